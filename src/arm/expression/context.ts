@@ -1,0 +1,42 @@
+import type { Value } from '../../resources/value.js';
+import type { Lazy } from './evaluator.js';
+
+/**
+ * One entry of the function table. Most functions are eager: their arguments are evaluated
+ * first and an Unknown argument makes the result Unknown. Lazy functions (`if`, `and`, `or`,
+ * `coalesce`) get thunks, as ARM only evaluates the branch it takes.
+ */
+export interface FunctionDef {
+  name: string;
+  minArgs: number;
+  /** Omitted = any number. */
+  maxArgs?: number;
+  eager?: (args: Value[], ctx: EvalContext) => Value;
+  lazy?: (args: Lazy[], ctx: EvalContext) => Value;
+  /** Eager functions that want to see Unknown arguments themselves instead of returning Unknown. */
+  acceptsUnknown?: boolean;
+}
+
+/** Keyed by lower-case name: ARM function names are case-insensitive. */
+export type FunctionTable = ReadonlyMap<string, FunctionDef>;
+
+/** Who is deploying where. Every value has a default and can be set by the user. */
+export interface DeploymentContext {
+  subscriptionId: string;
+  tenantId: string;
+  resourceGroup: string;
+  location: string;
+  deploymentName: string;
+}
+
+/**
+ * What an expression can see. The evaluator and the function library are shared by the
+ * template expander and the policy engine; each host supplies the hooks its functions need.
+ */
+export interface EvalContext {
+  functions: FunctionTable;
+  deployment: DeploymentContext;
+  parameter?(name: string): Value;
+  variable?(name: string): Value;
+  copyIndex?(loopName: string | undefined): number;
+}

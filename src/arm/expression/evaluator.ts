@@ -1,0 +1,119 @@
+import { getProperty, isObject, isUnknown, Unknown, type Value } from '../../resources/value.js';
+import type { Expr } from './ast.js';
+import { parseExpression } from './parser.js';
+import type { EvalContext, FunctionTable } from './context.js';
+
+/**
+ * An error in evaluating an expression that Azure would also reject (wrong argument type,
+ * unknown function, index out of range). `offset` is within the JSON string value.
+ */
+export class EvaluationError extends Error {
+  constructor(
+    message: string,
+    readonly offset: number,
+    readonly code: 'unknown-function' | 'evaluation' = 'evaluation',
+  ) {
+    super(message);
+    this.name = 'EvaluationError';
+  }
+}
+
+/** A thunk: an argument evaluated only when a lazy function asks for it. */
+export type Lazy = () => Value;
+
+/** Evaluates an expression string (`[...]`) in a context. */
+export function evaluateExpressionText(text: string, ctx: EvalContext): Value {
+  return evaluate(parseCached(text), ctx);
+}
+
+// Templates repeat the same expressions (per copy instance, per parameter file); parsing once pays.
+const parseCache = new Map<string, Expr>();
+export function parseCached(text: string): Expr {
+  let expr = parseCache.get(text);
+  if (!expr) {
+    expr = parseExpression(text);
+    if (parseCache.size > 50_000) parseCache.clear();
+    parseCache.set(text, expr);
+  }
+  return expr;
+}
+
+export function evaluate(expr: Expr, ctx: EvalContext): Value {
+  switch (expr.kind) {
+    case 'string':
+    case 'number':
+    case 'literal':
+      return expr.value;
+    case 'property': {
+      const obj = evaluate(expr.object, ctx);
+      if (isUnknown(obj)) return obj;
+      if (!isObject(obj)) throw new EvaluationError(`cannot read property '${expr.name}' of ${describe(obj)}`, expr.start);
+      const v = getProperty(obj, expr.name);
+      if (v === undefined) throw new EvaluationError(`the object has no property '${expr.name}'`, expr.end - expr.name.length);
+      return v;
+    }
+    case 'index': {
+      const obj = evaluate(expr.object, ctx);
+      const index = evaluate(expr.index, ctx);
+      if (isUnknown(obj)) return obj;
+      if (isUnknown(index)) return index;
+      if (Array.isArray(obj)) {
+        if (typeof index !== 'number') throw new EvaluationError(`an array index must be an integer, not ${describe(index)}`, expr.index.start);
+        if (index < 0 || index >= obj.length) throw new EvaluationError(`index ${index} is out of range for an array of length ${obj.length}`, expr.index.start);
+        return obj[index]!;
+      }
+      if (isObject(obj)) {
+        if (typeof index !== 'string') throw new EvaluationError(`an object key must be a string, not ${describe(index)}`, expr.index.start);
+        const v = getProperty(obj, index);
+        if (v === undefined) throw new EvaluationError(`the object has no property '${index}'`, expr.index.start);
+        return v;
+      }
+      throw new EvaluationError(`cannot index ${describe(obj)}`, expr.start);
+    }
+    case 'call':
+      return callFunction(expr, ctx);
+  }
+}
+
+function callFunction(expr: Extract<Expr, { kind: 'call' }>, ctx: EvalContext): Value {
+  const fn = lookupFunction(ctx.functions, expr.name);
+  if (!fn) throw new EvaluationError(`unsupported function '${expr.name}'`, expr.start, 'unknown-function');
+  const argc = expr.args.length;
+  if (argc < fn.minArgs || (fn.maxArgs !== undefined && argc > fn.maxArgs)) {
+    const range = fn.maxArgs === undefined ? `at least ${fn.minArgs}` : fn.minArgs === fn.maxArgs ? `${fn.minArgs}` : `${fn.minArgs} to ${fn.maxArgs}`;
+    throw new EvaluationError(`'${expr.name}' takes ${range} argument${range === '1' ? '' : 's'}, not ${argc}`, expr.start);
+  }
+  try {
+    if (fn.lazy) {
+      const thunks: Lazy[] = expr.args.map((a) => () => evaluate(a, ctx));
+      return fn.lazy(thunks, ctx);
+    }
+    const args = expr.args.map((a) => evaluate(a, ctx));
+    if (!fn.acceptsUnknown) {
+      const unknown = args.find(isUnknown);
+      if (unknown) return unknown;
+    }
+    return fn.eager!(args, ctx);
+  } catch (err) {
+    if (err instanceof FunctionError) throw new EvaluationError(`${expr.name}: ${err.message}`, expr.start);
+    throw err;
+  }
+}
+
+function lookupFunction(table: FunctionTable, name: string) {
+  return table.get(name.toLowerCase());
+}
+
+/** Thrown by function implementations; the evaluator adds the function's name and position. */
+export class FunctionError extends Error {}
+
+export function describe(v: Value): string {
+  if (v === null) return 'null';
+  if (isUnknown(v)) return 'an unknown value';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return 'an object';
+  if (typeof v === 'string') return `the string '${v.length > 40 ? v.slice(0, 40) + '…' : v}'`;
+  return `the ${typeof v === 'number' ? 'integer' : 'boolean'} ${String(v)}`;
+}
+
+export { Unknown };

@@ -1,0 +1,27 @@
+import type { FunctionDef, FunctionTable } from '../expression/context.js';
+import { collectionFunctions } from './collection.js';
+import { comparisonFunctions } from './comparison.js';
+import { deploymentFunctions } from './deployment.js';
+import { logicalFunctions } from './logical.js';
+import { listFunction, resourceFunctions } from './resource.js';
+import { stringFunctions } from './string.js';
+
+/** Builds a table keyed by lower-case name; later definitions override earlier ones. */
+export function functionTable(...groups: FunctionDef[][]): FunctionTable {
+  const table = new Map<string, FunctionDef>();
+  for (const group of groups) for (const def of group) table.set(def.name.toLowerCase(), def);
+  return table;
+}
+
+const LIST_FUNCTIONS = ['listKeys', 'listSecrets', 'listConnectionStrings', 'listAccountSas', 'listServiceSas', 'listCredentials'].map(listFunction);
+
+/** Every template function Tollgate implements: the one library the expander and the policy engine share. */
+export const ARM_FUNCTIONS: FunctionTable = functionTable(
+  stringFunctions,
+  logicalFunctions,
+  comparisonFunctions,
+  collectionFunctions,
+  deploymentFunctions,
+  resourceFunctions,
+  LIST_FUNCTIONS,
+);

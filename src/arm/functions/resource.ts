@@ -1,0 +1,76 @@
+import { FunctionError } from '../expression/evaluator.js';
+import type { EvalContext, FunctionDef } from '../expression/context.js';
+import { Unknown, type ObjectValue, type Value } from '../../resources/value.js';
+import { expectString, fn } from './define.js';
+
+/** Scope and resource-id functions. */
+export const resourceFunctions: FunctionDef[] = [
+  fn({ name: 'resourceGroup', minArgs: 0, maxArgs: 0, eager: (_a, ctx) => resourceGroupObject(ctx) }),
+  fn({
+    name: 'subscription',
+    minArgs: 0,
+    maxArgs: 0,
+    eager: (_a, ctx) => ({
+      id: `/subscriptions/${ctx.deployment.subscriptionId}`,
+      subscriptionId: ctx.deployment.subscriptionId,
+      tenantId: ctx.deployment.tenantId,
+      displayName: new Unknown('the subscription display name'),
+    }),
+  }),
+  fn({
+    name: 'resourceId',
+    minArgs: 2,
+    eager: (args, ctx) => {
+      const strs = args.map((a) => expectString(a));
+      // Optional leading subscription id and resource group name: the type is the first argument with a '/'.
+      const typeAt = strs.findIndex((s) => s.includes('/'));
+      if (typeAt < 0 || typeAt > 2) throw new FunctionError('expected a resource type such as Microsoft.Web/sites');
+      const sub = typeAt === 2 ? strs[0]! : ctx.deployment.subscriptionId;
+      const rg = typeAt >= 1 ? strs[typeAt - 1]! : ctx.deployment.resourceGroup;
+      return `/subscriptions/${sub}/resourceGroups/${rg}` + providerPath(strs[typeAt]!, strs.slice(typeAt + 1));
+    },
+  }),
+  fn({
+    name: 'subscriptionResourceId',
+    minArgs: 2,
+    eager: (args, ctx) => {
+      const strs = args.map((a) => expectString(a));
+      const typeAt = strs[0]!.includes('/') ? 0 : 1;
+      const sub = typeAt === 1 ? strs[0]! : ctx.deployment.subscriptionId;
+      return `/subscriptions/${sub}` + providerPath(strs[typeAt]!, strs.slice(typeAt + 1));
+    },
+  }),
+  fn({ name: 'tenantResourceId', minArgs: 2, eager: (args) => providerPath(expectString(args[0]!), args.slice(1).map((a) => expectString(a))) }),
+  // The state of deployed resources is not known offline.
+  fn({ name: 'reference', minArgs: 1, maxArgs: 3, acceptsUnknown: true, eager: () => new Unknown('reference() reads the deployed resource') }),
+];
+
+export function resourceGroupObject(ctx: EvalContext): ObjectValue {
+  const d = ctx.deployment;
+  return {
+    id: `/subscriptions/${d.subscriptionId}/resourceGroups/${d.resourceGroup}`,
+    name: d.resourceGroup,
+    type: 'Microsoft.Resources/resourceGroups',
+    location: d.location,
+    properties: { provisioningState: 'Succeeded' },
+  };
+}
+
+/**
+ * `/providers/Microsoft.X/a/name1/b/name2` from a type and names. A name may itself
+ * contain '/' (a full child name), which counts as several segments, as in ARM.
+ */
+export function providerPath(type: string, names: string[]): string {
+  const [namespace, ...types] = type.split('/');
+  const nameSegs = names.flatMap((n) => n.split('/'));
+  if (types.length !== nameSegs.length) {
+    throw new FunctionError(`the type '${type}' needs ${types.length} name segment${types.length === 1 ? '' : 's'}, got ${nameSegs.length}`);
+  }
+  let out = `/providers/${namespace}`;
+  types.forEach((t, i) => (out += `/${t}/${nameSegs[i]}`));
+  return out;
+}
+
+export function listFunction(name: string): FunctionDef {
+  return fn({ name, minArgs: 2, maxArgs: 3, acceptsUnknown: true, eager: (): Value => new Unknown(`${name}() returns secrets known only at deployment`) });
+}

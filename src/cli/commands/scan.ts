@@ -1,0 +1,57 @@
+import { render, type FormatName } from '../../report/index.js';
+import { scan } from '../../scan.js';
+import { EXIT, exitCodeFor } from '../exit-code.js';
+import { writeFileAtomic } from '../write-output.js';
+
+export interface ScanFlags {
+  format: FormatName;
+  output?: string;
+  parameters?: string[];
+  exclude?: string[];
+  effect?: string[];
+  subscriptionId?: string;
+  resourceGroup?: string;
+  location?: string;
+  tenantId?: string;
+  color: boolean;
+  verbose?: boolean;
+}
+
+export function runScan(paths: string[], flags: ScanFlags): number {
+  const effects = parseEffects(flags.effect ?? []);
+  if (typeof effects === 'string') {
+    process.stderr.write(`tollgate: ${effects}\n`);
+    return EXIT.usage;
+  }
+  const result = scan({
+    paths,
+    cwd: process.cwd(),
+    exclude: flags.exclude,
+    parameters: flags.parameters,
+    policyEffects: effects,
+    deployment: {
+      ...(flags.subscriptionId && { subscriptionId: flags.subscriptionId }),
+      ...(flags.resourceGroup && { resourceGroup: flags.resourceGroup }),
+      ...(flags.location && { location: flags.location }),
+      ...(flags.tenantId && { tenantId: flags.tenantId }),
+    },
+  });
+  if (flags.verbose) for (const s of result.skipped) process.stderr.write(`skipped ${s.path}: ${s.reason}\n`);
+  const toTerminal = !flags.output && flags.format === 'pretty';
+  const color = toTerminal && flags.color && Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env && process.env['NO_COLOR'] !== '');
+  const text = render(flags.format, result, { color, verbose: flags.verbose });
+  if (flags.output) writeFileAtomic(flags.output, text);
+  else process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+  return exitCodeFor(result);
+}
+
+/** `--effect guid=Deny` -> { guid: 'Deny' }; a malformed entry is a usage error. */
+function parseEffects(entries: string[]): Record<string, string> | string {
+  const out: Record<string, string> = {};
+  for (const e of entries) {
+    const i = e.lastIndexOf('=');
+    if (i <= 0 || i === e.length - 1) return `--effect expects <policy>=<effect>, got '${e}'`;
+    out[e.slice(0, i)] = e.slice(i + 1);
+  }
+  return out;
+}

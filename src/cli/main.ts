@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT } from './exit-code.js';
+import { runScan } from './commands/scan.js';
+import { runRulesList, runRulesShow } from './commands/rules.js';
+import { runExpand } from './commands/expand.js';
+import { packageVersion } from '../package-root.js';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function program(): Command {
+  const cli = new Command('tollgate')
+    .description('Check Azure deployments (ARM templates, parameter files, exported resources) against Azure Policy and security rules, offline, before they deploy.')
+    .version(packageVersion(), '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  cli
+    .command('scan')
+    .description('scan templates, parameter files and exported resources; print findings')
+    .argument('[paths...]', 'files or directories (directories are searched recursively)', ['.'])
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['pretty', 'json', 'sarif']).default('pretty'))
+    .option('-o, --output <file>', 'write the report to a file (written atomically) instead of standard output')
+    .option('-p, --parameters <file>', 'parameter file to expand the template with (repeatable)', collect)
+    .option('--exclude <pattern>', '.gitignore-style pattern of paths to skip in directories (repeatable)', collect)
+    .option('--effect <policy=effect>', 'Azure Policy effect for a built-in definition, by guid or display name, e.g. 92bb331d-ac71-416a-8c91-02f2cb734ce4=Deny (repeatable)', collect)
+    .option('--subscription-id <id>', 'deployment subscription id (default 00000000-0000-0000-0000-000000000000)')
+    .option('--resource-group <name>', 'deployment resource group name (default tollgate-rg)')
+    .option('--location <location>', 'resource group location (default eastus)')
+    .option('--tenant-id <id>', 'tenant id (default 00000000-0000-0000-0000-000000000000)')
+    .option('--no-color', 'never colour the output (colour is used only on a terminal; NO_COLOR is honoured)')
+    .option('-v, --verbose', 'also list skipped files and passing checks')
+    .option('--debug', 'show stack traces of internal errors')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 no error-level findings; 1 error-level findings (effect Deny or an error-level rule);\n2 bad usage; 3 some input could not be analysed (reported; the other files were scanned).',
+    )
+    .action((paths: string[], opts) => {
+      process.exitCode = runScan(paths, opts);
+    });
+
+  const rules = cli.command('rules').description('list the rules and built-in Azure Policy definitions').action(() => {
+    process.exitCode = runRulesList();
+  });
+  rules
+    .command('show')
+    .description('show everything about one rule: description, effects, aliases, remediation, compliance controls')
+    .argument('<id>', 'rule id, policy guid, policy display name, or an equivalent id such as Azure.APIM.HTTPBackend')
+    .action((id: string) => {
+      process.exitCode = runRulesShow(id);
+    });
+
+  cli
+    .command('expand')
+    .description('print the resources a template deploys, as JSON, with unknown values shown')
+    .argument('<template>', 'ARM template file')
+    .option('-p, --parameters <file>', 'parameter file')
+    .action((template: string, opts: { parameters?: string }) => {
+      process.exitCode = runExpand(template, opts.parameters);
+    });
+  return cli;
+}
+
+function main(argv: string[]): void {
+  const debug = argv.includes('--debug');
+  try {
+    program().parse(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end with code 0; everything else commander rejects is bad usage.
+      process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      return;
+    }
+    process.stderr.write(`tollgate: internal error: ${(err as Error).message}\n`);
+    if (debug) process.stderr.write(`${(err as Error).stack}\n`);
+    else process.stderr.write('(run again with --debug for details)\n');
+    process.exitCode = EXIT.inputErrors;
+  }
+}
+
+main(process.argv);

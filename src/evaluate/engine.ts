@@ -1,0 +1,93 @@
+import type { Diagnostic } from '../load/diagnostic.js';
+import type { Finding, Outcome, ResourceRef, RuleResult } from '../findings/finding.js';
+import type { Resource, ResourceSet } from '../resources/resource.js';
+import { parsePath } from '../resources/value.js';
+import type { CheckContext, Rule } from '../rules/rule.js';
+
+export interface EvaluateOptions {
+  /** Options per rule id, from the configuration. */
+  ruleOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
+export interface Evaluation {
+  results: RuleResult[];
+  findings: Finding[];
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Runs every enabled rule on every resource it applies to. Native rules and Azure Policy
+ * definitions meet here through the same `Rule` interface and produce the same findings.
+ * A rule that throws is an `error` outcome for that resource only.
+ */
+export function evaluateResources(set: ResourceSet, rules: readonly Rule[], options: EvaluateOptions = {}): Evaluation {
+  const out: Evaluation = { results: [], findings: [], diagnostics: [] };
+  const byType = indexRules(rules);
+  for (const resource of set.resources) {
+    const applicable = [...(byType.get(resource.type.toLowerCase()) ?? []), ...(byType.get('*') ?? [])];
+    for (const rule of applicable) out.results.push(runRule(rule, resource, set, options, out));
+  }
+  return out;
+}
+
+function indexRules(rules: readonly Rule[]): Map<string, Rule[]> {
+  const map = new Map<string, Rule[]>();
+  for (const rule of rules) {
+    if (!rule.enabled) continue;
+    for (const type of rule.meta.appliesTo) {
+      const key = type.toLowerCase();
+      const list = map.get(key) ?? [];
+      list.push(rule);
+      map.set(key, list);
+    }
+  }
+  return map;
+}
+
+function runRule(rule: Rule, resource: Resource, set: ResourceSet, options: EvaluateOptions, out: Evaluation): RuleResult {
+  const ref: ResourceRef = { type: resource.type, name: resource.name, id: resource.id };
+  const result: RuleResult = { ruleId: rule.meta.id, resource: ref, file: set.file, parameterFile: set.parameterFile, outcome: 'pass', findings: [] };
+  let verdict: { outcome: Outcome; reason: string } | undefined;
+  const ctx: CheckContext = {
+    resources: set.resources,
+    options: options.ruleOptions?.[rule.meta.id] ?? {},
+    report: ({ path, message }) => {
+      const finding = makeFinding(rule, resource, set, path, message);
+      result.findings.push(finding);
+      out.findings.push(finding);
+    },
+    skip: (reason) => (verdict ??= { outcome: 'skip', reason }),
+    unknown: (reason) => (verdict ??= { outcome: 'unknown', reason }),
+  };
+  try {
+    rule.check(resource, ctx);
+  } catch (err) {
+    const message = `rule ${rule.meta.id} failed on ${resource.type} '${resource.name}': ${(err as Error).message}`;
+    out.diagnostics.push({ severity: 'error', code: 'rule-error', message, file: set.file, location: resource.source.location });
+    return { ...result, outcome: 'error', reason: message };
+  }
+  if (result.findings.length > 0) result.outcome = 'fail';
+  else if (verdict) {
+    result.outcome = verdict.outcome;
+    result.reason = verdict.reason;
+  }
+  return result;
+}
+
+function makeFinding(rule: Rule, resource: Resource, set: ResourceSet, path: string | undefined, message: string): Finding {
+  const located = path ? resource.source.locate(parsePath(path)) : undefined;
+  return {
+    ruleId: rule.meta.id,
+    ruleTitle: rule.meta.title,
+    level: rule.meta.level,
+    severity: rule.meta.severity,
+    effect: rule.meta.effect,
+    resource: { type: resource.type, name: resource.name, id: resource.id },
+    message,
+    path,
+    location: located?.location ?? resource.source.location,
+    origins: located?.origins ?? [],
+    file: set.file,
+    parameterFile: set.parameterFile,
+  };
+}

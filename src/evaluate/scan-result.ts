@@ -1,0 +1,18 @@
+import type { Diagnostic } from '../load/diagnostic.js';
+import type { Finding, RuleMeta, RuleResult } from '../findings/finding.js';
+
+/** Everything a reporter needs; reporters are pure functions of this. */
+export interface ScanResult {
+  tool: { name: 'tollgate'; version: string };
+  /** Working directory that display paths are relative to. */
+  cwd: string;
+  /** Files analysed (templates, parameter files, exports), display paths. */
+  files: string[];
+  /** Scan units: template x parameter file, or export file. */
+  units: { file: string; parameterFile?: string; resources: number }[];
+  rules: RuleMeta[];
+  results: RuleResult[];
+  findings: Finding[];
+  diagnostics: Diagnostic[];
+  durationMs: number;
+}

@@ -1,0 +1,76 @@
+import type { SourceLocation } from '../load/source-file.js';
+import type { ValueOrigin } from '../resources/resource.js';
+
+/** How bad a rule's defect is, in the words security teams use. */
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'informational';
+
+/** What a finding does to the run: SARIF's levels; `error` makes the exit code 1. */
+export type Level = 'error' | 'warning' | 'note';
+
+/** The outcome of one rule on one resource. */
+export type Outcome = 'pass' | 'fail' | 'skip' | 'unknown' | 'error';
+
+export interface Equivalent {
+  tool: 'psrule' | 'azure-policy' | 'template-analyzer' | 'checkov';
+  id: string;
+  /** e.g. PSRule's AZR reference. */
+  ref?: string;
+}
+
+/** What every rule, native or Azure Policy, tells the catalog and the reporters about itself. */
+export interface RuleMeta {
+  id: string;
+  title: string;
+  kind: 'native' | 'policy';
+  severity: Severity;
+  /** The level of its findings with the current configuration (for policies: from the effect). */
+  level: Level;
+  /** Azure Policy definitions: the effect in force (`Audit`, `Deny`, `Disabled`, …). */
+  effect?: string;
+  description: string;
+  recommendation: string;
+  helpUri?: string;
+  pillar?: string;
+  equivalents: Equivalent[];
+  /** Resource types it evaluates (full types, case-insensitive). */
+  appliesTo: string[];
+}
+
+export interface ResourceRef {
+  type: string;
+  name: string;
+  id: string;
+}
+
+export interface Finding {
+  ruleId: string;
+  ruleTitle: string;
+  level: Level;
+  severity: Severity;
+  /** For Azure Policy definitions: the effect that applied (`Audit`, `Deny`, …). */
+  effect?: string;
+  resource: ResourceRef;
+  message: string;
+  /** The property the finding is about, e.g. `properties.url`. */
+  path?: string;
+  /** Where the offending property is written (or the nearest written ancestor). */
+  location?: SourceLocation;
+  /** Where the value came from when set elsewhere (parameter default, parameter file, variable). */
+  origins: ValueOrigin[];
+  /** Display path of the template or export that was scanned. */
+  file: string;
+  /** Display path of the parameter file the template was expanded with. */
+  parameterFile?: string;
+}
+
+/** One rule applied to one resource; findings are the failures, with locations. */
+export interface RuleResult {
+  ruleId: string;
+  resource: ResourceRef;
+  file: string;
+  parameterFile?: string;
+  outcome: Outcome;
+  /** Why it was skipped, unknown or an error. */
+  reason?: string;
+  findings: Finding[];
+}

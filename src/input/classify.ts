@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { InputError, type Diagnostic } from '../load/diagnostic.js';
+import { parseJsonDocument, type JsonDocument } from '../load/json-document.js';
+import { SourceFile } from '../load/source-file.js';
+import { looksLikeExport } from '../resources/from-export.js';
+import { getProperty } from '../resources/value.js';
+import type { Candidate } from './discover.js';
+import { displayPath } from './discover.js';
+
+export type FileKind = 'template' | 'parameters' | 'export';
+
+export interface ClassifiedFile {
+  kind: FileKind;
+  document: JsonDocument;
+}
+
+export type Classification =
+  | { ok: true; file: ClassifiedFile }
+  | { ok: false; skipped: true; path: string; reason: string }
+  | { ok: false; skipped: false; diagnostic: Diagnostic };
+
+// Any deployment scope: deploymentTemplate.json#, subscriptionDeploymentTemplate.json#, …
+const TEMPLATE_SCHEMA = /deploymenttemplate\.json#?$/i;
+const PARAMETERS_SCHEMA = /deploymentparameters\.json#?$/i;
+
+/**
+ * Reads and classifies one candidate. A file found by walking a directory that is not a
+ * template, parameter file or export (package.json, metadata.json…) is skipped quietly; the
+ * same file named on the command line is an error.
+ */
+export function classify(candidate: Candidate, cwd: string): Classification {
+  const shown = displayPath(candidate.absPath, cwd);
+  let text: string;
+  try {
+    text = readFileSync(candidate.absPath, 'utf8');
+  } catch (err) {
+    return { ok: false, skipped: false, diagnostic: { severity: 'error', code: 'unreadable', message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, file: shown } };
+  }
+  const file = new SourceFile(candidate.absPath, shown, text);
+  let document: JsonDocument;
+  try {
+    document = parseJsonDocument(file);
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    // Broken JSON matters when the file means to be a template or parameter file.
+    if (candidate.explicit || /deployment(template|parameters)\.json/i.test(text)) return { ok: false, skipped: false, diagnostic: err.diagnostic };
+    return { ok: false, skipped: true, path: shown, reason: 'not valid JSON' };
+  }
+  const kind = kindOf(document.value);
+  if (kind) return { ok: true, file: { kind, document } };
+  if (candidate.explicit) {
+    return {
+      ok: false,
+      skipped: false,
+      diagnostic: { severity: 'error', code: 'not-a-template', message: 'not an ARM template, parameter file or exported resource (no deploymentTemplate/deploymentParameters $schema, no resource id/type/name)', file: shown, location: file.locationOf(0, 0) },
+    };
+  }
+  return { ok: false, skipped: true, path: shown, reason: 'not a template, parameter file or exported resource' };
+}
+
+export function kindOf(value: unknown): FileKind | undefined {
+  const schema = getProperty(value, '$schema');
+  if (typeof schema === 'string') {
+    if (TEMPLATE_SCHEMA.test(schema)) return 'template';
+    if (PARAMETERS_SCHEMA.test(schema)) return 'parameters';
+  }
+  if (looksLikeExport(value)) return 'export';
+  return undefined;
+}

@@ -1,0 +1,76 @@
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import ignore from 'ignore';
+import type { Diagnostic } from '../load/diagnostic.js';
+
+export interface DiscoverOptions {
+  cwd: string;
+  /** .gitignore-style patterns, matched against paths relative to each scanned directory. */
+  exclude?: string[];
+}
+
+export interface Candidate {
+  absPath: string;
+  /** Named on the command line: a file that is not a template is then an error, not skipped. */
+  explicit: boolean;
+}
+
+// Never worth walking into; a user can still name a file inside them explicitly.
+const ALWAYS_SKIPPED = ['node_modules/', '.git/'];
+const JSON_FILE = /\.jsonc?$/i;
+
+/** Expands the paths given on the command line into candidate files, in a stable order. */
+export function discover(paths: string[], options: DiscoverOptions): { candidates: Candidate[]; diagnostics: Diagnostic[] } {
+  const candidates: Candidate[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const seen = new Set<string>();
+  const add = (c: Candidate) => {
+    if (seen.has(c.absPath)) return;
+    seen.add(c.absPath);
+    candidates.push(c);
+  };
+  for (const given of paths) {
+    const abs = path.resolve(options.cwd, given);
+    let stat;
+    try {
+      stat = statSync(abs);
+    } catch {
+      diagnostics.push({ severity: 'error', code: 'not-found', message: `no such file or directory: ${given}`, file: given });
+      continue;
+    }
+    if (stat.isDirectory()) {
+      const ig = ignore().add(ALWAYS_SKIPPED).add(options.exclude ?? []);
+      walk(abs, abs, ig, add);
+    } else {
+      add({ absPath: abs, explicit: true });
+    }
+  }
+  return { candidates, diagnostics };
+}
+
+function walk(root: string, dir: string, ig: ReturnType<typeof ignore>, add: (c: Candidate) => void): void {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const abs = path.join(dir, entry.name);
+    const rel = path.relative(root, abs).split(path.sep).join('/');
+    if (entry.isDirectory()) {
+      if (ig.ignores(rel + '/')) continue;
+      walk(root, abs, ig, add);
+    } else if (entry.isFile() && JSON_FILE.test(entry.name) && !ig.ignores(rel)) {
+      add({ absPath: abs, explicit: false });
+    }
+  }
+}
+
+/** The path shown to users: relative to the working directory when inside it, with forward slashes. */
+export function displayPath(absPath: string, cwd: string): string {
+  const rel = path.relative(cwd, absPath);
+  const shown = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : absPath;
+  return shown.split(path.sep).join('/');
+}

@@ -1,0 +1,71 @@
+/**
+ * A file as read from disk, with lazy offset -> line/column mapping.
+ * Positions are computed only when a finding or diagnostic needs one, so the
+ * common path (parse, expand, evaluate, no findings) never builds a line table.
+ */
+export interface Position {
+  /** 1-based line. */
+  line: number;
+  /** 1-based column, counted in UTF-16 code units (what editors and SARIF viewers use). */
+  column: number;
+}
+
+export interface SourceRange {
+  start: Position;
+  end: Position;
+}
+
+export interface SourceLocation extends SourceRange {
+  /** Path as given to the user: relative to the scan's working directory, forward slashes. */
+  file: string;
+}
+
+export class SourceFile {
+  private lineStarts: number[] | undefined;
+
+  constructor(
+    /** Absolute path on disk. */
+    readonly absPath: string,
+    /** Display path: relative to the working directory, forward slashes. */
+    readonly path: string,
+    readonly text: string,
+  ) {}
+
+  positionAt(offset: number): Position {
+    const starts = (this.lineStarts ??= computeLineStarts(this.text));
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - starts[lo]! + 1 };
+  }
+
+  locationOf(offset: number, length: number): SourceLocation {
+    return { file: this.path, start: this.positionAt(offset), end: this.positionAt(offset + length) };
+  }
+
+  /** The text of one 1-based line, without its line break. */
+  lineText(line: number): string {
+    const starts = (this.lineStarts ??= computeLineStarts(this.text));
+    const start = starts[line - 1];
+    if (start === undefined) return '';
+    const next = starts[line];
+    return this.text.slice(start, next ?? this.text.length).replace(/\r?\n$/, '');
+  }
+}
+
+function computeLineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 10) starts.push(i + 1);
+    else if (ch === 13) {
+      if (text.charCodeAt(i + 1) === 10) i++;
+      starts.push(i + 1);
+    }
+  }
+  return starts;
+}

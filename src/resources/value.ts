@@ -1,0 +1,112 @@
+/**
+ * The value model shared by the ARM expander, the policy engine and the rules.
+ * Values are plain JSON data (objects keep the case of their keys) plus `Unknown`:
+ * something Azure would only know at deployment time, or that nobody supplied.
+ */
+export class Unknown {
+  constructor(readonly reason: string) {}
+  toString(): string {
+    return `<unknown: ${this.reason}>`;
+  }
+  toJSON(): string {
+    return this.toString();
+  }
+}
+
+export type Value = string | number | boolean | null | Value[] | { [key: string]: Value } | Unknown;
+export type ObjectValue = { [key: string]: Value };
+
+export function isUnknown(v: unknown): v is Unknown {
+  return v instanceof Unknown;
+}
+
+export function isObject(v: unknown): v is ObjectValue {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Unknown);
+}
+
+/** ARM's lookup rule: an exact-case key first, then the first key equal ignoring case. */
+export function getProperty(obj: unknown, key: string): Value | undefined {
+  if (!isObject(obj)) return undefined;
+  if (Object.prototype.hasOwnProperty.call(obj, key)) return obj[key];
+  const lower = key.toLowerCase();
+  for (const k of Object.keys(obj)) {
+    if (k.toLowerCase() === lower) return obj[k];
+  }
+  return undefined;
+}
+
+/** A path segment: a property name or an array index. */
+export type PathSegment = string | number;
+
+/**
+ * Parses a property path: `properties.url`, `properties.hostnameConfigurations[0].hostName`,
+ * and quoted segments for keys that contain dots:
+ * `properties.customProperties['Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10']`.
+ */
+export function parsePath(path: string): PathSegment[] {
+  const out: PathSegment[] = [];
+  let i = 0;
+  let current = '';
+  const flush = () => {
+    if (current) out.push(current);
+    current = '';
+  };
+  while (i < path.length) {
+    const ch = path[i]!;
+    if (ch === '.') {
+      flush();
+      i++;
+    } else if (ch === '[') {
+      flush();
+      const close = path.indexOf(']', i);
+      if (close < 0) throw new Error(`unclosed '[' in path '${path}'`);
+      const inner = path.slice(i + 1, close);
+      const quoted = /^'(.*)'$|^"(.*)"$/.exec(inner);
+      if (quoted) out.push(quoted[1] ?? quoted[2] ?? '');
+      else if (/^\d+$/.test(inner)) out.push(Number(inner));
+      else throw new Error(`bad index '[${inner}]' in path '${path}'`);
+      i = close + 1;
+    } else {
+      current += ch;
+      i++;
+    }
+  }
+  flush();
+  return out;
+}
+
+/** Renders a path back in the form `parsePath` reads, quoting segments that need it. */
+export function formatPath(path: readonly PathSegment[]): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (/^[A-Za-z_$][\w$-]*$/.test(seg)) out += out ? `.${seg}` : seg;
+    else out += `['${seg}']`;
+  }
+  return out;
+}
+
+/** Follows a path with ARM's case-insensitive lookup. `undefined` = not present. */
+export function getPath(value: unknown, path: readonly PathSegment[] | string): Value | undefined {
+  const segs = typeof path === 'string' ? parsePath(path) : path;
+  let cur: unknown = value;
+  for (const seg of segs) {
+    if (cur instanceof Unknown) return cur;
+    if (typeof seg === 'number') {
+      if (!Array.isArray(cur)) return undefined;
+      cur = cur[seg];
+    } else {
+      cur = getProperty(cur, seg);
+    }
+    if (cur === undefined) return undefined;
+  }
+  return cur as Value;
+}
+
+/** "Has a value": present, not null, not '', not an empty array (PSRule's HasFieldValue). */
+export function hasValue(v: Value | undefined): boolean {
+  if (v === undefined || v === null) return false;
+  if (typeof v === 'string') return v.length > 0;
+  if (Array.isArray(v)) return v.length > 0;
+  return true;
+}

@@ -1,0 +1,115 @@
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { DeploymentContext } from './arm/expression/context.js';
+import { DEFAULT_DEPLOYMENT, expandTemplate } from './arm/template/expand.js';
+import { evaluateResources } from './evaluate/engine.js';
+import type { ScanResult } from './evaluate/scan-result.js';
+import { classify, type ClassifiedFile } from './input/classify.js';
+import { discover } from './input/discover.js';
+import { pairParameters, type ScanUnit } from './input/pair-parameters.js';
+import type { Diagnostic } from './load/diagnostic.js';
+import { loadBuiltInPolicies } from './policy/catalog.js';
+import { resourcesFromExport } from './resources/from-export.js';
+import type { ResourceSet } from './resources/resource.js';
+import { NATIVE_RULES } from './rules/index.js';
+import { packageVersion } from './package-root.js';
+import type { Rule } from './rules/rule.js';
+
+export interface ScanOptions {
+  /** Files and directories to scan. */
+  paths: string[];
+  cwd: string;
+  /** .gitignore-style patterns to leave out of directory walks. */
+  exclude?: string[];
+  /** Parameter files named explicitly (`--parameters`). */
+  parameters?: string[];
+  deployment?: Partial<DeploymentContext>;
+  /** Azure Policy effect overrides, by definition name (guid) or display name. */
+  policyEffects?: Record<string, string>;
+  /** Rules to run instead of the built-in set (tests, embedding). */
+  rules?: readonly Rule[];
+}
+
+export interface ScanOutput extends ScanResult {
+  /** Files met while walking directories that were not templates, parameter files or exports. */
+  skipped: { path: string; reason: string }[];
+}
+
+
+/** The whole pipeline: discover -> load -> expand -> resources -> evaluate. Reporting is the caller's. */
+export function scan(options: ScanOptions): ScanOutput {
+  const started = performance.now();
+  const diagnostics: Diagnostic[] = [];
+  const skipped: ScanOutput['skipped'] = [];
+  const deployment = { ...DEFAULT_DEPLOYMENT, ...options.deployment };
+
+  const rules = options.rules ?? loadRules(options, diagnostics);
+
+  // discover + load
+  const found = discover(options.paths, { cwd: options.cwd, exclude: options.exclude });
+  diagnostics.push(...found.diagnostics);
+  const explicitParamPaths = new Set((options.parameters ?? []).map((p) => path.resolve(options.cwd, p)));
+  const files: ClassifiedFile[] = [];
+  const explicitParameters: ClassifiedFile[] = [];
+  const candidates = [...found.candidates, ...[...explicitParamPaths].filter((p) => !found.candidates.some((c) => c.absPath === p)).map((absPath) => ({ absPath, explicit: true }))];
+  for (const candidate of candidates) {
+    const c = classify(candidate, options.cwd);
+    if (c.ok) {
+      if (explicitParamPaths.has(candidate.absPath)) {
+        if (c.file.kind === 'parameters') explicitParameters.push(c.file);
+        else diagnostics.push({ severity: 'error', code: 'not-parameters', message: 'given with --parameters but it is not a parameter file (no deploymentParameters.json $schema)', file: c.file.document.file.path });
+      } else {
+        files.push(c.file);
+      }
+    } else if (c.skipped) skipped.push({ path: c.path, reason: c.reason });
+    else diagnostics.push(c.diagnostic);
+  }
+  const paired = pairParameters(files, explicitParameters);
+  diagnostics.push(...paired.diagnostics);
+
+  // expand -> resources -> evaluate, one unit at a time: one bad unit never stops the others
+  const result: ScanOutput = {
+    tool: { name: 'tollgate', version: packageVersion() },
+    cwd: options.cwd,
+    files: [...files, ...explicitParameters].map((f) => f.document.file.path),
+    units: [],
+    rules: rules.map((r) => r.meta),
+    results: [],
+    findings: [],
+    diagnostics,
+    durationMs: 0,
+    skipped,
+  };
+  for (const unit of paired.units) {
+    const set = resourcesOf(unit, deployment, diagnostics);
+    result.units.push({ file: set.file, parameterFile: set.parameterFile, resources: set.resources.length });
+    const evaluation = evaluateResources(set, rules);
+    result.results.push(...evaluation.results);
+    result.findings.push(...evaluation.findings);
+    diagnostics.push(...evaluation.diagnostics);
+  }
+  result.durationMs = Math.round(performance.now() - started);
+  return result;
+}
+
+function resourcesOf(unit: ScanUnit, deployment: DeploymentContext, diagnostics: Diagnostic[]): ResourceSet {
+  const file = unit.document.file.path;
+  const parameterFile = unit.parameterFile?.file.path;
+  if (unit.kind === 'export') return { file, resources: resourcesFromExport(unit.document) };
+  const expansion = expandTemplate(unit.document, unit.parameterFile, { deployment });
+  // The same template with several parameter files would repeat its own problems: report once.
+  for (const d of expansion.diagnostics) {
+    if (!diagnostics.some((x) => sameDiagnostic(x, d))) diagnostics.push(d);
+  }
+  return { file, parameterFile, resources: expansion.resources };
+}
+
+function sameDiagnostic(a: Diagnostic, b: Diagnostic): boolean {
+  return a.code === b.code && a.message === b.message && a.file === b.file && a.location?.start.line === b.location?.start.line && a.location?.start.column === b.location?.start.column;
+}
+
+function loadRules(options: ScanOptions, diagnostics: Diagnostic[]): Rule[] {
+  const policies = loadBuiltInPolicies({ effects: options.policyEffects });
+  diagnostics.push(...policies.diagnostics);
+  return [...policies.rules, ...NATIVE_RULES];
+}

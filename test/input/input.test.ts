@@ -1,0 +1,120 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { classify } from '../../src/input/classify.js';
+import { discover } from '../../src/input/discover.js';
+import { pairParameters } from '../../src/input/pair-parameters.js';
+import type { ClassifiedFile } from '../../src/input/classify.js';
+import { parameterFile, PARAMETERS_SCHEMA, template, tempTree } from '../helpers.js';
+
+const T = template({ resources: [] });
+const P = parameterFile({});
+
+function load(dir: string, paths = ['.'], exclude?: string[]) {
+  const { candidates, diagnostics } = discover(paths, { cwd: dir, exclude });
+  const files: ClassifiedFile[] = [];
+  const skipped: string[] = [];
+  for (const c of candidates) {
+    const r = classify(c, dir);
+    if (r.ok) files.push(r.file);
+    else if (r.skipped) skipped.push(r.path);
+    else diagnostics.push(r.diagnostic);
+  }
+  return { files, skipped, diagnostics };
+}
+
+test('directories are walked recursively; templates, parameter files and exports are recognised; other JSON is skipped', () => {
+  const dir = tempTree({
+    'infra/main.json': T,
+    'infra/main.parameters.json': P,
+    'infra/sub.jsonc': `// comment\n${template({ $schema: 'https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#', resources: [] })}`,
+    'export/apim.json': JSON.stringify({ id: '/x', name: 'svc', type: 'Microsoft.ApiManagement/service', properties: {} }),
+    'package.json': '{"name":"x","version":"1.0.0"}',
+    'notes.txt': 'not json',
+    'node_modules/dep/main.json': T,
+  });
+  const { files, skipped, diagnostics } = load(dir);
+  assert.deepEqual(diagnostics, []);
+  assert.deepEqual(
+    files.map((f) => [f.document.file.path, f.kind]),
+    [
+      ['export/apim.json', 'export'],
+      ['infra/main.json', 'template'],
+      ['infra/main.parameters.json', 'parameters'],
+      ['infra/sub.jsonc', 'template'],
+    ].map(([p, k]) => [path.relative(dir, path.join(dir, p!)), k]),
+  );
+  assert.deepEqual(skipped, ['package.json']);
+});
+
+test('--exclude takes .gitignore-style patterns', () => {
+  const dir = tempTree({ 'a/main.json': T, 'b/main.json': T, 'b/keep/main.json': T });
+  const { files } = load(dir, ['.'], ['b/*', '!b/keep']);
+  assert.deepEqual(files.map((f) => f.document.file.path), ['a/main.json', 'b/keep/main.json']);
+});
+
+test('invalid JSON in a template is an error with line and column; unrelated broken JSON is skipped', () => {
+  const dir = tempTree({
+    'bad.json': `{\n  "$schema": "${'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#'}",\n  "resources": [ }\n}`,
+    'random.json': '{ nope',
+  });
+  const { diagnostics, skipped } = load(dir);
+  assert.equal(diagnostics.length, 1);
+  assert.equal(diagnostics[0]!.file, 'bad.json');
+  assert.equal(diagnostics[0]!.location?.start.line, 3);
+  assert.equal(diagnostics[0]!.location?.start.column, 18);
+  assert.match(diagnostics[0]!.message, /invalid JSON/);
+  assert.deepEqual(skipped, ['random.json']);
+});
+
+test('a file named explicitly that is not a template is an error', () => {
+  const dir = tempTree({ 'package.json': '{"name":"x"}' });
+  const { diagnostics } = load(dir, ['package.json']);
+  assert.equal(diagnostics[0]?.code, 'not-a-template');
+});
+
+test('a missing path is an error naming it', () => {
+  const dir = tempTree({});
+  const { diagnostics } = load(dir, ['nope/']);
+  assert.match(diagnostics[0]!.message, /no such file or directory: nope\//);
+});
+
+test('comments, trailing commas and a BOM are accepted, positions stay right', () => {
+  const dir = tempTree({ 'main.json': `\uFEFF// header\n${T.replace('"resources": []', '"resources": [],')}` });
+  const { files, diagnostics } = load(dir);
+  assert.deepEqual(diagnostics, []);
+  assert.equal(files[0]?.kind, 'template');
+});
+
+test('parameter files pair by naming convention, per environment, and by metadata.template', () => {
+  const dir = tempTree({
+    'apim.json': T,
+    'apim.parameters.json': P,
+    'apim.parameters.prod.json': P,
+    'other.json': T,
+    'params/custom.json': JSON.stringify({ $schema: PARAMETERS_SCHEMA, metadata: { template: '../other.json' }, parameters: {} }),
+    'orphan.parameters.json': P,
+  });
+  const { files } = load(dir);
+  const { units, diagnostics } = pairParameters(files, []);
+  assert.deepEqual(
+    units.map((u) => [u.document.file.path, u.parameterFile?.file.path]),
+    [
+      ['apim.json', 'apim.parameters.json'],
+      ['apim.json', 'apim.parameters.prod.json'],
+      ['other.json', 'params/custom.json'],
+    ],
+  );
+  assert.equal(diagnostics.length, 1);
+  assert.equal(diagnostics[0]!.file, 'orphan.parameters.json');
+  assert.equal(diagnostics[0]!.severity, 'warning');
+});
+
+test('an explicit --parameters file goes with the one template scanned', () => {
+  const dir = tempTree({ 'tpl/main.json': T, 'env/dev.json': P });
+  const { files } = load(dir, ['tpl']);
+  const explicit = classify({ absPath: path.join(dir, 'env/dev.json'), explicit: true }, dir);
+  assert.ok(explicit.ok);
+  const { units } = pairParameters(files, [explicit.file]);
+  assert.deepEqual(units.map((u) => [u.document.file.path, u.parameterFile?.file.path]), [['tpl/main.json', 'env/dev.json']]);
+});
