@@ -26,8 +26,26 @@ export interface ScanOptions {
   deployment?: Partial<DeploymentContext>;
   /** Azure Policy effect overrides, by definition name (guid) or display name. */
   policyEffects?: Record<string, string>;
-  /** Rules to run instead of the built-in set (tests, embedding). */
-  rules?: readonly Rule[];
+  /** Rules to run instead of the built-in set (the CLI loads them first to check its flags). */
+  ruleSet?: RuleSet;
+}
+
+export interface RuleSet {
+  rules: readonly Rule[];
+  /** Problems loading the rules (a shipped definition that does not compile). */
+  diagnostics: Diagnostic[];
+  /** Effect overrides that name no definition or that the definition does not allow. */
+  effectErrors: string[];
+}
+
+/** The native rules and the built-in Azure Policy definitions, with effect overrides applied. */
+export function loadRuleSet(policyEffects: Record<string, string> = {}): RuleSet {
+  const catalog = loadBuiltInPolicies({ effects: policyEffects });
+  const effectErrors = [
+    ...catalog.unmatchedEffects.map((k) => `--effect: no built-in policy definition has the id or display name '${k}'`),
+    ...catalog.rejectedEffects.map((r) => `--effect ${r.key}: ${r.reason}`),
+  ];
+  return { rules: [...catalog.rules, ...NATIVE_RULES], diagnostics: catalog.diagnostics, effectErrors };
 }
 
 export interface ScanOutput extends ScanResult {
@@ -43,7 +61,9 @@ export function scan(options: ScanOptions): ScanOutput {
   const skipped: ScanOutput['skipped'] = [];
   const deployment = { ...DEFAULT_DEPLOYMENT, ...options.deployment };
 
-  const rules = options.rules ?? loadRules(options, diagnostics);
+  const ruleSet = options.ruleSet ?? loadRuleSet(options.policyEffects);
+  const rules = ruleSet.rules;
+  diagnostics.push(...ruleSet.diagnostics);
 
   // discover + load
   const found = discover(options.paths, { cwd: options.cwd, exclude: options.exclude });
@@ -106,10 +126,4 @@ function resourcesOf(unit: ScanUnit, deployment: DeploymentContext, diagnostics:
 
 function sameDiagnostic(a: Diagnostic, b: Diagnostic): boolean {
   return a.code === b.code && a.message === b.message && a.file === b.file && a.location?.start.line === b.location?.start.line && a.location?.start.column === b.location?.start.column;
-}
-
-function loadRules(options: ScanOptions, diagnostics: Diagnostic[]): Rule[] {
-  const policies = loadBuiltInPolicies({ effects: options.policyEffects });
-  diagnostics.push(...policies.diagnostics);
-  return [...policies.rules, ...NATIVE_RULES];
 }

@@ -39,4 +39,6 @@ export interface EvalContext {
   parameter?(name: string): Value;
   variable?(name: string): Value;
   copyIndex?(loopName: string | undefined): number;
+  /** Azure Policy's `field()`: a property of the resource being evaluated. */
+  field?(path: string): Value;
 }

@@ -1,5 +1,5 @@
 import { render, type FormatName } from '../../report/index.js';
-import { scan } from '../../scan.js';
+import { loadRuleSet, scan } from '../../scan.js';
 import { EXIT, exitCodeFor } from '../exit-code.js';
 import { writeFileAtomic } from '../write-output.js';
 
@@ -23,12 +23,17 @@ export function runScan(paths: string[], flags: ScanFlags): number {
     process.stderr.write(`tollgate: ${effects}\n`);
     return EXIT.usage;
   }
+  const ruleSet = loadRuleSet(effects);
+  if (ruleSet.effectErrors.length) {
+    for (const e of ruleSet.effectErrors) process.stderr.write(`tollgate: ${e}\n`);
+    return EXIT.usage;
+  }
   const result = scan({
+    ruleSet,
     paths,
     cwd: process.cwd(),
     exclude: flags.exclude,
     parameters: flags.parameters,
-    policyEffects: effects,
     deployment: {
       ...(flags.subscriptionId && { subscriptionId: flags.subscriptionId }),
       ...(flags.resourceGroup && { resourceGroup: flags.resourceGroup }),

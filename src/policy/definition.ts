@@ -1,0 +1,90 @@
+import { getProperty, isObject, type ObjectValue, type Value } from '../resources/value.js';
+
+export interface PolicyParameter {
+  name: string;
+  type?: string;
+  allowedValues?: Value[];
+  defaultValue?: Value;
+  displayName?: string;
+}
+
+/** A policy definition as Azure stores it, read case-insensitively. */
+export interface PolicyDefinition {
+  /** The definition's name: a guid for built-ins. */
+  name: string;
+  id?: string;
+  displayName: string;
+  description: string;
+  mode: string;
+  version?: string;
+  category?: string;
+  policyType?: string;
+  parameters: PolicyParameter[];
+  /** The `if` of the policy rule, as written. */
+  if: Value;
+  /** The `then.effect`, as written (often `[parameters('effect')]`). */
+  effect: Value;
+  then: ObjectValue;
+  /** Display path of the file it was read from. */
+  file?: string;
+}
+
+export class PolicyDefinitionError extends Error {}
+
+/**
+ * Reads a definition in either shape Azure uses: the `{ properties: { … }, name, id }` envelope
+ * of exports and the built-in repository, or the bare properties object. Keys of the policy
+ * language are case-insensitive (built-ins contain `anyof`), so every lookup ignores case.
+ */
+export function readPolicyDefinition(json: unknown, file?: string): PolicyDefinition {
+  if (!isObject(json)) throw new PolicyDefinitionError('a policy definition must be a JSON object');
+  const props = getProperty(json, 'properties');
+  const body = isObject(props) ? props : json;
+  const rule = getProperty(body, 'policyRule');
+  if (!isObject(rule)) throw new PolicyDefinitionError('no policyRule');
+  const condition = getProperty(rule, 'if');
+  const then = getProperty(rule, 'then');
+  if (condition === undefined) throw new PolicyDefinitionError("policyRule has no 'if'");
+  if (!isObject(then)) throw new PolicyDefinitionError("policyRule has no 'then'");
+  const effect = getProperty(then, 'effect');
+  if (effect === undefined) throw new PolicyDefinitionError("policyRule.then has no 'effect'");
+  const metadata = getProperty(body, 'metadata');
+  const name = str(getProperty(json, 'name')) ?? lastSegment(str(getProperty(json, 'id'))) ?? file ?? 'policy';
+  return {
+    name,
+    id: str(getProperty(json, 'id')),
+    displayName: str(getProperty(body, 'displayName')) ?? name,
+    description: str(getProperty(body, 'description')) ?? '',
+    mode: str(getProperty(body, 'mode')) ?? 'Indexed',
+    version: str(getProperty(body, 'version')) ?? str(getProperty(metadata, 'version')),
+    category: str(getProperty(metadata, 'category')),
+    policyType: str(getProperty(body, 'policyType')),
+    parameters: readParameters(getProperty(body, 'parameters')),
+    if: condition,
+    effect,
+    then,
+    file,
+  };
+}
+
+function readParameters(params: Value | undefined): PolicyParameter[] {
+  if (!isObject(params)) return [];
+  return Object.entries(params).map(([name, def]) => {
+    const allowed = getProperty(def, 'allowedValues');
+    return {
+      name,
+      type: str(getProperty(def, 'type')),
+      allowedValues: Array.isArray(allowed) ? allowed : undefined,
+      defaultValue: getProperty(def, 'defaultValue'),
+      displayName: str(getProperty(getProperty(def, 'metadata'), 'displayName')),
+    };
+  });
+}
+
+function str(v: Value | undefined): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+function lastSegment(id: string | undefined): string | undefined {
+  return id?.split('/').pop();
+}

@@ -1,0 +1,25 @@
+import type { ScanResult } from '../evaluate/scan-result.js';
+import { formatJson } from './json.js';
+import { formatPretty, type PrettyOptions } from './pretty.js';
+import { formatSarif } from './sarif.js';
+
+export const FORMATS = ['pretty', 'json', 'sarif'] as const;
+export type FormatName = (typeof FORMATS)[number];
+
+/** Only the pretty format reads these; the machine formats never colour and are always complete. */
+export type RenderOptions = PrettyOptions;
+
+export function render(format: FormatName, result: ScanResult, options: RenderOptions): string {
+  switch (format) {
+    case 'pretty':
+      return formatPretty(result, options);
+    case 'json':
+      return formatJson(result);
+    case 'sarif':
+      return formatSarif(result);
+  }
+}
+
+export function isFormatName(value: string): value is FormatName {
+  return (FORMATS as readonly string[]).includes(value);
+}

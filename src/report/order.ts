@@ -1,0 +1,45 @@
+import type { Finding, RuleResult } from '../findings/finding.js';
+import type { Diagnostic } from '../load/diagnostic.js';
+
+/*
+ * Reporters sort what they print so that the same scan gives byte-identical output whatever
+ * order discovery or evaluation happened to produce. Plain code-unit comparison, not
+ * localeCompare, so the order does not depend on the machine's locale either.
+ */
+
+type Key = string | number;
+
+export function compareKeys(a: readonly Key[], b: readonly Key[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x < y) return -1;
+    if (x > y) return 1;
+  }
+  return a.length - b.length;
+}
+
+function findingKey(f: Finding): Key[] {
+  // A finding without a location sorts before the located ones of its file, like a file-level message.
+  return [f.file, f.location?.start.line ?? 0, f.location?.start.column ?? 0, f.ruleId, f.resource.name, f.parameterFile ?? '', f.path ?? ''];
+}
+
+export function sortFindings(findings: readonly Finding[]): Finding[] {
+  return [...findings].sort((a, b) => compareKeys(findingKey(a), findingKey(b)));
+}
+
+function resultKey(r: RuleResult): Key[] {
+  return [r.file, r.parameterFile ?? '', r.resource.id, r.ruleId];
+}
+
+export function sortResults(results: readonly RuleResult[]): RuleResult[] {
+  return [...results].sort((a, b) => compareKeys(resultKey(a), resultKey(b)));
+}
+
+function diagnosticKey(d: Diagnostic): Key[] {
+  return [d.location?.file ?? d.file ?? '', d.location?.start.line ?? 0, d.location?.start.column ?? 0, d.code, d.message];
+}
+
+export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  return [...diagnostics].sort((a, b) => compareKeys(diagnosticKey(a), diagnosticKey(b)));
+}

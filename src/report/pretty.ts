@@ -1,0 +1,120 @@
+import pc from 'picocolors';
+import type { ScanResult } from '../evaluate/scan-result.js';
+import type { Finding, Level, RuleResult } from '../findings/finding.js';
+import type { Diagnostic } from '../load/diagnostic.js';
+import { formatLocation } from '../load/format-location.js';
+import { sortDiagnostics, sortFindings, sortResults } from './order.js';
+import { summarize, type Summary } from './summary.js';
+
+export interface PrettyOptions {
+  /** Decided by the caller (terminal, `--no-color`, `NO_COLOR`); the reporter never looks at the environment. */
+  color: boolean;
+  /** Also list the rule results that are not failures (pass, skip, unknown, error). */
+  verbose?: boolean;
+}
+
+type Colors = ReturnType<typeof pc.createColors>;
+
+/**
+ * The terminal report: findings grouped by scanned file and ordered by line, then input
+ * problems, then one summary line. Deterministic apart from the duration in the summary.
+ */
+export function formatPretty(result: ScanResult, options: PrettyOptions): string {
+  const c = pc.createColors(options.color);
+  const summary = summarize(result);
+  const blocks: string[] = [];
+  for (const [file, findings] of groupByFile(sortFindings(result.findings))) blocks.push(fileBlock(file, findings, c));
+  if (options.verbose) {
+    const checks = checksBlock(result.results, c);
+    if (checks) blocks.push(checks);
+  }
+  const diagnostics = diagnosticsBlock(result.diagnostics, options.verbose ?? false, c);
+  if (diagnostics) blocks.push(diagnostics);
+  blocks.push(closing(summary, c));
+  return blocks.join('\n\n') + '\n';
+}
+
+function groupByFile(findings: Finding[]): Map<string, Finding[]> {
+  const groups = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const group = groups.get(f.file);
+    if (group) group.push(f);
+    else groups.set(f.file, [f]);
+  }
+  return groups;
+}
+
+function fileBlock(file: string, findings: Finding[], c: Colors): string {
+  const positions = findings.map((f) => position(f, file));
+  const posWidth = Math.max(...positions.map((p) => p.length));
+  const levelWidth = Math.max(...findings.map((f) => f.level.length));
+  // Detail lines start under the message, so the eye can run down the message column.
+  const indent = ' '.repeat(2 + posWidth + 2 + levelWidth + 2);
+  const lines = [c.bold(c.underline(file))];
+  findings.forEach((f, i) => {
+    lines.push(`  ${c.dim(positions[i]!.padEnd(posWidth))}  ${levelColor(f.level, c)(f.level.padEnd(levelWidth))}  ${f.message}  ${c.dim(f.ruleId)}`);
+    for (const detail of details(f)) lines.push(indent + c.dim(detail));
+  });
+  return lines.join('\n');
+}
+
+/** `line:col` when the finding is in the file it is grouped under, the full place when it is not. */
+function position(f: Finding, file: string): string {
+  if (!f.location) return '-';
+  const at = `${f.location.start.line}:${f.location.start.column}`;
+  return f.location.file === file ? at : `${f.location.file}:${at}`;
+}
+
+function details(f: Finding): string[] {
+  const resource = `${f.resource.type} '${f.resource.name}'`;
+  const first = f.parameterFile ? `${resource}, with parameters: ${f.parameterFile}` : resource;
+  const origins = f.origins.map((o) => `value set at ${o.location.file}:${o.location.start.line}:${o.location.start.column} (${o.description})`);
+  return [first, ...origins];
+}
+
+function levelColor(level: Level | Diagnostic['severity'], c: Colors): (text: string) => string {
+  if (level === 'error') return c.red;
+  if (level === 'warning') return c.yellow;
+  return c.blue;
+}
+
+function checksBlock(results: RuleResult[], c: Colors): string | undefined {
+  // Failures are already listed as findings; verbose output adds what passed or could not be decided.
+  const others = sortResults(results.filter((r) => r.outcome !== 'fail'));
+  if (others.length === 0) return undefined;
+  const width = Math.max(...others.map((r) => r.outcome.length));
+  const lines = others.map((r) => {
+    const unit = r.parameterFile ? `${r.file} with ${r.parameterFile}` : r.file;
+    const reason = r.reason ? `  ${r.reason}` : '';
+    return `  ${r.outcome.padEnd(width)}  ${r.ruleId}  ${r.resource.type} '${r.resource.name}'  ${c.dim(unit)}${reason}`;
+  });
+  return [c.bold('Checks'), ...lines].join('\n');
+}
+
+function diagnosticsBlock(diagnostics: Diagnostic[], verbose: boolean, c: Colors): string | undefined {
+  const shown = sortDiagnostics(diagnostics.filter((d) => verbose || d.severity !== 'info'));
+  if (shown.length === 0) return undefined;
+  return shown
+    .map((d) => `${formatLocation(d)}  ${levelColor(d.severity, c)(d.severity)}  ${d.message}  ${c.dim(`[${d.code}]`)}`)
+    .join('\n');
+}
+
+function closing(s: Summary, c: Colors): string {
+  const line = summaryLine(s);
+  if (s.resources === 0) return `${c.yellow('No ARM templates or exported resources found.')}\n${line}`;
+  if (s.findings === 0 && s.inputErrors === 0) return `${c.green(`No problems found in ${count(s.resources, 'resource')}.`)}\n${line}`;
+  const tone = s.errors > 0 || s.inputErrors > 0 ? c.red : s.warnings > 0 ? c.yellow : c.blue;
+  return tone(c.bold(line));
+}
+
+/** `2 files, 4 resources, 2 rules: 1 error, 2 warnings, 0 notes, 1 input error (12 ms)` */
+export function summaryLine(s: Summary): string {
+  const scope = `${count(s.files, 'file')}, ${count(s.resources, 'resource')}, ${count(s.rules, 'rule')}`;
+  const levels = `${count(s.errors, 'error')}, ${count(s.warnings, 'warning')}, ${count(s.notes, 'note')}`;
+  const input = s.inputErrors > 0 ? `, ${count(s.inputErrors, 'input error')}` : '';
+  return `${scope}: ${levels}${input} (${s.durationMs} ms)`;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,32 @@
+import type { ScanResult } from '../evaluate/scan-result.js';
+
+/** The counts every reporter prints; computed in one place so that the formats never disagree. */
+export interface Summary {
+  /** Files analysed: templates, parameter files, exports. */
+  files: number;
+  /** Resources produced by all scan units (a template scanned with two parameter files counts twice). */
+  resources: number;
+  rules: number;
+  findings: number;
+  errors: number;
+  warnings: number;
+  notes: number;
+  /** Diagnostics of severity `error`: input that could not be analysed (exit code 3). */
+  inputErrors: number;
+  durationMs: number;
+}
+
+export function summarize(result: ScanResult): Summary {
+  const byLevel = (level: string) => result.findings.filter((f) => f.level === level).length;
+  return {
+    files: result.files.length,
+    resources: result.units.reduce((sum, u) => sum + u.resources, 0),
+    rules: result.rules.length,
+    findings: result.findings.length,
+    errors: byLevel('error'),
+    warnings: byLevel('warning'),
+    notes: byLevel('note'),
+    inputErrors: result.diagnostics.filter((d) => d.severity === 'error').length,
+    durationMs: result.durationMs,
+  };
+}

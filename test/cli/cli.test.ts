@@ -1,0 +1,168 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { lineOf, parameterFile, repoRoot, template, tempTree } from '../helpers.js';
+
+const CLI = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
+
+function run(args: string[], cwd = repoRoot()) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const examplesTemplate = () => readFileSync(path.join(repoRoot(), 'examples/noncompliant/apim.json'), 'utf8');
+const examplesParams = () => readFileSync(path.join(repoRoot(), 'examples/noncompliant/apim.parameters.json'), 'utf8');
+
+test('scan examples/: both seed checks fire on the non-compliant example at the right lines; exit 1', () => {
+  const r = run(['scan', 'examples/', '--format', 'json']);
+  assert.equal(r.status, 1, r.stderr);
+  const report = JSON.parse(r.stdout);
+  const t = examplesTemplate();
+  const p = examplesParams();
+  const findings = report.findings as { ruleId: string; resource: { name: string }; location: { file: string; start: { line: number } }; origins: { location: { file: string; start: { line: number } } }[]; parameterFile?: string }[];
+  const summary = findings.map((f) => `${f.ruleId} ${f.resource.name.replace(/^apim-[a-z0-9]+/, 'svc')} ${f.location.file}:${f.location.start.line}`).sort();
+  assert.deepEqual(summary, [
+    `92bb331d-ac71-416a-8c91-02f2cb734ce4 svc/inventory examples/noncompliant/apim.json:${lineOf(t, '"validateCertificateName": false')}`,
+    `92bb331d-ac71-416a-8c91-02f2cb734ce4 svc/payments examples/noncompliant/apim.json:${lineOf(t, '"validateCertificateChain": "[parameters')}`,
+    `APIM-HTTPBackend svc/orders examples/noncompliant/apim.json:${lineOf(t, '"serviceUrl"')}`,
+    `APIM-HTTPBackend svc/payments examples/noncompliant/apim.json:${lineOf(t, '"url": "[parameters')}`,
+  ].sort());
+  const payments = findings.find((f) => f.ruleId === 'APIM-HTTPBackend' && f.resource.name.endsWith('/payments'))!;
+  assert.equal(payments.parameterFile, 'examples/noncompliant/apim.parameters.json');
+  assert.equal(payments.origins[0]!.location.file, 'examples/noncompliant/apim.parameters.json');
+  assert.equal(payments.origins[0]!.location.start.line, lineOf(p, '"value": "http://payments'));
+  const orders = findings.find((f) => f.ruleId === 'APIM-HTTPBackend' && f.resource.name.endsWith('/orders'))!;
+  assert.equal(orders.origins[0]!.location.start.line, lineOf(t, '"defaultValue": "HTTP://legacy'));
+});
+
+test('scan of the compliant example: no findings, exit 0', () => {
+  const r = run(['scan', 'examples/compliant']);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /No problems found/);
+});
+
+test('pretty output names the rule, file:line and the parameter file', () => {
+  const r = run(['scan', 'examples/noncompliant']);
+  assert.equal(r.status, 1);
+  assert.match(r.stdout, /APIM-HTTPBackend/);
+  assert.match(r.stdout, /examples\/noncompliant\/apim\.json/);
+  assert.match(r.stdout, /apim\.parameters\.json/);
+  assert.doesNotMatch(r.stdout, /\u001b\[/, 'no colour when not a terminal');
+});
+
+test('--effect Deny makes the seed policy an error; Disabled turns it off', () => {
+  const dir = tempTree({
+    'main.json': template({ resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: 'x', name: 'svc/b', properties: { url: 'https://b', tls: { validateCertificateChain: false } } }] }),
+  });
+  const audit = run(['scan', '.'], dir);
+  assert.equal(audit.status, 0, 'Audit is a warning');
+  assert.match(audit.stdout, /92bb331d/);
+  const deny = run(['scan', '.', '--effect', '92bb331d-ac71-416a-8c91-02f2cb734ce4=Deny', '--format', 'json'], dir);
+  assert.equal(deny.status, 1);
+  assert.equal(JSON.parse(deny.stdout).findings[0].effect, 'Deny');
+  const disabled = run(['scan', '.', '--effect', '92bb331d-ac71-416a-8c91-02f2cb734ce4=Disabled', '--format', 'json'], dir);
+  assert.equal(disabled.status, 0);
+  assert.equal(JSON.parse(disabled.stdout).findings.length, 0);
+});
+
+test('bad usage exits 2: unknown flag, unknown format, malformed --effect, effect not allowed', () => {
+  assert.equal(run(['scan', '--nope']).status, 2);
+  assert.equal(run(['scan', '--format', 'xml']).status, 2);
+  assert.equal(run(['scan', 'examples/', '--effect', 'nonsense']).status, 2);
+  const notAllowed = run(['scan', 'examples/', '--effect', '92bb331d-ac71-416a-8c91-02f2cb734ce4=Modify']);
+  assert.equal(notAllowed.status, 2);
+  assert.match(notAllowed.stderr, /Modify/);
+  const unknownPolicy = run(['scan', 'examples/', '--effect', 'no-such-policy=Deny']);
+  assert.equal(unknownPolicy.status, 2);
+  assert.match(unknownPolicy.stderr, /no-such-policy/);
+});
+
+test('bad input: invalid JSON is reported with file:line:column, other files still scanned, exit 3, no stack trace', () => {
+  const dir = tempTree({
+    'broken.json': '{\n  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",\n  "resources": [,]\n}',
+    'good.json': template({ resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: 'x', name: 'svc/b', properties: { url: 'http://b' } }] }),
+  });
+  const r = run(['scan', '.'], dir);
+  assert.equal(r.status, 3);
+  assert.match(r.stdout + r.stderr, /broken\.json:3:17/);
+  assert.match(r.stdout, /APIM-HTTPBackend/, 'the good file was still scanned');
+  assert.doesNotMatch(r.stdout + r.stderr, /at .*\.js:\d+/, 'no stack trace');
+});
+
+test('bad input: a file named on the command line that is no template; an unsupported function', () => {
+  const dir = tempTree({
+    'package.json': '{"name":"x"}',
+    'fn.json': template({ resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: 'x', name: 'svc/b', properties: { url: "[notARealFunction()]" } }] }),
+  });
+  const notTemplate = run(['scan', 'package.json'], dir);
+  assert.equal(notTemplate.status, 3);
+  assert.match(notTemplate.stdout + notTemplate.stderr, /package\.json.*not an ARM template/);
+  const fn = run(['scan', 'fn.json'], dir);
+  assert.equal(fn.status, 3);
+  const t = readFileSync(path.join(dir, 'fn.json'), 'utf8');
+  assert.match(fn.stdout + fn.stderr, new RegExp(`fn\\.json:${lineOf(t, 'notARealFunction')}:\\d+.*notARealFunction`));
+});
+
+test('a template with two parameter files is scanned once per file; findings name their parameter file', () => {
+  const t = template({ parameters: { u: { type: 'string' } }, resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: 'x', name: 'svc/b', properties: { url: "[parameters('u')]" } }] });
+  const dir = tempTree({ 'main.json': t, 'main.parameters.dev.json': parameterFile({ u: 'http://dev' }), 'main.parameters.prod.json': parameterFile({ u: 'https://prod' }) });
+  const r = run(['scan', '.', '--format', 'json'], dir);
+  const report = JSON.parse(r.stdout);
+  assert.deepEqual(report.findings.map((f: { parameterFile: string }) => f.parameterFile), ['main.parameters.dev.json']);
+  assert.equal(report.results.filter((x: { ruleId: string }) => x.ruleId === 'APIM-HTTPBackend').length, 2);
+});
+
+test('--parameters pairs an explicitly named parameter file', () => {
+  const t = template({ parameters: { u: { type: 'string' } }, resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: 'x', name: 'svc/b', properties: { url: "[parameters('u')]" } }] });
+  const dir = tempTree({ 'tpl/main.json': t, 'env/dev.json': parameterFile({ u: 'http://dev' }) });
+  const r = run(['scan', 'tpl', '--parameters', 'env/dev.json', '--format', 'json'], dir);
+  assert.equal(r.status, 1, r.stderr);
+  assert.equal(JSON.parse(r.stdout).findings[0].parameterFile, 'env/dev.json');
+});
+
+test('--output writes the report atomically to a file', () => {
+  const dir = tempTree({ 'main.json': template({ resources: [] }) });
+  const r = run(['scan', '.', '--format', 'sarif', '--output', 'out/report.sarif'], dir);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, '');
+  const sarif = JSON.parse(readFileSync(path.join(dir, 'out/report.sarif'), 'utf8'));
+  assert.equal(sarif.version, '2.1.0');
+  assert.equal(existsSync(path.join(dir, 'out')), true);
+});
+
+test('rules lists the seed checks; rules show prints the policy page', () => {
+  const list = run(['rules']);
+  assert.equal(list.status, 0);
+  assert.match(list.stdout, /APIM-HTTPBackend/);
+  assert.match(list.stdout, /92bb331d-ac71-416a-8c91-02f2cb734ce4/);
+  const show = run(['rules', 'show', '92bb331d-ac71-416a-8c91-02f2cb734ce4']);
+  assert.equal(show.status, 0);
+  for (const expected of [
+    'API Management calls to API backends should not bypass certificate thumbprint or name validation',
+    '1.0.2',
+    'API Management',
+    'Audit',
+    'Deny',
+    'Disabled',
+    'properties.tls.validateCertificateChain',
+    'properties.tls.validateCertificateName',
+    'IM-4',
+    '23.4.10.C.01',
+    'U.10.5',
+  ]) assert.ok(show.stdout.includes(expected), `rules show mentions ${expected}`);
+  const byEquivalent = run(['rules', 'show', 'Azure.APIM.HTTPBackend']);
+  assert.equal(byEquivalent.status, 0);
+  assert.match(byEquivalent.stdout, /APIM-HTTPBackend/);
+  assert.equal(run(['rules', 'show', 'nope']).status, 2);
+});
+
+test('expand prints resources with unknown values visible', () => {
+  const r = run(['expand', 'examples/noncompliant/apim.json']);
+  assert.equal(r.status, 0, r.stderr);
+  const resources = JSON.parse(r.stdout);
+  assert.equal(resources.length, 4);
+  assert.match(JSON.stringify(resources), /<unknown: required parameter 'paymentsUrl' has no value>/);
+});
