@@ -84,7 +84,7 @@ function checksBlock(results: RuleResult[], c: Colors): string | undefined {
   if (others.length === 0) return undefined;
   const width = Math.max(...others.map((r) => r.outcome.length));
   const lines = others.map((r) => {
-    const unit = r.parameterFile ? `${r.file} with ${r.parameterFile}` : r.file;
+    const unit = r.parameterFile ? `${r.file}, with parameters: ${r.parameterFile}` : r.file;
     const reason = r.reason ? `  ${r.reason}` : '';
     return `  ${r.outcome.padEnd(width)}  ${r.ruleId}  ${r.resource.type} '${r.resource.name}'  ${c.dim(unit)}${reason}`;
   });
