@@ -61,7 +61,8 @@ export function resourceGroupObject(ctx: EvalContext): ObjectValue {
  * contain '/' (a full child name), which counts as several segments, as in ARM.
  */
 export function providerPath(type: string, names: string[]): string {
-  const [namespace, ...types] = type.split('/');
+  // ARM accepts a trailing '/' on the type ('Microsoft.X/a/'), and real templates rely on it.
+  const [namespace, ...types] = type.split('/').filter((s) => s !== '');
   const nameSegs = names.flatMap((n) => n.split('/'));
   if (types.length !== nameSegs.length) {
     throw new FunctionError(`the type '${type}' needs ${types.length} name segment${types.length === 1 ? '' : 's'}, got ${nameSegs.length}`);

@@ -10,6 +10,8 @@ export interface EvaluateOptions {
   literal?: boolean;
   /** Property names (lower case) of the top-level object to leave out. */
   skip?: ReadonlySet<string>;
+  /** Nodes anywhere below that are not evaluated but replaced by the given value. */
+  replace?: ReadonlyMap<JsonNode, Value>;
 }
 
 /**
@@ -18,6 +20,9 @@ export interface EvaluateOptions {
  * so one bad property never hides the rest of the resource.
  */
 export function evaluateNode(node: JsonNode, scope: TemplateScope, ctx: EvalContext, options: EvaluateOptions = {}): Value {
+  const replacement = options.replace?.get(node);
+  if (replacement !== undefined) return replacement;
+  const inner: EvaluateOptions = { literal: options.literal, replace: options.replace };
   switch (node.type) {
     case 'object': {
       const out: ObjectValue = {};
@@ -26,12 +31,12 @@ export function evaluateNode(node: JsonNode, scope: TemplateScope, ctx: EvalCont
         if (!k || !v) continue;
         const key = String(k.value);
         if (options.skip?.has(key.toLowerCase())) continue;
-        Object.defineProperty(out, key, { value: evaluateNode(v, scope, ctx, { literal: options.literal }), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(out, key, { value: evaluateNode(v, scope, ctx, inner), enumerable: true, writable: true, configurable: true });
       }
       return out;
     }
     case 'array':
-      return (node.children ?? []).map((c) => evaluateNode(c, scope, ctx, { literal: options.literal }));
+      return (node.children ?? []).map((c) => evaluateNode(c, scope, ctx, inner));
     case 'string': {
       const text = node.value as string;
       if (options.literal || !isExpression(text)) return unescapeLiteral(text);

@@ -101,7 +101,7 @@ function expandOne(node: JsonNode, parent: ParentInfo | undefined, scope: Templa
   const condition = conditionNode ? evaluateNode(conditionNode, scope, ctx) : true;
   if (condition === false) return;
   if (conditionNode && !isUnknown(condition) && condition !== true) report(scope, conditionNode, 'condition', 'error', 'a condition must be a boolean');
-  const body = evaluateNode(node, scope, ctx, { skip: CONTROL_KEYS, literal: false }) as ObjectValue;
+  const body = evaluateNode(node, scope, ctx, { skip: CONTROL_KEYS, replace: innerTemplateOf(node) }) as ObjectValue;
   const declaredType = stringOr(body['type'], '');
   const declaredName = stringOr(body['name'], '');
   if (!declaredType) {
@@ -112,7 +112,6 @@ function expandOne(node: JsonNode, parent: ParentInfo | undefined, scope: Templa
   const qualified = declaredType.includes('/');
   const type = parent && !qualified ? `${parent.type}/${declaredType}` : declaredType;
   const name = parent && !qualified ? `${parent.name}/${declaredName}` : declaredName;
-  if (isDeployment(type)) keepInnerTemplateRaw(body, node);
   body['type'] = type;
   body['name'] = name;
   const resource: Resource = {
@@ -152,21 +151,16 @@ function traceOrigins(node: JsonNode, scope: TemplateScope, ctx: EvalContext) {
   return scope.originsOf(reads);
 }
 
-function isDeployment(type: string): boolean {
-  return type.toLowerCase() === 'microsoft.resources/deployments';
-}
-
 /**
  * The inner template of a nested deployment has its own parameters and scope: evaluating it
- * with the outer template's values would be wrong, so it stays as written until nested
- * deployments are expanded.
+ * with the outer template's values would be wrong (and report errors that are not there), so
+ * it is left unexpanded until nested deployments are expanded.
  */
-function keepInnerTemplateRaw(body: ObjectValue, node: JsonNode): void {
-  const props = body['properties'];
-  const rawTemplate = childNode(childNode(node, 'properties'), 'template');
-  if (isObject(props) && rawTemplate) {
-    for (const k of Object.keys(props)) if (k.toLowerCase() === 'template') props[k] = new Unknown('nested deployment templates are not expanded yet');
-  }
+function innerTemplateOf(node: JsonNode): ReadonlyMap<JsonNode, Value> | undefined {
+  const type = childNode(node, 'type')?.value;
+  if (typeof type !== 'string' || type.toLowerCase() !== 'microsoft.resources/deployments') return undefined;
+  const inner = childNode(childNode(node, 'properties'), 'template');
+  return inner ? new Map([[inner, new Unknown('nested deployment templates are not expanded yet')]]) : undefined;
 }
 
 function stringOr(v: Value | undefined, fallback: string): string {
