@@ -109,15 +109,7 @@ function unknown(state: ConditionState, reason: string): Truth {
 
 function allOf(parts: CompiledCondition[]): CompiledCondition {
   return {
-    evaluate: (state) => {
-      let result: Truth = true;
-      for (const p of parts) {
-        const t = p.evaluate(state);
-        if (t === false) return false;
-        if (t === 'unknown') result = 'unknown';
-      }
-      return result;
-    },
+    evaluate: (state) => combine(parts, state, false),
     fields: () => parts.flatMap((p) => p.fields()),
     // Every branch of an allOf must hold, so any type constraint in it applies to the whole.
     types: () => parts.flatMap((p) => p.types()),
@@ -126,15 +118,7 @@ function allOf(parts: CompiledCondition[]): CompiledCondition {
 
 function anyOf(parts: CompiledCondition[]): CompiledCondition {
   return {
-    evaluate: (state) => {
-      let result: Truth = false;
-      for (const p of parts) {
-        const t = p.evaluate(state);
-        if (t === true) return true;
-        if (t === 'unknown') result = 'unknown';
-      }
-      return result;
-    },
+    evaluate: (state) => combine(parts, state, true),
     fields: () => parts.flatMap((p) => p.fields()),
     // Only when every branch names types is the union of them a constraint.
     types: () => {
@@ -142,6 +126,17 @@ function anyOf(parts: CompiledCondition[]): CompiledCondition {
       return each.every((t) => t.length > 0) ? each.flat() : [];
     },
   };
+}
+
+/** allOf stops at the first false, anyOf at the first true; otherwise an unknown part makes the whole unknown. */
+function combine(parts: CompiledCondition[], state: ConditionState, stopOn: boolean): Truth {
+  let result: Truth = !stopOn;
+  for (const p of parts) {
+    const t = p.evaluate(state);
+    if (t === stopOn) return stopOn;
+    if (t === 'unknown') result = 'unknown';
+  }
+  return result;
 }
 
 function notOf(inner: CompiledCondition): CompiledCondition {

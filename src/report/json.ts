@@ -1,5 +1,5 @@
 import type { ScanResult } from '../evaluate/scan-result.js';
-import type { Finding, Outcome, ResourceRef, RuleResult } from '../findings/finding.js';
+import type { Finding, ResourceRef, RuleResult } from '../findings/finding.js';
 import type { Diagnostic } from '../load/diagnostic.js';
 import { sortDiagnostics, sortFindings, sortResults } from './order.js';
 import { summarize, type Summary } from './summary.js';
@@ -24,14 +24,7 @@ export interface JsonReport {
 }
 
 /** A rule result without its findings: those are in `findings`, matched by rule, resource and unit. */
-export interface JsonRuleResult {
-  ruleId: string;
-  resource: ResourceRef;
-  file: string;
-  parameterFile?: string;
-  outcome: Outcome;
-  reason?: string;
-}
+export type JsonRuleResult = Omit<RuleResult, 'findings'>;
 
 export function formatJson(result: ScanResult): string {
   return JSON.stringify(jsonReport(result), null, 2) + '\n';

@@ -1,4 +1,5 @@
 import type { FunctionDef } from '../expression/context.js';
+import type { Lazy } from '../expression/evaluator.js';
 import { isUnknown, type Value } from '../../resources/value.js';
 import { expectBool, fn } from './define.js';
 import { deepEquals } from './comparison.js';
@@ -18,32 +19,8 @@ export const logicalFunctions: FunctionDef[] = [
       return expectBool(c, 'the condition') ? then!() : otherwise!();
     },
   }),
-  fn({
-    name: 'and',
-    minArgs: 1,
-    lazy: (args) => {
-      let unknown: Value | undefined;
-      for (const a of args) {
-        const v = a();
-        if (isUnknown(v)) unknown ??= v;
-        else if (!expectBool(v)) return false;
-      }
-      return unknown ?? true;
-    },
-  }),
-  fn({
-    name: 'or',
-    minArgs: 1,
-    lazy: (args) => {
-      let unknown: Value | undefined;
-      for (const a of args) {
-        const v = a();
-        if (isUnknown(v)) unknown ??= v;
-        else if (expectBool(v)) return true;
-      }
-      return unknown ?? false;
-    },
-  }),
+  fn({ name: 'and', minArgs: 1, lazy: (args) => shortCircuit(args, false) }),
+  fn({ name: 'or', minArgs: 1, lazy: (args) => shortCircuit(args, true) }),
   fn({ name: 'not', minArgs: 1, maxArgs: 1, eager: ([v]) => !expectBool(v!) }),
   fn({ name: 'true', minArgs: 0, maxArgs: 0, eager: () => true }),
   fn({ name: 'false', minArgs: 0, maxArgs: 0, eager: () => false }),
@@ -60,3 +37,17 @@ export const logicalFunctions: FunctionDef[] = [
   }),
   fn({ name: 'equals', minArgs: 2, maxArgs: 2, eager: ([a, b]) => deepEquals(a!, b!) }),
 ];
+
+/**
+ * `and` stops at the first false, `or` at the first true; an unknown argument only decides
+ * the result when no argument short-circuits (`and(unknown, false)` is false).
+ */
+function shortCircuit(args: Lazy[], stopOn: boolean): Value {
+  let unknown: Value | undefined;
+  for (const a of args) {
+    const v = a();
+    if (isUnknown(v)) unknown ??= v;
+    else if (expectBool(v) === stopOn) return stopOn;
+  }
+  return unknown ?? !stopOn;
+}

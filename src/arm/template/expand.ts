@@ -2,7 +2,7 @@ import type { Diagnostic } from '../../load/diagnostic.js';
 import { childNode, type JsonDocument, type JsonNode } from '../../load/json-document.js';
 import { locateInTree } from '../../resources/locate.js';
 import type { Resource } from '../../resources/resource.js';
-import { isObject, isUnknown, Unknown, type ObjectValue, type Value } from '../../resources/value.js';
+import { isUnknown, Unknown, type ObjectValue, type Value } from '../../resources/value.js';
 import type { DeploymentContext, EvalContext, FunctionTable } from '../expression/context.js';
 import { isExpression } from '../expression/parser.js';
 import { ARM_FUNCTIONS } from '../functions/index.js';

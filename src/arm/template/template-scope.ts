@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../../load/diagnostic.js';
 import { childNode, type JsonDocument, type JsonNode } from '../../load/json-document.js';
-import { isObject, Unknown, type Value } from '../../resources/value.js';
+import { Unknown, type Value } from '../../resources/value.js';
 import type { ValueOrigin } from '../../resources/resource.js';
 import type { DeploymentContext, EvalContext, FunctionTable } from '../expression/context.js';
 import { FunctionError } from '../expression/evaluator.js';
@@ -155,4 +155,3 @@ export class TemplateScope {
   }
 }
 
-export { isObject };
