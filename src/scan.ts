@@ -42,8 +42,8 @@ export interface RuleSet {
 export function loadRuleSet(policyEffects: Record<string, string> = {}): RuleSet {
   const catalog = loadBuiltInPolicies({ effects: policyEffects });
   const effectErrors = [
-    ...catalog.unmatchedEffects.map((k) => `--effect: no built-in policy definition has the id or display name '${k}'`),
-    ...catalog.rejectedEffects.map((r) => `--effect ${r.key}: ${r.reason}`),
+    ...catalog.unmatchedEffects.map((k) => `effect for '${k}': no built-in policy definition has that id or display name`),
+    ...catalog.rejectedEffects.map((r) => `effect for '${r.key}': ${r.reason}`),
   ];
   return { rules: [...catalog.rules, ...NATIVE_RULES], diagnostics: catalog.diagnostics, effectErrors };
 }

@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { ConfigError, findConfig, loadConfig, type TollgateConfig } from '../../config/config.js';
 import { render, type FormatName } from '../../report/index.js';
 import { loadRuleSet, scan } from '../../scan.js';
 import { EXIT, exitCodeFor } from '../exit-code.js';
@@ -15,14 +17,28 @@ export interface ScanFlags {
   tenantId?: string;
   color: boolean;
   verbose?: boolean;
+  /** A file, `false` for --no-config, undefined to look for one. */
+  config?: string | false;
 }
 
 export function runScan(paths: string[], flags: ScanFlags): number {
-  const effects = parseEffects(flags.effect ?? []);
-  if (typeof effects === 'string') {
-    process.stderr.write(`tollgate: ${effects}\n`);
+  const cwd = process.cwd();
+  let config: TollgateConfig = {};
+  try {
+    config = readConfig(paths, flags.config, cwd);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`tollgate: ${err.message}\n`);
     return EXIT.usage;
   }
+  const flagEffects = parseEffects(flags.effect ?? []);
+  if (typeof flagEffects === 'string') {
+    process.stderr.write(`tollgate: ${flagEffects}\n`);
+    return EXIT.usage;
+  }
+  // Flags win over the configuration file.
+  const effects = { ...configEffects(config), ...flagEffects };
+  const deployment = { ...config.deployment };
   const ruleSet = loadRuleSet(effects);
   if (ruleSet.effectErrors.length) {
     for (const e of ruleSet.effectErrors) process.stderr.write(`tollgate: ${e}\n`);
@@ -31,10 +47,11 @@ export function runScan(paths: string[], flags: ScanFlags): number {
   const result = scan({
     ruleSet,
     paths,
-    cwd: process.cwd(),
-    exclude: flags.exclude,
+    cwd,
+    exclude: [...(config.exclude ?? []), ...(flags.exclude ?? [])],
     parameters: flags.parameters,
     deployment: {
+      ...deployment,
       ...(flags.subscriptionId && { subscriptionId: flags.subscriptionId }),
       ...(flags.resourceGroup && { resourceGroup: flags.resourceGroup }),
       ...(flags.location && { location: flags.location }),
@@ -58,5 +75,17 @@ function parseEffects(entries: string[]): Record<string, string> | string {
     if (i <= 0 || i === e.length - 1) return `--effect expects <policy>=<effect>, got '${e}'`;
     out[e.slice(0, i)] = e.slice(i + 1);
   }
+  return out;
+}
+
+function readConfig(paths: string[], explicit: string | false | undefined, cwd: string): TollgateConfig {
+  if (explicit === false) return {};
+  const file = explicit ? path.resolve(cwd, explicit) : findConfig(path.resolve(cwd, paths[0] ?? '.'));
+  return file ? loadConfig(file, path.relative(cwd, file) || file) : {};
+}
+
+function configEffects(config: TollgateConfig): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [id, settings] of Object.entries(config.rules ?? {})) if (settings.effect) out[id] = settings.effect;
   return out;
 }

@@ -1,0 +1,81 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { packageRoot } from '../package-root.js';
+
+/** The configuration file's contents, as the schema in schema/tollgate.schema.json describes them. */
+export interface TollgateConfig {
+  exclude?: string[];
+  deployment?: { subscriptionId?: string; resourceGroup?: string; location?: string; tenantId?: string };
+  rules?: Record<string, { effect?: string }>;
+}
+
+export interface LoadedConfig {
+  /** Absolute path of the file, or undefined when none was found. */
+  file?: string;
+  config: TollgateConfig;
+}
+
+/** A configuration file that cannot be used: bad usage, exit code 2, with file:line:column. */
+export class ConfigError extends Error {}
+
+export const CONFIG_NAMES = ['tollgate.yaml', '.tollgate.yaml', 'tollgate.yml', '.tollgate.yml', 'tollgate.json', '.tollgate.json'];
+
+/** Looks for a configuration file in `start` (a file's folder, or a folder) and each folder above it. */
+export function findConfig(start: string): string | undefined {
+  let dir = existsSync(start) && statSync(start).isDirectory() ? start : path.dirname(start);
+  for (;;) {
+    for (const name of CONFIG_NAMES) {
+      const candidate = path.join(dir, name);
+      if (existsSync(candidate)) return candidate;
+    }
+    const up = path.dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+}
+
+let validator: ValidateFunction | undefined;
+
+/**
+ * Reads and validates a configuration file (YAML, or JSON, which YAML reads too). Every
+ * problem names the file, line and column of the offending key or value.
+ */
+export function loadConfig(file: string, shownAs = file): TollgateConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${shownAs}: cannot read the configuration file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const firstError = doc.errors[0];
+  if (firstError) {
+    const at = lines.linePos(firstError.pos[0]);
+    throw new ConfigError(`${shownAs}:${at.line}:${at.col}: ${firstError.message.split('\n')[0]}`);
+  }
+  const value: unknown = doc.toJS() ?? {};
+  validator ??= new Ajv({ allErrors: false, strict: true }).compile(JSON.parse(readFileSync(path.join(packageRoot(), 'schema', 'tollgate.schema.json'), 'utf8')));
+  if (!validator(value)) {
+    const error = validator.errors![0]!;
+    const { node, what } = offendingNode(doc, error);
+    const at = node?.range ? lines.linePos(node.range[0]) : { line: 1, col: 1 };
+    throw new ConfigError(`${shownAs}:${at.line}:${at.col}: ${what}`);
+  }
+  return value as TollgateConfig;
+}
+
+/** Turns an Ajv error into the YAML node to point at and a sentence about it. */
+function offendingNode(doc: Document, error: ErrorObject): { node: YamlNode | undefined; what: string } {
+  const segments = error.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const where = segments.length ? segments.join('.') : 'the top level';
+  const target = (segments.length ? doc.getIn(segments, true) : doc.contents) as YamlNode | undefined;
+  if (error.keyword === 'additionalProperties') {
+    const key = String((error.params as { additionalProperty: string }).additionalProperty);
+    const keyNode = isMap(target) ? target.items.find((p) => isScalar(p.key) && p.key.value === key)?.key : undefined;
+    return { node: (keyNode as YamlNode | undefined) ?? target, what: `unknown key '${key}' in ${where}` };
+  }
+  return { node: target, what: `${where} ${error.message ?? 'is not valid'}` };
+}

@@ -1,0 +1,73 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, findConfig, loadConfig } from '../../src/config/config.js';
+import { template, tempTree } from '../helpers.js';
+
+const CLI = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
+const run = (args: string[], cwd: string) => spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+
+const SEED = '92bb331d-ac71-416a-8c91-02f2cb734ce4';
+const BACKEND = template({ resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: 'x', name: 'svc/b', properties: { url: 'https://b', tls: { validateCertificateChain: false } } }] });
+
+test('the configuration file is found in the scanned folder or a folder above it', () => {
+  const dir = tempTree({ 'tollgate.yaml': 'exclude: []\n', 'infra/apim/main.json': BACKEND });
+  assert.equal(findConfig(path.join(dir, 'infra/apim')), path.join(dir, 'tollgate.yaml'));
+  assert.equal(findConfig(path.join(dir, 'infra/apim/main.json')), path.join(dir, 'tollgate.yaml'));
+});
+
+test('YAML and JSON configurations read the same', () => {
+  const dir = tempTree({
+    'a.yaml': `rules:\n  ${SEED}:\n    effect: Deny\ndeployment:\n  location: westeurope\n`,
+    'b.json': JSON.stringify({ rules: { [SEED]: { effect: 'Deny' } }, deployment: { location: 'westeurope' } }),
+  });
+  assert.deepEqual(loadConfig(path.join(dir, 'a.yaml')), loadConfig(path.join(dir, 'b.json')));
+});
+
+test('an unknown key is an error naming the key, its line and column', () => {
+  const dir = tempTree({ 'tollgate.yaml': `exclude: []\nrules:\n  ${SEED}:\n    efect: Deny\n` });
+  assert.throws(
+    () => loadConfig(path.join(dir, 'tollgate.yaml'), 'tollgate.yaml'),
+    (e: unknown) => e instanceof ConfigError && e.message === `tollgate.yaml:4:5: unknown key 'efect' in rules.${SEED}`,
+  );
+});
+
+test('a value of the wrong type is an error at the value', () => {
+  const dir = tempTree({ 'tollgate.yaml': 'deployment:\n  location: 3\n' });
+  assert.throws(() => loadConfig(path.join(dir, 'tollgate.yaml'), 'tollgate.yaml'), /tollgate\.yaml:2:13: deployment\.location must be string/);
+});
+
+test('YAML syntax errors carry a line', () => {
+  const dir = tempTree({ 'tollgate.yaml': 'rules:\n  - a\n  b: c\n' });
+  assert.throws(() => loadConfig(path.join(dir, 'tollgate.yaml'), 'tollgate.yaml'), /tollgate\.yaml:3:\d+: /);
+});
+
+test('scan: the config selects the Deny effect (exit 1); a flag overrides it; --no-config ignores it', () => {
+  const dir = tempTree({ 'tollgate.yaml': `rules:\n  ${SEED}:\n    effect: Deny\n`, 'main.json': BACKEND });
+  const deny = run(['scan', '.', '--format', 'json'], dir);
+  assert.equal(deny.status, 1, deny.stderr);
+  assert.equal(JSON.parse(deny.stdout).findings[0].effect, 'Deny');
+  const flag = run(['scan', '.', '--effect', `${SEED}=Audit`], dir);
+  assert.equal(flag.status, 0);
+  assert.equal(run(['scan', '.', '--no-config'], dir).status, 0);
+});
+
+test('scan: a bad configuration is exit 2 with file, line and key', () => {
+  const dir = tempTree({ 'tollgate.yaml': 'exclude: []\nrulez: {}\n', 'main.json': BACKEND });
+  const r = run(['scan', '.'], dir);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /tollgate\.yaml:2:1: unknown key 'rulez'/);
+});
+
+test('scan: exclude and deployment from the config are used', () => {
+  const dir = tempTree({
+    'tollgate.json': JSON.stringify({ exclude: ['legacy/'], deployment: { resourceGroup: 'rg-prod' } }),
+    'legacy/main.json': BACKEND,
+    'main.json': template({ resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: 'x', name: 'svc/b', properties: { url: "[concat('http://', resourceGroup().name)]" } }] }),
+  });
+  const r = run(['scan', '.', '--format', 'json'], dir);
+  const report = JSON.parse(r.stdout);
+  assert.deepEqual(report.findings.map((f: { file: string; message: string }) => [f.file, /rg-prod/.test(f.message)]), [['main.json', true]]);
+});
