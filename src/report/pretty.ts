@@ -112,7 +112,9 @@ export function summaryLine(s: Summary): string {
   const scope = `${count(s.files, 'file')}, ${count(s.resources, 'resource')}, ${count(s.rules, 'rule')}`;
   const levels = `${count(s.errors, 'error')}, ${count(s.warnings, 'warning')}, ${count(s.notes, 'note')}`;
   const input = s.inputErrors > 0 ? `, ${count(s.inputErrors, 'input error')}` : '';
-  return `${scope}: ${levels}${input} (${s.durationMs} ms)`;
+  // Undecided checks are not failures, but a reader must not take them for passes.
+  const unknown = s.unknown > 0 ? `, ${count(s.unknown, 'check')} undecided (unknown values; --verbose lists them)` : '';
+  return `${scope}: ${levels}${input}${unknown} (${s.durationMs} ms)`;
 }
 
 function count(n: number, noun: string): string {

@@ -11,6 +11,8 @@ export interface Summary {
   errors: number;
   warnings: number;
   notes: number;
+  /** Checks that could not be decided because a value they need is unknown before deployment. */
+  unknown: number;
   /** Diagnostics of severity `error`: input that could not be analysed (exit code 3). */
   inputErrors: number;
   durationMs: number;
@@ -26,6 +28,7 @@ export function summarize(result: ScanResult): Summary {
     errors: byLevel('error'),
     warnings: byLevel('warning'),
     notes: byLevel('note'),
+    unknown: result.results.filter((r) => r.outcome === 'unknown').length,
     inputErrors: result.diagnostics.filter((d) => d.severity === 'error').length,
     durationMs: result.durationMs,
   };

@@ -166,3 +166,17 @@ test('expand prints resources with unknown values visible', () => {
   assert.equal(resources.length, 4);
   assert.match(JSON.stringify(resources), /<unknown: required parameter 'paymentsUrl' has no value>/);
 });
+
+test('--verbose lists the files it skipped; without it they are silent', () => {
+  const dir = tempTree({ 'main.json': template({ resources: [] }), 'package.json': '{"name":"x","version":"1.0.0"}' });
+  const quiet = run(['scan', '.'], dir);
+  assert.doesNotMatch(quiet.stdout + quiet.stderr, /package\.json/);
+  const verbose = run(['scan', '.', '--verbose'], dir);
+  assert.match(verbose.stderr, /skipped package\.json: not a template, parameter file or exported resource/);
+});
+
+test('an empty folder says that nothing was checked', () => {
+  const r = run(['scan', '.'], tempTree({ 'README.md': '# nothing here' }));
+  assert.equal(r.status, 0);
+  assert.match(r.stdout, /No ARM templates or exported resources found/);
+});

@@ -118,3 +118,10 @@ test('an explicit --parameters file goes with the one template scanned', () => {
   const { units } = pairParameters(files, [explicit.file]);
   assert.deepEqual(units.map((u) => [u.document.file.path, u.parameterFile?.file.path]), [['tpl/main.json', 'env/dev.json']]);
 });
+
+test('a file that cannot be read is an error naming it, not a crash', () => {
+  const dir = tempTree({});
+  const r = classify({ absPath: path.join(dir, 'vanished.json'), explicit: true }, dir);
+  assert.equal(r.ok, false);
+  assert.ok(!r.ok && !r.skipped && r.diagnostic.code === 'unreadable' && r.diagnostic.file === 'vanished.json' && /ENOENT/.test(r.diagnostic.message));
+});

@@ -16,6 +16,7 @@ test('json: version, tool and summary counts', () => {
     errors: 2,
     warnings: 1,
     notes: 0,
+    unknown: 1,
     inputErrors: 1,
     durationMs: 42,
   });

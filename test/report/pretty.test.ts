@@ -23,7 +23,7 @@ test('pretty: findings grouped by file and ordered by line, with resource, param
     '',
     "infra/apim.json:88:22  error  unsupported template function 'listSecrets'  [unknown-function]",
     '',
-    '3 files, 5 resources, 2 rules: 2 errors, 1 warning, 0 notes, 1 input error (42 ms)',
+    '3 files, 5 resources, 2 rules: 2 errors, 1 warning, 0 notes, 1 input error, 1 check undecided (unknown values; --verbose lists them) (42 ms)',
     '',
   ].join('\n');
   assert.equal(out, expected);
@@ -58,7 +58,7 @@ test('pretty: within a file, findings follow line then column order', () => {
 
 test('pretty: a clean run says so, with the resource count, and still ends with the summary', () => {
   const out = formatPretty(withFindings(scanFixture(), []), { color: false });
-  assert.equal(out, 'No problems found in 5 resources.\n3 files, 5 resources, 2 rules: 0 errors, 0 warnings, 0 notes (42 ms)\n');
+  assert.equal(out, 'No problems found in 5 resources.\n3 files, 5 resources, 2 rules: 0 errors, 0 warnings, 0 notes, 1 check undecided (unknown values; --verbose lists them) (42 ms)\n');
 });
 
 test('pretty: no resources at all is never a silent green run', () => {
