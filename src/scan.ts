@@ -1,12 +1,10 @@
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { DeploymentContext } from './arm/expression/context.js';
 import { DEFAULT_DEPLOYMENT, expandTemplate } from './arm/template/expand.js';
 import { evaluateResources } from './evaluate/engine.js';
 import type { ScanResult } from './evaluate/scan-result.js';
-import { classify, type ClassifiedFile } from './input/classify.js';
-import { discover } from './input/discover.js';
-import { pairParameters, type ScanUnit } from './input/pair-parameters.js';
+import { loadInputs } from './input/load-inputs.js';
+import type { ScanUnit } from './input/pair-parameters.js';
 import type { Diagnostic } from './load/diagnostic.js';
 import { loadBuiltInPolicies } from './policy/catalog.js';
 import { resourcesFromExport } from './resources/from-export.js';
@@ -58,7 +56,6 @@ export interface ScanOutput extends ScanResult {
 export function scan(options: ScanOptions): ScanOutput {
   const started = performance.now();
   const diagnostics: Diagnostic[] = [];
-  const skipped: ScanOutput['skipped'] = [];
   const deployment = { ...DEFAULT_DEPLOYMENT, ...options.deployment };
 
   const ruleSet = options.ruleSet ?? loadRuleSet(options.policyEffects);
@@ -66,41 +63,23 @@ export function scan(options: ScanOptions): ScanOutput {
   diagnostics.push(...ruleSet.diagnostics);
 
   // discover + load
-  const found = discover(options.paths, { cwd: options.cwd, exclude: options.exclude });
-  diagnostics.push(...found.diagnostics);
-  const explicitParamPaths = new Set((options.parameters ?? []).map((p) => path.resolve(options.cwd, p)));
-  const files: ClassifiedFile[] = [];
-  const explicitParameters: ClassifiedFile[] = [];
-  const candidates = [...found.candidates, ...[...explicitParamPaths].filter((p) => !found.candidates.some((c) => c.absPath === p)).map((absPath) => ({ absPath, explicit: true }))];
-  for (const candidate of candidates) {
-    const c = classify(candidate, options.cwd);
-    if (c.ok) {
-      if (explicitParamPaths.has(candidate.absPath)) {
-        if (c.file.kind === 'parameters') explicitParameters.push(c.file);
-        else diagnostics.push({ severity: 'error', code: 'not-parameters', message: 'given with --parameters but it is not a parameter file (no deploymentParameters.json $schema)', file: c.file.document.file.path });
-      } else {
-        files.push(c.file);
-      }
-    } else if (c.skipped) skipped.push({ path: c.path, reason: c.reason });
-    else diagnostics.push(c.diagnostic);
-  }
-  const paired = pairParameters(files, explicitParameters);
-  diagnostics.push(...paired.diagnostics);
+  const inputs = loadInputs(options);
+  diagnostics.push(...inputs.diagnostics);
 
   // expand -> resources -> evaluate, one unit at a time: one bad unit never stops the others
   const result: ScanOutput = {
     tool: { name: 'tollgate', version: packageVersion() },
     cwd: options.cwd,
-    files: [...files, ...explicitParameters].map((f) => f.document.file.path),
+    files: inputs.files,
     units: [],
     rules: rules.map((r) => r.meta),
     results: [],
     findings: [],
     diagnostics,
     durationMs: 0,
-    skipped,
+    skipped: inputs.skipped,
   };
-  for (const unit of paired.units) {
+  for (const unit of inputs.units) {
     const set = resourcesOf(unit, deployment, diagnostics);
     result.units.push({ file: set.file, parameterFile: set.parameterFile, resources: set.resources.length });
     const evaluation = evaluateResources(set, rules);

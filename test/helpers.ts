@@ -1,17 +1,12 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parseJsonDocument, type JsonDocument } from '../src/load/json-document.js';
 import { SourceFile } from '../src/load/source-file.js';
+import { packageRoot } from '../src/package-root.js';
 
-/** The repository root, found from the compiled test file (.test-build/test/…). */
-export function repoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'package.json')) || !existsSync(path.join(dir, 'catalog'))) dir = path.dirname(dir);
-  return dir;
-}
+/** The repository root (where package.json and catalog/ are). */
+export const repoRoot = packageRoot;
 
 /** Writes files (path -> content) into a fresh temporary directory and returns it. */
 export function tempTree(files: Record<string, string>): string {

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic } from '../load/diagnostic.js';
 import { InputError } from '../load/diagnostic.js';
@@ -46,8 +46,14 @@ export function loadBuiltInPolicies(options: CatalogOptions = {}): Catalog {
     }
     const override = effects.find(([k]) => k.toLowerCase() === definition.name.toLowerCase() || k.toLowerCase() === definition.displayName.toLowerCase());
     if (override) used.add(override[0]);
+    let sidecar: PolicySidecar | undefined;
     try {
-      out.rules.push(createPolicyRule(definition, { effect: override?.[1], sidecar: readSidecar(abs) }));
+      sidecar = readSidecar(abs);
+    } catch (err) {
+      out.diagnostics.push({ severity: 'warning', code: 'policy-sidecar', message: `ignoring unreadable sidecar: ${(err as Error).message}`, file: shown.replace(/\.json$/i, SIDECAR) });
+    }
+    try {
+      out.rules.push(createPolicyRule(definition, { effect: override?.[1], sidecar }));
       out.definitions.push(definition);
     } catch (err) {
       if (override) {
@@ -61,13 +67,11 @@ export function loadBuiltInPolicies(options: CatalogOptions = {}): Catalog {
   return out;
 }
 
+/** Tollgate's notes beside a definition; a definition without one is fine, a broken one is said. */
 function readSidecar(definitionPath: string): PolicySidecar | undefined {
   const sidecar = definitionPath.replace(/\.json$/i, SIDECAR);
-  try {
-    return JSON.parse(readFileSync(sidecar, 'utf8')) as PolicySidecar;
-  } catch {
-    return undefined;
-  }
+  if (!existsSync(sidecar)) return undefined;
+  return JSON.parse(readFileSync(sidecar, 'utf8')) as PolicySidecar;
 }
 
 function listJson(dir: string): string[] {

@@ -1,55 +1,71 @@
 import type { Resource } from '../resources/resource.js';
 import { leafName } from '../resources/resource.js';
-import { getPath, getProperty, parsePath, type Value } from '../resources/value.js';
-import { resolveAlias } from './aliases.js';
+import { formatPath, getPath, getProperty, parsePath, type Value } from '../resources/value.js';
+import { resolveAlias, type AliasEntry } from './aliases.js';
+import { PolicyCompileError } from './errors.js';
 
 /**
- * How a `field` reads the resource. Compiled once per condition: the alias lookup happens at
- * compile time, evaluation only follows a path.
+ * How a `field` reads a resource, decided once when the definition is compiled: the alias
+ * lookup happens then, evaluation only follows a path.
  */
 export type FieldAccessor =
-  | { kind: 'path'; field: string; path: string; read: (r: Resource) => Value | undefined }
+  | {
+      kind: 'known';
+      /** The field as the definition writes it. */
+      field: string;
+      /** The property in the resource body a finding points at; absent for `id` (never written). */
+      path?: string;
+      alias?: AliasEntry;
+      read(resource: Resource): Value | undefined;
+    }
+  /** An alias missing from Tollgate's table: the definition cannot be evaluated where it matters. */
   | { kind: 'unknown-alias'; field: string };
 
-const LOCATION_SPACES = /\s+/g;
+const WHITESPACE = /\s+/g;
 
 export function compileField(field: string): FieldAccessor {
-  const lower = field.toLowerCase();
-  switch (lower) {
-    case 'type':
-      return { kind: 'path', field, path: 'type', read: (r) => r.type };
-    case 'name':
-      return { kind: 'path', field, path: 'name', read: (r) => leafName(r) };
-    case 'fullname':
-      return { kind: 'path', field, path: 'name', read: (r) => r.name };
-    case 'id':
-      return { kind: 'path', field, path: 'id', read: (r) => r.id };
-    case 'kind':
-      return { kind: 'path', field, path: 'kind', read: (r) => getProperty(r.body, 'kind') };
-    case 'location':
-      // Azure Policy compares locations in their normalised form: 'East US 2' is 'eastus2'.
-      return {
-        kind: 'path',
-        field,
-        path: 'location',
-        read: (r) => {
-          const v = getProperty(r.body, 'location');
-          return typeof v === 'string' ? v.replace(LOCATION_SPACES, '').toLowerCase() : v;
-        },
-      };
-    case 'tags':
-      return { kind: 'path', field, path: 'tags', read: (r) => getProperty(r.body, 'tags') };
-    case 'identity.type':
-      return { kind: 'path', field, path: 'identity.type', read: (r) => getPath(r.body, ['identity', 'type']) };
-  }
-  const tag = /^tags(?:\.(.+)|\[['"]?(.+?)['"]?\])$/i.exec(field);
+  const builtIn = builtInField(field);
+  if (builtIn) return builtIn;
+  const tag = /^tags(?:\.(.+)|\[\s*'(.+)'\s*\]|\[\s*"(.+)"\s*\]|\[([^\]'"]+)\])$/i.exec(field);
   if (tag) {
-    const name = tag[1] ?? tag[2]!;
-    return { kind: 'path', field, path: `tags['${name}']`, read: (r) => getProperty(getProperty(r.body, 'tags'), name) };
+    const name = tag[1] ?? tag[2] ?? tag[3] ?? tag[4]!;
+    return { kind: 'known', field, path: formatPath(['tags', name]), read: (r) => getProperty(getProperty(r.body, 'tags'), name) };
   }
   const alias = resolveAlias(field);
   if (!alias) return { kind: 'unknown-alias', field };
-  if (alias.defaultPath.includes('[*]')) throw new Error(`the alias '${field}' selects array members ([*]); that is not supported yet`);
+  if (alias.defaultPath.includes('[*]') || field.includes('[*]')) {
+    throw new PolicyCompileError(`the alias '${field}' selects array members ([*]), which is not yet supported`);
+  }
   const segments = parsePath(alias.defaultPath);
-  return { kind: 'path', field, path: alias.defaultPath, read: (r) => getPath(r.body, segments) };
+  return { kind: 'known', field, path: alias.defaultPath, alias, read: (r) => getPath(r.body, segments) };
+}
+
+/** The fields every resource has, named in the policy language rather than by alias. */
+function builtInField(field: string): FieldAccessor | undefined {
+  const known = (path: string | undefined, read: (r: Resource) => Value | undefined): FieldAccessor => ({ kind: 'known', field, path, read });
+  switch (field.toLowerCase()) {
+    case 'type':
+      return known('type', (r) => r.type);
+    case 'name':
+      // Azure Policy's `name` is the last segment; `fullName` is the whole nested name.
+      return known('name', (r) => leafName(r));
+    case 'fullname':
+      return known('name', (r) => r.name);
+    case 'id':
+      return known(undefined, (r) => r.id);
+    case 'kind':
+      return known('kind', (r) => getProperty(r.body, 'kind'));
+    case 'location':
+      // Locations are compared in normalised form: 'East US 2' is 'eastus2'.
+      return known('location', (r) => {
+        const v = getProperty(r.body, 'location');
+        return typeof v === 'string' ? v.replace(WHITESPACE, '').toLowerCase() : v;
+      });
+    case 'tags':
+      return known('tags', (r) => getProperty(r.body, 'tags'));
+    case 'identity.type':
+      return known('identity.type', (r) => getPath(r.body, ['identity', 'type']));
+    default:
+      return undefined;
+  }
 }

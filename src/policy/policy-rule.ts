@@ -46,8 +46,9 @@ export function createPolicyRule(definition: PolicyDefinition, options: PolicyRu
     deployment: DEFAULT_DEPLOYMENT,
     parameter: (name) => {
       const key = Object.keys(parameters).find((k) => k.toLowerCase() === name.toLowerCase());
-      if (key === undefined) throw new PolicyCompileError(`the definition has no parameter '${name}'`);
-      return parameters[key]!;
+      if (key !== undefined) return parameters[key]!;
+      const declared = definition.parameters.some((p) => p.name.toLowerCase() === name.toLowerCase());
+      throw new PolicyCompileError(declared ? `parameter '${name}' has no value and no defaultValue` : `the definition has no parameter '${name}'`);
     },
   };
   const effect = resolveEffect(definition, baseCtx, options.effect);

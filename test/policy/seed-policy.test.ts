@@ -177,3 +177,13 @@ test('describePolicy prints what the seed page shows', () => {
     'NL BIO Cloud Theme V2: U.10.5',
   ]) assert.ok(text.includes(expected), `describePolicy shows ${JSON.stringify(expected)}`);
 });
+
+test('a parameter without a value and without a default is an error for that resource, named clearly', () => {
+  const def = readPolicyDefinition({
+    name: 'x',
+    properties: { parameters: { allowed: { type: 'array' } }, policyRule: { if: { field: 'location', in: "[parameters('allowed')]" }, then: { effect: 'audit' } } },
+  });
+  const { results } = evaluateResources({ file: 'x.json', resources: [backend({})] }, [createPolicyRule(def)]);
+  assert.equal(results[0]!.outcome, 'error');
+  assert.match(results[0]!.reason!, /parameter 'allowed' has no value and no defaultValue/);
+});

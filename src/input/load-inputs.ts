@@ -1,0 +1,55 @@
+import path from 'node:path';
+import type { Diagnostic } from '../load/diagnostic.js';
+import { classify, type ClassifiedFile } from './classify.js';
+import { discover, type Candidate } from './discover.js';
+import { pairParameters, type ScanUnit } from './pair-parameters.js';
+
+export interface InputOptions {
+  paths: string[];
+  cwd: string;
+  exclude?: string[];
+  /** Parameter files named with --parameters. */
+  parameters?: string[];
+}
+
+export interface Inputs {
+  units: ScanUnit[];
+  /** Display paths of every file analysed: templates, parameter files, exports. */
+  files: string[];
+  skipped: { path: string; reason: string }[];
+  diagnostics: Diagnostic[];
+}
+
+/** discover + load: the scan units for a set of paths, with everything that was skipped or broken. */
+export function loadInputs(options: InputOptions): Inputs {
+  const found = discover(options.paths, { cwd: options.cwd, exclude: options.exclude });
+  const diagnostics = [...found.diagnostics];
+  const skipped: Inputs['skipped'] = [];
+  const explicitParams = new Set((options.parameters ?? []).map((p) => path.resolve(options.cwd, p)));
+  // A --parameters file is explicit even when the walk also found it: if it is broken, say so.
+  const candidates: Candidate[] = found.candidates.map((c) => (explicitParams.has(c.absPath) ? { ...c, explicit: true } : c));
+  for (const absPath of explicitParams) if (!candidates.some((c) => c.absPath === absPath)) candidates.push({ absPath, explicit: true });
+
+  const files: ClassifiedFile[] = [];
+  const parameterFiles: ClassifiedFile[] = [];
+  for (const candidate of candidates) {
+    const c = classify(candidate, options.cwd);
+    if (!c.ok) {
+      if (c.skipped) skipped.push({ path: c.path, reason: c.reason });
+      else diagnostics.push(c.diagnostic);
+    } else if (!explicitParams.has(candidate.absPath)) {
+      files.push(c.file);
+    } else if (c.file.kind === 'parameters') {
+      parameterFiles.push(c.file);
+    } else {
+      diagnostics.push({ severity: 'error', code: 'not-parameters', message: 'given with --parameters but it is not a parameter file (no deploymentParameters.json $schema)', file: c.file.document.file.path });
+    }
+  }
+  const paired = pairParameters(files, parameterFiles);
+  return {
+    units: paired.units,
+    files: [...files, ...parameterFiles].map((f) => f.document.file.path),
+    skipped,
+    diagnostics: [...diagnostics, ...paired.diagnostics],
+  };
+}
