@@ -1,85 +1,141 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic } from '../load/diagnostic.js';
 import { InputError } from '../load/diagnostic.js';
-import { parseJsonDocument } from '../load/json-document.js';
+import { childNode, parseJsonDocument, propertyKeyNode, type JsonDocument, type JsonNode } from '../load/json-document.js';
+import type { SourceLocation } from '../load/source-file.js';
 import { SourceFile } from '../load/source-file.js';
 import { packageRoot } from '../package-root.js';
+import { getProperty, parsePath } from '../resources/value.js';
 import { readPolicyDefinition, type PolicyDefinition } from './definition.js';
+import { PolicyCompileError, PolicyEffectError } from './errors.js';
 import { createPolicyRule, type PolicyRule, type PolicySidecar } from './policy-rule.js';
 
 export interface CatalogOptions {
-  /** Effect overrides by definition name (guid) or display name, case-insensitive. */
+  /** Effect overrides keyed by definition name (guid) or display name, case-insensitive. */
   effects?: Record<string, string>;
 }
 
 export interface Catalog {
   rules: PolicyRule[];
+  /** The definitions behind `rules`, in the same order. */
   definitions: PolicyDefinition[];
+  /** Shipped files that could not be read or compiled; the other definitions still load. */
   diagnostics: Diagnostic[];
   /** Keys of `effects` that named no shipped definition, so the caller can call it bad usage. */
   unmatchedEffects: string[];
-  /** Effect overrides that the definition does not allow, with the reason. */
+  /** Overrides the definition does not allow; that definition keeps its default effect. */
   rejectedEffects: { key: string; reason: string }[];
 }
 
 const SIDECAR = '.tollgate.json';
+const SEVERITIES = new Set(['critical', 'high', 'medium', 'low', 'informational']);
 
-/**
- * The built-in definitions shipped in catalog/policies/. A definition that cannot be read or
- * compiled is a diagnostic naming its file; the rest still load.
- */
+/** The built-in definitions shipped in catalog/policies/ (sidecars excluded), in path order. */
 export function loadBuiltInPolicies(options: CatalogOptions = {}): Catalog {
-  const root = path.join(packageRoot(), 'catalog', 'policies');
+  return loadPolicies(path.join(packageRoot(), 'catalog', 'policies'), packageRoot(), options);
+}
+
+/** Loads every definition under `dir`; paths in diagnostics are shown relative to `displayRoot`. */
+export function loadPolicies(dir: string, displayRoot: string, options: CatalogOptions = {}): Catalog {
   const out: Catalog = { rules: [], definitions: [], diagnostics: [], unmatchedEffects: [], rejectedEffects: [] };
   const effects = Object.entries(options.effects ?? {});
   const used = new Set<string>();
-  for (const abs of listJson(root)) {
-    const shown = path.relative(packageRoot(), abs).split(path.sep).join('/');
+  for (const abs of listDefinitions(dir)) {
+    const shown = path.relative(displayRoot, abs).split(path.sep).join('/');
+    let doc: JsonDocument;
     let definition: PolicyDefinition;
     try {
-      const doc = parseJsonDocument(new SourceFile(abs, shown, readFileSync(abs, 'utf8')));
+      doc = parseJsonDocument(new SourceFile(abs, shown, readFileSync(abs, 'utf8')));
       definition = readPolicyDefinition(doc.value, shown);
     } catch (err) {
-      out.diagnostics.push(err instanceof InputError ? err.diagnostic : { severity: 'error', code: 'policy-definition', message: `cannot read policy definition: ${(err as Error).message}`, file: shown });
+      out.diagnostics.push(
+        err instanceof InputError ? err.diagnostic : { severity: 'error', code: 'policy-definition', message: `${shown}: not a policy definition: ${(err as Error).message}`, file: shown },
+      );
       continue;
     }
+    const sidecar = readSidecar(abs, shown, out.diagnostics);
     const override = effects.find(([k]) => k.toLowerCase() === definition.name.toLowerCase() || k.toLowerCase() === definition.displayName.toLowerCase());
     if (override) used.add(override[0]);
-    let sidecar: PolicySidecar | undefined;
     try {
-      sidecar = readSidecar(abs);
-    } catch (err) {
-      out.diagnostics.push({ severity: 'warning', code: 'policy-sidecar', message: `ignoring unreadable sidecar: ${(err as Error).message}`, file: shown.replace(/\.json$/i, SIDECAR) });
-    }
-    try {
-      out.rules.push(createPolicyRule(definition, { effect: override?.[1], sidecar }));
+      let rule: PolicyRule;
+      try {
+        rule = createPolicyRule(definition, { effect: override?.[1], sidecar, source: shown });
+      } catch (err) {
+        if (!(override && err instanceof PolicyEffectError)) throw err;
+        out.rejectedEffects.push({ key: override[0], reason: `${definition.name}: ${err.message}` });
+        rule = createPolicyRule(definition, { sidecar, source: shown });
+      }
+      out.rules.push(rule);
       out.definitions.push(definition);
     } catch (err) {
-      if (override) {
-        out.rejectedEffects.push({ key: override[0], reason: `${definition.name}: ${(err as Error).message}` });
-        continue;
-      }
-      out.diagnostics.push({ severity: 'error', code: 'policy-definition', message: `cannot compile policy definition ${definition.name}: ${(err as Error).message}`, file: shown });
+      const at = err instanceof PolicyCompileError ? err.at : undefined;
+      out.diagnostics.push({
+        severity: 'error',
+        code: 'policy-definition',
+        message: `${shown}: cannot compile policy definition ${definition.name}: ${(err as Error).message}`,
+        file: shown,
+        ...located(doc, at),
+      });
     }
   }
   out.unmatchedEffects = effects.map(([k]) => k).filter((k) => !used.has(k));
   return out;
 }
 
-/** Tollgate's notes beside a definition; a definition without one is fine, a broken one is said. */
-function readSidecar(definitionPath: string): PolicySidecar | undefined {
-  const sidecar = definitionPath.replace(/\.json$/i, SIDECAR);
-  if (!existsSync(sidecar)) return undefined;
-  return JSON.parse(readFileSync(sidecar, 'utf8')) as PolicySidecar;
+function located(doc: JsonDocument, at: string | undefined): { location?: SourceLocation } {
+  const location = locate(doc, at);
+  return location ? { location } : {};
 }
 
-function listJson(dir: string): string[] {
+/**
+ * Where `at` (e.g. `policyRule.if.allOf[1]`, relative to the definition's properties) is
+ * written, or the nearest ancestor that is.
+ */
+function locate(doc: JsonDocument, at: string | undefined): SourceLocation | undefined {
+  if (!at) return undefined;
+  const envelope = getProperty(doc.value, 'properties') !== undefined;
+  let node: JsonNode | undefined = envelope ? childNode(doc.root, 'properties') : doc.root;
+  let found = node;
+  for (const seg of parsePath(at)) {
+    node = childNode(node, seg);
+    if (!node) break;
+    found = node;
+  }
+  if (!found) return undefined;
+  const target = propertyKeyNode(found) ?? found;
+  return doc.file.locationOf(target.offset, target.length);
+}
+
+/** Tollgate's notes beside the definition; none is fine, a broken one is reported and the definition loads without it. */
+function readSidecar(definitionPath: string, shownDefinition: string, diagnostics: Diagnostic[]): PolicySidecar | undefined {
+  const abs = definitionPath.replace(/\.json$/i, SIDECAR);
+  const shown = shownDefinition.replace(/\.json$/i, SIDECAR);
+  let text: string;
+  try {
+    text = readFileSync(abs, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const value = parseJsonDocument(new SourceFile(abs, shown, text)).value as PolicySidecar;
+    if (value.severity !== undefined && !SEVERITIES.has(value.severity)) throw new Error(`unknown severity '${String(value.severity)}'`);
+    return value;
+  } catch (err) {
+    // The definition still runs, with default severity and wording: worth a warning, not a failed run.
+    const location = err instanceof InputError ? err.diagnostic.location : undefined;
+    diagnostics.push({ severity: 'warning', code: 'policy-sidecar', message: `${shown}: ignoring unreadable sidecar: ${(err as Error).message}`, file: shown, ...(location ? { location } : {}) });
+    return undefined;
+  }
+}
+
+function listDefinitions(dir: string): string[] {
   const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
     const abs = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...listJson(abs));
-    else if (entry.name.endsWith('.json') && !entry.name.endsWith(SIDECAR)) out.push(abs);
+    if (entry.isDirectory()) out.push(...listDefinitions(abs));
+    else if (entry.name.toLowerCase().endsWith('.json') && !entry.name.toLowerCase().endsWith(SIDECAR)) out.push(abs);
   }
   return out;
 }

@@ -12,6 +12,8 @@ export interface ControlRef {
   shortId: string;
   category?: string;
   description?: string;
+  /** The control's policyMetadata resource, where Azure keeps its full text (not shipped). */
+  metadataId?: string;
 }
 
 interface InitiativeIndex {
@@ -30,6 +32,11 @@ export function controlsFor(definitionName: string): ControlRef[] {
   return index.byDefinition.get(definitionName.toLowerCase()) ?? [];
 }
 
+/** Whether the initiatives have been read: a plain scan must never pay for it. */
+export function initiativesLoaded(): boolean {
+  return index !== undefined;
+}
+
 function buildIndex(): InitiativeIndex {
   const dir = path.join(packageRoot(), 'catalog', 'initiatives');
   const byDefinition = new Map<string, ControlRef[]>();
@@ -42,7 +49,7 @@ function buildIndex(): InitiativeIndex {
     const groupList = getProperty(props, 'policyDefinitionGroups');
     for (const g of Array.isArray(groupList) ? groupList : []) {
       const name = getProperty(g, 'name');
-      if (typeof name === 'string') groups.set(name, g);
+      if (typeof name === 'string') groups.set(name.toLowerCase(), g);
     }
     const refs = getProperty(props, 'policyDefinitions');
     for (const ref of Array.isArray(refs) ? refs : []) {
@@ -52,8 +59,10 @@ function buildIndex(): InitiativeIndex {
       const names = getProperty(ref, 'groupNames');
       for (const control of Array.isArray(names) ? names : []) {
         if (typeof control !== 'string') continue;
-        const group = groups.get(control);
+        const group = groups.get(control.toLowerCase());
         const list = byDefinition.get(definition) ?? [];
+        // An initiative may reference a definition twice (with different parameters) under one control.
+        if (list.some((c) => c.initiativeId === initiativeId && c.control === control)) continue;
         list.push({
           initiative,
           initiativeId,
@@ -61,6 +70,7 @@ function buildIndex(): InitiativeIndex {
           shortId: shortControlId(control),
           category: str(isObject(group) ? getProperty(group, 'category') : undefined),
           description: str(isObject(group) ? getProperty(group, 'description') : undefined),
+          metadataId: str(isObject(group) ? getProperty(group, 'additionalMetadataId') : undefined),
         });
         byDefinition.set(definition, list);
       }

@@ -6,6 +6,7 @@ export interface PolicyParameter {
   allowedValues?: Value[];
   defaultValue?: Value;
   displayName?: string;
+  description?: string;
 }
 
 /** A policy definition as Azure stores it, read case-insensitively. */
@@ -77,8 +78,25 @@ function readParameters(params: Value | undefined): PolicyParameter[] {
       allowedValues: Array.isArray(allowed) ? allowed : undefined,
       defaultValue: getProperty(def, 'defaultValue'),
       displayName: str(getProperty(getProperty(def, 'metadata'), 'displayName')),
+      description: str(getProperty(getProperty(def, 'metadata'), 'description')),
     };
   });
+}
+
+/** A parameter by name; parameter names are case-insensitive, as in ARM. */
+export function findParameter(definition: PolicyDefinition, name: string): PolicyParameter | undefined {
+  const lower = name.toLowerCase();
+  return definition.parameters.find((p) => p.name.toLowerCase() === lower);
+}
+
+/**
+ * The parameter that chooses the effect when `then.effect` is exactly `[parameters('x')]`,
+ * the form every built-in with a selectable effect uses.
+ */
+export function effectParameter(definition: PolicyDefinition): PolicyParameter | undefined {
+  if (typeof definition.effect !== 'string') return undefined;
+  const name = /^\[\s*parameters\(\s*'([^']+)'\s*\)\s*\]$/i.exec(definition.effect)?.[1];
+  return name === undefined ? undefined : findParameter(definition, name);
 }
 
 function str(v: Value | undefined): string | undefined {

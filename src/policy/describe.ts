@@ -1,45 +1,76 @@
-import { resolveAlias } from './aliases.js';
 import { controlsFor } from './compliance.js';
-import { compileCondition } from './condition.js';
-import type { PolicyDefinition } from './definition.js';
+import { compileCondition, type FieldUse } from './condition.js';
+import { effectParameter, type PolicyDefinition } from './definition.js';
 import type { PolicyRule } from './policy-rule.js';
 
-/** What `tollgate rules show` prints for an Azure Policy definition: everything a reviewer asks. */
+const LABEL = 16;
+
+/**
+ * What `tollgate rules show <id>` prints for an Azure Policy definition: identity, effects,
+ * the aliases it reads and where they live in a resource, how to fix a finding, the
+ * framework controls that cite it, and checks in other tools. Plain, deterministic text.
+ * Pass the loaded rule to include the effect in force and Tollgate's sidecar notes.
+ */
 export function describePolicy(definition: PolicyDefinition, rule?: PolicyRule): string {
-  const effectParam = /^\[\s*parameters\(\s*'([^']+)'\s*\)\s*\]$/i.exec(String(definition.effect))?.[1];
-  const param = effectParam ? definition.parameters.find((p) => p.name.toLowerCase() === effectParam.toLowerCase()) : undefined;
+  const param = effectParameter(definition);
   const defaultEffect = param ? String(param.defaultValue ?? '(none)') : String(definition.effect);
   const allowed = param?.allowedValues?.map(String).join(', ') ?? defaultEffect;
-  const fields = [...new Set(compileCondition(definition.if).fields())];
-  const aliases = fields.map((f) => ({ field: f, alias: resolveAlias(f) })).filter((x) => x.alias);
-  const controls = controlsFor(definition.name);
+  const row = (label: string, value: string) => `${label.padEnd(LABEL)}${value}`;
+
   const lines = [
     definition.displayName,
     '',
-    `Id              ${definition.name}`,
-    `Kind            Azure Policy definition${definition.policyType ? ` (${definition.policyType})` : ''}`,
-    `Version         ${definition.version ?? '(none)'}`,
-    `Category        ${definition.category ?? '(none)'}`,
-    `Mode            ${definition.mode}`,
-    `Default effect  ${defaultEffect}`,
-    `Allowed effects ${allowed}`,
-    ...(rule ? [`Effect in force ${rule.effect}${rule.enabled ? '' : ' (not run)'} -> level ${rule.meta.level}`, `Severity        ${rule.meta.severity}`] : []),
-    ...(rule?.meta.appliesTo.length ? [`Applies to      ${rule.meta.appliesTo.join(', ')}`] : []),
-    '',
-    'Description',
-    `  ${definition.description}`,
-    '',
-    'Aliases',
-    ...(aliases.length ? aliases.map((a) => `  ${a.alias!.name}\n    -> ${a.alias!.defaultPath}`) : ['  (none)']),
-    '',
-    'Remediation',
-    `  ${rule?.meta.recommendation ?? definition.description}`,
-    '',
-    'Compliance controls',
-    ...(controls.length ? controls.map((c) => `  ${c.initiative}: ${c.shortId} (${c.control})${c.category ? ` - ${c.category}` : ''}`) : ['  (none in the shipped initiatives)']),
+    row('Id', definition.name),
+    row('Kind', `Azure Policy definition${definition.policyType ? ` (${definition.policyType})` : ''}`),
+    row('Version', definition.version ?? '(none)'),
+    row('Category', definition.category ?? '(none)'),
+    row('Mode', definition.mode),
+    row('Default effect', defaultEffect),
+    row('Allowed effects', allowed),
   ];
-  const others = rule?.meta.equivalents.filter((e) => e.tool !== 'azure-policy') ?? [];
-  if (others.length) lines.push('', 'Equivalents', ...others.map((e) => `  ${e.tool} ${e.id}`));
+  if (rule) {
+    lines.push(
+      row('Effect in force', `${rule.effect}${rule.enabled ? '' : ' (not run)'} -> level ${rule.meta.level}`),
+      row('Severity', rule.meta.severity),
+      row('Applies to', rule.meta.appliesTo.map((t) => (t === '*' ? '* (every resource type)' : t)).join(', ')),
+    );
+  }
+  lines.push('', 'Description', `  ${definition.description || '(none)'}`, '', 'Aliases', ...aliasLines(definition));
+  lines.push('', 'Remediation', `  ${rule?.sidecar.remediation ?? definition.description}`);
+  lines.push('', 'Compliance controls', ...controlLines(definition.name));
+
+  const equivalents = rule?.sidecar.equivalents ?? [];
+  const none = rule?.sidecar.noEquivalent ?? [];
+  if (equivalents.length || none.length) {
+    lines.push('', 'Equivalents');
+    for (const e of equivalents) lines.push(`  ${e.tool} ${e.id}${e.ref ? ` (${e.ref})` : ''}`, ...(e.note ? [`    ${e.note}`] : []));
+    for (const n of none) lines.push(`  ${n.tool}: none`, `    ${n.note}`);
+  }
   if (rule?.meta.helpUri) lines.push('', `More: ${rule.meta.helpUri}`);
   return lines.join('\n');
+}
+
+function aliasLines(definition: PolicyDefinition): string[] {
+  let fields: FieldUse[];
+  try {
+    fields = compileCondition(definition.if).fields();
+  } catch (err) {
+    return [`  (the rule cannot be compiled: ${(err as Error).message})`];
+  }
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const f of fields) {
+    const key = f.field.toLowerCase();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (f.alias) out.push(`  ${f.alias.name}`, `    -> ${f.alias.defaultPath}`);
+    else if (f.unknownAlias) out.push(`  ${f.field}`, `    -> (not in Tollgate's alias table: the definition is not applicable)`);
+  }
+  return out.length ? out : ['  (none)'];
+}
+
+function controlLines(definitionName: string): string[] {
+  const controls = controlsFor(definitionName);
+  if (!controls.length) return ['  (none in the shipped initiatives)'];
+  return controls.map((c) => `  ${c.initiative}: ${c.shortId} (${c.control})${c.category ? ` - ${c.category}` : ''}`);
 }

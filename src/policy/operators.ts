@@ -9,6 +9,8 @@ import { isObject, isUnknown, type Value } from '../resources/value.js';
  */
 export interface Operator {
   name: string;
+  /** Looks only at whether the field is there, so unknown parts inside its value do not matter. */
+  presenceOnly?: boolean;
   /** A message when a literal operand cannot work (checked once, at compile time). */
   checkOperand?(operand: Value): string | undefined;
   test(actual: Value | undefined, operand: Value): boolean;
@@ -92,6 +94,7 @@ const TABLE: Operator[] = [
   { name: 'notContains', test: (a, e) => !contains(a, e) },
   {
     name: 'exists',
+    presenceOnly: true,
     checkOperand: (e) => (existsOperand(e) === undefined ? `expects true or false, got ${describeOperand(e)}` : undefined),
     // A property set to null is not there, as far as Azure Policy is concerned.
     test: (a, e) => {
