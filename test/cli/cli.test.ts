@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lineOf, parameterFile, repoRoot, template, tempTree } from '../helpers.js';
@@ -179,4 +179,12 @@ test('an empty folder says that nothing was checked', () => {
   const r = run(['scan', '.'], tempTree({ 'README.md': '# nothing here' }));
   assert.equal(r.status, 0);
   assert.match(r.stdout, /No ARM templates or exported resources found/);
+});
+
+test('the installed bin is built and executable (npx tollgate runs it directly)', () => {
+  // npm ci / npm install run `prepare`, which builds dist/; the test command follows them.
+  const bin = path.join(repoRoot(), 'dist/cli/main.js');
+  assert.ok(existsSync(bin), 'dist/cli/main.js exists: run npm install first');
+  assert.ok((statSync(bin).mode & 0o111) !== 0, 'dist/cli/main.js is executable');
+  assert.equal(readFileSync(bin, 'utf8').split('\n')[0], '#!/usr/bin/env node');
 });
