@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { createRequire } from 'node:module';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { Document, Node as YamlNode } from 'yaml';
 import { packageRoot } from '../package-root.js';
 
 /** The configuration file's contents, as the schema in schema/tollgate.schema.json describes them. */
@@ -38,6 +39,12 @@ export function findConfig(start: string): string | undefined {
 
 let validator: ValidateFunction | undefined;
 
+// Ajv and yaml are loaded only when there is a configuration file to read: together they
+// would add about a third to the start-up time of every scan.
+const load = createRequire(import.meta.url);
+const yamlLib = () => load('yaml') as typeof import('yaml');
+const ajvLib = () => load('ajv') as typeof import('ajv');
+
 /**
  * Reads and validates a configuration file (YAML, or JSON, which YAML reads too). Every
  * problem names the file, line and column of the offending key or value.
@@ -49,6 +56,7 @@ export function loadConfig(file: string, shownAs = file): TollgateConfig {
   } catch (err) {
     throw new ConfigError(`${shownAs}: cannot read the configuration file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
+  const { LineCounter, parseDocument } = yamlLib();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const firstError = doc.errors[0];
@@ -57,7 +65,7 @@ export function loadConfig(file: string, shownAs = file): TollgateConfig {
     throw new ConfigError(`${shownAs}:${at.line}:${at.col}: ${firstError.message.split('\n')[0]}`);
   }
   const value: unknown = doc.toJS() ?? {};
-  validator ??= new Ajv({ allErrors: false, strict: true }).compile(JSON.parse(readFileSync(path.join(packageRoot(), 'schema', 'tollgate.schema.json'), 'utf8')));
+  validator ??= new (ajvLib().Ajv)({ allErrors: false, strict: true }).compile(JSON.parse(readFileSync(path.join(packageRoot(), 'schema', 'tollgate.schema.json'), 'utf8')));
   if (!validator(value)) {
     const error = validator.errors![0]!;
     const { node, what } = offendingNode(doc, error);
@@ -71,6 +79,7 @@ export function loadConfig(file: string, shownAs = file): TollgateConfig {
 function offendingNode(doc: Document, error: ErrorObject): { node: YamlNode | undefined; what: string } {
   const segments = error.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   const where = segments.length ? segments.join('.') : 'the top level';
+  const { isMap, isScalar } = yamlLib();
   const target = (segments.length ? doc.getIn(segments, true) : doc.contents) as YamlNode | undefined;
   if (error.keyword === 'additionalProperties') {
     const key = String((error.params as { additionalProperty: string }).additionalProperty);
