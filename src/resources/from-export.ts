@@ -16,12 +16,13 @@ export function looksLikeExport(value: unknown): boolean {
 
 function exportItems(value: unknown): unknown[] | undefined {
   if (Array.isArray(value)) return value;
-  if (isObject(value)) {
-    const list = getProperty(value, 'value');
-    if (Array.isArray(list) && Object.keys(value).length <= 2) return list;
-    return [value];
-  }
-  return undefined;
+  if (isListResponse(value)) return getProperty(value, 'value') as unknown[];
+  return isObject(value) ? [value] : undefined;
+}
+
+/** An ARM list response: `{ "value": [...] }`, perhaps with a `nextLink`. */
+function isListResponse(value: unknown): value is ObjectValue {
+  return isObject(value) && !isResourceShape(value) && Array.isArray(getProperty(value, 'value')) && Object.keys(value).length <= 2;
 }
 
 function isResourceShape(v: unknown): boolean {
@@ -35,7 +36,8 @@ function isResourceShape(v: unknown): boolean {
 export function resourcesFromExport(doc: JsonDocument): Resource[] {
   const out: Resource[] = [];
   const root = doc.root;
-  const listNode = root.type === 'array' ? root : childNode(root, 'value')?.type === 'array' && !isResourceShape(doc.value) ? childNode(root, 'value')! : undefined;
+  // The same three shapes `looksLikeExport` accepts: an array, a list response, one resource.
+  const listNode = root.type === 'array' ? root : isListResponse(doc.value) ? childNode(root, 'value') : undefined;
   const nodes = listNode ? (listNode.children ?? []) : [root];
   for (const node of nodes) addResource(doc, node, undefined, out);
   return out;
