@@ -1,8 +1,7 @@
-import type { EvalContext } from '../arm/expression/context.js';
+import { DEFAULT_DEPLOYMENT, type EvalContext } from '../arm/expression/context.js';
 import { evaluateExpressionText } from '../arm/expression/evaluator.js';
 import { isExpression } from '../arm/expression/parser.js';
 import { ARM_FUNCTIONS, functionTable } from '../arm/functions/index.js';
-import { DEFAULT_DEPLOYMENT } from '../arm/template/expand.js';
 import type { Equivalent, Level, RuleMeta, Severity } from '../findings/finding.js';
 import { leafName, type Resource } from '../resources/resource.js';
 import { isUnknown, type Value } from '../resources/value.js';

@@ -29,6 +29,15 @@ export interface DeploymentContext {
   deploymentName: string;
 }
 
+/** The deployment context when the user sets none: placeholders, visible as such in ids. */
+export const DEFAULT_DEPLOYMENT: DeploymentContext = {
+  subscriptionId: '00000000-0000-0000-0000-000000000000',
+  tenantId: '00000000-0000-0000-0000-000000000000',
+  resourceGroup: 'tollgate-rg',
+  location: 'eastus',
+  deploymentName: 'tollgate',
+};
+
 /**
  * What an expression can see. The evaluator and the function library are shared by the
  * template expander and the policy engine; each host supplies the hooks its functions need.

@@ -4,6 +4,7 @@ import { locateInTree } from '../../resources/locate.js';
 import type { Resource } from '../../resources/resource.js';
 import { isUnknown, Unknown, type ObjectValue, type Value } from '../../resources/value.js';
 import type { DeploymentContext, EvalContext, FunctionTable } from '../expression/context.js';
+export { DEFAULT_DEPLOYMENT } from '../expression/context.js';
 import { isExpression } from '../expression/parser.js';
 import { ARM_FUNCTIONS } from '../functions/index.js';
 import { evaluateNode, evaluateString } from './evaluate-node.js';
@@ -19,14 +20,6 @@ export interface Expansion {
   resources: Resource[];
   diagnostics: Diagnostic[];
 }
-
-export const DEFAULT_DEPLOYMENT: DeploymentContext = {
-  subscriptionId: '00000000-0000-0000-0000-000000000000',
-  tenantId: '00000000-0000-0000-0000-000000000000',
-  resourceGroup: 'tollgate-rg',
-  location: 'eastus',
-  deploymentName: 'tollgate',
-};
 
 /** ARM's limit on the instances of one copy loop. */
 export const MAX_COPY_COUNT = 800;

@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { evaluateExpressionText, EvaluationError } from '../../../src/arm/expression/evaluator.js';
-import type { EvalContext } from '../../../src/arm/expression/context.js';
+import { DEFAULT_DEPLOYMENT, type EvalContext } from '../../../src/arm/expression/context.js';
 import { ARM_FUNCTIONS } from '../../../src/arm/functions/index.js';
-import { DEFAULT_DEPLOYMENT } from '../../../src/arm/template/expand.js';
 import { isUnknown, Unknown, type Value } from '../../../src/resources/value.js';
 
 function ctx(params: Record<string, Value> = {}, vars: Record<string, Value> = {}): EvalContext {
