@@ -50,7 +50,7 @@ export function loadPolicies(dir: string, displayRoot: string, options: CatalogO
       definition = readPolicyDefinition(doc.value, shown);
     } catch (err) {
       out.diagnostics.push(
-        err instanceof InputError ? err.diagnostic : { severity: 'error', code: 'policy-definition', message: `${shown}: not a policy definition: ${(err as Error).message}`, file: shown },
+        err instanceof InputError ? err.diagnostic : { severity: 'error', code: 'policy-definition', message: `not a policy definition: ${(err as Error).message}`, file: shown },
       );
       continue;
     }
@@ -73,7 +73,7 @@ export function loadPolicies(dir: string, displayRoot: string, options: CatalogO
       out.diagnostics.push({
         severity: 'error',
         code: 'policy-definition',
-        message: `${shown}: cannot compile policy definition ${definition.name}: ${(err as Error).message}`,
+        message: `cannot compile policy definition ${definition.name}: ${(err as Error).message}`,
         file: shown,
         ...located(doc, at),
       });
@@ -124,7 +124,7 @@ function readSidecar(definitionPath: string, shownDefinition: string, diagnostic
   } catch (err) {
     // The definition still runs, with default severity and wording: worth a warning, not a failed run.
     const location = err instanceof InputError ? err.diagnostic.location : undefined;
-    diagnostics.push({ severity: 'warning', code: 'policy-sidecar', message: `${shown}: ignoring unreadable sidecar: ${(err as Error).message}`, file: shown, ...(location ? { location } : {}) });
+    diagnostics.push({ severity: 'warning', code: 'policy-sidecar', message: `ignoring unreadable sidecar: ${(err as Error).message}`, file: shown, ...(location ? { location } : {}) });
     return undefined;
   }
 }

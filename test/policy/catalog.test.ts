@@ -52,9 +52,10 @@ test('malformed definitions are diagnostics naming the file and position; the ot
   assert.deepEqual(Object.keys(byFile).sort(), ['a/broken.json', 'a/no-rule.json', 'b/operator.json', 'c/seed.tollgate.json']);
   assert.equal(byFile['a/broken.json']!.code, 'json-syntax');
   assert.equal(byFile['a/broken.json']!.location?.start.line, 1);
-  assert.equal(byFile['a/no-rule.json']!.message, 'a/no-rule.json: not a policy definition: no policyRule');
+  assert.equal(byFile['a/no-rule.json']!.message, 'not a policy definition: no policyRule');
+  assert.equal(byFile['a/no-rule.json']!.file, 'a/no-rule.json');
   const op = byFile['b/operator.json']!;
-  assert.equal(op.message, "b/operator.json: cannot compile policy definition bad-operator: unsupported operator 'match' (at policyRule.if.allOf[1])");
+  assert.equal(op.message, "cannot compile policy definition bad-operator: unsupported operator 'match' (at policyRule.if.allOf[1])");
   // The second allOf member: its '{' is on the line before its "field", two lines before "match" (lines are 1-based).
   const matchLine = unsupported.split('\n').findIndex((l) => l.includes('"match"')) + 1;
   assert.equal(op.location?.file, 'b/operator.json');
@@ -62,13 +63,14 @@ test('malformed definitions are diagnostics naming the file and position; the ot
   assert.deepEqual(byFile['c/seed.tollgate.json'], {
     severity: 'warning',
     code: 'policy-sidecar',
-    message: "c/seed.tollgate.json: ignoring unreadable sidecar: unknown severity 'severe'",
+    message: "ignoring unreadable sidecar: unknown severity 'severe'",
     file: 'c/seed.tollgate.json',
   });
   const broken = loadPolicies(tempTree({ 'seed.json': JSON.stringify(seedJson()), 'seed.tollgate.json': '{ "severity": ' }), '/').diagnostics;
   assert.equal(broken.length, 1);
   assert.equal(broken[0]!.severity, 'warning');
-  assert.match(broken[0]!.message, /seed\.tollgate\.json: ignoring unreadable sidecar: invalid JSON/);
+  assert.match(broken[0]!.message, /^ignoring unreadable sidecar: invalid JSON/);
+  assert.match(broken[0]!.file!, /\/seed\.tollgate\.json$/);
   assert.equal(broken[0]!.location?.start.line, 1, 'a JSON error keeps its position');
   assert.equal(catalog.rules[0]!.meta.severity, 'medium', 'the definition loads without the bad sidecar');
 });
