@@ -79,8 +79,9 @@ export function scan(options: ScanOptions): ScanOutput {
     durationMs: 0,
     skipped: inputs.skipped,
   };
+  const seenDiagnostics = new Set<string>();
   for (const unit of inputs.units) {
-    const set = resourcesOf(unit, deployment, diagnostics);
+    const set = resourcesOf(unit, deployment, diagnostics, seenDiagnostics);
     result.units.push({ file: set.file, parameterFile: set.parameterFile, resources: set.resources.length });
     const evaluation = evaluateResources(set, rules);
     result.results.push(...evaluation.results);
@@ -91,18 +92,21 @@ export function scan(options: ScanOptions): ScanOutput {
   return result;
 }
 
-function resourcesOf(unit: ScanUnit, deployment: DeploymentContext, diagnostics: Diagnostic[]): ResourceSet {
+function resourcesOf(unit: ScanUnit, deployment: DeploymentContext, diagnostics: Diagnostic[], seen: Set<string>): ResourceSet {
   const file = unit.document.file.path;
   const parameterFile = unit.parameterFile?.file.path;
   if (unit.kind === 'export') return { file, resources: resourcesFromExport(unit.document) };
   const expansion = expandTemplate(unit.document, unit.parameterFile, { deployment });
   // The same template with several parameter files would repeat its own problems: report once.
   for (const d of expansion.diagnostics) {
-    if (!diagnostics.some((x) => sameDiagnostic(x, d))) diagnostics.push(d);
+    const key = diagnosticKey(d);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    diagnostics.push(d);
   }
   return { file, parameterFile, resources: expansion.resources };
 }
 
-function sameDiagnostic(a: Diagnostic, b: Diagnostic): boolean {
-  return a.code === b.code && a.message === b.message && a.file === b.file && a.location?.start.line === b.location?.start.line && a.location?.start.column === b.location?.start.column;
+function diagnosticKey(d: Diagnostic): string {
+  return [d.code, d.message, d.file, d.location?.start.line, d.location?.start.column].join('\u0000');
 }

@@ -30,8 +30,14 @@ export function evaluateResources(set: ResourceSet, rules: readonly Rule[], opti
   return out;
 }
 
+// A scan evaluates many units with the same rules: index them by type once per rule set.
+const indexes = new WeakMap<readonly Rule[], Map<string, Rule[]>>();
+
 function indexRules(rules: readonly Rule[]): Map<string, Rule[]> {
+  const cached = indexes.get(rules);
+  if (cached) return cached;
   const map = new Map<string, Rule[]>();
+  indexes.set(rules, map);
   for (const rule of rules) {
     if (!rule.enabled) continue;
     for (const type of rule.meta.appliesTo) {
