@@ -27,6 +27,15 @@ export interface DeploymentContext {
   resourceGroup: string;
   location: string;
   deploymentName: string;
+  /** Management group id for management-group-scoped templates and `managementGroup()`. */
+  managementGroup: string;
+  /** Cloud name for `environment()` (AzureCloud, AzureUSGovernment, AzureChinaCloud). */
+  environment: string;
+  /**
+   * The deployment clock (ISO 8601, UTC). Without it `utcNow()` is unknown: scans must not
+   * depend on when they run unless the user asks for it.
+   */
+  now?: string;
 }
 
 /** The deployment context when the user sets none: placeholders, visible as such in ids. */
@@ -36,6 +45,8 @@ export const DEFAULT_DEPLOYMENT: DeploymentContext = {
   resourceGroup: 'tollgate-rg',
   location: 'eastus',
   deploymentName: 'tollgate',
+  managementGroup: 'tollgate-mg',
+  environment: 'AzureCloud',
 };
 
 /**

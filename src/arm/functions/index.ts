@@ -1,8 +1,15 @@
 import type { FunctionDef, FunctionTable } from '../expression/context.js';
+import { arrayFunctions } from './array.js';
+import { cidrFunctions } from './cidr.js';
 import { collectionFunctions } from './collection.js';
 import { comparisonFunctions } from './comparison.js';
+import { dateFunctions } from './date.js';
 import { deploymentFunctions } from './deployment.js';
+import { encodingFunctions } from './encoding.js';
+import { lambdaFunctions } from './lambda.js';
 import { logicalFunctions } from './logical.js';
+import { numericFunctions } from './numeric.js';
+import { objectFunctions } from './object.js';
 import { listFunction, resourceFunctions } from './resource.js';
 import { stringFunctions } from './string.js';
 
@@ -21,6 +28,13 @@ export const ARM_FUNCTIONS: FunctionTable = functionTable(
   logicalFunctions,
   comparisonFunctions,
   collectionFunctions,
+  arrayFunctions,
+  objectFunctions,
+  numericFunctions,
+  encodingFunctions,
+  dateFunctions,
+  cidrFunctions,
+  lambdaFunctions,
   deploymentFunctions,
   resourceFunctions,
   LIST_FUNCTIONS,
