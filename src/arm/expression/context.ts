@@ -15,6 +15,18 @@ export interface FunctionDef {
   lazy?: (args: Lazy[], ctx: EvalContext) => Value;
   /** Eager functions that want to see Unknown arguments themselves instead of returning Unknown. */
   acceptsUnknown?: boolean;
+  /**
+   * Functions that take lambdas (`map`, `filter`, …): the argument positions that must be
+   * `lambda(...)` expressions. Those arrive compiled in `lambdas`, the others evaluated in `values`.
+   */
+  lambdaArgs?: readonly number[];
+  withLambdas?: (values: Value[], lambdas: LambdaFn[], ctx: EvalContext) => Value;
+}
+
+/** A compiled `lambda('x', body)`: call it with the values of its variables. */
+export interface LambdaFn {
+  readonly arity: number;
+  (...args: Value[]): Value;
 }
 
 /** Keyed by lower-case name: ARM function names are case-insensitive. */
@@ -61,4 +73,6 @@ export interface EvalContext {
   copyIndex?(loopName: string | undefined): number;
   /** Azure Policy's `field()`: a property of the resource being evaluated. */
   field?(path: string): Value;
+  /** `lambdaVariables('x')` inside a lambda body. */
+  lambdaVariable?(name: string): Value;
 }

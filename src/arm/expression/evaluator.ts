@@ -1,7 +1,7 @@
 import { getProperty, isObject, isUnknown, Unknown, type Value } from '../../resources/value.js';
 import type { Expr } from './ast.js';
 import { parseExpression } from './parser.js';
-import type { EvalContext, FunctionTable } from './context.js';
+import type { EvalContext, FunctionDef, FunctionTable, LambdaFn } from './context.js';
 
 /**
  * An error in evaluating an expression that Azure would also reject (wrong argument type,
@@ -77,6 +77,7 @@ export function evaluate(expr: Expr, ctx: EvalContext): Value {
 
 function callFunction(expr: Extract<Expr, { kind: 'call' }>, ctx: EvalContext): Value {
   const fn = lookupFunction(ctx.functions, expr.name);
+  if (expr.name.toLowerCase() === 'lambda') throw new EvaluationError(LAMBDA_OUTSIDE(expr.name), expr.start);
   if (!fn) throw new EvaluationError(`unsupported function '${expr.name}'`, expr.start, 'unknown-function');
   const argc = expr.args.length;
   if (argc < fn.minArgs || (fn.maxArgs !== undefined && argc > fn.maxArgs)) {
@@ -84,6 +85,7 @@ function callFunction(expr: Extract<Expr, { kind: 'call' }>, ctx: EvalContext): 
     throw new EvaluationError(`'${expr.name}' takes ${range} argument${range === '1' ? '' : 's'}, not ${argc}`, expr.start);
   }
   try {
+    if (fn.withLambdas) return callWithLambdas(fn, expr, ctx);
     if (fn.lazy) {
       const thunks: Lazy[] = expr.args.map((a) => () => evaluate(a, ctx));
       return fn.lazy(thunks, ctx);
@@ -98,6 +100,51 @@ function callFunction(expr: Extract<Expr, { kind: 'call' }>, ctx: EvalContext): 
     if (err instanceof FunctionError) throw new EvaluationError(`${expr.name}: ${err.message}`, expr.start);
     throw err;
   }
+}
+
+/**
+ * Calls a function that takes lambdas. ARM only allows `lambda(...)` written in place at those
+ * positions (a lambda is not a value that can be stored or passed around).
+ */
+function callWithLambdas(fn: FunctionDef, expr: Extract<Expr, { kind: 'call' }>, ctx: EvalContext): Value {
+  const positions = fn.lambdaArgs ?? [];
+  const values: Value[] = [];
+  const lambdas: LambdaFn[] = [];
+  expr.args.forEach((arg, i) => {
+    if (positions.includes(i)) lambdas.push(compileLambda(arg, ctx, expr.name));
+    else values.push(evaluate(arg, ctx));
+  });
+  const unknown = values.find(isUnknown);
+  if (unknown) return unknown;
+  return fn.withLambdas!(values, lambdas, ctx);
+}
+
+/** Reached only when `lambda` is used where no lambda is expected. */
+const LAMBDA_OUTSIDE = (name: string) => `'${name}' can only be used as an argument of a function that takes a lambda (map, filter, reduce, sort, …)`;
+
+function compileLambda(arg: Expr, ctx: EvalContext, caller: string): LambdaFn {
+  if (arg.kind !== 'call' || arg.name.toLowerCase() !== 'lambda') throw new EvaluationError(`${caller}: this argument must be a lambda expression`, arg.start);
+  if (arg.args.length < 1) throw new EvaluationError(`lambda needs a body`, arg.start);
+  const params = arg.args.slice(0, -1).map((p) => {
+    if (p.kind !== 'string') throw new EvaluationError(`lambda variable names must be string literals`, p.start);
+    return p.value;
+  });
+  const body = arg.args[arg.args.length - 1]!;
+  const outer = ctx.lambdaVariable;
+  const call = (...values: Value[]): Value => {
+    const inner: EvalContext = {
+      ...ctx,
+      // Inner lambdas see the variables of the lambdas around them, nearest first.
+      lambdaVariable: (name) => {
+        const i = params.findIndex((p) => p.toLowerCase() === name.toLowerCase());
+        if (i >= 0 && i < values.length) return values[i]!;
+        if (outer) return outer(name);
+        throw new FunctionError(`there is no lambda variable '${name}'`);
+      },
+    };
+    return evaluate(body, inner);
+  };
+  return Object.assign(call, { arity: params.length });
 }
 
 function lookupFunction(table: FunctionTable, name: string) {
