@@ -1,8 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import type { DeploymentContext } from './arm/expression/context.js';
-import { DEFAULT_DEPLOYMENT, expandTemplate } from './arm/template/expand.js';
+import { DEFAULT_DEPLOYMENT, expandTemplate, type ExpandOptions } from './arm/template/expand.js';
 import { evaluateResources } from './evaluate/engine.js';
 import type { ScanResult } from './evaluate/scan-result.js';
+import { linkedFileLoader } from './input/linked-files.js';
 import { loadInputs } from './input/load-inputs.js';
 import type { ScanUnit } from './input/pair-parameters.js';
 import type { Diagnostic } from './load/diagnostic.js';
@@ -80,8 +81,9 @@ export function scan(options: ScanOptions): ScanOutput {
     skipped: inputs.skipped,
   };
   const seenDiagnostics = new Set<string>();
+  const loadLinked = linkedFileLoader(options.paths, options.cwd);
   for (const unit of inputs.units) {
-    const set = resourcesOf(unit, deployment, diagnostics, seenDiagnostics);
+    const set = resourcesOf(unit, { deployment, loadLinked }, diagnostics, seenDiagnostics);
     result.units.push({ file: set.file, parameterFile: set.parameterFile, resources: set.resources.length });
     const evaluation = evaluateResources(set, rules);
     result.results.push(...evaluation.results);
@@ -92,11 +94,11 @@ export function scan(options: ScanOptions): ScanOutput {
   return result;
 }
 
-function resourcesOf(unit: ScanUnit, deployment: DeploymentContext, diagnostics: Diagnostic[], seen: Set<string>): ResourceSet {
+function resourcesOf(unit: ScanUnit, options: ExpandOptions, diagnostics: Diagnostic[], seen: Set<string>): ResourceSet {
   const file = unit.document.file.path;
   const parameterFile = unit.parameterFile?.file.path;
   if (unit.kind === 'export') return { file, resources: resourcesFromExport(unit.document) };
-  const expansion = expandTemplate(unit.document, unit.parameterFile, { deployment });
+  const expansion = expandTemplate(unit.document, unit.parameterFile, options);
   // The same template with several parameter files would repeat its own problems: report once.
   for (const d of expansion.diagnostics) {
     const key = diagnosticKey(d);

@@ -21,9 +21,13 @@ export interface JsonDocument {
  */
 export function parseJsonDocument(file: SourceFile): JsonDocument {
   // A BOM is replaced by a space rather than removed so that offsets stay those of the file.
-  const text = file.text.charCodeAt(0) === 0xfeff ? ' ' + file.text.slice(1) : file.text;
+  const original = file.text.charCodeAt(0) === 0xfeff ? ' ' + file.text.slice(1) : file.text;
+  // Azure also accepts raw line breaks and tabs inside strings (multi-line strings); the parser
+  // does not, so they are blanked for parsing and the affected strings decoded afterwards.
+  const { text, blanked } = blankControlCharactersInStrings(original);
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
+  if (root && blanked && !errors.length) restoreStrings(root, original);
   const first = errors[0];
   if (first || !root) {
     const offset = first?.offset ?? 0;
@@ -37,6 +41,55 @@ export function parseJsonDocument(file: SourceFile): JsonDocument {
     });
   }
   return { file, root, value: nodeValue(root) };
+}
+
+/**
+ * Replaces raw CR, LF and TAB characters inside string literals by spaces (same length, so
+ * every offset stays that of the file). Comments are skipped so that a quote in a comment
+ * does not start a string.
+ */
+function blankControlCharactersInStrings(text: string): { text: string; blanked: boolean } {
+  if (!/[\r\n\t]/.test(text)) return { text, blanked: false };
+  let out: string[] | undefined;
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const ch = text.charCodeAt(i);
+    if (ch === 47 /* / */ && text.charCodeAt(i + 1) === 47) {
+      while (i < n && text.charCodeAt(i) !== 10) i++;
+    } else if (ch === 47 && text.charCodeAt(i + 1) === 42 /* * */) {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? n : end + 2;
+    } else if (ch === 34 /* " */) {
+      i++;
+      while (i < n) {
+        const c = text.charCodeAt(i);
+        if (c === 92 /* backslash: skip the escaped character */) {
+          i += 2;
+          continue;
+        }
+        if (c === 34) break;
+        if (c === 10 || c === 13 || c === 9) {
+          out ??= text.split('');
+          out[i] = ' ';
+        }
+        i++;
+      }
+      i++;
+    } else {
+      i++;
+    }
+  }
+  return out ? { text: out.join(''), blanked: true } : { text, blanked: false };
+}
+
+/** Decodes again, from the file's own text, every string that held a raw control character. */
+function restoreStrings(node: JsonNode, original: string): void {
+  if (node.type === 'string') {
+    const raw = original.slice(node.offset, node.offset + node.length);
+    if (/[\r\n\t]/.test(raw)) (node as { value: unknown }).value = JSON.parse(raw.replace(/\r/g, '\\r').replace(/\n/g, '\\n').replace(/\t/g, '\\t'));
+  }
+  for (const child of node.children ?? []) restoreStrings(child, original);
 }
 
 function describeParseError(code: string): string {

@@ -24,6 +24,25 @@ export function isObject(v: unknown): v is ObjectValue {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Unknown);
 }
 
+const declaredBodies = new WeakSet<object>();
+
+/**
+ * Marks a resource body declared in the deployment as read through `reference()`. Properties
+ * it does not declare are set by Azure when the resource is deployed (`principalId`,
+ * `gatewayUrl`, `provisioningState`), so reading one gives Unknown rather than an error.
+ */
+export function markDeclaredBody(v: Value): void {
+  if (Array.isArray(v)) v.forEach(markDeclaredBody);
+  else if (isObject(v) && !declaredBodies.has(v)) {
+    declaredBodies.add(v);
+    for (const child of Object.values(v)) markDeclaredBody(child);
+  }
+}
+
+export function isDeclaredBody(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && declaredBodies.has(v);
+}
+
 /** ARM's lookup rule: an exact-case key first, then the first key equal ignoring case. */
 export function getProperty(obj: unknown, key: string): Value | undefined {
   if (!isObject(obj)) return undefined;

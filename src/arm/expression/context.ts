@@ -73,6 +73,16 @@ export interface EvalContext {
   copyIndex?(loopName: string | undefined): number;
   /** Azure Policy's `field()`: a property of the resource being evaluated. */
   field?(path: string): Value;
+  /** The resources of the deployment being expanded, for `reference()` and friends. */
+  resources?: ResourceLookup;
   /** `lambdaVariables('x')` inside a lambda body. */
   lambdaVariable?(name: string): Value;
+}
+
+/** What `reference()`, `references()` and `resourceInfo()` see: the resources of the same deployment. */
+export interface ResourceLookup {
+  /** `target` is a resource id, a resource name or (languageVersion 2.0) a symbolic name. */
+  reference(target: string, full: boolean): Value;
+  references(symbolicName: string, full: boolean): Value;
+  resourceInfo(symbolicName: string): Value;
 }

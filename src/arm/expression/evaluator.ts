@@ -1,4 +1,4 @@
-import { getProperty, isObject, isUnknown, Unknown, type Value } from '../../resources/value.js';
+import { getProperty, isDeclaredBody, isObject, isUnknown, Unknown, type Value } from '../../resources/value.js';
 import type { Expr } from './ast.js';
 import { parseExpression } from './parser.js';
 import type { EvalContext, FunctionDef, FunctionTable, LambdaFn } from './context.js';
@@ -49,7 +49,7 @@ export function evaluate(expr: Expr, ctx: EvalContext): Value {
       if (isUnknown(obj)) return obj;
       if (!isObject(obj)) throw new EvaluationError(`cannot read property '${expr.name}' of ${describe(obj)}`, expr.start);
       const v = getProperty(obj, expr.name);
-      if (v === undefined) throw new EvaluationError(`the object has no property '${expr.name}'`, expr.end - expr.name.length);
+      if (v === undefined) return missingProperty(obj, expr.name, expr.end - expr.name.length);
       return v;
     }
     case 'index': {
@@ -65,7 +65,7 @@ export function evaluate(expr: Expr, ctx: EvalContext): Value {
       if (isObject(obj)) {
         if (typeof index !== 'string') throw new EvaluationError(`an object key must be a string, not ${describe(index)}`, expr.index.start);
         const v = getProperty(obj, index);
-        if (v === undefined) throw new EvaluationError(`the object has no property '${index}'`, expr.index.start);
+        if (v === undefined) return missingProperty(obj, index, expr.index.start);
         return v;
       }
       throw new EvaluationError(`cannot index ${describe(obj)}`, expr.start);
@@ -73,6 +73,11 @@ export function evaluate(expr: Expr, ctx: EvalContext): Value {
     case 'call':
       return callFunction(expr, ctx);
   }
+}
+
+function missingProperty(obj: Value, name: string, offset: number): Value {
+  if (isDeclaredBody(obj)) return new Unknown(`'${name}' is set by Azure when the resource is deployed`);
+  throw new EvaluationError(`the object has no property '${name}'`, offset);
 }
 
 function callFunction(expr: Extract<Expr, { kind: 'call' }>, ctx: EvalContext): Value {

@@ -41,8 +41,36 @@ export const resourceFunctions: FunctionDef[] = [
     },
   }),
   fn({ name: 'tenantResourceId', minArgs: 2, eager: (args) => providerPath(expectString(args[0]!), args.slice(1).map((a) => expectString(a))) }),
-  // The state of deployed resources is not known offline.
-  fn({ name: 'reference', minArgs: 1, maxArgs: 3, acceptsUnknown: true, eager: () => new Unknown('reference() reads the deployed resource') }),
+  // A resource of the same deployment is read from its declaration; anything else is only known to Azure.
+  fn({
+    name: 'reference',
+    minArgs: 1,
+    maxArgs: 3,
+    eager: ([target, , full], ctx) => {
+      const name = expectString(target!, 'the resource');
+      const isFull = typeof full === 'string' && full.toLowerCase() === 'full';
+      return ctx.resources?.reference(name, isFull) ?? new Unknown(`reference('${name}') reads the deployed resource`);
+    },
+  }),
+  fn({
+    name: 'references',
+    minArgs: 1,
+    maxArgs: 2,
+    eager: ([target, full], ctx) => {
+      const name = expectString(target!, 'the resource collection');
+      return ctx.resources?.references(name, typeof full === 'string' && full.toLowerCase() === 'full') ?? new Unknown(`references('${name}') reads deployed resources`);
+    },
+  }),
+  fn({
+    name: 'resourceInfo',
+    minArgs: 1,
+    maxArgs: 1,
+    eager: ([target], ctx) => {
+      const name = expectString(target!, 'the symbolic name');
+      if (!ctx.resources) throw new FunctionError('resourceInfo() needs a symbolic resource name of the template');
+      return ctx.resources.resourceInfo(name);
+    },
+  }),
 ];
 
 export function resourceGroupObject(ctx: EvalContext): ObjectValue {

@@ -1,7 +1,8 @@
-import type { JsonNode } from '../../load/json-document.js';
-import { Unknown, type ObjectValue, type Value } from '../../resources/value.js';
+import { childNode, type JsonNode } from '../../load/json-document.js';
+import { isUnknown, Unknown, type ObjectValue, type Value } from '../../resources/value.js';
+import { MAX_COPY_COUNT } from './limits.js';
 import type { EvalContext } from '../expression/context.js';
-import { EvaluationError, evaluateExpressionText } from '../expression/evaluator.js';
+import { EvaluationError, FunctionError, evaluateExpressionText } from '../expression/evaluator.js';
 import { ExpressionSyntaxError, isExpression, unescapeLiteral } from '../expression/parser.js';
 import type { TemplateScope } from './template-scope.js';
 
@@ -31,7 +32,11 @@ export function evaluateNode(node: JsonNode, scope: TemplateScope, ctx: EvalCont
         if (!k || !v) continue;
         const key = String(k.value);
         if (options.skip?.has(key.toLowerCase())) continue;
-        Object.defineProperty(out, key, { value: evaluateNode(v, scope, ctx, inner), enumerable: true, writable: true, configurable: true });
+        if (!options.literal && isPropertyCopy(key, v)) {
+          for (const [name, value] of expandCopyEntries(v.children ?? [], scope, ctx, options.replace)) setProperty(out, name, value);
+          continue;
+        }
+        setProperty(out, key, evaluateNode(v, scope, ctx, inner));
       }
       return out;
     }
@@ -45,6 +50,58 @@ export function evaluateNode(node: JsonNode, scope: TemplateScope, ctx: EvalCont
     default:
       return node.value as Value;
   }
+}
+
+function setProperty(out: ObjectValue, key: string, value: Value): void {
+  // Defined, not assigned: a key such as __proto__ stays plain data.
+  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** A `copy` property holding `[{ name, count, input }]`: property (or variable) iteration. */
+function isPropertyCopy(key: string, value: JsonNode): boolean {
+  return key.toLowerCase() === 'copy' && value.type === 'array' && (value.children ?? []).length > 0 && (value.children ?? []).every((e) => e.type === 'object' && childNode(e, 'name') && childNode(e, 'input'));
+}
+
+/**
+ * Evaluates copy entries: each yields the array of its `input` evaluated `count` times, with
+ * `copyIndex('<name>')` giving the position. Keyed by name as written, in declaration order.
+ */
+export function expandCopyEntries(entries: readonly JsonNode[], scope: TemplateScope, ctx: EvalContext, replace?: ReadonlyMap<JsonNode, Value>): Map<string, Value> {
+  const out = new Map<string, Value>();
+  for (const entry of entries) {
+    const nameNode = childNode(entry, 'name');
+    const input = childNode(entry, 'input');
+    const name = nameNode ? evaluateNode(nameNode, scope, ctx) : null;
+    if (typeof name !== 'string' || !input) {
+      scope.report(entry, 'copy', 'error', 'a copy entry needs a string `name` and an `input`');
+      continue;
+    }
+    const countNode = childNode(entry, 'count');
+    const count = countNode ? evaluateNode(countNode, scope, ctx) : null;
+    if (isUnknown(count)) {
+      out.set(name, new Unknown(`the copy count of '${name}' is unknown (${count.reason})`));
+      continue;
+    }
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > MAX_COPY_COUNT) {
+      scope.report(countNode ?? entry, 'copy-count', 'error', `the copy count of '${name}' must be an integer from 0 to ${MAX_COPY_COUNT}, not ${JSON.stringify(count)}`);
+      out.set(name, new Unknown(`the copy count of '${name}' is invalid`));
+      continue;
+    }
+    const items: Value[] = [];
+    for (let i = 0; i < count; i++) {
+      const itemCtx: EvalContext = {
+        ...ctx,
+        copyIndex: (loop) => {
+          if (loop !== undefined && loop.toLowerCase() === name.toLowerCase()) return i;
+          if (!ctx.copyIndex) throw new FunctionError(`copyIndex() needs the loop name '${name}' here`);
+          return ctx.copyIndex(loop);
+        },
+      };
+      items.push(evaluateNode(input, scope, itemCtx, { replace }));
+    }
+    out.set(name, items);
+  }
+  return out;
 }
 
 export function evaluateString(node: JsonNode, scope: TemplateScope, ctx: EvalContext): Value {

@@ -2,9 +2,11 @@ import type { Diagnostic } from '../../load/diagnostic.js';
 import { childNode, type JsonDocument, type JsonNode } from '../../load/json-document.js';
 import { Unknown, type Value } from '../../resources/value.js';
 import type { ValueOrigin } from '../../resources/resource.js';
-import type { DeploymentContext, EvalContext, FunctionTable } from '../expression/context.js';
+import type { DeploymentContext, EvalContext, FunctionTable, ResourceLookup } from '../expression/context.js';
 import { FunctionError } from '../expression/evaluator.js';
-import { evaluateNode } from './evaluate-node.js';
+import { evaluateNode, expandCopyEntries } from './evaluate-node.js';
+import { checkParameterValue } from './parameter-checks.js';
+import { withUserFunctions } from './user-functions.js';
 
 /** A parameter or variable that an evaluated value read: what provenance is made of. */
 export type Read = { kind: 'parameter' | 'variable'; name: string };
@@ -15,13 +17,43 @@ interface Memo {
   reads: Read[];
 }
 
+/** A parameter value handed to a nested template by its deployment, with where it was written. */
+export interface SuppliedParameter {
+  value: Value;
+  origin?: ValueOrigin;
+}
+
+/** Where a template's parameter values come from: a parameter file, or the deployment that nests it. */
+export interface ParameterSource {
+  file?: JsonDocument;
+  /** Keyed by lower-case name. */
+  supplied?: ReadonlyMap<string, SuppliedParameter>;
+}
+
+/** The deployment scope ARM infers from the template's `$schema`. */
+export type TargetScope = 'resourceGroup' | 'subscription' | 'managementGroup' | 'tenant';
+
+export function targetScopeOf(root: JsonNode): TargetScope {
+  const schema = String(childNode(root, '$schema')?.value ?? '').toLowerCase();
+  if (schema.includes('subscriptiondeploymenttemplate')) return 'subscription';
+  if (schema.includes('managementgroupdeploymenttemplate')) return 'managementGroup';
+  if (schema.includes('tenantdeploymenttemplate')) return 'tenant';
+  return 'resourceGroup';
+}
+
+export type CopyIndexes = ReadonlyMap<string | undefined, number>;
+
 /**
- * The parameters and variables of one template expanded with one parameter file. Values are
- * computed on first use and remembered, together with the parameters and variables they read,
- * so that a finding can name the line that set a value without evaluating anything twice.
+ * The parameters, variables and user-defined functions of one template (the file's root, or a
+ * nested deployment's inner template) with one set of parameter values. Values are computed on
+ * first use and remembered with the parameters and variables they read, so that a finding can
+ * name the line that set a value without evaluating anything twice.
  */
 export class TemplateScope {
-  readonly diagnostics: Diagnostic[] = [];
+  readonly functions: FunctionTable;
+  readonly targetScope: TargetScope;
+  /** Set by the expansion that owns this scope. */
+  resources?: ResourceLookup;
   private readonly params = new Map<string, Memo>();
   private readonly vars = new Map<string, Memo>();
   private readonly paramDecls: JsonNode | undefined;
@@ -32,17 +64,25 @@ export class TemplateScope {
 
   constructor(
     readonly template: JsonDocument,
-    readonly parameterFile: JsonDocument | undefined,
-    readonly functions: FunctionTable,
+    readonly root: JsonNode,
+    readonly parameterSource: ParameterSource,
+    functions: FunctionTable,
     readonly deployment: DeploymentContext,
+    readonly diagnostics: Diagnostic[],
   ) {
-    this.paramDecls = childNode(template.root, 'parameters');
-    this.varDecls = childNode(template.root, 'variables');
-    this.paramValues = parameterFile ? childNode(parameterFile.root, 'parameters') : undefined;
+    this.paramDecls = childNode(root, 'parameters');
+    this.varDecls = childNode(root, 'variables');
+    this.paramValues = parameterSource.file ? childNode(parameterSource.file.root, 'parameters') : undefined;
+    this.functions = withUserFunctions(functions, childNode(root, 'functions'), this);
+    this.targetScope = targetScopeOf(root);
+  }
+
+  get parameterFile(): JsonDocument | undefined {
+    return this.parameterSource.file;
   }
 
   /** A fresh evaluation context over this scope, e.g. per copy-loop instance. */
-  context(copyIndexes?: ReadonlyMap<string | undefined, number>): EvalContext {
+  context(copyIndexes?: CopyIndexes): EvalContext {
     return {
       functions: this.functions,
       deployment: this.deployment,
@@ -53,6 +93,7 @@ export class TemplateScope {
         if (i === undefined) throw new FunctionError(loop === undefined ? 'copyIndex() is only allowed inside a copy loop' : `there is no copy loop named '${loop}' here`);
         return i;
       },
+      resources: this.resources,
     };
   }
 
@@ -93,11 +134,22 @@ export class TemplateScope {
 
   variable(name: string): Value {
     const node = childNode(this.varDecls, name);
-    if (!node) throw new FunctionError(`the template has no variable '${name}'`);
-    const canonical = String(node.parent?.children?.[0]?.value ?? name);
-    const memo = this.memoize(this.vars, canonical.toLowerCase(), () => evaluateNode(node, this, this.context()), `variable '${canonical}'`);
+    const loop = node ? undefined : this.variableLoop(name);
+    if ((!node && !loop) || name.toLowerCase() === 'copy') throw new FunctionError(`the template has no variable '${name}'`);
+    const canonical = node ? String(node.parent?.children?.[0]?.value ?? name) : String(childNode(loop, 'name')?.value ?? name);
+    const compute = node
+      ? () => evaluateNode(node, this, this.context())
+      : // A variable `copy` entry defines an array variable: `input` evaluated `count` times.
+        () => [...expandCopyEntries([loop!], this, this.context()).values()][0] ?? null;
+    const memo = this.memoize(this.vars, canonical.toLowerCase(), compute, `variable '${canonical}'`);
     this.noteRead({ kind: 'variable', name: canonical }, memo.reads);
     return memo.value;
+  }
+
+  private variableLoop(name: string): JsonNode | undefined {
+    const loops = childNode(this.varDecls, 'copy');
+    if (loops?.type !== 'array') return undefined;
+    return loops.children?.find((entry) => String(childNode(entry, 'name')?.value ?? '').toLowerCase() === name.toLowerCase());
   }
 
   private memoize(map: Map<string, Memo>, key: string, compute: () => Value, what: string): Memo {
@@ -107,24 +159,34 @@ export class TemplateScope {
     if (!memo) {
       memo = { state: 'running', value: null, reads: [] };
       map.set(lower, memo);
-      const { result, reads } = this.withReads(compute);
-      memo.value = result;
-      memo.reads = reads;
+      try {
+        const { result, reads } = this.withReads(compute);
+        memo.value = result;
+        memo.reads = reads;
+      } catch (err) {
+        // A cycle or an error: forget the half-computed entry so the next use reports it too.
+        map.delete(lower);
+        throw err;
+      }
       memo.state = 'done';
     }
     return memo;
   }
 
   private computeParameter(name: string, decl: JsonNode): Value {
+    const supplied = this.parameterSource.supplied?.get(name.toLowerCase());
+    if (supplied) return checkParameterValue(this, name, decl, supplied.value, undefined);
     const entry = this.parameterFileEntry(name);
     const secure = /^secure/i.test(String(childNode(decl, 'type')?.value ?? ''));
     if (entry) {
       const valueNode = childNode(entry, 'value');
-      if (valueNode) return evaluateNode(valueNode, this, this.context(), { literal: true });
+      if (valueNode) return checkParameterValue(this, name, decl, evaluateNode(valueNode, this, this.context(), { literal: true }), valueNode);
       if (childNode(entry, 'reference')) return new Unknown(`parameter '${name}' is a Key Vault secret reference`);
     }
     const def = childNode(decl, 'defaultValue');
-    if (def) return evaluateNode(def, this, this.context());
+    if (def) return checkParameterValue(this, name, decl, evaluateNode(def, this, this.context()), def);
+    // Optional parameters of user-defined types (Bicep's `param x string?`) are null when not set.
+    if (childNode(decl, 'nullable')?.value === true) return null;
     return new Unknown(secure ? `secure parameter '${name}' has no value` : `required parameter '${name}' has no value`);
   }
 
@@ -133,8 +195,13 @@ export class TemplateScope {
     const out: ValueOrigin[] = [];
     for (const read of reads) {
       if (read.kind === 'variable') {
-        const node = childNode(this.varDecls, read.name);
+        const node = childNode(this.varDecls, read.name) ?? this.variableLoop(read.name);
         if (node) out.push({ location: this.template.file.locationOf(node.offset, node.length), description: `variable '${read.name}'` });
+        continue;
+      }
+      const supplied = this.parameterSource.supplied?.get(read.name.toLowerCase());
+      if (supplied) {
+        if (supplied.origin) out.push(supplied.origin);
         continue;
       }
       const entry = this.parameterFileEntry(read.name);
@@ -153,5 +220,9 @@ export class TemplateScope {
   declaredParameters(): string[] {
     return (this.paramDecls?.children ?? []).map((p) => String(p.children?.[0]?.value));
   }
-}
 
+  /** Reports a problem at a node of this scope's template. */
+  report(node: JsonNode, code: string, severity: Diagnostic['severity'], message: string): void {
+    this.diagnostics.push({ severity, code, message, file: this.template.file.path, location: this.template.file.locationOf(node.offset, node.length) });
+  }
+}

@@ -170,25 +170,3 @@ test('languageVersion 2.0 symbolic resources are expanded; existing ones are not
   });
   assert.deepEqual(expand(t).resources.map((r) => r.name), ['svc/b']);
 });
-
-test('a nested deployment is produced, and its inner template is not evaluated with the outer scope', () => {
-  const t = template({
-    resources: [
-      {
-        type: 'Microsoft.Resources/deployments',
-        apiVersion: '2022-09-01',
-        name: 'inner',
-        properties: {
-          mode: 'Incremental',
-          expressionEvaluationOptions: { scope: 'inner' },
-          template: { $schema: 'x', parameters: { p: { type: 'string' } }, resources: [{ type: 'A.B/c', apiVersion: 'x', name: "[parameters('p')]" }] },
-        },
-      },
-    ],
-  });
-  const { resources, diagnostics } = expand(t);
-  assert.deepEqual(diagnostics, []);
-  assert.deepEqual(resources.map((r) => r.type), ['Microsoft.Resources/deployments']);
-  assert.equal(getPath(resources[0]!.body, 'properties.mode'), 'Incremental');
-  assert.ok(isUnknown(getPath(resources[0]!.body, 'properties.template')));
-});

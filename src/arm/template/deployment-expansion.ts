@@ -1,0 +1,371 @@
+import type { Diagnostic } from '../../load/diagnostic.js';
+import { childNode, type JsonDocument, type JsonNode } from '../../load/json-document.js';
+import { locateInTree } from '../../resources/locate.js';
+import type { Resource } from '../../resources/resource.js';
+import { getProperty, isUnknown, markDeclaredBody, Unknown, type ObjectValue, type Value } from '../../resources/value.js';
+import type { EvalContext, FunctionTable, ResourceLookup } from '../expression/context.js';
+import { FunctionError } from '../expression/evaluator.js';
+import { isExpression } from '../expression/parser.js';
+import { findDependencyCycles } from './depends-on.js';
+import { evaluateNode, evaluateString } from './evaluate-node.js';
+import { MAX_COPY_COUNT, MAX_NESTING_DEPTH } from './limits.js';
+import { nestedScope, nestedTemplateOf } from './nested-deployment.js';
+import { resourceIdFor } from './resource-id.js';
+import type { CopyIndexes, TemplateScope } from './template-scope.js';
+
+/** Reads a template or parameter file linked by a path relative to the linking file; a string is why it cannot. */
+export type LinkedLoader = (fromAbsPath: string, relativePath: string) => JsonDocument | string;
+
+/** State shared by a top-level expansion and every deployment nested in it. */
+export interface ExpansionRun {
+  diagnostics: Diagnostic[];
+  /** Every resource produced, in deployment-declaration order. */
+  resources: Resource[];
+  functions: FunctionTable;
+  loadLinked?: LinkedLoader;
+}
+
+// Keys of a resource declaration that are instructions to ARM, not part of the resource.
+const CONTROL_KEYS = new Set(['resources', 'copy', 'condition', 'dependson', 'comments', 'existing']);
+const DEPLOYMENTS = 'microsoft.resources/deployments';
+
+/** One resource declaration for one copy-loop instance, known before its body is evaluated. */
+export interface Instance {
+  node: JsonNode;
+  copies: CopyIndexes;
+  parent?: Instance;
+  symbolicName?: string;
+  loopName?: string;
+  type: string;
+  name: string;
+  id: string;
+  existing: boolean;
+  condition: Value;
+  body?: ObjectValue;
+  evaluating?: boolean;
+  resource?: Resource;
+  nested?: DeploymentExpansion | Unknown;
+}
+
+/**
+ * The resources of one template: the file's own, or a nested deployment's. Resources are first
+ * declared (condition, copy, type, name: enough to resolve `reference()` and `dependsOn`), then
+ * their bodies are evaluated on demand, so a resource can read another declared after it.
+ */
+export class DeploymentExpansion implements ResourceLookup {
+  readonly instances: Instance[] = [];
+  private readonly bySymbol = new Map<string, Instance[]>();
+  private readonly byLoop = new Map<string, Instance[]>();
+  private expanded = false;
+  private outputsMemo?: ObjectValue;
+
+  constructor(
+    readonly scope: TemplateScope,
+    readonly templateRoot: JsonNode,
+    readonly run: ExpansionRun,
+    readonly depth: number,
+    private readonly baseCopies: CopyIndexes,
+    ownsScope: boolean,
+  ) {
+    if (ownsScope) scope.resources = this;
+    const declared = childNode(templateRoot, 'resources');
+    if (declared) this.declare(declared, undefined, baseCopies);
+  }
+
+  /** Produces the resources (and those of nested deployments) into the run, once. */
+  expand(): void {
+    if (this.expanded) return;
+    this.expanded = true;
+    this.checkDependencies();
+    for (const inst of this.instances) {
+      if (inst.existing) continue;
+      this.run.resources.push(this.resourceOf(inst));
+      if (inst.type.toLowerCase() === DEPLOYMENTS) {
+        const nested = this.nested(inst);
+        if (!isUnknown(nested)) nested.expand();
+      }
+    }
+  }
+
+  // ---- declaration -------------------------------------------------------------------------
+
+  private declare(list: JsonNode, parent: Instance | undefined, copies: CopyIndexes): void {
+    // languageVersion 2.0 keys resources by symbolic name.
+    const entries: [string | undefined, JsonNode][] =
+      list.type === 'array'
+        ? (list.children ?? []).map((n) => [undefined, n])
+        : list.type === 'object'
+          ? (list.children ?? []).flatMap((p) => (p.children?.[1] ? [[String(p.children[0]?.value), p.children[1]] as [string, JsonNode]] : []))
+          : [];
+    for (const [symbolicName, node] of entries) {
+      if (node.type !== 'object') continue;
+      for (const instanceCopies of this.copyInstances(node, copies)) this.declareOne(node, symbolicName, parent, instanceCopies);
+    }
+  }
+
+  /** One map of loop indexes per instance; a resource without `copy` has exactly one instance. */
+  private copyInstances(node: JsonNode, outer: CopyIndexes): CopyIndexes[] {
+    const copy = childNode(node, 'copy');
+    if (!copy) return [outer];
+    const ctx = this.scope.context(outer);
+    const countNode = childNode(copy, 'count');
+    const count = countNode ? evaluateNode(countNode, this.scope, ctx) : null;
+    const name = childNode(copy, 'name')?.value;
+    const where = countNode ?? copy;
+    if (isUnknown(count)) {
+      this.scope.report(where, 'copy-count-unknown', 'warning', `the copy count is unknown (${count.reason}); one instance is checked`);
+      return [withIndex(outer, name, 0)];
+    }
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) {
+      this.scope.report(where, 'copy-count', 'error', `the copy count must be a non-negative integer, not ${JSON.stringify(count)}`);
+      return [];
+    }
+    if (count > MAX_COPY_COUNT) {
+      this.scope.report(where, 'copy-count', 'error', `the copy count ${count} is over ARM's limit of ${MAX_COPY_COUNT}`);
+      return [];
+    }
+    return Array.from({ length: count }, (_, i) => withIndex(outer, name, i));
+  }
+
+  private declareOne(node: JsonNode, symbolicName: string | undefined, parent: Instance | undefined, copies: CopyIndexes): void {
+    const ctx = this.scope.context(copies);
+    const conditionNode = childNode(node, 'condition');
+    const condition = conditionNode ? evaluateNode(conditionNode, this.scope, ctx) : true;
+    if (condition === false) return;
+    if (conditionNode && !isUnknown(condition) && condition !== true) this.scope.report(conditionNode, 'condition', 'error', 'a condition must be a boolean');
+    const typeNode = childNode(node, 'type');
+    const declaredType = typeNode ? evaluateNode(typeNode, this.scope, ctx) : undefined;
+    if (typeof declaredType !== 'string' || !declaredType) {
+      this.scope.report(node, 'resource-type', 'error', 'the resource has no type');
+      return;
+    }
+    const nameNode = childNode(node, 'name');
+    const declaredName = textOf(nameNode ? evaluateNode(nameNode, this.scope, ctx) : undefined);
+    // A nested child may be written short (`backends`, `b1`) or fully qualified.
+    const short = parent && !declaredType.includes('/');
+    const type = short ? `${parent.type}/${declaredType}` : declaredType;
+    const name = short ? `${parent.name}/${declaredName}` : declaredName;
+    const scopeNode = childNode(node, 'scope');
+    const extensionScope = scopeNode ? evaluateNode(scopeNode, this.scope, ctx) : undefined;
+    const loopName = childNode(childNode(node, 'copy'), 'name')?.value;
+    const inst: Instance = {
+      node,
+      copies,
+      parent,
+      symbolicName,
+      loopName: typeof loopName === 'string' ? loopName : undefined,
+      type,
+      name,
+      id: resourceIdFor(type, name, this.scope.deployment, this.scope.targetScope, typeof extensionScope === 'string' ? extensionScope : undefined),
+      existing: childNode(node, 'existing')?.value === true,
+      condition,
+    };
+    this.instances.push(inst);
+    if (symbolicName) push(this.bySymbol, symbolicName.toLowerCase(), inst);
+    if (inst.loopName) push(this.byLoop, inst.loopName.toLowerCase(), inst);
+    const children = childNode(node, 'resources');
+    if (children) this.declare(children, inst, copies);
+  }
+
+  private checkDependencies(): void {
+    for (const cycle of findDependencyCycles(this.instances, (inst) => this.dependenciesOf(inst))) {
+      const first = cycle[0]!;
+      const at = childNode(first.node, 'dependsOn') ?? first.node;
+      this.scope.report(at, 'dependson-cycle', 'error', `dependsOn forms a cycle: ${[...cycle, first].map((i) => i.symbolicName ?? i.name).join(' -> ')}`);
+    }
+  }
+
+  private dependenciesOf(inst: Instance): Instance[] {
+    const node = childNode(inst.node, 'dependsOn');
+    if (node?.type !== 'array') return [];
+    const ctx = this.scope.context(inst.copies);
+    const out: Instance[] = [];
+    for (const entry of node.children ?? []) {
+      const target = evaluateNode(entry, this.scope, ctx);
+      if (typeof target !== 'string') continue;
+      // A dependency names a resource, a copy loop (all its instances) or a symbolic name.
+      const loop = this.byLoop.get(target.toLowerCase());
+      if (loop) out.push(...loop);
+      else out.push(...this.resolveAll(target));
+    }
+    return out;
+  }
+
+  // ---- bodies and resources ----------------------------------------------------------------
+
+  private bodyOf(inst: Instance): ObjectValue {
+    if (inst.body) return inst.body;
+    if (inst.evaluating) throw new FunctionError(`'${inst.symbolicName ?? inst.name}' reads itself through reference() (a circular reference)`);
+    inst.evaluating = true;
+    try {
+      const ctx = this.scope.context(inst.copies);
+      const inner = inst.type.toLowerCase() === DEPLOYMENTS ? nestedTemplateOf(inst.node) : undefined;
+      const replace = inner ? new Map([[inner, new Unknown('the nested template is expanded into its own resources')]]) : undefined;
+      const body = evaluateNode(inst.node, this.scope, ctx, { skip: CONTROL_KEYS, replace }) as ObjectValue;
+      body['type'] = inst.type;
+      body['name'] = inst.name;
+      inst.body = body;
+      return body;
+    } finally {
+      inst.evaluating = false;
+    }
+  }
+
+  private resourceOf(inst: Instance): Resource {
+    if (inst.resource) return inst.resource;
+    const body = this.bodyOf(inst);
+    const scope = this.scope;
+    const parent = inst.parent?.resource;
+    const resource: Resource = {
+      type: inst.type,
+      name: inst.name,
+      id: inst.id,
+      apiVersion: typeof body['apiVersion'] === 'string' ? body['apiVersion'] : undefined,
+      body,
+      parent,
+      children: [],
+      // An unknown condition: checked as if deployed, and said so.
+      conditionUnknown: isUnknown(inst.condition) ? inst.condition.reason : undefined,
+      source: {
+        kind: 'template',
+        document: scope.template,
+        parameterFile: scope.parameterFile,
+        location: scope.template.file.locationOf(inst.node.offset, 1),
+        locate: (path) =>
+          locateInTree(
+            scope.template,
+            inst.node,
+            path,
+            (at) => traceOrigins(at, scope, scope.context(inst.copies)),
+            (at) => at.type === 'string' && isExpression(at.value as string),
+          ),
+      },
+    };
+    inst.resource = resource;
+    parent?.children.push(resource);
+    return resource;
+  }
+
+  // ---- nested deployments ------------------------------------------------------------------
+
+  private nested(inst: Instance): DeploymentExpansion | Unknown {
+    if (inst.nested) return inst.nested;
+    if (this.depth + 1 > MAX_NESTING_DEPTH) {
+      this.scope.report(inst.node, 'nesting-depth', 'error', `deployments nest more than ${MAX_NESTING_DEPTH} deep; the inner ones are not expanded`);
+      return (inst.nested = new Unknown('the deployment nests too deep'));
+    }
+    const body = this.bodyOf(inst);
+    const found = nestedScope(inst, body, this.scope, this.run);
+    if (isUnknown(found)) return (inst.nested = found);
+    inst.nested = found.scope === this.scope
+      ? new DeploymentExpansion(this.scope, found.root, this.run, this.depth + 1, inst.copies, false)
+      : new DeploymentExpansion(found.scope, found.root, this.run, this.depth + 1, new Map(), true);
+    return inst.nested;
+  }
+
+  /** The template's outputs, `{ name: { type, value } }`, as a nested deployment returns them. */
+  outputs(): ObjectValue {
+    if (this.outputsMemo) return this.outputsMemo;
+    const out: ObjectValue = {};
+    const ctx = this.scope.context(this.baseCopies);
+    for (const prop of childNode(this.templateRoot, 'outputs')?.children ?? []) {
+      const [key, decl] = prop.children ?? [];
+      if (!key || !decl) continue;
+      const conditionNode = childNode(decl, 'condition');
+      if (conditionNode && evaluateNode(conditionNode, this.scope, ctx) === false) continue;
+      const type = childNode(decl, 'type')?.value;
+      const copy = childNode(decl, 'copy');
+      const valueNode = childNode(decl, 'value');
+      const value: Value = copy ? this.outputCopy(copy, ctx) : valueNode ? evaluateNode(valueNode, this.scope, ctx) : null;
+      Object.defineProperty(out, String(key.value), { value: { type: typeof type === 'string' ? type : 'object', value }, enumerable: true, writable: true, configurable: true });
+    }
+    return (this.outputsMemo = out);
+  }
+
+  private outputCopy(copy: JsonNode, ctx: EvalContext): Value {
+    const countNode = childNode(copy, 'count');
+    const input = childNode(copy, 'input');
+    const count = countNode ? evaluateNode(countNode, this.scope, ctx) : null;
+    if (isUnknown(count)) return new Unknown(`the output copy count is unknown (${count.reason})`);
+    if (!input || typeof count !== 'number' || count < 0 || count > MAX_COPY_COUNT) {
+      this.scope.report(countNode ?? copy, 'copy-count', 'error', `an output copy needs an integer count from 0 to ${MAX_COPY_COUNT} and an input`);
+      return new Unknown('the output copy is invalid');
+    }
+    return Array.from({ length: count }, (_, i) => evaluateNode(input, this.scope, { ...ctx, copyIndex: () => i }));
+  }
+
+  // ---- reference(), references(), resourceInfo() ----------------------------------------------
+
+  reference(target: string, full: boolean): Value {
+    const inst = this.resolve(target);
+    if (!inst) return new Unknown(`reference('${target}') reads a resource this deployment does not create`);
+    if (inst.existing) return new Unknown(`'${target}' is an existing resource: its properties are read from Azure`);
+    if (inst.type.toLowerCase() === DEPLOYMENTS) {
+      const nested = this.nested(inst);
+      const outputs: Value = isUnknown(nested) ? nested : nested.outputs();
+      const properties: ObjectValue = { outputs, provisioningState: 'Succeeded' };
+      const value = full ? { ...this.bodyOf(inst), properties } : properties;
+      markDeclaredBody(value);
+      return value;
+    }
+    const body = this.bodyOf(inst);
+    const value = full ? body : (getProperty(body, 'properties') ?? {});
+    markDeclaredBody(value);
+    return value;
+  }
+
+  references(symbolicName: string, full: boolean): Value {
+    const all = this.bySymbol.get(symbolicName.toLowerCase());
+    if (!all) throw new FunctionError(`the template has no resource collection '${symbolicName}'`);
+    return all.map((inst) => this.reference(inst.id, full));
+  }
+
+  resourceInfo(symbolicName: string): Value {
+    const inst = this.resolve(symbolicName);
+    if (!inst) throw new FunctionError(`the template has no resource '${symbolicName}'`);
+    const apiVersion = childNode(inst.node, 'apiVersion')?.value;
+    return { id: inst.id, name: inst.name, type: inst.type, apiVersion: typeof apiVersion === 'string' ? apiVersion : null };
+  }
+
+  private resolve(target: string): Instance | undefined {
+    return this.resolveAll(target)[0];
+  }
+
+  /** A symbolic name (`sym`, `sym[2]`), a resource id, `Microsoft.X/t/name`, or a plain resource name. */
+  private resolveAll(target: string): Instance[] {
+    const lower = target.toLowerCase();
+    const symbol = this.bySymbol.get(lower);
+    if (symbol) return symbol;
+    const indexed = /^(.+)\[(\d+)\]$/.exec(lower);
+    if (indexed) {
+      const inst = this.bySymbol.get(indexed[1]!)?.[Number(indexed[2])];
+      if (inst) return [inst];
+    }
+    const byId = this.instances.filter((i) => i.id.toLowerCase() === lower || i.id.toLowerCase().endsWith(`/providers/${lower}`));
+    if (byId.length) return byId;
+    return this.instances.filter((i) => i.name.toLowerCase() === lower);
+  }
+}
+
+/** Re-evaluates an expression while recording reads; only run for findings, never on the hot path. */
+function traceOrigins(node: JsonNode, scope: TemplateScope, ctx: EvalContext) {
+  const { reads } = scope.withReads(() => evaluateString(node, scope, ctx));
+  return scope.originsOf(reads);
+}
+
+function withIndex(outer: CopyIndexes, name: unknown, i: number): CopyIndexes {
+  const m = new Map(outer);
+  m.set(undefined, i);
+  if (typeof name === 'string') m.set(name.toLowerCase(), i);
+  return m;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function textOf(v: Value | undefined): string {
+  return typeof v === 'string' ? v : isUnknown(v) ? '<unknown>' : v === undefined || v === null ? '' : String(v);
+}

@@ -1,0 +1,59 @@
+import { childNode, nodeValue, type JsonNode } from '../../load/json-document.js';
+import { isObject, isUnknown, type Value } from '../../resources/value.js';
+import { deepEquals } from '../functions/comparison.js';
+import type { TemplateScope } from './template-scope.js';
+
+const TYPE_CHECKS: Record<string, (v: Value) => boolean> = {
+  string: (v) => typeof v === 'string',
+  securestring: (v) => typeof v === 'string',
+  int: (v) => typeof v === 'number',
+  bool: (v) => typeof v === 'boolean',
+  object: (v) => isObject(v),
+  secureobject: (v) => isObject(v),
+  array: (v) => Array.isArray(v),
+};
+
+/**
+ * Checks a parameter's value against its declaration the way ARM does before deploying:
+ * type, `allowedValues` (each item, for arrays), `minValue`/`maxValue`, `minLength`/`maxLength`.
+ * A violation is an error diagnostic at the value (ARM would refuse the deployment); the value
+ * is still used so the rest of the template is checked.
+ */
+export function checkParameterValue(scope: TemplateScope, name: string, decl: JsonNode, value: Value, at: JsonNode | undefined): Value {
+  if (isUnknown(value) || value === null) return value;
+  const where = at ?? decl;
+  const fail = (message: string) => scope.report(where, 'parameter-value', 'error', `parameter '${name}': ${message}`);
+  const type = String(childNode(decl, 'type')?.value ?? '').toLowerCase();
+  const typeCheck = TYPE_CHECKS[type];
+  if (typeCheck && !typeCheck(value)) {
+    fail(`expected a value of type ${type}, got ${JSON.stringify(value)?.slice(0, 60)}`);
+    return value;
+  }
+  const allowedNode = childNode(decl, 'allowedValues');
+  const allowed = allowedNode?.type === 'array' ? (nodeValue(allowedNode) as Value[]) : undefined;
+  if (allowed) {
+    // For an array parameter, every item must be allowed; ARM compares strings ignoring case.
+    const items = Array.isArray(value) && !allowed.some((a) => Array.isArray(a)) ? value : [value];
+    const bad = items.find((item) => !allowed.some((a) => sameAllowed(a, item)));
+    if (bad !== undefined) fail(`${JSON.stringify(bad)} is not one of the allowed values ${JSON.stringify(allowed)}`);
+  }
+  const bound = (key: string) => {
+    const v = childNode(decl, key)?.value;
+    return typeof v === 'number' ? v : undefined;
+  };
+  const [minValue, maxValue, minLength, maxLength] = [bound('minValue'), bound('maxValue'), bound('minLength'), bound('maxLength')];
+  if (typeof value === 'number') {
+    if (minValue !== undefined && value < minValue) fail(`${value} is less than the minimum ${minValue}`);
+    if (maxValue !== undefined && value > maxValue) fail(`${value} is more than the maximum ${maxValue}`);
+  }
+  if (typeof value === 'string' || Array.isArray(value)) {
+    if (minLength !== undefined && value.length < minLength) fail(`the length ${value.length} is less than the minimum ${minLength}`);
+    if (maxLength !== undefined && value.length > maxLength) fail(`the length ${value.length} is more than the maximum ${maxLength}`);
+  }
+  return value;
+}
+
+function sameAllowed(allowed: Value, v: Value): boolean {
+  if (typeof allowed === 'string' && typeof v === 'string') return allowed.toLowerCase() === v.toLowerCase();
+  return deepEquals(allowed, v);
+}

@@ -1,0 +1,53 @@
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { InputError } from '../load/diagnostic.js';
+import { parseJsonDocument, type JsonDocument } from '../load/json-document.js';
+import { SourceFile } from '../load/source-file.js';
+import { displayPath } from './discover.js';
+
+/**
+ * Reads templates and parameter files that a deployment links by relative path. Only files
+ * inside the scanned paths are read: a template must not make the scanner open arbitrary files
+ * (`../../etc/...`). Each file is parsed once per scan.
+ */
+export function linkedFileLoader(scanPaths: readonly string[], cwd: string): (fromAbsPath: string, relativePath: string) => JsonDocument | string {
+  const roots = scanPaths.map((p) => {
+    const abs = realOrResolved(path.resolve(cwd, p));
+    return isDirectory(abs) ? abs : path.dirname(abs);
+  });
+  const cache = new Map<string, JsonDocument | string>();
+  return (fromAbsPath, relativePath) => {
+    const target = realOrResolved(path.resolve(path.dirname(fromAbsPath), relativePath.split('?')[0]!));
+    const cached = cache.get(target);
+    if (cached !== undefined) return cached;
+    let result: JsonDocument | string;
+    if (!roots.some((root) => target === root || target.startsWith(root + path.sep))) {
+      result = `it is outside the scanned paths (${displayPath(target, cwd)})`;
+    } else {
+      try {
+        result = parseJsonDocument(new SourceFile(target, displayPath(target, cwd), readFileSync(target, 'utf8')));
+      } catch (err) {
+        if (err instanceof InputError) result = `${err.diagnostic.message} (${err.diagnostic.file}:${err.diagnostic.location?.start.line ?? 1}:${err.diagnostic.location?.start.column ?? 1})`;
+        else result = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : (err as Error).message;
+      }
+    }
+    cache.set(target, result);
+    return result;
+  };
+}
+
+function realOrResolved(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
