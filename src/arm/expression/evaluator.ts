@@ -153,7 +153,8 @@ function compileLambda(arg: Expr, ctx: EvalContext, caller: string): LambdaFn {
 }
 
 function lookupFunction(table: FunctionTable, name: string) {
-  return table.get(name.toLowerCase());
+  const lower = name.toLowerCase();
+  return table.get(lower) ?? (lower.startsWith('list') ? table.get('list*') : undefined);
 }
 
 /** Thrown by function implementations; the evaluator adds the function's name and position. */

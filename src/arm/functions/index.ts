@@ -11,6 +11,7 @@ import { logicalFunctions } from './logical.js';
 import { numericFunctions } from './numeric.js';
 import { objectFunctions } from './object.js';
 import { listFunction, resourceFunctions } from './resource.js';
+import { scopeFunctions } from './scope.js';
 import { stringFunctions } from './string.js';
 
 /** Builds a table keyed by lower-case name; later definitions override earlier ones. */
@@ -20,7 +21,9 @@ export function functionTable(...groups: FunctionDef[][]): FunctionTable {
   return table;
 }
 
-const LIST_FUNCTIONS = ['listKeys', 'listSecrets', 'listConnectionStrings', 'listAccountSas', 'listServiceSas', 'listCredentials'].map(listFunction);
+// Any function whose name starts with `list` is a list operation on a resource (listKeys,
+// listSecrets, listClusterAdminCredential, …): the evaluator falls back to the `list*` entry.
+const LIST_FUNCTIONS = [listFunction('list*')];
 
 /** Every template function Tollgate implements: the one library the expander and the policy engine share. */
 export const ARM_FUNCTIONS: FunctionTable = functionTable(
@@ -37,5 +40,6 @@ export const ARM_FUNCTIONS: FunctionTable = functionTable(
   lambdaFunctions,
   deploymentFunctions,
   resourceFunctions,
+  scopeFunctions,
   LIST_FUNCTIONS,
 );

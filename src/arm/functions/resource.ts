@@ -101,5 +101,5 @@ export function providerPath(type: string, names: string[]): string {
 }
 
 export function listFunction(name: string): FunctionDef {
-  return fn({ name, minArgs: 2, maxArgs: 3, acceptsUnknown: true, eager: (): Value => new Unknown(`${name}() returns secrets known only at deployment`) });
+  return fn({ name, minArgs: 1, maxArgs: 3, acceptsUnknown: true, eager: (): Value => new Unknown('list*() returns keys and secrets known only at deployment') });
 }

@@ -1,4 +1,4 @@
-import { childNode, nodeValue, type JsonNode } from '../../load/json-document.js';
+import { childNode, nodeValue, type JsonDocument, type JsonNode } from '../../load/json-document.js';
 import { isObject, isUnknown, type Value } from '../../resources/value.js';
 import { deepEquals } from '../functions/comparison.js';
 import type { TemplateScope } from './template-scope.js';
@@ -19,10 +19,11 @@ const TYPE_CHECKS: Record<string, (v: Value) => boolean> = {
  * A violation is an error diagnostic at the value (ARM would refuse the deployment); the value
  * is still used so the rest of the template is checked.
  */
-export function checkParameterValue(scope: TemplateScope, name: string, decl: JsonNode, value: Value, at: JsonNode | undefined): Value {
+export function checkParameterValue(scope: TemplateScope, name: string, decl: JsonNode, value: Value, at: JsonNode | undefined, inFile: JsonDocument = scope.template): Value {
   if (isUnknown(value) || value === null) return value;
-  const where = at ?? decl;
-  const fail = (message: string) => scope.report(where, 'parameter-value', 'error', `parameter '${name}': ${message}`);
+  const [where, file] = at ? [at, inFile.file] : [decl, scope.template.file];
+  const fail = (message: string) =>
+    scope.diagnostics.push({ severity: 'error', code: 'parameter-value', message: `parameter '${name}': ${message}`, file: file.path, location: file.locationOf(where.offset, where.length) });
   const type = String(childNode(decl, 'type')?.value ?? '').toLowerCase();
   const typeCheck = TYPE_CHECKS[type];
   if (typeCheck && !typeCheck(value)) {

@@ -180,7 +180,7 @@ export class TemplateScope {
     const secure = /^secure/i.test(String(childNode(decl, 'type')?.value ?? ''));
     if (entry) {
       const valueNode = childNode(entry, 'value');
-      if (valueNode) return checkParameterValue(this, name, decl, evaluateNode(valueNode, this, this.context(), { literal: true }), valueNode);
+      if (valueNode) return checkParameterValue(this, name, decl, evaluateNode(valueNode, this, this.context(), { literal: true }), valueNode, this.parameterFile);
       if (childNode(entry, 'reference')) return new Unknown(`parameter '${name}' is a Key Vault secret reference`);
     }
     const def = childNode(decl, 'defaultValue');
