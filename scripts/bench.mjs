@@ -1,33 +1,101 @@
 #!/usr/bin/env node
-// Benchmark: a whole `tollgate scan examples/` as a user runs it (process start included),
-// against `node -e 0` measured in the same run as the floor. Medians of several runs; no
-// timing ever decides a test.
+// Benchmarks (never a test: no timing decides pass or fail).
+//
+// 1. Throughput: the bundled real-world corpora, copied several times into a temporary tree
+//    (a few MB), scanned in-process. The floor is reading the same files and JSON.parse-ing
+//    them, measured in the same run; the ratio scan / floor is the number to watch (goal <= 3).
+// 2. Start-up: `tollgate scan examples/` as a user runs it, against `node -e 0`.
+//
+// Medians of BENCH_RUNS runs (default 7 and 15). Requires `npm run build` (done by `prepare`).
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const runs = Number(process.env.BENCH_RUNS ?? 15);
+const { scan, loadRuleSet } = await import(path.join(root, 'dist/scan.js'));
 
-function time(args) {
-  const samples = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'ignore' });
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    if (r.status !== 0 && r.status !== 1) throw new Error(`${args.join(' ')} exited ${r.status}`);
-    samples.push(ms);
-  }
-  samples.sort((a, b) => a - b);
-  const median = samples[Math.floor(samples.length / 2)];
-  return { median, min: samples[0], max: samples[samples.length - 1] };
+const copies = Number(process.env.BENCH_COPIES ?? 3);
+const runs = Number(process.env.BENCH_RUNS ?? 7);
+
+function median(samples) {
+  const s = [...samples].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
 }
 
-const floor = time(['-e', '0']);
-const scanExamples = time(['dist/cli/main.js', 'scan', 'examples/', '--format', 'json']);
-const fmt = (r) => `median ${r.median.toFixed(1)} ms (min ${r.min.toFixed(1)}, max ${r.max.toFixed(1)})`;
-console.log(`runs per case: ${runs}, node ${process.version}`);
-console.log(`node -e 0                      ${fmt(floor)}`);
-console.log(`tollgate scan examples/        ${fmt(scanExamples)}`);
-console.log(`ratio scan / node start        ${(scanExamples.median / floor.median).toFixed(2)}x`);
-console.log(`tollgate's own time (median)   ${(scanExamples.median - floor.median).toFixed(1)} ms`);
+function listJson(dir) {
+  const out = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...listJson(p));
+    else if (/\.jsonc?$/i.test(entry.name)) out.push(p);
+  }
+  return out;
+}
+
+// ---- 1. throughput ---------------------------------------------------------------------------
+const corpusSource = path.join(root, 'test/fixtures/upstream/corpora');
+const corpus = mkdtempSync(path.join(tmpdir(), 'tollgate-bench-'));
+for (let i = 0; i < copies; i++) cpSync(corpusSource, path.join(corpus, `copy${i}`), { recursive: true });
+const files = listJson(corpus);
+const bytes = files.reduce((n, f) => n + statSync(f).size, 0);
+
+function floorRun() {
+  const t0 = performance.now();
+  for (const f of files) {
+    const text = readFileSync(f, 'utf8');
+    try {
+      JSON.parse(text);
+    } catch {
+      // a few files have comments: the floor still paid for reading and trying
+    }
+  }
+  return performance.now() - t0;
+}
+
+const ruleSet = loadRuleSet();
+let last;
+function scanRun() {
+  const t0 = performance.now();
+  last = scan({ paths: [corpus], cwd: corpus, ruleSet });
+  return performance.now() - t0;
+}
+
+// Warm up both (JIT, file cache), then alternate so neither gets a systematic advantage.
+floorRun();
+scanRun();
+const floorSamples = [];
+const scanSamples = [];
+for (let i = 0; i < runs; i++) {
+  floorSamples.push(floorRun());
+  scanSamples.push(scanRun());
+}
+rmSync(corpus, { recursive: true, force: true });
+
+const resources = last.units.reduce((n, u) => n + u.resources, 0);
+const floorMs = median(floorSamples);
+const scanMs = median(scanSamples);
+console.log(`node ${process.version}, ${runs} runs per case, medians`);
+console.log(`corpus: ${files.length} files, ${(bytes / 1e6).toFixed(2)} MB (corpora x${copies}), ${last.units.length} scan units, ${resources} resources, ${last.findings.length} findings, ${ruleSet.rules.length} rules`);
+console.log(`(a) read + JSON.parse          ${floorMs.toFixed(1)} ms`);
+console.log(`(b) tollgate scan (in-process) ${scanMs.toFixed(1)} ms`);
+console.log(`ratio b / a                    ${(scanMs / floorMs).toFixed(2)}x`);
+console.log(`peak RSS                       ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+
+// ---- 2. start-up -----------------------------------------------------------------------------
+function timeProcess(args, n) {
+  const samples = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'ignore' });
+    if (r.status !== 0 && r.status !== 1) throw new Error(`${args.join(' ')} exited ${r.status}`);
+    samples.push(performance.now() - t0);
+  }
+  return median(samples);
+}
+const startRuns = Number(process.env.BENCH_START_RUNS ?? 15);
+const nodeStart = timeProcess(['-e', '0'], startRuns);
+const cliScan = timeProcess(['dist/cli/main.js', 'scan', 'examples/', '--format', 'json'], startRuns);
+console.log(`node -e 0                      ${nodeStart.toFixed(1)} ms`);
+console.log(`tollgate scan examples/ (CLI)  ${cliScan.toFixed(1)} ms (${(cliScan / nodeStart).toFixed(2)}x node start)`);

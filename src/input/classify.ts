@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { InputError, type Diagnostic } from '../load/diagnostic.js';
-import { parseJsonDocument, type JsonDocument } from '../load/json-document.js';
+import { childNode, parseJsonDocument, type JsonDocument } from '../load/json-document.js';
 import { SourceFile } from '../load/source-file.js';
 import { looksLikeExport } from '../resources/from-export.js';
 import { getProperty } from '../resources/value.js';
@@ -46,7 +46,9 @@ export function classify(candidate: Candidate, cwd: string): Classification {
     if (candidate.explicit || /deployment(template|parameters)\.json/i.test(text)) return { ok: false, skipped: false, diagnostic: err.diagnostic };
     return { ok: false, skipped: true, path: shown, reason: 'not valid JSON' };
   }
-  const kind = kindOf(document.value);
+  // The $schema decides for templates and parameter files without building the file's value.
+  const schema = childNode(document.root, '$schema')?.value;
+  const kind = typeof schema === 'string' && (TEMPLATE_SCHEMA.test(schema) || PARAMETERS_SCHEMA.test(schema)) ? kindOf({ $schema: schema }) : kindOf(document.value);
   if (kind) return { ok: true, file: { kind, document } };
   if (candidate.explicit) {
     return {

@@ -1,100 +1,54 @@
-import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import { InputError } from './diagnostic.js';
+import { JsonSyntaxError, parseJson, type JsonNode } from './json-parser.js';
 import { SourceFile } from './source-file.js';
 
 export type { JsonNode };
 
 /**
- * A JSON (or JSONC) file parsed with positions. `value` is the plain data; `root` is the
- * syntax tree used only to turn a property path into a line and column when needed.
+ * A JSON (or JSONC) file parsed with positions. `root` is the syntax tree the expander
+ * evaluates (so every value keeps its line and column); `value` is the plain data, built on
+ * first use only (most files never need it).
  */
 export interface JsonDocument {
-  file: SourceFile;
-  root: JsonNode;
-  value: unknown;
+  readonly file: SourceFile;
+  readonly root: JsonNode;
+  readonly value: unknown;
+}
+
+class ParsedDocument implements JsonDocument {
+  private plain: unknown;
+  private built = false;
+  constructor(
+    readonly file: SourceFile,
+    readonly root: JsonNode,
+  ) {}
+  get value(): unknown {
+    if (!this.built) {
+      this.plain = nodeValue(this.root);
+      this.built = true;
+    }
+    return this.plain;
+  }
 }
 
 /**
- * Parses JSON the way Azure Resource Manager accepts it: comments, trailing commas and a
- * byte-order mark are allowed. Anything else that is not JSON is an InputError naming the
- * file, line and column.
+ * Parses JSON the way Azure Resource Manager accepts it: comments, trailing commas, raw line
+ * breaks and tabs inside strings, and a byte-order mark are allowed. Anything else that is not
+ * JSON is an InputError naming the file, line and column.
  */
 export function parseJsonDocument(file: SourceFile): JsonDocument {
-  // A BOM is replaced by a space rather than removed so that offsets stay those of the file.
-  const original = file.text.charCodeAt(0) === 0xfeff ? ' ' + file.text.slice(1) : file.text;
-  // Azure also accepts raw line breaks and tabs inside strings (multi-line strings); the parser
-  // does not, so they are blanked for parsing and the affected strings decoded afterwards.
-  const { text, blanked } = blankControlCharactersInStrings(original);
-  const errors: ParseError[] = [];
-  const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
-  if (root && blanked && !errors.length) restoreStrings(root, original);
-  const first = errors[0];
-  if (first || !root) {
-    const offset = first?.offset ?? 0;
-    const what = first ? describeParseError(printParseErrorCode(first.error)) : 'empty file';
+  try {
+    return new ParsedDocument(file, parseJson(file.text));
+  } catch (err) {
+    if (!(err instanceof JsonSyntaxError)) throw err;
     throw new InputError({
       severity: 'error',
       code: 'json-syntax',
-      message: `invalid JSON: ${what}`,
+      message: `invalid JSON: ${err.message}`,
       file: file.path,
-      location: file.locationOf(offset, first?.length ?? 0),
+      location: file.locationOf(err.offset, err.length),
     });
   }
-  return { file, root, value: nodeValue(root) };
-}
-
-/**
- * Replaces raw CR, LF and TAB characters inside string literals by spaces (same length, so
- * every offset stays that of the file). Comments are skipped so that a quote in a comment
- * does not start a string.
- */
-function blankControlCharactersInStrings(text: string): { text: string; blanked: boolean } {
-  if (!/[\r\n\t]/.test(text)) return { text, blanked: false };
-  let out: string[] | undefined;
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    const ch = text.charCodeAt(i);
-    if (ch === 47 /* / */ && text.charCodeAt(i + 1) === 47) {
-      while (i < n && text.charCodeAt(i) !== 10) i++;
-    } else if (ch === 47 && text.charCodeAt(i + 1) === 42 /* * */) {
-      const end = text.indexOf('*/', i + 2);
-      i = end < 0 ? n : end + 2;
-    } else if (ch === 34 /* " */) {
-      i++;
-      while (i < n) {
-        const c = text.charCodeAt(i);
-        if (c === 92 /* backslash: skip the escaped character */) {
-          i += 2;
-          continue;
-        }
-        if (c === 34) break;
-        if (c === 10 || c === 13 || c === 9) {
-          out ??= text.split('');
-          out[i] = ' ';
-        }
-        i++;
-      }
-      i++;
-    } else {
-      i++;
-    }
-  }
-  return out ? { text: out.join(''), blanked: true } : { text, blanked: false };
-}
-
-/** Decodes again, from the file's own text, every string that held a raw control character. */
-function restoreStrings(node: JsonNode, original: string): void {
-  if (node.type === 'string') {
-    const raw = original.slice(node.offset, node.offset + node.length);
-    if (/[\r\n\t]/.test(raw)) (node as { value: unknown }).value = JSON.parse(raw.replace(/\r/g, '\\r').replace(/\n/g, '\\n').replace(/\t/g, '\\t'));
-  }
-  for (const child of node.children ?? []) restoreStrings(child, original);
-}
-
-function describeParseError(code: string): string {
-  // jsonc-parser's codes are identifiers such as 'CommaExpected'; make them read as words.
-  return code.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
 }
 
 /**
@@ -108,12 +62,10 @@ export function nodeValue(node: JsonNode): unknown {
       for (const prop of node.children ?? []) {
         const [keyNode, valueNode] = prop.children ?? [];
         if (!keyNode || !valueNode) continue;
-        Object.defineProperty(out, String(keyNode.value), {
-          value: nodeValue(valueNode),
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
+        const key = String(keyNode.value);
+        // Only `__proto__` would change the prototype when assigned: define it as data instead.
+        if (key === '__proto__') Object.defineProperty(out, key, { value: nodeValue(valueNode), enumerable: true, writable: true, configurable: true });
+        else out[key] = nodeValue(valueNode);
       }
       return out;
     }
@@ -124,14 +76,35 @@ export function nodeValue(node: JsonNode): unknown {
   }
 }
 
+// Objects looked up many times (parameters, variables, resources) get a key index on first use.
+const keyIndexes = new WeakMap<JsonNode, { exact: Map<string, JsonNode>; loose: Map<string, JsonNode> }>();
+const INDEX_FROM = 8;
+
 /** Finds the value node of an object property, exact case first, then ignoring case (ARM's rule). */
 export function childNode(node: JsonNode | undefined, key: string | number): JsonNode | undefined {
   if (!node) return undefined;
   if (typeof key === 'number') return node.type === 'array' ? node.children?.[key] : undefined;
   if (node.type !== 'object') return undefined;
+  const props = node.children ?? [];
+  if (props.length >= INDEX_FROM) {
+    let index = keyIndexes.get(node);
+    if (!index) {
+      index = { exact: new Map(), loose: new Map() };
+      for (const prop of props) {
+        const k = prop.children?.[0]?.value;
+        const v = prop.children?.[1];
+        if (typeof k !== 'string' || !v) continue;
+        if (!index.exact.has(k)) index.exact.set(k, v);
+        const lower = k.toLowerCase();
+        if (!index.loose.has(lower)) index.loose.set(lower, v);
+      }
+      keyIndexes.set(node, index);
+    }
+    return index.exact.get(key) ?? index.loose.get(key.toLowerCase());
+  }
   let loose: JsonNode | undefined;
   const lower = key.toLowerCase();
-  for (const prop of node.children ?? []) {
+  for (const prop of props) {
     const k = prop.children?.[0]?.value;
     if (typeof k !== 'string') continue;
     if (k === key) return prop.children?.[1];

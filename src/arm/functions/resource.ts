@@ -80,6 +80,8 @@ export function resourceGroupObject(ctx: EvalContext): ObjectValue {
     name: d.resourceGroup,
     type: 'Microsoft.Resources/resourceGroups',
     location: d.location,
+    // The resource group's tags live in Azure, not in the template.
+    tags: new Unknown('the resource group tags are only known to Azure'),
     properties: { provisioningState: 'Succeeded' },
   };
 }
@@ -91,7 +93,8 @@ export function resourceGroupObject(ctx: EvalContext): ObjectValue {
 export function providerPath(type: string, names: string[]): string {
   // ARM accepts a trailing '/' on the type ('Microsoft.X/a/'), and real templates rely on it.
   const [namespace, ...types] = type.split('/').filter((s) => s !== '');
-  const nameSegs = names.flatMap((n) => n.split('/'));
+  // Empty segments ('vnet/' + 'subnet') are dropped, as ARM normalises the id.
+  const nameSegs = names.flatMap((n) => n.split('/')).filter((s) => s !== '');
   if (types.length !== nameSegs.length) {
     throw new FunctionError(`the type '${type}' needs ${types.length} name segment${types.length === 1 ? '' : 's'}, got ${nameSegs.length}`);
   }

@@ -230,7 +230,10 @@ export class DeploymentExpansion implements ResourceLookup {
         kind: 'template',
         document: scope.template,
         parameterFile: scope.parameterFile,
-        location: scope.template.file.locationOf(inst.node.offset, 1),
+        // Computed when a finding needs it: most resources never have one.
+        get location() {
+          return scope.template.file.locationOf(inst.node.offset, 1);
+        },
         locate: (path) =>
           locateInTree(
             scope.template,

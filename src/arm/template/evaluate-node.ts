@@ -53,8 +53,9 @@ export function evaluateNode(node: JsonNode, scope: TemplateScope, ctx: EvalCont
 }
 
 function setProperty(out: ObjectValue, key: string, value: Value): void {
-  // Defined, not assigned: a key such as __proto__ stays plain data.
-  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  // Only `__proto__` would change the prototype when assigned: it is defined as plain data.
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
 }
 
 /** A `copy` property holding `[{ name, count, input }]`: property (or variable) iteration. */
@@ -92,8 +93,9 @@ export function expandCopyEntries(entries: readonly JsonNode[], scope: TemplateS
       const itemCtx: EvalContext = {
         ...ctx,
         copyIndex: (loop) => {
-          if (loop !== undefined && loop.toLowerCase() === name.toLowerCase()) return i;
-          if (!ctx.copyIndex) throw new FunctionError(`copyIndex() needs the loop name '${name}' here`);
+          // Without a name, copyIndex() is the innermost loop: this one.
+          if (loop === undefined || loop.toLowerCase() === name.toLowerCase()) return i;
+          if (!ctx.copyIndex) throw new FunctionError(`there is no copy loop named '${loop}' here`);
           return ctx.copyIndex(loop);
         },
       };

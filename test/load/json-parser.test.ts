@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { JsonSyntaxError, parseJson } from '../../src/load/json-parser.js';
+import { nodeValue } from '../../src/load/json-document.js';
+
+const value = (text: string) => nodeValue(parseJson(text));
+
+test('strict JSON parses to the same value as JSON.parse', () => {
+  const text = JSON.stringify({ a: [1, -2.5, 3e2, true, false, null], 's': 'x\\"y\n\u00e9\ud83d\ude00', nested: { deep: [{}, []] } });
+  assert.deepEqual(value(text), JSON.parse(text));
+});
+
+test('what Azure accepts beyond JSON: comments, trailing commas, raw line breaks and tabs in strings, a BOM', () => {
+  const text = '\ufeff{\n  // a comment\n  "a": [1, 2,], /* another */\n  "b": "line one\nline\ttwo",\n}';
+  assert.deepEqual(value(text), { a: [1, 2], b: 'line one\nline\ttwo' });
+});
+
+test('positions: offsets and lengths of values, properties and keys', () => {
+  const text = '{ "key": "value", "n": 42 }';
+  const root = parseJson(text);
+  const [prop] = root.children!;
+  assert.equal(prop!.type, 'property');
+  assert.equal(text.slice(prop!.children![0]!.offset, prop!.children![0]!.offset + prop!.children![0]!.length), '"key"');
+  const v = prop!.children![1]!;
+  assert.equal(text.slice(v.offset, v.offset + v.length), '"value"');
+  assert.equal(v.parent, prop);
+  assert.equal(prop!.parent, root);
+  assert.equal(root.length, text.length);
+});
+
+test('errors name what was expected, at the offset of the problem', () => {
+  const cases: [string, RegExp, number][] = [
+    ['{"a": 1 "b": 2}', /expected ',' or '}'/, 8],
+    ['{"a": }', /expected a value/, 6],
+    ['[1, 2', /expected ',' or ']'/, 5],
+    ['{"a": "unterminated}', /unterminated string/, 6],
+    ['{"a": 01}', /invalid number '01'/, 6],
+    ['{"a": tru}', /expected a value/, 6],
+    ['{a: 1}', /property name in double quotes/, 1],
+    ['{} extra', /after the end of the JSON value/, 3],
+    ['/* open', /unterminated comment/, 0],
+    ['"bad \\x escape"', /invalid escape/, 5],
+    ['', /empty/, 0],
+  ];
+  for (const [text, message, offset] of cases) {
+    assert.throws(
+      () => parseJson(text),
+      (err: unknown) => err instanceof JsonSyntaxError && message.test(err.message) && err.offset === offset,
+      `${JSON.stringify(text)} should fail with ${message} at ${offset}`,
+    );
+  }
+});
+
+test('absurd nesting is an error, not a stack overflow', () => {
+  assert.throws(() => parseJson('['.repeat(100_000)), /nests more than 512 levels/);
+});
+
+test('__proto__ keys stay plain data', () => {
+  const v = value('{"__proto__": {"polluted": true}}') as Record<string, unknown>;
+  assert.deepEqual(Object.keys(v), ['__proto__']);
+  assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+  assert.equal(Object.getPrototypeOf(v), Object.prototype);
+});
