@@ -3,7 +3,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { EXIT } from './exit-code.js';
 import { runScan } from './commands/scan.js';
 import { runRulesList, runRulesShow } from './commands/rules.js';
-import { runExpand } from './commands/expand.js';
+import { runExpand, type ExpandFlags } from './commands/expand.js';
+import { addDeploymentOptions } from './deployment-options.js';
 import { packageVersion } from '../package-root.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -15,8 +16,9 @@ function program(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 
-  cli
-    .command('scan')
+  const scanCommand = cli.command('scan');
+  addDeploymentOptions(scanCommand);
+  scanCommand
     .description('scan templates, parameter files and exported resources; print findings')
     .argument('[paths...]', 'files or directories (directories are searched recursively)', ['.'])
     .addOption(new Option('-f, --format <format>', 'output format').choices(['pretty', 'json', 'sarif']).default('pretty'))
@@ -24,10 +26,6 @@ function program(): Command {
     .option('-p, --parameters <file>', 'parameter file to expand the template with (repeatable)', collect)
     .option('--exclude <pattern>', '.gitignore-style pattern of paths to skip in directories (repeatable; config: exclude)', collect)
     .option('--effect <policy=effect>', 'Azure Policy effect for a built-in definition, by guid or display name, e.g. 92bb331d-ac71-416a-8c91-02f2cb734ce4=Deny (repeatable; config: rules.<id>.effect)', collect)
-    .option('--subscription-id <id>', 'deployment subscription id (default 00000000-0000-0000-0000-000000000000; config: deployment.subscriptionId)')
-    .option('--resource-group <name>', 'deployment resource group name (default tollgate-rg; config: deployment.resourceGroup)')
-    .option('--location <location>', 'resource group location (default eastus; config: deployment.location)')
-    .option('--tenant-id <id>', 'tenant id (default 00000000-0000-0000-0000-000000000000; config: deployment.tenantId)')
     .option('-c, --config <file>', 'configuration file (default: tollgate.yaml, .tollgate.yaml or tollgate.json in the first scanned path or a folder above it)')
     .option('--no-config', 'ignore configuration files')
     .option('--no-color', 'never colour the output (colour is used only on a terminal; NO_COLOR is honoured)')
@@ -52,14 +50,15 @@ function program(): Command {
       process.exitCode = runRulesShow(id);
     });
 
-  cli
+  const expand = cli
     .command('expand')
-    .description('print the resources a template deploys, as JSON, with unknown values shown')
+    .description('print what a template deploys, as JSON: resources (nested and linked deployments expanded) and outputs; unknown values print as "<unknown: why>"')
     .argument('<template>', 'ARM template file')
     .option('-p, --parameters <file>', 'parameter file')
-    .action((template: string, opts: { parameters?: string }) => {
-      process.exitCode = runExpand(template, opts.parameters);
-    });
+    .option('-o, --output <file>', 'write the JSON to a file (written atomically) instead of standard output');
+  addDeploymentOptions(expand).action((template: string, opts: ExpandFlags) => {
+    process.exitCode = runExpand(template, opts);
+  });
   return cli;
 }
 

@@ -4,11 +4,12 @@ import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Document, Node as YamlNode } from 'yaml';
 import { packageRoot } from '../package-root.js';
+import type { DeploymentContext } from '../arm/expression/context.js';
 
 /** The configuration file's contents, as the schema in schema/tollgate.schema.json describes them. */
 export interface TollgateConfig {
   exclude?: string[];
-  deployment?: { subscriptionId?: string; resourceGroup?: string; location?: string; tenantId?: string };
+  deployment?: Partial<Omit<DeploymentContext, 'now'>> & { now?: string };
   rules?: Record<string, { effect?: string }>;
 }
 

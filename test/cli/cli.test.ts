@@ -159,12 +159,34 @@ test('rules lists the seed checks; rules show prints the policy page', () => {
   assert.equal(run(['rules', 'show', 'nope']).status, 2);
 });
 
-test('expand prints resources with unknown values visible', () => {
+test('expand prints resources with unknown values visible, where each is declared, and the outputs', () => {
   const r = run(['expand', 'examples/noncompliant/apim.json']);
   assert.equal(r.status, 0, r.stderr);
-  const resources = JSON.parse(r.stdout);
-  assert.equal(resources.length, 4);
-  assert.match(JSON.stringify(resources), /<unknown: required parameter 'paymentsUrl' has no value>/);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.template, 'examples/noncompliant/apim.json');
+  assert.equal(out.resources.length, 4);
+  assert.match(out.resources[0].declaredAt, /^examples\/noncompliant\/apim\.json:\d+:\d+$/);
+  assert.match(JSON.stringify(out.resources), /<unknown: required parameter 'paymentsUrl' has no value>/);
+  assert.deepEqual(typeof out.outputs, 'object');
+});
+
+test('expand takes the deployment context and a clock from flags; a bad clock is a usage error', () => {
+  const dir = tempTree({
+    'main.json': template({
+      parameters: { stamp: { type: 'string', defaultValue: "[utcNow('yyyy-MM-dd')]" } },
+      resources: [{ type: 'A.B/c', apiVersion: 'x', name: 'r', properties: { rg: '[resourceGroup().name]', sub: '[subscription().subscriptionId]', suffix: '[environment().suffixes.storage]', stamp: "[parameters('stamp')]" } }],
+      outputs: { rg: { type: 'string', value: '[resourceGroup().name]' } },
+    }),
+  });
+  const r = run(['expand', 'main.json', '--resource-group', 'rg-prod', '--subscription-id', 'sub-1', '--cloud', 'AzureChinaCloud', '--now', '2026-03-04T05:06:07Z'], dir);
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.deepEqual(out.resources[0].body.properties, { rg: 'rg-prod', sub: 'sub-1', suffix: 'core.chinacloudapi.cn', stamp: '2026-03-04' });
+  assert.deepEqual(out.outputs, { rg: { type: 'string', value: 'rg-prod' } });
+  const bad = run(['expand', 'main.json', '--now', 'yesterday'], dir);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /deployment clock .* must be an ISO 8601 time/);
+  assert.equal(run(['expand', 'main.json', '--cloud', 'Mars'], dir).status, 2);
 });
 
 test('--verbose lists the files it skipped; without it they are silent', () => {

@@ -1,31 +1,66 @@
 import path from 'node:path';
-import { DEFAULT_DEPLOYMENT, expandTemplate } from '../../arm/template/expand.js';
+import { DEFAULT_DEPLOYMENT } from '../../arm/expression/context.js';
+import { expandTemplate } from '../../arm/template/expand.js';
 import { classify } from '../../input/classify.js';
+import { linkedFileLoader } from '../../input/linked-files.js';
+import type { JsonDocument } from '../../load/json-document.js';
 import { formatLocation } from '../../load/format-location.js';
+import { deploymentFromFlags, type DeploymentFlags } from '../deployment-options.js';
 import { EXIT } from '../exit-code.js';
+import { writeFileAtomic } from '../write-output.js';
 
-/** `tollgate expand`: what the template deploys, as JSON; unknown values print as `<unknown: why>`. */
-export function runExpand(templatePath: string, parametersPath: string | undefined): number {
+export interface ExpandFlags extends DeploymentFlags {
+  parameters?: string;
+  output?: string;
+}
+
+/**
+ * `tollgate expand`: what the template deploys, as JSON: every resource (nested and linked
+ * deployments expanded) with its id, where it is declared and its evaluated body, and the
+ * template's outputs. Unknown values print as `<unknown: why>`.
+ */
+export function runExpand(templatePath: string, flags: ExpandFlags): number {
   const cwd = process.cwd();
-  const template = classify({ absPath: path.resolve(cwd, templatePath), explicit: true }, cwd);
-  if (!template.ok || template.file.kind !== 'template') {
-    const why = !template.ok && !template.skipped ? template.diagnostic : { message: 'not an ARM template', file: templatePath };
-    process.stderr.write(`${formatLocation(why)}: error: ${why.message}\n`);
-    return EXIT.inputErrors;
+  const deployment = deploymentFromFlags(flags);
+  if (typeof deployment === 'string') {
+    process.stderr.write(`tollgate: ${deployment}\n`);
+    return EXIT.usage;
   }
-  let parameterDoc;
-  if (parametersPath) {
-    const p = classify({ absPath: path.resolve(cwd, parametersPath), explicit: true }, cwd);
-    if (!p.ok || p.file.kind !== 'parameters') {
-      const why = !p.ok && !p.skipped ? p.diagnostic : { message: 'not a parameter file', file: parametersPath };
-      process.stderr.write(`${formatLocation(why)}: error: ${why.message}\n`);
-      return EXIT.inputErrors;
-    }
-    parameterDoc = p.file.document;
-  }
-  const expansion = expandTemplate(template.file.document, parameterDoc, { deployment: DEFAULT_DEPLOYMENT });
+  const template = readAs(templatePath, 'template', cwd);
+  if (typeof template === 'number') return template;
+  const parameterDoc = flags.parameters ? readAs(flags.parameters, 'parameters', cwd) : undefined;
+  if (typeof parameterDoc === 'number') return parameterDoc;
+
+  const context = { ...DEFAULT_DEPLOYMENT, ...deployment };
+  // Linked templates are read from the template's folder and below, as `scan` reads them from the scanned paths.
+  const loadLinked = linkedFileLoader([path.dirname(path.resolve(cwd, templatePath))], cwd);
+  const expansion = expandTemplate(template, parameterDoc, { deployment: context, loadLinked });
   for (const d of expansion.diagnostics) process.stderr.write(`${formatLocation(d)}: ${d.severity}: ${d.message} [${d.code}]\n`);
-  const out = expansion.resources.map((r) => ({ id: r.id, type: r.type, name: r.name, ...(r.conditionUnknown && { conditionUnknown: r.conditionUnknown }), body: r.body }));
-  process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+  const out = {
+    template: template.file.path,
+    ...(parameterDoc && { parameters: parameterDoc.file.path }),
+    deployment: context,
+    resources: expansion.resources.map((r) => ({
+      id: r.id,
+      type: r.type,
+      name: r.name,
+      ...(r.apiVersion && { apiVersion: r.apiVersion }),
+      declaredAt: formatLocation({ location: r.source.location }),
+      ...(r.conditionUnknown && { conditionUnknown: r.conditionUnknown }),
+      body: r.body,
+    })),
+    outputs: expansion.outputs(),
+  };
+  const text = JSON.stringify(out, null, 2) + '\n';
+  if (flags.output) writeFileAtomic(flags.output, text);
+  else process.stdout.write(text);
   return expansion.diagnostics.some((d) => d.severity === 'error') ? EXIT.inputErrors : EXIT.ok;
+}
+
+function readAs(file: string, kind: 'template' | 'parameters', cwd: string): JsonDocument | number {
+  const c = classify({ absPath: path.resolve(cwd, file), explicit: true }, cwd);
+  if (c.ok && c.file.kind === kind) return c.file.document;
+  const why = !c.ok && !c.skipped ? c.diagnostic : { message: kind === 'template' ? 'not an ARM template' : 'not a parameter file', file };
+  process.stderr.write(`${formatLocation(why)}: error: ${why.message}\n`);
+  return EXIT.inputErrors;
 }

@@ -3,18 +3,15 @@ import { ConfigError, findConfig, loadConfig, type TollgateConfig } from '../../
 import { render, type FormatName } from '../../report/index.js';
 import { loadRuleSet, scan } from '../../scan.js';
 import { EXIT, exitCodeFor } from '../exit-code.js';
+import { deploymentFromFlags, type DeploymentFlags } from '../deployment-options.js';
 import { writeFileAtomic } from '../write-output.js';
 
-export interface ScanFlags {
+export interface ScanFlags extends DeploymentFlags {
   format: FormatName;
   output?: string;
   parameters?: string[];
   exclude?: string[];
   effect?: string[];
-  subscriptionId?: string;
-  resourceGroup?: string;
-  location?: string;
-  tenantId?: string;
   color: boolean;
   verbose?: boolean;
   /** A file, `false` for --no-config, undefined to look for one. */
@@ -38,7 +35,16 @@ export function runScan(paths: string[], flags: ScanFlags): number {
   }
   // Flags win over the configuration file.
   const effects = { ...configEffects(config), ...flagEffects };
-  const deployment = { ...config.deployment };
+  const deployment = deploymentFromFlags({ ...config.deployment, cloud: config.deployment?.environment });
+  const fromFlags = deploymentFromFlags(flags);
+  if (typeof deployment === 'string') {
+    process.stderr.write(`tollgate: ${deployment}\n`);
+    return EXIT.usage;
+  }
+  if (typeof fromFlags === 'string') {
+    process.stderr.write(`tollgate: ${fromFlags}\n`);
+    return EXIT.usage;
+  }
   const ruleSet = loadRuleSet(effects);
   if (ruleSet.effectErrors.length) {
     for (const e of ruleSet.effectErrors) process.stderr.write(`tollgate: ${e}\n`);
@@ -50,13 +56,7 @@ export function runScan(paths: string[], flags: ScanFlags): number {
     cwd,
     exclude: [...(config.exclude ?? []), ...(flags.exclude ?? [])],
     parameters: flags.parameters,
-    deployment: {
-      ...deployment,
-      ...(flags.subscriptionId && { subscriptionId: flags.subscriptionId }),
-      ...(flags.resourceGroup && { resourceGroup: flags.resourceGroup }),
-      ...(flags.location && { location: flags.location }),
-      ...(flags.tenantId && { tenantId: flags.tenantId }),
-    },
+    deployment: { ...deployment, ...fromFlags },
   });
   if (flags.verbose) for (const s of result.skipped) process.stderr.write(`skipped ${s.path}: ${s.reason}\n`);
   const toTerminal = !flags.output && flags.format === 'pretty';
