@@ -189,6 +189,22 @@ test('expand takes the deployment context and a clock from flags; a bad clock is
   assert.equal(run(['expand', 'main.json', '--cloud', 'Mars'], dir).status, 2);
 });
 
+test('expand never prints the values of secure parameters, not even inside longer strings', () => {
+  const dir = tempTree({
+    'main.json': template({
+      parameters: { password: { type: 'securestring' }, name: { type: 'string' } },
+      resources: [{ type: 'A.B/c', apiVersion: 'x', name: "[parameters('name')]", properties: { conn: "[concat('Server=x;Password=', parameters('password'), ';')]", plain: 'visible' } }],
+    }),
+    'main.parameters.json': parameterFile({ password: 'S3cr3t-Value!', name: 'app' }),
+  });
+  const r = run(['expand', 'main.json', '--parameters', 'main.parameters.json'], dir);
+  assert.equal(r.status, 0, r.stderr);
+  assert.doesNotMatch(r.stdout, /S3cr3t-Value!/);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.resources[0].body.properties.conn, 'Server=x;Password=<secret>;');
+  assert.equal(out.resources[0].body.properties.plain, 'visible');
+});
+
 test('--verbose lists the files it skipped; without it they are silent', () => {
   const dir = tempTree({ 'main.json': template({ resources: [] }), 'package.json': '{"name":"x","version":"1.0.0"}' });
   const quiet = run(['scan', '.'], dir);

@@ -22,6 +22,8 @@ export interface Expansion {
   diagnostics: Diagnostic[];
   /** The template's outputs, evaluated on demand (`tollgate expand` shows them). */
   outputs(): ObjectValue;
+  /** Values of secure parameters, to be masked wherever values are printed. */
+  secrets: ReadonlySet<string>;
 }
 
 /**
@@ -34,5 +36,5 @@ export function expandTemplate(template: JsonDocument, parameterFile: JsonDocume
   checkParameterFile(scope);
   const top = new DeploymentExpansion(scope, template.root, run, 0, new Map(), true);
   top.expand();
-  return { resources: run.resources, diagnostics: run.diagnostics, outputs: () => top.outputs() };
+  return { resources: run.resources, diagnostics: run.diagnostics, outputs: () => top.outputs(), secrets: scope.secrets };
 }

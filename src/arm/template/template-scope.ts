@@ -69,6 +69,8 @@ export class TemplateScope {
     functions: FunctionTable,
     readonly deployment: DeploymentContext,
     readonly diagnostics: Diagnostic[],
+    /** Values of secure parameters (securestring, secureObject): never printed by Tollgate. */
+    readonly secrets: Set<string> = new Set(),
   ) {
     this.paramDecls = childNode(root, 'parameters');
     this.varDecls = childNode(root, 'variables');
@@ -174,6 +176,12 @@ export class TemplateScope {
   }
 
   private computeParameter(name: string, decl: JsonNode): Value {
+    const value = this.parameterValue(name, decl);
+    if (/^secure/i.test(String(childNode(decl, 'type')?.value ?? ''))) collectStrings(value, this.secrets);
+    return value;
+  }
+
+  private parameterValue(name: string, decl: JsonNode): Value {
     const supplied = this.parameterSource.supplied?.get(name.toLowerCase());
     if (supplied) return checkParameterValue(this, name, decl, supplied.value, undefined);
     const entry = this.parameterFileEntry(name);
@@ -225,4 +233,12 @@ export class TemplateScope {
   report(node: JsonNode, code: string, severity: Diagnostic['severity'], message: string): void {
     this.diagnostics.push({ severity, code, message, file: this.template.file.path, location: this.template.file.locationOf(node.offset, node.length) });
   }
+}
+
+function collectStrings(v: Value, into: Set<string>): void {
+  if (typeof v === 'string') {
+    // Very short values would mask unrelated text; they are not secrets worth the name anyway.
+    if (v.length >= 4) into.add(v);
+  } else if (Array.isArray(v)) v.forEach((x) => collectStrings(x, into));
+  else if (v !== null && typeof v === 'object' && !(v instanceof Unknown)) Object.values(v).forEach((x) => collectStrings(x, into));
 }

@@ -51,7 +51,7 @@ export function runExpand(templatePath: string, flags: ExpandFlags): number {
     })),
     outputs: expansion.outputs(),
   };
-  const text = JSON.stringify(out, null, 2) + '\n';
+  const text = JSON.stringify(out, maskSecrets(expansion.secrets), 2) + '\n';
   if (flags.output) writeFileAtomic(flags.output, text);
   else process.stdout.write(text);
   return expansion.diagnostics.some((d) => d.severity === 'error') ? EXIT.inputErrors : EXIT.ok;
@@ -63,4 +63,11 @@ function readAs(file: string, kind: 'template' | 'parameters', cwd: string): Jso
   const why = !c.ok && !c.skipped ? c.diagnostic : { message: kind === 'template' ? 'not an ARM template' : 'not a parameter file', file };
   process.stderr.write(`${formatLocation(why)}: error: ${why.message}\n`);
   return EXIT.inputErrors;
+}
+
+/** A JSON replacer that prints `<secret>` for values of secure parameters, also inside longer strings. */
+function maskSecrets(secrets: ReadonlySet<string>): ((key: string, value: unknown) => unknown) | undefined {
+  if (!secrets.size) return undefined;
+  const list = [...secrets].sort((a, b) => b.length - a.length);
+  return (_key, value) => (typeof value === 'string' ? list.reduce((text, secret) => text.split(secret).join('<secret>'), value) : value);
 }
