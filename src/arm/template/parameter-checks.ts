@@ -19,9 +19,10 @@ const TYPE_CHECKS: Record<string, (v: Value) => boolean> = {
  * A violation is an error diagnostic at the value (ARM would refuse the deployment); the value
  * is still used so the rest of the template is checked.
  */
-export function checkParameterValue(scope: TemplateScope, name: string, decl: JsonNode, value: Value, at: JsonNode | undefined, inFile: JsonDocument = scope.template): Value {
+export function checkParameterValue(scope: TemplateScope, name: string, declared: JsonNode, value: Value, at: JsonNode | undefined, inFile: JsonDocument = scope.template): Value {
   if (isUnknown(value) || value === null) return value;
-  const [where, file] = at ? [at, inFile.file] : [decl, scope.template.file];
+  const decl = resolveType(declared, scope.root);
+  const [where, file] = at ? [at, inFile.file] : [declared, scope.template.file];
   const fail = (message: string) =>
     scope.diagnostics.push({ severity: 'error', code: 'parameter-value', message: `parameter '${name}': ${message}`, file: file.path, location: file.locationOf(where.offset, where.length) });
   const type = String(childNode(decl, 'type')?.value ?? '').toLowerCase();
@@ -57,4 +58,20 @@ export function checkParameterValue(scope: TemplateScope, name: string, decl: Js
 function sameAllowed(allowed: Value, v: Value): boolean {
   if (typeof allowed === 'string' && typeof v === 'string') return allowed.toLowerCase() === v.toLowerCase();
   return deepEquals(allowed, v);
+}
+
+/**
+ * A parameter typed with a user-defined type (`"$ref": "#/definitions/sku"`) takes its
+ * constraints from the definition (following chains of references, a few levels deep).
+ */
+function resolveType(decl: JsonNode, root: JsonNode): JsonNode {
+  let current = decl;
+  for (let i = 0; i < 8; i++) {
+    const ref = childNode(current, '$ref')?.value;
+    if (typeof ref !== 'string' || !ref.startsWith('#/definitions/')) return current;
+    const target = childNode(childNode(root, 'definitions'), ref.slice('#/definitions/'.length));
+    if (!target) return current;
+    current = target;
+  }
+  return current;
 }

@@ -173,3 +173,15 @@ test('extension resources get ids under their scope; subscription templates get 
   const sub = JSON.stringify({ $schema: 'https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#', contentVersion: '1.0.0.0', resources: [{ type: 'Microsoft.Resources/resourceGroups', apiVersion: 'x', name: 'rg', location: 'westeurope' }] });
   assert.equal(expand(sub).resources[0]!.id, `/subscriptions/${DEFAULT_DEPLOYMENT.subscriptionId}/providers/Microsoft.Resources/resourceGroups/rg`);
 });
+
+test('a parameter of a user-defined type is checked against the definition', () => {
+  const t = template({
+    languageVersion: '2.0',
+    definitions: { skuName: { type: 'string', allowedValues: ['Developer', 'Premium'] }, sku: { $ref: '#/definitions/skuName' } },
+    parameters: { sku: { $ref: '#/definitions/sku', defaultValue: 'Basic' } },
+    resources: { r: { type: 'A.B/c', apiVersion: 'x', name: 'r', properties: { sku: "[parameters('sku')]" } } },
+  });
+  const { diagnostics } = expand(t);
+  assert.equal(diagnostics.length, 1);
+  assert.match(diagnostics[0]!.message, /parameter 'sku': "Basic" is not one of the allowed values/);
+});
