@@ -89,7 +89,8 @@ function makeFinding(rule: Rule, resource: Resource, set: ResourceSet, path: str
     severity: rule.meta.severity,
     effect: rule.meta.effect,
     resource: { type: resource.type, name: resource.name, id: resource.id },
-    message,
+    // A resource whose condition could not be decided is checked as if deployed: say so.
+    message: resource.conditionUnknown ? `${message} (if deployed: its condition is unknown because ${resource.conditionUnknown})` : message,
     path,
     location: located?.location ?? resource.source.location,
     origins: located?.origins ?? [],
