@@ -13,6 +13,8 @@ import type { ResourceSet } from './resources/resource.js';
 import { NATIVE_RULES } from './rules/index.js';
 import { packageVersion } from './package-root.js';
 import type { Rule } from './rules/rule.js';
+import type { Finding } from './findings/finding.js';
+import { applySuppressions, fileMatches, globMatches, suppressionsOnResource, type Suppression } from './evaluate/suppressions.js';
 
 export interface ScanOptions {
   /** Files and directories to scan. */
@@ -27,6 +29,10 @@ export interface ScanOptions {
   policyEffects?: Record<string, string>;
   /** Rules to run instead of the built-in set (the CLI loads them first to check its flags). */
   ruleSet?: RuleSet;
+  /** Suppressions from the configuration (`kind: 'external'`). */
+  suppressions?: Suppression[];
+  /** Today, for suppression expiry (default: the real date). */
+  today?: Date;
 }
 
 export interface RuleSet {
@@ -82,14 +88,37 @@ export function scan(options: ScanOptions): ScanOutput {
   };
   const seenDiagnostics = new Set<string>();
   const loadLinked = linkedFileLoader(options.paths, options.cwd);
+  const external = options.suppressions ?? [];
+  const allSuppressions: Suppression[] = [...external];
+  const candidates = new WeakMap<Finding, Suppression[]>();
   for (const unit of inputs.units) {
     const set = resourcesOf(unit, { deployment, loadLinked }, diagnostics, seenDiagnostics);
     result.units.push({ file: set.file, parameterFile: set.parameterFile, resources: set.resources.length });
     const evaluation = evaluateResources(set, rules);
     result.results.push(...evaluation.results);
-    result.findings.push(...evaluation.findings);
     diagnostics.push(...evaluation.diagnostics);
+    // Suppressions written on the resources of this unit, found by resource.
+    const onResource = new Map<string, Suppression[]>();
+    const problems: Diagnostic[] = [];
+    for (const resource of set.resources) {
+      const found = suppressionsOnResource(resource, problems);
+      if (!found.length) continue;
+      onResource.set(resourceKey(resource), found);
+      allSuppressions.push(...found);
+    }
+    for (const d of problems) pushOnce(d, diagnostics, seenDiagnostics);
+    for (const finding of evaluation.findings) {
+      const forResource = onResource.get(resourceKey(finding.resource)) ?? [];
+      const fromConfig = external.filter((s) => globMatches(s.resourceType, finding.resource.type) && globMatches(s.resourceName, finding.resource.name) && fileMatches(s.file, finding.file));
+      candidates.set(finding, [...forResource, ...fromConfig]);
+      result.findings.push(finding);
+    }
   }
+  const rulesById = new Map(rules.map((r) => [r.meta.id, r.meta]));
+  const applied = applySuppressions(result.findings, rulesById, (f) => candidates.get(f) ?? [], allSuppressions, options.today ?? new Date());
+  result.findings = applied.findings;
+  result.suppressed = applied.suppressed;
+  for (const d of applied.diagnostics) pushOnce(d, diagnostics, seenDiagnostics);
   result.durationMs = Math.round(performance.now() - started);
   return result;
 }
@@ -100,13 +129,19 @@ function resourcesOf(unit: ScanUnit, options: ExpandOptions, diagnostics: Diagno
   if (unit.kind === 'export') return { file, resources: resourcesFromExport(unit.document) };
   const expansion = expandTemplate(unit.document, unit.parameterFile, options);
   // The same template with several parameter files would repeat its own problems: report once.
-  for (const d of expansion.diagnostics) {
-    const key = diagnosticKey(d);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    diagnostics.push(d);
-  }
+  for (const d of expansion.diagnostics) pushOnce(d, diagnostics, seen);
   return { file, parameterFile, resources: expansion.resources };
+}
+
+function pushOnce(d: Diagnostic, diagnostics: Diagnostic[], seen: Set<string>): void {
+  const key = diagnosticKey(d);
+  if (seen.has(key)) return;
+  seen.add(key);
+  diagnostics.push(d);
+}
+
+function resourceKey(r: { type: string; name: string }): string {
+  return `${r.type.toLowerCase()}\u0000${r.name.toLowerCase()}`;
 }
 
 function diagnosticKey(d: Diagnostic): string {

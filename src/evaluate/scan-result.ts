@@ -13,6 +13,8 @@ export interface ScanResult {
   rules: RuleMeta[];
   results: RuleResult[];
   findings: Finding[];
+  /** Findings accepted by a suppression (in the template or the configuration): not failures, still reported. */
+  suppressed?: Finding[];
   diagnostics: Diagnostic[];
   durationMs: number;
 }

@@ -1,5 +1,6 @@
 import type { SourceLocation } from '../load/source-file.js';
 import type { ValueOrigin } from '../resources/resource.js';
+import type { AppliedSuppression } from '../evaluate/suppressions.js';
 
 /** How bad a rule's defect is, in the words security teams use. */
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'informational';
@@ -61,6 +62,8 @@ export interface Finding {
   file: string;
   /** Display path of the parameter file the template was expanded with. */
   parameterFile?: string;
+  /** Set on suppressed findings: the accepted risk, its reason and expiry. */
+  suppression?: AppliedSuppression;
 }
 
 /** One rule applied to one resource; findings are the failures, with locations. */

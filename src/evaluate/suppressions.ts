@@ -1,0 +1,148 @@
+import ignore from 'ignore';
+import type { Diagnostic } from '../load/diagnostic.js';
+import type { SourceLocation } from '../load/source-file.js';
+import type { Finding, RuleMeta } from '../findings/finding.js';
+import type { Resource } from '../resources/resource.js';
+import { getPath, isObject, type Value } from '../resources/value.js';
+
+/** Why a finding is accepted: a known risk with a reason, and maybe an end date. */
+export interface Suppression {
+  /** Rule id, or an equivalent id (PSRule name, policy guid, checkov or template-analyzer id). `*` for every rule. */
+  rule: string;
+  reason: string;
+  /** ISO date (`2027-01-31`): the suppression stops on that day. */
+  expires?: string;
+  /** `inSource`: written in the template; `external`: in the configuration. */
+  kind: 'inSource' | 'external';
+  /** Where it is written, for messages and SARIF. */
+  location?: SourceLocation;
+  /** Configuration suppressions only: resource type and name glob (`Microsoft.ApiManagement/service/*`), file glob. */
+  resourceType?: string;
+  resourceName?: string;
+  file?: string;
+}
+
+/** What a finding records when a suppression matched it. */
+export interface AppliedSuppression {
+  kind: 'inSource' | 'external';
+  justification: string;
+  expires?: string;
+  location?: SourceLocation;
+}
+
+/**
+ * Reads the suppressions written on a resource declaration (ARM keeps resource `metadata`):
+ * `"metadata": { "tollgate": { "suppress": [{ "rule": "…", "reason": "…", "expires": "2027-01-31" }] } }`.
+ * A malformed entry (no rule, no reason, a bad date) is a warning and suppresses nothing.
+ */
+export function suppressionsOnResource(resource: Resource, diagnostics: Diagnostic[]): Suppression[] {
+  const list = getPath(resource.body, ['metadata', 'tollgate', 'suppress']);
+  if (list === undefined) return [];
+  const at = (i?: number) => resource.source.locate(i === undefined ? ['metadata', 'tollgate', 'suppress'] : ['metadata', 'tollgate', 'suppress', i]).location;
+  if (!Array.isArray(list)) {
+    diagnostics.push(invalid(at(), 'metadata.tollgate.suppress must be a list of { rule, reason, expires? }'));
+    return [];
+  }
+  const out: Suppression[] = [];
+  list.forEach((entry: Value, i) => {
+    const parsed = parseEntry(entry);
+    if (typeof parsed === 'string') diagnostics.push(invalid(at(i), parsed));
+    else out.push({ ...parsed, kind: 'inSource', location: at(i) });
+  });
+  return out;
+}
+
+function parseEntry(entry: Value): Pick<Suppression, 'rule' | 'reason' | 'expires'> | string {
+  if (!isObject(entry)) return 'a suppression must be an object { rule, reason, expires? }';
+  const rule = getPath(entry, ['rule']);
+  const reason = getPath(entry, ['reason']);
+  const expires = getPath(entry, ['expires']);
+  if (typeof rule !== 'string' || !rule) return 'a suppression needs the `rule` it suppresses';
+  if (typeof reason !== 'string' || !reason.trim()) return `the suppression of ${rule} needs a \`reason\`: accepting a risk must say why`;
+  if (expires !== undefined && (typeof expires !== 'string' || !isDate(expires))) return `the suppression of ${rule} has an invalid \`expires\` (use a date such as 2027-01-31)`;
+  return { rule, reason, expires: expires as string | undefined };
+}
+
+function isDate(text: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(Date.parse(text));
+}
+
+function invalid(location: SourceLocation, message: string): Diagnostic {
+  return { severity: 'warning', code: 'suppression-invalid', message, file: location.file, location };
+}
+
+/** Does this suppression name this rule (by its id or any equivalent id, ignoring case)? */
+export function namesRule(suppression: Pick<Suppression, 'rule'>, meta: Pick<RuleMeta, 'id' | 'equivalents'>): boolean {
+  const wanted = suppression.rule.toLowerCase();
+  return wanted === '*' || wanted === meta.id.toLowerCase() || meta.equivalents.some((e) => e.id.toLowerCase() === wanted);
+}
+
+/** Is the suppression still in force on `today` (a date: expiry is about the calendar, not the deployment clock)? */
+export function isExpired(suppression: Pick<Suppression, 'expires'>, today: Date): boolean {
+  if (!suppression.expires) return false;
+  // A suppression expiring on a day is in force until the end of the day before.
+  return Date.parse(suppression.expires.slice(0, 10)) <= Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
+}
+
+/** Glob match for configuration suppressions (gitignore syntax for files, `*` wildcards for types and names). */
+export function globMatches(pattern: string | undefined, text: string): boolean {
+  if (pattern === undefined) return true;
+  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+  return re.test(text);
+}
+
+export function fileMatches(pattern: string | undefined, file: string): boolean {
+  if (pattern === undefined) return true;
+  return ignore().add(pattern).ignores(file.replace(/^\.\//, ''));
+}
+
+/**
+ * Applies suppressions to a scan's findings. Suppressed findings move out of `findings` (so
+ * they no longer fail the run) into `suppressed`, each with the suppression that matched. An
+ * expired suppression suppresses nothing and says so on the finding; a suppression that
+ * matched nothing is reported as unused.
+ */
+export function applySuppressions(
+  findings: readonly Finding[],
+  rulesById: ReadonlyMap<string, RuleMeta>,
+  candidates: (finding: Finding) => readonly Suppression[],
+  allSuppressions: readonly Suppression[],
+  today: Date,
+): { findings: Finding[]; suppressed: Finding[]; diagnostics: Diagnostic[] } {
+  // The same template expanded with several parameter files yields equal suppressions: count use by place.
+  const used = new Set<string>();
+  const kept: Finding[] = [];
+  const suppressed: Finding[] = [];
+  for (const finding of findings) {
+    const meta = rulesById.get(finding.ruleId);
+    const matching = meta ? candidates(finding).filter((s) => namesRule(s, meta)) : [];
+    matching.forEach((s) => used.add(suppressionKey(s)));
+    const active = matching.find((s) => !isExpired(s, today));
+    if (active) {
+      suppressed.push({ ...finding, suppression: { kind: active.kind, justification: active.reason, expires: active.expires, location: active.location } });
+      continue;
+    }
+    const expired = matching[0];
+    kept.push(expired ? { ...finding, message: `${finding.message} (its suppression expired on ${expired.expires}: ${expired.reason})` } : finding);
+  }
+  const reported = new Set<string>();
+  const diagnostics: Diagnostic[] = allSuppressions
+    .filter((s) => {
+      const key = suppressionKey(s);
+      if (used.has(key) || reported.has(key)) return false;
+      reported.add(key);
+      return true;
+    })
+    .map((s) => ({
+      severity: 'warning' as const,
+      code: 'suppression-unused',
+      message: `the suppression of ${s.rule}${s.kind === 'external' ? ' in the configuration' : ''} matches no finding; remove it`,
+      ...(s.location ? { file: s.location.file, location: s.location } : {}),
+    }));
+  return { findings: kept, suppressed, diagnostics };
+}
+
+function suppressionKey(s: Suppression): string {
+  const at = s.location ? `${s.location.file}:${s.location.start.line}:${s.location.start.column}` : '';
+  return [s.kind, s.rule.toLowerCase(), at, s.resourceType ?? '', s.resourceName ?? '', s.file ?? '', s.reason].join('\u0000');
+}
