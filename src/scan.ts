@@ -13,7 +13,9 @@ import type { ResourceSet } from './resources/resource.js';
 import { NATIVE_RULES } from './rules/index.js';
 import { packageVersion } from './package-root.js';
 import type { Rule } from './rules/rule.js';
+import { applyRuleOverrides, type RuleOverride } from './rules/rule-settings.js';
 import type { Finding } from './findings/finding.js';
+import type { Value } from './resources/value.js';
 import { applySuppressions, fileMatches, globMatches, suppressionsOnResource, type Suppression } from './evaluate/suppressions.js';
 
 export interface ScanOptions {
@@ -33,24 +35,32 @@ export interface ScanOptions {
   suppressions?: Suppression[];
   /** Today, for suppression expiry (default: the real date). */
   today?: Date;
+  /** Values for parameters that have none, by template glob (gitignore syntax, relative to cwd). */
+  parameterDefaults?: { files: string; values: Record<string, unknown> }[];
 }
 
 export interface RuleSet {
   rules: readonly Rule[];
+  /** Rule options from the configuration, by rule id. */
+  options?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Problems loading the rules (a shipped definition that does not compile). */
   diagnostics: Diagnostic[];
   /** Effect overrides that name no definition or that the definition does not allow. */
   effectErrors: string[];
 }
 
-/** The native rules and the built-in Azure Policy definitions, with effect overrides applied. */
-export function loadRuleSet(policyEffects: Record<string, string> = {}): RuleSet {
+/**
+ * The native rules and the built-in Azure Policy definitions, with effect overrides and the
+ * configuration's rule settings (enabled, level, severity, options) applied.
+ */
+export function loadRuleSet(policyEffects: Record<string, string> = {}, settings: Readonly<Record<string, RuleOverride>> = {}): RuleSet {
   const catalog = loadBuiltInPolicies({ effects: policyEffects });
   const effectErrors = [
     ...catalog.unmatchedEffects.map((k) => `effect for '${k}': no built-in policy definition has that id or display name`),
     ...catalog.rejectedEffects.map((r) => `effect for '${r.key}': ${r.reason}`),
   ];
-  return { rules: [...catalog.rules, ...NATIVE_RULES], diagnostics: catalog.diagnostics, effectErrors };
+  const configured = applyRuleOverrides([...catalog.rules, ...NATIVE_RULES], settings);
+  return { rules: configured.rules, options: configured.options, diagnostics: catalog.diagnostics, effectErrors: [...effectErrors, ...configured.errors] };
 }
 
 export interface ScanOutput extends ScanResult {
@@ -92,9 +102,10 @@ export function scan(options: ScanOptions): ScanOutput {
   const allSuppressions: Suppression[] = [...external];
   const candidates = new WeakMap<Finding, Suppression[]>();
   for (const unit of inputs.units) {
-    const set = resourcesOf(unit, { deployment, loadLinked }, diagnostics, seenDiagnostics);
+    const parameterDefaults = defaultsFor(unit.document.file.path, options.parameterDefaults);
+    const set = resourcesOf(unit, { deployment, loadLinked, parameterDefaults }, diagnostics, seenDiagnostics);
     result.units.push({ file: set.file, parameterFile: set.parameterFile, resources: set.resources.length });
-    const evaluation = evaluateResources(set, rules);
+    const evaluation = evaluateResources(set, rules, { ruleOptions: ruleSet.options });
     result.results.push(...evaluation.results);
     diagnostics.push(...evaluation.diagnostics);
     // Suppressions written on the resources of this unit, found by resource.
@@ -131,6 +142,12 @@ function resourcesOf(unit: ScanUnit, options: ExpandOptions, diagnostics: Diagno
   // The same template with several parameter files would repeat its own problems: report once.
   for (const d of expansion.diagnostics) pushOnce(d, diagnostics, seen);
   return { file, parameterFile, resources: expansion.resources };
+}
+
+/** The configured parameter values whose glob matches the template; later entries win. */
+function defaultsFor(file: string, entries: ScanOptions['parameterDefaults']): Record<string, Value> | undefined {
+  const matching = (entries ?? []).filter((e) => e.files === '*' || fileMatches(e.files, file));
+  return matching.length ? Object.assign({}, ...matching.map((e) => e.values)) : undefined;
 }
 
 function pushOnce(d: Diagnostic, diagnostics: Diagnostic[], seen: Set<string>): void {

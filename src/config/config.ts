@@ -8,9 +8,22 @@ import type { DeploymentContext } from '../arm/expression/context.js';
 
 /** The configuration file's contents, as the schema in schema/tollgate.schema.json describes them. */
 export interface TollgateConfig {
+  include?: string[];
   exclude?: string[];
+  parameters?: { files: string; values: Record<string, unknown> }[];
+  suppressions?: { rule: string; reason: string; expires?: string; resourceType?: string; resourceName?: string; file?: string }[];
+  failOn?: 'error' | 'warning' | 'note' | 'never';
   deployment?: Partial<Omit<DeploymentContext, 'now'>> & { now?: string };
-  rules?: Record<string, { effect?: string }>;
+  rules?: Record<string, RuleSettings>;
+}
+
+/** A rule's settings in the configuration (keyed by rule id, policy guid or display name). */
+export interface RuleSettings {
+  effect?: string;
+  enabled?: boolean;
+  level?: 'error' | 'warning' | 'note';
+  severity?: 'critical' | 'high' | 'medium' | 'low' | 'informational';
+  options?: Record<string, unknown>;
 }
 
 export interface LoadedConfig {

@@ -1,7 +1,7 @@
 import type { Diagnostic } from '../../load/diagnostic.js';
 import type { JsonDocument } from '../../load/json-document.js';
 import type { Resource } from '../../resources/resource.js';
-import type { ObjectValue } from '../../resources/value.js';
+import type { ObjectValue, Value } from '../../resources/value.js';
 import type { DeploymentContext, FunctionTable } from '../expression/context.js';
 export { DEFAULT_DEPLOYMENT } from '../expression/context.js';
 import { ARM_FUNCTIONS } from '../functions/index.js';
@@ -15,6 +15,8 @@ export interface ExpandOptions {
   functions?: FunctionTable;
   /** Reads linked templates (`templateLink.relativePath`); without it they stay unexpanded, with a note. */
   loadLinked?: LinkedLoader;
+  /** Values for parameters that have no value and no default (from the configuration). */
+  parameterDefaults?: Readonly<Record<string, Value>>;
 }
 
 export interface Expansion {
@@ -32,7 +34,8 @@ export interface Expansion {
  */
 export function expandTemplate(template: JsonDocument, parameterFile: JsonDocument | undefined, options: ExpandOptions): Expansion {
   const run: ExpansionRun = { diagnostics: [], resources: [], functions: options.functions ?? ARM_FUNCTIONS, loadLinked: options.loadLinked };
-  const scope = new TemplateScope(template, template.root, { file: parameterFile }, run.functions, options.deployment, run.diagnostics);
+  const fallback = options.parameterDefaults ? new Map(Object.entries(options.parameterDefaults).map(([k, v]) => [k.toLowerCase(), v])) : undefined;
+  const scope = new TemplateScope(template, template.root, { file: parameterFile, fallback }, run.functions, options.deployment, run.diagnostics);
   checkParameterFile(scope);
   const top = new DeploymentExpansion(scope, template.root, run, 0, new Map(), true);
   top.expand();

@@ -28,6 +28,8 @@ export interface ParameterSource {
   file?: JsonDocument;
   /** Keyed by lower-case name. */
   supplied?: ReadonlyMap<string, SuppliedParameter>;
+  /** Values from the configuration for parameters that would otherwise have none. Keyed by lower-case name. */
+  fallback?: ReadonlyMap<string, Value>;
 }
 
 /** The deployment scope ARM infers from the template's `$schema`. */
@@ -193,6 +195,8 @@ export class TemplateScope {
     }
     const def = childNode(decl, 'defaultValue');
     if (def) return checkParameterValue(this, name, decl, evaluateNode(def, this, this.context()), def);
+    const configured = this.parameterSource.fallback?.get(name.toLowerCase());
+    if (configured !== undefined) return checkParameterValue(this, name, decl, configured, undefined);
     // Optional parameters of user-defined types (Bicep's `param x string?`) are null when not set.
     if (childNode(decl, 'nullable')?.value === true) return null;
     return new Unknown(secure ? `secure parameter '${name}' has no value` : `required parameter '${name}' has no value`);

@@ -1,0 +1,48 @@
+import type { Level, Severity } from '../findings/finding.js';
+import type { Rule } from './rule.js';
+
+/** What the configuration may change about a rule (its effect is applied when policies load). */
+export interface RuleOverride {
+  enabled?: boolean;
+  level?: Level;
+  severity?: Severity;
+  options?: Record<string, unknown>;
+}
+
+/** Does a configuration key name this rule: its id, an equivalent id, or a policy's display name? */
+export function keyNamesRule(key: string, rule: Rule): boolean {
+  const k = key.toLowerCase();
+  return rule.meta.id.toLowerCase() === k || rule.meta.title.toLowerCase() === k || rule.meta.equivalents.some((e) => e.id.toLowerCase() === k);
+}
+
+/**
+ * Applies per-rule settings from the configuration. A setting that names no rule is an error
+ * (a typo must not silently leave a rule on). Rules are wrapped, never mutated: the same
+ * built-in rule objects serve every scan.
+ */
+export function applyRuleOverrides(
+  rules: readonly Rule[],
+  overrides: Readonly<Record<string, RuleOverride & { effect?: string }>>,
+): { rules: Rule[]; options: Record<string, Record<string, unknown>>; errors: string[] } {
+  const errors: string[] = [];
+  const options: Record<string, Record<string, unknown>> = {};
+  let out = [...rules];
+  for (const [key, setting] of Object.entries(overrides)) {
+    const { enabled, level, severity } = setting;
+    const named = out.filter((r) => keyNamesRule(key, r));
+    if (!named.length) {
+      errors.push(`rules.${key}: no rule has that id, equivalent id or display name (see \`tollgate rules\`)`);
+      continue;
+    }
+    for (const rule of named) {
+      if (setting.options) options[rule.meta.id] = { ...options[rule.meta.id], ...setting.options };
+      if (enabled === undefined && level === undefined && severity === undefined) continue;
+      const wrapped: Rule = Object.assign(Object.create(rule) as Rule, {
+        enabled: enabled ?? rule.enabled,
+        meta: { ...rule.meta, ...(level && { level }), ...(severity && { severity }) },
+      });
+      out = out.map((r) => (r === rule ? wrapped : r));
+    }
+  }
+  return { rules: out, options, errors };
+}
