@@ -7,6 +7,8 @@ export interface DiscoverOptions {
   cwd: string;
   /** .gitignore-style patterns, matched against paths relative to each scanned directory. */
   exclude?: string[];
+  /** .gitignore-style patterns: when given, only files matching one are taken from directories. */
+  include?: string[];
 }
 
 export interface Candidate {
@@ -40,7 +42,8 @@ export function discover(paths: string[], options: DiscoverOptions): { candidate
     }
     if (stat.isDirectory()) {
       const ig = ignore().add(ALWAYS_SKIPPED).add(options.exclude ?? []);
-      walk(abs, abs, ig, add);
+      const only = options.include?.length ? ignore().add(options.include) : undefined;
+      walk(abs, abs, ig, only, add);
     } else {
       add({ absPath: abs, explicit: true });
     }
@@ -48,7 +51,7 @@ export function discover(paths: string[], options: DiscoverOptions): { candidate
   return { candidates, diagnostics };
 }
 
-function walk(root: string, dir: string, ig: ReturnType<typeof ignore>, add: (c: Candidate) => void): void {
+function walk(root: string, dir: string, ig: ReturnType<typeof ignore>, only: ReturnType<typeof ignore> | undefined, add: (c: Candidate) => void): void {
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true });
@@ -61,8 +64,8 @@ function walk(root: string, dir: string, ig: ReturnType<typeof ignore>, add: (c:
     const rel = path.relative(root, abs).split(path.sep).join('/');
     if (entry.isDirectory()) {
       if (ig.ignores(rel + '/')) continue;
-      walk(root, abs, ig, add);
-    } else if (entry.isFile() && JSON_FILE.test(entry.name) && !ig.ignores(rel)) {
+      walk(root, abs, ig, only, add);
+    } else if (entry.isFile() && JSON_FILE.test(entry.name) && !ig.ignores(rel) && (!only || only.ignores(rel))) {
       add({ absPath: abs, explicit: false });
     }
   }

@@ -8,6 +8,7 @@ export interface InputOptions {
   paths: string[];
   cwd: string;
   exclude?: string[];
+  include?: string[];
   /** Parameter files named with --parameters. */
   parameters?: string[];
 }
@@ -22,7 +23,7 @@ export interface Inputs {
 
 /** discover + load: the scan units for a set of paths, with everything that was skipped or broken. */
 export function loadInputs(options: InputOptions): Inputs {
-  const found = discover(options.paths, { cwd: options.cwd, exclude: options.exclude });
+  const found = discover(options.paths, { cwd: options.cwd, exclude: options.exclude, include: options.include });
   const diagnostics = [...found.diagnostics];
   const skipped: Inputs['skipped'] = [];
   const explicitParams = new Set((options.parameters ?? []).map((p) => path.resolve(options.cwd, p)));

@@ -53,6 +53,15 @@ test('--exclude takes .gitignore-style patterns', () => {
   assert.deepEqual(files.map((f) => f.document.file.path), ['a/main.json', 'b/keep/main.json']);
 });
 
+test('include keeps only matching files from directory walks; exclude still applies; named files are always taken', () => {
+  const dir = tempTree({ 'infra/main.json': T, 'infra/legacy/main.json': T, 'tools/main.json': T, 'tools/named.json': T });
+  const { candidates } = discover(['.', 'tools/named.json'], { cwd: dir, include: ['infra/'], exclude: ['legacy/'] });
+  assert.deepEqual(
+    candidates.map((c) => c.absPath.slice(dir.length + 1).split('\\').join('/')),
+    ['infra/main.json', 'tools/named.json'],
+  );
+});
+
 test('invalid JSON in a template is an error with line and column; unrelated broken JSON is skipped', () => {
   const dir = tempTree({
     'bad.json': `{\n  "$schema": "${'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#'}",\n  "resources": [ }\n}`,
