@@ -82,7 +82,7 @@ function missingProperty(obj: Value, name: string, offset: number): Value {
 
 function callFunction(expr: Extract<Expr, { kind: 'call' }>, ctx: EvalContext): Value {
   const fn = lookupFunction(ctx.functions, expr.name);
-  if (expr.name.toLowerCase() === 'lambda') throw new EvaluationError(LAMBDA_OUTSIDE(expr.name), expr.start);
+  if (!fn && expr.name.toLowerCase() === 'lambda') throw new EvaluationError(LAMBDA_OUTSIDE(expr.name), expr.start);
   if (!fn) throw new EvaluationError(`unsupported function '${expr.name}'`, expr.start, 'unknown-function');
   const argc = expr.args.length;
   if (argc < fn.minArgs || (fn.maxArgs !== undefined && argc > fn.maxArgs)) {
@@ -95,11 +95,15 @@ function callFunction(expr: Extract<Expr, { kind: 'call' }>, ctx: EvalContext): 
       const thunks: Lazy[] = expr.args.map((a) => () => evaluate(a, ctx));
       return fn.lazy(thunks, ctx);
     }
-    const args = expr.args.map((a) => evaluate(a, ctx));
-    if (!fn.acceptsUnknown) {
-      const unknown = args.find(isUnknown);
-      if (unknown) return unknown;
+    // Every argument is evaluated (so its errors are reported) before an Unknown one decides.
+    const args: Value[] = new Array(expr.args.length);
+    let unknown: Unknown | undefined;
+    for (let i = 0; i < args.length; i++) {
+      const v = evaluate(expr.args[i]!, ctx);
+      if (!unknown && v instanceof Unknown) unknown = v;
+      args[i] = v;
     }
+    if (unknown && !fn.acceptsUnknown) return unknown;
     return fn.eager!(args, ctx);
   } catch (err) {
     if (err instanceof FunctionError) throw new EvaluationError(`${expr.name}: ${err.message}`, expr.start);
@@ -152,8 +156,15 @@ function compileLambda(arg: Expr, ctx: EvalContext, caller: string): LambdaFn {
   return Object.assign(call, { arity: params.length });
 }
 
+// Function names are looked up on every call: lower-case each distinct spelling once.
+const lowerNames = new Map<string, string>();
+
 function lookupFunction(table: FunctionTable, name: string) {
-  const lower = name.toLowerCase();
+  let lower = lowerNames.get(name);
+  if (lower === undefined) {
+    lower = name.toLowerCase();
+    lowerNames.set(name, lower);
+  }
   return table.get(lower) ?? (lower.startsWith('list') ? table.get('list*') : undefined);
 }
 

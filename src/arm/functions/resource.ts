@@ -92,15 +92,22 @@ export function resourceGroupObject(ctx: EvalContext): ObjectValue {
  */
 export function providerPath(type: string, names: string[]): string {
   // ARM accepts a trailing '/' on the type ('Microsoft.X/a/'), and real templates rely on it.
-  const [namespace, ...types] = type.split('/').filter((s) => s !== '');
+  const [namespace, ...types] = segments(type);
   // Empty segments ('vnet/' + 'subnet') are dropped, as ARM normalises the id.
-  const nameSegs = names.flatMap((n) => n.split('/')).filter((s) => s !== '');
+  const nameSegs: string[] = [];
+  for (const n of names) nameSegs.push(...segments(n));
   if (types.length !== nameSegs.length) {
     throw new FunctionError(`the type '${type}' needs ${types.length} name segment${types.length === 1 ? '' : 's'}, got ${nameSegs.length}`);
   }
   let out = `/providers/${namespace}`;
-  types.forEach((t, i) => (out += `/${t}/${nameSegs[i]}`));
+  for (let i = 0; i < types.length; i++) out += `/${types[i]}/${nameSegs[i]}`;
   return out;
+}
+
+/** Non-empty '/'-separated segments; the common single-segment case allocates nothing more. */
+function segments(text: string): string[] {
+  if (text.indexOf('/') < 0) return text ? [text] : [];
+  return text.split('/').filter((s) => s !== '');
 }
 
 export function listFunction(name: string): FunctionDef {

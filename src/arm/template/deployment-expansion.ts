@@ -339,14 +339,30 @@ export class DeploymentExpansion implements ResourceLookup {
     const lower = target.toLowerCase();
     const symbol = this.bySymbol.get(lower);
     if (symbol) return symbol;
-    const indexed = /^(.+)\[(\d+)\]$/.exec(lower);
+    const indexed = lower.endsWith(']') ? /^(.+)\[(\d+)\]$/.exec(lower) : null;
     if (indexed) {
       const inst = this.bySymbol.get(indexed[1]!)?.[Number(indexed[2])];
       if (inst) return [inst];
     }
-    const byId = this.instances.filter((i) => i.id.toLowerCase() === lower || i.id.toLowerCase().endsWith(`/providers/${lower}`));
-    if (byId.length) return byId;
-    return this.instances.filter((i) => i.name.toLowerCase() === lower);
+    const index = this.lookupIndex();
+    return index.byId.get(lower) ?? index.byProviderPath.get(lower) ?? index.byName.get(lower) ?? [];
+  }
+
+  private index?: { byId: Map<string, Instance[]>; byProviderPath: Map<string, Instance[]>; byName: Map<string, Instance[]> };
+
+  /** Built once, after declaration: resolving `dependsOn` and `reference()` must not scan every resource. */
+  private lookupIndex() {
+    if (this.index) return this.index;
+    const index = { byId: new Map<string, Instance[]>(), byProviderPath: new Map<string, Instance[]>(), byName: new Map<string, Instance[]>() };
+    for (const inst of this.instances) {
+      const id = inst.id.toLowerCase();
+      push(index.byId, id, inst);
+      // `Microsoft.X/type/name`: the part after the last `/providers/` (extension resources have two).
+      const at = id.lastIndexOf('/providers/');
+      if (at >= 0) push(index.byProviderPath, id.slice(at + '/providers/'.length), inst);
+      push(index.byName, inst.name.toLowerCase(), inst);
+    }
+    return (this.index = index);
   }
 }
 

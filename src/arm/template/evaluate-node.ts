@@ -2,7 +2,8 @@ import { childNode, type JsonNode } from '../../load/json-document.js';
 import { isUnknown, Unknown, type ObjectValue, type Value } from '../../resources/value.js';
 import { MAX_COPY_COUNT } from './limits.js';
 import type { EvalContext } from '../expression/context.js';
-import { EvaluationError, FunctionError, evaluateExpressionText } from '../expression/evaluator.js';
+import { EvaluationError, FunctionError, evaluate, parseCached } from '../expression/evaluator.js';
+import type { Expr } from '../expression/ast.js';
 import { ExpressionSyntaxError, isExpression, unescapeLiteral } from '../expression/parser.js';
 import type { TemplateScope } from './template-scope.js';
 
@@ -106,10 +107,19 @@ export function expandCopyEntries(entries: readonly JsonNode[], scope: TemplateS
   return out;
 }
 
+// The parsed expression of each string node: templates evaluate the same node once per copy
+// instance and parameter file, and a lookup by node is cheaper than hashing the text.
+const parsedByNode = new WeakMap<JsonNode, Expr>();
+
 export function evaluateString(node: JsonNode, scope: TemplateScope, ctx: EvalContext): Value {
   const text = node.value as string;
   try {
-    return evaluateExpressionText(text, ctx);
+    let expr = parsedByNode.get(node);
+    if (!expr) {
+      expr = parseCached(text);
+      parsedByNode.set(node, expr);
+    }
+    return evaluate(expr, ctx);
   } catch (err) {
     if (err instanceof EvaluationError || err instanceof ExpressionSyntaxError) {
       const file = scope.template.file;
