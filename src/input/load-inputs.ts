@@ -9,6 +9,12 @@ export interface InputOptions {
   cwd: string;
   exclude?: string[];
   include?: string[];
+  /**
+   * Treat files named on the command line like files found in a folder: those that are not
+   * templates, parameter files or exports are skipped, not errors (for pre-commit hooks, which
+   * pass every changed .json file).
+   */
+  skipUnrecognized?: boolean;
   /** Parameter files named with --parameters. */
   parameters?: string[];
 }
@@ -28,7 +34,7 @@ export function loadInputs(options: InputOptions): Inputs {
   const skipped: Inputs['skipped'] = [];
   const explicitParams = new Set((options.parameters ?? []).map((p) => path.resolve(options.cwd, p)));
   // A --parameters file is explicit even when the walk also found it: if it is broken, say so.
-  const candidates: Candidate[] = found.candidates.map((c) => (explicitParams.has(c.absPath) ? { ...c, explicit: true } : c));
+  const candidates: Candidate[] = found.candidates.map((c) => (explicitParams.has(c.absPath) ? { ...c, explicit: true } : options.skipUnrecognized ? { ...c, explicit: false } : c));
   for (const absPath of explicitParams) if (!candidates.some((c) => c.absPath === absPath)) candidates.push({ absPath, explicit: true });
 
   const files: ClassifiedFile[] = [];

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { classify } from '../../src/input/classify.js';
+import { loadInputs } from '../../src/input/load-inputs.js';
 import { discover } from '../../src/input/discover.js';
 import { pairParameters } from '../../src/input/pair-parameters.js';
 import type { ClassifiedFile } from '../../src/input/classify.js';
@@ -60,6 +61,16 @@ test('include keeps only matching files from directory walks; exclude still appl
     candidates.map((c) => c.absPath.slice(dir.length + 1).split('\\').join('/')),
     ['infra/main.json', 'tools/named.json'],
   );
+});
+
+test('skipUnrecognized: named files that are not templates are skipped (pre-commit passes every changed .json), templates still scanned, broken templates still reported', () => {
+  const dir = tempTree({ 'package.json': '{"name": "x"}', 'main.json': T, 'broken.json': '{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "resources": [' });
+  const strict = loadInputs({ paths: ['package.json', 'main.json'], cwd: dir });
+  assert.deepEqual(strict.diagnostics.map((d) => d.code), ['not-a-template']);
+  const lenient = loadInputs({ paths: ['package.json', 'main.json', 'broken.json'], cwd: dir, skipUnrecognized: true });
+  assert.deepEqual(lenient.units.map((u) => u.document.file.path), ['main.json']);
+  assert.deepEqual(lenient.skipped.map((s) => s.path), ['package.json']);
+  assert.deepEqual(lenient.diagnostics.map((d) => d.code), ['json-syntax']);
 });
 
 test('invalid JSON in a template is an error with line and column; unrelated broken JSON is skipped', () => {
