@@ -1,4 +1,49 @@
 import type { FunctionDef } from '../expression/context.js';
+import { FunctionError, describe } from '../expression/evaluator.js';
+import { isObject, type ObjectValue } from '../../resources/value.js';
+import { expectObject, fn } from './define.js';
 
-/** Filled in by the function-library work of the expansion issue. */
-export const objectFunctions: FunctionDef[] = [];
+/** ARM orders keys with an ordinal, case-insensitive comparison (items, objectKeys). */
+export function compareKeys(a: string, b: string): number {
+  const la = a.toUpperCase();
+  const lb = b.toUpperCase();
+  return la < lb ? -1 : la > lb ? 1 : 0;
+}
+
+function setKey(out: ObjectValue, key: string, value: ObjectValue[string]): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
+}
+
+/** Object functions. */
+export const objectFunctions: FunctionDef[] = [
+  fn({
+    name: 'items',
+    minArgs: 1,
+    maxArgs: 1,
+    eager: ([o]) =>
+      Object.keys(expectObject(o!, 'the input'))
+        .sort(compareKeys)
+        .map((key) => ({ key, value: (o as ObjectValue)[key]! })),
+  }),
+  fn({ name: 'objectKeys', minArgs: 1, maxArgs: 1, eager: ([o]) => Object.keys(expectObject(o!, 'the input')).sort(compareKeys) }),
+  fn({
+    name: 'shallowMerge',
+    minArgs: 1,
+    maxArgs: 1,
+    // Top-level keys only: a later object's value replaces an earlier one's (keys compared ignoring case).
+    eager: ([list]) => {
+      if (!Array.isArray(list)) throw new FunctionError(`the input must be an array of objects, not ${describe(list!)}`);
+      const out: ObjectValue = {};
+      for (const item of list) {
+        if (!isObject(item)) throw new FunctionError(`every item must be an object, not ${describe(item)}`);
+        for (const [k, v] of Object.entries(item)) {
+          const existing = Object.keys(out).find((x) => x.toLowerCase() === k.toLowerCase());
+          // The first spelling of a key stays; the later value wins.
+          setKey(out, existing ?? k, v);
+        }
+      }
+      return out;
+    },
+  }),
+];
