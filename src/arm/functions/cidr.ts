@@ -1,4 +1,122 @@
 import type { FunctionDef } from '../expression/context.js';
+import { FunctionError } from '../expression/evaluator.js';
+import { expectInt, expectString, fn } from './define.js';
 
-/** Filled in by the function-library work of the expansion issue. */
-export const cidrFunctions: FunctionDef[] = [];
+interface Network {
+  v6: boolean;
+  /** The network address as an integer (BigInt: IPv6 needs 128 bits). */
+  network: bigint;
+  prefix: number;
+  bits: 32 | 128;
+}
+
+function parseV4(text: string): bigint | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)) return undefined;
+  return parts.reduce((acc, p) => (acc << 8n) | BigInt(Number(p)), 0n);
+}
+
+function parseV6(text: string): bigint | undefined {
+  if (!/^[0-9a-fA-F:]+$/.test(text) || (text.match(/::/g) ?? []).length > 1) return undefined;
+  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
+  const groups = (s: string | undefined) => (s ? s.split(':') : []);
+  const h = groups(head);
+  const t = groups(tail);
+  const missing = 8 - h.length - t.length;
+  if ((tail === undefined && missing !== 0) || missing < 0) return undefined;
+  const all = [...h, ...Array<string>(tail === undefined ? 0 : missing).fill('0'), ...t];
+  if (!all.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return undefined;
+  return all.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n);
+}
+
+function parseNetwork(cidr: string): Network {
+  const m = /^([^/]+)\/(\d{1,3})$/.exec(cidr.trim());
+  const v4 = m ? parseV4(m[1]!) : undefined;
+  const v6 = m && v4 === undefined ? parseV6(m[1]!) : undefined;
+  const bits = v4 !== undefined ? 32 : 128;
+  const prefix = m ? Number(m[2]) : -1;
+  if (!m || (v4 === undefined && v6 === undefined) || prefix > bits) throw new FunctionError(`'${cidr}' is not a valid CIDR range`);
+  const address = (v4 ?? v6)!;
+  return { v6: v4 === undefined, network: address & mask(prefix, bits), prefix, bits };
+}
+
+function mask(prefix: number, bits: number): bigint {
+  const all = (1n << BigInt(bits)) - 1n;
+  return prefix === 0 ? 0n : (all << BigInt(bits - prefix)) & all;
+}
+
+function format(address: bigint, v6: boolean): string {
+  if (!v6) return [24n, 16n, 8n, 0n].map((s) => String((address >> s) & 255n)).join('.');
+  const groups = Array.from({ length: 8 }, (_, i) => ((address >> BigInt(112 - 16 * i)) & 0xffffn).toString(16));
+  // RFC 5952: the longest run of two or more zero groups becomes '::'.
+  let best = { at: -1, len: 0 };
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== '0') {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === '0') j++;
+    if (j - i > best.len && j - i >= 2) best = { at: i, len: j - i };
+    i = j;
+  }
+  if (best.at < 0) return groups.join(':');
+  return `${groups.slice(0, best.at).join(':')}::${groups.slice(best.at + best.len).join(':')}`;
+}
+
+function usable(n: Network): { first: bigint; last: bigint; broadcast: bigint } {
+  const size = 1n << BigInt(n.bits - n.prefix);
+  const broadcast = n.network + size - 1n;
+  // IPv4 keeps the network and broadcast addresses out (except for /31 and /32); IPv6 has no broadcast.
+  if (n.v6 || n.prefix >= 31) return { first: n.network, last: broadcast, broadcast };
+  return { first: n.network + 1n, last: broadcast - 1n, broadcast };
+}
+
+/** CIDR functions, IPv4 and IPv6. */
+export const cidrFunctions: FunctionDef[] = [
+  fn({
+    name: 'parseCidr',
+    minArgs: 1,
+    maxArgs: 1,
+    eager: ([c]) => {
+      const n = parseNetwork(expectString(c!, 'the network'));
+      const u = usable(n);
+      return {
+        network: format(n.network, n.v6),
+        netmask: format(mask(n.prefix, n.bits), n.v6),
+        ...(!n.v6 && { broadcast: format(u.broadcast, false) }),
+        firstUsable: format(u.first, n.v6),
+        lastUsable: format(u.last, n.v6),
+        cidr: n.prefix,
+      };
+    },
+  }),
+  fn({
+    name: 'cidrSubnet',
+    minArgs: 3,
+    maxArgs: 3,
+    eager: ([c, newCidr, index]) => {
+      const n = parseNetwork(expectString(c!, 'the network'));
+      const prefix = expectInt(newCidr!, 'the new CIDR');
+      const i = expectInt(index!, 'the subnet index');
+      if (prefix < n.prefix || prefix > n.bits) throw new FunctionError(`the new CIDR must be from ${n.prefix} to ${n.bits}, not ${prefix}`);
+      const count = 1n << BigInt(prefix - n.prefix);
+      if (i < 0 || BigInt(i) >= count) throw new FunctionError(`subnet index ${i} is out of range: /${n.prefix} holds ${count} /${prefix} subnets`);
+      return `${format(n.network + BigInt(i) * (1n << BigInt(n.bits - prefix)), n.v6)}/${prefix}`;
+    },
+  }),
+  fn({
+    name: 'cidrHost',
+    minArgs: 2,
+    maxArgs: 2,
+    // Index 0 is the first usable address (the network address + 1 in IPv4).
+    eager: ([c, index]) => {
+      const n = parseNetwork(expectString(c!, 'the network'));
+      const i = expectInt(index!, 'the host index');
+      const u = usable(n);
+      const host = u.first + BigInt(i);
+      if (i < 0 || host > u.last) throw new FunctionError(`host index ${i} is out of range for ${String(c)}`);
+      return format(host, n.v6);
+    },
+  }),
+];

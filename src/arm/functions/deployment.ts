@@ -40,7 +40,6 @@ export const deploymentFunctions: FunctionDef[] = [
       location: ctx.deployment.location,
     }),
   }),
-  // Values that only exist at deployment time are unknown, never guessed.
-  fn({ name: 'utcNow', minArgs: 0, maxArgs: 1, eager: () => new Unknown('utcNow() is the time of deployment') }),
+  // Values that only exist at deployment time are unknown, never guessed (utcNow is in date.ts: it honours a clock).
   fn({ name: 'newGuid', minArgs: 0, maxArgs: 0, eager: () => new Unknown('newGuid() is random at deployment') }),
 ];

@@ -1,4 +1,4 @@
-import { FunctionError } from '../expression/evaluator.js';
+import { FunctionError, describe } from '../expression/evaluator.js';
 import type { FunctionDef } from '../expression/context.js';
 import { isObject, type Value } from '../../resources/value.js';
 import { expectInt, expectString, fn, toArmString } from './define.js';
@@ -70,14 +70,36 @@ export const stringFunctions: FunctionDef[] = [
       return parts;
     },
   }),
+  fn({
+    name: 'join',
+    minArgs: 2,
+    maxArgs: 2,
+    eager: ([list, delimiter]) => {
+      if (!Array.isArray(list)) throw new FunctionError(`the input must be an array, not ${describe(list!)}`);
+      return list.map((v) => toArmString(v)).join(expectString(delimiter!, 'the delimiter'));
+    },
+  }),
+  fn({
+    name: 'padLeft',
+    minArgs: 2,
+    maxArgs: 3,
+    eager: ([value, total, padChar]) => {
+      const text = typeof value === 'number' ? String(value) : expectString(value!, 'the value');
+      const width = expectInt(total!, 'the total length');
+      if (width > 16_384) throw new FunctionError(`the total length ${width} is over ARM's limit of 16384`);
+      const pad = padChar === undefined ? ' ' : expectString(padChar, 'the padding character');
+      if (pad.length !== 1) throw new FunctionError('the padding must be exactly one character');
+      return text.padStart(width, pad);
+    },
+  }),
   fn({ name: 'uniqueString', minArgs: 1, eager: (args) => uniqueString(args.map((a) => expectString(a))) }),
   fn({ name: 'guid', minArgs: 1, eager: (args) => armGuid(args.map((a) => expectString(a))) }),
 ];
 
 /**
  * .NET composite formatting as ARM's `format` uses it: `{0}`, `{1,-10}` alignment, `{{`/`}}`
- * escapes. Objects print as compact JSON with single quotes. Numeric format specifiers come
- * with the full function library; an unsupported one is an error, never a silent guess.
+ * escapes, numeric specifiers (`{0:N2}`, `{0:D5}`, `{0:X}`, `{0:F1}`, `{0:P0}`). Objects print as
+ * compact JSON with single quotes. An unsupported specifier is an error, never a silent guess.
  */
 export function formatString(template: string, args: Value[]): string {
   let out = '';
@@ -95,9 +117,8 @@ export function formatString(template: string, args: Value[]): string {
       if (!m) throw new FunctionError(`bad placeholder '${template.slice(i, close + 1)}'`);
       const index = Number(m[1]);
       if (index >= args.length) throw new FunctionError(`placeholder {${index}} has no argument (${args.length} given)`);
-      if (m[3] !== undefined && m[3] !== '') throw new FunctionError(`format specifier ':${m[3]}' is not supported yet`);
       const arg = args[index]!;
-      let text = isObject(arg) || Array.isArray(arg) ? toArmString(arg, 'single') : toArmString(arg);
+      let text = m[3] ? formatNumber(arg, m[3]) : isObject(arg) || Array.isArray(arg) ? toArmString(arg, 'single') : toArmString(arg);
       if (m[2] !== undefined) {
         const width = Number(m[2]);
         text = width < 0 ? text.padEnd(-width) : text.padStart(width);
@@ -113,4 +134,34 @@ export function formatString(template: string, args: Value[]): string {
     }
   }
   return out;
+}
+
+/** .NET standard numeric format strings, invariant culture (`,` thousands, `.` decimals). */
+function formatNumber(value: Value, spec: string): string {
+  if (typeof value !== 'number') throw new FunctionError(`the format ':${spec}' needs a number, not ${describe(value)}`);
+  const m = /^([DdXxNnFfPpGg])(\d{0,2})$/.exec(spec);
+  if (!m) throw new FunctionError(`the format specifier ':${spec}' is not supported`);
+  const kind = m[1]!;
+  const digits = m[2] === '' ? undefined : Number(m[2]);
+  const grouped = (n: number, decimals: number) => n.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+  switch (kind.toUpperCase()) {
+    case 'D': {
+      if (!Number.isInteger(value)) throw new FunctionError(`the format ':${spec}' needs an integer`);
+      const body = String(Math.abs(value)).padStart(digits ?? 0, '0');
+      return value < 0 ? `-${body}` : body;
+    }
+    case 'X': {
+      if (!Number.isInteger(value) || value < 0) throw new FunctionError(`the format ':${spec}' needs a non-negative integer`);
+      const hex = value.toString(16).padStart(digits ?? 0, '0');
+      return kind === 'X' ? hex.toUpperCase() : hex;
+    }
+    case 'N':
+      return grouped(value, digits ?? 2);
+    case 'F':
+      return value.toFixed(digits ?? 2);
+    case 'P':
+      return `${grouped(value * 100, digits ?? 2)} %`;
+    default:
+      return String(value);
+  }
 }
