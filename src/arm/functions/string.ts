@@ -8,7 +8,7 @@ import { armGuid, uniqueString } from './hash.js';
 export const stringFunctions: FunctionDef[] = [
   fn({
     name: 'concat',
-    minArgs: 1,
+    minArgs: 0,
     // concat joins strings, or concatenates arrays; ARM decides by the first argument.
     eager: (args) => {
       if (Array.isArray(args[0])) {
@@ -48,14 +48,15 @@ export const stringFunctions: FunctionDef[] = [
   }),
   fn({
     name: 'substring',
-    minArgs: 2,
+    minArgs: 1,
     maxArgs: 3,
+    // startIndex defaults to 0, length to the rest of the string.
     eager: ([s, start, length]) => {
       const str = expectString(s!);
-      const from = expectInt(start!, 'startIndex');
+      const from = start === undefined ? 0 : expectInt(start, 'startIndex');
       const len = length === undefined ? str.length - from : expectInt(length, 'length');
       if (from < 0 || len < 0 || from + len > str.length) throw new FunctionError(`the range ${from}..${from + len} is outside the string of length ${str.length}`);
-      return str.substr(from, len);
+      return str.slice(from, from + len);
     },
   }),
   fn({

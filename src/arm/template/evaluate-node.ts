@@ -94,8 +94,17 @@ export function expandCopyEntries(entries: readonly JsonNode[], scope: TemplateS
       const itemCtx: EvalContext = {
         ...ctx,
         copyIndex: (loop) => {
-          // Without a name, copyIndex() is the innermost loop: this one.
-          if (loop === undefined || loop.toLowerCase() === name.toLowerCase()) return i;
+          if (loop !== undefined && loop.toLowerCase() === name.toLowerCase()) return i;
+          if (loop === undefined) {
+            // Without a name, copyIndex() is the resource's loop (Bicep relies on it); only
+            // outside a resource loop does it mean this property loop.
+            try {
+              if (ctx.copyIndex) return ctx.copyIndex(undefined);
+            } catch (err) {
+              if (!(err instanceof FunctionError)) throw err;
+            }
+            return i;
+          }
           if (!ctx.copyIndex) throw new FunctionError(`there is no copy loop named '${loop}' here`);
           return ctx.copyIndex(loop);
         },
