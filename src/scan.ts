@@ -24,6 +24,10 @@ export interface ScanOptions {
   cwd: string;
   /** .gitignore-style patterns to leave out of directory walks. */
   exclude?: string[];
+  /** .gitignore-style patterns: only matching files are taken from directory walks. */
+  include?: string[];
+  /** Named files that are not templates, parameter files or exports are skipped, not errors. */
+  skipUnrecognized?: boolean;
   /** Parameter files named explicitly (`--parameters`). */
   parameters?: string[];
   deployment?: Partial<DeploymentContext>;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
-import { EXIT } from './exit-code.js';
+import { EXIT, FAIL_ON } from './exit-code.js';
 import { runScan } from './commands/scan.js';
 import { runRulesList, runRulesShow } from './commands/rules.js';
 import { runExpand, type ExpandFlags } from './commands/expand.js';
@@ -25,11 +25,15 @@ function program(): Command {
     .option('-o, --output <file>', 'write the report to a file (written atomically) instead of standard output')
     .option('-p, --parameters <file>', 'parameter file to expand the template with (repeatable)', collect)
     .option('--exclude <pattern>', '.gitignore-style pattern of paths to skip in directories (repeatable; config: exclude)', collect)
+    .option('--include <pattern>', '.gitignore-style pattern: only matching files are taken from directories (repeatable; config: include)', collect)
+    .option('--skip-unrecognized', 'files named on the command line that are not templates, parameter files or exports are skipped, not errors (for pre-commit hooks)')
+    .addOption(new Option('--fail-on <level>', 'lowest finding level that fails the run with exit code 1 (default error; config: failOn)').choices(FAIL_ON))
     .option('--effect <policy=effect>', 'Azure Policy effect for a built-in definition, by guid or display name, e.g. 92bb331d-ac71-416a-8c91-02f2cb734ce4=Deny (repeatable; config: rules.<id>.effect)', collect)
     .option('-c, --config <file>', 'configuration file (default: tollgate.yaml, .tollgate.yaml or tollgate.json in the first scanned path or a folder above it)')
     .option('--no-config', 'ignore configuration files')
     .option('--no-color', 'never colour the output (colour is used only on a terminal; NO_COLOR is honoured)')
     .option('-v, --verbose', 'also list skipped files and passing checks')
+    .option('--show-suppressed', 'also list suppressed findings with the reason they are accepted (pretty format; json and sarif always include them)')
     .option('--debug', 'show stack traces of internal errors')
     .addHelpText(
       'after',

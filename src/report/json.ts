@@ -17,6 +17,8 @@ export interface JsonReport {
   summary: Summary;
   /** Failures, each with the place to change and where the offending value was set. */
   findings: Finding[];
+  /** Findings accepted by a suppression, each with its `suppression` (kind, justification, expiry). */
+  suppressed?: Finding[];
   /** Every rule applied to every resource it concerns: pass, fail, skip, unknown or error. */
   results: JsonRuleResult[];
   /** Problems with the input itself (invalid JSON, unsupported function, unreadable file). */
@@ -36,6 +38,7 @@ export function jsonReport(result: ScanResult): JsonReport {
     tool: { name: result.tool.name, version: result.tool.version },
     summary: summarize(result),
     findings: sortFindings(result.findings).map(finding),
+    ...(result.suppressed?.length && { suppressed: sortFindings(result.suppressed).map(finding) }),
     results: sortResults(result.results).map(ruleResult),
     diagnostics: sortDiagnostics(result.diagnostics).map(diagnostic),
   };
@@ -58,6 +61,7 @@ function finding(f: Finding): Finding {
     origins: f.origins.map((o) => ({ location: o.location, description: o.description })),
     file: f.file,
     parameterFile: f.parameterFile,
+    ...(f.suppression && { suppression: f.suppression }),
   };
 }
 

@@ -11,6 +11,8 @@ export interface PrettyOptions {
   color: boolean;
   /** Also list the rule results that are not failures (pass, skip, unknown, error). */
   verbose?: boolean;
+  /** Also list suppressed findings, with the reason they are accepted. */
+  showSuppressed?: boolean;
 }
 
 type Colors = ReturnType<typeof pc.createColors>;
@@ -24,6 +26,7 @@ export function formatPretty(result: ScanResult, options: PrettyOptions): string
   const summary = summarize(result);
   const blocks: string[] = [];
   for (const [file, findings] of groupByFile(sortFindings(result.findings))) blocks.push(fileBlock(file, findings, c));
+  if (options.showSuppressed && result.suppressed?.length) blocks.push(suppressedBlock(result.suppressed, c));
   if (options.verbose) {
     const checks = checksBlock(result.results, c);
     if (checks) blocks.push(checks);
@@ -32,6 +35,16 @@ export function formatPretty(result: ScanResult, options: PrettyOptions): string
   if (diagnostics) blocks.push(diagnostics);
   blocks.push(closing(summary, c));
   return blocks.join('\n\n') + '\n';
+}
+
+function suppressedBlock(findings: Finding[], c: Colors): string {
+  const lines = sortFindings(findings).map((f) => {
+    const s = f.suppression!;
+    const until = s.expires ? ` until ${s.expires}` : '';
+    const where = s.location ? ` (${formatLocation({ location: s.location })})` : ' (configuration)';
+    return `${formatLocation({ file: f.file, location: f.location })}  ${c.dim('suppressed')}  ${f.message}  ${c.dim(`[${f.ruleId}]`)}\n    accepted${until}: ${s.justification}${where}`;
+  });
+  return `${c.bold('Suppressed')}\n${lines.join('\n')}`;
 }
 
 function groupByFile(findings: Finding[]): Map<string, Finding[]> {
@@ -114,7 +127,8 @@ export function summaryLine(s: Summary): string {
   const input = s.inputErrors > 0 ? `, ${count(s.inputErrors, 'input error')}` : '';
   // Undecided checks are not failures, but a reader must not take them for passes.
   const unknown = s.unknown > 0 ? `, ${count(s.unknown, 'check')} undecided (unknown values; --verbose lists them)` : '';
-  return `${scope}: ${levels}${input}${unknown} (${s.durationMs} ms)`;
+  const suppressed = s.suppressed > 0 ? `, ${s.suppressed} suppressed (--show-suppressed lists them)` : '';
+  return `${scope}: ${levels}${input}${unknown}${suppressed} (${s.durationMs} ms)`;
 }
 
 function count(n: number, noun: string): string {

@@ -52,7 +52,8 @@ export function sarifLog(result: ScanResult) {
         originalUriBaseIds: { [SRCROOT]: { uri: directoryUri(result.cwd) } },
         // SourceFile counts columns in UTF-16 code units; saying so keeps viewers from guessing.
         columnKind: 'utf16CodeUnits',
-        results: sortFindings(result.findings).map((f) => sarifResult(f, ruleIndex.get(f.ruleId))),
+        // Suppressed findings stay in the log, marked accepted, so code scanning shows them as dismissed.
+        results: sortFindings([...result.findings, ...(result.suppressed ?? [])]).map((f) => sarifResult(f, ruleIndex.get(f.ruleId))),
       },
     ],
   };
@@ -98,6 +99,17 @@ function sarifResult(f: Finding, ruleIndex: number | undefined) {
     ],
     ...(f.origins.length > 0 && { relatedLocations: f.origins.map(relatedLocation) }),
     partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(f) },
+    ...(f.suppression && {
+      suppressions: [
+        {
+          kind: f.suppression.kind,
+          status: 'accepted',
+          justification: f.suppression.justification,
+          ...(f.suppression.location && { location: { physicalLocation: physicalLocation(f.suppression.location.file, f.suppression.location) } }),
+          ...(f.suppression.expires && { properties: { expires: f.suppression.expires } }),
+        },
+      ],
+    }),
     properties: {
       resourceType: f.resource.type,
       resourceName: f.resource.name,

@@ -15,6 +15,8 @@ export interface Summary {
   unknown: number;
   /** Diagnostics of severity `error`: input that could not be analysed (exit code 3). */
   inputErrors: number;
+  /** Findings accepted by a suppression: not counted above, never failures. */
+  suppressed: number;
   durationMs: number;
 }
 
@@ -30,6 +32,7 @@ export function summarize(result: ScanResult): Summary {
     notes: byLevel('note'),
     unknown: result.results.filter((r) => r.outcome === 'unknown').length,
     inputErrors: result.diagnostics.filter((d) => d.severity === 'error').length,
+    suppressed: result.suppressed?.length ?? 0,
     durationMs: result.durationMs,
   };
 }

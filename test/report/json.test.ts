@@ -18,6 +18,7 @@ test('json: version, tool and summary counts', () => {
     notes: 0,
     unknown: 1,
     inputErrors: 1,
+    suppressed: 0,
     durationMs: 42,
   });
   assert.deepEqual(Object.keys(report), ['version', 'tool', 'summary', 'findings', 'results', 'diagnostics']);

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { ConfigError, findConfig, loadConfig, type TollgateConfig } from '../../config/config.js';
 import { render, type FormatName } from '../../report/index.js';
 import { loadRuleSet, scan } from '../../scan.js';
-import { EXIT, exitCodeFor } from '../exit-code.js';
+import { EXIT, exitCodeFor, type FailOn } from '../exit-code.js';
 import { deploymentFromFlags, type DeploymentFlags } from '../deployment-options.js';
 import { writeFileAtomic } from '../write-output.js';
 
@@ -13,6 +13,10 @@ export interface ScanFlags extends DeploymentFlags {
   exclude?: string[];
   effect?: string[];
   color: boolean;
+  include?: string[];
+  failOn?: FailOn;
+  skipUnrecognized?: boolean;
+  showSuppressed?: boolean;
   verbose?: boolean;
   /** A file, `false` for --no-config, undefined to look for one. */
   config?: string | false;
@@ -45,7 +49,7 @@ export function runScan(paths: string[], flags: ScanFlags): number {
     process.stderr.write(`tollgate: ${fromFlags}\n`);
     return EXIT.usage;
   }
-  const ruleSet = loadRuleSet(effects);
+  const ruleSet = loadRuleSet(effects, config.rules ?? {});
   if (ruleSet.effectErrors.length) {
     for (const e of ruleSet.effectErrors) process.stderr.write(`tollgate: ${e}\n`);
     return EXIT.usage;
@@ -55,16 +59,20 @@ export function runScan(paths: string[], flags: ScanFlags): number {
     paths,
     cwd,
     exclude: [...(config.exclude ?? []), ...(flags.exclude ?? [])],
+    include: [...(config.include ?? []), ...(flags.include ?? [])],
+    skipUnrecognized: flags.skipUnrecognized,
+    parameterDefaults: config.parameters,
+    suppressions: (config.suppressions ?? []).map((s) => ({ ...s, kind: 'external' as const })),
     parameters: flags.parameters,
     deployment: { ...deployment, ...fromFlags },
   });
   if (flags.verbose) for (const s of result.skipped) process.stderr.write(`skipped ${s.path}: ${s.reason}\n`);
   const toTerminal = !flags.output && flags.format === 'pretty';
   const color = toTerminal && flags.color && Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env && process.env['NO_COLOR'] !== '');
-  const text = render(flags.format, result, { color, verbose: flags.verbose });
+  const text = render(flags.format, result, { color, verbose: flags.verbose, showSuppressed: flags.showSuppressed });
   if (flags.output) writeFileAtomic(flags.output, text);
   else process.stdout.write(text.endsWith('\n') ? text : text + '\n');
-  return exitCodeFor(result);
+  return exitCodeFor(result, flags.failOn ?? config.failOn ?? 'error');
 }
 
 /** `--effect guid=Deny` -> { guid: 'Deny' }; a malformed entry is a usage error. */

@@ -1,0 +1,93 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { repoRoot, template, tempTree } from '../helpers.js';
+
+const CLI = path.join(repoRoot(), 'dist/cli/main.js');
+const run = (args: string[], cwd: string) => {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+
+const insecure = (name: string) => ({ type: 'Microsoft.ApiManagement/service/backends', apiVersion: '2023-05-01-preview', name, properties: { url: 'http://x.example.com', protocol: 'http' } });
+
+test('configuration: suppressions, rule levels, failOn, include and parameter values reach the scan', () => {
+  const dir = tempTree({
+    'infra/main.json': template({ parameters: { suffix: { type: 'string' } }, resources: [insecure('svc/legacy'), insecure("[concat('svc/', parameters('suffix'))]")] }),
+    'other/main.json': template({ resources: [insecure('svc/other')] }),
+    'tollgate.yaml': [
+      'include: [infra/]',
+      'parameters:',
+      '  - files: infra/',
+      '    values: { suffix: configured }',
+      'suppressions:',
+      '  - rule: Azure.APIM.HTTPBackend',
+      '    reason: retired in Q1',
+      '    resourceName: svc/legacy',
+      '',
+    ].join('\n'),
+  });
+  const r = run(['scan', '.', '--format', 'json'], dir);
+  const out = JSON.parse(r.stdout);
+  const names = out.findings.filter((f: { ruleId: string }) => f.ruleId === 'APIM-HTTPBackend').map((f: { resource: { name: string } }) => f.resource.name);
+  assert.deepEqual(names, ['svc/configured']);
+  assert.equal(r.status, 1);
+
+  // The remaining finding at warning level: not a failure by default, a failure with --fail-on warning.
+  const yaml = readFileSync(path.join(dir, 'tollgate.yaml'), 'utf8') + 'rules:\n  APIM-HTTPBackend: { level: warning }\n';
+  const dir2 = tempTree({ 'infra/main.json': readFileSync(path.join(dir, 'infra/main.json'), 'utf8'), 'tollgate.yaml': yaml });
+  assert.equal(run(['scan', '.'], dir2).status, 0);
+  assert.equal(run(['scan', '.', '--fail-on', 'warning'], dir2).status, 1);
+  const never = tempTree({ 'infra/main.json': readFileSync(path.join(dir, 'infra/main.json'), 'utf8'), 'tollgate.yaml': readFileSync(path.join(dir, 'tollgate.yaml'), 'utf8') + 'failOn: never\n' });
+  assert.equal(run(['scan', '.'], never).status, 0);
+});
+
+test('a rules key that names no rule is a usage error', () => {
+  const dir = tempTree({ 'main.json': template({ resources: [] }), 'tollgate.yaml': 'rules:\n  APIM-Typo: { enabled: false }\n' });
+  const r = run(['scan', '.'], dir);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /rules\.APIM-Typo: no rule has that id/);
+});
+
+test('the pre-commit hook, run as pre-commit runs it (changed files as arguments), skips non-templates', () => {
+  const hooks = parse(readFileSync(path.join(repoRoot(), '.pre-commit-hooks.yaml'), 'utf8')) as { id: string; entry: string; files: string; pass_filenames: boolean }[];
+  const hook = hooks.find((h) => h.id === 'tollgate')!;
+  assert.equal(hook.pass_filenames, true);
+  const dir = tempTree({ 'package.json': '{"name": "x"}', 'infra/bad.json': template({ resources: [insecure('svc/b')] }), 'infra/good.json': template({ resources: [] }) });
+  const files = ['package.json', 'infra/bad.json', 'infra/good.json'].filter((f) => new RegExp(hook.files).test(f));
+  assert.equal(files.length, 3);
+  const [command, ...args] = hook.entry.split(' ');
+  assert.equal(command, 'tollgate');
+  const r = run([...args, ...files], dir);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stdout, /APIM-HTTPBackend/);
+  assert.doesNotMatch(r.stdout + r.stderr, /package\.json/);
+  const clean = run([...args, 'package.json', 'infra/good.json'], dir);
+  assert.equal(clean.status, 0, clean.stdout + clean.stderr);
+});
+
+test('suppressed findings: counted in the summary, listed with --show-suppressed, in JSON, and in SARIF with suppressions', () => {
+  const t = template({
+    resources: [{ ...insecure('svc/b'), metadata: { tollgate: { suppress: [{ rule: 'APIM-HTTPBackend', reason: 'partner is HTTP-only', expires: '2099-01-01' }] } } }],
+  });
+  const dir = tempTree({ 'main.json': t });
+  const pretty = run(['scan', '.'], dir);
+  assert.equal(pretty.status, 0, pretty.stdout);
+  assert.match(pretty.stdout, /1 suppressed \(--show-suppressed lists them\)/);
+  assert.doesNotMatch(pretty.stdout, /partner is HTTP-only/);
+  const shown = run(['scan', '.', '--show-suppressed'], dir);
+  assert.match(shown.stdout, /accepted until 2099-01-01: partner is HTTP-only \(main\.json:\d+:\d+\)/);
+  const json = JSON.parse(run(['scan', '.', '--format', 'json'], dir).stdout);
+  assert.equal(json.findings.filter((f: { ruleId: string }) => f.ruleId === 'APIM-HTTPBackend').length, 0);
+  assert.equal(json.suppressed[0].suppression.justification, 'partner is HTTP-only');
+  assert.equal(json.summary.suppressed, 1);
+  const sarif = JSON.parse(run(['scan', '.', '--format', 'sarif'], dir).stdout);
+  const result = sarif.runs[0].results.find((r: { ruleId: string }) => r.ruleId === 'APIM-HTTPBackend');
+  assert.deepEqual(
+    { kind: result.suppressions[0].kind, status: result.suppressions[0].status, justification: result.suppressions[0].justification },
+    { kind: 'inSource', status: 'accepted', justification: 'partner is HTTP-only' },
+  );
+});
