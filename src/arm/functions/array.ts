@@ -2,12 +2,8 @@ import type { FunctionDef } from '../expression/context.js';
 import { FunctionError, describe } from '../expression/evaluator.js';
 import { getProperty, isDeclaredBody, isObject, isUnknown, Unknown, type ObjectValue, type Value } from '../../resources/value.js';
 import { deepEquals } from './comparison.js';
-import { expectInt, expectString, fn } from './define.js';
+import { expectArray, expectInt, expectString, fn } from './define.js';
 
-function expectArray(v: Value, what = 'the input'): Value[] {
-  if (!Array.isArray(v)) throw new FunctionError(`${what} must be an array, not ${describe(v)}`);
-  return v;
-}
 
 function expectArrayOrString(v: Value, what = 'the input'): Value[] | string {
   if (!Array.isArray(v) && typeof v !== 'string') throw new FunctionError(`${what} must be an array or a string, not ${describe(v)}`);

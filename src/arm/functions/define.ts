@@ -21,6 +21,11 @@ export function expectBool(v: Value, what = 'argument'): boolean {
   return v;
 }
 
+export function expectArray(v: Value, what = 'the input'): Value[] {
+  if (!Array.isArray(v)) throw new FunctionError(`${what} must be an array, not ${describe(v)}`);
+  return v;
+}
+
 export function expectObject(v: Value, what = 'argument'): ObjectValue {
   if (!isObject(v)) throw new FunctionError(`${what} must be an object, not ${describe(v)}`);
   return v;

@@ -1,12 +1,8 @@
 import type { EvalContext, FunctionDef, LambdaFn } from '../expression/context.js';
 import { FunctionError, describe } from '../expression/evaluator.js';
 import { isUnknown, Unknown, type ObjectValue, type Value } from '../../resources/value.js';
-import { expectObject, expectString, fn } from './define.js';
+import { expectArray, expectObject, expectString, fn } from './define.js';
 
-function expectArray(v: Value, what: string): Value[] {
-  if (!Array.isArray(v)) throw new FunctionError(`${what} must be an array, not ${describe(v)}`);
-  return v;
-}
 
 /** Lambdas may name one more variable than the item: its index (`lambda('x', 'i', …)`). */
 function callItem(f: LambdaFn, item: Value, index: number): Value {
