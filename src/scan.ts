@@ -16,6 +16,7 @@ import type { Rule } from './rules/rule.js';
 import { applyRuleOverrides, type RuleOverride } from './rules/rule-settings.js';
 import type { Finding } from './findings/finding.js';
 import type { Value } from './resources/value.js';
+import { dedupeAcrossParameterFiles } from './evaluate/dedupe.js';
 import { applySuppressions, fileMatches, globMatches, suppressionsOnResource, type Suppression } from './evaluate/suppressions.js';
 
 export interface ScanOptions {
@@ -131,8 +132,8 @@ export function scan(options: ScanOptions): ScanOutput {
   }
   const rulesById = new Map(rules.map((r) => [r.meta.id, r.meta]));
   const applied = applySuppressions(result.findings, rulesById, (f) => candidates.get(f) ?? [], allSuppressions, options.today ?? new Date());
-  result.findings = applied.findings;
-  result.suppressed = applied.suppressed;
+  result.findings = dedupeAcrossParameterFiles(applied.findings);
+  result.suppressed = dedupeAcrossParameterFiles(applied.suppressed);
   for (const d of applied.diagnostics) pushOnce(d, diagnostics, seenDiagnostics);
   result.durationMs = Math.round(performance.now() - started);
   return result;

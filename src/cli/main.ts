@@ -33,6 +33,7 @@ function program(): Command {
     .option('--no-config', 'ignore configuration files')
     .option('--no-color', 'never colour the output (colour is used only on a terminal; NO_COLOR is honoured)')
     .option('-v, --verbose', 'also list skipped files and passing checks')
+    .option('--baseline <file>', 'report only findings that are not in this baseline (see `tollgate baseline write`); counts those fixed since')
     .option('--show-suppressed', 'also list suppressed findings with the reason they are accepted (pretty format; json and sarif always include them)')
     .option('--debug', 'show stack traces of internal errors')
     .addHelpText(
@@ -42,6 +43,21 @@ function program(): Command {
     .action((paths: string[], opts) => {
       process.exitCode = runScan(paths, opts);
     });
+
+  const baseline = cli.command('baseline').description('record the current findings, so that later scans report only new ones (--baseline)');
+  const write = baseline
+    .command('write')
+    .description('scan and write the findings to FILE (by rule, file, resource and property; not by line)')
+    .argument('<file>', 'baseline file to write (atomically)')
+    .argument('[paths...]', 'files or directories to scan', ['.'])
+    .option('-p, --parameters <file>', 'parameter file to expand the template with (repeatable)', collect)
+    .option('--exclude <pattern>', '.gitignore-style pattern of paths to skip in directories (repeatable; config: exclude)', collect)
+    .option('--include <pattern>', '.gitignore-style pattern: only matching files are taken from directories (repeatable; config: include)', collect)
+    .option('-c, --config <file>', 'configuration file')
+    .option('--no-config', 'ignore configuration files');
+  addDeploymentOptions(write).action((file: string, paths: string[], opts) => {
+    process.exitCode = runScan(paths, { ...opts, format: 'pretty', color: false, writeBaseline: file });
+  });
 
   const rules = cli.command('rules').description('list the rules and built-in Azure Policy definitions').action(() => {
     process.exitCode = runRulesList();

@@ -13,6 +13,8 @@ export interface ScanResult {
   rules: RuleMeta[];
   results: RuleResult[];
   findings: Finding[];
+  /** With `--baseline`: findings already recorded there (not in `findings`), and baseline entries no longer found. */
+  baseline?: { file: string; known: number; fixed: number };
   /** Findings accepted by a suppression (in the template or the configuration): not failures, still reported. */
   suppressed?: Finding[];
   diagnostics: Diagnostic[];

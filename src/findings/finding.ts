@@ -62,6 +62,11 @@ export interface Finding {
   file: string;
   /** Display path of the parameter file the template was expanded with. */
   parameterFile?: string;
+  /**
+   * When the same defect (written in the template) was found with several parameter files:
+   * all of them. `parameterFile` is then the first.
+   */
+  parameterFiles?: string[];
   /** Set on suppressed findings: the accepted risk, its reason and expiry. */
   suppression?: AppliedSuppression;
 }

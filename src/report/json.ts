@@ -61,6 +61,7 @@ function finding(f: Finding): Finding {
     origins: f.origins.map((o) => ({ location: o.location, description: o.description })),
     file: f.file,
     parameterFile: f.parameterFile,
+    ...(f.parameterFiles && { parameterFiles: f.parameterFiles }),
     ...(f.suppression && { suppression: f.suppression }),
   };
 }

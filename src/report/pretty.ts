@@ -80,7 +80,8 @@ function position(f: Finding, file: string): string {
 
 function details(f: Finding): string[] {
   const resource = `${f.resource.type} '${f.resource.name}'`;
-  const first = f.parameterFile ? `${resource}, with parameters: ${f.parameterFile}` : resource;
+  const withParameters = f.parameterFiles ?? (f.parameterFile ? [f.parameterFile] : []);
+  const first = withParameters.length ? `${resource}, with parameters: ${withParameters.join(', ')}` : resource;
   const origins = f.origins.map((o) => `value set at ${o.location.file}:${o.location.start.line}:${o.location.start.column} (${o.description})`);
   return [first, ...origins];
 }
@@ -128,7 +129,8 @@ export function summaryLine(s: Summary): string {
   // Undecided checks are not failures, but a reader must not take them for passes.
   const unknown = s.unknown > 0 ? `, ${count(s.unknown, 'check')} undecided (unknown values; --verbose lists them)` : '';
   const suppressed = s.suppressed > 0 ? `, ${s.suppressed} suppressed (--show-suppressed lists them)` : '';
-  return `${scope}: ${levels}${input}${unknown}${suppressed} (${s.durationMs} ms)`;
+  const baseline = s.baseline ? `, ${s.baseline.known} in the baseline, ${s.baseline.fixed} fixed since` : '';
+  return `${scope}: ${levels}${input}${unknown}${suppressed}${baseline} (${s.durationMs} ms)`;
 }
 
 function count(n: number, noun: string): string {

@@ -1,5 +1,6 @@
-import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
+import { fingerprint } from '../findings/fingerprint.js';
+export { fingerprint };
 import type { ScanResult } from '../evaluate/scan-result.js';
 import type { Finding, RuleMeta, Severity } from '../findings/finding.js';
 import type { Diagnostic } from '../load/diagnostic.js';
@@ -116,6 +117,7 @@ function sarifResult(f: Finding, ruleIndex: number | undefined) {
       ...(f.path && { propertyPath: f.path }),
       ...(f.effect && { effect: f.effect }),
       ...(f.parameterFile && { parameterFile: f.parameterFile }),
+      ...(f.parameterFiles && { parameterFiles: f.parameterFiles }),
     },
   };
 }
@@ -129,12 +131,6 @@ function relatedLocation(origin: ValueOrigin, i: number) {
  * scanned file. Line numbers are left out so an alert survives edits above it; the parameter
  * file is left out so one template defect is one alert, not one per environment.
  */
-export function fingerprint(f: Pick<Finding, 'ruleId' | 'resource' | 'path' | 'file'>): string {
-  const parts = [f.ruleId, f.resource.type.toLowerCase(), f.resource.name.toLowerCase(), f.path ?? '', f.file];
-  // NUL cannot occur in any part, so different splits of the same characters never collide.
-  return createHash('sha256').update(parts.join('\u0000')).digest('hex');
-}
-
 function invocation(diagnostics: Diagnostic[]) {
   return {
     executionSuccessful: !diagnostics.some((d) => d.severity === 'error'),

@@ -17,6 +17,8 @@ export interface Summary {
   inputErrors: number;
   /** Findings accepted by a suppression: not counted above, never failures. */
   suppressed: number;
+  /** With a baseline: findings already in it (not counted above), and its entries fixed since. */
+  baseline?: { known: number; fixed: number };
   durationMs: number;
 }
 
@@ -33,6 +35,7 @@ export function summarize(result: ScanResult): Summary {
     unknown: result.results.filter((r) => r.outcome === 'unknown').length,
     inputErrors: result.diagnostics.filter((d) => d.severity === 'error').length,
     suppressed: result.suppressed?.length ?? 0,
+    ...(result.baseline && { baseline: { known: result.baseline.known, fixed: result.baseline.fixed } }),
     durationMs: result.durationMs,
   };
 }

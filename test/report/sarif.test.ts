@@ -236,14 +236,22 @@ test('sarif: a finding without a location points at its file, without a region',
   assert.deepEqual(result!.locations[0]!.physicalLocation, { artifactLocation: { uri: 'exports/prod%20apim.json', uriBaseId: '%SRCROOT%' } });
 });
 
-test('sarif: fingerprints ignore line numbers and the parameter file', () => {
+test('sarif: fingerprints ignore line numbers, and the parameter file unless the value comes from it', () => {
   const moved = { ...httpBackendFinding(), location: at(TEMPLATE, 75, 4, 30), origins: [{ location: at(PARAMETERS, 30, 16, 50), description: 'moved' }] };
-  const otherEnvironment = { ...httpBackendFinding(), parameterFile: 'infra/apim.parameters.prod.json' };
   const base = run(withFindings(scanFixture(), [httpBackendFinding()])).results[0]!.partialFingerprints;
   assert.deepEqual(Object.keys(base), [FINGERPRINT_KEY]);
   assert.match(base[FINGERPRINT_KEY]!, /^[0-9a-f]{64}$/);
   assert.deepEqual(run(withFindings(scanFixture(), [moved])).results[0]!.partialFingerprints, base);
-  assert.deepEqual(run(withFindings(scanFixture(), [otherEnvironment])).results[0]!.partialFingerprints, base);
+  // The bad URL is set in the dev parameter file: with the prod file, it is another defect.
+  const prodValue = { ...httpBackendFinding(), parameterFile: 'infra/apim.parameters.prod.json', origins: [{ location: at('infra/apim.parameters.prod.json', 9, 16, 50), description: 'prod' }] };
+  assert.notDeepEqual(run(withFindings(scanFixture(), [prodValue])).results[0]!.partialFingerprints, base);
+  // A value written in the template is the same defect whichever parameter file was used.
+  const inTemplate = { ...httpBackendFinding(), origins: [] };
+  const inTemplateProd = { ...inTemplate, parameterFile: 'infra/apim.parameters.prod.json' };
+  assert.deepEqual(
+    run(withFindings(scanFixture(), [inTemplateProd])).results[0]!.partialFingerprints,
+    run(withFindings(scanFixture(), [inTemplate])).results[0]!.partialFingerprints,
+  );
 });
 
 test('sarif: fingerprints ignore the case of resource type and name, as Azure does', () => {

@@ -3,6 +3,7 @@ import { ConfigError, findConfig, loadConfig, type TollgateConfig } from '../../
 import { render, type FormatName } from '../../report/index.js';
 import { loadRuleSet, scan } from '../../scan.js';
 import { EXIT, exitCodeFor, type FailOn } from '../exit-code.js';
+import { BaselineError, baselineOf, compareWithBaseline, readBaseline } from '../../evaluate/baseline.js';
 import { deploymentFromFlags, type DeploymentFlags } from '../deployment-options.js';
 import { writeFileAtomic } from '../write-output.js';
 
@@ -17,6 +18,10 @@ export interface ScanFlags extends DeploymentFlags {
   failOn?: FailOn;
   skipUnrecognized?: boolean;
   showSuppressed?: boolean;
+  /** Report only findings not in this baseline file. */
+  baseline?: string;
+  /** `tollgate baseline write FILE`: record the findings instead of reporting them. */
+  writeBaseline?: string;
   verbose?: boolean;
   /** A file, `false` for --no-config, undefined to look for one. */
   config?: string | false;
@@ -67,6 +72,26 @@ export function runScan(paths: string[], flags: ScanFlags): number {
     deployment: { ...deployment, ...fromFlags },
   });
   if (flags.verbose) for (const s of result.skipped) process.stderr.write(`skipped ${s.path}: ${s.reason}\n`);
+  if (flags.writeBaseline) {
+    const baseline = baselineOf(result.findings, new Date());
+    writeFileAtomic(flags.writeBaseline, JSON.stringify(baseline, null, 2) + '\n');
+    process.stdout.write(`wrote ${baseline.findings.length} finding${baseline.findings.length === 1 ? '' : 's'} to ${flags.writeBaseline}\n`);
+    // Input that could not be read is still an error: the baseline would silently miss it.
+    return result.diagnostics.some((d) => d.severity === 'error') ? EXIT.inputErrors : EXIT.ok;
+  }
+  if (flags.baseline) {
+    let baseline;
+    try {
+      baseline = readBaseline(path.resolve(cwd, flags.baseline), flags.baseline);
+    } catch (err) {
+      if (!(err instanceof BaselineError)) throw err;
+      process.stderr.write(`tollgate: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    const compared = compareWithBaseline(result.findings, baseline);
+    result.findings = compared.fresh;
+    result.baseline = { file: flags.baseline, known: compared.known, fixed: compared.fixed };
+  }
   const toTerminal = !flags.output && flags.format === 'pretty';
   const color = toTerminal && flags.color && Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env && process.env['NO_COLOR'] !== '');
   const text = render(flags.format, result, { color, verbose: flags.verbose, showSuppressed: flags.showSuppressed });

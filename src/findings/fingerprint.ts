@@ -1,0 +1,15 @@
+import { createHash } from 'node:crypto';
+import type { Finding } from './finding.js';
+
+/**
+ * A finding's identity across runs: rule, file, resource and property, never line numbers (a
+ * line added above must not make an old finding new). The parameter file is part of it only
+ * when the offending value comes from that file: a defect written in the template is one
+ * defect, whichever parameter file it was expanded with.
+ */
+export function fingerprint(f: Pick<Finding, 'ruleId' | 'resource' | 'path' | 'file' | 'parameterFile' | 'origins'>): string {
+  const fromParameterFile = f.parameterFile !== undefined && f.origins.some((o) => o.location.file === f.parameterFile);
+  const parts = [f.ruleId, f.resource.type.toLowerCase(), f.resource.name.toLowerCase(), f.path ?? '', f.file, fromParameterFile ? f.parameterFile! : ''];
+  // NUL cannot occur in any part, so different splits of the same characters never collide.
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex');
+}
