@@ -29,6 +29,8 @@ export interface ScanOptions {
   include?: string[];
   /** Named files that are not templates, parameter files or exports are skipped, not errors. */
   skipUnrecognized?: boolean;
+  /** Called after each scan unit (for a progress indicator). */
+  onProgress?: (done: number, total: number) => void;
   /** Parameter files named explicitly (`--parameters`). */
   parameters?: string[];
   deployment?: Partial<DeploymentContext>;
@@ -106,7 +108,8 @@ export function scan(options: ScanOptions): ScanOutput {
   const external = options.suppressions ?? [];
   const allSuppressions: Suppression[] = [...external];
   const candidates = new WeakMap<Finding, Suppression[]>();
-  for (const unit of inputs.units) {
+  for (const [index, unit] of inputs.units.entries()) {
+    options.onProgress?.(index, inputs.units.length);
     const parameterDefaults = defaultsFor(unit.document.file.path, options.parameterDefaults);
     const set = resourcesOf(unit, { deployment, loadLinked, parameterDefaults }, diagnostics, seenDiagnostics);
     result.units.push({ file: set.file, parameterFile: set.parameterFile, resources: set.resources.length });

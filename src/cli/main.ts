@@ -4,6 +4,7 @@ import { EXIT, FAIL_ON } from './exit-code.js';
 import { runScan } from './commands/scan.js';
 import { runRulesList, runRulesShow } from './commands/rules.js';
 import { runExpand, type ExpandFlags } from './commands/expand.js';
+import { runInit } from './commands/init.js';
 import { addDeploymentOptions } from './deployment-options.js';
 import { packageVersion } from '../package-root.js';
 
@@ -33,6 +34,7 @@ function program(): Command {
     .option('--no-config', 'ignore configuration files')
     .option('--no-color', 'never colour the output (colour is used only on a terminal; NO_COLOR is honoured)')
     .option('-v, --verbose', 'also list skipped files and passing checks')
+    .option('-q, --quiet', 'pretty format: only error-level findings and input errors, and nothing at all for a clean run')
     .option('--baseline <file>', 'report only findings that are not in this baseline (see `tollgate baseline write`); counts those fixed since')
     .option('--show-suppressed', 'also list suppressed findings with the reason they are accepted (pretty format; json and sarif always include them)')
     .option('--debug', 'show stack traces of internal errors')
@@ -42,6 +44,14 @@ function program(): Command {
     )
     .action((paths: string[], opts) => {
       process.exitCode = runScan(paths, opts);
+    });
+
+  cli
+    .command('init')
+    .description('write a commented starter configuration, tollgate.yaml, in the current folder')
+    .option('--force', 'replace an existing tollgate.yaml')
+    .action((opts: { force?: boolean }) => {
+      process.exitCode = runInit(opts);
     });
 
   const baseline = cli.command('baseline').description('record the current findings, so that later scans report only new ones (--baseline)');

@@ -13,6 +13,8 @@ export interface PrettyOptions {
   verbose?: boolean;
   /** Also list suppressed findings, with the reason they are accepted. */
   showSuppressed?: boolean;
+  /** Only error-level findings and input errors, then the summary; nothing at all for a clean run. */
+  quiet?: boolean;
 }
 
 type Colors = ReturnType<typeof pc.createColors>;
@@ -24,6 +26,7 @@ type Colors = ReturnType<typeof pc.createColors>;
 export function formatPretty(result: ScanResult, options: PrettyOptions): string {
   const c = pc.createColors(options.color);
   const summary = summarize(result);
+  if (options.quiet) return quietReport(result, summary, c);
   const blocks: string[] = [];
   for (const [file, findings] of groupByFile(sortFindings(result.findings))) blocks.push(fileBlock(file, findings, c));
   if (options.showSuppressed && result.suppressed?.length) blocks.push(suppressedBlock(result.suppressed, c));
@@ -32,6 +35,18 @@ export function formatPretty(result: ScanResult, options: PrettyOptions): string
     if (checks) blocks.push(checks);
   }
   const diagnostics = diagnosticsBlock(result.diagnostics, options.verbose ?? false, c);
+  if (diagnostics) blocks.push(diagnostics);
+  blocks.push(closing(summary, c));
+  return blocks.join('\n\n') + '\n';
+}
+
+function quietReport(result: ScanResult, summary: Summary, c: Colors): string {
+  const errors = result.findings.filter((f) => f.level === 'error');
+  const inputErrors = result.diagnostics.filter((d) => d.severity === 'error');
+  if (!errors.length && !inputErrors.length) return '';
+  const blocks: string[] = [];
+  for (const [file, findings] of groupByFile(sortFindings(errors))) blocks.push(fileBlock(file, findings, c));
+  const diagnostics = diagnosticsBlock(inputErrors, false, c);
   if (diagnostics) blocks.push(diagnostics);
   blocks.push(closing(summary, c));
   return blocks.join('\n\n') + '\n';

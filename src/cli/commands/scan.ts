@@ -6,6 +6,7 @@ import { EXIT, exitCodeFor, type FailOn } from '../exit-code.js';
 import { BaselineError, baselineOf, compareWithBaseline, readBaseline } from '../../evaluate/baseline.js';
 import { deploymentFromFlags, type DeploymentFlags } from '../deployment-options.js';
 import { writeFileAtomic } from '../write-output.js';
+import { createProgress } from '../progress.js';
 
 export interface ScanFlags extends DeploymentFlags {
   format: FormatName;
@@ -23,6 +24,7 @@ export interface ScanFlags extends DeploymentFlags {
   /** `tollgate baseline write FILE`: record the findings instead of reporting them. */
   writeBaseline?: string;
   verbose?: boolean;
+  quiet?: boolean;
   /** A file, `false` for --no-config, undefined to look for one. */
   config?: string | false;
 }
@@ -59,7 +61,9 @@ export function runScan(paths: string[], flags: ScanFlags): number {
     for (const e of ruleSet.effectErrors) process.stderr.write(`tollgate: ${e}\n`);
     return EXIT.usage;
   }
+  const progress = createProgress(process.stderr);
   const result = scan({
+    onProgress: (done, total) => progress.update(done, total),
     ruleSet,
     paths,
     cwd,
@@ -71,6 +75,7 @@ export function runScan(paths: string[], flags: ScanFlags): number {
     parameters: flags.parameters,
     deployment: { ...deployment, ...fromFlags },
   });
+  progress.finish();
   if (flags.verbose) for (const s of result.skipped) process.stderr.write(`skipped ${s.path}: ${s.reason}\n`);
   if (flags.writeBaseline) {
     const baseline = baselineOf(result.findings, new Date());
@@ -94,9 +99,9 @@ export function runScan(paths: string[], flags: ScanFlags): number {
   }
   const toTerminal = !flags.output && flags.format === 'pretty';
   const color = toTerminal && flags.color && Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env && process.env['NO_COLOR'] !== '');
-  const text = render(flags.format, result, { color, verbose: flags.verbose, showSuppressed: flags.showSuppressed });
+  const text = render(flags.format, result, { color, verbose: flags.verbose, quiet: flags.quiet, showSuppressed: flags.showSuppressed });
   if (flags.output) writeFileAtomic(flags.output, text);
-  else process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+  else if (text) process.stdout.write(text.endsWith('\n') ? text : text + '\n');
   return exitCodeFor(result, flags.failOn ?? config.failOn ?? 'error');
 }
 
