@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, FAIL_ON } from './exit-code.js';
+import { FORMATS } from '../report/index.js';
 import { runScan } from './commands/scan.js';
 import { runRulesList, runRulesShow } from './commands/rules.js';
 import { runExpand, type ExpandFlags } from './commands/expand.js';
@@ -22,7 +23,7 @@ function program(): Command {
   scanCommand
     .description('scan templates, parameter files and exported resources; print findings')
     .argument('[paths...]', 'files or directories (directories are searched recursively)', ['.'])
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['pretty', 'json', 'sarif']).default('pretty'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices([...FORMATS]).default('pretty'))
     .option('-o, --output <file>', 'write the report to a file (written atomically) instead of standard output')
     .option('-p, --parameters <file>', 'parameter file to expand the template with (repeatable)', collect)
     .option('--exclude <pattern>', '.gitignore-style pattern of paths to skip in directories (repeatable; config: exclude)', collect)

@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../load/diagnostic.js';
 import type { Finding, Outcome, ResourceRef, RuleResult } from '../findings/finding.js';
 import type { Resource, ResourceSet } from '../resources/resource.js';
+import type { SourceLocation } from '../load/source-file.js';
 import { parsePath } from '../resources/value.js';
 import type { CheckContext, Rule } from '../rules/rule.js';
 
@@ -93,8 +94,20 @@ function makeFinding(rule: Rule, resource: Resource, set: ResourceSet, path: str
     message: resource.conditionUnknown ? `${message} (if deployed: its condition is unknown because ${resource.conditionUnknown})` : message,
     path,
     location: located?.location ?? resource.source.location,
+    snippet: snippetAround(resource, located?.location ?? resource.source.location),
     origins: located?.origins ?? [],
     file: set.file,
     parameterFile: set.parameterFile,
   };
+}
+
+/** Two lines either side of the finding, from the file that declares the resource. */
+function snippetAround(resource: Resource, location: SourceLocation | undefined): Finding['snippet'] {
+  const file = resource.source.document.file;
+  if (!location || location.file !== file.path) return undefined;
+  const startLine = Math.max(1, location.start.line - 2);
+  const last = Math.min(file.lineCount(), location.end.line + 2, startLine + 11);
+  const lines: string[] = [];
+  for (let line = startLine; line <= last; line++) lines.push(file.lineText(line));
+  return { startLine, lines };
 }

@@ -47,6 +47,11 @@ export class SourceFile {
     return { file: this.path, start: this.positionAt(offset), end: this.positionAt(offset + length) };
   }
 
+  /** How many lines the file has. */
+  lineCount(): number {
+    return (this.lineStarts ??= computeLineStarts(this.text)).length;
+  }
+
   /** The text of one 1-based line, without its line break. */
   lineText(line: number): string {
     const starts = (this.lineStarts ??= computeLineStarts(this.text));

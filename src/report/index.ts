@@ -2,8 +2,9 @@ import type { ScanResult } from '../evaluate/scan-result.js';
 import { formatJson } from './json.js';
 import { formatPretty, type PrettyOptions } from './pretty.js';
 import { formatSarif } from './sarif.js';
+import { formatHtml } from './html.js';
 
-export const FORMATS = ['pretty', 'json', 'sarif'] as const;
+export const FORMATS = ['pretty', 'json', 'sarif', 'html'] as const;
 export type FormatName = (typeof FORMATS)[number];
 
 /** Only the pretty format reads these; the machine formats never colour and are always complete. */
@@ -17,6 +18,8 @@ export function render(format: FormatName, result: ScanResult, options: RenderOp
       return formatJson(result);
     case 'sarif':
       return formatSarif(result);
+    case 'html':
+      return formatHtml(result);
   }
 }
 
