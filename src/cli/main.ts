@@ -23,8 +23,8 @@ function program(): Command {
   scanCommand
     .description('scan templates, parameter files and exported resources; print findings')
     .argument('[paths...]', 'files or directories (directories are searched recursively)', ['.'])
-    .addOption(new Option('-f, --format <format>', 'output format').choices([...FORMATS]).default('pretty'))
-    .option('-o, --output <file>', 'write the report to a file (written atomically) instead of standard output')
+    .option('-f, --format <formats>', `output format, repeatable or comma-separated: ${FORMATS.join(', ')} (default pretty)`, collect)
+    .option('-o, --output <file>', 'write the report to FILE (atomically) instead of standard output; with several formats FORMAT=FILE, repeatable', collect)
     .option('-p, --parameters <file>', 'parameter file to expand the template with (repeatable)', collect)
     .option('--exclude <pattern>', '.gitignore-style pattern of paths to skip in directories (repeatable; config: exclude)', collect)
     .option('--include <pattern>', '.gitignore-style pattern: only matching files are taken from directories (repeatable; config: include)', collect)
@@ -67,7 +67,7 @@ function program(): Command {
     .option('-c, --config <file>', 'configuration file')
     .option('--no-config', 'ignore configuration files');
   addDeploymentOptions(write).action((file: string, paths: string[], opts) => {
-    process.exitCode = runScan(paths, { ...opts, format: 'pretty', color: false, writeBaseline: file });
+    process.exitCode = runScan(paths, { ...opts, color: false, writeBaseline: file });
   });
 
   const rules = cli.command('rules').description('list the rules and built-in Azure Policy definitions').action(() => {

@@ -3,8 +3,12 @@ import { formatJson } from './json.js';
 import { formatPretty, type PrettyOptions } from './pretty.js';
 import { formatSarif } from './sarif.js';
 import { formatHtml } from './html.js';
+import { formatJunit } from './junit.js';
+import { formatMarkdown } from './markdown.js';
+import { formatCsv } from './csv.js';
+import { formatGithub } from './github.js';
 
-export const FORMATS = ['pretty', 'json', 'sarif', 'html'] as const;
+export const FORMATS = ['pretty', 'json', 'sarif', 'html', 'junit', 'markdown', 'csv', 'github'] as const;
 export type FormatName = (typeof FORMATS)[number];
 
 /** Only the pretty format reads these; the machine formats never colour and are always complete. */
@@ -20,6 +24,14 @@ export function render(format: FormatName, result: ScanResult, options: RenderOp
       return formatSarif(result);
     case 'html':
       return formatHtml(result);
+    case 'junit':
+      return formatJunit(result);
+    case 'markdown':
+      return formatMarkdown(result);
+    case 'csv':
+      return formatCsv(result);
+    case 'github':
+      return formatGithub(result);
   }
 }
 

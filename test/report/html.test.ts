@@ -1,13 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { formatHtml } from '../../src/report/html.js';
-import { repoRoot } from '../helpers.js';
+import { assertGolden } from './golden.js';
 import { httpBackendFinding, scanFixture, withFindings } from './fixture.js';
-
-// Set UPDATE_GOLDEN=1 to rewrite the golden file after an intended change, then review the diff.
-const GOLDEN = path.join(repoRoot(), 'test/report/golden/report.html');
 
 function fixtureWithSnippet() {
   const result = scanFixture();
@@ -16,10 +11,7 @@ function fixtureWithSnippet() {
 }
 
 test('html: golden file', () => {
-  const html = formatHtml(fixtureWithSnippet());
-  if (process.env['UPDATE_GOLDEN']) writeFileSync(GOLDEN, html);
-  assert.ok(existsSync(GOLDEN), 'golden file missing: run the tests once with UPDATE_GOLDEN=1 and review it');
-  assert.equal(html, readFileSync(GOLDEN, 'utf8'));
+  assertGolden('report.html', formatHtml(fixtureWithSnippet()));
 });
 
 test('html: self-contained, escaped, every finding present with its filters', () => {

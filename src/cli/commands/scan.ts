@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { ConfigError, findConfig, loadConfig, type TollgateConfig } from '../../config/config.js';
-import { render, type FormatName } from '../../report/index.js';
+import { render } from '../../report/index.js';
+import { planOutputs } from '../output-plan.js';
 import { loadRuleSet, scan } from '../../scan.js';
 import { EXIT, exitCodeFor, type FailOn } from '../exit-code.js';
 import { BaselineError, baselineOf, compareWithBaseline, readBaseline } from '../../evaluate/baseline.js';
@@ -9,8 +10,10 @@ import { writeFileAtomic } from '../write-output.js';
 import { createProgress } from '../progress.js';
 
 export interface ScanFlags extends DeploymentFlags {
-  format: FormatName;
-  output?: string;
+  /** One or more formats (repeatable, comma-separated). */
+  format?: string[] | string;
+  /** `FILE`, or `FORMAT=FILE` (repeatable). */
+  output?: string[] | string;
   parameters?: string[];
   exclude?: string[];
   effect?: string[];
@@ -31,6 +34,11 @@ export interface ScanFlags extends DeploymentFlags {
 
 export function runScan(paths: string[], flags: ScanFlags): number {
   const cwd = process.cwd();
+  const plan = planOutputs(flags.format, flags.output);
+  if (typeof plan === 'string') {
+    process.stderr.write(`tollgate: ${plan}\n`);
+    return EXIT.usage;
+  }
   let config: TollgateConfig = {};
   try {
     config = readConfig(paths, flags.config, cwd);
@@ -97,11 +105,12 @@ export function runScan(paths: string[], flags: ScanFlags): number {
     result.findings = compared.fresh;
     result.baseline = { file: flags.baseline, known: compared.known, fixed: compared.fixed };
   }
-  const toTerminal = !flags.output && flags.format === 'pretty';
-  const color = toTerminal && flags.color && Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env && process.env['NO_COLOR'] !== '');
-  const text = render(flags.format, result, { color, verbose: flags.verbose, quiet: flags.quiet, showSuppressed: flags.showSuppressed });
-  if (flags.output) writeFileAtomic(flags.output, text);
-  else if (text) process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+  for (const { format, file } of plan) {
+    const color = !file && format === 'pretty' && flags.color && Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env && process.env['NO_COLOR'] !== '');
+    const text = render(format, result, { color, verbose: flags.verbose, quiet: flags.quiet, showSuppressed: flags.showSuppressed });
+    if (file) writeFileAtomic(file, text);
+    else if (text) process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+  }
   return exitCodeFor(result, flags.failOn ?? config.failOn ?? 'error');
 }
 

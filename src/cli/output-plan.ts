@@ -1,0 +1,35 @@
+import { FORMATS, isFormatName, type FormatName } from '../report/index.js';
+
+/** Each requested format and where it goes: a file, or standard output (undefined). */
+export type OutputPlan = { format: FormatName; file?: string }[];
+
+/**
+ * Reads `--format` (repeatable or comma-separated) and `--output` (`FILE` for a single format,
+ * or `FORMAT=FILE`, repeatable). At most one format may go to standard output. A string is
+ * the usage error to print.
+ */
+export function planOutputs(formats: readonly string[] | string | undefined, outputs: readonly string[] | string | undefined): OutputPlan | string {
+  const asList = (v: readonly string[] | string | undefined) => (v === undefined ? [] : typeof v === 'string' ? [v] : [...v]);
+  const wanted = asList(formats).flatMap((f) => f.split(',')).map((f) => f.trim().toLowerCase()).filter(Boolean);
+  const chosen: FormatName[] = [];
+  for (const f of wanted.length ? wanted : ['pretty']) {
+    if (!isFormatName(f)) return `unknown format '${f}' (one of ${FORMATS.join(', ')})`;
+    if (!chosen.includes(f)) chosen.push(f);
+  }
+  const files = new Map<FormatName, string>();
+  for (const o of asList(outputs)) {
+    const eq = o.indexOf('=');
+    const named = eq > 0 ? o.slice(0, eq).toLowerCase() : '';
+    if (eq > 0 && isFormatName(named)) {
+      if (!chosen.includes(named)) return `--output ${o}: the format '${named}' was not asked for with --format`;
+      files.set(named, o.slice(eq + 1));
+    } else {
+      if (chosen.length !== 1) return `--output ${o}: with several formats, name each file as FORMAT=FILE (e.g. --output sarif=tollgate.sarif)`;
+      files.set(chosen[0]!, o);
+    }
+  }
+  const plan = chosen.map((format) => ({ format, file: files.get(format) }));
+  const toStdout = plan.filter((p) => p.file === undefined);
+  if (toStdout.length > 1) return `${toStdout.map((p) => p.format).join(' and ')} would both go to standard output: give all but one a file with --output FORMAT=FILE`;
+  return plan;
+}

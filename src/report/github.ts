@@ -1,0 +1,53 @@
+import type { ScanResult } from '../evaluate/scan-result.js';
+import type { Diagnostic } from '../load/diagnostic.js';
+import { sortDiagnostics, sortFindings } from './order.js';
+
+const COMMAND = { error: 'error', warning: 'warning', note: 'notice', info: 'notice' } as const;
+
+/**
+ * `--format github`: GitHub Actions workflow commands (`::error file=…,line=…::message`), which
+ * GitHub shows as annotations on the pull request's changed lines. Escaping follows the
+ * runner's rules: `%`, CR and LF in messages; also `:` and `,` in properties.
+ */
+export function formatGithub(result: ScanResult): string {
+  const lines: string[] = [];
+  for (const f of sortFindings(result.findings)) {
+    const props: Record<string, string | number> = { file: f.location?.file ?? f.file };
+    if (f.location) {
+      props['line'] = f.location.start.line;
+      props['col'] = f.location.start.column;
+      props['endLine'] = f.location.end.line;
+      props['endColumn'] = f.location.end.column;
+    }
+    props['title'] = `${f.ruleId}: ${f.ruleTitle}`;
+    const origins = f.origins.map((o) => `\nvalue set at ${o.location.file}:${o.location.start.line}: ${o.description}`).join('');
+    lines.push(command(COMMAND[f.level], props, `${f.message}${origins}`));
+  }
+  for (const d of sortDiagnostics(result.diagnostics.filter((x) => x.severity !== 'info'))) lines.push(diagnostic(d));
+  return lines.join('\n') + (lines.length ? '\n' : '');
+}
+
+function diagnostic(d: Diagnostic): string {
+  const props: Record<string, string | number> = { file: d.location?.file ?? d.file ?? '' };
+  if (d.location) {
+    props['line'] = d.location.start.line;
+    props['col'] = d.location.start.column;
+  }
+  props['title'] = `tollgate: ${d.code}`;
+  return command(COMMAND[d.severity], props, d.message);
+}
+
+function command(name: string, props: Record<string, string | number>, message: string): string {
+  const p = Object.entries(props)
+    .map(([k, v]) => `${k}=${escapeProperty(String(v))}`)
+    .join(',');
+  return `::${name} ${p}::${escapeData(message)}`;
+}
+
+export function escapeData(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+export function escapeProperty(text: string): string {
+  return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}

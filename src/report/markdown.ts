@@ -1,0 +1,75 @@
+import type { ScanResult } from '../evaluate/scan-result.js';
+import type { Finding } from '../findings/finding.js';
+import { formatLocation } from '../load/format-location.js';
+import { sortDiagnostics, sortFindings } from './order.js';
+import { summarize } from './summary.js';
+
+const TOP = 20;
+const SEVERITIES = ['critical', 'high', 'medium', 'low', 'informational'] as const;
+const RANK: Record<string, number> = { error: 0, warning: 1, note: 2 };
+
+/**
+ * `--format markdown`: a pull-request comment. The verdict, counts by severity and level, the
+ * most severe findings (at most 20) with `file#Lline` links, input errors, and the full list
+ * folded away when there are more.
+ */
+export function formatMarkdown(result: ScanResult): string {
+  const s = summarize(result);
+  const failed = s.errors > 0 || s.inputErrors > 0;
+  const out: string[] = [];
+  out.push(`### Tollgate: ${failed ? '❌ fails' : '✅ passes'}`);
+  out.push('');
+  const n = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+  out.push(
+    `${n(s.files, 'file')}, ${n(s.resources, 'resource')}, ${n(s.rules, 'rule')}: **${n(s.errors, 'error')}**, ${n(s.warnings, 'warning')}, ${n(s.notes, 'note')}` +
+      `${s.inputErrors ? `, **${n(s.inputErrors, 'input error')}**` : ''}${s.suppressed ? `, ${s.suppressed} suppressed` : ''}${s.unknown ? `, ${n(s.unknown, 'check')} undecided (unknown values)` : ''}.`,
+  );
+  out.push('');
+  const bySeverity = SEVERITIES.map((v) => result.findings.filter((f) => f.severity === v).length);
+  out.push(`| ${SEVERITIES.join(' | ')} |`);
+  out.push(`|${SEVERITIES.map(() => '---:').join('|')}|`);
+  out.push(`| ${bySeverity.join(' | ')} |`);
+  const findings = bySeriousness(result.findings);
+  if (findings.length) {
+    out.push('');
+    out.push(`#### ${findings.length > TOP ? `Top ${TOP} of ${findings.length} findings` : 'Findings'}`);
+    out.push('');
+    out.push(...table(findings.slice(0, TOP)));
+    if (findings.length > TOP) {
+      out.push('');
+      out.push(`${findings.length - TOP} more.`);
+      out.push('');
+      out.push('<details><summary>All findings</summary>');
+      out.push('');
+      out.push(...table(findings));
+      out.push('');
+      out.push('</details>');
+    }
+  }
+  const inputs = sortDiagnostics(result.diagnostics.filter((d) => d.severity === 'error'));
+  if (inputs.length) {
+    out.push('');
+    out.push('#### Input errors');
+    out.push('');
+    for (const d of inputs) out.push(`- \`${formatLocation(d)}\` ${cell(d.message)} (\`${d.code}\`)`);
+  }
+  return out.join('\n') + '\n';
+}
+
+function bySeriousness(findings: readonly Finding[]): Finding[] {
+  return sortFindings(findings).sort((a, b) => (RANK[a.level] ?? 3) - (RANK[b.level] ?? 3) || SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));
+}
+
+function table(findings: Finding[]): string[] {
+  const rows = ['| | rule | resource | where | message |', '|---|---|---|---|---|'];
+  for (const f of findings) {
+    const where = f.location ? `${f.location.file}#L${f.location.start.line}` : f.file;
+    rows.push(`| ${f.level === 'error' ? '🔴' : f.level === 'warning' ? '🟠' : '🔵'} ${f.severity} | \`${cell(f.ruleId)}\` | ${cell(`${f.resource.name}`)} | [${cell(where)}](${encodeURI(where)}) | ${cell(f.message)} |`);
+  }
+  return rows;
+}
+
+/** Table cells: no line breaks, no stray pipes or backticks. */
+function cell(text: string): string {
+  return text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|').replace(/`/g, "'");
+}
