@@ -1,5 +1,11 @@
+import ciphers from './apim/ciphers.js';
+import encryptValues from './apim/encrypt-values.js';
 import httpBackend from './apim/http-backend.js';
+import httpEndpoint from './apim/http-endpoint.js';
+import managedIdentity from './apim/managed-identity.js';
+import { productApproval, productSubscription, sampleProducts } from './apim/products.js';
+import protocols from './apim/protocols.js';
 import type { Rule } from './rule.js';
 
 /** Every native rule, in the order they are listed. */
-export const NATIVE_RULES: readonly Rule[] = [httpBackend];
+export const NATIVE_RULES: readonly Rule[] = [httpBackend, httpEndpoint, protocols, ciphers, managedIdentity, encryptValues, productSubscription, productApproval, sampleProducts];

@@ -1,0 +1,25 @@
+import { leafName } from '../../resources/resource.js';
+import { getPath, isUnknown } from '../../resources/value.js';
+import { defineRule } from '../define-rule.js';
+import { APIS } from './types.js';
+
+/** APIs must not accept plain-HTTP calls from clients: `properties.protocols` must not contain `http` (absent passes). */
+export default defineRule({
+  id: 'APIM-HTTPEndpoint',
+  title: 'API Management APIs accept HTTPS only',
+  severity: 'high',
+  pillar: 'security',
+  description: 'An API that accepts HTTP lets clients send requests, keys and tokens unencrypted to the gateway.',
+  recommendation: 'Remove `http` from `properties.protocols` of every `Microsoft.ApiManagement/service/apis`; keep `https` (and `wss` for WebSocket APIs).',
+  helpUri: 'https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.APIM.HTTPEndpoint/',
+  equivalents: [{ tool: 'psrule', id: 'Azure.APIM.HTTPEndpoint' }],
+  appliesTo: [APIS],
+  check(resource, ctx) {
+    const protocols = getPath(resource.body, 'properties.protocols');
+    if (isUnknown(protocols)) return ctx.unknown(`properties.protocols is not known before deployment (${protocols.reason})`);
+    if (!Array.isArray(protocols)) return;
+    const i = protocols.findIndex((p) => typeof p === 'string' && p.toLowerCase() === 'http');
+    if (i >= 0) ctx.report({ path: `properties.protocols[${i}]`, message: `API '${leafName(resource)}' accepts plain HTTP: remove 'http' from its protocols.` });
+    else if (protocols.some(isUnknown)) ctx.unknown('a protocol of the API is not known before deployment');
+  },
+});

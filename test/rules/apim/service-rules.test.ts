@@ -1,0 +1,84 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_DEPLOYMENT, expandTemplate } from '../../../src/arm/template/expand.js';
+import { evaluateResources } from '../../../src/evaluate/engine.js';
+import { resourcesFromExport } from '../../../src/resources/from-export.js';
+import { NATIVE_RULES } from '../../../src/rules/index.js';
+import type { Rule } from '../../../src/rules/rule.js';
+import { doc, template } from '../../helpers.js';
+
+const S = 'Microsoft.WindowsAzure.ApiManagement.Gateway.Security.';
+const rule = (id: string): Rule => NATIVE_RULES.find((r) => r.meta.id === id)!;
+const SERVICE = 'Microsoft.ApiManagement/service';
+
+function evaluate(ruleId: string, resources: object[]) {
+  const expansion = expandTemplate(doc(template({ resources }), 'main.json'), undefined, { deployment: DEFAULT_DEPLOYMENT });
+  return evaluateResources({ file: 'main.json', resources: expansion.resources }, [rule(ruleId)]);
+}
+
+const service = (extra: object = {}, properties: object = {}) => ({ type: SERVICE, apiVersion: '2023-05-01-preview', name: 'svc', sku: { name: 'Premium', capacity: 1 }, properties: { publisherEmail: 'a@b.c', publisherName: 'x', ...properties }, ...extra });
+const custom = (entries: Record<string, string>) => ({ customProperties: Object.fromEntries(Object.entries(entries).map(([k, v]) => [S + k, v])) });
+const ALL_CIPHERS_OFF = Object.fromEntries(
+  ['TripleDes168', 'TLS_RSA_WITH_AES_128_CBC_SHA', 'TLS_RSA_WITH_AES_256_CBC_SHA', 'TLS_RSA_WITH_AES_128_CBC_SHA256', 'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA', 'TLS_RSA_WITH_AES_256_CBC_SHA256', 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA', 'TLS_RSA_WITH_AES_128_GCM_SHA256'].map((c) => [`Ciphers.${c}`, 'False']),
+);
+const child = (type: string, name: string, properties: object) => ({ type: `${SERVICE}/${type}`, apiVersion: '2023-05-01-preview', name, properties });
+
+// rule, title, resources, expected outcome of the (first) result, findings count, message text
+const CASES: [string, string, object[], 'pass' | 'fail' | 'unknown', number, RegExp?][] = [
+  ['APIM-HTTPEndpoint', 'https only', [child('apis', 'svc/a', { path: 'a', protocols: ['https'] })], 'pass', 0],
+  ['APIM-HTTPEndpoint', 'http allowed', [child('apis', 'svc/a', { path: 'a', protocols: ['https', 'HTTP'] })], 'fail', 1, /API 'a' accepts plain HTTP/],
+  ['APIM-HTTPEndpoint', 'protocols missing', [child('apis', 'svc/a', { path: 'a' })], 'pass', 0],
+  ['APIM-HTTPEndpoint', 'protocols from an unset parameter', [child('apis', 'svc/a', { protocols: "[parameters('p')]" })], 'unknown', 0],
+  ['APIM-Protocols', 'nothing set (defaults are off)', [service()], 'pass', 0],
+  ['APIM-Protocols', 'all explicitly off', [service({}, custom({ 'Protocols.Tls10': 'False', 'Protocols.Tls11': 'false', 'Backend.Protocols.Ssl30': 'False' }))], 'pass', 0],
+  ['APIM-Protocols', 'TLS 1.0 on, backend SSL 3.0 on', [service({}, custom({ 'Protocols.Tls10': 'True', 'Backend.Protocols.Ssl30': 'true' }))], 'fail', 2, /TLS 1\.0 is enabled from clients/],
+  ['APIM-Ciphers', 'everything off', [service({}, custom(ALL_CIPHERS_OFF))], 'pass', 0],
+  ['APIM-Ciphers', 'defaults (absent = on)', [service()], 'fail', 1, /7 cipher suites are enabled by default/],
+  ['APIM-Ciphers', 'Triple DES on', [service({}, custom({ ...ALL_CIPHERS_OFF, 'Ciphers.TripleDes168': 'True' }))], 'fail', 1, /Triple DES/],
+  ['APIM-ManagedIdentity', 'system assigned', [service({ identity: { type: 'SystemAssigned' } })], 'pass', 0],
+  ['APIM-ManagedIdentity', 'both, with spaces', [service({ identity: { type: 'SystemAssigned, UserAssigned' } })], 'pass', 0],
+  ['APIM-ManagedIdentity', 'none', [service({ identity: { type: 'None' } })], 'fail', 1, /identity\.type is 'None'/],
+  ['APIM-ManagedIdentity', 'absent', [service()], 'fail', 1, /has no managed identity/],
+  ['APIM-EncryptValues', 'Key Vault reference', [child('namedValues', 'svc/nv', { displayName: 'nv', keyVault: { secretIdentifier: 'https://kv.vault.azure.net/secrets/x' } })], 'pass', 0],
+  ['APIM-EncryptValues', 'secret: true alone', [child('namedValues', 'svc/nv', { displayName: 'nv', secret: true, value: 'x' })], 'fail', 1, /marked secret but stored in API Management/],
+  ['APIM-EncryptValues', 'plain value', [child('namedValues', 'svc/nv', { displayName: 'nv', value: 'x' })], 'fail', 1],
+  ['APIM-ProductSubscription', 'required', [child('products', 'svc/p', { displayName: 'p', subscriptionRequired: true })], 'pass', 0],
+  ['APIM-ProductSubscription', 'not required', [child('products', 'svc/p', { displayName: 'p', subscriptionRequired: false })], 'fail', 1],
+  ['APIM-ProductSubscription', 'absent', [child('products', 'svc/p', { displayName: 'p' })], 'fail', 1],
+  ['APIM-ProductApproval', 'required', [child('products', 'svc/p', { approvalRequired: true })], 'pass', 0],
+  ['APIM-ProductApproval', 'not required', [child('products', 'svc/p', { approvalRequired: false })], 'fail', 1, /approvalRequired/],
+  ['APIM-SampleProducts', 'own product', [child('products', 'svc/payments', {})], 'pass', 0],
+  ['APIM-SampleProducts', 'starter', [child('products', 'svc/starter', {})], 'fail', 1, /sample product/],
+  ['APIM-SampleProducts', 'Unlimited, any case', [child('products', 'svc/Unlimited', {})], 'fail', 1],
+];
+
+for (const [id, title, resources, outcome, count, message] of CASES) {
+  test(`${id}: ${title} -> ${outcome}`, () => {
+    const { results, findings } = evaluate(id, resources);
+    assert.equal(results[0]?.outcome, outcome, JSON.stringify(findings.map((f) => f.message)));
+    assert.equal(findings.length, count);
+    if (message) assert.match(findings[0]!.message, message);
+  });
+}
+
+test('APIM-Protocols points at the offending customProperties key (a key with dots)', () => {
+  const t = template({ resources: [service({}, custom({ 'Protocols.Tls11': 'True' }))] });
+  const expansion = expandTemplate(doc(t, 'main.json'), undefined, { deployment: DEFAULT_DEPLOYMENT });
+  const { findings } = evaluateResources({ file: 'main.json', resources: expansion.resources }, [rule('APIM-Protocols')]);
+  const line = t.split('\n').findIndex((l) => l.includes('Protocols.Tls11')) + 1;
+  assert.equal(findings[0]!.location?.start.line, line);
+});
+
+test('the service rules read an exported service (Get-AzResource shape) the same way', () => {
+  const exported = {
+    ResourceType: SERVICE,
+    Name: 'svc',
+    ResourceId: '/subscriptions/x/resourceGroups/rg/providers/Microsoft.ApiManagement/service/svc',
+    Identity: { Type: 'SystemAssigned' },
+    Properties: { CustomProperties: { [`${S}Protocols.Tls10`]: 'True' } },
+  };
+  const resources = resourcesFromExport(doc(JSON.stringify(exported, null, 2), 'export.json'));
+  const set = { file: 'export.json', resources };
+  assert.equal(evaluateResources(set, [rule('APIM-ManagedIdentity')]).results[0]!.outcome, 'pass');
+  assert.equal(evaluateResources(set, [rule('APIM-Protocols')]).findings.length, 1);
+});
