@@ -24,7 +24,7 @@ const ALL_CIPHERS_OFF = Object.fromEntries(
 const child = (type: string, name: string, properties: object) => ({ type: `${SERVICE}/${type}`, apiVersion: '2023-05-01-preview', name, properties });
 
 // rule, title, resources, expected outcome of the (first) result, findings count, message text
-const CASES: [string, string, object[], 'pass' | 'fail' | 'unknown', number, RegExp?][] = [
+const CASES: [string, string, object[], 'pass' | 'fail' | 'unknown' | 'skip', number, RegExp?][] = [
   ['APIM-HTTPEndpoint', 'https only', [child('apis', 'svc/a', { path: 'a', protocols: ['https'] })], 'pass', 0],
   ['APIM-HTTPEndpoint', 'http allowed', [child('apis', 'svc/a', { path: 'a', protocols: ['https', 'HTTP'] })], 'fail', 1, /API 'a' accepts plain HTTP/],
   ['APIM-HTTPEndpoint', 'protocols missing', [child('apis', 'svc/a', { path: 'a' })], 'pass', 0],
@@ -50,6 +50,28 @@ const CASES: [string, string, object[], 'pass' | 'fail' | 'unknown', number, Reg
   ['APIM-SampleProducts', 'own product', [child('products', 'svc/payments', {})], 'pass', 0],
   ['APIM-SampleProducts', 'starter', [child('products', 'svc/starter', {})], 'fail', 1, /sample product/],
   ['APIM-SampleProducts', 'Unlimited, any case', [child('products', 'svc/Unlimited', {})], 'fail', 1],
+  ['APIM-Name', 'good name', [service()], 'pass', 0],
+  ['APIM-Name', 'starts with a digit', [{ ...service(), name: '1svc' }], 'fail', 1, /does not meet the naming rules/],
+  ['APIM-Name', 'ends with a hyphen', [{ ...service(), name: 'svc-' }], 'fail', 1],
+  ['APIM-Name', '51 characters', [{ ...service(), name: 'a'.repeat(51) }], 'fail', 1],
+  ['APIM-Name', 'from an unset parameter', [{ ...service(), name: "[parameters('n')]" }], 'unknown', 0],
+  ['APIM-MultiRegion', 'Premium with an extra region', [service({}, { additionalLocations: [{ location: 'northeurope', sku: { name: 'Premium', capacity: 1 } }] })], 'pass', 0],
+  ['APIM-MultiRegion', 'Premium, one region', [service()], 'fail', 1, /runs in one region/],
+  ['APIM-MultiRegion', 'Developer tier', [{ ...service(), sku: { name: 'Developer', capacity: 1 } }], 'fail', 1, /Developer tier/],
+  ['APIM-MultiRegionGateway', 'gateways on', [service({}, { additionalLocations: [{ location: 'northeurope' }] })], 'pass', 0],
+  ['APIM-MultiRegionGateway', 'a gateway disabled', [service({}, { additionalLocations: [{ location: 'northeurope', disableGateway: true }] })], 'fail', 1, /northeurope is disabled/],
+  ['APIM-MultiRegionGateway', 'no additional locations', [service()], 'skip', 0],
+  ['APIM-APIDescriptors', 'both set', [child('apis', 'svc/a', { displayName: 'A', description: 'About A', path: 'a' })], 'pass', 0],
+  ['APIM-APIDescriptors', 'no description', [child('apis', 'svc/a', { displayName: 'A', path: 'a' })], 'fail', 1, /API 'a' has no description/],
+  ['APIM-APIDescriptors', 'neither', [child('apis', 'svc/a', { path: 'a', description: '' })], 'fail', 2],
+  ['APIM-ProductDescriptors', 'both set', [child('products', 'svc/p', { displayName: 'P', description: 'About P' })], 'pass', 0],
+  ['APIM-ProductDescriptors', 'no display name', [child('products', 'svc/p', { description: 'About P' })], 'fail', 1, /Product 'p' has no displayName/],
+  ['APIM-PublicNetworkAccess', 'disabled', [service({}, { publicNetworkAccess: 'Disabled' })], 'pass', 0],
+  ['APIM-PublicNetworkAccess', 'enabled', [service({}, { publicNetworkAccess: 'Enabled' })], 'fail', 1],
+  ['APIM-PublicNetworkAccess', 'absent (default enabled)', [service()], 'fail', 1, /\(the default\)/],
+  ['APIM-ClientCertificate', 'Consumption with client certificates', [{ ...service({}, { enableClientCertificate: true }), sku: { name: 'Consumption', capacity: 0 } }], 'pass', 0],
+  ['APIM-ClientCertificate', 'Consumption without', [{ ...service(), sku: { name: 'Consumption', capacity: 0 } }], 'fail', 1, /does not request client certificates/],
+  ['APIM-ClientCertificate', 'Premium: not applicable', [service()], 'skip', 0],
 ];
 
 for (const [id, title, resources, outcome, count, message] of CASES) {
