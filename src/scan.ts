@@ -113,7 +113,7 @@ export function scan(options: ScanOptions): ScanOutput {
     const parameterDefaults = defaultsFor(unit.document.file.path, options.parameterDefaults);
     const set = resourcesOf(unit, { deployment, loadLinked, parameterDefaults }, diagnostics, seenDiagnostics);
     result.units.push({ file: set.file, parameterFile: set.parameterFile, resources: set.resources.length });
-    const evaluation = evaluateResources(set, rules, { ruleOptions: ruleSet.options });
+    const evaluation = evaluateResources(set, rules, { ruleOptions: ruleSet.options, now: deployment.now ? new Date(deployment.now) : undefined });
     result.results.push(...evaluation.results);
     diagnostics.push(...evaluation.diagnostics);
     // Suppressions written on the resources of this unit, found by resource.

@@ -8,6 +8,8 @@ import type { CheckContext, Rule } from '../rules/rule.js';
 export interface EvaluateOptions {
   /** Options per rule id, from the configuration. */
   ruleOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** The clock rules see (default: now). */
+  now?: Date;
 }
 
 export interface Evaluation {
@@ -58,6 +60,7 @@ function runRule(rule: Rule, resource: Resource, set: ResourceSet, options: Eval
   const ctx: CheckContext = {
     resources: set.resources,
     options: options.ruleOptions?.[rule.meta.id] ?? {},
+    now: options.now ?? new Date(),
     report: ({ path, message }) => {
       const finding = makeFinding(rule, resource, set, path, message);
       result.findings.push(finding);

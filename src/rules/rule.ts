@@ -16,6 +16,8 @@ export interface CheckContext {
   skip(reason: string): void;
   /** The rule cannot decide: a value it needs is unknown before deployment. */
   unknown(reason: string): void;
+  /** The clock (`--now`, `deployment.now`), for rules about dates such as certificate expiry. Default: now. */
+  readonly now?: Date;
 }
 
 /**

@@ -72,6 +72,16 @@ const CASES: [string, string, object[], 'pass' | 'fail' | 'unknown' | 'skip', nu
   ['APIM-ClientCertificate', 'Consumption with client certificates', [{ ...service({}, { enableClientCertificate: true }), sku: { name: 'Consumption', capacity: 0 } }], 'pass', 0],
   ['APIM-ClientCertificate', 'Consumption without', [{ ...service(), sku: { name: 'Consumption', capacity: 0 } }], 'fail', 1, /does not request client certificates/],
   ['APIM-ClientCertificate', 'Premium: not applicable', [service()], 'skip', 0],
+  ['APIM-MinAPIVersion', 'recent, with a constraint', [service({}, { apiVersionConstraint: { minApiVersion: '2021-08-01' } })], 'pass', 0],
+  ['APIM-MinAPIVersion', 'no constraint', [service()], 'fail', 1, /does not set properties\.apiVersionConstraint\.minApiVersion/],
+  ['APIM-MinAPIVersion', 'old constraint', [service({}, { apiVersionConstraint: { minApiVersion: '2019-12-01' } })], 'fail', 1, /older than 2021-08-01/],
+  ['APIM-MinAPIVersion', 'old deployment API version', [{ ...service({}, { apiVersionConstraint: { minApiVersion: '2022-08-01' } }), apiVersion: '2020-12-01' }], 'fail', 1, /deployed with API version 2020-12-01/],
+  ['APIM-AvailabilityZone', 'Premium over 2 zones with 2 units', [{ ...service(), location: 'westeurope', zones: ['1', '2'], sku: { name: 'Premium', capacity: 2 } }], 'pass', 0],
+  ['APIM-AvailabilityZone', 'Premium without zones in a zonal region', [{ ...service(), location: 'West Europe' }], 'fail', 1, /uses 0 availability zones/],
+  ['APIM-AvailabilityZone', 'fewer units than zones', [{ ...service(), location: 'westeurope', zones: ['1', '2', '3'], sku: { name: 'Premium', capacity: 2 } }], 'fail', 1, /2 units for 3 zones/],
+  ['APIM-AvailabilityZone', 'a region without zones', [{ ...service(), location: 'westcentralus' }], 'pass', 0],
+  ['APIM-AvailabilityZone', 'Developer tier', [{ ...service(), sku: { name: 'Developer', capacity: 1 } }], 'fail', 1, /only Premium supports availability zones/],
+  ['APIM-AvailabilityZone', 'an additional location without zones', [{ ...service({}, { additionalLocations: [{ location: 'northeurope', sku: { name: 'Premium', capacity: 1 } }] }), location: 'westcentralus' }], 'fail', 1, /Additional location 0 in northeurope/],
 ];
 
 for (const [id, title, resources, outcome, count, message] of CASES) {
@@ -104,3 +114,32 @@ test('the service rules read an exported service (Get-AzResource shape) the same
   assert.equal(evaluateResources(set, [rule('APIM-ManagedIdentity')]).results[0]!.outcome, 'pass');
   assert.equal(evaluateResources(set, [rule('APIM-Protocols')]).findings.length, 1);
 });
+
+test('APIM-CertificateExpiry: days left against the clock; the minimum is an option', () => {
+  const svc = service({}, { hostnameConfigurations: [{ type: 'Proxy', hostName: 'api.contoso.com', certificate: { expiry: '2026-12-01T00:00:00Z' } }, { type: 'Portal', hostName: 'portal.contoso.com', certificate: { expiry: '2027-12-01T00:00:00Z' } }] });
+  const expansion = expandTemplate(doc(template({ resources: [svc] }), 'main.json'), undefined, { deployment: DEFAULT_DEPLOYMENT });
+  const set = { file: 'main.json', resources: expansion.resources };
+  const r = rule('APIM-CertificateExpiry');
+  const soon = evaluateResources(set, [r], { now: new Date('2026-11-22T00:00:00Z') });
+  assert.equal(soon.findings.length, 1);
+  assert.match(soon.findings[0]!.message, /api\.contoso\.com expires in 9 days \(minimum 30\)/);
+  assert.equal(evaluateResources(set, [r], { now: new Date('2026-10-01T00:00:00Z') }).findings.length, 0);
+  assert.equal(evaluateResources(set, [r], { now: new Date('2026-10-01T00:00:00Z'), ruleOptions: { 'APIM-CertificateExpiry': { days: 90 } } }).findings.length, 1);
+  assert.match(evaluateResources(set, [r], { now: new Date('2027-01-01T00:00:00Z') }).findings[0]!.message, /expired 31 days ago/);
+  const none = evaluateResources({ file: 'x', resources: expandTemplate(doc(template({ resources: [service()] }), 'main.json'), undefined, { deployment: DEFAULT_DEPLOYMENT }).resources }, [r]);
+  assert.equal(none.results[0]!.outcome, 'skip');
+});
+
+test('APIM-ProductTerms ships off and works when turned on', () => {
+  const r = rule('APIM-ProductTerms');
+  assert.equal(r.enabled, false);
+  const on = { ...r, enabled: true };
+  const { findings } = evaluate2(on, [child('products', 'svc/p', { displayName: 'P' })]);
+  assert.equal(findings.length, 1);
+  assert.equal(evaluate2(on, [child('products', 'svc/p', { terms: 'Be nice.' })]).findings.length, 0);
+});
+
+function evaluate2(r: Rule, resources: object[]) {
+  const expansion = expandTemplate(doc(template({ resources }), 'main.json'), undefined, { deployment: DEFAULT_DEPLOYMENT });
+  return evaluateResources({ file: 'main.json', resources: expansion.resources }, [r]);
+}
