@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { FORMATS, isFormatName, type FormatName } from '../report/index.js';
 
 /** Each requested format and where it goes: a file, or standard output (undefined). */
@@ -5,8 +6,8 @@ export type OutputPlan = { format: FormatName; file?: string }[];
 
 /**
  * Reads `--format` (repeatable or comma-separated) and `--output` (`FILE` for a single format,
- * or `FORMAT=FILE`, repeatable). At most one format may go to standard output. A string is
- * the usage error to print.
+ * or `FORMAT=FILE`, repeatable). At most one format may go to standard output, each format gets
+ * at most one file, and no two formats share a file. A string is the usage error to print.
  */
 export function planOutputs(formats: readonly string[] | string | undefined, outputs: readonly string[] | string | undefined): OutputPlan | string {
   const asList = (v: readonly string[] | string | undefined) => (v === undefined ? [] : typeof v === 'string' ? [v] : [...v]);
@@ -19,17 +20,32 @@ export function planOutputs(formats: readonly string[] | string | undefined, out
   const files = new Map<FormatName, string>();
   for (const o of asList(outputs)) {
     const eq = o.indexOf('=');
-    const named = eq > 0 ? o.slice(0, eq).toLowerCase() : '';
+    const named = eq > 0 ? o.slice(0, eq).trim().toLowerCase() : '';
+    let format: FormatName;
+    let file: string;
     if (eq > 0 && isFormatName(named)) {
       if (!chosen.includes(named)) return `--output ${o}: the format '${named}' was not asked for with --format`;
-      files.set(named, o.slice(eq + 1));
+      format = named;
+      file = o.slice(eq + 1);
+    } else if (eq === 0) {
+      return `--output ${o}: name the format before '=' (e.g. --output sarif=tollgate.sarif)`;
     } else {
       if (chosen.length !== 1) return `--output ${o}: with several formats, name each file as FORMAT=FILE (e.g. --output sarif=tollgate.sarif)`;
-      files.set(chosen[0]!, o);
+      format = chosen[0]!;
+      file = o;
     }
+    if (!file) return `--output ${o}: no file name`;
+    const earlier = files.get(format);
+    if (earlier !== undefined) return `--output: ${format} is written to one file, got both ${earlier} and ${file}`;
+    const clash = [...files].find(([, f]) => path.resolve(f) === path.resolve(file));
+    if (clash) return `--output: ${clash[0]} and ${format} would both be written to ${file}`;
+    files.set(format, file);
   }
   const plan = chosen.map((format) => ({ format, file: files.get(format) }));
   const toStdout = plan.filter((p) => p.file === undefined);
-  if (toStdout.length > 1) return `${toStdout.map((p) => p.format).join(' and ')} would both go to standard output: give all but one a file with --output FORMAT=FILE`;
+  if (toStdout.length > 1) {
+    const names = toStdout.map((p) => p.format);
+    return `${names.slice(0, -1).join(', ')} and ${names.at(-1)} would ${names.length === 2 ? 'both' : 'all'} go to standard output: give all but one a file with --output FORMAT=FILE`;
+  }
   return plan;
 }

@@ -3,18 +3,26 @@ import { fingerprint } from '../findings/fingerprint.js';
 import type { Finding, RuleResult } from '../findings/finding.js';
 import { formatLocation } from '../load/format-location.js';
 import { sortDiagnostics, sortResults } from './order.js';
-import { xmlEscape as x } from './xml.js';
+import { xmlAttr as a, xmlEscape as x } from './xml.js';
 
 /**
  * `--format junit`: one test suite per scan unit (template with its parameter file, or export),
  * one test case per rule x resource. Failures carry the message and `file:line:column`; skipped
  * and undecided checks are `<skipped>`; a rule that crashed is `<error>`. Input problems form a
- * suite of their own. The shape Azure Pipelines (PublishTestResults, JUnit) and GitLab read.
+ * suite of their own. The shape Azure Pipelines (PublishTestResults, JUnit) and GitLab read:
+ * GitLab shows `classname` (the rule) as the suite and `name` (the resource) as the test, and
+ * keys a case by suite, classname and name, so those are kept unique within a suite.
+ *
+ * Failures are the findings the other formats report: a finding that is suppressed, or (with
+ * `--baseline`) already in the baseline, makes its check skipped, not failed.
  */
 export function formatJunit(result: ScanResult): string {
-  // Suppressed findings were merged across parameter files: index them under each one.
+  // Findings were merged across parameter files: index them under each one, as the results have them.
+  const open = new Set<string>();
+  for (const f of result.findings) for (const p of f.parameterFiles ?? [f.parameterFile]) open.add(identity({ ...f, parameterFile: p }));
   const suppressed = new Map<string, Finding>();
   for (const f of result.suppressed ?? []) for (const p of f.parameterFiles ?? [f.parameterFile]) suppressed.set(identity({ ...f, parameterFile: p }), f);
+  const context: Context = { open, suppressed, baseline: result.baseline?.file };
   const suites: string[] = [];
   let total = 0;
   let failures = 0;
@@ -22,13 +30,13 @@ export function formatJunit(result: ScanResult): string {
   let skipped = 0;
   for (const unit of result.units) {
     const results = sortResults(result.results.filter((r) => r.file === unit.file && r.parameterFile === unit.parameterFile));
-    const cases: string[] = [];
+    const seen = new Map<string, number>();
+    for (const r of results) seen.set(caseKey(r), (seen.get(caseKey(r)) ?? 0) + 1);
     const counts = { failures: 0, errors: 0, skipped: 0 };
-    for (const r of results) cases.push(testCase(r, suppressed, counts));
+    // Two resources of the same type and name (nested deployments to different scopes) are told apart by id.
+    const cases = results.map((r) => testCase(r, seen.get(caseKey(r))! > 1 ? `${resourceName(r)} (${r.resource.id})` : resourceName(r), context, counts));
     const name = unit.parameterFile ? `${unit.file} with ${unit.parameterFile}` : unit.file;
-    suites.push(
-      `  <testsuite name="${x(name)}" tests="${results.length}" failures="${counts.failures}" errors="${counts.errors}" skipped="${counts.skipped}" time="0">\n${cases.join('\n')}${cases.length ? '\n' : ''}  </testsuite>`,
-    );
+    suites.push(suite(name, cases, counts));
     total += results.length;
     failures += counts.failures;
     errors += counts.errors;
@@ -37,37 +45,68 @@ export function formatJunit(result: ScanResult): string {
   const inputErrors = sortDiagnostics(result.diagnostics.filter((d) => d.severity === 'error'));
   if (inputErrors.length) {
     const cases = inputErrors.map(
-      (d) => `    <testcase classname="tollgate.inputs" name="${x(`${d.code} ${formatLocation(d)}`)}" file="${x(d.location?.file ?? d.file ?? '')}" time="0">\n      <error message="${x(d.message)}" type="${x(d.code)}">${x(`${formatLocation(d)}: ${d.message}`)}</error>\n    </testcase>`,
+      (d) =>
+        `    <testcase classname="tollgate.inputs" name="${a(`${d.code} ${formatLocation(d)}`)}" file="${a(d.location?.file ?? d.file ?? '')}" time="0">\n` +
+        `      <error message="${a(d.message)}" type="${a(d.code)}">${x(`${formatLocation(d)}: ${d.message}`)}</error>\n    </testcase>`,
     );
-    suites.push(`  <testsuite name="tollgate inputs" tests="${cases.length}" failures="0" errors="${cases.length}" skipped="0" time="0">\n${cases.join('\n')}\n  </testsuite>`);
+    suites.push(suite('tollgate inputs', cases, { failures: 0, errors: cases.length, skipped: 0 }));
     total += cases.length;
     errors += cases.length;
   }
   const time = (result.durationMs / 1000).toFixed(3);
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="tollgate" tests="${total}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${time}">\n${suites.join('\n')}\n</testsuites>\n`;
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="tollgate" tests="${total}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${time}">\n` +
+    suites.map((s) => `${s}\n`).join('') +
+    '</testsuites>\n'
+  );
 }
 
-function testCase(r: RuleResult, suppressed: Map<string, Finding>, counts: { failures: number; errors: number; skipped: number }): string {
-  const head = `    <testcase classname="${x(r.ruleId)}" name="${x(`${r.resource.type}/${r.resource.name}`)}" file="${x(r.file)}" time="0"`;
+interface Context {
+  /** Identities of the findings reported as findings (not suppressed, not in the baseline). */
+  open: Set<string>;
+  suppressed: Map<string, Finding>;
+  /** The baseline file, when the scan was compared with one. */
+  baseline?: string;
+}
+
+type Counts = { failures: number; errors: number; skipped: number };
+
+function suite(name: string, cases: string[], counts: Counts): string {
+  const body = cases.map((c) => `${c}\n`).join('');
+  return `  <testsuite name="${a(name)}" tests="${cases.length}" failures="${counts.failures}" errors="${counts.errors}" skipped="${counts.skipped}" time="0">\n${body}  </testsuite>`;
+}
+
+function testCase(r: RuleResult, name: string, context: Context, counts: Counts): string {
+  const head = `    <testcase classname="${a(r.ruleId)}" name="${a(name)}" file="${a(r.file)}" time="0"`;
   if (r.outcome === 'pass') return `${head}/>`;
   if (r.outcome === 'fail') {
-    const open = r.findings.filter((f) => !suppressed.has(identity(f)));
-    if (!open.length) {
+    // Without a baseline, anything not suppressed fails (also findings the result lists only here).
+    const failing = r.findings.filter((f) => (context.baseline === undefined ? !context.suppressed.has(identity(f)) : context.open.has(identity(f))));
+    if (!failing.length) {
       counts.skipped++;
-      const why = suppressed.get(identity(r.findings[0]!))?.suppression?.justification ?? 'suppressed';
-      return `${head}>\n      <skipped message="${x(`suppressed: ${why}`)}"/>\n    </testcase>`;
+      const accepted = r.findings.map((f) => context.suppressed.get(identity(f))).find((f) => f !== undefined);
+      const why = accepted ? `suppressed: ${accepted.suppression?.justification ?? 'accepted'}` : `in the baseline ${context.baseline}`;
+      return `${head}>\n      <skipped message="${a(why)}"/>\n    </testcase>`;
     }
     counts.failures++;
-    const text = open.map(describe).join('\n\n');
-    return `${head}>\n      <failure message="${x(open[0]!.message)}" type="${x(r.ruleId)}">${x(text)}</failure>\n    </testcase>`;
+    const text = failing.map(describe).join('\n\n');
+    return `${head}>\n      <failure message="${a(failing[0]!.message)}" type="${a(r.ruleId)}">${x(text)}</failure>\n    </testcase>`;
   }
   if (r.outcome === 'error') {
     counts.errors++;
-    return `${head}>\n      <error message="${x(r.reason ?? 'the rule failed')}" type="rule-error"/>\n    </testcase>`;
+    return `${head}>\n      <error message="${a(r.reason ?? 'the rule failed')}" type="rule-error"/>\n    </testcase>`;
   }
   counts.skipped++;
   const label = r.outcome === 'unknown' ? 'undecided' : 'skipped';
-  return `${head}>\n      <skipped message="${x(`${label}: ${r.reason ?? ''}`)}"/>\n    </testcase>`;
+  return `${head}>\n      <skipped message="${a(r.reason ? `${label}: ${r.reason}` : label)}"/>\n    </testcase>`;
+}
+
+function resourceName(r: RuleResult): string {
+  return `${r.resource.type}/${r.resource.name}`;
+}
+
+function caseKey(r: RuleResult): string {
+  return `${r.ruleId}\u0000${resourceName(r).toLowerCase()}`;
 }
 
 function describe(f: Finding): string {

@@ -22,7 +22,8 @@ export function formatMarkdown(result: ScanResult): string {
   const n = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
   out.push(
     `${n(s.files, 'file')}, ${n(s.resources, 'resource')}, ${n(s.rules, 'rule')}: **${n(s.errors, 'error')}**, ${n(s.warnings, 'warning')}, ${n(s.notes, 'note')}` +
-      `${s.inputErrors ? `, **${n(s.inputErrors, 'input error')}**` : ''}${s.suppressed ? `, ${s.suppressed} suppressed` : ''}${s.unknown ? `, ${n(s.unknown, 'check')} undecided (unknown values)` : ''}.`,
+      `${s.inputErrors ? `, **${n(s.inputErrors, 'input error')}**` : ''}${s.suppressed ? `, ${s.suppressed} suppressed` : ''}${s.unknown ? `, ${n(s.unknown, 'check')} undecided (unknown values)` : ''}` +
+      `${s.baseline ? `, ${s.baseline.known} in the baseline, ${s.baseline.fixed} fixed since` : ''}.`,
   );
   out.push('');
   const bySeverity = SEVERITIES.map((v) => result.findings.filter((f) => f.severity === v).length);
@@ -51,7 +52,7 @@ export function formatMarkdown(result: ScanResult): string {
     out.push('');
     out.push('#### Input errors');
     out.push('');
-    for (const d of inputs) out.push(`- \`${formatLocation(d)}\` ${cell(d.message)} (\`${d.code}\`)`);
+    for (const d of inputs) out.push(`- ${code(formatLocation(d))} ${cell(d.message)} (${code(d.code)})`);
   }
   return out.join('\n') + '\n';
 }
@@ -64,12 +65,25 @@ function table(findings: Finding[]): string[] {
   const rows = ['| | rule | resource | where | message |', '|---|---|---|---|---|'];
   for (const f of findings) {
     const where = f.location ? `${f.location.file}#L${f.location.start.line}` : f.file;
-    rows.push(`| ${f.level === 'error' ? '🔴' : f.level === 'warning' ? '🟠' : '🔵'} ${f.severity} | \`${cell(f.ruleId)}\` | ${cell(`${f.resource.name}`)} | [${cell(where)}](${encodeURI(where)}) | ${cell(f.message)} |`);
+    const target = encodeURI(where).replace(/[()]/g, (c) => (c === '(' ? '%28' : '%29'));
+    rows.push(`| ${f.level === 'error' ? '🔴' : f.level === 'warning' ? '🟠' : '🔵'} ${f.severity} | ${code(f.ruleId)} | ${cell(f.resource.name)} | [${cell(where)}](${target}) | ${cell(f.message)} |`);
   }
   return rows;
 }
 
-/** Table cells: no line breaks, no stray pipes or backticks. */
+/**
+ * Text from templates in a cell: on one line, with the characters markdown would act on
+ * backslash-escaped: `|` (a new cell), backticks, emphasis, links, and `<`, which GitHub would
+ * read as an HTML tag and hide (`<tls>`).
+ */
 function cell(text: string): string {
-  return text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|').replace(/`/g, "'");
+  return text
+    .replace(/\r?\n|\r/g, ' ')
+    .replace(/[\u0000-\u0008\u000B-\u001F\u007F]/g, '')
+    .replace(/[\\`*_~[\]<>|&]/g, (c) => `\\${c}`);
+}
+
+/** A code span in a table cell: backslashes are literal there, but GFM still splits cells at `|` unless escaped; a backtick would end the span. */
+function code(text: string): string {
+  return `\`${text.replace(/\r?\n|\r/g, ' ').replace(/\|/g, '\\|').replace(/`/g, "'")}\``;
 }

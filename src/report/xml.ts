@@ -1,6 +1,15 @@
-/** XML 1.0 text and attribute escaping; characters XML 1.0 forbids are dropped. */
+/**
+ * XML 1.0 text escaping: the five special characters, CR as a character reference (a parser
+ * would turn a literal CR into LF); characters XML 1.0 forbids (controls, lone surrogates,
+ * U+FFFE and U+FFFF) are dropped.
+ */
 export function xmlEscape(text: string): string {
   return text
     .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
-    .replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+    .replace(/[&<>"'\r]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#13;' })[c]!);
+}
+
+/** Attribute values: as text, and tab and LF as character references, which a parser keeps (literal ones become spaces). */
+export function xmlAttr(text: string): string {
+  return xmlEscape(text).replace(/[\t\n]/g, (c) => (c === '\t' ? '&#9;' : '&#10;'));
 }

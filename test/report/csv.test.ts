@@ -2,14 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatCsv } from '../../src/report/csv.js';
 import { assertGolden } from './golden.js';
-import { richFixture } from './fixture-extra.js';
+import { NASTY, richFixture } from './fixture-extra.js';
 import { scanFixture } from './fixture.js';
 
-test('csv: golden file', () => {
+// Golden files: UPDATE_GOLDEN=1 npm test rewrites them (see golden.ts); review the diff.
+test('csv: golden files', () => {
   assertGolden('report.csv', formatCsv(scanFixture()));
+  assertGolden('report.rich.csv', formatCsv(richFixture()));
 });
 
-/** RFC 4180 reader, to check the writer round-trips. */
+/** RFC 4180 reader, to check the writer round-trips: CRLF records, quoted fields with "" for a quote. */
 function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
@@ -21,21 +23,52 @@ function parseCsv(text: string): string[][] {
       if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
       else if (c === '"') quoted = false;
       else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(cell), (cell = '');
+    } else if (c === '"') {
+      assert.equal(cell, '', 'a quote inside an unquoted field');
+      quoted = true;
+    } else if (c === ',') row.push(cell), (cell = '');
     else if (c === '\r' && text[i + 1] === '\n') row.push(cell), rows.push(row), (row = []), (cell = ''), i++;
-    else cell += c;
+    else {
+      assert.ok(c !== '\r' && c !== '\n', 'a line break outside quotes');
+      cell += c;
+    }
   }
+  assert.equal(quoted, false, 'unterminated quoted field');
+  assert.deepEqual(row, [], 'the last record ends with CRLF');
+  assert.equal(cell, '');
   return rows;
 }
+
+test('csv: header and every finding, cell by cell', () => {
+  const rows = parseCsv(formatCsv(scanFixture()));
+  assert.deepEqual(rows[0], ['level', 'severity', 'rule', 'rule title', 'resource type', 'resource name', 'file', 'line', 'column', 'parameter files', 'message', 'value set at']);
+  assert.deepEqual(rows[2], [
+    'error',
+    'critical',
+    'APIM-HTTPBackend',
+    'API Management backends use HTTPS',
+    'Microsoft.ApiManagement/service/backends',
+    'apim-contoso/payments',
+    'infra/apim.json',
+    '60',
+    '20',
+    'infra/apim.parameters.json',
+    "Backend 'payments' sends traffic to 'http://payments.contoso.com/api' without encryption: use an https:// URL.",
+    "infra/apim.parameters.json:9:16 parameter 'paymentsUrl' (value in parameter file)",
+  ]);
+});
 
 test('csv: round-trips quotes, commas and newlines; neutralises formulas', () => {
   const result = richFixture();
   const rows = parseCsv(formatCsv(result));
   assert.equal(rows.length, result.findings.length + 1);
   assert.ok(rows.every((r) => r.length === rows[0]!.length));
-  const nasty = rows.find((r) => r[10]!.startsWith("Backend 'a|b'"))!;
-  assert.equal(nasty[10], `Backend 'a|b' sets <tls> & "quotes", 100% = bad,\nsecond line`);
-  const formula = formatCsv({ ...result, findings: [{ ...result.findings[0]!, message: '=HYPERLINK("http://evil")' }] });
-  assert.equal(parseCsv(formula)[1]![10], `'=HYPERLINK("http://evil")`);
+  assert.ok(rows.some((r) => r[10] === NASTY));
+  for (const start of ['=', '+', '-', '@', '\t', '\r']) {
+    const message = `${start}HYPERLINK("http://evil","x")`;
+    const csv = formatCsv({ ...result, findings: [{ ...result.findings[0]!, message }] });
+    assert.equal(parseCsv(csv)[1]![10], `'${message}`, JSON.stringify(start));
+  }
+  const harmless = formatCsv({ ...result, findings: [{ ...result.findings[0]!, message: 'a = b' }] });
+  assert.equal(parseCsv(harmless)[1]![10], 'a = b');
 });
