@@ -1,0 +1,49 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_DEPLOYMENT, expandTemplate } from '../../../src/arm/template/expand.js';
+import { evaluateResources } from '../../../src/evaluate/engine.js';
+import { escapeExpressions, parsePolicy } from '../../../src/rules/apim/policy-xml.js';
+import { NATIVE_RULES } from '../../../src/rules/index.js';
+import { doc, template } from '../../helpers.js';
+
+const rule = (id: string) => NATIVE_RULES.find((r) => r.meta.id === id)!;
+const policy = (type: string, value: unknown, format = 'rawxml') => ({ type: `Microsoft.ApiManagement/service/${type}`, apiVersion: '2023-05-01-preview', name: type === 'policies' ? 'svc/policy' : 'svc/a/policy', properties: { format, value } });
+const run = (id: string, resource: object) => {
+  const expansion = expandTemplate(doc(template({ resources: [resource] }), 'main.json'), undefined, { deployment: DEFAULT_DEPLOYMENT });
+  return evaluateResources({ file: 'main.json', resources: expansion.resources }, [rule(id)]);
+};
+
+const BASED = '<policies><inbound><base /></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>';
+const CORS = (origin: string, method = 'GET') =>
+  `<policies><inbound><base /><cors allow-credentials="true"><allowed-origins><origin>${origin}</origin></allowed-origins><allowed-methods><method>${method}</method></allowed-methods></cors></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>`;
+
+test('policy expressions with quotes, < and && inside attributes and text are read', () => {
+  const xml = `<policies><inbound><base /><choose><when condition="@(context.Request.Method == "GET" && context.Request.Url.Query.GetValueOrDefault("a", ")") != "")"><set-header name="x" exists-action="override"><value>@{ return 1 < 2 ? "a" : "b"; }</value></set-header></when></choose></inbound></policies>`;
+  const parsed = parsePolicy(xml);
+  assert.equal(parsed[0]!.name, 'policies');
+  assert.match(escapeExpressions('<a b="@(x("y"))"/>'), /&quot;y&quot;/);
+});
+
+test('APIM-CORSPolicy', () => {
+  assert.equal(run('APIM-CORSPolicy', policy('apis/policies', CORS('https://contoso.com'))).results[0]!.outcome, 'pass');
+  const star = run('APIM-CORSPolicy', policy('apis/policies', CORS('*', '*')));
+  assert.equal(star.findings.length, 1);
+  assert.match(star.findings[0]!.message, /allows any value \(\*\) in allowed-origins, allowed-methods/);
+  assert.equal(run('APIM-CORSPolicy', policy('policies', CORS('*'))).findings.length, 1, 'the global policy too');
+  assert.equal(run('APIM-CORSPolicy', policy('apis/policies', BASED)).results[0]!.outcome, 'skip');
+  assert.equal(run('APIM-CORSPolicy', policy('apis/policies', 'https://x/policy.xml', 'rawxml-link')).results[0]!.outcome, 'unknown');
+});
+
+test('APIM-PolicyBase: every section of a non-global policy keeps <base/>', () => {
+  assert.equal(run('APIM-PolicyBase', policy('apis/policies', BASED)).results[0]!.outcome, 'pass');
+  const missing = run('APIM-PolicyBase', policy('apis/policies', '<policies><inbound><base /></inbound><backend><forward-request /></backend><outbound /></policies>'));
+  assert.match(missing.findings[0]!.message, /no <base\/> in <backend>, <outbound>, <on-error>/);
+  // The global policy has no enclosing scope.
+  assert.equal(run('APIM-PolicyBase', policy('policies', '<policies><inbound /></policies>')).results.length, 0);
+});
+
+test('a policy document that is not XML is an error for that resource, not a crash', () => {
+  const out = run('APIM-PolicyBase', policy('apis/policies', '<policies><inbound><base /></policies>'));
+  assert.equal(out.results[0]!.outcome, 'error');
+  assert.match(out.diagnostics[0]!.message, /the policy XML is invalid at line 1, column \d+/);
+});
