@@ -1,4 +1,5 @@
 import ciphers from './apim/ciphers.js';
+import { defenderCloud } from './apim/defender.js';
 import encryptValues from './apim/encrypt-values.js';
 import httpBackend from './apim/http-backend.js';
 import httpEndpoint from './apim/http-endpoint.js';
@@ -11,4 +12,4 @@ import { apiDescriptors, consumptionClientCertificate, multiRegion, multiRegionG
 import type { Rule } from './rule.js';
 
 /** Every native rule, in the order they are listed. */
-export const NATIVE_RULES: readonly Rule[] = [httpBackend, httpEndpoint, protocols, ciphers, managedIdentity, encryptValues, productSubscription, productApproval, sampleProducts, serviceName, multiRegion, multiRegionGateway, apiDescriptors, productDescriptors, publicNetworkAccess, consumptionClientCertificate, minApiVersion, certificateExpiry, availabilityZone, productTerms, corsPolicy, policyBase];
+export const NATIVE_RULES: readonly Rule[] = [httpBackend, httpEndpoint, protocols, ciphers, managedIdentity, encryptValues, productSubscription, productApproval, sampleProducts, serviceName, multiRegion, multiRegionGateway, apiDescriptors, productDescriptors, publicNetworkAccess, consumptionClientCertificate, minApiVersion, certificateExpiry, availabilityZone, productTerms, corsPolicy, policyBase, defenderCloud];

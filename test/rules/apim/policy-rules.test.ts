@@ -47,3 +47,16 @@ test('a policy document that is not XML is an error for that resource, not a cra
   assert.equal(out.results[0]!.outcome, 'error');
   assert.match(out.diagnostics[0]!.message, /the policy XML is invalid at line 1, column \d+/);
 });
+
+test('APIM-DefenderCloud: an HTTP API needs an apiCollections resource of its name, scoped to its service', () => {
+  const api = { type: 'Microsoft.ApiManagement/service/apis', apiVersion: '2023-05-01-preview', name: 'svc/orders', properties: { path: 'orders' } };
+  const collection = (name: string, service = 'svc') => ({ type: 'Microsoft.Security/apiCollections', apiVersion: '2023-11-15', name, scope: `[resourceId('Microsoft.ApiManagement/service', '${service}')]` });
+  const evalAll = (resources: object[]) => {
+    const expansion = expandTemplate(doc(template({ resources }), 'main.json'), undefined, { deployment: DEFAULT_DEPLOYMENT });
+    return evaluateResources({ file: 'main.json', resources: expansion.resources }, [rule('APIM-DefenderCloud')]);
+  };
+  assert.equal(evalAll([api, collection('orders')]).results[0]!.outcome, 'pass');
+  assert.match(evalAll([api]).findings[0]!.message, /API 'orders' is not onboarded to Defender for APIs/);
+  assert.equal(evalAll([api, collection('orders', 'other-svc')]).findings.length, 1, 'a collection on another service does not count');
+  assert.equal(evalAll([{ ...api, properties: { path: 'orders', apiType: 'soap' } }]).results[0]!.outcome, 'skip');
+});

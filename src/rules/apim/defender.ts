@@ -1,0 +1,30 @@
+import { leafName } from '../../resources/resource.js';
+import { getPath, isUnknown } from '../../resources/value.js';
+import { defineRule } from '../define-rule.js';
+import { APIS } from './types.js';
+
+const API_COLLECTIONS = 'microsoft.security/apicollections';
+
+/** Every HTTP API is onboarded to Defender for APIs: a `Microsoft.Security/apiCollections` of its name in the deployment. */
+export const defenderCloud = defineRule({
+  id: 'APIM-DefenderCloud',
+  title: 'API Management APIs are onboarded to Defender for APIs',
+  severity: 'medium',
+  pillar: 'security',
+  description: 'Defender for APIs finds sensitive data, unauthenticated endpoints and attacks on APIs, but only for APIs onboarded to it with an API collection.',
+  recommendation: 'Deploy a `Microsoft.Security/apiCollections` extension resource, named after the API, scoped to the API Management service, for each HTTP API.',
+  helpUri: 'https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.APIM.DefenderCloud/',
+  equivalents: [{ tool: 'psrule', id: 'Azure.APIM.DefenderCloud' }],
+  appliesTo: [APIS],
+  check(resource, ctx) {
+    const apiType = getPath(resource.body, 'properties.apiType');
+    if (isUnknown(apiType)) return ctx.unknown(`properties.apiType is not known before deployment (${apiType.reason})`);
+    // A missing apiType means an HTTP API; SOAP, WebSocket and GraphQL APIs are not covered by Defender for APIs.
+    if (typeof apiType === 'string' && apiType.toLowerCase() !== 'http') return ctx.skip(`Defender for APIs covers HTTP APIs, not ${apiType}`);
+    const name = leafName(resource);
+    if (name.includes('<unknown>')) return ctx.unknown('the API name is not known before deployment');
+    const service = resource.name.split('/')[0]!.toLowerCase();
+    const onboarded = ctx.resources.some((r) => r.type.toLowerCase() === API_COLLECTIONS && leafName(r).toLowerCase() === name.toLowerCase() && (!r.id.toLowerCase().includes('/microsoft.apimanagement/service/') || r.id.toLowerCase().includes(`/microsoft.apimanagement/service/${service}/`)));
+    if (!onboarded) ctx.report({ path: 'name', message: `API '${name}' is not onboarded to Defender for APIs: add a Microsoft.Security/apiCollections resource named '${name}' scoped to the service.` });
+  },
+});
