@@ -10,7 +10,7 @@ export function runRulesList(): number {
   const all = [...NATIVE_RULES, ...rules];
   const idWidth = Math.max(...all.map((r) => r.meta.id.length));
   const lines = all.map((r) => {
-    const how = r.meta.kind === 'policy' ? `policy, effect ${r.meta.effect ?? '?'}${r.enabled ? '' : ' (not run)'}` : `native, ${r.meta.severity}`;
+    const how = r.meta.kind === 'policy' ? `policy, effect ${r.meta.effect ?? '?'}${r.enabled ? '' : ' (not run)'}` : `native, ${r.meta.severity}${r.enabled ? '' : ', off by default'}`;
     return `${r.meta.id.padEnd(idWidth)}  ${r.meta.level.padEnd(7)}  ${r.meta.title}  [${how}]`;
   });
   process.stdout.write(`${lines.join('\n')}\n\n${all.length} rules. Details: tollgate rules show <id>\n`);
