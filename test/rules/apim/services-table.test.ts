@@ -1,0 +1,147 @@
+// A services table in the manner of PSRule's: 16 API Management services with varied SKU,
+// regions, zones, identities, API versions, certificates and settings, scanned both as an ARM
+// template and as exported resources (Get-AzResource shape: PascalCase, children under
+// `Resources`), with every service-level rule's outcome asserted per service.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_DEPLOYMENT, expandTemplate } from '../../../src/arm/template/expand.js';
+import { evaluateResources } from '../../../src/evaluate/engine.js';
+import { resourcesFromExport } from '../../../src/resources/from-export.js';
+import { NATIVE_RULES } from '../../../src/rules/index.js';
+import { doc, template } from '../../helpers.js';
+
+const S = 'Microsoft.WindowsAzure.ApiManagement.Gateway.Security.';
+const SAFE_TLS = Object.fromEntries(['Protocols.Tls10', 'Protocols.Tls11', 'Protocols.Ssl30', 'Backend.Protocols.Tls10', 'Backend.Protocols.Tls11', 'Backend.Protocols.Ssl30'].map((k) => [S + k, 'False']));
+const SAFE_CIPHERS = Object.fromEntries(
+  ['TripleDes168', 'TLS_RSA_WITH_AES_128_CBC_SHA', 'TLS_RSA_WITH_AES_256_CBC_SHA', 'TLS_RSA_WITH_AES_128_CBC_SHA256', 'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA', 'TLS_RSA_WITH_AES_256_CBC_SHA256', 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA', 'TLS_RSA_WITH_AES_128_GCM_SHA256'].map((c) => [`${S}Ciphers.${c}`, 'False']),
+);
+const NOW = new Date('2026-11-22T00:00:00Z');
+const CERT = (expiry: string) => [{ type: 'Proxy', hostName: 'api.contoso.com', certificate: { expiry, subject: 'CN=api.contoso.com', thumbprint: '00' } }];
+
+interface Service {
+  name: string;
+  apiVersion?: string;
+  location?: string;
+  sku: { name: string; capacity: number };
+  zones?: string[];
+  identity?: { type: string };
+  properties: Record<string, unknown>;
+}
+
+const base = (name: string, over: Partial<Service> = {}, props: Record<string, unknown> = {}): Service => ({
+  name,
+  apiVersion: '2023-05-01-preview',
+  location: 'westeurope',
+  sku: { name: 'Premium', capacity: 2 },
+  zones: ['1', '2'],
+  identity: { type: 'SystemAssigned' },
+  ...over,
+  properties: {
+    publisherEmail: 'apim@contoso.com',
+    publisherName: 'Contoso',
+    customProperties: { ...SAFE_TLS, ...SAFE_CIPHERS },
+    publicNetworkAccess: 'Disabled',
+    apiVersionConstraint: { minApiVersion: '2021-08-01' },
+    additionalLocations: [{ location: 'northeurope', sku: { name: 'Premium', capacity: 2 }, zones: ['1', '2'] }],
+    ...props,
+  },
+});
+
+const SERVICES: Service[] = [
+  base('apim-good'),
+  base('apim-developer', { sku: { name: 'Developer', capacity: 1 }, zones: undefined }, { additionalLocations: undefined }),
+  base('apim-basic-noid', { sku: { name: 'Basic', capacity: 1 }, zones: undefined, identity: undefined }, { additionalLocations: undefined }),
+  base('apim-tls10', {}, { customProperties: { ...SAFE_TLS, ...SAFE_CIPHERS, [`${S}Protocols.Tls10`]: 'True' } }),
+  base('apim-default-ciphers', {}, { customProperties: { ...SAFE_TLS } }),
+  base('apim-userassigned', { identity: { type: 'UserAssigned' } }),
+  base('1-bad-name'),
+  base('apim-one-region', {}, { additionalLocations: [] }),
+  base('apim-gateway-off', {}, { additionalLocations: [{ location: 'northeurope', sku: { name: 'Premium', capacity: 2 }, zones: ['1', '2'], disableGateway: true }] }),
+  base('apim-public', {}, { publicNetworkAccess: 'Enabled' }),
+  base('apim-consumption', { sku: { name: 'Consumption', capacity: 0 }, zones: undefined }, { additionalLocations: undefined, enableClientCertificate: false }),
+  base('apim-old-api', { apiVersion: '2019-12-01' }, { apiVersionConstraint: { minApiVersion: '2019-12-01' } }),
+  base('apim-cert-expiring', {}, { hostnameConfigurations: CERT('2026-12-01T00:00:00Z') }),
+  base('apim-cert-fine', {}, { hostnameConfigurations: CERT('2027-06-01T00:00:00Z') }),
+  base('apim-one-zone', { zones: ['1'] }),
+  base('apim-nozone-region', { location: 'West Central US', zones: undefined }, { additionalLocations: [{ location: 'westcentralus', sku: { name: 'Premium', capacity: 1 } }] }),
+];
+
+// Expected outcome per service (rows, in the order above) and rule (columns). p pass, F fail, s skip (not applicable).
+const RULES = ['APIM-Protocols', 'APIM-Ciphers', 'APIM-ManagedIdentity', 'APIM-Name', 'APIM-MultiRegion', 'APIM-MultiRegionGateway', 'APIM-PublicNetworkAccess', 'APIM-ClientCertificate', 'APIM-MinAPIVersion', 'APIM-CertificateExpiry', 'APIM-AvailabilityZone'];
+const EXPECTED = `
+apim-good            p p p p p p p s p s p
+apim-developer       p p p p F s p s p s F
+apim-basic-noid      p p F p F s p s p s F
+apim-tls10           F p p p p p p s p s p
+apim-default-ciphers p F p p p p p s p s p
+apim-userassigned    p p p p p p p s p s p
+1-bad-name           p p p F p p p s p s p
+apim-one-region      p p p p F s p s p s p
+apim-gateway-off     p p p p p F p s p s p
+apim-public          p p p p p p F s p s p
+apim-consumption     p p p p F s p F p s F
+apim-old-api         p p p p p p p s F s p
+apim-cert-expiring   p p p p p p p s p F p
+apim-cert-fine       p p p p p p p s p p p
+apim-one-zone        p p p p p p p s p s F
+apim-nozone-region   p p p p p p p s p s p
+`;
+
+const OUTCOME: Record<string, string> = { p: 'pass', F: 'fail', s: 'skip' };
+
+function armTemplate(): string {
+  return template({
+    resources: SERVICES.map((s) => ({ type: 'Microsoft.ApiManagement/service', apiVersion: s.apiVersion, name: s.name, location: s.location, sku: s.sku, ...(s.zones && { zones: s.zones }), ...(s.identity && { identity: s.identity }), properties: strip(s.properties) })),
+  });
+}
+
+/** Get-AzResource's shape: PascalCase top-level keys, a full ResourceId. */
+function exported(): string {
+  return JSON.stringify(
+    SERVICES.map((s) => ({
+      Name: s.name,
+      ResourceType: 'Microsoft.ApiManagement/service',
+      ResourceId: `/subscriptions/0000/resourceGroups/rg-apim/providers/Microsoft.ApiManagement/service/${s.name}`,
+      Location: s.location,
+      Sku: { Name: s.sku.name, Capacity: s.sku.capacity },
+      ...(s.zones && { Zones: s.zones }),
+      ...(s.identity && { Identity: { Type: s.identity.type } }),
+      Properties: strip(s.properties),
+    })),
+    null,
+    2,
+  );
+}
+
+function strip(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+function check(shape: string, resources: Parameters<typeof evaluateResources>[0]['resources']) {
+  const rules = RULES.map((id) => NATIVE_RULES.find((r) => r.meta.id === id)!);
+  const { results } = evaluateResources({ file: shape, resources }, rules, { now: NOW });
+  const rows = EXPECTED.trim().split('\n').map((l) => l.trim().split(/\s+/));
+  assert.equal(rows.length, SERVICES.length);
+  const mismatches: string[] = [];
+  for (const [name, ...cells] of rows) {
+    RULES.forEach((rule, i) => {
+      const r = results.find((x) => x.ruleId === rule && x.resource.name === name);
+      const want = OUTCOME[cells[i]!];
+      // The export shape has no deployment apiVersion: MinAPIVersion then judges the constraint only.
+      if (r?.outcome !== want) mismatches.push(`${name} ${rule}: expected ${want}, got ${r?.outcome} (${r?.reason ?? r?.findings.map((f) => f.message).join('; ') ?? ''})`);
+    });
+  }
+  assert.deepEqual(mismatches, []);
+}
+
+test('services table: ARM template shape', () => {
+  const expansion = expandTemplate(doc(armTemplate(), 'services.json'), undefined, { deployment: DEFAULT_DEPLOYMENT });
+  assert.deepEqual(expansion.diagnostics, []);
+  check('services.json', expansion.resources);
+});
+
+test('services table: exported resources (Get-AzResource shape)', () => {
+  const resources = resourcesFromExport(doc(exported(), 'export.json'));
+  assert.equal(resources.length, SERVICES.length);
+  check('export.json', resources);
+});
