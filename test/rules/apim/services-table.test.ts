@@ -145,3 +145,86 @@ test('services table: exported resources (Get-AzResource shape)', () => {
   assert.equal(resources.length, SERVICES.length);
   check('export.json', resources);
 });
+
+// Children of the services: APIs, products, named values, backends, policies, declared nested
+// under the service (template) or under `Resources` (export). Outcome per child and rule.
+const CHILDREN: { service: string; type: string; name: string; properties: Record<string, unknown> }[] = [
+  { service: 'apim-good', type: 'apis', name: 'orders', properties: { displayName: 'Orders', description: 'Orders API', path: 'orders', protocols: ['https'], serviceUrl: 'https://orders.contoso.com' } },
+  { service: 'apim-good', type: 'products', name: 'partners', properties: { displayName: 'Partners', description: 'For partners', subscriptionRequired: true, approvalRequired: true } },
+  { service: 'apim-good', type: 'namedValues', name: 'backend-key', properties: { displayName: 'backend-key', secret: true, keyVault: { secretIdentifier: 'https://kv.vault.azure.net/secrets/k' } } },
+  { service: 'apim-good', type: 'backends', name: 'orders-backend', properties: { url: 'https://orders.contoso.com', protocol: 'http' } },
+  { service: 'apim-public', type: 'apis', name: 'legacy', properties: { displayName: 'Legacy', path: 'legacy', protocols: ['http', 'https'], serviceUrl: 'http://legacy.contoso.com' } },
+  { service: 'apim-public', type: 'products', name: 'starter', properties: { displayName: 'Starter', subscriptionRequired: false, approvalRequired: false } },
+  { service: 'apim-public', type: 'namedValues', name: 'plain', properties: { displayName: 'plain', secret: true, value: 'x' } },
+  { service: 'apim-public', type: 'backends', name: 'legacy-backend', properties: { url: 'http://legacy.contoso.com', protocol: 'http' } },
+];
+const CHILD_RULES = ['APIM-HTTPEndpoint', 'APIM-HTTPBackend', 'APIM-APIDescriptors', 'APIM-ProductSubscription', 'APIM-ProductApproval', 'APIM-ProductDescriptors', 'APIM-SampleProducts', 'APIM-EncryptValues'];
+// rows: child name; columns: CHILD_RULES; '-' the rule does not apply to that type.
+const CHILD_EXPECTED = `
+orders          p p p - - - - -
+partners        - - - p p p p -
+backend-key     - - - - - - - p
+orders-backend  - p - - - - - -
+legacy          F F F - - - - -
+starter         - - - F F F F -
+plain           - - - - - - - F
+legacy-backend  - F - - - - - -
+`;
+
+function withChildrenTemplate(): string {
+  return template({
+    resources: SERVICES.filter((s) => CHILDREN.some((c) => c.service === s.name)).map((s) => ({
+      type: 'Microsoft.ApiManagement/service',
+      apiVersion: s.apiVersion,
+      name: s.name,
+      location: s.location,
+      sku: s.sku,
+      properties: strip(s.properties),
+      resources: CHILDREN.filter((c) => c.service === s.name).map((c) => ({ type: c.type, apiVersion: '2023-05-01-preview', name: c.name, properties: c.properties })),
+    })),
+  });
+}
+
+function withChildrenExport(): string {
+  return JSON.stringify(
+    SERVICES.filter((s) => CHILDREN.some((c) => c.service === s.name)).map((s) => ({
+      Name: s.name,
+      ResourceType: 'Microsoft.ApiManagement/service',
+      ResourceId: `/subscriptions/0000/resourceGroups/rg-apim/providers/Microsoft.ApiManagement/service/${s.name}`,
+      Properties: strip(s.properties),
+      Resources: CHILDREN.filter((c) => c.service === s.name).map((c) => ({
+        Name: c.name,
+        ResourceType: `Microsoft.ApiManagement/service/${c.type}`,
+        ResourceId: `/subscriptions/0000/resourceGroups/rg-apim/providers/Microsoft.ApiManagement/service/${s.name}/${c.type}/${c.name}`,
+        Properties: c.properties,
+      })),
+    })),
+    null,
+    2,
+  );
+}
+
+function checkChildren(file: string, resources: Parameters<typeof evaluateResources>[0]['resources']) {
+  const rules = CHILD_RULES.map((id) => NATIVE_RULES.find((r) => r.meta.id === id)!);
+  const { results } = evaluateResources({ file, resources }, rules, { now: NOW });
+  const mismatches: string[] = [];
+  for (const [name, ...cells] of CHILD_EXPECTED.trim().split('\n').map((l) => l.trim().split(/\s+/))) {
+    CHILD_RULES.forEach((rule, i) => {
+      const r = results.filter((x) => x.ruleId === rule && x.resource.name.endsWith(`/${name}`));
+      const want = cells[i] === '-' ? undefined : OUTCOME[cells[i]!];
+      const got = r[0]?.outcome;
+      if (got !== want || r.length > 1) mismatches.push(`${name} ${rule}: expected ${want ?? 'not applicable'}, got ${got ?? 'not applicable'}`);
+    });
+  }
+  assert.deepEqual(mismatches, []);
+}
+
+test('services table, children: ARM template shape (nested under the service)', () => {
+  const expansion = expandTemplate(doc(withChildrenTemplate(), 'children.json'), undefined, { deployment: DEFAULT_DEPLOYMENT });
+  assert.deepEqual(expansion.diagnostics, []);
+  checkChildren('children.json', expansion.resources);
+});
+
+test('services table, children: export shape (children under Resources, leaf names completed from ids)', () => {
+  checkChildren('export.json', resourcesFromExport(doc(withChildrenExport(), 'export.json')));
+});
