@@ -17,6 +17,7 @@ import { applyRuleOverrides, type RuleOverride } from './rules/rule-settings.js'
 import type { Finding } from './findings/finding.js';
 import type { Value } from './resources/value.js';
 import { dedupeAcrossParameterFiles } from './evaluate/dedupe.js';
+import { mergeEquivalentFindings } from './evaluate/equivalents.js';
 import { applySuppressions, fileMatches, globMatches, suppressionsOnResource, type Suppression } from './evaluate/suppressions.js';
 
 export interface ScanOptions {
@@ -135,7 +136,7 @@ export function scan(options: ScanOptions): ScanOutput {
   }
   const rulesById = new Map(rules.map((r) => [r.meta.id, r.meta]));
   const applied = applySuppressions(result.findings, rulesById, (f) => candidates.get(f) ?? [], allSuppressions, options.today ?? new Date());
-  result.findings = dedupeAcrossParameterFiles(applied.findings);
+  result.findings = dedupeAcrossParameterFiles(mergeEquivalentFindings(applied.findings, rulesById));
   result.suppressed = dedupeAcrossParameterFiles(applied.suppressed);
   for (const d of applied.diagnostics) pushOnce(d, diagnostics, seenDiagnostics);
   result.durationMs = Math.round(performance.now() - started);

@@ -67,6 +67,8 @@ export interface Finding {
    * all of them. `parameterFile` is then the first.
    */
   parameterFiles?: string[];
+  /** Equivalent rules that found the same defect on the same property (merged into this finding). */
+  alsoReportedBy?: string[];
   /** A few lines of the file around `location` (for reports that show the source). */
   snippet?: { startLine: number; lines: string[] };
   /** Set on suppressed findings: the accepted risk, its reason and expiry. */

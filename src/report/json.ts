@@ -62,6 +62,7 @@ function finding(f: Finding): Finding {
     file: f.file,
     parameterFile: f.parameterFile,
     ...(f.parameterFiles && { parameterFiles: f.parameterFiles }),
+    ...(f.alsoReportedBy && { alsoReportedBy: f.alsoReportedBy }),
     ...(f.suppression && { suppression: f.suppression }),
   };
 }

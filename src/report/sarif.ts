@@ -118,6 +118,7 @@ function sarifResult(f: Finding, ruleIndex: number | undefined) {
       ...(f.effect && { effect: f.effect }),
       ...(f.parameterFile && { parameterFile: f.parameterFile }),
       ...(f.parameterFiles && { parameterFiles: f.parameterFiles }),
+      ...(f.alsoReportedBy && { alsoReportedBy: f.alsoReportedBy }),
     },
   };
 }

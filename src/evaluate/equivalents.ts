@@ -1,0 +1,47 @@
+import type { Finding, RuleMeta } from '../findings/finding.js';
+
+/** Two rules check the same thing when one names the other, or both name the same check of another tool. */
+export function equivalentRules(a: RuleMeta, b: RuleMeta): boolean {
+  const names = (m: RuleMeta, other: RuleMeta) => m.equivalents.some((e) => e.id.toLowerCase() === other.id.toLowerCase());
+  if (names(a, b) || names(b, a)) return true;
+  return a.equivalents.some((e) => b.equivalents.some((f) => e.tool === f.tool && e.id.toLowerCase() === f.id.toLowerCase()));
+}
+
+const RANK = { error: 0, warning: 1, note: 2 } as const;
+
+/**
+ * A native rule and a built-in policy (or any two equivalent rules) that fail on the same
+ * property of the same resource are one defect: the most severe finding is kept, and names
+ * the others in `alsoReportedBy`.
+ */
+export function mergeEquivalentFindings(findings: readonly Finding[], rules: ReadonlyMap<string, RuleMeta>): Finding[] {
+  const groups = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const key = [f.file, f.parameterFile ?? '', f.resource.id.toLowerCase(), (f.path ?? '').toLowerCase()].join('\u0000');
+    const group = groups.get(key);
+    if (group) group.push(f);
+    else groups.set(key, [f]);
+  }
+  const dropped = new Set<Finding>();
+  const replaced = new Map<Finding, Finding>();
+  for (const group of groups.values()) {
+    if (group.length < 2) continue;
+    const remaining = [...group].sort((a, b) => RANK[a.level] - RANK[b.level]);
+    while (remaining.length) {
+      const keep = remaining.shift()!;
+      const meta = rules.get(keep.ruleId);
+      const same = remaining.filter((f) => {
+        const other = rules.get(f.ruleId);
+        return meta !== undefined && other !== undefined && f.ruleId !== keep.ruleId && equivalentRules(meta, other);
+      });
+      if (!same.length) continue;
+      for (const f of same) {
+        remaining.splice(remaining.indexOf(f), 1);
+        dropped.add(f);
+      }
+      replaced.set(keep, { ...keep, alsoReportedBy: same.map((f) => f.ruleId) });
+    }
+  }
+  // Input order is kept: reporters sort, and JSON consumers see a stable list.
+  return findings.filter((f) => !dropped.has(f)).map((f) => replaced.get(f) ?? f);
+}
