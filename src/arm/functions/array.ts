@@ -4,38 +4,112 @@ import { getProperty, isDeclaredBody, isObject, isUnknown, Unknown, type ObjectV
 import { deepEquals } from './comparison.js';
 import { expectArray, expectInt, expectString, fn } from './define.js';
 
-
 function expectArrayOrString(v: Value, what = 'the input'): Value[] | string {
   if (!Array.isArray(v) && typeof v !== 'string') throw new FunctionError(`${what} must be an array or a string, not ${describe(v)}`);
   return v;
 }
 
+/**
+ * An array may hold values only known at deployment (`["[newGuid()]"]`). Where a function
+ * would check the type of its items, such an item makes the result unknown, never an error.
+ */
+function unknownItem(list: readonly Value[]): Unknown | undefined {
+  return list.find(isUnknown);
+}
+
 /** Clamp a count to [0, length], as `skip` and `take` do. */
 const clamp = (n: number, length: number) => Math.max(0, Math.min(n, length));
 
-function numbers(args: Value[]): number[] {
+/** `min`/`max` take an array of integers or the integers as arguments. */
+function extreme(args: Value[], pick: (a: number, b: number) => number): Value {
   const list = args.length === 1 && Array.isArray(args[0]) ? args[0] : args;
   if (!list.length) throw new FunctionError('needs at least one integer');
-  return list.map((v) => expectInt(v, 'every value'));
+  const unknown = unknownItem(list);
+  if (unknown) return unknown;
+  return list.map((v) => expectInt(v, 'every value')).reduce((a, b) => pick(a, b));
 }
 
-/** Position of an item: strings ignore case (as ARM's indexOf on strings); array items compare exactly. */
-function indexIn(container: Value, item: Value, last: boolean): number {
+/** Position of an item: in a string ignoring case (ARM's string indexOf); in an array by ARM equality (case-sensitive, type-strict). */
+function indexIn(container: Value, item: Value, last: boolean): Value {
   if (typeof container === 'string') {
     const hay = container.toLowerCase();
     const needle = expectString(item, 'the text to find').toLowerCase();
     return last ? hay.lastIndexOf(needle) : hay.indexOf(needle);
   }
   const list = expectArray(container, 'the input');
-  if (last) {
-    for (let i = list.length - 1; i >= 0; i--) if (deepEquals(list[i]!, item)) return i;
-    return -1;
+  for (let k = 0; k < list.length; k++) {
+    const i = last ? list.length - 1 - k : k;
+    const x = list[i]!;
+    // An unknown item met before any match might be the match.
+    if (isUnknown(x)) return x;
+    if (deepEquals(x, item)) return i;
   }
-  return list.findIndex((x) => deepEquals(x, item));
+  return -1;
 }
 
-function fromEnd(list: Value[], n: number): Value | undefined {
+function intersectArrays([first, ...rest]: Value[][]): Value {
+  const unknown = [first!, ...rest].map(unknownItem).find(Boolean);
+  if (unknown) return unknown;
+  const out: Value[] = [];
+  for (const item of first!) {
+    if (out.some((x) => deepEquals(x, item))) continue;
+    if (rest.every((list) => list.some((x) => deepEquals(x, item)))) out.push(item);
+  }
+  return out;
+}
+
+/** Objects: the keys of the first object whose values are equal in every object (keys matched ignoring case). */
+function intersectObjects([first, ...rest]: ObjectValue[]): Value {
+  const out: ObjectValue = {};
+  for (const [k, v] of Object.entries(first!)) {
+    const others = rest.map((o) => getProperty(o, k));
+    if (others.some((x) => x === undefined)) continue;
+    const unknown = [v, ...others].find(isUnknown);
+    if (unknown) return unknown;
+    if (others.every((x) => deepEquals(x!, v))) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/** `indexFromEnd` counts from 1 at the last item (Bicep's `[^n]`). */
+function fromEnd(list: readonly Value[], n: number): Value | undefined {
   return n >= 1 && n <= list.length ? list[list.length - n] : undefined;
+}
+
+/**
+ * One step of `tryGet`: a key on an object (ARM's lookup rule), an integer index on an array,
+ * or the index object Bicep emits for a chained `[^n]`: `{ value: n, fromEnd: true }`.
+ * `undefined` = nothing there.
+ */
+function step(cur: Value, key: Value): Value | undefined {
+  if (Array.isArray(cur)) {
+    if (typeof key === 'number') return Number.isInteger(key) && key >= 0 ? cur[key] : undefined;
+    if (isObject(key)) {
+      const n = getProperty(key, 'value');
+      if (typeof n !== 'number' || !Number.isInteger(n)) return undefined;
+      return getProperty(key, 'fromEnd') === true ? fromEnd(cur, n) : n >= 0 ? cur[n] : undefined;
+    }
+    return undefined;
+  }
+  if (isObject(cur) && typeof key === 'string') return getProperty(cur, key);
+  return undefined;
+}
+
+/** Follows keys; null as soon as one is missing (Bicep's `.?` short-circuits the whole chain). */
+function tryPath(container: Value, keys: readonly Value[]): Value {
+  let cur = container;
+  for (const key of keys) {
+    if (isUnknown(cur) || cur === null) return cur;
+    if (isUnknown(key)) return key;
+    const next = step(cur, key);
+    if (next === undefined) {
+      // On a resource read through reference(), an undeclared property is set by Azure: unknown, not absent.
+      if (typeof key === 'string' && isDeclaredBody(cur)) return new Unknown(`'${key}' is set by Azure when the resource is deployed`);
+      return null;
+    }
+    cur = next;
+  }
+  return cur;
 }
 
 /** Array functions (most also take strings, as in ARM). */
@@ -62,36 +136,26 @@ export const arrayFunctions: FunctionDef[] = [
     name: 'flatten',
     minArgs: 1,
     maxArgs: 1,
-    eager: ([v]) => expectArray(v!).flatMap((item) => expectArray(item, 'every item')),
+    // One level only: [[1, [2]], [3]] gives [1, [2], 3].
+    eager: ([v]) => {
+      const list = expectArray(v!);
+      return unknownItem(list) ?? list.flatMap((item) => expectArray(item, 'every item'));
+    },
   }),
   fn({ name: 'indexOf', minArgs: 2, maxArgs: 2, eager: ([c, item]) => indexIn(c!, item!, false) }),
   fn({ name: 'lastIndexOf', minArgs: 2, maxArgs: 2, eager: ([c, item]) => indexIn(c!, item!, true) }),
   fn({
     name: 'intersection',
     minArgs: 2,
+    // The order (and the spelling of keys) is the first argument's; an item is kept once.
     eager: (args) => {
-      if (args.every(Array.isArray)) {
-        const [first, ...rest] = args as Value[][];
-        const out: Value[] = [];
-        for (const item of first!) {
-          if (out.some((x) => deepEquals(x, item))) continue;
-          if (rest.every((list) => list.some((x) => deepEquals(x, item)))) out.push(item);
-        }
-        return out;
-      }
-      if (args.every(isObject)) {
-        const [first, ...rest] = args as ObjectValue[];
-        const out: ObjectValue = {};
-        for (const [k, v] of Object.entries(first!)) {
-          if (rest.every((o) => getProperty(o, k) !== undefined && deepEquals(getProperty(o, k)!, v))) out[k] = v;
-        }
-        return out;
-      }
+      if (args.every(Array.isArray)) return intersectArrays(args as Value[][]);
+      if (args.every(isObject)) return intersectObjects(args as ObjectValue[]);
       throw new FunctionError('takes arrays, or objects, all of the same kind');
     },
   }),
-  fn({ name: 'min', minArgs: 1, eager: (args) => Math.min(...numbers(args)) }),
-  fn({ name: 'max', minArgs: 1, eager: (args) => Math.max(...numbers(args)) }),
+  fn({ name: 'min', minArgs: 1, eager: (args) => extreme(args, Math.min) }),
+  fn({ name: 'max', minArgs: 1, eager: (args) => extreme(args, Math.max) }),
   fn({
     name: 'range',
     minArgs: 2,
@@ -126,29 +190,9 @@ export const arrayFunctions: FunctionDef[] = [
   fn({
     name: 'tryGet',
     minArgs: 2,
-    // An unknown container stays unknown; a missing key anywhere is null (Bicep's `.?`).
+    // An unknown container stays unknown, but a null one gives null whatever the keys.
     acceptsUnknown: true,
-    eager: ([container, ...keys]) => {
-      let cur: Value = container!;
-      for (const key of keys) {
-        if (isUnknown(cur)) return cur;
-        if (isUnknown(key)) return key;
-        if (cur === null) return null;
-        if (Array.isArray(cur)) {
-          if (typeof key !== 'number') return null;
-          cur = cur[key] ?? null;
-        } else if (isObject(cur)) {
-          if (typeof key !== 'string') return null;
-          const next = getProperty(cur, key);
-          // On a resource read through reference(), an undeclared property is set by Azure: unknown, not absent.
-          if (next === undefined) return isDeclaredBody(cur) ? new Unknown(`'${key}' is set by Azure when the resource is deployed`) : null;
-          cur = next;
-        } else {
-          return null;
-        }
-      }
-      return cur;
-    },
+    eager: ([container, ...keys]) => tryPath(container!, keys),
   }),
   fn({
     name: 'indexFromEnd',
@@ -162,5 +206,11 @@ export const arrayFunctions: FunctionDef[] = [
       return item;
     },
   }),
-  fn({ name: 'tryIndexFromEnd', minArgs: 2, maxArgs: 2, eager: ([v, n]) => fromEnd(expectArray(v!), expectInt(n!, 'the index from the end')) ?? null }),
+  fn({
+    name: 'tryIndexFromEnd',
+    minArgs: 2,
+    // Bicep folds what follows `[?^n]` into the call: tryIndexFromEnd(a, n, 'key', …) = tryGet(a, {value: n, fromEnd: true}, 'key', …).
+    acceptsUnknown: true,
+    eager: ([v, n, ...keys]) => tryPath(v!, [isUnknown(n) ? n : { value: n!, fromEnd: true }, ...keys]),
+  }),
 ];

@@ -6,8 +6,13 @@ import { expectInt, fn } from './define.js';
 /** ARM integers are 64-bit; JavaScript numbers are exact to 2^53. Beyond that: an error, never a wrong number. */
 function checked(n: number): number {
   if (!Number.isSafeInteger(n)) throw new FunctionError(`integer overflow: the result ${n} is outside the exact range Tollgate evaluates (±2^53)`);
-  return n;
+  // .NET integers have no negative zero: mul(-1, 0) and mod(-4, 2) are 0.
+  return n === 0 ? 0 : n;
 }
+
+/** What .NET's integer and floating-point parsers accept: decimal digits, an optional sign, surrounding spaces. */
+const INTEGER_TEXT = /^\s*[+-]?\d+\s*$/;
+const FLOAT_TEXT = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 
 const binary = (name: string, op: (a: number, b: number) => number): FunctionDef =>
   fn({ name, minArgs: 2, maxArgs: 2, eager: ([a, b]) => checked(op(expectInt(a!, 'the first operand'), expectInt(b!, 'the second operand'))) });
@@ -19,7 +24,8 @@ export const numericFunctions: FunctionDef[] = [
   binary('mul', (a, b) => a * b),
   binary('div', (a, b) => {
     if (b === 0) throw new FunctionError('division by zero');
-    return Math.trunc(a / b);
+    // Exact integer division, truncating toward zero as C# does: div(-7, 2) = -3.
+    return Number(BigInt(a) / BigInt(b));
   }),
   binary('mod', (a, b) => {
     if (b === 0) throw new FunctionError('division by zero');
@@ -32,7 +38,7 @@ export const numericFunctions: FunctionDef[] = [
     maxArgs: 1,
     eager: ([v]) => {
       if (typeof v === 'number') return checked(Math.trunc(v));
-      if (typeof v === 'string' && /^\s*[+-]?\d+\s*$/.test(v)) return checked(Number(v.trim()));
+      if (typeof v === 'string' && INTEGER_TEXT.test(v)) return checked(Number(v.trim()));
       throw new FunctionError(`cannot convert ${describe(v!)} to an integer`);
     },
   }),
@@ -42,7 +48,8 @@ export const numericFunctions: FunctionDef[] = [
     maxArgs: 1,
     eager: ([v]): Value => {
       if (typeof v === 'number') return v;
-      if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+      // Too large for a double (1e999) is not a number JSON can carry.
+      if (typeof v === 'string' && FLOAT_TEXT.test(v) && Number.isFinite(Number(v))) return Number(v.trim());
       throw new FunctionError(`cannot convert ${describe(v!)} to a number`);
     },
   }),

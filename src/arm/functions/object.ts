@@ -1,6 +1,6 @@
 import type { FunctionDef } from '../expression/context.js';
 import { FunctionError, describe } from '../expression/evaluator.js';
-import { isObject, type ObjectValue } from '../../resources/value.js';
+import { isObject, isUnknown, type ObjectValue } from '../../resources/value.js';
 import { expectObject, fn } from './define.js';
 
 /** ARM orders keys with an ordinal, case-insensitive comparison (items, objectKeys). */
@@ -36,6 +36,8 @@ export const objectFunctions: FunctionDef[] = [
       if (!Array.isArray(list)) throw new FunctionError(`the input must be an array of objects, not ${describe(list!)}`);
       const out: ObjectValue = {};
       for (const item of list) {
+        // An item only known at deployment leaves the merged object unknown.
+        if (isUnknown(item)) return item;
         if (!isObject(item)) throw new FunctionError(`every item must be an object, not ${describe(item)}`);
         for (const [k, v] of Object.entries(item)) {
           const existing = Object.keys(out).find((x) => x.toLowerCase() === k.toLowerCase());
