@@ -95,6 +95,7 @@ export function scan(options: ScanOptions): ScanOutput {
   const result: ScanOutput = {
     tool: { name: 'tollgate', version: packageVersion() },
     cwd: options.cwd,
+    paths: options.paths,
     files: inputs.files,
     units: [],
     rules: rules.map((r) => r.meta),

@@ -6,6 +6,8 @@ export interface ScanResult {
   tool: { name: 'tollgate'; version: string };
   /** Working directory that display paths are relative to. */
   cwd: string;
+  /** The paths the user asked to scan, as given. */
+  paths?: string[];
   /** Files analysed (templates, parameter files, exports), display paths. */
   files: string[];
   /** Scan units: template x parameter file, or export file. */

@@ -36,7 +36,7 @@ export function formatPretty(result: ScanResult, options: PrettyOptions): string
   }
   const diagnostics = diagnosticsBlock(result.diagnostics, options.verbose ?? false, c);
   if (diagnostics) blocks.push(diagnostics);
-  blocks.push(closing(summary, c));
+  blocks.push(closing(summary, c, result.paths));
   return blocks.join('\n\n') + '\n';
 }
 
@@ -48,7 +48,7 @@ function quietReport(result: ScanResult, summary: Summary, c: Colors): string {
   for (const [file, findings] of groupByFile(sortFindings(errors))) blocks.push(fileBlock(file, findings, c));
   const diagnostics = diagnosticsBlock(inputErrors, false, c);
   if (diagnostics) blocks.push(diagnostics);
-  blocks.push(closing(summary, c));
+  blocks.push(closing(summary, c, result.paths));
   return blocks.join('\n\n') + '\n';
 }
 
@@ -128,9 +128,11 @@ function diagnosticsBlock(diagnostics: Diagnostic[], verbose: boolean, c: Colors
     .join('\n');
 }
 
-function closing(s: Summary, c: Colors): string {
+function closing(s: Summary, c: Colors, paths?: string[]): string {
   const line = summaryLine(s);
-  if (s.resources === 0) return `${c.yellow('No ARM templates or exported resources found.')}\n${line}`;
+  // Never a silent green run: say where nothing was found.
+  const where = paths?.length ? ` under ${paths.join(', ')}` : '';
+  if (s.resources === 0) return `${c.yellow(`No ARM templates or exported resources found${where}.`)}\n${line}`;
   if (s.findings === 0 && s.inputErrors === 0) return `${c.green(`No problems found in ${count(s.resources, 'resource')}.`)}\n${line}`;
   const tone = s.errors > 0 || s.inputErrors > 0 ? c.red : s.warnings > 0 ? c.yellow : c.blue;
   return tone(c.bold(line));

@@ -216,9 +216,11 @@ test('--verbose lists the files it skipped; without it they are silent', () => {
 });
 
 test('an empty folder says that nothing was checked', () => {
-  const r = run(['scan', '.'], tempTree({ 'README.md': '# nothing here' }));
+  const dir = tempTree({ 'README.md': '# nothing here', 'infra/notes.txt': 'x' });
+  const r = run(['scan', '.'], dir);
   assert.equal(r.status, 0);
-  assert.match(r.stdout, /No ARM templates or exported resources found/);
+  assert.match(r.stdout, /No ARM templates or exported resources found under \./);
+  assert.match(run(['scan', 'infra'], dir).stdout, /found under infra\./);
 });
 
 test('the installed bin is built and executable (npx tollgate runs it directly)', () => {
