@@ -17,13 +17,20 @@ function parseV4(text: string): bigint | undefined {
 }
 
 function parseV6(text: string): bigint | undefined {
+  // A trailing dotted IPv4 address ('::ffff:10.0.0.1') stands for the last two groups.
+  const v4 = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (v4) {
+    const low = parseV4(v4[2]!);
+    if (low === undefined) return undefined;
+    text = `${v4[1]}${(low >> 16n).toString(16)}:${(low & 0xffffn).toString(16)}`;
+  }
   if (!/^[0-9a-fA-F:]+$/.test(text) || (text.match(/::/g) ?? []).length > 1) return undefined;
   const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
   const groups = (s: string | undefined) => (s ? s.split(':') : []);
   const h = groups(head);
   const t = groups(tail);
   const missing = 8 - h.length - t.length;
-  if ((tail === undefined && missing !== 0) || missing < 0) return undefined;
+  if ((tail === undefined && missing !== 0) || (tail !== undefined && missing < 1)) return undefined;
   const all = [...h, ...Array<string>(tail === undefined ? 0 : missing).fill('0'), ...t];
   if (!all.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return undefined;
   return all.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n);
@@ -45,29 +52,41 @@ function mask(prefix: number, bits: number): bigint {
   return prefix === 0 ? 0n : (all << BigInt(bits - prefix)) & all;
 }
 
+/**
+ * An address as .NET's IPAddress.ToString prints it: IPv6 in RFC 5952 form (lower case, the
+ * longest run of two or more zero groups as '::'), with the last 32 bits dotted for IPv4-mapped
+ * and -compatible addresses ('::ffff:10.0.0.0').
+ */
 function format(address: bigint, v6: boolean): string {
-  if (!v6) return [24n, 16n, 8n, 0n].map((s) => String((address >> s) & 255n)).join('.');
-  const groups = Array.from({ length: 8 }, (_, i) => ((address >> BigInt(112 - 16 * i)) & 0xffffn).toString(16));
-  // RFC 5952: the longest run of two or more zero groups becomes '::'.
+  const dotted = (a: bigint) => [24n, 16n, 8n, 0n].map((s) => String((a >> s) & 255n)).join('.');
+  if (!v6) return dotted(address);
+  const words = Array.from({ length: 8 }, (_, i) => Number((address >> BigInt(112 - 16 * i)) & 0xffffn));
+  const embedV4 = words.slice(0, 4).every((w) => w === 0) && words[6] !== 0 && ((words[4] === 0 && (words[5] === 0 || words[5] === 0xffff)) || (words[4] === 0xffff && words[5] === 0));
+  const groups = (embedV4 ? words.slice(0, 6) : words).map((w) => w.toString(16));
   let best = { at: -1, len: 0 };
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < groups.length; ) {
     if (groups[i] !== '0') {
       i++;
       continue;
     }
     let j = i;
-    while (j < 8 && groups[j] === '0') j++;
+    while (j < groups.length && groups[j] === '0') j++;
     if (j - i > best.len && j - i >= 2) best = { at: i, len: j - i };
     i = j;
   }
-  if (best.at < 0) return groups.join(':');
-  return `${groups.slice(0, best.at).join(':')}::${groups.slice(best.at + best.len).join(':')}`;
+  let text = best.at < 0 ? groups.join(':') : `${groups.slice(0, best.at).join(':')}::${groups.slice(best.at + best.len).join(':')}`;
+  if (embedV4) text += `${text.endsWith(':') ? '' : ':'}${dotted(address & 0xffffffffn)}`;
+  return text;
 }
 
+/**
+ * The usable range parseCidr reports. IPv4 keeps the network and broadcast addresses out, except
+ * in /31 and /32 where every address is a host (RFC 3021); IPv6 has no broadcast, and Microsoft's
+ * example gives firstUsable 'fdad:3236:5555::' for 'fdad:3236:5555::/48'.
+ */
 function usable(n: Network): { first: bigint; last: bigint; broadcast: bigint } {
   const size = 1n << BigInt(n.bits - n.prefix);
   const broadcast = n.network + size - 1n;
-  // IPv4 keeps the network and broadcast addresses out (except for /31 and /32); IPv6 has no broadcast.
   if (n.v6 || n.prefix >= 31) return { first: n.network, last: broadcast, broadcast };
   return { first: n.network + 1n, last: broadcast - 1n, broadcast };
 }
@@ -101,7 +120,8 @@ export const cidrFunctions: FunctionDef[] = [
       const i = expectInt(index!, 'the subnet index');
       if (prefix < n.prefix || prefix > n.bits) throw new FunctionError(`the new CIDR must be from ${n.prefix} to ${n.bits}, not ${prefix}`);
       const count = 1n << BigInt(prefix - n.prefix);
-      if (i < 0 || BigInt(i) >= count) throw new FunctionError(`subnet index ${i} is out of range: /${n.prefix} holds ${count} /${prefix} subnets`);
+      if (i < 0) throw new FunctionError(`the subnet index cannot be negative (${i})`);
+      if (BigInt(i) >= count) throw new FunctionError(`subnet index ${i} is out of range: /${n.prefix} holds ${count} /${prefix} subnets`);
       return `${format(n.network + BigInt(i) * (1n << BigInt(n.bits - prefix)), n.v6)}/${prefix}`;
     },
   }),
@@ -109,13 +129,16 @@ export const cidrFunctions: FunctionDef[] = [
     name: 'cidrHost',
     minArgs: 2,
     maxArgs: 2,
-    // Index 0 is the first usable address (the network address + 1 in IPv4).
+    // Index 0 is the first usable host: 192.168.1.1 in 192.168.1.0/24 (the documented example),
+    // and in IPv6 too the address after the network one ('fdad:3236:5555:3000::1' for index 0).
     eager: ([c, index]) => {
       const n = parseNetwork(expectString(c!, 'the network'));
       const i = expectInt(index!, 'the host index');
+      if (i < 0) throw new FunctionError(`the host index cannot be negative (${i})`);
       const u = usable(n);
-      const host = u.first + BigInt(i);
-      if (i < 0 || host > u.last) throw new FunctionError(`host index ${i} is out of range for ${String(c)}`);
+      const first = n.v6 ? n.network + 1n : u.first;
+      const host = first + BigInt(i);
+      if (host > u.last) throw new FunctionError(`host index ${i} is out of range: ${String(c)} has ${u.last >= first ? u.last - first + 1n : 0n} usable host addresses`);
       return format(host, n.v6);
     },
   }),

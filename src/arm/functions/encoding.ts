@@ -1,96 +1,215 @@
 import type { FunctionDef } from '../expression/context.js';
 import { FunctionError, describe } from '../expression/evaluator.js';
 import { getProperty, isObject, type ObjectValue, type Value } from '../../resources/value.js';
-import { expectString, fn } from './define.js';
+import { expectInt, expectString, fn } from './define.js';
+import { findUnknown } from './string.js';
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
+/**
+ * .NET's Convert.FromBase64String, which is strict: white space is skipped, but the length must
+ * be a multiple of four and '=' may only pad the end. The bytes are read as UTF-8.
+ */
 function fromBase64(text: string): string {
-  const compact = text.replace(/\s+/g, '');
-  if (!BASE64.test(compact) || compact.length % 4 === 1) throw new FunctionError(`'${text.slice(0, 40)}' is not valid base64`);
+  const compact = text.replace(/[ \t\r\n]+/g, '');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 !== 0) {
+    throw new FunctionError(`the value cannot be decoded from base64: '${text.length > 40 ? text.slice(0, 40) + '…' : text}'`);
+  }
   return Buffer.from(compact, 'base64').toString('utf8');
 }
 
-/** Like encodeURIComponent, but also escapes `!'()*`: only RFC 3986's unreserved characters stay. */
+/** Uri.EscapeDataString: only RFC 3986's unreserved characters (letters, digits, `-._~`) stay. */
 export function uriComponent(text: string): string {
   return encodeURIComponent(text).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 }
 
-function decodeComponent(text: string): string {
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The character UTF-8 encodes at `bytes[i]` and its length in bytes, if the bytes there are valid. */
+function utf8At(bytes: number[], i: number): [string, number] | undefined {
+  const b = bytes[i]!;
+  const len = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+  if (!len || i + len > bytes.length) return undefined;
   try {
-    return decodeURIComponent(text);
+    return [utf8.decode(Uint8Array.from(bytes.slice(i, i + len))), len];
   } catch {
-    throw new FunctionError(`'${text.slice(0, 40)}' is not a valid URI-encoded string`);
+    return undefined; // bad continuation bytes, overlong forms, surrogates
   }
 }
 
-function parseUrl(text: string): URL {
+/**
+ * Uri.UnescapeDataString, which never fails: `%XX` runs that form valid UTF-8 are decoded, and
+ * anything else (a lone '%', `%zz`, bytes that are not UTF-8) is kept as written.
+ */
+export function unescapeDataString(text: string): string {
+  return text.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+    const bytes = run.split('%').slice(1).map((h) => parseInt(h, 16));
+    let out = '';
+    for (let i = 0; i < bytes.length; ) {
+      const decoded = utf8At(bytes, i);
+      out += decoded ? decoded[0] : run.slice(i * 3, i * 3 + 3);
+      i += decoded ? decoded[1] : 1;
+    }
+    return out;
+  });
+}
+
+/**
+ * JSON as Newtonsoft reads it for `base64ToJson`: single-quoted strings (Microsoft's own example
+ * encodes `{'one': 'a', 'two': 'b'}`), unquoted property names, comments and trailing commas.
+ * Input that ends inside an object or array closes it: Azure accepted `{"hi": "there"` (Bicep's
+ * Invalid_Expressions baseline evaluates `base64ToJson(base64('{"hi": "there"')).hi` without error).
+ */
+export function parseLenientJson(text: string): Value {
+  let pos = 0;
+  const fail = (what: string): never => {
+    throw new FunctionError(`the decoded text is not JSON: ${what} at offset ${pos}`);
+  };
+  const skip = () => {
+    for (;;) {
+      const rest = text.slice(pos);
+      const m = /^(?:\s+|\/\/[^\n]*|\/\*[\s\S]*?\*\/)/.exec(rest);
+      if (!m) return;
+      pos += m[0].length;
+    }
+  };
+  const str = (): string => {
+    const quote = text[pos++]!;
+    let out = '';
+    while (pos < text.length && text[pos] !== quote) {
+      const c = text[pos++]!;
+      if (c !== '\\') {
+        out += c;
+        continue;
+      }
+      const e = text[pos++];
+      if (e === 'u') {
+        const hex = text.slice(pos, pos + 4);
+        if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail('a bad \\u escape');
+        out += String.fromCharCode(parseInt(hex, 16));
+        pos += 4;
+      } else {
+        const simple: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+        if (e === undefined) fail('an unterminated string');
+        out += simple[e!] ?? e;
+      }
+    }
+    if (pos >= text.length) fail('an unterminated string');
+    pos++;
+    return out;
+  };
+  const value = (): Value => {
+    skip();
+    const c = text[pos];
+    if (c === '{') {
+      pos++;
+      const obj: ObjectValue = {};
+      for (;;) {
+        skip();
+        if (pos >= text.length || text[pos] === '}') break;
+        let key: string;
+        if (text[pos] === '"' || text[pos] === "'") key = str();
+        else {
+          const m = /^[A-Za-z_$][\w$]*/.exec(text.slice(pos));
+          if (!m) return fail('a property name expected');
+          key = m[0];
+          pos += key.length;
+        }
+        skip();
+        if (text[pos++] !== ':') fail("':' expected");
+        obj[key] = value();
+        skip();
+        if (text[pos] === ',') pos++;
+        else if (pos < text.length && text[pos] !== '}') fail("',' or '}' expected");
+      }
+      pos++;
+      return obj;
+    }
+    if (c === '[') {
+      pos++;
+      const arr: Value[] = [];
+      for (;;) {
+        skip();
+        if (pos >= text.length || text[pos] === ']') break;
+        arr.push(value());
+        skip();
+        if (text[pos] === ',') pos++;
+        else if (pos < text.length && text[pos] !== ']') fail("',' or ']' expected");
+      }
+      pos++;
+      return arr;
+    }
+    if (c === '"' || c === "'") return str();
+    const m = /^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(text.slice(pos));
+    if (!m) return fail('a value expected');
+    pos += m[0].length;
+    return m[0] === 'true' ? true : m[0] === 'false' ? false : m[0] === 'null' ? null : Number(m[0]);
+  };
+  const result = value();
+  skip();
+  if (pos < text.length) fail('more text after the value');
+  return result;
+}
+
+function parseAbsoluteUri(text: string, what: string): URL {
   try {
     return new URL(text);
   } catch {
-    throw new FunctionError(`'${text.slice(0, 60)}' is not an absolute URI`);
+    throw new FunctionError(`${what} must be an absolute URI, not '${text.length > 60 ? text.slice(0, 60) + '…' : text}'`);
   }
 }
 
-const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443, 'ftp:': 21 };
+/** System.Uri's default ports, which `parseUri` reports when the URI names none (-1: the scheme has none). */
+const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443, ws: 80, wss: 443, ftp: 21, gopher: 70, nntp: 119, telnet: 23, ldap: 389, mailto: 25, 'net.tcp': 808 };
 
 /** Encoding and URI functions. */
 export const encodingFunctions: FunctionDef[] = [
   fn({ name: 'base64', minArgs: 1, maxArgs: 1, eager: ([s]) => Buffer.from(expectString(s!), 'utf8').toString('base64') }),
   fn({ name: 'base64ToString', minArgs: 1, maxArgs: 1, eager: ([s]) => fromBase64(expectString(s!)) }),
-  fn({
-    name: 'base64ToJson',
-    minArgs: 1,
-    maxArgs: 1,
-    eager: ([s]) => {
-      const text = fromBase64(expectString(s!));
-      try {
-        return JSON.parse(text) as Value;
-      } catch {
-        throw new FunctionError('the decoded text is not JSON');
-      }
-    },
-  }),
+  fn({ name: 'base64ToJson', minArgs: 1, maxArgs: 1, eager: ([s]) => parseLenientJson(fromBase64(expectString(s!))) }),
   fn({ name: 'dataUri', minArgs: 1, maxArgs: 1, eager: ([s]) => `data:text/plain;charset=utf8;base64,${Buffer.from(expectString(s!), 'utf8').toString('base64')}` }),
   fn({
     name: 'dataUriToString',
     minArgs: 1,
     maxArgs: 1,
+    // data:[<media type>][;base64],<data>: base64 data is decoded, other data is percent-decoded.
     eager: ([s]) => {
-      const m = /^data:([^,]*),(.*)$/s.exec(expectString(s!));
-      if (!m) throw new FunctionError('not a data URI (data:[<media type>][;base64],<data>)');
-      return /;base64$/i.test(m[1]!) ? fromBase64(m[2]!) : decodeComponent(m[2]!);
+      const text = expectString(s!);
+      const m = /^data:([^,]*),(.*)$/is.exec(text);
+      if (!m) throw new FunctionError(`the value must be a data URI (data:[<media type>][;base64],<data>), not '${text.length > 40 ? text.slice(0, 40) + '…' : text}'`);
+      return /;base64$/i.test(m[1]!) ? fromBase64(m[2]!) : unescapeDataString(m[2]!);
     },
   }),
   fn({
     name: 'uri',
     minArgs: 2,
     maxArgs: 2,
-    // .NET's Uri(base, relative): the relative part replaces what follows the base's last '/'.
+    // new Uri(baseUri, relativeUri), RFC 3986 section 5: the relative part replaces what follows
+    // the base's last '/', so 'http://x/a/b.json' + 'c.sh' is 'http://x/a/c.sh'.
     eager: ([base, relative]) => {
-      const b = parseUrl(expectString(base!, 'the base URI'));
+      const b = parseAbsoluteUri(expectString(base!, 'the base URI'), 'the base URI');
+      const r = expectString(relative!, 'the relative URI');
       try {
-        return new URL(expectString(relative!, 'the relative URI'), b).href;
+        return new URL(r, b).href;
       } catch {
-        throw new FunctionError(`cannot combine '${String(base)}' with '${String(relative)}'`);
+        throw new FunctionError(`cannot combine '${b.href}' with '${r}'`);
       }
     },
   }),
   fn({ name: 'uriComponent', minArgs: 1, maxArgs: 1, eager: ([s]) => uriComponent(expectString(s!)) }),
-  fn({ name: 'uriComponentToString', minArgs: 1, maxArgs: 1, eager: ([s]) => decodeComponent(expectString(s!)) }),
+  fn({ name: 'uriComponentToString', minArgs: 1, maxArgs: 1, eager: ([s]) => unescapeDataString(expectString(s!)) }),
   fn({
     name: 'parseUri',
     minArgs: 1,
     maxArgs: 1,
+    // The five components Bicep's `parseUri` type declares; port is the scheme's default when absent.
     eager: ([s]) => {
-      const u = parseUrl(expectString(s!));
+      const u = parseAbsoluteUri(expectString(s!), 'the URI');
+      const scheme = u.protocol.replace(/:$/, '');
       return {
-        scheme: u.protocol.replace(/:$/, ''),
+        scheme,
         host: u.hostname,
-        port: u.port ? Number(u.port) : (DEFAULT_PORTS[u.protocol] ?? null),
-        path: u.pathname,
+        port: u.port ? Number(u.port) : (DEFAULT_PORTS[scheme] ?? -1),
+        path: u.pathname || '/',
         query: u.search,
-        absoluteUri: u.href,
       };
     },
   }),
@@ -98,19 +217,26 @@ export const encodingFunctions: FunctionDef[] = [
     name: 'buildUri',
     minArgs: 1,
     maxArgs: 1,
+    // The inverse of parseUri: scheme and host are required; a null or absent port is the default.
     eager: ([o]) => {
       if (!isObject(o)) throw new FunctionError(`takes an object like parseUri's result, not ${describe(o!)}`);
-      const part = (k: string) => getProperty(o as ObjectValue, k);
+      const unknown = findUnknown(o);
+      if (unknown) return unknown;
+      const part = (k: string) => getProperty(o, k);
       const scheme = part('scheme');
       const host = part('host');
-      if (typeof scheme !== 'string' || typeof host !== 'string') throw new FunctionError('needs at least scheme and host');
+      if (typeof scheme !== 'string' || typeof host !== 'string' || !scheme || !host) throw new FunctionError('needs the string properties scheme and host');
       const port = part('port');
       const path = part('path');
       const query = part('query');
-      const u = new URL(`${scheme}://${host}`);
-      if (typeof port === 'number') u.port = String(port);
-      if (typeof path === 'string') u.pathname = path;
-      if (typeof query === 'string') u.search = query;
+      const u = parseAbsoluteUri(`${scheme}://${host}`, 'scheme and host');
+      if (port !== undefined && port !== null) {
+        const n = expectInt(port, 'port');
+        if (n < 0 || n > 65535) throw new FunctionError(`port ${n} is not between 0 and 65535`);
+        u.port = String(n); // a scheme's default port is dropped, as System.Uri does
+      }
+      if (path !== undefined && path !== null) u.pathname = expectString(path, 'path');
+      if (query !== undefined && query !== null) u.search = expectString(query, 'query');
       return u.href;
     },
   }),
