@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../package-root.js';
+import { getProperty, isObject, type Value } from '../resources/value.js';
 
 export interface AliasEntry {
   /** The alias as written in the table, e.g. `Microsoft.ApiManagement/service/backends/tls.validateCertificateChain`. */
@@ -8,6 +9,36 @@ export interface AliasEntry {
   resourceType: string;
   /** Where the value lives in the resource body, e.g. `properties.tls.validateCertificateChain`. */
   defaultPath: string;
+  /**
+   * Paths that hold for given API versions only (Azure's `paths[]`). Absent in Tollgate's shipped
+   * table, which records default paths only.
+   */
+  paths?: AliasVersionedPath[];
+  /** The alias carries the `Modifiable` attribute (usable by the modify effect); absent = not recorded. */
+  modifiable?: boolean;
+}
+
+export interface AliasVersionedPath {
+  path: string;
+  apiVersions: string[];
+}
+
+/** A set of aliases to resolve `field` names against. */
+export interface AliasTable {
+  /** Alias names are case-insensitive, as in Azure Policy. The first entry when several types define the name. */
+  resolve(name: string): AliasEntry | undefined;
+  /**
+   * Every entry of the name: some aliases (`Microsoft.Compute/imagePublisher`) are defined for
+   * several resource types, each with its own path. The entry of the evaluated resource's type
+   * applies.
+   */
+  entries(name: string): readonly AliasEntry[];
+  /**
+   * The resource type's capabilities as Azure's provider data spells them
+   * (`SupportsTags, SupportsLocation`), or undefined where the table does not record them.
+   */
+  capabilities(resourceType: string): string | undefined;
+  readonly size: number;
 }
 
 interface AliasFile {
@@ -16,30 +47,140 @@ interface AliasFile {
   types: Record<string, Record<string, string>>;
 }
 
-let index: Map<string, AliasEntry> | undefined;
+let builtIn: AliasTable | undefined;
 
 /**
  * The alias registry, from Azure's own alias dump (catalog/aliases/). Aliases are resolved
  * from data only: an alias that is not in the table is unknown, never derived from its name.
  */
-function aliases(): Map<string, AliasEntry> {
-  if (index) return index;
+export function builtInAliases(): AliasTable {
+  if (builtIn) return builtIn;
   const file = JSON.parse(readFileSync(path.join(packageRoot(), 'catalog', 'aliases', 'microsoft.apimanagement.json'), 'utf8')) as AliasFile;
-  index = new Map();
+  const index = new Map<string, AliasEntry[]>();
   for (const [resourceType, entries] of Object.entries(file.types)) {
     for (const [suffix, defaultPath] of Object.entries(entries)) {
       const name = `${resourceType}/${suffix}`;
-      index.set(name.toLowerCase(), { name, resourceType, defaultPath });
+      add(index, { name, resourceType, defaultPath });
     }
   }
-  return index;
+  builtIn = tableOf(index, new Map());
+  return builtIn;
 }
 
 /** Alias names are case-insensitive, as in Azure Policy. */
 export function resolveAlias(name: string): AliasEntry | undefined {
-  return aliases().get(name.toLowerCase());
+  return builtInAliases().resolve(name);
 }
 
 export function aliasCount(): number {
-  return aliases().size;
+  return builtInAliases().size;
+}
+
+/**
+ * A table from Azure's provider metadata, the shape `az provider list --expand
+ * resourceTypes/aliases` and `Get-AzPolicyAlias` return: an array of
+ * `{ namespace, resourceTypes: [{ resourceType, capabilities?, aliases: [{ name, defaultPath,
+ * paths: [{ path, apiVersions }], defaultMetadata: { attributes } }] }] }`.
+ */
+export function aliasTableFromProviders(json: unknown): AliasTable {
+  const index = new Map<string, AliasEntry[]>();
+  const capabilities = new Map<string, string>();
+  const providers = Array.isArray(json) ? json : [json];
+  for (const provider of providers) {
+    const namespace = str(getProperty(provider, 'namespace'));
+    const types = getProperty(provider, 'resourceTypes');
+    if (!namespace || !Array.isArray(types)) throw new Error('an alias file lists providers with a namespace and resourceTypes');
+    for (const type of types) {
+      const resourceType = `${namespace}/${str(getProperty(type, 'resourceType')) ?? ''}`;
+      const caps = str(getProperty(type, 'capabilities'));
+      if (caps !== undefined) capabilities.set(resourceType.toLowerCase(), caps);
+      const aliases = getProperty(type, 'aliases');
+      for (const alias of Array.isArray(aliases) ? aliases : []) {
+        const name = str(getProperty(alias, 'name'));
+        const defaultPath = str(getProperty(alias, 'defaultPath'));
+        if (!name || !defaultPath) continue;
+        const entry: AliasEntry = { name, resourceType, defaultPath };
+        const paths = versionedPaths(getProperty(alias, 'paths'));
+        if (paths.length) entry.paths = paths;
+        const attributes = str(getProperty(getProperty(alias, 'defaultMetadata'), 'attributes'));
+        entry.modifiable = attributes !== undefined && /\bmodifiable\b/i.test(attributes);
+        add(index, entry);
+      }
+    }
+  }
+  return tableOf(index, capabilities);
+}
+
+/** Several tables as one: the first that knows a name answers. */
+export function combineAliasTables(...tables: AliasTable[]): AliasTable {
+  return {
+    resolve: (name) => {
+      for (const t of tables) {
+        const hit = t.resolve(name);
+        if (hit) return hit;
+      }
+      return undefined;
+    },
+    entries: (name) => tables.flatMap((t) => t.entries(name)),
+    capabilities: (type) => {
+      for (const t of tables) {
+        const hit = t.capabilities(type);
+        if (hit !== undefined) return hit;
+      }
+      return undefined;
+    },
+    size: tables.reduce((n, t) => n + t.size, 0),
+  };
+}
+
+/**
+ * The path an alias reads for a request of `apiVersion`: the versioned path that lists it,
+ * else the default path (as Azure does for versions the alias does not list, or no version).
+ */
+export function aliasPath(alias: AliasEntry, apiVersion: string | undefined): string {
+  if (apiVersion && alias.paths) {
+    const v = apiVersion.toLowerCase();
+    const hit = alias.paths.find((p) => p.apiVersions.some((a) => a.toLowerCase() === v));
+    if (hit) return hit.path;
+  }
+  return alias.defaultPath;
+}
+
+function add(index: Map<string, AliasEntry[]>, entry: AliasEntry): void {
+  const key = entry.name.toLowerCase();
+  const list = index.get(key);
+  if (!list) index.set(key, [entry]);
+  else {
+    // A later definition for the same type replaces the earlier one.
+    const same = list.findIndex((e) => e.resourceType.toLowerCase() === entry.resourceType.toLowerCase());
+    if (same >= 0) list[same] = entry;
+    else list.push(entry);
+  }
+}
+
+function tableOf(index: Map<string, AliasEntry[]>, capabilities: Map<string, string>): AliasTable {
+  let size = 0;
+  for (const list of index.values()) size += list.length;
+  return {
+    resolve: (name) => index.get(name.toLowerCase())?.[0],
+    entries: (name) => index.get(name.toLowerCase()) ?? [],
+    capabilities: (type) => capabilities.get(type.toLowerCase()),
+    size,
+  };
+}
+
+function versionedPaths(v: Value | undefined): AliasVersionedPath[] {
+  if (!Array.isArray(v)) return [];
+  const out: AliasVersionedPath[] = [];
+  for (const p of v) {
+    if (!isObject(p)) continue;
+    const path = str(getProperty(p, 'path'));
+    const versions = getProperty(p, 'apiVersions');
+    if (path && Array.isArray(versions)) out.push({ path, apiVersions: versions.filter((x): x is string => typeof x === 'string') });
+  }
+  return out;
+}
+
+function str(v: Value | undefined): string | undefined {
+  return typeof v === 'string' ? v : undefined;
 }

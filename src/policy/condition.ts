@@ -1,14 +1,14 @@
-import type { EvalContext } from '../arm/expression/context.js';
-import { evaluateExpressionText, parseCached } from '../arm/expression/evaluator.js';
+import { FunctionError, evaluateExpressionText, EvaluationError } from '../arm/expression/evaluator.js';
 import { isExpression, unescapeLiteral } from '../arm/expression/parser.js';
-import type { Resource } from '../resources/resource.js';
-import { isObject, isUnknown, Unknown, type ObjectValue, type Value } from '../resources/value.js';
+import { isObject, isUnknown, Unknown, type ObjectValue, type PathSegment, type Value } from '../resources/value.js';
 import type { AliasEntry } from './aliases.js';
-import { PolicyCompileError } from './errors.js';
-import { compileField, type FieldAccessor } from './field.js';
-import { OPERATORS, type Operator } from './operators.js';
+import { PolicyCompileError, PolicyEvaluationError } from './errors.js';
+import { compileField, defaultFieldOptions, parseFieldPath, showPath, stepInto, WILD, type FieldOptions, type FieldRef, type PolicyTarget, type Seg } from './field.js';
+import { checkPolicyExpression, containsUnknown, POLICY_FUNCTIONS, type PolicyEnvironment, type PolicyEvalContext } from './functions.js';
+import { describeOperand, fold, OPERATORS, type Operator } from './operators.js';
 
 export { PolicyCompileError } from './errors.js';
+export type { PolicyTarget } from './field.js';
 
 /** Three-valued: a condition on a value that is unknown before deployment is unknown, never a guess. */
 export type Truth = true | false | 'unknown';
@@ -17,7 +17,7 @@ export type Truth = true | false | 'unknown';
 export interface Witness {
   /** The `field` as written; absent for a `value` condition. */
   field?: string;
-  /** The property in the resource body, e.g. `properties.tls.validateCertificateChain`. */
+  /** The property in the resource body, e.g. `properties.tls.validateCertificateChain` (never with `[*]`). */
   path?: string;
   operator: string;
   operand: Value;
@@ -45,11 +45,33 @@ export interface TraceNode {
   children: TraceNode[];
 }
 
+/** The member a `count` is looking at, for the fields and `current()` inside its `where`. */
+export interface Binding {
+  kind: 'field' | 'value';
+  /** Field count: the count's field as written. */
+  field?: string;
+  /** Field count: the segments of the count's field (up to its last `[*]`). */
+  prefix?: readonly Seg[];
+  /** Field count: where the member is in the target's body. */
+  path?: readonly PathSegment[];
+  /** Value count: its `name`. */
+  name?: string;
+  value: Value | undefined;
+}
+
 export interface Scope {
-  resource: Resource;
-  /** Carries the policy parameters and the `field()` hook for this resource. */
-  ctx: EvalContext;
+  /** What `field` conditions read. */
+  target: PolicyTarget;
+  /** What `field()` in an expression reads: the same, except inside an existenceCondition (the if resource). */
+  exprTarget: PolicyTarget;
+  env: PolicyEnvironment;
+  /** The policy parameters' values. */
+  parameter(name: string): Value;
+  fieldOptions: FieldOptions;
+  bindings: readonly Binding[];
   trace?: TraceNode[];
+  /** Iterations a value count (with the value counts inside it) may still do. */
+  budget?: { left: number };
 }
 
 /** A field the definition reads, for `rules show`. */
@@ -80,65 +102,79 @@ export class MissingAlias extends Unknown {
   }
 }
 
+export interface ConditionOptions {
+  fields?: FieldOptions;
+}
+
+/** Shared by the conditions of one policy rule, for the limits Azure sets per rule. */
+interface CompileState {
+  fields: FieldOptions;
+  valueCounts: number;
+}
+
+/** Azure's limits on value count: per policy rule, and iterations per value count (nested ones included). */
+export const MAX_VALUE_COUNTS = 10;
+export const MAX_VALUE_COUNT_ITERATIONS = 100;
+
 const LOGICAL = new Set(['allof', 'anyof', 'not']);
+const LHS = new Set(['field', 'value', 'count']);
 
 /** Compiles a policy rule's `if` once; the result is evaluated for many resources. */
-export function compileCondition(node: Value, at = 'policyRule.if'): CompiledCondition {
+export function compileCondition(node: Value, at = 'policyRule.if', options: ConditionOptions = {}): CompiledCondition {
+  return compileNode(node, at, { fields: options.fields ?? defaultFieldOptions(), valueCounts: 0 });
+}
+
+function compileNode(node: Value, at: string, state: CompileState): CompiledCondition {
   if (!isObject(node)) throw new PolicyCompileError('a condition must be an object', at);
   const keys = Object.keys(node);
   const logical = keys.filter((k) => LOGICAL.has(k.toLowerCase()));
-  if (logical.length === 0) return compileLeaf(node, at);
+  if (logical.length === 0) return compileLeaf(node, at, state);
   if (keys.length > 1) throw new PolicyCompileError(`a logical operator must stand alone in its object, found: ${keys.join(', ')}`, at);
   const key = logical[0]!;
   const inner = node[key]!;
-  if (key.toLowerCase() === 'not') return notOf(compileCondition(inner, `${at}.${key}`), at);
+  if (key.toLowerCase() === 'not') {
+    if (!isObject(inner)) throw new PolicyCompileError(`'${key}' takes one condition (an object)`, at);
+    return notOf(compileNode(inner, `${at}.${key}`, state), at);
+  }
   if (!Array.isArray(inner)) throw new PolicyCompileError(`'${key}' takes an array of conditions`, at);
-  if (inner.length === 0) throw new PolicyCompileError(`'${key}' needs at least one condition`, at);
-  const parts = inner.map((c, i) => compileCondition(c, `${at}.${key}[${i}]`));
+  const parts = inner.map((c, i) => compileNode(c, `${at}.${key}[${i}]`, state));
   return key.toLowerCase() === 'allof' ? allOf(parts, at) : anyOf(parts, at);
 }
 
-function compileLeaf(node: ObjectValue, at: string): CompiledCondition {
+function compileLeaf(node: ObjectValue, at: string, state: CompileState): CompiledCondition {
   const keys = Object.keys(node);
-  const fieldKey = keys.find((k) => k.toLowerCase() === 'field');
-  const valueKey = keys.find((k) => k.toLowerCase() === 'value');
-  if (fieldKey && valueKey) throw new PolicyCompileError("a condition has either 'field' or 'value', not both", at);
-  if (!fieldKey && !valueKey) {
-    throw new PolicyCompileError(`a condition needs 'field', 'value', 'allOf', 'anyOf' or 'not'; found: ${keys.join(', ') || 'nothing'}`, at);
+  const lhs = keys.filter((k) => LHS.has(k.toLowerCase()));
+  if (lhs.length > 1) throw new PolicyCompileError(`a condition has one of 'field', 'value' or 'count', found: ${lhs.join(', ')}`, at);
+  if (lhs.length === 0) {
+    throw new PolicyCompileError(`a condition needs 'field', 'value', 'count', 'allOf', 'anyOf' or 'not'; found: ${keys.join(', ') || 'nothing'}`, at);
   }
-  const operatorKeys = keys.filter((k) => k !== fieldKey && k !== valueKey);
+  const lhsKey = lhs[0]!;
+  const operatorKeys = keys.filter((k) => k !== lhsKey);
   if (operatorKeys.length !== 1) throw new PolicyCompileError(`a condition needs exactly one operator, found: ${operatorKeys.join(', ') || 'none'}`, at);
   const opKey = operatorKeys[0]!;
   const operator = OPERATORS.get(opKey.toLowerCase());
   if (!operator) throw new PolicyCompileError(`unsupported operator '${opKey}'`, at);
   const operand = compileOperand(node[opKey]!, operator, at);
-
-  if (fieldKey) {
-    const fieldName = node[fieldKey];
-    if (typeof fieldName !== 'string') throw new PolicyCompileError("'field' must be a string", at);
-    if (isExpression(fieldName)) throw new PolicyCompileError('a field given as an expression is not yet supported', at);
-    let accessor: FieldAccessor;
-    try {
-      accessor = compileField(fieldName);
-    } catch (err) {
-      throw err instanceof PolicyCompileError ? new PolicyCompileError(err.message, at) : err;
-    }
-    return fieldLeaf(accessor, operator, operand, at);
-  }
-  return valueLeaf(compileOperand(node[valueKey!]!, undefined, at), operator, operand, at);
+  const kind = lhsKey.toLowerCase();
+  if (kind === 'field') return fieldLeaf(node[lhsKey]!, operator, operand, at, state);
+  if (kind === 'value') return valueLeaf(compileOperand(node[lhsKey]!, undefined, at), operator, operand, at);
+  return countLeaf(node[lhsKey]!, operator, operand, `${at}.${lhsKey}`, at, state);
 }
 
-/** An operand: a literal (checked now) or an expression (parsed now, evaluated per resource). */
-type Operand = { literal: Value } | { expression: string };
+// ---------------------------------------------------------------------------------------------
+// Operands and expressions
+
+/** A literal (checked now), an expression (checked now, evaluated per resource), or a structure holding some. */
+type Operand = { literal: Value } | { expression: string } | { tree: Value };
 
 function compileOperand(v: Value, operator: Operator | undefined, at: string): Operand {
   if (typeof v === 'string' && isExpression(v)) {
-    try {
-      parseCached(v);
-    } catch (err) {
-      throw new PolicyCompileError(`cannot parse expression ${v}: ${(err as Error).message}`, at);
-    }
+    checkPolicyExpression(v, at);
     return { expression: v };
+  }
+  if (hasExpression(v)) {
+    checkTree(v, at);
+    return { tree: v };
   }
   const literal = typeof v === 'string' ? unescapeLiteral(v) : v;
   const problem = operator?.checkOperand?.(literal);
@@ -146,50 +182,324 @@ function compileOperand(v: Value, operator: Operator | undefined, at: string): O
   return { literal };
 }
 
-function operandValue(operand: Operand, scope: Scope): Value {
-  return 'literal' in operand ? operand.literal : evaluateExpressionText(operand.expression, scope.ctx);
+function hasExpression(v: Value): boolean {
+  if (typeof v === 'string') return isExpression(v);
+  if (Array.isArray(v)) return v.some(hasExpression);
+  if (isObject(v)) return Object.values(v).some(hasExpression);
+  return false;
 }
 
-function fieldLeaf(accessor: FieldAccessor, operator: Operator, operand: Operand, at: string): CompiledCondition {
-  const use: FieldUse =
-    accessor.kind === 'known'
-      ? { field: accessor.field, path: accessor.path, alias: accessor.alias, unknownAlias: false }
-      : { field: accessor.field, unknownAlias: true };
-  const isType = accessor.field.toLowerCase() === 'type';
+function checkTree(v: Value, at: string): void {
+  if (typeof v === 'string' && isExpression(v)) checkPolicyExpression(v, at);
+  else if (Array.isArray(v)) v.forEach((x) => checkTree(x, at));
+  else if (isObject(v)) Object.values(v).forEach((x) => checkTree(x, at));
+}
+
+function operandValue(operand: Operand, scope: Scope): Value {
+  if ('literal' in operand) return operand.literal;
+  if ('expression' in operand) return evaluateIn(scope, operand.expression);
+  return evaluateTree(operand.tree, scope);
+}
+
+/** Evaluates every expression string inside a structure (arrays and objects of the rule). */
+export function evaluateTree(v: Value, scope: Scope): Value {
+  if (typeof v === 'string') return isExpression(v) ? evaluateIn(scope, v) : unescapeLiteral(v);
+  if (Array.isArray(v)) return v.map((x) => evaluateTree(x, scope));
+  if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, evaluateTree(x, scope)]));
+  return v;
+}
+
+const contexts = new WeakMap<Scope, PolicyEvalContext>();
+
+/** The expression context of a scope: parameters, field() and current() see its resource and bindings. */
+export function contextOf(scope: Scope): PolicyEvalContext {
+  let ctx = contexts.get(scope);
+  if (!ctx) {
+    ctx = {
+      functions: POLICY_FUNCTIONS,
+      deployment: scope.env.deployment,
+      env: scope.env,
+      parameter: scope.parameter,
+      field: (path) => fieldFunction(scope, path),
+      current: (name) => currentValue(scope, name),
+    };
+    contexts.set(scope, ctx);
+  }
+  return ctx;
+}
+
+/** Evaluates an expression; a failing function is an evaluation failure (an implicit deny). */
+export function evaluateIn(scope: Scope, text: string): Value {
+  try {
+    return evaluateExpressionText(text, contextOf(scope));
+  } catch (err) {
+    if (err instanceof EvaluationError || err instanceof FunctionError) throw new PolicyEvaluationError(`${text}: ${err.message}`);
+    throw err;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading fields
+
+interface Located {
+  /** Where reading starts: the target's body, or the member a count binds. */
+  base: Value | undefined;
+  /** The rest of the path from there. */
+  rest: readonly Seg[];
+  /** The concrete path of `base` in the target's body. */
+  basePath: readonly PathSegment[];
+}
+
+function sameSeg(a: Seg, b: Seg): boolean {
+  if (typeof a === 'string' && typeof b === 'string') return a === b || fold(a) === fold(b);
+  return a === b;
+}
+
+/** The innermost field count whose array the path is in reads from its member; otherwise the body. */
+function locate(segs: readonly Seg[], scope: Scope, useBindings: boolean, target: PolicyTarget): Located {
+  if (useBindings) {
+    for (let i = scope.bindings.length - 1; i >= 0; i--) {
+      const b = scope.bindings[i]!;
+      if (b.kind !== 'field' || !b.prefix || b.prefix.length > segs.length) continue;
+      if (b.prefix.every((s, j) => sameSeg(s, segs[j]!))) return { base: b.value, rest: segs.slice(b.prefix.length), basePath: b.path ?? [] };
+    }
+  }
+  return { base: target.body, rest: segs, basePath: [] };
+}
+
+/** Follows segments up to the first `[*]` (or the end). */
+function walk(base: Value | undefined, segs: readonly Seg[], from: number, path: PathSegment[]): { value: Value | undefined; next: number } {
+  let cur = base;
+  let i = from;
+  for (; i < segs.length; i++) {
+    const s = segs[i]!;
+    if (s === WILD) break;
+    if (isUnknown(cur)) break;
+    cur = stepInto(cur, s);
+    path.push(s);
+  }
+  return { value: cur, next: i };
+}
+
+/** The value of a field without `[*]` (after any binding), normalised. */
+function readScalar(ref: FieldRef, scope: Scope, target: PolicyTarget, useBindings: boolean): { value: Value | undefined; path?: string } {
+  if (ref.kind === 'unknown-alias') return { value: new MissingAlias(ref.field) };
+  if (ref.kind === 'computed') return { value: ref.read(target), path: ref.path };
+  const segs = ref.segments(target);
+  // The alias is not defined for this type: nothing is read (and its path may hold [*]).
+  if (!segs) return { value: undefined };
+  const loc = locate(segs, scope, useBindings, target);
+  const path = [...loc.basePath];
+  const { value } = walk(loc.base, loc.rest, 0, path);
+  return { value: ref.normalize ? ref.normalize(value) : value, path: showPath(path) };
+}
+
+/**
+ * Every value a `[*]` path selects, flattened: members that lack the rest of the path are
+ * left out, a missing array selects nothing. An Unknown on the way makes the whole Unknown.
+ */
+function collect(base: Value | undefined, segs: readonly Seg[], from: number, out: Value[]): Unknown | undefined {
+  const { value, next } = walk(base, segs, from, []);
+  if (isUnknown(value)) return value;
+  if (next === segs.length) {
+    if (value !== undefined) out.push(value);
+    return undefined;
+  }
+  if (!Array.isArray(value)) return undefined;
+  for (const member of value) {
+    const u = collect(member, segs, next + 1, out);
+    if (u) return u;
+  }
+  return undefined;
+}
+
+/** Members selected by a `[*]` path, each with its concrete path: what a field count counts. */
+function members(base: Value | undefined, segs: readonly Seg[], from: number, path: PathSegment[], out: { value: Value; path: PathSegment[] }[]): Unknown | undefined {
+  const step = walk(base, segs, from, path);
+  if (isUnknown(step.value)) return step.value;
+  if (step.next === segs.length) return undefined;
+  if (!Array.isArray(step.value)) return undefined;
+  const last = step.next + 1 === segs.length;
+  for (let k = 0; k < step.value.length; k++) {
+    const member = step.value[k]!;
+    const memberPath = [...path, k];
+    if (last) {
+      out.push({ value: member, path: memberPath });
+      continue;
+    }
+    const u = members(member, segs, step.next + 1, memberPath, out);
+    if (u) return u;
+  }
+  return undefined;
+}
+
+/**
+ * `field('…')` in an expression: the value, or '' when it is absent. A `[*]` alias gives an
+ * array of the values it selects; inside a count over its array, of the current member's only.
+ */
+function fieldFunction(scope: Scope, name: string): Value {
+  const ref = compileField(name, scope.fieldOptions);
+  const target = scope.exprTarget;
+  const useBindings = target === scope.target;
+  if (ref.kind === 'unknown-alias') return new MissingAlias(name);
+  if (ref.kind === 'path' && ref.wildcard) {
+    const segs = ref.segments(target);
+    if (!segs) return [];
+    const loc = locate(segs, scope, useBindings, target);
+    const out: Value[] = [];
+    if (!loc.rest.includes(WILD)) {
+      const { value } = walk(loc.base, loc.rest, 0, []);
+      if (isUnknown(value)) return value;
+      return value === undefined ? out : [value];
+    }
+    return collect(loc.base, loc.rest, 0, out) ?? out;
+  }
+  const { value } = readScalar(ref, scope, target, useBindings);
+  // Absent (or null) reads as '': built-ins rely on it (`if(equals(field(x), ''), 0, int(field(x)))`).
+  return value === undefined || value === null ? '' : value;
+}
+
+/** `current()` (the innermost count's member) and `current('name')`. */
+function currentValue(scope: Scope, name: string | undefined): Value {
+  const bindings = scope.bindings;
+  if (bindings.length === 0) throw new FunctionError('current() is only available inside the where of a count');
+  if (name === undefined) return bindings[bindings.length - 1]!.value ?? null;
+  const key = fold(name);
+  for (let i = bindings.length - 1; i >= 0; i--) {
+    const b = bindings[i]!;
+    if (b.kind === 'value' && b.name !== undefined && fold(b.name) === key) return b.value ?? null;
+    if (b.kind === 'field' && b.field !== undefined && fold(b.field) === key) return b.value ?? null;
+  }
+  // current('<array alias>[*].property'): a property of the member a field count is at.
+  const ref = compileField(name, scope.fieldOptions);
+  const segs = ref.kind === 'path' ? ref.segments(scope.target) : undefined;
+  if (segs) {
+    const loc = locate(segs, scope, true, scope.target);
+    if (loc.rest.length < segs.length) {
+      if (!loc.rest.includes(WILD)) return walk(loc.base, loc.rest, 0, []).value ?? null;
+      const out: Value[] = [];
+      return collect(loc.base, loc.rest, 0, out) ?? out;
+    }
+  }
+  throw new FunctionError(`current('${name}') names no count around it`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Leaves
+
+function fieldLeaf(fieldValue: Value, operator: Operator, operand: Operand, at: string, state: CompileState): CompiledCondition {
+  if (typeof fieldValue !== 'string') throw new PolicyCompileError("'field' must be a string", at);
+  const options = state.fields;
+  let fixed: FieldRef | undefined;
+  let dynamic: string | undefined;
+  if (isExpression(fieldValue)) {
+    checkPolicyExpression(fieldValue, at);
+    dynamic = fieldValue;
+  } else {
+    try {
+      fixed = compileField(fieldValue, options);
+    } catch (err) {
+      throw err instanceof PolicyCompileError ? new PolicyCompileError(err.message, at) : err;
+    }
+  }
+  const use: FieldUse | undefined = fixed && fieldUse(fixed);
+  const isType = fixed?.kind === 'computed' && fixed.field.toLowerCase() === 'type';
   return {
     at,
     evaluate: (scope) =>
-      traced(scope, (v) => `field '${accessor.field}'${showActual(use.path, v)} ${operator.name} ${showOperand(operand)}`, () => {
-        const actual = accessor.kind === 'known' ? accessor.read(scope.resource) : new MissingAlias(accessor.field);
-        return decide(scope, operator, operand, actual, { field: accessor.field, path: use.path }, at);
-      }),
-    fields: () => [use],
+      traced(
+        scope,
+        (v) => `field '${fixed?.field ?? dynamic}'${showActual(v.because[0]?.path ?? use?.path, v)} ${operator.name} ${showOperand(operand)}`,
+        () => {
+          let ref = fixed;
+          if (!ref) {
+            const name = evaluateIn(scope, dynamic!);
+            if (isUnknown(name)) return unknownVerdict(name, 'the field name');
+            if (typeof name !== 'string') throw new PolicyEvaluationError(`the field ${dynamic} must give a field name, not ${describeOperand(name)}`);
+            try {
+              ref = compileField(name, scope.fieldOptions);
+            } catch (err) {
+              throw err instanceof PolicyCompileError ? new PolicyEvaluationError(err.message) : err;
+            }
+          }
+          return evaluateField(ref, operator, operand, scope, at);
+        },
+      ),
+    fields: () => (use ? [use] : []),
     types: () => (isType && 'literal' in operand ? typesNamed(operator.name, operand.literal) : []),
   };
+}
+
+function fieldUse(ref: FieldRef): FieldUse {
+  if (ref.kind === 'unknown-alias') return { field: ref.field, unknownAlias: true };
+  if (ref.kind === 'computed') return { field: ref.field, path: ref.path, unknownAlias: false };
+  return { field: ref.field, path: ref.path, alias: ref.alias, unknownAlias: false };
+}
+
+function evaluateField(ref: FieldRef, operator: Operator, operand: Operand, scope: Scope, at: string): Verdict {
+  const segs = ref.kind === 'path' ? ref.segments(scope.target) : undefined;
+  if (segs) {
+    const loc = locate(segs, scope, true, scope.target);
+    if (loc.rest.includes(WILD)) {
+      // A [*] field outside a count holding it: every selected member must satisfy the condition.
+      let expected: Value | undefined;
+      return everyMember(loc.base, loc.rest, 0, [...loc.basePath], (actual, path) => {
+        expected ??= operandValue(operand, scope);
+        return decide(operator, actual, expected, { field: ref.field, path: showPath(path) }, at);
+      });
+    }
+  }
+  const { value, path } = readScalar(ref, scope, scope.target, true);
+  if (isUnknown(value)) return unknownVerdict(value, path ?? ref.field);
+  return decide(operator, value, operandValue(operand, scope), { field: ref.field, path }, at);
+}
+
+/**
+ * The implicit allOf of a `[*]` field: true when every member satisfies the condition (so an
+ * empty array satisfies it), false at the first member that does not. Where the array is
+ * missing, the condition is evaluated once on the absent value.
+ */
+function everyMember(base: Value | undefined, segs: readonly Seg[], from: number, path: PathSegment[], visit: (actual: Value | undefined, path: PathSegment[]) => Verdict): Verdict {
+  const step = walk(base, segs, from, path);
+  if (isUnknown(step.value)) return unknownVerdict(step.value, showPath(path));
+  if (step.next === segs.length) return visit(step.value, path);
+  if (!Array.isArray(step.value)) return visit(undefined, path);
+  let unknown: Verdict | undefined;
+  const because: Witness[] = [];
+  for (let k = 0; k < step.value.length; k++) {
+    const v = everyMember(step.value[k]!, segs, step.next + 1, [...path, k], visit);
+    if (v.truth === false) return v;
+    if (v.truth === 'unknown') unknown ??= v;
+    else if (because.length < 1) because.push(...v.because);
+  }
+  return unknown ?? { truth: true, because };
 }
 
 function valueLeaf(value: Operand, operator: Operator, operand: Operand, at: string): CompiledCondition {
   return {
     at,
     evaluate: (scope) =>
-      traced(scope, (v) => `value ${showOperand(value)}${showActual(undefined, v)} ${operator.name} ${showOperand(operand)}`, () =>
-        decide(scope, operator, operand, operandValue(value, scope), {}, at),
-      ),
+      traced(scope, (v) => `value ${showOperand(value)}${showActual(undefined, v)} ${operator.name} ${showOperand(operand)}`, () => {
+        const actual = operandValue(value, scope);
+        if (isUnknown(actual)) return unknownVerdict(actual);
+        return decide(operator, actual, operandValue(operand, scope), {}, at);
+      }),
     fields: () => [],
     types: () => [],
   };
 }
 
-function decide(scope: Scope, operator: Operator, operand: Operand, actual: Value | undefined, where: { field?: string; path?: string }, at: string): Verdict {
+function decide(operator: Operator, actual: Value | undefined, expected: Value, where: { field?: string; path?: string }, at: string): Verdict {
   if (isUnknown(actual)) return unknownVerdict(actual, where.path ?? where.field);
-  const expected = operandValue(operand, scope);
   if (isUnknown(expected)) return unknownVerdict(expected);
   if (!operator.presenceOnly && containsUnknown(actual)) return { truth: 'unknown', because: [], reason: `part of ${where.path ?? 'the value'} is not known before deployment` };
+  if (containsUnknown(expected)) return { truth: 'unknown', because: [], reason: `part of the value compared with is not known before deployment` };
   let truth: boolean;
   try {
     truth = operator.test(actual, expected);
   } catch (err) {
-    throw new PolicyCompileError(`'${operator.name}' ${(err as Error).message}`, at);
+    if (err instanceof PolicyEvaluationError) throw new PolicyEvaluationError(`${err.message} (at ${at})`);
+    throw err;
   }
   return { truth, because: [{ ...where, operator: operator.name, operand: expected, actual }] };
 }
@@ -199,12 +509,111 @@ function unknownVerdict(u: Unknown, what?: string): Verdict {
   return { truth: 'unknown', because: [], reason: what ? `${what} is not known before deployment (${u.reason})` : u.reason };
 }
 
-function containsUnknown(v: Value | undefined): boolean {
-  if (isUnknown(v)) return true;
-  if (Array.isArray(v)) return v.some(containsUnknown);
-  if (isObject(v)) return Object.values(v).some(containsUnknown);
-  return false;
+// ---------------------------------------------------------------------------------------------
+// count
+
+const COUNT_KEYS = new Set(['field', 'value', 'name', 'where']);
+
+function countLeaf(spec: Value, operator: Operator, operand: Operand, countAt: string, at: string, state: CompileState): CompiledCondition {
+  if (!isObject(spec)) throw new PolicyCompileError("'count' takes an object with 'field' or 'value'", at);
+  const keyOf = (k: string) => Object.keys(spec).find((x) => x.toLowerCase() === k);
+  for (const k of Object.keys(spec)) if (!COUNT_KEYS.has(k.toLowerCase())) throw new PolicyCompileError(`'count' has an unknown property '${k}'`, countAt);
+  const fieldKey = keyOf('field');
+  const valueKey = keyOf('value');
+  const nameKey = keyOf('name');
+  const whereKey = keyOf('where');
+  if ((fieldKey === undefined) === (valueKey === undefined)) throw new PolicyCompileError("'count' takes exactly one of 'field' and 'value'", countAt);
+  if (nameKey !== undefined && fieldKey !== undefined) throw new PolicyCompileError("'count.name' only goes with 'count.value'", countAt);
+  const name = nameKey === undefined ? undefined : spec[nameKey];
+  if (name !== undefined && (typeof name !== 'string' || name === '')) throw new PolicyCompileError("'count.name' must be a non-empty string", countAt);
+  const where = whereKey === undefined ? undefined : compileNode(spec[whereKey]!, `${countAt}.${whereKey}`, state);
+
+  if (fieldKey !== undefined) {
+    const fieldName = spec[fieldKey];
+    if (typeof fieldName !== 'string' || isExpression(fieldName)) throw new PolicyCompileError("'count.field' must be an array alias", countAt);
+    if (!/\[\s*\*\s*\]\s*$/.test(fieldName)) throw new PolicyCompileError(`'count.field' must be an array alias ending in [*], not '${fieldName}'`, countAt);
+    let ref: FieldRef;
+    try {
+      ref = compileField(fieldName, state.fields);
+    } catch (err) {
+      throw err instanceof PolicyCompileError ? new PolicyCompileError(err.message, countAt) : err;
+    }
+    if (ref.kind === 'computed' || (ref.kind === 'path' && !ref.wildcard)) throw new PolicyCompileError(`'count.field' must be an array alias ending in [*], not '${fieldName}'`, countAt);
+    return fieldCount(ref, where, operator, operand, at);
+  }
+  state.valueCounts++;
+  if (state.valueCounts > MAX_VALUE_COUNTS) throw new PolicyCompileError(`a policy rule may hold at most ${MAX_VALUE_COUNTS} value count expressions`, countAt);
+  const value = compileOperand(spec[valueKey!]!, undefined, countAt);
+  if ('literal' in value && !Array.isArray(value.literal)) throw new PolicyCompileError(`'count.value' must be an array, got ${describeOperand(value.literal)}`, countAt);
+  return valueCount(value, name as string | undefined, where, operator, operand, at);
 }
+
+function fieldCount(ref: FieldRef, where: CompiledCondition | undefined, operator: Operator, operand: Operand, at: string): CompiledCondition {
+  const use = fieldUse(ref);
+  return {
+    at,
+    evaluate: (scope) =>
+      traced(scope, (v) => `count field '${ref.field}'${where ? ' where …' : ''}${showActual(undefined, v)} ${operator.name} ${showOperand(operand)}`, () => {
+        if (ref.kind !== 'path') return unknownVerdict(new MissingAlias(ref.field));
+        const segs = ref.segments(scope.target);
+        if (!segs) return countVerdict([], operator, operand, scope, { field: ref.field }, at);
+        const loc = locate(segs, scope, true, scope.target);
+        const found: { value: Value; path: PathSegment[] }[] = [];
+        const unknown = members(loc.base, loc.rest, 0, [...loc.basePath], found);
+        const arrayPath = showPath([...loc.basePath, ...loc.rest.slice(0, Math.max(0, loc.rest.indexOf(WILD))).filter((s): s is string | number => s !== WILD)]);
+        if (unknown) return unknownVerdict(unknown, arrayPath);
+        const prefix = segs;
+        const results = found.map((m) =>
+          where ? where.evaluate({ ...scope, trace: undefined, bindings: [...scope.bindings, { kind: 'field', field: ref.field, prefix, path: m.path, value: m.value }] }).truth : true,
+        );
+        return countVerdict(results, operator, operand, scope, { field: ref.field, path: arrayPath || undefined }, at);
+      }),
+    fields: () => [use, ...(where?.fields() ?? [])],
+    types: () => [],
+  };
+}
+
+function valueCount(value: Operand, name: string | undefined, where: CompiledCondition | undefined, operator: Operator, operand: Operand, at: string): CompiledCondition {
+  return {
+    at,
+    evaluate: (scope) =>
+      traced(scope, (v) => `count value ${showOperand(value)}${where ? ' where …' : ''}${showActual(undefined, v)} ${operator.name} ${showOperand(operand)}`, () => {
+        const items = operandValue(value, scope);
+        if (isUnknown(items)) return unknownVerdict(items, 'the counted value');
+        if (!Array.isArray(items)) throw new PolicyEvaluationError(`'count.value' must be an array, got ${describeOperand(items)} (at ${at})`);
+        const budget = scope.budget ?? { left: MAX_VALUE_COUNT_ITERATIONS };
+        budget.left -= items.length;
+        if (budget.left < 0) throw new PolicyEvaluationError(`a value count may do at most ${MAX_VALUE_COUNT_ITERATIONS} iterations, nested ones included (at ${at})`);
+        const results = items.map((item) =>
+          where ? where.evaluate({ ...scope, trace: undefined, budget, bindings: [...scope.bindings, { kind: 'value', name, value: item }] }).truth : true,
+        );
+        return countVerdict(results, operator, operand, scope, {}, at);
+      }),
+    fields: () => where?.fields() ?? [],
+    types: () => [],
+  };
+}
+
+/**
+ * Compares the count with the operand. Members whose `where` is unknown make the count a range;
+ * the verdict is known when the whole range gives the same answer.
+ */
+function countVerdict(results: Truth[], operator: Operator, operand: Operand, scope: Scope, where: { field?: string; path?: string }, at: string): Verdict {
+  const known = results.filter((r) => r === true).length;
+  const open = results.filter((r) => r === 'unknown').length;
+  const expected = operandValue(operand, scope);
+  if (isUnknown(expected)) return unknownVerdict(expected);
+  const first = decide(operator, known, expected, where, at);
+  for (let n = known + 1; n <= known + open; n++) {
+    if (decide(operator, n, expected, where, at).truth !== first.truth) {
+      return { truth: 'unknown', because: [], reason: `${open} member${open === 1 ? '' : 's'} of ${where.path ?? 'the counted array'} cannot be decided before deployment` };
+    }
+  }
+  return first;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Logic
 
 function allOf(parts: CompiledCondition[], at: string): CompiledCondition {
   return {
@@ -227,7 +636,7 @@ function anyOf(parts: CompiledCondition[], at: string): CompiledCondition {
     // Only when every branch names types is their union a constraint.
     types: () => {
       const each = parts.map((p) => p.types());
-      return each.every((t) => t.length > 0) ? unique(each.flat()) : [];
+      return each.length > 0 && each.every((t) => t.length > 0) ? unique(each.flat()) : [];
     },
   };
 }
@@ -235,7 +644,7 @@ function anyOf(parts: CompiledCondition[], at: string): CompiledCondition {
 /**
  * allOf (`decisive` false) stops at the first false part, anyOf (`decisive` true) at the first
  * true one, and that part alone explains the result. Otherwise an unknown part makes the whole
- * unknown; if none, every part together explains it.
+ * unknown; if none, every part together explains it. An empty allOf holds, an empty anyOf does not.
  */
 function combine(parts: CompiledCondition[], scope: Scope, decisive: boolean): Verdict {
   let unknown: Verdict | undefined;
@@ -283,7 +692,9 @@ function showActual(path: string | undefined, v: Verdict): string {
 }
 
 function showOperand(operand: Operand): string {
-  return 'literal' in operand ? JSON.stringify(operand.literal) : operand.expression;
+  if ('literal' in operand) return JSON.stringify(operand.literal);
+  if ('expression' in operand) return operand.expression;
+  return JSON.stringify(operand.tree);
 }
 
 function typesNamed(operator: string, operand: Value): string[] {
@@ -302,3 +713,6 @@ function intersect(lists: string[][]): string[] {
   const [first, ...rest] = lists;
   return unique(first!.filter((t) => rest.every((l) => l.some((u) => u.toLowerCase() === t.toLowerCase()))));
 }
+
+/** Re-exported for the effects: a field's segments in the policy language. */
+export { parseFieldPath };

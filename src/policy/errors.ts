@@ -23,3 +23,16 @@ export class PolicyEffectError extends PolicyCompileError {
     this.name = 'PolicyEffectError';
   }
 }
+
+/**
+ * Evaluating a definition for one resource failed: a template function threw, an operator
+ * got a value it cannot compare, a count went past Azure's limits. Azure treats a failed
+ * evaluation as an implicit deny ("If the result of a template function is an error, policy
+ * evaluation fails. A failed evaluation is an implicit deny."), and so does Tollgate.
+ */
+export class PolicyEvaluationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PolicyEvaluationError';
+  }
+}

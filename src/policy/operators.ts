@@ -1,11 +1,14 @@
 import { isObject, isUnknown, type Value } from '../resources/value.js';
+import { PolicyEvaluationError } from './errors.js';
 
 /**
  * One condition operator of the policy language. The condition compiler looks operators up
  * here by lower-case name, so supporting a new one is one entry in `OPERATORS`.
  *
  * `test` only ever sees known values: the caller turns an unknown operand or field into an
- * unknown result before asking. `actual` is `undefined` when the field is absent.
+ * unknown result before asking. `actual` is `undefined` when the field is absent. A value
+ * the operator cannot compare throws PolicyEvaluationError: in Azure a failed evaluation is
+ * an implicit deny.
  */
 export interface Operator {
   name: string;
@@ -17,6 +20,16 @@ export interface Operator {
 }
 
 /**
+ * Case-insensitive comparison key. ASCII text is lower-cased; other text is upper- then
+ * lower-cased, which folds the cases Unicode maps to several letters ('ß' and 'SS', 'ﬃ' and
+ * 'FFI') and the Greek final sigma to one spelling.
+ */
+export function fold(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /^[\x00-\x7f]*$/.test(s) ? s.toLowerCase() : s.toUpperCase().toLowerCase();
+}
+
+/**
  * Azure Policy's equality: strings ignore case, and a string is compared with a boolean or
  * a number by its meaning ("true" equals true, "80" equals 80), as the service does. An
  * absent field compares like null, so `equals false` does not hold for it.
@@ -24,16 +37,19 @@ export interface Operator {
 export function policyEquals(a: Value | undefined, b: Value | undefined): boolean {
   const x = a === undefined ? null : a;
   const y = b === undefined ? null : b;
-  if (typeof x === 'string' && typeof y === 'string') return x.toLowerCase() === y.toLowerCase();
+  if (typeof x === 'string' && typeof y === 'string') return x === y || fold(x) === fold(y);
   if (typeof x === 'string' || typeof y === 'string') return coercedEquals(x, y);
   if (Array.isArray(x) && Array.isArray(y)) return x.length === y.length && x.every((v, i) => policyEquals(v, y[i]));
   if (isObject(x) && isObject(y)) {
     const kx = Object.keys(x);
     const ky = Object.keys(y);
-    return kx.length === ky.length && kx.every((k) => {
-      const match = ky.find((other) => other.toLowerCase() === k.toLowerCase());
-      return match !== undefined && policyEquals(x[k], y[match]);
-    });
+    return (
+      kx.length === ky.length &&
+      kx.every((k) => {
+        const match = ky.find((other) => fold(other) === fold(k));
+        return match !== undefined && policyEquals(x[k], y[match]);
+      })
+    );
   }
   return x === y;
 }
@@ -48,22 +64,94 @@ function coercedEquals(x: Value, y: Value): boolean {
 /** `like`: the documented wildcard is `*` (any run of characters); the match is whole-string and ignores case. */
 function like(actual: Value | undefined, pattern: Value): boolean {
   if (typeof actual !== 'string' || typeof pattern !== 'string') return false;
-  const body = pattern
-    .split('*')
-    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${body}$`, 'is').test(actual);
+  return likeRegex(pattern).test(fold(actual));
+}
+
+const likeCache = new Map<string, RegExp>();
+function likeRegex(pattern: string): RegExp {
+  let re = likeCache.get(pattern);
+  if (!re) {
+    const body = fold(pattern)
+      .split('*')
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*');
+    re = new RegExp(`^${body}$`, 'su');
+    if (likeCache.size > 5_000) likeCache.clear();
+    likeCache.set(pattern, re);
+  }
+  return re;
+}
+
+/**
+ * `match`: `#` is a digit, `?` a letter, `.` any character, anything else itself; the whole
+ * value must match. `match` minds case, `matchInsensitively` does not.
+ */
+function match(actual: Value | undefined, pattern: Value, insensitive: boolean): boolean {
+  if (typeof actual !== 'string' || typeof pattern !== 'string') return false;
+  return matchRegex(insensitive ? fold(pattern) : pattern).test(insensitive ? fold(actual) : actual);
+}
+
+const matchCache = new Map<string, RegExp>();
+function matchRegex(pattern: string): RegExp {
+  let re = matchCache.get(pattern);
+  if (!re) {
+    let body = '';
+    for (const ch of pattern) {
+      if (ch === '#') body += '\\p{Nd}';
+      else if (ch === '?') body += '\\p{L}';
+      else if (ch === '.') body += '.';
+      else body += ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    }
+    re = new RegExp(`^${body}$`, 'su');
+    if (matchCache.size > 5_000) matchCache.clear();
+    matchCache.set(pattern, re);
+  }
+  return re;
 }
 
 /** A string contains a substring (ignoring case); an array contains an equal element. */
 function contains(actual: Value | undefined, operand: Value): boolean {
-  if (typeof actual === 'string' && typeof operand === 'string') return actual.toLowerCase().includes(operand.toLowerCase());
+  if (typeof actual === 'string' && typeof operand === 'string') return fold(actual).includes(fold(operand));
   if (Array.isArray(actual)) return actual.some((item) => policyEquals(item, operand));
   return false;
 }
 
-function list(operand: Value): Value[] {
-  if (!Array.isArray(operand)) throw new TypeError(`expects an array, got ${describeOperand(operand)}`);
+/** An object has the key, ignoring case. */
+function containsKey(actual: Value | undefined, operand: Value): boolean {
+  if (!isObject(actual)) return false;
+  const key = fold(typeof operand === 'string' ? operand : String(operand));
+  return Object.keys(actual).some((k) => fold(k) === key);
+}
+
+/**
+ * `less`, `greater` and their `OrEquals`: numbers with numbers, strings with strings (ignoring
+ * case; ISO dates order as text). Azure throws when the types differ, which is an implicit
+ * deny; an absent field is not less or greater than anything.
+ */
+function compare(name: string, actual: Value | undefined, operand: Value): number | undefined {
+  if (actual === undefined || actual === null) return undefined;
+  if (typeof actual === 'number' && typeof operand === 'number') return actual - operand;
+  if (typeof actual === 'string' && typeof operand === 'string') {
+    const a = fold(actual);
+    const b = fold(operand);
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+  throw new PolicyEvaluationError(`'${name}' cannot compare ${describeOperand(actual)} with ${describeOperand(operand)}`);
+}
+
+function ordered(name: string, holds: (c: number) => boolean): Operator {
+  return {
+    name,
+    checkOperand: (e) => (typeof e === 'number' || typeof e === 'string' ? undefined : `expects a number or a string, got ${describeOperand(e)}`),
+    test: (a, e) => {
+      const c = compare(name, a, e);
+      return c !== undefined && holds(c);
+    },
+  };
+}
+
+function list(name: string, operand: Value): Value[] {
+  if (!Array.isArray(operand)) throw new PolicyEvaluationError(`'${name}' expects an array, got ${describeOperand(operand)}`);
   return operand;
 }
 
@@ -71,27 +159,47 @@ function mustBeArray(operand: Value): string | undefined {
   return Array.isArray(operand) ? undefined : `expects an array, got ${describeOperand(operand)}`;
 }
 
+function mustBeString(operand: Value): string | undefined {
+  return typeof operand === 'string' ? undefined : `expects a string, got ${describeOperand(operand)}`;
+}
+
 /** `exists` takes true or false (the built-ins also write "true"/"false"). */
-function existsOperand(operand: Value): boolean | undefined {
+export function existsOperand(operand: Value): boolean | undefined {
   if (typeof operand === 'boolean') return operand;
   if (typeof operand === 'string' && /^(true|false)$/i.test(operand)) return operand.toLowerCase() === 'true';
   return undefined;
 }
 
-function describeOperand(v: Value): string {
+export function describeOperand(v: Value | undefined): string {
+  if (v === undefined) return 'an absent value';
   if (isUnknown(v)) return 'an unknown value';
   return JSON.stringify(v);
 }
 
+const not =
+  (f: (a: Value | undefined, e: Value) => boolean) =>
+  (a: Value | undefined, e: Value): boolean =>
+    !f(a, e);
+
 const TABLE: Operator[] = [
   { name: 'equals', test: (a, e) => policyEquals(a, e) },
   { name: 'notEquals', test: (a, e) => !policyEquals(a, e) },
-  { name: 'in', checkOperand: mustBeArray, test: (a, e) => list(e).some((x) => policyEquals(a, x)) },
-  { name: 'notIn', checkOperand: mustBeArray, test: (a, e) => !list(e).some((x) => policyEquals(a, x)) },
-  { name: 'like', test: like },
-  { name: 'notLike', test: (a, e) => !like(a, e) },
+  { name: 'in', checkOperand: mustBeArray, test: (a, e) => list('in', e).some((x) => policyEquals(a, x)) },
+  { name: 'notIn', checkOperand: mustBeArray, test: (a, e) => !list('notIn', e).some((x) => policyEquals(a, x)) },
+  { name: 'like', checkOperand: mustBeString, test: like },
+  { name: 'notLike', checkOperand: mustBeString, test: not(like) },
+  { name: 'match', checkOperand: mustBeString, test: (a, e) => match(a, e, false) },
+  { name: 'notMatch', checkOperand: mustBeString, test: (a, e) => !match(a, e, false) },
+  { name: 'matchInsensitively', checkOperand: mustBeString, test: (a, e) => match(a, e, true) },
+  { name: 'notMatchInsensitively', checkOperand: mustBeString, test: (a, e) => !match(a, e, true) },
   { name: 'contains', test: contains },
-  { name: 'notContains', test: (a, e) => !contains(a, e) },
+  { name: 'notContains', test: not(contains) },
+  { name: 'containsKey', test: containsKey },
+  { name: 'notContainsKey', test: not(containsKey) },
+  ordered('less', (c) => c < 0),
+  ordered('lessOrEquals', (c) => c <= 0),
+  ordered('greater', (c) => c > 0),
+  ordered('greaterOrEquals', (c) => c >= 0),
   {
     name: 'exists',
     presenceOnly: true,
@@ -99,7 +207,7 @@ const TABLE: Operator[] = [
     // A property set to null is not there, as far as Azure Policy is concerned.
     test: (a, e) => {
       const want = existsOperand(e);
-      if (want === undefined) throw new TypeError(`expects true or false, got ${describeOperand(e)}`);
+      if (want === undefined) throw new PolicyEvaluationError(`'exists' expects true or false, got ${describeOperand(e)}`);
       return (a !== undefined && a !== null) === want;
     },
   },

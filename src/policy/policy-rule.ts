@@ -1,16 +1,12 @@
-import { DEFAULT_DEPLOYMENT, type EvalContext } from '../arm/expression/context.js';
-import { evaluateExpressionText } from '../arm/expression/evaluator.js';
-import { isExpression } from '../arm/expression/parser.js';
-import { ARM_FUNCTIONS, functionTable } from '../arm/functions/index.js';
 import type { Equivalent, Level, RuleMeta, Severity } from '../findings/finding.js';
 import { leafName, type Resource } from '../resources/resource.js';
-import { isUnknown, type Value } from '../resources/value.js';
+import { getProperty, isObject, type Value } from '../resources/value.js';
 import type { Rule } from '../rules/rule.js';
-import { compileCondition, MissingAlias, type CompiledCondition, type Scope, type TraceNode, type Verdict, type Witness } from './condition.js';
-import { effectParameter, findParameter, type PolicyDefinition } from './definition.js';
-import { PolicyCompileError, PolicyEffectError } from './errors.js';
-import { compileField, type FieldAccessor } from './field.js';
-import { policyEquals } from './operators.js';
+import type { TraceNode, Verdict, Witness } from './condition.js';
+import type { PolicyDefinition } from './definition.js';
+import type { RelatedQuery } from './effects.js';
+import { compilePolicy, evaluatePolicy, type CompiledPolicy, type PolicyResult } from './engine.js';
+import type { FieldOptions, PolicyTarget } from './field.js';
 
 /** Tollgate's own notes on a shipped definition, kept beside its JSON as `<name>.tollgate.json`. */
 export interface PolicySidecar {
@@ -33,6 +29,8 @@ export interface PolicyRuleOptions {
   /** Where the definition came from (display path), for messages. */
   source?: string;
   sidecar?: PolicySidecar;
+  /** The alias table fields resolve against (default: Tollgate's shipped table). */
+  fields?: FieldOptions;
 }
 
 export interface PolicyRule extends Rule {
@@ -41,6 +39,8 @@ export interface PolicyRule extends Rule {
   readonly effect: string;
   readonly source?: string;
   readonly sidecar: PolicySidecar;
+  /** The compiled definition, for evaluating outside a scan. */
+  readonly compiled: CompiledPolicy;
   /** Evaluates with a trace of every condition looked at: for `explain` and for tests. */
   explain(resource: Resource): { verdict: Verdict; trace: TraceNode[] };
 }
@@ -54,21 +54,8 @@ const LEVEL_BY_EFFECT: Readonly<Record<string, Level>> = { deny: 'error', denyac
  * PolicyEffectError for an effect the definition does not allow.
  */
 export function createPolicyRule(definition: PolicyDefinition, options: PolicyRuleOptions = {}): PolicyRule {
-  const parameters = resolveParameters(definition, options.parameters ?? {});
-  const baseCtx: EvalContext = {
-    functions: POLICY_FUNCTIONS,
-    deployment: DEFAULT_DEPLOYMENT,
-    parameter: (name) => {
-      const p = findParameter(definition, name);
-      if (!p) throw new PolicyCompileError(`the definition has no parameter '${name}'`);
-      const value = parameters.get(p.name);
-      if (value === undefined) throw new PolicyCompileError(`parameter '${p.name}' has no value and no defaultValue`);
-      return value;
-    },
-  };
-  // The definition's own errors come before a wrong effect choice, which is the caller's.
-  const condition: CompiledCondition = compileCondition(definition.if);
-  const effect = resolveEffect(definition, baseCtx, options.effect);
+  const compiled = compilePolicy(definition, { effect: options.effect, parameters: options.parameters, fields: options.fields });
+  const { effect, condition } = compiled;
   const sidecar = options.sidecar ?? {};
   const types = condition.types();
   const meta: RuleMeta = {
@@ -86,39 +73,73 @@ export function createPolicyRule(definition: PolicyDefinition, options: PolicyRu
     appliesTo: types.length > 0 ? types : ['*'],
   };
 
-  const scopeFor = (resource: Resource, trace?: TraceNode[]): Scope => ({
-    resource,
-    ctx: { ...baseCtx, field: (path) => fieldFunction(resource, path) },
-    trace,
-  });
-
   return {
     meta,
     definition,
     effect,
+    compiled,
     source: options.source ?? definition.file,
     sidecar,
     enabled: effect.toLowerCase() !== 'disabled',
     check(resource, ctx) {
-      const verdict = condition.evaluate(scopeFor(resource));
-      if (verdict.truth === 'unknown') {
-        if (verdict.missingAlias) {
-          ctx.skip(`not applicable: the alias '${verdict.missingAlias}' is not in Tollgate's alias table, so policy ${definition.name} cannot be evaluated`);
-        } else {
-          ctx.unknown(verdict.reason ?? 'a value the definition needs is not known before deployment');
-        }
-        return;
-      }
-      if (!verdict.truth) return;
-      const witness = findingWitness(verdict.because);
-      ctx.report({ path: witness?.path, message: messageFor(definition, sidecar, effect, resource, witness) });
+      const result = evaluatePolicy(compiled, resource, {
+        env: ctx.now ? { now: policyTime(ctx.now) } : {},
+        related: (query) => relatedIn(resource, ctx.resources, query),
+      });
+      report(result, resource, definition, sidecar, ctx);
     },
     explain(resource) {
       const trace: TraceNode[] = [];
-      const verdict = condition.evaluate(scopeFor(resource, trace));
-      return { verdict, trace };
+      const result = evaluatePolicy(compiled, resource, { trace, related: () => undefined });
+      return { verdict: verdictOf(result), trace };
     },
   };
+}
+
+function report(result: PolicyResult, resource: Resource, definition: PolicyDefinition, sidecar: PolicySidecar, ctx: Parameters<Rule['check']>[1]): void {
+  switch (result.kind) {
+    case 'not-applicable':
+      ctx.skip(`not applicable: ${result.reason}`);
+      return;
+    case 'compliant':
+      return;
+    case 'unknown':
+      if (result.missingAlias) {
+        ctx.skip(`not applicable: the alias '${result.missingAlias}' is not in Tollgate's alias table, so policy ${definition.name} cannot be evaluated`);
+      } else {
+        ctx.unknown(result.reason);
+      }
+      return;
+    case 'error':
+      // "If the result of a template function is an error, policy evaluation fails. A failed evaluation is an implicit deny."
+      ctx.report({
+        message: `${typeNoun(resource.type)} '${leafName(resource)}' cannot be evaluated by policy ${definition.name}: ${result.message}. Azure treats a failed evaluation as an implicit deny`,
+      });
+      return;
+    case 'non-compliant': {
+      const witness = findingWitness(result.verdict.because);
+      const what = result.reason ?? matchText(witness);
+      const why = sidecar.summary ?? definition.displayName;
+      const change = changeText(result.effect, result.details);
+      ctx.report({
+        path: result.reason ? undefined : witness?.path,
+        message: `${typeNoun(resource.type)} '${leafName(resource)}' ${what}: ${why} (policy ${definition.name}, effect ${result.effect}${change})`,
+      });
+    }
+  }
+}
+
+function verdictOf(result: PolicyResult): Verdict {
+  switch (result.kind) {
+    case 'compliant':
+    case 'non-compliant':
+    case 'unknown':
+      return result.verdict;
+    case 'not-applicable':
+      return { truth: false, because: [], reason: result.reason };
+    case 'error':
+      return { truth: 'unknown', because: [], reason: `evaluation fails (an implicit deny in Azure): ${result.message}` };
+  }
 }
 
 /** The property a finding points at: the first deciding condition on the resource's content, not its type. */
@@ -126,11 +147,26 @@ function findingWitness(because: Witness[]): Witness | undefined {
   return because.find((w) => w.path !== undefined && w.field?.toLowerCase() !== 'type');
 }
 
-function messageFor(definition: PolicyDefinition, sidecar: PolicySidecar, effect: string, resource: Resource, witness: Witness | undefined): string {
+function matchText(witness: Witness | undefined): string {
   const shown = witness?.path?.replace(/^properties\./i, '');
-  const what = !witness || !shown ? 'matches the policy rule' : witness.actual === undefined ? `does not set ${shown}` : `sets ${shown} to ${JSON.stringify(witness.actual)}`;
-  const why = sidecar.summary ?? definition.displayName;
-  return `${typeNoun(resource.type)} '${leafName(resource)}' ${what}: ${why} (policy ${definition.name}, effect ${effect})`;
+  if (!witness || !shown) return 'matches the policy rule';
+  return witness.actual === undefined ? `does not set ${shown}` : `sets ${shown} to ${JSON.stringify(witness.actual)}`;
+}
+
+/** What a modify or append effect would change, for the message. */
+function changeText(effect: string, details: Value | undefined): string {
+  const e = effect.toLowerCase();
+  const ops: string[] = [];
+  if (e === 'modify' && isObject(details)) {
+    const list = getProperty(details, 'operations');
+    for (const op of Array.isArray(list) ? list : []) {
+      const value = getProperty(op, 'value');
+      ops.push(`${String(getProperty(op, 'operation'))} ${String(getProperty(op, 'field'))}${value === undefined ? '' : ` = ${JSON.stringify(value)}`}`);
+    }
+  } else if (e === 'append' && Array.isArray(details)) {
+    for (const d of details) ops.push(`append ${String(getProperty(d, 'field'))} = ${JSON.stringify(getProperty(d, 'value'))}`);
+  }
+  return ops.length ? `; would ${ops.join(', ')}` : '';
 }
 
 /** `Microsoft.ApiManagement/service/backends` -> `Backend`. */
@@ -140,81 +176,34 @@ function typeNoun(type: string): string {
   return singular.charAt(0).toUpperCase() + singular.slice(1);
 }
 
-/** Given values (checked against the definition) over defaults; keys are the definition's spelling. */
-function resolveParameters(definition: PolicyDefinition, given: Record<string, unknown>): Map<string, Value> {
-  const out = new Map<string, Value>();
-  for (const [name, value] of Object.entries(given)) {
-    const p = findParameter(definition, name);
-    if (!p) throw new PolicyCompileError(`the definition has no parameter '${name}'`);
-    if (p.allowedValues && !p.allowedValues.some((a) => policyEquals(a, value as Value))) {
-      const Err = p === effectParameter(definition) ? PolicyEffectError : PolicyCompileError;
-      throw new Err(`'${String(value)}' is not an allowed value of parameter '${p.name}' (${p.allowedValues.map(String).join(', ')})`);
-    }
-    out.set(p.name, value as Value);
-  }
-  for (const p of definition.parameters) {
-    if (!out.has(p.name) && p.defaultValue !== undefined) out.set(p.name, p.defaultValue);
-  }
-  return out;
+/** Azure Policy's `utcNow()` format: `yyyy-MM-ddTHH:mm:ss.fffffffZ`. */
+function policyTime(date: Date): string {
+  return date.toISOString().replace(/\.(\d{3})Z$/, '.$10000Z');
 }
 
 /**
- * The effect in force: the override if given, else `then.effect` evaluated with the parameter
- * values. Either way it must be one of the effect parameter's allowed values.
+ * The related resources of an auditIfNotExists / deployIfNotExists effect among those of the
+ * same deployment: of the type asked, children of the resource when the type is a child type,
+ * with the name asked. None found is unknown (it may exist in Azure), not absent.
  */
-function resolveEffect(definition: PolicyDefinition, ctx: EvalContext, override: string | undefined): string {
-  const param = effectParameter(definition);
-  const allowed = param?.allowedValues?.filter((a): a is string => typeof a === 'string');
-  const canonical = (effect: string, what: string): string => {
-    if (!allowed) return effect;
-    const match = allowed.find((a) => a.toLowerCase() === effect.toLowerCase());
-    if (!match) throw new PolicyEffectError(`${what} '${effect}' is not one of the allowed effects (${allowed.join(', ')})`);
-    return match;
-  };
-  const raw = definition.effect;
-  if (override !== undefined) {
-    const fixed = !param && typeof raw === 'string' && !isExpression(raw);
-    if (fixed && raw.toLowerCase() !== override.toLowerCase() && override.toLowerCase() !== 'disabled') {
-      throw new PolicyEffectError(`the effect '${override}' cannot be used: the definition fixes its effect to '${raw}' (only Disabled can replace it)`);
+function relatedIn(resource: Resource, all: readonly Resource[], query: RelatedQuery): PolicyTarget[] | undefined {
+  const type = query.type.toLowerCase();
+  const parent = resource.type.toLowerCase();
+  const child = type.startsWith(`${parent}/`);
+  const own = `${resource.name.toLowerCase()}/`;
+  const name = query.name?.split('/').pop()?.toLowerCase();
+  const found = all.filter((r) => {
+    if (r.type.toLowerCase() !== type) return false;
+    if (child && !r.name.toLowerCase().startsWith(own)) return false;
+    if (!child) {
+      // An extension resource (diagnostic settings, locks) names what it extends in `scope`.
+      const scope = getProperty(r.body, 'scope');
+      if (typeof scope === 'string' && !scope.toLowerCase().endsWith(resource.name.toLowerCase()) && scope.toLowerCase() !== resource.id.toLowerCase()) return false;
     }
-    return canonical(override, 'the effect');
-  }
-  const value = typeof raw === 'string' && isExpression(raw) ? evaluateExpressionText(raw, ctx) : raw;
-  if (isUnknown(value) || typeof value !== 'string') throw new PolicyCompileError(`then.effect must give a string, got ${JSON.stringify(value)}`);
-  return canonical(value, 'the effect');
+    return name === undefined || leafName(r).toLowerCase() === name;
+  });
+  return found.length ? found : undefined;
 }
-
-/** `field()` in a policy expression reads the resource as a `field` condition does. */
-function fieldFunction(resource: Resource, path: string): Value {
-  const accessor = fieldAccessor(path);
-  if (accessor.kind === 'unknown-alias') return new MissingAlias(path);
-  return accessor.read(resource) ?? null;
-}
-
-const accessors = new Map<string, FieldAccessor>();
-function fieldAccessor(path: string): FieldAccessor {
-  const key = path.toLowerCase();
-  let a = accessors.get(key);
-  if (!a) accessors.set(key, (a = compileField(path)));
-  return a;
-}
-
-/** The shared ARM library plus what only policy rules have. */
-const POLICY_FUNCTIONS = functionTable(
-  [...ARM_FUNCTIONS.values()],
-  [
-    {
-      name: 'field',
-      minArgs: 1,
-      maxArgs: 1,
-      eager: ([path], ctx) => {
-        if (typeof path !== 'string') throw new PolicyCompileError('field() takes a field name');
-        if (!ctx.field) throw new PolicyCompileError('field() is only available while evaluating a resource');
-        return ctx.field(path);
-      },
-    },
-  ],
-);
 
 /** A trace as indented lines: `✓`/`✗`/`?` then the condition. */
 export function formatTrace(nodes: readonly TraceNode[], indent = ''): string[] {

@@ -34,7 +34,7 @@ test('an override naming no definition, or an effect not allowed, is reported; t
 
 test('malformed definitions are diagnostics naming the file and position; the others still load', () => {
   const unsupported = JSON.stringify(
-    { name: 'bad-operator', properties: { displayName: 'Bad', policyRule: { if: { allOf: [{ field: 'type', equals: 'A.B/c' }, { field: 'name', match: 'x#' }] }, then: { effect: 'audit' } } } },
+    { name: 'bad-operator', properties: { displayName: 'Bad', policyRule: { if: { allOf: [{ field: 'type', equals: 'A.B/c' }, { field: 'name', matches: 'x#' }] }, then: { effect: 'audit' } } } },
     null,
     2,
   );
@@ -55,9 +55,9 @@ test('malformed definitions are diagnostics naming the file and position; the ot
   assert.equal(byFile['a/no-rule.json']!.message, 'not a policy definition: no policyRule');
   assert.equal(byFile['a/no-rule.json']!.file, 'a/no-rule.json');
   const op = byFile['b/operator.json']!;
-  assert.equal(op.message, "cannot compile policy definition bad-operator: unsupported operator 'match' (at policyRule.if.allOf[1])");
-  // The second allOf member: its '{' is on the line before its "field", two lines before "match" (lines are 1-based).
-  const matchLine = unsupported.split('\n').findIndex((l) => l.includes('"match"')) + 1;
+  assert.equal(op.message, "cannot compile policy definition bad-operator: unsupported operator 'matches' (at policyRule.if.allOf[1])");
+  // The second allOf member: its '{' is on the line before its "field", two lines before "matches" (lines are 1-based).
+  const matchLine = unsupported.split('\n').findIndex((l) => l.includes('"matches"')) + 1;
   assert.equal(op.location?.file, 'b/operator.json');
   assert.equal(op.location?.start.line, matchLine - 2);
   assert.deepEqual(byFile['c/seed.tollgate.json'], {
