@@ -218,6 +218,7 @@ export function contextOf(scope: Scope): PolicyEvalContext {
     ctx = {
       functions: POLICY_FUNCTIONS,
       deployment: scope.env.deployment,
+      missingPropertyIsNull: true,
       env: scope.env,
       parameter: scope.parameter,
       field: (path) => fieldFunction(scope, path),

@@ -189,12 +189,6 @@ const DIVERGENCES: (Listed & { instead: Instead })[] = [
 
 /** Cases Tollgate gets wrong and does not yet fix, with why. Keep this list short. */
 const KNOWN_FAILURES: Listed[] = [
-  {
-    file: 'e2e_tags_inherit_modify.yaml',
-    note: 'pass_rg_tag_missing',
-    reason:
-      "`resourceGroup().tags[parameters('tagName')]` on a resource group without the tag: the shared ARM evaluator fails on a missing property (template semantics), an implicit deny; Azure's built-in 'Inherit a tag from the resource group' needs it to read as empty. Needs an evaluator option in src/arm (not policy code).",
-  },
 ];
 
 /**

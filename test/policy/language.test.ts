@@ -376,3 +376,13 @@ test('in a scan: [*] and count findings point at concrete paths, never at [*]', 
   assert.equal(check(ruleWith({ field: `${HC}.hostname`, like: '*.contoso.com' }), svc).outcome, 'fail');
   assert.equal(check(ruleWith({ field: `${HC}.hostname`, like: 'a.*' }), svc).outcome, 'pass');
 });
+
+test('policy expressions read a missing object property as null; templates still fail on it', async () => {
+  const { evaluateExpressionText } = await import('../../src/arm/expression/evaluator.js');
+  const { ARM_FUNCTIONS } = await import('../../src/arm/functions/index.js');
+  const { DEFAULT_DEPLOYMENT } = await import('../../src/arm/expression/context.js');
+  const base = { functions: ARM_FUNCTIONS, deployment: DEFAULT_DEPLOYMENT };
+  assert.equal(evaluateExpressionText("[createObject('a', 1).b]", { ...base, missingPropertyIsNull: true }), null);
+  assert.equal(evaluateExpressionText("[createObject('a', 1)['b']]", { ...base, missingPropertyIsNull: true }), null);
+  assert.throws(() => evaluateExpressionText("[createObject('a', 1).b]", base), /has no property 'b'/);
+});

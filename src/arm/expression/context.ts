@@ -75,6 +75,11 @@ export interface EvalContext {
   field?(path: string): Value;
   /** The resources of the deployment being expanded, for `reference()` and friends. */
   resources?: ResourceLookup;
+  /**
+   * Azure Policy reads a missing object property as null (its built-in "Inherit a tag from the
+   * resource group" relies on `resourceGroup().tags[name]` for a missing tag); templates fail.
+   */
+  missingPropertyIsNull?: boolean;
   /** `lambdaVariables('x')` inside a lambda body. */
   lambdaVariable?(name: string): Value;
 }

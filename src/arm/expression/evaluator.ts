@@ -49,7 +49,7 @@ export function evaluate(expr: Expr, ctx: EvalContext): Value {
       if (isUnknown(obj)) return obj;
       if (!isObject(obj)) throw new EvaluationError(`cannot read property '${expr.name}' of ${describe(obj)}`, expr.start);
       const v = getProperty(obj, expr.name);
-      if (v === undefined) return missingProperty(obj, expr.name, expr.end - expr.name.length);
+      if (v === undefined) return missingProperty(obj, expr.name, expr.end - expr.name.length, ctx);
       return v;
     }
     case 'index': {
@@ -65,7 +65,7 @@ export function evaluate(expr: Expr, ctx: EvalContext): Value {
       if (isObject(obj)) {
         if (typeof index !== 'string') throw new EvaluationError(`an object key must be a string, not ${describe(index)}`, expr.index.start);
         const v = getProperty(obj, index);
-        if (v === undefined) return missingProperty(obj, index, expr.index.start);
+        if (v === undefined) return missingProperty(obj, index, expr.index.start, ctx);
         return v;
       }
       throw new EvaluationError(`cannot index ${describe(obj)}`, expr.start);
@@ -75,8 +75,9 @@ export function evaluate(expr: Expr, ctx: EvalContext): Value {
   }
 }
 
-function missingProperty(obj: Value, name: string, offset: number): Value {
+function missingProperty(obj: Value, name: string, offset: number, ctx: EvalContext): Value {
   if (isDeclaredBody(obj)) return new Unknown(`'${name}' is set by Azure when the resource is deployed`);
+  if (ctx.missingPropertyIsNull) return null;
   throw new EvaluationError(`the object has no property '${name}'`, offset);
 }
 
