@@ -43,6 +43,15 @@ export function isDeclaredBody(v: unknown): boolean {
   return typeof v === 'object' && v !== null && declaredBodies.has(v);
 }
 
+/**
+ * Sets a key as plain data. Assignment would let a `__proto__` key from a template replace the
+ * object's prototype; only that key is defined, the rest assigned (faster).
+ */
+export function setOwn(out: ObjectValue, key: string, value: Value): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
+}
+
 /** ARM's lookup rule: an exact-case key first, then the first key equal ignoring case. */
 export function getProperty(obj: unknown, key: string): Value | undefined {
   if (!isObject(obj)) return undefined;

@@ -1,6 +1,6 @@
 import { FunctionError, describe } from '../expression/evaluator.js';
 import type { FunctionDef } from '../expression/context.js';
-import { getProperty, isObject, type ObjectValue, type Value } from '../../resources/value.js';
+import { getProperty, isObject, type ObjectValue, type Value, setOwn } from '../../resources/value.js';
 import { expectString, fn } from './define.js';
 import { deepEquals } from './comparison.js';
 
@@ -15,7 +15,7 @@ export const collectionFunctions: FunctionDef[] = [
       if (args.length % 2 !== 0) throw new FunctionError('takes key/value pairs');
       const out: ObjectValue = {};
       for (let i = 0; i < args.length; i += 2) {
-        Object.defineProperty(out, expectString(args[i]!, 'a key'), { value: args[i + 1]!, enumerable: true, writable: true, configurable: true });
+        setOwn(out, expectString(args[i]!, 'a key'), args[i + 1]!);
       }
       return out;
     },

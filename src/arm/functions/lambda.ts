@@ -1,6 +1,6 @@
 import type { EvalContext, FunctionDef, LambdaFn } from '../expression/context.js';
 import { FunctionError, describe } from '../expression/evaluator.js';
-import { isUnknown, Unknown, type ObjectValue, type Value } from '../../resources/value.js';
+import { isUnknown, Unknown, type ObjectValue, type Value, setOwn } from '../../resources/value.js';
 import { expectArray, expectObject, expectString, fn } from './define.js';
 
 
@@ -44,11 +44,6 @@ function withLambdas(name: string, minArgs: number, maxArgs: number, lambdaArgs:
   });
 }
 
-function setKey(out: ObjectValue, key: string, value: Value): void {
-  // Plain data even for keys such as __proto__.
-  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
 function keyOf(v: Value, caller: string): string {
   const k = known(v);
   if (typeof k !== 'string') throw new FunctionError(`the ${caller} key lambda must return a string, not ${describe(k)}`);
@@ -74,13 +69,13 @@ export const lambdaFunctions: FunctionDef[] = [
       // Keys differing only in case are one key to ARM: the later item wins.
       const existing = Object.keys(out).find((k) => k.toLowerCase() === key.toLowerCase());
       if (existing !== undefined) delete out[existing];
-      setKey(out, key, valueFn ? valueFn(item) : item);
+      setOwn(out, key, valueFn ? valueFn(item) : item);
     }
     return out;
   }),
   withLambdas('mapValues', 2, 2, [1], ([object], [f]) => {
     const out: ObjectValue = {};
-    for (const [k, v] of Object.entries(expectObject(object!, 'the input'))) setKey(out, k, f!(v));
+    for (const [k, v] of Object.entries(expectObject(object!, 'the input'))) setOwn(out, k, f!(v));
     return out;
   }),
   withLambdas('groupBy', 2, 2, [1], ([array], [keyFn]) => {
@@ -92,7 +87,7 @@ export const lambdaFunctions: FunctionDef[] = [
       if (!group) {
         group = [];
         byLower.set(key.toLowerCase(), group);
-        setKey(out, key, group);
+        setOwn(out, key, group);
       }
       group.push(item);
     }

@@ -1,6 +1,6 @@
 import type { FunctionDef } from '../expression/context.js';
 import { FunctionError, describe } from '../expression/evaluator.js';
-import { isObject, isUnknown, type ObjectValue } from '../../resources/value.js';
+import { isObject, isUnknown, type ObjectValue, setOwn } from '../../resources/value.js';
 import { expectObject, fn } from './define.js';
 
 /** ARM orders keys with an ordinal, case-insensitive comparison (items, objectKeys). */
@@ -8,11 +8,6 @@ export function compareKeys(a: string, b: string): number {
   const la = a.toUpperCase();
   const lb = b.toUpperCase();
   return la < lb ? -1 : la > lb ? 1 : 0;
-}
-
-function setKey(out: ObjectValue, key: string, value: ObjectValue[string]): void {
-  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-  else out[key] = value;
 }
 
 /** Object functions. */
@@ -42,7 +37,7 @@ export const objectFunctions: FunctionDef[] = [
         for (const [k, v] of Object.entries(item)) {
           const existing = Object.keys(out).find((x) => x.toLowerCase() === k.toLowerCase());
           // The first spelling of a key stays; the later value wins.
-          setKey(out, existing ?? k, v);
+          setOwn(out, existing ?? k, v);
         }
       }
       return out;

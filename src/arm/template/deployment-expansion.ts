@@ -2,7 +2,7 @@ import type { Diagnostic } from '../../load/diagnostic.js';
 import { childNode, type JsonDocument, type JsonNode } from '../../load/json-document.js';
 import { locateInTree } from '../../resources/locate.js';
 import type { Resource } from '../../resources/resource.js';
-import { getProperty, isUnknown, markDeclaredBody, Unknown, type ObjectValue, type Value } from '../../resources/value.js';
+import { getProperty, isUnknown, markDeclaredBody, Unknown, type ObjectValue, type Value, setOwn } from '../../resources/value.js';
 import type { EvalContext, FunctionTable, ResourceLookup } from '../expression/context.js';
 import { FunctionError } from '../expression/evaluator.js';
 import { isExpression } from '../expression/parser.js';
@@ -280,7 +280,7 @@ export class DeploymentExpansion implements ResourceLookup {
       const copy = childNode(decl, 'copy');
       const valueNode = childNode(decl, 'value');
       const value: Value = copy ? this.outputCopy(copy, ctx) : valueNode ? evaluateNode(valueNode, this.scope, ctx) : null;
-      Object.defineProperty(out, String(key.value), { value: { type: typeof type === 'string' ? type : 'object', value }, enumerable: true, writable: true, configurable: true });
+      setOwn(out, String(key.value), { type: typeof type === 'string' ? type : 'object', value });
     }
     return (this.outputsMemo = out);
   }

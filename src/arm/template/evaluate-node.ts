@@ -1,5 +1,5 @@
 import { childNode, type JsonNode } from '../../load/json-document.js';
-import { isUnknown, Unknown, type ObjectValue, type Value } from '../../resources/value.js';
+import { isUnknown, Unknown, type ObjectValue, type Value, setOwn } from '../../resources/value.js';
 import { MAX_COPY_COUNT } from './limits.js';
 import type { EvalContext } from '../expression/context.js';
 import { EvaluationError, FunctionError, evaluate, parseCached } from '../expression/evaluator.js';
@@ -34,10 +34,10 @@ export function evaluateNode(node: JsonNode, scope: TemplateScope, ctx: EvalCont
         const key = String(k.value);
         if (options.skip?.has(key.toLowerCase())) continue;
         if (!options.literal && isPropertyCopy(key, v)) {
-          for (const [name, value] of expandCopyEntries(v.children ?? [], scope, ctx, options.replace)) setProperty(out, name, value);
+          for (const [name, value] of expandCopyEntries(v.children ?? [], scope, ctx, options.replace)) setOwn(out, name, value);
           continue;
         }
-        setProperty(out, key, evaluateNode(v, scope, ctx, inner));
+        setOwn(out, key, evaluateNode(v, scope, ctx, inner));
       }
       return out;
     }
@@ -51,12 +51,6 @@ export function evaluateNode(node: JsonNode, scope: TemplateScope, ctx: EvalCont
     default:
       return node.value as Value;
   }
-}
-
-function setProperty(out: ObjectValue, key: string, value: Value): void {
-  // Only `__proto__` would change the prototype when assigned: it is defined as plain data.
-  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-  else out[key] = value;
 }
 
 /** A `copy` property holding `[{ name, count, input }]`: property (or variable) iteration. */
