@@ -1,0 +1,308 @@
+/**
+ * The Bicep lexer, written from the language documentation (docs/grammar.md of Azure/bicep)
+ * and checked token for token against the official compiler's dumps
+ * (test/bicep/parser-conformance.test.ts).
+ *
+ * Whitespace, comments and `#disable-next-line` directives are trivia: they are not tokens, but
+ * comments and directives are kept (with their offsets) for suppression comments. Line breaks are
+ * tokens because Bicep declarations, object properties and array items end at a line break.
+ */
+
+export type TokenKind =
+  | 'Identifier' | 'Integer' | 'TrueKeyword' | 'FalseKeyword' | 'NullKeyword'
+  | 'StringComplete' | 'StringLeftPiece' | 'StringMiddlePiece' | 'StringRightPiece'
+  | 'NewLine' | 'EndOfFile' | 'Unrecognized'
+  | 'LeftBrace' | 'RightBrace' | 'LeftParen' | 'RightParen' | 'LeftSquare' | 'RightSquare'
+  | 'At' | 'Comma' | 'Dot' | 'Ellipsis' | 'Colon' | 'DoubleColon' | 'Semicolon'
+  | 'Question' | 'DoubleQuestion' | 'Assignment' | 'Equals' | 'EqualsInsensitive' | 'Arrow'
+  | 'Exclamation' | 'NotEquals' | 'NotEqualsInsensitive'
+  | 'LeftChevron' | 'LessThanOrEqual' | 'RightChevron' | 'GreaterThanOrEqual'
+  | 'Plus' | 'Minus' | 'Asterisk' | 'Slash' | 'Modulo' | 'Hat' | 'Pipe'
+  | 'LogicalAnd' | 'LogicalOr';
+
+export interface Token {
+  readonly kind: TokenKind;
+  /** UTF-16 offsets into the source text, end exclusive. */
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+export interface Comment {
+  start: number;
+  end: number;
+  /** The comment's text without `//` or the `/* *\/` delimiters. */
+  text: string;
+  /** `#disable-next-line …` directives are kept here too (text without the `#`). */
+  directive?: boolean;
+}
+
+export interface LexDiagnostic {
+  start: number;
+  end: number;
+  message: string;
+}
+
+export interface LexResult {
+  tokens: Token[];
+  comments: Comment[];
+  diagnostics: LexDiagnostic[];
+}
+
+const PUNCTUATION: Record<string, TokenKind> = {
+  '...': 'Ellipsis',
+  '::': 'DoubleColon', '??': 'DoubleQuestion', '==': 'Equals', '=~': 'EqualsInsensitive', '=>': 'Arrow',
+  '!=': 'NotEquals', '!~': 'NotEqualsInsensitive', '<=': 'LessThanOrEqual', '>=': 'GreaterThanOrEqual',
+  '&&': 'LogicalAnd', '||': 'LogicalOr',
+  '(': 'LeftParen', ')': 'RightParen', '[': 'LeftSquare', ']': 'RightSquare',
+  '@': 'At', ',': 'Comma', '.': 'Dot', ':': 'Colon', ';': 'Semicolon', '?': 'Question', '=': 'Assignment',
+  '!': 'Exclamation', '<': 'LeftChevron', '>': 'RightChevron', '+': 'Plus', '-': 'Minus', '*': 'Asterisk',
+  '/': 'Slash', '%': 'Modulo', '^': 'Hat', '|': 'Pipe',
+};
+
+const KEYWORDS: Record<string, TokenKind> = { true: 'TrueKeyword', false: 'FalseKeyword', null: 'NullKeyword' };
+
+const isIdentStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+const isIdentPart = (c: number) => isIdentStart(c) || isDigit(c);
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isNewLine = (c: number) => c === 10 || c === 13;
+
+/** An open interpolated string: the kind of string and the `{` depth inside its current hole. */
+interface Template {
+  /** 0 for a single-quoted string, else the number of `$` that open a hole in a `'''` string. */
+  dollars: number;
+  multiline: boolean;
+  depth: number;
+}
+
+export function lex(text: string): LexResult {
+  const tokens: Token[] = [];
+  const comments: Comment[] = [];
+  const diagnostics: LexDiagnostic[] = [];
+  const templates: Template[] = [];
+  const n = text.length;
+  let pos = 0;
+
+  const push = (kind: TokenKind, start: number) => tokens.push({ kind, start, end: pos, text: text.slice(start, pos) });
+
+  /**
+   * Reads the rest of a single-quoted string piece from `pos` (just after `'` or `}`). Returns
+   * whether it ended with `${` (an interpolation hole follows).
+   */
+  const singleLinePiece = (start: number): boolean => {
+    while (pos < n) {
+      const c = text.charCodeAt(pos);
+      if (c === 39) {
+        pos++;
+        return false;
+      }
+      if (c === 92) {
+        pos += pos + 1 < n && !isNewLine(text.charCodeAt(pos + 1)) ? 2 : 1;
+        continue;
+      }
+      if (c === 36 && text.charCodeAt(pos + 1) === 123) {
+        pos += 2;
+        return true;
+      }
+      if (isNewLine(c)) break;
+      pos++;
+    }
+    diagnostics.push({ start, end: pos, message: 'the string is not terminated (a single-quoted string ends on its line)' });
+    return false;
+  };
+
+  /** The same for a `'''` string; `dollars` is 0 for a verbatim multi-line string. */
+  const multiLinePiece = (start: number, dollars: number): boolean => {
+    while (pos < n) {
+      if (text.startsWith("'''", pos)) {
+        pos += 3;
+        // Quotes right before the closing ''' belong to the string.
+        while (text.charCodeAt(pos) === 39) pos++;
+        return false;
+      }
+      if (dollars > 0 && text.charCodeAt(pos) === 36) {
+        let run = 0;
+        while (text.charCodeAt(pos + run) === 36) run++;
+        if (run >= dollars && text.charCodeAt(pos + run) === 123) {
+          pos += run + 1;
+          return true;
+        }
+        pos += run;
+        continue;
+      }
+      pos++;
+    }
+    diagnostics.push({ start, end: pos, message: "the multi-line string is not terminated (missing ''')" });
+    return false;
+  };
+
+  while (pos < n) {
+    const start = pos;
+    const c = text.charCodeAt(pos);
+    if (c === 32 || c === 9 || c === 0xfeff || c === 0xa0) {
+      pos++;
+      continue;
+    }
+    if (isNewLine(c)) {
+      while (pos < n && isNewLine(text.charCodeAt(pos))) pos++;
+      push('NewLine', start);
+      continue;
+    }
+    if (c === 47 && text.charCodeAt(pos + 1) === 47) {
+      while (pos < n && !isNewLine(text.charCodeAt(pos))) pos++;
+      comments.push({ start, end: pos, text: text.slice(start + 2, pos) });
+      continue;
+    }
+    if (c === 47 && text.charCodeAt(pos + 1) === 42) {
+      const close = text.indexOf('*/', pos + 2);
+      pos = close < 0 ? n : close + 2;
+      if (close < 0) diagnostics.push({ start, end: pos, message: 'the comment is not terminated (missing */)' });
+      comments.push({ start, end: pos, text: text.slice(start + 2, close < 0 ? n : close) });
+      continue;
+    }
+    if (c === 35 && /^#(disable-next-line|disable-diagnostics|restore-diagnostics)\b/.test(text.slice(pos, pos + 30))) {
+      while (pos < n && !isNewLine(text.charCodeAt(pos))) pos++;
+      comments.push({ start, end: pos, text: text.slice(start + 1, pos), directive: true });
+      continue;
+    }
+    if (c === 39) {
+      if (text.startsWith("'''", pos)) {
+        pos += 3;
+        multiLinePiece(start, 0);
+        push('StringComplete', start);
+      } else {
+        pos++;
+        const hole = singleLinePiece(start);
+        push(hole ? 'StringLeftPiece' : 'StringComplete', start);
+        if (hole) templates.push({ dollars: 0, multiline: false, depth: 0 });
+      }
+      continue;
+    }
+    if (c === 36) {
+      let run = 0;
+      while (text.charCodeAt(pos + run) === 36) run++;
+      if (text.startsWith("'''", pos + run)) {
+        pos += run + 3;
+        const hole = multiLinePiece(start, run);
+        push(hole ? 'StringLeftPiece' : 'StringComplete', start);
+        if (hole) templates.push({ dollars: run, multiline: true, depth: 0 });
+        continue;
+      }
+    }
+    if (c === 123) {
+      pos++;
+      const top = templates[templates.length - 1];
+      if (top) top.depth++;
+      push('LeftBrace', start);
+      continue;
+    }
+    if (c === 125) {
+      pos++;
+      const top = templates[templates.length - 1];
+      if (top && top.depth === 0) {
+        const hole = top.multiline ? multiLinePiece(start, top.dollars) : singleLinePiece(start);
+        if (!hole) templates.pop();
+        push(hole ? 'StringMiddlePiece' : 'StringRightPiece', start);
+        continue;
+      }
+      if (top) top.depth--;
+      push('RightBrace', start);
+      continue;
+    }
+    if (isDigit(c)) {
+      while (pos < n && isDigit(text.charCodeAt(pos))) pos++;
+      push('Integer', start);
+      continue;
+    }
+    if (isIdentStart(c)) {
+      while (pos < n && isIdentPart(text.charCodeAt(pos))) pos++;
+      push(KEYWORDS[text.slice(start, pos)] ?? 'Identifier', start);
+      continue;
+    }
+    const three = text.slice(pos, pos + 3);
+    const two = text.slice(pos, pos + 2);
+    const kind = three === '...' ? 'Ellipsis' : (PUNCTUATION[two] ?? PUNCTUATION[text[pos]!]);
+    if (kind) {
+      pos += kind === 'Ellipsis' ? 3 : PUNCTUATION[two] === kind && two.length === 2 ? 2 : 1;
+      push(kind, start);
+      continue;
+    }
+    pos++;
+    // A surrogate pair is one character to the user.
+    if (c >= 0xd800 && c <= 0xdbff && pos < n) pos++;
+    push('Unrecognized', start);
+    diagnostics.push({ start, end: pos, message: `unexpected character '${text.slice(start, pos)}'` });
+  }
+  tokens.push({ kind: 'EndOfFile', start: n, end: n, text: '' });
+  return { tokens, comments, diagnostics };
+}
+
+/**
+ * The literal text of one string piece, escapes applied. `dollars` is how many `$` open a hole
+ * in a multi-line string; the parser knows it, and whether the string is multi-line, from the
+ * string's first piece (see multilineOpening).
+ */
+export function pieceValue(token: Token, multiline: boolean, dollars: number): string {
+  let t = token.text;
+  const closes = token.kind === 'StringComplete' || token.kind === 'StringRightPiece';
+  if (!multiline) {
+    t = t.slice(1);
+    t = closes ? (t.endsWith("'") ? t.slice(0, -1) : t) : t.slice(0, -2);
+    return unescape(t);
+  }
+  if (token.kind === 'StringComplete' || token.kind === 'StringLeftPiece') {
+    t = t.slice(t.indexOf("'''") + 3);
+    // A line break right after the opening quotes is not part of the value.
+    if (t.startsWith('\r\n')) t = t.slice(2);
+    else if (t.startsWith('\n')) t = t.slice(1);
+  } else {
+    t = t.slice(1);
+  }
+  return closes ? (t.endsWith("'''") ? t.slice(0, -3) : t) : t.slice(0, t.length - dollars - 1);
+}
+
+/** Whether a string token opens a multi-line string, and how many `$` open its holes. */
+export function multilineOpening(token: Token): { multiline: boolean; dollars: number } {
+  const m = /^(\$*)'''/.exec(token.text);
+  return m ? { multiline: true, dollars: m[1]!.length } : { multiline: false, dollars: 0 };
+}
+
+function unescape(body: string): string {
+  if (!body.includes('\\')) return body;
+  let out = '';
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i]!;
+    if (ch !== '\\') {
+      out += ch;
+      continue;
+    }
+    const next = body[++i];
+    switch (next) {
+      case 'n': out += '\n'; break;
+      case 'r': out += '\r'; break;
+      case 't': out += '\t'; break;
+      case '\\': out += '\\'; break;
+      case "'": out += "'"; break;
+      case '$': out += '$'; break;
+      case 'u': {
+        const m = /^\{([0-9a-fA-F]{1,6})\}/.exec(body.slice(i + 1));
+        if (m) {
+          out += String.fromCodePoint(parseInt(m[1]!, 16));
+          i += m[0].length;
+        } else out += '\\u';
+        break;
+      }
+      default:
+        out += '\\' + (next ?? '');
+    }
+  }
+  return out;
+}
+
+/** Escapes that Bicep accepts in single-quoted strings; anything else is a diagnostic. */
+export function invalidEscape(token: Token): number | undefined {
+  if (/^\$*'''/.test(token.text)) return undefined;
+  const re = /\\(u\{[0-9a-fA-F]{1,6}\}|[nrt\\'$])|\\/g;
+  for (const m of token.text.matchAll(re)) if (!m[1]) return token.start + m.index;
+  return undefined;
+}

@@ -1,0 +1,955 @@
+/**
+ * The Bicep parser: recursive descent over the lexer's tokens, following the pseudo-grammar of
+ * docs/grammar.md (Azure/bicep) and docs/params-file-grammar.md, producing the same concrete
+ * tree as the official compiler (test/bicep/parser-conformance.test.ts compares them).
+ *
+ * Error recovery: an unexpected token becomes a diagnostic and a SkippedTriviaSyntax node that
+ * swallows the rest of the construct up to the line break (or the closing bracket), so one
+ * mistake costs one declaration, never the rest of the file.
+ */
+import { lex, multilineOpening, pieceValue, type Comment, type Token, type TokenKind } from './lexer.js';
+import type * as T from './tree.js';
+import { isToken, type Child, type SyntaxNode } from './tree.js';
+
+export interface ParseDiagnostic {
+  start: number;
+  end: number;
+  message: string;
+}
+
+export interface ParseResult {
+  program: T.Program;
+  comments: Comment[];
+  diagnostics: ParseDiagnostic[];
+}
+
+export interface ParseOptions {
+  /** `.bicepparam` files: `using`, `extends` and `param name = value` assignments. */
+  params?: boolean;
+}
+
+class Failure extends Error {}
+
+// Binary operators and their precedence (higher binds tighter); all associate to the left.
+const BINARY: Partial<Record<TokenKind, number>> = {
+  Asterisk: 100, Slash: 100, Modulo: 100,
+  Plus: 90, Minus: 90,
+  RightChevron: 80, GreaterThanOrEqual: 80, LeftChevron: 80, LessThanOrEqual: 80,
+  Equals: 70, NotEquals: 70, EqualsInsensitive: 70, NotEqualsInsensitive: 70,
+  LogicalAnd: 50, LogicalOr: 40, DoubleQuestion: 30,
+};
+
+const CLOSERS = new Set<TokenKind>(['RightBrace', 'RightSquare', 'RightParen']);
+
+export function parseBicep(text: string, options: ParseOptions = {}): ParseResult {
+  const lexed = lex(text);
+  const parser = new Parser(lexed.tokens, options);
+  const program = parser.program();
+  const diagnostics = [...lexed.diagnostics, ...parser.diagnostics].sort((a, b) => a.start - b.start);
+  return { program, comments: lexed.comments, diagnostics };
+}
+
+function node<N extends SyntaxNode>(kind: N['kind'], children: Child[], fields: Omit<N, keyof SyntaxNode>, at?: number): N {
+  const first = children[0];
+  const last = children[children.length - 1];
+  const start = first ? first.start : (at ?? 0);
+  const end = last ? last.end : start;
+  return { kind, start, end, children, ...fields } as unknown as N;
+}
+
+class Parser {
+  readonly diagnostics: ParseDiagnostic[] = [];
+  private i = 0;
+  /** How many brackets are open: inside them a closing bracket also ends a broken construct. */
+  private depth = 0;
+
+  constructor(
+    private readonly tokens: Token[],
+    private readonly options: ParseOptions,
+  ) {}
+
+  private peek(k = 0): Token {
+    return this.tokens[Math.min(this.i + k, this.tokens.length - 1)]!;
+  }
+  private at(kind: TokenKind): boolean {
+    return this.peek().kind === kind;
+  }
+  private atKeyword(word: string): boolean {
+    const t = this.peek();
+    return t.kind === 'Identifier' && t.text === word;
+  }
+  private next(): Token {
+    const t = this.peek();
+    if (t.kind !== 'EndOfFile') this.i++;
+    return t;
+  }
+  private expect(kind: TokenKind, what: string): Token {
+    if (this.at(kind)) return this.next();
+    return this.fail(what);
+  }
+  private fail(what: string): never {
+    const t = this.peek();
+    this.diagnostics.push({ start: t.start, end: Math.max(t.end, t.start + 1), message: `expected ${what}${t.kind === 'EndOfFile' ? ' before the end of the file' : t.kind === 'NewLine' ? ' before the end of the line' : ` but found '${t.text}'`}` });
+    throw new Failure();
+  }
+
+  /** Swallows tokens up to the end of the line (or an enclosing closing bracket) into one node. */
+  private skipped(children: Child[] = []): T.Skipped {
+    const at = this.peek().start;
+    const stack: TokenKind[] = [];
+    while (!this.at('EndOfFile')) {
+      const t = this.peek();
+      if (stack.length === 0 && t.kind === 'NewLine') break;
+      if (stack.length === 0 && this.depth > 0 && (CLOSERS.has(t.kind) || t.kind === 'Comma')) break;
+      if (t.kind === 'LeftBrace' || t.kind === 'LeftParen' || t.kind === 'LeftSquare') stack.push(t.kind);
+      else if (CLOSERS.has(t.kind)) stack.pop();
+      else if (t.kind === 'NewLine' && stack.length > 0 && this.depth === 0) {
+        // An unclosed bracket on a broken line: stop at the line end anyway.
+        break;
+      }
+      children.push(this.next());
+    }
+    // Always make progress: a stray closing bracket or comma is skipped on its own.
+    if (children.length === 0 && !this.at('NewLine') && !this.at('EndOfFile')) children.push(this.next());
+    return node<T.Skipped>('SkippedTriviaSyntax', children, {}, at);
+  }
+
+  /** Runs a parse step; on failure records what was consumed plus the rest of the line as skipped. */
+  private recover<N extends SyntaxNode>(step: () => N): N | T.Skipped {
+    const from = this.i;
+    try {
+      return step();
+    } catch (err) {
+      if (!(err instanceof Failure)) throw err;
+      const consumed = this.tokens.slice(from, this.i);
+      return this.skipped([...consumed]);
+    }
+  }
+
+  // ---- program and declarations ----
+
+  program(): T.Program {
+    const children: Child[] = [];
+    const statements: T.Statement[] = [];
+    while (!this.at('EndOfFile')) {
+      if (this.at('NewLine')) {
+        children.push(this.next());
+        continue;
+      }
+      const from = this.i;
+      try {
+        const decl = this.declaration();
+        children.push(decl);
+        statements.push(decl);
+        if (!this.at('NewLine') && !this.at('EndOfFile')) {
+          this.fail('a new line after the declaration');
+        }
+      } catch (err) {
+        if (!(err instanceof Failure)) throw err;
+        const consumed = this.tokens.slice(from, this.i);
+        // Keep what was declared so far when it is recognisable; skip the rest of the line.
+        children.push(this.skipped(consumed));
+      }
+    }
+    children.push(this.next());
+    const program = node<T.Program>('ProgramSyntax', children, { statements });
+    program.start = 0;
+    return program;
+  }
+
+  private decorators(children: Child[]): T.Decorator[] {
+    const out: T.Decorator[] = [];
+    while (this.at('At')) {
+      const at = this.next();
+      const call = this.recover(() => this.memberExpression());
+      const d = node<T.Decorator>('DecoratorSyntax', [at, call], { call: call as T.Expr });
+      out.push(d);
+      children.push(d);
+      while (this.at('NewLine')) {
+        children.push(this.next());
+        break;
+      }
+    }
+    return out;
+  }
+
+  private declaration(): T.Statement {
+    const children: Child[] = [];
+    const decorators = this.decorators(children);
+    const t = this.peek();
+    const word = t.kind === 'Identifier' ? t.text : '';
+    const base = { decorators };
+    const ident = (): T.Identifier => this.identifier();
+    switch (word) {
+      case 'targetScope': {
+        children.push(this.next(), this.expect('Assignment', "'='"));
+        const value = this.expression();
+        children.push(value);
+        return node<T.TargetScope>('TargetScopeSyntax', children, { ...base, value });
+      }
+      case 'metadata': {
+        children.push(this.next());
+        const name = ident();
+        children.push(name, this.expect('Assignment', "'='"));
+        const value = this.expression();
+        children.push(value);
+        return node<T.MetadataDeclaration>('MetadataDeclarationSyntax', children, { ...base, name: name.name, value });
+      }
+      case 'param': {
+        children.push(this.next());
+        const name = ident();
+        children.push(name);
+        if (this.options.params) {
+          children.push(this.expect('Assignment', "'='"));
+          const value = this.expression();
+          children.push(value);
+          return node<T.ParameterAssignment>('ParameterAssignmentSyntax', children, { ...base, name: name.name, value });
+        }
+        let type: T.TypeNode | undefined;
+        if (this.atKeyword('resource')) {
+          const kw = this.next();
+          const s = this.interpString();
+          type = node<SyntaxNode>('ResourceTypeSyntax', [kw, s], {});
+        } else type = this.typeExpression();
+        children.push(type);
+        let defaultValue: T.Expr | undefined;
+        if (this.at('Assignment')) {
+          const eq = this.next();
+          defaultValue = this.expression();
+          children.push(node<SyntaxNode>('ParameterDefaultValueSyntax', [eq, defaultValue], {}));
+        }
+        return node<T.ParameterDeclaration>('ParameterDeclarationSyntax', children, { ...base, name: name.name, nameNode: name, type, defaultValue });
+      }
+      case 'var': {
+        children.push(this.next());
+        const name = ident();
+        children.push(name);
+        let type: T.TypeNode | undefined;
+        if (!this.at('Assignment')) {
+          type = this.typeExpression();
+          children.push(type);
+        }
+        children.push(this.expect('Assignment', "'='"));
+        const value = this.expression();
+        children.push(value);
+        return node<T.VariableDeclaration>('VariableDeclarationSyntax', children, { ...base, name: name.name, nameNode: name, type, value });
+      }
+      case 'resource':
+      case 'module':
+      case 'test': {
+        children.push(this.next());
+        const name = ident();
+        children.push(name);
+        const typeString = this.interpString();
+        children.push(typeString);
+        let existing = false;
+        if (word === 'resource' && this.atKeyword('existing')) {
+          children.push(this.next());
+          existing = true;
+        }
+        children.push(this.expect('Assignment', "'='"));
+        this.newLinesInto(children);
+        const value = this.declarationBody();
+        children.push(value);
+        if (word === 'module') return node<T.ModuleDeclaration>('ModuleDeclarationSyntax', children, { ...base, name: name.name, nameNode: name, path: typeString, value });
+        if (word === 'test') return node<T.OtherDeclaration>('TestDeclarationSyntax', children, { ...base });
+        return node<T.ResourceDeclaration>('ResourceDeclarationSyntax', children, { ...base, name: name.name, nameNode: name, typeString, existing, value });
+      }
+      case 'output': {
+        children.push(this.next());
+        const name = ident();
+        children.push(name);
+        let type: T.TypeNode | undefined;
+        let resourceType: T.StringNode | undefined;
+        if (this.atKeyword('resource')) {
+          children.push(this.next());
+          resourceType = this.interpString();
+          children.push(resourceType);
+        } else {
+          type = this.typeExpression();
+          children.push(type);
+        }
+        children.push(this.expect('Assignment', "'='"));
+        const value = this.expression();
+        children.push(value);
+        return node<T.OutputDeclaration>('OutputDeclarationSyntax', children, { ...base, name: name.name, nameNode: name, type, resourceType, value });
+      }
+      case 'type': {
+        children.push(this.next());
+        const name = ident();
+        children.push(name, this.expect('Assignment', "'='"));
+        const value = this.typeExpression();
+        children.push(value);
+        return node<T.TypeDeclaration>('TypeDeclarationSyntax', children, { ...base, name: name.name, value });
+      }
+      case 'func': {
+        children.push(this.next());
+        const name = ident();
+        children.push(name);
+        const lambda = this.typedLambda();
+        children.push(lambda);
+        return node<T.FunctionDeclaration>('FunctionDeclarationSyntax', children, { ...base, name: name.name, lambda });
+      }
+      case 'assert': {
+        children.push(this.next());
+        children.push(ident(), this.expect('Assignment', "'='"), this.expression());
+        return node<T.OtherDeclaration>('AssertDeclarationSyntax', children, { ...base });
+      }
+      case 'import':
+        return this.importDeclaration(children, decorators);
+      case 'extension':
+      case 'provider':
+        return this.extensionDeclaration(children, decorators);
+      case 'using':
+      case 'extends': {
+        children.push(this.next());
+        let path: T.StringNode | undefined;
+        if (this.atKeyword('none')) children.push(this.next());
+        else {
+          path = this.interpString();
+          children.push(path);
+        }
+        if (word === 'using') {
+          // `using 'main.bicep' with { … }` (deployment configuration) keeps its clause.
+          if (this.atKeyword('with')) {
+            const w = this.next();
+            children.push(node<SyntaxNode>('UsingWithClauseSyntax', [w, this.object()], {}));
+          }
+          return node<T.UsingDeclaration>('UsingDeclarationSyntax', children, { ...base, path });
+        }
+        return node<T.ExtendsDeclaration>('ExtendsDeclarationSyntax', children, { ...base, path });
+      }
+    }
+    if (decorators.length > 0 && (this.at('NewLine') || this.at('EndOfFile'))) {
+      return node<T.OtherDeclaration>('MissingDeclarationSyntax', children, { ...base });
+    }
+    return this.fail('a declaration (param, var, resource, module, output, type, func, import, metadata, targetScope)');
+  }
+
+  private importDeclaration(children: Child[], decorators: T.Decorator[]): T.ImportDeclaration {
+    children.push(this.next());
+    let symbols: { name: string; alias: string }[] | undefined;
+    let wildcardAlias: string | undefined;
+    if (this.at('Asterisk')) {
+      const star = this.next();
+      const alias = this.aliasClause();
+      wildcardAlias = alias.name;
+      children.push(node<SyntaxNode>('WildcardImportSyntax', [star, alias.node], {}));
+    } else {
+      const list: Child[] = [this.expect('LeftBrace', "'{'")];
+      symbols = [];
+      this.depth++;
+      while (!this.at('RightBrace') && !this.at('EndOfFile')) {
+        if (this.at('NewLine') || this.at('Comma')) {
+          list.push(this.next());
+          continue;
+        }
+        const original = this.at('Identifier') ? this.identifier() : this.interpString();
+        const item: Child[] = [original];
+        const name = original.kind === 'IdentifierSyntax' ? (original as T.Identifier).name : ((original as T.StringNode).segments[0] ?? '');
+        let alias = name;
+        if (this.atKeyword('as')) {
+          const a = this.aliasClause();
+          alias = a.name;
+          item.push(a.node);
+        }
+        symbols.push({ name, alias });
+        list.push(node<SyntaxNode>('ImportedSymbolsListItemSyntax', item, {}));
+      }
+      this.depth--;
+      list.push(this.expect('RightBrace', "'}'"));
+      children.push(node<SyntaxNode>('ImportedSymbolsListSyntax', list, {}));
+    }
+    let from: T.StringNode | undefined;
+    if (this.atKeyword('from')) {
+      const kw = this.next();
+      from = this.interpString();
+      children.push(node<SyntaxNode>('CompileTimeImportFromClauseSyntax', [kw, from], {}));
+    }
+    return node<T.ImportDeclaration>('CompileTimeImportDeclarationSyntax', children, { decorators, symbols, wildcardAlias, from });
+  }
+
+  private aliasClause(): { name: string; node: SyntaxNode } {
+    const as = this.next();
+    const id = this.identifier();
+    return { name: id.name, node: node<SyntaxNode>('AliasAsClauseSyntax', [as, id], {}) };
+  }
+
+  private extensionDeclaration(children: Child[], decorators: T.Decorator[]): T.ExtensionDeclaration {
+    children.push(this.next());
+    children.push(this.at('Identifier') ? this.identifier() : this.interpString());
+    // The official tree holds an empty placeholder for each clause that is absent.
+    const absent = () => node<T.Skipped>('SkippedTriviaSyntax', [], {}, this.peek().start);
+    if (this.atKeyword('with')) {
+      const w = this.next();
+      children.push(node<SyntaxNode>('ExtensionWithClauseSyntax', [w, this.object()], {}));
+    } else children.push(absent());
+    children.push(this.atKeyword('as') ? this.aliasClause().node : absent());
+    return node<T.ExtensionDeclaration>('ExtensionDeclarationSyntax', children, { decorators });
+  }
+
+  /** The value of a resource or module: an object, `if (…) {…}` or a `[for …]` loop. */
+  private declarationBody(): T.Expr {
+    if (this.atKeyword('if')) return this.ifCondition();
+    if (this.at('LeftSquare')) return this.forOrArray();
+    if (this.at('LeftBrace')) return this.object();
+    return this.fail("'{', 'if' or '[for'");
+  }
+
+  private ifCondition(): T.IfCondition {
+    const kw = this.next();
+    const cond = this.parenthesized();
+    const body = this.at('LeftBrace') ? this.object() : (this.fail("'{'") as never);
+    return node<T.IfCondition>('IfConditionSyntax', [kw, cond, body], { condition: cond.inner, body });
+  }
+
+  private identifier(): T.Identifier {
+    const t = this.peek();
+    if (t.kind === 'Identifier' || t.kind === 'TrueKeyword' || t.kind === 'FalseKeyword' || t.kind === 'NullKeyword') {
+      this.next();
+      return node<T.Identifier>('IdentifierSyntax', [t], { name: t.text });
+    }
+    return this.fail('an identifier');
+  }
+
+  // ---- expressions ----
+
+  expression(): T.Expr {
+    const cond = this.binary(0);
+    // A ternary may break its line before or after `?` and `:`.
+    if (!this.at('Question') && !this.continuesWith('Question')) return cond;
+    const children: Child[] = [cond];
+    this.newLinesInto(children);
+    children.push(this.next());
+    this.newLinesInto(children);
+    const whenTrue = this.expression();
+    children.push(whenTrue);
+    this.newLinesInto(children);
+    children.push(this.expect('Colon', "':'"));
+    this.newLinesInto(children);
+    const whenFalse = this.expression();
+    children.push(whenFalse);
+    return node<T.TernaryOperation>('TernaryOperationSyntax', children, { condition: cond, whenTrue, whenFalse });
+  }
+
+  /** Whether the next token after one or more line breaks is `kind`. */
+  private continuesWith(kind: TokenKind): boolean {
+    if (!this.at('NewLine')) return false;
+    let k = 1;
+    while (this.peek(k).kind === 'NewLine') k++;
+    return this.peek(k).kind === kind;
+  }
+
+  private newLinesInto(children: Child[]): void {
+    while (this.at('NewLine')) children.push(this.next());
+  }
+
+  private binary(minPrecedence: number): T.Expr {
+    let left = this.unary();
+    for (;;) {
+      const op = this.peek();
+      const precedence = BINARY[op.kind];
+      if (precedence === undefined || precedence <= minPrecedence) return left;
+      this.next();
+      const right = this.at('NewLine') || this.at('EndOfFile') ? this.missing() : this.binary(precedence);
+      left = node<T.BinaryOperation>('BinaryOperationSyntax', [left, op, right], { operator: op.text, left, right });
+    }
+  }
+
+  private missing(): T.Skipped {
+    const t = this.peek();
+    this.diagnostics.push({ start: t.start, end: t.start + 1, message: 'expected an expression' });
+    return node<T.Skipped>('SkippedTriviaSyntax', [], {}, t.start);
+  }
+
+  private unary(): T.Expr {
+    const t = this.peek();
+    if (t.kind === 'Exclamation' || t.kind === 'Minus' || t.kind === 'Plus') {
+      this.next();
+      const operand = this.unary();
+      return node<T.UnaryOperation>('UnaryOperationSyntax', [t, operand], { operator: t.text, operand });
+    }
+    return this.memberExpression();
+  }
+
+  private memberExpression(): T.Expr {
+    let base = this.primary();
+    for (;;) {
+      const t = this.peek();
+      if (t.kind === 'LeftSquare') {
+        const children: Child[] = [base, this.next()];
+        let safe = false;
+        let fromEnd = false;
+        if (this.at('Question')) {
+          children.push(this.next());
+          safe = true;
+        }
+        if (this.at('Hat')) {
+          children.push(this.next());
+          fromEnd = true;
+        }
+        this.depth++;
+        const index = this.expression();
+        this.depth--;
+        children.push(index, this.expect('RightSquare', "']'"));
+        base = node<T.ArrayAccess>('ArrayAccessSyntax', children, { base, index, safe, fromEnd });
+      } else if (t.kind === 'Dot') {
+        const children: Child[] = [base, this.next()];
+        let safe = false;
+        if (this.at('Question')) {
+          children.push(this.next());
+          safe = true;
+        }
+        const name = this.identifier();
+        if (!safe && this.at('LeftParen')) {
+          const args = this.argumentList(children, name);
+          base = node<T.InstanceFunctionCall>('InstanceFunctionCallSyntax', children, { base, name: name.name, args });
+        } else {
+          children.push(name);
+          base = node<T.PropertyAccess>('PropertyAccessSyntax', children, { base, name: name.name, safe });
+        }
+      } else if (t.kind === 'DoubleColon') {
+        const colon = this.next();
+        const name = this.identifier();
+        base = node<T.ResourceAccess>('ResourceAccessSyntax', [base, colon, name], { base, name: name.name });
+      } else if (t.kind === 'Exclamation') {
+        base = node<T.NonNullAssertion>('NonNullAssertionSyntax', [base, this.next()], { base });
+      } else return base;
+    }
+  }
+
+  /** `(args)` after a function name: arguments, commas and line breaks go into `children`. */
+  private argumentList(children: Child[], name: T.Identifier): T.Expr[] {
+    children.push(name, this.next());
+    const args: T.Expr[] = [];
+    this.depth++;
+    while (!this.at('RightParen') && !this.at('EndOfFile')) {
+      if (this.at('NewLine') || this.at('Comma')) {
+        children.push(this.next());
+        continue;
+      }
+      const value = this.recover(() => this.expression());
+      args.push(value as T.Expr);
+      children.push(node<SyntaxNode>('FunctionArgumentSyntax', [value], {}));
+    }
+    this.depth--;
+    children.push(this.expect('RightParen', "')'"));
+    return args;
+  }
+
+  private primary(): T.Expr {
+    const t = this.peek();
+    switch (t.kind) {
+      case 'Identifier': {
+        if (this.peek(1).kind === 'Arrow') {
+          const id = this.identifier();
+          const local = node<SyntaxNode>('LocalVariableSyntax', [id], {});
+          const children: Child[] = [local, this.next()];
+          this.newLinesInto(children);
+          const body = this.expression();
+          children.push(body);
+          return node<T.Lambda>('LambdaSyntax', children, { parameters: [id.name], body });
+        }
+        const id = this.identifier();
+        if (this.at('LeftParen')) {
+          const children: Child[] = [];
+          const args = this.argumentList(children, id);
+          return node<T.FunctionCall>('FunctionCallSyntax', children, { name: id.name, args });
+        }
+        return node<T.VariableAccess>('VariableAccessSyntax', [id], { name: id.name });
+      }
+      case 'Integer':
+        this.next();
+        return node<T.IntegerNode>('IntegerLiteralSyntax', [t], { text: t.text });
+      case 'TrueKeyword':
+      case 'FalseKeyword':
+        this.next();
+        return node<T.BooleanNode>('BooleanLiteralSyntax', [t], { value: t.kind === 'TrueKeyword' });
+      case 'NullKeyword':
+        this.next();
+        return node<T.NullNode>('NullLiteralSyntax', [t], {});
+      case 'StringComplete':
+      case 'StringLeftPiece':
+        return this.interpString();
+      case 'LeftBrace':
+        return this.object();
+      case 'LeftSquare':
+        return this.forOrArray();
+      case 'LeftParen':
+        return this.isLambdaAhead() ? this.lambdaWithBlock() : this.parenthesized();
+      case 'NewLine':
+      case 'EndOfFile':
+        return this.missing();
+      default:
+        if (CLOSERS.has(t.kind) && this.depth > 0) return this.missing();
+        this.diagnostics.push({ start: t.start, end: t.end, message: `unexpected '${t.text}': expected an expression` });
+        return this.skipped();
+    }
+  }
+
+  /** Whether `(` starts a lambda's parameter list: `(a, b) =>`. */
+  private isLambdaAhead(): boolean {
+    let k = 1;
+    for (;;) {
+      const t = this.peek(k);
+      if (t.kind === 'RightParen') return this.peek(k + 1).kind === 'Arrow';
+      if (t.kind !== 'Identifier' && t.kind !== 'Comma' && t.kind !== 'NewLine') return false;
+      k++;
+    }
+  }
+
+  private lambdaWithBlock(): T.Lambda {
+    const block: Child[] = [this.next()];
+    const parameters: string[] = [];
+    while (!this.at('RightParen')) {
+      if (this.at('Comma') || this.at('NewLine')) {
+        block.push(this.next());
+        continue;
+      }
+      const id = this.identifier();
+      parameters.push(id.name);
+      block.push(node<SyntaxNode>('LocalVariableSyntax', [id], {}));
+    }
+    block.push(this.next());
+    const vars = node<SyntaxNode>('VariableBlockSyntax', block, {});
+    const children: Child[] = [vars, this.expect('Arrow', "'=>'")];
+    this.newLinesInto(children);
+    const body = this.expression();
+    children.push(body);
+    return node<T.Lambda>('LambdaSyntax', children, { parameters, body });
+  }
+
+  private parenthesized(): T.Parenthesized {
+    const open = this.expect('LeftParen', "'('");
+    const children: Child[] = [open];
+    this.depth++;
+    while (this.at('NewLine')) children.push(this.next());
+    const inner = this.expression();
+    children.push(inner);
+    while (this.at('NewLine')) children.push(this.next());
+    this.depth--;
+    children.push(this.expect('RightParen', "')'"));
+    return node<T.Parenthesized>('ParenthesizedExpressionSyntax', children, { inner });
+  }
+
+  interpString(): T.StringNode {
+    const first = this.peek();
+    if (first.kind !== 'StringComplete' && first.kind !== 'StringLeftPiece') return this.fail('a string');
+    this.next();
+    const { multiline, dollars } = multilineOpening(first);
+    const children: Child[] = [first];
+    const segments = [pieceValue(first, multiline, dollars)];
+    const holes: T.Expr[] = [];
+    if (first.kind === 'StringLeftPiece') {
+      this.depth++;
+      for (;;) {
+        const hole = this.expression();
+        holes.push(hole);
+        children.push(hole);
+        const piece = this.peek();
+        if (piece.kind !== 'StringMiddlePiece' && piece.kind !== 'StringRightPiece') {
+          this.depth--;
+          return this.fail("'}' to close the interpolation");
+        }
+        this.next();
+        children.push(piece);
+        segments.push(pieceValue(piece, multiline, dollars));
+        if (piece.kind === 'StringRightPiece') break;
+      }
+      this.depth--;
+    }
+    return node<T.StringNode>('StringSyntax', children, { segments, holes });
+  }
+
+  object(): T.ObjectNode {
+    const children: Child[] = [this.expect('LeftBrace', "'{'")];
+    const properties: (T.ObjectProperty | T.Spread)[] = [];
+    let nested: T.ResourceDeclaration[] | undefined;
+    this.depth++;
+    while (!this.at('RightBrace') && !this.at('EndOfFile')) {
+      if (this.at('NewLine') || this.at('Comma')) {
+        children.push(this.next());
+        continue;
+      }
+      if (this.at('At') || (this.atKeyword('resource') && this.peek(1).kind === 'Identifier')) {
+        // A child resource declared inside its parent's body.
+        const decl = this.recover(() => this.declaration());
+        children.push(decl);
+        if (decl.kind === 'ResourceDeclarationSyntax') (nested ??= []).push(decl as T.ResourceDeclaration);
+        continue;
+      }
+      const p = this.recover(() => this.objectProperty());
+      if (p.kind !== 'SkippedTriviaSyntax') properties.push(p as T.ObjectProperty | T.Spread);
+      children.push(p);
+    }
+    this.depth--;
+    children.push(this.expect('RightBrace', "'}'"));
+    return node<T.ObjectNode>('ObjectSyntax', children, { properties, resources: nested ?? [] });
+  }
+
+  private objectProperty(): T.ObjectProperty | T.Spread {
+    if (this.at('Ellipsis')) {
+      const dots = this.next();
+      const value = this.expression();
+      return node<T.Spread>('SpreadExpressionSyntax', [dots, value], { value });
+    }
+    const keyNode: SyntaxNode = this.at('StringComplete') || this.at('StringLeftPiece') ? this.interpString() : this.identifier();
+    const key = keyNode.kind === 'IdentifierSyntax' ? (keyNode as T.Identifier).name : (keyNode as T.StringNode).holes.length === 0 ? (keyNode as T.StringNode).segments[0] : undefined;
+    const colon = this.expect('Colon', "':'");
+    const value = this.expression();
+    return node<T.ObjectProperty>('ObjectPropertySyntax', [keyNode, colon, value], { key, keyNode, value });
+  }
+
+  private forOrArray(): T.Expr {
+    let k = 1;
+    while (this.peek(k).kind === 'NewLine') k++;
+    const t = this.peek(k);
+    if (t.kind === 'Identifier' && t.text === 'for') return this.forExpression();
+    return this.array();
+  }
+
+  private array(): T.ArrayNode {
+    const children: Child[] = [this.next()];
+    const items: (T.ArrayItem | T.Spread)[] = [];
+    this.depth++;
+    while (!this.at('RightSquare') && !this.at('EndOfFile')) {
+      if (this.at('NewLine') || this.at('Comma')) {
+        children.push(this.next());
+        continue;
+      }
+      if (this.at('Ellipsis')) {
+        const dots = this.next();
+        const value = this.expression();
+        const spread = node<T.Spread>('SpreadExpressionSyntax', [dots, value], { value });
+        items.push(spread);
+        children.push(spread);
+        continue;
+      }
+      const value = this.recover(() => this.expression()) as T.Expr;
+      const item = node<T.ArrayItem>('ArrayItemSyntax', [value], { value });
+      items.push(item);
+      children.push(item);
+    }
+    this.depth--;
+    children.push(this.expect('RightSquare', "']'"));
+    return node<T.ArrayNode>('ArraySyntax', children, { items });
+  }
+
+  private forExpression(): T.ForNode {
+    const children: Child[] = [this.next()];
+    this.depth++;
+    while (this.at('NewLine')) children.push(this.next());
+    children.push(this.next()); // `for`
+    let item: string | undefined;
+    let index: string | undefined;
+    if (this.at('LeftParen')) {
+      const block: Child[] = [this.next()];
+      const names: string[] = [];
+      while (!this.at('RightParen') && !this.at('EndOfFile')) {
+        if (this.at('Comma')) {
+          block.push(this.next());
+          continue;
+        }
+        const id = this.identifier();
+        names.push(id.name);
+        block.push(node<SyntaxNode>('LocalVariableSyntax', [id], {}));
+      }
+      block.push(this.expect('RightParen', "')'"));
+      [item, index] = names;
+      children.push(node<SyntaxNode>('VariableBlockSyntax', block, {}));
+    } else {
+      const id = this.identifier();
+      item = id.name;
+      children.push(node<SyntaxNode>('LocalVariableSyntax', [id], {}));
+    }
+    if (!this.atKeyword('in')) this.fail("'in'");
+    children.push(this.next());
+    const iterable = this.expression();
+    children.push(iterable, this.expect('Colon', "':'"));
+    const body: T.Expr | T.IfCondition = this.atKeyword('if') ? this.ifCondition() : this.expression();
+    children.push(body);
+    while (this.at('NewLine')) children.push(this.next());
+    this.depth--;
+    children.push(this.expect('RightSquare', "']'"));
+    return node<T.ForNode>('ForSyntax', children, { item, index, iterable, body });
+  }
+
+  // ---- types ----
+
+  typeExpression(): T.TypeNode {
+    const leadingPipe = this.at('Pipe') ? this.next() : undefined;
+    const first = this.singularType();
+    if (!leadingPipe && !this.at('Pipe') && !this.continuesWith('Pipe')) return first;
+    const children: Child[] = [];
+    if (leadingPipe) children.push(leadingPipe);
+    children.push(node<SyntaxNode>('UnionTypeMemberSyntax', [first], {}));
+    while (this.at('Pipe') || (this.at('NewLine') && this.peek(1).kind === 'Pipe')) {
+      while (this.at('NewLine')) children.push(this.next());
+      children.push(this.next());
+      while (this.at('NewLine')) children.push(this.next());
+      children.push(node<SyntaxNode>('UnionTypeMemberSyntax', [this.singularType()], {}));
+    }
+    return node<SyntaxNode>('UnionTypeSyntax', children, {});
+  }
+
+  private singularType(): T.TypeNode {
+    let type = this.primaryType();
+    for (;;) {
+      if (this.at('LeftSquare') && this.peek(1).kind === 'RightSquare') {
+        const member = node<SyntaxNode>('ArrayTypeMemberSyntax', [type], {});
+        type = node<SyntaxNode>('ArrayTypeSyntax', [member, this.next(), this.next()], {});
+      } else if (this.at('LeftSquare')) {
+        const open = this.next();
+        if (this.at('Asterisk')) type = node<SyntaxNode>('TypeItemsAccessSyntax', [type, open, this.next(), this.expect('RightSquare', "']'")], {});
+        else {
+          const index = this.expect('Integer', 'an index');
+          type = node<SyntaxNode>('TypeArrayAccessSyntax', [type, open, node<T.IntegerNode>('IntegerLiteralSyntax', [index], { text: index.text }), this.expect('RightSquare', "']'")], {});
+        }
+      } else if (this.at('Question')) {
+        type = node<SyntaxNode>('NullableTypeSyntax', [type, this.next()], {});
+      } else if (this.at('Exclamation')) {
+        type = node<SyntaxNode>('NonNullableTypeSyntax', [type, this.next()], {});
+      } else if (this.at('Dot')) {
+        const dot = this.next();
+        if (this.at('Asterisk')) type = node<SyntaxNode>('TypeAdditionalPropertiesAccessSyntax', [type, dot, this.next()], {});
+        else {
+          const id = this.identifier();
+          if (this.at('LeftChevron')) {
+            const children: Child[] = [type, dot, id];
+            this.typeArguments(children);
+            type = node<SyntaxNode>('InstanceParameterizedTypeInstantiationSyntax', children, {});
+          } else type = node<SyntaxNode>('TypePropertyAccessSyntax', [type, dot, id], {});
+        }
+      } else return type;
+    }
+  }
+
+  private typeArguments(children: Child[]): void {
+    children.push(this.next());
+    while (!this.at('RightChevron') && !this.at('EndOfFile')) {
+      if (this.at('Comma') || this.at('NewLine')) {
+        children.push(this.next());
+        continue;
+      }
+      children.push(node<SyntaxNode>('ParameterizedTypeArgumentSyntax', [this.typeExpression()], {}));
+    }
+    children.push(this.expect('RightChevron', "'>'"));
+  }
+
+  private primaryType(): T.TypeNode {
+    const t = this.peek();
+    switch (t.kind) {
+      case 'Identifier': {
+        const id = this.identifier();
+        if (this.at('LeftChevron')) {
+          const children: Child[] = [id];
+          this.typeArguments(children);
+          return node<SyntaxNode>('ParameterizedTypeInstantiationSyntax', children, {});
+        }
+        return node<SyntaxNode>('TypeVariableAccessSyntax', [id], {});
+      }
+      case 'StringComplete':
+        this.next();
+        return node<SyntaxNode>('StringTypeLiteralSyntax', [t], {});
+      case 'StringLeftPiece':
+        return this.interpString();
+      case 'Integer':
+        this.next();
+        return node<SyntaxNode>('IntegerTypeLiteralSyntax', [t], {});
+      case 'TrueKeyword':
+      case 'FalseKeyword':
+        this.next();
+        return node<SyntaxNode>('BooleanTypeLiteralSyntax', [t], {});
+      case 'NullKeyword':
+        this.next();
+        return node<SyntaxNode>('NullTypeLiteralSyntax', [t], {});
+      case 'Minus':
+      case 'Exclamation':
+        this.next();
+        return node<SyntaxNode>('UnaryTypeOperationSyntax', [t, this.primaryType()], {});
+      case 'LeftParen': {
+        const open = this.next();
+        const children: Child[] = [open];
+        while (this.at('NewLine')) children.push(this.next());
+        children.push(this.typeExpression());
+        while (this.at('NewLine')) children.push(this.next());
+        children.push(this.expect('RightParen', "')'"));
+        return node<SyntaxNode>('ParenthesizedTypeSyntax', children, {});
+      }
+      case 'LeftBrace':
+        return this.objectType();
+      case 'LeftSquare':
+        return this.tupleType();
+      default:
+        return this.fail('a type');
+    }
+  }
+
+  private objectType(): SyntaxNode {
+    const children: Child[] = [this.next()];
+    this.depth++;
+    while (!this.at('RightBrace') && !this.at('EndOfFile')) {
+      if (this.at('NewLine') || this.at('Comma')) {
+        children.push(this.next());
+        continue;
+      }
+      children.push(
+        this.recover(() => {
+          const parts: Child[] = [];
+          this.decorators(parts);
+          if (this.at('Asterisk')) {
+            parts.push(this.next(), this.expect('Colon', "':'"), this.typeExpression());
+            return node<SyntaxNode>('ObjectTypeAdditionalPropertiesSyntax', parts, {});
+          }
+          parts.push(this.at('StringComplete') ? this.interpString() : this.identifier(), this.expect('Colon', "':'"), this.typeExpression());
+          return node<SyntaxNode>('ObjectTypePropertySyntax', parts, {});
+        }),
+      );
+    }
+    this.depth--;
+    children.push(this.expect('RightBrace', "'}'"));
+    return node<SyntaxNode>('ObjectTypeSyntax', children, {});
+  }
+
+  private tupleType(): SyntaxNode {
+    const children: Child[] = [this.next()];
+    this.depth++;
+    while (!this.at('RightSquare') && !this.at('EndOfFile')) {
+      if (this.at('NewLine') || this.at('Comma')) {
+        children.push(this.next());
+        continue;
+      }
+      const parts: Child[] = [];
+      this.decorators(parts);
+      parts.push(this.typeExpression());
+      children.push(node<SyntaxNode>('TupleTypeItemSyntax', parts, {}));
+    }
+    this.depth--;
+    children.push(this.expect('RightSquare', "']'"));
+    return node<SyntaxNode>('TupleTypeSyntax', children, {});
+  }
+
+  /** `(a string, b int) string => body` of a user-defined function. */
+  private typedLambda(): T.TypedLambda {
+    const block: Child[] = [this.expect('LeftParen', "'('")];
+    const parameters: { name: string; type: T.TypeNode }[] = [];
+    while (!this.at('RightParen') && !this.at('EndOfFile')) {
+      if (this.at('Comma') || this.at('NewLine')) {
+        block.push(this.next());
+        continue;
+      }
+      const id = this.identifier();
+      const type = this.typeExpression();
+      parameters.push({ name: id.name, type });
+      block.push(node<SyntaxNode>('TypedLocalVariableSyntax', [id, type], {}));
+    }
+    block.push(this.expect('RightParen', "')'"));
+    const vars = node<SyntaxNode>('TypedVariableBlockSyntax', block, {});
+    const returnType = this.typeExpression();
+    const arrow = this.expect('Arrow', "'=>'");
+    const body = this.expression();
+    return node<T.TypedLambda>('TypedLambdaSyntax', [vars, returnType, arrow, body], { parameters, returnType, body });
+  }
+}
+
+export { isToken };
