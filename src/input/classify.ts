@@ -4,6 +4,7 @@ import { childNode, parseJsonDocument, type JsonDocument } from '../load/json-do
 import { SourceFile } from '../load/source-file.js';
 import { looksLikeExport } from '../resources/from-export.js';
 import { getProperty } from '../resources/value.js';
+import { isBicepPath, loadBicep } from '../bicep/load-bicep.js';
 import type { Candidate } from './discover.js';
 import { displayPath } from './discover.js';
 
@@ -12,6 +13,8 @@ export type FileKind = 'template' | 'parameters' | 'export';
 export interface ClassifiedFile {
   kind: FileKind;
   document: JsonDocument;
+  /** Problems found while reading it that do not stop its scan (Bicep syntax and lowering). */
+  diagnostics?: Diagnostic[];
 }
 
 export type Classification =
@@ -37,6 +40,10 @@ export function classify(candidate: Candidate, cwd: string): Classification {
     return { ok: false, skipped: false, diagnostic: { severity: 'error', code: 'unreadable', message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, file: shown } };
   }
   const file = new SourceFile(candidate.absPath, shown, text);
+  if (isBicepPath(candidate.absPath)) {
+    const { document, diagnostics } = loadBicep(file);
+    return { ok: true, file: { kind: 'template', document, diagnostics } };
+  }
   let document: JsonDocument;
   try {
     document = parseJsonDocument(file);

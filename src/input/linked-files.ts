@@ -3,6 +3,7 @@ import path from 'node:path';
 import { InputError } from '../load/diagnostic.js';
 import { parseJsonDocument, type JsonDocument } from '../load/json-document.js';
 import { SourceFile } from '../load/source-file.js';
+import { isBicepPath, loadBicep } from '../bicep/load-bicep.js';
 import { displayPath } from './discover.js';
 
 /**
@@ -25,7 +26,9 @@ export function linkedFileLoader(scanPaths: readonly string[], cwd: string): (fr
       result = `it is outside the scanned paths (${displayPath(target, cwd)})`;
     } else {
       try {
-        result = parseJsonDocument(new SourceFile(target, displayPath(target, cwd), readFileSync(target, 'utf8')));
+        const file = new SourceFile(target, displayPath(target, cwd), readFileSync(target, 'utf8'));
+        // A Bicep module is lowered like the file that uses it; its own problems are reported when it is scanned.
+        result = isBicepPath(target) ? loadBicep(file).document : parseJsonDocument(file);
       } catch (err) {
         if (err instanceof InputError) result = `${err.diagnostic.message} (${err.diagnostic.file}:${err.diagnostic.location?.start.line ?? 1}:${err.diagnostic.location?.start.column ?? 1})`;
         else result = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : (err as Error).message;

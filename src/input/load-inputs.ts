@@ -46,6 +46,7 @@ export function loadInputs(options: InputOptions): Inputs {
       else diagnostics.push(c.diagnostic);
     } else if (!explicitParams.has(candidate.absPath)) {
       files.push(c.file);
+      if (c.file.diagnostics) diagnostics.push(...c.file.diagnostics);
     } else if (c.file.kind === 'parameters') {
       parameterFiles.push(c.file);
     } else {

@@ -75,7 +75,7 @@ export interface TypedLambda extends SyntaxNode {
   body: Expr;
 }
 
-interface Declaration extends SyntaxNode { decorators: Decorator[] }
+export interface Declaration extends SyntaxNode { decorators: Decorator[] }
 export interface ParameterDeclaration extends Declaration { kind: 'ParameterDeclarationSyntax'; name: string; nameNode: Identifier; type: TypeNode | undefined; defaultValue: Expr | undefined }
 export interface VariableDeclaration extends Declaration { kind: 'VariableDeclarationSyntax'; name: string; nameNode: Identifier; type: TypeNode | undefined; value: Expr }
 export interface ResourceDeclaration extends Declaration {

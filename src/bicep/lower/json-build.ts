@@ -1,0 +1,72 @@
+import type { JsonNode, JsonNodeType } from '../../load/json-parser.js';
+
+/**
+ * Builds the in-memory ARM template that a Bicep file lowers to. Every node carries the offset
+ * and length of the Bicep syntax it came from, so the one ARM engine evaluates it and every
+ * finding, origin and diagnostic points at the `.bicep` line the user wrote (the source map is
+ * the tree itself).
+ */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+class Built implements JsonNode {
+  value: unknown = undefined;
+  children: JsonNode[] | undefined = undefined;
+  parent: JsonNode | undefined = undefined;
+  colonOffset: number | undefined = undefined;
+  constructor(
+    readonly type: JsonNodeType,
+    readonly offset: number,
+    public length: number,
+  ) {}
+}
+
+function leaf(type: JsonNodeType, at: Span, value: unknown): JsonNode {
+  const n = new Built(type, at.start, Math.max(0, at.end - at.start));
+  n.value = value;
+  return n;
+}
+
+export const jString = (at: Span, value: string): JsonNode => leaf('string', at, value);
+export const jNumber = (at: Span, value: number): JsonNode => leaf('number', at, value);
+export const jBool = (at: Span, value: boolean): JsonNode => leaf('boolean', at, value);
+export const jNull = (at: Span): JsonNode => leaf('null', at, null);
+
+/** A string that ARM reads as an expression: `[body]`. */
+export const jExpr = (at: Span, body: string): JsonNode => leaf('string', at, `[${body}]`);
+
+/** A literal string, escaped so that ARM never reads it as an expression. */
+export const jLiteral = (at: Span, value: string): JsonNode => jString(at, value.startsWith('[') && value.endsWith(']') ? `[${value}` : value);
+
+export interface Entry {
+  key: string;
+  /** Where the key is written (the whole property when the key is implied). */
+  keyAt: Span;
+  value: JsonNode;
+}
+
+export function jObject(at: Span, entries: Entry[]): JsonNode {
+  const n = new Built('object', at.start, Math.max(0, at.end - at.start));
+  n.children = entries.map((e) => {
+    const end = Math.max(e.keyAt.end, e.value.offset + e.value.length);
+    const prop = new Built('property', e.keyAt.start, Math.max(0, end - e.keyAt.start));
+    const key = jString(e.keyAt, e.key);
+    prop.children = [key, e.value];
+    key.parent = prop;
+    e.value.parent = prop;
+    prop.parent = n;
+    return prop;
+  });
+  return n;
+}
+
+export function jArray(at: Span, items: JsonNode[]): JsonNode {
+  const n = new Built('array', at.start, Math.max(0, at.end - at.start));
+  n.children = items;
+  for (const item of items) item.parent = n;
+  return n;
+}
+
+export const entry = (key: string, keyAt: Span, value: JsonNode): Entry => ({ key, keyAt, value });

@@ -1,0 +1,750 @@
+/**
+ * Lowers a parsed Bicep file to an ARM template (languageVersion 2.0, symbolic names) held as a
+ * JsonNode tree whose offsets point into the `.bicep` text. The ARM engine then expands it like
+ * any template: there is no second evaluator.
+ *
+ * - params -> parameters (types, decorators, defaults); vars -> variables; func -> functions
+ * - resources -> symbolic-name resources: nested and `parent` children get the full type and
+ *   `format('{0}/{1}', parent, child)` names, nested conditions are ANDed, loops become `copy`
+ *   with the item as `iterable[copyIndex()]`, `existing` stays `existing`
+ * - `sym.properties.x` -> `reference('sym').x`, `sym.id`/`name` -> resourceInfo()
+ * - modules -> Microsoft.Resources/deployments with inner scope linking the module file
+ *   (`templateLink.relativePath`), which the linked-template loader lowers in turn
+ * - compile-time imports copy the imported file's variables and functions in under private names
+ */
+import path from 'node:path';
+import { parse as yamlParse } from 'yaml';
+import type { JsonNode } from '../../load/json-parser.js';
+import type * as T from '../syntax/tree.js';
+import { isToken } from '../syntax/tree.js';
+import { ExpressionLowering, quote, type Locals, type Resolver } from './expressions.js';
+import { entry, jArray, jBool, jExpr, jLiteral, jNull, jNumber, jObject, jString, type Entry, type Span } from './json-build.js';
+
+export interface LowerDiagnostic {
+  start: number;
+  end: number;
+  message: string;
+  severity: 'error' | 'warning';
+}
+
+/** Reads other files a Bicep file needs: imports, load*() functions, module paths. */
+export interface LowerHost {
+  /** The parsed program of another Bicep file (for compile-time imports), or a reason it has none. */
+  program(absPath: string): { program: T.Program; text: string } | string;
+  readText(absPath: string): string | undefined;
+  /** Where a registry module (`br:…`, `br/alias:…`, `ts:…`) is available locally, if anywhere. */
+  registryModule(reference: string, fromAbsPath: string): string | undefined;
+}
+
+interface ResourceSym {
+  kind: 'resource' | 'module';
+  symbol: string;
+  type: string;
+  apiVersion: string;
+  loop: boolean;
+  /** ARM text of the full resource name (resources without a loop only). */
+  nameText?: string;
+  existing: boolean;
+  nested: Map<string, ResourceSym>;
+}
+
+interface TypeSym {
+  node: T.TypeNode;
+  file: FileScope;
+}
+
+/** Names declared by one Bicep file (the lowered one or an imported one). */
+class FileScope {
+  readonly params = new Set<string>();
+  readonly vars = new Map<string, string>();
+  readonly funcs = new Map<string, string>();
+  readonly types = new Map<string, TypeSym>();
+  readonly resources = new Map<string, ResourceSym>();
+  readonly wildcards = new Map<string, FileScope>();
+  constructor(
+    readonly absPath: string,
+    readonly program: T.Program,
+  ) {}
+}
+
+const SCHEMAS: Record<string, string> = {
+  resourceGroup: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+  subscription: 'https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#',
+  managementGroup: 'https://schema.management.azure.com/schemas/2019-08-01/managementGroupDeploymentTemplate.json#',
+  tenant: 'https://schema.management.azure.com/schemas/2019-08-01/tenantDeploymentTemplate.json#',
+};
+
+const AMBIENT_TYPES = new Set(['string', 'int', 'bool', 'object', 'array']);
+const RESOURCE_CONTROL = new Set(['name', 'parent', 'scope', 'dependsOn']);
+
+export function lowerProgram(program: T.Program, absPath: string, host: LowerHost): { template: JsonNode; diagnostics: LowerDiagnostic[] } {
+  const lowering = new ProgramLowering(absPath, program, host);
+  return { template: lowering.lower(), diagnostics: lowering.diagnostics };
+}
+
+class ProgramLowering {
+  readonly diagnostics: LowerDiagnostic[] = [];
+  private readonly root: FileScope;
+  /** Variables and functions that imports bring in (under private names), for the template. */
+  private readonly importedVars: Entry[] = [];
+  private readonly importedFuncs: Entry[] = [];
+  private readonly importedFiles = new Map<string, FileScope>();
+  private importCount = 0;
+  private readonly stack: string[] = [];
+
+  constructor(
+    absPath: string,
+    private readonly program: T.Program,
+    private readonly host: LowerHost,
+  ) {
+    this.root = new FileScope(absPath, program);
+  }
+
+  private report(node: Span, message: string, severity: 'error' | 'warning' = 'error'): void {
+    if (this.stack.length > 0) return; // problems inside imported files are reported when that file is scanned
+    this.diagnostics.push({ start: node.start, end: node.end, message, severity });
+  }
+
+  lower(): JsonNode {
+    const scope = this.root;
+    this.declareNames(scope, (name) => name, (name) => `__bicep.${name}`);
+    const p = this.program;
+    const entries: Entry[] = [];
+    const at: Span = { start: 0, end: p.end };
+    let targetScope = 'resourceGroup';
+    for (const s of p.statements) {
+      if (s.kind === 'TargetScopeSyntax' && s.value.kind === 'StringSyntax' && s.value.holes.length === 0) targetScope = s.value.segments[0] ?? targetScope;
+    }
+    entries.push(entry('$schema', at, jString(at, SCHEMAS[targetScope] ?? SCHEMAS.resourceGroup!)));
+    entries.push(entry('languageVersion', at, jString(at, '2.0')));
+    entries.push(entry('contentVersion', at, jString(at, '1.0.0.0')));
+
+    const exprs = this.expressionsFor(scope);
+    const parameters: Entry[] = [];
+    const variables: Entry[] = [];
+    const functions: Entry[] = [];
+    const outputs: Entry[] = [];
+    const resources: Entry[] = [];
+    for (const s of p.statements) {
+      switch (s.kind) {
+        case 'ParameterDeclarationSyntax':
+          parameters.push(entry(s.name, s.nameNode, this.parameter(s, scope, exprs)));
+          break;
+        case 'VariableDeclarationSyntax':
+          variables.push(entry(s.name, s.nameNode, this.value(s.value, new Map(), exprs)));
+          break;
+        case 'FunctionDeclarationSyntax':
+          if (s.lambda) functions.push(entry(s.name, s, this.func(s.lambda, scope)));
+          break;
+        case 'OutputDeclarationSyntax':
+          outputs.push(entry(s.name, s.nameNode, this.output(s, scope, exprs)));
+          break;
+        case 'ResourceDeclarationSyntax':
+          this.resource(s, scope, exprs, resources, undefined);
+          break;
+        case 'ModuleDeclarationSyntax':
+          this.module(s, scope, exprs, resources);
+          break;
+      }
+    }
+    variables.push(...this.importedVars);
+    functions.push(...this.importedFuncs);
+    if (functions.length > 0) {
+      const ns = jObject(at, [entry('namespace', at, jString(at, '__bicep')), entry('members', at, jObject(at, functions))]);
+      entries.push(entry('functions', at, jArray(at, [ns])));
+    }
+    entries.push(entry('parameters', at, jObject(at, parameters)));
+    entries.push(entry('variables', at, jObject(at, variables)));
+    entries.push(entry('resources', at, jObject(at, resources)));
+    entries.push(entry('outputs', at, jObject(at, outputs)));
+    return jObject(at, entries);
+  }
+
+  /** First pass: every name of a file, so declarations may be used before they are written. */
+  private declareNames(scope: FileScope, varName: (n: string) => string, funcName: (n: string) => string): void {
+    for (const s of scope.program.statements) {
+      switch (s.kind) {
+        case 'ParameterDeclarationSyntax':
+          scope.params.add(s.name);
+          break;
+        case 'VariableDeclarationSyntax':
+          scope.vars.set(s.name, varName(s.name));
+          break;
+        case 'FunctionDeclarationSyntax':
+          scope.funcs.set(s.name, funcName(s.name));
+          break;
+        case 'TypeDeclarationSyntax':
+          scope.types.set(s.name, { node: s.value, file: scope });
+          break;
+        case 'ResourceDeclarationSyntax':
+          this.declareResource(s, scope.resources, undefined);
+          break;
+        case 'ModuleDeclarationSyntax':
+          scope.resources.set(s.name, { kind: 'module', symbol: s.name, type: 'Microsoft.Resources/deployments', apiVersion: '2022-09-01', loop: bodyOf(s.value).loop !== undefined, existing: false, nested: new Map() });
+          break;
+        case 'CompileTimeImportDeclarationSyntax':
+          this.importNames(s, scope);
+          break;
+      }
+    }
+  }
+
+  private declareResource(s: T.ResourceDeclaration, into: Map<string, ResourceSym>, parent: ResourceSym | undefined): ResourceSym {
+    const typeText = s.typeString.segments.join('');
+    const [type = '', apiVersion = parent?.apiVersion ?? ''] = typeText.split('@');
+    const body = bodyOf(s.value);
+    const sym: ResourceSym = {
+      kind: 'resource',
+      symbol: parent ? `${parent.symbol}::${s.name}` : s.name,
+      type: parent ? `${parent.type}/${type}` : type,
+      apiVersion,
+      loop: body.loop !== undefined || (parent?.loop ?? false),
+      existing: s.existing,
+      nested: new Map(),
+    };
+    into.set(s.name, sym);
+    if (body.object) for (const child of body.object.resources) this.declareResource(child, sym.nested, sym);
+    return sym;
+  }
+
+  private expressionsFor(scope: FileScope): ExpressionLowering {
+    return new ExpressionLowering(this.resolverFor(scope));
+  }
+
+  // ---- names ---------------------------------------------------------------------------------
+
+  private resolverFor(scope: FileScope): Resolver {
+    const self = this;
+    const resourceOf = (e: T.Expr): { sym: ResourceSym; target: (lower: (e: T.Expr) => string) => string } | undefined => {
+      if (e.kind === 'VariableAccessSyntax') {
+        const sym = scope.resources.get(e.name);
+        return sym ? { sym, target: () => quote(sym.symbol) } : undefined;
+      }
+      if (e.kind === 'ArrayAccessSyntax' && e.base.kind === 'VariableAccessSyntax') {
+        const sym = scope.resources.get(e.base.name);
+        if (sym?.loop) return { sym, target: (lower) => `format('${sym.symbol}[{0}]', ${lower(e.index)})` };
+      }
+      if (e.kind === 'ResourceAccessSyntax') {
+        const parent = resourceOf(e.base);
+        const sym = parent?.sym.nested.get(e.name);
+        return sym ? { sym, target: () => quote(sym.symbol) } : undefined;
+      }
+      return undefined;
+    };
+    return {
+      name(name) {
+        if (scope.params.has(name)) return `parameters(${quote(name)})`;
+        const v = scope.vars.get(name);
+        if (v !== undefined) return `variables(${quote(v)})`;
+        const r = scope.resources.get(name);
+        if (r) return r.kind === 'module' ? `reference(${quote(r.symbol)})` : `resourceInfo(${quote(r.symbol)}).id`;
+        return undefined;
+      },
+      member(base, property, safe, lower) {
+        const found = resourceOf(base);
+        if (found) return self.resourceMember(found.sym, found.target(lower), property, safe);
+        // `alias.name` for `import * as alias from …`
+        if (base.kind === 'VariableAccessSyntax') {
+          const imported = scope.wildcards.get(base.name);
+          const v = imported?.vars.get(property);
+          if (v !== undefined) return `variables(${quote(v)})`;
+        }
+        // `mod.outputs.x`, `sym.properties.x`
+        if (base.kind === 'PropertyAccessSyntax') {
+          const owner = resourceOf(base.base);
+          if (owner?.sym.kind === 'module' && base.name === 'outputs') {
+            return `reference(${owner.target(lower)}).outputs${accessor(property, safe)}.value`;
+          }
+          if (owner && base.name === 'properties') return `reference(${owner.target(lower)})${accessor(property, safe)}`;
+        }
+        return undefined;
+      },
+      call(name, namespace, args, node, lower) {
+        return self.call(scope, name, namespace, args, node, lower);
+      },
+      report(node, message) {
+        self.report(node, message);
+      },
+    };
+  }
+
+  private resourceMember(sym: ResourceSym, target: string, property: string, safe: boolean): string {
+    if (property === '') return `resourceInfo(${target}).id`;
+    if (sym.kind === 'module') {
+      if (property === 'outputs') return `reference(${target}).outputs`;
+      if (property === 'name') return `resourceInfo(${target}).name`;
+      return `reference(${target}, '2022-09-01', 'full')${accessor(property, safe)}`;
+    }
+    switch (property) {
+      case 'id':
+      case 'name':
+      case 'type':
+      case 'apiVersion':
+        return `resourceInfo(${target}).${property}`;
+      case 'properties':
+        return `reference(${target})`;
+      default:
+        return `reference(${target}, ${quote(sym.apiVersion)}, 'full')${accessor(property, safe)}`;
+    }
+  }
+
+  private call(scope: FileScope, name: string, namespace: T.Expr | undefined, args: T.Expr[], node: T.SyntaxNode, lower: (e: T.Expr) => string): string | undefined {
+    let ns: string | undefined;
+    if (namespace) {
+      if (namespace.kind !== 'VariableAccessSyntax') return undefined;
+      ns = namespace.name;
+      const imported = scope.wildcards.get(ns);
+      if (imported) {
+        const f = imported.funcs.get(name);
+        if (f) return `${f}(${args.map(lower).join(', ')})`;
+        this.report(node, `'${ns}.${name}' is not exported by the imported file`);
+        return 'null()';
+      }
+      if (ns !== 'sys' && ns !== 'az') {
+        const sym = scope.resources.get(ns);
+        // `kv.getSecret('x')`, `sa.listKeys()`: values read from Azure at deployment.
+        if (sym) return `${name}(resourceInfo(${quote(sym.symbol)}).id, ${quote(sym.apiVersion)})`;
+        return undefined;
+      }
+    }
+    if (!ns) {
+      const f = scope.funcs.get(name);
+      if (f) return `${f}(${args.map(lower).join(', ')})`;
+    }
+    switch (name) {
+      case 'any':
+        return args[0] ? lower(args[0]) : 'null()';
+      case 'loadTextContent':
+      case 'loadFileAsBase64':
+      case 'loadJsonContent':
+      case 'loadYamlContent':
+        return this.load(scope, name, args, node);
+      case 'nameof':
+        return quote(nameOf(args[0]));
+    }
+    return undefined;
+  }
+
+  /** `load*()` reads a file next to the source at compile time; its content becomes a literal. */
+  private load(scope: FileScope, name: string, args: T.Expr[], node: T.SyntaxNode): string {
+    const arg = args[0];
+    if (arg?.kind !== 'StringSyntax' || arg.holes.length > 0) {
+      this.report(node, `${name}() needs a literal file path`);
+      return 'null()';
+    }
+    const target = path.resolve(path.dirname(scope.absPath), arg.segments[0] ?? '');
+    const text = this.host.readText(target);
+    if (text === undefined) {
+      this.report(node, `${name}(): cannot read '${arg.segments[0]}'`);
+      return 'null()';
+    }
+    if (name === 'loadTextContent') return quote(text);
+    if (name === 'loadFileAsBase64') return quote(Buffer.from(text, 'utf8').toString('base64'));
+    const pathArg = args[1]?.kind === 'StringSyntax' ? args[1].segments.join('') : undefined;
+    // JSON and YAML content become json() of the text, so ARM builds the value.
+    let json = text;
+    if (name === 'loadYamlContent') json = JSON.stringify(this.parseYaml(text));
+    const base = `json(${quote(json.replace(/^\uFEFF/, ''))})`;
+    if (!pathArg || pathArg === '$') return base;
+    // A simple JSONPath ($.a.b[0]) selects a part of the content.
+    return base + pathArg.replace(/^\$/, '').replace(/\.([A-Za-z_][\w]*)/g, '.$1');
+  }
+
+  private parseYaml(text: string): unknown {
+    // yaml is already a dependency for the config file; load it only for loadYamlContent.
+    return yamlParse(text);
+  }
+
+  // ---- imports -------------------------------------------------------------------------------
+
+  private importNames(s: T.ImportDeclaration, scope: FileScope): void {
+    const from = s.from;
+    if (!from || from.holes.length > 0) return;
+    const spec = from.segments[0] ?? '';
+    let target: string | undefined;
+    if (/^(br[:/]|ts[:/])/.test(spec)) target = this.host.registryModule(spec, scope.absPath);
+    else target = path.resolve(path.dirname(scope.absPath), spec);
+    if (!target) {
+      this.report(from, `'${spec}' is a registry module that is not available locally: its imported names are unknown`, 'warning');
+      return;
+    }
+    const imported = this.importedScope(target, from);
+    if (!imported) return;
+    if (s.wildcardAlias) scope.wildcards.set(s.wildcardAlias, imported);
+    for (const { name, alias } of s.symbols ?? []) {
+      const v = imported.vars.get(name);
+      const f = imported.funcs.get(name);
+      const t = imported.types.get(name);
+      if (v !== undefined) scope.vars.set(alias, v);
+      else if (f !== undefined) scope.funcs.set(alias, f);
+      else if (t) scope.types.set(alias, t);
+      else this.report(from, `'${name}' is not declared in '${spec}'`);
+    }
+  }
+
+  private importedScope(target: string, at: Span): FileScope | undefined {
+    const cached = this.importedFiles.get(target);
+    if (cached) return cached;
+    if (this.stack.includes(target)) return undefined;
+    if (target.endsWith('.json')) {
+      this.report(at, 'imports from compiled JSON templates are not supported yet: the imported names are unknown', 'warning');
+      return undefined;
+    }
+    const loaded = this.host.program(target);
+    if (typeof loaded === 'string') {
+      this.report(at, `cannot import from '${path.basename(target)}': ${loaded}`);
+      return undefined;
+    }
+    const n = ++this.importCount;
+    const scope = new FileScope(target, loaded.program);
+    this.importedFiles.set(target, scope);
+    this.stack.push(target);
+    this.declareNames(scope, (name) => `__imported${n}_${name}`, (name) => `__bicep.__imported${n}_${name}`);
+    const exprs = this.expressionsFor(scope);
+    for (const s of loaded.program.statements) {
+      if (s.kind === 'VariableDeclarationSyntax') this.importedVars.push(entry(scope.vars.get(s.name)!, at, this.value(s.value, new Map(), exprs)));
+      if (s.kind === 'FunctionDeclarationSyntax' && s.lambda) this.importedFuncs.push(entry(scope.funcs.get(s.name)!.slice('__bicep.'.length), at, this.func(s.lambda, scope)));
+    }
+    this.stack.pop();
+    return scope;
+  }
+
+  // ---- values --------------------------------------------------------------------------------
+
+  /** A Bicep value as JSON where it is literal (so findings point inside it), else an expression. */
+  value(e: T.Expr, locals: Locals, exprs: ExpressionLowering): JsonNode {
+    switch (e.kind) {
+      case 'StringSyntax':
+        if (e.holes.length === 0) return jLiteral(e, e.segments[0] ?? '');
+        break;
+      case 'IntegerLiteralSyntax':
+        return jNumber(e, Number(e.text));
+      case 'BooleanLiteralSyntax':
+        return jBool(e, e.value);
+      case 'NullLiteralSyntax':
+        return jNull(e);
+      case 'UnaryOperationSyntax':
+        if (e.operator === '-' && e.operand.kind === 'IntegerLiteralSyntax') return jNumber(e, -Number(e.operand.text));
+        break;
+      case 'ParenthesizedExpressionSyntax':
+        return this.value(e.inner, locals, exprs);
+      case 'ObjectSyntax':
+        if (e.properties.every((p) => p.kind === 'ObjectPropertySyntax' && p.key !== undefined)) {
+          return jObject(e, (e.properties as T.ObjectProperty[]).map((p) => entry(p.key!, p.keyNode, this.value(p.value, locals, exprs))));
+        }
+        break;
+      case 'ArraySyntax':
+        if (e.items.every((i) => i.kind === 'ArrayItemSyntax')) return jArray(e, e.items.map((i) => this.value(i.value, locals, exprs)));
+        break;
+    }
+    return jExpr(e, exprs.text(e, locals));
+  }
+
+  // ---- declarations --------------------------------------------------------------------------
+
+  private parameter(s: T.ParameterDeclaration, scope: FileScope, exprs: ExpressionLowering): JsonNode {
+    const entries: Entry[] = [];
+    const type = s.type ? this.typeOf(s.type, scope) : { type: 'object' };
+    const secure = s.decorators.some((d) => decoratorName(d) === 'secure');
+    entries.push(entry('type', s.type ?? s, jString(s.type ?? s, secure ? (type.type === 'object' ? 'secureObject' : 'securestring') : type.type)));
+    if (type.allowed) entries.push(entry('allowedValues', s.type ?? s, jArray(s.type ?? s, type.allowed.map((v) => (typeof v === 'string' ? jLiteral(s.type ?? s, v) : jNumber(s.type ?? s, v))))));
+    if (type.nullable) entries.push(entry('nullable', s.type ?? s, jBool(s.type ?? s, true)));
+    for (const d of s.decorators) {
+      const name = decoratorName(d);
+      const arg = decoratorArgs(d)[0];
+      if (!arg) continue;
+      const key = { allowed: 'allowedValues', minValue: 'minValue', maxValue: 'maxValue', minLength: 'minLength', maxLength: 'maxLength' }[name as string];
+      if (key) entries.push(entry(key, d, this.value(arg, new Map(), exprs)));
+      else if (name === 'description') entries.push(entry('metadata', d, jObject(d, [entry('description', d, this.value(arg, new Map(), exprs))])));
+    }
+    if (s.defaultValue) entries.push(entry('defaultValue', s.defaultValue, this.value(s.defaultValue, new Map(), exprs)));
+    return jObject(s, entries);
+  }
+
+  /** The ARM type of a Bicep type expression, with allowed values for literal unions. */
+  private typeOf(t: T.TypeNode, scope: FileScope, depth = 0): { type: string; allowed?: (string | number)[]; nullable?: boolean } {
+    if (depth > 20) return { type: 'object' };
+    switch (t.kind) {
+      case 'TypeVariableAccessSyntax': {
+        const name = identifierText(t.children[0]);
+        if (AMBIENT_TYPES.has(name)) return { type: name };
+        const user = scope.types.get(name);
+        return user ? this.typeOf(user.node, user.file, depth + 1) : { type: 'object' };
+      }
+      case 'StringTypeLiteralSyntax':
+        return { type: 'string', allowed: [stringLiteralOf(t)] };
+      case 'IntegerTypeLiteralSyntax':
+        return { type: 'int', allowed: [Number((t.children[0] as { text: string }).text)] };
+      case 'BooleanTypeLiteralSyntax':
+        return { type: 'bool' };
+      case 'UnionTypeSyntax': {
+        const members = t.children.filter((c) => !isToken(c) && c.kind === 'UnionTypeMemberSyntax').map((m) => this.typeOf((m as T.SyntaxNode).children[0] as T.TypeNode, scope, depth + 1));
+        const nullable = t.children.some((c) => !isToken(c) && c.kind === 'UnionTypeMemberSyntax' && (c as T.SyntaxNode).children[0]?.kind === 'NullTypeLiteralSyntax');
+        const kinds = new Set(members.filter((m) => m.type !== 'null').map((m) => m.type));
+        const type = kinds.size === 1 ? [...kinds][0]! : 'object';
+        const allowed = members.every((m) => m.allowed || m.type === 'null') ? members.flatMap((m) => m.allowed ?? []) : undefined;
+        return { type, allowed: type === 'string' || type === 'int' ? allowed : undefined, nullable: nullable || undefined };
+      }
+      case 'NullableTypeSyntax':
+        return { ...this.typeOf(t.children[0] as T.TypeNode, scope, depth + 1), nullable: true };
+      case 'NullTypeLiteralSyntax':
+        return { type: 'null' };
+      case 'ParenthesizedTypeSyntax':
+        return this.typeOf(t.children.find((c) => !isToken(c)) as T.TypeNode, scope, depth + 1);
+      case 'ArrayTypeSyntax':
+      case 'TupleTypeSyntax':
+        return { type: 'array' };
+      case 'UnaryTypeOperationSyntax':
+        return { type: 'int' };
+      default:
+        return { type: 'object' };
+    }
+  }
+
+  private func(lambda: T.TypedLambda, scope: FileScope): JsonNode {
+    const locals = new Map<string, string>();
+    for (const p of lambda.parameters) locals.set(p.name, `parameters(${quote(p.name)})`);
+    const params = lambda.parameters.map((p) => jObject(p.type, [entry('name', p.type, jString(p.type, p.name)), entry('type', p.type, jString(p.type, this.typeOf(p.type, scope).type))]));
+    const output = jObject(lambda.body, [
+      entry('type', lambda.returnType, jString(lambda.returnType, this.typeOf(lambda.returnType, scope).type)),
+      entry('value', lambda.body, this.value(lambda.body, locals, this.expressionsFor(scope))),
+    ]);
+    return jObject(lambda, [entry('parameters', lambda, jArray(lambda, params)), entry('output', lambda, output)]);
+  }
+
+  private output(s: T.OutputDeclaration, scope: FileScope, exprs: ExpressionLowering): JsonNode {
+    const type = s.resourceType ? 'string' : s.type ? this.typeOf(s.type, scope).type : 'object';
+    return jObject(s, [entry('type', s.type ?? s, jString(s.type ?? s, type)), entry('value', s.value, this.value(s.value, new Map(), exprs))]);
+  }
+
+  private resource(s: T.ResourceDeclaration, scope: FileScope, exprs: ExpressionLowering, out: Entry[], parent: { sym: ResourceSym; condition?: string; loop?: LoopInfo; locals: Locals; decl: T.ResourceDeclaration } | undefined): void {
+    const sym = parent ? parent.sym.nested.get(s.name)! : scope.resources.get(s.name)!;
+    const body = bodyOf(s.value);
+    const locals = new Map(parent?.locals ?? []);
+    const entries: Entry[] = [];
+    const keyword = declarationKeyword(s);
+    let loop = parent?.loop;
+    if (body.loop) {
+      loop = this.loop(body.loop, s, locals, exprs);
+    }
+    const conditions = [parent?.condition, body.condition ? exprs.text(body.condition, locals) : undefined].filter((c): c is string => c !== undefined);
+    const condition = conditions.length === 0 ? undefined : conditions.length === 1 ? conditions[0] : `and(${conditions.join(', ')})`;
+    const object = body.object;
+    const nameProp = object?.properties.find((p): p is T.ObjectProperty => p.kind === 'ObjectPropertySyntax' && p.key === 'name');
+    const parentProp = object?.properties.find((p): p is T.ObjectProperty => p.kind === 'ObjectPropertySyntax' && p.key === 'parent');
+    const scopeProp = object?.properties.find((p): p is T.ObjectProperty => p.kind === 'ObjectPropertySyntax' && p.key === 'scope');
+    const dependsOn = object?.properties.find((p): p is T.ObjectProperty => p.kind === 'ObjectPropertySyntax' && p.key === 'dependsOn');
+
+    let nameText = nameProp ? exprs.text(nameProp.value, locals) : `''`;
+    let type = sym.type;
+    const parentName = parent ? this.parentNameText(parent.sym, quote(parent.sym.symbol), parent.decl, parent.locals, exprs) : parentProp ? this.parentFromProperty(parentProp.value, scope, locals, exprs) : undefined;
+    if (parentName !== undefined) nameText = `format('{0}/{1}', ${parentName}, ${nameText})`;
+    if (!sym.loop) sym.nameText = nameText;
+    if (parentProp && !type.includes('/')) type = sym.type;
+
+    entries.push(entry('type', s.typeString, jString(s.typeString, type)));
+    entries.push(entry('apiVersion', s.typeString, jString(s.typeString, sym.apiVersion)));
+    if (s.existing) entries.push(entry('existing', s.typeString, jBool(s.typeString, true)));
+    const nameNode = nameProp && parentName === undefined ? this.value(nameProp.value, locals, exprs) : jExpr(nameProp?.value ?? s, nameText);
+    entries.push(entry('name', nameProp?.keyNode ?? s, nameNode));
+    if (condition) entries.push(entry('condition', body.condition ?? s, jExpr(body.condition ?? s, condition)));
+    if (loop) entries.push(entry('copy', loop.at, loop.copy(sym.symbol)));
+    if (scopeProp && !s.existing) {
+      const target = this.resourceTarget(scopeProp.value, scope, locals, exprs);
+      if (target) entries.push(entry('scope', scopeProp.keyNode, jExpr(scopeProp.value, `resourceInfo(${target}).id`)));
+    }
+    if (dependsOn) entries.push(entry('dependsOn', dependsOn.keyNode, this.dependsOn(dependsOn.value, scope)));
+    for (const p of object?.properties ?? []) {
+      if (p.kind !== 'ObjectPropertySyntax' || p.key === undefined || RESOURCE_CONTROL.has(p.key)) continue;
+      entries.push(entry(p.key, p.keyNode, this.value(p.value, locals, exprs)));
+    }
+    out.push(entry(sym.symbol, s.nameNode, jObject({ start: keyword, end: s.end }, entries)));
+    for (const child of object?.resources ?? []) this.resource(child, scope, exprs, out, { sym, condition, loop, locals, decl: s });
+  }
+
+  /** The ARM text of a parent's full name, for a child declared inside it. */
+  private parentNameText(parent: ResourceSym, target: string, _decl: T.ResourceDeclaration, _locals: Locals, _exprs: ExpressionLowering): string {
+    if (parent.nameText !== undefined) return parent.nameText;
+    return `resourceInfo(${target}).name`;
+  }
+
+  private parentFromProperty(e: T.Expr, scope: FileScope, locals: Locals, exprs: ExpressionLowering): string | undefined {
+    const target = this.resourceTarget(e, scope, locals, exprs);
+    if (!target) {
+      this.report(e, '`parent` must name a resource declared in this file');
+      return undefined;
+    }
+    if (e.kind === 'VariableAccessSyntax') {
+      const sym = scope.resources.get(e.name);
+      if (sym?.nameText !== undefined) return sym.nameText;
+    }
+    return `resourceInfo(${target}).name`;
+  }
+
+  /** The reference() target text for an expression naming a resource (`sym`, `sym[i]`, `a::b`). */
+  private resourceTarget(e: T.Expr, scope: FileScope, locals: Locals, exprs: ExpressionLowering): string | undefined {
+    if (e.kind === 'VariableAccessSyntax' && !locals.has(e.name)) {
+      const sym = scope.resources.get(e.name);
+      return sym ? quote(sym.symbol) : undefined;
+    }
+    if (e.kind === 'ArrayAccessSyntax' && e.base.kind === 'VariableAccessSyntax') {
+      const sym = scope.resources.get(e.base.name);
+      return sym ? `format('${sym.symbol}[{0}]', ${exprs.text(e.index, locals)})` : undefined;
+    }
+    if (e.kind === 'ResourceAccessSyntax') {
+      const text = exprs.text(e, locals);
+      const m = /^resourceInfo\((.*)\)\.id$/.exec(text);
+      return m?.[1];
+    }
+    return undefined;
+  }
+
+  private dependsOn(e: T.Expr, scope: FileScope): JsonNode {
+    const items = e.kind === 'ArraySyntax' ? e.items : [];
+    const names: JsonNode[] = [];
+    for (const item of items) {
+      const v = item.value;
+      const base = v.kind === 'ArrayAccessSyntax' ? v.base : v;
+      if (base.kind === 'VariableAccessSyntax' && scope.resources.has(base.name)) names.push(jString(v, scope.resources.get(base.name)!.symbol));
+    }
+    return jArray(e, names);
+  }
+
+  private loop(f: T.ForNode, decl: T.Declaration, locals: Map<string, string>, exprs: ExpressionLowering): LoopInfo {
+    const iterable = exprs.text(f.iterable, locals);
+    const index = `copyIndex()`;
+    if (f.item) locals.set(f.item, `${iterable}[${index}]`);
+    if (f.index) locals.set(f.index, index);
+    const batch = decl.decorators.find((d) => decoratorName(d) === 'batchSize');
+    const batchArg = batch ? decoratorArgs(batch)[0] : undefined;
+    return {
+      at: f,
+      copy: (name) => {
+        const entries = [entry('name', f, jString(f, name)), entry('count', f.iterable, jExpr(f.iterable, `length(${iterable})`))];
+        if (batchArg) entries.push(entry('mode', batch!, jString(batch!, 'serial')), entry('batchSize', batch!, this.value(batchArg, new Map(), exprs)));
+        return jObject(f, entries);
+      },
+    };
+  }
+
+  private module(s: T.ModuleDeclaration, scope: FileScope, exprs: ExpressionLowering, out: Entry[]): void {
+    const sym = scope.resources.get(s.name)!;
+    const body = bodyOf(s.value);
+    const locals = new Map<string, string>();
+    const loop = body.loop ? this.loop(body.loop, s, locals, exprs) : undefined;
+    const object = body.object;
+    const prop = (key: string) => object?.properties.find((p): p is T.ObjectProperty => p.kind === 'ObjectPropertySyntax' && p.key === key);
+    const keyword = declarationKeyword(s);
+    const entries: Entry[] = [];
+    entries.push(entry('type', s.path, jString(s.path, 'Microsoft.Resources/deployments')));
+    entries.push(entry('apiVersion', s.path, jString(s.path, '2022-09-01')));
+    const nameProp = prop('name');
+    entries.push(entry('name', nameProp?.keyNode ?? s.nameNode, nameProp ? this.value(nameProp.value, locals, exprs) : jExpr(s.nameNode, `format('${s.name}-{0}', uniqueString('${s.name}', deployment().name))`)));
+    if (!loop && nameProp) sym.nameText = exprs.text(nameProp.value, locals);
+    if (body.condition) entries.push(entry('condition', body.condition, jExpr(body.condition, exprs.text(body.condition, locals))));
+    if (loop) entries.push(entry('copy', loop.at, loop.copy(sym.symbol)));
+    const scopeProp = prop('scope');
+    if (scopeProp) entries.push(...this.moduleScope(scopeProp, scope, locals, exprs));
+    const dependsOn = prop('dependsOn');
+    if (dependsOn) entries.push(entry('dependsOn', dependsOn.keyNode, this.dependsOn(dependsOn.value, scope)));
+
+    const properties: Entry[] = [];
+    properties.push(entry('expressionEvaluationOptions', s.path, jObject(s.path, [entry('scope', s.path, jString(s.path, 'inner'))])));
+    properties.push(entry('mode', s.path, jString(s.path, 'Incremental')));
+    const params = prop('params');
+    const paramEntries: Entry[] = [];
+    if (params?.value.kind === 'ObjectSyntax') {
+      for (const p of params.value.properties) {
+        if (p.kind !== 'ObjectPropertySyntax' || p.key === undefined) continue;
+        paramEntries.push(entry(p.key, p.keyNode, jObject(p, [entry('value', p.value, this.value(p.value, locals, exprs))])));
+      }
+    }
+    properties.push(entry('parameters', params?.keyNode ?? s.path, jObject(params ?? s.path, paramEntries)));
+    const spec = s.path.holes.length === 0 ? (s.path.segments[0] ?? '') : '';
+    let relative: string | undefined = spec;
+    if (/^(br[:/]|ts[:/])/.test(spec)) {
+      const local = this.host.registryModule(spec, scope.absPath);
+      relative = local ? path.relative(path.dirname(scope.absPath), local).split(path.sep).join('/') : undefined;
+      if (!local) this.report(s.path, `'${spec}' is a registry module that is not in the local cache: its resources are unknown`, 'warning');
+    }
+    const link = relative !== undefined ? jObject(s.path, [entry('relativePath', s.path, jString(s.path, relative))]) : jObject(s.path, [entry('uri', s.path, jString(s.path, spec))]);
+    properties.push(entry('templateLink', s.path, link));
+    entries.push(entry('properties', s.path, jObject(s.path, properties)));
+    out.push(entry(sym.symbol, s.nameNode, jObject({ start: keyword, end: s.end }, entries)));
+  }
+
+  /** `scope: resourceGroup('rg')`, `subscription('id')`, `managementGroup('mg')`, `tenant()`. */
+  private moduleScope(p: T.ObjectProperty, scope: FileScope, locals: Locals, exprs: ExpressionLowering): Entry[] {
+    const v = p.value;
+    const call = v.kind === 'FunctionCallSyntax' ? v : v.kind === 'InstanceFunctionCallSyntax' ? { name: v.name, args: v.args } : undefined;
+    const arg = (i: number) => jExpr(p.value, exprs.text(call!.args[i]!, locals));
+    if (call?.name === 'resourceGroup' && call.args.length === 1) return [entry('resourceGroup', p.keyNode, arg(0))];
+    if (call?.name === 'resourceGroup' && call.args.length === 2) return [entry('subscriptionId', p.keyNode, arg(0)), entry('resourceGroup', p.keyNode, arg(1))];
+    if (call?.name === 'subscription' && call.args.length === 1) return [entry('subscriptionId', p.keyNode, arg(0))];
+    if (call?.name === 'managementGroup' && call.args.length === 1) return [entry('scope', p.keyNode, jExpr(p.value, `format('/providers/Microsoft.Management/managementGroups/{0}', ${exprs.text(call.args[0]!, locals)})`))];
+    if (call?.name === 'tenant') return [entry('scope', p.keyNode, jString(p.value, '/'))];
+    if (call && call.args.length === 0) return [];
+    const target = this.resourceTarget(v, scope, locals, exprs);
+    if (target) return [entry('scope', p.keyNode, jExpr(p.value, `resourceInfo(${target}).id`))];
+    return [];
+  }
+}
+
+interface LoopInfo {
+  at: Span;
+  copy: (name: string) => JsonNode;
+}
+
+function accessor(property: string, safe: boolean): string {
+  if (safe) return `[${quote(property)}]`;
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(property) ? `.${property}` : `[${quote(property)}]`;
+}
+
+/** The object, condition and loop of a resource or module body. */
+function bodyOf(value: T.Expr): { object?: T.ObjectNode; condition?: T.Expr; loop?: T.ForNode } {
+  if (value.kind === 'ObjectSyntax') return { object: value };
+  if (value.kind === 'IfConditionSyntax') return { object: value.body.kind === 'ObjectSyntax' ? value.body : undefined, condition: value.condition };
+  if (value.kind === 'ForSyntax') {
+    const inner = value.body.kind === 'IfConditionSyntax' ? bodyOf(value.body) : { object: value.body.kind === 'ObjectSyntax' ? value.body : undefined };
+    return { ...inner, loop: value };
+  }
+  return {};
+}
+
+function declarationKeyword(s: T.SyntaxNode & { decorators: T.Decorator[] }): number {
+  for (const c of s.children) if (isToken(c) && c.kind === 'Identifier') return c.start;
+  return s.start;
+}
+
+function decoratorName(d: T.Decorator): string | undefined {
+  const c = d.call;
+  if (c.kind === 'FunctionCallSyntax') return c.name;
+  if (c.kind === 'InstanceFunctionCallSyntax') return c.name;
+  return undefined;
+}
+
+function decoratorArgs(d: T.Decorator): T.Expr[] {
+  const c = d.call;
+  return c.kind === 'FunctionCallSyntax' || c.kind === 'InstanceFunctionCallSyntax' ? c.args : [];
+}
+
+function identifierText(c: T.Child | undefined): string {
+  if (!c) return '';
+  if (isToken(c)) return c.text;
+  return (c as T.Identifier).name ?? '';
+}
+
+function stringLiteralOf(t: T.TypeNode): string {
+  const token = t.children[0];
+  if (!token || !isToken(token)) return '';
+  return token.text.slice(1, -1).replace(/\\'/g, "'").replace(/\\\\/g, '\\');
+}
+
+function nameOf(e: T.Expr | undefined): string {
+  if (!e) return '';
+  if (e.kind === 'VariableAccessSyntax') return e.name;
+  if (e.kind === 'PropertyAccessSyntax') return e.name;
+  if (e.kind === 'ResourceAccessSyntax') return e.name;
+  return '';
+}
+
