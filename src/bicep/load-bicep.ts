@@ -91,6 +91,13 @@ function bicepHost(): LowerHost {
         return undefined;
       }
     },
+    readBytes(absPath) {
+      try {
+        return readFileSync(absPath);
+      } catch {
+        return undefined;
+      }
+    },
     registryModule: findRegistryModule,
   };
 }

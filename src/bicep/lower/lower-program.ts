@@ -32,6 +32,7 @@ export interface LowerHost {
   /** The parsed program of another Bicep file (for compile-time imports), or a reason it has none. */
   program(absPath: string): { program: T.Program; text: string } | string;
   readText(absPath: string): string | undefined;
+  readBytes(absPath: string): Buffer | undefined;
   /** Where a registry module (`br:…`, `br/alias:…`, `ts:…`) is available locally, if anywhere. */
   registryModule(reference: string, fromAbsPath: string): string | undefined;
 }
@@ -90,6 +91,7 @@ class ProgramLowering {
   private readonly importedFuncs: Entry[] = [];
   private readonly importedFiles = new Map<string, FileScope>();
   private importCount = 0;
+  private targetScope = 'resourceGroup';
   private readonly stack: string[] = [];
 
   constructor(
@@ -111,11 +113,10 @@ class ProgramLowering {
     const p = this.program;
     const entries: Entry[] = [];
     const at: Span = { start: 0, end: p.end };
-    let targetScope = 'resourceGroup';
     for (const s of p.statements) {
-      if (s.kind === 'TargetScopeSyntax' && s.value.kind === 'StringSyntax' && s.value.holes.length === 0) targetScope = s.value.segments[0] ?? targetScope;
+      if (s.kind === 'TargetScopeSyntax' && s.value.kind === 'StringSyntax' && s.value.holes.length === 0) this.targetScope = s.value.segments[0] ?? this.targetScope;
     }
-    entries.push(entry('$schema', at, jString(at, SCHEMAS[targetScope] ?? SCHEMAS.resourceGroup!)));
+    entries.push(entry('$schema', at, jString(at, SCHEMAS[this.targetScope] ?? SCHEMAS.resourceGroup!)));
     entries.push(entry('languageVersion', at, jString(at, '2.0')));
     entries.push(entry('contentVersion', at, jString(at, '1.0.0.0')));
 
@@ -155,7 +156,7 @@ class ProgramLowering {
     }
     entries.push(entry('parameters', at, jObject(at, parameters)));
     entries.push(entry('variables', at, jObject(at, variables)));
-    entries.push(entry('resources', at, jObject(at, resources)));
+    entries.push(entry('resources', at, jObject(at, declarationOrder(resources))));
     entries.push(entry('outputs', at, jObject(at, outputs)));
     return jObject(at, entries);
   }
@@ -180,7 +181,7 @@ class ProgramLowering {
           this.declareResource(s, scope.resources, undefined);
           break;
         case 'ModuleDeclarationSyntax':
-          scope.resources.set(s.name, { kind: 'module', symbol: s.name, type: 'Microsoft.Resources/deployments', apiVersion: '2022-09-01', loop: bodyOf(s.value).loop !== undefined, existing: false, nested: new Map() });
+          scope.resources.set(s.name, { kind: 'module', symbol: s.name, type: 'Microsoft.Resources/deployments', apiVersion: '2025-04-01', loop: bodyOf(s.value).loop !== undefined, existing: false, nested: new Map() });
           break;
         case 'CompileTimeImportDeclarationSyntax':
           this.importNames(s, scope);
@@ -220,8 +221,8 @@ class ProgramLowering {
         const sym = scope.resources.get(e.name);
         return sym ? { sym, target: () => quote(sym.symbol) } : undefined;
       }
-      if (e.kind === 'ArrayAccessSyntax' && e.base.kind === 'VariableAccessSyntax') {
-        const sym = scope.resources.get(e.base.name);
+      if (e.kind === 'ArrayAccessSyntax') {
+        const sym = resourceOf(e.base)?.sym;
         if (sym?.loop) return { sym, target: (lower) => `format('${sym.symbol}[{0}]', ${lower(e.index)})` };
       }
       if (e.kind === 'ResourceAccessSyntax') {
@@ -273,13 +274,15 @@ class ProgramLowering {
     if (sym.kind === 'module') {
       if (property === 'outputs') return `reference(${target}).outputs`;
       if (property === 'name') return `resourceInfo(${target}).name`;
-      return `reference(${target}, '2022-09-01', 'full')${accessor(property, safe)}`;
+      return `reference(${target}, '2025-04-01', 'full')${accessor(property, safe)}`;
     }
     switch (property) {
+      case 'type':
+        return quote(sym.type);
+      case 'apiVersion':
+        return quote(sym.apiVersion);
       case 'id':
       case 'name':
-      case 'type':
-      case 'apiVersion':
         return `resourceInfo(${target}).${property}`;
       case 'properties':
         return `reference(${target})`;
@@ -290,8 +293,7 @@ class ProgramLowering {
 
   private call(scope: FileScope, name: string, namespace: T.Expr | undefined, args: T.Expr[], node: T.SyntaxNode, lower: (e: T.Expr) => string): string | undefined {
     let ns: string | undefined;
-    if (namespace) {
-      if (namespace.kind !== 'VariableAccessSyntax') return undefined;
+    if (namespace?.kind === 'VariableAccessSyntax') {
       ns = namespace.name;
       const imported = scope.wildcards.get(ns);
       if (imported) {
@@ -300,12 +302,16 @@ class ProgramLowering {
         this.report(node, `'${ns}.${name}' is not exported by the imported file`);
         return 'null()';
       }
-      if (ns !== 'sys' && ns !== 'az') {
-        const sym = scope.resources.get(ns);
-        // `kv.getSecret('x')`, `sa.listKeys()`: values read from Azure at deployment.
-        if (sym) return `${name}(resourceInfo(${quote(sym.symbol)}).id, ${quote(sym.apiVersion)})`;
-        return undefined;
-      }
+      if (ns === 'sys' || ns === 'az') namespace = undefined;
+    }
+    if (namespace) {
+      // `kv.getSecret('x')`, `sa.listKeys()`, `kvs[i].getSecret(…)`: values Azure gives at deployment
+      // time. They lower to a list*() call, which the engine keeps unknown (never guessed).
+      const target = this.resourceTarget(namespace, scope, new Map(), this.expressionsFor(scope));
+      const sym = namespace.kind === 'VariableAccessSyntax' ? scope.resources.get(namespace.name) : namespace.kind === 'ArrayAccessSyntax' && namespace.base.kind === 'VariableAccessSyntax' ? scope.resources.get(namespace.base.name) : undefined;
+      if (!target || !sym) return undefined;
+      const fn = name.startsWith('list') ? name : `list${name[0]!.toUpperCase()}${name.slice(1)}`;
+      return `${fn}(resourceInfo(${target}).id, ${quote(sym.apiVersion)})`;
     }
     if (!ns) {
       const f = scope.funcs.get(name);
@@ -339,7 +345,7 @@ class ProgramLowering {
       return 'null()';
     }
     if (name === 'loadTextContent') return quote(text);
-    if (name === 'loadFileAsBase64') return quote(Buffer.from(text, 'utf8').toString('base64'));
+    if (name === 'loadFileAsBase64') return quote((this.host.readBytes(target) ?? Buffer.from(text, 'utf8')).toString('base64'));
     const pathArg = args[1]?.kind === 'StringSyntax' ? args[1].segments.join('') : undefined;
     // JSON and YAML content become json() of the text, so ARM builds the value.
     let json = text;
@@ -446,7 +452,8 @@ class ProgramLowering {
     const entries: Entry[] = [];
     const type = s.type ? this.typeOf(s.type, scope) : { type: 'object' };
     const secure = s.decorators.some((d) => decoratorName(d) === 'secure');
-    entries.push(entry('type', s.type ?? s, jString(s.type ?? s, secure ? (type.type === 'object' ? 'secureObject' : 'securestring') : type.type)));
+    // A type Tollgate cannot resolve (an unresolved import, resourceInput<…>) is left out rather than guessed: ARM then checks nothing.
+    if (type.type) entries.push(entry('type', s.type ?? s, jString(s.type ?? s, secure ? (type.type === 'object' ? 'secureObject' : 'securestring') : type.type)));
     if (type.allowed) entries.push(entry('allowedValues', s.type ?? s, jArray(s.type ?? s, type.allowed.map((v) => (typeof v === 'string' ? jLiteral(s.type ?? s, v) : jNumber(s.type ?? s, v))))));
     if (type.nullable) entries.push(entry('nullable', s.type ?? s, jBool(s.type ?? s, true)));
     for (const d of s.decorators) {
@@ -469,7 +476,7 @@ class ProgramLowering {
         const name = identifierText(t.children[0]);
         if (AMBIENT_TYPES.has(name)) return { type: name };
         const user = scope.types.get(name);
-        return user ? this.typeOf(user.node, user.file, depth + 1) : { type: 'object' };
+        return user ? this.typeOf(user.node, user.file, depth + 1) : { type: '' };
       }
       case 'StringTypeLiteralSyntax':
         return { type: 'string', allowed: [stringLiteralOf(t)] };
@@ -481,7 +488,7 @@ class ProgramLowering {
         const members = t.children.filter((c) => !isToken(c) && c.kind === 'UnionTypeMemberSyntax').map((m) => this.typeOf((m as T.SyntaxNode).children[0] as T.TypeNode, scope, depth + 1));
         const nullable = t.children.some((c) => !isToken(c) && c.kind === 'UnionTypeMemberSyntax' && (c as T.SyntaxNode).children[0]?.kind === 'NullTypeLiteralSyntax');
         const kinds = new Set(members.filter((m) => m.type !== 'null').map((m) => m.type));
-        const type = kinds.size === 1 ? [...kinds][0]! : 'object';
+        const type = kinds.size === 1 ? [...kinds][0]! : '';
         const allowed = members.every((m) => m.allowed || m.type === 'null') ? members.flatMap((m) => m.allowed ?? []) : undefined;
         return { type, allowed: type === 'string' || type === 'int' ? allowed : undefined, nullable: nullable || undefined };
       }
@@ -496,29 +503,34 @@ class ProgramLowering {
         return { type: 'array' };
       case 'UnaryTypeOperationSyntax':
         return { type: 'int' };
-      default:
+      case 'ObjectTypeSyntax':
         return { type: 'object' };
+      default:
+        return { type: '' };
     }
   }
 
   private func(lambda: T.TypedLambda, scope: FileScope): JsonNode {
     const locals = new Map<string, string>();
     for (const p of lambda.parameters) locals.set(p.name, `parameters(${quote(p.name)})`);
-    const params = lambda.parameters.map((p) => jObject(p.type, [entry('name', p.type, jString(p.type, p.name)), entry('type', p.type, jString(p.type, this.typeOf(p.type, scope).type))]));
+    const params = lambda.parameters.map((p) => jObject(p.type, [entry('name', p.type, jString(p.type, p.name)), entry('type', p.type, jString(p.type, this.typeOf(p.type, scope).type || 'object'))]));
     const output = jObject(lambda.body, [
-      entry('type', lambda.returnType, jString(lambda.returnType, this.typeOf(lambda.returnType, scope).type)),
+      entry('type', lambda.returnType, jString(lambda.returnType, this.typeOf(lambda.returnType, scope).type || 'object')),
       entry('value', lambda.body, this.value(lambda.body, locals, this.expressionsFor(scope))),
     ]);
     return jObject(lambda, [entry('parameters', lambda, jArray(lambda, params)), entry('output', lambda, output)]);
   }
 
   private output(s: T.OutputDeclaration, scope: FileScope, exprs: ExpressionLowering): JsonNode {
-    const type = s.resourceType ? 'string' : s.type ? this.typeOf(s.type, scope).type : 'object';
+    const type = s.resourceType ? 'string' : (s.type ? this.typeOf(s.type, scope).type : '') || 'object';
     return jObject(s, [entry('type', s.type ?? s, jString(s.type ?? s, type)), entry('value', s.value, this.value(s.value, new Map(), exprs))]);
   }
 
-  private resource(s: T.ResourceDeclaration, scope: FileScope, exprs: ExpressionLowering, out: Entry[], parent: { sym: ResourceSym; condition?: string; loop?: LoopInfo; locals: Locals; decl: T.ResourceDeclaration } | undefined): void {
-    const sym = parent ? parent.sym.nested.get(s.name)! : scope.resources.get(s.name)!;
+  private resource(s: T.ResourceDeclaration, outer: FileScope, outerExprs: ExpressionLowering, out: Entry[], parent: { sym: ResourceSym; condition?: string; loop?: LoopInfo; locals: Locals; decl: T.ResourceDeclaration } | undefined): void {
+    const sym = parent ? parent.sym.nested.get(s.name)! : outer.resources.get(s.name)!;
+    // Inside a resource's body its nested resources are in scope by their short names.
+    const scope = sym.nested.size > 0 ? overlay(outer, sym.nested) : outer;
+    const exprs = scope === outer ? outerExprs : this.expressionsFor(scope);
     const body = bodyOf(s.value);
     const locals = new Map(parent?.locals ?? []);
     const entries: Entry[] = [];
@@ -552,8 +564,12 @@ class ProgramLowering {
     if (scopeProp && !s.existing) {
       const target = this.resourceTarget(scopeProp.value, scope, locals, exprs);
       if (target) entries.push(entry('scope', scopeProp.keyNode, jExpr(scopeProp.value, `resourceInfo(${target}).id`)));
+      else entries.push(...this.moduleScope(scopeProp, scope, locals, exprs).filter((e) => e.key === 'scope'));
     }
     if (dependsOn) entries.push(entry('dependsOn', dependsOn.keyNode, this.dependsOn(dependsOn.value, scope)));
+    const description = s.decorators.find((d) => decoratorName(d) === 'description');
+    const descriptionArg = description ? decoratorArgs(description)[0] : undefined;
+    if (descriptionArg) entries.push(entry('metadata', description!, jObject(description!, [entry('description', descriptionArg, this.value(descriptionArg, new Map(), exprs))])));
     for (const p of object?.properties ?? []) {
       if (p.kind !== 'ObjectPropertySyntax' || p.key === undefined || RESOURCE_CONTROL.has(p.key)) continue;
       entries.push(entry(p.key, p.keyNode, this.value(p.value, locals, exprs)));
@@ -637,7 +653,7 @@ class ProgramLowering {
     const keyword = declarationKeyword(s);
     const entries: Entry[] = [];
     entries.push(entry('type', s.path, jString(s.path, 'Microsoft.Resources/deployments')));
-    entries.push(entry('apiVersion', s.path, jString(s.path, '2022-09-01')));
+    entries.push(entry('apiVersion', s.path, jString(s.path, '2025-04-01')));
     const nameProp = prop('name');
     entries.push(entry('name', nameProp?.keyNode ?? s.nameNode, nameProp ? this.value(nameProp.value, locals, exprs) : jExpr(s.nameNode, `format('${s.name}-{0}', uniqueString('${s.name}', deployment().name))`)));
     if (!loop && nameProp) sym.nameText = exprs.text(nameProp.value, locals);
@@ -645,6 +661,11 @@ class ProgramLowering {
     if (loop) entries.push(entry('copy', loop.at, loop.copy(sym.symbol)));
     const scopeProp = prop('scope');
     if (scopeProp) entries.push(...this.moduleScope(scopeProp, scope, locals, exprs));
+    const description = s.decorators.find((d) => decoratorName(d) === 'description');
+    const descriptionArg = description ? decoratorArgs(description)[0] : undefined;
+    if (descriptionArg) entries.push(entry('metadata', description!, jObject(description!, [entry('description', descriptionArg, this.value(descriptionArg, new Map(), exprs))])));
+    // Deployments above resource-group level run somewhere: Bicep gives them the deployment's location.
+    if (this.targetScope !== 'resourceGroup' && !entries.some((e) => e.key === 'resourceGroup')) entries.push(entry('location', s.path, jExpr(s.path, 'deployment().location')));
     const dependsOn = prop('dependsOn');
     if (dependsOn) entries.push(entry('dependsOn', dependsOn.keyNode, this.dependsOn(dependsOn.value, scope)));
 
@@ -656,10 +677,10 @@ class ProgramLowering {
     if (params?.value.kind === 'ObjectSyntax') {
       for (const p of params.value.properties) {
         if (p.kind !== 'ObjectPropertySyntax' || p.key === undefined) continue;
-        paramEntries.push(entry(p.key, p.keyNode, jObject(p, [entry('value', p.value, this.value(p.value, locals, exprs))])));
+        paramEntries.push(entry(p.key, p.keyNode, this.moduleParameter(p, scope, locals, exprs)));
       }
     }
-    properties.push(entry('parameters', params?.keyNode ?? s.path, jObject(params ?? s.path, paramEntries)));
+    if (params) properties.push(entry('parameters', params.keyNode, jObject(params, paramEntries)));
     const spec = s.path.holes.length === 0 ? (s.path.segments[0] ?? '') : '';
     let relative: string | undefined = spec;
     if (/^(br[:/]|ts[:/])/.test(spec)) {
@@ -673,6 +694,20 @@ class ProgramLowering {
     out.push(entry(sym.symbol, s.nameNode, jObject({ start: keyword, end: s.end }, entries)));
   }
 
+  /** A module parameter: its value, or a Key Vault reference for `kv.getSecret('name')`. */
+  private moduleParameter(p: T.ObjectProperty, scope: FileScope, locals: Locals, exprs: ExpressionLowering): JsonNode {
+    const v = p.value;
+    if (v.kind === 'InstanceFunctionCallSyntax' && v.name === 'getSecret' && v.args[0]) {
+      const vault = this.resourceTarget(v.base, scope, locals, exprs);
+      if (vault) {
+        const reference: Entry[] = [entry('keyVault', v, jObject(v, [entry('id', v.base, jExpr(v.base, `resourceInfo(${vault}).id`))])), entry('secretName', v.args[0], this.value(v.args[0], locals, exprs))];
+        if (v.args[1]) reference.push(entry('secretVersion', v.args[1], this.value(v.args[1], locals, exprs)));
+        return jObject(p, [entry('reference', v, jObject(v, reference))]);
+      }
+    }
+    return jObject(p, [entry('value', v, this.value(v, locals, exprs))]);
+  }
+
   /** `scope: resourceGroup('rg')`, `subscription('id')`, `managementGroup('mg')`, `tenant()`. */
   private moduleScope(p: T.ObjectProperty, scope: FileScope, locals: Locals, exprs: ExpressionLowering): Entry[] {
     const v = p.value;
@@ -681,13 +716,57 @@ class ProgramLowering {
     if (call?.name === 'resourceGroup' && call.args.length === 1) return [entry('resourceGroup', p.keyNode, arg(0))];
     if (call?.name === 'resourceGroup' && call.args.length === 2) return [entry('subscriptionId', p.keyNode, arg(0)), entry('resourceGroup', p.keyNode, arg(1))];
     if (call?.name === 'subscription' && call.args.length === 1) return [entry('subscriptionId', p.keyNode, arg(0))];
-    if (call?.name === 'managementGroup' && call.args.length === 1) return [entry('scope', p.keyNode, jExpr(p.value, `format('/providers/Microsoft.Management/managementGroups/{0}', ${exprs.text(call.args[0]!, locals)})`))];
+    if (call?.name === 'managementGroup' && call.args.length === 1) return [entry('scope', p.keyNode, jExpr(p.value, `format('Microsoft.Management/managementGroups/{0}', ${exprs.text(call.args[0]!, locals)})`))];
     if (call?.name === 'tenant') return [entry('scope', p.keyNode, jString(p.value, '/'))];
     if (call && call.args.length === 0) return [];
     const target = this.resourceTarget(v, scope, locals, exprs);
-    if (target) return [entry('scope', p.keyNode, jExpr(p.value, `resourceInfo(${target}).id`))];
+    if (target) {
+      // A resource group declared in a subscription-scoped file: the module deploys into it.
+      const named = v.kind === 'ArrayAccessSyntax' ? v.base : v;
+      const sym = named.kind === 'VariableAccessSyntax' ? scope.resources.get(named.name) : undefined;
+      if (sym?.type.toLowerCase() === 'microsoft.resources/resourcegroups') return [entry('resourceGroup', p.keyNode, jExpr(p.value, `resourceInfo(${target}).name`))];
+      return [entry('scope', p.keyNode, jExpr(p.value, `resourceInfo(${target}).id`))];
+    }
     return [];
   }
+}
+
+/**
+ * Resources ordered so that one whose name or scope reads another (`scope: vault`,
+ * `parent: apim`) comes after it: ARM declares instances in order and needs the other's id
+ * first. Bicep lets a file use a resource before it is written. Otherwise the order is kept.
+ */
+function declarationOrder(resources: Entry[]): Entry[] {
+  const bySymbol = new Map(resources.map((e) => [e.key, e]));
+  const placed = new Set<string>();
+  const out: Entry[] = [];
+  const visiting = new Set<string>();
+  const visit = (e: Entry) => {
+    if (placed.has(e.key) || visiting.has(e.key)) return;
+    visiting.add(e.key);
+    for (const prop of e.value.children ?? []) {
+      const key = prop.children?.[0]?.value;
+      if (key !== 'name' && key !== 'scope') continue;
+      const text = prop.children?.[1]?.value;
+      if (typeof text !== 'string') continue;
+      for (const m of text.matchAll(/resourceInfo\((?:'([^']+)'|format\('([^'[]+)\[)/g)) {
+        const dep = bySymbol.get(m[1] ?? m[2]!);
+        if (dep) visit(dep);
+      }
+    }
+    visiting.delete(e.key);
+    placed.add(e.key);
+    out.push(e);
+  };
+  for (const e of resources) visit(e);
+  return out;
+}
+
+/** The same file's names with some resources added (a resource body sees its nested resources). */
+function overlay(scope: FileScope, resources: Map<string, ResourceSym>): FileScope {
+  const view = Object.create(scope) as FileScope;
+  Object.defineProperty(view, 'resources', { value: new Map([...scope.resources, ...resources]) });
+  return view;
 }
 
 interface LoopInfo {

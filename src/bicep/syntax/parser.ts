@@ -165,10 +165,8 @@ class Parser {
       const d = node<T.Decorator>('DecoratorSyntax', [at, call], { call: call as T.Expr });
       out.push(d);
       children.push(d);
-      while (this.at('NewLine')) {
-        children.push(this.next());
-        break;
-      }
+      // Usually one line break; a directive line between a decorator and its declaration makes two.
+      while (this.at('NewLine')) children.push(this.next());
     }
     return out;
   }
@@ -946,9 +944,11 @@ class Parser {
     block.push(this.expect('RightParen', "')'"));
     const vars = node<SyntaxNode>('TypedVariableBlockSyntax', block, {});
     const returnType = this.typeExpression();
-    const arrow = this.expect('Arrow', "'=>'");
+    const children: Child[] = [vars, returnType, this.expect('Arrow', "'=>'")];
+    this.newLinesInto(children);
     const body = this.expression();
-    return node<T.TypedLambda>('TypedLambdaSyntax', [vars, returnType, arrow, body], { parameters, returnType, body });
+    children.push(body);
+    return node<T.TypedLambda>('TypedLambdaSyntax', children, { parameters, returnType, body });
   }
 }
 
