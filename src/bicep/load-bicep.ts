@@ -5,9 +5,11 @@ import type { Diagnostic } from '../load/diagnostic.js';
 import { nodeValue, type JsonDocument } from '../load/json-document.js';
 import type { JsonNode } from '../load/json-parser.js';
 import type { SourceFile } from '../load/source-file.js';
-import { lowerProgram, type LowerHost } from './lower/lower-program.js';
+import { lowerParamsFile, lowerProgram, type LowerHost } from './lower/lower-program.js';
 import { parseBicep } from './syntax/parser.js';
-import type { Program } from './syntax/tree.js';
+import type { ParameterAssignment, Program } from './syntax/tree.js';
+import { entry, jArray, jBool, jLiteral, jNull, jNumber, jObject, jString, type Entry } from './lower/json-build.js';
+import { isUnknown, Unknown } from '../resources/value.js';
 
 /** A lowered file: the ARM template in memory, its syntax tree and comments, and what went wrong. */
 export interface BicepDocument extends JsonDocument {
@@ -53,6 +55,87 @@ export function loadBicep(file: SourceFile): { document: BicepDocument; diagnost
     diagnostics.push({ severity: d.severity, code: 'bicep-lowering', message: d.message, file: file.path, location: file.locationOf(d.start, Math.max(0, d.end - d.start)) });
   }
   return { document: new LoweredDocument(file, lowered.template, parsed.program), diagnostics };
+}
+
+export function isBicepParamPath(p: string): boolean {
+  return /\.bicepparam$/i.test(p);
+}
+
+/**
+ * Reads a `.bicepparam` file as an ARM parameter file: `using` becomes `metadata.template` (so it
+ * pairs with its template), literal values keep their place in the file, computed ones (vars,
+ * interpolation, functions, imports) are evaluated by the ARM engine. Values that only Azure
+ * knows (`az.getSecret`) become Key Vault references, which the expansion keeps unknown.
+ */
+export function loadBicepParams(file: SourceFile, evaluate: (template: JsonDocument) => { outputs: Record<string, unknown>; diagnostics: Diagnostic[] }): { document: JsonDocument; diagnostics: Diagnostic[] } {
+  const parsed = parseBicep(file.text, { params: true });
+  const diagnostics: Diagnostic[] = parsed.diagnostics.map((d) => ({ severity: 'error', code: 'bicep-syntax', message: d.message, file: file.path, location: file.locationOf(d.start, Math.max(0, d.end - d.start)) }));
+  const lowered = lowerParamsFile(parsed.program, file.absPath, bicepHost());
+  for (const d of lowered.diagnostics) diagnostics.push({ severity: d.severity, code: 'bicep-lowering', message: d.message, file: file.path, location: file.locationOf(d.start, Math.max(0, d.end - d.start)) });
+  const computed = lowered.assignments.some((a) => !lowered.literal.has(a.name)) ? evaluate(new LoweredDocument(file, lowered.template, parsed.program)) : { outputs: {}, diagnostics: [] };
+  diagnostics.push(...computed.diagnostics);
+  const at = { start: 0, end: file.text.length };
+  const parameters: Entry[] = [];
+  for (const a of lowered.assignments) {
+    const secret = keyVaultReference(a, lowered.template);
+    if (secret) {
+      parameters.push(entry(a.name, a, secret));
+      continue;
+    }
+    const literal = lowered.literal.get(a.name);
+    const value = literal ?? valueNode(a.value, (computed.outputs[a.name] as { value?: unknown } | undefined)?.value);
+    const wrapped = isUnknown(value) ? jObject(a, [entry('reference', a.value, jObject(a.value, [entry('keyVault', a.value, jObject(a.value, [entry('id', a.value, jString(a.value, ''))])), entry('secretName', a.value, jString(a.value, a.name))]))]) : jObject(a, [entry('value', a.value, value as JsonNode)]);
+    parameters.push(entry(a.name, a, wrapped));
+  }
+  const using = parsed.program.statements.find((s) => s.kind === 'UsingDeclarationSyntax');
+  const usingPath = using?.kind === 'UsingDeclarationSyntax' && using.path?.holes.length === 0 ? using.path.segments[0] : undefined;
+  const entries: Entry[] = [
+    entry('$schema', at, jString(at, 'https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#')),
+    entry('contentVersion', at, jString(at, '1.0.0.0')),
+  ];
+  if (usingPath) entries.push(entry('metadata', using!, jObject(using!, [entry('template', using!, jString(using!, usingPath))])));
+  entries.push(entry('parameters', at, jObject(at, parameters)));
+  return { document: new LoweredDocument(file, jObject(at, entries), parsed.program), diagnostics };
+}
+
+/**
+ * `param p = az.getSecret(subscription, group, vault, secret[, version])` as the Key Vault
+ * reference ARM receives (literal arguments only; otherwise the value is simply unknown).
+ */
+function keyVaultReference(a: ParameterAssignment, _template: JsonNode): JsonNode | undefined {
+  const v = a.value;
+  const call = v.kind === 'FunctionCallSyntax' && v.name === 'getSecret' ? v : v.kind === 'InstanceFunctionCallSyntax' && v.name === 'getSecret' ? v : undefined;
+  if (!call || call.args.length < 4) return undefined;
+  const lit = call.args.map((x) => (x.kind === 'StringSyntax' && x.holes.length === 0 ? x.segments[0]! : undefined));
+  if (lit.slice(0, 4).some((x) => x === undefined)) return undefined;
+  const id = `/subscriptions/${lit[0]}/resourceGroups/${lit[1]}/providers/Microsoft.KeyVault/vaults/${lit[2]}`;
+  const ref: Entry[] = [entry('keyVault', v, jObject(v, [entry('id', v, jString(v, id))])), entry('secretName', call.args[3]!, jString(call.args[3]!, lit[3]!))];
+  if (lit[4] !== undefined) ref.push(entry('secretVersion', call.args[4]!, jString(call.args[4]!, lit[4])));
+  return jObject(a, [entry('reference', v, jObject(v, ref))]);
+}
+
+/** An evaluated value as a JSON node at the place of the expression that computed it. */
+function valueNode(at: { start: number; end: number }, v: unknown): JsonNode | Unknown {
+  if (isUnknown(v as never)) return v as Unknown;
+  if (v === undefined) return new Unknown('the value could not be computed');
+  if (Array.isArray(v)) {
+    const items = v.map((x) => valueNode(at, x));
+    const bad = items.find((x) => isUnknown(x as never));
+    return bad ? (bad as Unknown) : jArray(at, items as JsonNode[]);
+  }
+  if (v !== null && typeof v === 'object') {
+    const list: Entry[] = [];
+    for (const [k, x] of Object.entries(v)) {
+      const n = valueNode(at, x);
+      if (isUnknown(n as never)) return n as Unknown;
+      list.push(entry(k, at, n as JsonNode));
+    }
+    return jObject(at, list);
+  }
+  if (typeof v === 'string') return jLiteral(at, v);
+  if (typeof v === 'number') return jNumber(at, v);
+  if (typeof v === 'boolean') return jBool(at, v);
+  return jNull(at);
 }
 
 /** Local module paths a Bicep file uses (`module x './y.bicep'`), as absolute paths. */

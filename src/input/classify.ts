@@ -4,7 +4,8 @@ import { childNode, parseJsonDocument, type JsonDocument } from '../load/json-do
 import { SourceFile } from '../load/source-file.js';
 import { looksLikeExport } from '../resources/from-export.js';
 import { getProperty } from '../resources/value.js';
-import { isBicepPath, loadBicep } from '../bicep/load-bicep.js';
+import { isBicepParamPath, isBicepPath, loadBicep, loadBicepParams } from '../bicep/load-bicep.js';
+import { DEFAULT_DEPLOYMENT, expandTemplate } from '../arm/template/expand.js';
 import type { Candidate } from './discover.js';
 import { displayPath } from './discover.js';
 
@@ -43,6 +44,13 @@ export function classify(candidate: Candidate, cwd: string): Classification {
   if (isBicepPath(candidate.absPath)) {
     const { document, diagnostics } = loadBicep(file);
     return { ok: true, file: { kind: 'template', document, diagnostics } };
+  }
+  if (isBicepParamPath(candidate.absPath)) {
+    const { document, diagnostics } = loadBicepParams(file, (template) => {
+      const expansion = expandTemplate(template, undefined, { deployment: DEFAULT_DEPLOYMENT });
+      return { outputs: expansion.outputs() as Record<string, unknown>, diagnostics: expansion.diagnostics };
+    });
+    return { ok: true, file: { kind: 'parameters', document, diagnostics } };
   }
   let document: JsonDocument;
   try {

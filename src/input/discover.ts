@@ -19,7 +19,7 @@ export interface Candidate {
 
 // Never worth walking into; a user can still name a file inside them explicitly.
 const ALWAYS_SKIPPED = ['node_modules/', '.git/'];
-const JSON_FILE = /\.(jsonc?|bicep)$/i;
+const JSON_FILE = /\.(jsonc?|bicep|bicepparam)$/i;
 
 /** Expands the paths given on the command line into candidate files, in a stable order. */
 export function discover(paths: string[], options: DiscoverOptions): { candidates: Candidate[]; diagnostics: Diagnostic[] } {

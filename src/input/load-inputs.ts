@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Diagnostic } from '../load/diagnostic.js';
+import { localModulePaths, type BicepDocument } from '../bicep/load-bicep.js';
 import { classify, type ClassifiedFile } from './classify.js';
 import { discover, type Candidate } from './discover.js';
 import { pairParameters, type ScanUnit } from './pair-parameters.js';
@@ -49,11 +50,17 @@ export function loadInputs(options: InputOptions): Inputs {
       if (c.file.diagnostics) diagnostics.push(...c.file.diagnostics);
     } else if (c.file.kind === 'parameters') {
       parameterFiles.push(c.file);
+      if (c.file.diagnostics) diagnostics.push(...c.file.diagnostics);
     } else {
       diagnostics.push({ severity: 'error', code: 'not-parameters', message: 'given with --parameters but it is not a parameter file (no deploymentParameters.json $schema)', file: c.file.document.file.path });
     }
   }
-  const paired = pairParameters(files, parameterFiles);
+  // A Bicep file another scanned Bicep file uses as a module is scanned through its caller (with
+  // the parameters it passes), not again on its own, unless it was named on the command line.
+  const modules = new Set(files.flatMap((f) => ('program' in f.document ? localModulePaths(f.document as BicepDocument) : [])));
+  const explicitFiles = new Set(candidates.filter((c) => c.explicit).map((c) => c.absPath));
+  const entryPoints = files.filter((f) => !modules.has(f.document.file.absPath) || explicitFiles.has(f.document.file.absPath));
+  const paired = pairParameters(entryPoints, parameterFiles);
   return {
     units: paired.units,
     files: [...files, ...parameterFiles].map((f) => f.document.file.path),

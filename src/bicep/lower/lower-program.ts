@@ -78,6 +78,17 @@ const SCHEMAS: Record<string, string> = {
 const AMBIENT_TYPES = new Set(['string', 'int', 'bool', 'object', 'array']);
 const RESOURCE_CONTROL = new Set(['name', 'parent', 'scope', 'dependsOn']);
 
+/**
+ * A `.bicepparam` file as a template whose outputs are its parameter values (and whose variables
+ * are its `var`s), so the one ARM engine computes them. `literal` holds the values that need no
+ * evaluation, with their own source ranges.
+ */
+export function lowerParamsFile(program: T.Program, absPath: string, host: LowerHost): { template: JsonNode; literal: Map<string, JsonNode>; assignments: T.ParameterAssignment[]; diagnostics: LowerDiagnostic[] } {
+  const lowering = new ProgramLowering(absPath, program, host);
+  const { template, literal, assignments } = lowering.lowerParams();
+  return { template, literal, assignments, diagnostics: lowering.diagnostics };
+}
+
 export function lowerProgram(program: T.Program, absPath: string, host: LowerHost): { template: JsonNode; diagnostics: LowerDiagnostic[] } {
   const lowering = new ProgramLowering(absPath, program, host);
   return { template: lowering.lower(), diagnostics: lowering.diagnostics };
@@ -159,6 +170,41 @@ class ProgramLowering {
     entries.push(entry('resources', at, jObject(at, declarationOrder(resources))));
     entries.push(entry('outputs', at, jObject(at, outputs)));
     return jObject(at, entries);
+  }
+
+  lowerParams(): { template: JsonNode; literal: Map<string, JsonNode>; assignments: T.ParameterAssignment[] } {
+    const scope = this.root;
+    this.declareNames(scope, (name) => name, (name) => `__bicep.${name}`);
+    // A parameter's value may use another parameter's: each is also a (private) variable.
+    for (const s of this.program.statements) if (s.kind === 'ParameterAssignmentSyntax') scope.vars.set(s.name, `__param_${s.name}`);
+    const exprs = this.expressionsFor(scope);
+    const at: Span = { start: 0, end: this.program.end };
+    const variables: Entry[] = [];
+    const outputs: Entry[] = [];
+    const literal = new Map<string, JsonNode>();
+    const assignments: T.ParameterAssignment[] = [];
+    for (const s of this.program.statements) {
+      if (s.kind === 'VariableDeclarationSyntax') variables.push(entry(s.name, s.nameNode, this.value(s.value, new Map(), exprs)));
+      if (s.kind !== 'ParameterAssignmentSyntax') continue;
+      assignments.push(s);
+      const value = this.value(s.value, new Map(), exprs);
+      variables.push(entry(`__param_${s.name}`, s, value));
+      if (isLiteralTree(value)) literal.set(s.name, value);
+      else outputs.push(entry(s.name, s, jObject(s, [entry('type', s, jString(s, 'object')), entry('value', s.value, jExpr(s.value, `variables('__param_${s.name}')`))])));
+    }
+    variables.push(...this.importedVars);
+    const entries = [
+      entry('$schema', at, jString(at, SCHEMAS.resourceGroup!)),
+      entry('contentVersion', at, jString(at, '1.0.0.0')),
+      entry('variables', at, jObject(at, variables)),
+      entry('resources', at, jArray(at, [])),
+      entry('outputs', at, jObject(at, outputs)),
+    ];
+    if (this.importedFuncs.length > 0) {
+      const ns = jObject(at, [entry('namespace', at, jString(at, '__bicep')), entry('members', at, jObject(at, this.importedFuncs))]);
+      entries.push(entry('functions', at, jArray(at, [ns])));
+    }
+    return { template: jObject(at, entries), literal, assignments };
   }
 
   /** First pass: every name of a file, so declarations may be used before they are written. */
@@ -327,6 +373,18 @@ class ProgramLowering {
         return this.load(scope, name, args, node);
       case 'nameof':
         return quote(nameOf(args[0]));
+      case 'readEnvironmentVariable': {
+        // Read when the file is compiled, as Bicep does; the default applies when it is not set.
+        const nameArg = args[0]?.kind === 'StringSyntax' && args[0].holes.length === 0 ? args[0].segments[0] : undefined;
+        const value = nameArg !== undefined ? process.env[nameArg] : undefined;
+        if (value !== undefined) return quote(value);
+        if (args[1]) return lower(args[1]);
+        this.report(node, `environment variable '${nameArg ?? '?'}' is not set and has no default`);
+        return 'null()';
+      }
+      case 'getSecret':
+        // az.getSecret(subscription, group, vault, secret): a Key Vault secret, read by Azure at deployment.
+        return `listSecret(format('/subscriptions/{0}/resourceGroups/{1}/providers/Microsoft.KeyVault/vaults/{2}', ${args.slice(0, 3).map(lower).join(', ')}), '2023-07-01')`;
     }
     return undefined;
   }
@@ -767,6 +825,11 @@ function overlay(scope: FileScope, resources: Map<string, ResourceSym>): FileSco
   const view = Object.create(scope) as FileScope;
   Object.defineProperty(view, 'resources', { value: new Map([...scope.resources, ...resources]) });
   return view;
+}
+
+function isLiteralTree(n: JsonNode): boolean {
+  if (n.type === 'string') return !(typeof n.value === 'string' && n.value.startsWith('[') && !n.value.startsWith('[['));
+  return (n.children ?? []).every((c) => (c.type === 'property' ? isLiteralTree(c.children![1]!) : isLiteralTree(c)));
 }
 
 interface LoopInfo {

@@ -147,8 +147,13 @@ class Parser {
       } catch (err) {
         if (!(err instanceof Failure)) throw err;
         const consumed = this.tokens.slice(from, this.i);
-        // Keep what was declared so far when it is recognisable; skip the rest of the line.
-        children.push(this.skipped(consumed));
+        // A declaration broken on its first line must not swallow the next one: when the
+        // failure came after a line break, resume at that line break.
+        const lineBreak = consumed.findIndex((t) => t.kind === 'NewLine');
+        if (lineBreak > 0 && this.i - from > lineBreak) {
+          this.i = from + lineBreak;
+          children.push(node<T.Skipped>('SkippedTriviaSyntax', consumed.slice(0, lineBreak), {}));
+        } else children.push(this.skipped(consumed));
       }
     }
     children.push(this.next());
