@@ -58,7 +58,8 @@ const ruleSet = loadRuleSet();
 let last;
 function scanRun() {
   const t0 = performance.now();
-  last = scan({ paths: [corpus], cwd: corpus, ruleSet });
+  // JSON only, like the floor; Bicep has its own comparison below.
+  last = scan({ paths: [corpus], cwd: corpus, ruleSet, include: ['**/*.json', '**/*.jsonc'] });
   return performance.now() - t0;
 }
 
@@ -82,6 +83,55 @@ console.log(`(a) read + JSON.parse          ${floorMs.toFixed(1)} ms`);
 console.log(`(b) tollgate scan (in-process) ${scanMs.toFixed(1)} ms`);
 console.log(`ratio b / a                    ${(scanMs / floorMs).toFixed(2)}x`);
 console.log(`peak RSS                       ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+
+// ---- 3. Bicep against its compiled JSON ----------------------------------------------------
+// Every compiler baseline and corpus folder with a main.bicep and its compiled JSON: scanning
+// the .bicep files (parse + lower + expand + rules) against scanning the JSON, same run.
+{
+  const dirs = [];
+  const baselines = path.join(root, 'test/fixtures/upstream/bicep/baselines');
+  for (const d of readdirSync(baselines)) dirs.push(path.join(baselines, d));
+  dirs.push(path.join(corpusSource, 'avm-apim'));
+  for (const d of readdirSync(path.join(corpusSource, 'quickstart-apim'))) dirs.push(path.join(corpusSource, 'quickstart-apim', d));
+  const pairs = [];
+  for (const d of dirs) {
+    const b = path.join(d, 'main.bicep');
+    const j = ['main.json', 'azuredeploy.json'].map((f) => path.join(d, f)).find((f) => { try { return statSync(f).isFile(); } catch { return false; } });
+    try {
+      if (statSync(b).isFile() && j) pairs.push([b, j]);
+    } catch {
+      // no main.bicep here
+    }
+  }
+  const timeAll = (pick) => {
+    const t0 = performance.now();
+    for (const pair of pairs) scan({ paths: [pick(pair)], cwd: path.dirname(pair[0]), ruleSet });
+    return performance.now() - t0;
+  };
+  timeAll((p) => p[0]);
+  timeAll((p) => p[1]);
+  const bicepSamples = [];
+  const jsonSamples = [];
+  for (let i = 0; i < runs; i++) {
+    bicepSamples.push(timeAll((p) => p[0]));
+    jsonSamples.push(timeAll((p) => p[1]));
+  }
+  const bicepMs = median(bicepSamples);
+  const jsonMs = median(jsonSamples);
+  console.log(`bicep: ${pairs.length} main.bicep files with their compiled JSON (baselines + corpora)`);
+  console.log(`(c) scan the compiled JSON     ${jsonMs.toFixed(1)} ms`);
+  console.log(`(d) scan the .bicep files      ${bicepMs.toFixed(1)} ms`);
+  console.log(`ratio d / c                    ${(bicepMs / jsonMs).toFixed(2)}x (goal <= 2)`);
+  const avm = path.join(corpusSource, 'avm-apim');
+  const avmSamples = [];
+  let avmOut;
+  for (let i = 0; i < runs + 1; i++) {
+    const t0 = performance.now();
+    avmOut = scan({ paths: [avm], cwd: avm, ruleSet, include: ['**/*.bicep'] });
+    if (i > 0) avmSamples.push(performance.now() - t0);
+  }
+  console.log(`whole AVM APIM module (.bicep) ${median(avmSamples).toFixed(1)} ms (${avmOut.units.length} entry points, ${avmOut.units.reduce((n, u) => n + u.resources, 0)} resources)`);
+}
 
 // ---- 2. start-up -----------------------------------------------------------------------------
 function timeProcess(args, n) {

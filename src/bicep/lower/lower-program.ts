@@ -13,7 +13,7 @@
  * - compile-time imports copy the imported file's variables and functions in under private names
  */
 import path from 'node:path';
-import { parse as yamlParse } from 'yaml';
+import { createRequire } from 'node:module';
 import type { JsonNode } from '../../load/json-parser.js';
 import type * as T from '../syntax/tree.js';
 import { isToken } from '../syntax/tree.js';
@@ -415,8 +415,8 @@ class ProgramLowering {
   }
 
   private parseYaml(text: string): unknown {
-    // yaml is already a dependency for the config file; load it only for loadYamlContent.
-    return yamlParse(text);
+    // yaml (a dependency for the config file) is loaded only when a file calls loadYamlContent.
+    return (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text);
   }
 
   // ---- imports -------------------------------------------------------------------------------
