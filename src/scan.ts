@@ -18,7 +18,8 @@ import type { Finding } from './findings/finding.js';
 import type { Value } from './resources/value.js';
 import { dedupeAcrossParameterFiles } from './evaluate/dedupe.js';
 import { mergeEquivalentFindings } from './evaluate/equivalents.js';
-import { applySuppressions, fileMatches, globMatches, suppressionsOnResource, type Suppression } from './evaluate/suppressions.js';
+import type { JsonDocument } from './load/json-document.js';
+import { applySuppressions, fileMatches, globMatches, suppressionsInComments, suppressionsOnResource, type Suppression } from './evaluate/suppressions.js';
 
 export interface ScanOptions {
   /** Files and directories to scan. */
@@ -110,6 +111,7 @@ export function scan(options: ScanOptions): ScanOutput {
   const external = options.suppressions ?? [];
   const allSuppressions: Suppression[] = [...external];
   const candidates = new WeakMap<Finding, Suppression[]>();
+  const countedComments = new WeakSet<object>();
   for (const [index, unit] of inputs.units.entries()) {
     options.onProgress?.(index, inputs.units.length);
     const parameterDefaults = defaultsFor(unit.document.file.path, options.parameterDefaults);
@@ -121,15 +123,26 @@ export function scan(options: ScanOptions): ScanOutput {
     // Suppressions written on the resources of this unit, found by resource.
     const onResource = new Map<string, Suppression[]>();
     const problems: Diagnostic[] = [];
+    const documentOf = new Map<string, JsonDocument>();
     for (const resource of set.resources) {
+      documentOf.set(resourceKey(resource), resource.source.document);
       const found = suppressionsOnResource(resource, problems);
+      // Bicep: comments above the resource (or above the line of the finding, below).
+      const comments = suppressionsInComments(resource.source.document, problems);
+      if (!countedComments.has(comments)) {
+        countedComments.add(comments);
+        allSuppressions.push(...comments.all);
+      }
+      found.push(...comments.file, ...(comments.nextLine.get(resource.source.location.start.line) ?? []));
       if (!found.length) continue;
       onResource.set(resourceKey(resource), found);
-      allSuppressions.push(...found);
+      allSuppressions.push(...found.filter((f) => !comments.all.includes(f)));
     }
     for (const d of problems) pushOnce(d, diagnostics, seenDiagnostics);
     for (const finding of evaluation.findings) {
-      const forResource = onResource.get(resourceKey(finding.resource)) ?? [];
+      const document = documentOf.get(resourceKey(finding.resource));
+      const atLine = document && finding.location ? (suppressionsInComments(document, problems).nextLine.get(finding.location.start.line) ?? []) : [];
+      const forResource = [...(onResource.get(resourceKey(finding.resource)) ?? []), ...atLine];
       const fromConfig = external.filter((s) => globMatches(s.resourceType, finding.resource.type) && globMatches(s.resourceName, finding.resource.name) && fileMatches(s.file, finding.file));
       candidates.set(finding, [...forResource, ...fromConfig]);
       result.findings.push(finding);

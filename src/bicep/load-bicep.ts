@@ -7,6 +7,7 @@ import type { JsonNode } from '../load/json-parser.js';
 import type { SourceFile } from '../load/source-file.js';
 import { lowerParamsFile, lowerProgram, type LowerHost } from './lower/lower-program.js';
 import { parseBicep } from './syntax/parser.js';
+import type { Comment } from './syntax/lexer.js';
 import type { ParameterAssignment, Program } from './syntax/tree.js';
 import { entry, jArray, jBool, jLiteral, jNull, jNumber, jObject, jString, type Entry } from './lower/json-build.js';
 import { isUnknown, Unknown } from '../resources/value.js';
@@ -14,6 +15,8 @@ import { isUnknown, Unknown } from '../resources/value.js';
 /** A lowered file: the ARM template in memory, its syntax tree and comments, and what went wrong. */
 export interface BicepDocument extends JsonDocument {
   readonly program: Program;
+  /** Comments and directives, for `// tollgate-disable-next-line` suppressions. */
+  readonly comments: readonly Comment[];
 }
 
 class LoweredDocument implements BicepDocument {
@@ -23,6 +26,7 @@ class LoweredDocument implements BicepDocument {
     readonly file: SourceFile,
     readonly root: JsonNode,
     readonly program: Program,
+    readonly comments: readonly Comment[] = [],
   ) {}
   get value(): unknown {
     if (!this.built) {
@@ -54,7 +58,7 @@ export function loadBicep(file: SourceFile): { document: BicepDocument; diagnost
   for (const d of lowered.diagnostics) {
     diagnostics.push({ severity: d.severity, code: 'bicep-lowering', message: d.message, file: file.path, location: file.locationOf(d.start, Math.max(0, d.end - d.start)) });
   }
-  return { document: new LoweredDocument(file, lowered.template, parsed.program), diagnostics };
+  return { document: new LoweredDocument(file, lowered.template, parsed.program, parsed.comments), diagnostics };
 }
 
 export function isBicepParamPath(p: string): boolean {
@@ -95,7 +99,7 @@ export function loadBicepParams(file: SourceFile, evaluate: (template: JsonDocum
   ];
   if (usingPath) entries.push(entry('metadata', using!, jObject(using!, [entry('template', using!, jString(using!, usingPath))])));
   entries.push(entry('parameters', at, jObject(at, parameters)));
-  return { document: new LoweredDocument(file, jObject(at, entries), parsed.program), diagnostics };
+  return { document: new LoweredDocument(file, jObject(at, entries), parsed.program, parsed.comments), diagnostics };
 }
 
 /**

@@ -1,5 +1,6 @@
 import ignore from 'ignore';
 import type { Diagnostic } from '../load/diagnostic.js';
+import type { JsonDocument } from '../load/json-document.js';
 import type { SourceLocation } from '../load/source-file.js';
 import type { Finding, RuleMeta } from '../findings/finding.js';
 import type { Resource } from '../resources/resource.js';
@@ -49,6 +50,55 @@ export function suppressionsOnResource(resource: Resource, diagnostics: Diagnost
     if (typeof parsed === 'string') diagnostics.push(invalid(at(i), parsed));
     else out.push({ ...parsed, kind: 'inSource', location: at(i) });
   });
+  return out;
+}
+
+/** Suppressions written as comments in a Bicep file, by the line they apply to. */
+export interface CommentSuppressions {
+  /** `// tollgate-disable-next-line …`: keyed by the 1-based line that follows the comment. */
+  nextLine: Map<number, Suppression[]>;
+  /** `// tollgate-disable-file …`: every finding of the rule in this file. */
+  file: Suppression[];
+  all: Suppression[];
+}
+
+const COMMENT = /^\s*tollgate-disable-(next-line|file)\b\s*(.*)$/;
+const commentCache = new WeakMap<JsonDocument, CommentSuppressions>();
+
+/**
+ * Reads `// tollgate-disable-next-line <rule> [expires:YYYY-MM-DD] <reason>` and
+ * `// tollgate-disable-file <rule> [expires:YYYY-MM-DD] <reason>` from a Bicep file's comments
+ * (once per file). A comment without a reason or with a bad date is a warning and suppresses nothing.
+ */
+export function suppressionsInComments(document: JsonDocument, diagnostics: Diagnostic[]): CommentSuppressions {
+  const cached = commentCache.get(document);
+  if (cached) return cached;
+  const out: CommentSuppressions = { nextLine: new Map(), file: [], all: [] };
+  commentCache.set(document, out);
+  const comments = (document as { comments?: readonly { start: number; end: number; text: string; directive?: boolean }[] }).comments ?? [];
+  for (const c of comments) {
+    if (c.directive) continue;
+    const m = COMMENT.exec(c.text);
+    if (!m) continue;
+    const location = document.file.locationOf(c.start, c.end - c.start);
+    const words = m[2]!.trim().split(/\s+/).filter(Boolean);
+    const rule = words.shift();
+    let expires: string | undefined;
+    if (words[0]?.startsWith('expires:')) expires = words.shift()!.slice('expires:'.length);
+    const reason = words.join(' ');
+    const problem = !rule ? 'a tollgate-disable comment needs the rule it suppresses' : !reason ? `the suppression of ${rule} needs a reason after the rule id: accepting a risk must say why` : expires !== undefined && !isDate(expires) ? `the suppression of ${rule} has an invalid expires: date (use expires:2027-01-31)` : undefined;
+    if (problem) {
+      diagnostics.push(invalid(location, problem));
+      continue;
+    }
+    const suppression: Suppression = { rule: rule!, reason, expires, kind: 'inSource', location };
+    out.all.push(suppression);
+    if (m[1] === 'file') out.file.push(suppression);
+    else {
+      const line = location.start.line + 1;
+      out.nextLine.set(line, [...(out.nextLine.get(line) ?? []), suppression]);
+    }
+  }
   return out;
 }
 
