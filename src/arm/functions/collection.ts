@@ -1,20 +1,24 @@
 import { FunctionError, describe } from '../expression/evaluator.js';
 import type { FunctionDef } from '../expression/context.js';
-import { getProperty, isObject, type ObjectValue, type Value, setOwn } from '../../resources/value.js';
+import { getProperty, isObject, isUnknown, type ObjectValue, type Value, setOwn } from '../../resources/value.js';
 import { expectString, fn } from './define.js';
 import { deepEquals } from './comparison.js';
 
 /** The array and object functions the first templates need; the rest come with the full library. */
 export const collectionFunctions: FunctionDef[] = [
-  fn({ name: 'createArray', minArgs: 0, eager: (args) => args }),
+  // An unknown item or value stays inside the array or object: the rest is still known (as in a
+  // JSON literal with one unknown property), which is what rules need to judge the other fields.
+  fn({ name: 'createArray', minArgs: 0, acceptsUnknown: true, eager: (args) => args }),
   fn({ name: 'array', minArgs: 1, maxArgs: 1, eager: ([v]) => (Array.isArray(v) ? v : [v!]) }),
   fn({
     name: 'createObject',
     minArgs: 0,
+    acceptsUnknown: true,
     eager: (args) => {
       if (args.length % 2 !== 0) throw new FunctionError('takes key/value pairs');
       const out: ObjectValue = {};
       for (let i = 0; i < args.length; i += 2) {
+        if (isUnknown(args[i]!)) return args[i]!;
         setOwn(out, expectString(args[i]!, 'a key'), args[i + 1]!);
       }
       return out;

@@ -37,7 +37,14 @@ export function evaluateNode(node: JsonNode, scope: TemplateScope, ctx: EvalCont
           for (const [name, value] of expandCopyEntries(v.children ?? [], scope, ctx, options.replace)) setOwn(out, name, value);
           continue;
         }
-        setOwn(out, key, evaluateNode(v, scope, ctx, inner));
+        // ARM evaluates expressions in property names too (Bicep writes interpolated keys so).
+        let name = key;
+        if (!options.literal && isExpression(key)) {
+          const evaluated = evaluateString(k, scope, ctx);
+          // A name only known at deployment keeps its expression text: the value is still checked.
+          if (typeof evaluated === 'string') name = evaluated;
+        } else if (!options.literal && key.startsWith('[[')) name = unescapeLiteral(key) as string;
+        setOwn(out, name, evaluateNode(v, scope, ctx, inner));
       }
       return out;
     }

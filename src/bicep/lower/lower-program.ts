@@ -45,6 +45,12 @@ interface ResourceSym {
   loop: boolean;
   /** ARM text of the full resource name (resources without a loop only). */
   nameText?: string;
+  /** ARM text of the `name` as written (what `sym.name` gives in Bicep), resources without a loop. */
+  shortNameText?: string;
+  /** Whether the name is prefixed by a parent's (nested or `parent:`): `sym.name` is then the last segment. */
+  child?: boolean;
+  /** ARM text of the extension scope (`scope: otherResource`), which children inherit. */
+  scopeText?: string;
   existing: boolean;
   nested: Map<string, ResourceSym>;
 }
@@ -327,8 +333,11 @@ class ProgramLowering {
         return quote(sym.type);
       case 'apiVersion':
         return quote(sym.apiVersion);
-      case 'id':
       case 'name':
+        // Bicep's `sym.name` is the name as written: a child's own segment, not the full name.
+        if (sym.shortNameText !== undefined) return sym.shortNameText;
+        return sym.child ? `last(split(resourceInfo(${target}).name, '/'))` : `resourceInfo(${target}).name`;
+      case 'id':
         return `resourceInfo(${target}).${property}`;
       case 'properties':
         return `reference(${target})`;
@@ -494,7 +503,7 @@ class ProgramLowering {
         return this.value(e.inner, locals, exprs);
       case 'ObjectSyntax':
         if (e.properties.every((p) => p.kind === 'ObjectPropertySyntax' && p.key !== undefined)) {
-          return jObject(e, (e.properties as T.ObjectProperty[]).map((p) => entry(p.key!, p.keyNode, this.value(p.value, locals, exprs))));
+          return jObject(e, (e.properties as T.ObjectProperty[]).map((p) => entry(literalKey(p.key!), p.keyNode, this.value(p.value, locals, exprs))));
         }
         break;
       case 'ArraySyntax':
@@ -608,7 +617,11 @@ class ProgramLowering {
     let nameText = nameProp ? exprs.text(nameProp.value, locals) : `''`;
     let type = sym.type;
     const parentName = parent ? this.parentNameText(parent.sym, quote(parent.sym.symbol), parent.decl, parent.locals, exprs) : parentProp ? this.parentFromProperty(parentProp.value, scope, locals, exprs) : undefined;
-    if (parentName !== undefined) nameText = `format('{0}/{1}', ${parentName}, ${nameText})`;
+    if (!sym.loop && nameProp) sym.shortNameText = nameText;
+    if (parentName !== undefined) {
+      nameText = `format('{0}/{1}', ${parentName}, ${nameText})`;
+      sym.child = true;
+    }
     if (!sym.loop) sym.nameText = nameText;
     if (parentProp && !type.includes('/')) type = sym.type;
 
@@ -619,10 +632,25 @@ class ProgramLowering {
     entries.push(entry('name', nameProp?.keyNode ?? s, nameNode));
     if (condition) entries.push(entry('condition', body.condition ?? s, jExpr(body.condition ?? s, condition)));
     if (loop) entries.push(entry('copy', loop.at, loop.copy(sym.symbol)));
-    if (scopeProp && !s.existing) {
+    if (scopeProp) {
       const target = this.resourceTarget(scopeProp.value, scope, locals, exprs);
-      if (target) entries.push(entry('scope', scopeProp.keyNode, jExpr(scopeProp.value, `resourceInfo(${target}).id`)));
-      else entries.push(...this.moduleScope(scopeProp, scope, locals, exprs).filter((e) => e.key === 'scope'));
+      if (target) {
+        sym.scopeText = `resourceInfo(${target}).id`;
+        entries.push(entry('scope', scopeProp.keyNode, jExpr(scopeProp.value, sym.scopeText)));
+      } else {
+        // An existing resource may live in another resource group or subscription; a deployed one only changes `scope`.
+        const scoped = this.moduleScope(scopeProp, scope, locals, exprs).filter((e) => s.existing || e.key === 'scope');
+        entries.push(...scoped);
+        const scopeValue = scoped.find((e) => e.key === 'scope')?.value.value;
+        if (typeof scopeValue === 'string') sym.scopeText = scopeValue.startsWith('[') ? scopeValue.slice(1, -1) : quote(scopeValue);
+      }
+    } else {
+      // A child of an extension resource lives in the same scope as its parent.
+      const parentSym = parent?.sym ?? (parentProp?.value.kind === 'VariableAccessSyntax' ? scope.resources.get(parentProp.value.name) : undefined);
+      if (parentSym?.scopeText) {
+        sym.scopeText = parentSym.scopeText;
+        entries.push(entry('scope', parentProp?.keyNode ?? s.nameNode, jExpr(parentProp?.value ?? s.nameNode, parentSym.scopeText)));
+      }
     }
     if (dependsOn) entries.push(entry('dependsOn', dependsOn.keyNode, this.dependsOn(dependsOn.value, scope)));
     const description = s.decorators.find((d) => decoratorName(d) === 'description');
@@ -630,7 +658,7 @@ class ProgramLowering {
     if (descriptionArg) entries.push(entry('metadata', description!, jObject(description!, [entry('description', descriptionArg, this.value(descriptionArg, new Map(), exprs))])));
     for (const p of object?.properties ?? []) {
       if (p.kind !== 'ObjectPropertySyntax' || p.key === undefined || RESOURCE_CONTROL.has(p.key)) continue;
-      entries.push(entry(p.key, p.keyNode, this.value(p.value, locals, exprs)));
+      entries.push(entry(literalKey(p.key), p.keyNode, this.value(p.value, locals, exprs)));
     }
     out.push(entry(sym.symbol, s.nameNode, jObject({ start: keyword, end: s.end }, entries)));
     for (const child of object?.resources ?? []) this.resource(child, scope, exprs, out, { sym, condition, loop, locals, decl: s });
@@ -723,7 +751,8 @@ class ProgramLowering {
     const descriptionArg = description ? decoratorArgs(description)[0] : undefined;
     if (descriptionArg) entries.push(entry('metadata', description!, jObject(description!, [entry('description', descriptionArg, this.value(descriptionArg, new Map(), exprs))])));
     // Deployments above resource-group level run somewhere: Bicep gives them the deployment's location.
-    if (this.targetScope !== 'resourceGroup' && !entries.some((e) => e.key === 'resourceGroup')) entries.push(entry('location', s.path, jExpr(s.path, 'deployment().location')));
+    const atGroup = entries.some((e) => e.key === 'resourceGroup') || (!scopeProp && this.targetScope === 'resourceGroup');
+    if (!atGroup) entries.push(entry('location', s.path, jExpr(s.path, 'deployment().location')));
     const dependsOn = prop('dependsOn');
     if (dependsOn) entries.push(entry('dependsOn', dependsOn.keyNode, this.dependsOn(dependsOn.value, scope)));
 
@@ -776,6 +805,7 @@ class ProgramLowering {
     if (call?.name === 'subscription' && call.args.length === 1) return [entry('subscriptionId', p.keyNode, arg(0))];
     if (call?.name === 'managementGroup' && call.args.length === 1) return [entry('scope', p.keyNode, jExpr(p.value, `format('Microsoft.Management/managementGroups/{0}', ${exprs.text(call.args[0]!, locals)})`))];
     if (call?.name === 'tenant') return [entry('scope', p.keyNode, jString(p.value, '/'))];
+    if (call?.name === 'subscription' && call.args.length === 0) return [entry('subscriptionId', p.keyNode, jExpr(p.value, 'subscription().subscriptionId'))];
     if (call && call.args.length === 0) return [];
     const target = this.resourceTarget(v, scope, locals, exprs);
     if (target) {
@@ -825,6 +855,11 @@ function overlay(scope: FileScope, resources: Map<string, ResourceSym>): FileSco
   const view = Object.create(scope) as FileScope;
   Object.defineProperty(view, 'resources', { value: new Map([...scope.resources, ...resources]) });
   return view;
+}
+
+/** A written key that looks like an ARM expression is escaped, as the compiler does: `[[…]`. */
+function literalKey(key: string): string {
+  return key.startsWith('[') && key.endsWith(']') ? `[${key}` : key;
 }
 
 function isLiteralTree(n: JsonNode): boolean {
@@ -886,6 +921,7 @@ function nameOf(e: T.Expr | undefined): string {
   if (!e) return '';
   if (e.kind === 'VariableAccessSyntax') return e.name;
   if (e.kind === 'PropertyAccessSyntax') return e.name;
+  if (e.kind === 'ArrayAccessSyntax' && e.index.kind === 'StringSyntax' && e.index.holes.length === 0) return e.index.segments[0] ?? '';
   if (e.kind === 'ResourceAccessSyntax') return e.name;
   return '';
 }

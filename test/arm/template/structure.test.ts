@@ -185,3 +185,29 @@ test('a parameter of a user-defined type is checked against the definition', () 
   assert.equal(diagnostics.length, 1);
   assert.match(diagnostics[0]!.message, /parameter 'sku': "Basic" is not one of the allowed values/);
 });
+
+test('property names may be expressions (ARM evaluates them; Bicep writes interpolated keys so); [[ escapes a literal name', () => {
+  const t = template({
+    parameters: { key: { type: 'string', defaultValue: 'region' } },
+    resources: [{ type: 'My.Rp/things', apiVersion: 'x', name: 'a', properties: { "[format('{0}-1', parameters('key'))]": 1, '[[literal]': 2, '[utcNow()]': 3 } }],
+  });
+  const { resources, diagnostics } = expand(t);
+  assert.deepEqual(diagnostics, []);
+  const props = getPath(resources[0]!.body, 'properties') as Record<string, unknown>;
+  assert.equal(props['region-1'], 1);
+  assert.equal(props['[literal]'], 2);
+  // A name only known at deployment keeps its expression text; its value is still there.
+  assert.equal(props['[utcNow()]'], 3);
+});
+
+test('createArray and createObject keep an unknown item inside: the rest stays known', () => {
+  const t = template({
+    resources: [{ type: 'My.Rp/things', apiVersion: 'x', name: 'a', properties: { list: "[createArray(1, utcNow())]", obj: "[createObject('a', 1, 'b', utcNow())]" } }],
+  });
+  const { resources } = expand(t);
+  const list = getPath(resources[0]!.body, 'properties.list') as unknown[];
+  assert.equal(list[0], 1);
+  assert.ok(isUnknown(list[1] as never));
+  assert.equal(getPath(resources[0]!.body, 'properties.obj.a'), 1);
+  assert.ok(isUnknown(getPath(resources[0]!.body, 'properties.obj.b') as never));
+});
