@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { Diagnostic } from '../load/diagnostic.js';
-import { nodeValue, type JsonDocument } from '../load/json-document.js';
+import { ParsedDocument, type JsonDocument } from '../load/json-document.js';
 import type { JsonNode } from '../load/json-parser.js';
 import type { SourceFile } from '../load/source-file.js';
 import { lowerParamsFile, lowerProgram, type LowerHost } from './lower/lower-program.js';
@@ -19,21 +19,14 @@ export interface BicepDocument extends JsonDocument {
   readonly comments: readonly Comment[];
 }
 
-class LoweredDocument implements BicepDocument {
-  private plain: unknown;
-  private built = false;
+class LoweredDocument extends ParsedDocument implements BicepDocument {
   constructor(
-    readonly file: SourceFile,
-    readonly root: JsonNode,
+    file: SourceFile,
+    root: JsonNode,
     readonly program: Program,
     readonly comments: readonly Comment[] = [],
-  ) {}
-  get value(): unknown {
-    if (!this.built) {
-      this.plain = nodeValue(this.root);
-      this.built = true;
-    }
-    return this.plain;
+  ) {
+    super(file, root);
   }
 }
 

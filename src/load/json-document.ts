@@ -15,7 +15,8 @@ export interface JsonDocument {
   readonly value: unknown;
 }
 
-class ParsedDocument implements JsonDocument {
+/** A document whose plain value is built on first use (parsed JSON, or a lowered Bicep file). */
+export class ParsedDocument implements JsonDocument {
   private plain: unknown;
   private built = false;
   constructor(

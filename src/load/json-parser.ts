@@ -39,7 +39,8 @@ const MAX_DEPTH = 512;
 
 const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 
-class Node implements JsonNode {
+/** The node class the parser builds; the Bicep lowering builds its templates from it too. */
+export class Node implements JsonNode {
   value: unknown = undefined;
   children: JsonNode[] | undefined = undefined;
   parent: JsonNode | undefined = undefined;

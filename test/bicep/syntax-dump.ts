@@ -1,5 +1,6 @@
 import type { Token } from '../../src/bicep/syntax/lexer.js';
 import { isToken, type Child } from '../../src/bicep/syntax/tree.js';
+import { SourceFile } from '../../src/load/source-file.js';
 
 /**
  * Reads and writes the official compiler's dump formats (`main.tokens.bicep`,
@@ -40,43 +41,24 @@ export function readSyntaxDump(text: string): DumpLine[] {
   return out;
 }
 
-export function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10) starts.push(i + 1);
-    else if (c === 13) {
-      if (text.charCodeAt(i + 1) === 10) i++;
-      starts.push(i + 1);
-    }
-  }
-  return starts;
-}
-
-function lineStartOf(starts: number[], offset: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return starts[lo]!;
+/** Where the line of an offset starts (the dumps count columns from there). */
+function lineStartOf(file: SourceFile, offset: number): number {
+  return offset - (file.positionAt(offset).column - 1);
 }
 
 export function tokenLines(tokens: Token[], text: string): DumpLine[] {
-  const starts = lineStarts(text);
+  const file = new SourceFile('/dump', 'dump', text);
   return tokens.map((t) => {
-    const base = lineStartOf(starts, t.start);
+    const base = lineStartOf(file, t.start);
     return { depth: 0, kind: t.kind, start: t.start - base, end: t.end - base };
   });
 }
 
 export function syntaxLines(root: Child, text: string): DumpLine[] {
-  const starts = lineStarts(text);
+  const file = new SourceFile('/dump', 'dump', text);
   const out: DumpLine[] = [];
   const walk = (c: Child, depth: number) => {
-    const base = lineStartOf(starts, c.start);
+    const base = lineStartOf(file, c.start);
     out.push({ depth, kind: isToken(c) ? `Token(${c.kind})` : c.kind, start: c.start - base, end: c.end - base });
     if (!isToken(c)) for (const child of c.children) walk(child, depth + 1);
   };

@@ -1,4 +1,4 @@
-import type { JsonNode, JsonNodeType } from '../../load/json-parser.js';
+import { Node, type JsonNode, type JsonNodeType } from '../../load/json-parser.js';
 
 /**
  * Builds the in-memory ARM template that a Bicep file lowers to. Every node carries the offset
@@ -11,20 +11,8 @@ export interface Span {
   end: number;
 }
 
-class Built implements JsonNode {
-  value: unknown = undefined;
-  children: JsonNode[] | undefined = undefined;
-  parent: JsonNode | undefined = undefined;
-  colonOffset: number | undefined = undefined;
-  constructor(
-    readonly type: JsonNodeType,
-    readonly offset: number,
-    public length: number,
-  ) {}
-}
-
 function leaf(type: JsonNodeType, at: Span, value: unknown): JsonNode {
-  const n = new Built(type, at.start, Math.max(0, at.end - at.start));
+  const n = new Node(type, at.start, Math.max(0, at.end - at.start));
   n.value = value;
   return n;
 }
@@ -48,10 +36,10 @@ export interface Entry {
 }
 
 export function jObject(at: Span, entries: Entry[]): JsonNode {
-  const n = new Built('object', at.start, Math.max(0, at.end - at.start));
+  const n = new Node('object', at.start, Math.max(0, at.end - at.start));
   n.children = entries.map((e) => {
     const end = Math.max(e.keyAt.end, e.value.offset + e.value.length);
-    const prop = new Built('property', e.keyAt.start, Math.max(0, end - e.keyAt.start));
+    const prop = new Node('property', e.keyAt.start, Math.max(0, end - e.keyAt.start));
     const key = jString(e.keyAt, e.key);
     prop.children = [key, e.value];
     key.parent = prop;
@@ -63,7 +51,7 @@ export function jObject(at: Span, entries: Entry[]): JsonNode {
 }
 
 export function jArray(at: Span, items: JsonNode[]): JsonNode {
-  const n = new Built('array', at.start, Math.max(0, at.end - at.start));
+  const n = new Node('array', at.start, Math.max(0, at.end - at.start));
   n.children = items;
   for (const item of items) item.parent = n;
   return n;
