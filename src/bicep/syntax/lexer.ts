@@ -60,6 +60,14 @@ const PUNCTUATION: Record<string, TokenKind> = {
   '/': 'Slash', '%': 'Modulo', '^': 'Hat', '|': 'Pipe',
 };
 
+// The same table by character code, for the lexer's hot loop.
+const SINGLE: (TokenKind | undefined)[] = [];
+const PAIRS: Record<number, TokenKind> = {};
+for (const [text, kind] of Object.entries(PUNCTUATION)) {
+  if (text.length === 1) SINGLE[text.charCodeAt(0)] = kind;
+  else if (text.length === 2) PAIRS[(text.charCodeAt(0) << 8) | text.charCodeAt(1)] = kind;
+}
+
 const KEYWORDS: Record<string, TokenKind> = { true: 'TrueKeyword', false: 'FalseKeyword', null: 'NullKeyword' };
 
 const isIdentStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
@@ -219,12 +227,29 @@ export function lex(text: string): LexResult {
       push(KEYWORDS[text.slice(start, pos)] ?? 'Identifier', start);
       continue;
     }
-    const three = text.slice(pos, pos + 3);
-    const two = text.slice(pos, pos + 2);
-    const kind = three === '...' ? 'Ellipsis' : (PUNCTUATION[two] ?? PUNCTUATION[text[pos]!]);
-    if (kind) {
-      pos += kind === 'Ellipsis' ? 3 : PUNCTUATION[two] === kind && two.length === 2 ? 2 : 1;
+    // Punctuation: the longest operator wins (`...`, then two characters, then one).
+    const single = SINGLE[c];
+    if (single !== undefined) {
+      const second = text.charCodeAt(pos + 1);
+      let kind: TokenKind = single;
+      let length = 1;
+      if (c === 46 && second === 46 && text.charCodeAt(pos + 2) === 46) {
+        kind = 'Ellipsis';
+        length = 3;
+      } else {
+        const pair = PAIRS[(c << 8) | (second & 0xff)];
+        if (pair !== undefined && second < 128) {
+          kind = pair;
+          length = 2;
+        }
+      }
+      pos += length;
       push(kind, start);
+      continue;
+    }
+    if (c === 38 && text.charCodeAt(pos + 1) === 38) {
+      pos += 2;
+      push('LogicalAnd', start);
       continue;
     }
     pos++;
