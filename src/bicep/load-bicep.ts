@@ -191,7 +191,7 @@ export function findRegistryModule(reference: string, fromAbsPath: string): stri
   const m = /^br(?::([^/]+)|\/([^:]+):)(.+?):([^:@]+)$/.exec(reference);
   if (!m) return undefined;
   const registry = m[1] ?? (m[2] === 'public' ? 'mcr.microsoft.com' : undefined);
-  let repository = m[3]!;
+  let repository = m[3]!.replace(/^\//, '');
   if (m[2] === 'public') repository = `bicep/${repository}`;
   const tag = m[4]!;
   const name = repository.split('/').pop()!;

@@ -1,4 +1,5 @@
 import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import path from 'node:path';
 import { InputError } from '../load/diagnostic.js';
 import { parseJsonDocument, type JsonDocument } from '../load/json-document.js';
@@ -16,6 +17,8 @@ export function linkedFileLoader(scanPaths: readonly string[], cwd: string): (fr
     const abs = realOrResolved(path.resolve(cwd, p));
     return isDirectory(abs) ? abs : path.dirname(abs);
   });
+  // Bicep's module cache holds the registry modules a Bicep file references (`br:…`): readable too.
+  roots.push(realOrResolved(path.join(homedir(), '.bicep')));
   const cache = new Map<string, JsonDocument | string>();
   return (fromAbsPath, relativePath) => {
     const target = realOrResolved(path.resolve(path.dirname(fromAbsPath), relativePath.split('?')[0]!));

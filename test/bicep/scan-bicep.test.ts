@@ -99,3 +99,28 @@ test('nested child resources, parent:, loops and conditions lower to the names a
   assert.equal(sample?.location?.start.line, 9);
   assert.equal(sample?.resource.name, 'apim1/starter');
 });
+
+test('registry modules come from the local Bicep cache when present; otherwise the module is unknown and a warning says so', () => {
+  const home = tempTree({
+    '.bicep/br/contoso.azurecr.io/modules$apim/1.0.0$/main.json': JSON.stringify({
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      contentVersion: '1.0.0.0',
+      parameters: { url: { type: 'string' } },
+      resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: '2023-05-01-preview', name: 'apim/b', properties: { url: "[parameters('url')]", protocol: 'http' } }],
+    }),
+  });
+  const dir = tempTree({
+    'main.bicep': lines("module cached 'br:contoso.azurecr.io/modules/apim:1.0.0' = {", "  name: 'cached'", "  params: { url: 'http://plain' }", '}', "module missing 'br:contoso.azurecr.io/modules/other:2.0.0' = {", "  name: 'missing'", '}'),
+  });
+  const saved = process.env.HOME;
+  process.env.HOME = home;
+  try {
+    const out = scan({ paths: ['.'], cwd: dir });
+    assert.equal(out.findings.filter((f) => f.ruleId === 'APIM-HTTPBackend').length, 1, 'the cached module was expanded with its parameters');
+    const missing = out.diagnostics.filter((d) => d.code === 'bicep-lowering' && /not in the local cache/.test(d.message));
+    assert.equal(missing.length, 1);
+    assert.equal(missing[0]!.location?.start.line, 5);
+  } finally {
+    process.env.HOME = saved;
+  }
+});
