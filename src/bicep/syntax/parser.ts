@@ -53,8 +53,13 @@ function node<N extends SyntaxNode>(kind: N['kind'], children: Child[], fields: 
   const first = children[0];
   const last = children[children.length - 1];
   const start = first ? first.start : (at ?? 0);
-  const end = last ? last.end : start;
-  return { kind, start, end, children, ...fields } as unknown as N;
+  // `fields` is always a fresh object literal at the call site: completing it avoids a copy.
+  const n = fields as unknown as { kind: string; start: number; end: number; children: Child[] };
+  n.kind = kind;
+  n.start = start;
+  n.end = last ? last.end : start;
+  n.children = children;
+  return n as unknown as N;
 }
 
 class Parser {
@@ -69,7 +74,8 @@ class Parser {
   ) {}
 
   private peek(k = 0): Token {
-    return this.tokens[Math.min(this.i + k, this.tokens.length - 1)]!;
+    // The stream always ends with EndOfFile; looking past it gives EndOfFile again.
+    return this.tokens[this.i + k] ?? this.tokens[this.tokens.length - 1]!;
   }
   private at(kind: TokenKind): boolean {
     return this.peek().kind === kind;
