@@ -188,19 +188,19 @@ class Parser {
     const t = this.peek();
     const word = t.kind === 'Identifier' ? t.text : '';
     const base = { decorators };
-    const ident = (): T.Identifier => this.identifier();
+    const ident = (): T.Identifier => this.identifierOr();
     switch (word) {
       case 'targetScope': {
-        children.push(this.next(), this.expect('Assignment', "'='"));
-        const value = this.expression();
+        children.push(this.next(), this.expectOr('Assignment', "'='"));
+        const value = this.valueOr();
         children.push(value);
         return node<T.TargetScope>('TargetScopeSyntax', children, { ...base, value });
       }
       case 'metadata': {
         children.push(this.next());
         const name = ident();
-        children.push(name, this.expect('Assignment', "'='"));
-        const value = this.expression();
+        children.push(name, this.expectOr('Assignment', "'='"));
+        const value = this.valueOr();
         children.push(value);
         return node<T.MetadataDeclaration>('MetadataDeclarationSyntax', children, { ...base, name: name.name, value });
       }
@@ -209,8 +209,8 @@ class Parser {
         const name = ident();
         children.push(name);
         if (this.options.params) {
-          children.push(this.expect('Assignment', "'='"));
-          const value = this.expression();
+          children.push(this.expectOr('Assignment', "'='"));
+          const value = this.valueOr();
           children.push(value);
           return node<T.ParameterAssignment>('ParameterAssignmentSyntax', children, { ...base, name: name.name, value });
         }
@@ -219,7 +219,7 @@ class Parser {
           const kw = this.next();
           const s = this.interpString();
           type = node<SyntaxNode>('ResourceTypeSyntax', [kw, s], {});
-        } else type = this.typeExpression();
+        } else type = this.startsType() ? this.typeExpression() : this.placeholder('a type');
         children.push(type);
         let defaultValue: T.Expr | undefined;
         if (this.at('Assignment')) {
@@ -234,12 +234,12 @@ class Parser {
         const name = ident();
         children.push(name);
         let type: T.TypeNode | undefined;
-        if (!this.at('Assignment')) {
+        if (!this.at('Assignment') && this.startsType()) {
           type = this.typeExpression();
           children.push(type);
         }
-        children.push(this.expect('Assignment', "'='"));
-        const value = this.expression();
+        children.push(this.expectOr('Assignment', "'='"));
+        const value = this.valueOr();
         children.push(value);
         return node<T.VariableDeclaration>('VariableDeclarationSyntax', children, { ...base, name: name.name, nameNode: name, type, value });
       }
@@ -249,14 +249,14 @@ class Parser {
         children.push(this.next());
         const name = ident();
         children.push(name);
-        const typeString = this.interpString();
+        const typeString = this.at('StringComplete') || this.at('StringLeftPiece') ? this.interpString() : (this.placeholder('the resource type string') as unknown as T.StringNode);
         children.push(typeString);
         let existing = false;
         if (word === 'resource' && this.atKeyword('existing')) {
           children.push(this.next());
           existing = true;
         }
-        children.push(this.expect('Assignment', "'='"));
+        children.push(this.expectOr('Assignment', "'='"));
         this.newLinesInto(children);
         const value = this.declarationBody();
         children.push(value);
@@ -275,18 +275,18 @@ class Parser {
           resourceType = this.interpString();
           children.push(resourceType);
         } else {
-          type = this.typeExpression();
+          type = this.startsType() ? this.typeExpression() : this.placeholder('a type');
           children.push(type);
         }
-        children.push(this.expect('Assignment', "'='"));
-        const value = this.expression();
+        children.push(this.expectOr('Assignment', "'='"));
+        const value = this.valueOr();
         children.push(value);
         return node<T.OutputDeclaration>('OutputDeclarationSyntax', children, { ...base, name: name.name, nameNode: name, type, resourceType, value });
       }
       case 'type': {
         children.push(this.next());
         const name = ident();
-        children.push(name, this.expect('Assignment', "'='"));
+        children.push(name, this.expectOr('Assignment', "'='"));
         const value = this.typeExpression();
         children.push(value);
         return node<T.TypeDeclaration>('TypeDeclarationSyntax', children, { ...base, name: name.name, value });
@@ -301,7 +301,7 @@ class Parser {
       }
       case 'assert': {
         children.push(this.next());
-        children.push(ident(), this.expect('Assignment', "'='"), this.expression());
+        children.push(ident(), this.expectOr('Assignment', "'='"), this.expression());
         return node<T.OtherDeclaration>('AssertDeclarationSyntax', children, { ...base });
       }
       case 'import':
@@ -402,7 +402,62 @@ class Parser {
     if (this.atKeyword('if')) return this.ifCondition();
     if (this.at('LeftSquare')) return this.forOrArray();
     if (this.at('LeftBrace')) return this.object();
-    return this.fail("'{', 'if' or '[for'");
+    return this.placeholder("'{', 'if' or '[for'");
+  }
+
+  // ---- recovery inside a declaration (the compiler's shape) ----
+  // A missing part of a declaration becomes an empty SkippedTriviaSyntax where it should be; an
+  // unexpected token swallows the rest of the line into one. Only the first problem of a line
+  // is reported: the rest follows from it.
+
+  /** Whether the current line is over (or the enclosing bracket closes). */
+  private atLineEnd(): boolean {
+    const k = this.peek().kind;
+    return k === 'NewLine' || k === 'EndOfFile' || (this.depth > 0 && CLOSERS.has(k));
+  }
+
+  private placeholder(what: string): T.Skipped {
+    const t = this.peek();
+    if (this.reportedLine !== this.lineOf(t)) {
+      this.reportedLine = this.lineOf(t);
+      this.diagnostics.push({ start: t.start, end: Math.max(t.end, t.start + 1), message: `expected ${what}${t.kind === 'EndOfFile' ? ' before the end of the file' : t.kind === 'NewLine' ? ' before the end of the line' : ` but found '${t.text}'`}` });
+    }
+    if (this.atLineEnd()) return node<T.Skipped>('SkippedTriviaSyntax', [], {}, t.start);
+    return this.skipped();
+  }
+
+  private reportedLine = -1;
+  /** The index of the line break before a token: enough to tell lines apart. */
+  private lineOf(t: Token): number {
+    let k = this.i;
+    while (k > 0 && this.tokens[k - 1]!.kind !== 'NewLine' && this.tokens[k - 1]!.start <= t.start) k--;
+    return k;
+  }
+
+  private expectOr(kind: TokenKind, what: string): Child {
+    return this.at(kind) ? this.next() : this.placeholder(what);
+  }
+
+  private identifierOr(): T.Identifier {
+    const t = this.peek();
+    if (t.kind === 'Identifier' || t.kind === 'TrueKeyword' || t.kind === 'FalseKeyword' || t.kind === 'NullKeyword') return this.identifier();
+    const skipped = this.placeholder('an identifier');
+    return node<T.Identifier>('IdentifierSyntax', [skipped], { name: '' });
+  }
+
+  private valueOr(): T.Expr {
+    return this.atLineEnd() ? this.missing() : this.expression();
+  }
+
+  /** Whether a type expression can start here. */
+  private startsType(): boolean {
+    switch (this.peek().kind) {
+      case 'Identifier': case 'StringComplete': case 'StringLeftPiece': case 'Integer': case 'TrueKeyword': case 'FalseKeyword':
+      case 'NullKeyword': case 'LeftBrace': case 'LeftSquare': case 'LeftParen': case 'Minus': case 'Exclamation': case 'Pipe':
+        return true;
+      default:
+        return false;
+    }
   }
 
   private ifCondition(): T.IfCondition {
@@ -467,7 +522,10 @@ class Parser {
 
   private missing(): T.Skipped {
     const t = this.peek();
-    this.diagnostics.push({ start: t.start, end: t.start + 1, message: 'expected an expression' });
+    if (this.reportedLine !== this.lineOf(t)) {
+      this.reportedLine = this.lineOf(t);
+      this.diagnostics.push({ start: t.start, end: t.start + 1, message: 'expected an expression' });
+    }
     return node<T.Skipped>('SkippedTriviaSyntax', [], {}, t.start);
   }
 
