@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Diagnostic } from '../load/diagnostic.js';
 import { ParsedDocument, type JsonDocument } from '../load/json-document.js';
 import type { JsonNode } from '../load/json-parser.js';
-import type { SourceFile } from '../load/source-file.js';
+import { SourceFile } from '../load/source-file.js';
 import { lowerParamsFile, lowerProgram, type LowerHost } from './lower/lower-program.js';
 import { parseBicep } from './syntax/parser.js';
 import type { Comment } from './syntax/lexer.js';
@@ -64,7 +64,7 @@ export function isBicepParamPath(p: string): boolean {
  * interpolation, functions, imports) are evaluated by the ARM engine. Values that only Azure
  * knows (`az.getSecret`) become Key Vault references, which the expansion keeps unknown.
  */
-export function loadBicepParams(file: SourceFile, evaluate: (template: JsonDocument) => { outputs: Record<string, unknown>; diagnostics: Diagnostic[] }): { document: JsonDocument; diagnostics: Diagnostic[] } {
+export function loadBicepParams(file: SourceFile, evaluate: (template: JsonDocument) => { outputs: Record<string, unknown>; diagnostics: Diagnostic[] }, extending: readonly string[] = []): { document: JsonDocument; diagnostics: Diagnostic[] } {
   const parsed = parseBicep(file.text, { params: true });
   const diagnostics: Diagnostic[] = parsed.diagnostics.map((d) => ({ severity: 'error', code: 'bicep-syntax', message: d.message, file: file.path, location: file.locationOf(d.start, Math.max(0, d.end - d.start)) }));
   const lowered = lowerParamsFile(parsed.program, file.absPath, bicepHost());
@@ -83,6 +83,31 @@ export function loadBicepParams(file: SourceFile, evaluate: (template: JsonDocum
     const value = literal ?? valueNode(a.value, (computed.outputs[a.name] as { value?: unknown } | undefined)?.value);
     const wrapped = isUnknown(value) ? jObject(a, [entry('reference', a.value, jObject(a.value, [entry('keyVault', a.value, jObject(a.value, [entry('id', a.value, jString(a.value, ''))])), entry('secretName', a.value, jString(a.value, a.name))]))]) : jObject(a, [entry('value', a.value, value as JsonNode)]);
     parameters.push(entry(a.name, a, wrapped));
+  }
+  // `extends 'shared.bicepparam'`: the values it sets that this file does not, shown at the `extends` line.
+  const ext = parsed.program.statements.find((s) => s.kind === 'ExtendsDeclarationSyntax');
+  if (ext?.kind === 'ExtendsDeclarationSyntax' && ext.path && ext.path.holes.length === 0) {
+    const baseAbs = path.resolve(path.dirname(file.absPath), ext.path.segments[0] ?? '');
+    let baseText: string | undefined;
+    try {
+      baseText = readFileSync(baseAbs, 'utf8');
+    } catch {
+      baseText = undefined;
+    }
+    if (baseText === undefined || extending.includes(baseAbs)) {
+      diagnostics.push({ severity: 'error', code: 'bicep-lowering', message: baseText === undefined ? `cannot read '${ext.path.segments[0]}'` : `'${ext.path.segments[0]}' extends itself`, file: file.path, location: file.locationOf(ext.path.start, ext.path.end - ext.path.start) });
+    } else {
+      const baseShown = path.posix.join(path.posix.dirname(file.path), ext.path.segments[0] ?? '');
+      const base = loadBicepParams(new SourceFile(baseAbs, baseShown, baseText), evaluate, [...extending, file.absPath]);
+      diagnostics.push(...base.diagnostics);
+      const assigned = new Set(lowered.assignments.map((a) => a.name));
+      const inherited = (base.document.value as { parameters?: Record<string, unknown> }).parameters ?? {};
+      for (const [name, value] of Object.entries(inherited)) {
+        if (assigned.has(name)) continue;
+        const node = valueNode(ext, value);
+        if (!isUnknown(node as never)) parameters.push(entry(name, ext, node as JsonNode));
+      }
+    }
   }
   const using = parsed.program.statements.find((s) => s.kind === 'UsingDeclarationSyntax');
   const usingPath = using?.kind === 'UsingDeclarationSyntax' && using.path?.holes.length === 0 ? using.path.segments[0] : undefined;

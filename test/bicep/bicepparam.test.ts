@@ -19,7 +19,6 @@ process.env.boolEnvironmentVariable = 'true';
 
 const DEPLOY_TIME: Record<string, string[]> = {
   Expressions: ['kvSecretExpression'],
-  Extends: ['three'], // `extends` of a shared .bicepparam is not merged yet
 };
 
 for (const folder of readdirSync(root).sort()) {
