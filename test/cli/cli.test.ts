@@ -24,7 +24,7 @@ test('scan examples/: both seed checks fire on the non-compliant example at the 
   const p = examplesParams();
   const findings = report.findings as { ruleId: string; resource: { name: string }; location: { file: string; start: { line: number } }; origins: { location: { file: string; start: { line: number } } }[]; parameterFile?: string }[];
   // The two seed checks; the service-level rules (ciphers, identity) fire on this example too.
-  const seeds = findings.filter((f) => f.ruleId === 'APIM-HTTPBackend' || f.ruleId === '92bb331d-ac71-416a-8c91-02f2cb734ce4');
+  const seeds = findings.filter((f) => (f.ruleId === 'APIM-HTTPBackend' || f.ruleId === '92bb331d-ac71-416a-8c91-02f2cb734ce4') && f.location.file.startsWith('examples/noncompliant/'));
   const summary = seeds.map((f) => `${f.ruleId} ${f.resource.name.replace(/^apim-[a-z0-9]+/, 'svc')} ${f.location.file}:${f.location.start.line}`).sort();
   assert.deepEqual(summary, [
     `92bb331d-ac71-416a-8c91-02f2cb734ce4 svc/inventory examples/noncompliant/apim.json:${lineOf(t, '"validateCertificateName": false')}`,
@@ -32,12 +32,31 @@ test('scan examples/: both seed checks fire on the non-compliant example at the 
     `APIM-HTTPBackend svc/orders examples/noncompliant/apim.json:${lineOf(t, '"serviceUrl"')}`,
     `APIM-HTTPBackend svc/payments examples/noncompliant/apim.json:${lineOf(t, '"url": "[parameters')}`,
   ].sort());
-  const payments = findings.find((f) => f.ruleId === 'APIM-HTTPBackend' && f.resource.name.endsWith('/payments'))!;
+  const payments = seeds.find((f) => f.ruleId === 'APIM-HTTPBackend' && f.resource.name.endsWith('/payments'))!;
   assert.equal(payments.parameterFile, 'examples/noncompliant/apim.parameters.json');
   assert.equal(payments.origins[0]!.location.file, 'examples/noncompliant/apim.parameters.json');
   assert.equal(payments.origins[0]!.location.start.line, lineOf(p, '"value": "http://payments'));
-  const orders = findings.find((f) => f.ruleId === 'APIM-HTTPBackend' && f.resource.name.endsWith('/orders'))!;
+  const orders = seeds.find((f) => f.ruleId === 'APIM-HTTPBackend' && f.resource.name.endsWith('/orders'))!;
   assert.equal(orders.origins[0]!.location.start.line, lineOf(t, '"defaultValue": "HTTP://legacy'));
+});
+
+test('scan examples/bicep: the same example in Bicep reports the same seed findings, at .bicep lines, with the .bicepparam value as origin', () => {
+  const r = run(['scan', 'examples/bicep', '--format', 'json']);
+  assert.equal(r.status, 1, r.stderr);
+  const report = JSON.parse(r.stdout);
+  const b = readFileSync(path.join(repoRoot(), 'examples/bicep/main.bicep'), 'utf8');
+  const bp = readFileSync(path.join(repoRoot(), 'examples/bicep/main.bicepparam'), 'utf8');
+  const findings = report.findings as { ruleId: string; resource: { name: string }; location: { file: string; start: { line: number } }; origins: { location: { file: string; start: { line: number } } }[] }[];
+  const seeds = findings.filter((f) => f.ruleId === 'APIM-HTTPBackend' || f.ruleId === '92bb331d-ac71-416a-8c91-02f2cb734ce4');
+  assert.deepEqual(seeds.map((f) => `${f.ruleId} ${f.resource.name.replace(/^apim-[a-z0-9]+/, 'svc')} ${f.location.file}:${f.location.start.line}`).sort(), [
+    `92bb331d-ac71-416a-8c91-02f2cb734ce4 svc/inventory examples/bicep/main.bicep:${lineOf(b, 'validateCertificateName: false')}`,
+    `92bb331d-ac71-416a-8c91-02f2cb734ce4 svc/payments examples/bicep/main.bicep:${lineOf(b, 'validateCertificateChain: validateCertificates')}`,
+    `APIM-HTTPBackend svc/orders examples/bicep/main.bicep:${lineOf(b, 'serviceUrl: legacyServiceUrl')}`,
+    `APIM-HTTPBackend svc/payments examples/bicep/main.bicep:${lineOf(b, 'url: paymentsUrl')}`,
+  ].sort());
+  const payments = seeds.find((f) => f.ruleId === 'APIM-HTTPBackend' && f.resource.name.endsWith('/payments'))!;
+  assert.equal(payments.origins[0]!.location.file, 'examples/bicep/main.bicepparam');
+  assert.equal(payments.origins[0]!.location.start.line, lineOf(bp, 'param paymentsUrl'));
 });
 
 test('scan of the compliant example: no findings, exit 0', () => {
