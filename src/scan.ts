@@ -13,7 +13,7 @@ import type { ResourceSet } from './resources/resource.js';
 import { NATIVE_RULES } from './rules/index.js';
 import { packageVersion } from './package-root.js';
 import type { Rule } from './rules/rule.js';
-import { applyRuleOverrides, type RuleOverride } from './rules/rule-settings.js';
+import { applyRuleOverrides, keyNamesRule, type RuleOverride } from './rules/rule-settings.js';
 import type { Finding } from './findings/finding.js';
 import type { Value } from './resources/value.js';
 import { dedupeAcrossParameterFiles } from './evaluate/dedupe.js';
@@ -56,20 +56,31 @@ export interface RuleSet {
   diagnostics: Diagnostic[];
   /** Effect overrides that name no definition or that the definition does not allow. */
   effectErrors: string[];
+  /**
+   * `--rules all`: every rule runs (those off by default too) and findings of equivalent rules
+   * on the same property are not merged, so each tool's view is reported.
+   */
+  all?: boolean;
 }
 
 /**
  * The native rules and the built-in Azure Policy definitions, with effect overrides and the
  * configuration's rule settings (enabled, level, severity, options) applied.
  */
-export function loadRuleSet(policyEffects: Record<string, string> = {}, settings: Readonly<Record<string, RuleOverride>> = {}): RuleSet {
+export function loadRuleSet(policyEffects: Record<string, string> = {}, settings: Readonly<Record<string, RuleOverride>> = {}, selection: { all?: boolean } = {}): RuleSet {
   const catalog = loadBuiltInPolicies({ effects: policyEffects });
   const effectErrors = [
     ...catalog.unmatchedEffects.map((k) => `effect for '${k}': no built-in policy definition has that id or display name`),
     ...catalog.rejectedEffects.map((r) => `effect for '${r.key}': ${r.reason}`),
   ];
   const configured = applyRuleOverrides([...catalog.rules, ...NATIVE_RULES], settings);
-  return { rules: configured.rules, options: configured.options, diagnostics: catalog.diagnostics, effectErrors: [...effectErrors, ...configured.errors] };
+  let rules = configured.rules;
+  if (selection.all) {
+    // Off by default (e.g. deprecated upstream) is turned on; off in the configuration stays off.
+    const disabledByUser = (r: Rule) => Object.entries(settings).some(([key, s]) => s.enabled === false && keyNamesRule(key, r));
+    rules = rules.map((r) => (r.enabled || disabledByUser(r) ? r : Object.assign(Object.create(r) as Rule, { enabled: true })));
+  }
+  return { rules, options: configured.options, diagnostics: catalog.diagnostics, effectErrors: [...effectErrors, ...configured.errors], all: selection.all };
 }
 
 export interface ScanOutput extends ScanResult {
@@ -150,7 +161,7 @@ export function scan(options: ScanOptions): ScanOutput {
   }
   const rulesById = new Map(rules.map((r) => [r.meta.id, r.meta]));
   const applied = applySuppressions(result.findings, rulesById, (f) => candidates.get(f) ?? [], allSuppressions, options.today ?? new Date());
-  result.findings = dedupeAcrossParameterFiles(mergeEquivalentFindings(applied.findings, rulesById));
+  result.findings = dedupeAcrossParameterFiles(ruleSet.all ? applied.findings : mergeEquivalentFindings(applied.findings, rulesById));
   result.suppressed = dedupeAcrossParameterFiles(applied.suppressed);
   for (const d of applied.diagnostics) pushOnce(d, diagnostics, seenDiagnostics);
   result.durationMs = Math.round(performance.now() - started);

@@ -30,6 +30,7 @@ function program(): Command {
     .option('--include <pattern>', '.gitignore-style pattern: only matching files are taken from directories (repeatable; config: include)', collect)
     .option('--skip-unrecognized', 'files named on the command line that are not templates, parameter files or exports are skipped, not errors (for pre-commit hooks)')
     .addOption(new Option('--fail-on <level>', 'lowest finding level that fails the run with exit code 1 (default error; config: failOn)').choices(FAIL_ON))
+    .option('--rules <set>', 'default: the default rule set (one finding per defect, listing its equivalents); all: every rule, those off by default too, and each equivalent rule reports its own finding')
     .option('--effect <policy=effect>', 'Azure Policy effect for a built-in definition, by guid or display name, e.g. 92bb331d-ac71-416a-8c91-02f2cb734ce4=Deny (repeatable; config: rules.<id>.effect)', collect)
     .option('-c, --config <file>', 'configuration file (default: tollgate.yaml, .tollgate.yaml or tollgate.json in the first scanned path or a folder above it)')
     .option('--no-config', 'ignore configuration files')

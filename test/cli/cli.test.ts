@@ -249,3 +249,21 @@ test('the installed bin is built and executable (npx tollgate runs it directly)'
   assert.ok((statSync(bin).mode & 0o111) !== 0, 'dist/cli/main.js is executable');
   assert.equal(readFileSync(bin, 'utf8').split('\n')[0], '#!/usr/bin/env node');
 });
+
+test('--rules all runs the rules that ship off and reports equivalent findings separately; a bad set is a usage error', () => {
+  const dir = tempTree({
+    'main.bicep': [
+      "resource product 'Microsoft.ApiManagement/service/products@2023-05-01-preview' = {",
+      "  name: 'apim/gold'",
+      "  properties: { displayName: 'Gold', description: 'Gold tier', subscriptionRequired: true, approvalRequired: true }",
+      '}',
+      '',
+    ].join('\n'),
+  });
+  const plain = JSON.parse(run(['scan', '.', '--format', 'json'], dir).stdout);
+  const all = JSON.parse(run(['scan', '.', '--format', 'json', '--rules', 'all'], dir).stdout);
+  const ids = (r: { findings: { ruleId: string }[] }) => r.findings.map((f) => f.ruleId);
+  assert.ok(!ids(plain).includes('APIM-ProductTerms'), 'ships off');
+  assert.ok(ids(all).includes('APIM-ProductTerms'), 'runs with --rules all');
+  assert.equal(run(['scan', '.', '--rules', 'some'], dir).status, 2);
+});

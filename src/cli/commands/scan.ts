@@ -30,6 +30,8 @@ export interface ScanFlags extends DeploymentFlags {
   quiet?: boolean;
   /** A file, `false` for --no-config, undefined to look for one. */
   config?: string | false;
+  /** `default` or `all` (every rule, off-by-default ones too, equivalent findings not merged). */
+  rules?: string;
 }
 
 export function runScan(paths: string[], flags: ScanFlags): number {
@@ -64,7 +66,11 @@ export function runScan(paths: string[], flags: ScanFlags): number {
     process.stderr.write(`tollgate: ${fromFlags}\n`);
     return EXIT.usage;
   }
-  const ruleSet = loadRuleSet(effects, config.rules ?? {});
+  if (flags.rules !== undefined && flags.rules !== 'default' && flags.rules !== 'all') {
+    process.stderr.write(`tollgate: --rules must be default or all, not '${flags.rules}'\n`);
+    return EXIT.usage;
+  }
+  const ruleSet = loadRuleSet(effects, config.rules ?? {}, { all: flags.rules === 'all' });
   if (ruleSet.effectErrors.length) {
     for (const e of ruleSet.effectErrors) process.stderr.write(`tollgate: ${e}\n`);
     return EXIT.usage;
