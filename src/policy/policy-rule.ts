@@ -80,7 +80,9 @@ export function createPolicyRule(definition: PolicyDefinition, options: PolicyRu
     compiled,
     source: options.source ?? definition.file,
     sidecar,
-    enabled: effect.toLowerCase() !== 'disabled',
+    // A definition whose parameters have no default (a workspace id, a location) needs an
+    // assignment to supply them: it is listed, and runs once assigned with values.
+    enabled: effect.toLowerCase() !== 'disabled' && unsetParameters(definition, options.parameters).length === 0,
     check(resource, ctx) {
       const result = evaluatePolicy(compiled, resource, {
         env: ctx.now ? { now: policyTime(ctx.now) } : {},
@@ -94,6 +96,12 @@ export function createPolicyRule(definition: PolicyDefinition, options: PolicyRu
       return { verdict: verdictOf(result), trace };
     },
   };
+}
+
+/** Parameters with neither a default nor a value given: the definition cannot run without an assignment. */
+export function unsetParameters(definition: PolicyDefinition, given: Record<string, unknown> | undefined): string[] {
+  const supplied = new Set(Object.keys(given ?? {}).map((k) => k.toLowerCase()));
+  return definition.parameters.filter((p) => p.defaultValue === undefined && !supplied.has(p.name.toLowerCase())).map((p) => p.name);
 }
 
 function report(result: PolicyResult, resource: Resource, definition: PolicyDefinition, sidecar: PolicySidecar, ctx: Parameters<Rule['check']>[1]): void {

@@ -10,7 +10,7 @@ const run = (args: string[], cwd: string) => {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 };
-const backend = (name: string, url = 'http://x.example.com') => ({ type: 'Microsoft.ApiManagement/service/backends', apiVersion: '2023-05-01-preview', name, properties: { url, protocol: 'http' } });
+const backend = (name: string, url = 'http://x.example.com') => ({ type: 'Microsoft.ApiManagement/service/backends', apiVersion: '2023-05-01-preview', name, properties: { url, protocol: 'http', credentials: { authorization: { scheme: 'Bearer', parameter: '{{token}}' } } } });
 
 test('baseline: write, then only new findings are reported; moved lines stay known; fixed ones are counted', () => {
   const dir = tempTree({ 'main.json': template({ resources: [backend('svc/old-1'), backend('svc/old-2')] }) });

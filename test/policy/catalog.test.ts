@@ -6,21 +6,25 @@ import { SEED_ID, backend, check, seedJson } from './helpers.js';
 
 const TITLE = 'API Management calls to API backends should not bypass certificate thumbprint or name validation';
 
-test('the built-in catalog loads the seed definition with its sidecar, and nothing else, without diagnostics', () => {
+test('the built-in catalog: every APIM built-in and APIM-related definition compiles, the seed with its sidecar; those that need assignment parameters are listed but off', () => {
   const catalog = loadBuiltInPolicies();
   assert.deepEqual(catalog.diagnostics, []);
-  assert.deepEqual(catalog.rules.map((r) => r.meta.id), [SEED_ID]);
-  assert.deepEqual(catalog.definitions.map((d) => d.name), [SEED_ID]);
-  const [rule] = catalog.rules;
+  assert.equal(catalog.definitions.length, 22);
+  assert.equal(catalog.rules.length, 22);
+  const off = catalog.rules.filter((r) => !r.enabled).map((r) => r.meta.id).sort();
+  // 549814b6 is deprecated (default effect Disabled); the three diagnostic-settings definitions need a workspace/hub/account and a location.
+  assert.deepEqual(off, ['3a8ff864-d881-44ce-bed3-0c63ede634cb', '549814b6-3212-4203-bdc8-1548d342fb67', '567c93f7-3661-494f-a30f-0a94d9bfebf8', '6f3f5778-f809-4755-9d8f-bd5a5a7add85'].sort());
+  const rule = catalog.rules.find((r) => r.meta.id === SEED_ID);
   assert.equal(rule!.source, 'catalog/policies/apim/BackendCertificateChecks_AuditDeny.json');
   assert.equal(rule!.sidecar.summary, 'API Management must validate backend certificates');
   assert.equal(check(rule!, backend({ tls: { validateCertificateName: false } })).findings.length, 1);
 });
 
 test('effect overrides by guid or display name, ignoring case', () => {
-  assert.equal(loadBuiltInPolicies({ effects: { [SEED_ID.toUpperCase()]: 'deny' } }).rules[0]!.effect, 'Deny');
+  const seed = (c: ReturnType<typeof loadBuiltInPolicies>) => c.rules.find((r) => r.meta.id === SEED_ID)!;
+  assert.equal(seed(loadBuiltInPolicies({ effects: { [SEED_ID.toUpperCase()]: 'deny' } })).effect, 'Deny');
   const byName = loadBuiltInPolicies({ effects: { [TITLE.toLowerCase()]: 'Disabled' } });
-  assert.equal(byName.rules[0]!.enabled, false);
+  assert.equal(seed(byName).enabled, false);
   assert.deepEqual(byName.unmatchedEffects, []);
 });
 
@@ -28,7 +32,7 @@ test('an override naming no definition, or an effect not allowed, is reported; t
   const catalog = loadBuiltInPolicies({ effects: { 'no-such-policy': 'Deny', [SEED_ID]: 'Append' } });
   assert.deepEqual(catalog.unmatchedEffects, ['no-such-policy']);
   assert.deepEqual(catalog.rejectedEffects, [{ key: SEED_ID, reason: `${SEED_ID}: the effect 'Append' is not one of the allowed effects (Audit, Disabled, Deny)` }]);
-  assert.equal(catalog.rules[0]!.effect, 'Audit');
+  assert.equal(catalog.rules.find((r) => r.meta.id === SEED_ID)!.effect, 'Audit');
   assert.deepEqual(catalog.diagnostics, []);
 });
 
