@@ -18,8 +18,10 @@ import type { Finding } from './findings/finding.js';
 import type { Value } from './resources/value.js';
 import { dedupeAcrossParameterFiles } from './evaluate/dedupe.js';
 import { mergeEquivalentFindings } from './evaluate/equivalents.js';
+import { complianceByControl } from './policy/control-compliance.js';
+import { assignPolicies, type AssignedPolicies, type PolicyInputs } from './policy/policy-inputs.js';
 import type { JsonDocument } from './load/json-document.js';
-import { applySuppressions, fileMatches, globMatches, suppressionsInComments, suppressionsOnResource, type Suppression } from './evaluate/suppressions.js';
+import { applySuppressions, fileMatches, globMatches, scopeMatches, suppressionsInComments, suppressionsOnResource, type Suppression } from './evaluate/suppressions.js';
 
 export interface ScanOptions {
   /** Files and directories to scan. */
@@ -61,14 +63,29 @@ export interface RuleSet {
    * on the same property are not merged, so each tool's view is reported.
    */
   all?: boolean;
+  /** Policy assignments in force (`--initiative`, `--assignment`, `--policy`): for compliance per control and exemptions. */
+  assigned?: Pick<AssignedPolicies, 'assigned' | 'unavailable' | 'exemptions'>;
 }
 
 /**
  * The native rules and the built-in Azure Policy definitions, with effect overrides and the
- * configuration's rule settings (enabled, level, severity, options) applied.
+ * configuration's rule settings (enabled, level, severity, options, parameters) applied. With
+ * policy inputs (`--policy`, `--initiative`, `--assignment`, `--exemption`), the assigned
+ * policies run instead of the shipped defaults; native rules run either way.
  */
-export function loadRuleSet(policyEffects: Record<string, string> = {}, settings: Readonly<Record<string, RuleOverride>> = {}, selection: { all?: boolean } = {}): RuleSet {
-  const catalog = loadBuiltInPolicies({ effects: policyEffects });
+export function loadRuleSet(
+  policyEffects: Record<string, string> = {},
+  settings: Readonly<Record<string, RuleOverride>> = {},
+  selection: { all?: boolean; policies?: PolicyInputs } = {},
+): RuleSet {
+  const parameters = Object.fromEntries(Object.entries(settings).flatMap(([k, s]) => (s.parameters ? [[k, s.parameters]] : [])));
+  const catalog = loadBuiltInPolicies({ effects: policyEffects, parameters });
+  let assigned: AssignedPolicies | undefined;
+  if (selection.policies) {
+    assigned = assignPolicies(selection.policies, catalog.rules);
+    catalog.rules = assigned.rules;
+    catalog.diagnostics.push(...selection.policies.diagnostics, ...assigned.diagnostics);
+  }
   const effectErrors = [
     ...catalog.unmatchedEffects.map((k) => `effect for '${k}': no built-in policy definition has that id or display name`),
     ...catalog.rejectedEffects.map((r) => `effect for '${r.key}': ${r.reason}`),
@@ -80,7 +97,7 @@ export function loadRuleSet(policyEffects: Record<string, string> = {}, settings
     const disabledByUser = (r: Rule) => Object.entries(settings).some(([key, s]) => s.enabled === false && keyNamesRule(key, r));
     rules = rules.map((r) => (r.enabled || disabledByUser(r) ? r : Object.assign(Object.create(r) as Rule, { enabled: true })));
   }
-  return { rules, options: configured.options, diagnostics: catalog.diagnostics, effectErrors: [...effectErrors, ...configured.errors], all: selection.all };
+  return { rules, options: configured.options, diagnostics: catalog.diagnostics, effectErrors: [...effectErrors, ...configured.errors], all: selection.all, ...(assigned ? { assigned } : {}) };
 }
 
 export interface ScanOutput extends ScanResult {
@@ -119,7 +136,7 @@ export function scan(options: ScanOptions): ScanOutput {
   };
   const seenDiagnostics = new Set<string>();
   const loadLinked = linkedFileLoader(options.paths, options.cwd);
-  const external = options.suppressions ?? [];
+  const external = [...(options.suppressions ?? []), ...(ruleSet.assigned?.exemptions ?? [])];
   const allSuppressions: Suppression[] = [...external];
   const candidates = new WeakMap<Finding, Suppression[]>();
   const countedComments = new WeakSet<object>();
@@ -154,7 +171,9 @@ export function scan(options: ScanOptions): ScanOutput {
       const document = documentOf.get(resourceKey(finding.resource));
       const atLine = document && finding.location ? (suppressionsInComments(document, problems).nextLine.get(finding.location.start.line) ?? []) : [];
       const forResource = [...(onResource.get(resourceKey(finding.resource)) ?? []), ...atLine];
-      const fromConfig = external.filter((s) => globMatches(s.resourceType, finding.resource.type) && globMatches(s.resourceName, finding.resource.name) && fileMatches(s.file, finding.file));
+      const fromConfig = external.filter(
+        (s) => globMatches(s.resourceType, finding.resource.type) && globMatches(s.resourceName, finding.resource.name) && fileMatches(s.file, finding.file) && scopeMatches(s.scope, finding.resource.id),
+      );
       candidates.set(finding, [...forResource, ...fromConfig]);
       result.findings.push(finding);
     }
@@ -163,6 +182,7 @@ export function scan(options: ScanOptions): ScanOutput {
   const applied = applySuppressions(result.findings, rulesById, (f) => candidates.get(f) ?? [], allSuppressions, options.today ?? new Date());
   result.findings = dedupeAcrossParameterFiles(ruleSet.all ? applied.findings : mergeEquivalentFindings(applied.findings, rulesById));
   result.suppressed = dedupeAcrossParameterFiles(applied.suppressed);
+  if (ruleSet.assigned) result.compliance = complianceByControl(result.results, applied.suppressed, ruleSet.assigned.assigned, ruleSet.assigned.unavailable);
   for (const d of applied.diagnostics) pushOnce(d, diagnostics, seenDiagnostics);
   result.durationMs = Math.round(performance.now() - started);
   return result;

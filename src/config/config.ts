@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Document, Node as YamlNode } from 'yaml';
+import { SHIPPED_INITIATIVES } from '../policy/policy-inputs.js';
 import { packageRoot } from '../package-root.js';
 import type { DeploymentContext } from '../arm/expression/context.js';
 
@@ -15,6 +16,8 @@ export interface TollgateConfig {
   failOn?: 'error' | 'warning' | 'note' | 'never';
   deployment?: Partial<Omit<DeploymentContext, 'now'>> & { now?: string };
   rules?: Record<string, RuleSettings>;
+  /** Azure Policy inputs: paths relative to the configuration file (initiatives may be shipped short names). */
+  policy?: { definitions?: string[]; initiatives?: string[]; assignments?: string[]; exemptions?: string[] };
 }
 
 /** A rule's settings in the configuration (keyed by rule id, policy guid or display name). */
@@ -24,6 +27,7 @@ export interface RuleSettings {
   level?: 'error' | 'warning' | 'note';
   severity?: 'critical' | 'high' | 'medium' | 'low' | 'informational';
   options?: Record<string, unknown>;
+  parameters?: Record<string, unknown>;
 }
 
 export interface LoadedConfig {
@@ -86,7 +90,20 @@ export function loadConfig(file: string, shownAs = file): TollgateConfig {
     const at = node?.range ? lines.linePos(node.range[0]) : { line: 1, col: 1 };
     throw new ConfigError(`${shownAs}:${at.line}:${at.col}: ${what}`);
   }
-  return value as TollgateConfig;
+  const config = value as TollgateConfig;
+  if (config.policy) config.policy = resolvePolicyPaths(config.policy, path.dirname(path.resolve(file)));
+  return config;
+}
+
+/** Policy paths in the configuration are relative to it (shipped initiative short names stay as they are). */
+function resolvePolicyPaths(policy: NonNullable<TollgateConfig['policy']>, dir: string): NonNullable<TollgateConfig['policy']> {
+  const resolve = (list: string[] | undefined, shortNames: readonly string[] = []) => list?.map((p) => (shortNames.includes(p.toLowerCase()) ? p : path.resolve(dir, p)));
+  return {
+    definitions: resolve(policy.definitions),
+    initiatives: resolve(policy.initiatives, Object.keys(SHIPPED_INITIATIVES)),
+    assignments: resolve(policy.assignments),
+    exemptions: resolve(policy.exemptions),
+  };
 }
 
 /** Turns an Ajv error into the YAML node to point at and a sentence about it. */

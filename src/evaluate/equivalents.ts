@@ -9,15 +9,21 @@ export function equivalentRules(a: RuleMeta, b: RuleMeta): boolean {
 
 const RANK = { error: 0, warning: 1, note: 2 } as const;
 
+/** Same property, or one inside the other (`properties` and `properties.keyVault`): rules point at different depths of one defect. */
+function samePlace(a: string, b: string): boolean {
+  const [outer, inner] = a.length <= b.length ? [a, b] : [b, a];
+  return outer === inner || outer === '' || inner.startsWith(`${outer}.`) || inner.startsWith(`${outer}[`);
+}
+
 /**
  * A native rule and a built-in policy (or any two equivalent rules) that fail on the same
- * property of the same resource are one defect: the most severe finding is kept, and names
- * the others in `alsoReportedBy`.
+ * property of the same resource (or on a property and one inside it) are one defect: the most
+ * severe finding is kept, and names the others in `alsoReportedBy`.
  */
 export function mergeEquivalentFindings(findings: readonly Finding[], rules: ReadonlyMap<string, RuleMeta>): Finding[] {
   const groups = new Map<string, Finding[]>();
   for (const f of findings) {
-    const key = [f.file, f.parameterFile ?? '', f.resource.id.toLowerCase(), (f.path ?? '').toLowerCase()].join('\u0000');
+    const key = [f.file, f.parameterFile ?? '', f.resource.id.toLowerCase()].join('\u0000');
     const group = groups.get(key);
     if (group) group.push(f);
     else groups.set(key, [f]);
@@ -26,13 +32,21 @@ export function mergeEquivalentFindings(findings: readonly Finding[], rules: Rea
   const replaced = new Map<Finding, Finding>();
   for (const group of groups.values()) {
     if (group.length < 2) continue;
-    const remaining = [...group].sort((a, b) => RANK[a.level] - RANK[b.level]);
+    // Most severe first; on a tie the native rule, whose message names the exact property and fix.
+    const native = (f: Finding) => (rules.get(f.ruleId)?.kind === 'native' ? 0 : 1);
+    const remaining = [...group].sort((a, b) => RANK[a.level] - RANK[b.level] || native(a) - native(b));
     while (remaining.length) {
       const keep = remaining.shift()!;
       const meta = rules.get(keep.ruleId);
       const same = remaining.filter((f) => {
         const other = rules.get(f.ruleId);
-        return meta !== undefined && other !== undefined && f.ruleId !== keep.ruleId && equivalentRules(meta, other);
+        return (
+          meta !== undefined &&
+          other !== undefined &&
+          f.ruleId !== keep.ruleId &&
+          samePlace((keep.path ?? '').toLowerCase(), (f.path ?? '').toLowerCase()) &&
+          equivalentRules(meta, other)
+        );
       });
       if (!same.length) continue;
       for (const f of same) {

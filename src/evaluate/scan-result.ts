@@ -1,3 +1,4 @@
+import type { InitiativeCompliance } from '../policy/control-compliance.js';
 import type { Diagnostic } from '../load/diagnostic.js';
 import type { Finding, RuleMeta, RuleResult } from '../findings/finding.js';
 
@@ -19,6 +20,8 @@ export interface ScanResult {
   baseline?: { file: string; known: number; fixed: number };
   /** Findings accepted by a suppression (in the template or the configuration): not failures, still reported. */
   suppressed?: Finding[];
+  /** With assigned initiatives: compliance per initiative and control, rolled up as Azure does. */
+  compliance?: InitiativeCompliance[];
   diagnostics: Diagnostic[];
   durationMs: number;
 }

@@ -21,6 +21,10 @@ export interface Suppression {
   resourceType?: string;
   resourceName?: string;
   file?: string;
+  /** Azure Policy exemptions: resources under this id (resource, resource group, subscription). */
+  scope?: string;
+  /** Set when an Azure Policy exemption made this suppression: the finding shows as Exempt. */
+  exemption?: { name: string; category: 'Waiver' | 'Mitigated' };
 }
 
 /** What a finding records when a suppression matched it. */
@@ -29,6 +33,8 @@ export interface AppliedSuppression {
   justification: string;
   expires?: string;
   location?: SourceLocation;
+  /** An Azure Policy exemption: the resource is Exempt, not non-compliant. */
+  exemption?: { name: string; category: 'Waiver' | 'Mitigated' };
 }
 
 /**
@@ -169,7 +175,10 @@ export function applySuppressions(
     matching.forEach((s) => used.add(suppressionKey(s)));
     const active = matching.find((s) => !isExpired(s, today));
     if (active) {
-      suppressed.push({ ...finding, suppression: { kind: active.kind, justification: active.reason, expires: active.expires, location: active.location } });
+      suppressed.push({
+        ...finding,
+        suppression: { kind: active.kind, justification: active.reason, expires: active.expires, location: active.location, ...(active.exemption ? { exemption: active.exemption } : {}) },
+      });
       continue;
     }
     const expired = matching[0];
@@ -186,7 +195,9 @@ export function applySuppressions(
     .map((s) => ({
       severity: 'warning' as const,
       code: 'suppression-unused',
-      message: `the suppression of ${s.rule}${s.kind === 'external' ? ' in the configuration' : ''} matches no finding; remove it`,
+      message: s.exemption
+        ? `the exemption ${s.exemption.name} (${s.rule}) matches no finding`
+        : `the suppression of ${s.rule}${s.kind === 'external' ? ' in the configuration' : ''} matches no finding; remove it`,
       ...(s.location ? { file: s.location.file, location: s.location } : {}),
     }));
   return { findings: kept, suppressed, diagnostics };
@@ -194,5 +205,13 @@ export function applySuppressions(
 
 function suppressionKey(s: Suppression): string {
   const at = s.location ? `${s.location.file}:${s.location.start.line}:${s.location.start.column}` : '';
-  return [s.kind, s.rule.toLowerCase(), at, s.resourceType ?? '', s.resourceName ?? '', s.file ?? '', s.reason].join('\u0000');
+  return [s.kind, s.rule.toLowerCase(), at, s.resourceType ?? '', s.resourceName ?? '', s.file ?? '', s.scope ?? '', s.exemption?.name ?? '', s.reason].join('\u0000');
+}
+
+/** Is the resource id at or under the scope (`/subscriptions/x/resourceGroups/rg` covers its resources)? */
+export function scopeMatches(scope: string | undefined, resourceId: string): boolean {
+  if (scope === undefined) return true;
+  const s = scope.toLowerCase().replace(/\/+$/, '');
+  const id = resourceId.toLowerCase();
+  return id === s || id.startsWith(`${s}/`);
 }

@@ -28,6 +28,10 @@ export interface RuleMeta {
   level: Level;
   /** Azure Policy definitions: the effect in force (`Audit`, `Deny`, `Disabled`, …). */
   effect?: string;
+  /** Run by a policy assignment (`--assignment`, `--initiative`): its name. */
+  assignment?: string;
+  /** … and, for an initiative, the policyDefinitionReferenceId. */
+  referenceId?: string;
   description: string;
   recommendation: string;
   helpUri?: string;

@@ -14,6 +14,8 @@ import { createPolicyRule, type PolicyRule, type PolicySidecar } from './policy-
 export interface CatalogOptions {
   /** Effect overrides keyed by definition name (guid) or display name, case-insensitive. */
   effects?: Record<string, string>;
+  /** Parameter values keyed like `effects` (configuration `rules.<id>.parameters`). */
+  parameters?: Record<string, Record<string, unknown>>;
 }
 
 export interface Catalog {
@@ -43,44 +45,66 @@ export function loadPolicies(dir: string, displayRoot: string, options: CatalogO
   const used = new Set<string>();
   for (const abs of listDefinitions(dir)) {
     const shown = path.relative(displayRoot, abs).split(path.sep).join('/');
-    let doc: JsonDocument;
-    let definition: PolicyDefinition;
-    try {
-      doc = parseJsonDocument(new SourceFile(abs, shown, readFileSync(abs, 'utf8')));
-      definition = readPolicyDefinition(doc.value, shown);
-    } catch (err) {
-      out.diagnostics.push(
-        err instanceof InputError ? err.diagnostic : { severity: 'error', code: 'policy-definition', message: `not a policy definition: ${(err as Error).message}`, file: shown },
-      );
-      continue;
-    }
-    const sidecar = readSidecar(abs, shown, out.diagnostics);
-    const override = effects.find(([k]) => k.toLowerCase() === definition.name.toLowerCase() || k.toLowerCase() === definition.displayName.toLowerCase());
-    if (override) used.add(override[0]);
-    try {
-      let rule: PolicyRule;
-      try {
-        rule = createPolicyRule(definition, { effect: override?.[1], sidecar, source: shown });
-      } catch (err) {
-        if (!(override && err instanceof PolicyEffectError)) throw err;
-        out.rejectedEffects.push({ key: override[0], reason: `${definition.name}: ${err.message}` });
-        rule = createPolicyRule(definition, { sidecar, source: shown });
-      }
-      out.rules.push(rule);
-      out.definitions.push(definition);
-    } catch (err) {
-      const at = err instanceof PolicyCompileError ? err.at : undefined;
-      out.diagnostics.push({
-        severity: 'error',
-        code: 'policy-definition',
-        message: `cannot compile policy definition ${definition.name}: ${(err as Error).message}`,
-        file: shown,
-        ...located(doc, at),
-      });
-    }
+    addDefinitionFile(out, abs, shown, effects, used, (d) => namedEntry(options.parameters, d)?.[1]);
   }
   out.unmatchedEffects = effects.map(([k]) => k).filter((k) => !used.has(k));
   return out;
+}
+
+/**
+ * Reads and compiles one definition file into `out`; a file that cannot be read or compiled
+ * becomes a diagnostic at its position, and the rest of the catalog still loads.
+ */
+export function addDefinitionFile(
+  out: Catalog,
+  abs: string,
+  shown: string,
+  effects: [string, string][] = [],
+  used: Set<string> = new Set(),
+  parametersFor: (definition: PolicyDefinition) => Record<string, unknown> | undefined = () => undefined,
+): void {
+  let doc: JsonDocument;
+  let definition: PolicyDefinition;
+  try {
+    doc = parseJsonDocument(new SourceFile(abs, shown, readFileSync(abs, 'utf8')));
+    definition = readPolicyDefinition(doc.value, shown);
+  } catch (err) {
+    out.diagnostics.push(
+      err instanceof InputError ? err.diagnostic : { severity: 'error', code: 'policy-definition', message: `not a policy definition: ${(err as Error).message}`, file: shown },
+    );
+    return;
+  }
+  const sidecar = readSidecar(abs, shown, out.diagnostics);
+  const override = effects.find(([k]) => k.toLowerCase() === definition.name.toLowerCase() || k.toLowerCase() === definition.displayName.toLowerCase());
+  if (override) used.add(override[0]);
+  const parameters = parametersFor(definition);
+  try {
+    let rule: PolicyRule;
+    try {
+      rule = createPolicyRule(definition, { effect: override?.[1], sidecar, source: shown, ...(parameters ? { parameters } : {}) });
+    } catch (err) {
+      if (!(override && err instanceof PolicyEffectError)) throw err;
+      out.rejectedEffects.push({ key: override[0], reason: `${definition.name}: ${err.message}` });
+      rule = createPolicyRule(definition, { sidecar, source: shown, ...(parameters ? { parameters } : {}) });
+    }
+    out.rules.push(rule);
+    out.definitions.push(definition);
+  } catch (err) {
+    const at = err instanceof PolicyCompileError ? err.at : undefined;
+    out.diagnostics.push({
+      severity: 'error',
+      code: 'policy-definition',
+      message: `cannot compile policy definition ${definition.name}: ${(err as Error).message}`,
+      file: shown,
+      ...located(doc, at),
+    });
+  }
+}
+
+/** The entry of a settings map that names the definition by name (guid) or display name, ignoring case. */
+export function namedEntry<T>(map: Record<string, T> | undefined, definition: PolicyDefinition): [string, T] | undefined {
+  const names = [definition.name.toLowerCase(), definition.displayName.toLowerCase()];
+  return Object.entries(map ?? {}).find(([k]) => names.includes(k.toLowerCase()));
 }
 
 function located(doc: JsonDocument, at: string | undefined): { location?: SourceLocation } {

@@ -68,7 +68,8 @@ export function readPolicyDefinition(json: unknown, file?: string): PolicyDefini
   };
 }
 
-function readParameters(params: Value | undefined): PolicyParameter[] {
+/** A `parameters` object of a definition or an initiative. */
+export function readParameters(params: Value | undefined): PolicyParameter[] {
   if (!isObject(params)) return [];
   return Object.entries(params).map(([name, def]) => {
     const allowed = getProperty(def, 'allowedValues');

@@ -1,4 +1,7 @@
-import { controlsFor } from './compliance.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { packageRoot } from '../package-root.js';
+import { controlsFor, shortControlId } from './compliance.js';
 import { compileCondition, type FieldUse } from './condition.js';
 import { effectParameter, type PolicyDefinition } from './definition.js';
 import type { PolicyRule } from './policy-rule.js';
@@ -38,6 +41,8 @@ export function describePolicy(definition: PolicyDefinition, rule?: PolicyRule):
   lines.push('', 'Description', `  ${definition.description || '(none)'}`, '', 'Aliases', ...aliasLines(definition));
   lines.push('', 'Remediation', `  ${rule?.sidecar.remediation ?? definition.description}`);
   lines.push('', 'Compliance controls', ...controlLines(definition.name));
+  const citing = initiativesCiting(definition.name);
+  if (citing.length) lines.push('', `Referenced by ${citing.length} built-in initiative${citing.length === 1 ? '' : 's'} in Azure`, ...citing.map((i) => `  ${i.displayName} (${i.groups.length ? i.groups.map(shortControlId).join(', ') : 'no control'})`));
 
   const equivalents = rule?.sidecar.equivalents ?? [];
   const none = rule?.sidecar.noEquivalent ?? [];
@@ -73,4 +78,26 @@ function controlLines(definitionName: string): string[] {
   const controls = controlsFor(definitionName);
   if (!controls.length) return ['  (none in the shipped initiatives)'];
   return controls.map((c) => `  ${c.initiative}: ${c.shortId} (${c.control})${c.category ? ` - ${c.category}` : ''}`);
+}
+
+interface MapEntry {
+  displayName: string;
+  /** [definition name, reference id, group names, parameters] per reference. */
+  hits: [string, string, string[], unknown][];
+}
+
+/** Every built-in initiative in Azure that references the definition (catalog/apim-policy-to-initiative-map.json). */
+function initiativesCiting(definitionName: string): { displayName: string; groups: string[] }[] {
+  let map: MapEntry[];
+  try {
+    map = JSON.parse(readFileSync(path.join(packageRoot(), 'catalog', 'apim-policy-to-initiative-map.json'), 'utf8')) as MapEntry[];
+  } catch {
+    return [];
+  }
+  const name = definitionName.toLowerCase();
+  return map
+    .map((i) => ({ displayName: i.displayName, groups: [...new Set(i.hits.filter((h) => h[0].toLowerCase() === name).flatMap((h) => h[2]))], hit: i.hits.some((h) => h[0].toLowerCase() === name) }))
+    .filter((i) => i.hit)
+    .map(({ displayName, groups }) => ({ displayName, groups }))
+    .sort((a, b) => a.displayName.localeCompare(b.displayName));
 }

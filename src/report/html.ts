@@ -2,6 +2,7 @@ import type { ScanResult } from '../evaluate/scan-result.js';
 import type { Finding, RuleMeta } from '../findings/finding.js';
 import { formatLocation } from '../load/format-location.js';
 import { controlsFor } from '../policy/compliance.js';
+import type { InitiativeCompliance } from '../policy/control-compliance.js';
 import { sortDiagnostics, sortFindings } from './order.js';
 import { summarize } from './summary.js';
 
@@ -84,6 +85,7 @@ function snippet(f: Finding): string {
 }
 
 function complianceSection(result: ScanResult): string {
+  if (result.compliance) return assignedComplianceSection(result.compliance);
   const policies = result.rules.filter((r) => r.kind === 'policy');
   if (!policies.length) return '';
   const rows: string[] = [];
@@ -97,6 +99,30 @@ function complianceSection(result: ScanResult): string {
   return `<section id="compliance" aria-label="Compliance"><h2>Compliance by control</h2>
 <p class="muted">For each framework control that references an Azure Policy definition Tollgate evaluated: non-compliant when a resource fails it, unknown when a value it needs is only known at deployment.</p>
 <table class="controls"><thead><tr><th>Framework</th><th>Control</th><th>Policy</th><th>Status</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+}
+
+/** With assigned initiatives: one table per initiative, a row per control, rolled up as Azure does. */
+function assignedComplianceSection(list: readonly InitiativeCompliance[]): string {
+  const tables = list.map((ic) => {
+    const r = ic.resources;
+    const rows = ic.controls.map((k) => {
+      const n = k.resources;
+      const state = k.state === 'not-available-offline' ? 'not available offline' : k.state;
+      const note = k.unavailable.length ? ` <span class="muted">(+${k.unavailable.length} not available offline: ${esc(k.unavailable.join(', '))})</span>` : '';
+      return `<tr><td><code>${esc(k.shortId)}</code>${k.category ? ` <span class="muted">${esc(k.category)}</span>` : ''}</td><td>${k.policies.map((p) => esc(p.title)).join('<br>')}${note}</td><td class="status-${state.replace(/ /g, '-')}">${esc(state)}</td><td>${n['non-compliant']}</td><td>${n.compliant}</td><td>${n.exempt}</td><td>${n.unknown}</td></tr>`;
+    });
+    for (const p of ic.ungrouped) {
+      const n = p.resources;
+      rows.push(`<tr><td><code>${esc(p.referenceId ?? p.ruleId)}</code></td><td>${esc(p.title)}</td><td class="status-${p.state}">${esc(p.state)}</td><td>${n['non-compliant']}</td><td>${n.compliant}</td><td>${n.exempt}</td><td>${n.unknown}</td></tr>`);
+    }
+    const summary = ic.percent === undefined ? 'no resource in scope' : `${ic.percent}% compliant: ${r['non-compliant']} non-compliant, ${r.compliant} compliant, ${r.exempt} exempt, ${r.unknown} unknown resources`;
+    return `<h3>${esc(ic.displayName)} <span class="muted">(assignment ${esc(ic.assignment)})</span></h3>
+<p>${esc(summary)}. ${ic.evaluated} policies evaluated, ${ic.unavailable.length} not available offline.</p>
+<table class="controls"><thead><tr><th>Control</th><th>Policies</th><th>Status</th><th>Non-compliant</th><th>Compliant</th><th>Exempt</th><th>Unknown</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  });
+  return `<section id="compliance" aria-label="Compliance"><h2>Compliance by control</h2>
+<p class="muted">A resource judged by several policies of a control takes the state that ranks first: non-compliant, compliant, error, exempt, unknown (Azure's roll-up). Unknown: a value the policy needs is only known at deployment.</p>
+${tables.join('\n')}</section>`;
 }
 
 function policyStatus(rule: RuleMeta, result: ScanResult): 'non-compliant' | 'unknown' | 'compliant' | 'not applicable' {

@@ -1,6 +1,7 @@
 import type { ScanResult } from '../evaluate/scan-result.js';
 import type { Finding, ResourceRef, RuleResult } from '../findings/finding.js';
 import type { Diagnostic } from '../load/diagnostic.js';
+import type { InitiativeCompliance } from '../policy/control-compliance.js';
 import { sortDiagnostics, sortFindings, sortResults } from './order.js';
 import { summarize, type Summary } from './summary.js';
 
@@ -23,6 +24,8 @@ export interface JsonReport {
   results: JsonRuleResult[];
   /** Problems with the input itself (invalid JSON, unsupported function, unreadable file). */
   diagnostics: Diagnostic[];
+  /** With assigned initiatives: compliance per initiative and control, and the definitions not available offline. */
+  compliance?: InitiativeCompliance[];
 }
 
 /** A rule result without its findings: those are in `findings`, matched by rule, resource and unit. */
@@ -41,6 +44,7 @@ export function jsonReport(result: ScanResult): JsonReport {
     ...(result.suppressed?.length && { suppressed: sortFindings(result.suppressed).map(finding) }),
     results: sortResults(result.results).map(ruleResult),
     diagnostics: sortDiagnostics(result.diagnostics).map(diagnostic),
+    ...(result.compliance && { compliance: result.compliance }),
   };
 }
 

@@ -1,3 +1,5 @@
+import type { InitiativeCompliance } from '../policy/control-compliance.js';
+import { shortControlId } from '../policy/compliance.js';
 import pc from 'picocolors';
 import type { ScanResult } from '../evaluate/scan-result.js';
 import type { Finding, Level, RuleResult } from '../findings/finding.js';
@@ -34,6 +36,7 @@ export function formatPretty(result: ScanResult, options: PrettyOptions): string
     const checks = checksBlock(result.results, c);
     if (checks) blocks.push(checks);
   }
+  for (const initiative of result.compliance ?? []) blocks.push(complianceBlock(initiative, options.verbose ?? false, c));
   const diagnostics = diagnosticsBlock(result.diagnostics, options.verbose ?? false, c);
   if (diagnostics) blocks.push(diagnostics);
   blocks.push(closing(summary, c, result.paths));
@@ -52,12 +55,43 @@ function quietReport(result: ScanResult, summary: Summary, c: Colors): string {
   return blocks.join('\n\n') + '\n';
 }
 
+/** Compliance per control of one assigned initiative: the controls Tollgate could evaluate, then what it could not. */
+function complianceBlock(ic: InitiativeCompliance, verbose: boolean, c: Colors): string {
+  const r = ic.resources;
+  const total = r['non-compliant'] + r.compliant + r.exempt + r.unknown + r.error;
+  const head = `${c.bold(`Compliance: ${ic.displayName}`)} (assignment ${ic.assignment}): ${
+    ic.percent === undefined ? 'no resource in scope' : `${ic.percent}% of ${total} resource${total === 1 ? '' : 's'} compliant (${r['non-compliant']} non-compliant, ${r.compliant} compliant, ${r.exempt} exempt, ${r.unknown} unknown${r.error ? `, ${r.error} error` : ''})`
+  }`;
+  const evaluated = ic.controls.filter((k) => k.state !== 'not-available-offline');
+  const offline = ic.controls.filter((k) => k.state === 'not-available-offline');
+  const rows = evaluated.map((k) => {
+    const state = k.state === 'non-compliant' ? c.red(k.state) : k.state === 'compliant' ? c.green(k.state) : c.yellow(k.state);
+    const n = k.resources;
+    const extra = k.unavailable.length ? c.dim(` +${k.unavailable.length} not available offline`) : '';
+    return `  ${k.shortId.padEnd(14)} ${state}${' '.repeat(Math.max(1, 16 - k.state.length))}${n['non-compliant']} non-compliant, ${n.compliant} compliant, ${n.exempt} exempt, ${n.unknown} unknown  ${c.dim(`${k.policies.length} polic${k.policies.length === 1 ? 'y' : 'ies'}`)}${extra}`;
+  });
+  const lines = [head, ...rows];
+  for (const p of ic.ungrouped) {
+    const state = p.state === 'non-compliant' ? c.red(p.state) : p.state === 'compliant' ? c.green(p.state) : c.yellow(p.state);
+    const n = p.resources;
+    lines.push(`  ${(p.referenceId ?? p.ruleId).padEnd(30)} ${state}${' '.repeat(Math.max(1, 16 - p.state.length))}${n['non-compliant']} non-compliant, ${n.compliant} compliant, ${n.exempt} exempt, ${n.unknown} unknown`);
+  }
+  lines.push(
+    `  ${ic.evaluated} polic${ic.evaluated === 1 ? 'y' : 'ies'} evaluated; ${ic.unavailable.length} not available offline (Tollgate does not have the definition)${offline.length ? `, so ${offline.length} control${offline.length === 1 ? ' is' : 's are'} not evaluated` : ''}${
+      ic.unavailable.length && !verbose ? ' — --verbose or --format json lists them' : ''
+    }`,
+  );
+  if (verbose) for (const u of ic.unavailable) lines.push(c.dim(`    not available offline: ${u.referenceId} (${u.definitionId})${u.groups.length ? ` in ${u.groups.map(shortControlId).join(', ')}` : ''}`));
+  return lines.join('\n');
+}
+
 function suppressedBlock(findings: Finding[], c: Colors): string {
   const lines = sortFindings(findings).map((f) => {
     const s = f.suppression!;
     const until = s.expires ? ` until ${s.expires}` : '';
-    const where = s.location ? ` (${formatLocation({ location: s.location })})` : ' (configuration)';
-    return `${formatLocation({ file: f.file, location: f.location })}  ${c.dim('suppressed')}  ${f.message}  ${c.dim(`[${f.ruleId}]`)}\n    accepted${until}: ${s.justification}${where}`;
+    const where = s.exemption ? ` (policy exemption ${s.exemption.name})` : s.location ? ` (${formatLocation({ location: s.location })})` : ' (configuration)';
+    const state = s.exemption ? `exempt (${s.exemption.category})` : 'suppressed';
+    return `${formatLocation({ file: f.file, location: f.location })}  ${c.dim(state)}  ${f.message}  ${c.dim(`[${f.ruleId}]`)}\n    accepted${until}: ${s.justification}${where}`;
   });
   return `${c.bold('Suppressed')}\n${lines.join('\n')}`;
 }

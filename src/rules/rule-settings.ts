@@ -7,6 +7,8 @@ export interface RuleOverride {
   level?: Level;
   severity?: Severity;
   options?: Record<string, unknown>;
+  /** Azure Policy definitions: values for the definition's parameters (over their defaults). */
+  parameters?: Record<string, unknown>;
 }
 
 /** Does a configuration key name this rule: its id, an equivalent id, or a policy's display name? */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { scan } from '../../src/scan.js';
+import { loadRuleSet, scan } from '../../src/scan.js';
 import { defineRule } from '../../src/rules/define-rule.js';
 import type { Rule } from '../../src/rules/rule.js';
 import { template, tempTree } from '../helpers.js';
@@ -30,4 +30,57 @@ test('equivalent rules failing on the same property give one finding that names 
   // The more severe one (error) is kept and names the native rule.
   const kept = out.findings.find((f) => f.ruleId === 'df73bd95-24da-4a4f-96b9-4e8b94b402bd')!;
   assert.deepEqual(kept.alsoReportedBy, ['NATIVE-PNA']);
+});
+
+// The shipped pairs: each native rule and the built-in definition that names the same PSRule check.
+test('default rule set: each native rule and its built-in twin report one finding per defect', () => {
+  const svc = 'Microsoft.ApiManagement/service';
+  const dir = tempTree({
+    'main.json': template({
+      resources: [
+        {
+          type: svc,
+          apiVersion: '2023-05-01-preview',
+          name: 'svc',
+          location: 'westeurope',
+          sku: { name: 'Developer', capacity: 1 },
+          properties: {
+            publisherEmail: 'a@b.c',
+            publisherName: 'x',
+            customProperties: { 'Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10': 'True' },
+          },
+        },
+        { type: `${svc}/apis`, apiVersion: '2023-05-01-preview', name: 'svc/orders', properties: { path: 'orders', protocols: ['http', 'https'], displayName: 'o', description: 'd' } },
+        { type: `${svc}/apis/policies`, apiVersion: '2023-05-01-preview', name: 'svc/orders/policy', properties: { format: 'rawxml', value: '<policies><inbound/><backend><base/></backend><outbound><base/></outbound><on-error><base/></on-error></policies>' } },
+        { type: `${svc}/namedValues`, apiVersion: '2023-05-01-preview', name: 'svc/token', properties: { displayName: 'token', secret: true, value: 'x' } },
+      ],
+    }),
+  });
+  const out = scan({ paths: [dir], cwd: dir, ruleSet: loadRuleSet() });
+  const pairs: [string, string][] = [
+    ['APIM-HTTPEndpoint', 'ee7495e7-3ba7-40b6-bfee-c29e22cc75d4'],
+    ['APIM-EncryptValues', 'f1cc7827-022c-473e-836e-5a51cae0b249'],
+    ['APIM-PolicyBase', 'd5448c98-e503-4fdd-bcd2-784960c00d04'],
+    ['APIM-Protocols', 'Deny-APIM-TLS'],
+    ['APIM-AvailabilityZone', '42daa904-5969-47ef-92cb-b75df946195a'],
+  ];
+  for (const [native, policy] of pairs) {
+    const found = out.findings.filter((f) => f.ruleId === native || f.ruleId === policy);
+    assert.equal(found.length, 1, `${native} / ${policy}: ${found.map((f) => `${f.ruleId} at ${f.path}`).join(', ')}`);
+    const other = found[0]!.ruleId === native ? policy : native;
+    assert.deepEqual(found[0]!.alsoReportedBy, [other], native);
+  }
+  // With --rules all both are reported.
+  const all = scan({ paths: [dir], cwd: dir, ruleSet: loadRuleSet({}, {}, { all: true }) });
+  for (const [native, policy] of pairs) {
+    assert.ok(all.findings.some((f) => f.ruleId === native) && all.findings.some((f) => f.ruleId === policy), native);
+  }
+});
+
+test('equivalent rules on unrelated properties of one resource stay two findings', () => {
+  const a = make('A', [{ tool: 'psrule', id: 'Azure.Same' }], 'medium');
+  const b = defineRule({ ...a.meta, id: 'B', check: (_r, ctx) => ctx.report({ path: 'properties.other', message: 'B failed' }) });
+  const dir = tempTree({ 'main.json': template({ resources: [{ type: 'Microsoft.ApiManagement/service', apiVersion: 'x', name: 'svc', properties: { publicNetworkAccess: 'Enabled' } }] }) });
+  const out = scan({ paths: [dir], cwd: dir, ruleSet: { rules: [a, b], diagnostics: [], effectErrors: [] } });
+  assert.deepEqual(out.findings.map((f) => f.ruleId).sort(), ['A', 'B']);
 });

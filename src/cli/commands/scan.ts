@@ -3,6 +3,7 @@ import { ConfigError, findConfig, loadConfig, type TollgateConfig } from '../../
 import { render } from '../../report/index.js';
 import { planOutputs } from '../output-plan.js';
 import { loadRuleSet, scan } from '../../scan.js';
+import { loadPolicyInputs } from '../../policy/policy-inputs.js';
 import { EXIT, exitCodeFor, type FailOn } from '../exit-code.js';
 import { BaselineError, baselineOf, compareWithBaseline, readBaseline } from '../../evaluate/baseline.js';
 import { deploymentFromFlags, type DeploymentFlags } from '../deployment-options.js';
@@ -32,6 +33,10 @@ export interface ScanFlags extends DeploymentFlags {
   config?: string | false;
   /** `default` or `all` (every rule, off-by-default ones too, equivalent findings not merged). */
   rules?: string;
+  policy?: string[];
+  initiative?: string[];
+  assignment?: string[];
+  exemption?: string[];
 }
 
 export function runScan(paths: string[], flags: ScanFlags): number {
@@ -70,7 +75,14 @@ export function runScan(paths: string[], flags: ScanFlags): number {
     process.stderr.write(`tollgate: --rules must be default or all, not '${flags.rules}'\n`);
     return EXIT.usage;
   }
-  const ruleSet = loadRuleSet(effects, config.rules ?? {}, { all: flags.rules === 'all' });
+  const spec = {
+    policies: [...(config.policy?.definitions ?? []), ...(flags.policy ?? [])],
+    initiatives: [...(config.policy?.initiatives ?? []), ...(flags.initiative ?? [])],
+    assignments: [...(config.policy?.assignments ?? []), ...(flags.assignment ?? [])],
+    exemptions: [...(config.policy?.exemptions ?? []), ...(flags.exemption ?? [])],
+  };
+  const anyPolicy = Object.values(spec).some((l) => l.length > 0);
+  const ruleSet = loadRuleSet(effects, config.rules ?? {}, { all: flags.rules === 'all', ...(anyPolicy ? { policies: loadPolicyInputs(spec, cwd) } : {}) });
   if (ruleSet.effectErrors.length) {
     for (const e of ruleSet.effectErrors) process.stderr.write(`tollgate: ${e}\n`);
     return EXIT.usage;

@@ -1,0 +1,200 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Diagnostic } from '../load/diagnostic.js';
+import { InputError } from '../load/diagnostic.js';
+import { parseJsonDocument } from '../load/json-document.js';
+import { SourceFile } from '../load/source-file.js';
+import { packageRoot } from '../package-root.js';
+import type { Value } from '../resources/value.js';
+import { assignRules, type AssignedRule, type KnownDefinition, type UnavailableReference } from './assign.js';
+import { looksLikeAssignment, looksLikeExemption, readAssignment, readExemption, type Assignment, type Exemption } from './assignment.js';
+import { addDefinitionFile, type Catalog } from './catalog.js';
+import { looksLikeInitiative, readInitiative, type Initiative } from './initiative.js';
+import type { PolicyRule } from './policy-rule.js';
+import type { Suppression } from '../evaluate/suppressions.js';
+
+/** Initiatives shipped in catalog/initiatives/, by the short names `--initiative` accepts. */
+export const SHIPPED_INITIATIVES: Readonly<Record<string, { file: string; title: string }>> = {
+  mcsb: { file: 'AzureSecurityCenter.json', title: 'Microsoft cloud security benchmark' },
+  'nz-ism': { file: 'NewZealand_ISM.json', title: 'New Zealand ISM Restricted' },
+  'nl-bio': { file: 'NL_BIO_Cloud_Theme_V2.json', title: 'NL BIO Cloud Theme V2' },
+  'alz-apim': { file: 'ALZ_Enforce-Guardrails-APIM.alz_policy_set_definition.json', title: 'ALZ: Enforce recommended guardrails for API Management' },
+};
+
+/** What `--policy`, `--initiative`, `--assignment`, `--exemption` (and the configuration's `policy` key) name. */
+export interface PolicySpec {
+  policies?: string[];
+  initiatives?: string[];
+  assignments?: string[];
+  exemptions?: string[];
+}
+
+export interface PolicyInputs {
+  definitions: KnownDefinition[];
+  initiatives: Initiative[];
+  assignments: Assignment[];
+  exemptions: Exemption[];
+  /** Files that could not be read: named with their position; the others still load. */
+  diagnostics: Diagnostic[];
+}
+
+/** The policies to run instead of the shipped defaults, and what the assignments say. */
+export interface AssignedPolicies {
+  rules: PolicyRule[];
+  assigned: AssignedRule[];
+  /** Definitions assigned initiatives reference that Tollgate does not have. */
+  unavailable: UnavailableReference[];
+  /** The exemptions, as suppressions of the rules they exempt. */
+  exemptions: Suppression[];
+  diagnostics: Diagnostic[];
+}
+
+/** Reads the policy files named; each file's kind is told by its shape, so a folder may mix them. */
+export function loadPolicyInputs(spec: PolicySpec, cwd: string): PolicyInputs {
+  const out: PolicyInputs = { definitions: [], initiatives: [], assignments: [], exemptions: [], diagnostics: [] };
+  const definitionFiles: Catalog = { rules: [], definitions: [], diagnostics: out.diagnostics, unmatchedEffects: [], rejectedEffects: [] };
+  const read = (given: string, expected: 'policy' | 'initiative' | 'assignment' | 'exemption') => {
+    const shipped = expected === 'initiative' ? SHIPPED_INITIATIVES[given.toLowerCase()] : undefined;
+    const abs = shipped ? path.join(packageRoot(), 'catalog', 'initiatives', shipped.file) : path.resolve(cwd, given);
+    let files: string[];
+    try {
+      files = statSync(abs).isDirectory() ? jsonFilesUnder(abs) : [abs];
+    } catch {
+      const hint = expected === 'initiative' ? ` (a file, or one of: ${Object.keys(SHIPPED_INITIATIVES).join(', ')})` : '';
+      out.diagnostics.push({ severity: 'error', code: 'policy-file', message: `cannot read --${expected} '${given}': no such file or folder${hint}`, file: given });
+      return;
+    }
+    for (const file of files) {
+      const shown = shipped ? `${given} (${shipped.file})` : path.relative(cwd, file).split(path.sep).join('/') || file;
+      let json: Value;
+      try {
+        json = parseJsonDocument(new SourceFile(file, shown, readFileSync(file, 'utf8'))).value as Value;
+      } catch (err) {
+        out.diagnostics.push(err instanceof InputError ? err.diagnostic : { severity: 'error', code: 'policy-file', message: (err as Error).message, file: shown });
+        continue;
+      }
+      try {
+        if (looksLikeInitiative(json)) out.initiatives.push(readInitiative(json, shown));
+        else if (looksLikeExemption(json)) out.exemptions.push(readExemption(json, shown));
+        else if (looksLikeAssignment(json)) out.assignments.push(readAssignment(json, shown));
+        else {
+          const before = definitionFiles.rules.length;
+          addDefinitionFile(definitionFiles, file, shown);
+          const rule = definitionFiles.rules[before];
+          if (rule) out.definitions.push({ definition: rule.definition, sidecar: rule.sidecar, source: shown });
+        }
+      } catch (err) {
+        out.diagnostics.push({ severity: 'error', code: 'policy-file', message: `${shown}: ${(err as Error).message}`, file: shown });
+      }
+    }
+  };
+  for (const p of spec.policies ?? []) read(p, 'policy');
+  const initiativesBefore = out.initiatives.length;
+  for (const p of spec.initiatives ?? []) read(p, 'initiative');
+  // `--initiative X` assigns X as it is, with its default parameter values.
+  for (const initiative of out.initiatives.slice(initiativesBefore)) out.assignments.push(implicitAssignment(initiative.name, initiative.displayName, true));
+  for (const p of spec.assignments ?? []) read(p, 'assignment');
+  for (const p of spec.exemptions ?? []) read(p, 'exemption');
+  return out;
+}
+
+/**
+ * Builds the rules the assignments run. Definitions loaded with --policy and not assigned run
+ * as if assigned with their defaults. Targets are looked up among the files given, then the
+ * shipped catalog and initiatives.
+ */
+export function assignPolicies(inputs: PolicyInputs, builtIns: readonly PolicyRule[]): AssignedPolicies {
+  const out: AssignedPolicies = { rules: [], assigned: [], unavailable: [], exemptions: [], diagnostics: [] };
+  const definitions = new Map<string, KnownDefinition>();
+  for (const r of builtIns) definitions.set(r.definition.name.toLowerCase(), { definition: r.definition, sidecar: r.sidecar, source: r.source });
+  for (const d of inputs.definitions) definitions.set(d.definition.name.toLowerCase(), d);
+  const lookup = (name: string) => definitions.get(name.toLowerCase());
+  const assignments = [...inputs.assignments];
+  const assignedNames = new Set(assignments.filter((a) => !a.targetIsInitiative).map((a) => a.targetName.toLowerCase()));
+  for (const d of inputs.definitions) {
+    if (!assignedNames.has(d.definition.name.toLowerCase())) assignments.push(implicitAssignment(d.definition.name, d.definition.displayName, false));
+  }
+  for (const assignment of assignments) {
+    const initiative = inputs.initiatives.find((i) => i.name.toLowerCase() === assignment.targetName.toLowerCase()) ?? (assignment.targetIsInitiative ? shippedInitiative(assignment.targetName) : undefined);
+    const definition = initiative ? undefined : lookup(assignment.targetName);
+    if (!initiative && !definition) {
+      out.diagnostics.push({
+        severity: 'error',
+        code: 'policy-assignment',
+        message: `assignment ${assignment.name} assigns '${assignment.policyDefinitionId}', which is neither a shipped definition or initiative nor one given with --policy/--initiative`,
+        ...(assignment.file ? { file: assignment.file } : {}),
+      });
+      continue;
+    }
+    const made = assignRules(assignment, initiative ? { initiative } : { definition: definition! }, lookup);
+    out.assigned.push(...made.rules);
+    out.unavailable.push(...made.unavailable);
+    for (const p of made.problems) out.diagnostics.push({ severity: 'warning', code: 'policy-assignment', message: `assignment ${assignment.name}: ${p}`, ...(assignment.file ? { file: assignment.file } : {}) });
+  }
+  // One id per rule: a definition assigned twice (two assignments, or twice in one initiative) is told apart by where.
+  const counts = new Map<string, number>();
+  for (const a of out.assigned) counts.set(a.rule.meta.id, (counts.get(a.rule.meta.id) ?? 0) + 1);
+  out.rules = out.assigned.map((a) => {
+    if ((counts.get(a.rule.meta.id) ?? 0) < 2) return a.rule;
+    const renamed = Object.assign(Object.create(a.rule) as PolicyRule, { meta: { ...a.rule.meta, id: `${a.rule.meta.id}@${a.assignment.name}${a.referenceId ? `/${a.referenceId}` : ''}` } });
+    a.rule = renamed;
+    return renamed;
+  });
+  for (const e of inputs.exemptions) {
+    const covered = out.assigned.filter(
+      (a) => a.assignment.name.toLowerCase() === e.assignmentName.toLowerCase() && (e.policyDefinitionReferenceIds.length === 0 || e.policyDefinitionReferenceIds.some((r) => r.toLowerCase() === a.referenceId?.toLowerCase())),
+    );
+    if (!covered.length) {
+      out.diagnostics.push({ severity: 'warning', code: 'policy-exemption', message: `exemption ${e.name} exempts from assignment '${e.assignmentName}', which was not loaded (or has none of its reference ids): it exempts nothing`, ...(e.file ? { file: e.file } : {}) });
+      continue;
+    }
+    for (const a of covered) {
+      out.exemptions.push({
+        rule: a.rule.meta.id,
+        reason: `${e.category}: ${e.displayName}${e.description ? ` (${e.description})` : ''}`,
+        kind: 'external',
+        ...(e.expiresOn ? { expires: e.expiresOn } : {}),
+        ...(e.scope ? { scope: e.scope } : {}),
+        exemption: { name: e.name, category: e.category },
+      });
+    }
+  }
+  return out;
+}
+
+/** The shipped initiative with this name (its guid or ALZ name), if any. */
+function shippedInitiative(name: string): Initiative | undefined {
+  for (const { file } of Object.values(SHIPPED_INITIATIVES)) {
+    const abs = path.join(packageRoot(), 'catalog', 'initiatives', file);
+    const json = JSON.parse(readFileSync(abs, 'utf8')) as Value;
+    const initiative = readInitiative(json, `catalog/initiatives/${file}`);
+    if (initiative.name.toLowerCase() === name.toLowerCase()) return initiative;
+  }
+  return undefined;
+}
+
+function implicitAssignment(target: string, displayName: string, initiative: boolean): Assignment {
+  return {
+    name: target,
+    displayName,
+    policyDefinitionId: `/providers/Microsoft.Authorization/${initiative ? 'policySetDefinitions' : 'policyDefinitions'}/${target}`,
+    targetName: target,
+    targetIsInitiative: initiative,
+    parameters: {},
+    enforcementMode: 'Default',
+    notScopes: [],
+    overrides: [],
+    resourceSelectors: [],
+    nonComplianceMessages: [],
+  };
+}
+
+function jsonFilesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const abs = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...jsonFilesUnder(abs));
+    else if (/\.json$/i.test(entry.name) && !/\.tollgate\.json$/i.test(entry.name)) out.push(abs);
+  }
+  return out;
+}
