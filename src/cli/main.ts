@@ -4,6 +4,7 @@ import { EXIT, FAIL_ON } from './exit-code.js';
 import { FORMATS } from '../report/index.js';
 import { runScan } from './commands/scan.js';
 import { runRulesList, runRulesShow } from './commands/rules.js';
+import { runPolicyTest, type PolicyTestFlags } from './commands/policy-test.js';
 import { runExpand, type ExpandFlags } from './commands/expand.js';
 import { runInit } from './commands/init.js';
 import { addDeploymentOptions } from './deployment-options.js';
@@ -85,6 +86,20 @@ function program(): Command {
     .action((id: string) => {
       process.exitCode = runRulesShow(id);
     });
+
+  const policy = cli.command('policy').description('work with Azure Policy definitions');
+  const policyTest = policy
+    .command('test')
+    .description('evaluate one policy definition (or a bare policy rule) against one resource (raw JSON, or what an ARM template, Bicep file or export deploys) and explain the result: the condition that decided it and every condition looked at, with the values seen. Exit 1 when a resource is non-compliant')
+    .argument('<policy>', 'policy definition file (envelope or bare) or a policy rule { "if": …, "then": … }')
+    .argument('<resource>', 'resource JSON (an object with a type, or a list of them), or an ARM template, Bicep file or export')
+    .option('--param <name=value>', 'value of a policy parameter; JSON when it parses, else text (repeatable)', collect)
+    .option('--effect <effect>', 'effect to use instead of the default one')
+    .option('-p, --parameters <file>', 'parameter file for a template (repeatable)', collect)
+    .option('-f, --format <format>', 'pretty (default) or json');
+  addDeploymentOptions(policyTest).action((policyFile: string, resource: string, opts: PolicyTestFlags) => {
+    process.exitCode = runPolicyTest(policyFile, resource, opts);
+  });
 
   const expand = cli
     .command('expand')

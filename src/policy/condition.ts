@@ -23,6 +23,8 @@ export interface Witness {
   operand: Value;
   /** `undefined` when the property is absent. */
   actual: Value | undefined;
+  /** Set when `actual` is the result of a `count` (how many members matched), not a property value. */
+  counted?: true;
 }
 
 export interface Verdict {
@@ -610,7 +612,7 @@ function countVerdict(results: Truth[], operator: Operator, operand: Operand, sc
       return { truth: 'unknown', because: [], reason: `${open} member${open === 1 ? '' : 's'} of ${where.path ?? 'the counted array'} cannot be decided before deployment` };
     }
   }
-  return first;
+  return { ...first, because: first.because.map((w) => ({ ...w, counted: true as const })) };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -158,6 +158,7 @@ function findingWitness(because: Witness[]): Witness | undefined {
 function matchText(witness: Witness | undefined): string {
   const shown = witness?.path?.replace(/^properties\./i, '');
   if (!witness || !shown) return 'matches the policy rule';
+  if (witness.counted) return `has ${JSON.stringify(witness.actual)} ${shown} member${witness.actual === 1 ? '' : 's'} counted (${witness.operator} ${JSON.stringify(witness.operand)})`;
   return witness.actual === undefined ? `does not set ${shown}` : `sets ${shown} to ${JSON.stringify(witness.actual)}`;
 }
 
