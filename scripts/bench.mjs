@@ -5,6 +5,7 @@
 //    (a few MB), scanned in-process. The floor is reading the same files and JSON.parse-ing
 //    them, measured in the same run; the ratio scan / floor is the number to watch (goal <= 3).
 // 2. Start-up: `tollgate scan examples/` as a user runs it, against `node -e 0`.
+// 3. Bicep against its compiled JSON. 4. Policy evaluation: every shipped definition x 10,000 resources.
 //
 // Medians of BENCH_RUNS runs (default 7 and 15). Requires `npm run build` (done by `prepare`).
 import { spawnSync } from 'node:child_process';
@@ -131,6 +132,66 @@ console.log(`peak RSS                       ${(process.resourceUsage().maxRSS / 
     if (i > 0) avmSamples.push(performance.now() - t0);
   }
   console.log(`whole AVM APIM module (.bicep) ${median(avmSamples).toFixed(1)} ms (${avmOut.units.length} entry points, ${avmOut.units.reduce((n, u) => n + u.resources, 0)} resources)`);
+}
+
+// ---- 4. policy evaluation ----------------------------------------------------------------------
+// Every shipped definition (compiled once; the three that need a workspace get one) against
+// 10,000 generated APIM resources of eight types, every pair evaluated. The floor, in the same
+// run, is a hand-written check per pair: compare the type and read one property.
+{
+  const { loadBuiltInPolicies } = await import(path.join(root, 'dist/policy/catalog.js'));
+  const { evaluatePolicy } = await import(path.join(root, 'dist/policy/engine.js'));
+  const { rawTarget } = await import(path.join(root, 'dist/policy/raw.js'));
+  const parameters = {
+    '3a8ff864-d881-44ce-bed3-0c63ede634cb': { resourceLocation: 'westeurope', eventHubAuthorizationRuleId: '/x/authorizationRules/r' },
+    '567c93f7-3661-494f-a30f-0a94d9bfebf8': { logAnalytics: '/x/workspaces/w' },
+    '6f3f5778-f809-4755-9d8f-bd5a5a7add85': { resourceLocation: 'westeurope', storageAccount: '/x/storageAccounts/s' },
+  };
+  const policies = loadBuiltInPolicies({ parameters }).rules;
+  const S = 'Microsoft.ApiManagement/service';
+  const make = [
+    (i) => ({ type: S, name: `svc${i}`, location: i % 3 ? 'westeurope' : 'East US 2', sku: { name: ['Developer', 'Premium', 'Consumption'][i % 3], capacity: 1 + (i % 3) }, zones: i % 2 ? ['1', '2'] : [], properties: { virtualNetworkType: i % 2 ? 'None' : 'Internal', platformVersion: i % 5 ? 'stv2' : 'stv1', customProperties: { 'Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10': i % 4 ? 'False' : 'True' }, apiVersionConstraint: { minApiVersion: '2021-08-01' } } }),
+    (i) => ({ type: `${S}/apis`, name: `svc${i}/api${i}`, properties: { path: `p${i}`, protocols: i % 2 ? ['https'] : ['http', 'https'] } }),
+    (i) => ({ type: `${S}/backends`, name: `svc${i}/b${i}`, properties: { url: `https://b${i}`, protocol: 'http', tls: { validateCertificateChain: i % 2 === 0, validateCertificateName: true }, ...(i % 3 ? { credentials: { authorization: { scheme: 'Bearer', parameter: 'x' } } } : {}) } }),
+    (i) => ({ type: `${S}/namedValues`, name: `svc${i}/nv${i}`, properties: { displayName: `nv${i}`, secret: i % 2 === 0, ...(i % 4 ? { keyVault: { secretIdentifier: 'https://kv/secrets/x' } } : {}) } }),
+    (i) => ({ type: `${S}/subscriptions`, name: `svc${i}/s${i}`, properties: { scope: i % 2 ? '/apis' : `/products/p${i}`, state: 'active' } }),
+    (i) => ({ type: `${S}/apis/policies`, name: `svc${i}/api${i}/policy`, properties: { format: 'rawxml', value: i % 2 ? '<policies><inbound><base/></inbound><backend><base/></backend><outbound><base/></outbound><on-error><base/></on-error></policies>' : '<policies><inbound/></policies>' } }),
+    (i) => ({ type: `${S}/portalconfigs`, name: `svc${i}/default`, properties: { enableBasicAuth: i % 2 === 0 } }),
+    (i) => ({ type: `${S}/apis/operations`, name: `svc${i}/api${i}/op${i}`, properties: { method: 'GET', urlTemplate: '/x' } }),
+  ];
+  const targets = Array.from({ length: 10_000 }, (_, i) => rawTarget(make[i % make.length](i)));
+  const pairs = targets.length * policies.length;
+  const evalRun = () => {
+    let nonCompliant = 0;
+    for (const p of policies) for (const t of targets) if (evaluatePolicy(p.compiled, t, { related: () => undefined }).kind === 'non-compliant') nonCompliant++;
+    return nonCompliant;
+  };
+  const floorPairs = () => {
+    let hits = 0;
+    for (const p of policies) {
+      const type = p.meta.appliesTo[0].toLowerCase();
+      for (const t of targets) if (t.type.toLowerCase() === type && t.body.properties?.url !== undefined) hits++;
+    }
+    return hits;
+  };
+  evalRun();
+  floorPairs();
+  const evalSamples = [];
+  const floorSamples = [];
+  let nonCompliant = 0;
+  for (let i = 0; i < runs; i++) {
+    let t0 = performance.now();
+    floorPairs();
+    floorSamples.push(performance.now() - t0);
+    t0 = performance.now();
+    nonCompliant = evalRun();
+    evalSamples.push(performance.now() - t0);
+  }
+  const evalMs = median(evalSamples);
+  const floorMs = median(floorSamples);
+  console.log(`policy: ${policies.length} shipped definitions x ${targets.length} APIM resources = ${pairs} pairs (${nonCompliant} non-compliant)`);
+  console.log(`(e) floor: type + one property ${floorMs.toFixed(1)} ms`);
+  console.log(`(f) evaluate every pair        ${evalMs.toFixed(1)} ms = ${Math.round(pairs / (evalMs / 1000)).toLocaleString('en-US')} resources x policies per second (${(evalMs / floorMs).toFixed(1)}x the floor)`);
 }
 
 // ---- 2. start-up -----------------------------------------------------------------------------

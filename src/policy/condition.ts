@@ -504,7 +504,11 @@ function decide(operator: Operator, actual: Value | undefined, expected: Value, 
     if (err instanceof PolicyEvaluationError) throw new PolicyEvaluationError(`${err.message} (at ${at})`);
     throw err;
   }
-  return { truth, because: [{ ...where, operator: operator.name, operand: expected, actual }] };
+  // Built field by field: V8 (Node 20) takes a slow path for a spread followed by more properties, and this runs for every leaf.
+  const witness: Witness = { operator: operator.name, operand: expected, actual };
+  if (where.field !== undefined) witness.field = where.field;
+  if (where.path !== undefined) witness.path = where.path;
+  return { truth, because: [witness] };
 }
 
 function unknownVerdict(u: Unknown, what?: string): Verdict {
@@ -567,7 +571,7 @@ function fieldCount(ref: FieldRef, where: CompiledCondition | undefined, operato
         if (unknown) return unknownVerdict(unknown, arrayPath);
         const prefix = segs;
         const results = found.map((m) =>
-          where ? where.evaluate({ ...scope, trace: undefined, bindings: [...scope.bindings, { kind: 'field', field: ref.field, prefix, path: m.path, value: m.value }] }).truth : true,
+          where ? where.evaluate(withBindings(scope, [...scope.bindings, { kind: 'field', field: ref.field, prefix, path: m.path, value: m.value }], scope.budget)).truth : true,
         );
         return countVerdict(results, operator, operand, scope, { field: ref.field, path: arrayPath || undefined }, at);
       }),
@@ -588,7 +592,7 @@ function valueCount(value: Operand, name: string | undefined, where: CompiledCon
         budget.left -= items.length;
         if (budget.left < 0) throw new PolicyEvaluationError(`a value count may do at most ${MAX_VALUE_COUNT_ITERATIONS} iterations, nested ones included (at ${at})`);
         const results = items.map((item) =>
-          where ? where.evaluate({ ...scope, trace: undefined, budget, bindings: [...scope.bindings, { kind: 'value', name, value: item }] }).truth : true,
+          where ? where.evaluate(withBindings(scope, [...scope.bindings, { kind: 'value', name, value: item }], budget)).truth : true,
         );
         return countVerdict(results, operator, operand, scope, {}, at);
       }),
@@ -612,7 +616,8 @@ function countVerdict(results: Truth[], operator: Operator, operand: Operand, sc
       return { truth: 'unknown', because: [], reason: `${open} member${open === 1 ? '' : 's'} of ${where.path ?? 'the counted array'} cannot be decided before deployment` };
     }
   }
-  return { ...first, because: first.because.map((w) => ({ ...w, counted: true as const })) };
+  for (const w of first.because) w.counted = true;
+  return first;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -670,11 +675,18 @@ function notOf(inner: CompiledCondition, at: string): CompiledCondition {
       traced(scope, () => 'not', (s) => {
         const v = inner.evaluate(s);
         // What made the inner condition false is what makes this one true, and the reverse.
-        return v.truth === 'unknown' ? v : { ...v, truth: !v.truth };
+        return v.truth === 'unknown' ? v : { truth: !v.truth, because: v.because, ...(v.reason !== undefined ? { reason: v.reason } : {}), ...(v.missingAlias !== undefined ? { missingAlias: v.missingAlias } : {}) };
       }),
     fields: () => inner.fields(),
     types: () => [],
   };
+}
+
+/** The scope inside a count's `where`: the same resource, one more member bound, no trace (explicit: see `decide`). */
+function withBindings(scope: Scope, bindings: readonly Binding[], budget: Scope['budget']): Scope {
+  const out: Scope = { target: scope.target, exprTarget: scope.exprTarget, env: scope.env, parameter: scope.parameter, fieldOptions: scope.fieldOptions, bindings };
+  if (budget !== undefined) out.budget = budget;
+  return out;
 }
 
 function traced(scope: Scope, text: (v: Verdict) => string, run: (scope: Scope) => Verdict): Verdict {
