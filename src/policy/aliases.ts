@@ -55,12 +55,15 @@ let builtIn: AliasTable | undefined;
  */
 export function builtInAliases(): AliasTable {
   if (builtIn) return builtIn;
-  const file = JSON.parse(readFileSync(path.join(packageRoot(), 'catalog', 'aliases', 'microsoft.apimanagement.json'), 'utf8')) as AliasFile;
   const index = new Map<string, AliasEntry[]>();
-  for (const [resourceType, entries] of Object.entries(file.types)) {
-    for (const [suffix, defaultPath] of Object.entries(entries)) {
-      const name = `${resourceType}/${suffix}`;
-      add(index, { name, resourceType, defaultPath });
+  // API Management's own aliases, and those of the related resource types the shipped definitions read.
+  for (const table of ['microsoft.apimanagement.json', 'related-types.json']) {
+    const file = JSON.parse(readFileSync(path.join(packageRoot(), 'catalog', 'aliases', table), 'utf8')) as AliasFile;
+    for (const [resourceType, entries] of Object.entries(file.types)) {
+      for (const [suffix, defaultPath] of Object.entries(entries)) {
+        const name = `${resourceType}/${suffix}`;
+        add(index, { name, resourceType, defaultPath });
+      }
     }
   }
   builtIn = tableOf(index, new Map());

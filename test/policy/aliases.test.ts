@@ -9,7 +9,11 @@ test('the table holds every Microsoft.ApiManagement alias of the 2026-08-21 dump
   const file = JSON.parse(readFileSync(path.join(repoRoot(), 'catalog/aliases/microsoft.apimanagement.json'), 'utf8')) as { count: number; source: string };
   assert.equal(file.source, 'apim-aliases-defaultpath-2026-08-21.csv');
   assert.equal(file.count, 1335);
-  assert.equal(aliasCount(), 1335);
+  // Plus the related types the shipped definitions read (diagnostic settings, Defender assessments).
+  const related = JSON.parse(readFileSync(path.join(repoRoot(), 'catalog/aliases/related-types.json'), 'utf8')) as { count: number; types: Record<string, unknown> };
+  assert.deepEqual(Object.keys(related.types).sort(), ['Microsoft.Insights/diagnosticSettings', 'Microsoft.Security/assessments']);
+  assert.equal(aliasCount(), 1335 + related.count);
+  assert.equal(resolveAlias('microsoft.insights/diagnosticSettings/logs[*].categoryGroup')?.defaultPath, 'properties.logs[*].categoryGroup');
 });
 
 test('aliases resolve ignoring case, to their resource type and default path', () => {
