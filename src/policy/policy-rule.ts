@@ -1,6 +1,6 @@
 import type { Equivalent, Level, RuleMeta, Severity } from '../findings/finding.js';
 import { leafName, type Resource } from '../resources/resource.js';
-import { getProperty, isObject, type Value } from '../resources/value.js';
+import { getPath, getProperty, isObject, type Value } from '../resources/value.js';
 import type { Rule } from '../rules/rule.js';
 import type { TraceNode, Verdict, Witness } from './condition.js';
 import type { PolicyDefinition } from './definition.js';
@@ -19,6 +19,12 @@ export interface PolicySidecar {
   equivalents?: (Equivalent & { note?: string })[];
   /** Other tools that were looked at and have no counterpart, with what was found. */
   noEquivalent?: { tool: string; note: string }[];
+  /**
+   * A stricter variant another tool applies, offered as an option (off by default): with
+   * `rules.<id>.options.<option>: true`, a compliant resource of `type` still fails where one
+   * of `paths` is not written as `true`.
+   */
+  requireExplicit?: { option: string; type: string; paths: string[]; tool: string };
 }
 
 export interface PolicyRuleOptions {
@@ -89,6 +95,17 @@ export function createPolicyRule(definition: PolicyDefinition, options: PolicyRu
         related: (query) => relatedIn(resource, ctx.resources, query),
       });
       report(result, resource, definition, sidecar, ctx);
+      const strict = sidecar.requireExplicit;
+      if (result.kind === 'compliant' && strict && ctx.options[strict.option] === true && resource.type.toLowerCase() === strict.type.toLowerCase()) {
+        const missing = strict.paths.find((p) => getPath(resource.body, p) !== true);
+        if (missing !== undefined) {
+          const value = getPath(resource.body, missing);
+          ctx.report({
+            path: missing,
+            message: `${typeNoun(resource.type)} '${leafName(resource)}' ${value === undefined ? `does not set ${missing.replace(/^properties\./, '')}` : `sets ${missing.replace(/^properties\./, '')} to ${JSON.stringify(value)}`}: with the option ${strict.option} (${strict.tool}), it must be written as true (policy ${definition.name})`,
+          });
+        }
+      }
     },
     explain(resource) {
       const trace: TraceNode[] = [];
