@@ -3,7 +3,7 @@ import type { Diagnostic } from '../load/diagnostic.js';
 import type { JsonDocument } from '../load/json-document.js';
 import type { SourceLocation } from '../load/source-file.js';
 import type { Finding, RuleMeta } from '../findings/finding.js';
-import type { Resource } from '../resources/resource.js';
+import { isAtOrUnder, type Resource } from '../resources/resource.js';
 import { getPath, isObject, type Value } from '../resources/value.js';
 
 /** Why a finding is accepted: a known risk with a reason, and maybe an end date. */
@@ -208,10 +208,7 @@ function suppressionKey(s: Suppression): string {
   return [s.kind, s.rule.toLowerCase(), at, s.resourceType ?? '', s.resourceName ?? '', s.file ?? '', s.scope ?? '', s.exemption?.name ?? '', s.reason].join('\u0000');
 }
 
-/** Is the resource id at or under the scope (`/subscriptions/x/resourceGroups/rg` covers its resources)? */
+/** Exemptions: no scope covers everything scanned. */
 export function scopeMatches(scope: string | undefined, resourceId: string): boolean {
-  if (scope === undefined) return true;
-  const s = scope.toLowerCase().replace(/\/+$/, '');
-  const id = resourceId.toLowerCase();
-  return id === s || id.startsWith(`${s}/`);
+  return scope === undefined || isAtOrUnder(scope, resourceId);
 }

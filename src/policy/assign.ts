@@ -1,7 +1,7 @@
 import { DEFAULT_DEPLOYMENT } from '../arm/expression/context.js';
 import { evaluateExpressionText } from '../arm/expression/evaluator.js';
 import { isExpression } from '../arm/expression/parser.js';
-import type { Resource } from '../resources/resource.js';
+import { isAtOrUnder, type Resource } from '../resources/resource.js';
 import { getProperty, isUnknown, type Value } from '../resources/value.js';
 import type { CheckContext } from '../rules/rule.js';
 import { resourceSelected, selectorsMatch, type Assignment } from './assignment.js';
@@ -139,7 +139,6 @@ function effectOverride(assignment: Assignment, referenceId: string | undefined,
 /** The rule as the assignment runs it: out of scope resources are skipped, messages added, DoNotEnforce never blocks. */
 function scoped(rule: PolicyRule, assignment: Assignment, referenceId: string | undefined): PolicyRule {
   const message = assignment.nonComplianceMessages.find((m) => m.policyDefinitionReferenceId !== undefined && m.policyDefinitionReferenceId.toLowerCase() === referenceId?.toLowerCase()) ?? assignment.nonComplianceMessages.find((m) => m.policyDefinitionReferenceId === undefined);
-  const notScopes = assignment.notScopes.map((s) => s.toLowerCase().replace(/\/+$/, ''));
   const enforce = assignment.enforcementMode === 'Default';
   const wrapped: PolicyRule = Object.assign(Object.create(rule) as PolicyRule, {
     meta: {
@@ -150,8 +149,7 @@ function scoped(rule: PolicyRule, assignment: Assignment, referenceId: string | 
       ...(referenceId ? { referenceId } : {}),
     },
     check(resource: Resource, ctx: CheckContext) {
-      const id = resource.id.toLowerCase();
-      const excluded = notScopes.find((s) => id === s || id.startsWith(`${s}/`));
+      const excluded = assignment.notScopes.find((s) => isAtOrUnder(s, resource.id));
       if (excluded) return ctx.skip(`excluded by the notScopes of assignment ${assignment.name} (${excluded})`);
       const location = getProperty(resource.body, 'location');
       if (!resourceSelected(assignment.resourceSelectors, { type: resource.type, location: typeof location === 'string' ? location : undefined })) {

@@ -1,5 +1,5 @@
 import { getProperty, isObject, type Value } from '../resources/value.js';
-import { PolicyDefinitionError } from './definition.js';
+import { parameterValues, policyBody, PolicyDefinitionError } from './definition.js';
 
 /** `in` / `notIn` over one kind of value, as assignment selectors write them. */
 export interface Selector {
@@ -57,25 +57,23 @@ export interface Exemption {
 }
 
 export function looksLikeAssignment(json: Value): boolean {
-  const body = bodyOf(json);
+  const body = policyBody(json);
   return isObject(body) && typeof getProperty(body, 'policyDefinitionId') === 'string' && getProperty(body, 'policyAssignmentId') === undefined;
 }
 
 export function looksLikeExemption(json: Value): boolean {
-  const body = bodyOf(json);
+  const body = policyBody(json);
   return isObject(body) && typeof getProperty(body, 'policyAssignmentId') === 'string';
 }
 
 export function readAssignment(json: Value, file?: string): Assignment {
   if (!isObject(json)) throw new PolicyDefinitionError('a policy assignment must be a JSON object');
-  const body = bodyOf(json);
+  const body = policyBody(json);
   const policyDefinitionId = str(getProperty(body, 'policyDefinitionId'));
   if (!policyDefinitionId) throw new PolicyDefinitionError('a policy assignment needs a policyDefinitionId');
   const mode = str(getProperty(body, 'enforcementMode')) ?? 'Default';
   if (!/^(default|donotenforce)$/i.test(mode)) throw new PolicyDefinitionError(`enforcementMode '${mode}' is neither Default nor DoNotEnforce`);
-  const params = getProperty(body, 'parameters');
-  const parameters: Record<string, Value> = {};
-  if (isObject(params)) for (const [k, v] of Object.entries(params)) parameters[k] = isObject(v) && getProperty(v, 'value') !== undefined ? getProperty(v, 'value')! : v;
+  const parameters = parameterValues(getProperty(body, 'parameters'));
   const overrides = list(getProperty(body, 'overrides')).map((o, i) => {
     const kind = str(getProperty(o, 'kind'));
     const value = str(getProperty(o, 'value'));
@@ -105,7 +103,7 @@ export function readAssignment(json: Value, file?: string): Assignment {
 
 export function readExemption(json: Value, file?: string): Exemption {
   if (!isObject(json)) throw new PolicyDefinitionError('a policy exemption must be a JSON object');
-  const body = bodyOf(json);
+  const body = policyBody(json);
   const policyAssignmentId = str(getProperty(body, 'policyAssignmentId'));
   if (!policyAssignmentId) throw new PolicyDefinitionError('a policy exemption needs a policyAssignmentId');
   const category = str(getProperty(body, 'exemptionCategory'));
@@ -171,11 +169,6 @@ function selectors(v: Value | undefined, where: string): Selector[] {
 
 function list(v: Value | undefined): Value[] {
   return Array.isArray(v) ? v : [];
-}
-
-function bodyOf(json: Value): Value {
-  const props = isObject(json) ? getProperty(json, 'properties') : undefined;
-  return isObject(props) ? props : json;
 }
 
 function str(v: Value | undefined): string | undefined {

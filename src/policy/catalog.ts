@@ -153,7 +153,8 @@ function readSidecar(definitionPath: string, shownDefinition: string, diagnostic
   }
 }
 
-function listDefinitions(dir: string): string[] {
+/** The `.json` files under `dir` (sidecars excluded), in path order. */
+export function listDefinitions(dir: string): string[] {
   const out: string[] = [];
   const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {

@@ -39,8 +39,7 @@ export class PolicyDefinitionError extends Error {}
  */
 export function readPolicyDefinition(json: unknown, file?: string): PolicyDefinition {
   if (!isObject(json)) throw new PolicyDefinitionError('a policy definition must be a JSON object');
-  const props = getProperty(json, 'properties');
-  const body = isObject(props) ? props : json;
+  const body = policyBody(json);
   const rule = getProperty(body, 'policyRule');
   if (!isObject(rule)) throw new PolicyDefinitionError('no policyRule');
   const condition = getProperty(rule, 'if');
@@ -66,6 +65,26 @@ export function readPolicyDefinition(json: unknown, file?: string): PolicyDefini
     then,
     file,
   };
+}
+
+/**
+ * The properties of any Azure Policy object (definition, initiative, assignment, exemption):
+ * inside the `{ properties, name, id }` envelope, or the object itself when bare.
+ */
+export function policyBody(json: Value): Value {
+  const props = isObject(json) ? getProperty(json, 'properties') : undefined;
+  return isObject(props) ? props : json;
+}
+
+/** Parameter values as assignments and initiative references write them: `{ name: { value } }`; a bare value is the value itself. */
+export function parameterValues(params: Value | undefined): Record<string, Value> {
+  const out: Record<string, Value> = {};
+  if (!isObject(params)) return out;
+  for (const [k, v] of Object.entries(params)) {
+    const value = isObject(v) ? getProperty(v, 'value') : undefined;
+    out[k] = value !== undefined ? value : v;
+  }
+  return out;
 }
 
 /** A `parameters` object of a definition or an initiative. */

@@ -96,8 +96,9 @@ function initiativesCiting(definitionName: string): { displayName: string; group
   }
   const name = definitionName.toLowerCase();
   return map
-    .map((i) => ({ displayName: i.displayName, groups: [...new Set(i.hits.filter((h) => h[0].toLowerCase() === name).flatMap((h) => h[2]))], hit: i.hits.some((h) => h[0].toLowerCase() === name) }))
-    .filter((i) => i.hit)
-    .map(({ displayName, groups }) => ({ displayName, groups }))
+    .flatMap((i) => {
+      const hits = i.hits.filter((h) => h[0].toLowerCase() === name);
+      return hits.length ? [{ displayName: i.displayName, groups: [...new Set(hits.flatMap((h) => h[2]))] }] : [];
+    })
     .sort((a, b) => a.displayName.localeCompare(b.displayName));
 }

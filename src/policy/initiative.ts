@@ -1,5 +1,5 @@
 import { getProperty, isObject, type Value } from '../resources/value.js';
-import { PolicyDefinitionError, readParameters, type PolicyParameter } from './definition.js';
+import { parameterValues, policyBody, PolicyDefinitionError, readParameters, type PolicyParameter } from './definition.js';
 
 /** One `policyDefinitions[]` entry of an initiative. */
 export interface InitiativeReference {
@@ -36,26 +36,19 @@ export interface Initiative {
 
 /** Is this JSON an initiative (it has `policyDefinitions`) rather than a definition or an assignment? */
 export function looksLikeInitiative(json: Value): boolean {
-  const body = bodyOf(json);
+  const body = policyBody(json);
   return isObject(body) && Array.isArray(getProperty(body, 'policyDefinitions'));
 }
 
 export function readInitiative(json: Value, file?: string): Initiative {
   if (!isObject(json)) throw new PolicyDefinitionError('an initiative must be a JSON object');
-  const body = bodyOf(json);
+  const body = policyBody(json);
   const refs = getProperty(body, 'policyDefinitions');
   if (!Array.isArray(refs)) throw new PolicyDefinitionError('an initiative needs a policyDefinitions list');
   const references = refs.map((ref, i) => {
     const definitionId = str(getProperty(ref, 'policyDefinitionId'));
     if (!definitionId) throw new PolicyDefinitionError(`policyDefinitions[${i}] has no policyDefinitionId`);
-    const params = getProperty(ref, 'parameters');
-    const parameters: Record<string, Value> = {};
-    if (isObject(params)) {
-      for (const [k, v] of Object.entries(params)) {
-        // Azure writes `{ "value": … }`; a bare value is accepted as the value itself.
-        parameters[k] = isObject(v) && getProperty(v, 'value') !== undefined ? getProperty(v, 'value')! : v;
-      }
-    }
+    const parameters = parameterValues(getProperty(ref, 'parameters'));
     const groupNames = getProperty(ref, 'groupNames');
     const definitionName = definitionId.split('/').pop()!;
     return {
@@ -84,11 +77,6 @@ export function readInitiative(json: Value, file?: string): Initiative {
     groups,
     file,
   };
-}
-
-function bodyOf(json: Value): Value {
-  const props = isObject(json) ? getProperty(json, 'properties') : undefined;
-  return isObject(props) ? props : json;
 }
 
 function str(v: Value | undefined): string | undefined {

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic } from '../load/diagnostic.js';
 import { InputError } from '../load/diagnostic.js';
@@ -8,7 +8,7 @@ import { packageRoot } from '../package-root.js';
 import type { Value } from '../resources/value.js';
 import { assignRules, type AssignedRule, type KnownDefinition, type UnavailableReference } from './assign.js';
 import { looksLikeAssignment, looksLikeExemption, readAssignment, readExemption, type Assignment, type Exemption } from './assignment.js';
-import { addDefinitionFile, type Catalog } from './catalog.js';
+import { addDefinitionFile, listDefinitions, type Catalog } from './catalog.js';
 import { looksLikeInitiative, readInitiative, type Initiative } from './initiative.js';
 import type { PolicyRule } from './policy-rule.js';
 import type { Suppression } from '../evaluate/suppressions.js';
@@ -58,7 +58,7 @@ export function loadPolicyInputs(spec: PolicySpec, cwd: string): PolicyInputs {
     const abs = shipped ? path.join(packageRoot(), 'catalog', 'initiatives', shipped.file) : path.resolve(cwd, given);
     let files: string[];
     try {
-      files = statSync(abs).isDirectory() ? jsonFilesUnder(abs) : [abs];
+      files = statSync(abs).isDirectory() ? listDefinitions(abs) : [abs];
     } catch {
       const hint = expected === 'initiative' ? ` (a file, or one of: ${Object.keys(SHIPPED_INITIATIVES).join(', ')})` : '';
       out.diagnostics.push({ severity: 'error', code: 'policy-file', message: `cannot read --${expected} '${given}': no such file or folder${hint}`, file: given });
@@ -162,15 +162,14 @@ export function assignPolicies(inputs: PolicyInputs, builtIns: readonly PolicyRu
   return out;
 }
 
-/** The shipped initiative with this name (its guid or ALZ name), if any. */
+let shipped: Initiative[] | undefined;
+
+/** The shipped initiative with this name (its guid or ALZ name), if any. The files are large: read once, when first asked. */
 function shippedInitiative(name: string): Initiative | undefined {
-  for (const { file } of Object.values(SHIPPED_INITIATIVES)) {
-    const abs = path.join(packageRoot(), 'catalog', 'initiatives', file);
-    const json = JSON.parse(readFileSync(abs, 'utf8')) as Value;
-    const initiative = readInitiative(json, `catalog/initiatives/${file}`);
-    if (initiative.name.toLowerCase() === name.toLowerCase()) return initiative;
-  }
-  return undefined;
+  shipped ??= Object.values(SHIPPED_INITIATIVES).map(({ file }) =>
+    readInitiative(JSON.parse(readFileSync(path.join(packageRoot(), 'catalog', 'initiatives', file), 'utf8')) as Value, `catalog/initiatives/${file}`),
+  );
+  return shipped.find((i) => i.name.toLowerCase() === name.toLowerCase());
 }
 
 function implicitAssignment(target: string, displayName: string, initiative: boolean): Assignment {
@@ -187,14 +186,4 @@ function implicitAssignment(target: string, displayName: string, initiative: boo
     resourceSelectors: [],
     nonComplianceMessages: [],
   };
-}
-
-function jsonFilesUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    const abs = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...jsonFilesUnder(abs));
-    else if (/\.json$/i.test(entry.name) && !/\.tollgate\.json$/i.test(entry.name)) out.push(abs);
-  }
-  return out;
 }

@@ -99,11 +99,8 @@ export function createPolicyRule(definition: PolicyDefinition, options: PolicyRu
       if (result.kind === 'compliant' && strict && ctx.options[strict.option] === true && resource.type.toLowerCase() === strict.type.toLowerCase()) {
         const missing = strict.paths.find((p) => getPath(resource.body, p) !== true);
         if (missing !== undefined) {
-          const value = getPath(resource.body, missing);
-          ctx.report({
-            path: missing,
-            message: `${typeNoun(resource.type)} '${leafName(resource)}' ${value === undefined ? `does not set ${missing.replace(/^properties\./, '')}` : `sets ${missing.replace(/^properties\./, '')} to ${JSON.stringify(value)}`}: with the option ${strict.option} (${strict.tool}), it must be written as true (policy ${definition.name})`,
-          });
+          const seen = matchText({ path: missing, actual: getPath(resource.body, missing), operator: 'equals', operand: true });
+          ctx.report({ path: missing, message: `${typeNoun(resource.type)} '${leafName(resource)}' ${seen}: with the option ${strict.option} (${strict.tool}), it must be written as true (policy ${definition.name})` });
         }
       }
     },
@@ -203,7 +200,8 @@ function typeNoun(type: string): string {
 }
 
 /** Azure Policy's `utcNow()` format: `yyyy-MM-ddTHH:mm:ss.fffffffZ`. */
-function policyTime(date: Date): string {
+/** A time as Azure's utcNow() writes it (seven fractional digits). */
+export function policyTime(date: Date): string {
   return date.toISOString().replace(/\.(\d{3})Z$/, '.$10000Z');
 }
 

@@ -1,4 +1,4 @@
-import type { InitiativeCompliance } from '../policy/control-compliance.js';
+import type { Counts, InitiativeCompliance } from '../policy/control-compliance.js';
 import { shortControlId } from '../policy/compliance.js';
 import pc from 'picocolors';
 import type { ScanResult } from '../evaluate/scan-result.js';
@@ -64,18 +64,14 @@ function complianceBlock(ic: InitiativeCompliance, verbose: boolean, c: Colors):
   }`;
   const evaluated = ic.controls.filter((k) => k.state !== 'not-available-offline');
   const offline = ic.controls.filter((k) => k.state === 'not-available-offline');
+  // State padded to one column, coloured by what it means, then the resource counts.
+  const stateAndCounts = (state: string, n: Counts) =>
+    `${state === 'non-compliant' ? c.red(state) : state === 'compliant' ? c.green(state) : c.yellow(state)}${' '.repeat(Math.max(1, 16 - state.length))}${n['non-compliant']} non-compliant, ${n.compliant} compliant, ${n.exempt} exempt, ${n.unknown} unknown`;
   const rows = evaluated.map((k) => {
-    const state = k.state === 'non-compliant' ? c.red(k.state) : k.state === 'compliant' ? c.green(k.state) : c.yellow(k.state);
-    const n = k.resources;
     const extra = k.unavailable.length ? c.dim(` +${k.unavailable.length} not available offline`) : '';
-    return `  ${k.shortId.padEnd(14)} ${state}${' '.repeat(Math.max(1, 16 - k.state.length))}${n['non-compliant']} non-compliant, ${n.compliant} compliant, ${n.exempt} exempt, ${n.unknown} unknown  ${c.dim(`${k.policies.length} polic${k.policies.length === 1 ? 'y' : 'ies'}`)}${extra}`;
+    return `  ${k.shortId.padEnd(14)} ${stateAndCounts(k.state, k.resources)}  ${c.dim(`${k.policies.length} polic${k.policies.length === 1 ? 'y' : 'ies'}`)}${extra}`;
   });
-  const lines = [head, ...rows];
-  for (const p of ic.ungrouped) {
-    const state = p.state === 'non-compliant' ? c.red(p.state) : p.state === 'compliant' ? c.green(p.state) : c.yellow(p.state);
-    const n = p.resources;
-    lines.push(`  ${(p.referenceId ?? p.ruleId).padEnd(30)} ${state}${' '.repeat(Math.max(1, 16 - p.state.length))}${n['non-compliant']} non-compliant, ${n.compliant} compliant, ${n.exempt} exempt, ${n.unknown} unknown`);
-  }
+  const lines = [head, ...rows, ...ic.ungrouped.map((p) => `  ${(p.referenceId ?? p.ruleId).padEnd(30)} ${stateAndCounts(p.state, p.resources)}`)];
   lines.push(
     `  ${ic.evaluated} polic${ic.evaluated === 1 ? 'y' : 'ies'} evaluated; ${ic.unavailable.length} not available offline (Tollgate does not have the definition)${offline.length ? `, so ${offline.length} control${offline.length === 1 ? ' is' : 's are'} not evaluated` : ''}${
       ic.unavailable.length && !verbose ? ' — --verbose or --format json lists them' : ''

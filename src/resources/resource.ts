@@ -60,6 +60,13 @@ export interface ResourceSet {
 }
 
 /** The last segment of a resource name: `svc/backends/x` -> `x`. */
+/** Is the resource id at or under the scope id (`/subscriptions/x/resourceGroups/rg` covers its resources)? Ids ignore case. */
+export function isAtOrUnder(scope: string, resourceId: string): boolean {
+  const s = scope.toLowerCase().replace(/\/+$/, '');
+  const id = resourceId.toLowerCase();
+  return id === s || id.startsWith(`${s}/`);
+}
+
 export function leafName(resource: Pick<Resource, 'name'>): string {
   const i = resource.name.lastIndexOf('/');
   return i < 0 ? resource.name : resource.name.slice(i + 1);

@@ -9,10 +9,11 @@ import { InputError } from '../../load/diagnostic.js';
 import { addDefinitionFile, type Catalog } from '../../policy/catalog.js';
 import type { TraceNode } from '../../policy/condition.js';
 import { evaluatePolicy, type PolicyResult } from '../../policy/engine.js';
-import { createPolicyRule, type PolicyRule } from '../../policy/policy-rule.js';
+import { createPolicyRule, policyTime, type PolicyRule } from '../../policy/policy-rule.js';
 import { definitionFromJson, rawTarget } from '../../policy/raw.js';
 import { getProperty, isObject, type Value } from '../../resources/value.js';
 import type { Rule } from '../../rules/rule.js';
+import type { Outcome } from '../../findings/finding.js';
 import { scan } from '../../scan.js';
 import { deploymentFromFlags, type DeploymentFlags } from '../deployment-options.js';
 import { EXIT } from '../exit-code.js';
@@ -54,30 +55,33 @@ export function runPolicyTest(policyPath: string, resourcePath: string, flags: P
   let verdicts: Verdict[];
   let inputErrors = false;
   if (c.ok && (c.file.kind === 'template' || c.file.kind === 'export')) {
-    const traced = new Map<string, { verdict: Verdict }>();
+    const explained = new Map<string, ReturnType<PolicyRule['explain']> & { at: string }>();
     // Every resource the rule applies to is explained as well as checked.
     const explaining: Rule = {
       meta: rule.meta,
       enabled: true,
       check(resource, ctx) {
-        const trace: TraceNode[] = [];
-        const result = evaluatePolicy(rule.compiled, resource, { trace, related: () => undefined });
-        traced.set(resource.id.toLowerCase(), { verdict: verdictOf(result, `${resource.type} '${resource.name}'`, trace, formatLocation({ location: resource.source.location })) });
+        explained.set(resource.id.toLowerCase(), { ...rule.explain(resource), at: formatLocation({ location: resource.source.location }) });
         rule.check(resource, ctx);
       },
     };
     const out = scan({ paths: [resourcePath], cwd, parameters: flags.parameters, deployment, ruleSet: { rules: [explaining], diagnostics: [], effectErrors: [] } });
     for (const d of out.diagnostics) process.stderr.write(`${formatLocation(d)}: ${d.severity}: ${d.message}\n`);
     inputErrors = out.diagnostics.some((d) => d.severity === 'error');
-    verdicts = out.results.map((r) => {
-      const v = traced.get(r.resource.id.toLowerCase())?.verdict ?? { resource: `${r.resource.type} '${r.resource.name}'`, outcome: 'not applicable' as const, why: r.reason ?? '', decidedBy: [], trace: [] };
-      // The scan knows more than the bare evaluation: related resources of the deployment, and the place of the finding.
+    // The outcome is the scan's, which also sees the related resources of the deployment; the explanation is the trace.
+    verdicts = out.results.map((r): Verdict => {
+      const ex = explained.get(r.resource.id.toLowerCase());
       const finding = r.findings[0];
-      if (r.outcome === 'fail' && finding) return { ...v, outcome: 'non-compliant' as const, why: finding.message, at: formatLocation({ file: finding.file, location: finding.location }) };
-      if (r.outcome === 'pass') return { ...v, outcome: 'compliant' as const };
-      if (r.outcome === 'unknown') return { ...v, outcome: 'unknown' as const, why: r.reason ?? v.why };
-      if (r.outcome === 'skip') return { ...v, outcome: 'not applicable' as const, why: r.reason ?? v.why };
-      return v;
+      const outcome = OUTCOME[r.outcome];
+      return {
+        resource: `${r.resource.type} '${r.resource.name}'`,
+        ...(finding ? { at: formatLocation({ file: finding.file, location: finding.location }) } : ex ? { at: ex.at } : {}),
+        outcome,
+        ...(outcome === 'non-compliant' ? { effect: rule.effect } : {}),
+        why: finding?.message ?? r.reason ?? (outcome === 'compliant' ? 'the if condition is false' : ''),
+        decidedBy: outcome === 'non-compliant' ? (ex?.verdict.because ?? []).map(witnessText) : [],
+        trace: ex?.trace ?? [],
+      };
     });
     if (!out.results.length) process.stdout.write(`no resource in ${resourcePath} is of a type the policy looks at (${rule.meta.appliesTo.join(', ')})\n`);
   } else {
@@ -89,7 +93,7 @@ export function runPolicyTest(policyPath: string, resourcePath: string, flags: P
     verdicts = raw.map((json) => {
       const target = rawTarget(json, { ...DEFAULT_DEPLOYMENT, ...deployment });
       const trace: TraceNode[] = [];
-      const result = evaluatePolicy(rule.compiled, target, { trace, ...(deployment.now ? { env: { now: deployment.now } } : {}) });
+      const result = evaluatePolicy(rule.compiled, target, { trace, ...(deployment.now ? { env: { now: policyTime(new Date(deployment.now)) } } : {}) });
       return verdictOf(result, `${target.type} '${target.name}'`, trace);
     });
   }
@@ -129,8 +133,10 @@ function loadPolicy(policyPath: string, parameters: Record<string, unknown>, eff
   }
 }
 
-function verdictOf(result: PolicyResult, resource: string, trace: TraceNode[], at?: string): Verdict {
-  const base = { resource, ...(at ? { at } : {}), trace };
+const OUTCOME: Readonly<Record<Outcome, Verdict['outcome']>> = { pass: 'compliant', fail: 'non-compliant', skip: 'not applicable', unknown: 'unknown', error: 'error' };
+
+function verdictOf(result: PolicyResult, resource: string, trace: TraceNode[]): Verdict {
+  const base = { resource, trace };
   switch (result.kind) {
     case 'compliant':
       return { ...base, outcome: 'compliant', why: 'the if condition is false', decidedBy: [] };
