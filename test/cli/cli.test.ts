@@ -180,6 +180,20 @@ test('rules lists the seed checks; rules show prints the policy page', () => {
   assert.equal(run(['rules', 'show', 'nope']).status, 2);
 });
 
+test('rules show by another tool\'s id or PSRule reference finds the native rule, and names the rules that check the same thing', () => {
+  // ee7495e7 also lists Azure.APIM.HTTPEndpoint as an equivalent: the native rule is what that id names.
+  for (const query of ['Azure.APIM.HTTPEndpoint', 'AZR-000042', 'apim-httpendpoint']) {
+    const r = run(['rules', 'show', query]);
+    assert.equal(r.status, 0, query);
+    assert.match(r.stdout, /^Id +APIM-HTTPEndpoint$/m, query);
+    assert.match(r.stdout, /psrule Azure\.APIM\.HTTPEndpoint \(AZR-000042\)/);
+    assert.match(r.stdout, /Same check as[^\n]*\n {2}ee7495e7-3ba7-40b6-bfee-c29e22cc75d4 {2}API Management APIs should use only encrypted protocols/);
+  }
+  const policy = run(['rules', 'show', 'ee7495e7-3ba7-40b6-bfee-c29e22cc75d4']);
+  assert.match(policy.stdout, /Same check as[^\n]*\n {2}APIM-HTTPEndpoint /);
+  assert.doesNotMatch(run(['rules', 'show', 'APIM-Ciphers']).stdout, /Same check as/);
+});
+
 test('expand prints resources with unknown values visible, where each is declared, and the outputs', () => {
   const r = run(['expand', 'examples/noncompliant/apim.json']);
   assert.equal(r.status, 0, r.stderr);

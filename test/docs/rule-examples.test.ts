@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadRuleSet, scan } from '../../src/scan.js';
+import { equivalentRules } from '../../src/evaluate/equivalents.js';
 import { repoRoot, tempTree } from '../helpers.js';
 
 // Every rule page's examples (ARM and Bicep) are real: the failing one must fail at the line marked
@@ -42,3 +43,23 @@ for (const page of readdirSync(rulesDir).filter((f) => f.endsWith('.md'))) {
     });
   });
 }
+
+// The page's header names what `rules show` names: every equivalent of the rule (with PSRule's AZR
+// reference) and every shipped rule that checks the same thing.
+const catalog = loadRuleSet({}, {}, { all: true }).rules.map((r) => r.meta);
+for (const meta of catalog.filter((m) => m.kind === 'native')) {
+  test(`docs/rules/${meta.id}.md lists the rule's equivalents`, () => {
+    const text = readFileSync(path.join(rulesDir, `${meta.id}.md`), 'utf8');
+    const row = /^\| Equivalents \| (.*) \|$/m.exec(text)?.[1] ?? '';
+    const named = [...meta.equivalents.flatMap((e) => [e.id, ...(e.ref ? [e.ref] : [])]), ...catalog.filter((o) => o !== meta && equivalentRules(meta, o)).map((o) => o.id)];
+    assert.ok(named.length > 0, 'every native rule has an equivalent in another tool');
+    for (const id of named) assert.ok(row.includes(id), `the Equivalents row names ${id}`);
+  });
+}
+
+test('PSRule references are well-formed and each names one rule', () => {
+  const refs = catalog.filter((m) => m.kind === 'native').flatMap((m) => m.equivalents.filter((e) => e.tool === 'psrule'));
+  assert.ok(refs.length >= 21);
+  for (const e of refs) assert.match(e.ref ?? '', /^AZR-\d{6}$/, e.id);
+  assert.equal(new Set(refs.map((e) => e.ref)).size, refs.length);
+});

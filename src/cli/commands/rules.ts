@@ -3,6 +3,7 @@ import { loadBuiltInPolicies } from '../../policy/catalog.js';
 import { describePolicy } from '../../policy/describe.js';
 import { NATIVE_RULES } from '../../rules/index.js';
 import { EXIT } from '../exit-code.js';
+import { equivalentRules } from '../../evaluate/equivalents.js';
 
 /** `tollgate rules`: one line per rule, native rules and built-in policies alike. */
 export function runRulesList(): number {
@@ -20,20 +21,28 @@ export function runRulesList(): number {
 /** `tollgate rules show <id>`: by rule id, policy guid, policy display name, or another tool's id. */
 export function runRulesShow(query: string): number {
   const { rules } = loadBuiltInPolicies({});
+  const all = [...NATIVE_RULES, ...rules];
   const q = query.toLowerCase();
-  const matches = (m: RuleMeta) => m.id.toLowerCase() === q || m.title.toLowerCase() === q || m.equivalents.some((e) => e.id.toLowerCase() === q);
-  const policy = rules.find((r) => matches(r.meta));
-  if (policy) {
-    process.stdout.write(describePolicy(policy.definition, policy) + '\n');
-    return EXIT.ok;
+  // An exact id or title first; another tool's id names the native rule that implements that check
+  // before a policy that merely overlaps with it (both list it as an equivalent).
+  const found =
+    all.find((r) => r.meta.id.toLowerCase() === q || r.meta.title.toLowerCase() === q) ??
+    all.find((r) => r.meta.equivalents.some((e) => e.id.toLowerCase() === q || e.ref?.toLowerCase() === q));
+  if (!found) {
+    process.stderr.write(`tollgate: no rule '${query}' (see tollgate rules)\n`);
+    return EXIT.usage;
   }
-  const native = NATIVE_RULES.find((r) => matches(r.meta));
-  if (native) {
-    process.stdout.write(describeNative(native.meta) + '\n');
-    return EXIT.ok;
-  }
-  process.stderr.write(`tollgate: no rule '${query}' (see tollgate rules)\n`);
-  return EXIT.usage;
+  const policy = rules.find((r) => r === found);
+  const text = policy ? describePolicy(policy.definition, policy) : describeNative(found.meta);
+  process.stdout.write(`${text}${describeOverlap(found.meta, all.filter((r) => r !== found).map((r) => r.meta))}\n`);
+  return EXIT.ok;
+}
+
+/** The rules of the catalog that check the same thing: by default one finding is reported for them. */
+function describeOverlap(meta: RuleMeta, others: readonly RuleMeta[]): string {
+  const same = others.filter((o) => equivalentRules(meta, o));
+  if (!same.length) return '';
+  return ['', '', 'Same check as (when they fail on the same property, one finding names both; --rules all reports each)', ...same.map((o) => `  ${o.id}  ${o.title}`)].join('\n');
 }
 
 function describeNative(m: RuleMeta): string {

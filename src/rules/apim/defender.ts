@@ -14,7 +14,7 @@ export const defenderCloud = defineRule({
   description: 'Defender for APIs finds sensitive data, unauthenticated endpoints and attacks on APIs, but only for APIs onboarded to it with an API collection.',
   recommendation: 'Deploy a `Microsoft.Security/apiCollections` extension resource, named after the API, scoped to the API Management service, for each HTTP API.',
   helpUri: 'https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.APIM.DefenderCloud/',
-  equivalents: [{ tool: 'psrule', id: 'Azure.APIM.DefenderCloud' }],
+  equivalents: [{ tool: 'psrule', id: 'Azure.APIM.DefenderCloud', ref: 'AZR-000387' }],
   appliesTo: [APIS],
   check(resource, ctx) {
     const apiType = getPath(resource.body, 'properties.apiType');

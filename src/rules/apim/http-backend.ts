@@ -21,7 +21,7 @@ export default defineRule({
   recommendation:
     'Set `properties.url` of `Microsoft.ApiManagement/service/backends` and `properties.serviceUrl` of `Microsoft.ApiManagement/service/apis` to an `https://` URL. Prefer TLS 1.2 or later on the backend, and client certificates for API Management to authenticate to it.',
   helpUri: 'https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.APIM.HTTPBackend/',
-  equivalents: [{ tool: 'psrule', id: 'Azure.APIM.HTTPBackend' }],
+  equivalents: [{ tool: 'psrule', id: 'Azure.APIM.HTTPBackend', ref: 'AZR-000044' }],
   appliesTo: [BACKENDS, APIS],
   check(resource, ctx) {
     const isBackend = resource.type.toLowerCase() === BACKENDS.toLowerCase();

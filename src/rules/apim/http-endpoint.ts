@@ -12,7 +12,7 @@ export default defineRule({
   description: 'An API that accepts HTTP lets clients send requests, keys and tokens unencrypted to the gateway.',
   recommendation: 'Remove `http` from `properties.protocols` of every `Microsoft.ApiManagement/service/apis`; keep `https` (and `wss` for WebSocket APIs).',
   helpUri: 'https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.APIM.HTTPEndpoint/',
-  equivalents: [{ tool: 'psrule', id: 'Azure.APIM.HTTPEndpoint' }],
+  equivalents: [{ tool: 'psrule', id: 'Azure.APIM.HTTPEndpoint', ref: 'AZR-000042' }],
   appliesTo: [APIS],
   check(resource, ctx) {
     const protocols = getPath(resource.body, 'properties.protocols');

@@ -26,7 +26,7 @@ export const minApiVersion = defineRule({
     'Older management API versions of API Management lack security fixes (for example, they return secrets in GET responses); `apiVersionConstraint.minApiVersion` stops tools from using them against the service.',
   recommendation: 'Deploy with API version 2021-08-01 or later and set `properties.apiVersionConstraint.minApiVersion` to at least 2021-08-01. The minimum is configurable: `rules.APIM-MinAPIVersion.options.minimum`.',
   helpUri: `${PSRULE}Azure.APIM.MinAPIVersion/`,
-  equivalents: [{ tool: 'psrule', id: 'Azure.APIM.MinAPIVersion' }],
+  equivalents: [{ tool: 'psrule', id: 'Azure.APIM.MinAPIVersion', ref: 'AZR-000321' }],
   appliesTo: [SERVICE],
   check(resource, ctx) {
     const minimum = typeof ctx.options['minimum'] === 'string' ? ctx.options['minimum'] : '2021-08-01';
@@ -50,7 +50,7 @@ export const certificateExpiry = defineRule({
   description: 'When a custom-domain certificate expires, clients refuse the gateway, portal or management endpoint that uses it.',
   recommendation: 'Renew the certificate (or use a Key Vault reference, which API Management refreshes). The number of days is configurable: `rules.APIM-CertificateExpiry.options.days` (default 30); the clock is `--now` or `deployment.now`.',
   helpUri: `${PSRULE}Azure.APIM.CertificateExpiry/`,
-  equivalents: [{ tool: 'psrule', id: 'Azure.APIM.CertificateExpiry' }],
+  equivalents: [{ tool: 'psrule', id: 'Azure.APIM.CertificateExpiry', ref: 'AZR-000051' }],
   appliesTo: [SERVICE],
   check(resource, ctx) {
     const days = typeof ctx.options['days'] === 'number' ? ctx.options['days'] : 30;
@@ -83,7 +83,7 @@ export const productTerms = defineRule({
   description: 'Terms of use tell subscribers what they agree to. PSRule for Azure has deprecated this check; Tollgate ships it off.',
   recommendation: 'Set `properties.terms` of each product. Turn the rule on with `rules.APIM-ProductTerms.enabled: true`.',
   helpUri: `${PSRULE}Azure.APIM.ProductTerms/`,
-  equivalents: [{ tool: 'psrule', id: 'Azure.APIM.ProductTerms' }],
+  equivalents: [{ tool: 'psrule', id: 'Azure.APIM.ProductTerms', ref: 'AZR-000050' }],
   appliesTo: [PRODUCTS],
   check(resource, ctx) {
     const terms = getPath(resource.body, 'properties.terms');
@@ -112,7 +112,7 @@ export const availabilityZone = defineRule({
   description: 'Units in one zone go down with it. Premium services can spread units over zones (one unit per zone at least) in regions that offer them.',
   recommendation: 'Use the Premium tier; in regions with zones, set `zones` to at least two zones and `sku.capacity` to at least the number of zones, for the service and each `additionalLocations[]`. Extra regions with zones: `rules.APIM-AvailabilityZone.options.extraRegions`.',
   helpUri: `${PSRULE}Azure.APIM.AvailabilityZone/`,
-  equivalents: [{ tool: 'psrule', id: 'Azure.APIM.AvailabilityZone' }],
+  equivalents: [{ tool: 'psrule', id: 'Azure.APIM.AvailabilityZone', ref: 'AZR-000052' }],
   appliesTo: [SERVICE],
   check(resource, ctx) {
     const sku = getPath(resource.body, 'sku.name');

@@ -14,7 +14,7 @@ export default defineRule({
   description: 'Without a managed identity, API Management needs secrets (keys, passwords, certificates) stored in its configuration to reach Key Vault and backends.',
   recommendation: 'Set `identity.type` to `SystemAssigned`, `UserAssigned` or `SystemAssigned, UserAssigned`.',
   helpUri: 'https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.APIM.ManagedIdentity/',
-  equivalents: [{ tool: 'psrule', id: 'Azure.APIM.ManagedIdentity' }],
+  equivalents: [{ tool: 'psrule', id: 'Azure.APIM.ManagedIdentity', ref: 'AZR-000053' }],
   appliesTo: [SERVICE],
   check(resource, ctx) {
     const type = getPath(resource.body, 'identity.type');

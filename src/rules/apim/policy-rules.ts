@@ -18,7 +18,7 @@ export const corsPolicy = defineRule({
   description: 'A `cors` policy with `*` lets any web site call the API from a browser with the user\'s credentials, or read any response header.',
   recommendation: 'List the origins, methods and headers that are needed in each `<cors>` policy instead of `*`.',
   helpUri: `${PSRULE}Azure.APIM.CORSPolicy/`,
-  equivalents: [{ tool: 'psrule', id: 'Azure.APIM.CORSPolicy' }],
+  equivalents: [{ tool: 'psrule', id: 'Azure.APIM.CORSPolicy', ref: 'AZR-000365' }],
   appliesTo: POLICY_TYPES,
   check(resource, ctx) {
     const doc = policyXml(resource);
@@ -49,7 +49,7 @@ export const policyBase = defineRule({
   description: 'A section without `<base/>` drops the policies of the enclosing scope (for example the global authentication, IP filtering or rate limits) for that API, operation or product.',
   recommendation: 'Put `<base />` in each of `<inbound>`, `<backend>`, `<outbound>` and `<on-error>` of every API, operation and product policy.',
   helpUri: `${PSRULE}Azure.APIM.PolicyBase/`,
-  equivalents: [{ tool: 'psrule', id: 'Azure.APIM.PolicyBase' }],
+  equivalents: [{ tool: 'psrule', id: 'Azure.APIM.PolicyBase', ref: 'AZR-000371' }],
   appliesTo: POLICY_TYPES.filter((t) => t !== GLOBAL_POLICY),
   check(resource, ctx) {
     const doc = policyXml(resource);

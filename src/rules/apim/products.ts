@@ -6,7 +6,7 @@ import { PRODUCTS } from './types.js';
 const PSRULE = 'https://azure.github.io/PSRule.Rules.Azure/en/rules/';
 
 /** A boolean product setting that must be true. */
-function mustBeTrue(id: string, psrule: string, property: string, title: string, description: string, recommendation: string) {
+function mustBeTrue(id: string, psrule: string, ref: string, property: string, title: string, description: string, recommendation: string) {
   return defineRule({
     id,
     title,
@@ -15,7 +15,7 @@ function mustBeTrue(id: string, psrule: string, property: string, title: string,
     description,
     recommendation,
     helpUri: `${PSRULE}${psrule}/`,
-    equivalents: [{ tool: 'psrule', id: psrule }],
+    equivalents: [{ tool: 'psrule', id: psrule, ref }],
     appliesTo: [PRODUCTS],
     check(resource, ctx) {
       const path = `properties.${property}`;
@@ -29,6 +29,7 @@ function mustBeTrue(id: string, psrule: string, property: string, title: string,
 export const productSubscription = mustBeTrue(
   'APIM-ProductSubscription',
   'Azure.APIM.ProductSubscription',
+  'AZR-000046',
   'subscriptionRequired',
   'API Management products require a subscription',
   'A product without a subscription requirement lets anyone call its APIs without a key: no identity, no quota, no way to revoke one caller.',
@@ -38,6 +39,7 @@ export const productSubscription = mustBeTrue(
 export const productApproval = mustBeTrue(
   'APIM-ProductApproval',
   'Azure.APIM.ProductApproval',
+  'AZR-000047',
   'approvalRequired',
   'API Management product subscriptions need approval',
   'Without approval, any developer-portal user can subscribe to a product and start calling its APIs.',
@@ -55,7 +57,7 @@ export const sampleProducts = defineRule({
   description: 'The `starter` and `unlimited` sample products come with API Management for trying it out; left in place they expose APIs with weak or no limits.',
   recommendation: 'Remove the `starter` and `unlimited` products (`Microsoft.ApiManagement/service/products`) and create products for your own APIs.',
   helpUri: `${PSRULE}Azure.APIM.SampleProducts/`,
-  equivalents: [{ tool: 'psrule', id: 'Azure.APIM.SampleProducts' }],
+  equivalents: [{ tool: 'psrule', id: 'Azure.APIM.SampleProducts', ref: 'AZR-000048' }],
   appliesTo: [PRODUCTS],
   check(resource, ctx) {
     const name = leafName(resource);

@@ -27,7 +27,7 @@ export default defineRule({
     'Set each of `Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10`, `.Protocols.Tls11`, `.Protocols.Ssl30`, `.Backend.Protocols.Tls10`, `.Backend.Protocols.Tls11` and `.Backend.Protocols.Ssl30` in `properties.customProperties` to `False` (or leave them out).',
   helpUri: 'https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.APIM.Protocols/',
   equivalents: [
-    { tool: 'psrule', id: 'Azure.APIM.Protocols' },
+    { tool: 'psrule', id: 'Azure.APIM.Protocols', ref: 'AZR-000054' },
     { tool: 'checkov', id: 'CKV_AZURE_173' },
   ],
   appliesTo: [SERVICE],

@@ -15,7 +15,7 @@ export const serviceName = defineRule({
   description: 'A name Azure does not accept fails the deployment late; API Management names are also part of the gateway host name (`<name>.azure-api.net`).',
   recommendation: 'Use 1 to 50 characters: start with a letter, use letters, digits and hyphens, end with a letter or digit.',
   helpUri: `${PSRULE}Azure.APIM.Name/`,
-  equivalents: [{ tool: 'psrule', id: 'Azure.APIM.Name' }],
+  equivalents: [{ tool: 'psrule', id: 'Azure.APIM.Name', ref: 'AZR-000056' }],
   appliesTo: [SERVICE],
   check(resource, ctx) {
     const name = resource.name;
@@ -38,7 +38,7 @@ export const multiRegion = defineRule({
   description: 'A single-region service is down when its region is. Only the Premium tier can add gateway locations.',
   recommendation: 'Use the Premium tier and add at least one entry to `properties.additionalLocations`.',
   helpUri: `${PSRULE}Azure.APIM.MultiRegion/`,
-  equivalents: [{ tool: 'psrule', id: 'Azure.APIM.MultiRegion' }],
+  equivalents: [{ tool: 'psrule', id: 'Azure.APIM.MultiRegion', ref: 'AZR-000340' }],
   appliesTo: [SERVICE],
   check(resource, ctx) {
     const sku = getPath(resource.body, 'sku.name');
@@ -59,7 +59,7 @@ export const multiRegionGateway = defineRule({
   description: 'An additional location with `disableGateway: true` holds no working gateway: it adds cost without redundancy.',
   recommendation: 'Remove `disableGateway: true` from `properties.additionalLocations[]`.',
   helpUri: `${PSRULE}Azure.APIM.MultiRegionGateway/`,
-  equivalents: [{ tool: 'psrule', id: 'Azure.APIM.MultiRegionGateway' }],
+  equivalents: [{ tool: 'psrule', id: 'Azure.APIM.MultiRegionGateway', ref: 'AZR-000341' }],
   appliesTo: [SERVICE],
   check(resource, ctx) {
     if (skuName(resource.body)?.toLowerCase() !== 'premium') return ctx.skip('only Premium services have additional locations');
@@ -72,7 +72,7 @@ export const multiRegionGateway = defineRule({
   },
 });
 
-function descriptors(id: string, psrule: string, type: string, what: string) {
+function descriptors(id: string, psrule: string, ref: string, type: string, what: string) {
   return defineRule({
     id,
     title: `API Management ${what}s have a display name and a description`,
@@ -81,7 +81,7 @@ function descriptors(id: string, psrule: string, type: string, what: string) {
     description: `Developers find and choose ${what}s in the developer portal by their display name and description.`,
     recommendation: `Set \`properties.displayName\` and \`properties.description\` of every \`${type}\`.`,
     helpUri: `${PSRULE}${psrule}/`,
-    equivalents: [{ tool: 'psrule', id: psrule }],
+    equivalents: [{ tool: 'psrule', id: psrule, ref }],
     appliesTo: [type],
     check(resource, ctx) {
       for (const property of ['displayName', 'description']) {
@@ -93,8 +93,8 @@ function descriptors(id: string, psrule: string, type: string, what: string) {
   });
 }
 
-export const apiDescriptors = descriptors('APIM-APIDescriptors', 'Azure.APIM.APIDescriptors', APIS, 'API');
-export const productDescriptors = descriptors('APIM-ProductDescriptors', 'Azure.APIM.ProductDescriptors', PRODUCTS, 'product');
+export const apiDescriptors = descriptors('APIM-APIDescriptors', 'Azure.APIM.APIDescriptors', 'AZR-000043', APIS, 'API');
+export const productDescriptors = descriptors('APIM-ProductDescriptors', 'Azure.APIM.ProductDescriptors', 'AZR-000049', PRODUCTS, 'product');
 
 /** checkov CKV_AZURE_174: the service is reached through private endpoints only. */
 export const publicNetworkAccess = defineRule({
