@@ -141,8 +141,10 @@ export class DeploymentExpansion implements ResourceLookup {
     }
     const nameNode = childNode(node, 'name');
     const declaredName = textOf(nameNode ? evaluateNode(nameNode, this.scope, ctx) : undefined);
-    // A nested child may be written short (`backends`, `b1`) or fully qualified.
-    const short = parent && !declaredType.includes('/');
+    // A nested child's type is relative to its parent (`backends`, or several segments such as
+    // `apis/policies` with name `orders/policy`) unless fully qualified: only a provider namespace
+    // (`Microsoft.ApiManagement`) has a dot in its first segment.
+    const short = parent && !declaredType.split('/')[0]!.includes('.');
     const type = short ? `${parent.type}/${declaredType}` : declaredType;
     const name = short ? `${parent.name}/${declaredName}` : declaredName;
     const scopeNode = childNode(node, 'scope');

@@ -44,6 +44,35 @@ test('nested child resources get their full type and name', () => {
   assert.equal(getPath(backend.body, 'resources'), undefined);
 });
 
+test('a nested child type of several segments is relative to its parent; a fully qualified one is not', () => {
+  const t = template({
+    resources: [
+      {
+        type: 'Microsoft.ApiManagement/service',
+        apiVersion: '2023-05-01-preview',
+        name: 'svc',
+        location: 'westeurope',
+        properties: {},
+        resources: [
+          { type: 'apis/policies', apiVersion: '2023-05-01-preview', name: 'orders/policy', properties: { format: 'rawxml', value: '<policies />' } },
+          { type: 'Microsoft.ApiManagement/service/products', apiVersion: '2023-05-01-preview', name: 'svc/partners', properties: {} },
+        ],
+      },
+    ],
+  });
+  const { resources, diagnostics } = expand(t);
+  assert.deepEqual(diagnostics, []);
+  assert.deepEqual(
+    resources.map((r) => [r.type, r.name]),
+    [
+      ['Microsoft.ApiManagement/service', 'svc'],
+      ['Microsoft.ApiManagement/service/apis/policies', 'svc/orders/policy'],
+      ['Microsoft.ApiManagement/service/products', 'svc/partners'],
+    ],
+  );
+  assert.match(resources[1]!.id, /\/service\/svc\/apis\/orders\/policies\/policy$/);
+});
+
 test('parameter defaults are used without a parameter file; the parameter file wins', () => {
   assert.equal(getPath(expand(template(APIM)).resources[1]!.body, 'properties.url'), 'https://default.example.com');
   const withFile = expand(template(APIM), parameterFile({ backendUrl: 'http://from-file.example.com' }));
