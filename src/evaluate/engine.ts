@@ -61,8 +61,11 @@ function runRule(rule: Rule, resource: Resource, set: ResourceSet, options: Eval
     resources: set.resources,
     options: options.ruleOptions?.[rule.meta.id] ?? {},
     now: options.now ?? new Date(),
-    report: ({ path, message }) => {
+    report: ({ path, message, level, effect }) => {
       const finding = makeFinding(rule, resource, set, path, message);
+      // A policy whose effect depends on the resource (an assignment override) says which applied.
+      if (level) finding.level = level;
+      if (effect) finding.effect = effect;
       result.findings.push(finding);
       out.findings.push(finding);
     },

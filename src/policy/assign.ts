@@ -4,8 +4,9 @@ import { isExpression } from '../arm/expression/parser.js';
 import { isAtOrUnder, type Resource } from '../resources/resource.js';
 import { getProperty, isUnknown, type Value } from '../resources/value.js';
 import type { CheckContext } from '../rules/rule.js';
-import { resourceSelected, selectorsMatch, type Assignment } from './assignment.js';
+import { resourceSelected, selectorsMatch, type Assignment, type AssignmentOverride, type SelectorFacts } from './assignment.js';
 import type { PolicyDefinition, PolicyParameter } from './definition.js';
+import { pickVersion } from './definition-version.js';
 import { POLICY_FUNCTIONS } from './functions.js';
 import type { Initiative } from './initiative.js';
 import { createPolicyRule, type PolicyRule, type PolicySidecar } from './policy-rule.js';
@@ -16,6 +17,8 @@ export interface KnownDefinition {
   sidecar?: PolicySidecar;
   source?: string;
 }
+
+export const UNAVAILABLE_DEFINITION = 'Tollgate does not have the definition';
 
 /** One definition as an assignment runs it. */
 export interface AssignedRule {
@@ -34,6 +37,8 @@ export interface UnavailableReference {
   referenceId: string;
   definitionId: string;
   groups: string[];
+  /** Why: Tollgate lacks the definition, or lacks the version the reference asks for. */
+  reason: string;
 }
 
 export interface Assigned {
@@ -49,19 +54,32 @@ export interface Assigned {
  * effect overrides, enforcement mode, excluded scopes, resource selectors and non-compliance
  * messages of the assignment.
  */
-export function assignRules(assignment: Assignment, target: { initiative: Initiative } | { definition: KnownDefinition }, lookup: (name: string) => KnownDefinition | undefined): Assigned {
+export function assignRules(assignment: Assignment, target: { initiative: Initiative } | { definitions: readonly KnownDefinition[] }, lookup: (name: string) => readonly KnownDefinition[]): Assigned {
   const out: Assigned = { rules: [], unavailable: [], problems: [] };
-  if ('definition' in target) {
-    const made = build(assignment, target.definition, assignment.parameters, undefined, out.problems);
+  for (const o of assignment.overrides) {
+    if (!OVERRIDE_KINDS.has(o.kind.toLowerCase())) out.problems.push(`an override of kind '${o.kind}' is ignored: Azure Policy defines policyEffect and definitionVersion`);
+    for (const sel of o.selectors) if (!SELECTOR_KINDS.has(sel.kind.toLowerCase())) out.problems.push(`an override selector of kind '${sel.kind}' matches nothing: Azure Policy defines resourceLocation, resourceType, resourceWithoutLocation and policyDefinitionReferenceId`);
+  }
+  if ('definitions' in target) {
+    const { picked, problem } = pickVersion(target.definitions, (k) => k.definition.version, assignment.definitionVersion, listedVersions(target.definitions));
+    if (!picked) {
+      out.problems.push(`${target.definitions[0]?.definition.name ?? assignment.targetName}: ${problem ?? 'no definition'}; the assignment is not evaluated`);
+      return out;
+    }
+    const made = build(assignment, picked, target.definitions, assignment.parameters, undefined, out.problems);
     if (made) out.rules.push({ rule: made, assignment, groups: [] });
     return out;
   }
   const { initiative } = target;
+  if (assignment.definitionVersion !== undefined && initiative.version !== undefined && !pickVersion([initiative], (i) => i.version, assignment.definitionVersion).picked) {
+    out.problems.push(`the assignment asks for version ${assignment.definitionVersion} of initiative ${initiative.name}; Tollgate has ${initiative.version} and evaluates that`);
+  }
   const setValues = initiativeParameters(initiative.parameters, assignment.parameters, out.problems);
   for (const ref of initiative.references) {
-    const known = lookup(ref.definitionName);
+    const versions = lookup(ref.definitionName);
+    const { picked: known, problem } = versions.length ? pickVersion(versions, (k) => k.definition.version, ref.definitionVersion, listedVersions(versions)) : { picked: undefined, problem: UNAVAILABLE_DEFINITION };
     if (!known) {
-      out.unavailable.push({ assignment: assignment.name, initiative: initiative.name, referenceId: ref.referenceId, definitionId: ref.definitionId, groups: ref.groupNames });
+      out.unavailable.push({ assignment: assignment.name, initiative: initiative.name, referenceId: ref.referenceId, definitionId: ref.definitionId, groups: ref.groupNames, reason: problem ?? UNAVAILABLE_DEFINITION });
       continue;
     }
     const values: Record<string, Value> = {};
@@ -75,7 +93,7 @@ export function assignRules(assignment: Assignment, target: { initiative: Initia
       }
     }
     if (!resolved) continue;
-    const made = build(assignment, known, values, ref.referenceId, out.problems);
+    const made = build(assignment, known, versions, values, ref.referenceId, out.problems);
     if (made) out.rules.push({ rule: made, assignment, initiative, referenceId: ref.referenceId, groups: ref.groupNames });
   }
   return out;
@@ -109,31 +127,97 @@ function resolveValue(raw: Value, setValues: Map<string, Value>): Value {
   return value;
 }
 
-function build(assignment: Assignment, known: KnownDefinition, parameters: Record<string, Value>, referenceId: string | undefined, problems: string[]): PolicyRule | undefined {
-  const effect = effectOverride(assignment, referenceId, problems);
-  let rule: PolicyRule;
-  try {
-    rule = createPolicyRule(known.definition, { parameters, ...(effect ? { effect } : {}), sidecar: known.sidecar, source: known.source });
-  } catch (err) {
-    problems.push(`${referenceId ?? known.definition.name}: ${(err as Error).message}`);
+/** What decides which variant of a definition a resource meets. */
+type Facts = SelectorFacts;
+
+const RESOURCE_SELECTOR_KINDS = new Set(['resourcetype', 'resourcelocation', 'resourcewithoutlocation']);
+const OVERRIDE_KINDS = new Set(['policyeffect', 'definitionversion']);
+const SELECTOR_KINDS = new Set([...RESOURCE_SELECTOR_KINDS, 'policydefinitionreferenceid']);
+
+/**
+ * The rule for one definition of an assignment. Overrides (`policyEffect`, `definitionVersion`)
+ * apply where their selectors match; the last matching override of a kind wins. Selectors on the
+ * reference id are settled here; selectors on resources (type, location) per resource, each
+ * variant compiled once.
+ */
+function build(assignment: Assignment, known: KnownDefinition, versions: readonly KnownDefinition[], parameters: Record<string, Value>, referenceId: string | undefined, problems: string[]): PolicyRule | undefined {
+  const ref = referenceId ?? '';
+  const where = referenceId ?? known.definition.name;
+  const mine = assignment.overrides.filter(
+    (o) => OVERRIDE_KINDS.has(o.kind.toLowerCase()) && selectorsMatch(o.selectors.filter((s) => !RESOURCE_SELECTOR_KINDS.has(s.kind.toLowerCase())), { type: '', referenceId: ref }),
+  );
+  const variants = new Map<string, PolicyRule | string>();
+  /** The rule for an effect and a version pattern (undefined: the assignment's), or why it cannot be built. */
+  const variant = (effect: string | undefined, version: string | undefined): PolicyRule | string => {
+    const key = `${effect ?? ''}\u0000${version ?? ''}`;
+    let made = variants.get(key);
+    if (made === undefined) {
+      made = compileVariant(version === undefined ? [known] : versions, version, effect, parameters);
+      variants.set(key, made);
+    }
+    return made;
+  };
+  const choose = (overrides: readonly AssignmentOverride[], facts: Facts) => variant(lastMatching(overrides, 'policyeffect', facts)?.value, lastMatching(overrides, 'definitionversion', facts)?.value);
+
+  const settled = mine.filter((o) => !hasResourceSelector(o));
+  const base = choose(settled, { type: '', referenceId: ref });
+  if (typeof base === 'string') {
+    problems.push(`${where}: ${base}`);
     return undefined;
   }
-  return scoped(rule, assignment, referenceId);
+  if (settled.length === mine.length) return scoped(base, assignment, referenceId);
+  // Each value a resource-selecting override can set is compiled now: a bad effect or version is
+  // reported once, at load, and resources it would select keep the assignment's rule.
+  for (const o of mine.filter(hasResourceSelector)) {
+    const made = o.kind.toLowerCase() === 'policyeffect' ? variant(o.value, undefined) : variant(undefined, o.value);
+    if (typeof made === 'string') problems.push(`${where}: override ${o.kind} '${o.value}': ${made}`);
+  }
+  return scoped(perResourceRule(base, (resource) => choose(mine, factsOf(resource, ref))), assignment, referenceId);
 }
 
-/** `overrides` of kind policyEffect: the last one whose selectors name this reference wins. */
-function effectOverride(assignment: Assignment, referenceId: string | undefined, problems: string[]): string | undefined {
-  let effect: string | undefined;
-  for (const o of assignment.overrides) {
-    if (o.kind.toLowerCase() !== 'policyeffect') continue;
-    const other = o.selectors.find((s) => s.kind.toLowerCase() !== 'policydefinitionreferenceid');
-    if (other) {
-      problems.push(`an effect override with a '${other.kind}' selector is not applied: Tollgate applies overrides by policyDefinitionReferenceId only`);
-      continue;
-    }
-    if (selectorsMatch(o.selectors, { type: '', referenceId: referenceId ?? '' })) effect = o.value;
+function listedVersions(known: readonly KnownDefinition[]): string[] {
+  return known.flatMap((k) => k.definition.versions);
+}
+
+function hasResourceSelector(o: AssignmentOverride): boolean {
+  return o.selectors.some((s) => RESOURCE_SELECTOR_KINDS.has(s.kind.toLowerCase()));
+}
+
+function lastMatching(overrides: readonly AssignmentOverride[], kind: string, facts: Facts): AssignmentOverride | undefined {
+  let found: AssignmentOverride | undefined;
+  for (const o of overrides) if (o.kind.toLowerCase() === kind && selectorsMatch(o.selectors, facts)) found = o;
+  return found;
+}
+
+function factsOf(resource: Resource, referenceId: string): Facts {
+  const location = getProperty(resource.body, 'location');
+  return { type: resource.type, location: typeof location === 'string' ? location : undefined, id: resource.id, referenceId };
+}
+
+function compileVariant(candidates: readonly KnownDefinition[], version: string | undefined, effect: string | undefined, parameters: Record<string, Value>): PolicyRule | string {
+  const { picked, problem } = version === undefined ? { picked: candidates[0], problem: undefined } : pickVersion(candidates, (k) => k.definition.version, version, listedVersions(candidates));
+  if (!picked) return problem ?? 'no such version';
+  try {
+    return createPolicyRule(picked.definition, { parameters, ...(effect ? { effect } : {}), sidecar: picked.sidecar, source: picked.source });
+  } catch (err) {
+    return (err as Error).message;
   }
-  return effect;
+}
+
+/**
+ * One rule whose effect or definition version depends on the resource (overrides with resource
+ * selectors). Findings carry the level and effect of the variant that produced them.
+ */
+function perResourceRule(base: PolicyRule, choose: (resource: Resource) => PolicyRule | string): PolicyRule {
+  return Object.assign(Object.create(base) as PolicyRule, {
+    check(resource: Resource, ctx: CheckContext) {
+      const chosen = choose(resource);
+      const run = typeof chosen === 'string' ? base : chosen;
+      if (!run.enabled) return ctx.skip(`an override of the assignment sets effect ${run.effect} for this resource`);
+      if (run === base) return base.check(resource, ctx);
+      run.check(resource, { ...ctx, report: (f) => ctx.report({ ...f, level: run.meta.level, effect: run.meta.effect }) });
+    },
+  });
 }
 
 /** The rule as the assignment runs it: out of scope resources are skipped, messages added, DoNotEnforce never blocks. */
@@ -151,13 +235,21 @@ function scoped(rule: PolicyRule, assignment: Assignment, referenceId: string | 
     check(resource: Resource, ctx: CheckContext) {
       const excluded = assignment.notScopes.find((s) => isAtOrUnder(s, resource.id));
       if (excluded) return ctx.skip(`excluded by the notScopes of assignment ${assignment.name} (${excluded})`);
-      const location = getProperty(resource.body, 'location');
-      if (!resourceSelected(assignment.resourceSelectors, { type: resource.type, location: typeof location === 'string' ? location : undefined })) {
+      if (!resourceSelected(assignment.resourceSelectors, factsOf(resource, referenceId ?? ''))) {
         return ctx.skip(`not selected by the resourceSelectors of assignment ${assignment.name}`);
       }
-      if (!message) return rule.check(resource, ctx);
-      const text = message.message.replace(/\{enforcementMode\}/g, enforce ? 'must' : 'should');
-      rule.check(resource, { ...ctx, report: (f) => ctx.report({ ...f, message: `${f.message}. ${assignment.displayName}: ${text}` }) });
+      if (!message && enforce) return rule.check(resource, ctx);
+      const text = message?.message.replace(/\{enforcementMode\}/g, enforce ? 'must' : 'should');
+      rule.check(resource, {
+        ...ctx,
+        report: (f) =>
+          ctx.report({
+            ...f,
+            ...(text ? { message: `${f.message}. ${assignment.displayName}: ${text}` } : {}),
+            // A level set by a per-resource override is subject to DoNotEnforce too.
+            ...(!enforce && f.level === 'error' ? { level: 'warning' as const } : {}),
+          }),
+      });
     },
   });
   return wrapped;

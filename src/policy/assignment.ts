@@ -29,6 +29,8 @@ export interface Assignment {
   targetName: string;
   /** True when the id names a policySetDefinition (an initiative). */
   targetIsInitiative: boolean;
+  /** The version of the assigned definition or initiative to use (`1.*.*`); none = the latest. */
+  definitionVersion?: string;
   parameters: Record<string, Value>;
   enforcementMode: 'Default' | 'DoNotEnforce';
   notScopes: string[];
@@ -87,6 +89,7 @@ export function readAssignment(json: Value, file?: string): Assignment {
     policyDefinitionId,
     targetName: policyDefinitionId.split('/').pop()!,
     targetIsInitiative: /\/policySetDefinitions\//i.test(policyDefinitionId),
+    ...(str(getProperty(body, 'definitionVersion')) ? { definitionVersion: str(getProperty(body, 'definitionVersion')) } : {}),
     parameters,
     enforcementMode: mode.toLowerCase() === 'donotenforce' ? 'DoNotEnforce' : 'Default',
     notScopes: list(getProperty(body, 'notScopes')).filter((s): s is string => typeof s === 'string'),
@@ -129,16 +132,29 @@ export function readExemption(json: Value, file?: string): Exemption {
   };
 }
 
+/** What selectors look at: the resource's type, location and id, and the initiative reference. */
+export interface SelectorFacts {
+  type: string;
+  location?: string;
+  id?: string;
+  referenceId?: string;
+}
+
 /** Does a resource match a selector list (every selector), as resource selectors define it? */
-export function selectorsMatch(selectorList: readonly Selector[], facts: { type: string; location?: string; referenceId?: string }): boolean {
+export function selectorsMatch(selectorList: readonly Selector[], facts: SelectorFacts): boolean {
   return selectorList.every((s) => {
     const kind = s.kind.toLowerCase();
     const has = (values: string[] | undefined, v: string | undefined) => values?.some((x) => x.toLowerCase() === (v ?? '').toLowerCase()) ?? false;
     let value: string | undefined;
     if (kind === 'resourcetype') value = facts.type;
-    else if (kind === 'resourcelocation') value = facts.location?.replace(/\s+/g, '').toLowerCase();
+    else if (kind === 'resourcelocation') {
+      // A resource without a location has none to select by: neither `in` nor `notIn` takes it.
+      if (!facts.location) return false;
+      value = facts.location.replace(/\s+/g, '').toLowerCase();
+    }
     else if (kind === 'policydefinitionreferenceid') value = facts.referenceId;
-    else if (kind === 'resourcewithoutlocation') value = facts.location ? 'false' : 'true';
+    // Azure's only value: resources at subscription level that have no location.
+    else if (kind === 'resourcewithoutlocation') value = !facts.location && facts.id !== undefined && !/\/resourcegroups\//i.test(facts.id) ? 'subscriptionLevelResources' : '';
     else return false;
     if (s.in) return has(s.in, value);
     if (s.notIn) return !has(s.notIn, value);
@@ -147,7 +163,7 @@ export function selectorsMatch(selectorList: readonly Selector[], facts: { type:
 }
 
 /** Resource selectors: with none the assignment covers every resource; with some, a resource must match one of them. */
-export function resourceSelected(list: Assignment['resourceSelectors'], facts: { type: string; location?: string }): boolean {
+export function resourceSelected(list: Assignment['resourceSelectors'], facts: SelectorFacts): boolean {
   return list.length === 0 || list.some((r) => selectorsMatch(r.selectors, facts));
 }
 

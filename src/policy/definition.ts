@@ -18,6 +18,8 @@ export interface PolicyDefinition {
   description: string;
   mode: string;
   version?: string;
+  /** Every version Azure holds of this definition (`versions` of the built-in export), this one among them. */
+  versions: string[];
   category?: string;
   policyType?: string;
   parameters: PolicyParameter[];
@@ -57,6 +59,7 @@ export function readPolicyDefinition(json: unknown, file?: string): PolicyDefini
     description: str(getProperty(body, 'description')) ?? '',
     mode: str(getProperty(body, 'mode')) ?? 'Indexed',
     version: str(getProperty(body, 'version')) ?? str(getProperty(metadata, 'version')),
+    versions: stringList(getProperty(body, 'versions')),
     category: str(getProperty(metadata, 'category')),
     policyType: str(getProperty(body, 'policyType')),
     parameters: readParameters(getProperty(body, 'parameters')),
@@ -117,6 +120,10 @@ export function effectParameter(definition: PolicyDefinition): PolicyParameter |
   if (typeof definition.effect !== 'string') return undefined;
   const name = /^\[\s*parameters\(\s*'([^']+)'\s*\)\s*\]$/i.exec(definition.effect)?.[1];
   return name === undefined ? undefined : findParameter(definition, name);
+}
+
+function stringList(v: Value | undefined): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }
 
 function str(v: Value | undefined): string | undefined {

@@ -105,19 +105,22 @@ export function loadPolicyInputs(spec: PolicySpec, cwd: string): PolicyInputs {
  */
 export function assignPolicies(inputs: PolicyInputs, builtIns: readonly PolicyRule[]): AssignedPolicies {
   const out: AssignedPolicies = { rules: [], assigned: [], unavailable: [], exemptions: [], diagnostics: [] };
-  const definitions = new Map<string, KnownDefinition>();
-  for (const r of builtIns) definitions.set(r.definition.name.toLowerCase(), { definition: r.definition, sidecar: r.sidecar, source: r.source });
-  for (const d of inputs.definitions) definitions.set(d.definition.name.toLowerCase(), d);
-  const lookup = (name: string) => definitions.get(name.toLowerCase());
+  // Every loaded version of a definition, by name. Definitions given with --policy replace the
+  // shipped one of the same name (all its versions); several files of one name are its versions.
+  const given = new Map<string, KnownDefinition[]>();
+  for (const d of inputs.definitions) push(given, d.definition.name.toLowerCase(), d);
+  const definitions = new Map<string, KnownDefinition[]>(builtIns.map((r) => [r.definition.name.toLowerCase(), [{ definition: r.definition, sidecar: r.sidecar, source: r.source }]]));
+  for (const [name, list] of given) definitions.set(name, list);
+  const lookup = (name: string): readonly KnownDefinition[] => definitions.get(name.toLowerCase()) ?? [];
   const assignments = [...inputs.assignments];
   const assignedNames = new Set(assignments.filter((a) => !a.targetIsInitiative).map((a) => a.targetName.toLowerCase()));
-  for (const d of inputs.definitions) {
-    if (!assignedNames.has(d.definition.name.toLowerCase())) assignments.push(implicitAssignment(d.definition.name, d.definition.displayName, false));
+  for (const [name, list] of given) {
+    if (!assignedNames.has(name)) assignments.push(implicitAssignment(list[0]!.definition.name, list[0]!.definition.displayName, false));
   }
   for (const assignment of assignments) {
     const initiative = inputs.initiatives.find((i) => i.name.toLowerCase() === assignment.targetName.toLowerCase()) ?? (assignment.targetIsInitiative ? shippedInitiative(assignment.targetName) : undefined);
-    const definition = initiative ? undefined : lookup(assignment.targetName);
-    if (!initiative && !definition) {
+    const definitions = initiative ? [] : lookup(assignment.targetName);
+    if (!initiative && !definitions.length) {
       out.diagnostics.push({
         severity: 'error',
         code: 'policy-assignment',
@@ -126,7 +129,7 @@ export function assignPolicies(inputs: PolicyInputs, builtIns: readonly PolicyRu
       });
       continue;
     }
-    const made = assignRules(assignment, initiative ? { initiative } : { definition: definition! }, lookup);
+    const made = assignRules(assignment, initiative ? { initiative } : { definitions }, lookup);
     out.assigned.push(...made.rules);
     out.unavailable.push(...made.unavailable);
     for (const p of made.problems) out.diagnostics.push({ severity: 'warning', code: 'policy-assignment', message: `assignment ${assignment.name}: ${p}`, ...(assignment.file ? { file: assignment.file } : {}) });
@@ -186,4 +189,10 @@ function implicitAssignment(target: string, displayName: string, initiative: boo
     resourceSelectors: [],
     nonComplianceMessages: [],
   };
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }

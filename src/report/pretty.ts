@@ -1,5 +1,6 @@
 import type { Counts, InitiativeCompliance } from '../policy/control-compliance.js';
 import { shortControlId } from '../policy/compliance.js';
+import { UNAVAILABLE_DEFINITION } from '../policy/assign.js';
 import pc from 'picocolors';
 import type { ScanResult } from '../evaluate/scan-result.js';
 import type { Finding, Level, RuleResult } from '../findings/finding.js';
@@ -73,12 +74,19 @@ function complianceBlock(ic: InitiativeCompliance, verbose: boolean, c: Colors):
   });
   const lines = [head, ...rows, ...ic.ungrouped.map((p) => `  ${(p.referenceId ?? p.ruleId).padEnd(30)} ${stateAndCounts(p.state, p.resources)}`)];
   lines.push(
-    `  ${ic.evaluated} polic${ic.evaluated === 1 ? 'y' : 'ies'} evaluated; ${ic.unavailable.length} not available offline (Tollgate does not have the definition)${offline.length ? `, so ${offline.length} control${offline.length === 1 ? ' is' : 's are'} not evaluated` : ''}${
+    `  ${ic.evaluated} polic${ic.evaluated === 1 ? 'y' : 'ies'} evaluated; ${ic.unavailable.length} not available offline (${offlineWhy(ic.unavailable)})${offline.length ? `, so ${offline.length} control${offline.length === 1 ? ' is' : 's are'} not evaluated` : ''}${
       ic.unavailable.length && !verbose ? ' — --verbose or --format json lists them' : ''
     }`,
   );
-  if (verbose) for (const u of ic.unavailable) lines.push(c.dim(`    not available offline: ${u.referenceId} (${u.definitionId})${u.groups.length ? ` in ${u.groups.map(shortControlId).join(', ')}` : ''}`));
+  if (verbose) for (const u of ic.unavailable) lines.push(c.dim(`    not available offline: ${u.referenceId} (${u.definitionId})${u.groups.length ? ` in ${u.groups.map(shortControlId).join(', ')}` : ''}: ${u.reason}`));
   return lines.join('\n');
+}
+
+/** Why references are not evaluated: Tollgate lacks the definition, or the version asked for. */
+function offlineWhy(unavailable: readonly { reason: string }[]): string {
+  const missing = unavailable.filter((u) => u.reason === UNAVAILABLE_DEFINITION).length;
+  const parts = [...(missing ? [`${missing === unavailable.length ? '' : `${missing}: `}Tollgate does not have the definition`] : []), ...(missing < unavailable.length ? [`${unavailable.length - missing}: not the version asked for`] : [])];
+  return parts.join('; ');
 }
 
 function suppressedBlock(findings: Finding[], c: Colors): string {

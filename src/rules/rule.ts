@@ -1,4 +1,4 @@
-import type { RuleMeta } from '../findings/finding.js';
+import type { Level, RuleMeta } from '../findings/finding.js';
 import type { Resource } from '../resources/resource.js';
 
 /** What a rule may say about one resource while it checks it. */
@@ -11,7 +11,7 @@ export interface CheckContext {
    * A defect. `path` is the property in the resource body (`properties.url`, or with quoted
    * segments for keys containing dots); the engine turns it into a file position.
    */
-  report(finding: { path?: string; message: string }): void;
+  report(finding: { path?: string; message: string; level?: Level; effect?: string }): void;
   /** The rule does not apply to this resource (e.g. the property is absent and that is allowed). */
   skip(reason: string): void;
   /** The rule cannot decide: a value it needs is unknown before deployment. */

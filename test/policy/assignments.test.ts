@@ -149,7 +149,7 @@ test('roll-up: a resource compliant with one policy of a control and unknown for
     { ruleId: 'p2', resource: res('b'), file: 'f', outcome: 'fail' as const, findings: [] },
     { ruleId: 'p3', resource: res('a'), file: 'f', outcome: 'skip' as const, findings: [] },
   ];
-  const [ic] = complianceByControl(results, [], assigned, [{ assignment: 'a', initiative: 'set', referenceId: 'p4', definitionId: '/x/p4', groups: ['G3'] }]);
+  const [ic] = complianceByControl(results, [], assigned, [{ assignment: 'a', initiative: 'set', referenceId: 'p4', definitionId: '/x/p4', groups: ['G3'], reason: 'Tollgate does not have the definition' }]);
   const g1 = ic!.controls.find((c) => c.control === 'G1')!;
   assert.deepEqual(g1.resources, { 'non-compliant': 1, compliant: 1, error: 0, exempt: 0, unknown: 0 });
   assert.equal(g1.state, 'non-compliant');
