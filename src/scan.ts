@@ -81,8 +81,10 @@ export function loadRuleSet(
   const parameters = Object.fromEntries(Object.entries(settings).flatMap(([k, s]) => (s.parameters ? [[k, s.parameters]] : [])));
   const catalog = loadBuiltInPolicies({ effects: policyEffects, parameters });
   let assigned: AssignedPolicies | undefined;
+  let replaced: Rule[] = [];
   if (selection.policies) {
     assigned = assignPolicies(selection.policies, catalog.rules);
+    replaced = catalog.rules;
     catalog.rules = assigned.rules;
     catalog.diagnostics.push(...selection.policies.diagnostics, ...assigned.diagnostics);
   }
@@ -90,7 +92,8 @@ export function loadRuleSet(
     ...catalog.unmatchedEffects.map((k) => `effect for '${k}': no built-in policy definition has that id or display name`),
     ...catalog.rejectedEffects.map((r) => `effect for '${r.key}': ${r.reason}`),
   ];
-  const configured = applyRuleOverrides([...catalog.rules, ...NATIVE_RULES], settings);
+  const configured = applyRuleOverrides([...catalog.rules, ...NATIVE_RULES], settings, replaced);
+  catalog.diagnostics.push(...configured.warnings.map((message) => ({ severity: 'warning' as const, code: 'rule-setting', message })));
   let rules = configured.rules;
   if (selection.all) {
     // Off by default (e.g. deprecated upstream) is turned on; off in the configuration stays off.

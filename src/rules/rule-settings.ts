@@ -25,15 +25,20 @@ export function keyNamesRule(key: string, rule: Rule): boolean {
 export function applyRuleOverrides(
   rules: readonly Rule[],
   overrides: Readonly<Record<string, RuleOverride & { effect?: string }>>,
-): { rules: Rule[]; options: Record<string, Record<string, unknown>>; errors: string[] } {
+  /** Rules that exist but do not run in this scan (shipped policies an assignment replaced): naming one is a warning, not a typo. */
+  notRunning: readonly Rule[] = [],
+): { rules: Rule[]; options: Record<string, Record<string, unknown>>; errors: string[]; warnings: string[] } {
   const errors: string[] = [];
+  const warnings: string[] = [];
   const options: Record<string, Record<string, unknown>> = {};
   let out = [...rules];
   for (const [key, setting] of Object.entries(overrides)) {
     const { enabled, level, severity } = setting;
     const named = out.filter((r) => keyNamesRule(key, r));
     if (!named.length) {
-      errors.push(`rules.${key}: no rule has that id, equivalent id or display name (see \`tollgate rules\`)`);
+      const idle = notRunning.find((r) => keyNamesRule(key, r));
+      if (idle) warnings.push(`rules.${key}: policy ${idle.meta.id} is not among the assigned policies of this scan: the setting has no effect`);
+      else errors.push(`rules.${key}: no rule has that id, equivalent id or display name (see \`tollgate rules\`)`);
       continue;
     }
     for (const rule of named) {
@@ -46,5 +51,5 @@ export function applyRuleOverrides(
       out = out.map((r) => (r === rule ? wrapped : r));
     }
   }
-  return { rules: out, options, errors };
+  return { rules: out, options, errors, warnings };
 }

@@ -192,3 +192,14 @@ test('a missing --initiative names the shipped short names', () => {
   const inputs = loadPolicyInputs({ initiatives: ['mcbs'] }, process.cwd());
   assert.match(inputs.diagnostics[0]!.message, /cannot read --initiative 'mcbs'.*mcsb, nz-ism, nl-bio, alz-apim/);
 });
+
+test('a rule setting naming a shipped policy the assignments replaced is a warning; a typo stays an error', () => {
+  const dir = tempTree({ 'infra/main.json': deployment });
+  const policies = () => loadPolicyInputs({ initiatives: ['alz-apim'] }, dir);
+  // 1dc2fc00 (platform version stv2) ships but is not part of the ALZ APIM guardrails.
+  const idle = loadRuleSet({}, { '1dc2fc00-2245-4143-99f4-874c937f13ef': { severity: 'high' } }, { policies: policies() });
+  assert.deepEqual(idle.effectErrors, []);
+  assert.ok(idle.diagnostics.some((d) => d.severity === 'warning' && /1dc2fc00-2245-4143-99f4-874c937f13ef is not among the assigned policies/.test(d.message)));
+  const typo = loadRuleSet({}, { '1dc2fc00-typo': { severity: 'high' } }, { policies: policies() });
+  assert.match(typo.effectErrors.join('\n'), /rules\.1dc2fc00-typo: no rule has that id/);
+});
