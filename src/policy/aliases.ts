@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
 import { packageRoot } from '../package-root.js';
 import { getProperty, isObject, type Value } from '../resources/value.js';
@@ -48,26 +49,76 @@ interface AliasFile {
 }
 
 let builtIn: AliasTable | undefined;
+let everyNamespace: AliasTable | undefined;
 
 /**
- * The alias registry, from Azure's own alias dump (catalog/aliases/). Aliases are resolved
- * from data only: an alias that is not in the table is unknown, never derived from its name.
+ * The alias registry, from Azure's own alias dumps (catalog/aliases/). Aliases are resolved
+ * from data only: an alias that is not in the tables is unknown, never derived from its name.
+ * API Management's aliases (2026) and those of the related types the shipped definitions read
+ * are always loaded; every other provider's (the 2024 all-namespaces dump, 64,598 aliases) is
+ * read the first time a definition names one of them.
  */
 export function builtInAliases(): AliasTable {
   if (builtIn) return builtIn;
   const index = new Map<string, AliasEntry[]>();
-  // API Management's own aliases, and those of the related resource types the shipped definitions read.
   for (const table of ['microsoft.apimanagement.json', 'related-types.json']) {
-    const file = JSON.parse(readFileSync(path.join(packageRoot(), 'catalog', 'aliases', table), 'utf8')) as AliasFile;
-    for (const [resourceType, entries] of Object.entries(file.types)) {
-      for (const [suffix, defaultPath] of Object.entries(entries)) {
-        const name = `${resourceType}/${suffix}`;
-        add(index, { name, resourceType, defaultPath });
-      }
-    }
+    addFile(index, JSON.parse(readFileSync(path.join(packageRoot(), 'catalog', 'aliases', table), 'utf8')) as AliasFile);
   }
-  builtIn = tableOf(index, new Map());
+  const primary = tableOf(index, new Map());
+  builtIn = {
+    resolve: (name) => primary.resolve(name) ?? allNamespaceAliases().resolve(name),
+    entries: (name) => {
+      const mine = primary.entries(name);
+      return mine.length ? mine : allNamespaceAliases().entries(name);
+    },
+    capabilities: (type) => primary.capabilities(type),
+    // The always-loaded tables; allNamespaceAliases().size counts the rest.
+    size: primary.size,
+  };
   return builtIn;
+}
+
+/**
+ * Every provider's aliases but API Management's, from the gzipped all-namespaces table; read
+ * once. An alias is `<type>/<path>`, so only the asked-for type's aliases are indexed.
+ */
+export function allNamespaceAliases(): AliasTable {
+  if (everyNamespace) return everyNamespace;
+  const file = JSON.parse(gunzipSync(readFileSync(path.join(packageRoot(), 'catalog', 'aliases', 'all-namespaces.json.gz'))).toString('utf8')) as AliasFile;
+  // The dump spells some types two ways (`Microsoft.CDN/profiles`, `Microsoft.Cdn/profiles`): one type, ignoring case.
+  const spellings = new Map<string, string[]>();
+  for (const t of Object.keys(file.types)) {
+    const key = t.toLowerCase();
+    spellings.set(key, [...(spellings.get(key) ?? []), t]);
+  }
+  const indexed = new Map<string, Map<string, AliasEntry[]>>();
+  const typeIndex = (aliasName: string) => {
+    const key = aliasName.slice(0, Math.max(0, aliasName.lastIndexOf('/'))).toLowerCase();
+    const variants = spellings.get(key);
+    if (!variants) return undefined;
+    let index = indexed.get(key);
+    if (!index) {
+      index = new Map();
+      addFile(index, { ...file, types: Object.fromEntries(variants.map((t) => [t, file.types[t]!])) });
+      indexed.set(key, index);
+    }
+    return index;
+  };
+  let size = 0;
+  for (const entries of Object.values(file.types)) size += Object.keys(entries).length;
+  everyNamespace = {
+    resolve: (name) => typeIndex(name)?.get(name.toLowerCase())?.[0],
+    entries: (name) => typeIndex(name)?.get(name.toLowerCase()) ?? [],
+    capabilities: () => undefined,
+    size,
+  };
+  return everyNamespace;
+}
+
+function addFile(index: Map<string, AliasEntry[]>, file: AliasFile): void {
+  for (const [resourceType, entries] of Object.entries(file.types)) {
+    for (const [suffix, defaultPath] of Object.entries(entries)) add(index, { name: `${resourceType}/${suffix}`, resourceType, defaultPath });
+  }
 }
 
 /** Alias names are case-insensitive, as in Azure Policy. */

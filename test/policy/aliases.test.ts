@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { aliasCount, resolveAlias } from '../../src/policy/aliases.js';
+import { aliasCount, allNamespaceAliases, resolveAlias } from '../../src/policy/aliases.js';
 import { repoRoot } from '../helpers.js';
 
 test('the table holds every Microsoft.ApiManagement alias of the 2026-08-21 dump', () => {
@@ -28,6 +28,50 @@ test('aliases resolve ignoring case, to their resource type and default path', (
 
 test('an alias that is not in the table is undefined, never a path guessed from its name', () => {
   assert.equal(resolveAlias('Microsoft.ApiManagement/service/backends/tls.validateEverything'), undefined);
-  assert.equal(resolveAlias('Microsoft.Storage/storageAccounts/supportsHttpsTrafficOnly'), undefined);
+  assert.equal(resolveAlias('Microsoft.Storage/storageAccounts/supportsHttpsEverywhere'), undefined);
   assert.equal(resolveAlias('tls.validateCertificateChain'), undefined);
+});
+
+test('every other provider\'s aliases come from the all-namespaces table (2024-01), read when first needed', () => {
+  const all = allNamespaceAliases();
+  // 65,399 aliases in the dump: 771 API Management aliases (the 2026 table is newer) and 30
+  // namespace-level aliases (several types each, paths not in the dump) left out.
+  assert.equal(all.size, 65399 - 771 - 30);
+  assert.deepEqual(resolveAlias('microsoft.storage/storageaccounts/supportsHttpsTrafficOnly'), {
+    name: 'Microsoft.Storage/storageAccounts/supportsHttpsTrafficOnly',
+    resourceType: 'Microsoft.Storage/storageAccounts',
+    defaultPath: 'properties.supportsHttpsTrafficOnly',
+  });
+  assert.equal(resolveAlias('Microsoft.KeyVault/vaults/enableSoftDelete')?.defaultPath, 'properties.enableSoftDelete');
+  // API Management aliases still come from the newer table.
+  assert.equal(resolveAlias('Microsoft.ApiManagement/service/sku.name')?.resourceType, 'Microsoft.ApiManagement/service');
+  assert.equal(resolveAlias('Microsoft.Compute/imagePublisher'), undefined, 'namespace-level aliases are left out, not guessed');
+});
+
+test('a definition for another provider runs on its resources through the all-namespaces aliases', async () => {
+  const { loadRuleSet, scan } = await import('../../src/scan.js');
+  const { loadPolicyInputs } = await import('../../src/policy/policy-inputs.js');
+  const { template, tempTree } = await import('../helpers.js');
+  const account = (name: string, httpsOnly: boolean) => ({ type: 'Microsoft.Storage/storageAccounts', apiVersion: '2023-01-01', name, location: 'westeurope', kind: 'StorageV2', sku: { name: 'Standard_LRS' }, properties: { supportsHttpsTrafficOnly: httpsOnly } });
+  const definition = {
+    name: 'storage-https-only',
+    properties: {
+      mode: 'Indexed',
+      policyRule: {
+        if: { allOf: [{ field: 'type', equals: 'Microsoft.Storage/storageAccounts' }, { field: 'Microsoft.Storage/storageAccounts/supportsHttpsTrafficOnly', notEquals: 'true' }] },
+        then: { effect: 'audit' },
+      },
+    },
+  };
+  const dir = tempTree({ 'infra/main.json': template({ resources: [account('good', true), account('plain', false)] }), 'p/https.json': JSON.stringify(definition) });
+  const out = scan({ paths: ['infra'], cwd: dir, ruleSet: loadRuleSet({}, {}, { policies: loadPolicyInputs({ policies: ['p'] }, dir) }) });
+  const results = out.results.filter((r) => r.ruleId === 'storage-https-only');
+  assert.deepEqual(results.map((r) => [r.resource.name, r.outcome]).sort(), [['good', 'pass'], ['plain', 'fail']]);
+});
+
+test('a type the dump spells two ways is one type', () => {
+  // The dump has both `Microsoft.CDN/profiles` and `Microsoft.Cdn/profiles` aliases.
+  const cdn = ['Microsoft.CDN/profiles', 'Microsoft.Cdn/profiles'].flatMap((t) => allNamespaceAliases().entries(`${t}/sku.name`));
+  assert.ok(cdn.length > 0);
+  assert.ok(cdn.every((e) => e.resourceType.toLowerCase() === 'microsoft.cdn/profiles'));
 });
