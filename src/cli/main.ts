@@ -24,8 +24,8 @@ function program(): Command {
   scanCommand
     .description('scan templates, parameter files and exported resources; print findings')
     .argument('[paths...]', 'files or directories (directories are searched recursively)', ['.'])
-    .option('-f, --format <formats>', `output format, repeatable or comma-separated: ${FORMATS.join(', ')} (default pretty)`, collect)
-    .option('-o, --output <file>', 'write the report to FILE (atomically) instead of standard output; with several formats FORMAT=FILE, repeatable', collect)
+    .option('-f, --format <formats>', `output format, repeatable or comma-separated: ${FORMATS.join(', ')} (default pretty; config: output.formats)`, collect)
+    .option('-o, --output <file>', 'write the report to FILE (atomically) instead of standard output; with several formats FORMAT=FILE, repeatable (config: output.files)', collect)
     .option('-p, --parameters <file>', 'parameter file to expand the template with (repeatable)', collect)
     .option('--exclude <pattern>', '.gitignore-style pattern of paths to skip in directories (repeatable; config: exclude)', collect)
     .option('--include <pattern>', '.gitignore-style pattern: only matching files are taken from directories (repeatable; config: include)', collect)

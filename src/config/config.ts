@@ -18,6 +18,8 @@ export interface TollgateConfig {
   rules?: Record<string, RuleSettings>;
   /** Azure Policy inputs: paths relative to the configuration file (initiatives may be shipped short names). */
   policy?: { definitions?: string[]; initiatives?: string[]; assignments?: string[]; exemptions?: string[] };
+  /** Default reports when the command line names none: formats, and a file per format (absolute once read). */
+  output?: { formats?: string[]; files?: Record<string, string> };
 }
 
 /** A rule's settings in the configuration (keyed by rule id, policy guid or display name). */
@@ -91,7 +93,9 @@ export function loadConfig(file: string, shownAs = file): TollgateConfig {
     throw new ConfigError(`${shownAs}:${at.line}:${at.col}: ${what}`);
   }
   const config = value as TollgateConfig;
-  if (config.policy) config.policy = resolvePolicyPaths(config.policy, path.dirname(path.resolve(file)));
+  const dir = path.dirname(path.resolve(file));
+  if (config.policy) config.policy = resolvePolicyPaths(config.policy, dir);
+  if (config.output?.files) config.output.files = Object.fromEntries(Object.entries(config.output.files).map(([format, f]) => [format, path.resolve(dir, f)]));
   return config;
 }
 
@@ -116,6 +120,11 @@ function offendingNode(doc: Document, error: ErrorObject): { node: YamlNode | un
     const key = String((error.params as { additionalProperty: string }).additionalProperty);
     const keyNode = isMap(target) ? target.items.find((p) => isScalar(p.key) && p.key.value === key)?.key : undefined;
     return { node: (keyNode as YamlNode | undefined) ?? target, what: `unknown key '${key}' in ${where}` };
+  }
+  if (error.keyword === 'enum') {
+    const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.map(String);
+    const given = isScalar(target) ? ` '${String(target.value)}'` : '';
+    return { node: target, what: `${where}${given} is not one of ${allowed.join(', ')}` };
   }
   return { node: target, what: `${where} ${error.message ?? 'is not valid'}` };
 }

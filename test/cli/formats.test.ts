@@ -45,6 +45,27 @@ test('one format to standard output and the others to files; -f repeatable; ever
   assert.ok(existsSync(`${dir}/only.json`));
 });
 
+test('the configuration\'s output: formats and files (relative to it) when the command line names none; flags win', async () => {
+  const { cpSync, writeFileSync } = await import('node:fs');
+  const dir = tmp();
+  cpSync(path.join(repoRoot(), 'examples', 'noncompliant'), path.join(dir, 'infra'), { recursive: true });
+  writeFileSync(path.join(dir, 'tollgate.yaml'), 'output:\n  formats: [pretty, sarif]\n  files:\n    sarif: reports/tollgate.sarif\n');
+  const r = run(['scan', 'infra'], dir);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stdout, /error/);
+  assert.equal(JSON.parse(readFileSync(path.join(dir, 'reports', 'tollgate.sarif'), 'utf8')).version, '2.1.0');
+  // A --format on the command line replaces the configured reports.
+  const flags = run(['scan', 'infra', '--format', 'json'], dir);
+  assert.equal(JSON.parse(flags.stdout).summary !== undefined, true);
+  // A bad combination in the configuration is a usage error naming it.
+  writeFileSync(path.join(dir, 'tollgate.yaml'), 'output:\n  formats: [pretty, json]\n');
+  const bad = run(['scan', 'infra'], dir);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /output in the configuration: pretty and json would both go to standard output/);
+  writeFileSync(path.join(dir, 'tollgate.yaml'), 'output:\n  formats: [pdf]\n');
+  assert.match(run(['scan', 'infra'], dir).stderr, /tollgate\.yaml:2:13: output\.formats\.0 'pdf' is not one of pretty, json, sarif, html, junit, markdown, csv, github/);
+});
+
 test('a single --output FILE with a single format works as before', () => {
   const dir = tmp();
   const r = run(['scan', 'examples/', '--format', 'junit', '--output', `${dir}/junit.xml`]);

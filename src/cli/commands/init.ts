@@ -41,8 +41,21 @@ deployment:
 #     expires: 2027-03-31
 #     resourceName: "apim-*/partner-*"
 
+# Azure Policy to evaluate instead of the shipped definitions (paths relative to this file).
+# policy:
+#   initiatives: [mcsb]            # shipped: mcsb, nz-ism, nl-bio, alz-apim; or a file
+#   definitions: [policies/]
+#   assignments: [policies/assignments/prod.json]
+#   exemptions: [policies/exemptions/]
+
 # The lowest finding level that fails the run: error (default), warning, note or never.
 failOn: error
+
+# Reports written when the command line names none (files relative to this file).
+# output:
+#   formats: [pretty, sarif]
+#   files:
+#     sarif: reports/tollgate.sarif
 `;
 
 /** `tollgate init`: writes a commented starter tollgate.yaml; never overwrites one without --force. */

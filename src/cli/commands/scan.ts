@@ -41,17 +41,21 @@ export interface ScanFlags extends DeploymentFlags {
 
 export function runScan(paths: string[], flags: ScanFlags): number {
   const cwd = process.cwd();
-  const plan = planOutputs(flags.format, flags.output);
-  if (typeof plan === 'string') {
-    process.stderr.write(`tollgate: ${plan}\n`);
-    return EXIT.usage;
-  }
   let config: TollgateConfig = {};
   try {
     config = readConfig(paths, flags.config, cwd);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`tollgate: ${err.message}\n`);
+    return EXIT.usage;
+  }
+  // The command line's reports, else the configuration's (`output`), else pretty to the terminal.
+  const fromConfig = flags.format === undefined && flags.output === undefined && config.output;
+  const plan = fromConfig
+    ? planOutputs(config.output?.formats, Object.entries(config.output?.files ?? {}).map(([format, file]) => `${format}=${file}`))
+    : planOutputs(flags.format, flags.output);
+  if (typeof plan === 'string') {
+    process.stderr.write(`tollgate: ${fromConfig ? 'output in the configuration: ' : ''}${plan}\n`);
     return EXIT.usage;
   }
   const flagEffects = parseEffects(flags.effect ?? []);
