@@ -118,7 +118,9 @@ function fileBlock(file: string, findings: Finding[], c: Colors): string {
   const indent = ' '.repeat(2 + posWidth + 2 + levelWidth + 2);
   const lines = [c.bold(c.underline(file))];
   findings.forEach((f, i) => {
-    lines.push(`  ${c.dim(positions[i]!.padEnd(posWidth))}  ${levelColor(f.level, c)(f.level.padEnd(levelWidth))}  ${f.message}  ${c.dim(f.ruleId)}`);
+    // A message of several lines (a policy's non-compliance message can have them) stays in its column.
+    const message = f.message.replace(/\r?\n/g, `\n${indent}`);
+    lines.push(`  ${c.dim(positions[i]!.padEnd(posWidth))}  ${levelColor(f.level, c)(f.level.padEnd(levelWidth))}  ${message}  ${c.dim(f.ruleId)}`);
     for (const detail of details(f)) lines.push(indent + c.dim(detail));
   });
   return lines.join('\n');
