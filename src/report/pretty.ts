@@ -172,7 +172,7 @@ function closing(s: Summary, c: Colors, paths?: string[]): string {
   const line = summaryLine(s);
   // Never a silent green run: say where nothing was found.
   const where = paths?.length ? ` under ${paths.join(', ')}` : '';
-  if (s.resources === 0) return `${c.yellow(`No ARM templates or exported resources found${where}.`)}\n${line}`;
+  if (s.resources === 0) return `${c.yellow(`No ARM templates, Bicep files or exported resources found${where}.`)}\n${line}`;
   if (s.findings === 0 && s.inputErrors === 0) return `${c.green(`No problems found in ${count(s.resources, 'resource')}.`)}\n${line}`;
   const tone = s.errors > 0 || s.inputErrors > 0 ? c.red : s.warnings > 0 ? c.yellow : c.blue;
   return tone(c.bold(line));

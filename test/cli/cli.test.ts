@@ -252,7 +252,7 @@ test('an empty folder says that nothing was checked', () => {
   const dir = tempTree({ 'README.md': '# nothing here', 'infra/notes.txt': 'x' });
   const r = run(['scan', '.'], dir);
   assert.equal(r.status, 0);
-  assert.match(r.stdout, /No ARM templates or exported resources found under \./);
+  assert.match(r.stdout, /No ARM templates, Bicep files or exported resources found under \./);
   assert.match(run(['scan', 'infra'], dir).stdout, /found under infra\./);
 });
 

@@ -56,14 +56,21 @@ test('the pre-commit hook, run as pre-commit runs it (changed files as arguments
   const hooks = parse(readFileSync(path.join(repoRoot(), '.pre-commit-hooks.yaml'), 'utf8')) as { id: string; entry: string; files: string; pass_filenames: boolean }[];
   const hook = hooks.find((h) => h.id === 'tollgate')!;
   assert.equal(hook.pass_filenames, true);
-  const dir = tempTree({ 'package.json': '{"name": "x"}', 'infra/bad.json': template({ resources: [insecure('svc/b')] }), 'infra/good.json': template({ resources: [] }) });
-  const files = ['package.json', 'infra/bad.json', 'infra/good.json'].filter((f) => new RegExp(hook.files).test(f));
-  assert.equal(files.length, 3);
+  const dir = tempTree({
+    'package.json': '{"name": "x"}',
+    'infra/bad.json': template({ resources: [insecure('svc/b')] }),
+    'infra/good.json': template({ resources: [] }),
+    'infra/bad.bicep': "resource b 'Microsoft.ApiManagement/service/backends@2023-05-01-preview' = {\n  name: 'svc/bicep'\n  properties: {\n    url: 'http://y.example.com'\n    protocol: 'http'\n  }\n}\n",
+    'README.md': '# x',
+  });
+  const files = ['package.json', 'infra/bad.json', 'infra/good.json', 'infra/bad.bicep', 'README.md'].filter((f) => new RegExp(hook.files).test(f));
+  assert.deepEqual(files, ['package.json', 'infra/bad.json', 'infra/good.json', 'infra/bad.bicep']);
   const [command, ...args] = hook.entry.split(' ');
   assert.equal(command, 'tollgate');
   const r = run([...args, ...files], dir);
   assert.equal(r.status, 1, r.stderr);
-  assert.match(r.stdout, /APIM-HTTPBackend/);
+  assert.match(r.stdout, /infra\/bad\.json[\s\S]*APIM-HTTPBackend/);
+  assert.match(r.stdout, /infra\/bad\.bicep[\s\S]*APIM-HTTPBackend/);
   assert.doesNotMatch(r.stdout + r.stderr, /package\.json/);
   const clean = run([...args, 'package.json', 'infra/good.json'], dir);
   assert.equal(clean.status, 0, clean.stdout + clean.stderr);

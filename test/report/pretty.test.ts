@@ -64,7 +64,7 @@ test('pretty: a clean run says so, with the resource count, and still ends with 
 test('pretty: no resources at all is never a silent green run', () => {
   const empty: ScanResult = { ...scanFixture(), files: [], units: [], results: [], findings: [], diagnostics: [], durationMs: 3 };
   const out = formatPretty(empty, { color: false });
-  assert.equal(out, 'No ARM templates or exported resources found.\n0 files, 0 resources, 2 rules: 0 errors, 0 warnings, 0 notes (3 ms)\n');
+  assert.equal(out, 'No ARM templates, Bicep files or exported resources found.\n0 files, 0 resources, 2 rules: 0 errors, 0 warnings, 0 notes (3 ms)\n');
   assert.doesNotMatch(out, /No problems found/);
 });
 
@@ -79,7 +79,7 @@ test('pretty: a template whose only file failed to parse shows the input error a
   };
   const out = formatPretty(broken, { color: false });
   assert.match(out, /^infra\/apim\.json:3:7 {2}error {2}expected a comma {2}\[json-syntax\]$/m);
-  assert.match(out, /No ARM templates or exported resources found\./);
+  assert.match(out, /No ARM templates, Bicep files or exported resources found\./);
   assert.match(out, /, 1 input error \(42 ms\)\n$/);
 });
 
