@@ -1,4 +1,5 @@
 import type { Finding, RuleMeta } from '../findings/finding.js';
+import { pushTo } from '../multimap.js';
 
 /** Two rules check the same thing when one names the other, or both name the same check of another tool. */
 export function equivalentRules(a: RuleMeta, b: RuleMeta): boolean {
@@ -24,9 +25,7 @@ export function mergeEquivalentFindings(findings: readonly Finding[], rules: Rea
   const groups = new Map<string, Finding[]>();
   for (const f of findings) {
     const key = [f.file, f.parameterFile ?? '', f.resource.id.toLowerCase()].join('\u0000');
-    const group = groups.get(key);
-    if (group) group.push(f);
-    else groups.set(key, [f]);
+    pushTo(groups, key, f);
   }
   const dropped = new Set<Finding>();
   const replaced = new Map<Finding, Finding>();

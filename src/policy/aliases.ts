@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
 import { packageRoot } from '../package-root.js';
+import { pushTo } from '../multimap.js';
 import { getProperty, isObject, type Value } from '../resources/value.js';
 
 export interface AliasEntry {
@@ -87,10 +88,7 @@ export function allNamespaceAliases(): AliasTable {
   const file = JSON.parse(gunzipSync(readFileSync(path.join(packageRoot(), 'catalog', 'aliases', 'all-namespaces.json.gz'))).toString('utf8')) as AliasFile;
   // The dump spells some types two ways (`Microsoft.CDN/profiles`, `Microsoft.Cdn/profiles`): one type, ignoring case.
   const spellings = new Map<string, string[]>();
-  for (const t of Object.keys(file.types)) {
-    const key = t.toLowerCase();
-    spellings.set(key, [...(spellings.get(key) ?? []), t]);
-  }
+  for (const t of Object.keys(file.types)) pushTo(spellings, t.toLowerCase(), t);
   const indexed = new Map<string, Map<string, AliasEntry[]>>();
   const typeIndex = (aliasName: string) => {
     const key = aliasName.slice(0, Math.max(0, aliasName.lastIndexOf('/'))).toLowerCase();

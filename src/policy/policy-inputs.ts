@@ -12,6 +12,7 @@ import { addDefinitionFile, listDefinitions, type Catalog } from './catalog.js';
 import { looksLikeInitiative, readInitiative, type Initiative } from './initiative.js';
 import type { PolicyRule } from './policy-rule.js';
 import type { Suppression } from '../evaluate/suppressions.js';
+import { pushTo } from '../multimap.js';
 
 /** Initiatives shipped in catalog/initiatives/, by the short names `--initiative` accepts. */
 export const SHIPPED_INITIATIVES: Readonly<Record<string, { file: string; title: string }>> = {
@@ -108,7 +109,7 @@ export function assignPolicies(inputs: PolicyInputs, builtIns: readonly PolicyRu
   // Every loaded version of a definition, by name. Definitions given with --policy replace the
   // shipped one of the same name (all its versions); several files of one name are its versions.
   const given = new Map<string, KnownDefinition[]>();
-  for (const d of inputs.definitions) push(given, d.definition.name.toLowerCase(), d);
+  for (const d of inputs.definitions) pushTo(given, d.definition.name.toLowerCase(), d);
   const definitions = new Map<string, KnownDefinition[]>(builtIns.map((r) => [r.definition.name.toLowerCase(), [{ definition: r.definition, sidecar: r.sidecar, source: r.source }]]));
   for (const [name, list] of given) definitions.set(name, list);
   const lookup = (name: string): readonly KnownDefinition[] => definitions.get(name.toLowerCase()) ?? [];
@@ -189,10 +190,4 @@ function implicitAssignment(target: string, displayName: string, initiative: boo
     resourceSelectors: [],
     nonComplianceMessages: [],
   };
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }

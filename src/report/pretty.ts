@@ -8,6 +8,7 @@ import type { Diagnostic } from '../load/diagnostic.js';
 import { formatLocation } from '../load/format-location.js';
 import { sortDiagnostics, sortFindings, sortResults } from './order.js';
 import { summarize, type Summary } from './summary.js';
+import { pushTo } from '../multimap.js';
 
 export interface PrettyOptions {
   /** Decided by the caller (terminal, `--no-color`, `NO_COLOR`); the reporter never looks at the environment. */
@@ -103,9 +104,7 @@ function suppressedBlock(findings: Finding[], c: Colors): string {
 function groupByFile(findings: Finding[]): Map<string, Finding[]> {
   const groups = new Map<string, Finding[]>();
   for (const f of findings) {
-    const group = groups.get(f.file);
-    if (group) group.push(f);
-    else groups.set(f.file, [f]);
+    pushTo(groups, f.file, f);
   }
   return groups;
 }

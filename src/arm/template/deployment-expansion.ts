@@ -12,6 +12,7 @@ import { MAX_COPY_COUNT, MAX_NESTING_DEPTH } from './limits.js';
 import { nestedScope, nestedTemplateOf } from './nested-deployment.js';
 import { resourceIdFor } from './resource-id.js';
 import type { CopyIndexes, TemplateScope } from './template-scope.js';
+import { pushTo } from '../../multimap.js';
 
 /** Reads a template or parameter file linked by a path relative to the linking file; a string is why it cannot. */
 export type LinkedLoader = (fromAbsPath: string, relativePath: string) => JsonDocument | string;
@@ -163,8 +164,8 @@ export class DeploymentExpansion implements ResourceLookup {
       condition,
     };
     this.instances.push(inst);
-    if (symbolicName) push(this.bySymbol, symbolicName.toLowerCase(), inst);
-    if (inst.loopName) push(this.byLoop, inst.loopName.toLowerCase(), inst);
+    if (symbolicName) pushTo(this.bySymbol, symbolicName.toLowerCase(), inst);
+    if (inst.loopName) pushTo(this.byLoop, inst.loopName.toLowerCase(), inst);
     const children = childNode(node, 'resources');
     if (children) this.declare(children, inst, copies);
   }
@@ -358,11 +359,11 @@ export class DeploymentExpansion implements ResourceLookup {
     const index = { byId: new Map<string, Instance[]>(), byProviderPath: new Map<string, Instance[]>(), byName: new Map<string, Instance[]>() };
     for (const inst of this.instances) {
       const id = inst.id.toLowerCase();
-      push(index.byId, id, inst);
+      pushTo(index.byId, id, inst);
       // `Microsoft.X/type/name`: the part after the last `/providers/` (extension resources have two).
       const at = id.lastIndexOf('/providers/');
-      if (at >= 0) push(index.byProviderPath, id.slice(at + '/providers/'.length), inst);
-      push(index.byName, inst.name.toLowerCase(), inst);
+      if (at >= 0) pushTo(index.byProviderPath, id.slice(at + '/providers/'.length), inst);
+      pushTo(index.byName, inst.name.toLowerCase(), inst);
     }
     return (this.index = index);
   }
@@ -379,12 +380,6 @@ function withIndex(outer: CopyIndexes, name: unknown, i: number): CopyIndexes {
   m.set(undefined, i);
   if (typeof name === 'string') m.set(name.toLowerCase(), i);
   return m;
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }
 
 function textOf(v: Value | undefined): string {
