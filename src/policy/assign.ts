@@ -172,7 +172,7 @@ function build(assignment: Assignment, known: KnownDefinition, versions: readonl
     const made = o.kind.toLowerCase() === 'policyeffect' ? variant(o.value, undefined) : variant(undefined, o.value);
     if (typeof made === 'string') problems.push(`${where}: override ${o.kind} '${o.value}': ${made}`);
   }
-  return scoped(perResourceRule(base, (resource) => choose(mine, factsOf(resource, ref))), assignment, referenceId);
+  return scoped(perResourceRule(base, (resource) => choose(mine, factsOf(resource, ref))), assignment, referenceId, true);
 }
 
 function listedVersions(known: readonly KnownDefinition[]): string[] {
@@ -221,7 +221,8 @@ function perResourceRule(base: PolicyRule, choose: (resource: Resource) => Polic
 }
 
 /** The rule as the assignment runs it: out of scope resources are skipped, messages added, DoNotEnforce never blocks. */
-function scoped(rule: PolicyRule, assignment: Assignment, referenceId: string | undefined): PolicyRule {
+/** `levelsPerFinding`: the rule sets each finding's level (per-resource overrides), so DoNotEnforce must lower them one by one. */
+function scoped(rule: PolicyRule, assignment: Assignment, referenceId: string | undefined, levelsPerFinding = false): PolicyRule {
   const message = assignment.nonComplianceMessages.find((m) => m.policyDefinitionReferenceId !== undefined && m.policyDefinitionReferenceId.toLowerCase() === referenceId?.toLowerCase()) ?? assignment.nonComplianceMessages.find((m) => m.policyDefinitionReferenceId === undefined);
   const enforce = assignment.enforcementMode === 'Default';
   const wrapped: PolicyRule = Object.assign(Object.create(rule) as PolicyRule, {
@@ -238,7 +239,7 @@ function scoped(rule: PolicyRule, assignment: Assignment, referenceId: string | 
       if (!resourceSelected(assignment.resourceSelectors, factsOf(resource, referenceId ?? ''))) {
         return ctx.skip(`not selected by the resourceSelectors of assignment ${assignment.name}`);
       }
-      if (!message && enforce) return rule.check(resource, ctx);
+      if (!message && (enforce || !levelsPerFinding)) return rule.check(resource, ctx);
       const text = message?.message.replace(/\{enforcementMode\}/g, enforce ? 'must' : 'should');
       rule.check(resource, {
         ...ctx,
