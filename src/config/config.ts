@@ -20,6 +20,8 @@ export interface TollgateConfig {
   policy?: { definitions?: string[]; initiatives?: string[]; assignments?: string[]; exemptions?: string[] };
   /** Default reports when the command line names none: formats, and a file per format (absolute once read). */
   output?: { formats?: string[]; files?: Record<string, string> };
+  /** Filled in when read, not written by users: the file as shown, and where each `rules` key is, for messages about them. */
+  origin?: { file: string; ruleKeys: Record<string, { line: number; column: number }> };
 }
 
 /** A rule's settings in the configuration (keyed by rule id, policy guid or display name). */
@@ -93,6 +95,18 @@ export function loadConfig(file: string, shownAs = file): TollgateConfig {
     throw new ConfigError(`${shownAs}:${at.line}:${at.col}: ${what}`);
   }
   const config = value as TollgateConfig;
+  const { isMap, isScalar } = yamlLib();
+  const rulesNode = doc.get('rules', true);
+  const ruleKeys: Record<string, { line: number; column: number }> = {};
+  if (isMap(rulesNode)) {
+    for (const pair of rulesNode.items) {
+      if (isScalar(pair.key) && pair.key.range) {
+        const at = lines.linePos(pair.key.range[0]);
+        ruleKeys[String(pair.key.value)] = { line: at.line, column: at.col };
+      }
+    }
+  }
+  config.origin = { file: shownAs, ruleKeys };
   const dir = path.dirname(path.resolve(file));
   if (config.policy) config.policy = resolvePolicyPaths(config.policy, dir);
   if (config.output?.files) config.output.files = Object.fromEntries(Object.entries(config.output.files).map(([format, f]) => [format, path.resolve(dir, f)]));

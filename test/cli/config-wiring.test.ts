@@ -52,6 +52,13 @@ test('a rules key that names no rule is a usage error', () => {
   assert.match(r.stderr, /rules\.APIM-Typo: no rule has that id/);
 });
 
+test('a rules key for a shipped policy the assigned initiative leaves out is a warning at its line in the configuration', () => {
+  const dir = tempTree({ 'main.json': template({ resources: [] }), 'tollgate.yaml': 'failOn: error\nrules:\n  1dc2fc00-2245-4143-99f4-874c937f13ef: { severity: high }\n' });
+  const r = run(['scan', '.', '--initiative', 'alz-apim'], dir);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /tollgate\.yaml:3:3 +warning +rules\.1dc2fc00-2245-4143-99f4-874c937f13ef: policy 1dc2fc00-2245-4143-99f4-874c937f13ef is not among the assigned policies of this scan: the setting has no effect/);
+});
+
 test('the pre-commit hook, run as pre-commit runs it (changed files as arguments), skips non-templates', () => {
   const hooks = parse(readFileSync(path.join(repoRoot(), '.pre-commit-hooks.yaml'), 'utf8')) as { id: string; entry: string; files: string; pass_filenames: boolean }[];
   const hook = hooks.find((h) => h.id === 'tollgate')!;

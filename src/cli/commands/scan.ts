@@ -91,6 +91,14 @@ export function runScan(paths: string[], flags: ScanFlags): number {
     for (const e of ruleSet.effectErrors) process.stderr.write(`tollgate: ${e}\n`);
     return EXIT.usage;
   }
+  // Warnings about rule settings point at the key in the configuration file.
+  for (const d of ruleSet.diagnostics) {
+    if (d.code !== 'rule-setting' || !config.origin) continue;
+    const key = Object.keys(config.origin.ruleKeys).find((k) => d.message.startsWith(`rules.${k}:`));
+    const at = key === undefined ? undefined : config.origin.ruleKeys[key]!;
+    d.file = config.origin.file;
+    if (at) d.location = { file: config.origin.file, start: at, end: { line: at.line, column: at.column + key!.length } };
+  }
   const progress = createProgress(process.stderr);
   const result = scan({
     onProgress: (done, total) => progress.update(done, total),
