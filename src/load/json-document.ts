@@ -103,15 +103,18 @@ export function childNode(node: JsonNode | undefined, key: string | number): Jso
     }
     return index.exact.get(key) ?? index.loose.get(key.toLowerCase());
   }
-  let loose: JsonNode | undefined;
+  // Most lookups match exactly or not at all (`condition`, `copy` on most resources): compare
+  // ignoring case only after no exact match, and only keys of the same length (lower-casing
+  // keeps the length of every character but U+0130, checked for).
+  for (const prop of props) if (prop.children?.[0]?.value === key) return prop.children[1];
   const lower = key.toLowerCase();
+  const anyLength = lower.length !== key.length;
   for (const prop of props) {
     const k = prop.children?.[0]?.value;
-    if (typeof k !== 'string') continue;
-    if (k === key) return prop.children?.[1];
-    if (!loose && k.toLowerCase() === lower) loose = prop.children?.[1];
+    if (typeof k !== 'string' || (k.length !== key.length && !anyLength && !k.includes('\u0130'))) continue;
+    if (k.toLowerCase() === lower) return prop.children?.[1];
   }
-  return loose;
+  return undefined;
 }
 
 /** The key node of the property whose value is `valueNode`, for pointing at `"url": ...`. */

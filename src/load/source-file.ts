@@ -58,12 +58,17 @@ export class SourceFile {
     const start = starts[line - 1];
     if (start === undefined) return '';
     const next = starts[line];
-    return this.text.slice(start, next ?? this.text.length).replace(/\r?\n$/, '');
+    return this.text.slice(start, next ?? this.text.length).replace(/(?:\r\n|\r|\n)$/, '');
   }
 }
 
 function computeLineStarts(text: string): number[] {
   const starts = [0];
+  // Without carriage returns every line ends at a '\n': let indexOf find them.
+  if (text.indexOf('\r') < 0) {
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    return starts;
+  }
   for (let i = 0; i < text.length; i++) {
     const ch = text.charCodeAt(i);
     if (ch === 10) starts.push(i + 1);

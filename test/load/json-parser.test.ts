@@ -61,3 +61,32 @@ test('__proto__ keys stay plain data', () => {
   assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
   assert.equal(Object.getPrototypeOf(v), Object.prototype);
 });
+
+test('strings with and without escapes in any order parse alike (the escape-free fast path)', () => {
+  const cases = ['{"a":"x","b":"y\\"z","c":"w","d":"\\\\","e":"","f":"\\u00e9t\\u00e9","g":"plain"}', '["\\n", "a", "b\\\\c", "d"]', '{"k\\"ey":"v","k2":"v2"}'];
+  for (const text of cases) assert.deepEqual(nodeValue(parseJson(text)), JSON.parse(text), text);
+  assert.throws(() => parseJson('{"a":"never closed'), (e: unknown) => e instanceof JsonSyntaxError && /unterminated string/.test(e.message));
+  assert.throws(() => parseJson('{"a":"bad \\q escape"}'), (e: unknown) => e instanceof JsonSyntaxError && /invalid escape/.test(e.message));
+});
+
+test('line and column positions with LF, CRLF and lone CR line ends', async () => {
+  const { SourceFile } = await import('../../src/load/source-file.js');
+  for (const eol of ['\n', '\r\n', '\r']) {
+    const text = ['{', '  "a": 1,', '  "b": 2', '}'].join(eol);
+    const file = new SourceFile('/x.json', 'x.json', text);
+    assert.deepEqual(file.positionAt(text.indexOf('"b"')), { line: 3, column: 3 }, JSON.stringify(eol));
+    assert.equal(file.lineCount(), 4);
+    assert.equal(file.lineText(2), '  "a": 1,');
+  }
+});
+
+test('property lookup: exact case first, then ignoring case, missing keys undefined', async () => {
+  const { childNode } = await import('../../src/load/json-document.js');
+  const small = parseJson('{"Name":1,"name":2,"TYPE":3}');
+  assert.equal(childNode(small, 'name')?.value, 2);
+  assert.equal(childNode(small, 'NAME')?.value, 1);
+  assert.equal(childNode(small, 'type')?.value, 3);
+  assert.equal(childNode(small, 'typ'), undefined);
+  // Lower-casing U+0130 changes the length: still found ignoring case.
+  assert.equal(childNode(parseJson('{"\u0130d":4}'), 'i\u0307d')?.value, 4);
+});
