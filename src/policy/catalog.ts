@@ -64,9 +64,27 @@ export function addDefinitionFile(
   parametersFor: (definition: PolicyDefinition) => Record<string, unknown> | undefined = () => undefined,
 ): void {
   let doc: JsonDocument;
-  let definition: PolicyDefinition;
   try {
     doc = parseJsonDocument(new SourceFile(abs, shown, readFileSync(abs, 'utf8')));
+  } catch (err) {
+    out.diagnostics.push(err instanceof InputError ? err.diagnostic : { severity: 'error', code: 'policy-definition', message: `not a policy definition: ${(err as Error).message}`, file: shown });
+    return;
+  }
+  addDefinitionDocument(out, doc, abs, shown, effects, used, parametersFor);
+}
+
+/** As addDefinitionFile, for a file already read and parsed (`abs` locates its sidecar). */
+export function addDefinitionDocument(
+  out: Catalog,
+  doc: JsonDocument,
+  abs: string,
+  shown: string,
+  effects: [string, string][] = [],
+  used: Set<string> = new Set(),
+  parametersFor: (definition: PolicyDefinition) => Record<string, unknown> | undefined = () => undefined,
+): void {
+  let definition: PolicyDefinition;
+  try {
     definition = readPolicyDefinition(doc.value, shown);
   } catch (err) {
     out.diagnostics.push(

@@ -2,13 +2,13 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic } from '../load/diagnostic.js';
 import { InputError } from '../load/diagnostic.js';
-import { parseJsonDocument } from '../load/json-document.js';
+import { parseJsonDocument, type JsonDocument } from '../load/json-document.js';
 import { SourceFile } from '../load/source-file.js';
 import { packageRoot } from '../package-root.js';
 import type { Value } from '../resources/value.js';
 import { assignRules, type AssignedRule, type KnownDefinition, type UnavailableReference } from './assign.js';
 import { looksLikeAssignment, looksLikeExemption, readAssignment, readExemption, type Assignment, type Exemption } from './assignment.js';
-import { addDefinitionFile, listDefinitions, type Catalog } from './catalog.js';
+import { addDefinitionDocument, listDefinitions, type Catalog } from './catalog.js';
 import { looksLikeInitiative, readInitiative, type Initiative } from './initiative.js';
 import type { PolicyRule } from './policy-rule.js';
 import type { Suppression } from '../evaluate/suppressions.js';
@@ -67,9 +67,11 @@ export function loadPolicyInputs(spec: PolicySpec, cwd: string): PolicyInputs {
     }
     for (const file of files) {
       const shown = shipped ? `${given} (${shipped.file})` : path.relative(cwd, file).split(path.sep).join('/') || file;
+      let doc: JsonDocument;
       let json: Value;
       try {
-        json = parseJsonDocument(new SourceFile(file, shown, readFileSync(file, 'utf8'))).value as Value;
+        doc = parseJsonDocument(new SourceFile(file, shown, readFileSync(file, 'utf8')));
+        json = doc.value as Value;
       } catch (err) {
         out.diagnostics.push(err instanceof InputError ? err.diagnostic : { severity: 'error', code: 'policy-file', message: (err as Error).message, file: shown });
         continue;
@@ -80,7 +82,7 @@ export function loadPolicyInputs(spec: PolicySpec, cwd: string): PolicyInputs {
         else if (looksLikeAssignment(json)) out.assignments.push(readAssignment(json, shown));
         else {
           const before = definitionFiles.rules.length;
-          addDefinitionFile(definitionFiles, file, shown);
+          addDefinitionDocument(definitionFiles, doc, file, shown);
           const rule = definitionFiles.rules[before];
           if (rule) out.definitions.push({ definition: rule.definition, sidecar: rule.sidecar, source: shown });
         }

@@ -3,10 +3,10 @@ import path from 'node:path';
 import { DEFAULT_DEPLOYMENT } from '../../arm/expression/context.js';
 import { classify } from '../../input/classify.js';
 import { formatLocation } from '../../load/format-location.js';
-import { parseJsonDocument } from '../../load/json-document.js';
+import { parseJsonDocument, type JsonDocument } from '../../load/json-document.js';
 import { SourceFile } from '../../load/source-file.js';
 import { InputError } from '../../load/diagnostic.js';
-import { addDefinitionFile, type Catalog } from '../../policy/catalog.js';
+import { addDefinitionDocument, type Catalog } from '../../policy/catalog.js';
 import type { TraceNode } from '../../policy/condition.js';
 import { evaluatePolicy, type PolicyResult } from '../../policy/engine.js';
 import { createPolicyRule, policyTime, type PolicyRule } from '../../policy/policy-rule.js';
@@ -105,9 +105,11 @@ export function runPolicyTest(policyPath: string, resourcePath: string, flags: P
 
 function loadPolicy(policyPath: string, parameters: Record<string, unknown>, effect: string | undefined, cwd: string): PolicyRule | number {
   const abs = path.resolve(cwd, policyPath);
+  let doc: JsonDocument;
   let json: Value;
   try {
-    json = parseJsonDocument(new SourceFile(abs, policyPath, readFileSync(abs, 'utf8'))).value as Value;
+    doc = parseJsonDocument(new SourceFile(abs, policyPath, readFileSync(abs, 'utf8')));
+    json = doc.value as Value;
   } catch (err) {
     const d = err instanceof InputError ? err.diagnostic : { message: `cannot read the policy: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, file: policyPath };
     process.stderr.write(`${formatLocation(d)}: error: ${d.message}\n`);
@@ -118,7 +120,7 @@ function loadPolicy(policyPath: string, parameters: Record<string, unknown>, eff
     if (bareRule) return createPolicyRule(definitionFromJson(json, 'rule', parameters), { parameters, ...(effect ? { effect } : {}) });
     // A definition file: compile errors come back with their position in it.
     const out: Catalog = { rules: [], definitions: [], diagnostics: [], unmatchedEffects: [], rejectedEffects: [] };
-    addDefinitionFile(out, abs, policyPath, [], new Set(), () => parameters);
+    addDefinitionDocument(out, doc, abs, policyPath, [], new Set(), () => parameters);
     const d = out.diagnostics[0];
     if (d) {
       process.stderr.write(`${formatLocation(d)}: error: ${d.message}\n`);
