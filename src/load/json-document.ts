@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { InputError } from './diagnostic.js';
 import { JsonSyntaxError, parseJson, type JsonNode } from './json-parser.js';
 import { SourceFile } from './source-file.js';
@@ -50,6 +51,11 @@ export function parseJsonDocument(file: SourceFile): JsonDocument {
       location: file.locationOf(err.offset, err.length),
     });
   }
+}
+
+/** Reads a file from disk and parses it as parseJsonDocument does; unreadable files throw the fs error. */
+export function readJsonDocument(absPath: string, shown: string): JsonDocument {
+  return parseJsonDocument(new SourceFile(absPath, shown, readFileSync(absPath, 'utf8')));
 }
 
 /**

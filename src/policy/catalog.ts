@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic } from '../load/diagnostic.js';
 import { InputError } from '../load/diagnostic.js';
-import { childNode, parseJsonDocument, propertyKeyNode, type JsonDocument, type JsonNode } from '../load/json-document.js';
+import { childNode, parseJsonDocument, readJsonDocument, propertyKeyNode, type JsonDocument, type JsonNode } from '../load/json-document.js';
 import type { SourceLocation } from '../load/source-file.js';
 import { SourceFile } from '../load/source-file.js';
 import { packageRoot } from '../package-root.js';
@@ -55,41 +55,27 @@ export function loadPolicies(dir: string, displayRoot: string, options: CatalogO
  * Reads and compiles one definition file into `out`; a file that cannot be read or compiled
  * becomes a diagnostic at its position, and the rest of the catalog still loads.
  */
-export function addDefinitionFile(
-  out: Catalog,
-  abs: string,
-  shown: string,
-  effects: [string, string][] = [],
-  used: Set<string> = new Set(),
-  parametersFor: (definition: PolicyDefinition) => Record<string, unknown> | undefined = () => undefined,
-): void {
+export function addDefinitionFile(out: Catalog, abs: string, shown: string, ...options: DefinitionOptions): void {
   let doc: JsonDocument;
   try {
-    doc = parseJsonDocument(new SourceFile(abs, shown, readFileSync(abs, 'utf8')));
+    doc = readJsonDocument(abs, shown);
   } catch (err) {
     out.diagnostics.push(err instanceof InputError ? err.diagnostic : { severity: 'error', code: 'policy-definition', message: `not a policy definition: ${(err as Error).message}`, file: shown });
     return;
   }
-  addDefinitionDocument(out, doc, abs, shown, effects, used, parametersFor);
+  addDefinitionDocument(out, doc, abs, shown, ...options);
 }
 
+/** Effect overrides by definition id or name (marked in `used` when applied), and the parameter values of a definition. */
+type DefinitionOptions = [effects?: [string, string][], used?: Set<string>, parametersFor?: (definition: PolicyDefinition) => Record<string, unknown> | undefined];
+
 /** As addDefinitionFile, for a file already read and parsed (`abs` locates its sidecar). */
-export function addDefinitionDocument(
-  out: Catalog,
-  doc: JsonDocument,
-  abs: string,
-  shown: string,
-  effects: [string, string][] = [],
-  used: Set<string> = new Set(),
-  parametersFor: (definition: PolicyDefinition) => Record<string, unknown> | undefined = () => undefined,
-): void {
+export function addDefinitionDocument(out: Catalog, doc: JsonDocument, abs: string, shown: string, ...[effects = [], used = new Set<string>(), parametersFor = () => undefined]: DefinitionOptions): void {
   let definition: PolicyDefinition;
   try {
     definition = readPolicyDefinition(doc.value, shown);
   } catch (err) {
-    out.diagnostics.push(
-      err instanceof InputError ? err.diagnostic : { severity: 'error', code: 'policy-definition', message: `not a policy definition: ${(err as Error).message}`, file: shown },
-    );
+    out.diagnostics.push({ severity: 'error', code: 'policy-definition', message: `not a policy definition: ${(err as Error).message}`, file: shown });
     return;
   }
   const sidecar = readSidecar(abs, shown, out.diagnostics);

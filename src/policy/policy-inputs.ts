@@ -2,8 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic } from '../load/diagnostic.js';
 import { InputError } from '../load/diagnostic.js';
-import { parseJsonDocument, type JsonDocument } from '../load/json-document.js';
-import { SourceFile } from '../load/source-file.js';
+import { readJsonDocument, type JsonDocument } from '../load/json-document.js';
 import { packageRoot } from '../package-root.js';
 import type { Value } from '../resources/value.js';
 import { assignRules, type AssignedRule, type KnownDefinition, type UnavailableReference } from './assign.js';
@@ -70,7 +69,7 @@ export function loadPolicyInputs(spec: PolicySpec, cwd: string): PolicyInputs {
       let doc: JsonDocument;
       let json: Value;
       try {
-        doc = parseJsonDocument(new SourceFile(file, shown, readFileSync(file, 'utf8')));
+        doc = readJsonDocument(file, shown);
         json = doc.value as Value;
       } catch (err) {
         out.diagnostics.push(err instanceof InputError ? err.diagnostic : { severity: 'error', code: 'policy-file', message: (err as Error).message, file: shown });

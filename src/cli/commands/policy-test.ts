@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_DEPLOYMENT } from '../../arm/expression/context.js';
 import { classify } from '../../input/classify.js';
 import { formatLocation } from '../../load/format-location.js';
-import { parseJsonDocument, type JsonDocument } from '../../load/json-document.js';
-import { SourceFile } from '../../load/source-file.js';
+import { readJsonDocument, type JsonDocument } from '../../load/json-document.js';
 import { InputError } from '../../load/diagnostic.js';
 import { addDefinitionDocument, type Catalog } from '../../policy/catalog.js';
 import type { TraceNode } from '../../policy/condition.js';
@@ -108,7 +106,7 @@ function loadPolicy(policyPath: string, parameters: Record<string, unknown>, eff
   let doc: JsonDocument;
   let json: Value;
   try {
-    doc = parseJsonDocument(new SourceFile(abs, policyPath, readFileSync(abs, 'utf8')));
+    doc = readJsonDocument(abs, policyPath);
     json = doc.value as Value;
   } catch (err) {
     const d = err instanceof InputError ? err.diagnostic : { message: `cannot read the policy: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, file: policyPath };
@@ -179,7 +177,7 @@ function traceLines(node: TraceNode, depth: number): string[] {
 function readRaw(abs: string, shown: string): Value[] | string {
   let json: Value;
   try {
-    json = parseJsonDocument(new SourceFile(abs, shown, readFileSync(abs, 'utf8'))).value as Value;
+    json = readJsonDocument(abs, shown).value as Value;
   } catch (err) {
     if (err instanceof InputError) return `${formatLocation(err.diagnostic)}: error: ${err.diagnostic.message}`;
     return `${shown}: error: cannot read the resource (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
