@@ -7,6 +7,7 @@ import { linkedFileLoader } from './input/linked-files.js';
 import { loadInputs } from './input/load-inputs.js';
 import type { ScanUnit } from './input/pair-parameters.js';
 import type { Diagnostic } from './load/diagnostic.js';
+import { Sandbox } from './load/sandbox.js';
 import { loadBuiltInPolicies } from './policy/catalog.js';
 import { resourcesFromExport } from './resources/from-export.js';
 import type { ResourceSet } from './resources/resource.js';
@@ -48,6 +49,8 @@ export interface ScanOptions {
   today?: Date;
   /** Values for parameters that have none, by template glob (gitignore syntax, relative to cwd). */
   parameterDefaults?: { files: string; values: Record<string, unknown> }[];
+  /** Environment variables for Bicep's `readEnvironmentVariable()` (`--env`, config `env:`); the real environment is never read. */
+  env?: Readonly<Record<string, string>>;
 }
 
 export interface RuleSet {
@@ -119,8 +122,11 @@ export function scan(options: ScanOptions): ScanOutput {
   const rules = ruleSet.rules;
   diagnostics.push(...ruleSet.diagnostics);
 
+  // Every file read from here on goes through one sandbox: the scanned paths' git work tree.
+  const sandbox = Sandbox.forPaths([...options.paths, ...(options.parameters ?? [])], { cwd: options.cwd, environment: options.env });
+
   // discover + load
-  const inputs = loadInputs(options);
+  const inputs = loadInputs({ ...options, sandbox });
   diagnostics.push(...inputs.diagnostics);
 
   // expand -> resources -> evaluate, one unit at a time: one bad unit never stops the others
@@ -138,7 +144,7 @@ export function scan(options: ScanOptions): ScanOutput {
     skipped: inputs.skipped,
   };
   const seenDiagnostics = new Set<string>();
-  const loadLinked = linkedFileLoader(options.paths, options.cwd);
+  const loadLinked = linkedFileLoader(sandbox, options.cwd);
   const external = [...(options.suppressions ?? []), ...(ruleSet.assigned?.exemptions ?? [])];
   const allSuppressions: Suppression[] = [...external];
   const candidates = new WeakMap<Finding, Suppression[]>();

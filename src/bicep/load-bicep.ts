@@ -1,10 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { Diagnostic } from '../load/diagnostic.js';
 import { ParsedDocument, type JsonDocument } from '../load/json-document.js';
 import type { JsonNode } from '../load/json-parser.js';
 import { SourceFile } from '../load/source-file.js';
+import { Sandbox } from '../load/sandbox.js';
 import { lowerParamsFile, lowerProgram, type LowerHost } from './lower/lower-program.js';
 import { parseBicep } from './syntax/parser.js';
 import type { Comment } from './syntax/lexer.js';
@@ -38,7 +39,7 @@ export function isBicepPath(p: string): boolean {
  * Parses and lowers one `.bicep` file. Syntax errors and lowering problems are diagnostics at
  * their line and column; the template is still produced from what parsed.
  */
-export function loadBicep(file: SourceFile): { document: BicepDocument; diagnostics: Diagnostic[] } {
+export function loadBicep(file: SourceFile, sandbox: Sandbox = sandboxOf(file)): { document: BicepDocument; diagnostics: Diagnostic[] } {
   const parsed = parseBicep(file.text);
   const diagnostics: Diagnostic[] = parsed.diagnostics.map((d) => ({
     severity: 'error',
@@ -47,9 +48,9 @@ export function loadBicep(file: SourceFile): { document: BicepDocument; diagnost
     file: file.path,
     location: file.locationOf(d.start, Math.max(0, d.end - d.start)),
   }));
-  const lowered = lowerProgram(parsed.program, file.absPath, bicepHost());
+  const lowered = lowerProgram(parsed.program, file.absPath, bicepHost(sandbox));
   for (const d of lowered.diagnostics) {
-    diagnostics.push({ severity: d.severity, code: 'bicep-lowering', message: d.message, file: file.path, location: file.locationOf(d.start, Math.max(0, d.end - d.start)) });
+    diagnostics.push({ severity: d.severity, code: d.code ?? 'bicep-lowering', message: d.message, file: file.path, location: file.locationOf(d.start, Math.max(0, d.end - d.start)) });
   }
   return { document: new LoweredDocument(file, lowered.template, parsed.program, parsed.comments), diagnostics };
 }
@@ -64,11 +65,16 @@ export function isBicepParamPath(p: string): boolean {
  * interpolation, functions, imports) are evaluated by the ARM engine. Values that only Azure
  * knows (`az.getSecret`) become Key Vault references, which the expansion keeps unknown.
  */
-export function loadBicepParams(file: SourceFile, evaluate: (template: JsonDocument) => { outputs: Record<string, unknown>; diagnostics: Diagnostic[] }, extending: readonly string[] = []): { document: JsonDocument; diagnostics: Diagnostic[] } {
+export function loadBicepParams(
+  file: SourceFile,
+  evaluate: (template: JsonDocument) => { outputs: Record<string, unknown>; diagnostics: Diagnostic[] },
+  sandbox: Sandbox = sandboxOf(file),
+  extending: readonly string[] = [],
+): { document: JsonDocument; diagnostics: Diagnostic[] } {
   const parsed = parseBicep(file.text, { params: true });
   const diagnostics: Diagnostic[] = parsed.diagnostics.map((d) => ({ severity: 'error', code: 'bicep-syntax', message: d.message, file: file.path, location: file.locationOf(d.start, Math.max(0, d.end - d.start)) }));
-  const lowered = lowerParamsFile(parsed.program, file.absPath, bicepHost());
-  for (const d of lowered.diagnostics) diagnostics.push({ severity: d.severity, code: 'bicep-lowering', message: d.message, file: file.path, location: file.locationOf(d.start, Math.max(0, d.end - d.start)) });
+  const lowered = lowerParamsFile(parsed.program, file.absPath, bicepHost(sandbox));
+  for (const d of lowered.diagnostics) diagnostics.push({ severity: d.severity, code: d.code ?? 'bicep-lowering', message: d.message, file: file.path, location: file.locationOf(d.start, Math.max(0, d.end - d.start)) });
   const computed = lowered.assignments.some((a) => !lowered.literal.has(a.name)) ? evaluate(new LoweredDocument(file, lowered.template, parsed.program)) : { outputs: {}, diagnostics: [] };
   diagnostics.push(...computed.diagnostics);
   const at = { start: 0, end: file.text.length };
@@ -88,17 +94,16 @@ export function loadBicepParams(file: SourceFile, evaluate: (template: JsonDocum
   const ext = parsed.program.statements.find((s) => s.kind === 'ExtendsDeclarationSyntax');
   if (ext?.kind === 'ExtendsDeclarationSyntax' && ext.path && ext.path.holes.length === 0) {
     const baseAbs = path.resolve(path.dirname(file.absPath), ext.path.segments[0] ?? '');
-    let baseText: string | undefined;
-    try {
-      baseText = readFileSync(baseAbs, 'utf8');
-    } catch {
-      baseText = undefined;
-    }
-    if (baseText === undefined || extending.includes(baseAbs)) {
-      diagnostics.push({ severity: 'error', code: 'bicep-lowering', message: baseText === undefined ? `cannot read '${ext.path.segments[0]}'` : `'${ext.path.segments[0]}' extends itself`, file: file.path, location: file.locationOf(ext.path.start, ext.path.end - ext.path.start) });
+    // Read through the sandbox: `extends '../../x'` must not open files outside it.
+    const read = sandbox.readText(baseAbs);
+    const where = file.locationOf(ext.path.start, ext.path.end - ext.path.start);
+    if (!read.ok) {
+      diagnostics.push({ severity: 'error', code: read.refused ? 'sandbox' : 'bicep-lowering', message: `extends '${ext.path.segments[0]}': ${read.refused ? read.reason : `cannot read it (${read.reason})`}`, file: file.path, location: where });
+    } else if (extending.includes(baseAbs)) {
+      diagnostics.push({ severity: 'error', code: 'bicep-lowering', message: `'${ext.path.segments[0]}' extends itself`, file: file.path, location: where });
     } else {
       const baseShown = path.posix.join(path.posix.dirname(file.path), ext.path.segments[0] ?? '');
-      const base = loadBicepParams(new SourceFile(baseAbs, baseShown, baseText), evaluate, [...extending, file.absPath]);
+      const base = loadBicepParams(new SourceFile(baseAbs, baseShown, read.value), evaluate, sandbox, [...extending, file.absPath]);
       diagnostics.push(...base.diagnostics);
       const assigned = new Set(lowered.assignments.map((a) => a.name));
       const inherited = (base.document.value as { parameters?: Record<string, unknown> }).parameters ?? {};
@@ -172,37 +177,31 @@ export function localModulePaths(document: BicepDocument): string[] {
   return out;
 }
 
-const programs = new Map<string, { program: Program; text: string } | string>();
+/** Parsed programs of imported files, per sandbox (one scan), so a file imported many times is parsed once. */
+const programsBySandbox = new WeakMap<Sandbox, Map<string, ReturnType<LowerHost['program']>>>();
 
-function bicepHost(): LowerHost {
+/** The sandbox of a file loaded on its own (no scan around it): its git work tree, or its folder. */
+function sandboxOf(file: SourceFile): Sandbox {
+  return Sandbox.forPaths([file.absPath], { cwd: path.dirname(file.absPath) });
+}
+
+/** Everything the lowering reads goes through the scan's sandbox, environment variables included. */
+function bicepHost(sandbox: Sandbox): LowerHost {
+  let programs = programsBySandbox.get(sandbox);
+  if (!programs) programsBySandbox.set(sandbox, (programs = new Map()));
+  const cache = programs;
   return {
     program(absPath) {
-      const cached = programs.get(absPath);
+      const cached = cache.get(absPath);
       if (cached) return cached;
-      let result: { program: Program; text: string } | string;
-      try {
-        const text = readFileSync(absPath, 'utf8');
-        result = { program: parseBicep(text).program, text };
-      } catch (err) {
-        result = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : String((err as Error).message);
-      }
-      programs.set(absPath, result);
+      const read = sandbox.readText(absPath);
+      const result: ReturnType<LowerHost['program']> = read.ok ? { ok: true, program: parseBicep(read.value).program, text: read.value } : read;
+      cache.set(absPath, result);
       return result;
     },
-    readText(absPath) {
-      try {
-        return readFileSync(absPath, 'utf8');
-      } catch {
-        return undefined;
-      }
-    },
-    readBytes(absPath) {
-      try {
-        return readFileSync(absPath);
-      } catch {
-        return undefined;
-      }
-    },
+    readText: (absPath) => sandbox.readText(absPath),
+    readBytes: (absPath) => sandbox.readBytes(absPath),
+    environmentVariable: (name) => sandbox.environment.get(name),
     registryModule: findRegistryModule,
   };
 }

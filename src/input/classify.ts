@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { InputError, type Diagnostic } from '../load/diagnostic.js';
 import { childNode, parseJsonDocument, type JsonDocument } from '../load/json-document.js';
 import { SourceFile } from '../load/source-file.js';
+import { Sandbox } from '../load/sandbox.js';
 import { looksLikeExport } from '../resources/from-export.js';
 import { getProperty } from '../resources/value.js';
 import { isBicepParamPath, isBicepPath, loadBicep, loadBicepParams } from '../bicep/load-bicep.js';
@@ -32,24 +32,29 @@ const PARAMETERS_SCHEMA = /deploymentparameters\.json#?$/i;
  * template, parameter file or export (package.json, metadata.json…) is skipped quietly; the
  * same file named on the command line is an error.
  */
-export function classify(candidate: Candidate, cwd: string): Classification {
+export function classify(candidate: Candidate, cwd: string, sandbox: Sandbox = Sandbox.forPaths([candidate.absPath], { cwd })): Classification {
   const shown = displayPath(candidate.absPath, cwd);
-  let text: string;
-  try {
-    text = readFileSync(candidate.absPath, 'utf8');
-  } catch (err) {
-    return { ok: false, skipped: false, diagnostic: { severity: 'error', code: 'unreadable', message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, file: shown } };
+  const read = sandbox.readText(candidate.absPath);
+  if (!read.ok) {
+    // Outside the sandbox or too large: said as such (code `sandbox`), not as an fs error.
+    const diagnostic: Diagnostic = read.refused ? { severity: 'error', code: 'sandbox', message: `cannot read file: ${read.reason}`, file: shown } : { severity: 'error', code: 'unreadable', message: `cannot read file: ${read.reason}`, file: shown };
+    return { ok: false, skipped: false, diagnostic };
   }
+  const text = read.value;
   const file = new SourceFile(candidate.absPath, shown, text);
   if (isBicepPath(candidate.absPath)) {
-    const { document, diagnostics } = loadBicep(file);
+    const { document, diagnostics } = loadBicep(file, sandbox);
     return { ok: true, file: { kind: 'template', document, diagnostics } };
   }
   if (isBicepParamPath(candidate.absPath)) {
-    const { document, diagnostics } = loadBicepParams(file, (template) => {
-      const expansion = expandTemplate(template, undefined, { deployment: DEFAULT_DEPLOYMENT });
-      return { outputs: expansion.outputs() as Record<string, unknown>, diagnostics: expansion.diagnostics };
-    });
+    const { document, diagnostics } = loadBicepParams(
+      file,
+      (template) => {
+        const expansion = expandTemplate(template, undefined, { deployment: DEFAULT_DEPLOYMENT });
+        return { outputs: expansion.outputs() as Record<string, unknown>, diagnostics: expansion.diagnostics };
+      },
+      sandbox,
+    );
     return { ok: true, file: { kind: 'parameters', document, diagnostics } };
   }
   let document: JsonDocument;

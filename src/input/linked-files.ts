@@ -1,59 +1,38 @@
-import { readFileSync, realpathSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
 import path from 'node:path';
 import { InputError } from '../load/diagnostic.js';
 import { parseJsonDocument, type JsonDocument } from '../load/json-document.js';
+import { Sandbox } from '../load/sandbox.js';
 import { SourceFile } from '../load/source-file.js';
 import { isBicepPath, loadBicep } from '../bicep/load-bicep.js';
 import { displayPath } from './discover.js';
 
 /**
- * Reads templates and parameter files that a deployment links by relative path. Only files
- * inside the scanned paths are read: a template must not make the scanner open arbitrary files
- * (`../../etc/...`). Each file is parsed once per scan.
+ * Reads templates and parameter files that a deployment links by relative path, and Bicep
+ * modules. Only files inside the sandbox are read (src/load/sandbox.ts): a template must not make
+ * the scanner open arbitrary files (`../../etc/...`). Each file is parsed once per scan. Given
+ * paths instead of a sandbox, the sandbox is the one those paths make.
  */
-export function linkedFileLoader(scanPaths: readonly string[], cwd: string): (fromAbsPath: string, relativePath: string) => JsonDocument | string {
-  const roots = scanPaths.map((p) => {
-    const abs = realOrResolved(path.resolve(cwd, p));
-    return isDirectory(abs) ? abs : path.dirname(abs);
-  });
-  // Bicep's module cache holds the registry modules a Bicep file references (`br:…`): readable too.
-  roots.push(realOrResolved(path.join(homedir(), '.bicep')));
+export function linkedFileLoader(sandbox: Sandbox | readonly string[], cwd: string): (fromAbsPath: string, relativePath: string) => JsonDocument | string {
+  const box = sandbox instanceof Sandbox ? sandbox : Sandbox.forPaths(sandbox, { cwd });
   const cache = new Map<string, JsonDocument | string>();
   return (fromAbsPath, relativePath) => {
-    const target = realOrResolved(path.resolve(path.dirname(fromAbsPath), relativePath.split('?')[0]!));
+    const target = path.resolve(path.dirname(fromAbsPath), relativePath.split('?')[0]!);
     const cached = cache.get(target);
     if (cached !== undefined) return cached;
     let result: JsonDocument | string;
-    if (!roots.some((root) => target === root || target.startsWith(root + path.sep))) {
-      result = `it is outside the scanned paths (${displayPath(target, cwd)})`;
+    const read = box.readText(target);
+    if (!read.ok) {
+      result = read.reason;
     } else {
       try {
-        const file = new SourceFile(target, displayPath(target, cwd), readFileSync(target, 'utf8'));
+        const file = new SourceFile(read.realPath, displayPath(read.realPath, cwd), read.value);
         // A Bicep module is lowered like the file that uses it; its own problems are reported when it is scanned.
-        result = isBicepPath(target) ? loadBicep(file).document : parseJsonDocument(file);
+        result = isBicepPath(target) ? loadBicep(file, box).document : parseJsonDocument(file);
       } catch (err) {
-        if (err instanceof InputError) result = `${err.diagnostic.message} (${err.diagnostic.file}:${err.diagnostic.location?.start.line ?? 1}:${err.diagnostic.location?.start.column ?? 1})`;
-        else result = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : (err as Error).message;
+        result = err instanceof InputError ? `${err.diagnostic.message} (${err.diagnostic.file}:${err.diagnostic.location?.start.line ?? 1}:${err.diagnostic.location?.start.column ?? 1})` : (err as Error).message;
       }
     }
     cache.set(target, result);
     return result;
   };
-}
-
-function realOrResolved(p: string): string {
-  try {
-    return realpathSync(p);
-  } catch {
-    return p;
-  }
-}
-
-function isDirectory(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
 }

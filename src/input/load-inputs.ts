@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Diagnostic } from '../load/diagnostic.js';
+import { Sandbox } from '../load/sandbox.js';
 import { localModulePaths, type BicepDocument } from '../bicep/load-bicep.js';
 import { classify, type ClassifiedFile } from './classify.js';
 import { discover, type Candidate } from './discover.js';
@@ -18,6 +19,8 @@ export interface InputOptions {
   skipUnrecognized?: boolean;
   /** Parameter files named with --parameters. */
   parameters?: string[];
+  /** What may be read; by default the sandbox of `paths` and `parameters`. */
+  sandbox?: Sandbox;
 }
 
 export interface Inputs {
@@ -40,8 +43,9 @@ export function loadInputs(options: InputOptions): Inputs {
 
   const files: ClassifiedFile[] = [];
   const parameterFiles: ClassifiedFile[] = [];
+  const sandbox = options.sandbox ?? Sandbox.forPaths([...options.paths, ...(options.parameters ?? [])], { cwd: options.cwd });
   for (const candidate of candidates) {
-    const c = classify(candidate, options.cwd);
+    const c = classify(candidate, options.cwd, sandbox);
     if (!c.ok) {
       if (c.skipped) skipped.push({ path: c.path, reason: c.reason });
       else diagnostics.push(c.diagnostic);

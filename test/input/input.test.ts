@@ -143,5 +143,5 @@ test('a file that cannot be read is an error naming it, not a crash', () => {
   const dir = tempTree({});
   const r = classify({ absPath: path.join(dir, 'vanished.json'), explicit: true }, dir);
   assert.equal(r.ok, false);
-  assert.ok(!r.ok && !r.skipped && r.diagnostic.code === 'unreadable' && r.diagnostic.file === 'vanished.json' && /ENOENT/.test(r.diagnostic.message));
+  assert.ok(!r.ok && !r.skipped && r.diagnostic.code === 'unreadable' && r.diagnostic.file === 'vanished.json' && /does not exist/.test(r.diagnostic.message));
 });

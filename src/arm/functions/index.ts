@@ -13,6 +13,7 @@ import { objectFunctions } from './object.js';
 import { listFunction, resourceFunctions } from './resource.js';
 import { scopeFunctions } from './scope.js';
 import { stringFunctions } from './string.js';
+import { tollgateFunctions } from './tollgate.js';
 
 /** Builds a table keyed by lower-case name; later definitions override earlier ones. */
 export function functionTable(...groups: FunctionDef[][]): FunctionTable {
@@ -42,4 +43,5 @@ export const ARM_FUNCTIONS: FunctionTable = functionTable(
   resourceFunctions,
   scopeFunctions,
   LIST_FUNCTIONS,
+  tollgateFunctions,
 );

@@ -18,21 +18,32 @@ import type { JsonNode } from '../../load/json-parser.js';
 import type * as T from '../syntax/tree.js';
 import { isToken } from '../syntax/tree.js';
 import { ExpressionLowering, quote, type Locals, type Resolver } from './expressions.js';
+import { UNKNOWN_FUNCTION } from '../../arm/functions/tollgate.js';
 import { entry, jArray, jBool, jExpr, jLiteral, jNull, jNumber, jObject, jString, type Entry, type Span } from './json-build.js';
 
 export interface LowerDiagnostic {
   start: number;
   end: number;
   message: string;
-  severity: 'error' | 'warning';
+  severity: 'error' | 'warning' | 'info';
+  /** The diagnostic code when it is not `bicep-lowering` (`sandbox` for a refused read). */
+  code?: string;
 }
 
-/** Reads other files a Bicep file needs: imports, load*() functions, module paths. */
+/** A file read, or why not; `refused` when the sandbox said no (the file is outside it, too large…). */
+export type HostRead<T> = { ok: true; value: T } | { ok: false; reason: string; refused: boolean };
+
+/**
+ * Reads what a Bicep file needs from outside its own text: imports, load*() functions, module
+ * paths, environment variables. The host confines every read (src/load/sandbox.ts).
+ */
 export interface LowerHost {
-  /** The parsed program of another Bicep file (for compile-time imports), or a reason it has none. */
-  program(absPath: string): { program: T.Program; text: string } | string;
-  readText(absPath: string): string | undefined;
-  readBytes(absPath: string): Buffer | undefined;
+  /** The parsed program of another Bicep file (for compile-time imports), or why it has none. */
+  program(absPath: string): { ok: true; program: T.Program; text: string } | { ok: false; reason: string; refused: boolean };
+  readText(absPath: string): HostRead<string>;
+  readBytes(absPath: string): HostRead<Buffer>;
+  /** A value the user gave for an environment variable (`--env`), else undefined: the real environment is never read. */
+  environmentVariable(name: string): string | undefined;
   /** Where a registry module (`br:…`, `br/alias:…`, `ts:…`) is available locally, if anywhere. */
   registryModule(reference: string, fromAbsPath: string): string | undefined;
 }
@@ -119,9 +130,9 @@ class ProgramLowering {
     this.root = new FileScope(absPath, program);
   }
 
-  private report(node: Span, message: string, severity: 'error' | 'warning' = 'error'): void {
+  private report(node: Span, message: string, severity: LowerDiagnostic['severity'] = 'error', code?: string): void {
     if (this.stack.length > 0) return; // problems inside imported files are reported when that file is scanned
-    this.diagnostics.push({ start: node.start, end: node.end, message, severity });
+    this.diagnostics.push({ start: node.start, end: node.end, message, severity, ...(code && { code }) });
   }
 
   lower(): JsonNode {
@@ -383,13 +394,15 @@ class ProgramLowering {
       case 'nameof':
         return quote(nameOf(args[0]));
       case 'readEnvironmentVariable': {
-        // Read when the file is compiled, as Bicep does; the default applies when it is not set.
+        // Bicep reads the environment of the machine that compiles; an offline scan must not (it
+        // would put CI secrets into reports), so only values the user gave (--env) are known. The
+        // default argument applies when the variable is not set, which is unknown here too.
         const nameArg = args[0]?.kind === 'StringSyntax' && args[0].holes.length === 0 ? args[0].segments[0] : undefined;
-        const value = nameArg !== undefined ? process.env[nameArg] : undefined;
+        const value = nameArg !== undefined ? this.host.environmentVariable(nameArg) : undefined;
         if (value !== undefined) return quote(value);
-        if (args[1]) return lower(args[1]);
-        this.report(node, `environment variable '${nameArg ?? '?'}' is not set and has no default`);
-        return 'null()';
+        const shown = nameArg ?? '?';
+        this.report(node, `readEnvironmentVariable('${shown}'): Tollgate does not read the environment, so the value is unknown; give it with --env ${shown}=VALUE or env: in tollgate.yaml`, 'info', 'environment');
+        return unknown(`environment variable '${shown}' (give it with --env)`);
       }
       case 'getSecret':
         // az.getSecret(subscription, group, vault, secret): a Key Vault secret, read by Azure at deployment.
@@ -398,25 +411,37 @@ class ProgramLowering {
     return undefined;
   }
 
-  /** `load*()` reads a file next to the source at compile time; its content becomes a literal. */
+  /**
+   * `load*()` reads a file next to the source at compile time; its content becomes a literal. A
+   * file the host will not or cannot read makes the value unknown, never empty.
+   */
   private load(scope: FileScope, name: string, args: T.Expr[], node: T.SyntaxNode): string {
     const arg = args[0];
     if (arg?.kind !== 'StringSyntax' || arg.holes.length > 0) {
       this.report(node, `${name}() needs a literal file path`);
-      return 'null()';
+      return unknown(`${name}() without a literal file path`);
     }
-    const target = path.resolve(path.dirname(scope.absPath), arg.segments[0] ?? '');
-    const text = this.host.readText(target);
-    if (text === undefined) {
-      this.report(node, `${name}(): cannot read '${arg.segments[0]}'`);
-      return 'null()';
+    const given = arg.segments[0] ?? '';
+    const target = path.resolve(path.dirname(scope.absPath), given);
+    const read = this.host.readBytes(target);
+    if (!read.ok) {
+      this.report(node, `${name}('${given}'): ${read.refused ? read.reason : `cannot read it (${read.reason})`}`, 'error', read.refused ? 'sandbox' : undefined);
+      return unknown(`${name}('${given}') could not be read`);
     }
+    if (name === 'loadFileAsBase64') return quote(read.value.toString('base64'));
+    const text = read.value.toString('utf8');
     if (name === 'loadTextContent') return quote(text);
-    if (name === 'loadFileAsBase64') return quote((this.host.readBytes(target) ?? Buffer.from(text, 'utf8')).toString('base64'));
     const pathArg = args[1]?.kind === 'StringSyntax' ? args[1].segments.join('') : undefined;
     // JSON and YAML content become json() of the text, so ARM builds the value.
     let json = text;
-    if (name === 'loadYamlContent') json = JSON.stringify(this.parseYaml(text));
+    if (name === 'loadYamlContent') {
+      try {
+        json = JSON.stringify(this.parseYaml(text));
+      } catch (err) {
+        this.report(node, `${name}('${given}'): not valid YAML (${(err as Error).message.split('\n')[0]})`);
+        return unknown(`${name}('${given}') is not valid YAML`);
+      }
+    }
     const base = `json(${quote(json.replace(/^\uFEFF/, ''))})`;
     if (!pathArg || pathArg === '$') return base;
     // A simple JSONPath ($.a.b[0]) selects a part of the content.
@@ -441,7 +466,7 @@ class ProgramLowering {
       this.report(from, `'${spec}' is a registry module that is not available locally: its imported names are unknown`, 'warning');
       return;
     }
-    const imported = this.importedScope(target, from);
+    const imported = this.importedScope(target, from, spec);
     if (!imported) return;
     if (s.wildcardAlias) scope.wildcards.set(s.wildcardAlias, imported);
     for (const { name, alias } of s.symbols ?? []) {
@@ -455,7 +480,7 @@ class ProgramLowering {
     }
   }
 
-  private importedScope(target: string, at: Span): FileScope | undefined {
+  private importedScope(target: string, at: Span, shown = path.basename(target)): FileScope | undefined {
     const cached = this.importedFiles.get(target);
     if (cached) return cached;
     if (this.stack.includes(target)) return undefined;
@@ -464,8 +489,8 @@ class ProgramLowering {
       return undefined;
     }
     const loaded = this.host.program(target);
-    if (typeof loaded === 'string') {
-      this.report(at, `cannot import from '${path.basename(target)}': ${loaded}`);
+    if (!loaded.ok) {
+      this.report(at, `cannot import from '${shown}': ${loaded.reason}`, 'error', loaded.refused ? 'sandbox' : undefined);
       return undefined;
     }
     const n = ++this.importCount;
@@ -926,3 +951,7 @@ function nameOf(e: T.Expr | undefined): string {
   return '';
 }
 
+/** The ARM text of a value the lowering cannot know, with the reason the engine will carry. */
+function unknown(why: string): string {
+  return `${UNKNOWN_FUNCTION}(${quote(why)})`;
+}

@@ -228,6 +228,6 @@ test('linked templates by relative path are read inside the scan root only; remo
   assert.equal(svc.source.document.file.path, 'nested/apim.json');
   // The value's origin is where main.json passes it.
   assert.equal(svc.source.locate(['name']).origins[0]?.location.start.line, lineOf(readFileSync(file, 'utf8'), '"value"'));
-  assert.ok(diagnostics.some((x) => x.code === 'linked-template' && /outside the scanned paths/.test(x.message)));
+  assert.ok(diagnostics.some((x) => x.code === 'linked-template' && /outside the sandbox \(the scanned path /.test(x.message)));
   assert.ok(diagnostics.some((x) => x.code === 'linked-template' && x.severity === 'info' && /remote/.test(x.message)));
 });

@@ -1,0 +1,186 @@
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+
+/**
+ * The largest file Tollgate reads (templates, parameter files, Bicep files and what they load,
+ * policy files). Azure's own limit for a template is 4 MB; a file eight times that is not a
+ * deployment, and reading it whole could exhaust memory. A larger file is a diagnostic.
+ */
+export const MAX_INPUT_FILE_BYTES = 32 * 1024 * 1024;
+
+/** A read that worked (the content, and the real path it came from) or the reason it did not. */
+export type SandboxRead<T> = { ok: true; value: T; realPath: string } | { ok: false; reason: string; refused: boolean };
+
+/** One folder whose files may be read, and why (for messages). */
+interface SandboxRoot {
+  path: string;
+  kind: 'git work tree' | 'scanned path' | 'Bicep registry cache';
+}
+
+export interface SandboxOptions {
+  cwd: string;
+  /**
+   * Environment variables the user gave (`--env`, the configuration's `env:`). These are the
+   * only ones `readEnvironmentVariable()` sees: an offline scan never reads the real environment.
+   */
+  environment?: Readonly<Record<string, string>>;
+  /** Bicep's registry cache (`~/.bicep/br`), readable because `br:` modules resolve into it; false for none. */
+  registryCache?: string | false;
+}
+
+/**
+ * The one place a scan reads user content from. Files a scanned template or Bicep file refers
+ * to (linked templates, modules, `loadTextContent`, `import`, `extends`) could otherwise name any
+ * file on the machine (`../../secret.txt`, `/proc/self/environ`) and put its content into
+ * findings and reports. The sandbox is the git work tree holding each path the user named (a
+ * folder with a `.git` directory or file, found by walking up), or the path itself (a file's
+ * folder) when there is none, plus Bicep's registry cache. Paths are compared after resolving
+ * symbolic links, so a link pointing out is refused like the path it points to.
+ */
+export class Sandbox {
+  private constructor(
+    private readonly roots: readonly SandboxRoot[],
+    /** The environment variables the user gave: never `process.env`. */
+    readonly environment: ReadonlyMap<string, string>,
+  ) {}
+
+  /** The sandbox for the paths the user named (scanned paths, `--parameters` files and the like). */
+  static forPaths(named: readonly string[], options: SandboxOptions): Sandbox {
+    const roots: SandboxRoot[] = [];
+    const add = (root: SandboxRoot) => {
+      if (!roots.some((r) => r.path === root.path)) roots.push(root);
+    };
+    for (const given of named) {
+      const real = realOrResolved(path.resolve(options.cwd, given));
+      const folder = isDirectory(real) ? real : path.dirname(real);
+      const tree = gitWorkTree(folder);
+      add(tree ? { path: tree, kind: 'git work tree' } : { path: folder, kind: 'scanned path' });
+    }
+    const cache = options.registryCache === undefined ? path.join(homedir(), '.bicep', 'br') : options.registryCache;
+    if (cache) add({ path: realOrResolved(cache), kind: 'Bicep registry cache' });
+    return new Sandbox(roots, new Map(Object.entries(options.environment ?? {})));
+  }
+
+  /** What the sandbox is, for messages: `the git work tree /x or the scanned paths /y`. */
+  describe(): string {
+    const named = this.roots.filter((r) => r.kind !== 'Bicep registry cache');
+    const trees = named.filter((r) => r.kind === 'git work tree').map((r) => r.path);
+    const scanned = named.filter((r) => r.kind === 'scanned path').map((r) => r.path);
+    const parts: string[] = [];
+    if (trees.length) parts.push(`the git work tree${trees.length > 1 ? 's' : ''} ${trees.join(', ')}`);
+    if (scanned.length) parts.push(`the scanned path${scanned.length > 1 ? 's' : ''} ${scanned.join(', ')}`);
+    return parts.join(' or ') || 'no folder';
+  }
+
+  /** Whether a path is inside the sandbox, after resolving symbolic links; the real path when it is. */
+  check(absPath: string): { ok: true; realPath: string } | { ok: false; reason: string } {
+    let real: string;
+    try {
+      real = realpathSync(absPath);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ELOOP') return { ok: false, reason: 'it is a symbolic link loop' };
+      // A file that does not exist: judge where it would be, so `../../x` is refused as outside
+      // rather than reported missing (which would tell what exists outside).
+      real = realOfMissing(absPath);
+    }
+    if (!this.roots.some((r) => real === r.path || real.startsWith(r.path.endsWith(path.sep) ? r.path : r.path + path.sep))) {
+      return { ok: false, reason: `the file is outside the sandbox (${this.describe()}); Tollgate reads no file outside it` };
+    }
+    return { ok: true, realPath: real };
+  }
+
+  readText(absPath: string): SandboxRead<string> {
+    const read = this.readBytes(absPath);
+    return read.ok ? { ...read, value: read.value.toString('utf8') } : read;
+  }
+
+  readBytes(absPath: string): SandboxRead<Buffer> {
+    const inside = this.check(absPath);
+    if (!inside.ok) return { ok: false, reason: inside.reason, refused: true };
+    return readLimited(inside.realPath);
+  }
+}
+
+/**
+ * Reads a regular file of at most MAX_INPUT_FILE_BYTES, without any sandbox check: for files the
+ * user named explicitly (policy files). Devices and pipes are refused (reading one could block).
+ */
+export function readLimited(absPath: string): SandboxRead<Buffer> {
+  let fd: number;
+  try {
+    fd = openSync(absPath, 'r');
+  } catch (err) {
+    return { ok: false, reason: errorReason(err), refused: false };
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) return { ok: false, reason: 'it is not a regular file', refused: true };
+    if (stat.size > MAX_INPUT_FILE_BYTES) return { ok: false, reason: tooLarge(stat.size), refused: true };
+    const value = readFileSync(fd);
+    // Files under /proc report a size of 0: check what was actually read too.
+    if (value.length > MAX_INPUT_FILE_BYTES) return { ok: false, reason: tooLarge(value.length), refused: true };
+    return { ok: true, value, realPath: absPath };
+  } catch (err) {
+    return { ok: false, reason: errorReason(err), refused: false };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** readLimited as text, throwing the reason: for callers that report fs errors by catching them. */
+export function readLimitedText(absPath: string): string {
+  const read = readLimited(absPath);
+  if (!read.ok) throw new Error(read.reason);
+  return read.value.toString('utf8');
+}
+
+function tooLarge(bytes: number): string {
+  return `the file is ${(bytes / 1024 / 1024).toFixed(1)} MiB, more than Tollgate reads (${MAX_INPUT_FILE_BYTES / 1024 / 1024} MiB)`;
+}
+
+function errorReason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'the file does not exist';
+  if (code === 'EISDIR') return 'it is a folder';
+  if (code === 'ELOOP') return 'it is a symbolic link loop';
+  return code ?? String((err as Error).message);
+}
+
+/** The folder holding `.git` (a directory, or a file in worktrees and submodules) at or above `folder`. */
+export function gitWorkTree(folder: string): string | undefined {
+  for (let dir = folder; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, '.git'))) return dir;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+/** The real path a missing file would have: its nearest existing folder resolved, plus the rest. */
+function realOfMissing(absPath: string): string {
+  const rest: string[] = [];
+  for (let dir = absPath; ; dir = path.dirname(dir)) {
+    try {
+      return path.join(realpathSync(dir), ...rest.reverse());
+    } catch {
+      if (path.dirname(dir) === dir) return absPath;
+      rest.push(path.basename(dir));
+    }
+  }
+}
+
+function realOrResolved(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return realOfMissing(p);
+  }
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
