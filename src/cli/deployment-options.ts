@@ -12,7 +12,11 @@ export interface DeploymentFlags {
   cloud?: string;
   deploymentName?: string;
   now?: string;
+  /** `NAME=VALUE` for Bicep's readEnvironmentVariable() (repeatable). */
+  env?: string[];
 }
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function addDeploymentOptions(cmd: Command): Command {
   const d = DEFAULT_DEPLOYMENT;
@@ -24,7 +28,23 @@ export function addDeploymentOptions(cmd: Command): Command {
     .option('--management-group <id>', `management group for managementGroup() and management-group templates (default ${d.managementGroup}; config: deployment.managementGroup)`)
     .addOption(new Option('--cloud <name>', `cloud for environment() (default ${d.environment}; config: deployment.environment)`).choices(CLOUD_NAMES))
     .option('--deployment-name <name>', `deployment().name (default ${d.deploymentName}; config: deployment.deploymentName)`)
-    .option('--now <time>', 'deployment clock for utcNow(), ISO 8601 (default: none, utcNow() is unknown; config: deployment.now)');
+    .option('--now <time>', 'deployment clock for utcNow(), ISO 8601 (default: none, utcNow() is unknown; config: deployment.now)')
+    .option('--env <name=value>', "value of an environment variable for Bicep's readEnvironmentVariable() (repeatable; config: env). The real environment is never read: a variable not given is unknown", collect);
+}
+
+/**
+ * `--env NAME=VALUE` entries as a map (the first '=' splits, so values may contain '='); a
+ * malformed entry is a usage error.
+ */
+export function environmentFromFlags(entries: readonly string[] = []): Record<string, string> | string {
+  // No prototype: a variable named __proto__ stays data.
+  const out = Object.create(null) as Record<string, string>;
+  for (const e of entries) {
+    const i = e.indexOf('=');
+    if (i <= 0) return `--env expects NAME=VALUE, got '${e}'`;
+    out[e.slice(0, i)] = e.slice(i + 1);
+  }
+  return out;
 }
 
 /** The flags that were given, as deployment-context fields (flags win over the config file). */

@@ -6,6 +6,7 @@ import type { Document, Node as YamlNode } from 'yaml';
 import { SHIPPED_INITIATIVES } from '../policy/policy-inputs.js';
 import { packageRoot } from '../package-root.js';
 import type { DeploymentContext } from '../arm/expression/context.js';
+import { Sandbox } from '../load/sandbox.js';
 
 /** The configuration file's contents, as the schema in schema/tollgate.schema.json describes them. */
 export interface TollgateConfig {
@@ -20,6 +21,8 @@ export interface TollgateConfig {
   policy?: { definitions?: string[]; initiatives?: string[]; assignments?: string[]; exemptions?: string[] };
   /** Default reports when the command line names none: formats, and a file per format (absolute once read). */
   output?: { formats?: string[]; files?: Record<string, string> };
+  /** Environment variables for Bicep's readEnvironmentVariable() (text once read). */
+  env?: Record<string, string>;
   /** Filled in when read, not written by users: the file as shown, and where each `rules` key is, for messages about them. */
   origin?: { file: string; ruleKeys: Record<string, { line: number; column: number }> };
 }
@@ -71,7 +74,16 @@ const ajvLib = () => load('ajv') as typeof import('ajv');
  * Reads and validates a configuration file (YAML, or JSON, which YAML reads too). Every
  * problem names the file, line and column of the offending key or value.
  */
-export function loadConfig(file: string, shownAs = file): TollgateConfig {
+export interface LoadConfigOptions {
+  /**
+   * Set for a configuration that was found (not given with -c): it may sit in the scanned tree,
+   * written by whoever wrote the templates, so the files it names (reports to write, policy files
+   * to read) must stay inside this sandbox or the configuration's own work tree.
+   */
+  confineTo?: Sandbox;
+}
+
+export function loadConfig(file: string, shownAs = file, options: LoadConfigOptions = {}): TollgateConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -110,7 +122,32 @@ export function loadConfig(file: string, shownAs = file): TollgateConfig {
   const dir = path.dirname(path.resolve(file));
   if (config.policy) config.policy = resolvePolicyPaths(config.policy, dir);
   if (config.output?.files) config.output.files = Object.fromEntries(Object.entries(config.output.files).map(([format, f]) => [format, path.resolve(dir, f)]));
+  if (config.env) config.env = Object.fromEntries(Object.entries(config.env).map(([name, v]) => [name, String(v)]));
+  if (options.confineTo) confinePaths(config, doc, lines, shownAs, [options.confineTo, Sandbox.forPaths([path.resolve(file)], { cwd: dir, registryCache: false })]);
   return config;
+}
+
+/**
+ * A found configuration must not write reports or read policy files outside the sandbox (the
+ * scanned paths' work tree) or its own work tree: `output.files.json: ../../elsewhere/x.json`
+ * would otherwise create folders anywhere. The error points at the value's line.
+ */
+function confinePaths(config: TollgateConfig, doc: Document, lines: import('yaml').LineCounter, shownAs: string, allowed: Sandbox[]): void {
+  const inside = (abs: string) => allowed.some((s) => s.check(abs).ok);
+  const fail = (keyPath: (string | number)[], given: unknown, what: string): never => {
+    const node = doc.getIn(keyPath, true) as YamlNode | undefined;
+    const at = node?.range ? lines.linePos(node.range[0]) : { line: 1, col: 1 };
+    throw new ConfigError(`${shownAs}:${at.line}:${at.col}: ${keyPath.join('.')} '${String(given)}' is outside ${allowed[0]!.describe()} and the configuration's folder; a configuration found in the scanned tree ${what} only inside them (give the path on the command line, or the configuration with -c)`);
+  };
+  for (const [format, abs] of Object.entries(config.output?.files ?? {})) {
+    if (!inside(abs)) fail(['output', 'files', format], doc.getIn(['output', 'files', format]), 'writes reports');
+  }
+  for (const key of ['definitions', 'initiatives', 'assignments', 'exemptions'] as const) {
+    (config.policy?.[key] ?? []).forEach((p, i) => {
+      // Shipped initiative short names (mcsb, …) stay as written: they are not paths.
+      if (path.isAbsolute(p) && !inside(p)) fail(['policy', key, i], doc.getIn(['policy', key, i]), 'reads policy files');
+    });
+  }
 }
 
 /** Policy paths in the configuration are relative to it (shipped initiative short names stay as they are). */

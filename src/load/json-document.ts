@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readLimitedText } from './sandbox.js';
 import { InputError } from './diagnostic.js';
 import { JsonSyntaxError, parseJson, type JsonNode } from './json-parser.js';
 import { SourceFile } from './source-file.js';
@@ -53,9 +53,12 @@ export function parseJsonDocument(file: SourceFile): JsonDocument {
   }
 }
 
-/** Reads a file from disk and parses it as parseJsonDocument does; unreadable files throw the fs error. */
+/**
+ * Reads a file the user named (a policy file) and parses it as parseJsonDocument does; a file that
+ * cannot be read, or is larger than MAX_INPUT_FILE_BYTES, throws an Error saying why.
+ */
 export function readJsonDocument(absPath: string, shown: string): JsonDocument {
-  return parseJsonDocument(new SourceFile(absPath, shown, readFileSync(absPath, 'utf8')));
+  return parseJsonDocument(new SourceFile(absPath, shown, readLimitedText(absPath)));
 }
 
 /**

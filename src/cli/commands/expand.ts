@@ -3,9 +3,10 @@ import { DEFAULT_DEPLOYMENT } from '../../arm/expression/context.js';
 import { expandTemplate } from '../../arm/template/expand.js';
 import { classify } from '../../input/classify.js';
 import { linkedFileLoader } from '../../input/linked-files.js';
+import { Sandbox } from '../../load/sandbox.js';
 import type { JsonDocument } from '../../load/json-document.js';
 import { formatLocation } from '../../load/format-location.js';
-import { deploymentFromFlags, type DeploymentFlags } from '../deployment-options.js';
+import { deploymentFromFlags, environmentFromFlags, type DeploymentFlags } from '../deployment-options.js';
 import { EXIT } from '../exit-code.js';
 import { writeFileAtomic } from '../write-output.js';
 
@@ -26,14 +27,21 @@ export function runExpand(templatePath: string, flags: ExpandFlags): number {
     process.stderr.write(`tollgate: ${deployment}\n`);
     return EXIT.usage;
   }
-  const template = readAs(templatePath, 'template', cwd);
+  const environment = environmentFromFlags(flags.env);
+  if (typeof environment === 'string') {
+    process.stderr.write(`tollgate: ${environment}\n`);
+    return EXIT.usage;
+  }
+  // What the template reads (linked templates, modules, load*()) stays inside the sandbox its path
+  // and the parameter file's make, as in `scan`.
+  const sandbox = Sandbox.forPaths([templatePath, ...(flags.parameters ? [flags.parameters] : [])], { cwd, environment });
+  const template = readAs(templatePath, 'template', cwd, sandbox);
   if (typeof template === 'number') return template;
-  const parameterDoc = flags.parameters ? readAs(flags.parameters, 'parameters', cwd) : undefined;
+  const parameterDoc = flags.parameters ? readAs(flags.parameters, 'parameters', cwd, sandbox) : undefined;
   if (typeof parameterDoc === 'number') return parameterDoc;
 
   const context = { ...DEFAULT_DEPLOYMENT, ...deployment };
-  // Linked templates are read from the template's folder and below, as `scan` reads them from the scanned paths.
-  const loadLinked = linkedFileLoader([path.dirname(path.resolve(cwd, templatePath))], cwd);
+  const loadLinked = linkedFileLoader(sandbox, cwd);
   const expansion = expandTemplate(template, parameterDoc, { deployment: context, loadLinked });
   for (const d of expansion.diagnostics) process.stderr.write(`${formatLocation(d)}: ${d.severity}: ${d.message} [${d.code}]\n`);
   const out = {
@@ -57,8 +65,8 @@ export function runExpand(templatePath: string, flags: ExpandFlags): number {
   return expansion.diagnostics.some((d) => d.severity === 'error') ? EXIT.inputErrors : EXIT.ok;
 }
 
-function readAs(file: string, kind: 'template' | 'parameters', cwd: string): JsonDocument | number {
-  const c = classify({ absPath: path.resolve(cwd, file), explicit: true }, cwd);
+function readAs(file: string, kind: 'template' | 'parameters', cwd: string, sandbox: Sandbox): JsonDocument | number {
+  const c = classify({ absPath: path.resolve(cwd, file), explicit: true }, cwd, sandbox);
   if (c.ok && c.file.kind === kind) return c.file.document;
   const why = !c.ok && !c.skipped ? c.diagnostic : { message: kind === 'template' ? 'not an ARM template' : 'not a parameter file', file };
   process.stderr.write(`${formatLocation(why)}: error: ${why.message}\n`);

@@ -13,7 +13,7 @@ import { getProperty, isObject, type Value } from '../../resources/value.js';
 import type { Rule } from '../../rules/rule.js';
 import type { Outcome } from '../../findings/finding.js';
 import { scan } from '../../scan.js';
-import { deploymentFromFlags, type DeploymentFlags } from '../deployment-options.js';
+import { deploymentFromFlags, environmentFromFlags, type DeploymentFlags } from '../deployment-options.js';
 import { EXIT } from '../exit-code.js';
 
 export interface PolicyTestFlags extends DeploymentFlags {
@@ -45,6 +45,8 @@ export function runPolicyTest(policyPath: string, resourcePath: string, flags: P
   if (typeof parameters === 'string') return usage(parameters);
   const deployment = deploymentFromFlags(flags);
   if (typeof deployment === 'string') return usage(deployment);
+  const env = environmentFromFlags(flags.env);
+  if (typeof env === 'string') return usage(env);
   const rule = loadPolicy(policyPath, parameters, flags.effect, cwd);
   if (typeof rule === 'number') return rule;
 
@@ -63,7 +65,7 @@ export function runPolicyTest(policyPath: string, resourcePath: string, flags: P
         rule.check(resource, ctx);
       },
     };
-    const out = scan({ paths: [resourcePath], cwd, parameters: flags.parameters, deployment, ruleSet: { rules: [explaining], diagnostics: [], effectErrors: [] } });
+    const out = scan({ paths: [resourcePath], cwd, parameters: flags.parameters, deployment, env, ruleSet: { rules: [explaining], diagnostics: [], effectErrors: [] } });
     for (const d of out.diagnostics) process.stderr.write(`${formatLocation(d)}: ${d.severity}: ${d.message}\n`);
     inputErrors = out.diagnostics.some((d) => d.severity === 'error');
     // The outcome is the scan's, which also sees the related resources of the deployment; the explanation is the trace.

@@ -6,8 +6,9 @@ import { loadRuleSet, scan } from '../../scan.js';
 import { loadPolicyInputs } from '../../policy/policy-inputs.js';
 import { EXIT, exitCodeFor, type FailOn } from '../exit-code.js';
 import { BaselineError, baselineOf, compareWithBaseline, readBaseline } from '../../evaluate/baseline.js';
-import { deploymentFromFlags, type DeploymentFlags } from '../deployment-options.js';
+import { deploymentFromFlags, environmentFromFlags, type DeploymentFlags } from '../deployment-options.js';
 import { writeFileAtomic } from '../write-output.js';
+import { Sandbox } from '../../load/sandbox.js';
 import { createProgress } from '../progress.js';
 
 export interface ScanFlags extends DeploymentFlags {
@@ -43,7 +44,7 @@ export function runScan(paths: string[], flags: ScanFlags): number {
   const cwd = process.cwd();
   let config: TollgateConfig = {};
   try {
-    config = readConfig(paths, flags.config, cwd);
+    config = readConfig(paths, flags.config, cwd, flags.parameters);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`tollgate: ${err.message}\n`);
@@ -73,6 +74,11 @@ export function runScan(paths: string[], flags: ScanFlags): number {
   }
   if (typeof fromFlags === 'string') {
     process.stderr.write(`tollgate: ${fromFlags}\n`);
+    return EXIT.usage;
+  }
+  const envFromFlags = environmentFromFlags(flags.env);
+  if (typeof envFromFlags === 'string') {
+    process.stderr.write(`tollgate: ${envFromFlags}\n`);
     return EXIT.usage;
   }
   if (flags.rules !== undefined && flags.rules !== 'default' && flags.rules !== 'all') {
@@ -112,6 +118,7 @@ export function runScan(paths: string[], flags: ScanFlags): number {
     suppressions: (config.suppressions ?? []).map((s) => ({ ...s, kind: 'external' as const })),
     parameters: flags.parameters,
     deployment: { ...deployment, ...fromFlags },
+    env: { ...config.env, ...envFromFlags },
   });
   progress.finish();
   if (flags.verbose) for (const s of result.skipped) process.stderr.write(`skipped ${s.path}: ${s.reason}\n`);
@@ -155,10 +162,13 @@ function parseEffects(entries: string[]): Record<string, string> | string {
   return out;
 }
 
-function readConfig(paths: string[], explicit: string | false | undefined, cwd: string): TollgateConfig {
+function readConfig(paths: string[], explicit: string | false | undefined, cwd: string, parameters: string[] = []): TollgateConfig {
   if (explicit === false) return {};
   const file = explicit ? path.resolve(cwd, explicit) : findConfig(path.resolve(cwd, paths[0] ?? '.'));
-  return file ? loadConfig(file, path.relative(cwd, file) || file) : {};
+  if (!file) return {};
+  // A configuration given with -c is the user's choice; one found may come with the scanned files.
+  const confineTo = explicit ? undefined : Sandbox.forPaths([...(paths.length ? paths : ['.']), ...parameters], { cwd, registryCache: false });
+  return loadConfig(file, path.relative(cwd, file) || file, { confineTo });
 }
 
 function configEffects(config: TollgateConfig): Record<string, string> {

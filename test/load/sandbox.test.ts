@@ -1,0 +1,88 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { MAX_INPUT_FILE_BYTES, Sandbox } from '../../src/load/sandbox.js';
+import { tempTree } from '../helpers.js';
+
+// The sandbox itself: what it lets a scan read. The Bicep and ARM paths that go through it are
+// tested in test/input/sandboxed-reads.test.ts.
+
+const SECRET = 'TOPSECRET-do-not-print';
+
+/** outer/secret.txt beside outer/repo/ (the scanned folder, no git work tree). */
+function layout(): { outer: string; repo: string } {
+  const outer = tempTree({ 'secret.txt': SECRET, 'repo/main.bicep': "param p string = 'x'\n", 'repo/sub/data.txt': 'inside' });
+  return { outer, repo: path.join(outer, 'repo') };
+}
+
+const refused = (r: { ok: boolean; reason?: string; refused?: boolean }) => !r.ok && r.refused === true && /outside the sandbox/.test(r.reason ?? '');
+
+test('sandbox: files inside the scanned folder are read; `..` out of it and absolute paths are refused', () => {
+  const { repo } = layout();
+  const box = Sandbox.forPaths([repo], { cwd: repo, registryCache: false });
+  const inside = box.readText(path.join(repo, 'sub/data.txt'));
+  assert.ok(inside.ok && inside.value === 'inside');
+  assert.ok(refused(box.readText(path.join(repo, '../secret.txt'))));
+  assert.ok(refused(box.readText(path.join(repo, 'sub/../../secret.txt'))));
+  assert.ok(refused(box.readText('/etc/hostname')));
+  assert.ok(refused(box.readText('/proc/self/environ')));
+  // A missing file outside is refused as outside, not reported missing (that would tell what exists).
+  assert.ok(refused(box.readText(path.join(repo, '../no-such-file.txt'))));
+  const missing = box.readText(path.join(repo, 'no-such-file.txt'));
+  assert.ok(!missing.ok && !missing.refused && /does not exist/.test(missing.reason));
+  assert.match(box.describe(), /^the scanned path /);
+});
+
+test('sandbox: a symbolic link pointing out is refused, one pointing in is read, a loop is refused', () => {
+  const { outer, repo } = layout();
+  symlinkSync(path.join(outer, 'secret.txt'), path.join(repo, 'innocent.txt'));
+  symlinkSync(path.join(repo, 'sub/data.txt'), path.join(repo, 'alias.txt'));
+  symlinkSync(outer, path.join(repo, 'up'));
+  symlinkSync(path.join(repo, 'loop-b'), path.join(repo, 'loop-a'));
+  symlinkSync(path.join(repo, 'loop-a'), path.join(repo, 'loop-b'));
+  const box = Sandbox.forPaths([repo], { cwd: repo, registryCache: false });
+  assert.ok(refused(box.readText(path.join(repo, 'innocent.txt'))));
+  assert.ok(refused(box.readText(path.join(repo, 'up/secret.txt'))), 'a linked folder pointing out');
+  const alias = box.readText(path.join(repo, 'alias.txt'));
+  assert.ok(alias.ok && alias.value === 'inside');
+  const loop = box.readText(path.join(repo, 'loop-a'));
+  assert.ok(!loop.ok && loop.refused && /symbolic link loop/.test(loop.reason));
+});
+
+test('sandbox: the git work tree holding the scanned path is the sandbox (.git a folder or a file)', () => {
+  const repo = tempTree({ 'main.bicep': '', 'tests/e2e/x/main.test.bicep': '', 'docs/notes.txt': 'notes' });
+  mkdirSync(path.join(repo, '.git'));
+  const box = Sandbox.forPaths(['tests'], { cwd: repo, registryCache: false });
+  assert.ok(box.readText(path.join(repo, 'docs/notes.txt')).ok);
+  assert.match(box.describe(), /^the git work tree /);
+  assert.ok(refused(box.readText(path.join(repo, '../outside.txt'))));
+  // A worktree or submodule has a .git file.
+  const worktree = tempTree({ '.git': 'gitdir: /elsewhere\n', 'a/b.bicep': '', 'c.txt': 'c' });
+  assert.ok(Sandbox.forPaths([path.join(worktree, 'a')], { cwd: worktree, registryCache: false }).readText(path.join(worktree, 'c.txt')).ok);
+});
+
+test('sandbox: Bicep registry cache stays readable', () => {
+  const { repo } = layout();
+  const cache = tempTree({ 'mcr.microsoft.com/bicep$avm$res$x/1.0.0$/main.json': '{}' });
+  const box = Sandbox.forPaths([repo], { cwd: repo, registryCache: cache });
+  assert.ok(box.readText(path.join(cache, 'mcr.microsoft.com/bicep$avm$res$x/1.0.0$/main.json')).ok);
+});
+
+test('sandbox: a file larger than MAX_INPUT_FILE_BYTES is a clear refusal, not an out-of-memory', () => {
+  const { repo } = layout();
+  const big = path.join(repo, 'big.json');
+  writeFileSync(big, '');
+  truncateSync(big, MAX_INPUT_FILE_BYTES + 1); // sparse: no disk used
+  const box = Sandbox.forPaths([repo], { cwd: repo, registryCache: false });
+  const r = box.readText(big);
+  assert.ok(!r.ok && r.refused && /32\.0 MiB, more than Tollgate reads \(32 MiB\)/.test(r.reason), !r.ok ? r.reason : 'read');
+});
+
+test('sandbox: the environment is only what was given', () => {
+  process.env['TOLLGATE_SANDBOX_TEST'] = 'from-the-real-environment';
+  const box = Sandbox.forPaths(['.'], { cwd: process.cwd(), environment: { GIVEN: 'yes' } });
+  assert.equal(box.environment.get('GIVEN'), 'yes');
+  assert.equal(box.environment.get('TOLLGATE_SANDBOX_TEST'), undefined);
+  delete process.env['TOLLGATE_SANDBOX_TEST'];
+});
