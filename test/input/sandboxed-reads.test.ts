@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_DEPLOYMENT, expandTemplate } from '../../src/arm/template/expand.js';
@@ -9,7 +9,8 @@ import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { classify } from '../../src/input/classify.js';
 import { linkedFileLoader } from '../../src/input/linked-files.js';
 import type { Diagnostic } from '../../src/load/diagnostic.js';
-import { Sandbox } from '../../src/load/sandbox.js';
+import { MAX_INPUT_FILE_BYTES, Sandbox } from '../../src/load/sandbox.js';
+import { loadPolicyInputs } from '../../src/policy/policy-inputs.js';
 import { getPath, isUnknown, type Value } from '../../src/resources/value.js';
 import { lineOf, template, tempTree } from '../helpers.js';
 
@@ -216,4 +217,26 @@ test('a found configuration may not write reports or read policy files outside t
     () => loadConfig(path.join(policy, 'repo/tollgate.yaml'), 'tollgate.yaml', { confineTo: Sandbox.forPaths(['repo'], { cwd: policy, registryCache: false }) }),
     (e: unknown) => e instanceof ConfigError && /^tollgate\.yaml:3:7: policy\.definitions\.0 /.test(e.message),
   );
+});
+
+test('expand reports a refused read at its line, prints the value as unknown and exits 3', () => {
+  const dir = tempTree({ 'secret.txt': SECRET, 'repo/main.bicep': bicepResource("loadTextContent('../secret.txt')") });
+  const r = spawnSync(process.execPath, [CLI, 'expand', 'main.bicep'], { cwd: path.join(dir, 'repo'), encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  assert.equal(r.status, 3);
+  assert.match(r.stderr, /^main\.bicep:4:18: error: loadTextContent\('\.\.\/secret\.txt'\): the file is outside the sandbox .*\[sandbox\]$/m);
+  assert.match(r.stdout, /"description": "<unknown: loadTextContent\('\.\.\/secret\.txt'\) could not be read>"/);
+  assert.ok(!r.stdout.includes(SECRET) && !r.stderr.includes(SECRET));
+});
+
+test('a scanned file or a policy file larger than MAX_INPUT_FILE_BYTES is a diagnostic, not an out-of-memory', () => {
+  const dir = tempTree({ 'main.json': template({ resources: [] }) });
+  for (const name of ['huge.json', 'huge-policy.json']) {
+    writeFileSync(path.join(dir, name), '');
+    truncateSync(path.join(dir, name), MAX_INPUT_FILE_BYTES + 1024); // sparse: no disk used
+  }
+  const sandbox = Sandbox.forPaths(['.'], { cwd: dir, registryCache: false });
+  const c = classify({ absPath: path.join(dir, 'huge.json'), explicit: false }, dir, sandbox);
+  assert.ok(!c.ok && !c.skipped && c.diagnostic.code === 'sandbox' && /MiB, more than Tollgate reads/.test(c.diagnostic.message));
+  const policies = loadPolicyInputs({ policies: ['huge-policy.json'] }, dir);
+  assert.ok(policies.diagnostics.some((d) => d.file === 'huge-policy.json' && /more than Tollgate reads \(32 MiB\)/.test(d.message)), JSON.stringify(policies.diagnostics));
 });

@@ -4,6 +4,7 @@ import { expandTemplate } from '../../arm/template/expand.js';
 import { classify } from '../../input/classify.js';
 import { linkedFileLoader } from '../../input/linked-files.js';
 import { Sandbox } from '../../load/sandbox.js';
+import type { Diagnostic } from '../../load/diagnostic.js';
 import type { JsonDocument } from '../../load/json-document.js';
 import { formatLocation } from '../../load/format-location.js';
 import { deploymentFromFlags, environmentFromFlags, type DeploymentFlags } from '../deployment-options.js';
@@ -35,15 +36,18 @@ export function runExpand(templatePath: string, flags: ExpandFlags): number {
   // What the template reads (linked templates, modules, load*()) stays inside the sandbox its path
   // and the parameter file's make, as in `scan`.
   const sandbox = Sandbox.forPaths([templatePath, ...(flags.parameters ? [flags.parameters] : [])], { cwd, environment });
-  const template = readAs(templatePath, 'template', cwd, sandbox);
+  // Problems found while reading (Bicep lowering: a load*() refused by the sandbox) are reported with the expansion's.
+  const loading: Diagnostic[] = [];
+  const template = readAs(templatePath, 'template', cwd, sandbox, loading);
   if (typeof template === 'number') return template;
-  const parameterDoc = flags.parameters ? readAs(flags.parameters, 'parameters', cwd, sandbox) : undefined;
+  const parameterDoc = flags.parameters ? readAs(flags.parameters, 'parameters', cwd, sandbox, loading) : undefined;
   if (typeof parameterDoc === 'number') return parameterDoc;
 
   const context = { ...DEFAULT_DEPLOYMENT, ...deployment };
   const loadLinked = linkedFileLoader(sandbox, cwd);
   const expansion = expandTemplate(template, parameterDoc, { deployment: context, loadLinked });
-  for (const d of expansion.diagnostics) process.stderr.write(`${formatLocation(d)}: ${d.severity}: ${d.message} [${d.code}]\n`);
+  const diagnostics = [...loading, ...expansion.diagnostics];
+  for (const d of diagnostics) process.stderr.write(`${formatLocation(d)}: ${d.severity}: ${d.message} [${d.code}]\n`);
   const out = {
     template: template.file.path,
     ...(parameterDoc && { parameters: parameterDoc.file.path }),
@@ -62,12 +66,15 @@ export function runExpand(templatePath: string, flags: ExpandFlags): number {
   const text = JSON.stringify(out, maskSecrets(expansion.secrets), 2) + '\n';
   if (flags.output) writeFileAtomic(flags.output, text);
   else process.stdout.write(text);
-  return expansion.diagnostics.some((d) => d.severity === 'error') ? EXIT.inputErrors : EXIT.ok;
+  return diagnostics.some((d) => d.severity === 'error') ? EXIT.inputErrors : EXIT.ok;
 }
 
-function readAs(file: string, kind: 'template' | 'parameters', cwd: string, sandbox: Sandbox): JsonDocument | number {
+function readAs(file: string, kind: 'template' | 'parameters', cwd: string, sandbox: Sandbox, diagnostics: Diagnostic[]): JsonDocument | number {
   const c = classify({ absPath: path.resolve(cwd, file), explicit: true }, cwd, sandbox);
-  if (c.ok && c.file.kind === kind) return c.file.document;
+  if (c.ok && c.file.kind === kind) {
+    diagnostics.push(...(c.file.diagnostics ?? []));
+    return c.file.document;
+  }
   const why = !c.ok && !c.skipped ? c.diagnostic : { message: kind === 'template' ? 'not an ARM template' : 'not a parameter file', file };
   process.stderr.write(`${formatLocation(why)}: error: ${why.message}\n`);
   return EXIT.inputErrors;
