@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import type { Document, Node as YamlNode } from 'yaml';
+import type { Document, LineCounter, Node as YamlNode } from 'yaml';
 import { SHIPPED_INITIATIVES } from '../policy/policy-inputs.js';
 import { packageRoot } from '../package-root.js';
 import type { DeploymentContext } from '../arm/expression/context.js';
@@ -132,12 +132,12 @@ export function loadConfig(file: string, shownAs = file, options: LoadConfigOpti
  * scanned paths' work tree) or its own work tree: `output.files.json: ../../elsewhere/x.json`
  * would otherwise create folders anywhere. The error points at the value's line.
  */
-function confinePaths(config: TollgateConfig, doc: Document, lines: import('yaml').LineCounter, shownAs: string, allowed: Sandbox[]): void {
+function confinePaths(config: TollgateConfig, doc: Document, lines: LineCounter, shownAs: string, allowed: Sandbox[]): void {
   const inside = (abs: string) => allowed.some((s) => s.check(abs).ok);
   const fail = (keyPath: (string | number)[], given: unknown, what: string): never => {
     const node = doc.getIn(keyPath, true) as YamlNode | undefined;
     const at = node?.range ? lines.linePos(node.range[0]) : { line: 1, col: 1 };
-    throw new ConfigError(`${shownAs}:${at.line}:${at.col}: ${keyPath.join('.')} '${String(given)}' is outside ${allowed[0]!.describe()} and the configuration's folder; a configuration found in the scanned tree ${what} only inside them (give the path on the command line, or the configuration with -c)`);
+    throw new ConfigError(`${shownAs}:${at.line}:${at.col}: ${keyPath.join('.')} '${String(given)}' is outside ${allowed[0]!.describe()} and the configuration's own work tree or folder; a configuration found in the scanned tree ${what} only inside them (give the path on the command line, or the configuration with -c)`);
   };
   for (const [format, abs] of Object.entries(config.output?.files ?? {})) {
     if (!inside(abs)) fail(['output', 'files', format], doc.getIn(['output', 'files', format]), 'writes reports');
