@@ -240,3 +240,31 @@ test('a scanned file or a policy file larger than MAX_INPUT_FILE_BYTES is a diag
   const policies = loadPolicyInputs({ policies: ['huge-policy.json'] }, dir);
   assert.ok(policies.diagnostics.some((d) => d.file === 'huge-policy.json' && /more than Tollgate reads \(32 MiB\)/.test(d.message)), JSON.stringify(policies.diagnostics));
 });
+
+test('load*() of a missing file, invalid YAML or a computed path: an error at the call and an unknown value, not null', () => {
+  const text = [
+    "var name = 'x.txt'",
+    "resource api 'Microsoft.ApiManagement/service/apis@2023-05-01-preview' = {",
+    "  name: 'apim/orders'",
+    '  properties: {',
+    "    description: loadTextContent('missing.txt')",
+    "    displayName: loadYamlContent('bad.yaml').title",
+    '    serviceUrl: loadTextContent(name)',
+    "    path: 'orders'",
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+  const dir = tempTree({ 'main.bicep': text, 'bad.yaml': 'title: [unclosed\n' });
+  const { resources, diagnostics } = expandIn(dir, '.', 'main.bicep');
+  const body = resources[0]!.body;
+  for (const property of ['description', 'displayName', 'serviceUrl']) assert.ok(isUnknown(getPath(body, `properties.${property}`)), property);
+  assert.deepEqual(
+    diagnostics.filter((d) => d.severity === 'error').map((d) => [d.location?.start.line, d.message.replace(/ \(.*$/s, ' (…')]),
+    [
+      [5, "loadTextContent('missing.txt'): cannot read it (…"],
+      [6, "loadYamlContent('bad.yaml'): not valid YAML (…"],
+      [7, 'loadTextContent() needs a literal file path'],
+    ],
+  );
+});
