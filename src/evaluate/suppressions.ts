@@ -5,6 +5,8 @@ import type { SourceLocation } from '../load/source-file.js';
 import type { Finding, RuleMeta } from '../findings/finding.js';
 import { isAtOrUnder, type Resource } from '../resources/resource.js';
 import { getPath, isObject, type Value } from '../resources/value.js';
+import { fold } from '../policy/operators.js';
+import { wildcardMatch } from '../policy/wildcard.js';
 
 /** Why a finding is accepted: a known risk with a reason, and maybe an end date. */
 export interface Suppression {
@@ -143,8 +145,8 @@ export function isExpired(suppression: Pick<Suppression, 'expires'>, today: Date
 /** Glob match for configuration suppressions (gitignore syntax for files, `*` wildcards for types and names). */
 export function globMatches(pattern: string | undefined, text: string): boolean {
   if (pattern === undefined) return true;
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
-  return re.test(text);
+  // Not a regular expression: `*a*a*a…b` would backtrack exponentially on a long name.
+  return wildcardMatch(fold(pattern), fold(text));
 }
 
 export function fileMatches(pattern: string | undefined, file: string): boolean {

@@ -72,3 +72,14 @@ test('configuration suppressions match by rule, resource type and name globs, an
   assert.deepEqual(out.findings.filter((f) => f.ruleId === 'APIM-HTTPBackend').map((f) => f.resource.name), ['svc/new']);
   assert.equal(out.suppressed?.[0]?.suppression?.kind, 'external');
 });
+
+test('configuration name globs with many stars against a long name finish (no regular-expression backtracking)', async () => {
+  const { globMatches } = await import('../../src/evaluate/suppressions.js');
+  // Compiled to ^.*a.*a…b$ this would backtrack exponentially: the test would never finish.
+  const stars = '*a*a*a*a*a*a*a*a*a*a*b';
+  assert.equal(globMatches(stars, 'a'.repeat(10_000)), false);
+  assert.equal(globMatches(stars, `${'a'.repeat(10_000)}B`), true);
+  assert.equal(globMatches('svc/legacy-*', 'SVC/Legacy-1'), true);
+  assert.equal(globMatches('svc/legacy-?', 'svc/legacy-1'), false);
+  assert.equal(globMatches('Microsoft.ApiManagement/service/*', 'Microsoft.ApiManagement/serviceX/backends'), false);
+});
