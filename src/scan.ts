@@ -13,6 +13,7 @@ import type { ResourceSet } from './resources/resource.js';
 import { NATIVE_RULES } from './rules/index.js';
 import { packageVersion } from './package-root.js';
 import type { Rule } from './rules/rule.js';
+import type { PolicyRule } from './policy/policy-rule.js';
 import { applyRuleOverrides, keyNamesRule, type RuleOverride } from './rules/rule-settings.js';
 import type { Finding } from './findings/finding.js';
 import type { Value } from './resources/value.js';
@@ -98,7 +99,18 @@ export function loadRuleSet(
   if (selection.all) {
     // Off by default (e.g. deprecated upstream) is turned on; off in the configuration stays off.
     const disabledByUser = (r: Rule) => Object.entries(settings).some(([key, s]) => s.enabled === false && keyNamesRule(key, r));
-    rules = rules.map((r) => (r.enabled || disabledByUser(r) ? r : Object.assign(Object.create(r) as Rule, { enabled: true })));
+    rules = rules.map((r) => {
+      if (r.enabled || disabledByUser(r)) return r;
+      // A definition needing a parameter nobody gave cannot be evaluated: turning it on would
+      // fail on every resource. It stays off, with a note saying what it needs.
+      const unset = (r as Partial<PolicyRule>).unsetParameters ?? [];
+      if (unset.length) {
+        const names = unset.map((p) => `'${p}'`).join(', ');
+        catalog.diagnostics.push({ severity: 'info', code: 'rule-not-run', message: `policy ${r.meta.id} (${r.meta.title}) not run: needs parameter${unset.length > 1 ? 's' : ''} ${names}, which ${unset.length > 1 ? 'have' : 'has'} no default (give ${unset.length > 1 ? 'them' : 'it'} under rules.${r.meta.id}.parameters in the configuration, or with an assignment)` });
+        return r;
+      }
+      return Object.assign(Object.create(r) as Rule, { enabled: true });
+    });
   }
   return { rules, options: configured.options, diagnostics: catalog.diagnostics, effectErrors: [...effectErrors, ...configured.errors], all: selection.all, ...(assigned ? { assigned } : {}) };
 }
