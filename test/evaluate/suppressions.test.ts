@@ -83,3 +83,10 @@ test('configuration name globs with many stars against a long name finish (no re
   assert.equal(globMatches('svc/legacy-?', 'svc/legacy-1'), false);
   assert.equal(globMatches('Microsoft.ApiManagement/service/*', 'Microsoft.ApiManagement/serviceX/backends'), false);
 });
+
+test('a suppression in metadata with a date that does not exist (2021-02-30) is invalid, not permanent', () => {
+  const dir = tempTree({ 'main.json': template({ resources: [backend('svc/b', { tollgate: { suppress: [{ rule: 'APIM-HTTPBackend', reason: 'r', expires: '2021-02-30' }] } })] }) });
+  const out = scan({ paths: [dir], cwd: dir, today: TODAY });
+  assert.equal(out.findings.filter((f) => f.ruleId === 'APIM-HTTPBackend').length, 1);
+  assert.match(out.diagnostics.find((d) => d.code === 'suppression-invalid')?.message ?? '', /invalid `expires`/);
+});

@@ -109,7 +109,12 @@ export function runScan(paths: string[], flags: ScanFlags): number {
     include: [...(config.include ?? []), ...(flags.include ?? [])],
     skipUnrecognized: flags.skipUnrecognized,
     parameterDefaults: config.parameters,
-    suppressions: (config.suppressions ?? []).map((s) => ({ ...s, kind: 'external' as const })),
+    suppressions: (config.suppressions ?? []).map((s, i) => {
+      // Where the entry is written, so that an unused one is reported at its line.
+      const at = config.origin?.suppressions?.[i];
+      const location = at && config.origin ? { file: config.origin.file, start: at, end: { line: at.line, column: at.column + 1 } } : undefined;
+      return { ...s, kind: 'external' as const, ...(location ? { location } : {}) };
+    }),
     parameters: flags.parameters,
     deployment: { ...deployment, ...fromFlags },
   });
