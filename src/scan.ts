@@ -18,7 +18,7 @@ import { applyRuleOverrides, keyNamesRule, type RuleOverride } from './rules/rul
 import type { Finding } from './findings/finding.js';
 import type { Value } from './resources/value.js';
 import { dedupeAcrossParameterFiles } from './evaluate/dedupe.js';
-import { mergeEquivalentFindings } from './evaluate/equivalents.js';
+import { mergeEquivalentFindings, suppressEquivalents } from './evaluate/equivalents.js';
 import { complianceByControl } from './policy/control-compliance.js';
 import { assignPolicies, type AssignedPolicies, type PolicyInputs } from './policy/policy-inputs.js';
 import type { JsonDocument } from './load/json-document.js';
@@ -195,8 +195,11 @@ export function scan(options: ScanOptions): ScanOutput {
   }
   const rulesById = new Map(rules.map((r) => [r.meta.id, r.meta]));
   const applied = applySuppressions(result.findings, rulesById, (f) => candidates.get(f) ?? [], allSuppressions, options.today ?? new Date());
-  result.findings = dedupeAcrossParameterFiles(ruleSet.all ? applied.findings : mergeEquivalentFindings(applied.findings, rulesById));
-  result.suppressed = dedupeAcrossParameterFiles(applied.suppressed);
+  // Before merging: a suppressed finding takes its equivalent twins with it (--rules all too:
+  // each rule is reported, but the accepted defect is one).
+  const accepted = suppressEquivalents(applied.findings, applied.suppressed, rulesById);
+  result.findings = dedupeAcrossParameterFiles(ruleSet.all ? accepted.findings : mergeEquivalentFindings(accepted.findings, rulesById));
+  result.suppressed = dedupeAcrossParameterFiles(accepted.suppressed);
   if (ruleSet.assigned) result.compliance = complianceByControl(result.results, applied.suppressed, ruleSet.assigned.assigned, ruleSet.assigned.unavailable);
   for (const d of applied.diagnostics) pushOnce(d, diagnostics, seenDiagnostics);
   result.durationMs = Math.round(performance.now() - started);
