@@ -92,3 +92,24 @@ test('policy test: a rule reading an undeclared parameter, or a required one wit
   assert.equal(bare.status, 2);
   assert.match(bare.stderr, /give it with --param nope=VALUE/);
 });
+
+test('policy test: suppressions written for other rules are not reported as unused (those rules do not run here)', () => {
+  const dir = tempTree({
+    'main.json': JSON.stringify({
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      contentVersion: '1.0.0.0',
+      resources: [
+        {
+          type: 'Microsoft.ApiManagement/service/backends',
+          apiVersion: '2023-05-01-preview',
+          name: 'svc/b',
+          metadata: { tollgate: { suppress: [{ rule: 'APIM-HTTPBackend', reason: 'partner is HTTP-only' }, { rule: 'ee7495e7-3ba7-40b6-bfee-c29e22cc75d4', reason: 'another policy' }] } },
+          properties: { url: 'http://x', protocol: 'http', tls: { validateCertificateChain: false } },
+        },
+      ],
+    }),
+  });
+  const r = run(['policy', 'test', path.join(repoRoot(), CERT_POLICY), 'main.json'], dir);
+  assert.equal(r.status, 1, r.stderr);
+  assert.doesNotMatch(r.stderr, /matches no finding/);
+});
