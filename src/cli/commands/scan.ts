@@ -136,6 +136,10 @@ export function runScan(paths: string[], flags: ScanFlags): number {
       process.stderr.write(`tollgate: ${err.message}\n`);
       return EXIT.usage;
     }
+    if (baseline.version === 1) {
+      // Still honoured (by the old identity), but tied to the deployment context: say how to move on.
+      process.stderr.write(`tollgate: ${flags.baseline} is a version 1 baseline, whose entries name resources by their evaluated names (a change of --resource-group or --subscription-id makes them new); write it again with \`tollgate baseline write\` (see docs/cli.md)\n`);
+    }
     const compared = compareWithBaseline(result.findings, baseline);
     result.findings = compared.fresh;
     result.baseline = { file: flags.baseline, known: compared.known, fixed: compared.fixed };
