@@ -113,3 +113,17 @@ test('policy test: suppressions written for other rules are not reported as unus
   assert.equal(r.status, 1, r.stderr);
   assert.doesNotMatch(r.stderr, /matches no finding/);
 });
+
+test('policy test: parameters(…) inside a deployIfNotExists deployment template are that template\'s own, not undeclared policy parameters', () => {
+  const dir = tempTree({
+    'main.json': JSON.stringify({
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      contentVersion: '1.0.0.0',
+      resources: [{ type: 'Microsoft.ApiManagement/service', apiVersion: '2023-05-01-preview', name: 'svc', location: 'westeurope', sku: { name: 'Developer', capacity: 1 }, properties: { publisherEmail: 'a@b.c', publisherName: 'x' } }],
+    }),
+  });
+  const r = run(['policy', 'test', path.join(repoRoot(), 'catalog/policies/apim-related/DS_LA_apimanagement-service_DINE.json'), 'main.json', '--param', 'logAnalytics=/subscriptions/x/resourceGroups/y/providers/Microsoft.OperationalInsights/workspaces/z'], dir);
+  assert.doesNotMatch(r.stderr, /does not declare/);
+  assert.notEqual(r.status, 3, r.stderr);
+  assert.match(r.stdout, /Microsoft\.ApiManagement\/service 'svc'/);
+});

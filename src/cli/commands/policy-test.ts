@@ -171,9 +171,14 @@ function parameterProblem(
   bareRule: boolean,
 ): { at: string; message: string; exit: number } | undefined {
   const givenNames = new Set(Object.keys(given).map((k) => k.toLowerCase()));
+  // deployIfNotExists carries an ARM template whose parameters('…') are its own, evaluated by
+  // Azure at deployment, not the definition's.
+  let deployed: JsonNode | undefined = node;
+  for (const key of ['then', 'details', 'deployment', 'properties', 'template']) deployed = childNode(deployed, key);
   const stack = node ? [node] : [];
   while (stack.length) {
     const n = stack.pop()!;
+    if (n === deployed) continue;
     if (n.children) stack.push(...[...n.children].reverse());
     if (n.type !== 'string' || typeof n.value !== 'string' || !isExpression(n.value)) continue;
     let expr: Expr;
