@@ -14,15 +14,16 @@ import type { ResourceSet } from './resources/resource.js';
 import { NATIVE_RULES } from './rules/index.js';
 import { packageVersion } from './package-root.js';
 import type { Rule } from './rules/rule.js';
+import type { PolicyRule } from './policy/policy-rule.js';
 import { applyRuleOverrides, keyNamesRule, type RuleOverride } from './rules/rule-settings.js';
-import type { Finding } from './findings/finding.js';
+import type { Finding, RuleMeta } from './findings/finding.js';
 import type { Value } from './resources/value.js';
 import { dedupeAcrossParameterFiles } from './evaluate/dedupe.js';
-import { mergeEquivalentFindings } from './evaluate/equivalents.js';
+import { mergeEquivalentFindings, suppressEquivalents } from './evaluate/equivalents.js';
 import { complianceByControl } from './policy/control-compliance.js';
 import { assignPolicies, type AssignedPolicies, type PolicyInputs } from './policy/policy-inputs.js';
 import type { JsonDocument } from './load/json-document.js';
-import { applySuppressions, fileMatches, globMatches, scopeMatches, suppressionsInComments, suppressionsOnResource, type Suppression } from './evaluate/suppressions.js';
+import { applySuppressions, fileMatches, globMatches, namesRule, scopeMatches, suppressionsInComments, suppressionsOnResource, type Suppression } from './evaluate/suppressions.js';
 
 export interface ScanOptions {
   /** Files and directories to scan. */
@@ -66,6 +67,12 @@ export interface RuleSet {
    * on the same property are not merged, so each tool's view is reported.
    */
   all?: boolean;
+  /**
+   * Rules that exist but do not run in this scan: the shipped definitions that assigned policies
+   * replaced, or (policy test) every rule but the one tested. A suppression naming one of them
+   * is not reported as unused: nothing it could match was evaluated.
+   */
+  notRun?: readonly RuleMeta[];
   /** Policy assignments in force (`--initiative`, `--assignment`, `--policy`): for compliance per control and exemptions. */
   assigned?: Pick<AssignedPolicies, 'assigned' | 'unavailable' | 'exemptions'>;
 }
@@ -101,9 +108,28 @@ export function loadRuleSet(
   if (selection.all) {
     // Off by default (e.g. deprecated upstream) is turned on; off in the configuration stays off.
     const disabledByUser = (r: Rule) => Object.entries(settings).some(([key, s]) => s.enabled === false && keyNamesRule(key, r));
-    rules = rules.map((r) => (r.enabled || disabledByUser(r) ? r : Object.assign(Object.create(r) as Rule, { enabled: true })));
+    rules = rules.map((r) => {
+      if (r.enabled || disabledByUser(r)) return r;
+      // A definition needing a parameter nobody gave cannot be evaluated: turning it on would
+      // fail on every resource. It stays off, with a note saying what it needs.
+      const unset = (r as Partial<PolicyRule>).unsetParameters ?? [];
+      if (unset.length) {
+        const names = unset.map((p) => `'${p}'`).join(', ');
+        catalog.diagnostics.push({ severity: 'info', code: 'rule-not-run', message: `policy ${r.meta.id} (${r.meta.title}) not run: needs parameter${unset.length > 1 ? 's' : ''} ${names}, which ${unset.length > 1 ? 'have' : 'has'} no default (give ${unset.length > 1 ? 'them' : 'it'} under rules.${r.meta.id}.parameters in the configuration, or with an assignment)` });
+        return r;
+      }
+      return Object.assign(Object.create(r) as Rule, { enabled: true });
+    });
   }
-  return { rules, options: configured.options, diagnostics: catalog.diagnostics, effectErrors: [...effectErrors, ...configured.errors], all: selection.all, ...(assigned ? { assigned } : {}) };
+  return {
+    rules,
+    options: configured.options,
+    diagnostics: catalog.diagnostics,
+    effectErrors: [...effectErrors, ...configured.errors],
+    all: selection.all,
+    ...(replaced.length ? { notRun: replaced.map((r) => r.meta) } : {}),
+    ...(assigned ? { assigned } : {}),
+  };
 }
 
 export interface ScanOutput extends ScanResult {
@@ -188,9 +214,18 @@ export function scan(options: ScanOptions): ScanOutput {
     }
   }
   const rulesById = new Map(rules.map((r) => [r.meta.id, r.meta]));
-  const applied = applySuppressions(result.findings, rulesById, (f) => candidates.get(f) ?? [], allSuppressions, options.today ?? new Date());
-  result.findings = dedupeAcrossParameterFiles(ruleSet.all ? applied.findings : mergeEquivalentFindings(applied.findings, rulesById));
-  result.suppressed = dedupeAcrossParameterFiles(applied.suppressed);
+  // Unused means "its rule ran and found nothing": a suppression naming a rule that exists but
+  // did not run here (off, replaced by assigned policies, not the one policy tested) proves
+  // nothing. One naming no rule at all (a typo) is still reported.
+  const inForce = rules.filter((r) => r.enabled).map((r) => r.meta);
+  const known = [...rules.map((r) => r.meta), ...(ruleSet.notRun ?? [])];
+  const couldMatch = (s: Suppression) => s.exemption !== undefined || inForce.some((m) => namesRule(s, m)) || !known.some((m) => namesRule(s, m));
+  const applied = applySuppressions(result.findings, rulesById, (f) => candidates.get(f) ?? [], allSuppressions.filter(couldMatch), options.today ?? new Date());
+  // Before merging: a suppressed finding takes its equivalent twins with it (--rules all too:
+  // each rule is reported, but the accepted defect is one).
+  const accepted = suppressEquivalents(applied.findings, applied.suppressed, rulesById);
+  result.findings = dedupeAcrossParameterFiles(ruleSet.all ? accepted.findings : mergeEquivalentFindings(accepted.findings, rulesById));
+  result.suppressed = dedupeAcrossParameterFiles(accepted.suppressed);
   if (ruleSet.assigned) result.compliance = complianceByControl(result.results, applied.suppressed, ruleSet.assigned.assigned, ruleSet.assigned.unavailable);
   for (const d of applied.diagnostics) pushOnce(d, diagnostics, seenDiagnostics);
   result.durationMs = Math.round(performance.now() - started);

@@ -29,14 +29,8 @@ function program(): Command {
     .option('-p, --parameters <file>', 'parameter file to expand the template with (repeatable)', collect)
     .option('--exclude <pattern>', '.gitignore-style pattern of paths to skip in directories (repeatable; config: exclude)', collect)
     .option('--include <pattern>', '.gitignore-style pattern: only matching files are taken from directories (repeatable; config: include)', collect)
-    .option('--skip-unrecognized', 'files named on the command line that are not templates, parameter files or exports are skipped, not errors (for pre-commit hooks)')
-    .addOption(new Option('--fail-on <level>', 'lowest finding level that fails the run with exit code 1 (default error; config: failOn)').choices(FAIL_ON))
-    .option('--rules <set>', 'default: the default rule set (one finding per defect, listing its equivalents); all: every rule, those off by default too, and each equivalent rule reports its own finding')
-    .option('--effect <policy=effect>', 'Azure Policy effect for a built-in definition, by guid or display name, e.g. 92bb331d-ac71-416a-8c91-02f2cb734ce4=Deny (repeatable; config: rules.<id>.effect)', collect)
-    .option('--policy <path>', 'Azure Policy definition file or folder to evaluate (repeatable; config: policy.definitions). With any --policy/--initiative/--assignment, those run instead of the shipped definitions', collect)
-    .option('--initiative <name|file>', 'assign an initiative and report compliance per control: mcsb, nz-ism, nl-bio, alz-apim or a file (repeatable; config: policy.initiatives)', collect)
-    .option('--assignment <file>', 'policy assignment file: parameters, enforcementMode, notScopes, overrides, resourceSelectors, nonComplianceMessages (repeatable; config: policy.assignments)', collect)
-    .option('--exemption <file>', 'policy exemption file: exempted findings show as Exempt (repeatable; config: policy.exemptions)', collect)
+    .addOption(new Option('--fail-on <level>', 'lowest finding level that fails the run with exit code 1 (default error; config: failOn)').choices(FAIL_ON));
+  addSelectionOptions(scanCommand)
     .option('-c, --config <file>', 'configuration file (default: tollgate.yaml, .tollgate.yaml or tollgate.json in the first scanned path or a folder above it)')
     .option('--no-config', 'ignore configuration files')
     .option('--no-color', 'never colour the output (colour is used only on a terminal; NO_COLOR is honoured)')
@@ -69,9 +63,13 @@ function program(): Command {
     .argument('[paths...]', 'files or directories to scan', ['.'])
     .option('-p, --parameters <file>', 'parameter file to expand the template with (repeatable)', collect)
     .option('--exclude <pattern>', '.gitignore-style pattern of paths to skip in directories (repeatable; config: exclude)', collect)
-    .option('--include <pattern>', '.gitignore-style pattern: only matching files are taken from directories (repeatable; config: include)', collect)
+    .option('--include <pattern>', '.gitignore-style pattern: only matching files are taken from directories (repeatable; config: include)', collect);
+  // The same rule selection as scan: the baseline must record what the scan will report.
+  addSelectionOptions(write)
     .option('-c, --config <file>', 'configuration file')
-    .option('--no-config', 'ignore configuration files');
+    .option('--no-config', 'ignore configuration files')
+    .option('-v, --verbose', 'also list skipped files')
+    .option('--debug', 'show stack traces of internal errors');
   addDeploymentOptions(write).action((file: string, paths: string[], opts) => {
     process.exitCode = runScan(paths, { ...opts, color: false, writeBaseline: file });
   });
@@ -111,6 +109,18 @@ function program(): Command {
     process.exitCode = runExpand(template, opts);
   });
   return cli;
+}
+
+/** What is scanned and with which rules: shared by `scan` and `baseline write`. */
+function addSelectionOptions(cmd: Command): Command {
+  return cmd
+    .option('--skip-unrecognized', 'files named on the command line that are not templates, parameter files or exports are skipped, not errors (for pre-commit hooks)')
+    .option('--rules <set>', 'default: the default rule set (one finding per defect, listing its equivalents); all: every rule, those off by default too, and each equivalent rule reports its own finding')
+    .option('--effect <policy=effect>', 'Azure Policy effect for a built-in definition, by guid or display name, e.g. 92bb331d-ac71-416a-8c91-02f2cb734ce4=Deny (repeatable; config: rules.<id>.effect)', collect)
+    .option('--policy <path>', 'Azure Policy definition file or folder to evaluate (repeatable; config: policy.definitions). With any --policy/--initiative/--assignment, those run instead of the shipped definitions', collect)
+    .option('--initiative <name|file>', 'assign an initiative and report compliance per control: mcsb, nz-ism, nl-bio, alz-apim or a file (repeatable; config: policy.initiatives)', collect)
+    .option('--assignment <file>', 'policy assignment file: parameters, enforcementMode, notScopes, overrides, resourceSelectors, nonComplianceMessages (repeatable; config: policy.assignments)', collect)
+    .option('--exemption <file>', 'policy exemption file: exempted findings show as Exempt (repeatable; config: policy.exemptions)', collect);
 }
 
 function main(argv: string[]): void {

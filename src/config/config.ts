@@ -5,6 +5,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Document, LineCounter, Node as YamlNode } from 'yaml';
 import { SHIPPED_INITIATIVES } from '../policy/policy-inputs.js';
 import { packageRoot } from '../package-root.js';
+import { isCalendarDate } from '../evaluate/suppressions.js';
 import type { DeploymentContext } from '../arm/expression/context.js';
 import { Sandbox } from '../load/sandbox.js';
 
@@ -23,8 +24,11 @@ export interface TollgateConfig {
   output?: { formats?: string[]; files?: Record<string, string> };
   /** Environment variables for Bicep's readEnvironmentVariable() (text once read). */
   env?: Record<string, string>;
-  /** Filled in when read, not written by users: the file as shown, and where each `rules` key is, for messages about them. */
-  origin?: { file: string; ruleKeys: Record<string, { line: number; column: number }> };
+  /**
+   * Filled in when read, not written by users: the file as shown, where each `rules` key is and
+   * where each suppression starts (by index), for messages about them.
+   */
+  origin?: { file: string; ruleKeys: Record<string, { line: number; column: number }>; suppressions?: { line: number; column: number }[] };
 }
 
 /** A rule's settings in the configuration (keyed by rule id, policy guid or display name). */
@@ -107,7 +111,7 @@ export function loadConfig(file: string, shownAs = file, options: LoadConfigOpti
     throw new ConfigError(`${shownAs}:${at.line}:${at.col}: ${what}`);
   }
   const config = value as TollgateConfig;
-  const { isMap, isScalar } = yamlLib();
+  const { isMap, isScalar, isSeq } = yamlLib();
   const rulesNode = doc.get('rules', true);
   const ruleKeys: Record<string, { line: number; column: number }> = {};
   if (isMap(rulesNode)) {
@@ -118,7 +122,22 @@ export function loadConfig(file: string, shownAs = file, options: LoadConfigOpti
       }
     }
   }
-  config.origin = { file: shownAs, ruleKeys };
+  // Where each suppression is (an unused one is reported there), and a calendar check of its
+  // date: the schema's pattern lets 2021-02-30 through, which would never expire.
+  const suppressionsNode = doc.get('suppressions', true);
+  const suppressionAt: { line: number; column: number }[] = [];
+  if (isSeq(suppressionsNode)) {
+    suppressionsNode.items.forEach((item, i) => {
+      const start = lines.linePos((item as YamlNode).range?.[0] ?? 0);
+      suppressionAt.push({ line: start.line, column: start.col });
+      const expires = config.suppressions?.[i]?.expires;
+      if (expires === undefined || isCalendarDate(expires)) return;
+      const key = isMap(item) ? item.items.find((p) => isScalar(p.key) && p.key.value === 'expires')?.key : undefined;
+      const at = isScalar(key) && key.range ? lines.linePos(key.range[0]) : start;
+      throw new ConfigError(`${shownAs}:${at.line}:${at.col}: suppressions[${i}].expires '${expires}' is not a date of the calendar (use YYYY-MM-DD, e.g. 2027-01-31)`);
+    });
+  }
+  config.origin = { file: shownAs, ruleKeys, suppressions: suppressionAt };
   const dir = path.dirname(path.resolve(file));
   if (config.policy) config.policy = resolvePolicyPaths(config.policy, dir);
   if (config.output?.files) config.output.files = Object.fromEntries(Object.entries(config.output.files).map(([format, f]) => [format, path.resolve(dir, f)]));

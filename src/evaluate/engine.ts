@@ -102,6 +102,7 @@ function makeFinding(rule: Rule, resource: Resource, set: ResourceSet, path: str
     location: located?.location ?? resource.source.location,
     snippet: snippetAround(resource, located?.location ?? resource.source.location),
     origins: located?.origins ?? [],
+    ...(resource.source.declaration !== undefined && { declaration: resource.source.declaration }),
     file: set.file,
     parameterFile: set.parameterFile,
   };

@@ -58,3 +58,36 @@ export function mergeEquivalentFindings(findings: readonly Finding[], rules: Rea
   // Input order is kept: reporters sort, and JSON consumers see a stable list.
   return findings.filter((f) => !dropped.has(f)).map((f) => replaced.get(f) ?? f);
 }
+
+/**
+ * A suppression accepts a defect, not one rule's wording of it: the findings that would have
+ * been merged with a suppressed finding (equivalent rule, same resource, same property or one
+ * inside the other, same parameter file) are suppressed too, with the same suppression.
+ * Suppressions are applied before merging, so without this the twin of a suppressed native
+ * finding would come back as a new finding. Azure Policy exemptions are not spread: they
+ * exempt a resource from one assignment's policy, which says nothing about native rules.
+ */
+export function suppressEquivalents(
+  findings: readonly Finding[],
+  suppressed: readonly Finding[],
+  rules: ReadonlyMap<string, RuleMeta>,
+): { findings: Finding[]; suppressed: Finding[] } {
+  const placeKey = (f: Finding) => [f.file, f.parameterFile ?? '', f.resource.id.toLowerCase()].join('\u0000');
+  const accepted = new Map<string, Finding[]>();
+  for (const s of suppressed) if (s.suppression && !s.suppression.exemption) pushTo(accepted, placeKey(s), s);
+  if (!accepted.size) return { findings: [...findings], suppressed: [...suppressed] };
+  const kept: Finding[] = [];
+  const alsoSuppressed: Finding[] = [];
+  for (const f of findings) {
+    const meta = rules.get(f.ruleId);
+    const twin = meta
+      ? accepted.get(placeKey(f))?.find((s) => {
+          const other = rules.get(s.ruleId);
+          return other !== undefined && s.ruleId !== f.ruleId && samePlace((s.path ?? '').toLowerCase(), (f.path ?? '').toLowerCase()) && equivalentRules(meta, other);
+        })
+      : undefined;
+    if (twin) alsoSuppressed.push({ ...f, suppression: twin.suppression! });
+    else kept.push(f);
+  }
+  return { findings: kept, suppressed: [...suppressed, ...alsoSuppressed] };
+}

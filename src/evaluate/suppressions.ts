@@ -5,6 +5,8 @@ import type { SourceLocation } from '../load/source-file.js';
 import type { Finding, RuleMeta } from '../findings/finding.js';
 import { isAtOrUnder, type Resource } from '../resources/resource.js';
 import { getPath, isObject, type Value } from '../resources/value.js';
+import { fold } from '../policy/operators.js';
+import { wildcardMatch } from '../policy/wildcard.js';
 
 /** Why a finding is accepted: a known risk with a reason, and maybe an end date. */
 export interface Suppression {
@@ -92,7 +94,7 @@ export function suppressionsInComments(document: JsonDocument, diagnostics: Diag
     let expires: string | undefined;
     if (words[0]?.startsWith('expires:')) expires = words.shift()!.slice('expires:'.length);
     const reason = words.join(' ');
-    const problem = !rule ? 'a tollgate-disable comment needs the rule it suppresses' : !reason ? `the suppression of ${rule} needs a reason after the rule id: accepting a risk must say why` : expires !== undefined && !isDate(expires) ? `the suppression of ${rule} has an invalid expires: date (use expires:2027-01-31)` : undefined;
+    const problem = !rule ? 'a tollgate-disable comment needs the rule it suppresses' : !reason ? `the suppression of ${rule} needs a reason after the rule id: accepting a risk must say why` : expires !== undefined && !isCalendarDate(expires) ? `the suppression of ${rule} has an invalid expires: date (use expires:2027-01-31)` : undefined;
     if (problem) {
       diagnostics.push(invalid(location, problem));
       continue;
@@ -115,12 +117,22 @@ function parseEntry(entry: Value): Pick<Suppression, 'rule' | 'reason' | 'expire
   const expires = getPath(entry, ['expires']);
   if (typeof rule !== 'string' || !rule) return 'a suppression needs the `rule` it suppresses';
   if (typeof reason !== 'string' || !reason.trim()) return `the suppression of ${rule} needs a \`reason\`: accepting a risk must say why`;
-  if (expires !== undefined && (typeof expires !== 'string' || !isDate(expires))) return `the suppression of ${rule} has an invalid \`expires\` (use a date such as 2027-01-31)`;
+  if (expires !== undefined && (typeof expires !== 'string' || !isCalendarDate(expires))) return `the suppression of ${rule} has an invalid \`expires\` (use a date such as 2027-01-31)`;
   return { rule, reason, expires: expires as string | undefined };
 }
 
-function isDate(text: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(Date.parse(text));
+/**
+ * A date that exists: `YYYY-MM-DD` (anything after it must still parse as a date). Date.parse
+ * alone is not enough: V8 reads 2021-02-30 as 2 March, and 2020-13-45 as no date at all, which
+ * as an expiry would mean "never".
+ */
+export function isCalendarDate(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(text);
+  if (!m || Number.isNaN(Date.parse(text))) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
 function invalid(location: SourceLocation, message: string): Diagnostic {
@@ -143,8 +155,8 @@ export function isExpired(suppression: Pick<Suppression, 'expires'>, today: Date
 /** Glob match for configuration suppressions (gitignore syntax for files, `*` wildcards for types and names). */
 export function globMatches(pattern: string | undefined, text: string): boolean {
   if (pattern === undefined) return true;
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
-  return re.test(text);
+  // Not a regular expression: `*a*a*a…b` would backtrack exponentially on a long name.
+  return wildcardMatch(fold(pattern), fold(text));
 }
 
 export function fileMatches(pattern: string | undefined, file: string): boolean {

@@ -62,6 +62,11 @@ export interface Finding {
   location?: SourceLocation;
   /** Where the value came from when set elsewhere (parameter default, parameter file, variable). */
   origins: ValueOrigin[];
+  /**
+   * Where the resource is declared, independent of the deployment context (no evaluated names):
+   * the identity baselines record. Absent for exported resources, whose names are real.
+   */
+  declaration?: string;
   /** Display path of the template or export that was scanned. */
   file: string;
   /** Display path of the parameter file the template was expanded with. */

@@ -13,3 +13,17 @@ export function fingerprint(f: Pick<Finding, 'ruleId' | 'resource' | 'path' | 'f
   // NUL cannot occur in any part, so different splits of the same characters never collide.
   return createHash('sha256').update(parts.join('\u0000')).digest('hex');
 }
+
+/**
+ * A finding's identity for baselines (version 2): rule, scanned file, where the resource is
+ * declared (declaring file, path to the declaration, copy indexes: never an evaluated name, so
+ * changing `--resource-group` or `--subscription-id` does not make every finding new) and
+ * property, plus the parameter file when the offending value comes from it. Exported
+ * resources have no declaration: their real type and name identify them.
+ */
+export function baselineFingerprint(f: Pick<Finding, 'ruleId' | 'resource' | 'path' | 'file' | 'parameterFile' | 'origins' | 'declaration'>): string {
+  const fromParameterFile = f.parameterFile !== undefined && f.origins.some((o) => o.location.file === f.parameterFile);
+  const where = f.declaration ?? `${f.resource.type.toLowerCase()}\u0001${f.resource.name.toLowerCase()}`;
+  const parts = ['baseline/2', f.ruleId, f.file, where, f.path ?? '', fromParameterFile ? f.parameterFile! : ''];
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex');
+}

@@ -1,5 +1,6 @@
 import { isObject, isUnknown, type Value } from '../resources/value.js';
 import { PolicyEvaluationError } from './errors.js';
+import { wildcardMatch } from './wildcard.js';
 
 /**
  * One condition operator of the policy language. The condition compiler looks operators up
@@ -61,30 +62,21 @@ function coercedEquals(x: Value, y: Value): boolean {
   return false;
 }
 
-/** `like`: the documented wildcard is `*` (any run of characters); the match is whole-string and ignores case. */
+/**
+ * `like`: the documented wildcard is `*` (any run of characters); the match is whole-string and
+ * ignores case. Matched without a regular expression, so a pattern with many stars cannot
+ * backtrack for ever (see wildcard.ts).
+ */
 function like(actual: Value | undefined, pattern: Value): boolean {
   if (typeof actual !== 'string' || typeof pattern !== 'string') return false;
-  return likeRegex(pattern).test(fold(actual));
-}
-
-const likeCache = new Map<string, RegExp>();
-function likeRegex(pattern: string): RegExp {
-  let re = likeCache.get(pattern);
-  if (!re) {
-    const body = fold(pattern)
-      .split('*')
-      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*');
-    re = new RegExp(`^${body}$`, 'su');
-    if (likeCache.size > 5_000) likeCache.clear();
-    likeCache.set(pattern, re);
-  }
-  return re;
+  return wildcardMatch(fold(pattern), fold(actual));
 }
 
 /**
  * `match`: `#` is a digit, `?` a letter, `.` any character, anything else itself; the whole
- * value must match. `match` minds case, `matchInsensitively` does not.
+ * value must match. `match` minds case, `matchInsensitively` does not. The regular expression
+ * built here has one fixed-width token per pattern character and no quantifier or alternation,
+ * so it cannot backtrack: its cost is linear in the text whatever the pattern.
  */
 function match(actual: Value | undefined, pattern: Value, insensitive: boolean): boolean {
   if (typeof actual !== 'string' || typeof pattern !== 'string') return false;

@@ -47,6 +47,8 @@ export interface PolicyRule extends Rule {
   readonly sidecar: PolicySidecar;
   /** The compiled definition, for evaluating outside a scan. */
   readonly compiled: CompiledPolicy;
+  /** Parameters with neither a default nor a value: the rule cannot run until they are given. */
+  readonly unsetParameters: readonly string[];
   /** Evaluates with a trace of every condition looked at: for `explain` and for tests. */
   explain(resource: Resource): { verdict: Verdict; trace: TraceNode[] };
 }
@@ -64,6 +66,7 @@ export function createPolicyRule(definition: PolicyDefinition, options: PolicyRu
   const { effect, condition } = compiled;
   const sidecar = options.sidecar ?? {};
   const types = condition.types();
+  const unset = unsetParameters(definition, options.parameters);
   const meta: RuleMeta = {
     id: definition.name,
     title: definition.displayName,
@@ -88,7 +91,8 @@ export function createPolicyRule(definition: PolicyDefinition, options: PolicyRu
     sidecar,
     // A definition whose parameters have no default (a workspace id, a location) needs an
     // assignment to supply them: it is listed, and runs once assigned with values.
-    enabled: effect.toLowerCase() !== 'disabled' && unsetParameters(definition, options.parameters).length === 0,
+    enabled: effect.toLowerCase() !== 'disabled' && unset.length === 0,
+    unsetParameters: unset,
     check(resource, ctx) {
       const result = evaluatePolicy(compiled, resource, {
         env: ctx.now ? { now: policyTime(ctx.now) } : {},

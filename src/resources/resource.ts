@@ -32,6 +32,11 @@ export interface ResourceSource {
   parameterFile?: JsonDocument;
   /** Where the resource itself is declared. */
   location: SourceLocation;
+  /**
+   * Templates: the declaration's identity independent of the deployment context (declaring
+   * file, path to the declaration, copy indexes, the deployments it is nested in), for baselines.
+   */
+  readonly declaration?: string;
   /** Finds where a property is written and where its value came from. */
   locate(path: readonly PathSegment[]): LocatedValue;
 }

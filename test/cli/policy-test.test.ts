@@ -56,3 +56,74 @@ test('policy test: bad input is a clear error with its position (exit 3); bad us
   assert.match(notJson.stderr, /notjson\.json:1:\d+: error/);
   assert.equal(run(['policy', 'test', 'rule.json', 'rule.json', '--param', 'novalue'], dir).status, 2);
 });
+
+test('policy test: a rule reading an undeclared parameter, or a required one with no value, is a clean error at the reference (never an internal error)', () => {
+  const definition = (parameters: object, like: string) =>
+    JSON.stringify(
+      { properties: { displayName: 't', mode: 'All', parameters, policyRule: { if: { allOf: [{ field: 'type', equals: 'Microsoft.ApiManagement/service/backends' }, { field: 'Microsoft.ApiManagement/service/backends/url', like }] }, then: { effect: 'audit' } } } },
+      null,
+      2,
+    );
+  const dir = tempTree({
+    'undeclared.json': definition({}, "[parameters('nope')]"),
+    'required.json': definition({ allowed: { type: 'String' } }, "[parameters('allowed')]"),
+    'computed.json': definition({}, "[parameters(concat('no', 'pe'))]"),
+    'bare.json': JSON.stringify({ if: { field: 'name', like: "[parameters('nope')]" }, then: { effect: 'audit' } }),
+    'backend.json': JSON.stringify({ type: 'Microsoft.ApiManagement/service/backends', properties: { url: 'http://x' } }),
+    'main.json': JSON.stringify({ $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#', contentVersion: '1.0.0.0', resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: '2023-05-01-preview', name: 'svc/b', properties: { url: 'http://x', protocol: 'http' } }] }),
+  });
+  for (const resource of ['backend.json', 'main.json']) {
+    const undeclared = run(['policy', 'test', 'undeclared.json', resource], dir);
+    assert.equal(undeclared.status, 3, resource);
+    assert.match(undeclared.stderr, /^undeclared\.json:\d+:\d+: error: the policy rule reads parameter 'nope', which the definition does not declare/);
+    assert.doesNotMatch(undeclared.stderr, /internal error/);
+    const required = run(['policy', 'test', 'required.json', resource], dir);
+    assert.equal(required.status, 2, resource);
+    assert.match(required.stderr, /^required\.json:\d+:\d+: error: parameter 'allowed' has no defaultValue and no value: give it with --param allowed=VALUE/);
+    assert.equal(run(['policy', 'test', 'required.json', resource, '--param', 'allowed=http*'], dir).status, 1);
+  }
+  const at = run(['policy', 'test', 'undeclared.json', 'backend.json'], dir).stderr.match(/^undeclared\.json:(\d+):(\d+)/)!;
+  const lines = definition({}, "[parameters('nope')]").split('\n');
+  assert.equal(lines[Number(at[1]) - 1]!.slice(Number(at[2]) - 1).startsWith("parameters('nope')"), true);
+  const computed = run(['policy', 'test', 'computed.json', 'backend.json'], dir);
+  assert.equal(computed.status, 3);
+  assert.match(computed.stderr, /^computed\.json: error: the definition has no parameter 'nope'/);
+  const bare = run(['policy', 'test', 'bare.json', 'backend.json'], dir);
+  assert.equal(bare.status, 2);
+  assert.match(bare.stderr, /give it with --param nope=VALUE/);
+});
+
+test('policy test: suppressions written for other rules are not reported as unused (those rules do not run here)', () => {
+  const dir = tempTree({
+    'main.json': JSON.stringify({
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      contentVersion: '1.0.0.0',
+      resources: [
+        {
+          type: 'Microsoft.ApiManagement/service/backends',
+          apiVersion: '2023-05-01-preview',
+          name: 'svc/b',
+          metadata: { tollgate: { suppress: [{ rule: 'APIM-HTTPBackend', reason: 'partner is HTTP-only' }, { rule: 'ee7495e7-3ba7-40b6-bfee-c29e22cc75d4', reason: 'another policy' }] } },
+          properties: { url: 'http://x', protocol: 'http', tls: { validateCertificateChain: false } },
+        },
+      ],
+    }),
+  });
+  const r = run(['policy', 'test', path.join(repoRoot(), CERT_POLICY), 'main.json'], dir);
+  assert.equal(r.status, 1, r.stderr);
+  assert.doesNotMatch(r.stderr, /matches no finding/);
+});
+
+test('policy test: parameters(…) inside a deployIfNotExists deployment template are that template\'s own, not undeclared policy parameters', () => {
+  const dir = tempTree({
+    'main.json': JSON.stringify({
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      contentVersion: '1.0.0.0',
+      resources: [{ type: 'Microsoft.ApiManagement/service', apiVersion: '2023-05-01-preview', name: 'svc', location: 'westeurope', sku: { name: 'Developer', capacity: 1 }, properties: { publisherEmail: 'a@b.c', publisherName: 'x' } }],
+    }),
+  });
+  const r = run(['policy', 'test', path.join(repoRoot(), 'catalog/policies/apim-related/DS_LA_apimanagement-service_DINE.json'), 'main.json', '--param', 'logAnalytics=/subscriptions/x/resourceGroups/y/providers/Microsoft.OperationalInsights/workspaces/z'], dir);
+  assert.doesNotMatch(r.stderr, /does not declare/);
+  assert.notEqual(r.status, 3, r.stderr);
+  assert.match(r.stdout, /Microsoft\.ApiManagement\/service 'svc'/);
+});

@@ -77,3 +77,34 @@ test('scan: exclude and deployment from the config are used', () => {
   const report = JSON.parse(r.stdout);
   assert.deepEqual(report.findings.map((f: { file: string; message: string }) => [f.file, /rg-prod/.test(f.message)]), [['main.json', true]]);
 });
+
+test('a suppression whose expires is not a calendar date is a configuration error at the key, not a permanent suppression', () => {
+  for (const bad of ['2020-13-45', '2021-02-30', '"2023-02-29"']) {
+    const dir = tempTree({ 'tollgate.yaml': ['suppressions:', '  - rule: APIM-HTTPBackend', '    reason: retired in Q1', `    expires: ${bad}`, ''].join('\n'), 'main.json': BACKEND });
+    assert.throws(
+      () => loadConfig(path.join(dir, 'tollgate.yaml'), 'tollgate.yaml'),
+      (e: unknown) => e instanceof ConfigError && /^tollgate\.yaml:4:5: suppressions\[0\]\.expires '[\d-]+' is not a date of the calendar/.test(e.message),
+      bad,
+    );
+    const r = run(['scan', '.'], dir);
+    assert.equal(r.status, 2, bad);
+    assert.match(r.stderr, /tollgate\.yaml:4:5: suppressions\[0\]\.expires/);
+  }
+  // A real date (a leap day too) is fine.
+  const ok = tempTree({ 'tollgate.yaml': 'suppressions:\n  - rule: APIM-HTTPBackend\n    reason: r\n    expires: 2028-02-29\n' });
+  assert.equal(loadConfig(path.join(ok, 'tollgate.yaml')).suppressions?.[0]?.expires, '2028-02-29');
+});
+
+test('an unused configuration suppression is reported at its line in the configuration file', () => {
+  const dir = tempTree({
+    'tollgate.yaml': ['exclude: []', 'suppressions:', '  - rule: APIM-HTTPBackend', '    reason: used', '  - rule: APIM-HTTPBackend', '    reason: stale', '    resourceName: svc/gone', ''].join('\n'),
+    'main.json': template({ resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: '2023-05-01-preview', name: 'svc/b', properties: { url: 'http://b.example.com', protocol: 'http' } }] }),
+  });
+  const r = run(['scan', '.', '--format', 'json'], dir);
+  const unused = JSON.parse(r.stdout).diagnostics.filter((d: { code: string }) => d.code === 'suppression-unused');
+  assert.equal(unused.length, 1, r.stdout);
+  assert.equal(unused[0].location.file, 'tollgate.yaml');
+  assert.equal(unused[0].location.start.line, 5);
+  const pretty = run(['scan', '.'], dir);
+  assert.match(pretty.stdout + pretty.stderr, /tollgate\.yaml:5:5 +warning +the suppression of APIM-HTTPBackend in the configuration matches no finding/);
+});

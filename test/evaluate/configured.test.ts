@@ -48,3 +48,21 @@ test('configured parameter values fill required parameters by template glob; fil
   // other/ has no configured value: the URL is unknown, so nothing is claimed about it.
   assert.equal(byFile('other/main.json').length, 0);
 });
+
+test('--rules all leaves off a definition whose parameter has no default, with a note once per definition, instead of failing on every resource', async () => {
+  const { repoRoot } = await import('../helpers.js');
+  const path = await import('node:path');
+  const examples = path.join(repoRoot(), 'examples/compliant');
+  const out = scan({ paths: [examples], cwd: examples, ruleSet: loadRuleSet({}, {}, { all: true }) });
+  assert.deepEqual(out.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
+  assert.deepEqual(out.results.filter((r) => r.outcome === 'error'), []);
+  const notes = out.diagnostics.filter((d) => d.code === 'rule-not-run');
+  assert.ok(notes.every((d) => d.severity === 'info'));
+  const needsLocation = notes.filter((d) => d.message.startsWith('policy 3a8ff864-d881-44ce-bed3-0c63ede634cb '));
+  assert.equal(needsLocation.length, 1);
+  assert.match(needsLocation[0]!.message, /not run: needs parameters? .*'resourceLocation'/);
+  // Given its parameters, the definition runs under --rules all.
+  const given = loadRuleSet({}, { '3a8ff864-d881-44ce-bed3-0c63ede634cb': { parameters: { resourceLocation: 'eastus', eventHubAuthorizationRuleId: '/x', eventHubName: 'h' } } }, { all: true });
+  assert.ok(given.rules.find((r) => r.meta.id === '3a8ff864-d881-44ce-bed3-0c63ede634cb')?.enabled);
+  assert.ok(!given.diagnostics.some((d) => d.message.startsWith('policy 3a8ff864-d881-44ce-bed3-0c63ede634cb ')));
+});

@@ -84,3 +84,21 @@ test('equivalent rules on unrelated properties of one resource stay two findings
   const out = scan({ paths: [dir], cwd: dir, ruleSet: { rules: [a, b], diagnostics: [], effectErrors: [] } });
   assert.deepEqual(out.findings.map((f) => f.ruleId).sort(), ['A', 'B']);
 });
+
+test('suppressing a finding suppresses its equivalent twin on the same property too, with the same suppression (default and --rules all)', () => {
+  const svc = 'Microsoft.ApiManagement/service';
+  const api = (suppress: object[]) => ({ type: `${svc}/apis`, apiVersion: '2023-05-01-preview', name: 'svc/orders', metadata: { tollgate: { suppress } }, properties: { path: 'orders', protocols: ['http', 'https'], displayName: 'o', description: 'd' } });
+  const POLICY = 'ee7495e7-3ba7-40b6-bfee-c29e22cc75d4';
+  const twins = (f: { ruleId: string }) => f.ruleId === 'APIM-HTTPEndpoint' || f.ruleId === POLICY;
+  for (const rule of ['APIM-HTTPEndpoint', POLICY]) {
+    const dir = tempTree({ 'main.json': template({ resources: [api([{ rule, reason: 'internal clients only, until Q2', expires: '2099-01-01' }])] }) });
+    for (const ruleSet of [undefined, loadRuleSet({}, {}, { all: true })]) {
+      const out = scan({ paths: [dir], cwd: dir, ...(ruleSet ? { ruleSet } : {}) });
+      assert.deepEqual(out.findings.filter(twins), [], `${rule}: the twin must not come back as a new finding`);
+      const suppressed = out.suppressed?.filter(twins) ?? [];
+      assert.deepEqual(suppressed.map((f) => f.ruleId).sort(), ['APIM-HTTPEndpoint', POLICY].sort(), rule);
+      assert.ok(suppressed.every((f) => f.suppression?.justification === 'internal clients only, until Q2' && f.suppression.kind === 'inSource'));
+      assert.ok(!out.diagnostics.some((d) => d.code === 'suppression-unused'));
+    }
+  }
+});

@@ -72,3 +72,42 @@ test('configuration suppressions match by rule, resource type and name globs, an
   assert.deepEqual(out.findings.filter((f) => f.ruleId === 'APIM-HTTPBackend').map((f) => f.resource.name), ['svc/new']);
   assert.equal(out.suppressed?.[0]?.suppression?.kind, 'external');
 });
+
+test('configuration name globs with many stars against a long name finish (no regular-expression backtracking)', async () => {
+  const { globMatches } = await import('../../src/evaluate/suppressions.js');
+  // Compiled to ^.*a.*a…b$ this would backtrack exponentially: the test would never finish.
+  const stars = '*a*a*a*a*a*a*a*a*a*a*b';
+  assert.equal(globMatches(stars, 'a'.repeat(10_000)), false);
+  assert.equal(globMatches(stars, `${'a'.repeat(10_000)}B`), true);
+  assert.equal(globMatches('svc/legacy-*', 'SVC/Legacy-1'), true);
+  assert.equal(globMatches('svc/legacy-?', 'svc/legacy-1'), false);
+  assert.equal(globMatches('Microsoft.ApiManagement/service/*', 'Microsoft.ApiManagement/serviceX/backends'), false);
+});
+
+test('a suppression in metadata with a date that does not exist (2021-02-30) is invalid, not permanent', () => {
+  const dir = tempTree({ 'main.json': template({ resources: [backend('svc/b', { tollgate: { suppress: [{ rule: 'APIM-HTTPBackend', reason: 'r', expires: '2021-02-30' }] } })] }) });
+  const out = scan({ paths: [dir], cwd: dir, today: TODAY });
+  assert.equal(out.findings.filter((f) => f.ruleId === 'APIM-HTTPBackend').length, 1);
+  assert.match(out.diagnostics.find((d) => d.code === 'suppression-invalid')?.message ?? '', /invalid `expires`/);
+});
+
+test('a suppression naming a rule that exists but does not run in this scan is not unused; one naming no rule at all still is', async () => {
+  const { loadRuleSet } = await import('../../src/scan.js');
+  const { loadPolicyInputs } = await import('../../src/policy/policy-inputs.js');
+  const { repoRoot } = await import('../helpers.js');
+  const path = await import('node:path');
+  const api = (rule: string) => ({
+    type: 'Microsoft.ApiManagement/service/apis',
+    apiVersion: '2023-05-01-preview',
+    name: `svc/${rule.toLowerCase()}`,
+    metadata: { tollgate: { suppress: [{ rule, reason: 'accepted' }] } },
+    properties: { path: 'orders', protocols: ['http', 'https'], displayName: 'o', description: 'd' },
+  });
+  // ee7495e7 is shipped, but --policy with another definition replaces the shipped ones.
+  const dir = tempTree({ 'main.json': template({ resources: [api('ee7495e7-3ba7-40b6-bfee-c29e22cc75d4'), api('APIM-NoSuchRule')] }) });
+  const other = path.join(repoRoot(), 'catalog/policies/apim/BackendCertificateChecks_AuditDeny.json');
+  const ruleSet = loadRuleSet({}, {}, { policies: loadPolicyInputs({ policies: [other], initiatives: [], assignments: [], exemptions: [] }, dir) });
+  const out = scan({ paths: [dir], cwd: dir, today: TODAY, ruleSet });
+  const unused = out.diagnostics.filter((d) => d.code === 'suppression-unused').map((d) => d.message);
+  assert.deepEqual(unused, ['the suppression of APIM-NoSuchRule matches no finding; remove it']);
+});

@@ -42,6 +42,34 @@ function describe(r: PolicyResult): string {
 const compileError = (ifPart: unknown, pattern: RegExp, options: RawOptions & { then?: unknown } = {}) =>
   assert.throws(() => result(ifPart, {}, options), (e: unknown) => e instanceof PolicyCompileError && pattern.test(e.message));
 
+test('like / notLike: many stars against a long name finish (no regular-expression backtracking)', () => {
+  // As a regular expression (^.*a.*a…b$) this pattern backtracks exponentially: without the
+  // linear matcher the test would never finish.
+  const stars = '*a*a*a*a*a*a*a*a*a*a*b';
+  const long = 'a'.repeat(10_000);
+  assert.equal(run({ field: 'name', like: stars }, { name: long }), 'none');
+  assert.equal(run({ field: 'name', notLike: stars }, { name: long }), 'audit');
+  assert.equal(run({ field: 'name', like: stars }, { name: `${long}B` }), 'audit');
+  assert.equal(run({ field: 'name', like: stars }, { name: 'a'.repeat(40) }), 'none');
+});
+
+test('like: stars match empty runs, pieces must not overlap, case is ignored', () => {
+  assert.equal(run({ field: 'name', like: '*' }, { name: '' }), 'audit');
+  assert.equal(run({ field: 'name', like: 'ab*ba' }, { name: 'aba' }), 'none');
+  assert.equal(run({ field: 'name', like: 'ab*ba' }, { name: 'abba' }), 'audit');
+  assert.equal(run({ field: 'name', like: 'a**b' }, { name: 'AB' }), 'audit');
+  assert.equal(run({ field: 'name', like: '*x*y*' }, { name: 'yx' }), 'none');
+  assert.equal(run({ field: 'name', like: '*x*y*' }, { name: 'axbyc' }), 'audit');
+  assert.equal(run({ field: 'name', like: 'straße-*' }, { name: 'STRASSE-1' }), 'audit');
+  assert.equal(run({ field: 'name', like: 'a.b' }, { name: 'axb' }), 'none');
+});
+
+test('match / matchInsensitively on a long value finish and stay whole-string', () => {
+  const long = '1'.repeat(10_000);
+  assert.equal(run({ field: 'name', match: '#'.repeat(10_000) }, { name: long }), 'audit');
+  assert.equal(run({ field: 'name', matchInsensitively: '.'.repeat(9_999) + '?' }, { name: long }), 'none');
+});
+
 test('like: `*` is the only wildcard; `?` is a literal question mark', () => {
   assert.equal(run({ field: 'name', like: 'vm-*' }, { name: 'VM-01' }), 'audit');
   assert.equal(run({ field: 'name', like: 'vm-?' }, { name: 'vm-1' }), 'none');

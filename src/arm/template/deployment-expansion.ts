@@ -13,6 +13,7 @@ import { nestedScope, nestedTemplateOf } from './nested-deployment.js';
 import { resourceIdFor } from './resource-id.js';
 import type { CopyIndexes, TemplateScope } from './template-scope.js';
 import { pushTo } from '../../multimap.js';
+import { copiesText, declarationPath } from './declaration.js';
 
 /** Reads a template or parameter file linked by a path relative to the linking file; a string is why it cannot. */
 export type LinkedLoader = (fromAbsPath: string, relativePath: string) => JsonDocument | string;
@@ -67,6 +68,8 @@ export class DeploymentExpansion implements ResourceLookup {
     readonly depth: number,
     private readonly baseCopies: CopyIndexes,
     ownsScope: boolean,
+    /** The declaration of the deployment resource that deploys this template (empty at the top): part of each resource's identity. */
+    private readonly deployedBy = '',
   ) {
     if (ownsScope) scope.resources = this;
     const declared = childNode(templateRoot, 'resources');
@@ -219,6 +222,7 @@ export class DeploymentExpansion implements ResourceLookup {
     const body = this.bodyOf(inst);
     const scope = this.scope;
     const parent = inst.parent?.resource;
+    const declarationOf = (i: Instance) => this.declarationOf(i);
     const resource: Resource = {
       type: inst.type,
       name: inst.name,
@@ -237,6 +241,10 @@ export class DeploymentExpansion implements ResourceLookup {
         get location() {
           return scope.template.file.locationOf(inst.node.offset, 1);
         },
+        // Only findings need it (baselines), so it is computed on demand.
+        get declaration() {
+          return declarationOf(inst);
+        },
         locate: (path) =>
           locateInTree(
             scope.template,
@@ -252,6 +260,15 @@ export class DeploymentExpansion implements ResourceLookup {
     return resource;
   }
 
+  /**
+   * The instance's identity independent of the deployment context: the deploying chain, the
+   * declaring file, the path to the declaration in it and the copy indexes (declaration.ts).
+   */
+  private declarationOf(inst: Instance): string {
+    const own = `${this.scope.template.file.path}#${declarationPath(inst.node)}${copiesText(inst.copies)}`;
+    return this.deployedBy ? `${this.deployedBy} > ${own}` : own;
+  }
+
   // ---- nested deployments ------------------------------------------------------------------
 
   private nested(inst: Instance): DeploymentExpansion | Unknown {
@@ -263,9 +280,10 @@ export class DeploymentExpansion implements ResourceLookup {
     const body = this.bodyOf(inst);
     const found = nestedScope(inst, body, this.scope, this.run);
     if (isUnknown(found)) return (inst.nested = found);
+    const via = this.declarationOf(inst);
     inst.nested = found.scope === this.scope
-      ? new DeploymentExpansion(this.scope, found.root, this.run, this.depth + 1, inst.copies, false)
-      : new DeploymentExpansion(found.scope, found.root, this.run, this.depth + 1, new Map(), true);
+      ? new DeploymentExpansion(this.scope, found.root, this.run, this.depth + 1, inst.copies, false, via)
+      : new DeploymentExpansion(found.scope, found.root, this.run, this.depth + 1, new Map(), true, via);
     return inst.nested;
   }
 

@@ -2,17 +2,21 @@ import path from 'node:path';
 import { DEFAULT_DEPLOYMENT } from '../../arm/expression/context.js';
 import { classify } from '../../input/classify.js';
 import { formatLocation } from '../../load/format-location.js';
-import { readJsonDocument, type JsonDocument } from '../../load/json-document.js';
+import { childNode, readJsonDocument, type JsonDocument, type JsonNode } from '../../load/json-document.js';
+import { isExpression, parseExpression } from '../../arm/expression/parser.js';
+import type { Expr } from '../../arm/expression/ast.js';
+import { findParameter, type PolicyDefinition } from '../../policy/definition.js';
 import { InputError } from '../../load/diagnostic.js';
 import { addDefinitionDocument, type Catalog } from '../../policy/catalog.js';
 import type { TraceNode } from '../../policy/condition.js';
 import { evaluatePolicy, type PolicyResult } from '../../policy/engine.js';
 import { createPolicyRule, policyTime, type PolicyRule } from '../../policy/policy-rule.js';
 import { definitionFromJson, rawTarget } from '../../policy/raw.js';
+import { PolicyCompileError } from '../../policy/errors.js';
 import { getProperty, isObject, type Value } from '../../resources/value.js';
 import type { Rule } from '../../rules/rule.js';
 import type { Outcome } from '../../findings/finding.js';
-import { scan } from '../../scan.js';
+import { loadRuleSet, scan } from '../../scan.js';
 import { deploymentFromFlags, environmentFromFlags, type DeploymentFlags } from '../deployment-options.js';
 import { EXIT } from '../exit-code.js';
 
@@ -65,7 +69,9 @@ export function runPolicyTest(policyPath: string, resourcePath: string, flags: P
         rule.check(resource, ctx);
       },
     };
-    const out = scan({ paths: [resourcePath], cwd, parameters: flags.parameters, deployment, env, ruleSet: { rules: [explaining], diagnostics: [], effectErrors: [] } });
+    // Suppressions written for the other rules are not unused: those rules do not run here.
+    const notRun = loadRuleSet().rules.map((r) => r.meta);
+    const out = scan({ paths: [resourcePath], cwd, parameters: flags.parameters, deployment, env, ruleSet: { rules: [explaining], diagnostics: [], effectErrors: [], notRun } });
     for (const d of out.diagnostics) process.stderr.write(`${formatLocation(d)}: ${d.severity}: ${d.message}\n`);
     inputErrors = out.diagnostics.some((d) => d.severity === 'error');
     // The outcome is the scan's, which also sees the related resources of the deployment; the explanation is the trace.
@@ -90,12 +96,20 @@ export function runPolicyTest(policyPath: string, resourcePath: string, flags: P
       process.stderr.write(`${raw}\n`);
       return EXIT.inputErrors;
     }
-    verdicts = raw.map((json) => {
-      const target = rawTarget(json, { ...DEFAULT_DEPLOYMENT, ...deployment });
-      const trace: TraceNode[] = [];
-      const result = evaluatePolicy(rule.compiled, target, { trace, ...(deployment.now ? { env: { now: policyTime(new Date(deployment.now)) } } : {}) });
-      return verdictOf(result, `${target.type} '${target.name}'`, trace);
-    });
+    try {
+      verdicts = raw.map((json) => {
+        const target = rawTarget(json, { ...DEFAULT_DEPLOYMENT, ...deployment });
+        const trace: TraceNode[] = [];
+        const result = evaluatePolicy(rule.compiled, target, { trace, ...(deployment.now ? { env: { now: policyTime(new Date(deployment.now)) } } : {}) });
+        return verdictOf(result, `${target.type} '${target.name}'`, trace);
+      });
+    } catch (err) {
+      // What the check before evaluation cannot see (a parameter name computed by an
+      // expression) is still the definition's problem, never an internal error.
+      if (!(err instanceof PolicyCompileError)) throw err;
+      process.stderr.write(`${policyPath}: error: ${err.message}\n`);
+      return EXIT.inputErrors;
+    }
   }
   if (flags.format === 'json') process.stdout.write(JSON.stringify({ policy: { id: rule.meta.id, displayName: rule.meta.title, effect: rule.effect }, results: verdicts }, null, 2) + '\n');
   else process.stdout.write(render(rule, verdicts));
@@ -117,22 +131,94 @@ function loadPolicy(policyPath: string, parameters: Record<string, unknown>, eff
   }
   const bareRule = isObject(json) && getProperty(json, 'if') !== undefined && getProperty(json, 'then') !== undefined;
   try {
-    if (bareRule) return createPolicyRule(definitionFromJson(json, 'rule', parameters), { parameters, ...(effect ? { effect } : {}) });
-    // A definition file: compile errors come back with their position in it.
-    const out: Catalog = { rules: [], definitions: [], diagnostics: [], unmatchedEffects: [], rejectedEffects: [] };
-    addDefinitionDocument(out, doc, abs, policyPath, [], new Set(), () => parameters);
-    const d = out.diagnostics[0];
-    if (d) {
-      process.stderr.write(`${formatLocation(d)}: error: ${d.message}\n`);
-      return EXIT.inputErrors;
+    let rule: PolicyRule;
+    if (bareRule) rule = createPolicyRule(definitionFromJson(json, 'rule', parameters), { parameters, ...(effect ? { effect } : {}) });
+    else {
+      // A definition file: compile errors come back with their position in it.
+      const out: Catalog = { rules: [], definitions: [], diagnostics: [], unmatchedEffects: [], rejectedEffects: [] };
+      addDefinitionDocument(out, doc, abs, policyPath, [], new Set(), () => parameters);
+      const d = out.diagnostics[0];
+      if (d) {
+        process.stderr.write(`${formatLocation(d)}: error: ${d.message}\n`);
+        return EXIT.inputErrors;
+      }
+      rule = out.rules[0]!;
+      if (effect) rule = createPolicyRule(rule.definition, { parameters, effect, source: policyPath, sidecar: rule.sidecar });
     }
-    const rule = out.rules[0]!;
-    if (!effect) return rule;
-    return createPolicyRule(rule.definition, { parameters, effect, source: policyPath, sidecar: rule.sidecar });
+    const envelope = childNode(doc.root, 'properties') ?? doc.root;
+    const problem = parameterProblem(bareRule ? doc.root : childNode(envelope, 'policyRule'), doc, rule.definition, parameters, bareRule);
+    if (problem) {
+      process.stderr.write(`${problem.at}: error: ${problem.message}\n`);
+      return problem.exit;
+    }
+    return rule;
   } catch (err) {
     process.stderr.write(`${policyPath}: error: ${(err as Error).message}\n`);
     return EXIT.inputErrors;
   }
+}
+
+/**
+ * A `parameters('x')` the rule cannot evaluate: not declared by the definition (its own defect,
+ * exit 3), or declared without a default and not given with --param (the caller's, exit 2).
+ * Compiling leaves parameter look-ups to evaluation, where they would fail on every resource
+ * (or, on raw JSON, escape as an internal error); found here first, with the place of the
+ * reference. Only string arguments are checked: a computed name is evaluated as before.
+ */
+function parameterProblem(
+  node: JsonNode | undefined,
+  doc: JsonDocument,
+  definition: PolicyDefinition,
+  given: Record<string, unknown>,
+  bareRule: boolean,
+): { at: string; message: string; exit: number } | undefined {
+  const givenNames = new Set(Object.keys(given).map((k) => k.toLowerCase()));
+  // deployIfNotExists carries an ARM template whose parameters('…') are its own, evaluated by
+  // Azure at deployment, not the definition's.
+  let deployed: JsonNode | undefined = node;
+  for (const key of ['then', 'details', 'deployment', 'properties', 'template']) deployed = childNode(deployed, key);
+  const stack = node ? [node] : [];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n === deployed) continue;
+    if (n.children) stack.push(...[...n.children].reverse());
+    if (n.type !== 'string' || typeof n.value !== 'string' || !isExpression(n.value)) continue;
+    let expr: Expr;
+    try {
+      expr = parseExpression(n.value);
+    } catch {
+      continue; // a syntax error is the compiler's to report
+    }
+    for (const ref of parameterReferences(expr)) {
+      // Offsets in the expression count from the string's first character, after the quote.
+      const at = formatLocation({ location: doc.file.locationOf(n.offset + 1 + ref.start, ref.end - ref.start) });
+      const declared = findParameter(definition, ref.name);
+      if (bareRule && !givenNames.has(ref.name.toLowerCase())) return { at, message: `the policy rule reads parameter '${ref.name}', which has no value: give it with --param ${ref.name}=VALUE`, exit: EXIT.usage };
+      if (!declared) return { at, message: `the policy rule reads parameter '${ref.name}', which the definition does not declare (under properties.parameters)`, exit: EXIT.inputErrors };
+      if (declared.defaultValue === undefined && !givenNames.has(declared.name.toLowerCase())) {
+        return { at, message: `parameter '${declared.name}' has no defaultValue and no value: give it with --param ${declared.name}=VALUE`, exit: EXIT.usage };
+      }
+    }
+  }
+  return undefined;
+}
+
+/** `parameters('name')` calls with a literal name, anywhere in an expression. */
+function parameterReferences(expr: Expr): { name: string; start: number; end: number }[] {
+  const out: { name: string; start: number; end: number }[] = [];
+  const visit = (e: Expr): void => {
+    if (e.kind === 'call') {
+      const first = e.args[0];
+      if (e.name.toLowerCase() === 'parameters' && first?.kind === 'string') out.push({ name: first.value, start: e.start, end: e.end });
+      e.args.forEach(visit);
+    } else if (e.kind === 'property') visit(e.object);
+    else if (e.kind === 'index') {
+      visit(e.object);
+      visit(e.index);
+    }
+  };
+  visit(expr);
+  return out;
 }
 
 const OUTCOME: Readonly<Record<Outcome, Verdict['outcome']>> = { pass: 'compliant', fail: 'non-compliant', skip: 'not applicable', unknown: 'unknown', error: 'error' };

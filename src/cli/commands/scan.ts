@@ -115,7 +115,12 @@ export function runScan(paths: string[], flags: ScanFlags): number {
     include: [...(config.include ?? []), ...(flags.include ?? [])],
     skipUnrecognized: flags.skipUnrecognized,
     parameterDefaults: config.parameters,
-    suppressions: (config.suppressions ?? []).map((s) => ({ ...s, kind: 'external' as const })),
+    suppressions: (config.suppressions ?? []).map((s, i) => {
+      // Where the entry is written, so that an unused one is reported at its line.
+      const at = config.origin?.suppressions?.[i];
+      const location = at && config.origin ? { file: config.origin.file, start: at, end: { line: at.line, column: at.column + 1 } } : undefined;
+      return { ...s, kind: 'external' as const, ...(location ? { location } : {}) };
+    }),
     parameters: flags.parameters,
     deployment: { ...deployment, ...fromFlags },
     env: { ...config.env, ...envFromFlags },
@@ -137,6 +142,10 @@ export function runScan(paths: string[], flags: ScanFlags): number {
       if (!(err instanceof BaselineError)) throw err;
       process.stderr.write(`tollgate: ${err.message}\n`);
       return EXIT.usage;
+    }
+    if (baseline.version === 1) {
+      // Still honoured (by the old identity), but tied to the deployment context: say how to move on.
+      process.stderr.write(`tollgate: ${flags.baseline} is a version 1 baseline, whose entries name resources by their evaluated names (a change of --resource-group or --subscription-id makes them new); write it again with \`tollgate baseline write\` (see docs/cli.md)\n`);
     }
     const compared = compareWithBaseline(result.findings, baseline);
     result.findings = compared.fresh;

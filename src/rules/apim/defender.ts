@@ -1,9 +1,25 @@
-import { leafName } from '../../resources/resource.js';
+import { pushTo } from '../../multimap.js';
+import { leafName, type Resource } from '../../resources/resource.js';
 import { getPath, isUnknown } from '../../resources/value.js';
 import { defineRule } from '../define-rule.js';
 import { APIS } from './types.js';
 
 const API_COLLECTIONS = 'microsoft.security/apicollections';
+
+// The API collections of a scan unit by lower-case leaf name (their lower-case ids), built once
+// per unit: looking through every resource for every API made the rule quadratic (seconds for a
+// service with thousands of APIs). The engine passes the same array to every check of a unit.
+const collectionIndexes = new WeakMap<readonly Resource[], Map<string, string[]>>();
+
+function collectionsByName(resources: readonly Resource[]): Map<string, string[]> {
+  let index = collectionIndexes.get(resources);
+  if (!index) {
+    index = new Map();
+    for (const r of resources) if (r.type.toLowerCase() === API_COLLECTIONS) pushTo(index, leafName(r).toLowerCase(), r.id.toLowerCase());
+    collectionIndexes.set(resources, index);
+  }
+  return index;
+}
 
 /** Every HTTP API is onboarded to Defender for APIs: a `Microsoft.Security/apiCollections` of its name in the deployment. */
 export const defenderCloud = defineRule({
@@ -24,7 +40,7 @@ export const defenderCloud = defineRule({
     const name = leafName(resource);
     if (name.includes('<unknown>')) return ctx.unknown('the API name is not known before deployment');
     const service = resource.name.split('/')[0]!.toLowerCase();
-    const onboarded = ctx.resources.some((r) => r.type.toLowerCase() === API_COLLECTIONS && leafName(r).toLowerCase() === name.toLowerCase() && (!r.id.toLowerCase().includes('/microsoft.apimanagement/service/') || r.id.toLowerCase().includes(`/microsoft.apimanagement/service/${service}/`)));
+    const onboarded = (collectionsByName(ctx.resources).get(name.toLowerCase()) ?? []).some((id) => !id.includes('/microsoft.apimanagement/service/') || id.includes(`/microsoft.apimanagement/service/${service}/`));
     if (!onboarded) ctx.report({ path: 'name', message: `API '${name}' is not onboarded to Defender for APIs: add a Microsoft.Security/apiCollections resource named '${name}' scoped to the service.` });
   },
 });

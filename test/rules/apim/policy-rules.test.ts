@@ -60,3 +60,20 @@ test('APIM-DefenderCloud: an HTTP API needs an apiCollections resource of its na
   assert.equal(evalAll([api, collection('orders', 'other-svc')]).findings.length, 1, 'a collection on another service does not count');
   assert.equal(evalAll([{ ...api, properties: { path: 'orders', apiType: 'soap' } }]).results[0]!.outcome, 'skip');
 });
+
+test('APIM-DefenderCloud looks at each resource a bounded number of times (linear, not one pass over all resources per API)', () => {
+  const apis = 400;
+  const resources: object[] = [];
+  for (let i = 0; i < apis; i++) {
+    resources.push({ type: 'Microsoft.ApiManagement/service/apis', apiVersion: '2023-05-01-preview', name: `svc/api-${i}`, properties: { path: `p${i}` } });
+    if (i % 2 === 0) resources.push({ type: 'Microsoft.Security/apiCollections', apiVersion: '2023-11-15', name: `api-${i}`, scope: "[resourceId('Microsoft.ApiManagement/service', 'svc')]" });
+  }
+  const expansion = expandTemplate(doc(template({ resources }), 'main.json'), undefined, { deployment: DEFAULT_DEPLOYMENT });
+  // Count reads of `type` (every lookup of another resource starts there) instead of timing.
+  let reads = 0;
+  const counted = expansion.resources.map((r) => new Proxy(r, { get: (target, key, receiver) => (key === 'type' && reads++, Reflect.get(target, key, receiver)) }));
+  const out = evaluateResources({ file: 'main.json', resources: counted }, [rule('APIM-DefenderCloud')]);
+  assert.equal(out.findings.length, apis / 2);
+  // Quadratic: about apis * resources.length = 240,000 reads. Linear: a few per resource.
+  assert.ok(reads < 10 * counted.length, `${reads} reads of type for ${counted.length} resources`);
+});
