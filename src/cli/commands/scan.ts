@@ -37,6 +37,8 @@ export interface ScanFlags extends DeploymentFlags {
   initiative?: string[];
   assignment?: string[];
   exemption?: string[];
+  /** Stack traces of internal errors on standard error. */
+  debug?: boolean;
 }
 
 export function runScan(paths: string[], flags: ScanFlags): number {
@@ -112,8 +114,11 @@ export function runScan(paths: string[], flags: ScanFlags): number {
     suppressions: (config.suppressions ?? []).map((s) => ({ ...s, kind: 'external' as const })),
     parameters: flags.parameters,
     deployment: { ...deployment, ...fromFlags },
+    debug: flags.debug,
   });
   progress.finish();
+  // The reports carry the message of an internal error; its stack is for a bug report only.
+  for (const d of result.diagnostics) if (d.stack) process.stderr.write(`tollgate: internal error while scanning ${d.file ?? ''}:\n${d.stack}\n`);
   if (flags.verbose) for (const s of result.skipped) process.stderr.write(`skipped ${s.path}: ${s.reason}\n`);
   if (flags.writeBaseline) {
     const baseline = baselineOf(result.findings, new Date());
