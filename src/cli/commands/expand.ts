@@ -7,7 +7,7 @@ import type { JsonDocument } from '../../load/json-document.js';
 import { formatLocation } from '../../load/format-location.js';
 import { deploymentFromFlags, type DeploymentFlags } from '../deployment-options.js';
 import { EXIT } from '../exit-code.js';
-import { writeFileAtomic } from '../write-output.js';
+import { isDirectory, writeOrSay } from '../write-output.js';
 
 export interface ExpandFlags extends DeploymentFlags {
   parameters?: string;
@@ -24,6 +24,10 @@ export function runExpand(templatePath: string, flags: ExpandFlags): number {
   const deployment = deploymentFromFlags(flags);
   if (typeof deployment === 'string') {
     process.stderr.write(`tollgate: ${deployment}\n`);
+    return EXIT.usage;
+  }
+  if (flags.output !== undefined && isDirectory(flags.output)) {
+    process.stderr.write(`tollgate: cannot write ${flags.output}: is a directory\n`);
     return EXIT.usage;
   }
   const template = readAs(templatePath, 'template', cwd);
@@ -52,8 +56,9 @@ export function runExpand(templatePath: string, flags: ExpandFlags): number {
     outputs: expansion.outputs(),
   };
   const text = JSON.stringify(out, maskSecrets(expansion.secrets), 2) + '\n';
-  if (flags.output) writeFileAtomic(flags.output, text);
-  else process.stdout.write(text);
+  if (flags.output) {
+    if (!writeOrSay(flags.output, text)) return EXIT.inputErrors;
+  } else process.stdout.write(text);
   return expansion.diagnostics.some((d) => d.severity === 'error') ? EXIT.inputErrors : EXIT.ok;
 }
 
