@@ -7,6 +7,7 @@ import type { JsonDocument } from '../../load/json-document.js';
 import { formatLocation } from '../../load/format-location.js';
 import { deploymentFromFlags, type DeploymentFlags } from '../deployment-options.js';
 import { EXIT } from '../exit-code.js';
+import { visible } from '../../report/visible.js';
 import { isDirectory, writeOrSay } from '../write-output.js';
 
 export interface ExpandFlags extends DeploymentFlags {
@@ -39,7 +40,8 @@ export function runExpand(templatePath: string, flags: ExpandFlags): number {
   // Linked templates are read from the template's folder and below, as `scan` reads them from the scanned paths.
   const loadLinked = linkedFileLoader([path.dirname(path.resolve(cwd, templatePath))], cwd);
   const expansion = expandTemplate(template, parameterDoc, { deployment: context, loadLinked });
-  for (const d of expansion.diagnostics) process.stderr.write(`${formatLocation(d)}: ${d.severity}: ${d.message} [${d.code}]\n`);
+  // Visible: file names and messages quote the template (an ESC there would act on the terminal).
+  for (const d of expansion.diagnostics) process.stderr.write(visible(`${formatLocation(d)}: ${d.severity}: ${d.message} [${d.code}]`, 'lf') + '\n');
   const out = {
     template: template.file.path,
     ...(parameterDoc && { parameters: parameterDoc.file.path }),
@@ -66,7 +68,7 @@ function readAs(file: string, kind: 'template' | 'parameters', cwd: string): Jso
   const c = classify({ absPath: path.resolve(cwd, file), explicit: true }, cwd);
   if (c.ok && c.file.kind === kind) return c.file.document;
   const why = !c.ok && !c.skipped ? c.diagnostic : { message: kind === 'template' ? 'not an ARM template' : 'not a parameter file', file };
-  process.stderr.write(`${formatLocation(why)}: error: ${why.message}\n`);
+  process.stderr.write(visible(`${formatLocation(why)}: error: ${why.message}`, 'lf') + '\n');
   return EXIT.inputErrors;
 }
 

@@ -15,6 +15,7 @@ import type { Outcome } from '../../findings/finding.js';
 import { scan } from '../../scan.js';
 import { deploymentFromFlags, type DeploymentFlags } from '../deployment-options.js';
 import { EXIT } from '../exit-code.js';
+import { visible } from '../../report/visible.js';
 
 export interface PolicyTestFlags extends DeploymentFlags {
   /** `name=value` (value read as JSON when it parses, else as a string), repeatable. */
@@ -64,7 +65,7 @@ export function runPolicyTest(policyPath: string, resourcePath: string, flags: P
       },
     };
     const out = scan({ paths: [resourcePath], cwd, parameters: flags.parameters, deployment, ruleSet: { rules: [explaining], diagnostics: [], effectErrors: [] } });
-    for (const d of out.diagnostics) process.stderr.write(`${formatLocation(d)}: ${d.severity}: ${d.message}\n`);
+    for (const d of out.diagnostics) say(process.stderr, `${formatLocation(d)}: ${d.severity}: ${d.message}\n`);
     inputErrors = out.diagnostics.some((d) => d.severity === 'error');
     // The outcome is the scan's, which also sees the related resources of the deployment; the explanation is the trace.
     verdicts = out.results.map((r): Verdict => {
@@ -81,11 +82,11 @@ export function runPolicyTest(policyPath: string, resourcePath: string, flags: P
         trace: ex?.trace ?? [],
       };
     });
-    if (!out.results.length) process.stdout.write(`no resource in ${resourcePath} is of a type the policy looks at (${rule.meta.appliesTo.join(', ')})\n`);
+    if (!out.results.length) say(process.stdout, `no resource in ${resourcePath} is of a type the policy looks at (${rule.meta.appliesTo.join(', ')})\n`);
   } else {
     const raw = readRaw(abs, resourcePath);
     if (typeof raw === 'string') {
-      process.stderr.write(`${raw}\n`);
+      say(process.stderr, `${raw}\n`);
       return EXIT.inputErrors;
     }
     verdicts = raw.map((json) => {
@@ -96,7 +97,7 @@ export function runPolicyTest(policyPath: string, resourcePath: string, flags: P
     });
   }
   if (flags.format === 'json') process.stdout.write(JSON.stringify({ policy: { id: rule.meta.id, displayName: rule.meta.title, effect: rule.effect }, results: verdicts }, null, 2) + '\n');
-  else process.stdout.write(render(rule, verdicts));
+  else say(process.stdout, render(rule, verdicts));
   if (inputErrors) return EXIT.inputErrors;
   return verdicts.some((v) => v.outcome === 'non-compliant' || v.outcome === 'error') ? EXIT.findings : EXIT.ok;
 }
@@ -110,7 +111,7 @@ function loadPolicy(policyPath: string, parameters: Record<string, unknown>, eff
     json = doc.value as Value;
   } catch (err) {
     const d = err instanceof InputError ? err.diagnostic : { message: `cannot read the policy: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, file: policyPath };
-    process.stderr.write(`${formatLocation(d)}: error: ${d.message}\n`);
+    say(process.stderr, `${formatLocation(d)}: error: ${d.message}\n`);
     return EXIT.inputErrors;
   }
   const bareRule = isObject(json) && getProperty(json, 'if') !== undefined && getProperty(json, 'then') !== undefined;
@@ -121,14 +122,14 @@ function loadPolicy(policyPath: string, parameters: Record<string, unknown>, eff
     addDefinitionDocument(out, doc, abs, policyPath, [], new Set(), () => parameters);
     const d = out.diagnostics[0];
     if (d) {
-      process.stderr.write(`${formatLocation(d)}: error: ${d.message}\n`);
+      say(process.stderr, `${formatLocation(d)}: error: ${d.message}\n`);
       return EXIT.inputErrors;
     }
     const rule = out.rules[0]!;
     if (!effect) return rule;
     return createPolicyRule(rule.definition, { parameters, effect, source: policyPath, sidecar: rule.sidecar });
   } catch (err) {
-    process.stderr.write(`${policyPath}: error: ${(err as Error).message}\n`);
+    say(process.stderr, `${policyPath}: error: ${(err as Error).message}\n`);
     return EXIT.inputErrors;
   }
 }
@@ -200,12 +201,22 @@ function parseParams(list: readonly string[]): Record<string, unknown> | string 
     } catch {
       // not JSON: the text itself
     }
-    out[item.slice(0, eq)] = value;
+    // defineProperty: `--param __proto__=…` names a parameter, it does not replace the prototype.
+    Object.defineProperty(out, item.slice(0, eq), { value, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
 
+/**
+ * Resource names, values and file names come from the input: their control and bidi characters
+ * are shown as escapes (an ESC would act on the terminal). The JSON format is left to
+ * JSON.stringify, which escapes the controls itself.
+ */
+function say(stream: NodeJS.WriteStream, text: string): void {
+  stream.write(visible(text, 'lf'));
+}
+
 function usage(message: string): number {
-  process.stderr.write(`tollgate: ${message}\n`);
+  say(process.stderr, `tollgate: ${message}\n`);
   return EXIT.usage;
 }

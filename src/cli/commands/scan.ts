@@ -9,6 +9,7 @@ import { BaselineError, baselineOf, compareWithBaseline, readBaseline } from '..
 import { deploymentFromFlags, type DeploymentFlags } from '../deployment-options.js';
 import { isDirectory, writeOrSay } from '../write-output.js';
 import { createProgress } from '../progress.js';
+import { visible } from '../../report/visible.js';
 
 export interface ScanFlags extends DeploymentFlags {
   /** One or more formats (repeatable, comma-separated). */
@@ -124,8 +125,9 @@ export function runScan(paths: string[], flags: ScanFlags): number {
   });
   progress.finish();
   // The reports carry the message of an internal error; its stack is for a bug report only.
-  for (const d of result.diagnostics) if (d.stack) process.stderr.write(`tollgate: internal error while scanning ${d.file ?? ''}:\n${d.stack}\n`);
-  if (flags.verbose) for (const s of result.skipped) process.stderr.write(`skipped ${s.path}: ${s.reason}\n`);
+  // File names and messages from the input are made visible (an ESC in a name would act on the terminal).
+  for (const d of result.diagnostics) if (d.stack) process.stderr.write(visible(`tollgate: internal error while scanning ${d.file ?? ''}:\n${d.stack}\n`, 'lf'));
+  if (flags.verbose) for (const s of result.skipped) process.stderr.write(`skipped ${visible(s.path)}: ${visible(s.reason)}\n`);
   if (flags.writeBaseline) {
     const baseline = baselineOf(result.findings, new Date());
     if (!writeOrSay(flags.writeBaseline, JSON.stringify(baseline, null, 2) + '\n')) return EXIT.inputErrors;
