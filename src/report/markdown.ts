@@ -3,7 +3,7 @@ import type { Finding } from '../findings/finding.js';
 import { formatLocation } from '../load/format-location.js';
 import { sortDiagnostics, sortFindings } from './order.js';
 import { summarize } from './summary.js';
-import { visible } from './visible.js';
+import { visible, wellFormed } from './visible.js';
 
 const TOP = 20;
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'informational'] as const;
@@ -79,7 +79,7 @@ function table(findings: Finding[]): string[] {
  * starting `//` would be another host: it is made `.//`.
  */
 function linkTarget(file: string): string {
-  const encoded = file
+  const encoded = wellFormed(file)
     .split('/')
     .map((segment) => encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
     .join('/');

@@ -57,3 +57,8 @@ function copy(value: unknown, key: string | undefined, seen: Map<object, unknown
   for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: copy(v, k, seen), enumerable: true, writable: true, configurable: true });
   return out;
 }
+
+/** Lone surrogates (a JSON `\ud800` escape can make one) as U+FFFD: encodeURI and encodeURIComponent throw on them. */
+export function wellFormed(text: string): string {
+  return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+}

@@ -206,3 +206,11 @@ test('visibleStrings: copies plain data only, keeps a __proto__ key as a key, ke
   assert.equal(copy['file'], 'x\\ny');
   assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
 });
+
+test('a lone surrogate in a path (a JSON \\ud800 escape can make one) does not make SARIF or Markdown throw', () => {
+  const result = hostileScan();
+  const f = result.findings[0]!;
+  const odd = { ...result, findings: [{ ...f, file: 'a\ud800b.json', location: { ...f.location!, file: 'a\ud800b.json' } }] };
+  assert.ok(render('sarif', odd, { color: false }).includes('a%EF%BF%BDb.json'));
+  assert.ok(render('markdown', odd, { color: false }).includes('](a%EF%BF%BDb.json#L'));
+});
