@@ -145,56 +145,59 @@ export function scan(options: ScanOptions): ScanOutput {
   const allSuppressions: Suppression[] = [...external];
   const candidates = new WeakMap<Finding, Suppression[]>();
   const countedComments = new WeakSet<object>();
+  // One unit: what it adds is kept aside in `added` and taken only once the unit is complete, so
+  // a bug met half-way never leaves rule results without their findings, or findings without
+  // the suppressions written next to them.
+  type Added = { unit?: ScanOutput['units'][number]; results: ScanOutput['results']; findings: Finding[]; suppressions: Suppression[]; comments: object[] };
+  const scanUnit = (unit: ScanUnit, added: Added): void => {
+    const parameterDefaults = defaultsFor(unit.document.file.path, options.parameterDefaults);
+    const set = resourcesOf(unit, { deployment, loadLinked, parameterDefaults }, diagnostics, seenDiagnostics);
+    added.unit = { file: set.file, parameterFile: set.parameterFile, resources: set.resources.length };
+    const evaluation = evaluateResources(set, rules, { ruleOptions: ruleSet.options, now: deployment.now ? new Date(deployment.now) : undefined });
+    added.results.push(...evaluation.results);
+    diagnostics.push(...evaluation.diagnostics);
+    // Suppressions written on the resources of this unit, found by resource.
+    const onResource = new Map<string, Suppression[]>();
+    const problems: Diagnostic[] = [];
+    const documentOf = new Map<string, JsonDocument>();
+    for (const resource of set.resources) {
+      documentOf.set(resourceKey(resource), resource.source.document);
+      const found = suppressionsOnResource(resource, problems);
+      // Bicep: comments above the resource (or above the line of the finding, below).
+      const comments = suppressionsInComments(resource.source.document, problems);
+      if (!countedComments.has(comments) && !added.comments.includes(comments)) {
+        added.comments.push(comments);
+        added.suppressions.push(...comments.all);
+      }
+      found.push(...comments.file, ...(comments.nextLine.get(resource.source.location.start.line) ?? []));
+      if (!found.length) continue;
+      onResource.set(resourceKey(resource), found);
+      added.suppressions.push(...found.filter((f) => !comments.all.includes(f)));
+    }
+    for (const d of problems) pushOnce(d, diagnostics, seenDiagnostics);
+    for (const finding of evaluation.findings) {
+      const document = documentOf.get(resourceKey(finding.resource));
+      const atLine = document && finding.location ? (suppressionsInComments(document, problems).nextLine.get(finding.location.start.line) ?? []) : [];
+      const forResource = [...(onResource.get(resourceKey(finding.resource)) ?? []), ...atLine];
+      const fromConfig = external.filter(
+        (s) => globMatches(s.resourceType, finding.resource.type) && globMatches(s.resourceName, finding.resource.name) && fileMatches(s.file, finding.file) && scopeMatches(s.scope, finding.resource.id),
+      );
+      candidates.set(finding, [...forResource, ...fromConfig]);
+      added.findings.push(finding);
+    }
+  };
   for (const [index, unit] of inputs.units.entries()) {
     options.onProgress?.(index, inputs.units.length);
-    // What the unit adds is kept aside and added only once the unit is complete: a bug met
-    // half-way (below) must not leave rule results without their findings, or findings
-    // without the suppressions written next to them.
-    const added = { results: [] as ScanOutput['results'], findings: [] as Finding[], suppressions: [] as Suppression[], comments: [] as object[] };
-    let unitSummary: ScanOutput['units'][number];
+    const added: Added = { results: [], findings: [], suppressions: [], comments: [] };
     try {
-      const parameterDefaults = defaultsFor(unit.document.file.path, options.parameterDefaults);
-      const set = resourcesOf(unit, { deployment, loadLinked, parameterDefaults }, diagnostics, seenDiagnostics);
-      unitSummary = { file: set.file, parameterFile: set.parameterFile, resources: set.resources.length };
-      const evaluation = evaluateResources(set, rules, { ruleOptions: ruleSet.options, now: deployment.now ? new Date(deployment.now) : undefined });
-      added.results.push(...evaluation.results);
-      diagnostics.push(...evaluation.diagnostics);
-      // Suppressions written on the resources of this unit, found by resource.
-      const onResource = new Map<string, Suppression[]>();
-      const problems: Diagnostic[] = [];
-      const documentOf = new Map<string, JsonDocument>();
-      for (const resource of set.resources) {
-        documentOf.set(resourceKey(resource), resource.source.document);
-        const found = suppressionsOnResource(resource, problems);
-        // Bicep: comments above the resource (or above the line of the finding, below).
-        const comments = suppressionsInComments(resource.source.document, problems);
-        if (!countedComments.has(comments) && !added.comments.includes(comments)) {
-          added.comments.push(comments);
-          added.suppressions.push(...comments.all);
-        }
-        found.push(...comments.file, ...(comments.nextLine.get(resource.source.location.start.line) ?? []));
-        if (!found.length) continue;
-        onResource.set(resourceKey(resource), found);
-        added.suppressions.push(...found.filter((f) => !comments.all.includes(f)));
-      }
-      for (const d of problems) pushOnce(d, diagnostics, seenDiagnostics);
-      for (const finding of evaluation.findings) {
-        const document = documentOf.get(resourceKey(finding.resource));
-        const atLine = document && finding.location ? (suppressionsInComments(document, problems).nextLine.get(finding.location.start.line) ?? []) : [];
-        const forResource = [...(onResource.get(resourceKey(finding.resource)) ?? []), ...atLine];
-        const fromConfig = external.filter(
-          (s) => globMatches(s.resourceType, finding.resource.type) && globMatches(s.resourceName, finding.resource.name) && fileMatches(s.file, finding.file) && scopeMatches(s.scope, finding.resource.id),
-        );
-        candidates.set(finding, [...forResource, ...fromConfig]);
-        added.findings.push(finding);
-      }
+      scanUnit(unit, added);
     } catch (err) {
       // A bug (TypeError, RangeError, …) in expanding or evaluating one unit is that unit's
       // error: the other units are still scanned and the exit code says the result is incomplete.
       pushOnce(internalErrorDiagnostic(err, unit.document.file.path, options.debug), diagnostics, seenDiagnostics);
       continue;
     }
-    result.units.push(unitSummary);
+    if (added.unit) result.units.push(added.unit);
     result.results.push(...added.results);
     result.findings.push(...added.findings);
     allSuppressions.push(...added.suppressions);
