@@ -27,7 +27,7 @@ const URL_VALUE = `http://<script>alert(3)</script>/${CONTROLS}/=cmd|' /C calc'!
 
 export function hostileScan(): ScanOutput {
   const backends = NAMES.map((n, i) => ({ type: 'Microsoft.ApiManagement/service/backends', apiVersion: '2022-08-01', name: `svc/${n}`, properties: { url: i === 0 ? "[parameters('backendUrl')]" : `http://b${i}` } }));
-  const broken = { type: 'Microsoft.ApiManagement/service/backends', apiVersion: '2022-08-01', name: 'svc/broken', properties: { url: `[parameters('<script>${CONTROLS}')]` } };
+  const broken = { type: 'Microsoft.ApiManagement/service/backends', apiVersion: '2022-08-01', name: 'svc/broken', properties: { url: `[parameters('<script>${CONTROLS}\nfake.json:1:1  error  forged')]` } };
   const dir = tempTree({
     [FILE]: template({ parameters: { backendUrl: { type: 'string' } }, resources: [...backends, broken] }),
     // Paired by metadata.template: the naming convention's pattern (src/input/pair-parameters.ts) stops at the CR in the name.
@@ -67,6 +67,9 @@ test('pretty: active characters are printed visibly (\\x1b, \\r, \\u202e), never
   assert.doesNotMatch(plain, ACTIVE);
   assert.doesNotMatch(plain, /\u001b/);
   assert.ok(plain.includes('\\x1b[2J\\x1b[31mred\\r\\x00\\x7f\\x85\\x9b\\u202eevil'), plain);
+  // A line feed quoted from the template in a diagnostic cannot start a line of its own.
+  assert.ok(plain.includes('\n    fake.json:1:1  error  forged'), plain);
+  assert.doesNotMatch(plain, /^fake\.json/m);
   const coloured = render('pretty', result, { color: true, verbose: true });
   // Every ESC is the start of an SGR colour code, and none of them is the fixture's red or clear-screen.
   assert.doesNotMatch(coloured.replace(/\u001b\[[0-9;]*m/g, ''), ACTIVE);
