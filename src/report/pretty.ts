@@ -167,7 +167,8 @@ function diagnosticsBlock(diagnostics: Diagnostic[], verbose: boolean, c: Colors
   const shown = sortDiagnostics(diagnostics.filter((d) => verbose || d.severity !== 'info'));
   if (shown.length === 0) return undefined;
   return shown
-    .map((d) => `${formatLocation(d)}  ${levelColor(d.severity, c)(d.severity)}  ${d.message}  ${c.dim(`[${d.code}]`)}`)
+    // Further lines of a message are indented: text quoted from a template cannot pass for a diagnostic of its own.
+    .map((d) => `${formatLocation(d)}  ${levelColor(d.severity, c)(d.severity)}  ${d.message.replace(/\n/g, '\n    ')}  ${c.dim(`[${d.code}]`)}`)
     .join('\n');
 }
 
