@@ -6,7 +6,7 @@ import type { ScanResult } from './evaluate/scan-result.js';
 import { linkedFileLoader } from './input/linked-files.js';
 import { loadInputs } from './input/load-inputs.js';
 import type { ScanUnit } from './input/pair-parameters.js';
-import type { Diagnostic } from './load/diagnostic.js';
+import { internalErrorDiagnostic, type Diagnostic } from './load/diagnostic.js';
 import { Sandbox } from './load/sandbox.js';
 import { loadBuiltInPolicies } from './policy/catalog.js';
 import { resourcesFromExport } from './resources/from-export.js';
@@ -52,6 +52,8 @@ export interface ScanOptions {
   parameterDefaults?: { files: string; values: Record<string, unknown> }[];
   /** Environment variables for Bicep's `readEnvironmentVariable()` (`--env`, config `env:`); the real environment is never read. */
   env?: Readonly<Record<string, string>>;
+  /** `--debug`: internal errors keep their stack (`Diagnostic.stack`). */
+  debug?: boolean;
 }
 
 export interface RuleSet {
@@ -175,13 +177,16 @@ export function scan(options: ScanOptions): ScanOutput {
   const allSuppressions: Suppression[] = [...external];
   const candidates = new WeakMap<Finding, Suppression[]>();
   const countedComments = new WeakSet<object>();
-  for (const [index, unit] of inputs.units.entries()) {
-    options.onProgress?.(index, inputs.units.length);
+  // One unit: what it adds is kept aside in `added` and taken only once the unit is complete, so
+  // a bug met half-way never leaves rule results without their findings, or findings without
+  // the suppressions written next to them.
+  type Added = { unit?: ScanOutput['units'][number]; results: ScanOutput['results']; findings: Finding[]; suppressions: Suppression[]; comments: object[] };
+  const scanUnit = (unit: ScanUnit, added: Added): void => {
     const parameterDefaults = defaultsFor(unit.document.file.path, options.parameterDefaults);
     const set = resourcesOf(unit, { deployment, loadLinked, parameterDefaults }, diagnostics, seenDiagnostics);
-    result.units.push({ file: set.file, parameterFile: set.parameterFile, resources: set.resources.length });
+    added.unit = { file: set.file, parameterFile: set.parameterFile, resources: set.resources.length };
     const evaluation = evaluateResources(set, rules, { ruleOptions: ruleSet.options, now: deployment.now ? new Date(deployment.now) : undefined });
-    result.results.push(...evaluation.results);
+    added.results.push(...evaluation.results);
     diagnostics.push(...evaluation.diagnostics);
     // Suppressions written on the resources of this unit, found by resource.
     const onResource = new Map<string, Suppression[]>();
@@ -192,14 +197,14 @@ export function scan(options: ScanOptions): ScanOutput {
       const found = suppressionsOnResource(resource, problems);
       // Bicep: comments above the resource (or above the line of the finding, below).
       const comments = suppressionsInComments(resource.source.document, problems);
-      if (!countedComments.has(comments)) {
-        countedComments.add(comments);
-        allSuppressions.push(...comments.all);
+      if (!countedComments.has(comments) && !added.comments.includes(comments)) {
+        added.comments.push(comments);
+        added.suppressions.push(...comments.all);
       }
       found.push(...comments.file, ...(comments.nextLine.get(resource.source.location.start.line) ?? []));
       if (!found.length) continue;
       onResource.set(resourceKey(resource), found);
-      allSuppressions.push(...found.filter((f) => !comments.all.includes(f)));
+      added.suppressions.push(...found.filter((f) => !comments.all.includes(f)));
     }
     for (const d of problems) pushOnce(d, diagnostics, seenDiagnostics);
     for (const finding of evaluation.findings) {
@@ -210,8 +215,25 @@ export function scan(options: ScanOptions): ScanOutput {
         (s) => globMatches(s.resourceType, finding.resource.type) && globMatches(s.resourceName, finding.resource.name) && fileMatches(s.file, finding.file) && scopeMatches(s.scope, finding.resource.id),
       );
       candidates.set(finding, [...forResource, ...fromConfig]);
-      result.findings.push(finding);
+      added.findings.push(finding);
     }
+  };
+  for (const [index, unit] of inputs.units.entries()) {
+    options.onProgress?.(index, inputs.units.length);
+    const added: Added = { results: [], findings: [], suppressions: [], comments: [] };
+    try {
+      scanUnit(unit, added);
+    } catch (err) {
+      // A bug (TypeError, RangeError, …) in expanding or evaluating one unit is that unit's
+      // error: the other units are still scanned and the exit code says the result is incomplete.
+      pushOnce(internalErrorDiagnostic(err, unit.document.file.path, options.debug), diagnostics, seenDiagnostics);
+      continue;
+    }
+    if (added.unit) result.units.push(added.unit);
+    result.results.push(...added.results);
+    result.findings.push(...added.findings);
+    allSuppressions.push(...added.suppressions);
+    for (const c of added.comments) countedComments.add(c);
   }
   const rulesById = new Map(rules.map((r) => [r.meta.id, r.meta]));
   // Unused means "its rule ran and found nothing": a suppression naming a rule that exists but

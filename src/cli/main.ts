@@ -123,7 +123,25 @@ function addSelectionOptions(cmd: Command): Command {
     .option('--exemption <file>', 'policy exemption file: exempted findings show as Exempt (repeatable; config: policy.exemptions)', collect);
 }
 
+/**
+ * `tollgate scan | head`: once the reader has gone, writing on is pointless and not an error
+ * of ours. Like a Unix tool stopped by SIGPIPE, we stop writing quietly (no EPIPE stack trace);
+ * the exit code stays the scan's, which is already known, since every write comes after the
+ * scan. Any other failure to write (a full disk behind a redirect) is said in one line, and
+ * the result is incomplete (exit code 3).
+ */
+function endQuietlyWhenClosed(stream: NodeJS.WriteStream, name: string): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    // After EPIPE the stream is destroyed: any later write reports ERR_STREAM_DESTROYED.
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') return;
+    if (stream !== process.stderr && !process.stderr.destroyed) process.stderr.write(`tollgate: cannot write to ${name}: ${err.code ?? err.message}\n`);
+    process.exitCode = EXIT.inputErrors;
+  });
+}
+
 function main(argv: string[]): void {
+  endQuietlyWhenClosed(process.stdout, 'standard output');
+  endQuietlyWhenClosed(process.stderr, 'standard error');
   const debug = argv.includes('--debug');
   try {
     program().parse(argv);

@@ -68,6 +68,9 @@ export function findConfig(start: string): string | undefined {
 
 let validator: ValidateFunction | undefined;
 
+/** Alias expansions a configuration may make; a real one makes a handful. */
+const MAX_ALIAS_COUNT = 100;
+
 // Ajv and yaml are loaded only when there is a configuration file to read: together they
 // would add about a third to the start-up time of every scan.
 const load = createRequire(import.meta.url);
@@ -102,7 +105,14 @@ export function loadConfig(file: string, shownAs = file, options: LoadConfigOpti
     const at = lines.linePos(firstError.pos[0]);
     throw new ConfigError(`${shownAs}:${at.line}:${at.col}: ${firstError.message.split('\n')[0]}`);
   }
-  const value: unknown = doc.toJS() ?? {};
+  let value: unknown;
+  try {
+    // An alias bomb ("billion laughs": aliases of aliases of lists) would expand to gigabytes:
+    // the yaml package counts alias expansions and stops; say so with the file's name.
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
+  } catch (err) {
+    throw new ConfigError(`${shownAs}: cannot read the configuration file: ${(err as Error).message}`);
+  }
   validator ??= new (ajvLib().Ajv)({ allErrors: false, strict: true }).compile(JSON.parse(readFileSync(path.join(packageRoot(), 'schema', 'tollgate.schema.json'), 'utf8')));
   if (!validator(value)) {
     const error = validator.errors![0]!;

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import type { Diagnostic } from '../load/diagnostic.js';
+import { internalErrorDiagnostic, type Diagnostic } from '../load/diagnostic.js';
 import { Sandbox } from '../load/sandbox.js';
 import { localModulePaths, type BicepDocument } from '../bicep/load-bicep.js';
-import { classify, type ClassifiedFile } from './classify.js';
-import { discover, type Candidate } from './discover.js';
+import { classify, type Classification, type ClassifiedFile } from './classify.js';
+import { discover, displayPath, type Candidate } from './discover.js';
 import { pairParameters, type ScanUnit } from './pair-parameters.js';
 
 export interface InputOptions {
@@ -21,6 +21,10 @@ export interface InputOptions {
   parameters?: string[];
   /** What may be read; by default the sandbox of `paths` and `parameters`. */
   sandbox?: Sandbox;
+  /** `--debug`: internal errors keep their stack. */
+  debug?: boolean;
+  /** Tests only: replaces the per-file reader, to make one file fail as a bug would. */
+  classify?: typeof classify;
 }
 
 export interface Inputs {
@@ -45,7 +49,14 @@ export function loadInputs(options: InputOptions): Inputs {
   const parameterFiles: ClassifiedFile[] = [];
   const sandbox = options.sandbox ?? Sandbox.forPaths([...options.paths, ...(options.parameters ?? [])], { cwd: options.cwd });
   for (const candidate of candidates) {
-    const c = classify(candidate, options.cwd, sandbox);
+    let c: Classification;
+    try {
+      c = (options.classify ?? classify)(candidate, options.cwd, sandbox);
+    } catch (err) {
+      // A bug while reading one file is that file's error; the other files are still scanned.
+      diagnostics.push(internalErrorDiagnostic(err, displayPath(candidate.absPath, options.cwd), options.debug));
+      continue;
+    }
     if (!c.ok) {
       if (c.skipped) skipped.push({ path: c.path, reason: c.reason });
       else diagnostics.push(c.diagnostic);

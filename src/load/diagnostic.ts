@@ -13,6 +13,8 @@ export interface Diagnostic {
   /** File path (display form) when there is no finer location. */
   file?: string;
   location?: SourceLocation;
+  /** Only for `internal-error` with `--debug`: the stack of the failure, for a bug report. */
+  stack?: string;
 }
 
 /** An error carrying a diagnostic, thrown by loaders and the expander and caught per file. */
@@ -21,4 +23,23 @@ export class InputError extends Error {
     super(diagnostic.message);
     this.name = 'InputError';
   }
+}
+
+/**
+ * What a failure of our own (a bug: TypeError, RangeError, …) while reading or scanning one
+ * file becomes: an error diagnostic for that file, so the other files are still scanned and the
+ * exit code says the result is incomplete. An `InputError` that escaped its handler keeps its
+ * diagnostic. The stack is kept only with `--debug`: it names our install paths, which do not
+ * belong in a report.
+ */
+export function internalErrorDiagnostic(err: unknown, file: string | undefined, debug = false): Diagnostic {
+  if (err instanceof InputError) return err.diagnostic;
+  const message = err instanceof Error ? err.message : String(err);
+  return {
+    severity: 'error',
+    code: 'internal-error',
+    message: `internal error while scanning: ${message}`,
+    ...(file !== undefined ? { file } : {}),
+    ...(debug && err instanceof Error && err.stack ? { stack: err.stack } : {}),
+  };
 }

@@ -54,7 +54,7 @@ export function loadPolicyInputs(spec: PolicySpec, cwd: string): PolicyInputs {
   const out: PolicyInputs = { definitions: [], initiatives: [], assignments: [], exemptions: [], diagnostics: [] };
   const definitionFiles: Catalog = { rules: [], definitions: [], diagnostics: out.diagnostics, unmatchedEffects: [], rejectedEffects: [] };
   const read = (given: string, expected: 'policy' | 'initiative' | 'assignment' | 'exemption') => {
-    const shipped = expected === 'initiative' ? SHIPPED_INITIATIVES[given.toLowerCase()] : undefined;
+    const shipped = expected === 'initiative' && Object.hasOwn(SHIPPED_INITIATIVES, given.toLowerCase()) ? SHIPPED_INITIATIVES[given.toLowerCase()] : undefined;
     const abs = shipped ? path.join(packageRoot(), 'catalog', 'initiatives', shipped.file) : path.resolve(cwd, given);
     let files: string[];
     try {

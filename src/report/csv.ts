@@ -1,11 +1,12 @@
 import type { ScanResult } from '../evaluate/scan-result.js';
 import { sortFindings } from './order.js';
+import { visible } from './visible.js';
 
 const HEADER = ['level', 'severity', 'rule', 'rule title', 'resource type', 'resource name', 'file', 'line', 'column', 'parameter files', 'message', 'value set at'];
 
 /**
  * `--format csv`: one row per finding (RFC 4180). Fields that a spreadsheet would run as a
- * formula (starting with `=`, `+`, `-`, `@`, tab or CR) are prefixed with `'`.
+ * formula (starting with `=`, `+`, `-`, `@`, tab or CR: OWASP's list) are prefixed with `'`.
  */
 export function formatCsv(result: ScanResult): string {
   const rows = [HEADER];
@@ -28,7 +29,10 @@ export function formatCsv(result: ScanResult): string {
   return rows.map((r) => r.map(field).join(',')).join('\r\n') + '\r\n';
 }
 
-function field(value: string): string {
+function field(text: string): string {
+  // Control and bidi characters shown as escapes, as in the other reports (`cat report.csv` must
+  // not act on an ESC); CR and LF stay, quoted as RFC 4180 allows: a cell keeps its lines.
+  const value = visible(text, 'crlf');
   const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }

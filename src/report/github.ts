@@ -1,6 +1,7 @@
 import type { ScanResult } from '../evaluate/scan-result.js';
 import type { Diagnostic } from '../load/diagnostic.js';
 import { sortDiagnostics, sortFindings } from './order.js';
+import { visible } from './visible.js';
 
 const COMMAND = { error: 'error', warning: 'warning', note: 'notice', info: 'notice' } as const;
 
@@ -44,8 +45,12 @@ function command(name: string, props: Record<string, string | number>, message: 
   return `::${name} ${p}::${escapeData(message)}`;
 }
 
+/**
+ * The runner's escaping (`%`, CR, LF), after showing other control and bidi characters as
+ * escapes: the runner has no encoding for them, and the log viewer would act on an ESC.
+ */
 export function escapeData(text: string): string {
-  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return visible(text, 'crlf').replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 
 export function escapeProperty(text: string): string {

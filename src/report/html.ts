@@ -5,6 +5,7 @@ import { controlsFor } from '../policy/compliance.js';
 import type { InitiativeCompliance } from '../policy/control-compliance.js';
 import { sortDiagnostics, sortFindings } from './order.js';
 import { summarize } from './summary.js';
+import { visible } from './visible.js';
 
 /**
  * `--format html`: one self-contained page (no network: styles and script inline) for a
@@ -64,8 +65,8 @@ ${findings.map(findingArticle).join('\n')}
 function findingArticle(f: Finding): string {
   const where = f.location ? formatLocation({ location: f.location }) : f.file;
   const params = f.parameterFiles ?? (f.parameterFile ? [f.parameterFile] : []);
-  return `<article class="finding" data-severity="${f.severity}" data-rule="${esc(f.ruleId)}" data-file="${esc(f.file)}">
-  <p class="head"><span class="badge sev-${f.severity}">${f.severity}</span> <span class="level">${f.level}</span> <code>${esc(f.ruleId)}</code> ${esc(f.ruleTitle)}</p>
+  return `<article class="finding" data-severity="${esc(f.severity)}" data-rule="${esc(f.ruleId)}" data-file="${esc(f.file)}">
+  <p class="head"><span class="badge sev-${esc(f.severity)}">${esc(f.severity)}</span> <span class="level">${esc(f.level)}</span> <code>${esc(f.ruleId)}</code> ${esc(f.ruleTitle)}</p>
   <p class="msg">${esc(f.message)}</p>
   <p class="where">${esc(f.resource.type)} <strong>${esc(f.resource.name)}</strong> · <span class="loc">${esc(where)}</span>${params.length ? ` · parameters: ${params.map(esc).join(', ')}` : ''}</p>
   ${f.snippet ? snippet(f) : ''}
@@ -137,7 +138,7 @@ function diagnosticsSection(result: ScanResult): string {
   const shown = sortDiagnostics(result.diagnostics.filter((d) => d.severity !== 'info'));
   if (!shown.length) return '';
   return `<section id="inputs" aria-label="Input problems"><h2>Input problems</h2><ul>${shown
-    .map((d) => `<li class="diag-${d.severity}"><span class="loc">${esc(formatLocation(d))}</span> ${d.severity}: ${esc(d.message)} <code>${esc(d.code)}</code></li>`)
+    .map((d) => `<li class="diag-${esc(d.severity)}"><span class="loc">${esc(formatLocation(d))}</span> ${esc(d.severity)}: ${esc(d.message)} <code>${esc(d.code)}</code></li>`)
     .join('')}</ul></section>`;
 }
 
@@ -147,8 +148,13 @@ function countBy<T>(items: T[], key: (t: T) => string): Map<string, number> {
   return m;
 }
 
+/**
+ * Every string from the input goes through here: entity-escaped for text and quoted attribute
+ * values alike, and control and bidi characters shown as escapes (a U+202E in a resource name
+ * would reverse how the reviewer reads the rest of the line). Line feeds stay: HTML folds them.
+ */
 function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return visible(text, 'lf').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 const STYLE = `

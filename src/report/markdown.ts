@@ -3,6 +3,7 @@ import type { Finding } from '../findings/finding.js';
 import { formatLocation } from '../load/format-location.js';
 import { sortDiagnostics, sortFindings } from './order.js';
 import { summarize } from './summary.js';
+import { visible, wellFormed } from './visible.js';
 
 const TOP = 20;
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'informational'] as const;
@@ -65,25 +66,38 @@ function table(findings: Finding[]): string[] {
   const rows = ['| | rule | resource | where | message |', '|---|---|---|---|---|'];
   for (const f of findings) {
     const where = f.location ? `${f.location.file}#L${f.location.start.line}` : f.file;
-    const target = encodeURI(where).replace(/[()]/g, (c) => (c === '(' ? '%28' : '%29'));
+    const target = linkTarget(f.location?.file ?? f.file) + (f.location ? `#L${f.location.start.line}` : '');
     rows.push(`| ${f.level === 'error' ? '🔴' : f.level === 'warning' ? '🟠' : '🔵'} ${f.severity} | ${code(f.ruleId)} | ${cell(f.resource.name)} | [${cell(where)}](${target}) | ${cell(f.message)} |`);
   }
   return rows;
 }
 
 /**
- * Text from templates in a cell: on one line, with the characters markdown would act on
- * backslash-escaped: `|` (a new cell), backticks, emphasis, links, and `<`, which GitHub would
- * read as an HTML tag and hide (`<tls>`).
+ * A link to a scanned file, relative to where the scan ran: each path segment percent-encoded,
+ * so a `#`, `?`, space, `(`, `)` or `|` in a name cannot end or split the link, and a colon is
+ * `%3A`: a first folder named `javascript:alert(1)` stays a folder, never a URL scheme. A path
+ * starting `//` would be another host: it is made `.//`.
+ */
+function linkTarget(file: string): string {
+  const encoded = wellFormed(file)
+    .split('/')
+    .map((segment) => encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+    .join('/');
+  return encoded.startsWith('//') ? `.${encoded}` : encoded;
+}
+
+/**
+ * Text from templates in a cell: on one line, control and bidi characters shown as escapes,
+ * and the characters markdown would act on backslash-escaped: `|` (a new cell), backticks,
+ * emphasis, `[` and `]` (with them escaped, no `(…)` can become a link or image target), and
+ * `<` and `&`, which GitHub would read as an HTML tag (and hide `<tls>`) or an entity. `#`
+ * acts only at the start of a line, where a cell never is.
  */
 function cell(text: string): string {
-  return text
-    .replace(/\r?\n|\r/g, ' ')
-    .replace(/[\u0000-\u0008\u000B-\u001F\u007F]/g, '')
-    .replace(/[\\`*_~[\]<>|&]/g, (c) => `\\${c}`);
+  return visible(text.replace(/\r?\n/g, ' ')).replace(/[\\`*_~[\]<>|&]/g, (c) => `\\${c}`);
 }
 
 /** A code span in a table cell: backslashes are literal there, but GFM still splits cells at `|` unless escaped; a backtick would end the span. */
 function code(text: string): string {
-  return `\`${text.replace(/\r?\n|\r/g, ' ').replace(/\|/g, '\\|').replace(/`/g, "'")}\``;
+  return `\`${visible(text.replace(/\r?\n/g, ' ')).replace(/\|/g, '\\|').replace(/`/g, "'")}\``;
 }

@@ -9,6 +9,7 @@ import { formatLocation } from '../load/format-location.js';
 import { sortDiagnostics, sortFindings, sortResults } from './order.js';
 import { summarize, type Summary } from './summary.js';
 import { pushTo } from '../multimap.js';
+import { visibleStrings } from './visible.js';
 
 export interface PrettyOptions {
   /** Decided by the caller (terminal, `--no-color`, `NO_COLOR`); the reporter never looks at the environment. */
@@ -26,8 +27,11 @@ type Colors = ReturnType<typeof pc.createColors>;
 /**
  * The terminal report: findings grouped by scanned file and ordered by line, then input
  * problems, then one summary line. Deterministic apart from the duration in the summary.
+ * Control and bidi characters from the input are printed as escapes (`\x1b`, `\r`, `\u202e`).
  */
-export function formatPretty(result: ScanResult, options: PrettyOptions): string {
+export function formatPretty(scanned: ScanResult, options: PrettyOptions): string {
+  // Names, paths and messages come from the scanned files: a raw ESC or CR there would act on the terminal.
+  const result = visibleStrings(scanned);
   const c = pc.createColors(options.color);
   const summary = summarize(result);
   if (options.quiet) return quietReport(result, summary, c);
@@ -163,7 +167,8 @@ function diagnosticsBlock(diagnostics: Diagnostic[], verbose: boolean, c: Colors
   const shown = sortDiagnostics(diagnostics.filter((d) => verbose || d.severity !== 'info'));
   if (shown.length === 0) return undefined;
   return shown
-    .map((d) => `${formatLocation(d)}  ${levelColor(d.severity, c)(d.severity)}  ${d.message}  ${c.dim(`[${d.code}]`)}`)
+    // Further lines of a message are indented: text quoted from a template cannot pass for a diagnostic of its own.
+    .map((d) => `${formatLocation(d)}  ${levelColor(d.severity, c)(d.severity)}  ${d.message.replace(/\n/g, '\n    ')}  ${c.dim(`[${d.code}]`)}`)
     .join('\n');
 }
 

@@ -7,6 +7,7 @@ import type { Diagnostic } from '../load/diagnostic.js';
 import type { SourceLocation } from '../load/source-file.js';
 import type { ValueOrigin } from '../resources/resource.js';
 import { sortDiagnostics, sortFindings } from './order.js';
+import { wellFormed } from './visible.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 /** Placeholder until the project has a public home. */
@@ -183,7 +184,7 @@ function isAbsolute(slashed: string): boolean {
  * segment would read as a scheme), so those are escaped too.
  */
 export function relativeUri(slashedPath: string): string {
-  return encodeURI(slashedPath).replace(/[?#:]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURI(wellFormed(slashedPath)).replace(/[?#:]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 function directoryUri(dir: string): string {

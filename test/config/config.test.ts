@@ -108,3 +108,20 @@ test('an unused configuration suppression is reported at its line in the configu
   const pretty = run(['scan', '.'], dir);
   assert.match(pretty.stdout + pretty.stderr, /tollgate\.yaml:5:5 +warning +the suppression of APIM-HTTPBackend in the configuration matches no finding/);
 });
+
+test('a YAML alias bomb ("billion laughs") is a configuration error naming the file, not an internal error or a hang', () => {
+  const levels = ['a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]'];
+  for (const name of 'bcdefgh') {
+    const prev = String.fromCharCode(name.charCodeAt(0) - 1);
+    levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+  }
+  const dir = tempTree({ 'tollgate.yaml': levels.join('\n') + '\n', 'main.json': BACKEND });
+  assert.throws(() => loadConfig(path.join(dir, 'tollgate.yaml'), 'tollgate.yaml'), (err: Error) => err instanceof ConfigError && /^tollgate\.yaml: cannot read the configuration file: .*alias/i.test(err.message));
+  const r = run(['scan', '.'], dir);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^tollgate: tollgate\.yaml: cannot read the configuration file/);
+  assert.doesNotMatch(r.stderr, /internal error/);
+  // A few aliases, as a real configuration uses them, are fine.
+  const fine = tempTree({ 'tollgate.yaml': 'include: &files ["*.json"]\nexclude: *files\n', 'main.json': BACKEND });
+  assert.deepEqual(loadConfig(path.join(fine, 'tollgate.yaml')).exclude, ['*.json']);
+});

@@ -93,15 +93,15 @@ test('junit: well-formed, counts agree with the elements, special characters esc
   assert.equal(failure.text, `infra/apim.json:62:41: warning: ${NASTY}`);
 });
 
-test('junit: characters XML 1.0 forbids are dropped; CR and tab survive as references', () => {
+test('junit: control characters are shown as escapes, what XML 1.0 still forbids is dropped; CR and tab survive as references', () => {
   const result = scanFixture();
   const message = 'a\u0001b\u001Fc\uFFFEd\uD800e \u{1F512} tab\there\r\nend';
   result.findings = result.findings.map((f) => ({ ...f, message }));
   result.results = result.results.map((r) => ({ ...r, findings: r.findings.map((f) => ({ ...f, message })) }));
   const root = parseXml(formatJunit(result));
   const failure = all(root, 'failure')[0]!;
-  assert.equal(failure.attrs['message'], 'abcde \u{1F512} tab\there\r\nend');
-  assert.ok(failure.text.endsWith(': abcde \u{1F512} tab\there\r\nend'));
+  assert.equal(failure.attrs['message'], 'a\\x01b\\x1fcde \u{1F512} tab\there\r\nend');
+  assert.ok(failure.text.endsWith(': a\\x01b\\x1fcde \u{1F512} tab\there\r\nend'));
 });
 
 test('junit: outcomes: fail, skip, unknown, error, suppressed; input errors in their own suite', () => {

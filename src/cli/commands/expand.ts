@@ -9,7 +9,8 @@ import type { JsonDocument } from '../../load/json-document.js';
 import { formatLocation } from '../../load/format-location.js';
 import { deploymentFromFlags, environmentFromFlags, type DeploymentFlags } from '../deployment-options.js';
 import { EXIT } from '../exit-code.js';
-import { writeFileAtomic } from '../write-output.js';
+import { visible } from '../../report/visible.js';
+import { isDirectory, writeOrSay } from '../write-output.js';
 
 export interface ExpandFlags extends DeploymentFlags {
   parameters?: string;
@@ -26,6 +27,10 @@ export function runExpand(templatePath: string, flags: ExpandFlags): number {
   const deployment = deploymentFromFlags(flags);
   if (typeof deployment === 'string') {
     process.stderr.write(`tollgate: ${deployment}\n`);
+    return EXIT.usage;
+  }
+  if (flags.output !== undefined && isDirectory(flags.output)) {
+    process.stderr.write(`tollgate: cannot write ${flags.output}: is a directory\n`);
     return EXIT.usage;
   }
   const environment = environmentFromFlags(flags.env);
@@ -47,7 +52,8 @@ export function runExpand(templatePath: string, flags: ExpandFlags): number {
   const loadLinked = linkedFileLoader(sandbox, cwd);
   const expansion = expandTemplate(template, parameterDoc, { deployment: context, loadLinked });
   const diagnostics = [...loading, ...expansion.diagnostics];
-  for (const d of diagnostics) process.stderr.write(`${formatLocation(d)}: ${d.severity}: ${d.message} [${d.code}]\n`);
+  // Visible: file names and messages quote the template (an ESC there would act on the terminal).
+  for (const d of diagnostics) process.stderr.write(visible(`${formatLocation(d)}: ${d.severity}: ${d.message} [${d.code}]`, 'lf') + '\n');
   const out = {
     template: template.file.path,
     ...(parameterDoc && { parameters: parameterDoc.file.path }),
@@ -64,8 +70,9 @@ export function runExpand(templatePath: string, flags: ExpandFlags): number {
     outputs: expansion.outputs(),
   };
   const text = JSON.stringify(out, maskSecrets(expansion.secrets), 2) + '\n';
-  if (flags.output) writeFileAtomic(flags.output, text);
-  else process.stdout.write(text);
+  if (flags.output) {
+    if (!writeOrSay(flags.output, text)) return EXIT.inputErrors;
+  } else process.stdout.write(text);
   return diagnostics.some((d) => d.severity === 'error') ? EXIT.inputErrors : EXIT.ok;
 }
 
@@ -76,7 +83,7 @@ function readAs(file: string, kind: 'template' | 'parameters', cwd: string, sand
     return c.file.document;
   }
   const why = !c.ok && !c.skipped ? c.diagnostic : { message: kind === 'template' ? 'not an ARM template' : 'not a parameter file', file };
-  process.stderr.write(`${formatLocation(why)}: error: ${why.message}\n`);
+  process.stderr.write(visible(`${formatLocation(why)}: error: ${why.message}`, 'lf') + '\n');
   return EXIT.inputErrors;
 }
 

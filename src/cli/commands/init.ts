@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { EXIT } from '../exit-code.js';
-import { writeFileAtomic } from '../write-output.js';
+import { writeOrSay } from '../write-output.js';
 
 /** The starter configuration: every key present or shown in a comment, with what it does. */
 export const STARTER_CONFIG = `# Tollgate configuration. Reference: docs/configuration.md. Schema (for editor completion):
@@ -65,7 +65,7 @@ export function runInit(options: { force?: boolean }, cwd = process.cwd()): numb
     process.stderr.write('tollgate: tollgate.yaml already exists (use --force to replace it)\n');
     return EXIT.usage;
   }
-  writeFileAtomic(file, STARTER_CONFIG);
+  if (!writeOrSay(file, STARTER_CONFIG)) return EXIT.usage;
   process.stdout.write('wrote tollgate.yaml: edit it, then run `tollgate scan`\n');
   return EXIT.ok;
 }

@@ -19,6 +19,7 @@ import type { Outcome } from '../../findings/finding.js';
 import { loadRuleSet, scan } from '../../scan.js';
 import { deploymentFromFlags, environmentFromFlags, type DeploymentFlags } from '../deployment-options.js';
 import { EXIT } from '../exit-code.js';
+import { visible } from '../../report/visible.js';
 
 export interface PolicyTestFlags extends DeploymentFlags {
   /** `name=value` (value read as JSON when it parses, else as a string), repeatable. */
@@ -72,7 +73,7 @@ export function runPolicyTest(policyPath: string, resourcePath: string, flags: P
     // Suppressions written for the other rules are not unused: those rules do not run here.
     const notRun = loadRuleSet().rules.map((r) => r.meta);
     const out = scan({ paths: [resourcePath], cwd, parameters: flags.parameters, deployment, env, ruleSet: { rules: [explaining], diagnostics: [], effectErrors: [], notRun } });
-    for (const d of out.diagnostics) process.stderr.write(`${formatLocation(d)}: ${d.severity}: ${d.message}\n`);
+    for (const d of out.diagnostics) say(process.stderr, `${formatLocation(d)}: ${d.severity}: ${d.message}\n`);
     inputErrors = out.diagnostics.some((d) => d.severity === 'error');
     // The outcome is the scan's, which also sees the related resources of the deployment; the explanation is the trace.
     verdicts = out.results.map((r): Verdict => {
@@ -89,11 +90,11 @@ export function runPolicyTest(policyPath: string, resourcePath: string, flags: P
         trace: ex?.trace ?? [],
       };
     });
-    if (!out.results.length) process.stdout.write(`no resource in ${resourcePath} is of a type the policy looks at (${rule.meta.appliesTo.join(', ')})\n`);
+    if (!out.results.length) say(process.stdout, `no resource in ${resourcePath} is of a type the policy looks at (${rule.meta.appliesTo.join(', ')})\n`);
   } else {
     const raw = readRaw(abs, resourcePath);
     if (typeof raw === 'string') {
-      process.stderr.write(`${raw}\n`);
+      say(process.stderr, `${raw}\n`);
       return EXIT.inputErrors;
     }
     try {
@@ -107,12 +108,12 @@ export function runPolicyTest(policyPath: string, resourcePath: string, flags: P
       // What the check before evaluation cannot see (a parameter name computed by an
       // expression) is still the definition's problem, never an internal error.
       if (!(err instanceof PolicyCompileError)) throw err;
-      process.stderr.write(`${policyPath}: error: ${err.message}\n`);
+      say(process.stderr, `${policyPath}: error: ${err.message}\n`);
       return EXIT.inputErrors;
     }
   }
   if (flags.format === 'json') process.stdout.write(JSON.stringify({ policy: { id: rule.meta.id, displayName: rule.meta.title, effect: rule.effect }, results: verdicts }, null, 2) + '\n');
-  else process.stdout.write(render(rule, verdicts));
+  else say(process.stdout, render(rule, verdicts));
   if (inputErrors) return EXIT.inputErrors;
   return verdicts.some((v) => v.outcome === 'non-compliant' || v.outcome === 'error') ? EXIT.findings : EXIT.ok;
 }
@@ -126,7 +127,7 @@ function loadPolicy(policyPath: string, parameters: Record<string, unknown>, eff
     json = doc.value as Value;
   } catch (err) {
     const d = err instanceof InputError ? err.diagnostic : { message: `cannot read the policy: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, file: policyPath };
-    process.stderr.write(`${formatLocation(d)}: error: ${d.message}\n`);
+    say(process.stderr, `${formatLocation(d)}: error: ${d.message}\n`);
     return EXIT.inputErrors;
   }
   const bareRule = isObject(json) && getProperty(json, 'if') !== undefined && getProperty(json, 'then') !== undefined;
@@ -139,7 +140,7 @@ function loadPolicy(policyPath: string, parameters: Record<string, unknown>, eff
       addDefinitionDocument(out, doc, abs, policyPath, [], new Set(), () => parameters);
       const d = out.diagnostics[0];
       if (d) {
-        process.stderr.write(`${formatLocation(d)}: error: ${d.message}\n`);
+        say(process.stderr, `${formatLocation(d)}: error: ${d.message}\n`);
         return EXIT.inputErrors;
       }
       rule = out.rules[0]!;
@@ -148,12 +149,12 @@ function loadPolicy(policyPath: string, parameters: Record<string, unknown>, eff
     const envelope = childNode(doc.root, 'properties') ?? doc.root;
     const problem = parameterProblem(bareRule ? doc.root : childNode(envelope, 'policyRule'), doc, rule.definition, parameters, bareRule);
     if (problem) {
-      process.stderr.write(`${problem.at}: error: ${problem.message}\n`);
+      say(process.stderr, `${problem.at}: error: ${problem.message}\n`);
       return problem.exit;
     }
     return rule;
   } catch (err) {
-    process.stderr.write(`${policyPath}: error: ${(err as Error).message}\n`);
+    say(process.stderr, `${policyPath}: error: ${(err as Error).message}\n`);
     return EXIT.inputErrors;
   }
 }
@@ -288,12 +289,22 @@ function parseParams(list: readonly string[]): Record<string, unknown> | string 
     } catch {
       // not JSON: the text itself
     }
-    out[item.slice(0, eq)] = value;
+    // defineProperty: `--param __proto__=…` names a parameter, it does not replace the prototype.
+    Object.defineProperty(out, item.slice(0, eq), { value, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
 
+/**
+ * Resource names, values and file names come from the input: their control and bidi characters
+ * are shown as escapes (an ESC would act on the terminal). The JSON format is left to
+ * JSON.stringify, which escapes the controls itself.
+ */
+function say(stream: NodeJS.WriteStream, text: string): void {
+  stream.write(visible(text, 'lf'));
+}
+
 function usage(message: string): number {
-  process.stderr.write(`tollgate: ${message}\n`);
+  say(process.stderr, `tollgate: ${message}\n`);
   return EXIT.usage;
 }

@@ -7,9 +7,10 @@ import { loadPolicyInputs } from '../../policy/policy-inputs.js';
 import { EXIT, exitCodeFor, type FailOn } from '../exit-code.js';
 import { BaselineError, baselineOf, compareWithBaseline, readBaseline } from '../../evaluate/baseline.js';
 import { deploymentFromFlags, environmentFromFlags, type DeploymentFlags } from '../deployment-options.js';
-import { writeFileAtomic } from '../write-output.js';
+import { isDirectory, writeOrSay } from '../write-output.js';
 import { Sandbox } from '../../load/sandbox.js';
 import { createProgress } from '../progress.js';
+import { visible } from '../../report/visible.js';
 
 export interface ScanFlags extends DeploymentFlags {
   /** One or more formats (repeatable, comma-separated). */
@@ -38,6 +39,8 @@ export interface ScanFlags extends DeploymentFlags {
   initiative?: string[];
   assignment?: string[];
   exemption?: string[];
+  /** Stack traces of internal errors on standard error. */
+  debug?: boolean;
 }
 
 export function runScan(paths: string[], flags: ScanFlags): number {
@@ -59,13 +62,19 @@ export function runScan(paths: string[], flags: ScanFlags): number {
     process.stderr.write(`tollgate: ${fromConfig ? 'output in the configuration: ' : ''}${plan}\n`);
     return EXIT.usage;
   }
+  // Before the scan, so that nothing is scanned for a report that cannot be written.
+  const folder = [...plan.map((p) => p.file), flags.writeBaseline].find((f) => f !== undefined && isDirectory(f));
+  if (folder !== undefined) {
+    process.stderr.write(`tollgate: cannot write ${folder}: is a directory\n`);
+    return EXIT.usage;
+  }
   const flagEffects = parseEffects(flags.effect ?? []);
   if (typeof flagEffects === 'string') {
     process.stderr.write(`tollgate: ${flagEffects}\n`);
     return EXIT.usage;
   }
   // Flags win over the configuration file.
-  const effects = { ...configEffects(config), ...flagEffects };
+  const effects = Object.assign(Object.create(null) as Record<string, string>, configEffects(config), flagEffects);
   const deployment = deploymentFromFlags({ ...config.deployment, cloud: config.deployment?.environment });
   const fromFlags = deploymentFromFlags(flags);
   if (typeof deployment === 'string') {
@@ -124,12 +133,16 @@ export function runScan(paths: string[], flags: ScanFlags): number {
     parameters: flags.parameters,
     deployment: { ...deployment, ...fromFlags },
     env: { ...config.env, ...envFromFlags },
+    debug: flags.debug,
   });
   progress.finish();
-  if (flags.verbose) for (const s of result.skipped) process.stderr.write(`skipped ${s.path}: ${s.reason}\n`);
+  // The reports carry the message of an internal error; its stack is for a bug report only.
+  // File names and messages from the input are made visible (an ESC in a name would act on the terminal).
+  for (const d of result.diagnostics) if (d.stack) process.stderr.write(visible(`tollgate: internal error while scanning ${d.file ?? ''}:\n${d.stack}\n`, 'lf'));
+  if (flags.verbose) for (const s of result.skipped) process.stderr.write(`skipped ${visible(s.path)}: ${visible(s.reason)}\n`);
   if (flags.writeBaseline) {
     const baseline = baselineOf(result.findings, new Date());
-    writeFileAtomic(flags.writeBaseline, JSON.stringify(baseline, null, 2) + '\n');
+    if (!writeOrSay(flags.writeBaseline, JSON.stringify(baseline, null, 2) + '\n')) return EXIT.inputErrors;
     process.stdout.write(`wrote ${baseline.findings.length} finding${baseline.findings.length === 1 ? '' : 's'} to ${flags.writeBaseline}\n`);
     // Input that could not be read is still an error: the baseline would silently miss it.
     return result.diagnostics.some((d) => d.severity === 'error') ? EXIT.inputErrors : EXIT.ok;
@@ -151,18 +164,22 @@ export function runScan(paths: string[], flags: ScanFlags): number {
     result.findings = compared.fresh;
     result.baseline = { file: flags.baseline, known: compared.known, fixed: compared.fixed };
   }
+  // A report that cannot be written (a full disk, no permission) is said, the others are still
+  // written, and the run fails as an incomplete result does.
+  let unwritten = false;
   for (const { format, file } of plan) {
     const color = !file && format === 'pretty' && flags.color && Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env && process.env['NO_COLOR'] !== '');
     const text = render(format, result, { color, verbose: flags.verbose, quiet: flags.quiet, showSuppressed: flags.showSuppressed });
-    if (file) writeFileAtomic(file, text);
+    if (file) unwritten = !writeOrSay(file, text) || unwritten;
     else if (text) process.stdout.write(text.endsWith('\n') ? text : text + '\n');
   }
-  return exitCodeFor(result, flags.failOn ?? config.failOn ?? 'error');
+  return unwritten ? EXIT.inputErrors : exitCodeFor(result, flags.failOn ?? config.failOn ?? 'error');
 }
 
 /** `--effect guid=Deny` -> { guid: 'Deny' }; a malformed entry is a usage error. */
 function parseEffects(entries: string[]): Record<string, string> | string {
-  const out: Record<string, string> = {};
+  // No prototype: `--effect __proto__=Deny` is a key like any other (then reported as naming no definition), not a prototype change.
+  const out = Object.create(null) as Record<string, string>;
   for (const e of entries) {
     const i = e.lastIndexOf('=');
     if (i <= 0 || i === e.length - 1) return `--effect expects <policy>=<effect>, got '${e}'`;
@@ -181,7 +198,7 @@ function readConfig(paths: string[], explicit: string | false | undefined, cwd: 
 }
 
 function configEffects(config: TollgateConfig): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = Object.create(null) as Record<string, string>;
   for (const [id, settings] of Object.entries(config.rules ?? {})) if (settings.effect) out[id] = settings.effect;
   return out;
 }
