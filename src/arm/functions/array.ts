@@ -1,3 +1,4 @@
+import { checkArrayLength } from '../expression/budget.js';
 import type { FunctionDef } from '../expression/context.js';
 import { FunctionError, describe } from '../expression/evaluator.js';
 import { getProperty, isDeclaredBody, isObject, isUnknown, Unknown, type ObjectValue, type Value } from '../../resources/value.js';
@@ -139,7 +140,10 @@ export const arrayFunctions: FunctionDef[] = [
     // One level only: [[1, [2]], [3]] gives [1, [2], 3].
     eager: ([v]) => {
       const list = expectArray(v!);
-      return unknownItem(list) ?? list.flatMap((item) => expectArray(item, 'every item'));
+      const unknown = unknownItem(list);
+      if (unknown) return unknown;
+      checkArrayLength(list.reduce((n: number, item) => n + expectArray(item, 'every item').length, 0));
+      return list.flatMap((item) => item as Value[]);
     },
   }),
   fn({ name: 'indexOf', minArgs: 2, maxArgs: 2, eager: ([c, item]) => indexIn(c!, item!, false) }),

@@ -1,3 +1,4 @@
+import { checkArrayLength } from '../expression/budget.js';
 import { FunctionError, describe } from '../expression/evaluator.js';
 import type { FunctionDef } from '../expression/context.js';
 import { getProperty, isObject, isUnknown, type ObjectValue, type Value, setOwn } from '../../resources/value.js';
@@ -62,6 +63,7 @@ export const collectionFunctions: FunctionDef[] = [
     minArgs: 1,
     eager: (args) => {
       if (args.every(Array.isArray)) {
+        checkArrayLength((args as Value[][]).reduce((n, a) => n + a.length, 0));
         const out: Value[] = [];
         for (const a of args as Value[][]) for (const x of a) if (!out.some((y) => deepEquals(x, y))) out.push(x);
         return out;
@@ -81,7 +83,8 @@ function mergeObjects(a: ObjectValue, b: ObjectValue): ObjectValue {
     const existing = Object.keys(out).find((x) => x.toLowerCase() === k.toLowerCase());
     const prev = existing === undefined ? undefined : out[existing];
     if (existing !== undefined) delete out[existing];
-    out[existing ?? k] = isObject(prev) && isObject(v) ? mergeObjects(prev, v) : v;
+    // setOwn: a key `__proto__` is data, not the prototype (plain assignment would drop it).
+    setOwn(out, existing ?? k, isObject(prev) && isObject(v) ? mergeObjects(prev, v) : v);
   }
   return out;
 }

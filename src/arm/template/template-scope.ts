@@ -4,6 +4,7 @@ import { Unknown, type Value } from '../../resources/value.js';
 import type { ValueOrigin } from '../../resources/resource.js';
 import type { DeploymentContext, EvalContext, FunctionTable, ResourceLookup } from '../expression/context.js';
 import { FunctionError } from '../expression/evaluator.js';
+import type { Budget } from '../expression/budget.js';
 import { evaluateNode, expandCopyEntries } from './evaluate-node.js';
 import { checkParameterValue } from './parameter-checks.js';
 import { withUserFunctions } from './user-functions.js';
@@ -73,6 +74,8 @@ export class TemplateScope {
     readonly diagnostics: Diagnostic[],
     /** Values of secure parameters (securestring, secureObject): never printed by Tollgate. */
     readonly secrets: Set<string> = new Set(),
+    /** The work the scan unit may still do; shared by every scope of the unit. */
+    readonly budget?: Budget,
   ) {
     this.paramDecls = childNode(root, 'parameters');
     this.varDecls = childNode(root, 'variables');
@@ -98,6 +101,7 @@ export class TemplateScope {
         return i;
       },
       resources: this.resources,
+      budget: this.budget,
     };
   }
 
