@@ -26,17 +26,19 @@ export const MAX_EXPRESSION_DEPTH = 256;
 /**
  * How deeply evaluations may nest in one another at run time: a call inside a call, and an
  * expression evaluated for another (a variable read by a variable, a user-defined function's
- * body, a resource body read by `reference()`), object and array levels of a value included.
- * Beyond it the stack would overflow.
+ * body, a resource body read by `reference()`), the object and array levels of the template
+ * included. The stack overflows somewhere past 800 (a chain of variables each calling the next);
+ * at 400 the worst shapes we know use about 60% of Node's default stack.
  */
-export const MAX_EVALUATION_DEPTH = 1_000;
+export const MAX_EVALUATION_DEPTH = 400;
 
 /**
- * How deeply a value may nest (arrays and objects in one another) where Tollgate walks it
- * recursively (`string()`, comparison, JSON output). JSON files are limited to 512 levels; a
- * lambda or a chain of variables can build deeper values.
+ * How deeply a value built by a function may nest (arrays and objects in one another): it is
+ * walked recursively afterwards (`string()`, comparison, JSON output, whose pretty-printed size
+ * grows with the square of the depth). Above the JSON parser's 512 levels, so that any value a
+ * template file can hold passes; a lambda or a chain of variables could build far deeper ones.
  */
-export const MAX_VALUE_DEPTH = 1_000;
+export const MAX_VALUE_DEPTH = 600;
 
 /** What a limit stops. */
 export type LimitKind = 'steps' | 'resources' | 'deployments' | 'time';
