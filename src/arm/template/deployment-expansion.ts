@@ -174,10 +174,11 @@ export class DeploymentExpansion implements ResourceLookup {
   }
 
   private checkDependencies(): void {
-    for (const cycle of findDependencyCycles(this.instances, (inst) => this.dependenciesOf(inst))) {
-      const first = cycle[0]!;
+    for (const { path, size } of findDependencyCycles(this.instances, (inst) => this.dependenciesOf(inst))) {
+      const first = path[0]!;
       const at = childNode(first.node, 'dependsOn') ?? first.node;
-      this.scope.report(at, 'dependson-cycle', 'error', `dependsOn forms a cycle: ${[...cycle, first].map((i) => i.symbolicName ?? i.name).join(' -> ')}`);
+      const others = size > path.length ? ` (${size} resources depend on each other)` : '';
+      this.scope.report(at, 'dependson-cycle', 'error', `dependsOn forms a cycle: ${[...path, first].map((i) => i.symbolicName ?? i.name).join(' -> ')}${others}`);
     }
   }
 
