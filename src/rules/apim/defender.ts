@@ -1,5 +1,6 @@
 import { leafName } from '../../resources/resource.js';
 import { getPath, isUnknown } from '../../resources/value.js';
+import { resourcesOfType } from '../../resources/by-type.js';
 import { defineRule } from '../define-rule.js';
 import { APIS } from './types.js';
 
@@ -24,7 +25,7 @@ export const defenderCloud = defineRule({
     const name = leafName(resource);
     if (name.includes('<unknown>')) return ctx.unknown('the API name is not known before deployment');
     const service = resource.name.split('/')[0]!.toLowerCase();
-    const onboarded = ctx.resources.some((r) => r.type.toLowerCase() === API_COLLECTIONS && leafName(r).toLowerCase() === name.toLowerCase() && (!r.id.toLowerCase().includes('/microsoft.apimanagement/service/') || r.id.toLowerCase().includes(`/microsoft.apimanagement/service/${service}/`)));
+    const onboarded = resourcesOfType(ctx.resources, API_COLLECTIONS).some((r) => leafName(r).toLowerCase() === name.toLowerCase() && (!r.id.toLowerCase().includes('/microsoft.apimanagement/service/') || r.id.toLowerCase().includes(`/microsoft.apimanagement/service/${service}/`)));
     if (!onboarded) ctx.report({ path: 'name', message: `API '${name}' is not onboarded to Defender for APIs: add a Microsoft.Security/apiCollections resource named '${name}' scoped to the service.` });
   },
 });
