@@ -48,6 +48,8 @@ export interface ScanOptions {
   today?: Date;
   /** Values for parameters that have none, by template glob (gitignore syntax, relative to cwd). */
   parameterDefaults?: { files: string; values: Record<string, unknown> }[];
+  /** Seconds one scan unit may take to expand (default 30, DEFAULT_UNIT_TIMEOUT_SECONDS; 0: no limit). */
+  unitTimeoutSeconds?: number;
 }
 
 export interface RuleSet {
@@ -139,6 +141,7 @@ export function scan(options: ScanOptions): ScanOutput {
   };
   const seenDiagnostics = new Set<string>();
   const loadLinked = linkedFileLoader(options.paths, options.cwd);
+  const limits = options.unitTimeoutSeconds === undefined ? undefined : { timeoutMs: options.unitTimeoutSeconds * 1000 };
   const external = [...(options.suppressions ?? []), ...(ruleSet.assigned?.exemptions ?? [])];
   const allSuppressions: Suppression[] = [...external];
   const candidates = new WeakMap<Finding, Suppression[]>();
@@ -146,7 +149,7 @@ export function scan(options: ScanOptions): ScanOutput {
   for (const [index, unit] of inputs.units.entries()) {
     options.onProgress?.(index, inputs.units.length);
     const parameterDefaults = defaultsFor(unit.document.file.path, options.parameterDefaults);
-    const set = resourcesOf(unit, { deployment, loadLinked, parameterDefaults }, diagnostics, seenDiagnostics);
+    const set = resourcesOf(unit, { deployment, loadLinked, parameterDefaults, limits }, diagnostics, seenDiagnostics);
     result.units.push({ file: set.file, parameterFile: set.parameterFile, resources: set.resources.length });
     const evaluation = evaluateResources(set, rules, { ruleOptions: ruleSet.options, now: deployment.now ? new Date(deployment.now) : undefined });
     result.results.push(...evaluation.results);

@@ -37,6 +37,8 @@ export interface ScanFlags extends DeploymentFlags {
   initiative?: string[];
   assignment?: string[];
   exemption?: string[];
+  /** `--unit-timeout SECONDS`: the time limit per scan unit (0: none). */
+  unitTimeout?: string;
 }
 
 export function runScan(paths: string[], flags: ScanFlags): number {
@@ -99,8 +101,14 @@ export function runScan(paths: string[], flags: ScanFlags): number {
     d.file = config.origin.file;
     if (at) d.location = { file: config.origin.file, start: at, end: { line: at.line, column: at.column + key!.length } };
   }
+  const unitTimeout = flags.unitTimeout === undefined ? undefined : Number(flags.unitTimeout);
+  if (unitTimeout !== undefined && (!Number.isFinite(unitTimeout) || unitTimeout < 0 || flags.unitTimeout!.trim() === '')) {
+    process.stderr.write(`tollgate: --unit-timeout must be a number of seconds (0: no limit), not '${flags.unitTimeout}'\n`);
+    return EXIT.usage;
+  }
   const progress = createProgress(process.stderr);
   const result = scan({
+    unitTimeoutSeconds: unitTimeout,
     onProgress: (done, total) => progress.update(done, total),
     ruleSet,
     paths,
