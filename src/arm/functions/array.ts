@@ -2,7 +2,7 @@ import { checkArrayLength } from '../expression/budget.js';
 import type { FunctionDef } from '../expression/context.js';
 import { FunctionError, describe } from '../expression/evaluator.js';
 import { getProperty, isDeclaredBody, isObject, isUnknown, Unknown, type ObjectValue, type Value } from '../../resources/value.js';
-import { deepEquals } from './comparison.js';
+import { ValueSet, deepEquals } from './comparison.js';
 import { expectArray, expectInt, expectString, fn } from './define.js';
 
 function expectArrayOrString(v: Value, what = 'the input'): Value[] | string {
@@ -52,9 +52,18 @@ function intersectArrays([first, ...rest]: Value[][]): Value {
   const unknown = [first!, ...rest].map(unknownItem).find(Boolean);
   if (unknown) return unknown;
   const out: Value[] = [];
+  const taken = new ValueSet();
+  const others = rest.map((list) => {
+    const set = new ValueSet();
+    for (const x of list) set.add(x);
+    return set;
+  });
   for (const item of first!) {
-    if (out.some((x) => deepEquals(x, item))) continue;
-    if (rest.every((list) => list.some((x) => deepEquals(x, item)))) out.push(item);
+    if (taken.has(item)) continue;
+    if (others.every((set) => set.has(item))) {
+      taken.add(item);
+      out.push(item);
+    }
   }
   return out;
 }

@@ -3,7 +3,7 @@ import { FunctionError, describe } from '../expression/evaluator.js';
 import type { FunctionDef } from '../expression/context.js';
 import { getProperty, isObject, isUnknown, type ObjectValue, type Value, setOwn } from '../../resources/value.js';
 import { expectString, fn } from './define.js';
-import { deepEquals } from './comparison.js';
+import { ValueSet, deepEquals } from './comparison.js';
 
 /** The array and object functions the first templates need; the rest come with the full library. */
 export const collectionFunctions: FunctionDef[] = [
@@ -65,7 +65,14 @@ export const collectionFunctions: FunctionDef[] = [
       if (args.every(Array.isArray)) {
         checkArrayLength((args as Value[][]).reduce((n, a) => n + a.length, 0));
         const out: Value[] = [];
-        for (const a of args as Value[][]) for (const x of a) if (!out.some((y) => deepEquals(x, y))) out.push(x);
+        const seen = new ValueSet();
+        for (const a of args as Value[][]) {
+          for (const x of a) {
+            if (seen.has(x)) continue;
+            seen.add(x);
+            out.push(x);
+          }
+        }
         return out;
       }
       if (args.every(isObject)) return (args as ObjectValue[]).reduce((acc, o) => mergeObjects(acc, o), {} as ObjectValue);

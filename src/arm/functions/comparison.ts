@@ -23,6 +23,25 @@ export function deepEquals(a: Value, b: Value): boolean {
   return false;
 }
 
+/**
+ * A set of values under deepEquals. Scalars (the usual items of `union` and `intersection`) are
+ * hashed; only arrays and objects are compared one by one. A plain list searched with deepEquals
+ * per item made `union` of two 10,000-item arrays take 10^8 comparisons.
+ */
+export class ValueSet {
+  private readonly scalars = new Set<Value>();
+  private readonly composites: Value[] = [];
+
+  has(v: Value): boolean {
+    return v !== null && typeof v === 'object' ? this.composites.some((x) => deepEquals(x, v)) : this.scalars.has(v);
+  }
+
+  add(v: Value): void {
+    if (v !== null && typeof v === 'object') this.composites.push(v);
+    else this.scalars.add(v);
+  }
+}
+
 function compare(a: Value, b: Value): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
