@@ -97,6 +97,29 @@ test('real templates stay far inside the budget', () => {
   assert.equal(resources.length, 800);
 });
 
+test('values built count against the unit: 800 copies of a large string and ranges of ranges stop at the memory budget', () => {
+  const copies = template({
+    variables: { s: "[padLeft('', 16384, 'a')]", big: "[replace(replace(variables('s'), 'a', 'aaaa'), 'a', 'aaaa')]" },
+    resources: [storage({ name: "[concat('s', copyIndex())]", copy: { name: 'c', count: 800 }, properties: { p: "[replace(variables('big'), 'a', 'b')]" } })],
+  });
+  const a = expand(copies, { limits: { built: 20 * 1024 * 1024 } });
+  assert.deepEqual(codes(a.diagnostics), ['limit-memory']);
+  assert.match(a.diagnostics[0]!.message, /more than 20 MB of values/);
+  assert.ok(a.resources.length > 10 && a.resources.length < 80, String(a.resources.length));
+  // A large variable read in every copy is not built again: no limit is reached.
+  const reads = template({ variables: { s: "[padLeft('', 16384, 'a')]", big: "[replace(replace(variables('s'), 'a', 'aaaa'), 'a', 'aaaa')]", list: '[range(0, 10000)]' }, resources: [storage({ name: "[concat('s', copyIndex())]", copy: { name: 'c', count: 800 }, properties: { p: "[variables('big')]", q: "[variables('list')]" } })] });
+  assert.deepEqual(codes(expand(reads, { limits: { built: 20 * 1024 * 1024 } }).diagnostics), []);
+  const ranges = template({ resources: [storage({ properties: { p: "[map(range(0, 10000), lambda('x', range(0, 10000)))]" } })] });
+  assert.deepEqual(codes(expand(ranges, { limits: { built: 20 * 1024 * 1024 } }).diagnostics), ['limit-memory']);
+});
+
+test('property copies within property copies (800^3 values, no function called) stop at the budget', () => {
+  let inner: object = { x: 1 };
+  for (const name of ['a', 'b', 'c']) inner = { copy: [{ name, count: 800, input: inner }] };
+  const { diagnostics } = expand(template({ resources: [storage({ properties: inner })] }), { limits: { steps: 100_000 } });
+  assert.deepEqual(codes(diagnostics), ['limit-steps']);
+});
+
 // ---- 2. sizes checked before building ------------------------------------------------------
 
 test('string and array sizes are checked before the value is built', () => {

@@ -41,7 +41,7 @@ export const MAX_EVALUATION_DEPTH = 400;
 export const MAX_VALUE_DEPTH = 600;
 
 /** What a limit stops. */
-export type LimitKind = 'steps' | 'resources' | 'deployments' | 'time';
+export type LimitKind = 'steps' | 'memory' | 'resources' | 'deployments' | 'time';
 
 /**
  * A limit on the whole unit was reached: the unit's expansion stops (it is not one bad value, so
@@ -63,6 +63,12 @@ export class LimitExceeded extends Error {
 export interface BudgetLimits {
   /** Function calls and expression evaluations in one unit. */
   steps: number;
+  /**
+   * The size of the values built in one unit, in approximate bytes: a character counts 1, an
+   * array or object 32 and each of its items or members 16 (about what V8 uses). Bounds memory where counting steps does not (800 copies
+   * each building a 4 MB string are only 800 calls).
+   */
+  built: number;
   /** Resources declared in one unit, nested deployments included. */
   resources: number;
   /** Nested and linked deployments expanded in one unit. */
@@ -78,6 +84,7 @@ export interface BudgetLimits {
  */
 export class Budget {
   private steps = 0;
+  private built = 0;
   private resources = 0;
   private deployments = 0;
   /** Current nesting of evaluations (see MAX_EVALUATION_DEPTH). */
@@ -97,6 +104,13 @@ export class Budget {
     if (this.spent) throw this.spent;
     if (++this.steps > this.limits.steps) this.fail('steps', `the expansion evaluated more than ${this.limits.steps.toLocaleString('en-US')} functions and expressions (the limit per template)`);
     if ((this.steps & 1023) === 0) this.checkTime();
+  }
+
+  /** Counts the size of a value just built (see BudgetLimits.built). */
+  charge(size: number): void {
+    if (this.spent) throw this.spent;
+    this.built += size;
+    if (this.built > this.limits.built) this.fail('memory', `the expansion built more than ${Math.round(this.limits.built / 1024 / 1024)} MB of values (the limit per template)`);
   }
 
   resource(): void {
@@ -133,8 +147,8 @@ export class Budget {
   }
 
   /** The work done so far (for tests and for choosing the limits). */
-  get used(): { steps: number; resources: number; deployments: number } {
-    return { steps: this.steps, resources: this.resources, deployments: this.deployments };
+  get used(): { steps: number; built: number; resources: number; deployments: number } {
+    return { steps: this.steps, built: this.built, resources: this.resources, deployments: this.deployments };
   }
 
   get exhausted(): LimitExceeded | undefined {
@@ -218,11 +232,31 @@ function childrenOf(v: object): unknown[] {
   return Array.isArray(v) ? v : Object.values(v);
 }
 
-/** Checks a value a function built: string and array lengths, nesting depth. */
-export function checkResult(v: unknown): void {
-  if (typeof v === 'string') checkStringLength(v.length);
-  else if (v !== null && typeof v === 'object') {
-    if (Array.isArray(v)) checkArrayLength(v.length);
-    checkDepth(v);
+/**
+ * Checks a value a function returned: string and array lengths, nesting depth. Returns the size
+ * of what is new in it (approximate bytes, see BudgetLimits.built): arrays and objects not seen
+ * before (a variable's value read again is not built again); strings are the caller's to count.
+ */
+export function checkResult(v: unknown): number {
+  if (typeof v === 'string') {
+    checkStringLength(v.length);
+    return 0;
   }
+  if (v === null || typeof v !== 'object') return 0;
+  if (Array.isArray(v)) checkArrayLength(v.length);
+  if (depths.has(v)) return 0;
+  checkDepth(v);
+  return OBJECT_BYTES + MEMBER_BYTES * (Array.isArray(v) ? v.length : Object.keys(v).length);
 }
+
+/** What an array or object costs in BudgetLimits.built, and each of its items or members. */
+export const OBJECT_BYTES = 32;
+export const MEMBER_BYTES = 16;
+
+/**
+ * Functions whose string result is a value that already exists (looked up or passed through),
+ * not one they build: counting it again at each read would charge a template for reading a
+ * large variable in a copy loop. Spelled as the function table defines them (FunctionDef.name);
+ * user-defined functions (`ns.fn`) return what their body's calls built and were counted.
+ */
+export const RETURNS_EXISTING: ReadonlySet<string> = new Set(['parameters', 'variables', 'reference', 'references', 'lambdaVariables', 'if', 'coalesce', 'first', 'last', 'tryGet', 'tryIndexFromEnd', 'indexFromEnd', 'min', 'max']);

@@ -1,7 +1,7 @@
 import { getProperty, isDeclaredBody, isObject, isUnknown, Unknown, type Value } from '../../resources/value.js';
 import type { Expr } from './ast.js';
 import { parseExpression } from './parser.js';
-import { SizeError, checkResult } from './budget.js';
+import { RETURNS_EXISTING, SizeError, checkResult } from './budget.js';
 import type { EvalContext, FunctionDef, FunctionTable, LambdaFn } from './context.js';
 
 /**
@@ -106,7 +106,11 @@ function callFunction(expr: Extract<Expr, { kind: 'call' }>, ctx: EvalContext): 
     const result = invoke(fn, expr, ctx);
     // Every value a function builds is checked (lengths, depth): one call can only grow a value
     // by a bounded factor, so no value ever gets far past the limits before it is stopped.
-    checkResult(result);
+    const size = checkResult(result);
+    if (budget) {
+      const built = typeof result === 'string' && !RETURNS_EXISTING.has(fn.name) && !fn.name.includes('.') ? result.length : size;
+      if (built > 0) budget.charge(built);
+    }
     return result;
   } catch (err) {
     if (err instanceof FunctionError || err instanceof SizeError) throw new EvaluationError(`${expr.name}: ${err.message}`, expr.start);

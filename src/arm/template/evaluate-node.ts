@@ -4,7 +4,7 @@ import { MAX_COPY_COUNT } from './limits.js';
 import type { EvalContext } from '../expression/context.js';
 import { EvaluationError, FunctionError, evaluate, parseCached } from '../expression/evaluator.js';
 import type { Expr } from '../expression/ast.js';
-import { LimitExceeded, SizeError } from '../expression/budget.js';
+import { LimitExceeded, MEMBER_BYTES, OBJECT_BYTES, SizeError } from '../expression/budget.js';
 import { ExpressionSyntaxError, isExpression, unescapeLiteral } from '../expression/parser.js';
 import type { TemplateScope } from './template-scope.js';
 
@@ -30,6 +30,10 @@ export function evaluateNode(node: JsonNode, scope: TemplateScope, ctx: EvalCont
     // Each level of the file's JSON is a level of recursion here: counted with the calls, as a
     // chain of variables each holding a deep object would otherwise overflow the stack.
     const budget = ctx.budget;
+    // Each object or array built is work and memory too: nested property copies build 800^k
+    // values without calling a single function.
+    budget.step();
+    budget.charge(OBJECT_BYTES + MEMBER_BYTES * (node.children?.length ?? 0));
     try {
       budget.enter();
     } catch (err) {
@@ -116,6 +120,9 @@ export function expandCopyEntries(entries: readonly JsonNode[], scope: TemplateS
     }
     const items: Value[] = [];
     for (let i = 0; i < count; i++) {
+      // Counted even when the input is a plain string: copies within copies multiply.
+      ctx.budget?.step();
+      ctx.budget?.charge(MEMBER_BYTES);
       const itemCtx: EvalContext = {
         ...ctx,
         copyIndex: (loop) => {

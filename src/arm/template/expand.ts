@@ -9,7 +9,7 @@ import { DeploymentExpansion, type ExpansionRun, type LinkedLoader } from './dep
 import { checkParameterFile } from './parameter-file.js';
 import { TemplateScope } from './template-scope.js';
 import { Budget, LimitExceeded, TOO_DEEP, type BudgetLimits } from '../expression/budget.js';
-import { DEFAULT_UNIT_TIMEOUT_SECONDS, MAX_UNIT_DEPLOYMENTS, MAX_UNIT_RESOURCES, MAX_UNIT_STEPS } from './limits.js';
+import { DEFAULT_UNIT_TIMEOUT_SECONDS, MAX_UNIT_BUILT, MAX_UNIT_DEPLOYMENTS, MAX_UNIT_RESOURCES, MAX_UNIT_STEPS } from './limits.js';
 export { MAX_COPY_COUNT } from './limits.js';
 
 export interface ExpandOptions {
@@ -26,6 +26,7 @@ export interface ExpandOptions {
 /** The per-unit limits when none are given. */
 export const DEFAULT_LIMITS: BudgetLimits = {
   steps: MAX_UNIT_STEPS,
+  built: MAX_UNIT_BUILT,
   resources: MAX_UNIT_RESOURCES,
   deployments: MAX_UNIT_DEPLOYMENTS,
   timeoutMs: DEFAULT_UNIT_TIMEOUT_SECONDS * 1000,

@@ -22,5 +22,12 @@ export const MAX_UNIT_DEPLOYMENTS = 2_000;
 /** Function calls evaluated per unit (each call of a template function or user function counts one). */
 export const MAX_UNIT_STEPS = 20_000_000;
 
+/**
+ * Size of the values built per unit, in approximate bytes (a character 1, an array or object
+ * 32 and each item or member 16): what bounds memory, as steps bound time. 256 MB is 64 strings of the maximal
+ * length; the largest template of the corpora builds under 1 MB.
+ */
+export const MAX_UNIT_BUILT = 256 * 1024 * 1024;
+
 /** Seconds one unit may take to expand before it stops (`--unit-timeout`, ScanOptions.unitTimeoutSeconds). */
 export const DEFAULT_UNIT_TIMEOUT_SECONDS = 30;
