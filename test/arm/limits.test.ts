@@ -272,6 +272,39 @@ test('dependency cycles: one per group, shortest path through its first member, 
   assert.deepEqual(findDependencyCycles(chain, (i) => (i + 1 < n ? [i + 1] : [0])).map((c) => c.size), [n]);
 });
 
+test('toObject, shallowMerge and union of objects with 30,000 keys are linear (quadratic took minutes)', () => {
+  const ranges = Array.from({ length: 3 }, (_, i) => `range(${i * 10000}, 10000)`).join(', ');
+  const t = template({
+    variables: {
+      numbers: `[concat(${ranges})]`,
+      byKey: "[toObject(variables('numbers'), lambda('x', concat('k', string(lambdaVariables('x')))))]",
+      singles: "[map(variables('numbers'), lambda('x', createObject(concat('K', string(lambdaVariables('x'))), lambdaVariables('x'))))]",
+    },
+    resources: [
+      storage({
+        properties: {
+          toObject: "[length(objectKeys(variables('byKey')))]",
+          shallowMerge: "[length(objectKeys(shallowMerge(variables('singles'))))]",
+          union: "[length(objectKeys(union(variables('byKey'), shallowMerge(variables('singles')))))]",
+        },
+      }),
+    ],
+  });
+  const { diagnostics, resources } = expand(t);
+  assert.deepEqual(diagnostics, []);
+  assert.equal(prop(resources[0], 'properties.toObject'), 30_000);
+  assert.equal(prop(resources[0], 'properties.shallowMerge'), 30_000);
+  // 'kN' and 'KN' are one key to ARM.
+  assert.equal(prop(resources[0], 'properties.union'), 30_000);
+});
+
+test('union of arrays of objects compares them pairwise, counted against the unit', () => {
+  const list = (from: number) => `map(range(${from}, 10000), lambda('x', createObject('n', lambdaVariables('x'))))`;
+  const t = template({ resources: [storage({ properties: { n: `[length(union(${list(0)}, ${list(10000)}, ${list(20000)}))]` } })] });
+  const { diagnostics } = expand(t, { limits: { steps: 1_000_000 } });
+  assert.deepEqual(codes(diagnostics), ['limit-steps']);
+});
+
 test('rules that look for related resources index them by type: work grows linearly with the resources', () => {
   // 800 APIs: APIM-DefenderCloud and auditIfNotExists policies each look for related resources.
   const resources = Array.from({ length: 800 }, (_, i) => ({ type: 'Microsoft.ApiManagement/service/apis', apiVersion: '2023-05-01-preview', name: `svc/api${i}`, properties: { path: `p${i}` } }));

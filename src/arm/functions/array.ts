@@ -1,4 +1,4 @@
-import { checkArrayLength } from '../expression/budget.js';
+import { checkArrayLength, type Budget } from '../expression/budget.js';
 import type { FunctionDef } from '../expression/context.js';
 import { FunctionError, describe } from '../expression/evaluator.js';
 import { getProperty, isDeclaredBody, isObject, isUnknown, Unknown, type ObjectValue, type Value } from '../../resources/value.js';
@@ -48,13 +48,13 @@ function indexIn(container: Value, item: Value, last: boolean): Value {
   return -1;
 }
 
-function intersectArrays([first, ...rest]: Value[][]): Value {
+function intersectArrays([first, ...rest]: Value[][], budget?: Budget): Value {
   const unknown = [first!, ...rest].map(unknownItem).find(Boolean);
   if (unknown) return unknown;
   const out: Value[] = [];
-  const taken = new ValueSet();
+  const taken = new ValueSet(budget);
   const others = rest.map((list) => {
-    const set = new ValueSet();
+    const set = new ValueSet(budget);
     for (const x of list) set.add(x);
     return set;
   });
@@ -161,8 +161,8 @@ export const arrayFunctions: FunctionDef[] = [
     name: 'intersection',
     minArgs: 2,
     // The order (and the spelling of keys) is the first argument's; an item is kept once.
-    eager: (args) => {
-      if (args.every(Array.isArray)) return intersectArrays(args as Value[][]);
+    eager: (args, ctx) => {
+      if (args.every(Array.isArray)) return intersectArrays(args as Value[][], ctx.budget);
       if (args.every(isObject)) return intersectObjects(args as ObjectValue[]);
       throw new FunctionError('takes arrays, or objects, all of the same kind');
     },

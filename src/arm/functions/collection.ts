@@ -61,11 +61,11 @@ export const collectionFunctions: FunctionDef[] = [
   fn({
     name: 'union',
     minArgs: 1,
-    eager: (args) => {
+    eager: (args, ctx) => {
       if (args.every(Array.isArray)) {
         checkArrayLength((args as Value[][]).reduce((n, a) => n + a.length, 0));
         const out: Value[] = [];
-        const seen = new ValueSet();
+        const seen = new ValueSet(ctx.budget);
         for (const a of args as Value[][]) {
           for (const x of a) {
             if (seen.has(x)) continue;
@@ -86,8 +86,12 @@ export const collectionFunctions: FunctionDef[] = [
 /** `union` on objects: later keys win, nested objects merge (arrays are replaced). */
 function mergeObjects(a: ObjectValue, b: ObjectValue): ObjectValue {
   const out: ObjectValue = { ...a };
+  // The first spelling of each key, by its lower case: a search of the keys per key was quadratic.
+  const spelled = new Map<string, string>();
+  for (const k of Object.keys(out)) if (!spelled.has(k.toLowerCase())) spelled.set(k.toLowerCase(), k);
   for (const [k, v] of Object.entries(b)) {
-    const existing = Object.keys(out).find((x) => x.toLowerCase() === k.toLowerCase());
+    const existing = spelled.get(k.toLowerCase());
+    if (existing === undefined) spelled.set(k.toLowerCase(), k);
     const prev = existing === undefined ? undefined : out[existing];
     if (existing !== undefined) delete out[existing];
     // setOwn: a key `__proto__` is data, not the prototype (plain assignment would drop it).

@@ -1,3 +1,4 @@
+import type { Budget } from '../expression/budget.js';
 import { FunctionError } from '../expression/evaluator.js';
 import type { FunctionDef } from '../expression/context.js';
 import { isObject, type Value } from '../../resources/value.js';
@@ -32,8 +33,18 @@ export class ValueSet {
   private readonly scalars = new Set<Value>();
   private readonly composites: Value[] = [];
 
+  /** With a budget, each comparison of arrays or objects is a step of the unit's work. */
+  constructor(private readonly budget?: Budget) {}
+
   has(v: Value): boolean {
-    return v !== null && typeof v === 'object' ? this.composites.some((x) => deepEquals(x, v)) : this.scalars.has(v);
+    if (v === null || typeof v !== 'object') return this.scalars.has(v);
+    const budget = this.budget;
+    return this.composites.some((x) => {
+      // Arrays of objects are still compared pairwise: counted, so that a large one stops at the
+      // unit's limits instead of running for hours inside one call.
+      budget?.step();
+      return deepEquals(x, v);
+    });
   }
 
   add(v: Value): void {
