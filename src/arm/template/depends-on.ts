@@ -90,9 +90,10 @@ function shortestCycle<T>(start: T, members: ReadonlySet<T>, depsOf: (node: T) =
     for (const dep of depsOf(node)) {
       if (!members.has(dep)) continue;
       if (dep === start) {
+        // Walked back from the end, then reversed (unshift per step is quadratic on long cycles).
         const path = [node];
-        while (path[0] !== start) path.unshift(previous.get(path[0]!)!);
-        return path;
+        while (path[path.length - 1] !== start) path.push(previous.get(path[path.length - 1]!)!);
+        return path.reverse();
       }
       if (!previous.has(dep)) {
         previous.set(dep, node);
