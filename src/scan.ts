@@ -54,6 +54,8 @@ export interface ScanOptions {
   env?: Readonly<Record<string, string>>;
   /** `--debug`: internal errors keep their stack (`Diagnostic.stack`). */
   debug?: boolean;
+  /** Seconds one scan unit may take to expand (default 30, DEFAULT_UNIT_TIMEOUT_SECONDS; 0: no limit). */
+  unitTimeoutSeconds?: number;
 }
 
 export interface RuleSet {
@@ -173,6 +175,7 @@ export function scan(options: ScanOptions): ScanOutput {
   };
   const seenDiagnostics = new Set<string>();
   const loadLinked = linkedFileLoader(sandbox, options.cwd);
+  const limits = options.unitTimeoutSeconds === undefined ? undefined : { timeoutMs: options.unitTimeoutSeconds * 1000 };
   const external = [...(options.suppressions ?? []), ...(ruleSet.assigned?.exemptions ?? [])];
   const allSuppressions: Suppression[] = [...external];
   const candidates = new WeakMap<Finding, Suppression[]>();
@@ -183,7 +186,7 @@ export function scan(options: ScanOptions): ScanOutput {
   type Added = { unit?: ScanOutput['units'][number]; results: ScanOutput['results']; findings: Finding[]; suppressions: Suppression[]; comments: object[] };
   const scanUnit = (unit: ScanUnit, added: Added): void => {
     const parameterDefaults = defaultsFor(unit.document.file.path, options.parameterDefaults);
-    const set = resourcesOf(unit, { deployment, loadLinked, parameterDefaults }, diagnostics, seenDiagnostics);
+    const set = resourcesOf(unit, { deployment, loadLinked, parameterDefaults, limits }, diagnostics, seenDiagnostics);
     added.unit = { file: set.file, parameterFile: set.parameterFile, resources: set.resources.length };
     const evaluation = evaluateResources(set, rules, { ruleOptions: ruleSet.options, now: deployment.now ? new Date(deployment.now) : undefined });
     added.results.push(...evaluation.results);

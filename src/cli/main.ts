@@ -38,6 +38,7 @@ function program(): Command {
     .option('-q, --quiet', 'pretty format: only error-level findings and input errors, and nothing at all for a clean run')
     .option('--baseline <file>', 'report only findings that are not in this baseline (see `tollgate baseline write`); counts those fixed since')
     .option('--show-suppressed', 'also list suppressed findings with the reason they are accepted (pretty format; json and sarif always include them)')
+    .option('--unit-timeout <seconds>', 'stop expanding a template (with one parameter file) after SECONDS, with an error (default 30; 0: no limit)')
     .option('--debug', 'show stack traces of internal errors')
     .addHelpText(
       'after',

@@ -7,6 +7,7 @@ import type { PolicyDefinition } from './definition.js';
 import type { RelatedQuery } from './effects.js';
 import { compilePolicy, evaluatePolicy, type CompiledPolicy, type PolicyResult } from './engine.js';
 import type { FieldOptions, PolicyTarget } from './field.js';
+import { resourcesOfType } from '../resources/by-type.js';
 
 /** Tollgate's own notes on a shipped definition, kept beside its JSON as `<name>.tollgate.json`. */
 export interface PolicySidecar {
@@ -220,8 +221,7 @@ function relatedIn(resource: Resource, all: readonly Resource[], query: RelatedQ
   const child = type.startsWith(`${parent}/`);
   const own = `${resource.name.toLowerCase()}/`;
   const name = query.name?.split('/').pop()?.toLowerCase();
-  const found = all.filter((r) => {
-    if (r.type.toLowerCase() !== type) return false;
+  const found = resourcesOfType(all, type).filter((r) => {
     if (child && !r.name.toLowerCase().startsWith(own)) return false;
     if (!child) {
       // An extension resource (diagnostic settings, locks) names what it extends in `scope`.

@@ -1,5 +1,6 @@
 import type { Value } from '../../resources/value.js';
 import type { Lazy } from './evaluator.js';
+import type { Budget } from './budget.js';
 
 /**
  * One entry of the function table. Most functions are eager: their arguments are evaluated
@@ -82,6 +83,8 @@ export interface EvalContext {
   missingPropertyIsNull?: boolean;
   /** `lambdaVariables('x')` inside a lambda body. */
   lambdaVariable?(name: string): Value;
+  /** The work this evaluation may still do (template expansion sets one per scan unit). */
+  budget?: Budget;
 }
 
 /** What `reference()`, `references()` and `resourceInfo()` see: the resources of the same deployment. */

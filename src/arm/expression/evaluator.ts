@@ -1,6 +1,7 @@
 import { getProperty, isDeclaredBody, isObject, isUnknown, Unknown, type Value } from '../../resources/value.js';
 import type { Expr } from './ast.js';
 import { parseExpression } from './parser.js';
+import { RETURNS_EXISTING, SizeError, checkResult } from './budget.js';
 import type { EvalContext, FunctionDef, FunctionTable, LambdaFn } from './context.js';
 
 /**
@@ -90,26 +91,51 @@ function callFunction(expr: Extract<Expr, { kind: 'call' }>, ctx: EvalContext): 
     const range = fn.maxArgs === undefined ? `at least ${fn.minArgs}` : fn.minArgs === fn.maxArgs ? `${fn.minArgs}` : `${fn.minArgs} to ${fn.maxArgs}`;
     throw new EvaluationError(`'${expr.name}' takes ${range} argument${range === '1' ? '' : 's'}, not ${argc}`, expr.start);
   }
-  try {
-    if (fn.withLambdas) return callWithLambdas(fn, expr, ctx);
-    if (fn.lazy) {
-      const thunks: Lazy[] = expr.args.map((a) => () => evaluate(a, ctx));
-      return fn.lazy(thunks, ctx);
+  // Every call is one step of the unit's work and one level of nesting (the stack it needs).
+  const budget = ctx.budget;
+  if (budget) {
+    budget.step();
+    try {
+      budget.enter();
+    } catch (err) {
+      if (err instanceof SizeError) throw new EvaluationError(`${expr.name}: ${err.message}`, expr.start);
+      throw err;
     }
-    // Every argument is evaluated (so its errors are reported) before an Unknown one decides.
-    const args: Value[] = new Array(expr.args.length);
-    let unknown: Unknown | undefined;
-    for (let i = 0; i < args.length; i++) {
-      const v = evaluate(expr.args[i]!, ctx);
-      if (!unknown && v instanceof Unknown) unknown = v;
-      args[i] = v;
-    }
-    if (unknown && !fn.acceptsUnknown) return unknown;
-    return fn.eager!(args, ctx);
-  } catch (err) {
-    if (err instanceof FunctionError) throw new EvaluationError(`${expr.name}: ${err.message}`, expr.start);
-    throw err;
   }
+  try {
+    const result = invoke(fn, expr, ctx);
+    // Every value a function builds is checked (lengths, depth): one call can only grow a value
+    // by a bounded factor, so no value ever gets far past the limits before it is stopped.
+    const size = checkResult(result);
+    if (budget) {
+      const built = typeof result === 'string' && !RETURNS_EXISTING.has(fn.name) && !fn.name.includes('.') ? result.length : size;
+      if (built > 0) budget.charge(built);
+    }
+    return result;
+  } catch (err) {
+    if (err instanceof FunctionError || err instanceof SizeError) throw new EvaluationError(`${expr.name}: ${err.message}`, expr.start);
+    throw err;
+  } finally {
+    budget?.leave();
+  }
+}
+
+function invoke(fn: FunctionDef, expr: Extract<Expr, { kind: 'call' }>, ctx: EvalContext): Value {
+  if (fn.withLambdas) return callWithLambdas(fn, expr, ctx);
+  if (fn.lazy) {
+    const thunks: Lazy[] = expr.args.map((a) => () => evaluate(a, ctx));
+    return fn.lazy(thunks, ctx);
+  }
+  // Every argument is evaluated (so its errors are reported) before an Unknown one decides.
+  const args: Value[] = new Array(expr.args.length);
+  let unknown: Unknown | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const v = evaluate(expr.args[i]!, ctx);
+    if (!unknown && v instanceof Unknown) unknown = v;
+    args[i] = v;
+  }
+  if (unknown && !fn.acceptsUnknown) return unknown;
+  return fn.eager!(args, ctx);
 }
 
 /**

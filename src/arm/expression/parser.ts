@@ -1,4 +1,5 @@
 import type { Expr } from './ast.js';
+import { MAX_EXPRESSION_DEPTH } from './budget.js';
 
 /**
  * Parser for ARM template expressions. Offsets in the tree and in errors are relative to
@@ -45,6 +46,9 @@ export function parseExpression(text: string): Expr {
 }
 
 class Parser {
+  /** Calls, indexes and property reads open around the current position (the recursion depth). */
+  private depth = 0;
+
   constructor(
     readonly text: string,
     public pos: number,
@@ -71,26 +75,45 @@ class Parser {
 
   parseExpr(): Expr {
     this.skipSpace();
+    // Checked before recursing: the tree is walked recursively by the evaluator too.
+    if (++this.depth > MAX_EXPRESSION_DEPTH) this.fail(`the expression nests more than ${MAX_EXPRESSION_DEPTH} levels deep`);
+    try {
+      return this.parsePostfix();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private parsePostfix(): Expr {
     let expr = this.parsePrimary();
-    // Member access and indexing may follow any primary: f().a.b[0]['c']
-    for (;;) {
-      this.skipSpace();
-      const ch = this.peek();
-      if (ch === '.') {
-        this.pos++;
+    // Member access and indexing may follow any primary: f().a.b[0]['c']. Each one wraps the tree
+    // one level deeper (a.b.c.… is as deep as it is long), so each counts as a level.
+    const outer = this.depth;
+    try {
+      for (;;) {
         this.skipSpace();
-        const start = this.pos;
-        const name = this.readIdentifier();
-        if (!name) this.fail('expected a property name after "."', start);
-        expr = { kind: 'property', object: expr, name, start: expr.start, end: this.pos };
-      } else if (ch === '[') {
-        this.pos++;
-        const index = this.parseExpr();
-        this.expect(']');
-        expr = { kind: 'index', object: expr, index, start: expr.start, end: this.pos };
-      } else {
-        return expr;
+        const ch = this.peek();
+        if (ch === '.' || ch === '[') {
+          if (++this.depth > MAX_EXPRESSION_DEPTH) this.fail(`the expression nests more than ${MAX_EXPRESSION_DEPTH} levels deep`);
+        }
+        if (ch === '.') {
+          this.pos++;
+          this.skipSpace();
+          const start = this.pos;
+          const name = this.readIdentifier();
+          if (!name) this.fail('expected a property name after "."', start);
+          expr = { kind: 'property', object: expr, name, start: expr.start, end: this.pos };
+        } else if (ch === '[') {
+          this.pos++;
+          const index = this.parseExpr();
+          this.expect(']');
+          expr = { kind: 'index', object: expr, index, start: expr.start, end: this.pos };
+        } else {
+          return expr;
+        }
       }
+    } finally {
+      this.depth = outer;
     }
   }
 

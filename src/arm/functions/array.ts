@@ -1,7 +1,8 @@
+import { checkArrayLength, type Budget } from '../expression/budget.js';
 import type { FunctionDef } from '../expression/context.js';
 import { FunctionError, describe } from '../expression/evaluator.js';
 import { getProperty, isDeclaredBody, isObject, isUnknown, Unknown, type ObjectValue, type Value } from '../../resources/value.js';
-import { deepEquals } from './comparison.js';
+import { ValueSet, deepEquals } from './comparison.js';
 import { expectArray, expectInt, expectString, fn } from './define.js';
 
 function expectArrayOrString(v: Value, what = 'the input'): Value[] | string {
@@ -47,13 +48,22 @@ function indexIn(container: Value, item: Value, last: boolean): Value {
   return -1;
 }
 
-function intersectArrays([first, ...rest]: Value[][]): Value {
+function intersectArrays([first, ...rest]: Value[][], budget?: Budget): Value {
   const unknown = [first!, ...rest].map(unknownItem).find(Boolean);
   if (unknown) return unknown;
   const out: Value[] = [];
+  const taken = new ValueSet(budget);
+  const others = rest.map((list) => {
+    const set = new ValueSet(budget);
+    for (const x of list) set.add(x);
+    return set;
+  });
   for (const item of first!) {
-    if (out.some((x) => deepEquals(x, item))) continue;
-    if (rest.every((list) => list.some((x) => deepEquals(x, item)))) out.push(item);
+    if (taken.has(item)) continue;
+    if (others.every((set) => set.has(item))) {
+      taken.add(item);
+      out.push(item);
+    }
   }
   return out;
 }
@@ -139,7 +149,10 @@ export const arrayFunctions: FunctionDef[] = [
     // One level only: [[1, [2]], [3]] gives [1, [2], 3].
     eager: ([v]) => {
       const list = expectArray(v!);
-      return unknownItem(list) ?? list.flatMap((item) => expectArray(item, 'every item'));
+      const unknown = unknownItem(list);
+      if (unknown) return unknown;
+      checkArrayLength(list.reduce((n: number, item) => n + expectArray(item, 'every item').length, 0));
+      return list.flatMap((item) => item as Value[]);
     },
   }),
   fn({ name: 'indexOf', minArgs: 2, maxArgs: 2, eager: ([c, item]) => indexIn(c!, item!, false) }),
@@ -148,8 +161,8 @@ export const arrayFunctions: FunctionDef[] = [
     name: 'intersection',
     minArgs: 2,
     // The order (and the spelling of keys) is the first argument's; an item is kept once.
-    eager: (args) => {
-      if (args.every(Array.isArray)) return intersectArrays(args as Value[][]);
+    eager: (args, ctx) => {
+      if (args.every(Array.isArray)) return intersectArrays(args as Value[][], ctx.budget);
       if (args.every(isObject)) return intersectObjects(args as ObjectValue[]);
       throw new FunctionError('takes arrays, or objects, all of the same kind');
     },

@@ -1,8 +1,9 @@
+import { checkArrayLength } from '../expression/budget.js';
 import { FunctionError, describe } from '../expression/evaluator.js';
 import type { FunctionDef } from '../expression/context.js';
 import { getProperty, isObject, isUnknown, type ObjectValue, type Value, setOwn } from '../../resources/value.js';
 import { expectString, fn } from './define.js';
-import { deepEquals } from './comparison.js';
+import { ValueSet, deepEquals } from './comparison.js';
 
 /** The array and object functions the first templates need; the rest come with the full library. */
 export const collectionFunctions: FunctionDef[] = [
@@ -60,10 +61,18 @@ export const collectionFunctions: FunctionDef[] = [
   fn({
     name: 'union',
     minArgs: 1,
-    eager: (args) => {
+    eager: (args, ctx) => {
       if (args.every(Array.isArray)) {
+        checkArrayLength((args as Value[][]).reduce((n, a) => n + a.length, 0));
         const out: Value[] = [];
-        for (const a of args as Value[][]) for (const x of a) if (!out.some((y) => deepEquals(x, y))) out.push(x);
+        const seen = new ValueSet(ctx.budget);
+        for (const a of args as Value[][]) {
+          for (const x of a) {
+            if (seen.has(x)) continue;
+            seen.add(x);
+            out.push(x);
+          }
+        }
         return out;
       }
       if (args.every(isObject)) return (args as ObjectValue[]).reduce((acc, o) => mergeObjects(acc, o), {} as ObjectValue);
@@ -77,11 +86,16 @@ export const collectionFunctions: FunctionDef[] = [
 /** `union` on objects: later keys win, nested objects merge (arrays are replaced). */
 function mergeObjects(a: ObjectValue, b: ObjectValue): ObjectValue {
   const out: ObjectValue = { ...a };
+  // The first spelling of each key, by its lower case: a search of the keys per key was quadratic.
+  const spelled = new Map<string, string>();
+  for (const k of Object.keys(out)) if (!spelled.has(k.toLowerCase())) spelled.set(k.toLowerCase(), k);
   for (const [k, v] of Object.entries(b)) {
-    const existing = Object.keys(out).find((x) => x.toLowerCase() === k.toLowerCase());
+    const existing = spelled.get(k.toLowerCase());
+    if (existing === undefined) spelled.set(k.toLowerCase(), k);
     const prev = existing === undefined ? undefined : out[existing];
     if (existing !== undefined) delete out[existing];
-    out[existing ?? k] = isObject(prev) && isObject(v) ? mergeObjects(prev, v) : v;
+    // setOwn: a key `__proto__` is data, not the prototype (plain assignment would drop it).
+    setOwn(out, existing ?? k, isObject(prev) && isObject(v) ? mergeObjects(prev, v) : v);
   }
   return out;
 }

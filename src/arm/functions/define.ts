@@ -1,6 +1,7 @@
 import type { FunctionDef } from '../expression/context.js';
 import { FunctionError, describe } from '../expression/evaluator.js';
 import { isObject, type ObjectValue, type Value } from '../../resources/value.js';
+import { MAX_STRING_LENGTH, MAX_VALUE_DEPTH, SizeError, checkStringLength } from '../expression/budget.js';
 
 export function fn(def: FunctionDef): FunctionDef {
   return def;
@@ -40,6 +41,50 @@ export function toArmString(v: Value, jsonQuote: 'double' | 'single' = 'double')
   if (typeof v === 'boolean') return v ? 'True' : 'False';
   if (typeof v === 'number') return String(v);
   if (v === null) return '';
+  // JSON.stringify recurses and builds the whole text: size and depth are checked first.
+  checkStringLength(jsonLengthAtLeast(v, MAX_STRING_LENGTH + 1), 'the JSON text of the value');
   const json = JSON.stringify(v);
   return jsonQuote === 'single' ? json.replace(/"/g, "'") : json;
+}
+
+/**
+ * A lower bound of the length of `v`'s JSON text, walking no further than `limit` characters
+ * (a value can share one large string many times over, so it is never walked whole). Iterative,
+ * and a value nested deeper than MAX_VALUE_DEPTH is a SizeError, so that what walks it
+ * recursively afterwards (JSON.stringify, comparison) cannot overflow the stack.
+ */
+export function jsonLengthAtLeast(v: Value, limit: number): number {
+  let total = 0;
+  const stack: [Value, number][] = [[v, 0]];
+  while (stack.length && total < limit) {
+    const [x, depth] = stack.pop()!;
+    if (typeof x === 'string') total += x.length + 2;
+    else if (x === null || typeof x !== 'object') total += 5;
+    else {
+      if (depth >= MAX_VALUE_DEPTH) throw new SizeError(`the value nests more than ${MAX_VALUE_DEPTH} levels deep`);
+      if (Array.isArray(x)) {
+        total += 1 + x.length;
+        for (const item of x) stack.push([item, depth + 1]);
+      } else {
+        total += 1;
+        for (const key of Object.keys(x)) {
+          total += key.length + 4;
+          stack.push([(x as ObjectValue)[key]!, depth + 1]);
+        }
+      }
+    }
+  }
+  return total;
+}
+
+/** Throws a SizeError before a value nested deeper than MAX_VALUE_DEPTH is walked recursively. */
+export function checkValueDepth(v: Value): void {
+  if (v === null || typeof v !== 'object') return;
+  const stack: [Value, number][] = [[v, 0]];
+  while (stack.length) {
+    const [x, depth] = stack.pop()!;
+    if (x === null || typeof x !== 'object') continue;
+    if (depth >= MAX_VALUE_DEPTH) throw new SizeError(`the value nests more than ${MAX_VALUE_DEPTH} levels deep`);
+    for (const item of Array.isArray(x) ? x : Object.values(x)) if (item !== null && typeof item === 'object') stack.push([item, depth + 1]);
+  }
 }

@@ -1,6 +1,6 @@
 import type { FunctionDef } from '../expression/context.js';
 import { FunctionError, describe } from '../expression/evaluator.js';
-import { getProperty, isObject, type ObjectValue, type Value } from '../../resources/value.js';
+import { getProperty, isObject, type ObjectValue, type Value, setOwn } from '../../resources/value.js';
 import { expectInt, expectString, fn } from './define.js';
 import { findUnknown } from './string.js';
 
@@ -115,7 +115,8 @@ export function parseLenientJson(text: string): Value {
         }
         skip();
         if (text[pos++] !== ':') fail("':' expected");
-        obj[key] = value();
+        // setOwn: a key `__proto__` is data here too, never the object's prototype.
+        setOwn(obj, key, value());
         skip();
         if (text[pos] === ',') pos++;
         else if (pos < text.length && text[pos] !== '}') fail("',' or '}' expected");
@@ -158,7 +159,8 @@ function parseAbsoluteUri(text: string, what: string): URL {
 }
 
 /** System.Uri's default ports, which `parseUri` reports when the URI names none (-1: the scheme has none). */
-const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443, ws: 80, wss: 443, ftp: 21, gopher: 70, nntp: 119, telnet: 23, ldap: 389, mailto: 25, 'net.tcp': 808 };
+// A Map: the scheme is the user's text, and `constructor://` must not find Object.prototype's member.
+const DEFAULT_PORTS = new Map<string, number>(Object.entries({ http: 80, https: 443, ws: 80, wss: 443, ftp: 21, gopher: 70, nntp: 119, telnet: 23, ldap: 389, mailto: 25, 'net.tcp': 808 }));
 
 /** Encoding and URI functions. */
 export const encodingFunctions: FunctionDef[] = [
@@ -207,7 +209,7 @@ export const encodingFunctions: FunctionDef[] = [
       return {
         scheme,
         host: u.hostname,
-        port: u.port ? Number(u.port) : (DEFAULT_PORTS[scheme] ?? -1),
+        port: u.port ? Number(u.port) : (DEFAULT_PORTS.get(scheme) ?? -1),
         path: u.pathname || '/',
         query: u.search,
       };

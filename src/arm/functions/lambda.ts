@@ -64,11 +64,15 @@ export const lambdaFunctions: FunctionDef[] = [
   }),
   withLambdas('toObject', 2, 3, [1, 2], ([array], [keyFn, valueFn]) => {
     const out: ObjectValue = {};
+    // The spelling in `out` of each key, by its lower case: a search of the keys per item was quadratic.
+    const spelled = new Map<string, string>();
     for (const item of expectArray(array!, 'the input')) {
       const key = keyOf(keyFn!(item), 'toObject');
       // Keys differing only in case are one key to ARM: the later item wins.
-      const existing = Object.keys(out).find((k) => k.toLowerCase() === key.toLowerCase());
+      const lower = key.toLowerCase();
+      const existing = spelled.get(lower);
       if (existing !== undefined) delete out[existing];
+      spelled.set(lower, key);
       setOwn(out, key, valueFn ? valueFn(item) : item);
     }
     return out;

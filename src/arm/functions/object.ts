@@ -30,12 +30,15 @@ export const objectFunctions: FunctionDef[] = [
     eager: ([list]) => {
       if (!Array.isArray(list)) throw new FunctionError(`the input must be an array of objects, not ${describe(list!)}`);
       const out: ObjectValue = {};
+      // The first spelling of each key, by its lower case: a search of the keys per key was quadratic.
+      const spelled = new Map<string, string>();
       for (const item of list) {
         // An item only known at deployment leaves the merged object unknown.
         if (isUnknown(item)) return item;
         if (!isObject(item)) throw new FunctionError(`every item must be an object, not ${describe(item)}`);
         for (const [k, v] of Object.entries(item)) {
-          const existing = Object.keys(out).find((x) => x.toLowerCase() === k.toLowerCase());
+          const existing = spelled.get(k.toLowerCase());
+          if (existing === undefined) spelled.set(k.toLowerCase(), k);
           // The first spelling of a key stays; the later value wins.
           setOwn(out, existing ?? k, v);
         }

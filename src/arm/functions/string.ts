@@ -2,6 +2,7 @@ import { FunctionError, describe } from '../expression/evaluator.js';
 import type { FunctionDef } from '../expression/context.js';
 import { isObject, isUnknown, type Unknown, type Value } from '../../resources/value.js';
 import { expectInt, expectString, fn, toArmString } from './define.js';
+import { checkArrayLength, checkStringLength } from '../expression/budget.js';
 import { armGuid, uniqueString } from './hash.js';
 
 /**
@@ -72,6 +73,14 @@ function splitLikeDotNet(text: string, separators: string[]): string[] {
   return parts;
 }
 
+/** Joins strings after checking that the result stays within MAX_STRING_LENGTH. */
+function joinChecked(parts: string[], separator: string): string {
+  let length = parts.length > 0 ? separator.length * (parts.length - 1) : 0;
+  for (const p of parts) length += p.length;
+  checkStringLength(length);
+  return parts.join(separator);
+}
+
 /** String functions of the template language. */
 export const stringFunctions: FunctionDef[] = [
   fn({
@@ -80,16 +89,21 @@ export const stringFunctions: FunctionDef[] = [
     // concat joins strings, or concatenates arrays; ARM decides by the first argument.
     eager: (args) => {
       if (Array.isArray(args[0])) {
-        const out: Value[] = [];
+        let length = 0;
         for (const a of args) {
           if (a === null) continue;
           if (!Array.isArray(a)) throw new FunctionError('cannot mix arrays and other values');
-          out.push(...a);
+          length += a.length;
         }
+        checkArrayLength(length);
+        // A loop, not push(...a): spreading a large array into a call overflows the stack.
+        const out: Value[] = new Array(length);
+        let at = 0;
+        for (const a of args) if (a !== null) for (const x of a as Value[]) out[at++] = x;
         return out;
       }
       const unknown = args.map(findUnknown).find(Boolean);
-      return unknown ?? args.map((a) => toArmString(a)).join('');
+      return unknown ?? joinChecked(args.map((a) => toArmString(a)), '');
     },
   }),
   fn({
@@ -115,6 +129,12 @@ export const stringFunctions: FunctionDef[] = [
       const old = expectString(from!, 'the old string');
       const replacement = expectString(to!, 'the new string');
       if (!old) throw new FunctionError('the string to replace cannot be empty');
+      if (replacement.length > old.length) {
+        // The result's length is known from the number of occurrences: checked before building.
+        let count = 0;
+        for (let i = text.indexOf(old); i >= 0; i = text.indexOf(old, i + old.length)) count++;
+        checkStringLength(text.length + count * (replacement.length - old.length));
+      }
       return text.split(old).join(replacement);
     },
   }),
@@ -167,7 +187,7 @@ export const stringFunctions: FunctionDef[] = [
     eager: ([list, delimiter]) => {
       if (!Array.isArray(list)) throw new FunctionError(`the input must be an array, not ${describe(list!)}`);
       const sep = expectString(delimiter!, 'the delimiter');
-      return findUnknown(list) ?? list.map((v) => toArmString(v)).join(sep);
+      return findUnknown(list) ?? joinChecked(list.map((v) => toArmString(v)), sep);
     },
   }),
   fn({
@@ -218,8 +238,10 @@ export function formatString(template: string, args: Value[]): string {
       else text = toArmString(arg);
       if (m[2] !== undefined) {
         const width = Number(m[2]);
+        checkStringLength(Math.abs(width), `the alignment ${m[2]}`);
         text = width < 0 ? text.padEnd(-width) : text.padStart(width);
       }
+      checkStringLength(out.length + text.length);
       out += text;
       i = close;
     } else if (ch === '}') {
@@ -280,6 +302,13 @@ function formatNumber(value: number, spec: string): string {
   if (!std) return formatCustom(value, spec);
   const kind = std[1]!;
   const precision = std[2] === '' ? undefined : Number(std[2]);
+  // .NET allows precisions up to 999,999,999; D and X pad with zeros that far, the others are
+  // bounded by JavaScript's number formatting (100 digits), beyond which we report, not throw.
+  if (precision !== undefined) {
+    const upper = kind.toUpperCase();
+    if (upper === 'D' || upper === 'X') checkStringLength(precision, `the precision ${precision}`);
+    else if (precision > 100) throw new FunctionError(`a precision of ${precision} digits is not supported (at most 100)`);
+  }
   const sign = value < 0 ? '-' : '';
   const needInteger = () => {
     if (!Number.isInteger(value)) throw new FunctionError(`the format ':${spec}' needs an integer, not ${value}`);

@@ -5,6 +5,7 @@ import type { Resource } from '../../resources/resource.js';
 import { getProperty, isUnknown, markDeclaredBody, Unknown, type ObjectValue, type Value, setOwn } from '../../resources/value.js';
 import type { EvalContext, FunctionTable, ResourceLookup } from '../expression/context.js';
 import { FunctionError } from '../expression/evaluator.js';
+import { LimitExceeded } from '../expression/budget.js';
 import { isExpression } from '../expression/parser.js';
 import { findDependencyCycles } from './depends-on.js';
 import { evaluateNode, evaluateString } from './evaluate-node.js';
@@ -154,6 +155,8 @@ export class DeploymentExpansion implements ResourceLookup {
     const scopeNode = childNode(node, 'scope');
     const extensionScope = scopeNode ? evaluateNode(scopeNode, this.scope, ctx) : undefined;
     const loopName = childNode(childNode(node, 'copy'), 'name')?.value;
+    // Counted when declared: a copy inside a copy inside deployments is where the numbers grow.
+    this.atNode(node, () => this.scope.budget?.resource());
     const inst: Instance = {
       node,
       copies,
@@ -174,10 +177,11 @@ export class DeploymentExpansion implements ResourceLookup {
   }
 
   private checkDependencies(): void {
-    for (const cycle of findDependencyCycles(this.instances, (inst) => this.dependenciesOf(inst))) {
-      const first = cycle[0]!;
+    for (const { path, size } of findDependencyCycles(this.instances, (inst) => this.dependenciesOf(inst))) {
+      const first = path[0]!;
       const at = childNode(first.node, 'dependsOn') ?? first.node;
-      this.scope.report(at, 'dependson-cycle', 'error', `dependsOn forms a cycle: ${[...cycle, first].map((i) => i.symbolicName ?? i.name).join(' -> ')}`);
+      const others = size > path.length ? ` (${size} resources depend on each other)` : '';
+      this.scope.report(at, 'dependson-cycle', 'error', `dependsOn forms a cycle: ${[...path, first].map((i) => i.symbolicName ?? i.name).join(' -> ')}${others}`);
     }
   }
 
@@ -269,6 +273,19 @@ export class DeploymentExpansion implements ResourceLookup {
     return this.deployedBy ? `${this.deployedBy} > ${own}` : own;
   }
 
+  /** Runs a budget count; a limit hit there is located at the declaration that caused it. */
+  private atNode(node: JsonNode, count: () => void): void {
+    try {
+      count();
+    } catch (err) {
+      if (err instanceof LimitExceeded && !err.location) {
+        err.file = this.scope.template.file.path;
+        err.location = this.scope.template.file.locationOf(node.offset, 1);
+      }
+      throw err;
+    }
+  }
+
   // ---- nested deployments ------------------------------------------------------------------
 
   private nested(inst: Instance): DeploymentExpansion | Unknown {
@@ -277,6 +294,7 @@ export class DeploymentExpansion implements ResourceLookup {
       this.scope.report(inst.node, 'nesting-depth', 'error', `deployments nest more than ${MAX_NESTING_DEPTH} deep; the inner ones are not expanded`);
       return (inst.nested = new Unknown('the deployment nests too deep'));
     }
+    this.atNode(inst.node, () => this.scope.budget?.deployment());
     const body = this.bodyOf(inst);
     const found = nestedScope(inst, body, this.scope, this.run);
     if (isUnknown(found)) return (inst.nested = found);
@@ -389,8 +407,14 @@ export class DeploymentExpansion implements ResourceLookup {
 
 /** Re-evaluates an expression while recording reads; only run for findings, never on the hot path. */
 function traceOrigins(node: JsonNode, scope: TemplateScope, ctx: EvalContext) {
-  const { reads } = scope.withReads(() => evaluateString(node, scope, ctx));
-  return scope.originsOf(reads);
+  try {
+    const { reads } = scope.withReads(() => evaluateString(node, scope, ctx));
+    return scope.originsOf(reads);
+  } catch (err) {
+    // The unit's budget is spent (already reported): the finding stands without its origins.
+    if (err instanceof LimitExceeded) return [];
+    throw err;
+  }
 }
 
 function withIndex(outer: CopyIndexes, name: unknown, i: number): CopyIndexes {

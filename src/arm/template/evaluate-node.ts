@@ -4,6 +4,7 @@ import { MAX_COPY_COUNT } from './limits.js';
 import type { EvalContext } from '../expression/context.js';
 import { EvaluationError, FunctionError, evaluate, parseCached } from '../expression/evaluator.js';
 import type { Expr } from '../expression/ast.js';
+import { LimitExceeded, MEMBER_BYTES, OBJECT_BYTES, SizeError } from '../expression/budget.js';
 import { ExpressionSyntaxError, isExpression, unescapeLiteral } from '../expression/parser.js';
 import type { TemplateScope } from './template-scope.js';
 
@@ -25,6 +26,40 @@ export function evaluateNode(node: JsonNode, scope: TemplateScope, ctx: EvalCont
   const replacement = options.replace?.get(node);
   if (replacement !== undefined) return replacement;
   const inner: EvaluateOptions = { literal: options.literal, replace: options.replace };
+  if ((node.type === 'object' || node.type === 'array') && ctx.budget) {
+    // Each level of the file's JSON is a level of recursion here: counted with the calls, as a
+    // chain of variables each holding a deep object would otherwise overflow the stack.
+    const budget = ctx.budget;
+    // Each object or array built is work and memory too: nested property copies build 800^k
+    // values without calling a single function.
+    budget.step();
+    budget.charge(OBJECT_BYTES + MEMBER_BYTES * (node.children?.length ?? 0));
+    try {
+      budget.enter();
+    } catch (err) {
+      if (!(err instanceof SizeError)) throw err;
+      scope.report(node, 'limit-depth', 'error', err.message);
+      return new Unknown(err.message);
+    }
+    try {
+      return evaluateContainer(node, scope, ctx, options, inner);
+    } finally {
+      budget.leave();
+    }
+  }
+  if (node.type === 'object' || node.type === 'array') return evaluateContainer(node, scope, ctx, options, inner);
+  switch (node.type) {
+    case 'string': {
+      const text = node.value as string;
+      if (options.literal || !isExpression(text)) return unescapeLiteral(text);
+      return evaluateString(node, scope, ctx);
+    }
+    default:
+      return node.value as Value;
+  }
+}
+
+function evaluateContainer(node: JsonNode, scope: TemplateScope, ctx: EvalContext, options: EvaluateOptions, inner: EvaluateOptions): Value {
   switch (node.type) {
     case 'object': {
       const out: ObjectValue = {};
@@ -48,15 +83,8 @@ export function evaluateNode(node: JsonNode, scope: TemplateScope, ctx: EvalCont
       }
       return out;
     }
-    case 'array':
-      return (node.children ?? []).map((c) => evaluateNode(c, scope, ctx, inner));
-    case 'string': {
-      const text = node.value as string;
-      if (options.literal || !isExpression(text)) return unescapeLiteral(text);
-      return evaluateString(node, scope, ctx);
-    }
     default:
-      return node.value as Value;
+      return (node.children ?? []).map((c) => evaluateNode(c, scope, ctx, inner));
   }
 }
 
@@ -92,6 +120,9 @@ export function expandCopyEntries(entries: readonly JsonNode[], scope: TemplateS
     }
     const items: Value[] = [];
     for (let i = 0; i < count; i++) {
+      // Counted even when the input is a plain string: copies within copies multiply.
+      ctx.budget?.step();
+      ctx.budget?.charge(MEMBER_BYTES);
       const itemCtx: EvalContext = {
         ...ctx,
         copyIndex: (loop) => {
@@ -143,6 +174,12 @@ export function evaluateString(node: JsonNode, scope: TemplateScope, ctx: EvalCo
         location: file.locationOf(at, 0),
       });
       return new Unknown(`the expression could not be evaluated (${err.message})`);
+    }
+    // A limit of the unit: the innermost expression it passes through is where it was hit.
+    if (err instanceof LimitExceeded && !err.location) {
+      const file = scope.template.file;
+      err.file = file.path;
+      err.location = file.locationOf(node.offset, node.length);
     }
     throw err;
   }

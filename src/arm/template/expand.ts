@@ -8,6 +8,8 @@ import { ARM_FUNCTIONS } from '../functions/index.js';
 import { DeploymentExpansion, type ExpansionRun, type LinkedLoader } from './deployment-expansion.js';
 import { checkParameterFile } from './parameter-file.js';
 import { TemplateScope } from './template-scope.js';
+import { Budget, LimitExceeded, TOO_DEEP, type BudgetLimits } from '../expression/budget.js';
+import { DEFAULT_UNIT_TIMEOUT_SECONDS, MAX_UNIT_BUILT, MAX_UNIT_DEPLOYMENTS, MAX_UNIT_RESOURCES, MAX_UNIT_STEPS } from './limits.js';
 export { MAX_COPY_COUNT } from './limits.js';
 
 export interface ExpandOptions {
@@ -17,7 +19,18 @@ export interface ExpandOptions {
   loadLinked?: LinkedLoader;
   /** Values for parameters that have no value and no default (from the configuration). */
   parameterDefaults?: Readonly<Record<string, Value>>;
+  /** Overrides of the per-unit limits (tests; `timeoutMs` from `--unit-timeout`). */
+  limits?: Partial<BudgetLimits>;
 }
+
+/** The per-unit limits when none are given. */
+export const DEFAULT_LIMITS: BudgetLimits = {
+  steps: MAX_UNIT_STEPS,
+  built: MAX_UNIT_BUILT,
+  resources: MAX_UNIT_RESOURCES,
+  deployments: MAX_UNIT_DEPLOYMENTS,
+  timeoutMs: DEFAULT_UNIT_TIMEOUT_SECONDS * 1000,
+};
 
 export interface Expansion {
   resources: Resource[];
@@ -35,9 +48,50 @@ export interface Expansion {
 export function expandTemplate(template: JsonDocument, parameterFile: JsonDocument | undefined, options: ExpandOptions): Expansion {
   const run: ExpansionRun = { diagnostics: [], resources: [], functions: options.functions ?? ARM_FUNCTIONS, loadLinked: options.loadLinked };
   const fallback = options.parameterDefaults ? new Map(Object.entries(options.parameterDefaults).map(([k, v]) => [k.toLowerCase(), v])) : undefined;
-  const scope = new TemplateScope(template, template.root, { file: parameterFile, fallback }, run.functions, options.deployment, run.diagnostics);
-  checkParameterFile(scope);
-  const top = new DeploymentExpansion(scope, template.root, run, 0, new Map(), true);
-  top.expand();
-  return { resources: run.resources, diagnostics: run.diagnostics, outputs: () => top.outputs(), secrets: scope.secrets };
+  const budget = new Budget({ ...DEFAULT_LIMITS, ...options.limits });
+  const scope = new TemplateScope(template, template.root, { file: parameterFile, fallback }, run.functions, options.deployment, run.diagnostics, undefined, budget);
+  let top: DeploymentExpansion | undefined;
+  guarded(run.diagnostics, template, () => {
+    checkParameterFile(scope);
+    top = new DeploymentExpansion(scope, template.root, run, 0, new Map(), true);
+    top.expand();
+  });
+  budget.finish();
+  const outputs = (): ObjectValue => {
+    let out: ObjectValue = {};
+    // A limit hit here was already reported if the expansion hit it; otherwise it is news.
+    guarded(budget.exhausted ? [] : run.diagnostics, template, () => {
+      if (top) out = top.outputs();
+    });
+    return out;
+  };
+  // What was produced before a limit stopped the unit is kept: those resources are complete.
+  return { resources: run.resources, diagnostics: run.diagnostics, outputs, secrets: scope.secrets };
+}
+
+/**
+ * Runs a unit's expansion so that a limit ends it with one diagnostic instead of an exception.
+ * A stack overflow is caught too, as a last resort: the depth limits are meant to prevent it,
+ * and if one is missed the unit must still end with a diagnostic, not take the scan with it.
+ */
+function guarded(diagnostics: Diagnostic[], template: JsonDocument, run: () => void): void {
+  try {
+    run();
+  } catch (err) {
+    if (err instanceof LimitExceeded) {
+      diagnostics.push({
+        severity: 'error',
+        code: `limit-${err.kind}`,
+        message: `${err.message}; the expansion of this template stopped here`,
+        file: err.file ?? template.file.path,
+        location: err.location,
+      });
+      return;
+    }
+    if (err instanceof RangeError && /call stack/i.test(err.message)) {
+      diagnostics.push({ severity: 'error', code: 'limit-depth', message: `${TOO_DEEP}; the expansion of this template stopped`, file: template.file.path });
+      return;
+    }
+    throw err;
+  }
 }

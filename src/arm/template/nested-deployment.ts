@@ -41,7 +41,7 @@ export function nestedScope(inst: Instance, body: ObjectValue, outer: TemplateSc
 
   const supplied = suppliedParameters(inst, properties, outer);
   const parameterFile = linkedParameterFile(inst, properties, outer, run);
-  const scope = new TemplateScope(document, root, { supplied, file: parameterFile }, run.functions, deploymentOf(inst, body, outer.deployment), run.diagnostics, outer.secrets);
+  const scope = new TemplateScope(document, root, { supplied, file: parameterFile }, run.functions, deploymentOf(inst, body, outer.deployment), run.diagnostics, outer.secrets, outer.budget);
   if (parameterFile) checkParameterFile(scope);
   for (const [name, entry] of supplied) {
     if (!scope.parameterDeclaration(name) && entry.origin) {

@@ -3,15 +3,17 @@ import { isObject, isUnknown, type Value } from '../../resources/value.js';
 import { deepEquals } from '../functions/comparison.js';
 import type { TemplateScope } from './template-scope.js';
 
-const TYPE_CHECKS: Record<string, (v: Value) => boolean> = {
-  string: (v) => typeof v === 'string',
-  securestring: (v) => typeof v === 'string',
-  int: (v) => typeof v === 'number',
-  bool: (v) => typeof v === 'boolean',
-  object: (v) => isObject(v),
-  secureobject: (v) => isObject(v),
-  array: (v) => Array.isArray(v),
-};
+// A Map, not an object literal: the type is the template's text, and a type such as `__proto__`
+// or `constructor` must find nothing rather than a member of Object.prototype.
+const TYPE_CHECKS = new Map<string, (v: Value) => boolean>([
+  ['string', (v) => typeof v === 'string'],
+  ['securestring', (v) => typeof v === 'string'],
+  ['int', (v) => typeof v === 'number'],
+  ['bool', (v) => typeof v === 'boolean'],
+  ['object', (v) => isObject(v)],
+  ['secureobject', (v) => isObject(v)],
+  ['array', (v) => Array.isArray(v)],
+]);
 
 /**
  * Checks a parameter's value against its declaration the way ARM does before deploying:
@@ -26,7 +28,7 @@ export function checkParameterValue(scope: TemplateScope, name: string, declared
   const fail = (message: string) =>
     scope.diagnostics.push({ severity: 'error', code: 'parameter-value', message: `parameter '${name}': ${message}`, file: file.path, location: file.locationOf(where.offset, where.length) });
   const type = String(childNode(decl, 'type')?.value ?? '').toLowerCase();
-  const typeCheck = TYPE_CHECKS[type];
+  const typeCheck = TYPE_CHECKS.get(type);
   if (typeCheck && !typeCheck(value)) {
     fail(`expected a value of type ${type}, got ${JSON.stringify(value)?.slice(0, 60)}`);
     return value;

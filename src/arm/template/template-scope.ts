@@ -4,6 +4,7 @@ import { Unknown, type Value } from '../../resources/value.js';
 import type { ValueOrigin } from '../../resources/resource.js';
 import type { DeploymentContext, EvalContext, FunctionTable, ResourceLookup } from '../expression/context.js';
 import { FunctionError } from '../expression/evaluator.js';
+import type { Budget } from '../expression/budget.js';
 import { evaluateNode, expandCopyEntries } from './evaluate-node.js';
 import { checkParameterValue } from './parameter-checks.js';
 import { withUserFunctions } from './user-functions.js';
@@ -62,7 +63,7 @@ export class TemplateScope {
   private readonly varDecls: JsonNode | undefined;
   private readonly paramValues: JsonNode | undefined;
   /** The reads of the evaluation in progress (innermost last). */
-  private readonly readStack: Read[][] = [];
+  private readonly readStack: { reads: Read[]; seen: Set<string> }[] = [];
 
   constructor(
     readonly template: JsonDocument,
@@ -73,6 +74,8 @@ export class TemplateScope {
     readonly diagnostics: Diagnostic[],
     /** Values of secure parameters (securestring, secureObject): never printed by Tollgate. */
     readonly secrets: Set<string> = new Set(),
+    /** The work the scan unit may still do; shared by every scope of the unit. */
+    readonly budget?: Budget,
   ) {
     this.paramDecls = childNode(root, 'parameters');
     this.varDecls = childNode(root, 'variables');
@@ -98,13 +101,14 @@ export class TemplateScope {
         return i;
       },
       resources: this.resources,
+      budget: this.budget,
     };
   }
 
   /** Evaluates while collecting the parameters and variables read. */
   withReads<T>(run: () => T): { result: T; reads: Read[] } {
     const reads: Read[] = [];
-    this.readStack.push(reads);
+    this.readStack.push({ reads, seen: new Set() });
     try {
       return { result: run(), reads };
     } finally {
@@ -115,7 +119,18 @@ export class TemplateScope {
   private noteRead(read: Read, nested: Read[]): void {
     const top = this.readStack[this.readStack.length - 1];
     if (!top) return;
-    for (const r of [read, ...nested]) if (!top.some((x) => x.kind === r.kind && x.name === r.name)) top.push(r);
+    // A set beside the list: a chain of variables reads all the ones before it, and a linear
+    // search per read made a long chain cubic (3,000 variables took a minute).
+    const add = (r: Read) => {
+      const key = `${r.kind}:${r.name}`;
+      if (top.seen.has(key)) return false;
+      top.seen.add(key);
+      top.reads.push(r);
+      return true;
+    };
+    // What a read value read was noted with it: a second read of it adds nothing new.
+    if (!add(read)) return;
+    for (const r of nested) add(r);
   }
 
   parameterDeclaration(name: string): JsonNode | undefined {

@@ -37,6 +37,7 @@ export function withUserFunctions(base: FunctionTable, declarations: JsonNode | 
           const bodyCtx: EvalContext = {
             functions: ctx.functions,
             deployment: ctx.deployment,
+            budget: ctx.budget,
             parameter: (n) => {
               const i = params.findIndex((p) => p.toLowerCase() === n.toLowerCase());
               if (i < 0) throw new FunctionError(`the function ${name} has no parameter '${n}'`);

@@ -41,6 +41,8 @@ export interface ScanFlags extends DeploymentFlags {
   exemption?: string[];
   /** Stack traces of internal errors on standard error. */
   debug?: boolean;
+  /** `--unit-timeout SECONDS`: the time limit per scan unit (0: none). */
+  unitTimeout?: string;
 }
 
 export function runScan(paths: string[], flags: ScanFlags): number {
@@ -114,8 +116,14 @@ export function runScan(paths: string[], flags: ScanFlags): number {
     d.file = config.origin.file;
     if (at) d.location = { file: config.origin.file, start: at, end: { line: at.line, column: at.column + key!.length } };
   }
+  const unitTimeout = flags.unitTimeout === undefined ? undefined : Number(flags.unitTimeout);
+  if (unitTimeout !== undefined && (!Number.isFinite(unitTimeout) || unitTimeout < 0 || flags.unitTimeout!.trim() === '')) {
+    process.stderr.write(`tollgate: --unit-timeout must be a number of seconds (0: no limit), not '${flags.unitTimeout}'\n`);
+    return EXIT.usage;
+  }
   const progress = createProgress(process.stderr);
   const result = scan({
+    unitTimeoutSeconds: unitTimeout,
     onProgress: (done, total) => progress.update(done, total),
     ruleSet,
     paths,
