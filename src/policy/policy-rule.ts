@@ -47,6 +47,8 @@ export interface PolicyRule extends Rule {
   readonly sidecar: PolicySidecar;
   /** The compiled definition, for evaluating outside a scan. */
   readonly compiled: CompiledPolicy;
+  /** Why the definition never applies to a template's resources (Resource Provider mode, denyAction, manual): listed, not run. */
+  readonly notForTemplates?: string;
   /** Evaluates with a trace of every condition looked at: for `explain` and for tests. */
   explain(resource: Resource): { verdict: Verdict; trace: TraceNode[] };
 }
@@ -88,8 +90,12 @@ export function createPolicyRule(definition: PolicyDefinition, options: PolicyRu
     sidecar,
     // A definition whose parameters have no default (a workspace id, a location) needs an
     // assignment to supply them: it is listed, and runs once assigned with values.
-    enabled: effect.toLowerCase() !== 'disabled' && unsetParameters(definition, options.parameters).length === 0,
+    // One that cannot apply to a template (a Resource Provider mode, denyAction) is listed with why.
+    enabled: effect.toLowerCase() !== 'disabled' && compiled.notForTemplates === undefined && unsetParameters(definition, options.parameters).length === 0,
+    ...(compiled.notForTemplates ? { notForTemplates: compiled.notForTemplates } : {}),
     check(resource, ctx) {
+      // Run anyway (`--rules all`, an assignment): each resource says why nothing is reported.
+      if (compiled.notForTemplates) return ctx.skip(`not applicable: ${compiled.notForTemplates}`);
       const result = evaluatePolicy(compiled, resource, {
         env: ctx.now ? { now: policyTime(ctx.now) } : {},
         related: (query) => relatedIn(resource, ctx.resources, query),
