@@ -3,6 +3,10 @@ import assert from 'node:assert/strict';
 import { loadRuleSet, scan } from '../../src/scan.js';
 import { loadPolicyInputs, type PolicySpec } from '../../src/policy/policy-inputs.js';
 import { template, tempTree } from '../helpers.js';
+import { formatPretty } from '../../src/report/pretty.js';
+import { describePolicy } from '../../src/policy/describe.js';
+import { readPolicyDefinition } from '../../src/policy/definition.js';
+import { createPolicyRule } from '../../src/policy/policy-rule.js';
 
 // The resources of issue 16: an "Allowed locations" assignment denied subnets, blob services and API children.
 const deployment = template({
@@ -66,4 +70,37 @@ test('a Resource Provider mode or a denyAction definition given with --policy lo
   assert.ok(warnings.some((m) => /kv-key-type is not applicable to deployment templates: mode Microsoft.KeyVault.Data is a Resource Provider mode/.test(m)));
   assert.ok(warnings.some((m) => /no-delete is not applicable to deployment templates: effect denyAction blocks delete requests/.test(m)));
   assert.equal(out.findings.filter((f) => f.ruleId === 'kv-key-type' || f.ruleId === 'no-delete').length, 0);
+});
+
+test('an initiative referencing a Resource Provider mode definition counts it as not available offline, with the reason', () => {
+  const keyVault = JSON.stringify({
+    name: 'kv-key-type',
+    properties: { displayName: 'Keys should be RSA', mode: 'Microsoft.KeyVault.Data', policyRule: { if: { field: 'Microsoft.KeyVault.Data/vaults/keys/keyType', notEquals: 'RSA' }, then: { effect: 'audit' } } },
+  });
+  const initiative = JSON.stringify({
+    name: 'guardrails',
+    properties: {
+      displayName: 'Guardrails',
+      policyDefinitionGroups: [{ name: 'KV' }, { name: 'LOC' }],
+      policyDefinitions: [
+        { policyDefinitionReferenceId: 'kv', policyDefinitionId: '/providers/Microsoft.Authorization/policyDefinitions/kv-key-type', groupNames: ['KV'] },
+        { policyDefinitionReferenceId: 'loc', policyDefinitionId: '/providers/Microsoft.Authorization/policyDefinitions/allowed-locations', groupNames: ['LOC'] },
+      ],
+    },
+  });
+  const out = run({ 'policy/kv.json': keyVault, 'policy/allowed.json': allowedLocations('Indexed'), 'set/guardrails.json': initiative }, { policies: ['policy'], initiatives: ['set/guardrails.json'] });
+  const ic = out.compliance![0]!;
+  assert.equal(ic.evaluated, 1);
+  assert.deepEqual(ic.unavailable.map((u) => u.referenceId), ['kv']);
+  assert.match(ic.unavailable[0]!.reason, /^not applicable to deployment templates: mode Microsoft.KeyVault.Data is a Resource Provider mode/);
+  assert.equal(ic.controls.find((c) => c.control === 'KV')!.state, 'not-available-offline');
+  assert.equal(ic.controls.find((c) => c.control === 'LOC')!.state, 'non-compliant');
+  assert.match(formatPretty(out, { color: false }), /1 policy evaluated; 1 not available offline \(not applicable to deployment templates \(Resource Provider mode, denyAction or manual\)\)/);
+});
+
+test('rules show: a definition that cannot apply to a template says why it is not run', () => {
+  const definition = readPolicyDefinition({ name: 'no-delete', properties: { displayName: 'Do not delete', mode: 'Indexed', policyRule: { if: { field: 'type', equals: 'Microsoft.Storage/storageAccounts' }, then: { effect: 'denyAction', details: { actionNames: ['delete'] } } } } });
+  const rule = createPolicyRule(definition);
+  assert.equal(rule.enabled, false);
+  assert.match(describePolicy(definition, rule), /Not run +not applicable to deployment templates: effect denyAction blocks delete requests/);
 });
