@@ -32,11 +32,10 @@ test('an alias that is not in the table is undefined, never a path guessed from 
   assert.equal(resolveAlias('tls.validateCertificateChain'), undefined);
 });
 
-test('every other provider\'s aliases come from the all-namespaces table (2024-01), read when first needed', () => {
+test('every other provider\'s aliases come from the all-namespaces table (2026-08), read when first needed', () => {
   const all = allNamespaceAliases();
-  // 65,399 aliases in the dump: 771 API Management aliases (the 2026 table is newer) and 30
-  // namespace-level aliases (several types each, paths not in the dump) left out.
-  assert.equal(all.size, 65399 - 771 - 30);
+  // 76,170 aliases in the dump; its 1,335 API Management aliases are the table above.
+  assert.equal(all.size, 76170 - 1335);
   assert.deepEqual(resolveAlias('microsoft.storage/storageaccounts/supportsHttpsTrafficOnly'), {
     name: 'Microsoft.Storage/storageAccounts/supportsHttpsTrafficOnly',
     resourceType: 'Microsoft.Storage/storageAccounts',
@@ -45,7 +44,14 @@ test('every other provider\'s aliases come from the all-namespaces table (2024-0
   assert.equal(resolveAlias('Microsoft.KeyVault/vaults/enableSoftDelete')?.defaultPath, 'properties.enableSoftDelete');
   // API Management aliases still come from the newer table.
   assert.equal(resolveAlias('Microsoft.ApiManagement/service/sku.name')?.resourceType, 'Microsoft.ApiManagement/service');
-  assert.equal(resolveAlias('Microsoft.Compute/imagePublisher'), undefined, 'namespace-level aliases are left out, not guessed');
+  // A namespace-level alias: one name, a path for each type it is defined for.
+  const publisher = allNamespaceAliases().entries('microsoft.compute/IMAGEPUBLISHER');
+  assert.deepEqual(publisher.map((e) => [e.resourceType, e.defaultPath]).sort(), [
+    ['Microsoft.Compute/disks', 'properties.creationData.imageReference.id'],
+    ['Microsoft.Compute/virtualMachineScaleSets', 'properties.virtualMachineProfile.storageProfile.imageReference.publisher'],
+    ['Microsoft.Compute/virtualMachines', 'properties.storageProfile.imageReference.publisher'],
+  ]);
+  assert.equal(resolveAlias('Microsoft.Compute/imagePublisher')?.name, 'Microsoft.Compute/imagePublisher');
 });
 
 test('a definition for another provider runs on its resources through the all-namespaces aliases', async () => {
