@@ -81,3 +81,28 @@ test('a type the dump spells two ways is one type', () => {
   assert.ok(cdn.length > 0);
   assert.ok(cdn.every((e) => e.resourceType.toLowerCase() === 'microsoft.cdn/profiles'));
 });
+
+test('a namespace-level alias reads each type at its own path: Microsoft.Compute/imagePublisher on a VM and a scale set', async () => {
+  const { loadRuleSet, scan } = await import('../../src/scan.js');
+  const { loadPolicyInputs } = await import('../../src/policy/policy-inputs.js');
+  const { template, tempTree } = await import('../helpers.js');
+  const image = (publisher: string) => ({ publisher, offer: 'o', sku: 's', version: 'latest' });
+  const resources = [
+    { type: 'Microsoft.Compute/virtualMachines', apiVersion: '2023-09-01', name: 'vm', location: 'westeurope', properties: { storageProfile: { imageReference: image('Contoso') } } },
+    { type: 'Microsoft.Compute/virtualMachineScaleSets', apiVersion: '2023-09-01', name: 'ss', location: 'westeurope', properties: { virtualMachineProfile: { storageProfile: { imageReference: image('Canonical') } } } },
+  ];
+  const definition = {
+    name: 'image-publishers',
+    properties: {
+      mode: 'Indexed',
+      policyRule: {
+        if: { allOf: [{ field: 'type', in: ['Microsoft.Compute/virtualMachines', 'Microsoft.Compute/virtualMachineScaleSets'] }, { field: 'Microsoft.Compute/imagePublisher', notIn: ['Canonical'] }] },
+        then: { effect: 'deny' },
+      },
+    },
+  };
+  const dir = tempTree({ 'infra/main.json': template({ resources }), 'p/publishers.json': JSON.stringify(definition) });
+  const out = scan({ paths: ['infra'], cwd: dir, ruleSet: loadRuleSet({}, {}, { policies: loadPolicyInputs({ policies: ['p'] }, dir) }) });
+  const results = out.results.filter((r) => r.ruleId === 'image-publishers');
+  assert.deepEqual(results.map((r) => [r.resource.name, r.outcome]).sort(), [['ss', 'pass'], ['vm', 'fail']]);
+});
