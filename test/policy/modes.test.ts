@@ -7,6 +7,7 @@ import { formatPretty } from '../../src/report/pretty.js';
 import { describePolicy } from '../../src/policy/describe.js';
 import { readPolicyDefinition } from '../../src/policy/definition.js';
 import { createPolicyRule } from '../../src/policy/policy-rule.js';
+import { notRun } from '../../src/cli/commands/rules.js';
 
 // The resources of issue 16: an "Allowed locations" assignment denied subnets, blob services and API children.
 const deployment = template({
@@ -103,4 +104,7 @@ test('rules show: a definition that cannot apply to a template says why it is no
   const rule = createPolicyRule(definition);
   assert.equal(rule.enabled, false);
   assert.match(describePolicy(definition, rule), /Not run +not applicable to deployment templates: effect denyAction blocks delete requests/);
+  // `tollgate rules` lists only the shipped catalog (none is of this kind today); its marker carries the reason too.
+  assert.equal(notRun(rule), ' (not run: not applicable to deployment templates: effect denyAction blocks delete requests, not the create or update a deployment makes)');
+  assert.equal(notRun(createPolicyRule(readPolicyDefinition({ name: 'off', properties: { policyRule: { if: { field: 'type', equals: 'x' }, then: { effect: 'disabled' } } } }))), ' (not run)');
 });

@@ -19,7 +19,7 @@ export function runRulesList(): number {
 }
 
 /** ` (not run)`, with the reason when the definition cannot apply to a template at all. */
-function notRun(rule: object): string {
+export function notRun(rule: object): string {
   const reason = 'notForTemplates' in rule && typeof rule.notForTemplates === 'string' ? rule.notForTemplates : undefined;
   return reason ? ` (not run: not applicable to deployment templates: ${reason})` : ' (not run)';
 }
