@@ -1,15 +1,15 @@
 #!/usr/bin/env node
-// Writes two tables from the all-namespaces alias dump (CSV `alias,defaultPath`, gzip):
+// Writes two tables from the all-namespaces alias dump (CSV `type,alias,defaultPath`, gzip):
 // - catalog/aliases/all-namespaces.json.gz: every resource provider outside Microsoft.ApiManagement
 //   (whose own, newer table is microsoft.apimanagement.json). Tollgate reads it only when a
 //   definition names an alias the always-loaded tables do not have.
 // - catalog/aliases/related-types.json: the few types the shipped definitions read as related
 //   resources of their auditIfNotExists / deployIfNotExists effects, always loaded so a default
 //   scan never reads the big table. The types are named here, never inferred from alias names.
-// An alias is `<resource type>/<alias path>`: the type is everything before the last `/`.
-// Namespace-level aliases (`Microsoft.Compute/imagePublisher`) name several resource types with
-// a path each, which the dump does not say: they are left out and counted.
-// Usage: node scripts/build-all-aliases.mjs <policy-aliases-all-namespaces.csv.gz>
+// Most aliases are `<resource type>/<alias path>` (output: types[<type as the alias spells it>][<alias path>]).
+// Namespace-level aliases (`Microsoft.Compute/imagePublisher`) are defined for several resource
+// types, with a path each: the dump's type column says which (output: namespaceLevel[<alias>][<type>]).
+// Usage: node scripts/build-all-aliases.mjs <aliases-all-YYYY-MM.csv.gz>
 import { readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import path from 'node:path';
@@ -23,38 +23,47 @@ if (!input) {
 const RELATED = ['Microsoft.Insights/diagnosticSettings', 'Microsoft.Security/assessments'];
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const lines = gunzipSync(readFileSync(input)).toString('utf8').split(/\r?\n/).filter(Boolean);
+const header = lines.shift();
+if (header !== 'type,alias,defaultPath') throw new Error(`unexpected header: ${header}`);
 const types = {};
+const namespaceLevel = {};
 const related = {};
 let count = 0;
 let relatedCount = 0;
-let namespaceLevel = 0;
+let namespaceCount = 0;
 let apiManagement = 0;
 for (const line of lines) {
+  // No field in the dump contains a comma or a quote; fail loudly if that ever changes.
   const fields = line.split(',');
-  if (fields.length !== 2 || line.includes('"')) throw new Error(`unexpected line: ${line}`);
-  const [alias, defaultPath] = fields;
-  const relatedType = RELATED.find((t) => alias.toLowerCase().startsWith(`${t.toLowerCase()}/`));
-  if (relatedType) {
-    (related[relatedType] ??= {})[alias.slice(relatedType.length + 1)] = defaultPath;
-    relatedCount++;
-  }
-  const cut = alias.lastIndexOf('/');
-  const type = alias.slice(0, cut);
-  if (!type.includes('/')) {
-    namespaceLevel++;
-    continue;
-  }
+  if (fields.length !== 3 || line.includes('"')) throw new Error(`unexpected line: ${line}`);
+  const [type, alias, defaultPath] = fields;
   if (type.toLowerCase().startsWith('microsoft.apimanagement/')) {
     apiManagement++;
     continue;
   }
-  (types[type] ??= {})[alias.slice(cut + 1)] = defaultPath;
+  if (!alias.toLowerCase().startsWith(`${type.toLowerCase()}/`)) {
+    (namespaceLevel[alias] ??= {})[type] = defaultPath;
+    namespaceCount++;
+    continue;
+  }
+  // The alias's own spelling of the type (the type column may differ in case), so that
+  // `<type>/<path>` gives back the alias as Azure writes it.
+  const spelled = alias.slice(0, type.length);
+  const suffix = alias.slice(type.length + 1);
+  if (suffix.includes('/')) throw new Error(`alias path with a slash: ${alias}`);
+  const relatedType = RELATED.find((t) => t.toLowerCase() === type.toLowerCase());
+  if (relatedType) {
+    // One spelling per related type (aliases spell `Microsoft.Insights` and `microsoft.insights`): names ignore case.
+    (related[relatedType] ??= {})[suffix] = defaultPath;
+    relatedCount++;
+  }
+  (types[spelled] ??= {})[suffix] = defaultPath;
   count++;
 }
 const out = path.join(root, 'catalog/aliases/all-namespaces.json.gz');
-const body = { source: path.basename(input), count, left_out: { namespaceLevel, apiManagement }, types };
+const body = { source: path.basename(input), count: count + namespaceCount, left_out: { apiManagement }, types, namespaceLevel };
 writeFileSync(out, gzipSync(JSON.stringify(body), { level: 9 }));
 const relatedOut = path.join(root, 'catalog/aliases/related-types.json');
 writeFileSync(relatedOut, JSON.stringify({ source: path.basename(input), count: relatedCount, types: related }) + '\n');
 console.log(`wrote ${relatedCount} aliases for ${Object.keys(related).length} related resource types to ${path.relative(root, relatedOut)}`);
-console.log(`wrote ${count} aliases of ${Object.keys(types).length} resource types to ${path.relative(root, out)} (left out: ${namespaceLevel} namespace-level, ${apiManagement} API Management)`);
+console.log(`wrote ${count + namespaceCount} aliases (${namespaceCount} namespace-level: ${Object.keys(namespaceLevel).length} names) of ${Object.keys(types).length} resource types to ${path.relative(root, out)} (left out: ${apiManagement} API Management)`);

@@ -47,6 +47,11 @@ interface AliasFile {
   source: string;
   count: number;
   types: Record<string, Record<string, string>>;
+  /**
+   * Aliases that are not `<type>/<path>` (`Microsoft.Compute/imagePublisher`): alias -> type ->
+   * path, one path for each resource type the alias is defined for.
+   */
+  namespaceLevel?: Record<string, Record<string, string>>;
 }
 
 let builtIn: AliasTable | undefined;
@@ -56,7 +61,7 @@ let everyNamespace: AliasTable | undefined;
  * The alias registry, from Azure's own alias dumps (catalog/aliases/). Aliases are resolved
  * from data only: an alias that is not in the tables is unknown, never derived from its name.
  * API Management's aliases (2026) and those of the related types the shipped definitions read
- * are always loaded; every other provider's (the 2024 all-namespaces dump, 64,598 aliases) is
+ * are always loaded; every other provider's (the 2026-08 all-namespaces dump, 74,835 aliases) is
  * read the first time a definition names one of them.
  */
 export function builtInAliases(): AliasTable {
@@ -81,7 +86,8 @@ export function builtInAliases(): AliasTable {
 
 /**
  * Every provider's aliases but API Management's, from the gzipped all-namespaces table; read
- * once. An alias is `<type>/<path>`, so only the asked-for type's aliases are indexed.
+ * once. An alias is `<type>/<path>`, so only the asked-for type's aliases are indexed; the
+ * few namespace-level aliases (one name, a path per type) are indexed on load.
  */
 export function allNamespaceAliases(): AliasTable {
   if (everyNamespace) return everyNamespace;
@@ -102,11 +108,18 @@ export function allNamespaceAliases(): AliasTable {
     }
     return index;
   };
+  // Namespace-level aliases name no type: few (30 in 2026), indexed whole.
+  const namespaceLevel = new Map<string, AliasEntry[]>();
+  for (const [name, byType] of Object.entries(file.namespaceLevel ?? {})) {
+    for (const [resourceType, defaultPath] of Object.entries(byType)) add(namespaceLevel, { name, resourceType, defaultPath });
+  }
   let size = 0;
   for (const entries of Object.values(file.types)) size += Object.keys(entries).length;
+  for (const entries of namespaceLevel.values()) size += entries.length;
+  const lookup = (name: string) => namespaceLevel.get(name.toLowerCase()) ?? typeIndex(name)?.get(name.toLowerCase());
   everyNamespace = {
-    resolve: (name) => typeIndex(name)?.get(name.toLowerCase())?.[0],
-    entries: (name) => typeIndex(name)?.get(name.toLowerCase()) ?? [],
+    resolve: (name) => lookup(name)?.[0],
+    entries: (name) => lookup(name) ?? [],
     capabilities: () => undefined,
     size,
   };

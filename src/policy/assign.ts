@@ -19,6 +19,8 @@ export interface KnownDefinition {
 }
 
 export const UNAVAILABLE_DEFINITION = 'Tollgate does not have the definition';
+/** The start of the reason of a reference Tollgate has but that cannot apply to a template. */
+export const NOT_FOR_TEMPLATES = 'not applicable to deployment templates';
 
 /** One definition as an assignment runs it. */
 export interface AssignedRule {
@@ -67,6 +69,7 @@ export function assignRules(assignment: Assignment, target: { initiative: Initia
       return out;
     }
     const made = build(assignment, picked, target.definitions, assignment.parameters, undefined, out.problems);
+    if (made?.notForTemplates) out.problems.push(`${picked.definition.name}: ${NOT_FOR_TEMPLATES}: ${made.notForTemplates}; the assignment reports nothing on a template`);
     if (made) out.rules.push({ rule: made, assignment, groups: [] });
     return out;
   }
@@ -94,6 +97,12 @@ export function assignRules(assignment: Assignment, target: { initiative: Initia
     }
     if (!resolved) continue;
     const made = build(assignment, known, versions, values, ref.referenceId, out.problems);
+    // A Resource Provider mode or a denyAction reference: Azure reports compliance for it, on
+    // something a template does not hold, so it is counted with those not available offline.
+    if (made?.notForTemplates) {
+      out.unavailable.push({ assignment: assignment.name, initiative: initiative.name, referenceId: ref.referenceId, definitionId: ref.definitionId, groups: ref.groupNames, reason: `${NOT_FOR_TEMPLATES}: ${made.notForTemplates}` });
+      continue;
+    }
     if (made) out.rules.push({ rule: made, assignment, initiative, referenceId: ref.referenceId, groups: ref.groupNames });
   }
   return out;

@@ -93,6 +93,10 @@ export function addDefinitionDocument(out: Catalog, doc: JsonDocument, abs: stri
     }
     out.rules.push(rule);
     out.definitions.push(definition);
+    // Loaded and listed, but it will never report on a template: say so once, as a warning.
+    if (rule.notForTemplates) {
+      out.diagnostics.push({ severity: 'warning', code: 'policy-not-applicable', message: `policy definition ${definition.name} is not applicable to deployment templates: ${rule.notForTemplates}`, file: shown });
+    }
   } catch (err) {
     const at = err instanceof PolicyCompileError ? err.at : undefined;
     out.diagnostics.push({

@@ -34,6 +34,7 @@ export function describePolicy(definition: PolicyDefinition, rule?: PolicyRule):
   if (rule) {
     lines.push(
       row('Effect in force', `${rule.effect}${rule.enabled ? '' : ' (not run)'} -> level ${rule.meta.level}`),
+      ...(rule.notForTemplates ? [row('Not run', `not applicable to deployment templates: ${rule.notForTemplates}`)] : []),
       row('Severity', rule.meta.severity),
       row('Applies to', rule.meta.appliesTo.map((t) => (t === '*' ? '* (every resource type)' : t)).join(', ')),
     );

@@ -1,7 +1,7 @@
 import { DEFAULT_DEPLOYMENT, type EvalContext } from '../arm/expression/context.js';
 import { evaluateExpressionText } from '../arm/expression/evaluator.js';
 import { isExpression } from '../arm/expression/parser.js';
-import { isUnknown, Unknown, type Value } from '../resources/value.js';
+import { getProperty, isUnknown, Unknown, type Value } from '../resources/value.js';
 import { compileCondition, type CompiledCondition, type Scope, type TraceNode, type Verdict } from './condition.js';
 import { effectParameter, findParameter, type PolicyDefinition } from './definition.js';
 import { compileThen, EFFECTS, isExistenceEffect, type CompiledThen, type RelatedQuery } from './effects.js';
@@ -9,6 +9,7 @@ import { PolicyCompileError, PolicyEffectError, PolicyEvaluationError } from './
 import { defaultFieldOptions, type FieldOptions, type PolicyTarget } from './field.js';
 import { checkPolicyExpression, POLICY_FUNCTIONS, type PolicyEnvironment } from './functions.js';
 import { policyEquals } from './operators.js';
+import { supportsTagsAndLocation } from './resource-types.js';
 
 export interface CompileOptions {
   /** The effect to use instead of the definition's; must be one of its allowed effects. */
@@ -25,8 +26,13 @@ export interface CompiledPolicy {
   readonly condition: CompiledCondition;
   /** The effect in force, spelled as the definition's allowed values spell it. */
   readonly effect: string;
-  /** `all` or `indexed`. */
-  readonly mode: 'all' | 'indexed';
+  /** `all`, `indexed`, or `provider` (a Resource Provider mode such as `Microsoft.KeyVault.Data`). */
+  readonly mode: 'all' | 'indexed' | 'provider';
+  /**
+   * Why the definition never applies to the resources a deployment template declares (a
+   * Resource Provider mode, the effects denyAction and manual); undefined = it may.
+   */
+  readonly notForTemplates?: string;
   readonly fields: FieldOptions;
   readonly then: CompiledThen;
   parameter(name: string): Value;
@@ -71,18 +77,74 @@ export function compilePolicy(definition: PolicyDefinition, options: CompileOpti
     return value;
   };
   const mode = compileMode(definition.mode);
+  if (mode === 'provider') return providerModePolicy(definition, fields, parameter, options.effect);
   // The definition's own errors come before a wrong effect choice, which is the caller's.
   const condition = compileCondition(definition.if, 'policyRule.if', { fields });
   const effect = resolveEffect(definition, { functions: POLICY_FUNCTIONS, deployment: DEFAULT_DEPLOYMENT, parameter }, options.effect);
   const then = compileThen(effect, definition.then, fields);
-  return { definition, condition, effect, mode, fields, then, parameter };
+  const notForTemplates = EFFECT_NOT_FOR_TEMPLATES[effect.toLowerCase()];
+  return { definition, condition, effect, mode, fields, then, parameter, ...(notForTemplates ? { notForTemplates } : {}) };
+}
+
+/**
+ * Effects whose outcome a deployment template cannot show. denyAction blocks the actions it
+ * names (only DELETE is supported), never the create or update a deployment makes; manual
+ * takes its compliance from attestations made in Azure.
+ */
+const EFFECT_NOT_FOR_TEMPLATES: Readonly<Record<string, string>> = {
+  denyaction: 'effect denyAction blocks delete requests, not the create or update a deployment makes',
+  manual: 'effect manual takes its compliance from attestations made in Azure, which a template cannot show',
+};
+
+/** What each documented Resource Provider mode evaluates in Azure (definition-structure-basics). */
+const PROVIDER_MODES: Readonly<Record<string, string>> = {
+  'microsoft.kubernetes.data': 'Kubernetes cluster components (pods, containers, ingresses)',
+  'microsoft.keyvault.data': 'Key Vault vaults, certificates, keys and secrets',
+  'microsoft.network.data': 'Azure Virtual Network Manager custom membership',
+  'microsoft.managedhsm.data': 'Managed HSM keys',
+  'microsoft.datafactory.data': 'Data Factory outbound traffic domain names',
+  'microsoft.machinelearningservices.v2.data': 'Azure Machine Learning model deployments',
+  'microsoft.loadtestservice.data': 'Azure Load Testing test runs',
+};
+
+/**
+ * A Resource Provider mode definition: it loads (so it can be listed, assigned and shown) but
+ * evaluates components inside a resource provider, never the resources of a template. Its rule
+ * and details are compiled when they can be, for `rules show`; when they use what only that
+ * provider understands, an empty condition stands in: it is never evaluated.
+ */
+function providerModePolicy(definition: PolicyDefinition, fields: FieldOptions, parameter: (name: string) => Value, override: string | undefined): CompiledPolicy {
+  const what = PROVIDER_MODES[definition.mode.toLowerCase()] ?? 'components inside its resource provider';
+  const notForTemplates = `mode ${definition.mode} is a Resource Provider mode: Azure evaluates it on ${what}, not on the resources of a deployment template`;
+  let condition: CompiledCondition;
+  try {
+    condition = compileCondition(definition.if, 'policyRule.if', { fields });
+  } catch (err) {
+    if (!(err instanceof PolicyCompileError)) throw err;
+    condition = { at: 'policyRule.if', evaluate: () => ({ truth: false, because: [] }), fields: () => [], types: () => [] };
+  }
+  let effect: string;
+  try {
+    effect = resolveEffect(definition, { functions: POLICY_FUNCTIONS, deployment: DEFAULT_DEPLOYMENT, parameter }, override);
+  } catch (err) {
+    // An effect the provider defines but the resource language does not (Kubernetes' own
+    // spellings) is not an error here; a wrong override still is, being the caller's.
+    if (!(err instanceof PolicyCompileError)) throw err;
+    const written = getProperty(definition.then, 'effect');
+    effect = typeof written === 'string' ? written : 'audit';
+  }
+  return { definition, condition, effect, mode: 'provider', fields, then: { details: () => undefined }, parameter, notForTemplates };
 }
 
 /** Evaluates a compiled definition on one resource, as Azure would decide its compliance. */
 export function evaluatePolicy(policy: CompiledPolicy, target: PolicyTarget, options: EvaluateOptions = {}): PolicyResult {
   if (policy.effect.toLowerCase() === 'disabled') return { kind: 'not-applicable', reason: 'the effect is Disabled' };
-  if (policy.mode === 'indexed' && !indexed(policy, target)) {
-    return { kind: 'not-applicable', reason: `mode Indexed only evaluates resource types that support tags and location, which ${target.type} does not` };
+  // The effects that do not apply to templates (denyAction, manual) still evaluate here: a
+  // resource as Azure has it (the raw adapter) can be judged; the template scan rule skips them.
+  if (policy.mode === 'provider') return { kind: 'not-applicable', reason: policy.notForTemplates ?? 'a Resource Provider mode' };
+  if (policy.mode === 'indexed') {
+    const skip = notIndexed(policy, target);
+    if (skip) return { kind: 'not-applicable', reason: `mode Indexed only evaluates resource types that support tags and location: ${skip}` };
   }
   const env = environment(policy, target, options.env);
   const scope: Scope = { target, exprTarget: target, env, parameter: policy.parameter, fieldOptions: policy.fields, bindings: [], trace: options.trace };
@@ -146,21 +208,31 @@ function environment(policy: CompiledPolicy, target: PolicyTarget, given: Partia
 }
 
 /**
- * Mode Indexed evaluates only resource types that support tags and location. The alias
- * table's provider data says which do; where it says nothing, the resource is evaluated.
+ * Mode Indexed evaluates only resource types that support tags and location (both: "indexed:
+ * only evaluate resource types that support tags and location", definition-structure-basics).
+ * Resource groups and subscriptions are left to mode All, as the same page says. Where it
+ * comes from: an alias table given with provider data (`capabilities`), else Azure's resource
+ * type schemas shipped in catalog/resource-types/, read on first use. A type neither knows is
+ * evaluated. Returns why the resource is not evaluated, or undefined.
  */
-function indexed(policy: CompiledPolicy, target: PolicyTarget): boolean {
+function notIndexed(policy: CompiledPolicy, target: PolicyTarget): string | undefined {
   const type = target.type.toLowerCase();
-  if (type === 'microsoft.resources/subscriptions' || type === 'microsoft.resources/resourcegroups' || type === 'microsoft.resources/subscriptions/resourcegroups') return true;
+  if (type === 'microsoft.resources/subscriptions' || type === 'microsoft.resources/resourcegroups' || type === 'microsoft.resources/subscriptions/resourcegroups') {
+    return `${target.type} is evaluated only by mode All`;
+  }
   const caps = policy.fields.aliases.capabilities(target.type);
-  if (caps === undefined) return true;
-  return /supportstags/i.test(caps) && /supportslocation/i.test(caps);
+  if (caps !== undefined) return /supportstags/i.test(caps) && /supportslocation/i.test(caps) ? undefined : `${target.type} does not (${caps})`;
+  const supported = supportsTagsAndLocation(target.type, target.apiVersion);
+  if (supported !== false) return undefined;
+  return `${target.type}${target.apiVersion ? ` at API version ${target.apiVersion}` : ''} does not`;
 }
 
-function compileMode(mode: string): 'all' | 'indexed' {
+/** All and Indexed; a Resource Provider mode (`Microsoft.<Provider>.Data`, also `.v2.Data`); nothing else. */
+function compileMode(mode: string): 'all' | 'indexed' | 'provider' {
   const m = mode.toLowerCase();
   if (m === 'all' || m === 'indexed') return m;
-  throw new PolicyCompileError(`mode '${mode}' is a Resource Provider mode, which Tollgate does not evaluate (only All and Indexed)`, 'mode');
+  if (/^[a-z0-9]+(\.[a-z0-9]+)*\.data$/i.test(mode)) return 'provider';
+  throw new PolicyCompileError(`mode '${mode}' is not a mode of Azure Policy (All, Indexed, or a Resource Provider mode such as Microsoft.KeyVault.Data)`, 'mode');
 }
 
 /** Given values (checked against the definition) over defaults; keys are the definition's spelling. */

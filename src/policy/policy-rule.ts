@@ -50,6 +50,8 @@ export interface PolicyRule extends Rule {
   readonly compiled: CompiledPolicy;
   /** Parameters with neither a default nor a value: the rule cannot run until they are given. */
   readonly unsetParameters: readonly string[];
+  /** Why the definition never applies to a template's resources (Resource Provider mode, denyAction, manual): listed, not run. */
+  readonly notForTemplates?: string;
   /** Evaluates with a trace of every condition looked at: for `explain` and for tests. */
   explain(resource: Resource): { verdict: Verdict; trace: TraceNode[] };
 }
@@ -92,9 +94,13 @@ export function createPolicyRule(definition: PolicyDefinition, options: PolicyRu
     sidecar,
     // A definition whose parameters have no default (a workspace id, a location) needs an
     // assignment to supply them: it is listed, and runs once assigned with values.
-    enabled: effect.toLowerCase() !== 'disabled' && unset.length === 0,
+    // One that cannot apply to a template (a Resource Provider mode, denyAction) is listed with why.
+    enabled: effect.toLowerCase() !== 'disabled' && compiled.notForTemplates === undefined && unset.length === 0,
     unsetParameters: unset,
+    ...(compiled.notForTemplates ? { notForTemplates: compiled.notForTemplates } : {}),
     check(resource, ctx) {
+      // Run anyway (`--rules all`, an assignment): each resource says why nothing is reported.
+      if (compiled.notForTemplates) return ctx.skip(`not applicable: ${compiled.notForTemplates}`);
       const result = evaluatePolicy(compiled, resource, {
         env: ctx.now ? { now: policyTime(ctx.now) } : {},
         related: (query) => relatedIn(resource, ctx.resources, query),

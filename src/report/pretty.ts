@@ -1,6 +1,6 @@
 import type { Counts, InitiativeCompliance } from '../policy/control-compliance.js';
 import { shortControlId } from '../policy/compliance.js';
-import { UNAVAILABLE_DEFINITION } from '../policy/assign.js';
+import { NOT_FOR_TEMPLATES, UNAVAILABLE_DEFINITION } from '../policy/assign.js';
 import pc from 'picocolors';
 import type { ScanResult } from '../evaluate/scan-result.js';
 import type { Finding, Level, RuleResult } from '../findings/finding.js';
@@ -90,7 +90,13 @@ function complianceBlock(ic: InitiativeCompliance, verbose: boolean, c: Colors):
 /** Why references are not evaluated: Tollgate lacks the definition, or the version asked for. */
 function offlineWhy(unavailable: readonly { reason: string }[]): string {
   const missing = unavailable.filter((u) => u.reason === UNAVAILABLE_DEFINITION).length;
-  const parts = [...(missing ? [`${missing === unavailable.length ? '' : `${missing}: `}Tollgate does not have the definition`] : []), ...(missing < unavailable.length ? [`${unavailable.length - missing}: not the version asked for`] : [])];
+  const notForTemplates = unavailable.filter((u) => u.reason.startsWith(NOT_FOR_TEMPLATES)).length;
+  const version = unavailable.length - missing - notForTemplates;
+  const parts = [
+    ...(missing ? [`${missing === unavailable.length ? '' : `${missing}: `}Tollgate does not have the definition`] : []),
+    ...(notForTemplates ? [`${notForTemplates === unavailable.length ? '' : `${notForTemplates}: `}not applicable to deployment templates (Resource Provider mode, denyAction or manual)`] : []),
+    ...(version ? [`${version}: not the version asked for`] : []),
+  ];
   return parts.join('; ');
 }
 

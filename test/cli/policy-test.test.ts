@@ -127,3 +127,16 @@ test('policy test: parameters(…) inside a deployIfNotExists deployment templat
   assert.notEqual(r.status, 3, r.stderr);
   assert.match(r.stdout, /Microsoft\.ApiManagement\/service 'svc'/);
 });
+
+test('policy test: a Resource Provider mode definition is not applicable, with the reason and a warning, not an input error', () => {
+  const dir = tempTree({
+    'kv.json': JSON.stringify({ name: 'kv-key-type', properties: { mode: 'Microsoft.KeyVault.Data', policyRule: { if: { field: 'Microsoft.KeyVault.Data/vaults/keys/keyType', notEquals: 'RSA' }, then: { effect: 'audit' } } } }),
+    'vault.json': JSON.stringify({ type: 'Microsoft.KeyVault/vaults', name: 'v', location: 'westeurope' }),
+  });
+  const r = run(['policy', 'test', 'kv.json', 'vault.json', '--format', 'json'], dir);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /warning: policy definition kv-key-type is not applicable to deployment templates: mode Microsoft\.KeyVault\.Data is a Resource Provider mode/);
+  const report = JSON.parse(r.stdout);
+  assert.equal(report.results[0].outcome, 'not applicable');
+  assert.match(report.results[0].why, /Resource Provider mode/);
+});

@@ -32,11 +32,10 @@ test('an alias that is not in the table is undefined, never a path guessed from 
   assert.equal(resolveAlias('tls.validateCertificateChain'), undefined);
 });
 
-test('every other provider\'s aliases come from the all-namespaces table (2024-01), read when first needed', () => {
+test('every other provider\'s aliases come from the all-namespaces table (2026-08), read when first needed', () => {
   const all = allNamespaceAliases();
-  // 65,399 aliases in the dump: 771 API Management aliases (the 2026 table is newer) and 30
-  // namespace-level aliases (several types each, paths not in the dump) left out.
-  assert.equal(all.size, 65399 - 771 - 30);
+  // 76,170 aliases in the dump; its 1,335 API Management aliases are the table above.
+  assert.equal(all.size, 76170 - 1335);
   assert.deepEqual(resolveAlias('microsoft.storage/storageaccounts/supportsHttpsTrafficOnly'), {
     name: 'Microsoft.Storage/storageAccounts/supportsHttpsTrafficOnly',
     resourceType: 'Microsoft.Storage/storageAccounts',
@@ -45,7 +44,14 @@ test('every other provider\'s aliases come from the all-namespaces table (2024-0
   assert.equal(resolveAlias('Microsoft.KeyVault/vaults/enableSoftDelete')?.defaultPath, 'properties.enableSoftDelete');
   // API Management aliases still come from the newer table.
   assert.equal(resolveAlias('Microsoft.ApiManagement/service/sku.name')?.resourceType, 'Microsoft.ApiManagement/service');
-  assert.equal(resolveAlias('Microsoft.Compute/imagePublisher'), undefined, 'namespace-level aliases are left out, not guessed');
+  // A namespace-level alias: one name, a path for each type it is defined for.
+  const publisher = allNamespaceAliases().entries('microsoft.compute/IMAGEPUBLISHER');
+  assert.deepEqual(publisher.map((e) => [e.resourceType, e.defaultPath]).sort(), [
+    ['Microsoft.Compute/disks', 'properties.creationData.imageReference.id'],
+    ['Microsoft.Compute/virtualMachineScaleSets', 'properties.virtualMachineProfile.storageProfile.imageReference.publisher'],
+    ['Microsoft.Compute/virtualMachines', 'properties.storageProfile.imageReference.publisher'],
+  ]);
+  assert.equal(resolveAlias('Microsoft.Compute/imagePublisher')?.name, 'Microsoft.Compute/imagePublisher');
 });
 
 test('a definition for another provider runs on its resources through the all-namespaces aliases', async () => {
@@ -74,4 +80,29 @@ test('a type the dump spells two ways is one type', () => {
   const cdn = ['Microsoft.CDN/profiles', 'Microsoft.Cdn/profiles'].flatMap((t) => allNamespaceAliases().entries(`${t}/sku.name`));
   assert.ok(cdn.length > 0);
   assert.ok(cdn.every((e) => e.resourceType.toLowerCase() === 'microsoft.cdn/profiles'));
+});
+
+test('a namespace-level alias reads each type at its own path: Microsoft.Compute/imagePublisher on a VM and a scale set', async () => {
+  const { loadRuleSet, scan } = await import('../../src/scan.js');
+  const { loadPolicyInputs } = await import('../../src/policy/policy-inputs.js');
+  const { template, tempTree } = await import('../helpers.js');
+  const image = (publisher: string) => ({ publisher, offer: 'o', sku: 's', version: 'latest' });
+  const resources = [
+    { type: 'Microsoft.Compute/virtualMachines', apiVersion: '2023-09-01', name: 'vm', location: 'westeurope', properties: { storageProfile: { imageReference: image('Contoso') } } },
+    { type: 'Microsoft.Compute/virtualMachineScaleSets', apiVersion: '2023-09-01', name: 'ss', location: 'westeurope', properties: { virtualMachineProfile: { storageProfile: { imageReference: image('Canonical') } } } },
+  ];
+  const definition = {
+    name: 'image-publishers',
+    properties: {
+      mode: 'Indexed',
+      policyRule: {
+        if: { allOf: [{ field: 'type', in: ['Microsoft.Compute/virtualMachines', 'Microsoft.Compute/virtualMachineScaleSets'] }, { field: 'Microsoft.Compute/imagePublisher', notIn: ['Canonical'] }] },
+        then: { effect: 'deny' },
+      },
+    },
+  };
+  const dir = tempTree({ 'infra/main.json': template({ resources }), 'p/publishers.json': JSON.stringify(definition) });
+  const out = scan({ paths: ['infra'], cwd: dir, ruleSet: loadRuleSet({}, {}, { policies: loadPolicyInputs({ policies: ['p'] }, dir) }) });
+  const results = out.results.filter((r) => r.ruleId === 'image-publishers');
+  assert.deepEqual(results.map((r) => [r.resource.name, r.outcome]).sort(), [['ss', 'pass'], ['vm', 'fail']]);
 });

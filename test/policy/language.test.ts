@@ -289,7 +289,7 @@ test('auditIfNotExists: compliant when a related resource satisfies the existenc
   assert.equal(run({ field: 'type', equals: 'A.B/c' }, { type: 'A.B/c', name: 'n1' }, { then }), 'unknown', 'whether one exists is not known');
 });
 
-test('mode Indexed skips types the alias data says do not support tags and location; Resource Provider modes are refused', () => {
+test('mode Indexed skips types the alias data says do not support tags and location', () => {
   const aliases = aliasTableFromProviders([
     { namespace: 'A.B', resourceTypes: [{ resourceType: 'c', capabilities: 'SupportsTags, SupportsLocation', aliases: [] }, { resourceType: 'c/d', capabilities: 'None', aliases: [] }] },
   ]);
@@ -298,7 +298,42 @@ test('mode Indexed skips types the alias data says do not support tags and locat
   assert.equal(run(undefined, { type: 'A.B/c/d', name: 'x/y' }, { aliases, definition: definition('Indexed') }), 'none');
   assert.equal(run(undefined, { type: 'A.B/c/d', name: 'x/y' }, { aliases, definition: definition('All') }), 'audit');
   assert.equal(run(undefined, { type: 'X.Y/z', name: 'x' }, { aliases, definition: definition('Indexed') }), 'audit', 'no data: evaluated');
-  assert.throws(() => result(undefined, {}, { definition: definition('Microsoft.KeyVault.Data') }), /Resource Provider mode/);
+});
+
+test('mode Indexed: without provider data, Azure\'s resource type schemas decide, by type (any case) and API version; resource groups are for mode All', () => {
+  // An "Allowed locations"-style definition, as the built-in is written.
+  const definition = (mode: string) => ({ properties: { mode, policyRule: { if: { not: { field: 'location', in: ['westeurope'] } }, then: { effect: 'deny' } } } });
+  const at = (type: string, apiVersion?: string) => ({ type, name: 'x', location: 'eastus', ...(apiVersion ? { apiVersion } : {}) });
+  for (const type of ['Microsoft.Network/virtualNetworks/subnets', 'Microsoft.Storage/storageAccounts/blobServices', 'microsoft.apimanagement/SERVICE/apis', 'Microsoft.Resources/resourceGroups']) {
+    const r = result(undefined, at(type), { definition: definition('Indexed') });
+    assert.equal(r.kind, 'not-applicable', type);
+    assert.equal(run(undefined, at(type), { definition: definition('All') }), 'deny', `${type} under All`);
+  }
+  assert.match((result(undefined, at('Microsoft.Network/virtualNetworks/subnets'), { definition: definition('Indexed') }) as { reason: string }).reason, /tags and location: Microsoft.Network\/virtualNetworks\/subnets does not/);
+  for (const type of ['Microsoft.Storage/storageAccounts', 'Microsoft.Network/virtualNetworks', 'Microsoft.ApiManagement/service']) {
+    assert.equal(run(undefined, at(type), { definition: definition('Indexed') }), 'deny', type);
+  }
+  assert.equal(run(undefined, at('Contoso.Unlisted/widgets'), { definition: definition('Indexed') }), 'deny', 'a type the data does not know is evaluated');
+  assert.equal(run(undefined, at('Microsoft.Network/virtualNetworks/subnets'), { definition: definition(undefined as unknown as string) }), 'none', 'no mode is Indexed');
+  // Microsoft.ApiManagement/service/properties has tags at 2016-07-07 and 2016-10-10 only, and never a location.
+  assert.equal(result(undefined, at('Microsoft.ApiManagement/service/properties', '2016-07-07'), { definition: definition('Indexed') }).kind, 'not-applicable');
+  // Microsoft.Advisor/recommendations/suppressions has both at 2016-07-12-preview only.
+  assert.equal(run(undefined, at('Microsoft.Advisor/recommendations/suppressions', '2016-07-12-preview'), { definition: definition('Indexed') }), 'deny');
+  assert.equal(result(undefined, at('Microsoft.Advisor/recommendations/suppressions', '2023-01-01'), { definition: definition('Indexed') }).kind, 'not-applicable');
+  assert.equal(run(undefined, at('Microsoft.Advisor/recommendations/suppressions'), { definition: definition('Indexed') }), 'deny', 'no API version: evaluated, as some version supports both');
+});
+
+test('Resource Provider modes load and are not applicable; an unknown mode is a compile error', () => {
+  const definition = (mode: string) => ({ properties: { mode, policyRule: { if: { field: 'Microsoft.KeyVault.Data/vaults/keys/keyType', equals: 'RSA' }, then: { effect: 'audit' } } } });
+  for (const mode of ['Microsoft.Kubernetes.Data', 'Microsoft.KeyVault.Data', 'Microsoft.Network.Data', 'Microsoft.ManagedHSM.Data', 'Microsoft.DataFactory.Data', 'Microsoft.MachineLearningServices.v2.Data', 'Microsoft.LoadTestService.Data']) {
+    const r = result(undefined, { type: 'Microsoft.KeyVault/vaults', name: 'v' }, { definition: definition(mode) });
+    assert.equal(r.kind, 'not-applicable', mode);
+    assert.match((r as { reason: string }).reason, new RegExp(`mode ${mode.replace(/\./g, '\\.')} is a Resource Provider mode: Azure evaluates it on .*not on the resources of a deployment template`));
+  }
+  // Kubernetes definitions use effects and details of their own: they still load.
+  const k8s = { properties: { mode: 'Microsoft.Kubernetes.Data', policyRule: { if: { field: 'type', in: ['Microsoft.ContainerService/managedClusters'] }, then: { effect: 'EnforceOPAConstraint', details: { constraint: 'https://example/constraint.yaml' } } } } };
+  assert.equal(result(undefined, { type: 'Microsoft.ContainerService/managedClusters', name: 'k' }, { definition: k8s }).kind, 'not-applicable');
+  assert.throws(() => result(undefined, {}, { definition: definition('Everything') }), (e: unknown) => e instanceof PolicyCompileError && /not a mode of Azure Policy/.test(e.message));
 });
 
 test('aliases: the entry of the resource type applies; versioned paths follow the API version; X is the array of X[*]', () => {

@@ -138,7 +138,9 @@ function loadPolicy(policyPath: string, parameters: Record<string, unknown>, eff
       // A definition file: compile errors come back with their position in it.
       const out: Catalog = { rules: [], definitions: [], diagnostics: [], unmatchedEffects: [], rejectedEffects: [] };
       addDefinitionDocument(out, doc, abs, policyPath, [], new Set(), () => parameters);
-      const d = out.diagnostics[0];
+      // A warning (a definition that cannot apply to a template) is shown; the test still runs.
+      for (const w of out.diagnostics.filter((x) => x.severity !== 'error')) say(process.stderr, `${formatLocation(w)}: ${w.severity}: ${w.message}\n`);
+      const d = out.diagnostics.find((x) => x.severity === 'error');
       if (d) {
         say(process.stderr, `${formatLocation(d)}: error: ${d.message}\n`);
         return EXIT.inputErrors;

@@ -11,11 +11,17 @@ export function runRulesList(): number {
   const all = [...NATIVE_RULES, ...rules];
   const idWidth = Math.max(...all.map((r) => r.meta.id.length));
   const lines = all.map((r) => {
-    const how = r.meta.kind === 'policy' ? `policy, effect ${r.meta.effect ?? '?'}${r.enabled ? '' : ' (not run)'}` : `native, ${r.meta.severity}${r.enabled ? '' : ', off by default'}`;
+    const how = r.meta.kind === 'policy' ? `policy, effect ${r.meta.effect ?? '?'}${r.enabled ? '' : notRun(r)}` : `native, ${r.meta.severity}${r.enabled ? '' : ', off by default'}`;
     return `${r.meta.id.padEnd(idWidth)}  ${r.meta.level.padEnd(7)}  ${r.meta.title}  [${how}]`;
   });
   process.stdout.write(`${lines.join('\n')}\n\n${all.length} rules. Details: tollgate rules show <id>\n`);
   return EXIT.ok;
+}
+
+/** ` (not run)`, with the reason when the definition cannot apply to a template at all. */
+export function notRun(rule: object): string {
+  const reason = 'notForTemplates' in rule && typeof rule.notForTemplates === 'string' ? rule.notForTemplates : undefined;
+  return reason ? ` (not run: not applicable to deployment templates: ${reason})` : ' (not run)';
 }
 
 /** `tollgate rules show <id>`: by rule id, policy guid, policy display name, or another tool's id. */
