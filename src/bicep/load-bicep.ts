@@ -164,7 +164,7 @@ function valueNode(at: { start: number; end: number }, v: unknown): JsonNode | U
 export function localModulePaths(document: BicepDocument): string[] {
   const out: string[] = [];
   for (const s of document.program.statements) {
-    if (s.kind !== 'ModuleDeclarationSyntax' || s.path.holes.length > 0) continue;
+    if (s.kind !== 'ModuleDeclarationSyntax' || !s.path || s.path.holes.length > 0) continue;
     const spec = s.path.segments[0] ?? '';
     if (/^(br[:/]|ts[:/])/.test(spec)) continue;
     out.push(path.resolve(path.dirname(document.file.absPath), spec));

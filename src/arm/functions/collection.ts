@@ -81,7 +81,8 @@ function mergeObjects(a: ObjectValue, b: ObjectValue): ObjectValue {
     const existing = Object.keys(out).find((x) => x.toLowerCase() === k.toLowerCase());
     const prev = existing === undefined ? undefined : out[existing];
     if (existing !== undefined) delete out[existing];
-    out[existing ?? k] = isObject(prev) && isObject(v) ? mergeObjects(prev, v) : v;
+    // setOwn: a `__proto__` key is data, never the object's prototype.
+    setOwn(out, existing ?? k, isObject(prev) && isObject(v) ? mergeObjects(prev, v) : v);
   }
   return out;
 }

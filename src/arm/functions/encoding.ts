@@ -1,6 +1,6 @@
 import type { FunctionDef } from '../expression/context.js';
 import { FunctionError, describe } from '../expression/evaluator.js';
-import { getProperty, isObject, type ObjectValue, type Value } from '../../resources/value.js';
+import { getProperty, isObject, setOwn, type ObjectValue, type Value } from '../../resources/value.js';
 import { expectInt, expectString, fn } from './define.js';
 import { findUnknown } from './string.js';
 
@@ -115,7 +115,8 @@ export function parseLenientJson(text: string): Value {
         }
         skip();
         if (text[pos++] !== ':') fail("':' expected");
-        obj[key] = value();
+        // setOwn: a `__proto__` key is data, never the object's prototype.
+        setOwn(obj, key, value());
         skip();
         if (text[pos] === ',') pos++;
         else if (pos < text.length && text[pos] !== '}') fail("',' or '}' expected");
