@@ -216,6 +216,35 @@ test('incomplete declarations lower to diagnostics, never an exception', async (
   assert.ok(module.diagnostics.some((d) => d.line === 1 && /module path/.test(d.message)));
 });
 
+test('a resource or module declared twice is reported and left out; the first is lowered as written', async () => {
+  // Found by fuzzing: the second declaration took the first one's symbol and its nested children were lost (TypeError).
+  const reply = await survives(
+    [
+      "resource a 'Microsoft.ServiceBus/namespaces@2022-01-01-preview' = {",
+      "  name: 'first'",
+      "  resource rule 'AuthorizationRules' = {",
+      "    name: 'send'",
+      '  }',
+      '}',
+      "resource a 'Microsoft.Storage/storageAccounts@2023-01-01' = {",
+      "  name: 'second'",
+      '}',
+      "module a 'x.bicep' = {}",
+      "resource b 'Microsoft.Web/sites@2023-01-01' = {",
+      "  name: 'site'",
+      "  resource c 'config' = { name: 'web' }",
+      "  resource c 'config' = { name: 'logs' }",
+      '}',
+      '',
+    ].join('\n'),
+  );
+  assert.deepEqual(
+    reply.diagnostics.filter((d) => /declared more than once/.test(d.message)).map((d) => `${d.line}:${d.column}`),
+    ['7:10', '10:8', '14:12'],
+  );
+  assert.equal(reply.resources, 4);
+});
+
 test('names and keys such as constructor, __proto__ and toString are ordinary names', async () => {
   const reply = await survives(
     [

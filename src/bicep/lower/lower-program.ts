@@ -110,6 +110,8 @@ class ProgramLowering {
   private importCount = 0;
   private targetScope = 'resourceGroup';
   private readonly stack: string[] = [];
+  /** Resources and modules declared again under a name already taken: reported and left out. */
+  private readonly duplicates = new Set<T.Statement>();
 
   constructor(
     absPath: string,
@@ -144,6 +146,7 @@ class ProgramLowering {
     const outputs: Entry[] = [];
     const resources: Entry[] = [];
     for (const s of lowerable(p.statements)) {
+      if (this.duplicates.has(s)) continue;
       switch (s.kind) {
         case 'ParameterDeclarationSyntax':
           parameters.push(entry(s.name, s.nameNode, this.parameter(s, scope, exprs)));
@@ -215,7 +218,10 @@ class ProgramLowering {
 
   /** First pass: every name of a file, so declarations may be used before they are written. */
   private declareNames(scope: FileScope, varName: (n: string) => string, funcName: (n: string) => string): void {
-    for (const s of lowerable(scope.program.statements)) {
+    const statements = lowerable(scope.program.statements);
+    this.markDuplicates(statements);
+    for (const s of statements) {
+      if (this.duplicates.has(s)) continue;
       switch (s.kind) {
         case 'ParameterDeclarationSyntax':
           scope.params.add(s.name);
@@ -256,8 +262,28 @@ class ProgramLowering {
       nested: new Map(),
     };
     into.set(s.name, sym);
-    if (body.object) for (const child of lowerable(body.object.resources)) this.declareResource(child, sym.nested, sym);
+    if (body.object) {
+      const children = lowerable(body.object.resources);
+      this.markDuplicates(children);
+      for (const child of children) if (!this.duplicates.has(child)) this.declareResource(child, sym.nested, sym);
+    }
     return sym;
+  }
+
+  /**
+   * A second resource or module of the same name (Bicep rejects it) would share the first one's
+   * symbol: it is reported and left out, and the first is lowered as written.
+   */
+  private markDuplicates(statements: readonly T.Statement[]): void {
+    const seen = new Set<string>();
+    for (const s of statements) {
+      if (s.kind !== 'ResourceDeclarationSyntax' && s.kind !== 'ModuleDeclarationSyntax') continue;
+      if (!seen.has(s.name)) seen.add(s.name);
+      else {
+        this.duplicates.add(s);
+        this.report(s.nameNode, `'${s.name}' is declared more than once: this declaration is not checked`);
+      }
+    }
   }
 
   private expressionsFor(scope: FileScope): ExpressionLowering {
@@ -661,7 +687,7 @@ class ProgramLowering {
       entries.push(entry(literalKey(p.key), p.keyNode, this.value(p.value, locals, exprs)));
     }
     out.push(entry(sym.symbol, s.nameNode, jObject({ start: keyword, end: s.end }, entries)));
-    for (const child of lowerable(object?.resources ?? [])) this.resource(child, scope, exprs, out, { sym, condition, loop, locals, decl: s });
+    for (const child of lowerable(object?.resources ?? [])) if (!this.duplicates.has(child)) this.resource(child, scope, exprs, out, { sym, condition, loop, locals, decl: s });
   }
 
   /** The ARM text of a parent's full name, for a child declared inside it. */
