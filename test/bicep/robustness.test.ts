@@ -245,6 +245,22 @@ test('a resource or module declared twice is reported and left out; the first is
   assert.equal(reply.resources, 4);
 });
 
+test('a module that leads back to its own file is reported, not expanded without end', async () => {
+  // The compiler's InvalidModules baseline has twenty modules of main.bicep in main.bicep: each
+  // level expanded twenty more (20^20 deployments, a hang).
+  const dir = tempTree({
+    'main.bicep': "module self 'main.bicep' = {}\nmodule viaOther 'other.bicep' = {}\nmodule fine 'leaf.bicep' = {}\n",
+    'other.bicep': "module back 'main.bicep' = {}\n",
+    'leaf.bicep': "output o string = 'leaf'\n",
+  });
+  const reply = await survives(readFileSync(path.join(dir, 'main.bicep'), 'utf8'), path.join(dir, 'main.bicep'));
+  assert.deepEqual(
+    reply.diagnostics.filter((d) => /module cycle/.test(d.message)).map((d) => d.line),
+    [1, 2],
+  );
+  assert.equal(reply.resources, 3, 'the three deployments, nothing expanded from the cycles');
+});
+
 test('names and keys such as constructor, __proto__ and toString are ordinary names', async () => {
   const reply = await survives(
     [
