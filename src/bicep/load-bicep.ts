@@ -80,7 +80,7 @@ export function loadBicepParams(file: SourceFile, evaluate: (template: JsonDocum
       continue;
     }
     const literal = lowered.literal.get(a.name);
-    const value = literal ?? valueNode(a.value, (computed.outputs[a.name] as { value?: unknown } | undefined)?.value);
+    const value = literal ?? valueNode(a.value, (Object.hasOwn(computed.outputs, a.name) ? (computed.outputs[a.name] as { value?: unknown } | undefined) : undefined)?.value);
     const wrapped = isUnknown(value) ? jObject(a, [entry('reference', a.value, jObject(a.value, [entry('keyVault', a.value, jObject(a.value, [entry('id', a.value, jString(a.value, ''))])), entry('secretName', a.value, jString(a.value, a.name))]))]) : jObject(a, [entry('value', a.value, value as JsonNode)]);
     parameters.push(entry(a.name, a, wrapped));
   }

@@ -4,7 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { MAX_NESTING } from '../../src/bicep/syntax/parser.js';
+import { lowerProgram } from '../../src/bicep/lower/lower-program.js';
+import { MAX_NESTING, parseBicep } from '../../src/bicep/syntax/parser.js';
+import type { JsonNode } from '../../src/load/json-parser.js';
 import { repoRoot, tempTree } from '../helpers.js';
 import type { PipelineReply, PipelineRequest } from './pipeline-worker.js';
 
@@ -290,6 +292,21 @@ test('names and keys such as constructor, __proto__ and toString are ordinary na
   assert.equal(outputs['toString']?.value, 'h');
   assert.equal(JSON.stringify(outputs.merged?.value), '{"constructor":1,"__proto__":2,"toString":"u"}');
   assert.equal(JSON.stringify(outputs.parsed?.value), '{"__proto__":{"a":1},"b":2}');
+});
+
+test('a target scope or decorator named like an Object.prototype member finds nothing there', () => {
+  const host = { program: () => 'none', readText: () => undefined, readBytes: () => undefined, registryModule: () => undefined };
+  const parsed = parseBicep("targetScope = 'constructor'\n@toString('a')\n@constructor(1)\nparam p int = 1\n");
+  const { template } = lowerProgram(parsed.program, '/virtual/main.bicep', host);
+  const strings: unknown[] = [];
+  const walk = (n: JsonNode) => {
+    if (n.type === 'property') strings.push(n.children![0]!.value);
+    else if (n.type === 'string') strings.push(n.value);
+    for (const c of n.children ?? []) walk(c);
+  };
+  walk(template);
+  assert.deepEqual(strings.filter((v) => typeof v !== 'string'), [], 'every key and string of the template is a string');
+  assert.equal(template.children!.find((p) => p.children![0]!.value === '$schema')!.children![1]!.value, 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#');
 });
 
 test("every Bicep file of the fixtures (the compiler's valid and invalid baselines included) parses, lowers and expands without an exception", async () => {

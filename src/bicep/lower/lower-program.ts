@@ -74,12 +74,17 @@ class FileScope {
   ) {}
 }
 
-const SCHEMAS: Record<string, string> = {
+// Maps, not object literals: the keys come from the file (`targetScope = 'constructor'`, a
+// decorator named `toString`) and must never find an Object.prototype member.
+const SCHEMAS = new Map<string, string>(Object.entries({
   resourceGroup: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
   subscription: 'https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#',
   managementGroup: 'https://schema.management.azure.com/schemas/2019-08-01/managementGroupDeploymentTemplate.json#',
   tenant: 'https://schema.management.azure.com/schemas/2019-08-01/tenantDeploymentTemplate.json#',
-};
+}));
+
+/** Decorators that become a parameter property of another name. */
+const CONSTRAINT_DECORATORS = new Map([['allowed', 'allowedValues'], ['minValue', 'minValue'], ['maxValue', 'maxValue'], ['minLength', 'minLength'], ['maxLength', 'maxLength']]);
 
 const AMBIENT_TYPES = new Set(['string', 'int', 'bool', 'object', 'array']);
 const RESOURCE_CONTROL = new Set(['name', 'parent', 'scope', 'dependsOn']);
@@ -135,7 +140,7 @@ class ProgramLowering {
     for (const s of lowerable(p.statements)) {
       if (s.kind === 'TargetScopeSyntax' && s.value.kind === 'StringSyntax' && s.value.holes.length === 0) this.targetScope = s.value.segments[0] ?? this.targetScope;
     }
-    entries.push(entry('$schema', at, jString(at, SCHEMAS[this.targetScope] ?? SCHEMAS.resourceGroup!)));
+    entries.push(entry('$schema', at, jString(at, SCHEMAS.get(this.targetScope) ?? SCHEMAS.get('resourceGroup')!)));
     entries.push(entry('languageVersion', at, jString(at, '2.0')));
     entries.push(entry('contentVersion', at, jString(at, '1.0.0.0')));
 
@@ -203,7 +208,7 @@ class ProgramLowering {
     }
     variables.push(...this.importedVars);
     const entries = [
-      entry('$schema', at, jString(at, SCHEMAS.resourceGroup!)),
+      entry('$schema', at, jString(at, SCHEMAS.get('resourceGroup')!)),
       entry('contentVersion', at, jString(at, '1.0.0.0')),
       entry('variables', at, jObject(at, variables)),
       entry('resources', at, jArray(at, [])),
@@ -553,7 +558,7 @@ class ProgramLowering {
       const name = decoratorName(d);
       const arg = decoratorArgs(d)[0];
       if (!arg) continue;
-      const key = { allowed: 'allowedValues', minValue: 'minValue', maxValue: 'maxValue', minLength: 'minLength', maxLength: 'maxLength' }[name as string];
+      const key = name === undefined ? undefined : CONSTRAINT_DECORATORS.get(name);
       if (key) entries.push(entry(key, d, this.value(arg, new Map(), exprs)));
       else if (name === 'description') entries.push(entry('metadata', d, jObject(d, [entry('description', d, this.value(arg, new Map(), exprs))])));
     }

@@ -304,7 +304,7 @@ class Parser {
           // What was reported past the line break is found again when those lines are parsed
           // again; the failure itself (the last report) stays, it says why the line is skipped.
           const failure = this.diagnostics[this.diagnostics.length - 1];
-          const kept = this.diagnostics.slice(reported).filter((d, k, all) => d.start <= resumeAt || (k === all.length - 1 && d === failure));
+          const kept = this.diagnostics.slice(reported).filter((d) => d.start <= resumeAt || d === failure);
           this.diagnostics.length = reported;
           this.diagnostics.push(...kept);
           this.i = from + lineBreak;
