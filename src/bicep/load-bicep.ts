@@ -86,7 +86,7 @@ export function loadBicepParams(
       continue;
     }
     const literal = lowered.literal.get(a.name);
-    const value = literal ?? valueNode(a.value, (computed.outputs[a.name] as { value?: unknown } | undefined)?.value);
+    const value = literal ?? valueNode(a.value, (Object.hasOwn(computed.outputs, a.name) ? (computed.outputs[a.name] as { value?: unknown } | undefined) : undefined)?.value);
     const wrapped = isUnknown(value) ? jObject(a, [entry('reference', a.value, jObject(a.value, [entry('keyVault', a.value, jObject(a.value, [entry('id', a.value, jString(a.value, ''))])), entry('secretName', a.value, jString(a.value, a.name))]))]) : jObject(a, [entry('value', a.value, value as JsonNode)]);
     parameters.push(entry(a.name, a, wrapped));
   }
@@ -169,7 +169,7 @@ function valueNode(at: { start: number; end: number }, v: unknown): JsonNode | U
 export function localModulePaths(document: BicepDocument): string[] {
   const out: string[] = [];
   for (const s of document.program.statements) {
-    if (s.kind !== 'ModuleDeclarationSyntax' || s.path.holes.length > 0) continue;
+    if (s.kind !== 'ModuleDeclarationSyntax' || !s.path || s.path.holes.length > 0) continue;
     const spec = s.path.segments[0] ?? '';
     if (/^(br[:/]|ts[:/])/.test(spec)) continue;
     out.push(path.resolve(path.dirname(document.file.absPath), spec));

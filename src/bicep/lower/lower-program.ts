@@ -85,12 +85,17 @@ class FileScope {
   ) {}
 }
 
-const SCHEMAS: Record<string, string> = {
+// Maps, not object literals: the keys come from the file (`targetScope = 'constructor'`, a
+// decorator named `toString`) and must never find an Object.prototype member.
+const SCHEMAS = new Map<string, string>(Object.entries({
   resourceGroup: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
   subscription: 'https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#',
   managementGroup: 'https://schema.management.azure.com/schemas/2019-08-01/managementGroupDeploymentTemplate.json#',
   tenant: 'https://schema.management.azure.com/schemas/2019-08-01/tenantDeploymentTemplate.json#',
-};
+}));
+
+/** Decorators that become a parameter property of another name. */
+const CONSTRAINT_DECORATORS = new Map([['allowed', 'allowedValues'], ['minValue', 'minValue'], ['maxValue', 'maxValue'], ['minLength', 'minLength'], ['maxLength', 'maxLength']]);
 
 const AMBIENT_TYPES = new Set(['string', 'int', 'bool', 'object', 'array']);
 const RESOURCE_CONTROL = new Set(['name', 'parent', 'scope', 'dependsOn']);
@@ -121,6 +126,8 @@ class ProgramLowering {
   private importCount = 0;
   private targetScope = 'resourceGroup';
   private readonly stack: string[] = [];
+  /** Resources and modules declared again under a name already taken: reported and left out. */
+  private readonly duplicates = new Set<T.Statement>();
 
   constructor(
     absPath: string,
@@ -141,10 +148,10 @@ class ProgramLowering {
     const p = this.program;
     const entries: Entry[] = [];
     const at: Span = { start: 0, end: p.end };
-    for (const s of p.statements) {
+    for (const s of lowerable(p.statements)) {
       if (s.kind === 'TargetScopeSyntax' && s.value.kind === 'StringSyntax' && s.value.holes.length === 0) this.targetScope = s.value.segments[0] ?? this.targetScope;
     }
-    entries.push(entry('$schema', at, jString(at, SCHEMAS[this.targetScope] ?? SCHEMAS.resourceGroup!)));
+    entries.push(entry('$schema', at, jString(at, SCHEMAS.get(this.targetScope) ?? SCHEMAS.get('resourceGroup')!)));
     entries.push(entry('languageVersion', at, jString(at, '2.0')));
     entries.push(entry('contentVersion', at, jString(at, '1.0.0.0')));
 
@@ -154,7 +161,8 @@ class ProgramLowering {
     const functions: Entry[] = [];
     const outputs: Entry[] = [];
     const resources: Entry[] = [];
-    for (const s of p.statements) {
+    for (const s of lowerable(p.statements)) {
+      if (this.duplicates.has(s)) continue;
       switch (s.kind) {
         case 'ParameterDeclarationSyntax':
           parameters.push(entry(s.name, s.nameNode, this.parameter(s, scope, exprs)));
@@ -193,14 +201,14 @@ class ProgramLowering {
     const scope = this.root;
     this.declareNames(scope, (name) => name, (name) => `__bicep.${name}`);
     // A parameter's value may use another parameter's: each is also a (private) variable.
-    for (const s of this.program.statements) if (s.kind === 'ParameterAssignmentSyntax') scope.vars.set(s.name, `__param_${s.name}`);
+    for (const s of lowerable(this.program.statements)) if (s.kind === 'ParameterAssignmentSyntax') scope.vars.set(s.name, `__param_${s.name}`);
     const exprs = this.expressionsFor(scope);
     const at: Span = { start: 0, end: this.program.end };
     const variables: Entry[] = [];
     const outputs: Entry[] = [];
     const literal = new Map<string, JsonNode>();
     const assignments: T.ParameterAssignment[] = [];
-    for (const s of this.program.statements) {
+    for (const s of lowerable(this.program.statements)) {
       if (s.kind === 'VariableDeclarationSyntax') variables.push(entry(s.name, s.nameNode, this.value(s.value, new Map(), exprs)));
       if (s.kind !== 'ParameterAssignmentSyntax') continue;
       assignments.push(s);
@@ -211,7 +219,7 @@ class ProgramLowering {
     }
     variables.push(...this.importedVars);
     const entries = [
-      entry('$schema', at, jString(at, SCHEMAS.resourceGroup!)),
+      entry('$schema', at, jString(at, SCHEMAS.get('resourceGroup')!)),
       entry('contentVersion', at, jString(at, '1.0.0.0')),
       entry('variables', at, jObject(at, variables)),
       entry('resources', at, jArray(at, [])),
@@ -226,7 +234,10 @@ class ProgramLowering {
 
   /** First pass: every name of a file, so declarations may be used before they are written. */
   private declareNames(scope: FileScope, varName: (n: string) => string, funcName: (n: string) => string): void {
-    for (const s of scope.program.statements) {
+    const statements = lowerable(scope.program.statements);
+    this.markDuplicates(statements);
+    for (const s of statements) {
+      if (this.duplicates.has(s)) continue;
       switch (s.kind) {
         case 'ParameterDeclarationSyntax':
           scope.params.add(s.name);
@@ -253,7 +264,7 @@ class ProgramLowering {
     }
   }
 
-  private declareResource(s: T.ResourceDeclaration, into: Map<string, ResourceSym>, parent: ResourceSym | undefined): ResourceSym {
+  private declareResource(s: T.ResourceDeclaration & { typeString: T.StringNode }, into: Map<string, ResourceSym>, parent: ResourceSym | undefined): ResourceSym {
     const typeText = s.typeString.segments.join('');
     const [type = '', apiVersion = parent?.apiVersion ?? ''] = typeText.split('@');
     const body = bodyOf(s.value);
@@ -267,8 +278,28 @@ class ProgramLowering {
       nested: new Map(),
     };
     into.set(s.name, sym);
-    if (body.object) for (const child of body.object.resources) this.declareResource(child, sym.nested, sym);
+    if (body.object) {
+      const children = lowerable(body.object.resources);
+      this.markDuplicates(children);
+      for (const child of children) if (!this.duplicates.has(child)) this.declareResource(child, sym.nested, sym);
+    }
     return sym;
+  }
+
+  /**
+   * A second resource or module of the same name (Bicep rejects it) would share the first one's
+   * symbol: it is reported and left out, and the first is lowered as written.
+   */
+  private markDuplicates(statements: readonly T.Statement[]): void {
+    const seen = new Set<string>();
+    for (const s of statements) {
+      if (s.kind !== 'ResourceDeclarationSyntax' && s.kind !== 'ModuleDeclarationSyntax') continue;
+      if (!seen.has(s.name)) seen.add(s.name);
+      else {
+        this.duplicates.add(s);
+        this.report(s.nameNode, `'${s.name}' is declared more than once: this declaration is not checked`);
+      }
+    }
   }
 
   private expressionsFor(scope: FileScope): ExpressionLowering {
@@ -499,7 +530,7 @@ class ProgramLowering {
     this.stack.push(target);
     this.declareNames(scope, (name) => `__imported${n}_${name}`, (name) => `__bicep.__imported${n}_${name}`);
     const exprs = this.expressionsFor(scope);
-    for (const s of loaded.program.statements) {
+    for (const s of lowerable(loaded.program.statements)) {
       if (s.kind === 'VariableDeclarationSyntax') this.importedVars.push(entry(scope.vars.get(s.name)!, at, this.value(s.value, new Map(), exprs)));
       if (s.kind === 'FunctionDeclarationSyntax' && s.lambda) this.importedFuncs.push(entry(scope.funcs.get(s.name)!.slice('__bicep.'.length), at, this.func(s.lambda, scope)));
     }
@@ -552,7 +583,7 @@ class ProgramLowering {
       const name = decoratorName(d);
       const arg = decoratorArgs(d)[0];
       if (!arg) continue;
-      const key = { allowed: 'allowedValues', minValue: 'minValue', maxValue: 'maxValue', minLength: 'minLength', maxLength: 'maxLength' }[name as string];
+      const key = name === undefined ? undefined : CONSTRAINT_DECORATORS.get(name);
       if (key) entries.push(entry(key, d, this.value(arg, new Map(), exprs)));
       else if (name === 'description') entries.push(entry('metadata', d, jObject(d, [entry('description', d, this.value(arg, new Map(), exprs))])));
     }
@@ -618,7 +649,7 @@ class ProgramLowering {
     return jObject(s, [entry('type', s.type ?? s, jString(s.type ?? s, type)), entry('value', s.value, this.value(s.value, new Map(), exprs))]);
   }
 
-  private resource(s: T.ResourceDeclaration, outer: FileScope, outerExprs: ExpressionLowering, out: Entry[], parent: { sym: ResourceSym; condition?: string; loop?: LoopInfo; locals: Locals; decl: T.ResourceDeclaration } | undefined): void {
+  private resource(s: T.ResourceDeclaration & { typeString: T.StringNode }, outer: FileScope, outerExprs: ExpressionLowering, out: Entry[], parent: { sym: ResourceSym; condition?: string; loop?: LoopInfo; locals: Locals; decl: T.ResourceDeclaration } | undefined): void {
     const sym = parent ? parent.sym.nested.get(s.name)! : outer.resources.get(s.name)!;
     // Inside a resource's body its nested resources are in scope by their short names.
     const scope = sym.nested.size > 0 ? overlay(outer, sym.nested) : outer;
@@ -686,7 +717,7 @@ class ProgramLowering {
       entries.push(entry(literalKey(p.key), p.keyNode, this.value(p.value, locals, exprs)));
     }
     out.push(entry(sym.symbol, s.nameNode, jObject({ start: keyword, end: s.end }, entries)));
-    for (const child of object?.resources ?? []) this.resource(child, scope, exprs, out, { sym, condition, loop, locals, decl: s });
+    for (const child of lowerable(object?.resources ?? [])) if (!this.duplicates.has(child)) this.resource(child, scope, exprs, out, { sym, condition, loop, locals, decl: s });
   }
 
   /** The ARM text of a parent's full name, for a child declared inside it. */
@@ -754,7 +785,7 @@ class ProgramLowering {
     };
   }
 
-  private module(s: T.ModuleDeclaration, scope: FileScope, exprs: ExpressionLowering, out: Entry[]): void {
+  private module(s: T.ModuleDeclaration & { path: T.StringNode }, scope: FileScope, exprs: ExpressionLowering, out: Entry[]): void {
     const sym = scope.resources.get(s.name)!;
     const body = bodyOf(s.value);
     const locals = new Map<string, string>();
@@ -795,15 +826,47 @@ class ProgramLowering {
     if (params) properties.push(entry('parameters', params.keyNode, jObject(params, paramEntries)));
     const spec = s.path.holes.length === 0 ? (s.path.segments[0] ?? '') : '';
     let relative: string | undefined = spec;
+    const target = this.moduleFile(spec, scope.absPath);
     if (/^(br[:/]|ts[:/])/.test(spec)) {
-      const local = this.host.registryModule(spec, scope.absPath);
-      relative = local ? path.relative(path.dirname(scope.absPath), local).split(path.sep).join('/') : undefined;
-      if (!local) this.report(s.path, `'${spec}' is a registry module that is not in the local cache: its resources are unknown`, 'warning');
+      relative = target ? path.relative(path.dirname(scope.absPath), target).split(path.sep).join('/') : undefined;
+      if (!target) this.report(s.path, `'${spec}' is a registry module that is not in the local cache: its resources are unknown`, 'warning');
     }
-    const link = relative !== undefined ? jObject(s.path, [entry('relativePath', s.path, jString(s.path, relative))]) : jObject(s.path, [entry('uri', s.path, jString(s.path, spec))]);
-    properties.push(entry('templateLink', s.path, link));
+    if (target && this.leadsBack(target, scope.absPath)) {
+      // Bicep rejects a module cycle; linking it would expand the same files without end.
+      this.report(s.path, `'${spec}' leads back to this file (a module cycle): its resources are not checked`);
+    } else {
+      const link = relative !== undefined ? jObject(s.path, [entry('relativePath', s.path, jString(s.path, relative))]) : jObject(s.path, [entry('uri', s.path, jString(s.path, spec))]);
+      properties.push(entry('templateLink', s.path, link));
+    }
     entries.push(entry('properties', s.path, jObject(s.path, properties)));
     out.push(entry(sym.symbol, s.nameNode, jObject({ start: keyword, end: s.end }, entries)));
+  }
+
+  /** The file a module path names (a local path, or a registry module available locally). */
+  private moduleFile(spec: string, fromAbsPath: string): string | undefined {
+    if (spec === '') return undefined;
+    if (/^(br[:/]|ts[:/])/.test(spec)) return this.host.registryModule(spec, fromAbsPath);
+    return path.resolve(path.dirname(fromAbsPath), spec);
+  }
+
+  /** Whether the Bicep module file `target` uses `file` as a module, directly or through other modules. */
+  private leadsBack(target: string, file: string): boolean {
+    const seen = new Set<string>();
+    const pending = [target];
+    while (pending.length > 0) {
+      const next = pending.pop()!;
+      if (next === file) return true;
+      if (seen.has(next) || !/\.bicep$/i.test(next)) continue;
+      seen.add(next);
+      const loaded = this.host.program(next);
+      if (!loaded.ok) continue;
+      for (const s of loaded.program.statements) {
+        if (s.kind !== 'ModuleDeclarationSyntax' || !s.path || s.path.holes.length > 0) continue;
+        const used = this.moduleFile(s.path.segments[0] ?? '', next);
+        if (used) pending.push(used);
+      }
+    }
+    return false;
   }
 
   /** A module parameter: its value, or a Key Vault reference for `kv.getSecret('name')`. */
@@ -842,6 +905,22 @@ class ProgramLowering {
     }
     return [];
   }
+}
+
+type Complete<S> = S extends T.ResourceDeclaration ? S & { typeString: T.StringNode } : S extends T.ModuleDeclaration ? S & { path: T.StringNode } : S;
+
+/**
+ * The declarations that can be lowered. One the parser could not complete (no name, a resource
+ * without its type, a module without its path) has its syntax error already and is left out
+ * whole: it declares nothing and deploys nothing, rather than a half that misleads.
+ */
+function lowerable<S extends T.Statement>(statements: readonly S[]): Complete<S>[] {
+  return statements.filter((s) => {
+    if ('name' in s && s.name === '') return false;
+    if (s.kind === 'ResourceDeclarationSyntax') return s.typeString !== undefined;
+    if (s.kind === 'ModuleDeclarationSyntax') return s.path !== undefined;
+    return true;
+  }) as Complete<S>[];
 }
 
 /**

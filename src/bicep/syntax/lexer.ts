@@ -68,7 +68,9 @@ for (const [text, kind] of Object.entries(PUNCTUATION)) {
   else if (text.length === 2) PAIRS[(text.charCodeAt(0) << 8) | text.charCodeAt(1)] = kind;
 }
 
-const KEYWORDS: Record<string, TokenKind> = { true: 'TrueKeyword', false: 'FalseKeyword', null: 'NullKeyword' };
+// A Map, not an object literal: an identifier such as `constructor` or `__proto__` must not find
+// an Object.prototype member.
+const KEYWORDS = new Map<string, TokenKind>([['true', 'TrueKeyword'], ['false', 'FalseKeyword'], ['null', 'NullKeyword']]);
 
 const isIdentStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 const isIdentPart = (c: number) => isIdentStart(c) || isDigit(c);
@@ -224,7 +226,7 @@ export function lex(text: string): LexResult {
     }
     if (isIdentStart(c)) {
       while (pos < n && isIdentPart(text.charCodeAt(pos))) pos++;
-      push(KEYWORDS[text.slice(start, pos)] ?? 'Identifier', start);
+      push(KEYWORDS.get(text.slice(start, pos)) ?? 'Identifier', start);
       continue;
     }
     // Punctuation: the longest operator wins (`...`, then two characters, then one).

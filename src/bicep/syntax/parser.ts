@@ -30,6 +30,14 @@ export interface ParseOptions {
 
 class Failure extends Error {}
 
+interface Chain {
+  /** The level the chain's nodes are at, and the deepest level reached before the chain. */
+  level: number;
+  deepest: number;
+  /** The height of the chain's tree so far (0 until the first postfix or operator). */
+  height: number;
+}
+
 // Binary operators and their precedence (higher binds tighter); all associate to the left.
 const BINARY: Partial<Record<TokenKind, number>> = {
   Asterisk: 100, Slash: 100, Modulo: 100,
@@ -41,12 +49,44 @@ const BINARY: Partial<Record<TokenKind, number>> = {
 
 const CLOSERS = new Set<TokenKind>(['RightBrace', 'RightSquare', 'RightParen']);
 
+/**
+ * How deep expressions, types and nested resources may nest. Past it the construct is a
+ * diagnostic and skipped: the parser, the lowering and the ARM evaluator all recurse over the
+ * tree, and a stack overflow must never be how a deep file ends. No real file comes near it; a
+ * file nested just under it still lowers and expands (test/bicep/robustness.test.ts).
+ */
+export const MAX_NESTING = 256;
+
+/**
+ * A declaration that fails after its first line is parsed again from that line (so it does not
+ * swallow the next declarations), and every enclosing list that a failure unwinds to wraps what
+ * it had read into a skipped node. Both are bounded by the size of the file, but a file of
+ * unclosed brackets would pay them once per line (quadratic: 20,000 lines took minutes). Past
+ * this much recovery work (in tokens) a failed declaration is skipped whole instead of parsed
+ * again, which keeps the parser linear; ordinary files never come near it.
+ */
+const RECOVERY_BUDGET_BASE = 100_000;
+const RECOVERY_BUDGET_PER_TOKEN = 8;
+
 export function parseBicep(text: string, options: ParseOptions = {}): ParseResult {
   const lexed = lex(text);
   const parser = new Parser(lexed.tokens, options);
   const program = parser.program();
-  const diagnostics = [...lexed.diagnostics, ...parser.diagnostics].sort((a, b) => a.start - b.start);
+  const diagnostics = dedupe([...lexed.diagnostics, ...parser.diagnostics].sort((a, b) => a.start - b.start));
   return { program, comments: lexed.comments, diagnostics };
+}
+
+/** A declaration parsed again after a failure may report the same problem twice (sorted input). */
+function dedupe(sorted: ParseDiagnostic[]): ParseDiagnostic[] {
+  const out: ParseDiagnostic[] = [];
+  const seen = new Set<string>();
+  for (const d of sorted) {
+    const key = `${d.start}:${d.end}:${d.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(d);
+  }
+  return out;
 }
 
 function node<N extends SyntaxNode>(kind: N['kind'], children: Child[], fields: Omit<N, keyof SyntaxNode>, at?: number): N {
@@ -65,13 +105,108 @@ function node<N extends SyntaxNode>(kind: N['kind'], children: Child[], fields: 
 class Parser {
   readonly diagnostics: ParseDiagnostic[] = [];
   private i = 0;
-  /** How many brackets are open: inside them a closing bracket also ends a broken construct. */
-  private depth = 0;
+  /**
+   * The closing token each open bracket waits for, innermost last (an interpolation hole waits
+   * for the rest of its string). Inside brackets a closing bracket also ends a broken construct;
+   * one that no open bracket waits for is stray and skipped.
+   */
+  private readonly open: TokenKind[] = [];
+  /** How deep the tree being built is here (see MAX_NESTING). */
+  private level = 0;
+  /** The deepest `level` reached since a postfix or operator chain started (its tree height). */
+  private deepest = 0;
+  /** Tokens read again or wrapped again by error recovery so far (see RECOVERY_BUDGET_BASE). */
+  private recoveryWork = 0;
+  private readonly recoveryBudget: number;
+  /** For each token index, the index of the first token of its line. */
+  private readonly lineStarts: Int32Array;
 
   constructor(
     private readonly tokens: Token[],
     private readonly options: ParseOptions,
-  ) {}
+  ) {
+    this.recoveryBudget = RECOVERY_BUDGET_BASE + RECOVERY_BUDGET_PER_TOKEN * tokens.length;
+    this.lineStarts = new Int32Array(tokens.length);
+    let start = 0;
+    for (let k = 0; k < tokens.length; k++) {
+      this.lineStarts[k] = start;
+      if (tokens[k]!.kind === 'NewLine') start = k + 1;
+    }
+  }
+
+  private get depth(): number {
+    return this.open.length;
+  }
+
+  /** Whether an open bracket waits for this closing token (it then ends what is inside). */
+  private closes(kind: TokenKind): boolean {
+    return CLOSERS.has(kind) && this.open.includes(kind);
+  }
+
+  /** One level deeper into the tree; past MAX_NESTING the construct fails (and is skipped by recovery). */
+  private enter(): void {
+    if (++this.level > this.deepest) this.deepest = this.level;
+    if (this.level > MAX_NESTING) this.tooDeep();
+  }
+  private leave(): void {
+    this.level--;
+  }
+  private tooDeep(): never {
+    const t = this.peek();
+    this.diagnostics.push({ start: t.start, end: Math.max(t.end, t.start + 1), message: `this nests more than ${MAX_NESTING} levels deep` });
+    throw new Failure();
+  }
+
+  /*
+   * Chains (`a.b.c…`, `x[0][0]…`, `1 + 2 + …`, `int[][]…`) are built in a loop, yet each postfix or
+   * operator wraps everything before it: the tree is as deep as the chain is long. A chain's node
+   * is always at the level where the chain started; its other parts (an index, a right operand)
+   * are parsed one level below it, and the chain's height is checked against MAX_NESTING.
+   */
+  private chainStart(): Chain {
+    const c = { level: this.level, deepest: this.deepest, height: 0 };
+    this.deepest = this.level;
+    return c;
+  }
+  /** Before a postfix or operator: the parts it adds are parsed below the chain's level. */
+  private chainStep(c: Chain): void {
+    if (c.height === 0) c.height = this.deepest - c.level + 1; // the base
+    this.level = c.level;
+    this.deepest = c.level;
+  }
+  /** After it: the new node is one taller than its tallest part. */
+  private chainGrow(c: Chain): void {
+    c.height = 1 + Math.max(c.height, this.deepest - c.level);
+    if (c.level + c.height - 1 > MAX_NESTING) this.tooDeep();
+  }
+  private chainEnd(c: Chain): void {
+    this.level = c.level;
+    this.deepest = Math.max(c.deepest, c.height === 0 ? this.deepest : c.level + c.height - 1);
+  }
+
+  /** Parser state that a failure unwinds past without restoring it itself. */
+  private checkpoint(): { open: number; level: number; deepest: number } {
+    return { open: this.open.length, level: this.level, deepest: this.deepest };
+  }
+  private restore(c: { open: number; level: number; deepest: number }): void {
+    this.open.length = c.open;
+    this.level = c.level;
+    this.deepest = Math.max(c.deepest, this.deepest);
+  }
+
+  /**
+   * Called when one turn of a list loop consumed nothing. The token is then a closing bracket:
+   * one that an enclosing bracket waits for ends this list (its own closer is missing); a stray
+   * one is skipped with a diagnostic. Returns whether the list ends. Every list loop calls it,
+   * so no loop can turn without consuming input.
+   */
+  private stalled(children: Child[]): boolean {
+    const t = this.peek();
+    if (t.kind === 'EndOfFile' || this.closes(t.kind)) return true;
+    this.diagnostics.push({ start: t.start, end: Math.max(t.end, t.start + 1), message: `unexpected '${t.text}'` });
+    children.push(node<T.Skipped>('SkippedTriviaSyntax', [this.next()], {}));
+    return false;
+  }
 
   private peek(k = 0): Token {
     // The stream always ends with EndOfFile; looking past it gives EndOfFile again.
@@ -115,20 +250,23 @@ class Parser {
       }
       children.push(this.next());
     }
-    // Always make progress: a stray closing bracket or comma is skipped on its own.
-    if (children.length === 0 && !this.at('NewLine') && !this.at('EndOfFile')) children.push(this.next());
+    // Always make progress: a stray closing bracket or comma is skipped on its own (but not a
+    // bracket an enclosing one waits for: the enclosing list ends there).
+    if (children.length === 0 && !this.at('NewLine') && !this.at('EndOfFile') && !this.closes(this.peek().kind)) children.push(this.next());
     return node<T.Skipped>('SkippedTriviaSyntax', children, {}, at);
   }
 
   /** Runs a parse step; on failure records what was consumed plus the rest of the line as skipped. */
   private recover<N extends SyntaxNode>(step: () => N): N | T.Skipped {
     const from = this.i;
+    const state = this.checkpoint();
     try {
       return step();
     } catch (err) {
       if (!(err instanceof Failure)) throw err;
-      const consumed = this.tokens.slice(from, this.i);
-      return this.skipped([...consumed]);
+      this.restore(state);
+      this.recoveryWork += this.i - from;
+      return this.skipped(this.tokens.slice(from, this.i));
     }
   }
 
@@ -143,6 +281,8 @@ class Parser {
         continue;
       }
       const from = this.i;
+      const state = this.checkpoint();
+      const reported = this.diagnostics.length;
       try {
         const decl = this.declaration();
         children.push(decl);
@@ -152,15 +292,28 @@ class Parser {
         }
       } catch (err) {
         if (!(err instanceof Failure)) throw err;
+        this.restore(state);
         const consumed = this.tokens.slice(from, this.i);
         // A declaration broken on its first line must not swallow the next one: when the
-        // failure came after a line break, resume at that line break.
+        // failure came after a line break, resume at that line break (within the re-read budget).
         const lineBreak = consumed.findIndex((t) => t.kind === 'NewLine');
-        if (lineBreak > 0 && this.i - from > lineBreak) {
+        const rereading = this.i - (from + lineBreak);
+        if (lineBreak > 0 && rereading > 0 && this.recoveryWork + rereading <= this.recoveryBudget) {
+          this.recoveryWork += rereading;
+          const resumeAt = consumed[lineBreak]!.start;
+          // What was reported past the line break is found again when those lines are parsed
+          // again; the failure itself (the last report) stays, it says why the line is skipped.
+          const failure = this.diagnostics[this.diagnostics.length - 1];
+          const kept = this.diagnostics.slice(reported).filter((d) => d.start <= resumeAt || d === failure);
+          this.diagnostics.length = reported;
+          this.diagnostics.push(...kept);
           this.i = from + lineBreak;
+          this.reportedLine = -1;
           children.push(node<T.Skipped>('SkippedTriviaSyntax', consumed.slice(0, lineBreak), {}));
         } else children.push(this.skipped(consumed));
       }
+      // Never turn without consuming input (a declaration that consumed nothing and left nothing to skip).
+      if (this.i === from && !this.at('EndOfFile') && !this.at('NewLine')) children.push(node<T.Skipped>('SkippedTriviaSyntax', [this.next()], {}));
     }
     children.push(this.next());
     const program = node<T.Program>('ProgramSyntax', children, { statements });
@@ -249,8 +402,9 @@ class Parser {
         children.push(this.next());
         const name = ident();
         children.push(name);
-        const typeString = this.at('StringComplete') || this.at('StringLeftPiece') ? this.interpString() : (this.placeholder('the resource type string') as unknown as T.StringNode);
-        children.push(typeString);
+        // A missing type or path is a placeholder in the tree and absent from the declaration's fields.
+        const typeString = this.at('StringComplete') || this.at('StringLeftPiece') ? this.interpString() : undefined;
+        children.push(typeString ?? this.placeholder(word === 'module' ? 'the module path' : 'the resource type string'));
         let existing = false;
         if (word === 'resource' && this.atKeyword('existing')) {
           children.push(this.next());
@@ -347,10 +501,14 @@ class Parser {
     } else {
       const list: Child[] = [this.expect('LeftBrace', "'{'")];
       symbols = [];
-      this.depth++;
+      this.open.push('RightBrace');
       while (!this.at('RightBrace') && !this.at('EndOfFile')) {
         if (this.at('NewLine') || this.at('Comma')) {
           list.push(this.next());
+          continue;
+        }
+        if (CLOSERS.has(this.peek().kind)) {
+          if (this.stalled(list)) break;
           continue;
         }
         const original = this.at('Identifier') ? this.identifier() : this.interpString();
@@ -365,7 +523,7 @@ class Parser {
         symbols.push({ name, alias });
         list.push(node<SyntaxNode>('ImportedSymbolsListItemSyntax', item, {}));
       }
-      this.depth--;
+      this.open.pop();
       list.push(this.expect('RightBrace', "'}'"));
       children.push(node<SyntaxNode>('ImportedSymbolsListSyntax', list, {}));
     }
@@ -399,10 +557,15 @@ class Parser {
 
   /** The value of a resource or module: an object, `if (…) {…}` or a `[for …]` loop. */
   private declarationBody(): T.Expr {
-    if (this.atKeyword('if')) return this.ifCondition();
-    if (this.at('LeftSquare')) return this.forOrArray();
-    if (this.at('LeftBrace')) return this.object();
-    return this.placeholder("'{', 'if' or '[for'");
+    // Nested resources recurse here without passing through expression().
+    this.enter();
+    let body: T.Expr;
+    if (this.atKeyword('if')) body = this.ifCondition();
+    else if (this.at('LeftSquare')) body = this.forOrArray();
+    else if (this.at('LeftBrace')) body = this.object();
+    else body = this.placeholder("'{', 'if' or '[for'");
+    this.leave();
+    return body;
   }
 
   // ---- recovery inside a declaration (the compiler's shape) ----
@@ -418,8 +581,8 @@ class Parser {
 
   private placeholder(what: string): T.Skipped {
     const t = this.peek();
-    if (this.reportedLine !== this.lineOf(t)) {
-      this.reportedLine = this.lineOf(t);
+    if (this.reportedLine !== this.currentLine()) {
+      this.reportedLine = this.currentLine();
       this.diagnostics.push({ start: t.start, end: Math.max(t.end, t.start + 1), message: `expected ${what}${t.kind === 'EndOfFile' ? ' before the end of the file' : t.kind === 'NewLine' ? ' before the end of the line' : ` but found '${t.text}'`}` });
     }
     if (this.atLineEnd()) return node<T.Skipped>('SkippedTriviaSyntax', [], {}, t.start);
@@ -427,11 +590,9 @@ class Parser {
   }
 
   private reportedLine = -1;
-  /** The index of the line break before a token: enough to tell lines apart. */
-  private lineOf(t: Token): number {
-    let k = this.i;
-    while (k > 0 && this.tokens[k - 1]!.kind !== 'NewLine' && this.tokens[k - 1]!.start <= t.start) k--;
-    return k;
+  /** The index of the first token of the current token's line: enough to tell lines apart. */
+  private currentLine(): number {
+    return this.lineStarts[Math.min(this.i, this.lineStarts.length - 1)]!;
   }
 
   private expectOr(kind: TokenKind, what: string): Child {
@@ -479,6 +640,13 @@ class Parser {
   // ---- expressions ----
 
   expression(): T.Expr {
+    this.enter();
+    const e = this.ternary();
+    this.leave();
+    return e;
+  }
+
+  private ternary(): T.Expr {
     const cond = this.binary(0);
     // A ternary may break its line before or after `?` and `:`.
     if (!this.at('Question') && !this.continuesWith('Question')) return cond;
@@ -509,21 +677,28 @@ class Parser {
   }
 
   private binary(minPrecedence: number): T.Expr {
+    const chain = this.chainStart();
     let left = this.unary();
     for (;;) {
       const op = this.peek();
       const precedence = BINARY[op.kind];
-      if (precedence === undefined || precedence <= minPrecedence) return left;
+      if (precedence === undefined || precedence <= minPrecedence) break;
+      this.chainStep(chain);
       this.next();
+      this.enter();
       const right = this.at('NewLine') || this.at('EndOfFile') ? this.missing() : this.binary(precedence);
+      this.leave();
       left = node<T.BinaryOperation>('BinaryOperationSyntax', [left, op, right], { operator: op.text, left, right });
+      this.chainGrow(chain);
     }
+    this.chainEnd(chain);
+    return left;
   }
 
   private missing(): T.Skipped {
     const t = this.peek();
-    if (this.reportedLine !== this.lineOf(t)) {
-      this.reportedLine = this.lineOf(t);
+    if (this.reportedLine !== this.currentLine()) {
+      this.reportedLine = this.currentLine();
       this.diagnostics.push({ start: t.start, end: t.start + 1, message: 'expected an expression' });
     }
     return node<T.Skipped>('SkippedTriviaSyntax', [], {}, t.start);
@@ -532,17 +707,21 @@ class Parser {
   private unary(): T.Expr {
     const t = this.peek();
     if (t.kind === 'Exclamation' || t.kind === 'Minus' || t.kind === 'Plus') {
+      this.enter();
       this.next();
       const operand = this.unary();
+      this.leave();
       return node<T.UnaryOperation>('UnaryOperationSyntax', [t, operand], { operator: t.text, operand });
     }
     return this.memberExpression();
   }
 
   private memberExpression(): T.Expr {
+    const chain = this.chainStart();
     let base = this.primary();
     for (;;) {
       const t = this.peek();
+      if (t.kind === 'LeftSquare' || t.kind === 'Dot' || t.kind === 'DoubleColon' || t.kind === 'Exclamation') this.chainStep(chain);
       if (t.kind === 'LeftSquare') {
         const children: Child[] = [base, this.next()];
         let safe = false;
@@ -555,9 +734,9 @@ class Parser {
           children.push(this.next());
           fromEnd = true;
         }
-        this.depth++;
+        this.open.push('RightSquare');
         const index = this.expression();
-        this.depth--;
+        this.open.pop();
         children.push(index, this.expect('RightSquare', "']'"));
         base = node<T.ArrayAccess>('ArrayAccessSyntax', children, { base, index, safe, fromEnd });
       } else if (t.kind === 'Dot') {
@@ -581,25 +760,33 @@ class Parser {
         base = node<T.ResourceAccess>('ResourceAccessSyntax', [base, colon, name], { base, name: name.name });
       } else if (t.kind === 'Exclamation') {
         base = node<T.NonNullAssertion>('NonNullAssertionSyntax', [base, this.next()], { base });
-      } else return base;
+      } else break;
+      this.chainGrow(chain);
     }
+    this.chainEnd(chain);
+    return base;
   }
 
   /** `(args)` after a function name: arguments, commas and line breaks go into `children`. */
   private argumentList(children: Child[], name: T.Identifier): T.Expr[] {
     children.push(name, this.next());
     const args: T.Expr[] = [];
-    this.depth++;
+    this.open.push('RightParen');
     while (!this.at('RightParen') && !this.at('EndOfFile')) {
       if (this.at('NewLine') || this.at('Comma')) {
         children.push(this.next());
         continue;
       }
+      const before = this.i;
       const value = this.recover(() => this.expression());
+      if (this.i === before) {
+        if (this.stalled(children)) break;
+        continue;
+      }
       args.push(value as T.Expr);
       children.push(node<SyntaxNode>('FunctionArgumentSyntax', [value], {}));
     }
-    this.depth--;
+    this.open.pop();
     children.push(this.expect('RightParen', "')'"));
     return args;
   }
@@ -648,7 +835,8 @@ class Parser {
       case 'EndOfFile':
         return this.missing();
       default:
-        if (CLOSERS.has(t.kind) && this.depth > 0) return this.missing();
+        // A bracket an enclosing one waits for ends this (missing) expression; a stray one is skipped below.
+        if (this.closes(t.kind)) return this.missing();
         this.diagnostics.push({ start: t.start, end: t.end, message: `unexpected '${t.text}': expected an expression` });
         return this.skipped();
     }
@@ -668,7 +856,7 @@ class Parser {
   private lambdaWithBlock(): T.Lambda {
     const block: Child[] = [this.next()];
     const parameters: string[] = [];
-    while (!this.at('RightParen')) {
+    while (!this.at('RightParen') && !this.at('EndOfFile')) {
       if (this.at('Comma') || this.at('NewLine')) {
         block.push(this.next());
         continue;
@@ -677,7 +865,7 @@ class Parser {
       parameters.push(id.name);
       block.push(node<SyntaxNode>('LocalVariableSyntax', [id], {}));
     }
-    block.push(this.next());
+    block.push(this.expect('RightParen', "')'"));
     const vars = node<SyntaxNode>('VariableBlockSyntax', block, {});
     const children: Child[] = [vars, this.expect('Arrow', "'=>'")];
     this.newLinesInto(children);
@@ -689,12 +877,12 @@ class Parser {
   private parenthesized(): T.Parenthesized {
     const open = this.expect('LeftParen', "'('");
     const children: Child[] = [open];
-    this.depth++;
+    this.open.push('RightParen');
     while (this.at('NewLine')) children.push(this.next());
     const inner = this.expression();
     children.push(inner);
     while (this.at('NewLine')) children.push(this.next());
-    this.depth--;
+    this.open.pop();
     children.push(this.expect('RightParen', "')'"));
     return node<T.Parenthesized>('ParenthesizedExpressionSyntax', children, { inner });
   }
@@ -708,14 +896,15 @@ class Parser {
     const segments = [pieceValue(first, multiline, dollars)];
     const holes: T.Expr[] = [];
     if (first.kind === 'StringLeftPiece') {
-      this.depth++;
+      // The hole waits for the rest of its string, not for a bracket.
+      this.open.push('StringRightPiece');
       for (;;) {
         const hole = this.expression();
         holes.push(hole);
         children.push(hole);
         const piece = this.peek();
         if (piece.kind !== 'StringMiddlePiece' && piece.kind !== 'StringRightPiece') {
-          this.depth--;
+          this.open.pop();
           return this.fail("'}' to close the interpolation");
         }
         this.next();
@@ -723,7 +912,7 @@ class Parser {
         segments.push(pieceValue(piece, multiline, dollars));
         if (piece.kind === 'StringRightPiece') break;
       }
-      this.depth--;
+      this.open.pop();
     }
     return node<T.StringNode>('StringSyntax', children, { segments, holes });
   }
@@ -732,24 +921,30 @@ class Parser {
     const children: Child[] = [this.expect('LeftBrace', "'{'")];
     const properties: (T.ObjectProperty | T.Spread)[] = [];
     let nested: T.ResourceDeclaration[] | undefined;
-    this.depth++;
+    this.open.push('RightBrace');
     while (!this.at('RightBrace') && !this.at('EndOfFile')) {
       if (this.at('NewLine') || this.at('Comma')) {
         children.push(this.next());
         continue;
       }
+      const before = this.i;
       if (this.at('At') || (this.atKeyword('resource') && this.peek(1).kind === 'Identifier')) {
         // A child resource declared inside its parent's body.
         const decl = this.recover(() => this.declaration());
         children.push(decl);
         if (decl.kind === 'ResourceDeclarationSyntax') (nested ??= []).push(decl as T.ResourceDeclaration);
-        continue;
+      } else {
+        const p = this.recover(() => this.objectProperty());
+        if (this.i === before) {
+          if (this.stalled(children)) break;
+          continue;
+        }
+        if (p.kind !== 'SkippedTriviaSyntax') properties.push(p as T.ObjectProperty | T.Spread);
+        children.push(p);
       }
-      const p = this.recover(() => this.objectProperty());
-      if (p.kind !== 'SkippedTriviaSyntax') properties.push(p as T.ObjectProperty | T.Spread);
-      children.push(p);
+      if (this.i === before && this.stalled(children)) break;
     }
-    this.depth--;
+    this.open.pop();
     children.push(this.expect('RightBrace', "'}'"));
     return node<T.ObjectNode>('ObjectSyntax', children, { properties, resources: nested ?? [] });
   }
@@ -778,7 +973,7 @@ class Parser {
   private array(): T.ArrayNode {
     const children: Child[] = [this.next()];
     const items: (T.ArrayItem | T.Spread)[] = [];
-    this.depth++;
+    this.open.push('RightSquare');
     while (!this.at('RightSquare') && !this.at('EndOfFile')) {
       if (this.at('NewLine') || this.at('Comma')) {
         children.push(this.next());
@@ -792,19 +987,24 @@ class Parser {
         children.push(spread);
         continue;
       }
+      const before = this.i;
       const value = this.recover(() => this.expression()) as T.Expr;
+      if (this.i === before) {
+        if (this.stalled(children)) break;
+        continue;
+      }
       const item = node<T.ArrayItem>('ArrayItemSyntax', [value], { value });
       items.push(item);
       children.push(item);
     }
-    this.depth--;
+    this.open.pop();
     children.push(this.expect('RightSquare', "']'"));
     return node<T.ArrayNode>('ArraySyntax', children, { items });
   }
 
   private forExpression(): T.ForNode {
     const children: Child[] = [this.next()];
-    this.depth++;
+    this.open.push('RightSquare');
     while (this.at('NewLine')) children.push(this.next());
     children.push(this.next()); // `for`
     let item: string | undefined;
@@ -836,7 +1036,7 @@ class Parser {
     const body: T.Expr | T.IfCondition = this.atKeyword('if') ? this.ifCondition() : this.expression();
     children.push(body);
     while (this.at('NewLine')) children.push(this.next());
-    this.depth--;
+    this.open.pop();
     children.push(this.expect('RightSquare', "']'"));
     return node<T.ForNode>('ForSyntax', children, { item, index, iterable, body });
   }
@@ -844,6 +1044,13 @@ class Parser {
   // ---- types ----
 
   typeExpression(): T.TypeNode {
+    this.enter();
+    const type = this.unionType();
+    this.leave();
+    return type;
+  }
+
+  private unionType(): T.TypeNode {
     const leadingPipe = this.at('Pipe') ? this.next() : undefined;
     const first = this.singularType();
     if (!leadingPipe && !this.at('Pipe') && !this.continuesWith('Pipe')) return first;
@@ -860,8 +1067,10 @@ class Parser {
   }
 
   private singularType(): T.TypeNode {
+    const chain = this.chainStart();
     let type = this.primaryType();
     for (;;) {
+      if (this.at('LeftSquare') || this.at('Question') || this.at('Exclamation') || this.at('Dot')) this.chainStep(chain);
       if (this.at('LeftSquare') && this.peek(1).kind === 'RightSquare') {
         const member = node<SyntaxNode>('ArrayTypeMemberSyntax', [type], {});
         type = node<SyntaxNode>('ArrayTypeSyntax', [member, this.next(), this.next()], {});
@@ -887,8 +1096,11 @@ class Parser {
             type = node<SyntaxNode>('InstanceParameterizedTypeInstantiationSyntax', children, {});
           } else type = node<SyntaxNode>('TypePropertyAccessSyntax', [type, dot, id], {});
         }
-      } else return type;
+      } else break;
+      this.chainGrow(chain);
     }
+    this.chainEnd(chain);
+    return type;
   }
 
   private typeArguments(children: Child[]): void {
@@ -931,9 +1143,13 @@ class Parser {
         this.next();
         return node<SyntaxNode>('NullTypeLiteralSyntax', [t], {});
       case 'Minus':
-      case 'Exclamation':
+      case 'Exclamation': {
+        this.enter();
         this.next();
-        return node<SyntaxNode>('UnaryTypeOperationSyntax', [t, this.primaryType()], {});
+        const operand = this.primaryType();
+        this.leave();
+        return node<SyntaxNode>('UnaryTypeOperationSyntax', [t, operand], {});
+      }
       case 'LeftParen': {
         const open = this.next();
         const children: Child[] = [open];
@@ -954,14 +1170,14 @@ class Parser {
 
   private objectType(): SyntaxNode {
     const children: Child[] = [this.next()];
-    this.depth++;
+    this.open.push('RightBrace');
     while (!this.at('RightBrace') && !this.at('EndOfFile')) {
       if (this.at('NewLine') || this.at('Comma')) {
         children.push(this.next());
         continue;
       }
-      children.push(
-        this.recover(() => {
+      const before = this.i;
+      const member = this.recover(() => {
           const parts: Child[] = [];
           this.decorators(parts);
           if (this.at('Asterisk')) {
@@ -970,20 +1186,28 @@ class Parser {
           }
           parts.push(this.at('StringComplete') ? this.interpString() : this.identifier(), this.expect('Colon', "':'"), this.typeExpression());
           return node<SyntaxNode>('ObjectTypePropertySyntax', parts, {});
-        }),
-      );
+        });
+      if (this.i === before) {
+        if (this.stalled(children)) break;
+        continue;
+      }
+      children.push(member);
     }
-    this.depth--;
+    this.open.pop();
     children.push(this.expect('RightBrace', "'}'"));
     return node<SyntaxNode>('ObjectTypeSyntax', children, {});
   }
 
   private tupleType(): SyntaxNode {
     const children: Child[] = [this.next()];
-    this.depth++;
+    this.open.push('RightSquare');
     while (!this.at('RightSquare') && !this.at('EndOfFile')) {
       if (this.at('NewLine') || this.at('Comma')) {
         children.push(this.next());
+        continue;
+      }
+      if (CLOSERS.has(this.peek().kind)) {
+        if (this.stalled(children)) break;
         continue;
       }
       const parts: Child[] = [];
@@ -991,7 +1215,7 @@ class Parser {
       parts.push(this.typeExpression());
       children.push(node<SyntaxNode>('TupleTypeItemSyntax', parts, {}));
     }
-    this.depth--;
+    this.open.pop();
     children.push(this.expect('RightSquare', "']'"));
     return node<SyntaxNode>('TupleTypeSyntax', children, {});
   }

@@ -82,11 +82,13 @@ export interface ResourceDeclaration extends Declaration {
   kind: 'ResourceDeclarationSyntax';
   name: string;
   nameNode: Identifier;
-  typeString: StringNode;
+  /** Undefined when the declaration has none (a syntax error, reported by the parser). */
+  typeString: StringNode | undefined;
   existing: boolean;
   value: Expr;
 }
-export interface ModuleDeclaration extends Declaration { kind: 'ModuleDeclarationSyntax'; name: string; nameNode: Identifier; path: StringNode; value: Expr }
+/** `path` is undefined when the declaration has none (a syntax error, reported by the parser). */
+export interface ModuleDeclaration extends Declaration { kind: 'ModuleDeclarationSyntax'; name: string; nameNode: Identifier; path: StringNode | undefined; value: Expr }
 export interface OutputDeclaration extends Declaration { kind: 'OutputDeclarationSyntax'; name: string; nameNode: Identifier; type: TypeNode | undefined; resourceType: StringNode | undefined; value: Expr }
 export interface TypeDeclaration extends Declaration { kind: 'TypeDeclarationSyntax'; name: string; value: TypeNode }
 export interface FunctionDeclaration extends Declaration { kind: 'FunctionDeclarationSyntax'; name: string; lambda: TypedLambda | undefined }
