@@ -1,5 +1,5 @@
 // `npm run fuzz -- --seconds N [--seed S] [--jobs J] [--out DIR] [--timeout MS] [--max-old-mb MB]
-// [--count N] [--light] [--minimize-seconds S]`: a fuzz campaign from the command line. Compiled
+// [--count N] [--light] [--minimize-seconds S] [--early-hang-ms MS]`: a fuzz campaign from the command line. Compiled
 // with the tests (tsconfig.test.json) and started by scripts/fuzz.mjs after that build.
 import path from 'node:path';
 import { packageRoot } from '../../src/package-root.js';
@@ -17,7 +17,7 @@ function parseArgs(argv: string[]): Record<string, string> {
   return out;
 }
 
-const USAGE = `usage: npm run fuzz -- [--seconds 60] [--seed S] [--jobs 1] [--out DIR] [--timeout 10000] [--max-old-mb 1024] [--count N] [--light] [--minimize-seconds 60]`;
+const USAGE = `usage: npm run fuzz -- [--seconds 60] [--seed S] [--jobs 1] [--out DIR] [--timeout 10000] [--max-old-mb 1024] [--count N] [--light] [--minimize-seconds 60] [--early-hang-ms MS]`;
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
@@ -25,7 +25,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const known = new Set(['seconds', 'seed', 'jobs', 'out', 'timeout', 'max-old-mb', 'count', 'light', 'minimize-seconds', 'help']);
+  const known = new Set(['seconds', 'seed', 'jobs', 'out', 'timeout', 'max-old-mb', 'count', 'light', 'minimize-seconds', 'early-hang-ms', 'help']);
   for (const k of Object.keys(args)) if (!known.has(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
   const num = (k: string, d: number) => {
     if (args[k] === undefined) return d;
@@ -46,6 +46,7 @@ async function main(): Promise<number> {
     heavy: !args.light,
     out: path.resolve(args.out ?? path.join(root, 'test/fuzz/reproducers/pending')),
     minimizeSeconds: num('minimize-seconds', 60),
+    ...(args['early-hang-ms'] !== undefined ? { earlyHangMs: num('early-hang-ms', 0) } : {}),
     log: (line: string) => console.log(`[fuzz ${new Date().toISOString().slice(11, 19)}] ${line}`),
   };
   console.log(`fuzzing with seed ${seed} for ${options.seconds} s (${options.jobs} job${options.jobs === 1 ? '' : 's'}, ${options.heavy ? 'heavy' : 'light'} sizes, time limit ${options.timeoutMs} ms, heap limit ${options.maxOldMb} MB per worker)`);

@@ -131,13 +131,13 @@ const at = (text: string, rng: Rng) => rng.int(text.length + 1);
 const MUTATORS: Record<string, Mutator> = {
   byteFlip(text, rng) {
     if (!text) return text;
-    const chars = [...text];
+    // On UTF-16 code units: a flip may leave a lone surrogate, which is a fair input too.
+    let out = text;
     for (let n = rng.range(1, 8); n > 0; n--) {
-      const i = rng.int(chars.length);
-      const code = chars[i]!.codePointAt(0)! ^ (1 << rng.int(8));
-      chars[i] = String.fromCodePoint(code > 0x10ffff ? 0x41 : code);
+      const i = rng.int(out.length);
+      out = out.slice(0, i) + String.fromCharCode(out.charCodeAt(i) ^ (1 << rng.int(8))) + out.slice(i + 1);
     }
-    return chars.join('');
+    return out;
   },
   truncate(text, rng) {
     return text.slice(0, at(text, rng));
@@ -147,13 +147,13 @@ const MUTATORS: Record<string, Mutator> = {
     return text.slice(0, i) + rng.pick(TOKENS) + text.slice(i);
   },
   tokenDelete(text, rng) {
-    const spans = tokenSpans(text);
+    const spans = tokenSpans(text, rng);
     if (!spans.length) return text;
     const [s, e] = rng.pick(spans);
     return text.slice(0, s) + text.slice(e);
   },
   tokenDuplicate(text, rng) {
-    const spans = tokenSpans(text);
+    const spans = tokenSpans(text, rng);
     if (!spans.length) return text;
     const [s, e] = rng.pick(spans);
     const copies = rng.size(50);
@@ -194,13 +194,16 @@ const MUTATORS: Record<string, Mutator> = {
 };
 const MUTATOR_NAMES = Object.keys(MUTATORS);
 
-/** Token boundaries: runs of word characters, strings are not special (mutations may break them). */
-function tokenSpans(text: string): [number, number][] {
+/**
+ * Token boundaries (runs of word characters, single punctuation; strings are not special:
+ * mutations may break them) in a window of the text: scanning a whole 48 KB file for every
+ * mutation would make generation, in the parent, cost as much as running the input.
+ */
+function tokenSpans(text: string, rng: Rng): [number, number][] {
+  const from = text.length > 4_000 ? rng.int(text.length - 4_000) : 0;
+  const window = text.slice(from, from + 4_000);
   const out: [number, number][] = [];
-  for (const m of text.matchAll(/\w+|[^\w\s]/g)) {
-    out.push([m.index!, m.index! + m[0].length]);
-    if (out.length > 20_000) break;
-  }
+  for (const m of window.matchAll(/\w+|[^\w\s]/g)) out.push([from + m.index!, from + m.index! + m[0].length]);
   return out;
 }
 
@@ -353,7 +356,9 @@ const OPERATORS = ['equals', 'notEquals', 'like', 'notLike', 'match', 'matchInse
 /** `*a*a*a*a*b` against `aaaa…`: the pattern shape that backtracks catastrophically in a naive regex. */
 export function likePattern(rng: Rng, heavy: boolean): string {
   const unit = rng.pick(['a', 'ab', '?', '.', 'é', '']);
-  const stars = rng.range(2, heavy ? 60 : 24);
+  // Light: enough stars to show super-linear matching (the known-hang cut-off catches it), not
+  // so many that every policy input of the test pass spends its time backtracking.
+  const stars = rng.range(2, heavy ? 60 : 12);
   return `*${`${unit}*`.repeat(stars)}${rng.pick(['b', 'z', '!', ''])}`;
 }
 
@@ -375,8 +380,8 @@ function randomCondition(rng: Rng, depth: number, heavy: boolean): unknown {
 export function randomPolicy(rng: Rng, heavy: boolean): { text: string; aux: string } {
   const rule = { if: randomCondition(rng, 0, heavy), then: { effect: rng.pick(['audit', 'deny', 'Disabled', "[parameters('effect')]", 'modify', 'append', 'auditIfNotExists', 'bogus']) } };
   const definition = rng.chance(0.3) ? rule : { properties: { displayName: 'fuzz', mode: rng.pick(['All', 'Indexed', 'Microsoft.Kubernetes.Data']), parameters: { effect: { type: 'String', defaultValue: 'Audit', allowedValues: ['Audit', 'Deny', 'Disabled'] }, p: { type: 'String', defaultValue: 'x' } }, policyRule: rule } };
-  const name = rng.pick(['a'.repeat(rng.size(heavy ? 100_000 : 5_000)), 'svc', '', 'aaaa!']);
-  const resource = { type: 'Microsoft.ApiManagement/service', name, location: 'westeurope', tags: { env: 'a'.repeat(rng.size(3_000)) }, properties: { publicNetworkAccess: 'Enabled', hostnameConfigurations: [{ hostName: name }, { hostName: 'b' }] } };
+  const name = rng.pick(['a'.repeat(rng.size(heavy ? 100_000 : 2_000)), 'svc', '', 'aaaa!']);
+  const resource = { type: 'Microsoft.ApiManagement/service', name, location: 'westeurope', tags: { env: 'a'.repeat(rng.size(heavy ? 3_000 : 500)) }, properties: { publicNetworkAccess: 'Enabled', hostnameConfigurations: [{ hostName: name }, { hostName: 'b' }] } };
   return { text: JSON.stringify(definition, null, 1), aux: JSON.stringify(resource) };
 }
 
@@ -401,44 +406,79 @@ export interface MixOptions {
   heavy: boolean;
 }
 
+type Make = (corpus: Corpus, rng: Rng, heavy: boolean) => GeneratedInput;
+
+const from = (corpus: Corpus, rng: Rng, kind: CorpusKind) => rng.pick(corpus.byKind.get(kind) ?? ['{}']);
+const mutatedFrom = (kind: CorpusKind, target: Target, generator: string, times?: [number, number]): Make => (corpus, rng, heavy) => ({
+  target,
+  text: mutate(from(corpus, rng, kind), rng, () => from(corpus, rng, kind), heavy, times ? rng.range(times[0], times[1]) : undefined),
+  generator,
+});
+
+/** The generators, each with its weight in a heavy (long run) and a light (test pass) mix. */
+const MIX: { generator: string; heavy: number; light: number; make: Make }[] = [
+  { generator: 'mutate-json', heavy: 14, light: 18, make: (c, rng, heavy) => mutatedFrom(rng.pick(['json', 'template', 'parameters', 'policy'] as const), 'json', 'mutate-json')(c, rng, heavy) },
+  { generator: 'random-expression', heavy: 16, light: 22, make: (_c, rng) => ({ target: 'expr', text: `[${randomExpression(rng)}]`, generator: 'random-expression' }) },
+  { generator: 'mutate-expression', heavy: 6, light: 8, make: (_c, rng, heavy) => ({ target: 'expr', text: mutate(`[${randomExpression(rng)}]`, rng, () => `[${randomExpression(rng)}]`, heavy), generator: 'mutate-expression' }) },
+  { generator: 'random-policy', heavy: 12, light: 14, make: (_c, rng, heavy) => ({ target: 'policy', ...randomPolicy(rng, heavy), generator: 'random-policy' }) },
+  { generator: 'mutate-policy', heavy: 5, light: 6, make: (c, rng, heavy) => ({ ...mutatedFrom('policy', 'policy', 'mutate-policy')(c, rng, heavy), aux: randomPolicy(rng, heavy).aux }) },
+  { generator: 'mutate-bicep', heavy: 12, light: 10, make: mutatedFrom('bicep', 'bicep', 'mutate-bicep') },
+  { generator: 'random-bicep', heavy: 6, light: 5, make: (_c, rng) => ({ target: 'bicep', text: randomBicep(rng), generator: 'random-bicep' }) },
+  {
+    generator: 'bicep-nest-or-huge',
+    heavy: 3,
+    light: 2,
+    make: (_c, rng, heavy) => {
+      const nest = rng.chance(0.5);
+      const depth = rng.size(heavy ? 100_000 : 5_000);
+      const text = nest ? `var x = ${rng.pick(['[', '(', '{ a: ', '!', '-', 'f(', "'${"]).repeat(depth)}1` : `param p string = '${'a'.repeat(rng.size(heavy ? 2_000_000 : 50_000))}'\noutput o int = length(p)`;
+      return { target: 'bicep', text, generator: nest ? 'bicep-nest' : 'bicep-huge' };
+    },
+  },
+  { generator: 'mutate-bicepparam', heavy: 3, light: 2, make: mutatedFrom('bicepparam', 'bicepparam', 'mutate-bicepparam') },
+  { generator: 'mutate-config', heavy: 3, light: 1, make: mutatedFrom('config', 'config', 'mutate-config') },
+  {
+    generator: 'mutate-template',
+    heavy: 12,
+    light: 9,
+    make: (c, rng, heavy) => {
+      const t = mutatedFrom('template', 'arm', 'mutate-template')(c, rng, heavy);
+      if (rng.chance(0.2)) t.aux = mutate(from(c, rng, 'parameters'), rng, () => from(c, rng, 'parameters'), heavy, rng.range(0, 2));
+      return t;
+    },
+  },
+  {
+    generator: 'blowup',
+    heavy: 6,
+    light: 2,
+    make: (_c, rng, heavy) => {
+      const name = rng.pick(BLOWUP_NAMES);
+      return { target: 'arm', text: BLOWUPS[name]!(rng, heavy), generator: `blowup-${name}` };
+    },
+  },
+  {
+    // scan(): discovery, classification, pairing and suppressions too. Slowest, so rarest.
+    generator: 'scan',
+    heavy: 2,
+    light: 1,
+    make: (c, rng, heavy) => {
+      const t: GeneratedInput = { ...mutatedFrom('template', 'scan', 'scan', [0, 2])(c, rng, heavy) };
+      if (rng.chance(0.3)) t.aux = JSON.stringify({ $schema: PARAMS_SCHEMA, contentVersion: '1.0.0.0', parameters: {} });
+      return t;
+    },
+  },
+];
+
 /**
- * One input. Weights favour the fast entry points (parsers, expressions, policy) so that the
- * test pass gets through many inputs; full template pipelines and scan() get a smaller share.
+ * One input. The light mix favours the fast entry points (parsers, expressions, policy) so that
+ * the test pass gets through many inputs; full template pipelines and scan() get a smaller share.
  */
 export function generate(corpus: Corpus, rng: Rng, options: MixOptions): GeneratedInput {
-  const { heavy } = options;
-  const from = (kind: CorpusKind) => rng.pick(corpus.byKind.get(kind) ?? ['{}']);
-  const roll = rng.next();
-  const mutated = (kind: CorpusKind, target: Target, generator: string): GeneratedInput => ({ target, text: mutate(from(kind), rng, () => from(kind), heavy), generator });
-  if (roll < 0.14) return mutated(rng.pick(['json', 'template', 'parameters', 'policy'] as const), 'json', 'mutate-json');
-  if (roll < 0.3) return { target: 'expr', text: `[${randomExpression(rng)}]`, generator: 'random-expression' };
-  if (roll < 0.36) return { target: 'expr', text: mutate(`[${randomExpression(rng)}]`, rng, () => `[${randomExpression(rng)}]`, heavy), generator: 'mutate-expression' };
-  if (roll < 0.48) {
-    const p = randomPolicy(rng, heavy);
-    return { target: 'policy', text: p.text, aux: p.aux, generator: 'random-policy' };
+  const weight = (m: (typeof MIX)[number]) => (options.heavy ? m.heavy : m.light);
+  let roll = rng.next() * MIX.reduce((n, m) => n + weight(m), 0);
+  for (const m of MIX) {
+    roll -= weight(m);
+    if (roll < 0) return m.make(corpus, rng, options.heavy);
   }
-  if (roll < 0.53) return { ...mutated('policy', 'policy', 'mutate-policy'), aux: randomPolicy(rng, heavy).aux };
-  if (roll < 0.65) return { target: 'bicep', text: mutate(from('bicep'), rng, () => from('bicep'), heavy), generator: 'mutate-bicep' };
-  if (roll < 0.71) return { target: 'bicep', text: randomBicep(rng), generator: 'random-bicep' };
-  if (roll < 0.74) {
-    const generator = rng.pick(['nest', 'huge']);
-    const depth = rng.size(heavy ? 100_000 : 5_000);
-    const text = generator === 'nest' ? `var x = ${rng.pick(['[', '(', '{ a: ', '!', '-', 'f(', "'${"]).repeat(depth)}1` : `param p string = '${'a'.repeat(rng.size(heavy ? 2_000_000 : 50_000))}'\noutput o int = length(p)`;
-    return { target: 'bicep', text, generator: `bicep-${generator}` };
-  }
-  if (roll < 0.77) return { target: 'bicepparam', text: mutate(from('bicepparam'), rng, () => from('bicepparam'), heavy), generator: 'mutate-bicepparam' };
-  if (roll < 0.8) return mutated('config', 'config', 'mutate-config');
-  if (roll < 0.92) {
-    const t: GeneratedInput = { target: 'arm', text: mutate(from('template'), rng, () => from('template'), heavy), generator: 'mutate-template' };
-    if (rng.chance(0.2)) t.aux = mutate(from('parameters'), rng, () => from('parameters'), heavy, rng.range(0, 2));
-    return t;
-  }
-  if (roll < 0.98) {
-    const name = rng.pick(BLOWUP_NAMES);
-    return { target: 'arm', text: BLOWUPS[name]!(rng, heavy), generator: `blowup-${name}` };
-  }
-  // scan(): discovery, classification, pairing and suppressions too. Slowest, so rarest.
-  const t: GeneratedInput = { target: 'scan', text: mutate(from('template'), rng, () => from('template'), heavy, rng.range(0, 2)), generator: 'scan' };
-  if (rng.chance(0.3)) t.aux = JSON.stringify({ $schema: PARAMS_SCHEMA, contentVersion: '1.0.0.0', parameters: {} });
-  return t;
+  return MIX[0]!.make(corpus, rng, options.heavy);
 }

@@ -32,7 +32,7 @@ describe('fuzz harness', () => {
     const o = await pool.run({ target: 'selftest', text: 'hang' }, 500);
     assert.equal(o.kind, 'hang');
     assert.equal(o.kind === 'hang' && o.signature, 'hang|Timeout|selftest|evaluate');
-    assert.equal(pool.spawned, spawned + 1);
+    assert.ok(pool.spawned > spawned, "a worker was started to replace the hung one");
     assert.equal((await pool.run({ target: 'json', text: '{"a": [1, 2]}' })).kind, 'ok');
   });
 

@@ -49,6 +49,12 @@ interface Slot {
 
 export class Pool {
   private slots: Slot[] = [];
+  /**
+   * A started worker kept in reserve: a hang or an OOM takes it at once instead of waiting for a
+   * new worker to load the pipeline and the rule set (a third of a second, or several on a busy
+   * machine, which known hangs would otherwise pay every time).
+   */
+  private spare: Slot | undefined;
   private waiting: (() => void)[] = [];
   private nextId = 0;
   /** Workers started (the first ones plus every respawn after a hang, OOM or death). */
@@ -143,7 +149,8 @@ export class Pool {
     const old = slot.worker;
     old.removeAllListeners('exit');
     void old.terminate();
-    const fresh = this.spawn();
+    const fresh = this.spare ?? this.spawn();
+    this.spare = this.spawn();
     const index = this.slots.indexOf(slot);
     this.slots[index] = fresh;
     p.settle(outcome);
@@ -151,7 +158,7 @@ export class Pool {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    await Promise.all([...this.slots, ...(this.spare ? [this.spare] : [])].map((s) => s.worker.terminate()));
   }
 }
 
@@ -161,7 +168,9 @@ const RANGE_MESSAGES = [/Maximum call stack size exceeded/, /Invalid string leng
 /**
  * kind + error name + where: the first three frames inside src/ (function and file, no line
  * numbers, which move with every edit). A stack overflow's top frames depend on where the stack
- * happened to run out, so for those the distinct frames of the recursion are taken, sorted.
+ * happened to run out (and every nesting construct of a recursive-descent parser recurses through
+ * other functions), so for those the distinct files of the recursion are taken, sorted: one
+ * signature per recursive component, which is also how such bugs get fixed.
  * Hangs and OOMs have no stack: their signature is the entry point and the stage.
  */
 export function signatureOf(kind: FailureKind, name: string, message: string, stack: string, phase: Phase, target: string): string {
@@ -169,7 +178,7 @@ export function signatureOf(kind: FailureKind, name: string, message: string, st
   const frames = srcFrames(stack);
   const range = RANGE_MESSAGES.find((re) => re.test(message));
   const overflow = /Maximum call stack size exceeded/.test(message);
-  const where = overflow ? [...new Set(frames)].sort().slice(0, 6) : frames.slice(0, 3);
+  const where = overflow ? [...new Set(frames.map((f) => f.slice(f.indexOf('@') + 1)))].sort().slice(0, 4) : frames.slice(0, 3);
   return `${kind}|${name}${range ? `: ${range.source}` : ''}|${where.join(' < ') || `${target}|${phase}`}`;
 }
 

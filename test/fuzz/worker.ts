@@ -10,6 +10,6 @@ const phase = new Int32Array(workerData.phase as SharedArrayBuffer);
 const harness = createHarness((p) => Atomics.store(phase, 0, PHASES.indexOf(p)));
 parentPort!.on('message', (message: { id: number; input: FuzzInput }) => {
   const result = harness.run(message.input);
-  parentPort!.postMessage({ id: message.id, result, heap: process.memoryUsage().rss });
+  parentPort!.postMessage({ id: message.id, result });
 });
 parentPort!.postMessage({ ready: true });
