@@ -1,6 +1,7 @@
 // One fuzz campaign: generate inputs from (seed, index), run them on the worker pool, group the
 // failures by signature, minimise and save the first input of every signature not seen before.
 // Shared by `npm run fuzz` (fuzz.ts) and the fixed-seed test pass.
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generate, loadCorpus, Rng, type Corpus, type GeneratedInput } from './generators.js';
 import { minimize, type MinimizeStats } from './minimize.js';
@@ -22,6 +23,15 @@ export interface FuzzOptions {
   out: string;
   /** Time budget for minimising one failure. */
   minimizeSeconds: number;
+  /** First input index (a restarted campaign goes on after the input that killed the last one). */
+  startIndex?: number;
+  /**
+   * A file kept listing the indexes of the inputs in flight. A worker's heap limit does not always
+   * save the process: V8 can abort the whole process when a runtime function (a giant
+   * String.split) overruns the limit before it can be stopped. The supervisor in fuzz.ts then
+   * reads this file to know which input did it.
+   */
+  journal?: string;
   /** See PoolOptions.earlyHang: stop inputs in a stage with a known (pending) hang after this long. */
   earlyHangMs?: number;
   log?: (line: string) => void;
@@ -76,7 +86,14 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const started = performance.now();
   const end = options.seconds !== undefined ? started + options.seconds * 1000 : Infinity;
   const limit = options.count ?? Infinity;
-  let next = 0;
+  let next = options.startIndex ?? 0;
+  const inFlight = new Set<number>();
+  const journal = (index: number, running: boolean) => {
+    if (!options.journal) return;
+    if (running) inFlight.add(index);
+    else inFlight.delete(index);
+    writeFileSync(options.journal, JSON.stringify([...inFlight]));
+  };
   let lastLog = started;
 
   const onFailure = async (failure: Failure, input: GeneratedInput, index: number) => {
@@ -119,11 +136,13 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       const input = inputAt(corpus, options.seed, index, options.heavy);
       report.byTarget[input.target] = (report.byTarget[input.target] ?? 0) + 1;
       report.byGenerator[input.generator] = (report.byGenerator[input.generator] ?? 0) + 1;
+      journal(index, true);
       const outcome = await pool.run(input);
       report.inputs++;
       report.msByTarget[input.target] = (report.msByTarget[input.target] ?? 0) + outcome.ms;
       if (outcome.ms > report.slowest.ms) report.slowest = { ms: Math.round(outcome.ms), generator: input.generator, index };
       if (outcome.kind !== 'ok') await onFailure(outcome, input, index);
+      journal(index, false);
       const now = performance.now();
       if (now - lastLog > 10_000) {
         lastLog = now;
