@@ -2,13 +2,13 @@
 // [--count N] [--light] [--minimize-seconds S] [--early-hang-ms MS]`: a fuzz campaign from the command line. Compiled
 // with the tests (tsconfig.test.json) and started by scripts/fuzz.mjs after that build.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packageRoot } from '../../src/package-root.js';
 import { loadCorpus } from './generators.js';
-import { failure } from './pool.js';
+import { failure, Pool } from './pool.js';
 import { readReproducers, writeReproducer } from './reproducers.js';
 import { formatReport, inputAt, runFuzz } from './run.js';
 
@@ -18,13 +18,13 @@ function parseArgs(argv: string[]): Record<string, string> {
     const a = argv[i]!;
     if (!a.startsWith('--')) throw new Error(`unexpected argument '${a}'`);
     const [key, inline] = a.slice(2).split('=', 2) as [string, string | undefined];
-    if (key === 'light' || key === 'help') out[key] = 'true';
+    if (key === 'light' || key === 'help' || key === 'promote-fixed') out[key] = 'true';
     else out[key] = inline ?? argv[++i] ?? '';
   }
   return out;
 }
 
-const USAGE = `usage: npm run fuzz -- [--seconds 60] [--seed S] [--jobs 1] [--out DIR] [--timeout 10000] [--max-old-mb 1024] [--count N] [--light] [--minimize-seconds 60] [--early-hang-ms MS]`;
+const USAGE = `usage: npm run fuzz -- [--seconds 60] [--seed S] [--jobs 1] [--out DIR] [--timeout 10000] [--max-old-mb 1024] [--count N] [--light] [--minimize-seconds 60] [--early-hang-ms MS]\n       npm run fuzz -- --promote-fixed   (move pending reproducers that now pass up to the regression tests)`;
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
@@ -32,7 +32,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const known = new Set(['seconds', 'seed', 'jobs', 'out', 'timeout', 'max-old-mb', 'count', 'light', 'minimize-seconds', 'early-hang-ms', 'help', 'start-index', 'journal']);
+  const known = new Set(['seconds', 'seed', 'jobs', 'out', 'timeout', 'max-old-mb', 'count', 'light', 'minimize-seconds', 'early-hang-ms', 'help', 'start-index', 'journal', 'promote-fixed']);
   for (const k of Object.keys(args)) if (!known.has(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
   const num = (k: string, d: number) => {
     if (args[k] === undefined) return d;
@@ -56,6 +56,7 @@ async function main(): Promise<number> {
     ...(args['early-hang-ms'] !== undefined ? { earlyHangMs: num('early-hang-ms', 0) } : {}),
     log: (line: string) => console.log(`[fuzz ${new Date().toISOString().slice(11, 19)}] ${line}`),
   };
+  if (args['promote-fixed']) return promoteFixed(root, options.timeoutMs, options.maxOldMb);
   if (args.journal === undefined) return supervise(options, process.argv.slice(2));
   if (args['start-index'] !== undefined) Object.assign(options, { startIndex: num('start-index', 0) });
   Object.assign(options, { journal: args.journal });
@@ -63,6 +64,37 @@ async function main(): Promise<number> {
   const report = await runFuzz(options);
   console.log(formatReport(report, root));
   return [...report.signatures.values()].some((s) => !s.known || !s.knownPending) ? 1 : 0;
+}
+
+/**
+ * `--promote-fixed`, for whoever merges a fix: runs every reproducer in pending/ and moves those
+ * that now pass up into test/fuzz/reproducers/ with `"fixed": true`, where they are regression
+ * tests. Those still failing stay where they are.
+ */
+async function promoteFixed(root: string, timeoutMs: number, maxOldMb: number): Promise<number> {
+  const dir = path.join(root, 'test/fuzz/reproducers');
+  const pool = new Pool({ jobs: 1, timeoutMs, maxOldMb });
+  let moved = 0;
+  try {
+    for (const r of readReproducers(dir).filter((x) => x.pending)) {
+      const o = await pool.run(r.input);
+      const name = path.basename(r.file);
+      if (o.kind !== 'ok') {
+        console.log(`still failing: ${name}: ${o.signature === r.sidecar.signature ? 'same' : 'another'} ${o.kind} (${o.signature})`);
+        continue;
+      }
+      const from = path.dirname(r.file);
+      for (const f of [r.sidecar.input, ...(r.sidecar.auxFile ? [r.sidecar.auxFile] : [])]) renameSync(path.join(from, f), path.join(dir, f));
+      writeFileSync(path.join(dir, name), JSON.stringify({ ...r.sidecar, fixed: true }, null, 2) + '\n');
+      rmSync(r.file);
+      moved++;
+      console.log(`fixed: ${name} passes (${Math.round(o.ms)} ms): moved to test/fuzz/reproducers/`);
+    }
+  } finally {
+    await pool.close();
+  }
+  console.log(`${moved} reproducer(s) promoted to regression tests`);
+  return 0;
 }
 
 /**

@@ -2,7 +2,7 @@
 // signature still reproduces, first by lines, then by tokens, then by characters, halving the
 // chunk size when no chunk can go. Bounded by a deadline: a hang costs a full time limit per try.
 
-type Unit = 'lines' | 'tokens' | 'chars';
+export type Unit = 'lines' | 'tokens' | 'chars';
 
 function split(text: string, unit: Unit): string[] {
   if (unit === 'lines') return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
@@ -15,9 +15,14 @@ export interface MinimizeStats {
   accepted: number;
 }
 
-export async function minimize(text: string, reproduces: (candidate: string) => Promise<boolean>, deadline: number, stats: MinimizeStats = { tries: 0, accepted: 0 }): Promise<string> {
+/**
+ * `units`: how fine to cut. A stack overflow is minimised by lines only: cut token by token, its
+ * nesting ends exactly at the depth where the stack runs out, and whether that overflows then
+ * depends on how much of the code V8 had optimised (a reproducer that fails one run in two).
+ */
+export async function minimize(text: string, reproduces: (candidate: string) => Promise<boolean>, deadline: number, stats: MinimizeStats = { tries: 0, accepted: 0 }, units: readonly Unit[] = ['lines', 'tokens', 'chars']): Promise<string> {
   let current = text;
-  for (const unit of ['lines', 'tokens', 'chars'] as const) {
+  for (const unit of units) {
     let parts = split(current, unit);
     // Character-level on a long text would take too many tries to be worth it.
     if (unit === 'chars' && parts.length > 20_000) {

@@ -31,6 +31,8 @@ export interface Sidecar {
   auxFile?: string;
   /** Size of the input before minimisation, in characters. */
   originalLength: number;
+  /** Anything a person changed or learnt about this reproducer by hand. */
+  note?: string;
   /** False while the file is in pending/; the integrator sets it (and moves the files up) when the fix lands. */
   fixed: boolean;
 }

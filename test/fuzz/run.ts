@@ -123,8 +123,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     };
     const deadline = performance.now() + options.minimizeSeconds * 1000;
     const mstats: MinimizeStats = { tries: 0, accepted: 0 };
-    const text = await minimize(input.text, (t) => reproduces({ ...input, text: t }), deadline, mstats);
-    const aux = input.aux !== undefined ? await minimize(input.aux, (a) => reproduces({ ...input, text, aux: a }), deadline, mstats) : undefined;
+    const units = /Maximum call stack/.test(failure.message) ? (['lines'] as const) : undefined;
+    const text = await minimize(input.text, (t) => reproduces({ ...input, text: t }), deadline, mstats, units);
+    const aux = input.aux !== undefined ? await minimize(input.aux, (a) => reproduces({ ...input, text, aux: a }), deadline, mstats, units) : undefined;
     const minimal: FuzzInput = { target: input.target, text, ...(aux !== undefined ? { aux } : {}) };
     stats.file = writeReproducer(options.out, failure, minimal, { generator: input.generator, seed: options.seed, index, originalLength: input.text.length });
     log(`  minimised ${input.text.length} -> ${text.length} chars in ${mstats.tries} tries: ${path.relative(options.root, stats.file)}`);
