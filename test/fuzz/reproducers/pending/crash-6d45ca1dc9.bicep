@@ -1,0 +1,1 @@
+resource s''={resource w''={resource p}}

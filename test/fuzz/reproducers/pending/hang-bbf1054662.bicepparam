@@ -1,0 +1,1 @@
+param testToObject = toObject(['a', 'b', 'c'], x => {x: x}}}, x => 'Hi ${x}!')
