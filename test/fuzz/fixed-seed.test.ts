@@ -27,7 +27,10 @@ test(`fixed-seed fuzz pass: ${COUNT} inputs (seed ${SEED}), no new crash, hang o
     seed: SEED,
     count: COUNT,
     jobs: 2,
-    timeoutMs: 2_000,
+    // Some generated inputs legitimately take a second or two (a self-linking deployment stops
+    // at the 2,000-deployment budget in ~1.4 s when idle); under a loaded test run 2 s misread
+    // them as hangs. A real hang runs into the per-unit time limit (30 s) or forever.
+    timeoutMs: 10_000,
     // Known hangs (pending/) are cut short after 300 ms instead of waiting the full limit.
     earlyHangMs: 300,
     maxOldMb: 1024,
