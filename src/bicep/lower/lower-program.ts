@@ -144,7 +144,7 @@ class ProgramLowering {
     for (const s of p.statements) {
       if (s.kind === 'TargetScopeSyntax' && s.value.kind === 'StringSyntax' && s.value.holes.length === 0) this.targetScope = s.value.segments[0] ?? this.targetScope;
     }
-    entries.push(entry('$schema', at, jString(at, SCHEMAS[this.targetScope] ?? SCHEMAS.resourceGroup!)));
+    entries.push(entry('$schema', at, jString(at, (Object.hasOwn(SCHEMAS, this.targetScope) ? SCHEMAS[this.targetScope]! : SCHEMAS.resourceGroup!))));
     entries.push(entry('languageVersion', at, jString(at, '2.0')));
     entries.push(entry('contentVersion', at, jString(at, '1.0.0.0')));
 

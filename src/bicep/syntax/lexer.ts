@@ -224,7 +224,9 @@ export function lex(text: string): LexResult {
     }
     if (isIdentStart(c)) {
       while (pos < n && isIdentPart(text.charCodeAt(pos))) pos++;
-      push(KEYWORDS[text.slice(start, pos)] ?? 'Identifier', start);
+      // Own keys only: `constructor` or `__proto__` is an identifier, not a prototype member.
+      const word = text.slice(start, pos);
+      push(Object.hasOwn(KEYWORDS, word) ? KEYWORDS[word]! : 'Identifier', start);
       continue;
     }
     // Punctuation: the longest operator wins (`...`, then two characters, then one).
