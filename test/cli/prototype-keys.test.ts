@@ -77,3 +77,20 @@ test('Bicep identifiers named like prototype members are identifiers', () => {
   assert.equal(r.stderr, '');
   assert.equal(JSON.parse(r.stdout).outputs.o.value, 'c-p');
 });
+
+test('a policy parameter named __proto__ (or constructor, toString), set by an assignment, is a parameter like any other', () => {
+  for (const k of KEYS) {
+    const definition = {
+      name: 'allowed-locations',
+      properties: { displayName: 'allowed', mode: 'All', parameters: { [k]: { type: 'Array' } }, policyRule: { if: { field: 'location', notIn: `[parameters('${k}')]` }, then: { effect: 'audit' } } },
+    };
+    const assignment = { properties: { displayName: 'a', policyDefinitionId: '/providers/Microsoft.Authorization/policyDefinitions/allowed-locations', parameters: { [k]: { value: ['westeurope'] } } } };
+    // JSON.stringify writes a computed `__proto__` key as data, as a file would have it.
+    const dir = tempTree({ 'main.json': template({ resources: [{ ...backend, location: 'eastus' }] }), 'policy.json': JSON.stringify(definition), 'assignment.json': JSON.stringify(assignment) });
+    const r = run(['scan', 'main.json', '--policy', 'policy.json', '--assignment', 'assignment.json', '-f', 'json'], dir);
+    clean(r, [0], k);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(out.diagnostics, [], k);
+    assert.deepEqual(out.findings.map((f: { ruleId: string; path: string }) => `${f.ruleId} ${f.path}`), ['allowed-locations location'], k);
+  }
+});
