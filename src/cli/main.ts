@@ -95,7 +95,8 @@ function program(): Command {
     .option('--param <name=value>', 'value of a policy parameter; JSON when it parses, else text (repeatable)', collect)
     .option('--effect <effect>', 'effect to use instead of the default one')
     .option('-p, --parameters <file>', 'parameter file for a template (repeatable)', collect)
-    .option('-f, --format <format>', 'pretty (default) or json');
+    // Choices: any other word used to fall back to pretty silently.
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['pretty', 'json']).default('pretty'));
   addDeploymentOptions(policyTest).action((policyFile: string, resource: string, opts: PolicyTestFlags) => {
     process.exitCode = runPolicyTest(policyFile, resource, opts);
   });

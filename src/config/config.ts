@@ -123,7 +123,8 @@ export function loadConfig(file: string, shownAs = file, options: LoadConfigOpti
   const config = value as TollgateConfig;
   const { isMap, isScalar, isSeq } = yamlLib();
   const rulesNode = doc.get('rules', true);
-  const ruleKeys: Record<string, { line: number; column: number }> = {};
+  // Keyed by what the user wrote: without a prototype, `rules: { __proto__: … }` is a key like any other.
+  const ruleKeys = Object.create(null) as Record<string, { line: number; column: number }>;
   if (isMap(rulesNode)) {
     for (const pair of rulesNode.items) {
       if (isScalar(pair.key) && pair.key.range) {

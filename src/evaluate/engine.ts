@@ -59,7 +59,8 @@ function runRule(rule: Rule, resource: Resource, set: ResourceSet, options: Eval
   let verdict: { outcome: Outcome; reason: string } | undefined;
   const ctx: CheckContext = {
     resources: set.resources,
-    options: options.ruleOptions?.[rule.meta.id] ?? {},
+    // Own keys only: a rule id from a policy file may be `constructor` or `__proto__`.
+    options: (options.ruleOptions && Object.hasOwn(options.ruleOptions, rule.meta.id) ? options.ruleOptions[rule.meta.id] : undefined) ?? {},
     now: options.now ?? new Date(),
     report: ({ path, message, level, effect }) => {
       const finding = makeFinding(rule, resource, set, path, message);

@@ -57,7 +57,8 @@ function templateFromMetadata(p: ClassifiedFile, byPath: Map<string, ClassifiedF
 
 function templateByName(p: ClassifiedFile, byPath: Map<string, ClassifiedFile>): ClassifiedFile | undefined {
   const abs = p.document.file.absPath;
-  const m = /^(.*)\.parameters(?:\.[^.\\/]+)?\.(jsonc?)$/i.exec(abs);
+  // `s`: a line break is a legal character of a file or folder name on Linux and macOS.
+  const m = /^(.*)\.parameters(?:\.[^.\\/]+)?\.(jsonc?)$/is.exec(abs);
   if (!m) return undefined;
   return byPath.get(`${m[1]}.json`) ?? byPath.get(`${m[1]}.jsonc`) ?? byPath.get(`${m[1]}.${m[2]}`);
 }

@@ -2,7 +2,7 @@ import { DEFAULT_DEPLOYMENT } from '../arm/expression/context.js';
 import { evaluateExpressionText } from '../arm/expression/evaluator.js';
 import { isExpression } from '../arm/expression/parser.js';
 import { isAtOrUnder, type Resource } from '../resources/resource.js';
-import { getProperty, isUnknown, type Value } from '../resources/value.js';
+import { getProperty, isUnknown, setOwn, type Value } from '../resources/value.js';
 import type { CheckContext } from '../rules/rule.js';
 import { resourceSelected, selectorsMatch, type Assignment, type AssignmentOverride, type SelectorFacts } from './assignment.js';
 import type { PolicyDefinition, PolicyParameter } from './definition.js';
@@ -89,7 +89,7 @@ export function assignRules(assignment: Assignment, target: { initiative: Initia
     let resolved = true;
     for (const [name, raw] of Object.entries(ref.parameters)) {
       try {
-        values[name] = resolveValue(raw, setValues);
+        setOwn(values, name, resolveValue(raw, setValues));
       } catch (err) {
         out.problems.push(`${ref.referenceId}: parameter '${name}': ${(err as Error).message}`);
         resolved = false;

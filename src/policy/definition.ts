@@ -1,4 +1,4 @@
-import { getProperty, isObject, type ObjectValue, type Value } from '../resources/value.js';
+import { getProperty, isObject, setOwn, type ObjectValue, type Value } from '../resources/value.js';
 
 export interface PolicyParameter {
   name: string;
@@ -85,7 +85,8 @@ export function parameterValues(params: Value | undefined): Record<string, Value
   if (!isObject(params)) return out;
   for (const [k, v] of Object.entries(params)) {
     const value = isObject(v) ? getProperty(v, 'value') : undefined;
-    out[k] = value !== undefined ? value : v;
+    // setOwn: a parameter named `__proto__` is a value like any other, not the object's prototype.
+    setOwn(out, k, value !== undefined ? value : v);
   }
   return out;
 }

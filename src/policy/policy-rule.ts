@@ -57,7 +57,11 @@ export interface PolicyRule extends Rule {
 }
 
 // What a non-compliant resource means for the run: only the blocking effects fail it.
-const LEVEL_BY_EFFECT: Readonly<Record<string, Level>> = { deny: 'error', denyaction: 'error' };
+// A Map, not an object literal: an effect name is input and must never read a prototype member.
+const LEVEL_BY_EFFECT: ReadonlyMap<string, Level> = new Map([
+  ['deny', 'error'],
+  ['denyaction', 'error'],
+]);
 
 /**
  * Wraps a definition as a `Rule`. Its `if` is compiled and its effect resolved once, here;
@@ -75,7 +79,7 @@ export function createPolicyRule(definition: PolicyDefinition, options: PolicyRu
     title: definition.displayName,
     kind: 'policy',
     severity: sidecar.severity ?? 'medium',
-    level: LEVEL_BY_EFFECT[effect.toLowerCase()] ?? 'warning',
+    level: LEVEL_BY_EFFECT.get(effect.toLowerCase()) ?? 'warning',
     effect,
     description: definition.description,
     recommendation: sidecar.remediation ?? definition.description,

@@ -1,6 +1,11 @@
 import { pathToFileURL } from 'node:url';
-import { fingerprint } from '../findings/fingerprint.js';
-export { fingerprint };
+import { baselineFingerprint } from '../findings/fingerprint.js';
+/**
+ * The identity SARIF results carry: the declaration-based one baselines use, so that code-scanning
+ * alerts survive a change of deployment context (another resource group or subscription
+ * evaluates other names for the same declarations).
+ */
+export const fingerprint = baselineFingerprint;
 import type { ScanResult } from '../evaluate/scan-result.js';
 import type { Finding, RuleMeta, Severity } from '../findings/finding.js';
 import type { Diagnostic } from '../load/diagnostic.js';
@@ -12,8 +17,11 @@ import { wellFormed } from './visible.js';
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 /** Placeholder until the project has a public home. */
 export const INFORMATION_URI = 'https://github.com/tollgate-dev/tollgate';
-/** Bump the suffix when the fingerprint's inputs change, so old and new alerts are not confused. */
-export const FINGERPRINT_KEY = 'tollgate/v1';
+/**
+ * Bump the suffix when the fingerprint's inputs change, so old and new alerts are not confused.
+ * v1 hashed the evaluated resource type and name; v2 hashes the declaration (fingerprint.ts).
+ */
+export const FINGERPRINT_KEY = 'tollgate/v2';
 const SRCROOT = '%SRCROOT%';
 
 // GitHub code scanning reads this (0.1 to 10) to rank security alerts as critical/high/medium/low.

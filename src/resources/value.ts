@@ -89,7 +89,8 @@ export function parsePath(path: string): PathSegment[] {
       const close = path.indexOf(']', i);
       if (close < 0) throw new Error(`unclosed '[' in path '${path}'`);
       const inner = path.slice(i + 1, close);
-      const quoted = /^'(.*)'$|^"(.*)"$/.exec(inner);
+      // `s`: a quoted key may hold a line break (a JSON key can be any string).
+      const quoted = /^'(.*)'$|^"(.*)"$/s.exec(inner);
       if (quoted) out.push(quoted[1] ?? quoted[2] ?? '');
       else if (/^\d+$/.test(inner)) out.push(Number(inner));
       else throw new Error(`bad index '[${inner}]' in path '${path}'`);

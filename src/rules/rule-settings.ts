@@ -30,7 +30,8 @@ export function applyRuleOverrides(
 ): { rules: Rule[]; options: Record<string, Record<string, unknown>>; errors: string[]; warnings: string[] } {
   const errors: string[] = [];
   const warnings: string[] = [];
-  const options: Record<string, Record<string, unknown>> = {};
+  // Keyed by rule id, which a policy file names: no prototype, so `__proto__` is an id like any other.
+  const options = Object.create(null) as Record<string, Record<string, unknown>>;
   let out = [...rules];
   for (const [key, setting] of Object.entries(overrides)) {
     const { enabled, level, severity } = setting;

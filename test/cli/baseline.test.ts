@@ -78,6 +78,25 @@ test('baseline: the identity is where the resource is declared, not its evaluate
   }
 });
 
+test('sarif: partialFingerprints are the same in another resource group or subscription (the declaration, not the evaluated name)', () => {
+  const dir = tempTree({ 'main.json': contextual });
+  const prints = (context: string[]) => {
+    const r = run(['scan', '.', '--format', 'sarif', ...context], dir);
+    const results = JSON.parse(r.stdout).runs[0].results as { ruleId: string; partialFingerprints: Record<string, string>; locations: { logicalLocations: { name: string }[] }[] }[];
+    return { names: results.map((x) => x.locations[0]!.logicalLocations[0]!.name).sort(), prints: results.map((x) => `${x.ruleId} ${x.partialFingerprints['tollgate/v2']}`).sort() };
+  };
+  const a = prints(['--resource-group', 'rg-dev']);
+  const b = prints(['--resource-group', 'rg-prod']);
+  const c = prints(['--subscription-id', '11111111-1111-1111-1111-111111111111']);
+  assert.ok(a.prints.length >= 3 && a.prints.every((p) => /^\S+ [0-9a-f]{64}$/.test(p)), a.prints.join('\n'));
+  // The names really differ (uniqueString of the resource group id), the fingerprints do not.
+  assert.notDeepEqual(a.names, b.names);
+  assert.deepEqual(b.prints, a.prints);
+  assert.deepEqual(c.prints, a.prints);
+  // The two copies of the backend stay two alerts.
+  assert.equal(new Set(a.prints.filter((p) => p.startsWith('APIM-HTTPBackend '))).size, 2);
+});
+
 test('baseline: a Bicep resource is identified by its symbolic name, across deployment contexts', () => {
   const bicep = [
     "resource partner 'Microsoft.ApiManagement/service/backends@2023-05-01-preview' = {",

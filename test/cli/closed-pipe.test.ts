@@ -43,3 +43,37 @@ test('tollgate scan | head: a reader that closes early ends the run quietly, wit
     assert.equal(r.code, 1, `${r.format}: ${r.stderr}`);
   }
 });
+
+/** Runs the CLI with a standard output or error whose reader is gone before the first write. */
+function runWithClosed(stream: 'stdout' | 'stderr', args: string[]): Promise<{ code: number | null; signal: NodeJS.Signals | null; other: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    let other = '';
+    child[stream].destroy();
+    child[stream === 'stdout' ? 'stderr' : 'stdout'].setEncoding('utf8').on('data', (d: string) => (other += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, other }));
+  });
+}
+
+test('tollgate --help | head, scan --help, help scan, --version, rules: commander\'s own output and the rules list end quietly on a closed pipe', async () => {
+  const commands = [['--help'], ['scan', '--help'], ['help', 'scan'], ['policy', '--help'], ['--version'], ['rules']];
+  const runs = await Promise.all(commands.flatMap((args) => [
+    (async () => ({ args, how: 'closed first', ...(await runWithClosed('stdout', args)) }))(),
+    (async () => ({ args, how: 'closed after the first chunk', ...(await runAndCloseEarly(args, process.cwd()).then((r) => ({ code: r.code, signal: r.signal, other: r.stderr }))) }))(),
+  ]));
+  for (const r of runs) {
+    const name = `${r.args.join(' ')} (${r.how})`;
+    assert.equal(r.other, '', `${name}: nothing on standard error (no EPIPE stack trace)`);
+    assert.equal(r.signal, null, name);
+    assert.equal(r.code, 0, name);
+  }
+});
+
+test('a usage error with standard error closed still exits 2, quietly', async () => {
+  for (const args of [['scan', '--bogus'], ['nope'], ['scan', '-f', 'nope', '.']]) {
+    const r = await runWithClosed('stderr', args);
+    assert.equal(r.signal, null, args.join(' '));
+    assert.equal(r.code, 2, args.join(' '));
+  }
+});

@@ -9,6 +9,7 @@ import { DEFAULT_DEPLOYMENT } from '../../src/arm/expression/context.js';
 import { EvaluationError, FunctionError } from '../../src/arm/expression/evaluator.js';
 import { ExpressionSyntaxError, parseExpression } from '../../src/arm/expression/parser.js';
 import { expandTemplate, type Expansion } from '../../src/arm/template/expand.js';
+import type { LinkedLoadFailure } from '../../src/arm/template/deployment-expansion.js';
 import { loadBicep, loadBicepParams } from '../../src/bicep/load-bicep.js';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { evaluateResources } from '../../src/evaluate/engine.js';
@@ -248,7 +249,7 @@ function tryParse(text: string, name: string): JsonDocument | undefined {
 // back, so self-linking deployments reach the nesting limit as they would on disk. Only that name:
 // the corpora's Bicep test files all link '../../../main.bicep', and a self-link in every mutated
 // one would make most inputs the same exponential case.
-function linked(self: JsonDocument, relativePath: string): JsonDocument | string {
+function linked(self: JsonDocument, relativePath: string): JsonDocument | LinkedLoadFailure {
   if (/^(\.\/)?self\.(json|bicep)(\?.*)?$/i.test(relativePath)) return self;
-  return 'the file does not exist';
+  return { reason: 'the file does not exist', refused: false };
 }

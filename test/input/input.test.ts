@@ -130,6 +130,20 @@ test('parameter files pair by naming convention, per environment, and by metadat
   assert.equal(diagnostics[0]!.severity, 'warning');
 });
 
+test('the naming convention pairs files whose folder or name holds a line break (CR or LF)', () => {
+  const dir = tempTree({ 'in\nfra/ap\rim.json': T, 'in\nfra/ap\rim.parameters.json': P, 'in\nfra/ap\rim.parameters.dev\nx.json': P });
+  const { files } = load(dir);
+  const { units, diagnostics } = pairParameters(files, []);
+  assert.deepEqual(diagnostics, []);
+  assert.deepEqual(
+    units.map((u) => [u.document.file.path, u.parameterFile?.file.path]),
+    [
+      ['in\nfra/ap\rim.json', 'in\nfra/ap\rim.parameters.dev\nx.json'],
+      ['in\nfra/ap\rim.json', 'in\nfra/ap\rim.parameters.json'],
+    ],
+  );
+});
+
 test('an explicit --parameters file goes with the one template scanned', () => {
   const dir = tempTree({ 'tpl/main.json': T, 'env/dev.json': P });
   const { files } = load(dir, ['tpl']);

@@ -275,6 +275,14 @@ test('sarif: fingerprints differ across resources, rules, properties and files',
   assert.equal(new Set(all).size, 3, 'the three fixture findings have three fingerprints');
 });
 
+test('sarif: with a declaration, the fingerprint ignores the evaluated name and id (a deployment context change) but not the declaration', () => {
+  const declared = { ...httpBackendFinding(), declaration: 'infra/apim.json\u0001resources[backends payments]' };
+  const elsewhere = { ...declared, resource: { ...declared.resource, name: 'apim-other/payments', id: '/subscriptions/1/resourceGroups/rg-other/x' } };
+  assert.equal(fingerprint(elsewhere), fingerprint(declared));
+  assert.notEqual(fingerprint({ ...declared, declaration: 'infra/apim.json\u0001resources[backends orders]' }), fingerprint(declared));
+  assert.equal(FINGERPRINT_KEY, 'tollgate/v2', 'the key changed with the inputs, so v1 alerts are not confused with v2 ones');
+});
+
 test('sarif: diagnostics become tool execution notifications; an error marks the run unsuccessful', () => {
   const [invocation] = run(scanFixture()).invocations;
   assert.equal(invocation!.executionSuccessful, false);

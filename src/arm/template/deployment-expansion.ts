@@ -17,7 +17,16 @@ import { pushTo } from '../../multimap.js';
 import { copiesText, declarationPath } from './declaration.js';
 
 /** Reads a template or parameter file linked by a path relative to the linking file; a string is why it cannot. */
-export type LinkedLoader = (fromAbsPath: string, relativePath: string) => JsonDocument | string;
+/**
+ * Why a linked file could not be loaded. `refused`: the sandbox would not read it (outside the
+ * sandbox, too large, not a regular file), so what it deploys is left unchecked by a rule of the
+ * scan rather than by the file; otherwise it is missing, unreadable or not a template.
+ */
+export interface LinkedLoadFailure {
+  reason: string;
+  refused: boolean;
+}
+export type LinkedLoader = (fromAbsPath: string, relativePath: string) => JsonDocument | LinkedLoadFailure;
 
 /** State shared by a top-level expansion and every deployment nested in it. */
 export interface ExpansionRun {

@@ -2,7 +2,7 @@ import { childNode, type JsonDocument, type JsonNode } from '../../load/json-doc
 import { leafName } from '../../resources/resource.js';
 import { getPath, getProperty, isObject, isUnknown, Unknown, type ObjectValue, type Value } from '../../resources/value.js';
 import type { DeploymentContext } from '../expression/context.js';
-import type { ExpansionRun, Instance } from './deployment-expansion.js';
+import type { ExpansionRun, Instance, LinkedLoadFailure } from './deployment-expansion.js';
 import { checkParameterFile } from './parameter-file.js';
 import { TemplateScope, type SuppliedParameter } from './template-scope.js';
 
@@ -100,8 +100,8 @@ function loadLinkedTemplate(inst: Instance, properties: Value | undefined, outer
   }
   if (!run.loadLinked) return new Unknown('linked templates are not read here');
   const loaded = run.loadLinked(outer.template.file.absPath, path);
-  if (typeof loaded === 'string') {
-    outer.report(at, 'linked-template', 'warning', `deployment '${inst.name}': cannot read the linked template '${path}': ${loaded}`);
+  if (isLoadFailure(loaded)) {
+    outer.report(at, 'linked-template', failureSeverity(loaded), `deployment '${inst.name}': cannot read the linked template '${path}': ${loaded.reason}; its resources are not checked`);
     return new Unknown(`the linked template '${path}' could not be read`);
   }
   return loaded;
@@ -117,11 +117,25 @@ function linkedParameterFile(inst: Instance, properties: Value | undefined, oute
     return undefined;
   }
   const loaded = run.loadLinked(outer.template.file.absPath, path);
-  if (typeof loaded === 'string') {
-    outer.report(at, 'linked-template', 'warning', `deployment '${inst.name}': cannot read the parameter file '${path}': ${loaded}`);
+  if (isLoadFailure(loaded)) {
+    outer.report(at, 'linked-template', failureSeverity(loaded), `deployment '${inst.name}': cannot read the parameter file '${path}': ${loaded.reason}`);
     return undefined;
   }
   return loaded;
+}
+
+function isLoadFailure(loaded: JsonDocument | LinkedLoadFailure): loaded is LinkedLoadFailure {
+  return typeof (loaded as LinkedLoadFailure).refused === 'boolean';
+}
+
+/**
+ * A file the sandbox refused is an error: the scan's own rule left part of the deployment
+ * unchecked, so the result is incomplete (exit code 3) rather than clean. A file that is missing
+ * or broken stays a warning, as before: that is a defect of the template, which the deployment
+ * itself would report. Remote links and template specs never get here (a note, above).
+ */
+function failureSeverity(failure: LinkedLoadFailure): 'error' | 'warning' {
+  return failure.refused ? 'error' : 'warning';
 }
 
 /** `relativePath`, or a `uri` that is a relative path; remote URIs and template specs are not read. */

@@ -12,7 +12,7 @@ import type { TraceNode } from '../../policy/condition.js';
 import { evaluatePolicy, type PolicyResult } from '../../policy/engine.js';
 import { createPolicyRule, policyTime, type PolicyRule } from '../../policy/policy-rule.js';
 import { definitionFromJson, rawTarget } from '../../policy/raw.js';
-import { PolicyCompileError } from '../../policy/errors.js';
+import { PolicyCompileError, PolicyEffectError } from '../../policy/errors.js';
 import { getProperty, isObject, type Value } from '../../resources/value.js';
 import type { Rule } from '../../rules/rule.js';
 import type { Outcome } from '../../findings/finding.js';
@@ -157,7 +157,9 @@ function loadPolicy(policyPath: string, parameters: Record<string, unknown>, eff
     return rule;
   } catch (err) {
     say(process.stderr, `${policyPath}: error: ${(err as Error).message}\n`);
-    return EXIT.inputErrors;
+    // An --effect the definition cannot take is the caller's choice (bad usage, as in scan
+    // --effect); any other compile failure is the definition's defect.
+    return effect && err instanceof PolicyEffectError ? EXIT.usage : EXIT.inputErrors;
   }
 }
 
