@@ -458,15 +458,16 @@ function evaluateField(ref: FieldRef, operator: Operator, operand: Operand, scop
 }
 
 /**
- * The implicit allOf of a `[*]` field: true when every member satisfies the condition (so an
- * empty array satisfies it), false at the first member that does not. Where the array is
- * missing, the condition is evaluated once on the absent value.
+ * The implicit allOf of a `[*]` field: true when every member satisfies the condition, false at
+ * the first member that does not. A missing array (or a value that is not an array) selects
+ * "an empty collection of values" (author-policies-for-arrays), which every condition holds
+ * for, as an empty array does.
  */
 function everyMember(base: Value | undefined, segs: readonly Seg[], from: number, path: PathSegment[], visit: (actual: Value | undefined, path: PathSegment[]) => Verdict): Verdict {
   const step = walk(base, segs, from, path);
   if (isUnknown(step.value)) return unknownVerdict(step.value, showPath(path));
   if (step.next === segs.length) return visit(step.value, path);
-  if (!Array.isArray(step.value)) return visit(undefined, path);
+  if (!Array.isArray(step.value)) return { truth: true, because: [] };
   let unknown: Verdict | undefined;
   const because: Witness[] = [];
   for (let k = 0; k < step.value.length; k++) {
@@ -658,7 +659,16 @@ function combine(parts: CompiledCondition[], scope: Scope, decisive: boolean): V
   let unknown: Verdict | undefined;
   const because: Witness[] = [];
   for (const part of parts) {
-    const v = part.evaluate(scope);
+    let v: Verdict;
+    try {
+      v = part.evaluate(scope);
+    } catch (err) {
+      // Azure stops at the first decisive part. After an undecided one, this failure is reached
+      // only if that part does not decide: the outcome is the other part or a failure, which
+      // Tollgate cannot tell apart offline. Undecided, not an implicit deny.
+      if (!unknown || !(err instanceof PolicyEvaluationError)) throw err;
+      return { truth: 'unknown', because: [], reason: `${unknown.reason ?? 'a value is not known before deployment'}; if that does not decide, evaluation fails (${err.message})`, ...(unknown.missingAlias !== undefined ? { missingAlias: unknown.missingAlias } : {}) };
+    }
     if (v.truth === decisive) return v;
     if (v.truth === 'unknown') {
       if (!unknown) unknown = v;

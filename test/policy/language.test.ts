@@ -114,18 +114,36 @@ test('an absent field equals null, is not equal to anything else, and does not e
   assert.equal(run({ field: 'properties.x', exists: false }, { properties: { x: null } }), 'audit');
 });
 
-test('[*] outside a count: every member must satisfy it; an empty array does; a missing array is evaluated once as absent', () => {
+test('[*] outside a count: every member must satisfy it; an empty or missing array selects an empty collection, which does', () => {
+  // author-policies-for-arrays: "missingArray[*]" and "missingArray[*].property" select "An empty
+  // collection of values", and a field condition checks that all selected values meet it.
   const rule = { field: 'properties.rules[*].port', equals: 22 };
   assert.equal(run(rule, { properties: { rules: [{ port: 22 }, { port: 22 }] } }), 'audit');
   assert.equal(run(rule, { properties: { rules: [{ port: 22 }, { port: 80 }] } }), 'none');
   assert.equal(run(rule, { properties: { rules: [] } }), 'audit');
-  assert.equal(run(rule, { properties: {} }), 'none');
+  assert.equal(run(rule, { properties: {} }), 'audit');
+  assert.equal(run(rule, {}), 'audit');
+  assert.equal(run({ field: 'properties.rules[*]', equals: 'x' }, { properties: {} }), 'audit');
+  // Any condition holds for the empty collection, exists true and false alike.
   assert.equal(run({ field: 'properties.rules[*].port', exists: false }, { properties: {} }), 'audit');
+  assert.equal(run({ field: 'properties.rules[*].port', exists: true }, { properties: {} }), 'audit');
   assert.equal(run({ field: 'properties.rules[*].port', notEquals: 22 }, { properties: {} }), 'audit');
-  // Nested arrays: every member of every member; an inner missing array is absent for that member.
+  // So `not` of it is false: a missing array never satisfies "not all are 22".
+  assert.equal(run({ not: rule }, { properties: {} }), 'none');
+  assert.equal(run({ not: rule }, { properties: { rules: [{ port: 80 }] } }), 'audit');
+  // The docs' own guard: check the array exists first, then the members.
+  const guarded = { allOf: [{ field: 'properties.rules', exists: true }, { field: 'properties.rules[*].port', notEquals: 22 }] };
+  assert.equal(run(guarded, { properties: {} }), 'none');
+  assert.equal(run(guarded, { properties: { rules: [{ port: 80 }] } }), 'audit');
+  // Nested arrays: every member of every member; an inner missing array selects nothing for that member.
   const nested = { field: 'properties.g[*].m[*]', equals: 'ok' };
   assert.equal(run(nested, { properties: { g: [{ m: ['ok'] }, { m: [] }] } }), 'audit');
-  assert.equal(run(nested, { properties: { g: [{ m: ['ok'] }, {}] } }), 'none');
+  assert.equal(run(nested, { properties: { g: [{ m: ['ok'] }, {}] } }), 'audit');
+  assert.equal(run(nested, { properties: { g: [{ m: ['ok'] }, { m: ['no'] }] } }), 'none');
+  // count over a missing array is 0, and field() of it is [].
+  assert.equal(run({ count: { field: 'properties.rules[*]' }, equals: 0 }, { properties: {} }), 'audit');
+  assert.equal(run({ count: { field: 'properties.rules[*]', where: { field: 'properties.rules[*].port', equals: 22 } }, equals: 0 }, {}), 'audit');
+  assert.equal(run({ value: "[field('properties.rules[*].port')]", equals: [] }, {}), 'audit');
 });
 
 test('field() in an expression: absent reads as empty; a [*] alias gives an array, of the current member inside a count', () => {
@@ -376,6 +394,21 @@ test('an array parameter takes its allowedValues item by item; the effect keeps 
   };
   assert.equal(run(undefined, {}, { definition, parameters: { os: ['Linux', 'Windows'] } }), 'Audit');
   assert.throws(() => result(undefined, {}, { definition, parameters: { os: ['Linux', 'BeOS'] } }), /not an allowed value of parameter 'os'/);
+});
+
+test('allowedValues: [] restricts nothing (NZISM v3.7 declares it beside a default); the effect parameter too', () => {
+  const definition = {
+    properties: {
+      parameters: {
+        members: { type: 'String', defaultValue: 'Administrator', allowedValues: [] },
+        effect: { type: 'String', defaultValue: 'Audit', allowedValues: [] },
+      },
+      policyRule: { if: { value: "[parameters('members')]", equals: 'Operators' }, then: { effect: "[parameters('effect')]" } },
+    },
+  };
+  assert.equal(run(undefined, {}, { definition, parameters: { members: 'Operators' } }), 'Audit');
+  assert.equal(run(undefined, {}, { definition, parameters: { members: 'Operators', effect: 'Deny' } }), 'Deny');
+  assert.equal(run(undefined, {}, { definition }), 'none');
 });
 
 test('in a scan: a failed evaluation is a finding saying it is an implicit deny; modify findings say what would change', () => {
