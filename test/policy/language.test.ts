@@ -101,6 +101,34 @@ test('less / greater: numbers with numbers, strings with strings ignoring case; 
   assert.equal(run({ field: 'properties.n', less: 2 }, { properties: { n: null } }), 'none');
 });
 
+test('less / greater compare two ISO 8601 date-times as instants: offsets and fractions count', () => {
+  const d = (v: string) => ({ properties: { d: v } });
+  // 10:00 at +02:00 is 08:00Z, before 08:30Z (as text it would sort after).
+  assert.equal(run({ field: 'properties.d', less: '2024-01-01T08:30:00Z' }, d('2024-01-01T10:00:00+02:00')), 'audit');
+  assert.equal(run({ field: 'properties.d', greater: '2024-01-01T08:30:00Z' }, d('2024-01-01T10:00:00+02:00')), 'none');
+  // The same instant written two ways: neither less nor greater, both OrEquals.
+  for (const [op, want] of [['less', 'none'], ['greater', 'none'], ['lessOrEquals', 'audit'], ['greaterOrEquals', 'audit']] as const) {
+    assert.equal(run({ field: 'properties.d', [op]: '2024-01-01T08:00:00Z' }, d('2024-01-01T10:00:00+02:00')), want, op);
+    assert.equal(run({ field: 'properties.d', [op]: '2024-01-01T08:00:00Z' }, d('2024-01-01T03:00:00-0500')), want, op);
+  }
+  // Fractions: seven digits (utcNow()'s precision), and fewer digits read as the same value.
+  assert.equal(run({ field: 'properties.d', less: '2024-01-01T00:00:00.0000002Z' }, d('2024-01-01T00:00:00.0000001Z')), 'audit');
+  assert.equal(run({ field: 'properties.d', less: '2024-01-01T00:00:00.5Z' }, d('2024-01-01T00:00:00.4999999Z')), 'audit');
+  assert.equal(run({ field: 'properties.d', greaterOrEquals: '2024-01-01T00:00:00.5000000Z' }, d('2024-01-01T00:00:00.5Z')), 'audit');
+  // Across a day boundary with a negative offset: 2023-12-31T23:00-02:00 is 2024-01-01T01:00Z.
+  assert.equal(run({ field: 'properties.d', greater: '2024-01-01T00:30:00Z' }, d('2023-12-31T23:00:00-02:00')), 'audit');
+  // No zone reads as UTC.
+  assert.equal(run({ field: 'properties.d', less: '2024-01-01T08:30:00Z' }, d('2024-01-01T08:00:00')), 'audit');
+  // Against utcNow() (yyyy-MM-ddTHH:mm:ss.fffffffZ) and addDays over it.
+  const context = { utcNow: '2026-01-01T00:00:00.0000000Z' };
+  assert.equal(run({ field: 'properties.d', less: '[utcNow()]' }, d('2026-01-01T01:00:00+02:00'), { context }), 'audit');
+  assert.equal(run({ field: 'properties.d', less: '[utcNow()]' }, d('2025-12-31T23:00:00-02:00'), { context }), 'none');
+  assert.equal(run({ field: 'properties.d', less: "[addDays(utcNow(), 30)]" }, d('2026-01-30T23:59:59.9999999Z'), { context }), 'audit');
+  // A date alone, or text that is not a valid date-time, compares as text.
+  assert.equal(run({ field: 'properties.d', less: '2024-01-01' }, d('2023-12-31T23:00:00Z')), 'audit');
+  assert.equal(run({ field: 'properties.d', less: '2024-02-30T00:00:00Z' }, d('2024-02-29T00:00:00Z')), 'audit');
+});
+
 test('string comparisons fold case fully: Straße equals STRASSE, ß and ﬃ included', () => {
   assert.equal(run({ field: 'properties.s', equals: 'STRASSE' }, { properties: { s: 'Straße' } }), 'audit');
   assert.equal(run({ field: 'properties.s', contains: 'ffi' }, { properties: { s: 'the oﬃce' } }), 'audit');
