@@ -253,6 +253,20 @@ test('fields: name is the last segment, fullName the whole; location is normalis
   assert.equal(run({ field: "[concat('tags[', 'cost.centre', ']')]", equals: 'cc' }, r), 'audit', 'a field given as an expression');
 });
 
+test('a computed tag field with an empty tag name reads a tag no resource has (absent), in a scan too, not an unknown alias', () => {
+  // "Require a tag on resources" (871b6d14) with tagName ''.
+  const requireTag = { field: "[concat('tags[', parameters('tagName'), ']')]", exists: 'false' };
+  const extra = { parameters: { tagName: { type: 'String' } } };
+  const storage = makeResource('Microsoft.Storage/storageAccounts', 'store', { location: 'eastus', tags: { env: 'prod' } });
+  const r = check(ruleWith(requireTag, { extra, parameters: { tagName: '' } }), storage);
+  assert.equal(r.outcome, 'fail', r.unknowns.join('; '));
+  assert.equal(check(ruleWith(requireTag, { extra, parameters: { tagName: 'env' } }), storage).outcome, 'pass');
+  for (const field of ['tags[]', 'tags.', "tags['']", 'tags[""]']) {
+    assert.equal(check(ruleWith({ field, exists: false }), storage).outcome, 'fail', field);
+    assert.equal(check(ruleWith({ field, equals: 'prod' }), storage).outcome, 'pass', field);
+  }
+});
+
 test('functions Azure Policy forbids, unknown functions and wrong argument counts are compile errors', () => {
   for (const fn of ['dateTimeAdd', 'reference', 'resourceId', 'variables', 'listKeys', 'deployment', 'newGuid']) {
     compileError({ value: `[${fn}('x', 'y')]`, equals: 1 }, new RegExp(`the function '${fn}' is not available in policy rules`));
