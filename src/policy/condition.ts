@@ -1,4 +1,3 @@
-import { DEFAULT_DEPLOYMENT } from '../arm/expression/context.js';
 import { FunctionError, evaluateExpressionText, EvaluationError } from '../arm/expression/evaluator.js';
 import { isExpression, unescapeLiteral } from '../arm/expression/parser.js';
 import { isObject, isUnknown, Unknown, type ObjectValue, type PathSegment, type Value } from '../resources/value.js';
@@ -105,19 +104,12 @@ export class MissingAlias extends Unknown {
 
 export interface ConditionOptions {
   fields?: FieldOptions;
-  /**
-   * The parameter values of the definition or assignment, for the limits Azure checks when a
-   * definition is created or assigned (a value count over a parameter array). Without them,
-   * only literal arrays are checked.
-   */
-  parameter?(name: string): Value;
 }
 
 /** Shared by the conditions of one policy rule, for the limits Azure sets per rule. */
 interface CompileState {
   fields: FieldOptions;
   valueCounts: number;
-  parameter?(name: string): Value;
   /** Iterations of the value counts around the one being compiled (their lengths multiplied), where known. */
   outerIterations: number;
   /** Iterations of the outermost value count being compiled and of every value count inside it, where known. */
@@ -128,8 +120,9 @@ interface CompileState {
  * Azure's limits on value count, "enforced during authoring or assignment": at most 10 per
  * policy rule, and at most 100 iterations per value count, nested ones including the iterations
  * of their parent (definition-structure-policy-rule, "Limits enforced during authoring"). Azure
- * refuses such a definition or assignment, so Tollgate reports it when the definition is loaded,
- * never while a resource is evaluated.
+ * refuses such a definition, so Tollgate reports it when the definition is loaded, never while a
+ * resource is evaluated. The iterations are counted over literal arrays only: Azure's own
+ * built-in MANAExistingVMNVASupport_Modify counts over a parameter whose default has 115 items.
  */
 export const MAX_VALUE_COUNTS = 10;
 export const MAX_VALUE_COUNT_ITERATIONS = 100;
@@ -139,9 +132,7 @@ const LHS = new Set(['field', 'value', 'count']);
 
 /** Compiles a policy rule's `if` once; the result is evaluated for many resources. */
 export function compileCondition(node: Value, at = 'policyRule.if', options: ConditionOptions = {}): CompiledCondition {
-  const state: CompileState = { fields: options.fields ?? defaultFieldOptions(), valueCounts: 0, outerIterations: 1 };
-  if (options.parameter) state.parameter = options.parameter;
-  return compileNode(node, at, state);
+  return compileNode(node, at, { fields: options.fields ?? defaultFieldOptions(), valueCounts: 0, outerIterations: 1 });
 }
 
 function compileNode(node: Value, at: string, state: CompileState): CompiledCondition {
@@ -541,21 +532,11 @@ function unknownVerdict(u: Unknown, what?: string): Verdict {
 const COUNT_KEYS = new Set(['field', 'value', 'name', 'where']);
 
 /**
- * How many members a value count's array has, when that is known without a resource: a literal
- * array, or an expression over the parameters (Azure checks these when the definition is
- * created or assigned). An expression that reads the resource, the request or the clock (any
- * policy function), or that cannot be evaluated, gives undefined: it is not checked.
+ * How many members a value count's array has when the definition is written: a literal array.
+ * An expression (a parameter, the resource) is not counted: see MAX_VALUE_COUNT_ITERATIONS.
  */
-function staticLength(value: Operand, state: CompileState): number | undefined {
-  if ('literal' in value) return Array.isArray(value.literal) ? value.literal.length : undefined;
-  if (!('expression' in value) || !state.parameter) return undefined;
-  try {
-    // No `env`: every policy-only function (field, current, requestContext, …) refuses to run.
-    const items = evaluateExpressionText(value.expression, { functions: POLICY_FUNCTIONS, deployment: DEFAULT_DEPLOYMENT, missingPropertyIsNull: true, parameter: state.parameter });
-    return Array.isArray(items) && !containsUnknown(items) ? items.length : undefined;
-  } catch {
-    return undefined;
-  }
+function staticLength(value: Operand): number | undefined {
+  return 'literal' in value && Array.isArray(value.literal) ? value.literal.length : undefined;
 }
 
 function countLeaf(spec: Value, operator: Operator, operand: Operand, countAt: string, at: string, state: CompileState): CompiledCondition {
@@ -592,7 +573,7 @@ function countLeaf(spec: Value, operator: Operator, operand: Operand, countAt: s
   if ('literal' in value && !Array.isArray(value.literal)) throw new PolicyCompileError(`'count.value' must be an array, got ${describeOperand(value.literal)}`, countAt);
   // A nested value count runs once per iteration of each value count around it; its iterations
   // count toward the outermost one's limit, with the parent's own.
-  const length = staticLength(value, state);
+  const length = staticLength(value);
   const iterations = state.outerIterations * (length ?? 1);
   const outerTree = state.valueTree;
   const tree = outerTree ?? { total: 0 };

@@ -79,7 +79,7 @@ export function compilePolicy(definition: PolicyDefinition, options: CompileOpti
   const mode = compileMode(definition.mode);
   if (mode === 'provider') return providerModePolicy(definition, fields, parameter, options.effect);
   // The definition's own errors come before a wrong effect choice, which is the caller's.
-  const condition = compileCondition(definition.if, 'policyRule.if', { fields, parameter });
+  const condition = compileCondition(definition.if, 'policyRule.if', { fields });
   const effect = resolveEffect(definition, { functions: POLICY_FUNCTIONS, deployment: DEFAULT_DEPLOYMENT, parameter }, options.effect);
   const then = compileThen(effect, definition.then, fields);
   const notForTemplates = EFFECT_NOT_FOR_TEMPLATES[effect.toLowerCase()];
