@@ -72,8 +72,6 @@ export interface Scope {
   fieldOptions: FieldOptions;
   bindings: readonly Binding[];
   trace?: TraceNode[];
-  /** Iterations a value count (with the value counts inside it) may still do. */
-  budget?: { left: number };
 }
 
 /** A field the definition reads, for `rules show`. */
@@ -112,9 +110,20 @@ export interface ConditionOptions {
 interface CompileState {
   fields: FieldOptions;
   valueCounts: number;
+  /** Iterations of the value counts around the one being compiled (their lengths multiplied), where known. */
+  outerIterations: number;
+  /** Iterations of the outermost value count being compiled and of every value count inside it, where known. */
+  valueTree?: { total: number };
 }
 
-/** Azure's limits on value count: per policy rule, and iterations per value count (nested ones included). */
+/**
+ * Azure's limits on value count, "enforced during authoring or assignment": at most 10 per
+ * policy rule, and at most 100 iterations per value count, nested ones including the iterations
+ * of their parent (definition-structure-policy-rule, "Limits enforced during authoring"). Azure
+ * refuses such a definition, so Tollgate reports it when the definition is loaded, never while a
+ * resource is evaluated. The iterations are counted over literal arrays only: Azure's own
+ * built-in MANAExistingVMNVASupport_Modify counts over a parameter whose default has 115 items.
+ */
 export const MAX_VALUE_COUNTS = 10;
 export const MAX_VALUE_COUNT_ITERATIONS = 100;
 
@@ -123,7 +132,7 @@ const LHS = new Set(['field', 'value', 'count']);
 
 /** Compiles a policy rule's `if` once; the result is evaluated for many resources. */
 export function compileCondition(node: Value, at = 'policyRule.if', options: ConditionOptions = {}): CompiledCondition {
-  return compileNode(node, at, { fields: options.fields ?? defaultFieldOptions(), valueCounts: 0 });
+  return compileNode(node, at, { fields: options.fields ?? defaultFieldOptions(), valueCounts: 0, outerIterations: 1 });
 }
 
 function compileNode(node: Value, at: string, state: CompileState): CompiledCondition {
@@ -458,15 +467,16 @@ function evaluateField(ref: FieldRef, operator: Operator, operand: Operand, scop
 }
 
 /**
- * The implicit allOf of a `[*]` field: true when every member satisfies the condition (so an
- * empty array satisfies it), false at the first member that does not. Where the array is
- * missing, the condition is evaluated once on the absent value.
+ * The implicit allOf of a `[*]` field: true when every member satisfies the condition, false at
+ * the first member that does not. A missing array (or a value that is not an array) selects
+ * "an empty collection of values" (author-policies-for-arrays), which every condition holds
+ * for, as an empty array does.
  */
 function everyMember(base: Value | undefined, segs: readonly Seg[], from: number, path: PathSegment[], visit: (actual: Value | undefined, path: PathSegment[]) => Verdict): Verdict {
   const step = walk(base, segs, from, path);
   if (isUnknown(step.value)) return unknownVerdict(step.value, showPath(path));
   if (step.next === segs.length) return visit(step.value, path);
-  if (!Array.isArray(step.value)) return visit(undefined, path);
+  if (!Array.isArray(step.value)) return { truth: true, because: [] };
   let unknown: Verdict | undefined;
   const because: Witness[] = [];
   for (let k = 0; k < step.value.length; k++) {
@@ -521,6 +531,14 @@ function unknownVerdict(u: Unknown, what?: string): Verdict {
 
 const COUNT_KEYS = new Set(['field', 'value', 'name', 'where']);
 
+/**
+ * How many members a value count's array has when the definition is written: a literal array.
+ * An expression (a parameter, the resource) is not counted: see MAX_VALUE_COUNT_ITERATIONS.
+ */
+function staticLength(value: Operand): number | undefined {
+  return 'literal' in value && Array.isArray(value.literal) ? value.literal.length : undefined;
+}
+
 function countLeaf(spec: Value, operator: Operator, operand: Operand, countAt: string, at: string, state: CompileState): CompiledCondition {
   if (!isObject(spec)) throw new PolicyCompileError("'count' takes an object with 'field' or 'value'", at);
   const keyOf = (k: string) => Object.keys(spec).find((x) => x.toLowerCase() === k);
@@ -533,9 +551,10 @@ function countLeaf(spec: Value, operator: Operator, operand: Operand, countAt: s
   if (nameKey !== undefined && fieldKey !== undefined) throw new PolicyCompileError("'count.name' only goes with 'count.value'", countAt);
   const name = nameKey === undefined ? undefined : spec[nameKey];
   if (name !== undefined && (typeof name !== 'string' || name === '')) throw new PolicyCompileError("'count.name' must be a non-empty string", countAt);
-  const where = whereKey === undefined ? undefined : compileNode(spec[whereKey]!, `${countAt}.${whereKey}`, state);
+  const compileWhere = () => (whereKey === undefined ? undefined : compileNode(spec[whereKey]!, `${countAt}.${whereKey}`, state));
 
   if (fieldKey !== undefined) {
+    const where = compileWhere();
     const fieldName = spec[fieldKey];
     if (typeof fieldName !== 'string' || isExpression(fieldName)) throw new PolicyCompileError("'count.field' must be an array alias", countAt);
     if (!/\[\s*\*\s*\]\s*$/.test(fieldName)) throw new PolicyCompileError(`'count.field' must be an array alias ending in [*], not '${fieldName}'`, countAt);
@@ -552,6 +571,33 @@ function countLeaf(spec: Value, operator: Operator, operand: Operand, countAt: s
   if (state.valueCounts > MAX_VALUE_COUNTS) throw new PolicyCompileError(`a policy rule may hold at most ${MAX_VALUE_COUNTS} value count expressions`, countAt);
   const value = compileOperand(spec[valueKey!]!, undefined, countAt);
   if ('literal' in value && !Array.isArray(value.literal)) throw new PolicyCompileError(`'count.value' must be an array, got ${describeOperand(value.literal)}`, countAt);
+  // A nested value count runs once per iteration of each value count around it; its iterations
+  // count toward the outermost one's limit, with the parent's own.
+  const length = staticLength(value);
+  const iterations = state.outerIterations * (length ?? 1);
+  const outerTree = state.valueTree;
+  const tree = outerTree ?? { total: 0 };
+  if (length !== undefined) {
+    tree.total += iterations;
+    if (tree.total > MAX_VALUE_COUNT_ITERATIONS) {
+      const how = outerTree ? `${tree.total} with the value counts around it and beside it (this one ${state.outerIterations} × ${length})` : String(length);
+      throw new PolicyCompileError(
+        `a value count may do at most ${MAX_VALUE_COUNT_ITERATIONS} iterations, nested ones included; this one does ${how} (a limit Azure enforces when the definition is created or assigned: it refuses it)`,
+        countAt,
+      );
+    }
+  }
+  const outer = state.outerIterations;
+  state.outerIterations = iterations;
+  state.valueTree = tree;
+  let where: CompiledCondition | undefined;
+  try {
+    where = compileWhere();
+  } finally {
+    state.outerIterations = outer;
+    if (outerTree) state.valueTree = outerTree;
+    else delete state.valueTree;
+  }
   return valueCount(value, name as string | undefined, where, operator, operand, at);
 }
 
@@ -571,7 +617,7 @@ function fieldCount(ref: FieldRef, where: CompiledCondition | undefined, operato
         if (unknown) return unknownVerdict(unknown, arrayPath);
         const prefix = segs;
         const results = found.map((m) =>
-          where ? where.evaluate(withBindings(scope, [...scope.bindings, { kind: 'field', field: ref.field, prefix, path: m.path, value: m.value }], scope.budget)).truth : true,
+          where ? where.evaluate(withBindings(scope, [...scope.bindings, { kind: 'field', field: ref.field, prefix, path: m.path, value: m.value }])).truth : true,
         );
         return countVerdict(results, operator, operand, scope, { field: ref.field, path: arrayPath || undefined }, at);
       }),
@@ -588,12 +634,8 @@ function valueCount(value: Operand, name: string | undefined, where: CompiledCon
         const items = operandValue(value, scope);
         if (isUnknown(items)) return unknownVerdict(items, 'the counted value');
         if (!Array.isArray(items)) throw new PolicyEvaluationError(`'count.value' must be an array, got ${describeOperand(items)} (at ${at})`);
-        const budget = scope.budget ?? { left: MAX_VALUE_COUNT_ITERATIONS };
-        budget.left -= items.length;
-        if (budget.left < 0) throw new PolicyEvaluationError(`a value count may do at most ${MAX_VALUE_COUNT_ITERATIONS} iterations, nested ones included (at ${at})`);
-        const results = items.map((item) =>
-          where ? where.evaluate(withBindings(scope, [...scope.bindings, { kind: 'value', name, value: item }], budget)).truth : true,
-        );
+        // The iteration limit is Azure's authoring check (see countLeaf), never a per-resource failure.
+        const results = items.map((item) => (where ? where.evaluate(withBindings(scope, [...scope.bindings, { kind: 'value', name, value: item }])).truth : true));
         return countVerdict(results, operator, operand, scope, {}, at);
       }),
     fields: () => where?.fields() ?? [],
@@ -658,7 +700,16 @@ function combine(parts: CompiledCondition[], scope: Scope, decisive: boolean): V
   let unknown: Verdict | undefined;
   const because: Witness[] = [];
   for (const part of parts) {
-    const v = part.evaluate(scope);
+    let v: Verdict;
+    try {
+      v = part.evaluate(scope);
+    } catch (err) {
+      // Azure stops at the first decisive part. After an undecided one, this failure is reached
+      // only if that part does not decide: the outcome is the other part or a failure, which
+      // Tollgate cannot tell apart offline. Undecided, not an implicit deny.
+      if (!unknown || !(err instanceof PolicyEvaluationError)) throw err;
+      return { truth: 'unknown', because: [], reason: `${unknown.reason ?? 'a value is not known before deployment'}; if that does not decide, evaluation fails (${err.message})`, ...(unknown.missingAlias !== undefined ? { missingAlias: unknown.missingAlias } : {}) };
+    }
     if (v.truth === decisive) return v;
     if (v.truth === 'unknown') {
       if (!unknown) unknown = v;
@@ -683,10 +734,8 @@ function notOf(inner: CompiledCondition, at: string): CompiledCondition {
 }
 
 /** The scope inside a count's `where`: the same resource, one more member bound, no trace (explicit: see `decide`). */
-function withBindings(scope: Scope, bindings: readonly Binding[], budget: Scope['budget']): Scope {
-  const out: Scope = { target: scope.target, exprTarget: scope.exprTarget, env: scope.env, parameter: scope.parameter, fieldOptions: scope.fieldOptions, bindings };
-  if (budget !== undefined) out.budget = budget;
-  return out;
+function withBindings(scope: Scope, bindings: readonly Binding[]): Scope {
+  return { target: scope.target, exprTarget: scope.exprTarget, env: scope.env, parameter: scope.parameter, fieldOptions: scope.fieldOptions, bindings };
 }
 
 function traced(scope: Scope, text: (v: Verdict) => string, run: (scope: Scope) => Verdict): Verdict {

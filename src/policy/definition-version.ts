@@ -8,7 +8,7 @@ export interface Version {
   major: number;
   minor: number;
   patch: number;
-  /** A `-preview` version: chosen only by a pattern that asks for previews. */
+  /** A `-preview` version: chosen only by a pattern that accepts previews. */
   preview: boolean;
   text: string;
 }
@@ -44,12 +44,19 @@ export function parseVersionPattern(text: string): VersionPattern | undefined {
   };
 }
 
+/**
+ * A pattern without `-preview` takes releases only (and deprecated ones); a `-preview` pattern
+ * accepts previews *and* releases. Azure's own initiatives rely on the latter: 38 references of
+ * the built-in initiatives (MCSB's `bd876905…` at `3.*.*-preview`, the Azure Monitor and
+ * Defender for Cloud sets) pin `-preview` on definitions whose versions in that major are all
+ * releases, and Azure resolves them.
+ */
 export function versionMatches(version: Version, pattern: VersionPattern): boolean {
   return (
     version.major === pattern.major &&
     (pattern.minor === undefined || version.minor === pattern.minor) &&
     (pattern.patch === undefined || version.patch === pattern.patch) &&
-    version.preview === pattern.preview
+    (pattern.preview || !version.preview)
   );
 }
 

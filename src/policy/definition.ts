@@ -99,7 +99,9 @@ export function readParameters(params: Value | undefined): PolicyParameter[] {
     return {
       name,
       type: str(getProperty(def, 'type')),
-      allowedValues: Array.isArray(allowed) ? allowed : undefined,
+      // An empty list restricts nothing (built-in initiatives such as NZISM v3.7 declare
+      // `allowedValues: []` beside a default): only a list with values is a restriction.
+      allowedValues: Array.isArray(allowed) && allowed.length > 0 ? allowed : undefined,
       defaultValue: getProperty(def, 'defaultValue'),
       displayName: str(getProperty(getProperty(def, 'metadata'), 'displayName')),
       description: str(getProperty(getProperty(def, 'metadata'), 'description')),

@@ -1,7 +1,7 @@
 import { DEFAULT_DEPLOYMENT, type EvalContext } from '../arm/expression/context.js';
 import { evaluateExpressionText } from '../arm/expression/evaluator.js';
 import { isExpression } from '../arm/expression/parser.js';
-import { getProperty, isUnknown, Unknown, type Value } from '../resources/value.js';
+import { getProperty, isUnknown, Unknown, type ObjectValue, type Value } from '../resources/value.js';
 import { compileCondition, type CompiledCondition, type Scope, type TraceNode, type Verdict } from './condition.js';
 import { effectParameter, findParameter, type PolicyDefinition } from './definition.js';
 import { compileThen, EFFECTS, isExistenceEffect, type CompiledThen, type RelatedQuery } from './effects.js';
@@ -190,11 +190,24 @@ function existence(policy: CompiledPolicy, scope: Scope, verdict: Verdict, optio
   return { kind: 'non-compliant', effect: policy.effect, verdict, reason, ...(details === undefined ? {} : { details }) };
 }
 
+/**
+ * `requestContext()` in a scan: the API version is the resource's; the caller's identity (the
+ * token's claims: `idtyp`, `appid`, `acrs`) exists only when a request is made, so it is
+ * Unknown and a condition reading it is undecided, never a guess (without it the MFA
+ * built-ins read null and fail, an implicit deny on every resource).
+ */
+export function requestContextOf(apiVersion: string | undefined): ObjectValue {
+  return {
+    apiVersion: apiVersion ?? new Unknown('the API version of the request'),
+    identity: new Unknown("the identity of the caller (requestContext().identity) is only known when a request is made"),
+  };
+}
+
 function environment(policy: CompiledPolicy, target: PolicyTarget, given: Partial<PolicyEnvironment> = {}): PolicyEnvironment {
   const d = policy.definition;
   return {
     deployment: given.deployment ?? DEFAULT_DEPLOYMENT,
-    requestContext: given.requestContext ?? { apiVersion: target.apiVersion ?? new Unknown('the API version of the request') },
+    requestContext: given.requestContext ?? requestContextOf(target.apiVersion),
     policy: given.policy ?? {
       assignmentId: new Unknown('the policy assignment id: Tollgate evaluates definitions, not assignments'),
       definitionId: d.id ?? `/providers/Microsoft.Authorization/policyDefinitions/${d.name}`,

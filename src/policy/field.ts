@@ -196,10 +196,13 @@ function normaliseLocation(v: Value | undefined): Value | undefined {
 
 /**
  * The tag a field names, in every syntax the language has: `tags.env`, `tags['env']`,
- * `tags['it''s']` (a quote doubled), `tags["env"]`, `tags[env]`.
+ * `tags['it''s']` (a quote doubled), `tags["env"]`, `tags[env]`. An empty name (`tags[]`,
+ * `tags.`, what `[concat('tags[', parameters('tagName'), ']')]` gives for an empty tagName) is
+ * still a tag field, of a tag no resource has (a tag name cannot be empty): absent, not an
+ * unknown alias that would leave every resource undecided.
  */
 function tagName(field: string): string | undefined {
-  const m = /^tags(?:\.(.+)|\[\s*'(.*)'\s*\]|\[\s*"(.*)"\s*\]|\[([^\]'"*]+)\])$/is.exec(field);
+  const m = /^tags(?:\.(.*)|\[\s*'(.*)'\s*\]|\[\s*"(.*)"\s*\]|\[([^\]'"*]*)\])$/is.exec(field);
   if (!m) return undefined;
   if (m[2] !== undefined) return m[2].replace(/''/g, "'");
   return m[1] ?? m[3] ?? m[4]!;

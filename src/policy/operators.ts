@@ -116,19 +116,62 @@ function containsKey(actual: Value | undefined, operand: Value): boolean {
 }
 
 /**
- * `less`, `greater` and their `OrEquals`: numbers with numbers, strings with strings (ignoring
- * case; ISO dates order as text). Azure throws when the types differ, which is an implicit
- * deny; an absent field is not less or greater than anything.
+ * `less`, `greater` and their `OrEquals`: numbers with numbers, dates with dates, strings with
+ * strings (ignoring case). Azure throws when the types differ, which is an implicit deny; an
+ * absent field is not less or greater than anything.
  */
 function compare(name: string, actual: Value | undefined, operand: Value): number | undefined {
   if (actual === undefined || actual === null) return undefined;
   if (typeof actual === 'number' && typeof operand === 'number') return actual - operand;
   if (typeof actual === 'string' && typeof operand === 'string') {
+    // The conditions take a "dateValue" (definition-structure-policy-rule): two date-times are
+    // compared as instants, so offsets and fractions count, as they do once ARM's JSON reader
+    // has turned such strings into dates.
+    const da = isoInstant(actual);
+    const db = da === undefined ? undefined : isoInstant(operand);
+    if (da !== undefined && db !== undefined) return da < db ? -1 : da > db ? 1 : 0;
     const a = fold(actual);
     const b = fold(operand);
     return a < b ? -1 : a > b ? 1 : 0;
   }
   throw new PolicyEvaluationError(`'${name}' cannot compare ${describeOperand(actual)} with ${describeOperand(operand)}`);
+}
+
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+const TICKS_PER_MS = 10_000n;
+
+/**
+ * The instant an ISO 8601 date-time names, in 100 ns ticks since 1970 (the precision of the
+ * seven fraction digits `utcNow()` writes), or undefined when the text is not one. The shape is
+ * what a JSON reader takes for a date: `yyyy-MM-ddTHH:mm:ss`, an optional fraction, and `Z`, an
+ * offset (`+02:00`, `+0200`, `+02`) or nothing (read as UTC, the service's time zone). A
+ * date alone (`2024-01-01`) stays text, and so do impossible dates (`2024-02-30T…`).
+ */
+export function isoInstant(text: string): bigint | undefined {
+  if (text.length < 19 || text.length > 40) return undefined;
+  const m = ISO_DATE_TIME.exec(text);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  if (year < 1 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
+  // setUTCFullYear, not Date.UTC, which reads years 0-99 as 1900-1999.
+  const check = new Date(0);
+  check.setUTCFullYear(year, month - 1, day);
+  check.setUTCHours(hour, minute, second, 0);
+  // 30 February rolls into March; a date that rolled over is not a date.
+  if (check.getUTCDate() !== day || check.getUTCMonth() !== month - 1) return undefined;
+  const ms = check.getTime();
+  let ticks = BigInt(ms) * TICKS_PER_MS + BigInt((m[7] ?? '').padEnd(7, '0'));
+  const zone = m[8];
+  if (zone && zone !== 'Z') {
+    const sign = zone[0] === '-' ? -1n : 1n;
+    const digits = zone.slice(1).replace(':', '');
+    const hours = BigInt(digits.slice(0, 2));
+    const minutes = BigInt(digits.slice(2, 4) || '0');
+    if (hours > 14n || minutes > 59n) return undefined;
+    // 10:00+02:00 is 08:00Z: subtract the offset.
+    ticks -= sign * (hours * 60n + minutes) * 60_000n * TICKS_PER_MS;
+  }
+  return ticks;
 }
 
 function ordered(name: string, holds: (c: number) => boolean): Operator {

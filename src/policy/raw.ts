@@ -63,7 +63,8 @@ export function evaluateRaw(policy: CompiledPolicy, resource: Value, options: Ra
   const now = getProperty(context, 'utcNow');
   if (typeof now === 'string') env.now = now;
   const request = getProperty(context, 'requestContext');
-  set('requestContext', request ?? (options.apiVersion ? { apiVersion: options.apiVersion } : undefined));
+  // Not given: the engine's default (the API version asked for, the caller's identity unknown).
+  set('requestContext', request);
   return evaluatePolicy(policy, target, {
     env,
     related: options.related

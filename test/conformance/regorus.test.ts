@@ -148,6 +148,7 @@ const MODIFY_CONDITION = "a modify operation's `condition` decides whether it ap
 const APPEND_FIELD = "append's details.field is an expression that Azure evaluates (the built-in 'Append a tag and its value' depends on it); Tollgate reports `tags[environment]`, regorus the expression text";
 const TAGS_IN_PROPERTIES = 'the resource puts its tags under `properties`; ARM resources carry tags at the top level, where `tags` fields read them (regorus lifts every `properties` key to the top)';
 const ALIAS_NAME_SHAPE = "the resource puts the value where the alias *name* suggests, not at the alias's path in the alias table (the path Azure reads), which regorus's normalizer happens to find";
+const EMPTY_COLLECTION = 'a [*] alias over a missing array selects "an empty collection of values" and a field condition checks that all selected values meet it (author-policies-for-arrays), so the condition holds; regorus makes it false';
 const NO_API_VERSION = 'the case gives no request API version, which requestContext().apiVersion reads: Tollgate answers unknown rather than guess';
 
 /**
@@ -171,6 +172,8 @@ const DIVERGENCES: (Listed & { instead: Instead })[] = [
     'dateTimeToEpoch_roundtrip',
     'dateTimeToEpoch_with_dateTimeAdd',
   ].map((note) => ({ file: 'template_functions_datetime_ip.yaml', note, instead: 'rejected' as const, reason: FORBIDDEN_FUNCTION })),
+  { file: 'implicit_allof.yaml', note: 'allof_missing_array_is_false', instead: { effect: 'deny' }, reason: EMPTY_COLLECTION },
+  { file: 'implicit_allof.yaml', note: 'allof_doubly_nested_inner_missing', instead: { effect: 'deny' }, reason: EMPTY_COLLECTION },
   { file: 'e2e_functionapp_https_modify.yaml', note: 'modify_old_api_no_operations', instead: { effect: 'Modify' }, reason: MODIFY_CONDITION },
   { file: 'e2e_storage_public_blob_modify.yaml', note: 'modify_old_api_field_exists', instead: { effect: 'Modify' }, reason: MODIFY_CONDITION },
   { file: 'e2e_tags_append.yaml', note: 'append_tag_missing', instead: { effect: 'append' }, reason: APPEND_FIELD },

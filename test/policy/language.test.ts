@@ -101,6 +101,34 @@ test('less / greater: numbers with numbers, strings with strings ignoring case; 
   assert.equal(run({ field: 'properties.n', less: 2 }, { properties: { n: null } }), 'none');
 });
 
+test('less / greater compare two ISO 8601 date-times as instants: offsets and fractions count', () => {
+  const d = (v: string) => ({ properties: { d: v } });
+  // 10:00 at +02:00 is 08:00Z, before 08:30Z (as text it would sort after).
+  assert.equal(run({ field: 'properties.d', less: '2024-01-01T08:30:00Z' }, d('2024-01-01T10:00:00+02:00')), 'audit');
+  assert.equal(run({ field: 'properties.d', greater: '2024-01-01T08:30:00Z' }, d('2024-01-01T10:00:00+02:00')), 'none');
+  // The same instant written two ways: neither less nor greater, both OrEquals.
+  for (const [op, want] of [['less', 'none'], ['greater', 'none'], ['lessOrEquals', 'audit'], ['greaterOrEquals', 'audit']] as const) {
+    assert.equal(run({ field: 'properties.d', [op]: '2024-01-01T08:00:00Z' }, d('2024-01-01T10:00:00+02:00')), want, op);
+    assert.equal(run({ field: 'properties.d', [op]: '2024-01-01T08:00:00Z' }, d('2024-01-01T03:00:00-0500')), want, op);
+  }
+  // Fractions: seven digits (utcNow()'s precision), and fewer digits read as the same value.
+  assert.equal(run({ field: 'properties.d', less: '2024-01-01T00:00:00.0000002Z' }, d('2024-01-01T00:00:00.0000001Z')), 'audit');
+  assert.equal(run({ field: 'properties.d', less: '2024-01-01T00:00:00.5Z' }, d('2024-01-01T00:00:00.4999999Z')), 'audit');
+  assert.equal(run({ field: 'properties.d', greaterOrEquals: '2024-01-01T00:00:00.5000000Z' }, d('2024-01-01T00:00:00.5Z')), 'audit');
+  // Across a day boundary with a negative offset: 2023-12-31T23:00-02:00 is 2024-01-01T01:00Z.
+  assert.equal(run({ field: 'properties.d', greater: '2024-01-01T00:30:00Z' }, d('2023-12-31T23:00:00-02:00')), 'audit');
+  // No zone reads as UTC.
+  assert.equal(run({ field: 'properties.d', less: '2024-01-01T08:30:00Z' }, d('2024-01-01T08:00:00')), 'audit');
+  // Against utcNow() (yyyy-MM-ddTHH:mm:ss.fffffffZ) and addDays over it.
+  const context = { utcNow: '2026-01-01T00:00:00.0000000Z' };
+  assert.equal(run({ field: 'properties.d', less: '[utcNow()]' }, d('2026-01-01T01:00:00+02:00'), { context }), 'audit');
+  assert.equal(run({ field: 'properties.d', less: '[utcNow()]' }, d('2025-12-31T23:00:00-02:00'), { context }), 'none');
+  assert.equal(run({ field: 'properties.d', less: "[addDays(utcNow(), 30)]" }, d('2026-01-30T23:59:59.9999999Z'), { context }), 'audit');
+  // A date alone, or text that is not a valid date-time, compares as text.
+  assert.equal(run({ field: 'properties.d', less: '2024-01-01' }, d('2023-12-31T23:00:00Z')), 'audit');
+  assert.equal(run({ field: 'properties.d', less: '2024-02-30T00:00:00Z' }, d('2024-02-29T00:00:00Z')), 'audit');
+});
+
 test('string comparisons fold case fully: Straße equals STRASSE, ß and ﬃ included', () => {
   assert.equal(run({ field: 'properties.s', equals: 'STRASSE' }, { properties: { s: 'Straße' } }), 'audit');
   assert.equal(run({ field: 'properties.s', contains: 'ffi' }, { properties: { s: 'the oﬃce' } }), 'audit');
@@ -114,18 +142,36 @@ test('an absent field equals null, is not equal to anything else, and does not e
   assert.equal(run({ field: 'properties.x', exists: false }, { properties: { x: null } }), 'audit');
 });
 
-test('[*] outside a count: every member must satisfy it; an empty array does; a missing array is evaluated once as absent', () => {
+test('[*] outside a count: every member must satisfy it; an empty or missing array selects an empty collection, which does', () => {
+  // author-policies-for-arrays: "missingArray[*]" and "missingArray[*].property" select "An empty
+  // collection of values", and a field condition checks that all selected values meet it.
   const rule = { field: 'properties.rules[*].port', equals: 22 };
   assert.equal(run(rule, { properties: { rules: [{ port: 22 }, { port: 22 }] } }), 'audit');
   assert.equal(run(rule, { properties: { rules: [{ port: 22 }, { port: 80 }] } }), 'none');
   assert.equal(run(rule, { properties: { rules: [] } }), 'audit');
-  assert.equal(run(rule, { properties: {} }), 'none');
+  assert.equal(run(rule, { properties: {} }), 'audit');
+  assert.equal(run(rule, {}), 'audit');
+  assert.equal(run({ field: 'properties.rules[*]', equals: 'x' }, { properties: {} }), 'audit');
+  // Any condition holds for the empty collection, exists true and false alike.
   assert.equal(run({ field: 'properties.rules[*].port', exists: false }, { properties: {} }), 'audit');
+  assert.equal(run({ field: 'properties.rules[*].port', exists: true }, { properties: {} }), 'audit');
   assert.equal(run({ field: 'properties.rules[*].port', notEquals: 22 }, { properties: {} }), 'audit');
-  // Nested arrays: every member of every member; an inner missing array is absent for that member.
+  // So `not` of it is false: a missing array never satisfies "not all are 22".
+  assert.equal(run({ not: rule }, { properties: {} }), 'none');
+  assert.equal(run({ not: rule }, { properties: { rules: [{ port: 80 }] } }), 'audit');
+  // The docs' own guard: check the array exists first, then the members.
+  const guarded = { allOf: [{ field: 'properties.rules', exists: true }, { field: 'properties.rules[*].port', notEquals: 22 }] };
+  assert.equal(run(guarded, { properties: {} }), 'none');
+  assert.equal(run(guarded, { properties: { rules: [{ port: 80 }] } }), 'audit');
+  // Nested arrays: every member of every member; an inner missing array selects nothing for that member.
   const nested = { field: 'properties.g[*].m[*]', equals: 'ok' };
   assert.equal(run(nested, { properties: { g: [{ m: ['ok'] }, { m: [] }] } }), 'audit');
-  assert.equal(run(nested, { properties: { g: [{ m: ['ok'] }, {}] } }), 'none');
+  assert.equal(run(nested, { properties: { g: [{ m: ['ok'] }, {}] } }), 'audit');
+  assert.equal(run(nested, { properties: { g: [{ m: ['ok'] }, { m: ['no'] }] } }), 'none');
+  // count over a missing array is 0, and field() of it is [].
+  assert.equal(run({ count: { field: 'properties.rules[*]' }, equals: 0 }, { properties: {} }), 'audit');
+  assert.equal(run({ count: { field: 'properties.rules[*]', where: { field: 'properties.rules[*].port', equals: 22 } }, equals: 0 }, {}), 'audit');
+  assert.equal(run({ value: "[field('properties.rules[*].port')]", equals: [] }, {}), 'audit');
 });
 
 test('field() in an expression: absent reads as empty; a [*] alias gives an array, of the current member inside a count', () => {
@@ -157,15 +203,24 @@ test("value count: name and current('name'); current() is the innermost member",
   assert.equal(run({ value: '[current()]', equals: 1 }), 'implicit deny', 'current() outside a count fails');
 });
 
-test('count limits: at most 10 value counts per rule, 100 iterations per value count (nested included)', () => {
+test('count limits are authoring checks: 10 value counts per rule, 100 iterations over literal arrays (nested included), refused at load, never per resource', () => {
+  // definition-structure-policy-rule, "Limits enforced during authoring": attempts to create
+  // definitions that exceed them fail.
   const one = { count: { value: [1] }, equals: 1 };
   assert.equal(run({ allOf: Array(10).fill(one) }), 'audit');
   compileError({ allOf: Array(11).fill(one) }, /at most 10 value count expressions/);
-  const range = (n: number) => `[range(0, ${n})]`;
-  assert.equal(run({ count: { value: range(100) }, equals: 100 }), 'audit');
-  assert.equal(run({ count: { value: range(101) }, equals: 101 }), 'implicit deny');
-  const nested = { count: { value: range(10), where: { count: { value: range(10) }, equals: 10 } }, equals: 10 };
-  assert.equal(run(nested), 'implicit deny', '10 + 10 x 10 iterations');
+  assert.equal(run({ count: { value: Array(100).fill(1) }, equals: 100 }), 'audit');
+  compileError({ count: { value: Array(101).fill(1) }, equals: 101 }, /at most 100 iterations.*does 101.*refuses it/);
+  // Nested: 10 outer iterations and 10 x 10 inner ones.
+  const ten = Array.from({ length: 10 }, (_, i) => i);
+  compileError({ count: { value: ten, where: { count: { value: ten }, equals: 10 } }, equals: 10 }, /does 110 with the value counts around it/);
+  assert.equal(run({ count: { value: ten.slice(0, 5), where: { count: { value: ten }, equals: 10 } }, equals: 5 }), 'audit', '5 + 5 x 10 iterations');
+  // Over a parameter or an expression: not counted. Azure's built-in MANAExistingVMNVASupport_Modify
+  // counts over a parameter whose default has 115 offers, and no evaluation fails for it.
+  const overParameter = { count: { value: "[parameters('items')]" }, equals: 150 };
+  assert.equal(run(overParameter, {}, { parameters: { items: Array(150).fill('x') } }), 'audit');
+  assert.equal(run({ count: { value: '[range(0, 101)]' }, equals: 101 }), 'audit');
+  assert.equal(run({ count: { value: "[field('properties.list')]" }, equals: 150 }, { properties: { list: Array(150).fill(1) } }), 'audit');
 });
 
 test('malformed counts are compile errors naming where', () => {
@@ -192,6 +247,20 @@ test('fields: name is the last segment, fullName the whole; location is normalis
   assert.equal(run({ field: 'identity.userAssignedIdentities', containsKey: 'id1' }, r), 'audit');
   assert.equal(run({ field: 'apiVersion', less: '2020-01-01' }, r, { apiVersion: '2019-01-01' }), 'audit');
   assert.equal(run({ field: "[concat('tags[', 'cost.centre', ']')]", equals: 'cc' }, r), 'audit', 'a field given as an expression');
+});
+
+test('a computed tag field with an empty tag name reads a tag no resource has (absent), in a scan too, not an unknown alias', () => {
+  // "Require a tag on resources" (871b6d14) with tagName ''.
+  const requireTag = { field: "[concat('tags[', parameters('tagName'), ']')]", exists: 'false' };
+  const extra = { parameters: { tagName: { type: 'String' } } };
+  const storage = makeResource('Microsoft.Storage/storageAccounts', 'store', { location: 'eastus', tags: { env: 'prod' } });
+  const r = check(ruleWith(requireTag, { extra, parameters: { tagName: '' } }), storage);
+  assert.equal(r.outcome, 'fail', r.unknowns.join('; '));
+  assert.equal(check(ruleWith(requireTag, { extra, parameters: { tagName: 'env' } }), storage).outcome, 'pass');
+  for (const field of ['tags[]', 'tags.', "tags['']", 'tags[""]']) {
+    assert.equal(check(ruleWith({ field, exists: false }), storage).outcome, 'fail', field);
+    assert.equal(check(ruleWith({ field, equals: 'prod' }), storage).outcome, 'pass', field);
+  }
 });
 
 test('functions Azure Policy forbids, unknown functions and wrong argument counts are compile errors', () => {
@@ -376,6 +445,21 @@ test('an array parameter takes its allowedValues item by item; the effect keeps 
   };
   assert.equal(run(undefined, {}, { definition, parameters: { os: ['Linux', 'Windows'] } }), 'Audit');
   assert.throws(() => result(undefined, {}, { definition, parameters: { os: ['Linux', 'BeOS'] } }), /not an allowed value of parameter 'os'/);
+});
+
+test('allowedValues: [] restricts nothing (NZISM v3.7 declares it beside a default); the effect parameter too', () => {
+  const definition = {
+    properties: {
+      parameters: {
+        members: { type: 'String', defaultValue: 'Administrator', allowedValues: [] },
+        effect: { type: 'String', defaultValue: 'Audit', allowedValues: [] },
+      },
+      policyRule: { if: { value: "[parameters('members')]", equals: 'Operators' }, then: { effect: "[parameters('effect')]" } },
+    },
+  };
+  assert.equal(run(undefined, {}, { definition, parameters: { members: 'Operators' } }), 'Audit');
+  assert.equal(run(undefined, {}, { definition, parameters: { members: 'Operators', effect: 'Deny' } }), 'Deny');
+  assert.equal(run(undefined, {}, { definition }), 'none');
 });
 
 test('in a scan: a failed evaluation is a finding saying it is an implicit deny; modify findings say what would change', () => {

@@ -48,7 +48,7 @@ function run(files: Record<string, string>, spec: PolicySpec) {
 const byService = (out: ReturnType<typeof run>['out']) =>
   Object.fromEntries(['weu', 'use'].map((name) => [name, out.results.find((r) => r.ruleId === 'svc-hardening' && r.resource.name === name)!]));
 
-test('version patterns: Major.Minor.Patch with * for minor and patch, -preview a channel of its own', () => {
+test('version patterns: Major.Minor.Patch with * for minor and patch; a -preview pattern accepts releases too', () => {
   const v = (t: string) => parseVersion(t)!;
   const p = (t: string) => parseVersionPattern(t)!;
   assert.ok(versionMatches(v('1.4.2'), p('1.*.*')));
@@ -57,6 +57,14 @@ test('version patterns: Major.Minor.Patch with * for minor and patch, -preview a
   assert.ok(!versionMatches(v('2.0.0'), p('1.*.*')));
   assert.ok(!versionMatches(v('1.0.0-preview'), p('1.*.*')));
   assert.ok(versionMatches(v('1.0.0-preview'), p('1.*.*-preview')));
+  // Azure's initiatives pin 3.*.*-preview on bd876905, whose 3.x versions are all releases.
+  assert.ok(versionMatches(v('3.9.0'), p('3.*.*-preview')), 'a release satisfies a -preview pattern');
+  assert.ok(!versionMatches(v('4.0.0'), p('3.*.*-preview')));
+  assert.equal(pickVersion(['3.4.1', '3.9.0', '4.0.0'], (x) => x, '3.*.*-preview').picked, '3.9.0');
+  assert.equal(pickVersion(['1.0.0-preview', '1.1.0'], (x) => x, '1.*.*-preview').picked, '1.1.0', 'the newest of previews and releases');
+  assert.equal(pickVersion(['1.1.0', '1.2.0-preview'], (x) => x, '1.*.*-preview').picked, '1.2.0-preview');
+  assert.equal(pickVersion(['1.0.0-preview', '1.0.0'], (x) => x, '1.0.*-preview').picked, '1.0.0', 'a release sorts after its preview');
+  assert.equal(pickVersion(['1.1.0', '1.2.0-preview'], (x) => x, '1.*.*').picked, '1.1.0', 'a plain pattern never takes a preview');
   assert.ok(versionMatches(v('1.1.0-deprecated'), p('1.*.*')), 'deprecated is a state, not a channel');
   assert.equal(parseVersionPattern('1.*.5'), undefined);
   assert.equal(parseVersionPattern('latest'), undefined);
@@ -189,4 +197,15 @@ test('selectors on resources without a location: resourceLocation takes none of 
   assert.equal(selectorsMatch([{ kind: 'resourceWithoutLocation', in: ['subscriptionLevelResources'] }], backend), false);
   assert.equal(selectorsMatch([{ kind: 'resourceWithoutLocation', in: ['subscriptionLevelResources'] }], subLevel), true);
   assert.equal(selectorsMatch([{ kind: 'resourceLocation', in: ['eastus'] }], { type: SVC, location: 'East US' }), true);
+});
+
+test('every reference of the shipped initiatives to a definition Tollgate has resolves to a version', () => {
+  const dir = tempTree({ 'infra/main.json': template({ resources: [] }) });
+  for (const initiative of ['mcsb', 'nz-ism', 'nl-bio', 'alz-apim']) {
+    const ruleSet = loadRuleSet({}, {}, { policies: loadPolicyInputs({ initiatives: [initiative] }, dir) });
+    const assigned = ruleSet.assigned!;
+    const versionProblems = assigned.unavailable.filter((u) => !/Tollgate does not have the definition|not applicable to deployment templates/.test(u.reason));
+    assert.deepEqual(versionProblems, [], initiative);
+    assert.ok(assigned.assigned.length > 0, initiative);
+  }
 });
