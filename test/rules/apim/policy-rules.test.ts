@@ -77,3 +77,17 @@ test('APIM-DefenderCloud looks at each resource a bounded number of times (linea
   // Quadratic: about apis * resources.length = 240,000 reads. Linear: a few per resource.
   assert.ok(reads < 10 * counted.length, `${reads} reads of type for ${counted.length} resources`);
 });
+
+test('a policy document with a document type declaration is a PolicyXmlError, never a parser crash or an entity expansion (found by fuzzing)', async () => {
+  const { PolicyXmlError } = await import('../../../src/rules/apim/policy-xml.js');
+  // The fuzzer's input: fast-xml-parser threw a plain Error ("Invalid entity name") on it.
+  assert.throws(() => parsePolicy('<policies><!DOCTYPE[<!ENTITY>><inbound></inbound></policies>'), PolicyXmlError);
+  const bomb = `<?xml version="1.0"?><!DOCTYPE p [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><policies><inbound>&c;</inbound></policies>`;
+  assert.throws(() => parsePolicy(bomb), (e: unknown) => e instanceof PolicyXmlError && /document type declaration/.test(e.message));
+  // Through a scan it is the rule's located problem for that resource, not an internal error.
+  const r = run('APIM-PolicyBase', policy('apis/policies', '<policies><!DOCTYPE[<!ENTITY>><inbound></inbound></policies>'));
+  assert.equal(r.results[0]!.outcome, 'error');
+  assert.match(r.diagnostics[0]!.message, /document type declaration/);
+  assert.equal(r.diagnostics[0]!.location?.start.line, 5);
+  assert.doesNotMatch(JSON.stringify(r.diagnostics), /Invalid entity name/);
+});
