@@ -4,6 +4,7 @@ import { formatCsv } from '../../src/report/csv.js';
 import { assertGolden } from './golden.js';
 import { NASTY, richFixture } from './fixture-extra.js';
 import { scanFixture } from './fixture.js';
+import { parseCsv } from './csv-reader.js';
 
 // Golden files: UPDATE_GOLDEN=1 npm test rewrites them (see golden.ts); review the diff.
 test('csv: golden files', () => {
@@ -11,33 +12,6 @@ test('csv: golden files', () => {
   assertGolden('report.rich.csv', formatCsv(richFixture()));
 });
 
-/** RFC 4180 reader, to check the writer round-trips: CRLF records, quoted fields with "" for a quote. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') {
-      assert.equal(cell, '', 'a quote inside an unquoted field');
-      quoted = true;
-    } else if (c === ',') row.push(cell), (cell = '');
-    else if (c === '\r' && text[i + 1] === '\n') row.push(cell), rows.push(row), (row = []), (cell = ''), i++;
-    else {
-      assert.ok(c !== '\r' && c !== '\n', 'a line break outside quotes');
-      cell += c;
-    }
-  }
-  assert.equal(quoted, false, 'unterminated quoted field');
-  assert.deepEqual(row, [], 'the last record ends with CRLF');
-  assert.equal(cell, '');
-  return rows;
-}
 
 test('csv: header and every finding, cell by cell', () => {
   const rows = parseCsv(formatCsv(scanFixture()));

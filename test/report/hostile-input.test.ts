@@ -7,6 +7,7 @@ import { defineRule } from '../../src/rules/define-rule.js';
 import { NATIVE_RULES } from '../../src/rules/index.js';
 import { visible, visibleStrings } from '../../src/report/visible.js';
 import { parameterFile, template, tempTree } from '../helpers.js';
+import { parseCsv } from './csv-reader.js';
 
 /*
  * Text from the scanned files reaches terminals, CI logs, spreadsheets, pull-request comments
@@ -170,34 +171,6 @@ test('every format is covered here', () => {
   assert.deepEqual([...FORMATS].sort(), ['csv', 'github', 'html', 'json', 'junit', 'markdown', 'pretty', 'sarif']);
 });
 
-/** RFC 4180 rows. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      i++;
-    } else cell += c;
-  }
-  return rows;
-}
 
 test('visibleStrings: copies plain data only, keeps a __proto__ key as a key, keeps line feeds in messages only', () => {
   const data = JSON.parse('{"__proto__": {"polluted": "\\u001b"}, "message": "a\\nb\\u001b", "file": "x\\ny"}') as Record<string, unknown>;
