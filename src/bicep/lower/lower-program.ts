@@ -15,6 +15,7 @@
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { JsonNode } from '../../load/json-parser.js';
+import { canonicalResourceType } from '../../load/resource-type-table.js';
 import type * as T from '../syntax/tree.js';
 import { isToken } from '../syntax/tree.js';
 import { ExpressionLowering, quote, type Locals, type Resolver } from './expressions.js';
@@ -271,7 +272,8 @@ class ProgramLowering {
     const sym: ResourceSym = {
       kind: 'resource',
       symbol: parent ? `${parent.symbol}::${s.name}` : s.name,
-      type: parent ? `${parent.type}/${type}` : type,
+      // The compiler writes the type as Azure's schemas spell it, in `type` and in every id.
+      type: canonicalResourceType(parent ? `${parent.type}/${type}` : type),
       apiVersion,
       loop: body.loop !== undefined || (parent?.loop ?? false),
       existing: s.existing,

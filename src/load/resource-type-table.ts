@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import path from 'node:path';
+import { packageRoot } from '../package-root.js';
+
+/**
+ * Azure's resource types from their schemas (catalog/resource-types/indexed.tsv.gz, built by
+ * scripts/build-resource-types.mjs): one line per type, `<type>\t<support>`, the type in the
+ * casing of the schemas. Policy mode Indexed reads the support column; Bicep lowering reads the
+ * casing. Kept as text: a lookup finds its line in a lower-cased copy of the table, which costs
+ * less than parsing 3,400 entries to answer the few types a scan meets.
+ */
+let text: string | undefined;
+let lower: string | undefined;
+const answers = new Map<string, { type: string; support: string } | null>();
+
+/** The table's line for `type` (any casing): the type as the schemas spell it, and its support column. */
+export function resourceTypeEntry(type: string): { type: string; support: string } | undefined {
+  const key = type.toLowerCase();
+  let found = answers.get(key);
+  if (found === undefined) {
+    // Read on first use only: a scan that never asks never pays for it.
+    text ??= gunzipSync(readFileSync(path.join(packageRoot(), 'catalog', 'resource-types', 'indexed.tsv.gz'))).toString('utf8');
+    // Type names are ASCII, so the lower-cased copy has the same offsets as the table.
+    lower ??= text.toLowerCase();
+    // Every line follows a newline (the file starts with a header line).
+    const at = lower.indexOf(`\n${key}\t`);
+    found = at < 0 ? null : { type: text.slice(at + 1, at + 1 + key.length), support: text.slice(at + key.length + 2, text.indexOf('\n', at + 1)) };
+    answers.set(key, found);
+  }
+  return found ?? undefined;
+}
+
+/**
+ * `type` in the casing of Azure's schemas, which is what the Bicep compiler writes in `type` and
+ * in `resourceId()` whatever the author wrote (`Microsoft.Network/publicIpAddresses` ->
+ * `Microsoft.Network/publicIPAddresses`); a type the table does not know is kept as written.
+ */
+export function canonicalResourceType(type: string): string {
+  return resourceTypeEntry(type)?.type ?? type;
+}

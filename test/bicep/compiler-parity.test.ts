@@ -1,0 +1,51 @@
+// Constructs where Tollgate's lowering used to differ from the official Bicep compiler on real
+// modules (issue 18: AVM modules whose `tollgate expand main.bicep` differed from `main.json`).
+// Each test is Bicep in, the resources or outputs the compiler's template expands to out.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_DEPLOYMENT, expandTemplate, type Expansion } from '../../src/arm/template/expand.js';
+import { loadBicep } from '../../src/bicep/load-bicep.js';
+import { linkedFileLoader } from '../../src/input/linked-files.js';
+import { SourceFile } from '../../src/load/source-file.js';
+import { tempTree } from '../helpers.js';
+
+const lines = (...l: string[]) => l.join('\n') + '\n';
+
+/** Expands `main.bicep` of a temporary folder holding `files`. */
+function expandBicep(files: Record<string, string>): Expansion {
+  const dir = tempTree(files);
+  const source = path.join(dir, 'main.bicep');
+  const options = { deployment: DEFAULT_DEPLOYMENT, loadLinked: linkedFileLoader([dir], dir) };
+  return expandTemplate(loadBicep(new SourceFile(source, 'main.bicep', readFileSync(source, 'utf8'))).document, undefined, options);
+}
+
+function outputs(e: Expansion): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(e.outputs()).map(([k, o]) => [k, (o as { value?: unknown } | null)?.value]));
+}
+
+test('a resource type takes the casing of Azure schemas in type, id and resourceId (as the compiler writes it)', () => {
+  const e = expandBicep({
+    'main.bicep': lines(
+      "resource pip 'Microsoft.Network/publicIpAddresses@2024-05-01' = {",
+      "  name: 'pip1'",
+      "  location: 'eastus'",
+      '}',
+      "resource unknownType 'Contoso.Widgets/gadgetThings@2024-01-01' = {",
+      "  name: 'g1'",
+      '}',
+      'output id string = pip.id',
+      'output type string = pip.type',
+      'output other string = unknownType.id',
+    ),
+  });
+  const pip = e.resources.find((r) => r.name === 'pip1')!;
+  assert.equal(pip.type, 'Microsoft.Network/publicIPAddresses');
+  assert.equal((pip.body as { type: string }).type, 'Microsoft.Network/publicIPAddresses');
+  const o = outputs(e);
+  assert.equal(o.id, '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/tollgate-rg/providers/Microsoft.Network/publicIPAddresses/pip1');
+  assert.equal(o.type, 'Microsoft.Network/publicIPAddresses');
+  // A type the schemas do not know is kept as written.
+  assert.match(String(o.other), /providers\/Contoso\.Widgets\/gadgetThings\/g1$/);
+});
