@@ -121,6 +121,13 @@ function firstDifference(x, y, at = '') {
       if (d) return d;
     }
   }
+  if (typeof x === 'string' && typeof y === 'string') {
+    // Long strings (ids) differ late: show them from a little before the first difference.
+    let i = 0;
+    while (i < x.length && x[i] === y[i]) i++;
+    const from = Math.max(0, i - 40);
+    return `${at}: …${JSON.stringify(x.slice(from, from + 140))} | …${JSON.stringify(y.slice(from, from + 140))}`;
+  }
   return `${at}: ${JSON.stringify(x)?.slice(0, 160)} | ${JSON.stringify(y)?.slice(0, 160)}`;
 }
 function pairUp(onlyA, onlyB) {

@@ -5,17 +5,24 @@ import { packageRoot } from '../package-root.js';
 
 /**
  * Azure's resource types from their schemas (catalog/resource-types/indexed.tsv.gz, built by
- * scripts/build-resource-types.mjs): one line per type, `<type>\t<support>`, the type in the
- * casing of the schemas. Policy mode Indexed reads the support column; Bicep lowering reads the
+ * scripts/build-resource-types.mjs): one line per type, `<type>\t<support>[\t<casings>]`, the type
+ * in the casing of the newest API version's schema, and `<version>=<type>` for the versions whose
+ * schema spells it otherwise. Policy mode Indexed reads the support column; Bicep lowering reads the
  * casing. Kept as text: a lookup finds its line in a lower-cased copy of the table, which costs
  * less than parsing 3,400 entries to answer the few types a scan meets.
  */
 let text: string | undefined;
 let lower: string | undefined;
-const answers = new Map<string, { type: string; support: string } | null>();
+interface Entry {
+  type: string;
+  support: string;
+  /** API version -> the type as that version spells it, where it differs from `type`. */
+  casings?: Map<string, string>;
+}
+const answers = new Map<string, Entry | null>();
 
 /** The table's line for `type` (any casing): the type as the schemas spell it, and its support column. */
-export function resourceTypeEntry(type: string): { type: string; support: string } | undefined {
+export function resourceTypeEntry(type: string): Entry | undefined {
   const key = type.toLowerCase();
   let found = answers.get(key);
   if (found === undefined) {
@@ -25,17 +32,24 @@ export function resourceTypeEntry(type: string): { type: string; support: string
     lower ??= text.toLowerCase();
     // Every line follows a newline (the file starts with a header line).
     const at = lower.indexOf(`\n${key}\t`);
-    found = at < 0 ? null : { type: text.slice(at + 1, at + 1 + key.length), support: text.slice(at + key.length + 2, text.indexOf('\n', at + 1)) };
+    if (at < 0) found = null;
+    else {
+      const [name = '', support = '', casings] = text.slice(at + 1, text.indexOf('\n', at + 1)).split('\t');
+      found = { type: name, support };
+      if (casings) found.casings = new Map(casings.split(' ').map((c) => c.split('=') as [string, string]));
+    }
     answers.set(key, found);
   }
   return found ?? undefined;
 }
 
 /**
- * `type` in the casing of Azure's schemas, which is what the Bicep compiler writes in `type` and
- * in `resourceId()` whatever the author wrote (`Microsoft.Network/publicIpAddresses` ->
- * `Microsoft.Network/publicIPAddresses`); a type the table does not know is kept as written.
+ * `type` in the casing of Azure's schema for `apiVersion`, which is what the Bicep compiler writes
+ * in `type` and in `resourceId()` whatever the author wrote (`Microsoft.Network/publicIpAddresses`
+ * -> `Microsoft.Network/publicIPAddresses`). A type the table does not know is kept as written.
  */
-export function canonicalResourceType(type: string): string {
-  return resourceTypeEntry(type)?.type ?? type;
+export function canonicalResourceType(type: string, apiVersion: string): string {
+  const entry = resourceTypeEntry(type);
+  if (!entry) return type;
+  return entry.casings?.get(apiVersion) ?? entry.type;
 }

@@ -49,3 +49,30 @@ test('a resource type takes the casing of Azure schemas in type, id and resource
   // A type the schemas do not know is kept as written.
   assert.match(String(o.other), /providers\/Contoso\.Widgets\/gadgetThings\/g1$/);
 });
+
+test('a type spelt differently by some API versions takes the casing of the version used (AVM insights/component/linked-storage-account)', () => {
+  const e = expandBicep({
+    'main.bicep': lines(
+      "resource old 'Microsoft.Insights/diagnosticSettings@2016-09-01' = {",
+      "  name: 'old'",
+      '}',
+      "resource current 'microsoft.insights/diagnosticSettings@2021-05-01-preview' = {",
+      "  name: 'current'",
+      '}',
+      "resource app 'Microsoft.Insights/components@2020-02-02' existing = {",
+      "  name: 'app'",
+      '}',
+      "resource linked 'Microsoft.Insights/components/linkedStorageAccounts@2020-03-01-preview' = {",
+      '  parent: app',
+      "  name: 'ServiceProfiler'",
+      '}',
+      'output linked string = linked.id',
+    ),
+  });
+  assert.equal(e.resources.find((r) => r.name === 'old')!.type, 'microsoft.insights/diagnosticSettings');
+  assert.equal(e.resources.find((r) => r.name === 'current')!.type, 'Microsoft.Insights/diagnosticSettings');
+  // The compiler's main.json: "type": "microsoft.insights/components/linkedStorageAccounts" and
+  // resourceId('microsoft.insights/components/linkedStorageAccounts', …) for the output.
+  assert.equal(e.resources.find((r) => r.name === 'app/ServiceProfiler')!.type, 'microsoft.insights/components/linkedStorageAccounts');
+  assert.match(String(outputs(e).linked), /providers\/microsoft\.insights\/components\/app\/linkedStorageAccounts\/ServiceProfiler$/);
+});

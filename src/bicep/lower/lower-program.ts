@@ -272,8 +272,8 @@ class ProgramLowering {
     const sym: ResourceSym = {
       kind: 'resource',
       symbol: parent ? `${parent.symbol}::${s.name}` : s.name,
-      // The compiler writes the type as Azure's schemas spell it, in `type` and in every id.
-      type: canonicalResourceType(parent ? `${parent.type}/${type}` : type),
+      // The compiler writes the type as the schema of its API version spells it, in `type` and in every id.
+      type: canonicalResourceType(parent ? `${parent.type}/${type}` : type, apiVersion),
       apiVersion,
       loop: body.loop !== undefined || (parent?.loop ?? false),
       existing: s.existing,
