@@ -9,16 +9,21 @@ import { DEFAULT_DEPLOYMENT, expandTemplate, type Expansion } from '../../src/ar
 import { loadBicep } from '../../src/bicep/load-bicep.js';
 import { linkedFileLoader } from '../../src/input/linked-files.js';
 import { SourceFile } from '../../src/load/source-file.js';
+import { isUnknown } from '../../src/resources/value.js';
 import { tempTree } from '../helpers.js';
 
 const lines = (...l: string[]) => l.join('\n') + '\n';
 
 /** Expands `main.bicep` of a temporary folder holding `files`. */
-function expandBicep(files: Record<string, string>): Expansion {
+function expandBicep(files: Record<string, string>): Expansion & { errors: string[] } {
   const dir = tempTree(files);
   const source = path.join(dir, 'main.bicep');
   const options = { deployment: DEFAULT_DEPLOYMENT, loadLinked: linkedFileLoader([dir], dir) };
-  return expandTemplate(loadBicep(new SourceFile(source, 'main.bicep', readFileSync(source, 'utf8'))).document, undefined, options);
+  const loaded = loadBicep(new SourceFile(source, 'main.bicep', readFileSync(source, 'utf8')));
+  const e = expandTemplate(loaded.document, undefined, options);
+  // Errors of lowering and of expansion, as messages.
+  const errors = [...loaded.diagnostics, ...e.diagnostics].filter((d) => d.severity === 'error').map((d) => d.message);
+  return Object.assign(e, { errors });
 }
 
 function outputs(e: Expansion): Record<string, unknown> {
@@ -75,4 +80,36 @@ test('a type spelt differently by some API versions takes the casing of the vers
   // resourceId('microsoft.insights/components/linkedStorageAccounts', …) for the output.
   assert.equal(e.resources.find((r) => r.name === 'app/ServiceProfiler')!.type, 'microsoft.insights/components/linkedStorageAccounts');
   assert.match(String(outputs(e).linked), /providers\/microsoft\.insights\/components\/app\/linkedStorageAccounts\/ServiceProfiler$/);
+});
+
+test("the non-null assertion '!' on a resource or module changes nothing: law!.properties.x, law!.listKeys(), m!.outputs.x; a::b.listKeys()", () => {
+  const e = expandBicep({
+    'main.bicep': lines(
+      "resource law 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {",
+      "  name: 'law1'",
+      "  location: 'eastus'",
+      '  properties: { retentionInDays: 30 }',
+      '}',
+      "resource sa 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {",
+      "  name: 'sa1'",
+      "  resource blob 'blobServices' existing = {",
+      "    name: 'default'",
+      '  }',
+      '}',
+      "module m 'mod.bicep' = { name: 'm' }",
+      'output retention int = law!.properties.retentionInDays',
+      'output id string = law!.id',
+      'output keys object = law!.listKeys()',
+      'output blobKeys object = sa::blob.listKeys()',
+      'output fromModule string = m!.outputs.x',
+    ),
+    'mod.bicep': "output x string = 'hello'\n",
+  });
+  assert.deepEqual(e.errors, []);
+  const o = outputs(e);
+  assert.equal(o.retention, 30);
+  assert.match(String(o.id), /\/providers\/Microsoft\.OperationalInsights\/workspaces\/law1$/);
+  assert.ok(isUnknown(o.keys), 'list*() is known only at deployment');
+  assert.ok(isUnknown(o.blobKeys), 'list*() is known only at deployment');
+  assert.equal(o.fromModule, 'hello');
 });

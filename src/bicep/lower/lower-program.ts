@@ -310,24 +310,32 @@ class ProgramLowering {
 
   // ---- names ---------------------------------------------------------------------------------
 
+  /**
+   * The resource or module an expression names (`sym`, `sym[i]`, `a::b`, and any of them behind
+   * `!` or parentheses, which change nothing at deployment), with its ARM symbolic-name argument.
+   */
+  private resourceOf(scope: FileScope, e: T.Expr): { sym: ResourceSym; target: (lower: (e: T.Expr) => string) => string } | undefined {
+    if (e.kind === 'NonNullAssertionSyntax') return this.resourceOf(scope, e.base);
+    if (e.kind === 'ParenthesizedExpressionSyntax') return this.resourceOf(scope, e.inner);
+    if (e.kind === 'VariableAccessSyntax') {
+      const sym = scope.resources.get(e.name);
+      return sym ? { sym, target: () => quote(sym.symbol) } : undefined;
+    }
+    if (e.kind === 'ArrayAccessSyntax') {
+      const sym = this.resourceOf(scope, e.base)?.sym;
+      if (sym?.loop) return { sym, target: (lower) => `format('${sym.symbol}[{0}]', ${lower(e.index)})` };
+    }
+    if (e.kind === 'ResourceAccessSyntax') {
+      const parent = this.resourceOf(scope, e.base);
+      const sym = parent?.sym.nested.get(e.name);
+      return sym ? { sym, target: () => quote(sym.symbol) } : undefined;
+    }
+    return undefined;
+  }
+
   private resolverFor(scope: FileScope): Resolver {
     const self = this;
-    const resourceOf = (e: T.Expr): { sym: ResourceSym; target: (lower: (e: T.Expr) => string) => string } | undefined => {
-      if (e.kind === 'VariableAccessSyntax') {
-        const sym = scope.resources.get(e.name);
-        return sym ? { sym, target: () => quote(sym.symbol) } : undefined;
-      }
-      if (e.kind === 'ArrayAccessSyntax') {
-        const sym = resourceOf(e.base)?.sym;
-        if (sym?.loop) return { sym, target: (lower) => `format('${sym.symbol}[{0}]', ${lower(e.index)})` };
-      }
-      if (e.kind === 'ResourceAccessSyntax') {
-        const parent = resourceOf(e.base);
-        const sym = parent?.sym.nested.get(e.name);
-        return sym ? { sym, target: () => quote(sym.symbol) } : undefined;
-      }
-      return undefined;
-    };
+    const resourceOf = (e: T.Expr) => this.resourceOf(scope, e);
     return {
       name(name) {
         if (scope.params.has(name)) return `parameters(${quote(name)})`;
@@ -346,7 +354,7 @@ class ProgramLowering {
           const v = imported?.vars.get(property);
           if (v !== undefined) return `variables(${quote(v)})`;
         }
-        // `mod.outputs.x`, `sym.properties.x`
+        // `mod.outputs.x`, `sym.properties.x` (`mod!.outputs.x` alike)
         if (base.kind === 'PropertyAccessSyntax') {
           const owner = resourceOf(base.base);
           if (owner?.sym.kind === 'module' && base.name === 'outputs') {
@@ -406,11 +414,11 @@ class ProgramLowering {
     if (namespace) {
       // `kv.getSecret('x')`, `sa.listKeys()`, `kvs[i].getSecret(…)`: values Azure gives at deployment
       // time. They lower to a list*() call, which the engine keeps unknown (never guessed).
-      const target = this.resourceTarget(namespace, scope, new Map(), this.expressionsFor(scope));
-      const sym = namespace.kind === 'VariableAccessSyntax' ? scope.resources.get(namespace.name) : namespace.kind === 'ArrayAccessSyntax' && namespace.base.kind === 'VariableAccessSyntax' ? scope.resources.get(namespace.base.name) : undefined;
-      if (!target || !sym) return undefined;
+      // `law!.listKeys()` and `sa::blob.listKeys()` too: resourceOf sees through `!` and `::`.
+      const found = this.resourceOf(scope, namespace);
+      if (!found) return undefined;
       const fn = name.startsWith('list') ? name : `list${name[0]!.toUpperCase()}${name.slice(1)}`;
-      return `${fn}(resourceInfo(${target}).id, ${quote(sym.apiVersion)})`;
+      return `${fn}(resourceInfo(${found.target(lower)}).id, ${quote(found.sym.apiVersion)})`;
     }
     if (!ns) {
       const f = scope.funcs.get(name);
@@ -743,6 +751,8 @@ class ProgramLowering {
 
   /** The reference() target text for an expression naming a resource (`sym`, `sym[i]`, `a::b`). */
   private resourceTarget(e: T.Expr, scope: FileScope, locals: Locals, exprs: ExpressionLowering): string | undefined {
+    // `parent: vnet!`, `kv!.getSecret()`: the assertion changes nothing at deployment.
+    if (e.kind === 'NonNullAssertionSyntax') return this.resourceTarget(e.base, scope, locals, exprs);
     if (e.kind === 'VariableAccessSyntax' && !locals.has(e.name)) {
       const sym = scope.resources.get(e.name);
       return sym ? quote(sym.symbol) : undefined;
