@@ -113,3 +113,27 @@ test("the non-null assertion '!' on a resource or module changes nothing: law!.p
   assert.ok(isUnknown(o.blobKeys), 'list*() is known only at deployment');
   assert.equal(o.fromModule, 'hello');
 });
+
+test("a union type written over lines (`param p` then `| 'A'` lines) and a nullable literal union (`'A' | 'B'?`)", () => {
+  const e = expandBicep({
+    'main.bicep': lines(
+      'param kind',
+      "  | 'A'",
+      "  | 'B' = 'B'",
+      "param opt 'X' | 'Y'?",
+      'type disk = {',
+      '  storageAccountType:',
+      "    | 'Premium_LRS'",
+      "    | 'Standard_LRS'?",
+      '}',
+      'param d disk = {}',
+      "output kind string = kind",
+      "output opt string = opt ?? 'none'",
+    ),
+  });
+  assert.deepEqual(e.errors, []);
+  const o = outputs(e);
+  assert.equal(o.kind, 'B');
+  // The compiler: allowedValues ['X', 'Y'] and nullable, so no value is null, not an error.
+  assert.equal(o.opt, 'none');
+});

@@ -619,7 +619,9 @@ class ProgramLowering {
         return { type: 'bool' };
       case 'UnionTypeSyntax': {
         const members = t.children.filter((c) => !isToken(c) && c.kind === 'UnionTypeMemberSyntax').map((m) => this.typeOf((m as T.SyntaxNode).children[0] as T.TypeNode, scope, depth + 1));
-        const nullable = t.children.some((c) => !isToken(c) && c.kind === 'UnionTypeMemberSyntax' && (c as T.SyntaxNode).children[0]?.kind === 'NullTypeLiteralSyntax');
+        // `'A' | null`, and `'A' | 'B'?` (the `?` binds to the last member), are nullable as a whole,
+        // which is how the compiler writes them: allowedValues [A, B] and nullable.
+        const nullable = members.some((m) => m.type === 'null' || m.nullable);
         const kinds = new Set(members.filter((m) => m.type !== 'null').map((m) => m.type));
         const type = kinds.size === 1 ? [...kinds][0]! : '';
         const allowed = members.every((m) => m.allowed || m.type === 'null') ? members.flatMap((m) => m.allowed ?? []) : undefined;
