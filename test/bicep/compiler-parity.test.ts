@@ -137,3 +137,28 @@ test("a union type written over lines (`param p` then `| 'A'` lines) and a nulla
   // The compiler: allowedValues ['X', 'Y'] and nullable, so no value is null, not an error.
   assert.equal(o.opt, 'none');
 });
+
+test('the id of a resource whose name is unknown is unknown: guid() and uniqueString() over it are unknown, not made up', () => {
+  const e = expandBicep({
+    'main.bicep': lines(
+      'param name string',
+      "resource kv 'Microsoft.KeyVault/vaults@2023-07-01' = {",
+      '  name: name',
+      "  location: 'eastus'",
+      "  properties: { tenantId: tenant().tenantId, sku: { family: 'A', name: 'standard' } }",
+      '}',
+      "resource ra 'Microsoft.Authorization/roleAssignments@2022-04-01' = {",
+      '  scope: kv',
+      "  name: guid(kv.id, 'reader')",
+      "  properties: { principalId: 'p', roleDefinitionId: 'r' }",
+      '}',
+      'output u string = uniqueString(kv.id)',
+      'output id string = kv.id',
+    ),
+  });
+  const ra = e.resources.find((r) => r.type === 'Microsoft.Authorization/roleAssignments')!;
+  assert.ok(isUnknown(ra.name) || /<unknown/.test(ra.name), `guid() over an unknown id is unknown, got ${ra.name}`);
+  const o = outputs(e);
+  assert.ok(isUnknown(o.u));
+  assert.ok(isUnknown(o.id));
+});

@@ -42,6 +42,10 @@ export interface Instance {
   type: string;
   name: string;
   id: string;
+  /** Why the name is unknown, when it is (`name` and `id` then hold a `<unknown>` placeholder, for display). */
+  nameUnknown?: Unknown;
+  /** Why the id is unknown: the name, or the scope of an extension resource, is known only at deployment. */
+  idUnknown?: Unknown;
   existing: boolean;
   condition: Value;
   body?: ObjectValue;
@@ -145,7 +149,8 @@ export class DeploymentExpansion implements ResourceLookup {
       return;
     }
     const nameNode = childNode(node, 'name');
-    const declaredName = textOf(nameNode ? evaluateNode(nameNode, this.scope, ctx) : undefined);
+    const nameValue = nameNode ? evaluateNode(nameNode, this.scope, ctx) : undefined;
+    const declaredName = textOf(nameValue);
     // A nested child's type is relative to its parent (`backends`, or several segments such as
     // `apis/policies` with name `orders/policy`) unless fully qualified: only a provider namespace
     // (`Microsoft.ApiManagement`) has a dot in its first segment.
@@ -165,10 +170,14 @@ export class DeploymentExpansion implements ResourceLookup {
       loopName: typeof loopName === 'string' ? loopName : undefined,
       type,
       name,
-      id: resourceIdFor(type, name, this.scope.deployment, this.scope.targetScope, typeof extensionScope === 'string' ? extensionScope : undefined),
+      id: resourceIdFor(type, name, this.scope.deployment, this.scope.targetScope, typeof extensionScope === 'string' ? extensionScope : isUnknown(extensionScope) ? '/<unknown>' : undefined),
       existing: childNode(node, 'existing')?.value === true,
       condition,
     };
+    const nameUnknown = isUnknown(nameValue) ? nameValue : short ? parent?.nameUnknown : undefined;
+    if (nameUnknown) inst.nameUnknown = nameUnknown;
+    const idUnknown = nameUnknown ?? (isUnknown(extensionScope) ? extensionScope : undefined);
+    if (idUnknown) inst.idUnknown = idUnknown;
     this.instances.push(inst);
     if (symbolicName) pushTo(this.bySymbol, symbolicName.toLowerCase(), inst);
     if (inst.loopName) pushTo(this.byLoop, inst.loopName.toLowerCase(), inst);
@@ -366,7 +375,9 @@ export class DeploymentExpansion implements ResourceLookup {
     const inst = this.resolve(symbolicName);
     if (!inst) throw new FunctionError(`the template has no resource '${symbolicName}'`);
     const apiVersion = childNode(inst.node, 'apiVersion')?.value;
-    return { id: inst.id, name: inst.name, type: inst.type, apiVersion: typeof apiVersion === 'string' ? apiVersion : null };
+    // A name known only at deployment makes the id unknown too, as resourceId() over it is in a
+    // compiled template: a guid() or uniqueString() of the id must not hash the placeholder.
+    return { id: inst.idUnknown ?? inst.id, name: inst.nameUnknown ?? inst.name, type: inst.type, apiVersion: typeof apiVersion === 'string' ? apiVersion : null };
   }
 
   private resolve(target: string): Instance | undefined {
