@@ -162,3 +162,25 @@ test('the id of a resource whose name is unknown is unknown: guid() and uniqueSt
   assert.ok(isUnknown(o.u));
   assert.ok(isUnknown(o.id));
 });
+
+test('the id of a resource whose condition is false is still known (ARM computes it from type and name); it is not deployed', () => {
+  const e = expandBicep({
+    'main.bicep': lines(
+      'param deploy bool = false',
+      "resource law 'Microsoft.OperationalInsights/workspaces@2023-09-01' = if (deploy) {",
+      "  name: 'law1'",
+      "  location: 'eastus'",
+      '}',
+      "resource diag 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {",
+      "  name: 'd'",
+      '  properties: { workspaceId: law.id }',
+      '}',
+      'output id string = law.id',
+    ),
+  });
+  assert.deepEqual(e.errors, []);
+  assert.equal(e.resources.length, 1, 'only the diagnostic setting is deployed');
+  const id = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/tollgate-rg/providers/Microsoft.OperationalInsights/workspaces/law1';
+  assert.equal(outputs(e).id, id);
+  assert.equal((e.resources[0]!.body as { properties: { workspaceId: string } }).properties.workspaceId, id);
+});

@@ -63,6 +63,8 @@ export class DeploymentExpansion implements ResourceLookup {
   readonly instances: Instance[] = [];
   private readonly bySymbol = new Map<string, Instance[]>();
   private readonly byLoop = new Map<string, Instance[]>();
+  /** Resources whose condition is false, by symbolic name (languageVersion 2.0, not in a loop). */
+  private readonly notDeployed = new Map<string, { node: JsonNode; parent: Instance | undefined; copies: CopyIndexes; inst?: Instance | undefined }>();
   private expanded = false;
   private outputsMemo?: ObjectValue;
 
@@ -140,13 +142,29 @@ export class DeploymentExpansion implements ResourceLookup {
     const ctx = this.scope.context(copies);
     const conditionNode = childNode(node, 'condition');
     const condition = conditionNode ? evaluateNode(conditionNode, this.scope, ctx) : true;
-    if (condition === false) return;
+    if (condition === false) {
+      // Not deployed, but ARM still knows its id: resourceInfo() of it works (reference() would not).
+      if (symbolicName && !childNode(node, 'copy')) this.notDeployed.set(symbolicName.toLowerCase(), { node, parent, copies });
+      return;
+    }
     if (conditionNode && !isUnknown(condition) && condition !== true) this.scope.report(conditionNode, 'condition', 'error', 'a condition must be a boolean');
+    const inst = this.identify(node, symbolicName, parent, copies, condition);
+    if (!inst) return;
+    this.instances.push(inst);
+    if (symbolicName) pushTo(this.bySymbol, symbolicName.toLowerCase(), inst);
+    if (inst.loopName) pushTo(this.byLoop, inst.loopName.toLowerCase(), inst);
+    const children = childNode(node, 'resources');
+    if (children) this.declare(children, inst, copies);
+  }
+
+  /** A resource's type, name and id for one copy instance (undefined, reported, when it has no type). */
+  private identify(node: JsonNode, symbolicName: string | undefined, parent: Instance | undefined, copies: CopyIndexes, condition: Value): Instance | undefined {
+    const ctx = this.scope.context(copies);
     const typeNode = childNode(node, 'type');
     const declaredType = typeNode ? evaluateNode(typeNode, this.scope, ctx) : undefined;
     if (typeof declaredType !== 'string' || !declaredType) {
       this.scope.report(node, 'resource-type', 'error', 'the resource has no type');
-      return;
+      return undefined;
     }
     const nameNode = childNode(node, 'name');
     const nameValue = nameNode ? evaluateNode(nameNode, this.scope, ctx) : undefined;
@@ -178,11 +196,7 @@ export class DeploymentExpansion implements ResourceLookup {
     if (nameUnknown) inst.nameUnknown = nameUnknown;
     const idUnknown = nameUnknown ?? (isUnknown(extensionScope) ? extensionScope : undefined);
     if (idUnknown) inst.idUnknown = idUnknown;
-    this.instances.push(inst);
-    if (symbolicName) pushTo(this.bySymbol, symbolicName.toLowerCase(), inst);
-    if (inst.loopName) pushTo(this.byLoop, inst.loopName.toLowerCase(), inst);
-    const children = childNode(node, 'resources');
-    if (children) this.declare(children, inst, copies);
+    return inst;
   }
 
   private checkDependencies(): void {
@@ -372,12 +386,21 @@ export class DeploymentExpansion implements ResourceLookup {
   }
 
   resourceInfo(symbolicName: string): Value {
-    const inst = this.resolve(symbolicName);
+    const inst = this.resolve(symbolicName) ?? this.notDeployedInstance(symbolicName);
     if (!inst) throw new FunctionError(`the template has no resource '${symbolicName}'`);
     const apiVersion = childNode(inst.node, 'apiVersion')?.value;
     // A name known only at deployment makes the id unknown too, as resourceId() over it is in a
     // compiled template: a guid() or uniqueString() of the id must not hash the placeholder.
     return { id: inst.idUnknown ?? inst.id, name: inst.nameUnknown ?? inst.name, type: inst.type, apiVersion: typeof apiVersion === 'string' ? apiVersion : null };
+  }
+
+  /** A resource whose condition is false, identified on first use only (its name may not even evaluate otherwise). */
+  private notDeployedInstance(symbolicName: string): Instance | undefined {
+    const key = symbolicName.toLowerCase();
+    const found = this.notDeployed.get(key);
+    if (!found) return undefined;
+    if (!('inst' in found)) found.inst = this.identify(found.node, symbolicName, found.parent, found.copies, false);
+    return found.inst;
   }
 
   private resolve(target: string): Instance | undefined {
