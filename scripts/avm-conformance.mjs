@@ -42,33 +42,53 @@ function cachePath(repo, tag) {
   return path.join(home, '.bicep', 'br', 'mcr.microsoft.com', `bicep/${repo}`.replace(/\//g, '$'), `${tag}$`, 'main.json');
 }
 const bicepFiles = walk(path.join(work, 'res'), 'main.bicep');
+// Every template nested in a compiled main.json, by the symbolic name of the deployment holding it.
+function nestedTemplates(template, out = new Map()) {
+  const resources = template?.resources;
+  if (resources && typeof resources === 'object' && !Array.isArray(resources)) {
+    for (const [sym, r] of Object.entries(resources)) {
+      const inner = r?.properties?.template;
+      if (inner) {
+        if (!out.has(sym)) out.set(sym, inner);
+        nestedTemplates(inner, out);
+      }
+    }
+  } else if (Array.isArray(resources)) {
+    for (const r of resources) if (r?.properties?.template) nestedTemplates(r.properties.template, out);
+  }
+  return out;
+}
 for (const bicep of bicepFiles) {
-  const json = path.join(path.dirname(bicep), 'main.json');
+  const dir = path.dirname(bicep);
+  const json = path.join(dir, 'main.json');
   if (!existsSync(json)) continue;
-  const text = readFileSync(bicep, 'utf8');
   let compiled;
   try {
-    compiled = JSON.parse(readFileSync(json, 'utf8'));
+    compiled = nestedTemplates(JSON.parse(readFileSync(json, 'utf8')));
   } catch {
     continue;
   }
-  for (const m of text.matchAll(/^module\s+(\w+)\s+'br\/public:([^':]+):([^']+)'/gm)) {
-    const [, sym, repo, tag] = m;
-    const res = Array.isArray(compiled.resources) ? undefined : compiled.resources?.[sym];
-    const template = res?.properties?.template;
-    const file = cachePath(repo, tag);
-    if (template && !existsSync(file)) {
-      mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(file, JSON.stringify(template));
+  // main.bicep and the module's private .bicep files (modules/*.bicep), not its child modules' folders.
+  const sources = [bicep, ...(existsSync(path.join(dir, 'modules')) ? readdirSync(path.join(dir, 'modules')).filter((f) => f.endsWith('.bicep')).map((f) => path.join(dir, 'modules', f)) : [])];
+  for (const source of sources) {
+    const text = readFileSync(source, 'utf8');
+    for (const m of text.matchAll(/^module\s+(\w+)\s+'br\/public:([^':]+):([^']+)'/gm)) {
+      const [, sym, repo, tag] = m;
+      const template = compiled.get(sym);
+      const file = cachePath(repo, tag);
+      if (template && !existsSync(file)) {
+        mkdirSync(path.dirname(file), { recursive: true });
+        writeFileSync(file, JSON.stringify(template));
+      }
     }
-  }
-  for (const m of text.matchAll(/from\s+'br\/public:([^':]+):([^']+)'/g)) {
-    const [, repo, tag] = m;
-    const local = path.join(work, repo, 'main.json');
-    const file = cachePath(repo, tag);
-    if (existsSync(local) && !existsSync(file)) {
-      mkdirSync(path.dirname(file), { recursive: true });
-      cpSync(local, file);
+    for (const m of text.matchAll(/from\s+'br\/public:([^':]+):([^']+)'/g)) {
+      const [, repo, tag] = m;
+      const local = path.join(work, repo, 'main.json');
+      const file = cachePath(repo, tag);
+      if (existsSync(local) && !existsSync(file)) {
+        mkdirSync(path.dirname(file), { recursive: true });
+        cpSync(local, file);
+      }
     }
   }
 }

@@ -184,3 +184,32 @@ test('the id of a resource whose condition is false is still known (ARM computes
   assert.equal(outputs(e).id, id);
   assert.equal((e.resources[0]!.body as { properties: { workspaceId: string } }).properties.workspaceId, id);
 });
+
+test('an existing resource with scope: resourceGroup(sub, rg), resourceGroup(rg) or subscription() has its id there', () => {
+  const e = expandBicep({
+    'main.bicep': lines(
+      "param kvId string = '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/other-rg/providers/Microsoft.KeyVault/vaults/kv1'",
+      "resource kv 'Microsoft.KeyVault/vaults@2023-07-01' existing = {",
+      "  name: last(split(kvId, '/'))",
+      "  scope: resourceGroup(split(kvId, '/')[2], split(kvId, '/')[4])",
+      '}',
+      "resource kv2 'Microsoft.KeyVault/vaults@2023-07-01' existing = {",
+      "  name: 'kv2'",
+      "  scope: resourceGroup('rg2')",
+      '}',
+      "resource def 'Microsoft.Authorization/roleDefinitions@2022-04-01' existing = {",
+      "  name: 'abc'",
+      '  scope: subscription()',
+      '}',
+      'output kv string = kv.id',
+      'output kv2 string = kv2.id',
+      'output def string = def.id',
+    ),
+  });
+  assert.deepEqual(e.errors, []);
+  assert.deepEqual(outputs(e), {
+    kv: '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/other-rg/providers/Microsoft.KeyVault/vaults/kv1',
+    kv2: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg2/providers/Microsoft.KeyVault/vaults/kv2',
+    def: '/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/abc',
+  });
+});

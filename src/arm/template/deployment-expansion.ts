@@ -176,7 +176,18 @@ export class DeploymentExpansion implements ResourceLookup {
     const type = short ? `${parent.type}/${declaredType}` : declaredType;
     const name = short ? `${parent.name}/${declaredName}` : declaredName;
     const scopeNode = childNode(node, 'scope');
-    const extensionScope = scopeNode ? evaluateNode(scopeNode, this.scope, ctx) : undefined;
+    let extensionScope = scopeNode ? evaluateNode(scopeNode, this.scope, ctx) : undefined;
+    // languageVersion 2.0: an existing resource in another resource group or subscription
+    // (Bicep's `scope: resourceGroup(sub, rg)` / `subscription()`) says where with these two.
+    const groupNode = childNode(node, 'resourceGroup');
+    const subscriptionNode = childNode(node, 'subscriptionId');
+    if (extensionScope === undefined && (groupNode || subscriptionNode) && type.toLowerCase() !== DEPLOYMENTS) {
+      const group = groupNode ? evaluateNode(groupNode, this.scope, ctx) : undefined;
+      const subscription = subscriptionNode ? evaluateNode(subscriptionNode, this.scope, ctx) : this.scope.deployment.subscriptionId;
+      if (isUnknown(group)) extensionScope = group;
+      else if (isUnknown(subscription)) extensionScope = subscription;
+      else extensionScope = group === undefined ? `/subscriptions/${textOf(subscription)}` : `/subscriptions/${textOf(subscription)}/resourceGroups/${textOf(group)}`;
+    }
     const loopName = childNode(childNode(node, 'copy'), 'name')?.value;
     // Counted when declared: a copy inside a copy inside deployments is where the numbers grow.
     this.atNode(node, () => this.scope.budget?.resource());
