@@ -213,3 +213,21 @@ test('an existing resource with scope: resourceGroup(sub, rg), resourceGroup(rg)
     def: '/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/abc',
   });
 });
+
+test('mod.?outputs.?x of a module whose condition is false is null (the compiler reads it through if(condition, reference(mod), null()))', () => {
+  const files = (deploy: boolean) => ({
+    'main.bicep': lines(
+      `param deploy bool = ${deploy}`,
+      "module m 'mod.bicep' = if (deploy) {",
+      "  name: 'm'",
+      '}',
+      'output x string? = m.?outputs.?x',
+      "output y string = m.?outputs.?x ?? 'fallback'",
+    ),
+    'mod.bicep': "output x string = 'hello'\n",
+  });
+  const off = expandBicep(files(false));
+  assert.deepEqual(off.errors, []);
+  assert.deepEqual(outputs(off), { x: null, y: 'fallback' });
+  assert.deepEqual(outputs(expandBicep(files(true))), { x: 'hello', y: 'hello' });
+});

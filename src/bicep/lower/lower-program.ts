@@ -65,6 +65,8 @@ interface ResourceSym {
   scopeText?: string;
   existing: boolean;
   nested: Map<string, ResourceSym>;
+  /** A module's `if` condition (modules without a loop): `mod.?outputs` reads null when it is false. */
+  condition?: T.Expr;
 }
 
 interface TypeSym {
@@ -256,7 +258,8 @@ class ProgramLowering {
           this.declareResource(s, scope.resources, undefined);
           break;
         case 'ModuleDeclarationSyntax':
-          scope.resources.set(s.name, { kind: 'module', symbol: s.name, type: 'Microsoft.Resources/deployments', apiVersion: '2025-04-01', loop: bodyOf(s.value).loop !== undefined, existing: false, nested: new Map() });
+          const body = bodyOf(s.value);
+          scope.resources.set(s.name, { kind: 'module', symbol: s.name, type: 'Microsoft.Resources/deployments', apiVersion: '2025-04-01', loop: body.loop !== undefined, existing: false, nested: new Map(), condition: body.loop ? undefined : body.condition });
           break;
         case 'CompileTimeImportDeclarationSyntax':
           this.importNames(s, scope);
@@ -357,6 +360,12 @@ class ProgramLowering {
         // `mod.outputs.x`, `sym.properties.x` (`mod!.outputs.x` alike)
         if (base.kind === 'PropertyAccessSyntax') {
           const owner = resourceOf(base.base);
+          if (owner?.sym.kind === 'module' && base.name === 'outputs' && base.safe && owner.sym.condition) {
+            // `mod.?outputs.?x` of a module that may not be deployed: null when it is not, as the
+            // compiler writes it (tryGet over if(condition, reference(mod), null())).
+            const deployed = `if(${lower(owner.sym.condition)}, reference(${owner.target(lower)}), null())`;
+            return `tryGet(tryGet(tryGet(${deployed}, 'outputs'), ${quote(property)}), 'value')`;
+          }
           if (owner?.sym.kind === 'module' && base.name === 'outputs') {
             return `reference(${owner.target(lower)}).outputs${accessor(property, safe)}.value`;
           }
