@@ -231,3 +231,22 @@ test('mod.?outputs.?x of a module whose condition is false is null (the compiler
   assert.deepEqual(outputs(off), { x: null, y: 'fallback' });
   assert.deepEqual(outputs(expandBicep(files(true))), { x: 'hello', y: 'hello' });
 });
+
+test('loadJsonContent() content is a JSON value in a variable, as the compiler writes it: a large file is not an expression over the 24,576-character limit', () => {
+  const big = { items: Array.from({ length: 2000 }, (_, i) => ({ name: `item-${i}`, value: '[not an expression]' })) };
+  const e = expandBicep({
+    'main.bicep': lines(
+      "var data = loadJsonContent('data.json')",
+      "var first = loadJsonContent('data.json', '$.items[0].name')",
+      "resource sa 'Microsoft.Storage/storageAccounts@2023-05-01' = {",
+      "  name: 'sa1'",
+      "  location: 'eastus'",
+      '  tags: { count: string(length(data.items)), first: first, literal: data.items[1].value }',
+      '}',
+    ),
+    'data.json': JSON.stringify(big),
+  });
+  assert.ok(JSON.stringify(big).length > 24_576);
+  assert.deepEqual(e.errors, []);
+  assert.deepEqual((e.resources[0]!.body as { tags: unknown }).tags, { count: '2000', first: 'item-0', literal: '[not an expression]' });
+});

@@ -127,6 +127,10 @@ class ProgramLowering {
   private readonly importedFuncs: Entry[] = [];
   private readonly importedFiles = new Map<string, FileScope>();
   private importCount = 0;
+  /** How many `$fxv#N` variables hold loaded JSON or YAML content. */
+  private loadCount = 0;
+  /** Inside a user-defined function, which cannot read variables. */
+  private inFunction = 0;
   private targetScope = 'resourceGroup';
   private readonly stack: string[] = [];
   /** Resources and modules declared again under a name already taken: reported and left out. */
@@ -492,7 +496,17 @@ class ProgramLowering {
         return unknown(`${name}('${given}') is not valid YAML`);
       }
     }
-    const base = `json(${quote(json.replace(/^\uFEFF/, ''))})`;
+    json = json.replace(/^\uFEFF/, '');
+    // The compiler puts the content in a variable as a JSON value (`$fxv#N`), not in an expression
+    // string: a large file would pass ARM's 24,576-character expression limit inside json('…').
+    // A function cannot read variables; JSON that does not parse is left to json() to report.
+    const selected = this.inFunction ? undefined : selectJson(json, pathArg);
+    if (selected !== undefined) {
+      const name = `$fxv#${this.loadCount++}`;
+      this.importedVars.push(entry(name, node, jsonValue(node, selected.value)));
+      return `variables(${quote(name)})`;
+    }
+    const base = `json(${quote(json)})`;
     if (!pathArg || pathArg === '$') return base;
     // A simple JSONPath ($.a.b[0]) selects a part of the content.
     return base + pathArg.replace(/^\$/, '').replace(/\.([A-Za-z_][\w]*)/g, '.$1');
@@ -658,10 +672,14 @@ class ProgramLowering {
     const locals = new Map<string, string>();
     for (const p of lambda.parameters) locals.set(p.name, `parameters(${quote(p.name)})`);
     const params = lambda.parameters.map((p) => jObject(p.type, [entry('name', p.type, jString(p.type, p.name)), entry('type', p.type, jString(p.type, this.typeOf(p.type, scope).type || 'object'))]));
-    const output = jObject(lambda.body, [
-      entry('type', lambda.returnType, jString(lambda.returnType, this.typeOf(lambda.returnType, scope).type || 'object')),
-      entry('value', lambda.body, this.value(lambda.body, locals, this.expressionsFor(scope))),
-    ]);
+    this.inFunction++;
+    let value: JsonNode;
+    try {
+      value = this.value(lambda.body, locals, this.expressionsFor(scope));
+    } finally {
+      this.inFunction--;
+    }
+    const output = jObject(lambda.body, [entry('type', lambda.returnType, jString(lambda.returnType, this.typeOf(lambda.returnType, scope).type || 'object')), entry('value', lambda.body, value)]);
     return jObject(lambda, [entry('parameters', lambda, jArray(lambda, params)), entry('output', lambda, output)]);
   }
 
@@ -997,6 +1015,50 @@ function isLiteralTree(n: JsonNode): boolean {
 interface LoopInfo {
   at: Span;
   copy: (name: string) => JsonNode;
+}
+
+/**
+ * The part of a JSON text a simple path (`$`, `.a.b`, `.a[0]`) selects, or undefined when the
+ * text does not parse, the path is not simple (filters) or selects nothing.
+ */
+function selectJson(text: string, pathArg: string | undefined): { value: unknown } | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const rest = (pathArg ?? '$').replace(/^\$/, '');
+  for (const m of rest.matchAll(/\.([A-Za-z_]\w*)|\[(\d+)\]|(.)/g)) {
+    if (m[3] !== undefined) return undefined;
+    const key = m[1] ?? Number(m[2]);
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<string | number, unknown>)[key];
+  }
+  return depthOf(value, 0) <= MAX_LOADED_DEPTH ? { value } : undefined;
+}
+
+/** Deeper content stays in json('…'), whose evaluation has its own depth limit: building nodes recurses. */
+const MAX_LOADED_DEPTH = 256;
+
+function depthOf(v: unknown, depth: number): number {
+  if (depth > MAX_LOADED_DEPTH || v === null || typeof v !== 'object') return depth;
+  let max = depth;
+  for (const item of Object.values(v)) {
+    max = Math.max(max, depthOf(item, depth + 1));
+    if (max > MAX_LOADED_DEPTH) break;
+  }
+  return max;
+}
+
+/** A JSON value as template nodes at `at`; strings that look like expressions are escaped. */
+function jsonValue(at: Span, v: unknown): JsonNode {
+  if (v === null) return jNull(at);
+  if (typeof v === 'string') return jLiteral(at, v);
+  if (typeof v === 'number') return jNumber(at, v);
+  if (typeof v === 'boolean') return jBool(at, v);
+  if (Array.isArray(v)) return jArray(at, v.map((item) => jsonValue(at, item)));
+  return jObject(at, Object.entries(v as Record<string, unknown>).map(([k, item]) => entry(k, at, jsonValue(at, item))));
 }
 
 function accessor(property: string, safe: boolean): string {
