@@ -250,3 +250,28 @@ test('loadJsonContent() content is a JSON value in a variable, as the compiler w
   assert.deepEqual(e.errors, []);
   assert.deepEqual((e.resources[0]!.body as { tags: unknown }).tags, { count: '2000', first: 'item-0', literal: '[not an expression]' });
 });
+
+test("null passed to a module parameter that has a default gives the default (ARM reads null as no value; AVM's name: database.?name)", () => {
+  const e = expandBicep({
+    'main.bicep': lines(
+      'param database object = {}',
+      "module m 'mod.bicep' = {",
+      "  name: 'm'",
+      '  params: { name: database.?name, other: database.?other }',
+      '}',
+      'output name string = m.outputs.name',
+    ),
+    'mod.bicep': lines(
+      "param name string = 'default'",
+      'param other string?',
+      "resource db 'Microsoft.Cache/redisEnterprise/databases@2025-07-01' = {",
+      "  name: 'cluster/${name}'",
+      '}',
+      'output name string = name',
+      "output other string = other ?? 'none'",
+    ),
+  });
+  assert.deepEqual(e.errors, []);
+  assert.equal(outputs(e).name, 'default');
+  assert.ok(e.resources.some((r) => r.name === 'cluster/default'));
+});

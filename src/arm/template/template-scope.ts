@@ -199,13 +199,17 @@ export class TemplateScope {
   }
 
   private parameterValue(name: string, decl: JsonNode): Value {
+    // ARM reads a null value as no value: the default applies (Bicep's `param: x.?y` passes null).
     const supplied = this.parameterSource.supplied?.get(name.toLowerCase());
-    if (supplied) return checkParameterValue(this, name, decl, supplied.value, undefined);
-    const entry = this.parameterFileEntry(name);
+    if (supplied && supplied.value !== null) return checkParameterValue(this, name, decl, supplied.value, undefined);
+    const entry = supplied ? undefined : this.parameterFileEntry(name);
     const secure = /^secure/i.test(String(childNode(decl, 'type')?.value ?? ''));
     if (entry) {
       const valueNode = childNode(entry, 'value');
-      if (valueNode) return checkParameterValue(this, name, decl, evaluateNode(valueNode, this, this.context(), { literal: true }), valueNode, this.parameterFile);
+      if (valueNode) {
+        const value = evaluateNode(valueNode, this, this.context(), { literal: true });
+        if (value !== null) return checkParameterValue(this, name, decl, value, valueNode, this.parameterFile);
+      }
       if (childNode(entry, 'reference')) return new Unknown(`parameter '${name}' is a Key Vault secret reference`);
     }
     const def = childNode(decl, 'defaultValue');
