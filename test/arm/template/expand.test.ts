@@ -79,6 +79,11 @@ test('parameter defaults are used without a parameter file; the parameter file w
   assert.equal(getPath(withFile.resources[1]!.body, 'properties.url'), 'http://from-file.example.com');
 });
 
+test('a parameter file value of null is no value: the default applies, as in ARM', () => {
+  const withNull = expand(template(APIM), parameterFile({ backendUrl: null }));
+  assert.equal(getPath(withNull.resources[1]!.body, 'properties.url'), 'https://default.example.com');
+});
+
 test('provenance: a value from the parameter file points at the file entry, a default at the defaultValue', () => {
   const t = template(APIM);
   const p = parameterFile({ backendUrl: 'http://from-file.example.com' });
