@@ -275,3 +275,13 @@ test("null passed to a module parameter that has a default gives the default (AR
   assert.equal(outputs(e).name, 'default');
   assert.ok(e.resources.some((r) => r.name === 'cluster/default'));
 });
+
+test('a module with scope: resourceGroup() deploys to the file\'s own resource group: no location, as without a scope', () => {
+  const e = expandBicep({
+    'main.bicep': lines("module m 'mod.bicep' = {", "  name: 'm'", '  scope: resourceGroup()', '}'),
+    'mod.bicep': "output x string = 'hello'\n",
+  });
+  assert.deepEqual(e.errors, []);
+  const m = e.resources.find((r) => r.type === 'Microsoft.Resources/deployments')!;
+  assert.equal((m.body as { location?: string }).location, undefined);
+});

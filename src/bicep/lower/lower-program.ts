@@ -848,7 +848,9 @@ class ProgramLowering {
     const descriptionArg = description ? decoratorArgs(description)[0] : undefined;
     if (descriptionArg) entries.push(entry('metadata', description!, jObject(description!, [entry('description', descriptionArg, this.value(descriptionArg, new Map(), exprs))])));
     // Deployments above resource-group level run somewhere: Bicep gives them the deployment's location.
-    const atGroup = entries.some((e) => e.key === 'resourceGroup') || (!scopeProp && this.targetScope === 'resourceGroup');
+    // `scope: resourceGroup()` is the file's own resource group, as no scope is.
+    const ownGroup = !scopeProp || (scopeProp.value.kind === 'FunctionCallSyntax' && scopeProp.value.name === 'resourceGroup' && scopeProp.value.args.length === 0);
+    const atGroup = entries.some((e) => e.key === 'resourceGroup') || (ownGroup && this.targetScope === 'resourceGroup');
     if (!atGroup) entries.push(entry('location', s.path, jExpr(s.path, 'deployment().location')));
     const dependsOn = prop('dependsOn');
     if (dependsOn) entries.push(entry('dependsOn', dependsOn.keyNode, this.dependsOn(dependsOn.value, scope)));
