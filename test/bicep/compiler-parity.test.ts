@@ -285,3 +285,15 @@ test('a module with scope: resourceGroup() deploys to the file\'s own resource g
   const m = e.resources.find((r) => r.type === 'Microsoft.Resources/deployments')!;
   assert.equal((m.body as { location?: string }).location, undefined);
 });
+
+test('a module in a loop without a name is named after its symbol, its index and uniqueString, as the compiler names it', () => {
+  const e = expandBicep({
+    'main.bicep': lines("module m 'mod.bicep' = [for i in range(0, 2): {", '  params: { i: i }', '}]'),
+    'mod.bicep': 'param i int\noutput x int = i\n',
+  });
+  assert.deepEqual(e.errors, []);
+  const names = e.resources.filter((r) => r.type === 'Microsoft.Resources/deployments').map((r) => r.name);
+  assert.equal(names.length, 2);
+  assert.match(names[0]!, /^m-0-[a-z0-9]{13}$/);
+  assert.match(names[1]!, /^m-1-[a-z0-9]{13}$/);
+});

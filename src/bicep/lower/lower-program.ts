@@ -838,7 +838,9 @@ class ProgramLowering {
     entries.push(entry('type', s.path, jString(s.path, 'Microsoft.Resources/deployments')));
     entries.push(entry('apiVersion', s.path, jString(s.path, '2025-04-01')));
     const nameProp = prop('name');
-    entries.push(entry('name', nameProp?.keyNode ?? s.nameNode, nameProp ? this.value(nameProp.value, locals, exprs) : jExpr(s.nameNode, `format('${s.name}-{0}', uniqueString('${s.name}', deployment().name))`)));
+    // Without a name, Bicep names the deployment after the symbol (and, in a loop, the index).
+    const defaultName = loop ? `format('${s.name}-{0}-{1}', copyIndex(), uniqueString('${s.name}', deployment().name))` : `format('${s.name}-{0}', uniqueString('${s.name}', deployment().name))`;
+    entries.push(entry('name', nameProp?.keyNode ?? s.nameNode, nameProp ? this.value(nameProp.value, locals, exprs) : jExpr(s.nameNode, defaultName)));
     if (!loop && nameProp) sym.nameText = exprs.text(nameProp.value, locals);
     if (body.condition) entries.push(entry('condition', body.condition, jExpr(body.condition, exprs.text(body.condition, locals))));
     if (loop) entries.push(entry('copy', loop.at, loop.copy(sym.symbol)));
