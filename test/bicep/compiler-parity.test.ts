@@ -297,3 +297,27 @@ test('a module in a loop without a name is named after its symbol, its index and
   assert.match(names[0]!, /^m-0-[a-z0-9]{13}$/);
   assert.match(names[1]!, /^m-1-[a-z0-9]{13}$/);
 });
+
+test('res[i].?id of a looped resource whose condition is false for that instance is null, as the compiler writes it (if(condition, id, null()))', () => {
+  const e = expandBicep({
+    'main.bicep': lines(
+      "param disks array = [ { name: 'd0' }, { name: 'd1', resourceId: '/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/disks/x' } ]",
+      "resource managed 'Microsoft.Compute/disks@2025-01-02' = [for (disk, i) in disks: if (empty(disk.?resourceId)) {",
+      '  name: disk.name',
+      "  location: 'eastus'",
+      '}]',
+      'param deployOne bool = false',
+      "resource one 'Microsoft.Compute/disks@2025-01-02' = if (deployOne) {",
+      "  name: 'one'",
+      "  location: 'eastus'",
+      '}',
+      'output ids array = [for (disk, i) in disks: disk.?resourceId ?? managed[i].?id]',
+      'output one string? = one.?id',
+    ),
+  });
+  assert.deepEqual(e.errors, []);
+  assert.deepEqual(outputs(e), {
+    ids: ['/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/tollgate-rg/providers/Microsoft.Compute/disks/d0', '/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/disks/x'],
+    one: null,
+  });
+});

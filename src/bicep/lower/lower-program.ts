@@ -65,8 +65,13 @@ interface ResourceSym {
   scopeText?: string;
   existing: boolean;
   nested: Map<string, ResourceSym>;
-  /** A module's `if` condition (modules without a loop): `mod.?outputs` reads null when it is false. */
+  /**
+   * The `if` condition of a module without a loop or of a top-level resource: `mod.?outputs` and
+   * `res.?id` read null when it is false. `loopFor` is the resource's loop, whose variables the
+   * condition reads.
+   */
   condition?: T.Expr;
+  loopFor?: T.ForNode;
 }
 
 interface TypeSym {
@@ -286,6 +291,10 @@ class ProgramLowering {
       existing: s.existing,
       nested: new Map(),
     };
+    if (!parent && body.condition) {
+      sym.condition = body.condition;
+      if (body.loop) sym.loopFor = body.loop;
+    }
     into.set(s.name, sym);
     if (body.object) {
       const children = lowerable(body.object.resources);
@@ -321,7 +330,7 @@ class ProgramLowering {
    * The resource or module an expression names (`sym`, `sym[i]`, `a::b`, and any of them behind
    * `!` or parentheses, which change nothing at deployment), with its ARM symbolic-name argument.
    */
-  private resourceOf(scope: FileScope, e: T.Expr): { sym: ResourceSym; target: (lower: (e: T.Expr) => string) => string } | undefined {
+  private resourceOf(scope: FileScope, e: T.Expr): { sym: ResourceSym; target: (lower: (e: T.Expr) => string) => string; index?: T.Expr } | undefined {
     if (e.kind === 'NonNullAssertionSyntax') return this.resourceOf(scope, e.base);
     if (e.kind === 'ParenthesizedExpressionSyntax') return this.resourceOf(scope, e.inner);
     if (e.kind === 'VariableAccessSyntax') {
@@ -330,7 +339,7 @@ class ProgramLowering {
     }
     if (e.kind === 'ArrayAccessSyntax') {
       const sym = this.resourceOf(scope, e.base)?.sym;
-      if (sym?.loop) return { sym, target: (lower) => `format('${sym.symbol}[{0}]', ${lower(e.index)})` };
+      if (sym?.loop) return { sym, target: (lower) => `format('${sym.symbol}[{0}]', ${lower(e.index)})`, index: e.index };
     }
     if (e.kind === 'ResourceAccessSyntax') {
       const parent = this.resourceOf(scope, e.base);
@@ -354,6 +363,12 @@ class ProgramLowering {
       },
       member(base, property, safe, lower) {
         const found = resourceOf(base);
+        if (found && safe && found.sym.kind === 'resource' && found.sym.condition) {
+          // `res.?id`, `res[i].?id` of a resource that may not be deployed: null when it is not, as
+          // the compiler writes it (if() is lazy: the member is not read then).
+          const condition = self.conditionOf(scope, found.sym, found.index ? lower(found.index) : undefined);
+          if (condition) return `if(${condition}, ${self.resourceMember(found.sym, found.target(lower), property, false)}, null())`;
+        }
         if (found) return self.resourceMember(found.sym, found.target(lower), property, safe);
         // `alias.name` for `import * as alias from …`
         if (base.kind === 'VariableAccessSyntax') {
@@ -384,6 +399,19 @@ class ProgramLowering {
         self.report(node, message);
       },
     };
+  }
+
+  /** ARM text of a resource's condition, for the loop instance `index` (ARM text) of a looped one. */
+  private conditionOf(scope: FileScope, sym: ResourceSym, index: string | undefined): string | undefined {
+    if (!sym.condition) return undefined;
+    const exprs = this.expressionsFor(scope);
+    const locals = new Map<string, string>();
+    if (sym.loopFor) {
+      if (index === undefined) return undefined;
+      if (sym.loopFor.item) locals.set(sym.loopFor.item, `${exprs.text(sym.loopFor.iterable, new Map())}[${index}]`);
+      if (sym.loopFor.index) locals.set(sym.loopFor.index, index);
+    }
+    return exprs.text(sym.condition, locals);
   }
 
   private resourceMember(sym: ResourceSym, target: string, property: string, safe: boolean): string {
