@@ -321,3 +321,18 @@ test('res[i].?id of a looped resource whose condition is false for that instance
     one: null,
   });
 });
+
+test("an interpolated object key stays a key ('${id}': {}), evaluated by ARM as the compiler writes it; unknown, it keeps its value checkable", () => {
+  const e = expandBicep({
+    'main.bicep': lines(
+      'param id string',
+      "param known string = 'abc'",
+      "resource sa 'Microsoft.Storage/storageAccounts@2023-05-01' = {",
+      "  name: 'sa1'",
+      "  location: 'eastus'",
+      "  tags: { 'hidden-link:${id}': 'Resource', '${known}-x': 'v', plain: 'p' }",
+      '}',
+    ),
+  });
+  assert.deepEqual((e.resources[0]!.body as { tags: unknown }).tags, { "[format('hidden-link:{0}', parameters('id'))]": 'Resource', 'abc-x': 'v', plain: 'p' });
+});

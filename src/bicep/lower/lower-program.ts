@@ -619,8 +619,15 @@ class ProgramLowering {
       case 'ParenthesizedExpressionSyntax':
         return this.value(e.inner, locals, exprs);
       case 'ObjectSyntax':
-        if (e.properties.every((p) => p.kind === 'ObjectPropertySyntax' && p.key !== undefined)) {
-          return jObject(e, (e.properties as T.ObjectProperty[]).map((p) => entry(literalKey(p.key!), p.keyNode, this.value(p.value, locals, exprs))));
+        // An interpolated key ('${id}': {}) stays a key, as an expression ARM evaluates, as the
+        // compiler writes it: a key known only at deployment keeps the value checkable.
+        if (e.properties.every((p) => p.kind === 'ObjectPropertySyntax' && (p.key !== undefined || p.keyNode.kind === 'StringSyntax'))) {
+          return jObject(
+            e,
+            (e.properties as T.ObjectProperty[]).map((p) =>
+              entry(p.key !== undefined ? literalKey(p.key) : `[${exprs.text(p.keyNode as T.Expr, locals)}]`, p.keyNode, this.value(p.value, locals, exprs)),
+            ),
+          );
         }
         break;
       case 'ArraySyntax':
