@@ -6,7 +6,7 @@ import type { DeploymentContext, EvalContext, FunctionTable, ResourceLookup } fr
 import { FunctionError } from '../expression/evaluator.js';
 import type { Budget } from '../expression/budget.js';
 import { evaluateNode, expandCopyEntries } from './evaluate-node.js';
-import { checkParameterValue } from './parameter-checks.js';
+import { checkParameterValue, isNullableParameter } from './parameter-checks.js';
 import { withUserFunctions } from './user-functions.js';
 
 /** A parameter or variable that an evaluated value read: what provenance is made of. */
@@ -217,7 +217,7 @@ export class TemplateScope {
     const configured = this.parameterSource.fallback?.get(name.toLowerCase());
     if (configured !== undefined) return checkParameterValue(this, name, decl, configured, undefined);
     // Optional parameters of user-defined types (Bicep's `param x string?`) are null when not set.
-    if (childNode(decl, 'nullable')?.value === true) return null;
+    if (isNullableParameter(decl, this.root)) return null;
     return new Unknown(secure ? `secure parameter '${name}' has no value` : `required parameter '${name}' has no value`);
   }
 
