@@ -77,8 +77,12 @@ test('counts: units and resources of each corpus (guards against silently droppe
   );
   // Exact counts: a change means resources appeared or vanished, and must be explained. (Better
   // evaluation can lower them: a condition that was undecidable before may now be false.)
+  // psrule/expansion 359 -> 342 (issue 18): a parameter whose `$ref` type is nullable is null
+  // without a value, so loops over it are empty and conditions on it false (AVM's lock,
+  // roleAssignments, diagnosticSettings, privateEndpoints in Tests.Bicep.5, .35, .37), where the
+  // count was unknown and one instance was checked; null passed to a parameter takes its default.
   assert.deepEqual(summary, {
-    'psrule/expansion': { units: 90, resources: 359 },
+    'psrule/expansion': { units: 90, resources: 342 },
     'bicep/baselines': { units: 83, resources: 669 },
     corpora: { units: 70, resources: 281 },
   });

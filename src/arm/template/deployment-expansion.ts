@@ -51,6 +51,10 @@ export interface Instance {
   type: string;
   name: string;
   id: string;
+  /** Why the name is unknown, when it is (`name` and `id` then hold a `<unknown>` placeholder, for display). */
+  nameUnknown?: Unknown;
+  /** Why the id is unknown: the name, or the scope of an extension resource, is known only at deployment. */
+  idUnknown?: Unknown;
   existing: boolean;
   condition: Value;
   body?: ObjectValue;
@@ -68,6 +72,8 @@ export class DeploymentExpansion implements ResourceLookup {
   readonly instances: Instance[] = [];
   private readonly bySymbol = new Map<string, Instance[]>();
   private readonly byLoop = new Map<string, Instance[]>();
+  /** Resources whose condition is false, by symbolic name (languageVersion 2.0, not in a loop). */
+  private readonly notDeployed = new Map<string, { node: JsonNode; parent: Instance | undefined; copies: CopyIndexes; inst?: Instance | undefined }>();
   private expanded = false;
   private outputsMemo?: ObjectValue;
 
@@ -145,16 +151,33 @@ export class DeploymentExpansion implements ResourceLookup {
     const ctx = this.scope.context(copies);
     const conditionNode = childNode(node, 'condition');
     const condition = conditionNode ? evaluateNode(conditionNode, this.scope, ctx) : true;
-    if (condition === false) return;
+    if (condition === false) {
+      // Not deployed, but ARM still knows its id: resourceInfo() of it works (reference() would not).
+      if (symbolicName && !childNode(node, 'copy')) this.notDeployed.set(symbolicName.toLowerCase(), { node, parent, copies });
+      return;
+    }
     if (conditionNode && !isUnknown(condition) && condition !== true) this.scope.report(conditionNode, 'condition', 'error', 'a condition must be a boolean');
+    const inst = this.identify(node, symbolicName, parent, copies, condition);
+    if (!inst) return;
+    this.instances.push(inst);
+    if (symbolicName) pushTo(this.bySymbol, symbolicName.toLowerCase(), inst);
+    if (inst.loopName) pushTo(this.byLoop, inst.loopName.toLowerCase(), inst);
+    const children = childNode(node, 'resources');
+    if (children) this.declare(children, inst, copies);
+  }
+
+  /** A resource's type, name and id for one copy instance (undefined, reported, when it has no type). */
+  private identify(node: JsonNode, symbolicName: string | undefined, parent: Instance | undefined, copies: CopyIndexes, condition: Value): Instance | undefined {
+    const ctx = this.scope.context(copies);
     const typeNode = childNode(node, 'type');
     const declaredType = typeNode ? evaluateNode(typeNode, this.scope, ctx) : undefined;
     if (typeof declaredType !== 'string' || !declaredType) {
       this.scope.report(node, 'resource-type', 'error', 'the resource has no type');
-      return;
+      return undefined;
     }
     const nameNode = childNode(node, 'name');
-    const declaredName = textOf(nameNode ? evaluateNode(nameNode, this.scope, ctx) : undefined);
+    const nameValue = nameNode ? evaluateNode(nameNode, this.scope, ctx) : undefined;
+    const declaredName = textOf(nameValue);
     // A nested child's type is relative to its parent (`backends`, or several segments such as
     // `apis/policies` with name `orders/policy`) unless fully qualified: only a provider namespace
     // (`Microsoft.ApiManagement`) has a dot in its first segment.
@@ -162,7 +185,18 @@ export class DeploymentExpansion implements ResourceLookup {
     const type = short ? `${parent.type}/${declaredType}` : declaredType;
     const name = short ? `${parent.name}/${declaredName}` : declaredName;
     const scopeNode = childNode(node, 'scope');
-    const extensionScope = scopeNode ? evaluateNode(scopeNode, this.scope, ctx) : undefined;
+    let extensionScope = scopeNode ? evaluateNode(scopeNode, this.scope, ctx) : undefined;
+    // languageVersion 2.0: an existing resource in another resource group or subscription
+    // (Bicep's `scope: resourceGroup(sub, rg)` / `subscription()`) says where with these two.
+    const groupNode = childNode(node, 'resourceGroup');
+    const subscriptionNode = childNode(node, 'subscriptionId');
+    if (extensionScope === undefined && (groupNode || subscriptionNode) && type.toLowerCase() !== DEPLOYMENTS) {
+      const group = groupNode ? evaluateNode(groupNode, this.scope, ctx) : undefined;
+      const subscription = subscriptionNode ? evaluateNode(subscriptionNode, this.scope, ctx) : this.scope.deployment.subscriptionId;
+      if (isUnknown(group)) extensionScope = group;
+      else if (isUnknown(subscription)) extensionScope = subscription;
+      else extensionScope = group === undefined ? `/subscriptions/${textOf(subscription)}` : `/subscriptions/${textOf(subscription)}/resourceGroups/${textOf(group)}`;
+    }
     const loopName = childNode(childNode(node, 'copy'), 'name')?.value;
     // Counted when declared: a copy inside a copy inside deployments is where the numbers grow.
     this.atNode(node, () => this.scope.budget?.resource());
@@ -174,15 +208,15 @@ export class DeploymentExpansion implements ResourceLookup {
       loopName: typeof loopName === 'string' ? loopName : undefined,
       type,
       name,
-      id: resourceIdFor(type, name, this.scope.deployment, this.scope.targetScope, typeof extensionScope === 'string' ? extensionScope : undefined),
+      id: resourceIdFor(type, name, this.scope.deployment, this.scope.targetScope, typeof extensionScope === 'string' ? extensionScope : isUnknown(extensionScope) ? '/<unknown>' : undefined),
       existing: childNode(node, 'existing')?.value === true,
       condition,
     };
-    this.instances.push(inst);
-    if (symbolicName) pushTo(this.bySymbol, symbolicName.toLowerCase(), inst);
-    if (inst.loopName) pushTo(this.byLoop, inst.loopName.toLowerCase(), inst);
-    const children = childNode(node, 'resources');
-    if (children) this.declare(children, inst, copies);
+    const nameUnknown = isUnknown(nameValue) ? nameValue : short ? parent?.nameUnknown : undefined;
+    if (nameUnknown) inst.nameUnknown = nameUnknown;
+    const idUnknown = nameUnknown ?? (isUnknown(extensionScope) ? extensionScope : undefined);
+    if (idUnknown) inst.idUnknown = idUnknown;
+    return inst;
   }
 
   private checkDependencies(): void {
@@ -372,10 +406,21 @@ export class DeploymentExpansion implements ResourceLookup {
   }
 
   resourceInfo(symbolicName: string): Value {
-    const inst = this.resolve(symbolicName);
+    const inst = this.resolve(symbolicName) ?? this.notDeployedInstance(symbolicName);
     if (!inst) throw new FunctionError(`the template has no resource '${symbolicName}'`);
     const apiVersion = childNode(inst.node, 'apiVersion')?.value;
-    return { id: inst.id, name: inst.name, type: inst.type, apiVersion: typeof apiVersion === 'string' ? apiVersion : null };
+    // A name known only at deployment makes the id unknown too, as resourceId() over it is in a
+    // compiled template: a guid() or uniqueString() of the id must not hash the placeholder.
+    return { id: inst.idUnknown ?? inst.id, name: inst.nameUnknown ?? inst.name, type: inst.type, apiVersion: typeof apiVersion === 'string' ? apiVersion : null };
+  }
+
+  /** A resource whose condition is false, identified on first use only (its name may not even evaluate otherwise). */
+  private notDeployedInstance(symbolicName: string): Instance | undefined {
+    const key = symbolicName.toLowerCase();
+    const found = this.notDeployed.get(key);
+    if (!found) return undefined;
+    if (!('inst' in found)) found.inst = this.identify(found.node, symbolicName, found.parent, found.copies, false);
+    return found.inst;
   }
 
   private resolve(target: string): Instance | undefined {

@@ -62,6 +62,11 @@ function sameAllowed(allowed: Value, v: Value): boolean {
   return deepEquals(allowed, v);
 }
 
+/** Whether a parameter may be null: `"nullable": true` on it or on the definition its `$ref` names. */
+export function isNullableParameter(decl: JsonNode, root: JsonNode): boolean {
+  return childNode(decl, 'nullable')?.value === true || childNode(resolveType(decl, root), 'nullable')?.value === true;
+}
+
 /**
  * A parameter typed with a user-defined type (`"$ref": "#/definitions/sku"`) takes its
  * constraints from the definition (following chains of references, a few levels deep).

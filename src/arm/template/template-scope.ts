@@ -6,7 +6,7 @@ import type { DeploymentContext, EvalContext, FunctionTable, ResourceLookup } fr
 import { FunctionError } from '../expression/evaluator.js';
 import type { Budget } from '../expression/budget.js';
 import { evaluateNode, expandCopyEntries } from './evaluate-node.js';
-import { checkParameterValue } from './parameter-checks.js';
+import { checkParameterValue, isNullableParameter } from './parameter-checks.js';
 import { withUserFunctions } from './user-functions.js';
 
 /** A parameter or variable that an evaluated value read: what provenance is made of. */
@@ -199,13 +199,17 @@ export class TemplateScope {
   }
 
   private parameterValue(name: string, decl: JsonNode): Value {
+    // ARM reads a null value as no value: the default applies (Bicep's `param: x.?y` passes null).
     const supplied = this.parameterSource.supplied?.get(name.toLowerCase());
-    if (supplied) return checkParameterValue(this, name, decl, supplied.value, undefined);
-    const entry = this.parameterFileEntry(name);
+    if (supplied && supplied.value !== null) return checkParameterValue(this, name, decl, supplied.value, undefined);
+    const entry = supplied ? undefined : this.parameterFileEntry(name);
     const secure = /^secure/i.test(String(childNode(decl, 'type')?.value ?? ''));
     if (entry) {
       const valueNode = childNode(entry, 'value');
-      if (valueNode) return checkParameterValue(this, name, decl, evaluateNode(valueNode, this, this.context(), { literal: true }), valueNode, this.parameterFile);
+      if (valueNode) {
+        const value = evaluateNode(valueNode, this, this.context(), { literal: true });
+        if (value !== null) return checkParameterValue(this, name, decl, value, valueNode, this.parameterFile);
+      }
       if (childNode(entry, 'reference')) return new Unknown(`parameter '${name}' is a Key Vault secret reference`);
     }
     const def = childNode(decl, 'defaultValue');
@@ -213,7 +217,7 @@ export class TemplateScope {
     const configured = this.parameterSource.fallback?.get(name.toLowerCase());
     if (configured !== undefined) return checkParameterValue(this, name, decl, configured, undefined);
     // Optional parameters of user-defined types (Bicep's `param x string?`) are null when not set.
-    if (childNode(decl, 'nullable')?.value === true) return null;
+    if (isNullableParameter(decl, this.root)) return null;
     return new Unknown(secure ? `secure parameter '${name}' has no value` : `required parameter '${name}' has no value`);
   }
 

@@ -15,6 +15,7 @@
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { JsonNode } from '../../load/json-parser.js';
+import { canonicalResourceType } from '../../load/resource-type-table.js';
 import type * as T from '../syntax/tree.js';
 import { isToken } from '../syntax/tree.js';
 import { ExpressionLowering, quote, type Locals, type Resolver } from './expressions.js';
@@ -64,6 +65,13 @@ interface ResourceSym {
   scopeText?: string;
   existing: boolean;
   nested: Map<string, ResourceSym>;
+  /**
+   * The `if` condition of a module without a loop or of a top-level resource: `mod.?outputs` and
+   * `res.?id` read null when it is false. `loopFor` is the resource's loop, whose variables the
+   * condition reads.
+   */
+  condition?: T.Expr;
+  loopFor?: T.ForNode;
 }
 
 interface TypeSym {
@@ -124,6 +132,10 @@ class ProgramLowering {
   private readonly importedFuncs: Entry[] = [];
   private readonly importedFiles = new Map<string, FileScope>();
   private importCount = 0;
+  /** How many `$fxv#N` variables hold loaded JSON or YAML content. */
+  private loadCount = 0;
+  /** Inside a user-defined function, which cannot read variables. */
+  private inFunction = 0;
   private targetScope = 'resourceGroup';
   private readonly stack: string[] = [];
   /** Resources and modules declared again under a name already taken: reported and left out. */
@@ -255,7 +267,8 @@ class ProgramLowering {
           this.declareResource(s, scope.resources, undefined);
           break;
         case 'ModuleDeclarationSyntax':
-          scope.resources.set(s.name, { kind: 'module', symbol: s.name, type: 'Microsoft.Resources/deployments', apiVersion: '2025-04-01', loop: bodyOf(s.value).loop !== undefined, existing: false, nested: new Map() });
+          const body = bodyOf(s.value);
+          scope.resources.set(s.name, { kind: 'module', symbol: s.name, type: 'Microsoft.Resources/deployments', apiVersion: '2025-04-01', loop: body.loop !== undefined, existing: false, nested: new Map(), condition: body.loop ? undefined : body.condition });
           break;
         case 'CompileTimeImportDeclarationSyntax':
           this.importNames(s, scope);
@@ -271,12 +284,17 @@ class ProgramLowering {
     const sym: ResourceSym = {
       kind: 'resource',
       symbol: parent ? `${parent.symbol}::${s.name}` : s.name,
-      type: parent ? `${parent.type}/${type}` : type,
+      // The compiler writes the type as the schema of its API version spells it, in `type` and in every id.
+      type: canonicalResourceType(parent ? `${parent.type}/${type}` : type, apiVersion),
       apiVersion,
       loop: body.loop !== undefined || (parent?.loop ?? false),
       existing: s.existing,
       nested: new Map(),
     };
+    if (!parent && body.condition) {
+      sym.condition = body.condition;
+      if (body.loop) sym.loopFor = body.loop;
+    }
     into.set(s.name, sym);
     if (body.object) {
       const children = lowerable(body.object.resources);
@@ -308,24 +326,32 @@ class ProgramLowering {
 
   // ---- names ---------------------------------------------------------------------------------
 
+  /**
+   * The resource or module an expression names (`sym`, `sym[i]`, `a::b`, and any of them behind
+   * `!` or parentheses, which change nothing at deployment), with its ARM symbolic-name argument.
+   */
+  private resourceOf(scope: FileScope, e: T.Expr): { sym: ResourceSym; target: (lower: (e: T.Expr) => string) => string; index?: T.Expr } | undefined {
+    if (e.kind === 'NonNullAssertionSyntax') return this.resourceOf(scope, e.base);
+    if (e.kind === 'ParenthesizedExpressionSyntax') return this.resourceOf(scope, e.inner);
+    if (e.kind === 'VariableAccessSyntax') {
+      const sym = scope.resources.get(e.name);
+      return sym ? { sym, target: () => quote(sym.symbol) } : undefined;
+    }
+    if (e.kind === 'ArrayAccessSyntax') {
+      const sym = this.resourceOf(scope, e.base)?.sym;
+      if (sym?.loop) return { sym, target: (lower) => `format('${sym.symbol}[{0}]', ${lower(e.index)})`, index: e.index };
+    }
+    if (e.kind === 'ResourceAccessSyntax') {
+      const parent = this.resourceOf(scope, e.base);
+      const sym = parent?.sym.nested.get(e.name);
+      return sym ? { sym, target: () => quote(sym.symbol) } : undefined;
+    }
+    return undefined;
+  }
+
   private resolverFor(scope: FileScope): Resolver {
     const self = this;
-    const resourceOf = (e: T.Expr): { sym: ResourceSym; target: (lower: (e: T.Expr) => string) => string } | undefined => {
-      if (e.kind === 'VariableAccessSyntax') {
-        const sym = scope.resources.get(e.name);
-        return sym ? { sym, target: () => quote(sym.symbol) } : undefined;
-      }
-      if (e.kind === 'ArrayAccessSyntax') {
-        const sym = resourceOf(e.base)?.sym;
-        if (sym?.loop) return { sym, target: (lower) => `format('${sym.symbol}[{0}]', ${lower(e.index)})` };
-      }
-      if (e.kind === 'ResourceAccessSyntax') {
-        const parent = resourceOf(e.base);
-        const sym = parent?.sym.nested.get(e.name);
-        return sym ? { sym, target: () => quote(sym.symbol) } : undefined;
-      }
-      return undefined;
-    };
+    const resourceOf = (e: T.Expr) => this.resourceOf(scope, e);
     return {
       name(name) {
         if (scope.params.has(name)) return `parameters(${quote(name)})`;
@@ -337,6 +363,12 @@ class ProgramLowering {
       },
       member(base, property, safe, lower) {
         const found = resourceOf(base);
+        if (found && safe && found.sym.kind === 'resource' && found.sym.condition) {
+          // `res.?id`, `res[i].?id` of a resource that may not be deployed: null when it is not, as
+          // the compiler writes it (if() is lazy: the member is not read then).
+          const condition = self.conditionOf(scope, found.sym, found.index ? lower(found.index) : undefined);
+          if (condition) return `if(${condition}, ${self.resourceMember(found.sym, found.target(lower), property, false)}, null())`;
+        }
         if (found) return self.resourceMember(found.sym, found.target(lower), property, safe);
         // `alias.name` for `import * as alias from …`
         if (base.kind === 'VariableAccessSyntax') {
@@ -344,9 +376,15 @@ class ProgramLowering {
           const v = imported?.vars.get(property);
           if (v !== undefined) return `variables(${quote(v)})`;
         }
-        // `mod.outputs.x`, `sym.properties.x`
+        // `mod.outputs.x`, `sym.properties.x` (`mod!.outputs.x` alike)
         if (base.kind === 'PropertyAccessSyntax') {
           const owner = resourceOf(base.base);
+          if (owner?.sym.kind === 'module' && base.name === 'outputs' && base.safe && owner.sym.condition) {
+            // `mod.?outputs.?x` of a module that may not be deployed: null when it is not, as the
+            // compiler writes it (tryGet over if(condition, reference(mod), null())).
+            const deployed = `if(${lower(owner.sym.condition)}, reference(${owner.target(lower)}), null())`;
+            return `tryGet(tryGet(tryGet(${deployed}, 'outputs'), ${quote(property)}), 'value')`;
+          }
           if (owner?.sym.kind === 'module' && base.name === 'outputs') {
             return `reference(${owner.target(lower)}).outputs${accessor(property, safe)}.value`;
           }
@@ -361,6 +399,19 @@ class ProgramLowering {
         self.report(node, message);
       },
     };
+  }
+
+  /** ARM text of a resource's condition, for the loop instance `index` (ARM text) of a looped one. */
+  private conditionOf(scope: FileScope, sym: ResourceSym, index: string | undefined): string | undefined {
+    if (!sym.condition) return undefined;
+    const exprs = this.expressionsFor(scope);
+    const locals = new Map<string, string>();
+    if (sym.loopFor) {
+      if (index === undefined) return undefined;
+      if (sym.loopFor.item) locals.set(sym.loopFor.item, `${exprs.text(sym.loopFor.iterable, new Map())}[${index}]`);
+      if (sym.loopFor.index) locals.set(sym.loopFor.index, index);
+    }
+    return exprs.text(sym.condition, locals);
   }
 
   private resourceMember(sym: ResourceSym, target: string, property: string, safe: boolean): string {
@@ -404,11 +455,11 @@ class ProgramLowering {
     if (namespace) {
       // `kv.getSecret('x')`, `sa.listKeys()`, `kvs[i].getSecret(…)`: values Azure gives at deployment
       // time. They lower to a list*() call, which the engine keeps unknown (never guessed).
-      const target = this.resourceTarget(namespace, scope, new Map(), this.expressionsFor(scope));
-      const sym = namespace.kind === 'VariableAccessSyntax' ? scope.resources.get(namespace.name) : namespace.kind === 'ArrayAccessSyntax' && namespace.base.kind === 'VariableAccessSyntax' ? scope.resources.get(namespace.base.name) : undefined;
-      if (!target || !sym) return undefined;
+      // `law!.listKeys()` and `sa::blob.listKeys()` too: resourceOf sees through `!` and `::`.
+      const found = this.resourceOf(scope, namespace);
+      if (!found) return undefined;
       const fn = name.startsWith('list') ? name : `list${name[0]!.toUpperCase()}${name.slice(1)}`;
-      return `${fn}(resourceInfo(${target}).id, ${quote(sym.apiVersion)})`;
+      return `${fn}(resourceInfo(${found.target(lower)}).id, ${quote(found.sym.apiVersion)})`;
     }
     if (!ns) {
       const f = scope.funcs.get(name);
@@ -473,7 +524,17 @@ class ProgramLowering {
         return unknown(`${name}('${given}') is not valid YAML`);
       }
     }
-    const base = `json(${quote(json.replace(/^\uFEFF/, ''))})`;
+    json = json.replace(/^\uFEFF/, '');
+    // The compiler puts the content in a variable as a JSON value (`$fxv#N`), not in an expression
+    // string: a large file would pass ARM's 24,576-character expression limit inside json('…').
+    // A function cannot read variables; JSON that does not parse is left to json() to report.
+    const selected = this.inFunction ? undefined : selectJson(json, pathArg);
+    if (selected !== undefined) {
+      const name = `$fxv#${this.loadCount++}`;
+      this.importedVars.push(entry(name, node, jsonValue(node, selected.value)));
+      return `variables(${quote(name)})`;
+    }
+    const base = `json(${quote(json)})`;
     if (!pathArg || pathArg === '$') return base;
     // A simple JSONPath ($.a.b[0]) selects a part of the content.
     return base + pathArg.replace(/^\$/, '').replace(/\.([A-Za-z_][\w]*)/g, '.$1');
@@ -558,8 +619,15 @@ class ProgramLowering {
       case 'ParenthesizedExpressionSyntax':
         return this.value(e.inner, locals, exprs);
       case 'ObjectSyntax':
-        if (e.properties.every((p) => p.kind === 'ObjectPropertySyntax' && p.key !== undefined)) {
-          return jObject(e, (e.properties as T.ObjectProperty[]).map((p) => entry(literalKey(p.key!), p.keyNode, this.value(p.value, locals, exprs))));
+        // An interpolated key ('${id}': {}) stays a key, as an expression ARM evaluates, as the
+        // compiler writes it: a key known only at deployment keeps the value checkable.
+        if (e.properties.every((p) => p.kind === 'ObjectPropertySyntax' && (p.key !== undefined || p.keyNode.kind === 'StringSyntax'))) {
+          return jObject(
+            e,
+            (e.properties as T.ObjectProperty[]).map((p) =>
+              entry(p.key !== undefined ? literalKey(p.key) : `[${exprs.text(p.keyNode as T.Expr, locals)}]`, p.keyNode, this.value(p.value, locals, exprs)),
+            ),
+          );
         }
         break;
       case 'ArraySyntax':
@@ -609,7 +677,9 @@ class ProgramLowering {
         return { type: 'bool' };
       case 'UnionTypeSyntax': {
         const members = t.children.filter((c) => !isToken(c) && c.kind === 'UnionTypeMemberSyntax').map((m) => this.typeOf((m as T.SyntaxNode).children[0] as T.TypeNode, scope, depth + 1));
-        const nullable = t.children.some((c) => !isToken(c) && c.kind === 'UnionTypeMemberSyntax' && (c as T.SyntaxNode).children[0]?.kind === 'NullTypeLiteralSyntax');
+        // `'A' | null`, and `'A' | 'B'?` (the `?` binds to the last member), are nullable as a whole,
+        // which is how the compiler writes them: allowedValues [A, B] and nullable.
+        const nullable = members.some((m) => m.type === 'null' || m.nullable);
         const kinds = new Set(members.filter((m) => m.type !== 'null').map((m) => m.type));
         const type = kinds.size === 1 ? [...kinds][0]! : '';
         const allowed = members.every((m) => m.allowed || m.type === 'null') ? members.flatMap((m) => m.allowed ?? []) : undefined;
@@ -637,10 +707,14 @@ class ProgramLowering {
     const locals = new Map<string, string>();
     for (const p of lambda.parameters) locals.set(p.name, `parameters(${quote(p.name)})`);
     const params = lambda.parameters.map((p) => jObject(p.type, [entry('name', p.type, jString(p.type, p.name)), entry('type', p.type, jString(p.type, this.typeOf(p.type, scope).type || 'object'))]));
-    const output = jObject(lambda.body, [
-      entry('type', lambda.returnType, jString(lambda.returnType, this.typeOf(lambda.returnType, scope).type || 'object')),
-      entry('value', lambda.body, this.value(lambda.body, locals, this.expressionsFor(scope))),
-    ]);
+    this.inFunction++;
+    let value: JsonNode;
+    try {
+      value = this.value(lambda.body, locals, this.expressionsFor(scope));
+    } finally {
+      this.inFunction--;
+    }
+    const output = jObject(lambda.body, [entry('type', lambda.returnType, jString(lambda.returnType, this.typeOf(lambda.returnType, scope).type || 'object')), entry('value', lambda.body, value)]);
     return jObject(lambda, [entry('parameters', lambda, jArray(lambda, params)), entry('output', lambda, output)]);
   }
 
@@ -741,6 +815,8 @@ class ProgramLowering {
 
   /** The reference() target text for an expression naming a resource (`sym`, `sym[i]`, `a::b`). */
   private resourceTarget(e: T.Expr, scope: FileScope, locals: Locals, exprs: ExpressionLowering): string | undefined {
+    // `parent: vnet!`, `kv!.getSecret()`: the assertion changes nothing at deployment.
+    if (e.kind === 'NonNullAssertionSyntax') return this.resourceTarget(e.base, scope, locals, exprs);
     if (e.kind === 'VariableAccessSyntax' && !locals.has(e.name)) {
       const sym = scope.resources.get(e.name);
       return sym ? quote(sym.symbol) : undefined;
@@ -797,7 +873,9 @@ class ProgramLowering {
     entries.push(entry('type', s.path, jString(s.path, 'Microsoft.Resources/deployments')));
     entries.push(entry('apiVersion', s.path, jString(s.path, '2025-04-01')));
     const nameProp = prop('name');
-    entries.push(entry('name', nameProp?.keyNode ?? s.nameNode, nameProp ? this.value(nameProp.value, locals, exprs) : jExpr(s.nameNode, `format('${s.name}-{0}', uniqueString('${s.name}', deployment().name))`)));
+    // Without a name, Bicep names the deployment after the symbol (and, in a loop, the index).
+    const defaultName = loop ? `format('${s.name}-{0}-{1}', copyIndex(), uniqueString('${s.name}', deployment().name))` : `format('${s.name}-{0}', uniqueString('${s.name}', deployment().name))`;
+    entries.push(entry('name', nameProp?.keyNode ?? s.nameNode, nameProp ? this.value(nameProp.value, locals, exprs) : jExpr(s.nameNode, defaultName)));
     if (!loop && nameProp) sym.nameText = exprs.text(nameProp.value, locals);
     if (body.condition) entries.push(entry('condition', body.condition, jExpr(body.condition, exprs.text(body.condition, locals))));
     if (loop) entries.push(entry('copy', loop.at, loop.copy(sym.symbol)));
@@ -807,7 +885,9 @@ class ProgramLowering {
     const descriptionArg = description ? decoratorArgs(description)[0] : undefined;
     if (descriptionArg) entries.push(entry('metadata', description!, jObject(description!, [entry('description', descriptionArg, this.value(descriptionArg, new Map(), exprs))])));
     // Deployments above resource-group level run somewhere: Bicep gives them the deployment's location.
-    const atGroup = entries.some((e) => e.key === 'resourceGroup') || (!scopeProp && this.targetScope === 'resourceGroup');
+    // `scope: resourceGroup()` is the file's own resource group, as no scope is.
+    const ownGroup = !scopeProp || (scopeProp.value.kind === 'FunctionCallSyntax' && scopeProp.value.name === 'resourceGroup' && scopeProp.value.args.length === 0);
+    const atGroup = entries.some((e) => e.key === 'resourceGroup') || (ownGroup && this.targetScope === 'resourceGroup');
     if (!atGroup) entries.push(entry('location', s.path, jExpr(s.path, 'deployment().location')));
     const dependsOn = prop('dependsOn');
     if (dependsOn) entries.push(entry('dependsOn', dependsOn.keyNode, this.dependsOn(dependsOn.value, scope)));
@@ -974,6 +1054,50 @@ function isLiteralTree(n: JsonNode): boolean {
 interface LoopInfo {
   at: Span;
   copy: (name: string) => JsonNode;
+}
+
+/**
+ * The part of a JSON text a simple path (`$`, `.a.b`, `.a[0]`) selects, or undefined when the
+ * text does not parse, the path is not simple (filters) or selects nothing.
+ */
+function selectJson(text: string, pathArg: string | undefined): { value: unknown } | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const rest = (pathArg ?? '$').replace(/^\$/, '');
+  for (const m of rest.matchAll(/\.([A-Za-z_]\w*)|\[(\d+)\]|(.)/g)) {
+    if (m[3] !== undefined) return undefined;
+    const key = m[1] ?? Number(m[2]);
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<string | number, unknown>)[key];
+  }
+  return depthOf(value, 0) <= MAX_LOADED_DEPTH ? { value } : undefined;
+}
+
+/** Deeper content stays in json('…'), whose evaluation has its own depth limit: building nodes recurses. */
+const MAX_LOADED_DEPTH = 256;
+
+function depthOf(v: unknown, depth: number): number {
+  if (depth > MAX_LOADED_DEPTH || v === null || typeof v !== 'object') return depth;
+  let max = depth;
+  for (const item of Object.values(v)) {
+    max = Math.max(max, depthOf(item, depth + 1));
+    if (max > MAX_LOADED_DEPTH) break;
+  }
+  return max;
+}
+
+/** A JSON value as template nodes at `at`; strings that look like expressions are escaped. */
+function jsonValue(at: Span, v: unknown): JsonNode {
+  if (v === null) return jNull(at);
+  if (typeof v === 'string') return jLiteral(at, v);
+  if (typeof v === 'number') return jNumber(at, v);
+  if (typeof v === 'boolean') return jBool(at, v);
+  if (Array.isArray(v)) return jArray(at, v.map((item) => jsonValue(at, item)));
+  return jObject(at, Object.entries(v as Record<string, unknown>).map(([k, item]) => entry(k, at, jsonValue(at, item))));
 }
 
 function accessor(property: string, safe: boolean): string {

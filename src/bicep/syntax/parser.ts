@@ -617,7 +617,8 @@ class Parser {
       case 'NullKeyword': case 'LeftBrace': case 'LeftSquare': case 'LeftParen': case 'Minus': case 'Exclamation': case 'Pipe':
         return true;
       default:
-        return false;
+        // A union written over lines, each member on its own line after `|` (`param p` then `| 'A'`).
+        return this.continuesWith('Pipe');
     }
   }
 
@@ -1051,13 +1052,16 @@ class Parser {
   }
 
   private unionType(): T.TypeNode {
+    // The line breaks before a leading `|` belong to the union (`storageAccountType:` then `| 'A'` lines).
+    const leading: Child[] = [];
+    if (this.continuesWith('Pipe')) this.newLinesInto(leading);
     const leadingPipe = this.at('Pipe') ? this.next() : undefined;
     const first = this.singularType();
     if (!leadingPipe && !this.at('Pipe') && !this.continuesWith('Pipe')) return first;
-    const children: Child[] = [];
+    const children: Child[] = leading;
     if (leadingPipe) children.push(leadingPipe);
     children.push(node<SyntaxNode>('UnionTypeMemberSyntax', [first], {}));
-    while (this.at('Pipe') || (this.at('NewLine') && this.peek(1).kind === 'Pipe')) {
+    while (this.at('Pipe') || this.continuesWith('Pipe')) {
       while (this.at('NewLine')) children.push(this.next());
       children.push(this.next());
       while (this.at('NewLine')) children.push(this.next());

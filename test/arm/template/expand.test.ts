@@ -79,6 +79,22 @@ test('parameter defaults are used without a parameter file; the parameter file w
   assert.equal(getPath(withFile.resources[1]!.body, 'properties.url'), 'http://from-file.example.com');
 });
 
+test('a parameter whose $ref type is nullable is null without a value: a loop over it has no instance', () => {
+  const t = template({
+    definitions: { roles: { type: 'array', items: { type: 'string' }, nullable: true } },
+    parameters: { roles: { $ref: '#/definitions/roles' } },
+    resources: [{ type: 'Microsoft.Authorization/locks', apiVersion: '2020-05-01', name: "[format('l{0}', copyIndex())]", copy: { name: 'l', count: "[length(coalesce(parameters('roles'), createArray()))]" }, properties: { level: 'CanNotDelete' } }],
+  });
+  const { resources, diagnostics } = expand(t);
+  assert.deepEqual(diagnostics, []);
+  assert.equal(resources.length, 0);
+});
+
+test('a parameter file value of null is no value: the default applies, as in ARM', () => {
+  const withNull = expand(template(APIM), parameterFile({ backendUrl: null }));
+  assert.equal(getPath(withNull.resources[1]!.body, 'properties.url'), 'https://default.example.com');
+});
+
 test('provenance: a value from the parameter file points at the file entry, a default at the defaultValue', () => {
   const t = template(APIM);
   const p = parameterFile({ backendUrl: 'http://from-file.example.com' });
