@@ -18,7 +18,15 @@ function fromBase64(text: string): string {
 
 /** Uri.EscapeDataString: only RFC 3986's unreserved characters (letters, digits, `-._~`) stay. */
 export function uriComponent(text: string): string {
-  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+  let encoded: string;
+  try {
+    encoded = encodeURIComponent(text);
+  } catch {
+    // A lone surrogate has no UTF-8 form. What Azure's .NET does with one is not documented
+    // (older .NET threw, newer substitutes U+FFFD), so the value is an error, never a guess.
+    throw new FunctionError('the value holds a lone surrogate (half of a UTF-16 pair), which has no URI encoding');
+  }
+  return encoded.replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

@@ -135,3 +135,10 @@ test('unknown values make the result unknown', () => {
   assert.ok(isUnknown(run("[parseUri(parameters('unknown')).host]")));
   assert.ok(isUnknown(run("[buildUri(createObject('scheme', 'https', 'host', parameters('unknown')))]")));
 });
+
+test('uriComponent of a lone surrogate is a function error, not a URIError escaping the evaluator (found by fuzzing)', () => {
+  assert.throws(() => run("[uriComponent('\uD800')]"), /uriComponent: the value holds a lone surrogate/);
+  assert.throws(() => run("[uriComponent(concat('a', '\uDC00', 'b'))]"), /lone surrogate/);
+  // A whole pair is a character like any other.
+  assert.equal(run("[uriComponent('\uD83D\uDE00')]"), '%F0%9F%98%80');
+});
