@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { lowerProgram } from '../../src/bicep/lower/lower-program.js';
-import { MAX_NESTING, parseBicep } from '../../src/bicep/syntax/parser.js';
+import { MAX_NESTING, MAX_SYNTAX_DIAGNOSTICS, parseBicep } from '../../src/bicep/syntax/parser.js';
 import type { JsonNode } from '../../src/load/json-parser.js';
 import { repoRoot, tempTree } from '../helpers.js';
 import type { PipelineReply, PipelineRequest } from './pipeline-worker.js';
@@ -324,4 +324,19 @@ test("every Bicep file of the fixtures (the compiler's valid and invalid baselin
     if (reply.error) failures.push(`${f}: ${reply.error.split('\n').slice(0, 3).join(' / ')}`);
   }
   assert.deepEqual(failures, []);
+});
+
+test('a megabyte of one stray character is one token and one diagnostic; garbage of many tokens reports the first 1,000 syntax errors and counts the rest (found by the heavy fuzz campaign: 3.5 million diagnostics took 16 s and overflowed the stack where they were spread)', () => {
+  const run = parseBicep(`p${'\\'.repeat(1_000_000)}aram x string\nvar b = 2\n`);
+  const stray = run.diagnostics.filter((d) => /unexpected character/.test(d.message));
+  assert.equal(stray.length, 1);
+  assert.equal(stray[0]!.message, "unexpected character '\\' (1,000,000 times)");
+  const mixed = parseBicep(`var a = 1\n${'\\#'.repeat(200_000)}\nvar b = 2\n`);
+  assert.equal(mixed.diagnostics.length, MAX_SYNTAX_DIAGNOSTICS + 1);
+  assert.match(mixed.diagnostics[MAX_SYNTAX_DIAGNOSTICS]!.message, /^399,001 more syntax errors from here on are not shown \(the first 1,000 are\)$/);
+  // The declarations around the garbage are still read.
+  assert.deepEqual(
+    mixed.program.statements.filter((s) => s.kind === 'VariableDeclarationSyntax').map((s) => (s as { name?: string }).name),
+    ['a', 'b'],
+  );
 });

@@ -257,8 +257,11 @@ export function lex(text: string): LexResult {
     pos++;
     // A surrogate pair is one character to the user.
     if (c >= 0xd800 && c <= 0xdbff && pos < n) pos++;
+    // A run of the same stray character is one token and one diagnostic: a megabyte of `\`
+    // would otherwise be a million of each (and seconds of parser recovery).
+    else while (pos < n && text.charCodeAt(pos) === c) pos++;
     push('Unrecognized', start);
-    diagnostics.push({ start, end: pos, message: `unexpected character '${text.slice(start, pos)}'` });
+    diagnostics.push({ start, end: pos, message: `unexpected character '${String.fromCodePoint(text.codePointAt(start)!)}'${pos - start > 2 ? ` (${(pos - start).toLocaleString('en-US')} times)` : ''}` });
   }
   tokens.push({ kind: 'EndOfFile', start: n, end: n, text: '' });
   return { tokens, comments, diagnostics };

@@ -72,8 +72,23 @@ export function parseBicep(text: string, options: ParseOptions = {}): ParseResul
   const lexed = lex(text);
   const parser = new Parser(lexed.tokens, options);
   const program = parser.program();
-  const diagnostics = dedupe([...lexed.diagnostics, ...parser.diagnostics].sort((a, b) => a.start - b.start));
+  const diagnostics = capped(dedupe([...lexed.diagnostics, ...parser.diagnostics].sort((a, b) => a.start - b.start)));
   return { program, comments: lexed.comments, diagnostics };
+}
+
+/** How many syntax errors of one file are reported; the rest are counted in one last diagnostic. */
+export const MAX_SYNTAX_DIAGNOSTICS = 1_000;
+
+/**
+ * Garbage can make one diagnostic per token: millions for a large file, which no one reads and
+ * which overflow the stack where they are spread into a call. The first ones are what helps.
+ */
+function capped(sorted: ParseDiagnostic[]): ParseDiagnostic[] {
+  if (sorted.length <= MAX_SYNTAX_DIAGNOSTICS) return sorted;
+  const kept = sorted.slice(0, MAX_SYNTAX_DIAGNOSTICS);
+  const next = sorted[MAX_SYNTAX_DIAGNOSTICS]!;
+  kept.push({ start: next.start, end: next.end, message: `${(sorted.length - MAX_SYNTAX_DIAGNOSTICS).toLocaleString('en-US')} more syntax errors from here on are not shown (the first ${MAX_SYNTAX_DIAGNOSTICS.toLocaleString('en-US')} are)` });
+  return kept;
 }
 
 /** A declaration parsed again after a failure may report the same problem twice (sorted input). */
