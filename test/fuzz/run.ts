@@ -45,6 +45,8 @@ export interface SignatureStats {
   /** The pending/ one it matched, or the one this run wrote. */
   file?: string;
   knownPending?: boolean;
+  /** A hang of this signature was confirmed (or needs no confirming): later ones are counted at once. */
+  confirmed?: boolean;
 }
 
 export interface FuzzReport {
@@ -97,8 +99,11 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   let lastLog = started;
 
   const onFailure = async (failure: Failure, input: GeneratedInput, index: number) => {
+    // A reproducer marked fixed that fails again is a regression: it is treated as new (confirmed,
+    // minimised and saved), or the input that shows it would be lost in a count.
+    const knownOpen = knownSignatures.get(failure.signature)?.pending === true;
     // A new hang is confirmed with three times the limit first: on a busy machine a slow input is not a hang.
-    if (failure.kind === 'hang' && !knownSignatures.has(failure.signature) && !report.signatures.has(failure.signature)) {
+    if (failure.kind === 'hang' && !knownOpen && !report.signatures.get(failure.signature)?.confirmed) {
       const again = await pool.run(input, options.timeoutMs * 3);
       if (again.kind === 'ok') {
         report.slow++;
@@ -107,15 +112,18 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       }
     }
     const seen = report.signatures.get(failure.signature);
+    // Every occurrence is named (up to a point), so that any of them can be regenerated with inputAt().
+    if (!seen || seen.count < 50) log(`${failure.kind} ${failure.signature} [input ${index}, ${input.generator}]`);
     if (seen) {
       seen.count++;
+      seen.confirmed = true;
       return;
     }
     const known = knownSignatures.get(failure.signature);
-    const stats: SignatureStats = { failure, count: 1, known: !!known, ...(known ? { file: known.file, knownPending: known.pending } : {}) };
+    const stats: SignatureStats = { failure, count: 1, confirmed: true, known: !!known, ...(known ? { file: known.file, knownPending: known.pending } : {}) };
     report.signatures.set(failure.signature, stats);
-    log(`${known ? 'known' : 'NEW'} ${failure.kind} ${failure.signature}${known ? ` (${path.relative(options.root, known.file)})` : ''} [input ${index}, ${input.generator}]`);
-    if (known) return;
+    log(`${known ? (known.pending ? 'known' : 'REGRESSION of') : 'NEW'} ${failure.kind} ${failure.signature}${known ? ` (${path.relative(options.root, known.file)})` : ''} [input ${index}, ${input.generator}]`);
+    if (known?.pending) return;
     // Minimise on the same pool, while the other loops go on generating.
     const reproduces = async (candidate: FuzzInput) => {
       const o = await pool.run(candidate);
