@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { Failure } from './pool.js';
+import { shortHash, type Failure } from './pool.js';
 import { extensionOf, type FuzzInput, type Target } from './targets.js';
 
 export interface Sidecar {
@@ -67,7 +67,11 @@ export function readReproducers(root: string): Reproducer[] {
 /** Writes the input and its sidecar into dir; returns the sidecar's path. */
 export function writeReproducer(dir: string, failure: Failure, input: FuzzInput, meta: { generator: string; seed: number; index: number; originalLength: number }): string {
   mkdirSync(dir, { recursive: true });
-  const base = `${failure.kind}-${failure.id}`;
+  // A regression of a signature whose reproducer is kept (here or, fixed, one folder up) is
+  // another input: it gets a name of its own so that it never replaces the first one.
+  const taken = (b: string) => existsSync(path.join(dir, `${b}.repro.json`)) || existsSync(path.join(path.dirname(dir), `${b}.repro.json`));
+  let base = `${failure.kind}-${failure.id}`;
+  if (taken(base)) base = `${base}-${shortHash(input.text)}`;
   // Size bugs need size: a reproducer of a megabyte of `a` stays small gzipped.
   const large = Buffer.byteLength(input.text) > 100_000;
   const inputName = `${base}.${extensionOf(input.target)}${large ? '.gz' : ''}`;
