@@ -37,7 +37,7 @@ export function classify(candidate: Candidate, cwd: string, sandbox: Sandbox = S
   const read = sandbox.readText(candidate.absPath);
   if (!read.ok) {
     // Outside the sandbox or too large: said as such (code `sandbox`), not as an fs error.
-    const diagnostic: Diagnostic = read.refused ? { severity: 'error', code: 'sandbox', message: `cannot read file: ${read.reason}`, file: shown } : { severity: 'error', code: 'unreadable', message: `cannot read file: ${read.reason}`, file: shown };
+    const diagnostic: Diagnostic = { severity: 'error', code: read.refused ? 'sandbox' : 'unreadable', message: `cannot read file: ${read.reason}`, file: shown };
     return { ok: false, skipped: false, diagnostic };
   }
   const text = read.value;
