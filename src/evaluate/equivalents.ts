@@ -1,4 +1,5 @@
-import type { Finding, RuleMeta } from '../findings/finding.js';
+import type { Finding } from '../findings/finding.js';
+import type { RuleMeta } from '../rules/rule-meta.js';
 import { pushTo } from '../multimap.js';
 
 /** Two rules check the same thing when one names the other, or both name the same check of another tool. */

@@ -1,6 +1,7 @@
 import type { InitiativeCompliance } from '../policy/control-compliance.js';
 import type { Diagnostic } from '../load/diagnostic.js';
-import type { Finding, RuleMeta, RuleResult } from '../findings/finding.js';
+import type { Finding, RuleResult } from '../findings/finding.js';
+import type { RuleMeta } from '../rules/rule-meta.js';
 
 /** Everything a reporter needs; reporters are pure functions of this. */
 export interface ScanResult {

@@ -1,4 +1,5 @@
-import type { Equivalent, Level, RuleMeta, Severity } from '../findings/finding.js';
+import type { Level, Severity } from '../findings/finding.js';
+import type { Equivalent, RuleMeta } from '../rules/rule-meta.js';
 import { leafName, type Resource } from '../resources/resource.js';
 import { getPath, getProperty, isObject, type Value } from '../resources/value.js';
 import type { Rule } from '../rules/rule.js';

@@ -1,5 +1,6 @@
 import type { ScanResult } from '../evaluate/scan-result.js';
-import type { Finding, RuleMeta } from '../findings/finding.js';
+import type { Finding } from '../findings/finding.js';
+import type { RuleMeta } from '../rules/rule-meta.js';
 import { formatLocation } from '../load/format-location.js';
 import { controlsFor } from '../policy/compliance.js';
 import type { InitiativeCompliance } from '../policy/control-compliance.js';

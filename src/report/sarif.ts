@@ -7,7 +7,8 @@ import { baselineFingerprint } from '../findings/fingerprint.js';
  */
 export const fingerprint = baselineFingerprint;
 import type { ScanResult } from '../evaluate/scan-result.js';
-import type { Finding, RuleMeta, Severity } from '../findings/finding.js';
+import type { Finding, Severity } from '../findings/finding.js';
+import type { RuleMeta } from '../rules/rule-meta.js';
 import type { Diagnostic } from '../load/diagnostic.js';
 import type { SourceLocation } from '../load/source-file.js';
 import type { ValueOrigin } from '../resources/resource.js';

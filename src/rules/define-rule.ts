@@ -1,4 +1,5 @@
-import type { Level, RuleMeta, Severity } from '../findings/finding.js';
+import type { Level, Severity } from '../findings/finding.js';
+import type { RuleMeta } from './rule-meta.js';
 import type { Resource } from '../resources/resource.js';
 import type { CheckContext, Rule } from './rule.js';
 

@@ -1,4 +1,5 @@
-import type { Level, RuleMeta } from '../findings/finding.js';
+import type { Level } from '../findings/finding.js';
+import type { RuleMeta } from './rule-meta.js';
 import type { Resource } from '../resources/resource.js';
 
 /** What a rule may say about one resource while it checks it. */

@@ -1,5 +1,6 @@
 import type { ScanResult } from '../../src/evaluate/scan-result.js';
-import type { Finding, ResourceRef, RuleMeta, RuleResult } from '../../src/findings/finding.js';
+import type { Finding, ResourceRef, RuleResult } from '../../src/findings/finding.js';
+import type { RuleMeta } from '../../src/rules/rule-meta.js';
 import type { SourceLocation } from '../../src/load/source-file.js';
 
 /*

@@ -1,4 +1,4 @@
-import type { RuleMeta } from '../../findings/finding.js';
+import type { RuleMeta } from '../../rules/rule-meta.js';
 import { loadBuiltInPolicies } from '../../policy/catalog.js';
 import { describePolicy } from '../../policy/describe.js';
 import { NATIVE_RULES } from '../../rules/index.js';
