@@ -155,7 +155,7 @@ function report(result: PolicyResult, resource: Resource, definition: PolicyDefi
       });
       return;
     case 'non-compliant': {
-      const witness = findingWitness(result.verdict.because);
+      const witness = findingWitness(result.verdict.because, changedFields(result.effect, result.details), definition.displayName);
       const what = result.reason ?? matchText(witness);
       const why = sidecar.summary ?? definition.displayName;
       const change = changeText(result.effect, result.details);
@@ -180,9 +180,63 @@ function verdictOf(result: PolicyResult): Verdict {
   }
 }
 
-/** The property a finding points at: the first deciding condition on the resource's content, not its type. */
-function findingWitness(because: Witness[]): Witness | undefined {
-  return because.find((w) => w.path !== undefined && w.field?.toLowerCase() !== 'type');
+/**
+ * The property a finding points at, among the conditions that decided. Definitions select the
+ * resources they are about (the `type`; its `kind`, `name`, `location`, `tags`; a value that is
+ * present and picked from a list or a pattern, such as a VM image publisher `in` a list) and guard
+ * against exceptions (Key Vault's `createMode notEquals recover`, a public IP's
+ * `publicIPPrefix.id exists false`, a cluster's `enablePrivateCluster notEquals true`). What is left
+ * is the setting the definition is about. In order: the property a modify or append sets; a setting
+ * rather than a selection; the setting the definition's name speaks of ("Authorized IP ranges
+ * should be defined" -> `authorizedIPRanges`); the last one (guards tend to come first).
+ * For a true `anyOf` only the branch that held is in `because`.
+ */
+function findingWitness(because: Witness[], changed: ReadonlySet<string>, displayName: string): Witness | undefined {
+  const remedied = because.find((w) => w.path !== undefined && w.field !== undefined && changed.has(w.field.toLowerCase()));
+  if (remedied) return remedied;
+  const named = nameWords(displayName);
+  let best: Witness | undefined;
+  let bestRank = 0;
+  let bestScore = -1;
+  for (const w of because) {
+    const rank = w.path === undefined ? 0 : witnessRank(w);
+    if (rank === 0 || rank < bestRank) continue;
+    const score = rank === 3 ? sharedWords(w.path!, named) : 0;
+    if (rank > bestRank || score >= bestScore) {
+      best = w;
+      bestRank = rank;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+const NAME_NOISE = new Set(['should', 'have', 'has', 'the', 'and', 'for', 'with', 'are', 'use', 'not', 'only', 'all', 'preview', 'deprecated', 'azure', 'enabled', 'disabled', 'enable', 'disable', 'configure']);
+
+/** The words of a display name, lower case, without the ones every definition uses. */
+function nameWords(displayName: string): Set<string> {
+  return new Set(displayName.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length >= 3 && !NAME_NOISE.has(w)));
+}
+
+/** How many words of the property's last segment (camelCase split) the name uses. */
+function sharedWords(path: string, named: ReadonlySet<string>): number {
+  const last = path.split('.').pop() ?? path;
+  const words = last.replace(/\[.*?\]/g, '').split(/(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|[^A-Za-z0-9]+/);
+  let n = 0;
+  for (const w of words) if (named.has(w.toLowerCase())) n++;
+  return n;
+}
+
+const CLASSIFIERS = new Set(['kind', 'name', 'fullname', 'location', 'tags', 'id']);
+const SELECTING = new Set(['in', 'like', 'match', 'matchinsensitively', 'contains', 'containskey']);
+
+/** 0: never blamed (the type); 1: what kind of resource it is; 2: a selection by value; 3: one of its settings. */
+function witnessRank(w: Witness): number {
+  const f = w.field?.toLowerCase() ?? '';
+  if (f === 'type') return 0;
+  if (CLASSIFIERS.has(f) || f.startsWith('tags[') || f.startsWith('tags.')) return 1;
+  if (!w.counted && w.actual !== undefined && SELECTING.has(w.operator.toLowerCase())) return 2;
+  return 3;
 }
 
 function matchText(witness: Witness | undefined): string {
@@ -190,6 +244,18 @@ function matchText(witness: Witness | undefined): string {
   if (!witness || !shown) return 'matches the policy rule';
   if (witness.counted) return `has ${JSON.stringify(witness.actual)} ${shown} member${witness.actual === 1 ? '' : 's'} counted (${witness.operator} ${JSON.stringify(witness.operand)})`;
   return witness.actual === undefined ? `does not set ${shown}` : `sets ${shown} to ${JSON.stringify(witness.actual)}`;
+}
+
+/** The fields a modify or append effect sets (lower case): the remediation names the property at fault. */
+function changedFields(effect: string, details: Value | undefined): ReadonlySet<string> {
+  const e = effect.toLowerCase();
+  const out = new Set<string>();
+  const list = e === 'modify' && isObject(details) ? getProperty(details, 'operations') : e === 'append' ? details : undefined;
+  for (const op of Array.isArray(list) ? list : []) {
+    const field = getProperty(op, 'field');
+    if (typeof field === 'string') out.add(field.toLowerCase());
+  }
+  return out;
 }
 
 /** What a modify or append effect would change, for the message. */

@@ -1,0 +1,101 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readPolicyDefinition } from '../../src/policy/definition.js';
+import { createPolicyRule } from '../../src/policy/policy-rule.js';
+import { check, makeResource } from './helpers.js';
+
+// A finding names the property the definition is about, not the guard or the classifier that also
+// held. The conditions below have the shapes of the built-in definitions they are named after
+// (Key Vault, Cognitive Services, AKS, Update Manager), trimmed to what decides.
+
+function rule(displayName: string, condition: unknown, then: Record<string, unknown> = { effect: 'audit' }) {
+  return createPolicyRule(readPolicyDefinition({ name: 'p', properties: { displayName, mode: 'Indexed', policyRule: { if: condition, then } } }));
+}
+
+const VAULT = 'Microsoft.KeyVault/vaults';
+
+test('a guard listed first (createMode notEquals recover) is not blamed: the last setting is', () => {
+  const purge = rule('Key vaults should have deletion protection enabled', {
+    allOf: [
+      { field: 'type', equals: VAULT },
+      { not: { field: `${VAULT}/createMode`, equals: 'recover' } },
+      { anyOf: [{ field: `${VAULT}/enablePurgeProtection`, exists: 'false' }, { field: `${VAULT}/enablePurgeProtection`, equals: 'false' }] },
+    ],
+  });
+  const out = check(purge, makeResource(VAULT, 'kv', { location: 'westeurope', properties: { tenantId: 't' } }));
+  assert.equal(out.outcome, 'fail');
+  assert.equal(out.findings[0]!.path, 'properties.enablePurgeProtection');
+  assert.match(out.findings[0]!.message, /does not set enablePurgeProtection/);
+});
+
+test('a classifier listed last (kind notIn excluded kinds) is not blamed: the setting is', () => {
+  const accounts = 'Microsoft.CognitiveServices/accounts';
+  const cmk = rule('Azure AI Services resources should encrypt data at rest with a customer-managed key (CMK)', {
+    allOf: [
+      { field: 'type', equals: accounts },
+      { field: `${accounts}/encryption.keySource`, notEquals: 'Microsoft.KeyVault' },
+      { field: 'kind', notIn: ['CognitiveServices'] },
+    ],
+  });
+  const out = check(cmk, makeResource(accounts, 'ai', { kind: 'OpenAI', properties: { encryption: { keySource: 'Microsoft.CognitiveServices' } } }));
+  assert.equal(out.findings[0]!.path, 'properties.encryption.keySource');
+});
+
+test('a guard listed last is passed over for the setting the definition is named after', () => {
+  const clusters = 'Microsoft.ContainerService/managedClusters';
+  const ranges = rule('Authorized IP ranges should be defined on Kubernetes Services', {
+    allOf: [
+      { field: 'type', equals: clusters },
+      { field: `${clusters}/apiServerAccessProfile.authorizedIPRanges`, exists: 'false' },
+      { field: `${clusters}/apiServerAccessProfile.enablePrivateCluster`, notEquals: 'true' },
+    ],
+  });
+  const out = check(ranges, makeResource(clusters, 'aks', { properties: { apiServerAccessProfile: {} } }));
+  assert.equal(out.findings[0]!.path, 'properties.apiServerAccessProfile.authorizedIPRanges');
+});
+
+test('a value picked from a list (an image publisher in a list) is a selection, not the setting', () => {
+  const vms = 'Microsoft.Compute/virtualMachines';
+  const hotpatch = rule('Hotpatch should be enabled for Windows Server Azure Edition VMs', {
+    allOf: [
+      { field: 'type', equals: vms },
+      { field: 'Microsoft.Compute/imagePublisher', in: ['MicrosoftWindowsServer'] },
+      { field: `${vms}/osProfile.windowsConfiguration.patchSettings.enableHotpatching`, notEquals: 'true' },
+      { field: 'Microsoft.Compute/imageSKU', like: '*azure-edition*' },
+    ],
+  });
+  const vm = makeResource(vms, 'vm', {
+    properties: {
+      storageProfile: { imageReference: { publisher: 'MicrosoftWindowsServer', offer: 'WindowsServer', sku: '2022-datacenter-azure-edition' } },
+      osProfile: { windowsConfiguration: { patchSettings: { enableHotpatching: false } } },
+    },
+  });
+  const out = check(hotpatch, vm);
+  assert.equal(out.outcome, 'fail');
+  assert.equal(out.findings[0]!.path, 'properties.osProfile.windowsConfiguration.patchSettings.enableHotpatching');
+});
+
+test('a modify effect names the property it sets: that property is blamed, whatever else held', () => {
+  const vms = 'Microsoft.Compute/virtualMachines';
+  const mode = `${vms}/osProfile.windowsConfiguration.patchSettings.assessmentMode`;
+  const assess = rule(
+    'Configure periodic checking for missing system updates on azure virtual machines',
+    {
+      allOf: [
+        { field: 'type', equals: vms },
+        { field: mode, notEquals: 'AutomaticByPlatform' },
+        { field: 'Microsoft.Compute/imagePublisher', equals: 'MicrosoftWindowsServer' },
+      ],
+    },
+    { effect: 'modify', details: { roleDefinitionIds: [], operations: [{ operation: 'addOrReplace', field: mode, value: 'AutomaticByPlatform' }] } },
+  );
+  const vm = makeResource(vms, 'vm', { properties: { storageProfile: { imageReference: { publisher: 'MicrosoftWindowsServer' } }, osProfile: {} } });
+  const out = check(assess, vm);
+  assert.equal(out.findings[0]!.path, 'properties.osProfile.windowsConfiguration.patchSettings.assessmentMode');
+});
+
+test('with only classifiers deciding (allowed locations), the classifier is the finding', () => {
+  const where = rule('Allowed locations', { allOf: [{ field: 'location', notIn: ['westeurope'] }, { field: 'type', notEquals: 'Microsoft.Resources/deployments' }] });
+  const out = check(where, makeResource(VAULT, 'kv', { location: 'eastus', properties: {} }));
+  assert.equal(out.findings[0]!.path, 'location');
+});
