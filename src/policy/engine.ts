@@ -10,6 +10,7 @@ import { defaultFieldOptions, type FieldOptions, type PolicyTarget } from './fie
 import { checkPolicyExpression, POLICY_FUNCTIONS, type PolicyEnvironment } from './functions.js';
 import { policyEquals } from './operators.js';
 import { supportsTagsAndLocation } from './resource-types.js';
+import { isImplied } from './implied-related.js';
 
 export interface CompileOptions {
   /** The effect to use instead of the definition's; must be one of its allowed effects. */
@@ -44,7 +45,15 @@ export type PolicyResult =
   | { kind: 'not-applicable'; reason: string }
   /** The `if` does not hold, or (auditIfNotExists / deployIfNotExists) a related resource satisfies the existence condition. */
   | { kind: 'compliant'; verdict: Verdict }
-  | { kind: 'non-compliant'; effect: string; details?: Value; verdict: Verdict; reason?: string }
+  | {
+      kind: 'non-compliant';
+      effect: string;
+      details?: Value;
+      verdict: Verdict;
+      reason?: string;
+      /** Existence effects on a child Azure creates from the resource's own body: the resource's property that decided. */
+      path?: string;
+    }
   | { kind: 'unknown'; verdict: Verdict; reason: string; missingAlias?: string }
   /** Evaluation failed (a template function threw, an operator could not compare): Azure's implicit deny. */
   | { kind: 'error'; message: string };
@@ -179,15 +188,23 @@ function existence(policy: CompiledPolicy, scope: Scope, verdict: Verdict, optio
     return { kind: 'unknown', verdict, reason: `whether a related ${what} exists is not known before deployment` };
   }
   let undecided: Verdict | undefined;
+  let path: string | undefined;
   for (const candidate of candidates) {
     if (!policy.then.existenceCondition) return { kind: 'compliant', verdict };
     const v = policy.then.existenceCondition.evaluate({ ...inner, target: candidate, bindings: [] });
     if (v.truth === true) return { kind: 'compliant', verdict };
     if (v.truth === 'unknown') undecided ??= v;
+    else if (isImplied(candidate)) {
+      // A setting left out takes a service default: if one decided, the verdict is not known.
+      const unset = v.because.find((w) => w.actual === undefined && !w.counted && w.path !== undefined);
+      if (unset) undecided ??= { truth: 'unknown', because: [], reason: `${unset.path} is not set: ${candidate.unsetIsUnknown}` };
+      const decided = v.because.find((w) => w.path !== undefined);
+      if (decided && candidate.parentPath) path ??= candidate.parentPath(decided.path!);
+    }
   }
   if (undecided) return { kind: 'unknown', verdict, reason: `the existence condition on a related ${what} cannot be decided: ${undecided.reason ?? 'a value is not known'}` };
   const reason = candidates.length === 0 ? `no related ${what} exists` : `no related ${what} satisfies the existence condition`;
-  return { kind: 'non-compliant', effect: policy.effect, verdict, reason, ...(details === undefined ? {} : { details }) };
+  return { kind: 'non-compliant', effect: policy.effect, verdict, reason, ...(details === undefined ? {} : { details }), ...(path === undefined ? {} : { path }) };
 }
 
 /**

@@ -9,6 +9,7 @@ import type { RelatedQuery } from './effects.js';
 import { compilePolicy, evaluatePolicy, type CompiledPolicy, type PolicyResult } from './engine.js';
 import type { FieldOptions, PolicyTarget } from './field.js';
 import { resourcesOfType } from '../resources/by-type.js';
+import { impliedRelated, withDefaultsUnknown } from './implied-related.js';
 
 /** Tollgate's own notes on a shipped definition, kept beside its JSON as `<name>.tollgate.json`. */
 export interface PolicySidecar {
@@ -160,7 +161,7 @@ function report(result: PolicyResult, resource: Resource, definition: PolicyDefi
       const why = sidecar.summary ?? definition.displayName;
       const change = changeText(result.effect, result.details);
       ctx.report({
-        path: result.reason ? undefined : witness?.path,
+        path: result.reason ? result.path : witness?.path,
         message: `${typeNoun(resource.type)} '${leafName(resource)}' ${what}: ${why} (policy ${definition.name}, effect ${result.effect}${change})`,
       });
     }
@@ -307,7 +308,10 @@ function relatedIn(resource: Resource, all: readonly Resource[], query: RelatedQ
     }
     return name === undefined || leafName(r).toLowerCase() === name;
   });
-  return found.length ? found : undefined;
+  if (found.length) return found.map((r) => withDefaultsUnknown(resource.type, r));
+  // Not declared: a child Azure creates with every parent of this type still exists.
+  const implied = impliedRelated(resource, query.type, name);
+  return implied ? [implied] : undefined;
 }
 
 /** A trace as indented lines: `✓`/`✗`/`?` then the condition. */
