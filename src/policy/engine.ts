@@ -203,6 +203,10 @@ function existence(policy: CompiledPolicy, scope: Scope, verdict: Verdict, optio
     }
   }
   if (undecided) return { kind: 'unknown', verdict, reason: `the existence condition on a related ${what} cannot be decided: ${undecided.reason ?? 'a value is not known'}` };
+  // The deployment is the whole story only for related resources of the resource itself. With
+  // existenceScope subscription, or another resource group, one outside the deployment may satisfy it.
+  const wide = query.existenceScope?.toLowerCase() === 'subscription' ? 'anywhere in the subscription' : query.resourceGroupName !== undefined ? `in resource group ${query.resourceGroupName}` : undefined;
+  if (wide) return { kind: 'unknown', verdict, reason: `no related ${what} in the deployment satisfies the existence condition, but one ${wide} outside it may` };
   const reason = candidates.length === 0 ? `no related ${what} exists` : `no related ${what} satisfies the existence condition`;
   return { kind: 'non-compliant', effect: policy.effect, verdict, reason, ...(details === undefined ? {} : { details }), ...(path === undefined ? {} : { path }) };
 }

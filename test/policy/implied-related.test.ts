@@ -67,3 +67,29 @@ test('a related type Azure does not create with the parent stays undecided when 
   assert.equal(out.outcome, 'unknown');
   assert.match(out.unknowns[0]!, /whether a related Microsoft\.Insights\/diagnosticSettings exists is not known before deployment/);
 });
+
+test('existenceScope subscription: a failing related resource in the deployment leaves it undecided (another may exist)', () => {
+  const pricing = createPolicyRule(
+    readPolicyDefinition({
+      name: 'pricing',
+      properties: {
+        displayName: 'Azure Defender for servers should be enabled',
+        mode: 'All',
+        policyRule: {
+          if: { field: 'type', equals: 'Microsoft.Resources/subscriptions' },
+          then: {
+            effect: 'AuditIfNotExists',
+            details: { type: 'Microsoft.Security/pricings', name: 'VirtualMachines', existenceScope: 'subscription', existenceCondition: { field: 'Microsoft.Security/pricings/pricingTier', equals: 'Standard' } },
+          },
+        },
+      },
+    }),
+  );
+  const sub = makeResource('Microsoft.Resources/subscriptions', 'sub', {});
+  const free = makeResource('Microsoft.Security/pricings', 'VirtualMachines', { properties: { pricingTier: 'Free' } });
+  const out = check(pricing, sub, [sub, free]);
+  assert.equal(out.outcome, 'unknown');
+  assert.match(out.unknowns[0]!, /anywhere in the subscription outside it may/);
+  const paid = makeResource('Microsoft.Security/pricings', 'VirtualMachines', { properties: { pricingTier: 'Standard' } });
+  assert.equal(check(pricing, sub, [sub, paid]).outcome, 'pass');
+});
