@@ -1,12 +1,9 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, FAIL_ON } from './exit-code.js';
-import { FORMATS } from '../report/index.js';
-import { runScan } from './commands/scan.js';
-import { runRulesList, runRulesShow } from './commands/rules.js';
-import { runPolicyTest, type PolicyTestFlags } from './commands/policy-test.js';
-import { runExpand, type ExpandFlags } from './commands/expand.js';
-import { runInit } from './commands/init.js';
+import { FORMATS } from '../report/formats.js';
+import type { PolicyTestFlags } from './commands/policy-test.js';
+import type { ExpandFlags } from './commands/expand.js';
 import { addDeploymentOptions } from './deployment-options.js';
 import { packageVersion } from '../package-root.js';
 
@@ -44,7 +41,8 @@ function program(): Command {
       'after',
       '\nExit codes: 0 no error-level findings; 1 error-level findings (effect Deny or an error-level rule);\n2 bad usage; 3 some input could not be analysed (reported; the other files were scanned).',
     )
-    .action((paths: string[], opts) => {
+    .action(async (paths: string[], opts) => {
+      const { runScan } = await import('./commands/scan.js');
       process.exitCode = runScan(paths, opts);
     });
 
@@ -52,7 +50,8 @@ function program(): Command {
     .command('init')
     .description('write a commented starter configuration, tollgate.yaml, in the current folder')
     .option('--force', 'replace an existing tollgate.yaml')
-    .action((opts: { force?: boolean }) => {
+    .action(async (opts: { force?: boolean }) => {
+      const { runInit } = await import('./commands/init.js');
       process.exitCode = runInit(opts);
     });
 
@@ -71,18 +70,21 @@ function program(): Command {
     .option('--no-config', 'ignore configuration files')
     .option('-v, --verbose', 'also list skipped files')
     .option('--debug', 'show stack traces of internal errors');
-  addDeploymentOptions(write).action((file: string, paths: string[], opts) => {
+  addDeploymentOptions(write).action(async (file: string, paths: string[], opts) => {
+    const { runScan } = await import('./commands/scan.js');
     process.exitCode = runScan(paths, { ...opts, color: false, writeBaseline: file });
   });
 
-  const rules = cli.command('rules').description('list the rules and built-in Azure Policy definitions').action(() => {
+  const rules = cli.command('rules').description('list the rules and built-in Azure Policy definitions').action(async () => {
+    const { runRulesList } = await import('./commands/rules.js');
     process.exitCode = runRulesList();
   });
   rules
     .command('show')
     .description('show everything about one rule: description, effects, aliases, remediation, compliance controls')
     .argument('<id>', 'rule id, policy guid, policy display name, or an equivalent id such as Azure.APIM.HTTPBackend')
-    .action((id: string) => {
+    .action(async (id: string) => {
+      const { runRulesShow } = await import('./commands/rules.js');
       process.exitCode = runRulesShow(id);
     });
 
@@ -97,7 +99,8 @@ function program(): Command {
     .option('-p, --parameters <file>', 'parameter file for a template (repeatable)', collect)
     // Choices: any other word used to fall back to pretty silently.
     .addOption(new Option('-f, --format <format>', 'output format').choices(['pretty', 'json']).default('pretty'));
-  addDeploymentOptions(policyTest).action((policyFile: string, resource: string, opts: PolicyTestFlags) => {
+  addDeploymentOptions(policyTest).action(async (policyFile: string, resource: string, opts: PolicyTestFlags) => {
+    const { runPolicyTest } = await import('./commands/policy-test.js');
     process.exitCode = runPolicyTest(policyFile, resource, opts);
   });
 
@@ -107,7 +110,8 @@ function program(): Command {
     .argument('<template>', 'ARM template file')
     .option('-p, --parameters <file>', 'parameter file')
     .option('-o, --output <file>', 'write the JSON to a file (written atomically) instead of standard output');
-  addDeploymentOptions(expand).action((template: string, opts: ExpandFlags) => {
+  addDeploymentOptions(expand).action(async (template: string, opts: ExpandFlags) => {
+    const { runExpand } = await import('./commands/expand.js');
     process.exitCode = runExpand(template, opts);
   });
   return cli;
@@ -141,12 +145,13 @@ function endQuietlyWhenClosed(stream: NodeJS.WriteStream, name: string): void {
   });
 }
 
-function main(argv: string[]): void {
+async function main(argv: string[]): Promise<void> {
   endQuietlyWhenClosed(process.stdout, 'standard output');
   endQuietlyWhenClosed(process.stderr, 'standard error');
   const debug = argv.includes('--debug');
   try {
-    program().parse(argv);
+    // Each command's module is imported when it runs: `--version` and `--help` load none of them.
+    await program().parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end with code 0; everything else commander rejects is bad usage.
@@ -160,4 +165,4 @@ function main(argv: string[]): void {
   }
 }
 
-main(process.argv);
+void main(process.argv);

@@ -8,8 +8,8 @@ import { formatMarkdown } from './markdown.js';
 import { formatCsv } from './csv.js';
 import { formatGithub } from './github.js';
 
-export const FORMATS = ['pretty', 'json', 'sarif', 'html', 'junit', 'markdown', 'csv', 'github'] as const;
-export type FormatName = (typeof FORMATS)[number];
+import { FORMATS, type FormatName } from './formats.js';
+export { FORMATS, type FormatName };
 
 /** Only the pretty format reads these; the machine formats never colour and are always complete. */
 export type RenderOptions = PrettyOptions;
