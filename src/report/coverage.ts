@@ -72,6 +72,8 @@ export interface Coverage {
   };
 }
 
+const REASON_ORDER = Object.keys(NOT_RUN_REASONS);
+
 export function coverageOf(result: ScanResult): Coverage {
   const byResource = outcomesByResource(result.results);
   const notEvaluated: UnitResource[] = [];
@@ -111,7 +113,8 @@ export function coverageOf(result: ScanResult): Coverage {
     rulesNotRun: {
       count: notRun.length,
       cannotRun: notRun.filter((r) => CANNOT_RUN.has(r.reason)).length,
-      byReason: groups(notRun.map((r) => r.reason), (reason) => NOT_RUN_REASONS[reason]),
+      // In the order of NOT_RUN_REASONS: those that cannot run come first, whatever their counts.
+      byReason: groups(notRun.map((r) => r.reason), (reason) => NOT_RUN_REASONS[reason]).sort((a, b) => REASON_ORDER.indexOf(a.key) - REASON_ORDER.indexOf(b.key)),
     },
     deploymentsNotFollowed: {
       count: notFollowed.length,
