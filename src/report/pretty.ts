@@ -244,7 +244,8 @@ function coverageBlock(cov: Coverage, result: ScanResult, verbose: boolean, c: C
   const resource = (x: UnitResource) => `${x.type} '${x.name}'  ${x.parameterFile ? `${x.file}, with parameters: ${x.parameterFile}` : x.file}`;
   if (r.notEvaluated) {
     lines.push('  no rule applies to:');
-    grouped(r.notEvaluatedByType, (g) => cov.items.resourcesNotEvaluated.filter((x) => x.type.toLowerCase() === g.key.toLowerCase()).map(resource), () => verbose);
+    const byType = groupBy(cov.items.resourcesNotEvaluated, (x) => x.type.toLowerCase());
+    grouped(r.notEvaluatedByType, (g) => (byType.get(g.key.toLowerCase()) ?? []).map(resource), () => verbose);
   }
   if (r.undecided) {
     lines.push(`  ${count(r.undecided, 'resource')} that every applicable rule left undecided${verbose ? ':' : ''}`);
@@ -253,8 +254,8 @@ function coverageBlock(cov: Coverage, result: ScanResult, verbose: boolean, c: C
   const k = cov.checks;
   if (k.undecided) {
     lines.push(`  ${count(k.undecided, 'check')} undecided (a value is unknown before deployment):`);
-    const unknown = result.results.filter((x) => x.outcome === 'unknown');
-    grouped(k.undecidedByReason, (g) => unknown.filter((x) => (x.reason ?? 'no reason given') === g.key).map((x) => `${x.ruleId}  ${x.resource.type} '${x.resource.name}'  ${x.file}`), () => verbose);
+    const byReason = groupBy(sortResults(result.results.filter((x) => x.outcome === 'unknown')), (x) => x.reason ?? 'no reason given');
+    grouped(k.undecidedByReason, (g) => (byReason.get(g.key) ?? []).map((x) => `${x.ruleId}  ${x.resource.type} '${x.resource.name}'  ${x.file}`), () => verbose);
   }
   if (k.errors) lines.push(`  ${count(k.errors, 'check')} failed to run (the rule raised an error; listed with the input problems)`);
   const n = cov.rulesNotRun;
@@ -274,4 +275,10 @@ function coverageBlock(cov: Coverage, result: ScanResult, verbose: boolean, c: C
   }
   // Strings from the input are already visible (`visibleStrings` made the copy the coverage was computed from).
   return lines.join('\n');
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) pushTo(out, key(item), item);
+  return out;
 }
