@@ -263,7 +263,7 @@ function coverageBlock(cov: Coverage, result: ScanResult, verbose: boolean, c: C
     lines.push(`  ${count(n.count, 'rule')} not run${n.cannotRun ? `, ${n.cannotRun} of them because ${n.cannotRun === 1 ? 'it cannot' : 'they cannot'}` : ''}:`);
     grouped(
       n.byReason,
-      (g) => cov.items.rulesNotRun.filter((x) => x.reason === g.key).map((x) => `${x.id}${x.assignment ? ` (assignment ${x.assignment}${x.referenceId ? `, ${x.referenceId}` : ''})` : ''}  ${x.title}${x.detail === g.description ? '' : `: ${x.detail}`}`),
+      (g) => cov.items.rulesNotRun.filter((x) => x.reason === g.key).map((x) => `${x.id}${x.assignment ? ` (assignment ${x.assignment}${x.referenceId && x.referenceId !== x.title ? `, ${x.referenceId}` : ''})` : ''}  ${x.title}${x.detail === g.description ? '' : `: ${x.detail}`}`),
       // Those that cannot run are listed by name even without --verbose: each needs the user to act.
       (g) => verbose || CANNOT_RUN.has(g.key),
     );
