@@ -116,7 +116,8 @@ export function loadRuleSet(
   const disabledByUser = (r: Rule) => Object.entries(settings).some(([key, s]) => s.enabled === false && keyNamesRule(key, r));
   // Turned on in the configuration without the parameters it needs: it could only fail on every
   // resource, so it stays off and the reports list it with what it needs.
-  let rules = configured.rules.map((r) => (r.enabled && (r as Partial<PolicyRule>).unsetParameters?.length ? Object.assign(Object.create(r) as Rule, { enabled: false }) : r));
+  const needsParameters = (r: Rule) => r.enabled && Boolean((r as Partial<PolicyRule>).unsetParameters?.length);
+  let rules = configured.rules.map((r) => (needsParameters(r) ? Object.assign(Object.create(r) as Rule, { enabled: false }) : r));
   if (selection.all) {
     // Off by default (e.g. deprecated upstream) is turned on; off in the configuration stays off.
     rules = rules.map((r) => {

@@ -86,7 +86,13 @@ export function rulesNotRun(inputs: NotRunInputs): RuleNotRun[] {
 }
 
 function identity(meta: RuleMeta): Pick<RuleNotRun, 'id' | 'title' | 'kind' | 'assignment' | 'referenceId'> {
-  return { id: meta.id, title: meta.title, kind: meta.kind, ...(meta.assignment && { assignment: meta.assignment }), ...(meta.referenceId && { referenceId: meta.referenceId }) };
+  return {
+    id: meta.id,
+    title: meta.title,
+    kind: meta.kind,
+    ...(meta.assignment && { assignment: meta.assignment }),
+    ...(meta.referenceId && { referenceId: meta.referenceId }),
+  };
 }
 
 function whyNotRun(rule: Rule, turnedOff: ReadonlySet<string> | undefined): { reason: NotRunReason; detail: string } {
@@ -95,7 +101,9 @@ function whyNotRun(rule: Rule, turnedOff: ReadonlySet<string> | undefined): { re
   const unset = facts.unsetParameters ?? [];
   if (unset.length) {
     const names = unset.map((p) => `'${p}'`).join(', ');
-    const where = rule.meta.assignment ? `assignment ${rule.meta.assignment} does not give ${unset.length > 1 ? 'them' : 'it'}` : `give ${unset.length > 1 ? 'them' : 'it'} under rules.${rule.meta.id}.parameters or with an assignment`;
+    const where = rule.meta.assignment
+      ? `assignment ${rule.meta.assignment} does not give ${unset.length > 1 ? 'them' : 'it'}`
+      : `give ${unset.length > 1 ? 'them' : 'it'} under rules.${rule.meta.id}.parameters or with an assignment`;
     return { reason: 'needs-parameters', detail: `needs parameter${unset.length > 1 ? 's' : ''} ${names} (no default): ${where}` };
   }
   if (turnedOff?.has(rule.meta.id)) return { reason: 'turned-off', detail: NOT_RUN_REASONS['turned-off'] };

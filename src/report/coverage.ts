@@ -100,25 +100,38 @@ export function coverageOf(result: ScanResult): Coverage {
       evaluated,
       undecided: undecided.length,
       notEvaluated: notEvaluated.length,
-      notEvaluatedByType: groups(notEvaluated.map((r) => r.type), (type) => type, (r) => r.toLowerCase()),
+      notEvaluatedByType: groups(
+        notEvaluated.map((r) => r.type),
+        (type) => type,
+        (r) => r.toLowerCase(),
+      ),
     },
     checks: {
       total: result.results.length,
       decided: count('pass') + count('fail'),
       notApplicable: count('skip'),
       undecided: unknown.length,
-      undecidedByReason: groups(unknown.map((r) => r.reason ?? 'no reason given'), (reason) => reason),
+      undecidedByReason: groups(
+        unknown.map((r) => r.reason ?? 'no reason given'),
+        (reason) => reason,
+      ),
       errors: count('error'),
     },
     rulesNotRun: {
       count: notRun.length,
       cannotRun: notRun.filter((r) => CANNOT_RUN.has(r.reason)).length,
       // In the order of NOT_RUN_REASONS: those that cannot run come first, whatever their counts.
-      byReason: groups(notRun.map((r) => r.reason), (reason) => NOT_RUN_REASONS[reason]).sort((a, b) => REASON_ORDER.indexOf(a.key) - REASON_ORDER.indexOf(b.key)),
+      byReason: groups(
+        notRun.map((r) => r.reason),
+        (reason) => NOT_RUN_REASONS[reason],
+      ).sort((a, b) => REASON_ORDER.indexOf(a.key) - REASON_ORDER.indexOf(b.key)),
     },
     deploymentsNotFollowed: {
       count: notFollowed.length,
-      byReason: groups(notFollowed.map((d) => d.kind), (kind) => NOT_FOLLOWED_REASONS[kind]),
+      byReason: groups(
+        notFollowed.map((d) => d.kind),
+        (kind) => NOT_FOLLOWED_REASONS[kind],
+      ),
     },
     items: {
       resourcesNotEvaluated: sortResources(notEvaluated),
@@ -133,7 +146,8 @@ export function coverageOf(result: ScanResult): Coverage {
 function inventoryOf(unit: ScannedUnit, results: readonly RuleResult[]): readonly ResourceRef[] {
   if (unit.inventory) return unit.inventory;
   const named = new Map<string, ResourceRef>();
-  for (const r of results) if (r.file === unit.file && r.parameterFile === unit.parameterFile) named.set(resourceKey(r.file, r.parameterFile, r.resource), r.resource);
+  for (const r of results)
+    if (r.file === unit.file && r.parameterFile === unit.parameterFile) named.set(resourceKey(r.file, r.parameterFile, r.resource), r.resource);
   const listed = [...named.values()].slice(0, unit.resources);
   const unlisted = Array.from({ length: Math.max(0, unit.resources - listed.length) }, (): ResourceRef => ({ type: '(type not recorded)', name: '', id: '' }));
   return [...listed, ...unlisted];
@@ -164,15 +178,22 @@ function groups<K extends string>(keys: readonly K[], describe: (key: K) => stri
     if (entry) entry.count++;
     else counts.set(folded, { key, count: 1 });
   }
-  return [...counts.values()].map(({ key, count }) => ({ key, description: describe(key), count })).sort((a, b) => b.count - a.count || compareKeys([a.key], [b.key]));
+  return [...counts.values()]
+    .map(({ key, count }) => ({ key, description: describe(key), count }))
+    .sort((a, b) => b.count - a.count || compareKeys([a.key], [b.key]));
 }
 
 function sortResources(list: UnitResource[]): UnitResource[] {
-  return [...list].sort((a, b) => compareKeys([a.file, a.parameterFile ?? '', a.type.toLowerCase(), a.name, a.id], [b.file, b.parameterFile ?? '', b.type.toLowerCase(), b.name, b.id]));
+  return [...list].sort((a, b) =>
+    compareKeys([a.file, a.parameterFile ?? '', a.type.toLowerCase(), a.name, a.id], [b.file, b.parameterFile ?? '', b.type.toLowerCase(), b.name, b.id]),
+  );
 }
 
 function sortNotFollowed(list: NotFollowed[]): NotFollowed[] {
   return [...list].sort((a, b) =>
-    compareKeys([a.file, a.location?.start.line ?? 0, a.location?.start.column ?? 0, a.deployment], [b.file, b.location?.start.line ?? 0, b.location?.start.column ?? 0, b.deployment]),
+    compareKeys(
+      [a.file, a.location?.start.line ?? 0, a.location?.start.column ?? 0, a.deployment],
+      [b.file, b.location?.start.line ?? 0, b.location?.start.column ?? 0, b.deployment],
+    ),
   );
 }

@@ -39,11 +39,14 @@ function coverageNotice(result: ScanResult): string {
   const c = coverageOf(result);
   const r = c.resources;
   const n = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+  const types = r.notEvaluatedByType.map((g) => `${g.key} ${g.count}`).join(', ');
+  const d = c.deploymentsNotFollowed;
+  const why = d.byReason.map((g) => `${g.count} ${g.description}`).join('; ');
   const lines = [
     `${n(r.found, 'resource')} found: ${r.evaluated} evaluated by at least one rule, ${r.undecided} only undecided, ${r.notEvaluated} that no rule applies to` +
-      `${r.notEvaluatedByType.length ? ` (${r.notEvaluatedByType.map((g) => `${g.key} ${g.count}`).join(', ')})` : ''}; ` +
-      `${n(c.checks.undecided, 'check')} undecided; ${n(c.rulesNotRun.count, 'rule')} not run (${c.rulesNotRun.cannotRun} cannot run); ${n(c.deploymentsNotFollowed.count, 'nested deployment')} not followed` +
-      `${c.deploymentsNotFollowed.byReason.length ? ` (${c.deploymentsNotFollowed.byReason.map((g) => `${g.count} ${g.description}`).join('; ')})` : ''}`,
+      `${types ? ` (${types})` : ''}; ${n(c.checks.undecided, 'check')} undecided; ` +
+      `${n(c.rulesNotRun.count, 'rule')} not run (${c.rulesNotRun.cannotRun} cannot run); ` +
+      `${n(d.count, 'nested deployment')} not followed${why ? ` (${why})` : ''}`,
     ...c.items.rulesNotRun.filter((x) => CANNOT_RUN.has(x.reason)).map((x) => `cannot run: ${x.id} ${x.title}: ${x.detail}`),
   ];
   return command('notice', { title: 'tollgate: coverage' }, lines.join('\n'));

@@ -103,7 +103,8 @@ function coverageSuite(c: Coverage): { xml: string; cases: number } {
   const cases = [
     ...c.items.resourcesNotEvaluated.map((r) => {
       const unit = r.parameterFile ? `${r.file} with ${r.parameterFile}` : r.file;
-      return skippedCase('tollgate.coverage.not-evaluated', unique(`r${r.type}/${r.name}`.toLowerCase(), `${r.type}/${r.name}`, `${unit}, ${r.id}`), r.file, `not evaluated: no rule applies to ${r.type} (${unit})`);
+      const name = unique(`r${r.type}/${r.name}`.toLowerCase(), `${r.type}/${r.name}`, `${unit}, ${r.id}`);
+      return skippedCase('tollgate.coverage.not-evaluated', name, r.file, `not evaluated: no rule applies to ${r.type} (${unit})`);
     }),
     ...c.items.rulesNotRun.map((r) => {
       const name = r.assignment ? `${r.id} (assignment ${r.assignment}${r.referenceId ? `, ${r.referenceId}` : ''})` : r.id;
@@ -111,12 +112,14 @@ function coverageSuite(c: Coverage): { xml: string; cases: number } {
     }),
     ...c.items.deploymentsNotFollowed.map((d) => {
       const where = formatLocation(d);
-      return skippedCase('tollgate.coverage.deployment-not-followed', unique(`d${where}${d.deployment}`, `${d.deployment} at ${where}`, d.file), d.file, `not followed: ${d.detail}`);
+      const name = unique(`d${where}${d.deployment}`, `${d.deployment} at ${where}`, d.file);
+      return skippedCase('tollgate.coverage.deployment-not-followed', name, d.file, `not followed: ${d.detail}`);
     }),
   ];
   const props = properties.map(([name, value]) => `      <property name="${a(name)}" value="${value}"/>\n`).join('');
   const xml =
-    `  <testsuite name="tollgate coverage" tests="${cases.length}" failures="0" errors="0" skipped="${cases.length}" time="0">\n    <properties>\n${props}    </properties>\n` +
+    `  <testsuite name="tollgate coverage" tests="${cases.length}" failures="0" errors="0" skipped="${cases.length}" time="0">\n` +
+    `    <properties>\n${props}    </properties>\n` +
     cases.map((s) => `${s}\n`).join('') +
     '  </testsuite>';
   return { xml, cases: cases.length };

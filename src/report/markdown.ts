@@ -71,7 +71,8 @@ function coverageSection(c: Coverage): string[] {
   const out = [
     '#### Coverage',
     '',
-    `${n(r.found, 'resource')} found: ${r.evaluated} evaluated by at least one rule, ${r.undecided} only undecided, **${r.notEvaluated} that no rule applies to**. ` +
+    `${n(r.found, 'resource')} found: ${r.evaluated} evaluated by at least one rule, ${r.undecided} only undecided, ` +
+      `**${r.notEvaluated} that no rule applies to**. ` +
       `${n(c.checks.undecided, 'check')} undecided; ${n(c.rulesNotRun.count, 'rule')} not run (${c.rulesNotRun.cannotRun} cannot run); ` +
       `${n(c.deploymentsNotFollowed.count, 'nested deployment')} not followed.`,
   ];
@@ -80,6 +81,7 @@ function coverageSection(c: Coverage): string[] {
     out.push('', '**Definitions that cannot run:**', '');
     for (const x of cannot) out.push(`- ${code(x.id)} ${cell(x.title)}: ${cell(x.detail)}${x.assignment ? ` (assignment ${code(x.assignment)})` : ''}`);
   }
+  const withParameters = (parameterFile: string | undefined) => (parameterFile ? ` with ${code(parameterFile)}` : '');
   const tables: string[] = [];
   const table = (heading: string, rows: { key: string; description: string; count: number }[], byKey = false) => {
     if (!rows.length) return;
@@ -90,11 +92,13 @@ function coverageSection(c: Coverage): string[] {
   table('why rules did not run', c.rulesNotRun.byReason);
   table('why nested deployments were not followed', c.deploymentsNotFollowed.byReason);
   const items = [
-    ...c.items.resourcesNotEvaluated.map((x) => `- not evaluated: ${code(x.type)} ${cell(x.name)} in ${code(x.file)}${x.parameterFile ? ` with ${code(x.parameterFile)}` : ''}`),
+    ...c.items.resourcesNotEvaluated.map((x) => `- not evaluated: ${code(x.type)} ${cell(x.name)} in ${code(x.file)}${withParameters(x.parameterFile)}`),
     ...c.items.rulesNotRun.filter((x) => !CANNOT_RUN.has(x.reason)).map((x) => `- not run: ${code(x.id)} ${cell(x.title)}: ${cell(x.detail)}`),
     ...c.items.deploymentsNotFollowed.map((d) => `- not followed: deployment ${cell(d.deployment)} at ${code(formatLocation(d))}: ${cell(d.detail)}`),
   ];
-  if (tables.length || items.length) out.push('', '<details><summary>What was not evaluated</summary>', ...tables, ...(items.length ? ['', ...items] : []), '', '</details>');
+  if (tables.length || items.length) {
+    out.push('', '<details><summary>What was not evaluated</summary>', ...tables, ...(items.length ? ['', ...items] : []), '', '</details>');
+  }
   return out;
 }
 

@@ -10,7 +10,7 @@ import { sortDiagnostics, sortFindings, sortResults } from './order.js';
 import { summarize, type Summary } from './summary.js';
 import { pushTo } from '../multimap.js';
 import { visibleStrings } from './visible.js';
-import { CANNOT_RUN } from '../evaluate/rules-not-run.js';
+import { CANNOT_RUN, type RuleNotRun } from '../evaluate/rules-not-run.js';
 import { coverageOf, type Coverage, type Group, type UnitResource } from './coverage.js';
 
 export interface PrettyOptions {
@@ -189,9 +189,13 @@ function closing(s: Summary, c: Colors, paths?: string[], coverage?: Coverage): 
   if (s.resources === 0) return `${c.yellow(`No ARM templates, Bicep files or exported resources found${where}.`)}\n${line}`;
   if (s.findings === 0 && s.inputErrors === 0) {
     // "No problems" covers only what a rule decided; what was not checked is said beside it.
-    if (s.resourcesEvaluated === 0) return `${c.yellow(`No rule decided about any of the ${count(s.resources, 'resource')} found: nothing was checked (see Coverage).`)}\n${line}`;
-    const of = s.resourcesEvaluated === s.resources ? count(s.resources, 'resource') : `the ${s.resourcesEvaluated} of ${s.resources} resources a rule decided about`;
-    const cannot = coverage?.rulesNotRun.cannotRun ? c.yellow(` ${count(coverage.rulesNotRun.cannotRun, 'definition')} could not run (see Coverage).`) : '';
+    if (s.resourcesEvaluated === 0) {
+      return `${c.yellow(`No rule decided about any of the ${count(s.resources, 'resource')} found: nothing was checked (see Coverage).`)}\n${line}`;
+    }
+    const of =
+      s.resourcesEvaluated === s.resources ? count(s.resources, 'resource') : `the ${s.resourcesEvaluated} of ${s.resources} resources a rule decided about`;
+    const cannotRun = coverage?.rulesNotRun.cannotRun ?? 0;
+    const cannot = cannotRun ? c.yellow(` ${count(cannotRun, 'definition')} could not run (see Coverage).`) : '';
     return `${c.green(`No problems found in ${of}.`)}${cannot}\n${line}`;
   }
   const tone = s.errors > 0 || s.inputErrors > 0 ? c.red : s.warnings > 0 ? c.yellow : c.blue;
@@ -228,7 +232,8 @@ const ITEMS_SHOWN = 20;
 function coverageBlock(cov: Coverage, result: ScanResult, verbose: boolean, c: Colors): string {
   const r = cov.resources;
   const lines = [c.bold('Coverage')];
-  lines.push(`  ${count(r.found, 'resource')} found: ${r.evaluated} evaluated by at least one rule, ${r.undecided} only undecided, ${r.notEvaluated} that no rule applies to`);
+  const split = `${r.evaluated} evaluated by at least one rule, ${r.undecided} only undecided, ${r.notEvaluated} that no rule applies to`;
+  lines.push(`  ${count(r.found, 'resource')} found: ${split}`);
   const more = (n: number) => c.dim(`    … ${n} more (--verbose lists them)`);
   const grouped = <K extends string>(list: Group<K>[], items: (g: Group<K>) => string[], listItems: (g: Group<K>) => boolean) => {
     const shown = verbose ? list : list.slice(0, GROUPS_SHOWN);
@@ -241,7 +246,8 @@ function coverageBlock(cov: Coverage, result: ScanResult, verbose: boolean, c: C
     }
     if (shown.length < list.length) lines.push(more(list.length - shown.length));
   };
-  const resource = (x: UnitResource) => `${x.type} '${x.name}'  ${x.parameterFile ? `${x.file}, with parameters: ${x.parameterFile}` : x.file}`;
+  const unit = (file: string, parameterFile?: string) => (parameterFile ? `${file}, with parameters: ${parameterFile}` : file);
+  const resource = (x: UnitResource) => `${x.type} '${x.name}'  ${unit(x.file, x.parameterFile)}`;
   if (r.notEvaluated) {
     lines.push('  no rule applies to:');
     const byType = groupBy(cov.items.resourcesNotEvaluated, (x) => x.type.toLowerCase());
@@ -255,15 +261,20 @@ function coverageBlock(cov: Coverage, result: ScanResult, verbose: boolean, c: C
   if (k.undecided) {
     lines.push(`  ${count(k.undecided, 'check')} undecided (a value is unknown before deployment):`);
     const byReason = groupBy(sortResults(result.results.filter((x) => x.outcome === 'unknown')), (x) => x.reason ?? 'no reason given');
-    grouped(k.undecidedByReason, (g) => (byReason.get(g.key) ?? []).map((x) => `${x.ruleId}  ${x.resource.type} '${x.resource.name}'  ${x.file}`), () => verbose);
+    const check = (x: RuleResult) => `${x.ruleId}  ${x.resource.type} '${x.resource.name}'  ${unit(x.file, x.parameterFile)}`;
+    grouped(k.undecidedByReason, (g) => (byReason.get(g.key) ?? []).map(check), () => verbose);
   }
   if (k.errors) lines.push(`  ${count(k.errors, 'check')} failed to run (the rule raised an error; listed with the input problems)`);
   const n = cov.rulesNotRun;
   if (n.count) {
-    lines.push(`  ${count(n.count, 'rule')} not run${n.cannotRun ? `, ${n.cannotRun} of them because ${n.cannotRun === 1 ? 'it cannot' : 'they cannot'}` : ''}:`);
+    const cannot = n.cannotRun ? `, ${n.cannotRun} of them because ${n.cannotRun === 1 ? 'it cannot' : 'they cannot'}` : '';
+    lines.push(`  ${count(n.count, 'rule')} not run${cannot}:`);
+    const byReason = groupBy(cov.items.rulesNotRun, (x) => x.reason);
+    const reference = (x: RuleNotRun) => (x.referenceId && x.referenceId !== x.title ? `, ${x.referenceId}` : '');
+    const assigned = (x: RuleNotRun) => (x.assignment ? ` (assignment ${x.assignment}${reference(x)})` : '');
     grouped(
       n.byReason,
-      (g) => cov.items.rulesNotRun.filter((x) => x.reason === g.key).map((x) => `${x.id}${x.assignment ? ` (assignment ${x.assignment}${x.referenceId && x.referenceId !== x.title ? `, ${x.referenceId}` : ''})` : ''}  ${x.title}${x.detail === g.description ? '' : `: ${x.detail}`}`),
+      (g) => (byReason.get(g.key) ?? []).map((x) => `${x.id}${assigned(x)}  ${x.title}${x.detail === g.description ? '' : `: ${x.detail}`}`),
       // Those that cannot run are listed by name even without --verbose: each needs the user to act.
       (g) => verbose || CANNOT_RUN.has(g.key),
     );
@@ -271,7 +282,8 @@ function coverageBlock(cov: Coverage, result: ScanResult, verbose: boolean, c: C
   const d = cov.deploymentsNotFollowed;
   if (d.count) {
     lines.push(`  ${count(d.count, 'nested deployment')} not followed (${d.count === 1 ? 'its' : 'their'} resources are not checked):`);
-    grouped(d.byReason, (g) => cov.items.deploymentsNotFollowed.filter((x) => x.kind === g.key).map((x) => `${formatLocation(x)}  deployment '${x.deployment}': ${x.detail}`), () => verbose);
+    const byKind = groupBy(cov.items.deploymentsNotFollowed, (x) => x.kind);
+    grouped(d.byReason, (g) => (byKind.get(g.key) ?? []).map((x) => `${formatLocation(x)}  deployment '${x.deployment}': ${x.detail}`), () => verbose);
   }
   // Strings from the input are already visible (`visibleStrings` made the copy the coverage was computed from).
   return lines.join('\n');

@@ -5,7 +5,16 @@ import { defineRule } from '../../src/rules/define-rule.js';
 import type { Rule } from '../../src/rules/rule.js';
 
 const rule = (id: string, extra: Partial<Rule> & Record<string, unknown> = {}, effect?: string): Rule => {
-  const base = defineRule({ id, title: `title ${id}`, severity: 'low', description: '', recommendation: '', equivalents: [], appliesTo: ['*'], check: () => undefined });
+  const base = defineRule({
+    id,
+    title: `title ${id}`,
+    severity: 'low',
+    description: '',
+    recommendation: '',
+    equivalents: [],
+    appliesTo: ['*'],
+    check: () => undefined,
+  });
   return { ...base, meta: { ...base.meta, ...(effect && { effect }) }, ...extra } as Rule;
 };
 
@@ -21,7 +30,16 @@ test('rules not run: each with its reason, those that cannot run first, in a sta
     ],
     turnedOff: new Set(['mine-off']),
     replaced: [rule('shipped').meta],
-    unavailable: [{ assignment: 'a1', initiative: 'i1', referenceId: 'ref1', definitionId: '/providers/Microsoft.Authorization/policyDefinitions/abc', groups: [], reason: 'Tollgate does not have the definition' }],
+    unavailable: [
+      {
+        assignment: 'a1',
+        initiative: 'i1',
+        referenceId: 'ref1',
+        definitionId: '/providers/Microsoft.Authorization/policyDefinitions/abc',
+        groups: [],
+        reason: 'Tollgate does not have the definition',
+      },
+    ],
   });
   assert.deepEqual(
     list.map((r) => [r.id, r.reason]),
@@ -39,6 +57,8 @@ test('rules not run: each with its reason, those that cannot run first, in a sta
   assert.equal(list[2]!.assignment, 'a1');
   assert.equal(list[2]!.referenceId, 'ref1');
   // An assigned definition missing a parameter says the assignment does not give it.
-  const assigned = rulesNotRun({ rules: [{ ...rule('x', { enabled: false, unsetParameters: ['p'] }), meta: { ...rule('x').meta, assignment: 'team-a' } } as Rule] });
+  const assigned = rulesNotRun({
+    rules: [{ ...rule('x', { enabled: false, unsetParameters: ['p'] }), meta: { ...rule('x').meta, assignment: 'team-a' } } as Rule],
+  });
   assert.equal(assigned[0]!.detail, "needs parameter 'p' (no default): assignment team-a does not give it");
 });

@@ -101,7 +101,14 @@ test('coverage of a repository-shaped tree, exactly: resources by what evaluated
     ],
   });
   const reason = "supportsHttpsTrafficOnly is not known before deployment (required parameter 'httpsOnly' has no value)";
-  assert.deepEqual(c.checks, { total: 4, decided: 3, notApplicable: 0, undecided: 1, undecidedByReason: [{ key: reason, description: reason, count: 1 }], errors: 0 });
+  assert.deepEqual(c.checks, {
+    total: 4,
+    decided: 3,
+    notApplicable: 0,
+    undecided: 1,
+    undecidedByReason: [{ key: reason, description: reason, count: 1 }],
+    errors: 0,
+  });
   assert.deepEqual(c.rulesNotRun, {
     count: 2,
     cannotRun: 1,
@@ -110,10 +117,17 @@ test('coverage of a repository-shaped tree, exactly: resources by what evaluated
       { key: 'off-by-default', description: 'off by default (rules.<id>.enabled: true or --rules all runs it)', count: 1 },
     ],
   });
-  assert.deepEqual(c.items.rulesNotRun.map((r) => [r.id, r.reason, r.detail]), [
-    ['test-needs-workspace', 'needs-parameters', "needs parameter 'workspaceId' (no default): give it under rules.test-needs-workspace.parameters or with an assignment"],
-    ['T-Off', 'off-by-default', 'off by default (rules.<id>.enabled: true or --rules all runs it)'],
-  ]);
+  assert.deepEqual(
+    c.items.rulesNotRun.map((r) => [r.id, r.reason, r.detail]),
+    [
+      [
+        'test-needs-workspace',
+        'needs-parameters',
+        "needs parameter 'workspaceId' (no default): give it under rules.test-needs-workspace.parameters or with an assignment",
+      ],
+      ['T-Off', 'off-by-default', 'off by default (rules.<id>.enabled: true or --rules all runs it)'],
+    ],
+  );
   assert.deepEqual(c.deploymentsNotFollowed, {
     count: 1,
     byReason: [{ key: 'remote-link', description: 'the linked template is remote (a URL) and is not fetched', count: 1 }],
@@ -131,11 +145,22 @@ test('coverage of a repository-shaped tree, exactly: resources by what evaluated
   );
   assert.deepEqual(
     c.items.resourcesNotEvaluated.map((r) => `${r.type} ${r.name}`),
-    ['Microsoft.ManagedIdentity/userAssignedIdentities id-app', 'Microsoft.Network/virtualNetworks vnet-main', 'Microsoft.Resources/deployments inner', 'Microsoft.Resources/deployments remote'],
+    [
+      'Microsoft.ManagedIdentity/userAssignedIdentities id-app',
+      'Microsoft.Network/virtualNetworks vnet-main',
+      'Microsoft.Resources/deployments inner',
+      'Microsoft.Resources/deployments remote',
+    ],
   );
-  assert.deepEqual(c.items.resourcesUndecided.map((r) => `${r.name} ${r.file}`), [`stunknown ${FIXTURE}/infra/unknown.json`]);
+  assert.deepEqual(
+    c.items.resourcesUndecided.map((r) => `${r.name} ${r.file}`),
+    [`stunknown ${FIXTURE}/infra/unknown.json`],
+  );
   // The findings agree: one, on the storage account that allows HTTP.
-  assert.deepEqual(result.findings.map((f) => `${f.ruleId} ${f.resource.name}`), ['T-StorageHttps stmain']);
+  assert.deepEqual(
+    result.findings.map((f) => `${f.ruleId} ${f.resource.name}`),
+    ['T-StorageHttps stmain'],
+  );
 });
 
 const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['testsuite', 'testcase', 'property'].includes(name) });
@@ -163,7 +188,11 @@ test('coverage in each format: json, sarif and junit parsed; pretty, markdown, h
   assert.equal(props['coverage.deploymentsNotFollowed: remote-link'], 1);
   assert.deepEqual(
     suite.testcase.map((t) => t.classname).sort(),
-    [...Array(4).fill('tollgate.coverage.not-evaluated'), 'tollgate.coverage.deployment-not-followed', ...Array(2).fill('tollgate.coverage.rule-not-run')].sort(),
+    [
+      ...Array(4).fill('tollgate.coverage.not-evaluated'),
+      'tollgate.coverage.deployment-not-followed',
+      ...Array(2).fill('tollgate.coverage.rule-not-run'),
+    ].sort(),
   );
 
   const pretty = render('pretty', result, { color: false });
@@ -174,16 +203,25 @@ test('coverage in each format: json, sarif and junit parsed; pretty, markdown, h
   assert.match(pretty, /^4 files, 8 resources \(3 evaluated\), 4 rules: /m);
 
   const md = render('markdown', result, { color: false });
-  assert.match(md, /^8 resources found: 3 evaluated by at least one rule, 1 only undecided, \*\*4 that no rule applies to\*\*\. 1 check undecided; 2 rules not run \(1 cannot run\); 1 nested deployment not followed\.$/m);
+  assert.match(
+    md,
+    /^8 resources found: 3 evaluated by at least one rule, 1 only undecided, \*\*4 that no rule applies to\*\*\. 1 check undecided; 2 rules not run \(1 cannot run\); 1 nested deployment not followed\.$/m,
+  );
   assert.match(md, /^- `test-needs-workspace` Storage accounts send logs to a workspace: needs parameter 'workspaceId'/m);
 
   const html = render('html', result, { color: false });
   assert.match(html, /<section id="coverage"/);
-  assert.match(html, /<span data-count="evaluated">3<\/span> evaluated by at least one rule, <span data-count="undecided">1<\/span> only undecided, <span data-count="not-evaluated">4<\/span>/);
+  assert.match(
+    html,
+    /<span data-count="evaluated">3<\/span> evaluated by at least one rule, <span data-count="undecided">1<\/span> only undecided, <span data-count="not-evaluated">4<\/span>/,
+  );
   assert.match(html, /not followed: deployment <strong>remote<\/strong>/);
 
   const github = render('github', result, { color: false });
-  assert.match(github, /^::notice title=tollgate%3A coverage::8 resources found: 3 evaluated by at least one rule, 1 only undecided, 4 that no rule applies to /m);
+  assert.match(
+    github,
+    /^::notice title=tollgate%3A coverage::8 resources found: 3 evaluated by at least one rule, 1 only undecided, 4 that no rule applies to /m,
+  );
   assert.match(github, /%0Acannot run: test-needs-workspace Storage accounts send logs to a workspace/);
 });
 
@@ -193,7 +231,8 @@ test('--verbose lists each item not evaluated; without it, groups and the defini
   const dir = mkdtempSync(path.join(tmpdir(), 'tollgate-coverage-'));
   cpSync(path.join(repoRoot(), FIXTURE), dir, { recursive: true });
   writeFileSync(path.join(dir, 'tollgate.yaml'), 'rules:\n  APIM-HTTPBackend:\n    enabled: false\n');
-  const run = (...args: string[]) => spawnSync(process.execPath, [CLI, 'scan', '.', ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, [CLI, 'scan', '.', ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   const plain = run();
   const verbose = run('--verbose');
   assert.equal(verbose.status, plain.status, verbose.stderr);
@@ -207,7 +246,10 @@ test('--verbose lists each item not evaluated; without it, groups and the defini
   assert.doesNotMatch(plain.stdout, /APIM-HTTPBackend/);
   assert.match(verbose.stdout, /^ {12}APIM-HTTPBackend {2}API Management backends use HTTPS$/m);
   assert.doesNotMatch(plain.stdout, /deployment 'remote'/);
-  assert.match(verbose.stdout, /^ {12}infra\/main\.json:59:\d+ {2}deployment 'remote': the linked template https:\/\/example\.com\/templates\/network\.json is remote and is not fetched$/m);
+  assert.match(
+    verbose.stdout,
+    /^ {12}infra\/main\.json:59:\d+ {2}deployment 'remote': the linked template https:\/\/example\.com\/templates\/network\.json is remote and is not fetched$/m,
+  );
 });
 
 test('definitions that need parameters: rules.<id>.parameters makes them run; turned on without them, they stay off and are listed', () => {
@@ -217,11 +259,20 @@ test('definitions that need parameters: rules.<id>.parameters makes them run; tu
   assert.equal(byDefault.rules.find((r) => r.meta.id === id)?.enabled, false);
   assert.equal(listed(byDefault)?.reason, 'needs-parameters');
 
-  const given = loadRuleSet({}, { [id]: { parameters: { logAnalytics: '/subscriptions/x/resourceGroups/y/providers/Microsoft.OperationalInsights/workspaces/z' } } });
+  const given = loadRuleSet(
+    {},
+    { [id]: { parameters: { logAnalytics: '/subscriptions/x/resourceGroups/y/providers/Microsoft.OperationalInsights/workspaces/z' } } },
+  );
   assert.equal(given.rules.find((r) => r.meta.id === id)?.enabled, true);
   const ran = scan({ paths: ['examples/compliant'], cwd: repoRoot(), ruleSet: given });
-  assert.ok(ran.results.some((r) => r.ruleId === id), 'the definition ran on the API Management service');
-  assert.equal(ran.notRun?.find((r) => r.id === id), undefined);
+  assert.ok(
+    ran.results.some((r) => r.ruleId === id),
+    'the definition ran on the API Management service',
+  );
+  assert.equal(
+    ran.notRun?.find((r) => r.id === id),
+    undefined,
+  );
 
   // Turned on without its parameter: it would fail on every resource, so it stays off and says why.
   const forced = loadRuleSet({}, { [id]: { enabled: true } });

@@ -96,8 +96,9 @@ function loadLinkedTemplate(inst: Instance, properties: Value | undefined, outer
   const at = childNode(childNode(inst.node, 'properties'), 'templateLink') ?? inst.node;
   const path = localPathOf(link);
   // What is not followed is recorded with its kind, so the coverage can count it by reason.
+  const file = outer.template.file;
   const notFollowed = (kind: NotFollowedKind, detail: string) =>
-    recordNotFollowed(run, { kind, deployment: inst.name, file: outer.template.file.path, location: outer.template.file.locationOf(at.offset, at.length), detail });
+    recordNotFollowed(run, { kind, deployment: inst.name, file: file.path, location: file.locationOf(at.offset, at.length), detail });
   if (isUnknown(path)) {
     outer.report(at, 'linked-template', 'info', `deployment '${inst.name}': ${path.reason}; its resources are not checked`);
     notFollowed(path instanceof UnfollowedLink ? path.kind : 'no-template', path.reason);
@@ -151,7 +152,9 @@ function localPathOf(link: Value | undefined): string | UnfollowedLink {
   if (typeof relative === 'string') return relative;
   const uri = getProperty(link, 'uri');
   // A Bicep registry module not in the local cache is lowered to a link naming the module (`br:…`, `br/alias:…`, `ts:…`).
-  if (typeof uri === 'string' && /^(br|ts)[:/]/i.test(uri)) return new UnfollowedLink('registry-module', `the registry module ${uri} is not in the local cache`);
+  if (typeof uri === 'string' && /^(br|ts)[:/]/i.test(uri)) {
+    return new UnfollowedLink('registry-module', `the registry module ${uri} is not in the local cache`);
+  }
   if (typeof uri === 'string' && !/^[a-z][a-z0-9+.-]*:/i.test(uri)) return uri;
   if (typeof uri === 'string') return new UnfollowedLink('remote-link', `the linked template ${uri} is remote and is not fetched`);
   if (getProperty(link, 'id') !== undefined) return new UnfollowedLink('template-spec', 'template specs are not fetched');

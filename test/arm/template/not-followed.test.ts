@@ -7,7 +7,12 @@ import { parseJsonDocument } from '../../../src/load/json-document.js';
 import { SourceFile } from '../../../src/load/source-file.js';
 import { template, tempTree } from '../../helpers.js';
 
-const deployment = (name: string, properties: object) => ({ type: 'Microsoft.Resources/deployments', apiVersion: '2022-09-01', name, properties: { mode: 'Incremental', ...properties } });
+const deployment = (name: string, properties: object) => ({
+  type: 'Microsoft.Resources/deployments',
+  apiVersion: '2022-09-01',
+  name,
+  properties: { mode: 'Incremental', ...properties },
+});
 
 test('nested deployments not followed are recorded with their kind, for the coverage to count by reason', () => {
   const text = template({
@@ -22,7 +27,10 @@ test('nested deployments not followed are recorded with their kind, for the cove
       deployment('followed', { templateLink: { relativePath: 'linked.json' } }),
     ],
   });
-  const dir = tempTree({ 'main.json': text, 'linked.json': template({ resources: [{ type: 'Microsoft.Network/virtualNetworks', apiVersion: '2023-04-01', name: 'vnet', properties: {} }] }) });
+  const dir = tempTree({
+    'main.json': text,
+    'linked.json': template({ resources: [{ type: 'Microsoft.Network/virtualNetworks', apiVersion: '2023-04-01', name: 'vnet', properties: {} }] }),
+  });
   const main = parseJsonDocument(new SourceFile(path.join(dir, 'main.json'), 'main.json', text));
   const { notFollowed, resources } = expandTemplate(main, undefined, { deployment: DEFAULT_DEPLOYMENT, loadLinked: linkedFileLoader([dir], dir) });
   assert.deepEqual(
