@@ -24,6 +24,8 @@ import { mergeEquivalentFindings, suppressEquivalents } from './evaluate/equival
 import { complianceByControl } from './policy/control-compliance.js';
 import { assignPolicies, type AssignedPolicies, type PolicyInputs } from './policy/policy-inputs.js';
 import type { JsonDocument } from './load/json-document.js';
+import type { NotFollowed } from './arm/template/not-followed.js';
+import { rulesNotRun } from './evaluate/rules-not-run.js';
 import { applySuppressions, fileMatches, globMatches, namesRule, scopeMatches, suppressionsInComments, suppressionsOnResource, type Suppression } from './evaluate/suppressions.js';
 
 export interface ScanOptions {
@@ -78,6 +80,8 @@ export interface RuleSet {
    * is not reported as unused: nothing it could match was evaluated.
    */
   notRun?: readonly RuleMeta[];
+  /** Ids of rules the configuration turned off (`rules.<id>.enabled: false`): the coverage says why they did not run. */
+  turnedOff?: readonly string[];
   /** Policy assignments in force (`--initiative`, `--assignment`, `--policy`): for compliance per control and exemptions. */
   assigned?: Pick<AssignedPolicies, 'assigned' | 'unavailable' | 'exemptions'>;
 }
@@ -109,10 +113,13 @@ export function loadRuleSet(
   ];
   const configured = applyRuleOverrides([...catalog.rules, ...NATIVE_RULES], settings, replaced);
   catalog.diagnostics.push(...configured.warnings.map((message) => ({ severity: 'warning' as const, code: 'rule-setting', message })));
-  let rules = configured.rules;
+  const disabledByUser = (r: Rule) => Object.entries(settings).some(([key, s]) => s.enabled === false && keyNamesRule(key, r));
+  // Turned on in the configuration without the parameters it needs: it could only fail on every
+  // resource, so it stays off and the reports list it with what it needs.
+  const needsParameters = (r: Rule) => r.enabled && Boolean((r as Partial<PolicyRule>).unsetParameters?.length);
+  let rules = configured.rules.map((r) => (needsParameters(r) ? Object.assign(Object.create(r) as Rule, { enabled: false }) : r));
   if (selection.all) {
     // Off by default (e.g. deprecated upstream) is turned on; off in the configuration stays off.
-    const disabledByUser = (r: Rule) => Object.entries(settings).some(([key, s]) => s.enabled === false && keyNamesRule(key, r));
     rules = rules.map((r) => {
       if (r.enabled || disabledByUser(r)) return r;
       // A definition needing a parameter nobody gave cannot be evaluated: turning it on would
@@ -132,6 +139,7 @@ export function loadRuleSet(
     diagnostics: catalog.diagnostics,
     effectErrors: [...effectErrors, ...configured.errors],
     all: selection.all,
+    turnedOff: rules.filter((r) => !r.enabled && disabledByUser(r)).map((r) => r.meta.id),
     ...(replaced.length ? { notRun: replaced.map((r) => r.meta) } : {}),
     ...(assigned ? { assigned } : {}),
   };
@@ -168,6 +176,7 @@ export function scan(options: ScanOptions): ScanOutput {
     files: inputs.files,
     units: [],
     rules: rules.map((r) => r.meta),
+    notRun: rulesNotRun({ rules, turnedOff: new Set(ruleSet.turnedOff), replaced: ruleSet.notRun, unavailable: ruleSet.assigned?.unavailable }),
     results: [],
     findings: [],
     diagnostics,
@@ -188,7 +197,13 @@ export function scan(options: ScanOptions): ScanOutput {
   const scanUnit = (unit: ScanUnit, added: Added): void => {
     const parameterDefaults = defaultsFor(unit.document.file.path, options.parameterDefaults);
     const set = resourcesOf(unit, { deployment, loadLinked, parameterDefaults, limits }, diagnostics, seenDiagnostics);
-    added.unit = { file: set.file, parameterFile: set.parameterFile, resources: set.resources.length };
+    added.unit = {
+      file: set.file,
+      parameterFile: set.parameterFile,
+      resources: set.resources.length,
+      inventory: set.resources.map((r) => ({ type: r.type, name: r.name, id: r.id })),
+      ...(set.notFollowed?.length ? { notFollowed: set.notFollowed } : {}),
+    };
     const evaluation = evaluateResources(set, rules, { ruleOptions: ruleSet.options, now: deployment.now ? new Date(deployment.now) : undefined });
     added.results.push(...evaluation.results);
     diagnostics.push(...evaluation.diagnostics);
@@ -258,14 +273,14 @@ export function scan(options: ScanOptions): ScanOutput {
   return result;
 }
 
-function resourcesOf(unit: ScanUnit, options: ExpandOptions, diagnostics: Diagnostic[], seen: Set<string>): ResourceSet {
+function resourcesOf(unit: ScanUnit, options: ExpandOptions, diagnostics: Diagnostic[], seen: Set<string>): ResourceSet & { notFollowed?: NotFollowed[] } {
   const file = unit.document.file.path;
   const parameterFile = unit.parameterFile?.file.path;
   if (unit.kind === 'export') return { file, resources: resourcesFromExport(unit.document) };
   const expansion = expandTemplate(unit.document, unit.parameterFile, options);
   // The same template with several parameter files would repeat its own problems: report once.
   for (const d of expansion.diagnostics) pushOnce(d, diagnostics, seen);
-  return { file, parameterFile, resources: expansion.resources };
+  return { file, parameterFile, resources: expansion.resources, notFollowed: expansion.notFollowed };
 }
 
 /** The configured parameter values whose glob matches the template; later entries win. */

@@ -2,6 +2,21 @@ import type { InitiativeCompliance } from '../policy/control-compliance.js';
 import type { Diagnostic } from '../load/diagnostic.js';
 import type { Finding, RuleResult } from '../findings/finding.js';
 import type { RuleMeta } from '../rules/rule-meta.js';
+import type { ResourceRef } from '../findings/finding.js';
+import type { NotFollowed } from '../arm/template/not-followed.js';
+import type { RuleNotRun } from './rules-not-run.js';
+
+/** One scan unit as the reports see it. */
+export interface ScannedUnit {
+  file: string;
+  parameterFile?: string;
+  /** How many resources the unit produced. */
+  resources: number;
+  /** Each of those resources (the scan fills it; the coverage needs it to find those no rule looked at). */
+  inventory?: ResourceRef[];
+  /** Nested deployments and Bicep modules of the unit that were not followed, and why. */
+  notFollowed?: NotFollowed[];
+}
 
 /** Everything a reporter needs; reporters are pure functions of this. */
 export interface ScanResult {
@@ -13,8 +28,10 @@ export interface ScanResult {
   /** Files analysed (templates, parameter files, exports), display paths. */
   files: string[];
   /** Scan units: template x parameter file, or export file. */
-  units: { file: string; parameterFile?: string; resources: number }[];
+  units: ScannedUnit[];
   rules: RuleMeta[];
+  /** Rules and policy definitions that exist in this scan but did not run, each with why. */
+  notRun?: RuleNotRun[];
   results: RuleResult[];
   findings: Finding[];
   /** With `--baseline`: findings already recorded there (not in `findings`), and baseline entries no longer found. */

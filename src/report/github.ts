@@ -2,6 +2,8 @@ import type { ScanResult } from '../evaluate/scan-result.js';
 import type { Diagnostic } from '../load/diagnostic.js';
 import { sortDiagnostics, sortFindings } from './order.js';
 import { visible } from './visible.js';
+import { coverageOf } from './coverage.js';
+import { CANNOT_RUN } from '../evaluate/rules-not-run.js';
 
 const COMMAND = { error: 'error', warning: 'warning', note: 'notice', info: 'notice' } as const;
 
@@ -25,7 +27,29 @@ export function formatGithub(result: ScanResult): string {
     lines.push(command(COMMAND[f.level], props, `${f.message}${origins}`));
   }
   for (const d of sortDiagnostics(result.diagnostics.filter((x) => x.severity !== 'info'))) lines.push(diagnostic(d));
+  lines.push(coverageNotice(result));
   return lines.join('\n') + (lines.length ? '\n' : '');
+}
+
+/**
+ * One notice with the coverage (a run with no annotation must still say what it did not check),
+ * listing every definition that cannot run: GitHub shows only a few notices per step, so one.
+ */
+function coverageNotice(result: ScanResult): string {
+  const c = coverageOf(result);
+  const r = c.resources;
+  const n = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+  const types = r.notEvaluatedByType.map((g) => `${g.key} ${g.count}`).join(', ');
+  const d = c.deploymentsNotFollowed;
+  const why = d.byReason.map((g) => `${g.count} ${g.description}`).join('; ');
+  const lines = [
+    `${n(r.found, 'resource')} found: ${r.evaluated} evaluated by at least one rule, ${r.undecided} only undecided, ${r.notEvaluated} that no rule applies to` +
+      `${types ? ` (${types})` : ''}; ${n(c.checks.undecided, 'check')} undecided; ` +
+      `${n(c.rulesNotRun.count, 'rule')} not run (${c.rulesNotRun.cannotRun} cannot run); ` +
+      `${n(d.count, 'nested deployment')} not followed${why ? ` (${why})` : ''}`,
+    ...c.items.rulesNotRun.filter((x) => CANNOT_RUN.has(x.reason)).map((x) => `cannot run: ${x.id} ${x.title}: ${x.detail}`),
+  ];
+  return command('notice', { title: 'tollgate: coverage' }, lines.join('\n'));
 }
 
 function diagnostic(d: Diagnostic): string {

@@ -7,6 +7,8 @@ import type { InitiativeCompliance } from '../policy/control-compliance.js';
 import { sortDiagnostics, sortFindings } from './order.js';
 import { summarize } from './summary.js';
 import { visible } from './visible.js';
+import { coverageOf, type Coverage, type Group } from './coverage.js';
+import { CANNOT_RUN, type RuleNotRun } from '../evaluate/rules-not-run.js';
 
 /**
  * `--format html`: one self-contained page (no network: styles and script inline) for a
@@ -32,13 +34,14 @@ export function formatHtml(result: ScanResult): string {
 <body>
 <header>
   <h1>Tollgate report</h1>
-  <p class="meta">${esc(`${result.tool.name} ${result.tool.version}`)} · ${s.files} files · ${s.resources} resources · ${s.rules} rules · ${s.durationMs} ms</p>
+  <p class="meta">${esc(`${result.tool.name} ${result.tool.version}`)} · ${s.files} files · ${s.resources} resources (${s.resourcesEvaluated} evaluated) · ${s.rules} rules · ${s.durationMs} ms</p>
 </header>
 <section id="summary" aria-label="Summary">
   <div class="verdict ${s.errors || s.inputErrors ? 'fail' : 'pass'}">${s.errors || s.inputErrors ? 'Fails' : 'Passes'}: ${s.errors} errors, ${s.warnings} warnings, ${s.notes} notes${s.inputErrors ? `, ${s.inputErrors} input errors` : ''}${s.suppressed ? `, ${s.suppressed} suppressed` : ''}${s.unknown ? `, ${s.unknown} checks undecided` : ''}</div>
   <table class="counts"><thead><tr>${severities.map((v) => `<th>${v}</th>`).join('')}</tr></thead>
   <tbody><tr>${severities.map((v) => `<td class="sev-${v}">${bySeverity.get(v) ?? 0}</td>`).join('')}</tr></tbody></table>
 </section>
+${coverageSection(coverageOf(result))}
 ${complianceSection(result)}
 <section id="findings" aria-label="Findings">
   <h2>Findings</h2>
@@ -55,6 +58,39 @@ ${diagnosticsSection(result)}
 </body>
 </html>
 `;
+}
+
+/** What was not evaluated: counts, every definition that cannot run, then the groups and each item (folded). */
+function coverageSection(c: Coverage): string {
+  const r = c.resources;
+  const groupTable = (heading: string, rows: Group[], byKey = false) => {
+    if (!rows.length) return '';
+    const body = rows.map((g) => `<tr><td>${byKey ? `<code>${esc(g.key)}</code>` : esc(g.description)}</td><td>${g.count}</td></tr>`).join('');
+    return `<table class="coverage"><thead><tr><th>${heading}</th><th>Count</th></tr></thead><tbody>${body}</tbody></table>`;
+  };
+  const rule = (x: RuleNotRun) => `<code>${esc(x.id)}</code> ${esc(x.title)}: ${esc(x.detail)}${x.assignment ? ` (assignment ${esc(x.assignment)})` : ''}`;
+  const where = (file: string, parameterFile?: string) => `<span class="loc">${esc(file)}</span>${parameterFile ? ` with ${esc(parameterFile)}` : ''}`;
+  const resource = (type: string, name: string, code = true) => `${code ? `<code>${esc(type)}</code>` : type} <strong>${esc(name)}</strong>`;
+  const cannot = c.items.rulesNotRun.filter((x) => CANNOT_RUN.has(x.reason));
+  const items = [
+    ...c.items.resourcesNotEvaluated.map((x) => `<li>not evaluated: ${resource(x.type, x.name)} in ${where(x.file, x.parameterFile)}</li>`),
+    ...c.items.rulesNotRun.filter((x) => !CANNOT_RUN.has(x.reason)).map((x) => `<li>not run: ${rule(x)}</li>`),
+    ...c.items.deploymentsNotFollowed.map((d) => `<li>not followed: ${resource('deployment', d.deployment, false)} at ${where(formatLocation(d))}: ${esc(d.detail)}</li>`),
+  ];
+  const count = (key: string, n: number) => `<span data-count="${key}">${n}</span>`;
+  const counts =
+    `${r.found} resources found: ${count('evaluated', r.evaluated)} evaluated by at least one rule, ${count('undecided', r.undecided)} only undecided, ` +
+    `${count('not-evaluated', r.notEvaluated)} that no rule applies to. ${c.checks.undecided} checks undecided; ` +
+    `${c.rulesNotRun.count} rules not run (${c.rulesNotRun.cannotRun} cannot run); ${c.deploymentsNotFollowed.count} nested deployments not followed.`;
+  return `<section id="coverage" aria-label="Coverage"><h2>Coverage</h2>
+<p class="coverage-counts">${counts}</p>
+${cannot.length ? `<h3>Definitions that cannot run</h3><ul class="cannot-run">${cannot.map((x) => `<li>${rule(x)}</li>`).join('')}</ul>` : ''}
+${groupTable('Resource type no rule applies to', r.notEvaluatedByType, true)}
+${groupTable('Why checks are undecided', c.checks.undecidedByReason)}
+${groupTable('Why rules did not run', c.rulesNotRun.byReason)}
+${groupTable('Why nested deployments were not followed', c.deploymentsNotFollowed.byReason)}
+${items.length ? `<details><summary>Each item not evaluated (${items.length})</summary><ul>${items.join('')}</ul></details>` : ''}
+</section>`;
 }
 
 function fileSection(file: string, findings: Finding[]): string {

@@ -4,6 +4,7 @@ import type { Diagnostic } from '../load/diagnostic.js';
 import type { InitiativeCompliance } from '../policy/control-compliance.js';
 import { sortDiagnostics, sortFindings, sortResults } from './order.js';
 import { summarize, type Summary } from './summary.js';
+import { coverageOf, type Coverage } from './coverage.js';
 
 /**
  * The `--format json` document. `version` changes only when a field changes meaning or goes
@@ -16,6 +17,12 @@ export interface JsonReport {
   version: 1;
   tool: { name: 'tollgate'; version: string };
   summary: Summary;
+  /**
+   * What the scan evaluated and what it did not: resources no rule applies to (by type), checks
+   * left undecided (by reason), rules not run and nested deployments not followed (by reason),
+   * with every item.
+   */
+  coverage: Coverage;
   /** Failures, each with the place to change and where the offending value was set. */
   findings: Finding[];
   /** Findings accepted by a suppression, each with its `suppression` (kind, justification, expiry). */
@@ -40,6 +47,7 @@ export function jsonReport(result: ScanResult): JsonReport {
     version: 1,
     tool: { name: result.tool.name, version: result.tool.version },
     summary: summarize(result),
+    coverage: coverageOf(result),
     findings: sortFindings(result.findings).map(finding),
     ...(result.suppressed?.length && { suppressed: sortFindings(result.suppressed).map(finding) }),
     results: sortResults(result.results).map(ruleResult),

@@ -4,6 +4,7 @@ import type { Finding, RuleResult } from '../findings/finding.js';
 import { formatLocation } from '../load/format-location.js';
 import { sortDiagnostics, sortResults } from './order.js';
 import { xmlAttr as a, xmlEscape as x } from './xml.js';
+import { coverageOf, type Coverage } from './coverage.js';
 
 /**
  * `--format junit`: one test suite per scan unit (template with its parameter file, or export),
@@ -53,12 +54,75 @@ export function formatJunit(result: ScanResult): string {
     total += cases.length;
     errors += cases.length;
   }
+  const covered = coverageOf(result);
+  // An empty scan stays an empty document; any other says what it did not evaluate.
+  if (covered.resources.found || covered.rulesNotRun.count || covered.deploymentsNotFollowed.count) {
+    const coverage = coverageSuite(covered);
+    suites.push(coverage.xml);
+    total += coverage.cases;
+    skipped += coverage.cases;
+  }
   const time = (result.durationMs / 1000).toFixed(3);
   return (
     `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="tollgate" tests="${total}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${time}">\n` +
     suites.map((s) => `${s}\n`).join('') +
     '</testsuites>\n'
   );
+}
+
+/**
+ * What was not evaluated, as a suite of skipped cases (a CI page shows skips; a resource no
+ * rule looked at must not pass for a check that passed): each resource no rule applies to, each
+ * rule not run, each nested deployment not followed. The counts are the suite's properties.
+ */
+function coverageSuite(c: Coverage): { xml: string; cases: number } {
+  const properties: [string, number][] = [
+    ['coverage.resources.found', c.resources.found],
+    ['coverage.resources.evaluated', c.resources.evaluated],
+    ['coverage.resources.undecided', c.resources.undecided],
+    ['coverage.resources.notEvaluated', c.resources.notEvaluated],
+    ...c.resources.notEvaluatedByType.map((g): [string, number] => [`coverage.resources.notEvaluated: ${g.key}`, g.count]),
+    ['coverage.checks.total', c.checks.total],
+    ['coverage.checks.undecided', c.checks.undecided],
+    ...c.checks.undecidedByReason.map((g): [string, number] => [`coverage.checks.undecided: ${g.key}`, g.count]),
+    ['coverage.rulesNotRun', c.rulesNotRun.count],
+    ['coverage.rulesNotRun.cannotRun', c.rulesNotRun.cannotRun],
+    ...c.rulesNotRun.byReason.map((g): [string, number] => [`coverage.rulesNotRun: ${g.key}`, g.count]),
+    ['coverage.deploymentsNotFollowed', c.deploymentsNotFollowed.count],
+    ...c.deploymentsNotFollowed.byReason.map((g): [string, number] => [`coverage.deploymentsNotFollowed: ${g.key}`, g.count]),
+  ];
+  const skippedCase = (classname: string, name: string, file: string, message: string) =>
+    `    <testcase classname="${a(classname)}" name="${a(name)}" file="${a(file)}" time="0">\n      <skipped message="${a(message)}"/>\n    </testcase>`;
+  const seen = new Map<string, number>();
+  // GitLab keys a case by classname and name: a second resource of the same name in another unit gets its unit in the name.
+  const unique = (key: string, name: string, unit: string): string => {
+    const n = (seen.get(key) ?? 0) + 1;
+    seen.set(key, n);
+    return n > 1 ? `${name} (${unit})` : name;
+  };
+  const cases = [
+    ...c.items.resourcesNotEvaluated.map((r) => {
+      const unit = r.parameterFile ? `${r.file} with ${r.parameterFile}` : r.file;
+      const name = unique(`r${r.type}/${r.name}`.toLowerCase(), `${r.type}/${r.name}`, `${unit}, ${r.id}`);
+      return skippedCase('tollgate.coverage.not-evaluated', name, r.file, `not evaluated: no rule applies to ${r.type} (${unit})`);
+    }),
+    ...c.items.rulesNotRun.map((r) => {
+      const name = r.assignment ? `${r.id} (assignment ${r.assignment}${r.referenceId ? `, ${r.referenceId}` : ''})` : r.id;
+      return skippedCase('tollgate.coverage.rule-not-run', unique(`n${name}`, name, r.reason), '', `not run: ${r.detail}`);
+    }),
+    ...c.items.deploymentsNotFollowed.map((d) => {
+      const where = formatLocation(d);
+      const name = unique(`d${where}${d.deployment}`, `${d.deployment} at ${where}`, d.file);
+      return skippedCase('tollgate.coverage.deployment-not-followed', name, d.file, `not followed: ${d.detail}`);
+    }),
+  ];
+  const props = properties.map(([name, value]) => `      <property name="${a(name)}" value="${value}"/>\n`).join('');
+  const xml =
+    `  <testsuite name="tollgate coverage" tests="${cases.length}" failures="0" errors="0" skipped="${cases.length}" time="0">\n` +
+    `    <properties>\n${props}    </properties>\n` +
+    cases.map((s) => `${s}\n`).join('') +
+    '  </testsuite>';
+  return { xml, cases: cases.length };
 }
 
 interface Context {

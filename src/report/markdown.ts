@@ -4,6 +4,8 @@ import { formatLocation } from '../load/format-location.js';
 import { sortDiagnostics, sortFindings } from './order.js';
 import { summarize } from './summary.js';
 import { visible, wellFormed } from './visible.js';
+import { coverageOf, type Coverage } from './coverage.js';
+import { CANNOT_RUN } from '../evaluate/rules-not-run.js';
 
 const TOP = 20;
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'informational'] as const;
@@ -55,7 +57,49 @@ export function formatMarkdown(result: ScanResult): string {
     out.push('');
     for (const d of inputs) out.push(`- ${code(formatLocation(d))} ${cell(d.message)} (${code(d.code)})`);
   }
+  out.push('', ...coverageSection(coverageOf(result)));
   return out.join('\n') + '\n';
+}
+
+/**
+ * What was not evaluated: one line of counts, every definition that cannot run (the user must
+ * act), then the groups and items folded away.
+ */
+function coverageSection(c: Coverage): string[] {
+  const n = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+  const r = c.resources;
+  const out = [
+    '#### Coverage',
+    '',
+    `${n(r.found, 'resource')} found: ${r.evaluated} evaluated by at least one rule, ${r.undecided} only undecided, ` +
+      `**${r.notEvaluated} that no rule applies to**. ` +
+      `${n(c.checks.undecided, 'check')} undecided; ${n(c.rulesNotRun.count, 'rule')} not run (${c.rulesNotRun.cannotRun} cannot run); ` +
+      `${n(c.deploymentsNotFollowed.count, 'nested deployment')} not followed.`,
+  ];
+  const cannot = c.items.rulesNotRun.filter((x) => CANNOT_RUN.has(x.reason));
+  if (cannot.length) {
+    out.push('', '**Definitions that cannot run:**', '');
+    for (const x of cannot) out.push(`- ${code(x.id)} ${cell(x.title)}: ${cell(x.detail)}${x.assignment ? ` (assignment ${code(x.assignment)})` : ''}`);
+  }
+  const withParameters = (parameterFile: string | undefined) => (parameterFile ? ` with ${code(parameterFile)}` : '');
+  const tables: string[] = [];
+  const table = (heading: string, rows: { key: string; description: string; count: number }[], byKey = false) => {
+    if (!rows.length) return;
+    tables.push('', `| ${heading} | count |`, '|---|---:|', ...rows.map((g) => `| ${byKey ? code(g.key) : cell(g.description)} | ${g.count} |`));
+  };
+  table('resource type no rule applies to', r.notEvaluatedByType, true);
+  table('why checks are undecided', c.checks.undecidedByReason);
+  table('why rules did not run', c.rulesNotRun.byReason);
+  table('why nested deployments were not followed', c.deploymentsNotFollowed.byReason);
+  const items = [
+    ...c.items.resourcesNotEvaluated.map((x) => `- not evaluated: ${code(x.type)} ${cell(x.name)} in ${code(x.file)}${withParameters(x.parameterFile)}`),
+    ...c.items.rulesNotRun.filter((x) => !CANNOT_RUN.has(x.reason)).map((x) => `- not run: ${code(x.id)} ${cell(x.title)}: ${cell(x.detail)}`),
+    ...c.items.deploymentsNotFollowed.map((d) => `- not followed: deployment ${cell(d.deployment)} at ${code(formatLocation(d))}: ${cell(d.detail)}`),
+  ];
+  if (tables.length || items.length) {
+    out.push('', '<details><summary>What was not evaluated</summary>', ...tables, ...(items.length ? ['', ...items] : []), '', '</details>');
+  }
+  return out;
 }
 
 function bySeriousness(findings: readonly Finding[]): Finding[] {

@@ -10,6 +10,8 @@ import { sortDiagnostics, sortFindings, sortResults } from './order.js';
 import { summarize, type Summary } from './summary.js';
 import { pushTo } from '../multimap.js';
 import { visibleStrings } from './visible.js';
+import { CANNOT_RUN, type RuleNotRun } from '../evaluate/rules-not-run.js';
+import { coverageOf, type Coverage, type Group, type UnitResource } from './coverage.js';
 
 export interface PrettyOptions {
   /** Decided by the caller (terminal, `--no-color`, `NO_COLOR`); the reporter never looks at the environment. */
@@ -45,7 +47,9 @@ export function formatPretty(scanned: ScanResult, options: PrettyOptions): strin
   for (const initiative of result.compliance ?? []) blocks.push(complianceBlock(initiative, options.verbose ?? false, c));
   const diagnostics = diagnosticsBlock(result.diagnostics, options.verbose ?? false, c);
   if (diagnostics) blocks.push(diagnostics);
-  blocks.push(closing(summary, c, result.paths));
+  const coverage = coverageOf(result);
+  if (coverage.resources.found > 0 || coverage.rulesNotRun.cannotRun > 0) blocks.push(coverageBlock(coverage, result, options.verbose ?? false, c));
+  blocks.push(closing(summary, c, result.paths, coverage));
   return blocks.join('\n\n') + '\n';
 }
 
@@ -178,19 +182,30 @@ function diagnosticsBlock(diagnostics: Diagnostic[], verbose: boolean, c: Colors
     .join('\n');
 }
 
-function closing(s: Summary, c: Colors, paths?: string[]): string {
+function closing(s: Summary, c: Colors, paths?: string[], coverage?: Coverage): string {
   const line = summaryLine(s);
   // Never a silent green run: say where nothing was found.
   const where = paths?.length ? ` under ${paths.join(', ')}` : '';
   if (s.resources === 0) return `${c.yellow(`No ARM templates, Bicep files or exported resources found${where}.`)}\n${line}`;
-  if (s.findings === 0 && s.inputErrors === 0) return `${c.green(`No problems found in ${count(s.resources, 'resource')}.`)}\n${line}`;
+  if (s.findings === 0 && s.inputErrors === 0) {
+    // "No problems" covers only what a rule decided; what was not checked is said beside it.
+    if (s.resourcesEvaluated === 0) {
+      return `${c.yellow(`No rule decided about any of the ${count(s.resources, 'resource')} found: nothing was checked (see Coverage).`)}\n${line}`;
+    }
+    const of =
+      s.resourcesEvaluated === s.resources ? count(s.resources, 'resource') : `the ${s.resourcesEvaluated} of ${s.resources} resources a rule decided about`;
+    const cannotRun = coverage?.rulesNotRun.cannotRun ?? 0;
+    const cannot = cannotRun ? c.yellow(` ${count(cannotRun, 'definition')} could not run (see Coverage).`) : '';
+    return `${c.green(`No problems found in ${of}.`)}${cannot}\n${line}`;
+  }
   const tone = s.errors > 0 || s.inputErrors > 0 ? c.red : s.warnings > 0 ? c.yellow : c.blue;
   return tone(c.bold(line));
 }
 
 /** `2 files, 4 resources, 2 rules: 1 error, 2 warnings, 0 notes, 1 input error (12 ms)` */
 export function summaryLine(s: Summary): string {
-  const scope = `${count(s.files, 'file')}, ${count(s.resources, 'resource')}, ${count(s.rules, 'rule')}`;
+  const evaluated = s.resources > 0 ? ` (${s.resourcesEvaluated} evaluated)` : '';
+  const scope = `${count(s.files, 'file')}, ${count(s.resources, 'resource')}${evaluated}, ${count(s.rules, 'rule')}`;
   const levels = `${count(s.errors, 'error')}, ${count(s.warnings, 'warning')}, ${count(s.notes, 'note')}`;
   const input = s.inputErrors > 0 ? `, ${count(s.inputErrors, 'input error')}` : '';
   // Undecided checks are not failures, but a reader must not take them for passes.
@@ -202,4 +217,80 @@ export function summaryLine(s: Summary): string {
 
 function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** Groups shown per heading without --verbose; the rest are counted. */
+const GROUPS_SHOWN = 10;
+/** Items listed under a group without --verbose (only definitions that cannot run are listed then). */
+const ITEMS_SHOWN = 20;
+
+/**
+ * What the scan looked at and what it did not: resources no rule evaluated (by type), checks
+ * left undecided (by reason), rules not run (by reason; those that cannot run are listed by
+ * name), nested deployments not followed (by reason). `--verbose` lists every item.
+ */
+function coverageBlock(cov: Coverage, result: ScanResult, verbose: boolean, c: Colors): string {
+  const r = cov.resources;
+  const lines = [c.bold('Coverage')];
+  const split = `${r.evaluated} evaluated by at least one rule, ${r.undecided} only undecided, ${r.notEvaluated} that no rule applies to`;
+  lines.push(`  ${count(r.found, 'resource')} found: ${split}`);
+  const more = (n: number) => c.dim(`    … ${n} more (--verbose lists them)`);
+  const grouped = <K extends string>(list: Group<K>[], items: (g: Group<K>) => string[], listItems: (g: Group<K>) => boolean) => {
+    const shown = verbose ? list : list.slice(0, GROUPS_SHOWN);
+    for (const g of shown) {
+      lines.push(`    ${String(g.count).padStart(4)}  ${g.description}`);
+      if (!listItems(g)) continue;
+      const all = items(g);
+      for (const item of verbose ? all : all.slice(0, ITEMS_SHOWN)) lines.push(c.dim(`            ${item}`));
+      if (!verbose && all.length > ITEMS_SHOWN) lines.push(more(all.length - ITEMS_SHOWN));
+    }
+    if (shown.length < list.length) lines.push(more(list.length - shown.length));
+  };
+  const unit = (file: string, parameterFile?: string) => (parameterFile ? `${file}, with parameters: ${parameterFile}` : file);
+  const resource = (x: UnitResource) => `${x.type} '${x.name}'  ${unit(x.file, x.parameterFile)}`;
+  if (r.notEvaluated) {
+    lines.push('  no rule applies to:');
+    const byType = groupBy(cov.items.resourcesNotEvaluated, (x) => x.type.toLowerCase());
+    grouped(r.notEvaluatedByType, (g) => (byType.get(g.key.toLowerCase()) ?? []).map(resource), () => verbose);
+  }
+  if (r.undecided) {
+    lines.push(`  ${count(r.undecided, 'resource')} that every applicable rule left undecided${verbose ? ':' : ''}`);
+    if (verbose) for (const x of cov.items.resourcesUndecided) lines.push(c.dim(`            ${resource(x)}`));
+  }
+  const k = cov.checks;
+  if (k.undecided) {
+    lines.push(`  ${count(k.undecided, 'check')} undecided (a value is unknown before deployment):`);
+    const byReason = groupBy(sortResults(result.results.filter((x) => x.outcome === 'unknown')), (x) => x.reason ?? 'no reason given');
+    const check = (x: RuleResult) => `${x.ruleId}  ${x.resource.type} '${x.resource.name}'  ${unit(x.file, x.parameterFile)}`;
+    grouped(k.undecidedByReason, (g) => (byReason.get(g.key) ?? []).map(check), () => verbose);
+  }
+  if (k.errors) lines.push(`  ${count(k.errors, 'check')} failed to run (the rule raised an error; listed with the input problems)`);
+  const n = cov.rulesNotRun;
+  if (n.count) {
+    const cannot = n.cannotRun ? `, ${n.cannotRun} of them because ${n.cannotRun === 1 ? 'it cannot' : 'they cannot'}` : '';
+    lines.push(`  ${count(n.count, 'rule')} not run${cannot}:`);
+    const byReason = groupBy(cov.items.rulesNotRun, (x) => x.reason);
+    const reference = (x: RuleNotRun) => (x.referenceId && x.referenceId !== x.title ? `, ${x.referenceId}` : '');
+    const assigned = (x: RuleNotRun) => (x.assignment ? ` (assignment ${x.assignment}${reference(x)})` : '');
+    grouped(
+      n.byReason,
+      (g) => (byReason.get(g.key) ?? []).map((x) => `${x.id}${assigned(x)}  ${x.title}${x.detail === g.description ? '' : `: ${x.detail}`}`),
+      // Those that cannot run are listed by name even without --verbose: each needs the user to act.
+      (g) => verbose || CANNOT_RUN.has(g.key),
+    );
+  }
+  const d = cov.deploymentsNotFollowed;
+  if (d.count) {
+    lines.push(`  ${count(d.count, 'nested deployment')} not followed (${d.count === 1 ? 'its' : 'their'} resources are not checked):`);
+    const byKind = groupBy(cov.items.deploymentsNotFollowed, (x) => x.kind);
+    grouped(d.byReason, (g) => (byKind.get(g.key) ?? []).map((x) => `${formatLocation(x)}  deployment '${x.deployment}': ${x.detail}`), () => verbose);
+  }
+  // Strings from the input are already visible (`visibleStrings` made the copy the coverage was computed from).
+  return lines.join('\n');
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) pushTo(out, key(item), item);
+  return out;
 }

@@ -14,6 +14,7 @@ import type { SourceLocation } from '../load/source-file.js';
 import type { ValueOrigin } from '../resources/resource.js';
 import { sortDiagnostics, sortFindings } from './order.js';
 import { wellFormed } from './visible.js';
+import { coverageOf } from './coverage.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 /** Placeholder until the project has a public home. */
@@ -65,6 +66,8 @@ export function sarifLog(result: ScanResult) {
         columnKind: 'utf16CodeUnits',
         // Suppressed findings stay in the log, marked accepted, so code scanning shows them as dismissed.
         results: sortFindings([...result.findings, ...(result.suppressed ?? [])]).map((f) => sarifResult(f, ruleIndex.get(f.ruleId))),
+        // What was not evaluated (the same object as --format json's `coverage`): a clean run says what it did not check.
+        properties: { coverage: coverageOf(result) },
       },
     ],
   };

@@ -1,4 +1,5 @@
 import type { ScanResult } from '../evaluate/scan-result.js';
+import { coverageOf } from './coverage.js';
 
 /** The counts every reporter prints; computed in one place so that the formats never disagree. */
 export interface Summary {
@@ -6,6 +7,8 @@ export interface Summary {
   files: number;
   /** Resources produced by all scan units (a template scanned with two parameter files counts twice). */
   resources: number;
+  /** Of those, the resources a rule decided about (pass or fail): the rest were not checked (`coverage` says why). */
+  resourcesEvaluated: number;
   rules: number;
   findings: number;
   errors: number;
@@ -24,9 +27,11 @@ export interface Summary {
 
 export function summarize(result: ScanResult): Summary {
   const byLevel = (level: string) => result.findings.filter((f) => f.level === level).length;
+  const coverage = coverageOf(result).resources;
   return {
     files: result.files.length,
-    resources: result.units.reduce((sum, u) => sum + u.resources, 0),
+    resources: coverage.found,
+    resourcesEvaluated: coverage.evaluated,
     rules: result.rules.length,
     findings: result.findings.length,
     errors: byLevel('error'),

@@ -130,9 +130,10 @@ export function scanFixture(): ScanResult {
     tool: { name: 'tollgate', version: '0.1.0' },
     cwd: CWD,
     files: [TEMPLATE, PARAMETERS, EXPORT],
+    // Each unit also has its API Management service, which no rule of the fixture applies to.
     units: [
-      { file: TEMPLATE, parameterFile: PARAMETERS, resources: 3 },
-      { file: EXPORT, resources: 2 },
+      { file: TEMPLATE, parameterFile: PARAMETERS, resources: 3, inventory: [{ type: 'Microsoft.ApiManagement/service', name: 'apim-contoso', id: `${SUB}/apim-contoso` }, PAYMENTS, inventory] },
+      { file: EXPORT, resources: 2, inventory: [{ type: 'Microsoft.ApiManagement/service', name: 'apim-prod', id: `${SUB}/apim-prod` }, ORDERS_EXPORTED] },
     ],
     rules: [POLICY_RULE, NATIVE_RULE],
     results: [

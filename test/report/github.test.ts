@@ -41,8 +41,16 @@ test('github: escaping round-trips', () => {
 test('github: one workflow command per finding and input problem, fields that parse back', () => {
   const result = richFixture();
   const lines = formatGithub(result).trimEnd().split('\n');
-  assert.equal(lines.length, result.findings.length + result.diagnostics.filter((d) => d.severity !== 'info').length);
+  // One command per finding and input problem, and one notice with the coverage.
+  assert.equal(lines.length, result.findings.length + result.diagnostics.filter((d) => d.severity !== 'info').length + 1);
   const commands = lines.map(parseCommand);
+  const coverage = commands.find((c) => c.props['title'] === 'tollgate: coverage')!;
+  assert.equal(coverage.command, 'notice');
+  assert.deepEqual(coverage.message.split('\n'), [
+    '5 resources found: 3 evaluated by at least one rule, 0 only undecided, 2 that no rule applies to (Microsoft.ApiManagement/service 2); 1 check undecided; ' +
+      '2 rules not run (1 cannot run); 1 nested deployment not followed (1 the linked template is remote (a URL) and is not fetched)',
+    "cannot run: 567c93f7-3661-494f-a30f-0a94d9bfebf8 Enable logging <to> Log Analytics: needs parameter 'logAnalytics' (no default)",
+  ]);
   const nasty = commands.find((c) => c.message.startsWith("Backend 'a|b'"))!;
   assert.deepEqual(nasty, {
     command: 'warning',

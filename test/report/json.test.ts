@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatJson } from '../../src/report/json.js';
 import type { ScanResult } from '../../src/evaluate/scan-result.js';
+import { richFixture } from './fixture-extra.js';
 import { certificateFinding, exportedApiFinding, httpBackendFinding, PARAMETERS, scanFixture, TEMPLATE } from './fixture.js';
 
 test('json: version, tool and summary counts', () => {
@@ -11,6 +12,7 @@ test('json: version, tool and summary counts', () => {
   assert.deepEqual(report.summary, {
     files: 3,
     resources: 5,
+    resourcesEvaluated: 3,
     rules: 2,
     findings: 3,
     errors: 2,
@@ -21,7 +23,34 @@ test('json: version, tool and summary counts', () => {
     suppressed: 0,
     durationMs: 42,
   });
-  assert.deepEqual(Object.keys(report), ['version', 'tool', 'summary', 'findings', 'results', 'diagnostics']);
+  assert.deepEqual(Object.keys(report), ['version', 'tool', 'summary', 'coverage', 'findings', 'results', 'diagnostics']);
+});
+
+test('json: coverage: counts, groups and every item not evaluated', () => {
+  const report = JSON.parse(formatJson(richFixture()));
+  const c = report.coverage;
+  assert.deepEqual(c.resources, {
+    found: 5,
+    evaluated: 3,
+    undecided: 0,
+    notEvaluated: 2,
+    notEvaluatedByType: [{ key: 'Microsoft.ApiManagement/service', description: 'Microsoft.ApiManagement/service', count: 2 }],
+  });
+  assert.deepEqual(c.checks, {
+    total: 8,
+    decided: 5,
+    notApplicable: 1,
+    undecided: 1,
+    undecidedByReason: [{ key: 'properties.tls.validateCertificateName is not known before deployment', description: 'properties.tls.validateCertificateName is not known before deployment', count: 1 }],
+    errors: 1,
+  });
+  assert.deepEqual(c.rulesNotRun.byReason.map((g: { key: string; count: number }) => [g.key, g.count]), [['needs-parameters', 1], ['effect-disabled', 1]]);
+  assert.equal(c.rulesNotRun.cannotRun, 1);
+  assert.deepEqual(c.deploymentsNotFollowed, { count: 1, byReason: [{ key: 'remote-link', description: 'the linked template is remote (a URL) and is not fetched', count: 1 }] });
+  assert.deepEqual(c.items.resourcesNotEvaluated.map((r: { name: string; file: string }) => `${r.name} ${r.file}`), ['apim-prod exports/prod apim.json', 'apim-contoso infra/apim.json']);
+  assert.deepEqual(c.items.rulesNotRun.map((r: { id: string }) => r.id), ['567c93f7-3661-494f-a30f-0a94d9bfebf8', '549814b6-3212-4203-bdc8-1548d342fb67']);
+  assert.equal(c.items.deploymentsNotFollowed[0].deployment, 'links|<b>');
+  assert.deepEqual(c.items.resourcesUndecided, []);
 });
 
 test('json: pretty-printed with two spaces and a final newline', () => {

@@ -23,7 +23,14 @@ test('pretty: findings grouped by file and ordered by line, with resource, param
     '',
     "infra/apim.json:88:22  error  unsupported template function 'listSecrets'  [unknown-function]",
     '',
-    '3 files, 5 resources, 2 rules: 2 errors, 1 warning, 0 notes, 1 input error, 1 check undecided (unknown values; --verbose lists them) (42 ms)',
+    'Coverage',
+    '  5 resources found: 3 evaluated by at least one rule, 0 only undecided, 2 that no rule applies to',
+    '  no rule applies to:',
+    '       2  Microsoft.ApiManagement/service',
+    '  1 check undecided (a value is unknown before deployment):',
+    '       1  properties.tls.validateCertificateName is not known before deployment',
+    '',
+    '3 files, 5 resources (3 evaluated), 2 rules: 2 errors, 1 warning, 0 notes, 1 input error, 1 check undecided (unknown values; --verbose lists them) (42 ms)',
     '',
   ].join('\n');
   assert.equal(out, expected);
@@ -56,9 +63,41 @@ test('pretty: within a file, findings follow line then column order', () => {
   assert.deepEqual(positions, ['5:9', '5:30', '60:20']);
 });
 
-test('pretty: a clean run says so, with the resource count, and still ends with the summary', () => {
+test('pretty: a clean run says so, naming only the resources a rule decided about, and still ends with the summary', () => {
   const out = formatPretty(withFindings(scanFixture(), []), { color: false });
-  assert.equal(out, 'No problems found in 5 resources.\n3 files, 5 resources, 2 rules: 0 errors, 0 warnings, 0 notes, 1 check undecided (unknown values; --verbose lists them) (42 ms)\n');
+  assert.ok(
+    out.endsWith(
+      'No problems found in the 3 of 5 resources a rule decided about.\n3 files, 5 resources (3 evaluated), 2 rules: 0 errors, 0 warnings, 0 notes, 1 check undecided (unknown values; --verbose lists them) (42 ms)\n',
+    ),
+    out,
+  );
+  // Every resource evaluated: the plain count.
+  const all = withFindings(scanFixture(), []);
+  all.units = all.units.map((u) => ({ ...u, inventory: u.inventory!.filter((r) => r.type !== 'Microsoft.ApiManagement/service'), resources: u.resources - 1 }));
+  assert.match(formatPretty(all, { color: false }), /^No problems found in 3 resources\.$/m);
+  // No rule decided about anything: never "No problems found".
+  const none = { ...all, results: all.results.map((r) => ({ ...r, outcome: 'skip' as const })) };
+  const nothing = formatPretty(none, { color: false });
+  assert.match(nothing, /^No rule decided about any of the 3 resources found: nothing was checked \(see Coverage\)\.$/m);
+  assert.doesNotMatch(nothing, /No problems found/);
+});
+
+test('pretty: definitions that cannot run are named in the closing line and listed without --verbose', () => {
+  const result: ScanResult = {
+    ...withFindings(scanFixture(), []),
+    notRun: [
+      { id: 'needs-one', title: 'Needs a workspace', kind: 'policy', reason: 'needs-parameters', detail: "needs parameter 'logAnalytics' (no default)" },
+      { id: 'off-one', title: 'Off', kind: 'policy', reason: 'effect-disabled', detail: 'effect Disabled' },
+    ],
+  };
+  const out = formatPretty(result, { color: false });
+  assert.match(out, /^No problems found in the 3 of 5 resources a rule decided about\. 1 definition could not run \(see Coverage\)\.$/m);
+  assert.match(out, /^ {2}2 rules not run, 1 of them because it cannot:$/m);
+  assert.match(out, /^ {12}needs-one {2}Needs a workspace: needs parameter 'logAnalytics' \(no default\)$/m);
+  // Off by choice: counted, listed only with --verbose.
+  assert.match(out, /^ {7}1 {2}effect Disabled$/m);
+  assert.doesNotMatch(out, /off-one/);
+  assert.match(formatPretty(result, { color: false, verbose: true }), /^ {12}off-one {2}Off$/m);
 });
 
 test('pretty: no resources at all is never a silent green run', () => {
@@ -95,7 +134,7 @@ test('pretty: warnings without errors are listed but add no input-error count; i
   assert.match(out, /^infra\/apim\.json:40:18 {2}warning {2}the copy count is unknown; one instance is checked {2}\[copy-count-unknown\]$/m);
   assert.doesNotMatch(out, /not-a-template/);
   assert.doesNotMatch(out, /input error/);
-  assert.match(out, /No problems found in 5 resources\./);
+  assert.match(out, /No problems found in the 3 of 5 resources a rule decided about\./);
   assert.match(formatPretty(result, { color: false, verbose: true }), /^infra\/metadata\.json {2}info {2}skipped metadata\.json {2}\[not-a-template\]$/m);
 });
 

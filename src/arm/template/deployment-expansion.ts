@@ -15,6 +15,7 @@ import { resourceIdFor } from './resource-id.js';
 import type { CopyIndexes, TemplateScope } from './template-scope.js';
 import { pushTo } from '../../multimap.js';
 import { copiesText, declarationPath } from './declaration.js';
+import { recordNotFollowed, type NotFollowed } from './not-followed.js';
 
 /** Reads a template or parameter file linked by a path relative to the linking file; a string is why it cannot. */
 /**
@@ -35,6 +36,8 @@ export interface ExpansionRun {
   resources: Resource[];
   functions: FunctionTable;
   loadLinked?: LinkedLoader;
+  /** Nested deployments (and Bicep modules) not expanded, with why: the scan's coverage counts them. */
+  notFollowed?: NotFollowed[];
 }
 
 // Keys of a resource declaration that are instructions to ARM, not part of the resource.
@@ -335,6 +338,8 @@ export class DeploymentExpansion implements ResourceLookup {
     if (inst.nested) return inst.nested;
     if (this.depth + 1 > MAX_NESTING_DEPTH) {
       this.scope.report(inst.node, 'nesting-depth', 'error', `deployments nest more than ${MAX_NESTING_DEPTH} deep; the inner ones are not expanded`);
+      const file = this.scope.template.file;
+      recordNotFollowed(this.run, { kind: 'too-deep', deployment: inst.name, file: file.path, location: file.locationOf(inst.node.offset, inst.node.length), detail: `more than ${MAX_NESTING_DEPTH} levels` });
       return (inst.nested = new Unknown('the deployment nests too deep'));
     }
     this.atNode(inst.node, () => this.scope.budget?.deployment());

@@ -7,6 +7,7 @@ export { DEFAULT_DEPLOYMENT } from '../expression/context.js';
 import { ARM_FUNCTIONS } from '../functions/index.js';
 import { DeploymentExpansion, type ExpansionRun, type LinkedLoader } from './deployment-expansion.js';
 import { checkParameterFile } from './parameter-file.js';
+import type { NotFollowed } from './not-followed.js';
 import { TemplateScope } from './template-scope.js';
 import { Budget, LimitExceeded, TOO_DEEP, type BudgetLimits } from '../expression/budget.js';
 import { DEFAULT_UNIT_TIMEOUT_SECONDS, MAX_UNIT_BUILT, MAX_UNIT_DEPLOYMENTS, MAX_UNIT_RESOURCES, MAX_UNIT_STEPS } from './limits.js';
@@ -39,6 +40,8 @@ export interface Expansion {
   outputs(): ObjectValue;
   /** Values of secure parameters, to be masked wherever values are printed. */
   secrets: ReadonlySet<string>;
+  /** Nested deployments and modules not followed, and why (their resources are not checked). */
+  notFollowed: NotFollowed[];
 }
 
 /**
@@ -46,7 +49,7 @@ export interface Expansion {
  * and linked deployments included, the way Azure Resource Manager would.
  */
 export function expandTemplate(template: JsonDocument, parameterFile: JsonDocument | undefined, options: ExpandOptions): Expansion {
-  const run: ExpansionRun = { diagnostics: [], resources: [], functions: options.functions ?? ARM_FUNCTIONS, loadLinked: options.loadLinked };
+  const run: ExpansionRun = { diagnostics: [], resources: [], functions: options.functions ?? ARM_FUNCTIONS, loadLinked: options.loadLinked, notFollowed: [] };
   const fallback = options.parameterDefaults ? new Map(Object.entries(options.parameterDefaults).map(([k, v]) => [k.toLowerCase(), v])) : undefined;
   const budget = new Budget({ ...DEFAULT_LIMITS, ...options.limits });
   const scope = new TemplateScope(template, template.root, { file: parameterFile, fallback }, run.functions, options.deployment, run.diagnostics, undefined, budget);
@@ -66,7 +69,7 @@ export function expandTemplate(template: JsonDocument, parameterFile: JsonDocume
     return out;
   };
   // What was produced before a limit stopped the unit is kept: those resources are complete.
-  return { resources: run.resources, diagnostics: run.diagnostics, outputs, secrets: scope.secrets };
+  return { resources: run.resources, diagnostics: run.diagnostics, outputs, secrets: scope.secrets, notFollowed: run.notFollowed ?? [] };
 }
 
 /**

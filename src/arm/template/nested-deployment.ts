@@ -5,6 +5,7 @@ import type { DeploymentContext } from '../expression/context.js';
 import type { ExpansionRun, Instance, LinkedLoadFailure } from './deployment-expansion.js';
 import { checkParameterFile } from './parameter-file.js';
 import { TemplateScope, type SuppliedParameter } from './template-scope.js';
+import { recordNotFollowed, UnfollowedLink, type NotFollowedKind } from './not-followed.js';
 
 /** The inline template node of a `Microsoft.Resources/deployments` declaration, if any. */
 export function nestedTemplateOf(node: JsonNode): JsonNode | undefined {
@@ -94,14 +95,20 @@ function loadLinkedTemplate(inst: Instance, properties: Value | undefined, outer
   const link = getProperty(properties, 'templateLink');
   const at = childNode(childNode(inst.node, 'properties'), 'templateLink') ?? inst.node;
   const path = localPathOf(link);
+  // What is not followed is recorded with its kind, so the coverage can count it by reason.
+  const file = outer.template.file;
+  const notFollowed = (kind: NotFollowedKind, detail: string) =>
+    recordNotFollowed(run, { kind, deployment: inst.name, file: file.path, location: file.locationOf(at.offset, at.length), detail });
   if (isUnknown(path)) {
     outer.report(at, 'linked-template', 'info', `deployment '${inst.name}': ${path.reason}; its resources are not checked`);
+    notFollowed(path instanceof UnfollowedLink ? path.kind : 'no-template', path.reason);
     return path;
   }
   if (!run.loadLinked) return new Unknown('linked templates are not read here');
   const loaded = run.loadLinked(outer.template.file.absPath, path);
   if (isLoadFailure(loaded)) {
     outer.report(at, 'linked-template', failureSeverity(loaded), `deployment '${inst.name}': cannot read the linked template '${path}': ${loaded.reason}; its resources are not checked`);
+    notFollowed(loaded.refused ? 'refused' : 'unreadable', `'${path}': ${loaded.reason}`);
     return new Unknown(`the linked template '${path}' could not be read`);
   }
   return loaded;
@@ -138,15 +145,19 @@ function failureSeverity(failure: LinkedLoadFailure): 'error' | 'warning' {
   return failure.refused ? 'error' : 'warning';
 }
 
-/** `relativePath`, or a `uri` that is a relative path; remote URIs and template specs are not read. */
-function localPathOf(link: Value | undefined): string | Unknown {
-  if (!isObject(link)) return new Unknown('the deployment has neither an inline template nor a template link');
+/** `relativePath`, or a `uri` that is a relative path; remote URIs, registry modules and template specs are not read. */
+function localPathOf(link: Value | undefined): string | UnfollowedLink {
+  if (!isObject(link)) return new UnfollowedLink('no-template', 'the deployment has neither an inline template nor a template link');
   const relative = getProperty(link, 'relativePath');
   if (typeof relative === 'string') return relative;
   const uri = getProperty(link, 'uri');
+  // A Bicep registry module not in the local cache is lowered to a link naming the module (`br:…`, `br/alias:…`, `ts:…`).
+  if (typeof uri === 'string' && /^(br|ts)[:/]/i.test(uri)) {
+    return new UnfollowedLink('registry-module', `the registry module ${uri} is not in the local cache`);
+  }
   if (typeof uri === 'string' && !/^[a-z][a-z0-9+.-]*:/i.test(uri)) return uri;
-  if (typeof uri === 'string') return new Unknown(`the linked template ${uri} is remote and is not fetched`);
-  if (getProperty(link, 'id') !== undefined) return new Unknown('template specs are not fetched');
-  if (isUnknown(relative) || isUnknown(uri)) return new Unknown('the template link is computed at deployment');
-  return new Unknown('the template link has no relativePath or uri');
+  if (typeof uri === 'string') return new UnfollowedLink('remote-link', `the linked template ${uri} is remote and is not fetched`);
+  if (getProperty(link, 'id') !== undefined) return new UnfollowedLink('template-spec', 'template specs are not fetched');
+  if (isUnknown(relative) || isUnknown(uri)) return new UnfollowedLink('computed-link', 'the template link is computed at deployment');
+  return new UnfollowedLink('no-template', 'the template link has no relativePath or uri');
 }

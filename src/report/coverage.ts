@@ -1,0 +1,199 @@
+import { NOT_FOLLOWED_REASONS, type NotFollowed, type NotFollowedKind } from '../arm/template/not-followed.js';
+import type { ScanResult, ScannedUnit } from '../evaluate/scan-result.js';
+import { CANNOT_RUN, NOT_RUN_REASONS, type NotRunReason, type RuleNotRun } from '../evaluate/rules-not-run.js';
+import type { ResourceRef, RuleResult } from '../findings/finding.js';
+import { compareKeys } from './order.js';
+
+/** A resource of one scan unit. */
+export interface UnitResource extends ResourceRef {
+  file: string;
+  parameterFile?: string;
+}
+
+/** A count under a reason (or a resource type), largest first. */
+export interface Group<K extends string = string> {
+  key: K;
+  /** What the key means, for reports. */
+  description: string;
+  count: number;
+}
+
+/**
+ * What a scan looked at and what it did not. Computed in one place from the `ScanResult`, as
+ * `summarize` computes the counts, so that no two formats can disagree. A resource counts as
+ * evaluated only when a rule decided about it (pass or fail): one that no rule applies to, or
+ * that every applicable rule left undecided, is never counted as checked.
+ */
+export interface Coverage {
+  resources: {
+    /** Every resource the scan units produced (a template with two parameter files counts twice). */
+    found: number;
+    /** At least one rule decided about it (pass or fail). */
+    evaluated: number;
+    /** Rules apply, but none could decide: every check was undecided or failed to run. */
+    undecided: number;
+    /** No rule applies: none names its type, or every one that does found it out of its scope. */
+    notEvaluated: number;
+    /** `notEvaluated` by resource type. */
+    notEvaluatedByType: Group[];
+  };
+  checks: {
+    /** Rule x resource pairs run. */
+    total: number;
+    /** Passed or failed. */
+    decided: number;
+    /** The rule found the resource out of its scope (`skip`). */
+    notApplicable: number;
+    /** A value the rule needs is unknown before deployment. */
+    undecided: number;
+    /** `undecided` by reason. */
+    undecidedByReason: Group[];
+    /** The rule itself failed on the resource. */
+    errors: number;
+  };
+  /** Rules and policy definitions of the scan that did not run. */
+  rulesNotRun: {
+    count: number;
+    /** Of those, the ones that cannot run as things are (need parameters, not for templates, unavailable): never a silent pass. */
+    cannotRun: number;
+    byReason: Group<NotRunReason>[];
+  };
+  /** Nested deployments and Bicep modules whose resources were not expanded, so not checked. */
+  deploymentsNotFollowed: {
+    count: number;
+    byReason: Group<NotFollowedKind>[];
+  };
+  /** Each item behind the counts (`--verbose` lists them; the machine formats always carry them). */
+  items: {
+    resourcesNotEvaluated: UnitResource[];
+    resourcesUndecided: UnitResource[];
+    rulesNotRun: RuleNotRun[];
+    deploymentsNotFollowed: NotFollowed[];
+  };
+}
+
+const REASON_ORDER = Object.keys(NOT_RUN_REASONS);
+
+export function coverageOf(result: ScanResult): Coverage {
+  const byResource = outcomesByResource(result.results);
+  const notEvaluated: UnitResource[] = [];
+  const undecided: UnitResource[] = [];
+  let found = 0;
+  let evaluated = 0;
+  for (const unit of result.units) {
+    for (const r of inventoryOf(unit, result.results)) {
+      found++;
+      const outcomes = byResource.get(resourceKey(unit.file, unit.parameterFile, r));
+      const where = { type: r.type, name: r.name, id: r.id, file: unit.file, ...(unit.parameterFile !== undefined && { parameterFile: unit.parameterFile }) };
+      if (outcomes?.has('pass') || outcomes?.has('fail')) evaluated++;
+      else if (outcomes?.has('unknown') || outcomes?.has('error')) undecided.push(where);
+      else notEvaluated.push(where);
+    }
+  }
+  const count = (outcome: RuleResult['outcome']) => result.results.filter((r) => r.outcome === outcome).length;
+  const unknown = result.results.filter((r) => r.outcome === 'unknown');
+  const notRun = result.notRun ?? [];
+  const notFollowed = sortNotFollowed(result.units.flatMap((u) => u.notFollowed ?? []));
+  return {
+    resources: {
+      found,
+      evaluated,
+      undecided: undecided.length,
+      notEvaluated: notEvaluated.length,
+      notEvaluatedByType: groups(
+        notEvaluated.map((r) => r.type),
+        (type) => type,
+        (r) => r.toLowerCase(),
+      ),
+    },
+    checks: {
+      total: result.results.length,
+      decided: count('pass') + count('fail'),
+      notApplicable: count('skip'),
+      undecided: unknown.length,
+      undecidedByReason: groups(
+        unknown.map((r) => r.reason ?? 'no reason given'),
+        (reason) => reason,
+      ),
+      errors: count('error'),
+    },
+    rulesNotRun: {
+      count: notRun.length,
+      cannotRun: notRun.filter((r) => CANNOT_RUN.has(r.reason)).length,
+      // In the order of NOT_RUN_REASONS: those that cannot run come first, whatever their counts.
+      byReason: groups(
+        notRun.map((r) => r.reason),
+        (reason) => NOT_RUN_REASONS[reason],
+      ).sort((a, b) => REASON_ORDER.indexOf(a.key) - REASON_ORDER.indexOf(b.key)),
+    },
+    deploymentsNotFollowed: {
+      count: notFollowed.length,
+      byReason: groups(
+        notFollowed.map((d) => d.kind),
+        (kind) => NOT_FOLLOWED_REASONS[kind],
+      ),
+    },
+    items: {
+      resourcesNotEvaluated: sortResources(notEvaluated),
+      resourcesUndecided: sortResources(undecided),
+      rulesNotRun: notRun,
+      deploymentsNotFollowed: notFollowed,
+    },
+  };
+}
+
+/** The unit's resources; a hand-built result without an inventory has those its rule results name, and the rest untyped. */
+function inventoryOf(unit: ScannedUnit, results: readonly RuleResult[]): readonly ResourceRef[] {
+  if (unit.inventory) return unit.inventory;
+  const named = new Map<string, ResourceRef>();
+  for (const r of results)
+    if (r.file === unit.file && r.parameterFile === unit.parameterFile) named.set(resourceKey(r.file, r.parameterFile, r.resource), r.resource);
+  const listed = [...named.values()].slice(0, unit.resources);
+  const unlisted = Array.from({ length: Math.max(0, unit.resources - listed.length) }, (): ResourceRef => ({ type: '(type not recorded)', name: '', id: '' }));
+  return [...listed, ...unlisted];
+}
+
+function outcomesByResource(results: readonly RuleResult[]): Map<string, Set<RuleResult['outcome']>> {
+  const out = new Map<string, Set<RuleResult['outcome']>>();
+  for (const r of results) {
+    const key = resourceKey(r.file, r.parameterFile, r.resource);
+    let set = out.get(key);
+    if (!set) out.set(key, (set = new Set()));
+    set.add(r.outcome);
+  }
+  return out;
+}
+
+// Ids, types and names compare without case, as Azure compares them.
+function resourceKey(file: string, parameterFile: string | undefined, r: ResourceRef): string {
+  return [file, parameterFile ?? '', r.type.toLowerCase(), r.name.toLowerCase(), r.id.toLowerCase()].join('\u0000');
+}
+
+/** Counts by key, largest first, then by key; `fold` merges keys that differ only in case (resource types). */
+function groups<K extends string>(keys: readonly K[], describe: (key: K) => string, fold: (key: K) => string = (k) => k): Group<K>[] {
+  const counts = new Map<string, { key: K; count: number }>();
+  for (const key of keys) {
+    const folded = fold(key);
+    const entry = counts.get(folded);
+    if (entry) entry.count++;
+    else counts.set(folded, { key, count: 1 });
+  }
+  return [...counts.values()]
+    .map(({ key, count }) => ({ key, description: describe(key), count }))
+    .sort((a, b) => b.count - a.count || compareKeys([a.key], [b.key]));
+}
+
+function sortResources(list: UnitResource[]): UnitResource[] {
+  return [...list].sort((a, b) =>
+    compareKeys([a.file, a.parameterFile ?? '', a.type.toLowerCase(), a.name, a.id], [b.file, b.parameterFile ?? '', b.type.toLowerCase(), b.name, b.id]),
+  );
+}
+
+function sortNotFollowed(list: NotFollowed[]): NotFollowed[] {
+  return [...list].sort((a, b) =>
+    compareKeys(
+      [a.file, a.location?.start.line ?? 0, a.location?.start.column ?? 0, a.deployment],
+      [b.file, b.location?.start.line ?? 0, b.location?.start.column ?? 0, b.deployment],
+    ),
+  );
+}
