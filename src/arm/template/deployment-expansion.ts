@@ -199,6 +199,12 @@ export class DeploymentExpansion implements ResourceLookup {
     const ctx = this.scope.context(copies);
     const typeNode = childNode(node, 'type');
     const declaredType = typeNode ? evaluateNode(typeNode, this.scope, ctx) : undefined;
+    if (isUnknown(declaredType)) {
+      // Not the template's fault (a type from a parameter without a value): no rule can match a
+      // resource of unknown type, which the scan should say, but it is no error of the input.
+      this.scope.report(typeNode!, 'resource-type-unknown', 'warning', `the resource type is unknown (${declaredType.reason}): the resource is not checked`);
+      return undefined;
+    }
     if (typeof declaredType !== 'string' || !declaredType) {
       this.scope.report(node, 'resource-type', 'error', 'the resource has no type');
       return undefined;
