@@ -175,7 +175,7 @@ export class TemplateScope {
       : // A variable `copy` entry defines an array variable: `input` evaluated `count` times.
         () => [...expandCopyEntries([loop!], this, this.context()).values()][0] ?? null;
     const usedAt = this.expressionStack[this.expressionStack.length - 1];
-    const memo = this.memoize(this.vars, canonical.toLowerCase(), compute, `variable '${canonical}'`, (problems) => this.noteUse(problems, canonical, usedAt));
+    const memo = this.memoize(this.vars, canonical.toLowerCase(), compute, `variable '${canonical}'`, (problems) => this.noteUse(problems, canonical, (node ?? loop)!, usedAt));
     this.noteRead({ kind: 'variable', name: canonical }, memo.reads);
     return memo.value;
   }
@@ -185,11 +185,16 @@ export class TemplateScope {
    * that read: the diagnostic stays at the definition (where the fix goes) and names the read.
    * A chain of variables names each link once, innermost first.
    */
-  private noteUse(problems: Diagnostic[], name: string, usedAt: JsonNode | undefined): void {
-    if (!usedAt) return;
-    const where = this.template.file.locationOf(usedAt.offset, usedAt.length);
+  private noteUse(problems: Diagnostic[], name: string, definition: JsonNode, usedAt: JsonNode | undefined): void {
+    if (!usedAt || !problems.length) return;
+    const file = this.template.file;
+    const where = file.locationOf(usedAt.offset, usedAt.length);
+    const defined = file.locationOf(definition.offset, definition.length);
+    // Only the definition's own errors: a parameter it reads reports its problems where it is set.
+    const inDefinition = (d: Diagnostic) =>
+      d.location?.file === defined.file && d.location.start.line >= defined.start.line && d.location.start.line <= defined.end.line;
     for (const d of problems) {
-      if (d.severity !== 'error' || annotated.has(d)) continue;
+      if (d.severity !== 'error' || annotated.has(d) || !inDefinition(d)) continue;
       annotated.add(d);
       d.message += ` (variable '${name}', read at ${where.file}:${where.start.line}:${where.start.column})`;
     }

@@ -103,3 +103,15 @@ test('a variable first evaluated for an unused existing resource is still report
   assert.equal(diagnostics[0]!.location?.start.line, lineOf(t, '"vaultName": '));
   assert.match(diagnostics[0]!.message, /^cannot evaluate: index 8 is out of range for an array of length 1 \(variable 'vaultName', read at main\.json:\d+:\d+\)$/);
 });
+
+test("a parameter's problem found through a variable stays the parameter's: it does not name the variable's read", () => {
+  const t = template({
+    parameters: { sku: { type: 'string', allowedValues: ['a', 'b'], defaultValue: 'c' } },
+    variables: { skuName: "[toUpper(parameters('sku'))]" },
+    resources: [storage('sa1', { sku: "[variables('skuName')]" })],
+  });
+  const { diagnostics } = expand(t);
+  assert.equal(diagnostics.length, 1);
+  assert.equal(diagnostics[0]!.code, 'parameter-value');
+  assert.doesNotMatch(diagnostics[0]!.message, /read at/);
+});
