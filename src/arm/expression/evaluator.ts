@@ -204,7 +204,8 @@ export function describe(v: Value): string {
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'object') return 'an object';
   if (typeof v === 'string') return `the string '${v.length > 40 ? v.slice(0, 40) + '…' : v}'`;
-  return `the ${typeof v === 'number' ? 'integer' : 'boolean'} ${String(v)}`;
+  // json() makes numbers with a fraction (`json('.25')`): they are not integers.
+  return `the ${typeof v === 'number' ? (Number.isInteger(v) ? 'integer' : 'number') : 'boolean'} ${String(v)}`;
 }
 
 export { Unknown };

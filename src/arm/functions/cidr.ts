@@ -36,14 +36,27 @@ function parseV6(text: string): bigint | undefined {
   return all.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n);
 }
 
+/**
+ * The prefix length of an address written without one, by its class, as ARM guesses it: the
+ * output of parseCidr (network, netmask, broadcast, firstUsable, lastUsable, cidr) is the
+ * IPNetwork library's, whose parser guesses classfully, and AVM's deployed e2e tests rely on it
+ * (`cidrSubnet('192.168.1.0', 24, 0)`, dev-ops-infrastructure/pool). Classes D and E (multicast,
+ * reserved) are not guessed: undefined.
+ */
+function classfulPrefix(address: bigint, v6: boolean): number | undefined {
+  if (v6) return 64;
+  const first = Number(address >> 24n);
+  return first < 128 ? 8 : first < 192 ? 16 : first < 224 ? 24 : undefined;
+}
+
 function parseNetwork(cidr: string): Network {
-  const m = /^([^/]+)\/(\d{1,3})$/.exec(cidr.trim());
+  const m = /^([^/]+?)(?:\/(\d{1,3}))?$/.exec(cidr.trim());
   const v4 = m ? parseV4(m[1]!) : undefined;
   const v6 = m && v4 === undefined ? parseV6(m[1]!) : undefined;
   const bits = v4 !== undefined ? 32 : 128;
-  const prefix = m ? Number(m[2]) : -1;
-  if (!m || (v4 === undefined && v6 === undefined) || prefix > bits) throw new FunctionError(`'${cidr}' is not a valid CIDR range`);
-  const address = (v4 ?? v6)!;
+  const address = v4 ?? v6;
+  const prefix = !m || address === undefined ? -1 : m[2] !== undefined ? Number(m[2]) : (classfulPrefix(address, v4 === undefined) ?? -1);
+  if (!m || address === undefined || prefix < 0 || prefix > bits) throw new FunctionError(`'${cidr}' is not a valid CIDR range`);
   return { v6: v4 === undefined, network: address & mask(prefix, bits), prefix, bits };
 }
 

@@ -4,6 +4,7 @@ import type { FunctionDef } from '../expression/context.js';
 import { getProperty, isObject, isUnknown, type ObjectValue, type Value, setOwn } from '../../resources/value.js';
 import { expectString, fn } from './define.js';
 import { ValueSet, deepEquals } from './comparison.js';
+import { readArmJson } from './arm-json.js';
 
 /** The array and object functions the first templates need; the rest come with the full library. */
 export const collectionFunctions: FunctionDef[] = [
@@ -79,7 +80,7 @@ export const collectionFunctions: FunctionDef[] = [
       throw new FunctionError('arguments must be all arrays or all objects');
     },
   }),
-  fn({ name: 'json', minArgs: 1, maxArgs: 1, eager: ([s]) => parseJsonArg(expectString(s!)) }),
+  fn({ name: 'json', minArgs: 1, maxArgs: 1, eager: ([s]) => readArmJson(expectString(s!), 'the argument') }),
   fn({ name: 'null', minArgs: 0, maxArgs: 0, eager: () => null }),
 ];
 
@@ -98,12 +99,4 @@ function mergeObjects(a: ObjectValue, b: ObjectValue): ObjectValue {
     setOwn(out, existing ?? k, isObject(prev) && isObject(v) ? mergeObjects(prev, v) : v);
   }
   return out;
-}
-
-function parseJsonArg(text: string): Value {
-  try {
-    return JSON.parse(text) as Value;
-  } catch {
-    throw new FunctionError('the argument is not valid JSON');
-  }
 }

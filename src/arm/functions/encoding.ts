@@ -1,8 +1,9 @@
 import type { FunctionDef } from '../expression/context.js';
 import { FunctionError, describe } from '../expression/evaluator.js';
-import { getProperty, isObject, type ObjectValue, type Value, setOwn } from '../../resources/value.js';
+import { getProperty, isObject } from '../../resources/value.js';
 import { expectInt, expectString, fn } from './define.js';
 import { findUnknown } from './string.js';
+import { readArmJson } from './arm-json.js';
 
 /**
  * .NET's Convert.FromBase64String, which is strict: white space is skipped, but the length must
@@ -60,104 +61,6 @@ export function unescapeDataString(text: string): string {
   });
 }
 
-/**
- * JSON as Newtonsoft reads it for `base64ToJson`: single-quoted strings (Microsoft's own example
- * encodes `{'one': 'a', 'two': 'b'}`), unquoted property names, comments and trailing commas.
- * Input that ends inside an object or array closes it: Azure accepted `{"hi": "there"` (Bicep's
- * Invalid_Expressions baseline evaluates `base64ToJson(base64('{"hi": "there"')).hi` without error).
- */
-export function parseLenientJson(text: string): Value {
-  let pos = 0;
-  const fail = (what: string): never => {
-    throw new FunctionError(`the decoded text is not JSON: ${what} at offset ${pos}`);
-  };
-  const skip = () => {
-    for (;;) {
-      const rest = text.slice(pos);
-      const m = /^(?:\s+|\/\/[^\n]*|\/\*[\s\S]*?\*\/)/.exec(rest);
-      if (!m) return;
-      pos += m[0].length;
-    }
-  };
-  const str = (): string => {
-    const quote = text[pos++]!;
-    let out = '';
-    while (pos < text.length && text[pos] !== quote) {
-      const c = text[pos++]!;
-      if (c !== '\\') {
-        out += c;
-        continue;
-      }
-      const e = text[pos++];
-      if (e === 'u') {
-        const hex = text.slice(pos, pos + 4);
-        if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail('a bad \\u escape');
-        out += String.fromCharCode(parseInt(hex, 16));
-        pos += 4;
-      } else {
-        const simple: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
-        if (e === undefined) fail('an unterminated string');
-        out += simple[e!] ?? e;
-      }
-    }
-    if (pos >= text.length) fail('an unterminated string');
-    pos++;
-    return out;
-  };
-  const value = (): Value => {
-    skip();
-    const c = text[pos];
-    if (c === '{') {
-      pos++;
-      const obj: ObjectValue = {};
-      for (;;) {
-        skip();
-        if (pos >= text.length || text[pos] === '}') break;
-        let key: string;
-        if (text[pos] === '"' || text[pos] === "'") key = str();
-        else {
-          const m = /^[A-Za-z_$][\w$]*/.exec(text.slice(pos));
-          if (!m) return fail('a property name expected');
-          key = m[0];
-          pos += key.length;
-        }
-        skip();
-        if (text[pos++] !== ':') fail("':' expected");
-        // setOwn: a key `__proto__` is data here too, never the object's prototype.
-        setOwn(obj, key, value());
-        skip();
-        if (text[pos] === ',') pos++;
-        else if (pos < text.length && text[pos] !== '}') fail("',' or '}' expected");
-      }
-      pos++;
-      return obj;
-    }
-    if (c === '[') {
-      pos++;
-      const arr: Value[] = [];
-      for (;;) {
-        skip();
-        if (pos >= text.length || text[pos] === ']') break;
-        arr.push(value());
-        skip();
-        if (text[pos] === ',') pos++;
-        else if (pos < text.length && text[pos] !== ']') fail("',' or ']' expected");
-      }
-      pos++;
-      return arr;
-    }
-    if (c === '"' || c === "'") return str();
-    const m = /^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(text.slice(pos));
-    if (!m) return fail('a value expected');
-    pos += m[0].length;
-    return m[0] === 'true' ? true : m[0] === 'false' ? false : m[0] === 'null' ? null : Number(m[0]);
-  };
-  const result = value();
-  skip();
-  if (pos < text.length) fail('more text after the value');
-  return result;
-}
-
 function parseAbsoluteUri(text: string, what: string): URL {
   try {
     return new URL(text);
@@ -174,7 +77,7 @@ const DEFAULT_PORTS = new Map<string, number>(Object.entries({ http: 80, https: 
 export const encodingFunctions: FunctionDef[] = [
   fn({ name: 'base64', minArgs: 1, maxArgs: 1, eager: ([s]) => Buffer.from(expectString(s!), 'utf8').toString('base64') }),
   fn({ name: 'base64ToString', minArgs: 1, maxArgs: 1, eager: ([s]) => fromBase64(expectString(s!)) }),
-  fn({ name: 'base64ToJson', minArgs: 1, maxArgs: 1, eager: ([s]) => parseLenientJson(fromBase64(expectString(s!))) }),
+  fn({ name: 'base64ToJson', minArgs: 1, maxArgs: 1, eager: ([s]) => readArmJson(fromBase64(expectString(s!)), 'the decoded text') }),
   fn({ name: 'dataUri', minArgs: 1, maxArgs: 1, eager: ([s]) => `data:text/plain;charset=utf8;base64,${Buffer.from(expectString(s!), 'utf8').toString('base64')}` }),
   fn({
     name: 'dataUriToString',

@@ -21,7 +21,7 @@ export const resourceFunctions: FunctionDef[] = [
     name: 'resourceId',
     minArgs: 2,
     eager: (args, ctx) => {
-      const strs = args.map((a) => expectString(a));
+      const strs = args.map((a) => segmentText(a));
       // Optional leading subscription id and resource group name: the type is the first argument with a '/'.
       const typeAt = strs.findIndex((s) => s.includes('/'));
       if (typeAt < 0 || typeAt > 2) throw new FunctionError('expected a resource type such as Microsoft.Web/sites');
@@ -34,13 +34,13 @@ export const resourceFunctions: FunctionDef[] = [
     name: 'subscriptionResourceId',
     minArgs: 2,
     eager: (args, ctx) => {
-      const strs = args.map((a) => expectString(a));
+      const strs = args.map((a) => segmentText(a));
       const typeAt = strs[0]!.includes('/') ? 0 : 1;
       const sub = typeAt === 1 ? strs[0]! : ctx.deployment.subscriptionId;
       return `/subscriptions/${sub}` + providerPath(strs[typeAt]!, strs.slice(typeAt + 1));
     },
   }),
-  fn({ name: 'tenantResourceId', minArgs: 2, eager: (args) => providerPath(expectString(args[0]!), args.slice(1).map((a) => expectString(a))) }),
+  fn({ name: 'tenantResourceId', minArgs: 2, eager: (args) => providerPath(expectString(args[0]!), args.slice(1).map((a) => segmentText(a))) }),
   // A resource of the same deployment is read from its declaration; anything else is only known to Azure.
   fn({
     name: 'reference',
@@ -84,6 +84,17 @@ export function resourceGroupObject(ctx: EvalContext): ObjectValue {
     tags: new Unknown('the resource group tags are only known to Azure'),
     properties: { provisioningState: 'Succeeded' },
   };
+}
+
+/**
+ * A name segment of a resource id function: a string, or an integer written in decimal. ARM
+ * accepts integer segments (real templates pass `copyIndex()` or an integer parameter as a name,
+ * e.g. `resourceId('Microsoft.Network/virtualNetworks/subnets', vnet, copyIndex())`); other
+ * types are still an error, as Tollgate cannot say how ARM would write them.
+ */
+export function segmentText(v: Value, what = 'argument'): string {
+  if (typeof v === 'number' && Number.isInteger(v)) return String(v);
+  return expectString(v, what);
 }
 
 /**

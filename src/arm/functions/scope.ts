@@ -2,7 +2,7 @@ import type { FunctionDef } from '../expression/context.js';
 import { FunctionError } from '../expression/evaluator.js';
 import { Unknown, type Value } from '../../resources/value.js';
 import { expectInt, expectString, fn } from './define.js';
-import { providerPath } from './resource.js';
+import { providerPath, segmentText } from './resource.js';
 import { cloudEnvironment } from './environment.js';
 import { zonesFor } from './zones.js';
 
@@ -53,13 +53,13 @@ export const scopeFunctions: FunctionDef[] = [
   fn({
     name: 'extensionResourceId',
     minArgs: 3,
-    eager: ([scope, type, ...names]) => expectString(scope!, 'the scope resource id').replace(/\/+$/, '') + providerPath(expectString(type!, 'the resource type'), names.map((n) => expectString(n, 'a name'))),
+    eager: ([scope, type, ...names]) => expectString(scope!, 'the scope resource id').replace(/\/+$/, '') + providerPath(expectString(type!, 'the resource type'), names.map((n) => segmentText(n, 'a name'))),
   }),
   fn({
     name: 'managementGroupResourceId',
     minArgs: 2,
     eager: (args, ctx) => {
-      const strs = args.map((a) => expectString(a));
+      const strs = args.map((a) => segmentText(a));
       // An optional leading management group name; the type is the first argument with a '/'.
       const typeAt = strs[0]!.includes('/') ? 0 : 1;
       const group = typeAt === 1 ? strs[0]! : ctx.deployment.managementGroup;

@@ -59,6 +59,8 @@ export interface Instance {
   /** Why the id is unknown: the name, or the scope of an extension resource, is known only at deployment. */
   idUnknown?: Unknown;
   existing: boolean;
+  /** An existing resource's problems, kept out of the report until the template uses it. */
+  withheld?: Diagnostic[];
   condition: Value;
   body?: ObjectValue;
   evaluating?: boolean;
@@ -151,22 +153,48 @@ export class DeploymentExpansion implements ResourceLookup {
   }
 
   private declareOne(node: JsonNode, symbolicName: string | undefined, parent: Instance | undefined, copies: CopyIndexes): void {
+    // ARM reads an existing resource only where the template uses it (reference(), its id, a
+    // child): the errors of one nothing uses are not the deployment's. Declared all the same, so
+    // that a use finds it; its problems are reported at the first use.
+    const existing = childNode(node, 'existing')?.value === true;
+    const { result: inst, held } = existing
+      ? this.scope.withhold(() => this.conditionAndIdentity(node, symbolicName, parent, copies))
+      : { result: this.conditionAndIdentity(node, symbolicName, parent, copies), held: [] };
+    if (!inst) {
+      // Not declared (condition false, no type): nothing can use it, except resourceInfo() of a
+      // resource whose condition is false, which identifies it again.
+      return;
+    }
+    if (held.length) inst.withheld = held;
+    this.instances.push(inst);
+    if (symbolicName) pushTo(this.bySymbol, symbolicName.toLowerCase(), inst);
+    if (inst.loopName) pushTo(this.byLoop, inst.loopName.toLowerCase(), inst);
+    const children = childNode(node, 'resources');
+    if (children) this.declare(children, inst, copies);
+    // A deployed child is named after its parent: the parent's name is used.
+    if (inst.withheld && this.instances.some((i) => i.parent === inst && !i.existing)) this.use(inst);
+  }
+
+  private conditionAndIdentity(node: JsonNode, symbolicName: string | undefined, parent: Instance | undefined, copies: CopyIndexes): Instance | undefined {
     const ctx = this.scope.context(copies);
     const conditionNode = childNode(node, 'condition');
     const condition = conditionNode ? evaluateNode(conditionNode, this.scope, ctx) : true;
     if (condition === false) {
       // Not deployed, but ARM still knows its id: resourceInfo() of it works (reference() would not).
       if (symbolicName && !childNode(node, 'copy')) this.notDeployed.set(symbolicName.toLowerCase(), { node, parent, copies });
-      return;
+      return undefined;
     }
     if (conditionNode && !isUnknown(condition) && condition !== true) this.scope.report(conditionNode, 'condition', 'error', 'a condition must be a boolean');
-    const inst = this.identify(node, symbolicName, parent, copies, condition);
-    if (!inst) return;
-    this.instances.push(inst);
-    if (symbolicName) pushTo(this.bySymbol, symbolicName.toLowerCase(), inst);
-    if (inst.loopName) pushTo(this.byLoop, inst.loopName.toLowerCase(), inst);
-    const children = childNode(node, 'resources');
-    if (children) this.declare(children, inst, copies);
+    return this.identify(node, symbolicName, parent, copies, condition);
+  }
+
+  /** The template uses a declared resource: problems withheld while declaring it (and its parents) are reported now. */
+  private use(inst: Instance): void {
+    for (let i: Instance | undefined = inst; i; i = i.parent) {
+      if (!i.withheld) continue;
+      this.scope.release(i.withheld);
+      i.withheld = undefined;
+    }
   }
 
   /** A resource's type, name and id for one copy instance (undefined, reported, when it has no type). */
@@ -174,6 +202,12 @@ export class DeploymentExpansion implements ResourceLookup {
     const ctx = this.scope.context(copies);
     const typeNode = childNode(node, 'type');
     const declaredType = typeNode ? evaluateNode(typeNode, this.scope, ctx) : undefined;
+    if (isUnknown(declaredType)) {
+      // Not the template's fault (a type from a parameter without a value): no rule can match a
+      // resource of unknown type, which the scan should say, but it is no error of the input.
+      this.scope.report(typeNode!, 'resource-type-unknown', 'warning', `the resource type is unknown (${declaredType.reason}): the resource is not checked`);
+      return undefined;
+    }
     if (typeof declaredType !== 'string' || !declaredType) {
       this.scope.report(node, 'resource-type', 'error', 'the resource has no type');
       return undefined;
@@ -244,6 +278,8 @@ export class DeploymentExpansion implements ResourceLookup {
       if (loop) out.push(...loop);
       else out.push(...this.resolveAll(target));
     }
+    // What a deployed resource waits for is used; one existing resource naming another is not.
+    if (!inst.existing) for (const target of out) this.use(target);
     return out;
   }
 
@@ -389,6 +425,7 @@ export class DeploymentExpansion implements ResourceLookup {
   reference(target: string, full: boolean): Value {
     const inst = this.resolve(target);
     if (!inst) return new Unknown(`reference('${target}') reads a resource this deployment does not create`);
+    this.use(inst);
     if (inst.existing) return new Unknown(`'${target}' is an existing resource: its properties are read from Azure`);
     if (inst.type.toLowerCase() === DEPLOYMENTS) {
       const nested = this.nested(inst);
@@ -413,6 +450,7 @@ export class DeploymentExpansion implements ResourceLookup {
   resourceInfo(symbolicName: string): Value {
     const inst = this.resolve(symbolicName) ?? this.notDeployedInstance(symbolicName);
     if (!inst) throw new FunctionError(`the template has no resource '${symbolicName}'`);
+    this.use(inst);
     const apiVersion = childNode(inst.node, 'apiVersion')?.value;
     // A name known only at deployment makes the id unknown too, as resourceId() over it is in a
     // compiled template: a guid() or uniqueString() of the id must not hash the placeholder.

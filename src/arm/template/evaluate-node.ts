@@ -154,6 +154,7 @@ const parsedByNode = new WeakMap<JsonNode, Expr>();
 
 export function evaluateString(node: JsonNode, scope: TemplateScope, ctx: EvalContext): Value {
   const text = node.value as string;
+  scope.expressionStack.push(node);
   try {
     let expr = parsedByNode.get(node);
     if (!expr) {
@@ -182,6 +183,8 @@ export function evaluateString(node: JsonNode, scope: TemplateScope, ctx: EvalCo
       err.location = file.locationOf(node.offset, node.length);
     }
     throw err;
+  } finally {
+    scope.expressionStack.pop();
   }
 }
 

@@ -16,7 +16,16 @@ interface Memo {
   state: 'running' | 'done';
   value: Value;
   reads: Read[];
+  /** The problems computing the value reported, its reads' included: reported again if withheld (see `withhold`). */
+  diagnostics: Diagnostic[];
 }
+
+/**
+ * Problems found while evaluating something ARM would not evaluate unless it is used (an
+ * `existing` resource nothing references), kept out of the report until it is. Keyed by the
+ * diagnostics list of an expansion, which every scope of the expansion shares.
+ */
+const withheldBy = new WeakMap<Diagnostic[], Set<Diagnostic>>();
 
 /** A parameter value handed to a nested template by its deployment, with where it was written. */
 export interface SuppliedParameter {
@@ -62,6 +71,11 @@ export class TemplateScope {
   private readonly paramDecls: JsonNode | undefined;
   private readonly varDecls: JsonNode | undefined;
   private readonly paramValues: JsonNode | undefined;
+  /**
+   * The expression strings being evaluated, innermost last (pushed by evaluateString): where a
+   * variable is read, for the message of an error in its definition.
+   */
+  readonly expressionStack: JsonNode[] = [];
   /** The reads of the evaluation in progress (innermost last). */
   private readonly readStack: { reads: Read[]; seen: Set<string> }[] = [];
 
@@ -160,9 +174,57 @@ export class TemplateScope {
       ? () => evaluateNode(node, this, this.context())
       : // A variable `copy` entry defines an array variable: `input` evaluated `count` times.
         () => [...expandCopyEntries([loop!], this, this.context()).values()][0] ?? null;
-    const memo = this.memoize(this.vars, canonical.toLowerCase(), compute, `variable '${canonical}'`);
+    const usedAt = this.expressionStack[this.expressionStack.length - 1];
+    const memo = this.memoize(this.vars, canonical.toLowerCase(), compute, `variable '${canonical}'`, (problems) => this.noteUse(problems, canonical, (node ?? loop)!, usedAt));
     this.noteRead({ kind: 'variable', name: canonical }, memo.reads);
     return memo.value;
+  }
+
+  /**
+   * ARM evaluates a variable only where it is read, so an error in its definition is an error of
+   * that read: the diagnostic stays at the definition (where the fix goes) and names the read.
+   * A chain of variables names each link once, innermost first.
+   */
+  private noteUse(problems: Diagnostic[], name: string, definition: JsonNode, usedAt: JsonNode | undefined): void {
+    if (!usedAt || !problems.length) return;
+    const file = this.template.file;
+    const where = file.locationOf(usedAt.offset, usedAt.length);
+    const defined = file.locationOf(definition.offset, definition.length);
+    // Only the definition's own errors: a parameter it reads reports its problems where it is set.
+    const inDefinition = (d: Diagnostic) =>
+      d.location?.file === defined.file && d.location.start.line >= defined.start.line && d.location.start.line <= defined.end.line;
+    for (const d of problems) {
+      if (d.severity !== 'error' || annotated.has(d) || !inDefinition(d)) continue;
+      annotated.add(d);
+      d.message += ` (variable '${name}', read at ${where.file}:${where.start.line}:${where.start.column})`;
+    }
+  }
+
+  /**
+   * Runs `evaluate` with the problems it reports kept out of the report: returned, to be
+   * reported by `release` if what was evaluated turns out to be used. A value memoised meanwhile
+   * releases its share when it is read again by something that is reported.
+   */
+  withhold<T>(evaluate: () => T): { result: T; held: Diagnostic[] } {
+    const before = this.diagnostics.length;
+    const result = evaluate();
+    const held = this.diagnostics.splice(before);
+    if (held.length) {
+      let set = withheldBy.get(this.diagnostics);
+      if (!set) withheldBy.set(this.diagnostics, (set = new Set()));
+      for (const d of held) set.add(d);
+    }
+    return { result, held };
+  }
+
+  /** Reports withheld problems (those not reported yet). */
+  release(problems: readonly Diagnostic[]): void {
+    const set = withheldBy.get(this.diagnostics);
+    if (!set?.size) return;
+    for (const d of problems) {
+      if (!set.delete(d)) continue;
+      this.diagnostics.push(d);
+    }
   }
 
   private variableLoop(name: string): JsonNode | undefined {
@@ -171,13 +233,14 @@ export class TemplateScope {
     return loops.children?.find((entry) => String(childNode(entry, 'name')?.value ?? '').toLowerCase() === name.toLowerCase());
   }
 
-  private memoize(map: Map<string, Memo>, key: string, compute: () => Value, what: string): Memo {
+  private memoize(map: Map<string, Memo>, key: string, compute: () => Value, what: string, computed?: (problems: Diagnostic[]) => void): Memo {
     const lower = key.toLowerCase();
     let memo = map.get(lower);
     if (memo?.state === 'running') throw new FunctionError(`${what} refers to itself`);
     if (!memo) {
-      memo = { state: 'running', value: null, reads: [] };
+      memo = { state: 'running', value: null, reads: [], diagnostics: [] };
       map.set(lower, memo);
+      const before = this.diagnostics.length;
       try {
         const { result, reads } = this.withReads(compute);
         memo.value = result;
@@ -187,7 +250,14 @@ export class TemplateScope {
         map.delete(lower);
         throw err;
       }
+      // Only `withhold` removes diagnostics, and only those added since it began: a withhold
+      // within this computation takes its own (an unused existing resource's), not earlier ones.
+      if (this.diagnostics.length > before) memo.diagnostics = this.diagnostics.slice(before);
       memo.state = 'done';
+      computed?.(memo.diagnostics);
+    } else if (memo.diagnostics.length) {
+      // First computed where its problems were withheld: this read may be one that counts.
+      this.release(memo.diagnostics);
     }
     return memo;
   }
@@ -257,6 +327,9 @@ export class TemplateScope {
     this.diagnostics.push({ severity, code, message, file: this.template.file.path, location: this.template.file.locationOf(node.offset, node.length) });
   }
 }
+
+/** Diagnostics whose message already names the read of the variable they are in. */
+const annotated = new WeakSet<Diagnostic>();
 
 function collectStrings(v: Value, into: Set<string>): void {
   if (typeof v === 'string') {

@@ -136,7 +136,8 @@ test('invalid ranges are errors', () => {
   assert.throws(() => run("[parseCidr('10.0.0.300/24')]"), /'10\.0\.0\.300\/24' is not a valid CIDR range/);
   assert.throws(() => run("[parseCidr('192.168.1/24')]"), /not a valid CIDR/);
   assert.throws(() => run("[parseCidr('10.0.0.0/33')]"), /not a valid CIDR/);
-  assert.throws(() => run("[parseCidr('10.0.0.0')]"), /not a valid CIDR/);
+  assert.throws(() => run("[parseCidr('224.0.0.0')]"), /not a valid CIDR/); // class D: no prefix is guessed
+  assert.throws(() => run("[parseCidr('10.0.0.0/')]"), /not a valid CIDR/);
   assert.throws(() => run("[parseCidr('2001:db8::/129')]"), /not a valid CIDR/);
   assert.throws(() => run("[parseCidr('1:2:3:4:5:6:7::8/64')]"), /not a valid CIDR/); // '::' must stand for a zero group
   assert.throws(() => run("[parseCidr('2001:db8:::1/64')]"), /not a valid CIDR/);
@@ -149,4 +150,15 @@ test('unknown values make the result unknown', () => {
   assert.ok(isUnknown(run("[parseCidr(parameters('unknown')).network]")));
   assert.ok(isUnknown(run("[cidrSubnet('10.0.0.0/16', 24, parameters('unknown'))]")));
   assert.ok(isUnknown(run("[cidrHost(parameters('unknown'), 0)]")));
+});
+
+// Issue 17 item 5: AVM's dev-ops-infrastructure/pool e2e test deploys cidrSubnet('192.168.1.0', 24, 0).
+test('an address without a prefix length takes its class prefix (A /8, B /16, C /24; IPv6 /64)', () => {
+  assert.equal(run("[cidrSubnet('192.168.1.0', 24, 0)]"), '192.168.1.0/24');
+  assert.equal(run("[parseCidr('10.1.2.3').cidr]"), 8);
+  assert.equal(run("[parseCidr('10.1.2.3').network]"), '10.0.0.0');
+  assert.equal(run("[parseCidr('172.16.5.4').cidr]"), 16);
+  assert.equal(run("[cidrHost('192.168.7.0', 0)]"), '192.168.7.1');
+  assert.equal(run("[parseCidr('2001:db8::1').cidr]"), 64);
+  assert.throws(() => run("[cidrSubnet('192.168.1.0', 16, 0)]"), /new CIDR must be from 24 to 32/);
 });

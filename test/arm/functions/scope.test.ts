@@ -53,3 +53,16 @@ test('any list* function is unknown (secrets), fail() stops with its message, bo
   assert.throws(() => run("[bool('yes')]"), /cannot convert/);
   assert.ok(isUnknown(run("[extensions('k8s').config]")));
 });
+
+// Issue 17 item 5: real templates pass integers as name segments (copyIndex(), an int parameter).
+test('resource id functions take integer name segments, written in decimal', () => {
+  assert.equal(run("[resourceId('Microsoft.Network/virtualNetworks/subnets', 'vnet', 1)]"), '/subscriptions/sub/resourceGroups/tollgate-rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/1');
+  assert.equal(run("[resourceId('other', 'Microsoft.Sql/servers', 42)]"), '/subscriptions/sub/resourceGroups/other/providers/Microsoft.Sql/servers/42');
+  assert.equal(run("[subscriptionResourceId('Microsoft.Resources/resourceGroups', 7)]"), '/subscriptions/sub/providers/Microsoft.Resources/resourceGroups/7');
+  assert.equal(run("[tenantResourceId('Microsoft.Management/managementGroups', 3)]"), '/providers/Microsoft.Management/managementGroups/3');
+  assert.equal(run("[managementGroupResourceId('Microsoft.Authorization/policyDefinitions', 0)]"), '/providers/Microsoft.Management/managementGroups/mg1/providers/Microsoft.Authorization/policyDefinitions/0');
+  assert.equal(run("[extensionResourceId('/subscriptions/sub', 'Microsoft.Authorization/locks', 5)]"), '/subscriptions/sub/providers/Microsoft.Authorization/locks/5');
+  // Other types are still errors: how ARM would write them is not known.
+  assert.throws(() => run("[resourceId('Microsoft.Network/virtualNetworks', true)]"), /must be a string, not/);
+  assert.throws(() => run("[resourceId('Microsoft.Network/virtualNetworks', json('1.5'))]"), /must be a string, not/);
+});
