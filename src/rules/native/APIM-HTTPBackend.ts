@@ -4,6 +4,7 @@ import { leafName } from '../../resources/resource.js';
 import { defineRule } from '../define-rule.js';
 
 const BACKENDS = 'Microsoft.ApiManagement/service/backends';
+
 const APIS = 'Microsoft.ApiManagement/service/apis';
 
 /**

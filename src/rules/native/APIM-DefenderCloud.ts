@@ -1,8 +1,8 @@
-import { pushTo } from '../../multimap.js';
-import { leafName, type Resource } from '../../resources/resource.js';
 import { getPath, isUnknown } from '../../resources/value.js';
 import { defineRule } from '../define-rule.js';
-import { APIS } from './types.js';
+import { APIS } from '../apim/types.js';
+import { pushTo } from '../../multimap.js';
+import { leafName, type Resource } from '../../resources/resource.js';
 
 const API_COLLECTIONS = 'microsoft.security/apicollections';
 
@@ -22,7 +22,7 @@ function collectionsByName(resources: readonly Resource[]): Map<string, string[]
 }
 
 /** Every HTTP API is onboarded to Defender for APIs: a `Microsoft.Security/apiCollections` of its name in the deployment. */
-export const defenderCloud = defineRule({
+export default defineRule({
   id: 'APIM-DefenderCloud',
   title: 'API Management APIs are onboarded to Defender for APIs',
   severity: 'medium',
