@@ -175,7 +175,9 @@ function subjectResults(results: RuleResult[], c: RuleTestCase, shape: Shape): R
   if (!c.resource || ownText(c, shape)) return results;
   const type = c.resource.type.toLowerCase();
   const leaf = c.resource.name.split('/').pop()!.toLowerCase();
-  return results.filter((r) => r.resource.type.toLowerCase() === type && r.resource.name.split('/').pop()!.toLowerCase() === leaf);
+  // A name computed by an expression is not known here: the type alone picks the resource.
+  const computed = c.resource.name.trim().startsWith('[');
+  return results.filter((r) => r.resource.type.toLowerCase() === type && (computed || r.resource.name.split('/').pop()!.toLowerCase() === leaf));
 }
 
 /** The scan of one file with the rule alone (turned on, with the case's options). */

@@ -16,6 +16,11 @@ export default defineRule({
   helpUri: `${PSRULE}Azure.APIM.AvailabilityZone/`,
   equivalents: [{ tool: 'psrule', id: 'Azure.APIM.AvailabilityZone', ref: 'AZR-000052' }],
   appliesTo: [SERVICE],
+  optionsSchema: {
+    type: 'object',
+    properties: { extraRegions: { type: 'array', items: { type: 'string' }, description: 'Regions to treat as having availability zones, beyond the shipped list.' } },
+    additionalProperties: false,
+  },
   check(resource, ctx) {
     const sku = getPath(resource.body, 'sku.name');
     if (isUnknown(sku)) return ctx.unknown(`sku.name is not known before deployment (${sku.reason})`);

@@ -14,6 +14,11 @@ export default defineRule({
   helpUri: `${PSRULE}Azure.APIM.CertificateExpiry/`,
   equivalents: [{ tool: 'psrule', id: 'Azure.APIM.CertificateExpiry', ref: 'AZR-000051' }],
   appliesTo: [SERVICE],
+  optionsSchema: {
+    type: 'object',
+    properties: { days: { type: 'integer', minimum: 0, description: 'Days a certificate must have left (default 30).' } },
+    additionalProperties: false,
+  },
   check(resource, ctx) {
     const days = typeof ctx.options['days'] === 'number' ? ctx.options['days'] : 30;
     const configs = getPath(resource.body, 'properties.hostnameConfigurations');

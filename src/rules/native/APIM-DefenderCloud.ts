@@ -32,6 +32,7 @@ export default defineRule({
   helpUri: 'https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.APIM.DefenderCloud/',
   equivalents: [{ tool: 'psrule', id: 'Azure.APIM.DefenderCloud', ref: 'AZR-000387' }],
   appliesTo: [APIS],
+  messages: { notOnboarded: "API '{{name}}' is not onboarded to Defender for APIs: add a Microsoft.Security/apiCollections resource named '{{name}}' scoped to the service." },
   check(resource, ctx) {
     const apiType = getPath(resource.body, 'properties.apiType');
     if (isUnknown(apiType)) return ctx.unknown(`properties.apiType is not known before deployment (${apiType.reason})`);
@@ -41,6 +42,6 @@ export default defineRule({
     if (name.includes('<unknown>')) return ctx.unknown('the API name is not known before deployment');
     const service = resource.name.split('/')[0]!.toLowerCase();
     const onboarded = (collectionsByName(ctx.resources).get(name.toLowerCase()) ?? []).some((id) => !id.includes('/microsoft.apimanagement/service/') || id.includes(`/microsoft.apimanagement/service/${service}/`));
-    if (!onboarded) ctx.report({ path: 'name', message: `API '${name}' is not onboarded to Defender for APIs: add a Microsoft.Security/apiCollections resource named '${name}' scoped to the service.` });
+    if (!onboarded) ctx.report({ path: 'name', messageId: 'notOnboarded', data: { name } });
   },
 });

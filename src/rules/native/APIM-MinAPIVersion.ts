@@ -16,6 +16,11 @@ export default defineRule({
   helpUri: `${PSRULE}Azure.APIM.MinAPIVersion/`,
   equivalents: [{ tool: 'psrule', id: 'Azure.APIM.MinAPIVersion', ref: 'AZR-000321' }],
   appliesTo: [SERVICE],
+  optionsSchema: {
+    type: 'object',
+    properties: { minimum: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}(-preview)?$', description: 'The oldest API version allowed (default 2021-08-01).' } },
+    additionalProperties: false,
+  },
   check(resource, ctx) {
     const minimum = typeof ctx.options['minimum'] === 'string' ? ctx.options['minimum'] : '2021-08-01';
     const floor = apiVersionDate(minimum) ?? Date.parse('2021-08-01');

@@ -11,6 +11,8 @@ export default defineRule({
   severity: 'low',
   pillar: 'operational-excellence',
   enabled: false,
+  // Deprecated upstream (PSRule for Azure) without a replacement.
+  deprecated: true,
   description: 'Terms of use tell subscribers what they agree to. PSRule for Azure has deprecated this check; Tollgate ships it off.',
   recommendation: 'Set `properties.terms` of each product. Turn the rule on with `rules.APIM-ProductTerms.enabled: true`.',
   helpUri: `${PSRULE}Azure.APIM.ProductTerms/`,
