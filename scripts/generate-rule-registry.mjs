@@ -2,7 +2,7 @@
 // Writes src/rules/registry.generated.ts: one import per rule module in src/rules/native/ (a file
 // named after its rule id). Generated rather than read with readdir at run time so that a bundler
 // (esbuild) sees every rule as a static import. `npm test` fails, naming this command, when the
-// file is stale: `npm run generate:rules`.
+// file is stale: `npm run generate:rules`. `--check` writes nothing and exits 1 when it is stale.
 import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +34,7 @@ export function nativeRuleFiles() {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const text = registryText(nativeRuleFiles());
+  const check = process.argv.includes('--check');
   let old = '';
   try {
     old = readFileSync(target, 'utf8');
@@ -41,7 +42,10 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     // first run
   }
   if (old === text) console.log(`${path.relative(root, target)} is up to date`);
-  else {
+  else if (check) {
+    console.error(`${path.relative(root, target)} does not list the rule files of src/rules/native/: run \`npm run generate:rules\` and commit the result`);
+    process.exit(1);
+  } else {
     // Written atomically: a half-written registry would break every build.
     writeFileSync(`${target}.tmp`, text);
     renameSync(`${target}.tmp`, target);
