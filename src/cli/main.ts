@@ -44,9 +44,7 @@ function program(): Command {
       'after',
       '\nExit codes: 0 no error-level findings; 1 error-level findings (effect Deny or an error-level rule);\n2 bad usage; 3 some input could not be analysed (reported; the other files were scanned).',
     )
-    .action((paths: string[], opts) => {
-      process.exitCode = runScan(paths, opts);
-    });
+    .action((paths: string[], opts) => settle(runScan(paths, opts), opts.debug === true));
 
   cli
     .command('init')
@@ -72,7 +70,7 @@ function program(): Command {
     .option('-v, --verbose', 'also list skipped files')
     .option('--debug', 'show stack traces of internal errors');
   addDeploymentOptions(write).action((file: string, paths: string[], opts) => {
-    process.exitCode = runScan(paths, { ...opts, color: false, writeBaseline: file });
+    settle(runScan(paths, { ...opts, color: false, writeBaseline: file }), opts.debug === true);
   });
 
   const rules = cli.command('rules').description('list the rules and built-in Azure Policy definitions').action(() => {
@@ -141,6 +139,27 @@ function endQuietlyWhenClosed(stream: NodeJS.WriteStream, name: string): void {
   });
 }
 
+/** The exit code of a command, given now or (plugins load asynchronously) later; a later internal error is reported as main reports one. */
+function settle(code: number | Promise<number>, debug: boolean): void {
+  if (typeof code === 'number') {
+    process.exitCode = code;
+    return;
+  }
+  code.then(
+    (c) => {
+      process.exitCode = c;
+    },
+    (err: unknown) => internalError(err, debug),
+  );
+}
+
+function internalError(err: unknown, debug: boolean): void {
+  process.stderr.write(`tollgate: internal error: ${(err as Error).message}\n`);
+  if (debug) process.stderr.write(`${(err as Error).stack}\n`);
+  else process.stderr.write('(run again with --debug for details)\n');
+  process.exitCode = EXIT.inputErrors;
+}
+
 function main(argv: string[]): void {
   endQuietlyWhenClosed(process.stdout, 'standard output');
   endQuietlyWhenClosed(process.stderr, 'standard error');
@@ -153,10 +172,7 @@ function main(argv: string[]): void {
       process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
       return;
     }
-    process.stderr.write(`tollgate: internal error: ${(err as Error).message}\n`);
-    if (debug) process.stderr.write(`${(err as Error).stack}\n`);
-    else process.stderr.write('(run again with --debug for details)\n');
-    process.exitCode = EXIT.inputErrors;
+    internalError(err, debug);
   }
 }
 
