@@ -5,6 +5,7 @@ import { FORMATS } from '../report/index.js';
 import { runScan } from './commands/scan.js';
 import { runRulesList, runRulesShow } from './commands/rules.js';
 import { runPolicyTest, type PolicyTestFlags } from './commands/policy-test.js';
+import { runPolicySuite } from './commands/policy-suite.js';
 import { runExpand, type ExpandFlags } from './commands/expand.js';
 import { runInit } from './commands/init.js';
 import { addDeploymentOptions } from './deployment-options.js';
@@ -87,15 +88,30 @@ function program(): Command {
   const policy = cli.command('policy').description('work with Azure Policy definitions');
   const policyTest = policy
     .command('test')
-    .description('evaluate one policy definition (or a bare policy rule) against one resource (raw JSON, or what an ARM template, Bicep file or export deploys) and explain the result: the condition that decided it and every condition looked at, with the values seen. Exit 1 when a resource is non-compliant')
-    .argument('<policy>', 'policy definition file (envelope or bare) or a policy rule { "if": …, "then": … }')
-    .argument('<resource>', 'resource JSON (an object with a type, or a list of them), or an ARM template, Bicep file or export')
+    .description('evaluate one policy definition (or a bare policy rule) against one resource (raw JSON, or what an ARM template, Bicep file or export deploys) and explain the result: the condition that decided it and every condition looked at, with the values seen. Exit 1 when a resource is non-compliant. With --suite DIR: run a folder of definitions with their cases and expected outcomes, as a test runner (exit 1 when a case fails)')
+    .argument('[policy]', 'policy definition file (envelope or bare) or a policy rule { "if": …, "then": … }')
+    .argument('[resource]', 'resource JSON (an object with a type, or a list of them), or an ARM template, Bicep file or export')
+    .option('--suite <dir>', 'run every folder under DIR holding a policy.json and a cases.yaml (see docs/policy.md); no policy or resource arguments then')
     .option('--param <name=value>', 'value of a policy parameter; JSON when it parses, else text (repeatable)', collect)
     .option('--effect <effect>', 'effect to use instead of the default one')
     .option('-p, --parameters <file>', 'parameter file for a template (repeatable)', collect)
     // Choices: any other word used to fall back to pretty silently.
     .addOption(new Option('-f, --format <format>', 'output format').choices(['pretty', 'json']).default('pretty'));
-  addDeploymentOptions(policyTest).action((policyFile: string, resource: string, opts: PolicyTestFlags) => {
+  addDeploymentOptions(policyTest).action((policyFile: string | undefined, resource: string | undefined, opts: PolicyTestFlags & { suite?: string }) => {
+    if (opts.suite !== undefined) {
+      if (policyFile !== undefined) {
+        process.stderr.write('tollgate: policy test --suite takes no policy or resource arguments: the suite folder holds them\n');
+        process.exitCode = EXIT.usage;
+        return;
+      }
+      process.exitCode = runPolicySuite(opts.suite, opts);
+      return;
+    }
+    if (policyFile === undefined || resource === undefined) {
+      process.stderr.write(`tollgate: policy test needs a policy and a resource (or --suite DIR)\n`);
+      process.exitCode = EXIT.usage;
+      return;
+    }
     process.exitCode = runPolicyTest(policyFile, resource, opts);
   });
 
