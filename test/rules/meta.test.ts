@@ -34,24 +34,28 @@ const testFiles = readdirSync(path.join(root, 'test', 'rules', 'native'));
 for (const { file, rule } of NATIVE_RULE_MODULES) {
   const id = rule.meta.id;
   test(`native rule ${id}: file name, docs page, tester cases, table rows`, () => {
-    assert.equal(file, `${id}.ts`, `src/rules/native/${file} defines the rule '${id}': a rule file is named after its id (rename it to src/rules/native/${id}.ts and run \`npm run generate:rules\`)`);
-    assert.ok(isDefinedRule(rule), `src/rules/native/${file} must \`export default defineRule({ … })\` (import { defineRule } from '../define-rule.js')`);
+    // Every missing piece at once, so one run of the tests lists everything left to do.
+    const missing: string[] = [];
+    if (file !== `${id}.ts`) missing.push(`src/rules/native/${file} defines the rule '${id}': a rule file is named after its id (rename it to src/rules/native/${id}.ts and run \`npm run generate:rules\`)`);
+    if (!isDefinedRule(rule)) missing.push(`src/rules/native/${file} must \`export default defineRule({ … })\` (import { defineRule } from '../define-rule.js')`);
     const page = rel('docs', 'rules', `${id}.md`);
-    assert.ok(
-      existsSync(path.join(root, page)),
-      `rule ${id} has no documentation page: create ${page} (copy docs/rules/APIM-HTTPEndpoint.md and change it). It needs a failing and a passing example, in ARM JSON and in Bicep, each after \`<!-- example: fail -->\` or \`<!-- example: pass -->\`, the failing ones marking the reported line with \`// fails here\`.`,
-    );
+    if (!existsSync(path.join(root, page))) {
+      missing.push(
+        `rule ${id} has no documentation page: create ${page} (copy docs/rules/APIM-HTTPEndpoint.md and change it). It needs a failing and a passing example, in ARM JSON and in Bicep, each after \`<!-- example: fail -->\` or \`<!-- example: pass -->\`, the failing ones marking the reported line with \`// fails here\`.`,
+      );
+    }
     const testFile = rel('test', 'rules', 'native', `${id}.test.ts`);
-    assert.ok(
-      testFiles.includes(`${id}.test.ts`),
-      `rule ${id} has no tester cases: create ${testFile} with \`new RuleTester().run('${id}', rule, { valid: […], invalid: […] })\` (import { RuleTester } from '../../../src/testing/index.js'; see test/rules/native/APIM-HTTPEndpoint.test.ts)`,
-    );
-    const tests = readFileSync(path.join(root, testFile), 'utf8');
-    assert.match(tests, new RegExp(`\\.run\\(\\s*'${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'`), `${testFile} must run the tester on the rule: \`new RuleTester().run('${id}', rule, { … })\``);
-    assert.match(tests, /invalid:\s*\[/, `${testFile} needs at least one \`invalid\` case (a resource the rule reports)`);
-    assert.match(tests, /valid:\s*\[/, `${testFile} needs at least one \`valid\` case (a resource the rule passes)`);
-    assert.ok(readme.includes(`[\`${id}\`](docs/rules/${id}.md)`), `README.md has no row for ${id}: run \`npm run generate:rules\``);
-    assert.ok(docsTable.includes(`[\`${id}\`](rules/${id}.md)`), `docs/rules.md has no row for ${id}: run \`npm run generate:rules\``);
+    if (!testFiles.includes(`${id}.test.ts`)) {
+      missing.push(`rule ${id} has no tester cases: create ${testFile} with \`new RuleTester().run('${id}', rule, { valid: […], invalid: […] })\` (import { RuleTester } from '../../../src/testing/index.js'; see docs/contributing.md#add-a-rule)`);
+    } else {
+      const tests = readFileSync(path.join(root, testFile), 'utf8');
+      if (!new RegExp(`\\.run\\(\\s*'${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'`).test(tests)) missing.push(`${testFile} must run the tester on the rule: \`new RuleTester().run('${id}', rule, { … })\``);
+      if (!/\binvalid:\s*\[/.test(tests)) missing.push(`${testFile} needs at least one \`invalid\` case (a resource the rule reports)`);
+      if (!/(^|[^A-Za-z])valid:\s*\[/m.test(tests)) missing.push(`${testFile} needs at least one \`valid\` case (a resource the rule passes)`);
+    }
+    if (!readme.includes(`[\`${id}\`](docs/rules/${id}.md)`)) missing.push(`README.md has no row for ${id}: run \`npm run generate:rules\``);
+    if (!docsTable.includes(`[\`${id}\`](rules/${id}.md)`)) missing.push(`docs/rules.md has no row for ${id}: run \`npm run generate:rules\``);
+    assert.deepEqual(missing, [], `rule ${id} is not complete:\n- ${missing.join('\n- ')}`);
   });
 }
 
