@@ -16,9 +16,15 @@ const TOOLS = { psrule: 'PSRule', checkov: 'checkov', 'template-analyzer': 'Temp
 
 function table(rules, linkBase) {
   const rows = rules.map(({ meta, enabled, definition }) => {
-    const state = [enabled ? '' : 'off by default', definition?.deprecated ? `deprecated${definition.replacedBy.length ? `: use ${definition.replacedBy.join(', ')}` : ''}` : ''].filter(Boolean).join('; ');
+    const state = [
+      enabled ? '' : 'off by default',
+      definition?.deprecated ? `deprecated${definition.replacedBy.length ? `: use ${definition.replacedBy.join(', ')}` : ''}` : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
     const equivalents = meta.equivalents.map((e) => `${TOOLS[e.tool] ?? e.tool} \`${e.id}\``).join(', ');
-    return `| [\`${meta.id}\`](${linkBase}${meta.id}.md) | ${cell(meta.title)} | ${meta.severity} | ${meta.level}${state ? ` (${state})` : ''} | ${cell(equivalents) || '–'} |`;
+    const level = `${meta.level}${state ? ` (${state})` : ''}`;
+    return `| [\`${meta.id}\`](${linkBase}${meta.id}.md) | ${cell(meta.title)} | ${meta.severity} | ${level} | ${cell(equivalents) || '–'} |`;
   });
   return ['| id | checks | severity | level | equivalents |', '|---|---|---|---|---|', ...rows].join('\n');
 }
@@ -38,7 +44,7 @@ export async function expectedFiles() {
   const docsText = [
     '# Native rules',
     '',
-    'Every rule Tollgate ships besides the Azure Policy definitions ([policy.md](policy.md)), generated from the rules\' metadata by',
+    "Every rule Tollgate ships besides the Azure Policy definitions ([policy.md](policy.md)), generated from the rules' metadata by",
     '`npm run generate:rules`. Each links to its page, with examples. To add one, see [contributing.md](contributing.md).',
     '',
     START,

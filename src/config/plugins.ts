@@ -29,7 +29,11 @@ export async function loadPlugins(config: TollgateConfig, taken: readonly Rule[]
       throw new ConfigError(`${placeOf(config, i)}: plugins[${i}] ${shown}: ${why}`);
     };
     const ext = path.extname(abs).toLowerCase();
-    if (ext === '.ts' || ext === '.mts' || ext === '.cts') fail('Node.js cannot load TypeScript here: compile the plugin to JavaScript (.js or .mjs) first and name the compiled file (see docs/configuration.md#plugins)');
+    if (ext === '.ts' || ext === '.mts' || ext === '.cts')
+      fail(
+        'Node.js cannot load TypeScript here: compile the plugin to JavaScript (.js or .mjs) first and name the compiled file ' +
+          '(see docs/configuration.md#plugins)',
+      );
     if (!LOADABLE.has(ext)) fail(`a plugin is an ES module ending in .js or .mjs, not '${ext || 'no extension'}'`);
     if (!existsSync(abs) || !statSync(abs).isFile()) fail('no such file');
     let module: Record<string, unknown>;
@@ -44,7 +48,10 @@ export async function loadPlugins(config: TollgateConfig, taken: readonly Rule[]
       const list = Array.isArray(value) ? (value as unknown[]) : [value];
       const bad = list.findIndex((v) => !isRuleObject(v));
       if (bad >= 0 || !list.length) {
-        fail(`export '${name}'${Array.isArray(value) ? ` (item ${bad})` : ''} is not a rule: every export of a plugin must be a rule made with defineRule from 'tollgate', or a list of them`);
+        fail(
+          `export '${name}'${Array.isArray(value) ? ` (item ${bad})` : ''} is not a rule: ` +
+            "every export of a plugin must be a rule made with defineRule from 'tollgate', or a list of them",
+        );
       }
       found.push(...(list as DefinedRule[]));
     }
@@ -78,7 +85,9 @@ export function checkRuleOptions(config: TollgateConfig, rules: readonly Rule[])
       if (!problem) continue;
       const at = (problem.option !== undefined ? config.origin?.optionKeys?.[key]?.[problem.option] : undefined) ?? config.origin?.ruleKeys[key];
       const file = config.origin?.file ?? 'configuration';
-      throw new ConfigError(`${file}${at ? `:${at.line}:${at.column}` : ''}: rules.${key}.${problem.message}${rule.meta.id !== key ? ` (rule ${rule.meta.id})` : ''}`);
+      throw new ConfigError(
+        `${file}${at ? `:${at.line}:${at.column}` : ''}: rules.${key}.${problem.message}${rule.meta.id !== key ? ` (rule ${rule.meta.id})` : ''}`,
+      );
     }
   }
 }

@@ -92,14 +92,22 @@ const ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  */
 export function defineRule<M extends string>(spec: RuleSpec<M>): DefinedRule {
   const { check, level, enabled, messages, optionsSchema, deprecated, replacedBy, equivalents, ...meta } = spec;
-  if (typeof meta.id !== 'string' || !ID.test(meta.id)) throw new TypeError(`defineRule: id ${JSON.stringify(meta.id)} is not a rule id (letters, digits, '.', '-', '_')`);
+  if (typeof meta.id !== 'string' || !ID.test(meta.id))
+    throw new TypeError(`defineRule: id ${JSON.stringify(meta.id)} is not a rule id (letters, digits, '.', '-', '_')`);
   if (typeof check !== 'function') throw new TypeError(`defineRule(${meta.id}): check must be a function`);
-  if (!Array.isArray(meta.appliesTo) || !meta.appliesTo.every((t) => typeof t === 'string')) throw new TypeError(`defineRule(${meta.id}): appliesTo must be a list of resource types`);
+  if (!Array.isArray(meta.appliesTo) || !meta.appliesTo.every((t) => typeof t === 'string'))
+    throw new TypeError(`defineRule(${meta.id}): appliesTo must be a list of resource types`);
   const table: Readonly<Record<string, string>> = messages ?? {};
   return {
     meta: { ...meta, equivalents: equivalents ?? [], kind: 'native', level: level ?? levelForSeverity(meta.severity) },
     enabled: enabled ?? true,
-    definition: { messages: table, ...(optionsSchema ? { optionsSchema } : {}), deprecated: deprecated ?? false, replacedBy: replacedBy ?? [], docsUrl: ruleDocsUrl(meta.id) },
+    definition: {
+      messages: table,
+      ...(optionsSchema ? { optionsSchema } : {}),
+      deprecated: deprecated ?? false,
+      replacedBy: replacedBy ?? [],
+      docsUrl: ruleDocsUrl(meta.id),
+    },
     check(resource, ctx) {
       const own: RuleContext<M> = {
         resources: ctx.resources,
@@ -111,7 +119,8 @@ export function defineRule<M extends string>(spec: RuleSpec<M>): DefinedRule {
           if (!('messageId' in finding)) return ctx.report(finding);
           const text = Object.hasOwn(table, finding.messageId) ? table[finding.messageId] : undefined;
           // A typo in a message id is the rule's bug: the engine turns it into a rule error on this resource.
-          if (text === undefined) throw new Error(`unknown messageId '${finding.messageId}' (the rule's messages are: ${Object.keys(table).join(', ') || 'none'})`);
+          if (text === undefined)
+            throw new Error(`unknown messageId '${finding.messageId}' (the rule's messages are: ${Object.keys(table).join(', ') || 'none'})`);
           const { data, messageId, ...rest } = finding;
           ctx.report({ ...rest, messageId, message: formatMessage(text, data) });
         },

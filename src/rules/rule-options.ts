@@ -39,7 +39,10 @@ export function validateRuleOptions(rule: Rule, options: Readonly<Record<string,
 }
 
 function describe(e: ErrorObject): OptionProblem {
-  const segments = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments = e.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (e.keyword === 'additionalProperties') {
     const option = String((e.params as { additionalProperty: string }).additionalProperty);
     return { option, message: `options.${[...segments, option].join('.')}: unknown option` };

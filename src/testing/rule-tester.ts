@@ -111,7 +111,8 @@ function planShape(c: RuleTestCase, shape: Shape): { file?: { name: string; text
   const ext = shape === 'bicep' ? 'bicep' : 'json';
   if (given !== undefined) return { file: { name: `${shape === 'export' ? 'export' : 'main'}.${ext}`, text: given } };
   const resources = [...(c.resource ? [c.resource] : []), ...(c.resources ?? [])];
-  if (!resources.length) return c.template !== undefined || c.bicep !== undefined || c.export !== undefined ? {} : { skip: 'the case gives no resource and no text' };
+  if (!resources.length)
+    return c.template !== undefined || c.bicep !== undefined || c.export !== undefined ? {} : { skip: 'the case gives no resource and no text' };
   if (shape === 'arm') return { file: { name: 'main.json', text: armTemplate(resources, c.parameters) } };
   const why = notPortable(resources, shape);
   if (why !== undefined) return c.shapes?.includes(shape) ? { skip: why } : {};
@@ -119,7 +120,14 @@ function planShape(c: RuleTestCase, shape: Shape): { file?: { name: string; text
 }
 
 /** Runs one case in one shape and throws an AssertionError naming the case and the shape when it does not hold. */
-export function checkCase(rule: Rule, kind: Kind, c: RuleTestCase | InvalidTestCase, label: string, shape: Shape, file: { name: string; text: string }): ShapeRun {
+export function checkCase(
+  rule: Rule,
+  kind: Kind,
+  c: RuleTestCase | InvalidTestCase,
+  label: string,
+  shape: Shape,
+  file: { name: string; text: string },
+): ShapeRun {
   const run = runShape(rule, c, shape, file);
   const fail = (what: string): never => {
     throw new AssertionError({ message: `${label}: ${what}\n${describeRun(run, file)}` });
@@ -134,7 +142,8 @@ export function checkCase(rule: Rule, kind: Kind, c: RuleTestCase | InvalidTestC
       if (outcomes.some((o) => o !== 'pass')) fail(`expected the rule to pass, got ${outcomes.join(', ')}`);
       break;
     case 'undecided':
-      if (!subject.length || outcomes.some((o) => o !== 'unknown')) fail(`expected the rule to be undecided (unknown), got ${outcomes.join(', ') || 'no result'}`);
+      if (!subject.length || outcomes.some((o) => o !== 'unknown'))
+        fail(`expected the rule to be undecided (unknown), got ${outcomes.join(', ') || 'no result'}`);
       break;
     case 'notApplicable':
       if (findings.length || outcomes.some((o) => o !== 'skip')) fail(`expected the rule not to apply (skip, or no result), got ${outcomes.join(', ')}`);
@@ -151,12 +160,17 @@ export function checkCase(rule: Rule, kind: Kind, c: RuleTestCase | InvalidTestC
         const got = sorted[i]!;
         const at = `finding ${i + 1}`;
         if (want.messageId !== undefined) {
-          if (isDefinedRule(rule) && !Object.hasOwn(rule.definition.messages, want.messageId)) fail(`${at}: the rule has no message '${want.messageId}' (it has: ${Object.keys(rule.definition.messages).join(', ') || 'none'})`);
-          if (got.messageId !== want.messageId) fail(`${at}: expected messageId '${want.messageId}', got ${got.messageId === undefined ? 'a message without id' : `'${got.messageId}'`}`);
+          if (isDefinedRule(rule) && !Object.hasOwn(rule.definition.messages, want.messageId))
+            fail(`${at}: the rule has no message '${want.messageId}' (it has: ${Object.keys(rule.definition.messages).join(', ') || 'none'})`);
+          if (got.messageId !== want.messageId)
+            fail(`${at}: expected messageId '${want.messageId}', got ${got.messageId === undefined ? 'a message without id' : `'${got.messageId}'`}`);
         }
-        if (typeof want.message === 'string' && got.message !== want.message) fail(`${at}: expected the message ${JSON.stringify(want.message)}, got ${JSON.stringify(got.message)}`);
-        if (want.message instanceof RegExp && !want.message.test(got.message)) fail(`${at}: expected a message matching ${String(want.message)}, got ${JSON.stringify(got.message)}`);
-        if (want.path !== undefined && got.path !== want.path) fail(`${at}: expected path '${want.path}', got ${got.path === undefined ? 'none' : `'${got.path}'`}`);
+        if (typeof want.message === 'string' && got.message !== want.message)
+          fail(`${at}: expected the message ${JSON.stringify(want.message)}, got ${JSON.stringify(got.message)}`);
+        if (want.message instanceof RegExp && !want.message.test(got.message))
+          fail(`${at}: expected a message matching ${String(want.message)}, got ${JSON.stringify(got.message)}`);
+        if (want.path !== undefined && got.path !== want.path)
+          fail(`${at}: expected path '${want.path}', got ${got.path === undefined ? 'none' : `'${got.path}'`}`);
         const line = typeof want.line === 'number' ? (ownText(c, shape) ? want.line : undefined) : want.line?.[shape];
         if (line !== undefined && got.location?.start.line !== line) fail(`${at}: expected line ${line}, got ${got.location?.start.line ?? 'none'}`);
       });
@@ -195,7 +209,8 @@ export function runShape(rule: Rule, c: RuleTestCase, shape: Shape, file: { name
       ...(c.now ? { deployment: { now: c.now } } : {}),
     });
     errors.push(...out.diagnostics.filter((d) => d.severity === 'error').map((d) => `${formatLocation(d)}: ${d.message}`));
-    if (shape === 'export' && !out.units.length) errors.push(`${file.name} was not read as an export (${out.skipped.map((s) => s.reason).join('; ') || 'no scan unit'})`);
+    if (shape === 'export' && !out.units.length)
+      errors.push(`${file.name} was not read as an export (${out.skipped.map((s) => s.reason).join('; ') || 'no scan unit'})`);
     return { shape, results: out.results, findings: [...out.findings, ...(out.suppressed ?? [])], errors };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -203,10 +218,15 @@ export function runShape(rule: Rule, c: RuleTestCase, shape: Shape, file: { name
 }
 
 function describeRun(run: ShapeRun, file: { name: string; text: string }): string {
-  const lines = [`  results: ${run.results.map((r) => `${r.resource.type} '${r.resource.name}': ${r.outcome}${r.reason ? ` (${r.reason})` : ''}`).join('; ') || 'none'}`];
+  const lines = [
+    `  results: ${run.results.map((r) => `${r.resource.type} '${r.resource.name}': ${r.outcome}${r.reason ? ` (${r.reason})` : ''}`).join('; ') || 'none'}`,
+  ];
   for (const f of run.results.flatMap((r) => r.findings)) {
     lines.push(`  finding: line ${f.location?.start.line ?? '?'}, path ${f.path ?? '(none)'}${f.messageId ? `, messageId ${f.messageId}` : ''}: ${f.message}`);
   }
-  const numbered = file.text.split('\n').slice(0, 60).map((l, i) => `  ${String(i + 1).padStart(3)} | ${l}`);
+  const numbered = file.text
+    .split('\n')
+    .slice(0, 60)
+    .map((l, i) => `  ${String(i + 1).padStart(3)} | ${l}`);
   return [...lines, `  ${file.name}:`, ...numbered].join('\n');
 }

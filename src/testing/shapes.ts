@@ -31,9 +31,11 @@ export function armTemplate(resources: readonly ResourceInput[], parameters?: Re
 export function notPortable(resources: readonly ResourceInput[], shape: 'bicep' | 'export'): string | undefined {
   for (const r of resources) {
     const instruction = Object.keys(r).find((k) => TEMPLATE_ONLY.has(k));
-    if (instruction) return `resource '${r.name}' uses '${instruction}', which only an ARM template has (give the case its own ${shape === 'bicep' ? 'bicep text' : 'export'} to test it)`;
+    if (instruction)
+      return `resource '${r.name}' uses '${instruction}', which only an ARM template has (${ownText(shape)})`;
     const expression = findExpression(r);
-    if (expression !== undefined) return `resource '${r.name}' holds the ARM expression ${JSON.stringify(expression)} (give the case its own ${shape === 'bicep' ? 'bicep text' : 'export'} to test it)`;
+    if (expression !== undefined)
+      return `resource '${r.name}' holds the ARM expression ${JSON.stringify(expression)} (${ownText(shape)})`;
     if (shape === 'bicep') {
       const fraction = findFraction(r);
       if (fraction !== undefined) return `resource '${r.name}' holds the number ${fraction}, which Bicep writes only with json('…')`;
@@ -42,17 +44,37 @@ export function notPortable(resources: readonly ResourceInput[], shape: 'bicep' 
   return undefined;
 }
 
+function ownText(shape: 'bicep' | 'export'): string {
+  return `give the case its own ${shape === 'bicep' ? 'bicep text' : 'export'} to test it`;
+}
+
 function findExpression(v: unknown): string | undefined {
   if (typeof v === 'string') return /^\[[^[][\s\S]*\]$/.test(v.trim()) ? v : undefined;
-  if (Array.isArray(v)) for (const x of v) { const e = findExpression(x); if (e !== undefined) return e; }
-  else if (v && typeof v === 'object') for (const x of Object.values(v)) { const e = findExpression(x); if (e !== undefined) return e; }
+  if (Array.isArray(v))
+    for (const x of v) {
+      const e = findExpression(x);
+      if (e !== undefined) return e;
+    }
+  else if (v && typeof v === 'object')
+    for (const x of Object.values(v)) {
+      const e = findExpression(x);
+      if (e !== undefined) return e;
+    }
   return undefined;
 }
 
 function findFraction(v: unknown): number | undefined {
   if (typeof v === 'number') return Number.isInteger(v) ? undefined : v;
-  if (Array.isArray(v)) for (const x of v) { const f = findFraction(x); if (f !== undefined) return f; }
-  else if (v && typeof v === 'object') for (const x of Object.values(v)) { const f = findFraction(x); if (f !== undefined) return f; }
+  if (Array.isArray(v))
+    for (const x of v) {
+      const f = findFraction(x);
+      if (f !== undefined) return f;
+    }
+  else if (v && typeof v === 'object')
+    for (const x of Object.values(v)) {
+      const f = findFraction(x);
+      if (f !== undefined) return f;
+    }
   return undefined;
 }
 
@@ -91,7 +113,12 @@ export function exportFile(resources: readonly ResourceInput[]): string {
     const names = name.split('/');
     const segments = [`${types[0]}/${types[1]}/${names[0]}`];
     for (let i = 2; i < types.length; i++) segments.push(`${types[i]}/${names[i - 1] ?? ''}`);
-    return { id: `/subscriptions/${SUBSCRIPTION}/resourceGroups/${RESOURCE_GROUP}/providers/${segments.join('/')}`, name: names[names.length - 1], type, ...body };
+    return {
+      id: `/subscriptions/${SUBSCRIPTION}/resourceGroups/${RESOURCE_GROUP}/providers/${segments.join('/')}`,
+      name: names[names.length - 1],
+      type,
+      ...body,
+    };
   });
   return JSON.stringify(list, null, 2) + '\n';
 }

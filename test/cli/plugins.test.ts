@@ -80,9 +80,13 @@ test('a plugin rule runs from tollgate.yaml, with settings, suppressions and eve
     'infra/main.json': TEMPLATE,
   });
   const warned = JSON.parse(run(['scan', 'infra', '-f', 'json'], configured).stdout) as { findings: { ruleId: string; level: string }[] };
-  assert.deepEqual(warned.findings.filter((f) => f.ruleId === 'Contoso-NoPublicBlobs').map((f) => f.level), ['warning']);
+  assert.deepEqual(
+    warned.findings.filter((f) => f.ruleId === 'Contoso-NoPublicBlobs').map((f) => f.level),
+    ['warning'],
+  );
   const suppressed = repo({
-    'tollgate.yaml': 'plugins: [rules/no-public-blobs.mjs]\nsuppressions:\n  - rule: Contoso-NoPublicBlobs\n    resourceName: stpublic\n    reason: a public website\n',
+    'tollgate.yaml':
+      'plugins: [rules/no-public-blobs.mjs]\nsuppressions:\n  - rule: Contoso-NoPublicBlobs\n    resourceName: stpublic\n    reason: a public website\n',
     'rules/no-public-blobs.mjs': PLUGIN,
     'infra/main.json': TEMPLATE,
   });
@@ -101,8 +105,12 @@ test("a bad option of a plugin's rule is a configuration error at its line", () 
   });
   const r = run(['scan', 'infra'], dir);
   assert.equal(r.code, 2);
-  // allErrors: the first problem Ajv lists is reported; both are real.
-  assert.match(r.stderr, /^tollgate: tollgate\.yaml:(5:7: rules\.Contoso-NoPublicBlobs\.options\.allowed must be array|6:7: rules\.Contoso-NoPublicBlobs\.options\.alowed: unknown option)\n$/);
+  // allErrors: the first problem Ajv lists is reported (one line); both are real.
+  const either = [
+    'tollgate: tollgate.yaml:5:7: rules.Contoso-NoPublicBlobs.options.allowed must be array\n',
+    'tollgate: tollgate.yaml:6:7: rules.Contoso-NoPublicBlobs.options.alowed: unknown option\n',
+  ];
+  assert.ok(either.includes(r.stderr), r.stderr);
 });
 
 test('a native rule option is checked against its schema too', () => {
@@ -114,8 +122,16 @@ test('a native rule option is checked against its schema too', () => {
 
 test('plugins that cannot be used are configuration errors naming the file', () => {
   const cases: [string, Record<string, string>, RegExp][] = [
-    ['not a rule', { 'p.mjs': "export default { id: 'x' };\nexport const helper = 1;\n" }, /tollgate\.yaml:1:11: plugins\[0\] p\.mjs: export 'default' is not a rule/],
-    ['fails to load', { 'p.mjs': "import 'nowhere-to-be-found';\n" }, /plugins\[0\] p\.mjs: the module failed to load: Cannot find package 'nowhere-to-be-found'/],
+    [
+      'not a rule',
+      { 'p.mjs': "export default { id: 'x' };\nexport const helper = 1;\n" },
+      /tollgate\.yaml:1:11: plugins\[0\] p\.mjs: export 'default' is not a rule/,
+    ],
+    [
+      'fails to load',
+      { 'p.mjs': "import 'nowhere-to-be-found';\n" },
+      /plugins\[0\] p\.mjs: the module failed to load: Cannot find package 'nowhere-to-be-found'/,
+    ],
     ['syntax error', { 'p.mjs': 'export default {\n' }, /plugins\[0\] p\.mjs: the module failed to load: /],
     ['exports nothing', { 'p.mjs': '// nothing\n' }, /plugins\[0\] p\.mjs: exports no rule/],
     ['TypeScript', { 'p.ts': 'export default 1;\n' }, /plugins\[0\] p\.ts: Node\.js cannot load TypeScript here: compile the plugin to JavaScript/],
@@ -144,7 +160,9 @@ test('a configuration found in the scanned tree may not load a plugin outside it
 test("users test their plugin's rule with tollgate/testing, and a wrong case fails", () => {
   const spec = (expected: string) => `import rule from './no-public-blobs.mjs';
 import { RuleTester } from 'tollgate/testing';
-const account = (allow) => ({ type: 'Microsoft.Storage/storageAccounts', apiVersion: '2023-01-01', name: 'st1', location: 'westeurope', properties: { allowBlobPublicAccess: allow } });
+const account = (allow) => ({
+  type: 'Microsoft.Storage/storageAccounts', apiVersion: '2023-01-01', name: 'st1', location: 'westeurope', properties: { allowBlobPublicAccess: allow },
+});
 new RuleTester().run('Contoso-NoPublicBlobs', rule, {
   valid: [{ resource: account(false) }],
   invalid: [{ resource: account(true), errors: [{ messageId: '${expected}', path: 'properties.allowBlobPublicAccess' }] }],

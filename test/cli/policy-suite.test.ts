@@ -50,10 +50,18 @@ test('a failing suite: each failure with expected and actual, exit 1', () => {
   const cases = path.join(dir, 'policy-tests', 'storage-no-public-blobs', 'cases.yaml');
   const text = readFileSync(cases, 'utf8');
   // Two wrong expectations: an outcome and an effect.
-  writeFileSync(cases, text.replace('- name: public blob access off\n    expect: compliant', '- name: public blob access off\n    expect: non-compliant').replace('effect: Audit\n    parameters', 'effect: Deny\n    parameters'));
+  writeFileSync(
+    cases,
+    text
+      .replace('- name: public blob access off\n    expect: compliant', '- name: public blob access off\n    expect: non-compliant')
+      .replace('effect: Audit\n    parameters', 'effect: Deny\n    parameters'),
+  );
   const r = run(['policy', 'test', '--suite', 'policy-tests'], dir);
   assert.equal(r.code, 1, r.stdout + r.stderr);
-  assert.match(r.stdout, /  ✗ the effect parameter makes it an audit\n      expected: non-compliant \(effect Deny\)\n      actual:   non-compliant \(effect Audit\): /);
+  assert.match(
+    r.stdout,
+    /  ✗ the effect parameter makes it an audit\n      expected: non-compliant \(effect Deny\)\n      actual:   non-compliant \(effect Audit\): /,
+  );
   assert.match(r.stdout, /  ✗ public blob access off\n      expected: non-compliant\n      actual:   compliant: the if condition is false\n/);
   assert.match(r.stdout, /\n8 cases in 2 definitions: 6 passed, 2 failed\n$/);
 });
@@ -63,10 +71,16 @@ test('a suite that cannot run says why: a bad cases file, a definition that does
   writeFileSync(path.join(dir, 'policy-tests', 'storage-https-only', 'cases.json'), JSON.stringify([{ name: 'x', expect: 'fine', resource: {} }]));
   const r = run(['policy', 'test', '--suite', 'policy-tests'], dir);
   assert.equal(r.code, 3);
-  assert.match(r.stdout, /✗ policy-tests\/storage-https-only\/cases\.json: cases\[0\] \(x\): 'expect' must be one of compliant, non-compliant, undecided, not-applicable/);
+  assert.match(
+    r.stdout,
+    /✗ policy-tests\/storage-https-only\/cases\.json: cases\[0\] \(x\): 'expect' must be one of compliant, non-compliant, undecided, not-applicable/,
+  );
   assert.match(r.stdout, /7 cases in 2 definitions: 6 passed, 0 failed, 1 could not run/);
 
-  const broken = tempTree({ 's/p/policy.json': '{ "properties": { "policyRule": { "if": { "field": "type", "equalz": "x" }, "then": { "effect": "Audit" } } } }', 's/p/cases.yaml': '- name: a\n  expect: compliant\n  resource: { type: x }\n' });
+  const broken = tempTree({
+    's/p/policy.json': '{ "properties": { "policyRule": { "if": { "field": "type", "equalz": "x" }, "then": { "effect": "Audit" } } } }',
+    's/p/cases.yaml': '- name: a\n  expect: compliant\n  resource: { type: x }\n',
+  });
   const b = run(['policy', 'test', '--suite', 's'], broken);
   assert.equal(b.code, 3);
   assert.match(b.stderr, /s\/p\/policy\.json/);

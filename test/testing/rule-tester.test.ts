@@ -107,13 +107,20 @@ test('wrong cases fail, naming the case, the shape and what differs', () => {
 });
 
 test('an input that does not load is a failure, not a pass', () => {
-  const runs = outcomes({ valid: [{ name: 'broken', template: '{ "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "resources": [' }] });
+  const runs = outcomes({
+    valid: [{ name: 'broken', template: '{ "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "resources": [' }],
+  });
   assert.equal(runs.length, 1);
   assert.match(runs[0]!.error ?? '', /valid #1 \(broken\) \[arm\]: the input did not load cleanly/);
 });
 
 test('bad options fail the case with the schema problem', () => {
-  const withOptions = defineRule({ ...rule.meta, messages: {}, optionsSchema: { type: 'object', properties: { n: { type: 'integer' } }, additionalProperties: false }, check: () => undefined });
+  const withOptions = defineRule({
+    ...rule.meta,
+    messages: {},
+    optionsSchema: { type: 'object', properties: { n: { type: 'integer' } }, additionalProperties: false },
+    check: () => undefined,
+  });
   const out: string[] = [];
   class Collecting extends RuleTester {
     static override describe = (_n: string, fn: () => void | Promise<void>) => void fn();
@@ -137,12 +144,34 @@ test('a shape the case cannot be written in is skipped with the reason when aske
 });
 
 test('the synthesised Bicep and export are what a user would write', () => {
-  const r = { type: 'Microsoft.ApiManagement/service/apis', apiVersion: '2023-05-01-preview', name: 'svc/a', properties: { path: 'a', "it's": 'x${y}', list: [1, true, null] } };
+  const r = {
+    type: 'Microsoft.ApiManagement/service/apis',
+    apiVersion: '2023-05-01-preview',
+    name: 'svc/a',
+    properties: { path: 'a', "it's": 'x${y}', list: [1, true, null] },
+  };
   assert.equal(
     bicepFile([r]),
-    "resource r0 'Microsoft.ApiManagement/service/apis@2023-05-01-preview' = {\n  name: 'svc/a'\n  properties: {\n    path: 'a'\n    'it\\'s': 'x\\${y}'\n    list: [\n      1\n      true\n      null\n    ]\n  }\n}\n",
+    [
+      "resource r0 'Microsoft.ApiManagement/service/apis@2023-05-01-preview' = {",
+      "  name: 'svc/a'",
+      '  properties: {',
+      "    path: 'a'",
+      "    'it\\'s': 'x\\${y}'",
+      '    list: [',
+      '      1',
+      '      true',
+      '      null',
+      '    ]',
+      '  }',
+      '}',
+      '',
+    ].join('\n'),
   );
   const exported = JSON.parse(exportFile([r])) as { id: string; name: string }[];
-  assert.equal(exported[0]!.id, '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-tollgate-test/providers/Microsoft.ApiManagement/service/svc/apis/a');
+  assert.equal(
+    exported[0]!.id,
+    '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-tollgate-test/providers/Microsoft.ApiManagement/service/svc/apis/a',
+  );
   assert.equal(exported[0]!.name, 'a');
 });

@@ -94,12 +94,17 @@ export function runPolicySuite(dir: string, flags: SuiteFlags = {}): number {
         lines.push(`  ✓ ${c.name}: ${c.expect}${got.effect && c.expect === 'non-compliant' ? ` (effect ${got.effect})` : ''}`);
       } else {
         failed++;
-        lines.push(`  ✗ ${c.name}`, `      expected: ${c.expect}${c.effect && c.expect === 'non-compliant' ? ` (effect ${c.effect})` : ''}`, `      actual:   ${got.outcome}${got.effect ? ` (effect ${got.effect})` : ''}: ${got.why}`);
+        lines.push(
+          `  ✗ ${c.name}`,
+          `      expected: ${c.expect}${c.effect && c.expect === 'non-compliant' ? ` (effect ${c.effect})` : ''}`,
+          `      actual:   ${got.outcome}${got.effect ? ` (effect ${got.effect})` : ''}: ${got.why}`,
+        );
       }
     }
   }
   const total = passed + failed + broken;
-  const summary = `${total} case${total === 1 ? '' : 's'} in ${folders.length} definition${folders.length === 1 ? '' : 's'}: ${passed} passed, ${failed} failed${broken ? `, ${broken} could not run` : ''}`;
+  const counted = `${total} case${total === 1 ? '' : 's'} in ${folders.length} definition${folders.length === 1 ? '' : 's'}`;
+  const summary = `${counted}: ${passed} passed, ${failed} failed${broken ? `, ${broken} could not run` : ''}`;
   if (flags.format === 'json') process.stdout.write(JSON.stringify({ passed, failed, broken, lines }, null, 2) + '\n');
   else say(process.stdout, `${lines.join('\n')}\n\n${summary}\n`);
   if (broken) return EXIT.inputErrors;
@@ -143,7 +148,8 @@ function readCases(folder: string, shown: string): SuiteCase[] | string {
     if (unknown) return `${at}: unknown key '${unknown}' (a case has ${[...CASE_KEYS].join(', ')})`;
     if (typeof raw['name'] !== 'string' || !raw['name']) return `${at}: 'name' is required`;
     if (!EXPECTED.includes(raw['expect'] as Expected)) return `${at} (${raw['name']}): 'expect' must be one of ${EXPECTED.join(', ')}`;
-    if ((raw['resource'] === undefined) === (raw['file'] === undefined)) return `${at} (${raw['name']}): give either 'resource' (the resource's JSON) or 'file' (a fixture beside cases)`;
+    if ((raw['resource'] === undefined) === (raw['file'] === undefined))
+      return `${at} (${raw['name']}): give either 'resource' (the resource's JSON) or 'file' (a fixture beside cases)`;
     if (raw['file'] !== undefined && typeof raw['file'] !== 'string') return `${at} (${raw['name']}): 'file' is a path`;
     if (raw['effect'] !== undefined && typeof raw['effect'] !== 'string') return `${at} (${raw['name']}): 'effect' is an effect name (Audit, Deny, …)`;
     if (raw['parameters'] !== undefined && !isRecord(raw['parameters'])) return `${at} (${raw['name']}): 'parameters' is a mapping of parameter values`;
@@ -172,7 +178,13 @@ function outcomeOf(rule: PolicyRule, c: SuiteCase, folder: string, cwd: string):
   try {
     json = readJsonDocument(abs, shown).value as Value;
   } catch (err) {
-    return { outcome: 'error', why: err instanceof InputError ? `${formatLocation(err.diagnostic)}: ${err.diagnostic.message}` : `cannot read ${shown}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
+    return {
+      outcome: 'error',
+      why:
+        err instanceof InputError
+          ? `${formatLocation(err.diagnostic)}: ${err.diagnostic.message}`
+          : `cannot read ${shown}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    };
   }
   return rawOutcome(rule, json, deployment);
 }
@@ -181,7 +193,10 @@ function rawOutcome(rule: PolicyRule, json: Value, deployment: typeof DEFAULT_DE
   // As in a scan (and as Azure reports a resource its type conditions exclude): not applicable, not compliant.
   const type = isRecord(json) && typeof json['type'] === 'string' ? json['type'].toLowerCase() : undefined;
   if (type !== undefined && !rule.meta.appliesTo.some((t) => t === '*' || t.toLowerCase() === type)) {
-    return { outcome: 'not-applicable', why: `the policy looks at ${rule.meta.appliesTo.join(', ')}, not ${String((json as Record<string, unknown>)['type'])}` };
+    return {
+      outcome: 'not-applicable',
+      why: `the policy looks at ${rule.meta.appliesTo.join(', ')}, not ${String((json as Record<string, unknown>)['type'])}`,
+    };
   }
   try {
     const result = evaluatePolicy(rule.compiled, rawTarget(json, deployment), deployment.now ? { env: { now: policyTime(new Date(deployment.now)) } } : {});
@@ -208,13 +223,28 @@ const FROM_OUTCOME = { pass: 'compliant', fail: 'non-compliant', skip: 'not-appl
 function scannedOutcome(rule: PolicyRule, shown: string, c: SuiteCase, cwd: string): Outcome {
   const only: Rule = { meta: rule.meta, enabled: true, check: (r, ctx) => rule.check(r, ctx) };
   const notRun = loadRuleSet().rules.map((r) => r.meta);
-  const out = scan({ paths: [shown], cwd, ...(c.now ? { deployment: { now: c.now } } : {}), ruleSet: { rules: [only], diagnostics: [], effectErrors: [], notRun } });
+  const out = scan({
+    paths: [shown],
+    cwd,
+    ...(c.now ? { deployment: { now: c.now } } : {}),
+    ruleSet: { rules: [only], diagnostics: [], effectErrors: [], notRun },
+  });
   const errors = out.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) return { outcome: 'error', why: errors.map((d) => `${formatLocation(d)}: ${d.message}`).join('; ') };
   const results = c.resourceName ? out.results.filter((r) => r.resource.name.toLowerCase() === c.resourceName!.toLowerCase()) : out.results;
-  if (!results.length) return { outcome: 'not-applicable', why: c.resourceName ? `no resource named '${c.resourceName}' that the policy looks at` : `no resource of a type the policy looks at (${rule.meta.appliesTo.join(', ')})` };
+  if (!results.length)
+    return {
+      outcome: 'not-applicable',
+      why: c.resourceName
+        ? `no resource named '${c.resourceName}' that the policy looks at`
+        : `no resource of a type the policy looks at (${rule.meta.appliesTo.join(', ')})`,
+    };
   const outcomes = new Set(results.map((r) => FROM_OUTCOME[r.outcome]));
-  if (outcomes.size > 1) return { outcome: 'error', why: `the resources differ (${results.map((r) => `${r.resource.name}: ${FROM_OUTCOME[r.outcome]}`).join(', ')}): name one with resourceName` };
+  if (outcomes.size > 1)
+    return {
+      outcome: 'error',
+      why: `the resources differ (${results.map((r) => `${r.resource.name}: ${FROM_OUTCOME[r.outcome]}`).join(', ')}): name one with resourceName`,
+    };
   const first = results[0]!;
   const finding = first.findings[0];
   return { outcome: FROM_OUTCOME[first.outcome], ...(finding ? { effect: finding.effect ?? rule.effect } : {}), why: finding?.message ?? first.reason ?? '' };
