@@ -45,6 +45,19 @@ test('a passing suite: every case listed, a summary, exit 0', () => {
   );
 });
 
+test('-f json: a summary and each case with its expected and actual outcome', () => {
+  const dir = suite();
+  const r = run(['policy', 'test', '--suite', 'policy-tests', '-f', 'json'], dir);
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as {
+    summary: object;
+    cases: { name: string; status: string; expected: string; actual: { outcome: string; effect?: string } }[];
+  };
+  assert.deepEqual(report.summary, { passed: 8, failed: 0, notRun: 0 });
+  const audit = report.cases.find((c) => c.name === 'the effect parameter makes it an audit')!;
+  assert.deepEqual([audit.status, audit.expected, audit.actual.outcome, audit.actual.effect], ['passed', 'non-compliant', 'non-compliant', 'Audit']);
+});
+
 test('a failing suite: each failure with expected and actual, exit 1', () => {
   const dir = suite();
   const cases = path.join(dir, 'policy-tests', 'storage-no-public-blobs', 'cases.yaml');

@@ -48,6 +48,16 @@ interface Outcome {
   why: string;
 }
 
+/** One case in `-f json`: `actual` is the outcome seen, or why the cases file could not be read. */
+interface CaseResult {
+  folder: string;
+  name?: string;
+  status: 'passed' | 'failed' | 'not run';
+  expected?: Expected;
+  expectedEffect?: string;
+  actual?: Outcome | string;
+}
+
 export interface SuiteFlags {
   format?: string;
 }
@@ -68,12 +78,15 @@ export function runPolicySuite(dir: string, flags: SuiteFlags = {}): number {
   let failed = 0;
   let broken = 0;
   const lines: string[] = [];
+  // For -f json: one entry per case (or per cases file that cannot be read).
+  const caseResults: CaseResult[] = [];
   for (const folder of folders) {
     const shown = path.relative(cwd, folder) || '.';
     lines.push(shown);
     const cases = readCases(folder, shown);
     if (typeof cases === 'string') {
       lines.push(`  ✗ ${cases}`);
+      caseResults.push({ folder: shown, status: 'not run', actual: cases });
       broken++;
       continue;
     }
@@ -84,11 +97,20 @@ export function runPolicySuite(dir: string, flags: SuiteFlags = {}): number {
       const rule = policies.get(key)!;
       if (typeof rule === 'number') {
         lines.push(`  ✗ ${c.name}: the definition cannot be evaluated (the error is above)`);
+        caseResults.push({ folder: shown, name: c.name, status: 'not run', expected: c.expect, ...(c.effect ? { expectedEffect: c.effect } : {}) });
         broken++;
         continue;
       }
       const got = outcomeOf(rule, c, folder, cwd);
       const ok = got.outcome === c.expect && (c.effect === undefined || c.expect !== 'non-compliant' || got.effect?.toLowerCase() === c.effect.toLowerCase());
+      caseResults.push({
+        folder: shown,
+        name: c.name,
+        status: ok ? 'passed' : 'failed',
+        expected: c.expect,
+        ...(c.effect ? { expectedEffect: c.effect } : {}),
+        actual: got,
+      });
       if (ok) {
         passed++;
         lines.push(`  ✓ ${c.name}: ${c.expect}${got.effect && c.expect === 'non-compliant' ? ` (effect ${got.effect})` : ''}`);
@@ -105,7 +127,7 @@ export function runPolicySuite(dir: string, flags: SuiteFlags = {}): number {
   const total = passed + failed + broken;
   const counted = `${total} case${total === 1 ? '' : 's'} in ${folders.length} definition${folders.length === 1 ? '' : 's'}`;
   const summary = `${counted}: ${passed} passed, ${failed} failed${broken ? `, ${broken} could not run` : ''}`;
-  if (flags.format === 'json') process.stdout.write(JSON.stringify({ passed, failed, broken, lines }, null, 2) + '\n');
+  if (flags.format === 'json') process.stdout.write(JSON.stringify({ summary: { passed, failed, notRun: broken }, cases: caseResults }, null, 2) + '\n');
   else say(process.stdout, `${lines.join('\n')}\n\n${summary}\n`);
   if (broken) return EXIT.inputErrors;
   return failed ? EXIT.findings : EXIT.ok;
