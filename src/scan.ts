@@ -95,7 +95,8 @@ export interface RuleSet {
 export function loadRuleSet(
   policyEffects: Record<string, string> = {},
   settings: Readonly<Record<string, RuleOverride>> = {},
-  selection: { all?: boolean; policies?: PolicyInputs } = {},
+  /** `plugins`: rules loaded from the configuration's `plugins:`, run like the native ones. */
+  selection: { all?: boolean; policies?: PolicyInputs; plugins?: readonly Rule[] } = {},
 ): RuleSet {
   const parameters = Object.fromEntries(Object.entries(settings).flatMap(([k, s]) => (s.parameters ? [[k, s.parameters]] : [])));
   const catalog = loadBuiltInPolicies({ effects: policyEffects, parameters });
@@ -111,7 +112,7 @@ export function loadRuleSet(
     ...catalog.unmatchedEffects.map((k) => `effect for '${k}': no built-in policy definition has that id or display name`),
     ...catalog.rejectedEffects.map((r) => `effect for '${r.key}': ${r.reason}`),
   ];
-  const configured = applyRuleOverrides([...catalog.rules, ...NATIVE_RULES], settings, replaced);
+  const configured = applyRuleOverrides([...catalog.rules, ...NATIVE_RULES, ...(selection.plugins ?? [])], settings, replaced);
   catalog.diagnostics.push(...configured.warnings.map((message) => ({ severity: 'warning' as const, code: 'rule-setting', message })));
   const disabledByUser = (r: Rule) => Object.entries(settings).some(([key, s]) => s.enabled === false && keyNamesRule(key, r));
   // Turned on in the configuration without the parameters it needs: it could only fail on every

@@ -43,7 +43,8 @@ function program(): Command {
     )
     .action(async (paths: string[], opts) => {
       const { runScan } = await import('./commands/scan.js');
-      process.exitCode = runScan(paths, opts);
+      // A promise when plugins are configured (they load asynchronously).
+      process.exitCode = await runScan(paths, opts);
     });
 
   cli
@@ -72,7 +73,7 @@ function program(): Command {
     .option('--debug', 'show stack traces of internal errors');
   addDeploymentOptions(write).action(async (file: string, paths: string[], opts) => {
     const { runScan } = await import('./commands/scan.js');
-    process.exitCode = runScan(paths, { ...opts, color: false, writeBaseline: file });
+    process.exitCode = await runScan(paths, { ...opts, color: false, writeBaseline: file });
   });
 
   const rules = cli.command('rules').description('list the rules and built-in Azure Policy definitions').action(async () => {
@@ -91,15 +92,31 @@ function program(): Command {
   const policy = cli.command('policy').description('work with Azure Policy definitions');
   const policyTest = policy
     .command('test')
-    .description('evaluate one policy definition (or a bare policy rule) against one resource (raw JSON, or what an ARM template, Bicep file or export deploys) and explain the result: the condition that decided it and every condition looked at, with the values seen. Exit 1 when a resource is non-compliant')
-    .argument('<policy>', 'policy definition file (envelope or bare) or a policy rule { "if": …, "then": … }')
-    .argument('<resource>', 'resource JSON (an object with a type, or a list of them), or an ARM template, Bicep file or export')
+    .description('evaluate one policy definition (or a bare policy rule) against one resource (raw JSON, or what an ARM template, Bicep file or export deploys) and explain the result: the condition that decided it and every condition looked at, with the values seen. Exit 1 when a resource is non-compliant. With --suite DIR: run a folder of definitions with their cases and expected outcomes, as a test runner (exit 1 when a case fails)')
+    .argument('[policy]', 'policy definition file (envelope or bare) or a policy rule { "if": …, "then": … }')
+    .argument('[resource]', 'resource JSON (an object with a type, or a list of them), or an ARM template, Bicep file or export')
+    .option('--suite <dir>', 'run every folder under DIR holding a policy.json and a cases.yaml (see docs/policy.md); no policy or resource arguments then')
     .option('--param <name=value>', 'value of a policy parameter; JSON when it parses, else text (repeatable)', collect)
     .option('--effect <effect>', 'effect to use instead of the default one')
     .option('-p, --parameters <file>', 'parameter file for a template (repeatable)', collect)
     // Choices: any other word used to fall back to pretty silently.
     .addOption(new Option('-f, --format <format>', 'output format').choices(['pretty', 'json']).default('pretty'));
-  addDeploymentOptions(policyTest).action(async (policyFile: string, resource: string, opts: PolicyTestFlags) => {
+  addDeploymentOptions(policyTest).action(async (policyFile: string | undefined, resource: string | undefined, opts: PolicyTestFlags & { suite?: string }) => {
+    if (opts.suite !== undefined) {
+      if (policyFile !== undefined) {
+        process.stderr.write('tollgate: policy test --suite takes no policy or resource arguments: the suite folder holds them\n');
+        process.exitCode = EXIT.usage;
+        return;
+      }
+      const { runPolicySuite } = await import('./commands/policy-suite.js');
+      process.exitCode = runPolicySuite(opts.suite, opts);
+      return;
+    }
+    if (policyFile === undefined || resource === undefined) {
+      process.stderr.write(`tollgate: policy test needs a policy and a resource (or --suite DIR)\n`);
+      process.exitCode = EXIT.usage;
+      return;
+    }
     const { runPolicyTest } = await import('./commands/policy-test.js');
     process.exitCode = runPolicyTest(policyFile, resource, opts);
   });
@@ -145,6 +162,13 @@ function endQuietlyWhenClosed(stream: NodeJS.WriteStream, name: string): void {
   });
 }
 
+function internalError(err: unknown, debug: boolean): void {
+  process.stderr.write(`tollgate: internal error: ${(err as Error).message}\n`);
+  if (debug) process.stderr.write(`${(err as Error).stack}\n`);
+  else process.stderr.write('(run again with --debug for details)\n');
+  process.exitCode = EXIT.inputErrors;
+}
+
 async function main(argv: string[]): Promise<void> {
   endQuietlyWhenClosed(process.stdout, 'standard output');
   endQuietlyWhenClosed(process.stderr, 'standard error');
@@ -158,10 +182,7 @@ async function main(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
       return;
     }
-    process.stderr.write(`tollgate: internal error: ${(err as Error).message}\n`);
-    if (debug) process.stderr.write(`${(err as Error).stack}\n`);
-    else process.stderr.write('(run again with --debug for details)\n');
-    process.exitCode = EXIT.inputErrors;
+    internalError(err, debug);
   }
 }
 

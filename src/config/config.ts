@@ -24,11 +24,21 @@ export interface TollgateConfig {
   output?: { formats?: string[]; files?: Record<string, string> };
   /** Environment variables for Bicep's readEnvironmentVariable() (text once read). */
   env?: Record<string, string>;
+  /** Rule modules to load (absolute once read). */
+  plugins?: string[];
   /**
    * Filled in when read, not written by users: the file as shown, where each `rules` key is and
    * where each suppression starts (by index), for messages about them.
    */
-  origin?: { file: string; ruleKeys: Record<string, { line: number; column: number }>; suppressions?: { line: number; column: number }[] };
+  origin?: {
+    file: string;
+    ruleKeys: Record<string, { line: number; column: number }>;
+    suppressions?: { line: number; column: number }[];
+    /** Where each option key of `rules.<key>.options` is, by rule key then option name. */
+    optionKeys?: Record<string, Record<string, { line: number; column: number }>>;
+    /** Where each `plugins` entry is, by index. */
+    plugins?: { line: number; column: number }[];
+  };
 }
 
 /** A rule's settings in the configuration (keyed by rule id, policy guid or display name). */
@@ -125,14 +135,25 @@ export function loadConfig(file: string, shownAs = file, options: LoadConfigOpti
   const rulesNode = doc.get('rules', true);
   // Keyed by what the user wrote: without a prototype, `rules: { __proto__: … }` is a key like any other.
   const ruleKeys = Object.create(null) as Record<string, { line: number; column: number }>;
+  const optionKeys = Object.create(null) as Record<string, Record<string, { line: number; column: number }>>;
   if (isMap(rulesNode)) {
     for (const pair of rulesNode.items) {
       if (isScalar(pair.key) && pair.key.range) {
         const at = lines.linePos(pair.key.range[0]);
         ruleKeys[String(pair.key.value)] = { line: at.line, column: at.col };
+        const options = isMap(pair.value) ? pair.value.get('options', true) : undefined;
+        if (!isMap(options)) continue;
+        const here = (optionKeys[String(pair.key.value)] = Object.create(null) as Record<string, { line: number; column: number }>);
+        for (const o of options.items) {
+          if (!isScalar(o.key) || !o.key.range) continue;
+          const p = lines.linePos(o.key.range[0]);
+          here[String(o.key.value)] = { line: p.line, column: p.col };
+        }
       }
     }
   }
+  const pluginsNode = doc.get('plugins', true);
+  const pluginsAt = isSeq(pluginsNode) ? pluginsNode.items.map((item) => lines.linePos((item as YamlNode).range?.[0] ?? 0)).map((p) => ({ line: p.line, column: p.col })) : [];
   // Where each suppression is (an unused one is reported there), and a calendar check of its
   // date: the schema's pattern lets 2021-02-30 through, which would never expire.
   const suppressionsNode = doc.get('suppressions', true);
@@ -148,10 +169,11 @@ export function loadConfig(file: string, shownAs = file, options: LoadConfigOpti
       throw new ConfigError(`${shownAs}:${at.line}:${at.col}: suppressions[${i}].expires '${expires}' is not a date of the calendar (use YYYY-MM-DD, e.g. 2027-01-31)`);
     });
   }
-  config.origin = { file: shownAs, ruleKeys, suppressions: suppressionAt };
+  config.origin = { file: shownAs, ruleKeys, suppressions: suppressionAt, optionKeys, plugins: pluginsAt };
   const dir = path.dirname(path.resolve(file));
   if (config.policy) config.policy = resolvePolicyPaths(config.policy, dir);
   if (config.output?.files) config.output.files = Object.fromEntries(Object.entries(config.output.files).map(([format, f]) => [format, path.resolve(dir, f)]));
+  if (config.plugins) config.plugins = config.plugins.map((p) => path.resolve(dir, p));
   if (config.env) config.env = Object.fromEntries(Object.entries(config.env).map(([name, v]) => [name, String(v)]));
   if (options.confineTo) confinePaths(config, doc, lines, shownAs, [options.confineTo, Sandbox.forPaths([path.resolve(file)], { cwd: dir, registryCache: false })]);
   return config;
@@ -172,6 +194,10 @@ function confinePaths(config: TollgateConfig, doc: Document, lines: LineCounter,
   for (const [format, abs] of Object.entries(config.output?.files ?? {})) {
     if (!inside(abs)) fail(['output', 'files', format], doc.getIn(['output', 'files', format]), 'writes reports');
   }
+  // A plugin is code that runs with the user's rights: a found configuration may not reach outside.
+  (config.plugins ?? []).forEach((p, i) => {
+    if (!inside(p)) fail(['plugins', i], doc.getIn(['plugins', i]), 'loads plugins');
+  });
   for (const key of ['definitions', 'initiatives', 'assignments', 'exemptions'] as const) {
     (config.policy?.[key] ?? []).forEach((p, i) => {
       // Shipped initiative short names (mcsb, …) stay as written: they are not paths.

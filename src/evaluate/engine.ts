@@ -62,8 +62,9 @@ function runRule(rule: Rule, resource: Resource, set: ResourceSet, options: Eval
     // Own keys only: a rule id from a policy file may be `constructor` or `__proto__`.
     options: (options.ruleOptions && Object.hasOwn(options.ruleOptions, rule.meta.id) ? options.ruleOptions[rule.meta.id] : undefined) ?? {},
     now: options.now ?? new Date(),
-    report: ({ path, message, level, effect }) => {
+    report: ({ path, message, messageId, level, effect }) => {
       const finding = makeFinding(rule, resource, set, path, message);
+      if (messageId !== undefined) finding.messageId = messageId;
       // A policy whose effect depends on the resource (an assignment override) says which applied.
       if (level) finding.level = level;
       if (effect) finding.effect = effect;

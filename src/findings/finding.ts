@@ -26,6 +26,8 @@ export interface Finding {
   effect?: string;
   resource: ResourceRef;
   message: string;
+  /** The id of the rule's message (`messages` of `defineRule`) the text was made from, when it reported by id. */
+  messageId?: string;
   /** The property the finding is about, e.g. `properties.url`. */
   path?: string;
   /** Where the offending property is written (or the nearest written ancestor). */

@@ -1,26 +1,131 @@
 import type { Level, Severity } from '../findings/finding.js';
-import type { RuleMeta } from './rule-meta.js';
+import type { Equivalent, RuleMeta } from './rule-meta.js';
 import type { Resource } from '../resources/resource.js';
 import type { CheckContext, Rule } from './rule.js';
 
-export interface NativeRuleSpec extends Omit<RuleMeta, 'kind' | 'level'> {
+/** Where a rule's page lives: docs/rules/<id>.md in the repository. */
+export const RULE_DOCS_BASE = 'https://github.com/tollgate-dev/tollgate/blob/main/docs/rules/';
+
+/** The documentation page of a native rule, derived from its id (plugins give their own `helpUri`). */
+export function ruleDocsUrl(id: string): string {
+  return `${RULE_DOCS_BASE}${encodeURIComponent(id)}.md`;
+}
+
+/** A finding by message id: the text is the rule's `messages[messageId]` with `{{name}}` placeholders filled from `data`. */
+export interface ReportById<M extends string> {
+  path?: string;
+  messageId: M;
+  data?: Readonly<Record<string, string | number | boolean>>;
+  level?: Level;
+  effect?: string;
+}
+
+/** What a check built with `defineRule` sees: the engine's context, with reports by message id as well as by text. */
+export interface RuleContext<M extends string = string> extends Omit<CheckContext, 'report'> {
+  report(finding: ReportById<M> | { path?: string; message: string; level?: Level; effect?: string }): void;
+}
+
+/** A JSON schema (draft 2020-12 or 07 subset Ajv accepts), for a rule's `options` object. */
+export type OptionsSchema = Readonly<Record<string, unknown>>;
+
+export interface RuleSpec<M extends string = string> extends Omit<RuleMeta, 'kind' | 'level' | 'equivalents'> {
+  /** Checks of other tools this rule mirrors (PSRule, checkov): optional. */
+  equivalents?: Equivalent[];
   /** Defaults from the severity: critical and high are errors, medium and low warnings. */
   level?: Level;
   /** False for a rule that ships off (turn it on with `rules.<id>.enabled: true`). */
   enabled?: boolean;
-  check(resource: Resource, ctx: CheckContext): void;
+  /** Messages by id, with `{{placeholder}}`s filled from the report's `data`. */
+  messages?: Readonly<Record<M, string>>;
+  /**
+   * The JSON schema of `rules.<id>.options` in tollgate.yaml: an option the schema refuses is a
+   * configuration error at its line. Without a schema the rule takes no options.
+   */
+  optionsSchema?: OptionsSchema;
+  /** The rule is kept for compatibility only; `replacedBy` names the rules to use instead. */
+  deprecated?: boolean;
+  replacedBy?: string[];
+  check(resource: Resource, ctx: RuleContext<M>): void;
+}
+
+/** @deprecated use `RuleSpec`. */
+export type NativeRuleSpec = RuleSpec;
+
+/** The data of a rule built with `defineRule` that reports do not carry: for the docs, the config check and the tester. */
+export interface RuleDefinition {
+  messages: Readonly<Record<string, string>>;
+  optionsSchema?: OptionsSchema;
+  deprecated: boolean;
+  replacedBy: readonly string[];
+  /** docs/rules/<id>.md in the repository, derived from the id (a plugin's own page is its `helpUri`). */
+  docsUrl: string;
+}
+
+/** A rule made by `defineRule`: a `Rule` plus its definition. */
+export interface DefinedRule extends Rule {
+  readonly definition: RuleDefinition;
 }
 
 export function levelForSeverity(severity: Severity): Level {
   return severity === 'critical' || severity === 'high' ? 'error' : severity === 'informational' ? 'note' : 'warning';
 }
 
-/** A native rule: metadata as data, a check as a pure function of the resource. */
-export function defineRule(spec: NativeRuleSpec): Rule {
-  const { check, level, enabled, ...meta } = spec;
+export function isDefinedRule(rule: Rule): rule is DefinedRule {
+  const d = (rule as Partial<DefinedRule>).definition;
+  return typeof d === 'object' && d !== null && typeof d.messages === 'object';
+}
+
+const PLACEHOLDER = /\{\{\s*([A-Za-z_$][\w$]*)\s*\}\}/g;
+
+/** `messages[id]` with `{{name}}` replaced by `data.name`; a placeholder without data stays as written, so the gap shows. */
+export function formatMessage(template: string, data: Readonly<Record<string, unknown>> = {}): string {
+  return template.replace(PLACEHOLDER, (whole, name: string) => (Object.hasOwn(data, name) ? String(data[name]) : whole));
+}
+
+/** Same test as the ESLint rule ids: letters, digits, dots, dashes and underscores, starting with a letter or digit. */
+const ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/**
+ * A rule: metadata as data, a check as a pure function of the resource. Used by the native
+ * rules (src/rules/native/<id>.ts) and by plugins (`plugins:` in tollgate.yaml). A spec that
+ * cannot work (no id, a bad id, a check that is not a function) throws here, where it is written.
+ */
+export function defineRule<M extends string>(spec: RuleSpec<M>): DefinedRule {
+  const { check, level, enabled, messages, optionsSchema, deprecated, replacedBy, equivalents, ...meta } = spec;
+  if (typeof meta.id !== 'string' || !ID.test(meta.id))
+    throw new TypeError(`defineRule: id ${JSON.stringify(meta.id)} is not a rule id (letters, digits, '.', '-', '_')`);
+  if (typeof check !== 'function') throw new TypeError(`defineRule(${meta.id}): check must be a function`);
+  if (!Array.isArray(meta.appliesTo) || !meta.appliesTo.every((t) => typeof t === 'string'))
+    throw new TypeError(`defineRule(${meta.id}): appliesTo must be a list of resource types`);
+  const table: Readonly<Record<string, string>> = messages ?? {};
   return {
-    meta: { ...meta, kind: 'native', level: level ?? levelForSeverity(meta.severity) },
+    meta: { ...meta, equivalents: equivalents ?? [], kind: 'native', level: level ?? levelForSeverity(meta.severity) },
     enabled: enabled ?? true,
-    check,
+    definition: {
+      messages: table,
+      ...(optionsSchema ? { optionsSchema } : {}),
+      deprecated: deprecated ?? false,
+      replacedBy: replacedBy ?? [],
+      docsUrl: ruleDocsUrl(meta.id),
+    },
+    check(resource, ctx) {
+      const own: RuleContext<M> = {
+        resources: ctx.resources,
+        options: ctx.options,
+        ...(ctx.now ? { now: ctx.now } : {}),
+        skip: (reason) => ctx.skip(reason),
+        unknown: (reason) => ctx.unknown(reason),
+        report: (finding) => {
+          if (!('messageId' in finding)) return ctx.report(finding);
+          const text = Object.hasOwn(table, finding.messageId) ? table[finding.messageId] : undefined;
+          // A typo in a message id is the rule's bug: the engine turns it into a rule error on this resource.
+          if (text === undefined)
+            throw new Error(`unknown messageId '${finding.messageId}' (the rule's messages are: ${Object.keys(table).join(', ') || 'none'})`);
+          const { data, messageId, ...rest } = finding;
+          ctx.report({ ...rest, messageId, message: formatMessage(text, data) });
+        },
+      };
+      check(resource, own);
+    },
   };
 }

@@ -12,7 +12,7 @@ export interface CheckContext {
    * A defect. `path` is the property in the resource body (`properties.url`, or with quoted
    * segments for keys containing dots); the engine turns it into a file position.
    */
-  report(finding: { path?: string; message: string; level?: Level; effect?: string }): void;
+  report(finding: { path?: string; message: string; messageId?: string; level?: Level; effect?: string }): void;
   /** The rule does not apply to this resource (e.g. the property is absent and that is allowed). */
   skip(reason: string): void;
   /** The rule cannot decide: a value it needs is unknown before deployment. */

@@ -118,7 +118,7 @@ export function runPolicyTest(policyPath: string, resourcePath: string, flags: P
   return verdicts.some((v) => v.outcome === 'non-compliant' || v.outcome === 'error') ? EXIT.findings : EXIT.ok;
 }
 
-function loadPolicy(policyPath: string, parameters: Record<string, unknown>, effect: string | undefined, cwd: string): PolicyRule | number {
+export function loadPolicy(policyPath: string, parameters: Record<string, unknown>, effect: string | undefined, cwd: string): PolicyRule | number {
   const abs = path.resolve(cwd, policyPath);
   let doc: JsonDocument;
   let json: Value;

@@ -11,6 +11,9 @@ import { isDirectory, writeOrSay } from '../write-output.js';
 import { Sandbox } from '../../load/sandbox.js';
 import { createProgress } from '../progress.js';
 import { visible } from '../../report/visible.js';
+import { checkRuleOptions, loadPlugins } from '../../config/plugins.js';
+import { NATIVE_RULES } from '../../rules/index.js';
+import type { Rule } from '../../rules/rule.js';
 
 export interface ScanFlags extends DeploymentFlags {
   /** One or more formats (repeatable, comma-separated). */
@@ -45,7 +48,8 @@ export interface ScanFlags extends DeploymentFlags {
   unitTimeout?: string;
 }
 
-export function runScan(paths: string[], flags: ScanFlags): number {
+/** A number, or a promise of one when the configuration names plugins (ES modules load asynchronously). */
+export function runScan(paths: string[], flags: ScanFlags): number | Promise<number> {
   const cwd = process.cwd();
   let config: TollgateConfig = {};
   try {
@@ -55,6 +59,18 @@ export function runScan(paths: string[], flags: ScanFlags): number {
     process.stderr.write(`tollgate: ${err.message}\n`);
     return EXIT.usage;
   }
+  if (!config.plugins?.length) return scanWithConfig(paths, flags, cwd, config, []);
+  return loadPlugins(config, NATIVE_RULES).then(
+    (plugins) => scanWithConfig(paths, flags, cwd, config, plugins),
+    (err: unknown) => {
+      if (!(err instanceof ConfigError)) throw err;
+      process.stderr.write(`tollgate: ${err.message}\n`);
+      return EXIT.usage;
+    },
+  );
+}
+
+function scanWithConfig(paths: string[], flags: ScanFlags, cwd: string, config: TollgateConfig, plugins: readonly Rule[]): number {
   // The command line's reports, else the configuration's (`output`), else pretty to the terminal.
   const fromConfig = flags.format === undefined && flags.output === undefined && config.output;
   const plan = fromConfig
@@ -103,7 +119,14 @@ export function runScan(paths: string[], flags: ScanFlags): number {
     exemptions: [...(config.policy?.exemptions ?? []), ...(flags.exemption ?? [])],
   };
   const anyPolicy = Object.values(spec).some((l) => l.length > 0);
-  const ruleSet = loadRuleSet(effects, config.rules ?? {}, { all: flags.rules === 'all', ...(anyPolicy ? { policies: loadPolicyInputs(spec, cwd) } : {}) });
+  try {
+    checkRuleOptions(config, [...NATIVE_RULES, ...plugins]);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`tollgate: ${err.message}\n`);
+    return EXIT.usage;
+  }
+  const ruleSet = loadRuleSet(effects, config.rules ?? {}, { all: flags.rules === 'all', plugins, ...(anyPolicy ? { policies: loadPolicyInputs(spec, cwd) } : {}) });
   if (ruleSet.effectErrors.length) {
     for (const e of ruleSet.effectErrors) process.stderr.write(`tollgate: ${e}\n`);
     return EXIT.usage;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { DEFAULT_DEPLOYMENT, expandTemplate } from '../../../src/arm/template/expand.js';
 import { evaluateResources } from '../../../src/evaluate/engine.js';
 import { resourcesFromExport } from '../../../src/resources/from-export.js';
-import httpBackend from '../../../src/rules/apim/http-backend.js';
+import httpBackend from '../../../src/rules/native/APIM-HTTPBackend.js';
 import { doc, lineOf, parameterFile, template } from '../../helpers.js';
 
 const BACKEND = 'Microsoft.ApiManagement/service/backends';

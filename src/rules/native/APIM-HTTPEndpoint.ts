@@ -1,7 +1,7 @@
 import { leafName } from '../../resources/resource.js';
 import { getPath, isUnknown } from '../../resources/value.js';
 import { defineRule } from '../define-rule.js';
-import { APIS } from './types.js';
+import { APIS } from '../apim/types.js';
 
 /** APIs must not accept plain-HTTP calls from clients: `properties.protocols` must not contain `http` (absent passes). */
 export default defineRule({

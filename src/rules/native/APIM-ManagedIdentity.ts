@@ -1,7 +1,7 @@
 import { leafName } from '../../resources/resource.js';
 import { getPath, isUnknown } from '../../resources/value.js';
 import { defineRule } from '../define-rule.js';
-import { SERVICE } from './types.js';
+import { SERVICE } from '../apim/types.js';
 
 const MANAGED = new Set(['systemassigned', 'userassigned', 'systemassigned,userassigned']);
 

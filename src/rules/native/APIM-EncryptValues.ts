@@ -1,7 +1,7 @@
 import { leafName } from '../../resources/resource.js';
 import { getPath, hasValue, isUnknown } from '../../resources/value.js';
 import { defineRule } from '../define-rule.js';
-import { NAMED_VALUES } from './types.js';
+import { NAMED_VALUES } from '../apim/types.js';
 
 /** Named values come from Key Vault (`properties.keyVault.secretIdentifier`); `secret: true` alone keeps the value in API Management. */
 export default defineRule({

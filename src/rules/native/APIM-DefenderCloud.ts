@@ -1,8 +1,8 @@
-import { pushTo } from '../../multimap.js';
-import { leafName, type Resource } from '../../resources/resource.js';
 import { getPath, isUnknown } from '../../resources/value.js';
 import { defineRule } from '../define-rule.js';
-import { APIS } from './types.js';
+import { APIS } from '../apim/types.js';
+import { pushTo } from '../../multimap.js';
+import { leafName, type Resource } from '../../resources/resource.js';
 
 const API_COLLECTIONS = 'microsoft.security/apicollections';
 
@@ -22,7 +22,7 @@ function collectionsByName(resources: readonly Resource[]): Map<string, string[]
 }
 
 /** Every HTTP API is onboarded to Defender for APIs: a `Microsoft.Security/apiCollections` of its name in the deployment. */
-export const defenderCloud = defineRule({
+export default defineRule({
   id: 'APIM-DefenderCloud',
   title: 'API Management APIs are onboarded to Defender for APIs',
   severity: 'medium',
@@ -32,6 +32,7 @@ export const defenderCloud = defineRule({
   helpUri: 'https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.APIM.DefenderCloud/',
   equivalents: [{ tool: 'psrule', id: 'Azure.APIM.DefenderCloud', ref: 'AZR-000387' }],
   appliesTo: [APIS],
+  messages: { notOnboarded: "API '{{name}}' is not onboarded to Defender for APIs: add a Microsoft.Security/apiCollections resource named '{{name}}' scoped to the service." },
   check(resource, ctx) {
     const apiType = getPath(resource.body, 'properties.apiType');
     if (isUnknown(apiType)) return ctx.unknown(`properties.apiType is not known before deployment (${apiType.reason})`);
@@ -41,6 +42,6 @@ export const defenderCloud = defineRule({
     if (name.includes('<unknown>')) return ctx.unknown('the API name is not known before deployment');
     const service = resource.name.split('/')[0]!.toLowerCase();
     const onboarded = (collectionsByName(ctx.resources).get(name.toLowerCase()) ?? []).some((id) => !id.includes('/microsoft.apimanagement/service/') || id.includes(`/microsoft.apimanagement/service/${service}/`));
-    if (!onboarded) ctx.report({ path: 'name', message: `API '${name}' is not onboarded to Defender for APIs: add a Microsoft.Security/apiCollections resource named '${name}' scoped to the service.` });
+    if (!onboarded) ctx.report({ path: 'name', messageId: 'notOnboarded', data: { name } });
   },
 });

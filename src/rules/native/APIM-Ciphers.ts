@@ -1,7 +1,7 @@
 import { getPath, isUnknown } from '../../resources/value.js';
 import { defineRule } from '../define-rule.js';
-import { isFalse } from './protocols.js';
-import { customPropertyPath, SERVICE } from './types.js';
+import { isFalse } from '../apim/protocols.js';
+import { customPropertyPath, SERVICE } from '../apim/types.js';
 
 /** Enabled by default in API Management: these must be explicitly turned off. */
 const MUST_DISABLE = [

@@ -4,6 +4,7 @@ import { leafName } from '../../resources/resource.js';
 import { defineRule } from '../define-rule.js';
 
 const BACKENDS = 'Microsoft.ApiManagement/service/backends';
+
 const APIS = 'Microsoft.ApiManagement/service/apis';
 
 /**
@@ -23,6 +24,7 @@ export default defineRule({
   helpUri: 'https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.APIM.HTTPBackend/',
   equivalents: [{ tool: 'psrule', id: 'Azure.APIM.HTTPBackend', ref: 'AZR-000044' }],
   appliesTo: [BACKENDS, APIS],
+  messages: { plainHttp: "{{what}} '{{name}}' sends traffic to '{{url}}' without encryption: use an https:// URL." },
   check(resource, ctx) {
     const isBackend = resource.type.toLowerCase() === BACKENDS.toLowerCase();
     const path = isBackend ? 'properties.url' : 'properties.serviceUrl';
@@ -31,7 +33,7 @@ export default defineRule({
     if (isUnknown(url)) return ctx.unknown(`${path} is not known before deployment (${url.reason})`);
     if (typeof url !== 'string' || url === '') return ctx.skip(`${what.toLowerCase()} has no ${path}`);
     if (/^http:\/\//i.test(url)) {
-      ctx.report({ path, message: `${what} '${leafName(resource)}' sends traffic to '${url}' without encryption: use an https:// URL.` });
+      ctx.report({ path, messageId: 'plainHttp', data: { what, name: leafName(resource), url } });
     }
   },
 });
