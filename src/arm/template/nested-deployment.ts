@@ -2,6 +2,7 @@ import { childNode, type JsonDocument, type JsonNode } from '../../load/json-doc
 import { leafName } from '../../resources/resource.js';
 import { getPath, getProperty, isObject, isUnknown, Unknown, type ObjectValue, type Value } from '../../resources/value.js';
 import type { DeploymentContext } from '../expression/context.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ExpansionRun, Instance, LinkedLoadFailure } from './deployment-expansion.js';
 import { checkParameterFile } from './parameter-file.js';
 import { TemplateScope, type SuppliedParameter } from './template-scope.js';
@@ -10,6 +11,11 @@ import { TemplateScope, type SuppliedParameter } from './template-scope.js';
 export function nestedTemplateOf(node: JsonNode): JsonNode | undefined {
   const inner = childNode(childNode(node, 'properties'), 'template');
   return inner?.type === 'object' ? inner : undefined;
+}
+
+/** The `file:` URL `deployment().properties.templateLink.uri` gives for a template read from a file. */
+export function templateLinkOf(template: JsonDocument): string {
+  return pathToFileURL(template.file.absPath).href;
 }
 
 /** Where a nested deployment's resources are declared, and the scope their expressions see. */
@@ -41,7 +47,10 @@ export function nestedScope(inst: Instance, body: ObjectValue, outer: TemplateSc
 
   const supplied = suppliedParameters(inst, properties, outer);
   const parameterFile = linkedParameterFile(inst, properties, outer, run);
-  const scope = new TemplateScope(document, root, { supplied, file: parameterFile }, run.functions, deploymentOf(inst, body, outer.deployment), run.diagnostics, outer.secrets, outer.budget);
+  // A linked template sees its own URL in deployment().properties.templateLink (its `_artifactsLocation`
+  // default); an inline one has none.
+  const deployment = { ...deploymentOf(inst, body, outer.deployment), templateLink: inline ? undefined : templateLinkOf(document) };
+  const scope = new TemplateScope(document, root, { supplied, file: parameterFile }, run.functions, deployment, run.diagnostics, outer.secrets, outer.budget);
   if (parameterFile) checkParameterFile(scope);
   for (const [name, entry] of supplied) {
     if (!scope.parameterDeclaration(name) && entry.origin) {
@@ -93,16 +102,20 @@ function suppliedParameters(inst: Instance, properties: Value | undefined, outer
 function loadLinkedTemplate(inst: Instance, properties: Value | undefined, outer: TemplateScope, run: ExpansionRun): JsonDocument | Unknown {
   const link = getProperty(properties, 'templateLink');
   const at = childNode(childNode(inst.node, 'properties'), 'templateLink') ?? inst.node;
-  const path = localPathOf(link);
-  if (isUnknown(path)) {
-    outer.report(at, 'linked-template', 'info', `deployment '${inst.name}': ${path.reason}; its resources are not checked`);
-    return path;
+  const target = localPathOf(link, run);
+  if (isUnknown(target)) {
+    outer.report(at, 'linked-template', 'info', `deployment '${inst.name}': ${target.reason}; its resources are not checked`);
+    return target;
   }
   if (!run.loadLinked) return new Unknown('linked templates are not read here');
+  const { path, shown } = target;
   const loaded = run.loadLinked(outer.template.file.absPath, path);
   if (isLoadFailure(loaded)) {
-    outer.report(at, 'linked-template', failureSeverity(loaded), `deployment '${inst.name}': cannot read the linked template '${path}': ${loaded.reason}; its resources are not checked`);
-    return new Unknown(`the linked template '${path}' could not be read`);
+    outer.report(at, 'linked-template', failureSeverity(loaded), `deployment '${inst.name}': cannot read the linked template '${shown}': ${loaded.reason}; its resources are not checked`);
+    return new Unknown(`the linked template '${shown}' could not be read`);
+  }
+  if (target.prefix) {
+    outer.report(at, 'linked-template', 'info', `deployment '${inst.name}': the linked template ${shown} is read from ${loaded.file.path} (configuration links: '${target.prefix}')`);
   }
   return loaded;
 }
@@ -110,16 +123,19 @@ function loadLinkedTemplate(inst: Instance, properties: Value | undefined, outer
 function linkedParameterFile(inst: Instance, properties: Value | undefined, outer: TemplateScope, run: ExpansionRun): JsonDocument | undefined {
   const link = getProperty(properties, 'parametersLink');
   if (link === undefined || !run.loadLinked) return undefined;
-  const path = localPathOf(link);
+  const target = localPathOf(link, run);
   const at = childNode(childNode(inst.node, 'properties'), 'parametersLink') ?? inst.node;
-  if (isUnknown(path)) {
-    outer.report(at, 'linked-template', 'info', `deployment '${inst.name}': ${path.reason}; its parameters are unknown`);
+  if (isUnknown(target)) {
+    outer.report(at, 'linked-template', 'info', `deployment '${inst.name}': ${target.reason}; its parameters are unknown`);
     return undefined;
   }
-  const loaded = run.loadLinked(outer.template.file.absPath, path);
+  const loaded = run.loadLinked(outer.template.file.absPath, target.path);
   if (isLoadFailure(loaded)) {
-    outer.report(at, 'linked-template', failureSeverity(loaded), `deployment '${inst.name}': cannot read the parameter file '${path}': ${loaded.reason}`);
+    outer.report(at, 'linked-template', failureSeverity(loaded), `deployment '${inst.name}': cannot read the parameter file '${target.shown}': ${loaded.reason}`);
     return undefined;
+  }
+  if (target.prefix) {
+    outer.report(at, 'linked-template', 'info', `deployment '${inst.name}': the parameter file ${target.shown} is read from ${loaded.file.path} (configuration links: '${target.prefix}')`);
   }
   return loaded;
 }
@@ -138,15 +154,46 @@ function failureSeverity(failure: LinkedLoadFailure): 'error' | 'warning' {
   return failure.refused ? 'error' : 'warning';
 }
 
-/** `relativePath`, or a `uri` that is a relative path; remote URIs and template specs are not read. */
-function localPathOf(link: Value | undefined): string | Unknown {
+/** Where a link points on disk: a path relative to the linking file or absolute, as written (`shown`), and the `links:` prefix that mapped it. */
+interface LinkTarget {
+  path: string;
+  shown: string;
+  prefix?: string;
+}
+
+/**
+ * `relativePath`; a `uri` that is a relative path; a `file:` URL (what `deployment().properties.templateLink.uri`
+ * gives for a scanned file, so `_artifactsLocation` links resolve beside it); an absolute URL the configuration's
+ * `links:` maps to a folder. Other remote URLs and template specs are not read. A query (the SAS token) is not
+ * part of the file's name.
+ */
+function localPathOf(link: Value | undefined, run: ExpansionRun): LinkTarget | Unknown {
   if (!isObject(link)) return new Unknown('the deployment has neither an inline template nor a template link');
   const relative = getProperty(link, 'relativePath');
-  if (typeof relative === 'string') return relative;
+  if (typeof relative === 'string') return { path: relative, shown: relative };
   const uri = getProperty(link, 'uri');
-  if (typeof uri === 'string' && !/^[a-z][a-z0-9+.-]*:/i.test(uri)) return uri;
-  if (typeof uri === 'string') return new Unknown(`the linked template ${uri} is remote and is not fetched`);
+  if (typeof uri === 'string' && !/^[a-z][a-z0-9+.-]*:/i.test(uri)) return { path: uri, shown: uri };
+  if (typeof uri === 'string' && /^file:/i.test(uri)) {
+    const file = filePathOf(uri);
+    return file === undefined ? new Unknown(`the template link ${uri} is not a file URL this system can open`) : { path: file, shown: uri.split('?')[0]! };
+  }
+  if (typeof uri === 'string') {
+    const mapped = run.resolveRemoteLink?.(uri);
+    if (mapped) return { path: mapped.path, shown: uri.split('?')[0]!, prefix: mapped.prefix };
+    return new Unknown(`the linked template ${uri} is remote and is not fetched (a links: entry in the configuration can map its prefix to a folder of the repository)`);
+  }
   if (getProperty(link, 'id') !== undefined) return new Unknown('template specs are not fetched');
   if (isUnknown(relative) || isUnknown(uri)) return new Unknown('the template link is computed at deployment');
   return new Unknown('the template link has no relativePath or uri');
+}
+
+function filePathOf(uri: string): string | undefined {
+  try {
+    const url = new URL(uri);
+    url.search = '';
+    url.hash = '';
+    return fileURLToPath(url);
+  } catch {
+    return undefined;
+  }
 }
