@@ -123,3 +123,14 @@ test('the pre-commit hook, run as pre-commit runs it (its entry plus the changed
   assert.deepEqual(report.diagnostics.filter((d) => d.severity === 'error'), []);
   rmSync(dir, { recursive: true, force: true });
 });
+
+test('scan of the whole tree through the CLI: the fixture\'s tollgate.yaml links: is applied and no link is left unfollowed', () => {
+  const dir = gitRepo();
+  const r = scan(dir, ['.']);
+  assert.equal(r.status, 1, r.stderr);
+  const links = r.report.diagnostics.filter((d) => d.code === 'linked-template' || d.code === 'scanned-standalone');
+  assert.equal(links.length, 2);
+  for (const d of links) assert.match(d.message, /is read from (legacy\/linked\/gateway|shared\/tags)\.json \(configuration links: 'https:\/\/raw\.githubusercontent\.com\/contoso\/platform\/main\/'\)$/);
+  assert.equal(r.report.summary.resources, 16);
+  rmSync(dir, { recursive: true, force: true });
+});

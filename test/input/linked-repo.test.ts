@@ -2,7 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { scan } from '../../src/scan.js';
+import { expandTemplate, DEFAULT_DEPLOYMENT } from '../../src/arm/template/expand.js';
+import { parseJsonDocument } from '../../src/load/json-document.js';
+import { SourceFile } from '../../src/load/source-file.js';
+import { getPath, isUnknown } from '../../src/resources/value.js';
 import { referencesOf } from '../../src/input/references.js';
 import { repoRoot, template, tempTree } from '../helpers.js';
 
@@ -107,3 +112,28 @@ test('the reference scan sees literal links and _artifactsLocation literals, not
 function tempRead(dir: string, rel: string): string {
   return readFileSync(path.join(dir, rel), 'utf8');
 }
+
+test('deployment().properties.templateLink.uri is the template file\'s URL; an inline nested template has none (unknown)', () => {
+  const dir = tempTree({});
+  const file = path.join(dir, 'folder with space', 'main.json');
+  const text = template({
+    resources: [
+      { type: 'Microsoft.ApiManagement/service/backends', apiVersion: '2023-05-01-preview', name: 'apim/top', properties: { url: "[uri(deployment().properties.templateLink.uri, 'x.json?sv=1')]" } },
+      {
+        type: 'Microsoft.Resources/deployments',
+        apiVersion: '2022-09-01',
+        name: 'inline',
+        properties: {
+          mode: 'Incremental',
+          expressionEvaluationOptions: { scope: 'inner' },
+          template: JSON.parse(template({ resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: '2023-05-01-preview', name: 'apim/inner', properties: { url: '[deployment().properties.templateLink.uri]' } }] })),
+        },
+      },
+    ],
+  });
+  const expansion = expandTemplate(parseJsonDocument(new SourceFile(file, 'main.json', text)), undefined, { deployment: DEFAULT_DEPLOYMENT });
+  const url = (name: string) => getPath(expansion.resources.find((r) => r.name === name)!.body, ['properties', 'url']);
+  assert.equal(url('apim/top'), new URL('x.json?sv=1', pathToFileURL(file)).href);
+  assert.match(String(url('apim/top')), /folder%20with%20space\/x\.json\?sv=1$/);
+  assert.ok(isUnknown(url('apim/inner')));
+});

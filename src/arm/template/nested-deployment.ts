@@ -180,7 +180,8 @@ function localPathOf(link: Value | undefined, run: ExpansionRun): LinkTarget | U
   if (typeof uri === 'string') {
     const mapped = run.resolveRemoteLink?.(uri);
     if (mapped) return { path: mapped.path, shown: uri.split('?')[0]!, prefix: mapped.prefix };
-    return new Unknown(`the linked template ${uri} is remote and is not fetched (a links: entry in the configuration can map its prefix to a folder of the repository)`);
+    const hint = /^https?:/i.test(uri) ? ' (a links: entry in the configuration can map its prefix to a folder of the repository)' : '';
+    return new Unknown(`the linked template ${uri} is remote and is not fetched${hint}`);
   }
   if (getProperty(link, 'id') !== undefined) return new Unknown('template specs are not fetched');
   if (isUnknown(relative) || isUnknown(uri)) return new Unknown('the template link is computed at deployment');
