@@ -48,8 +48,9 @@ export function nestedScope(inst: Instance, body: ObjectValue, outer: TemplateSc
   const supplied = suppliedParameters(inst, properties, outer);
   const parameterFile = linkedParameterFile(inst, properties, outer, run);
   // A linked template sees its own URL in deployment().properties.templateLink (its `_artifactsLocation`
-  // default); an inline one has none.
-  const deployment = { ...deploymentOf(inst, body, outer.deployment), templateLink: inline ? undefined : templateLinkOf(document) };
+  // default); an inline one has none, and neither has a Bicep module, which Bicep compiles inline.
+  const linkedJson = !inline && !/\.bicep$/i.test(document.file.absPath);
+  const deployment = { ...deploymentOf(inst, body, outer.deployment), templateLink: linkedJson ? templateLinkOf(document) : undefined };
   const scope = new TemplateScope(document, root, { supplied, file: parameterFile }, run.functions, deployment, run.diagnostics, outer.secrets, outer.budget);
   if (parameterFile) checkParameterFile(scope);
   for (const [name, entry] of supplied) {
