@@ -251,10 +251,18 @@ export function scan(options: ScanOptions): ScanOutput {
   }
   // Templates only linked are scanned through their callers; one that no caller read (the link
   // seen in the text was not followed) is scanned on its own after all: nothing goes unchecked.
-  for (const { unit, linkedFrom } of inputs.linkedOnly) {
-    if (loadLinked.loaded.has(unit.document.file.absPath)) continue;
-    diagnostics.push({ severity: 'info', code: 'scanned-standalone', message: `linked from ${linkedFrom.join(', ')}, which did not read it: scanned on its own, with its defaults`, file: unit.document.file.path });
-    runUnit(unit);
+  // Callers first: a held-back template scanned this way may read others held back.
+  for (let pending = inputs.linkedOnly; ; ) {
+    pending = pending.filter((l) => !loadLinked.loaded.has(l.unit.document.file.absPath));
+    if (!pending.length) break;
+    const held = new Set(pending.map((l) => l.unit.document.file.path));
+    const callers = pending.filter((l) => !l.linkedFrom.some((f) => held.has(f)));
+    const next = callers.length ? callers : pending.slice(0, 1);
+    for (const { unit, linkedFrom } of next) {
+      diagnostics.push({ severity: 'info', code: 'scanned-standalone', message: `linked from ${linkedFrom.join(', ')}, which did not read it: scanned on its own, with its defaults`, file: unit.document.file.path });
+      runUnit(unit);
+    }
+    pending = pending.filter((l) => !next.includes(l));
   }
   const rulesById = new Map(rules.map((r) => [r.meta.id, r.meta]));
   // Unused means "its rule ran and found nothing": a suppression naming a rule that exists but

@@ -88,6 +88,19 @@ test('a template the reference view saw linked but whose caller could not follow
   const notes = out.diagnostics.filter((d) => d.code === 'scanned-standalone');
   assert.deepEqual(notes.map((d) => [d.file, d.message]), [['child.json', 'linked from main.json, which did not read it: scanned on its own, with its defaults']]);
   assert.equal(out.findings.filter((f) => f.ruleId === 'APIM-HTTPBackend').length, 1);
+
+  // A chain: main cannot follow child, child (then scanned on its own) follows grandchild, which is not scanned again.
+  const chain = tempTree({
+    'main.json': template({
+      parameters: { base: { type: 'string' } },
+      resources: [{ type: 'Microsoft.Resources/deployments', apiVersion: '2022-09-01', name: 'child', properties: { mode: 'Incremental', templateLink: { uri: "[uri(parameters('base'), 'b-child.json')]" } } }],
+    }),
+    'a-grandchild.json': template({ resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: '2023-05-01-preview', name: 'apim/grandchild', properties: { url: 'http://g.example.com', protocol: 'http' } }] }),
+    'b-child.json': template({ resources: [{ type: 'Microsoft.Resources/deployments', apiVersion: '2022-09-01', name: 'g', properties: { mode: 'Incremental', templateLink: { relativePath: 'a-grandchild.json' } } }] }),
+  });
+  const chained = scan({ paths: ['.'], cwd: chain });
+  assert.deepEqual(chained.units.map((u) => [u.file, u.resources]), [['main.json', 1], ['b-child.json', 2]]);
+  assert.deepEqual(chained.diagnostics.filter((d) => d.code === 'scanned-standalone').map((d) => d.file), ['b-child.json']);
 });
 
 test('the reference scan sees literal links and _artifactsLocation literals, not computed names; it keeps only files that exist', () => {
