@@ -26,6 +26,8 @@ export function referencesOf(absPath: string, text: string, options: { resolveRe
     for (const ref of bicepReferences(text)) add(path.resolve(dir, ref));
     return [...found];
   }
+  // A template links others only through a deployment's templateLink (the URL may be built in a variable, but the key is there).
+  if (!/"templateLink"/i.test(text)) return [];
   for (const { key, value } of jsonStrings(text)) {
     if (value.startsWith('[') && !value.startsWith('[[')) {
       // A literal file path inside an expression: relative to this file's folder or, for an
