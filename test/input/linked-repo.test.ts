@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { scan } from '../../src/scan.js';
@@ -149,4 +149,24 @@ test('deployment().properties.templateLink.uri is the template file\'s URL; an i
   assert.equal(url('apim/top'), new URL('x.json?sv=1', pathToFileURL(file)).href);
   assert.match(String(url('apim/top')), /folder%20with%20space\/x\.json\?sv=1$/);
   assert.ok(isUnknown(url('apim/inner')));
+});
+
+test('the sandbox still applies: an _artifactsLocation pointing outside the work tree is refused, an error at the link', () => {
+  const dir = tempTree({
+    'outside/evil.json': template({ resources: [] }),
+    'repo/main.json': template({
+      parameters: { _artifactsLocation: { type: 'string', defaultValue: '[deployment().properties.templateLink.uri]' } },
+      resources: [{ type: 'Microsoft.Resources/deployments', apiVersion: '2022-09-01', name: 'd', properties: { mode: 'Incremental', templateLink: { uri: "[uri(parameters('_artifactsLocation'), 'nested/a.json')]" } } }],
+    }),
+    'repo/main.parameters.json': JSON.stringify({ $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#', contentVersion: '1.0.0.0', parameters: { _artifactsLocation: { value: '' } } }),
+  });
+  const evil = pathToFileURL(path.join(dir, 'outside/')).href;
+  const out = scan({ paths: ['repo/main.json'], cwd: dir, related: false });
+  // With its default the link resolves beside main.json (missing there: a warning, not a refusal).
+  assert.match(out.diagnostics.find((d) => d.code === 'linked-template')?.message ?? '', /cannot read the linked template 'file:\/\/.*\/repo\/nested\/a\.json': the file does not exist/);
+  writeFileSync(path.join(dir, 'repo/main.parameters.json'), JSON.stringify({ $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#', contentVersion: '1.0.0.0', parameters: { _artifactsLocation: { value: evil } } }));
+  const refused = scan({ paths: ['repo/main.json'], cwd: dir });
+  const d = refused.diagnostics.find((x) => x.code === 'linked-template');
+  assert.equal(d?.severity, 'error');
+  assert.match(d?.message ?? '', /cannot read the linked template 'file:\/\/.*\/outside\/nested\/a\.json': the file is outside the sandbox/);
 });
