@@ -3,7 +3,7 @@ import type { DeploymentContext } from './arm/expression/context.js';
 import { DEFAULT_DEPLOYMENT, expandTemplate, type ExpandOptions } from './arm/template/expand.js';
 import { evaluateResources } from './evaluate/engine.js';
 import type { ScanResult } from './evaluate/scan-result.js';
-import { linkedFileLoader } from './input/linked-files.js';
+import { linkedFileLoader, remoteLinkResolver } from './input/linked-files.js';
 import { loadInputs } from './input/load-inputs.js';
 import type { ScanUnit } from './input/pair-parameters.js';
 import { internalErrorDiagnostic, type Diagnostic } from './load/diagnostic.js';
@@ -55,6 +55,12 @@ export interface ScanOptions {
   parameterDefaults?: { files: string; values: Record<string, unknown> }[];
   /** Environment variables for Bicep's `readEnvironmentVariable()` (`--env`, config `env:`); the real environment is never read. */
   env?: Readonly<Record<string, string>>;
+  /** URL prefixes of linked templates and the folders (absolute) they map to: the configuration's `links:`. */
+  links?: Record<string, string>;
+  /** `--standalone`: templates only used as linked templates are scanned on their own too. */
+  standalone?: boolean;
+  /** False: named files are scanned as named, not as what they belong to (their template, parameter files, callers). */
+  related?: boolean;
   /** `--debug`: internal errors keep their stack (`Diagnostic.stack`). */
   debug?: boolean;
   /** Seconds one scan unit may take to expand (default 30, DEFAULT_UNIT_TIMEOUT_SECONDS; 0: no limit). */
@@ -166,7 +172,8 @@ export function scan(options: ScanOptions): ScanOutput {
   const sandbox = Sandbox.forPaths([...options.paths, ...(options.parameters ?? [])], { cwd: options.cwd, environment: options.env });
 
   // discover + load
-  const inputs = loadInputs({ ...options, sandbox });
+  const resolveRemoteLink = remoteLinkResolver(options.links);
+  const inputs = loadInputs({ ...options, sandbox, resolveRemoteLink });
   diagnostics.push(...inputs.diagnostics);
 
   // expand -> resources -> evaluate, one unit at a time: one bad unit never stops the others
@@ -197,7 +204,7 @@ export function scan(options: ScanOptions): ScanOutput {
   type Added = { unit?: ScanOutput['units'][number]; results: ScanOutput['results']; findings: Finding[]; suppressions: Suppression[]; comments: object[] };
   const scanUnit = (unit: ScanUnit, added: Added): void => {
     const parameterDefaults = defaultsFor(unit.document.file.path, options.parameterDefaults);
-    const set = resourcesOf(unit, { deployment, loadLinked, parameterDefaults, limits }, diagnostics, seenDiagnostics);
+    const set = resourcesOf(unit, { deployment, loadLinked, resolveRemoteLink, parameterDefaults, limits }, diagnostics, seenDiagnostics);
     added.unit = {
       file: set.file,
       parameterFile: set.parameterFile,
@@ -238,8 +245,7 @@ export function scan(options: ScanOptions): ScanOutput {
       added.findings.push(finding);
     }
   };
-  for (const [index, unit] of inputs.units.entries()) {
-    options.onProgress?.(index, inputs.units.length);
+  const runUnit = (unit: ScanUnit): void => {
     const added: Added = { results: [], findings: [], suppressions: [], comments: [] };
     try {
       scanUnit(unit, added);
@@ -247,13 +253,32 @@ export function scan(options: ScanOptions): ScanOutput {
       // A bug (TypeError, RangeError, …) in expanding or evaluating one unit is that unit's
       // error: the other units are still scanned and the exit code says the result is incomplete.
       pushOnce(internalErrorDiagnostic(err, unit.document.file.path, options.debug), diagnostics, seenDiagnostics);
-      continue;
+      return;
     }
     if (added.unit) result.units.push(added.unit);
     result.results.push(...added.results);
     result.findings.push(...added.findings);
     allSuppressions.push(...added.suppressions);
     for (const c of added.comments) countedComments.add(c);
+  };
+  for (const [index, unit] of inputs.units.entries()) {
+    options.onProgress?.(index, inputs.units.length);
+    runUnit(unit);
+  }
+  // Templates only linked are scanned through their callers; one that no caller read (the link
+  // seen in the text was not followed) is scanned on its own after all: nothing goes unchecked.
+  // Callers first: a held-back template scanned this way may read others held back.
+  for (let pending = inputs.linkedOnly; ; ) {
+    pending = pending.filter((l) => !loadLinked.loaded.has(l.unit.document.file.absPath));
+    if (!pending.length) break;
+    const held = new Set(pending.map((l) => l.unit.document.file.path));
+    const callers = pending.filter((l) => !l.linkedFrom.some((f) => held.has(f)));
+    const next = callers.length ? callers : pending.slice(0, 1);
+    for (const { unit, linkedFrom } of next) {
+      diagnostics.push({ severity: 'info', code: 'scanned-standalone', message: `linked from ${linkedFrom.join(', ')}, which did not read it: scanned on its own, with its defaults`, file: unit.document.file.path });
+      runUnit(unit);
+    }
+    pending = pending.filter((l) => !next.includes(l));
   }
   const rulesById = new Map(rules.map((r) => [r.meta.id, r.meta]));
   // Unused means "its rule ran and found nothing": a suppression naming a rule that exists but

@@ -138,6 +138,8 @@ function program(): Command {
 function addSelectionOptions(cmd: Command): Command {
   return cmd
     .option('--skip-unrecognized', 'files named on the command line that are not templates, parameter files or exports are skipped, not errors (for pre-commit hooks)')
+    .option('--changed-since <ref>', 'scan what the files changed since the git REF belong to (committed, staged, unstaged and untracked; deleted files ignored), within the paths given: their templates, parameter files and the deployments that reach them')
+    .option('--standalone', 'also scan linked templates and modules on their own, with their defaults; a named one is not replaced by the deployments that reach it')
     .option('--rules <set>', 'default: the default rule set (one finding per defect, listing its equivalents); all: every rule, those off by default too, and each equivalent rule reports its own finding')
     .option('--effect <policy=effect>', 'Azure Policy effect for a built-in definition, by guid or display name, e.g. 92bb331d-ac71-416a-8c91-02f2cb734ce4=Deny (repeatable; config: rules.<id>.effect)', collect)
     .option('--policy <path>', 'Azure Policy definition file or folder to evaluate (repeatable; config: policy.definitions). With any --policy/--initiative/--assignment, those run instead of the shipped definitions', collect)

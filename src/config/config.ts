@@ -22,6 +22,8 @@ export interface TollgateConfig {
   policy?: { definitions?: string[]; initiatives?: string[]; assignments?: string[]; exemptions?: string[] };
   /** Default reports when the command line names none: formats, and a file per format (absolute once read). */
   output?: { formats?: string[]; files?: Record<string, string> };
+  /** URL prefixes of linked templates and the folders they map to (absolute once read). */
+  links?: Record<string, string>;
   /** Environment variables for Bicep's readEnvironmentVariable() (text once read). */
   env?: Record<string, string>;
   /** Rule modules to load (absolute once read). */
@@ -174,6 +176,7 @@ export function loadConfig(file: string, shownAs = file, options: LoadConfigOpti
   if (config.policy) config.policy = resolvePolicyPaths(config.policy, dir);
   if (config.output?.files) config.output.files = Object.fromEntries(Object.entries(config.output.files).map(([format, f]) => [format, path.resolve(dir, f)]));
   if (config.plugins) config.plugins = config.plugins.map((p) => path.resolve(dir, p));
+  if (config.links) config.links = Object.fromEntries(Object.entries(config.links).map(([prefix, folder]) => [prefix, path.resolve(dir, folder)]));
   if (config.env) config.env = Object.fromEntries(Object.entries(config.env).map(([name, v]) => [name, String(v)]));
   if (options.confineTo) confinePaths(config, doc, lines, shownAs, [options.confineTo, Sandbox.forPaths([path.resolve(file)], { cwd: dir, registryCache: false })]);
   return config;

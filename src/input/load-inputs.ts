@@ -1,7 +1,10 @@
 import path from 'node:path';
 import { internalErrorDiagnostic, type Diagnostic } from '../load/diagnostic.js';
 import { Sandbox } from '../load/sandbox.js';
-import { localModulePaths, type BicepDocument } from '../bicep/load-bicep.js';
+import { isBicepPath, localModulePaths, type BicepDocument } from '../bicep/load-bicep.js';
+import type { RemoteLinkResolver } from '../arm/template/deployment-expansion.js';
+import { referencesOf } from './references.js';
+import { relatedFiles } from './related-files.js';
 import { classify, type Classification, type ClassifiedFile } from './classify.js';
 import { discover, displayPath, type Candidate } from './discover.js';
 import { pairParameters, type ScanUnit } from './pair-parameters.js';
@@ -23,6 +26,18 @@ export interface InputOptions {
   sandbox?: Sandbox;
   /** `--debug`: internal errors keep their stack. */
   debug?: boolean;
+  /** Maps absolute link URLs to files of the repository (the configuration's `links:`). */
+  resolveRemoteLink?: RemoteLinkResolver;
+  /**
+   * `--standalone`: every template is also scanned on its own, with its defaults, even one that
+   * is only used as a linked template or module; a named one is not replaced by its callers.
+   */
+  standalone?: boolean;
+  /**
+   * Named files stand for what they belong to (src/input/related-files.ts); false scans them as
+   * named (the API's callers that compare one file with another). Default true.
+   */
+  related?: boolean;
   /** Tests only: replaces the per-file reader, to make one file fail as a bug would. */
   classify?: typeof classify;
 }
@@ -33,12 +48,28 @@ export interface Inputs {
   files: string[];
   skipped: { path: string; reason: string }[];
   diagnostics: Diagnostic[];
+  /**
+   * Templates without a parameter file that scanned templates link (src/input/references.ts):
+   * scanned through their callers, with the values passed; the scan takes them on their own
+   * only if no caller read them (the reference seen was not followed).
+   */
+  linkedOnly: { unit: ScanUnit; linkedFrom: string[] }[];
 }
 
 /** discover + load: the scan units for a set of paths, with everything that was skipped or broken. */
 export function loadInputs(options: InputOptions): Inputs {
-  const found = discover(options.paths, { cwd: options.cwd, exclude: options.exclude, include: options.include });
-  const diagnostics = [...found.diagnostics];
+  const sandbox = options.sandbox ?? Sandbox.forPaths([...options.paths, ...(options.parameters ?? [])], { cwd: options.cwd });
+  // A named file stands for what it belongs to: its template, parameter files, or the deployments reaching it.
+  const related = options.related === false ? { paths: options.paths, diagnostics: [] } : relatedFiles(options.paths, {
+    cwd: options.cwd,
+    sandbox,
+    exclude: options.exclude,
+    resolveRemoteLink: options.resolveRemoteLink,
+    explicitParameters: (options.parameters ?? []).length > 0,
+    standalone: options.standalone,
+  });
+  const found = discover(related.paths, { cwd: options.cwd, exclude: options.exclude, include: options.include });
+  const diagnostics = [...related.diagnostics, ...found.diagnostics];
   const skipped: Inputs['skipped'] = [];
   const explicitParams = new Set((options.parameters ?? []).map((p) => path.resolve(options.cwd, p)));
   // A --parameters file is explicit even when the walk also found it: if it is broken, say so.
@@ -47,7 +78,6 @@ export function loadInputs(options: InputOptions): Inputs {
 
   const files: ClassifiedFile[] = [];
   const parameterFiles: ClassifiedFile[] = [];
-  const sandbox = options.sandbox ?? Sandbox.forPaths([...options.paths, ...(options.parameters ?? [])], { cwd: options.cwd });
   for (const candidate of candidates) {
     let c: Classification;
     try {
@@ -76,10 +106,42 @@ export function loadInputs(options: InputOptions): Inputs {
   const explicitFiles = new Set(candidates.filter((c) => c.explicit).map((c) => c.absPath));
   const entryPoints = files.filter((f) => !modules.has(f.document.file.absPath) || explicitFiles.has(f.document.file.absPath));
   const paired = pairParameters(entryPoints, parameterFiles);
+  const linkedFrom = options.standalone ? new Map<string, string[]>() : linkedTemplates(files, sandbox, options.resolveRemoteLink);
+  const linkedOnly: Inputs['linkedOnly'] = [];
+  const units: ScanUnit[] = [];
+  for (const unit of paired.units) {
+    const callers = unit.kind === 'template' && !unit.parameterFile ? linkedFrom.get(unit.document.file.absPath) : undefined;
+    if (callers) linkedOnly.push({ unit, linkedFrom: callers });
+    else units.push(unit);
+  }
   return {
-    units: paired.units,
+    units,
+    linkedOnly,
     files: [...files, ...parameterFiles].map((f) => f.document.file.path),
     skipped,
     diagnostics: [...diagnostics, ...paired.diagnostics],
   };
+}
+
+/**
+ * JSON templates among the files that another of the files references as a linked template (a
+ * Bicep module of JSON included), with the display paths of the files referencing them. Bicep
+ * modules are left to the rule above, which reads them from the parsed file.
+ */
+function linkedTemplates(files: ClassifiedFile[], sandbox: Sandbox, resolveRemoteLink: RemoteLinkResolver | undefined): Map<string, string[]> {
+  const templates = new Map(files.filter((f) => f.kind === 'template' && !isBicepPath(f.document.file.absPath)).map((f) => [f.document.file.absPath, f]));
+  const out = new Map<string, string[]>();
+  if (!templates.size) return out;
+  for (const f of files) {
+    if (f.kind !== 'template') continue;
+    const file = f.document.file;
+    const root = sandbox.rootOf(file.absPath)?.path;
+    for (const target of referencesOf(file.absPath, file.text, { resolveRemoteLink, root })) {
+      if (!templates.has(target) || target === file.absPath) continue;
+      const list = out.get(target) ?? [];
+      if (!list.includes(file.path)) list.push(file.path);
+      out.set(target, list);
+    }
+  }
+  return out;
 }

@@ -76,6 +76,21 @@ export class Sandbox {
     return parts.join(' or ') || 'no folder';
   }
 
+  /**
+   * The folder of the sandbox (a git work tree or a scanned path, not the registry cache) holding
+   * a path: the extent of the repository-level views (who links whom) built for it.
+   */
+  rootOf(absPath: string): { path: string; kind: 'git work tree' | 'scanned path' } | undefined {
+    const real = realOrResolved(absPath);
+    let best: SandboxRoot | undefined;
+    for (const r of this.roots) {
+      if (r.kind === 'Bicep registry cache') continue;
+      const inside = real === r.path || real.startsWith(r.path.endsWith(path.sep) ? r.path : r.path + path.sep);
+      if (inside && (!best || r.path.length < best.path.length)) best = r;
+    }
+    return best ? { path: best.path, kind: best.kind as 'git work tree' | 'scanned path' } : undefined;
+  }
+
   /** Whether a path is inside the sandbox, after resolving symbolic links; the real path when it is. */
   check(absPath: string): { ok: true; realPath: string } | { ok: false; reason: string } {
     // No file system opens a longer path (Linux's PATH_MAX), and resolving one segment by segment

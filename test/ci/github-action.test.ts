@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -59,4 +59,26 @@ test('the action\'s scan step, run locally, writes SARIF and reports the exit co
 test('the install step installs from the action\'s own folder', () => {
   const install = action.runs.steps.find((s) => s.name === 'Install Tollgate')!;
   assert.match(install.run!, /cd "\$GITHUB_ACTION_PATH" && npm ci/);
+});
+
+test('with changed-since, the action scans only what the changed files belong to', () => {
+  const step = action.runs.steps.find((s) => s.id === 'scan')!;
+  const dir = mkdtempSync(path.join(tmpdir(), 'tollgate-action-changed-'));
+  cpSync(path.join(repoRoot(), 'test/fixtures/linked-repo'), dir, { recursive: true });
+  const git = (...args: string[]) => assert.equal(spawnSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: dir }).status, 0);
+  git('init', '-q');
+  git('add', '.');
+  git('commit', '-qm', 'base');
+  // A pull request that changes one nested template: its root deployment is what gets scanned.
+  const nested = path.join(dir, 'relative/modules/backend.json');
+  writeFileSync(nested, readFileSync(nested, 'utf8').replace('http://relative', 'http://changed'));
+  const sarifFile = path.join(dir, 'out.sarif');
+  const inputs = { path: '.', 'sarif-file': sarifFile, 'changed-since': 'HEAD' };
+  const env = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, substitute(v, inputs)]));
+  const r = spawnSync('bash', ['-e', '-c', step.run!], { cwd: dir, encoding: 'utf8', env: { ...process.env, ...env, GITHUB_ACTION_PATH: repoRoot(), GITHUB_OUTPUT: path.join(dir, 'gh-out'), NO_COLOR: '1' } });
+  assert.equal(r.status, 0, r.stderr);
+  const results = JSON.parse(readFileSync(sarifFile, 'utf8')).runs[0].results as { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[];
+  const files = [...new Set(results.map((x) => x.locations[0]!.physicalLocation.artifactLocation.uri))];
+  assert.deepEqual(files, ['relative/modules/backend.json']);
+  assert.match(r.stdout, /http:\/\/changed\.contoso\.com/);
 });

@@ -125,3 +125,10 @@ test('a YAML alias bomb ("billion laughs") is a configuration error naming the f
   const fine = tempTree({ 'tollgate.yaml': 'include: &files ["*.json"]\nexclude: *files\n', 'main.json': BACKEND });
   assert.deepEqual(loadConfig(path.join(fine, 'tollgate.yaml')).exclude, ['*.json']);
 });
+
+test('links: URL prefixes map to folders relative to the configuration file; a prefix that is not a URL is an error at its line', () => {
+  const dir = tempTree({ 'tollgate.yaml': 'links:\n  https://raw.githubusercontent.com/contoso/platform/main/: infra\n' });
+  assert.deepEqual(loadConfig(path.join(dir, 'tollgate.yaml')).links, { 'https://raw.githubusercontent.com/contoso/platform/main/': path.join(dir, 'infra') });
+  const bad = tempTree({ 'tollgate.yaml': 'failOn: error\nlinks:\n  nested/: .\n' });
+  assert.throws(() => loadConfig(path.join(bad, 'tollgate.yaml'), 'tollgate.yaml'), (err: unknown) => err instanceof ConfigError && /tollgate\.yaml:\d+:\d+: .*links/.test(err.message));
+});

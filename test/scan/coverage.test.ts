@@ -140,7 +140,8 @@ test('coverage of a repository-shaped tree, exactly: resources by what evaluated
       deployment: 'remote',
       file: `${FIXTURE}/infra/main.json`,
       location: { file: `${FIXTURE}/infra/main.json`, line: 59 },
-      detail: 'the linked template https://example.com/templates/network.json is remote and is not fetched',
+      detail:
+        'the linked template https://example.com/templates/network.json is remote and is not fetched (a links: entry in the configuration can map its prefix to a folder of the repository)',
     },
   );
   assert.deepEqual(
@@ -248,7 +249,7 @@ test('--verbose lists each item not evaluated; without it, groups and the defini
   assert.doesNotMatch(plain.stdout, /deployment 'remote'/);
   assert.match(
     verbose.stdout,
-    /^ {12}infra\/main\.json:59:\d+ {2}deployment 'remote': the linked template https:\/\/example\.com\/templates\/network\.json is remote and is not fetched$/m,
+    /^ {12}infra\/main\.json:59:\d+ {2}deployment 'remote': the linked template https:\/\/example\.com\/templates\/network\.json is remote and is not fetched \(a links: entry in the configuration can map its prefix to a folder of the repository\)$/m,
   );
 });
 

@@ -49,6 +49,13 @@ export interface DeploymentContext {
    * depend on when they run unless the user asks for it.
    */
   now?: string;
+  /**
+   * `deployment().properties.templateLink.uri`: the `file:` URL of the template being expanded,
+   * set per template by the expander (the top template and each linked one), never by the user.
+   * Azure gives the URL a template was deployed from; a scan deploys from the file, so links
+   * built from it (`_artifactsLocation`) resolve beside the file. Absent for inline templates.
+   */
+  templateLink?: string;
 }
 
 /** The deployment context when the user sets none: placeholders, visible as such in ids. */

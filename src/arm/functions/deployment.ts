@@ -36,7 +36,12 @@ export const deploymentFunctions: FunctionDef[] = [
     maxArgs: 0,
     eager: (_args, ctx) => ({
       name: ctx.deployment.deploymentName,
-      properties: { templateLink: new Unknown('deployment().properties.templateLink is only known to Azure'), template: new Unknown('the deployment template'), mode: 'Incremental', provisioningState: 'Accepted' },
+      properties: {
+        // Azure returns templateLink only for a template deployed from a URL; the scanned file is that URL here.
+        templateLink: ctx.deployment.templateLink
+          ? { uri: ctx.deployment.templateLink }
+          : new Unknown('deployment().properties.templateLink: this template is inline, not deployed from a link'),
+        template: new Unknown('the deployment template'), mode: 'Incremental', provisioningState: 'Accepted' },
       location: ctx.deployment.location,
     }),
   }),

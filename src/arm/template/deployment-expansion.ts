@@ -28,6 +28,11 @@ export interface LinkedLoadFailure {
   refused: boolean;
 }
 export type LinkedLoader = (fromAbsPath: string, relativePath: string) => JsonDocument | LinkedLoadFailure;
+/**
+ * An absolute link URL mapped to a local file (the configuration's `links:` prefixes): the file's
+ * absolute path and the prefix that matched, for the note saying so. Undefined: not mapped.
+ */
+export type RemoteLinkResolver = (uri: string) => { path: string; prefix: string } | undefined;
 
 /** State shared by a top-level expansion and every deployment nested in it. */
 export interface ExpansionRun {
@@ -38,6 +43,7 @@ export interface ExpansionRun {
   loadLinked?: LinkedLoader;
   /** Nested deployments (and Bicep modules) not expanded, with why: the scan's coverage counts them. */
   notFollowed?: NotFollowed[];
+  resolveRemoteLink?: RemoteLinkResolver;
 }
 
 // Keys of a resource declaration that are instructions to ARM, not part of the resource.

@@ -5,9 +5,10 @@ import type { ObjectValue, Value } from '../../resources/value.js';
 import type { DeploymentContext, FunctionTable } from '../expression/context.js';
 export { DEFAULT_DEPLOYMENT } from '../expression/context.js';
 import { ARM_FUNCTIONS } from '../functions/index.js';
-import { DeploymentExpansion, type ExpansionRun, type LinkedLoader } from './deployment-expansion.js';
+import { DeploymentExpansion, type ExpansionRun, type LinkedLoader, type RemoteLinkResolver } from './deployment-expansion.js';
 import { checkParameterFile } from './parameter-file.js';
 import type { NotFollowed } from './not-followed.js';
+import { templateLinkOf } from './nested-deployment.js';
 import { TemplateScope } from './template-scope.js';
 import { Budget, LimitExceeded, TOO_DEEP, type BudgetLimits } from '../expression/budget.js';
 import { DEFAULT_UNIT_TIMEOUT_SECONDS, MAX_UNIT_BUILT, MAX_UNIT_DEPLOYMENTS, MAX_UNIT_RESOURCES, MAX_UNIT_STEPS } from './limits.js';
@@ -18,6 +19,8 @@ export interface ExpandOptions {
   functions?: FunctionTable;
   /** Reads linked templates (`templateLink.relativePath`); without it they stay unexpanded, with a note. */
   loadLinked?: LinkedLoader;
+  /** Maps an absolute link URL to a file under the scan root (the configuration's `links:`); without it remote links stay unread. */
+  resolveRemoteLink?: RemoteLinkResolver;
   /** Values for parameters that have no value and no default (from the configuration). */
   parameterDefaults?: Readonly<Record<string, Value>>;
   /** Overrides of the per-unit limits (tests; `timeoutMs` from `--unit-timeout`). */
@@ -49,10 +52,11 @@ export interface Expansion {
  * and linked deployments included, the way Azure Resource Manager would.
  */
 export function expandTemplate(template: JsonDocument, parameterFile: JsonDocument | undefined, options: ExpandOptions): Expansion {
-  const run: ExpansionRun = { diagnostics: [], resources: [], functions: options.functions ?? ARM_FUNCTIONS, loadLinked: options.loadLinked, notFollowed: [] };
+  const run: ExpansionRun = { diagnostics: [], resources: [], functions: options.functions ?? ARM_FUNCTIONS, loadLinked: options.loadLinked, resolveRemoteLink: options.resolveRemoteLink, notFollowed: [] };
   const fallback = options.parameterDefaults ? new Map(Object.entries(options.parameterDefaults).map(([k, v]) => [k.toLowerCase(), v])) : undefined;
   const budget = new Budget({ ...DEFAULT_LIMITS, ...options.limits });
-  const scope = new TemplateScope(template, template.root, { file: parameterFile, fallback }, run.functions, options.deployment, run.diagnostics, undefined, budget);
+  const deployment = { ...options.deployment, templateLink: options.deployment.templateLink ?? templateLinkOf(template) };
+  const scope = new TemplateScope(template, template.root, { file: parameterFile, fallback }, run.functions, deployment, run.diagnostics, undefined, budget);
   let top: DeploymentExpansion | undefined;
   guarded(run.diagnostics, template, () => {
     checkParameterFile(scope);

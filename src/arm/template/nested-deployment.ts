@@ -2,6 +2,7 @@ import { childNode, type JsonDocument, type JsonNode } from '../../load/json-doc
 import { leafName } from '../../resources/resource.js';
 import { getPath, getProperty, isObject, isUnknown, Unknown, type ObjectValue, type Value } from '../../resources/value.js';
 import type { DeploymentContext } from '../expression/context.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ExpansionRun, Instance, LinkedLoadFailure } from './deployment-expansion.js';
 import { checkParameterFile } from './parameter-file.js';
 import { TemplateScope, type SuppliedParameter } from './template-scope.js';
@@ -11,6 +12,11 @@ import { recordNotFollowed, UnfollowedLink, type NotFollowedKind } from './not-f
 export function nestedTemplateOf(node: JsonNode): JsonNode | undefined {
   const inner = childNode(childNode(node, 'properties'), 'template');
   return inner?.type === 'object' ? inner : undefined;
+}
+
+/** The `file:` URL `deployment().properties.templateLink.uri` gives for a template read from a file. */
+export function templateLinkOf(template: JsonDocument): string {
+  return pathToFileURL(template.file.absPath).href;
 }
 
 /** Where a nested deployment's resources are declared, and the scope their expressions see. */
@@ -42,7 +48,11 @@ export function nestedScope(inst: Instance, body: ObjectValue, outer: TemplateSc
 
   const supplied = suppliedParameters(inst, properties, outer);
   const parameterFile = linkedParameterFile(inst, properties, outer, run);
-  const scope = new TemplateScope(document, root, { supplied, file: parameterFile }, run.functions, deploymentOf(inst, body, outer.deployment), run.diagnostics, outer.secrets, outer.budget);
+  // A linked template sees its own URL in deployment().properties.templateLink (its `_artifactsLocation`
+  // default); an inline one has none, and neither has a Bicep module, which Bicep compiles inline.
+  const linkedJson = !inline && !/\.bicep$/i.test(document.file.absPath);
+  const deployment = { ...deploymentOf(inst, body, outer.deployment), templateLink: linkedJson ? templateLinkOf(document) : undefined };
+  const scope = new TemplateScope(document, root, { supplied, file: parameterFile }, run.functions, deployment, run.diagnostics, outer.secrets, outer.budget);
   if (parameterFile) checkParameterFile(scope);
   for (const [name, entry] of supplied) {
     if (!scope.parameterDeclaration(name) && entry.origin) {
@@ -94,22 +104,26 @@ function suppliedParameters(inst: Instance, properties: Value | undefined, outer
 function loadLinkedTemplate(inst: Instance, properties: Value | undefined, outer: TemplateScope, run: ExpansionRun): JsonDocument | Unknown {
   const link = getProperty(properties, 'templateLink');
   const at = childNode(childNode(inst.node, 'properties'), 'templateLink') ?? inst.node;
-  const path = localPathOf(link);
+  const target = localPathOf(link, run);
   // What is not followed is recorded with its kind, so the coverage can count it by reason.
   const file = outer.template.file;
   const notFollowed = (kind: NotFollowedKind, detail: string) =>
     recordNotFollowed(run, { kind, deployment: inst.name, file: file.path, location: file.locationOf(at.offset, at.length), detail });
-  if (isUnknown(path)) {
-    outer.report(at, 'linked-template', 'info', `deployment '${inst.name}': ${path.reason}; its resources are not checked`);
-    notFollowed(path instanceof UnfollowedLink ? path.kind : 'no-template', path.reason);
-    return path;
+  if (isUnknown(target)) {
+    outer.report(at, 'linked-template', 'info', `deployment '${inst.name}': ${target.reason}; its resources are not checked`);
+    notFollowed(target instanceof UnfollowedLink ? target.kind : 'no-template', target.reason);
+    return target;
   }
   if (!run.loadLinked) return new Unknown('linked templates are not read here');
+  const { path, shown } = target;
   const loaded = run.loadLinked(outer.template.file.absPath, path);
   if (isLoadFailure(loaded)) {
-    outer.report(at, 'linked-template', failureSeverity(loaded), `deployment '${inst.name}': cannot read the linked template '${path}': ${loaded.reason}; its resources are not checked`);
-    notFollowed(loaded.refused ? 'refused' : 'unreadable', `'${path}': ${loaded.reason}`);
-    return new Unknown(`the linked template '${path}' could not be read`);
+    outer.report(at, 'linked-template', failureSeverity(loaded), `deployment '${inst.name}': cannot read the linked template '${shown}': ${loaded.reason}; its resources are not checked`);
+    notFollowed(loaded.refused ? 'refused' : 'unreadable', `'${shown}': ${loaded.reason}`);
+    return new Unknown(`the linked template '${shown}' could not be read`);
+  }
+  if (target.prefix) {
+    outer.report(at, 'linked-template', 'info', `deployment '${inst.name}': the linked template ${shown} is read from ${loaded.file.path} (configuration links: '${target.prefix}')`);
   }
   return loaded;
 }
@@ -117,16 +131,19 @@ function loadLinkedTemplate(inst: Instance, properties: Value | undefined, outer
 function linkedParameterFile(inst: Instance, properties: Value | undefined, outer: TemplateScope, run: ExpansionRun): JsonDocument | undefined {
   const link = getProperty(properties, 'parametersLink');
   if (link === undefined || !run.loadLinked) return undefined;
-  const path = localPathOf(link);
+  const target = localPathOf(link, run);
   const at = childNode(childNode(inst.node, 'properties'), 'parametersLink') ?? inst.node;
-  if (isUnknown(path)) {
-    outer.report(at, 'linked-template', 'info', `deployment '${inst.name}': ${path.reason}; its parameters are unknown`);
+  if (isUnknown(target)) {
+    outer.report(at, 'linked-template', 'info', `deployment '${inst.name}': ${target.reason}; its parameters are unknown`);
     return undefined;
   }
-  const loaded = run.loadLinked(outer.template.file.absPath, path);
+  const loaded = run.loadLinked(outer.template.file.absPath, target.path);
   if (isLoadFailure(loaded)) {
-    outer.report(at, 'linked-template', failureSeverity(loaded), `deployment '${inst.name}': cannot read the parameter file '${path}': ${loaded.reason}`);
+    outer.report(at, 'linked-template', failureSeverity(loaded), `deployment '${inst.name}': cannot read the parameter file '${target.shown}': ${loaded.reason}`);
     return undefined;
+  }
+  if (target.prefix) {
+    outer.report(at, 'linked-template', 'info', `deployment '${inst.name}': the parameter file ${target.shown} is read from ${loaded.file.path} (configuration links: '${target.prefix}')`);
   }
   return loaded;
 }
@@ -145,19 +162,51 @@ function failureSeverity(failure: LinkedLoadFailure): 'error' | 'warning' {
   return failure.refused ? 'error' : 'warning';
 }
 
-/** `relativePath`, or a `uri` that is a relative path; remote URIs, registry modules and template specs are not read. */
-function localPathOf(link: Value | undefined): string | UnfollowedLink {
+/** Where a link points on disk: a path relative to the linking file or absolute, as written (`shown`), and the `links:` prefix that mapped it. */
+interface LinkTarget {
+  path: string;
+  shown: string;
+  prefix?: string;
+}
+
+/**
+ * `relativePath`; a `uri` that is a relative path; a `file:` URL (what `deployment().properties.templateLink.uri`
+ * gives for a scanned file, so `_artifactsLocation` links resolve beside it); an absolute URL the configuration's
+ * `links:` maps to a folder. Other remote URLs, registry modules and template specs are not read. A query (the SAS
+ * token) is not part of the file's name.
+ */
+function localPathOf(link: Value | undefined, run: ExpansionRun): LinkTarget | UnfollowedLink {
   if (!isObject(link)) return new UnfollowedLink('no-template', 'the deployment has neither an inline template nor a template link');
   const relative = getProperty(link, 'relativePath');
-  if (typeof relative === 'string') return relative;
+  if (typeof relative === 'string') return { path: relative, shown: relative };
   const uri = getProperty(link, 'uri');
   // A Bicep registry module not in the local cache is lowered to a link naming the module (`br:…`, `br/alias:…`, `ts:…`).
   if (typeof uri === 'string' && /^(br|ts)[:/]/i.test(uri)) {
     return new UnfollowedLink('registry-module', `the registry module ${uri} is not in the local cache`);
   }
-  if (typeof uri === 'string' && !/^[a-z][a-z0-9+.-]*:/i.test(uri)) return uri;
-  if (typeof uri === 'string') return new UnfollowedLink('remote-link', `the linked template ${uri} is remote and is not fetched`);
+  if (typeof uri === 'string' && !/^[a-z][a-z0-9+.-]*:/i.test(uri)) return { path: uri, shown: uri };
+  if (typeof uri === 'string' && /^file:/i.test(uri)) {
+    const file = filePathOf(uri);
+    return file === undefined ? new UnfollowedLink('remote-link', `the template link ${uri} is not a file URL this system can open`) : { path: file, shown: uri.split('?')[0]! };
+  }
+  if (typeof uri === 'string') {
+    const mapped = run.resolveRemoteLink?.(uri);
+    if (mapped) return { path: mapped.path, shown: uri.split('?')[0]!, prefix: mapped.prefix };
+    const hint = /^https?:/i.test(uri) ? ' (a links: entry in the configuration can map its prefix to a folder of the repository)' : '';
+    return new UnfollowedLink('remote-link', `the linked template ${uri} is remote and is not fetched${hint}`);
+  }
   if (getProperty(link, 'id') !== undefined) return new UnfollowedLink('template-spec', 'template specs are not fetched');
   if (isUnknown(relative) || isUnknown(uri)) return new UnfollowedLink('computed-link', 'the template link is computed at deployment');
   return new UnfollowedLink('no-template', 'the template link has no relativePath or uri');
+}
+
+function filePathOf(uri: string): string | undefined {
+  try {
+    const url = new URL(uri);
+    url.search = '';
+    url.hash = '';
+    return fileURLToPath(url);
+  } catch {
+    return undefined;
+  }
 }

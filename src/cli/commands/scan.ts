@@ -14,6 +14,7 @@ import { visible } from '../../report/visible.js';
 import { checkRuleOptions, loadPlugins } from '../../config/plugins.js';
 import { NATIVE_RULES } from '../../rules/index.js';
 import type { Rule } from '../../rules/rule.js';
+import { changedFiles } from '../changed-files.js';
 
 export interface ScanFlags extends DeploymentFlags {
   /** One or more formats (repeatable, comma-separated). */
@@ -46,6 +47,10 @@ export interface ScanFlags extends DeploymentFlags {
   debug?: boolean;
   /** `--unit-timeout SECONDS`: the time limit per scan unit (0: none). */
   unitTimeout?: string;
+  /** `--changed-since REF`: scan what the files changed since the git REF belong to. */
+  changedSince?: string;
+  /** `--standalone`: templates only used as linked templates or modules are scanned on their own too. */
+  standalone?: boolean;
 }
 
 /** A number, or a promise of one when the configuration names plugins (ES modules load asynchronously). */
@@ -144,16 +149,29 @@ function scanWithConfig(paths: string[], flags: ScanFlags, cwd: string, config: 
     process.stderr.write(`tollgate: --unit-timeout must be a number of seconds (0: no limit), not '${flags.unitTimeout}'\n`);
     return EXIT.usage;
   }
+  let scanned = paths;
+  if (flags.changedSince !== undefined) {
+    const changed = changedFiles(flags.changedSince, paths, cwd);
+    if ('error' in changed) {
+      process.stderr.write(`tollgate: ${changed.error}\n`);
+      return EXIT.usage;
+    }
+    if (flags.verbose) process.stderr.write(`changed since ${flags.changedSince}: ${changed.length} file${changed.length === 1 ? '' : 's'}\n`);
+    scanned = changed;
+  }
   const progress = createProgress(process.stderr);
   const result = scan({
     unitTimeoutSeconds: unitTimeout,
     onProgress: (done, total) => progress.update(done, total),
     ruleSet,
-    paths,
+    paths: scanned,
     cwd,
     exclude: [...(config.exclude ?? []), ...(flags.exclude ?? [])],
     include: [...(config.include ?? []), ...(flags.include ?? [])],
-    skipUnrecognized: flags.skipUnrecognized,
+    // Every changed file is named, a README as much as a template: what is not a deployment file is skipped.
+    skipUnrecognized: flags.skipUnrecognized || flags.changedSince !== undefined,
+    standalone: flags.standalone,
+    links: config.links,
     parameterDefaults: config.parameters,
     suppressions: (config.suppressions ?? []).map((s, i) => {
       // Where the entry is written, so that an unused one is reported at its line.
