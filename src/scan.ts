@@ -53,6 +53,8 @@ export interface ScanOptions {
   parameterDefaults?: { files: string; values: Record<string, unknown> }[];
   /** Environment variables for Bicep's `readEnvironmentVariable()` (`--env`, config `env:`); the real environment is never read. */
   env?: Readonly<Record<string, string>>;
+  /** A folder of Bicep registry modules (`bicep.moduleCache`): read as a module mirror, inside the sandbox. */
+  bicepModuleCache?: string;
   /** `--debug`: internal errors keep their stack (`Diagnostic.stack`). */
   debug?: boolean;
   /** Seconds one scan unit may take to expand (default 30, DEFAULT_UNIT_TIMEOUT_SECONDS; 0: no limit). */
@@ -154,7 +156,11 @@ export function scan(options: ScanOptions): ScanOutput {
   diagnostics.push(...ruleSet.diagnostics);
 
   // Every file read from here on goes through one sandbox: the scanned paths' git work tree.
-  const sandbox = Sandbox.forPaths([...options.paths, ...(options.parameters ?? [])], { cwd: options.cwd, environment: options.env });
+  const sandbox = Sandbox.forPaths([...options.paths, ...(options.parameters ?? [])], {
+    cwd: options.cwd,
+    environment: options.env,
+    ...(options.bicepModuleCache !== undefined && { moduleMirror: options.bicepModuleCache }),
+  });
 
   // discover + load
   const inputs = loadInputs({ ...options, sandbox });

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import path from 'node:path';
 import type { Diagnostic } from '../load/diagnostic.js';
 import { ParsedDocument, type JsonDocument } from '../load/json-document.js';
@@ -8,6 +6,7 @@ import { SourceFile } from '../load/source-file.js';
 import { Sandbox } from '../load/sandbox.js';
 import { lowerParamsFile, lowerProgram, type LowerHost } from './lower/lower-program.js';
 import { parseBicep } from './syntax/parser.js';
+import { isRegistryReference, resolveRegistryModule } from './registry-modules.js';
 import type { Comment } from './syntax/lexer.js';
 import type { ParameterAssignment, Program } from './syntax/tree.js';
 import { entry, jArray, jBool, jLiteral, jNull, jNumber, jObject, jString, type Entry } from './lower/json-build.js';
@@ -171,7 +170,7 @@ export function localModulePaths(document: BicepDocument): string[] {
   for (const s of document.program.statements) {
     if (s.kind !== 'ModuleDeclarationSyntax' || !s.path || s.path.holes.length > 0) continue;
     const spec = s.path.segments[0] ?? '';
-    if (/^(br[:/]|ts[:/])/.test(spec)) continue;
+    if (isRegistryReference(spec)) continue;
     out.push(path.resolve(path.dirname(document.file.absPath), spec));
   }
   return out;
@@ -202,32 +201,6 @@ function bicepHost(sandbox: Sandbox): LowerHost {
     readText: (absPath) => sandbox.readText(absPath),
     readBytes: (absPath) => sandbox.readBytes(absPath),
     environmentVariable: (name) => sandbox.environment.get(name),
-    registryModule: findRegistryModule,
+    registryModule: (spec, fromAbsPath) => resolveRegistryModule(spec, fromAbsPath, sandbox),
   };
-}
-
-/**
- * Where a registry module is on this machine: Bicep's own cache (`~/.bicep/br/<registry>/<repository
- * with $ for />/<tag>$/main.json`), or a vendored copy `_external/<module name>/main.bicep` in a
- * folder above the file (how a repository keeps the registry modules it uses for offline work).
- */
-export function findRegistryModule(reference: string, fromAbsPath: string): string | undefined {
-  const m = /^br(?::([^/]+)|\/([^:]+):)(.+?):([^:@]+)$/.exec(reference);
-  if (!m) return undefined;
-  const registry = m[1] ?? (m[2] === 'public' ? 'mcr.microsoft.com' : undefined);
-  let repository = m[3]!.replace(/^\//, '');
-  if (m[2] === 'public') repository = `bicep/${repository}`;
-  const tag = m[4]!;
-  const name = repository.split('/').pop()!;
-  for (let dir = path.dirname(fromAbsPath); ; dir = path.dirname(dir)) {
-    for (const candidate of [path.join(dir, '_external', name, 'main.bicep'), path.join(dir, '_external', name, 'main.json')]) {
-      if (existsSync(candidate)) return candidate;
-    }
-    if (path.dirname(dir) === dir) break;
-  }
-  if (registry) {
-    const cached = path.join(homedir(), '.bicep', 'br', registry, repository.replace(/\//g, '$'), `${tag}$`, 'main.json');
-    if (existsSync(cached)) return cached;
-  }
-  return undefined;
 }

@@ -24,6 +24,8 @@ export interface TollgateConfig {
   output?: { formats?: string[]; files?: Record<string, string> };
   /** Environment variables for Bicep's readEnvironmentVariable() (text once read). */
   env?: Record<string, string>;
+  /** Bicep settings: `moduleCache`, a folder of registry modules for offline scans (absolute once read). */
+  bicep?: { moduleCache?: string };
   /**
    * Filled in when read, not written by users: the file as shown, where each `rules` key is and
    * where each suppression starts (by index), for messages about them.
@@ -152,6 +154,7 @@ export function loadConfig(file: string, shownAs = file, options: LoadConfigOpti
   const dir = path.dirname(path.resolve(file));
   if (config.policy) config.policy = resolvePolicyPaths(config.policy, dir);
   if (config.output?.files) config.output.files = Object.fromEntries(Object.entries(config.output.files).map(([format, f]) => [format, path.resolve(dir, f)]));
+  if (config.bicep?.moduleCache !== undefined) config.bicep.moduleCache = path.resolve(dir, config.bicep.moduleCache);
   if (config.env) config.env = Object.fromEntries(Object.entries(config.env).map(([name, v]) => [name, String(v)]));
   if (options.confineTo) confinePaths(config, doc, lines, shownAs, [options.confineTo, Sandbox.forPaths([path.resolve(file)], { cwd: dir, registryCache: false })]);
   return config;
@@ -172,6 +175,8 @@ function confinePaths(config: TollgateConfig, doc: Document, lines: LineCounter,
   for (const [format, abs] of Object.entries(config.output?.files ?? {})) {
     if (!inside(abs)) fail(['output', 'files', format], doc.getIn(['output', 'files', format]), 'writes reports');
   }
+  // A module mirror is a folder the scan reads from: outside the sandbox it could open anything.
+  if (config.bicep?.moduleCache !== undefined && !inside(config.bicep.moduleCache)) fail(['bicep', 'moduleCache'], doc.getIn(['bicep', 'moduleCache']), 'reads Bicep modules');
   for (const key of ['definitions', 'initiatives', 'assignments', 'exemptions'] as const) {
     (config.policy?.[key] ?? []).forEach((p, i) => {
       // Shipped initiative short names (mcsb, …) stay as written: they are not paths.

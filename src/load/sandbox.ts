@@ -18,7 +18,7 @@ export type SandboxRead<T> = { ok: true; value: T; realPath: string } | { ok: fa
 /** One folder whose files may be read, and why (for messages). */
 interface SandboxRoot {
   path: string;
-  kind: 'git work tree' | 'scanned path' | 'Bicep registry cache';
+  kind: 'git work tree' | 'scanned path' | 'Bicep registry cache' | 'Bicep module mirror';
 }
 
 export interface SandboxOptions {
@@ -28,8 +28,13 @@ export interface SandboxOptions {
    * only ones `readEnvironmentVariable()` sees: an offline scan never reads the real environment.
    */
   environment?: Readonly<Record<string, string>>;
-  /** Bicep's registry cache (`~/.bicep/br`), readable because `br:` modules resolve into it; false for none. */
+  /**
+   * Bicep's module cache root (`~/.bicep`): its `br` and `ts` folders are readable because
+   * registry and template-spec modules resolve into them; false for none.
+   */
   registryCache?: string | false;
+  /** A folder of Bicep registry modules the user keeps (`bicep.moduleCache` in tollgate.yaml), absolute. */
+  moduleMirror?: string;
 }
 
 /**
@@ -43,9 +48,13 @@ export interface SandboxOptions {
  */
 export class Sandbox {
   private constructor(
-    private readonly roots: readonly SandboxRoot[],
+    private readonly roots: SandboxRoot[],
     /** The environment variables the user gave: never `process.env`. */
     readonly environment: ReadonlyMap<string, string>,
+    /** Bicep's default module cache root, unless the sandbox has none. */
+    readonly bicepCacheRoot?: string,
+    /** The module mirror folder the user configured. */
+    readonly moduleMirror?: string,
   ) {}
 
   /** The sandbox for the paths the user named (scanned paths, `--parameters` files and the like). */
@@ -60,14 +69,28 @@ export class Sandbox {
       const tree = gitWorkTree(folder);
       add(tree ? { path: tree, kind: 'git work tree' } : { path: folder, kind: 'scanned path' });
     }
-    const cache = options.registryCache === undefined ? path.join(homedir(), '.bicep', 'br') : options.registryCache;
-    if (cache) add({ path: realOrResolved(cache), kind: 'Bicep registry cache' });
-    return new Sandbox(roots, new Map(Object.entries(options.environment ?? {})));
+    const cache = options.registryCache === undefined ? path.join(homedir(), '.bicep') : options.registryCache;
+    const mirror = options.moduleMirror === undefined ? undefined : path.resolve(options.cwd, options.moduleMirror);
+    if (mirror) add({ path: realOrResolved(mirror), kind: 'Bicep module mirror' });
+    const box = new Sandbox(roots, new Map(Object.entries(options.environment ?? {})), cache || undefined, mirror);
+    if (cache) box.allowBicepCache(cache);
+    return box;
+  }
+
+  /**
+   * Makes a Bicep module cache readable: only its `br` and `ts` folders, where `bicep restore`
+   * writes modules (a bicepconfig.json's `cacheRootDirectory` must not open the folder it names).
+   */
+  allowBicepCache(root: string): void {
+    for (const sub of ['br', 'ts']) {
+      const real = realOrResolved(path.join(root, sub));
+      if (!this.roots.some((r) => r.path === real)) this.roots.push({ path: real, kind: 'Bicep registry cache' });
+    }
   }
 
   /** What the sandbox is, for messages: `the git work tree /x or the scanned paths /y`. */
   describe(): string {
-    const named = this.roots.filter((r) => r.kind !== 'Bicep registry cache');
+    const named = this.roots.filter((r) => r.kind === 'git work tree' || r.kind === 'scanned path');
     const trees = named.filter((r) => r.kind === 'git work tree').map((r) => r.path);
     const scanned = named.filter((r) => r.kind === 'scanned path').map((r) => r.path);
     const parts: string[] = [];

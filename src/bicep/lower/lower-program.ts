@@ -45,8 +45,8 @@ export interface LowerHost {
   readBytes(absPath: string): HostRead<Buffer>;
   /** A value the user gave for an environment variable (`--env`), else undefined: the real environment is never read. */
   environmentVariable(name: string): string | undefined;
-  /** Where a registry module (`br:…`, `br/alias:…`, `ts:…`) is available locally, if anywhere. */
-  registryModule(reference: string, fromAbsPath: string): string | undefined;
+  /** Where a registry module (`br:…`, `br/alias:…`, `ts:…`) is available locally, or why it is not. */
+  registryModule(reference: string, fromAbsPath: string): { ok: true; path: string } | { ok: false; reason: string };
 }
 
 interface ResourceSym {
@@ -551,13 +551,15 @@ class ProgramLowering {
     const from = s.from;
     if (!from || from.holes.length > 0) return;
     const spec = from.segments[0] ?? '';
-    let target: string | undefined;
-    if (/^(br[:/]|ts[:/])/.test(spec)) target = this.host.registryModule(spec, scope.absPath);
-    else target = path.resolve(path.dirname(scope.absPath), spec);
-    if (!target) {
-      this.report(from, `'${spec}' is a registry module that is not available locally: its imported names are unknown`, 'warning');
-      return;
-    }
+    let target: string;
+    if (/^(br[:/]|ts[:/])/.test(spec)) {
+      const found = this.host.registryModule(spec, scope.absPath);
+      if (!found.ok) {
+        this.report(from, `'${spec}' is a registry module Tollgate cannot find offline: ${found.reason}; its imported names are unknown`, 'warning', 'bicep-module-missing');
+        return;
+      }
+      target = found.path;
+    } else target = path.resolve(path.dirname(scope.absPath), spec);
     const imported = this.importedScope(target, from, spec);
     if (!imported) return;
     if (s.wildcardAlias) scope.wildcards.set(s.wildcardAlias, imported);
@@ -909,7 +911,11 @@ class ProgramLowering {
     const target = this.moduleFile(spec, scope.absPath);
     if (/^(br[:/]|ts[:/])/.test(spec)) {
       relative = target ? path.relative(path.dirname(scope.absPath), target).split(path.sep).join('/') : undefined;
-      if (!target) this.report(s.path, `'${spec}' is a registry module that is not in the local cache: its resources are unknown`, 'warning');
+      if (!target) {
+        const found = this.host.registryModule(spec, scope.absPath);
+        const reason = found.ok ? 'it was not found' : found.reason;
+        this.report(s.path, `'${spec}' is a registry module Tollgate cannot find offline: ${reason}; its resources are not checked`, 'warning', 'bicep-module-missing');
+      }
     }
     if (target && this.leadsBack(target, scope.absPath)) {
       // Bicep rejects a module cycle; linking it would expand the same files without end.
@@ -925,7 +931,10 @@ class ProgramLowering {
   /** The file a module path names (a local path, or a registry module available locally). */
   private moduleFile(spec: string, fromAbsPath: string): string | undefined {
     if (spec === '') return undefined;
-    if (/^(br[:/]|ts[:/])/.test(spec)) return this.host.registryModule(spec, fromAbsPath);
+    if (/^(br[:/]|ts[:/])/.test(spec)) {
+      const found = this.host.registryModule(spec, fromAbsPath);
+      return found.ok ? found.path : undefined;
+    }
     return path.resolve(path.dirname(fromAbsPath), spec);
   }
 

@@ -141,6 +141,7 @@ export function runScan(paths: string[], flags: ScanFlags): number {
     parameters: flags.parameters,
     deployment: { ...deployment, ...fromFlags },
     env: { ...config.env, ...envFromFlags },
+    ...(config.bicep?.moduleCache !== undefined && { bicepModuleCache: config.bicep.moduleCache }),
     debug: flags.debug,
   });
   progress.finish();
