@@ -20,7 +20,7 @@ const NO_RULES = { rules: [], diagnostics: [], effectErrors: [] };
 // configured mirror folder, or nowhere (a warning naming the module and the fix).
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'test', 'fixtures', 'bicep-registry');
-const HOME_CACHE = path.join(FIXTURES, 'home', '.bicep');
+const HOME_CACHE = path.join(FIXTURES, 'cache-root');
 const MIRROR = path.join(FIXTURES, 'mirror');
 
 function sandbox(options: { mirror?: boolean; cache?: string | false } = {}): Sandbox {
@@ -38,21 +38,21 @@ function resolved(spec: string, box = sandbox(), from = path.join(FIXTURES, 'pro
 }
 
 test('br/public: the built-in alias reads Bicep\'s cache as `bicep restore` writes it', () => {
-  assert.equal(resolved('br/public:avm/res/storage/storage-account:0.9.1'), 'home/.bicep/br/mcr.microsoft.com/bicep$avm$res$storage$storage-account/0.9.1$/main.json');
+  assert.equal(resolved('br/public:avm/res/storage/storage-account:0.9.1'), 'cache-root/br/mcr.microsoft.com/bicep$avm$res$storage$storage-account/0.9.1$/main.json');
 });
 
 test('br:<registry>/<repository>:<tag> and a br alias with a modulePath from bicepconfig.json', () => {
-  assert.equal(resolved('br:contoso.azurecr.io/modules/web/site:v2'), 'home/.bicep/br/contoso.azurecr.io/modules$web$site/v2$/main.json');
-  assert.equal(resolved('br/contoso:plan:1.0'), 'home/.bicep/br/contoso.azurecr.io/modules$web$plan/1.0$/main.json');
+  assert.equal(resolved('br:contoso.azurecr.io/modules/web/site:v2'), 'cache-root/br/contoso.azurecr.io/modules$web$site/v2$/main.json');
+  assert.equal(resolved('br/contoso:plan:1.0'), 'cache-root/br/contoso.azurecr.io/modules$web$plan/1.0$/main.json');
   assert.equal(
     resolved('br/contoso:plan@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'),
-    'home/.bicep/br/contoso.azurecr.io/modules$web$plan/sha256#0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef/main.json',
+    'cache-root/br/contoso.azurecr.io/modules$web$plan/sha256#0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef/main.json',
   );
 });
 
 test('ts: template specs, by full reference and through a ts alias that fixes subscription and group', () => {
-  assert.equal(resolved('ts:00000000-0000-0000-0000-000000000000/shared-rg/vnet-spec:1.0'), 'home/.bicep/ts/00000000-0000-0000-0000-000000000000/shared-rg/vnet-spec/1.0/main.json');
-  assert.equal(resolved('ts/specs:nsg-spec:v3'), 'home/.bicep/ts/11111111-1111-1111-1111-111111111111/specs-rg/nsg-spec/v3/main.json');
+  assert.equal(resolved('ts:00000000-0000-0000-0000-000000000000/shared-rg/vnet-spec:1.0'), 'cache-root/ts/00000000-0000-0000-0000-000000000000/shared-rg/vnet-spec/1.0/main.json');
+  assert.equal(resolved('ts/specs:nsg-spec:v3'), 'cache-root/ts/11111111-1111-1111-1111-111111111111/specs-rg/nsg-spec/v3/main.json');
 });
 
 test('bicepconfig.json cacheRootDirectory: the nearest configuration names the cache root', () => {
