@@ -37,8 +37,9 @@ interface BicepConfig {
 
 const BUILT_IN_BR = { public: { registry: 'mcr.microsoft.com', modulePath: 'bicep' } };
 
-/** bicepconfig.json per folder, per sandbox (one scan). */
+/** bicepconfig.json per folder, and resolutions per folder and reference, per sandbox (one scan). */
 const configsBySandbox = new WeakMap<Sandbox, Map<string, BicepConfig>>();
+const resolutionsBySandbox = new WeakMap<Sandbox, Map<string, RegistryResolution>>();
 
 export function isRegistryReference(spec: string): boolean {
   return /^(br[:/]|ts[:/])/.test(spec);
@@ -46,10 +47,19 @@ export function isRegistryReference(spec: string): boolean {
 
 /** Finds a registry or template-spec module used by the Bicep file `fromAbsPath`. */
 export function resolveRegistryModule(spec: string, fromAbsPath: string, sandbox: Sandbox): RegistryResolution {
+  let cache = resolutionsBySandbox.get(sandbox);
+  if (!cache) resolutionsBySandbox.set(sandbox, (cache = new Map()));
+  const key = `${path.dirname(fromAbsPath)}\0${spec}`;
+  let result = cache.get(key);
+  if (!result) cache.set(key, (result = resolve(spec, fromAbsPath, sandbox)));
+  return result;
+}
+
+function resolve(spec: string, fromAbsPath: string, sandbox: Sandbox): RegistryResolution {
   const config = bicepConfig(path.dirname(fromAbsPath), sandbox);
   const ref = parseReference(spec, config);
   if (typeof ref === 'string') return { ok: false, reason: ref };
-  const found = (p: string) => sandbox.check(p).ok && existsSync(p);
+  const found = (p: string) => existsSync(p) && sandbox.check(p).ok;
   const mirror = sandbox.moduleMirror;
   const mirrorForms = mirror ? mirrorPaths(ref).map((f) => path.join(mirror, ...f.split('/'))) : [];
   const version = ref.kind === 'br' ? (ref.tag ?? ref.digest ?? '') : ref.version;
@@ -186,7 +196,7 @@ function bicepConfig(folder: string, sandbox: Sandbox): BicepConfig {
   if (known) return known;
   let config: BicepConfig;
   const file = path.join(folder, 'bicepconfig.json');
-  const read = sandbox.check(file).ok && existsSync(file) ? sandbox.readText(file) : undefined;
+  const read = existsSync(file) ? sandbox.readText(file) : undefined;
   const parsed = read?.ok ? parseConfig(read.value, file) : undefined;
   if (parsed) config = parsed;
   else if (path.dirname(folder) === folder) config = { br: { ...BUILT_IN_BR }, ts: {} };

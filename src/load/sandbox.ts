@@ -57,6 +57,9 @@ export class Sandbox {
     readonly moduleMirror?: string,
   ) {}
 
+  /** Bicep cache folders allowed but not resolved yet (see resolvePendingCaches). */
+  private readonly pendingCaches: string[] = [];
+
   /** The sandbox for the paths the user named (scanned paths, `--parameters` files and the like). */
   static forPaths(named: readonly string[], options: SandboxOptions): Sandbox {
     const roots: SandboxRoot[] = [];
@@ -83,9 +86,22 @@ export class Sandbox {
    */
   allowBicepCache(root: string): void {
     for (const sub of ['br', 'ts']) {
-      const real = realOrResolved(path.join(root, sub));
+      const folder = path.join(root, sub);
+      if (!this.pendingCaches.includes(folder)) this.pendingCaches.push(folder);
+    }
+  }
+
+  /**
+   * Cache folders are resolved (symbolic links, which cost a system call per path segment) only
+   * when a path outside the other roots is checked: most scans never read from a cache.
+   */
+  private resolvePendingCaches(): boolean {
+    if (this.pendingCaches.length === 0) return false;
+    for (const folder of this.pendingCaches.splice(0)) {
+      const real = realOrResolved(folder);
       if (!this.roots.some((r) => r.path === real)) this.roots.push({ path: real, kind: 'Bicep registry cache' });
     }
+    return true;
   }
 
   /** What the sandbox is, for messages: `the git work tree /x or the scanned paths /y`. */
@@ -106,7 +122,7 @@ export class Sandbox {
     if (absPath.length > MAX_PATH_LENGTH) return { ok: false, reason: `the path is ${absPath.length.toLocaleString('en-US')} characters long, more than any file system opens (${MAX_PATH_LENGTH.toLocaleString('en-US')})` };
     let real: string;
     try {
-      real = realpathSync(absPath);
+      real = realpathSync.native(absPath);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ELOOP') return { ok: false, reason: 'it is a symbolic link loop' };
@@ -114,7 +130,8 @@ export class Sandbox {
       // rather than reported missing (which would tell what exists outside).
       real = realOfMissing(absPath);
     }
-    if (!this.roots.some((r) => real === r.path || real.startsWith(r.path.endsWith(path.sep) ? r.path : r.path + path.sep))) {
+    const inside = () => this.roots.some((r) => real === r.path || real.startsWith(r.path.endsWith(path.sep) ? r.path : r.path + path.sep));
+    if (!inside() && !(this.resolvePendingCaches() && inside())) {
       return { ok: false, reason: `the file is outside the sandbox (${this.describe()}); Tollgate reads no file outside it` };
     }
     return { ok: true, realPath: real };
@@ -190,7 +207,7 @@ function realOfMissing(absPath: string): string {
   const rest: string[] = [];
   for (let dir = absPath; ; dir = path.dirname(dir)) {
     try {
-      return path.join(realpathSync(dir), ...rest.reverse());
+      return path.join(realpathSync.native(dir), ...rest.reverse());
     } catch {
       if (path.dirname(dir) === dir) return absPath;
       rest.push(path.basename(dir));
@@ -200,7 +217,7 @@ function realOfMissing(absPath: string): string {
 
 function realOrResolved(p: string): string {
   try {
-    return realpathSync(p);
+    return realpathSync.native(p);
   } catch {
     return realOfMissing(p);
   }

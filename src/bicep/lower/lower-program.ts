@@ -45,6 +45,11 @@ export interface LowerHost {
   readBytes(absPath: string): HostRead<Buffer>;
   /** A value the user gave for an environment variable (`--env`), else undefined: the real environment is never read. */
   environmentVariable(name: string): string | undefined;
+  /**
+   * The literal module paths another Bicep file uses (`module x '<path>'`), for finding module
+   * cycles without parsing every module file; undefined when it cannot be read.
+   */
+  moduleReferences(absPath: string): readonly string[] | undefined;
   /** Where a registry module (`br:…`, `br/alias:…`, `ts:…`) is available locally, or why it is not. */
   registryModule(reference: string, fromAbsPath: string): { ok: true; path: string } | { ok: false; reason: string };
 }
@@ -947,11 +952,8 @@ class ProgramLowering {
       if (next === file) return true;
       if (seen.has(next) || !/\.bicep$/i.test(next)) continue;
       seen.add(next);
-      const loaded = this.host.program(next);
-      if (!loaded.ok) continue;
-      for (const s of loaded.program.statements) {
-        if (s.kind !== 'ModuleDeclarationSyntax' || !s.path || s.path.holes.length > 0) continue;
-        const used = this.moduleFile(s.path.segments[0] ?? '', next);
+      for (const spec of this.host.moduleReferences(next) ?? []) {
+        const used = this.moduleFile(spec, next);
         if (used) pending.push(used);
       }
     }

@@ -85,6 +85,16 @@ interface Template {
   depth: number;
 }
 
+/** Every token has one shape (a class, not literals built in several places): the parser's reads stay monomorphic. */
+class LexedToken implements Token {
+  constructor(
+    readonly kind: TokenKind,
+    readonly start: number,
+    readonly end: number,
+    readonly text: string,
+  ) {}
+}
+
 export function lex(text: string): LexResult {
   const tokens: Token[] = [];
   const comments: Comment[] = [];
@@ -93,7 +103,7 @@ export function lex(text: string): LexResult {
   const n = text.length;
   let pos = 0;
 
-  const push = (kind: TokenKind, start: number) => tokens.push({ kind, start, end: pos, text: text.slice(start, pos) });
+  const push = (kind: TokenKind, start: number) => tokens.push(new LexedToken(kind, start, pos, text.slice(start, pos)));
 
   /**
    * Reads the rest of a single-quoted string piece from `pos` (just after `'` or `}`). Returns
@@ -263,7 +273,7 @@ export function lex(text: string): LexResult {
     push('Unrecognized', start);
     diagnostics.push({ start, end: pos, message: `unexpected character '${String.fromCodePoint(text.codePointAt(start)!)}'${pos - start > 2 ? ` (${(pos - start).toLocaleString('en-US')} times)` : ''}` });
   }
-  tokens.push({ kind: 'EndOfFile', start: n, end: n, text: '' });
+  tokens.push(new LexedToken('EndOfFile', n, n, ''));
   return { tokens, comments, diagnostics };
 }
 
