@@ -87,7 +87,8 @@ function resolve(spec: string, fromAbsPath: string, sandbox: Sandbox): RegistryR
   }
   const where = cacheRoot ? `Bicep's module cache ${cacheRoot}` : "Bicep's module cache";
   const fix = ref.kind === 'br' ? 'run `bicep restore` on the file to fill the cache' : 'run `bicep restore` on the file (template specs are cached too)';
-  return { ok: false, reason: `it is neither in ${where}${mirror ? ` nor in the module mirror ${mirror}` : ''}: ${fix}, or set bicep.moduleCache in tollgate.yaml to a folder holding it` };
+  const places = `${where}${mirror ? ` nor in the module mirror ${mirror}` : ''}`;
+  return { ok: false, reason: `it is neither in ${places}: ${fix}, or set bicep.moduleCache in tollgate.yaml to a folder holding it` };
 }
 
 /** `br:…`, `br/<alias>:…`, `ts:…`, `ts/<alias>:…` as a registry reference, or why it is not one. */

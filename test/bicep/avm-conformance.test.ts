@@ -12,19 +12,23 @@ import { expandFile, firstDifference, missingAsset, unpackAvm, withPlaceholdersF
 
 const KNOWN_DIFFERENCES: Record<string, string> = {
   'res/azure-stack-hci/cluster':
-    "an object key over the id of a resource whose name is unknown: both sides keep the key as its expression text, resourceInfo('managedIdentity').id from the .bicep, resourceId(...) in main.json (same resource, different text)",
+    "an object key over the id of a resource whose name is unknown: both sides keep the key as its expression text, " +
+    "resourceInfo('managedIdentity').id from the .bicep, resourceId(...) in main.json (same resource, different " +
+    "text)",
   'res/azure-stack-hci/cluster/tests/e2e/defaults':
     "as res/azure-stack-hci/cluster",
   'res/azure-stack-hci/cluster/tests/e2e/waf-aligned':
     "as res/azure-stack-hci/cluster",
   'res/azure-stack-hci/network-interface':
-    "main.json was compiled from an older main.bicep: API version 2024-07-01 in the .bicep, 2023-07-01 in main.json (the JSON side is out of date)",
+    "main.json was compiled from an older main.bicep: API version 2024-07-01 in the .bicep, 2023-07-01 in main.json " +
+    "(the JSON side is out of date)",
   'res/azure-stack-hci/network-interface/tests/e2e/defaults':
     "as res/azure-stack-hci/network-interface",
   'res/azure-stack-hci/network-interface/tests/e2e/waf-aligned':
     "as res/azure-stack-hci/network-interface",
   'res/azure-stack-hci/virtual-hard-disk':
-    "main.json was compiled from an older main.bicep: API version 2024-07-01 in the .bicep, 2024-03-01 in main.json (the JSON side is out of date)",
+    "main.json was compiled from an older main.bicep: API version 2024-07-01 in the .bicep, 2024-03-01 in main.json " +
+    "(the JSON side is out of date)",
   'res/azure-stack-hci/virtual-hard-disk/tests/e2e/defaults':
     "as res/azure-stack-hci/virtual-hard-disk",
   'res/azure-stack-hci/virtual-hard-disk/tests/e2e/max':
@@ -32,23 +36,28 @@ const KNOWN_DIFFERENCES: Record<string, string> = {
   'res/azure-stack-hci/virtual-hard-disk/tests/e2e/waf-aligned':
     "as res/azure-stack-hci/virtual-hard-disk",
   'res/azure-stack-hci/virtual-machine-instance/tests/e2e/defaults':
-    "a @secure() parameter typed resourceInput<...>.properties.x: Tollgate leaves the type unresolved, so the value passed is not masked as a secret (main.json types it securestring: <secret>)",
+    "a @secure() parameter typed resourceInput<...>.properties.x: Tollgate leaves the type unresolved, so the value " +
+    "passed is not masked as a secret (main.json types it securestring: <secret>)",
   'res/azure-stack-hci/virtual-machine-instance/tests/e2e/waf-aligned':
     "as res/azure-stack-hci/virtual-machine-instance/tests/e2e/defaults",
   'res/cdn/profile/origin-group':
-    "the compiler hoists a ternary over a whole module parameter (if(c, createObject('value', a), ...)): that parameter is unknown in main.json, { value: unknown } from the .bicep (the JSON side is less precise)",
+    "the compiler hoists a ternary over a whole module parameter (if(c, createObject('value', a), ...)): that " +
+    "parameter is unknown in main.json, { value: unknown } from the .bicep (the JSON side is less precise)",
   'res/compute/virtual-machine':
-    "as res/cdn/profile/origin-group (dnsServers, networkSecurityGroupResourceId); and main.json is older than main.bicep (storageProfile.diskControllerType: 'SCSI' from the .bicep, null in main.json)",
+    "as res/cdn/profile/origin-group (dnsServers, networkSecurityGroupResourceId); and main.json is older than " +
+    "main.bicep (storageProfile.diskControllerType: 'SCSI' from the .bicep, null in main.json)",
   'res/compute/virtual-machine/tests/e2e/linux.max':
     "main.json is older than main.bicep: storageProfile.diskControllerType 'SCSI' from the .bicep, null in main.json",
   'res/managed-identity/user-assigned-identity/federated-identity-credential':
-    "main.json was compiled from an older main.bicep: API version 2025-04-01 in the .bicep, 2024-03-01 in main.json (the JSON side is out of date)",
+    "main.json was compiled from an older main.bicep: API version 2025-04-01 in the .bicep, 2024-03-01 in main.json " +
+    "(the JSON side is out of date)",
 };
 
 /** e2e deployments that have a Tollgate error, with the reason; placeholder names are counted apart. */
 const KNOWN_E2E_ERRORS: Record<string, string> = {
   'res/dev-ops-infrastructure/pool/tests/e2e/max':
-    "cidrSubnet('192.168.1.0', 24, 0): an address without a prefix length, which Tollgate rejects; what Azure does with it is not verified offline",
+    "cidrSubnet('192.168.1.0', 24, 0): an address without a prefix length, which Tollgate rejects; what Azure does " +
+    "with it is not verified offline",
   'res/dev-ops-infrastructure/pool/tests/e2e/waf-aligned':
     "as res/dev-ops-infrastructure/pool/tests/e2e/max",
 };
@@ -77,15 +86,26 @@ test('AVM modules and their e2e tests: the .bicep expands to the resources of th
       if (own.length === 0) continue;
       const filled = withPlaceholdersFilled(unit.bicep);
       const real = (filled ? expandFile(tree, filled).diagnostics : own).filter((d) => d.severity === 'error');
-      if (real.length) errors.set(unit.name, `${real[0]!.location?.file ?? real[0]!.file}:${real[0]!.location?.start.line ?? ''} [${real[0]!.code}] ${real[0]!.message}`);
+      const first = real[0];
+      if (first) errors.set(unit.name, `${first.location?.file ?? first.file}:${first.location?.start.line ?? ''} [${first.code}] ${first.message}`);
       else placeholderOnly++;
-      if (!real.length) placeholderNotes.push(`${unit.name}: ${own[0]!.code} ${own[0]!.message}`);
+      if (!first) placeholderNotes.push(`${unit.name}: ${own[0]!.code} ${own[0]!.message}`);
     }
     const modules = tree.units.length;
-    console.log(`AVM: ${modules - differing.size} of ${modules} units equal (${((100 * (modules - differing.size)) / modules).toFixed(1)}%); e2e: ${e2e - errors.size - placeholderOnly - assetsMissing} of ${e2e} with no error, ${placeholderOnly} with errors from placeholder tokens only, ${assetsMissing} missing a utilities/ file this copy does not have, ${errors.size} with other errors`);
+    const equal = modules - differing.size;
+    const clean = e2e - errors.size - placeholderOnly - assetsMissing;
+    console.log(
+      `AVM: ${equal} of ${modules} units equal (${((100 * equal) / modules).toFixed(1)}%); e2e: ${clean} of ${e2e} with no error, ` +
+        `${placeholderOnly} with errors from placeholder tokens only, ${assetsMissing} missing a utilities/ file this copy does not have, ` +
+        `${errors.size} with other errors`,
+    );
     // AVM_REPORT=<file>: every difference and error, for working on the lists.
     if (process.env['AVM_REPORT']) {
-      const lines = [...[...differing].map(([n, w]) => `DIFF ${n}: ${w}`), ...[...errors].map(([n, w]) => `ERROR ${n}: ${w}`), ...placeholderNotes.map((n) => `FILLED ${n}`)];
+      const lines = [
+        ...[...differing].map(([n, w]) => `DIFF ${n}: ${w}`),
+        ...[...errors].map(([n, w]) => `ERROR ${n}: ${w}`),
+        ...placeholderNotes.map((n) => `FILLED ${n}`),
+      ];
       writeFileSync(process.env['AVM_REPORT'], lines.join('\n') + '\n');
     }
     const unexpected = [...differing].filter(([name]) => !(name in KNOWN_DIFFERENCES)).map(([name, why]) => `${name}: ${why}`);

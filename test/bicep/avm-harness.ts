@@ -39,7 +39,8 @@ export function unpackAvm(): Tree {
   // the one most tests use is here, from the APIM corpus of the same commit).
   const files: Record<string, string> = {};
   for (const [rel, text] of Object.entries(packed)) files[`avm/${rel}`] = text;
-  files[DIAGNOSTIC_DEPENDENCIES] = readFileSync(path.join(repoRoot(), 'test/fixtures/upstream/corpora/avm-apim/_external/e2e-template-assets/diagnostic.dependencies.bicep'), 'utf8');
+  const assets = path.join(repoRoot(), 'test/fixtures/upstream/corpora/avm-apim/_external/e2e-template-assets');
+  files[DIAGNOSTIC_DEPENDENCIES] = readFileSync(path.join(assets, 'diagnostic.dependencies.bicep'), 'utf8');
   const root = mkdtempSync(path.join(tmpdir(), 'tollgate-avm-'));
   for (const [rel, text] of Object.entries(files)) {
     const abs = path.join(root, rel);
@@ -85,7 +86,8 @@ function fillCache(cache: string, rel: string, files: Record<string, string>): v
     return;
   }
   const dir = path.posix.dirname(rel);
-  const sources = Object.keys(files).filter((f) => f === rel || (f.startsWith(`${dir}/modules/`) && f.endsWith('.bicep') && !f.slice(dir.length + 9).includes('/')));
+  const own = (f: string) => f.startsWith(`${dir}/modules/`) && f.endsWith('.bicep') && !f.slice(dir.length + 9).includes('/');
+  const sources = Object.keys(files).filter((f) => f === rel || own(f));
   const cachePath = (repo: string, tag: string) => path.join(cache, 'br', 'mcr.microsoft.com', `bicep/${repo}`.replace(/\//g, '$'), `${tag}$`, 'main.json');
   for (const source of sources) {
     const text = files[source]!;
@@ -135,9 +137,11 @@ export function expandFile(tree: Tree, file: string): Expanded {
   if (!c.ok) return { resources: [], diagnostics: c.skipped ? [] : [c.diagnostic] };
   const expansion = expandTemplate(c.file.document, undefined, { deployment: DEFAULT_DEPLOYMENT, loadLinked: linkedFileLoader(sandbox, tree.root) });
   const secrets = [...expansion.secrets].sort((a, b) => b.length - a.length);
-  const mask = (_key: string, value: unknown) => (typeof value === 'string' ? secrets.reduce((text, secret) => text.split(secret).join('<secret>'), value) : value);
+  const mask = (_key: string, value: unknown) =>
+    typeof value === 'string' ? secrets.reduce((text, secret) => text.split(secret).join('<secret>'), value) : value;
   const resources = expansion.resources.map((r) => {
-    const plain = JSON.parse(JSON.stringify({ type: r.type, name: r.name, body: r.body }, secrets.length ? mask : undefined)) as { type: string; body?: { properties?: Record<string, unknown> } };
+    const text = JSON.stringify({ type: r.type, name: r.name, body: r.body }, secrets.length ? mask : undefined);
+    const plain = JSON.parse(text) as { type: string; body?: { properties?: Record<string, unknown> } };
     // A module is a linked template on the Bicep side and an inline one in main.json.
     const props = plain.body?.properties;
     if (plain.type === 'Microsoft.Resources/deployments' && props && typeof props === 'object') {
@@ -165,7 +169,8 @@ export function firstDifference(a: string[], b: string[]): string {
   const y = onlyB[0] ?? '';
   let i = 0;
   while (i < x.length && x[i] === y[i]) i++;
-  return `${onlyA.length} only from .bicep, ${onlyB.length} only from .json; first: …${x.slice(Math.max(0, i - 60), i + 100)} | …${y.slice(Math.max(0, i - 60), i + 100)}`;
+  const from = Math.max(0, i - 60);
+  return `${onlyA.length} only from .bicep, ${onlyB.length} only from .json; first: …${x.slice(from, i + 100)} | …${y.slice(from, i + 100)}`;
 }
 
 /**
@@ -178,12 +183,14 @@ export function withPlaceholdersFilled(file: string): string | undefined {
   const text = readFileSync(file, 'utf8');
   if (!/#_\w+_#/.test(text)) return undefined;
   const filled = text.replace(/#_(\w+)_#/g, (_m, name: string) =>
-    /ResourceId$/i.test(name) ? `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Test/things/${name.toLowerCase()}` : 'tlg',
+    /ResourceId$/i.test(name) ? `${TEST_GROUP}/providers/Microsoft.Test/things/${name.toLowerCase()}` : 'tlg',
   );
   const out = file.replace(/\.bicep$/, '.filled.bicep');
   writeFileSync(out, filled);
   return out;
 }
+
+const TEST_GROUP = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg';
 
 /** Files e2e tests use from the repository's utilities/ folder that this copy does not have. */
 export function missingAsset(d: Diagnostic): boolean {
