@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_DEPLOYMENT, expandTemplate } from '../../src/arm/template/expand.js';
 import { loadBicep } from '../../src/bicep/load-bicep.js';
 import { resolveRegistryModule } from '../../src/bicep/registry-modules.js';
+import { moduleReferences } from '../../src/bicep/syntax/module-references.js';
 import { linkedFileLoader } from '../../src/input/linked-files.js';
 import { Sandbox } from '../../src/load/sandbox.js';
 import { SourceFile } from '../../src/load/source-file.js';
@@ -138,4 +139,20 @@ test('tollgate.yaml bicep.moduleCache: relative to the file, used by scan; a fou
     () => loadConfig(path.join(bad, 'tollgate.yaml'), 'tollgate.yaml', { confineTo: Sandbox.forPaths(['.'], { cwd: bad, registryCache: false }) }),
     (e: Error) => e instanceof ConfigError && /tollgate\.yaml:2:\d+: bicep\.moduleCache '\.\.\/repo\/vendor' is outside/.test(e.message),
   );
+});
+
+test('module cycles are found from tokens: only real module declarations count, not strings or comments', () => {
+  const text = [
+    "@description('a module')",
+    "module a './a.bicep' = {}",
+    "// module b './commented.bicep' = {}",
+    "var s = '''",
+    "module c './in-a-string.bicep' = {}",
+    "'''",
+    "module d 'br/public:avm/res/x/y:1.0.0' = {}",
+    "module e '${interpolated}.bicep' = {}",
+    "var o = { module: 'x' }",
+    '',
+  ].join('\n');
+  assert.deepEqual(moduleReferences(text), ['./a.bicep', 'br/public:avm/res/x/y:1.0.0']);
 });
