@@ -61,6 +61,8 @@ export interface ScanOptions {
   standalone?: boolean;
   /** False: named files are scanned as named, not as what they belong to (their template, parameter files, callers). */
   related?: boolean;
+  /** A folder of Bicep registry modules (`bicep.moduleCache`): read as a module mirror, inside the sandbox. */
+  bicepModuleCache?: string;
   /** `--debug`: internal errors keep their stack (`Diagnostic.stack`). */
   debug?: boolean;
   /** Seconds one scan unit may take to expand (default 30, DEFAULT_UNIT_TIMEOUT_SECONDS; 0: no limit). */
@@ -169,7 +171,11 @@ export function scan(options: ScanOptions): ScanOutput {
   diagnostics.push(...ruleSet.diagnostics);
 
   // Every file read from here on goes through one sandbox: the scanned paths' git work tree.
-  const sandbox = Sandbox.forPaths([...options.paths, ...(options.parameters ?? [])], { cwd: options.cwd, environment: options.env });
+  const sandbox = Sandbox.forPaths([...options.paths, ...(options.parameters ?? [])], {
+    cwd: options.cwd,
+    environment: options.env,
+    ...(options.bicepModuleCache !== undefined && { moduleMirror: options.bicepModuleCache }),
+  });
 
   // discover + load
   const resolveRemoteLink = remoteLinkResolver(options.links);

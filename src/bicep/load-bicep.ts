@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import path from 'node:path';
 import type { Diagnostic } from '../load/diagnostic.js';
 import { ParsedDocument, type JsonDocument } from '../load/json-document.js';
@@ -7,7 +5,9 @@ import type { JsonNode } from '../load/json-parser.js';
 import { SourceFile } from '../load/source-file.js';
 import { Sandbox } from '../load/sandbox.js';
 import { lowerParamsFile, lowerProgram, type LowerHost } from './lower/lower-program.js';
-import { parseBicep } from './syntax/parser.js';
+import { parseBicep, type ParseResult } from './syntax/parser.js';
+import { moduleReferences } from './syntax/module-references.js';
+import { isRegistryReference, resolveRegistryModule } from './registry-modules.js';
 import type { Comment } from './syntax/lexer.js';
 import type { ParameterAssignment, Program } from './syntax/tree.js';
 import { entry, jArray, jBool, jLiteral, jNull, jNumber, jObject, jString, type Entry } from './lower/json-build.js';
@@ -40,7 +40,7 @@ export function isBicepPath(p: string): boolean {
  * their line and column; the template is still produced from what parsed.
  */
 export function loadBicep(file: SourceFile, sandbox: Sandbox = sandboxOf(file)): { document: BicepDocument; diagnostics: Diagnostic[] } {
-  const parsed = parseBicep(file.text);
+  const parsed = parseShared(sandbox, file.absPath, file.text);
   const diagnostics: Diagnostic[] = parsed.diagnostics.map((d) => ({
     severity: 'error',
     code: 'bicep-syntax',
@@ -171,14 +171,35 @@ export function localModulePaths(document: BicepDocument): string[] {
   for (const s of document.program.statements) {
     if (s.kind !== 'ModuleDeclarationSyntax' || !s.path || s.path.holes.length > 0) continue;
     const spec = s.path.segments[0] ?? '';
-    if (/^(br[:/]|ts[:/])/.test(spec)) continue;
+    if (isRegistryReference(spec)) continue;
     out.push(path.resolve(path.dirname(document.file.absPath), spec));
   }
   return out;
 }
 
-/** Parsed programs of imported files, per sandbox (one scan), so a file imported many times is parsed once. */
-const programsBySandbox = new WeakMap<Sandbox, Map<string, ReturnType<LowerHost['program']>>>();
+/**
+ * Parsed files, per sandbox (one scan): a file imported or used as a module many times is parsed
+ * once, and a module file the lowering has parsed is not parsed again when its deployment loads it.
+ */
+const parsedBySandbox = new WeakMap<Sandbox, Map<string, { text: string; parsed: ParseResult } | { ok: false; reason: string; refused: boolean }>>();
+/** Module paths each file uses (for cycles), per sandbox. */
+const moduleRefsBySandbox = new WeakMap<Sandbox, Map<string, readonly string[] | undefined>>();
+
+function parsedFiles(sandbox: Sandbox) {
+  let cache = parsedBySandbox.get(sandbox);
+  if (!cache) parsedBySandbox.set(sandbox, (cache = new Map()));
+  return cache;
+}
+
+/** The parse of a file's text, shared within the scan. */
+function parseShared(sandbox: Sandbox, absPath: string, text: string): ParseResult {
+  const cache = parsedFiles(sandbox);
+  const known = cache.get(absPath);
+  if (known && 'text' in known && known.text === text) return known.parsed;
+  const parsed = parseBicep(text);
+  cache.set(absPath, { text, parsed });
+  return parsed;
+}
 
 /** The sandbox of a file loaded on its own (no scan around it): its git work tree, or its folder. */
 function sandboxOf(file: SourceFile): Sandbox {
@@ -187,47 +208,37 @@ function sandboxOf(file: SourceFile): Sandbox {
 
 /** Everything the lowering reads goes through the scan's sandbox, environment variables included. */
 function bicepHost(sandbox: Sandbox): LowerHost {
-  let programs = programsBySandbox.get(sandbox);
-  if (!programs) programsBySandbox.set(sandbox, (programs = new Map()));
-  const cache = programs;
+  const cache = parsedFiles(sandbox);
+  let refs = moduleRefsBySandbox.get(sandbox);
+  if (!refs) moduleRefsBySandbox.set(sandbox, (refs = new Map()));
+  const references = refs;
   return {
     program(absPath) {
       const cached = cache.get(absPath);
-      if (cached) return cached;
+      if (cached) return 'text' in cached ? { ok: true, program: cached.parsed.program, text: cached.text } : cached;
       const read = sandbox.readText(absPath);
-      const result: ReturnType<LowerHost['program']> = read.ok ? { ok: true, program: parseBicep(read.value).program, text: read.value } : read;
-      cache.set(absPath, result);
-      return result;
+      if (!read.ok) {
+        cache.set(absPath, read);
+        return read;
+      }
+      return { ok: true, program: parseShared(sandbox, absPath, read.value).program, text: read.value };
+    },
+    moduleReferences(absPath) {
+      if (references.has(absPath)) return references.get(absPath);
+      const cached = cache.get(absPath);
+      let found: readonly string[] | undefined;
+      if (cached && 'text' in cached) {
+        found = cached.parsed.program.statements.flatMap((s) => (s.kind === 'ModuleDeclarationSyntax' && s.path && s.path.holes.length === 0 ? [s.path.segments[0] ?? ''] : []));
+      } else {
+        const read = sandbox.readText(absPath);
+        found = read.ok ? moduleReferences(read.value) : undefined;
+      }
+      references.set(absPath, found);
+      return found;
     },
     readText: (absPath) => sandbox.readText(absPath),
     readBytes: (absPath) => sandbox.readBytes(absPath),
     environmentVariable: (name) => sandbox.environment.get(name),
-    registryModule: findRegistryModule,
+    registryModule: (spec, fromAbsPath) => resolveRegistryModule(spec, fromAbsPath, sandbox),
   };
-}
-
-/**
- * Where a registry module is on this machine: Bicep's own cache (`~/.bicep/br/<registry>/<repository
- * with $ for />/<tag>$/main.json`), or a vendored copy `_external/<module name>/main.bicep` in a
- * folder above the file (how a repository keeps the registry modules it uses for offline work).
- */
-export function findRegistryModule(reference: string, fromAbsPath: string): string | undefined {
-  const m = /^br(?::([^/]+)|\/([^:]+):)(.+?):([^:@]+)$/.exec(reference);
-  if (!m) return undefined;
-  const registry = m[1] ?? (m[2] === 'public' ? 'mcr.microsoft.com' : undefined);
-  let repository = m[3]!.replace(/^\//, '');
-  if (m[2] === 'public') repository = `bicep/${repository}`;
-  const tag = m[4]!;
-  const name = repository.split('/').pop()!;
-  for (let dir = path.dirname(fromAbsPath); ; dir = path.dirname(dir)) {
-    for (const candidate of [path.join(dir, '_external', name, 'main.bicep'), path.join(dir, '_external', name, 'main.json')]) {
-      if (existsSync(candidate)) return candidate;
-    }
-    if (path.dirname(dir) === dir) break;
-  }
-  if (registry) {
-    const cached = path.join(homedir(), '.bicep', 'br', registry, repository.replace(/\//g, '$'), `${tag}$`, 'main.json');
-    if (existsSync(cached)) return cached;
-  }
-  return undefined;
 }

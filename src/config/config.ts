@@ -28,6 +28,8 @@ export interface TollgateConfig {
   env?: Record<string, string>;
   /** Rule modules to load (absolute once read). */
   plugins?: string[];
+  /** Bicep settings: `moduleCache`, a folder of registry modules for offline scans (absolute once read). */
+  bicep?: { moduleCache?: string };
   /**
    * Filled in when read, not written by users: the file as shown, where each `rules` key is and
    * where each suppression starts (by index), for messages about them.
@@ -177,6 +179,7 @@ export function loadConfig(file: string, shownAs = file, options: LoadConfigOpti
   if (config.output?.files) config.output.files = Object.fromEntries(Object.entries(config.output.files).map(([format, f]) => [format, path.resolve(dir, f)]));
   if (config.plugins) config.plugins = config.plugins.map((p) => path.resolve(dir, p));
   if (config.links) config.links = Object.fromEntries(Object.entries(config.links).map(([prefix, folder]) => [prefix, path.resolve(dir, folder)]));
+  if (config.bicep?.moduleCache !== undefined) config.bicep.moduleCache = path.resolve(dir, config.bicep.moduleCache);
   if (config.env) config.env = Object.fromEntries(Object.entries(config.env).map(([name, v]) => [name, String(v)]));
   if (options.confineTo) confinePaths(config, doc, lines, shownAs, [options.confineTo, Sandbox.forPaths([path.resolve(file)], { cwd: dir, registryCache: false })]);
   return config;
@@ -201,6 +204,8 @@ function confinePaths(config: TollgateConfig, doc: Document, lines: LineCounter,
   (config.plugins ?? []).forEach((p, i) => {
     if (!inside(p)) fail(['plugins', i], doc.getIn(['plugins', i]), 'loads plugins');
   });
+  // A module mirror is a folder the scan reads from: outside the sandbox it could open anything.
+  if (config.bicep?.moduleCache !== undefined && !inside(config.bicep.moduleCache)) fail(['bicep', 'moduleCache'], doc.getIn(['bicep', 'moduleCache']), 'reads Bicep modules');
   for (const key of ['definitions', 'initiatives', 'assignments', 'exemptions'] as const) {
     (config.policy?.[key] ?? []).forEach((p, i) => {
       // Shipped initiative short names (mcsb, …) stay as written: they are not paths.

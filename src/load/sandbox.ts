@@ -18,7 +18,7 @@ export type SandboxRead<T> = { ok: true; value: T; realPath: string } | { ok: fa
 /** One folder whose files may be read, and why (for messages). */
 interface SandboxRoot {
   path: string;
-  kind: 'git work tree' | 'scanned path' | 'Bicep registry cache';
+  kind: 'git work tree' | 'scanned path' | 'Bicep registry cache' | 'Bicep module mirror';
 }
 
 export interface SandboxOptions {
@@ -28,8 +28,13 @@ export interface SandboxOptions {
    * only ones `readEnvironmentVariable()` sees: an offline scan never reads the real environment.
    */
   environment?: Readonly<Record<string, string>>;
-  /** Bicep's registry cache (`~/.bicep/br`), readable because `br:` modules resolve into it; false for none. */
+  /**
+   * Bicep's module cache root (`~/.bicep`): its `br` and `ts` folders are readable because
+   * registry and template-spec modules resolve into them; false for none.
+   */
   registryCache?: string | false;
+  /** A folder of Bicep registry modules the user keeps (`bicep.moduleCache` in tollgate.yaml), absolute. */
+  moduleMirror?: string;
 }
 
 /**
@@ -43,10 +48,17 @@ export interface SandboxOptions {
  */
 export class Sandbox {
   private constructor(
-    private readonly roots: readonly SandboxRoot[],
+    private readonly roots: SandboxRoot[],
     /** The environment variables the user gave: never `process.env`. */
     readonly environment: ReadonlyMap<string, string>,
+    /** Bicep's default module cache root, unless the sandbox has none. */
+    readonly bicepCacheRoot?: string,
+    /** The module mirror folder the user configured. */
+    readonly moduleMirror?: string,
   ) {}
+
+  /** Bicep cache folders allowed but not resolved yet (see resolvePendingCaches). */
+  private readonly pendingCaches: string[] = [];
 
   /** The sandbox for the paths the user named (scanned paths, `--parameters` files and the like). */
   static forPaths(named: readonly string[], options: SandboxOptions): Sandbox {
@@ -60,14 +72,41 @@ export class Sandbox {
       const tree = gitWorkTree(folder);
       add(tree ? { path: tree, kind: 'git work tree' } : { path: folder, kind: 'scanned path' });
     }
-    const cache = options.registryCache === undefined ? path.join(homedir(), '.bicep', 'br') : options.registryCache;
-    if (cache) add({ path: realOrResolved(cache), kind: 'Bicep registry cache' });
-    return new Sandbox(roots, new Map(Object.entries(options.environment ?? {})));
+    const cache = options.registryCache === undefined ? path.join(homedir(), '.bicep') : options.registryCache;
+    const mirror = options.moduleMirror === undefined ? undefined : path.resolve(options.cwd, options.moduleMirror);
+    if (mirror) add({ path: realOrResolved(mirror), kind: 'Bicep module mirror' });
+    const box = new Sandbox(roots, new Map(Object.entries(options.environment ?? {})), cache || undefined, mirror);
+    if (cache) box.allowBicepCache(cache);
+    return box;
+  }
+
+  /**
+   * Makes a Bicep module cache readable: only its `br` and `ts` folders, where `bicep restore`
+   * writes modules (a bicepconfig.json's `cacheRootDirectory` must not open the folder it names).
+   */
+  allowBicepCache(root: string): void {
+    for (const sub of ['br', 'ts']) {
+      const folder = path.join(root, sub);
+      if (!this.pendingCaches.includes(folder)) this.pendingCaches.push(folder);
+    }
+  }
+
+  /**
+   * Cache folders are resolved (symbolic links, which cost a system call per path segment) only
+   * when a path outside the other roots is checked: most scans never read from a cache.
+   */
+  private resolvePendingCaches(): boolean {
+    if (this.pendingCaches.length === 0) return false;
+    for (const folder of this.pendingCaches.splice(0)) {
+      const real = realOrResolved(folder);
+      if (!this.roots.some((r) => r.path === real)) this.roots.push({ path: real, kind: 'Bicep registry cache' });
+    }
+    return true;
   }
 
   /** What the sandbox is, for messages: `the git work tree /x or the scanned paths /y`. */
   describe(): string {
-    const named = this.roots.filter((r) => r.kind !== 'Bicep registry cache');
+    const named = this.roots.filter((r) => r.kind === 'git work tree' || r.kind === 'scanned path');
     const trees = named.filter((r) => r.kind === 'git work tree').map((r) => r.path);
     const scanned = named.filter((r) => r.kind === 'scanned path').map((r) => r.path);
     const parts: string[] = [];
@@ -98,7 +137,7 @@ export class Sandbox {
     if (absPath.length > MAX_PATH_LENGTH) return { ok: false, reason: `the path is ${absPath.length.toLocaleString('en-US')} characters long, more than any file system opens (${MAX_PATH_LENGTH.toLocaleString('en-US')})` };
     let real: string;
     try {
-      real = realpathSync(absPath);
+      real = realpathSync.native(absPath);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ELOOP') return { ok: false, reason: 'it is a symbolic link loop' };
@@ -106,7 +145,8 @@ export class Sandbox {
       // rather than reported missing (which would tell what exists outside).
       real = realOfMissing(absPath);
     }
-    if (!this.roots.some((r) => real === r.path || real.startsWith(r.path.endsWith(path.sep) ? r.path : r.path + path.sep))) {
+    const inside = () => this.roots.some((r) => real === r.path || real.startsWith(r.path.endsWith(path.sep) ? r.path : r.path + path.sep));
+    if (!inside() && !(this.resolvePendingCaches() && inside())) {
       return { ok: false, reason: `the file is outside the sandbox (${this.describe()}); Tollgate reads no file outside it` };
     }
     return { ok: true, realPath: real };
@@ -182,7 +222,7 @@ function realOfMissing(absPath: string): string {
   const rest: string[] = [];
   for (let dir = absPath; ; dir = path.dirname(dir)) {
     try {
-      return path.join(realpathSync(dir), ...rest.reverse());
+      return path.join(realpathSync.native(dir), ...rest.reverse());
     } catch {
       if (path.dirname(dir) === dir) return absPath;
       rest.push(path.basename(dir));
@@ -192,7 +232,7 @@ function realOfMissing(absPath: string): string {
 
 function realOrResolved(p: string): string {
   try {
-    return realpathSync(p);
+    return realpathSync.native(p);
   } catch {
     return realOfMissing(p);
   }

@@ -296,7 +296,7 @@ test('names and keys such as constructor, __proto__ and toString are ordinary na
 
 test('a target scope or decorator named like an Object.prototype member finds nothing there', () => {
   const none = { ok: false as const, reason: 'none', refused: false };
-  const host = { program: () => none, readText: () => none, readBytes: () => none, environmentVariable: () => undefined, registryModule: () => undefined };
+  const host = { program: () => none, readText: () => none, readBytes: () => none, environmentVariable: () => undefined, moduleReferences: () => undefined, registryModule: () => ({ ok: false as const, reason: 'no registry' }) };
   const parsed = parseBicep("targetScope = 'constructor'\n@toString('a')\n@constructor(1)\nparam p int = 1\n");
   const { template } = lowerProgram(parsed.program, '/virtual/main.bicep', host);
   const strings: unknown[] = [];

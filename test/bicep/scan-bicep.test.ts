@@ -117,7 +117,7 @@ test('registry modules come from the local Bicep cache when present; otherwise t
   try {
     const out = scan({ paths: ['.'], cwd: dir });
     assert.equal(out.findings.filter((f) => f.ruleId === 'APIM-HTTPBackend').length, 1, 'the cached module was expanded with its parameters');
-    const missing = out.diagnostics.filter((d) => d.code === 'bicep-lowering' && /not in the local cache/.test(d.message));
+    const missing = out.diagnostics.filter((d) => d.code === 'bicep-module-missing' && /cannot find offline.*bicep restore/.test(d.message));
     assert.equal(missing.length, 1);
     assert.equal(missing[0]!.location?.start.line, 5);
   } finally {

@@ -64,9 +64,12 @@ test('sandbox: the git work tree holding the scanned path is the sandbox (.git a
 
 test('sandbox: Bicep registry cache stays readable', () => {
   const { repo } = layout();
-  const cache = tempTree({ 'mcr.microsoft.com/bicep$avm$res$x/1.0.0$/main.json': '{}' });
+  const cache = tempTree({ 'br/mcr.microsoft.com/bicep$avm$res$x/1.0.0$/main.json': '{}', 'ts/s/g/n/1/main.json': '{}', 'other.txt': 'x' });
   const box = Sandbox.forPaths([repo], { cwd: repo, registryCache: cache });
-  assert.ok(box.readText(path.join(cache, 'mcr.microsoft.com/bicep$avm$res$x/1.0.0$/main.json')).ok);
+  assert.ok(box.readText(path.join(cache, 'br/mcr.microsoft.com/bicep$avm$res$x/1.0.0$/main.json')).ok);
+  assert.ok(box.readText(path.join(cache, 'ts/s/g/n/1/main.json')).ok);
+  // Only the br and ts folders: the cache root itself is not a place to read from.
+  assert.equal(box.readText(path.join(cache, 'other.txt')).ok, false);
 });
 
 test('sandbox: a file larger than MAX_INPUT_FILE_BYTES is a clear refusal, not an out-of-memory', () => {

@@ -45,8 +45,13 @@ export interface LowerHost {
   readBytes(absPath: string): HostRead<Buffer>;
   /** A value the user gave for an environment variable (`--env`), else undefined: the real environment is never read. */
   environmentVariable(name: string): string | undefined;
-  /** Where a registry module (`br:…`, `br/alias:…`, `ts:…`) is available locally, if anywhere. */
-  registryModule(reference: string, fromAbsPath: string): string | undefined;
+  /**
+   * The literal module paths another Bicep file uses (`module x '<path>'`), for finding module
+   * cycles without parsing every module file; undefined when it cannot be read.
+   */
+  moduleReferences(absPath: string): readonly string[] | undefined;
+  /** Where a registry module (`br:…`, `br/alias:…`, `ts:…`) is available locally, or why it is not. */
+  registryModule(reference: string, fromAbsPath: string): { ok: true; path: string } | { ok: false; reason: string };
 }
 
 interface ResourceSym {
@@ -551,13 +556,15 @@ class ProgramLowering {
     const from = s.from;
     if (!from || from.holes.length > 0) return;
     const spec = from.segments[0] ?? '';
-    let target: string | undefined;
-    if (/^(br[:/]|ts[:/])/.test(spec)) target = this.host.registryModule(spec, scope.absPath);
-    else target = path.resolve(path.dirname(scope.absPath), spec);
-    if (!target) {
-      this.report(from, `'${spec}' is a registry module that is not available locally: its imported names are unknown`, 'warning');
-      return;
-    }
+    let target: string;
+    if (/^(br[:/]|ts[:/])/.test(spec)) {
+      const found = this.host.registryModule(spec, scope.absPath);
+      if (!found.ok) {
+        this.report(from, `'${spec}' is a registry module Tollgate cannot find offline: ${found.reason}; its imported names are unknown`, 'warning', 'bicep-module-missing');
+        return;
+      }
+      target = found.path;
+    } else target = path.resolve(path.dirname(scope.absPath), spec);
     const imported = this.importedScope(target, from, spec);
     if (!imported) return;
     if (s.wildcardAlias) scope.wildcards.set(s.wildcardAlias, imported);
@@ -909,7 +916,11 @@ class ProgramLowering {
     const target = this.moduleFile(spec, scope.absPath);
     if (/^(br[:/]|ts[:/])/.test(spec)) {
       relative = target ? path.relative(path.dirname(scope.absPath), target).split(path.sep).join('/') : undefined;
-      if (!target) this.report(s.path, `'${spec}' is a registry module that is not in the local cache: its resources are unknown`, 'warning');
+      if (!target) {
+        const found = this.host.registryModule(spec, scope.absPath);
+        const reason = found.ok ? 'it was not found' : found.reason;
+        this.report(s.path, `'${spec}' is a registry module Tollgate cannot find offline: ${reason}; its resources are not checked`, 'warning', 'bicep-module-missing');
+      }
     }
     if (target && this.leadsBack(target, scope.absPath)) {
       // Bicep rejects a module cycle; linking it would expand the same files without end.
@@ -925,7 +936,10 @@ class ProgramLowering {
   /** The file a module path names (a local path, or a registry module available locally). */
   private moduleFile(spec: string, fromAbsPath: string): string | undefined {
     if (spec === '') return undefined;
-    if (/^(br[:/]|ts[:/])/.test(spec)) return this.host.registryModule(spec, fromAbsPath);
+    if (/^(br[:/]|ts[:/])/.test(spec)) {
+      const found = this.host.registryModule(spec, fromAbsPath);
+      return found.ok ? found.path : undefined;
+    }
     return path.resolve(path.dirname(fromAbsPath), spec);
   }
 
@@ -938,11 +952,8 @@ class ProgramLowering {
       if (next === file) return true;
       if (seen.has(next) || !/\.bicep$/i.test(next)) continue;
       seen.add(next);
-      const loaded = this.host.program(next);
-      if (!loaded.ok) continue;
-      for (const s of loaded.program.statements) {
-        if (s.kind !== 'ModuleDeclarationSyntax' || !s.path || s.path.holes.length > 0) continue;
-        const used = this.moduleFile(s.path.segments[0] ?? '', next);
+      for (const spec of this.host.moduleReferences(next) ?? []) {
+        const used = this.moduleFile(spec, next);
         if (used) pending.push(used);
       }
     }

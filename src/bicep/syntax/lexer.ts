@@ -68,6 +68,9 @@ for (const [text, kind] of Object.entries(PUNCTUATION)) {
   else if (text.length === 2) PAIRS[(text.charCodeAt(0) << 8) | text.charCodeAt(1)] = kind;
 }
 
+const TEXT_OF: Partial<Record<TokenKind, string>> = {};
+for (const [text, kind] of Object.entries(PUNCTUATION)) TEXT_OF[kind] = text;
+
 // A Map, not an object literal: an identifier such as `constructor` or `__proto__` must not find
 // an Object.prototype member.
 const KEYWORDS = new Map<string, TokenKind>([['true', 'TrueKeyword'], ['false', 'FalseKeyword'], ['null', 'NullKeyword']]);
@@ -85,6 +88,16 @@ interface Template {
   depth: number;
 }
 
+/** Every token has one shape (a class, not literals built in several places): the parser's reads stay monomorphic. */
+class LexedToken implements Token {
+  constructor(
+    readonly kind: TokenKind,
+    readonly start: number,
+    readonly end: number,
+    readonly text: string,
+  ) {}
+}
+
 export function lex(text: string): LexResult {
   const tokens: Token[] = [];
   const comments: Comment[] = [];
@@ -93,7 +106,9 @@ export function lex(text: string): LexResult {
   const n = text.length;
   let pos = 0;
 
-  const push = (kind: TokenKind, start: number) => tokens.push({ kind, start, end: pos, text: text.slice(start, pos) });
+  const push = (kind: TokenKind, start: number) => tokens.push(new LexedToken(kind, start, pos, text.slice(start, pos)));
+  // Punctuation has one text per kind: no new string for each (half the tokens of a file).
+  const pushFixed = (kind: TokenKind, start: number, fixed: string) => tokens.push(new LexedToken(kind, start, pos, fixed));
 
   /**
    * Reads the rest of a single-quoted string piece from `pos` (just after `'` or `}`). Returns
@@ -203,7 +218,7 @@ export function lex(text: string): LexResult {
       pos++;
       const top = templates[templates.length - 1];
       if (top) top.depth++;
-      push('LeftBrace', start);
+      pushFixed('LeftBrace', start, '{');
       continue;
     }
     if (c === 125) {
@@ -216,7 +231,7 @@ export function lex(text: string): LexResult {
         continue;
       }
       if (top) top.depth--;
-      push('RightBrace', start);
+      pushFixed('RightBrace', start, '}');
       continue;
     }
     if (isDigit(c)) {
@@ -226,7 +241,8 @@ export function lex(text: string): LexResult {
     }
     if (isIdentStart(c)) {
       while (pos < n && isIdentPart(text.charCodeAt(pos))) pos++;
-      push(KEYWORDS.get(text.slice(start, pos)) ?? 'Identifier', start);
+      const word = text.slice(start, pos);
+      tokens.push(new LexedToken(KEYWORDS.get(word) ?? 'Identifier', start, pos, word));
       continue;
     }
     // Punctuation: the longest operator wins (`...`, then two characters, then one).
@@ -246,7 +262,7 @@ export function lex(text: string): LexResult {
         }
       }
       pos += length;
-      push(kind, start);
+      pushFixed(kind, start, TEXT_OF[kind]!);
       continue;
     }
     if (c === 38 && text.charCodeAt(pos + 1) === 38) {
@@ -263,7 +279,7 @@ export function lex(text: string): LexResult {
     push('Unrecognized', start);
     diagnostics.push({ start, end: pos, message: `unexpected character '${String.fromCodePoint(text.codePointAt(start)!)}'${pos - start > 2 ? ` (${(pos - start).toLocaleString('en-US')} times)` : ''}` });
   }
-  tokens.push({ kind: 'EndOfFile', start: n, end: n, text: '' });
+  tokens.push(new LexedToken('EndOfFile', n, n, ''));
   return { tokens, comments, diagnostics };
 }
 

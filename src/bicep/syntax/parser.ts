@@ -108,13 +108,10 @@ function node<N extends SyntaxNode>(kind: N['kind'], children: Child[], fields: 
   const first = children[0];
   const last = children[children.length - 1];
   const start = first ? first.start : (at ?? 0);
-  // `fields` is always a fresh object literal at the call site: completing it avoids a copy.
-  const n = fields as unknown as { kind: string; start: number; end: number; children: Child[] };
-  n.kind = kind;
-  n.start = start;
-  n.end = last ? last.end : start;
-  n.children = children;
-  return n as unknown as N;
+  // Every node starts with the same four properties, in one order: code that reads `kind` or
+  // `start` of any node then meets a few object shapes, not one per call site (which made these
+  // stores and the lowering's reads megamorphic).
+  return Object.assign({ kind, start, end: last ? last.end : start, children }, fields) as unknown as N;
 }
 
 class Parser {

@@ -182,6 +182,7 @@ function scanWithConfig(paths: string[], flags: ScanFlags, cwd: string, config: 
     parameters: flags.parameters,
     deployment: { ...deployment, ...fromFlags },
     env: { ...config.env, ...envFromFlags },
+    ...(config.bicep?.moduleCache !== undefined && { bicepModuleCache: config.bicep.moduleCache }),
     debug: flags.debug,
   });
   progress.finish();
