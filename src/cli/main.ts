@@ -3,8 +3,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { EXIT, FAIL_ON } from './exit-code.js';
 import { FORMATS } from '../report/index.js';
 import { runScan } from './commands/scan.js';
-import { runRulesList, runRulesShow } from './commands/rules.js';
+import { runRulesList, runRulesShow, type RulesListFlags } from './commands/rules.js';
 import { runPolicyTest, type PolicyTestFlags } from './commands/policy-test.js';
+import { runPolicyCoverage, type PolicyCoverageFlags } from './commands/policy-coverage.js';
 import { runExpand, type ExpandFlags } from './commands/expand.js';
 import { runInit } from './commands/init.js';
 import { addDeploymentOptions } from './deployment-options.js';
@@ -75,9 +76,17 @@ function program(): Command {
     process.exitCode = runScan(paths, { ...opts, color: false, writeBaseline: file });
   });
 
-  const rules = cli.command('rules').description('list the rules and built-in Azure Policy definitions').action(() => {
-    process.exitCode = runRulesList();
-  });
+  const rules = cli
+    .command('rules')
+    .description('list the rules: by default those a scan runs (native rules, the API Management pack, the Microsoft cloud security benchmark); --all the whole built-in Azure Policy catalog')
+    .option('--all', 'every built-in Azure Policy definition (public cloud), not only the default rule set')
+    .option('--initiative <name>', 'only the definitions an initiative references (short name such as mcsb, cis, nist-sp-800-53; guid; display name)')
+    .option('--category <name>', 'only rules of this Azure Policy category, e.g. Storage, "Key Vault" (repeatable; native rules: "API Management")', collect)
+    .option('--type <type>', 'only rules for this resource type or the types under it, e.g. Microsoft.Storage/storageAccounts or Microsoft.Storage (repeatable)', collect)
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action((opts: RulesListFlags) => {
+      process.exitCode = runRulesList(opts);
+    });
   rules
     .command('show')
     .description('show everything about one rule: description, effects, aliases, remediation, compliance controls')
@@ -100,6 +109,16 @@ function program(): Command {
   addDeploymentOptions(policyTest).action((policyFile: string, resource: string, opts: PolicyTestFlags) => {
     process.exitCode = runPolicyTest(policyFile, resource, opts);
   });
+
+  policy
+    .command('coverage')
+    .description('for each built-in definition, whether a template can decide it before deployment: fully, only with runtime data, not applicable to templates, or not evaluable by Tollgate; with counts')
+    .option('--initiative <name>', "only this initiative's definitions, at its default values (short name such as mcsb, cis, nist-sp-800-53; guid; display name)")
+    .option('--default', 'only the default rule set (API Management pack, Microsoft cloud security benchmark)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action((opts: PolicyCoverageFlags) => {
+      process.exitCode = runPolicyCoverage(opts);
+    });
 
   const expand = cli
     .command('expand')

@@ -103,7 +103,11 @@ export function runScan(paths: string[], flags: ScanFlags): number {
     exemptions: [...(config.policy?.exemptions ?? []), ...(flags.exemption ?? [])],
   };
   const anyPolicy = Object.values(spec).some((l) => l.length > 0);
-  const ruleSet = loadRuleSet(effects, config.rules ?? {}, { all: flags.rules === 'all', ...(anyPolicy ? { policies: loadPolicyInputs(spec, cwd) } : {}) });
+  const ruleSet = loadRuleSet(effects, config.rules ?? {}, {
+    all: flags.rules === 'all',
+    ...(anyPolicy ? { policies: loadPolicyInputs(spec, cwd) } : {}),
+    ...(config.defaultRules ? { defaults: config.defaultRules } : {}),
+  });
   if (ruleSet.effectErrors.length) {
     for (const e of ruleSet.effectErrors) process.stderr.write(`tollgate: ${e}\n`);
     return EXIT.usage;
