@@ -9,7 +9,7 @@
 //
 // Medians of BENCH_RUNS runs (default 7 and 15). Requires `npm run build` (done by `prepare`).
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,23 +55,43 @@ function floorRun() {
   return performance.now() - t0;
 }
 
+// The default rule set (API Management pack + Microsoft cloud security benchmark) and the pack
+// alone (`rules.default: apim`, which reads nothing of the built-in catalog): the second is the
+// scan that needs none of the catalog and must not get slower.
+const packStart = process.cpuUsage();
+const packRuleSet = loadRuleSet({}, {}, { defaults: ['apim'] });
+const packLoadMs = cpuMs(process.cpuUsage(packStart));
+const defaultStart = process.cpuUsage();
 const ruleSet = loadRuleSet();
+const defaultLoadMs = cpuMs(process.cpuUsage(defaultStart));
 let last;
+let lastPack;
 function scanRun() {
   const t0 = performance.now();
   // JSON only, like the floor; Bicep has its own comparison below.
   last = scan({ paths: [corpus], cwd: corpus, ruleSet, include: ['**/*.json', '**/*.jsonc'] });
   return performance.now() - t0;
 }
+function packRun() {
+  const t0 = performance.now();
+  lastPack = scan({ paths: [corpus], cwd: corpus, ruleSet: packRuleSet, include: ['**/*.json', '**/*.jsonc'] });
+  return performance.now() - t0;
+}
+function cpuMs(usage) {
+  return (usage.user + usage.system) / 1000;
+}
 
 // Warm up both (JIT, file cache), then alternate so neither gets a systematic advantage.
 floorRun();
 scanRun();
+packRun();
 const floorSamples = [];
 const scanSamples = [];
+const packSamples = [];
 for (let i = 0; i < runs; i++) {
   floorSamples.push(floorRun());
   scanSamples.push(scanRun());
+  packSamples.push(packRun());
 }
 rmSync(corpus, { recursive: true, force: true });
 
@@ -83,6 +103,8 @@ console.log(`corpus: ${files.length} files, ${(bytes / 1e6).toFixed(2)} MB (corp
 console.log(`(a) read + JSON.parse          ${floorMs.toFixed(1)} ms`);
 console.log(`(b) tollgate scan (in-process) ${scanMs.toFixed(1)} ms`);
 console.log(`ratio b / a                    ${(scanMs / floorMs).toFixed(2)}x`);
+console.log(`(b') rules.default: apim       ${median(packSamples).toFixed(1)} ms (${lastPack.findings.length} findings, ${packRuleSet.rules.length} rules)`);
+console.log(`rule set load (cpu, first)     default ${defaultLoadMs.toFixed(1)} ms, apim ${packLoadMs.toFixed(1)} ms`);
 console.log(`peak RSS                       ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 
 // ---- 3. Bicep against its compiled JSON ----------------------------------------------------
@@ -217,3 +239,19 @@ const cliScanUnbundled = timeProcess(['dist/cli/main.js', 'scan', 'examples/', '
 console.log(`node -e 0                      ${nodeStart.toFixed(1)} ms`);
 console.log(`tollgate --version             ${version.toFixed(1)} ms (${(version / nodeStart).toFixed(2)}x node start; unbundled ${versionUnbundled.toFixed(1)} ms, ${(versionUnbundled / nodeStart).toFixed(2)}x)`);
 console.log(`tollgate scan examples/ (CLI)  ${cliScan.toFixed(1)} ms (${(cliScan / nodeStart).toFixed(2)}x node start; unbundled ${cliScanUnbundled.toFixed(1)} ms, ${(cliScanUnbundled / nodeStart).toFixed(2)}x)`);
+{
+  // The same with the default set narrowed to the pack and with it given explicitly: both read a
+  // configuration file, so the difference is the catalog's cost.
+  const dir = mkdtempSync(path.join(tmpdir(), 'tollgate-bench-config-'));
+  writeFileSync(path.join(dir, 'apim.yaml'), 'rules:\n  default: apim\n');
+  writeFileSync(path.join(dir, 'mcsb.yaml'), 'rules:\n  default: mcsb\n');
+  const withConfig = (name) => [BIN, 'scan', 'examples/', '--format', 'json', '-c', path.join(dir, name)];
+  const both = [[], []];
+  for (let i = 0; i < startRuns; i++) {
+    both[0].push(timeProcess(withConfig('mcsb.yaml'), 1));
+    both[1].push(timeProcess(withConfig('apim.yaml'), 1));
+  }
+  rmSync(dir, { recursive: true, force: true });
+  console.log(`  -c rules.default: mcsb       ${median(both[0]).toFixed(1)} ms`);
+  console.log(`  -c rules.default: apim       ${median(both[1]).toFixed(1)} ms (reads nothing of catalog/builtin/)`);
+}

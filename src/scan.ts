@@ -8,7 +8,7 @@ import { loadInputs } from './input/load-inputs.js';
 import type { ScanUnit } from './input/pair-parameters.js';
 import { internalErrorDiagnostic, type Diagnostic } from './load/diagnostic.js';
 import { Sandbox } from './load/sandbox.js';
-import { loadBuiltInPolicies } from './policy/catalog.js';
+import { loadDefaultPolicies, type DefaultSetSkip } from './policy/default-set.js';
 import { resourcesFromExport } from './resources/from-export.js';
 import type { ResourceSet } from './resources/resource.js';
 import { NATIVE_RULES } from './rules/index.js';
@@ -92,6 +92,12 @@ export interface RuleSet {
   turnedOff?: readonly string[];
   /** Policy assignments in force (`--initiative`, `--assignment`, `--policy`): for compliance per control and exemptions. */
   assigned?: Pick<AssignedPolicies, 'assigned' | 'unavailable' | 'exemptions'>;
+  /**
+   * Definitions the default set's initiatives reference that are not among `rules` (a version
+   * Tollgate lacks, a definition that does not compile), with why. Those in `rules` that do not
+   * run say why themselves (`enabled` false with `notForTemplates` or `unsetParameters`).
+   */
+  defaultSkipped?: readonly DefaultSetSkip[];
 }
 
 /**
@@ -103,11 +109,14 @@ export interface RuleSet {
 export function loadRuleSet(
   policyEffects: Record<string, string> = {},
   settings: Readonly<Record<string, RuleOverride>> = {},
-  /** `plugins`: rules loaded from the configuration's `plugins:`, run like the native ones. */
-  selection: { all?: boolean; policies?: PolicyInputs; plugins?: readonly Rule[] } = {},
+  /**
+   * `plugins`: rules loaded from the configuration's `plugins:`, run like the native ones.
+   * `defaults`: configuration `rules.default` (initiatives whose definitions join the API Management pack; `apim` = none; default: mcsb).
+   */
+  selection: { all?: boolean; policies?: PolicyInputs; plugins?: readonly Rule[]; defaults?: readonly string[] } = {},
 ): RuleSet {
   const parameters = Object.fromEntries(Object.entries(settings).flatMap(([k, s]) => (s.parameters ? [[k, s.parameters]] : [])));
-  const catalog = loadBuiltInPolicies({ effects: policyEffects, parameters });
+  const catalog = loadDefaultPolicies({ effects: policyEffects, parameters, ...(selection.defaults ? { sets: selection.defaults } : {}) });
   let assigned: AssignedPolicies | undefined;
   let replaced: Rule[] = [];
   if (selection.policies) {
@@ -151,6 +160,7 @@ export function loadRuleSet(
     turnedOff: rules.filter((r) => !r.enabled && disabledByUser(r)).map((r) => r.meta.id),
     ...(replaced.length ? { notRun: replaced.map((r) => r.meta) } : {}),
     ...(assigned ? { assigned } : {}),
+    ...(!selection.policies && catalog.skipped.length ? { defaultSkipped: catalog.skipped } : {}),
   };
 }
 

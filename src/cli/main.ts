@@ -2,7 +2,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, FAIL_ON } from './exit-code.js';
 import { FORMATS } from '../report/formats.js';
+import type { RulesListFlags } from './commands/rules.js';
 import type { PolicyTestFlags } from './commands/policy-test.js';
+import type { PolicyCoverageFlags } from './commands/policy-coverage.js';
 import type { ExpandFlags } from './commands/expand.js';
 import { addDeploymentOptions } from './deployment-options.js';
 import { packageVersion } from '../package-root.js';
@@ -76,10 +78,18 @@ function program(): Command {
     process.exitCode = await runScan(paths, { ...opts, color: false, writeBaseline: file });
   });
 
-  const rules = cli.command('rules').description('list the rules and built-in Azure Policy definitions').action(async () => {
-    const { runRulesList } = await import('./commands/rules.js');
-    process.exitCode = runRulesList();
-  });
+  const rules = cli
+    .command('rules')
+    .description('list the rules: by default those a scan runs (native rules, the API Management pack, the Microsoft cloud security benchmark); --all the whole built-in Azure Policy catalog')
+    .option('--all', 'every built-in Azure Policy definition (public cloud), not only the default rule set')
+    .option('--initiative <name>', 'only the definitions an initiative references (short name such as mcsb, cis, nist-sp-800-53; guid; display name)')
+    .option('--category <name>', 'only rules of this Azure Policy category, e.g. Storage, "Key Vault" (repeatable; native rules: "API Management")', collect)
+    .option('--type <type>', 'only rules for this resource type or the types under it, e.g. Microsoft.Storage/storageAccounts or Microsoft.Storage (repeatable)', collect)
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (opts: RulesListFlags) => {
+      const { runRulesList } = await import('./commands/rules.js');
+      process.exitCode = runRulesList(opts);
+    });
   rules
     .command('show')
     .description('show everything about one rule: description, effects, aliases, remediation, compliance controls')
@@ -120,6 +130,17 @@ function program(): Command {
     const { runPolicyTest } = await import('./commands/policy-test.js');
     process.exitCode = runPolicyTest(policyFile, resource, opts);
   });
+
+  policy
+    .command('coverage')
+    .description('for each built-in definition, whether a template can decide it before deployment: fully, only with runtime data, not applicable to templates, or not evaluable by Tollgate; with counts')
+    .option('--initiative <name>', "only this initiative's definitions, at its default values (short name such as mcsb, cis, nist-sp-800-53; guid; display name)")
+    .option('--default', 'only the default rule set (API Management pack, Microsoft cloud security benchmark)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (opts: PolicyCoverageFlags) => {
+      const { runPolicyCoverage } = await import('./commands/policy-coverage.js');
+      process.exitCode = runPolicyCoverage(opts);
+    });
 
   const expand = cli
     .command('expand')

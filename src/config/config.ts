@@ -4,6 +4,8 @@ import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Document, LineCounter, Node as YamlNode } from 'yaml';
 import { SHIPPED_INITIATIVES } from '../policy/policy-inputs.js';
+import { matchInitiative } from '../policy/initiative-names.js';
+import { PACK_ONLY } from '../policy/default-set.js';
 import { packageRoot } from '../package-root.js';
 import { isCalendarDate } from '../evaluate/suppressions.js';
 import type { DeploymentContext } from '../arm/expression/context.js';
@@ -18,6 +20,11 @@ export interface TollgateConfig {
   failOn?: 'error' | 'warning' | 'note' | 'never';
   deployment?: Partial<Omit<DeploymentContext, 'now'>> & { now?: string };
   rules?: Record<string, RuleSettings>;
+  /**
+   * `rules.default`, taken out of `rules` when read: the initiatives whose built-in definitions
+   * join the API Management pack in the default rule set (`apim`: the pack alone). Unset: `mcsb`.
+   */
+  defaultRules?: string[];
   /** Azure Policy inputs: paths relative to the configuration file (initiatives may be shipped short names). */
   policy?: { definitions?: string[]; initiatives?: string[]; assignments?: string[]; exemptions?: string[] };
   /** Default reports when the command line names none: formats, and a file per format (absolute once read). */
@@ -174,6 +181,21 @@ export function loadConfig(file: string, shownAs = file, options: LoadConfigOpti
     });
   }
   config.origin = { file: shownAs, ruleKeys, suppressions: suppressionAt, optionKeys, plugins: pluginsAt };
+  if (config.rules && Object.hasOwn(config.rules, 'default')) {
+    const given = config.rules.default as unknown as string | string[];
+    delete config.rules.default;
+    delete ruleKeys.default;
+    config.defaultRules = Array.isArray(given) ? given : [given];
+    config.defaultRules.forEach((name, i) => {
+      if (name.trim().toLowerCase() === PACK_ONLY) return;
+      const match = matchInitiative(name);
+      if (match.kind === 'shipped' || match.kind === 'builtin') return;
+      const node = (Array.isArray(given) ? doc.getIn(['rules', 'default', i], true) : doc.getIn(['rules', 'default'], true)) as YamlNode | undefined;
+      const at = node?.range ? lines.linePos(node.range[0]) : { line: 1, col: 1 };
+      const why = match.kind === 'ambiguous' ? `names several built-in initiatives: ${match.candidates.slice(0, 5).join('; ')}` : 'names no built-in initiative';
+      throw new ConfigError(`${shownAs}:${at.line}:${at.col}: rules.default '${name}' ${why} (use ${PACK_ONLY}, mcsb, another short name such as nist-sp-800-53, a guid or a display name; see docs/configuration.md)`);
+    });
+  }
   const dir = path.dirname(path.resolve(file));
   if (config.policy) config.policy = resolvePolicyPaths(config.policy, dir);
   if (config.output?.files) config.output.files = Object.fromEntries(Object.entries(config.output.files).map(([format, f]) => [format, path.resolve(dir, f)]));
@@ -217,9 +239,11 @@ function confinePaths(config: TollgateConfig, doc: Document, lines: LineCounter,
 /** Policy paths in the configuration are relative to it (shipped initiative short names stay as they are). */
 function resolvePolicyPaths(policy: NonNullable<TollgateConfig['policy']>, dir: string): NonNullable<TollgateConfig['policy']> {
   const resolve = (list: string[] | undefined, shortNames: readonly string[] = []) => list?.map((p) => (shortNames.includes(p.toLowerCase()) ? p : path.resolve(dir, p)));
+  // A built-in initiative named by short name, guid or display name stays as written, unless a file of that name is there.
+  const builtIn = (p: string) => !existsSync(path.resolve(dir, p)) && ['shipped', 'builtin'].includes(matchInitiative(p).kind);
   return {
     definitions: resolve(policy.definitions),
-    initiatives: resolve(policy.initiatives, Object.keys(SHIPPED_INITIATIVES)),
+    initiatives: policy.initiatives?.map((p) => (Object.hasOwn(SHIPPED_INITIATIVES, p.toLowerCase()) || builtIn(p) ? p : path.resolve(dir, p))),
     assignments: resolve(policy.assignments),
     exemptions: resolve(policy.exemptions),
   };

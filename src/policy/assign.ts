@@ -109,7 +109,7 @@ export function assignRules(assignment: Assignment, target: { initiative: Initia
 }
 
 /** The assignment's values over the initiative's defaults; a parameter with neither is a problem (its references then fail to compile). */
-function initiativeParameters(declared: readonly PolicyParameter[], given: Record<string, Value>, problems: string[]): Map<string, Value> {
+export function initiativeParameters(declared: readonly PolicyParameter[], given: Record<string, Value>, problems: string[]): Map<string, Value> {
   const out = new Map<string, Value>();
   for (const p of declared) {
     const key = Object.keys(given).find((k) => k.toLowerCase() === p.name.toLowerCase());
@@ -121,7 +121,7 @@ function initiativeParameters(declared: readonly PolicyParameter[], given: Recor
 }
 
 /** A reference's parameter value: literal, or an expression over the initiative's parameters. */
-function resolveValue(raw: Value, setValues: Map<string, Value>): Value {
+export function resolveValue(raw: Value, setValues: Map<string, Value>): Value {
   if (typeof raw !== 'string' || !isExpression(raw)) return raw;
   const value = evaluateExpressionText(raw, {
     functions: POLICY_FUNCTIONS,

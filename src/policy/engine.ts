@@ -116,6 +116,22 @@ const PROVIDER_MODES: Readonly<Record<string, string>> = {
   'microsoft.loadtestservice.data': 'Azure Load Testing test runs',
 };
 
+/** Why a definition of a Resource Provider mode never applies to a template's resources. */
+export function providerModeReason(mode: string): string {
+  const what = PROVIDER_MODES[mode.toLowerCase()] ?? 'components inside its resource provider';
+  return `mode ${mode} is a Resource Provider mode: Azure evaluates it on ${what}, not on the resources of a deployment template`;
+}
+
+/**
+ * Why a definition never applies to a template's resources, decided from its mode and the effect
+ * in force without compiling its rule; undefined = it may apply. Throws as compiling would for a
+ * mode that is not one of Azure Policy's.
+ */
+export function notForTemplatesReason(mode: string, effect: string): string | undefined {
+  if (compileMode(mode) === 'provider') return providerModeReason(mode);
+  return EFFECT_NOT_FOR_TEMPLATES[effect.toLowerCase()];
+}
+
 /**
  * A Resource Provider mode definition: it loads (so it can be listed, assigned and shown) but
  * evaluates components inside a resource provider, never the resources of a template. Its rule
@@ -123,8 +139,7 @@ const PROVIDER_MODES: Readonly<Record<string, string>> = {
  * provider understands, an empty condition stands in: it is never evaluated.
  */
 function providerModePolicy(definition: PolicyDefinition, fields: FieldOptions, parameter: (name: string) => Value, override: string | undefined): CompiledPolicy {
-  const what = PROVIDER_MODES[definition.mode.toLowerCase()] ?? 'components inside its resource provider';
-  const notForTemplates = `mode ${definition.mode} is a Resource Provider mode: Azure evaluates it on ${what}, not on the resources of a deployment template`;
+  const notForTemplates = providerModeReason(definition.mode);
   let condition: CompiledCondition;
   try {
     condition = compileCondition(definition.if, 'policyRule.if', { fields });

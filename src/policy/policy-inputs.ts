@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic } from '../load/diagnostic.js';
 import { InputError } from '../load/diagnostic.js';
@@ -12,14 +12,11 @@ import { looksLikeInitiative, readInitiative, type Initiative } from './initiati
 import type { PolicyRule } from './policy-rule.js';
 import type { Suppression } from '../evaluate/suppressions.js';
 import { pushTo } from '../multimap.js';
+import { builtInDefinition, builtInInitiative } from './builtin-catalog.js';
+import { initiativeByName, shippedInitiativeFile, SHIPPED_INITIATIVES } from './initiative-names.js';
 
-/** Initiatives shipped in catalog/initiatives/, by the short names `--initiative` accepts. */
-export const SHIPPED_INITIATIVES: Readonly<Record<string, { file: string; title: string }>> = {
-  mcsb: { file: 'AzureSecurityCenter.json', title: 'Microsoft cloud security benchmark' },
-  'nz-ism': { file: 'NewZealand_ISM.json', title: 'New Zealand ISM Restricted' },
-  'nl-bio': { file: 'NL_BIO_Cloud_Theme_V2.json', title: 'NL BIO Cloud Theme V2' },
-  'alz-apim': { file: 'ALZ_Enforce-Guardrails-APIM.alz_policy_set_definition.json', title: 'ALZ: Enforce recommended guardrails for API Management' },
-};
+// The short names live with the other ways of naming an initiative; re-exported for the configuration.
+export { SHIPPED_INITIATIVES } from './initiative-names.js';
 
 /** What `--policy`, `--initiative`, `--assignment`, `--exemption` (and the configuration's `policy` key) name. */
 export interface PolicySpec {
@@ -60,7 +57,13 @@ export function loadPolicyInputs(spec: PolicySpec, cwd: string): PolicyInputs {
     try {
       files = statSync(abs).isDirectory() ? listDefinitions(abs) : [abs];
     } catch {
-      const hint = expected === 'initiative' ? ` (a file, or one of: ${Object.keys(SHIPPED_INITIATIVES).join(', ')})` : '';
+      // Not a file: a built-in initiative by short name, guid, id or display name.
+      const named = expected === 'initiative' ? initiativeByName(given) : undefined;
+      if (named && 'initiative' in named) {
+        out.initiatives.push(named.initiative);
+        return;
+      }
+      const hint = named && 'problem' in named ? ` (${named.problem})` : '';
       out.diagnostics.push({ severity: 'error', code: 'policy-file', message: `cannot read --${expected} '${given}': no such file or folder${hint}`, file: given });
       return;
     }
@@ -113,7 +116,7 @@ export function assignPolicies(inputs: PolicyInputs, builtIns: readonly PolicyRu
   for (const d of inputs.definitions) pushTo(given, d.definition.name.toLowerCase(), d);
   const definitions = new Map<string, KnownDefinition[]>(builtIns.map((r) => [r.definition.name.toLowerCase(), [{ definition: r.definition, sidecar: r.sidecar, source: r.source }]]));
   for (const [name, list] of given) definitions.set(name, list);
-  const lookup = (name: string): readonly KnownDefinition[] => definitions.get(name.toLowerCase()) ?? [];
+  const lookup = (name: string): readonly KnownDefinition[] => definitions.get(name.toLowerCase()) ?? builtInKnown(name);
   const assignments = [...inputs.assignments];
   const assignedNames = new Set(assignments.filter((a) => !a.targetIsInitiative).map((a) => a.targetName.toLowerCase()));
   for (const [name, list] of given) {
@@ -169,12 +172,13 @@ export function assignPolicies(inputs: PolicyInputs, builtIns: readonly PolicyRu
 
 let shipped: Initiative[] | undefined;
 
-/** The shipped initiative with this name (its guid or ALZ name), if any. The files are large: read once, when first asked. */
+/**
+ * The shipped initiative with this name (its guid or ALZ name), if any: Tollgate's own files
+ * first, then the built-in catalog. The files are large: read once, when first asked.
+ */
 function shippedInitiative(name: string): Initiative | undefined {
-  shipped ??= Object.values(SHIPPED_INITIATIVES).map(({ file }) =>
-    readInitiative(JSON.parse(readFileSync(path.join(packageRoot(), 'catalog', 'initiatives', file), 'utf8')) as Value, `catalog/initiatives/${file}`),
-  );
-  return shipped.find((i) => i.name.toLowerCase() === name.toLowerCase());
+  shipped ??= Object.values(SHIPPED_INITIATIVES).map(({ file }) => shippedInitiativeFile(file));
+  return shipped.find((i) => i.name.toLowerCase() === name.toLowerCase()) ?? builtInInitiative(name);
 }
 
 function implicitAssignment(target: string, displayName: string, initiative: boolean): Assignment {
@@ -191,4 +195,14 @@ function implicitAssignment(target: string, displayName: string, initiative: boo
     resourceSelectors: [],
     nonComplianceMessages: [],
   };
+}
+
+/** A definition of the built-in catalog as an assignment looks it up; none when the catalog lacks it or cannot read it. */
+function builtInKnown(name: string): readonly KnownDefinition[] {
+  try {
+    const definition = builtInDefinition(name);
+    return definition ? [{ definition, source: definition.file }] : [];
+  } catch {
+    return [];
+  }
 }

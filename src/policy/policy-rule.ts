@@ -6,7 +6,10 @@ import type { Rule } from '../rules/rule.js';
 import type { TraceNode, Verdict, Witness } from './condition.js';
 import type { PolicyDefinition } from './definition.js';
 import type { RelatedQuery } from './effects.js';
-import { compilePolicy, evaluatePolicy, type CompiledPolicy, type PolicyResult } from './engine.js';
+import { compilePolicy, evaluatePolicy, notForTemplatesReason, resolveParameters, type CompiledPolicy, type PolicyResult } from './engine.js';
+import { EFFECTS } from './effects.js';
+import { effectParameter } from './definition.js';
+import { ruleTypes } from './rule-types.js';
 import type { FieldOptions, PolicyTarget } from './field.js';
 import { resourcesOfType } from '../resources/by-type.js';
 import { impliedRelated, withDefaultsUnknown } from './implied-related.js';
@@ -74,22 +77,8 @@ export function createPolicyRule(definition: PolicyDefinition, options: PolicyRu
   const compiled = compilePolicy(definition, { effect: options.effect, parameters: options.parameters, fields: options.fields });
   const { effect, condition } = compiled;
   const sidecar = options.sidecar ?? {};
-  const types = condition.types();
   const unset = unsetParameters(definition, options.parameters);
-  const meta: RuleMeta = {
-    id: definition.name,
-    title: definition.displayName,
-    kind: 'policy',
-    severity: sidecar.severity ?? 'medium',
-    level: LEVEL_BY_EFFECT.get(effect.toLowerCase()) ?? 'warning',
-    effect,
-    description: definition.description,
-    recommendation: sidecar.remediation ?? definition.description,
-    helpUri: sidecar.helpUri,
-    equivalents: [{ tool: 'azure-policy', id: definition.name }, ...(sidecar.equivalents ?? []).map(({ tool, id, ref }) => (ref ? { tool, id, ref } : { tool, id }))],
-    // '*' = the rule names no resource type it could be narrowed to: the engine runs it on every resource.
-    appliesTo: types.length > 0 ? types : ['*'],
-  };
+  const meta = policyMeta(definition, effect, sidecar, condition.types());
 
   return {
     meta,
@@ -126,6 +115,93 @@ export function createPolicyRule(definition: PolicyDefinition, options: PolicyRu
       const result = evaluatePolicy(compiled, resource, { trace, related: () => undefined });
       return { verdict: verdictOf(result), trace };
     },
+  };
+}
+
+/**
+ * As createPolicyRule, compiling the rule only when it first meets a resource (or `compiled` is
+ * read). Its metadata (effect, level, whether it runs, the types it is indexed by) comes from the
+ * definition's JSON: a rule set of hundreds of definitions costs nothing for the types a scan
+ * never meets. Where the effect cannot be told without evaluating (an override, an effect that is
+ * not `[parameters('x')]` or a literal, a value outside the allowed ones), it compiles now, as
+ * createPolicyRule does, with the same errors.
+ */
+export function deferredPolicyRule(definition: PolicyDefinition, options: PolicyRuleOptions = {}): PolicyRule {
+  const effect = options.effect === undefined ? plainEffect(definition, options.parameters) : undefined;
+  let notForTemplates: string | undefined;
+  try {
+    // Bad parameter values and an unknown mode are load errors, as when compiling now.
+    resolveParameters(definition, options.parameters ?? {});
+    if (effect !== undefined) notForTemplates = notForTemplatesReason(definition.mode, effect);
+  } catch {
+    return createPolicyRule(definition, options);
+  }
+  if (effect === undefined) return createPolicyRule(definition, options);
+  const sidecar = options.sidecar ?? {};
+  const unset = unsetParameters(definition, options.parameters);
+  const types = ruleTypes(definition.if);
+  let made: PolicyRule | undefined;
+  const real = (): PolicyRule => (made ??= createPolicyRule(definition, options));
+  return {
+    meta: policyMeta(definition, effect, sidecar, types),
+    definition,
+    effect,
+    get compiled() {
+      return real().compiled;
+    },
+    source: options.source ?? definition.file,
+    sidecar,
+    enabled: effect.toLowerCase() !== 'disabled' && notForTemplates === undefined && unset.length === 0,
+    unsetParameters: unset,
+    ...(notForTemplates ? { notForTemplates } : {}),
+    check(resource, ctx) {
+      if (notForTemplates) return ctx.skip(`not applicable: ${notForTemplates}`);
+      let rule: PolicyRule;
+      try {
+        rule = real();
+      } catch (err) {
+        return ctx.unknown(`policy ${definition.name} cannot be compiled: ${(err as Error).message}`);
+      }
+      rule.check(resource, ctx);
+    },
+    explain: (resource) => real().explain(resource),
+  };
+}
+
+/**
+ * The effect in force when it can be read without evaluating: a literal `then.effect`, or
+ * `[parameters('x')]` with the value given or the default, spelled as the allowed values spell
+ * it. Undefined when anything is out of the ordinary (compiling then says what).
+ */
+function plainEffect(definition: PolicyDefinition, given: Record<string, unknown> | undefined): string | undefined {
+  const raw = definition.effect;
+  const param = effectParameter(definition);
+  let value: unknown;
+  if (param) {
+    const key = Object.keys(given ?? {}).find((k) => k.toLowerCase() === param.name.toLowerCase());
+    value = key !== undefined ? given![key] : param.defaultValue;
+  } else if (typeof raw === 'string' && !raw.startsWith('[')) value = raw;
+  if (typeof value !== 'string' || !EFFECTS.has(value.toLowerCase())) return undefined;
+  const allowed = param?.allowedValues?.filter((a): a is string => typeof a === 'string');
+  if (!allowed) return value;
+  return allowed.find((a) => a === value) ?? allowed.find((a) => a.toLowerCase() === value.toLowerCase());
+}
+
+/** A policy rule's metadata: id and title from the definition, level from the effect, notes from the sidecar. */
+function policyMeta(definition: PolicyDefinition, effect: string, sidecar: PolicySidecar, types: readonly string[]): RuleMeta {
+  return {
+    id: definition.name,
+    title: definition.displayName,
+    kind: 'policy',
+    severity: sidecar.severity ?? 'medium',
+    level: LEVEL_BY_EFFECT.get(effect.toLowerCase()) ?? 'warning',
+    effect,
+    description: definition.description,
+    recommendation: sidecar.remediation ?? definition.description,
+    helpUri: sidecar.helpUri,
+    equivalents: [{ tool: 'azure-policy', id: definition.name }, ...(sidecar.equivalents ?? []).map(({ tool, id, ref }) => (ref ? { tool, id, ref } : { tool, id }))],
+    // '*' = the rule names no resource type it could be narrowed to: the engine runs it on every resource.
+    appliesTo: types.length > 0 ? [...types] : ['*'],
   };
 }
 

@@ -98,6 +98,8 @@ const ruleSet = loadRuleSet(
     '3a8ff864-d881-44ce-bed3-0c63ede634cb': { parameters: { resourceLocation: 'westeurope', eventHubAuthorizationRuleId: '/x/authorizationRules/r' } },
     '6f3f5778-f809-4755-9d8f-bd5a5a7add85': { parameters: { resourceLocation: 'westeurope', storageAccount: '/x/storageAccounts/s' } },
   },
+  // The API Management pack alone: these are its cases (the benchmark's are in builtin-catalog.test.ts).
+  { defaults: ['apim'] },
 );
 
 test('every shipped definition has a failing and a passing (or unknown) case here', () => {

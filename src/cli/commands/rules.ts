@@ -1,21 +1,102 @@
 import type { RuleMeta } from '../../rules/rule-meta.js';
-import { loadBuiltInPolicies } from '../../policy/catalog.js';
+import { loadDefaultPolicies } from '../../policy/default-set.js';
+import { appliesToType, builtInCatalog } from '../../policy/builtin-rules.js';
+import { initiativeByName } from '../../policy/initiative-names.js';
+import type { PolicyRule } from '../../policy/policy-rule.js';
+import type { Rule } from '../../rules/rule.js';
 import { describePolicy } from '../../policy/describe.js';
 import { NATIVE_RULES } from '../../rules/index.js';
 import { EXIT } from '../exit-code.js';
 import { equivalentRules } from '../../evaluate/equivalents.js';
 
-/** `tollgate rules`: one line per rule, native rules and built-in policies alike. */
-export function runRulesList(): number {
-  const { rules } = loadBuiltInPolicies({});
-  const all = [...NATIVE_RULES, ...rules];
-  const idWidth = Math.max(...all.map((r) => r.meta.id.length));
-  const lines = all.map((r) => {
+export interface RulesListFlags {
+  /** Every built-in definition, not only the default rule set. */
+  all?: boolean;
+  /** Only the definitions this initiative references (short name, guid, display name). */
+  initiative?: string;
+  /** Only rules of these categories (Azure Policy metadata.category; native rules: API Management). */
+  category?: string[];
+  /** Only rules that name this resource type, or a type under this namespace or parent type. */
+  type?: string[];
+  format?: 'text' | 'json';
+}
+
+type Listed = { rule: Rule; category: string; problem?: undefined } | { rule?: undefined; id: string; title: string; category: string; problem: string };
+
+/**
+ * `tollgate rules`: one line per rule. By default the rule set a scan runs (native rules, the
+ * API Management pack, the Microsoft cloud security benchmark); `--all` the whole built-in
+ * catalog; `--initiative` one initiative's definitions; `--category` and `--type` filter either.
+ */
+export function runRulesList(flags: RulesListFlags = {}): number {
+  let listed: Listed[];
+  if (flags.initiative !== undefined) {
+    const found = initiativeByName(flags.initiative);
+    if ('problem' in found) {
+      process.stderr.write(`tollgate: --initiative '${flags.initiative}': not a built-in initiative (${found.problem})\n`);
+      return EXIT.usage;
+    }
+    const names = new Set(found.initiative.references.map((r) => r.definitionName.toLowerCase()));
+    listed = catalogListing().filter((l) => names.has((l.rule?.meta.id ?? (l.problem !== undefined ? l.id : '')).toLowerCase()));
+  } else if (flags.all) {
+    listed = [...NATIVE_RULES.map((rule) => ({ rule, category: NATIVE_CATEGORY })), ...catalogListing()];
+  } else {
+    const { rules, definitions } = loadDefaultPolicies({});
+    listed = [...NATIVE_RULES.map((rule) => ({ rule, category: NATIVE_CATEGORY })), ...rules.map((rule, i) => ({ rule: rule as Rule, category: definitions[i]?.category ?? '' }))];
+  }
+  const categories = (flags.category ?? []).map((c) => c.toLowerCase());
+  if (categories.length) listed = listed.filter((l) => categories.includes(l.category.toLowerCase()));
+  const types = flags.type ?? [];
+  if (types.length) listed = listed.filter((l) => l.rule !== undefined && types.some((t) => appliesToType(l.rule!.meta.appliesTo, t)));
+  if (flags.format === 'json') {
+    const rows = listed.map((l) =>
+      l.rule
+        ? {
+            id: l.rule.meta.id,
+            title: l.rule.meta.title,
+            kind: l.rule.meta.kind,
+            category: l.category,
+            level: l.rule.meta.level,
+            ...(l.rule.meta.effect ? { effect: l.rule.meta.effect } : {}),
+            runs: l.rule.enabled,
+            ...(notRunReason(l.rule) ? { notRun: notRunReason(l.rule) } : {}),
+            appliesTo: l.rule.meta.appliesTo,
+          }
+        : { id: l.id, title: l.title, kind: 'policy', category: l.category, runs: false, notRun: l.problem },
+    );
+    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  const idWidth = Math.max(0, ...listed.map((l) => (l.rule?.meta.id ?? (l.problem !== undefined ? l.id : '')).length));
+  const lines = listed.map((l) => {
+    if (!l.rule) return `${l.id.padEnd(idWidth)}  ${'-'.padEnd(7)}  ${l.title}  [policy, cannot be loaded: ${l.problem}]`;
+    const r = l.rule;
     const how = r.meta.kind === 'policy' ? `policy, effect ${r.meta.effect ?? '?'}${r.enabled ? '' : notRun(r)}` : `native, ${r.meta.severity}${r.enabled ? '' : ', off by default'}`;
     return `${r.meta.id.padEnd(idWidth)}  ${r.meta.level.padEnd(7)}  ${r.meta.title}  [${how}]`;
   });
-  process.stdout.write(`${lines.join('\n')}\n\n${all.length} rules. Details: tollgate rules show <id>\n`);
+  const scope = flags.initiative !== undefined ? `of initiative ${flags.initiative}` : flags.all ? 'in the catalog' : 'in the default rule set (tollgate rules --all: the whole built-in catalog)';
+  process.stdout.write(`${lines.length ? `${lines.join('\n')}\n\n` : ''}${listed.length} rules ${scope}. Details: tollgate rules show <id>\n`);
   return EXIT.ok;
+}
+
+const NATIVE_CATEGORY = 'API Management';
+
+/** Every built-in definition as a listing row. */
+function catalogListing(): Listed[] {
+  return builtInCatalog().map((e) =>
+    e.rule
+      ? { rule: e.rule as Rule, category: e.definition?.category ?? '' }
+      : { id: e.record.name, title: e.definition?.displayName ?? e.record.path, category: e.definition?.category ?? '', problem: e.problem ?? 'unknown' },
+  );
+}
+
+/** Why a rule does not run, for the JSON listing; undefined when it runs. */
+function notRunReason(rule: Rule): string | undefined {
+  if (rule.enabled) return undefined;
+  const p = rule as Partial<PolicyRule>;
+  if (p.notForTemplates) return `not applicable to deployment templates: ${p.notForTemplates}`;
+  if (p.unsetParameters?.length) return `needs parameters: ${p.unsetParameters.join(', ')}`;
+  return rule.meta.kind === 'policy' ? `effect ${rule.meta.effect ?? 'Disabled'}` : 'off by default';
 }
 
 /** ` (not run)`, with the reason when the definition cannot apply to a template at all. */
@@ -26,14 +107,25 @@ export function notRun(rule: object): string {
 
 /** `tollgate rules show <id>`: by rule id, policy guid, policy display name, or another tool's id. */
 export function runRulesShow(query: string): number {
-  const { rules } = loadBuiltInPolicies({});
-  const all = [...NATIVE_RULES, ...rules];
+  const { rules } = loadDefaultPolicies({});
+  const all: Rule[] = [...NATIVE_RULES, ...rules];
   const q = query.toLowerCase();
   // An exact id or title first; another tool's id names the native rule that implements that check
-  // before a policy that merely overlaps with it (both list it as an equivalent).
-  const found =
-    all.find((r) => r.meta.id.toLowerCase() === q || r.meta.title.toLowerCase() === q) ??
-    all.find((r) => r.meta.equivalents.some((e) => e.id.toLowerCase() === q || e.ref?.toLowerCase() === q));
+  // before a policy that merely overlaps with it (both list it as an equivalent). Then the rest of
+  // the built-in catalog, read only when the default set does not have it.
+  const exact = (r: Rule) => r.meta.id.toLowerCase() === q || r.meta.title.toLowerCase() === q;
+  let found = all.find(exact) ?? all.find((r) => r.meta.equivalents.some((e) => e.id.toLowerCase() === q || e.ref?.toLowerCase() === q));
+  if (!found) {
+    const entry = builtInCatalog().find((e) => e.record.name.toLowerCase() === q || e.definition?.displayName.toLowerCase() === q);
+    if (entry && !entry.rule) {
+      process.stderr.write(`tollgate: built-in definition ${entry.record.name} (${entry.record.shown}) cannot be loaded: ${entry.problem ?? 'unknown'}\n`);
+      return EXIT.inputErrors;
+    }
+    if (entry?.rule) {
+      found = entry.rule;
+      rules.push(entry.rule);
+    }
+  }
   if (!found) {
     process.stderr.write(`tollgate: no rule '${query}' (see tollgate rules)\n`);
     return EXIT.usage;

@@ -131,7 +131,12 @@ function scanWithConfig(paths: string[], flags: ScanFlags, cwd: string, config: 
     process.stderr.write(`tollgate: ${err.message}\n`);
     return EXIT.usage;
   }
-  const ruleSet = loadRuleSet(effects, config.rules ?? {}, { all: flags.rules === 'all', plugins, ...(anyPolicy ? { policies: loadPolicyInputs(spec, cwd) } : {}) });
+  const ruleSet = loadRuleSet(effects, config.rules ?? {}, {
+    all: flags.rules === 'all',
+    plugins,
+    ...(anyPolicy ? { policies: loadPolicyInputs(spec, cwd) } : {}),
+    ...(config.defaultRules ? { defaults: config.defaultRules } : {}),
+  });
   if (ruleSet.effectErrors.length) {
     for (const e of ruleSet.effectErrors) process.stderr.write(`tollgate: ${e}\n`);
     return EXIT.usage;
