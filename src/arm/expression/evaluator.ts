@@ -2,7 +2,7 @@ import { getProperty, isDeclaredBody, isObject, isUnknown, Unknown, type Value }
 import type { Expr } from './ast.js';
 import { parseExpression } from './parser.js';
 import { RETURNS_EXISTING, SizeError, checkResult } from './budget.js';
-import type { EvalContext, FunctionDef, FunctionTable, LambdaFn } from './context.js';
+import type { EvalContext, FunctionDef, FunctionTable, LambdaFn, Lazy } from './context.js';
 
 /**
  * An error in evaluating an expression that Azure would also reject (wrong argument type,
@@ -18,9 +18,6 @@ export class EvaluationError extends Error {
     this.name = 'EvaluationError';
   }
 }
-
-/** A thunk: an argument evaluated only when a lazy function asks for it. */
-export type Lazy = () => Value;
 
 /** Evaluates an expression string (`[...]`) in a context. */
 export function evaluateExpressionText(text: string, ctx: EvalContext): Value {

@@ -2,7 +2,7 @@ import { childNode, type JsonDocument, type JsonNode } from '../../load/json-doc
 import { leafName } from '../../resources/resource.js';
 import { getPath, getProperty, isObject, isUnknown, Unknown, type ObjectValue, type Value } from '../../resources/value.js';
 import type { DeploymentContext } from '../expression/context.js';
-import type { ExpansionRun, Instance, LinkedLoadFailure } from './deployment-expansion.js';
+import type { ExpansionRun, LinkedLoadFailure } from './expansion-run.js';
 import { checkParameterFile } from './parameter-file.js';
 import { TemplateScope, type SuppliedParameter } from './template-scope.js';
 
@@ -13,6 +13,12 @@ export function nestedTemplateOf(node: JsonNode): JsonNode | undefined {
 }
 
 /** Where a nested deployment's resources are declared, and the scope their expressions see. */
+/** What this module reads of a declared deployment (deployment-expansion.ts's `Instance`; named here to keep the two modules apart). */
+interface Instance {
+  node: JsonNode;
+  name: string;
+}
+
 export interface NestedScope {
   root: JsonNode;
   /** The outer template's own scope for `expressionEvaluationOptions.scope: outer` (ARM's default for inline templates). */
