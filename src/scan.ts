@@ -19,12 +19,12 @@ import { applyRuleOverrides, keyNamesRule, type RuleOverride } from './rules/rul
 import type { Finding } from './findings/finding.js';
 import type { RuleMeta } from './rules/rule-meta.js';
 import type { Value } from './resources/value.js';
-import { dedupeAcrossParameterFiles } from './evaluate/dedupe.js';
-import { mergeEquivalentFindings, suppressEquivalents } from './evaluate/equivalents.js';
+import { dedupeAcrossParameterFiles } from './findings/dedupe.js';
+import { mergeEquivalentFindings, suppressEquivalents } from './findings/equivalents.js';
 import { complianceByControl } from './policy/control-compliance.js';
 import { assignPolicies, type AssignedPolicies, type PolicyInputs } from './policy/policy-inputs.js';
 import type { JsonDocument } from './load/json-document.js';
-import { applySuppressions, fileMatches, globMatches, namesRule, scopeMatches, suppressionsInComments, suppressionsOnResource, type Suppression } from './evaluate/suppressions.js';
+import { applySuppressions, fileMatches, globMatches, namesRule, scopeMatches, suppressionsInComments, suppressionsOnResource, type Suppression } from './findings/suppressions.js';
 
 export interface ScanOptions {
   /** Files and directories to scan. */

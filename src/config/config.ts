@@ -5,7 +5,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Document, LineCounter, Node as YamlNode } from 'yaml';
 import { SHIPPED_INITIATIVES } from '../policy/policy-inputs.js';
 import { packageRoot } from '../package-root.js';
-import { isCalendarDate } from '../evaluate/suppressions.js';
+import { isCalendarDate } from '../findings/suppressions.js';
 import type { DeploymentContext } from '../arm/expression/context.js';
 import { Sandbox } from '../load/sandbox.js';
 

@@ -1,6 +1,6 @@
 import type { SourceLocation } from '../load/source-file.js';
 import type { ValueOrigin } from '../resources/resource.js';
-import type { AppliedSuppression } from '../evaluate/suppressions.js';
+import type { AppliedSuppression } from './suppressions.js';
 
 /** How bad a rule's defect is, in the words security teams use. */
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'informational';

@@ -3,7 +3,7 @@ import { loadBuiltInPolicies } from '../../policy/catalog.js';
 import { describePolicy } from '../../policy/describe.js';
 import { NATIVE_RULES } from '../../rules/index.js';
 import { EXIT } from '../exit-code.js';
-import { equivalentRules } from '../../evaluate/equivalents.js';
+import { equivalentRules } from '../../findings/equivalents.js';
 
 /** `tollgate rules`: one line per rule, native rules and built-in policies alike. */
 export function runRulesList(): number {

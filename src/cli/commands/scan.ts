@@ -5,7 +5,7 @@ import { planOutputs } from '../output-plan.js';
 import { loadRuleSet, scan } from '../../scan.js';
 import { loadPolicyInputs } from '../../policy/policy-inputs.js';
 import { EXIT, exitCodeFor, type FailOn } from '../exit-code.js';
-import { BaselineError, baselineOf, compareWithBaseline, readBaseline } from '../../evaluate/baseline.js';
+import { BaselineError, baselineOf, compareWithBaseline, readBaseline } from '../../findings/baseline.js';
 import { deploymentFromFlags, environmentFromFlags, type DeploymentFlags } from '../deployment-options.js';
 import { isDirectory, writeOrSay } from '../write-output.js';
 import { Sandbox } from '../../load/sandbox.js';

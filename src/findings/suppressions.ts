@@ -2,7 +2,7 @@ import ignore from 'ignore';
 import type { Diagnostic } from '../load/diagnostic.js';
 import type { JsonDocument } from '../load/json-document.js';
 import type { SourceLocation } from '../load/source-file.js';
-import type { Finding } from '../findings/finding.js';
+import type { Finding } from './finding.js';
 import type { RuleMeta } from '../rules/rule-meta.js';
 import { isAtOrUnder, type Resource } from '../resources/resource.js';
 import { getPath, isObject, type Value } from '../resources/value.js';
