@@ -2,43 +2,11 @@ import ignore from 'ignore';
 import type { Diagnostic } from '../load/diagnostic.js';
 import type { JsonDocument } from '../load/json-document.js';
 import type { SourceLocation } from '../load/source-file.js';
-import type { Finding } from './finding.js';
-import type { RuleMeta } from '../rules/rule-meta.js';
+import type { Finding, RuleIdentity, Suppression } from './finding.js';
 import { isAtOrUnder, type Resource } from '../resources/resource.js';
 import { getPath, isObject, type Value } from '../resources/value.js';
 import { fold } from '../policy/operators.js';
 import { wildcardMatch } from '../policy/wildcard.js';
-
-/** Why a finding is accepted: a known risk with a reason, and maybe an end date. */
-export interface Suppression {
-  /** Rule id, or an equivalent id (PSRule name, policy guid, checkov or template-analyzer id). `*` for every rule. */
-  rule: string;
-  reason: string;
-  /** ISO date (`2027-01-31`): the suppression stops on that day. */
-  expires?: string;
-  /** `inSource`: written in the template; `external`: in the configuration. */
-  kind: 'inSource' | 'external';
-  /** Where it is written, for messages and SARIF. */
-  location?: SourceLocation;
-  /** Configuration suppressions only: resource type and name glob (`Microsoft.ApiManagement/service/*`), file glob. */
-  resourceType?: string;
-  resourceName?: string;
-  file?: string;
-  /** Azure Policy exemptions: resources under this id (resource, resource group, subscription). */
-  scope?: string;
-  /** Set when an Azure Policy exemption made this suppression: the finding shows as Exempt. */
-  exemption?: { name: string; category: 'Waiver' | 'Mitigated' };
-}
-
-/** What a finding records when a suppression matched it. */
-export interface AppliedSuppression {
-  kind: 'inSource' | 'external';
-  justification: string;
-  expires?: string;
-  location?: SourceLocation;
-  /** An Azure Policy exemption: the resource is Exempt, not non-compliant. */
-  exemption?: { name: string; category: 'Waiver' | 'Mitigated' };
-}
 
 /**
  * Reads the suppressions written on a resource declaration (ARM keeps resource `metadata`):
@@ -141,7 +109,7 @@ function invalid(location: SourceLocation, message: string): Diagnostic {
 }
 
 /** Does this suppression name this rule (by its id or any equivalent id, ignoring case)? */
-export function namesRule(suppression: Pick<Suppression, 'rule'>, meta: Pick<RuleMeta, 'id' | 'equivalents'>): boolean {
+export function namesRule(suppression: Pick<Suppression, 'rule'>, meta: Pick<RuleIdentity, 'id' | 'equivalents'>): boolean {
   const wanted = suppression.rule.toLowerCase();
   return wanted === '*' || wanted === meta.id.toLowerCase() || meta.equivalents.some((e) => e.id.toLowerCase() === wanted);
 }
@@ -173,7 +141,7 @@ export function fileMatches(pattern: string | undefined, file: string): boolean 
  */
 export function applySuppressions(
   findings: readonly Finding[],
-  rulesById: ReadonlyMap<string, RuleMeta>,
+  rulesById: ReadonlyMap<string, RuleIdentity>,
   candidates: (finding: Finding) => readonly Suppression[],
   allSuppressions: readonly Suppression[],
   today: Date,

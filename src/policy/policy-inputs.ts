@@ -10,7 +10,7 @@ import { looksLikeAssignment, looksLikeExemption, readAssignment, readExemption,
 import { addDefinitionDocument, listDefinitions, type Catalog } from './catalog.js';
 import { looksLikeInitiative, readInitiative, type Initiative } from './initiative.js';
 import type { PolicyRule } from './policy-rule.js';
-import type { Suppression } from '../findings/suppressions.js';
+import type { Suppression } from '../findings/finding.js';
 import { pushTo } from '../multimap.js';
 
 /** Initiatives shipped in catalog/initiatives/, by the short names `--initiative` accepts. */
