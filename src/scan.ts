@@ -16,7 +16,7 @@ import { packageVersion } from './package-root.js';
 import type { Rule } from './rules/rule.js';
 import type { PolicyRule } from './policy/policy-rule.js';
 import { applyRuleOverrides, keyNamesRule, type RuleOverride } from './rules/rule-settings.js';
-import type { Finding } from './findings/finding.js';
+import type { Finding, Suppression } from './findings/finding.js';
 import type { RuleMeta } from './rules/rule-meta.js';
 import type { Value } from './resources/value.js';
 import { dedupeAcrossParameterFiles } from './findings/dedupe.js';
@@ -24,7 +24,7 @@ import { mergeEquivalentFindings, suppressEquivalents } from './findings/equival
 import { complianceByControl } from './policy/control-compliance.js';
 import { assignPolicies, type AssignedPolicies, type PolicyInputs } from './policy/policy-inputs.js';
 import type { JsonDocument } from './load/json-document.js';
-import { applySuppressions, fileMatches, globMatches, namesRule, scopeMatches, suppressionsInComments, suppressionsOnResource, type Suppression } from './findings/suppressions.js';
+import { applySuppressions, fileMatches, globMatches, namesRule, scopeMatches, suppressionsInComments, suppressionsOnResource } from './findings/suppressions.js';
 
 export interface ScanOptions {
   /** Files and directories to scan. */
