@@ -6,7 +6,7 @@ import type { Finding, RuleIdentity, Suppression } from './finding.js';
 import { isAtOrUnder, type Resource } from '../resources/resource.js';
 import { getPath, isObject, type Value } from '../resources/value.js';
 import { fold } from '../policy/operators.js';
-import { wildcardMatch } from '../policy/wildcard.js';
+import { wildcardMatch } from '../wildcard.js';
 
 /**
  * Reads the suppressions written on a resource declaration (ARM keeps resource `metadata`):

@@ -1,6 +1,6 @@
 import { isObject, isUnknown, type Value } from '../resources/value.js';
 import { PolicyEvaluationError } from './errors.js';
-import { wildcardMatch } from './wildcard.js';
+import { wildcardMatch } from '../wildcard.js';
 
 /**
  * One condition operator of the policy language. The condition compiler looks operators up
