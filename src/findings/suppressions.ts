@@ -5,7 +5,7 @@ import type { SourceLocation } from '../load/source-file.js';
 import type { Finding, RuleIdentity, Suppression } from './finding.js';
 import { isAtOrUnder, type Resource } from '../resources/resource.js';
 import { getPath, isObject, type Value } from '../resources/value.js';
-import { fold } from '../policy/operators.js';
+import { fold } from '../case-fold.js';
 import { wildcardMatch } from '../wildcard.js';
 
 /**
