@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { internalErrorDiagnostic, type Diagnostic } from '../load/diagnostic.js';
 import { Sandbox } from '../load/sandbox.js';
-import { localModulePaths, type BicepDocument } from '../bicep/load-bicep.js';
+import { localModulePaths, type BicepDocument, type ParamsEvaluator } from '../bicep/load-bicep.js';
 import { classify, type Classification, type ClassifiedFile } from './classify.js';
 import { discover, displayPath, type Candidate } from './discover.js';
 import { pairParameters, type ScanUnit } from './pair-parameters.js';
@@ -23,6 +23,8 @@ export interface InputOptions {
   sandbox?: Sandbox;
   /** `--debug`: internal errors keep their stack. */
   debug?: boolean;
+  /** Evaluates the computed values of `.bicepparam` files: the expand stage's `evaluateBicepParamValues`. */
+  evaluateBicepParams?: ParamsEvaluator;
   /** Tests only: replaces the per-file reader, to make one file fail as a bug would. */
   classify?: typeof classify;
 }
@@ -51,7 +53,7 @@ export function loadInputs(options: InputOptions): Inputs {
   for (const candidate of candidates) {
     let c: Classification;
     try {
-      c = (options.classify ?? classify)(candidate, options.cwd, sandbox);
+      c = (options.classify ?? classify)(candidate, options.cwd, sandbox, options.evaluateBicepParams);
     } catch (err) {
       // A bug while reading one file is that file's error; the other files are still scanned.
       diagnostics.push(internalErrorDiagnostic(err, displayPath(candidate.absPath, options.cwd), options.debug));

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { DEFAULT_DEPLOYMENT } from '../../arm/expression/context.js';
-import { expandTemplate } from '../../arm/template/expand.js';
+import { evaluateBicepParamValues, expandTemplate } from '../../arm/template/expand.js';
 import { classify } from '../../input/classify.js';
 import { linkedFileLoader } from '../../input/linked-files.js';
 import { Sandbox } from '../../load/sandbox.js';
@@ -77,7 +77,7 @@ export function runExpand(templatePath: string, flags: ExpandFlags): number {
 }
 
 function readAs(file: string, kind: 'template' | 'parameters', cwd: string, sandbox: Sandbox, diagnostics: Diagnostic[]): JsonDocument | number {
-  const c = classify({ absPath: path.resolve(cwd, file), explicit: true }, cwd, sandbox);
+  const c = classify({ absPath: path.resolve(cwd, file), explicit: true }, cwd, sandbox, evaluateBicepParamValues);
   if (c.ok && c.file.kind === kind) {
     diagnostics.push(...(c.file.diagnostics ?? []));
     return c.file.document;

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { DEFAULT_DEPLOYMENT } from '../../arm/expression/context.js';
 import { classify } from '../../input/classify.js';
+import { evaluateBicepParamValues } from '../../arm/template/expand.js';
 import { formatLocation } from '../../load/format-location.js';
 import { childNode, readJsonDocument, type JsonDocument, type JsonNode } from '../../load/json-document.js';
 import { isExpression, parseExpression } from '../../arm/expression/parser.js';
@@ -56,7 +57,7 @@ export function runPolicyTest(policyPath: string, resourcePath: string, flags: P
   if (typeof rule === 'number') return rule;
 
   const abs = path.resolve(cwd, resourcePath);
-  const c = classify({ absPath: abs, explicit: true }, cwd);
+  const c = classify({ absPath: abs, explicit: true }, cwd, undefined, evaluateBicepParamValues);
   let verdicts: Verdict[];
   let inputErrors = false;
   if (c.ok && (c.file.kind === 'template' || c.file.kind === 'export')) {
