@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { DeploymentContext } from './arm/expression/context.js';
-import { DEFAULT_DEPLOYMENT, expandTemplate, type ExpandOptions } from './arm/template/expand.js';
+import { DEFAULT_DEPLOYMENT, evaluateBicepParamValues, expandTemplate, type ExpandOptions } from './arm/template/expand.js';
 import { evaluateResources } from './evaluate/engine.js';
 import type { ScanResult } from './evaluate/scan-result.js';
 import { linkedFileLoader } from './input/linked-files.js';
@@ -157,7 +157,7 @@ export function scan(options: ScanOptions): ScanOutput {
   const sandbox = Sandbox.forPaths([...options.paths, ...(options.parameters ?? [])], { cwd: options.cwd, environment: options.env });
 
   // discover + load
-  const inputs = loadInputs({ ...options, sandbox });
+  const inputs = loadInputs({ ...options, sandbox, evaluateBicepParams: evaluateBicepParamValues });
   diagnostics.push(...inputs.diagnostics);
 
   // expand -> resources -> evaluate, one unit at a time: one bad unit never stops the others
