@@ -110,9 +110,9 @@ export function runScan(paths: string[], flags: ScanFlags): number {
   }
   // Warnings about rule settings point at the key in the configuration file.
   for (const d of ruleSet.diagnostics) {
-    if (d.code !== 'rule-setting' || !config.origin) continue;
-    const key = Object.keys(config.origin.ruleKeys).find((k) => d.message.startsWith(`rules.${k}:`));
-    const at = key === undefined ? undefined : config.origin.ruleKeys[key]!;
+    if (d.configKey?.[0] !== 'rules' || !config.origin) continue;
+    const key = d.configKey[1];
+    const at = key === undefined ? undefined : config.origin.ruleKeys[key];
     d.file = config.origin.file;
     if (at) d.location = { file: config.origin.file, start: at, end: { line: at.line, column: at.column + key!.length } };
   }
