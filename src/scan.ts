@@ -108,7 +108,7 @@ export function loadRuleSet(
     ...catalog.rejectedEffects.map((r) => `effect for '${r.key}': ${r.reason}`),
   ];
   const configured = applyRuleOverrides([...catalog.rules, ...NATIVE_RULES], settings, replaced);
-  catalog.diagnostics.push(...configured.warnings.map((message) => ({ severity: 'warning' as const, code: 'rule-setting', message })));
+  catalog.diagnostics.push(...configured.warnings.map((w) => ({ severity: 'warning' as const, code: 'rule-setting', message: w.message, configKey: ['rules', w.key] })));
   let rules = configured.rules;
   if (selection.all) {
     // Off by default (e.g. deprecated upstream) is turned on; off in the configuration stays off.
