@@ -7,6 +7,7 @@ import { isAtOrUnder, type Resource } from '../resources/resource.js';
 import { getPath, isObject, type Value } from '../resources/value.js';
 import { fold } from '../case-fold.js';
 import { wildcardMatch } from '../wildcard.js';
+import { fail, ok, type Result } from '../result.js';
 
 /**
  * Reads the suppressions written on a resource declaration (ARM keeps resource `metadata`):
@@ -24,8 +25,8 @@ export function suppressionsOnResource(resource: Resource, diagnostics: Diagnost
   const out: Suppression[] = [];
   list.forEach((entry: Value, i) => {
     const parsed = parseEntry(entry);
-    if (typeof parsed === 'string') diagnostics.push(invalid(at(i), parsed));
-    else out.push({ ...parsed, kind: 'inSource', location: at(i) });
+    if (!parsed.ok) diagnostics.push(invalid(at(i), parsed.error));
+    else out.push({ ...parsed.value, kind: 'inSource', location: at(i) });
   });
   return out;
 }
@@ -79,15 +80,15 @@ export function suppressionsInComments(document: JsonDocument, diagnostics: Diag
   return out;
 }
 
-function parseEntry(entry: Value): Pick<Suppression, 'rule' | 'reason' | 'expires'> | string {
-  if (!isObject(entry)) return 'a suppression must be an object { rule, reason, expires? }';
+function parseEntry(entry: Value): Result<Pick<Suppression, 'rule' | 'reason' | 'expires'>> {
+  if (!isObject(entry)) return fail('a suppression must be an object { rule, reason, expires? }');
   const rule = getPath(entry, ['rule']);
   const reason = getPath(entry, ['reason']);
   const expires = getPath(entry, ['expires']);
-  if (typeof rule !== 'string' || !rule) return 'a suppression needs the `rule` it suppresses';
-  if (typeof reason !== 'string' || !reason.trim()) return `the suppression of ${rule} needs a \`reason\`: accepting a risk must say why`;
-  if (expires !== undefined && (typeof expires !== 'string' || !isCalendarDate(expires))) return `the suppression of ${rule} has an invalid \`expires\` (use a date such as 2027-01-31)`;
-  return { rule, reason, expires: expires as string | undefined };
+  if (typeof rule !== 'string' || !rule) return fail('a suppression needs the `rule` it suppresses');
+  if (typeof reason !== 'string' || !reason.trim()) return fail(`the suppression of ${rule} needs a \`reason\`: accepting a risk must say why`);
+  if (expires !== undefined && (typeof expires !== 'string' || !isCalendarDate(expires))) return fail(`the suppression of ${rule} has an invalid \`expires\` (use a date such as 2027-01-31)`);
+  return ok({ rule, reason, expires: expires as string | undefined });
 }
 
 /**
