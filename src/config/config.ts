@@ -41,12 +41,6 @@ export interface RuleSettings {
   parameters?: Record<string, unknown>;
 }
 
-export interface LoadedConfig {
-  /** Absolute path of the file, or undefined when none was found. */
-  file?: string;
-  config: TollgateConfig;
-}
-
 /** A configuration file that cannot be used: bad usage, exit code 2, with file:line:column. */
 export class ConfigError extends Error {}
 
