@@ -6,7 +6,10 @@
 // order the data flows: the value model (resources/) is below the expander (arm/) that produces
 // values, and discovery (input/) is above the loaders it reads files with.
 
-/** Stage -> the stages it may import (never itself listed: same-folder imports are always allowed). */
+/**
+ * Stage -> the stages it may import: every stage below it in the graph of docs/architecture.md
+ * (same-folder imports are always allowed).
+ */
 const MAY_IMPORT = {
   load: [],
   resources: ['load'],
@@ -18,9 +21,9 @@ const MAY_IMPORT = {
   findings: ['load', 'resources'],
   rules: ['load', 'resources', 'arm', 'findings'],
   policy: ['load', 'resources', 'arm', 'findings', 'rules'],
-  evaluate: ['load', 'resources', 'findings', 'rules', 'policy'],
+  evaluate: ['load', 'resources', 'arm', 'findings', 'rules', 'policy'],
   config: ['load', 'resources', 'arm', 'findings', 'rules', 'policy'],
-  report: ['load', 'resources', 'findings', 'rules', 'policy', 'evaluate'],
+  report: ['load', 'resources', 'arm', 'findings', 'rules', 'policy', 'evaluate'],
   cli: ['load', 'resources', 'arm', 'bicep', 'input', 'findings', 'rules', 'policy', 'evaluate', 'config', 'report', 'scan'],
 };
 /** src/scan.ts runs the stages; only the CLI imports it. */
