@@ -11,7 +11,7 @@
 // that the sandbox covers it, and registry modules (`br/public:…`) are served from a fake Bicep
 // cache built from the templates the compiler inlined in main.json, so both sides see the same
 // registry modules.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 

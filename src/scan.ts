@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { DeploymentContext } from './arm/expression/context.js';
-import { DEFAULT_DEPLOYMENT, expandTemplate, type ExpandOptions } from './arm/template/expand.js';
+import { DEFAULT_DEPLOYMENT, evaluateBicepParamValues, expandTemplate, type ExpandOptions } from './arm/template/expand.js';
 import { evaluateResources } from './evaluate/engine.js';
 import type { ScanResult } from './evaluate/scan-result.js';
 import { linkedFileLoader, remoteLinkResolver } from './input/linked-files.js';
@@ -16,17 +16,17 @@ import { packageVersion } from './package-root.js';
 import type { Rule } from './rules/rule.js';
 import type { PolicyRule } from './policy/policy-rule.js';
 import { applyRuleOverrides, keyNamesRule, type RuleOverride } from './rules/rule-settings.js';
-import type { Finding } from './findings/finding.js';
+import type { Finding, Suppression } from './findings/finding.js';
 import type { RuleMeta } from './rules/rule-meta.js';
 import type { Value } from './resources/value.js';
-import { dedupeAcrossParameterFiles } from './evaluate/dedupe.js';
-import { mergeEquivalentFindings, suppressEquivalents } from './evaluate/equivalents.js';
+import { dedupeAcrossParameterFiles } from './findings/dedupe.js';
+import { mergeEquivalentFindings, suppressEquivalents } from './findings/equivalents.js';
 import { complianceByControl } from './policy/control-compliance.js';
 import { assignPolicies, type AssignedPolicies, type PolicyInputs } from './policy/policy-inputs.js';
 import type { JsonDocument } from './load/json-document.js';
 import type { NotFollowed } from './arm/template/not-followed.js';
 import { rulesNotRun } from './evaluate/rules-not-run.js';
-import { applySuppressions, fileMatches, globMatches, namesRule, scopeMatches, suppressionsInComments, suppressionsOnResource, type Suppression } from './evaluate/suppressions.js';
+import { applySuppressions, fileMatches, globMatches, namesRule, scopeMatches, suppressionsInComments, suppressionsOnResource } from './findings/suppressions.js';
 
 export interface ScanOptions {
   /** Files and directories to scan. */
@@ -130,7 +130,7 @@ export function loadRuleSet(
     ...catalog.rejectedEffects.map((r) => `effect for '${r.key}': ${r.reason}`),
   ];
   const configured = applyRuleOverrides([...catalog.rules, ...NATIVE_RULES, ...(selection.plugins ?? [])], settings, replaced);
-  catalog.diagnostics.push(...configured.warnings.map((message) => ({ severity: 'warning' as const, code: 'rule-setting', message })));
+  catalog.diagnostics.push(...configured.warnings.map((w) => ({ severity: 'warning' as const, code: 'rule-setting', message: w.message, configKey: ['rules', w.key] })));
   const disabledByUser = (r: Rule) => Object.entries(settings).some(([key, s]) => s.enabled === false && keyNamesRule(key, r));
   // Turned on in the configuration without the parameters it needs: it could only fail on every
   // resource, so it stays off and the reports list it with what it needs.
@@ -189,7 +189,7 @@ export function scan(options: ScanOptions): ScanOutput {
 
   // discover + load
   const resolveRemoteLink = remoteLinkResolver(options.links);
-  const inputs = loadInputs({ ...options, sandbox, resolveRemoteLink });
+  const inputs = loadInputs({ ...options, sandbox, resolveRemoteLink, evaluateBicepParams: evaluateBicepParamValues });
   diagnostics.push(...inputs.diagnostics);
 
   // expand -> resources -> evaluate, one unit at a time: one bad unit never stops the others

@@ -65,9 +65,15 @@ export function isBicepParamPath(p: string): boolean {
  * interpolation, functions, imports) are evaluated by the ARM engine. Values that only Azure
  * knows (`az.getSecret`) become Key Vault references, which the expansion keeps unknown.
  */
+/**
+ * Evaluates a lowered `.bicepparam` (its computed values are the template's outputs). The expand
+ * stage's work (`evaluateBicepParamValues` in src/arm/template/expand.ts), passed in by the caller.
+ */
+export type ParamsEvaluator = (template: JsonDocument) => { outputs: Record<string, unknown>; diagnostics: Diagnostic[] };
+
 export function loadBicepParams(
   file: SourceFile,
-  evaluate: (template: JsonDocument) => { outputs: Record<string, unknown>; diagnostics: Diagnostic[] },
+  evaluate: ParamsEvaluator,
   sandbox: Sandbox = sandboxOf(file),
   extending: readonly string[] = [],
 ): { document: JsonDocument; diagnostics: Diagnostic[] } {

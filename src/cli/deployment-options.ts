@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { DEFAULT_DEPLOYMENT, type DeploymentContext } from '../arm/expression/context.js';
 import { CLOUD_NAMES } from '../arm/functions/environment.js';
+import { fail, ok, type Result } from '../result.js';
 
 /** The deployment-context flags, shared by `scan` and `expand`. */
 export interface DeploymentFlags {
@@ -36,20 +37,20 @@ export function addDeploymentOptions(cmd: Command): Command {
  * `--env NAME=VALUE` entries as a map (the first '=' splits, so values may contain '='); a
  * malformed entry is a usage error.
  */
-export function environmentFromFlags(entries: readonly string[] = []): Record<string, string> | string {
+export function environmentFromFlags(entries: readonly string[] = []): Result<Record<string, string>> {
   // No prototype: a variable named __proto__ stays data.
   const out = Object.create(null) as Record<string, string>;
   for (const e of entries) {
     const i = e.indexOf('=');
-    if (i <= 0) return `--env expects NAME=VALUE, got '${e}'`;
+    if (i <= 0) return fail(`--env expects NAME=VALUE, got '${e}'`);
     out[e.slice(0, i)] = e.slice(i + 1);
   }
-  return out;
+  return ok(out);
 }
 
 /** The flags that were given, as deployment-context fields (flags win over the config file). */
-export function deploymentFromFlags(flags: DeploymentFlags): Partial<DeploymentContext> | string {
-  if (flags.now !== undefined && Number.isNaN(Date.parse(flags.now))) return `the deployment clock (--now, deployment.now) must be an ISO 8601 time such as 2026-01-31T12:00:00Z, not '${flags.now}'`;
+export function deploymentFromFlags(flags: DeploymentFlags): Result<Partial<DeploymentContext>> {
+  if (flags.now !== undefined && Number.isNaN(Date.parse(flags.now))) return fail(`the deployment clock (--now, deployment.now) must be an ISO 8601 time such as 2026-01-31T12:00:00Z, not '${flags.now}'`);
   const out: Partial<DeploymentContext> = {};
   if (flags.subscriptionId) out.subscriptionId = flags.subscriptionId;
   if (flags.resourceGroup) out.resourceGroup = flags.resourceGroup;
@@ -59,5 +60,5 @@ export function deploymentFromFlags(flags: DeploymentFlags): Partial<DeploymentC
   if (flags.cloud) out.environment = flags.cloud;
   if (flags.deploymentName) out.deploymentName = flags.deploymentName;
   if (flags.now) out.now = new Date(flags.now).toISOString();
-  return out;
+  return ok(out);
 }

@@ -7,7 +7,7 @@ import { SHIPPED_INITIATIVES } from '../policy/policy-inputs.js';
 import { matchInitiative } from '../policy/initiative-names.js';
 import { PACK_ONLY } from '../policy/default-set.js';
 import { packageRoot } from '../package-root.js';
-import { isCalendarDate } from '../evaluate/suppressions.js';
+import { isCalendarDate } from '../findings/suppressions.js';
 import type { DeploymentContext } from '../arm/expression/context.js';
 import { Sandbox } from '../load/sandbox.js';
 
@@ -60,12 +60,6 @@ export interface RuleSettings {
   severity?: 'critical' | 'high' | 'medium' | 'low' | 'informational';
   options?: Record<string, unknown>;
   parameters?: Record<string, unknown>;
-}
-
-export interface LoadedConfig {
-  /** Absolute path of the file, or undefined when none was found. */
-  file?: string;
-  config: TollgateConfig;
 }
 
 /** A configuration file that cannot be used: bad usage, exit code 2, with file:line:column. */

@@ -1,6 +1,5 @@
 import type { SourceLocation } from '../load/source-file.js';
 import type { ValueOrigin } from '../resources/resource.js';
-import type { AppliedSuppression } from '../evaluate/suppressions.js';
 
 /** How bad a rule's defect is, in the words security teams use. */
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'informational';
@@ -66,4 +65,47 @@ export interface RuleResult {
   /** Why it was skipped, unknown or an error. */
   reason?: string;
   findings: Finding[];
+}
+
+/** Why a finding is accepted: a known risk with a reason, and maybe an end date. */
+export interface Suppression {
+  /** Rule id, or an equivalent id (PSRule name, policy guid, checkov or template-analyzer id). `*` for every rule. */
+  rule: string;
+  reason: string;
+  /** ISO date (`2027-01-31`): the suppression stops on that day. */
+  expires?: string;
+  /** `inSource`: written in the template; `external`: in the configuration. */
+  kind: 'inSource' | 'external';
+  /** Where it is written, for messages and SARIF. */
+  location?: SourceLocation;
+  /** Configuration suppressions only: resource type and name glob (`Microsoft.ApiManagement/service/*`), file glob. */
+  resourceType?: string;
+  resourceName?: string;
+  file?: string;
+  /** Azure Policy exemptions: resources under this id (resource, resource group, subscription). */
+  scope?: string;
+  /** Set when an Azure Policy exemption made this suppression: the finding shows as Exempt. */
+  exemption?: { name: string; category: 'Waiver' | 'Mitigated' };
+}
+
+/** What a finding records when a suppression matched it. */
+export interface AppliedSuppression {
+  kind: 'inSource' | 'external';
+  justification: string;
+  expires?: string;
+  location?: SourceLocation;
+  /** An Azure Policy exemption: the resource is Exempt, not non-compliant. */
+  exemption?: { name: string; category: 'Waiver' | 'Mitigated' };
+}
+
+/**
+ * What the work on findings (suppressions, equivalents) reads of a rule. `RuleMeta` (src/rules/)
+ * has these fields; findings/ is the vocabulary rules are written in, so it names what it needs
+ * instead of importing rules/ back.
+ */
+export interface RuleIdentity {
+  id: string;
+  kind: 'native' | 'policy';
+  /** The ids the same check has elsewhere (another rule, a PSRule rule, a policy, …). */
+  equivalents: readonly { tool: string; id: string }[];
 }

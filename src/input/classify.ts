@@ -4,8 +4,7 @@ import { SourceFile } from '../load/source-file.js';
 import { Sandbox } from '../load/sandbox.js';
 import { looksLikeExport } from '../resources/from-export.js';
 import { getProperty } from '../resources/value.js';
-import { isBicepParamPath, isBicepPath, loadBicep, loadBicepParams } from '../bicep/load-bicep.js';
-import { DEFAULT_DEPLOYMENT, expandTemplate } from '../arm/template/expand.js';
+import { isBicepParamPath, isBicepPath, loadBicep, loadBicepParams, type ParamsEvaluator } from '../bicep/load-bicep.js';
 import type { Candidate } from './discover.js';
 import { displayPath } from './discover.js';
 
@@ -30,9 +29,16 @@ const PARAMETERS_SCHEMA = /deploymentparameters\.json#?$/i;
 /**
  * Reads and classifies one candidate. A file found by walking a directory that is not a
  * template, parameter file or export (package.json, metadata.json…) is skipped quietly; the
- * same file named on the command line is an error.
+ * same file named on the command line is an error. Discovery does not expand: the computed values
+ * of a `.bicepparam` are evaluated by `evaluateParams`, the expand stage's
+ * `evaluateBicepParamValues` (src/arm/template/expand.ts) passed in by the caller.
  */
-export function classify(candidate: Candidate, cwd: string, sandbox: Sandbox = Sandbox.forPaths([candidate.absPath], { cwd })): Classification {
+export function classify(
+  candidate: Candidate,
+  cwd: string,
+  sandbox: Sandbox = Sandbox.forPaths([candidate.absPath], { cwd }),
+  evaluateParams: ParamsEvaluator = noParamsEvaluator,
+): Classification {
   const shown = displayPath(candidate.absPath, cwd);
   const read = sandbox.readText(candidate.absPath);
   if (!read.ok) {
@@ -47,14 +53,7 @@ export function classify(candidate: Candidate, cwd: string, sandbox: Sandbox = S
     return { ok: true, file: { kind: 'template', document, diagnostics } };
   }
   if (isBicepParamPath(candidate.absPath)) {
-    const { document, diagnostics } = loadBicepParams(
-      file,
-      (template) => {
-        const expansion = expandTemplate(template, undefined, { deployment: DEFAULT_DEPLOYMENT });
-        return { outputs: expansion.outputs() as Record<string, unknown>, diagnostics: expansion.diagnostics };
-      },
-      sandbox,
-    );
+    const { document, diagnostics } = loadBicepParams(file, evaluateParams, sandbox);
     return { ok: true, file: { kind: 'parameters', document, diagnostics } };
   }
   let document: JsonDocument;
@@ -78,6 +77,10 @@ export function classify(candidate: Candidate, cwd: string, sandbox: Sandbox = S
     };
   }
   return { ok: false, skipped: true, path: shown, reason: 'not a template, parameter file or exported resource' };
+}
+
+function noParamsEvaluator(): never {
+  throw new Error('classify: reading a .bicepparam with computed values needs the expand stage\'s evaluator (evaluateBicepParamValues)');
 }
 
 export function kindOf(value: unknown): FileKind | undefined {

@@ -1,5 +1,5 @@
 import { realpathSync } from 'node:fs';
-import type { RemoteLinkResolver } from '../arm/template/deployment-expansion.js';
+import type { RemoteLinkResolver } from '../arm/template/expansion-run.js';
 import type { Sandbox } from '../load/sandbox.js';
 import { discover } from './discover.js';
 import { referencesOf } from './references.js';

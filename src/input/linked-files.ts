@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { LinkedLoadFailure, RemoteLinkResolver } from '../arm/template/deployment-expansion.js';
+import type { LinkedLoadFailure, RemoteLinkResolver } from '../arm/template/expansion-run.js';
 import { InputError } from '../load/diagnostic.js';
 import { parseJsonDocument, type JsonDocument } from '../load/json-document.js';
 import { Sandbox } from '../load/sandbox.js';

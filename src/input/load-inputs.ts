@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { internalErrorDiagnostic, type Diagnostic } from '../load/diagnostic.js';
 import { Sandbox } from '../load/sandbox.js';
-import { isBicepPath, localModulePaths, type BicepDocument } from '../bicep/load-bicep.js';
-import type { RemoteLinkResolver } from '../arm/template/deployment-expansion.js';
+import { isBicepPath, localModulePaths, type BicepDocument, type ParamsEvaluator } from '../bicep/load-bicep.js';
+import type { RemoteLinkResolver } from '../arm/template/expansion-run.js';
 import { referencesOf } from './references.js';
 import { relatedFiles } from './related-files.js';
 import { classify, type Classification, type ClassifiedFile } from './classify.js';
@@ -38,6 +38,8 @@ export interface InputOptions {
    * named (the API's callers that compare one file with another). Default true.
    */
   related?: boolean;
+  /** Evaluates the computed values of `.bicepparam` files: the expand stage's `evaluateBicepParamValues`. */
+  evaluateBicepParams?: ParamsEvaluator;
   /** Tests only: replaces the per-file reader, to make one file fail as a bug would. */
   classify?: typeof classify;
 }
@@ -81,7 +83,7 @@ export function loadInputs(options: InputOptions): Inputs {
   for (const candidate of candidates) {
     let c: Classification;
     try {
-      c = (options.classify ?? classify)(candidate, options.cwd, sandbox);
+      c = (options.classify ?? classify)(candidate, options.cwd, sandbox, options.evaluateBicepParams);
     } catch (err) {
       // A bug while reading one file is that file's error; the other files are still scanned.
       diagnostics.push(internalErrorDiagnostic(err, displayPath(candidate.absPath, options.cwd), options.debug));

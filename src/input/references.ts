@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { RemoteLinkResolver } from '../arm/template/deployment-expansion.js';
+import type { RemoteLinkResolver } from '../arm/template/expansion-run.js';
 
 /**
  * Which files a template, Bicep file or parameter file refers to, read from its text without

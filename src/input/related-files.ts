@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { RemoteLinkResolver } from '../arm/template/deployment-expansion.js';
+import type { RemoteLinkResolver } from '../arm/template/expansion-run.js';
 import type { Diagnostic } from '../load/diagnostic.js';
 import type { Sandbox } from '../load/sandbox.js';
 import { displayPath } from './discover.js';

@@ -13,6 +13,11 @@ export interface Diagnostic {
   /** File path (display form) when there is no finer location. */
   file?: string;
   location?: SourceLocation;
+  /**
+   * A problem with a configuration setting: the path of its key (`['rules', 'APIM-Typo']`), so the
+   * CLI can point at the key's line in the configuration file without reading the message.
+   */
+  configKey?: readonly string[];
   /** Only for `internal-error` with `--debug`: the stack of the failure, for a bug report. */
   stack?: string;
 }

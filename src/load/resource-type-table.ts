@@ -19,7 +19,11 @@ interface Entry {
   /** API version -> the type as that version spells it, where it differs from `type`. */
   casings?: Map<string, string>;
 }
+// Answers by lower-cased type, misses included. The types come from the scanned files, so the map
+// is capped: the table has about 3,400 types and a scan meets a few dozen; 10,000 answers is more
+// than every real type, and only junk input reaches it (then it starts again rather than grow).
 const answers = new Map<string, Entry | null>();
+const MAX_ANSWERS = 10_000;
 
 /** The table's line for `type` (any casing): the type as the schemas spell it, and its support column. */
 export function resourceTypeEntry(type: string): Entry | undefined {
@@ -38,6 +42,7 @@ export function resourceTypeEntry(type: string): Entry | undefined {
       found = { type: name, support };
       if (casings) found.casings = new Map(casings.split(' ').map((c) => c.split('=') as [string, string]));
     }
+    if (answers.size >= MAX_ANSWERS) answers.clear();
     answers.set(key, found);
   }
   return found ?? undefined;

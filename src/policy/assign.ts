@@ -10,6 +10,7 @@ import { pickVersion } from './definition-version.js';
 import { POLICY_FUNCTIONS } from './functions.js';
 import type { Initiative } from './initiative.js';
 import { createPolicyRule, type PolicyRule, type PolicySidecar } from './policy-rule.js';
+import { fail, ok, type Result } from '../result.js';
 
 /** A definition Tollgate can run: shipped, or loaded with --policy. */
 export interface KnownDefinition {
@@ -155,9 +156,9 @@ function build(assignment: Assignment, known: KnownDefinition, versions: readonl
   const mine = assignment.overrides.filter(
     (o) => OVERRIDE_KINDS.has(o.kind.toLowerCase()) && selectorsMatch(o.selectors.filter((s) => !RESOURCE_SELECTOR_KINDS.has(s.kind.toLowerCase())), { type: '', referenceId: ref }),
   );
-  const variants = new Map<string, PolicyRule | string>();
+  const variants = new Map<string, Result<PolicyRule>>();
   /** The rule for an effect and a version pattern (undefined: the assignment's), or why it cannot be built. */
-  const variant = (effect: string | undefined, version: string | undefined): PolicyRule | string => {
+  const variant = (effect: string | undefined, version: string | undefined): Result<PolicyRule> => {
     const key = `${effect ?? ''}\u0000${version ?? ''}`;
     let made = variants.get(key);
     if (made === undefined) {
@@ -170,18 +171,18 @@ function build(assignment: Assignment, known: KnownDefinition, versions: readonl
 
   const settled = mine.filter((o) => !hasResourceSelector(o));
   const base = choose(settled, { type: '', referenceId: ref });
-  if (typeof base === 'string') {
-    problems.push(`${where}: ${base}`);
+  if (!base.ok) {
+    problems.push(`${where}: ${base.error}`);
     return undefined;
   }
-  if (settled.length === mine.length) return scoped(base, assignment, referenceId);
+  if (settled.length === mine.length) return scoped(base.value, assignment, referenceId);
   // Each value a resource-selecting override can set is compiled now: a bad effect or version is
   // reported once, at load, and resources it would select keep the assignment's rule.
   for (const o of mine.filter(hasResourceSelector)) {
     const made = o.kind.toLowerCase() === 'policyeffect' ? variant(o.value, undefined) : variant(undefined, o.value);
-    if (typeof made === 'string') problems.push(`${where}: override ${o.kind} '${o.value}': ${made}`);
+    if (!made.ok) problems.push(`${where}: override ${o.kind} '${o.value}': ${made.error}`);
   }
-  return scoped(perResourceRule(base, (resource) => choose(mine, factsOf(resource, ref))), assignment, referenceId, true);
+  return scoped(perResourceRule(base.value, (resource) => choose(mine, factsOf(resource, ref))), assignment, referenceId, true);
 }
 
 function listedVersions(known: readonly KnownDefinition[]): string[] {
@@ -203,13 +204,13 @@ function factsOf(resource: Resource, referenceId: string): Facts {
   return { type: resource.type, location: typeof location === 'string' ? location : undefined, id: resource.id, referenceId };
 }
 
-function compileVariant(candidates: readonly KnownDefinition[], version: string | undefined, effect: string | undefined, parameters: Record<string, Value>): PolicyRule | string {
+function compileVariant(candidates: readonly KnownDefinition[], version: string | undefined, effect: string | undefined, parameters: Record<string, Value>): Result<PolicyRule> {
   const { picked, problem } = version === undefined ? { picked: candidates[0], problem: undefined } : pickVersion(candidates, (k) => k.definition.version, version, listedVersions(candidates));
-  if (!picked) return problem ?? 'no such version';
+  if (!picked) return fail(problem ?? 'no such version');
   try {
-    return createPolicyRule(picked.definition, { parameters, ...(effect ? { effect } : {}), sidecar: picked.sidecar, source: picked.source });
+    return ok(createPolicyRule(picked.definition, { parameters, ...(effect ? { effect } : {}), sidecar: picked.sidecar, source: picked.source }));
   } catch (err) {
-    return (err as Error).message;
+    return fail((err as Error).message);
   }
 }
 
@@ -217,11 +218,11 @@ function compileVariant(candidates: readonly KnownDefinition[], version: string 
  * One rule whose effect or definition version depends on the resource (overrides with resource
  * selectors). Findings carry the level and effect of the variant that produced them.
  */
-function perResourceRule(base: PolicyRule, choose: (resource: Resource) => PolicyRule | string): PolicyRule {
+function perResourceRule(base: PolicyRule, choose: (resource: Resource) => Result<PolicyRule>): PolicyRule {
   return Object.assign(Object.create(base) as PolicyRule, {
     check(resource: Resource, ctx: CheckContext) {
       const chosen = choose(resource);
-      const run = typeof chosen === 'string' ? base : chosen;
+      const run = chosen.ok ? chosen.value : base;
       if (!run.enabled) return ctx.skip(`an override of the assignment sets effect ${run.effect} for this resource`);
       if (run === base) return base.check(resource, ctx);
       run.check(resource, { ...ctx, report: (f) => ctx.report({ ...f, level: run.meta.level, effect: run.meta.effect }) });

@@ -5,7 +5,8 @@ import type { AliasEntry } from './aliases.js';
 import { PolicyCompileError, PolicyEvaluationError } from './errors.js';
 import { compileField, defaultFieldOptions, parseFieldPath, showPath, stepInto, WILD, type FieldOptions, type FieldRef, type PolicyTarget, type Seg } from './field.js';
 import { checkPolicyExpression, containsUnknown, POLICY_FUNCTIONS, type PolicyEnvironment, type PolicyEvalContext } from './functions.js';
-import { describeOperand, fold, OPERATORS, type Operator } from './operators.js';
+import { describeOperand, OPERATORS, type Operator } from './operators.js';
+import { fold } from '../case-fold.js';
 
 export { PolicyCompileError } from './errors.js';
 export type { PolicyTarget } from './field.js';

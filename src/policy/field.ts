@@ -278,12 +278,3 @@ export function showPath(segs: readonly PathSegment[]): string {
   return formatPath(segs);
 }
 
-/** Renders segments that may contain `[*]`, for messages. */
-export function showPattern(segs: readonly Seg[]): string {
-  let out = '';
-  for (const s of segs) {
-    if (s === WILD) out += '[*]';
-    else out += formatPath(out ? ['x', s] : [s]).slice(out ? 1 : 0);
-  }
-  return out;
-}

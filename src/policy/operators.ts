@@ -1,6 +1,7 @@
 import { isObject, isUnknown, type Value } from '../resources/value.js';
 import { PolicyEvaluationError } from './errors.js';
-import { wildcardMatch } from './wildcard.js';
+import { wildcardMatch } from '../wildcard.js';
+import { fold } from '../case-fold.js';
 
 /**
  * One condition operator of the policy language. The condition compiler looks operators up
@@ -18,16 +19,6 @@ export interface Operator {
   /** A message when a literal operand cannot work (checked once, at compile time). */
   checkOperand?(operand: Value): string | undefined;
   test(actual: Value | undefined, operand: Value): boolean;
-}
-
-/**
- * Case-insensitive comparison key. ASCII text is lower-cased; other text is upper- then
- * lower-cased, which folds the cases Unicode maps to several letters ('ß' and 'SS', 'ﬃ' and
- * 'FFI') and the Greek final sigma to one spelling.
- */
-export function fold(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return /^[\x00-\x7f]*$/.test(s) ? s.toLowerCase() : s.toUpperCase().toLowerCase();
 }
 
 /**

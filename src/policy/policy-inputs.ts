@@ -10,7 +10,7 @@ import { looksLikeAssignment, looksLikeExemption, readAssignment, readExemption,
 import { addDefinitionDocument, listDefinitions, type Catalog } from './catalog.js';
 import { looksLikeInitiative, readInitiative, type Initiative } from './initiative.js';
 import type { PolicyRule } from './policy-rule.js';
-import type { Suppression } from '../evaluate/suppressions.js';
+import type { Suppression } from '../findings/finding.js';
 import { pushTo } from '../multimap.js';
 import { builtInDefinition, builtInInitiative } from './builtin-catalog.js';
 import { initiativeByName, shippedInitiativeFile, SHIPPED_INITIATIVES } from './initiative-names.js';

@@ -77,6 +77,3 @@ export function leafName(resource: Pick<Resource, 'name'>): string {
   return i < 0 ? resource.name : resource.name.slice(i + 1);
 }
 
-export function sameType(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
-}

@@ -17,6 +17,12 @@ export function keyNamesRule(key: string, rule: Rule): boolean {
   return rule.meta.id.toLowerCase() === k || rule.meta.title.toLowerCase() === k || rule.meta.equivalents.some((e) => e.id.toLowerCase() === k);
 }
 
+/** A setting that does nothing: `key` is its key under `rules:` in the configuration. */
+export interface SettingWarning {
+  key: string;
+  message: string;
+}
+
 /**
  * Applies per-rule settings from the configuration. A setting that names no rule is an error
  * (a typo must not silently leave a rule on). Rules are wrapped, never mutated: the same
@@ -27,9 +33,9 @@ export function applyRuleOverrides(
   overrides: Readonly<Record<string, RuleOverride & { effect?: string }>>,
   /** Rules that exist but do not run in this scan (shipped policies an assignment replaced): naming one is a warning, not a typo. */
   notRunning: readonly Rule[] = [],
-): { rules: Rule[]; options: Record<string, Record<string, unknown>>; errors: string[]; warnings: string[] } {
+): { rules: Rule[]; options: Record<string, Record<string, unknown>>; errors: string[]; warnings: SettingWarning[] } {
   const errors: string[] = [];
-  const warnings: string[] = [];
+  const warnings: SettingWarning[] = [];
   // Keyed by rule id, which a policy file names: no prototype, so `__proto__` is an id like any other.
   const options = Object.create(null) as Record<string, Record<string, unknown>>;
   let out = [...rules];
@@ -38,7 +44,7 @@ export function applyRuleOverrides(
     const named = out.filter((r) => keyNamesRule(key, r));
     if (!named.length) {
       const idle = notRunning.find((r) => keyNamesRule(key, r));
-      if (idle) warnings.push(`rules.${key}: policy ${idle.meta.id} is not among the assigned policies of this scan: the setting has no effect`);
+      if (idle) warnings.push({ key, message: `rules.${key}: policy ${idle.meta.id} is not among the assigned policies of this scan: the setting has no effect` });
       else errors.push(`rules.${key}: no rule has that id, equivalent id or display name (see \`tollgate rules\`)`);
       continue;
     }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { classify } from '../../src/input/classify.js';
+import { evaluateBicepParamValues } from '../../src/arm/template/expand.js';
 import { scan } from '../../src/scan.js';
 import { Sandbox } from '../../src/load/sandbox.js';
 import { repoRoot, tempTree } from '../helpers.js';
@@ -31,7 +32,7 @@ for (const folder of readdirSync(root).sort()) {
   const expected = (JSON.parse(readFileSync(compiled, 'utf8').replace(/^\uFEFF/, '')) as { parameters?: Record<string, unknown> }).parameters;
   if (!expected || folder === 'External_Inputs') continue;
   test(`.bicepparam ${folder}: values equal the compiled parameters.json`, () => {
-    const c = classify({ absPath: source, explicit: true }, root, Sandbox.forPaths([source], { cwd: root, environment }));
+    const c = classify({ absPath: source, explicit: true }, root, Sandbox.forPaths([source], { cwd: root, environment }), evaluateBicepParamValues);
     assert.ok(c.ok && c.file.kind === 'parameters');
     const ours = (c.file.document.value as { parameters: Record<string, unknown> }).parameters;
     const skip = DEPLOY_TIME[folder] ?? [];

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { planOutputs } from '../../src/cli/output-plan.js';
+import { fail, ok } from '../../src/result.js';
+import { FORMATS } from '../../src/report/index.js';
 import { repoRoot } from '../helpers.js';
 
 // The CLI as compiled with the tests (like cli.test.ts), so that a stale dist/ cannot hide a change.
@@ -102,13 +104,14 @@ test('bad combinations are usage errors (exit 2) that say what to do, and write 
 });
 
 test('output plans', () => {
-  assert.deepEqual(planOutputs(undefined, undefined), [{ format: 'pretty', file: undefined }]);
-  assert.deepEqual(planOutputs(['json'], ['out.json']), [{ format: 'json', file: 'out.json' }]);
-  assert.deepEqual(planOutputs(['JSON'], 'out.json'), [{ format: 'json', file: 'out.json' }]);
-  assert.deepEqual(planOutputs(['csv, markdown', 'csv'], ['csv=x.csv']), [
+  assert.deepEqual(planOutputs(undefined, undefined), ok([{ format: 'pretty', file: undefined }]));
+  assert.deepEqual(planOutputs(['json'], ['out.json']), ok([{ format: 'json', file: 'out.json' }]));
+  assert.deepEqual(planOutputs(['JSON'], 'out.json'), ok([{ format: 'json', file: 'out.json' }]));
+  assert.deepEqual(planOutputs(['csv, markdown', 'csv'], ['csv=x.csv']), ok([
     { format: 'csv', file: 'x.csv' },
     { format: 'markdown', file: undefined },
-  ]);
+  ]));
   // A single format may be named too.
-  assert.deepEqual(planOutputs(['sarif'], ['sarif=a.sarif']), [{ format: 'sarif', file: 'a.sarif' }]);
+  assert.deepEqual(planOutputs(['sarif'], ['sarif=a.sarif']), ok([{ format: 'sarif', file: 'a.sarif' }]));
+  assert.deepEqual(planOutputs(['xml'], undefined), fail(`unknown format 'xml' (one of ${FORMATS.join(', ')})`));
 });

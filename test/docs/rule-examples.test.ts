@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadRuleSet, scan } from '../../src/scan.js';
-import { equivalentRules } from '../../src/evaluate/equivalents.js';
+import { equivalentRules } from '../../src/findings/equivalents.js';
 import { repoRoot, tempTree } from '../helpers.js';
 
 // Every rule page's examples (ARM and Bicep) are real: the failing one must fail at the line marked

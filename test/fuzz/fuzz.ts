@@ -109,7 +109,7 @@ function supervise(options: { root: string; seed: number; seconds: number; count
   const journal = path.join(dir, 'in-flight.json');
   const self = fileURLToPath(import.meta.url);
   let start = 0;
-  let status = 0;
+  let status: number;
   const fatal: string[] = [];
   for (;;) {
     const remaining = Math.max(1, Math.round((end - Date.now()) / 1000));

@@ -9,7 +9,7 @@ import { DEFAULT_DEPLOYMENT } from '../../src/arm/expression/context.js';
 import { EvaluationError, FunctionError } from '../../src/arm/expression/evaluator.js';
 import { ExpressionSyntaxError, parseExpression } from '../../src/arm/expression/parser.js';
 import { expandTemplate, type Expansion } from '../../src/arm/template/expand.js';
-import type { LinkedLoadFailure } from '../../src/arm/template/deployment-expansion.js';
+import type { LinkedLoadFailure } from '../../src/arm/template/expansion-run.js';
 import { loadBicep, loadBicepParams } from '../../src/bicep/load-bicep.js';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { evaluateResources } from '../../src/evaluate/engine.js';

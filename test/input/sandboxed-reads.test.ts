@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_DEPLOYMENT, expandTemplate } from '../../src/arm/template/expand.js';
+import { DEFAULT_DEPLOYMENT, evaluateBicepParamValues, expandTemplate } from '../../src/arm/template/expand.js';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { classify } from '../../src/input/classify.js';
 import { linkedFileLoader } from '../../src/input/linked-files.js';
@@ -26,7 +26,7 @@ const bicepResource = (description: string) =>
 /** Expands one Bicep or ARM file the way `scan <scanned>` would, with the scan's sandbox. */
 function expandIn(dir: string, scanned: string, file: string, environment?: Record<string, string>) {
   const sandbox = Sandbox.forPaths([scanned], { cwd: dir, environment, registryCache: false });
-  const c = classify({ absPath: path.join(dir, file), explicit: false }, dir, sandbox);
+  const c = classify({ absPath: path.join(dir, file), explicit: false }, dir, sandbox, evaluateBicepParamValues);
   assert.ok(c.ok, !c.ok && !c.skipped ? c.diagnostic.message : 'skipped');
   const expansion = expandTemplate(c.file.document, undefined, { deployment: DEFAULT_DEPLOYMENT, loadLinked: linkedFileLoader(sandbox, dir) });
   const diagnostics = [...(c.file.diagnostics ?? []), ...expansion.diagnostics];
@@ -115,7 +115,7 @@ test(".bicepparam extends '../base.bicepparam' outside the sandbox: a diagnostic
   const text = ["using './main.bicep'", "extends '../base.bicepparam'", "param own = 'mine'", ''].join('\n');
   const dir = tempTree({ 'base.bicepparam': `using none\nparam stolen = '${SECRET}'\n`, 'repo/main.bicep': 'param own string\nparam stolen string\n', 'repo/main.bicepparam': text });
   const sandbox = Sandbox.forPaths(['repo'], { cwd: dir, registryCache: false });
-  const c = classify({ absPath: path.join(dir, 'repo/main.bicepparam'), explicit: false }, dir, sandbox);
+  const c = classify({ absPath: path.join(dir, 'repo/main.bicepparam'), explicit: false }, dir, sandbox, evaluateBicepParamValues);
   assert.ok(c.ok);
   const d = refusal(c.file.diagnostics ?? []);
   assert.equal(d.location?.start.line, 2);
@@ -146,7 +146,7 @@ test('readEnvironmentVariable(): unknown without --env (the real environment is 
     const dir = tempTree({ 'main.bicep': 'param fromEnv string\nparam withDefault string\n', 'main.bicepparam': ENV_PARAMS });
     const values = (environment?: Record<string, string>) => {
       const sandbox = Sandbox.forPaths(['.'], { cwd: dir, environment, registryCache: false });
-      const c = classify({ absPath: path.join(dir, 'main.bicepparam'), explicit: false }, dir, sandbox);
+      const c = classify({ absPath: path.join(dir, 'main.bicepparam'), explicit: false }, dir, sandbox, evaluateBicepParamValues);
       assert.ok(c.ok);
       assert.ok(!JSON.stringify([c.file.document.value, c.file.diagnostics]).includes(SECRET), 'process.env is not read');
       return { parameters: (c.file.document.value as { parameters: Record<string, Value> }).parameters, diagnostics: c.file.diagnostics ?? [] };
@@ -235,7 +235,7 @@ test('a scanned file or a policy file larger than MAX_INPUT_FILE_BYTES is a diag
     truncateSync(path.join(dir, name), MAX_INPUT_FILE_BYTES + 1024); // sparse: no disk used
   }
   const sandbox = Sandbox.forPaths(['.'], { cwd: dir, registryCache: false });
-  const c = classify({ absPath: path.join(dir, 'huge.json'), explicit: false }, dir, sandbox);
+  const c = classify({ absPath: path.join(dir, 'huge.json'), explicit: false }, dir, sandbox, evaluateBicepParamValues);
   assert.ok(!c.ok && !c.skipped && c.diagnostic.code === 'sandbox' && /MiB, more than Tollgate reads/.test(c.diagnostic.message));
   const policies = loadPolicyInputs({ policies: ['huge-policy.json'] }, dir);
   assert.ok(policies.diagnostics.some((d) => d.file === 'huge-policy.json' && /more than Tollgate reads \(32 MiB\)/.test(d.message)), JSON.stringify(policies.diagnostics));

@@ -199,7 +199,9 @@ test('a rule setting naming a shipped policy the assignments replaced is a warni
   // 1dc2fc00 (platform version stv2) ships but is not part of the ALZ APIM guardrails.
   const idle = loadRuleSet({}, { '1dc2fc00-2245-4143-99f4-874c937f13ef': { severity: 'high' } }, { policies: policies() });
   assert.deepEqual(idle.effectErrors, []);
-  assert.ok(idle.diagnostics.some((d) => d.severity === 'warning' && /1dc2fc00-2245-4143-99f4-874c937f13ef is not among the assigned policies/.test(d.message)));
+  const warning = idle.diagnostics.find((d) => d.severity === 'warning' && /1dc2fc00-2245-4143-99f4-874c937f13ef is not among the assigned policies/.test(d.message));
+  // The key travels as data, so the CLI points at its line without parsing the message.
+  assert.deepEqual(warning?.configKey, ['rules', '1dc2fc00-2245-4143-99f4-874c937f13ef']);
   const typo = loadRuleSet({}, { '1dc2fc00-typo': { severity: 'high' } }, { policies: policies() });
   assert.match(typo.effectErrors.join('\n'), /rules\.1dc2fc00-typo: no rule has that id/);
 });

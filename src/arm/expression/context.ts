@@ -1,6 +1,8 @@
 import type { Value } from '../../resources/value.js';
-import type { Lazy } from './evaluator.js';
 import type { Budget } from './budget.js';
+
+/** A thunk: an argument evaluated only when a lazy function asks for it. */
+export type Lazy = () => Value;
 
 /**
  * One entry of the function table. Most functions are eager: their arguments are evaluated

@@ -2,7 +2,7 @@ import { getProperty, isDeclaredBody, isObject, isUnknown, Unknown, type Value }
 import type { Expr } from './ast.js';
 import { parseExpression } from './parser.js';
 import { RETURNS_EXISTING, SizeError, checkResult } from './budget.js';
-import type { EvalContext, FunctionDef, FunctionTable, LambdaFn } from './context.js';
+import type { EvalContext, FunctionDef, FunctionTable, LambdaFn, Lazy } from './context.js';
 
 /**
  * An error in evaluating an expression that Azure would also reject (wrong argument type,
@@ -18,9 +18,6 @@ export class EvaluationError extends Error {
     this.name = 'EvaluationError';
   }
 }
-
-/** A thunk: an argument evaluated only when a lazy function asks for it. */
-export type Lazy = () => Value;
 
 /** Evaluates an expression string (`[...]`) in a context. */
 export function evaluateExpressionText(text: string, ctx: EvalContext): Value {
@@ -183,13 +180,17 @@ function compileLambda(arg: Expr, ctx: EvalContext, caller: string): LambdaFn {
   return Object.assign(call, { arity: params.length });
 }
 
-// Function names are looked up on every call: lower-case each distinct spelling once.
+// Function names are looked up on every call: lower-case each distinct spelling once. The names
+// come from the templates (an unknown function is any text), so the map is capped: real
+// templates use a few hundred spellings; past 10,000 it starts again rather than grow.
 const lowerNames = new Map<string, string>();
+const MAX_LOWER_NAMES = 10_000;
 
 function lookupFunction(table: FunctionTable, name: string) {
   let lower = lowerNames.get(name);
   if (lower === undefined) {
     lower = name.toLowerCase();
+    if (lowerNames.size >= MAX_LOWER_NAMES) lowerNames.clear();
     lowerNames.set(name, lower);
   }
   return table.get(lower) ?? (lower.startsWith('list') ? table.get('list*') : undefined);

@@ -77,14 +77,3 @@ export function jsonLengthAtLeast(v: Value, limit: number): number {
   return total;
 }
 
-/** Throws a SizeError before a value nested deeper than MAX_VALUE_DEPTH is walked recursively. */
-export function checkValueDepth(v: Value): void {
-  if (v === null || typeof v !== 'object') return;
-  const stack: [Value, number][] = [[v, 0]];
-  while (stack.length) {
-    const [x, depth] = stack.pop()!;
-    if (x === null || typeof x !== 'object') continue;
-    if (depth >= MAX_VALUE_DEPTH) throw new SizeError(`the value nests more than ${MAX_VALUE_DEPTH} levels deep`);
-    for (const item of Array.isArray(x) ? x : Object.values(x)) if (item !== null && typeof item === 'object') stack.push([item, depth + 1]);
-  }
-}

@@ -1,5 +1,4 @@
-import type { FunctionDef } from '../expression/context.js';
-import type { Lazy } from '../expression/evaluator.js';
+import type { FunctionDef, Lazy } from '../expression/context.js';
 import { isUnknown, type Value } from '../../resources/value.js';
 import { expectBool, fn } from './define.js';
 import { deepEquals } from './comparison.js';

@@ -36,6 +36,7 @@ const WHITESPACE = new RegExp(WS);
  * outside ASCII each character is mapped alone and kept when JavaScript would expand it.
  */
 function invariantCase(s: string, upper: boolean): string {
+  // eslint-disable-next-line no-control-regex -- the ASCII range starts at U+0000
   if (/^[\x00-\x7f]*$/.test(s)) return upper ? s.toUpperCase() : s.toLowerCase();
   let out = '';
   for (const ch of s) {

@@ -1,9 +1,9 @@
 import type { Diagnostic } from '../../load/diagnostic.js';
-import { childNode, type JsonDocument, type JsonNode } from '../../load/json-document.js';
+import { childNode, type JsonNode } from '../../load/json-document.js';
 import { locateInTree } from '../../resources/locate.js';
 import type { Resource } from '../../resources/resource.js';
 import { getProperty, isUnknown, markDeclaredBody, Unknown, type ObjectValue, type Value, setOwn } from '../../resources/value.js';
-import type { EvalContext, FunctionTable, ResourceLookup } from '../expression/context.js';
+import type { EvalContext, ResourceLookup } from '../expression/context.js';
 import { FunctionError } from '../expression/evaluator.js';
 import { LimitExceeded } from '../expression/budget.js';
 import { isExpression } from '../expression/parser.js';
@@ -15,36 +15,8 @@ import { resourceIdFor } from './resource-id.js';
 import type { CopyIndexes, TemplateScope } from './template-scope.js';
 import { pushTo } from '../../multimap.js';
 import { copiesText, declarationPath } from './declaration.js';
-import { recordNotFollowed, type NotFollowed } from './not-followed.js';
-
-/** Reads a template or parameter file linked by a path relative to the linking file; a string is why it cannot. */
-/**
- * Why a linked file could not be loaded. `refused`: the sandbox would not read it (outside the
- * sandbox, too large, not a regular file), so what it deploys is left unchecked by a rule of the
- * scan rather than by the file; otherwise it is missing, unreadable or not a template.
- */
-export interface LinkedLoadFailure {
-  reason: string;
-  refused: boolean;
-}
-export type LinkedLoader = (fromAbsPath: string, relativePath: string) => JsonDocument | LinkedLoadFailure;
-/**
- * An absolute link URL mapped to a local file (the configuration's `links:` prefixes): the file's
- * absolute path and the prefix that matched, for the note saying so. Undefined: not mapped.
- */
-export type RemoteLinkResolver = (uri: string) => { path: string; prefix: string } | undefined;
-
-/** State shared by a top-level expansion and every deployment nested in it. */
-export interface ExpansionRun {
-  diagnostics: Diagnostic[];
-  /** Every resource produced, in deployment-declaration order. */
-  resources: Resource[];
-  functions: FunctionTable;
-  loadLinked?: LinkedLoader;
-  /** Nested deployments (and Bicep modules) not expanded, with why: the scan's coverage counts them. */
-  notFollowed?: NotFollowed[];
-  resolveRemoteLink?: RemoteLinkResolver;
-}
+import { recordNotFollowed } from './not-followed.js';
+import type { ExpansionRun } from './expansion-run.js';
 
 // Keys of a resource declaration that are instructions to ARM, not part of the resource.
 const CONTROL_KEYS = new Set(['resources', 'copy', 'condition', 'dependson', 'comments', 'existing']);

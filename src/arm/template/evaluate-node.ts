@@ -6,7 +6,7 @@ import { EvaluationError, FunctionError, evaluate, parseCached } from '../expres
 import type { Expr } from '../expression/ast.js';
 import { LimitExceeded, MEMBER_BYTES, OBJECT_BYTES, SizeError } from '../expression/budget.js';
 import { ExpressionSyntaxError, isExpression, unescapeLiteral } from '../expression/parser.js';
-import type { TemplateScope } from './template-scope.js';
+import type { NodeScope } from './node-scope.js';
 
 export interface EvaluateOptions {
   /** Parameter-file values are data: strings in them are never evaluated. */
@@ -22,7 +22,7 @@ export interface EvaluateOptions {
  * rest is copied. An expression that fails becomes Unknown and a diagnostic at its position,
  * so one bad property never hides the rest of the resource.
  */
-export function evaluateNode(node: JsonNode, scope: TemplateScope, ctx: EvalContext, options: EvaluateOptions = {}): Value {
+export function evaluateNode(node: JsonNode, scope: NodeScope, ctx: EvalContext, options: EvaluateOptions = {}): Value {
   const replacement = options.replace?.get(node);
   if (replacement !== undefined) return replacement;
   const inner: EvaluateOptions = { literal: options.literal, replace: options.replace };
@@ -59,7 +59,7 @@ export function evaluateNode(node: JsonNode, scope: TemplateScope, ctx: EvalCont
   }
 }
 
-function evaluateContainer(node: JsonNode, scope: TemplateScope, ctx: EvalContext, options: EvaluateOptions, inner: EvaluateOptions): Value {
+function evaluateContainer(node: JsonNode, scope: NodeScope, ctx: EvalContext, options: EvaluateOptions, inner: EvaluateOptions): Value {
   switch (node.type) {
     case 'object': {
       const out: ObjectValue = {};
@@ -97,7 +97,7 @@ function isPropertyCopy(key: string, value: JsonNode): boolean {
  * Evaluates copy entries: each yields the array of its `input` evaluated `count` times, with
  * `copyIndex('<name>')` giving the position. Keyed by name as written, in declaration order.
  */
-export function expandCopyEntries(entries: readonly JsonNode[], scope: TemplateScope, ctx: EvalContext, replace?: ReadonlyMap<JsonNode, Value>): Map<string, Value> {
+export function expandCopyEntries(entries: readonly JsonNode[], scope: NodeScope, ctx: EvalContext, replace?: ReadonlyMap<JsonNode, Value>): Map<string, Value> {
   const out = new Map<string, Value>();
   for (const entry of entries) {
     const nameNode = childNode(entry, 'name');
@@ -152,7 +152,7 @@ export function expandCopyEntries(entries: readonly JsonNode[], scope: TemplateS
 // instance and parameter file, and a lookup by node is cheaper than hashing the text.
 const parsedByNode = new WeakMap<JsonNode, Expr>();
 
-export function evaluateString(node: JsonNode, scope: TemplateScope, ctx: EvalContext): Value {
+export function evaluateString(node: JsonNode, scope: NodeScope, ctx: EvalContext): Value {
   const text = node.value as string;
   scope.expressionStack.push(node);
   try {

@@ -3,9 +3,11 @@ import type { JsonDocument } from '../../load/json-document.js';
 import type { Resource } from '../../resources/resource.js';
 import type { ObjectValue, Value } from '../../resources/value.js';
 import type { DeploymentContext, FunctionTable } from '../expression/context.js';
-export { DEFAULT_DEPLOYMENT } from '../expression/context.js';
+import { DEFAULT_DEPLOYMENT } from '../expression/context.js';
+export { DEFAULT_DEPLOYMENT };
 import { ARM_FUNCTIONS } from '../functions/index.js';
-import { DeploymentExpansion, type ExpansionRun, type LinkedLoader, type RemoteLinkResolver } from './deployment-expansion.js';
+import { DeploymentExpansion } from './deployment-expansion.js';
+import type { ExpansionRun, LinkedLoader, RemoteLinkResolver } from './expansion-run.js';
 import { checkParameterFile } from './parameter-file.js';
 import type { NotFollowed } from './not-followed.js';
 import { templateLinkOf } from './nested-deployment.js';
@@ -101,4 +103,13 @@ function guarded(diagnostics: Diagnostic[], template: JsonDocument, run: () => v
     }
     throw err;
   }
+}
+
+/**
+ * The computed values of a `.bicepparam` file (vars, interpolation, functions, imports), lowered
+ * to a template whose outputs are the values: discovery reads the file, this stage evaluates it.
+ */
+export function evaluateBicepParamValues(template: JsonDocument): { outputs: Record<string, unknown>; diagnostics: Diagnostic[] } {
+  const expansion = expandTemplate(template, undefined, { deployment: DEFAULT_DEPLOYMENT });
+  return { outputs: expansion.outputs() as Record<string, unknown>, diagnostics: expansion.diagnostics };
 }

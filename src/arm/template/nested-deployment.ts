@@ -3,7 +3,7 @@ import { leafName } from '../../resources/resource.js';
 import { getPath, getProperty, isObject, isUnknown, Unknown, type ObjectValue, type Value } from '../../resources/value.js';
 import type { DeploymentContext } from '../expression/context.js';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { ExpansionRun, Instance, LinkedLoadFailure } from './deployment-expansion.js';
+import type { ExpansionRun, LinkedLoadFailure } from './expansion-run.js';
 import { checkParameterFile } from './parameter-file.js';
 import { TemplateScope, type SuppliedParameter } from './template-scope.js';
 import { recordNotFollowed, UnfollowedLink, type NotFollowedKind } from './not-followed.js';
@@ -20,6 +20,12 @@ export function templateLinkOf(template: JsonDocument): string {
 }
 
 /** Where a nested deployment's resources are declared, and the scope their expressions see. */
+/** What this module reads of a declared deployment (deployment-expansion.ts's `Instance`; named here to keep the two modules apart). */
+interface Instance {
+  node: JsonNode;
+  name: string;
+}
+
 export interface NestedScope {
   root: JsonNode;
   /** The outer template's own scope for `expressionEvaluationOptions.scope: outer` (ARM's default for inline templates). */

@@ -1,7 +1,7 @@
 import { childNode, nodeValue, type JsonDocument, type JsonNode } from '../../load/json-document.js';
 import { isObject, isUnknown, type Value } from '../../resources/value.js';
 import { deepEquals } from '../functions/comparison.js';
-import type { TemplateScope } from './template-scope.js';
+import type { NodeScope } from './node-scope.js';
 
 // A Map, not an object literal: the type is the template's text, and a type such as `__proto__`
 // or `constructor` must find nothing rather than a member of Object.prototype.
@@ -21,7 +21,7 @@ const TYPE_CHECKS = new Map<string, (v: Value) => boolean>([
  * A violation is an error diagnostic at the value (ARM would refuse the deployment); the value
  * is still used so the rest of the template is checked.
  */
-export function checkParameterValue(scope: TemplateScope, name: string, declared: JsonNode, value: Value, at: JsonNode | undefined, inFile: JsonDocument = scope.template): Value {
+export function checkParameterValue(scope: NodeScope, name: string, declared: JsonNode, value: Value, at: JsonNode | undefined, inFile: JsonDocument = scope.template): Value {
   if (isUnknown(value) || value === null) return value;
   const decl = resolveType(declared, scope.root);
   const [where, file] = at ? [at, inFile.file] : [declared, scope.template.file];

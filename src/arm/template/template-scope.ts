@@ -8,6 +8,7 @@ import type { Budget } from '../expression/budget.js';
 import { evaluateNode, expandCopyEntries } from './evaluate-node.js';
 import { checkParameterValue, isNullableParameter } from './parameter-checks.js';
 import { withUserFunctions } from './user-functions.js';
+import type { NodeScope } from './node-scope.js';
 
 /** A parameter or variable that an evaluated value read: what provenance is made of. */
 export type Read = { kind: 'parameter' | 'variable'; name: string };
@@ -61,7 +62,7 @@ export type CopyIndexes = ReadonlyMap<string | undefined, number>;
  * first use and remembered with the parameters and variables they read, so that a finding can
  * name the line that set a value without evaluating anything twice.
  */
-export class TemplateScope {
+export class TemplateScope implements NodeScope {
   readonly functions: FunctionTable;
   readonly targetScope: TargetScope;
   /** Set by the expansion that owns this scope. */

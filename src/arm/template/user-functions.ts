@@ -4,14 +4,14 @@ import type { EvalContext, FunctionDef, FunctionTable } from '../expression/cont
 import { FunctionError } from '../expression/evaluator.js';
 import { evaluateNode } from './evaluate-node.js';
 import { MAX_USER_FUNCTION_DEPTH } from './limits.js';
-import type { TemplateScope } from './template-scope.js';
+import type { NodeScope } from './node-scope.js';
 
 /**
  * Adds a template's user-defined functions (`functions: [{ namespace, members }]`, called as
  * `namespace.member(...)`) to the function table. A function's body sees only its own
  * parameters (through `parameters()`) and other functions, as ARM specifies.
  */
-export function withUserFunctions(base: FunctionTable, declarations: JsonNode | undefined, scope: TemplateScope): FunctionTable {
+export function withUserFunctions(base: FunctionTable, declarations: JsonNode | undefined, scope: NodeScope): FunctionTable {
   if (declarations?.type !== 'array' || !declarations.children?.length) return base;
   const table = new Map(base);
   let depth = 0;

@@ -271,10 +271,11 @@ class ProgramLowering {
         case 'ResourceDeclarationSyntax':
           this.declareResource(s, scope.resources, undefined);
           break;
-        case 'ModuleDeclarationSyntax':
+        case 'ModuleDeclarationSyntax': {
           const body = bodyOf(s.value);
           scope.resources.set(s.name, { kind: 'module', symbol: s.name, type: 'Microsoft.Resources/deployments', apiVersion: '2025-04-01', loop: body.loop !== undefined, existing: false, nested: new Map(), condition: body.loop ? undefined : body.condition });
           break;
+        }
         case 'CompileTimeImportDeclarationSyntax':
           this.importNames(s, scope);
           break;
@@ -355,10 +356,9 @@ class ProgramLowering {
   }
 
   private resolverFor(scope: FileScope): Resolver {
-    const self = this;
     const resourceOf = (e: T.Expr) => this.resourceOf(scope, e);
     return {
-      name(name) {
+      name: (name) => {
         if (scope.params.has(name)) return `parameters(${quote(name)})`;
         const v = scope.vars.get(name);
         if (v !== undefined) return `variables(${quote(v)})`;
@@ -366,15 +366,15 @@ class ProgramLowering {
         if (r) return r.kind === 'module' ? `reference(${quote(r.symbol)})` : `resourceInfo(${quote(r.symbol)}).id`;
         return undefined;
       },
-      member(base, property, safe, lower) {
+      member: (base, property, safe, lower) => {
         const found = resourceOf(base);
         if (found && safe && found.sym.kind === 'resource' && found.sym.condition) {
           // `res.?id`, `res[i].?id` of a resource that may not be deployed: null when it is not, as
           // the compiler writes it (if() is lazy: the member is not read then).
-          const condition = self.conditionOf(scope, found.sym, found.index ? lower(found.index) : undefined);
-          if (condition) return `if(${condition}, ${self.resourceMember(found.sym, found.target(lower), property, false)}, null())`;
+          const condition = this.conditionOf(scope, found.sym, found.index ? lower(found.index) : undefined);
+          if (condition) return `if(${condition}, ${this.resourceMember(found.sym, found.target(lower), property, false)}, null())`;
         }
-        if (found) return self.resourceMember(found.sym, found.target(lower), property, safe);
+        if (found) return this.resourceMember(found.sym, found.target(lower), property, safe);
         // `alias.name` for `import * as alias from …`
         if (base.kind === 'VariableAccessSyntax') {
           const imported = scope.wildcards.get(base.name);
@@ -397,11 +397,11 @@ class ProgramLowering {
         }
         return undefined;
       },
-      call(name, namespace, args, node, lower) {
-        return self.call(scope, name, namespace, args, node, lower);
+      call: (name, namespace, args, node, lower) => {
+        return this.call(scope, name, namespace, args, node, lower);
       },
-      report(node, message) {
-        self.report(node, message);
+      report: (node, message) => {
+        this.report(node, message);
       },
     };
   }

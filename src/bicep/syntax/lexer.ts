@@ -345,10 +345,3 @@ function unescape(body: string): string {
   return out;
 }
 
-/** Escapes that Bicep accepts in single-quoted strings; anything else is a diagnostic. */
-export function invalidEscape(token: Token): number | undefined {
-  if (/^\$*'''/.test(token.text)) return undefined;
-  const re = /\\(u\{[0-9a-fA-F]{1,6}\}|[nrt\\'$])|\\/g;
-  for (const m of token.text.matchAll(re)) if (!m[1]) return token.start + m.index;
-  return undefined;
-}

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { DEFAULT_DEPLOYMENT } from '../../arm/expression/context.js';
-import { expandTemplate } from '../../arm/template/expand.js';
+import { evaluateBicepParamValues, expandTemplate } from '../../arm/template/expand.js';
 import { classify } from '../../input/classify.js';
 import { linkedFileLoader } from '../../input/linked-files.js';
 import { Sandbox } from '../../load/sandbox.js';
@@ -11,6 +11,7 @@ import { deploymentFromFlags, environmentFromFlags, type DeploymentFlags } from 
 import { EXIT } from '../exit-code.js';
 import { visible } from '../../report/visible.js';
 import { isDirectory, writeOrSay } from '../write-output.js';
+import { fail, ok, type Result } from '../../result.js';
 
 export interface ExpandFlags extends DeploymentFlags {
   parameters?: string;
@@ -24,29 +25,33 @@ export interface ExpandFlags extends DeploymentFlags {
  */
 export function runExpand(templatePath: string, flags: ExpandFlags): number {
   const cwd = process.cwd();
-  const deployment = deploymentFromFlags(flags);
-  if (typeof deployment === 'string') {
-    process.stderr.write(`tollgate: ${deployment}\n`);
+  const deploymentRead = deploymentFromFlags(flags);
+  if (!deploymentRead.ok) {
+    process.stderr.write(`tollgate: ${deploymentRead.error}\n`);
     return EXIT.usage;
   }
+  const deployment = deploymentRead.value;
   if (flags.output !== undefined && isDirectory(flags.output)) {
     process.stderr.write(`tollgate: cannot write ${flags.output}: is a directory\n`);
     return EXIT.usage;
   }
-  const environment = environmentFromFlags(flags.env);
-  if (typeof environment === 'string') {
-    process.stderr.write(`tollgate: ${environment}\n`);
+  const environmentRead = environmentFromFlags(flags.env);
+  if (!environmentRead.ok) {
+    process.stderr.write(`tollgate: ${environmentRead.error}\n`);
     return EXIT.usage;
   }
+  const environment = environmentRead.value;
   // What the template reads (linked templates, modules, load*()) stays inside the sandbox its path
   // and the parameter file's make, as in `scan`.
   const sandbox = Sandbox.forPaths([templatePath, ...(flags.parameters ? [flags.parameters] : [])], { cwd, environment });
   // Problems found while reading (Bicep lowering: a load*() refused by the sandbox) are reported with the expansion's.
   const loading: Diagnostic[] = [];
-  const template = readAs(templatePath, 'template', cwd, sandbox, loading);
-  if (typeof template === 'number') return template;
-  const parameterDoc = flags.parameters ? readAs(flags.parameters, 'parameters', cwd, sandbox, loading) : undefined;
-  if (typeof parameterDoc === 'number') return parameterDoc;
+  const templateRead = readAs(templatePath, 'template', cwd, sandbox, loading);
+  if (!templateRead.ok) return templateRead.error;
+  const template = templateRead.value;
+  const parameterRead = flags.parameters ? readAs(flags.parameters, 'parameters', cwd, sandbox, loading) : undefined;
+  if (parameterRead && !parameterRead.ok) return parameterRead.error;
+  const parameterDoc = parameterRead?.value;
 
   const context = { ...DEFAULT_DEPLOYMENT, ...deployment };
   const loadLinked = linkedFileLoader(sandbox, cwd);
@@ -76,15 +81,15 @@ export function runExpand(templatePath: string, flags: ExpandFlags): number {
   return diagnostics.some((d) => d.severity === 'error') ? EXIT.inputErrors : EXIT.ok;
 }
 
-function readAs(file: string, kind: 'template' | 'parameters', cwd: string, sandbox: Sandbox, diagnostics: Diagnostic[]): JsonDocument | number {
-  const c = classify({ absPath: path.resolve(cwd, file), explicit: true }, cwd, sandbox);
+function readAs(file: string, kind: 'template' | 'parameters', cwd: string, sandbox: Sandbox, diagnostics: Diagnostic[]): Result<JsonDocument, number> {
+  const c = classify({ absPath: path.resolve(cwd, file), explicit: true }, cwd, sandbox, evaluateBicepParamValues);
   if (c.ok && c.file.kind === kind) {
     diagnostics.push(...(c.file.diagnostics ?? []));
-    return c.file.document;
+    return ok(c.file.document);
   }
   const why = !c.ok && !c.skipped ? c.diagnostic : { message: kind === 'template' ? 'not an ARM template' : 'not a parameter file', file };
   process.stderr.write(visible(`${formatLocation(why)}: error: ${why.message}`, 'lf') + '\n');
-  return EXIT.inputErrors;
+  return fail(EXIT.inputErrors);
 }
 
 /** A JSON replacer that prints `<secret>` for values of secure parameters, also inside longer strings. */

@@ -8,6 +8,7 @@ import { formatLocation } from '../../load/format-location.js';
 import { readJsonDocument } from '../../load/json-document.js';
 import { evaluatePolicy } from '../../policy/engine.js';
 import { policyTime, type PolicyRule } from '../../policy/policy-rule.js';
+import type { Result } from '../../result.js';
 import { rawTarget } from '../../policy/raw.js';
 import type { Value } from '../../resources/value.js';
 import type { Rule } from '../../rules/rule.js';
@@ -90,18 +91,18 @@ export function runPolicySuite(dir: string, flags: SuiteFlags = {}): number {
       broken++;
       continue;
     }
-    const policies = new Map<string, PolicyRule | number>();
+    const policies = new Map<string, Result<PolicyRule, number>>();
     for (const c of cases) {
       const key = JSON.stringify(c.parameters ?? {});
       if (!policies.has(key)) policies.set(key, loadPolicy(path.join(folder, 'policy.json'), c.parameters ?? {}, undefined, cwd));
-      const rule = policies.get(key)!;
-      if (typeof rule === 'number') {
+      const loaded = policies.get(key)!;
+      if (!loaded.ok) {
         lines.push(`  ✗ ${c.name}: the definition cannot be evaluated (the error is above)`);
         caseResults.push({ folder: shown, name: c.name, status: 'not run', expected: c.expect, ...(c.effect ? { expectedEffect: c.effect } : {}) });
         broken++;
         continue;
       }
-      const got = outcomeOf(rule, c, folder, cwd);
+      const got = outcomeOf(loaded.value, c, folder, cwd);
       const ok = got.outcome === c.expect && (c.effect === undefined || c.expect !== 'non-compliant' || got.effect?.toLowerCase() === c.effect.toLowerCase());
       caseResults.push({
         folder: shown,

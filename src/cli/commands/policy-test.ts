@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { DEFAULT_DEPLOYMENT } from '../../arm/expression/context.js';
 import { classify } from '../../input/classify.js';
+import { evaluateBicepParamValues } from '../../arm/template/expand.js';
 import { formatLocation } from '../../load/format-location.js';
 import { childNode, readJsonDocument, type JsonDocument, type JsonNode } from '../../load/json-document.js';
 import { isExpression, parseExpression } from '../../arm/expression/parser.js';
@@ -20,6 +21,7 @@ import { loadRuleSet, scan } from '../../scan.js';
 import { deploymentFromFlags, environmentFromFlags, type DeploymentFlags } from '../deployment-options.js';
 import { EXIT } from '../exit-code.js';
 import { visible } from '../../report/visible.js';
+import { fail, ok, type Result } from '../../result.js';
 
 export interface PolicyTestFlags extends DeploymentFlags {
   /** `name=value` (value read as JSON when it parses, else as a string), repeatable. */
@@ -46,17 +48,21 @@ interface Verdict {
  */
 export function runPolicyTest(policyPath: string, resourcePath: string, flags: PolicyTestFlags): number {
   const cwd = process.cwd();
-  const parameters = parseParams(flags.param ?? []);
-  if (typeof parameters === 'string') return usage(parameters);
-  const deployment = deploymentFromFlags(flags);
-  if (typeof deployment === 'string') return usage(deployment);
-  const env = environmentFromFlags(flags.env);
-  if (typeof env === 'string') return usage(env);
-  const rule = loadPolicy(policyPath, parameters, flags.effect, cwd);
-  if (typeof rule === 'number') return rule;
+  const parametersRead = parseParams(flags.param ?? []);
+  if (!parametersRead.ok) return usage(parametersRead.error);
+  const parameters = parametersRead.value;
+  const deploymentRead = deploymentFromFlags(flags);
+  if (!deploymentRead.ok) return usage(deploymentRead.error);
+  const deployment = deploymentRead.value;
+  const envRead = environmentFromFlags(flags.env);
+  if (!envRead.ok) return usage(envRead.error);
+  const env = envRead.value;
+  const ruleRead = loadPolicy(policyPath, parameters, flags.effect, cwd);
+  if (!ruleRead.ok) return ruleRead.error;
+  const rule = ruleRead.value;
 
   const abs = path.resolve(cwd, resourcePath);
-  const c = classify({ absPath: abs, explicit: true }, cwd);
+  const c = classify({ absPath: abs, explicit: true }, cwd, undefined, evaluateBicepParamValues);
   let verdicts: Verdict[];
   let inputErrors = false;
   if (c.ok && (c.file.kind === 'template' || c.file.kind === 'export')) {
@@ -92,11 +98,12 @@ export function runPolicyTest(policyPath: string, resourcePath: string, flags: P
     });
     if (!out.results.length) say(process.stdout, `no resource in ${resourcePath} is of a type the policy looks at (${rule.meta.appliesTo.join(', ')})\n`);
   } else {
-    const raw = readRaw(abs, resourcePath);
-    if (typeof raw === 'string') {
-      say(process.stderr, `${raw}\n`);
+    const rawRead = readRaw(abs, resourcePath);
+    if (!rawRead.ok) {
+      say(process.stderr, `${rawRead.error}\n`);
       return EXIT.inputErrors;
     }
+    const raw = rawRead.value;
     try {
       verdicts = raw.map((json) => {
         const target = rawTarget(json, { ...DEFAULT_DEPLOYMENT, ...deployment });
@@ -118,7 +125,7 @@ export function runPolicyTest(policyPath: string, resourcePath: string, flags: P
   return verdicts.some((v) => v.outcome === 'non-compliant' || v.outcome === 'error') ? EXIT.findings : EXIT.ok;
 }
 
-export function loadPolicy(policyPath: string, parameters: Record<string, unknown>, effect: string | undefined, cwd: string): PolicyRule | number {
+export function loadPolicy(policyPath: string, parameters: Record<string, unknown>, effect: string | undefined, cwd: string): Result<PolicyRule, number> {
   const abs = path.resolve(cwd, policyPath);
   let doc: JsonDocument;
   let json: Value;
@@ -128,7 +135,7 @@ export function loadPolicy(policyPath: string, parameters: Record<string, unknow
   } catch (err) {
     const d = err instanceof InputError ? err.diagnostic : { message: `cannot read the policy: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, file: policyPath };
     say(process.stderr, `${formatLocation(d)}: error: ${d.message}\n`);
-    return EXIT.inputErrors;
+    return fail(EXIT.inputErrors);
   }
   const bareRule = isObject(json) && getProperty(json, 'if') !== undefined && getProperty(json, 'then') !== undefined;
   try {
@@ -143,7 +150,7 @@ export function loadPolicy(policyPath: string, parameters: Record<string, unknow
       const d = out.diagnostics.find((x) => x.severity === 'error');
       if (d) {
         say(process.stderr, `${formatLocation(d)}: error: ${d.message}\n`);
-        return EXIT.inputErrors;
+        return fail(EXIT.inputErrors);
       }
       rule = out.rules[0]!;
       if (effect) rule = createPolicyRule(rule.definition, { parameters, effect, source: policyPath, sidecar: rule.sidecar });
@@ -152,14 +159,14 @@ export function loadPolicy(policyPath: string, parameters: Record<string, unknow
     const problem = parameterProblem(bareRule ? doc.root : childNode(envelope, 'policyRule'), doc, rule.definition, parameters, bareRule);
     if (problem) {
       say(process.stderr, `${problem.at}: error: ${problem.message}\n`);
-      return problem.exit;
+      return fail(problem.exit);
     }
-    return rule;
+    return ok(rule);
   } catch (err) {
     say(process.stderr, `${policyPath}: error: ${(err as Error).message}\n`);
     // An --effect the definition cannot take is the caller's choice (bad usage, as in scan
     // --effect); any other compile failure is the definition's defect.
-    return effect && err instanceof PolicyEffectError ? EXIT.usage : EXIT.inputErrors;
+    return fail(effect && err instanceof PolicyEffectError ? EXIT.usage : EXIT.inputErrors);
   }
 }
 
@@ -267,25 +274,25 @@ function traceLines(node: TraceNode, depth: number): string[] {
   return [`${'  '.repeat(depth)}${MARK[String(node.truth) as keyof typeof MARK] ?? String(node.truth)} ${node.text}`, ...node.children.flatMap((c) => traceLines(c, depth + 1))];
 }
 
-function readRaw(abs: string, shown: string): Value[] | string {
+function readRaw(abs: string, shown: string): Result<Value[]> {
   let json: Value;
   try {
     json = readJsonDocument(abs, shown).value as Value;
   } catch (err) {
-    if (err instanceof InputError) return `${formatLocation(err.diagnostic)}: error: ${err.diagnostic.message}`;
-    return `${shown}: error: cannot read the resource (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
+    if (err instanceof InputError) return fail(`${formatLocation(err.diagnostic)}: error: ${err.diagnostic.message}`);
+    return fail(`${shown}: error: cannot read the resource (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   const list = Array.isArray(json) ? json : [json];
   const bad = list.findIndex((r) => !isObject(r) || typeof getProperty(r, 'type') !== 'string');
-  if (bad >= 0) return `${shown}: error: not a resource${Array.isArray(json) ? ` (item ${bad})` : ''}: a resource is a JSON object with a 'type' (or give an ARM template, a Bicep file or an export)`;
-  return list;
+  if (bad >= 0) return fail(`${shown}: error: not a resource${Array.isArray(json) ? ` (item ${bad})` : ''}: a resource is a JSON object with a 'type' (or give an ARM template, a Bicep file or an export)`);
+  return ok(list);
 }
 
-function parseParams(list: readonly string[]): Record<string, unknown> | string {
+function parseParams(list: readonly string[]): Result<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const item of list) {
     const eq = item.indexOf('=');
-    if (eq <= 0) return `--param must be name=value, not '${item}'`;
+    if (eq <= 0) return fail(`--param must be name=value, not '${item}'`);
     const raw = item.slice(eq + 1);
     let value: unknown = raw;
     try {
@@ -296,7 +303,7 @@ function parseParams(list: readonly string[]): Record<string, unknown> | string 
     // defineProperty: `--param __proto__=…` names a parameter, it does not replace the prototype.
     Object.defineProperty(out, item.slice(0, eq), { value, enumerable: true, writable: true, configurable: true });
   }
-  return out;
+  return ok(out);
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Rule } from '../../rules/rule.js';
 import { describePolicy } from '../../policy/describe.js';
 import { NATIVE_RULES } from '../../rules/index.js';
 import { EXIT } from '../exit-code.js';
-import { equivalentRules } from '../../evaluate/equivalents.js';
+import { equivalentRules } from '../../findings/equivalents.js';
 
 export interface RulesListFlags {
   /** Every built-in definition, not only the default rule set. */

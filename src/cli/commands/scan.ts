@@ -5,7 +5,7 @@ import { planOutputs } from '../output-plan.js';
 import { loadRuleSet, scan } from '../../scan.js';
 import { loadPolicyInputs } from '../../policy/policy-inputs.js';
 import { EXIT, exitCodeFor, type FailOn } from '../exit-code.js';
-import { BaselineError, baselineOf, compareWithBaseline, readBaseline } from '../../evaluate/baseline.js';
+import { BaselineError, baselineOf, compareWithBaseline, readBaseline } from '../../findings/baseline.js';
 import { deploymentFromFlags, environmentFromFlags, type DeploymentFlags } from '../deployment-options.js';
 import { isDirectory, writeOrSay } from '../write-output.js';
 import { Sandbox } from '../../load/sandbox.js';
@@ -15,6 +15,7 @@ import { checkRuleOptions, loadPlugins } from '../../config/plugins.js';
 import { NATIVE_RULES } from '../../rules/index.js';
 import type { Rule } from '../../rules/rule.js';
 import { changedFiles } from '../changed-files.js';
+import { fail, ok, type Result } from '../../result.js';
 
 export interface ScanFlags extends DeploymentFlags {
   /** One or more formats (repeatable, comma-separated). */
@@ -78,41 +79,34 @@ export function runScan(paths: string[], flags: ScanFlags): number | Promise<num
 function scanWithConfig(paths: string[], flags: ScanFlags, cwd: string, config: TollgateConfig, plugins: readonly Rule[]): number {
   // The command line's reports, else the configuration's (`output`), else pretty to the terminal.
   const fromConfig = flags.format === undefined && flags.output === undefined && config.output;
-  const plan = fromConfig
+  const planned = fromConfig
     ? planOutputs(config.output?.formats, Object.entries(config.output?.files ?? {}).map(([format, file]) => `${format}=${file}`))
     : planOutputs(flags.format, flags.output);
-  if (typeof plan === 'string') {
-    process.stderr.write(`tollgate: ${fromConfig ? 'output in the configuration: ' : ''}${plan}\n`);
+  if (!planned.ok) {
+    process.stderr.write(`tollgate: ${fromConfig ? 'output in the configuration: ' : ''}${planned.error}\n`);
     return EXIT.usage;
   }
+  const plan = planned.value;
   // Before the scan, so that nothing is scanned for a report that cannot be written.
   const folder = [...plan.map((p) => p.file), flags.writeBaseline].find((f) => f !== undefined && isDirectory(f));
   if (folder !== undefined) {
     process.stderr.write(`tollgate: cannot write ${folder}: is a directory\n`);
     return EXIT.usage;
   }
-  const flagEffects = parseEffects(flags.effect ?? []);
-  if (typeof flagEffects === 'string') {
-    process.stderr.write(`tollgate: ${flagEffects}\n`);
-    return EXIT.usage;
-  }
+  const parsedEffects = parseEffects(flags.effect ?? []);
+  if (!parsedEffects.ok) return usageError(parsedEffects.error);
+  const flagEffects = parsedEffects.value;
   // Flags win over the configuration file.
   const effects = Object.assign(Object.create(null) as Record<string, string>, configEffects(config), flagEffects);
-  const deployment = deploymentFromFlags({ ...config.deployment, cloud: config.deployment?.environment });
-  const fromFlags = deploymentFromFlags(flags);
-  if (typeof deployment === 'string') {
-    process.stderr.write(`tollgate: ${deployment}\n`);
-    return EXIT.usage;
-  }
-  if (typeof fromFlags === 'string') {
-    process.stderr.write(`tollgate: ${fromFlags}\n`);
-    return EXIT.usage;
-  }
-  const envFromFlags = environmentFromFlags(flags.env);
-  if (typeof envFromFlags === 'string') {
-    process.stderr.write(`tollgate: ${envFromFlags}\n`);
-    return EXIT.usage;
-  }
+  const deploymentRead = deploymentFromFlags({ ...config.deployment, cloud: config.deployment?.environment });
+  if (!deploymentRead.ok) return usageError(deploymentRead.error);
+  const deployment = deploymentRead.value;
+  const fromFlagsRead = deploymentFromFlags(flags);
+  if (!fromFlagsRead.ok) return usageError(fromFlagsRead.error);
+  const fromFlags = fromFlagsRead.value;
+  const envRead = environmentFromFlags(flags.env);
+  if (!envRead.ok) return usageError(envRead.error);
+  const envFromFlags = envRead.value;
   if (flags.rules !== undefined && flags.rules !== 'default' && flags.rules !== 'all') {
     process.stderr.write(`tollgate: --rules must be default or all, not '${flags.rules}'\n`);
     return EXIT.usage;
@@ -143,9 +137,9 @@ function scanWithConfig(paths: string[], flags: ScanFlags, cwd: string, config: 
   }
   // Warnings about rule settings point at the key in the configuration file.
   for (const d of ruleSet.diagnostics) {
-    if (d.code !== 'rule-setting' || !config.origin) continue;
-    const key = Object.keys(config.origin.ruleKeys).find((k) => d.message.startsWith(`rules.${k}:`));
-    const at = key === undefined ? undefined : config.origin.ruleKeys[key]!;
+    if (d.configKey?.[0] !== 'rules' || !config.origin) continue;
+    const key = d.configKey[1];
+    const at = key === undefined ? undefined : config.origin.ruleKeys[key];
     d.file = config.origin.file;
     if (at) d.location = { file: config.origin.file, start: at, end: { line: at.line, column: at.column + key!.length } };
   }
@@ -231,16 +225,21 @@ function scanWithConfig(paths: string[], flags: ScanFlags, cwd: string, config: 
   return unwritten ? EXIT.inputErrors : exitCodeFor(result, flags.failOn ?? config.failOn ?? 'error');
 }
 
+function usageError(message: string): number {
+  process.stderr.write(`tollgate: ${message}\n`);
+  return EXIT.usage;
+}
+
 /** `--effect guid=Deny` -> { guid: 'Deny' }; a malformed entry is a usage error. */
-function parseEffects(entries: string[]): Record<string, string> | string {
+function parseEffects(entries: string[]): Result<Record<string, string>> {
   // No prototype: `--effect __proto__=Deny` is a key like any other (then reported as naming no definition), not a prototype change.
   const out = Object.create(null) as Record<string, string>;
   for (const e of entries) {
     const i = e.lastIndexOf('=');
-    if (i <= 0 || i === e.length - 1) return `--effect expects <policy>=<effect>, got '${e}'`;
+    if (i <= 0 || i === e.length - 1) return fail(`--effect expects <policy>=<effect>, got '${e}'`);
     out[e.slice(0, i)] = e.slice(i + 1);
   }
-  return out;
+  return ok(out);
 }
 
 function readConfig(paths: string[], explicit: string | false | undefined, cwd: string, parameters: string[] = []): TollgateConfig {

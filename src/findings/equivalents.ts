@@ -1,10 +1,9 @@
-import type { Finding } from '../findings/finding.js';
-import type { RuleMeta } from '../rules/rule-meta.js';
+import type { Finding, RuleIdentity } from './finding.js';
 import { pushTo } from '../multimap.js';
 
 /** Two rules check the same thing when one names the other, or both name the same check of another tool. */
-export function equivalentRules(a: RuleMeta, b: RuleMeta): boolean {
-  const names = (m: RuleMeta, other: RuleMeta) => m.equivalents.some((e) => e.id.toLowerCase() === other.id.toLowerCase());
+export function equivalentRules(a: RuleIdentity, b: RuleIdentity): boolean {
+  const names = (m: RuleIdentity, other: RuleIdentity) => m.equivalents.some((e) => e.id.toLowerCase() === other.id.toLowerCase());
   if (names(a, b) || names(b, a)) return true;
   return a.equivalents.some((e) => b.equivalents.some((f) => e.tool === f.tool && e.id.toLowerCase() === f.id.toLowerCase()));
 }
@@ -22,7 +21,7 @@ function samePlace(a: string, b: string): boolean {
  * property of the same resource (or on a property and one inside it) are one defect: the most
  * severe finding is kept, and names the others in `alsoReportedBy`.
  */
-export function mergeEquivalentFindings(findings: readonly Finding[], rules: ReadonlyMap<string, RuleMeta>): Finding[] {
+export function mergeEquivalentFindings(findings: readonly Finding[], rules: ReadonlyMap<string, RuleIdentity>): Finding[] {
   const groups = new Map<string, Finding[]>();
   for (const f of findings) {
     const key = [f.file, f.parameterFile ?? '', f.resource.id.toLowerCase()].join('\u0000');
@@ -71,7 +70,7 @@ export function mergeEquivalentFindings(findings: readonly Finding[], rules: Rea
 export function suppressEquivalents(
   findings: readonly Finding[],
   suppressed: readonly Finding[],
-  rules: ReadonlyMap<string, RuleMeta>,
+  rules: ReadonlyMap<string, RuleIdentity>,
 ): { findings: Finding[]; suppressed: Finding[] } {
   const placeKey = (f: Finding) => [f.file, f.parameterFile ?? '', f.resource.id.toLowerCase()].join('\u0000');
   const accepted = new Map<string, Finding[]>();

@@ -2,43 +2,12 @@ import ignore from 'ignore';
 import type { Diagnostic } from '../load/diagnostic.js';
 import type { JsonDocument } from '../load/json-document.js';
 import type { SourceLocation } from '../load/source-file.js';
-import type { Finding } from '../findings/finding.js';
-import type { RuleMeta } from '../rules/rule-meta.js';
+import type { Finding, RuleIdentity, Suppression } from './finding.js';
 import { isAtOrUnder, type Resource } from '../resources/resource.js';
 import { getPath, isObject, type Value } from '../resources/value.js';
-import { fold } from '../policy/operators.js';
-import { wildcardMatch } from '../policy/wildcard.js';
-
-/** Why a finding is accepted: a known risk with a reason, and maybe an end date. */
-export interface Suppression {
-  /** Rule id, or an equivalent id (PSRule name, policy guid, checkov or template-analyzer id). `*` for every rule. */
-  rule: string;
-  reason: string;
-  /** ISO date (`2027-01-31`): the suppression stops on that day. */
-  expires?: string;
-  /** `inSource`: written in the template; `external`: in the configuration. */
-  kind: 'inSource' | 'external';
-  /** Where it is written, for messages and SARIF. */
-  location?: SourceLocation;
-  /** Configuration suppressions only: resource type and name glob (`Microsoft.ApiManagement/service/*`), file glob. */
-  resourceType?: string;
-  resourceName?: string;
-  file?: string;
-  /** Azure Policy exemptions: resources under this id (resource, resource group, subscription). */
-  scope?: string;
-  /** Set when an Azure Policy exemption made this suppression: the finding shows as Exempt. */
-  exemption?: { name: string; category: 'Waiver' | 'Mitigated' };
-}
-
-/** What a finding records when a suppression matched it. */
-export interface AppliedSuppression {
-  kind: 'inSource' | 'external';
-  justification: string;
-  expires?: string;
-  location?: SourceLocation;
-  /** An Azure Policy exemption: the resource is Exempt, not non-compliant. */
-  exemption?: { name: string; category: 'Waiver' | 'Mitigated' };
-}
+import { fold } from '../case-fold.js';
+import { wildcardMatch } from '../wildcard.js';
+import { fail, ok, type Result } from '../result.js';
 
 /**
  * Reads the suppressions written on a resource declaration (ARM keeps resource `metadata`):
@@ -56,8 +25,8 @@ export function suppressionsOnResource(resource: Resource, diagnostics: Diagnost
   const out: Suppression[] = [];
   list.forEach((entry: Value, i) => {
     const parsed = parseEntry(entry);
-    if (typeof parsed === 'string') diagnostics.push(invalid(at(i), parsed));
-    else out.push({ ...parsed, kind: 'inSource', location: at(i) });
+    if (!parsed.ok) diagnostics.push(invalid(at(i), parsed.error));
+    else out.push({ ...parsed.value, kind: 'inSource', location: at(i) });
   });
   return out;
 }
@@ -111,15 +80,15 @@ export function suppressionsInComments(document: JsonDocument, diagnostics: Diag
   return out;
 }
 
-function parseEntry(entry: Value): Pick<Suppression, 'rule' | 'reason' | 'expires'> | string {
-  if (!isObject(entry)) return 'a suppression must be an object { rule, reason, expires? }';
+function parseEntry(entry: Value): Result<Pick<Suppression, 'rule' | 'reason' | 'expires'>> {
+  if (!isObject(entry)) return fail('a suppression must be an object { rule, reason, expires? }');
   const rule = getPath(entry, ['rule']);
   const reason = getPath(entry, ['reason']);
   const expires = getPath(entry, ['expires']);
-  if (typeof rule !== 'string' || !rule) return 'a suppression needs the `rule` it suppresses';
-  if (typeof reason !== 'string' || !reason.trim()) return `the suppression of ${rule} needs a \`reason\`: accepting a risk must say why`;
-  if (expires !== undefined && (typeof expires !== 'string' || !isCalendarDate(expires))) return `the suppression of ${rule} has an invalid \`expires\` (use a date such as 2027-01-31)`;
-  return { rule, reason, expires: expires as string | undefined };
+  if (typeof rule !== 'string' || !rule) return fail('a suppression needs the `rule` it suppresses');
+  if (typeof reason !== 'string' || !reason.trim()) return fail(`the suppression of ${rule} needs a \`reason\`: accepting a risk must say why`);
+  if (expires !== undefined && (typeof expires !== 'string' || !isCalendarDate(expires))) return fail(`the suppression of ${rule} has an invalid \`expires\` (use a date such as 2027-01-31)`);
+  return ok({ rule, reason, expires: expires as string | undefined });
 }
 
 /**
@@ -141,7 +110,7 @@ function invalid(location: SourceLocation, message: string): Diagnostic {
 }
 
 /** Does this suppression name this rule (by its id or any equivalent id, ignoring case)? */
-export function namesRule(suppression: Pick<Suppression, 'rule'>, meta: Pick<RuleMeta, 'id' | 'equivalents'>): boolean {
+export function namesRule(suppression: Pick<Suppression, 'rule'>, meta: Pick<RuleIdentity, 'id' | 'equivalents'>): boolean {
   const wanted = suppression.rule.toLowerCase();
   return wanted === '*' || wanted === meta.id.toLowerCase() || meta.equivalents.some((e) => e.id.toLowerCase() === wanted);
 }
@@ -173,7 +142,7 @@ export function fileMatches(pattern: string | undefined, file: string): boolean 
  */
 export function applySuppressions(
   findings: readonly Finding[],
-  rulesById: ReadonlyMap<string, RuleMeta>,
+  rulesById: ReadonlyMap<string, RuleIdentity>,
   candidates: (finding: Finding) => readonly Suppression[],
   allSuppressions: readonly Suppression[],
   today: Date,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { baselineFingerprint, fingerprint } from '../findings/fingerprint.js';
-import type { Finding } from '../findings/finding.js';
+import { baselineFingerprint, fingerprint } from './fingerprint.js';
+import type { Finding } from './finding.js';
 
 /**
  * The baseline file: findings accepted as they are today, by identity (never by line).

@@ -1,5 +1,5 @@
-import { fingerprint } from '../findings/fingerprint.js';
-import type { Finding } from '../findings/finding.js';
+import { fingerprint } from './fingerprint.js';
+import type { Finding } from './finding.js';
 
 /**
  * A template scanned with several parameter files repeats every defect written in the template
