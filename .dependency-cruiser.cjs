@@ -38,7 +38,13 @@ const SHARED = '^src/(?!scan[.]ts$|index[.]ts$)[^/]+[.]ts$';
 
 module.exports = {
   forbidden: [
-    { name: 'no-circular', comment: 'No import cycles, between files or (through the layer rules) folders.', severity: 'error', from: {}, to: { circular: true } },
+    {
+      name: 'no-circular',
+      comment: 'No import cycles, between files or (through the layer rules) folders.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
     {
       name: 'discovery-does-not-expand',
       comment: 'src/input/ may name the expander types (the linked-file loader implements one) but not run it.',
@@ -53,7 +59,13 @@ module.exports = {
       from: { path: SHARED },
       to: { path: '^src/[^/]+/' },
     },
-    { name: 'no-orphans', comment: 'A module nothing imports is dead code.', severity: 'error', from: { orphan: true, path: '^src/', pathNot: '^src/(cli/main|index|testing/index)[.]ts$' }, to: {} },
+    {
+      name: 'no-orphans',
+      comment: 'A module nothing imports is dead code.',
+      severity: 'error',
+      from: { orphan: true, path: '^src/', pathNot: '^src/(cli/main|index|testing/index)[.]ts$' },
+      to: {},
+    },
     { name: 'src-does-not-import-tests', severity: 'error', from: { path: '^src/' }, to: { path: '^(test|scripts)/' } },
   ],
   allowed: [

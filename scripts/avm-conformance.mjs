@@ -69,7 +69,14 @@ for (const bicep of bicepFiles) {
     continue;
   }
   // main.bicep and the module's private .bicep files (modules/*.bicep), not its child modules' folders.
-  const sources = [bicep, ...(existsSync(path.join(dir, 'modules')) ? readdirSync(path.join(dir, 'modules')).filter((f) => f.endsWith('.bicep')).map((f) => path.join(dir, 'modules', f)) : [])];
+  const sources = [
+    bicep,
+    ...(existsSync(path.join(dir, 'modules'))
+      ? readdirSync(path.join(dir, 'modules'))
+          .filter((f) => f.endsWith('.bicep'))
+          .map((f) => path.join(dir, 'modules', f))
+      : []),
+  ];
   for (const source of sources) {
     const text = readFileSync(source, 'utf8');
     for (const m of text.matchAll(/^module\s+(\w+)\s+'br\/public:([^':]+):([^']+)'/gm)) {
@@ -115,7 +122,12 @@ function expand(file) {
 function norm(v) {
   if (typeof v === 'string') return v.replace(/<unknown[^>]*>/g, '<unknown>').replace(/main\.(bicep|json)$/, 'main.*');
   if (Array.isArray(v)) return v.map(norm);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, norm(v[k])]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, norm(v[k])]),
+    );
   return v;
 }
 function resources(out) {
@@ -205,8 +217,8 @@ for (const u of units) {
   report.push(`DIFF ${u.name}: ${onlyA.length} only in bicep, ${onlyB.length} only in json (${ra.length}/${rb.length})`);
   for (const d of pairUp(onlyA, onlyB)) report.push(`  ${d}`);
   if (showDiff) {
-    for (const x of onlyA) report.push(`  bicep: ${(process.env.FULL ? x : x.slice(0, 600))}`);
-    for (const x of onlyB) report.push(`  json:  ${(process.env.FULL ? x : x.slice(0, 600))}`);
+    for (const x of onlyA) report.push(`  bicep: ${process.env.FULL ? x : x.slice(0, 600)}`);
+    for (const x of onlyB) report.push(`  json:  ${process.env.FULL ? x : x.slice(0, 600)}`);
   }
 }
 console.log(report.join('\n'));

@@ -99,7 +99,9 @@ const resources = last.units.reduce((n, u) => n + u.resources, 0);
 const floorMs = median(floorSamples);
 const scanMs = median(scanSamples);
 console.log(`node ${process.version}, ${runs} runs per case, medians`);
-console.log(`corpus: ${files.length} files, ${(bytes / 1e6).toFixed(2)} MB (corpora x${copies}), ${last.units.length} scan units, ${resources} resources, ${last.findings.length} findings, ${ruleSet.rules.length} rules`);
+console.log(
+  `corpus: ${files.length} files, ${(bytes / 1e6).toFixed(2)} MB (corpora x${copies}), ${last.units.length} scan units, ${resources} resources, ${last.findings.length} findings, ${ruleSet.rules.length} rules`,
+);
 console.log(`(a) read + JSON.parse          ${floorMs.toFixed(1)} ms`);
 console.log(`(b) tollgate scan (in-process) ${scanMs.toFixed(1)} ms`);
 console.log(`ratio b / a                    ${(scanMs / floorMs).toFixed(2)}x`);
@@ -119,7 +121,15 @@ console.log(`peak RSS                       ${(process.resourceUsage().maxRSS / 
   const pairs = [];
   for (const d of dirs) {
     const b = path.join(d, 'main.bicep');
-    const j = ['main.json', 'azuredeploy.json'].map((f) => path.join(d, f)).find((f) => { try { return statSync(f).isFile(); } catch { return false; } });
+    const j = ['main.json', 'azuredeploy.json']
+      .map((f) => path.join(d, f))
+      .find((f) => {
+        try {
+          return statSync(f).isFile();
+        } catch {
+          return false;
+        }
+      });
     try {
       if (statSync(b).isFile() && j) pairs.push([b, j]);
     } catch {
@@ -153,7 +163,9 @@ console.log(`peak RSS                       ${(process.resourceUsage().maxRSS / 
     avmOut = scan({ paths: [avm], cwd: avm, ruleSet, include: ['**/*.bicep'] });
     if (i > 0) avmSamples.push(performance.now() - t0);
   }
-  console.log(`whole AVM APIM module (.bicep) ${median(avmSamples).toFixed(1)} ms (${avmOut.units.length} entry points, ${avmOut.units.reduce((n, u) => n + u.resources, 0)} resources)`);
+  console.log(
+    `whole AVM APIM module (.bicep) ${median(avmSamples).toFixed(1)} ms (${avmOut.units.length} entry points, ${avmOut.units.reduce((n, u) => n + u.resources, 0)} resources)`,
+  );
 }
 
 // ---- 4. policy evaluation ----------------------------------------------------------------------
@@ -172,12 +184,47 @@ console.log(`peak RSS                       ${(process.resourceUsage().maxRSS / 
   const policies = loadBuiltInPolicies({ parameters }).rules;
   const S = 'Microsoft.ApiManagement/service';
   const make = [
-    (i) => ({ type: S, name: `svc${i}`, location: i % 3 ? 'westeurope' : 'East US 2', sku: { name: ['Developer', 'Premium', 'Consumption'][i % 3], capacity: 1 + (i % 3) }, zones: i % 2 ? ['1', '2'] : [], properties: { virtualNetworkType: i % 2 ? 'None' : 'Internal', platformVersion: i % 5 ? 'stv2' : 'stv1', customProperties: { 'Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10': i % 4 ? 'False' : 'True' }, apiVersionConstraint: { minApiVersion: '2021-08-01' } } }),
+    (i) => ({
+      type: S,
+      name: `svc${i}`,
+      location: i % 3 ? 'westeurope' : 'East US 2',
+      sku: { name: ['Developer', 'Premium', 'Consumption'][i % 3], capacity: 1 + (i % 3) },
+      zones: i % 2 ? ['1', '2'] : [],
+      properties: {
+        virtualNetworkType: i % 2 ? 'None' : 'Internal',
+        platformVersion: i % 5 ? 'stv2' : 'stv1',
+        customProperties: { 'Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10': i % 4 ? 'False' : 'True' },
+        apiVersionConstraint: { minApiVersion: '2021-08-01' },
+      },
+    }),
     (i) => ({ type: `${S}/apis`, name: `svc${i}/api${i}`, properties: { path: `p${i}`, protocols: i % 2 ? ['https'] : ['http', 'https'] } }),
-    (i) => ({ type: `${S}/backends`, name: `svc${i}/b${i}`, properties: { url: `https://b${i}`, protocol: 'http', tls: { validateCertificateChain: i % 2 === 0, validateCertificateName: true }, ...(i % 3 ? { credentials: { authorization: { scheme: 'Bearer', parameter: 'x' } } } : {}) } }),
-    (i) => ({ type: `${S}/namedValues`, name: `svc${i}/nv${i}`, properties: { displayName: `nv${i}`, secret: i % 2 === 0, ...(i % 4 ? { keyVault: { secretIdentifier: 'https://kv/secrets/x' } } : {}) } }),
+    (i) => ({
+      type: `${S}/backends`,
+      name: `svc${i}/b${i}`,
+      properties: {
+        url: `https://b${i}`,
+        protocol: 'http',
+        tls: { validateCertificateChain: i % 2 === 0, validateCertificateName: true },
+        ...(i % 3 ? { credentials: { authorization: { scheme: 'Bearer', parameter: 'x' } } } : {}),
+      },
+    }),
+    (i) => ({
+      type: `${S}/namedValues`,
+      name: `svc${i}/nv${i}`,
+      properties: { displayName: `nv${i}`, secret: i % 2 === 0, ...(i % 4 ? { keyVault: { secretIdentifier: 'https://kv/secrets/x' } } : {}) },
+    }),
     (i) => ({ type: `${S}/subscriptions`, name: `svc${i}/s${i}`, properties: { scope: i % 2 ? '/apis' : `/products/p${i}`, state: 'active' } }),
-    (i) => ({ type: `${S}/apis/policies`, name: `svc${i}/api${i}/policy`, properties: { format: 'rawxml', value: i % 2 ? '<policies><inbound><base/></inbound><backend><base/></backend><outbound><base/></outbound><on-error><base/></on-error></policies>' : '<policies><inbound/></policies>' } }),
+    (i) => ({
+      type: `${S}/apis/policies`,
+      name: `svc${i}/api${i}/policy`,
+      properties: {
+        format: 'rawxml',
+        value:
+          i % 2
+            ? '<policies><inbound><base/></inbound><backend><base/></backend><outbound><base/></outbound><on-error><base/></on-error></policies>'
+            : '<policies><inbound/></policies>',
+      },
+    }),
     (i) => ({ type: `${S}/portalconfigs`, name: `svc${i}/default`, properties: { enableBasicAuth: i % 2 === 0 } }),
     (i) => ({ type: `${S}/apis/operations`, name: `svc${i}/api${i}/op${i}`, properties: { method: 'GET', urlTemplate: '/x' } }),
   ];
@@ -213,7 +260,9 @@ console.log(`peak RSS                       ${(process.resourceUsage().maxRSS / 
   const floorMs = median(floorSamples);
   console.log(`policy: ${policies.length} shipped definitions x ${targets.length} APIM resources = ${pairs} pairs (${nonCompliant} non-compliant)`);
   console.log(`(e) floor: type + one property ${floorMs.toFixed(1)} ms`);
-  console.log(`(f) evaluate every pair        ${evalMs.toFixed(1)} ms = ${Math.round(pairs / (evalMs / 1000)).toLocaleString('en-US')} resources x policies per second (${(evalMs / floorMs).toFixed(1)}x the floor)`);
+  console.log(
+    `(f) evaluate every pair        ${evalMs.toFixed(1)} ms = ${Math.round(pairs / (evalMs / 1000)).toLocaleString('en-US')} resources x policies per second (${(evalMs / floorMs).toFixed(1)}x the floor)`,
+  );
 }
 
 // ---- 2. start-up -----------------------------------------------------------------------------
@@ -237,8 +286,12 @@ const versionUnbundled = timeProcess(['dist/cli/main.js', '--version'], startRun
 const cliScan = timeProcess([BIN, 'scan', 'examples/', '--format', 'json'], startRuns);
 const cliScanUnbundled = timeProcess(['dist/cli/main.js', 'scan', 'examples/', '--format', 'json'], startRuns);
 console.log(`node -e 0                      ${nodeStart.toFixed(1)} ms`);
-console.log(`tollgate --version             ${version.toFixed(1)} ms (${(version / nodeStart).toFixed(2)}x node start; unbundled ${versionUnbundled.toFixed(1)} ms, ${(versionUnbundled / nodeStart).toFixed(2)}x)`);
-console.log(`tollgate scan examples/ (CLI)  ${cliScan.toFixed(1)} ms (${(cliScan / nodeStart).toFixed(2)}x node start; unbundled ${cliScanUnbundled.toFixed(1)} ms, ${(cliScanUnbundled / nodeStart).toFixed(2)}x)`);
+console.log(
+  `tollgate --version             ${version.toFixed(1)} ms (${(version / nodeStart).toFixed(2)}x node start; unbundled ${versionUnbundled.toFixed(1)} ms, ${(versionUnbundled / nodeStart).toFixed(2)}x)`,
+);
+console.log(
+  `tollgate scan examples/ (CLI)  ${cliScan.toFixed(1)} ms (${(cliScan / nodeStart).toFixed(2)}x node start; unbundled ${cliScanUnbundled.toFixed(1)} ms, ${(cliScanUnbundled / nodeStart).toFixed(2)}x)`,
+);
 {
   // The same with the default set narrowed to the pack and with it given explicitly: both read a
   // configuration file, so the difference is the catalog's cost.

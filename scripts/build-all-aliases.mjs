@@ -66,4 +66,6 @@ writeFileSync(out, gzipSync(JSON.stringify(body), { level: 9 }));
 const relatedOut = path.join(root, 'catalog/aliases/related-types.json');
 writeFileSync(relatedOut, JSON.stringify({ source: path.basename(input), count: relatedCount, types: related }) + '\n');
 console.log(`wrote ${relatedCount} aliases for ${Object.keys(related).length} related resource types to ${path.relative(root, relatedOut)}`);
-console.log(`wrote ${count + namespaceCount} aliases (${namespaceCount} namespace-level: ${Object.keys(namespaceLevel).length} names) of ${Object.keys(types).length} resource types to ${path.relative(root, out)} (left out: ${apiManagement} API Management)`);
+console.log(
+  `wrote ${count + namespaceCount} aliases (${namespaceCount} namespace-level: ${Object.keys(namespaceLevel).length} names) of ${Object.keys(types).length} resource types to ${path.relative(root, out)} (left out: ${apiManagement} API Management)`,
+);

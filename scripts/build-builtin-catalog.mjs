@@ -63,7 +63,9 @@ function records(folder) {
 
 function write(out, lines) {
   const text = Buffer.from(lines.map((l) => l.line).join('\n'), 'utf8');
-  const packed = brotliCompressSync(text, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_LGWIN]: 24, [constants.BROTLI_PARAM_SIZE_HINT]: text.length } });
+  const packed = brotliCompressSync(text, {
+    params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_LGWIN]: 24, [constants.BROTLI_PARAM_SIZE_HINT]: text.length },
+  });
   const target = path.join(root, 'catalog', 'builtin', out);
   mkdirSync(path.dirname(target), { recursive: true });
   writeFileSync(`${target}.tmp`, packed);
@@ -74,8 +76,16 @@ function write(out, lines) {
 const initiatives = records('policySetDefinitions');
 const benchmark = initiatives.find((r) => r.rel === DEFAULT_INITIATIVE);
 if (!benchmark) throw new Error(`${DEFAULT_INITIATIVE} is missing`);
-const wanted = new Set([...benchmark.json.properties.policyDefinitions.map((d) => d.policyDefinitionId.split('/').pop()), ...DEFAULT_ADDITIONS].map((n) => n.toLowerCase()));
+const wanted = new Set(
+  [...benchmark.json.properties.policyDefinitions.map((d) => d.policyDefinitionId.split('/').pop()), ...DEFAULT_ADDITIONS].map((n) => n.toLowerCase()),
+);
 const definitions = records('policyDefinitions');
-write('definitions-default.ndjson.br', definitions.filter((d) => wanted.has(d.name.toLowerCase())));
-write('definitions-other.ndjson.br', definitions.filter((d) => !wanted.has(d.name.toLowerCase())));
+write(
+  'definitions-default.ndjson.br',
+  definitions.filter((d) => wanted.has(d.name.toLowerCase())),
+);
+write(
+  'definitions-other.ndjson.br',
+  definitions.filter((d) => !wanted.has(d.name.toLowerCase())),
+);
 write('initiatives.ndjson.br', initiatives);

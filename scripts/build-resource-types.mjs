@@ -52,7 +52,10 @@ for (const line of lines) {
   const spelt = casings[key] ?? {};
   const newest = Object.keys(spelt).sort().pop();
   const name = newest ? spelt[newest] : type;
-  const others = Object.keys(spelt).sort().filter((v) => spelt[v] !== name).map((v) => `${v}=${spelt[v]}`);
+  const others = Object.keys(spelt)
+    .sort()
+    .filter((v) => spelt[v] !== name)
+    .map((v) => `${v}=${spelt[v]}`);
   names[key] = others.length ? `${name}\t%\t${others.join(' ')}` : `${name}\t%`;
   const versions = versionList.split(' ').filter(Boolean);
   const yes = versions.filter((v) => has(location, v) && has(tags, v));
@@ -70,7 +73,13 @@ for (const line of lines) {
 }
 const out = path.join(root, 'catalog/resource-types/indexed.tsv.gz');
 const body = [`# ${path.basename(input)}: type, then 1 (tags and location in every API version), 0 (in none) or the versions that lack them`]
-  .concat(Object.keys(types).sort().map((t) => names[t].replace('%', String(types[t]))))
+  .concat(
+    Object.keys(types)
+      .sort()
+      .map((t) => names[t].replace('%', String(types[t]))),
+  )
   .join('\n');
 writeFileSync(out, gzipSync(`${body}\n`, { level: 9 }));
-console.log(`wrote ${Object.keys(types).length} resource types to ${path.relative(root, out)}: ${tally.both} support tags and location, ${tally.neither} do not, ${tally.perVersion} depend on the API version`);
+console.log(
+  `wrote ${Object.keys(types).length} resource types to ${path.relative(root, out)}: ${tally.both} support tags and location, ${tally.neither} do not, ${tally.perVersion} depend on the API version`,
+);

@@ -41,11 +41,13 @@ const option = (name, fallback) => {
 const examples = Number(option('--examples', '2'));
 const onlyName = option('--name', undefined);
 const optionValues = new Set([option('--examples'), option('--name'), option('--upstream')].filter(Boolean));
-let corpora = args.filter((a) => a.includes('=') && !a.startsWith('--') && !optionValues.has(a)).map((a) => {
-  const [label, ...rest] = a.split('=');
-  const kind = /^(dine|dine-escaped):/.exec(label)?.[1];
-  return { name: kind ? label.slice(kind.length + 1) : label, path: path.resolve(rest.join('=')), include: onlyName ? [onlyName] : undefined, dine: kind };
-});
+let corpora = args
+  .filter((a) => a.includes('=') && !a.startsWith('--') && !optionValues.has(a))
+  .map((a) => {
+    const [label, ...rest] = a.split('=');
+    const kind = /^(dine|dine-escaped):/.exec(label)?.[1];
+    return { name: kind ? label.slice(kind.length + 1) : label, path: path.resolve(rest.join('=')), include: onlyName ? [onlyName] : undefined, dine: kind };
+  });
 if (!corpora.length) {
   const up = path.resolve(option('--upstream', path.join(root, '../shared/upstream')));
   corpora = [
@@ -116,9 +118,12 @@ function linkedNames(files, cwd) {
     if (!/templateLink|relativePath/i.test(text)) continue;
     for (const other of files) {
       if (other === f) continue;
-      const rel = path.relative(path.dirname(path.resolve(cwd, f)), path.resolve(cwd, other)).split(path.sep).join('/');
+      const rel = path
+        .relative(path.dirname(path.resolve(cwd, f)), path.resolve(cwd, other))
+        .split(path.sep)
+        .join('/');
       const base = path.basename(other);
-      if (text.includes(rel) || (text.includes(`/${base}`) || text.includes(`'${base}'`) || text.includes(`"${base}"`))) linked.add(other);
+      if (text.includes(rel) || text.includes(`/${base}`) || text.includes(`'${base}'`) || text.includes(`"${base}"`)) linked.add(other);
     }
   }
   return linked;
@@ -174,7 +179,11 @@ if (asJson) {
     console.log(`\n== ${r.corpus} (${r.path}) ${r.seconds}s`);
     console.log(`templates ${r.templates}, with no error ${r.templatesWithoutError}, linked by another (also scanned standalone) ${r.linkedTemplates}`);
     console.log(`errors ${r.errors} in ${r.filesWithError} files (in linked templates scanned standalone: ${r.errorsInStandaloneNested})`);
-    const list = (counts) => Object.entries(counts).sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(', ') || 'none';
+    const list = (counts) =>
+      Object.entries(counts)
+        .sort((a, b) => b[1] - a[1])
+        .map(([c, n]) => `${c} ${n}`)
+        .join(', ') || 'none';
     console.log(`errors by code: ${list(r.byCode)}`);
     console.log(`warnings by code (not grouped below): ${list(r.warningsByCode)}`);
     for (const g of r.groups) {

@@ -26,7 +26,15 @@ import { assignPolicies, type AssignedPolicies, type PolicyInputs } from './poli
 import type { JsonDocument } from './load/json-document.js';
 import type { NotFollowed } from './arm/template/not-followed.js';
 import { rulesNotRun } from './evaluate/rules-not-run.js';
-import { applySuppressions, fileMatches, globMatches, namesRule, scopeMatches, suppressionsInComments, suppressionsOnResource } from './findings/suppressions.js';
+import {
+  applySuppressions,
+  fileMatches,
+  globMatches,
+  namesRule,
+  scopeMatches,
+  suppressionsInComments,
+  suppressionsOnResource,
+} from './findings/suppressions.js';
 
 export interface ScanOptions {
   /** Files and directories to scan. */
@@ -130,7 +138,9 @@ export function loadRuleSet(
     ...catalog.rejectedEffects.map((r) => `effect for '${r.key}': ${r.reason}`),
   ];
   const configured = applyRuleOverrides([...catalog.rules, ...NATIVE_RULES, ...(selection.plugins ?? [])], settings, replaced);
-  catalog.diagnostics.push(...configured.warnings.map((w) => ({ severity: 'warning' as const, code: 'rule-setting', message: w.message, configKey: ['rules', w.key] })));
+  catalog.diagnostics.push(
+    ...configured.warnings.map((w) => ({ severity: 'warning' as const, code: 'rule-setting', message: w.message, configKey: ['rules', w.key] })),
+  );
   const disabledByUser = (r: Rule) => Object.entries(settings).some(([key, s]) => s.enabled === false && keyNamesRule(key, r));
   // Turned on in the configuration without the parameters it needs: it could only fail on every
   // resource, so it stays off and the reports list it with what it needs.
@@ -145,7 +155,11 @@ export function loadRuleSet(
       const unset = (r as Partial<PolicyRule>).unsetParameters ?? [];
       if (unset.length) {
         const names = unset.map((p) => `'${p}'`).join(', ');
-        catalog.diagnostics.push({ severity: 'info', code: 'rule-not-run', message: `policy ${r.meta.id} (${r.meta.title}) not run: needs parameter${unset.length > 1 ? 's' : ''} ${names}, which ${unset.length > 1 ? 'have' : 'has'} no default (give ${unset.length > 1 ? 'them' : 'it'} under rules.${r.meta.id}.parameters in the configuration, or with an assignment)` });
+        catalog.diagnostics.push({
+          severity: 'info',
+          code: 'rule-not-run',
+          message: `policy ${r.meta.id} (${r.meta.title}) not run: needs parameter${unset.length > 1 ? 's' : ''} ${names}, which ${unset.length > 1 ? 'have' : 'has'} no default (give ${unset.length > 1 ? 'them' : 'it'} under rules.${r.meta.id}.parameters in the configuration, or with an assignment)`,
+        });
         return r;
       }
       return Object.assign(Object.create(r) as Rule, { enabled: true });
@@ -168,7 +182,6 @@ export interface ScanOutput extends ScanResult {
   /** Files met while walking directories that were not templates, parameter files or exports. */
   skipped: { path: string; reason: string }[];
 }
-
 
 /** The whole pipeline: discover -> load -> expand -> resources -> evaluate. Reporting is the caller's. */
 export function scan(options: ScanOptions): ScanOutput {
@@ -255,7 +268,11 @@ export function scan(options: ScanOptions): ScanOutput {
       const atLine = document && finding.location ? (suppressionsInComments(document, problems).nextLine.get(finding.location.start.line) ?? []) : [];
       const forResource = [...(onResource.get(resourceKey(finding.resource)) ?? []), ...atLine];
       const fromConfig = external.filter(
-        (s) => globMatches(s.resourceType, finding.resource.type) && globMatches(s.resourceName, finding.resource.name) && fileMatches(s.file, finding.file) && scopeMatches(s.scope, finding.resource.id),
+        (s) =>
+          globMatches(s.resourceType, finding.resource.type) &&
+          globMatches(s.resourceName, finding.resource.name) &&
+          fileMatches(s.file, finding.file) &&
+          scopeMatches(s.scope, finding.resource.id),
       );
       candidates.set(finding, [...forResource, ...fromConfig]);
       added.findings.push(finding);
@@ -284,14 +301,19 @@ export function scan(options: ScanOptions): ScanOutput {
   // Templates only linked are scanned through their callers; one that no caller read (the link
   // seen in the text was not followed) is scanned on its own after all: nothing goes unchecked.
   // Callers first: a held-back template scanned this way may read others held back.
-  for (let pending = inputs.linkedOnly; ; ) {
+  for (let pending = inputs.linkedOnly; ;) {
     pending = pending.filter((l) => !loadLinked.loaded.has(l.unit.document.file.absPath));
     if (!pending.length) break;
     const held = new Set(pending.map((l) => l.unit.document.file.path));
     const callers = pending.filter((l) => !l.linkedFrom.some((f) => held.has(f)));
     const next = callers.length ? callers : pending.slice(0, 1);
     for (const { unit, linkedFrom } of next) {
-      diagnostics.push({ severity: 'info', code: 'scanned-standalone', message: `linked from ${linkedFrom.join(', ')}, which did not read it: scanned on its own, with its defaults`, file: unit.document.file.path });
+      diagnostics.push({
+        severity: 'info',
+        code: 'scanned-standalone',
+        message: `linked from ${linkedFrom.join(', ')}, which did not read it: scanned on its own, with its defaults`,
+        file: unit.document.file.path,
+      });
       runUnit(unit);
     }
     pending = pending.filter((l) => !next.includes(l));
@@ -303,7 +325,13 @@ export function scan(options: ScanOptions): ScanOutput {
   const inForce = rules.filter((r) => r.enabled).map((r) => r.meta);
   const known = [...rules.map((r) => r.meta), ...(ruleSet.notRun ?? [])];
   const couldMatch = (s: Suppression) => s.exemption !== undefined || inForce.some((m) => namesRule(s, m)) || !known.some((m) => namesRule(s, m));
-  const applied = applySuppressions(result.findings, rulesById, (f) => candidates.get(f) ?? [], allSuppressions.filter(couldMatch), options.today ?? new Date());
+  const applied = applySuppressions(
+    result.findings,
+    rulesById,
+    (f) => candidates.get(f) ?? [],
+    allSuppressions.filter(couldMatch),
+    options.today ?? new Date(),
+  );
   // Before merging: a suppressed finding takes its equivalent twins with it (--rules all too:
   // each rule is reported, but the accepted defect is one).
   const accepted = suppressEquivalents(applied.findings, applied.suppressed, rulesById);

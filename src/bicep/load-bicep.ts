@@ -50,7 +50,13 @@ export function loadBicep(file: SourceFile, sandbox: Sandbox = sandboxOf(file)):
   }));
   const lowered = lowerProgram(parsed.program, file.absPath, bicepHost(sandbox));
   for (const d of lowered.diagnostics) {
-    diagnostics.push({ severity: d.severity, code: d.code ?? 'bicep-lowering', message: d.message, file: file.path, location: file.locationOf(d.start, Math.max(0, d.end - d.start)) });
+    diagnostics.push({
+      severity: d.severity,
+      code: d.code ?? 'bicep-lowering',
+      message: d.message,
+      file: file.path,
+      location: file.locationOf(d.start, Math.max(0, d.end - d.start)),
+    });
   }
   return { document: new LoweredDocument(file, lowered.template, parsed.program, parsed.comments), diagnostics };
 }
@@ -78,10 +84,25 @@ export function loadBicepParams(
   extending: readonly string[] = [],
 ): { document: JsonDocument; diagnostics: Diagnostic[] } {
   const parsed = parseBicep(file.text, { params: true });
-  const diagnostics: Diagnostic[] = parsed.diagnostics.map((d) => ({ severity: 'error', code: 'bicep-syntax', message: d.message, file: file.path, location: file.locationOf(d.start, Math.max(0, d.end - d.start)) }));
+  const diagnostics: Diagnostic[] = parsed.diagnostics.map((d) => ({
+    severity: 'error',
+    code: 'bicep-syntax',
+    message: d.message,
+    file: file.path,
+    location: file.locationOf(d.start, Math.max(0, d.end - d.start)),
+  }));
   const lowered = lowerParamsFile(parsed.program, file.absPath, bicepHost(sandbox));
-  for (const d of lowered.diagnostics) diagnostics.push({ severity: d.severity, code: d.code ?? 'bicep-lowering', message: d.message, file: file.path, location: file.locationOf(d.start, Math.max(0, d.end - d.start)) });
-  const computed = lowered.assignments.some((a) => !lowered.literal.has(a.name)) ? evaluate(new LoweredDocument(file, lowered.template, parsed.program)) : { outputs: {}, diagnostics: [] };
+  for (const d of lowered.diagnostics)
+    diagnostics.push({
+      severity: d.severity,
+      code: d.code ?? 'bicep-lowering',
+      message: d.message,
+      file: file.path,
+      location: file.locationOf(d.start, Math.max(0, d.end - d.start)),
+    });
+  const computed = lowered.assignments.some((a) => !lowered.literal.has(a.name))
+    ? evaluate(new LoweredDocument(file, lowered.template, parsed.program))
+    : { outputs: {}, diagnostics: [] };
   diagnostics.push(...computed.diagnostics);
   const at = { start: 0, end: file.text.length };
   const parameters: Entry[] = [];
@@ -92,8 +113,21 @@ export function loadBicepParams(
       continue;
     }
     const literal = lowered.literal.get(a.name);
-    const value = literal ?? valueNode(a.value, (Object.hasOwn(computed.outputs, a.name) ? (computed.outputs[a.name] as { value?: unknown } | undefined) : undefined)?.value);
-    const wrapped = isUnknown(value) ? jObject(a, [entry('reference', a.value, jObject(a.value, [entry('keyVault', a.value, jObject(a.value, [entry('id', a.value, jString(a.value, ''))])), entry('secretName', a.value, jString(a.value, a.name))]))]) : jObject(a, [entry('value', a.value, value as JsonNode)]);
+    const value =
+      literal ??
+      valueNode(a.value, (Object.hasOwn(computed.outputs, a.name) ? (computed.outputs[a.name] as { value?: unknown } | undefined) : undefined)?.value);
+    const wrapped = isUnknown(value)
+      ? jObject(a, [
+          entry(
+            'reference',
+            a.value,
+            jObject(a.value, [
+              entry('keyVault', a.value, jObject(a.value, [entry('id', a.value, jString(a.value, ''))])),
+              entry('secretName', a.value, jString(a.value, a.name)),
+            ]),
+          ),
+        ])
+      : jObject(a, [entry('value', a.value, value as JsonNode)]);
     parameters.push(entry(a.name, a, wrapped));
   }
   // `extends 'shared.bicepparam'`: the values it sets that this file does not, shown at the `extends` line.
@@ -104,7 +138,13 @@ export function loadBicepParams(
     const read = sandbox.readText(baseAbs);
     const where = file.locationOf(ext.path.start, ext.path.end - ext.path.start);
     if (!read.ok) {
-      diagnostics.push({ severity: 'error', code: read.refused ? 'sandbox' : 'bicep-lowering', message: `extends '${ext.path.segments[0]}': ${read.refused ? read.reason : `cannot read it (${read.reason})`}`, file: file.path, location: where });
+      diagnostics.push({
+        severity: 'error',
+        code: read.refused ? 'sandbox' : 'bicep-lowering',
+        message: `extends '${ext.path.segments[0]}': ${read.refused ? read.reason : `cannot read it (${read.reason})`}`,
+        file: file.path,
+        location: where,
+      });
     } else if (extending.includes(baseAbs)) {
       diagnostics.push({ severity: 'error', code: 'bicep-lowering', message: `'${ext.path.segments[0]}' extends itself`, file: file.path, location: where });
     } else {
@@ -137,12 +177,16 @@ export function loadBicepParams(
  */
 function keyVaultReference(a: ParameterAssignment, _template: JsonNode): JsonNode | undefined {
   const v = a.value;
-  const call = v.kind === 'FunctionCallSyntax' && v.name === 'getSecret' ? v : v.kind === 'InstanceFunctionCallSyntax' && v.name === 'getSecret' ? v : undefined;
+  const call =
+    v.kind === 'FunctionCallSyntax' && v.name === 'getSecret' ? v : v.kind === 'InstanceFunctionCallSyntax' && v.name === 'getSecret' ? v : undefined;
   if (!call || call.args.length < 4) return undefined;
   const lit = call.args.map((x) => (x.kind === 'StringSyntax' && x.holes.length === 0 ? x.segments[0]! : undefined));
   if (lit.slice(0, 4).some((x) => x === undefined)) return undefined;
   const id = `/subscriptions/${lit[0]}/resourceGroups/${lit[1]}/providers/Microsoft.KeyVault/vaults/${lit[2]}`;
-  const ref: Entry[] = [entry('keyVault', v, jObject(v, [entry('id', v, jString(v, id))])), entry('secretName', call.args[3]!, jString(call.args[3]!, lit[3]!))];
+  const ref: Entry[] = [
+    entry('keyVault', v, jObject(v, [entry('id', v, jString(v, id))])),
+    entry('secretName', call.args[3]!, jString(call.args[3]!, lit[3]!)),
+  ];
   if (lit[4] !== undefined) ref.push(entry('secretVersion', call.args[4]!, jString(call.args[4]!, lit[4])));
   return jObject(a, [entry('reference', v, jObject(v, ref))]);
 }
@@ -234,7 +278,9 @@ function bicepHost(sandbox: Sandbox): LowerHost {
       const cached = cache.get(absPath);
       let found: readonly string[] | undefined;
       if (cached && 'text' in cached) {
-        found = cached.parsed.program.statements.flatMap((s) => (s.kind === 'ModuleDeclarationSyntax' && s.path && s.path.holes.length === 0 ? [s.path.segments[0] ?? ''] : []));
+        found = cached.parsed.program.statements.flatMap((s) =>
+          s.kind === 'ModuleDeclarationSyntax' && s.path && s.path.holes.length === 0 ? [s.path.segments[0] ?? ''] : [],
+        );
       } else {
         const read = sandbox.readText(absPath);
         found = read.ok ? moduleReferences(read.value) : undefined;

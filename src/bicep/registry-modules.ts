@@ -222,4 +222,3 @@ function parseConfig(text: string, file: string): BicepConfig | undefined {
   }
   return config;
 }
-

@@ -26,11 +26,18 @@ export function addDeploymentOptions(cmd: Command): Command {
     .option('--resource-group <name>', `deployment resource group name (default ${d.resourceGroup}; config: deployment.resourceGroup)`)
     .option('--location <location>', `resource group location (default ${d.location}; config: deployment.location)`)
     .option('--tenant-id <id>', `tenant id (default ${d.tenantId}; config: deployment.tenantId)`)
-    .option('--management-group <id>', `management group for managementGroup() and management-group templates (default ${d.managementGroup}; config: deployment.managementGroup)`)
+    .option(
+      '--management-group <id>',
+      `management group for managementGroup() and management-group templates (default ${d.managementGroup}; config: deployment.managementGroup)`,
+    )
     .addOption(new Option('--cloud <name>', `cloud for environment() (default ${d.environment}; config: deployment.environment)`).choices(CLOUD_NAMES))
     .option('--deployment-name <name>', `deployment().name (default ${d.deploymentName}; config: deployment.deploymentName)`)
     .option('--now <time>', 'deployment clock for utcNow(), ISO 8601 (default: none, utcNow() is unknown; config: deployment.now)')
-    .option('--env <name=value>', "value of an environment variable for Bicep's readEnvironmentVariable() (repeatable; config: env). The real environment is never read: a variable not given is unknown", collect);
+    .option(
+      '--env <name=value>',
+      "value of an environment variable for Bicep's readEnvironmentVariable() (repeatable; config: env). The real environment is never read: a variable not given is unknown",
+      collect,
+    );
 }
 
 /**
@@ -50,7 +57,8 @@ export function environmentFromFlags(entries: readonly string[] = []): Result<Re
 
 /** The flags that were given, as deployment-context fields (flags win over the config file). */
 export function deploymentFromFlags(flags: DeploymentFlags): Result<Partial<DeploymentContext>> {
-  if (flags.now !== undefined && Number.isNaN(Date.parse(flags.now))) return fail(`the deployment clock (--now, deployment.now) must be an ISO 8601 time such as 2026-01-31T12:00:00Z, not '${flags.now}'`);
+  if (flags.now !== undefined && Number.isNaN(Date.parse(flags.now)))
+    return fail(`the deployment clock (--now, deployment.now) must be an ISO 8601 time such as 2026-01-31T12:00:00Z, not '${flags.now}'`);
   const out: Partial<DeploymentContext> = {};
   if (flags.subscriptionId) out.subscriptionId = flags.subscriptionId;
   if (flags.resourceGroup) out.resourceGroup = flags.resourceGroup;

@@ -13,7 +13,9 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 
 function program(): Command {
   const cli = new Command('tollgate')
-    .description('Check Azure deployments (ARM templates, parameter files, exported resources) against Azure Policy and security rules, offline, before they deploy.')
+    .description(
+      'Check Azure deployments (ARM templates, parameter files, exported resources) against Azure Policy and security rules, offline, before they deploy.',
+    )
     .version(packageVersion(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
@@ -24,13 +26,20 @@ function program(): Command {
     .description('scan templates, parameter files and exported resources; print findings')
     .argument('[paths...]', 'files or directories (directories are searched recursively)', ['.'])
     .option('-f, --format <formats>', `output format, repeatable or comma-separated: ${FORMATS.join(', ')} (default pretty; config: output.formats)`, collect)
-    .option('-o, --output <file>', 'write the report to FILE (atomically) instead of standard output; with several formats FORMAT=FILE, repeatable (config: output.files)', collect)
+    .option(
+      '-o, --output <file>',
+      'write the report to FILE (atomically) instead of standard output; with several formats FORMAT=FILE, repeatable (config: output.files)',
+      collect,
+    )
     .option('-p, --parameters <file>', 'parameter file to expand the template with (repeatable)', collect)
     .option('--exclude <pattern>', '.gitignore-style pattern of paths to skip in directories (repeatable; config: exclude)', collect)
     .option('--include <pattern>', '.gitignore-style pattern: only matching files are taken from directories (repeatable; config: include)', collect)
     .addOption(new Option('--fail-on <level>', 'lowest finding level that fails the run with exit code 1 (default error; config: failOn)').choices(FAIL_ON));
   addSelectionOptions(scanCommand)
-    .option('-c, --config <file>', 'configuration file (default: tollgate.yaml, .tollgate.yaml or tollgate.json in the first scanned path or a folder above it)')
+    .option(
+      '-c, --config <file>',
+      'configuration file (default: tollgate.yaml, .tollgate.yaml or tollgate.json in the first scanned path or a folder above it)',
+    )
     .option('--no-config', 'ignore configuration files')
     .option('--no-color', 'never colour the output (colour is used only on a terminal; NO_COLOR is honoured)')
     .option('-v, --verbose', 'also list skipped files and passing checks')
@@ -80,11 +89,17 @@ function program(): Command {
 
   const rules = cli
     .command('rules')
-    .description('list the rules: by default those a scan runs (native rules, the API Management pack, the Microsoft cloud security benchmark); --all the whole built-in Azure Policy catalog')
+    .description(
+      'list the rules: by default those a scan runs (native rules, the API Management pack, the Microsoft cloud security benchmark); --all the whole built-in Azure Policy catalog',
+    )
     .option('--all', 'every built-in Azure Policy definition (public cloud), not only the default rule set')
     .option('--initiative <name>', 'only the definitions an initiative references (short name such as mcsb, cis, nist-sp-800-53; guid; display name)')
     .option('--category <name>', 'only rules of this Azure Policy category, e.g. Storage, "Key Vault" (repeatable; native rules: "API Management")', collect)
-    .option('--type <type>', 'only rules for this resource type or the types under it, e.g. Microsoft.Storage/storageAccounts or Microsoft.Storage (repeatable)', collect)
+    .option(
+      '--type <type>',
+      'only rules for this resource type or the types under it, e.g. Microsoft.Storage/storageAccounts or Microsoft.Storage (repeatable)',
+      collect,
+    )
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (opts: RulesListFlags) => {
       const { runRulesList } = await import('./commands/rules.js');
@@ -102,7 +117,9 @@ function program(): Command {
   const policy = cli.command('policy').description('work with Azure Policy definitions');
   const policyTest = policy
     .command('test')
-    .description('evaluate one policy definition (or a bare policy rule) against one resource (raw JSON, or what an ARM template, Bicep file or export deploys) and explain the result: the condition that decided it and every condition looked at, with the values seen. Exit 1 when a resource is non-compliant. With --suite DIR: run a folder of definitions with their cases and expected outcomes, as a test runner (exit 1 when a case fails)')
+    .description(
+      'evaluate one policy definition (or a bare policy rule) against one resource (raw JSON, or what an ARM template, Bicep file or export deploys) and explain the result: the condition that decided it and every condition looked at, with the values seen. Exit 1 when a resource is non-compliant. With --suite DIR: run a folder of definitions with their cases and expected outcomes, as a test runner (exit 1 when a case fails)',
+    )
     .argument('[policy]', 'policy definition file (envelope or bare) or a policy rule { "if": …, "then": … }')
     .argument('[resource]', 'resource JSON (an object with a type, or a list of them), or an ARM template, Bicep file or export')
     .option('--suite <dir>', 'run every folder under DIR holding a policy.json and a cases.yaml (see docs/policy.md); no policy or resource arguments then')
@@ -133,8 +150,13 @@ function program(): Command {
 
   policy
     .command('coverage')
-    .description('for each built-in definition, whether a template can decide it before deployment: fully, only with runtime data, not applicable to templates, or not evaluable by Tollgate; with counts')
-    .option('--initiative <name>', "only this initiative's definitions, at its default values (short name such as mcsb, cis, nist-sp-800-53; guid; display name)")
+    .description(
+      'for each built-in definition, whether a template can decide it before deployment: fully, only with runtime data, not applicable to templates, or not evaluable by Tollgate; with counts',
+    )
+    .option(
+      '--initiative <name>',
+      "only this initiative's definitions, at its default values (short name such as mcsb, cis, nist-sp-800-53; guid; display name)",
+    )
     .option('--default', 'only the default rule set (API Management pack, Microsoft cloud security benchmark)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (opts: PolicyCoverageFlags) => {
@@ -144,7 +166,9 @@ function program(): Command {
 
   const expand = cli
     .command('expand')
-    .description('print what a template deploys, as JSON: resources (nested and linked deployments expanded) and outputs; unknown values print as "<unknown: why>"')
+    .description(
+      'print what a template deploys, as JSON: resources (nested and linked deployments expanded) and outputs; unknown values print as "<unknown: why>"',
+    )
     .argument('<template>', 'ARM template file')
     .option('-p, --parameters <file>', 'parameter file')
     .option('-o, --output <file>', 'write the JSON to a file (written atomically) instead of standard output');
@@ -158,14 +182,42 @@ function program(): Command {
 /** What is scanned and with which rules: shared by `scan` and `baseline write`. */
 function addSelectionOptions(cmd: Command): Command {
   return cmd
-    .option('--skip-unrecognized', 'files named on the command line that are not templates, parameter files or exports are skipped, not errors (for pre-commit hooks)')
-    .option('--changed-since <ref>', 'scan what the files changed since the git REF belong to (committed, staged, unstaged and untracked; deleted files ignored), within the paths given: their templates, parameter files and the deployments that reach them')
-    .option('--standalone', 'also scan linked templates and modules on their own, with their defaults; a named one is not replaced by the deployments that reach it')
-    .option('--rules <set>', 'default: the default rule set (one finding per defect, listing its equivalents); all: every rule, those off by default too, and each equivalent rule reports its own finding')
-    .option('--effect <policy=effect>', 'Azure Policy effect for a built-in definition, by guid or display name, e.g. 92bb331d-ac71-416a-8c91-02f2cb734ce4=Deny (repeatable; config: rules.<id>.effect)', collect)
-    .option('--policy <path>', 'Azure Policy definition file or folder to evaluate (repeatable; config: policy.definitions). With any --policy/--initiative/--assignment, those run instead of the shipped definitions', collect)
-    .option('--initiative <name|file>', 'assign an initiative and report compliance per control: mcsb, nz-ism, nl-bio, alz-apim or a file (repeatable; config: policy.initiatives)', collect)
-    .option('--assignment <file>', 'policy assignment file: parameters, enforcementMode, notScopes, overrides, resourceSelectors, nonComplianceMessages (repeatable; config: policy.assignments)', collect)
+    .option(
+      '--skip-unrecognized',
+      'files named on the command line that are not templates, parameter files or exports are skipped, not errors (for pre-commit hooks)',
+    )
+    .option(
+      '--changed-since <ref>',
+      'scan what the files changed since the git REF belong to (committed, staged, unstaged and untracked; deleted files ignored), within the paths given: their templates, parameter files and the deployments that reach them',
+    )
+    .option(
+      '--standalone',
+      'also scan linked templates and modules on their own, with their defaults; a named one is not replaced by the deployments that reach it',
+    )
+    .option(
+      '--rules <set>',
+      'default: the default rule set (one finding per defect, listing its equivalents); all: every rule, those off by default too, and each equivalent rule reports its own finding',
+    )
+    .option(
+      '--effect <policy=effect>',
+      'Azure Policy effect for a built-in definition, by guid or display name, e.g. 92bb331d-ac71-416a-8c91-02f2cb734ce4=Deny (repeatable; config: rules.<id>.effect)',
+      collect,
+    )
+    .option(
+      '--policy <path>',
+      'Azure Policy definition file or folder to evaluate (repeatable; config: policy.definitions). With any --policy/--initiative/--assignment, those run instead of the shipped definitions',
+      collect,
+    )
+    .option(
+      '--initiative <name|file>',
+      'assign an initiative and report compliance per control: mcsb, nz-ism, nl-bio, alz-apim or a file (repeatable; config: policy.initiatives)',
+      collect,
+    )
+    .option(
+      '--assignment <file>',
+      'policy assignment file: parameters, enforcementMode, notScopes, overrides, resourceSelectors, nonComplianceMessages (repeatable; config: policy.assignments)',
+      collect,
+    )
     .option('--exemption <file>', 'policy exemption file: exempted findings show as Exempt (repeatable; config: policy.exemptions)', collect);
 }
 

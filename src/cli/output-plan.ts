@@ -12,7 +12,10 @@ export type OutputPlan = { format: FormatName; file?: string }[];
  */
 export function planOutputs(formats: readonly string[] | string | undefined, outputs: readonly string[] | string | undefined): Result<OutputPlan> {
   const asList = (v: readonly string[] | string | undefined) => (v === undefined ? [] : typeof v === 'string' ? [v] : [...v]);
-  const wanted = asList(formats).flatMap((f) => f.split(',')).map((f) => f.trim().toLowerCase()).filter(Boolean);
+  const wanted = asList(formats)
+    .flatMap((f) => f.split(','))
+    .map((f) => f.trim().toLowerCase())
+    .filter(Boolean);
   const chosen: FormatName[] = [];
   for (const f of wanted.length ? wanted : ['pretty']) {
     if (!isFormatName(f)) return fail(`unknown format '${f}' (one of ${FORMATS.join(', ')})`);
@@ -46,7 +49,9 @@ export function planOutputs(formats: readonly string[] | string | undefined, out
   const toStdout = plan.filter((p) => p.file === undefined);
   if (toStdout.length > 1) {
     const names = toStdout.map((p) => p.format);
-    return fail(`${names.slice(0, -1).join(', ')} and ${names.at(-1)} would ${names.length === 2 ? 'both' : 'all'} go to standard output: give all but one a file with --output FORMAT=FILE`);
+    return fail(
+      `${names.slice(0, -1).join(', ')} and ${names.at(-1)} would ${names.length === 2 ? 'both' : 'all'} go to standard output: give all but one a file with --output FORMAT=FILE`,
+    );
   }
   return ok(plan);
 }

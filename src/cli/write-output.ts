@@ -82,7 +82,7 @@ const REASONS: Record<string, string> = {
 
 function reason(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;
-  return code !== undefined && Object.hasOwn(REASONS, code) ? `${REASONS[code]} (${code})` : code ?? (err as Error).message;
+  return code !== undefined && Object.hasOwn(REASONS, code) ? `${REASONS[code]} (${code})` : (code ?? (err as Error).message);
 }
 
 /** `writeFileAtomic`, with a failure said in one line on standard error (`tollgate: cannot write …`); false when it failed. */

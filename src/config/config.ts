@@ -128,7 +128,9 @@ export function loadConfig(file: string, shownAs = file, options: LoadConfigOpti
   } catch (err) {
     throw new ConfigError(`${shownAs}: cannot read the configuration file: ${(err as Error).message}`);
   }
-  validator ??= new (ajvLib().Ajv)({ allErrors: false, strict: true }).compile(JSON.parse(readFileSync(path.join(packageRoot(), 'schema', 'tollgate.schema.json'), 'utf8')));
+  validator ??= new (ajvLib().Ajv)({ allErrors: false, strict: true }).compile(
+    JSON.parse(readFileSync(path.join(packageRoot(), 'schema', 'tollgate.schema.json'), 'utf8')),
+  );
   if (!validator(value)) {
     const error = validator.errors![0]!;
     const { node, what } = offendingNode(doc, error);
@@ -158,7 +160,9 @@ export function loadConfig(file: string, shownAs = file, options: LoadConfigOpti
     }
   }
   const pluginsNode = doc.get('plugins', true);
-  const pluginsAt = isSeq(pluginsNode) ? pluginsNode.items.map((item) => lines.linePos((item as YamlNode).range?.[0] ?? 0)).map((p) => ({ line: p.line, column: p.col })) : [];
+  const pluginsAt = isSeq(pluginsNode)
+    ? pluginsNode.items.map((item) => lines.linePos((item as YamlNode).range?.[0] ?? 0)).map((p) => ({ line: p.line, column: p.col }))
+    : [];
   // Where each suppression is (an unused one is reported there), and a calendar check of its
   // date: the schema's pattern lets 2021-02-30 through, which would never expire.
   const suppressionsNode = doc.get('suppressions', true);
@@ -171,7 +175,9 @@ export function loadConfig(file: string, shownAs = file, options: LoadConfigOpti
       if (expires === undefined || isCalendarDate(expires)) return;
       const key = isMap(item) ? item.items.find((p) => isScalar(p.key) && p.key.value === 'expires')?.key : undefined;
       const at = isScalar(key) && key.range ? lines.linePos(key.range[0]) : start;
-      throw new ConfigError(`${shownAs}:${at.line}:${at.col}: suppressions[${i}].expires '${expires}' is not a date of the calendar (use YYYY-MM-DD, e.g. 2027-01-31)`);
+      throw new ConfigError(
+        `${shownAs}:${at.line}:${at.col}: suppressions[${i}].expires '${expires}' is not a date of the calendar (use YYYY-MM-DD, e.g. 2027-01-31)`,
+      );
     });
   }
   config.origin = { file: shownAs, ruleKeys, suppressions: suppressionAt, optionKeys, plugins: pluginsAt };
@@ -186,8 +192,11 @@ export function loadConfig(file: string, shownAs = file, options: LoadConfigOpti
       if (match.kind === 'shipped' || match.kind === 'builtin') return;
       const node = (Array.isArray(given) ? doc.getIn(['rules', 'default', i], true) : doc.getIn(['rules', 'default'], true)) as YamlNode | undefined;
       const at = node?.range ? lines.linePos(node.range[0]) : { line: 1, col: 1 };
-      const why = match.kind === 'ambiguous' ? `names several built-in initiatives: ${match.candidates.slice(0, 5).join('; ')}` : 'names no built-in initiative';
-      throw new ConfigError(`${shownAs}:${at.line}:${at.col}: rules.default '${name}' ${why} (use ${PACK_ONLY}, mcsb, another short name such as nist-sp-800-53, a guid or a display name; see docs/configuration.md)`);
+      const why =
+        match.kind === 'ambiguous' ? `names several built-in initiatives: ${match.candidates.slice(0, 5).join('; ')}` : 'names no built-in initiative';
+      throw new ConfigError(
+        `${shownAs}:${at.line}:${at.col}: rules.default '${name}' ${why} (use ${PACK_ONLY}, mcsb, another short name such as nist-sp-800-53, a guid or a display name; see docs/configuration.md)`,
+      );
     });
   }
   const dir = path.dirname(path.resolve(file));
@@ -197,7 +206,8 @@ export function loadConfig(file: string, shownAs = file, options: LoadConfigOpti
   if (config.links) config.links = Object.fromEntries(Object.entries(config.links).map(([prefix, folder]) => [prefix, path.resolve(dir, folder)]));
   if (config.bicep?.moduleCache !== undefined) config.bicep.moduleCache = path.resolve(dir, config.bicep.moduleCache);
   if (config.env) config.env = Object.fromEntries(Object.entries(config.env).map(([name, v]) => [name, String(v)]));
-  if (options.confineTo) confinePaths(config, doc, lines, shownAs, [options.confineTo, Sandbox.forPaths([path.resolve(file)], { cwd: dir, registryCache: false })]);
+  if (options.confineTo)
+    confinePaths(config, doc, lines, shownAs, [options.confineTo, Sandbox.forPaths([path.resolve(file)], { cwd: dir, registryCache: false })]);
   return config;
 }
 
@@ -211,7 +221,9 @@ function confinePaths(config: TollgateConfig, doc: Document, lines: LineCounter,
   const fail = (keyPath: (string | number)[], given: unknown, what: string): never => {
     const node = doc.getIn(keyPath, true) as YamlNode | undefined;
     const at = node?.range ? lines.linePos(node.range[0]) : { line: 1, col: 1 };
-    throw new ConfigError(`${shownAs}:${at.line}:${at.col}: ${keyPath.join('.')} '${String(given)}' is outside ${allowed[0]!.describe()} and the configuration's own work tree or folder; a configuration found in the scanned tree ${what} only inside them (give the path on the command line, or the configuration with -c)`);
+    throw new ConfigError(
+      `${shownAs}:${at.line}:${at.col}: ${keyPath.join('.')} '${String(given)}' is outside ${allowed[0]!.describe()} and the configuration's own work tree or folder; a configuration found in the scanned tree ${what} only inside them (give the path on the command line, or the configuration with -c)`,
+    );
   };
   for (const [format, abs] of Object.entries(config.output?.files ?? {})) {
     if (!inside(abs)) fail(['output', 'files', format], doc.getIn(['output', 'files', format]), 'writes reports');
@@ -221,7 +233,8 @@ function confinePaths(config: TollgateConfig, doc: Document, lines: LineCounter,
     if (!inside(p)) fail(['plugins', i], doc.getIn(['plugins', i]), 'loads plugins');
   });
   // A module mirror is a folder the scan reads from: outside the sandbox it could open anything.
-  if (config.bicep?.moduleCache !== undefined && !inside(config.bicep.moduleCache)) fail(['bicep', 'moduleCache'], doc.getIn(['bicep', 'moduleCache']), 'reads Bicep modules');
+  if (config.bicep?.moduleCache !== undefined && !inside(config.bicep.moduleCache))
+    fail(['bicep', 'moduleCache'], doc.getIn(['bicep', 'moduleCache']), 'reads Bicep modules');
   for (const key of ['definitions', 'initiatives', 'assignments', 'exemptions'] as const) {
     (config.policy?.[key] ?? []).forEach((p, i) => {
       // Shipped initiative short names (mcsb, …) stay as written: they are not paths.
@@ -232,7 +245,8 @@ function confinePaths(config: TollgateConfig, doc: Document, lines: LineCounter,
 
 /** Policy paths in the configuration are relative to it (shipped initiative short names stay as they are). */
 function resolvePolicyPaths(policy: NonNullable<TollgateConfig['policy']>, dir: string): NonNullable<TollgateConfig['policy']> {
-  const resolve = (list: string[] | undefined, shortNames: readonly string[] = []) => list?.map((p) => (shortNames.includes(p.toLowerCase()) ? p : path.resolve(dir, p)));
+  const resolve = (list: string[] | undefined, shortNames: readonly string[] = []) =>
+    list?.map((p) => (shortNames.includes(p.toLowerCase()) ? p : path.resolve(dir, p)));
   // A built-in initiative named by short name, guid or display name stays as written, unless a file of that name is there.
   const builtIn = (p: string) => !existsSync(path.resolve(dir, p)) && ['shipped', 'builtin'].includes(matchInitiative(p).kind);
   return {
@@ -245,7 +259,10 @@ function resolvePolicyPaths(policy: NonNullable<TollgateConfig['policy']>, dir: 
 
 /** Turns an Ajv error into the YAML node to point at and a sentence about it. */
 function offendingNode(doc: Document, error: ErrorObject): { node: YamlNode | undefined; what: string } {
-  const segments = error.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   const where = segments.length ? segments.join('.') : 'the top level';
   const { isMap, isScalar } = yamlLib();
   const target = (segments.length ? doc.getIn(segments, true) : doc.contents) as YamlNode | undefined;

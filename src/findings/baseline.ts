@@ -25,7 +25,14 @@ export function baselineOf(findings: readonly Finding[], now: Date): BaselineFil
     const print = baselineFingerprint(f);
     if (seen.has(print)) continue;
     seen.add(print);
-    entries.push({ fingerprint: print, ruleId: f.ruleId, file: f.file, resource: `${f.resource.type}/${f.resource.name}`, ...(f.path && { path: f.path }), message: f.message });
+    entries.push({
+      fingerprint: print,
+      ruleId: f.ruleId,
+      file: f.file,
+      resource: `${f.resource.type}/${f.resource.name}`,
+      ...(f.path && { path: f.path }),
+      message: f.message,
+    });
   }
   entries.sort((a, b) => (a.file + a.resource + a.ruleId < b.file + b.resource + b.ruleId ? -1 : 1));
   return { version: BASELINE_VERSION, tool: 'tollgate', created: now.toISOString(), findings: entries };
@@ -37,13 +44,18 @@ export function readBaseline(file: string, shownAs: string): BaselineFile {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new BaselineError(`${shownAs}: ${code === 'ENOENT' ? 'no such baseline file (write one with `tollgate baseline write`)' : `not a baseline file (${(err as Error).message})`}`);
+    throw new BaselineError(
+      `${shownAs}: ${code === 'ENOENT' ? 'no such baseline file (write one with `tollgate baseline write`)' : `not a baseline file (${(err as Error).message})`}`,
+    );
   }
   const b = parsed as Partial<BaselineFile>;
   if (b?.tool !== 'tollgate' || !Array.isArray(b.findings) || !b.findings.every((e) => typeof e?.fingerprint === 'string')) {
     throw new BaselineError(`${shownAs}: not a Tollgate baseline`);
   }
-  if (b.version !== 1 && b.version !== 2) throw new BaselineError(`${shownAs}: baseline version ${JSON.stringify(b.version)} is not one this Tollgate reads (1 or 2); write it again with \`tollgate baseline write\``);
+  if (b.version !== 1 && b.version !== 2)
+    throw new BaselineError(
+      `${shownAs}: baseline version ${JSON.stringify(b.version)} is not one this Tollgate reads (1 or 2); write it again with \`tollgate baseline write\``,
+    );
   return b as BaselineFile;
 }
 

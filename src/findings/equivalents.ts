@@ -83,7 +83,12 @@ export function suppressEquivalents(
     const twin = meta
       ? accepted.get(placeKey(f))?.find((s) => {
           const other = rules.get(s.ruleId);
-          return other !== undefined && s.ruleId !== f.ruleId && samePlace((s.path ?? '').toLowerCase(), (f.path ?? '').toLowerCase()) && equivalentRules(meta, other);
+          return (
+            other !== undefined &&
+            s.ruleId !== f.ruleId &&
+            samePlace((s.path ?? '').toLowerCase(), (f.path ?? '').toLowerCase()) &&
+            equivalentRules(meta, other)
+          );
         })
       : undefined;
     if (twin) alsoSuppressed.push({ ...f, suppression: twin.suppression! });

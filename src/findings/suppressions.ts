@@ -64,7 +64,13 @@ export function suppressionsInComments(document: JsonDocument, diagnostics: Diag
     let expires: string | undefined;
     if (words[0]?.startsWith('expires:')) expires = words.shift()!.slice('expires:'.length);
     const reason = words.join(' ');
-    const problem = !rule ? 'a tollgate-disable comment needs the rule it suppresses' : !reason ? `the suppression of ${rule} needs a reason after the rule id: accepting a risk must say why` : expires !== undefined && !isCalendarDate(expires) ? `the suppression of ${rule} has an invalid expires: date (use expires:2027-01-31)` : undefined;
+    const problem = !rule
+      ? 'a tollgate-disable comment needs the rule it suppresses'
+      : !reason
+        ? `the suppression of ${rule} needs a reason after the rule id: accepting a risk must say why`
+        : expires !== undefined && !isCalendarDate(expires)
+          ? `the suppression of ${rule} has an invalid expires: date (use expires:2027-01-31)`
+          : undefined;
     if (problem) {
       diagnostics.push(invalid(location, problem));
       continue;
@@ -87,7 +93,8 @@ function parseEntry(entry: Value): Result<Pick<Suppression, 'rule' | 'reason' | 
   const expires = getPath(entry, ['expires']);
   if (typeof rule !== 'string' || !rule) return fail('a suppression needs the `rule` it suppresses');
   if (typeof reason !== 'string' || !reason.trim()) return fail(`the suppression of ${rule} needs a \`reason\`: accepting a risk must say why`);
-  if (expires !== undefined && (typeof expires !== 'string' || !isCalendarDate(expires))) return fail(`the suppression of ${rule} has an invalid \`expires\` (use a date such as 2027-01-31)`);
+  if (expires !== undefined && (typeof expires !== 'string' || !isCalendarDate(expires)))
+    return fail(`the suppression of ${rule} has an invalid \`expires\` (use a date such as 2027-01-31)`);
   return ok({ rule, reason, expires: expires as string | undefined });
 }
 
@@ -159,7 +166,13 @@ export function applySuppressions(
     if (active) {
       suppressed.push({
         ...finding,
-        suppression: { kind: active.kind, justification: active.reason, expires: active.expires, location: active.location, ...(active.exemption ? { exemption: active.exemption } : {}) },
+        suppression: {
+          kind: active.kind,
+          justification: active.reason,
+          expires: active.expires,
+          location: active.location,
+          ...(active.exemption ? { exemption: active.exemption } : {}),
+        },
       });
       continue;
     }
@@ -187,7 +200,9 @@ export function applySuppressions(
 
 function suppressionKey(s: Suppression): string {
   const at = s.location ? `${s.location.file}:${s.location.start.line}:${s.location.start.column}` : '';
-  return [s.kind, s.rule.toLowerCase(), at, s.resourceType ?? '', s.resourceName ?? '', s.file ?? '', s.scope ?? '', s.exemption?.name ?? '', s.reason].join('\u0000');
+  return [s.kind, s.rule.toLowerCase(), at, s.resourceType ?? '', s.resourceName ?? '', s.file ?? '', s.scope ?? '', s.exemption?.name ?? '', s.reason].join(
+    '\u0000',
+  );
 }
 
 /** Exemptions: no scope covers everything scanned. */

@@ -18,9 +18,7 @@ export interface ClassifiedFile {
 }
 
 export type Classification =
-  | { ok: true; file: ClassifiedFile }
-  | { ok: false; skipped: true; path: string; reason: string }
-  | { ok: false; skipped: false; diagnostic: Diagnostic };
+  { ok: true; file: ClassifiedFile } | { ok: false; skipped: true; path: string; reason: string } | { ok: false; skipped: false; diagnostic: Diagnostic };
 
 // Any deployment scope: deploymentTemplate.json#, subscriptionDeploymentTemplate.json#, …
 const TEMPLATE_SCHEMA = /deploymenttemplate\.json#?$/i;
@@ -43,7 +41,12 @@ export function classify(
   const read = sandbox.readText(candidate.absPath);
   if (!read.ok) {
     // Outside the sandbox or too large: said as such (code `sandbox`), not as an fs error.
-    const diagnostic: Diagnostic = { severity: 'error', code: read.refused ? 'sandbox' : 'unreadable', message: `cannot read file: ${read.reason}`, file: shown };
+    const diagnostic: Diagnostic = {
+      severity: 'error',
+      code: read.refused ? 'sandbox' : 'unreadable',
+      message: `cannot read file: ${read.reason}`,
+      file: shown,
+    };
     return { ok: false, skipped: false, diagnostic };
   }
   const text = read.value;
@@ -67,20 +70,27 @@ export function classify(
   }
   // The $schema decides for templates and parameter files without building the file's value.
   const schema = childNode(document.root, '$schema')?.value;
-  const kind = typeof schema === 'string' && (TEMPLATE_SCHEMA.test(schema) || PARAMETERS_SCHEMA.test(schema)) ? kindOf({ $schema: schema }) : kindOf(document.value);
+  const kind =
+    typeof schema === 'string' && (TEMPLATE_SCHEMA.test(schema) || PARAMETERS_SCHEMA.test(schema)) ? kindOf({ $schema: schema }) : kindOf(document.value);
   if (kind) return { ok: true, file: { kind, document } };
   if (candidate.explicit) {
     return {
       ok: false,
       skipped: false,
-      diagnostic: { severity: 'error', code: 'not-a-template', message: 'not an ARM template, parameter file or exported resource (no deploymentTemplate/deploymentParameters $schema, no resource id/type/name)', file: shown, location: file.locationOf(0, 0) },
+      diagnostic: {
+        severity: 'error',
+        code: 'not-a-template',
+        message: 'not an ARM template, parameter file or exported resource (no deploymentTemplate/deploymentParameters $schema, no resource id/type/name)',
+        file: shown,
+        location: file.locationOf(0, 0),
+      },
     };
   }
   return { ok: false, skipped: true, path: shown, reason: 'not a template, parameter file or exported resource' };
 }
 
 function noParamsEvaluator(): never {
-  throw new Error('classify: reading a .bicepparam with computed values needs the expand stage\'s evaluator (evaluateBicepParamValues)');
+  throw new Error("classify: reading a .bicepparam with computed values needs the expand stage's evaluator (evaluateBicepParamValues)");
 }
 
 export function kindOf(value: unknown): FileKind | undefined {

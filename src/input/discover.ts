@@ -41,7 +41,9 @@ export function discover(paths: string[], options: DiscoverOptions): { candidate
       continue;
     }
     if (stat.isDirectory()) {
-      const ig = ignore().add(ALWAYS_SKIPPED).add(options.exclude ?? []);
+      const ig = ignore()
+        .add(ALWAYS_SKIPPED)
+        .add(options.exclude ?? []);
       const only = options.include?.length ? ignore().add(options.include) : undefined;
       walk(abs, abs, ig, only, add);
     } else {

@@ -31,7 +31,10 @@ export function linkedFileLoader(sandbox: Sandbox | readonly string[], cwd: stri
         // A Bicep module is lowered like the file that uses it; its own problems are reported when it is scanned.
         result = isBicepPath(target) ? loadBicep(file, box).document : parseJsonDocument(file);
       } catch (err) {
-        const reason = err instanceof InputError ? `${err.diagnostic.message} (${err.diagnostic.file}:${err.diagnostic.location?.start.line ?? 1}:${err.diagnostic.location?.start.column ?? 1})` : (err as Error).message;
+        const reason =
+          err instanceof InputError
+            ? `${err.diagnostic.message} (${err.diagnostic.file}:${err.diagnostic.location?.start.line ?? 1}:${err.diagnostic.location?.start.column ?? 1})`
+            : (err as Error).message;
         result = { reason, refused: false };
       }
     }

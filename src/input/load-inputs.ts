@@ -62,20 +62,25 @@ export interface Inputs {
 export function loadInputs(options: InputOptions): Inputs {
   const sandbox = options.sandbox ?? Sandbox.forPaths([...options.paths, ...(options.parameters ?? [])], { cwd: options.cwd });
   // A named file stands for what it belongs to: its template, parameter files, or the deployments reaching it.
-  const related = options.related === false ? { paths: options.paths, diagnostics: [] } : relatedFiles(options.paths, {
-    cwd: options.cwd,
-    sandbox,
-    exclude: options.exclude,
-    resolveRemoteLink: options.resolveRemoteLink,
-    explicitParameters: (options.parameters ?? []).length > 0,
-    standalone: options.standalone,
-  });
+  const related =
+    options.related === false
+      ? { paths: options.paths, diagnostics: [] }
+      : relatedFiles(options.paths, {
+          cwd: options.cwd,
+          sandbox,
+          exclude: options.exclude,
+          resolveRemoteLink: options.resolveRemoteLink,
+          explicitParameters: (options.parameters ?? []).length > 0,
+          standalone: options.standalone,
+        });
   const found = discover(related.paths, { cwd: options.cwd, exclude: options.exclude, include: options.include });
   const diagnostics = [...related.diagnostics, ...found.diagnostics];
   const skipped: Inputs['skipped'] = [];
   const explicitParams = new Set((options.parameters ?? []).map((p) => path.resolve(options.cwd, p)));
   // A --parameters file is explicit even when the walk also found it: if it is broken, say so.
-  const candidates: Candidate[] = found.candidates.map((c) => (explicitParams.has(c.absPath) ? { ...c, explicit: true } : options.skipUnrecognized ? { ...c, explicit: false } : c));
+  const candidates: Candidate[] = found.candidates.map((c) =>
+    explicitParams.has(c.absPath) ? { ...c, explicit: true } : options.skipUnrecognized ? { ...c, explicit: false } : c,
+  );
   for (const absPath of explicitParams) if (!candidates.some((c) => c.absPath === absPath)) candidates.push({ absPath, explicit: true });
 
   const files: ClassifiedFile[] = [];
@@ -99,7 +104,12 @@ export function loadInputs(options: InputOptions): Inputs {
       parameterFiles.push(c.file);
       if (c.file.diagnostics) diagnostics.push(...c.file.diagnostics);
     } else {
-      diagnostics.push({ severity: 'error', code: 'not-parameters', message: 'given with --parameters but it is not a parameter file (no deploymentParameters.json $schema)', file: c.file.document.file.path });
+      diagnostics.push({
+        severity: 'error',
+        code: 'not-parameters',
+        message: 'given with --parameters but it is not a parameter file (no deploymentParameters.json $schema)',
+        file: c.file.document.file.path,
+      });
     }
   }
   // A Bicep file another scanned Bicep file uses as a module is scanned through its caller (with

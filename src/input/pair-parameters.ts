@@ -29,13 +29,25 @@ export function pairParameters(files: ClassifiedFile[], explicitParameters: Clas
   for (const p of explicitParameters) {
     const target = templateFromMetadata(p, byPath) ?? templateByName(p, byPath) ?? (templates.length === 1 ? templates[0] : undefined);
     if (target) attach(target, p);
-    else diagnostics.push({ severity: 'error', code: 'parameters-unpaired', message: `cannot tell which template ${p.document.file.path} is for: name it X.parameters.json beside X.json, set metadata.template, or scan one template at a time`, file: p.document.file.path });
+    else
+      diagnostics.push({
+        severity: 'error',
+        code: 'parameters-unpaired',
+        message: `cannot tell which template ${p.document.file.path} is for: name it X.parameters.json beside X.json, set metadata.template, or scan one template at a time`,
+        file: p.document.file.path,
+      });
   }
   const explicitSet = new Set(explicitParameters.map((p) => p.document.file.absPath));
   for (const p of files.filter((f) => f.kind === 'parameters' && !explicitSet.has(f.document.file.absPath))) {
     const target = templateFromMetadata(p, byPath) ?? templateByName(p, byPath);
     if (target) attach(target, p);
-    else diagnostics.push({ severity: 'warning', code: 'parameters-unpaired', message: `no template found for this parameter file (looked for metadata.template and the X.parameters[.env].json -> X.json naming)`, file: p.document.file.path });
+    else
+      diagnostics.push({
+        severity: 'warning',
+        code: 'parameters-unpaired',
+        message: `no template found for this parameter file (looked for metadata.template and the X.parameters[.env].json -> X.json naming)`,
+        file: p.document.file.path,
+      });
   }
 
   const units: ScanUnit[] = [];

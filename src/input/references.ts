@@ -90,7 +90,7 @@ function bicepReferences(text: string): string[] {
 }
 
 function firstExisting(rel: string, from: string, root: string | undefined): string | undefined {
-  for (let dir = from; ; ) {
+  for (let dir = from; ;) {
     const candidate = path.resolve(dir, rel);
     if (isFile(candidate)) return candidate;
     const up = path.dirname(dir);

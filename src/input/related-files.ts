@@ -47,7 +47,8 @@ export function relatedFiles(paths: readonly string[], options: RelatedOptions):
     const root = options.sandbox.rootOf(abs);
     if (!root) return undefined;
     let g = graphs.get(root.path);
-    if (!g) graphs.set(root.path, (g = LinkGraph.build(root.path, options.sandbox, { exclude: options.exclude, resolveRemoteLink: options.resolveRemoteLink })));
+    if (!g)
+      graphs.set(root.path, (g = LinkGraph.build(root.path, options.sandbox, { exclude: options.exclude, resolveRemoteLink: options.resolveRemoteLink })));
     return g;
   };
   const shown = (abs: string) => displayPath(abs, options.cwd);
@@ -86,7 +87,12 @@ export function relatedFiles(paths: readonly string[], options: RelatedOptions):
     const entries = graph?.entryPointsReaching(abs) ?? [];
     if (entries.length) {
       for (const e of entries) withParameters(e);
-      diagnostics.push(note(`scanned through the deployment${entries.length > 1 ? 's' : ''} that reach${entries.length > 1 ? '' : 'es'} it: ${entries.map(shown).join(', ')}`, shown(abs)));
+      diagnostics.push(
+        note(
+          `scanned through the deployment${entries.length > 1 ? 's' : ''} that reach${entries.length > 1 ? '' : 'es'} it: ${entries.map(shown).join(', ')}`,
+          shown(abs),
+        ),
+      );
       // A linked template with parameter files of its own is also a deployment of its own.
       if (isTemplate && parameterFilesOf(abs, options.sandbox).length && !options.explicitParameters) withParameters(abs);
       continue;
@@ -139,7 +145,11 @@ export function parameterFilesOf(template: string, sandbox: Sandbox): string[] {
     if (!/\.(jsonc?|bicepparam)$/i.test(name) || !isFile(abs)) continue;
     const read = sandbox.readText(abs);
     if (!read.ok) continue;
-    const target = /\.bicepparam$/i.test(name) ? /^\s*using\s+'([^']+)'/m.exec(read.value)?.[1] : PARAMETERS_TEXT.test(read.value.slice(0, 4096)) ? metadataTemplate(read.value) : undefined;
+    const target = /\.bicepparam$/i.test(name)
+      ? /^\s*using\s+'([^']+)'/m.exec(read.value)?.[1]
+      : PARAMETERS_TEXT.test(read.value.slice(0, 4096))
+        ? metadataTemplate(read.value)
+        : undefined;
     if (target && realPath(path.resolve(dir, target)) === real) out.push(abs);
   }
   return out;

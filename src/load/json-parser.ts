@@ -108,14 +108,30 @@ export function parseJson(text: string): JsonNode {
         value += text.slice(chunk, pos);
         const e = text.charCodeAt(pos + 1);
         switch (e) {
-          case 34: value += '"'; break;
-          case 92: value += '\\'; break;
-          case 47: value += '/'; break;
-          case 98: value += '\b'; break;
-          case 102: value += '\f'; break;
-          case 110: value += '\n'; break;
-          case 114: value += '\r'; break;
-          case 116: value += '\t'; break;
+          case 34:
+            value += '"';
+            break;
+          case 92:
+            value += '\\';
+            break;
+          case 47:
+            value += '/';
+            break;
+          case 98:
+            value += '\b';
+            break;
+          case 102:
+            value += '\f';
+            break;
+          case 110:
+            value += '\n';
+            break;
+          case 114:
+            value += '\r';
+            break;
+          case 116:
+            value += '\t';
+            break;
           case 117: {
             const hex = text.slice(pos + 2, pos + 6);
             if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail('invalid \\u escape', pos, 2);

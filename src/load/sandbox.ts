@@ -134,7 +134,11 @@ export class Sandbox {
   check(absPath: string): { ok: true; realPath: string } | { ok: false; reason: string } {
     // No file system opens a longer path (Linux's PATH_MAX), and resolving one segment by segment
     // costs the square of its length: a 125 KB `extends` path took 20 s before this check.
-    if (absPath.length > MAX_PATH_LENGTH) return { ok: false, reason: `the path is ${absPath.length.toLocaleString('en-US')} characters long, more than any file system opens (${MAX_PATH_LENGTH.toLocaleString('en-US')})` };
+    if (absPath.length > MAX_PATH_LENGTH)
+      return {
+        ok: false,
+        reason: `the path is ${absPath.length.toLocaleString('en-US')} characters long, more than any file system opens (${MAX_PATH_LENGTH.toLocaleString('en-US')})`,
+      };
     let real: string;
     try {
       real = realpathSync.native(absPath);

@@ -57,11 +57,20 @@ export interface Assigned {
  * effect overrides, enforcement mode, excluded scopes, resource selectors and non-compliance
  * messages of the assignment.
  */
-export function assignRules(assignment: Assignment, target: { initiative: Initiative } | { definitions: readonly KnownDefinition[] }, lookup: (name: string) => readonly KnownDefinition[]): Assigned {
+export function assignRules(
+  assignment: Assignment,
+  target: { initiative: Initiative } | { definitions: readonly KnownDefinition[] },
+  lookup: (name: string) => readonly KnownDefinition[],
+): Assigned {
   const out: Assigned = { rules: [], unavailable: [], problems: [] };
   for (const o of assignment.overrides) {
-    if (!OVERRIDE_KINDS.has(o.kind.toLowerCase())) out.problems.push(`an override of kind '${o.kind}' is ignored: Azure Policy defines policyEffect and definitionVersion`);
-    for (const sel of o.selectors) if (!SELECTOR_KINDS.has(sel.kind.toLowerCase())) out.problems.push(`an override selector of kind '${sel.kind}' matches nothing: Azure Policy defines resourceLocation, resourceType, resourceWithoutLocation and policyDefinitionReferenceId`);
+    if (!OVERRIDE_KINDS.has(o.kind.toLowerCase()))
+      out.problems.push(`an override of kind '${o.kind}' is ignored: Azure Policy defines policyEffect and definitionVersion`);
+    for (const sel of o.selectors)
+      if (!SELECTOR_KINDS.has(sel.kind.toLowerCase()))
+        out.problems.push(
+          `an override selector of kind '${sel.kind}' matches nothing: Azure Policy defines resourceLocation, resourceType, resourceWithoutLocation and policyDefinitionReferenceId`,
+        );
   }
   if ('definitions' in target) {
     const { picked, problem } = pickVersion(target.definitions, (k) => k.definition.version, assignment.definitionVersion, listedVersions(target.definitions));
@@ -70,20 +79,36 @@ export function assignRules(assignment: Assignment, target: { initiative: Initia
       return out;
     }
     const made = build(assignment, picked, target.definitions, assignment.parameters, undefined, out.problems);
-    if (made?.notForTemplates) out.problems.push(`${picked.definition.name}: ${NOT_FOR_TEMPLATES}: ${made.notForTemplates}; the assignment reports nothing on a template`);
+    if (made?.notForTemplates)
+      out.problems.push(`${picked.definition.name}: ${NOT_FOR_TEMPLATES}: ${made.notForTemplates}; the assignment reports nothing on a template`);
     if (made) out.rules.push({ rule: made, assignment, groups: [] });
     return out;
   }
   const { initiative } = target;
-  if (assignment.definitionVersion !== undefined && initiative.version !== undefined && !pickVersion([initiative], (i) => i.version, assignment.definitionVersion).picked) {
-    out.problems.push(`the assignment asks for version ${assignment.definitionVersion} of initiative ${initiative.name}; Tollgate has ${initiative.version} and evaluates that`);
+  if (
+    assignment.definitionVersion !== undefined &&
+    initiative.version !== undefined &&
+    !pickVersion([initiative], (i) => i.version, assignment.definitionVersion).picked
+  ) {
+    out.problems.push(
+      `the assignment asks for version ${assignment.definitionVersion} of initiative ${initiative.name}; Tollgate has ${initiative.version} and evaluates that`,
+    );
   }
   const setValues = initiativeParameters(initiative.parameters, assignment.parameters, out.problems);
   for (const ref of initiative.references) {
     const versions = lookup(ref.definitionName);
-    const { picked: known, problem } = versions.length ? pickVersion(versions, (k) => k.definition.version, ref.definitionVersion, listedVersions(versions)) : { picked: undefined, problem: UNAVAILABLE_DEFINITION };
+    const { picked: known, problem } = versions.length
+      ? pickVersion(versions, (k) => k.definition.version, ref.definitionVersion, listedVersions(versions))
+      : { picked: undefined, problem: UNAVAILABLE_DEFINITION };
     if (!known) {
-      out.unavailable.push({ assignment: assignment.name, initiative: initiative.name, referenceId: ref.referenceId, definitionId: ref.definitionId, groups: ref.groupNames, reason: problem ?? UNAVAILABLE_DEFINITION });
+      out.unavailable.push({
+        assignment: assignment.name,
+        initiative: initiative.name,
+        referenceId: ref.referenceId,
+        definitionId: ref.definitionId,
+        groups: ref.groupNames,
+        reason: problem ?? UNAVAILABLE_DEFINITION,
+      });
       continue;
     }
     const values: Record<string, Value> = {};
@@ -101,7 +126,14 @@ export function assignRules(assignment: Assignment, target: { initiative: Initia
     // A Resource Provider mode or a denyAction reference: Azure reports compliance for it, on
     // something a template does not hold, so it is counted with those not available offline.
     if (made?.notForTemplates) {
-      out.unavailable.push({ assignment: assignment.name, initiative: initiative.name, referenceId: ref.referenceId, definitionId: ref.definitionId, groups: ref.groupNames, reason: `${NOT_FOR_TEMPLATES}: ${made.notForTemplates}` });
+      out.unavailable.push({
+        assignment: assignment.name,
+        initiative: initiative.name,
+        referenceId: ref.referenceId,
+        definitionId: ref.definitionId,
+        groups: ref.groupNames,
+        reason: `${NOT_FOR_TEMPLATES}: ${made.notForTemplates}`,
+      });
       continue;
     }
     if (made) out.rules.push({ rule: made, assignment, initiative, referenceId: ref.referenceId, groups: ref.groupNames });
@@ -117,7 +149,9 @@ export function initiativeParameters(declared: readonly PolicyParameter[], given
     const value = key !== undefined ? given[key] : p.defaultValue;
     if (value !== undefined) out.set(p.name.toLowerCase(), value);
   }
-  for (const k of Object.keys(given)) if (!declared.some((p) => p.name.toLowerCase() === k.toLowerCase())) problems.push(`the assignment sets parameter '${k}', which the initiative does not declare`);
+  for (const k of Object.keys(given))
+    if (!declared.some((p) => p.name.toLowerCase() === k.toLowerCase()))
+      problems.push(`the assignment sets parameter '${k}', which the initiative does not declare`);
   return out;
 }
 
@@ -150,11 +184,23 @@ const SELECTOR_KINDS = new Set([...RESOURCE_SELECTOR_KINDS, 'policydefinitionref
  * reference id are settled here; selectors on resources (type, location) per resource, each
  * variant compiled once.
  */
-function build(assignment: Assignment, known: KnownDefinition, versions: readonly KnownDefinition[], parameters: Record<string, Value>, referenceId: string | undefined, problems: string[]): PolicyRule | undefined {
+function build(
+  assignment: Assignment,
+  known: KnownDefinition,
+  versions: readonly KnownDefinition[],
+  parameters: Record<string, Value>,
+  referenceId: string | undefined,
+  problems: string[],
+): PolicyRule | undefined {
   const ref = referenceId ?? '';
   const where = referenceId ?? known.definition.name;
   const mine = assignment.overrides.filter(
-    (o) => OVERRIDE_KINDS.has(o.kind.toLowerCase()) && selectorsMatch(o.selectors.filter((s) => !RESOURCE_SELECTOR_KINDS.has(s.kind.toLowerCase())), { type: '', referenceId: ref }),
+    (o) =>
+      OVERRIDE_KINDS.has(o.kind.toLowerCase()) &&
+      selectorsMatch(
+        o.selectors.filter((s) => !RESOURCE_SELECTOR_KINDS.has(s.kind.toLowerCase())),
+        { type: '', referenceId: ref },
+      ),
   );
   const variants = new Map<string, Result<PolicyRule>>();
   /** The rule for an effect and a version pattern (undefined: the assignment's), or why it cannot be built. */
@@ -167,7 +213,8 @@ function build(assignment: Assignment, known: KnownDefinition, versions: readonl
     }
     return made;
   };
-  const choose = (overrides: readonly AssignmentOverride[], facts: Facts) => variant(lastMatching(overrides, 'policyeffect', facts)?.value, lastMatching(overrides, 'definitionversion', facts)?.value);
+  const choose = (overrides: readonly AssignmentOverride[], facts: Facts) =>
+    variant(lastMatching(overrides, 'policyeffect', facts)?.value, lastMatching(overrides, 'definitionversion', facts)?.value);
 
   const settled = mine.filter((o) => !hasResourceSelector(o));
   const base = choose(settled, { type: '', referenceId: ref });
@@ -182,7 +229,12 @@ function build(assignment: Assignment, known: KnownDefinition, versions: readonl
     const made = o.kind.toLowerCase() === 'policyeffect' ? variant(o.value, undefined) : variant(undefined, o.value);
     if (!made.ok) problems.push(`${where}: override ${o.kind} '${o.value}': ${made.error}`);
   }
-  return scoped(perResourceRule(base.value, (resource) => choose(mine, factsOf(resource, ref))), assignment, referenceId, true);
+  return scoped(
+    perResourceRule(base.value, (resource) => choose(mine, factsOf(resource, ref))),
+    assignment,
+    referenceId,
+    true,
+  );
 }
 
 function listedVersions(known: readonly KnownDefinition[]): string[] {
@@ -204,8 +256,16 @@ function factsOf(resource: Resource, referenceId: string): Facts {
   return { type: resource.type, location: typeof location === 'string' ? location : undefined, id: resource.id, referenceId };
 }
 
-function compileVariant(candidates: readonly KnownDefinition[], version: string | undefined, effect: string | undefined, parameters: Record<string, Value>): Result<PolicyRule> {
-  const { picked, problem } = version === undefined ? { picked: candidates[0], problem: undefined } : pickVersion(candidates, (k) => k.definition.version, version, listedVersions(candidates));
+function compileVariant(
+  candidates: readonly KnownDefinition[],
+  version: string | undefined,
+  effect: string | undefined,
+  parameters: Record<string, Value>,
+): Result<PolicyRule> {
+  const { picked, problem } =
+    version === undefined
+      ? { picked: candidates[0], problem: undefined }
+      : pickVersion(candidates, (k) => k.definition.version, version, listedVersions(candidates));
   if (!picked) return fail(problem ?? 'no such version');
   try {
     return ok(createPolicyRule(picked.definition, { parameters, ...(effect ? { effect } : {}), sidecar: picked.sidecar, source: picked.source }));
@@ -233,7 +293,10 @@ function perResourceRule(base: PolicyRule, choose: (resource: Resource) => Resul
 /** The rule as the assignment runs it: out of scope resources are skipped, messages added, DoNotEnforce never blocks. */
 /** `levelsPerFinding`: the rule sets each finding's level (per-resource overrides), so DoNotEnforce must lower them one by one. */
 function scoped(rule: PolicyRule, assignment: Assignment, referenceId: string | undefined, levelsPerFinding = false): PolicyRule {
-  const message = assignment.nonComplianceMessages.find((m) => m.policyDefinitionReferenceId !== undefined && m.policyDefinitionReferenceId.toLowerCase() === referenceId?.toLowerCase()) ?? assignment.nonComplianceMessages.find((m) => m.policyDefinitionReferenceId === undefined);
+  const message =
+    assignment.nonComplianceMessages.find(
+      (m) => m.policyDefinitionReferenceId !== undefined && m.policyDefinitionReferenceId.toLowerCase() === referenceId?.toLowerCase(),
+    ) ?? assignment.nonComplianceMessages.find((m) => m.policyDefinitionReferenceId === undefined);
   const enforce = assignment.enforcementMode === 'Default';
   const wrapped: PolicyRule = Object.assign(Object.create(rule) as PolicyRule, {
     meta: {

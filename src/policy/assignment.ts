@@ -110,12 +110,14 @@ export function readExemption(json: Value, file?: string): Exemption {
   const policyAssignmentId = str(getProperty(body, 'policyAssignmentId'));
   if (!policyAssignmentId) throw new PolicyDefinitionError('a policy exemption needs a policyAssignmentId');
   const category = str(getProperty(body, 'exemptionCategory'));
-  if (!category || !/^(waiver|mitigated)$/i.test(category)) throw new PolicyDefinitionError(`exemptionCategory must be Waiver or Mitigated, not ${category === undefined ? 'missing' : `'${category}'`}`);
+  if (!category || !/^(waiver|mitigated)$/i.test(category))
+    throw new PolicyDefinitionError(`exemptionCategory must be Waiver or Mitigated, not ${category === undefined ? 'missing' : `'${category}'`}`);
   const expiresOn = str(getProperty(body, 'expiresOn'));
   if (expiresOn !== undefined && Number.isNaN(Date.parse(expiresOn))) throw new PolicyDefinitionError(`expiresOn '${expiresOn}' is not a date`);
   const id = str(getProperty(json, 'id'));
   // An exemption's id is `<scope>/providers/Microsoft.Authorization/policyExemptions/<name>`.
-  const scope = str(getProperty(body, 'scope')) ?? str(getProperty(json, 'scope')) ?? id?.replace(/\/providers\/Microsoft\.Authorization\/policyExemptions\/[^/]+$/i, '');
+  const scope =
+    str(getProperty(body, 'scope')) ?? str(getProperty(json, 'scope')) ?? id?.replace(/\/providers\/Microsoft\.Authorization\/policyExemptions\/[^/]+$/i, '');
   const name = str(getProperty(json, 'name')) ?? id?.split('/').pop() ?? file ?? 'exemption';
   return {
     name,
@@ -151,10 +153,10 @@ export function selectorsMatch(selectorList: readonly Selector[], facts: Selecto
       // A resource without a location has none to select by: neither `in` nor `notIn` takes it.
       if (!facts.location) return false;
       value = facts.location.replace(/\s+/g, '').toLowerCase();
-    }
-    else if (kind === 'policydefinitionreferenceid') value = facts.referenceId;
+    } else if (kind === 'policydefinitionreferenceid') value = facts.referenceId;
     // Azure's only value: resources at subscription level that have no location.
-    else if (kind === 'resourcewithoutlocation') value = !facts.location && facts.id !== undefined && !/\/resourcegroups\//i.test(facts.id) ? 'subscriptionLevelResources' : '';
+    else if (kind === 'resourcewithoutlocation')
+      value = !facts.location && facts.id !== undefined && !/\/resourcegroups\//i.test(facts.id) ? 'subscriptionLevelResources' : '';
     else return false;
     if (s.in) return has(s.in, value);
     if (s.notIn) return !has(s.notIn, value);
@@ -168,7 +170,10 @@ export function resourceSelected(list: Assignment['resourceSelectors'], facts: S
 }
 
 function resourceSelectors(v: Value | undefined): { name: string; selectors: Selector[] }[] {
-  return list(v).map((r, i) => ({ name: str(getProperty(r, 'name')) ?? `resourceSelectors[${i}]`, selectors: selectors(getProperty(r, 'selectors'), `resourceSelectors[${i}]`) }));
+  return list(v).map((r, i) => ({
+    name: str(getProperty(r, 'name')) ?? `resourceSelectors[${i}]`,
+    selectors: selectors(getProperty(r, 'selectors'), `resourceSelectors[${i}]`),
+  }));
 }
 
 function selectors(v: Value | undefined, where: string): Selector[] {

@@ -60,17 +60,31 @@ export function addDefinitionFile(out: Catalog, abs: string, shown: string, ...o
   try {
     doc = readJsonDocument(abs, shown);
   } catch (err) {
-    out.diagnostics.push(err instanceof InputError ? err.diagnostic : { severity: 'error', code: 'policy-definition', message: `not a policy definition: ${(err as Error).message}`, file: shown });
+    out.diagnostics.push(
+      err instanceof InputError
+        ? err.diagnostic
+        : { severity: 'error', code: 'policy-definition', message: `not a policy definition: ${(err as Error).message}`, file: shown },
+    );
     return;
   }
   addDefinitionDocument(out, doc, abs, shown, ...options);
 }
 
 /** Effect overrides by definition id or name (marked in `used` when applied), and the parameter values of a definition. */
-type DefinitionOptions = [effects?: [string, string][], used?: Set<string>, parametersFor?: (definition: PolicyDefinition) => Record<string, unknown> | undefined];
+type DefinitionOptions = [
+  effects?: [string, string][],
+  used?: Set<string>,
+  parametersFor?: (definition: PolicyDefinition) => Record<string, unknown> | undefined,
+];
 
 /** As addDefinitionFile, for a file already read and parsed (`abs` locates its sidecar). */
-export function addDefinitionDocument(out: Catalog, doc: JsonDocument, abs: string, shown: string, ...[effects = [], used = new Set<string>(), parametersFor = () => undefined]: DefinitionOptions): void {
+export function addDefinitionDocument(
+  out: Catalog,
+  doc: JsonDocument,
+  abs: string,
+  shown: string,
+  ...[effects = [], used = new Set<string>(), parametersFor = () => undefined]: DefinitionOptions
+): void {
   let definition: PolicyDefinition;
   try {
     definition = readPolicyDefinition(doc.value, shown);
@@ -95,7 +109,12 @@ export function addDefinitionDocument(out: Catalog, doc: JsonDocument, abs: stri
     out.definitions.push(definition);
     // Loaded and listed, but it will never report on a template: say so once, as a warning.
     if (rule.notForTemplates) {
-      out.diagnostics.push({ severity: 'warning', code: 'policy-not-applicable', message: `policy definition ${definition.name} is not applicable to deployment templates: ${rule.notForTemplates}`, file: shown });
+      out.diagnostics.push({
+        severity: 'warning',
+        code: 'policy-not-applicable',
+        message: `policy definition ${definition.name} is not applicable to deployment templates: ${rule.notForTemplates}`,
+        file: shown,
+      });
     }
   } catch (err) {
     const at = err instanceof PolicyCompileError ? err.at : undefined;
@@ -156,7 +175,13 @@ function readSidecar(definitionPath: string, shownDefinition: string, diagnostic
   } catch (err) {
     // The definition still runs, with default severity and wording: worth a warning, not a failed run.
     const location = err instanceof InputError ? err.diagnostic.location : undefined;
-    diagnostics.push({ severity: 'warning', code: 'policy-sidecar', message: `ignoring unreadable sidecar: ${(err as Error).message}`, file: shown, ...(location ? { location } : {}) });
+    diagnostics.push({
+      severity: 'warning',
+      code: 'policy-sidecar',
+      message: `ignoring unreadable sidecar: ${(err as Error).message}`,
+      file: shown,
+      ...(location ? { location } : {}),
+    });
     return undefined;
   }
 }

@@ -40,7 +40,9 @@ export function initiativesLoaded(): boolean {
 function buildIndex(): InitiativeIndex {
   const dir = path.join(packageRoot(), 'catalog', 'initiatives');
   const byDefinition = new Map<string, ControlRef[]>();
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const json = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Value;
     const props = getProperty(json, 'properties') ?? json;
     const initiative = String(getProperty(props, 'displayName') ?? file);

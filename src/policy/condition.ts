@@ -3,7 +3,18 @@ import { isExpression, unescapeLiteral } from '../arm/expression/parser.js';
 import { isObject, isUnknown, Unknown, type ObjectValue, type PathSegment, type Value } from '../resources/value.js';
 import type { AliasEntry } from './aliases.js';
 import { PolicyCompileError, PolicyEvaluationError } from './errors.js';
-import { compileField, defaultFieldOptions, parseFieldPath, showPath, stepInto, WILD, type FieldOptions, type FieldRef, type PolicyTarget, type Seg } from './field.js';
+import {
+  compileField,
+  defaultFieldOptions,
+  parseFieldPath,
+  showPath,
+  stepInto,
+  WILD,
+  type FieldOptions,
+  type FieldRef,
+  type PolicyTarget,
+  type Seg,
+} from './field.js';
 import { checkPolicyExpression, containsUnknown, POLICY_FUNCTIONS, type PolicyEnvironment, type PolicyEvalContext } from './functions.js';
 import { describeOperand, OPERATORS, type Operator } from './operators.js';
 import { fold } from '../case-fold.js';
@@ -327,7 +338,13 @@ function collect(base: Value | undefined, segs: readonly Seg[], from: number, ou
 }
 
 /** Members selected by a `[*]` path, each with its concrete path: what a field count counts. */
-function members(base: Value | undefined, segs: readonly Seg[], from: number, path: PathSegment[], out: { value: Value; path: PathSegment[] }[]): Unknown | undefined {
+function members(
+  base: Value | undefined,
+  segs: readonly Seg[],
+  from: number,
+  path: PathSegment[],
+  out: { value: Value; path: PathSegment[] }[],
+): Unknown | undefined {
   const step = walk(base, segs, from, path);
   if (isUnknown(step.value)) return step.value;
   if (step.next === segs.length) return undefined;
@@ -473,7 +490,13 @@ function evaluateField(ref: FieldRef, operator: Operator, operand: Operand, scop
  * "an empty collection of values" (author-policies-for-arrays), which every condition holds
  * for, as an empty array does.
  */
-function everyMember(base: Value | undefined, segs: readonly Seg[], from: number, path: PathSegment[], visit: (actual: Value | undefined, path: PathSegment[]) => Verdict): Verdict {
+function everyMember(
+  base: Value | undefined,
+  segs: readonly Seg[],
+  from: number,
+  path: PathSegment[],
+  visit: (actual: Value | undefined, path: PathSegment[]) => Verdict,
+): Verdict {
   const step = walk(base, segs, from, path);
   if (isUnknown(step.value)) return unknownVerdict(step.value, showPath(path));
   if (step.next === segs.length) return visit(step.value, path);
@@ -493,11 +516,15 @@ function valueLeaf(value: Operand, operator: Operator, operand: Operand, at: str
   return {
     at,
     evaluate: (scope) =>
-      traced(scope, (v) => `value ${showOperand(value)}${showActual(undefined, v)} ${operator.name} ${showOperand(operand)}`, () => {
-        const actual = operandValue(value, scope);
-        if (isUnknown(actual)) return unknownVerdict(actual);
-        return decide(operator, actual, operandValue(operand, scope), {}, at);
-      }),
+      traced(
+        scope,
+        (v) => `value ${showOperand(value)}${showActual(undefined, v)} ${operator.name} ${showOperand(operand)}`,
+        () => {
+          const actual = operandValue(value, scope);
+          if (isUnknown(actual)) return unknownVerdict(actual);
+          return decide(operator, actual, operandValue(operand, scope), {}, at);
+        },
+      ),
     fields: () => [],
     types: () => [],
   };
@@ -506,7 +533,8 @@ function valueLeaf(value: Operand, operator: Operator, operand: Operand, at: str
 function decide(operator: Operator, actual: Value | undefined, expected: Value, where: { field?: string; path?: string }, at: string): Verdict {
   if (isUnknown(actual)) return unknownVerdict(actual, where.path ?? where.field);
   if (isUnknown(expected)) return unknownVerdict(expected);
-  if (!operator.presenceOnly && containsUnknown(actual)) return { truth: 'unknown', because: [], reason: `part of ${where.path ?? 'the value'} is not known before deployment` };
+  if (!operator.presenceOnly && containsUnknown(actual))
+    return { truth: 'unknown', because: [], reason: `part of ${where.path ?? 'the value'} is not known before deployment` };
   if (containsUnknown(expected)) return { truth: 'unknown', because: [], reason: `part of the value compared with is not known before deployment` };
   let truth: boolean;
   try {
@@ -565,13 +593,15 @@ function countLeaf(spec: Value, operator: Operator, operand: Operand, countAt: s
     } catch (err) {
       throw err instanceof PolicyCompileError ? new PolicyCompileError(err.message, countAt) : err;
     }
-    if (ref.kind === 'computed' || (ref.kind === 'path' && !ref.wildcard)) throw new PolicyCompileError(`'count.field' must be an array alias ending in [*], not '${fieldName}'`, countAt);
+    if (ref.kind === 'computed' || (ref.kind === 'path' && !ref.wildcard))
+      throw new PolicyCompileError(`'count.field' must be an array alias ending in [*], not '${fieldName}'`, countAt);
     return fieldCount(ref, where, operator, operand, at);
   }
   state.valueCounts++;
   if (state.valueCounts > MAX_VALUE_COUNTS) throw new PolicyCompileError(`a policy rule may hold at most ${MAX_VALUE_COUNTS} value count expressions`, countAt);
   const value = compileOperand(spec[valueKey!]!, undefined, countAt);
-  if ('literal' in value && !Array.isArray(value.literal)) throw new PolicyCompileError(`'count.value' must be an array, got ${describeOperand(value.literal)}`, countAt);
+  if ('literal' in value && !Array.isArray(value.literal))
+    throw new PolicyCompileError(`'count.value' must be an array, got ${describeOperand(value.literal)}`, countAt);
   // A nested value count runs once per iteration of each value count around it; its iterations
   // count toward the outermost one's limit, with the parent's own.
   const length = staticLength(value);
@@ -607,38 +637,60 @@ function fieldCount(ref: FieldRef, where: CompiledCondition | undefined, operato
   return {
     at,
     evaluate: (scope) =>
-      traced(scope, (v) => `count field '${ref.field}'${where ? ' where …' : ''}${showActual(undefined, v)} ${operator.name} ${showOperand(operand)}`, () => {
-        if (ref.kind !== 'path') return unknownVerdict(new MissingAlias(ref.field));
-        const segs = ref.segments(scope.target);
-        if (!segs) return countVerdict([], operator, operand, scope, { field: ref.field }, at);
-        const loc = locate(segs, scope, true, scope.target);
-        const found: { value: Value; path: PathSegment[] }[] = [];
-        const unknown = members(loc.base, loc.rest, 0, [...loc.basePath], found);
-        const arrayPath = showPath([...loc.basePath, ...loc.rest.slice(0, Math.max(0, loc.rest.indexOf(WILD))).filter((s): s is string | number => s !== WILD)]);
-        if (unknown) return unknownVerdict(unknown, arrayPath);
-        const prefix = segs;
-        const results = found.map((m) =>
-          where ? where.evaluate(withBindings(scope, [...scope.bindings, { kind: 'field', field: ref.field, prefix, path: m.path, value: m.value }])).truth : true,
-        );
-        return countVerdict(results, operator, operand, scope, { field: ref.field, path: arrayPath || undefined }, at);
-      }),
+      traced(
+        scope,
+        (v) => `count field '${ref.field}'${where ? ' where …' : ''}${showActual(undefined, v)} ${operator.name} ${showOperand(operand)}`,
+        () => {
+          if (ref.kind !== 'path') return unknownVerdict(new MissingAlias(ref.field));
+          const segs = ref.segments(scope.target);
+          if (!segs) return countVerdict([], operator, operand, scope, { field: ref.field }, at);
+          const loc = locate(segs, scope, true, scope.target);
+          const found: { value: Value; path: PathSegment[] }[] = [];
+          const unknown = members(loc.base, loc.rest, 0, [...loc.basePath], found);
+          const arrayPath = showPath([
+            ...loc.basePath,
+            ...loc.rest.slice(0, Math.max(0, loc.rest.indexOf(WILD))).filter((s): s is string | number => s !== WILD),
+          ]);
+          if (unknown) return unknownVerdict(unknown, arrayPath);
+          const prefix = segs;
+          const results = found.map((m) =>
+            where
+              ? where.evaluate(withBindings(scope, [...scope.bindings, { kind: 'field', field: ref.field, prefix, path: m.path, value: m.value }])).truth
+              : true,
+          );
+          return countVerdict(results, operator, operand, scope, { field: ref.field, path: arrayPath || undefined }, at);
+        },
+      ),
     fields: () => [use, ...(where?.fields() ?? [])],
     types: () => [],
   };
 }
 
-function valueCount(value: Operand, name: string | undefined, where: CompiledCondition | undefined, operator: Operator, operand: Operand, at: string): CompiledCondition {
+function valueCount(
+  value: Operand,
+  name: string | undefined,
+  where: CompiledCondition | undefined,
+  operator: Operator,
+  operand: Operand,
+  at: string,
+): CompiledCondition {
   return {
     at,
     evaluate: (scope) =>
-      traced(scope, (v) => `count value ${showOperand(value)}${where ? ' where …' : ''}${showActual(undefined, v)} ${operator.name} ${showOperand(operand)}`, () => {
-        const items = operandValue(value, scope);
-        if (isUnknown(items)) return unknownVerdict(items, 'the counted value');
-        if (!Array.isArray(items)) throw new PolicyEvaluationError(`'count.value' must be an array, got ${describeOperand(items)} (at ${at})`);
-        // The iteration limit is Azure's authoring check (see countLeaf), never a per-resource failure.
-        const results = items.map((item) => (where ? where.evaluate(withBindings(scope, [...scope.bindings, { kind: 'value', name, value: item }])).truth : true));
-        return countVerdict(results, operator, operand, scope, {}, at);
-      }),
+      traced(
+        scope,
+        (v) => `count value ${showOperand(value)}${where ? ' where …' : ''}${showActual(undefined, v)} ${operator.name} ${showOperand(operand)}`,
+        () => {
+          const items = operandValue(value, scope);
+          if (isUnknown(items)) return unknownVerdict(items, 'the counted value');
+          if (!Array.isArray(items)) throw new PolicyEvaluationError(`'count.value' must be an array, got ${describeOperand(items)} (at ${at})`);
+          // The iteration limit is Azure's authoring check (see countLeaf), never a per-resource failure.
+          const results = items.map((item) =>
+            where ? where.evaluate(withBindings(scope, [...scope.bindings, { kind: 'value', name, value: item }])).truth : true,
+          );
+          return countVerdict(results, operator, operand, scope, {}, at);
+        },
+      ),
     fields: () => where?.fields() ?? [],
     types: () => [],
   };
@@ -656,7 +708,11 @@ function countVerdict(results: Truth[], operator: Operator, operand: Operand, sc
   const first = decide(operator, known, expected, where, at);
   for (let n = known + 1; n <= known + open; n++) {
     if (decide(operator, n, expected, where, at).truth !== first.truth) {
-      return { truth: 'unknown', because: [], reason: `${open} member${open === 1 ? '' : 's'} of ${where.path ?? 'the counted array'} cannot be decided before deployment` };
+      return {
+        truth: 'unknown',
+        because: [],
+        reason: `${open} member${open === 1 ? '' : 's'} of ${where.path ?? 'the counted array'} cannot be decided before deployment`,
+      };
     }
   }
   for (const w of first.because) w.counted = true;
@@ -669,7 +725,12 @@ function countVerdict(results: Truth[], operator: Operator, operand: Operand, sc
 function allOf(parts: CompiledCondition[], at: string): CompiledCondition {
   return {
     at,
-    evaluate: (scope) => traced(scope, () => 'allOf', (inner) => combine(parts, inner, false)),
+    evaluate: (scope) =>
+      traced(
+        scope,
+        () => 'allOf',
+        (inner) => combine(parts, inner, false),
+      ),
     fields: () => parts.flatMap((p) => p.fields()),
     // Every branch of an allOf must hold, so a type constraint in any branch constrains the whole.
     types: () => {
@@ -682,7 +743,12 @@ function allOf(parts: CompiledCondition[], at: string): CompiledCondition {
 function anyOf(parts: CompiledCondition[], at: string): CompiledCondition {
   return {
     at,
-    evaluate: (scope) => traced(scope, () => 'anyOf', (inner) => combine(parts, inner, true)),
+    evaluate: (scope) =>
+      traced(
+        scope,
+        () => 'anyOf',
+        (inner) => combine(parts, inner, true),
+      ),
     fields: () => parts.flatMap((p) => p.fields()),
     // Only when every branch names types is their union a constraint.
     types: () => {
@@ -709,7 +775,12 @@ function combine(parts: CompiledCondition[], scope: Scope, decisive: boolean): V
       // only if that part does not decide: the outcome is the other part or a failure, which
       // Tollgate cannot tell apart offline. Undecided, not an implicit deny.
       if (!unknown || !(err instanceof PolicyEvaluationError)) throw err;
-      return { truth: 'unknown', because: [], reason: `${unknown.reason ?? 'a value is not known before deployment'}; if that does not decide, evaluation fails (${err.message})`, ...(unknown.missingAlias !== undefined ? { missingAlias: unknown.missingAlias } : {}) };
+      return {
+        truth: 'unknown',
+        because: [],
+        reason: `${unknown.reason ?? 'a value is not known before deployment'}; if that does not decide, evaluation fails (${err.message})`,
+        ...(unknown.missingAlias !== undefined ? { missingAlias: unknown.missingAlias } : {}),
+      };
     }
     if (v.truth === decisive) return v;
     if (v.truth === 'unknown') {
@@ -724,11 +795,22 @@ function notOf(inner: CompiledCondition, at: string): CompiledCondition {
   return {
     at,
     evaluate: (scope) =>
-      traced(scope, () => 'not', (s) => {
-        const v = inner.evaluate(s);
-        // What made the inner condition false is what makes this one true, and the reverse.
-        return v.truth === 'unknown' ? v : { truth: !v.truth, because: v.because, ...(v.reason !== undefined ? { reason: v.reason } : {}), ...(v.missingAlias !== undefined ? { missingAlias: v.missingAlias } : {}) };
-      }),
+      traced(
+        scope,
+        () => 'not',
+        (s) => {
+          const v = inner.evaluate(s);
+          // What made the inner condition false is what makes this one true, and the reverse.
+          return v.truth === 'unknown'
+            ? v
+            : {
+                truth: !v.truth,
+                because: v.because,
+                ...(v.reason !== undefined ? { reason: v.reason } : {}),
+                ...(v.missingAlias !== undefined ? { missingAlias: v.missingAlias } : {}),
+              };
+        },
+      ),
     fields: () => inner.fields(),
     types: () => [],
   };

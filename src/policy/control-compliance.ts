@@ -88,7 +88,13 @@ export function complianceByControl(
     const policyOf = (a: AssignedRule): PolicyCompliance => {
       const byResource = states.get(a.rule.meta.id) ?? new Map<string, ComplianceState>();
       const resources = count(byResource.values());
-      return { ruleId: a.rule.meta.id, ...(a.referenceId ? { referenceId: a.referenceId } : {}), title: a.rule.meta.title, state: worst(byResource.values()) ?? 'not-applicable', resources };
+      return {
+        ruleId: a.rule.meta.id,
+        ...(a.referenceId ? { referenceId: a.referenceId } : {}),
+        title: a.rule.meta.title,
+        state: worst(byResource.values()) ?? 'not-applicable',
+        resources,
+      };
     };
     const groupNames = new Map<string, string>();
     for (const a of rules) for (const g of a.groups) groupNames.set(g.toLowerCase(), g);

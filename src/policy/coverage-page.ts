@@ -24,7 +24,10 @@ export function countLines(coverage: Coverage): string[] {
 /** `tollgate policy coverage` as text: the counts, then one line per definition. */
 export function coverageText(coverage: Coverage, scope: string): string {
   const idWidth = Math.max(0, ...coverage.rows.map((r) => r.id.length));
-  const rows = coverage.rows.map((r) => `${r.id.padEnd(idWidth)}  ${r.decidability.padEnd(14)}  ${r.title}${r.reason ? `  [${r.reason}]` : ''}${r.needs ? `  [needs ${r.needs.join(', ')}]` : ''}`);
+  const rows = coverage.rows.map(
+    (r) =>
+      `${r.id.padEnd(idWidth)}  ${r.decidability.padEnd(14)}  ${r.title}${r.reason ? `  [${r.reason}]` : ''}${r.needs ? `  [needs ${r.needs.join(', ')}]` : ''}`,
+  );
   return [`Decidability before deployment: ${scope}`, '', ...countLines(coverage), '', ...rows, ''].join('\n');
 }
 
@@ -45,7 +48,10 @@ export function coverageMarkdown(catalog: Coverage, defaults: Coverage, release:
   const table = (rows: CoverageRow[]) => [
     '| Definition | Name | Effect | Decidable | Why |',
     '|---|---|---|---|---|',
-    ...rows.map((r) => `| \`${r.id}\` | ${cell(r.title)} | ${r.effect} | ${r.decidability} | ${cell([r.short ?? (r.decidability === 'fully' ? '' : r.reason ?? ''), r.needs ? `needs ${r.needs.join(', ')}` : ''].filter(Boolean).join('; '))} |`),
+    ...rows.map(
+      (r) =>
+        `| \`${r.id}\` | ${cell(r.title)} | ${r.effect} | ${r.decidability} | ${cell([r.short ?? (r.decidability === 'fully' ? '' : (r.reason ?? '')), r.needs ? `needs ${r.needs.join(', ')}` : ''].filter(Boolean).join('; '))} |`,
+    ),
   ];
   return [
     '# Azure Policy coverage: what Tollgate can decide before deployment',
@@ -59,8 +65,8 @@ export function coverageMarkdown(catalog: Coverage, defaults: Coverage, release:
     '  deployment (a `reference()`, a parameter without value) still leaves that one resource undecided.',
     '- **runtime**: only with data Azure holds at deployment: the related resource of an',
     '  `auditIfNotExists`/`deployIfNotExists` (decided when the deployment declares it, undecided',
-    '  otherwise), the caller\'s identity (`requestContext().identity`), the assignment id.',
-    '- **not-applicable**: never on a template\'s resources: Resource Provider modes (Kubernetes,',
+    "  otherwise), the caller's identity (`requestContext().identity`), the assignment id.",
+    "- **not-applicable**: never on a template's resources: Resource Provider modes (Kubernetes,",
     '  Key Vault data, ...), the effects `denyAction` and `manual`.',
     '- **not-evaluable**: Tollgate cannot evaluate it: an alias missing from its table, an effect or',
     '  version it cannot load.',

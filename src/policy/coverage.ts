@@ -66,7 +66,12 @@ export function classify(rule: PolicyRule): Pick<CoverageRow, 'decidability' | '
   }
   const fields = [...compiled.condition.fields(), ...(compiled.then.existenceCondition?.fields() ?? [])];
   const missing = [...new Set(fields.filter((f) => f.unknownAlias).map((f) => f.field))];
-  if (missing.length) return { decidability: 'not-evaluable', reason: `alias${missing.length > 1 ? 'es' : ''} not in Tollgate's table: ${missing.join(', ')}`, short: 'unknown alias' };
+  if (missing.length)
+    return {
+      decidability: 'not-evaluable',
+      reason: `alias${missing.length > 1 ? 'es' : ''} not in Tollgate's table: ${missing.join(', ')}`,
+      short: 'unknown alias',
+    };
   const written = JSON.stringify(rule.definition.if);
   const runtime = RUNTIME_FUNCTIONS.exec(written);
   if (runtime) return { decidability: 'runtime', reason: `reads ${runtime[0]}, known only when the request arrives`, short: runtime[0] };
@@ -106,7 +111,14 @@ export function catalogCoverage(): Coverage {
     builtInCatalog().map((e) =>
       e.rule
         ? rowOf(e.rule)
-        : { id: e.record.name, title: e.definition?.displayName ?? e.record.path, category: e.definition?.category ?? '', effect: '', decidability: 'not-evaluable' as const, reason: `cannot load: ${e.problem ?? 'unknown'}` },
+        : {
+            id: e.record.name,
+            title: e.definition?.displayName ?? e.record.path,
+            category: e.definition?.category ?? '',
+            effect: '',
+            decidability: 'not-evaluable' as const,
+            reason: `cannot load: ${e.problem ?? 'unknown'}`,
+          },
     ),
   );
 }

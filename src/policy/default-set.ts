@@ -147,10 +147,16 @@ function addInitiative(
     out.rules.push(rule);
     out.definitions.push(definition);
   }
-  for (const p of problems) out.diagnostics.push({ severity: 'warning', code: 'rule-default', message: `initiative ${initiative.displayName}: ${p}` } satisfies Diagnostic);
+  for (const p of problems)
+    out.diagnostics.push({ severity: 'warning', code: 'rule-default', message: `initiative ${initiative.displayName}: ${p}` } satisfies Diagnostic);
 }
 
-function buildRule(definition: PolicyDefinition, parameters: Record<string, Value>, override: [string, string] | undefined, out: DefaultCatalog): PolicyRule | string {
+function buildRule(
+  definition: PolicyDefinition,
+  parameters: Record<string, Value>,
+  override: [string, string] | undefined,
+  out: DefaultCatalog,
+): PolicyRule | string {
   const source = definition.file;
   try {
     try {

@@ -70,7 +70,12 @@ export function compareVersions(a: Version, b: Version): number {
  * Azure uses the latest version; items without a readable version count as the latest only when
  * nothing else is there. `versionOf` gives each item's version text.
  */
-export function pickVersion<T>(items: readonly T[], versionOf: (item: T) => string | undefined, pattern?: string, listed: readonly string[] = []): { picked?: T; problem?: string } {
+export function pickVersion<T>(
+  items: readonly T[],
+  versionOf: (item: T) => string | undefined,
+  pattern?: string,
+  listed: readonly string[] = [],
+): { picked?: T; problem?: string } {
   const versioned = items.flatMap((item) => {
     const text = versionOf(item);
     const v = text === undefined ? undefined : parseVersion(text);
@@ -86,7 +91,10 @@ export function pickVersion<T>(items: readonly T[], versionOf: (item: T) => stri
   if (matching.length) return { picked: matching.reduce((best, x) => (compareVersions(x.v, best.v) > 0 ? x : best)).item };
   const have = versioned.map((x) => x.v.text);
   // A definition lists every version Azure has (`versions`); say when the one asked for exists there.
-  const elsewhere = listed.filter((t) => !have.includes(t)).map(parseVersion).filter((v): v is Version => v !== undefined && versionMatches(v, wanted));
+  const elsewhere = listed
+    .filter((t) => !have.includes(t))
+    .map(parseVersion)
+    .filter((v): v is Version => v !== undefined && versionMatches(v, wanted));
   return {
     problem: `version ${pattern} is asked for; ${have.length ? `Tollgate has ${have.join(', ')}` : 'the loaded definition has no version'}${
       elsewhere.length ? ` (Azure has ${elsewhere.map((v) => v.text).join(', ')}: give that version's JSON with --policy)` : ''

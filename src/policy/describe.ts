@@ -43,7 +43,12 @@ export function describePolicy(definition: PolicyDefinition, rule?: PolicyRule):
   lines.push('', 'Remediation', `  ${rule?.sidecar.remediation ?? definition.description}`);
   lines.push('', 'Compliance controls', ...controlLines(definition.name));
   const citing = initiativesCiting(definition.name);
-  if (citing.length) lines.push('', `Referenced by ${citing.length} built-in initiative${citing.length === 1 ? '' : 's'} in Azure`, ...citing.map((i) => `  ${i.displayName} (${i.groups.length ? i.groups.map(shortControlId).join(', ') : 'no control'})`));
+  if (citing.length)
+    lines.push(
+      '',
+      `Referenced by ${citing.length} built-in initiative${citing.length === 1 ? '' : 's'} in Azure`,
+      ...citing.map((i) => `  ${i.displayName} (${i.groups.length ? i.groups.map(shortControlId).join(', ') : 'no control'})`),
+    );
 
   const equivalents = rule?.sidecar.equivalents ?? [];
   const none = rule?.sidecar.noEquivalent ?? [];

@@ -66,8 +66,7 @@ function compileAppend(details: Value | undefined, at: string): CompiledThen {
     }
   });
   return {
-    details: (scope) =>
-      details.map((d) => ({ field: evaluateTree(getProperty(d, 'field')!, scope), value: evaluateTree(getProperty(d, 'value')!, scope) })),
+    details: (scope) => details.map((d) => ({ field: evaluateTree(getProperty(d, 'field')!, scope), value: evaluateTree(getProperty(d, 'value')!, scope) })),
   };
 }
 

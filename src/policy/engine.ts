@@ -138,7 +138,12 @@ export function notForTemplatesReason(mode: string, effect: string): string | un
  * and details are compiled when they can be, for `rules show`; when they use what only that
  * provider understands, an empty condition stands in: it is never evaluated.
  */
-function providerModePolicy(definition: PolicyDefinition, fields: FieldOptions, parameter: (name: string) => Value, override: string | undefined): CompiledPolicy {
+function providerModePolicy(
+  definition: PolicyDefinition,
+  fields: FieldOptions,
+  parameter: (name: string) => Value,
+  override: string | undefined,
+): CompiledPolicy {
   const notForTemplates = providerModeReason(definition.mode);
   let condition: CompiledCondition;
   try {
@@ -186,7 +191,12 @@ export function evaluatePolicy(policy: CompiledPolicy, target: PolicyTarget, opt
 }
 
 function unknownResult(verdict: Verdict): PolicyResult {
-  return { kind: 'unknown', verdict, reason: verdict.reason ?? 'a value the definition needs is not known before deployment', ...(verdict.missingAlias ? { missingAlias: verdict.missingAlias } : {}) };
+  return {
+    kind: 'unknown',
+    verdict,
+    reason: verdict.reason ?? 'a value the definition needs is not known before deployment',
+    ...(verdict.missingAlias ? { missingAlias: verdict.missingAlias } : {}),
+  };
 }
 
 /**
@@ -217,13 +227,31 @@ function existence(policy: CompiledPolicy, scope: Scope, verdict: Verdict, optio
       if (decided && candidate.parentPath) path ??= candidate.parentPath(decided.path!);
     }
   }
-  if (undecided) return { kind: 'unknown', verdict, reason: `the existence condition on a related ${what} cannot be decided: ${undecided.reason ?? 'a value is not known'}` };
+  if (undecided)
+    return {
+      kind: 'unknown',
+      verdict,
+      reason: `the existence condition on a related ${what} cannot be decided: ${undecided.reason ?? 'a value is not known'}`,
+    };
   // The deployment is the whole story only for related resources of the resource itself. With
   // existenceScope subscription, or another resource group, one outside the deployment may satisfy it.
-  const wide = query.existenceScope?.toLowerCase() === 'subscription' ? 'anywhere in the subscription' : query.resourceGroupName !== undefined ? `in resource group ${query.resourceGroupName}` : undefined;
-  if (wide) return { kind: 'unknown', verdict, reason: `no related ${what} in the deployment satisfies the existence condition, but one ${wide} outside it may` };
+  const wide =
+    query.existenceScope?.toLowerCase() === 'subscription'
+      ? 'anywhere in the subscription'
+      : query.resourceGroupName !== undefined
+        ? `in resource group ${query.resourceGroupName}`
+        : undefined;
+  if (wide)
+    return { kind: 'unknown', verdict, reason: `no related ${what} in the deployment satisfies the existence condition, but one ${wide} outside it may` };
   const reason = candidates.length === 0 ? `no related ${what} exists` : `no related ${what} satisfies the existence condition`;
-  return { kind: 'non-compliant', effect: policy.effect, verdict, reason, ...(details === undefined ? {} : { details }), ...(path === undefined ? {} : { path }) };
+  return {
+    kind: 'non-compliant',
+    effect: policy.effect,
+    verdict,
+    reason,
+    ...(details === undefined ? {} : { details }),
+    ...(path === undefined ? {} : { path }),
+  };
 }
 
 /**
@@ -235,7 +263,7 @@ function existence(policy: CompiledPolicy, scope: Scope, verdict: Verdict, optio
 export function requestContextOf(apiVersion: string | undefined): ObjectValue {
   return {
     apiVersion: apiVersion ?? new Unknown('the API version of the request'),
-    identity: new Unknown("the identity of the caller (requestContext().identity) is only known when a request is made"),
+    identity: new Unknown('the identity of the caller (requestContext().identity) is only known when a request is made'),
   };
 }
 
@@ -266,7 +294,11 @@ function environment(policy: CompiledPolicy, target: PolicyTarget, given: Partia
  */
 function notIndexed(policy: CompiledPolicy, target: PolicyTarget): string | undefined {
   const type = target.type.toLowerCase();
-  if (type === 'microsoft.resources/subscriptions' || type === 'microsoft.resources/resourcegroups' || type === 'microsoft.resources/subscriptions/resourcegroups') {
+  if (
+    type === 'microsoft.resources/subscriptions' ||
+    type === 'microsoft.resources/resourcegroups' ||
+    type === 'microsoft.resources/subscriptions/resourcegroups'
+  ) {
     return `${target.type} is evaluated only by mode All`;
   }
   const caps = policy.fields.aliases.capabilities(target.type);
@@ -281,7 +313,10 @@ function compileMode(mode: string): 'all' | 'indexed' | 'provider' {
   const m = mode.toLowerCase();
   if (m === 'all' || m === 'indexed') return m;
   if (/^[a-z0-9]+(\.[a-z0-9]+)*\.data$/i.test(mode)) return 'provider';
-  throw new PolicyCompileError(`mode '${mode}' is not a mode of Azure Policy (All, Indexed, or a Resource Provider mode such as Microsoft.KeyVault.Data)`, 'mode');
+  throw new PolicyCompileError(
+    `mode '${mode}' is not a mode of Azure Policy (All, Indexed, or a Resource Provider mode such as Microsoft.KeyVault.Data)`,
+    'mode',
+  );
 }
 
 /** Given values (checked against the definition) over defaults; keys are the definition's spelling. */

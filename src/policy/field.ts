@@ -277,4 +277,3 @@ export function stepInto(cur: Value | undefined, seg: string | number): Value | 
 export function showPath(segs: readonly PathSegment[]): string {
   return formatPath(segs);
 }
-

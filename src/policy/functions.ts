@@ -134,7 +134,12 @@ const POLICY_ONLY: FunctionDef[] = [
       const env = policyContext(ctx).env;
       if (env.subscription !== undefined) return env.subscription;
       const d = env.deployment;
-      return { id: `/subscriptions/${d.subscriptionId}`, subscriptionId: d.subscriptionId, tenantId: d.tenantId, displayName: new Unknown('the subscription display name') };
+      return {
+        id: `/subscriptions/${d.subscriptionId}`,
+        subscriptionId: d.subscriptionId,
+        tenantId: d.tenantId,
+        displayName: new Unknown('the subscription display name'),
+      };
     },
   },
   {

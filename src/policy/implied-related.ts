@@ -26,8 +26,20 @@ interface ImpliedChild {
 }
 
 const IMPLIED: readonly ImpliedChild[] = [
-  { parent: 'microsoft.web/sites', type: 'microsoft.web/sites/config', name: 'web', from: 'siteConfig', why: 'every App Service app has its web configuration (config/web), set from its siteConfig' },
-  { parent: 'microsoft.web/sites/slots', type: 'microsoft.web/sites/slots/config', name: 'web', from: 'siteConfig', why: 'every App Service slot has its web configuration (config/web), set from its siteConfig' },
+  {
+    parent: 'microsoft.web/sites',
+    type: 'microsoft.web/sites/config',
+    name: 'web',
+    from: 'siteConfig',
+    why: 'every App Service app has its web configuration (config/web), set from its siteConfig',
+  },
+  {
+    parent: 'microsoft.web/sites/slots',
+    type: 'microsoft.web/sites/slots/config',
+    name: 'web',
+    from: 'siteConfig',
+    why: 'every App Service slot has its web configuration (config/web), set from its siteConfig',
+  },
 ];
 
 /** A related target whose unset properties are not known (Azure's defaults fill them): why. */
@@ -68,7 +80,10 @@ export function impliedRelated(resource: Resource, relatedType: string, relatedN
 export function withDefaultsUnknown(parentType: string, related: Resource): PolicyTarget | ImpliedTarget {
   const child = impliedChild(parentType, related.type);
   if (!child || related.name.split('/').pop()?.toLowerCase() !== child.name) return related;
-  return { ...related, unsetIsUnknown: `a setting the deployment's ${child.type.split('/').slice(-2).join('/')} '${child.name}' leaves out takes Azure's default, which is not known before deployment` };
+  return {
+    ...related,
+    unsetIsUnknown: `a setting the deployment's ${child.type.split('/').slice(-2).join('/')} '${child.name}' leaves out takes Azure's default, which is not known before deployment`,
+  };
 }
 
 export function isImplied(target: PolicyTarget): target is ImpliedTarget {

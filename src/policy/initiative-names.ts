@@ -66,10 +66,7 @@ export function normalizeName(text: string): string {
 
 /** What an `--initiative` value (or `rules.default`) names, when it is not a file. */
 export type InitiativeMatch =
-  | { kind: 'shipped'; shortName: string; file: string }
-  | { kind: 'builtin'; name: string }
-  | { kind: 'ambiguous'; candidates: string[] }
-  | { kind: 'none' };
+  { kind: 'shipped'; shortName: string; file: string } | { kind: 'builtin'; name: string } | { kind: 'ambiguous'; candidates: string[] } | { kind: 'none' };
 
 /**
  * Resolves a name: a shipped short name, another short name, the guid, the resource id
@@ -82,10 +79,12 @@ export function matchInitiative(query: string): InitiativeMatch {
   if (Object.hasOwn(SHIPPED_INITIATIVES, lower)) return { kind: 'shipped', shortName: lower, file: SHIPPED_INITIATIVES[lower]!.file };
   const wanted = normalizeName(query);
   if (!wanted) return { kind: 'none' };
-  for (const [short, entry] of Object.entries(SHIPPED_INITIATIVES)) if (normalizeName(short) === wanted) return { kind: 'shipped', shortName: short, file: entry.file };
+  for (const [short, entry] of Object.entries(SHIPPED_INITIATIVES))
+    if (normalizeName(short) === wanted) return { kind: 'shipped', shortName: short, file: entry.file };
   for (const [short, name] of Object.entries(INITIATIVE_SHORT_NAMES)) if (normalizeName(short) === wanted) return { kind: 'builtin', name };
   const guid = lower.split('/').pop()!;
-  if (builtInInitiativeRecords().some((r) => r.name.toLowerCase() === guid)) return { kind: 'builtin', name: builtInInitiativeRecords().find((r) => r.name.toLowerCase() === guid)!.name };
+  if (builtInInitiativeRecords().some((r) => r.name.toLowerCase() === guid))
+    return { kind: 'builtin', name: builtInInitiativeRecords().find((r) => r.name.toLowerCase() === guid)!.name };
   const exact: string[] = [];
   const prefix: string[] = [];
   for (const record of builtInInitiativeRecords()) {
@@ -135,8 +134,12 @@ export function initiativeByName(query: string): { initiative: Initiative; shown
       return { initiative, shown: `${initiative.displayName} (${match.name})` };
     }
     case 'ambiguous':
-      return { problem: `'${query}' names several built-in initiatives: ${match.candidates.slice(0, 8).join('; ')}${match.candidates.length > 8 ? '; …' : ''}; give one's guid or full name` };
+      return {
+        problem: `'${query}' names several built-in initiatives: ${match.candidates.slice(0, 8).join('; ')}${match.candidates.length > 8 ? '; …' : ''}; give one's guid or full name`,
+      };
     case 'none':
-      return { problem: `a file, or one of: ${[...Object.keys(SHIPPED_INITIATIVES), ...Object.keys(INITIATIVE_SHORT_NAMES)].join(', ')}; or a built-in initiative's guid or display name` };
+      return {
+        problem: `a file, or one of: ${[...Object.keys(SHIPPED_INITIATIVES), ...Object.keys(INITIATIVE_SHORT_NAMES)].join(', ')}; or a built-in initiative's guid or display name`,
+      };
   }
 }

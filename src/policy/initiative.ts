@@ -64,7 +64,13 @@ export function readInitiative(json: Value, file?: string): Initiative {
   const groupList = getProperty(body, 'policyDefinitionGroups');
   for (const g of Array.isArray(groupList) ? groupList : []) {
     const name = str(getProperty(g, 'name'));
-    if (name) groups.set(name.toLowerCase(), { name, displayName: str(getProperty(g, 'displayName')), category: str(getProperty(g, 'category')), description: str(getProperty(g, 'description')) });
+    if (name)
+      groups.set(name.toLowerCase(), {
+        name,
+        displayName: str(getProperty(g, 'displayName')),
+        category: str(getProperty(g, 'category')),
+        description: str(getProperty(g, 'description')),
+      });
   }
   const name = str(getProperty(json, 'name')) ?? str(getProperty(json, 'id'))?.split('/').pop() ?? file ?? 'initiative';
   return {

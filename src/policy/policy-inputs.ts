@@ -64,7 +64,12 @@ export function loadPolicyInputs(spec: PolicySpec, cwd: string): PolicyInputs {
         return;
       }
       const hint = named && 'problem' in named ? ` (${named.problem})` : '';
-      out.diagnostics.push({ severity: 'error', code: 'policy-file', message: `cannot read --${expected} '${given}': no such file or folder${hint}`, file: given });
+      out.diagnostics.push({
+        severity: 'error',
+        code: 'policy-file',
+        message: `cannot read --${expected} '${given}': no such file or folder${hint}`,
+        file: given,
+      });
       return;
     }
     for (const file of files) {
@@ -75,7 +80,9 @@ export function loadPolicyInputs(spec: PolicySpec, cwd: string): PolicyInputs {
         doc = readJsonDocument(file, shown);
         json = doc.value as Value;
       } catch (err) {
-        out.diagnostics.push(err instanceof InputError ? err.diagnostic : { severity: 'error', code: 'policy-file', message: (err as Error).message, file: shown });
+        out.diagnostics.push(
+          err instanceof InputError ? err.diagnostic : { severity: 'error', code: 'policy-file', message: (err as Error).message, file: shown },
+        );
         continue;
       }
       try {
@@ -114,7 +121,9 @@ export function assignPolicies(inputs: PolicyInputs, builtIns: readonly PolicyRu
   // shipped one of the same name (all its versions); several files of one name are its versions.
   const given = new Map<string, KnownDefinition[]>();
   for (const d of inputs.definitions) pushTo(given, d.definition.name.toLowerCase(), d);
-  const definitions = new Map<string, KnownDefinition[]>(builtIns.map((r) => [r.definition.name.toLowerCase(), [{ definition: r.definition, sidecar: r.sidecar, source: r.source }]]));
+  const definitions = new Map<string, KnownDefinition[]>(
+    builtIns.map((r) => [r.definition.name.toLowerCase(), [{ definition: r.definition, sidecar: r.sidecar, source: r.source }]]),
+  );
   for (const [name, list] of given) definitions.set(name, list);
   const lookup = (name: string): readonly KnownDefinition[] => definitions.get(name.toLowerCase()) ?? builtInKnown(name);
   const assignments = [...inputs.assignments];
@@ -123,7 +132,9 @@ export function assignPolicies(inputs: PolicyInputs, builtIns: readonly PolicyRu
     if (!assignedNames.has(name)) assignments.push(implicitAssignment(list[0]!.definition.name, list[0]!.definition.displayName, false));
   }
   for (const assignment of assignments) {
-    const initiative = inputs.initiatives.find((i) => i.name.toLowerCase() === assignment.targetName.toLowerCase()) ?? (assignment.targetIsInitiative ? shippedInitiative(assignment.targetName) : undefined);
+    const initiative =
+      inputs.initiatives.find((i) => i.name.toLowerCase() === assignment.targetName.toLowerCase()) ??
+      (assignment.targetIsInitiative ? shippedInitiative(assignment.targetName) : undefined);
     const definitions = initiative ? [] : lookup(assignment.targetName);
     if (!initiative && !definitions.length) {
       out.diagnostics.push({
@@ -137,23 +148,38 @@ export function assignPolicies(inputs: PolicyInputs, builtIns: readonly PolicyRu
     const made = assignRules(assignment, initiative ? { initiative } : { definitions }, lookup);
     out.assigned.push(...made.rules);
     out.unavailable.push(...made.unavailable);
-    for (const p of made.problems) out.diagnostics.push({ severity: 'warning', code: 'policy-assignment', message: `assignment ${assignment.name}: ${p}`, ...(assignment.file ? { file: assignment.file } : {}) });
+    for (const p of made.problems)
+      out.diagnostics.push({
+        severity: 'warning',
+        code: 'policy-assignment',
+        message: `assignment ${assignment.name}: ${p}`,
+        ...(assignment.file ? { file: assignment.file } : {}),
+      });
   }
   // One id per rule: a definition assigned twice (two assignments, or twice in one initiative) is told apart by where.
   const counts = new Map<string, number>();
   for (const a of out.assigned) counts.set(a.rule.meta.id, (counts.get(a.rule.meta.id) ?? 0) + 1);
   out.rules = out.assigned.map((a) => {
     if ((counts.get(a.rule.meta.id) ?? 0) < 2) return a.rule;
-    const renamed = Object.assign(Object.create(a.rule) as PolicyRule, { meta: { ...a.rule.meta, id: `${a.rule.meta.id}@${a.assignment.name}${a.referenceId ? `/${a.referenceId}` : ''}` } });
+    const renamed = Object.assign(Object.create(a.rule) as PolicyRule, {
+      meta: { ...a.rule.meta, id: `${a.rule.meta.id}@${a.assignment.name}${a.referenceId ? `/${a.referenceId}` : ''}` },
+    });
     a.rule = renamed;
     return renamed;
   });
   for (const e of inputs.exemptions) {
     const covered = out.assigned.filter(
-      (a) => a.assignment.name.toLowerCase() === e.assignmentName.toLowerCase() && (e.policyDefinitionReferenceIds.length === 0 || e.policyDefinitionReferenceIds.some((r) => r.toLowerCase() === a.referenceId?.toLowerCase())),
+      (a) =>
+        a.assignment.name.toLowerCase() === e.assignmentName.toLowerCase() &&
+        (e.policyDefinitionReferenceIds.length === 0 || e.policyDefinitionReferenceIds.some((r) => r.toLowerCase() === a.referenceId?.toLowerCase())),
     );
     if (!covered.length) {
-      out.diagnostics.push({ severity: 'warning', code: 'policy-exemption', message: `exemption ${e.name} exempts from assignment '${e.assignmentName}', which was not loaded (or has none of its reference ids): it exempts nothing`, ...(e.file ? { file: e.file } : {}) });
+      out.diagnostics.push({
+        severity: 'warning',
+        code: 'policy-exemption',
+        message: `exemption ${e.name} exempts from assignment '${e.assignmentName}', which was not loaded (or has none of its reference ids): it exempts nothing`,
+        ...(e.file ? { file: e.file } : {}),
+      });
       continue;
     }
     for (const a of covered) {

@@ -106,7 +106,10 @@ export function createPolicyRule(definition: PolicyDefinition, options: PolicyRu
         const missing = strict.paths.find((p) => getPath(resource.body, p) !== true);
         if (missing !== undefined) {
           const seen = matchText({ path: missing, actual: getPath(resource.body, missing), operator: 'equals', operand: true });
-          ctx.report({ path: missing, message: `${typeNoun(resource.type)} '${leafName(resource)}' ${seen}: with the option ${strict.option} (${strict.tool}), it must be written as true (policy ${definition.name})` });
+          ctx.report({
+            path: missing,
+            message: `${typeNoun(resource.type)} '${leafName(resource)}' ${seen}: with the option ${strict.option} (${strict.tool}), it must be written as true (policy ${definition.name})`,
+          });
         }
       }
     },
@@ -199,7 +202,10 @@ function policyMeta(definition: PolicyDefinition, effect: string, sidecar: Polic
     description: definition.description,
     recommendation: sidecar.remediation ?? definition.description,
     helpUri: sidecar.helpUri,
-    equivalents: [{ tool: 'azure-policy', id: definition.name }, ...(sidecar.equivalents ?? []).map(({ tool, id, ref }) => (ref ? { tool, id, ref } : { tool, id }))],
+    equivalents: [
+      { tool: 'azure-policy', id: definition.name },
+      ...(sidecar.equivalents ?? []).map(({ tool, id, ref }) => (ref ? { tool, id, ref } : { tool, id })),
+    ],
     // '*' = the rule names no resource type it could be narrowed to: the engine runs it on every resource.
     appliesTo: types.length > 0 ? [...types] : ['*'],
   };
@@ -288,11 +294,37 @@ function findingWitness(because: Witness[], changed: ReadonlySet<string>, displa
   return best;
 }
 
-const NAME_NOISE = new Set(['should', 'have', 'has', 'the', 'and', 'for', 'with', 'are', 'use', 'not', 'only', 'all', 'preview', 'deprecated', 'azure', 'enabled', 'disabled', 'enable', 'disable', 'configure']);
+const NAME_NOISE = new Set([
+  'should',
+  'have',
+  'has',
+  'the',
+  'and',
+  'for',
+  'with',
+  'are',
+  'use',
+  'not',
+  'only',
+  'all',
+  'preview',
+  'deprecated',
+  'azure',
+  'enabled',
+  'disabled',
+  'enable',
+  'disable',
+  'configure',
+]);
 
 /** The words of a display name, lower case, without the ones every definition uses. */
 function nameWords(displayName: string): Set<string> {
-  return new Set(displayName.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length >= 3 && !NAME_NOISE.has(w)));
+  return new Set(
+    displayName
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .filter((w) => w.length >= 3 && !NAME_NOISE.has(w)),
+  );
 }
 
 /** How many words of the property's last segment (camelCase split) the name uses. */
@@ -319,7 +351,8 @@ function witnessRank(w: Witness): number {
 function matchText(witness: Witness | undefined): string {
   const shown = witness?.path?.replace(/^properties\./i, '');
   if (!witness || !shown) return 'matches the policy rule';
-  if (witness.counted) return `has ${JSON.stringify(witness.actual)} ${shown} member${witness.actual === 1 ? '' : 's'} counted (${witness.operator} ${JSON.stringify(witness.operand)})`;
+  if (witness.counted)
+    return `has ${JSON.stringify(witness.actual)} ${shown} member${witness.actual === 1 ? '' : 's'} counted (${witness.operator} ${JSON.stringify(witness.operand)})`;
   return witness.actual === undefined ? `does not set ${shown}` : `sets ${shown} to ${JSON.stringify(witness.actual)}`;
 }
 
@@ -380,7 +413,8 @@ function relatedIn(resource: Resource, all: readonly Resource[], query: RelatedQ
     if (!child) {
       // An extension resource (diagnostic settings, locks) names what it extends in `scope`.
       const scope = getProperty(r.body, 'scope');
-      if (typeof scope === 'string' && !scope.toLowerCase().endsWith(resource.name.toLowerCase()) && scope.toLowerCase() !== resource.id.toLowerCase()) return false;
+      if (typeof scope === 'string' && !scope.toLowerCase().endsWith(resource.name.toLowerCase()) && scope.toLowerCase() !== resource.id.toLowerCase())
+        return false;
     }
     return name === undefined || leafName(r).toLowerCase() === name;
   });

@@ -42,7 +42,10 @@ export function policyRulePages(): Map<string, string> {
   const groups = new Map<string, string[]>();
   const refs = new Map<string, string>();
   for (const ref of mcsb?.references ?? []) {
-    groups.set(ref.definitionName.toLowerCase(), ref.groupNames.map((g) => g.replace(/^Azure_Security_Benchmark_v3\.0_/, '')));
+    groups.set(
+      ref.definitionName.toLowerCase(),
+      ref.groupNames.map((g) => g.replace(/^Azure_Security_Benchmark_v3\.0_/, '')),
+    );
     refs.set(ref.definitionName.toLowerCase(), ref.referenceId);
   }
   const pages = new Map<string, string>();
@@ -53,7 +56,13 @@ export function policyRulePages(): Map<string, string> {
     const d = rule.definition;
     const addition = DEFAULT_ADDITIONS.find((a) => a.name.toLowerCase() === id.toLowerCase());
     const decided = classify(rule);
-    const runs = rule.enabled ? 'runs' : rule.notForTemplates ? 'listed, not run (not applicable to templates)' : rule.unsetParameters.length ? `listed, not run (needs ${rule.unsetParameters.join(', ')})` : `listed, not run (effect ${rule.effect})`;
+    const runs = rule.enabled
+      ? 'runs'
+      : rule.notForTemplates
+        ? 'listed, not run (not applicable to templates)'
+        : rule.unsetParameters.length
+          ? `listed, not run (needs ${rule.unsetParameters.join(', ')})`
+          : `listed, not run (effect ${rule.effect})`;
     const page = [
       `# ${d.displayName}`,
       '',
@@ -98,7 +107,7 @@ export function policyRulePages(): Map<string, string> {
       '',
       `The ${index.length} built-in definitions the default rule set evaluates besides the API Management pack: those of the`,
       'Microsoft cloud security benchmark (the initiative Defender for Cloud assigns to every subscription) at the effects it',
-      'sets by default, and Tollgate\'s additions. Decidability: see [policy-coverage.md](../../policy-coverage.md).',
+      "sets by default, and Tollgate's additions. Decidability: see [policy-coverage.md](../../policy-coverage.md).",
       '',
       '| Definition | Name | Category | Effect | Decidable |',
       '|---|---|---|---|---|',

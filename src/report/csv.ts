@@ -2,7 +2,20 @@ import type { ScanResult } from '../evaluate/scan-result.js';
 import { sortFindings } from './order.js';
 import { visible } from './visible.js';
 
-const HEADER = ['level', 'severity', 'rule', 'rule title', 'resource type', 'resource name', 'file', 'line', 'column', 'parameter files', 'message', 'value set at'];
+const HEADER = [
+  'level',
+  'severity',
+  'rule',
+  'rule title',
+  'resource type',
+  'resource name',
+  'file',
+  'line',
+  'column',
+  'parameter files',
+  'message',
+  'value set at',
+];
 
 /**
  * `--format csv`: one row per finding (RFC 4180). Fields that a spreadsheet would run as a

@@ -51,7 +51,18 @@ ${complianceSection(result)}
     <label>File <select id="filter-file"><option value="">all</option>${files.map((f) => `<option>${esc(f)}</option>`).join('')}</select></label>
     <output id="shown">${findings.length} shown</output>
   </form>
-  ${findings.length ? files.map((file) => fileSection(file, findings.filter((f) => f.file === file))).join('\n') : '<p class="empty">No findings.</p>'}
+  ${
+    findings.length
+      ? files
+          .map((file) =>
+            fileSection(
+              file,
+              findings.filter((f) => f.file === file),
+            ),
+          )
+          .join('\n')
+      : '<p class="empty">No findings.</p>'
+  }
 </section>
 ${diagnosticsSection(result)}
 <script>${SCRIPT}</script>
@@ -75,7 +86,9 @@ function coverageSection(c: Coverage): string {
   const items = [
     ...c.items.resourcesNotEvaluated.map((x) => `<li>not evaluated: ${resource(x.type, x.name)} in ${where(x.file, x.parameterFile)}</li>`),
     ...c.items.rulesNotRun.filter((x) => !CANNOT_RUN.has(x.reason)).map((x) => `<li>not run: ${rule(x)}</li>`),
-    ...c.items.deploymentsNotFollowed.map((d) => `<li>not followed: ${resource('deployment', d.deployment, false)} at ${where(formatLocation(d))}: ${esc(d.detail)}</li>`),
+    ...c.items.deploymentsNotFollowed.map(
+      (d) => `<li>not followed: ${resource('deployment', d.deployment, false)} at ${where(formatLocation(d))}: ${esc(d.detail)}</li>`,
+    ),
   ];
   const count = (key: string, n: number) => `<span data-count="${key}">${n}</span>`;
   const counts =
@@ -130,7 +143,9 @@ function complianceSection(result: ScanResult): string {
   for (const rule of policies) {
     const status = policyStatus(rule, result);
     for (const c of controlsFor(rule.id)) {
-      rows.push(`<tr><td>${esc(c.initiative)}</td><td><code>${esc(c.shortId)}</code>${c.category ? ` <span class="muted">${esc(c.category)}</span>` : ''}</td><td>${esc(rule.title)}</td><td class="status-${status}">${status}</td></tr>`);
+      rows.push(
+        `<tr><td>${esc(c.initiative)}</td><td><code>${esc(c.shortId)}</code>${c.category ? ` <span class="muted">${esc(c.category)}</span>` : ''}</td><td>${esc(rule.title)}</td><td class="status-${status}">${status}</td></tr>`,
+      );
     }
   }
   if (!rows.length) return '';
@@ -151,9 +166,14 @@ function assignedComplianceSection(list: readonly InitiativeCompliance[]): strin
     });
     for (const p of ic.ungrouped) {
       const n = p.resources;
-      rows.push(`<tr><td><code>${esc(p.referenceId ?? p.ruleId)}</code></td><td>${esc(p.title)}</td><td class="status-${p.state}">${esc(p.state)}</td><td>${n['non-compliant']}</td><td>${n.compliant}</td><td>${n.exempt}</td><td>${n.unknown}</td></tr>`);
+      rows.push(
+        `<tr><td><code>${esc(p.referenceId ?? p.ruleId)}</code></td><td>${esc(p.title)}</td><td class="status-${p.state}">${esc(p.state)}</td><td>${n['non-compliant']}</td><td>${n.compliant}</td><td>${n.exempt}</td><td>${n.unknown}</td></tr>`,
+      );
     }
-    const summary = ic.percent === undefined ? 'no resource in scope' : `${ic.percent}% compliant: ${r['non-compliant']} non-compliant, ${r.compliant} compliant, ${r.exempt} exempt, ${r.unknown} unknown resources`;
+    const summary =
+      ic.percent === undefined
+        ? 'no resource in scope'
+        : `${ic.percent}% compliant: ${r['non-compliant']} non-compliant, ${r.compliant} compliant, ${r.exempt} exempt, ${r.unknown} unknown resources`;
     return `<h3>${esc(ic.displayName)} <span class="muted">(assignment ${esc(ic.assignment)})</span></h3>
 <p>${esc(summary)}. ${ic.evaluated} policies evaluated, ${ic.unavailable.length} not available offline.</p>
 <table class="controls"><thead><tr><th>Control</th><th>Policies</th><th>Status</th><th>Non-compliant</th><th>Compliant</th><th>Exempt</th><th>Unknown</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
@@ -175,7 +195,10 @@ function diagnosticsSection(result: ScanResult): string {
   const shown = sortDiagnostics(result.diagnostics.filter((d) => d.severity !== 'info'));
   if (!shown.length) return '';
   return `<section id="inputs" aria-label="Input problems"><h2>Input problems</h2><ul>${shown
-    .map((d) => `<li class="diag-${esc(d.severity)}"><span class="loc">${esc(formatLocation(d))}</span> ${esc(d.severity)}: ${esc(d.message)} <code>${esc(d.code)}</code></li>`)
+    .map(
+      (d) =>
+        `<li class="diag-${esc(d.severity)}"><span class="loc">${esc(formatLocation(d))}</span> ${esc(d.severity)}: ${esc(d.message)} <code>${esc(d.code)}</code></li>`,
+    )
     .join('')}</ul></section>`;
 }
 

@@ -111,7 +111,9 @@ function table(findings: Finding[]): string[] {
   for (const f of findings) {
     const where = f.location ? `${f.location.file}#L${f.location.start.line}` : f.file;
     const target = linkTarget(f.location?.file ?? f.file) + (f.location ? `#L${f.location.start.line}` : '');
-    rows.push(`| ${f.level === 'error' ? '🔴' : f.level === 'warning' ? '🟠' : '🔵'} ${f.severity} | ${code(f.ruleId)} | ${cell(f.resource.name)} | [${cell(where)}](${target}) | ${cell(f.message)} |`);
+    rows.push(
+      `| ${f.level === 'error' ? '🔴' : f.level === 'warning' ? '🟠' : '🔵'} ${f.severity} | ${code(f.ruleId)} | ${cell(f.resource.name)} | [${cell(where)}](${target}) | ${cell(f.message)} |`,
+    );
   }
   return rows;
 }

@@ -70,7 +70,9 @@ function complianceBlock(ic: InitiativeCompliance, verbose: boolean, c: Colors):
   const r = ic.resources;
   const total = r['non-compliant'] + r.compliant + r.exempt + r.unknown + r.error;
   const head = `${c.bold(`Compliance: ${ic.displayName}`)} (assignment ${ic.assignment}): ${
-    ic.percent === undefined ? 'no resource in scope' : `${ic.percent}% of ${total} resource${total === 1 ? '' : 's'} compliant (${r['non-compliant']} non-compliant, ${r.compliant} compliant, ${r.exempt} exempt, ${r.unknown} unknown${r.error ? `, ${r.error} error` : ''})`
+    ic.percent === undefined
+      ? 'no resource in scope'
+      : `${ic.percent}% of ${total} resource${total === 1 ? '' : 's'} compliant (${r['non-compliant']} non-compliant, ${r.compliant} compliant, ${r.exempt} exempt, ${r.unknown} unknown${r.error ? `, ${r.error} error` : ''})`
   }`;
   const evaluated = ic.controls.filter((k) => k.state !== 'not-available-offline');
   const offline = ic.controls.filter((k) => k.state === 'not-available-offline');
@@ -87,7 +89,13 @@ function complianceBlock(ic: InitiativeCompliance, verbose: boolean, c: Colors):
       ic.unavailable.length && !verbose ? ' — --verbose or --format json lists them' : ''
     }`,
   );
-  if (verbose) for (const u of ic.unavailable) lines.push(c.dim(`    not available offline: ${u.referenceId} (${u.definitionId})${u.groups.length ? ` in ${u.groups.map(shortControlId).join(', ')}` : ''}: ${u.reason}`));
+  if (verbose)
+    for (const u of ic.unavailable)
+      lines.push(
+        c.dim(
+          `    not available offline: ${u.referenceId} (${u.definitionId})${u.groups.length ? ` in ${u.groups.map(shortControlId).join(', ')}` : ''}: ${u.reason}`,
+        ),
+      );
   return lines.join('\n');
 }
 
@@ -98,7 +106,11 @@ function offlineWhy(unavailable: readonly { reason: string }[]): string {
   const version = unavailable.length - missing - notForTemplates;
   const parts = [
     ...(missing ? [`${missing === unavailable.length ? '' : `${missing}: `}Tollgate does not have the definition`] : []),
-    ...(notForTemplates ? [`${notForTemplates === unavailable.length ? '' : `${notForTemplates}: `}not applicable to deployment templates (Resource Provider mode, denyAction or manual)`] : []),
+    ...(notForTemplates
+      ? [
+          `${notForTemplates === unavailable.length ? '' : `${notForTemplates}: `}not applicable to deployment templates (Resource Provider mode, denyAction or manual)`,
+        ]
+      : []),
     ...(version ? [`${version}: not the version asked for`] : []),
   ];
   return parts.join('; ');
@@ -176,10 +188,12 @@ function checksBlock(results: RuleResult[], c: Colors): string | undefined {
 function diagnosticsBlock(diagnostics: Diagnostic[], verbose: boolean, c: Colors): string | undefined {
   const shown = sortDiagnostics(diagnostics.filter((d) => verbose || d.severity !== 'info'));
   if (shown.length === 0) return undefined;
-  return shown
-    // Further lines of a message are indented: text quoted from a template cannot pass for a diagnostic of its own.
-    .map((d) => `${formatLocation(d)}  ${levelColor(d.severity, c)(d.severity)}  ${d.message.replace(/\n/g, '\n    ')}  ${c.dim(`[${d.code}]`)}`)
-    .join('\n');
+  return (
+    shown
+      // Further lines of a message are indented: text quoted from a template cannot pass for a diagnostic of its own.
+      .map((d) => `${formatLocation(d)}  ${levelColor(d.severity, c)(d.severity)}  ${d.message.replace(/\n/g, '\n    ')}  ${c.dim(`[${d.code}]`)}`)
+      .join('\n')
+  );
 }
 
 function closing(s: Summary, c: Colors, paths?: string[], coverage?: Coverage): string {
@@ -251,7 +265,11 @@ function coverageBlock(cov: Coverage, result: ScanResult, verbose: boolean, c: C
   if (r.notEvaluated) {
     lines.push('  no rule applies to:');
     const byType = groupBy(cov.items.resourcesNotEvaluated, (x) => x.type.toLowerCase());
-    grouped(r.notEvaluatedByType, (g) => (byType.get(g.key.toLowerCase()) ?? []).map(resource), () => verbose);
+    grouped(
+      r.notEvaluatedByType,
+      (g) => (byType.get(g.key.toLowerCase()) ?? []).map(resource),
+      () => verbose,
+    );
   }
   if (r.undecided) {
     lines.push(`  ${count(r.undecided, 'resource')} that every applicable rule left undecided${verbose ? ':' : ''}`);
@@ -262,7 +280,11 @@ function coverageBlock(cov: Coverage, result: ScanResult, verbose: boolean, c: C
     lines.push(`  ${count(k.undecided, 'check')} undecided (a value is unknown before deployment):`);
     const byReason = groupBy(sortResults(result.results.filter((x) => x.outcome === 'unknown')), (x) => x.reason ?? 'no reason given');
     const check = (x: RuleResult) => `${x.ruleId}  ${x.resource.type} '${x.resource.name}'  ${unit(x.file, x.parameterFile)}`;
-    grouped(k.undecidedByReason, (g) => (byReason.get(g.key) ?? []).map(check), () => verbose);
+    grouped(
+      k.undecidedByReason,
+      (g) => (byReason.get(g.key) ?? []).map(check),
+      () => verbose,
+    );
   }
   if (k.errors) lines.push(`  ${count(k.errors, 'check')} failed to run (the rule raised an error; listed with the input problems)`);
   const n = cov.rulesNotRun;
@@ -283,7 +305,11 @@ function coverageBlock(cov: Coverage, result: ScanResult, verbose: boolean, c: C
   if (d.count) {
     lines.push(`  ${count(d.count, 'nested deployment')} not followed (${d.count === 1 ? 'its' : 'their'} resources are not checked):`);
     const byKind = groupBy(cov.items.deploymentsNotFollowed, (x) => x.kind);
-    grouped(d.byReason, (g) => (byKind.get(g.key) ?? []).map((x) => `${formatLocation(x)}  deployment '${x.deployment}': ${x.detail}`), () => verbose);
+    grouped(
+      d.byReason,
+      (g) => (byKind.get(g.key) ?? []).map((x) => `${formatLocation(x)}  deployment '${x.deployment}': ${x.detail}`),
+      () => verbose,
+    );
   }
   // Strings from the input are already visible (`visibleStrings` made the copy the coverage was computed from).
   return lines.join('\n');

@@ -106,9 +106,7 @@ function sarifResult(f: Finding, ruleIndex: number | undefined) {
     locations: [
       {
         physicalLocation: physicalLocation(f.file, f.location),
-        logicalLocations: [
-          { name: f.resource.name, fullyQualifiedName: f.resource.id, kind: 'resource', properties: { resourceType: f.resource.type } },
-        ],
+        logicalLocations: [{ name: f.resource.name, fullyQualifiedName: f.resource.id, kind: 'resource', properties: { resourceType: f.resource.type } }],
       },
     ],
     ...(f.origins.length > 0 && { relatedLocations: f.origins.map(relatedLocation) }),

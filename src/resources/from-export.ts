@@ -68,7 +68,14 @@ function addResource(doc: JsonDocument, node: JsonNode, parent: Resource | undef
       kind: 'export',
       document: doc,
       location: doc.file.locationOf(node.offset, 1),
-      locate: (path) => locateInTree(doc, node, path, () => [], () => false),
+      locate: (path) =>
+        locateInTree(
+          doc,
+          node,
+          path,
+          () => [],
+          () => false,
+        ),
     },
   };
   out.push(resource);

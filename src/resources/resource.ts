@@ -76,4 +76,3 @@ export function leafName(resource: Pick<Resource, 'name'>): string {
   const i = resource.name.lastIndexOf('/');
   return i < 0 ? resource.name : resource.name.slice(i + 1);
 }
-

@@ -44,7 +44,8 @@ export function applyRuleOverrides(
     const named = out.filter((r) => keyNamesRule(key, r));
     if (!named.length) {
       const idle = notRunning.find((r) => keyNamesRule(key, r));
-      if (idle) warnings.push({ key, message: `rules.${key}: policy ${idle.meta.id} is not among the assigned policies of this scan: the setting has no effect` });
+      if (idle)
+        warnings.push({ key, message: `rules.${key}: policy ${idle.meta.id} is not among the assigned policies of this scan: the setting has no effect` });
       else errors.push(`rules.${key}: no rule has that id, equivalent id or display name (see \`tollgate rules\`)`);
       continue;
     }

@@ -31,11 +31,9 @@ export function armTemplate(resources: readonly ResourceInput[], parameters?: Re
 export function notPortable(resources: readonly ResourceInput[], shape: 'bicep' | 'export'): string | undefined {
   for (const r of resources) {
     const instruction = Object.keys(r).find((k) => TEMPLATE_ONLY.has(k));
-    if (instruction)
-      return `resource '${r.name}' uses '${instruction}', which only an ARM template has (${ownText(shape)})`;
+    if (instruction) return `resource '${r.name}' uses '${instruction}', which only an ARM template has (${ownText(shape)})`;
     const expression = findExpression(r);
-    if (expression !== undefined)
-      return `resource '${r.name}' holds the ARM expression ${JSON.stringify(expression)} (${ownText(shape)})`;
+    if (expression !== undefined) return `resource '${r.name}' holds the ARM expression ${JSON.stringify(expression)} (${ownText(shape)})`;
     if (shape === 'bicep') {
       const fraction = findFraction(r);
       if (fraction !== undefined) return `resource '${r.name}' holds the number ${fraction}, which Bicep writes only with json('…')`;

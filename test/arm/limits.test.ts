@@ -18,7 +18,8 @@ import { loadRuleSet, scan } from '../../src/scan.js';
 import type { Resource } from '../../src/resources/resource.js';
 import { doc, lineOf, template, tempTree } from '../helpers.js';
 
-const expand = (t: string, options: Partial<ExpandOptions> = {}) => expandTemplate(doc(t, 'main.json'), undefined, { deployment: DEFAULT_DEPLOYMENT, ...options });
+const expand = (t: string, options: Partial<ExpandOptions> = {}) =>
+  expandTemplate(doc(t, 'main.json'), undefined, { deployment: DEFAULT_DEPLOYMENT, ...options });
 const storage = (extra: object) => ({ type: 'Microsoft.Storage/storageAccounts', apiVersion: '2022-09-01', name: 'st', location: 'eastus', ...extra });
 const prop = (r: { body: unknown } | undefined, p: string) => getPath(r!.body as Value, p);
 const codes = (ds: { code: string }[]) => ds.map((d) => d.code);
@@ -27,7 +28,10 @@ const codes = (ds: { code: string }[]) => ds.map((d) => d.code);
 function doublingFunctions(depth: number) {
   const members: Record<string, object> = {};
   for (let i = 0; i < depth; i++) {
-    members[`f${i}`] = { parameters: [{ name: 'x', type: 'int' }], output: { type: 'int', value: `[add(u.f${i + 1}(parameters('x')), u.f${i + 1}(parameters('x')))]` } };
+    members[`f${i}`] = {
+      parameters: [{ name: 'x', type: 'int' }],
+      output: { type: 'int', value: `[add(u.f${i + 1}(parameters('x')), u.f${i + 1}(parameters('x')))]` },
+    };
   }
   members[`f${depth}`] = { parameters: [{ name: 'x', type: 'int' }], output: { type: 'int', value: "[parameters('x')]" } };
   return [{ namespace: 'u', members }];
@@ -38,7 +42,15 @@ function doublingFunctions(depth: number) {
 test('a template that links itself twice per level stops at the deployment budget with one located diagnostic', () => {
   const dir = tempTree({
     'main.json': template({
-      resources: [{ type: 'Microsoft.Resources/deployments', apiVersion: '2022-09-01', name: "[concat('d', copyIndex())]", copy: { name: 'c', count: 2 }, properties: { mode: 'Incremental', templateLink: { relativePath: 'main.json' } } }],
+      resources: [
+        {
+          type: 'Microsoft.Resources/deployments',
+          apiVersion: '2022-09-01',
+          name: "[concat('d', copyIndex())]",
+          copy: { name: 'c', count: 2 },
+          properties: { mode: 'Incremental', templateLink: { relativePath: 'main.json' } },
+        },
+      ],
     }),
   });
   const file = path.join(dir, 'main.json');
@@ -67,7 +79,15 @@ test('user functions calling each other twice per level (2^32 calls) stop at the
 test('800 deployments of 800 resources each stop at the resource budget', () => {
   const inner = template({ resources: [storage({ name: "[concat('s', copyIndex())]", copy: { name: 'r', count: 800 } })] });
   const t = template({
-    resources: [{ type: 'Microsoft.Resources/deployments', apiVersion: '2022-09-01', name: "[concat('d', copyIndex())]", copy: { name: 'c', count: 800 }, properties: { mode: 'Incremental', expressionEvaluationOptions: { scope: 'inner' }, template: JSON.parse(inner) } }],
+    resources: [
+      {
+        type: 'Microsoft.Resources/deployments',
+        apiVersion: '2022-09-01',
+        name: "[concat('d', copyIndex())]",
+        copy: { name: 'c', count: 800 },
+        properties: { mode: 'Incremental', expressionEvaluationOptions: { scope: 'inner' }, template: JSON.parse(inner) },
+      },
+    ],
   });
   const { diagnostics, resources } = expand(t, { limits: { resources: 5_000 } });
   assert.deepEqual(codes(diagnostics), ['limit-resources']);
@@ -76,7 +96,11 @@ test('800 deployments of 800 resources each stop at the resource budget', () => 
 });
 
 test('the time limit stops a unit with a diagnostic; outputs and provenance read afterwards do not throw', () => {
-  const t = template({ functions: doublingFunctions(31), resources: [storage({ tags: { n: '[string(u.f0(1))]' } })], outputs: { o: { type: 'int', value: '[u.f0(1)]' } } });
+  const t = template({
+    functions: doublingFunctions(31),
+    resources: [storage({ tags: { n: '[string(u.f0(1))]' } })],
+    outputs: { o: { type: 'int', value: '[u.f0(1)]' } },
+  });
   const expansion = expand(t, { limits: { steps: Number.MAX_SAFE_INTEGER, timeoutMs: 1 } });
   assert.deepEqual(codes(expansion.diagnostics), ['limit-time']);
   assert.match(expansion.diagnostics[0]!.message, /longer than 0.001 seconds/);
@@ -86,12 +110,18 @@ test('the time limit stops a unit with a diagnostic; outputs and provenance read
 test('scan passes unitTimeoutSeconds to every unit', () => {
   const dir = tempTree({ 'main.json': template({ functions: doublingFunctions(31), resources: [storage({ tags: { n: '[string(u.f0(1))]' } })] }) });
   const out = scan({ paths: [dir], cwd: dir, unitTimeoutSeconds: 0.001, ruleSet: { rules: [], diagnostics: [], effectErrors: [] } });
-  assert.ok(out.diagnostics.some((d) => d.code === 'limit-time' || d.code === 'limit-steps'), JSON.stringify(out.diagnostics));
+  assert.ok(
+    out.diagnostics.some((d) => d.code === 'limit-time' || d.code === 'limit-steps'),
+    JSON.stringify(out.diagnostics),
+  );
 });
 
 test('real templates stay far inside the budget', () => {
   // A modest template uses a few dozen steps; the defaults allow millions.
-  const t = template({ variables: { v: "[concat('a', 'b')]" }, resources: [storage({ name: "[concat(variables('v'), copyIndex())]", copy: { name: 'l', count: 800 } })] });
+  const t = template({
+    variables: { v: "[concat('a', 'b')]" },
+    resources: [storage({ name: "[concat(variables('v'), copyIndex())]", copy: { name: 'l', count: 800 } })],
+  });
   const { diagnostics, resources } = expand(t);
   assert.deepEqual(diagnostics, []);
   assert.equal(resources.length, 800);
@@ -107,7 +137,12 @@ test('values built count against the unit: 800 copies of a large string and rang
   assert.match(a.diagnostics[0]!.message, /more than 20 MB of values/);
   assert.ok(a.resources.length > 10 && a.resources.length < 80, String(a.resources.length));
   // A large variable read in every copy is not built again: no limit is reached.
-  const reads = template({ variables: { s: "[padLeft('', 16384, 'a')]", big: "[replace(replace(variables('s'), 'a', 'aaaa'), 'a', 'aaaa')]", list: '[range(0, 10000)]' }, resources: [storage({ name: "[concat('s', copyIndex())]", copy: { name: 'c', count: 800 }, properties: { p: "[variables('big')]", q: "[variables('list')]" } })] });
+  const reads = template({
+    variables: { s: "[padLeft('', 16384, 'a')]", big: "[replace(replace(variables('s'), 'a', 'aaaa'), 'a', 'aaaa')]", list: '[range(0, 10000)]' },
+    resources: [
+      storage({ name: "[concat('s', copyIndex())]", copy: { name: 'c', count: 800 }, properties: { p: "[variables('big')]", q: "[variables('list')]" } }),
+    ],
+  });
   assert.deepEqual(codes(expand(reads, { limits: { built: 20 * 1024 * 1024 } }).diagnostics), []);
   const ranges = template({ resources: [storage({ properties: { p: "[map(range(0, 10000), lambda('x', range(0, 10000)))]" } })] });
   assert.deepEqual(codes(expand(ranges, { limits: { built: 20 * 1024 * 1024 } }).diagnostics), ['limit-memory']);
@@ -149,7 +184,8 @@ test('string and array sizes are checked before the value is built', () => {
   const t = template({ variables, resources: [storage({ tags })] });
   const { diagnostics, resources } = expand(t);
   const tagValue = (k: string) => prop(resources[0], `tags.${k}`);
-  for (const k of ['doubled', 'replaced', 'arrays', 'oneReplace', 'width', 'e999', 'g801', 'd', 'joined', 'json', 'base64', 'flat', 'pad']) assert.ok(isUnknown(tagValue(k)), `${k}: ${String(tagValue(k)).slice(0, 80)}`);
+  for (const k of ['doubled', 'replaced', 'arrays', 'oneReplace', 'width', 'e999', 'g801', 'd', 'joined', 'json', 'base64', 'flat', 'pad'])
+    assert.ok(isUnknown(tagValue(k)), `${k}: ${String(tagValue(k)).slice(0, 80)}`);
   assert.equal(tagValue('fine'), 2 * 10000 * 32);
   assert.equal(tagValue('union'), 10_005, 'union keeps each item once, found by hashing (320,000 items x 10,000 distinct compared one by one took minutes)');
   const messages = diagnostics.map((d) => d.message).join('\n');
@@ -158,12 +194,23 @@ test('string and array sizes are checked before the value is built', () => {
   assert.match(messages, /a precision of 999 digits is not supported/);
   assert.match(messages, /a precision of 801 digits is not supported/);
   assert.match(messages, /the alignment 600000000 would be 600,000,000 characters long/);
-  assert.ok(diagnostics.every((d) => d.location), 'every size error points at its expression');
+  assert.ok(
+    diagnostics.every((d) => d.location),
+    'every size error points at its expression',
+  );
 });
 
 test('concat of arrays with more items than a call can take is built without spreading', () => {
   // push(...a) with 300,000 items overflows the stack; the limit is larger than that.
-  const t = template({ variables: { a: '[range(0, 10000)]', b: "[concat(variables('a'), variables('a'), variables('a'), variables('a'), variables('a'))]", c: "[concat(variables('b'), variables('b'), variables('b'), variables('b'), variables('b'), variables('b'))]", d: "[concat(variables('c'), createArray(1))]" }, resources: [storage({ tags: { n: "[length(variables('d'))]" } })] });
+  const t = template({
+    variables: {
+      a: '[range(0, 10000)]',
+      b: "[concat(variables('a'), variables('a'), variables('a'), variables('a'), variables('a'))]",
+      c: "[concat(variables('b'), variables('b'), variables('b'), variables('b'), variables('b'), variables('b'))]",
+      d: "[concat(variables('c'), createArray(1))]",
+    },
+    resources: [storage({ tags: { n: "[length(variables('d'))]" } })],
+  });
   const { diagnostics, resources } = expand(t);
   assert.deepEqual(diagnostics, []);
   assert.equal(prop(resources[0], 'tags.n'), 300_001);
@@ -173,12 +220,17 @@ test('concat of arrays with more items than a call can take is built without spr
 
 test('expressions nested too deep are a syntax error at any depth, not a stack overflow', () => {
   const nested = (n: number) => `[${'concat('.repeat(n)}'a'${')'.repeat(n)}]`;
-  const t = template({ resources: [storage({ tags: { a: nested(2670), b: nested(100_000), c: nested(MAX_EXPRESSION_DEPTH - 1), d: `[json('{}')${'.a'.repeat(8000)}]` } })] });
+  const t = template({
+    resources: [storage({ tags: { a: nested(2670), b: nested(100_000), c: nested(MAX_EXPRESSION_DEPTH - 1), d: `[json('{}')${'.a'.repeat(8000)}]` } })],
+  });
   const { diagnostics, resources } = expand(t);
   assert.equal(prop(resources[0], 'tags.c'), 'a');
   for (const k of ['a', 'b', 'd']) assert.ok(isUnknown(prop(resources[0], `tags.${k}`)), k);
   assert.ok(diagnostics.some((d) => d.message.includes(`nests more than ${MAX_EXPRESSION_DEPTH} levels deep`)));
-  assert.ok(diagnostics.every((d) => d.code === 'expression-syntax'), JSON.stringify(codes(diagnostics)));
+  assert.ok(
+    diagnostics.every((d) => d.code === 'expression-syntax'),
+    JSON.stringify(codes(diagnostics)),
+  );
 });
 
 test('JSON nested 100,000 deep is an input error, not a stack overflow', () => {
@@ -193,13 +245,26 @@ test('a chain of 5,000 variables stops at the evaluation depth with a diagnostic
   const { diagnostics, resources } = expand(t);
   assert.equal(resources.length, 1);
   assert.ok(isUnknown(resources[0]!.name) || resources[0]!.name === '<unknown>' || diagnostics.length > 0);
-  assert.ok(diagnostics.some((d) => /evaluations nest more than \d+ deep/.test(d.message) && d.location), JSON.stringify(diagnostics));
+  assert.ok(
+    diagnostics.some((d) => /evaluations nest more than \d+ deep/.test(d.message) && d.location),
+    JSON.stringify(diagnostics),
+  );
   assert.ok(!diagnostics.some((d) => /stopped/.test(d.message)), 'the depth limit, not the stack-overflow safety net');
 });
 
 test('a value built deeper than the value depth limit is an error, and string() of it too', () => {
   const deep = "reduce(range(0, 10000), createArray(), lambda('a', 'i', createArray(lambdaVariables('a'))))";
-  const t = template({ resources: [storage({ properties: { p: `[${deep}]`, q: `[string(${deep})]`, ok: "[length(string(reduce(range(0, 500), createArray(), lambda('a', 'i', createArray(lambdaVariables('a'))))))]" } })] });
+  const t = template({
+    resources: [
+      storage({
+        properties: {
+          p: `[${deep}]`,
+          q: `[string(${deep})]`,
+          ok: "[length(string(reduce(range(0, 500), createArray(), lambda('a', 'i', createArray(lambdaVariables('a'))))))]",
+        },
+      }),
+    ],
+  });
   const { diagnostics, resources } = expand(t);
   assert.ok(isUnknown(prop(resources[0], 'properties.p')));
   assert.ok(isUnknown(prop(resources[0], 'properties.q')));
@@ -214,7 +279,12 @@ test('a value built deeper than the value depth limit is an error, and string() 
 test('parameter types and function names such as __proto__ and constructor are plain unknown names', () => {
   const t = template({
     parameters: { p: { type: '__proto__', defaultValue: 'x' }, q: { type: 'constructor', defaultValue: 'y' }, r: { type: 'toString', defaultValue: 'z' } },
-    resources: [storage({ name: "[parameters('p')]", tags: { q: "[parameters('q')]", r: "[parameters('r')]", f1: '[__proto__()]', f2: '[constructor()]', f3: '[toString()]', f4: '[hasOwnProperty()]' } })],
+    resources: [
+      storage({
+        name: "[parameters('p')]",
+        tags: { q: "[parameters('q')]", r: "[parameters('r')]", f1: '[__proto__()]', f2: '[constructor()]', f3: '[toString()]', f4: '[hasOwnProperty()]' },
+      }),
+    ],
   });
   const { diagnostics, resources } = expand(t);
   assert.equal(resources[0]!.name, 'x');
@@ -269,7 +339,10 @@ test('dependency cycles: one per group, shortest path through its first member, 
   // A long chain is not recursion.
   const n = 100_000;
   const chain = Array.from({ length: n }, (_, i) => i);
-  assert.deepEqual(findDependencyCycles(chain, (i) => (i + 1 < n ? [i + 1] : [0])).map((c) => c.size), [n]);
+  assert.deepEqual(
+    findDependencyCycles(chain, (i) => (i + 1 < n ? [i + 1] : [0])).map((c) => c.size),
+    [n],
+  );
 });
 
 test('toObject, shallowMerge and union of objects with 30,000 keys are linear (quadratic took minutes)', () => {
@@ -307,8 +380,27 @@ test('union of arrays of objects compares them pairwise, counted against the uni
 
 test('rules that look for related resources index them by type: work grows linearly with the resources', () => {
   // 800 APIs: APIM-DefenderCloud and auditIfNotExists policies each look for related resources.
-  const resources = Array.from({ length: 800 }, (_, i) => ({ type: 'Microsoft.ApiManagement/service/apis', apiVersion: '2023-05-01-preview', name: `svc/api${i}`, properties: { path: `p${i}` } }));
-  const expansion = expand(template({ resources: [{ type: 'Microsoft.ApiManagement/service', apiVersion: '2023-05-01-preview', name: 'svc', location: 'eastus', sku: { name: 'Developer', capacity: 1 }, properties: {} }, ...resources] }));
+  const resources = Array.from({ length: 800 }, (_, i) => ({
+    type: 'Microsoft.ApiManagement/service/apis',
+    apiVersion: '2023-05-01-preview',
+    name: `svc/api${i}`,
+    properties: { path: `p${i}` },
+  }));
+  const expansion = expand(
+    template({
+      resources: [
+        {
+          type: 'Microsoft.ApiManagement/service',
+          apiVersion: '2023-05-01-preview',
+          name: 'svc',
+          location: 'eastus',
+          sku: { name: 'Developer', capacity: 1 },
+          properties: {},
+        },
+        ...resources,
+      ],
+    }),
+  );
   let typeReads = 0;
   // Count how often a resource's type is read: a search of every resource per resource reads it n² times.
   const counted: Resource[] = expansion.resources.map((r) => {

@@ -12,45 +12,34 @@ import { expandFile, firstDifference, missingAsset, unpackAvm, withPlaceholdersF
 
 const KNOWN_DIFFERENCES: Record<string, string> = {
   'res/azure-stack-hci/cluster':
-    "an object key over the id of a resource whose name is unknown: both sides keep the key as its expression text, " +
+    'an object key over the id of a resource whose name is unknown: both sides keep the key as its expression text, ' +
     "resourceInfo('managedIdentity').id from the .bicep, resourceId(...) in main.json (same resource, different " +
-    "text)",
-  'res/azure-stack-hci/cluster/tests/e2e/defaults':
-    "as res/azure-stack-hci/cluster",
-  'res/azure-stack-hci/cluster/tests/e2e/waf-aligned':
-    "as res/azure-stack-hci/cluster",
+    'text)',
+  'res/azure-stack-hci/cluster/tests/e2e/defaults': 'as res/azure-stack-hci/cluster',
+  'res/azure-stack-hci/cluster/tests/e2e/waf-aligned': 'as res/azure-stack-hci/cluster',
   'res/azure-stack-hci/network-interface':
-    "main.json was compiled from an older main.bicep: API version 2024-07-01 in the .bicep, 2023-07-01 in main.json " +
-    "(the JSON side is out of date)",
-  'res/azure-stack-hci/network-interface/tests/e2e/defaults':
-    "as res/azure-stack-hci/network-interface",
-  'res/azure-stack-hci/network-interface/tests/e2e/waf-aligned':
-    "as res/azure-stack-hci/network-interface",
+    'main.json was compiled from an older main.bicep: API version 2024-07-01 in the .bicep, 2023-07-01 in main.json ' + '(the JSON side is out of date)',
+  'res/azure-stack-hci/network-interface/tests/e2e/defaults': 'as res/azure-stack-hci/network-interface',
+  'res/azure-stack-hci/network-interface/tests/e2e/waf-aligned': 'as res/azure-stack-hci/network-interface',
   'res/azure-stack-hci/virtual-hard-disk':
-    "main.json was compiled from an older main.bicep: API version 2024-07-01 in the .bicep, 2024-03-01 in main.json " +
-    "(the JSON side is out of date)",
-  'res/azure-stack-hci/virtual-hard-disk/tests/e2e/defaults':
-    "as res/azure-stack-hci/virtual-hard-disk",
-  'res/azure-stack-hci/virtual-hard-disk/tests/e2e/max':
-    "as res/azure-stack-hci/virtual-hard-disk",
-  'res/azure-stack-hci/virtual-hard-disk/tests/e2e/waf-aligned':
-    "as res/azure-stack-hci/virtual-hard-disk",
+    'main.json was compiled from an older main.bicep: API version 2024-07-01 in the .bicep, 2024-03-01 in main.json ' + '(the JSON side is out of date)',
+  'res/azure-stack-hci/virtual-hard-disk/tests/e2e/defaults': 'as res/azure-stack-hci/virtual-hard-disk',
+  'res/azure-stack-hci/virtual-hard-disk/tests/e2e/max': 'as res/azure-stack-hci/virtual-hard-disk',
+  'res/azure-stack-hci/virtual-hard-disk/tests/e2e/waf-aligned': 'as res/azure-stack-hci/virtual-hard-disk',
   'res/azure-stack-hci/virtual-machine-instance/tests/e2e/defaults':
-    "a @secure() parameter typed resourceInput<...>.properties.x: Tollgate leaves the type unresolved, so the value " +
-    "passed is not masked as a secret (main.json types it securestring: <secret>)",
-  'res/azure-stack-hci/virtual-machine-instance/tests/e2e/waf-aligned':
-    "as res/azure-stack-hci/virtual-machine-instance/tests/e2e/defaults",
+    'a @secure() parameter typed resourceInput<...>.properties.x: Tollgate leaves the type unresolved, so the value ' +
+    'passed is not masked as a secret (main.json types it securestring: <secret>)',
+  'res/azure-stack-hci/virtual-machine-instance/tests/e2e/waf-aligned': 'as res/azure-stack-hci/virtual-machine-instance/tests/e2e/defaults',
   'res/cdn/profile/origin-group':
     "the compiler hoists a ternary over a whole module parameter (if(c, createObject('value', a), ...)): that " +
-    "parameter is unknown in main.json, { value: unknown } from the .bicep (the JSON side is less precise)",
+    'parameter is unknown in main.json, { value: unknown } from the .bicep (the JSON side is less precise)',
   'res/compute/virtual-machine':
-    "as res/cdn/profile/origin-group (dnsServers, networkSecurityGroupResourceId); and main.json is older than " +
+    'as res/cdn/profile/origin-group (dnsServers, networkSecurityGroupResourceId); and main.json is older than ' +
     "main.bicep (storageProfile.diskControllerType: 'SCSI' from the .bicep, null in main.json)",
   'res/compute/virtual-machine/tests/e2e/linux.max':
     "main.json is older than main.bicep: storageProfile.diskControllerType 'SCSI' from the .bicep, null in main.json",
   'res/managed-identity/user-assigned-identity/federated-identity-credential':
-    "main.json was compiled from an older main.bicep: API version 2025-04-01 in the .bicep, 2024-03-01 in main.json " +
-    "(the JSON side is out of date)",
+    'main.json was compiled from an older main.bicep: API version 2025-04-01 in the .bicep, 2024-03-01 in main.json ' + '(the JSON side is out of date)',
 };
 
 /** e2e deployments that have a Tollgate error, with the reason; placeholder names are counted apart. */

@@ -66,7 +66,16 @@ export function unpackAvm(): Tree {
       if (!re.test(text)) continue;
       const variant = path.join(e2e, t, 'main.test.cmp.bicep');
       writeFileSync(variant, text.replace(re, "$1$2main.json'"));
-      units.push({ name: path.relative(root, path.join(e2e, t)).split(path.sep).join('/').replace(/^avm\//, ''), bicep: test, compiled: variant, e2e: true });
+      units.push({
+        name: path
+          .relative(root, path.join(e2e, t))
+          .split(path.sep)
+          .join('/')
+          .replace(/^avm\//, ''),
+        bicep: test,
+        compiled: variant,
+        e2e: true,
+      });
     }
   }
   return { root, cache, units };
@@ -157,7 +166,12 @@ export function expandFile(tree: Tree, file: string): Expanded {
 function normalize(v: unknown): unknown {
   if (typeof v === 'string') return v.replace(/<unknown[^>]*>/g, '<unknown>').replace(/main\.(bicep|json)$/, 'main.*');
   if (Array.isArray(v)) return v.map(normalize);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, normalize((v as Record<string, unknown>)[k])]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, normalize((v as Record<string, unknown>)[k])]),
+    );
   return v;
 }
 

@@ -62,10 +62,16 @@ test('.bicepparam pairs with its `using` template; a finding on a parameter valu
     'main.bicepparam': ["using './main.bicep'", '', "param protocols = ['https', 'http']", ''].join('\n'),
   });
   const out = scan({ paths: ['.'], cwd: dir });
-  assert.deepEqual(out.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    out.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   const finding = out.findings.find((f) => f.ruleId === 'APIM-HTTPEndpoint');
   assert.ok(finding, 'the API is checked with the values of the .bicepparam file');
   assert.equal(finding.location?.file, 'main.bicep');
   assert.equal(finding.location?.start.line, 6);
-  assert.ok(finding.origins?.some((o) => o.location?.file === 'main.bicepparam' && o.location.start.line === 3), JSON.stringify(finding.origins));
+  assert.ok(
+    finding.origins?.some((o) => o.location?.file === 'main.bicepparam' && o.location.start.line === 3),
+    JSON.stringify(finding.origins),
+  );
 });

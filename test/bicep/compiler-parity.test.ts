@@ -127,7 +127,7 @@ test("a union type written over lines (`param p` then `| 'A'` lines) and a nulla
       "    | 'Standard_LRS'?",
       '}',
       'param d disk = {}',
-      "output kind string = kind",
+      'output kind string = kind',
       "output opt string = opt ?? 'none'",
     ),
   });
@@ -276,7 +276,7 @@ test("null passed to a module parameter that has a default gives the default (AR
   assert.ok(e.resources.some((r) => r.name === 'cluster/default'));
 });
 
-test('a module with scope: resourceGroup() deploys to the file\'s own resource group: no location, as without a scope', () => {
+test("a module with scope: resourceGroup() deploys to the file's own resource group: no location, as without a scope", () => {
   const e = expandBicep({
     'main.bicep': lines("module m 'mod.bicep' = {", "  name: 'm'", '  scope: resourceGroup()', '}'),
     'mod.bicep': "output x string = 'hello'\n",
@@ -317,7 +317,10 @@ test('res[i].?id of a looped resource whose condition is false for that instance
   });
   assert.deepEqual(e.errors, []);
   assert.deepEqual(outputs(e), {
-    ids: ['/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/tollgate-rg/providers/Microsoft.Compute/disks/d0', '/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/disks/x'],
+    ids: [
+      '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/tollgate-rg/providers/Microsoft.Compute/disks/d0',
+      '/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/disks/x',
+    ],
     one: null,
   });
 });

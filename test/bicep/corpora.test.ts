@@ -18,7 +18,11 @@ const EXPECTED: Record<string, { file: string; code: string; why: string }[]> = 
   'bicep/baselines': [
     { file: 'InvalidLambdas_LF/main.bicep', code: 'bicep-syntax', why: 'invalid on purpose' },
     { file: 'InvalidLambdas_LF/main.bicep', code: 'bicep-lowering', why: 'invalid on purpose (lambda variables used outside their lambda)' },
-    { file: 'Imports_LF/main.bicep', code: 'bicep-lowering', why: 'imports a name from a compiled JSON template: not supported yet (a warning says so at the import)' },
+    {
+      file: 'Imports_LF/main.bicep',
+      code: 'bicep-lowering',
+      why: 'imports a name from a compiled JSON template: not supported yet (a warning says so at the import)',
+    },
     { file: 'Modules_CRLF/main.bicep', code: 'evaluation', why: 'a compiler test, never deployed: divides by zero (its compiled JSON fails the same way)' },
   ],
   corpora: [],
@@ -31,7 +35,14 @@ for (const [corpus, expected] of Object.entries(EXPECTED)) {
     assert.ok(out.units.length > 0);
     const errors = out.diagnostics.filter((d) => d.severity === 'error');
     const unexpected = errors.filter((d) => !expected.some((e) => e.file === (d.location?.file ?? d.file) && e.code === d.code));
-    assert.deepEqual(unexpected.map((d) => `${d.location?.file ?? d.file}:${d.location?.start.line}: [${d.code}] ${d.message}`), []);
-    for (const e of expected) assert.ok(errors.some((d) => (d.location?.file ?? d.file) === e.file && d.code === e.code), `still invalid: ${e.file} (${e.why})`);
+    assert.deepEqual(
+      unexpected.map((d) => `${d.location?.file ?? d.file}:${d.location?.start.line}: [${d.code}] ${d.message}`),
+      [],
+    );
+    for (const e of expected)
+      assert.ok(
+        errors.some((d) => (d.location?.file ?? d.file) === e.file && d.code === e.code),
+        `still invalid: ${e.file} (${e.why})`,
+      );
   });
 }

@@ -21,7 +21,9 @@ const root = path.join(repoRoot(), 'test', 'fixtures', 'upstream', 'bicep', 'bas
 
 // Folders whose lowering already equals the compiler's; the list may only grow.
 const EQUAL = new Set(
-  'AKS_LF Dependencies_LF DisableNextLineDiagnosticsDirective_CRLF Empty Functions_LF IntermediaryVariables_LF Lambdas_LF LargeTemplate_Stress_LF LoadFunctions_CRLF LoopsIndexed_LF Loops_LF Metadata_CRLF ModulesSubscription_LF MultilineStrings_LF NewlineSensitivity_LF Outputs_CRLF Parameters_CRLF Parameters_LF PrettyPrint_LF NestedResources_LF ResourceDerivedTypes_LF ResourcesManagementGroup_CRLF Resources_CRLF ModulesWithScopes_LF ResourcesSubscription_CRLF ResourcesTenant_CRLF TestFramework_CRLF TypeDeclarations_LF TypedVariables_LF Unicode_LF ValidDeployTimeUsages_LF VariablesManagementGroup_LF VariablesSubscription_LF VariablesTenant_LF Variables_LF'.split(' '),
+  'AKS_LF Dependencies_LF DisableNextLineDiagnosticsDirective_CRLF Empty Functions_LF IntermediaryVariables_LF Lambdas_LF LargeTemplate_Stress_LF LoadFunctions_CRLF LoopsIndexed_LF Loops_LF Metadata_CRLF ModulesSubscription_LF MultilineStrings_LF NewlineSensitivity_LF Outputs_CRLF Parameters_CRLF Parameters_LF PrettyPrint_LF NestedResources_LF ResourceDerivedTypes_LF ResourcesManagementGroup_CRLF Resources_CRLF ModulesWithScopes_LF ResourcesSubscription_CRLF ResourcesTenant_CRLF TestFramework_CRLF TypeDeclarations_LF TypedVariables_LF Unicode_LF ValidDeployTimeUsages_LF VariablesManagementGroup_LF VariablesSubscription_LF VariablesTenant_LF Variables_LF'.split(
+    ' ',
+  ),
 );
 
 function canonical(x: unknown): unknown {

@@ -15,7 +15,15 @@ const root = path.join(repoRoot(), 'test', 'fixtures', 'upstream', 'bicep', 'par
 const folders = readdirSync(root).sort();
 
 // Invalid folders whose recovered tree already equals the official one; the list may only grow.
-const INVALID_TREES_EQUAL = ['InvalidLoadFunctions_CRLF', 'InvalidMetadata_CRLF', 'InvalidModulesManagementGroup_LF', 'InvalidModulesSubscription_LF', 'InvalidModulesTenant_LF', 'InvalidRuntimeValueUsages_LF', 'InvalidTargetScopes_LF'];
+const INVALID_TREES_EQUAL = [
+  'InvalidLoadFunctions_CRLF',
+  'InvalidMetadata_CRLF',
+  'InvalidModulesManagementGroup_LF',
+  'InvalidModulesSubscription_LF',
+  'InvalidModulesTenant_LF',
+  'InvalidRuntimeValueUsages_LF',
+  'InvalidTargetScopes_LF',
+];
 
 const read = (folder: string, file: string) => readFileSync(path.join(root, folder, file), 'utf8').replace(/^\uFEFF/, '');
 const table: string[] = [];
@@ -25,8 +33,12 @@ for (const folder of folders) {
   test(`parser dump ${folder}`, () => {
     const text = read(folder, 'main.bicep');
     const parsed = parseBicep(text);
-    const tokensDiff = existsSync(path.join(root, folder, 'main.tokens.bicep')) ? firstDifference(tokenLines(lex(text).tokens, text), readTokenDump(read(folder, 'main.tokens.bicep'))) : undefined;
-    const treeDiff = existsSync(path.join(root, folder, 'main.syntax.bicep')) ? firstDifference(syntaxLines(parsed.program, text), readSyntaxDump(read(folder, 'main.syntax.bicep'))) : undefined;
+    const tokensDiff = existsSync(path.join(root, folder, 'main.tokens.bicep'))
+      ? firstDifference(tokenLines(lex(text).tokens, text), readTokenDump(read(folder, 'main.tokens.bicep')))
+      : undefined;
+    const treeDiff = existsSync(path.join(root, folder, 'main.syntax.bicep'))
+      ? firstDifference(syntaxLines(parsed.program, text), readSyntaxDump(read(folder, 'main.syntax.bicep')))
+      : undefined;
     table.push(`${folder.padEnd(48)} tokens ${tokensDiff ? 'differ' : 'equal '}  tree ${treeDiff ? 'differs' : 'equal'}`);
     // The tree covers the whole file either way.
     assert.equal(parsed.program.end, text.length);

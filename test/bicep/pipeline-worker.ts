@@ -30,7 +30,8 @@ function run({ absPath, text }: PipelineRequest): PipelineReply {
   const file = new SourceFile(absPath, path.basename(absPath), text);
   const diagnostics: PipelineReply['diagnostics'] = [];
   const options = { deployment: DEFAULT_DEPLOYMENT, loadLinked: linkedFileLoader([dir], dir) };
-  const note = (d: { message: string; location?: { start: { line: number; column: number } } }) => diagnostics.push({ line: d.location?.start.line ?? 0, column: d.location?.start.column ?? 0, message: d.message });
+  const note = (d: { message: string; location?: { start: { line: number; column: number } } }) =>
+    diagnostics.push({ line: d.location?.start.line ?? 0, column: d.location?.start.column ?? 0, message: d.message });
   if (absPath.endsWith('.bicepparam')) {
     const loaded = loadBicepParams(file, (t) => {
       const e = expandTemplate(t, undefined, options);

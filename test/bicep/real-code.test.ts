@@ -22,7 +22,10 @@ for (const dir of folders) {
     // Each file as named: not through the deployments that use it, not with its parameter files.
     const fromBicep = scan({ paths: [bicep], cwd: dir, related: false });
     const fromJson = scan({ paths: [json], cwd: dir, related: false });
-    assert.deepEqual(fromBicep.diagnostics.filter((d) => d.severity === 'error'), []);
+    assert.deepEqual(
+      fromBicep.diagnostics.filter((d) => d.severity === 'error'),
+      [],
+    );
     assert.deepEqual(fromBicep.findings.map(key).sort(), fromJson.findings.map(key).sort());
     for (const f of fromBicep.findings) assert.match(f.location?.file ?? '', /\.bicep$/);
   });
@@ -35,7 +38,10 @@ test('the corpora have Bicep and compiled JSON side by side', () => {
 test('the whole Azure Verified Module (every .bicep: child modules and the e2e tests) scans without an error', () => {
   const dir = path.join(corpora, 'avm-apim');
   const out = scan({ paths: [dir], cwd: dir, include: ['**/*.bicep'] });
-  assert.deepEqual(out.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    out.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   assert.ok(out.units.length >= 10);
   // Findings inside child modules point into the child module's file.
   assert.ok(out.findings.some((f) => f.location?.file === 'api/main.bicep'));

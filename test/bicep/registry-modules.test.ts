@@ -38,7 +38,7 @@ function resolved(spec: string, box = sandbox(), from = path.join(FIXTURES, 'pro
   return path.relative(FIXTURES, r.path).split(path.sep).join('/');
 }
 
-test('br/public: the built-in alias reads Bicep\'s cache as `bicep restore` writes it', () => {
+test("br/public: the built-in alias reads Bicep's cache as `bicep restore` writes it", () => {
   const expected = 'cache-root/br/mcr.microsoft.com/bicep$avm$res$storage$storage-account/0.9.1$/main.json';
   assert.equal(resolved('br/public:avm/res/storage/storage-account:0.9.1'), expected);
 });
@@ -86,7 +86,10 @@ test('expansion: every module found is expanded; a missing one is a warning nami
   const text = readFileSync(abs, 'utf8');
   const { document, diagnostics } = loadBicep(new SourceFile(abs, 'project/main.bicep', text), box);
   const expansion = expandTemplate(document, undefined, { deployment: DEFAULT_DEPLOYMENT, loadLinked: linkedFileLoader(box, FIXTURES) });
-  const from = expansion.resources.filter((r) => r.type !== 'Microsoft.Resources/deployments').map((r) => getPath(r.body, 'tags.from')).sort();
+  const from = expansion.resources
+    .filter((r) => r.type !== 'Microsoft.Resources/deployments')
+    .map((r) => getPath(r.body, 'tags.from'))
+    .sort();
   const everyPath = ['cache br alias', 'cache br digest', 'cache br full', 'cache br/public', 'cache ts', 'cache ts alias'];
   everyPath.push('mirror checkout', 'mirror versioned');
   assert.deepEqual(from, everyPath);
@@ -129,7 +132,10 @@ test('tollgate.yaml bicep.moduleCache: relative to the file, used by scan; a fou
   const config = loadConfig(path.join(repo, 'tollgate.yaml'), 'tollgate.yaml', { confineTo: Sandbox.forPaths(['.'], { cwd: repo, registryCache: false }) });
   assert.equal(config.bicep?.moduleCache, path.join(repo, 'vendor/modules'));
   const out = scan({ paths: ['infra'], cwd: repo, ruleSet: NO_RULES, bicepModuleCache: config.bicep!.moduleCache! });
-  assert.deepEqual(out.diagnostics.filter((d) => d.severity !== 'info').map((d) => d.message), []);
+  assert.deepEqual(
+    out.diagnostics.filter((d) => d.severity !== 'info').map((d) => d.message),
+    [],
+  );
   const without = scan({ paths: ['infra'], cwd: repo, ruleSet: NO_RULES });
   assert.ok(without.diagnostics.some((d) => d.code === 'bicep-module-missing'));
   // The module deployment, plus the vault inside it once the mirror has the module.

@@ -116,7 +116,17 @@ test('unclosed brackets on many lines are parsed in linear time, each problem re
 });
 
 test('a name with a dash in a declaration is a syntax error, not a hang', async () => {
-  for (const text of ['var a-0 = 1', 'param a-0 int', 'output a-0 int = 1', "resource a-0 'x@1' = {}", "module a-0 'x.bicep' = {}", 'type a-0 = int', 'func a-0() int => 1', 'metadata a-0 = 1', 'var a-0 = 1\nvar b = a']) {
+  for (const text of [
+    'var a-0 = 1',
+    'param a-0 int',
+    'output a-0 int = 1',
+    "resource a-0 'x@1' = {}",
+    "module a-0 'x.bicep' = {}",
+    'type a-0 = int',
+    'func a-0() int => 1',
+    'metadata a-0 = 1',
+    'var a-0 = 1\nvar b = a',
+  ]) {
     await survives(text);
   }
   const reply = await survives("resource a-0 'Microsoft.Storage/storageAccounts@2023-01-01' = {}\n");
@@ -141,7 +151,9 @@ const NESTED: Record<string, { text: (n: number) => string; value?: (n: number) 
   lambdas: { text: (n) => `output o array = map([1], ${'a => '.repeat(n)}2)\n` },
   sums: { text: (n) => `param p int = 1\noutput o int = p${' + p'.repeat(n)}\n`, value: (n) => n + 1 },
   nestedResources: {
-    text: (n) => Array.from({ length: n }, (_, k) => `resource r${k} '${k ? 'x' : 'Microsoft.Storage/storageAccounts'}@2023-01-01' = {\nname: 'n${k}'\n`).join('') + '}\n'.repeat(n),
+    text: (n) =>
+      Array.from({ length: n }, (_, k) => `resource r${k} '${k ? 'x' : 'Microsoft.Storage/storageAccounts'}@2023-01-01' = {\nname: 'n${k}'\n`).join('') +
+      '}\n'.repeat(n),
   },
   objectTypes: { text: (n) => `type t = ${'{a: '.repeat(n)}int${'}'.repeat(n)}\nparam p t\n` },
   arrayTypes: { text: (n) => `param p int${'[]'.repeat(n)} = []\noutput o array = p\n`, value: () => [] },
@@ -185,8 +197,13 @@ test(`a file nested just under ${MAX_NESTING} levels parses, lowers and expands 
     if (value) assert.deepEqual(outputsOf(reply).o?.value, value(n), `${kind} at ${n} levels`);
   }
   // And through the command line, on the main thread's default stack.
-  const dir = tempTree({ 'deep.bicep': NESTED.arraysWithParameter!.text(MAX_NESTING - 6) + NESTED.interpolation!.text(MAX_NESTING - 6).replace('output o', 'output s') });
-  const cli = spawnSync(process.execPath, [path.join(repoRoot(), '.test-build', 'src', 'cli', 'main.js'), 'expand', path.join(dir, 'deep.bicep')], { encoding: 'utf8', timeout: 60_000 });
+  const dir = tempTree({
+    'deep.bicep': NESTED.arraysWithParameter!.text(MAX_NESTING - 6) + NESTED.interpolation!.text(MAX_NESTING - 6).replace('output o', 'output s'),
+  });
+  const cli = spawnSync(process.execPath, [path.join(repoRoot(), '.test-build', 'src', 'cli', 'main.js'), 'expand', path.join(dir, 'deep.bicep')], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   assert.equal(cli.status, 0, cli.stderr);
   const out = JSON.parse(cli.stdout) as { outputs: Record<string, { value: unknown }> };
   assert.deepEqual(out.outputs.o?.value, nestedArray(MAX_NESTING - 6));
@@ -195,15 +212,68 @@ test(`a file nested just under ${MAX_NESTING} levels parses, lowers and expands 
 
 test('incomplete declarations lower to diagnostics, never an exception', async () => {
   const inputs = [
-    'resource', 'resource a', "resource a 'x@1'", "resource a 'x@1' =", 'resource a =', 'resource a = {}',
-    "resource a 'x@1' = {\n resource b\n}", "resource a 'x@1' = {\n resource b = {}\n}", "resource a 'x@1' = {\n resource b 'y@1'\n}",
-    'module', 'module\n', 'module m', 'module m = {}', "module m 'x.bicep'", "module m 'x.bicep' =", "module m '' = {}",
-    'param', 'param p', 'param p =', 'var', 'var x', 'var x =', 'output', 'output o', 'output o string', 'output o string =',
-    'output o resource', 'type', 'type t', 'type t =', 'func', 'func f', 'func f()', 'func f() string', 'func f() string =>',
-    'import', 'import {', 'import * as', 'import {a} from', 'metadata', 'metadata m', 'metadata m =', 'targetScope', 'targetScope =',
-    'extension', 'extension x with', 'extension x as', '@description(', '@description(\n', "@description('x')", '@description(\nresource a \'x@1\' = {}',
-    '@', '@\nvar x = 1', "resource a 'x@1' = [for", "resource a 'x@1' = [for i in", "resource a 'x@1' = if (", "resource a 'x@1' = {\n parent:\n scope:\n name:\n}",
-    'using', "using 'x.bicep' with", 'test t', 'assert a', 'var x = {\n ...\n}',
+    'resource',
+    'resource a',
+    "resource a 'x@1'",
+    "resource a 'x@1' =",
+    'resource a =',
+    'resource a = {}',
+    "resource a 'x@1' = {\n resource b\n}",
+    "resource a 'x@1' = {\n resource b = {}\n}",
+    "resource a 'x@1' = {\n resource b 'y@1'\n}",
+    'module',
+    'module\n',
+    'module m',
+    'module m = {}',
+    "module m 'x.bicep'",
+    "module m 'x.bicep' =",
+    "module m '' = {}",
+    'param',
+    'param p',
+    'param p =',
+    'var',
+    'var x',
+    'var x =',
+    'output',
+    'output o',
+    'output o string',
+    'output o string =',
+    'output o resource',
+    'type',
+    'type t',
+    'type t =',
+    'func',
+    'func f',
+    'func f()',
+    'func f() string',
+    'func f() string =>',
+    'import',
+    'import {',
+    'import * as',
+    'import {a} from',
+    'metadata',
+    'metadata m',
+    'metadata m =',
+    'targetScope',
+    'targetScope =',
+    'extension',
+    'extension x with',
+    'extension x as',
+    '@description(',
+    '@description(\n',
+    "@description('x')",
+    "@description(\nresource a 'x@1' = {}",
+    '@',
+    '@\nvar x = 1',
+    "resource a 'x@1' = [for",
+    "resource a 'x@1' = [for i in",
+    "resource a 'x@1' = if (",
+    "resource a 'x@1' = {\n parent:\n scope:\n name:\n}",
+    'using',
+    "using 'x.bicep' with",
+    'test t',
+    'assert a',
+    'var x = {\n ...\n}',
   ];
   for (const text of inputs) {
     await survives(text);
@@ -296,7 +366,14 @@ test('names and keys such as constructor, __proto__ and toString are ordinary na
 
 test('a target scope or decorator named like an Object.prototype member finds nothing there', () => {
   const none = { ok: false as const, reason: 'none', refused: false };
-  const host = { program: () => none, readText: () => none, readBytes: () => none, environmentVariable: () => undefined, moduleReferences: () => undefined, registryModule: () => ({ ok: false as const, reason: 'no registry' }) };
+  const host = {
+    program: () => none,
+    readText: () => none,
+    readBytes: () => none,
+    environmentVariable: () => undefined,
+    moduleReferences: () => undefined,
+    registryModule: () => ({ ok: false as const, reason: 'no registry' }),
+  };
   const parsed = parseBicep("targetScope = 'constructor'\n@toString('a')\n@constructor(1)\nparam p int = 1\n");
   const { template } = lowerProgram(parsed.program, '/virtual/main.bicep', host);
   const strings: unknown[] = [];
@@ -306,8 +383,15 @@ test('a target scope or decorator named like an Object.prototype member finds no
     for (const c of n.children ?? []) walk(c);
   };
   walk(template);
-  assert.deepEqual(strings.filter((v) => typeof v !== 'string'), [], 'every key and string of the template is a string');
-  assert.equal(template.children!.find((p) => p.children![0]!.value === '$schema')!.children![1]!.value, 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#');
+  assert.deepEqual(
+    strings.filter((v) => typeof v !== 'string'),
+    [],
+    'every key and string of the template is a string',
+  );
+  assert.equal(
+    template.children!.find((p) => p.children![0]!.value === '$schema')!.children![1]!.value,
+    'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+  );
 });
 
 test("every Bicep file of the fixtures (the compiler's valid and invalid baselines included) parses, lowers and expands without an exception", async () => {

@@ -7,14 +7,7 @@ const lines = (...l: string[]) => l.join('\n') + '\n';
 
 test('a module is scanned through its caller (with the parameters it passes), not again on its own; findings point into the module file', () => {
   const dir = tempTree({
-    'main.bicep': lines(
-      "module apis 'modules/api.bicep' = {",
-      "  name: 'apis'",
-      '  params: {',
-      "    protocols: ['http']",
-      '  }',
-      '}',
-    ),
+    'main.bicep': lines("module apis 'modules/api.bicep' = {", "  name: 'apis'", '  params: {', "    protocols: ['http']", '  }', '}'),
     'modules/api.bicep': lines(
       'param protocols array',
       "resource api 'Microsoft.ApiManagement/service/apis@2023-05-01-preview' = {",
@@ -32,11 +25,17 @@ test('a module is scanned through its caller (with the parameters it passes), no
   assert.equal(http.length, 1);
   assert.equal(http[0]!.location?.file, 'modules/api.bicep');
   assert.equal(http[0]!.location?.start.line, 6);
-  assert.ok(http[0]!.origins?.some((o) => o.location?.file === 'main.bicep' && o.location.start.line === 4), 'the value was set by the caller');
+  assert.ok(
+    http[0]!.origins?.some((o) => o.location?.file === 'main.bicep' && o.location.start.line === 4),
+    'the value was set by the caller',
+  );
 
   // Named on its own, the module is scanned with its required parameter unknown, not failed.
   const alone = scan({ paths: ['modules/api.bicep'], cwd: dir });
-  assert.deepEqual(alone.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    alone.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   assert.equal(alone.findings.filter((f) => f.ruleId === 'APIM-HTTPEndpoint').length, 0);
 });
 
@@ -66,7 +65,13 @@ test('a Bicep syntax error is a diagnostic at its line and column; the rest of t
   assert.ok(syntax.length >= 1);
   assert.equal(syntax[0]!.location?.file, 'broken.bicep');
   assert.equal(syntax[0]!.location?.start.line, 1);
-  assert.deepEqual(out.findings.map((f) => `${f.location?.file}:${f.location?.start.line} ${f.ruleId}`).filter((s) => /HTTPEndpoint|HTTPBackend/.test(s)).sort(), ['broken.bicep:5 APIM-HTTPEndpoint', 'other.bicep:4 APIM-HTTPBackend']);
+  assert.deepEqual(
+    out.findings
+      .map((f) => `${f.location?.file}:${f.location?.start.line} ${f.ruleId}`)
+      .filter((s) => /HTTPEndpoint|HTTPBackend/.test(s))
+      .sort(),
+    ['broken.bicep:5 APIM-HTTPEndpoint', 'other.bicep:4 APIM-HTTPBackend'],
+  );
 });
 
 test('nested child resources, parent:, loops and conditions lower to the names and instances ARM deploys', () => {
@@ -91,7 +96,10 @@ test('nested child resources, parent:, loops and conditions lower to the names a
     ),
   });
   const out = scan({ paths: ['.'], cwd: dir });
-  assert.deepEqual(out.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    out.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   assert.equal(out.units[0]!.resources, 4, 'the service, its product and two backends');
   const backends = out.findings.filter((f) => f.ruleId === 'APIM-HTTPBackend');
   assert.deepEqual(backends, [], 'https backends pass');
@@ -106,11 +114,26 @@ test('registry modules come from the local Bicep cache when present; otherwise t
       $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
       contentVersion: '1.0.0.0',
       parameters: { url: { type: 'string' } },
-      resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: '2023-05-01-preview', name: 'apim/b', properties: { url: "[parameters('url')]", protocol: 'http' } }],
+      resources: [
+        {
+          type: 'Microsoft.ApiManagement/service/backends',
+          apiVersion: '2023-05-01-preview',
+          name: 'apim/b',
+          properties: { url: "[parameters('url')]", protocol: 'http' },
+        },
+      ],
     }),
   });
   const dir = tempTree({
-    'main.bicep': lines("module cached 'br:contoso.azurecr.io/modules/apim:1.0.0' = {", "  name: 'cached'", "  params: { url: 'http://plain' }", '}', "module missing 'br:contoso.azurecr.io/modules/other:2.0.0' = {", "  name: 'missing'", '}'),
+    'main.bicep': lines(
+      "module cached 'br:contoso.azurecr.io/modules/apim:1.0.0' = {",
+      "  name: 'cached'",
+      "  params: { url: 'http://plain' }",
+      '}',
+      "module missing 'br:contoso.azurecr.io/modules/other:2.0.0' = {",
+      "  name: 'missing'",
+      '}',
+    ),
   });
   const saved = process.env.HOME;
   process.env.HOME = home;

@@ -37,10 +37,18 @@ test('above the resource it covers every finding of that rule on the resource; o
 });
 
 test('file-level form, expiry, missing reason and unused suppressions', () => {
-  const fileLevel = scan({ paths: ['.'], cwd: tempTree({ 'main.bicep': '// tollgate-disable-file APIM-HTTPEndpoint legacy file, replaced in Q1\n' + api('') }), today });
+  const fileLevel = scan({
+    paths: ['.'],
+    cwd: tempTree({ 'main.bicep': '// tollgate-disable-file APIM-HTTPEndpoint legacy file, replaced in Q1\n' + api('') }),
+    today,
+  });
   assert.equal(fileLevel.findings.filter((f) => f.ruleId === 'APIM-HTTPEndpoint').length, 0);
 
-  const expired = scan({ paths: ['.'], cwd: tempTree({ 'main.bicep': api('    // tollgate-disable-next-line APIM-HTTPEndpoint expires:2026-01-31 temporary') }), today });
+  const expired = scan({
+    paths: ['.'],
+    cwd: tempTree({ 'main.bicep': api('    // tollgate-disable-next-line APIM-HTTPEndpoint expires:2026-01-31 temporary') }),
+    today,
+  });
   const f = expired.findings.find((x) => x.ruleId === 'APIM-HTTPEndpoint');
   assert.match(f?.message ?? '', /expired on 2026-01-31/);
 
@@ -48,6 +56,10 @@ test('file-level form, expiry, missing reason and unused suppressions', () => {
   assert.equal(noReason.findings.filter((x) => x.ruleId === 'APIM-HTTPEndpoint').length, 1);
   assert.ok(noReason.diagnostics.some((d) => d.code === 'suppression-invalid' && d.location?.start.line === 7));
 
-  const unused = scan({ paths: ['.'], cwd: tempTree({ 'main.bicep': api('    // tollgate-disable-next-line APIM-HTTPBackend nothing to suppress here') }), today });
+  const unused = scan({
+    paths: ['.'],
+    cwd: tempTree({ 'main.bicep': api('    // tollgate-disable-next-line APIM-HTTPBackend nothing to suppress here') }),
+    today,
+  });
   assert.ok(unused.diagnostics.some((d) => d.code === 'suppression-unused' && d.location?.start.line === 7));
 });

@@ -15,7 +15,10 @@ function withoutColour(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 function run(script: string): Promise<{ status: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '--silent', script], { cwd: repoRoot(), env: { ...withoutColour(process.env), NO_COLOR: '1' } });
+    const child = spawn(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '--silent', script], {
+      cwd: repoRoot(),
+      env: { ...withoutColour(process.env), NO_COLOR: '1' },
+    });
     let output = '';
     child.stdout.on('data', (b: Buffer) => (output += b.toString()));
     child.stderr.on('data', (b: Buffer) => (output += b.toString()));
@@ -27,7 +30,11 @@ function run(script: string): Promise<{ status: number | null; output: string }>
 const CHECKS: { script: string; what: string; fix: string }[] = [
   { script: 'lint', what: 'eslint (typescript-eslint recommended)', fix: 'fix the code each message names; `npx eslint --fix .` fixes some' },
   { script: 'format:check', what: 'prettier', fix: 'run `npm run format`' },
-  { script: 'deps', what: 'dependency-cruiser (.dependency-cruiser.cjs: no cycles, the stages import only the ones below them)', fix: 'move the import or the code to the stage the rule allows' },
+  {
+    script: 'deps',
+    what: 'dependency-cruiser (.dependency-cruiser.cjs: no cycles, the stages import only the ones below them)',
+    fix: 'move the import or the code to the stage the rule allows',
+  },
 ];
 
 describe('checks', { concurrency: CHECKS.length }, () => {

@@ -31,7 +31,7 @@ test('action.yml is a composite action whose inputs all have defaults', () => {
   assert.ok(action.runs.steps.some((s) => s.uses?.startsWith('github/codeql-action/upload-sarif@')));
 });
 
-test('the action\'s scan step, run locally, writes SARIF and reports the exit code', () => {
+test("the action's scan step, run locally, writes SARIF and reports the exit code", () => {
   const step = action.runs.steps.find((s) => s.id === 'scan')!;
   const out = mkdtempSync(path.join(tmpdir(), 'tollgate-action-'));
   const githubOutput = path.join(out, 'github-output');
@@ -56,7 +56,7 @@ test('the action\'s scan step, run locally, writes SARIF and reports the exit co
   assert.equal(failRun.status, 1);
 });
 
-test('the install step installs from the action\'s own folder', () => {
+test("the install step installs from the action's own folder", () => {
   const install = action.runs.steps.find((s) => s.name === 'Install Tollgate')!;
   assert.match(install.run!, /cd "\$GITHUB_ACTION_PATH" && npm ci/);
 });
@@ -75,7 +75,11 @@ test('with changed-since, the action scans only what the changed files belong to
   const sarifFile = path.join(dir, 'out.sarif');
   const inputs = { path: '.', 'sarif-file': sarifFile, 'changed-since': 'HEAD' };
   const env = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, substitute(v, inputs)]));
-  const r = spawnSync('bash', ['-e', '-c', step.run!], { cwd: dir, encoding: 'utf8', env: { ...process.env, ...env, GITHUB_ACTION_PATH: repoRoot(), GITHUB_OUTPUT: path.join(dir, 'gh-out'), NO_COLOR: '1' } });
+  const r = spawnSync('bash', ['-e', '-c', step.run!], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, ...env, GITHUB_ACTION_PATH: repoRoot(), GITHUB_OUTPUT: path.join(dir, 'gh-out'), NO_COLOR: '1' },
+  });
   assert.equal(r.status, 0, r.stderr);
   const results = JSON.parse(readFileSync(sarifFile, 'utf8')).runs[0].results as { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[];
   const files = [...new Set(results.map((x) => x.locations[0]!.physicalLocation.artifactLocation.uri))];

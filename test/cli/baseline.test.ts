@@ -10,7 +10,12 @@ const run = (args: string[], cwd: string) => {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 };
-const backend = (name: string, url = 'http://x.example.com') => ({ type: 'Microsoft.ApiManagement/service/backends', apiVersion: '2023-05-01-preview', name, properties: { url, protocol: 'http', credentials: { authorization: { scheme: 'Bearer', parameter: '{{token}}' } } } });
+const backend = (name: string, url = 'http://x.example.com') => ({
+  type: 'Microsoft.ApiManagement/service/backends',
+  apiVersion: '2023-05-01-preview',
+  name,
+  properties: { url, protocol: 'http', credentials: { authorization: { scheme: 'Bearer', parameter: '{{token}}' } } },
+});
 
 test('baseline: write, then only new findings are reported; moved lines stay known; fixed ones are counted', () => {
   const dir = tempTree({ 'main.json': template({ resources: [backend('svc/old-1'), backend('svc/old-2')] }) });
@@ -24,11 +29,17 @@ test('baseline: write, then only new findings are reported; moved lines stay kno
   assert.equal(run(['scan', '.', '--baseline', 'tollgate-baseline.json'], dir).status, 0);
 
   // A resource added above the old ones moves their lines; one old one is fixed; one new defect.
-  writeFileSync(path.join(dir, 'main.json'), template({ resources: [backend('svc/new'), backend('svc/old-1'), backend('svc/old-2', 'https://fixed.example.com')] }));
+  writeFileSync(
+    path.join(dir, 'main.json'),
+    template({ resources: [backend('svc/new'), backend('svc/old-1'), backend('svc/old-2', 'https://fixed.example.com')] }),
+  );
   const r = run(['scan', '.', '--baseline', 'tollgate-baseline.json', '--format', 'json'], dir);
   assert.equal(r.status, 1);
   const out = JSON.parse(r.stdout);
-  assert.deepEqual(out.findings.filter((f: { ruleId: string }) => f.ruleId === 'APIM-HTTPBackend').map((f: { resource: { name: string } }) => f.resource.name), ['svc/new']);
+  assert.deepEqual(
+    out.findings.filter((f: { ruleId: string }) => f.ruleId === 'APIM-HTTPBackend').map((f: { resource: { name: string } }) => f.resource.name),
+    ['svc/new'],
+  );
   assert.deepEqual(out.summary.baseline, { known: 1, fixed: 1 });
   const pretty = run(['scan', '.', '--baseline', 'tollgate-baseline.json'], dir);
   assert.match(pretty.stdout, /1 in the baseline, 1 fixed since/);
@@ -43,21 +54,41 @@ test('a missing or foreign baseline file is a usage error', () => {
 });
 
 test('a defect written in the template is reported once across parameter files, listing them', () => {
-  const t = template({ parameters: { env: { type: 'string' } }, resources: [backend('svc/b'), backend("[concat('svc/', parameters('env'))]", "[concat('http://', parameters('env'), '.example.com')]")] });
-  const dir = tempTree({ 'main.json': t, 'main.parameters.dev.json': parameterFile({ env: 'dev' }), 'main.parameters.prod.json': parameterFile({ env: 'prod' }) });
+  const t = template({
+    parameters: { env: { type: 'string' } },
+    resources: [backend('svc/b'), backend("[concat('svc/', parameters('env'))]", "[concat('http://', parameters('env'), '.example.com')]")],
+  });
+  const dir = tempTree({
+    'main.json': t,
+    'main.parameters.dev.json': parameterFile({ env: 'dev' }),
+    'main.parameters.prod.json': parameterFile({ env: 'prod' }),
+  });
   const out = JSON.parse(run(['scan', '.', '--format', 'json'], dir).stdout);
   const http = out.findings.filter((f: { ruleId: string }) => f.ruleId === 'APIM-HTTPBackend');
   const shared = http.filter((f: { resource: { name: string } }) => f.resource.name === 'svc/b');
   assert.equal(shared.length, 1);
   assert.deepEqual(shared[0].parameterFiles, ['main.parameters.dev.json', 'main.parameters.prod.json']);
   // The per-environment resources differ by parameter file: one finding each.
-  assert.deepEqual(http.filter((f: { resource: { name: string } }) => f.resource.name !== 'svc/b').map((f: { resource: { name: string } }) => f.resource.name).sort(), ['svc/dev', 'svc/prod']);
+  assert.deepEqual(
+    http
+      .filter((f: { resource: { name: string } }) => f.resource.name !== 'svc/b')
+      .map((f: { resource: { name: string } }) => f.resource.name)
+      .sort(),
+    ['svc/dev', 'svc/prod'],
+  );
 });
 
 // Names computed from the deployment context, as real templates write them.
 const contextual = template({
   resources: [
-    { type: 'Microsoft.ApiManagement/service', apiVersion: '2023-05-01-preview', name: "[format('apim-{0}', uniqueString(resourceGroup().id))]", location: 'westeurope', sku: { name: 'Developer', capacity: 1 }, properties: { publisherEmail: 'a@b.c', publisherName: 'x' } },
+    {
+      type: 'Microsoft.ApiManagement/service',
+      apiVersion: '2023-05-01-preview',
+      name: "[format('apim-{0}', uniqueString(resourceGroup().id))]",
+      location: 'westeurope',
+      sku: { name: 'Developer', capacity: 1 },
+      properties: { publisherEmail: 'a@b.c', publisherName: 'x' },
+    },
     { ...backend("[format('apim-{0}/partner-{1}', uniqueString(resourceGroup().id), copyIndex())]"), copy: { name: 'partners', count: 2 } },
   ],
 });
@@ -69,7 +100,11 @@ test('baseline: the identity is where the resource is declared, not its evaluate
   const recorded = JSON.parse(readFileSync(path.join(dir, 'b.json'), 'utf8'));
   // The two copies of the backend are two entries.
   assert.equal(recorded.findings.filter((e: { ruleId: string }) => e.ruleId === 'APIM-HTTPBackend').length, 2);
-  for (const context of [['--resource-group', 'rg-prod'], ['--subscription-id', '11111111-1111-1111-1111-111111111111'], ['--resource-group', 'rg-prod', '--location', 'northeurope']]) {
+  for (const context of [
+    ['--resource-group', 'rg-prod'],
+    ['--subscription-id', '11111111-1111-1111-1111-111111111111'],
+    ['--resource-group', 'rg-prod', '--location', 'northeurope'],
+  ]) {
     const r = run(['scan', '.', '--baseline', 'b.json', '--format', 'json', ...context], dir);
     const out = JSON.parse(r.stdout);
     assert.deepEqual(out.findings, [], context.join(' '));
@@ -82,8 +117,15 @@ test('sarif: partialFingerprints are the same in another resource group or subsc
   const dir = tempTree({ 'main.json': contextual });
   const prints = (context: string[]) => {
     const r = run(['scan', '.', '--format', 'sarif', ...context], dir);
-    const results = JSON.parse(r.stdout).runs[0].results as { ruleId: string; partialFingerprints: Record<string, string>; locations: { logicalLocations: { name: string }[] }[] }[];
-    return { names: results.map((x) => x.locations[0]!.logicalLocations[0]!.name).sort(), prints: results.map((x) => `${x.ruleId} ${x.partialFingerprints['tollgate/v2']}`).sort() };
+    const results = JSON.parse(r.stdout).runs[0].results as {
+      ruleId: string;
+      partialFingerprints: Record<string, string>;
+      locations: { logicalLocations: { name: string }[] }[];
+    }[];
+    return {
+      names: results.map((x) => x.locations[0]!.logicalLocations[0]!.name).sort(),
+      prints: results.map((x) => `${x.ruleId} ${x.partialFingerprints['tollgate/v2']}`).sort(),
+    };
   };
   const a = prints(['--resource-group', 'rg-dev']);
   const b = prints(['--resource-group', 'rg-prod']);
@@ -122,7 +164,18 @@ test('baseline: a version 1 baseline still suppresses by its own fingerprints, s
   const dir = tempTree({ 'main.json': contextual });
   const findings = scan({ paths: ['.'], cwd: dir }).findings;
   // What Tollgate wrote before version 2: evaluated type and name.
-  const old = { version: 1, tool: 'tollgate', created: '2026-01-01T00:00:00.000Z', findings: findings.map((f) => ({ fingerprint: fingerprint(f), ruleId: f.ruleId, file: f.file, resource: `${f.resource.type}/${f.resource.name}`, message: f.message })) };
+  const old = {
+    version: 1,
+    tool: 'tollgate',
+    created: '2026-01-01T00:00:00.000Z',
+    findings: findings.map((f) => ({
+      fingerprint: fingerprint(f),
+      ruleId: f.ruleId,
+      file: f.file,
+      resource: `${f.resource.type}/${f.resource.name}`,
+      message: f.message,
+    })),
+  };
   writeFileSync(path.join(dir, 'old.json'), JSON.stringify(old));
   const same = run(['scan', '.', '--baseline', 'old.json', '--format', 'json'], dir);
   assert.equal(same.status, 0, same.stderr);
@@ -142,7 +195,12 @@ test('baseline: a version 1 baseline still suppresses by its own fingerprints, s
 test('baseline write takes the rule selection of scan (--rules, --policy, --initiative, --effect), so it records what that scan reports', () => {
   const dir = tempTree({ 'main.json': contextual });
   const policy = path.join(repoRoot(), 'catalog/policies/apim/BackendCertificateChecks_AuditDeny.json');
-  const selections = [['--rules', 'all'], ['--policy', policy], ['--initiative', 'mcsb'], ['--effect', '92bb331d-ac71-416a-8c91-02f2cb734ce4=Deny', '--skip-unrecognized']];
+  const selections = [
+    ['--rules', 'all'],
+    ['--policy', policy],
+    ['--initiative', 'mcsb'],
+    ['--effect', '92bb331d-ac71-416a-8c91-02f2cb734ce4=Deny', '--skip-unrecognized'],
+  ];
   for (const selection of selections) {
     const w = run(['baseline', 'write', 'b.json', '.', ...selection], dir);
     assert.equal(w.status, 0, `${selection.join(' ')}: ${w.stderr}`);

@@ -24,7 +24,11 @@ function gitRepo(): string {
   return dir;
 }
 
-type Report = { summary: { resources: number }; findings: { ruleId: string; file: string; parameterFile?: string; location?: { file: string } }[]; diagnostics: { code: string; severity: string; file?: string; message: string }[] };
+type Report = {
+  summary: { resources: number };
+  findings: { ruleId: string; file: string; parameterFile?: string; location?: { file: string } }[];
+  diagnostics: { code: string; severity: string; file?: string; message: string }[];
+};
 function scan(dir: string, args: string[]): { status: number | null; report: Report; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, 'scan', ...args, '--format', 'json'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   return { status: r.status, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
@@ -38,15 +42,24 @@ test('a parameter file named alone is scanned with its template', () => {
   assert.equal(r.status, 1, r.stderr);
   assert.deepEqual(scanned(r.report), ['quickstart/azuredeploy.json + quickstart/azuredeploy.parameters.json']);
   assert.equal(r.report.summary.resources, 7);
-  assert.deepEqual(r.report.diagnostics.filter((d) => d.code === 'parameters-unpaired'), []);
+  assert.deepEqual(
+    r.report.diagnostics.filter((d) => d.code === 'parameters-unpaired'),
+    [],
+  );
   rmSync(dir, { recursive: true, force: true });
 });
 
 test('a template named alone picks up its parameter files', () => {
   const dir = gitRepo();
-  writeFileSync(path.join(dir, 'quickstart/azuredeploy.parameters.dev.json'), readFileSync(path.join(dir, 'quickstart/azuredeploy.parameters.json'), 'utf8').replace('apim-quickstart', 'apim-dev'));
+  writeFileSync(
+    path.join(dir, 'quickstart/azuredeploy.parameters.dev.json'),
+    readFileSync(path.join(dir, 'quickstart/azuredeploy.parameters.json'), 'utf8').replace('apim-quickstart', 'apim-dev'),
+  );
   const r = scan(dir, ['quickstart/azuredeploy.json']);
-  assert.deepEqual(scanned(r.report), ['quickstart/azuredeploy.json + quickstart/azuredeploy.parameters.dev.json', 'quickstart/azuredeploy.json + quickstart/azuredeploy.parameters.json']);
+  assert.deepEqual(scanned(r.report), [
+    'quickstart/azuredeploy.json + quickstart/azuredeploy.parameters.dev.json',
+    'quickstart/azuredeploy.json + quickstart/azuredeploy.parameters.json',
+  ]);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -104,7 +117,13 @@ test('--changed-since scans what every changed file belongs to; deleted files ar
 });
 
 test('the pre-commit hook, run as pre-commit runs it (its entry plus the changed file names), scans what they belong to', () => {
-  const hooks = parse(readFileSync(path.join(repoRoot(), '.pre-commit-hooks.yaml'), 'utf8')) as { id: string; entry: string; pass_filenames: boolean; files?: string; language: string }[];
+  const hooks = parse(readFileSync(path.join(repoRoot(), '.pre-commit-hooks.yaml'), 'utf8')) as {
+    id: string;
+    entry: string;
+    pass_filenames: boolean;
+    files?: string;
+    language: string;
+  }[];
   const hook = hooks.find((h) => h.id === 'tollgate');
   assert.ok(hook, 'a hook with id tollgate');
   assert.equal(hook.pass_filenames, true);
@@ -120,17 +139,24 @@ test('the pre-commit hook, run as pre-commit runs it (its entry plus the changed
   assert.equal(r.status, 1, r.stderr);
   const report = JSON.parse(r.stdout) as Report;
   assert.deepEqual(scanned(report), ['bicep/main.bicep + bicep/main.bicepparam', 'quickstart/azuredeploy.json + quickstart/azuredeploy.parameters.json']);
-  assert.deepEqual(report.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    report.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('scan of the whole tree through the CLI: the fixture\'s tollgate.yaml links: is applied and no link is left unfollowed', () => {
+test("scan of the whole tree through the CLI: the fixture's tollgate.yaml links: is applied and no link is left unfollowed", () => {
   const dir = gitRepo();
   const r = scan(dir, ['.']);
   assert.equal(r.status, 1, r.stderr);
   const links = r.report.diagnostics.filter((d) => d.code === 'linked-template' || d.code === 'scanned-standalone');
   assert.equal(links.length, 2);
-  for (const d of links) assert.match(d.message, /is read from (legacy\/linked\/gateway|shared\/tags)\.json \(configuration links: 'https:\/\/raw\.githubusercontent\.com\/contoso\/platform\/main\/'\)$/);
+  for (const d of links)
+    assert.match(
+      d.message,
+      /is read from (legacy\/linked\/gateway|shared\/tags)\.json \(configuration links: 'https:\/\/raw\.githubusercontent\.com\/contoso\/platform\/main\/'\)$/,
+    );
   assert.equal(r.report.summary.resources, 16);
   rmSync(dir, { recursive: true, force: true });
 });

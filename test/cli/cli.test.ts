@@ -22,16 +22,27 @@ test('scan examples/: both seed checks fire on the non-compliant example at the 
   const report = JSON.parse(r.stdout);
   const t = examplesTemplate();
   const p = examplesParams();
-  const findings = report.findings as { ruleId: string; resource: { name: string }; location: { file: string; start: { line: number } }; origins: { location: { file: string; start: { line: number } } }[]; parameterFile?: string }[];
+  const findings = report.findings as {
+    ruleId: string;
+    resource: { name: string };
+    location: { file: string; start: { line: number } };
+    origins: { location: { file: string; start: { line: number } } }[];
+    parameterFile?: string;
+  }[];
   // The two seed checks; the service-level rules (ciphers, identity) fire on this example too.
-  const seeds = findings.filter((f) => (f.ruleId === 'APIM-HTTPBackend' || f.ruleId === '92bb331d-ac71-416a-8c91-02f2cb734ce4') && f.location.file.startsWith('examples/noncompliant/'));
+  const seeds = findings.filter(
+    (f) => (f.ruleId === 'APIM-HTTPBackend' || f.ruleId === '92bb331d-ac71-416a-8c91-02f2cb734ce4') && f.location.file.startsWith('examples/noncompliant/'),
+  );
   const summary = seeds.map((f) => `${f.ruleId} ${f.resource.name.replace(/^apim-[a-z0-9]+/, 'svc')} ${f.location.file}:${f.location.start.line}`).sort();
-  assert.deepEqual(summary, [
-    `92bb331d-ac71-416a-8c91-02f2cb734ce4 svc/inventory examples/noncompliant/apim.json:${lineOf(t, '"validateCertificateName": false')}`,
-    `92bb331d-ac71-416a-8c91-02f2cb734ce4 svc/payments examples/noncompliant/apim.json:${lineOf(t, '"validateCertificateChain": "[parameters')}`,
-    `APIM-HTTPBackend svc/orders examples/noncompliant/apim.json:${lineOf(t, '"serviceUrl"')}`,
-    `APIM-HTTPBackend svc/payments examples/noncompliant/apim.json:${lineOf(t, '"url": "[parameters')}`,
-  ].sort());
+  assert.deepEqual(
+    summary,
+    [
+      `92bb331d-ac71-416a-8c91-02f2cb734ce4 svc/inventory examples/noncompliant/apim.json:${lineOf(t, '"validateCertificateName": false')}`,
+      `92bb331d-ac71-416a-8c91-02f2cb734ce4 svc/payments examples/noncompliant/apim.json:${lineOf(t, '"validateCertificateChain": "[parameters')}`,
+      `APIM-HTTPBackend svc/orders examples/noncompliant/apim.json:${lineOf(t, '"serviceUrl"')}`,
+      `APIM-HTTPBackend svc/payments examples/noncompliant/apim.json:${lineOf(t, '"url": "[parameters')}`,
+    ].sort(),
+  );
   const payments = seeds.find((f) => f.ruleId === 'APIM-HTTPBackend' && f.resource.name.endsWith('/payments'))!;
   assert.equal(payments.parameterFile, 'examples/noncompliant/apim.parameters.json');
   assert.equal(payments.origins[0]!.location.file, 'examples/noncompliant/apim.parameters.json');
@@ -46,14 +57,22 @@ test('scan examples/bicep: the same example in Bicep reports the same seed findi
   const report = JSON.parse(r.stdout);
   const b = readFileSync(path.join(repoRoot(), 'examples/bicep/main.bicep'), 'utf8');
   const bp = readFileSync(path.join(repoRoot(), 'examples/bicep/main.bicepparam'), 'utf8');
-  const findings = report.findings as { ruleId: string; resource: { name: string }; location: { file: string; start: { line: number } }; origins: { location: { file: string; start: { line: number } } }[] }[];
+  const findings = report.findings as {
+    ruleId: string;
+    resource: { name: string };
+    location: { file: string; start: { line: number } };
+    origins: { location: { file: string; start: { line: number } } }[];
+  }[];
   const seeds = findings.filter((f) => f.ruleId === 'APIM-HTTPBackend' || f.ruleId === '92bb331d-ac71-416a-8c91-02f2cb734ce4');
-  assert.deepEqual(seeds.map((f) => `${f.ruleId} ${f.resource.name.replace(/^apim-[a-z0-9]+/, 'svc')} ${f.location.file}:${f.location.start.line}`).sort(), [
-    `92bb331d-ac71-416a-8c91-02f2cb734ce4 svc/inventory examples/bicep/main.bicep:${lineOf(b, 'validateCertificateName: false')}`,
-    `92bb331d-ac71-416a-8c91-02f2cb734ce4 svc/payments examples/bicep/main.bicep:${lineOf(b, 'validateCertificateChain: validateCertificates')}`,
-    `APIM-HTTPBackend svc/orders examples/bicep/main.bicep:${lineOf(b, 'serviceUrl: legacyServiceUrl')}`,
-    `APIM-HTTPBackend svc/payments examples/bicep/main.bicep:${lineOf(b, 'url: paymentsUrl')}`,
-  ].sort());
+  assert.deepEqual(
+    seeds.map((f) => `${f.ruleId} ${f.resource.name.replace(/^apim-[a-z0-9]+/, 'svc')} ${f.location.file}:${f.location.start.line}`).sort(),
+    [
+      `92bb331d-ac71-416a-8c91-02f2cb734ce4 svc/inventory examples/bicep/main.bicep:${lineOf(b, 'validateCertificateName: false')}`,
+      `92bb331d-ac71-416a-8c91-02f2cb734ce4 svc/payments examples/bicep/main.bicep:${lineOf(b, 'validateCertificateChain: validateCertificates')}`,
+      `APIM-HTTPBackend svc/orders examples/bicep/main.bicep:${lineOf(b, 'serviceUrl: legacyServiceUrl')}`,
+      `APIM-HTTPBackend svc/payments examples/bicep/main.bicep:${lineOf(b, 'url: paymentsUrl')}`,
+    ].sort(),
+  );
   const payments = seeds.find((f) => f.ruleId === 'APIM-HTTPBackend' && f.resource.name.endsWith('/payments'))!;
   assert.equal(payments.origins[0]!.location.file, 'examples/bicep/main.bicepparam');
   assert.equal(payments.origins[0]!.location.start.line, lineOf(bp, 'param paymentsUrl'));
@@ -76,7 +95,16 @@ test('pretty output names the rule, file:line and the parameter file', () => {
 
 test('--effect Deny makes the seed policy an error; Disabled turns it off', () => {
   const dir = tempTree({
-    'main.json': template({ resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: 'x', name: 'svc/b', properties: { url: 'https://b', tls: { validateCertificateChain: false } } }] }),
+    'main.json': template({
+      resources: [
+        {
+          type: 'Microsoft.ApiManagement/service/backends',
+          apiVersion: 'x',
+          name: 'svc/b',
+          properties: { url: 'https://b', tls: { validateCertificateChain: false } },
+        },
+      ],
+    }),
   });
   const audit = run(['scan', '.'], dir);
   assert.equal(audit.status, 0, 'Audit is a warning');
@@ -104,7 +132,9 @@ test('bad usage exits 2: unknown flag, unknown format, malformed --effect, effec
 test('bad input: invalid JSON is reported with file:line:column, other files still scanned, exit 3, no stack trace', () => {
   const dir = tempTree({
     'broken.json': '{\n  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",\n  "resources": [,]\n}',
-    'good.json': template({ resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: 'x', name: 'svc/b', properties: { url: 'http://b' } }] }),
+    'good.json': template({
+      resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: 'x', name: 'svc/b', properties: { url: 'http://b' } }],
+    }),
   });
   const r = run(['scan', '.'], dir);
   assert.equal(r.status, 3);
@@ -116,7 +146,9 @@ test('bad input: invalid JSON is reported with file:line:column, other files sti
 test('bad input: a file named on the command line that is no template; an unsupported function', () => {
   const dir = tempTree({
     'package.json': '{"name":"x"}',
-    'fn.json': template({ resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: 'x', name: 'svc/b', properties: { url: "[notARealFunction()]" } }] }),
+    'fn.json': template({
+      resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: 'x', name: 'svc/b', properties: { url: '[notARealFunction()]' } }],
+    }),
   });
   const notTemplate = run(['scan', 'package.json'], dir);
   assert.equal(notTemplate.status, 3);
@@ -128,16 +160,29 @@ test('bad input: a file named on the command line that is no template; an unsupp
 });
 
 test('a template with two parameter files is scanned once per file; findings name their parameter file', () => {
-  const t = template({ parameters: { u: { type: 'string' } }, resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: 'x', name: 'svc/b', properties: { url: "[parameters('u')]" } }] });
-  const dir = tempTree({ 'main.json': t, 'main.parameters.dev.json': parameterFile({ u: 'http://dev' }), 'main.parameters.prod.json': parameterFile({ u: 'https://prod' }) });
+  const t = template({
+    parameters: { u: { type: 'string' } },
+    resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: 'x', name: 'svc/b', properties: { url: "[parameters('u')]" } }],
+  });
+  const dir = tempTree({
+    'main.json': t,
+    'main.parameters.dev.json': parameterFile({ u: 'http://dev' }),
+    'main.parameters.prod.json': parameterFile({ u: 'https://prod' }),
+  });
   const r = run(['scan', '.', '--format', 'json'], dir);
   const report = JSON.parse(r.stdout);
-  assert.deepEqual(report.findings.map((f: { parameterFile: string }) => f.parameterFile), ['main.parameters.dev.json']);
+  assert.deepEqual(
+    report.findings.map((f: { parameterFile: string }) => f.parameterFile),
+    ['main.parameters.dev.json'],
+  );
   assert.equal(report.results.filter((x: { ruleId: string }) => x.ruleId === 'APIM-HTTPBackend').length, 2);
 });
 
 test('--parameters pairs an explicitly named parameter file', () => {
-  const t = template({ parameters: { u: { type: 'string' } }, resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: 'x', name: 'svc/b', properties: { url: "[parameters('u')]" } }] });
+  const t = template({
+    parameters: { u: { type: 'string' } },
+    resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: 'x', name: 'svc/b', properties: { url: "[parameters('u')]" } }],
+  });
   const dir = tempTree({ 'tpl/main.json': t, 'env/dev.json': parameterFile({ u: 'http://dev' }) });
   const r = run(['scan', 'tpl', '--parameters', 'env/dev.json', '--format', 'json'], dir);
   assert.equal(r.status, 1, r.stderr);
@@ -173,14 +218,15 @@ test('rules lists the seed checks; rules show prints the policy page', () => {
     'IM-4',
     '23.4.10.C.01',
     'U.10.5',
-  ]) assert.ok(show.stdout.includes(expected), `rules show mentions ${expected}`);
+  ])
+    assert.ok(show.stdout.includes(expected), `rules show mentions ${expected}`);
   const byEquivalent = run(['rules', 'show', 'Azure.APIM.HTTPBackend']);
   assert.equal(byEquivalent.status, 0);
   assert.match(byEquivalent.stdout, /APIM-HTTPBackend/);
   assert.equal(run(['rules', 'show', 'nope']).status, 2);
 });
 
-test('rules show by another tool\'s id or PSRule reference finds the native rule, and names the rules that check the same thing', () => {
+test("rules show by another tool's id or PSRule reference finds the native rule, and names the rules that check the same thing", () => {
   // ee7495e7 also lists Azure.APIM.HTTPEndpoint as an equivalent: the native rule is what that id names.
   for (const query of ['Azure.APIM.HTTPEndpoint', 'AZR-000042', 'apim-httpendpoint']) {
     const r = run(['rules', 'show', query]);
@@ -209,11 +255,26 @@ test('expand takes the deployment context and a clock from flags; a bad clock is
   const dir = tempTree({
     'main.json': template({
       parameters: { stamp: { type: 'string', defaultValue: "[utcNow('yyyy-MM-dd')]" } },
-      resources: [{ type: 'A.B/c', apiVersion: 'x', name: 'r', properties: { rg: '[resourceGroup().name]', sub: '[subscription().subscriptionId]', suffix: '[environment().suffixes.storage]', stamp: "[parameters('stamp')]" } }],
+      resources: [
+        {
+          type: 'A.B/c',
+          apiVersion: 'x',
+          name: 'r',
+          properties: {
+            rg: '[resourceGroup().name]',
+            sub: '[subscription().subscriptionId]',
+            suffix: '[environment().suffixes.storage]',
+            stamp: "[parameters('stamp')]",
+          },
+        },
+      ],
       outputs: { rg: { type: 'string', value: '[resourceGroup().name]' } },
     }),
   });
-  const r = run(['expand', 'main.json', '--resource-group', 'rg-prod', '--subscription-id', 'sub-1', '--cloud', 'AzureChinaCloud', '--now', '2026-03-04T05:06:07Z'], dir);
+  const r = run(
+    ['expand', 'main.json', '--resource-group', 'rg-prod', '--subscription-id', 'sub-1', '--cloud', 'AzureChinaCloud', '--now', '2026-03-04T05:06:07Z'],
+    dir,
+  );
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.deepEqual(out.resources[0].body.properties, { rg: 'rg-prod', sub: 'sub-1', suffix: 'core.chinacloudapi.cn', stamp: '2026-03-04' });
@@ -228,7 +289,14 @@ test('expand never prints the values of secure parameters, not even inside longe
   const dir = tempTree({
     'main.json': template({
       parameters: { password: { type: 'securestring' }, name: { type: 'string' } },
-      resources: [{ type: 'A.B/c', apiVersion: 'x', name: "[parameters('name')]", properties: { conn: "[concat('Server=x;Password=', parameters('password'), ';')]", plain: 'visible' } }],
+      resources: [
+        {
+          type: 'A.B/c',
+          apiVersion: 'x',
+          name: "[parameters('name')]",
+          properties: { conn: "[concat('Server=x;Password=', parameters('password'), ';')]", plain: 'visible' },
+        },
+      ],
     }),
     'main.parameters.json': parameterFile({ password: 'S3cr3t-Value!', name: 'app' }),
   });

@@ -12,7 +12,13 @@ const CLI = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 
 // writing when the reader goes away (as `| head` does).
 function bigTemplate(): string {
   const resources: unknown[] = [];
-  for (let i = 0; i < 250; i++) resources.push({ type: 'Microsoft.ApiManagement/service/backends', apiVersion: '2022-08-01', name: `svc/backend-${i}`, properties: { url: `http://b${i}.example`, protocol: 'http' } });
+  for (let i = 0; i < 250; i++)
+    resources.push({
+      type: 'Microsoft.ApiManagement/service/backends',
+      apiVersion: '2022-08-01',
+      name: `svc/backend-${i}`,
+      properties: { url: `http://b${i}.example`, protocol: 'http' },
+    });
   return template({ resources });
 }
 
@@ -56,12 +62,18 @@ function runWithClosed(stream: 'stdout' | 'stderr', args: string[]): Promise<{ c
   });
 }
 
-test('tollgate --help | head, scan --help, help scan, --version, rules: commander\'s own output and the rules list end quietly on a closed pipe', async () => {
+test("tollgate --help | head, scan --help, help scan, --version, rules: commander's own output and the rules list end quietly on a closed pipe", async () => {
   const commands = [['--help'], ['scan', '--help'], ['help', 'scan'], ['policy', '--help'], ['--version'], ['rules']];
-  const runs = await Promise.all(commands.flatMap((args) => [
-    (async () => ({ args, how: 'closed first', ...(await runWithClosed('stdout', args)) }))(),
-    (async () => ({ args, how: 'closed after the first chunk', ...(await runAndCloseEarly(args, process.cwd()).then((r) => ({ code: r.code, signal: r.signal, other: r.stderr }))) }))(),
-  ]));
+  const runs = await Promise.all(
+    commands.flatMap((args) => [
+      (async () => ({ args, how: 'closed first', ...(await runWithClosed('stdout', args)) }))(),
+      (async () => ({
+        args,
+        how: 'closed after the first chunk',
+        ...(await runAndCloseEarly(args, process.cwd()).then((r) => ({ code: r.code, signal: r.signal, other: r.stderr }))),
+      }))(),
+    ]),
+  );
   for (const r of runs) {
     const name = `${r.args.join(' ')} (${r.how})`;
     assert.equal(r.other, '', `${name}: nothing on standard error (no EPIPE stack trace)`);

@@ -12,11 +12,19 @@ const run = (args: string[], cwd: string) => {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 
-const insecure = (name: string) => ({ type: 'Microsoft.ApiManagement/service/backends', apiVersion: '2023-05-01-preview', name, properties: { url: 'http://x.example.com', protocol: 'http' } });
+const insecure = (name: string) => ({
+  type: 'Microsoft.ApiManagement/service/backends',
+  apiVersion: '2023-05-01-preview',
+  name,
+  properties: { url: 'http://x.example.com', protocol: 'http' },
+});
 
 test('configuration: suppressions, rule levels, failOn, include and parameter values reach the scan', () => {
   const dir = tempTree({
-    'infra/main.json': template({ parameters: { suffix: { type: 'string' } }, resources: [insecure('svc/legacy'), insecure("[concat('svc/', parameters('suffix'))]")] }),
+    'infra/main.json': template({
+      parameters: { suffix: { type: 'string' } },
+      resources: [insecure('svc/legacy'), insecure("[concat('svc/', parameters('suffix'))]")],
+    }),
     'other/main.json': template({ resources: [insecure('svc/other')] }),
     'tollgate.yaml': [
       'include: [infra/]',
@@ -41,7 +49,10 @@ test('configuration: suppressions, rule levels, failOn, include and parameter va
   const dir2 = tempTree({ 'infra/main.json': readFileSync(path.join(dir, 'infra/main.json'), 'utf8'), 'tollgate.yaml': yaml });
   assert.equal(run(['scan', '.'], dir2).status, 0);
   assert.equal(run(['scan', '.', '--fail-on', 'warning'], dir2).status, 1);
-  const never = tempTree({ 'infra/main.json': readFileSync(path.join(dir, 'infra/main.json'), 'utf8'), 'tollgate.yaml': readFileSync(path.join(dir, 'tollgate.yaml'), 'utf8') + 'failOn: never\n' });
+  const never = tempTree({
+    'infra/main.json': readFileSync(path.join(dir, 'infra/main.json'), 'utf8'),
+    'tollgate.yaml': readFileSync(path.join(dir, 'tollgate.yaml'), 'utf8') + 'failOn: never\n',
+  });
   assert.equal(run(['scan', '.'], never).status, 0);
 });
 
@@ -53,25 +64,39 @@ test('a rules key that names no rule is a usage error', () => {
 });
 
 test('a rules key for a shipped policy the assigned initiative leaves out is a warning at its line in the configuration', () => {
-  const dir = tempTree({ 'main.json': template({ resources: [] }), 'tollgate.yaml': 'failOn: error\nrules:\n  1dc2fc00-2245-4143-99f4-874c937f13ef: { severity: high }\n' });
+  const dir = tempTree({
+    'main.json': template({ resources: [] }),
+    'tollgate.yaml': 'failOn: error\nrules:\n  1dc2fc00-2245-4143-99f4-874c937f13ef: { severity: high }\n',
+  });
   const r = run(['scan', '.', '--initiative', 'alz-apim'], dir);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /tollgate\.yaml:3:3 +warning +rules\.1dc2fc00-2245-4143-99f4-874c937f13ef: policy 1dc2fc00-2245-4143-99f4-874c937f13ef is not among the assigned policies of this scan: the setting has no effect/);
+  assert.match(
+    r.stdout,
+    /tollgate\.yaml:3:3 +warning +rules\.1dc2fc00-2245-4143-99f4-874c937f13ef: policy 1dc2fc00-2245-4143-99f4-874c937f13ef is not among the assigned policies of this scan: the setting has no effect/,
+  );
 });
 
 test('the pre-commit hook, run as pre-commit runs it (changed files as arguments), skips non-templates', () => {
-  const hooks = parse(readFileSync(path.join(repoRoot(), '.pre-commit-hooks.yaml'), 'utf8')) as { id: string; entry: string; files: string; pass_filenames: boolean }[];
+  const hooks = parse(readFileSync(path.join(repoRoot(), '.pre-commit-hooks.yaml'), 'utf8')) as {
+    id: string;
+    entry: string;
+    files: string;
+    pass_filenames: boolean;
+  }[];
   const hook = hooks.find((h) => h.id === 'tollgate')!;
   assert.equal(hook.pass_filenames, true);
   const dir = tempTree({
     'package.json': '{"name": "x"}',
     'infra/bad.json': template({ resources: [insecure('svc/b')] }),
     'infra/good.json': template({ resources: [] }),
-    'infra/bad.bicep': "resource b 'Microsoft.ApiManagement/service/backends@2023-05-01-preview' = {\n  name: 'svc/bicep'\n  properties: {\n    url: 'http://y.example.com'\n    protocol: 'http'\n  }\n}\n",
+    'infra/bad.bicep':
+      "resource b 'Microsoft.ApiManagement/service/backends@2023-05-01-preview' = {\n  name: 'svc/bicep'\n  properties: {\n    url: 'http://y.example.com'\n    protocol: 'http'\n  }\n}\n",
     'README.md': '# x',
   });
   // No `files` pattern: every changed file reaches the hook (a loaded file can be of any kind).
-  const files = ['package.json', 'infra/bad.json', 'infra/good.json', 'infra/bad.bicep', 'README.md'].filter((f) => !hook.files || new RegExp(hook.files).test(f));
+  const files = ['package.json', 'infra/bad.json', 'infra/good.json', 'infra/bad.bicep', 'README.md'].filter(
+    (f) => !hook.files || new RegExp(hook.files).test(f),
+  );
   assert.deepEqual(files, ['package.json', 'infra/bad.json', 'infra/good.json', 'infra/bad.bicep', 'README.md']);
   const [command, ...args] = hook.entry.split(' ');
   assert.equal(command, 'tollgate');
@@ -86,7 +111,9 @@ test('the pre-commit hook, run as pre-commit runs it (changed files as arguments
 
 test('suppressed findings: counted in the summary, listed with --show-suppressed, in JSON, and in SARIF with suppressions', () => {
   const t = template({
-    resources: [{ ...insecure('svc/b'), metadata: { tollgate: { suppress: [{ rule: 'APIM-HTTPBackend', reason: 'partner is HTTP-only', expires: '2099-01-01' }] } } }],
+    resources: [
+      { ...insecure('svc/b'), metadata: { tollgate: { suppress: [{ rule: 'APIM-HTTPBackend', reason: 'partner is HTTP-only', expires: '2099-01-01' }] } } },
+    ],
   });
   const dir = tempTree({ 'main.json': t });
   const pretty = run(['scan', '.'], dir);

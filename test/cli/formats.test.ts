@@ -12,7 +12,8 @@ import { repoRoot } from '../helpers.js';
 
 // The CLI as compiled with the tests (like cli.test.ts), so that a stale dist/ cannot hide a change.
 const CLI = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
-const run = (args: string[], cwd = repoRoot()) => spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+const run = (args: string[], cwd = repoRoot()) =>
+  spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'tollgate-formats-'));
 
 test('several formats in one run: --format sarif,junit --output sarif=FILE --output junit=FILE', () => {
@@ -34,7 +35,28 @@ test('several formats in one run: --format sarif,junit --output sarif=FILE --out
 
 test('one format to standard output and the others to files; -f repeatable; every format renders', () => {
   const dir = tmp();
-  const r = run(['scan', 'examples/', '-f', 'csv,markdown', '-f', 'github', '-f', 'html,junit,json,sarif', '--output', `csv=${dir}/r.csv`, '-o', `markdown=${dir}/r.md`, '-o', `html=${dir}/r.html`, '-o', `junit=${dir}/r.xml`, '-o', `json=${dir}/r.json`, '-o', `sarif=${dir}/r.sarif`]);
+  const r = run([
+    'scan',
+    'examples/',
+    '-f',
+    'csv,markdown',
+    '-f',
+    'github',
+    '-f',
+    'html,junit,json,sarif',
+    '--output',
+    `csv=${dir}/r.csv`,
+    '-o',
+    `markdown=${dir}/r.md`,
+    '-o',
+    `html=${dir}/r.html`,
+    '-o',
+    `junit=${dir}/r.xml`,
+    '-o',
+    `json=${dir}/r.json`,
+    '-o',
+    `sarif=${dir}/r.sarif`,
+  ]);
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stdout, /^::(error|warning|notice) file=/);
   assert.match(readFileSync(`${dir}/r.csv`, 'utf8'), /^level,severity,rule,/);
@@ -47,7 +69,7 @@ test('one format to standard output and the others to files; -f repeatable; ever
   assert.ok(existsSync(`${dir}/only.json`));
 });
 
-test('the configuration\'s output: formats and files (relative to it) when the command line names none; flags win', async () => {
+test("the configuration's output: formats and files (relative to it) when the command line names none; flags win", async () => {
   const { cpSync, writeFileSync } = await import('node:fs');
   const dir = tmp();
   cpSync(path.join(repoRoot(), 'examples', 'noncompliant'), path.join(dir, 'infra'), { recursive: true });
@@ -65,7 +87,10 @@ test('the configuration\'s output: formats and files (relative to it) when the c
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /output in the configuration: pretty and json would both go to standard output/);
   writeFileSync(path.join(dir, 'tollgate.yaml'), 'output:\n  formats: [pdf]\n');
-  assert.match(run(['scan', 'infra'], dir).stderr, /tollgate\.yaml:2:13: output\.formats\.0 'pdf' is not one of pretty, json, sarif, html, junit, markdown, csv, github/);
+  assert.match(
+    run(['scan', 'infra'], dir).stderr,
+    /tollgate\.yaml:2:13: output\.formats\.0 'pdf' is not one of pretty, json, sarif, html, junit, markdown, csv, github/,
+  );
 });
 
 test('a single --output FILE with a single format works as before', () => {
@@ -107,10 +132,13 @@ test('output plans', () => {
   assert.deepEqual(planOutputs(undefined, undefined), ok([{ format: 'pretty', file: undefined }]));
   assert.deepEqual(planOutputs(['json'], ['out.json']), ok([{ format: 'json', file: 'out.json' }]));
   assert.deepEqual(planOutputs(['JSON'], 'out.json'), ok([{ format: 'json', file: 'out.json' }]));
-  assert.deepEqual(planOutputs(['csv, markdown', 'csv'], ['csv=x.csv']), ok([
-    { format: 'csv', file: 'x.csv' },
-    { format: 'markdown', file: undefined },
-  ]));
+  assert.deepEqual(
+    planOutputs(['csv, markdown', 'csv'], ['csv=x.csv']),
+    ok([
+      { format: 'csv', file: 'x.csv' },
+      { format: 'markdown', file: undefined },
+    ]),
+  );
   // A single format may be named too.
   assert.deepEqual(planOutputs(['sarif'], ['sarif=a.sarif']), ok([{ format: 'sarif', file: 'a.sarif' }]));
   assert.deepEqual(planOutputs(['xml'], undefined), fail(`unknown format 'xml' (one of ${FORMATS.join(', ')})`));

@@ -16,8 +16,21 @@ const ACTIVE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u20
 test('messages on the terminal outside the reports show control characters as escapes: scan --verbose, expand, policy test', () => {
   const dir = tempTree({
     [`notes${HOSTILE}.json`]: '{"just": "data"}',
-    'main.json': template({ resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: '2022-08-01', name: `svc/b${HOSTILE}`, properties: { url: `[parameters('${HOSTILE}')]` } }] }),
-    'backend.json': JSON.stringify({ type: 'Microsoft.ApiManagement/service/backends', name: `svc/b${HOSTILE}`, properties: { url: 'https://b', tls: { validateCertificateChain: false } } }),
+    'main.json': template({
+      resources: [
+        {
+          type: 'Microsoft.ApiManagement/service/backends',
+          apiVersion: '2022-08-01',
+          name: `svc/b${HOSTILE}`,
+          properties: { url: `[parameters('${HOSTILE}')]` },
+        },
+      ],
+    }),
+    'backend.json': JSON.stringify({
+      type: 'Microsoft.ApiManagement/service/backends',
+      name: `svc/b${HOSTILE}`,
+      properties: { url: 'https://b', tls: { validateCertificateChain: false } },
+    }),
   });
   const scan = run(['scan', '.', '--verbose', '-f', 'json'], dir);
   assert.ok(scan.stderr.includes(`skipped notes${SHOWN}.json`), scan.stderr);

@@ -18,12 +18,19 @@ test('npm pack: the tarball installs globally and `tollgate scan` runs from a fr
   assert.equal(pack.status, 0, pack.stderr);
   const [packed] = JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[];
   const shipped = new Set(packed!.files.map((f) => f.path));
-  for (const needed of ['dist/bundle/tollgate.mjs', 'package.json', 'schema/tollgate.schema.json']) assert.ok(shipped.has(needed), `${needed} is in the package`);
-  assert.ok([...shipped].some((f) => f.startsWith('catalog/policies/')), 'the policy catalog is in the package');
+  for (const needed of ['dist/bundle/tollgate.mjs', 'package.json', 'schema/tollgate.schema.json'])
+    assert.ok(shipped.has(needed), `${needed} is in the package`);
+  assert.ok(
+    [...shipped].some((f) => f.startsWith('catalog/policies/')),
+    'the policy catalog is in the package',
+  );
   assert.ok(![...shipped].some((f) => f.startsWith('test/') || f.startsWith('.test-build/') || f.startsWith('src/')), 'no tests or sources are shipped');
 
   const prefix = path.join(tmp, 'prefix');
-  const install = spawnSync(npm, ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', path.join(tmp, packed!.filename)], { cwd: tmp, encoding: 'utf8' });
+  const install = spawnSync(npm, ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', path.join(tmp, packed!.filename)], {
+    cwd: tmp,
+    encoding: 'utf8',
+  });
   assert.equal(install.status, 0, install.stderr);
   const bin = path.join(prefix, 'bin', 'tollgate');
   assert.ok(existsSync(bin), `the bin is installed: ${readdirSync(path.join(prefix, 'bin')).join(', ')}`);
@@ -39,7 +46,10 @@ test('npm pack: the tarball installs globally and `tollgate scan` runs from a fr
   const bad = spawnSync(bin, ['scan', 'noncompliant', '-f', 'json'], { cwd: work, encoding: 'utf8', env });
   assert.equal(bad.status, 1, bad.stderr);
   const report = JSON.parse(bad.stdout) as { findings: { ruleId: string }[] };
-  assert.ok(report.findings.some((f) => f.ruleId === '92bb331d-ac71-416a-8c91-02f2cb734ce4'), 'the seed policy fires from the installed package');
+  assert.ok(
+    report.findings.some((f) => f.ruleId === '92bb331d-ac71-416a-8c91-02f2cb734ce4'),
+    'the seed policy fires from the installed package',
+  );
   // The bundle reads a YAML configuration with the installed yaml and ajv.
   writeFileSync(path.join(work, 'tollgate.yaml'), 'exclude:\n  - noncompliant/\n  - bicep/\n');
   const configured = spawnSync(bin, ['scan', '.'], { cwd: work, encoding: 'utf8', env });

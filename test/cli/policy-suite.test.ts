@@ -73,9 +73,9 @@ test('a failing suite: each failure with expected and actual, exit 1', () => {
   assert.equal(r.code, 1, r.stdout + r.stderr);
   assert.match(
     r.stdout,
-    /  ✗ the effect parameter makes it an audit\n      expected: non-compliant \(effect Deny\)\n      actual:   non-compliant \(effect Audit\): /,
+    / {2}✗ the effect parameter makes it an audit\n {6}expected: non-compliant \(effect Deny\)\n {6}actual: {3}non-compliant \(effect Audit\): /,
   );
-  assert.match(r.stdout, /  ✗ public blob access off\n      expected: non-compliant\n      actual:   compliant: the if condition is false\n/);
+  assert.match(r.stdout, / {2}✗ public blob access off\n {6}expected: non-compliant\n {6}actual: {3}compliant: the if condition is false\n/);
   assert.match(r.stdout, /\n8 cases in 2 definitions: 6 passed, 2 failed\n$/);
 });
 

@@ -14,14 +14,24 @@ const CERT_POLICY = 'catalog/policies/apim/BackendCertificateChecks_AuditDeny.js
 
 test('policy test: a raw resource, explained: outcome, deciding conditions with the values seen, every condition', () => {
   const dir = tempTree({
-    'backend.json': JSON.stringify({ type: 'Microsoft.ApiManagement/service/backends', name: 'svc/b', properties: { url: 'https://b', protocol: 'http', tls: { validateCertificateChain: true, validateCertificateName: false } } }),
+    'backend.json': JSON.stringify({
+      type: 'Microsoft.ApiManagement/service/backends',
+      name: 'svc/b',
+      properties: { url: 'https://b', protocol: 'http', tls: { validateCertificateChain: true, validateCertificateName: false } },
+    }),
     'good.json': JSON.stringify({ type: 'Microsoft.ApiManagement/service/backends', name: 'svc/g', properties: { url: 'https://g', protocol: 'http' } }),
   });
   const bad = run(['policy', 'test', path.join(repoRoot(), CERT_POLICY), 'backend.json'], dir);
   assert.equal(bad.status, 1, bad.stderr);
   assert.match(bad.stdout, /NON-COMPLIANT \(effect Audit\)/);
-  assert.match(bad.stdout, /decided by:\n.*\n {4}field 'Microsoft\.ApiManagement\/service\/backends\/tls\.validateCertificateName' at properties\.tls\.validateCertificateName is false: equals false/);
-  assert.match(bad.stdout, /false field 'Microsoft\.ApiManagement\/service\/backends\/tls\.validateCertificateChain' \(properties\.tls\.validateCertificateChain = true\) equals false/);
+  assert.match(
+    bad.stdout,
+    /decided by:\n.*\n {4}field 'Microsoft\.ApiManagement\/service\/backends\/tls\.validateCertificateName' at properties\.tls\.validateCertificateName is false: equals false/,
+  );
+  assert.match(
+    bad.stdout,
+    /false field 'Microsoft\.ApiManagement\/service\/backends\/tls\.validateCertificateChain' \(properties\.tls\.validateCertificateChain = true\) equals false/,
+  );
   const good = run(['policy', 'test', path.join(repoRoot(), CERT_POLICY), 'good.json', '--format', 'json'], dir);
   assert.equal(good.status, 0, good.stderr);
   const report = JSON.parse(good.stdout);
@@ -30,7 +40,10 @@ test('policy test: a raw resource, explained: outcome, deciding conditions with 
 });
 
 test('policy test: a bare rule with --param, and a template with its parameter file (findings at template lines)', () => {
-  const dir = tempTree({ 'rule.json': JSON.stringify({ if: { field: 'location', notIn: "[parameters('allowed')]" }, then: { effect: 'deny' } }), 'res.json': JSON.stringify({ type: 'Microsoft.ApiManagement/service', name: 's', location: 'East US 2' }) });
+  const dir = tempTree({
+    'rule.json': JSON.stringify({ if: { field: 'location', notIn: "[parameters('allowed')]" }, then: { effect: 'deny' } }),
+    'res.json': JSON.stringify({ type: 'Microsoft.ApiManagement/service', name: 's', location: 'East US 2' }),
+  });
   const allowed = run(['policy', 'test', 'rule.json', 'res.json', '--param', 'allowed=["eastus2"]'], dir);
   assert.equal(allowed.status, 0, allowed.stdout + allowed.stderr);
   assert.match(allowed.stdout, /COMPLIANT: the if condition is false/);
@@ -44,7 +57,8 @@ test('policy test: a bare rule with --param, and a template with its parameter f
 
 test('policy test: bad input is a clear error with its position (exit 3); bad usage is exit 2', () => {
   const dir = tempTree({
-    'broken.json': '{\n  "properties": {\n    "mode": "All",\n    "policyRule": { "if": { "field": "type", "equals": "x", "in": ["y"] }, "then": { "effect": "audit" } }\n  }\n}\n',
+    'broken.json':
+      '{\n  "properties": {\n    "mode": "All",\n    "policyRule": { "if": { "field": "type", "equals": "x", "in": ["y"] }, "then": { "effect": "audit" } }\n  }\n}\n',
     'notjson.json': '{ "type": ',
     'rule.json': JSON.stringify({ if: { field: 'type', equals: 'x' }, then: { effect: 'audit' } }),
   });
@@ -60,7 +74,22 @@ test('policy test: bad input is a clear error with its position (exit 3); bad us
 test('policy test: a rule reading an undeclared parameter, or a required one with no value, is a clean error at the reference (never an internal error)', () => {
   const definition = (parameters: object, like: string) =>
     JSON.stringify(
-      { properties: { displayName: 't', mode: 'All', parameters, policyRule: { if: { allOf: [{ field: 'type', equals: 'Microsoft.ApiManagement/service/backends' }, { field: 'Microsoft.ApiManagement/service/backends/url', like }] }, then: { effect: 'audit' } } } },
+      {
+        properties: {
+          displayName: 't',
+          mode: 'All',
+          parameters,
+          policyRule: {
+            if: {
+              allOf: [
+                { field: 'type', equals: 'Microsoft.ApiManagement/service/backends' },
+                { field: 'Microsoft.ApiManagement/service/backends/url', like },
+              ],
+            },
+            then: { effect: 'audit' },
+          },
+        },
+      },
       null,
       2,
     );
@@ -70,7 +99,18 @@ test('policy test: a rule reading an undeclared parameter, or a required one wit
     'computed.json': definition({}, "[parameters(concat('no', 'pe'))]"),
     'bare.json': JSON.stringify({ if: { field: 'name', like: "[parameters('nope')]" }, then: { effect: 'audit' } }),
     'backend.json': JSON.stringify({ type: 'Microsoft.ApiManagement/service/backends', properties: { url: 'http://x' } }),
-    'main.json': JSON.stringify({ $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#', contentVersion: '1.0.0.0', resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: '2023-05-01-preview', name: 'svc/b', properties: { url: 'http://x', protocol: 'http' } }] }),
+    'main.json': JSON.stringify({
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      contentVersion: '1.0.0.0',
+      resources: [
+        {
+          type: 'Microsoft.ApiManagement/service/backends',
+          apiVersion: '2023-05-01-preview',
+          name: 'svc/b',
+          properties: { url: 'http://x', protocol: 'http' },
+        },
+      ],
+    }),
   });
   for (const resource of ['backend.json', 'main.json']) {
     const undeclared = run(['policy', 'test', 'undeclared.json', resource], dir);
@@ -103,7 +143,14 @@ test('policy test: suppressions written for other rules are not reported as unus
           type: 'Microsoft.ApiManagement/service/backends',
           apiVersion: '2023-05-01-preview',
           name: 'svc/b',
-          metadata: { tollgate: { suppress: [{ rule: 'APIM-HTTPBackend', reason: 'partner is HTTP-only' }, { rule: 'ee7495e7-3ba7-40b6-bfee-c29e22cc75d4', reason: 'another policy' }] } },
+          metadata: {
+            tollgate: {
+              suppress: [
+                { rule: 'APIM-HTTPBackend', reason: 'partner is HTTP-only' },
+                { rule: 'ee7495e7-3ba7-40b6-bfee-c29e22cc75d4', reason: 'another policy' },
+              ],
+            },
+          },
           properties: { url: 'http://x', protocol: 'http', tls: { validateCertificateChain: false } },
         },
       ],
@@ -114,15 +161,34 @@ test('policy test: suppressions written for other rules are not reported as unus
   assert.doesNotMatch(r.stderr, /matches no finding/);
 });
 
-test('policy test: parameters(…) inside a deployIfNotExists deployment template are that template\'s own, not undeclared policy parameters', () => {
+test("policy test: parameters(…) inside a deployIfNotExists deployment template are that template's own, not undeclared policy parameters", () => {
   const dir = tempTree({
     'main.json': JSON.stringify({
       $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
       contentVersion: '1.0.0.0',
-      resources: [{ type: 'Microsoft.ApiManagement/service', apiVersion: '2023-05-01-preview', name: 'svc', location: 'westeurope', sku: { name: 'Developer', capacity: 1 }, properties: { publisherEmail: 'a@b.c', publisherName: 'x' } }],
+      resources: [
+        {
+          type: 'Microsoft.ApiManagement/service',
+          apiVersion: '2023-05-01-preview',
+          name: 'svc',
+          location: 'westeurope',
+          sku: { name: 'Developer', capacity: 1 },
+          properties: { publisherEmail: 'a@b.c', publisherName: 'x' },
+        },
+      ],
     }),
   });
-  const r = run(['policy', 'test', path.join(repoRoot(), 'catalog/policies/apim-related/DS_LA_apimanagement-service_DINE.json'), 'main.json', '--param', 'logAnalytics=/subscriptions/x/resourceGroups/y/providers/Microsoft.OperationalInsights/workspaces/z'], dir);
+  const r = run(
+    [
+      'policy',
+      'test',
+      path.join(repoRoot(), 'catalog/policies/apim-related/DS_LA_apimanagement-service_DINE.json'),
+      'main.json',
+      '--param',
+      'logAnalytics=/subscriptions/x/resourceGroups/y/providers/Microsoft.OperationalInsights/workspaces/z',
+    ],
+    dir,
+  );
   assert.doesNotMatch(r.stderr, /does not declare/);
   assert.notEqual(r.status, 3, r.stderr);
   assert.match(r.stdout, /Microsoft\.ApiManagement\/service 'svc'/);
@@ -130,12 +196,21 @@ test('policy test: parameters(…) inside a deployIfNotExists deployment templat
 
 test('policy test: a Resource Provider mode definition is not applicable, with the reason and a warning, not an input error', () => {
   const dir = tempTree({
-    'kv.json': JSON.stringify({ name: 'kv-key-type', properties: { mode: 'Microsoft.KeyVault.Data', policyRule: { if: { field: 'Microsoft.KeyVault.Data/vaults/keys/keyType', notEquals: 'RSA' }, then: { effect: 'audit' } } } }),
+    'kv.json': JSON.stringify({
+      name: 'kv-key-type',
+      properties: {
+        mode: 'Microsoft.KeyVault.Data',
+        policyRule: { if: { field: 'Microsoft.KeyVault.Data/vaults/keys/keyType', notEquals: 'RSA' }, then: { effect: 'audit' } },
+      },
+    }),
     'vault.json': JSON.stringify({ type: 'Microsoft.KeyVault/vaults', name: 'v', location: 'westeurope' }),
   });
   const r = run(['policy', 'test', 'kv.json', 'vault.json', '--format', 'json'], dir);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stderr, /warning: policy definition kv-key-type is not applicable to deployment templates: mode Microsoft\.KeyVault\.Data is a Resource Provider mode/);
+  assert.match(
+    r.stderr,
+    /warning: policy definition kv-key-type is not applicable to deployment templates: mode Microsoft\.KeyVault\.Data is a Resource Provider mode/,
+  );
   const report = JSON.parse(r.stdout);
   assert.equal(report.results[0].outcome, 'not applicable');
   assert.match(report.results[0].why, /Resource Provider mode/);

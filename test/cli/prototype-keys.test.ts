@@ -27,8 +27,22 @@ const policy = (name: string, effect = 'Audit') =>
     },
   });
 const initiative = (name: string) =>
-  JSON.stringify({ name, properties: { displayName: name, policyDefinitionGroups: [{ name }], policyDefinitions: [{ policyDefinitionReferenceId: name, policyDefinitionId: `/providers/Microsoft.Authorization/policyDefinitions/${name}`, groupNames: [name] }] } });
-const backend = { type: 'Microsoft.ApiManagement/service/backends', apiVersion: '2023-05-01-preview', name: 'svc/b', properties: { url: 'https://b.example.com', protocol: 'http' } };
+  JSON.stringify({
+    name,
+    properties: {
+      displayName: name,
+      policyDefinitionGroups: [{ name }],
+      policyDefinitions: [
+        { policyDefinitionReferenceId: name, policyDefinitionId: `/providers/Microsoft.Authorization/policyDefinitions/${name}`, groupNames: [name] },
+      ],
+    },
+  });
+const backend = {
+  type: 'Microsoft.ApiManagement/service/backends',
+  apiVersion: '2023-05-01-preview',
+  name: 'svc/b',
+  properties: { url: 'https://b.example.com', protocol: 'http' },
+};
 
 function clean(r: { status: number | null; stderr: string }, expected: number[], what: string): void {
   assert.doesNotMatch(r.stderr, /internal error|TypeError|at .*\.js:\d+/, `${what}: ${r.stderr}`);
@@ -60,7 +74,10 @@ test('prototype member names as effects, formats, rule ids, initiatives and poli
     assert.match(unknownRule.stderr, new RegExp(`rules\\.${k}: no rule has that id`));
     const known = run(['scan', 'main.json', '--policy', `policy-${k}.json`, '-c', `rules-${k}.yaml`, '-f', 'json'], dir);
     clean(known, [1], `--policy named ${k} with rules.${k}.level: error`);
-    assert.deepEqual(JSON.parse(known.stdout).findings.map((f: { ruleId: string; level: string }) => `${f.ruleId} ${f.level}`), [`${k} error`]);
+    assert.deepEqual(
+      JSON.parse(known.stdout).findings.map((f: { ruleId: string; level: string }) => `${f.ruleId} ${f.level}`),
+      [`${k} error`],
+    );
     // An initiative: a shipped name or a file; and an initiative file whose names are these keys.
     clean(run(['scan', 'main.json', '--initiative', k], dir), [3], `--initiative ${k}`);
     const assigned = run(['scan', 'main.json', '--policy', `policy-${k}.json`, '--initiative', `initiative-${k}.json`, '-f', 'json'], dir);
@@ -70,7 +87,9 @@ test('prototype member names as effects, formats, rule ids, initiatives and poli
 });
 
 test('Bicep identifiers named like prototype members are identifiers', () => {
-  const text = ["param constructor string = 'c'", 'var toString = constructor', "var __proto__ = '${toString}-p'", 'output o string = __proto__', ''].join('\n');
+  const text = ["param constructor string = 'c'", 'var toString = constructor', "var __proto__ = '${toString}-p'", 'output o string = __proto__', ''].join(
+    '\n',
+  );
   const dir = tempTree({ 'main.bicep': text });
   const r = run(['expand', 'main.bicep'], dir);
   clean(r, [0], 'expand');
@@ -82,15 +101,34 @@ test('a policy parameter named __proto__ (or constructor, toString), set by an a
   for (const k of KEYS) {
     const definition = {
       name: 'allowed-locations',
-      properties: { displayName: 'allowed', mode: 'All', parameters: { [k]: { type: 'Array' } }, policyRule: { if: { field: 'location', notIn: `[parameters('${k}')]` }, then: { effect: 'audit' } } },
+      properties: {
+        displayName: 'allowed',
+        mode: 'All',
+        parameters: { [k]: { type: 'Array' } },
+        policyRule: { if: { field: 'location', notIn: `[parameters('${k}')]` }, then: { effect: 'audit' } },
+      },
     };
-    const assignment = { properties: { displayName: 'a', policyDefinitionId: '/providers/Microsoft.Authorization/policyDefinitions/allowed-locations', parameters: { [k]: { value: ['westeurope'] } } } };
+    const assignment = {
+      properties: {
+        displayName: 'a',
+        policyDefinitionId: '/providers/Microsoft.Authorization/policyDefinitions/allowed-locations',
+        parameters: { [k]: { value: ['westeurope'] } },
+      },
+    };
     // JSON.stringify writes a computed `__proto__` key as data, as a file would have it.
-    const dir = tempTree({ 'main.json': template({ resources: [{ ...backend, location: 'eastus' }] }), 'policy.json': JSON.stringify(definition), 'assignment.json': JSON.stringify(assignment) });
+    const dir = tempTree({
+      'main.json': template({ resources: [{ ...backend, location: 'eastus' }] }),
+      'policy.json': JSON.stringify(definition),
+      'assignment.json': JSON.stringify(assignment),
+    });
     const r = run(['scan', 'main.json', '--policy', 'policy.json', '--assignment', 'assignment.json', '-f', 'json'], dir);
     clean(r, [0], k);
     const out = JSON.parse(r.stdout);
     assert.deepEqual(out.diagnostics, [], k);
-    assert.deepEqual(out.findings.map((f: { ruleId: string; path: string }) => `${f.ruleId} ${f.path}`), ['allowed-locations location'], k);
+    assert.deepEqual(
+      out.findings.map((f: { ruleId: string; path: string }) => `${f.ruleId} ${f.path}`),
+      ['allowed-locations location'],
+      k,
+    );
   }
 });

@@ -12,7 +12,12 @@ const run = (args: string[], cwd: string) => {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 };
-const warningOnly = { type: 'Microsoft.ApiManagement/service/backends', apiVersion: '2023-05-01-preview', name: 'svc/b', properties: { url: 'https://x.example.com', protocol: 'http', tls: { validateCertificateChain: false } } };
+const warningOnly = {
+  type: 'Microsoft.ApiManagement/service/backends',
+  apiVersion: '2023-05-01-preview',
+  name: 'svc/b',
+  properties: { url: 'https://x.example.com', protocol: 'http', tls: { validateCertificateChain: false } },
+};
 
 test('init writes a starter configuration that validates and scans; it never overwrites without --force', () => {
   const dir = tempTree({ 'main.json': template({ resources: [] }) });
@@ -36,7 +41,11 @@ test('--quiet prints nothing for a run without errors, and only errors otherwise
   assert.equal(quiet.stdout, '');
   const loud = run(['scan', '.'], clean);
   assert.notEqual(loud.stdout, '');
-  const failing = tempTree({ 'main.json': template({ resources: [{ ...warningOnly, properties: { url: 'http://x.example.com', protocol: 'http', tls: { validateCertificateChain: false } } }] }) });
+  const failing = tempTree({
+    'main.json': template({
+      resources: [{ ...warningOnly, properties: { url: 'http://x.example.com', protocol: 'http', tls: { validateCertificateChain: false } } }],
+    }),
+  });
   const q = run(['scan', '.', '--quiet'], failing);
   assert.equal(q.status, 1);
   assert.match(q.stdout, /APIM-HTTPBackend/);

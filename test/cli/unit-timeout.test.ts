@@ -13,9 +13,16 @@ const run = (args: string[], cwd: string) => {
 // User functions calling the next twice, 31 deep: 2^31 calls, so only a limit ends the expansion.
 function endless(): string {
   const members: Record<string, object> = {};
-  for (let i = 0; i < 31; i++) members[`f${i}`] = { parameters: [{ name: 'x', type: 'int' }], output: { type: 'int', value: `[add(u.f${i + 1}(parameters('x')), u.f${i + 1}(parameters('x')))]` } };
+  for (let i = 0; i < 31; i++)
+    members[`f${i}`] = {
+      parameters: [{ name: 'x', type: 'int' }],
+      output: { type: 'int', value: `[add(u.f${i + 1}(parameters('x')), u.f${i + 1}(parameters('x')))]` },
+    };
   members['f31'] = { parameters: [{ name: 'x', type: 'int' }], output: { type: 'int', value: "[parameters('x')]" } };
-  return template({ functions: [{ namespace: 'u', members }], resources: [{ type: 'Microsoft.Storage/storageAccounts', apiVersion: '2022-09-01', name: 'st', location: 'eastus', tags: { n: '[string(u.f0(1))]' } }] });
+  return template({
+    functions: [{ namespace: 'u', members }],
+    resources: [{ type: 'Microsoft.Storage/storageAccounts', apiVersion: '2022-09-01', name: 'st', location: 'eastus', tags: { n: '[string(u.f0(1))]' } }],
+  });
 }
 
 test('scan --unit-timeout stops a template that runs too long with a limit-time input error', () => {

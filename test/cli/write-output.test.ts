@@ -9,7 +9,9 @@ import { template, tempTree } from '../helpers.js';
 
 const CLI = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
 const run = (args: string[], cwd: string) => spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-const BACKEND = template({ resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: '2022-08-01', name: 'svc/b', properties: { url: 'http://b' } }] });
+const BACKEND = template({
+  resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: '2022-08-01', name: 'svc/b', properties: { url: 'http://b' } }],
+});
 
 test('an atomic write removes temporary files that killed runs left beside the same target, and leaves those of live processes and other targets', async () => {
   const dir = tempTree({});
@@ -29,7 +31,11 @@ test('an atomic write removes temporary files that killed runs left beside the s
     assert.equal(existsSync(live), true, 'a live writer its temporary file is left alone');
     assert.equal(existsSync(otherTarget), true, 'another target its temporary files are not ours to judge');
     assert.equal(existsSync(notOurs), true, 'only the .NAME.<pid>.tmp pattern is touched');
-    assert.deepEqual(readdirSync(dir).filter((n) => n.includes(String(process.pid))), [], 'our own temporary file is gone after the rename');
+    assert.deepEqual(
+      readdirSync(dir).filter((n) => n.includes(String(process.pid))),
+      [],
+      'our own temporary file is gone after the rename',
+    );
   } finally {
     child.kill();
   }
@@ -37,14 +43,20 @@ test('an atomic write removes temporary files that killed runs left beside the s
 
 test('an atomic write onto a folder fails with "is a directory" and leaves no temporary file', () => {
   const dir = tempTree({ 'out/keep.txt': 'x' });
-  assert.throws(() => writeFileAtomic(path.join(dir, 'out'), 'text'), (err: Error) => err instanceof WriteError && err.message === `cannot write ${path.join(dir, 'out')}: is a directory`);
+  assert.throws(
+    () => writeFileAtomic(path.join(dir, 'out'), 'text'),
+    (err: Error) => err instanceof WriteError && err.message === `cannot write ${path.join(dir, 'out')}: is a directory`,
+  );
   assert.deepEqual(readdirSync(dir), ['out']);
 });
 
 test('-o naming a folder is a usage error before the scan; -o into missing folders creates them; -o under a file says why', () => {
   const dir = tempTree({ 'main.json': BACKEND });
   mkdirSync(path.join(dir, 'reports'));
-  for (const args of [['-o', 'reports'], ['-f', 'json,sarif', '-o', 'json=reports', '-o', 'sarif=r.sarif']]) {
+  for (const args of [
+    ['-o', 'reports'],
+    ['-f', 'json,sarif', '-o', 'json=reports', '-o', 'sarif=r.sarif'],
+  ]) {
     const r = run(['scan', 'main.json', ...args], dir);
     assert.equal(r.status, 2, r.stderr);
     assert.equal(r.stderr, 'tollgate: cannot write reports: is a directory\n');
@@ -63,7 +75,10 @@ test('-o naming a folder is a usage error before the scan; -o into missing folde
 
   const underFile = run(['scan', 'main.json', '-o', 'main.json/report.txt'], dir);
   assert.equal(underFile.status, 3);
-  assert.equal(underFile.stderr, 'tollgate: cannot write main.json/report.txt: cannot create the folder main.json: a part of the path is a file, not a directory\n');
+  assert.equal(
+    underFile.stderr,
+    'tollgate: cannot write main.json/report.txt: cannot create the folder main.json: a part of the path is a file, not a directory\n',
+  );
 });
 
 test('--initiative constructor / __proto__ and --effect __proto__=… are clean errors, not internal errors', () => {

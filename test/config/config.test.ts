@@ -10,7 +10,16 @@ const CLI = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 
 const run = (args: string[], cwd: string) => spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
 
 const SEED = '92bb331d-ac71-416a-8c91-02f2cb734ce4';
-const BACKEND = template({ resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: 'x', name: 'svc/b', properties: { url: 'https://b', tls: { validateCertificateChain: false } } }] });
+const BACKEND = template({
+  resources: [
+    {
+      type: 'Microsoft.ApiManagement/service/backends',
+      apiVersion: 'x',
+      name: 'svc/b',
+      properties: { url: 'https://b', tls: { validateCertificateChain: false } },
+    },
+  ],
+});
 
 test('the configuration file is found in the scanned folder or a folder above it', () => {
   const dir = tempTree({ 'tollgate.yaml': 'exclude: []\n', 'infra/apim/main.json': BACKEND });
@@ -71,16 +80,26 @@ test('scan: exclude and deployment from the config are used', () => {
   const dir = tempTree({
     'tollgate.json': JSON.stringify({ exclude: ['legacy/'], deployment: { resourceGroup: 'rg-prod' } }),
     'legacy/main.json': BACKEND,
-    'main.json': template({ resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: 'x', name: 'svc/b', properties: { url: "[concat('http://', resourceGroup().name)]" } }] }),
+    'main.json': template({
+      resources: [
+        { type: 'Microsoft.ApiManagement/service/backends', apiVersion: 'x', name: 'svc/b', properties: { url: "[concat('http://', resourceGroup().name)]" } },
+      ],
+    }),
   });
   const r = run(['scan', '.', '--format', 'json'], dir);
   const report = JSON.parse(r.stdout);
-  assert.deepEqual(report.findings.map((f: { file: string; message: string }) => [f.file, /rg-prod/.test(f.message)]), [['main.json', true]]);
+  assert.deepEqual(
+    report.findings.map((f: { file: string; message: string }) => [f.file, /rg-prod/.test(f.message)]),
+    [['main.json', true]],
+  );
 });
 
 test('a suppression whose expires is not a calendar date is a configuration error at the key, not a permanent suppression', () => {
   for (const bad of ['2020-13-45', '2021-02-30', '"2023-02-29"']) {
-    const dir = tempTree({ 'tollgate.yaml': ['suppressions:', '  - rule: APIM-HTTPBackend', '    reason: retired in Q1', `    expires: ${bad}`, ''].join('\n'), 'main.json': BACKEND });
+    const dir = tempTree({
+      'tollgate.yaml': ['suppressions:', '  - rule: APIM-HTTPBackend', '    reason: retired in Q1', `    expires: ${bad}`, ''].join('\n'),
+      'main.json': BACKEND,
+    });
     assert.throws(
       () => loadConfig(path.join(dir, 'tollgate.yaml'), 'tollgate.yaml'),
       (e: unknown) => e instanceof ConfigError && /^tollgate\.yaml:4:5: suppressions\[0\]\.expires '[\d-]+' is not a date of the calendar/.test(e.message),
@@ -97,8 +116,26 @@ test('a suppression whose expires is not a calendar date is a configuration erro
 
 test('an unused configuration suppression is reported at its line in the configuration file', () => {
   const dir = tempTree({
-    'tollgate.yaml': ['exclude: []', 'suppressions:', '  - rule: APIM-HTTPBackend', '    reason: used', '  - rule: APIM-HTTPBackend', '    reason: stale', '    resourceName: svc/gone', ''].join('\n'),
-    'main.json': template({ resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: '2023-05-01-preview', name: 'svc/b', properties: { url: 'http://b.example.com', protocol: 'http' } }] }),
+    'tollgate.yaml': [
+      'exclude: []',
+      'suppressions:',
+      '  - rule: APIM-HTTPBackend',
+      '    reason: used',
+      '  - rule: APIM-HTTPBackend',
+      '    reason: stale',
+      '    resourceName: svc/gone',
+      '',
+    ].join('\n'),
+    'main.json': template({
+      resources: [
+        {
+          type: 'Microsoft.ApiManagement/service/backends',
+          apiVersion: '2023-05-01-preview',
+          name: 'svc/b',
+          properties: { url: 'http://b.example.com', protocol: 'http' },
+        },
+      ],
+    }),
   });
   const r = run(['scan', '.', '--format', 'json'], dir);
   const unused = JSON.parse(r.stdout).diagnostics.filter((d: { code: string }) => d.code === 'suppression-unused');
@@ -116,7 +153,10 @@ test('a YAML alias bomb ("billion laughs") is a configuration error naming the f
     levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]`);
   }
   const dir = tempTree({ 'tollgate.yaml': levels.join('\n') + '\n', 'main.json': BACKEND });
-  assert.throws(() => loadConfig(path.join(dir, 'tollgate.yaml'), 'tollgate.yaml'), (err: Error) => err instanceof ConfigError && /^tollgate\.yaml: cannot read the configuration file: .*alias/i.test(err.message));
+  assert.throws(
+    () => loadConfig(path.join(dir, 'tollgate.yaml'), 'tollgate.yaml'),
+    (err: Error) => err instanceof ConfigError && /^tollgate\.yaml: cannot read the configuration file: .*alias/i.test(err.message),
+  );
   const r = run(['scan', '.'], dir);
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /^tollgate: tollgate\.yaml: cannot read the configuration file/);
@@ -130,5 +170,8 @@ test('links: URL prefixes map to folders relative to the configuration file; a p
   const dir = tempTree({ 'tollgate.yaml': 'links:\n  https://raw.githubusercontent.com/contoso/platform/main/: infra\n' });
   assert.deepEqual(loadConfig(path.join(dir, 'tollgate.yaml')).links, { 'https://raw.githubusercontent.com/contoso/platform/main/': path.join(dir, 'infra') });
   const bad = tempTree({ 'tollgate.yaml': 'failOn: error\nlinks:\n  nested/: .\n' });
-  assert.throws(() => loadConfig(path.join(bad, 'tollgate.yaml'), 'tollgate.yaml'), (err: unknown) => err instanceof ConfigError && /tollgate\.yaml:\d+:\d+: .*links/.test(err.message));
+  assert.throws(
+    () => loadConfig(path.join(bad, 'tollgate.yaml'), 'tollgate.yaml'),
+    (err: unknown) => err instanceof ConfigError && /tollgate\.yaml:\d+:\d+: .*links/.test(err.message),
+  );
 });

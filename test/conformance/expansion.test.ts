@@ -33,15 +33,27 @@ function scanCorpus(rel: string): ScanOutput {
 /** Error-level diagnostics that are right: the input is invalid on purpose or as ARM would see it. */
 const EXPECTED_ERRORS: Record<string, { file: string; code: string; why: string }[]> = {
   'psrule/expansion': [
-    { file: 'Template.Parsing.9.json', code: 'expression-syntax', why: 'a 51,026-character expression: over ARM\'s limit of 24,576 (PSRule\'s Azure.Template.ExpressionLength fixture)' },
+    {
+      file: 'Template.Parsing.9.json',
+      code: 'expression-syntax',
+      why: "a 51,026-character expression: over ARM's limit of 24,576 (PSRule's Azure.Template.ExpressionLength fixture)",
+    },
     { file: 'Template.Parsing.10.json', code: 'expression-syntax', why: 'the same over-long expression' },
     // Bicep/SymbolicNameTestCases/Tests.Bicep.2.json (PSRule issue 2917) has none: its existing
     // resources that split an empty id are used only under a false condition (issue 17: ARM reads
     // an existing resource only where it is used).
   ],
   'bicep/baselines': [
-    { file: 'Resources_CRLF/main.json', code: 'evaluation', why: "its main.parameters.json sets cosmosDb to {} and the template reads parameters('cosmosDb').account: ARM fails the same way" },
-    { file: 'Modules_CRLF/main.json', code: 'evaluation', why: "a compiler test, never deployed: div(range(1, 2)[copyIndex('b')], copyIndex('b')) divides by zero for the first item" },
+    {
+      file: 'Resources_CRLF/main.json',
+      code: 'evaluation',
+      why: "its main.parameters.json sets cosmosDb to {} and the template reads parameters('cosmosDb').account: ARM fails the same way",
+    },
+    {
+      file: 'Modules_CRLF/main.json',
+      code: 'evaluation',
+      why: "a compiler test, never deployed: div(range(1, 2)[copyIndex('b')], copyIndex('b')) divides by zero for the first item",
+    },
     { file: 'Modules_CRLF/main.symbolicnames.json', code: 'evaluation', why: 'the same division by zero' },
     {
       file: 'LoopsIndexed_LF/main.json',
@@ -57,12 +69,22 @@ for (const corpus of Object.keys(EXPECTED_ERRORS)) {
     const out = scanCorpus(corpus);
     assert.ok(out.units.length > 0);
     const unsupported = out.diagnostics.filter((d) => d.code === 'unknown-function');
-    assert.deepEqual(unsupported.map((d) => `${d.location?.file}:${d.location?.start.line}: ${d.message}`), []);
+    assert.deepEqual(
+      unsupported.map((d) => `${d.location?.file}:${d.location?.start.line}: ${d.message}`),
+      [],
+    );
     const expected = EXPECTED_ERRORS[corpus]!;
     const errors = out.diagnostics.filter((d) => d.severity === 'error');
     const unexpected = errors.filter((d) => !expected.some((e) => e.file === (d.location?.file ?? d.file) && e.code === d.code));
-    assert.deepEqual(unexpected.map((d) => `${d.location?.file ?? d.file}:${d.location?.start.line}: [${d.code}] ${d.message}`), []);
-    for (const e of expected) assert.ok(errors.some((d) => (d.location?.file ?? d.file) === e.file && d.code === e.code), `still invalid: ${e.file} (${e.why})`);
+    assert.deepEqual(
+      unexpected.map((d) => `${d.location?.file ?? d.file}:${d.location?.start.line}: [${d.code}] ${d.message}`),
+      [],
+    );
+    for (const e of expected)
+      assert.ok(
+        errors.some((d) => (d.location?.file ?? d.file) === e.file && d.code === e.code),
+        `still invalid: ${e.file} (${e.why})`,
+      );
   });
 }
 
@@ -95,7 +117,20 @@ test('quickstart api-management-create-all-resources: the service name is unique
   assert.equal(resources[0]!.name, service);
   assert.equal(resources.length, 24);
   const types = new Set(resources.map((r) => r.type.split('/').slice(2).join('/')));
-  for (const t of ['policies', 'apis', 'apis/operations', 'apis/operations/policies', 'products', 'products/apis', 'users', 'subscriptions', 'certificates', 'groups/users', 'loggers', 'identityProviders']) {
+  for (const t of [
+    'policies',
+    'apis',
+    'apis/operations',
+    'apis/operations/policies',
+    'products',
+    'products/apis',
+    'users',
+    'subscriptions',
+    'certificates',
+    'groups/users',
+    'loggers',
+    'identityProviders',
+  ]) {
     assert.ok(types.has(t), `has service/${t}`);
   }
   for (const r of resources.slice(1)) assert.ok(r.name.startsWith(`${service}/`), r.name);
@@ -103,21 +138,27 @@ test('quickstart api-management-create-all-resources: the service name is unique
 
 test('PSRule Tests.Bicep.28: user-defined functions and module outputs', () => {
   const { resources, outputs } = expandFixture('psrule/expansion/Tests.Bicep.28.json');
-  assert.deepEqual(resources.map((r) => `${r.type} ${r.name}`), ['Microsoft.Resources/deployments child']);
+  assert.deepEqual(
+    resources.map((r) => `${r.type} ${r.name}`),
+    ['Microsoft.Resources/deployments child'],
+  );
   assert.deepEqual(outputs, { outValue: { type: 'string', value: 't1' }, hello: { type: 'string', value: 'Hello value!' } });
 });
 
 test('PSRule Tests.Bicep.3: modules become their resources, with names passed as parameters', () => {
   const { resources } = expandFixture('psrule/expansion/Tests.Bicep.3.json');
-  assert.deepEqual(resources.map((r) => `${r.type} ${r.name}`), [
-    'Microsoft.Storage/storageAccounts storage1',
-    'Microsoft.Resources/deployments blob_deploy',
-    'Microsoft.Storage/storageAccounts/blobServices storage1/default',
-    'Microsoft.Resources/deployments pe_deploy',
-    'Microsoft.Network/privateEndpoints pe-storage1',
-    'Microsoft.Resources/deployments pe_dns_deploy',
-    'Microsoft.Network/privateDnsZones/A privatelink.blob.core.windows.net/storage1',
-  ]);
+  assert.deepEqual(
+    resources.map((r) => `${r.type} ${r.name}`),
+    [
+      'Microsoft.Storage/storageAccounts storage1',
+      'Microsoft.Resources/deployments blob_deploy',
+      'Microsoft.Storage/storageAccounts/blobServices storage1/default',
+      'Microsoft.Resources/deployments pe_deploy',
+      'Microsoft.Network/privateEndpoints pe-storage1',
+      'Microsoft.Resources/deployments pe_dns_deploy',
+      'Microsoft.Network/privateDnsZones/A privatelink.blob.core.windows.net/storage1',
+    ],
+  );
 });
 
 test('Bicep baselines: both language versions of a template deploy the same resources', () => {
@@ -132,7 +173,10 @@ test('Bicep baselines: both language versions of a template deploy the same reso
   }
   const differing = [...byFolder].filter(([, m]) => m.size === 2 && m.get('main.json') !== m.get('main.symbolicnames.json'));
   // Symbolic-name templates keep `existing` resources out, as the classic form never declares them.
-  assert.deepEqual(differing.map(([f, m]) => `${f}: ${m.get('main.json')} vs ${m.get('main.symbolicnames.json')}`), []);
+  assert.deepEqual(
+    differing.map(([f, m]) => `${f}: ${m.get('main.json')} vs ${m.get('main.symbolicnames.json')}`),
+    [],
+  );
   assert.ok(byFolder.size >= 35);
 });
 

@@ -70,7 +70,8 @@ function run(file: CaseFile, c: Case, aliases: AliasTable | undefined): Got {
     const definition = definitionFromJson(json, kind, c.parameters ?? {});
     compiled = compileRawPolicy(definition, { aliases, parameters: c.parameters ?? {} });
   } catch (err) {
-    if (err instanceof SyntaxError || err instanceof PolicyDefinitionError || err instanceof PolicyCompileError) return { kind: 'rejected', message: err.message };
+    if (err instanceof SyntaxError || err instanceof PolicyDefinitionError || err instanceof PolicyCompileError)
+      return { kind: 'rejected', message: err.message };
     throw err;
   }
   const context: ObjectValue = { ...(c.context ?? DEFAULT_CONTEXT) };
@@ -140,15 +141,21 @@ interface Listed {
   reason: string;
 }
 
-const LIKE_WILDCARD = "`like` has one documented wildcard, `*`; regorus also takes `?` as one character";
+const LIKE_WILDCARD = '`like` has one documented wildcard, `*`; regorus also takes `?` as one character';
 const FLOAT_LITERAL = 'template expressions have integer literals only (fractions come from float() or json()); the parser rejects -2.5';
 const ALLOWED_FUNCTION = 'guid() and uniqueString() are not in the documented list of template functions unavailable in policy rules, so the rule compiles';
-const FORBIDDEN_FUNCTION = 'dateTimeAdd, dateTimeFromEpoch and dateTimeToEpoch are documented as unavailable in policy rules (addDays is the policy function); the rule is rejected';
-const MODIFY_CONDITION = "a modify operation's `condition` decides whether it applies (documented); it is false for this API version, so Tollgate reports no operation while regorus lists it unevaluated";
-const APPEND_FIELD = "append's details.field is an expression that Azure evaluates (the built-in 'Append a tag and its value' depends on it); Tollgate reports `tags[environment]`, regorus the expression text";
-const TAGS_IN_PROPERTIES = 'the resource puts its tags under `properties`; ARM resources carry tags at the top level, where `tags` fields read them (regorus lifts every `properties` key to the top)';
-const ALIAS_NAME_SHAPE = "the resource puts the value where the alias *name* suggests, not at the alias's path in the alias table (the path Azure reads), which regorus's normalizer happens to find";
-const EMPTY_COLLECTION = 'a [*] alias over a missing array selects "an empty collection of values" and a field condition checks that all selected values meet it (author-policies-for-arrays), so the condition holds; regorus makes it false';
+const FORBIDDEN_FUNCTION =
+  'dateTimeAdd, dateTimeFromEpoch and dateTimeToEpoch are documented as unavailable in policy rules (addDays is the policy function); the rule is rejected';
+const MODIFY_CONDITION =
+  "a modify operation's `condition` decides whether it applies (documented); it is false for this API version, so Tollgate reports no operation while regorus lists it unevaluated";
+const APPEND_FIELD =
+  "append's details.field is an expression that Azure evaluates (the built-in 'Append a tag and its value' depends on it); Tollgate reports `tags[environment]`, regorus the expression text";
+const TAGS_IN_PROPERTIES =
+  'the resource puts its tags under `properties`; ARM resources carry tags at the top level, where `tags` fields read them (regorus lifts every `properties` key to the top)';
+const ALIAS_NAME_SHAPE =
+  "the resource puts the value where the alias *name* suggests, not at the alias's path in the alias table (the path Azure reads), which regorus's normalizer happens to find";
+const EMPTY_COLLECTION =
+  'a [*] alias over a missing array selects "an empty collection of values" and a field condition checks that all selected values meet it (author-policies-for-arrays), so the condition holds; regorus makes it false';
 const NO_API_VERSION = 'the case gives no request API version, which requestContext().apiVersion reads: Tollgate answers unknown rather than guess';
 
 /**
@@ -184,15 +191,19 @@ const DIVERGENCES: (Listed & { instead: Instead })[] = [
   { file: 'e2e_stream_analytics_audit.yaml', note: 'pass_output_eventhub_allowed', instead: { effect: 'Audit' }, reason: ALIAS_NAME_SHAPE },
   { file: 'e2e_stream_analytics_audit.yaml', note: 'pass_output_sql_allowed', instead: { effect: 'Audit' }, reason: ALIAS_NAME_SHAPE },
   { file: 'e2e_stream_analytics_audit.yaml', note: 'audit_output_blob_disallowed', instead: 'none', reason: ALIAS_NAME_SHAPE },
-  { file: 'e2e_cosmos_max_throughput.yaml', note: 'deny_mongodb_throughput_settings', instead: 'unknown', reason: `${ALIAS_NAME_SHAPE}; and ${NO_API_VERSION}` },
+  {
+    file: 'e2e_cosmos_max_throughput.yaml',
+    note: 'deny_mongodb_throughput_settings',
+    instead: 'unknown',
+    reason: `${ALIAS_NAME_SHAPE}; and ${NO_API_VERSION}`,
+  },
   { file: 'e2e_cosmos_max_throughput.yaml', note: 'deny_table_autoscale', instead: 'unknown', reason: `${ALIAS_NAME_SHAPE}; and ${NO_API_VERSION}` },
   { file: 'e2e_cosmos_max_throughput.yaml', note: 'pass_sql_db_throughput_within_max', instead: 'unknown', reason: NO_API_VERSION },
   { file: 'e2e_cosmos_max_throughput.yaml', note: 'pass_container_no_throughput', instead: 'unknown', reason: NO_API_VERSION },
 ];
 
 /** Cases Tollgate gets wrong and does not yet fix, with why. Keep this list short. */
-const KNOWN_FAILURES: Listed[] = [
-];
+const KNOWN_FAILURES: Listed[] = [];
 
 /**
  * Cases where regorus expects `deny` and Tollgate gives it too, but as an implicit deny (the
@@ -234,7 +245,7 @@ test('regorus Azure Policy conformance suite', () => {
       try {
         got = run(file, c, aliases);
       } catch (err) {
-        got = { kind: "unknown", reason: `crashed: ${((err as Error).stack ?? String(err)).split("\n").slice(0, 3).join(" ")}` };
+        got = { kind: 'unknown', reason: `crashed: ${((err as Error).stack ?? String(err)).split('\n').slice(0, 3).join(' ')}` };
       }
       const failure = judge(c, got);
       const divergence = divergences.get(k);
@@ -242,10 +253,11 @@ test('regorus Azure Policy conformance suite', () => {
       if (divergence) {
         row.divergent++;
         const instead = divergence.instead;
-        const ok =
-          failure !== undefined &&
-          (typeof instead === 'string' ? got.kind === instead : got.kind === 'effect' && got.effect === instead.effect);
-        if (!ok) problems.push(`${k}: listed as a divergence (Tollgate gives ${JSON.stringify(instead)}), but Tollgate gives ${show(got)}${failure ? '' : ', which regorus expects: remove it from DIVERGENCES'}`);
+        const ok = failure !== undefined && (typeof instead === 'string' ? got.kind === instead : got.kind === 'effect' && got.effect === instead.effect);
+        if (!ok)
+          problems.push(
+            `${k}: listed as a divergence (Tollgate gives ${JSON.stringify(instead)}), but Tollgate gives ${show(got)}${failure ? '' : ', which regorus expects: remove it from DIVERGENCES'}`,
+          );
       } else if (knownFailure) {
         row.known++;
         if (failure === undefined) problems.push(`${k}: listed as a known failure, but it passes now: remove it from KNOWN_FAILURES`);
@@ -253,7 +265,9 @@ test('regorus Azure Policy conformance suite', () => {
         row.pass++;
         const isImplicit = got.kind === 'effect' && isObject(got.details) && 'implicitDeny' in got.details;
         if (isImplicit !== implicit.has(k)) {
-          problems.push(`${k}: ${isImplicit ? 'passes through an implicit deny: list it in IMPLICIT_DENY_AGREEMENTS' : 'no longer an implicit deny: remove it from IMPLICIT_DENY_AGREEMENTS'}`);
+          problems.push(
+            `${k}: ${isImplicit ? 'passes through an implicit deny: list it in IMPLICIT_DENY_AGREEMENTS' : 'no longer an implicit deny: remove it from IMPLICIT_DENY_AGREEMENTS'}`,
+          );
         }
       } else {
         row.fail++;
@@ -264,17 +278,26 @@ test('regorus Azure Policy conformance suite', () => {
   }
   for (const k of [...divergences.keys(), ...known.keys(), ...implicit.keys()]) if (!seen.has(k)) problems.push(`${k}: listed, but no such case`);
 
-  const total = rows.reduce((t, r) => ({ cases: t.cases + r.cases, pass: t.pass + r.pass, divergent: t.divergent + r.divergent, known: t.known + r.known, fail: t.fail + r.fail }), {
-    cases: 0,
-    pass: 0,
-    divergent: 0,
-    known: 0,
-    fail: 0,
-  });
+  const total = rows.reduce(
+    (t, r) => ({ cases: t.cases + r.cases, pass: t.pass + r.pass, divergent: t.divergent + r.divergent, known: t.known + r.known, fail: t.fail + r.fail }),
+    {
+      cases: 0,
+      pass: 0,
+      divergent: 0,
+      known: 0,
+      fail: 0,
+    },
+  );
   const width = Math.max(...rows.map((r) => r.file.length), 5);
   const line = (f: string, c: number | string, p: number | string, d: number | string, k: number | string, x: number | string) =>
     `${f.padEnd(width)}  ${String(c).padStart(5)}  ${String(p).padStart(5)}  ${String(d).padStart(9)}  ${String(k).padStart(5)}  ${String(x).padStart(4)}`;
-  console.log([line('file', 'cases', 'pass', 'divergent', 'known', 'fail'), ...rows.map((r) => line(r.file, r.cases, r.pass, r.divergent, r.known, r.fail)), line('total', total.cases, total.pass, total.divergent, total.known, total.fail)].join('\n'));
+  console.log(
+    [
+      line('file', 'cases', 'pass', 'divergent', 'known', 'fail'),
+      ...rows.map((r) => line(r.file, r.cases, r.pass, r.divergent, r.known, r.fail)),
+      line('total', total.cases, total.pass, total.divergent, total.known, total.fail),
+    ].join('\n'),
+  );
   if (problems.length) console.log(`\n${problems.length} problem(s):\n${problems.join('\n')}`);
   assert.deepEqual(problems, []);
 });

@@ -33,7 +33,10 @@ for (const page of readdirSync(rulesDir).filter((f) => f.endsWith('.md'))) {
       const mine = result.findings.filter((f) => f.ruleId === ruleId);
       if (example.kind === 'pass') {
         assert.deepEqual(mine, []);
-        assert.ok(result.results.some((r) => r.ruleId === ruleId && r.outcome === 'pass'), 'the rule ran and passed');
+        assert.ok(
+          result.results.some((r) => r.ruleId === ruleId && r.outcome === 'pass'),
+          'the rule ran and passed',
+        );
       } else {
         const marked = example.source.split('\n').findIndex((l) => l.includes('// fails here')) + 1;
         assert.ok(marked > 0, 'the failing example marks its line with // fails here');
@@ -49,7 +52,10 @@ for (const page of readdirSync(rulesDir).filter((f) => f.endsWith('.md'))) {
 const catalog = loadRuleSet({}, {}, { all: true }).rules.map((r) => r.meta);
 // Equivalents are optional: a rule with none has nothing to list. A missing page is the meta-test's (test/rules/meta.test.ts) to report.
 for (const meta of catalog.filter((m) => m.kind === 'native' && existsSync(path.join(rulesDir, `${m.id}.md`)))) {
-  const named = [...meta.equivalents.flatMap((e) => [e.id, ...(e.ref ? [e.ref] : [])]), ...catalog.filter((o) => o !== meta && equivalentRules(meta, o)).map((o) => o.id)];
+  const named = [
+    ...meta.equivalents.flatMap((e) => [e.id, ...(e.ref ? [e.ref] : [])]),
+    ...catalog.filter((o) => o !== meta && equivalentRules(meta, o)).map((o) => o.id),
+  ];
   if (!named.length) continue;
   test(`docs/rules/${meta.id}.md lists the rule's equivalents`, () => {
     const text = readFileSync(path.join(rulesDir, `${meta.id}.md`), 'utf8');

@@ -8,7 +8,13 @@ test('a finding on a resource whose condition is unknown says it applies if the 
     'main.json': template({
       parameters: { deployBackend: { type: 'bool' } },
       resources: [
-        { type: 'Microsoft.ApiManagement/service/backends', apiVersion: '2023-05-01-preview', name: 'svc/b', condition: "[parameters('deployBackend')]", properties: { url: 'http://insecure.example.com', protocol: 'http' } },
+        {
+          type: 'Microsoft.ApiManagement/service/backends',
+          apiVersion: '2023-05-01-preview',
+          name: 'svc/b',
+          condition: "[parameters('deployBackend')]",
+          properties: { url: 'http://insecure.example.com', protocol: 'http' },
+        },
       ],
     }),
   });

@@ -16,15 +16,27 @@ const make = (id: string, equivalents: Rule['meta']['equivalents'], severity: 'h
     equivalents,
     appliesTo: ['Microsoft.ApiManagement/service'],
     check: (r, ctx) => {
-      if (r.body['properties'] && (r.body['properties'] as Record<string, unknown>)['publicNetworkAccess'] !== 'Disabled') ctx.report({ path: 'properties.publicNetworkAccess', message: `${id} failed` });
+      if (r.body['properties'] && (r.body['properties'] as Record<string, unknown>)['publicNetworkAccess'] !== 'Disabled')
+        ctx.report({ path: 'properties.publicNetworkAccess', message: `${id} failed` });
     },
   });
 
 test('equivalent rules failing on the same property give one finding that names the others', () => {
-  const native = make('NATIVE-PNA', [{ tool: 'checkov', id: 'CKV_AZURE_174' }, { tool: 'azure-policy', id: 'df73bd95-24da-4a4f-96b9-4e8b94b402bd' }], 'medium');
+  const native = make(
+    'NATIVE-PNA',
+    [
+      { tool: 'checkov', id: 'CKV_AZURE_174' },
+      { tool: 'azure-policy', id: 'df73bd95-24da-4a4f-96b9-4e8b94b402bd' },
+    ],
+    'medium',
+  );
   const policy = make('df73bd95-24da-4a4f-96b9-4e8b94b402bd', [], 'high');
   const unrelated = make('OTHER', [{ tool: 'psrule', id: 'Azure.X' }], 'medium');
-  const dir = tempTree({ 'main.json': template({ resources: [{ type: 'Microsoft.ApiManagement/service', apiVersion: 'x', name: 'svc', properties: { publicNetworkAccess: 'Enabled' } }] }) });
+  const dir = tempTree({
+    'main.json': template({
+      resources: [{ type: 'Microsoft.ApiManagement/service', apiVersion: 'x', name: 'svc', properties: { publicNetworkAccess: 'Enabled' } }],
+    }),
+  });
   const out = scan({ paths: [dir], cwd: dir, ruleSet: { rules: [native, policy, unrelated], diagnostics: [], effectErrors: [] } });
   assert.deepEqual(out.findings.map((f) => f.ruleId).sort(), ['OTHER', 'df73bd95-24da-4a4f-96b9-4e8b94b402bd']);
   // The more severe one (error) is kept and names the native rule.
@@ -50,8 +62,21 @@ test('default rule set: each native rule and its built-in twin report one findin
             customProperties: { 'Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10': 'True' },
           },
         },
-        { type: `${svc}/apis`, apiVersion: '2023-05-01-preview', name: 'svc/orders', properties: { path: 'orders', protocols: ['http', 'https'], displayName: 'o', description: 'd' } },
-        { type: `${svc}/apis/policies`, apiVersion: '2023-05-01-preview', name: 'svc/orders/policy', properties: { format: 'rawxml', value: '<policies><inbound/><backend><base/></backend><outbound><base/></outbound><on-error><base/></on-error></policies>' } },
+        {
+          type: `${svc}/apis`,
+          apiVersion: '2023-05-01-preview',
+          name: 'svc/orders',
+          properties: { path: 'orders', protocols: ['http', 'https'], displayName: 'o', description: 'd' },
+        },
+        {
+          type: `${svc}/apis/policies`,
+          apiVersion: '2023-05-01-preview',
+          name: 'svc/orders/policy',
+          properties: {
+            format: 'rawxml',
+            value: '<policies><inbound/><backend><base/></backend><outbound><base/></outbound><on-error><base/></on-error></policies>',
+          },
+        },
         { type: `${svc}/namedValues`, apiVersion: '2023-05-01-preview', name: 'svc/token', properties: { displayName: 'token', secret: true, value: 'x' } },
       ],
     }),
@@ -80,14 +105,24 @@ test('default rule set: each native rule and its built-in twin report one findin
 test('equivalent rules on unrelated properties of one resource stay two findings', () => {
   const a = make('A', [{ tool: 'psrule', id: 'Azure.Same' }], 'medium');
   const b = defineRule({ ...a.meta, id: 'B', check: (_r, ctx) => ctx.report({ path: 'properties.other', message: 'B failed' }) });
-  const dir = tempTree({ 'main.json': template({ resources: [{ type: 'Microsoft.ApiManagement/service', apiVersion: 'x', name: 'svc', properties: { publicNetworkAccess: 'Enabled' } }] }) });
+  const dir = tempTree({
+    'main.json': template({
+      resources: [{ type: 'Microsoft.ApiManagement/service', apiVersion: 'x', name: 'svc', properties: { publicNetworkAccess: 'Enabled' } }],
+    }),
+  });
   const out = scan({ paths: [dir], cwd: dir, ruleSet: { rules: [a, b], diagnostics: [], effectErrors: [] } });
   assert.deepEqual(out.findings.map((f) => f.ruleId).sort(), ['A', 'B']);
 });
 
 test('suppressing a finding suppresses its equivalent twin on the same property too, with the same suppression (default and --rules all)', () => {
   const svc = 'Microsoft.ApiManagement/service';
-  const api = (suppress: object[]) => ({ type: `${svc}/apis`, apiVersion: '2023-05-01-preview', name: 'svc/orders', metadata: { tollgate: { suppress } }, properties: { path: 'orders', protocols: ['http', 'https'], displayName: 'o', description: 'd' } });
+  const api = (suppress: object[]) => ({
+    type: `${svc}/apis`,
+    apiVersion: '2023-05-01-preview',
+    name: 'svc/orders',
+    metadata: { tollgate: { suppress } },
+    properties: { path: 'orders', protocols: ['http', 'https'], displayName: 'o', description: 'd' },
+  });
   const POLICY = 'ee7495e7-3ba7-40b6-bfee-c29e22cc75d4';
   const twins = (f: { ruleId: string }) => f.ruleId === 'APIM-HTTPEndpoint' || f.ruleId === POLICY;
   for (const rule of ['APIM-HTTPEndpoint', POLICY]) {

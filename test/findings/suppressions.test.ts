@@ -14,24 +14,37 @@ const backend = (name: string, metadata?: object) => ({
 const TODAY = new Date('2026-11-22T10:00:00Z');
 
 test('a suppression in resource metadata accepts the finding with its reason; the run no longer fails on it', () => {
-  const t = template({ resources: [backend('svc/b', { tollgate: { suppress: [{ rule: 'APIM-HTTPBackend', reason: 'legacy partner, TLS terminated upstream', expires: '2027-01-31' }] } })] });
+  const t = template({
+    resources: [
+      backend('svc/b', { tollgate: { suppress: [{ rule: 'APIM-HTTPBackend', reason: 'legacy partner, TLS terminated upstream', expires: '2027-01-31' }] } }),
+    ],
+  });
   const dir = tempTree({ 'main.json': t });
   const out = scan({ paths: [dir], cwd: dir, today: TODAY });
   assert.equal(out.findings.filter((f) => f.ruleId === 'APIM-HTTPBackend').length, 0);
   const s = out.suppressed?.find((f) => f.ruleId === 'APIM-HTTPBackend');
   assert.ok(s);
-  assert.deepEqual({ ...s.suppression, location: undefined }, { kind: 'inSource', justification: 'legacy partner, TLS terminated upstream', expires: '2027-01-31', location: undefined });
+  assert.deepEqual(
+    { ...s.suppression, location: undefined },
+    { kind: 'inSource', justification: 'legacy partner, TLS terminated upstream', expires: '2027-01-31', location: undefined },
+  );
   assert.equal(s.suppression?.location?.start.line, lineOf(t, '"rule"') - 1);
 });
 
 test('a suppression may name the rule by an equivalent id (PSRule name)', () => {
-  const dir = tempTree({ 'main.json': template({ resources: [backend('svc/b', { tollgate: { suppress: [{ rule: 'azure.apim.httpbackend', reason: 'accepted' }] } })] }) });
+  const dir = tempTree({
+    'main.json': template({ resources: [backend('svc/b', { tollgate: { suppress: [{ rule: 'azure.apim.httpbackend', reason: 'accepted' }] } })] }),
+  });
   const out = scan({ paths: [dir], cwd: dir, today: TODAY });
   assert.equal(out.suppressed?.filter((f) => f.ruleId === 'APIM-HTTPBackend').length, 1);
 });
 
 test('an expired suppression stops suppressing and says so', () => {
-  const dir = tempTree({ 'main.json': template({ resources: [backend('svc/b', { tollgate: { suppress: [{ rule: 'APIM-HTTPBackend', reason: 'until the migration', expires: '2026-11-01' }] } })] }) });
+  const dir = tempTree({
+    'main.json': template({
+      resources: [backend('svc/b', { tollgate: { suppress: [{ rule: 'APIM-HTTPBackend', reason: 'until the migration', expires: '2026-11-01' }] } })],
+    }),
+  });
   const out = scan({ paths: [dir], cwd: dir, today: TODAY });
   const f = out.findings.find((x) => x.ruleId === 'APIM-HTTPBackend');
   assert.ok(f);
@@ -42,11 +55,21 @@ test('a suppression without a reason is a warning and suppresses nothing; an unu
   const t = template({
     resources: [
       backend('svc/a', { tollgate: { suppress: [{ rule: 'APIM-HTTPBackend' }] } }),
-      { type: 'Microsoft.ApiManagement/service/backends', apiVersion: 'x', name: 'svc/ok', metadata: { tollgate: { suppress: [{ rule: 'APIM-HTTPBackend', reason: 'stale' }] } }, properties: { url: 'https://fine.example.com', protocol: 'http' } },
+      {
+        type: 'Microsoft.ApiManagement/service/backends',
+        apiVersion: 'x',
+        name: 'svc/ok',
+        metadata: { tollgate: { suppress: [{ rule: 'APIM-HTTPBackend', reason: 'stale' }] } },
+        properties: { url: 'https://fine.example.com', protocol: 'http' },
+      },
     ],
   });
   // Two parameter files: the same template is expanded twice, its problems reported once.
-  const dir = tempTree({ 'main.json': template({ ...JSON.parse(t), parameters: { x: { type: 'string', defaultValue: 'x' } } }), 'main.parameters.dev.json': parameterFile({ x: 'dev' }), 'main.parameters.prod.json': parameterFile({ x: 'prod' }) });
+  const dir = tempTree({
+    'main.json': template({ ...JSON.parse(t), parameters: { x: { type: 'string', defaultValue: 'x' } } }),
+    'main.parameters.dev.json': parameterFile({ x: 'dev' }),
+    'main.parameters.prod.json': parameterFile({ x: 'prod' }),
+  });
   const out = scan({ paths: [dir], cwd: dir, today: TODAY });
   // One defect written in the template: one finding, holding for both parameter files.
   const found = out.findings.filter((f) => f.ruleId === 'APIM-HTTPBackend');
@@ -66,10 +89,25 @@ test('configuration suppressions match by rule, resource type and name globs, an
     paths: [dir],
     cwd: dir,
     today: TODAY,
-    suppressions: [{ kind: 'external', rule: 'APIM-HTTPBackend', reason: 'legacy backends are retired in Q1', resourceType: 'Microsoft.ApiManagement/service/*', resourceName: 'svc/legacy-*', file: 'legacy/' }],
+    suppressions: [
+      {
+        kind: 'external',
+        rule: 'APIM-HTTPBackend',
+        reason: 'legacy backends are retired in Q1',
+        resourceType: 'Microsoft.ApiManagement/service/*',
+        resourceName: 'svc/legacy-*',
+        file: 'legacy/',
+      },
+    ],
   });
-  assert.deepEqual(out.suppressed?.map((f) => f.resource.name), ['svc/legacy-1']);
-  assert.deepEqual(out.findings.filter((f) => f.ruleId === 'APIM-HTTPBackend').map((f) => f.resource.name), ['svc/new']);
+  assert.deepEqual(
+    out.suppressed?.map((f) => f.resource.name),
+    ['svc/legacy-1'],
+  );
+  assert.deepEqual(
+    out.findings.filter((f) => f.ruleId === 'APIM-HTTPBackend').map((f) => f.resource.name),
+    ['svc/new'],
+  );
   assert.equal(out.suppressed?.[0]?.suppression?.kind, 'external');
 });
 
@@ -85,7 +123,9 @@ test('configuration name globs with many stars against a long name finish (no re
 });
 
 test('a suppression in metadata with a date that does not exist (2021-02-30) is invalid, not permanent', () => {
-  const dir = tempTree({ 'main.json': template({ resources: [backend('svc/b', { tollgate: { suppress: [{ rule: 'APIM-HTTPBackend', reason: 'r', expires: '2021-02-30' }] } })] }) });
+  const dir = tempTree({
+    'main.json': template({ resources: [backend('svc/b', { tollgate: { suppress: [{ rule: 'APIM-HTTPBackend', reason: 'r', expires: '2021-02-30' }] } })] }),
+  });
   const out = scan({ paths: [dir], cwd: dir, today: TODAY });
   assert.equal(out.findings.filter((f) => f.ruleId === 'APIM-HTTPBackend').length, 1);
   assert.match(out.diagnostics.find((d) => d.code === 'suppression-invalid')?.message ?? '', /invalid `expires`/);

@@ -42,11 +42,23 @@ test(`fixed-seed fuzz pass: ${COUNT} inputs (seed ${SEED}), no new crash, hang o
   const summary = formatReport(report, repoRoot());
   for (const line of summary.split('\n')) t.diagnostic(line);
   const known = [...report.signatures.values()].filter((s) => s.known && s.knownPending);
-  if (known.length) t.diagnostic(`${known.length} KNOWN open bug signature(s) met (reproducers in test/fuzz/reproducers/pending/): not counted as failures until their fix is merged`);
+  if (known.length)
+    t.diagnostic(
+      `${known.length} KNOWN open bug signature(s) met (reproducers in test/fuzz/reproducers/pending/): not counted as failures until their fix is merged`,
+    );
   assert.equal(report.inputs, COUNT);
   const fresh = [...report.signatures.values()].filter((s) => !s.known);
   const regressed = [...report.signatures.values()].filter((s) => s.known && !s.knownPending);
-  const describe = (list: typeof fresh) => list.map((s) => `${s.failure.signature}\n    ${s.failure.message.split('\n')[0]}\n    reproducer: ${s.file ?? '(not written)'}`).join('\n');
-  assert.deepEqual(regressed.map((s) => s.failure.signature), [], `fixed bugs are back (regression):\n${describe(regressed)}`);
-  assert.deepEqual(fresh.map((s) => s.failure.signature), [], `new failure signatures (reproducers written to ${out}; move them to test/fuzz/reproducers/pending/ to mark them known):\n${describe(fresh)}`);
+  const describe = (list: typeof fresh) =>
+    list.map((s) => `${s.failure.signature}\n    ${s.failure.message.split('\n')[0]}\n    reproducer: ${s.file ?? '(not written)'}`).join('\n');
+  assert.deepEqual(
+    regressed.map((s) => s.failure.signature),
+    [],
+    `fixed bugs are back (regression):\n${describe(regressed)}`,
+  );
+  assert.deepEqual(
+    fresh.map((s) => s.failure.signature),
+    [],
+    `new failure signatures (reproducers written to ${out}; move them to test/fuzz/reproducers/pending/ to mark them known):\n${describe(fresh)}`,
+  );
 });

@@ -32,7 +32,22 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const known = new Set(['seconds', 'seed', 'jobs', 'out', 'timeout', 'max-old-mb', 'count', 'light', 'minimize-seconds', 'early-hang-ms', 'help', 'start-index', 'journal', 'promote-fixed']);
+  const known = new Set([
+    'seconds',
+    'seed',
+    'jobs',
+    'out',
+    'timeout',
+    'max-old-mb',
+    'count',
+    'light',
+    'minimize-seconds',
+    'early-hang-ms',
+    'help',
+    'start-index',
+    'journal',
+    'promote-fixed',
+  ]);
   for (const k of Object.keys(args)) if (!known.has(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
   const num = (k: string, d: number) => {
     if (args[k] === undefined) return d;
@@ -60,7 +75,9 @@ async function main(): Promise<number> {
   if (args.journal === undefined) return supervise(options, process.argv.slice(2));
   if (args['start-index'] !== undefined) Object.assign(options, { startIndex: num('start-index', 0) });
   Object.assign(options, { journal: args.journal });
-  console.log(`fuzzing with seed ${seed} for ${options.seconds} s (${options.jobs} job${options.jobs === 1 ? '' : 's'}, ${options.heavy ? 'heavy' : 'light'} sizes, time limit ${options.timeoutMs} ms, heap limit ${options.maxOldMb} MB per worker)`);
+  console.log(
+    `fuzzing with seed ${seed} for ${options.seconds} s (${options.jobs} job${options.jobs === 1 ? '' : 's'}, ${options.heavy ? 'heavy' : 'light'} sizes, time limit ${options.timeoutMs} ms, heap limit ${options.maxOldMb} MB per worker)`,
+  );
   const report = await runFuzz(options);
   console.log(formatReport(report, root));
   return [...report.signatures.values()].some((s) => !s.known || !s.knownPending) ? 1 : 0;
@@ -132,9 +149,17 @@ function supervise(options: { root: string; seed: number; seconds: number; count
     const known = new Set(readReproducers(path.join(options.root, 'test/fuzz/reproducers')).map((r) => r.sidecar.signature));
     for (const index of inFlight) {
       const input = inputAt(corpus, options.seed, index, options.heavy);
-      const f = failure('oom', 'FatalOutOfMemory', `the process aborted (${child.signal ?? child.status}): V8 heap limit overrun inside a runtime call`, '', 'idle', input.target);
+      const f = failure(
+        'oom',
+        'FatalOutOfMemory',
+        `the process aborted (${child.signal ?? child.status}): V8 heap limit overrun inside a runtime call`,
+        '',
+        'idle',
+        input.target,
+      );
       const seen = known.has(f.signature);
-      if (!seen) fatal.push(writeReproducer(options.out, f, input, { generator: input.generator, seed: options.seed, index, originalLength: input.text.length }));
+      if (!seen)
+        fatal.push(writeReproducer(options.out, f, input, { generator: input.generator, seed: options.seed, index, originalLength: input.text.length }));
       console.log(`[fuzz] ${seen ? 'known' : 'NEW'} oom ${f.signature} [input ${index}, ${input.generator}]`);
     }
     start = Math.max(...inFlight) + 1;

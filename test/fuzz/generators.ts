@@ -68,7 +68,17 @@ export function loadCorpus(root: string, maxBytes = 48_000): Corpus {
       if (!kind) continue;
       files++;
       const text = readFileSync(file, 'utf8');
-      if (kind === 'json') add(/deploymentTemplate\.json/.test(text) ? 'template' : /deploymentParameters\.json/.test(text) ? 'parameters' : /"policyRule"/.test(text) ? 'policy' : 'json', text);
+      if (kind === 'json')
+        add(
+          /deploymentTemplate\.json/.test(text)
+            ? 'template'
+            : /deploymentParameters\.json/.test(text)
+              ? 'parameters'
+              : /"policyRule"/.test(text)
+                ? 'policy'
+                : 'json',
+          text,
+        );
       else add(kind, text);
     }
   }
@@ -80,12 +90,16 @@ export function loadCorpus(root: string, maxBytes = 48_000): Corpus {
       const body = m[2]!;
       if (lang === 'yaml' || lang === 'yml') add('config', body);
       else if (lang === 'bicep') add('bicep', body);
-      else if (lang === 'json' || lang === 'jsonc') add(/deploymentTemplate\.json/.test(body) ? 'template' : /policyRule|"if"/.test(body) ? 'policy' : 'json', body);
+      else if (lang === 'json' || lang === 'jsonc')
+        add(/deploymentTemplate\.json/.test(body) ? 'template' : /policyRule|"if"/.test(body) ? 'policy' : 'json', body);
     }
   }
   // Configuration files are rare in the fixtures: a few hand-written ones keep the kind fed.
   add('config', 'failOn: warning\nexclude:\n  - "**/bin/**"\nrules:\n  APIM.HTTPBackend:\n    enabled: false\n');
-  add('config', 'rules:\n  APIM.MinAPIVersion:\n    options:\n      minimum: "2021-08-01"\nsuppressions:\n  - rule: APIM.HTTPBackend\n    reason: legacy\n    expires: 2030-01-01\n');
+  add(
+    'config',
+    'rules:\n  APIM.MinAPIVersion:\n    options:\n      minimum: "2021-08-01"\nsuppressions:\n  - rule: APIM.HTTPBackend\n    reason: legacy\n    expires: 2030-01-01\n',
+  );
   return { byKind, files };
 }
 
@@ -117,10 +131,84 @@ function kindOfPath(file: string): CorpusKind | undefined {
 
 /** Pieces of syntax of the languages we parse: inserted, they push parsers into odd states. */
 const TOKENS = [
-  '{', '}', '[', ']', '(', ')', ',', ':', '"', "'", "''", '\\', '\\u', '\\ud800', '/*', '*/', '//', '\n', '\r', '\t', ' ', '\u0000', '\ufeff', '\u2028',
-  '[[', ']]', "[concat('a', ", "')]", '[parameters(', '[variables(', '.', '..', '?', '??', '!', '=>', '${', '@', '#', 'null', 'true', 'false', '-0', '1e999', '-9223372036854775809',
-  '9007199254740993', '0x1', 'NaN', '"$schema"', '"resources"', '"copy"', '"count"', '"[copyIndex()]"', 'resource', 'param', 'var', 'module', 'output', 'for', 'in', 'if', 'existing',
-  "'''", '<policies>', '</policies>', '<inbound>', '<![CDATA[', ']]>', '&amp;', '&#x0;', '@(', '@{', 'allOf', 'anyOf', 'not', 'like', '*', '**',
+  '{',
+  '}',
+  '[',
+  ']',
+  '(',
+  ')',
+  ',',
+  ':',
+  '"',
+  "'",
+  "''",
+  '\\',
+  '\\u',
+  '\\ud800',
+  '/*',
+  '*/',
+  '//',
+  '\n',
+  '\r',
+  '\t',
+  ' ',
+  '\u0000',
+  '\ufeff',
+  '\u2028',
+  '[[',
+  ']]',
+  "[concat('a', ",
+  "')]",
+  '[parameters(',
+  '[variables(',
+  '.',
+  '..',
+  '?',
+  '??',
+  '!',
+  '=>',
+  '${',
+  '@',
+  '#',
+  'null',
+  'true',
+  'false',
+  '-0',
+  '1e999',
+  '-9223372036854775809',
+  '9007199254740993',
+  '0x1',
+  'NaN',
+  '"$schema"',
+  '"resources"',
+  '"copy"',
+  '"count"',
+  '"[copyIndex()]"',
+  'resource',
+  'param',
+  'var',
+  'module',
+  'output',
+  'for',
+  'in',
+  'if',
+  'existing',
+  "'''",
+  '<policies>',
+  '</policies>',
+  '<inbound>',
+  '<![CDATA[',
+  ']]>',
+  '&amp;',
+  '&#x0;',
+  '@(',
+  '@{',
+  'allOf',
+  'anyOf',
+  'not',
+  'like',
+  '*',
+  '**',
 ];
 const CLOSERS = ['f(]', '[ ) ]', ')]', '}]', ')))', ']]]', '}}}', '"]"', "')", '( ]', '[)', '{)', ')(', '][', '}{'];
 
@@ -170,7 +258,15 @@ const MUTATORS: Record<string, Mutator> = {
   },
   deepNest(text, rng, _other, heavy) {
     const depth = rng.size(heavy ? 60_000 : 3_000);
-    const [open, close] = rng.pick([['[', ']'], ['{"a":', '}'], ['(', ')'], ['concat(', ')'], ['[[', ']]'], ['{ a: ', ' }'], ['<a>', '</a>']] as const);
+    const [open, close] = rng.pick([
+      ['[', ']'],
+      ['{"a":', '}'],
+      ['(', ')'],
+      ['concat(', ')'],
+      ['[[', ']]'],
+      ['{ a: ', ' }'],
+      ['<a>', '</a>'],
+    ] as const);
     const i = at(text, rng);
     return text.slice(0, i) + open.repeat(depth) + (rng.chance(0.5) ? close.repeat(depth) : '') + text.slice(i);
   },
@@ -219,7 +315,9 @@ export function randomExpression(rng: Rng, depth = 0): string {
   const max = def.maxArgs ?? def.minArgs + 3;
   let n = rng.chance(0.9) ? rng.range(def.minArgs, Math.max(def.minArgs, Math.min(max, def.minArgs + 3))) : rng.range(0, max + 2);
   if (def.lambdaArgs?.length && rng.chance(0.7)) {
-    const args = Array.from({ length: Math.max(n, 2) }, (_, i) => (def.lambdaArgs!.includes(i) ? `lambda('x', ${randomExpressionUsing(rng, "lambdaVariables('x')", depth + 1)})` : randomExpression(rng, depth + 1)));
+    const args = Array.from({ length: Math.max(n, 2) }, (_, i) =>
+      def.lambdaArgs!.includes(i) ? `lambda('x', ${randomExpressionUsing(rng, "lambdaVariables('x')", depth + 1)})` : randomExpression(rng, depth + 1),
+    );
     return `${def.name}(${args.join(', ')})`;
   }
   const args: string[] = [];
@@ -235,11 +333,24 @@ function randomExpressionUsing(rng: Rng, variable: string, depth: number): strin
 
 function randomLiteral(rng: Rng): string {
   return rng.pick([
-    () => `'${rng.pick(['', 'a', 'abc', 'a,b,c', '{0}-{1}', '2026-01-01T00:00:00Z', '10.0.0.0/16', 'https://x.example/a?b=c', '[x]', '{"a":1}', 'P1D', 'é😀', "it''s"])}'`,
+    () =>
+      `'${rng.pick(['', 'a', 'abc', 'a,b,c', '{0}-{1}', '2026-01-01T00:00:00Z', '10.0.0.0/16', 'https://x.example/a?b=c', '[x]', '{"a":1}', 'P1D', 'é😀', "it''s"])}'`,
     // Text, not numbers: 9007199254740993 (2^53 + 1) must reach the parser as written, which a JavaScript number cannot hold.
     () => rng.pick(['0', '1', '-1', '2', '3', '64', '800', '801', '2147483647', '-2147483648', '9007199254740993', '1e+21']),
     () => rng.pick(['true', 'false', 'null']),
-    () => rng.pick(["parameters('p')", "parameters('n')", "parameters('o')", "variables('v')", "variables('s')", "parameters('missing')", 'createArray(1, 2, 3)', "createObject('a', 1)", "json('[1,2]')", "f.id('z')"]),
+    () =>
+      rng.pick([
+        "parameters('p')",
+        "parameters('n')",
+        "parameters('o')",
+        "variables('v')",
+        "variables('s')",
+        "parameters('missing')",
+        'createArray(1, 2, 3)',
+        "createObject('a', 1)",
+        "json('[1,2]')",
+        "f.id('z')",
+      ]),
   ])();
 }
 
@@ -249,7 +360,14 @@ function template(body: Record<string, unknown>): string {
   return JSON.stringify({ $schema: TEMPLATE_SCHEMA, contentVersion: '1.0.0.0', resources: [], ...body }, null, 1);
 }
 
-const apimService = (props: Record<string, unknown> = {}) => ({ type: 'Microsoft.ApiManagement/service', apiVersion: '2022-08-01', name: 'svc', location: 'westeurope', sku: { name: 'Developer', capacity: 1 }, properties: { publisherEmail: 'a@b.c', publisherName: 'x', ...props } });
+const apimService = (props: Record<string, unknown> = {}) => ({
+  type: 'Microsoft.ApiManagement/service',
+  apiVersion: '2022-08-01',
+  name: 'svc',
+  location: 'westeurope',
+  sku: { name: 'Developer', capacity: 1 },
+  properties: { publisherEmail: 'a@b.c', publisherName: 'x', ...props },
+});
 
 export const BLOWUPS: Record<string, (rng: Rng, heavy: boolean) => string> = {
   // v0 = 'ab', v(i) = concat(v(i-1), v(i-1)): 2^n characters from n variables.
@@ -259,13 +377,33 @@ export const BLOWUPS: Record<string, (rng: Rng, heavy: boolean) => string> = {
     const f = rng.pick(['concat', 'format2', 'replace', 'array']);
     for (let i = 1; i <= n; i++) {
       const prev = `variables('v${i - 1}')`;
-      variables[`v${i}`] = f === 'concat' ? `[concat(${prev}, ${prev})]` : f === 'format2' ? `[format('{0}{0}', ${prev})]` : f === 'replace' ? `[replace(${prev}, 'a', ${prev})]` : `[concat(createArray(${prev}), createArray(${prev}))]`;
+      variables[`v${i}`] =
+        f === 'concat'
+          ? `[concat(${prev}, ${prev})]`
+          : f === 'format2'
+            ? `[format('{0}{0}', ${prev})]`
+            : f === 'replace'
+              ? `[replace(${prev}, 'a', ${prev})]`
+              : `[concat(createArray(${prev}), createArray(${prev}))]`;
     }
-    return template({ variables, resources: [apimService({ publisherName: `[variables('v${n}')]` })], outputs: { o: { type: 'int', value: `[length(variables('v${n}'))]` } } });
+    return template({
+      variables,
+      resources: [apimService({ publisherName: `[variables('v${n}')]` })],
+      outputs: { o: { type: 'int', value: `[length(variables('v${n}'))]` } },
+    });
   },
   hugeWidth(rng, heavy) {
     const w = rng.pick([1_000, 100_000, 10_000_000, 2_147_483_647, heavy ? 1e12 : 5_000_000, -1]);
-    const expr = rng.pick([`padLeft('a', ${w}, 'b')`, `format('{0,${w}}', 'a')`, `format('{0:D${w}}', 1)`, `string(range(0, ${Math.min(Math.abs(w), 1e9)}))`, `replace(padLeft('', ${Math.min(Math.abs(w), 1e7)}, 'a'), 'a', 'aaaa')`, `take(range(0, ${w}), ${w})`, `base64(padLeft('', ${w}, 'x'))`, `uniqueString(padLeft('', ${w}, 'x'))`]);
+    const expr = rng.pick([
+      `padLeft('a', ${w}, 'b')`,
+      `format('{0,${w}}', 'a')`,
+      `format('{0:D${w}}', 1)`,
+      `string(range(0, ${Math.min(Math.abs(w), 1e9)}))`,
+      `replace(padLeft('', ${Math.min(Math.abs(w), 1e7)}, 'a'), 'a', 'aaaa')`,
+      `take(range(0, ${w}), ${w})`,
+      `base64(padLeft('', ${w}, 'x'))`,
+      `uniqueString(padLeft('', ${w}, 'x'))`,
+    ]);
     return template({ outputs: { o: { type: 'string', value: `[${expr}]` } } });
   },
   copyLoops(rng, heavy) {
@@ -277,21 +415,50 @@ export const BLOWUPS: Record<string, (rng: Rng, heavy: boolean) => string> = {
       ...apimService(),
       name: "[concat('svc', copyIndex())]",
       copy: { name: 'outer', count },
-      properties: { publisherEmail: 'a@b.c', publisherName: 'x', copy: [{ name: 'hostnameConfigurations', count: inner, input: { type: 'Proxy', hostName: "[concat('h', copyIndex('hostnameConfigurations'))]" } }] },
+      properties: {
+        publisherEmail: 'a@b.c',
+        publisherName: 'x',
+        copy: [{ name: 'hostnameConfigurations', count: inner, input: { type: 'Proxy', hostName: "[concat('h', copyIndex('hostnameConfigurations'))]" } }],
+      },
     };
-    return template({ variables: { copy: [{ name: 'vs', count: rng.pick([800, 801, 5000]), input: "[string(range(0, copyIndex('vs')))]" }] }, resources: [resource] });
+    return template({
+      variables: { copy: [{ name: 'vs', count: rng.pick([800, 801, 5000]), input: "[string(range(0, copyIndex('vs')))]" }] },
+      resources: [resource],
+    });
   },
   selfLinking(rng) {
     const inline = rng.chance(0.5);
     const dep = inline
-      ? { type: 'Microsoft.Resources/deployments', apiVersion: '2022-09-01', name: 'self', properties: { mode: 'Incremental', expressionEvaluationOptions: { scope: rng.pick(['inner', 'outer']) }, templateLink: { relativePath: rng.pick(['./self.json', 'self.json', 'self.json?x=1']) } } }
-      : { type: 'Microsoft.Resources/deployments', apiVersion: '2022-09-01', name: "[concat('d', copyIndex())]", copy: { name: 'c', count: rng.range(1, 20) }, properties: { mode: 'Incremental', templateLink: { relativePath: 'self.json' } } };
+      ? {
+          type: 'Microsoft.Resources/deployments',
+          apiVersion: '2022-09-01',
+          name: 'self',
+          properties: {
+            mode: 'Incremental',
+            expressionEvaluationOptions: { scope: rng.pick(['inner', 'outer']) },
+            templateLink: { relativePath: rng.pick(['./self.json', 'self.json', 'self.json?x=1']) },
+          },
+        }
+      : {
+          type: 'Microsoft.Resources/deployments',
+          apiVersion: '2022-09-01',
+          name: "[concat('d', copyIndex())]",
+          copy: { name: 'c', count: rng.range(1, 20) },
+          properties: { mode: 'Incremental', templateLink: { relativePath: 'self.json' } },
+        };
     return template({ resources: [dep, apimService()] });
   },
   recursiveFunctions(rng) {
     // ARM forbids user functions calling user functions; the engine must refuse, not recurse.
-    const members = { f: { parameters: [{ name: 'x', type: 'int' }], output: { type: 'int', value: "[ns.f(add(parameters('x'), 1))]" } }, g: { parameters: [], output: { type: 'string', value: '[ns.h()]' } }, h: { parameters: [], output: { type: 'string', value: '[ns.g()]' } } };
-    return template({ functions: [{ namespace: 'ns', members }], outputs: { o: { type: 'int', value: rng.pick(['[ns.f(0)]', '[ns.g()]', "[length(ns.g())]"]) } } });
+    const members = {
+      f: { parameters: [{ name: 'x', type: 'int' }], output: { type: 'int', value: "[ns.f(add(parameters('x'), 1))]" } },
+      g: { parameters: [], output: { type: 'string', value: '[ns.h()]' } },
+      h: { parameters: [], output: { type: 'string', value: '[ns.g()]' } },
+    };
+    return template({
+      functions: [{ namespace: 'ns', members }],
+      outputs: { o: { type: 'int', value: rng.pick(['[ns.f(0)]', '[ns.g()]', '[length(ns.g())]']) } },
+    });
   },
   variableCycle(rng) {
     const n = rng.range(1, 200);
@@ -308,7 +475,18 @@ export const BLOWUPS: Record<string, (rng: Rng, heavy: boolean) => string> = {
   deepNestedDeployments(rng) {
     let inner: Record<string, unknown> = { $schema: TEMPLATE_SCHEMA, contentVersion: '1.0.0.0', resources: [apimService()] };
     for (let i = rng.range(5, 40); i > 0; i--) {
-      inner = { $schema: TEMPLATE_SCHEMA, contentVersion: '1.0.0.0', resources: [{ type: 'Microsoft.Resources/deployments', apiVersion: '2022-09-01', name: `d${i}`, properties: { mode: 'Incremental', expressionEvaluationOptions: { scope: 'inner' }, template: inner } }] };
+      inner = {
+        $schema: TEMPLATE_SCHEMA,
+        contentVersion: '1.0.0.0',
+        resources: [
+          {
+            type: 'Microsoft.Resources/deployments',
+            apiVersion: '2022-09-01',
+            name: `d${i}`,
+            properties: { mode: 'Incremental', expressionEvaluationOptions: { scope: 'inner' }, template: inner },
+          },
+        ],
+      };
     }
     return JSON.stringify(inner);
   },
@@ -328,7 +506,15 @@ export const BLOWUPS: Record<string, (rng: Rng, heavy: boolean) => string> = {
     ]);
     const mutated = rng.chance(0.5) ? mutate(xml, rng, () => xml, false, rng.range(1, 3)) : xml;
     return template({
-      resources: [apimService(), { type: 'Microsoft.ApiManagement/service/apis/policies', apiVersion: '2022-08-01', name: 'svc/api/policy', properties: { format: rng.pick(['xml', 'rawxml', 'xml-link']), value: mutated } }],
+      resources: [
+        apimService(),
+        {
+          type: 'Microsoft.ApiManagement/service/apis/policies',
+          apiVersion: '2022-08-01',
+          name: 'svc/api/policy',
+          properties: { format: rng.pick(['xml', 'rawxml', 'xml-link']), value: mutated },
+        },
+      ],
     });
   },
 };
@@ -337,11 +523,101 @@ const BLOWUP_NAMES = Object.keys(BLOWUPS);
 // ---- random Bicep token streams ---------------------------------------------------------------
 
 const BICEP_TOKENS = [
-  'param', 'var', 'resource', 'module', 'output', 'existing', 'for', 'in', 'if', 'targetScope', 'import', 'type', 'func', 'metadata', 'using', 'extends', 'with', 'as', 'extension', 'assert', 'test',
-  '{', '}', '[', ']', '(', ')', ',', '.', ':', '?', '??', '!', '=', '==', '!=', '<', '>', '<=', '>=', '&&', '||', '+', '-', '*', '/', '%', '=>', '@', '::', '.?', '[?', '[^', '|', '...',
-  "'a'", "'${x}'", "'${", "'''multi\nline'''", "'Microsoft.ApiManagement/service@2022-08-01'", "'./m.bicep'", "'br:x/y:1'", '0', '1', '-1', '9999999999999999999', 'true', 'false', 'null',
-  'x', 'y', 'string', 'int', 'object', 'array', 'bool', 'resourceGroup()', 'concat', 'sys', 'az', 'description', 'secure', 'minLength', 'allowed', 'batchSize', 'sealed', 'discriminator',
-  '\n', '\n', '\n', ' ', '// c\n', '/* c */', '#disable-next-line x\n', "'unterminated",
+  'param',
+  'var',
+  'resource',
+  'module',
+  'output',
+  'existing',
+  'for',
+  'in',
+  'if',
+  'targetScope',
+  'import',
+  'type',
+  'func',
+  'metadata',
+  'using',
+  'extends',
+  'with',
+  'as',
+  'extension',
+  'assert',
+  'test',
+  '{',
+  '}',
+  '[',
+  ']',
+  '(',
+  ')',
+  ',',
+  '.',
+  ':',
+  '?',
+  '??',
+  '!',
+  '=',
+  '==',
+  '!=',
+  '<',
+  '>',
+  '<=',
+  '>=',
+  '&&',
+  '||',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '=>',
+  '@',
+  '::',
+  '.?',
+  '[?',
+  '[^',
+  '|',
+  '...',
+  "'a'",
+  "'${x}'",
+  "'${",
+  "'''multi\nline'''",
+  "'Microsoft.ApiManagement/service@2022-08-01'",
+  "'./m.bicep'",
+  "'br:x/y:1'",
+  '0',
+  '1',
+  '-1',
+  '9999999999999999999',
+  'true',
+  'false',
+  'null',
+  'x',
+  'y',
+  'string',
+  'int',
+  'object',
+  'array',
+  'bool',
+  'resourceGroup()',
+  'concat',
+  'sys',
+  'az',
+  'description',
+  'secure',
+  'minLength',
+  'allowed',
+  'batchSize',
+  'sealed',
+  'discriminator',
+  '\n',
+  '\n',
+  '\n',
+  ' ',
+  '// c\n',
+  '/* c */',
+  '#disable-next-line x\n',
+  "'unterminated",
 ];
 
 export function randomBicep(rng: Rng): string {
@@ -353,8 +629,40 @@ export function randomBicep(rng: Rng): string {
 
 // ---- random policy definitions ----------------------------------------------------------------
 
-const FIELDS = ['type', 'name', 'location', 'kind', 'tags', "tags['env']", 'properties.publicNetworkAccess', 'Microsoft.ApiManagement/service/sku.name', 'properties.hostnameConfigurations[*].hostName', 'identity.type', 'fullName', 'id'];
-const OPERATORS = ['equals', 'notEquals', 'like', 'notLike', 'match', 'matchInsensitively', 'notMatch', 'contains', 'notContains', 'in', 'notIn', 'containsKey', 'notContainsKey', 'less', 'lessOrEquals', 'greater', 'greaterOrEquals', 'exists'];
+const FIELDS = [
+  'type',
+  'name',
+  'location',
+  'kind',
+  'tags',
+  "tags['env']",
+  'properties.publicNetworkAccess',
+  'Microsoft.ApiManagement/service/sku.name',
+  'properties.hostnameConfigurations[*].hostName',
+  'identity.type',
+  'fullName',
+  'id',
+];
+const OPERATORS = [
+  'equals',
+  'notEquals',
+  'like',
+  'notLike',
+  'match',
+  'matchInsensitively',
+  'notMatch',
+  'contains',
+  'notContains',
+  'in',
+  'notIn',
+  'containsKey',
+  'notContainsKey',
+  'less',
+  'lessOrEquals',
+  'greater',
+  'greaterOrEquals',
+  'exists',
+];
 
 /** `*a*a*a*a*b` against `aaaa…`: the pattern shape that backtracks catastrophically in a naive regex. */
 export function likePattern(rng: Rng, heavy: boolean): string {
@@ -372,19 +680,52 @@ function randomCondition(rng: Rng, depth: number, heavy: boolean): unknown {
     return { [k]: Array.from({ length: rng.range(0, 4) }, () => randomCondition(rng, depth + 1, heavy)) };
   }
   if (rng.chance(0.15)) {
-    return { count: { field: 'properties.hostnameConfigurations[*]', where: randomCondition(rng, depth + 1, heavy) }, [rng.pick(['greater', 'equals', 'less'])]: rng.range(-1, 3) };
+    return {
+      count: { field: 'properties.hostnameConfigurations[*]', where: randomCondition(rng, depth + 1, heavy) },
+      [rng.pick(['greater', 'equals', 'less'])]: rng.range(-1, 3),
+    };
   }
   const op = rng.pick(OPERATORS);
   const lhs = rng.chance(0.15) ? { value: `[${randomExpression(rng, 3)}]` } : { field: rng.pick(FIELDS) };
-  const operand = op === 'like' || op === 'notLike' ? likePattern(rng, heavy) : op === 'exists' ? rng.pick([true, false, 'true', 1]) : op === 'in' || op === 'notIn' ? ['a', 'b'] : op.startsWith('match') ? rng.pick(['###-???', '.*', '#'.repeat(rng.size(500))]) : rng.pick(['a', 1, null, [], {}, "[parameters('p')]", `[${randomExpression(rng, 4)}]`]);
+  const operand =
+    op === 'like' || op === 'notLike'
+      ? likePattern(rng, heavy)
+      : op === 'exists'
+        ? rng.pick([true, false, 'true', 1])
+        : op === 'in' || op === 'notIn'
+          ? ['a', 'b']
+          : op.startsWith('match')
+            ? rng.pick(['###-???', '.*', '#'.repeat(rng.size(500))])
+            : rng.pick(['a', 1, null, [], {}, "[parameters('p')]", `[${randomExpression(rng, 4)}]`]);
   return { ...lhs, [op]: operand };
 }
 
 export function randomPolicy(rng: Rng, heavy: boolean): { text: string; aux: string } {
-  const rule = { if: randomCondition(rng, 0, heavy), then: { effect: rng.pick(['audit', 'deny', 'Disabled', "[parameters('effect')]", 'modify', 'append', 'auditIfNotExists', 'bogus']) } };
-  const definition = rng.chance(0.3) ? rule : { properties: { displayName: 'fuzz', mode: rng.pick(['All', 'Indexed', 'Microsoft.Kubernetes.Data']), parameters: { effect: { type: 'String', defaultValue: 'Audit', allowedValues: ['Audit', 'Deny', 'Disabled'] }, p: { type: 'String', defaultValue: 'x' } }, policyRule: rule } };
+  const rule = {
+    if: randomCondition(rng, 0, heavy),
+    then: { effect: rng.pick(['audit', 'deny', 'Disabled', "[parameters('effect')]", 'modify', 'append', 'auditIfNotExists', 'bogus']) },
+  };
+  const definition = rng.chance(0.3)
+    ? rule
+    : {
+        properties: {
+          displayName: 'fuzz',
+          mode: rng.pick(['All', 'Indexed', 'Microsoft.Kubernetes.Data']),
+          parameters: {
+            effect: { type: 'String', defaultValue: 'Audit', allowedValues: ['Audit', 'Deny', 'Disabled'] },
+            p: { type: 'String', defaultValue: 'x' },
+          },
+          policyRule: rule,
+        },
+      };
   const name = rng.pick(['a'.repeat(rng.size(heavy ? 100_000 : 2_000)), 'svc', '', 'aaaa!']);
-  const resource = { type: 'Microsoft.ApiManagement/service', name, location: 'westeurope', tags: { env: 'a'.repeat(rng.size(heavy ? 3_000 : 500)) }, properties: { publicNetworkAccess: 'Enabled', hostnameConfigurations: [{ hostName: name }, { hostName: 'b' }] } };
+  const resource = {
+    type: 'Microsoft.ApiManagement/service',
+    name,
+    location: 'westeurope',
+    tags: { env: 'a'.repeat(rng.size(heavy ? 3_000 : 500)) },
+    properties: { publicNetworkAccess: 'Enabled', hostnameConfigurations: [{ hostName: name }, { hostName: 'b' }] },
+  };
   return { text: JSON.stringify(definition, null, 1), aux: JSON.stringify(resource) };
 }
 
@@ -412,19 +753,50 @@ export interface MixOptions {
 type Make = (corpus: Corpus, rng: Rng, heavy: boolean) => GeneratedInput;
 
 const from = (corpus: Corpus, rng: Rng, kind: CorpusKind) => rng.pick(corpus.byKind.get(kind) ?? ['{}']);
-const mutatedFrom = (kind: CorpusKind, target: Target, generator: string, times?: [number, number]): Make => (corpus, rng, heavy) => ({
-  target,
-  text: mutate(from(corpus, rng, kind), rng, () => from(corpus, rng, kind), heavy, times ? rng.range(times[0], times[1]) : undefined),
-  generator,
-});
+const mutatedFrom =
+  (kind: CorpusKind, target: Target, generator: string, times?: [number, number]): Make =>
+  (corpus, rng, heavy) => ({
+    target,
+    text: mutate(from(corpus, rng, kind), rng, () => from(corpus, rng, kind), heavy, times ? rng.range(times[0], times[1]) : undefined),
+    generator,
+  });
 
 /** The generators, each with its weight in a heavy (long run) and a light (test pass) mix. */
 const MIX: { generator: string; heavy: number; light: number; make: Make }[] = [
-  { generator: 'mutate-json', heavy: 14, light: 18, make: (c, rng, heavy) => mutatedFrom(rng.pick(['json', 'template', 'parameters', 'policy'] as const), 'json', 'mutate-json')(c, rng, heavy) },
-  { generator: 'random-expression', heavy: 16, light: 22, make: (_c, rng) => ({ target: 'expr', text: `[${randomExpression(rng)}]`, generator: 'random-expression' }) },
-  { generator: 'mutate-expression', heavy: 6, light: 8, make: (_c, rng, heavy) => ({ target: 'expr', text: mutate(`[${randomExpression(rng)}]`, rng, () => `[${randomExpression(rng)}]`, heavy), generator: 'mutate-expression' }) },
-  { generator: 'random-policy', heavy: 12, light: 14, make: (_c, rng, heavy) => ({ target: 'policy', ...randomPolicy(rng, heavy), generator: 'random-policy' }) },
-  { generator: 'mutate-policy', heavy: 5, light: 6, make: (c, rng, heavy) => ({ ...mutatedFrom('policy', 'policy', 'mutate-policy')(c, rng, heavy), aux: randomPolicy(rng, heavy).aux }) },
+  {
+    generator: 'mutate-json',
+    heavy: 14,
+    light: 18,
+    make: (c, rng, heavy) => mutatedFrom(rng.pick(['json', 'template', 'parameters', 'policy'] as const), 'json', 'mutate-json')(c, rng, heavy),
+  },
+  {
+    generator: 'random-expression',
+    heavy: 16,
+    light: 22,
+    make: (_c, rng) => ({ target: 'expr', text: `[${randomExpression(rng)}]`, generator: 'random-expression' }),
+  },
+  {
+    generator: 'mutate-expression',
+    heavy: 6,
+    light: 8,
+    make: (_c, rng, heavy) => ({
+      target: 'expr',
+      text: mutate(`[${randomExpression(rng)}]`, rng, () => `[${randomExpression(rng)}]`, heavy),
+      generator: 'mutate-expression',
+    }),
+  },
+  {
+    generator: 'random-policy',
+    heavy: 12,
+    light: 14,
+    make: (_c, rng, heavy) => ({ target: 'policy', ...randomPolicy(rng, heavy), generator: 'random-policy' }),
+  },
+  {
+    generator: 'mutate-policy',
+    heavy: 5,
+    light: 6,
+    make: (c, rng, heavy) => ({ ...mutatedFrom('policy', 'policy', 'mutate-policy')(c, rng, heavy), aux: randomPolicy(rng, heavy).aux }),
+  },
   { generator: 'mutate-bicep', heavy: 12, light: 10, make: mutatedFrom('bicep', 'bicep', 'mutate-bicep') },
   { generator: 'random-bicep', heavy: 6, light: 5, make: (_c, rng) => ({ target: 'bicep', text: randomBicep(rng), generator: 'random-bicep' }) },
   {
@@ -434,7 +806,9 @@ const MIX: { generator: string; heavy: number; light: number; make: Make }[] = [
     make: (_c, rng, heavy) => {
       const nest = rng.chance(0.5);
       const depth = rng.size(heavy ? 100_000 : 5_000);
-      const text = nest ? `var x = ${rng.pick(['[', '(', '{ a: ', '!', '-', 'f(', "'${"]).repeat(depth)}1` : `param p string = '${'a'.repeat(rng.size(heavy ? 2_000_000 : 50_000))}'\noutput o int = length(p)`;
+      const text = nest
+        ? `var x = ${rng.pick(['[', '(', '{ a: ', '!', '-', 'f(', "'${"]).repeat(depth)}1`
+        : `param p string = '${'a'.repeat(rng.size(heavy ? 2_000_000 : 50_000))}'\noutput o int = length(p)`;
       return { target: 'bicep', text, generator: nest ? 'bicep-nest' : 'bicep-huge' };
     },
   },

@@ -32,7 +32,7 @@ describe('fuzz harness', () => {
     const o = await pool.run({ target: 'selftest', text: 'hang' }, 500);
     assert.equal(o.kind, 'hang');
     assert.equal(o.kind === 'hang' && o.signature, 'hang|Timeout|selftest|evaluate');
-    assert.ok(pool.spawned > spawned, "a worker was started to replace the hung one");
+    assert.ok(pool.spawned > spawned, 'a worker was started to replace the hung one');
     assert.equal((await pool.run({ target: 'json', text: '{"a": [1, 2]}' })).kind, 'ok');
   });
 
@@ -43,7 +43,11 @@ describe('fuzz harness', () => {
   });
 
   test('a real pipeline input that is fine is ok', async () => {
-    const template = JSON.stringify({ $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#', contentVersion: '1.0.0.0', resources: [{ type: 'Microsoft.ApiManagement/service', apiVersion: '2022-08-01', name: 'svc', properties: {} }] });
+    const template = JSON.stringify({
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      contentVersion: '1.0.0.0',
+      resources: [{ type: 'Microsoft.ApiManagement/service', apiVersion: '2022-08-01', name: 'svc', properties: {} }],
+    });
     for (const target of ['arm', 'scan', 'json'] as const) assert.equal((await pool.run({ target, text: template })).kind, 'ok', target);
     assert.equal((await pool.run({ target: 'bicep', text: "param p string = 'x'\noutput o string = p\n" })).kind, 'ok');
   });

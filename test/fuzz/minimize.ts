@@ -20,7 +20,13 @@ export interface MinimizeStats {
  * nesting ends exactly at the depth where the stack runs out, and whether that overflows then
  * depends on how much of the code V8 had optimised (a reproducer that fails one run in two).
  */
-export async function minimize(text: string, reproduces: (candidate: string) => Promise<boolean>, deadline: number, stats: MinimizeStats = { tries: 0, accepted: 0 }, units: readonly Unit[] = ['lines', 'tokens', 'chars']): Promise<string> {
+export async function minimize(
+  text: string,
+  reproduces: (candidate: string) => Promise<boolean>,
+  deadline: number,
+  stats: MinimizeStats = { tries: 0, accepted: 0 },
+  units: readonly Unit[] = ['lines', 'tokens', 'chars'],
+): Promise<string> {
   let current = text;
   for (const unit of units) {
     let parts = split(current, unit);
@@ -33,7 +39,7 @@ export async function minimize(text: string, reproduces: (candidate: string) => 
     while (parts.length >= 2 && performance.now() < deadline) {
       const size = Math.ceil(parts.length / chunks);
       let removedAny = false;
-      for (let start = 0; start < parts.length && performance.now() < deadline; ) {
+      for (let start = 0; start < parts.length && performance.now() < deadline;) {
         const candidate = [...parts.slice(0, start), ...parts.slice(start + size)];
         stats.tries++;
         if (candidate.length && (await reproduces(candidate.join('')))) {

@@ -92,12 +92,19 @@ export class Pool {
         return;
       }
       const ms = performance.now() - p.started;
-      const f = err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? failure('oom', 'OutOfMemory', err.message, '', phase, p.input.target) : failure('crash', err.name, err.message, err.stack ?? '', phase, p.input.target);
+      const f =
+        err.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? failure('oom', 'OutOfMemory', err.message, '', phase, p.input.target)
+          : failure('crash', err.name, err.message, err.stack ?? '', phase, p.input.target);
       this.replace(slot, { ...f, ms });
     });
     worker.on('exit', () => {
       const p = slot.pending;
-      if (p) this.replace(slot, { ...failure('crash', 'WorkerExit', 'the worker exited', '', PHASES[Atomics.load(slot.phase, 0)] ?? 'idle', p.input.target), ms: performance.now() - p.started });
+      if (p)
+        this.replace(slot, {
+          ...failure('crash', 'WorkerExit', 'the worker exited', '', PHASES[Atomics.load(slot.phase, 0)] ?? 'idle', p.input.target),
+          ms: performance.now() - p.started,
+        });
     });
     return slot;
   }
@@ -120,7 +127,8 @@ export class Pool {
         known && known.afterMs < timeoutMs
           ? setTimeout(() => {
               const f = hang();
-              if (known.signatures.has(f.signature)) this.replace(slot, { ...f, message: `still running after ${known.afterMs} ms in a stage with a known hang`, ms: known.afterMs });
+              if (known.signatures.has(f.signature))
+                this.replace(slot, { ...f, message: `still running after ${known.afterMs} ms in a stage with a known hang`, ms: known.afterMs });
             }, known.afterMs)
           : undefined;
       slot.pending = { id, input, started: performance.now(), timer, ...(early ? { early } : {}), settle };
@@ -163,7 +171,13 @@ export class Pool {
 }
 
 /** The V8 RangeErrors that are different bugs though they share a name. */
-const RANGE_MESSAGES = [/Maximum call stack size exceeded/, /Invalid string length/, /Invalid array length/, /Array buffer allocation failed/, /Invalid regular expression/];
+const RANGE_MESSAGES = [
+  /Maximum call stack size exceeded/,
+  /Invalid string length/,
+  /Invalid array length/,
+  /Array buffer allocation failed/,
+  /Invalid regular expression/,
+];
 
 /**
  * kind + error name + where: the first three frames inside src/ (function and file, no line

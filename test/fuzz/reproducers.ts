@@ -49,7 +49,10 @@ export const REPRODUCER_ROOT = 'test/fuzz/reproducers';
 /** Every reproducer under root (fixed ones) and root/pending (open bugs). */
 export function readReproducers(root: string): Reproducer[] {
   const out: Reproducer[] = [];
-  for (const [dir, pending] of [[root, false], [path.join(root, 'pending'), true]] as const) {
+  for (const [dir, pending] of [
+    [root, false],
+    [path.join(root, 'pending'), true],
+  ] as const) {
     if (!existsSync(dir)) continue;
     for (const name of readdirSync(dir).sort()) {
       if (!name.endsWith('.repro.json')) continue;
@@ -65,7 +68,12 @@ export function readReproducers(root: string): Reproducer[] {
 }
 
 /** Writes the input and its sidecar into dir; returns the sidecar's path. */
-export function writeReproducer(dir: string, failure: Failure, input: FuzzInput, meta: { generator: string; seed: number; index: number; originalLength: number }): string {
+export function writeReproducer(
+  dir: string,
+  failure: Failure,
+  input: FuzzInput,
+  meta: { generator: string; seed: number; index: number; originalLength: number },
+): string {
   mkdirSync(dir, { recursive: true });
   // A regression of a signature whose reproducer is kept (here or, fixed, one folder up) is
   // another input: it gets a name of its own so that it never replaces the first one.

@@ -84,7 +84,19 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     maxOldMb: options.maxOldMb,
     ...(options.earlyHangMs !== undefined ? { earlyHang: { afterMs: options.earlyHangMs, signatures: pendingHangs } } : {}),
   });
-  const report: FuzzReport = { seed: options.seed, inputs: 0, seconds: 0, byTarget: {}, byGenerator: {}, msByTarget: {}, signatures: new Map(), maxRssMb: 0, workersSpawned: 0, slowest: { ms: 0, generator: '', index: -1 }, slow: 0 };
+  const report: FuzzReport = {
+    seed: options.seed,
+    inputs: 0,
+    seconds: 0,
+    byTarget: {},
+    byGenerator: {},
+    msByTarget: {},
+    signatures: new Map(),
+    maxRssMb: 0,
+    workersSpawned: 0,
+    slowest: { ms: 0, generator: '', index: -1 },
+    slow: 0,
+  };
   const started = performance.now();
   const end = options.seconds !== undefined ? started + options.seconds * 1000 : Infinity;
   const limit = options.count ?? Infinity;
@@ -122,7 +134,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     const known = knownSignatures.get(failure.signature);
     const stats: SignatureStats = { failure, count: 1, confirmed: true, known: !!known, ...(known ? { file: known.file, knownPending: known.pending } : {}) };
     report.signatures.set(failure.signature, stats);
-    log(`${known ? (known.pending ? 'known' : 'REGRESSION of') : 'NEW'} ${failure.kind} ${failure.signature}${known ? ` (${path.relative(options.root, known.file)})` : ''} [input ${index}, ${input.generator}]`);
+    log(
+      `${known ? (known.pending ? 'known' : 'REGRESSION of') : 'NEW'} ${failure.kind} ${failure.signature}${known ? ` (${path.relative(options.root, known.file)})` : ''} [input ${index}, ${input.generator}]`,
+    );
     if (known?.pending) return;
     // Minimise on the same pool, while the other loops go on generating.
     const reproduces = async (candidate: FuzzInput) => {
@@ -181,8 +195,13 @@ export function formatReport(report: FuzzReport, root: string): string {
   const lines = [
     `seed ${report.seed}: ${report.inputs} inputs in ${report.seconds.toFixed(1)} s (${(report.inputs / report.seconds).toFixed(0)}/s), max RSS ${report.maxRssMb} MB, ${report.workersSpawned} workers spawned`,
     `slowest input: ${report.slowest.ms} ms (#${report.slowest.index}, ${report.slowest.generator}); ${report.slow} slow but not hung`,
-    `by target: ${Object.entries(report.byTarget).map(([k, v]) => `${k} ${v} (${((report.msByTarget[k] ?? 0) / 1000).toFixed(1)} s)`).join(', ')}`,
-    `by generator: ${Object.entries(report.byGenerator).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `by target: ${Object.entries(report.byTarget)
+      .map(([k, v]) => `${k} ${v} (${((report.msByTarget[k] ?? 0) / 1000).toFixed(1)} s)`)
+      .join(', ')}`,
+    `by generator: ${Object.entries(report.byGenerator)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
   ];
   const sigs = [...report.signatures.values()].sort((a, b) => b.count - a.count);
   lines.push(`${sigs.length} distinct failure signatures (${sigs.filter((s) => !s.known).length} new):`);

@@ -46,7 +46,9 @@ export interface FuzzInput {
 
 /** File extension a reproducer of this target is saved with. */
 export function extensionOf(target: Target): string {
-  return { json: 'json', arm: 'json', expr: 'txt', bicep: 'bicep', bicepparam: 'bicepparam', policy: 'json', config: 'yaml', scan: 'json', selftest: 'txt' }[target];
+  return { json: 'json', arm: 'json', expr: 'txt', bicep: 'bicep', bicepparam: 'bicepparam', policy: 'json', config: 'yaml', scan: 'json', selftest: 'txt' }[
+    target
+  ];
 }
 
 /** Where a hang or OOM happened: the worker writes the stage into shared memory before entering it. */
@@ -130,9 +132,15 @@ export function createHarness(setPhase: (p: Phase) => void): Harness {
         const template = {
           $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
           contentVersion: '1.0.0.0',
-          parameters: { p: { type: 'string', defaultValue: 'abc' }, n: { type: 'int', defaultValue: 3 }, o: { type: 'object', defaultValue: { a: [1, 2], b: 'x' } } },
+          parameters: {
+            p: { type: 'string', defaultValue: 'abc' },
+            n: { type: 'int', defaultValue: 3 },
+            o: { type: 'object', defaultValue: { a: [1, 2], b: 'x' } },
+          },
           variables: { v: [1, 2, 3], s: 'hello' },
-          functions: [{ namespace: 'f', members: { id: { parameters: [{ name: 'x', type: 'string' }], output: { type: 'string', value: "[parameters('x')]" } } } }],
+          functions: [
+            { namespace: 'f', members: { id: { parameters: [{ name: 'x', type: 'string' }], output: { type: 'string', value: "[parameters('x')]" } } } },
+          ],
           resources: [],
           outputs: { o: { type: 'object', value: text } },
         };

@@ -51,26 +51,50 @@ test('directories are walked recursively; templates, parameter files and exports
 test('--exclude takes .gitignore-style patterns', () => {
   const dir = tempTree({ 'a/main.json': T, 'b/main.json': T, 'b/keep/main.json': T });
   const { files } = load(dir, ['.'], ['b/*', '!b/keep']);
-  assert.deepEqual(files.map((f) => f.document.file.path), ['a/main.json', 'b/keep/main.json']);
+  assert.deepEqual(
+    files.map((f) => f.document.file.path),
+    ['a/main.json', 'b/keep/main.json'],
+  );
 });
 
 test('include keeps only matching files from directory walks; exclude still applies; named files are always taken', () => {
   const dir = tempTree({ 'infra/main.json': T, 'infra/legacy/main.json': T, 'tools/main.json': T, 'tools/named.json': T });
   const { candidates } = discover(['.', 'tools/named.json'], { cwd: dir, include: ['infra/'], exclude: ['legacy/'] });
   assert.deepEqual(
-    candidates.map((c) => c.absPath.slice(dir.length + 1).split('\\').join('/')),
+    candidates.map((c) =>
+      c.absPath
+        .slice(dir.length + 1)
+        .split('\\')
+        .join('/'),
+    ),
     ['infra/main.json', 'tools/named.json'],
   );
 });
 
 test('skipUnrecognized: named files that are not templates are skipped (pre-commit passes every changed .json), templates still scanned, broken templates still reported', () => {
-  const dir = tempTree({ 'package.json': '{"name": "x"}', 'main.json': T, 'broken.json': '{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "resources": [' });
+  const dir = tempTree({
+    'package.json': '{"name": "x"}',
+    'main.json': T,
+    'broken.json': '{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "resources": [',
+  });
   const strict = loadInputs({ paths: ['package.json', 'main.json'], cwd: dir });
-  assert.deepEqual(strict.diagnostics.map((d) => d.code), ['not-a-template']);
+  assert.deepEqual(
+    strict.diagnostics.map((d) => d.code),
+    ['not-a-template'],
+  );
   const lenient = loadInputs({ paths: ['package.json', 'main.json', 'broken.json'], cwd: dir, skipUnrecognized: true });
-  assert.deepEqual(lenient.units.map((u) => u.document.file.path), ['main.json']);
-  assert.deepEqual(lenient.skipped.map((s) => s.path), ['package.json']);
-  assert.deepEqual(lenient.diagnostics.map((d) => d.code), ['json-syntax']);
+  assert.deepEqual(
+    lenient.units.map((u) => u.document.file.path),
+    ['main.json'],
+  );
+  assert.deepEqual(
+    lenient.skipped.map((s) => s.path),
+    ['package.json'],
+  );
+  assert.deepEqual(
+    lenient.diagnostics.map((d) => d.code),
+    ['json-syntax'],
+  );
 });
 
 test('invalid JSON in a template is an error with line and column; unrelated broken JSON is skipped', () => {
@@ -150,7 +174,10 @@ test('an explicit --parameters file goes with the one template scanned', () => {
   const explicit = classify({ absPath: path.join(dir, 'env/dev.json'), explicit: true }, dir);
   assert.ok(explicit.ok);
   const { units } = pairParameters(files, [explicit.file]);
-  assert.deepEqual(units.map((u) => [u.document.file.path, u.parameterFile?.file.path]), [['tpl/main.json', 'env/dev.json']]);
+  assert.deepEqual(
+    units.map((u) => [u.document.file.path, u.parameterFile?.file.path]),
+    [['tpl/main.json', 'env/dev.json']],
+  );
 });
 
 test('a file that cannot be read is an error naming it, not a crash', () => {

@@ -21,7 +21,16 @@ const CLI = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 
 const SECRET = 'TOPSECRET-do-not-print';
 
 const bicepResource = (description: string) =>
-  ["resource api 'Microsoft.ApiManagement/service/apis@2023-05-01-preview' = {", "  name: 'apim/orders'", '  properties: {', `    description: ${description}`, "    path: 'orders'", '  }', '}', ''].join('\n');
+  [
+    "resource api 'Microsoft.ApiManagement/service/apis@2023-05-01-preview' = {",
+    "  name: 'apim/orders'",
+    '  properties: {',
+    `    description: ${description}`,
+    "    path: 'orders'",
+    '  }',
+    '}',
+    '',
+  ].join('\n');
 
 /** Expands one Bicep or ARM file the way `scan <scanned>` would, with the scan's sandbox. */
 function expandIn(dir: string, scanned: string, file: string, environment?: Record<string, string>) {
@@ -59,7 +68,9 @@ for (const fn of ['loadTextContent', 'loadFileAsBase64', 'loadJsonContent', 'loa
 }
 
 test('loadTextContent of an absolute path (/etc/hostname, /proc/self/environ) is refused', () => {
-  const dir = tempTree({ 'main.bicep': [bicepResource("loadTextContent('/etc/hostname')"), "output env string = loadTextContent('/proc/self/environ')", ''].join('\n') });
+  const dir = tempTree({
+    'main.bicep': [bicepResource("loadTextContent('/etc/hostname')"), "output env string = loadTextContent('/proc/self/environ')", ''].join('\n'),
+  });
   const { resources, diagnostics } = expandIn(dir, '.', 'main.bicep');
   assert.equal(diagnostics.filter((d) => d.code === 'sandbox').length, 2);
   assert.ok(isUnknown(getPath(resources[0]!.body, 'properties.description')));
@@ -92,18 +103,30 @@ test("import from '../x.bicep' outside the sandbox: a diagnostic at the path, th
   assert.match(d.message, /^cannot import from '\.\.\/shared\.bicep': the file is outside the sandbox/);
 });
 
-test("a module path outside the sandbox is not read: a diagnostic at the module path", () => {
+test('a module path outside the sandbox is not read: a diagnostic at the module path', () => {
   const text = ["module m '../module.bicep' = {", "  name: 'm'", '}', ''].join('\n');
   const dir = tempTree({ 'module.bicep': bicepResource(`'${SECRET}'`), 'repo/main.bicep': text });
   const { resources, diagnostics } = expandIn(dir, 'repo', 'repo/main.bicep');
   const d = refusal(diagnostics, 'linked-template');
   assert.equal(d.location?.start.line, 1);
   assert.equal(d.location?.start.column, text.indexOf("'../module.bicep'") + 1);
-  assert.deepEqual(resources.map((r) => r.type), ['Microsoft.Resources/deployments']);
+  assert.deepEqual(
+    resources.map((r) => r.type),
+    ['Microsoft.Resources/deployments'],
+  );
 });
 
 test('a linked ARM template whose relativePath leaves the sandbox is not read', () => {
-  const text = template({ resources: [{ type: 'Microsoft.Resources/deployments', apiVersion: '2022-09-01', name: 'linked', properties: { mode: 'Incremental', templateLink: { relativePath: '../../outside.json' } } }] });
+  const text = template({
+    resources: [
+      {
+        type: 'Microsoft.Resources/deployments',
+        apiVersion: '2022-09-01',
+        name: 'linked',
+        properties: { mode: 'Incremental', templateLink: { relativePath: '../../outside.json' } },
+      },
+    ],
+  });
   const dir = tempTree({ 'outside.json': template({ resources: [{ type: 'A.B/c', apiVersion: 'x', name: SECRET }] }), 'repo/infra/main.json': text });
   const { resources, diagnostics } = expandIn(dir, 'repo', 'repo/infra/main.json');
   const d = refusal(diagnostics, 'linked-template');
@@ -113,7 +136,11 @@ test('a linked ARM template whose relativePath leaves the sandbox is not read', 
 
 test(".bicepparam extends '../base.bicepparam' outside the sandbox: a diagnostic at the path", () => {
   const text = ["using './main.bicep'", "extends '../base.bicepparam'", "param own = 'mine'", ''].join('\n');
-  const dir = tempTree({ 'base.bicepparam': `using none\nparam stolen = '${SECRET}'\n`, 'repo/main.bicep': 'param own string\nparam stolen string\n', 'repo/main.bicepparam': text });
+  const dir = tempTree({
+    'base.bicepparam': `using none\nparam stolen = '${SECRET}'\n`,
+    'repo/main.bicep': 'param own string\nparam stolen string\n',
+    'repo/main.bicepparam': text,
+  });
   const sandbox = Sandbox.forPaths(['repo'], { cwd: dir, registryCache: false });
   const c = classify({ absPath: path.join(dir, 'repo/main.bicepparam'), explicit: false }, dir, sandbox, evaluateBicepParamValues);
   assert.ok(c.ok);
@@ -126,19 +153,41 @@ test(".bicepparam extends '../base.bicepparam' outside the sandbox: a diagnostic
 test('a Bicep test in a git work tree loads the module above the scanned folder (the work tree is the sandbox)', () => {
   // The AVM layout: tests/e2e/x/main.test.bicep uses the module at the repository root.
   const repo = tempTree({
-    'main.bicep': ['param name string', "resource svc 'Microsoft.ApiManagement/service@2023-05-01-preview' = {", '  name: name', "  location: 'westeurope'", "  sku: { name: 'Developer', capacity: 1 }", '}', ''].join('\n'),
+    'main.bicep': [
+      'param name string',
+      "resource svc 'Microsoft.ApiManagement/service@2023-05-01-preview' = {",
+      '  name: name',
+      "  location: 'westeurope'",
+      "  sku: { name: 'Developer', capacity: 1 }",
+      '}',
+      '',
+    ].join('\n'),
     'tests/e2e/x/main.test.bicep': ["module testDeployment '../../../main.bicep' = {", "  name: 'e2e'", "  params: { name: 'apim-e2e' }", '}', ''].join('\n'),
   });
   mkdirSync(path.join(repo, '.git'));
   const { resources, diagnostics } = expandIn(repo, 'tests', 'tests/e2e/x/main.test.bicep');
-  assert.deepEqual(diagnostics.filter((d) => d.severity !== 'info'), []);
-  assert.deepEqual(resources.map((r) => `${r.type} ${r.name}`), ['Microsoft.Resources/deployments e2e', 'Microsoft.ApiManagement/service apim-e2e']);
+  assert.deepEqual(
+    diagnostics.filter((d) => d.severity !== 'info'),
+    [],
+  );
+  assert.deepEqual(
+    resources.map((r) => `${r.type} ${r.name}`),
+    ['Microsoft.Resources/deployments e2e', 'Microsoft.ApiManagement/service apim-e2e'],
+  );
   // Without the work tree the same module is outside the scanned folder.
-  const plain = tempTree({ 'main.bicep': 'param name string\n', 'tests/e2e/x/main.test.bicep': "module t '../../../main.bicep' = {\n  name: 'e2e'\n  params: { name: 'x' }\n}\n" });
+  const plain = tempTree({
+    'main.bicep': 'param name string\n',
+    'tests/e2e/x/main.test.bicep': "module t '../../../main.bicep' = {\n  name: 'e2e'\n  params: { name: 'x' }\n}\n",
+  });
   refusal(expandIn(plain, 'tests', 'tests/e2e/x/main.test.bicep').diagnostics, 'linked-template');
 });
 
-const ENV_PARAMS = ["using './main.bicep'", "param fromEnv = readEnvironmentVariable('TOLLGATE_TEST_VAR')", "param withDefault = readEnvironmentVariable('TOLLGATE_UNSET_VAR', 'fallback')", ''].join('\n');
+const ENV_PARAMS = [
+  "using './main.bicep'",
+  "param fromEnv = readEnvironmentVariable('TOLLGATE_TEST_VAR')",
+  "param withDefault = readEnvironmentVariable('TOLLGATE_UNSET_VAR', 'fallback')",
+  '',
+].join('\n');
 
 test('readEnvironmentVariable(): unknown without --env (the real environment is never read), the given value with it', () => {
   process.env['TOLLGATE_TEST_VAR'] = SECRET;
@@ -162,7 +211,10 @@ test('readEnvironmentVariable(): unknown without --env (the real environment is 
     const given = values({ TOLLGATE_TEST_VAR: 'given', TOLLGATE_UNSET_VAR: 'also given' });
     assert.deepEqual(given.parameters['fromEnv'], { value: 'given' });
     assert.deepEqual(given.parameters['withDefault'], { value: 'also given' });
-    assert.deepEqual(given.diagnostics.filter((d) => d.code === 'environment'), []);
+    assert.deepEqual(
+      given.diagnostics.filter((d) => d.code === 'environment'),
+      [],
+    );
   } finally {
     delete process.env['TOLLGATE_TEST_VAR'];
   }
@@ -179,12 +231,19 @@ test('expand --env and the configuration env: of scan reach readEnvironmentVaria
     assert.ok(!r.stdout.includes(SECRET) && !r.stderr.includes(SECRET), 'process.env is not read');
     return r;
   };
-  const description = (args: string[]) => getPath((JSON.parse(run(['expand', 'main.bicep', '-p', 'main.bicepparam', ...args]).stdout) as { resources: { body: Value }[] }).resources[0]!.body, 'properties.description');
+  const description = (args: string[]) =>
+    getPath(
+      (JSON.parse(run(['expand', 'main.bicep', '-p', 'main.bicepparam', ...args]).stdout) as { resources: { body: Value }[] }).resources[0]!.body,
+      'properties.description',
+    );
   assert.match(String(description([])), /^<unknown: /);
   assert.equal(description(['--env', 'TOLLGATE_TEST_VAR=a=b']), 'a=b', 'the first = splits name and value');
   assert.equal(run(['expand', 'main.bicep', '--env', 'novalue']).status, 2);
   // scan: the configuration's env: gives the variables (numbers too), so no note asks for them.
-  const notes = (args: string[]) => (JSON.parse(run(['scan', '.', '--format', 'json', ...args]).stdout) as { diagnostics: Diagnostic[] }).diagnostics.filter((d) => d.code === 'environment').map((d) => d.message.slice(0, 50));
+  const notes = (args: string[]) =>
+    (JSON.parse(run(['scan', '.', '--format', 'json', ...args]).stdout) as { diagnostics: Diagnostic[] }).diagnostics
+      .filter((d) => d.code === 'environment')
+      .map((d) => d.message.slice(0, 50));
   assert.deepEqual(notes([]), []);
   assert.equal(notes(['--no-config']).length, 2);
   assert.equal(notes(['--no-config', '--env', 'TOLLGATE_TEST_VAR=x']).length, 1);
@@ -199,7 +258,8 @@ test('a found configuration may not write reports or read policy files outside t
   const confineTo = Sandbox.forPaths(['.'], { cwd: repo, registryCache: false });
   assert.throws(
     () => loadConfig(path.join(repo, 'tollgate.yaml'), 'tollgate.yaml', { confineTo }),
-    (e: unknown) => e instanceof ConfigError && /^tollgate\.yaml:4:11: output\.files\.json '\.\.\/\.\.\/elsewhere\/x\.json' is outside the scanned path /.test(e.message),
+    (e: unknown) =>
+      e instanceof ConfigError && /^tollgate\.yaml:4:11: output\.files\.json '\.\.\/\.\.\/elsewhere\/x\.json' is outside the scanned path /.test(e.message),
   );
   // Given with -c, the same file is the user's choice.
   assert.equal(loadConfig(path.join(repo, 'tollgate.yaml'), 'tollgate.yaml').output?.files?.['json'], path.join(dir, '..', 'elsewhere', 'x.json'));
@@ -209,19 +269,32 @@ test('a found configuration may not write reports or read policy files outside t
   assert.match(r.stderr, /tollgate\.yaml:4:11: output\.files\.json/);
   assert.ok(!existsSync(path.join(dir, '..', 'elsewhere')));
   // Inside the tree is fine.
-  const ok = tempTree({ 'main.json': template({ resources: [] }), 'tollgate.yaml': 'output:\n  formats: [json]\n  files:\n    json: reports/x.json\npolicy:\n  initiatives: [mcsb]\n' });
-  assert.equal(loadConfig(path.join(ok, 'tollgate.yaml'), 'tollgate.yaml', { confineTo: Sandbox.forPaths(['.'], { cwd: ok, registryCache: false }) }).output?.files?.['json'], path.join(ok, 'reports/x.json'));
+  const ok = tempTree({
+    'main.json': template({ resources: [] }),
+    'tollgate.yaml': 'output:\n  formats: [json]\n  files:\n    json: reports/x.json\npolicy:\n  initiatives: [mcsb]\n',
+  });
+  assert.equal(
+    loadConfig(path.join(ok, 'tollgate.yaml'), 'tollgate.yaml', { confineTo: Sandbox.forPaths(['.'], { cwd: ok, registryCache: false }) }).output?.files?.[
+      'json'
+    ],
+    path.join(ok, 'reports/x.json'),
+  );
   // Policy files from a found configuration too.
   const policy = tempTree({ 'repo/main.json': template({ resources: [] }), 'repo/tollgate.yaml': 'policy:\n  definitions:\n    - ../../etc/policies\n' });
   assert.throws(
-    () => loadConfig(path.join(policy, 'repo/tollgate.yaml'), 'tollgate.yaml', { confineTo: Sandbox.forPaths(['repo'], { cwd: policy, registryCache: false }) }),
+    () =>
+      loadConfig(path.join(policy, 'repo/tollgate.yaml'), 'tollgate.yaml', { confineTo: Sandbox.forPaths(['repo'], { cwd: policy, registryCache: false }) }),
     (e: unknown) => e instanceof ConfigError && /^tollgate\.yaml:3:7: policy\.definitions\.0 /.test(e.message),
   );
 });
 
 test('expand reports a refused read at its line, prints the value as unknown and exits 3', () => {
   const dir = tempTree({ 'secret.txt': SECRET, 'repo/main.bicep': bicepResource("loadTextContent('../secret.txt')") });
-  const r = spawnSync(process.execPath, [CLI, 'expand', 'main.bicep'], { cwd: path.join(dir, 'repo'), encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [CLI, 'expand', 'main.bicep'], {
+    cwd: path.join(dir, 'repo'),
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   assert.equal(r.status, 3);
   assert.match(r.stderr, /^main\.bicep:4:18: error: loadTextContent\('\.\.\/secret\.txt'\): the file is outside the sandbox .*\[sandbox\]$/m);
   assert.match(r.stdout, /"description": "<unknown: loadTextContent\('\.\.\/secret\.txt'\) could not be read>"/);
@@ -238,7 +311,10 @@ test('a scanned file or a policy file larger than MAX_INPUT_FILE_BYTES is a diag
   const c = classify({ absPath: path.join(dir, 'huge.json'), explicit: false }, dir, sandbox, evaluateBicepParamValues);
   assert.ok(!c.ok && !c.skipped && c.diagnostic.code === 'sandbox' && /MiB, more than Tollgate reads/.test(c.diagnostic.message));
   const policies = loadPolicyInputs({ policies: ['huge-policy.json'] }, dir);
-  assert.ok(policies.diagnostics.some((d) => d.file === 'huge-policy.json' && /more than Tollgate reads \(32 MiB\)/.test(d.message)), JSON.stringify(policies.diagnostics));
+  assert.ok(
+    policies.diagnostics.some((d) => d.file === 'huge-policy.json' && /more than Tollgate reads \(32 MiB\)/.test(d.message)),
+    JSON.stringify(policies.diagnostics),
+  );
 });
 
 test('load*() of a missing file, invalid YAML or a computed path: an error at the call and an unknown value, not null', () => {

@@ -6,7 +6,7 @@ import { nodeValue } from '../../src/load/json-document.js';
 const value = (text: string) => nodeValue(parseJson(text));
 
 test('strict JSON parses to the same value as JSON.parse', () => {
-  const text = JSON.stringify({ a: [1, -2.5, 3e2, true, false, null], 's': 'x\\"y\n\u00e9\ud83d\ude00', nested: { deep: [{}, []] } });
+  const text = JSON.stringify({ a: [1, -2.5, 3e2, true, false, null], s: 'x\\"y\n\u00e9\ud83d\ude00', nested: { deep: [{}, []] } });
   assert.deepEqual(value(text), JSON.parse(text));
 });
 
@@ -63,10 +63,20 @@ test('__proto__ keys stay plain data', () => {
 });
 
 test('strings with and without escapes in any order parse alike (the escape-free fast path)', () => {
-  const cases = ['{"a":"x","b":"y\\"z","c":"w","d":"\\\\","e":"","f":"\\u00e9t\\u00e9","g":"plain"}', '["\\n", "a", "b\\\\c", "d"]', '{"k\\"ey":"v","k2":"v2"}'];
+  const cases = [
+    '{"a":"x","b":"y\\"z","c":"w","d":"\\\\","e":"","f":"\\u00e9t\\u00e9","g":"plain"}',
+    '["\\n", "a", "b\\\\c", "d"]',
+    '{"k\\"ey":"v","k2":"v2"}',
+  ];
   for (const text of cases) assert.deepEqual(nodeValue(parseJson(text)), JSON.parse(text), text);
-  assert.throws(() => parseJson('{"a":"never closed'), (e: unknown) => e instanceof JsonSyntaxError && /unterminated string/.test(e.message));
-  assert.throws(() => parseJson('{"a":"bad \\q escape"}'), (e: unknown) => e instanceof JsonSyntaxError && /invalid escape/.test(e.message));
+  assert.throws(
+    () => parseJson('{"a":"never closed'),
+    (e: unknown) => e instanceof JsonSyntaxError && /unterminated string/.test(e.message),
+  );
+  assert.throws(
+    () => parseJson('{"a":"bad \\q escape"}'),
+    (e: unknown) => e instanceof JsonSyntaxError && /invalid escape/.test(e.message),
+  );
 });
 
 test('line and column positions with LF, CRLF and lone CR line ends', async () => {

@@ -10,7 +10,10 @@ test('the table holds every Microsoft.ApiManagement alias of the 2026-08-21 dump
   assert.equal(file.source, 'apim-aliases-defaultpath-2026-08-21.csv');
   assert.equal(file.count, 1335);
   // Plus the related types the shipped definitions read (diagnostic settings, Defender assessments).
-  const related = JSON.parse(readFileSync(path.join(repoRoot(), 'catalog/aliases/related-types.json'), 'utf8')) as { count: number; types: Record<string, unknown> };
+  const related = JSON.parse(readFileSync(path.join(repoRoot(), 'catalog/aliases/related-types.json'), 'utf8')) as {
+    count: number;
+    types: Record<string, unknown>;
+  };
   assert.deepEqual(Object.keys(related.types).sort(), ['Microsoft.Insights/diagnosticSettings', 'Microsoft.Security/assessments']);
   assert.equal(aliasCount(), 1335 + related.count);
   assert.equal(resolveAlias('microsoft.insights/diagnosticSettings/logs[*].categoryGroup')?.defaultPath, 'properties.logs[*].categoryGroup');
@@ -23,7 +26,10 @@ test('aliases resolve ignoring case, to their resource type and default path', (
     defaultPath: 'properties.tls.validateCertificateChain',
   });
   assert.equal(resolveAlias('Microsoft.ApiManagement/service/sku.name')?.defaultPath, 'sku.name');
-  assert.equal(resolveAlias('Microsoft.ApiManagement/service/hostnameConfigurations[*].hostName')?.defaultPath, 'properties.hostnameConfigurations[*].hostname');
+  assert.equal(
+    resolveAlias('Microsoft.ApiManagement/service/hostnameConfigurations[*].hostName')?.defaultPath,
+    'properties.hostnameConfigurations[*].hostname',
+  );
 });
 
 test('an alias that is not in the table is undefined, never a path guessed from its name', () => {
@@ -32,7 +38,7 @@ test('an alias that is not in the table is undefined, never a path guessed from 
   assert.equal(resolveAlias('tls.validateCertificateChain'), undefined);
 });
 
-test('every other provider\'s aliases come from the all-namespaces table (2026-08), read when first needed', () => {
+test("every other provider's aliases come from the all-namespaces table (2026-08), read when first needed", () => {
   const all = allNamespaceAliases();
   // 76,170 aliases in the dump; its 1,335 API Management aliases are the table above.
   assert.equal(all.size, 76170 - 1335);
@@ -58,21 +64,40 @@ test('a definition for another provider runs on its resources through the all-na
   const { loadRuleSet, scan } = await import('../../src/scan.js');
   const { loadPolicyInputs } = await import('../../src/policy/policy-inputs.js');
   const { template, tempTree } = await import('../helpers.js');
-  const account = (name: string, httpsOnly: boolean) => ({ type: 'Microsoft.Storage/storageAccounts', apiVersion: '2023-01-01', name, location: 'westeurope', kind: 'StorageV2', sku: { name: 'Standard_LRS' }, properties: { supportsHttpsTrafficOnly: httpsOnly } });
+  const account = (name: string, httpsOnly: boolean) => ({
+    type: 'Microsoft.Storage/storageAccounts',
+    apiVersion: '2023-01-01',
+    name,
+    location: 'westeurope',
+    kind: 'StorageV2',
+    sku: { name: 'Standard_LRS' },
+    properties: { supportsHttpsTrafficOnly: httpsOnly },
+  });
   const definition = {
     name: 'storage-https-only',
     properties: {
       mode: 'Indexed',
       policyRule: {
-        if: { allOf: [{ field: 'type', equals: 'Microsoft.Storage/storageAccounts' }, { field: 'Microsoft.Storage/storageAccounts/supportsHttpsTrafficOnly', notEquals: 'true' }] },
+        if: {
+          allOf: [
+            { field: 'type', equals: 'Microsoft.Storage/storageAccounts' },
+            { field: 'Microsoft.Storage/storageAccounts/supportsHttpsTrafficOnly', notEquals: 'true' },
+          ],
+        },
         then: { effect: 'audit' },
       },
     },
   };
-  const dir = tempTree({ 'infra/main.json': template({ resources: [account('good', true), account('plain', false)] }), 'p/https.json': JSON.stringify(definition) });
+  const dir = tempTree({
+    'infra/main.json': template({ resources: [account('good', true), account('plain', false)] }),
+    'p/https.json': JSON.stringify(definition),
+  });
   const out = scan({ paths: ['infra'], cwd: dir, ruleSet: loadRuleSet({}, {}, { policies: loadPolicyInputs({ policies: ['p'] }, dir) }) });
   const results = out.results.filter((r) => r.ruleId === 'storage-https-only');
-  assert.deepEqual(results.map((r) => [r.resource.name, r.outcome]).sort(), [['good', 'pass'], ['plain', 'fail']]);
+  assert.deepEqual(results.map((r) => [r.resource.name, r.outcome]).sort(), [
+    ['good', 'pass'],
+    ['plain', 'fail'],
+  ]);
 });
 
 test('a type the dump spells two ways is one type', () => {
@@ -88,15 +113,32 @@ test('a namespace-level alias reads each type at its own path: Microsoft.Compute
   const { template, tempTree } = await import('../helpers.js');
   const image = (publisher: string) => ({ publisher, offer: 'o', sku: 's', version: 'latest' });
   const resources = [
-    { type: 'Microsoft.Compute/virtualMachines', apiVersion: '2023-09-01', name: 'vm', location: 'westeurope', properties: { storageProfile: { imageReference: image('Contoso') } } },
-    { type: 'Microsoft.Compute/virtualMachineScaleSets', apiVersion: '2023-09-01', name: 'ss', location: 'westeurope', properties: { virtualMachineProfile: { storageProfile: { imageReference: image('Canonical') } } } },
+    {
+      type: 'Microsoft.Compute/virtualMachines',
+      apiVersion: '2023-09-01',
+      name: 'vm',
+      location: 'westeurope',
+      properties: { storageProfile: { imageReference: image('Contoso') } },
+    },
+    {
+      type: 'Microsoft.Compute/virtualMachineScaleSets',
+      apiVersion: '2023-09-01',
+      name: 'ss',
+      location: 'westeurope',
+      properties: { virtualMachineProfile: { storageProfile: { imageReference: image('Canonical') } } },
+    },
   ];
   const definition = {
     name: 'image-publishers',
     properties: {
       mode: 'Indexed',
       policyRule: {
-        if: { allOf: [{ field: 'type', in: ['Microsoft.Compute/virtualMachines', 'Microsoft.Compute/virtualMachineScaleSets'] }, { field: 'Microsoft.Compute/imagePublisher', notIn: ['Canonical'] }] },
+        if: {
+          allOf: [
+            { field: 'type', in: ['Microsoft.Compute/virtualMachines', 'Microsoft.Compute/virtualMachineScaleSets'] },
+            { field: 'Microsoft.Compute/imagePublisher', notIn: ['Canonical'] },
+          ],
+        },
         then: { effect: 'deny' },
       },
     },
@@ -104,5 +146,8 @@ test('a namespace-level alias reads each type at its own path: Microsoft.Compute
   const dir = tempTree({ 'infra/main.json': template({ resources }), 'p/publishers.json': JSON.stringify(definition) });
   const out = scan({ paths: ['infra'], cwd: dir, ruleSet: loadRuleSet({}, {}, { policies: loadPolicyInputs({ policies: ['p'] }, dir) }) });
   const results = out.results.filter((r) => r.ruleId === 'image-publishers');
-  assert.deepEqual(results.map((r) => [r.resource.name, r.outcome]).sort(), [['ss', 'pass'], ['vm', 'fail']]);
+  assert.deepEqual(results.map((r) => [r.resource.name, r.outcome]).sort(), [
+    ['ss', 'pass'],
+    ['vm', 'fail'],
+  ]);
 });

@@ -14,9 +14,27 @@ const KV = 'f1cc7827-022c-473e-836e-5a51cae0b249';
 // Two backends that skip certificate validation, one that validates; one secret named value outside Key Vault.
 const deployment = template({
   resources: [
-    { type: SVC, apiVersion: '2023-05-01-preview', name: 'svc', location: 'westeurope', sku: { name: 'Premium', capacity: 2 }, zones: ['1', '2'], properties: { publisherEmail: 'a@b.c', publisherName: 'x' } },
-    { type: `${SVC}/backends`, apiVersion: '2023-05-01-preview', name: 'svc/one', properties: { url: 'https://one', protocol: 'http', tls: { validateCertificateChain: false } } },
-    { type: `${SVC}/backends`, apiVersion: '2023-05-01-preview', name: 'svc/two', properties: { url: 'https://two', protocol: 'http', tls: { validateCertificateName: false } } },
+    {
+      type: SVC,
+      apiVersion: '2023-05-01-preview',
+      name: 'svc',
+      location: 'westeurope',
+      sku: { name: 'Premium', capacity: 2 },
+      zones: ['1', '2'],
+      properties: { publisherEmail: 'a@b.c', publisherName: 'x' },
+    },
+    {
+      type: `${SVC}/backends`,
+      apiVersion: '2023-05-01-preview',
+      name: 'svc/one',
+      properties: { url: 'https://one', protocol: 'http', tls: { validateCertificateChain: false } },
+    },
+    {
+      type: `${SVC}/backends`,
+      apiVersion: '2023-05-01-preview',
+      name: 'svc/two',
+      properties: { url: 'https://two', protocol: 'http', tls: { validateCertificateName: false } },
+    },
     { type: `${SVC}/backends`, apiVersion: '2023-05-01-preview', name: 'svc/three', properties: { url: 'https://three', protocol: 'http' } },
     { type: `${SVC}/namedValues`, apiVersion: '2023-05-01-preview', name: 'svc/token', properties: { displayName: 'token', secret: true, value: 'x' } },
   ],
@@ -31,7 +49,11 @@ function run(files: Record<string, string>, spec: PolicySpec) {
 const alzAssignment = (props: Record<string, unknown>) =>
   JSON.stringify({
     name: 'guardrails',
-    properties: { displayName: 'APIM guardrails', policyDefinitionId: '/providers/Microsoft.Management/managementGroups/mg/providers/Microsoft.Authorization/policySetDefinitions/Enforce-Guardrails-APIM', ...props },
+    properties: {
+      displayName: 'APIM guardrails',
+      policyDefinitionId: '/providers/Microsoft.Management/managementGroups/mg/providers/Microsoft.Authorization/policySetDefinitions/Enforce-Guardrails-APIM',
+      ...props,
+    },
   });
 
 test('--initiative alz-apim: the initiative default parameters choose the effects (Deny: errors)', () => {
@@ -59,11 +81,18 @@ test('an assignment: parameters, DoNotEnforce, overrides, notScopes and its non-
     parameters: { apimApiBackendCertValidation: { value: 'Audit' } },
     overrides: [{ kind: 'policyEffect', value: 'Disabled', selectors: [{ kind: 'policyDefinitionReferenceId', in: ['Deny-Apim-without-Kv'] }] }],
     notScopes: [`${SUB}/Microsoft.ApiManagement/service/svc/backends/two`],
-    nonComplianceMessages: [{ message: 'Guardrails {enforcementMode} be met.' }, { message: 'Validate backend certificates.', policyDefinitionReferenceId: 'Deny-Apim-Cert-Validation' }],
+    nonComplianceMessages: [
+      { message: 'Guardrails {enforcementMode} be met.' },
+      { message: 'Validate backend certificates.', policyDefinitionReferenceId: 'Deny-Apim-Cert-Validation' },
+    ],
   });
   const out = run({ 'policy/assign.json': assignment }, { assignments: ['policy/assign.json'] });
   const cert = out.findings.filter((f) => f.ruleId === CERT);
-  assert.deepEqual(cert.map((f) => f.resource.name), ['svc/one'], 'svc/two is in notScopes');
+  assert.deepEqual(
+    cert.map((f) => f.resource.name),
+    ['svc/one'],
+    'svc/two is in notScopes',
+  );
   assert.equal(cert[0]!.effect, 'Audit');
   assert.equal(cert[0]!.level, 'warning');
   assert.match(cert[0]!.message, /APIM guardrails: Validate backend certificates\.$/);
@@ -95,12 +124,21 @@ test('exemptions: a Waiver on one resource shows as Exempt; an expired one exemp
   const exemption = (name: string, extra: Record<string, unknown>) =>
     JSON.stringify({
       name,
-      properties: { policyAssignmentId: '/providers/Microsoft.Management/managementGroups/mg/providers/Microsoft.Authorization/policyAssignments/guardrails', exemptionCategory: 'Waiver', displayName: `${name} waiver`, ...extra },
+      properties: {
+        policyAssignmentId: '/providers/Microsoft.Management/managementGroups/mg/providers/Microsoft.Authorization/policyAssignments/guardrails',
+        exemptionCategory: 'Waiver',
+        displayName: `${name} waiver`,
+        ...extra,
+      },
     });
   const out = run(
     {
       'policy/assign.json': alzAssignment({}),
-      'policy/one.json': exemption('one', { scope: `${SUB}/Microsoft.ApiManagement/service/svc/backends/one`, policyDefinitionReferenceIds: ['Deny-Apim-Cert-Validation'], description: 'legacy backend, replaced in Q1' }),
+      'policy/one.json': exemption('one', {
+        scope: `${SUB}/Microsoft.ApiManagement/service/svc/backends/one`,
+        policyDefinitionReferenceIds: ['Deny-Apim-Cert-Validation'],
+        description: 'legacy backend, replaced in Q1',
+      }),
       'policy/old.json': exemption('old', { scope: `${SUB}/Microsoft.ApiManagement/service/svc/backends/two`, expiresOn: '2020-01-01T00:00:00Z' }),
       'policy/stray.json': JSON.stringify({ name: 'stray', properties: { policyAssignmentId: '/x/policyAssignments/nope', exemptionCategory: 'Mitigated' } }),
     },
@@ -149,7 +187,9 @@ test('roll-up: a resource compliant with one policy of a control and unknown for
     { ruleId: 'p2', resource: res('b'), file: 'f', outcome: 'fail' as const, findings: [] },
     { ruleId: 'p3', resource: res('a'), file: 'f', outcome: 'skip' as const, findings: [] },
   ];
-  const [ic] = complianceByControl(results, [], assigned, [{ assignment: 'a', initiative: 'set', referenceId: 'p4', definitionId: '/x/p4', groups: ['G3'], reason: 'Tollgate does not have the definition' }]);
+  const [ic] = complianceByControl(results, [], assigned, [
+    { assignment: 'a', initiative: 'set', referenceId: 'p4', definitionId: '/x/p4', groups: ['G3'], reason: 'Tollgate does not have the definition' },
+  ]);
   const g1 = ic!.controls.find((c) => c.control === 'G1')!;
   assert.deepEqual(g1.resources, { 'non-compliant': 1, compliant: 1, error: 0, exempt: 0, unknown: 0 });
   assert.equal(g1.state, 'non-compliant');
@@ -165,10 +205,19 @@ test('--policy: a custom definition runs with its defaults; a malformed one is a
       displayName: 'No stv1',
       mode: 'All',
       parameters: { effect: { type: 'String', allowedValues: ['Audit', 'Deny'], defaultValue: 'Deny' } },
-      policyRule: { if: { allOf: [{ field: 'type', equals: SVC }, { field: 'Microsoft.ApiManagement/service/sku.name', equals: 'Premium' }] }, then: { effect: "[parameters('effect')]" } },
+      policyRule: {
+        if: {
+          allOf: [
+            { field: 'type', equals: SVC },
+            { field: 'Microsoft.ApiManagement/service/sku.name', equals: 'Premium' },
+          ],
+        },
+        then: { effect: "[parameters('effect')]" },
+      },
     },
   });
-  const bad = '{\n  "properties": {\n    "mode": "All",\n    "policyRule": {\n      "if": { "field": "type", "equals": "x", "like": "y" },\n      "then": { "effect": "audit" }\n    }\n  }\n}\n';
+  const bad =
+    '{\n  "properties": {\n    "mode": "All",\n    "policyRule": {\n      "if": { "field": "type", "equals": "x", "like": "y" },\n      "then": { "effect": "audit" }\n    }\n  }\n}\n';
   const out = run({ 'policy/good.json': good, 'policy/bad.json': bad }, { policies: ['policy'] });
   assert.ok(out.findings.some((f) => f.ruleId === 'no-stv1' && f.level === 'error'));
   const d = out.diagnostics.find((x) => x.code === 'policy-definition')!;
@@ -179,10 +228,22 @@ test('--policy: a custom definition runs with its defaults; a malformed one is a
 test('readers: clear errors for malformed assignments and exemptions', () => {
   assert.throws(() => readAssignment({ properties: {} }), /needs a policyDefinitionId/);
   assert.throws(() => readAssignment({ properties: { policyDefinitionId: 'x', enforcementMode: 'Sometimes' } }), /enforcementMode 'Sometimes'/);
-  assert.throws(() => readAssignment({ properties: { policyDefinitionId: 'x', overrides: [{ kind: 'policyEffect', value: 'Audit', selectors: [{ kind: 'policyDefinitionReferenceId', in: ['a'], notIn: ['b'] }] }] } }), /both in and notIn/);
+  assert.throws(
+    () =>
+      readAssignment({
+        properties: {
+          policyDefinitionId: 'x',
+          overrides: [{ kind: 'policyEffect', value: 'Audit', selectors: [{ kind: 'policyDefinitionReferenceId', in: ['a'], notIn: ['b'] }] }],
+        },
+      }),
+    /both in and notIn/,
+  );
   assert.throws(() => readExemption({ properties: { policyAssignmentId: 'x', exemptionCategory: 'Maybe' } }), /Waiver or Mitigated/);
   assert.throws(() => readExemption({ properties: { policyAssignmentId: 'x', exemptionCategory: 'Waiver', expiresOn: 'soon' } }), /not a date/);
-  const e = readExemption({ id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Authorization/policyExemptions/ex1', properties: { policyAssignmentId: '/a/policyAssignments/asg', exemptionCategory: 'mitigated' } });
+  const e = readExemption({
+    id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Authorization/policyExemptions/ex1',
+    properties: { policyAssignmentId: '/a/policyAssignments/asg', exemptionCategory: 'mitigated' },
+  });
   assert.equal(e.scope, '/subscriptions/s/resourceGroups/rg');
   assert.equal(e.category, 'Mitigated');
   assert.equal(e.assignmentName, 'asg');
@@ -199,7 +260,9 @@ test('a rule setting naming a shipped policy the assignments replaced is a warni
   // 1dc2fc00 (platform version stv2) ships but is not part of the ALZ APIM guardrails.
   const idle = loadRuleSet({}, { '1dc2fc00-2245-4143-99f4-874c937f13ef': { severity: 'high' } }, { policies: policies() });
   assert.deepEqual(idle.effectErrors, []);
-  const warning = idle.diagnostics.find((d) => d.severity === 'warning' && /1dc2fc00-2245-4143-99f4-874c937f13ef is not among the assigned policies/.test(d.message));
+  const warning = idle.diagnostics.find(
+    (d) => d.severity === 'warning' && /1dc2fc00-2245-4143-99f4-874c937f13ef is not among the assigned policies/.test(d.message),
+  );
   // The key travels as data, so the CLI points at its line without parsing the message.
   assert.deepEqual(warning?.configKey, ['rules', '1dc2fc00-2245-4143-99f4-874c937f13ef']);
   const typo = loadRuleSet({}, { '1dc2fc00-typo': { severity: 'high' } }, { policies: policies() });

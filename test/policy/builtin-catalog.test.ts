@@ -125,7 +125,10 @@ test('initiatives by short name, guid, resource id, file name or display name, i
 
 test('the default rule set: the API Management pack, the Microsoft cloud security benchmark at its default effects, and the additions (sizes pinned)', () => {
   const set = loadDefaultPolicies();
-  assert.deepEqual(set.initiatives.map((i) => i.name), [MCSB]);
+  assert.deepEqual(
+    set.initiatives.map((i) => i.name),
+    [MCSB],
+  );
   assert.equal(set.rules.length, 231);
   assert.equal(set.rules.filter((r) => r.enabled).length, 201);
   assert.equal(set.rules.filter((r) => r.notForTemplates).length, 15);
@@ -164,7 +167,12 @@ test('a rule compiled on first use has the effect and applicability its compiled
     assert.equal(rule.notForTemplates, compiled.notForTemplates, rule.meta.id);
     // The index never hides a resource: '*' or a superset of the compiled types.
     const indexed = rule.meta.appliesTo;
-    if (!indexed.includes('*')) for (const t of compiled.condition.types()) assert.ok(indexed.some((x) => x.toLowerCase() === t.toLowerCase()), `${rule.meta.id}: ${t}`);
+    if (!indexed.includes('*'))
+      for (const t of compiled.condition.types())
+        assert.ok(
+          indexed.some((x) => x.toLowerCase() === t.toLowerCase()),
+          `${rule.meta.id}: ${t}`,
+        );
     compared++;
   }
   assert.equal(compared, 231);
@@ -195,7 +203,12 @@ const STORAGE_BICEP = `resource st 'Microsoft.Storage/storageAccounts@2023-01-01
 `;
 
 test("issue 17's storage account gets its findings by default (ARM and Bicep): secure transfer, public blob access, minimum TLS; rules.default: apim narrows them away", () => {
-  const dir = tempTree({ 'arm/main.json': template({ resources: [STORAGE] }), 'bicep/main.bicep': STORAGE_BICEP, 'narrow/tollgate.yaml': 'rules:\n  default: apim\n', 'narrow/main.json': template({ resources: [STORAGE] }) });
+  const dir = tempTree({
+    'arm/main.json': template({ resources: [STORAGE] }),
+    'bicep/main.bicep': STORAGE_BICEP,
+    'narrow/tollgate.yaml': 'rules:\n  default: apim\n',
+    'narrow/main.json': template({ resources: [STORAGE] }),
+  });
   const expected: [string, string][] = [
     ['404c3081-a854-4457-ae30-26a93ef643f9', 'properties.supportsHttpsTrafficOnly'],
     ['4fa4b6c0-31ca-4c0d-b10d-24b96f62a751', 'properties.allowBlobPublicAccess'],

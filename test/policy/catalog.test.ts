@@ -11,9 +11,20 @@ test('the built-in catalog: every APIM built-in and APIM-related definition comp
   assert.deepEqual(catalog.diagnostics, []);
   assert.equal(catalog.definitions.length, 22);
   assert.equal(catalog.rules.length, 22);
-  const off = catalog.rules.filter((r) => !r.enabled).map((r) => r.meta.id).sort();
+  const off = catalog.rules
+    .filter((r) => !r.enabled)
+    .map((r) => r.meta.id)
+    .sort();
   // 549814b6 is deprecated (default effect Disabled); the three diagnostic-settings definitions need a workspace/hub/account and a location.
-  assert.deepEqual(off, ['3a8ff864-d881-44ce-bed3-0c63ede634cb', '549814b6-3212-4203-bdc8-1548d342fb67', '567c93f7-3661-494f-a30f-0a94d9bfebf8', '6f3f5778-f809-4755-9d8f-bd5a5a7add85'].sort());
+  assert.deepEqual(
+    off,
+    [
+      '3a8ff864-d881-44ce-bed3-0c63ede634cb',
+      '549814b6-3212-4203-bdc8-1548d342fb67',
+      '567c93f7-3661-494f-a30f-0a94d9bfebf8',
+      '6f3f5778-f809-4755-9d8f-bd5a5a7add85',
+    ].sort(),
+  );
   const rule = catalog.rules.find((r) => r.meta.id === SEED_ID);
   assert.equal(rule!.source, 'catalog/policies/apim/BackendCertificateChecks_AuditDeny.json');
   assert.equal(rule!.sidecar.summary, 'API Management must validate backend certificates');
@@ -31,14 +42,30 @@ test('effect overrides by guid or display name, ignoring case', () => {
 test('an override naming no definition, or an effect not allowed, is reported; the definition keeps its default', () => {
   const catalog = loadBuiltInPolicies({ effects: { 'no-such-policy': 'Deny', [SEED_ID]: 'Append' } });
   assert.deepEqual(catalog.unmatchedEffects, ['no-such-policy']);
-  assert.deepEqual(catalog.rejectedEffects, [{ key: SEED_ID, reason: `${SEED_ID}: the effect 'Append' is not one of the allowed effects (Audit, Disabled, Deny)` }]);
+  assert.deepEqual(catalog.rejectedEffects, [
+    { key: SEED_ID, reason: `${SEED_ID}: the effect 'Append' is not one of the allowed effects (Audit, Disabled, Deny)` },
+  ]);
   assert.equal(catalog.rules.find((r) => r.meta.id === SEED_ID)!.effect, 'Audit');
   assert.deepEqual(catalog.diagnostics, []);
 });
 
 test('malformed definitions are diagnostics naming the file and position; the others still load', () => {
   const unsupported = JSON.stringify(
-    { name: 'bad-operator', properties: { displayName: 'Bad', policyRule: { if: { allOf: [{ field: 'type', equals: 'A.B/c' }, { field: 'name', matches: 'x#' }] }, then: { effect: 'audit' } } } },
+    {
+      name: 'bad-operator',
+      properties: {
+        displayName: 'Bad',
+        policyRule: {
+          if: {
+            allOf: [
+              { field: 'type', equals: 'A.B/c' },
+              { field: 'name', matches: 'x#' },
+            ],
+          },
+          then: { effect: 'audit' },
+        },
+      },
+    },
     null,
     2,
   );
@@ -51,7 +78,10 @@ test('malformed definitions are diagnostics naming the file and position; the ot
     'c/seed.tollgate.json': '{ "severity": "severe" }',
   });
   const catalog = loadPolicies(dir, dir);
-  assert.deepEqual(catalog.rules.map((r) => r.meta.id), [SEED_ID]);
+  assert.deepEqual(
+    catalog.rules.map((r) => r.meta.id),
+    [SEED_ID],
+  );
   const byFile = Object.fromEntries(catalog.diagnostics.map((d) => [d.file ?? d.location?.file, d]));
   assert.deepEqual(Object.keys(byFile).sort(), ['a/broken.json', 'a/no-rule.json', 'b/operator.json', 'c/seed.tollgate.json']);
   assert.equal(byFile['a/broken.json']!.code, 'json-syntax');

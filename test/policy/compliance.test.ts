@@ -16,7 +16,12 @@ test('the seed policy maps to MCSB IM-4, NZ ISM 23.4.10.C.01 and NL BIO Cloud Th
   assert.deepEqual(
     controls.map(({ initiative, initiativeId, control, shortId }) => ({ initiative, initiativeId, control, shortId })),
     [
-      { initiative: 'Microsoft cloud security benchmark', initiativeId: '1f3afdf9-d0c9-4c3d-847f-89da613e70a8', control: 'Azure_Security_Benchmark_v3.0_IM-4', shortId: 'IM-4' },
+      {
+        initiative: 'Microsoft cloud security benchmark',
+        initiativeId: '1f3afdf9-d0c9-4c3d-847f-89da613e70a8',
+        control: 'Azure_Security_Benchmark_v3.0_IM-4',
+        shortId: 'IM-4',
+      },
       { initiative: 'NL BIO Cloud Theme V2', initiativeId: 'd8b2ffbe-c6a8-4622-965d-4ade11d1d2ee', control: 'U.10.5 - Competent', shortId: 'U.10.5' },
       { initiative: 'New Zealand ISM', initiativeId: '4f5b1359-4f8e-4d7c-9733-ea47fcde891e', control: 'New_Zealand_ISM_23.4.10.C.01', shortId: '23.4.10.C.01' },
     ],

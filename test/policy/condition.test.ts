@@ -81,9 +81,33 @@ test('fields: type, name is the last segment, fullName the whole, id, location n
 });
 
 test('allOf / anyOf / not, with keys in any case', () => {
-  assert.equal(holds({ ALLOF: [{ field: 'kind', equals: 'premium' }, { field: 'location', equals: 'westeurope' }] }), 'fail');
-  assert.equal(holds({ allof: [{ field: 'kind', equals: 'premium' }, { field: 'location', equals: 'eastus' }] }), 'pass');
-  assert.equal(holds({ AnyOf: [{ field: 'kind', equals: 'basic' }, { field: 'location', equals: 'westeurope' }] }), 'fail');
+  assert.equal(
+    holds({
+      ALLOF: [
+        { field: 'kind', equals: 'premium' },
+        { field: 'location', equals: 'westeurope' },
+      ],
+    }),
+    'fail',
+  );
+  assert.equal(
+    holds({
+      allof: [
+        { field: 'kind', equals: 'premium' },
+        { field: 'location', equals: 'eastus' },
+      ],
+    }),
+    'pass',
+  );
+  assert.equal(
+    holds({
+      AnyOf: [
+        { field: 'kind', equals: 'basic' },
+        { field: 'location', equals: 'westeurope' },
+      ],
+    }),
+    'fail',
+  );
   assert.equal(holds({ NOT: { field: 'location', equals: 'westeurope' } }), 'pass');
   assert.equal(holds({ not: { not: { field: 'location', equals: 'westeurope' } } }), 'fail');
 });
@@ -92,7 +116,10 @@ test('operands and values may be expressions, evaluated with the parameters and 
   const params = { parameters: { allowed: { type: 'Array', defaultValue: ['northeurope'] }, sku: { type: 'String' } } };
   assert.equal(holds({ field: 'location', notIn: "[parameters('allowed')]" }, svc(), params), 'fail');
   assert.equal(holds({ field: 'location', notIn: "[parameters('allowed')]" }, svc(), params, { allowed: ['westeurope'] }), 'pass');
-  assert.equal(holds({ value: "[toLower(field('Microsoft.ApiManagement/service/sku.name'))]", equals: "[parameters('sku')]" }, svc(), params, { sku: 'premium' }), 'fail');
+  assert.equal(
+    holds({ value: "[toLower(field('Microsoft.ApiManagement/service/sku.name'))]", equals: "[parameters('sku')]" }, svc(), params, { sku: 'premium' }),
+    'fail',
+  );
   assert.equal(holds({ value: "[concat(field('name'), '-x')]", equals: 'contoso-apim-x' }), 'fail');
   assert.equal(holds({ field: 'name', equals: '[[literal]' }, makeResource(SERVICE, '[literal]')), 'fail', '[[ escapes a literal bracket');
 });
@@ -100,16 +127,26 @@ test('operands and values may be expressions, evaluated with the parameters and 
 test('the finding points at the condition that decided, not at a branch that did not hold', () => {
   const rule = ruleWith({
     anyOf: [
-      { allOf: [{ field: 'Microsoft.ApiManagement/service/backends/tls.validateCertificateChain', equals: false }, { field: 'Microsoft.ApiManagement/service/backends/url', like: 'http:*' }] },
+      {
+        allOf: [
+          { field: 'Microsoft.ApiManagement/service/backends/tls.validateCertificateChain', equals: false },
+          { field: 'Microsoft.ApiManagement/service/backends/url', like: 'http:*' },
+        ],
+      },
       { field: 'Microsoft.ApiManagement/service/backends/tls.validateCertificateName', equals: false },
     ],
   });
   const r = check(rule, backend({ url: 'https://x', tls: { validateCertificateChain: false, validateCertificateName: false } }));
-  assert.deepEqual(r.findings.map((f) => f.path), ['properties.tls.validateCertificateName']);
+  assert.deepEqual(
+    r.findings.map((f) => f.path),
+    ['properties.tls.validateCertificateName'],
+  );
 });
 
 test('under not, the property that failed the inner condition is the one reported; absence is said so', () => {
-  const rule = ruleWith({ allOf: [{ field: 'type', equals: BACKENDS }, { not: { field: 'Microsoft.ApiManagement/service/backends/protocol', equals: 'http' } }] });
+  const rule = ruleWith({
+    allOf: [{ field: 'type', equals: BACKENDS }, { not: { field: 'Microsoft.ApiManagement/service/backends/protocol', equals: 'http' } }],
+  });
   const r = check(rule, backend({ url: 'https://x' }, 'svc/orders'));
   assert.equal(r.findings[0]!.path, 'properties.protocol');
   assert.equal(r.findings[0]!.message, "Backend 'orders' does not set protocol: Test policy (policy test-policy, effect audit)");
@@ -117,7 +154,12 @@ test('under not, the property that failed the inner condition is the one reporte
 
 test('an alias missing from the table makes the definition not applicable, naming the alias', () => {
   const alias = 'Microsoft.ApiManagement/service/backends/tls.madeUpSetting';
-  const rule = ruleWith({ allOf: [{ field: 'type', equals: BACKENDS }, { field: alias, equals: true }] });
+  const rule = ruleWith({
+    allOf: [
+      { field: 'type', equals: BACKENDS },
+      { field: alias, equals: true },
+    ],
+  });
   const r = check(rule, backend({ tls: { madeUpSetting: true } }));
   assert.equal(r.outcome, 'skip');
   assert.deepEqual(r.skips, [`not applicable: the alias '${alias}' is not in Tollgate's alias table, so policy test-policy cannot be evaluated`]);
@@ -146,8 +188,14 @@ test('unknown values: three-valued logic, so a decided branch still decides', ()
 test('compile errors name the operator or construct and where it is', () => {
   const compile = (c: unknown) => () => ruleWith(c);
   assert.throws(
-    compile({ allOf: [{ field: 'type', equals: 'x' }, { field: 'name', startsWith: 'x' }] }),
-    (e: unknown) => e instanceof PolicyCompileError && e.message === "unsupported operator 'startsWith' (at policyRule.if.allOf[1])" && e.at === 'policyRule.if.allOf[1]',
+    compile({
+      allOf: [
+        { field: 'type', equals: 'x' },
+        { field: 'name', startsWith: 'x' },
+      ],
+    }),
+    (e: unknown) =>
+      e instanceof PolicyCompileError && e.message === "unsupported operator 'startsWith' (at policyRule.if.allOf[1])" && e.at === 'policyRule.if.allOf[1]',
   );
   assert.throws(compile({ field: 'type', equals: 'x', notEquals: 'y' }), /exactly one operator, found: equals, notEquals/);
   assert.throws(compile({ field: 'type' }), /exactly one operator, found: none/);
@@ -155,20 +203,50 @@ test('compile errors name the operator or construct and where it is', () => {
   assert.throws(compile({ anyOf: {} }), /'anyOf' takes an array/);
   assert.throws(compile({ count: { field: 'x' }, greater: 0 }), /'count.field' must be an array alias ending in \[\*\], not 'x' \(at policyRule.if.count\)/);
   assert.throws(compile({ field: 'type', equals: "[concat('a', ]" }), /cannot parse expression/);
-  assert.throws(compile({ value: "[newGuid()]", equals: 'x' }), /the function 'newGuid' is not available in policy rules \(at policyRule.if\)/);
+  assert.throws(compile({ value: '[newGuid()]', equals: 'x' }), /the function 'newGuid' is not available in policy rules \(at policyRule.if\)/);
 });
 
 test('appliesTo comes from field type equals / in; without one it is * (every resource)', () => {
   assert.deepEqual(ruleWith({ field: 'type', in: ['A.B/c', 'A.B/d', 'a.b/C'] }).meta.appliesTo, ['A.B/c', 'A.B/d']);
-  assert.deepEqual(ruleWith({ anyOf: [{ field: 'type', equals: 'A.B/c' }, { field: 'type', equals: 'A.B/d' }] }).meta.appliesTo, ['A.B/c', 'A.B/d']);
-  assert.deepEqual(ruleWith({ allOf: [{ field: 'type', in: ['A.B/c', 'A.B/d'] }, { field: 'type', equals: 'a.b/d' }] }).meta.appliesTo, ['A.B/d']);
-  assert.deepEqual(ruleWith({ anyOf: [{ field: 'type', equals: 'A.B/c' }, { field: 'kind', equals: 'x' }] }).meta.appliesTo, ['*']);
+  assert.deepEqual(
+    ruleWith({
+      anyOf: [
+        { field: 'type', equals: 'A.B/c' },
+        { field: 'type', equals: 'A.B/d' },
+      ],
+    }).meta.appliesTo,
+    ['A.B/c', 'A.B/d'],
+  );
+  assert.deepEqual(
+    ruleWith({
+      allOf: [
+        { field: 'type', in: ['A.B/c', 'A.B/d'] },
+        { field: 'type', equals: 'a.b/d' },
+      ],
+    }).meta.appliesTo,
+    ['A.B/d'],
+  );
+  assert.deepEqual(
+    ruleWith({
+      anyOf: [
+        { field: 'type', equals: 'A.B/c' },
+        { field: 'kind', equals: 'x' },
+      ],
+    }).meta.appliesTo,
+    ['*'],
+  );
   assert.deepEqual(ruleWith({ not: { field: 'type', equals: 'A.B/c' } }).meta.appliesTo, ['*']);
-  assert.deepEqual(ruleWith({ field: 'type', equals: "[parameters('t')]" }, { extra: { parameters: { t: { type: 'String', defaultValue: 'A.B/c' } } } }).meta.appliesTo, ['*']);
+  assert.deepEqual(
+    ruleWith({ field: 'type', equals: "[parameters('t')]" }, { extra: { parameters: { t: { type: 'String', defaultValue: 'A.B/c' } } } }).meta.appliesTo,
+    ['*'],
+  );
 });
 
 test('a definition read with keys in any case compiles the same', () => {
-  const shouting = readPolicyDefinition({ NAME: 'x', PROPERTIES: { DisplayName: 'X', POLICYRULE: { IF: { FIELD: 'type', EQUALS: 'A.B/c' }, THEN: { EFFECT: 'audit' } } } });
+  const shouting = readPolicyDefinition({
+    NAME: 'x',
+    PROPERTIES: { DisplayName: 'X', POLICYRULE: { IF: { FIELD: 'type', EQUALS: 'A.B/c' }, THEN: { EFFECT: 'audit' } } },
+  });
   const rule = createPolicyRule(shouting);
   assert.equal(rule.meta.id, 'x');
   assert.equal(check(rule, makeResource('A.B/c', 'n')).outcome, 'fail');

@@ -48,7 +48,13 @@ test('docs/policy-coverage.md is the generated table of the shipped catalog', ()
 test('docs/rules/policies/ holds exactly the generated pages of the default set beyond the API Management pack', () => {
   const pages = policyRulePages();
   const dir = path.join(repoRoot(), POLICY_PAGES_DIR);
-  assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.md')).sort(), [...pages.keys()].sort(), STALE);
+  assert.deepEqual(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.md'))
+      .sort(),
+    [...pages.keys()].sort(),
+    STALE,
+  );
   for (const [name, text] of pages) assert.ok(readFileSync(path.join(dir, name), 'utf8') === text, `${name}: ${STALE}`);
   // 231 policies in the default set, 22 of them the pack (pages in docs/rules/): 209 and the index.
   assert.equal(pages.size, 210);
@@ -59,7 +65,10 @@ test('tollgate policy coverage: the catalog, one initiative, or the default set;
   assert.equal(mcsb.status, 0, mcsb.stderr);
   const report = JSON.parse(mcsb.stdout) as { total: number; counts: Record<string, number>; definitions: { referenceId?: string }[] };
   assert.equal(report.total, 223);
-  assert.equal(Object.values(report.counts).reduce((a, b) => a + b, 0), 223);
+  assert.equal(
+    Object.values(report.counts).reduce((a, b) => a + b, 0),
+    223,
+  );
   assert.ok(report.definitions.every((d) => d.referenceId));
   const text = run(['policy', 'coverage', '--default']);
   assert.equal(text.status, 0, text.stderr);

@@ -19,7 +19,12 @@ test('a guard listed first (createMode notEquals recover) is not blamed: the las
     allOf: [
       { field: 'type', equals: VAULT },
       { not: { field: `${VAULT}/createMode`, equals: 'recover' } },
-      { anyOf: [{ field: `${VAULT}/enablePurgeProtection`, exists: 'false' }, { field: `${VAULT}/enablePurgeProtection`, equals: 'false' }] },
+      {
+        anyOf: [
+          { field: `${VAULT}/enablePurgeProtection`, exists: 'false' },
+          { field: `${VAULT}/enablePurgeProtection`, equals: 'false' },
+        ],
+      },
     ],
   });
   const out = check(purge, makeResource(VAULT, 'kv', { location: 'westeurope', properties: { tenantId: 't' } }));
@@ -95,7 +100,12 @@ test('a modify effect names the property it sets: that property is blamed, whate
 });
 
 test('with only classifiers deciding (allowed locations), the classifier is the finding', () => {
-  const where = rule('Allowed locations', { allOf: [{ field: 'location', notIn: ['westeurope'] }, { field: 'type', notEquals: 'Microsoft.Resources/deployments' }] });
+  const where = rule('Allowed locations', {
+    allOf: [
+      { field: 'location', notIn: ['westeurope'] },
+      { field: 'type', notEquals: 'Microsoft.Resources/deployments' },
+    ],
+  });
   const out = check(where, makeResource(VAULT, 'kv', { location: 'eastus', properties: {} }));
   assert.equal(out.findings[0]!.path, 'location');
 });

@@ -27,8 +27,13 @@ test('rules show for the seed policy: identity, effects, aliases with paths, rem
     '  New Zealand ISM: 23.4.10.C.01 (New_Zealand_ISM_23.4.10.C.01) - 23. Public Cloud Security',
     '  NL BIO Cloud Theme V2: U.10.5 (U.10.5 - Competent) - U.10 Access to IT services and data',
     'More: https://learn.microsoft.com/azure/api-management/backends',
-  ]) assert.ok(lines.includes(line), `shows ${JSON.stringify(line)}\n---\n${text}`);
-  assert.match(text, /\n {2}template-analyzer TA-000032\n {4}A stricter variant: it requires both properties to be written as true/, 'the equivalent and how it differs');
+  ])
+    assert.ok(lines.includes(line), `shows ${JSON.stringify(line)}\n---\n${text}`);
+  assert.match(
+    text,
+    /\n {2}template-analyzer TA-000032\n {4}A stricter variant: it requires both properties to be written as true/,
+    'the equivalent and how it differs',
+  );
   assert.match(text, /\n {2}psrule: none\n {4}No rule that checks tls\.validateCertificateChain/, 'what is known about PSRule');
   assert.ok(text.includes('Remediation\n  On every Microsoft.ApiManagement/service/backends resource'));
   assert.equal(describePolicy(rule.definition, rule), text, 'deterministic');

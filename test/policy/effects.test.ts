@@ -38,11 +38,17 @@ test('an effect outside allowedValues is an error that lists the allowed ones', 
     () => seedRule({ effect: 'Modify' }),
     (e: unknown) => e instanceof PolicyEffectError && e.message === "the effect 'Modify' is not one of the allowed effects (Audit, Disabled, Deny)",
   );
-  assert.throws(() => seedRule({ parameters: { effect: 'Append' } }), (e: unknown) => e instanceof PolicyEffectError && /'Append' is not an allowed value of parameter 'effect'/.test(e.message));
+  assert.throws(
+    () => seedRule({ parameters: { effect: 'Append' } }),
+    (e: unknown) => e instanceof PolicyEffectError && /'Append' is not an allowed value of parameter 'effect'/.test(e.message),
+  );
 });
 
 test('a parameter the definition does not declare is an error', () => {
-  assert.throws(() => seedRule({ parameters: { effects: 'Deny' } }), (e: unknown) => e instanceof PolicyCompileError && /no parameter 'effects'/.test(e.message));
+  assert.throws(
+    () => seedRule({ parameters: { effects: 'Deny' } }),
+    (e: unknown) => e instanceof PolicyCompileError && /no parameter 'effects'/.test(e.message),
+  );
 });
 
 test('then.effect is evaluated with the shared ARM evaluator and the parameter values', () => {
@@ -82,11 +88,23 @@ test('without a sidecar: severity medium, the description as recommendation, and
   const rule = createPolicyRule(seedDefinition());
   assert.equal(rule.meta.severity, 'medium');
   assert.equal(rule.meta.recommendation, seedDefinition().description);
-  assert.match(check(rule, FAILING()).findings[0]!.message, /: API Management calls to API backends should not bypass certificate thumbprint or name validation \(policy /);
+  assert.match(
+    check(rule, FAILING()).findings[0]!.message,
+    /: API Management calls to API backends should not bypass certificate thumbprint or name validation \(policy /,
+  );
 });
 
 test('a parameter without a value and without a default is an error when the rule reads it, named clearly', () => {
   const rule = ruleWith({ field: 'location', in: "[parameters('allowed')]" }, { extra: { parameters: { allowed: { type: 'Array' } } } });
-  assert.throws(() => check(rule, backend({})), (e: unknown) => e instanceof PolicyCompileError && e.message === "parameter 'allowed' has no value and no defaultValue");
-  assert.equal(check(ruleWith({ field: 'location', in: "[parameters('allowed')]" }, { extra: { parameters: { allowed: { type: 'Array' } } }, parameters: { allowed: ['x'] } }), backend({})).outcome, 'pass');
+  assert.throws(
+    () => check(rule, backend({})),
+    (e: unknown) => e instanceof PolicyCompileError && e.message === "parameter 'allowed' has no value and no defaultValue",
+  );
+  assert.equal(
+    check(
+      ruleWith({ field: 'location', in: "[parameters('allowed')]" }, { extra: { parameters: { allowed: { type: 'Array' } } }, parameters: { allowed: ['x'] } }),
+      backend({}),
+    ).outcome,
+    'pass',
+  );
 });

@@ -32,7 +32,10 @@ export function seedRule(options: PolicyRuleOptions = {}): PolicyRule {
 
 /** A definition around one `if`, for testing the condition language. */
 export function definitionWith(condition: unknown, extra: Record<string, unknown> = {}): PolicyDefinition {
-  return readPolicyDefinition({ name: 'test-policy', properties: { displayName: 'Test policy', mode: 'All', ...extra, policyRule: { if: condition, then: { effect: 'audit' } } } });
+  return readPolicyDefinition({
+    name: 'test-policy',
+    properties: { displayName: 'Test policy', mode: 'All', ...extra, policyRule: { if: condition, then: { effect: 'audit' } } },
+  });
 }
 
 export function ruleWith(condition: unknown, options: PolicyRuleOptions & { extra?: Record<string, unknown> } = {}): PolicyRule {

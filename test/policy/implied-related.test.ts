@@ -16,14 +16,27 @@ const latestTls = createPolicyRule(
       displayName: 'App Service apps should use the latest TLS version',
       mode: 'Indexed',
       policyRule: {
-        if: { allOf: [{ field: 'type', equals: 'Microsoft.Web/sites' }, { field: 'kind', notContains: 'functionapp' }] },
-        then: { effect: 'AuditIfNotExists', details: { type: 'Microsoft.Web/sites/config', name: 'web', existenceCondition: { field: 'Microsoft.Web/sites/config/minTlsVersion', greaterOrEquals: '1.2' } } },
+        if: {
+          allOf: [
+            { field: 'type', equals: 'Microsoft.Web/sites' },
+            { field: 'kind', notContains: 'functionapp' },
+          ],
+        },
+        then: {
+          effect: 'AuditIfNotExists',
+          details: {
+            type: 'Microsoft.Web/sites/config',
+            name: 'web',
+            existenceCondition: { field: 'Microsoft.Web/sites/config/minTlsVersion', greaterOrEquals: '1.2' },
+          },
+        },
       },
     },
   }),
 );
 
-const site = (siteConfig?: ObjectValue) => makeResource('Microsoft.Web/sites', 'app', { kind: 'app', location: 'westeurope', properties: siteConfig ? { siteConfig } : {} });
+const site = (siteConfig?: ObjectValue) =>
+  makeResource('Microsoft.Web/sites', 'app', { kind: 'app', location: 'westeurope', properties: siteConfig ? { siteConfig } : {} });
 const config = (properties: ObjectValue) => makeResource('Microsoft.Web/sites/config', 'app/web', { properties });
 
 test('siteConfig sets an old TLS version: non-compliant, with no config resource declared', () => {
@@ -59,7 +72,10 @@ test('a related type Azure does not create with the parent stays undecided when 
       properties: {
         displayName: 'Resource logs in App Service should be enabled',
         mode: 'Indexed',
-        policyRule: { if: { field: 'type', equals: 'Microsoft.Web/sites' }, then: { effect: 'AuditIfNotExists', details: { type: 'Microsoft.Insights/diagnosticSettings' } } },
+        policyRule: {
+          if: { field: 'type', equals: 'Microsoft.Web/sites' },
+          then: { effect: 'AuditIfNotExists', details: { type: 'Microsoft.Insights/diagnosticSettings' } },
+        },
       },
     }),
   );
@@ -79,7 +95,12 @@ test('existenceScope subscription: a failing related resource in the deployment 
           if: { field: 'type', equals: 'Microsoft.Resources/subscriptions' },
           then: {
             effect: 'AuditIfNotExists',
-            details: { type: 'Microsoft.Security/pricings', name: 'VirtualMachines', existenceScope: 'subscription', existenceCondition: { field: 'Microsoft.Security/pricings/pricingTier', equals: 'Standard' } },
+            details: {
+              type: 'Microsoft.Security/pricings',
+              name: 'VirtualMachines',
+              existenceScope: 'subscription',
+              existenceCondition: { field: 'Microsoft.Security/pricings/pricingTier', equals: 'Standard' },
+            },
           },
         },
       },

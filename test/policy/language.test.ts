@@ -40,7 +40,10 @@ function describe(r: PolicyResult): string {
 }
 
 const compileError = (ifPart: unknown, pattern: RegExp, options: RawOptions & { then?: unknown } = {}) =>
-  assert.throws(() => result(ifPart, {}, options), (e: unknown) => e instanceof PolicyCompileError && pattern.test(e.message));
+  assert.throws(
+    () => result(ifPart, {}, options),
+    (e: unknown) => e instanceof PolicyCompileError && pattern.test(e.message),
+  );
 
 test('like / notLike: many stars against a long name finish (no regular-expression backtracking)', () => {
   // As a regular expression (^.*a.*a…b$) this pattern backtracks exponentially: without the
@@ -107,7 +110,12 @@ test('less / greater compare two ISO 8601 date-times as instants: offsets and fr
   assert.equal(run({ field: 'properties.d', less: '2024-01-01T08:30:00Z' }, d('2024-01-01T10:00:00+02:00')), 'audit');
   assert.equal(run({ field: 'properties.d', greater: '2024-01-01T08:30:00Z' }, d('2024-01-01T10:00:00+02:00')), 'none');
   // The same instant written two ways: neither less nor greater, both OrEquals.
-  for (const [op, want] of [['less', 'none'], ['greater', 'none'], ['lessOrEquals', 'audit'], ['greaterOrEquals', 'audit']] as const) {
+  for (const [op, want] of [
+    ['less', 'none'],
+    ['greater', 'none'],
+    ['lessOrEquals', 'audit'],
+    ['greaterOrEquals', 'audit'],
+  ] as const) {
     assert.equal(run({ field: 'properties.d', [op]: '2024-01-01T08:00:00Z' }, d('2024-01-01T10:00:00+02:00')), want, op);
     assert.equal(run({ field: 'properties.d', [op]: '2024-01-01T08:00:00Z' }, d('2024-01-01T03:00:00-0500')), want, op);
   }
@@ -123,7 +131,7 @@ test('less / greater compare two ISO 8601 date-times as instants: offsets and fr
   const context = { utcNow: '2026-01-01T00:00:00.0000000Z' };
   assert.equal(run({ field: 'properties.d', less: '[utcNow()]' }, d('2026-01-01T01:00:00+02:00'), { context }), 'audit');
   assert.equal(run({ field: 'properties.d', less: '[utcNow()]' }, d('2025-12-31T23:00:00-02:00'), { context }), 'none');
-  assert.equal(run({ field: 'properties.d', less: "[addDays(utcNow(), 30)]" }, d('2026-01-30T23:59:59.9999999Z'), { context }), 'audit');
+  assert.equal(run({ field: 'properties.d', less: '[addDays(utcNow(), 30)]' }, d('2026-01-30T23:59:59.9999999Z'), { context }), 'audit');
   // A date alone, or text that is not a valid date-time, compares as text.
   assert.equal(run({ field: 'properties.d', less: '2024-01-01' }, d('2023-12-31T23:00:00Z')), 'audit');
   assert.equal(run({ field: 'properties.d', less: '2024-02-30T00:00:00Z' }, d('2024-02-29T00:00:00Z')), 'audit');
@@ -160,7 +168,12 @@ test('[*] outside a count: every member must satisfy it; an empty or missing arr
   assert.equal(run({ not: rule }, { properties: {} }), 'none');
   assert.equal(run({ not: rule }, { properties: { rules: [{ port: 80 }] } }), 'audit');
   // The docs' own guard: check the array exists first, then the members.
-  const guarded = { allOf: [{ field: 'properties.rules', exists: true }, { field: 'properties.rules[*].port', notEquals: 22 }] };
+  const guarded = {
+    allOf: [
+      { field: 'properties.rules', exists: true },
+      { field: 'properties.rules[*].port', notEquals: 22 },
+    ],
+  };
   assert.equal(run(guarded, { properties: {} }), 'none');
   assert.equal(run(guarded, { properties: { rules: [{ port: 80 }] } }), 'audit');
   // Nested arrays: every member of every member; an inner missing array selects nothing for that member.
@@ -184,10 +197,21 @@ test('field() in an expression: absent reads as empty; a [*] alias gives an arra
 });
 
 test('field count: where sees the current member; nested counts narrow to the outer member; a missing array counts 0', () => {
-  const rules = { properties: { rules: [{ a: 'Allow', ports: ['22', '80'] }, { a: 'Deny', ports: ['22'] }, { a: 'Allow', ports: [] }] } };
+  const rules = {
+    properties: {
+      rules: [
+        { a: 'Allow', ports: ['22', '80'] },
+        { a: 'Deny', ports: ['22'] },
+        { a: 'Allow', ports: [] },
+      ],
+    },
+  };
   assert.equal(run({ count: { field: 'properties.rules[*]', where: { field: 'properties.rules[*].a', equals: 'allow' } }, equals: 2 }, rules), 'audit');
   const nested = {
-    count: { field: 'properties.rules[*]', where: { count: { field: 'properties.rules[*].ports[*]', where: { field: 'properties.rules[*].ports[*]', equals: '22' } }, greater: 0 } },
+    count: {
+      field: 'properties.rules[*]',
+      where: { count: { field: 'properties.rules[*].ports[*]', where: { field: 'properties.rules[*].ports[*]', equals: '22' } }, greater: 0 },
+    },
     equals: 2,
   };
   assert.equal(run(nested, rules), 'audit');
@@ -196,7 +220,10 @@ test('field count: where sees the current member; nested counts narrow to the ou
 });
 
 test("value count: name and current('name'); current() is the innermost member", () => {
-  const tags = { count: { value: "[parameters('required')]", name: 't', where: { field: "[concat('tags[', current('t'), ']')]", exists: true } }, less: "[length(parameters('required'))]" };
+  const tags = {
+    count: { value: "[parameters('required')]", name: 't', where: { field: "[concat('tags[', current('t'), ']')]", exists: true } },
+    less: "[length(parameters('required'))]",
+  };
   assert.equal(run(tags, { tags: { env: 'x' } }, { parameters: { required: ['env', 'owner'] } }), 'audit');
   assert.equal(run(tags, { tags: { env: 'x', OWNER: 'y' } }, { parameters: { required: ['env', 'owner'] } }), 'none');
   assert.equal(run({ count: { value: [1, 2, 3], where: { value: '[current()]', greater: 1 } }, equals: 2 }), 'audit');
@@ -228,7 +255,10 @@ test('malformed counts are compile errors naming where', () => {
   compileError({ count: { field: 'a[*]', value: [1] }, equals: 0 }, /exactly one of 'field' and 'value'/);
   compileError({ count: { field: 'a[*]', name: 'x' }, equals: 0 }, /'count.name' only goes with 'count.value'/);
   compileError({ count: { value: 'abc' }, equals: 0 }, /'count.value' must be an array/);
-  compileError({ allOf: [{ count: { value: [1], where: { field: 'x' } }, equals: 1 }] }, /exactly one operator, found: none \(at policyRule\.if\.allOf\[0\]\.count\.where\)/);
+  compileError(
+    { allOf: [{ count: { value: [1], where: { field: 'x' } }, equals: 1 }] },
+    /exactly one operator, found: none \(at policyRule\.if\.allOf\[0\]\.count\.where\)/,
+  );
 });
 
 test('logic: allOf [] holds, anyOf [] does not; not takes one condition', () => {
@@ -238,7 +268,13 @@ test('logic: allOf [] holds, anyOf [] does not; not takes one condition', () => 
 });
 
 test('fields: name is the last segment, fullName the whole; location is normalised; every tag syntax; identity.*; apiVersion', () => {
-  const r = { type: 'A.B/c/d', name: 'parent/child', location: 'East US 2', tags: { "it's": 'q', 'cost.centre': 'cc' }, identity: { type: 'UserAssigned', userAssignedIdentities: { id1: {} } } };
+  const r = {
+    type: 'A.B/c/d',
+    name: 'parent/child',
+    location: 'East US 2',
+    tags: { "it's": 'q', 'cost.centre': 'cc' },
+    identity: { type: 'UserAssigned', userAssignedIdentities: { id1: {} } },
+  };
   assert.equal(run({ field: 'name', equals: 'child' }, r), 'audit');
   assert.equal(run({ field: 'fullName', equals: 'parent/child' }, r), 'audit');
   assert.equal(run({ field: 'location', equals: 'eastus2' }, r), 'audit');
@@ -313,12 +349,18 @@ test('effects: details of append and modify, evaluated; a modify operation whose
       { operation: 'remove', field: 'tags.old' },
     ],
   });
-  const append = result({ field: 'type', equals: 'A.B/c' }, { type: 'A.B/c' }, { then: { effect: 'append', details: [{ field: 'properties.x', value: "[concat('a', 'b')]" }] } });
+  const append = result(
+    { field: 'type', equals: 'A.B/c' },
+    { type: 'A.B/c' },
+    { then: { effect: 'append', details: [{ field: 'properties.x', value: "[concat('a', 'b')]" }] } },
+  );
   assert.deepEqual(append.kind === 'non-compliant' && append.details, [{ field: 'properties.x', value: 'ab' }]);
   for (const effect of ['manual', 'denyAction', 'Deny', 'AUDIT']) assert.equal(run({ allOf: [] }, {}, { then: { effect } }), effect);
   assert.equal(run({ allOf: [] }, {}, { then: { effect: 'disabled' } }), 'none');
   compileError({ allOf: [] }, /'quarantine' is not an effect of Azure Policy/, { then: { effect: 'quarantine' } });
-  compileError({ allOf: [] }, /an operation is addOrReplace, add or remove/, { then: { effect: 'modify', details: { operations: [{ operation: 'set', field: 'tags.x', value: 1 }] } } });
+  compileError({ allOf: [] }, /an operation is addOrReplace, add or remove/, {
+    then: { effect: 'modify', details: { operations: [{ operation: 'set', field: 'tags.x', value: 1 }] } },
+  });
 });
 
 test('modify may only change aliases with the Modifiable attribute', () => {
@@ -338,7 +380,10 @@ test('modify may only change aliases with the Modifiable attribute', () => {
   ]);
   const then = (field: string) => ({ effect: 'modify', details: { roleDefinitionIds: [], operations: [{ operation: 'addOrReplace', field, value: 1 }] } });
   assert.equal(run({ field: 'type', equals: 'A.B/c' }, { type: 'A.B/c' }, { aliases, then: then('A.B/c/open') }), 'modify');
-  compileError({ field: 'type', equals: 'A.B/c' }, /the alias 'A.B\/c\/endpoint' is not modifiable.*\(at policyRule\.then\.details\.operations\[0\]\)/, { aliases, then: then('A.B/c/endpoint') });
+  compileError({ field: 'type', equals: 'A.B/c' }, /the alias 'A.B\/c\/endpoint' is not modifiable.*\(at policyRule\.then\.details\.operations\[0\]\)/, {
+    aliases,
+    then: then('A.B/c/endpoint'),
+  });
 });
 
 test('auditIfNotExists: compliant when a related resource satisfies the existence condition, where field() still reads the if resource', () => {
@@ -360,7 +405,13 @@ test('auditIfNotExists: compliant when a related resource satisfies the existenc
 
 test('mode Indexed skips types the alias data says do not support tags and location', () => {
   const aliases = aliasTableFromProviders([
-    { namespace: 'A.B', resourceTypes: [{ resourceType: 'c', capabilities: 'SupportsTags, SupportsLocation', aliases: [] }, { resourceType: 'c/d', capabilities: 'None', aliases: [] }] },
+    {
+      namespace: 'A.B',
+      resourceTypes: [
+        { resourceType: 'c', capabilities: 'SupportsTags, SupportsLocation', aliases: [] },
+        { resourceType: 'c/d', capabilities: 'None', aliases: [] },
+      ],
+    },
   ]);
   const definition = (mode: string) => ({ properties: { mode, policyRule: { if: { field: 'name', exists: true }, then: { effect: 'audit' } } } });
   assert.equal(run(undefined, { type: 'A.B/c', name: 'x' }, { aliases, definition: definition('Indexed') }), 'audit');
@@ -369,40 +420,85 @@ test('mode Indexed skips types the alias data says do not support tags and locat
   assert.equal(run(undefined, { type: 'X.Y/z', name: 'x' }, { aliases, definition: definition('Indexed') }), 'audit', 'no data: evaluated');
 });
 
-test('mode Indexed: without provider data, Azure\'s resource type schemas decide, by type (any case) and API version; resource groups are for mode All', () => {
+test("mode Indexed: without provider data, Azure's resource type schemas decide, by type (any case) and API version; resource groups are for mode All", () => {
   // An "Allowed locations"-style definition, as the built-in is written.
-  const definition = (mode: string) => ({ properties: { mode, policyRule: { if: { not: { field: 'location', in: ['westeurope'] } }, then: { effect: 'deny' } } } });
+  const definition = (mode: string) => ({
+    properties: { mode, policyRule: { if: { not: { field: 'location', in: ['westeurope'] } }, then: { effect: 'deny' } } },
+  });
   const at = (type: string, apiVersion?: string) => ({ type, name: 'x', location: 'eastus', ...(apiVersion ? { apiVersion } : {}) });
-  for (const type of ['Microsoft.Network/virtualNetworks/subnets', 'Microsoft.Storage/storageAccounts/blobServices', 'microsoft.apimanagement/SERVICE/apis', 'Microsoft.Resources/resourceGroups']) {
+  for (const type of [
+    'Microsoft.Network/virtualNetworks/subnets',
+    'Microsoft.Storage/storageAccounts/blobServices',
+    'microsoft.apimanagement/SERVICE/apis',
+    'Microsoft.Resources/resourceGroups',
+  ]) {
     const r = result(undefined, at(type), { definition: definition('Indexed') });
     assert.equal(r.kind, 'not-applicable', type);
     assert.equal(run(undefined, at(type), { definition: definition('All') }), 'deny', `${type} under All`);
   }
-  assert.match((result(undefined, at('Microsoft.Network/virtualNetworks/subnets'), { definition: definition('Indexed') }) as { reason: string }).reason, /tags and location: Microsoft.Network\/virtualNetworks\/subnets does not/);
+  assert.match(
+    (result(undefined, at('Microsoft.Network/virtualNetworks/subnets'), { definition: definition('Indexed') }) as { reason: string }).reason,
+    /tags and location: Microsoft.Network\/virtualNetworks\/subnets does not/,
+  );
   for (const type of ['Microsoft.Storage/storageAccounts', 'Microsoft.Network/virtualNetworks', 'Microsoft.ApiManagement/service']) {
     assert.equal(run(undefined, at(type), { definition: definition('Indexed') }), 'deny', type);
   }
   assert.equal(run(undefined, at('Contoso.Unlisted/widgets'), { definition: definition('Indexed') }), 'deny', 'a type the data does not know is evaluated');
-  assert.equal(run(undefined, at('Microsoft.Network/virtualNetworks/subnets'), { definition: definition(undefined as unknown as string) }), 'none', 'no mode is Indexed');
+  assert.equal(
+    run(undefined, at('Microsoft.Network/virtualNetworks/subnets'), { definition: definition(undefined as unknown as string) }),
+    'none',
+    'no mode is Indexed',
+  );
   // Microsoft.ApiManagement/service/properties has tags at 2016-07-07 and 2016-10-10 only, and never a location.
   assert.equal(result(undefined, at('Microsoft.ApiManagement/service/properties', '2016-07-07'), { definition: definition('Indexed') }).kind, 'not-applicable');
   // Microsoft.Advisor/recommendations/suppressions has both at 2016-07-12-preview only.
   assert.equal(run(undefined, at('Microsoft.Advisor/recommendations/suppressions', '2016-07-12-preview'), { definition: definition('Indexed') }), 'deny');
-  assert.equal(result(undefined, at('Microsoft.Advisor/recommendations/suppressions', '2023-01-01'), { definition: definition('Indexed') }).kind, 'not-applicable');
-  assert.equal(run(undefined, at('Microsoft.Advisor/recommendations/suppressions'), { definition: definition('Indexed') }), 'deny', 'no API version: evaluated, as some version supports both');
+  assert.equal(
+    result(undefined, at('Microsoft.Advisor/recommendations/suppressions', '2023-01-01'), { definition: definition('Indexed') }).kind,
+    'not-applicable',
+  );
+  assert.equal(
+    run(undefined, at('Microsoft.Advisor/recommendations/suppressions'), { definition: definition('Indexed') }),
+    'deny',
+    'no API version: evaluated, as some version supports both',
+  );
 });
 
 test('Resource Provider modes load and are not applicable; an unknown mode is a compile error', () => {
-  const definition = (mode: string) => ({ properties: { mode, policyRule: { if: { field: 'Microsoft.KeyVault.Data/vaults/keys/keyType', equals: 'RSA' }, then: { effect: 'audit' } } } });
-  for (const mode of ['Microsoft.Kubernetes.Data', 'Microsoft.KeyVault.Data', 'Microsoft.Network.Data', 'Microsoft.ManagedHSM.Data', 'Microsoft.DataFactory.Data', 'Microsoft.MachineLearningServices.v2.Data', 'Microsoft.LoadTestService.Data']) {
+  const definition = (mode: string) => ({
+    properties: { mode, policyRule: { if: { field: 'Microsoft.KeyVault.Data/vaults/keys/keyType', equals: 'RSA' }, then: { effect: 'audit' } } },
+  });
+  for (const mode of [
+    'Microsoft.Kubernetes.Data',
+    'Microsoft.KeyVault.Data',
+    'Microsoft.Network.Data',
+    'Microsoft.ManagedHSM.Data',
+    'Microsoft.DataFactory.Data',
+    'Microsoft.MachineLearningServices.v2.Data',
+    'Microsoft.LoadTestService.Data',
+  ]) {
     const r = result(undefined, { type: 'Microsoft.KeyVault/vaults', name: 'v' }, { definition: definition(mode) });
     assert.equal(r.kind, 'not-applicable', mode);
-    assert.match((r as { reason: string }).reason, new RegExp(`mode ${mode.replace(/\./g, '\\.')} is a Resource Provider mode: Azure evaluates it on .*not on the resources of a deployment template`));
+    assert.match(
+      (r as { reason: string }).reason,
+      new RegExp(`mode ${mode.replace(/\./g, '\\.')} is a Resource Provider mode: Azure evaluates it on .*not on the resources of a deployment template`),
+    );
   }
   // Kubernetes definitions use effects and details of their own: they still load.
-  const k8s = { properties: { mode: 'Microsoft.Kubernetes.Data', policyRule: { if: { field: 'type', in: ['Microsoft.ContainerService/managedClusters'] }, then: { effect: 'EnforceOPAConstraint', details: { constraint: 'https://example/constraint.yaml' } } } } };
+  const k8s = {
+    properties: {
+      mode: 'Microsoft.Kubernetes.Data',
+      policyRule: {
+        if: { field: 'type', in: ['Microsoft.ContainerService/managedClusters'] },
+        then: { effect: 'EnforceOPAConstraint', details: { constraint: 'https://example/constraint.yaml' } },
+      },
+    },
+  };
   assert.equal(result(undefined, { type: 'Microsoft.ContainerService/managedClusters', name: 'k' }, { definition: k8s }).kind, 'not-applicable');
-  assert.throws(() => result(undefined, {}, { definition: definition('Everything') }), (e: unknown) => e instanceof PolicyCompileError && /not a mode of Azure Policy/.test(e.message));
+  assert.throws(
+    () => result(undefined, {}, { definition: definition('Everything') }),
+    (e: unknown) => e instanceof PolicyCompileError && /not a mode of Azure Policy/.test(e.message),
+  );
 });
 
 test('aliases: the entry of the resource type applies; versioned paths follow the API version; X is the array of X[*]', () => {
@@ -466,7 +562,10 @@ test('in a scan: a failed evaluation is a finding saying it is an implicit deny;
   const failing = ruleWith({ value: "[substring(field('name'), 0, 40)]", equals: 'x' });
   const r = check(failing, makeResource('A.B/c', 'short'));
   assert.equal(r.outcome, 'fail');
-  assert.match(r.findings[0]!.message, /^C 'short' cannot be evaluated by policy test-policy: .*substring.*Azure treats a failed evaluation as an implicit deny$/);
+  assert.match(
+    r.findings[0]!.message,
+    /^C 'short' cannot be evaluated by policy test-policy: .*substring.*Azure treats a failed evaluation as an implicit deny$/,
+  );
   const modify = createRule({
     name: 'tag-it',
     properties: {
@@ -478,7 +577,10 @@ test('in a scan: a failed evaluation is a finding saying it is an implicit deny;
     },
   });
   const m = check(modify, makeResource('A.B/c', 'untagged'));
-  assert.deepEqual(m.findings.map((f) => [f.path, f.message]), [['tags.env', 'C \'untagged\' does not set tags.env: tag-it (policy tag-it, effect modify; would add tags.env = "prod")']]);
+  assert.deepEqual(
+    m.findings.map((f) => [f.path, f.message]),
+    [['tags.env', 'C \'untagged\' does not set tags.env: tag-it (policy tag-it, effect modify; would add tags.env = "prod")']],
+  );
 });
 
 test('in a scan: auditIfNotExists looks for the related resource in the same deployment', () => {
@@ -490,7 +592,10 @@ test('in a scan: auditIfNotExists looks for the related resource in the same dep
       mode: 'All',
       policyRule: {
         if: { field: 'type', equals: SERVICE },
-        then: { effect: 'auditIfNotExists', details: { type: BACKENDS, existenceCondition: { field: `${BACKENDS}/tls.validateCertificateChain`, equals: true } } },
+        then: {
+          effect: 'auditIfNotExists',
+          details: { type: BACKENDS, existenceCondition: { field: `${BACKENDS}/tls.validateCertificateChain`, equals: true } },
+        },
       },
     },
   });
@@ -514,12 +619,23 @@ function createRule(json: unknown) {
 test('in a scan: [*] and count findings point at concrete paths, never at [*]', () => {
   const HC = 'Microsoft.ApiManagement/service/hostnameConfigurations[*]';
   const svc = makeResource('Microsoft.ApiManagement/service', 'apim', {
-    properties: { hostnameConfigurations: [{ hostName: 'a.contoso.com', negotiateClientCertificate: true }, { hostName: 'b.contoso.com', negotiateClientCertificate: false }] },
+    properties: {
+      hostnameConfigurations: [
+        { hostName: 'a.contoso.com', negotiateClientCertificate: true },
+        { hostName: 'b.contoso.com', negotiateClientCertificate: false },
+      ],
+    },
   });
   const every = check(ruleWith({ not: { field: `${HC}.negotiateClientCertificate`, equals: true } }), svc);
-  assert.deepEqual(every.findings.map((f) => f.path), ['properties.hostnameConfigurations[1].negotiateClientCertificate']);
+  assert.deepEqual(
+    every.findings.map((f) => f.path),
+    ['properties.hostnameConfigurations[1].negotiateClientCertificate'],
+  );
   const counted = check(ruleWith({ count: { field: HC, where: { field: `${HC}.hostname`, like: '*.contoso.com' } }, greater: 1 }), svc);
-  assert.deepEqual(counted.findings.map((f) => f.path), ['properties.hostnameConfigurations']);
+  assert.deepEqual(
+    counted.findings.map((f) => f.path),
+    ['properties.hostnameConfigurations'],
+  );
   assert.equal(check(ruleWith({ field: `${HC}.hostname`, like: '*.contoso.com' }), svc).outcome, 'fail');
   assert.equal(check(ruleWith({ field: `${HC}.hostname`, like: 'a.*' }), svc).outcome, 'pass');
 });

@@ -12,11 +12,29 @@ import { notRun } from '../../src/cli/commands/rules.js';
 // The resources of issue 16: an "Allowed locations" assignment denied subnets, blob services and API children.
 const deployment = template({
   resources: [
-    { type: 'Microsoft.Network/virtualNetworks', apiVersion: '2023-09-01', name: 'vnet', location: 'eastus', properties: { addressSpace: { addressPrefixes: ['10.0.0.0/16'] } } },
+    {
+      type: 'Microsoft.Network/virtualNetworks',
+      apiVersion: '2023-09-01',
+      name: 'vnet',
+      location: 'eastus',
+      properties: { addressSpace: { addressPrefixes: ['10.0.0.0/16'] } },
+    },
     { type: 'Microsoft.Network/virtualNetworks/subnets', apiVersion: '2023-09-01', name: 'vnet/apps', properties: { addressPrefix: '10.0.1.0/24' } },
-    { type: 'Microsoft.Storage/storageAccounts', apiVersion: '2023-01-01', name: 'store', location: 'eastus', kind: 'StorageV2', sku: { name: 'Standard_LRS' } },
+    {
+      type: 'Microsoft.Storage/storageAccounts',
+      apiVersion: '2023-01-01',
+      name: 'store',
+      location: 'eastus',
+      kind: 'StorageV2',
+      sku: { name: 'Standard_LRS' },
+    },
     { type: 'Microsoft.Storage/storageAccounts/blobServices', apiVersion: '2023-01-01', name: 'store/default', properties: {} },
-    { type: 'Microsoft.ApiManagement/service/apis', apiVersion: '2023-05-01-preview', name: 'svc/orders', properties: { displayName: 'orders', path: 'orders', protocols: ['https'] } },
+    {
+      type: 'Microsoft.ApiManagement/service/apis',
+      apiVersion: '2023-05-01-preview',
+      name: 'svc/orders',
+      properties: { displayName: 'orders', path: 'orders', protocols: ['https'] },
+    },
   ],
 });
 
@@ -29,7 +47,13 @@ const allowedLocations = (mode: string) =>
       mode,
       parameters: { listOfAllowedLocations: { type: 'Array', defaultValue: ['westeurope'] } },
       policyRule: {
-        if: { allOf: [{ field: 'location', notIn: "[parameters('listOfAllowedLocations')]" }, { field: 'location', notEquals: 'global' }, { field: 'type', notEquals: 'Microsoft.AzureActiveDirectory/b2cDirectories' }] },
+        if: {
+          allOf: [
+            { field: 'location', notIn: "[parameters('listOfAllowedLocations')]" },
+            { field: 'location', notEquals: 'global' },
+            { field: 'type', notEquals: 'Microsoft.AzureActiveDirectory/b2cDirectories' },
+          ],
+        },
         then: { effect: 'deny' },
       },
     },
@@ -43,7 +67,10 @@ function run(files: Record<string, string>, spec: PolicySpec) {
 
 test('mode Indexed: subnets, blob services and APIM APIs are not applicable to an Allowed locations definition; the storage account and the vnet are denied', () => {
   const out = run({ 'policy/allowed.json': allowedLocations('Indexed') }, { policies: ['policy'] });
-  const denied = out.findings.filter((f) => f.ruleId === 'allowed-locations').map((f) => f.resource.type).sort();
+  const denied = out.findings
+    .filter((f) => f.ruleId === 'allowed-locations')
+    .map((f) => f.resource.type)
+    .sort();
   assert.deepEqual(denied, ['Microsoft.Network/virtualNetworks', 'Microsoft.Storage/storageAccounts']);
   for (const type of ['Microsoft.Network/virtualNetworks/subnets', 'Microsoft.Storage/storageAccounts/blobServices', 'Microsoft.ApiManagement/service/apis']) {
     const r = out.results.find((x) => x.ruleId === 'allowed-locations' && x.resource.type === type)!;
@@ -58,11 +85,19 @@ test('mode Indexed: subnets, blob services and APIM APIs are not applicable to a
 test('a Resource Provider mode or a denyAction definition given with --policy loads, runs on nothing and says why in a warning', () => {
   const keyVault = JSON.stringify({
     name: 'kv-key-type',
-    properties: { displayName: 'Keys should be RSA', mode: 'Microsoft.KeyVault.Data', policyRule: { if: { field: 'Microsoft.KeyVault.Data/vaults/keys/keyType', notEquals: 'RSA' }, then: { effect: 'audit' } } },
+    properties: {
+      displayName: 'Keys should be RSA',
+      mode: 'Microsoft.KeyVault.Data',
+      policyRule: { if: { field: 'Microsoft.KeyVault.Data/vaults/keys/keyType', notEquals: 'RSA' }, then: { effect: 'audit' } },
+    },
   });
   const denyAction = JSON.stringify({
     name: 'no-delete',
-    properties: { displayName: 'Do not delete storage', mode: 'Indexed', policyRule: { if: { field: 'type', equals: 'Microsoft.Storage/storageAccounts' }, then: { effect: 'denyAction', details: { actionNames: ['delete'] } } } },
+    properties: {
+      displayName: 'Do not delete storage',
+      mode: 'Indexed',
+      policyRule: { if: { field: 'type', equals: 'Microsoft.Storage/storageAccounts' }, then: { effect: 'denyAction', details: { actionNames: ['delete'] } } },
+    },
   });
   const out = run({ 'policy/kv.json': keyVault, 'policy/deny-action.json': denyAction }, { policies: ['policy'] });
   assert.equal(out.diagnostics.filter((d) => d.severity === 'error').length, 0);
@@ -76,7 +111,11 @@ test('a Resource Provider mode or a denyAction definition given with --policy lo
 test('an initiative referencing a Resource Provider mode definition counts it as not available offline, with the reason', () => {
   const keyVault = JSON.stringify({
     name: 'kv-key-type',
-    properties: { displayName: 'Keys should be RSA', mode: 'Microsoft.KeyVault.Data', policyRule: { if: { field: 'Microsoft.KeyVault.Data/vaults/keys/keyType', notEquals: 'RSA' }, then: { effect: 'audit' } } },
+    properties: {
+      displayName: 'Keys should be RSA',
+      mode: 'Microsoft.KeyVault.Data',
+      policyRule: { if: { field: 'Microsoft.KeyVault.Data/vaults/keys/keyType', notEquals: 'RSA' }, then: { effect: 'audit' } },
+    },
   });
   const initiative = JSON.stringify({
     name: 'guardrails',
@@ -85,26 +124,54 @@ test('an initiative referencing a Resource Provider mode definition counts it as
       policyDefinitionGroups: [{ name: 'KV' }, { name: 'LOC' }],
       policyDefinitions: [
         { policyDefinitionReferenceId: 'kv', policyDefinitionId: '/providers/Microsoft.Authorization/policyDefinitions/kv-key-type', groupNames: ['KV'] },
-        { policyDefinitionReferenceId: 'loc', policyDefinitionId: '/providers/Microsoft.Authorization/policyDefinitions/allowed-locations', groupNames: ['LOC'] },
+        {
+          policyDefinitionReferenceId: 'loc',
+          policyDefinitionId: '/providers/Microsoft.Authorization/policyDefinitions/allowed-locations',
+          groupNames: ['LOC'],
+        },
       ],
     },
   });
-  const out = run({ 'policy/kv.json': keyVault, 'policy/allowed.json': allowedLocations('Indexed'), 'set/guardrails.json': initiative }, { policies: ['policy'], initiatives: ['set/guardrails.json'] });
+  const out = run(
+    { 'policy/kv.json': keyVault, 'policy/allowed.json': allowedLocations('Indexed'), 'set/guardrails.json': initiative },
+    { policies: ['policy'], initiatives: ['set/guardrails.json'] },
+  );
   const ic = out.compliance![0]!;
   assert.equal(ic.evaluated, 1);
-  assert.deepEqual(ic.unavailable.map((u) => u.referenceId), ['kv']);
+  assert.deepEqual(
+    ic.unavailable.map((u) => u.referenceId),
+    ['kv'],
+  );
   assert.match(ic.unavailable[0]!.reason, /^not applicable to deployment templates: mode Microsoft.KeyVault.Data is a Resource Provider mode/);
   assert.equal(ic.controls.find((c) => c.control === 'KV')!.state, 'not-available-offline');
   assert.equal(ic.controls.find((c) => c.control === 'LOC')!.state, 'non-compliant');
-  assert.match(formatPretty(out, { color: false }), /1 policy evaluated; 1 not available offline \(not applicable to deployment templates \(Resource Provider mode, denyAction or manual\)\)/);
+  assert.match(
+    formatPretty(out, { color: false }),
+    /1 policy evaluated; 1 not available offline \(not applicable to deployment templates \(Resource Provider mode, denyAction or manual\)\)/,
+  );
 });
 
 test('rules show: a definition that cannot apply to a template says why it is not run', () => {
-  const definition = readPolicyDefinition({ name: 'no-delete', properties: { displayName: 'Do not delete', mode: 'Indexed', policyRule: { if: { field: 'type', equals: 'Microsoft.Storage/storageAccounts' }, then: { effect: 'denyAction', details: { actionNames: ['delete'] } } } } });
+  const definition = readPolicyDefinition({
+    name: 'no-delete',
+    properties: {
+      displayName: 'Do not delete',
+      mode: 'Indexed',
+      policyRule: { if: { field: 'type', equals: 'Microsoft.Storage/storageAccounts' }, then: { effect: 'denyAction', details: { actionNames: ['delete'] } } },
+    },
+  });
   const rule = createPolicyRule(definition);
   assert.equal(rule.enabled, false);
   assert.match(describePolicy(definition, rule), /Not run +not applicable to deployment templates: effect denyAction blocks delete requests/);
   // `tollgate rules` lists only the shipped catalog (none is of this kind today); its marker carries the reason too.
-  assert.equal(notRun(rule), ' (not run: not applicable to deployment templates: effect denyAction blocks delete requests, not the create or update a deployment makes)');
-  assert.equal(notRun(createPolicyRule(readPolicyDefinition({ name: 'off', properties: { policyRule: { if: { field: 'type', equals: 'x' }, then: { effect: 'disabled' } } } }))), ' (not run)');
+  assert.equal(
+    notRun(rule),
+    ' (not run: not applicable to deployment templates: effect denyAction blocks delete requests, not the create or update a deployment makes)',
+  );
+  assert.equal(
+    notRun(
+      createPolicyRule(readPolicyDefinition({ name: 'off', properties: { policyRule: { if: { field: 'type', equals: 'x' }, then: { effect: 'disabled' } } } })),
+    ),
+    ' (not run)',
+  );
 });

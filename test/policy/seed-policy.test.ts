@@ -26,7 +26,10 @@ test('validateCertificateName false: one finding at that property', () => {
 
 test('both false: still one finding per definition, at the first failing property', () => {
   const r = check(seedRule(), backend({ tls: { validateCertificateChain: false, validateCertificateName: false } }));
-  assert.deepEqual(r.findings.map((f) => f.path), [CHAIN]);
+  assert.deepEqual(
+    r.findings.map((f) => f.path),
+    [CHAIN],
+  );
 });
 
 test('both true, an empty tls, or no tls at all: compliant (equals false does not hold for an absent property)', () => {
@@ -50,7 +53,10 @@ test("the string 'false' counts as false, as Azure Policy compares it", () => {
 });
 
 test('an unknown value gives an unknown outcome that says which property, never a guess', () => {
-  const r = check(seedRule(), backend({ tls: { validateCertificateChain: new Unknown("parameter 'validateChain' has no value"), validateCertificateName: true } }));
+  const r = check(
+    seedRule(),
+    backend({ tls: { validateCertificateChain: new Unknown("parameter 'validateChain' has no value"), validateCertificateName: true } }),
+  );
   assert.equal(r.outcome, 'unknown');
   assert.deepEqual(r.findings, []);
   assert.equal(r.unknowns.length, 1);

@@ -26,8 +26,21 @@ test('the built-in MFA definition (4e6c27d5, reads requestContext().identity) le
   const dir = tempTree({
     'infra/main.json': template({
       resources: [
-        { type: 'Microsoft.Storage/storageAccounts', apiVersion: '2023-01-01', name: 'store', location: 'eastus', kind: 'StorageV2', sku: { name: 'Standard_LRS' } },
-        { type: 'Microsoft.Network/virtualNetworks', apiVersion: '2023-09-01', name: 'vnet', location: 'eastus', properties: { addressSpace: { addressPrefixes: ['10.0.0.0/16'] } } },
+        {
+          type: 'Microsoft.Storage/storageAccounts',
+          apiVersion: '2023-01-01',
+          name: 'store',
+          location: 'eastus',
+          kind: 'StorageV2',
+          sku: { name: 'Standard_LRS' },
+        },
+        {
+          type: 'Microsoft.Network/virtualNetworks',
+          apiVersion: '2023-09-01',
+          name: 'vnet',
+          location: 'eastus',
+          properties: { addressSpace: { addressPrefixes: ['10.0.0.0/16'] } },
+        },
       ],
     }),
     'policy/mfa.json': MFA_DENY,
@@ -35,7 +48,11 @@ test('the built-in MFA definition (4e6c27d5, reads requestContext().identity) le
   const ruleSet = loadRuleSet({}, {}, { policies: loadPolicyInputs({ policies: ['policy'] }, dir) });
   const out = scan({ paths: ['infra'], cwd: dir, ruleSet });
   const id = '4e6c27d5-a6ee-49cf-b2b4-d8fe90fa2b8b';
-  assert.deepEqual(out.findings.filter((f) => f.ruleId === id), [], 'no finding, no implicit deny');
+  assert.deepEqual(
+    out.findings.filter((f) => f.ruleId === id),
+    [],
+    'no finding, no implicit deny',
+  );
   const results = out.results.filter((r) => r.ruleId === id);
   assert.equal(results.length, 2);
   for (const r of results) {
@@ -45,9 +62,9 @@ test('the built-in MFA definition (4e6c27d5, reads requestContext().identity) le
 });
 
 test('requestContext().identity is unknown; apiVersion is the request API version', () => {
-  assert.equal(outcome(result({ value: "[requestContext().identity.idtyp]", equals: 'user' })), 'unknown');
+  assert.equal(outcome(result({ value: '[requestContext().identity.idtyp]', equals: 'user' })), 'unknown');
   assert.equal(outcome(result({ value: "[tryGet(requestContext().identity, 'appid')]", notIn: ['x'] })), 'unknown');
-  assert.equal(outcome(result({ value: "[requestContext().apiVersion]", equals: '2023-01-01' }, { apiVersion: '2023-01-01' })), 'deny');
+  assert.equal(outcome(result({ value: '[requestContext().apiVersion]', equals: '2023-01-01' }, { apiVersion: '2023-01-01' })), 'deny');
 });
 
 test('three-valued logic: unknown AND false is false, unknown OR true is true, not unknown is unknown', () => {

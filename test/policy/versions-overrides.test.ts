@@ -13,8 +13,22 @@ const SVC = 'Microsoft.ApiManagement/service';
 // with public network access on.
 const deployment = template({
   resources: [
-    { type: SVC, apiVersion: '2023-05-01-preview', name: 'weu', location: 'westeurope', sku: { name: 'Developer', capacity: 1 }, properties: { publisherEmail: 'a@b.c', publisherName: 'x', publicNetworkAccess: 'Disabled' } },
-    { type: SVC, apiVersion: '2023-05-01-preview', name: 'use', location: 'East US', sku: { name: 'Developer', capacity: 1 }, properties: { publisherEmail: 'a@b.c', publisherName: 'x', publicNetworkAccess: 'Enabled' } },
+    {
+      type: SVC,
+      apiVersion: '2023-05-01-preview',
+      name: 'weu',
+      location: 'westeurope',
+      sku: { name: 'Developer', capacity: 1 },
+      properties: { publisherEmail: 'a@b.c', publisherName: 'x', publicNetworkAccess: 'Disabled' },
+    },
+    {
+      type: SVC,
+      apiVersion: '2023-05-01-preview',
+      name: 'use',
+      location: 'East US',
+      sku: { name: 'Developer', capacity: 1 },
+      properties: { publisherEmail: 'a@b.c', publisherName: 'x', publicNetworkAccess: 'Enabled' },
+    },
   ],
 });
 
@@ -37,7 +51,15 @@ const definition = (version: string, extra: object[] = [], versions?: string[]) 
 const V1 = definition('1.0.0');
 const V2 = definition('2.0.0', [{ field: 'Microsoft.ApiManagement/service/publicNetworkAccess', equals: 'Enabled' }]);
 
-const assignment = (props: Record<string, unknown>) => JSON.stringify({ name: 'hardening', properties: { displayName: 'Hardening', policyDefinitionId: '/subscriptions/x/providers/Microsoft.Authorization/policyDefinitions/svc-hardening', ...props } });
+const assignment = (props: Record<string, unknown>) =>
+  JSON.stringify({
+    name: 'hardening',
+    properties: {
+      displayName: 'Hardening',
+      policyDefinitionId: '/subscriptions/x/providers/Microsoft.Authorization/policyDefinitions/svc-hardening',
+      ...props,
+    },
+  });
 
 function run(files: Record<string, string>, spec: PolicySpec) {
   const dir = tempTree({ 'infra/main.json': deployment, ...files });
@@ -95,7 +117,10 @@ test('two versions of one definition: the latest runs unless the assignment asks
 
 test('a policyEffect override selecting a location applies to the resources there only', () => {
   const { out } = run(
-    { 'p/v1.json': V1, 'a.json': assignment({ overrides: [{ kind: 'policyEffect', value: 'Deny', selectors: [{ kind: 'resourceLocation', in: ['eastus'] }] }] }) },
+    {
+      'p/v1.json': V1,
+      'a.json': assignment({ overrides: [{ kind: 'policyEffect', value: 'Deny', selectors: [{ kind: 'resourceLocation', in: ['eastus'] }] }] }),
+    },
     { policies: ['p'], assignments: ['a.json'] },
   );
   const f = (name: string) => out.findings.find((x) => x.ruleId === 'svc-hardening' && x.resource.name === name)!;
@@ -109,7 +134,10 @@ test('a policyEffect override selecting a location applies to the resources ther
 
 test('a Disabled override by resource type skips those resources and says why; DoNotEnforce still holds for overridden effects', () => {
   const disabled = run(
-    { 'p/v1.json': V1, 'a.json': assignment({ overrides: [{ kind: 'policyEffect', value: 'Disabled', selectors: [{ kind: 'resourceLocation', notIn: ['eastus'] }] }] }) },
+    {
+      'p/v1.json': V1,
+      'a.json': assignment({ overrides: [{ kind: 'policyEffect', value: 'Disabled', selectors: [{ kind: 'resourceLocation', notIn: ['eastus'] }] }] }),
+    },
     { policies: ['p'], assignments: ['a.json'] },
   ).out;
   const r = byService(disabled);
@@ -118,7 +146,13 @@ test('a Disabled override by resource type skips those resources and says why; D
   assert.equal(r.use!.outcome, 'fail');
 
   const relaxed = run(
-    { 'p/v1.json': V1, 'a.json': assignment({ enforcementMode: 'DoNotEnforce', overrides: [{ kind: 'policyEffect', value: 'Deny', selectors: [{ kind: 'resourceType', in: [SVC] }] }] }) },
+    {
+      'p/v1.json': V1,
+      'a.json': assignment({
+        enforcementMode: 'DoNotEnforce',
+        overrides: [{ kind: 'policyEffect', value: 'Deny', selectors: [{ kind: 'resourceType', in: [SVC] }] }],
+      }),
+    },
     { policies: ['p'], assignments: ['a.json'] },
   ).out;
   const findings = relaxed.findings.filter((x) => x.ruleId === 'svc-hardening');
@@ -174,8 +208,16 @@ test('an initiative reference asking for a version Tollgate lacks is not availab
     properties: {
       displayName: 'Hardening set',
       policyDefinitions: [
-        { policyDefinitionReferenceId: 'v1', policyDefinitionId: '/subscriptions/x/providers/Microsoft.Authorization/policyDefinitions/svc-hardening', definitionVersion: '1.*.*' },
-        { policyDefinitionReferenceId: 'v3', policyDefinitionId: '/subscriptions/x/providers/Microsoft.Authorization/policyDefinitions/svc-hardening', definitionVersion: '3.*.*' },
+        {
+          policyDefinitionReferenceId: 'v1',
+          policyDefinitionId: '/subscriptions/x/providers/Microsoft.Authorization/policyDefinitions/svc-hardening',
+          definitionVersion: '1.*.*',
+        },
+        {
+          policyDefinitionReferenceId: 'v3',
+          policyDefinitionId: '/subscriptions/x/providers/Microsoft.Authorization/policyDefinitions/svc-hardening',
+          definitionVersion: '3.*.*',
+        },
       ],
     },
   });
@@ -216,7 +258,8 @@ test('every reference of the shipped initiatives resolves to a version, but for 
     assert.equal(assigned.unavailable.filter((u) => /Tollgate does not have the definition/.test(u.reason)).length, 0, initiative);
     const versionProblems = assigned.unavailable.filter((u) => !/not applicable to deployment templates/.test(u.reason));
     assert.equal(versionProblems.length, want.olderVersion, initiative);
-    for (const u of versionProblems) assert.match(u.reason, /^version \d+\.\*\.\* is asked for; Tollgate has \d+\.0\.0 \(Azure has /, `${initiative} ${u.referenceId}`);
+    for (const u of versionProblems)
+      assert.match(u.reason, /^version \d+\.\*\.\* is asked for; Tollgate has \d+\.0\.0 \(Azure has /, `${initiative} ${u.referenceId}`);
     assert.equal(assigned.assigned.length, want.assigned, initiative);
   }
 });

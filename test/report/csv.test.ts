@@ -12,10 +12,22 @@ test('csv: golden files', () => {
   assertGolden('report.rich.csv', formatCsv(richFixture()));
 });
 
-
 test('csv: header and every finding, cell by cell', () => {
   const rows = parseCsv(formatCsv(scanFixture()));
-  assert.deepEqual(rows[0], ['level', 'severity', 'rule', 'rule title', 'resource type', 'resource name', 'file', 'line', 'column', 'parameter files', 'message', 'value set at']);
+  assert.deepEqual(rows[0], [
+    'level',
+    'severity',
+    'rule',
+    'rule title',
+    'resource type',
+    'resource name',
+    'file',
+    'line',
+    'column',
+    'parameter files',
+    'message',
+    'value set at',
+  ]);
   assert.deepEqual(rows[2], [
     'error',
     'critical',

@@ -24,18 +24,51 @@ export function richFixture(): ScanResult {
     results: [
       ...result.results.map((r) => ({ ...r, findings: r.findings.map(nasty) })),
       { ruleId: NATIVE_ID, resource: PAYMENTS_ELSEWHERE, file: TEMPLATE, parameterFile: PARAMETERS, outcome: 'pass', findings: [] },
-      { ruleId: POLICY_ID, resource: PAYMENTS_ELSEWHERE, file: TEMPLATE, parameterFile: PARAMETERS, outcome: 'skip', reason: 'the backend has no tls block', findings: [] },
-      { ruleId: 'APIM-Ciphers', resource: PAYMENTS, file: TEMPLATE, parameterFile: PARAMETERS, outcome: 'error', reason: `rule crashed on <customProperties> & "keys"`, findings: [] },
+      {
+        ruleId: POLICY_ID,
+        resource: PAYMENTS_ELSEWHERE,
+        file: TEMPLATE,
+        parameterFile: PARAMETERS,
+        outcome: 'skip',
+        reason: 'the backend has no tls block',
+        findings: [],
+      },
+      {
+        ruleId: 'APIM-Ciphers',
+        resource: PAYMENTS,
+        file: TEMPLATE,
+        parameterFile: PARAMETERS,
+        outcome: 'error',
+        reason: `rule crashed on <customProperties> & "keys"`,
+        findings: [],
+      },
     ],
     suppressed: [suppressed],
     // Not evaluated: a definition that needs a parameter, one whose effect is Disabled, and a linked template not followed.
     notRun: [
-      { id: '567c93f7-3661-494f-a30f-0a94d9bfebf8', title: 'Enable logging <to> Log Analytics', kind: 'policy', reason: 'needs-parameters', detail: "needs parameter 'logAnalytics' (no default)" },
+      {
+        id: '567c93f7-3661-494f-a30f-0a94d9bfebf8',
+        title: 'Enable logging <to> Log Analytics',
+        kind: 'policy',
+        reason: 'needs-parameters',
+        detail: "needs parameter 'logAnalytics' (no default)",
+      },
       { id: '549814b6-3212-4203-bdc8-1548d342fb67', title: 'Disabled one', kind: 'policy', reason: 'effect-disabled', detail: 'effect Disabled' },
     ],
     units: result.units.map((u, i) =>
       i === 0
-        ? { ...u, notFollowed: [{ kind: 'remote-link' as const, deployment: 'links|<b>', file: TEMPLATE, location: at(TEMPLATE, 70, 9, 30), detail: 'the linked template https://example.com/a|b.json is remote and is not fetched' }] }
+        ? {
+            ...u,
+            notFollowed: [
+              {
+                kind: 'remote-link' as const,
+                deployment: 'links|<b>',
+                file: TEMPLATE,
+                location: at(TEMPLATE, 70, 9, 30),
+                detail: 'the linked template https://example.com/a|b.json is remote and is not fetched',
+              },
+            ],
+          }
         : u,
     ),
   };

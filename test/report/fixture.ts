@@ -29,7 +29,8 @@ export const POLICY_RULE: RuleMeta = {
   effect: 'Audit',
   description: 'To improve the API security, API Management should validate the backend server certificate for all API calls.',
   recommendation: 'Set `properties.tls.validateCertificateChain` and `properties.tls.validateCertificateName` to true.',
-  helpUri: 'https://portal.azure.com/#blade/Microsoft_Azure_Policy/PolicyDetailBlade/definitionId/%2Fproviders%2FMicrosoft.Authorization%2FpolicyDefinitions%2F92bb331d-ac71-416a-8c91-02f2cb734ce4',
+  helpUri:
+    'https://portal.azure.com/#blade/Microsoft_Azure_Policy/PolicyDetailBlade/definitionId/%2Fproviders%2FMicrosoft.Authorization%2FpolicyDefinitions%2F92bb331d-ac71-416a-8c91-02f2cb734ce4',
   equivalents: [{ tool: 'azure-policy', id: POLICY_ID }],
   appliesTo: ['Microsoft.ApiManagement/service/backends'],
 };
@@ -132,14 +133,27 @@ export function scanFixture(): ScanResult {
     files: [TEMPLATE, PARAMETERS, EXPORT],
     // Each unit also has its API Management service, which no rule of the fixture applies to.
     units: [
-      { file: TEMPLATE, parameterFile: PARAMETERS, resources: 3, inventory: [{ type: 'Microsoft.ApiManagement/service', name: 'apim-contoso', id: `${SUB}/apim-contoso` }, PAYMENTS, inventory] },
+      {
+        file: TEMPLATE,
+        parameterFile: PARAMETERS,
+        resources: 3,
+        inventory: [{ type: 'Microsoft.ApiManagement/service', name: 'apim-contoso', id: `${SUB}/apim-contoso` }, PAYMENTS, inventory],
+      },
       { file: EXPORT, resources: 2, inventory: [{ type: 'Microsoft.ApiManagement/service', name: 'apim-prod', id: `${SUB}/apim-prod` }, ORDERS_EXPORTED] },
     ],
     rules: [POLICY_RULE, NATIVE_RULE],
     results: [
       ...findings.map(failed),
       passed(NATIVE_ID, inventory, TEMPLATE, PARAMETERS),
-      { ruleId: POLICY_ID, resource: inventory, file: TEMPLATE, parameterFile: PARAMETERS, outcome: 'unknown', reason: 'properties.tls.validateCertificateName is not known before deployment', findings: [] },
+      {
+        ruleId: POLICY_ID,
+        resource: inventory,
+        file: TEMPLATE,
+        parameterFile: PARAMETERS,
+        outcome: 'unknown',
+        reason: 'properties.tls.validateCertificateName is not known before deployment',
+        findings: [],
+      },
     ],
     findings,
     diagnostics: [

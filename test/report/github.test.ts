@@ -65,7 +65,11 @@ test('github: one workflow command per finding and input problem, fields that pa
     message: NASTY,
   });
   const input = commands.find((c) => c.props['title'] === 'tollgate: unknown-function')!;
-  assert.deepEqual(input, { command: 'error', props: { file: 'infra/apim.json', line: '88', col: '22', title: 'tollgate: unknown-function' }, message: "unsupported template function 'listSecrets'" });
+  assert.deepEqual(input, {
+    command: 'error',
+    props: { file: 'infra/apim.json', line: '88', col: '22', title: 'tollgate: unknown-function' },
+    message: "unsupported template function 'listSecrets'",
+  });
   // Origins follow the message on their own lines.
   const backend = parseCommand(formatGithub(scanFixture()).split('\n')[1]!);
   assert.equal(backend.message.split('\n')[1], "value set at infra/apim.parameters.json:9: parameter 'paymentsUrl' (value in parameter file)");

@@ -23,17 +23,39 @@ const CONTROLS = '\u001b[2J\u001b[31mred\r\u0000\u007f\u0085\u009b\u202eevil';
 const FILE = `=cmd|' calc'!A0 <i>x & "q" #1 %41 ?a é ${CONTROLS.replace('\u0000', '')}.json`;
 const PARAMS = FILE.replace(/\.json$/, '.parameters.json');
 const LINK_DIR = 'javascript:alert(1)';
-const NAMES = ['<script>alert(1)</script>', '"quoted" & amp', `ctl ${CONTROLS}`, "=cmd|' -C calc'!A0", '+1', '-1', '@SUM(A1)', '\tTAB', '[x](javascript:alert(2)) | # ( ) ` * _'];
+const NAMES = [
+  '<script>alert(1)</script>',
+  '"quoted" & amp',
+  `ctl ${CONTROLS}`,
+  "=cmd|' -C calc'!A0",
+  '+1',
+  '-1',
+  '@SUM(A1)',
+  '\tTAB',
+  '[x](javascript:alert(2)) | # ( ) ` * _',
+];
 const URL_VALUE = `http://<script>alert(3)</script>/${CONTROLS}/=cmd|' /C calc'!A0`;
 
 export function hostileScan(): ScanOutput {
-  const backends = NAMES.map((n, i) => ({ type: 'Microsoft.ApiManagement/service/backends', apiVersion: '2022-08-01', name: `svc/${n}`, properties: { url: i === 0 ? "[parameters('backendUrl')]" : `http://b${i}` } }));
-  const broken = { type: 'Microsoft.ApiManagement/service/backends', apiVersion: '2022-08-01', name: 'svc/broken', properties: { url: `[parameters('<script>${CONTROLS}\nfake.json:1:1  error  forged')]` } };
+  const backends = NAMES.map((n, i) => ({
+    type: 'Microsoft.ApiManagement/service/backends',
+    apiVersion: '2022-08-01',
+    name: `svc/${n}`,
+    properties: { url: i === 0 ? "[parameters('backendUrl')]" : `http://b${i}` },
+  }));
+  const broken = {
+    type: 'Microsoft.ApiManagement/service/backends',
+    apiVersion: '2022-08-01',
+    name: 'svc/broken',
+    properties: { url: `[parameters('<script>${CONTROLS}\nfake.json:1:1  error  forged')]` },
+  };
   const dir = tempTree({
     [FILE]: template({ parameters: { backendUrl: { type: 'string' } }, resources: [...backends, broken] }),
     // Paired by metadata.template: the naming convention's pattern (src/input/pair-parameters.ts) stops at the CR in the name.
     [PARAMS]: JSON.stringify({ ...JSON.parse(parameterFile({ backendUrl: URL_VALUE })), metadata: { template: `./${FILE}` } }, null, 2),
-    [`${LINK_DIR}/main.json`]: template({ resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: '2022-08-01', name: 'svc/x', properties: { url: 'http://x' } }] }),
+    [`${LINK_DIR}/main.json`]: template({
+      resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: '2022-08-01', name: 'svc/x', properties: { url: 'http://x' } }],
+    }),
   });
   // A rule whose title and finding text come from the input too (as a custom policy's would).
   const echo = defineRule({
@@ -57,9 +79,19 @@ test('the hostile fixture scans: every name and file made it into the result unc
   const out = hostileScan();
   assert.ok(out.files.includes(FILE), out.files.join('\n'));
   assert.ok(out.files.includes(`${LINK_DIR}/main.json`));
-  for (const n of NAMES) assert.ok(out.findings.some((f) => f.resource.name === `svc/${n}`), n);
-  assert.ok(out.findings.some((f) => f.message.includes(URL_VALUE)), 'the parameter value is quoted in a message');
-  assert.ok(out.diagnostics.some((d) => d.severity === 'error' && d.message.includes('<script>')), JSON.stringify(out.diagnostics));
+  for (const n of NAMES)
+    assert.ok(
+      out.findings.some((f) => f.resource.name === `svc/${n}`),
+      n,
+    );
+  assert.ok(
+    out.findings.some((f) => f.message.includes(URL_VALUE)),
+    'the parameter value is quoted in a message',
+  );
+  assert.ok(
+    out.diagnostics.some((d) => d.severity === 'error' && d.message.includes('<script>')),
+    JSON.stringify(out.diagnostics),
+  );
 });
 
 test('pretty: active characters are printed visibly (\\x1b, \\r, \\u202e), never raw; with colour, only our own colour codes', () => {
@@ -80,8 +112,14 @@ test('pretty: active characters are printed visibly (\\x1b, \\r, \\u202e), never
 test('json and sarif: valid JSON that keeps the text exactly; SARIF file URIs percent-encode odd file names', () => {
   const result = hostileScan();
   const json = JSON.parse(render('json', result, { color: false })) as { findings: { resource: { name: string }; file: string }[] };
-  for (const n of NAMES) assert.ok(json.findings.some((f) => f.resource.name === `svc/${n}`), n);
-  const sarif = JSON.parse(render('sarif', result, { color: false })) as { runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] };
+  for (const n of NAMES)
+    assert.ok(
+      json.findings.some((f) => f.resource.name === `svc/${n}`),
+      n,
+    );
+  const sarif = JSON.parse(render('sarif', result, { color: false })) as {
+    runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[];
+  };
   const uris = new Set(sarif.runs[0]!.results.flatMap((r) => r.locations.map((l) => l.physicalLocation.artifactLocation.uri)));
   assert.ok(uris.size >= 2);
   for (const uri of uris) {
@@ -123,7 +161,10 @@ test('markdown: no links but ours, link targets encoded, no raw HTML, active cha
     // A relative path from the scan's folder: no scheme (javascript:), nothing markdown or a URL would split on.
     assert.match(target, /^([A-Za-z0-9\-._~!$&'*+,;=/@]|%[0-9A-F]{2})+(#L[0-9]+)?$/, target);
   }
-  assert.ok(links.some((t) => t.startsWith('javascript%3Aalert%281%29/main.json#L')), links.join('\n'));
+  assert.ok(
+    links.some((t) => t.startsWith('javascript%3Aalert%281%29/main.json#L')),
+    links.join('\n'),
+  );
   // Raw HTML: a `<` that is not backslash-escaped, outside the <details> we write ourselves.
   // (Code spans are left out: markdown shows their text as it is, `<` included.)
   assert.doesNotMatch(md.replace(/<\/?details>|<summary>|<\/summary>/g, '').replace(/`[^`\n]*`/g, ''), /(^|[^\\])</m);
@@ -147,8 +188,14 @@ test('csv: no cell a spreadsheet would run as a formula; one row per finding', (
       assert.doesNotMatch(cell.replace(/\r/g, ''), ACTIVE, cell);
     }
   }
-  assert.ok(rows.some((r) => r[5] === 'svc/ctl \\x1b[2J\\x1b[31mred\r\\x00\\x7f\\x85\\x9b\\u202eevil'), 'control characters shown as escapes');
-  assert.ok(rows.some((r) => r[6] === `'${visible(FILE, 'crlf')}`), 'the file name is kept (its controls shown), quoted against formulas');
+  assert.ok(
+    rows.some((r) => r[5] === 'svc/ctl \\x1b[2J\\x1b[31mred\r\\x00\\x7f\\x85\\x9b\\u202eevil'),
+    'control characters shown as escapes',
+  );
+  assert.ok(
+    rows.some((r) => r[6] === `'${visible(FILE, 'crlf')}`),
+    'the file name is kept (its controls shown), quoted against formulas',
+  );
 });
 
 test('github: one workflow command per line; data and properties escaped per the runner; active characters shown', () => {
@@ -171,7 +218,6 @@ test('github: one workflow command per line; data and properties escaped per the
 test('every format is covered here', () => {
   assert.deepEqual([...FORMATS].sort(), ['csv', 'github', 'html', 'json', 'junit', 'markdown', 'pretty', 'sarif']);
 });
-
 
 test('visibleStrings: copies plain data only, keeps a __proto__ key as a key, keeps line feeds in messages only', () => {
   const data = JSON.parse('{"__proto__": {"polluted": "\\u001b"}, "message": "a\\nb\\u001b", "file": "x\\ny"}') as Record<string, unknown>;

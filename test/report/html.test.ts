@@ -6,7 +6,17 @@ import { httpBackendFinding, scanFixture, withFindings } from './fixture.js';
 
 function fixtureWithSnippet() {
   const result = scanFixture();
-  result.findings = result.findings.map((f, i) => (i === 0 ? { ...f, snippet: { startLine: f.location!.start.line - 1, lines: ['      "properties": {', '        "url": "[parameters(\'paymentsUrl\')]",', '        "protocol": "http"'] } } : f));
+  result.findings = result.findings.map((f, i) =>
+    i === 0
+      ? {
+          ...f,
+          snippet: {
+            startLine: f.location!.start.line - 1,
+            lines: ['      "properties": {', '        "url": "[parameters(\'paymentsUrl\')]",', '        "protocol": "http"'],
+          },
+        }
+      : f,
+  );
   return result;
 }
 

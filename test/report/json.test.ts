@@ -41,14 +41,35 @@ test('json: coverage: counts, groups and every item not evaluated', () => {
     decided: 5,
     notApplicable: 1,
     undecided: 1,
-    undecidedByReason: [{ key: 'properties.tls.validateCertificateName is not known before deployment', description: 'properties.tls.validateCertificateName is not known before deployment', count: 1 }],
+    undecidedByReason: [
+      {
+        key: 'properties.tls.validateCertificateName is not known before deployment',
+        description: 'properties.tls.validateCertificateName is not known before deployment',
+        count: 1,
+      },
+    ],
     errors: 1,
   });
-  assert.deepEqual(c.rulesNotRun.byReason.map((g: { key: string; count: number }) => [g.key, g.count]), [['needs-parameters', 1], ['effect-disabled', 1]]);
+  assert.deepEqual(
+    c.rulesNotRun.byReason.map((g: { key: string; count: number }) => [g.key, g.count]),
+    [
+      ['needs-parameters', 1],
+      ['effect-disabled', 1],
+    ],
+  );
   assert.equal(c.rulesNotRun.cannotRun, 1);
-  assert.deepEqual(c.deploymentsNotFollowed, { count: 1, byReason: [{ key: 'remote-link', description: 'the linked template is remote (a URL) and is not fetched', count: 1 }] });
-  assert.deepEqual(c.items.resourcesNotEvaluated.map((r: { name: string; file: string }) => `${r.name} ${r.file}`), ['apim-prod exports/prod apim.json', 'apim-contoso infra/apim.json']);
-  assert.deepEqual(c.items.rulesNotRun.map((r: { id: string }) => r.id), ['567c93f7-3661-494f-a30f-0a94d9bfebf8', '549814b6-3212-4203-bdc8-1548d342fb67']);
+  assert.deepEqual(c.deploymentsNotFollowed, {
+    count: 1,
+    byReason: [{ key: 'remote-link', description: 'the linked template is remote (a URL) and is not fetched', count: 1 }],
+  });
+  assert.deepEqual(
+    c.items.resourcesNotEvaluated.map((r: { name: string; file: string }) => `${r.name} ${r.file}`),
+    ['apim-prod exports/prod apim.json', 'apim-contoso infra/apim.json'],
+  );
+  assert.deepEqual(
+    c.items.rulesNotRun.map((r: { id: string }) => r.id),
+    ['567c93f7-3661-494f-a30f-0a94d9bfebf8', '549814b6-3212-4203-bdc8-1548d342fb67'],
+  );
   assert.equal(c.items.deploymentsNotFollowed[0].deployment, 'links|<b>');
   assert.deepEqual(c.items.resourcesUndecided, []);
 });
@@ -61,11 +82,17 @@ test('json: pretty-printed with two spaces and a final newline', () => {
 
 test('json: findings sorted by file and line, locations and origins kept as they are (1-based)', () => {
   const report = JSON.parse(formatJson(scanFixture()));
-  assert.deepEqual(report.findings, [exportedApiFinding(), httpBackendFinding(), certificateFinding()].map((f) => JSON.parse(JSON.stringify(f))));
+  assert.deepEqual(
+    report.findings,
+    [exportedApiFinding(), httpBackendFinding(), certificateFinding()].map((f) => JSON.parse(JSON.stringify(f))),
+  );
   const backend = report.findings[1];
   assert.deepEqual(backend.location, { file: TEMPLATE, start: { line: 60, column: 20 }, end: { line: 60, column: 49 } });
   assert.deepEqual(backend.origins, [
-    { location: { file: PARAMETERS, start: { line: 9, column: 16 }, end: { line: 9, column: 50 } }, description: "parameter 'paymentsUrl' (value in parameter file)" },
+    {
+      location: { file: PARAMETERS, start: { line: 9, column: 16 }, end: { line: 9, column: 50 } },
+      description: "parameter 'paymentsUrl' (value in parameter file)",
+    },
   ]);
   assert.equal(backend.parameterFile, PARAMETERS);
   assert.equal(report.findings[0].parameterFile, undefined, 'absent, not null, for an export');
@@ -102,7 +129,11 @@ test('json: the same scan in any order gives the same document', () => {
 
 test('json: fields outside the documented shape stay out', () => {
   const result = scanFixture();
-  const withExtras = { ...result, skipped: [{ path: 'package.json', reason: 'not a template' }], findings: result.findings.map((f) => ({ ...f, internal: true })) };
+  const withExtras = {
+    ...result,
+    skipped: [{ path: 'package.json', reason: 'not a template' }],
+    findings: result.findings.map((f) => ({ ...f, internal: true })),
+  };
   const report = JSON.parse(formatJson(withExtras));
   assert.equal('skipped' in report, false);
   assert.equal('internal' in report.findings[0], false);

@@ -114,14 +114,21 @@ test('junit: outcomes: fail, skip, unknown, error, suppressed; input errors in t
   };
   const payments = 'Microsoft.ApiManagement/service/backends/apim-contoso/payments';
   // The same type and name in two resource groups: both told apart by id, so GitLab keeps both.
-  const inGroup = (rg: string) => `${payments} (/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/${rg}/providers/Microsoft.ApiManagement/service/apim-contoso/backends/payments)`;
+  const inGroup = (rg: string) =>
+    `${payments} (/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/${rg}/providers/Microsoft.ApiManagement/service/apim-contoso/backends/payments)`;
   assert.equal(outcome('APIM-HTTPBackend', inGroup('tollgate-rg')), 'skipped: suppressed: legacy partner');
   assert.equal(outcome('APIM-HTTPBackend', inGroup('other-rg')), 'pass');
-  assert.equal(outcome('92bb331d-ac71-416a-8c91-02f2cb734ce4', inGroup('tollgate-rg')).split('\n')[0], "failure: Backend 'a|b' sets <tls> & \"quotes\", 100% = `bad`,");
+  assert.equal(
+    outcome('92bb331d-ac71-416a-8c91-02f2cb734ce4', inGroup('tollgate-rg')).split('\n')[0],
+    'failure: Backend \'a|b\' sets <tls> & "quotes", 100% = `bad`,',
+  );
   assert.equal(outcome('92bb331d-ac71-416a-8c91-02f2cb734ce4', inGroup('other-rg')), 'skipped: skipped: the backend has no tls block');
   // Only one APIM-Ciphers result for that name: the plain name.
   assert.equal(outcome('APIM-Ciphers', payments), 'error: rule crashed on <customProperties> & "keys"');
-  assert.equal(outcome('92bb331d-ac71-416a-8c91-02f2cb734ce4', 'Microsoft.ApiManagement/service/backends/apim-contoso/inventory'), 'skipped: undecided: properties.tls.validateCertificateName is not known before deployment');
+  assert.equal(
+    outcome('92bb331d-ac71-416a-8c91-02f2cb734ce4', 'Microsoft.ApiManagement/service/backends/apim-contoso/inventory'),
+    'skipped: undecided: properties.tls.validateCertificateName is not known before deployment',
+  );
   const keys = all(unit, 'testcase').map((c) => `${c.attrs['classname']} ${c.attrs['name']}`);
   assert.equal(new Set(keys).size, keys.length, 'classname and name unique within a suite');
   const inputs = root.children.find((s) => s.attrs['name'] === 'tollgate inputs')!;

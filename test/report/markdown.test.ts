@@ -12,7 +12,11 @@ test('markdown: golden files', () => {
 });
 
 /** Splits a table row into cells at the pipes GFM splits at (not `\|`). */
-const cells = (row: string) => row.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim());
+const cells = (row: string) =>
+  row
+    .split(/(?<!\\)\|/)
+    .slice(1, -1)
+    .map((c) => c.trim());
 
 test('markdown: table cells stay on one line, markdown characters escaped', () => {
   const md = formatMarkdown(richFixture());
@@ -22,10 +26,13 @@ test('markdown: table cells stay on one line, markdown characters escaped', () =
     '`92bb331d-ac71-416a-8c91-02f2cb734ce4`',
     'apim-contoso/payments',
     '[infra/apim.json#L62](infra/apim.json#L62)',
-    "Backend 'a\\|b' sets \\<tls\\> \\& \"quotes\", 100% = \\`bad\\`, second line",
+    'Backend \'a\\|b\' sets \\<tls\\> \\& "quotes", 100% = \\`bad\\`, second line',
   ]);
   // Code spans: a pipe escaped for the table, a backtick replaced (it would end the span).
-  const odd = formatMarkdown({ ...richFixture(), findings: [{ ...richFixture().findings[0]!, ruleId: 'a|b`c', resource: { type: 'T', name: 'x_y*z', id: 'i' } }] });
+  const odd = formatMarkdown({
+    ...richFixture(),
+    findings: [{ ...richFixture().findings[0]!, ruleId: 'a|b`c', resource: { type: 'T', name: 'x_y*z', id: 'i' } }],
+  });
   const oddRow = odd.split('\n').find((l) => l.includes('a\\|b'))!;
   assert.deepEqual(cells(oddRow).slice(1, 3), ["`a\\|b'c`", 'x\\_y\\*z']);
 });

@@ -143,7 +143,10 @@ test('pretty: verbose adds the checks that passed or could not be decided', () =
   const verbose = formatPretty(scanFixture(), { color: false, verbose: true });
   assert.doesNotMatch(quiet, /^Checks$/m);
   assert.match(verbose, /^Checks$/m);
-  assert.match(verbose, /^ {2}pass {5}APIM-HTTPBackend {2}Microsoft\.ApiManagement\/service\/backends 'apim-contoso\/inventory' {2}infra\/apim\.json, with parameters: infra\/apim\.parameters\.json$/m);
+  assert.match(
+    verbose,
+    /^ {2}pass {5}APIM-HTTPBackend {2}Microsoft\.ApiManagement\/service\/backends 'apim-contoso\/inventory' {2}infra\/apim\.json, with parameters: infra\/apim\.parameters\.json$/m,
+  );
   assert.match(verbose, /^ {2}unknown {2}92bb331d-ac71-416a-8c91-02f2cb734ce4 .* {2}properties\.tls\.validateCertificateName is not known before deployment$/m);
 });
 

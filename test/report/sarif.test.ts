@@ -49,14 +49,25 @@ function assertValidSarif(text: string): void {
 }
 
 // Loosely typed access to the parts of the log the tests look at.
-interface Region { startLine: number; startColumn: number; endLine?: number; endColumn?: number }
-interface PhysicalLocation { artifactLocation: { uri: string; uriBaseId?: string }; region?: Region }
+interface Region {
+  startLine: number;
+  startColumn: number;
+  endLine?: number;
+  endColumn?: number;
+}
+interface PhysicalLocation {
+  artifactLocation: { uri: string; uriBaseId?: string };
+  region?: Region;
+}
 interface SarifResult {
   ruleId: string;
   ruleIndex?: number;
   level: string;
   message: { text: string };
-  locations: { physicalLocation: PhysicalLocation; logicalLocations: { name: string; fullyQualifiedName: string; kind: string; properties: { resourceType: string } }[] }[];
+  locations: {
+    physicalLocation: PhysicalLocation;
+    logicalLocations: { name: string; fullyQualifiedName: string; kind: string; properties: { resourceType: string } }[];
+  }[];
   relatedLocations?: { id: number; message: { text: string }; physicalLocation: PhysicalLocation }[];
   partialFingerprints: Record<string, string>;
   properties: Record<string, string>;
@@ -65,8 +76,32 @@ interface SarifResult {
 function run(result: ScanResult) {
   const log = JSON.parse(formatSarif(result));
   return log.runs[0] as {
-    tool: { driver: { name: string; version: string; informationUri: string; rules: { id: string; name: string; shortDescription: { text: string }; fullDescription: { text: string }; help: { text: string; markdown: string }; helpUri?: string; defaultConfiguration: { level: string }; properties: Record<string, unknown> }[] } };
-    invocations: { executionSuccessful: boolean; toolExecutionNotifications: { level: string; message: { text: string }; descriptor: { id: string }; locations?: { physicalLocation: PhysicalLocation }[] }[] }[];
+    tool: {
+      driver: {
+        name: string;
+        version: string;
+        informationUri: string;
+        rules: {
+          id: string;
+          name: string;
+          shortDescription: { text: string };
+          fullDescription: { text: string };
+          help: { text: string; markdown: string };
+          helpUri?: string;
+          defaultConfiguration: { level: string };
+          properties: Record<string, unknown>;
+        }[];
+      };
+    };
+    invocations: {
+      executionSuccessful: boolean;
+      toolExecutionNotifications: {
+        level: string;
+        message: { text: string };
+        descriptor: { id: string };
+        locations?: { physicalLocation: PhysicalLocation }[];
+      }[];
+    }[];
     originalUriBaseIds: Record<string, { uri: string }>;
     results: SarifResult[];
   };
@@ -104,7 +139,10 @@ test('sarif: tool.driver and its rules', () => {
   assert.equal(driver.name, 'Tollgate');
   assert.equal(driver.version, '0.1.0');
   assert.equal(driver.informationUri, 'https://github.com/tollgate-dev/tollgate');
-  assert.deepEqual(driver.rules.map((r) => r.id), [POLICY_ID, NATIVE_ID]);
+  assert.deepEqual(
+    driver.rules.map((r) => r.id),
+    [POLICY_ID, NATIVE_ID],
+  );
   const [policy, native] = driver.rules;
   assert.equal(native!.name, 'APIManagementBackendsUseHTTPS');
   assert.equal(native!.shortDescription.text, 'API Management backends use HTTPS');
@@ -207,7 +245,10 @@ test('sarif: where the value was set becomes a related location', () => {
   assert.deepEqual(backend.relatedLocations, [
     {
       id: 1,
-      physicalLocation: { artifactLocation: { uri: 'infra/apim.parameters.json', uriBaseId: '%SRCROOT%' }, region: { startLine: 9, startColumn: 16, endLine: 9, endColumn: 50 } },
+      physicalLocation: {
+        artifactLocation: { uri: 'infra/apim.parameters.json', uriBaseId: '%SRCROOT%' },
+        region: { startLine: 9, startColumn: 16, endLine: 9, endColumn: 50 },
+      },
       message: { text: "parameter 'paymentsUrl' (value in parameter file)" },
     },
   ]);
@@ -243,7 +284,11 @@ test('sarif: fingerprints ignore line numbers, and the parameter file unless the
   assert.match(base[FINGERPRINT_KEY]!, /^[0-9a-f]{64}$/);
   assert.deepEqual(run(withFindings(scanFixture(), [moved])).results[0]!.partialFingerprints, base);
   // The bad URL is set in the dev parameter file: with the prod file, it is another defect.
-  const prodValue = { ...httpBackendFinding(), parameterFile: 'infra/apim.parameters.prod.json', origins: [{ location: at('infra/apim.parameters.prod.json', 9, 16, 50), description: 'prod' }] };
+  const prodValue = {
+    ...httpBackendFinding(),
+    parameterFile: 'infra/apim.parameters.prod.json',
+    origins: [{ location: at('infra/apim.parameters.prod.json', 9, 16, 50), description: 'prod' }],
+  };
   assert.notDeepEqual(run(withFindings(scanFixture(), [prodValue])).results[0]!.partialFingerprints, base);
   // A value written in the template is the same defect whichever parameter file was used.
   const inTemplate = { ...httpBackendFinding(), origins: [] };
@@ -255,7 +300,10 @@ test('sarif: fingerprints ignore line numbers, and the parameter file unless the
 });
 
 test('sarif: fingerprints ignore the case of resource type and name, as Azure does', () => {
-  const shouted = { ...httpBackendFinding(), resource: { ...httpBackendFinding().resource, type: 'MICROSOFT.APIMANAGEMENT/SERVICE/BACKENDS', name: 'APIM-CONTOSO/PAYMENTS' } };
+  const shouted = {
+    ...httpBackendFinding(),
+    resource: { ...httpBackendFinding().resource, type: 'MICROSOFT.APIMANAGEMENT/SERVICE/BACKENDS', name: 'APIM-CONTOSO/PAYMENTS' },
+  };
   assert.equal(fingerprint(shouted), fingerprint(httpBackendFinding()));
 });
 
@@ -290,7 +338,14 @@ test('sarif: diagnostics become tool execution notifications; an error marks the
     {
       level: 'error',
       message: { text: "unsupported template function 'listSecrets'" },
-      locations: [{ physicalLocation: { artifactLocation: { uri: 'infra/apim.json', uriBaseId: '%SRCROOT%' }, region: { startLine: 88, startColumn: 22, endLine: 88, endColumn: 57 } } }],
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: 'infra/apim.json', uriBaseId: '%SRCROOT%' },
+            region: { startLine: 88, startColumn: 22, endLine: 88, endColumn: 57 },
+          },
+        },
+      ],
       descriptor: { id: 'unknown-function' },
     },
   ]);
@@ -312,7 +367,9 @@ test('sarif: warnings and info are notifications of a successful run; a file-onl
   const byCode = new Map(invocation!.toolExecutionNotifications.map((n) => [n.descriptor.id, n]));
   assert.equal(byCode.get('copy-count-unknown')!.level, 'warning');
   assert.equal(byCode.get('not-a-template')!.level, 'note');
-  assert.deepEqual(byCode.get('not-a-template')!.locations, [{ physicalLocation: { artifactLocation: { uri: 'infra/metadata.json', uriBaseId: '%SRCROOT%' } } }]);
+  assert.deepEqual(byCode.get('not-a-template')!.locations, [
+    { physicalLocation: { artifactLocation: { uri: 'infra/metadata.json', uriBaseId: '%SRCROOT%' } } },
+  ]);
   assert.equal('locations' in byCode.get('no-location')!, false);
 });
 

@@ -17,10 +17,13 @@ test('ARM GET shape: a child with a leaf name gets its full name from the id', (
   );
   assert.ok(looksLikeExport(JSON.parse(text)));
   const resources = resourcesFromExport(doc(text, 'export.json'));
-  assert.deepEqual(resources.map((r) => [r.type, r.name, r.id]), [
-    ['Microsoft.ApiManagement/service', 'svc', `${SUB}/svc`],
-    ['Microsoft.ApiManagement/service/backends', 'svc/pay', `${SUB}/svc/backends/pay`],
-  ]);
+  assert.deepEqual(
+    resources.map((r) => [r.type, r.name, r.id]),
+    [
+      ['Microsoft.ApiManagement/service', 'svc', `${SUB}/svc`],
+      ['Microsoft.ApiManagement/service/backends', 'svc/pay', `${SUB}/svc/backends/pay`],
+    ],
+  );
   const located = resources[1]!.source.locate(['properties', 'url']);
   assert.equal(located.location.start.line, lineOf(text, '"url": "http://pay"'));
 });
@@ -36,18 +39,26 @@ test('Get-AzResource shape: PascalCase keys and children nested under resources'
       Properties: { PublisherEmail: 'a@b.c' },
       resources: [
         { Name: 'orders', ResourceType: 'Microsoft.ApiManagement/service/apis', Properties: { ServiceUrl: 'HTTP://orders' } },
-        { Name: 'svc/pay', ResourceType: 'Microsoft.ApiManagement/service/backends', ResourceId: `${SUB}/svc/backends/pay`, Properties: { Url: 'https://pay' } },
+        {
+          Name: 'svc/pay',
+          ResourceType: 'Microsoft.ApiManagement/service/backends',
+          ResourceId: `${SUB}/svc/backends/pay`,
+          Properties: { Url: 'https://pay' },
+        },
       ],
     },
     null,
     2,
   );
   const resources = resourcesFromExport(doc(text, 'export.json'));
-  assert.deepEqual(resources.map((r) => [r.type, r.name]), [
-    ['Microsoft.ApiManagement/service', 'svc'],
-    ['Microsoft.ApiManagement/service/apis', 'svc/orders'],
-    ['Microsoft.ApiManagement/service/backends', 'svc/pay'],
-  ]);
+  assert.deepEqual(
+    resources.map((r) => [r.type, r.name]),
+    [
+      ['Microsoft.ApiManagement/service', 'svc'],
+      ['Microsoft.ApiManagement/service/apis', 'svc/orders'],
+      ['Microsoft.ApiManagement/service/backends', 'svc/pay'],
+    ],
+  );
   assert.equal(resources[1]!.parent, resources[0]);
   // Rules read properties in ARM's case-insensitive way.
   assert.equal(getPath(resources[1]!.body, 'properties.serviceUrl'), 'HTTP://orders');

@@ -39,7 +39,13 @@ test('a unit whose expansion throws (a bug) is an internal-error diagnostic for 
     },
   };
   for (const debug of [false, true]) {
-    const out = scan({ paths: [dir], cwd: dir, debug, ruleSet: { rules: [httpRule], diagnostics: [], effectErrors: [] }, parameterDefaults: [{ files: 'bad.json', values: { settings: poisoned } }] });
+    const out = scan({
+      paths: [dir],
+      cwd: dir,
+      debug,
+      ruleSet: { rules: [httpRule], diagnostics: [], effectErrors: [] },
+      parameterDefaults: [{ files: 'bad.json', values: { settings: poisoned } }],
+    });
     const internal = out.diagnostics.filter((d) => d.code === 'internal-error');
     assert.equal(internal.length, 1, JSON.stringify(out.diagnostics));
     assert.equal(internal[0]!.file, 'bad.json');
@@ -48,9 +54,15 @@ test('a unit whose expansion throws (a bug) is an internal-error diagnostic for 
     // The stack is kept only when asked for (--debug).
     assert.equal(internal[0]!.stack !== undefined, debug);
     if (debug) assert.match(internal[0]!.stack!, /TypeError: simulated bug/);
-    assert.deepEqual(out.findings.map((f) => `${f.ruleId} ${f.resource.name}`), ['TEST-HTTP svc/good']);
+    assert.deepEqual(
+      out.findings.map((f) => `${f.ruleId} ${f.resource.name}`),
+      ['TEST-HTTP svc/good'],
+    );
     // The failed unit leaves nothing half-done behind: no unit entry, no rule results.
-    assert.deepEqual(out.units.map((u) => u.file), ['good.json']);
+    assert.deepEqual(
+      out.units.map((u) => u.file),
+      ['good.json'],
+    );
     assert.ok(out.results.every((r) => r.file === 'good.json'));
     assert.equal(exitCodeFor(out), 3);
   }
@@ -74,7 +86,10 @@ test('a rule that throws on one resource is an error for that rule and resource 
   const out = scan({ paths: [dir], cwd: dir, ruleSet: { rules: [throwing, httpRule], diagnostics: [], effectErrors: [] } });
   assert.deepEqual(out.findings.map((f) => `${f.ruleId} ${f.resource.name}`).sort(), ['TEST-HTTP svc/a', 'TEST-HTTP svc/b', 'TEST-THROWS svc/a']);
   const errored = out.results.filter((r) => r.outcome === 'error');
-  assert.deepEqual(errored.map((r) => `${r.ruleId} ${r.resource.name}`), ['TEST-THROWS svc/b']);
+  assert.deepEqual(
+    errored.map((r) => `${r.ruleId} ${r.resource.name}`),
+    ['TEST-THROWS svc/b'],
+  );
   assert.ok(out.diagnostics.some((d) => d.code === 'rule-error' && d.message.includes('rule bug') && d.file === 'main.json'));
   assert.equal(exitCodeFor(out), 3);
 });
@@ -92,7 +107,10 @@ test('a file whose reading throws (a bug in a loader) is an internal-error diagn
       return classify(candidate, cwd);
     },
   });
-  assert.deepEqual(inputs.units.map((u) => u.document.file.path), ['b.json']);
+  assert.deepEqual(
+    inputs.units.map((u) => u.document.file.path),
+    ['b.json'],
+  );
   assert.deepEqual(
     inputs.diagnostics.map((d) => [d.code, d.file, d.message]),
     [['internal-error', 'a.json', "internal error while scanning: Cannot read properties of undefined (reading 'length')"]],

@@ -102,7 +102,7 @@ test('wrong cases fail, naming the case, the shape and what differs', () => {
   assert.match(error('notApplicable #1 (applies) [arm]'), /expected the rule not to apply/);
   // The failure shows what the rule did and the input, numbered, so the case can be fixed.
   assert.match(error('invalid #6 (wrong line) [bicep]'), /finding: line 4, path properties\.url, messageId plain: Site 'web' uses http:\/\/x/);
-  assert.match(error('invalid #6 (wrong line) [bicep]'), /  4 \|     url: 'http:\/\/x'/);
+  assert.match(error('invalid #6 (wrong line) [bicep]'), / {2}4 \| {5}url: 'http:\/\/x'/);
   assert.equal(runs.filter((r) => r.error).length, 9);
 });
 

@@ -102,7 +102,8 @@ export class Budget {
   /** Counts one unit of evaluation work; checks the clock every 1,024 steps (reading it is not free). */
   step(): void {
     if (this.spent) throw this.spent;
-    if (++this.steps > this.limits.steps) this.fail('steps', `the expansion evaluated more than ${this.limits.steps.toLocaleString('en-US')} functions and expressions (the limit per template)`);
+    if (++this.steps > this.limits.steps)
+      this.fail('steps', `the expansion evaluated more than ${this.limits.steps.toLocaleString('en-US')} functions and expressions (the limit per template)`);
     if ((this.steps & 1023) === 0) this.checkTime();
   }
 
@@ -110,18 +111,27 @@ export class Budget {
   charge(size: number): void {
     if (this.spent) throw this.spent;
     this.built += size;
-    if (this.built > this.limits.built) this.fail('memory', `the expansion built more than ${Math.round(this.limits.built / 1024 / 1024)} MB of values (the limit per template)`);
+    if (this.built > this.limits.built)
+      this.fail('memory', `the expansion built more than ${Math.round(this.limits.built / 1024 / 1024)} MB of values (the limit per template)`);
   }
 
   resource(): void {
     if (this.spent) throw this.spent;
-    if (++this.resources > this.limits.resources) this.fail('resources', `the expansion declared more than ${this.limits.resources.toLocaleString('en-US')} resources (the limit per template, nested deployments included)`);
+    if (++this.resources > this.limits.resources)
+      this.fail(
+        'resources',
+        `the expansion declared more than ${this.limits.resources.toLocaleString('en-US')} resources (the limit per template, nested deployments included)`,
+      );
     if ((this.resources & 63) === 0) this.checkTime();
   }
 
   deployment(): void {
     if (this.spent) throw this.spent;
-    if (++this.deployments > this.limits.deployments) this.fail('deployments', `the expansion expanded more than ${this.limits.deployments.toLocaleString('en-US')} nested deployments (the limit per template)`);
+    if (++this.deployments > this.limits.deployments)
+      this.fail(
+        'deployments',
+        `the expansion expanded more than ${this.limits.deployments.toLocaleString('en-US')} nested deployments (the limit per template)`,
+      );
     this.checkTime();
   }
 
@@ -156,7 +166,8 @@ export class Budget {
   }
 
   private checkTime(): void {
-    if (Date.now() > this.deadline) this.fail('time', `the expansion took longer than ${this.limits.timeoutMs / 1000} seconds (the limit per template; see --unit-timeout)`);
+    if (Date.now() > this.deadline)
+      this.fail('time', `the expansion took longer than ${this.limits.timeoutMs / 1000} seconds (the limit per template; see --unit-timeout)`);
   }
 
   private fail(kind: LimitKind, message: string): never {
@@ -167,12 +178,14 @@ export class Budget {
 
 /** Throws when a string of `length` would be over MAX_STRING_LENGTH; called before building it. */
 export function checkStringLength(length: number, what = 'the result'): void {
-  if (length > MAX_STRING_LENGTH) throw new SizeError(`${what} would be ${length.toLocaleString('en-US')} characters long; the limit is ${MAX_STRING_LENGTH.toLocaleString('en-US')}`);
+  if (length > MAX_STRING_LENGTH)
+    throw new SizeError(`${what} would be ${length.toLocaleString('en-US')} characters long; the limit is ${MAX_STRING_LENGTH.toLocaleString('en-US')}`);
 }
 
 /** Throws when an array of `length` items would be over MAX_ARRAY_LENGTH; called before building it. */
 export function checkArrayLength(length: number, what = 'the result'): void {
-  if (length > MAX_ARRAY_LENGTH) throw new SizeError(`${what} would have ${length.toLocaleString('en-US')} items; the limit is ${MAX_ARRAY_LENGTH.toLocaleString('en-US')}`);
+  if (length > MAX_ARRAY_LENGTH)
+    throw new SizeError(`${what} would have ${length.toLocaleString('en-US')} items; the limit is ${MAX_ARRAY_LENGTH.toLocaleString('en-US')}`);
 }
 
 /**
@@ -259,4 +272,19 @@ export const MEMBER_BYTES = 16;
  * large variable in a copy loop. Spelled as the function table defines them (FunctionDef.name);
  * user-defined functions (`ns.fn`) return what their body's calls built and were counted.
  */
-export const RETURNS_EXISTING: ReadonlySet<string> = new Set(['parameters', 'variables', 'reference', 'references', 'lambdaVariables', 'if', 'coalesce', 'first', 'last', 'tryGet', 'tryIndexFromEnd', 'indexFromEnd', 'min', 'max']);
+export const RETURNS_EXISTING: ReadonlySet<string> = new Set([
+  'parameters',
+  'variables',
+  'reference',
+  'references',
+  'lambdaVariables',
+  'if',
+  'coalesce',
+  'first',
+  'last',
+  'tryGet',
+  'tryIndexFromEnd',
+  'indexFromEnd',
+  'min',
+  'max',
+]);

@@ -57,7 +57,8 @@ export function evaluate(expr: Expr, ctx: EvalContext): Value {
       if (isUnknown(index)) return index;
       if (Array.isArray(obj)) {
         if (typeof index !== 'number') throw new EvaluationError(`an array index must be an integer, not ${describe(index)}`, expr.index.start);
-        if (index < 0 || index >= obj.length) throw new EvaluationError(`index ${index} is out of range for an array of length ${obj.length}`, expr.index.start);
+        if (index < 0 || index >= obj.length)
+          throw new EvaluationError(`index ${index} is out of range for an array of length ${obj.length}`, expr.index.start);
         return obj[index]!;
       }
       if (isObject(obj)) {

@@ -25,7 +25,7 @@ export const MAX_EXPRESSION_LENGTH = 24_576;
  * both start with `[` and end with `]` to be evaluated.
  */
 export function isExpression(text: string): boolean {
-  return text.length >= 2 && text.charCodeAt(0) === 91 /* [ */ && text.charCodeAt(1) !== 91 && text.charCodeAt(text.length - 1) === 93 /* ] */;
+  return text.length >= 2 && text.charCodeAt(0) === 91 /* [ */ && text.charCodeAt(1) !== 91 && text.charCodeAt(text.length - 1) === 93; /* ] */
 }
 
 /** The literal value of a string that is not an expression (`[[x]` -> `[x]`). */
@@ -69,7 +69,8 @@ class Parser {
 
   expect(ch: string): void {
     this.skipSpace();
-    if (this.peek() !== ch) this.fail(this.peek() === undefined ? `expected '${ch}' before the end of the expression` : `expected '${ch}' but found '${this.peek()}'`);
+    if (this.peek() !== ch)
+      this.fail(this.peek() === undefined ? `expected '${ch}' before the end of the expression` : `expected '${ch}' but found '${this.peek()}'`);
     this.pos++;
   }
 

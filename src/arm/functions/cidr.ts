@@ -74,10 +74,13 @@ function format(address: bigint, v6: boolean): string {
   const dotted = (a: bigint) => [24n, 16n, 8n, 0n].map((s) => String((a >> s) & 255n)).join('.');
   if (!v6) return dotted(address);
   const words = Array.from({ length: 8 }, (_, i) => Number((address >> BigInt(112 - 16 * i)) & 0xffffn));
-  const embedV4 = words.slice(0, 4).every((w) => w === 0) && words[6] !== 0 && ((words[4] === 0 && (words[5] === 0 || words[5] === 0xffff)) || (words[4] === 0xffff && words[5] === 0));
+  const embedV4 =
+    words.slice(0, 4).every((w) => w === 0) &&
+    words[6] !== 0 &&
+    ((words[4] === 0 && (words[5] === 0 || words[5] === 0xffff)) || (words[4] === 0xffff && words[5] === 0));
   const groups = (embedV4 ? words.slice(0, 6) : words).map((w) => w.toString(16));
   let best = { at: -1, len: 0 };
-  for (let i = 0; i < groups.length; ) {
+  for (let i = 0; i < groups.length;) {
     if (groups[i] !== '0') {
       i++;
       continue;
@@ -151,7 +154,8 @@ export const cidrFunctions: FunctionDef[] = [
       const u = usable(n);
       const first = n.v6 ? n.network + 1n : u.first;
       const host = first + BigInt(i);
-      if (host > u.last) throw new FunctionError(`host index ${i} is out of range: ${String(c)} has ${u.last >= first ? u.last - first + 1n : 0n} usable host addresses`);
+      if (host > u.last)
+        throw new FunctionError(`host index ${i} is out of range: ${String(c)} has ${u.last >= first ? u.last - first + 1n : 0n} usable host addresses`);
       return format(host, n.v6);
     },
   }),

@@ -11,7 +11,8 @@ function utc(y: number, mo: number, d: number, h = 0, mi = 0, s = 0, ms = 0): nu
   const date = new Date(Date.UTC(2000, mo - 1, d, h, mi, s, ms));
   date.setUTCFullYear(y); // Date.UTC reads years 0-99 as 1900-1999
   // Reject what Date would roll over (Feb 30, 25:00): the fields must come back as given.
-  if (date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d || date.getUTCHours() !== h || date.getUTCMinutes() !== mi || date.getUTCSeconds() !== s) return undefined;
+  if (date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d || date.getUTCHours() !== h || date.getUTCMinutes() !== mi || date.getUTCSeconds() !== s)
+    return undefined;
   return date.getTime();
 }
 
@@ -100,7 +101,7 @@ export function formatDateTime(date: Date, format: string): string {
   const h = date.getUTCHours();
   const fraction = pad(date.getUTCMilliseconds(), 3).padEnd(7, '0');
   let out = '';
-  for (let i = 0; i < format.length; ) {
+  for (let i = 0; i < format.length;) {
     let ch = format[i]!;
     if (ch === "'" || ch === '"') {
       const end = format.indexOf(ch, i + 1);

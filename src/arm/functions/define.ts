@@ -76,4 +76,3 @@ export function jsonLengthAtLeast(v: Value, limit: number): number {
   }
   return total;
 }
-

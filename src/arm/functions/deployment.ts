@@ -41,7 +41,10 @@ export const deploymentFunctions: FunctionDef[] = [
         templateLink: ctx.deployment.templateLink
           ? { uri: ctx.deployment.templateLink }
           : new Unknown('deployment().properties.templateLink: this template is inline, not deployed from a link'),
-        template: new Unknown('the deployment template'), mode: 'Incremental', provisioningState: 'Accepted' },
+        template: new Unknown('the deployment template'),
+        mode: 'Incremental',
+        provisioningState: 'Accepted',
+      },
       location: ctx.deployment.location,
     }),
   }),

@@ -50,9 +50,12 @@ function utf8At(bytes: number[], i: number): [string, number] | undefined {
  */
 export function unescapeDataString(text: string): string {
   return text.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
-    const bytes = run.split('%').slice(1).map((h) => parseInt(h, 16));
+    const bytes = run
+      .split('%')
+      .slice(1)
+      .map((h) => parseInt(h, 16));
     let out = '';
-    for (let i = 0; i < bytes.length; ) {
+    for (let i = 0; i < bytes.length;) {
       const decoded = utf8At(bytes, i);
       out += decoded ? decoded[0] : run.slice(i * 3, i * 3 + 3);
       i += decoded ? decoded[1] : 1;
@@ -71,14 +74,21 @@ function parseAbsoluteUri(text: string, what: string): URL {
 
 /** System.Uri's default ports, which `parseUri` reports when the URI names none (-1: the scheme has none). */
 // A Map: the scheme is the user's text, and `constructor://` must not find Object.prototype's member.
-const DEFAULT_PORTS = new Map<string, number>(Object.entries({ http: 80, https: 443, ws: 80, wss: 443, ftp: 21, gopher: 70, nntp: 119, telnet: 23, ldap: 389, mailto: 25, 'net.tcp': 808 }));
+const DEFAULT_PORTS = new Map<string, number>(
+  Object.entries({ http: 80, https: 443, ws: 80, wss: 443, ftp: 21, gopher: 70, nntp: 119, telnet: 23, ldap: 389, mailto: 25, 'net.tcp': 808 }),
+);
 
 /** Encoding and URI functions. */
 export const encodingFunctions: FunctionDef[] = [
   fn({ name: 'base64', minArgs: 1, maxArgs: 1, eager: ([s]) => Buffer.from(expectString(s!), 'utf8').toString('base64') }),
   fn({ name: 'base64ToString', minArgs: 1, maxArgs: 1, eager: ([s]) => fromBase64(expectString(s!)) }),
   fn({ name: 'base64ToJson', minArgs: 1, maxArgs: 1, eager: ([s]) => readArmJson(fromBase64(expectString(s!)), 'the decoded text') }),
-  fn({ name: 'dataUri', minArgs: 1, maxArgs: 1, eager: ([s]) => `data:text/plain;charset=utf8;base64,${Buffer.from(expectString(s!), 'utf8').toString('base64')}` }),
+  fn({
+    name: 'dataUri',
+    minArgs: 1,
+    maxArgs: 1,
+    eager: ([s]) => `data:text/plain;charset=utf8;base64,${Buffer.from(expectString(s!), 'utf8').toString('base64')}`,
+  }),
   fn({
     name: 'dataUriToString',
     minArgs: 1,
@@ -87,7 +97,10 @@ export const encodingFunctions: FunctionDef[] = [
     eager: ([s]) => {
       const text = expectString(s!);
       const m = /^data:([^,]*),(.*)$/is.exec(text);
-      if (!m) throw new FunctionError(`the value must be a data URI (data:[<media type>][;base64],<data>), not '${text.length > 40 ? text.slice(0, 40) + '…' : text}'`);
+      if (!m)
+        throw new FunctionError(
+          `the value must be a data URI (data:[<media type>][;base64],<data>), not '${text.length > 40 ? text.slice(0, 40) + '…' : text}'`,
+        );
       return /;base64$/i.test(m[1]!) ? fromBase64(m[2]!) : unescapeDataString(m[2]!);
     },
   }),

@@ -18,9 +18,45 @@ interface Cloud {
 
 // Public endpoint facts from Microsoft's `environment()` documentation and `az cloud show`.
 const CLOUDS: Cloud[] = [
-  { name: 'AzureCloud', portal: 'https://portal.azure.com', resourceManager: 'https://management.azure.com/', managementCore: 'https://management.core.windows.net/', login: 'https://login.microsoftonline.com/', graph: 'https://graph.windows.net/', acr: '.azurecr.io', keyvault: '.vault.azure.net', sql: '.database.windows.net', storage: 'core.windows.net', frontDoor: 'azurefd.net' },
-  { name: 'AzureUSGovernment', portal: 'https://portal.azure.us', resourceManager: 'https://management.usgovcloudapi.net/', managementCore: 'https://management.core.usgovcloudapi.net/', login: 'https://login.microsoftonline.us/', graph: 'https://graph.windows.net/', acr: '.azurecr.us', keyvault: '.vault.usgovcloudapi.net', sql: '.database.usgovcloudapi.net', storage: 'core.usgovcloudapi.net', frontDoor: 'azurefd.us' },
-  { name: 'AzureChinaCloud', portal: 'https://portal.azure.cn', resourceManager: 'https://management.chinacloudapi.cn/', managementCore: 'https://management.core.chinacloudapi.cn/', login: 'https://login.chinacloudapi.cn/', graph: 'https://graph.chinacloudapi.cn/', acr: '.azurecr.cn', keyvault: '.vault.azure.cn', sql: '.database.chinacloudapi.cn', storage: 'core.chinacloudapi.cn', frontDoor: 'azurefd.cn' },
+  {
+    name: 'AzureCloud',
+    portal: 'https://portal.azure.com',
+    resourceManager: 'https://management.azure.com/',
+    managementCore: 'https://management.core.windows.net/',
+    login: 'https://login.microsoftonline.com/',
+    graph: 'https://graph.windows.net/',
+    acr: '.azurecr.io',
+    keyvault: '.vault.azure.net',
+    sql: '.database.windows.net',
+    storage: 'core.windows.net',
+    frontDoor: 'azurefd.net',
+  },
+  {
+    name: 'AzureUSGovernment',
+    portal: 'https://portal.azure.us',
+    resourceManager: 'https://management.usgovcloudapi.net/',
+    managementCore: 'https://management.core.usgovcloudapi.net/',
+    login: 'https://login.microsoftonline.us/',
+    graph: 'https://graph.windows.net/',
+    acr: '.azurecr.us',
+    keyvault: '.vault.usgovcloudapi.net',
+    sql: '.database.usgovcloudapi.net',
+    storage: 'core.usgovcloudapi.net',
+    frontDoor: 'azurefd.us',
+  },
+  {
+    name: 'AzureChinaCloud',
+    portal: 'https://portal.azure.cn',
+    resourceManager: 'https://management.chinacloudapi.cn/',
+    managementCore: 'https://management.core.chinacloudapi.cn/',
+    login: 'https://login.chinacloudapi.cn/',
+    graph: 'https://graph.chinacloudapi.cn/',
+    acr: '.azurecr.cn',
+    keyvault: '.vault.azure.cn',
+    sql: '.database.chinacloudapi.cn',
+    storage: 'core.chinacloudapi.cn',
+    frontDoor: 'azurefd.cn',
+  },
 ];
 
 export const CLOUD_NAMES = CLOUDS.map((c) => c.name);

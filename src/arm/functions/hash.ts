@@ -16,9 +16,9 @@ export function murmur64(data: Uint8Array, seed = 0): bigint {
     const k1 = readU32(data, i);
     const k2 = readU32(data, i + 4);
     h1 = (h1 ^ mixLane(k1, C1, C2, 15)) >>> 0;
-    h1 = (Math.imul(((rotl(h1, 19) + h2) >>> 0), 5) + 0x561ccd1b) >>> 0;
+    h1 = (Math.imul((rotl(h1, 19) + h2) >>> 0, 5) + 0x561ccd1b) >>> 0;
     h2 = (h2 ^ mixLane(k2, C2, C1, 17)) >>> 0;
-    h2 = (Math.imul(((rotl(h2, 13) + h1) >>> 0), 5) + 0x0bcaa747) >>> 0;
+    h2 = (Math.imul((rotl(h2, 13) + h1) >>> 0, 5) + 0x0bcaa747) >>> 0;
   }
   const tail = len - i;
   if (tail > 0) {
@@ -83,7 +83,10 @@ const GUID_NAMESPACE = '11fb06fb-712d-4ddd-98c7-e71bbd588830';
 /** `guid(a, b, …)`: an RFC 4122 version-5 (SHA-1) UUID of the joined arguments in ARM's namespace. */
 export function armGuid(parts: readonly string[]): string {
   const ns = Buffer.from(GUID_NAMESPACE.replace(/-/g, ''), 'hex');
-  const digest = createHash('sha1').update(ns).update(Buffer.from(parts.join('-'), 'utf8')).digest();
+  const digest = createHash('sha1')
+    .update(ns)
+    .update(Buffer.from(parts.join('-'), 'utf8'))
+    .digest();
   const b = digest.subarray(0, 16);
   b[6] = (b[6]! & 0x0f) | 0x50;
   b[8] = (b[8]! & 0x3f) | 0x80;

@@ -3,7 +3,6 @@ import { FunctionError, describe } from '../expression/evaluator.js';
 import { isUnknown, Unknown, type ObjectValue, type Value, setOwn } from '../../resources/value.js';
 import { expectArray, expectObject, expectString, fn } from './define.js';
 
-
 /** Lambdas may name one more variable than the item: its index (`lambda('x', 'i', …)`). */
 function callItem(f: LambdaFn, item: Value, index: number): Value {
   return f.arity >= 2 ? f(item, index) : f(item);
@@ -27,7 +26,13 @@ function expectBoolResult(v: Value, caller: string): boolean {
   return k;
 }
 
-function withLambdas(name: string, minArgs: number, maxArgs: number, lambdaArgs: number[], body: (values: Value[], lambdas: LambdaFn[], ctx: EvalContext) => Value): FunctionDef {
+function withLambdas(
+  name: string,
+  minArgs: number,
+  maxArgs: number,
+  lambdaArgs: number[],
+  body: (values: Value[], lambdas: LambdaFn[], ctx: EvalContext) => Value,
+): FunctionDef {
   return fn({
     name,
     minArgs,
@@ -52,7 +57,9 @@ function keyOf(v: Value, caller: string): string {
 
 /** The lambda functions. ARM evaluates the lambda once per item, in order. */
 export const lambdaFunctions: FunctionDef[] = [
-  withLambdas('filter', 2, 2, [1], ([array], [pred]) => expectArray(array!, 'the input').filter((item, i) => expectBoolResult(callItem(pred!, item, i), 'filter'))),
+  withLambdas('filter', 2, 2, [1], ([array], [pred]) =>
+    expectArray(array!, 'the input').filter((item, i) => expectBoolResult(callItem(pred!, item, i), 'filter')),
+  ),
   withLambdas('map', 2, 2, [1], ([array], [f]) => expectArray(array!, 'the input').map((item, i) => callItem(f!, item, i))),
   withLambdas('reduce', 3, 3, [2], ([array, initial], [f]) =>
     expectArray(array!, 'the input').reduce<Value>((acc, item, i) => (f!.arity >= 3 ? f!(acc, item, i) : f!(acc, item)), initial!),
@@ -107,4 +114,3 @@ export const lambdaFunctions: FunctionDef[] = [
     },
   }),
 ];
-

@@ -40,7 +40,15 @@ export const resourceFunctions: FunctionDef[] = [
       return `/subscriptions/${sub}` + providerPath(strs[typeAt]!, strs.slice(typeAt + 1));
     },
   }),
-  fn({ name: 'tenantResourceId', minArgs: 2, eager: (args) => providerPath(expectString(args[0]!), args.slice(1).map((a) => segmentText(a))) }),
+  fn({
+    name: 'tenantResourceId',
+    minArgs: 2,
+    eager: (args) =>
+      providerPath(
+        expectString(args[0]!),
+        args.slice(1).map((a) => segmentText(a)),
+      ),
+  }),
   // A resource of the same deployment is read from its declaration; anything else is only known to Azure.
   fn({
     name: 'reference',
@@ -58,7 +66,10 @@ export const resourceFunctions: FunctionDef[] = [
     maxArgs: 2,
     eager: ([target, full], ctx) => {
       const name = expectString(target!, 'the resource collection');
-      return ctx.resources?.references(name, typeof full === 'string' && full.toLowerCase() === 'full') ?? new Unknown(`references('${name}') reads deployed resources`);
+      return (
+        ctx.resources?.references(name, typeof full === 'string' && full.toLowerCase() === 'full') ??
+        new Unknown(`references('${name}') reads deployed resources`)
+      );
     },
   }),
   fn({
@@ -122,5 +133,11 @@ function segments(text: string): string[] {
 }
 
 export function listFunction(name: string): FunctionDef {
-  return fn({ name, minArgs: 1, maxArgs: 3, acceptsUnknown: true, eager: (): Value => new Unknown('list*() returns keys and secrets known only at deployment') });
+  return fn({
+    name,
+    minArgs: 1,
+    maxArgs: 3,
+    acceptsUnknown: true,
+    eager: (): Value => new Unknown('list*() returns keys and secrets known only at deployment'),
+  });
 }

@@ -16,7 +16,11 @@ export const scopeFunctions: FunctionDef[] = [
     name: 'tenant',
     minArgs: 0,
     maxArgs: 0,
-    eager: (_a, ctx) => ({ tenantId: ctx.deployment.tenantId, countryCode: new Unknown('the tenant country code'), displayName: new Unknown('the tenant display name') }),
+    eager: (_a, ctx) => ({
+      tenantId: ctx.deployment.tenantId,
+      countryCode: new Unknown('the tenant country code'),
+      displayName: new Unknown('the tenant display name'),
+    }),
   }),
   fn({
     name: 'managementGroup',
@@ -28,7 +32,11 @@ export const scopeFunctions: FunctionDef[] = [
         id: `/providers/Microsoft.Management/managementGroups/${name}`,
         name,
         type: '/providers/Microsoft.Management/managementGroups',
-        properties: { tenantId: ctx.deployment.tenantId, displayName: new Unknown('the management group display name'), details: new Unknown('the management group details') },
+        properties: {
+          tenantId: ctx.deployment.tenantId,
+          displayName: new Unknown('the management group display name'),
+          details: new Unknown('the management group details'),
+        },
       };
     },
   }),
@@ -36,11 +44,20 @@ export const scopeFunctions: FunctionDef[] = [
     name: 'deployer',
     minArgs: 0,
     maxArgs: 0,
-    eager: (_a, ctx) => ({ objectId: new Unknown('the deploying principal'), tenantId: ctx.deployment.tenantId, userPrincipalName: new Unknown('the deploying principal') }),
+    eager: (_a, ctx) => ({
+      objectId: new Unknown('the deploying principal'),
+      tenantId: ctx.deployment.tenantId,
+      userPrincipalName: new Unknown('the deploying principal'),
+    }),
   }),
   fn({ name: 'environment', minArgs: 0, maxArgs: 0, eager: (_a, ctx) => cloudEnvironment(ctx.deployment.environment) }),
   // Extensibility (Bicep `extension`) configuration is supplied at deployment time.
-  fn({ name: 'extensions', minArgs: 0, maxArgs: 1, eager: (args) => new Unknown(`the configuration of extension${args[0] === undefined ? 's' : ` '${String(args[0])}'`}`) }),
+  fn({
+    name: 'extensions',
+    minArgs: 0,
+    maxArgs: 1,
+    eager: (args) => new Unknown(`the configuration of extension${args[0] === undefined ? 's' : ` '${String(args[0])}'`}`),
+  }),
   fn({
     name: 'fail',
     minArgs: 1,
@@ -53,7 +70,12 @@ export const scopeFunctions: FunctionDef[] = [
   fn({
     name: 'extensionResourceId',
     minArgs: 3,
-    eager: ([scope, type, ...names]) => expectString(scope!, 'the scope resource id').replace(/\/+$/, '') + providerPath(expectString(type!, 'the resource type'), names.map((n) => segmentText(n, 'a name'))),
+    eager: ([scope, type, ...names]) =>
+      expectString(scope!, 'the scope resource id').replace(/\/+$/, '') +
+      providerPath(
+        expectString(type!, 'the resource type'),
+        names.map((n) => segmentText(n, 'a name')),
+      ),
   }),
   fn({
     name: 'managementGroupResourceId',

@@ -60,7 +60,7 @@ function splitLikeDotNet(text: string, separators: string[]): string[] {
   if (!seps.length) return text.split(WHITESPACE);
   const parts: string[] = [];
   let start = 0;
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const sep = seps.find((s) => text.startsWith(s, i));
     if (sep === undefined) {
       i++;
@@ -104,7 +104,13 @@ export const stringFunctions: FunctionDef[] = [
         return out;
       }
       const unknown = args.map(findUnknown).find(Boolean);
-      return unknown ?? joinChecked(args.map((a) => toArmString(a)), '');
+      return (
+        unknown ??
+        joinChecked(
+          args.map((a) => toArmString(a)),
+          '',
+        )
+      );
     },
   }),
   fn({
@@ -161,9 +167,7 @@ export const stringFunctions: FunctionDef[] = [
       const from = start === undefined ? 0 : expectInt(start, 'startIndex');
       const len = length === undefined ? str.length - from : expectInt(length, 'length');
       if (from < 0 || len < 0 || from + len > str.length) {
-        throw new FunctionError(
-          `the index and length must refer to a location within the string: index ${from}, length ${len}, string length ${str.length}`,
-        );
+        throw new FunctionError(`the index and length must refer to a location within the string: index ${from}, length ${len}, string length ${str.length}`);
       }
       return str.slice(from, from + len);
     },
@@ -188,7 +192,13 @@ export const stringFunctions: FunctionDef[] = [
     eager: ([list, delimiter]) => {
       if (!Array.isArray(list)) throw new FunctionError(`the input must be an array, not ${describe(list!)}`);
       const sep = expectString(delimiter!, 'the delimiter');
-      return findUnknown(list) ?? joinChecked(list.map((v) => toArmString(v)), sep);
+      return (
+        findUnknown(list) ??
+        joinChecked(
+          list.map((v) => toArmString(v)),
+          sep,
+        )
+      );
     },
   }),
   fn({
@@ -234,7 +244,8 @@ export function formatString(template: string, args: Value[]): string {
       if (index >= args.length) throw new FunctionError(`placeholder {${index}} has no argument (${args.length} given)`);
       const arg = args[index]!;
       let text: string;
-      if (typeof arg === 'number' && m[3]) text = formatNumber(arg, m[3]); // '{0:}' is the default format
+      if (typeof arg === 'number' && m[3])
+        text = formatNumber(arg, m[3]); // '{0:}' is the default format
       else if (isObject(arg) || Array.isArray(arg)) text = toArmString(arg, 'single');
       else text = toArmString(arg);
       if (m[2] !== undefined) {
@@ -274,7 +285,12 @@ function scientific(n: number, decimals: number | undefined, expDigits: number, 
   return `${n < 0 ? '-' : ''}${m}${lower ? 'e' : 'E'}${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(expDigits, '0')}`;
 }
 
-const exponentOf = (n: number, digits?: number) => Number(Math.abs(n).toExponential(digits === undefined ? undefined : digits - 1).split('e')[1]);
+const exponentOf = (n: number, digits?: number) =>
+  Number(
+    Math.abs(n)
+      .toExponential(digits === undefined ? undefined : digits - 1)
+      .split('e')[1],
+  );
 
 /**
  * .NET's 'G' (general): fixed-point when -5 < exponent < precision, scientific otherwise.
@@ -321,7 +337,9 @@ function formatNumber(value: number, spec: string): string {
     case 'X': {
       needInteger();
       // ARM integers are 64-bit: a negative one prints as its two's complement, as Int64 does.
-      const hex = BigInt.asUintN(64, BigInt(value)).toString(16).padStart(precision ?? 0, '0');
+      const hex = BigInt.asUintN(64, BigInt(value))
+        .toString(16)
+        .padStart(precision ?? 0, '0');
       return kind === 'X' ? hex.toUpperCase() : hex;
     }
     case 'N':
@@ -422,7 +440,10 @@ function formatCustom(value: number, format: string): string {
   // Commas right before the (explicit or implicit) point scale; commas between digits group.
   let scale = 0;
   for (let i = intEnd - 1; i >= 0 && tokens[i]!.kind === 'comma'; i--) scale++;
-  const lastIntDigit = tokens.slice(0, intEnd).map((t) => t.kind).lastIndexOf('digit');
+  const lastIntDigit = tokens
+    .slice(0, intEnd)
+    .map((t) => t.kind)
+    .lastIndexOf('digit');
   const firstIntDigit = tokens.findIndex((t) => t.kind === 'digit');
   const grouped = tokens.some((t, i) => t.kind === 'comma' && i > firstIntDigit && i < lastIntDigit && firstIntDigit >= 0);
   const percents = tokens.filter((t) => t.kind === 'percent').length;

@@ -10,4 +10,6 @@ import { expectString, fn } from './define.js';
  */
 export const UNKNOWN_FUNCTION = '__tollgate.unknown';
 
-export const tollgateFunctions: FunctionDef[] = [fn({ name: UNKNOWN_FUNCTION, minArgs: 1, maxArgs: 1, eager: ([why]) => new Unknown(expectString(why!, 'the reason')) })];
+export const tollgateFunctions: FunctionDef[] = [
+  fn({ name: UNKNOWN_FUNCTION, minArgs: 1, maxArgs: 1, eager: ([why]) => new Unknown(expectString(why!, 'the reason')) }),
+];

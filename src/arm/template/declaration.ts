@@ -33,7 +33,10 @@ export function declarationPath(node: JsonNode): string {
 /** `copyIndex()` values of the instance, named loops by name (the innermost also as `#`). */
 export function copiesText(copies: CopyIndexes): string {
   if (!copies.size) return '';
-  return `[${[...copies].map(([name, i]) => `${name ?? '#'}=${i}`).sort().join(',')}]`;
+  return `[${[...copies]
+    .map(([name, i]) => `${name ?? '#'}=${i}`)
+    .sort()
+    .join(',')}]`;
 }
 
 // Per array, computed once: a template with thousands of resources and findings must not

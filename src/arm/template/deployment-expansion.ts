@@ -176,7 +176,13 @@ export class DeploymentExpansion implements ResourceLookup {
   }
 
   /** A resource's type, name and id for one copy instance (undefined, reported, when it has no type). */
-  private identify(node: JsonNode, symbolicName: string | undefined, parent: Instance | undefined, copies: CopyIndexes, condition: Value): Instance | undefined {
+  private identify(
+    node: JsonNode,
+    symbolicName: string | undefined,
+    parent: Instance | undefined,
+    copies: CopyIndexes,
+    condition: Value,
+  ): Instance | undefined {
     const ctx = this.scope.context(copies);
     const typeNode = childNode(node, 'type');
     const declaredType = typeNode ? evaluateNode(typeNode, this.scope, ctx) : undefined;
@@ -210,7 +216,9 @@ export class DeploymentExpansion implements ResourceLookup {
       const subscription = subscriptionNode ? evaluateNode(subscriptionNode, this.scope, ctx) : this.scope.deployment.subscriptionId;
       if (isUnknown(group)) extensionScope = group;
       else if (isUnknown(subscription)) extensionScope = subscription;
-      else extensionScope = group === undefined ? `/subscriptions/${textOf(subscription)}` : `/subscriptions/${textOf(subscription)}/resourceGroups/${textOf(group)}`;
+      else
+        extensionScope =
+          group === undefined ? `/subscriptions/${textOf(subscription)}` : `/subscriptions/${textOf(subscription)}/resourceGroups/${textOf(group)}`;
     }
     const loopName = childNode(childNode(node, 'copy'), 'name')?.value;
     // Counted when declared: a copy inside a copy inside deployments is where the numbers grow.
@@ -223,7 +231,13 @@ export class DeploymentExpansion implements ResourceLookup {
       loopName: typeof loopName === 'string' ? loopName : undefined,
       type,
       name,
-      id: resourceIdFor(type, name, this.scope.deployment, this.scope.targetScope, typeof extensionScope === 'string' ? extensionScope : isUnknown(extensionScope) ? '/<unknown>' : undefined),
+      id: resourceIdFor(
+        type,
+        name,
+        this.scope.deployment,
+        this.scope.targetScope,
+        typeof extensionScope === 'string' ? extensionScope : isUnknown(extensionScope) ? '/<unknown>' : undefined,
+      ),
       existing: childNode(node, 'existing')?.value === true,
       condition,
     };
@@ -239,7 +253,12 @@ export class DeploymentExpansion implements ResourceLookup {
       const first = path[0]!;
       const at = childNode(first.node, 'dependsOn') ?? first.node;
       const others = size > path.length ? ` (${size} resources depend on each other)` : '';
-      this.scope.report(at, 'dependson-cycle', 'error', `dependsOn forms a cycle: ${[...path, first].map((i) => i.symbolicName ?? i.name).join(' -> ')}${others}`);
+      this.scope.report(
+        at,
+        'dependson-cycle',
+        'error',
+        `dependsOn forms a cycle: ${[...path, first].map((i) => i.symbolicName ?? i.name).join(' -> ')}${others}`,
+      );
     }
   }
 
@@ -353,7 +372,13 @@ export class DeploymentExpansion implements ResourceLookup {
     if (this.depth + 1 > MAX_NESTING_DEPTH) {
       this.scope.report(inst.node, 'nesting-depth', 'error', `deployments nest more than ${MAX_NESTING_DEPTH} deep; the inner ones are not expanded`);
       const file = this.scope.template.file;
-      recordNotFollowed(this.run, { kind: 'too-deep', deployment: inst.name, file: file.path, location: file.locationOf(inst.node.offset, inst.node.length), detail: `more than ${MAX_NESTING_DEPTH} levels` });
+      recordNotFollowed(this.run, {
+        kind: 'too-deep',
+        deployment: inst.name,
+        file: file.path,
+        location: file.locationOf(inst.node.offset, inst.node.length),
+        detail: `more than ${MAX_NESTING_DEPTH} levels`,
+      });
       return (inst.nested = new Unknown('the deployment nests too deep'));
     }
     this.atNode(inst.node, () => this.scope.budget?.deployment());
@@ -361,9 +386,10 @@ export class DeploymentExpansion implements ResourceLookup {
     const found = nestedScope(inst, body, this.scope, this.run);
     if (isUnknown(found)) return (inst.nested = found);
     const via = this.declarationOf(inst);
-    inst.nested = found.scope === this.scope
-      ? new DeploymentExpansion(this.scope, found.root, this.run, this.depth + 1, inst.copies, false, via)
-      : new DeploymentExpansion(found.scope, found.root, this.run, this.depth + 1, new Map(), true, via);
+    inst.nested =
+      found.scope === this.scope
+        ? new DeploymentExpansion(this.scope, found.root, this.run, this.depth + 1, inst.copies, false, via)
+        : new DeploymentExpansion(found.scope, found.root, this.run, this.depth + 1, new Map(), true, via);
     return inst.nested;
   }
 
@@ -432,7 +458,12 @@ export class DeploymentExpansion implements ResourceLookup {
     const apiVersion = childNode(inst.node, 'apiVersion')?.value;
     // A name known only at deployment makes the id unknown too, as resourceId() over it is in a
     // compiled template: a guid() or uniqueString() of the id must not hash the placeholder.
-    return { id: inst.idUnknown ?? inst.id, name: inst.nameUnknown ?? inst.name, type: inst.type, apiVersion: typeof apiVersion === 'string' ? apiVersion : null };
+    return {
+      id: inst.idUnknown ?? inst.id,
+      name: inst.nameUnknown ?? inst.name,
+      type: inst.type,
+      apiVersion: typeof apiVersion === 'string' ? apiVersion : null,
+    };
   }
 
   /** A resource whose condition is false, identified on first use only (its name may not even evaluate otherwise). */

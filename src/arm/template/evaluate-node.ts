@@ -90,14 +90,24 @@ function evaluateContainer(node: JsonNode, scope: NodeScope, ctx: EvalContext, o
 
 /** A `copy` property holding `[{ name, count, input }]`: property (or variable) iteration. */
 function isPropertyCopy(key: string, value: JsonNode): boolean {
-  return key.toLowerCase() === 'copy' && value.type === 'array' && (value.children ?? []).length > 0 && (value.children ?? []).every((e) => e.type === 'object' && childNode(e, 'name') && childNode(e, 'input'));
+  return (
+    key.toLowerCase() === 'copy' &&
+    value.type === 'array' &&
+    (value.children ?? []).length > 0 &&
+    (value.children ?? []).every((e) => e.type === 'object' && childNode(e, 'name') && childNode(e, 'input'))
+  );
 }
 
 /**
  * Evaluates copy entries: each yields the array of its `input` evaluated `count` times, with
  * `copyIndex('<name>')` giving the position. Keyed by name as written, in declaration order.
  */
-export function expandCopyEntries(entries: readonly JsonNode[], scope: NodeScope, ctx: EvalContext, replace?: ReadonlyMap<JsonNode, Value>): Map<string, Value> {
+export function expandCopyEntries(
+  entries: readonly JsonNode[],
+  scope: NodeScope,
+  ctx: EvalContext,
+  replace?: ReadonlyMap<JsonNode, Value>,
+): Map<string, Value> {
   const out = new Map<string, Value>();
   for (const entry of entries) {
     const nameNode = childNode(entry, 'name');
@@ -114,7 +124,12 @@ export function expandCopyEntries(entries: readonly JsonNode[], scope: NodeScope
       continue;
     }
     if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > MAX_COPY_COUNT) {
-      scope.report(countNode ?? entry, 'copy-count', 'error', `the copy count of '${name}' must be an integer from 0 to ${MAX_COPY_COUNT}, not ${JSON.stringify(count)}`);
+      scope.report(
+        countNode ?? entry,
+        'copy-count',
+        'error',
+        `the copy count of '${name}' must be an integer from 0 to ${MAX_COPY_COUNT}, not ${JSON.stringify(count)}`,
+      );
       out.set(name, new Unknown(`the copy count of '${name}' is invalid`));
       continue;
     }

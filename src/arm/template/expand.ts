@@ -54,7 +54,14 @@ export interface Expansion {
  * and linked deployments included, the way Azure Resource Manager would.
  */
 export function expandTemplate(template: JsonDocument, parameterFile: JsonDocument | undefined, options: ExpandOptions): Expansion {
-  const run: ExpansionRun = { diagnostics: [], resources: [], functions: options.functions ?? ARM_FUNCTIONS, loadLinked: options.loadLinked, resolveRemoteLink: options.resolveRemoteLink, notFollowed: [] };
+  const run: ExpansionRun = {
+    diagnostics: [],
+    resources: [],
+    functions: options.functions ?? ARM_FUNCTIONS,
+    loadLinked: options.loadLinked,
+    resolveRemoteLink: options.resolveRemoteLink,
+    notFollowed: [],
+  };
   const fallback = options.parameterDefaults ? new Map(Object.entries(options.parameterDefaults).map(([k, v]) => [k.toLowerCase(), v])) : undefined;
   const budget = new Budget({ ...DEFAULT_LIMITS, ...options.limits });
   const deployment = { ...options.deployment, templateLink: options.deployment.templateLink ?? templateLinkOf(template) };

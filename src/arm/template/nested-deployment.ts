@@ -62,7 +62,13 @@ export function nestedScope(inst: Instance, body: ObjectValue, outer: TemplateSc
   if (parameterFile) checkParameterFile(scope);
   for (const [name, entry] of supplied) {
     if (!scope.parameterDeclaration(name) && entry.origin) {
-      run.diagnostics.push({ severity: 'warning', code: 'unknown-parameter', message: `the deployment passes '${name}', which its template does not declare`, file: outer.template.file.path, location: entry.origin.location });
+      run.diagnostics.push({
+        severity: 'warning',
+        code: 'unknown-parameter',
+        message: `the deployment passes '${name}', which its template does not declare`,
+        file: outer.template.file.path,
+        location: entry.origin.location,
+      });
     }
   }
   return { root, scope };
@@ -124,12 +130,22 @@ function loadLinkedTemplate(inst: Instance, properties: Value | undefined, outer
   const { path, shown } = target;
   const loaded = run.loadLinked(outer.template.file.absPath, path);
   if (isLoadFailure(loaded)) {
-    outer.report(at, 'linked-template', failureSeverity(loaded), `deployment '${inst.name}': cannot read the linked template '${shown}': ${loaded.reason}; its resources are not checked`);
+    outer.report(
+      at,
+      'linked-template',
+      failureSeverity(loaded),
+      `deployment '${inst.name}': cannot read the linked template '${shown}': ${loaded.reason}; its resources are not checked`,
+    );
     notFollowed(loaded.refused ? 'refused' : 'unreadable', `'${shown}': ${loaded.reason}`);
     return new Unknown(`the linked template '${shown}' could not be read`);
   }
   if (target.prefix) {
-    outer.report(at, 'linked-template', 'info', `deployment '${inst.name}': the linked template ${shown} is read from ${loaded.file.path} (configuration links: '${target.prefix}')`);
+    outer.report(
+      at,
+      'linked-template',
+      'info',
+      `deployment '${inst.name}': the linked template ${shown} is read from ${loaded.file.path} (configuration links: '${target.prefix}')`,
+    );
   }
   return loaded;
 }
@@ -145,11 +161,21 @@ function linkedParameterFile(inst: Instance, properties: Value | undefined, oute
   }
   const loaded = run.loadLinked(outer.template.file.absPath, target.path);
   if (isLoadFailure(loaded)) {
-    outer.report(at, 'linked-template', failureSeverity(loaded), `deployment '${inst.name}': cannot read the parameter file '${target.shown}': ${loaded.reason}`);
+    outer.report(
+      at,
+      'linked-template',
+      failureSeverity(loaded),
+      `deployment '${inst.name}': cannot read the parameter file '${target.shown}': ${loaded.reason}`,
+    );
     return undefined;
   }
   if (target.prefix) {
-    outer.report(at, 'linked-template', 'info', `deployment '${inst.name}': the parameter file ${target.shown} is read from ${loaded.file.path} (configuration links: '${target.prefix}')`);
+    outer.report(
+      at,
+      'linked-template',
+      'info',
+      `deployment '${inst.name}': the parameter file ${target.shown} is read from ${loaded.file.path} (configuration links: '${target.prefix}')`,
+    );
   }
   return loaded;
 }
@@ -193,7 +219,9 @@ function localPathOf(link: Value | undefined, run: ExpansionRun): LinkTarget | U
   if (typeof uri === 'string' && !/^[a-z][a-z0-9+.-]*:/i.test(uri)) return { path: uri, shown: uri };
   if (typeof uri === 'string' && /^file:/i.test(uri)) {
     const file = filePathOf(uri);
-    return file === undefined ? new UnfollowedLink('remote-link', `the template link ${uri} is not a file URL this system can open`) : { path: file, shown: uri.split('?')[0]! };
+    return file === undefined
+      ? new UnfollowedLink('remote-link', `the template link ${uri} is not a file URL this system can open`)
+      : { path: file, shown: uri.split('?')[0]! };
   }
   if (typeof uri === 'string') {
     const mapped = run.resolveRemoteLink?.(uri);

@@ -21,12 +21,25 @@ const TYPE_CHECKS = new Map<string, (v: Value) => boolean>([
  * A violation is an error diagnostic at the value (ARM would refuse the deployment); the value
  * is still used so the rest of the template is checked.
  */
-export function checkParameterValue(scope: NodeScope, name: string, declared: JsonNode, value: Value, at: JsonNode | undefined, inFile: JsonDocument = scope.template): Value {
+export function checkParameterValue(
+  scope: NodeScope,
+  name: string,
+  declared: JsonNode,
+  value: Value,
+  at: JsonNode | undefined,
+  inFile: JsonDocument = scope.template,
+): Value {
   if (isUnknown(value) || value === null) return value;
   const decl = resolveType(declared, scope.root);
   const [where, file] = at ? [at, inFile.file] : [declared, scope.template.file];
   const fail = (message: string) =>
-    scope.diagnostics.push({ severity: 'error', code: 'parameter-value', message: `parameter '${name}': ${message}`, file: file.path, location: file.locationOf(where.offset, where.length) });
+    scope.diagnostics.push({
+      severity: 'error',
+      code: 'parameter-value',
+      message: `parameter '${name}': ${message}`,
+      file: file.path,
+      location: file.locationOf(where.offset, where.length),
+    });
   const type = String(childNode(decl, 'type')?.value ?? '').toLowerCase();
   const typeCheck = TYPE_CHECKS.get(type);
   if (typeCheck && !typeCheck(value)) {

@@ -112,7 +112,8 @@ export class TemplateScope implements NodeScope {
       variable: (name) => this.variable(name),
       copyIndex: (loop) => {
         const i = copyIndexes?.get(loop === undefined ? undefined : loop.toLowerCase());
-        if (i === undefined) throw new FunctionError(loop === undefined ? 'copyIndex() is only allowed inside a copy loop' : `there is no copy loop named '${loop}' here`);
+        if (i === undefined)
+          throw new FunctionError(loop === undefined ? 'copyIndex() is only allowed inside a copy loop' : `there is no copy loop named '${loop}' here`);
         return i;
       },
       resources: this.resources,
@@ -176,7 +177,9 @@ export class TemplateScope implements NodeScope {
       : // A variable `copy` entry defines an array variable: `input` evaluated `count` times.
         () => [...expandCopyEntries([loop!], this, this.context()).values()][0] ?? null;
     const usedAt = this.expressionStack[this.expressionStack.length - 1];
-    const memo = this.memoize(this.vars, canonical.toLowerCase(), compute, `variable '${canonical}'`, (problems) => this.noteUse(problems, canonical, (node ?? loop)!, usedAt));
+    const memo = this.memoize(this.vars, canonical.toLowerCase(), compute, `variable '${canonical}'`, (problems) =>
+      this.noteUse(problems, canonical, (node ?? loop)!, usedAt),
+    );
     this.noteRead({ kind: 'variable', name: canonical }, memo.reads);
     return memo.value;
   }
@@ -309,7 +312,10 @@ export class TemplateScope implements NodeScope {
       const entry = this.parameterFileEntry(read.name);
       const fromFile = entry && (childNode(entry, 'value') ?? childNode(entry, 'reference'));
       if (fromFile && this.parameterFile) {
-        out.push({ location: this.parameterFile.file.locationOf(fromFile.offset, fromFile.length), description: `parameter '${read.name}' set in ${this.parameterFile.file.path}` });
+        out.push({
+          location: this.parameterFile.file.locationOf(fromFile.offset, fromFile.length),
+          description: `parameter '${read.name}' set in ${this.parameterFile.file.path}`,
+        });
         continue;
       }
       const def = childNode(this.parameterDeclaration(read.name), 'defaultValue');

@@ -33,7 +33,8 @@ export function withUserFunctions(base: FunctionTable, declarations: JsonNode | 
         acceptsUnknown: true,
         eager: (args, ctx) => {
           if (!body) throw new FunctionError('the function has no output value');
-          if (depth >= MAX_USER_FUNCTION_DEPTH) throw new FunctionError(`user-defined functions call each other more than ${MAX_USER_FUNCTION_DEPTH} deep (ARM does not allow recursion)`);
+          if (depth >= MAX_USER_FUNCTION_DEPTH)
+            throw new FunctionError(`user-defined functions call each other more than ${MAX_USER_FUNCTION_DEPTH} deep (ARM does not allow recursion)`);
           const bodyCtx: EvalContext = {
             functions: ctx.functions,
             deployment: ctx.deployment,

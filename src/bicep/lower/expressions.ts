@@ -21,9 +21,19 @@ export interface Resolver {
 export const quote = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
 const BINARY: Record<string, string> = {
-  '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '%': 'mod',
-  '<': 'less', '<=': 'lessOrEquals', '>': 'greater', '>=': 'greaterOrEquals',
-  '==': 'equals', '&&': 'and', '||': 'or', '??': 'coalesce',
+  '+': 'add',
+  '-': 'sub',
+  '*': 'mul',
+  '/': 'div',
+  '%': 'mod',
+  '<': 'less',
+  '<=': 'lessOrEquals',
+  '>': 'greater',
+  '>=': 'greaterOrEquals',
+  '==': 'equals',
+  '&&': 'and',
+  '||': 'or',
+  '??': 'coalesce',
 };
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -65,9 +75,12 @@ export class ExpressionLowering {
         const l = lower(e.left);
         const r = lower(e.right);
         switch (e.operator) {
-          case '!=': return `not(equals(${l}, ${r}))`;
-          case '=~': return `equals(toLower(${l}), toLower(${r}))`;
-          case '!~': return `not(equals(toLower(${l}), toLower(${r})))`;
+          case '!=':
+            return `not(equals(${l}, ${r}))`;
+          case '=~':
+            return `equals(toLower(${l}), toLower(${r}))`;
+          case '!~':
+            return `not(equals(toLower(${l}), toLower(${r})))`;
         }
         const fn = BINARY[e.operator];
         if (!fn) {

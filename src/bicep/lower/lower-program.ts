@@ -100,15 +100,23 @@ class FileScope {
 
 // Maps, not object literals: the keys come from the file (`targetScope = 'constructor'`, a
 // decorator named `toString`) and must never find an Object.prototype member.
-const SCHEMAS = new Map<string, string>(Object.entries({
-  resourceGroup: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
-  subscription: 'https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#',
-  managementGroup: 'https://schema.management.azure.com/schemas/2019-08-01/managementGroupDeploymentTemplate.json#',
-  tenant: 'https://schema.management.azure.com/schemas/2019-08-01/tenantDeploymentTemplate.json#',
-}));
+const SCHEMAS = new Map<string, string>(
+  Object.entries({
+    resourceGroup: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+    subscription: 'https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#',
+    managementGroup: 'https://schema.management.azure.com/schemas/2019-08-01/managementGroupDeploymentTemplate.json#',
+    tenant: 'https://schema.management.azure.com/schemas/2019-08-01/tenantDeploymentTemplate.json#',
+  }),
+);
 
 /** Decorators that become a parameter property of another name. */
-const CONSTRAINT_DECORATORS = new Map([['allowed', 'allowedValues'], ['minValue', 'minValue'], ['maxValue', 'maxValue'], ['minLength', 'minLength'], ['maxLength', 'maxLength']]);
+const CONSTRAINT_DECORATORS = new Map([
+  ['allowed', 'allowedValues'],
+  ['minValue', 'minValue'],
+  ['maxValue', 'maxValue'],
+  ['minLength', 'minLength'],
+  ['maxLength', 'maxLength'],
+]);
 
 const AMBIENT_TYPES = new Set(['string', 'int', 'bool', 'object', 'array']);
 const RESOURCE_CONTROL = new Set(['name', 'parent', 'scope', 'dependsOn']);
@@ -118,7 +126,11 @@ const RESOURCE_CONTROL = new Set(['name', 'parent', 'scope', 'dependsOn']);
  * are its `var`s), so the one ARM engine computes them. `literal` holds the values that need no
  * evaluation, with their own source ranges.
  */
-export function lowerParamsFile(program: T.Program, absPath: string, host: LowerHost): { template: JsonNode; literal: Map<string, JsonNode>; assignments: T.ParameterAssignment[]; diagnostics: LowerDiagnostic[] } {
+export function lowerParamsFile(
+  program: T.Program,
+  absPath: string,
+  host: LowerHost,
+): { template: JsonNode; literal: Map<string, JsonNode>; assignments: T.ParameterAssignment[]; diagnostics: LowerDiagnostic[] } {
   const lowering = new ProgramLowering(absPath, program, host);
   const { template, literal, assignments } = lowering.lowerParams();
   return { template, literal, assignments, diagnostics: lowering.diagnostics };
@@ -161,12 +173,17 @@ class ProgramLowering {
 
   lower(): JsonNode {
     const scope = this.root;
-    this.declareNames(scope, (name) => name, (name) => `__bicep.${name}`);
+    this.declareNames(
+      scope,
+      (name) => name,
+      (name) => `__bicep.${name}`,
+    );
     const p = this.program;
     const entries: Entry[] = [];
     const at: Span = { start: 0, end: p.end };
     for (const s of lowerable(p.statements)) {
-      if (s.kind === 'TargetScopeSyntax' && s.value.kind === 'StringSyntax' && s.value.holes.length === 0) this.targetScope = s.value.segments[0] ?? this.targetScope;
+      if (s.kind === 'TargetScopeSyntax' && s.value.kind === 'StringSyntax' && s.value.holes.length === 0)
+        this.targetScope = s.value.segments[0] ?? this.targetScope;
     }
     entries.push(entry('$schema', at, jString(at, SCHEMAS.get(this.targetScope) ?? SCHEMAS.get('resourceGroup')!)));
     entries.push(entry('languageVersion', at, jString(at, '2.0')));
@@ -216,7 +233,11 @@ class ProgramLowering {
 
   lowerParams(): { template: JsonNode; literal: Map<string, JsonNode>; assignments: T.ParameterAssignment[] } {
     const scope = this.root;
-    this.declareNames(scope, (name) => name, (name) => `__bicep.${name}`);
+    this.declareNames(
+      scope,
+      (name) => name,
+      (name) => `__bicep.${name}`,
+    );
     // A parameter's value may use another parameter's: each is also a (private) variable.
     for (const s of lowerable(this.program.statements)) if (s.kind === 'ParameterAssignmentSyntax') scope.vars.set(s.name, `__param_${s.name}`);
     const exprs = this.expressionsFor(scope);
@@ -232,7 +253,10 @@ class ProgramLowering {
       const value = this.value(s.value, new Map(), exprs);
       variables.push(entry(`__param_${s.name}`, s, value));
       if (isLiteralTree(value)) literal.set(s.name, value);
-      else outputs.push(entry(s.name, s, jObject(s, [entry('type', s, jString(s, 'object')), entry('value', s.value, jExpr(s.value, `variables('__param_${s.name}')`))])));
+      else
+        outputs.push(
+          entry(s.name, s, jObject(s, [entry('type', s, jString(s, 'object')), entry('value', s.value, jExpr(s.value, `variables('__param_${s.name}')`))])),
+        );
     }
     variables.push(...this.importedVars);
     const entries = [
@@ -273,7 +297,16 @@ class ProgramLowering {
           break;
         case 'ModuleDeclarationSyntax': {
           const body = bodyOf(s.value);
-          scope.resources.set(s.name, { kind: 'module', symbol: s.name, type: 'Microsoft.Resources/deployments', apiVersion: '2025-04-01', loop: body.loop !== undefined, existing: false, nested: new Map(), condition: body.loop ? undefined : body.condition });
+          scope.resources.set(s.name, {
+            kind: 'module',
+            symbol: s.name,
+            type: 'Microsoft.Resources/deployments',
+            apiVersion: '2025-04-01',
+            loop: body.loop !== undefined,
+            existing: false,
+            nested: new Map(),
+            condition: body.loop ? undefined : body.condition,
+          });
           break;
         }
         case 'CompileTimeImportDeclarationSyntax':
@@ -283,7 +316,11 @@ class ProgramLowering {
     }
   }
 
-  private declareResource(s: T.ResourceDeclaration & { typeString: T.StringNode }, into: Map<string, ResourceSym>, parent: ResourceSym | undefined): ResourceSym {
+  private declareResource(
+    s: T.ResourceDeclaration & { typeString: T.StringNode },
+    into: Map<string, ResourceSym>,
+    parent: ResourceSym | undefined,
+  ): ResourceSym {
     const typeText = s.typeString.segments.join('');
     const [type = '', apiVersion = parent?.apiVersion ?? ''] = typeText.split('@');
     const body = bodyOf(s.value);
@@ -444,7 +481,14 @@ class ProgramLowering {
     }
   }
 
-  private call(scope: FileScope, name: string, namespace: T.Expr | undefined, args: T.Expr[], node: T.SyntaxNode, lower: (e: T.Expr) => string): string | undefined {
+  private call(
+    scope: FileScope,
+    name: string,
+    namespace: T.Expr | undefined,
+    args: T.Expr[],
+    node: T.SyntaxNode,
+    lower: (e: T.Expr) => string,
+  ): string | undefined {
     let ns: string | undefined;
     if (namespace?.kind === 'VariableAccessSyntax') {
       ns = namespace.name;
@@ -488,7 +532,12 @@ class ProgramLowering {
         const value = nameArg !== undefined ? this.host.environmentVariable(nameArg) : undefined;
         if (value !== undefined) return quote(value);
         const shown = nameArg ?? '?';
-        this.report(node, `readEnvironmentVariable('${shown}'): Tollgate does not read the environment, so the value is unknown; give it with --env ${shown}=VALUE or env: in tollgate.yaml`, 'info', 'environment');
+        this.report(
+          node,
+          `readEnvironmentVariable('${shown}'): Tollgate does not read the environment, so the value is unknown; give it with --env ${shown}=VALUE or env: in tollgate.yaml`,
+          'info',
+          'environment',
+        );
         return unknown(`environment variable '${shown}' (give it with --env)`);
       }
       case 'getSecret':
@@ -512,7 +561,12 @@ class ProgramLowering {
     const target = path.resolve(path.dirname(scope.absPath), given);
     const read = this.host.readBytes(target);
     if (!read.ok) {
-      this.report(node, `${name}('${given}'): ${read.refused ? read.reason : `cannot read it (${read.reason})`}`, 'error', read.refused ? 'sandbox' : undefined);
+      this.report(
+        node,
+        `${name}('${given}'): ${read.refused ? read.reason : `cannot read it (${read.reason})`}`,
+        'error',
+        read.refused ? 'sandbox' : undefined,
+      );
       return unknown(`${name}('${given}') could not be read`);
     }
     if (name === 'loadFileAsBase64') return quote(read.value.toString('base64'));
@@ -560,7 +614,12 @@ class ProgramLowering {
     if (/^(br[:/]|ts[:/])/.test(spec)) {
       const found = this.host.registryModule(spec, scope.absPath);
       if (!found.ok) {
-        this.report(from, `'${spec}' is a registry module Tollgate cannot find offline: ${found.reason}; its imported names are unknown`, 'warning', 'bicep-module-missing');
+        this.report(
+          from,
+          `'${spec}' is a registry module Tollgate cannot find offline: ${found.reason}; its imported names are unknown`,
+          'warning',
+          'bicep-module-missing',
+        );
         return;
       }
       target = found.path;
@@ -596,11 +655,16 @@ class ProgramLowering {
     const scope = new FileScope(target, loaded.program);
     this.importedFiles.set(target, scope);
     this.stack.push(target);
-    this.declareNames(scope, (name) => `__imported${n}_${name}`, (name) => `__bicep.__imported${n}_${name}`);
+    this.declareNames(
+      scope,
+      (name) => `__imported${n}_${name}`,
+      (name) => `__bicep.__imported${n}_${name}`,
+    );
     const exprs = this.expressionsFor(scope);
     for (const s of lowerable(loaded.program.statements)) {
       if (s.kind === 'VariableDeclarationSyntax') this.importedVars.push(entry(scope.vars.get(s.name)!, at, this.value(s.value, new Map(), exprs)));
-      if (s.kind === 'FunctionDeclarationSyntax' && s.lambda) this.importedFuncs.push(entry(scope.funcs.get(s.name)!.slice('__bicep.'.length), at, this.func(s.lambda, scope)));
+      if (s.kind === 'FunctionDeclarationSyntax' && s.lambda)
+        this.importedFuncs.push(entry(scope.funcs.get(s.name)!.slice('__bicep.'.length), at, this.func(s.lambda, scope)));
     }
     this.stack.pop();
     return scope;
@@ -638,7 +702,11 @@ class ProgramLowering {
         }
         break;
       case 'ArraySyntax':
-        if (e.items.every((i) => i.kind === 'ArrayItemSyntax')) return jArray(e, e.items.map((i) => this.value(i.value, locals, exprs)));
+        if (e.items.every((i) => i.kind === 'ArrayItemSyntax'))
+          return jArray(
+            e,
+            e.items.map((i) => this.value(i.value, locals, exprs)),
+          );
         break;
     }
     return jExpr(e, exprs.text(e, locals));
@@ -651,8 +719,19 @@ class ProgramLowering {
     const type = s.type ? this.typeOf(s.type, scope) : { type: 'object' };
     const secure = s.decorators.some((d) => decoratorName(d) === 'secure');
     // A type Tollgate cannot resolve (an unresolved import, resourceInput<…>) is left out rather than guessed: ARM then checks nothing.
-    if (type.type) entries.push(entry('type', s.type ?? s, jString(s.type ?? s, secure ? (type.type === 'object' ? 'secureObject' : 'securestring') : type.type)));
-    if (type.allowed) entries.push(entry('allowedValues', s.type ?? s, jArray(s.type ?? s, type.allowed.map((v) => (typeof v === 'string' ? jLiteral(s.type ?? s, v) : jNumber(s.type ?? s, v))))));
+    if (type.type)
+      entries.push(entry('type', s.type ?? s, jString(s.type ?? s, secure ? (type.type === 'object' ? 'secureObject' : 'securestring') : type.type)));
+    if (type.allowed)
+      entries.push(
+        entry(
+          'allowedValues',
+          s.type ?? s,
+          jArray(
+            s.type ?? s,
+            type.allowed.map((v) => (typeof v === 'string' ? jLiteral(s.type ?? s, v) : jNumber(s.type ?? s, v))),
+          ),
+        ),
+      );
     if (type.nullable) entries.push(entry('nullable', s.type ?? s, jBool(s.type ?? s, true)));
     for (const d of s.decorators) {
       const name = decoratorName(d);
@@ -683,7 +762,9 @@ class ProgramLowering {
       case 'BooleanTypeLiteralSyntax':
         return { type: 'bool' };
       case 'UnionTypeSyntax': {
-        const members = t.children.filter((c) => !isToken(c) && c.kind === 'UnionTypeMemberSyntax').map((m) => this.typeOf((m as T.SyntaxNode).children[0] as T.TypeNode, scope, depth + 1));
+        const members = t.children
+          .filter((c) => !isToken(c) && c.kind === 'UnionTypeMemberSyntax')
+          .map((m) => this.typeOf((m as T.SyntaxNode).children[0] as T.TypeNode, scope, depth + 1));
         // `'A' | null`, and `'A' | 'B'?` (the `?` binds to the last member), are nullable as a whole,
         // which is how the compiler writes them: allowedValues [A, B] and nullable.
         const nullable = members.some((m) => m.type === 'null' || m.nullable);
@@ -713,7 +794,9 @@ class ProgramLowering {
   private func(lambda: T.TypedLambda, scope: FileScope): JsonNode {
     const locals = new Map<string, string>();
     for (const p of lambda.parameters) locals.set(p.name, `parameters(${quote(p.name)})`);
-    const params = lambda.parameters.map((p) => jObject(p.type, [entry('name', p.type, jString(p.type, p.name)), entry('type', p.type, jString(p.type, this.typeOf(p.type, scope).type || 'object'))]));
+    const params = lambda.parameters.map((p) =>
+      jObject(p.type, [entry('name', p.type, jString(p.type, p.name)), entry('type', p.type, jString(p.type, this.typeOf(p.type, scope).type || 'object'))]),
+    );
     this.inFunction++;
     let value: JsonNode;
     try {
@@ -721,7 +804,10 @@ class ProgramLowering {
     } finally {
       this.inFunction--;
     }
-    const output = jObject(lambda.body, [entry('type', lambda.returnType, jString(lambda.returnType, this.typeOf(lambda.returnType, scope).type || 'object')), entry('value', lambda.body, value)]);
+    const output = jObject(lambda.body, [
+      entry('type', lambda.returnType, jString(lambda.returnType, this.typeOf(lambda.returnType, scope).type || 'object')),
+      entry('value', lambda.body, value),
+    ]);
     return jObject(lambda, [entry('parameters', lambda, jArray(lambda, params)), entry('output', lambda, output)]);
   }
 
@@ -730,7 +816,13 @@ class ProgramLowering {
     return jObject(s, [entry('type', s.type ?? s, jString(s.type ?? s, type)), entry('value', s.value, this.value(s.value, new Map(), exprs))]);
   }
 
-  private resource(s: T.ResourceDeclaration & { typeString: T.StringNode }, outer: FileScope, outerExprs: ExpressionLowering, out: Entry[], parent: { sym: ResourceSym; condition?: string; loop?: LoopInfo; locals: Locals; decl: T.ResourceDeclaration } | undefined): void {
+  private resource(
+    s: T.ResourceDeclaration & { typeString: T.StringNode },
+    outer: FileScope,
+    outerExprs: ExpressionLowering,
+    out: Entry[],
+    parent: { sym: ResourceSym; condition?: string; loop?: LoopInfo; locals: Locals; decl: T.ResourceDeclaration } | undefined,
+  ): void {
     const sym = parent ? parent.sym.nested.get(s.name)! : outer.resources.get(s.name)!;
     // Inside a resource's body its nested resources are in scope by their short names.
     const scope = sym.nested.size > 0 ? overlay(outer, sym.nested) : outer;
@@ -753,7 +845,11 @@ class ProgramLowering {
 
     let nameText = nameProp ? exprs.text(nameProp.value, locals) : `''`;
     let type = sym.type;
-    const parentName = parent ? this.parentNameText(parent.sym, quote(parent.sym.symbol), parent.decl, parent.locals, exprs) : parentProp ? this.parentFromProperty(parentProp.value, scope, locals, exprs) : undefined;
+    const parentName = parent
+      ? this.parentNameText(parent.sym, quote(parent.sym.symbol), parent.decl, parent.locals, exprs)
+      : parentProp
+        ? this.parentFromProperty(parentProp.value, scope, locals, exprs)
+        : undefined;
     if (!sym.loop && nameProp) sym.shortNameText = nameText;
     if (parentName !== undefined) {
       nameText = `format('{0}/{1}', ${parentName}, ${nameText})`;
@@ -792,13 +888,17 @@ class ProgramLowering {
     if (dependsOn) entries.push(entry('dependsOn', dependsOn.keyNode, this.dependsOn(dependsOn.value, scope)));
     const description = s.decorators.find((d) => decoratorName(d) === 'description');
     const descriptionArg = description ? decoratorArgs(description)[0] : undefined;
-    if (descriptionArg) entries.push(entry('metadata', description!, jObject(description!, [entry('description', descriptionArg, this.value(descriptionArg, new Map(), exprs))])));
+    if (descriptionArg)
+      entries.push(
+        entry('metadata', description!, jObject(description!, [entry('description', descriptionArg, this.value(descriptionArg, new Map(), exprs))])),
+      );
     for (const p of object?.properties ?? []) {
       if (p.kind !== 'ObjectPropertySyntax' || p.key === undefined || RESOURCE_CONTROL.has(p.key)) continue;
       entries.push(entry(literalKey(p.key), p.keyNode, this.value(p.value, locals, exprs)));
     }
     out.push(entry(sym.symbol, s.nameNode, jObject({ start: keyword, end: s.end }, entries)));
-    for (const child of lowerable(object?.resources ?? [])) if (!this.duplicates.has(child)) this.resource(child, scope, exprs, out, { sym, condition, loop, locals, decl: s });
+    for (const child of lowerable(object?.resources ?? []))
+      if (!this.duplicates.has(child)) this.resource(child, scope, exprs, out, { sym, condition, loop, locals, decl: s });
   }
 
   /** The ARM text of a parent's full name, for a child declared inside it. */
@@ -881,7 +981,9 @@ class ProgramLowering {
     entries.push(entry('apiVersion', s.path, jString(s.path, '2025-04-01')));
     const nameProp = prop('name');
     // Without a name, Bicep names the deployment after the symbol (and, in a loop, the index).
-    const defaultName = loop ? `format('${s.name}-{0}-{1}', copyIndex(), uniqueString('${s.name}', deployment().name))` : `format('${s.name}-{0}', uniqueString('${s.name}', deployment().name))`;
+    const defaultName = loop
+      ? `format('${s.name}-{0}-{1}', copyIndex(), uniqueString('${s.name}', deployment().name))`
+      : `format('${s.name}-{0}', uniqueString('${s.name}', deployment().name))`;
     entries.push(entry('name', nameProp?.keyNode ?? s.nameNode, nameProp ? this.value(nameProp.value, locals, exprs) : jExpr(s.nameNode, defaultName)));
     if (!loop && nameProp) sym.nameText = exprs.text(nameProp.value, locals);
     if (body.condition) entries.push(entry('condition', body.condition, jExpr(body.condition, exprs.text(body.condition, locals))));
@@ -890,10 +992,14 @@ class ProgramLowering {
     if (scopeProp) entries.push(...this.moduleScope(scopeProp, scope, locals, exprs));
     const description = s.decorators.find((d) => decoratorName(d) === 'description');
     const descriptionArg = description ? decoratorArgs(description)[0] : undefined;
-    if (descriptionArg) entries.push(entry('metadata', description!, jObject(description!, [entry('description', descriptionArg, this.value(descriptionArg, new Map(), exprs))])));
+    if (descriptionArg)
+      entries.push(
+        entry('metadata', description!, jObject(description!, [entry('description', descriptionArg, this.value(descriptionArg, new Map(), exprs))])),
+      );
     // Deployments above resource-group level run somewhere: Bicep gives them the deployment's location.
     // `scope: resourceGroup()` is the file's own resource group, as no scope is.
-    const ownGroup = !scopeProp || (scopeProp.value.kind === 'FunctionCallSyntax' && scopeProp.value.name === 'resourceGroup' && scopeProp.value.args.length === 0);
+    const ownGroup =
+      !scopeProp || (scopeProp.value.kind === 'FunctionCallSyntax' && scopeProp.value.name === 'resourceGroup' && scopeProp.value.args.length === 0);
     const atGroup = entries.some((e) => e.key === 'resourceGroup') || (ownGroup && this.targetScope === 'resourceGroup');
     if (!atGroup) entries.push(entry('location', s.path, jExpr(s.path, 'deployment().location')));
     const dependsOn = prop('dependsOn');
@@ -919,14 +1025,22 @@ class ProgramLowering {
       if (!target) {
         const found = this.host.registryModule(spec, scope.absPath);
         const reason = found.ok ? 'it was not found' : found.reason;
-        this.report(s.path, `'${spec}' is a registry module Tollgate cannot find offline: ${reason}; its resources are not checked`, 'warning', 'bicep-module-missing');
+        this.report(
+          s.path,
+          `'${spec}' is a registry module Tollgate cannot find offline: ${reason}; its resources are not checked`,
+          'warning',
+          'bicep-module-missing',
+        );
       }
     }
     if (target && this.leadsBack(target, scope.absPath)) {
       // Bicep rejects a module cycle; linking it would expand the same files without end.
       this.report(s.path, `'${spec}' leads back to this file (a module cycle): its resources are not checked`);
     } else {
-      const link = relative !== undefined ? jObject(s.path, [entry('relativePath', s.path, jString(s.path, relative))]) : jObject(s.path, [entry('uri', s.path, jString(s.path, spec))]);
+      const link =
+        relative !== undefined
+          ? jObject(s.path, [entry('relativePath', s.path, jString(s.path, relative))])
+          : jObject(s.path, [entry('uri', s.path, jString(s.path, spec))]);
       properties.push(entry('templateLink', s.path, link));
     }
     entries.push(entry('properties', s.path, jObject(s.path, properties)));
@@ -966,7 +1080,10 @@ class ProgramLowering {
     if (v.kind === 'InstanceFunctionCallSyntax' && v.name === 'getSecret' && v.args[0]) {
       const vault = this.resourceTarget(v.base, scope, locals, exprs);
       if (vault) {
-        const reference: Entry[] = [entry('keyVault', v, jObject(v, [entry('id', v.base, jExpr(v.base, `resourceInfo(${vault}).id`))])), entry('secretName', v.args[0], this.value(v.args[0], locals, exprs))];
+        const reference: Entry[] = [
+          entry('keyVault', v, jObject(v, [entry('id', v.base, jExpr(v.base, `resourceInfo(${vault}).id`))])),
+          entry('secretName', v.args[0], this.value(v.args[0], locals, exprs)),
+        ];
         if (v.args[1]) reference.push(entry('secretVersion', v.args[1], this.value(v.args[1], locals, exprs)));
         return jObject(p, [entry('reference', v, jObject(v, reference))]);
       }
@@ -980,9 +1097,11 @@ class ProgramLowering {
     const call = v.kind === 'FunctionCallSyntax' ? v : v.kind === 'InstanceFunctionCallSyntax' ? { name: v.name, args: v.args } : undefined;
     const arg = (i: number) => jExpr(p.value, exprs.text(call!.args[i]!, locals));
     if (call?.name === 'resourceGroup' && call.args.length === 1) return [entry('resourceGroup', p.keyNode, arg(0))];
-    if (call?.name === 'resourceGroup' && call.args.length === 2) return [entry('subscriptionId', p.keyNode, arg(0)), entry('resourceGroup', p.keyNode, arg(1))];
+    if (call?.name === 'resourceGroup' && call.args.length === 2)
+      return [entry('subscriptionId', p.keyNode, arg(0)), entry('resourceGroup', p.keyNode, arg(1))];
     if (call?.name === 'subscription' && call.args.length === 1) return [entry('subscriptionId', p.keyNode, arg(0))];
-    if (call?.name === 'managementGroup' && call.args.length === 1) return [entry('scope', p.keyNode, jExpr(p.value, `format('Microsoft.Management/managementGroups/{0}', ${exprs.text(call.args[0]!, locals)})`))];
+    if (call?.name === 'managementGroup' && call.args.length === 1)
+      return [entry('scope', p.keyNode, jExpr(p.value, `format('Microsoft.Management/managementGroups/{0}', ${exprs.text(call.args[0]!, locals)})`))];
     if (call?.name === 'tenant') return [entry('scope', p.keyNode, jString(p.value, '/'))];
     if (call?.name === 'subscription' && call.args.length === 0) return [entry('subscriptionId', p.keyNode, jExpr(p.value, 'subscription().subscriptionId'))];
     if (call && call.args.length === 0) return [];
@@ -991,7 +1110,8 @@ class ProgramLowering {
       // A resource group declared in a subscription-scoped file: the module deploys into it.
       const named = v.kind === 'ArrayAccessSyntax' ? v.base : v;
       const sym = named.kind === 'VariableAccessSyntax' ? scope.resources.get(named.name) : undefined;
-      if (sym?.type.toLowerCase() === 'microsoft.resources/resourcegroups') return [entry('resourceGroup', p.keyNode, jExpr(p.value, `resourceInfo(${target}).name`))];
+      if (sym?.type.toLowerCase() === 'microsoft.resources/resourcegroups')
+        return [entry('resourceGroup', p.keyNode, jExpr(p.value, `resourceInfo(${target}).name`))];
       return [entry('scope', p.keyNode, jExpr(p.value, `resourceInfo(${target}).id`))];
     }
     return [];
@@ -1107,8 +1227,15 @@ function jsonValue(at: Span, v: unknown): JsonNode {
   if (typeof v === 'string') return jLiteral(at, v);
   if (typeof v === 'number') return jNumber(at, v);
   if (typeof v === 'boolean') return jBool(at, v);
-  if (Array.isArray(v)) return jArray(at, v.map((item) => jsonValue(at, item)));
-  return jObject(at, Object.entries(v as Record<string, unknown>).map(([k, item]) => entry(k, at, jsonValue(at, item))));
+  if (Array.isArray(v))
+    return jArray(
+      at,
+      v.map((item) => jsonValue(at, item)),
+    );
+  return jObject(
+    at,
+    Object.entries(v as Record<string, unknown>).map(([k, item]) => entry(k, at, jsonValue(at, item))),
+  );
 }
 
 function accessor(property: string, safe: boolean): string {

@@ -9,16 +9,53 @@
  */
 
 export type TokenKind =
-  | 'Identifier' | 'Integer' | 'TrueKeyword' | 'FalseKeyword' | 'NullKeyword'
-  | 'StringComplete' | 'StringLeftPiece' | 'StringMiddlePiece' | 'StringRightPiece'
-  | 'NewLine' | 'EndOfFile' | 'Unrecognized'
-  | 'LeftBrace' | 'RightBrace' | 'LeftParen' | 'RightParen' | 'LeftSquare' | 'RightSquare'
-  | 'At' | 'Comma' | 'Dot' | 'Ellipsis' | 'Colon' | 'DoubleColon' | 'Semicolon'
-  | 'Question' | 'DoubleQuestion' | 'Assignment' | 'Equals' | 'EqualsInsensitive' | 'Arrow'
-  | 'Exclamation' | 'NotEquals' | 'NotEqualsInsensitive'
-  | 'LeftChevron' | 'LessThanOrEqual' | 'RightChevron' | 'GreaterThanOrEqual'
-  | 'Plus' | 'Minus' | 'Asterisk' | 'Slash' | 'Modulo' | 'Hat' | 'Pipe'
-  | 'LogicalAnd' | 'LogicalOr';
+  | 'Identifier'
+  | 'Integer'
+  | 'TrueKeyword'
+  | 'FalseKeyword'
+  | 'NullKeyword'
+  | 'StringComplete'
+  | 'StringLeftPiece'
+  | 'StringMiddlePiece'
+  | 'StringRightPiece'
+  | 'NewLine'
+  | 'EndOfFile'
+  | 'Unrecognized'
+  | 'LeftBrace'
+  | 'RightBrace'
+  | 'LeftParen'
+  | 'RightParen'
+  | 'LeftSquare'
+  | 'RightSquare'
+  | 'At'
+  | 'Comma'
+  | 'Dot'
+  | 'Ellipsis'
+  | 'Colon'
+  | 'DoubleColon'
+  | 'Semicolon'
+  | 'Question'
+  | 'DoubleQuestion'
+  | 'Assignment'
+  | 'Equals'
+  | 'EqualsInsensitive'
+  | 'Arrow'
+  | 'Exclamation'
+  | 'NotEquals'
+  | 'NotEqualsInsensitive'
+  | 'LeftChevron'
+  | 'LessThanOrEqual'
+  | 'RightChevron'
+  | 'GreaterThanOrEqual'
+  | 'Plus'
+  | 'Minus'
+  | 'Asterisk'
+  | 'Slash'
+  | 'Modulo'
+  | 'Hat'
+  | 'Pipe'
+  | 'LogicalAnd'
+  | 'LogicalOr';
 
 export interface Token {
   readonly kind: TokenKind;
@@ -51,13 +88,38 @@ export interface LexResult {
 
 const PUNCTUATION: Record<string, TokenKind> = {
   '...': 'Ellipsis',
-  '::': 'DoubleColon', '??': 'DoubleQuestion', '==': 'Equals', '=~': 'EqualsInsensitive', '=>': 'Arrow',
-  '!=': 'NotEquals', '!~': 'NotEqualsInsensitive', '<=': 'LessThanOrEqual', '>=': 'GreaterThanOrEqual',
-  '&&': 'LogicalAnd', '||': 'LogicalOr',
-  '(': 'LeftParen', ')': 'RightParen', '[': 'LeftSquare', ']': 'RightSquare',
-  '@': 'At', ',': 'Comma', '.': 'Dot', ':': 'Colon', ';': 'Semicolon', '?': 'Question', '=': 'Assignment',
-  '!': 'Exclamation', '<': 'LeftChevron', '>': 'RightChevron', '+': 'Plus', '-': 'Minus', '*': 'Asterisk',
-  '/': 'Slash', '%': 'Modulo', '^': 'Hat', '|': 'Pipe',
+  '::': 'DoubleColon',
+  '??': 'DoubleQuestion',
+  '==': 'Equals',
+  '=~': 'EqualsInsensitive',
+  '=>': 'Arrow',
+  '!=': 'NotEquals',
+  '!~': 'NotEqualsInsensitive',
+  '<=': 'LessThanOrEqual',
+  '>=': 'GreaterThanOrEqual',
+  '&&': 'LogicalAnd',
+  '||': 'LogicalOr',
+  '(': 'LeftParen',
+  ')': 'RightParen',
+  '[': 'LeftSquare',
+  ']': 'RightSquare',
+  '@': 'At',
+  ',': 'Comma',
+  '.': 'Dot',
+  ':': 'Colon',
+  ';': 'Semicolon',
+  '?': 'Question',
+  '=': 'Assignment',
+  '!': 'Exclamation',
+  '<': 'LeftChevron',
+  '>': 'RightChevron',
+  '+': 'Plus',
+  '-': 'Minus',
+  '*': 'Asterisk',
+  '/': 'Slash',
+  '%': 'Modulo',
+  '^': 'Hat',
+  '|': 'Pipe',
 };
 
 // The same table by character code, for the lexer's hot loop.
@@ -73,7 +135,11 @@ for (const [text, kind] of Object.entries(PUNCTUATION)) TEXT_OF[kind] = text;
 
 // A Map, not an object literal: an identifier such as `constructor` or `__proto__` must not find
 // an Object.prototype member.
-const KEYWORDS = new Map<string, TokenKind>([['true', 'TrueKeyword'], ['false', 'FalseKeyword'], ['null', 'NullKeyword']]);
+const KEYWORDS = new Map<string, TokenKind>([
+  ['true', 'TrueKeyword'],
+  ['false', 'FalseKeyword'],
+  ['null', 'NullKeyword'],
+]);
 
 const isIdentStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 const isIdentPart = (c: number) => isIdentStart(c) || isDigit(c);
@@ -277,7 +343,11 @@ export function lex(text: string): LexResult {
     // would otherwise be a million of each (and seconds of parser recovery).
     else while (pos < n && text.charCodeAt(pos) === c) pos++;
     push('Unrecognized', start);
-    diagnostics.push({ start, end: pos, message: `unexpected character '${String.fromCodePoint(text.codePointAt(start)!)}'${pos - start > 2 ? ` (${(pos - start).toLocaleString('en-US')} times)` : ''}` });
+    diagnostics.push({
+      start,
+      end: pos,
+      message: `unexpected character '${String.fromCodePoint(text.codePointAt(start)!)}'${pos - start > 2 ? ` (${(pos - start).toLocaleString('en-US')} times)` : ''}`,
+    });
   }
   tokens.push(new LexedToken('EndOfFile', n, n, ''));
   return { tokens, comments, diagnostics };
@@ -324,12 +394,24 @@ function unescape(body: string): string {
     }
     const next = body[++i];
     switch (next) {
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 't': out += '\t'; break;
-      case '\\': out += '\\'; break;
-      case "'": out += "'"; break;
-      case '$': out += '$'; break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case '\\':
+        out += '\\';
+        break;
+      case "'":
+        out += "'";
+        break;
+      case '$':
+        out += '$';
+        break;
       case 'u': {
         const m = /^\{([0-9a-fA-F]{1,6})\}/.exec(body.slice(i + 1));
         if (m) {
@@ -344,4 +426,3 @@ function unescape(body: string): string {
   }
   return out;
 }
-

@@ -40,11 +40,22 @@ interface Chain {
 
 // Binary operators and their precedence (higher binds tighter); all associate to the left.
 const BINARY: Partial<Record<TokenKind, number>> = {
-  Asterisk: 100, Slash: 100, Modulo: 100,
-  Plus: 90, Minus: 90,
-  RightChevron: 80, GreaterThanOrEqual: 80, LeftChevron: 80, LessThanOrEqual: 80,
-  Equals: 70, NotEquals: 70, EqualsInsensitive: 70, NotEqualsInsensitive: 70,
-  LogicalAnd: 50, LogicalOr: 40, DoubleQuestion: 30,
+  Asterisk: 100,
+  Slash: 100,
+  Modulo: 100,
+  Plus: 90,
+  Minus: 90,
+  RightChevron: 80,
+  GreaterThanOrEqual: 80,
+  LeftChevron: 80,
+  LessThanOrEqual: 80,
+  Equals: 70,
+  NotEquals: 70,
+  EqualsInsensitive: 70,
+  NotEqualsInsensitive: 70,
+  LogicalAnd: 50,
+  LogicalOr: 40,
+  DoubleQuestion: 30,
 };
 
 const CLOSERS = new Set<TokenKind>(['RightBrace', 'RightSquare', 'RightParen']);
@@ -87,7 +98,11 @@ function capped(sorted: ParseDiagnostic[]): ParseDiagnostic[] {
   if (sorted.length <= MAX_SYNTAX_DIAGNOSTICS) return sorted;
   const kept = sorted.slice(0, MAX_SYNTAX_DIAGNOSTICS);
   const next = sorted[MAX_SYNTAX_DIAGNOSTICS]!;
-  kept.push({ start: next.start, end: next.end, message: `${(sorted.length - MAX_SYNTAX_DIAGNOSTICS).toLocaleString('en-US')} more syntax errors from here on are not shown (the first ${MAX_SYNTAX_DIAGNOSTICS.toLocaleString('en-US')} are)` });
+  kept.push({
+    start: next.start,
+    end: next.end,
+    message: `${(sorted.length - MAX_SYNTAX_DIAGNOSTICS).toLocaleString('en-US')} more syntax errors from here on are not shown (the first ${MAX_SYNTAX_DIAGNOSTICS.toLocaleString('en-US')} are)`,
+  });
   return kept;
 }
 
@@ -242,7 +257,11 @@ class Parser {
   }
   private fail(what: string): never {
     const t = this.peek();
-    this.diagnostics.push({ start: t.start, end: Math.max(t.end, t.start + 1), message: `expected ${what}${t.kind === 'EndOfFile' ? ' before the end of the file' : t.kind === 'NewLine' ? ' before the end of the line' : ` but found '${t.text}'`}` });
+    this.diagnostics.push({
+      start: t.start,
+      end: Math.max(t.end, t.start + 1),
+      message: `expected ${what}${t.kind === 'EndOfFile' ? ' before the end of the file' : t.kind === 'NewLine' ? ' before the end of the line' : ` but found '${t.text}'`}`,
+    });
     throw new Failure();
   }
 
@@ -426,7 +445,8 @@ class Parser {
         this.newLinesInto(children);
         const value = this.declarationBody();
         children.push(value);
-        if (word === 'module') return node<T.ModuleDeclaration>('ModuleDeclarationSyntax', children, { ...base, name: name.name, nameNode: name, path: typeString, value });
+        if (word === 'module')
+          return node<T.ModuleDeclaration>('ModuleDeclarationSyntax', children, { ...base, name: name.name, nameNode: name, path: typeString, value });
         if (word === 'test') return node<T.OtherDeclaration>('TestDeclarationSyntax', children, { ...base });
         return node<T.ResourceDeclaration>('ResourceDeclarationSyntax', children, { ...base, name: name.name, nameNode: name, typeString, existing, value });
       }
@@ -595,7 +615,11 @@ class Parser {
     const t = this.peek();
     if (this.reportedLine !== this.currentLine()) {
       this.reportedLine = this.currentLine();
-      this.diagnostics.push({ start: t.start, end: Math.max(t.end, t.start + 1), message: `expected ${what}${t.kind === 'EndOfFile' ? ' before the end of the file' : t.kind === 'NewLine' ? ' before the end of the line' : ` but found '${t.text}'`}` });
+      this.diagnostics.push({
+        start: t.start,
+        end: Math.max(t.end, t.start + 1),
+        message: `expected ${what}${t.kind === 'EndOfFile' ? ' before the end of the file' : t.kind === 'NewLine' ? ' before the end of the line' : ` but found '${t.text}'`}`,
+      });
     }
     if (this.atLineEnd()) return node<T.Skipped>('SkippedTriviaSyntax', [], {}, t.start);
     return this.skipped();
@@ -625,8 +649,19 @@ class Parser {
   /** Whether a type expression can start here. */
   private startsType(): boolean {
     switch (this.peek().kind) {
-      case 'Identifier': case 'StringComplete': case 'StringLeftPiece': case 'Integer': case 'TrueKeyword': case 'FalseKeyword':
-      case 'NullKeyword': case 'LeftBrace': case 'LeftSquare': case 'LeftParen': case 'Minus': case 'Exclamation': case 'Pipe':
+      case 'Identifier':
+      case 'StringComplete':
+      case 'StringLeftPiece':
+      case 'Integer':
+      case 'TrueKeyword':
+      case 'FalseKeyword':
+      case 'NullKeyword':
+      case 'LeftBrace':
+      case 'LeftSquare':
+      case 'LeftParen':
+      case 'Minus':
+      case 'Exclamation':
+      case 'Pipe':
         return true;
       default:
         // A union written over lines, each member on its own line after `|` (`param p` then `| 'A'`).
@@ -969,7 +1004,12 @@ class Parser {
       return node<T.Spread>('SpreadExpressionSyntax', [dots, value], { value });
     }
     const keyNode: SyntaxNode = this.at('StringComplete') || this.at('StringLeftPiece') ? this.interpString() : this.identifier();
-    const key = keyNode.kind === 'IdentifierSyntax' ? (keyNode as T.Identifier).name : (keyNode as T.StringNode).holes.length === 0 ? (keyNode as T.StringNode).segments[0] : undefined;
+    const key =
+      keyNode.kind === 'IdentifierSyntax'
+        ? (keyNode as T.Identifier).name
+        : (keyNode as T.StringNode).holes.length === 0
+          ? (keyNode as T.StringNode).segments[0]
+          : undefined;
     const colon = this.expect('Colon', "':'");
     const value = this.expression();
     return node<T.ObjectProperty>('ObjectPropertySyntax', [keyNode, colon, value], { key, keyNode, value });
@@ -1095,7 +1135,11 @@ class Parser {
         if (this.at('Asterisk')) type = node<SyntaxNode>('TypeItemsAccessSyntax', [type, open, this.next(), this.expect('RightSquare', "']'")], {});
         else {
           const index = this.expect('Integer', 'an index');
-          type = node<SyntaxNode>('TypeArrayAccessSyntax', [type, open, node<T.IntegerNode>('IntegerLiteralSyntax', [index], { text: index.text }), this.expect('RightSquare', "']'")], {});
+          type = node<SyntaxNode>(
+            'TypeArrayAccessSyntax',
+            [type, open, node<T.IntegerNode>('IntegerLiteralSyntax', [index], { text: index.text }), this.expect('RightSquare', "']'")],
+            {},
+          );
         }
       } else if (this.at('Question')) {
         type = node<SyntaxNode>('NullableTypeSyntax', [type, this.next()], {});
@@ -1194,15 +1238,15 @@ class Parser {
       }
       const before = this.i;
       const member = this.recover(() => {
-          const parts: Child[] = [];
-          this.decorators(parts);
-          if (this.at('Asterisk')) {
-            parts.push(this.next(), this.expect('Colon', "':'"), this.typeExpression());
-            return node<SyntaxNode>('ObjectTypeAdditionalPropertiesSyntax', parts, {});
-          }
-          parts.push(this.at('StringComplete') ? this.interpString() : this.identifier(), this.expect('Colon', "':'"), this.typeExpression());
-          return node<SyntaxNode>('ObjectTypePropertySyntax', parts, {});
-        });
+        const parts: Child[] = [];
+        this.decorators(parts);
+        if (this.at('Asterisk')) {
+          parts.push(this.next(), this.expect('Colon', "':'"), this.typeExpression());
+          return node<SyntaxNode>('ObjectTypeAdditionalPropertiesSyntax', parts, {});
+        }
+        parts.push(this.at('StringComplete') ? this.interpString() : this.identifier(), this.expect('Colon', "':'"), this.typeExpression());
+        return node<SyntaxNode>('ObjectTypePropertySyntax', parts, {});
+      });
       if (this.i === before) {
         if (this.stalled(children)) break;
         continue;

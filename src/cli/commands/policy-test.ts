@@ -78,7 +78,14 @@ export function runPolicyTest(policyPath: string, resourcePath: string, flags: P
     };
     // Suppressions written for the other rules are not unused: those rules do not run here.
     const notRun = loadRuleSet().rules.map((r) => r.meta);
-    const out = scan({ paths: [resourcePath], cwd, parameters: flags.parameters, deployment, env, ruleSet: { rules: [explaining], diagnostics: [], effectErrors: [], notRun } });
+    const out = scan({
+      paths: [resourcePath],
+      cwd,
+      parameters: flags.parameters,
+      deployment,
+      env,
+      ruleSet: { rules: [explaining], diagnostics: [], effectErrors: [], notRun },
+    });
     for (const d of out.diagnostics) say(process.stderr, `${formatLocation(d)}: ${d.severity}: ${d.message}\n`);
     inputErrors = out.diagnostics.some((d) => d.severity === 'error');
     // The outcome is the scan's, which also sees the related resources of the deployment; the explanation is the trace.
@@ -119,7 +126,10 @@ export function runPolicyTest(policyPath: string, resourcePath: string, flags: P
       return EXIT.inputErrors;
     }
   }
-  if (flags.format === 'json') process.stdout.write(JSON.stringify({ policy: { id: rule.meta.id, displayName: rule.meta.title, effect: rule.effect }, results: verdicts }, null, 2) + '\n');
+  if (flags.format === 'json')
+    process.stdout.write(
+      JSON.stringify({ policy: { id: rule.meta.id, displayName: rule.meta.title, effect: rule.effect }, results: verdicts }, null, 2) + '\n',
+    );
   else say(process.stdout, render(rule, verdicts));
   if (inputErrors) return EXIT.inputErrors;
   return verdicts.some((v) => v.outcome === 'non-compliant' || v.outcome === 'error') ? EXIT.findings : EXIT.ok;
@@ -133,7 +143,10 @@ export function loadPolicy(policyPath: string, parameters: Record<string, unknow
     doc = readJsonDocument(abs, policyPath);
     json = doc.value as Value;
   } catch (err) {
-    const d = err instanceof InputError ? err.diagnostic : { message: `cannot read the policy: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, file: policyPath };
+    const d =
+      err instanceof InputError
+        ? err.diagnostic
+        : { message: `cannot read the policy: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, file: policyPath };
     say(process.stderr, `${formatLocation(d)}: error: ${d.message}\n`);
     return fail(EXIT.inputErrors);
   }
@@ -205,8 +218,14 @@ function parameterProblem(
       // Offsets in the expression count from the string's first character, after the quote.
       const at = formatLocation({ location: doc.file.locationOf(n.offset + 1 + ref.start, ref.end - ref.start) });
       const declared = findParameter(definition, ref.name);
-      if (bareRule && !givenNames.has(ref.name.toLowerCase())) return { at, message: `the policy rule reads parameter '${ref.name}', which has no value: give it with --param ${ref.name}=VALUE`, exit: EXIT.usage };
-      if (!declared) return { at, message: `the policy rule reads parameter '${ref.name}', which the definition does not declare (under properties.parameters)`, exit: EXIT.inputErrors };
+      if (bareRule && !givenNames.has(ref.name.toLowerCase()))
+        return { at, message: `the policy rule reads parameter '${ref.name}', which has no value: give it with --param ${ref.name}=VALUE`, exit: EXIT.usage };
+      if (!declared)
+        return {
+          at,
+          message: `the policy rule reads parameter '${ref.name}', which the definition does not declare (under properties.parameters)`,
+          exit: EXIT.inputErrors,
+        };
       if (declared.defaultValue === undefined && !givenNames.has(declared.name.toLowerCase())) {
         return { at, message: `parameter '${declared.name}' has no defaultValue and no value: give it with --param ${declared.name}=VALUE`, exit: EXIT.usage };
       }
@@ -233,7 +252,13 @@ function parameterReferences(expr: Expr): { name: string; start: number; end: nu
   return out;
 }
 
-const OUTCOME: Readonly<Record<Outcome, Verdict['outcome']>> = { pass: 'compliant', fail: 'non-compliant', skip: 'not applicable', unknown: 'unknown', error: 'error' };
+const OUTCOME: Readonly<Record<Outcome, Verdict['outcome']>> = {
+  pass: 'compliant',
+  fail: 'non-compliant',
+  skip: 'not applicable',
+  unknown: 'unknown',
+  error: 'error',
+};
 
 function verdictOf(result: PolicyResult, resource: string, trace: TraceNode[]): Verdict {
   const base = { resource, trace };
@@ -241,11 +266,22 @@ function verdictOf(result: PolicyResult, resource: string, trace: TraceNode[]): 
     case 'compliant':
       return { ...base, outcome: 'compliant', why: 'the if condition is false', decidedBy: [] };
     case 'non-compliant':
-      return { ...base, outcome: 'non-compliant', effect: result.effect, why: result.reason ?? 'the if condition is true', decidedBy: (result.verdict.because ?? []).map(witnessText) };
+      return {
+        ...base,
+        outcome: 'non-compliant',
+        effect: result.effect,
+        why: result.reason ?? 'the if condition is true',
+        decidedBy: (result.verdict.because ?? []).map(witnessText),
+      };
     case 'not-applicable':
       return { ...base, outcome: 'not applicable', why: result.reason, decidedBy: [] };
     case 'unknown':
-      return { ...base, outcome: 'unknown', why: result.missingAlias ? `the alias '${result.missingAlias}' is not in Tollgate's alias table` : result.reason, decidedBy: [] };
+      return {
+        ...base,
+        outcome: 'unknown',
+        why: result.missingAlias ? `the alias '${result.missingAlias}' is not in Tollgate's alias table` : result.reason,
+        decidedBy: [],
+      };
     case 'error':
       return { ...base, outcome: 'error', why: `${result.message} (Azure treats a failed evaluation as an implicit deny)`, decidedBy: [] };
   }
@@ -271,7 +307,10 @@ function render(rule: PolicyRule, verdicts: readonly Verdict[]): string {
 const MARK = { true: 'true ', false: 'false', unknown: '?    ' } as const;
 
 function traceLines(node: TraceNode, depth: number): string[] {
-  return [`${'  '.repeat(depth)}${MARK[String(node.truth) as keyof typeof MARK] ?? String(node.truth)} ${node.text}`, ...node.children.flatMap((c) => traceLines(c, depth + 1))];
+  return [
+    `${'  '.repeat(depth)}${MARK[String(node.truth) as keyof typeof MARK] ?? String(node.truth)} ${node.text}`,
+    ...node.children.flatMap((c) => traceLines(c, depth + 1)),
+  ];
 }
 
 function readRaw(abs: string, shown: string): Result<Value[]> {
@@ -284,7 +323,10 @@ function readRaw(abs: string, shown: string): Result<Value[]> {
   }
   const list = Array.isArray(json) ? json : [json];
   const bad = list.findIndex((r) => !isObject(r) || typeof getProperty(r, 'type') !== 'string');
-  if (bad >= 0) return fail(`${shown}: error: not a resource${Array.isArray(json) ? ` (item ${bad})` : ''}: a resource is a JSON object with a 'type' (or give an ARM template, a Bicep file or an export)`);
+  if (bad >= 0)
+    return fail(
+      `${shown}: error: not a resource${Array.isArray(json) ? ` (item ${bad})` : ''}: a resource is a JSON object with a 'type' (or give an ARM template, a Bicep file or an export)`,
+    );
   return ok(list);
 }
 

@@ -42,7 +42,10 @@ export function runRulesList(flags: RulesListFlags = {}): number {
     listed = [...NATIVE_RULES.map((rule) => ({ rule, category: NATIVE_CATEGORY })), ...catalogListing()];
   } else {
     const { rules, definitions } = loadDefaultPolicies({});
-    listed = [...NATIVE_RULES.map((rule) => ({ rule, category: NATIVE_CATEGORY })), ...rules.map((rule, i) => ({ rule: rule as Rule, category: definitions[i]?.category ?? '' }))];
+    listed = [
+      ...NATIVE_RULES.map((rule) => ({ rule, category: NATIVE_CATEGORY })),
+      ...rules.map((rule, i) => ({ rule: rule as Rule, category: definitions[i]?.category ?? '' })),
+    ];
   }
   const categories = (flags.category ?? []).map((c) => c.toLowerCase());
   if (categories.length) listed = listed.filter((l) => categories.includes(l.category.toLowerCase()));
@@ -71,10 +74,18 @@ export function runRulesList(flags: RulesListFlags = {}): number {
   const lines = listed.map((l) => {
     if (!l.rule) return `${l.id.padEnd(idWidth)}  ${'-'.padEnd(7)}  ${l.title}  [policy, cannot be loaded: ${l.problem}]`;
     const r = l.rule;
-    const how = r.meta.kind === 'policy' ? `policy, effect ${r.meta.effect ?? '?'}${r.enabled ? '' : notRun(r)}` : `native, ${r.meta.severity}${r.enabled ? '' : ', off by default'}`;
+    const how =
+      r.meta.kind === 'policy'
+        ? `policy, effect ${r.meta.effect ?? '?'}${r.enabled ? '' : notRun(r)}`
+        : `native, ${r.meta.severity}${r.enabled ? '' : ', off by default'}`;
     return `${r.meta.id.padEnd(idWidth)}  ${r.meta.level.padEnd(7)}  ${r.meta.title}  [${how}]`;
   });
-  const scope = flags.initiative !== undefined ? `of initiative ${flags.initiative}` : flags.all ? 'in the catalog' : 'in the default rule set (tollgate rules --all: the whole built-in catalog)';
+  const scope =
+    flags.initiative !== undefined
+      ? `of initiative ${flags.initiative}`
+      : flags.all
+        ? 'in the catalog'
+        : 'in the default rule set (tollgate rules --all: the whole built-in catalog)';
   process.stdout.write(`${lines.length ? `${lines.join('\n')}\n\n` : ''}${listed.length} rules ${scope}. Details: tollgate rules show <id>\n`);
   return EXIT.ok;
 }
@@ -132,7 +143,12 @@ export function runRulesShow(query: string): number {
   }
   const policy = rules.find((r) => r === found);
   const text = policy ? describePolicy(policy.definition, policy) : describeNative(found.meta);
-  process.stdout.write(`${text}${describeOverlap(found.meta, all.filter((r) => r !== found).map((r) => r.meta))}\n`);
+  process.stdout.write(
+    `${text}${describeOverlap(
+      found.meta,
+      all.filter((r) => r !== found).map((r) => r.meta),
+    )}\n`,
+  );
   return EXIT.ok;
 }
 
@@ -140,7 +156,12 @@ export function runRulesShow(query: string): number {
 function describeOverlap(meta: RuleMeta, others: readonly RuleMeta[]): string {
   const same = others.filter((o) => equivalentRules(meta, o));
   if (!same.length) return '';
-  return ['', '', 'Same check as (when they fail on the same property, one finding names both; --rules all reports each)', ...same.map((o) => `  ${o.id}  ${o.title}`)].join('\n');
+  return [
+    '',
+    '',
+    'Same check as (when they fail on the same property, one finding names both; --rules all reports each)',
+    ...same.map((o) => `  ${o.id}  ${o.title}`),
+  ].join('\n');
 }
 
 function describeNative(m: RuleMeta): string {

@@ -80,7 +80,10 @@ function scanWithConfig(paths: string[], flags: ScanFlags, cwd: string, config: 
   // The command line's reports, else the configuration's (`output`), else pretty to the terminal.
   const fromConfig = flags.format === undefined && flags.output === undefined && config.output;
   const planned = fromConfig
-    ? planOutputs(config.output?.formats, Object.entries(config.output?.files ?? {}).map(([format, file]) => `${format}=${file}`))
+    ? planOutputs(
+        config.output?.formats,
+        Object.entries(config.output?.files ?? {}).map(([format, file]) => `${format}=${file}`),
+      )
     : planOutputs(flags.format, flags.output);
   if (!planned.ok) {
     process.stderr.write(`tollgate: ${fromConfig ? 'output in the configuration: ' : ''}${planned.error}\n`);
@@ -187,7 +190,8 @@ function scanWithConfig(paths: string[], flags: ScanFlags, cwd: string, config: 
   progress.finish();
   // The reports carry the message of an internal error; its stack is for a bug report only.
   // File names and messages from the input are made visible (an ESC in a name would act on the terminal).
-  for (const d of result.diagnostics) if (d.stack) process.stderr.write(visible(`tollgate: internal error while scanning ${d.file ?? ''}:\n${d.stack}\n`, 'lf'));
+  for (const d of result.diagnostics)
+    if (d.stack) process.stderr.write(visible(`tollgate: internal error while scanning ${d.file ?? ''}:\n${d.stack}\n`, 'lf'));
   if (flags.verbose) for (const s of result.skipped) process.stderr.write(`skipped ${visible(s.path)}: ${visible(s.reason)}\n`);
   if (flags.writeBaseline) {
     const baseline = baselineOf(result.findings, new Date());
@@ -207,7 +211,9 @@ function scanWithConfig(paths: string[], flags: ScanFlags, cwd: string, config: 
     }
     if (baseline.version === 1) {
       // Still honoured (by the old identity), but tied to the deployment context: say how to move on.
-      process.stderr.write(`tollgate: ${flags.baseline} is a version 1 baseline, whose entries name resources by their evaluated names (a change of --resource-group or --subscription-id makes them new); write it again with \`tollgate baseline write\` (see docs/cli.md)\n`);
+      process.stderr.write(
+        `tollgate: ${flags.baseline} is a version 1 baseline, whose entries name resources by their evaluated names (a change of --resource-group or --subscription-id makes them new); write it again with \`tollgate baseline write\` (see docs/cli.md)\n`,
+      );
     }
     const compared = compareWithBaseline(result.findings, baseline);
     result.findings = compared.fresh;
@@ -217,7 +223,8 @@ function scanWithConfig(paths: string[], flags: ScanFlags, cwd: string, config: 
   // written, and the run fails as an incomplete result does.
   let unwritten = false;
   for (const { format, file } of plan) {
-    const color = !file && format === 'pretty' && flags.color && Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env && process.env['NO_COLOR'] !== '');
+    const color =
+      !file && format === 'pretty' && flags.color && Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env && process.env['NO_COLOR'] !== '');
     const text = render(format, result, { color, verbose: flags.verbose, quiet: flags.quiet, showSuppressed: flags.showSuppressed });
     if (file) unwritten = !writeOrSay(file, text) || unwritten;
     else if (text) process.stdout.write(text.endsWith('\n') ? text : text + '\n');

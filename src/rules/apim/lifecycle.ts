@@ -18,7 +18,9 @@ let zoneRegions: Set<string> | undefined;
 /** Regions where API Management offers availability zones (shipped data, see catalog/SOURCES.md). */
 export function regionsWithZones(): Set<string> {
   if (!zoneRegions) {
-    const data = JSON.parse(readFileSync(path.join(packageRoot(), 'catalog', 'zones', 'microsoft.apimanagement.service.json'), 'utf8')) as { zoneMappings: { location: string; zones: string[] }[] };
+    const data = JSON.parse(readFileSync(path.join(packageRoot(), 'catalog', 'zones', 'microsoft.apimanagement.service.json'), 'utf8')) as {
+      zoneMappings: { location: string; zones: string[] }[];
+    };
     zoneRegions = new Set(data.zoneMappings.filter((z) => z.zones.length > 0).map((z) => normaliseLocation(z.location)));
   }
   return zoneRegions;

@@ -1,5 +1,3 @@
-
-
 export const PSRULE = 'https://azure.github.io/PSRule.Rules.Azure/en/rules/';
 
 export const CORS_LISTS: [string, string][] = [

@@ -50,7 +50,13 @@ export function escapeExpressions(xml: string): string {
       continue;
     }
     const end = expressionEnd(xml, at + 1);
-    out += xml.slice(i, at) + xml.slice(at, end).replace(/&(?![a-zA-Z]+;|#\d+;|#x[0-9a-fA-F]+;)/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
+    out +=
+      xml.slice(i, at) +
+      xml
+        .slice(at, end)
+        .replace(/&(?![a-zA-Z]+;|#\d+;|#x[0-9a-fA-F]+;)/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/"/g, '&quot;');
     i = end;
   }
   return out + xml.slice(i);
@@ -74,7 +80,14 @@ function expressionEnd(text: string, start: number): number {
   return text.length;
 }
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', preserveOrder: true, trimValues: true, parseTagValue: false, parseAttributeValue: false });
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  preserveOrder: true,
+  trimValues: true,
+  parseTagValue: false,
+  parseAttributeValue: false,
+});
 
 /** Parses a policy document; a document that is not XML is a PolicyXmlError with line and column. */
 export function parsePolicy(xml: string): XmlElement[] {
@@ -82,7 +95,10 @@ export function parsePolicy(xml: string): XmlElement[] {
   // A document type declaration would let a template declare entities (expansion bombs), and
   // the parser throws plain errors on broken ones: refused before parsing.
   const doctype = /<!DOCTYPE/i.exec(escaped);
-  if (doctype) throw new PolicyXmlError(`the policy XML has a document type declaration (<!DOCTYPE) at offset ${doctype.index}, which Tollgate does not read (policy documents have none; entities declared there could expand without bound)`);
+  if (doctype)
+    throw new PolicyXmlError(
+      `the policy XML has a document type declaration (<!DOCTYPE) at offset ${doctype.index}, which Tollgate does not read (policy documents have none; entities declared there could expand without bound)`,
+    );
   const valid = XMLValidator.validate(escaped);
   if (valid !== true) throw new PolicyXmlError(`the policy XML is invalid at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`);
   try {
@@ -99,7 +115,10 @@ function toElements(nodes: unknown[]): XmlElement[] {
     const entries = Object.entries(node as Record<string, unknown>).filter(([k]) => k !== ':@' && k !== '#text');
     for (const [name, children] of entries) {
       const kids = Array.isArray(children) ? children : [];
-      const text = kids.map((k) => (k as Record<string, unknown>)['#text']).filter((t) => t !== undefined).join('');
+      const text = kids
+        .map((k) => (k as Record<string, unknown>)['#text'])
+        .filter((t) => t !== undefined)
+        .join('');
       out.push({ name, attributes: ((node as Record<string, unknown>)[':@'] ?? {}) as Record<string, string>, children: toElements(kids), text: String(text) });
     }
   }

@@ -8,7 +8,7 @@ export default defineRule({
   title: 'API Management CORS policies do not allow any origin, method or header',
   severity: 'medium',
   pillar: 'security',
-  description: 'A `cors` policy with `*` lets any web site call the API from a browser with the user\'s credentials, or read any response header.',
+  description: "A `cors` policy with `*` lets any web site call the API from a browser with the user's credentials, or read any response header.",
   recommendation: 'List the origins, methods and headers that are needed in each `<cors>` policy instead of `*`.',
   helpUri: `${PSRULE}Azure.APIM.CORSPolicy/`,
   equivalents: [{ tool: 'psrule', id: 'Azure.APIM.CORSPolicy', ref: 'AZR-000365' }],
@@ -27,6 +27,7 @@ export default defineRule({
         }
       }
     }
-    if (wildcards.length) ctx.report({ path: 'properties.value', message: `The CORS policy of '${resource.name}' allows any value (*) in ${[...new Set(wildcards)].join(', ')}.` });
+    if (wildcards.length)
+      ctx.report({ path: 'properties.value', message: `The CORS policy of '${resource.name}' allows any value (*) in ${[...new Set(wildcards)].join(', ')}.` });
   },
 });

@@ -10,7 +10,8 @@ export default defineRule({
   severity: 'high',
   pillar: 'reliability',
   description: 'When a custom-domain certificate expires, clients refuse the gateway, portal or management endpoint that uses it.',
-  recommendation: 'Renew the certificate (or use a Key Vault reference, which API Management refreshes). The number of days is configurable: `rules.APIM-CertificateExpiry.options.days` (default 30); the clock is `--now` or `deployment.now`.',
+  recommendation:
+    'Renew the certificate (or use a Key Vault reference, which API Management refreshes). The number of days is configurable: `rules.APIM-CertificateExpiry.options.days` (default 30); the clock is `--now` or `deployment.now`.',
   helpUri: `${PSRULE}Azure.APIM.CertificateExpiry/`,
   equivalents: [{ tool: 'psrule', id: 'Azure.APIM.CertificateExpiry', ref: 'AZR-000051' }],
   appliesTo: [SERVICE],
@@ -33,7 +34,10 @@ export default defineRule({
       const left = Math.floor((Date.parse(expiry) - (ctx.now ?? new Date()).getTime()) / DAY);
       if (left < days) {
         const host = getPath(config, 'hostName');
-        ctx.report({ path: `properties.hostnameConfigurations[${i}].certificate.expiry`, message: `The certificate for ${typeof host === 'string' ? host : `hostnameConfigurations[${i}]`} ${left < 0 ? `expired ${-left} days ago` : `expires in ${left} days`} (minimum ${days}).` });
+        ctx.report({
+          path: `properties.hostnameConfigurations[${i}].certificate.expiry`,
+          message: `The certificate for ${typeof host === 'string' ? host : `hostnameConfigurations[${i}]`} ${left < 0 ? `expired ${-left} days ago` : `expires in ${left} days`} (minimum ${days}).`,
+        });
       }
     });
     if (!checked) ctx.skip('no custom-domain certificate states its expiry');

@@ -20,7 +20,8 @@ export default defineRule({
   title: 'API Management disables weak ciphers',
   severity: 'high',
   pillar: 'security',
-  description: 'Triple DES and cipher suites without forward secrecy or with CBC mode are weak; API Management enables several of them unless they are turned off.',
+  description:
+    'Triple DES and cipher suites without forward secrecy or with CBC mode are weak; API Management enables several of them unless they are turned off.',
   recommendation:
     'In `properties.customProperties`, set `Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TripleDes168` and each of the seven `…Ciphers.TLS_RSA_…`/`TLS_ECDHE_RSA_…_CBC_…` suites to `False`.',
   helpUri: 'https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.APIM.Ciphers/',
@@ -40,7 +41,10 @@ export default defineRule({
       else if (!isFalse(s)) ctx.report({ path, message: `The cipher suite ${suite} is enabled: set it to False.` });
     }
     if (missing.length) {
-      ctx.report({ path: 'properties.customProperties', message: `${missing.length === 1 ? 'This cipher suite is' : `${missing.length} cipher suites are`} enabled by default and not turned off: ${missing.join(', ')}. Set each to False.` });
+      ctx.report({
+        path: 'properties.customProperties',
+        message: `${missing.length === 1 ? 'This cipher suite is' : `${missing.length} cipher suites are`} enabled by default and not turned off: ${missing.join(', ')}. Set each to False.`,
+      });
     }
   },
 });

@@ -9,7 +9,8 @@ export default defineRule({
   title: 'API Management (Consumption) requests client certificates',
   severity: 'medium',
   pillar: 'security',
-  description: 'In the Consumption tier, the gateway only sees client certificates when `enableClientCertificate` is on; without it, certificate-based authentication policies cannot work.',
+  description:
+    'In the Consumption tier, the gateway only sees client certificates when `enableClientCertificate` is on; without it, certificate-based authentication policies cannot work.',
   recommendation: 'Set `properties.enableClientCertificate` to `true` on Consumption-tier services.',
   equivalents: [{ tool: 'checkov', id: 'CKV_AZURE_152' }],
   appliesTo: [SERVICE],
@@ -19,6 +20,10 @@ export default defineRule({
     if (typeof sku !== 'string' || sku.toLowerCase() !== 'consumption') return ctx.skip('only the Consumption tier has this setting');
     const v = getPath(resource.body, 'properties.enableClientCertificate');
     if (isUnknown(v)) return ctx.unknown(`properties.enableClientCertificate is not known before deployment (${v.reason})`);
-    if (v !== true) ctx.report({ path: v === undefined ? 'properties' : 'properties.enableClientCertificate', message: `Consumption service '${leafName(resource)}' does not request client certificates: set properties.enableClientCertificate to true.` });
+    if (v !== true)
+      ctx.report({
+        path: v === undefined ? 'properties' : 'properties.enableClientCertificate',
+        message: `Consumption service '${leafName(resource)}' does not request client certificates: set properties.enableClientCertificate to true.`,
+      });
   },
 });

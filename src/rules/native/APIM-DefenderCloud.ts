@@ -27,12 +27,17 @@ export default defineRule({
   title: 'API Management APIs are onboarded to Defender for APIs',
   severity: 'medium',
   pillar: 'security',
-  description: 'Defender for APIs finds sensitive data, unauthenticated endpoints and attacks on APIs, but only for APIs onboarded to it with an API collection.',
-  recommendation: 'Deploy a `Microsoft.Security/apiCollections` extension resource, named after the API, scoped to the API Management service, for each HTTP API.',
+  description:
+    'Defender for APIs finds sensitive data, unauthenticated endpoints and attacks on APIs, but only for APIs onboarded to it with an API collection.',
+  recommendation:
+    'Deploy a `Microsoft.Security/apiCollections` extension resource, named after the API, scoped to the API Management service, for each HTTP API.',
   helpUri: 'https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.APIM.DefenderCloud/',
   equivalents: [{ tool: 'psrule', id: 'Azure.APIM.DefenderCloud', ref: 'AZR-000387' }],
   appliesTo: [APIS],
-  messages: { notOnboarded: "API '{{name}}' is not onboarded to Defender for APIs: add a Microsoft.Security/apiCollections resource named '{{name}}' scoped to the service." },
+  messages: {
+    notOnboarded:
+      "API '{{name}}' is not onboarded to Defender for APIs: add a Microsoft.Security/apiCollections resource named '{{name}}' scoped to the service.",
+  },
   check(resource, ctx) {
     const apiType = getPath(resource.body, 'properties.apiType');
     if (isUnknown(apiType)) return ctx.unknown(`properties.apiType is not known before deployment (${apiType.reason})`);
@@ -41,7 +46,9 @@ export default defineRule({
     const name = leafName(resource);
     if (name.includes('<unknown>')) return ctx.unknown('the API name is not known before deployment');
     const service = resource.name.split('/')[0]!.toLowerCase();
-    const onboarded = (collectionsByName(ctx.resources).get(name.toLowerCase()) ?? []).some((id) => !id.includes('/microsoft.apimanagement/service/') || id.includes(`/microsoft.apimanagement/service/${service}/`));
+    const onboarded = (collectionsByName(ctx.resources).get(name.toLowerCase()) ?? []).some(
+      (id) => !id.includes('/microsoft.apimanagement/service/') || id.includes(`/microsoft.apimanagement/service/${service}/`),
+    );
     if (!onboarded) ctx.report({ path: 'name', messageId: 'notOnboarded', data: { name } });
   },
 });

@@ -9,8 +9,10 @@ export default defineRule({
   title: 'API Management named values come from Key Vault',
   severity: 'high',
   pillar: 'security',
-  description: 'A named value written in the template (even marked secret) is stored in API Management and in the deployment history; a Key Vault reference keeps the secret in Key Vault, rotated there.',
-  recommendation: 'Set `properties.keyVault.secretIdentifier` of every `Microsoft.ApiManagement/service/namedValues` to a Key Vault secret URI, and give the service a managed identity that can read it.',
+  description:
+    'A named value written in the template (even marked secret) is stored in API Management and in the deployment history; a Key Vault reference keeps the secret in Key Vault, rotated there.',
+  recommendation:
+    'Set `properties.keyVault.secretIdentifier` of every `Microsoft.ApiManagement/service/namedValues` to a Key Vault secret URI, and give the service a managed identity that can read it.',
   helpUri: 'https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.APIM.EncryptValues/',
   equivalents: [{ tool: 'psrule', id: 'Azure.APIM.EncryptValues', ref: 'AZR-000045' }],
   appliesTo: [NAMED_VALUES],

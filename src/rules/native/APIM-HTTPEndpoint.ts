@@ -19,7 +19,8 @@ export default defineRule({
     if (isUnknown(protocols)) return ctx.unknown(`properties.protocols is not known before deployment (${protocols.reason})`);
     if (!Array.isArray(protocols)) return;
     const i = protocols.findIndex((p) => typeof p === 'string' && p.toLowerCase() === 'http');
-    if (i >= 0) ctx.report({ path: `properties.protocols[${i}]`, message: `API '${leafName(resource)}' accepts plain HTTP: remove 'http' from its protocols.` });
+    if (i >= 0)
+      ctx.report({ path: `properties.protocols[${i}]`, message: `API '${leafName(resource)}' accepts plain HTTP: remove 'http' from its protocols.` });
     else if (protocols.some(isUnknown)) ctx.unknown('a protocol of the API is not known before deployment');
   },
 });

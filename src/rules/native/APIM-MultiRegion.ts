@@ -18,9 +18,14 @@ export default defineRule({
   check(resource, ctx) {
     const sku = getPath(resource.body, 'sku.name');
     if (isUnknown(sku)) return ctx.unknown(`sku.name is not known before deployment (${sku.reason})`);
-    if (typeof sku !== 'string' || sku.toLowerCase() !== 'premium') return ctx.report({ path: 'sku.name', message: `Service '${leafName(resource)}' is on the ${String(sku ?? 'default')} tier: only Premium can run in several regions.` });
+    if (typeof sku !== 'string' || sku.toLowerCase() !== 'premium')
+      return ctx.report({
+        path: 'sku.name',
+        message: `Service '${leafName(resource)}' is on the ${String(sku ?? 'default')} tier: only Premium can run in several regions.`,
+      });
     const locations = getPath(resource.body, 'properties.additionalLocations');
     if (isUnknown(locations)) return ctx.unknown(`properties.additionalLocations is not known before deployment (${locations.reason})`);
-    if (!Array.isArray(locations) || locations.length === 0) ctx.report({ path: 'properties', message: `Service '${leafName(resource)}' runs in one region: add properties.additionalLocations.` });
+    if (!Array.isArray(locations) || locations.length === 0)
+      ctx.report({ path: 'properties', message: `Service '${leafName(resource)}' runs in one region: add properties.additionalLocations.` });
   },
 });

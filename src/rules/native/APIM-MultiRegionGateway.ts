@@ -20,7 +20,11 @@ export default defineRule({
     if (!Array.isArray(locations) || !locations.length) return ctx.skip('the service has no additional locations');
     locations.forEach((loc, i) => {
       const disabled = getPath(loc, 'disableGateway');
-      if (disabled === true) ctx.report({ path: `properties.additionalLocations[${i}].disableGateway`, message: `The gateway in ${String(getPath(loc, 'location') ?? `additional location ${i}`)} is disabled.` });
+      if (disabled === true)
+        ctx.report({
+          path: `properties.additionalLocations[${i}].disableGateway`,
+          message: `The gateway in ${String(getPath(loc, 'location') ?? `additional location ${i}`)} is disabled.`,
+        });
     });
   },
 });

@@ -16,6 +16,10 @@ export default defineRule({
   check(resource, ctx) {
     const name = resource.name;
     if (name.includes('<unknown>')) return ctx.unknown('the service name is not known before deployment');
-    if (!NAME.test(name)) ctx.report({ path: 'name', message: `The service name '${name}' does not meet the naming rules (1-50 characters, a letter first, letters, digits and hyphens, a letter or digit last).` });
+    if (!NAME.test(name))
+      ctx.report({
+        path: 'name',
+        message: `The service name '${name}' does not meet the naming rules (1-50 characters, a letter first, letters, digits and hyphens, a letter or digit last).`,
+      });
   },
 });

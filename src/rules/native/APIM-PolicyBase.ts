@@ -8,7 +8,8 @@ export default defineRule({
   title: 'API Management policies include the policies of the enclosing scope',
   severity: 'medium',
   pillar: 'security',
-  description: 'A section without `<base/>` drops the policies of the enclosing scope (for example the global authentication, IP filtering or rate limits) for that API, operation or product.',
+  description:
+    'A section without `<base/>` drops the policies of the enclosing scope (for example the global authentication, IP filtering or rate limits) for that API, operation or product.',
   recommendation: 'Put `<base />` in each of `<inbound>`, `<backend>`, `<outbound>` and `<on-error>` of every API, operation and product policy.',
   helpUri: `${PSRULE}Azure.APIM.PolicyBase/`,
   equivalents: [{ tool: 'psrule', id: 'Azure.APIM.PolicyBase', ref: 'AZR-000371' }],
@@ -22,6 +23,10 @@ export default defineRule({
       const section = policies?.children.find((c) => c.name.toLowerCase() === name);
       return !section || !section.children.some((c) => c.name.toLowerCase() === 'base');
     });
-    if (missing.length) ctx.report({ path: 'properties.value', message: `The policy of '${resource.name}' has no <base/> in ${missing.map((m) => `<${m}>`).join(', ')}: the policies of the enclosing scope do not apply there.` });
+    if (missing.length)
+      ctx.report({
+        path: 'properties.value',
+        message: `The policy of '${resource.name}' has no <base/> in ${missing.map((m) => `<${m}>`).join(', ')}: the policies of the enclosing scope do not apply there.`,
+      });
   },
 });

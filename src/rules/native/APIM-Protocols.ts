@@ -12,7 +12,8 @@ export default defineRule({
   title: 'API Management disables SSL 3.0, TLS 1.0 and TLS 1.1',
   severity: 'high',
   pillar: 'security',
-  description: 'SSL 3.0, TLS 1.0 and TLS 1.1 have known weaknesses; a gateway that still accepts them, or uses them towards backends, lets an attacker downgrade connections.',
+  description:
+    'SSL 3.0, TLS 1.0 and TLS 1.1 have known weaknesses; a gateway that still accepts them, or uses them towards backends, lets an attacker downgrade connections.',
   recommendation:
     'Set each of `Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10`, `.Protocols.Tls11`, `.Protocols.Ssl30`, `.Backend.Protocols.Tls10`, `.Backend.Protocols.Tls11` and `.Backend.Protocols.Ssl30` in `properties.customProperties` to `False` (or leave them out).',
   helpUri: 'https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.APIM.Protocols/',
@@ -28,7 +29,13 @@ export default defineRule({
       if (isUnknown(v)) ctx.unknown(`${key} is not known before deployment (${v.reason})`);
       else if (v !== undefined && !isFalse(v)) {
         const side = key.startsWith('Backend.') ? 'towards backends' : 'from clients';
-        ctx.report({ path, message: `${key.replace(/^(Backend\.)?Protocols\./, '').replace('Ssl30', 'SSL 3.0').replace(/Tls1(\d)/, 'TLS 1.$1')} is enabled ${side} (${JSON.stringify(v)}): set it to False.` });
+        ctx.report({
+          path,
+          message: `${key
+            .replace(/^(Backend\.)?Protocols\./, '')
+            .replace('Ssl30', 'SSL 3.0')
+            .replace(/Tls1(\d)/, 'TLS 1.$1')} is enabled ${side} (${JSON.stringify(v)}): set it to False.`,
+        });
       }
     }
   },

@@ -17,6 +17,9 @@ export default defineRule({
     const v = getPath(resource.body, 'properties.publicNetworkAccess');
     if (isUnknown(v)) return ctx.unknown(`properties.publicNetworkAccess is not known before deployment (${v.reason})`);
     if (typeof v === 'string' && v.toLowerCase() === 'disabled') return;
-    ctx.report({ path: v === undefined ? 'properties' : 'properties.publicNetworkAccess', message: `Service '${leafName(resource)}' allows public network access${v === undefined ? ' (the default)' : ''}: set properties.publicNetworkAccess to Disabled.` });
+    ctx.report({
+      path: v === undefined ? 'properties' : 'properties.publicNetworkAccess',
+      message: `Service '${leafName(resource)}' allows public network access${v === undefined ? ' (the default)' : ''}: set properties.publicNetworkAccess to Disabled.`,
+    });
   },
 });

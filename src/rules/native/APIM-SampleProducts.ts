@@ -9,7 +9,8 @@ export default defineRule({
   title: 'API Management has no sample products',
   severity: 'low',
   pillar: 'security',
-  description: 'The `starter` and `unlimited` sample products come with API Management for trying it out; left in place they expose APIs with weak or no limits.',
+  description:
+    'The `starter` and `unlimited` sample products come with API Management for trying it out; left in place they expose APIs with weak or no limits.',
   recommendation: 'Remove the `starter` and `unlimited` products (`Microsoft.ApiManagement/service/products`) and create products for your own APIs.',
   helpUri: `${PSRULE}Azure.APIM.SampleProducts/`,
   equivalents: [{ tool: 'psrule', id: 'Azure.APIM.SampleProducts', ref: 'AZR-000048' }],

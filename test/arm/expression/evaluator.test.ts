@@ -38,9 +38,15 @@ test('parameters and variables go through the host', () => {
 test('resourceGroup() and resourceId() use the deployment context', () => {
   assert.equal(ev('[resourceGroup().location]'), 'westeurope');
   assert.equal(ev('[resourceGroup().id]'), '/subscriptions/sub-1/resourceGroups/rg-1');
-  assert.equal(ev("[resourceId('Microsoft.ApiManagement/service/backends', 'svc', 'b1')]"), '/subscriptions/sub-1/resourceGroups/rg-1/providers/Microsoft.ApiManagement/service/svc/backends/b1');
+  assert.equal(
+    ev("[resourceId('Microsoft.ApiManagement/service/backends', 'svc', 'b1')]"),
+    '/subscriptions/sub-1/resourceGroups/rg-1/providers/Microsoft.ApiManagement/service/svc/backends/b1',
+  );
   assert.equal(ev("[resourceId('other-rg', 'Microsoft.Web/sites', 'app')]"), '/subscriptions/sub-1/resourceGroups/other-rg/providers/Microsoft.Web/sites/app');
-  assert.equal(ev("[resourceId('sub-2', 'other-rg', 'Microsoft.Web/sites', 'app')]"), '/subscriptions/sub-2/resourceGroups/other-rg/providers/Microsoft.Web/sites/app');
+  assert.equal(
+    ev("[resourceId('sub-2', 'other-rg', 'Microsoft.Web/sites', 'app')]"),
+    '/subscriptions/sub-2/resourceGroups/other-rg/providers/Microsoft.Web/sites/app',
+  );
   assert.throws(() => ev("[resourceId('Microsoft.Web/sites/slots', 'app')]"), /needs 2 name segments/);
   // A trailing slash on the type is accepted, as ARM does.
   assert.equal(ev("[resourceId('Microsoft.Web/sites/', 'app')]"), '/subscriptions/sub-1/resourceGroups/rg-1/providers/Microsoft.Web/sites/app');

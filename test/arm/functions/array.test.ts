@@ -33,7 +33,13 @@ test('documented examples', () => {
   assert.equal(run("[first(createArray('one', 'two', 'three'))]"), 'one');
   assert.equal(run("[first('One Two Three')]"), 'O');
   assert.equal(run("[last('One Two three')]"), 'e');
-  assert.deepEqual(run("[flatten(createArray(createArray('one', 'two'), createArray('three'), createArray('four', 'five')))]"), ['one', 'two', 'three', 'four', 'five']);
+  assert.deepEqual(run("[flatten(createArray(createArray('one', 'two'), createArray('three'), createArray('four', 'five')))]"), [
+    'one',
+    'two',
+    'three',
+    'four',
+    'five',
+  ]);
   const names = "createArray('one', 'two', 'three')";
   const numbers = 'createArray(4, 5, 6)';
   assert.equal(run(`[lastIndexOf(${names}, 'two')]`), 1);
@@ -45,7 +51,10 @@ test('documented examples', () => {
   assert.equal(run(`[indexOf(createArray(${names}, ${numbers}), ${numbers})]`), 1);
   assert.equal(run('[indexOf(createArray(1, 2, 3, 1), 1)]'), 0);
   assert.equal(run('[lastIndexOf(createArray(1, 2, 3, 1), 1)]'), 3);
-  assert.deepEqual(run("[intersection(createObject('one', 'a', 'two', 'b', 'three', 'c'), createObject('one', 'a', 'two', 'z', 'three', 'c'))]"), { one: 'a', three: 'c' });
+  assert.deepEqual(run("[intersection(createObject('one', 'a', 'two', 'b', 'three', 'c'), createObject('one', 'a', 'two', 'z', 'three', 'c'))]"), {
+    one: 'a',
+    three: 'c',
+  });
   assert.deepEqual(run("[intersection(createArray('one', 'two', 'three'), createArray('two', 'three'))]"), ['two', 'three']);
   // The first array decides the order.
   const [a1, a2, a3] = ['createArray(1, 2, 3, 4)', 'createArray(3, 2, 1)', 'createArray(4, 1, 3, 2)'];

@@ -25,7 +25,13 @@ test('documented examples: parseCidr', () => {
 });
 
 test('documented examples: cidrSubnet', () => {
-  assert.deepEqual(range5("cidrSubnet('10.144.0.0/20', 24, lambdaVariables('i'))"), ['10.144.0.0/24', '10.144.1.0/24', '10.144.2.0/24', '10.144.3.0/24', '10.144.4.0/24']);
+  assert.deepEqual(range5("cidrSubnet('10.144.0.0/20', 24, lambdaVariables('i'))"), [
+    '10.144.0.0/24',
+    '10.144.1.0/24',
+    '10.144.2.0/24',
+    '10.144.3.0/24',
+    '10.144.4.0/24',
+  ]);
   assert.deepEqual(range5("cidrSubnet('fdad:3236:5555::/48', 52, lambdaVariables('i'))"), [
     'fdad:3236:5555::/52',
     'fdad:3236:5555:1000::/52',

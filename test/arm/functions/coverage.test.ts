@@ -8,19 +8,26 @@ import { repoRoot } from '../../helpers.js';
 // `lambda(...)` is syntax the evaluator compiles where a lambda is expected, not a table entry.
 const SYNTAX = new Set(['lambda']);
 
-const implemented = (name: string) => SYNTAX.has(name.toLowerCase()) || ARM_FUNCTIONS.has(name.toLowerCase()) || (name.toLowerCase().startsWith('list') && ARM_FUNCTIONS.has('list*'));
+const implemented = (name: string) =>
+  SYNTAX.has(name.toLowerCase()) || ARM_FUNCTIONS.has(name.toLowerCase()) || (name.toLowerCase().startsWith('list') && ARM_FUNCTIONS.has('list*'));
 
 test('every ARM function in the VS Code ARM tools metadata is implemented', () => {
   const file = path.join(repoRoot(), 'test/fixtures/upstream/bicep/function-metadata/arm-ExpressionMetadata.json');
-  const metadata = JSON.parse(readFileSync(file, 'utf8')) as { functionSignatures: { name: string; minimumArguments: number; maximumArguments: number | null }[] };
+  const metadata = JSON.parse(readFileSync(file, 'utf8')) as {
+    functionSignatures: { name: string; minimumArguments: number; maximumArguments: number | null }[];
+  };
   assert.ok(metadata.functionSignatures.length >= 100);
-  assert.deepEqual(metadata.functionSignatures.map((f) => f.name).filter((n) => !implemented(n)), []);
+  assert.deepEqual(
+    metadata.functionSignatures.map((f) => f.name).filter((n) => !implemented(n)),
+    [],
+  );
   // Arity agrees with the metadata where ours is defined (ours may accept more, as ARM grew).
   for (const f of metadata.functionSignatures) {
     const def = ARM_FUNCTIONS.get(f.name.toLowerCase());
     if (!def) continue;
     assert.ok(def.minArgs <= f.minimumArguments, `${f.name}: minimum ${def.minArgs} > ${f.minimumArguments}`);
-    if (def.maxArgs !== undefined && f.maximumArguments !== null) assert.ok(def.maxArgs >= f.maximumArguments, `${f.name}: maximum ${def.maxArgs} < ${f.maximumArguments}`);
+    if (def.maxArgs !== undefined && f.maximumArguments !== null)
+      assert.ok(def.maxArgs >= f.maximumArguments, `${f.name}: maximum ${def.maxArgs} < ${f.maximumArguments}`);
   }
 });
 
@@ -32,5 +39,8 @@ test('every function the expansion issue names (newer than the metadata too) is 
     managementGroupResourceId reference references listKeys listSecrets pickZones providers resourceInfo resourceGroup subscription tenant managementGroup
     base64 base64ToJson base64ToString dataUri dataUriToString uri uriComponent uriComponentToString parseUri buildUri format guid newGuid padLeft replace
     split substring trim uniqueString endsWith startsWith string toLower toUpper join parseCidr cidrSubnet cidrHost`.split(/\s+/);
-  assert.deepEqual(named.filter((n) => !implemented(n)), []);
+  assert.deepEqual(
+    named.filter((n) => !implemented(n)),
+    [],
+  );
 });

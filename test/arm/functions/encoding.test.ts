@@ -6,7 +6,7 @@ import { run } from './run.js';
 // Values Azure's engine produced for Bicep's baselines-bicepparam/Expressions (parameters.json).
 test('conformance: encoding and URI functions as Azure evaluates them', () => {
   assert.equal(run("[base64ToString(base64('abc'))]"), 'abc');
-  assert.equal(run("[base64ToJson(base64('{\"hi\": \"there\"}')).hi]"), 'there');
+  assert.equal(run('[base64ToJson(base64(\'{"hi": "there"}\')).hi]'), 'there');
   assert.equal(run("[dataUriToString(dataUri('abc'))]"), 'abc');
   assert.equal(run("[uri('https://github.com', 'Azure/bicep')]"), 'https://github.com/Azure/bicep');
   assert.equal(run("[uriComponent('UB*8h 0+=_)9h9n')]"), 'UB%2A8h%200%2B%3D_%299h9n');
@@ -26,7 +26,7 @@ test('conformance: inputs Azure rejects', () => {
   // "The template language function 'uri' expects its first argument to be a uri string."
   assert.throws(() => run("[uri('github.com', 'Azure/bicep')]"), /the base URI must be an absolute URI, not 'github\.com'/);
   // base64ToJson(base64('{"hi": "there"')).hi evaluated without an error in Azure.
-  assert.equal(run("[base64ToJson(base64('{\"hi\": \"there\"')).hi]"), 'there');
+  assert.equal(run('[base64ToJson(base64(\'{"hi": "there"\')).hi]'), 'there');
 });
 
 // The examples of Microsoft's string function reference.
@@ -37,8 +37,14 @@ test('documented examples', () => {
   assert.equal(run("[dataUri('Hello')]"), 'data:text/plain;charset=utf8;base64,SGVsbG8=');
   assert.equal(run("[dataUriToString('data:;base64,SGVsbG8sIFdvcmxkIQ==')]"), 'Hello, World!');
   assert.equal(run("[uri('http://contoso.com/resources/', 'nested/azuredeploy.json')]"), 'http://contoso.com/resources/nested/azuredeploy.json');
-  assert.equal(run("[uriComponent('http://contoso.com/resources/nested/azuredeploy.json')]"), 'http%3A%2F%2Fcontoso.com%2Fresources%2Fnested%2Fazuredeploy.json');
-  assert.equal(run("[uriComponentToString('http%3A%2F%2Fcontoso.com%2Fresources%2Fnested%2Fazuredeploy.json')]"), 'http://contoso.com/resources/nested/azuredeploy.json');
+  assert.equal(
+    run("[uriComponent('http://contoso.com/resources/nested/azuredeploy.json')]"),
+    'http%3A%2F%2Fcontoso.com%2Fresources%2Fnested%2Fazuredeploy.json',
+  );
+  assert.equal(
+    run("[uriComponentToString('http%3A%2F%2Fcontoso.com%2Fresources%2Fnested%2Fazuredeploy.json')]"),
+    'http://contoso.com/resources/nested/azuredeploy.json',
+  );
   // The trailing-slash rules of the uri reference.
   assert.equal(run("[uri('http://contoso.org/firstpath', 'myscript.sh')]"), 'http://contoso.org/myscript.sh');
   assert.equal(run("[uri('http://contoso.org/firstpath/', 'myscript.sh')]"), 'http://contoso.org/firstpath/myscript.sh');
@@ -58,13 +64,13 @@ test('base64: UTF-8, strict decoding', () => {
 });
 
 test('base64ToJson: JSON as Newtonsoft reads it', () => {
-  assert.deepEqual(run("[base64ToJson(base64('[1, -2.5, true, null, \"x\"]'))]"), [1, -2.5, true, null, 'x']);
-  assert.deepEqual(run("[base64ToJson(base64('{a: 1, /* note */ \"b\": [2,], // end\n}'))]"), { a: 1, b: [2] });
-  assert.deepEqual(run("[base64ToJson(base64('{\"s\": \"a\\u0041\\n\"}'))]"), { s: 'aA\n' });
+  assert.deepEqual(run('[base64ToJson(base64(\'[1, -2.5, true, null, "x"]\'))]'), [1, -2.5, true, null, 'x']);
+  assert.deepEqual(run('[base64ToJson(base64(\'{a: 1, /* note */ "b": [2,], // end\n}\'))]'), { a: 1, b: [2] });
+  assert.deepEqual(run('[base64ToJson(base64(\'{"s": "a\\u0041\\n"}\'))]'), { s: 'aA\n' });
   assert.equal(run("[base64ToJson(base64('42'))]"), 42);
   assert.throws(() => run("[base64ToJson(base64('not json'))]"), /not JSON/);
-  assert.throws(() => run("[base64ToJson(base64('{\"a\": 1} x'))]"), /not JSON: more text after the value/);
-  assert.throws(() => run("[base64ToJson(base64('{\"a\" 1}'))]"), /not JSON: ':' expected/);
+  assert.throws(() => run('[base64ToJson(base64(\'{"a": 1} x\'))]'), /not JSON: more text after the value/);
+  assert.throws(() => run('[base64ToJson(base64(\'{"a" 1}\'))]'), /not JSON: ':' expected/);
   assert.throws(() => run("[base64ToJson(base64('\"open'))]"), /unterminated string/);
 });
 
@@ -109,7 +115,9 @@ test('parseUri and buildUri', () => {
     query: '?st=2025-05-09',
   });
   assert.equal(
-    run("[buildUri(createObject('scheme', 'https', 'host', 'mystorage.blob.core.windows.net', 'port', 8080, 'path', '/templates/nestedTemplate.json', 'query', '?st=2025-05-09'))]"),
+    run(
+      "[buildUri(createObject('scheme', 'https', 'host', 'mystorage.blob.core.windows.net', 'port', 8080, 'path', '/templates/nestedTemplate.json', 'query', '?st=2025-05-09'))]",
+    ),
     'https://mystorage.blob.core.windows.net:8080/templates/nestedTemplate.json?st=2025-05-09',
   );
   // Without a port, System.Uri reports the scheme's default; without a path, '/'.

@@ -47,7 +47,9 @@ test('nested lambdas see the outer variables', () => {
 });
 
 test('toObject without a value lambda keeps the item; later keys win ignoring case', () => {
-  assert.deepEqual(run("[toObject(createArray(createObject('n', 'A', 'v', 1), createObject('n', 'a', 'v', 2)), lambda('x', lambdaVariables('x').n))]"), { a: { n: 'a', v: 2 } });
+  assert.deepEqual(run("[toObject(createArray(createObject('n', 'A', 'v', 1), createObject('n', 'a', 'v', 2)), lambda('x', lambdaVariables('x').n))]"), {
+    a: { n: 'a', v: 2 },
+  });
 });
 
 test('groupBy and mapValues', () => {
@@ -59,11 +61,16 @@ test('groupBy and mapValues', () => {
 });
 
 test('sort is stable and needs a boolean', () => {
-  assert.deepEqual(run("[sort(createArray(createObject('k', 1, 'n', 'x'), createObject('k', 0, 'n', 'y'), createObject('k', 1, 'n', 'z')), lambda('a', 'b', less(lambdaVariables('a').k, lambdaVariables('b').k)))]"), [
-    { k: 0, n: 'y' },
-    { k: 1, n: 'x' },
-    { k: 1, n: 'z' },
-  ]);
+  assert.deepEqual(
+    run(
+      "[sort(createArray(createObject('k', 1, 'n', 'x'), createObject('k', 0, 'n', 'y'), createObject('k', 1, 'n', 'z')), lambda('a', 'b', less(lambdaVariables('a').k, lambdaVariables('b').k)))]",
+    ),
+    [
+      { k: 0, n: 'y' },
+      { k: 1, n: 'x' },
+      { k: 1, n: 'z' },
+    ],
+  );
   assert.throws(() => run("[sort(createArray(2, 1), lambda('a', 'b', 'yes'))]"), /sort lambda must return a boolean/);
 });
 

@@ -4,7 +4,8 @@ import { isUnknown, Unknown, type Value } from '../../../src/resources/value.js'
 import { baseContext, run } from './run.js';
 
 const later = new Unknown('known at deployment');
-const withUnknowns = (text: string): Value => run(text, { ...baseContext, parameter: (name) => (name === 'objects' ? [{ a: 1 }, later] : name === 'record' ? { a: later } : null) });
+const withUnknowns = (text: string): Value =>
+  run(text, { ...baseContext, parameter: (name) => (name === 'objects' ? [{ a: 1 }, later] : name === 'record' ? { a: later } : null) });
 
 // Values Azure's engine computed: Bicep's bicepparam Expressions baseline (parameters.bicepparam → parameters.json).
 test('conformance: items as Azure evaluates it (keys sorted)', () => {
@@ -26,7 +27,9 @@ test('documented examples', () => {
   assert.deepEqual(run("[objectKeys(createObject('a', 1, 'b', 2))]"), ['a', 'b']);
   assert.deepEqual(run("[shallowMerge(createArray(createObject('one', 'a'), createObject('two', 'b'), createObject('two', 'c')))]"), { one: 'a', two: 'c' });
   assert.deepEqual(
-    run("[shallowMerge(createArray(createObject('one', 'a', 'nested', createObject('a', 1, 'nested', createObject('c', 3))), createObject('two', 'b', 'nested', createObject('b', 2))))]"),
+    run(
+      "[shallowMerge(createArray(createObject('one', 'a', 'nested', createObject('a', 1, 'nested', createObject('c', 3))), createObject('two', 'b', 'nested', createObject('b', 2))))]",
+    ),
     { one: 'a', nested: { b: 2 }, two: 'b' },
   );
 });

@@ -13,9 +13,18 @@ test('extensionResourceId and managementGroupResourceId', () => {
     run("[extensionResourceId('/subscriptions/sub/resourceGroups/rg/providers/Microsoft.ApiManagement/service/svc', 'Microsoft.Authorization/locks', 'lock')]"),
     '/subscriptions/sub/resourceGroups/rg/providers/Microsoft.ApiManagement/service/svc/providers/Microsoft.Authorization/locks/lock',
   );
-  assert.equal(run("[extensionResourceId('/subscriptions/sub/', 'Microsoft.Authorization/policyAssignments', 'a')]"), '/subscriptions/sub/providers/Microsoft.Authorization/policyAssignments/a');
-  assert.equal(run("[managementGroupResourceId('Microsoft.Authorization/policyDefinitions', 'p')]"), '/providers/Microsoft.Management/managementGroups/mg1/providers/Microsoft.Authorization/policyDefinitions/p');
-  assert.equal(run("[managementGroupResourceId('other', 'Microsoft.Authorization/policyDefinitions', 'p')]"), '/providers/Microsoft.Management/managementGroups/other/providers/Microsoft.Authorization/policyDefinitions/p');
+  assert.equal(
+    run("[extensionResourceId('/subscriptions/sub/', 'Microsoft.Authorization/policyAssignments', 'a')]"),
+    '/subscriptions/sub/providers/Microsoft.Authorization/policyAssignments/a',
+  );
+  assert.equal(
+    run("[managementGroupResourceId('Microsoft.Authorization/policyDefinitions', 'p')]"),
+    '/providers/Microsoft.Management/managementGroups/mg1/providers/Microsoft.Authorization/policyDefinitions/p',
+  );
+  assert.equal(
+    run("[managementGroupResourceId('other', 'Microsoft.Authorization/policyDefinitions', 'p')]"),
+    '/providers/Microsoft.Management/managementGroups/other/providers/Microsoft.Authorization/policyDefinitions/p',
+  );
   assert.throws(() => run("[extensionResourceId('/x', 'Microsoft.A/b/c', 'one')]"), /needs 2 name segments/);
 });
 
@@ -32,7 +41,10 @@ test('environment() follows the configured cloud', () => {
   assert.equal(run('[environment().authentication.loginEndpoint]'), 'https://login.microsoftonline.com/');
   const gov = { ...ctx, deployment: { ...ctx.deployment, environment: 'AzureUSGovernment' } };
   assert.equal(run('[environment().suffixes.keyvaultDns]', gov), '.vault.usgovcloudapi.net');
-  assert.deepEqual(getPath(run('[environment()]', gov), 'authentication.audiences'), ['https://management.core.usgovcloudapi.net/', 'https://management.usgovcloudapi.net/']);
+  assert.deepEqual(getPath(run('[environment()]', gov), 'authentication.audiences'), [
+    'https://management.core.usgovcloudapi.net/',
+    'https://management.usgovcloudapi.net/',
+  ]);
   assert.throws(() => run('[environment()]', { ...ctx, deployment: { ...ctx.deployment, environment: 'Mars' } }), /unknown cloud 'Mars'/);
 });
 
@@ -56,12 +68,21 @@ test('any list* function is unknown (secrets), fail() stops with its message, bo
 
 // Issue 17 item 5: real templates pass integers as name segments (copyIndex(), an int parameter).
 test('resource id functions take integer name segments, written in decimal', () => {
-  assert.equal(run("[resourceId('Microsoft.Network/virtualNetworks/subnets', 'vnet', 1)]"), '/subscriptions/sub/resourceGroups/tollgate-rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/1');
+  assert.equal(
+    run("[resourceId('Microsoft.Network/virtualNetworks/subnets', 'vnet', 1)]"),
+    '/subscriptions/sub/resourceGroups/tollgate-rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/1',
+  );
   assert.equal(run("[resourceId('other', 'Microsoft.Sql/servers', 42)]"), '/subscriptions/sub/resourceGroups/other/providers/Microsoft.Sql/servers/42');
   assert.equal(run("[subscriptionResourceId('Microsoft.Resources/resourceGroups', 7)]"), '/subscriptions/sub/providers/Microsoft.Resources/resourceGroups/7');
   assert.equal(run("[tenantResourceId('Microsoft.Management/managementGroups', 3)]"), '/providers/Microsoft.Management/managementGroups/3');
-  assert.equal(run("[managementGroupResourceId('Microsoft.Authorization/policyDefinitions', 0)]"), '/providers/Microsoft.Management/managementGroups/mg1/providers/Microsoft.Authorization/policyDefinitions/0');
-  assert.equal(run("[extensionResourceId('/subscriptions/sub', 'Microsoft.Authorization/locks', 5)]"), '/subscriptions/sub/providers/Microsoft.Authorization/locks/5');
+  assert.equal(
+    run("[managementGroupResourceId('Microsoft.Authorization/policyDefinitions', 0)]"),
+    '/providers/Microsoft.Management/managementGroups/mg1/providers/Microsoft.Authorization/policyDefinitions/0',
+  );
+  assert.equal(
+    run("[extensionResourceId('/subscriptions/sub', 'Microsoft.Authorization/locks', 5)]"),
+    '/subscriptions/sub/providers/Microsoft.Authorization/locks/5',
+  );
   // Other types are still errors: how ARM would write them is not known.
   assert.throws(() => run("[resourceId('Microsoft.Network/virtualNetworks', true)]"), /must be a string, not/);
   assert.throws(() => run("[resourceId('Microsoft.Network/virtualNetworks', json('1.5'))]"), /must be a string, not/);

@@ -147,7 +147,7 @@ test('padLeft: padding character, integers, limits', () => {
   assert.throws(() => run("[padLeft('7', 3, '')]"), /exactly one character/);
   assert.throws(() => run("[padLeft('7', 20000)]"), /16384/);
   assert.throws(() => run("[padLeft('7', -1)]"), /cannot be negative/);
-  assert.throws(() => run("[padLeft(true, 3)]"), /a string or an integer/);
+  assert.throws(() => run('[padLeft(true, 3)]'), /a string or an integer/);
   // Bicep's Invalid_Expressions: padLeft(13, 'foo') is rejected (the length must be an integer).
   assert.throws(() => run("[padLeft(13, 'foo')]"), /total length must be an integer/);
 });

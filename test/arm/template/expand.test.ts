@@ -4,7 +4,8 @@ import { DEFAULT_DEPLOYMENT, expandTemplate } from '../../../src/arm/template/ex
 import { isUnknown, getPath } from '../../../src/resources/value.js';
 import { doc, lineOf, parameterFile, template } from '../../helpers.js';
 
-const expand = (t: string, p?: string) => expandTemplate(doc(t, 'main.json'), p ? doc(p, 'main.parameters.json') : undefined, { deployment: DEFAULT_DEPLOYMENT });
+const expand = (t: string, p?: string) =>
+  expandTemplate(doc(t, 'main.json'), p ? doc(p, 'main.parameters.json') : undefined, { deployment: DEFAULT_DEPLOYMENT });
 
 const APIM = {
   parameters: {
@@ -20,7 +21,12 @@ const APIM = {
       location: '[resourceGroup().location]',
       properties: { publisherEmail: 'a@b.c' },
       resources: [
-        { type: 'backends', apiVersion: '2023-05-01-preview', name: 'b1', properties: { url: "[parameters('backendUrl')]", protocol: "[variables('protocol')]" } },
+        {
+          type: 'backends',
+          apiVersion: '2023-05-01-preview',
+          name: 'b1',
+          properties: { url: "[parameters('backendUrl')]", protocol: "[variables('protocol')]" },
+        },
       ],
     },
   ],
@@ -38,7 +44,10 @@ test('nested child resources get their full type and name', () => {
   );
   const backend = resources[1]!;
   assert.equal(backend.parent, resources[0]);
-  assert.equal(backend.id, `/subscriptions/${DEFAULT_DEPLOYMENT.subscriptionId}/resourceGroups/${DEFAULT_DEPLOYMENT.resourceGroup}/providers/Microsoft.ApiManagement/service/svc/backends/b1`);
+  assert.equal(
+    backend.id,
+    `/subscriptions/${DEFAULT_DEPLOYMENT.subscriptionId}/resourceGroups/${DEFAULT_DEPLOYMENT.resourceGroup}/providers/Microsoft.ApiManagement/service/svc/backends/b1`,
+  );
   assert.equal(getPath(backend.body, 'properties.protocol'), 'http');
   assert.equal(getPath(resources[0]!.body, 'location'), DEFAULT_DEPLOYMENT.location);
   assert.equal(getPath(backend.body, 'resources'), undefined);
@@ -83,7 +92,15 @@ test('a parameter whose $ref type is nullable is null without a value: a loop ov
   const t = template({
     definitions: { roles: { type: 'array', items: { type: 'string' }, nullable: true } },
     parameters: { roles: { $ref: '#/definitions/roles' } },
-    resources: [{ type: 'Microsoft.Authorization/locks', apiVersion: '2020-05-01', name: "[format('l{0}', copyIndex())]", copy: { name: 'l', count: "[length(coalesce(parameters('roles'), createArray()))]" }, properties: { level: 'CanNotDelete' } }],
+    resources: [
+      {
+        type: 'Microsoft.Authorization/locks',
+        apiVersion: '2020-05-01',
+        name: "[format('l{0}', copyIndex())]",
+        copy: { name: 'l', count: "[length(coalesce(parameters('roles'), createArray()))]" },
+        properties: { level: 'CanNotDelete' },
+      },
+    ],
   });
   const { resources, diagnostics } = expand(t);
   assert.deepEqual(diagnostics, []);
@@ -115,7 +132,9 @@ test('provenance through a variable names the variable and the parameter it read
   const t = template({
     parameters: { host: { type: 'string', defaultValue: 'http://x' } },
     variables: { url: "[concat(parameters('host'), '/api')]" },
-    resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: '2023-05-01-preview', name: 'svc/b', properties: { url: "[variables('url')]" } }],
+    resources: [
+      { type: 'Microsoft.ApiManagement/service/backends', apiVersion: '2023-05-01-preview', name: 'svc/b', properties: { url: "[variables('url')]" } },
+    ],
   });
   const located = expand(t).resources[0]!.source.locate(['properties', 'url']);
   assert.deepEqual(
@@ -128,7 +147,9 @@ test('provenance through a variable names the variable and the parameter it read
 });
 
 test('a literal property is located exactly, with no origins', () => {
-  const t = template({ resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: 'x', name: 'svc/b', properties: { url: 'http://literal' } }] });
+  const t = template({
+    resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: 'x', name: 'svc/b', properties: { url: 'http://literal' } }],
+  });
   const located = expand(t).resources[0]!.source.locate(['properties', 'url']);
   assert.equal(located.exact, true);
   assert.equal(located.location.start.line, lineOf(t, '"url": "http://literal"'));
@@ -139,7 +160,9 @@ test('a literal property is located exactly, with no origins', () => {
 test('a required parameter without a value is unknown, and the resource is still produced', () => {
   const t = template({
     parameters: { url: { type: 'string' } },
-    resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: 'x', name: 'svc/b', properties: { url: "[parameters('url')]", protocol: 'http' } }],
+    resources: [
+      { type: 'Microsoft.ApiManagement/service/backends', apiVersion: 'x', name: 'svc/b', properties: { url: "[parameters('url')]", protocol: 'http' } },
+    ],
   });
   const { resources, diagnostics } = expand(t);
   assert.equal(resources.length, 1);
@@ -154,21 +177,41 @@ test('conditions: false drops the resource (and its children), unknown keeps it 
   const t = template({
     parameters: { deploy: { type: 'bool', defaultValue: false }, maybe: { type: 'bool' } },
     resources: [
-      { condition: "[parameters('deploy')]", type: 'Microsoft.ApiManagement/service', apiVersion: 'x', name: 'a', resources: [{ type: 'backends', apiVersion: 'x', name: 'b' }] },
+      {
+        condition: "[parameters('deploy')]",
+        type: 'Microsoft.ApiManagement/service',
+        apiVersion: 'x',
+        name: 'a',
+        resources: [{ type: 'backends', apiVersion: 'x', name: 'b' }],
+      },
       { condition: "[parameters('maybe')]", type: 'Microsoft.ApiManagement/service', apiVersion: 'x', name: 'c' },
     ],
   });
   const { resources } = expand(t);
-  assert.deepEqual(resources.map((r) => r.name), ['c']);
+  assert.deepEqual(
+    resources.map((r) => r.name),
+    ['c'],
+  );
   assert.match(resources[0]!.conditionUnknown ?? '', /required parameter 'maybe'/);
 });
 
 test('copy loops produce one resource per index', () => {
   const t = template({
-    resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: 'x', name: "[format('svc/b{0}', copyIndex(1))]", copy: { name: 'loop', count: 3 }, properties: { url: "[concat('https://b', copyIndex('loop'))]" } }],
+    resources: [
+      {
+        type: 'Microsoft.ApiManagement/service/backends',
+        apiVersion: 'x',
+        name: "[format('svc/b{0}', copyIndex(1))]",
+        copy: { name: 'loop', count: 3 },
+        properties: { url: "[concat('https://b', copyIndex('loop'))]" },
+      },
+    ],
   });
   const { resources } = expand(t);
-  assert.deepEqual(resources.map((r) => r.name), ['svc/b1', 'svc/b2', 'svc/b3']);
+  assert.deepEqual(
+    resources.map((r) => r.name),
+    ['svc/b1', 'svc/b2', 'svc/b3'],
+  );
   assert.equal(getPath(resources[2]!.body, 'properties.url'), 'https://b2');
 });
 
@@ -180,7 +223,9 @@ test('a copy count over 800 is a diagnostic, not a hang', () => {
 });
 
 test('an unsupported function is an error at its line and column; the rest of the resource survives', () => {
-  const t = template({ resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: 'x', name: 'svc/b', properties: { url: "[madeUp('x')]", protocol: 'http' } }] });
+  const t = template({
+    resources: [{ type: 'Microsoft.ApiManagement/service/backends', apiVersion: 'x', name: 'svc/b', properties: { url: "[madeUp('x')]", protocol: 'http' } }],
+  });
   const { resources, diagnostics } = expand(t);
   assert.equal(diagnostics.length, 1);
   const d = diagnostics[0]!;
@@ -194,7 +239,10 @@ test('an unsupported function is an error at its line and column; the rest of th
 });
 
 test('a variable that refers to itself is a diagnostic', () => {
-  const t = template({ variables: { a: "[variables('b')]", b: "[variables('a')]" }, resources: [{ type: 'A.B/c', apiVersion: 'x', name: "[variables('a')]" }] });
+  const t = template({
+    variables: { a: "[variables('b')]", b: "[variables('a')]" },
+    resources: [{ type: 'A.B/c', apiVersion: 'x', name: "[variables('a')]" }],
+  });
   const { diagnostics } = expand(t);
   assert.ok(diagnostics.some((d) => /refers to itself/.test(d.message)));
 });
@@ -213,5 +261,8 @@ test('languageVersion 2.0 symbolic resources are expanded; existing ones are not
       backend: { type: 'Microsoft.ApiManagement/service/backends', apiVersion: 'x', name: 'svc/b', properties: { url: 'http://x' } },
     },
   });
-  assert.deepEqual(expand(t).resources.map((r) => r.name), ['svc/b']);
+  assert.deepEqual(
+    expand(t).resources.map((r) => r.name),
+    ['svc/b'],
+  );
 });

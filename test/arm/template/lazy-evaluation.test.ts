@@ -27,7 +27,10 @@ test("a variable's error is reported once, at its definition, naming where it is
 });
 
 test('a chain of variables names each read once: the failing one is read by the next', () => {
-  const t = template({ variables: { inner: '[div(2, 0)]', outer: "[add(variables('inner'), 1)]" }, resources: [storage('sa1', { a: "[variables('outer')]" })] });
+  const t = template({
+    variables: { inner: '[div(2, 0)]', outer: "[add(variables('inner'), 1)]" },
+    resources: [storage('sa1', { a: "[variables('outer')]" })],
+  });
   const { diagnostics } = expand(t);
   assert.equal(diagnostics.length, 1);
   assert.match(diagnostics[0]!.message, new RegExp(`\\(variable 'inner', read at main\\.json:${lineOf(t, '"outer":')}:\\d+\\)$`));
@@ -56,7 +59,10 @@ test('an existing resource nothing uses is not evaluated: its errors are not rep
   });
   const { resources, diagnostics } = expand(t);
   assert.deepEqual(diagnostics, []);
-  assert.deepEqual(resources.map((r) => r.name), ['sa1']);
+  assert.deepEqual(
+    resources.map((r) => r.name),
+    ['sa1'],
+  );
 });
 
 test('an existing resource that is used reports its errors: by reference(), resourceInfo(), dependsOn or a child', () => {
@@ -66,7 +72,11 @@ test('an existing resource that is used reports its errors: by reference(), reso
     dependsOn: { ...storage('sa1'), dependsOn: ['identity'] },
   };
   for (const [how, user] of Object.entries(uses)) {
-    const t = template({ languageVersion: '2.0', parameters: { identityId: { type: 'string', defaultValue: '' } }, resources: { identity: existingIdentity, user } });
+    const t = template({
+      languageVersion: '2.0',
+      parameters: { identityId: { type: 'string', defaultValue: '' } },
+      resources: { identity: existingIdentity, user },
+    });
     const { diagnostics } = expand(t);
     assert.deepEqual(
       diagnostics.map((d) => [d.location?.start.line, d.message]).sort((a, b) => Number(a[0]) - Number(b[0])),
@@ -89,19 +99,28 @@ test('an existing resource that is used reports its errors: by reference(), reso
       },
     ],
   });
-  assert.deepEqual(expand(withChild).diagnostics.map((d) => d.message), ['cannot evaluate: index 8 is out of range for an array of length 1']);
+  assert.deepEqual(
+    expand(withChild).diagnostics.map((d) => d.message),
+    ['cannot evaluate: index 8 is out of range for an array of length 1'],
+  );
 });
 
 test('a variable first evaluated for an unused existing resource is still reported when a deployed resource reads it', () => {
   const t = template({
     languageVersion: '2.0',
     variables: { vaultName: "[split('', '/')[8]]" },
-    resources: { vault: { type: 'Microsoft.KeyVault/vaults', apiVersion: '2023-07-01', existing: true, name: "[variables('vaultName')]" }, sa: storage("[variables('vaultName')]") },
+    resources: {
+      vault: { type: 'Microsoft.KeyVault/vaults', apiVersion: '2023-07-01', existing: true, name: "[variables('vaultName')]" },
+      sa: storage("[variables('vaultName')]"),
+    },
   });
   const { diagnostics } = expand(t);
   assert.equal(diagnostics.length, 1);
   assert.equal(diagnostics[0]!.location?.start.line, lineOf(t, '"vaultName": '));
-  assert.match(diagnostics[0]!.message, /^cannot evaluate: index 8 is out of range for an array of length 1 \(variable 'vaultName', read at main\.json:\d+:\d+\)$/);
+  assert.match(
+    diagnostics[0]!.message,
+    /^cannot evaluate: index 8 is out of range for an array of length 1 \(variable 'vaultName', read at main\.json:\d+:\d+\)$/,
+  );
 });
 
 test("a parameter's problem found through a variable stays the parameter's: it does not name the variable's read", () => {

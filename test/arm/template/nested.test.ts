@@ -11,7 +11,13 @@ import { readFileSync } from 'node:fs';
 
 const expand = (t: string) => expandTemplate(doc(t, 'main.json'), undefined, { deployment: DEFAULT_DEPLOYMENT });
 
-const deployment = (name: string, properties: object, extra: object = {}) => ({ type: 'Microsoft.Resources/deployments', apiVersion: '2022-09-01', name, properties: { mode: 'Incremental', ...properties }, ...extra });
+const deployment = (name: string, properties: object, extra: object = {}) => ({
+  type: 'Microsoft.Resources/deployments',
+  apiVersion: '2022-09-01',
+  name,
+  properties: { mode: 'Incremental', ...properties },
+  ...extra,
+});
 
 test('inner scope: the nested template sees the parameters its deployment passes, and its own variables', () => {
   const t = template({
@@ -25,14 +31,24 @@ test('inner scope: the nested template sees the parameters its deployment passes
           $schema: 'x',
           parameters: { p: { type: 'string' } },
           variables: { v: 'inner-variable' },
-          resources: [{ type: 'Microsoft.ApiManagement/service', apiVersion: 'x', name: "[parameters('p')]", properties: { note: "[variables('v')]", rg: '[resourceGroup().name]', dep: '[deployment().name]' } }],
+          resources: [
+            {
+              type: 'Microsoft.ApiManagement/service',
+              apiVersion: 'x',
+              name: "[parameters('p')]",
+              properties: { note: "[variables('v')]", rg: '[resourceGroup().name]', dep: '[deployment().name]' },
+            },
+          ],
         },
       }),
     ],
   });
   const { resources, diagnostics } = expand(t);
   assert.deepEqual(diagnostics, []);
-  assert.deepEqual(resources.map((r) => `${r.type} ${r.name}`), ['Microsoft.Resources/deployments inner', 'Microsoft.ApiManagement/service contoso-apim']);
+  assert.deepEqual(
+    resources.map((r) => `${r.type} ${r.name}`),
+    ['Microsoft.Resources/deployments inner', 'Microsoft.ApiManagement/service contoso-apim'],
+  );
   const svc = resources[1]!;
   assert.equal(getPath(svc.body, 'properties.note'), 'inner-variable');
   assert.equal(getPath(svc.body, 'properties.rg'), DEFAULT_DEPLOYMENT.resourceGroup);
@@ -45,7 +61,11 @@ test('outer scope (the default): the nested template reads the outer parameters 
   const t = template({
     parameters: { name: { type: 'string', defaultValue: 'svc' } },
     variables: { v: 'outer-variable' },
-    resources: [deployment('n', { template: { $schema: 'x', resources: [{ type: 'A.B/c', apiVersion: 'x', name: "[parameters('name')]", properties: { v: "[variables('v')]" } }] } })],
+    resources: [
+      deployment('n', {
+        template: { $schema: 'x', resources: [{ type: 'A.B/c', apiVersion: 'x', name: "[parameters('name')]", properties: { v: "[variables('v')]" } }] },
+      }),
+    ],
   });
   const { resources, diagnostics } = expand(t);
   assert.deepEqual(diagnostics, []);
@@ -58,7 +78,10 @@ test('a deployment to another resource group gives its resources ids there', () 
     resources: [
       deployment(
         'other',
-        { expressionEvaluationOptions: { scope: 'inner' }, template: { $schema: 'x', resources: [{ type: 'A.B/c', apiVersion: 'x', name: 'r', properties: { rg: '[resourceGroup().name]' } }] } },
+        {
+          expressionEvaluationOptions: { scope: 'inner' },
+          template: { $schema: 'x', resources: [{ type: 'A.B/c', apiVersion: 'x', name: 'r', properties: { rg: '[resourceGroup().name]' } }] },
+        },
         { resourceGroup: 'rg-other', subscriptionId: '11111111-1111-1111-1111-111111111111' },
       ),
     ],
@@ -76,7 +99,10 @@ test('outputs of a nested deployment feed reference() callers; runtime-only prop
         template: {
           $schema: 'x',
           resources: [{ type: 'A.B/c', apiVersion: 'x', name: 'made-inside', properties: { url: 'https://inside' } }],
-          outputs: { url: { type: 'string', value: "[reference(resourceId('A.B/c', 'made-inside')).url]" }, n: { type: 'array', copy: { count: 2, input: "[copyIndex()]" } } },
+          outputs: {
+            url: { type: 'string', value: "[reference(resourceId('A.B/c', 'made-inside')).url]" },
+            n: { type: 'array', copy: { count: 2, input: '[copyIndex()]' } },
+          },
         },
       }),
       {
@@ -138,7 +164,13 @@ test('languageVersion 2.0: symbolic references, resourceInfo, references over a 
     resources: {
       svc: { type: 'Microsoft.ApiManagement/service', apiVersion: '2023-05-01-preview', name: 'svc', properties: { publisherEmail: 'a@b.c' } },
       kv: { existing: true, type: 'Microsoft.KeyVault/vaults', apiVersion: 'x', name: 'kv' },
-      backends: { copy: { name: 'backends', count: 2 }, type: 'Microsoft.ApiManagement/service/backends', apiVersion: 'x', name: "[format('svc/b{0}', copyIndex())]", properties: { url: "[format('https://b{0}', copyIndex())]" } },
+      backends: {
+        copy: { name: 'backends', count: 2 },
+        type: 'Microsoft.ApiManagement/service/backends',
+        apiVersion: 'x',
+        name: "[format('svc/b{0}', copyIndex())]",
+        properties: { url: "[format('https://b{0}', copyIndex())]" },
+      },
       out: {
         type: 'A.B/d',
         apiVersion: 'x',
@@ -156,7 +188,10 @@ test('languageVersion 2.0: symbolic references, resourceInfo, references over a 
   });
   const { resources, diagnostics } = expand(t);
   assert.deepEqual(diagnostics, []);
-  assert.deepEqual(resources.map((r) => r.name), ['svc', 'svc/b0', 'svc/b1', 'out']);
+  assert.deepEqual(
+    resources.map((r) => r.name),
+    ['svc', 'svc/b0', 'svc/b1', 'out'],
+  );
   const p = (k: string) => getPath(resources[3]!.body, `properties.${k}`);
   assert.equal(p('email'), 'a@b.c');
   assert.deepEqual(p('info'), { id: resources[0]!.id, name: 'svc', type: 'Microsoft.ApiManagement/service', apiVersion: '2023-05-01-preview' });
@@ -188,7 +223,10 @@ test('reference() between two resources that read each other is a diagnostic, no
     ],
   });
   const { diagnostics } = expand(t);
-  assert.ok(diagnostics.some((d) => /circular reference/.test(d.message)), JSON.stringify(diagnostics));
+  assert.ok(
+    diagnostics.some((d) => /circular reference/.test(d.message)),
+    JSON.stringify(diagnostics),
+  );
 });
 
 test('a deployment that nests itself again and again stops at the depth limit', () => {
@@ -213,7 +251,10 @@ test('linked templates by relative path are read inside the scan root only; remo
         deployment('remote', { templateLink: { uri: 'https://example.com/t.json' } }),
       ],
     }),
-    'root/nested/apim.json': template({ parameters: { name: { type: 'string' } }, resources: [{ type: 'Microsoft.ApiManagement/service', apiVersion: 'x', name: "[parameters('name')]" }] }),
+    'root/nested/apim.json': template({
+      parameters: { name: { type: 'string' } },
+      resources: [{ type: 'Microsoft.ApiManagement/service', apiVersion: 'x', name: "[parameters('name')]" }],
+    }),
     'outside.json': template({ resources: [{ type: 'A.B/c', apiVersion: 'x', name: 'secret' }] }),
   });
   const root = path.join(dir, 'root');

@@ -4,7 +4,8 @@ import { DEFAULT_DEPLOYMENT, expandTemplate } from '../../../src/arm/template/ex
 import { getPath, isUnknown } from '../../../src/resources/value.js';
 import { doc, lineOf, parameterFile, template } from '../../helpers.js';
 
-const expand = (t: string, p?: string) => expandTemplate(doc(t, 'main.json'), p ? doc(p, 'main.parameters.json') : undefined, { deployment: DEFAULT_DEPLOYMENT });
+const expand = (t: string, p?: string) =>
+  expandTemplate(doc(t, 'main.json'), p ? doc(p, 'main.parameters.json') : undefined, { deployment: DEFAULT_DEPLOYMENT });
 
 test('property copy builds the array property, with copyIndex of its own loop and of the resource loop', () => {
   const t = template({
@@ -15,7 +16,13 @@ test('property copy builds the array property, with copyIndex of its own loop an
         name: "[concat('svc', copyIndex())]",
         copy: { name: 'services', count: 2 },
         properties: {
-          copy: [{ name: 'hostnameConfigurations', count: 3, input: { hostName: "[format('h{0}-{1}.contoso.com', copyIndex('services'), copyIndex('hostnameConfigurations'))]", type: 'Proxy' } }],
+          copy: [
+            {
+              name: 'hostnameConfigurations',
+              count: 3,
+              input: { hostName: "[format('h{0}-{1}.contoso.com', copyIndex('services'), copyIndex('hostnameConfigurations'))]", type: 'Proxy' },
+            },
+          ],
           publisherEmail: 'a@b.c',
         },
       },
@@ -66,13 +73,26 @@ test('user-defined functions: namespaced calls, their own parameters, calls betw
       {
         namespace: 'tg',
         members: {
-          url: { parameters: [{ name: 'host', type: 'string' }, { name: 'https', type: 'bool' }], output: { type: 'string', value: "[format('{0}://{1}', if(parameters('https'), 'https', 'http'), parameters('host'))]" } },
+          url: {
+            parameters: [
+              { name: 'host', type: 'string' },
+              { name: 'https', type: 'bool' },
+            ],
+            output: { type: 'string', value: "[format('{0}://{1}', if(parameters('https'), 'https', 'http'), parameters('host'))]" },
+          },
           secureUrl: { parameters: [{ name: 'host', type: 'string' }], output: { type: 'object', value: { url: "[tg.url(parameters('host'), true)]" } } },
           loop: { parameters: [], output: { type: 'string', value: '[tg.loop()]' } },
         },
       },
     ],
-    resources: [{ type: 'A.B/c', apiVersion: 'x', name: 'r', properties: { a: "[tg.url('x.example.com', false)]", b: "[tg.secureUrl('y.example.com')]", c: '[tg.loop()]' } }],
+    resources: [
+      {
+        type: 'A.B/c',
+        apiVersion: 'x',
+        name: 'r',
+        properties: { a: "[tg.url('x.example.com', false)]", b: "[tg.secureUrl('y.example.com')]", c: '[tg.loop()]' },
+      },
+    ],
   });
   const { resources, diagnostics } = expand(t);
   assert.equal(getPath(resources[0]!.body, 'properties.a'), 'http://x.example.com');
@@ -110,7 +130,14 @@ test('parameter values are checked against allowedValues, min/max and lengths, a
       zones: { type: 'array', allowedValues: ['1', '2', '3'] },
       flag: { type: 'bool' },
     },
-    resources: [{ type: 'A.B/c', apiVersion: 'x', name: "[parameters('name')]", properties: { s: "[parameters('sku')]", c: "[parameters('count')]", z: "[parameters('zones')]", f: "[parameters('flag')]" } }],
+    resources: [
+      {
+        type: 'A.B/c',
+        apiVersion: 'x',
+        name: "[parameters('name')]",
+        properties: { s: "[parameters('sku')]", c: "[parameters('count')]", z: "[parameters('zones')]", f: "[parameters('flag')]" },
+      },
+    ],
   });
   const p = parameterFile({ sku: 'premium', count: 11, name: 'toolong', zones: ['1', '4'], flag: 'yes' });
   const { diagnostics, resources } = expand(t, p);
@@ -130,7 +157,11 @@ test('parameter values are checked against allowedValues, min/max and lengths, a
 });
 
 test('a nullable parameter without a value is null, not unknown', () => {
-  const t = template({ languageVersion: '2.0', parameters: { tag: { type: 'string', nullable: true } }, resources: { r: { type: 'A.B/c', apiVersion: 'x', name: 'r', properties: { t: "[parameters('tag')]" } } } });
+  const t = template({
+    languageVersion: '2.0',
+    parameters: { tag: { type: 'string', nullable: true } },
+    resources: { r: { type: 'A.B/c', apiVersion: 'x', name: 'r', properties: { t: "[parameters('tag')]" } } },
+  });
   assert.equal(getPath(expand(t).resources[0]!.body, 'properties.t'), null);
 });
 
@@ -170,7 +201,11 @@ test('extension resources get ids under their scope; subscription templates get 
     expand(ext).resources[0]!.id,
     `/subscriptions/${DEFAULT_DEPLOYMENT.subscriptionId}/resourceGroups/${DEFAULT_DEPLOYMENT.resourceGroup}/providers/Microsoft.ApiManagement/service/svc/providers/Microsoft.Authorization/locks/lock`,
   );
-  const sub = JSON.stringify({ $schema: 'https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#', contentVersion: '1.0.0.0', resources: [{ type: 'Microsoft.Resources/resourceGroups', apiVersion: 'x', name: 'rg', location: 'westeurope' }] });
+  const sub = JSON.stringify({
+    $schema: 'https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#',
+    contentVersion: '1.0.0.0',
+    resources: [{ type: 'Microsoft.Resources/resourceGroups', apiVersion: 'x', name: 'rg', location: 'westeurope' }],
+  });
   assert.equal(expand(sub).resources[0]!.id, `/subscriptions/${DEFAULT_DEPLOYMENT.subscriptionId}/providers/Microsoft.Resources/resourceGroups/rg`);
 });
 
@@ -189,7 +224,9 @@ test('a parameter of a user-defined type is checked against the definition', () 
 test('property names may be expressions (ARM evaluates them; Bicep writes interpolated keys so); [[ escapes a literal name', () => {
   const t = template({
     parameters: { key: { type: 'string', defaultValue: 'region' } },
-    resources: [{ type: 'My.Rp/things', apiVersion: 'x', name: 'a', properties: { "[format('{0}-1', parameters('key'))]": 1, '[[literal]': 2, '[utcNow()]': 3 } }],
+    resources: [
+      { type: 'My.Rp/things', apiVersion: 'x', name: 'a', properties: { "[format('{0}-1', parameters('key'))]": 1, '[[literal]': 2, '[utcNow()]': 3 } },
+    ],
   });
   const { resources, diagnostics } = expand(t);
   assert.deepEqual(diagnostics, []);
@@ -202,7 +239,9 @@ test('property names may be expressions (ARM evaluates them; Bicep writes interp
 
 test('createArray and createObject keep an unknown item inside: the rest stays known', () => {
   const t = template({
-    resources: [{ type: 'My.Rp/things', apiVersion: 'x', name: 'a', properties: { list: "[createArray(1, utcNow())]", obj: "[createObject('a', 1, 'b', utcNow())]" } }],
+    resources: [
+      { type: 'My.Rp/things', apiVersion: 'x', name: 'a', properties: { list: '[createArray(1, utcNow())]', obj: "[createObject('a', 1, 'b', utcNow())]" } },
+    ],
   });
   const { resources } = expand(t);
   const list = getPath(resources[0]!.body, 'properties.list') as unknown[];

@@ -15,7 +15,10 @@ test('a resource whose type is unknown is a warning that it is not checked, not 
     resources: [{ type: "[variables('type')]", apiVersion: 'x', name: 'a' }, { apiVersion: 'x', name: 'b' }, storage('sa1')],
   });
   const { resources, diagnostics } = expand(t);
-  assert.deepEqual(resources.map((r) => r.name), ['sa1']);
+  assert.deepEqual(
+    resources.map((r) => r.name),
+    ['sa1'],
+  );
   assert.deepEqual(
     diagnostics.map((d) => [d.severity, d.code, d.location?.start.line]),
     [

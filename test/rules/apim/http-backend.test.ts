@@ -19,14 +19,28 @@ const child = (type: string, name: string, properties: object) => ({ type, apiVe
 // Each case: a resource, the expected outcome, and for failures the message's key text.
 const CASES: { title: string; resource: object; outcome: 'pass' | 'fail' | 'skip' | 'unknown'; message?: RegExp }[] = [
   { title: 'https backend', resource: child(BACKEND, 'svc/b', { url: 'https://b.example.com' }), outcome: 'pass' },
-  { title: 'http backend', resource: child(BACKEND, 'svc/b', { url: 'http://b.example.com' }), outcome: 'fail', message: /^Backend 'b' sends traffic to 'http:\/\/b\.example\.com' without encryption/ },
+  {
+    title: 'http backend',
+    resource: child(BACKEND, 'svc/b', { url: 'http://b.example.com' }),
+    outcome: 'fail',
+    message: /^Backend 'b' sends traffic to 'http:\/\/b\.example\.com' without encryption/,
+  },
   { title: 'upper-case HTTP:// backend', resource: child(BACKEND, 'svc/b', { url: 'HTTP://B.EXAMPLE.COM' }), outcome: 'fail', message: /Backend 'b'/ },
   { title: 'backend without url is skipped', resource: child(BACKEND, 'svc/b', { protocol: 'http' }), outcome: 'skip' },
   { title: 'https API', resource: child(API, 'svc/a', { serviceUrl: 'https://a.example.com', path: 'a' }), outcome: 'pass' },
-  { title: 'http API', resource: child(API, 'svc/a', { serviceUrl: 'http://a.example.com', path: 'a' }), outcome: 'fail', message: /^API 'a' sends traffic to 'http:\/\/a\.example\.com'/ },
+  {
+    title: 'http API',
+    resource: child(API, 'svc/a', { serviceUrl: 'http://a.example.com', path: 'a' }),
+    outcome: 'fail',
+    message: /^API 'a' sends traffic to 'http:\/\/a\.example\.com'/,
+  },
   { title: 'API without serviceUrl is skipped', resource: child(API, 'svc/a', { path: 'a' }), outcome: 'skip' },
   { title: 'API with empty serviceUrl is skipped', resource: child(API, 'svc/a', { serviceUrl: '' }), outcome: 'skip' },
-  { title: 'a URL that merely contains http:// is fine', resource: child(BACKEND, 'svc/b', { url: 'https://proxy.example.com/?to=http://x' }), outcome: 'pass' },
+  {
+    title: 'a URL that merely contains http:// is fine',
+    resource: child(BACKEND, 'svc/b', { url: 'https://proxy.example.com/?to=http://x' }),
+    outcome: 'pass',
+  },
   { title: 'property names in other case are read', resource: child(BACKEND, 'svc/b', { URL: 'http://b' }), outcome: 'fail' },
 ];
 
@@ -50,7 +64,10 @@ test('HTTPBackend: the finding points at the url line', () => {
 });
 
 test('HTTPBackend: a URL from a parameter default names the default as origin', () => {
-  const t = template({ parameters: { u: { type: 'string', defaultValue: 'http://from-default' } }, resources: [child(BACKEND, 'svc/b', { url: "[parameters('u')]" })] });
+  const t = template({
+    parameters: { u: { type: 'string', defaultValue: 'http://from-default' } },
+    resources: [child(BACKEND, 'svc/b', { url: "[parameters('u')]" })],
+  });
   const [finding] = scanTemplate(t).findings;
   assert.equal(finding!.location!.start.line, lineOf(t, '"url"'));
   assert.equal(finding!.origins[0]!.location.start.line, lineOf(t, '"defaultValue": "http://from-default"'));
@@ -89,16 +106,21 @@ test('HTTPBackend: backends and APIs nested in the service and declared at top l
     ],
   });
   const { findings } = scanTemplate(t);
-  assert.deepEqual(findings.map((f) => [f.resource.type, f.resource.name]), [
-    [BACKEND, 'svc/nested'],
-    [API, 'svc/nestedapi'],
-    [BACKEND, 'svc/top'],
-  ]);
+  assert.deepEqual(
+    findings.map((f) => [f.resource.type, f.resource.name]),
+    [
+      [BACKEND, 'svc/nested'],
+      [API, 'svc/nestedapi'],
+      [BACKEND, 'svc/top'],
+    ],
+  );
   assert.equal(findings[0]!.location!.start.line, lineOf(t, '"url": "http://nested"'));
 });
 
 test('HTTPBackend: an APIM service with no APIs or backends passes (nothing to fail)', () => {
-  const { results, findings } = scanTemplate(template({ resources: [{ type: 'Microsoft.ApiManagement/service', apiVersion: 'x', name: 'svc', properties: {} }] }));
+  const { results, findings } = scanTemplate(
+    template({ resources: [{ type: 'Microsoft.ApiManagement/service', apiVersion: 'x', name: 'svc', properties: {} }] }),
+  );
   assert.deepEqual(results, []);
   assert.deepEqual(findings, []);
 });
@@ -120,10 +142,13 @@ test('HTTPBackend: exported services with nested sub-resources (Get-AzResource s
   );
   const resources = resourcesFromExport(doc(text, 'export.json'));
   const { results, findings } = evaluateResources({ file: 'export.json', resources }, [httpBackend]);
-  assert.deepEqual(results.map((r) => [r.resource.name, r.outcome]), [
-    ['svc/legacy', 'fail'],
-    ['svc/secure', 'pass'],
-  ]);
+  assert.deepEqual(
+    results.map((r) => [r.resource.name, r.outcome]),
+    [
+      ['svc/legacy', 'fail'],
+      ['svc/secure', 'pass'],
+    ],
+  );
   assert.match(findings[0]!.message, /API 'legacy'/);
   assert.equal(findings[0]!.location!.start.line, lineOf(text, '"ServiceUrl"'));
 });

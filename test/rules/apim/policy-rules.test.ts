@@ -7,7 +7,12 @@ import { NATIVE_RULES } from '../../../src/rules/index.js';
 import { doc, template } from '../../helpers.js';
 
 const rule = (id: string) => NATIVE_RULES.find((r) => r.meta.id === id)!;
-const policy = (type: string, value: unknown, format = 'rawxml') => ({ type: `Microsoft.ApiManagement/service/${type}`, apiVersion: '2023-05-01-preview', name: type === 'policies' ? 'svc/policy' : 'svc/a/policy', properties: { format, value } });
+const policy = (type: string, value: unknown, format = 'rawxml') => ({
+  type: `Microsoft.ApiManagement/service/${type}`,
+  apiVersion: '2023-05-01-preview',
+  name: type === 'policies' ? 'svc/policy' : 'svc/a/policy',
+  properties: { format, value },
+});
 const run = (id: string, resource: object) => {
   const expansion = expandTemplate(doc(template({ resources: [resource] }), 'main.json'), undefined, { deployment: DEFAULT_DEPLOYMENT });
   return evaluateResources({ file: 'main.json', resources: expansion.resources }, [rule(id)]);
@@ -36,7 +41,10 @@ test('APIM-CORSPolicy', () => {
 
 test('APIM-PolicyBase: every section of a non-global policy keeps <base/>', () => {
   assert.equal(run('APIM-PolicyBase', policy('apis/policies', BASED)).results[0]!.outcome, 'pass');
-  const missing = run('APIM-PolicyBase', policy('apis/policies', '<policies><inbound><base /></inbound><backend><forward-request /></backend><outbound /></policies>'));
+  const missing = run(
+    'APIM-PolicyBase',
+    policy('apis/policies', '<policies><inbound><base /></inbound><backend><forward-request /></backend><outbound /></policies>'),
+  );
   assert.match(missing.findings[0]!.message, /no <base\/> in <backend>, <outbound>, <on-error>/);
   // The global policy has no enclosing scope.
   assert.equal(run('APIM-PolicyBase', policy('policies', '<policies><inbound /></policies>')).results.length, 0);
@@ -50,7 +58,12 @@ test('a policy document that is not XML is an error for that resource, not a cra
 
 test('APIM-DefenderCloud: an HTTP API needs an apiCollections resource of its name, scoped to its service', () => {
   const api = { type: 'Microsoft.ApiManagement/service/apis', apiVersion: '2023-05-01-preview', name: 'svc/orders', properties: { path: 'orders' } };
-  const collection = (name: string, service = 'svc') => ({ type: 'Microsoft.Security/apiCollections', apiVersion: '2023-11-15', name, scope: `[resourceId('Microsoft.ApiManagement/service', '${service}')]` });
+  const collection = (name: string, service = 'svc') => ({
+    type: 'Microsoft.Security/apiCollections',
+    apiVersion: '2023-11-15',
+    name,
+    scope: `[resourceId('Microsoft.ApiManagement/service', '${service}')]`,
+  });
   const evalAll = (resources: object[]) => {
     const expansion = expandTemplate(doc(template({ resources }), 'main.json'), undefined, { deployment: DEFAULT_DEPLOYMENT });
     return evaluateResources({ file: 'main.json', resources: expansion.resources }, [rule('APIM-DefenderCloud')]);
@@ -66,12 +79,20 @@ test('APIM-DefenderCloud looks at each resource a bounded number of times (linea
   const resources: object[] = [];
   for (let i = 0; i < apis; i++) {
     resources.push({ type: 'Microsoft.ApiManagement/service/apis', apiVersion: '2023-05-01-preview', name: `svc/api-${i}`, properties: { path: `p${i}` } });
-    if (i % 2 === 0) resources.push({ type: 'Microsoft.Security/apiCollections', apiVersion: '2023-11-15', name: `api-${i}`, scope: "[resourceId('Microsoft.ApiManagement/service', 'svc')]" });
+    if (i % 2 === 0)
+      resources.push({
+        type: 'Microsoft.Security/apiCollections',
+        apiVersion: '2023-11-15',
+        name: `api-${i}`,
+        scope: "[resourceId('Microsoft.ApiManagement/service', 'svc')]",
+      });
   }
   const expansion = expandTemplate(doc(template({ resources }), 'main.json'), undefined, { deployment: DEFAULT_DEPLOYMENT });
   // Count reads of `type` (every lookup of another resource starts there) instead of timing.
   let reads = 0;
-  const counted = expansion.resources.map((r) => new Proxy(r, { get: (target, key, receiver) => (key === 'type' && reads++, Reflect.get(target, key, receiver)) }));
+  const counted = expansion.resources.map(
+    (r) => new Proxy(r, { get: (target, key, receiver) => (key === 'type' && reads++, Reflect.get(target, key, receiver)) }),
+  );
   const out = evaluateResources({ file: 'main.json', resources: counted }, [rule('APIM-DefenderCloud')]);
   assert.equal(out.findings.length, apis / 2);
   // Quadratic: about apis * resources.length = 240,000 reads. Linear: a few per resource.
@@ -83,7 +104,10 @@ test('a policy document with a document type declaration is a PolicyXmlError, ne
   // The fuzzer's input: fast-xml-parser threw a plain Error ("Invalid entity name") on it.
   assert.throws(() => parsePolicy('<policies><!DOCTYPE[<!ENTITY>><inbound></inbound></policies>'), PolicyXmlError);
   const bomb = `<?xml version="1.0"?><!DOCTYPE p [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><policies><inbound>&c;</inbound></policies>`;
-  assert.throws(() => parsePolicy(bomb), (e: unknown) => e instanceof PolicyXmlError && /document type declaration/.test(e.message));
+  assert.throws(
+    () => parsePolicy(bomb),
+    (e: unknown) => e instanceof PolicyXmlError && /document type declaration/.test(e.message),
+  );
   // Through a scan it is the rule's located problem for that resource, not an internal error.
   const r = run('APIM-PolicyBase', policy('apis/policies', '<policies><!DOCTYPE[<!ENTITY>><inbound></inbound></policies>'));
   assert.equal(r.results[0]!.outcome, 'error');

@@ -11,9 +11,23 @@ import { NATIVE_RULES } from '../../../src/rules/index.js';
 import { doc, template } from '../../helpers.js';
 
 const S = 'Microsoft.WindowsAzure.ApiManagement.Gateway.Security.';
-const SAFE_TLS = Object.fromEntries(['Protocols.Tls10', 'Protocols.Tls11', 'Protocols.Ssl30', 'Backend.Protocols.Tls10', 'Backend.Protocols.Tls11', 'Backend.Protocols.Ssl30'].map((k) => [S + k, 'False']));
+const SAFE_TLS = Object.fromEntries(
+  ['Protocols.Tls10', 'Protocols.Tls11', 'Protocols.Ssl30', 'Backend.Protocols.Tls10', 'Backend.Protocols.Tls11', 'Backend.Protocols.Ssl30'].map((k) => [
+    S + k,
+    'False',
+  ]),
+);
 const SAFE_CIPHERS = Object.fromEntries(
-  ['TripleDes168', 'TLS_RSA_WITH_AES_128_CBC_SHA', 'TLS_RSA_WITH_AES_256_CBC_SHA', 'TLS_RSA_WITH_AES_128_CBC_SHA256', 'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA', 'TLS_RSA_WITH_AES_256_CBC_SHA256', 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA', 'TLS_RSA_WITH_AES_128_GCM_SHA256'].map((c) => [`${S}Ciphers.${c}`, 'False']),
+  [
+    'TripleDes168',
+    'TLS_RSA_WITH_AES_128_CBC_SHA',
+    'TLS_RSA_WITH_AES_256_CBC_SHA',
+    'TLS_RSA_WITH_AES_128_CBC_SHA256',
+    'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA',
+    'TLS_RSA_WITH_AES_256_CBC_SHA256',
+    'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA',
+    'TLS_RSA_WITH_AES_128_GCM_SHA256',
+  ].map((c) => [`${S}Ciphers.${c}`, 'False']),
 );
 const NOW = new Date('2026-11-22T00:00:00Z');
 const CERT = (expiry: string) => [{ type: 'Proxy', hostName: 'api.contoso.com', certificate: { expiry, subject: 'CN=api.contoso.com', thumbprint: '00' } }];
@@ -56,18 +70,38 @@ const SERVICES: Service[] = [
   base('apim-userassigned', { identity: { type: 'UserAssigned' } }),
   base('1-bad-name'),
   base('apim-one-region', {}, { additionalLocations: [] }),
-  base('apim-gateway-off', {}, { additionalLocations: [{ location: 'northeurope', sku: { name: 'Premium', capacity: 2 }, zones: ['1', '2'], disableGateway: true }] }),
+  base(
+    'apim-gateway-off',
+    {},
+    { additionalLocations: [{ location: 'northeurope', sku: { name: 'Premium', capacity: 2 }, zones: ['1', '2'], disableGateway: true }] },
+  ),
   base('apim-public', {}, { publicNetworkAccess: 'Enabled' }),
   base('apim-consumption', { sku: { name: 'Consumption', capacity: 0 }, zones: undefined }, { additionalLocations: undefined, enableClientCertificate: false }),
   base('apim-old-api', { apiVersion: '2019-12-01' }, { apiVersionConstraint: { minApiVersion: '2019-12-01' } }),
   base('apim-cert-expiring', {}, { hostnameConfigurations: CERT('2026-12-01T00:00:00Z') }),
   base('apim-cert-fine', {}, { hostnameConfigurations: CERT('2027-06-01T00:00:00Z') }),
   base('apim-one-zone', { zones: ['1'] }),
-  base('apim-nozone-region', { location: 'West Central US', zones: undefined }, { additionalLocations: [{ location: 'westcentralus', sku: { name: 'Premium', capacity: 1 } }] }),
+  base(
+    'apim-nozone-region',
+    { location: 'West Central US', zones: undefined },
+    { additionalLocations: [{ location: 'westcentralus', sku: { name: 'Premium', capacity: 1 } }] },
+  ),
 ];
 
 // Expected outcome per service (rows, in the order above) and rule (columns). p pass, F fail, s skip (not applicable).
-const RULES = ['APIM-Protocols', 'APIM-Ciphers', 'APIM-ManagedIdentity', 'APIM-Name', 'APIM-MultiRegion', 'APIM-MultiRegionGateway', 'APIM-PublicNetworkAccess', 'APIM-ClientCertificate', 'APIM-MinAPIVersion', 'APIM-CertificateExpiry', 'APIM-AvailabilityZone'];
+const RULES = [
+  'APIM-Protocols',
+  'APIM-Ciphers',
+  'APIM-ManagedIdentity',
+  'APIM-Name',
+  'APIM-MultiRegion',
+  'APIM-MultiRegionGateway',
+  'APIM-PublicNetworkAccess',
+  'APIM-ClientCertificate',
+  'APIM-MinAPIVersion',
+  'APIM-CertificateExpiry',
+  'APIM-AvailabilityZone',
+];
 const EXPECTED = `
 apim-good            p p p p p p p s p s p
 apim-developer       p p p p F s p s p s F
@@ -91,7 +125,16 @@ const OUTCOME: Record<string, string> = { p: 'pass', F: 'fail', s: 'skip' };
 
 function armTemplate(): string {
   return template({
-    resources: SERVICES.map((s) => ({ type: 'Microsoft.ApiManagement/service', apiVersion: s.apiVersion, name: s.name, location: s.location, sku: s.sku, ...(s.zones && { zones: s.zones }), ...(s.identity && { identity: s.identity }), properties: strip(s.properties) })),
+    resources: SERVICES.map((s) => ({
+      type: 'Microsoft.ApiManagement/service',
+      apiVersion: s.apiVersion,
+      name: s.name,
+      location: s.location,
+      sku: s.sku,
+      ...(s.zones && { zones: s.zones }),
+      ...(s.identity && { identity: s.identity }),
+      properties: strip(s.properties),
+    })),
   });
 }
 
@@ -120,7 +163,9 @@ function strip(o: Record<string, unknown>): Record<string, unknown> {
 function check(shape: string, resources: Parameters<typeof evaluateResources>[0]['resources']) {
   const rules = RULES.map((id) => NATIVE_RULES.find((r) => r.meta.id === id)!);
   const { results } = evaluateResources({ file: shape, resources }, rules, { now: NOW });
-  const rows = EXPECTED.trim().split('\n').map((l) => l.trim().split(/\s+/));
+  const rows = EXPECTED.trim()
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/));
   assert.equal(rows.length, SERVICES.length);
   const mismatches: string[] = [];
   for (const [name, ...cells] of rows) {
@@ -128,7 +173,8 @@ function check(shape: string, resources: Parameters<typeof evaluateResources>[0]
       const r = results.find((x) => x.ruleId === rule && x.resource.name === name);
       const want = OUTCOME[cells[i]!];
       // The export shape has no deployment apiVersion: MinAPIVersion then judges the constraint only.
-      if (r?.outcome !== want) mismatches.push(`${name} ${rule}: expected ${want}, got ${r?.outcome} (${r?.reason ?? r?.findings.map((f) => f.message).join('; ') ?? ''})`);
+      if (r?.outcome !== want)
+        mismatches.push(`${name} ${rule}: expected ${want}, got ${r?.outcome} (${r?.reason ?? r?.findings.map((f) => f.message).join('; ') ?? ''})`);
     });
   }
   assert.deepEqual(mismatches, []);
@@ -149,14 +195,36 @@ test('services table: exported resources (Get-AzResource shape)', () => {
 // Children of the services: APIs, products, named values, backends, policies (service-wide and
 // per API), and the Defender for APIs collection of an API, declared nested under the service
 // (template) or under `Resources` (export). Outcome per child and rule.
-const GOOD_POLICY = '<policies><inbound><base /><cors><allowed-origins><origin>https://portal.contoso.com</origin></allowed-origins><allowed-methods><method>GET</method></allowed-methods></cors></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>';
-const OPEN_POLICY = '<policies><inbound><cors allow-credentials="false"><allowed-origins><origin>*</origin></allowed-origins><allowed-methods><method>GET</method></allowed-methods></cors></inbound><backend><forward-request /></backend><outbound /><on-error /></policies>';
+const GOOD_POLICY =
+  '<policies><inbound><base /><cors><allowed-origins><origin>https://portal.contoso.com</origin></allowed-origins><allowed-methods><method>GET</method></allowed-methods></cors></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>';
+const OPEN_POLICY =
+  '<policies><inbound><cors allow-credentials="false"><allowed-origins><origin>*</origin></allowed-origins><allowed-methods><method>GET</method></allowed-methods></cors></inbound><backend><forward-request /></backend><outbound /><on-error /></policies>';
 const CHILDREN: { service: string; type: string; name: string; properties: Record<string, unknown> }[] = [
-  { service: 'apim-good', type: 'apis', name: 'orders', properties: { displayName: 'Orders', description: 'Orders API', path: 'orders', protocols: ['https'], serviceUrl: 'https://orders.contoso.com' } },
-  { service: 'apim-good', type: 'products', name: 'partners', properties: { displayName: 'Partners', description: 'For partners', subscriptionRequired: true, approvalRequired: true, terms: 'Fair use.' } },
-  { service: 'apim-good', type: 'namedValues', name: 'backend-key', properties: { displayName: 'backend-key', secret: true, keyVault: { secretIdentifier: 'https://kv.vault.azure.net/secrets/k' } } },
+  {
+    service: 'apim-good',
+    type: 'apis',
+    name: 'orders',
+    properties: { displayName: 'Orders', description: 'Orders API', path: 'orders', protocols: ['https'], serviceUrl: 'https://orders.contoso.com' },
+  },
+  {
+    service: 'apim-good',
+    type: 'products',
+    name: 'partners',
+    properties: { displayName: 'Partners', description: 'For partners', subscriptionRequired: true, approvalRequired: true, terms: 'Fair use.' },
+  },
+  {
+    service: 'apim-good',
+    type: 'namedValues',
+    name: 'backend-key',
+    properties: { displayName: 'backend-key', secret: true, keyVault: { secretIdentifier: 'https://kv.vault.azure.net/secrets/k' } },
+  },
   { service: 'apim-good', type: 'backends', name: 'orders-backend', properties: { url: 'https://orders.contoso.com', protocol: 'http' } },
-  { service: 'apim-public', type: 'apis', name: 'legacy', properties: { displayName: 'Legacy', path: 'legacy', protocols: ['http', 'https'], serviceUrl: 'http://legacy.contoso.com' } },
+  {
+    service: 'apim-public',
+    type: 'apis',
+    name: 'legacy',
+    properties: { displayName: 'Legacy', path: 'legacy', protocols: ['http', 'https'], serviceUrl: 'http://legacy.contoso.com' },
+  },
   { service: 'apim-public', type: 'products', name: 'starter', properties: { displayName: 'Starter', subscriptionRequired: false, approvalRequired: false } },
   { service: 'apim-public', type: 'namedValues', name: 'plain', properties: { displayName: 'plain', secret: true, value: 'x' } },
   { service: 'apim-public', type: 'backends', name: 'legacy-backend', properties: { url: 'http://legacy.contoso.com', protocol: 'http' } },
@@ -167,7 +235,20 @@ const CHILDREN: { service: string; type: string; name: string; properties: Recor
 ];
 // apim-good onboards its API to Defender for APIs; apim-public does not.
 const COLLECTIONS = [{ service: 'apim-good', api: 'orders' }];
-const CHILD_RULES = ['APIM-HTTPEndpoint', 'APIM-HTTPBackend', 'APIM-APIDescriptors', 'APIM-DefenderCloud', 'APIM-ProductSubscription', 'APIM-ProductApproval', 'APIM-ProductDescriptors', 'APIM-SampleProducts', 'APIM-ProductTerms', 'APIM-EncryptValues', 'APIM-CORSPolicy', 'APIM-PolicyBase'];
+const CHILD_RULES = [
+  'APIM-HTTPEndpoint',
+  'APIM-HTTPBackend',
+  'APIM-APIDescriptors',
+  'APIM-DefenderCloud',
+  'APIM-ProductSubscription',
+  'APIM-ProductApproval',
+  'APIM-ProductDescriptors',
+  'APIM-SampleProducts',
+  'APIM-ProductTerms',
+  'APIM-EncryptValues',
+  'APIM-CORSPolicy',
+  'APIM-PolicyBase',
+];
 // rows: service/child name; columns: CHILD_RULES; '-' the rule does not apply to that type.
 // PolicyBase does not apply to the service-wide (global) policy, which has no parent to inherit.
 const CHILD_EXPECTED = `
@@ -187,22 +268,29 @@ apim-public/legacy/policy       - - - - - - - - - - F F
 
 function withChildrenTemplate(): string {
   return template({
-    resources: SERVICES.filter((s) => CHILDREN.some((c) => c.service === s.name)).map((s) => ({
-      type: 'Microsoft.ApiManagement/service',
-      apiVersion: s.apiVersion,
-      name: s.name,
-      location: s.location,
-      sku: s.sku,
-      properties: strip(s.properties),
-      resources: CHILDREN.filter((c) => c.service === s.name).map((c) => ({ type: c.type, apiVersion: '2023-05-01-preview', name: c.name, properties: c.properties })),
-    })).concat(
-      COLLECTIONS.map((c) => ({
-        type: 'Microsoft.Security/apiCollections',
-        apiVersion: '2023-11-15',
-        name: c.api,
-        scope: `[resourceId('Microsoft.ApiManagement/service', '${c.service}')]`,
-      })) as never[],
-    ),
+    resources: SERVICES.filter((s) => CHILDREN.some((c) => c.service === s.name))
+      .map((s) => ({
+        type: 'Microsoft.ApiManagement/service',
+        apiVersion: s.apiVersion,
+        name: s.name,
+        location: s.location,
+        sku: s.sku,
+        properties: strip(s.properties),
+        resources: CHILDREN.filter((c) => c.service === s.name).map((c) => ({
+          type: c.type,
+          apiVersion: '2023-05-01-preview',
+          name: c.name,
+          properties: c.properties,
+        })),
+      }))
+      .concat(
+        COLLECTIONS.map((c) => ({
+          type: 'Microsoft.Security/apiCollections',
+          apiVersion: '2023-11-15',
+          name: c.api,
+          scope: `[resourceId('Microsoft.ApiManagement/service', '${c.service}')]`,
+        })) as never[],
+      ),
   });
 }
 
@@ -241,10 +329,14 @@ function childPath(type: string, name: string): string {
 
 function checkChildren(file: string, resources: Parameters<typeof evaluateResources>[0]['resources']) {
   // ProductTerms ships off (deprecated upstream); the table checks it too.
-  const rules = CHILD_RULES.map((id) => NATIVE_RULES.find((r) => r.meta.id === id)!).map((r) => (r.enabled ? r : Object.assign(Object.create(r) as typeof r, { enabled: true })));
+  const rules = CHILD_RULES.map((id) => NATIVE_RULES.find((r) => r.meta.id === id)!).map((r) =>
+    r.enabled ? r : Object.assign(Object.create(r) as typeof r, { enabled: true }),
+  );
   const { results } = evaluateResources({ file, resources }, rules, { now: NOW });
   const mismatches: string[] = [];
-  for (const [name, ...cells] of CHILD_EXPECTED.trim().split('\n').map((l) => l.trim().split(/\s+/))) {
+  for (const [name, ...cells] of CHILD_EXPECTED.trim()
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))) {
     CHILD_RULES.forEach((rule, i) => {
       const r = results.filter((x) => x.ruleId === rule && x.resource.name === name);
       const want = cells[i] === '-' ? undefined : OUTCOME[cells[i]!];

@@ -13,9 +13,19 @@ new RuleTester().run('APIM-HTTPBackend', rule, {
     {
       name: 'http backend',
       resource: backend({ url: 'http://b.example.com', protocol: 'http' }),
-      errors: [{ messageId: 'plainHttp', path: 'properties.url', message: "Backend 'b' sends traffic to 'http://b.example.com' without encryption: use an https:// URL." }],
+      errors: [
+        {
+          messageId: 'plainHttp',
+          path: 'properties.url',
+          message: "Backend 'b' sends traffic to 'http://b.example.com' without encryption: use an https:// URL.",
+        },
+      ],
     },
-    { name: 'upper-case HTTP:// API', resource: api({ serviceUrl: 'HTTP://A.EXAMPLE.COM', path: 'a' }), errors: [{ messageId: 'plainHttp', path: 'properties.serviceUrl' }] },
+    {
+      name: 'upper-case HTTP:// API',
+      resource: api({ serviceUrl: 'HTTP://A.EXAMPLE.COM', path: 'a' }),
+      errors: [{ messageId: 'plainHttp', path: 'properties.serviceUrl' }],
+    },
     {
       name: 'the line in a template of its own',
       template: `{
@@ -45,6 +55,12 @@ new RuleTester().run('APIM-HTTPBackend', rule, {
       errors: [{ messageId: 'plainHttp', line: { arm: 11, bicep: 5 } }],
     },
   ],
-  undecided: [{ name: 'url from a parameter without value', resource: backend({ url: "[parameters('url')]", protocol: 'http' }), parameters: { url: { type: 'string' } } }],
+  undecided: [
+    {
+      name: 'url from a parameter without value',
+      resource: backend({ url: "[parameters('url')]", protocol: 'http' }),
+      parameters: { url: { type: 'string' } },
+    },
+  ],
   notApplicable: [{ name: 'backend without url', resource: backend({ protocol: 'http' }) }],
 });
