@@ -97,11 +97,14 @@ export function compilePolicy(definition: PolicyDefinition, options: CompileOpti
 
 /**
  * Effects whose outcome a deployment template cannot show. denyAction blocks the actions it
- * names (only DELETE is supported), never the create or update a deployment makes; manual
- * takes its compliance from attestations made in Azure.
+ * names (only DELETE is supported), never the create or update a deployment makes; auditAction
+ * (its audit-only counterpart, e.g. built-in db4a9d17 "Users must authenticate with multi-factor
+ * authentication to delete resources") records those actions; manual takes its compliance from
+ * attestations made in Azure.
  */
 const EFFECT_NOT_FOR_TEMPLATES: Readonly<Record<string, string>> = {
   denyaction: 'effect denyAction blocks delete requests, not the create or update a deployment makes',
+  auditaction: 'effect auditAction audits the actions it names (delete) when they are requested, not the create or update a deployment makes',
   manual: 'effect manual takes its compliance from attestations made in Azure, which a template cannot show',
 };
 

@@ -66,6 +66,7 @@ export interface PolicyRule extends Rule {
 const LEVEL_BY_EFFECT: ReadonlyMap<string, Level> = new Map([
   ['deny', 'error'],
   ['denyaction', 'error'],
+  ['auditaction', 'warning'],
 ]);
 
 /**

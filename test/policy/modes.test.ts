@@ -108,6 +108,29 @@ test('a Resource Provider mode or a denyAction definition given with --policy lo
   assert.equal(out.findings.filter((f) => f.ruleId === 'kv-key-type' || f.ruleId === 'no-delete').length, 0);
 });
 
+test('an auditAction definition (the built-in MFA-to-delete, db4a9d17) loads and is listed as not applicable, never an error', () => {
+  const auditAction = JSON.stringify({
+    name: 'mfa-delete',
+    properties: {
+      displayName: 'Users must authenticate with multi-factor authentication to delete resources',
+      mode: 'All',
+      parameters: { effect: { type: 'String', allowedValues: ['AuditAction', 'DenyAction', 'Disabled'], defaultValue: 'AuditAction' } },
+      policyRule: {
+        if: { value: '[requestContext().identity.idtyp]', equals: 'user' },
+        then: { effect: "[parameters('effect')]", details: { actionNames: ['delete'] } },
+      },
+    },
+  });
+  const out = run({ 'policy/mfa.json': auditAction }, { policies: ['policy'] });
+  assert.equal(out.diagnostics.filter((d) => d.severity === 'error').length, 0);
+  const warnings = out.diagnostics.filter((d) => d.code === 'policy-not-applicable').map((d) => d.message);
+  assert.ok(
+    warnings.some((m) => /mfa-delete is not applicable to deployment templates: effect auditAction audits the actions it names/.test(m)),
+    warnings.join('\n'),
+  );
+  assert.equal(out.findings.filter((f) => f.ruleId === 'mfa-delete').length, 0);
+});
+
 test('an initiative referencing a Resource Provider mode definition counts it as not available offline, with the reason', () => {
   const keyVault = JSON.stringify({
     name: 'kv-key-type',
