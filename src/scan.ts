@@ -8,21 +8,14 @@ import { loadInputs } from './input/load-inputs.js';
 import type { ScanUnit } from './input/pair-parameters.js';
 import { internalErrorDiagnostic, type Diagnostic } from './load/diagnostic.js';
 import { Sandbox } from './load/sandbox.js';
-import { loadDefaultPolicies, type DefaultSetSkip } from './policy/default-set.js';
 import { resourcesFromExport } from './resources/from-export.js';
 import type { ResourceSet } from './resources/resource.js';
-import { NATIVE_RULES } from './rules/index.js';
 import { packageVersion } from './package-root.js';
-import type { Rule } from './rules/rule.js';
-import type { PolicyRule } from './policy/policy-rule.js';
-import { applyRuleOverrides, keyNamesRule, type RuleOverride } from './rules/rule-settings.js';
 import type { Finding, Suppression } from './findings/finding.js';
-import type { RuleMeta } from './rules/rule-meta.js';
 import type { Value } from './resources/value.js';
 import { dedupeAcrossParameterFiles } from './findings/dedupe.js';
 import { mergeEquivalentFindings, suppressEquivalents } from './findings/equivalents.js';
 import { complianceByControl } from './policy/control-compliance.js';
-import { assignPolicies, type AssignedPolicies, type PolicyInputs } from './policy/policy-inputs.js';
 import type { JsonDocument } from './load/json-document.js';
 import type { NotFollowed } from './arm/template/not-followed.js';
 import { rulesNotRun } from './evaluate/rules-not-run.js';
@@ -77,106 +70,9 @@ export interface ScanOptions {
   unitTimeoutSeconds?: number;
 }
 
-export interface RuleSet {
-  rules: readonly Rule[];
-  /** Rule options from the configuration, by rule id. */
-  options?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
-  /** Problems loading the rules (a shipped definition that does not compile). */
-  diagnostics: Diagnostic[];
-  /** Effect overrides that name no definition or that the definition does not allow. */
-  effectErrors: string[];
-  /**
-   * `--rules all`: every rule runs (those off by default too) and findings of equivalent rules
-   * on the same property are not merged, so each tool's view is reported.
-   */
-  all?: boolean;
-  /**
-   * Rules that exist but do not run in this scan: the shipped definitions that assigned policies
-   * replaced, or (policy test) every rule but the one tested. A suppression naming one of them
-   * is not reported as unused: nothing it could match was evaluated.
-   */
-  notRun?: readonly RuleMeta[];
-  /** Ids of rules the configuration turned off (`rules.<id>.enabled: false`): the coverage says why they did not run. */
-  turnedOff?: readonly string[];
-  /** Policy assignments in force (`--initiative`, `--assignment`, `--policy`): for compliance per control and exemptions. */
-  assigned?: Pick<AssignedPolicies, 'assigned' | 'unavailable' | 'exemptions'>;
-  /**
-   * Definitions the default set's initiatives reference that are not among `rules` (a version
-   * Tollgate lacks, a definition that does not compile), with why. Those in `rules` that do not
-   * run say why themselves (`enabled` false with `notForTemplates` or `unsetParameters`).
-   */
-  defaultSkipped?: readonly DefaultSetSkip[];
-}
-
-/**
- * The native rules and the built-in Azure Policy definitions, with effect overrides and the
- * configuration's rule settings (enabled, level, severity, options, parameters) applied. With
- * policy inputs (`--policy`, `--initiative`, `--assignment`, `--exemption`), the assigned
- * policies run instead of the shipped defaults; native rules run either way.
- */
-export function loadRuleSet(
-  policyEffects: Record<string, string> = {},
-  settings: Readonly<Record<string, RuleOverride>> = {},
-  /**
-   * `plugins`: rules loaded from the configuration's `plugins:`, run like the native ones.
-   * `defaults`: configuration `rules.default` (initiatives whose definitions join the API Management pack; `apim` = none; default: mcsb).
-   */
-  selection: { all?: boolean; policies?: PolicyInputs; plugins?: readonly Rule[]; defaults?: readonly string[] } = {},
-): RuleSet {
-  const parameters = Object.fromEntries(Object.entries(settings).flatMap(([k, s]) => (s.parameters ? [[k, s.parameters]] : [])));
-  const catalog = loadDefaultPolicies({ effects: policyEffects, parameters, ...(selection.defaults ? { sets: selection.defaults } : {}) });
-  let assigned: AssignedPolicies | undefined;
-  let replaced: Rule[] = [];
-  if (selection.policies) {
-    assigned = assignPolicies(selection.policies, catalog.rules);
-    replaced = catalog.rules;
-    catalog.rules = assigned.rules;
-    catalog.diagnostics.push(...selection.policies.diagnostics, ...assigned.diagnostics);
-  }
-  const effectErrors = [
-    ...catalog.unmatchedEffects.map((k) => `effect for '${k}': no built-in policy definition has that id or display name`),
-    ...catalog.rejectedEffects.map((r) => `effect for '${r.key}': ${r.reason}`),
-  ];
-  const configured = applyRuleOverrides([...catalog.rules, ...NATIVE_RULES, ...(selection.plugins ?? [])], settings, replaced);
-  catalog.diagnostics.push(
-    ...configured.warnings.map((w) => ({ severity: 'warning' as const, code: 'rule-setting', message: w.message, configKey: ['rules', w.key] })),
-  );
-  const disabledByUser = (r: Rule) => Object.entries(settings).some(([key, s]) => s.enabled === false && keyNamesRule(key, r));
-  // Turned on in the configuration without the parameters it needs: it could only fail on every
-  // resource, so it stays off and the reports list it with what it needs.
-  const needsParameters = (r: Rule) => r.enabled && Boolean((r as Partial<PolicyRule>).unsetParameters?.length);
-  let rules = configured.rules.map((r) => (needsParameters(r) ? Object.assign(Object.create(r) as Rule, { enabled: false }) : r));
-  if (selection.all) {
-    // Off by default (e.g. deprecated upstream) is turned on; off in the configuration stays off.
-    rules = rules.map((r) => {
-      if (r.enabled || disabledByUser(r)) return r;
-      // A definition needing a parameter nobody gave cannot be evaluated: turning it on would
-      // fail on every resource. It stays off, with a note saying what it needs.
-      const unset = (r as Partial<PolicyRule>).unsetParameters ?? [];
-      if (unset.length) {
-        const names = unset.map((p) => `'${p}'`).join(', ');
-        catalog.diagnostics.push({
-          severity: 'info',
-          code: 'rule-not-run',
-          message: `policy ${r.meta.id} (${r.meta.title}) not run: needs parameter${unset.length > 1 ? 's' : ''} ${names}, which ${unset.length > 1 ? 'have' : 'has'} no default (give ${unset.length > 1 ? 'them' : 'it'} under rules.${r.meta.id}.parameters in the configuration, or with an assignment)`,
-        });
-        return r;
-      }
-      return Object.assign(Object.create(r) as Rule, { enabled: true });
-    });
-  }
-  return {
-    rules,
-    options: configured.options,
-    diagnostics: catalog.diagnostics,
-    effectErrors: [...effectErrors, ...configured.errors],
-    all: selection.all,
-    turnedOff: rules.filter((r) => !r.enabled && disabledByUser(r)).map((r) => r.meta.id),
-    ...(replaced.length ? { notRun: replaced.map((r) => r.meta) } : {}),
-    ...(assigned ? { assigned } : {}),
-    ...(!selection.policies && catalog.skipped.length ? { defaultSkipped: catalog.skipped } : {}),
-  };
-}
+import { loadRuleSet, type RuleSet } from './evaluate/rule-set.js';
+// The CLI, the rule tester and the tests read the rule set from here, with the scan.
+export { loadRuleSet, type RuleSet };
 
 export interface ScanOutput extends ScanResult {
   /** Files met while walking directories that were not templates, parameter files or exports. */
