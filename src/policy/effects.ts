@@ -1,5 +1,5 @@
 import { isExpression } from '../arm/expression/parser.js';
-import { getProperty, isObject, isUnknown, type ObjectValue, type Value } from '../resources/value.js';
+import { getProperty, isObject, isUnknown, Unknown, type ObjectValue, type Value } from '../resources/value.js';
 import { compileCondition, evaluateTree, type CompiledCondition, type Scope } from './condition.js';
 import { PolicyCompileError, PolicyEvaluationError } from './errors.js';
 import { compileField, type FieldOptions } from './field.js';
@@ -32,7 +32,8 @@ export interface CompiledThen {
   /** The existence condition of auditIfNotExists / deployIfNotExists, evaluated on each related resource. */
   existenceCondition?: CompiledCondition;
   /** The related resources to look for (auditIfNotExists / deployIfNotExists). */
-  query?(scope: Scope): RelatedQuery;
+  /** Unknown when a part of the query (a name built from the assignment id) is known only in Azure. */
+  query?(scope: Scope): RelatedQuery | Unknown;
   /** What the effect would do, in Azure's shape, when the resource is non-compliant; undefined = nothing to report. */
   details(scope: Scope): Value | undefined;
 }
@@ -127,21 +128,29 @@ function compileExistence(details: Value | undefined, at: string, fields: FieldO
   if (typeof type !== 'string') throw new PolicyCompileError('details.type names the related resource type', at);
   const existence = getProperty(details, 'existenceCondition');
   const existenceCondition = existence === undefined ? undefined : compileCondition(existence, `${at}.existenceCondition`, { fields });
-  const text = (scope: Scope, key: string): string | undefined => {
+  // A part known only in Azure (a name built from the policy assignment id) makes the related
+  // resource unknown, and the verdict undecided: not an evaluation failure (an implicit deny).
+  const text = (scope: Scope, key: string): string | Unknown | undefined => {
     const raw = getProperty(details, key);
     if (raw === undefined) return undefined;
     const v = evaluateTree(raw, scope);
-    if (isUnknown(v)) throw new PolicyEvaluationError(`details.${key} is not known (${v.reason})`);
+    if (isUnknown(v)) return new Unknown(`details.${key} is not known before deployment (${v.reason})`);
     if (typeof v !== 'string') throw new PolicyEvaluationError(`details.${key} must be a string, not ${JSON.stringify(v)}`);
     return v;
   };
   return {
     existenceCondition,
     query: (scope) => {
-      const q: RelatedQuery = { type: text(scope, 'type')! };
-      const name = text(scope, 'name');
-      const rg = text(scope, 'resourceGroupName');
-      const existenceScope = text(scope, 'existenceScope');
+      const parts = {
+        type: text(scope, 'type'),
+        name: text(scope, 'name'),
+        rg: text(scope, 'resourceGroupName'),
+        existenceScope: text(scope, 'existenceScope'),
+      };
+      const unknown = Object.values(parts).find(isUnknown);
+      if (unknown) return unknown;
+      const { name, rg, existenceScope } = parts as Record<string, string | undefined>;
+      const q: RelatedQuery = { type: parts.type as string };
       if (name !== undefined) q.name = name;
       if (rg !== undefined) q.resourceGroupName = rg;
       if (existenceScope !== undefined) q.existenceScope = existenceScope;

@@ -209,6 +209,7 @@ function unknownResult(verdict: Verdict): PolicyResult {
 function existence(policy: CompiledPolicy, scope: Scope, verdict: Verdict, options: EvaluateOptions): PolicyResult {
   const inner: Scope = { ...scope, trace: undefined };
   const query = policy.then.query!(inner);
+  if (isUnknown(query)) return { kind: 'unknown', verdict, reason: `the related resource cannot be named: ${query.reason}` };
   const candidates = options.related?.(query);
   const details = policy.then.details(inner);
   const what = `${query.type}${query.name ? ` named '${query.name}'` : ''}`;

@@ -114,3 +114,31 @@ test('existenceScope subscription: a failing related resource in the deployment 
   const paid = makeResource('Microsoft.Security/pricings', 'VirtualMachines', { properties: { pricingTier: 'Standard' } });
   assert.equal(check(pricing, sub, [sub, paid]).outcome, 'pass');
 });
+
+test('a related resource named from the policy assignment id (Guest Configuration) is undecided, never an implicit deny', () => {
+  const gc = createPolicyRule(
+    readPolicyDefinition({
+      name: 'gc',
+      properties: {
+        displayName: 'Audit Windows machines that do not have the minimum password age',
+        mode: 'Indexed',
+        policyRule: {
+          if: { field: 'type', equals: 'Microsoft.Compute/virtualMachines' },
+          then: {
+            effect: 'auditIfNotExists',
+            details: {
+              type: 'Microsoft.GuestConfiguration/guestConfigurationAssignments',
+              name: "[concat('MinimumPasswordAge$pid', uniqueString(policy().assignmentId, policy().definitionReferenceId))]",
+              existenceCondition: { field: 'Microsoft.GuestConfiguration/guestConfigurationAssignments/complianceStatus', equals: 'Compliant' },
+            },
+          },
+        },
+      },
+    }),
+  );
+  const vm = makeResource('Microsoft.Compute/virtualMachines', 'vm', { properties: {} });
+  const out = check(gc, vm);
+  assert.equal(out.outcome, 'unknown');
+  assert.deepEqual(out.findings, []);
+  assert.match(out.unknowns[0]!, /the related resource cannot be named: details\.name is not known before deployment \(the policy assignment id/);
+});
