@@ -109,3 +109,16 @@ test('with only classifiers deciding (allowed locations), the classifier is the 
   const out = check(where, makeResource(VAULT, 'kv', { location: 'eastus', properties: {} }));
   assert.equal(out.findings[0]!.path, 'location');
 });
+
+test('the finding names the resource by its type in the singular, and a type that is not a plural stays whole (Redis)', () => {
+  const redis = rule('Only secure connections to your Azure Cache for Redis should be enabled', {
+    allOf: [
+      { field: 'type', equals: 'Microsoft.Cache/Redis' },
+      { field: 'Microsoft.Cache/Redis/enableNonSslPort', equals: 'true' },
+    ],
+  });
+  const out = check(redis, makeResource('Microsoft.Cache/redis', 'cache', { properties: { enableNonSslPort: true } }));
+  assert.match(out.findings[0]!.message, /^Redis 'cache' sets enableNonSslPort to true/);
+  const vaults = rule('Vaults', { field: 'type', equals: VAULT });
+  assert.match(check(vaults, makeResource(VAULT, 'kv', {})).findings[0]!.message, /^Vault 'kv'/);
+});
