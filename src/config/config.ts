@@ -9,6 +9,7 @@ import { PACK_ONLY } from '../policy/default-set.js';
 import { packageRoot } from '../package-root.js';
 import { isCalendarDate } from '../findings/suppressions.js';
 import type { DeploymentContext } from '../arm/expression/context.js';
+import { didYouMean } from '../did-you-mean.js';
 import { Sandbox } from '../load/sandbox.js';
 
 /** The configuration file's contents, as the schema in schema/tollgate.schema.json describes them. */
@@ -128,7 +129,8 @@ export function loadConfig(file: string, shownAs = file, options: LoadConfigOpti
   } catch (err) {
     throw new ConfigError(`${shownAs}: cannot read the configuration file: ${(err as Error).message}`);
   }
-  validator ??= new (ajvLib().Ajv)({ allErrors: false, strict: true }).compile(
+  // verbose: an error carries its schema, whose known keys make the "did you mean" of an unknown key.
+  validator ??= new (ajvLib().Ajv)({ allErrors: false, strict: true, verbose: true }).compile(
     JSON.parse(readFileSync(path.join(packageRoot(), 'schema', 'tollgate.schema.json'), 'utf8')),
   );
   if (!validator(value)) {
@@ -269,7 +271,8 @@ function offendingNode(doc: Document, error: ErrorObject): { node: YamlNode | un
   if (error.keyword === 'additionalProperties') {
     const key = String((error.params as { additionalProperty: string }).additionalProperty);
     const keyNode = isMap(target) ? target.items.find((p) => isScalar(p.key) && p.key.value === key)?.key : undefined;
-    return { node: (keyNode as YamlNode | undefined) ?? target, what: `unknown key '${key}' in ${where}` };
+    const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+    return { node: (keyNode as YamlNode | undefined) ?? target, what: `unknown key '${key}' in ${where}${didYouMean(key, known)}` };
   }
   if (error.keyword === 'enum') {
     const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.map(String);
