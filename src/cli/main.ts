@@ -205,6 +205,10 @@ function addSelectionOptions(cmd: Command): Command {
     )
     .option('--skip-rule <id>', 'do not run this rule (same ids as --rule; repeatable)', collect)
     .option(
+      '--no-inline-suppressions',
+      'ignore suppressions written in the templates (resource metadata, Bicep comments), for audits; those of the configuration still apply',
+    )
+    .option(
       '--effect <policy=effect>',
       'Azure Policy effect for a built-in definition, by guid or display name, e.g. 92bb331d-ac71-416a-8c91-02f2cb734ce4=Deny (repeatable; config: rules.<id>.effect)',
       collect,

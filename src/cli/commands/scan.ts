@@ -44,6 +44,8 @@ export interface ScanFlags extends DeploymentFlags {
   rule?: string[];
   /** `--skip-rule ID`: these rules do not run. */
   skipRule?: string[];
+  /** `--no-inline-suppressions`: false. */
+  inlineSuppressions?: boolean;
   policy?: string[];
   initiative?: string[];
   assignment?: string[];
@@ -187,6 +189,7 @@ function scanWithConfig(paths: string[], flags: ScanFlags, cwd: string, config: 
       const location = at && config.origin ? { file: config.origin.file, start: at, end: { line: at.line, column: at.column + 1 } } : undefined;
       return { ...s, kind: 'external' as const, ...(location ? { location } : {}) };
     }),
+    inlineSuppressions: flags.inlineSuppressions !== false,
     parameters: flags.parameters,
     deployment: { ...deployment, ...fromFlags },
     env: { ...config.env, ...envFromFlags },
