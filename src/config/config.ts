@@ -173,6 +173,13 @@ export function loadConfig(file: string, shownAs = file, options: LoadConfigOpti
     suppressionsNode.items.forEach((item, i) => {
       const start = lines.linePos((item as YamlNode).range?.[0] ?? 0);
       suppressionAt.push({ line: start.line, column: start.col });
+      // The schema asks for a non-empty reason; blanks are no reason either (as in templates and Bicep comments).
+      const reason = config.suppressions?.[i]?.reason;
+      if (reason !== undefined && !reason.trim()) {
+        const node = doc.getIn(['suppressions', i, 'reason'], true) as YamlNode | undefined;
+        const at = node?.range ? lines.linePos(node.range[0]) : start;
+        throw new ConfigError(`${shownAs}:${at.line}:${at.col}: suppressions[${i}].reason is blank: accepting a risk must say why`);
+      }
       const expires = config.suppressions?.[i]?.expires;
       if (expires === undefined || isCalendarDate(expires)) return;
       const key = isMap(item) ? item.items.find((p) => isScalar(p.key) && p.key.value === 'expires')?.key : undefined;

@@ -22,7 +22,7 @@ const backend = (name: string, extra: object = {}) => ({
 interface Report {
   findings: { ruleId: string; resource: { name: string } }[];
   suppressed: { ruleId: string; resource: { name: string }; suppression: { kind: string; justification: string } }[];
-  diagnostics: { code: string; message: string }[];
+  diagnostics: { code: string; message: string; location?: { start: { line: number } } }[];
 }
 
 /** One backend suppressed in its metadata, one in the configuration; a Bicep API suppressed by a comment. */
@@ -86,4 +86,39 @@ test('baseline write takes --no-inline-suppressions too', () => {
   const audit = count(['--no-inline-suppressions']);
   assert.ok(Number.isInteger(withInline));
   assert.equal(audit, withInline + 2);
+});
+
+test('a reason is always required: a blank one in the configuration is exit 2 at its line; one missing in a template is a warning there and suppresses nothing', () => {
+  const blank = tempTree({
+    'main.json': template({ resources: [backend('svc/a')] }),
+    'tollgate.yaml': ['suppressions:', '  - rule: APIM-HTTPBackend', '    reason: "   "', ''].join('\n'),
+  });
+  const r = run(['scan', '.'], blank);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /tollgate\.yaml:3:13: suppressions\[0\]\.reason is blank: accepting a risk must say why/);
+  const missing = tempTree({ 'tollgate.yaml': ['suppressions:', '  - rule: APIM-HTTPBackend', ''].join('\n') });
+  assert.equal(run(['scan', '.'], missing).status, 2);
+
+  const inline = tempTree({
+    'main.json': template({ resources: [backend('svc/a', { metadata: { tollgate: { suppress: [{ rule: 'APIM-HTTPBackend', reason: '  ' }] } } })] }),
+    'api.bicep': [
+      "resource api 'Microsoft.ApiManagement/service/apis@2023-05-01-preview' = {",
+      "  name: 'apim/orders'",
+      '  properties: {',
+      "    displayName: 'Orders'",
+      "    description: 'Orders API'",
+      '    // tollgate-disable-next-line APIM-HTTPEndpoint',
+      "    protocols: ['http']",
+      '  }',
+      '}',
+      '',
+    ].join('\n'),
+  });
+  const out = JSON.parse(run(['scan', '.', '-f', 'json'], inline).stdout) as Report;
+  assert.deepEqual(pick(out.findings, 'APIM-HTTPBackend'), ['svc/a']);
+  assert.deepEqual(pick(out.findings, 'APIM-HTTPEndpoint'), ['apim/orders']);
+  const invalid = out.diagnostics.filter((d) => d.code === 'suppression-invalid');
+  assert.equal(invalid.length, 2, JSON.stringify(out.diagnostics));
+  assert.ok(invalid.some((d) => /APIM-HTTPEndpoint needs a reason/.test(d.message) && d.location?.start.line === 6));
+  assert.ok(invalid.some((d) => /APIM-HTTPBackend needs a `reason`/.test(d.message)));
 });
