@@ -51,6 +51,10 @@ test('an unknown key in tollgate.yaml names the closest known key at its level; 
     assert.equal(r.status, 2, yaml);
     assert.match(r.stderr, expected);
   }
+  // A rules key that names no rule: the closest rule ids.
+  const rule = run(['scan', '.'], tempTree({ 'tollgate.yaml': 'rules:\n  APIM-Cipher:\n    enabled: false\n' }));
+  assert.equal(rule.status, 2);
+  assert.match(rule.stderr, /rules\.APIM-Cipher: no rule has that id, equivalent id or display name; did you mean APIM-Ciphers\?/);
   const unrelated = run(['scan', '.'], tempTree({ 'tollgate.yaml': 'zebra: 1\n' }));
   assert.equal(unrelated.status, 2);
   assert.match(unrelated.stderr, /unknown key 'zebra' in the top level\n$/);
