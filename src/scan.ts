@@ -50,6 +50,8 @@ export interface ScanOptions {
   ruleSet?: RuleSet;
   /** Suppressions from the configuration (`kind: 'external'`). */
   suppressions?: Suppression[];
+  /** false: suppressions written in the templates (resource metadata, Bicep comments) are not read; the configuration's still apply. */
+  inlineSuppressions?: boolean;
   /** Today, for suppression expiry (default: the real date). */
   today?: Date;
   /** Values for parameters that have none, by template glob (gitignore syntax, relative to cwd). */
@@ -109,7 +111,13 @@ export function scan(options: ScanOptions): ScanOutput {
     files: inputs.files,
     units: [],
     rules: rules.map((r) => r.meta),
-    notRun: rulesNotRun({ rules, turnedOff: new Set(ruleSet.turnedOff), replaced: ruleSet.notRun, unavailable: ruleSet.assigned?.unavailable }),
+    notRun: rulesNotRun({
+      rules,
+      turnedOff: new Set(ruleSet.turnedOff),
+      deselected: new Set(ruleSet.deselected),
+      replaced: ruleSet.notRun,
+      unavailable: ruleSet.assigned?.unavailable,
+    }),
     results: [],
     findings: [],
     diagnostics,
@@ -146,6 +154,8 @@ export function scan(options: ScanOptions): ScanOutput {
     const documentOf = new Map<string, JsonDocument>();
     for (const resource of set.resources) {
       documentOf.set(resourceKey(resource), resource.source.document);
+      // An audit (--no-inline-suppressions) does not read them: their findings are reported as any other.
+      if (options.inlineSuppressions === false) continue;
       const found = suppressionsOnResource(resource, problems);
       // Bicep: comments above the resource (or above the line of the finding, below).
       const comments = suppressionsInComments(resource.source.document, problems);
@@ -161,7 +171,10 @@ export function scan(options: ScanOptions): ScanOutput {
     for (const d of problems) pushOnce(d, diagnostics, seenDiagnostics);
     for (const finding of evaluation.findings) {
       const document = documentOf.get(resourceKey(finding.resource));
-      const atLine = document && finding.location ? (suppressionsInComments(document, problems).nextLine.get(finding.location.start.line) ?? []) : [];
+      const atLine =
+        document && finding.location && options.inlineSuppressions !== false
+          ? (suppressionsInComments(document, problems).nextLine.get(finding.location.start.line) ?? [])
+          : [];
       const forResource = [...(onResource.get(resourceKey(finding.resource)) ?? []), ...atLine];
       const fromConfig = external.filter(
         (s) =>

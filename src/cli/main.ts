@@ -199,6 +199,16 @@ function addSelectionOptions(cmd: Command): Command {
       'default: the default rule set (one finding per defect, listing its equivalents); all: every rule, those off by default too, and each equivalent rule reports its own finding',
     )
     .option(
+      '--rule <id>',
+      'run only this rule: rule id, policy guid (or its first 8 characters), display name or equivalent id; runs it even if off by default (repeatable)',
+      collect,
+    )
+    .option('--skip-rule <id>', 'do not run this rule (same ids as --rule; repeatable)', collect)
+    .option(
+      '--no-inline-suppressions',
+      'ignore suppressions written in the templates (resource metadata, Bicep comments), for audits; those of the configuration still apply',
+    )
+    .option(
       '--effect <policy=effect>',
       'Azure Policy effect for a built-in definition, by guid or display name, e.g. 92bb331d-ac71-416a-8c91-02f2cb734ce4=Deny (repeatable; config: rules.<id>.effect)',
       collect,

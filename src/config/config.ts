@@ -9,6 +9,7 @@ import { PACK_ONLY } from '../policy/default-set.js';
 import { packageRoot } from '../package-root.js';
 import { isCalendarDate } from '../findings/suppressions.js';
 import type { DeploymentContext } from '../arm/expression/context.js';
+import { didYouMean } from '../did-you-mean.js';
 import { Sandbox } from '../load/sandbox.js';
 
 /** The configuration file's contents, as the schema in schema/tollgate.schema.json describes them. */
@@ -128,7 +129,8 @@ export function loadConfig(file: string, shownAs = file, options: LoadConfigOpti
   } catch (err) {
     throw new ConfigError(`${shownAs}: cannot read the configuration file: ${(err as Error).message}`);
   }
-  validator ??= new (ajvLib().Ajv)({ allErrors: false, strict: true }).compile(
+  // verbose: an error carries its schema, whose known keys make the "did you mean" of an unknown key.
+  validator ??= new (ajvLib().Ajv)({ allErrors: false, strict: true, verbose: true }).compile(
     JSON.parse(readFileSync(path.join(packageRoot(), 'schema', 'tollgate.schema.json'), 'utf8')),
   );
   if (!validator(value)) {
@@ -171,6 +173,13 @@ export function loadConfig(file: string, shownAs = file, options: LoadConfigOpti
     suppressionsNode.items.forEach((item, i) => {
       const start = lines.linePos((item as YamlNode).range?.[0] ?? 0);
       suppressionAt.push({ line: start.line, column: start.col });
+      // The schema asks for a non-empty reason; blanks are no reason either (as in templates and Bicep comments).
+      const reason = config.suppressions?.[i]?.reason;
+      if (reason !== undefined && !reason.trim()) {
+        const node = doc.getIn(['suppressions', i, 'reason'], true) as YamlNode | undefined;
+        const at = node?.range ? lines.linePos(node.range[0]) : start;
+        throw new ConfigError(`${shownAs}:${at.line}:${at.col}: suppressions[${i}].reason is blank: accepting a risk must say why`);
+      }
       const expires = config.suppressions?.[i]?.expires;
       if (expires === undefined || isCalendarDate(expires)) return;
       const key = isMap(item) ? item.items.find((p) => isScalar(p.key) && p.key.value === 'expires')?.key : undefined;
@@ -269,7 +278,8 @@ function offendingNode(doc: Document, error: ErrorObject): { node: YamlNode | un
   if (error.keyword === 'additionalProperties') {
     const key = String((error.params as { additionalProperty: string }).additionalProperty);
     const keyNode = isMap(target) ? target.items.find((p) => isScalar(p.key) && p.key.value === key)?.key : undefined;
-    return { node: (keyNode as YamlNode | undefined) ?? target, what: `unknown key '${key}' in ${where}` };
+    const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+    return { node: (keyNode as YamlNode | undefined) ?? target, what: `unknown key '${key}' in ${where}${didYouMean(key, known)}` };
   }
   if (error.keyword === 'enum') {
     const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.map(String);

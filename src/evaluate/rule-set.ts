@@ -6,6 +6,7 @@ import { NATIVE_RULES } from '../rules/index.js';
 import type { Rule } from '../rules/rule.js';
 import type { RuleMeta } from '../rules/rule-meta.js';
 import { applyRuleOverrides, keyNamesRule, type RuleOverride } from '../rules/rule-settings.js';
+import { selectRules } from '../rules/rule-query.js';
 
 // The rules a scan runs: chosen and configured before any file is read, so that the CLI can
 // check its flags and the configuration first, and so that scan.ts only runs the stages.
@@ -31,6 +32,8 @@ export interface RuleSet {
   notRun?: readonly RuleMeta[];
   /** Ids of rules the configuration turned off (`rules.<id>.enabled: false`): the coverage says why they did not run. */
   turnedOff?: readonly string[];
+  /** Ids of rules that would have run but `--rule` / `--skip-rule` left out. */
+  deselected?: readonly string[];
   /** Policy assignments in force (`--initiative`, `--assignment`, `--policy`): for compliance per control and exemptions. */
   assigned?: Pick<AssignedPolicies, 'assigned' | 'unavailable' | 'exemptions'>;
   /**
@@ -54,7 +57,16 @@ export function loadRuleSet(
    * `plugins`: rules loaded from the configuration's `plugins:`, run like the native ones.
    * `defaults`: configuration `rules.default` (initiatives whose definitions join the API Management pack; `apim` = none; default: mcsb).
    */
-  selection: { all?: boolean; policies?: PolicyInputs; plugins?: readonly Rule[]; defaults?: readonly string[] } = {},
+  selection: {
+    all?: boolean;
+    policies?: PolicyInputs;
+    plugins?: readonly Rule[];
+    defaults?: readonly string[];
+    /** `--rule`: only these rules run (ids, guids, display names, guid prefixes). */
+    only?: readonly string[];
+    /** `--skip-rule`: these rules do not run. */
+    skip?: readonly string[];
+  } = {},
 ): RuleSet {
   const parameters = Object.fromEntries(Object.entries(settings).flatMap(([k, s]) => (s.parameters ? [[k, s.parameters]] : [])));
   const catalog = loadDefaultPolicies({ effects: policyEffects, parameters, ...(selection.defaults ? { sets: selection.defaults } : {}) });
@@ -98,13 +110,18 @@ export function loadRuleSet(
       return Object.assign(Object.create(r) as Rule, { enabled: true });
     });
   }
+  const turnedOff = rules.filter((r) => !r.enabled && disabledByUser(r)).map((r) => r.meta.id);
+  // After --rules all and the configuration: a rule asked for by name runs, one left out does not.
+  const picked = selection.only?.length || selection.skip?.length ? selectRules(rules, selection.only ?? [], selection.skip ?? []) : undefined;
+  if (picked) rules = picked.rules;
   return {
     rules,
     options: configured.options,
     diagnostics: catalog.diagnostics,
-    effectErrors: [...effectErrors, ...configured.errors],
+    effectErrors: [...effectErrors, ...configured.errors, ...(picked?.errors ?? [])],
     all: selection.all,
-    turnedOff: rules.filter((r) => !r.enabled && disabledByUser(r)).map((r) => r.meta.id),
+    turnedOff: turnedOff.filter((id) => !rules.some((r) => r.enabled && r.meta.id === id)),
+    ...(picked?.deselected.length ? { deselected: picked.deselected } : {}),
     ...(replaced.length ? { notRun: replaced.map((r) => r.meta) } : {}),
     ...(assigned ? { assigned } : {}),
     ...(!selection.policies && catalog.skipped.length ? { defaultSkipped: catalog.skipped } : {}),

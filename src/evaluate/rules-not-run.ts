@@ -14,6 +14,8 @@ export type NotRunReason =
   | 'effect-disabled'
   /** `rules.<id>.enabled: false` in the configuration. */
   | 'turned-off'
+  /** Left out by `--rule` / `--skip-rule`. */
+  | 'not-selected'
   /** Ships off (deprecated upstream, or opt-in); `rules.<id>.enabled: true` or `--rules all` runs it. */
   | 'off-by-default'
   /** A shipped definition the assigned policies replaced (`--initiative`, `--assignment`, `--policy`). */
@@ -28,6 +30,7 @@ export const NOT_RUN_REASONS: Readonly<Record<NotRunReason, string>> = {
   unavailable: 'assigned, but Tollgate does not have the definition or the version asked for',
   'effect-disabled': 'effect Disabled',
   'turned-off': 'turned off in the configuration',
+  'not-selected': 'left out by --rule or --skip-rule',
   'off-by-default': 'off by default (rules.<id>.enabled: true or --rules all runs it)',
   'not-assigned': 'shipped default replaced by the assigned policies',
 };
@@ -54,6 +57,8 @@ export interface NotRunInputs {
   rules: readonly Rule[];
   /** Ids of rules the configuration turned off. */
   turnedOff?: ReadonlySet<string>;
+  /** Ids of rules `--rule` / `--skip-rule` left out. */
+  deselected?: ReadonlySet<string>;
   /** Shipped rules the assigned policies replaced. */
   replaced?: readonly RuleMeta[];
   /** References of assigned initiatives that cannot be evaluated offline. */
@@ -65,7 +70,9 @@ export function rulesNotRun(inputs: NotRunInputs): RuleNotRun[] {
   const out: RuleNotRun[] = [];
   for (const rule of inputs.rules) {
     if (rule.enabled) continue;
-    const { reason, detail } = whyNotRun(rule, inputs.turnedOff);
+    const { reason, detail } = inputs.deselected?.has(rule.meta.id)
+      ? { reason: 'not-selected' as const, detail: NOT_RUN_REASONS['not-selected'] }
+      : whyNotRun(rule, inputs.turnedOff);
     out.push({ ...identity(rule.meta), reason, detail });
   }
   for (const meta of inputs.replaced ?? []) out.push({ ...identity(meta), reason: 'not-assigned', detail: NOT_RUN_REASONS['not-assigned'] });

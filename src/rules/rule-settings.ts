@@ -1,5 +1,6 @@
 import type { Level, Severity } from '../findings/finding.js';
 import type { Rule } from './rule.js';
+import { suggestRules } from './rule-query.js';
 
 /** What the configuration may change about a rule (its effect is applied when policies load). */
 export interface RuleOverride {
@@ -46,7 +47,10 @@ export function applyRuleOverrides(
       const idle = notRunning.find((r) => keyNamesRule(key, r));
       if (idle)
         warnings.push({ key, message: `rules.${key}: policy ${idle.meta.id} is not among the assigned policies of this scan: the setting has no effect` });
-      else errors.push(`rules.${key}: no rule has that id, equivalent id or display name (see \`tollgate rules\`)`);
+      else {
+        const close = suggestRules(key, rules);
+        errors.push(`rules.${key}: no rule has that id, equivalent id or display name${close ? `; did you mean ${close}?` : ''} (see \`tollgate rules\`)`);
+      }
       continue;
     }
     for (const rule of named) {

@@ -41,11 +41,11 @@ test('YAML and JSON configurations read the same', () => {
   assert.deepEqual(settings('a.yaml'), settings('b.json'));
 });
 
-test('an unknown key is an error naming the key, its line and column', () => {
+test('an unknown key is an error naming the key, its line and column, and the closest known key', () => {
   const dir = tempTree({ 'tollgate.yaml': `exclude: []\nrules:\n  ${SEED}:\n    efect: Deny\n` });
   assert.throws(
     () => loadConfig(path.join(dir, 'tollgate.yaml'), 'tollgate.yaml'),
-    (e: unknown) => e instanceof ConfigError && e.message === `tollgate.yaml:4:5: unknown key 'efect' in rules.${SEED}`,
+    (e: unknown) => e instanceof ConfigError && e.message === `tollgate.yaml:4:5: unknown key 'efect' in rules.${SEED} (did you mean 'effect'?)`,
   );
 });
 
@@ -73,7 +73,7 @@ test('scan: a bad configuration is exit 2 with file, line and key', () => {
   const dir = tempTree({ 'tollgate.yaml': 'exclude: []\nrulez: {}\n', 'main.json': BACKEND });
   const r = run(['scan', '.'], dir);
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /tollgate\.yaml:2:1: unknown key 'rulez'/);
+  assert.match(r.stderr, /tollgate\.yaml:2:1: unknown key 'rulez' in the top level \(did you mean 'rules'\?\)/);
 });
 
 test('scan: exclude and deployment from the config are used', () => {

@@ -1,6 +1,7 @@
 import type { RuleMeta } from '../../rules/rule-meta.js';
 import { loadDefaultPolicies } from '../../policy/default-set.js';
-import { appliesToType, builtInCatalog } from '../../policy/builtin-rules.js';
+import { appliesToType, builtInCatalog, type CatalogEntry } from '../../policy/builtin-rules.js';
+import { closestNames } from '../../did-you-mean.js';
 import { initiativeByName } from '../../policy/initiative-names.js';
 import type { PolicyRule } from '../../policy/policy-rule.js';
 import type { Rule } from '../../rules/rule.js';
@@ -127,7 +128,20 @@ export function runRulesShow(query: string): number {
   const exact = (r: Rule) => r.meta.id.toLowerCase() === q || r.meta.title.toLowerCase() === q;
   let found = all.find(exact) ?? all.find((r) => r.meta.equivalents.some((e) => e.id.toLowerCase() === q || e.ref?.toLowerCase() === q));
   if (!found) {
-    const entry = builtInCatalog().find((e) => e.record.name.toLowerCase() === q || e.definition?.displayName.toLowerCase() === q);
+    const catalog = builtInCatalog();
+    let entry = catalog.find((e) => e.record.name.toLowerCase() === q || e.definition?.displayName.toLowerCase() === q);
+    if (!entry) {
+      // The start of an id (`db4a9d17`, a guid's first block), when only one id starts so.
+      const ids = idsStartingWith(q, all, catalog);
+      if (ids.length > 1) {
+        process.stderr.write(
+          `tollgate: '${query}' is the start of ${ids.length} rule ids (${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', …' : ''}): give more of it\n`,
+        );
+        return EXIT.usage;
+      }
+      found = all.find((r) => r.meta.id === ids[0]);
+      if (!found && ids[0] !== undefined) entry = catalog.find((e) => e.record.name === ids[0]);
+    }
     if (entry && !entry.rule) {
       process.stderr.write(`tollgate: built-in definition ${entry.record.name} (${entry.record.shown}) cannot be loaded: ${entry.problem ?? 'unknown'}\n`);
       return EXIT.inputErrors;
@@ -138,7 +152,7 @@ export function runRulesShow(query: string): number {
     }
   }
   if (!found) {
-    process.stderr.write(`tollgate: no rule '${query}' (see tollgate rules)\n`);
+    process.stderr.write(`tollgate: no rule '${query}'${suggestion(query, all)}; see tollgate rules, tollgate rules --all\n`);
     return EXIT.usage;
   }
   const policy = rules.find((r) => r === found);
@@ -150,6 +164,28 @@ export function runRulesShow(query: string): number {
     )}\n`,
   );
   return EXIT.ok;
+}
+
+/** Shortest id start taken for a whole id (`db4a9d17`, a guid's first block, is the usual short form). */
+const MIN_PREFIX = 4;
+
+/** The ids of the default set and the catalog that start with `q` (case-insensitive), when `q` is long enough to be meant as an id. */
+function idsStartingWith(q: string, rules: readonly Rule[], catalog: readonly CatalogEntry[]): string[] {
+  if (q.length < MIN_PREFIX) return [];
+  return [...new Set([...rules.map((r) => r.meta.id), ...catalog.map((e) => e.record.name)].filter((id) => id.toLowerCase().startsWith(q)))];
+}
+
+/** ` (did you mean …?)` over the ids and titles of the default set and the catalog, or ''. */
+function suggestion(query: string, rules: readonly Rule[]): string {
+  const catalog = builtInCatalog();
+  const byName = new Map<string, string>();
+  for (const r of rules) byName.set(r.meta.title, r.meta.id);
+  for (const e of catalog) if (e.definition) byName.set(e.definition.displayName, e.record.name);
+  const ids = [...rules.map((r) => r.meta.id), ...catalog.map((e) => e.record.name)];
+  const close = closestNames(query, [...ids, ...byName.keys()]);
+  if (!close.length) return '';
+  const shown = [...new Set(close.map((name) => (byName.has(name) ? `${byName.get(name)} (${name})` : name)))];
+  return ` (did you mean ${shown.length > 1 ? `${shown.slice(0, -1).join(', ')} or ${shown[shown.length - 1]}` : shown[0]}?)`;
 }
 
 /** The rules of the catalog that check the same thing: by default one finding is reported for them. */

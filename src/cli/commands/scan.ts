@@ -40,6 +40,12 @@ export interface ScanFlags extends DeploymentFlags {
   config?: string | false;
   /** `default` or `all` (every rule, off-by-default ones too, equivalent findings not merged). */
   rules?: string;
+  /** `--rule ID`: only these rules run. */
+  rule?: string[];
+  /** `--skip-rule ID`: these rules do not run. */
+  skipRule?: string[];
+  /** `--no-inline-suppressions`: false. */
+  inlineSuppressions?: boolean;
   policy?: string[];
   initiative?: string[];
   assignment?: string[];
@@ -133,6 +139,8 @@ function scanWithConfig(paths: string[], flags: ScanFlags, cwd: string, config: 
     plugins,
     ...(anyPolicy ? { policies: loadPolicyInputs(spec, cwd) } : {}),
     ...(config.defaultRules ? { defaults: config.defaultRules } : {}),
+    ...(flags.rule ? { only: flags.rule } : {}),
+    ...(flags.skipRule ? { skip: flags.skipRule } : {}),
   });
   if (ruleSet.effectErrors.length) {
     for (const e of ruleSet.effectErrors) process.stderr.write(`tollgate: ${e}\n`);
@@ -181,6 +189,7 @@ function scanWithConfig(paths: string[], flags: ScanFlags, cwd: string, config: 
       const location = at && config.origin ? { file: config.origin.file, start: at, end: { line: at.line, column: at.column + 1 } } : undefined;
       return { ...s, kind: 'external' as const, ...(location ? { location } : {}) };
     }),
+    inlineSuppressions: flags.inlineSuppressions !== false,
     parameters: flags.parameters,
     deployment: { ...deployment, ...fromFlags },
     env: { ...config.env, ...envFromFlags },
