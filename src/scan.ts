@@ -211,8 +211,9 @@ export function scan(options: ScanOptions): ScanOutput {
   // findings merged across them are merged the same). Every file is still read and parsed: the
   // diagnostics of the input are the same in every shard, and `tollgate merge` reports them once.
   const units = inputs.units.filter((u) => inShard(u.document.file.path, options.shard));
-  // A template only linked goes with its first caller: that is the shard that can tell whether a caller read it.
-  const linkedOnly = inputs.linkedOnly.filter((l) => inShard([...l.linkedFrom].sort()[0] ?? l.unit.document.file.path, options.shard));
+  // A template only linked goes with its first caller (through callers that are only linked too, up to a
+  // scanned one): that is the shard that can tell whether a caller read it.
+  const linkedOnly = inputs.linkedOnly.filter((l) => inShard(firstCaller(l.unit.document.file.path, inputs.linkedOnly), options.shard));
 
   // expand -> resources -> evaluate, one unit at a time: one bad unit never stops the others
   const result: ScanOutput = {
@@ -361,6 +362,18 @@ function resourcesOf(unit: ScanUnit, options: ExpandOptions, diagnostics: Diagno
   // The same template with several parameter files would repeat its own problems: report once.
   for (const d of expansion.diagnostics) pushOnce(d, diagnostics, seen);
   return { file, parameterFile, resources: expansion.resources, notFollowed: expansion.notFollowed };
+}
+
+/** The scanned template a linked-only template is reached from first (by path), or itself when there is none. */
+function firstCaller(file: string, linkedOnly: readonly { unit: ScanUnit; linkedFrom: string[] }[]): string {
+  const callersOf = new Map(linkedOnly.map((l) => [l.unit.document.file.path, l.linkedFrom]));
+  const seen = new Set<string>();
+  let at = file;
+  for (let callers = callersOf.get(at); callers?.length && !seen.has(at); callers = callersOf.get(at)) {
+    seen.add(at);
+    at = [...callers].sort()[0]!;
+  }
+  return at;
 }
 
 /** The configured parameter values whose glob matches the template; later entries win. */

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { JsonSyntaxError, parseJson } from '../../load/json-parser.js';
 import { render } from '../../report/index.js';
 import { mergeShards, MergeError, type ShardInput } from '../../report/shard-report.js';
 import { EXIT, exitCodeFor, type FailOn } from '../exit-code.js';
@@ -53,9 +54,10 @@ function readShardReport(file: string): ShardInput | string {
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    const position = /position (\d+)/.exec((err as Error).message);
-    const at = position ? lineColumn(text, Number(position[1])) : undefined;
-    return `${file}${at ? `:${at.line}:${at.column}` : ''}: not valid JSON (${(err as Error).message})`;
+    // JSON.parse's message has no line and column: Tollgate's own parser says where.
+    const where = syntaxError(text);
+    const at = where ? lineColumn(text, where.offset) : undefined;
+    return `${file}${at ? `:${at.line}:${at.column}` : ''}: not valid JSON (${where?.message ?? (err as Error).message})`;
   }
   const report = doc as { tool?: { name?: unknown; version?: unknown }; shard?: { index?: unknown; count?: unknown; scan?: unknown } };
   if (typeof report !== 'object' || report === null || report.tool?.name !== 'tollgate' || typeof report.tool.version !== 'string')
@@ -64,6 +66,15 @@ function readShardReport(file: string): ShardInput | string {
   if (!shard || typeof shard.index !== 'number' || typeof shard.count !== 'number' || typeof shard.scan !== 'object' || shard.scan === null)
     return `${file}: a Tollgate JSON report without a shard section: scan with --shard I/N to write a report that can be merged`;
   return { file, tool: { name: 'tollgate', version: report.tool.version }, shard: shard as ShardInput['shard'] };
+}
+
+function syntaxError(text: string): JsonSyntaxError | undefined {
+  try {
+    parseJson(text);
+  } catch (err) {
+    if (err instanceof JsonSyntaxError) return err;
+  }
+  return undefined;
 }
 
 function lineColumn(text: string, offset: number): { line: number; column: number } {
