@@ -7,7 +7,10 @@ import { checkPolicyExpression } from './functions.js';
 
 /** The effects of the policy language, by lower-case name, in Azure's spelling. */
 export const EFFECTS: ReadonlyMap<string, string> = new Map(
-  ['audit', 'deny', 'disabled', 'append', 'modify', 'auditIfNotExists', 'deployIfNotExists', 'manual', 'denyAction', 'auditAction'].map((e) => [e.toLowerCase(), e]),
+  ['audit', 'deny', 'disabled', 'append', 'modify', 'auditIfNotExists', 'deployIfNotExists', 'manual', 'denyAction', 'auditAction'].map((e) => [
+    e.toLowerCase(),
+    e,
+  ]),
 );
 
 /** Effects that look for a related resource before they apply. */
