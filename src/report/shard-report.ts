@@ -18,15 +18,18 @@ export interface ShardScan {
 }
 
 export function shardScan(result: ScanResult): ShardScan | undefined {
-  if (!result.shard) return undefined;
-  const { tool: _tool, shard, ...scan } = result;
+  const shard = result.shard;
+  if (!shard) return undefined;
+  // The scan's own extras (ScanOutput's skipped files) are not part of the report.
+  const { tool: _tool, shard: _shard, skipped: _skipped, ...scan } = result as ScanResult & { skipped?: unknown };
   void _tool;
+  void _skipped;
+  void _shard;
   return {
     index: shard.index,
     count: shard.count,
     scan: {
       ...scan,
-      ...('skipped' in scan && { skipped: undefined }),
       results: scan.results.map((r) => ({ ...r, resource: ref(r.resource), findings: r.findings.map(portable) })),
       findings: scan.findings.map(portable),
       ...(scan.suppressed && { suppressed: scan.suppressed.map(portable) }),
