@@ -167,6 +167,9 @@ test('merge: incomplete, repeated or mismatched shard sets are usage errors nami
   run(['scan', '.', '-f', 'json', '-o', 'plain.json'], dir);
   run(['scan', '.', '--shard', '1/3', '-f', 'json', '-o', 'other.json'], dir);
   writeFileSync(path.join(dir, 'bad.json'), '{\n  "tool": ,\n}');
+  const s2 = JSON.parse(readFileSync(path.join(dir, 's2.json'), 'utf8'));
+  delete s2.shard.scan.results;
+  writeFileSync(path.join(dir, 'cut.json'), JSON.stringify(s2));
   const cases: [string[], RegExp][] = [
     [['s1.json'], /shard 2\/2 missing/],
     [['s1.json', 's1.json', 's2.json'], /s1\.json and s1\.json are both shard 1\/2/],
@@ -174,6 +177,7 @@ test('merge: incomplete, repeated or mismatched shard sets are usage errors nami
     [['s1.json', 'plain.json'], /plain\.json: a Tollgate JSON report without a shard section/],
     [['s1.json', 'bad.json'], /bad\.json:2:11: not valid JSON \(/],
     [['s1.json', 'missing.json'], /cannot read missing\.json: ENOENT/],
+    [['s1.json', 'cut.json'], /cut\.json: shard\.scan is incomplete \(results\)/],
   ];
   for (const [files, message] of cases) {
     const r = run(['merge', ...files], dir);

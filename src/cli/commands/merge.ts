@@ -65,6 +65,10 @@ function readShardReport(file: string): ShardInput | string {
   const shard = report.shard;
   if (!shard || typeof shard.index !== 'number' || typeof shard.count !== 'number' || typeof shard.scan !== 'object' || shard.scan === null)
     return `${file}: a Tollgate JSON report without a shard section: scan with --shard I/N to write a report that can be merged`;
+  const scan = shard.scan as Record<string, unknown>;
+  const lists = ['files', 'units', 'rules', 'results', 'findings', 'diagnostics'].filter((key) => !Array.isArray(scan[key]));
+  if (lists.length || typeof scan['cwd'] !== 'string' || typeof scan['durationMs'] !== 'number')
+    return `${file}: shard.scan is incomplete (${[...lists, ...(typeof scan['cwd'] !== 'string' ? ['cwd'] : []), ...(typeof scan['durationMs'] !== 'number' ? ['durationMs'] : [])].join(', ')}): write it again with \`tollgate scan --shard I/N -f json\``;
   return { file, tool: { name: 'tollgate', version: report.tool.version }, shard: shard as ShardInput['shard'] };
 }
 
