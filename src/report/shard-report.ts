@@ -1,7 +1,7 @@
-import type { ScanResult, ScannedUnit } from '../evaluate/scan-result.js';
+import type { ScanResult } from '../evaluate/scan-result.js';
 import type { Finding, RuleResult } from '../findings/finding.js';
 import type { Diagnostic } from '../load/diagnostic.js';
-import { compareKeys } from './order.js';
+import { compareKeys, sortUnits } from './order.js';
 
 /**
  * What a shard's JSON report carries besides the usual document (`shard.scan`): the parts of the
@@ -93,7 +93,7 @@ export function mergeShards(inputs: readonly ShardInput[]): ScanResult {
     cwd: first.shard.scan.cwd,
     ...(first.shard.scan.paths && { paths: first.shard.scan.paths }),
     files: [...files].sort((a, b) => compareKeys([a], [b])),
-    units: scans.flatMap((s) => s.units).sort(byUnit),
+    units: sortUnits(scans.flatMap((s) => s.units)),
     rules: first.shard.scan.rules,
     ...(first.shard.scan.notRun && { notRun: first.shard.scan.notRun }),
     results: scans.flatMap((s): RuleResult[] => s.results),
@@ -106,10 +106,6 @@ export function mergeShards(inputs: readonly ShardInput[]): ScanResult {
     // The shards ran side by side: the whole took as long as the slowest.
     durationMs: Math.max(...scans.map((s) => s.durationMs)),
   };
-}
-
-function byUnit(a: ScannedUnit, b: ScannedUnit): number {
-  return compareKeys([a.file, a.parameterFile ?? ''], [b.file, b.parameterFile ?? '']);
 }
 
 function mergeDiagnostics(perShard: readonly (readonly Diagnostic[])[], scannedFiles: ReadonlySet<string>): Diagnostic[] {
