@@ -190,3 +190,22 @@ test('merge: incomplete, repeated or mismatched shard sets are usage errors nami
   assert.ok(plain.findings.length >= 2);
   assert.equal(JSON.parse(ok.stdout).findings.length, plain.findings.length);
 });
+
+test('real corpora (test/fixtures/upstream/corpora: AVM and quickstart API Management): shards 1..3 merged equal the single run in json and junit', () => {
+  const dir = tempTree({});
+  cpSync(path.join(repoRoot(), 'test/fixtures/upstream/corpora'), path.join(dir, 'corpora'), { recursive: true });
+  const single = run(['scan', 'corpora', '-f', 'json', '-o', 'json=single.json', '-f', 'junit', '-o', 'junit=single.junit.xml'], dir);
+  assert.ok(single.status === 1 || single.status === 3, single.stderr);
+  for (const i of [1, 2, 3]) run(['scan', 'corpora', '--shard', `${i}/3`, '-f', 'json', '-o', `shard-${i}.json`], dir);
+  const read = (file: string) => readFileSync(path.join(dir, file), 'utf8');
+  const units = [1, 2, 3].map((i) => JSON.parse(read(`shard-${i}.json`)).shard.scan.units.length as number);
+  for (const n of units) assert.ok(n >= 10, `units per shard: ${units.join('/')}`);
+  // To files: the reports are larger than spawnSync's buffer for standard output.
+  const merged = run(['merge', 'shard-1.json', 'shard-2.json', 'shard-3.json', '-f', 'json', '-o', 'merged.json'], dir);
+  assert.equal(merged.status, single.status, merged.stderr);
+  const whole = JSON.parse(read('single.json'));
+  assert.ok(whole.findings.length >= 100, `${whole.findings.length} findings`);
+  assert.deepEqual(normalise(JSON.parse(read('merged.json'))), normalise(whole));
+  run(['merge', 'shard-2.json', 'shard-3.json', 'shard-1.json', '-f', 'junit', '-o', 'merged.junit.xml'], dir);
+  assert.equal(normaliseText(read('merged.junit.xml')), normaliseText(read('single.junit.xml')));
+});
