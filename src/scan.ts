@@ -19,6 +19,7 @@ import { complianceByControl } from './policy/control-compliance.js';
 import type { JsonDocument } from './load/json-document.js';
 import type { NotFollowed } from './arm/template/not-followed.js';
 import { rulesNotRun } from './evaluate/rules-not-run.js';
+import { inShard, type Shard } from './shard.js';
 import {
   applySuppressions,
   fileMatches,
@@ -70,6 +71,8 @@ export interface ScanOptions {
   debug?: boolean;
   /** Seconds one scan unit may take to expand (default 30, DEFAULT_UNIT_TIMEOUT_SECONDS; 0: no limit). */
   unitTimeoutSeconds?: number;
+  /** `--shard i/n`: scan only the units whose template path hashes to this shard (src/shard.ts). */
+  shard?: Shard;
 }
 
 import { loadRuleSet, type RuleSet } from './evaluate/rule-set.js';
@@ -102,6 +105,13 @@ export function scan(options: ScanOptions): ScanOutput {
   const resolveRemoteLink = remoteLinkResolver(options.links);
   const inputs = loadInputs({ ...options, sandbox, resolveRemoteLink, evaluateBicepParams: evaluateBicepParamValues });
   diagnostics.push(...inputs.diagnostics);
+  // A shard keeps the units of its templates (all parameter files of a template stay together, so
+  // findings merged across them are merged the same). Every file is still read and parsed: the
+  // diagnostics of the input are the same in every shard, and `tollgate merge` reports them once.
+  const units = inputs.units.filter((u) => inShard(u.document.file.path, options.shard));
+  // A template only linked goes with its first caller (through callers that are only linked too, up to a
+  // scanned one): that is the shard that can tell whether a caller read it.
+  const linkedOnly = inputs.linkedOnly.filter((l) => inShard(firstCaller(l.unit.document.file.path, inputs.linkedOnly), options.shard));
 
   // expand -> resources -> evaluate, one unit at a time: one bad unit never stops the others
   const result: ScanOutput = {
@@ -123,6 +133,7 @@ export function scan(options: ScanOptions): ScanOutput {
     diagnostics,
     durationMs: 0,
     skipped: inputs.skipped,
+    ...(options.shard && { shard: options.shard }),
   };
   const seenDiagnostics = new Set<string>();
   const loadLinked = linkedFileLoader(sandbox, options.cwd);
@@ -203,14 +214,14 @@ export function scan(options: ScanOptions): ScanOutput {
     allSuppressions.push(...added.suppressions);
     for (const c of added.comments) countedComments.add(c);
   };
-  for (const [index, unit] of inputs.units.entries()) {
-    options.onProgress?.(index, inputs.units.length);
+  for (const [index, unit] of units.entries()) {
+    options.onProgress?.(index, units.length);
     runUnit(unit);
   }
   // Templates only linked are scanned through their callers; one that no caller read (the link
   // seen in the text was not followed) is scanned on its own after all: nothing goes unchecked.
   // Callers first: a held-back template scanned this way may read others held back.
-  for (let pending = inputs.linkedOnly; ;) {
+  for (let pending = linkedOnly; ;) {
     pending = pending.filter((l) => !loadLinked.loaded.has(l.unit.document.file.absPath));
     if (!pending.length) break;
     const held = new Set(pending.map((l) => l.unit.document.file.path));
@@ -260,6 +271,18 @@ function resourcesOf(unit: ScanUnit, options: ExpandOptions, diagnostics: Diagno
   // The same template with several parameter files would repeat its own problems: report once.
   for (const d of expansion.diagnostics) pushOnce(d, diagnostics, seen);
   return { file, parameterFile, resources: expansion.resources, notFollowed: expansion.notFollowed };
+}
+
+/** The scanned template a linked-only template is reached from first (by path), or itself when there is none. */
+function firstCaller(file: string, linkedOnly: readonly { unit: ScanUnit; linkedFrom: string[] }[]): string {
+  const callersOf = new Map(linkedOnly.map((l) => [l.unit.document.file.path, l.linkedFrom]));
+  const seen = new Set<string>();
+  let at = file;
+  for (let callers = callersOf.get(at); callers?.length && !seen.has(at); callers = callersOf.get(at)) {
+    seen.add(at);
+    at = [...callers].sort()[0]!;
+  }
+  return at;
 }
 
 /** The configured parameter values whose glob matches the template; later entries win. */

@@ -6,6 +6,7 @@ import type { RulesListFlags } from './commands/rules.js';
 import type { PolicyTestFlags } from './commands/policy-test.js';
 import type { PolicyCoverageFlags } from './commands/policy-coverage.js';
 import type { ExpandFlags } from './commands/expand.js';
+import type { MergeFlags } from './commands/merge.js';
 import { addDeploymentOptions } from './deployment-options.js';
 import { packageVersion } from '../package-root.js';
 
@@ -46,6 +47,7 @@ function program(): Command {
     .option('-q, --quiet', 'pretty format: only error-level findings and input errors, and nothing at all for a clean run')
     .option('--baseline <file>', 'report only findings that are not in this baseline (see `tollgate baseline write`); counts those fixed since')
     .option('--show-suppressed', 'also list suppressed findings with the reason they are accepted (pretty format; json and sarif always include them)')
+    .option('--shard <i/n>', 'scan only the I-th of N parts of the scan units (split by template path; join the JSON reports with `tollgate merge`)')
     .option('--unit-timeout <seconds>', 'stop expanding a template (with one parameter file) after SECONDS, with an error (default 30; 0: no limit)')
     .option('--debug', 'show stack traces of internal errors')
     .addHelpText(
@@ -86,6 +88,18 @@ function program(): Command {
     const { runScan } = await import('./commands/scan.js');
     process.exitCode = await runScan(paths, { ...opts, color: false, writeBaseline: file });
   });
+
+  cli
+    .command('merge')
+    .description('join the JSON reports of `scan --shard i/n` (every shard of one run) into the report of the whole scan')
+    .argument('<files...>', 'JSON reports written by `tollgate scan --shard I/N -f json`')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['json', 'sarif', 'junit', 'markdown']).default('json'))
+    .option('-o, --output <file>', 'write the report to FILE (atomically) instead of standard output')
+    .addOption(new Option('--fail-on <level>', 'lowest finding level that fails the run with exit code 1, as scan (default error)').choices(FAIL_ON))
+    .action(async (files: string[], opts: MergeFlags) => {
+      const { runMerge } = await import('./commands/merge.js');
+      process.exitCode = runMerge(files, opts);
+    });
 
   const rules = cli
     .command('rules')

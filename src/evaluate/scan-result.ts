@@ -42,4 +42,6 @@ export interface ScanResult {
   compliance?: InitiativeCompliance[];
   diagnostics: Diagnostic[];
   durationMs: number;
+  /** `--shard i/n`: this result holds only the units of shard `index` of `count` (`tollgate merge` joins them). */
+  shard?: { index: number; count: number };
 }

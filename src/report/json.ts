@@ -5,6 +5,7 @@ import type { InitiativeCompliance } from '../policy/control-compliance.js';
 import { sortDiagnostics, sortFindings, sortResults } from './order.js';
 import { summarize, type Summary } from './summary.js';
 import { coverageOf, type Coverage } from './coverage.js';
+import { shardScan, type ShardScan } from './shard-report.js';
 
 /**
  * The `--format json` document. `version` changes only when a field changes meaning or goes
@@ -33,6 +34,11 @@ export interface JsonReport {
   diagnostics: Diagnostic[];
   /** With assigned initiatives: compliance per initiative and control, and the definitions not available offline. */
   compliance?: InitiativeCompliance[];
+  /**
+   * With `--shard i/n`: which shard this is (`index`, `count`) and, under `scan`, the whole result
+   * of the shard, which `tollgate merge` reads to rebuild the report of the complete scan.
+   */
+  shard?: ShardScan;
 }
 
 /** A rule result without its findings: those are in `findings`, matched by rule, resource and unit. */
@@ -53,6 +59,7 @@ export function jsonReport(result: ScanResult): JsonReport {
     results: sortResults(result.results).map(ruleResult),
     diagnostics: sortDiagnostics(result.diagnostics).map(diagnostic),
     ...(result.compliance && { compliance: result.compliance }),
+    ...(result.shard && { shard: shardScan(result) }),
   };
 }
 

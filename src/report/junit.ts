@@ -2,7 +2,7 @@ import type { ScanResult } from '../evaluate/scan-result.js';
 import { fingerprint } from '../findings/fingerprint.js';
 import type { Finding, RuleResult } from '../findings/finding.js';
 import { formatLocation } from '../load/format-location.js';
-import { sortDiagnostics, sortResults } from './order.js';
+import { sortDiagnostics, sortResults, sortUnits } from './order.js';
 import { xmlAttr as a, xmlEscape as x } from './xml.js';
 import { coverageOf, type Coverage } from './coverage.js';
 
@@ -29,7 +29,7 @@ export function formatJunit(result: ScanResult): string {
   let failures = 0;
   let errors = 0;
   let skipped = 0;
-  for (const unit of result.units) {
+  for (const unit of sortUnits(result.units)) {
     const results = sortResults(result.results.filter((r) => r.file === unit.file && r.parameterFile === unit.parameterFile));
     const seen = new Map<string, number>();
     for (const r of results) seen.set(caseKey(r), (seen.get(caseKey(r)) ?? 0) + 1);

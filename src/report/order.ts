@@ -1,5 +1,6 @@
 import type { Finding, RuleResult } from '../findings/finding.js';
 import type { Diagnostic } from '../load/diagnostic.js';
+import type { ScannedUnit } from '../evaluate/scan-result.js';
 
 /*
  * Reporters sort what they print so that the same scan gives byte-identical output whatever
@@ -42,4 +43,9 @@ function diagnosticKey(d: Diagnostic): Key[] {
 
 export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   return [...diagnostics].sort((a, b) => compareKeys(diagnosticKey(a), diagnosticKey(b)));
+}
+
+/** Scan units by template, then parameter file: discovery order depends on the file system and, with --shard, on the machine. */
+export function sortUnits(units: readonly ScannedUnit[]): ScannedUnit[] {
+  return [...units].sort((a, b) => compareKeys([a.file, a.parameterFile ?? ''], [b.file, b.parameterFile ?? '']));
 }

@@ -67,7 +67,7 @@ export function sarifLog(result: ScanResult) {
         // Suppressed findings stay in the log, marked accepted, so code scanning shows them as dismissed.
         results: sortFindings([...result.findings, ...(result.suppressed ?? [])]).map((f) => sarifResult(f, ruleIndex.get(f.ruleId))),
         // What was not evaluated (the same object as --format json's `coverage`): a clean run says what it did not check.
-        properties: { coverage: coverageOf(result) },
+        properties: { coverage: coverageOf(result), ...(result.shard && { shard: result.shard }) },
       },
     ],
   };

@@ -16,6 +16,7 @@ import { NATIVE_RULES } from '../../rules/index.js';
 import type { Rule } from '../../rules/rule.js';
 import { changedFiles } from '../changed-files.js';
 import { fail, ok, type Result } from '../../result.js';
+import { parseShard } from '../../shard.js';
 
 export interface ScanFlags extends DeploymentFlags {
   /** One or more formats (repeatable, comma-separated). */
@@ -58,6 +59,8 @@ export interface ScanFlags extends DeploymentFlags {
   changedSince?: string;
   /** `--standalone`: templates only used as linked templates or modules are scanned on their own too. */
   standalone?: boolean;
+  /** `--shard I/N`: only the units of this shard. */
+  shard?: string;
 }
 
 /** A number, or a promise of one when the configuration names plugins (ES modules load asynchronously). */
@@ -159,6 +162,8 @@ function scanWithConfig(paths: string[], flags: ScanFlags, cwd: string, config: 
     process.stderr.write(`tollgate: --unit-timeout must be a number of seconds (0: no limit), not '${flags.unitTimeout}'\n`);
     return EXIT.usage;
   }
+  const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
+  if (shard && !shard.ok) return usageError(shard.error);
   let scanned = paths;
   if (flags.changedSince !== undefined) {
     const changed = changedFiles(flags.changedSince, paths, cwd);
@@ -195,6 +200,7 @@ function scanWithConfig(paths: string[], flags: ScanFlags, cwd: string, config: 
     env: { ...config.env, ...envFromFlags },
     ...(config.bicep?.moduleCache !== undefined && { bicepModuleCache: config.bicep.moduleCache }),
     debug: flags.debug,
+    ...(shard && { shard: shard.value }),
   });
   progress.finish();
   // The reports carry the message of an internal error; its stack is for a bug report only.
