@@ -18,6 +18,7 @@ import {
 import { checkPolicyExpression, containsUnknown, POLICY_FUNCTIONS, type PolicyEnvironment, type PolicyEvalContext } from './functions.js';
 import { describeOperand, OPERATORS, type Operator } from './operators.js';
 import { fold } from '../case-fold.js';
+import { intersect, unique } from './rule-types.js';
 
 export { PolicyCompileError } from './errors.js';
 export type { PolicyTarget } from './field.js';
@@ -848,17 +849,6 @@ function typesNamed(operator: string, operand: Value): string[] {
   if (operator === 'equals' && typeof operand === 'string') return [operand];
   if (operator === 'in' && Array.isArray(operand) && operand.every((e) => typeof e === 'string')) return unique(operand as string[]);
   return [];
-}
-
-function unique(types: string[]): string[] {
-  const seen = new Set<string>();
-  return types.filter((t) => !seen.has(t.toLowerCase()) && seen.add(t.toLowerCase()));
-}
-
-/** Types allowed by every constraint (case-insensitive), keeping the first spelling. */
-function intersect(lists: string[][]): string[] {
-  const [first, ...rest] = lists;
-  return unique(first!.filter((t) => rest.every((l) => l.some((u) => u.toLowerCase() === t.toLowerCase()))));
 }
 
 /** Re-exported for the effects: a field's segments in the policy language. */

@@ -32,12 +32,14 @@ export function ruleTypes(condition: Value | undefined): string[] {
   return [];
 }
 
-function unique(types: string[]): string[] {
+/** Type names without repeats (case-insensitive), keeping the first spelling; shared with the compiled conditions. */
+export function unique(types: string[]): string[] {
   const seen = new Set<string>();
   return types.filter((t) => !seen.has(t.toLowerCase()) && seen.add(t.toLowerCase()));
 }
 
-function intersect(lists: string[][]): string[] {
+/** Types allowed by every constraint (case-insensitive), keeping the first spelling. */
+export function intersect(lists: string[][]): string[] {
   const [first, ...rest] = lists;
   return unique(first!.filter((t) => rest.every((l) => l.some((u) => u.toLowerCase() === t.toLowerCase()))));
 }
