@@ -41,24 +41,22 @@ export function isBicepPath(p: string): boolean {
  */
 export function loadBicep(file: SourceFile, sandbox: Sandbox = sandboxOf(file)): { document: BicepDocument; diagnostics: Diagnostic[] } {
   const parsed = parseShared(sandbox, file.absPath, file.text);
-  const diagnostics: Diagnostic[] = parsed.diagnostics.map((d) => ({
-    severity: 'error',
-    code: 'bicep-syntax',
-    message: d.message,
-    file: file.path,
-    location: file.locationOf(d.start, Math.max(0, d.end - d.start)),
-  }));
   const lowered = lowerProgram(parsed.program, file.absPath, bicepHost(sandbox));
-  for (const d of lowered.diagnostics) {
-    diagnostics.push({
-      severity: d.severity,
-      code: d.code ?? 'bicep-lowering',
-      message: d.message,
-      file: file.path,
-      location: file.locationOf(d.start, Math.max(0, d.end - d.start)),
-    });
-  }
+  const diagnostics = bicepDiagnostics(file, parsed.diagnostics, lowered.diagnostics);
   return { document: new LoweredDocument(file, lowered.template, parsed.program, parsed.comments), diagnostics };
+}
+
+/** The parser's syntax errors, then the lowering's diagnostics, at their places in the file. */
+function bicepDiagnostics(
+  file: SourceFile,
+  syntax: readonly { message: string; start: number; end: number }[],
+  lowering: readonly { severity: Diagnostic['severity']; code?: string; message: string; start: number; end: number }[],
+): Diagnostic[] {
+  const at = (d: { start: number; end: number }) => file.locationOf(d.start, Math.max(0, d.end - d.start));
+  return [
+    ...syntax.map((d) => ({ severity: 'error' as const, code: 'bicep-syntax', message: d.message, file: file.path, location: at(d) })),
+    ...lowering.map((d) => ({ severity: d.severity, code: d.code ?? 'bicep-lowering', message: d.message, file: file.path, location: at(d) })),
+  ];
 }
 
 export function isBicepParamPath(p: string): boolean {
@@ -84,22 +82,8 @@ export function loadBicepParams(
   extending: readonly string[] = [],
 ): { document: JsonDocument; diagnostics: Diagnostic[] } {
   const parsed = parseBicep(file.text, { params: true });
-  const diagnostics: Diagnostic[] = parsed.diagnostics.map((d) => ({
-    severity: 'error',
-    code: 'bicep-syntax',
-    message: d.message,
-    file: file.path,
-    location: file.locationOf(d.start, Math.max(0, d.end - d.start)),
-  }));
   const lowered = lowerParamsFile(parsed.program, file.absPath, bicepHost(sandbox));
-  for (const d of lowered.diagnostics)
-    diagnostics.push({
-      severity: d.severity,
-      code: d.code ?? 'bicep-lowering',
-      message: d.message,
-      file: file.path,
-      location: file.locationOf(d.start, Math.max(0, d.end - d.start)),
-    });
+  const diagnostics = bicepDiagnostics(file, parsed.diagnostics, lowered.diagnostics);
   const computed = lowered.assignments.some((a) => !lowered.literal.has(a.name))
     ? evaluate(new LoweredDocument(file, lowered.template, parsed.program))
     : { outputs: {}, diagnostics: [] };

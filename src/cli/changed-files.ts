@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
 import path from 'node:path';
+import { isFile } from '../load/file-kind.js';
 
 /**
  * `--changed-since REF`: the files that differ from REF in the work tree (committed since REF,
@@ -34,12 +34,4 @@ function git(args: string[], cwd: string): { out: string } | { error: string } {
   if (r.error) return { error: `cannot run git (${r.error.message})` };
   if (r.status !== 0) return { error: (r.stderr || `git ${args[0]} failed`).trim().split('\n')[0]! };
   return { out: r.stdout };
-}
-
-function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
 }

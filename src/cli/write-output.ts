@@ -1,5 +1,6 @@
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { isDirectory } from '../load/file-kind.js';
 
 /** A report or file that could not be written: the message names the file and why, for one line on standard error. */
 export class WriteError extends Error {}
@@ -93,16 +94,6 @@ export function writeOrSay(target: string, content: string): boolean {
   } catch (err) {
     if (!(err instanceof WriteError)) throw err;
     process.stderr.write(`tollgate: ${err.message}\n`);
-    return false;
-  }
-}
-
-/** True when `target` exists and is a folder: an `--output` naming one is bad usage, found before any work. */
-export function isDirectory(target: string): boolean {
-  try {
-    return statSync(target).isDirectory();
-  } catch {
-    // Missing, or not reachable (ENOTDIR, EACCES): the write itself will say why.
     return false;
   }
 }

@@ -68,9 +68,19 @@ function templateFromMetadata(p: ClassifiedFile, byPath: Map<string, ClassifiedF
 }
 
 function templateByName(p: ClassifiedFile, byPath: Map<string, ClassifiedFile>): ClassifiedFile | undefined {
-  const abs = p.document.file.absPath;
+  for (const candidate of templatePathsByName(p.document.file.absPath)) {
+    const t = byPath.get(candidate);
+    if (t) return t;
+  }
+  return undefined;
+}
+
+/**
+ * The naming convention `X.parameters.json` / `X.parameters.<env>.json` -> `X.json`: the template
+ * paths a parameter file's name points at, in the order they are tried (none for another name).
+ */
+export function templatePathsByName(parameterFile: string): string[] {
   // `s`: a line break is a legal character of a file or folder name on Linux and macOS.
-  const m = /^(.*)\.parameters(?:\.[^.\\/]+)?\.(jsonc?)$/is.exec(abs);
-  if (!m) return undefined;
-  return byPath.get(`${m[1]}.json`) ?? byPath.get(`${m[1]}.jsonc`) ?? byPath.get(`${m[1]}.${m[2]}`);
+  const m = /^(.*)\.parameters(?:\.[^.\\/]+)?\.(jsonc?)$/is.exec(parameterFile);
+  return m ? [`${m[1]}.json`, `${m[1]}.jsonc`, `${m[1]}.${m[2]}`] : [];
 }

@@ -1,6 +1,6 @@
-import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { RemoteLinkResolver } from '../arm/template/expansion-run.js';
+import { isFile } from '../load/file-kind.js';
 
 /**
  * Which files a template, Bicep file or parameter file refers to, read from its text without
@@ -105,12 +105,4 @@ function isInside(p: string, root: string): boolean {
 
 function isAbsoluteUrl(s: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(s);
-}
-
-function isFile(p: string): boolean {
-  try {
-    return existsSync(p) && statSync(p).isFile();
-  } catch {
-    return false;
-  }
 }

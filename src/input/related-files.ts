@@ -1,10 +1,12 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { RemoteLinkResolver } from '../arm/template/expansion-run.js';
 import type { Diagnostic } from '../load/diagnostic.js';
 import type { Sandbox } from '../load/sandbox.js';
 import { displayPath } from './discover.js';
 import { LinkGraph, realPath } from './link-graph.js';
+import { isFile } from '../load/file-kind.js';
+import { templatePathsByName } from './pair-parameters.js';
 
 const TEMPLATE_TEXT = /"\$schema"\s*:\s*"[^"]*deploymenttemplate\.json#?"/i;
 const PARAMETERS_TEXT = /"\$schema"\s*:\s*"[^"]*deploymentparameters\.json#?"/i;
@@ -114,9 +116,7 @@ function templateOfParameterFile(abs: string, text: string): string | undefined 
     const target = path.resolve(path.dirname(abs), JSON.parse(`"${declared}"`) as string);
     if (isFile(target)) return target;
   }
-  const m = /^(.*)\.parameters(?:\.[^.\\/]+)?\.(jsonc?)$/is.exec(abs);
-  if (!m) return undefined;
-  return [`${m[1]}.json`, `${m[1]}.jsonc`, `${m[1]}.${m[2]}`].find(isFile);
+  return templatePathsByName(abs).find(isFile);
 }
 
 /**
@@ -162,13 +162,5 @@ function metadataTemplate(text: string): string | undefined {
     return JSON.parse(`"${m[1]}"`) as string;
   } catch {
     return undefined;
-  }
-}
-
-function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
   }
 }

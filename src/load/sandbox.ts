@@ -1,6 +1,7 @@
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { isDirectory } from './file-kind.js';
 
 /**
  * The largest file Tollgate reads (templates, parameter files, Bicep files and what they load,
@@ -239,13 +240,5 @@ function realOrResolved(p: string): string {
     return realpathSync.native(p);
   } catch {
     return realOfMissing(p);
-  }
-}
-
-function isDirectory(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
   }
 }

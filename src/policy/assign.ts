@@ -100,15 +100,17 @@ export function assignRules(
     const { picked: known, problem } = versions.length
       ? pickVersion(versions, (k) => k.definition.version, ref.definitionVersion, listedVersions(versions))
       : { picked: undefined, problem: UNAVAILABLE_DEFINITION };
-    if (!known) {
+    const unavailable = (reason: string) =>
       out.unavailable.push({
         assignment: assignment.name,
         initiative: initiative.name,
         referenceId: ref.referenceId,
         definitionId: ref.definitionId,
         groups: ref.groupNames,
-        reason: problem ?? UNAVAILABLE_DEFINITION,
+        reason,
       });
+    if (!known) {
+      unavailable(problem ?? UNAVAILABLE_DEFINITION);
       continue;
     }
     const values: Record<string, Value> = {};
@@ -126,14 +128,7 @@ export function assignRules(
     // A Resource Provider mode or a denyAction reference: Azure reports compliance for it, on
     // something a template does not hold, so it is counted with those not available offline.
     if (made?.notForTemplates) {
-      out.unavailable.push({
-        assignment: assignment.name,
-        initiative: initiative.name,
-        referenceId: ref.referenceId,
-        definitionId: ref.definitionId,
-        groups: ref.groupNames,
-        reason: `${NOT_FOR_TEMPLATES}: ${made.notForTemplates}`,
-      });
+      unavailable(`${NOT_FOR_TEMPLATES}: ${made.notForTemplates}`);
       continue;
     }
     if (made) out.rules.push({ rule: made, assignment, initiative, referenceId: ref.referenceId, groups: ref.groupNames });

@@ -10,7 +10,8 @@ import { formatLocation } from '../../load/format-location.js';
 import { deploymentFromFlags, environmentFromFlags, type DeploymentFlags } from '../deployment-options.js';
 import { EXIT } from '../exit-code.js';
 import { visible } from '../../report/visible.js';
-import { isDirectory, writeOrSay } from '../write-output.js';
+import { isDirectory } from '../../load/file-kind.js';
+import { writeOrSay } from '../write-output.js';
 import { fail, ok, type Result } from '../../result.js';
 
 export interface ExpandFlags extends DeploymentFlags {

@@ -3,7 +3,8 @@ import { JsonSyntaxError, parseJson } from '../../load/json-parser.js';
 import { render } from '../../report/index.js';
 import { mergeShards, MergeError, type ShardInput } from '../../report/shard-report.js';
 import { EXIT, exitCodeFor, type FailOn } from '../exit-code.js';
-import { isDirectory, writeOrSay } from '../write-output.js';
+import { isDirectory } from '../../load/file-kind.js';
+import { writeOrSay } from '../write-output.js';
 
 export interface MergeFlags {
   format: 'json' | 'sarif' | 'junit' | 'markdown';
