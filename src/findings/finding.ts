@@ -1,4 +1,4 @@
-import type { SourceLocation } from '../load/source-file.js';
+import type { SourceLocation, SourceRange } from '../load/source-file.js';
 import type { ValueOrigin } from '../resources/resource.js';
 
 /** How bad a rule's defect is, in the words security teams use. */
@@ -53,6 +53,34 @@ export interface Finding {
   snippet?: { startLine: number; lines: string[] };
   /** Set on suppressed findings: the accepted risk, its reason and expiry. */
   suppression?: AppliedSuppression;
+  /** A safe fix, when the rule declares one and the value was set by a literal Tollgate can rewrite. */
+  fix?: Fix;
+}
+
+/** One replacement in a file the user owns. Ranges are half-open: `end` is the first position kept. */
+export interface TextEdit {
+  /** Absolute path on disk (the file to write). */
+  absPath: string;
+  /** Display path, as in `Finding.file`. */
+  file: string;
+  /** 0-based UTF-16 offsets into the file's text as read: the range replaced. */
+  startOffset: number;
+  endOffset: number;
+  /** The same range as 1-based line/column (what editors and SARIF use). */
+  range: SourceRange;
+  newText: string;
+}
+
+/** A safe fix for one finding: every edit applies together, or none does. */
+export interface Fix {
+  /** What it does, e.g. `Set properties.protocols to ["https"]`. */
+  description: string;
+  edits: TextEdit[];
+  /**
+   * Set when the edited literal is shared (a parameter default or parameter-file value other resources or
+   * properties also use): applying the fix changes them too, so `tollgate fix` skips it unless asked.
+   */
+  sharedWith?: string[];
 }
 
 /** One rule applied to one resource; findings are the failures, with locations. */
