@@ -24,14 +24,16 @@ const MAY_IMPORT = {
   evaluate: ['load', 'resources', 'arm', 'findings', 'rules', 'policy'],
   config: ['load', 'resources', 'arm', 'findings', 'rules', 'policy'],
   report: ['load', 'resources', 'arm', 'findings', 'rules', 'policy', 'evaluate'],
-  cli: ['load', 'resources', 'arm', 'bicep', 'input', 'findings', 'rules', 'policy', 'evaluate', 'config', 'report', 'scan'],
+  // The unit runner, the result cache and the worker pool: what src/scan.ts runs each unit with.
+  pipeline: ['load', 'resources', 'arm', 'bicep', 'input', 'findings', 'rules', 'policy', 'evaluate'],
+  cli: ['load', 'resources', 'arm', 'bicep', 'input', 'findings', 'rules', 'policy', 'evaluate', 'config', 'report', 'scan', 'pipeline'],
   // The rule tester (`tollgate/testing`) runs real scans, as the CLI does.
   testing: ['load', 'resources', 'arm', 'bicep', 'input', 'findings', 'rules', 'policy', 'evaluate', 'config', 'report', 'scan', 'index'],
   // src/index.ts, the package's entry (`tollgate`): what a plugin rule is written with.
   index: ['load', 'resources', 'findings', 'rules'],
 };
 /** src/scan.ts runs the stages; only the CLI imports it. */
-const SCAN_MAY_IMPORT = ['load', 'resources', 'arm', 'bicep', 'input', 'findings', 'rules', 'policy', 'evaluate'];
+const SCAN_MAY_IMPORT = ['load', 'resources', 'arm', 'bicep', 'input', 'findings', 'rules', 'policy', 'evaluate', 'pipeline'];
 
 const folder = (stage) => (stage === 'scan' || stage === 'index' ? `^src/${stage}[.]ts$` : `^src/${stage}/`);
 const SHARED = '^src/(?!scan[.]ts$|index[.]ts$)[^/]+[.]ts$';

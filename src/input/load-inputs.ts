@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { internalErrorDiagnostic, type Diagnostic } from '../load/diagnostic.js';
+import { InputError, internalErrorDiagnostic, type Diagnostic } from '../load/diagnostic.js';
 import { Sandbox } from '../load/sandbox.js';
 import { isBicepPath, localModulePaths, type BicepDocument, type ParamsEvaluator } from '../bicep/load-bicep.js';
 import type { RemoteLinkResolver } from '../arm/template/expansion-run.js';
@@ -7,7 +7,7 @@ import { referencesOf } from './references.js';
 import { relatedFiles } from './related-files.js';
 import { classify, type Classification, type ClassifiedFile } from './classify.js';
 import { discover, displayPath, type Candidate } from './discover.js';
-import { pairParameters, type ScanUnit } from './pair-parameters.js';
+import { pairParameters, recordOf, type FileRecord, type FileRef, type ScanUnit } from './pair-parameters.js';
 
 export interface InputOptions {
   paths: string[];
@@ -83,12 +83,17 @@ export function loadInputs(options: InputOptions): Inputs {
   );
   for (const absPath of explicitParams) if (!candidates.some((c) => c.absPath === absPath)) candidates.push({ absPath, explicit: true });
 
-  const files: ClassifiedFile[] = [];
-  const parameterFiles: ClassifiedFile[] = [];
+  // Each file is read, classified and reduced to a record: what pairing and the link graph need
+  // (its modules and links), never its text or syntax tree, so discovery holds one file at a time.
+  const files: FileRecord[] = [];
+  const parameterFiles: FileRecord[] = [];
+  const modules = new Set<string>();
+  const links = new Map<string, string[]>();
   for (const candidate of candidates) {
     let c: Classification;
     try {
-      c = (options.classify ?? classify)(candidate, options.cwd, sandbox, options.evaluateBicepParams);
+      // A fork per file: what the Bicep loader caches per sandbox goes with the file.
+      c = (options.classify ?? classify)(candidate, options.cwd, sandbox.fork(), options.evaluateBicepParams);
     } catch (err) {
       // A bug while reading one file is that file's error; the other files are still scanned.
       diagnostics.push(internalErrorDiagnostic(err, displayPath(candidate.absPath, options.cwd), options.debug));
@@ -98,10 +103,17 @@ export function loadInputs(options: InputOptions): Inputs {
       if (c.skipped) skipped.push({ path: c.path, reason: c.reason });
       else diagnostics.push(c.diagnostic);
     } else if (!explicitParams.has(candidate.absPath)) {
-      files.push(c.file);
+      files.push(recordOf(c.file));
       if (c.file.diagnostics) diagnostics.push(...c.file.diagnostics);
+      const document = c.file.document;
+      // A Bicep file another scanned Bicep file uses as a module is scanned through its caller.
+      if ('program' in document) for (const m of localModulePaths(document as BicepDocument)) modules.add(m);
+      if (c.file.kind === 'template' && !options.standalone) {
+        const root = sandbox.rootOf(document.file.absPath)?.path;
+        links.set(document.file.absPath, [...referencesOf(document.file.absPath, document.file.text, { resolveRemoteLink: options.resolveRemoteLink, root })]);
+      }
     } else if (c.file.kind === 'parameters') {
-      parameterFiles.push(c.file);
+      parameterFiles.push(recordOf(c.file));
       if (c.file.diagnostics) diagnostics.push(...c.file.diagnostics);
     } else {
       diagnostics.push({
@@ -114,22 +126,21 @@ export function loadInputs(options: InputOptions): Inputs {
   }
   // A Bicep file another scanned Bicep file uses as a module is scanned through its caller (with
   // the parameters it passes), not again on its own, unless it was named on the command line.
-  const modules = new Set(files.flatMap((f) => ('program' in f.document ? localModulePaths(f.document as BicepDocument) : [])));
   const explicitFiles = new Set(candidates.filter((c) => c.explicit).map((c) => c.absPath));
-  const entryPoints = files.filter((f) => !modules.has(f.document.file.absPath) || explicitFiles.has(f.document.file.absPath));
+  const entryPoints = files.filter((f) => !modules.has(f.absPath) || explicitFiles.has(f.absPath));
   const paired = pairParameters(entryPoints, parameterFiles);
-  const linkedFrom = options.standalone ? new Map<string, string[]>() : linkedTemplates(files, sandbox, options.resolveRemoteLink);
+  const linkedFrom = options.standalone ? new Map<string, string[]>() : linkedTemplates(files, links);
   const linkedOnly: Inputs['linkedOnly'] = [];
   const units: ScanUnit[] = [];
   for (const unit of paired.units) {
-    const callers = unit.kind === 'template' && !unit.parameterFile ? linkedFrom.get(unit.document.file.absPath) : undefined;
+    const callers = unit.kind === 'template' && !unit.parameterFile ? linkedFrom.get(unit.file.absPath) : undefined;
     if (callers) linkedOnly.push({ unit, linkedFrom: callers });
     else units.push(unit);
   }
   return {
     units,
     linkedOnly,
-    files: [...files, ...parameterFiles].map((f) => f.document.file.path),
+    files: [...files, ...parameterFiles].map((f) => f.path),
     skipped,
     diagnostics: [...diagnostics, ...paired.diagnostics],
   };
@@ -138,22 +149,44 @@ export function loadInputs(options: InputOptions): Inputs {
 /**
  * JSON templates among the files that another of the files references as a linked template (a
  * Bicep module of JSON included), with the display paths of the files referencing them. Bicep
- * modules are left to the rule above, which reads them from the parsed file.
+ * modules are left to the rule above, which reads them from the parsed file. `links`: the
+ * references of each JSON template, read from its text when it was classified.
  */
-function linkedTemplates(files: ClassifiedFile[], sandbox: Sandbox, resolveRemoteLink: RemoteLinkResolver | undefined): Map<string, string[]> {
-  const templates = new Map(files.filter((f) => f.kind === 'template' && !isBicepPath(f.document.file.absPath)).map((f) => [f.document.file.absPath, f]));
+function linkedTemplates(files: FileRecord[], links: ReadonlyMap<string, readonly string[]>): Map<string, string[]> {
+  const templates = new Set(files.filter((f) => f.kind === 'template' && !isBicepPath(f.absPath)).map((f) => f.absPath));
   const out = new Map<string, string[]>();
   if (!templates.size) return out;
   for (const f of files) {
     if (f.kind !== 'template') continue;
-    const file = f.document.file;
-    const root = sandbox.rootOf(file.absPath)?.path;
-    for (const target of referencesOf(file.absPath, file.text, { resolveRemoteLink, root })) {
-      if (!templates.has(target) || target === file.absPath) continue;
+    for (const target of links.get(f.absPath) ?? []) {
+      if (!templates.has(target) || target === f.absPath) continue;
       const list = out.get(target) ?? [];
-      if (!list.includes(file.path)) list.push(file.path);
+      if (!list.includes(f.path)) list.push(f.path);
       out.set(target, list);
     }
   }
   return out;
+}
+
+/** A scan unit with its documents: read again (and parsed, Bicep lowered) when the unit runs. */
+export interface LoadedUnit {
+  kind: ScanUnit['kind'];
+  document: ClassifiedFile['document'];
+  parameterFile?: ClassifiedFile['document'];
+}
+
+/**
+ * Reads a unit's files again for its scan, through `sandbox` (the unit's fork, which records what
+ * it reads). Their problems were reported when discovery read them; a file that changed since and
+ * no longer reads is an InputError naming it.
+ */
+export function loadUnit(unit: ScanUnit, cwd: string, sandbox: Sandbox, evaluateBicepParams?: ParamsEvaluator): LoadedUnit {
+  const read = (ref: FileRef) => {
+    const c = classify({ absPath: ref.absPath, explicit: true }, cwd, sandbox, evaluateBicepParams);
+    if (c.ok) return c.file.document;
+    if (c.skipped) throw new InputError({ severity: 'error', code: 'unreadable', message: `cannot read file: ${c.reason}`, file: ref.path });
+    throw new InputError(c.diagnostic);
+  };
+  const document = read(unit.file);
+  return { kind: unit.kind, document, ...(unit.parameterFile && { parameterFile: read(unit.parameterFile) }) };
 }

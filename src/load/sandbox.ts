@@ -61,6 +61,22 @@ export class Sandbox {
   /** Bicep cache folders allowed but not resolved yet (see resolvePendingCaches). */
   private readonly pendingCaches: string[] = [];
 
+  /** Told of every read, with the content, or undefined when the file could not be read (see fork). */
+  private onRead?: (absPath: string, content: Buffer | undefined) => void;
+
+  /**
+   * The same sandbox under a new identity. Caches keyed by the sandbox (Bicep parses, lowered
+   * modules) then live as long as the fork: the scan forks one per unit so that they are released
+   * with the unit instead of growing with the repository. `onRead` sees every file the fork reads
+   * (or fails to read): the files a unit depends on, for the result cache.
+   */
+  fork(onRead?: (absPath: string, content: Buffer | undefined) => void): Sandbox {
+    const box = new Sandbox(this.roots, this.environment, this.bicepCacheRoot, this.moduleMirror);
+    box.pendingCaches.push(...this.pendingCaches);
+    box.onRead = onRead;
+    return box;
+  }
+
   /** The sandbox for the paths the user named (scanned paths, `--parameters` files and the like). */
   static forPaths(named: readonly string[], options: SandboxOptions): Sandbox {
     const roots: SandboxRoot[] = [];
@@ -164,8 +180,13 @@ export class Sandbox {
 
   readBytes(absPath: string): SandboxRead<Buffer> {
     const inside = this.check(absPath);
-    if (!inside.ok) return { ok: false, reason: inside.reason, refused: true };
-    return readLimited(inside.realPath);
+    if (!inside.ok) {
+      this.onRead?.(absPath, undefined);
+      return { ok: false, reason: inside.reason, refused: true };
+    }
+    const read = readLimited(inside.realPath);
+    this.onRead?.(absPath, read.ok ? read.value : undefined);
+    return read;
   }
 }
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { classify } from '../../src/input/classify.js';
 import { loadInputs } from '../../src/input/load-inputs.js';
 import { discover } from '../../src/input/discover.js';
-import { pairParameters } from '../../src/input/pair-parameters.js';
+import { pairParameters, recordOf } from '../../src/input/pair-parameters.js';
 import type { ClassifiedFile } from '../../src/input/classify.js';
 import { parameterFile, PARAMETERS_SCHEMA, template, tempTree } from '../helpers.js';
 
@@ -84,7 +84,7 @@ test('skipUnrecognized: named files that are not templates are skipped (pre-comm
   );
   const lenient = loadInputs({ paths: ['package.json', 'main.json', 'broken.json'], cwd: dir, skipUnrecognized: true });
   assert.deepEqual(
-    lenient.units.map((u) => u.document.file.path),
+    lenient.units.map((u) => u.file.path),
     ['main.json'],
   );
   assert.deepEqual(
@@ -140,9 +140,9 @@ test('parameter files pair by naming convention, per environment, and by metadat
     'orphan.parameters.json': P,
   });
   const { files } = load(dir);
-  const { units, diagnostics } = pairParameters(files, []);
+  const { units, diagnostics } = pairParameters(files.map(recordOf), []);
   assert.deepEqual(
-    units.map((u) => [u.document.file.path, u.parameterFile?.file.path]),
+    units.map((u) => [u.file.path, u.parameterFile?.path]),
     [
       ['apim.json', 'apim.parameters.json'],
       ['apim.json', 'apim.parameters.prod.json'],
@@ -157,10 +157,10 @@ test('parameter files pair by naming convention, per environment, and by metadat
 test('the naming convention pairs files whose folder or name holds a line break (CR or LF)', () => {
   const dir = tempTree({ 'in\nfra/ap\rim.json': T, 'in\nfra/ap\rim.parameters.json': P, 'in\nfra/ap\rim.parameters.dev\nx.json': P });
   const { files } = load(dir);
-  const { units, diagnostics } = pairParameters(files, []);
+  const { units, diagnostics } = pairParameters(files.map(recordOf), []);
   assert.deepEqual(diagnostics, []);
   assert.deepEqual(
-    units.map((u) => [u.document.file.path, u.parameterFile?.file.path]),
+    units.map((u) => [u.file.path, u.parameterFile?.path]),
     [
       ['in\nfra/ap\rim.json', 'in\nfra/ap\rim.parameters.dev\nx.json'],
       ['in\nfra/ap\rim.json', 'in\nfra/ap\rim.parameters.json'],
@@ -173,9 +173,9 @@ test('an explicit --parameters file goes with the one template scanned', () => {
   const { files } = load(dir, ['tpl']);
   const explicit = classify({ absPath: path.join(dir, 'env/dev.json'), explicit: true }, dir);
   assert.ok(explicit.ok);
-  const { units } = pairParameters(files, [explicit.file]);
+  const { units } = pairParameters(files.map(recordOf), [recordOf(explicit.file)]);
   assert.deepEqual(
-    units.map((u) => [u.document.file.path, u.parameterFile?.file.path]),
+    units.map((u) => [u.file.path, u.parameterFile?.path]),
     [['tpl/main.json', 'env/dev.json']],
   );
 });

@@ -108,7 +108,7 @@ test('a file whose reading throws (a bug in a loader) is an internal-error diagn
     },
   });
   assert.deepEqual(
-    inputs.units.map((u) => u.document.file.path),
+    inputs.units.map((u) => u.file.path),
     ['b.json'],
   );
   assert.deepEqual(
