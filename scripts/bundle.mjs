@@ -11,7 +11,12 @@ import { chmodSync, rmSync } from 'node:fs';
 const outdir = new URL('../dist/bundle/', import.meta.url).pathname;
 rmSync(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: { tollgate: new URL('../src/cli/main.ts', import.meta.url).pathname },
+  // The scan worker (`--jobs N`) is an entry of its own: a worker thread starts from a file, which
+  // main.ts finds beside itself (dist/bundle/scan-worker.mjs).
+  entryPoints: {
+    tollgate: new URL('../src/cli/main.ts', import.meta.url).pathname,
+    'scan-worker': new URL('../src/cli/scan-worker.ts', import.meta.url).pathname,
+  },
   bundle: true,
   splitting: true,
   platform: 'node',

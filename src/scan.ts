@@ -14,13 +14,9 @@ import { rulesNotRun } from './evaluate/rules-not-run.js';
 import { inShard } from './shard.js';
 import { applySuppressions, fileMatches, globMatches, namesRule, scopeMatches } from './findings/suppressions.js';
 import { runUnit, unitContext, type UnitOutcome } from './pipeline/run-unit.js';
-import { dependencyRecorder, ResultCache, sha256, type Dependencies } from './pipeline/result-cache.js';
-
-/** A unit's outcome, and the files it read with their hashes when a result cache asked for them. */
-export interface RunOutcome {
-  outcome: UnitOutcome;
-  dependencies?: Dependencies;
-}
+import { dependencyRecorder, ResultCache, sha256 } from './pipeline/result-cache.js';
+import type { RunOutcome, UnitRunner } from './pipeline/worker-pool.js';
+export type { RunOutcome, UnitRunner };
 
 import type { ScanOptions } from './pipeline/scan-options.js';
 export type { ScanOptions };
@@ -43,17 +39,6 @@ export function scan(options: ScanOptions): ScanOutput {
   }
 }
 
-/**
- * Runs units elsewhere (`--jobs N`: worker threads, src/pipeline/worker-pool.ts) and hands their
- * outcomes back in the order of the units given.
- */
-export interface UnitRunner {
-  /** Whether a scan of these units is worth the runner's start-up (below it they run in this thread). */
-  worthIt(units: readonly ScanUnit[]): boolean;
-  run(units: readonly ScanUnit[]): Promise<RunOutcome[]>;
-  close(): Promise<void>;
-}
-
 /** `scan` with the units run by `runner` when it is worth it; the result is the same, byte for byte. */
 export async function scanWith(options: ScanOptions, runner: UnitRunner | undefined): Promise<ScanOutput> {
   const run = pipeline(options);
@@ -61,20 +46,31 @@ export async function scanWith(options: ScanOptions, runner: UnitRunner | undefi
   try {
     for (let step = run.next(); ;) {
       if (step.done) return step.value;
-      const { units, runHere, cached, store } = step.value;
+      const { units, runHere, cached, store, caching } = step.value;
       useRunner ??= runner !== undefined && runner.worthIt(units);
-      if (!useRunner || !runner) {
+      // Cached units are not sent to the workers.
+      const outcomes: (UnitOutcome | undefined)[] = useRunner ? units.map(cached) : [];
+      let ran: RunOutcome[] | undefined;
+      if (useRunner && runner) {
+        const missing = units.filter((_, i) => outcomes[i] === undefined);
+        let done = units.length - missing.length;
+        try {
+          ran = await runner.run(missing, { dependencies: caching, onDone: () => options.onProgress?.(++done, units.length) });
+        } catch (err) {
+          // Workers that cannot start (no threads, a broken install) leave the scan to this thread.
+          useRunner = false;
+          if (options.debug) process.stderr.write(`tollgate: scan workers did not start, scanning in one thread: ${(err as Error).message}\n`);
+        }
+      }
+      if (!ran) {
         step = run.next(units.map(runHere));
         continue;
       }
-      // Cached units are not sent to the workers.
-      const outcomes: (UnitOutcome | undefined)[] = units.map(cached);
-      const ran = await runner.run(units.filter((_, i) => outcomes[i] === undefined));
       let next = 0;
       step = run.next(
         outcomes.map((o, i) => {
           if (o) return o;
-          const r = ran[next++]!;
+          const r = ran![next++]!;
           store(units[i]!, r);
           return r.outcome;
         }),
@@ -93,6 +89,8 @@ interface Batch {
   cached: (unit: ScanUnit) => UnitOutcome | undefined;
   /** Keeps in the cache the outcome a runner computed. */
   store: (unit: ScanUnit, ran: RunOutcome) => void;
+  /** Whether there is a result cache (a runner then records what each unit reads). */
+  caching: boolean;
 }
 
 /**
@@ -158,6 +156,7 @@ function* pipeline(options: ScanOptions): Generator<Batch, ScanOutput, UnitOutco
     store: (unit, ran) => {
       if (cache && ran.dependencies) cache.set(unit, ran.dependencies, ran.outcome);
     },
+    caching: cache !== undefined,
   });
 
   const seenDiagnostics = new Set<string>();

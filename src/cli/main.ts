@@ -12,6 +12,10 @@ import { packageVersion } from '../package-root.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+// The scan worker's module sits beside this one in both builds: dist/cli/scan-worker.js next to
+// dist/cli/main.js, and the bundle's own entry dist/bundle/scan-worker.mjs next to tollgate.mjs.
+const WORKER_ENTRY = new URL(import.meta.url.endsWith('.mjs') ? './scan-worker.mjs' : './scan-worker.js', import.meta.url);
+
 function program(): Command {
   const cli = new Command('tollgate')
     .description(
@@ -57,7 +61,7 @@ function program(): Command {
     .action(async (paths: string[], opts) => {
       const { runScan } = await import('./commands/scan.js');
       // A promise when plugins are configured (they load asynchronously).
-      process.exitCode = await runScan(paths, opts);
+      process.exitCode = await runScan(paths, { ...opts, workerEntry: WORKER_ENTRY });
     });
 
   cli
@@ -86,7 +90,7 @@ function program(): Command {
     .option('--debug', 'show stack traces of internal errors');
   addDeploymentOptions(write).action(async (file: string, paths: string[], opts) => {
     const { runScan } = await import('./commands/scan.js');
-    process.exitCode = await runScan(paths, { ...opts, color: false, writeBaseline: file });
+    process.exitCode = await runScan(paths, { ...opts, color: false, writeBaseline: file, workerEntry: WORKER_ENTRY });
   });
 
   cli
@@ -196,6 +200,9 @@ function program(): Command {
 /** What is scanned and with which rules: shared by `scan` and `baseline write`. */
 function addSelectionOptions(cmd: Command): Command {
   return cmd
+    .option('-j, --jobs <n>', 'threads that scan units (default: the available cores; 1: one thread); small scans use one thread whatever N is')
+    .option('--cache <dir>', "keep each unit's results in DIR and reuse them while nothing the unit reads has changed (opt-in; safe to delete)")
+    .addOption(new Option('--no-worker-threshold', 'tests: use worker threads however small the scan').hideHelp())
     .option(
       '--skip-unrecognized',
       'files named on the command line that are not templates, parameter files or exports are skipped, not errors (for pre-commit hooks)',

@@ -1,8 +1,13 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { ConfigError, findConfig, loadConfig, type TollgateConfig } from '../../config/config.js';
 import { render } from '../../report/index.js';
-import { planOutputs } from '../output-plan.js';
-import { loadRuleSet, scan } from '../../scan.js';
+import { planOutputs, type OutputPlan } from '../output-plan.js';
+import { loadRuleSet, scanWith, type ScanOptions } from '../../scan.js';
+import { WORKER_THRESHOLD, workerPool } from '../../pipeline/worker-pool.js';
 import { loadPolicyInputs } from '../../policy/policy-inputs.js';
 import { EXIT, exitCodeFor, type FailOn } from '../exit-code.js';
 import { BaselineError, baselineOf, compareWithBaseline, readBaseline } from '../../findings/baseline.js';
@@ -62,6 +67,22 @@ export interface ScanFlags extends DeploymentFlags {
   standalone?: boolean;
   /** `--shard I/N`: only the units of this shard. */
   shard?: string;
+  /** `--jobs N`: threads that scan units (default: the available cores; 1: this thread only). */
+  jobs?: string;
+  /** `--cache DIR`: the result cache. */
+  cache?: string;
+  /** The scan worker's module (src/cli/scan-worker.ts, beside main.ts in both builds): set by main.ts. */
+  workerEntry?: URL;
+  /** `--no-worker-threshold` (hidden, for tests): workers for any scan, however small (the threshold is for speed, not results). */
+  workerThreshold?: boolean;
+}
+
+/** What a scan worker is started with (src/cli/scan-worker.ts). */
+export interface WorkerData {
+  paths: string[];
+  flags: ScanFlags;
+  cwd: string;
+  scanned: string[];
 }
 
 /** A number, or a promise of one when the configuration names plugins (ES modules load asynchronously). */
@@ -86,7 +107,51 @@ export function runScan(paths: string[], flags: ScanFlags): number | Promise<num
   );
 }
 
-function scanWithConfig(paths: string[], flags: ScanFlags, cwd: string, config: TollgateConfig, plugins: readonly Rule[]): number {
+/** A scan worker's setup: the configuration read and plugins loaded as the main thread did, then the same scanSetup. */
+export async function workerScanOptions(data: WorkerData): Promise<ScanOptions> {
+  const config = readConfig(data.paths, data.flags.config, data.cwd, data.flags.parameters);
+  const plugins = config.plugins?.length ? await loadPlugins(config, NATIVE_RULES) : [];
+  const setup = scanSetup(data.paths, data.flags, data.cwd, config, plugins, data.scanned);
+  if (typeof setup === 'number') throw new Error(`the scan's settings did not load in a worker (exit code ${setup})`);
+  return setup.options;
+}
+
+/**
+ * The configuration and the files the rule set comes from (policy, initiative, assignment and
+ * exemption files; plugins), for the result cache's key: a change to any of them is a new key.
+ */
+function configIdentity(config: TollgateConfig, spec: Record<string, readonly string[]>, cwd: string): string {
+  const contentOf = (given: string) => {
+    const file = path.resolve(cwd, given);
+    try {
+      return statSync(file).isFile() ? createHash('sha256').update(readFileSync(file)).digest('hex') : given;
+    } catch {
+      // An initiative given by name, not by file.
+      return given;
+    }
+  };
+  return JSON.stringify({ config, policies: Object.values(spec).map((list) => list.map(contentOf)), plugins: (config.plugins ?? []).map(contentOf) });
+}
+
+/** What a scan is set up with: its options (rule set included) and where its reports go; or the exit code of a usage error, already said. */
+interface ScanSetup {
+  options: ScanOptions;
+  plan: OutputPlan;
+}
+
+/**
+ * Flags and configuration -> scan options and rule set. Worker threads (scan-worker.ts) call it too,
+ * with the same flags and the paths the main thread settled on (`scanned`, after --changed-since),
+ * so that they run the same rules with the same settings.
+ */
+export function scanSetup(
+  paths: string[],
+  flags: ScanFlags,
+  cwd: string,
+  config: TollgateConfig,
+  plugins: readonly Rule[],
+  scanned?: string[],
+): ScanSetup | number {
   // The command line's reports, else the configuration's (`output`), else pretty to the terminal.
   const fromConfig = flags.format === undefined && flags.output === undefined && config.output;
   const planned = fromConfig
@@ -165,8 +230,7 @@ function scanWithConfig(paths: string[], flags: ScanFlags, cwd: string, config: 
   }
   const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
   if (shard && !shard.ok) return usageError(shard.error);
-  let scanned = paths;
-  if (flags.changedSince !== undefined) {
+  if (scanned === undefined && flags.changedSince !== undefined) {
     const changed = changedFiles(flags.changedSince, paths, cwd);
     if ('error' in changed) {
       process.stderr.write(`tollgate: ${changed.error}\n`);
@@ -175,12 +239,10 @@ function scanWithConfig(paths: string[], flags: ScanFlags, cwd: string, config: 
     if (flags.verbose) process.stderr.write(`changed since ${flags.changedSince}: ${changed.length} file${changed.length === 1 ? '' : 's'}\n`);
     scanned = changed;
   }
-  const progress = createProgress(process.stderr);
-  const result = scan({
+  const options: ScanOptions = {
     unitTimeoutSeconds: unitTimeout,
-    onProgress: (done, total) => progress.update(done, total),
     ruleSet,
-    paths: scanned,
+    paths: scanned ?? paths,
     cwd,
     exclude: [...(config.exclude ?? []), ...(flags.exclude ?? [])],
     include: [...(config.include ?? []), ...(flags.include ?? [])],
@@ -202,7 +264,33 @@ function scanWithConfig(paths: string[], flags: ScanFlags, cwd: string, config: 
     ...(config.bicep?.moduleCache !== undefined && { bicepModuleCache: config.bicep.moduleCache }),
     debug: flags.debug,
     ...(shard && { shard: shard.value }),
-  });
+    ...(flags.cache !== undefined && { cache: flags.cache, cacheIdentity: configIdentity(config, spec, cwd) }),
+  };
+  return { options, plan };
+}
+
+async function scanWithConfig(paths: string[], flags: ScanFlags, cwd: string, config: TollgateConfig, plugins: readonly Rule[]): Promise<number> {
+  const setup = scanSetup(paths, flags, cwd, config, plugins);
+  if (typeof setup === 'number') return setup;
+  const { options, plan } = setup;
+  const jobs = flags.jobs === undefined ? availableParallelism() : Number(flags.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1) return usageError(`--jobs must be a whole number of threads, 1 or more, not '${flags.jobs}'`);
+  // A long scan keeps its heap near what it holds: the garbage of units already done is collected
+  // sooner, so peak memory follows the largest unit rather than the number of files (docs/performance.md).
+  setFlagsFromString('--heap-growing-percent=50');
+  const progress = createProgress(process.stderr);
+  options.onProgress = (done, total) => progress.update(done, total);
+  const runner =
+    jobs > 1 && flags.workerEntry
+      ? workerPool({
+          entry: flags.workerEntry,
+          data: { paths, flags: { ...flags, workerEntry: undefined }, cwd, scanned: options.paths } satisfies WorkerData,
+          jobs,
+          ...WORKER_THRESHOLD,
+          ...(flags.workerThreshold === false && { minUnits: 0, minSize: 0 }),
+        })
+      : undefined;
+  const result = await scanWith(options, runner);
   progress.finish();
   // The reports carry the message of an internal error; its stack is for a bug report only.
   // File names and messages from the input are made visible (an ESC in a name would act on the terminal).
