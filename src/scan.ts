@@ -5,6 +5,7 @@ import type { ScanResult } from './evaluate/scan-result.js';
 import { loadInputs } from './input/load-inputs.js';
 import type { ScanUnit } from './input/pair-parameters.js';
 import type { Diagnostic } from './load/diagnostic.js';
+import type { Sandbox } from './load/sandbox.js';
 import { packageVersion } from './package-root.js';
 import type { Finding, Suppression } from './findings/finding.js';
 import { dedupeAcrossParameterFiles } from './findings/dedupe.js';
@@ -28,6 +29,8 @@ export { loadRuleSet, type RuleSet };
 export interface ScanOutput extends ScanResult {
   /** Files met while walking directories that were not templates, parameter files or exports. */
   skipped: { path: string; reason: string }[];
+  /** `cache`: units whose results were taken from the result cache, and units scanned (not part of any report). */
+  cache?: { hits: number; misses: number };
 }
 
 /** The whole pipeline in this thread: discover -> load -> expand -> resources -> evaluate. Reporting is the caller's. */
@@ -59,7 +62,7 @@ export async function scanWith(options: ScanOptions, runner: UnitRunner | undefi
         } catch (err) {
           // Workers that cannot start (no threads, a broken install) leave the scan to this thread.
           useRunner = false;
-          if (options.debug) process.stderr.write(`tollgate: scan workers did not start, scanning in one thread: ${(err as Error).message}\n`);
+          process.stderr.write(`tollgate: scan workers did not start (${(err as Error).message}); scanning in one thread\n`);
         }
       }
       if (!ran) {
@@ -139,7 +142,8 @@ function* pipeline(options: ScanOptions): Generator<Batch, ScanOutput, UnitOutco
     skipped: inputs.skipped,
     ...(options.shard && { shard: options.shard }),
   };
-  const cache = options.cache === undefined ? undefined : new ResultCache(path.resolve(options.cwd, options.cache), cacheIdentity(options, ruleSet));
+  const cache =
+    options.cache === undefined ? undefined : new ResultCache(path.resolve(options.cwd, options.cache), cacheIdentity(options, ruleSet, ctx.sandbox));
   const runHere = (unit: ScanUnit): UnitOutcome => {
     if (!cache) return runUnit(unit, ctx);
     const hit = cache.get(unit);
@@ -245,6 +249,7 @@ function* pipeline(options: ScanOptions): Generator<Batch, ScanOutput, UnitOutco
   result.suppressed = dedupeAcrossParameterFiles(accepted.suppressed);
   if (ruleSet.assigned) result.compliance = complianceByControl(result.results, applied.suppressed, ruleSet.assigned.assigned, ruleSet.assigned.unavailable);
   for (const d of applied.diagnostics) pushOnce(d, diagnostics, seenDiagnostics);
+  if (cache) result.cache = { hits: cache.hits, misses: cache.misses };
   result.durationMs = Math.round(performance.now() - started);
   return result;
 }
@@ -254,7 +259,7 @@ function* pipeline(options: ScanOptions): Generator<Batch, ScanOutput, UnitOutco
  * (metadata: id, level, effect, types; whether they run) and their options, the scan options that
  * change a unit's outcome, and what the caller adds (the configuration and policy files).
  */
-function cacheIdentity(options: ScanOptions, ruleSet: RuleSet): string {
+function cacheIdentity(options: ScanOptions, ruleSet: RuleSet, sandbox: Sandbox): string {
   return sha256(
     JSON.stringify({
       version: packageVersion(),
@@ -267,8 +272,9 @@ function cacheIdentity(options: ScanOptions, ruleSet: RuleSet): string {
       inlineSuppressions: options.inlineSuppressions !== false,
       unitTimeoutSeconds: options.unitTimeoutSeconds ?? null,
       bicepModuleCache: options.bicepModuleCache ?? null,
-      paths: options.paths.map((p) => path.resolve(options.cwd, p)),
-      parameters: (options.parameters ?? []).map((p) => path.resolve(options.cwd, p)),
+      // What may be read (a unit's outcome depends on what the sandbox refuses), not the paths
+      // named: a --changed-since scan of the same work tree takes the results of a full one.
+      sandbox: sandbox.describe(),
       cwd: options.cwd,
       caller: options.cacheIdentity ?? null,
     }),

@@ -19,6 +19,8 @@ export interface UnitRunner {
   worthIt(units: readonly ScanUnit[]): boolean;
   run(units: readonly ScanUnit[], options: { dependencies: boolean; onDone?: () => void }): Promise<RunOutcome[]>;
   close(): Promise<void>;
+  /** How many workers started (0 until a scan was worth them). */
+  readonly started: number;
 }
 
 /** Messages between the pool and a worker (src/cli/scan-worker.ts answers them). */
@@ -50,6 +52,7 @@ export const WORKER_THRESHOLD = { minUnits: 16, minSize: 2_000_000 };
  */
 export function workerPool(options: PoolOptions): UnitRunner {
   let workers: Promise<Worker[]> | undefined;
+  let started = 0;
   const start = (): Promise<Worker[]> =>
     Promise.all(
       Array.from(
@@ -61,13 +64,18 @@ export function workerPool(options: PoolOptions): UnitRunner {
             worker.once('error', onError);
             worker.once('message', (m: FromWorker) => {
               worker.off('error', onError);
-              if ('ready' in m && m.ready) resolve(worker);
-              else reject(new Error('ready' in m && !m.ready ? m.error : 'unexpected message from a scan worker'));
+              if ('ready' in m && m.ready) {
+                started++;
+                resolve(worker);
+              } else reject(new Error('ready' in m && !m.ready ? m.error : 'unexpected message from a scan worker'));
             });
           }),
       ),
     );
   return {
+    get started() {
+      return started;
+    },
     worthIt: (units) =>
       options.jobs > 1 && units.length >= options.minUnits && units.reduce((n, u) => n + u.file.size + (u.parameterFile?.size ?? 0), 0) >= options.minSize,
     async run(units, { dependencies, onDone }) {
