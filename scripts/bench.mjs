@@ -6,11 +6,14 @@
 //    them, measured in the same run; the ratio scan / floor is the number to watch (goal <= 3).
 // 2. Start-up: `tollgate scan examples/` as a user runs it, against `node -e 0`.
 // 3. Bicep against its compiled JSON. 4. Policy evaluation: every shipped definition x 10,000 resources.
+// 5. Scale, through the CLI as users run it (child processes): the corpus scan with --jobs 1 and
+//    with every core, against the floor; peak RSS at 1x and 4x the corpora (bounded memory); a
+//    re-scan with a warm --cache against the cold scan; where worker threads start to pay.
 //
 // Medians of BENCH_RUNS runs (default 7 and 15). Requires `npm run build` (done by `prepare`).
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -108,6 +111,113 @@ console.log(`ratio b / a                    ${(scanMs / floorMs).toFixed(2)}x`);
 console.log(`(b') rules.default: apim       ${median(packSamples).toFixed(1)} ms (${lastPack.findings.length} findings, ${packRuleSet.rules.length} rules)`);
 console.log(`rule set load (cpu, first)     default ${defaultLoadMs.toFixed(1)} ms, apim ${packLoadMs.toFixed(1)} ms`);
 console.log(`peak RSS                       ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+
+// ---- 5. scale: jobs, memory, cache (CLI child processes) ---------------------------------------
+{
+  const BIN = path.join(root, 'dist/bundle/tollgate.mjs');
+  const scaleCopies = Number(process.env.BENCH_SCALE_COPIES ?? 12);
+  const scaleRuns = Number(process.env.BENCH_SCALE_RUNS ?? 3);
+  const cores = availableParallelism();
+  const work = mkdtempSync(path.join(tmpdir(), 'tollgate-bench-scale-'));
+  const treeOf = (n) => {
+    const dir = path.join(work, `x${n}`);
+    for (let i = 0; i < n; i++) cpSync(corpusSource, path.join(dir, `copy${i}`), { recursive: true });
+    return dir;
+  };
+  // Peak RSS of the whole process (worker threads included), printed by a hook loaded with --require.
+  const hook = path.join(work, 'max-rss.cjs');
+  writeFileSync(
+    hook,
+    "if (require('node:worker_threads').isMainThread) process.on('exit', () => process.stderr.write(`\\nmaxRSS ${process.resourceUsage().maxRSS}\\n`));\n",
+  );
+  const cli = (dir, args) => {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, ['--require', hook, BIN, 'scan', dir, '--no-config', '-f', 'json', '-o', '/dev/null', ...args], { encoding: 'utf8' });
+    const ms = performance.now() - t0;
+    if (r.status !== 0 && r.status !== 1 && r.status !== 3) throw new Error(`scan ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+    const rss = Number(/maxRSS (\d+)/.exec(r.stderr)?.[1] ?? NaN) / 1024;
+    return { ms, rss };
+  };
+  const medianOf = (fn) => {
+    const samples = [];
+    for (let i = 0; i < scaleRuns; i++) samples.push(fn());
+    return { ms: median(samples.map((s) => s.ms)), rss: median(samples.map((s) => s.rss)) };
+  };
+
+  // Throughput: a corpus of >= 20 MB (JSON only, as the floor).
+  const big = treeOf(scaleCopies);
+  const bigFiles = listJson(big);
+  const bigBytes = bigFiles.reduce((n, f) => n + statSync(f).size, 0);
+  const bigFloor = () => {
+    const t0 = performance.now();
+    for (const f of bigFiles) {
+      try {
+        JSON.parse(readFileSync(f, 'utf8'));
+      } catch {
+        // comments: read and tried all the same
+      }
+    }
+    return performance.now() - t0;
+  };
+  bigFloor();
+  const floorMs = median(Array.from({ length: scaleRuns * 2 + 1 }, bigFloor));
+  const nodeStart = median(
+    Array.from({ length: 5 }, () => {
+      const t0 = performance.now();
+      spawnSync(process.execPath, ['-e', '0']);
+      return performance.now() - t0;
+    }),
+  );
+  const json = ['--include', '**/*.json', '--include', '**/*.jsonc'];
+  const one = medianOf(() => cli(big, [...json, '--jobs', '1']));
+  const all = medianOf(() => cli(big, [...json, '--jobs', String(cores)]));
+  console.log(
+    `scale: corpora x${scaleCopies}, ${bigFiles.length} JSON files, ${(bigBytes / 1e6).toFixed(1)} MB; ${cores} cores; CLI (bundle) as a child process`,
+  );
+  console.log(`(g) read + JSON.parse (in-process) ${floorMs.toFixed(0)} ms; node -e 0 ${nodeStart.toFixed(0)} ms`);
+  console.log(`(h) scan --jobs 1                ${one.ms.toFixed(0)} ms = ${(one.ms / floorMs).toFixed(2)}x the floor (goal <= 3)`);
+  console.log(
+    `(i) scan --jobs ${cores}                ${all.ms.toFixed(0)} ms = ${(all.ms / floorMs).toFixed(2)}x the floor (goal <= 2); ${(one.ms / all.ms).toFixed(2)}x faster than one thread`,
+  );
+
+  // Memory: the whole corpora (Bicep too) at 1x and 4x.
+  const x1 = treeOf(1);
+  const x4 = treeOf(4);
+  for (const jobs of ['1', String(cores)]) {
+    const a = medianOf(() => cli(x1, ['--jobs', jobs]));
+    const b = medianOf(() => cli(x4, ['--jobs', jobs]));
+    console.log(
+      `peak RSS --jobs ${jobs}              1x ${a.rss.toFixed(0)} MB, 4x ${b.rss.toFixed(0)} MB: ${(b.rss / a.rss).toFixed(2)}x (goals: 4x <= 1.3x 1x; 1x <= 250 MB)`,
+    );
+  }
+
+  // Cache: a cold scan filling a fresh cache, then re-scans of the unchanged tree.
+  const cold = [];
+  const warm = [];
+  for (let i = 0; i < scaleRuns; i++) {
+    const cacheDir = path.join(work, `cache${i}`);
+    cold.push(cli(big, [...json, '--cache', cacheDir]).ms);
+    warm.push(cli(big, [...json, '--cache', cacheDir]).ms);
+  }
+  console.log(`(j) scan --cache, cold           ${median(cold).toFixed(0)} ms`);
+  console.log(`(k) re-scan, warm, no change     ${median(warm).toFixed(0)} ms = ${(median(warm) / median(cold)).toFixed(2)}x the cold scan (goal <= 0.15)`);
+
+  // Where workers pay: trees of 1..8 copies of one corpus folder, one thread against every core
+  // (--no-worker-threshold: workers whatever the size).
+  const small = path.join(corpusSource, 'quickstart-apim');
+  const sizes = [];
+  for (const n of [1, 2, 4, 8]) {
+    const dir = path.join(work, `even${n}`);
+    for (let i = 0; i < n; i++) cpSync(small, path.join(dir, `c${i}`), { recursive: true });
+    const files = listJson(dir);
+    const mb = files.reduce((t, f) => t + statSync(f).size, 0) / 1e6;
+    const a = medianOf(() => cli(dir, ['--jobs', '1'])).ms;
+    const b = medianOf(() => cli(dir, ['--jobs', String(cores), '--no-worker-threshold'])).ms;
+    sizes.push(`${mb.toFixed(1)} MB ${a.toFixed(0)}/${b.toFixed(0)} ms`);
+  }
+  console.log(`workers break-even (quickstart-apim x1,2,4,8; --jobs 1 / --jobs ${cores}): ${sizes.join('; ')}`);
+  rmSync(work, { recursive: true, force: true });
+}
 
 // ---- 3. Bicep against its compiled JSON ----------------------------------------------------
 // Every compiler baseline and corpus folder with a main.bicep and its compiled JSON: scanning

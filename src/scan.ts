@@ -110,8 +110,17 @@ function* pipeline(options: ScanOptions): Generator<Batch, ScanOutput, UnitOutco
   diagnostics.push(...ruleSet.diagnostics);
   const ctx = unitContext(options, ruleSet);
 
+  const cache =
+    options.cache === undefined ? undefined : new ResultCache(path.resolve(options.cwd, options.cache), cacheIdentity(options, ruleSet, ctx.sandbox));
+
   // discover + load
-  const inputs = loadInputs({ ...options, sandbox: ctx.sandbox, resolveRemoteLink: ctx.resolveRemoteLink, evaluateBicepParams: evaluateBicepParamValues });
+  const inputs = loadInputs({
+    ...options,
+    sandbox: ctx.sandbox,
+    resolveRemoteLink: ctx.resolveRemoteLink,
+    evaluateBicepParams: evaluateBicepParamValues,
+    ...(cache && { memo: (candidate, compute) => cache.memo([candidate.absPath, candidate.explicit], compute) }),
+  });
   diagnostics.push(...inputs.diagnostics);
   // A shard keeps the units of its templates (all parameter files of a template stay together, so
   // findings merged across them are merged the same). Every file is still read and parsed: the
@@ -142,8 +151,6 @@ function* pipeline(options: ScanOptions): Generator<Batch, ScanOutput, UnitOutco
     skipped: inputs.skipped,
     ...(options.shard && { shard: options.shard }),
   };
-  const cache =
-    options.cache === undefined ? undefined : new ResultCache(path.resolve(options.cwd, options.cache), cacheIdentity(options, ruleSet, ctx.sandbox));
   const runHere = (unit: ScanUnit): UnitOutcome => {
     if (!cache) return runUnit(unit, ctx);
     const hit = cache.get(unit);

@@ -42,6 +42,42 @@ export interface InputOptions {
   evaluateBicepParams?: ParamsEvaluator;
   /** Tests only: replaces the per-file reader, to make one file fail as a bug would. */
   classify?: typeof classify;
+  /**
+   * The result cache's memo of file summaries (`--cache`): returns the stored summary while the
+   * files it was made from are unchanged, else calls `compute` with an observer of what it reads.
+   */
+  memo?: (candidate: Candidate, compute: (onRead: ReadObserver) => FileSummary) => FileSummary;
+}
+
+/** Told of each file read (its content, or undefined when it could not be read). */
+export type ReadObserver = (absPath: string, content: Buffer | undefined) => void;
+
+/**
+ * What discovery keeps of a file once classified: plain data (the result cache stores it). Its
+ * links are not part of it: they depend on which other files exist, so they are read again.
+ */
+export type FileSummary =
+  | { ok: true; record: FileRecord; diagnostics?: Diagnostic[]; modules?: string[] }
+  | { ok: false; skipped: true; path: string; reason: string }
+  | { ok: false; skipped: false; diagnostic: Diagnostic };
+
+type Summarised = { summary: FileSummary; text?: string };
+
+const FILES_PER_FORK = 64;
+
+function summarise(c: Classification): Summarised {
+  if (!c.ok) return { summary: c };
+  const document = c.file.document;
+  const modules = 'program' in document ? localModulePaths(document as BicepDocument) : undefined;
+  return {
+    summary: { ok: true, record: recordOf(c.file), ...(c.file.diagnostics?.length && { diagnostics: c.file.diagnostics }), ...(modules && { modules }) },
+    text: document.file.text,
+  };
+}
+
+function readOr(sandbox: Sandbox, absPath: string): string {
+  const read = sandbox.readText(absPath);
+  return read.ok ? read.value : '';
 }
 
 export interface Inputs {
@@ -83,17 +119,28 @@ export function loadInputs(options: InputOptions): Inputs {
   );
   for (const absPath of explicitParams) if (!candidates.some((c) => c.absPath === absPath)) candidates.push({ absPath, explicit: true });
 
-  // Each file is read, classified and reduced to a record: what pairing and the link graph need
-  // (its modules and links), never its text or syntax tree, so discovery holds one file at a time.
+  // Each file is read, classified and reduced to a summary: what pairing and the link graph need
+  // (its modules and links), never its text or syntax tree, so discovery holds few files at a time.
   const files: FileRecord[] = [];
   const parameterFiles: FileRecord[] = [];
   const modules = new Set<string>();
   const links = new Map<string, string[]>();
+  // Files of one folder often share Bicep modules: a fork (whose Bicep caches go with it) serves a
+  // few dozen files, so the sharing stays and memory does not grow with the repository.
+  let shared: { fork: Sandbox; files: number } | undefined;
+  const read = (candidate: Candidate, onRead?: ReadObserver): Summarised => {
+    if (!shared || shared.files >= FILES_PER_FORK || onRead) shared = { fork: sandbox.fork(onRead), files: 0 };
+    shared.files++;
+    const c = (options.classify ?? classify)(candidate, options.cwd, shared.fork, options.evaluateBicepParams);
+    if (onRead) shared = undefined;
+    return summarise(c);
+  };
   for (const candidate of candidates) {
-    let c: Classification;
+    let c: FileSummary;
+    let text: string | undefined;
     try {
-      // A fork per file: what the Bicep loader caches per sandbox goes with the file.
-      c = (options.classify ?? classify)(candidate, options.cwd, sandbox.fork(), options.evaluateBicepParams);
+      if (options.memo) c = options.memo(candidate, (onRead) => read(candidate, onRead).summary);
+      else ({ summary: c, text } = read(candidate));
     } catch (err) {
       // A bug while reading one file is that file's error; the other files are still scanned.
       diagnostics.push(internalErrorDiagnostic(err, displayPath(candidate.absPath, options.cwd), options.debug));
@@ -103,24 +150,25 @@ export function loadInputs(options: InputOptions): Inputs {
       if (c.skipped) skipped.push({ path: c.path, reason: c.reason });
       else diagnostics.push(c.diagnostic);
     } else if (!explicitParams.has(candidate.absPath)) {
-      files.push(recordOf(c.file));
-      if (c.file.diagnostics) diagnostics.push(...c.file.diagnostics);
-      const document = c.file.document;
+      files.push(c.record);
+      if (c.diagnostics) diagnostics.push(...c.diagnostics);
       // A Bicep file another scanned Bicep file uses as a module is scanned through its caller.
-      if ('program' in document) for (const m of localModulePaths(document as BicepDocument)) modules.add(m);
-      if (c.file.kind === 'template' && !options.standalone) {
-        const root = sandbox.rootOf(document.file.absPath)?.path;
-        links.set(document.file.absPath, [...referencesOf(document.file.absPath, document.file.text, { resolveRemoteLink: options.resolveRemoteLink, root })]);
+      for (const m of c.modules ?? []) modules.add(m);
+      if (c.record.kind === 'template' && !options.standalone) {
+        // From the text, each time: what it links depends on which files exist now.
+        text ??= readOr(sandbox, c.record.absPath);
+        const root = sandbox.rootOf(c.record.absPath)?.path;
+        links.set(c.record.absPath, [...referencesOf(c.record.absPath, text, { resolveRemoteLink: options.resolveRemoteLink, root })]);
       }
-    } else if (c.file.kind === 'parameters') {
-      parameterFiles.push(recordOf(c.file));
-      if (c.file.diagnostics) diagnostics.push(...c.file.diagnostics);
+    } else if (c.record.kind === 'parameters') {
+      parameterFiles.push(c.record);
+      if (c.diagnostics) diagnostics.push(...c.diagnostics);
     } else {
       diagnostics.push({
         severity: 'error',
         code: 'not-parameters',
         message: 'given with --parameters but it is not a parameter file (no deploymentParameters.json $schema)',
-        file: c.file.document.file.path,
+        file: c.record.path,
       });
     }
   }

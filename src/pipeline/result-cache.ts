@@ -17,10 +17,10 @@ const FORMAT = 1;
 /** The content hash of a file as a unit read it; null when it could not be read. */
 export type Dependencies = Record<string, string | null>;
 
-interface Entry {
+interface Entry<T> {
   format: number;
   dependencies: Dependencies;
-  outcome: UnitOutcome;
+  outcome: T;
 }
 
 export class ResultCache {
@@ -32,40 +32,66 @@ export class ResultCache {
     private readonly identity: string,
   ) {}
 
-  private fileOf(unit: ScanUnit): string {
-    const key = sha256(JSON.stringify([this.identity, unit.kind, unit.file.absPath, unit.parameterFile?.absPath ?? null]));
-    return path.join(this.dir, key.slice(0, 2), `${key}.json`);
+  private fileOf(key: unknown[]): string {
+    const hash = sha256(JSON.stringify([this.identity, ...key]));
+    return path.join(this.dir, hash.slice(0, 2), `${hash}.json`);
+  }
+
+  private unitKey(unit: ScanUnit): unknown[] {
+    return ['unit', unit.kind, unit.file.absPath, unit.parameterFile?.absPath ?? null];
   }
 
   /** The cached outcome while nothing the unit read has changed. */
   get(unit: ScanUnit): UnitOutcome | undefined {
-    const entry = this.read(this.fileOf(unit));
-    if (entry && Object.entries(entry.dependencies).every(([file, hash]) => contentHash(file) === hash)) {
-      this.hits++;
-      return entry.outcome;
-    }
-    this.misses++;
-    return undefined;
+    const outcome = this.lookup(this.unitKey(unit), isOutcome);
+    if (outcome) this.hits++;
+    else this.misses++;
+    return outcome;
   }
 
-  /** Stores a unit's outcome (temporary file, then rename: a reader never sees half an entry). A failed write only costs the next scan the work. */
   set(unit: ScanUnit, dependencies: Dependencies, outcome: UnitOutcome): void {
-    const file = this.fileOf(unit);
+    this.write(this.unitKey(unit), dependencies, outcome);
+  }
+
+  /**
+   * What discovery made of a file (its classification, Bicep diagnostics, modules), kept as a
+   * unit's outcome is: reused while the files read to make it are unchanged. `key` says how it was
+   * read (the file, named or found in a walk).
+   */
+  memo<T extends object>(key: unknown[], compute: (onRead: (absPath: string, content: Buffer | undefined) => void) => T): T {
+    const full = ['file', ...key];
+    const known = this.lookup(full, (o): o is T => typeof o === 'object' && o !== null);
+    if (known) return known;
+    const recorder = dependencyRecorder();
+    const value = compute(recorder.onRead);
+    this.write(full, recorder.dependencies, value);
+    return value;
+  }
+
+  private lookup<T>(key: unknown[], valid: (o: unknown) => o is T): T | undefined {
+    const entry = this.read(this.fileOf(key));
+    if (!entry || !valid(entry.outcome)) return undefined;
+    return Object.entries(entry.dependencies).every(([file, hash]) => contentHash(file) === hash) ? entry.outcome : undefined;
+  }
+
+  /** Stores an entry (temporary file, then rename: a reader never sees half an entry). A failed write only costs the next scan the work. */
+  private write(key: unknown[], dependencies: Dependencies, outcome: unknown): void {
+    const file = this.fileOf(key);
     const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
       mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(temp, JSON.stringify({ format: FORMAT, dependencies, outcome } satisfies Entry));
+      writeFileSync(temp, JSON.stringify({ format: FORMAT, dependencies, outcome } satisfies Entry<unknown>));
       renameSync(temp, file);
     } catch {
       rmSync(temp, { force: true });
     }
   }
 
-  private read(file: string): Entry | undefined {
+  private read(file: string): Entry<unknown> | undefined {
     try {
-      const entry = JSON.parse(readFileSync(file, 'utf8')) as Entry;
+      const entry = JSON.parse(readFileSync(file, 'utf8')) as Entry<unknown>;
       // A corrupt or foreign entry is a miss (the scan then replaces it).
-      if (entry?.format !== FORMAT || typeof entry.dependencies !== 'object' || !entry.dependencies || !isOutcome(entry.outcome)) return undefined;
+      if (entry?.format !== FORMAT || typeof entry.dependencies !== 'object' || !entry.dependencies) return undefined;
       return entry;
     } catch {
       return undefined;

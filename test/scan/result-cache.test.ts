@@ -107,10 +107,14 @@ test('a corrupt or truncated cache entry is a miss, replaced, never an error', (
   const dir = tree();
   const cache = mkdtempSync(path.join(tmpdir(), 'tollgate-cache-'));
   const first = run(dir, cache);
-  const entries = readdirSync(cache, { recursive: true, encoding: 'utf8' })
+  const all = readdirSync(cache, { recursive: true, encoding: 'utf8' })
     .map((e) => path.join(cache, e))
     .filter((e) => statSync(e).isFile());
+  // The units' entries; the others are what discovery made of each file (4 files).
+  const entries = all.filter((e) => 'results' in JSON.parse(readFileSync(e, 'utf8')).outcome);
   assert.equal(entries.length, 2);
+  assert.equal(all.length, 6);
+  for (const e of all) if (!entries.includes(e)) writeFileSync(e, 'not json');
   writeFileSync(entries[0]!, '{"format": 1, "dependencies": {}, "outcome": ');
   writeFileSync(entries[1]!, JSON.stringify({ format: 1, dependencies: {}, outcome: { results: 'no' } }));
   const again = run(dir, cache);
