@@ -44,7 +44,7 @@ export function scan(options: ScanOptions): ScanOutput {
 
 /** `scan` with the units run by `runner` when it is worth it; the result is the same, byte for byte. */
 export async function scanWith(options: ScanOptions, runner: UnitRunner | undefined): Promise<ScanOutput> {
-  const run = pipeline(options);
+  const run = pipeline(runner ? { ...options, onCandidates: (files) => runner.prestart(files) } : options);
   let useRunner: boolean | undefined;
   try {
     for (let step = run.next(); ;) {

@@ -10,7 +10,7 @@ import { displayPath } from './discover.js';
 /**
  * Reads templates and parameter files that a deployment links by relative path, and Bicep
  * modules. Only files inside the sandbox are read (src/load/sandbox.ts): a template must not make
- * the scanner open arbitrary files (`../../etc/...`). Each file is parsed once per scan. Given
+ * the scanner open arbitrary files (`../../etc/...`). Each file is parsed once per loader (the scan makes one per unit). Given
  * paths instead of a sandbox, the sandbox is the one those paths make.
  */
 export function linkedFileLoader(sandbox: Sandbox | readonly string[], cwd: string): LinkedFileLoader {

@@ -42,6 +42,8 @@ export interface InputOptions {
   evaluateBicepParams?: ParamsEvaluator;
   /** Tests only: replaces the per-file reader, to make one file fail as a bug would. */
   classify?: typeof classify;
+  /** Told of the files the walk found, before any is read (the worker pool starts while they are). */
+  onCandidates?: (candidates: readonly Candidate[]) => void;
   /**
    * The result cache's memo of file summaries (`--cache`): returns the stored summary while the
    * files it was made from are unchanged, else calls `compute` with an observer of what it reads.
@@ -118,6 +120,7 @@ export function loadInputs(options: InputOptions): Inputs {
     explicitParams.has(c.absPath) ? { ...c, explicit: true } : options.skipUnrecognized ? { ...c, explicit: false } : c,
   );
   for (const absPath of explicitParams) if (!candidates.some((c) => c.absPath === absPath)) candidates.push({ absPath, explicit: true });
+  options.onCandidates?.(candidates);
 
   // Each file is read, classified and reduced to a summary: what pairing and the link graph need
   // (its modules and links), never its text or syntax tree, so discovery holds few files at a time.

@@ -16,6 +16,8 @@ export interface ScanOptions {
   include?: string[];
   /** Named files that are not templates, parameter files or exports are skipped, not errors. */
   skipUnrecognized?: boolean;
+  /** Told of the files the walk found, before any is read (src/input/load-inputs.ts). */
+  onCandidates?: (candidates: readonly { absPath: string }[]) => void;
   /** Called after each scan unit (for a progress indicator). */
   onProgress?: (done: number, total: number) => void;
   /** Parameter files named explicitly (`--parameters`). */

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { ScanUnit } from '../input/pair-parameters.js';
 import { internalErrorDiagnostic } from '../load/diagnostic.js';
@@ -17,6 +18,11 @@ export interface RunOutcome {
 export interface UnitRunner {
   /** Whether a scan of these units is worth the runner's start-up (below it they run in the scan's thread). */
   worthIt(units: readonly ScanUnit[]): boolean;
+  /**
+   * The files the walk found, before discovery reads them: when they are enough, the workers start
+   * now and load their rule set while this thread reads and classifies the files.
+   */
+  prestart(files: readonly { absPath: string }[]): void;
   run(units: readonly ScanUnit[], options: { dependencies: boolean; onDone?: () => void }): Promise<RunOutcome[]>;
   close(): Promise<void>;
   /** How many workers started (0 until a scan was worth them). */
@@ -35,13 +41,17 @@ export interface PoolOptions {
   jobs: number;
   /**
    * Below these (units, characters of text) a scan runs in its own thread: starting a worker
-   * (loading the code and the rule set) costs more than the units (see docs/performance.md).
+   * (loading the code and the rule set) costs more than the units (docs/cli.md, Scale).
    */
   minUnits: number;
   minSize: number;
 }
 
-/** Measured on the bundled corpora (scripts/bench.mjs, 2 cores): below this, starting workers is not repaid. */
+/**
+ * Below this, starting workers is not repaid. From CPU times on the bundled corpora (2 cores): a
+ * worker costs ~0.5 s of CPU to start (code and rule set), a unit ~0.7 s of CPU per MB of template
+ * text; with discovery in this thread overlapping the start, two workers pay from about 1.5 MB.
+ */
 export const WORKER_THRESHOLD = { minUnits: 16, minSize: 2_000_000 };
 
 /**
@@ -76,8 +86,25 @@ export function workerPool(options: PoolOptions): UnitRunner {
     get started() {
       return started;
     },
+    prestart(files) {
+      if (options.jobs <= 1 || files.length < options.minUnits) return;
+      let size = 0;
+      for (const f of files) {
+        try {
+          size += statSync(f.absPath).size;
+        } catch {
+          // gone: discovery will say so
+        }
+        if (size >= options.minSize) {
+          // A failure to start is met (and said) when the units are sent.
+          (workers ??= start()).catch(() => undefined);
+          return;
+        }
+      }
+    },
     worthIt: (units) =>
-      options.jobs > 1 && units.length >= options.minUnits && units.reduce((n, u) => n + u.file.size + (u.parameterFile?.size ?? 0), 0) >= options.minSize,
+      workers !== undefined ||
+      (options.jobs > 1 && units.length >= options.minUnits && units.reduce((n, u) => n + u.file.size + (u.parameterFile?.size ?? 0), 0) >= options.minSize),
     async run(units, { dependencies, onDone }) {
       const pool = await (workers ??= start());
       const out: RunOutcome[] = new Array(units.length);

@@ -276,7 +276,7 @@ async function scanWithConfig(paths: string[], flags: ScanFlags, cwd: string, co
   const jobs = flags.jobs === undefined ? availableParallelism() : Number(flags.jobs);
   if (!Number.isInteger(jobs) || jobs < 1) return usageError(`--jobs must be a whole number of threads, 1 or more, not '${flags.jobs}'`);
   // A long scan keeps its heap near what it holds: the garbage of units already done is collected
-  // sooner, so peak memory follows the largest unit rather than the number of files (docs/performance.md).
+  // sooner, so peak memory follows the largest unit rather than the number of files (docs/cli.md, Scale).
   setFlagsFromString('--heap-growing-percent=50');
   const progress = createProgress(process.stderr);
   options.onProgress = (done, total) => progress.update(done, total);
