@@ -113,14 +113,14 @@ export function childNode(node: JsonNode | undefined, key: string | number): Jso
     return index.exact.get(key) ?? index.loose.get(key.toLowerCase());
   }
   // Most lookups match exactly or not at all (`condition`, `copy` on most resources): compare
-  // ignoring case only after no exact match, and only keys of the same length (lower-casing
-  // keeps the length of every character but U+0130, checked for).
+  // ignoring case only after no exact match, and only keys that can lower-case to the length of
+  // the key's lower case. Lower-casing keeps the length of every character but U+0130, which
+  // becomes two: a longer key can never match, a shorter one only if it has a U+0130.
   for (const prop of props) if (prop.children?.[0]?.value === key) return prop.children[1];
   const lower = key.toLowerCase();
-  const anyLength = lower.length !== key.length;
   for (const prop of props) {
     const k = prop.children?.[0]?.value;
-    if (typeof k !== 'string' || (k.length !== key.length && !anyLength && !k.includes('\u0130'))) continue;
+    if (typeof k !== 'string' || k.length > lower.length || (k.length < lower.length && !k.includes('\u0130'))) continue;
     if (k.toLowerCase() === lower) return prop.children?.[1];
   }
   return undefined;
