@@ -1,6 +1,6 @@
 import { readLimitedText } from './sandbox.js';
 import { InputError } from './diagnostic.js';
-import { JsonSyntaxError, parseJson, type JsonNode } from './json-parser.js';
+import { JsonSyntaxError, MAX_DEPTH, parseJson, type JsonNode } from './json-parser.js';
 import { SourceFile } from './source-file.js';
 
 export type { JsonNode };
@@ -59,6 +59,50 @@ export function parseJsonDocument(file: SourceFile): JsonDocument {
  */
 export function readJsonDocument(absPath: string, shown: string): JsonDocument {
   return parseJsonDocument(new SourceFile(absPath, shown, readLimitedText(absPath)));
+}
+
+/**
+ * As parseJsonDocument, for files read for their value (policy definitions and their sidecars):
+ * strict JSON is parsed by JSON.parse, and the syntax tree only when something asks for a
+ * position (a definition that does not compile). Anything JSON.parse rejects, and files with more
+ * brackets than the reader's nesting limit (which JSON.parse does not have), take the reader's
+ * path, so the value and every error are the same as parseJsonDocument's.
+ */
+export function parseJsonValueFirst(file: SourceFile): JsonDocument {
+  let value: unknown;
+  try {
+    if (bracketCount(file.text) > MAX_DEPTH) return parseJsonDocument(file);
+    value = JSON.parse(file.text);
+  } catch {
+    return parseJsonDocument(file);
+  }
+  return new ValueFirstDocument(file, value);
+}
+
+/** readJsonDocument with parseJsonValueFirst. */
+export function readJsonValueFirst(absPath: string, shown: string): JsonDocument {
+  return parseJsonValueFirst(new SourceFile(absPath, shown, readLimitedText(absPath)));
+}
+
+class ValueFirstDocument implements JsonDocument {
+  private tree: JsonNode | undefined;
+  constructor(
+    readonly file: SourceFile,
+    readonly value: unknown,
+  ) {}
+  get root(): JsonNode {
+    return (this.tree ??= parseJson(this.file.text));
+  }
+}
+
+/** How many `{` and `[` the text has: a bound on how deep its JSON can nest. */
+function bracketCount(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 123 || c === 91) n++;
+  }
+  return n;
 }
 
 /**

@@ -34,7 +34,7 @@ export class JsonSyntaxError extends Error {
 }
 
 /** Deeper nesting than any real template: a guard against stack exhaustion, not a style rule. */
-const MAX_DEPTH = 512;
+export const MAX_DEPTH = 512;
 
 const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 
