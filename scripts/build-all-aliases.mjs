@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // Writes two tables from the all-namespaces alias dump (CSV `type,alias,defaultPath`, gzip):
-// - catalog/aliases/all-namespaces.json.gz: every resource provider outside Microsoft.ApiManagement
-//   (whose own, newer table is microsoft.apimanagement.json). Tollgate reads it only when a
-//   definition names an alias the always-loaded tables do not have.
+// - catalog/aliases/all-namespaces.index.json + all-namespaces.types.gz: every resource provider
+//   outside Microsoft.ApiManagement (whose own, newer table is microsoft.apimanagement.json).
+//   Tollgate reads them only when a definition names an alias the always-loaded tables do not
+//   have, and then only the asked-for type: types.gz is one gzip member per resource type (its
+//   spellings together), and the index says where each starts and how long it is, so a lookup
+//   decompresses a few KB instead of the whole 9 MB table.
 // - catalog/aliases/related-types.json: the few types the shipped definitions read as related
 //   resources of their auditIfNotExists / deployIfNotExists effects, always loaded so a default
 //   scan never reads the big table. The types are named here, never inferred from alias names.
@@ -60,9 +63,32 @@ for (const line of lines) {
   (types[spelled] ??= {})[suffix] = defaultPath;
   count++;
 }
-const out = path.join(root, 'catalog/aliases/all-namespaces.json.gz');
-const body = { source: path.basename(input), count: count + namespaceCount, left_out: { apiManagement }, types, namespaceLevel };
-writeFileSync(out, gzipSync(JSON.stringify(body), { level: 9 }));
+// One member per type ignoring case, its spellings in the order the dump gives them (a later
+// spelling's alias replaces an earlier one's when both define it).
+const byType = new Map();
+for (const [type, aliases] of Object.entries(types)) {
+  const key = type.toLowerCase();
+  if (!byType.has(key)) byType.set(key, {});
+  byType.get(key)[type] = aliases;
+}
+const members = [];
+const offsets = {};
+let offset = 0;
+for (const [key, spellings] of byType) {
+  const member = gzipSync(JSON.stringify(spellings), { level: 9 });
+  offsets[key] = [offset, member.length];
+  offset += member.length;
+  members.push(member);
+}
+// What the table holds, counted as the loader counts it: one per type and alias path, one per
+// type of each namespace-level alias.
+let size = 0;
+for (const aliases of Object.values(types)) size += Object.keys(aliases).length;
+for (const perType of Object.values(namespaceLevel)) size += Object.keys(perType).length;
+const out = path.join(root, 'catalog/aliases/all-namespaces.index.json');
+const body = { source: path.basename(input), count: count + namespaceCount, size, left_out: { apiManagement }, namespaceLevel, types: offsets };
+writeFileSync(out, JSON.stringify(body) + '\n');
+writeFileSync(path.join(root, 'catalog/aliases/all-namespaces.types.gz'), Buffer.concat(members));
 const relatedOut = path.join(root, 'catalog/aliases/related-types.json');
 writeFileSync(relatedOut, JSON.stringify({ source: path.basename(input), count: relatedCount, types: related }) + '\n');
 console.log(`wrote ${relatedCount} aliases for ${Object.keys(related).length} related resource types to ${path.relative(root, relatedOut)}`);

@@ -26,9 +26,12 @@ export interface Evaluation {
 export function evaluateResources(set: ResourceSet, rules: readonly Rule[], options: EvaluateOptions = {}): Evaluation {
   const out: Evaluation = { results: [], findings: [], diagnostics: [] };
   const byType = indexRules(rules);
+  const anyType = byType.get('*') ?? [];
+  // One clock reading per unit, not one Date per rule and resource.
+  const run: EvaluateOptions = { ...options, now: options.now ?? new Date() };
   for (const resource of set.resources) {
-    const applicable = [...(byType.get(resource.type.toLowerCase()) ?? []), ...(byType.get('*') ?? [])];
-    for (const rule of applicable) out.results.push(runRule(rule, resource, set, options, out));
+    for (const rule of byType.get(resource.type.toLowerCase()) ?? []) out.results.push(runRule(rule, resource, set, run, out));
+    for (const rule of anyType) out.results.push(runRule(rule, resource, set, run, out));
   }
   return out;
 }

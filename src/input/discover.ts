@@ -9,6 +9,8 @@ export interface DiscoverOptions {
   exclude?: string[];
   /** .gitignore-style patterns: when given, only files matching one are taken from directories. */
   include?: string[];
+  /** Told of each symbolic link met in a walk (a walk never follows them). */
+  onSymlink?: (absPath: string) => void;
 }
 
 export interface Candidate {
@@ -45,7 +47,7 @@ export function discover(paths: string[], options: DiscoverOptions): { candidate
         .add(ALWAYS_SKIPPED)
         .add(options.exclude ?? []);
       const only = options.include?.length ? ignore().add(options.include) : undefined;
-      walk(abs, abs, ig, only, add);
+      walk(abs, abs, ig, only, add, options.onSymlink);
     } else {
       add({ absPath: abs, explicit: true });
     }
@@ -53,7 +55,14 @@ export function discover(paths: string[], options: DiscoverOptions): { candidate
   return { candidates, diagnostics };
 }
 
-function walk(root: string, dir: string, ig: ReturnType<typeof ignore>, only: ReturnType<typeof ignore> | undefined, add: (c: Candidate) => void): void {
+function walk(
+  root: string,
+  dir: string,
+  ig: ReturnType<typeof ignore>,
+  only: ReturnType<typeof ignore> | undefined,
+  add: (c: Candidate) => void,
+  onSymlink: ((absPath: string) => void) | undefined,
+): void {
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true });
@@ -66,7 +75,9 @@ function walk(root: string, dir: string, ig: ReturnType<typeof ignore>, only: Re
     const rel = path.relative(root, abs).split(path.sep).join('/');
     if (entry.isDirectory()) {
       if (ig.ignores(rel + '/')) continue;
-      walk(root, abs, ig, only, add);
+      walk(root, abs, ig, only, add, onSymlink);
+    } else if (entry.isSymbolicLink()) {
+      onSymlink?.(abs);
     } else if (entry.isFile() && JSON_FILE.test(entry.name) && !ig.ignores(rel) && (!only || only.ignores(rel))) {
       add({ absPath: abs, explicit: false });
     }

@@ -68,18 +68,21 @@ function* jsonStrings(text: string): Generator<{ key: string | undefined; value:
   }
 }
 
-const BICEP_REFERENCE = [
-  /^\s*module\s+\S+\s+'([^']+)'/gm,
-  /^\s*using\s+'([^']+)'/gm,
-  /^\s*extends\s+'([^']+)'/gm,
-  /^\s*import\b[^\n]*?\bfrom\s+'([^']+)'/gm,
-  /\bload(?:Text|Json|Yaml)Content\(\s*'([^']+)'/g,
-  /\bloadFileAsBase64\(\s*'([^']+)'/g,
+// Each pattern with a word it cannot match without: most files have no `extends` or `load*()`,
+// and looking for a word is much cheaper than running a pattern over every line.
+const BICEP_REFERENCE: [string, RegExp][] = [
+  ['module', /^\s*module\s+\S+\s+'([^']+)'/gm],
+  ['using', /^\s*using\s+'([^']+)'/gm],
+  ['extends', /^\s*extends\s+'([^']+)'/gm],
+  ['import', /^\s*import\b[^\n]*?\bfrom\s+'([^']+)'/gm],
+  ['Content(', /\bload(?:Text|Json|Yaml)Content\(\s*'([^']+)'/g],
+  ['loadFileAsBase64(', /\bloadFileAsBase64\(\s*'([^']+)'/g],
 ];
 
 function bicepReferences(text: string): string[] {
   const out: string[] = [];
-  for (const pattern of BICEP_REFERENCE) {
+  for (const [word, pattern] of BICEP_REFERENCE) {
+    if (!text.includes(word)) continue;
     for (const m of text.matchAll(pattern)) {
       const ref = m[1]!;
       // Registry and template spec modules (br:, br/alias:, ts:) are not files of the work tree.

@@ -1,6 +1,6 @@
 import { readLimitedText } from './sandbox.js';
 import { InputError } from './diagnostic.js';
-import { JsonSyntaxError, parseJson, type JsonNode } from './json-parser.js';
+import { JsonSyntaxError, MAX_DEPTH, parseJson, type JsonNode } from './json-parser.js';
 import { SourceFile } from './source-file.js';
 
 export type { JsonNode };
@@ -62,6 +62,50 @@ export function readJsonDocument(absPath: string, shown: string): JsonDocument {
 }
 
 /**
+ * As parseJsonDocument, for files read for their value (policy definitions and their sidecars):
+ * strict JSON is parsed by JSON.parse, and the syntax tree only when something asks for a
+ * position (a definition that does not compile). Anything JSON.parse rejects, and files with more
+ * brackets than the reader's nesting limit (which JSON.parse does not have), take the reader's
+ * path, so the value and every error are the same as parseJsonDocument's.
+ */
+export function parseJsonValueFirst(file: SourceFile): JsonDocument {
+  let value: unknown;
+  try {
+    if (bracketCount(file.text) > MAX_DEPTH) return parseJsonDocument(file);
+    value = JSON.parse(file.text);
+  } catch {
+    return parseJsonDocument(file);
+  }
+  return new ValueFirstDocument(file, value);
+}
+
+/** readJsonDocument with parseJsonValueFirst. */
+export function readJsonValueFirst(absPath: string, shown: string): JsonDocument {
+  return parseJsonValueFirst(new SourceFile(absPath, shown, readLimitedText(absPath)));
+}
+
+class ValueFirstDocument implements JsonDocument {
+  private tree: JsonNode | undefined;
+  constructor(
+    readonly file: SourceFile,
+    readonly value: unknown,
+  ) {}
+  get root(): JsonNode {
+    return (this.tree ??= parseJson(this.file.text));
+  }
+}
+
+/** How many `{` and `[` the text has: a bound on how deep its JSON can nest. */
+function bracketCount(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 123 || c === 91) n++;
+  }
+  return n;
+}
+
+/**
  * Builds the plain value of a node. Keys such as `__proto__` are defined as own data
  * properties so that a template can never change an object's prototype.
  */
@@ -113,14 +157,14 @@ export function childNode(node: JsonNode | undefined, key: string | number): Jso
     return index.exact.get(key) ?? index.loose.get(key.toLowerCase());
   }
   // Most lookups match exactly or not at all (`condition`, `copy` on most resources): compare
-  // ignoring case only after no exact match, and only keys of the same length (lower-casing
-  // keeps the length of every character but U+0130, checked for).
+  // ignoring case only after no exact match, and only keys that can lower-case to the length of
+  // the key's lower case. Lower-casing keeps the length of every character but U+0130, which
+  // becomes two: a longer key can never match, a shorter one only if it has a U+0130.
   for (const prop of props) if (prop.children?.[0]?.value === key) return prop.children[1];
   const lower = key.toLowerCase();
-  const anyLength = lower.length !== key.length;
   for (const prop of props) {
     const k = prop.children?.[0]?.value;
-    if (typeof k !== 'string' || (k.length !== key.length && !anyLength && !k.includes('\u0130'))) continue;
+    if (typeof k !== 'string' || k.length > lower.length || (k.length < lower.length && !k.includes('\u0130'))) continue;
     if (k.toLowerCase() === lower) return prop.children?.[1];
   }
   return undefined;

@@ -20,7 +20,6 @@ export interface JsonNode {
   /** Object: property nodes. Property: [key, value]. Array: the items. */
   children?: JsonNode[];
   parent?: JsonNode;
-  colonOffset?: number;
 }
 
 export class JsonSyntaxError extends Error {
@@ -35,7 +34,7 @@ export class JsonSyntaxError extends Error {
 }
 
 /** Deeper nesting than any real template: a guard against stack exhaustion, not a style rule. */
-const MAX_DEPTH = 512;
+export const MAX_DEPTH = 512;
 
 const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 
@@ -44,7 +43,6 @@ export class Node implements JsonNode {
   value: unknown = undefined;
   children: JsonNode[] | undefined = undefined;
   parent: JsonNode | undefined = undefined;
-  colonOffset: number | undefined = undefined;
   constructor(
     readonly type: JsonNodeType,
     readonly offset: number,
@@ -179,21 +177,24 @@ export function parseJson(text: string): JsonNode {
       node.value = Number(raw);
       return node;
     }
-    for (const [word, type, value] of LITERALS) {
-      if (text.startsWith(word, pos)) {
-        const node = new Node(type, pos, word.length);
-        node.value = value;
-        pos += word.length;
-        return node;
-      }
+    const literal = c === 116 /* t */ ? TRUE : c === 102 /* f */ ? FALSE : c === 110 /* n */ ? NULL : undefined;
+    if (literal && text.startsWith(literal[0], pos)) {
+      const node = new Node(literal[1], pos, literal[0].length);
+      node.value = literal[2];
+      pos += literal[0].length;
+      return node;
     }
     return fail(`unexpected ${describeHere()}: expected a value`);
   };
 
+  // Children are collected on one stack shared by the whole parse and copied out at the end of
+  // their container: an array grown by push reserves 17 slots at its first item, most objects
+  // have a few properties, and the tree lives as long as its unit.
+  const pending: JsonNode[] = [];
+
   const parseObject = (depth: number): Node => {
     const node = new Node('object', pos, 0);
-    const children: JsonNode[] = [];
-    node.children = children;
+    const first = pending.length;
     pos++;
     for (;;) {
       skipTrivia();
@@ -205,13 +206,12 @@ export function parseJson(text: string): JsonNode {
       key.parent = prop;
       skipTrivia();
       if (text.charCodeAt(pos) !== 58 /* : */) fail(`expected ':' after the property name, found ${describeHere()}`);
-      prop.colonOffset = pos;
       pos++;
       const value = parseValue(depth);
       value.parent = prop;
       prop.children = [key, value];
       prop.length = value.offset + value.length - prop.offset;
-      children.push(prop);
+      pending.push(prop);
       skipTrivia();
       const sep = text.charCodeAt(pos);
       if (sep === 44 /* , */) {
@@ -223,20 +223,21 @@ export function parseJson(text: string): JsonNode {
     }
     pos++;
     node.length = pos - node.offset;
+    node.children = pending.slice(first);
+    pending.length = first;
     return node;
   };
 
   const parseArray = (depth: number): Node => {
     const node = new Node('array', pos, 0);
-    const children: JsonNode[] = [];
-    node.children = children;
+    const first = pending.length;
     pos++;
     for (;;) {
       skipTrivia();
       if (text.charCodeAt(pos) === 93 /* ] */) break;
       const item = parseValue(depth);
       item.parent = node;
-      children.push(item);
+      pending.push(item);
       skipTrivia();
       const sep = text.charCodeAt(pos);
       if (sep === 44) {
@@ -248,6 +249,8 @@ export function parseJson(text: string): JsonNode {
     }
     pos++;
     node.length = pos - node.offset;
+    node.children = pending.slice(first);
+    pending.length = first;
     return node;
   };
 
@@ -259,8 +262,6 @@ export function parseJson(text: string): JsonNode {
   return root;
 }
 
-const LITERALS: [string, JsonNodeType, unknown][] = [
-  ['true', 'boolean', true],
-  ['false', 'boolean', false],
-  ['null', 'null', null],
-];
+const TRUE: [string, JsonNodeType, unknown] = ['true', 'boolean', true];
+const FALSE: [string, JsonNodeType, unknown] = ['false', 'boolean', false];
+const NULL: [string, JsonNodeType, unknown] = ['null', 'null', null];

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
 import { packageRoot } from '../package-root.js';
-import { pushTo } from '../multimap.js';
 import { getProperty, isObject, type Value } from '../resources/value.js';
 
 export interface AliasEntry {
@@ -84,28 +83,39 @@ export function builtInAliases(): AliasTable {
   return builtIn;
 }
 
+/** catalog/aliases/all-namespaces.index.json: where each type's aliases are in all-namespaces.types.gz. */
+interface NamespacesIndex {
+  size: number;
+  namespaceLevel?: Record<string, Record<string, string>>;
+  /** Resource type in lower case -> [offset, length] of its gzip member (its spellings -> alias path -> default path). */
+  types: Record<string, [number, number]>;
+}
+
 /**
- * Every provider's aliases but API Management's, from the gzipped all-namespaces table; read
- * once. An alias is `<type>/<path>`, so only the asked-for type's aliases are indexed; the
- * few namespace-level aliases (one name, a path per type) are indexed on load.
+ * Every provider's aliases but API Management's, from the all-namespaces table (scripts/
+ * build-all-aliases.mjs). An alias is `<type>/<path>`, so only the asked-for type's aliases are
+ * read: its own gzip member of all-namespaces.types.gz, found through the index, decompressed and
+ * indexed on first ask (decompressing and parsing the whole 9 MB table took a quarter of a small
+ * scan's time). The few namespace-level aliases (one name, a path per type) are in the index.
  */
 export function allNamespaceAliases(): AliasTable {
   if (everyNamespace) return everyNamespace;
-  const file = JSON.parse(gunzipSync(readFileSync(path.join(packageRoot(), 'catalog', 'aliases', 'all-namespaces.json.gz'))).toString('utf8')) as AliasFile;
-  // The dump spells some types two ways (`Microsoft.CDN/profiles`, `Microsoft.Cdn/profiles`): one type, ignoring case.
-  const spellings = new Map<string, string[]>();
-  for (const t of Object.keys(file.types)) pushTo(spellings, t.toLowerCase(), t);
+  const folder = path.join(packageRoot(), 'catalog', 'aliases');
+  const file = JSON.parse(readFileSync(path.join(folder, 'all-namespaces.index.json'), 'utf8')) as NamespacesIndex;
+  const members = new Map(Object.entries(file.types));
   const indexed = new Map<string, Map<string, AliasEntry[]>>();
   const typeIndex = (aliasName: string) => {
+    // The dump spells some types two ways (`Microsoft.CDN/profiles`, `Microsoft.Cdn/profiles`): one type, ignoring case.
     const key = aliasName.slice(0, Math.max(0, aliasName.lastIndexOf('/'))).toLowerCase();
-    const variants = spellings.get(key);
-    if (!variants) return undefined;
     let index = indexed.get(key);
-    if (!index) {
-      index = new Map();
-      addFile(index, { ...file, types: Object.fromEntries(variants.map((t) => [t, file.types[t]!])) });
-      indexed.set(key, index);
-    }
+    if (index) return index;
+    // Only types the table has are remembered: alias names come from policy files, so a miss must not grow the map.
+    const at = members.get(key);
+    if (!at) return undefined;
+    index = new Map();
+    const types = JSON.parse(gunzipSync(readSlice(path.join(folder, 'all-namespaces.types.gz'), at[0], at[1])).toString('utf8')) as AliasFile['types'];
+    addFile(index, { source: '', count: 0, types });
+    indexed.set(key, index);
     return index;
   };
   // Namespace-level aliases name no type: few (30 in 2026), indexed whole.
@@ -113,17 +123,31 @@ export function allNamespaceAliases(): AliasTable {
   for (const [name, byType] of Object.entries(file.namespaceLevel ?? {})) {
     for (const [resourceType, defaultPath] of Object.entries(byType)) add(namespaceLevel, { name, resourceType, defaultPath });
   }
-  let size = 0;
-  for (const entries of Object.values(file.types)) size += Object.keys(entries).length;
-  for (const entries of namespaceLevel.values()) size += entries.length;
   const lookup = (name: string) => namespaceLevel.get(name.toLowerCase()) ?? typeIndex(name)?.get(name.toLowerCase());
   everyNamespace = {
     resolve: (name) => lookup(name)?.[0],
     entries: (name) => lookup(name) ?? [],
     capabilities: () => undefined,
-    size,
+    size: file.size,
   };
   return everyNamespace;
+}
+
+/** `length` bytes of a file from `offset`. */
+function readSlice(file: string, offset: number, length: number): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const out = Buffer.alloc(length);
+    let done = 0;
+    while (done < length) {
+      const n = readSync(fd, out, done, length - done, offset + done);
+      if (n === 0) throw new Error(`${file} ends before byte ${offset + length}`);
+      done += n;
+    }
+    return out;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function addFile(index: Map<string, AliasEntry[]>, file: AliasFile): void {

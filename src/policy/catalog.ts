@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic } from '../load/diagnostic.js';
 import { InputError } from '../load/diagnostic.js';
-import { childNode, parseJsonDocument, readJsonDocument, propertyKeyNode, type JsonDocument, type JsonNode } from '../load/json-document.js';
+import { childNode, parseJsonValueFirst, readJsonValueFirst, propertyKeyNode, type JsonDocument, type JsonNode } from '../load/json-document.js';
 import type { SourceLocation } from '../load/source-file.js';
 import { SourceFile } from '../load/source-file.js';
 import { packageRoot } from '../package-root.js';
@@ -58,7 +58,7 @@ export function loadPolicies(dir: string, displayRoot: string, options: CatalogO
 export function addDefinitionFile(out: Catalog, abs: string, shown: string, ...options: DefinitionOptions): void {
   let doc: JsonDocument;
   try {
-    doc = readJsonDocument(abs, shown);
+    doc = readJsonValueFirst(abs, shown);
   } catch (err) {
     out.diagnostics.push(
       err instanceof InputError
@@ -169,7 +169,7 @@ function readSidecar(definitionPath: string, shownDefinition: string, diagnostic
     return undefined;
   }
   try {
-    const value = parseJsonDocument(new SourceFile(abs, shown, text)).value as PolicySidecar;
+    const value = parseJsonValueFirst(new SourceFile(abs, shown, text)).value as PolicySidecar;
     if (value.severity !== undefined && !SEVERITIES.has(value.severity)) throw new Error(`unknown severity '${String(value.severity)}'`);
     return value;
   } catch (err) {

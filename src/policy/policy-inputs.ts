@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic } from '../load/diagnostic.js';
 import { InputError } from '../load/diagnostic.js';
-import { readJsonDocument, type JsonDocument } from '../load/json-document.js';
+import { readJsonValueFirst, type JsonDocument } from '../load/json-document.js';
 import { packageRoot } from '../package-root.js';
 import type { Value } from '../resources/value.js';
 import { assignRules, type AssignedRule, type KnownDefinition, type UnavailableReference } from './assign.js';
@@ -77,7 +77,7 @@ export function loadPolicyInputs(spec: PolicySpec, cwd: string): PolicyInputs {
       let doc: JsonDocument;
       let json: Value;
       try {
-        doc = readJsonDocument(file, shown);
+        doc = readJsonValueFirst(file, shown);
         json = doc.value as Value;
       } catch (err) {
         out.diagnostics.push(

@@ -396,8 +396,12 @@ function typeNoun(type: string): string {
 /** Azure Policy's `utcNow()` format: `yyyy-MM-ddTHH:mm:ss.fffffffZ`. */
 /** A time as Azure's utcNow() writes it (seven fractional digits). */
 export function policyTime(date: Date): string {
-  return date.toISOString().replace(/\.(\d{3})Z$/, '.$10000Z');
+  // Every rule of a unit sees the same clock: format it once, not once per rule and resource.
+  const time = date.getTime();
+  if (time !== lastTime.time) lastTime = { time, text: date.toISOString().replace(/\.(\d{3})Z$/, '.$10000Z') };
+  return lastTime.text;
 }
+let lastTime = { time: NaN, text: '' };
 
 /**
  * The related resources of an auditIfNotExists / deployIfNotExists effect among those of the

@@ -74,16 +74,17 @@ export type PathSegment = string | number;
 export function parsePath(path: string): PathSegment[] {
   const out: PathSegment[] = [];
   let i = 0;
-  let current = '';
+  // The current name segment is path[start, i): sliced once at its end, not built a character at a time.
+  let start = 0;
   const flush = () => {
-    if (current) out.push(current);
-    current = '';
+    if (i > start) out.push(path.slice(start, i));
   };
   while (i < path.length) {
     const ch = path[i]!;
     if (ch === '.') {
       flush();
       i++;
+      start = i;
     } else if (ch === '[') {
       flush();
       const close = path.indexOf(']', i);
@@ -95,8 +96,8 @@ export function parsePath(path: string): PathSegment[] {
       else if (/^\d+$/.test(inner)) out.push(Number(inner));
       else throw new Error(`bad index '[${inner}]' in path '${path}'`);
       i = close + 1;
+      start = i;
     } else {
-      current += ch;
       i++;
     }
   }
@@ -117,7 +118,7 @@ export function formatPath(path: readonly PathSegment[]): string {
 
 /** Follows a path with ARM's case-insensitive lookup. `undefined` = not present. */
 export function getPath(value: unknown, path: readonly PathSegment[] | string): Value | undefined {
-  const segs = typeof path === 'string' ? parsePath(path) : path;
+  const segs = typeof path === 'string' ? parsedPath(path) : path;
   let cur: unknown = value;
   for (const seg of segs) {
     if (cur instanceof Unknown) return cur;
@@ -130,6 +131,21 @@ export function getPath(value: unknown, path: readonly PathSegment[] | string): 
     if (cur === undefined) return undefined;
   }
   return cur as Value;
+}
+
+// Rules read the same few paths of every resource: each is parsed once. Paths may come from
+// policy files, so the map is capped (it starts again when full).
+const parsedPaths = new Map<string, readonly PathSegment[]>();
+const MAX_PARSED_PATHS = 10_000;
+
+function parsedPath(path: string): readonly PathSegment[] {
+  let segs = parsedPaths.get(path);
+  if (!segs) {
+    segs = parsePath(path);
+    if (parsedPaths.size >= MAX_PARSED_PATHS) parsedPaths.clear();
+    parsedPaths.set(path, segs);
+  }
+  return segs;
 }
 
 /** "Has a value": present, not null, not '', not an empty array (PSRule's HasFieldValue). */

@@ -17,16 +17,26 @@ export interface EvaluateOptions {
   replace?: ReadonlyMap<JsonNode, Value>;
 }
 
+const NO_OPTIONS: EvaluateOptions = Object.freeze({});
+
 /**
  * Evaluates a JSON node of a template: every string that is an expression is evaluated, the
  * rest is copied. An expression that fails becomes Unknown and a diagnostic at its position,
  * so one bad property never hides the rest of the resource.
  */
-export function evaluateNode(node: JsonNode, scope: NodeScope, ctx: EvalContext, options: EvaluateOptions = {}): Value {
+export function evaluateNode(node: JsonNode, scope: NodeScope, ctx: EvalContext, options: EvaluateOptions = NO_OPTIONS): Value {
   const replacement = options.replace?.get(node);
   if (replacement !== undefined) return replacement;
-  const inner: EvaluateOptions = { literal: options.literal, replace: options.replace };
-  if ((node.type === 'object' || node.type === 'array') && ctx.budget) {
+  if (node.type !== 'object' && node.type !== 'array') {
+    if (node.type !== 'string') return node.value as Value;
+    const text = node.value as string;
+    if (options.literal || !isExpression(text)) return unescapeLiteral(text);
+    return evaluateString(node, scope, ctx);
+  }
+  // What the children are evaluated with: the same options without `skip` (the options
+  // themselves when they have none: no object per node evaluated).
+  const inner: EvaluateOptions = options.skip ? { literal: options.literal, replace: options.replace } : options;
+  if (ctx.budget) {
     // Each level of the file's JSON is a level of recursion here: counted with the calls, as a
     // chain of variables each holding a deep object would otherwise overflow the stack.
     const budget = ctx.budget;
@@ -47,16 +57,7 @@ export function evaluateNode(node: JsonNode, scope: NodeScope, ctx: EvalContext,
       budget.leave();
     }
   }
-  if (node.type === 'object' || node.type === 'array') return evaluateContainer(node, scope, ctx, options, inner);
-  switch (node.type) {
-    case 'string': {
-      const text = node.value as string;
-      if (options.literal || !isExpression(text)) return unescapeLiteral(text);
-      return evaluateString(node, scope, ctx);
-    }
-    default:
-      return node.value as Value;
-  }
+  return evaluateContainer(node, scope, ctx, options, inner);
 }
 
 function evaluateContainer(node: JsonNode, scope: NodeScope, ctx: EvalContext, options: EvaluateOptions, inner: EvaluateOptions): Value {
@@ -91,6 +92,8 @@ function evaluateContainer(node: JsonNode, scope: NodeScope, ctx: EvalContext, o
 /** A `copy` property holding `[{ name, count, input }]`: property (or variable) iteration. */
 function isPropertyCopy(key: string, value: JsonNode): boolean {
   return (
+    // The length first: most keys are not four characters, and lower-casing one builds a string.
+    key.length === 4 &&
     key.toLowerCase() === 'copy' &&
     value.type === 'array' &&
     (value.children ?? []).length > 0 &&
