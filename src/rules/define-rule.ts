@@ -1,4 +1,5 @@
 import type { Level, Severity } from '../findings/finding.js';
+import type { FixIntent } from '../findings/fix-intent.js';
 import type { Equivalent, RuleMeta } from './rule-meta.js';
 import type { Resource } from '../resources/resource.js';
 import type { CheckContext, Rule } from './rule.js';
@@ -18,11 +19,13 @@ export interface ReportById<M extends string> {
   data?: Readonly<Record<string, string | number | boolean>>;
   level?: Level;
   effect?: string;
+  /** A safe fix: literal values to set (see `FixIntent`). */
+  fix?: FixIntent;
 }
 
 /** What a check built with `defineRule` sees: the engine's context, with reports by message id as well as by text. */
 export interface RuleContext<M extends string = string> extends Omit<CheckContext, 'report'> {
-  report(finding: ReportById<M> | { path?: string; message: string; level?: Level; effect?: string }): void;
+  report(finding: ReportById<M> | { path?: string; message: string; level?: Level; effect?: string; fix?: FixIntent }): void;
 }
 
 /** A JSON schema (draft 2020-12 or 07 subset Ajv accepts), for a rule's `options` object. */

@@ -40,8 +40,13 @@ export default defineRule({
       ctx.report({
         path: 'properties',
         message: `Service '${leafName(resource)}' does not set properties.apiVersionConstraint.minApiVersion: set it to ${minimum} or later.`,
+        fix: { set: [{ path: 'properties.apiVersionConstraint.minApiVersion', value: minimum }] },
       });
     else if (date < floor)
-      ctx.report({ path: 'properties.apiVersionConstraint.minApiVersion', message: `minApiVersion ${String(constraint)} is older than ${minimum}.` });
+      ctx.report({
+        path: 'properties.apiVersionConstraint.minApiVersion',
+        message: `minApiVersion ${String(constraint)} is older than ${minimum}.`,
+        fix: { set: [{ path: 'properties.apiVersionConstraint.minApiVersion', value: minimum }] },
+      });
   },
 });

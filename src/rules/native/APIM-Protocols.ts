@@ -31,6 +31,7 @@ export default defineRule({
         const side = key.startsWith('Backend.') ? 'towards backends' : 'from clients';
         ctx.report({
           path,
+          fix: { set: [{ path, value: 'False' }] },
           message: `${key
             .replace(/^(Backend\.)?Protocols\./, '')
             .replace('Ssl30', 'SSL 3.0')
