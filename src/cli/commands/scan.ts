@@ -2,7 +2,7 @@ import path from 'node:path';
 import { ConfigError, findConfig, loadConfig, type TollgateConfig } from '../../config/config.js';
 import { render } from '../../report/index.js';
 import { planOutputs } from '../output-plan.js';
-import { loadRuleSet, scan } from '../../scan.js';
+import { loadRuleSet, scan, type ScanOutput } from '../../scan.js';
 import { loadPolicyInputs } from '../../policy/policy-inputs.js';
 import { EXIT, exitCodeFor, type FailOn } from '../exit-code.js';
 import { BaselineError, baselineOf, compareWithBaseline, readBaseline } from '../../findings/baseline.js';
@@ -62,6 +62,8 @@ export interface ScanFlags extends DeploymentFlags {
   standalone?: boolean;
   /** `--shard I/N`: only the units of this shard. */
   shard?: string;
+  /** `tollgate fix`: takes the result (after baseline filtering) instead of the reports, and gives the exit code. */
+  afterScan?: (result: ScanOutput, failOn: FailOn) => number | Promise<number>;
 }
 
 /** A number, or a promise of one when the configuration names plugins (ES modules load asynchronously). */
@@ -86,7 +88,7 @@ export function runScan(paths: string[], flags: ScanFlags): number | Promise<num
   );
 }
 
-function scanWithConfig(paths: string[], flags: ScanFlags, cwd: string, config: TollgateConfig, plugins: readonly Rule[]): number {
+function scanWithConfig(paths: string[], flags: ScanFlags, cwd: string, config: TollgateConfig, plugins: readonly Rule[]): number | Promise<number> {
   // The command line's reports, else the configuration's (`output`), else pretty to the terminal.
   const fromConfig = flags.format === undefined && flags.output === undefined && config.output;
   const planned = fromConfig
@@ -235,6 +237,7 @@ function scanWithConfig(paths: string[], flags: ScanFlags, cwd: string, config: 
     result.findings = compared.fresh;
     result.baseline = { file: flags.baseline, known: compared.known, fixed: compared.fixed };
   }
+  if (flags.afterScan) return flags.afterScan(result, flags.failOn ?? config.failOn ?? 'error');
   // A report that cannot be written (a full disk, no permission) is said, the others are still
   // written, and the run fails as an incomplete result does.
   let unwritten = false;
