@@ -79,14 +79,3 @@ function where(fix: Fix): string {
   const e = fix.edits[0];
   return e ? `${e.file}:${e.range.start.line}:${e.range.start.column}` : 'the same place';
 }
-
-/** The text with the edits made (sorted, non-overlapping, offsets into `text`). */
-export function applyEdits(text: string, edits: readonly TextEdit[]): string {
-  let out = '';
-  let at = 0;
-  for (const e of edits) {
-    out += text.slice(at, e.startOffset) + e.newText;
-    at = e.endOffset;
-  }
-  return out + text.slice(at);
-}

@@ -1,5 +1,5 @@
 import type { TextEdit } from '../findings/finding.js';
-import { applyEdits } from './apply-fixes.js';
+import { applyEdits } from '../findings/text-edits.js';
 
 const CONTEXT = 3;
 
