@@ -48,6 +48,11 @@ export interface RuleSpec<M extends string = string> extends Omit<RuleMeta, 'kin
   /** The rule is kept for compatibility only; `replacedBy` names the rules to use instead. */
   deprecated?: boolean;
   replacedBy?: string[];
+  /**
+   * What the rule's safe fix does, when its reports carry one (`ctx.report({ fix })`): for the docs, the rules
+   * tables and `rules show`. A rule without it offers no fix.
+   */
+  fix?: string;
   check(resource: Resource, ctx: RuleContext<M>): void;
 }
 
@@ -62,6 +67,8 @@ export interface RuleDefinition {
   replacedBy: readonly string[];
   /** docs/rules/<id>.md in the repository, derived from the id (a plugin's own page is its `helpUri`). */
   docsUrl: string;
+  /** What its safe fix does; absent when it offers none. */
+  fix?: string;
 }
 
 /** A rule made by `defineRule`: a `Rule` plus its definition. */
@@ -94,7 +101,7 @@ const ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  * cannot work (no id, a bad id, a check that is not a function) throws here, where it is written.
  */
 export function defineRule<M extends string>(spec: RuleSpec<M>): DefinedRule {
-  const { check, level, enabled, messages, optionsSchema, deprecated, replacedBy, equivalents, ...meta } = spec;
+  const { check, level, enabled, messages, optionsSchema, deprecated, replacedBy, equivalents, fix, ...meta } = spec;
   if (typeof meta.id !== 'string' || !ID.test(meta.id))
     throw new TypeError(`defineRule: id ${JSON.stringify(meta.id)} is not a rule id (letters, digits, '.', '-', '_')`);
   if (typeof check !== 'function') throw new TypeError(`defineRule(${meta.id}): check must be a function`);
@@ -110,6 +117,7 @@ export function defineRule<M extends string>(spec: RuleSpec<M>): DefinedRule {
       deprecated: deprecated ?? false,
       replacedBy: replacedBy ?? [],
       docsUrl: ruleDocsUrl(meta.id),
+      ...(fix !== undefined && { fix }),
     },
     check(resource, ctx) {
       const own: RuleContext<M> = {

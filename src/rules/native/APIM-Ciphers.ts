@@ -26,6 +26,7 @@ export default defineRule({
     'In `properties.customProperties`, set `Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TripleDes168` and each of the seven `…Ciphers.TLS_RSA_…`/`TLS_ECDHE_RSA_…_CBC_…` suites to `False`.',
   helpUri: 'https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.APIM.Ciphers/',
   equivalents: [{ tool: 'psrule', id: 'Azure.APIM.Ciphers', ref: 'AZR-000055' }],
+  fix: 'Sets an enabled weak cipher key to `"False"`; adds the missing cipher keys as `"False"` to `properties.customProperties` (and the object itself when absent), except on the Consumption tier.',
   appliesTo: [SERVICE],
   check(resource, ctx) {
     const tripleDes = customPropertyPath('Ciphers.TripleDes168');

@@ -13,6 +13,7 @@ export default defineRule({
   recommendation: 'Remove `http` from `properties.protocols` of every `Microsoft.ApiManagement/service/apis`; keep `https` (and `wss` for WebSocket APIs).',
   helpUri: 'https://azure.github.io/PSRule.Rules.Azure/en/rules/Azure.APIM.HTTPEndpoint/',
   equivalents: [{ tool: 'psrule', id: 'Azure.APIM.HTTPEndpoint', ref: 'AZR-000042' }],
+  fix: 'Removes `http` from `properties.protocols` and keeps the other protocols (`https` when none is left).',
   appliesTo: [APIS],
   check(resource, ctx) {
     const protocols = getPath(resource.body, 'properties.protocols');
