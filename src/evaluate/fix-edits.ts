@@ -50,6 +50,9 @@ export function computeFix(resource: Resource, intent: FixIntent): Fix | undefin
       if (!target) return undefined;
       replacements.push({ document: target.document, node: target.node, value });
       for (const use of otherUses(document, target.parameter, node)) shared.add(use);
+      // A module's or linked template's default is also the value of every other deployment of it that does not set it.
+      if (target.document === document && resource.source.declaration?.includes(' > '))
+        shared.add(`every deployment of ${document.file.path} that does not set '${target.parameter}'`);
       continue;
     }
     const rest = segments.slice(located.depth);

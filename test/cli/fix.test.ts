@@ -326,3 +326,35 @@ test('the untouched-lines check fails when a line outside the edits changed (so 
   assert.throws(() => assertUntouchedLinesIdentical(before, 'A\nB\nc\nd\n', edits));
   assert.throws(() => assertUntouchedLinesIdentical('a\nb\nc\nd\ne\nf\n', 'a\nB\nc\nX\nd\nF\nf\n', [edit('/f', 2, 3, 'B'), edit('/f', 10, 11, 'F')]));
 });
+
+test("a module's default is shared with every deployment of the module; a value its caller passes is not edited in the module", () => {
+  const dir = tempTree({
+    'main.bicep': "module m 'mod.bicep' = {\n  name: 'm'\n}\nmodule n 'mod.bicep' = {\n  name: 'n'\n  params: {\n    validate: false\n  }\n}\n",
+    'mod.bicep': [
+      'param validate bool = false',
+      '',
+      "resource b 'Microsoft.ApiManagement/service/backends@2023-05-01-preview' = {",
+      "  name: 'svc/b'",
+      '  properties: {',
+      "    url: 'https://b.contoso.com'",
+      "    protocol: 'http'",
+      '    tls: {',
+      '      validateCertificateChain: validate',
+      '      validateCertificateName: true',
+      '    }',
+      '  }',
+      '}',
+      '',
+    ].join('\n'),
+  });
+  const tls = scan({ paths: ['main.bicep'], cwd: dir }).findings.filter((f) => f.ruleId === TLS_POLICY);
+  assert.equal(tls.length, 2);
+  const byDefault = tls.find((f) => f.origins[0]?.description.startsWith('default value'))!;
+  const passed = tls.find((f) => f.origins[0]?.description.includes('passed by deployment'))!;
+  assert.deepEqual(
+    byDefault.fix?.edits.map((e) => [e.file, e.range.start.line, e.newText]),
+    [['mod.bicep', 1, 'true']],
+  );
+  assert.deepEqual(byDefault.fix?.sharedWith, ["every deployment of mod.bicep that does not set 'validate'"]);
+  assert.equal(passed.fix, undefined);
+});
