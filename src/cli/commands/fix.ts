@@ -39,7 +39,9 @@ function fixAndRescan(paths: string[], flags: FixFlags, before: ScanOutput, fail
       unwritten = true;
       continue;
     }
-    process.stdout.write(unifiedDiff(edits[0]!.file, text, edits));
+    const diff = unifiedDiff(edits[0]!.file, text, edits);
+    // Byte-exact for `git apply` through a pipe; on a terminal, control characters of the input are shown, never run.
+    process.stdout.write(process.stdout.isTTY ? visible(diff, 'lf') : diff);
     if (flags.dryRun) continue;
     try {
       writeFileAtomic(absPath, applyEdits(text, edits), { keepMode: true });
