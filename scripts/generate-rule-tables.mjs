@@ -24,9 +24,10 @@ function table(rules, linkBase) {
       .join('; ');
     const equivalents = meta.equivalents.map((e) => `${TOOLS[e.tool] ?? e.tool} \`${e.id}\``).join(', ');
     const level = `${meta.level}${state ? ` (${state})` : ''}`;
-    return `| [\`${meta.id}\`](${linkBase}${meta.id}.md) | ${cell(meta.title)} | ${meta.severity} | ${level} | ${cell(equivalents) || '–'} |`;
+    const fix = definition?.fix ? 'yes' : '–';
+    return `| [\`${meta.id}\`](${linkBase}${meta.id}.md) | ${cell(meta.title)} | ${meta.severity} | ${level} | ${fix} | ${cell(equivalents) || '–'} |`;
   });
-  return ['| id | checks | severity | level | equivalents |', '|---|---|---|---|---|', ...rows].join('\n');
+  return ['| id | checks | severity | level | safe fix | equivalents |', '|---|---|---|---|---|---|', ...rows].join('\n');
 }
 
 function replaceBetweenMarkers(text, block, file) {

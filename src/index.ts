@@ -16,4 +16,5 @@ export type { CheckContext, Rule } from './rules/rule.js';
 export type { Equivalent, RuleMeta } from './rules/rule-meta.js';
 export type { Resource } from './resources/resource.js';
 export { getPath, getProperty, isUnknown, hasValue, type Value } from './resources/value.js';
-export type { Finding, Level, Severity } from './findings/finding.js';
+export type { Finding, Fix, Level, Severity, TextEdit } from './findings/finding.js';
+export type { FixIntent, FixValue } from './findings/fix-intent.js';

@@ -64,6 +64,30 @@ function program(): Command {
       process.exitCode = await runScan(paths, { ...opts, workerEntry: WORKER_ENTRY });
     });
 
+  const fixCommand = cli.command('fix');
+  addDeploymentOptions(fixCommand);
+  fixCommand
+    .description('apply the safe fixes of the findings (a literal set where the value is written), print the diff, re-scan to confirm')
+    .argument('[paths...]', 'files or directories (directories are searched recursively)', ['.'])
+    .option('--dry-run', 'print the diff and write nothing')
+    .option('--include-shared', 'also apply fixes that change a parameter value other properties or resources use')
+    .option('-p, --parameters <file>', 'parameter file to expand the template with (repeatable)', collect)
+    .option('--exclude <pattern>', '.gitignore-style pattern of paths to skip in directories (repeatable; config: exclude)', collect)
+    .option('--include <pattern>', '.gitignore-style pattern: only matching files are taken from directories (repeatable; config: include)', collect)
+    .addOption(
+      new Option('--fail-on <level>', 'lowest level of a finding left after the fixes that fails the run with exit code 1 (default error)').choices(FAIL_ON),
+    );
+  addSelectionOptions(fixCommand)
+    .option('-c, --config <file>', 'configuration file (default: as scan)')
+    .option('--no-config', 'ignore configuration files')
+    .option('-v, --verbose', 'also list skipped files')
+    .option('--debug', 'show stack traces of internal errors')
+    .addHelpText('after', '\nThe diff goes to standard output, what was fixed, skipped and left to standard error. Exit codes as scan, for the re-scan.')
+    .action(async (paths: string[], opts) => {
+      const { runFix } = await import('./commands/fix.js');
+      process.exitCode = await runFix(paths, opts);
+    });
+
   cli
     .command('init')
     .description('write a commented starter configuration, tollgate.yaml, in the current folder')

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isDirectory } from '../load/file-kind.js';
 
@@ -14,7 +14,17 @@ export class WriteError extends Error {}
  * writing cannot remove it, so each write first removes those left beside the same target by
  * processes that no longer exist.
  */
-export function writeFileAtomic(target: string, content: string): void {
+export function writeFileAtomic(target: string, content: string, options: { keepMode?: boolean } = {}): void {
+  // Rewriting a user's file (`tollgate fix`): through a symbolic link to the file itself, with its permissions.
+  let mode: number | undefined;
+  if (options.keepMode) {
+    try {
+      target = realpathSync(target);
+      mode = statSync(target).mode & 0o7777;
+    } catch {
+      // A file that is not there yet is written as a new one.
+    }
+  }
   const dir = path.dirname(target);
   const base = path.basename(target);
   // Checked first: renaming a file onto a folder fails with a message naming the temporary file.
@@ -30,6 +40,7 @@ export function writeFileAtomic(target: string, content: string): void {
   const tmp = path.join(dir, temporaryName(base, process.pid));
   try {
     writeFileSync(tmp, content);
+    if (mode !== undefined) chmodSync(tmp, mode);
     renameSync(tmp, target);
   } catch (err) {
     rmSync(tmp, { force: true });

@@ -4,6 +4,7 @@ import type { Resource, ResourceSet } from '../resources/resource.js';
 import type { SourceLocation } from '../load/source-file.js';
 import { parsePath } from '../resources/value.js';
 import type { CheckContext, Rule } from '../rules/rule.js';
+import { computeFix } from './fix-edits.js';
 
 export interface EvaluateOptions {
   /** Options per rule id, from the configuration. */
@@ -65,8 +66,11 @@ function runRule(rule: Rule, resource: Resource, set: ResourceSet, options: Eval
     // Own keys only: a rule id from a policy file may be `constructor` or `__proto__`.
     options: (options.ruleOptions && Object.hasOwn(options.ruleOptions, rule.meta.id) ? options.ruleOptions[rule.meta.id] : undefined) ?? {},
     now: options.now ?? new Date(),
-    report: ({ path, message, messageId, level, effect }) => {
+    report: ({ path, message, messageId, level, effect, fix }) => {
       const finding = makeFinding(rule, resource, set, path, message);
+      // Only failures reach here, so the walk that finds where values are written stays off the hot path.
+      const edits = fix ? computeFix(resource, fix) : undefined;
+      if (edits) finding.fix = edits;
       if (messageId !== undefined) finding.messageId = messageId;
       // A policy whose effect depends on the resource (an assignment override) says which applied.
       if (level) finding.level = level;

@@ -52,7 +52,9 @@ export function mergeEquivalentFindings(findings: readonly Finding[], rules: Rea
         remaining.splice(remaining.indexOf(f), 1);
         dropped.add(f);
       }
-      replaced.set(keep, { ...keep, alsoReportedBy: same.map((f) => f.ruleId) });
+      // One defect, one fix: a twin's fix serves when the finding kept has none.
+      const fix = keep.fix ?? same.find((f) => f.fix)?.fix;
+      replaced.set(keep, { ...keep, alsoReportedBy: same.map((f) => f.ruleId), ...(fix && { fix }) });
     }
   }
   // Input order is kept: reporters sort, and JSON consumers see a stable list.

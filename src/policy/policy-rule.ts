@@ -1,4 +1,5 @@
 import type { Level, Severity } from '../findings/finding.js';
+import type { FixValue } from '../findings/fix-intent.js';
 import type { Equivalent, RuleMeta } from '../rules/rule-meta.js';
 import { leafName, type Resource } from '../resources/resource.js';
 import { getPath, getProperty, isObject, type Value } from '../resources/value.js';
@@ -31,6 +32,11 @@ export interface PolicySidecar {
    * of `paths` is not written as `true`.
    */
   requireExplicit?: { option: string; type: string; paths: string[]; tool: string };
+  /**
+   * Safe fixes, curated per definition (never derived from the rule): a non-compliant finding at `path`
+   * (compared ignoring case) gets the fix "set `path` to `value`".
+   */
+  fixes?: { path: string; value: FixValue }[];
 }
 
 export interface PolicyRuleOptions {
@@ -243,9 +249,12 @@ function report(result: PolicyResult, resource: Resource, definition: PolicyDefi
       const what = result.reason ?? matchText(witness);
       const why = sidecar.summary ?? definition.displayName;
       const change = changeText(result.effect, result.details);
+      const path = result.reason ? result.path : witness?.path;
+      const fix = path === undefined ? undefined : sidecar.fixes?.find((f) => f.path.toLowerCase() === path.toLowerCase());
       ctx.report({
-        path: result.reason ? result.path : witness?.path,
+        path,
         message: `${typeNoun(resource.type)} '${leafName(resource)}' ${what}: ${why} (policy ${definition.name}, effect ${result.effect}${change})`,
+        ...(fix && { fix: { set: [{ path: fix.path, value: fix.value }] } }),
       });
     }
   }

@@ -7,7 +7,7 @@ import { baselineFingerprint } from '../findings/fingerprint.js';
  */
 export const fingerprint = baselineFingerprint;
 import type { ScanResult } from '../evaluate/scan-result.js';
-import type { Finding, Severity } from '../findings/finding.js';
+import type { Finding, Fix, Severity, TextEdit } from '../findings/finding.js';
 import type { RuleMeta } from '../rules/rule-meta.js';
 import type { Diagnostic } from '../load/diagnostic.js';
 import type { SourceLocation } from '../load/source-file.js';
@@ -111,6 +111,7 @@ function sarifResult(f: Finding, ruleIndex: number | undefined) {
     ],
     ...(f.origins.length > 0 && { relatedLocations: f.origins.map(relatedLocation) }),
     partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(f) },
+    ...(f.fix && { fixes: [sarifFix(f.fix)] }),
     ...(f.suppression && {
       suppressions: [
         {
@@ -131,6 +132,28 @@ function sarifResult(f: Finding, ruleIndex: number | undefined) {
       ...(f.parameterFiles && { parameterFiles: f.parameterFiles }),
       ...(f.alsoReportedBy && { alsoReportedBy: f.alsoReportedBy }),
     },
+  };
+}
+
+/**
+ * A safe fix as SARIF's `fix`: one artifact change per file, each edit a replacement of a region (empty for an
+ * insertion) by text. Code-scanning UIs that support fixes offer it; the others ignore it. A shared fix says
+ * what else it changes, in its description and in `properties.sharedWith`.
+ */
+function sarifFix(fix: Fix) {
+  const byFile = new Map<string, TextEdit[]>();
+  for (const e of fix.edits) byFile.set(e.file, [...(byFile.get(e.file) ?? []), e]);
+  const shared = fix.sharedWith?.length ? ` (also changes ${fix.sharedWith.join(', ')})` : '';
+  return {
+    description: { text: `${fix.description}${shared}` },
+    artifactChanges: [...byFile].map(([file, edits]) => ({
+      artifactLocation: artifactLocation(file),
+      replacements: edits.map((e) => ({
+        deletedRegion: { startLine: e.range.start.line, startColumn: e.range.start.column, endLine: e.range.end.line, endColumn: e.range.end.column },
+        insertedContent: { text: e.newText },
+      })),
+    })),
+    ...(fix.sharedWith?.length && { properties: { sharedWith: fix.sharedWith } }),
   };
 }
 

@@ -19,6 +19,7 @@ export function locateInTree(
 ): LocatedValue {
   let node = resourceNode;
   let exact = true;
+  let depth = 0;
   for (const seg of path) {
     if (isComputed(node)) {
       exact = false;
@@ -30,6 +31,7 @@ export function locateInTree(
       break;
     }
     node = next;
+    depth++;
   }
   // Point at `"key": value` when the node is a property value: that is the line users edit.
   const key = node !== resourceNode ? propertyKeyNode(node) : undefined;
@@ -39,5 +41,7 @@ export function locateInTree(
     location: document.file.locationOf(start, end - start),
     exact,
     origins: isComputed(node) ? origins(node) : [],
+    node,
+    depth,
   };
 }

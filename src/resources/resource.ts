@@ -1,4 +1,4 @@
-import type { JsonDocument } from '../load/json-document.js';
+import type { JsonDocument, JsonNode } from '../load/json-document.js';
 import type { SourceLocation } from '../load/source-file.js';
 import type { ObjectValue, PathSegment } from './value.js';
 
@@ -48,6 +48,10 @@ export interface LocatedValue {
   exact: boolean;
   /** Where the value was set when not written literally there: a parameter default, a parameter file entry, a variable. */
   origins: ValueOrigin[];
+  /** The syntax node where the walk stopped (the value itself when `exact`): what a fix edits. Absent for exports. */
+  node?: JsonNode;
+  /** How many segments of the path were found written (all of them when `exact`). */
+  depth?: number;
 }
 
 export interface ValueOrigin {

@@ -1,4 +1,5 @@
 import type { Level, Severity } from '../findings/finding.js';
+import type { FixIntent } from '../findings/fix-intent.js';
 import type { Equivalent, RuleMeta } from './rule-meta.js';
 import type { Resource } from '../resources/resource.js';
 import type { CheckContext, Rule } from './rule.js';
@@ -18,11 +19,13 @@ export interface ReportById<M extends string> {
   data?: Readonly<Record<string, string | number | boolean>>;
   level?: Level;
   effect?: string;
+  /** A safe fix: literal values to set (see `FixIntent`). */
+  fix?: FixIntent;
 }
 
 /** What a check built with `defineRule` sees: the engine's context, with reports by message id as well as by text. */
 export interface RuleContext<M extends string = string> extends Omit<CheckContext, 'report'> {
-  report(finding: ReportById<M> | { path?: string; message: string; level?: Level; effect?: string }): void;
+  report(finding: ReportById<M> | { path?: string; message: string; level?: Level; effect?: string; fix?: FixIntent }): void;
 }
 
 /** A JSON schema (draft 2020-12 or 07 subset Ajv accepts), for a rule's `options` object. */
@@ -45,6 +48,11 @@ export interface RuleSpec<M extends string = string> extends Omit<RuleMeta, 'kin
   /** The rule is kept for compatibility only; `replacedBy` names the rules to use instead. */
   deprecated?: boolean;
   replacedBy?: string[];
+  /**
+   * What the rule's safe fix does, when its reports carry one (`ctx.report({ fix })`): for the docs, the rules
+   * tables and `rules show`. A rule without it offers no fix.
+   */
+  fix?: string;
   check(resource: Resource, ctx: RuleContext<M>): void;
 }
 
@@ -59,6 +67,8 @@ export interface RuleDefinition {
   replacedBy: readonly string[];
   /** docs/rules/<id>.md in the repository, derived from the id (a plugin's own page is its `helpUri`). */
   docsUrl: string;
+  /** What its safe fix does; absent when it offers none. */
+  fix?: string;
 }
 
 /** A rule made by `defineRule`: a `Rule` plus its definition. */
@@ -91,7 +101,7 @@ const ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  * cannot work (no id, a bad id, a check that is not a function) throws here, where it is written.
  */
 export function defineRule<M extends string>(spec: RuleSpec<M>): DefinedRule {
-  const { check, level, enabled, messages, optionsSchema, deprecated, replacedBy, equivalents, ...meta } = spec;
+  const { check, level, enabled, messages, optionsSchema, deprecated, replacedBy, equivalents, fix, ...meta } = spec;
   if (typeof meta.id !== 'string' || !ID.test(meta.id))
     throw new TypeError(`defineRule: id ${JSON.stringify(meta.id)} is not a rule id (letters, digits, '.', '-', '_')`);
   if (typeof check !== 'function') throw new TypeError(`defineRule(${meta.id}): check must be a function`);
@@ -107,6 +117,7 @@ export function defineRule<M extends string>(spec: RuleSpec<M>): DefinedRule {
       deprecated: deprecated ?? false,
       replacedBy: replacedBy ?? [],
       docsUrl: ruleDocsUrl(meta.id),
+      ...(fix !== undefined && { fix }),
     },
     check(resource, ctx) {
       const own: RuleContext<M> = {

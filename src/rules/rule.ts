@@ -1,4 +1,5 @@
 import type { Level } from '../findings/finding.js';
+import type { FixIntent } from '../findings/fix-intent.js';
 import type { RuleMeta } from './rule-meta.js';
 import type { Resource } from '../resources/resource.js';
 
@@ -10,9 +11,10 @@ export interface CheckContext {
   readonly options: Readonly<Record<string, unknown>>;
   /**
    * A defect. `path` is the property in the resource body (`properties.url`, or with quoted
-   * segments for keys containing dots); the engine turns it into a file position.
+   * segments for keys containing dots); the engine turns it into a file position. `fix`: a safe fix
+   * (literal values to set), which the engine turns into edits where the values are written.
    */
-  report(finding: { path?: string; message: string; messageId?: string; level?: Level; effect?: string }): void;
+  report(finding: { path?: string; message: string; messageId?: string; level?: Level; effect?: string; fix?: FixIntent }): void;
   /** The rule does not apply to this resource (e.g. the property is absent and that is allowed). */
   skip(reason: string): void;
   /** The rule cannot decide: a value it needs is unknown before deployment. */

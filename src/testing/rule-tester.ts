@@ -5,6 +5,7 @@ import path from 'node:path';
 import * as nodeTest from 'node:test';
 import type { Finding, RuleResult } from '../findings/finding.js';
 import { formatLocation } from '../load/format-location.js';
+import { applyEdits } from '../findings/text-edits.js';
 import { isDefinedRule } from '../rules/define-rule.js';
 import { validateRuleOptions } from '../rules/rule-options.js';
 import type { Rule } from '../rules/rule.js';
@@ -46,6 +47,11 @@ export interface ExpectedFinding {
   path?: string;
   /** The line in the case's own text: a number for every shape given as text, or per shape. */
   line?: number | Partial<Record<Shape, number>>;
+  /**
+   * The case's text after the finding's safe fix is applied; `null`: the finding has no fix. A string is checked
+   * for the shapes given as text (`template`, `bicep`), or per shape; `null` in every shape.
+   */
+  output?: string | null | Partial<Record<Shape, string | null>>;
 }
 
 export interface InvalidTestCase extends RuleTestCase {
@@ -173,6 +179,23 @@ export function checkCase(
           fail(`${at}: expected path '${want.path}', got ${got.path === undefined ? 'none' : `'${got.path}'`}`);
         const line = typeof want.line === 'number' ? (ownText(c, shape) ? want.line : undefined) : want.line?.[shape];
         if (line !== undefined && got.location?.start.line !== line) fail(`${at}: expected line ${line}, got ${got.location?.start.line ?? 'none'}`);
+        const output =
+          want.output === null || typeof want.output === 'string'
+            ? want.output === null || ownText(c, shape)
+              ? want.output
+              : undefined
+            : want.output?.[shape];
+        if (output === null && got.fix) fail(`${at}: expected no fix, got one: ${got.fix.description}`);
+        if (typeof output === 'string') {
+          if (!got.fix) fail(`${at}: expected a fix, got none`);
+          const own = got.fix!.edits.filter((e) => path.basename(e.absPath) === file.name);
+          if (own.length !== got.fix!.edits.length) fail(`${at}: the fix also edits other files: ${got.fix!.edits.map((e) => e.file).join(', ')}`);
+          const fixed = applyEdits(
+            file.text,
+            [...own].sort((a, b) => a.startOffset - b.startOffset),
+          );
+          if (fixed !== output) fail(`${at}: the fixed text differs from the expected output:\n${fixed}`);
+        }
       });
       break;
     }

@@ -13,6 +13,8 @@ test('validateCertificateChain false: one finding at that property, with a messa
     {
       path: CHAIN,
       message: `Backend 'payments' sets tls.validateCertificateChain to false: API Management must validate backend certificates (policy ${SEED_ID}, effect Audit)`,
+      // The sidecar's safe fix for the failing flag.
+      fix: { set: [{ path: CHAIN, value: true }] },
     },
   ]);
 });

@@ -7,6 +7,7 @@ import type { PolicyRule } from '../../policy/policy-rule.js';
 import type { Rule } from '../../rules/rule.js';
 import { describePolicy } from '../../policy/describe.js';
 import { NATIVE_RULES } from '../../rules/index.js';
+import { isDefinedRule } from '../../rules/define-rule.js';
 import { EXIT } from '../exit-code.js';
 import { equivalentRules } from '../../findings/equivalents.js';
 
@@ -156,7 +157,7 @@ export function runRulesShow(query: string): number {
     return EXIT.usage;
   }
   const policy = rules.find((r) => r === found);
-  const text = policy ? describePolicy(policy.definition, policy) : describeNative(found.meta);
+  const text = policy ? describePolicy(policy.definition, policy) : describeNative(found.meta, isDefinedRule(found) ? found.definition.fix : undefined);
   process.stdout.write(
     `${text}${describeOverlap(
       found.meta,
@@ -200,7 +201,7 @@ function describeOverlap(meta: RuleMeta, others: readonly RuleMeta[]): string {
   ].join('\n');
 }
 
-function describeNative(m: RuleMeta): string {
+function describeNative(m: RuleMeta, fix: string | undefined): string {
   const lines = [
     `${m.title}`,
     '',
@@ -216,6 +217,9 @@ function describeNative(m: RuleMeta): string {
     '',
     'Recommendation',
     `  ${m.recommendation}`,
+    '',
+    'Safe fix (tollgate fix)',
+    `  ${fix ?? 'none'}`,
     ...(m.helpUri ? ['', `More: ${m.helpUri}`] : []),
   ];
   return lines.join('\n');

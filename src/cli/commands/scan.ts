@@ -6,7 +6,7 @@ import { setFlagsFromString } from 'node:v8';
 import { ConfigError, findConfig, loadConfig, type TollgateConfig } from '../../config/config.js';
 import { render } from '../../report/index.js';
 import { planOutputs, type OutputPlan } from '../output-plan.js';
-import { loadRuleSet, scanWith, type ScanOptions } from '../../scan.js';
+import { loadRuleSet, scanWith, type ScanOptions, type ScanOutput } from '../../scan.js';
 import { WORKER_THRESHOLD, workerPool } from '../../pipeline/worker-pool.js';
 import { loadPolicyInputs } from '../../policy/policy-inputs.js';
 import { EXIT, exitCodeFor, type FailOn } from '../exit-code.js';
@@ -75,6 +75,8 @@ export interface ScanFlags extends DeploymentFlags {
   workerEntry?: URL;
   /** `--no-worker-threshold` (hidden, for tests): workers for any scan, however small (the threshold is for speed, not results). */
   workerThreshold?: boolean;
+  /** `tollgate fix`: takes the result (after baseline filtering) instead of the reports, and gives the exit code. */
+  afterScan?: (result: ScanOutput, failOn: FailOn) => number | Promise<number>;
 }
 
 /** What a scan worker is started with (src/cli/scan-worker.ts). */
@@ -284,7 +286,7 @@ async function scanWithConfig(paths: string[], flags: ScanFlags, cwd: string, co
     jobs > 1 && flags.workerEntry
       ? workerPool({
           entry: flags.workerEntry,
-          data: { paths, flags: { ...flags, workerEntry: undefined }, cwd, scanned: options.paths } satisfies WorkerData,
+          data: { paths, flags: { ...flags, workerEntry: undefined, afterScan: undefined }, cwd, scanned: options.paths } satisfies WorkerData,
           jobs,
           ...WORKER_THRESHOLD,
           ...(flags.workerThreshold === false && { minUnits: 0, minSize: 0 }),
@@ -325,6 +327,7 @@ async function scanWithConfig(paths: string[], flags: ScanFlags, cwd: string, co
     result.findings = compared.fresh;
     result.baseline = { file: flags.baseline, known: compared.known, fixed: compared.fixed };
   }
+  if (flags.afterScan) return flags.afterScan(result, flags.failOn ?? config.failOn ?? 'error');
   // A report that cannot be written (a full disk, no permission) is said, the others are still
   // written, and the run fails as an incomplete result does.
   let unwritten = false;

@@ -16,6 +16,7 @@ export default defineRule({
     'Deploy with API version 2021-08-01 or later and set `properties.apiVersionConstraint.minApiVersion` to at least 2021-08-01. The minimum is configurable: `rules.APIM-MinAPIVersion.options.minimum`.',
   helpUri: `${PSRULE}Azure.APIM.MinAPIVersion/`,
   equivalents: [{ tool: 'psrule', id: 'Azure.APIM.MinAPIVersion', ref: 'AZR-000321' }],
+  fix: "Sets (or adds) `properties.apiVersionConstraint.minApiVersion` to the minimum (2021-08-01, or `options.minimum`). The service's own `apiVersion` is not changed.",
   appliesTo: [SERVICE],
   optionsSchema: {
     type: 'object',
@@ -40,8 +41,13 @@ export default defineRule({
       ctx.report({
         path: 'properties',
         message: `Service '${leafName(resource)}' does not set properties.apiVersionConstraint.minApiVersion: set it to ${minimum} or later.`,
+        fix: { set: [{ path: 'properties.apiVersionConstraint.minApiVersion', value: minimum }] },
       });
     else if (date < floor)
-      ctx.report({ path: 'properties.apiVersionConstraint.minApiVersion', message: `minApiVersion ${String(constraint)} is older than ${minimum}.` });
+      ctx.report({
+        path: 'properties.apiVersionConstraint.minApiVersion',
+        message: `minApiVersion ${String(constraint)} is older than ${minimum}.`,
+        fix: { set: [{ path: 'properties.apiVersionConstraint.minApiVersion', value: minimum }] },
+      });
   },
 });

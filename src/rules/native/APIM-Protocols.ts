@@ -21,6 +21,7 @@ export default defineRule({
     { tool: 'psrule', id: 'Azure.APIM.Protocols', ref: 'AZR-000054' },
     { tool: 'checkov', id: 'CKV_AZURE_173' },
   ],
+  fix: 'Sets each SSL 3.0, TLS 1.0 and TLS 1.1 key of `properties.customProperties` that is on to `"False"`, where its value is written.',
   appliesTo: [SERVICE],
   check(resource, ctx) {
     for (const key of OLD_PROTOCOLS) {
@@ -31,6 +32,7 @@ export default defineRule({
         const side = key.startsWith('Backend.') ? 'towards backends' : 'from clients';
         ctx.report({
           path,
+          fix: { set: [{ path, value: 'False' }] },
           message: `${key
             .replace(/^(Backend\.)?Protocols\./, '')
             .replace('Ssl30', 'SSL 3.0')

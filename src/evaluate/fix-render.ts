@@ -1,0 +1,70 @@
+import type { FixValue } from '../findings/fix-intent.js';
+
+/** How a file is written, so that added text looks like the rest: JSON or Bicep, line ending, indentation. */
+export interface TextStyle {
+  bicep: boolean;
+  eol: string;
+  /** The leading white space of the line the edit is on. */
+  indent: string;
+  /** One level of indentation in this file. */
+  unit: string;
+  /** Containers are written on one line (an edit inside a one-line object). */
+  oneLine?: boolean;
+}
+
+/** The style at `offset`: the file's line ending and indentation unit, and the indentation of that line. */
+export function styleAt(text: string, offset: number, bicep: boolean): TextStyle {
+  const lineStart = Math.max(text.lastIndexOf('\n', offset - 1) + 1, 0);
+  const indent = /^[ \t]*/.exec(text.slice(lineStart, offset))![0];
+  return { bicep, eol: text.includes('\r\n') ? '\r\n' : '\n', indent, unit: indentUnit(text) };
+}
+
+/** The smallest indentation a line of the file uses (a tab when lines start with tabs); two spaces by default. */
+function indentUnit(text: string): string {
+  let best = 0;
+  const lines = /^([ \t]+)\S/gm;
+  for (let m = lines.exec(text), n = 0; m && n < 500; m = lines.exec(text), n++) {
+    if (m[1]!.startsWith('\t')) return '\t';
+    if (best === 0 || m[1]!.length < best) best = m[1]!.length;
+  }
+  return best > 0 && best <= 8 ? ' '.repeat(best) : '  ';
+}
+
+const BICEP_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** A string as Bicep writes it: single quotes, with `\`, `'` and `${` escaped. */
+function bicepString(s: string): string {
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\$\{/g, '\\${').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')}'`;
+}
+
+function scalar(v: FixValue, bicep: boolean): string | undefined {
+  if (v === null || typeof v !== 'object') return typeof v === 'string' && bicep ? bicepString(v) : JSON.stringify(v);
+  return undefined;
+}
+
+/** A value in the file's syntax; `indent` is the indentation of the line it starts on. */
+export function renderValue(v: FixValue, style: TextStyle, indent: string): string {
+  const plain = scalar(v, style.bicep);
+  if (plain !== undefined) return plain;
+  const inner = indent + style.unit;
+  const sep = style.bicep ? '' : ',';
+  if (Array.isArray(v)) {
+    const items = v.map((x) => renderValue(x, style, inner));
+    if (items.length === 0) return '[]';
+    // A list of one scalar stays on one line (`["https"]`); Bicep writes longer lists one item a line.
+    if (style.oneLine || (items.length === 1 && scalar(v[0]!, style.bicep) !== undefined) || (!style.bicep && v.every((x) => scalar(x, false) !== undefined)))
+      return `[${items.join(', ')}]`;
+    return `[${style.eol}${items.map((i) => `${inner}${i}`).join(`${sep}${style.eol}`)}${style.eol}${indent}]`;
+  }
+  const entries = Object.entries(v as Record<string, FixValue>);
+  if (entries.length === 0) return '{}';
+  const props = entries.map(([k, x]) => renderProperty(k, x, style, inner));
+  if (style.oneLine) return `{ ${props.join(', ')} }`;
+  return `{${style.eol}${props.map((p) => `${inner}${p}`).join(`${sep}${style.eol}`)}${style.eol}${indent}}`;
+}
+
+/** `"key": value` (JSON) or `key: value` (Bicep, the key quoted when it is not an identifier). */
+export function renderProperty(key: string, v: FixValue, style: TextStyle, indent: string): string {
+  const k = style.bicep ? (BICEP_IDENTIFIER.test(key) ? key : bicepString(key)) : JSON.stringify(key);
+  return `${k}: ${renderValue(v, style, indent)}`;
+}
