@@ -6,6 +6,7 @@ import type { ScanResult } from './evaluate/scan-result.js';
 import { linkedFileLoader, remoteLinkResolver } from './input/linked-files.js';
 import { loadInputs } from './input/load-inputs.js';
 import type { ScanUnit } from './input/pair-parameters.js';
+import type { LinkGraph } from './input/link-graph.js';
 import { internalErrorDiagnostic, type Diagnostic } from './load/diagnostic.js';
 import { Sandbox } from './load/sandbox.js';
 import { resourcesFromExport } from './resources/from-export.js';
@@ -73,6 +74,10 @@ export interface ScanOptions {
   unitTimeoutSeconds?: number;
   /** `--shard i/n`: scan only the units whose template path hashes to this shard (src/shard.ts). */
   shard?: Shard;
+  /** Texts read instead of the files on disk, by absolute path: an editor's unsaved buffers (`tollgate lsp`). */
+  overlay?: ReadonlyMap<string, string>;
+  /** Who links whom, by work tree, kept between scans by a caller that scans often (`tollgate lsp`); built when missing. */
+  linkGraphs?: Map<string, LinkGraph>;
 }
 
 import { loadRuleSet, type RuleSet } from './evaluate/rule-set.js';
@@ -99,6 +104,7 @@ export function scan(options: ScanOptions): ScanOutput {
     cwd: options.cwd,
     environment: options.env,
     ...(options.bicepModuleCache !== undefined && { moduleMirror: options.bicepModuleCache }),
+    ...(options.overlay && { overlay: options.overlay }),
   });
 
   // discover + load
