@@ -111,7 +111,8 @@ class TollgateServer {
       const file = pathOf(p.textDocument.uri);
       const doc = documents.get(p.textDocument.uri);
       if (!file || !doc) return [];
-      const asked = p.context.diagnostics.filter((d) => d.source === SOURCE);
+      // Clients echo back what they stored; one without a range (or not ours) matches nothing.
+      const asked = p.context.diagnostics.filter((d) => d.source === SOURCE && d.range?.start && d.range.end);
       // The diagnostics the client sends, else those under the cursor.
       const entries = this.store
         .entries(file)
