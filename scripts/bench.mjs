@@ -6,6 +6,7 @@
 //    them, measured in the same run; the ratio scan / floor is the number to watch (goal <= 3).
 // 2. Start-up: `tollgate scan examples/` as a user runs it, against `node -e 0`.
 // 3. Bicep against its compiled JSON. 4. Policy evaluation: every shipped definition x 10,000 resources.
+// 5. Language server: didChange -> publishDiagnostics for a 1,000-line Bicep file (scripts/bench-lsp.mjs).
 //
 // Medians of BENCH_RUNS runs (default 7 and 15). Requires `npm run build` (done by `prepare`).
 import { spawnSync } from 'node:child_process';
@@ -309,4 +310,11 @@ console.log(
   rmSync(dir, { recursive: true, force: true });
   console.log(`  -c rules.default: mcsb       ${median(both[0]).toFixed(1)} ms`);
   console.log(`  -c rules.default: apim       ${median(both[1]).toFixed(1)} ms (reads nothing of catalog/builtin/)`);
+}
+
+// ---- language server -------------------------------------------------------------------------
+// A 1,000-line Bicep file open in `tollgate lsp`: median didChange -> publishDiagnostics (goal <= 150 ms).
+{
+  const { benchLanguageServer } = await import('./bench-lsp.mjs');
+  await benchLanguageServer(root);
 }
