@@ -21,8 +21,9 @@ export class LspClient {
   private readonly child: ChildProcess;
   stderr = '';
 
-  constructor(args: string[] = []) {
-    this.child = spawn(process.execPath, [path.join(repoRoot(), 'dist/cli/main.js'), 'lsp', '--stdio', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  /** `bin`: the CLI to start, relative to the repository (the unbundled build by default; the bundle is what users run). */
+  constructor(args: string[] = [], bin = 'dist/cli/main.js') {
+    this.child = spawn(process.execPath, [path.join(repoRoot(), bin), 'lsp', '--stdio', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
     this.connection = createMessageConnection(new StreamMessageReader(this.child.stdout!), new StreamMessageWriter(this.child.stdin!));
     this.connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {

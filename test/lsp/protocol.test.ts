@@ -211,3 +211,50 @@ test('tollgate.yaml is read from the folder upwards and reloaded when it changes
   assert.equal(problems[0]!.severity, 1);
   await client.waitFor(template, (d) => d.some((x) => x.code === 'APIM-HTTPBackend'), since);
 });
+
+test('a Bicep module edited re-checks the deployment that uses it; the finding lands in the module at its line', async () => {
+  const main = file('modules/main.bicep');
+  const mod = file('modules/backend.bicep');
+  mkdirSync(path.dirname(main), { recursive: true });
+  writeFileSync(
+    main,
+    [
+      "resource apim 'Microsoft.ApiManagement/service@2023-05-01-preview' existing = {",
+      "  name: 'apim'",
+      '}',
+      '',
+      "module backend 'backend.bicep' = {",
+      "  name: 'backend'",
+      "  params: { url: 'http://payments.contoso.com' }",
+      '}',
+      '',
+    ].join('\n'),
+  );
+  const moduleText = (literal: string) =>
+    [
+      'param url string',
+      '',
+      "resource backend 'Microsoft.ApiManagement/service/backends@2023-05-01-preview' = {",
+      "  name: 'apim/payments'",
+      '  properties: {',
+      "    protocol: 'http'",
+      `    url: ${literal}`,
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+  writeFileSync(mod, moduleText('url'));
+  await client.open(mod);
+  // The value comes from the caller (on its own the module's parameter has no value): the finding
+  // is in the module, with the caller's line as the origin.
+  const first = await client.waitFor(mod, (d) => d.some((x) => x.code === 'APIM-HTTPBackend'));
+  const http = first.find((x) => x.code === 'APIM-HTTPBackend')!;
+  assert.equal(http.range.start.line, 6);
+  assert.deepEqual(
+    http.relatedInformation?.map((r) => [r.location.uri, r.location.range.start.line + 1]),
+    [[uri(main), 7]],
+  );
+  const since = client.published.length;
+  await client.change(mod, moduleText("'https://payments.contoso.com'"));
+  await client.waitFor(mod, (d) => !d.some((x) => x.code === 'APIM-HTTPBackend'), since);
+});
