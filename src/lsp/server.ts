@@ -96,7 +96,7 @@ class TollgateServer {
     documents.onDidSave((e) => this.changedOnDisk([fileURLToPath(e.document.uri)]));
     documents.onDidClose((e) => {
       const file = pathOf(e.document.uri);
-      if (!file) return;
+      if (!file || !SCANNED.test(file)) return;
       this.overlay.delete(file);
       clearTimeout(this.timers.get(file));
       // What is on disk is the truth again.
@@ -212,9 +212,15 @@ class TollgateServer {
     return templates.length ? templates : [file];
   }
 
+  /** The configuration problem last published, by configuration file: published again only when it changes. */
+  private readonly configProblems = new Map<string, string>();
+
   private reportConfigProblem(settings: ScanSettings): void {
     if (!settings.configFile) return;
     const p = settings.problem;
+    const said = p ? `${p.line}:${p.column}:${p.message}` : '';
+    if ((this.configProblems.get(settings.configFile) ?? '') === said) return;
+    this.configProblems.set(settings.configFile, said);
     const at = p && { line: p.line - 1, character: p.column - 1 };
     this.store.setExtra(
       settings.configFile,
