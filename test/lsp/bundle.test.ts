@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot, tempTree } from '../helpers.js';
@@ -44,4 +45,31 @@ test('`tollgate lsp --stdio` from the bundle answers initialize and publishes di
   } finally {
     await client.close();
   }
+});
+
+test('edits in quick succession are checked once, after the debounce (initializationOptions.debounceMs)', async () => {
+  const root = tempTree({ 'main.bicep': readFileSync(path.join(repoRoot(), 'examples/bicep/main.bicep'), 'utf8') });
+  const file = path.join(root, 'main.bicep');
+  const client = new LspClient();
+  try {
+    // Long enough that five notifications written back to back always fall within it.
+    await client.initialize(root, { debounceMs: 1000 });
+    await client.open(file);
+    await client.waitFor(file, (d) => d.length > 0);
+    const since = client.published.length;
+    const text = readFileSync(file, 'utf8');
+    for (let i = 1; i <= 5; i++) await client.change(file, text + '\n'.repeat(i));
+    await client.waitFor(file, (d) => d.length > 0, since);
+    // Nothing else arrives for a while: one scan answered the five edits.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(client.published.slice(since).filter((p) => p.uri.endsWith('/main.bicep')).length, 1);
+  } finally {
+    await client.close();
+  }
+});
+
+test('`tollgate lsp --debounce` takes milliseconds; anything else is bad usage', () => {
+  const run = spawnSync(process.execPath, [path.join(repoRoot(), 'dist/cli/main.js'), 'lsp', '--debounce', 'soon'], { encoding: 'utf8', input: '' });
+  assert.equal(run.status, 2);
+  assert.match(run.stderr, /--debounce must be a number of milliseconds, not 'soon'/);
 });
