@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigError, findConfig, loadConfig, type TollgateConfig } from '../config/config.js';
+import { ConfigError, configEffects, configSuppressions, findConfig, loadConfig, type TollgateConfig } from '../config/config.js';
 import { checkRuleOptions, loadPlugins } from '../config/plugins.js';
 import { loadRuleSet, type RuleSet, type ScanOptions } from '../scan.js';
 import { loadPolicyInputs } from '../policy/policy-inputs.js';
@@ -43,8 +43,6 @@ export function configFileFor(absPath: string): string | undefined {
 }
 
 function fromConfig(config: TollgateConfig, cwd: string, plugins: readonly Rule[]): Pick<ScanSettings, 'ruleSet' | 'options'> {
-  const effects = Object.create(null) as Record<string, string>;
-  for (const [id, s] of Object.entries(config.rules ?? {})) if (s.effect) effects[id] = s.effect;
   const spec = {
     policies: config.policy?.definitions ?? [],
     initiatives: config.policy?.initiatives ?? [],
@@ -52,7 +50,7 @@ function fromConfig(config: TollgateConfig, cwd: string, plugins: readonly Rule[
     exemptions: config.policy?.exemptions ?? [],
   };
   const anyPolicy = Object.values(spec).some((l) => l.length > 0);
-  const ruleSet = loadRuleSet(effects, config.rules ?? {}, {
+  const ruleSet = loadRuleSet(configEffects(config), config.rules ?? {}, {
     plugins,
     ...(anyPolicy ? { policies: loadPolicyInputs(spec, cwd) } : {}),
     ...(config.defaultRules ? { defaults: config.defaultRules } : {}),
@@ -61,7 +59,12 @@ function fromConfig(config: TollgateConfig, cwd: string, plugins: readonly Rule[
   const { environment, now, ...deployment } = config.deployment ?? {};
   const context: Partial<DeploymentContext> = { ...deployment };
   if (environment) context.environment = environment;
-  if (now !== undefined && !Number.isNaN(Date.parse(now))) context.now = new Date(now).toISOString();
+  if (now !== undefined && Number.isNaN(Date.parse(now)))
+    // As `tollgate scan` says it (src/cli/deployment-options.ts), at the configuration file.
+    throw new ConfigError(
+      `${config.origin?.file ?? 'configuration'}: the deployment clock (deployment.now) must be an ISO 8601 time such as 2026-01-31T12:00:00Z, not '${now}'`,
+    );
+  if (now !== undefined) context.now = new Date(now).toISOString();
   return {
     ruleSet,
     options: {
@@ -69,11 +72,7 @@ function fromConfig(config: TollgateConfig, cwd: string, plugins: readonly Rule[
       include: config.include ?? [],
       links: config.links,
       parameterDefaults: config.parameters,
-      suppressions: (config.suppressions ?? []).map((s, i) => {
-        const at = config.origin?.suppressions?.[i];
-        const location = at && config.origin ? { file: config.origin.file, start: at, end: { line: at.line, column: at.column + 1 } } : undefined;
-        return { ...s, kind: 'external' as const, ...(location ? { location } : {}) };
-      }),
+      suppressions: configSuppressions(config),
       deployment: context,
       env: { ...config.env },
       ...(config.bicep?.moduleCache !== undefined && { bicepModuleCache: config.bicep.moduleCache }),

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigError, findConfig, loadConfig, type TollgateConfig } from '../../config/config.js';
+import { ConfigError, configEffects, configSuppressions, findConfig, loadConfig, type TollgateConfig } from '../../config/config.js';
 import { render } from '../../report/index.js';
 import { planOutputs } from '../output-plan.js';
 import { loadRuleSet, scan } from '../../scan.js';
@@ -189,12 +189,7 @@ function scanWithConfig(paths: string[], flags: ScanFlags, cwd: string, config: 
     standalone: flags.standalone,
     links: config.links,
     parameterDefaults: config.parameters,
-    suppressions: (config.suppressions ?? []).map((s, i) => {
-      // Where the entry is written, so that an unused one is reported at its line.
-      const at = config.origin?.suppressions?.[i];
-      const location = at && config.origin ? { file: config.origin.file, start: at, end: { line: at.line, column: at.column + 1 } } : undefined;
-      return { ...s, kind: 'external' as const, ...(location ? { location } : {}) };
-    }),
+    suppressions: configSuppressions(config),
     inlineSuppressions: flags.inlineSuppressions !== false,
     parameters: flags.parameters,
     deployment: { ...deployment, ...fromFlags },
@@ -272,10 +267,4 @@ function readConfig(paths: string[], explicit: string | false | undefined, cwd: 
   // A configuration given with -c is the user's choice; one found may come with the scanned files.
   const confineTo = explicit ? undefined : Sandbox.forPaths([...(paths.length ? paths : ['.']), ...parameters], { cwd, registryCache: false });
   return loadConfig(file, path.relative(cwd, file) || file, { confineTo });
-}
-
-function configEffects(config: TollgateConfig): Record<string, string> {
-  const out = Object.create(null) as Record<string, string>;
-  for (const [id, settings] of Object.entries(config.rules ?? {})) if (settings.effect) out[id] = settings.effect;
-  return out;
 }
