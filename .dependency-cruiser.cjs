@@ -24,9 +24,11 @@ const MAY_IMPORT = {
   evaluate: ['load', 'resources', 'arm', 'findings', 'rules', 'policy'],
   config: ['load', 'resources', 'arm', 'findings', 'rules', 'policy'],
   report: ['load', 'resources', 'arm', 'findings', 'rules', 'policy', 'evaluate'],
+  // The language server (`tollgate lsp`) runs scans as the CLI does; the CLI starts it (a command), it never imports the CLI.
+  lsp: ['load', 'resources', 'arm', 'bicep', 'input', 'findings', 'rules', 'policy', 'evaluate', 'config', 'scan'],
   // The unit runner, the result cache and the worker pool: what src/scan.ts runs each unit with.
   pipeline: ['load', 'resources', 'arm', 'bicep', 'input', 'findings', 'rules', 'policy', 'evaluate'],
-  cli: ['load', 'resources', 'arm', 'bicep', 'input', 'findings', 'rules', 'policy', 'evaluate', 'config', 'report', 'scan', 'pipeline'],
+  cli: ['load', 'resources', 'arm', 'bicep', 'input', 'findings', 'rules', 'policy', 'evaluate', 'config', 'report', 'scan', 'pipeline', 'lsp'],
   // The rule tester (`tollgate/testing`) runs real scans, as the CLI does.
   testing: ['load', 'resources', 'arm', 'bicep', 'input', 'findings', 'rules', 'policy', 'evaluate', 'config', 'report', 'scan', 'index'],
   // src/index.ts, the package's entry (`tollgate`): what a plugin rule is written with.
@@ -86,6 +88,7 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+    // `node`: packages that export their Node entry only under that condition (vscode-languageserver/node).
+    enhancedResolveOptions: { extensions: ['.ts', '.js'], exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
   },
 };

@@ -9,6 +9,7 @@
 // 5. Scale, through the CLI as users run it (child processes): the corpus scan with --jobs 1 and
 //    with every core, against the floor; peak RSS at 1x and 4x the corpora (bounded memory); a
 //    re-scan with a warm --cache against the cold scan; where worker threads start to pay.
+// 6. Language server: didChange -> publishDiagnostics for a 1,000-line Bicep file (scripts/bench-lsp.mjs).
 //
 // Medians of BENCH_RUNS runs (default 7 and 15). Requires `npm run build` (done by `prepare`).
 import { spawnSync } from 'node:child_process';
@@ -423,4 +424,11 @@ console.log(
   rmSync(dir, { recursive: true, force: true });
   console.log(`  -c rules.default: mcsb       ${median(both[0]).toFixed(1)} ms`);
   console.log(`  -c rules.default: apim       ${median(both[1]).toFixed(1)} ms (reads nothing of catalog/builtin/)`);
+}
+
+// ---- language server -------------------------------------------------------------------------
+// A 1,000-line Bicep file open in `tollgate lsp`: median didChange -> publishDiagnostics (goal <= 150 ms).
+{
+  const { benchLanguageServer } = await import('./bench-lsp.mjs');
+  await benchLanguageServer(root);
 }

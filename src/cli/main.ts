@@ -206,6 +206,24 @@ function program(): Command {
       process.exitCode = runPolicyCoverage(opts);
     });
 
+  cli
+    .command('lsp')
+    .description(
+      'run a language server (Language Server Protocol over standard input and output) for editors: findings as you type in .bicep, .bicepparam, ARM templates and parameter files, hover, quick fixes and suppressions (see docs/editors.md)',
+    )
+    .option('--stdio', 'talk over standard input and output (the default and only transport; accepted because clients pass it)')
+    .option('--debounce <ms>', `milliseconds after the last edit before checking (default 150; the client's initializationOptions.debounceMs wins)`)
+    .action(async (opts: { debounce?: string }) => {
+      const debounceMs = opts.debounce === undefined ? undefined : Number(opts.debounce);
+      if (debounceMs !== undefined && (!Number.isFinite(debounceMs) || debounceMs < 0 || opts.debounce!.trim() === '')) {
+        process.stderr.write(`tollgate: --debounce must be a number of milliseconds, not '${opts.debounce}'\n`);
+        process.exitCode = EXIT.usage;
+        return;
+      }
+      const { runLanguageServer } = await import('../lsp/server.js');
+      runLanguageServer({ ...(debounceMs !== undefined && { debounceMs }) });
+    });
+
   const expand = cli
     .command('expand')
     .description(

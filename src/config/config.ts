@@ -11,6 +11,7 @@ import { isCalendarDate } from '../findings/suppressions.js';
 import type { DeploymentContext } from '../arm/expression/context.js';
 import { didYouMean } from '../did-you-mean.js';
 import { Sandbox } from '../load/sandbox.js';
+import type { Suppression } from '../findings/finding.js';
 
 /** The configuration file's contents, as the schema in schema/tollgate.schema.json describes them. */
 export interface TollgateConfig {
@@ -287,4 +288,20 @@ function offendingNode(doc: Document, error: ErrorObject): { node: YamlNode | un
     return { node: target, what: `${where}${given} is not one of ${allowed.join(', ')}` };
   }
   return { node: target, what: `${where} ${error.message ?? 'is not valid'}` };
+}
+
+/** The Azure Policy effects the configuration sets (`rules.<id>.effect`), by rule key. */
+export function configEffects(config: TollgateConfig): Record<string, string> {
+  const out = Object.create(null) as Record<string, string>;
+  for (const [id, settings] of Object.entries(config.rules ?? {})) if (settings.effect) out[id] = settings.effect;
+  return out;
+}
+
+/** The configuration's suppressions, each with where it is written, so that an unused one is reported at its line. */
+export function configSuppressions(config: TollgateConfig): Suppression[] {
+  return (config.suppressions ?? []).map((s, i) => {
+    const at = config.origin?.suppressions?.[i];
+    const location = at && config.origin ? { file: config.origin.file, start: at, end: { line: at.line, column: at.column + 1 } } : undefined;
+    return { ...s, kind: 'external' as const, ...(location ? { location } : {}) };
+  });
 }

@@ -4,6 +4,7 @@ import { Sandbox } from '../load/sandbox.js';
 import { isBicepPath, localModulePaths, type BicepDocument, type ParamsEvaluator } from '../bicep/load-bicep.js';
 import type { RemoteLinkResolver } from '../arm/template/expansion-run.js';
 import { referencesOf } from './references.js';
+import type { LinkGraph } from './link-graph.js';
 import { relatedFiles } from './related-files.js';
 import { classify, type Classification, type ClassifiedFile } from './classify.js';
 import { discover, displayPath, type Candidate } from './discover.js';
@@ -40,6 +41,8 @@ export interface InputOptions {
   related?: boolean;
   /** Evaluates the computed values of `.bicepparam` files: the expand stage's `evaluateBicepParamValues`. */
   evaluateBicepParams?: ParamsEvaluator;
+  /** Link graphs kept between scans, by work tree (src/input/related-files.ts builds the missing ones). */
+  linkGraphs?: Map<string, LinkGraph>;
   /** Tests only: replaces the per-file reader, to make one file fail as a bug would. */
   classify?: typeof classify;
   /** Told of the files the walk found, before any is read (the worker pool starts while they are). */
@@ -110,6 +113,7 @@ export function loadInputs(options: InputOptions): Inputs {
           resolveRemoteLink: options.resolveRemoteLink,
           explicitParameters: (options.parameters ?? []).length > 0,
           standalone: options.standalone,
+          ...(options.linkGraphs && { graphs: options.linkGraphs }),
         });
   const found = discover(related.paths, { cwd: options.cwd, exclude: options.exclude, include: options.include });
   const diagnostics = [...related.diagnostics, ...found.diagnostics];

@@ -20,6 +20,8 @@ export interface RelatedOptions {
   explicitParameters?: boolean;
   /** `--standalone`: a linked template or module named is scanned on its own, not through its callers. */
   standalone?: boolean;
+  /** Link graphs by work tree kept by the caller between calls (`tollgate lsp`); missing ones are built and added. */
+  graphs?: Map<string, LinkGraph>;
 }
 
 export interface Related {
@@ -44,7 +46,7 @@ export interface Related {
 export function relatedFiles(paths: readonly string[], options: RelatedOptions): Related {
   const out = new Set<string>();
   const diagnostics: Diagnostic[] = [];
-  const graphs = new Map<string, LinkGraph>();
+  const graphs = options.graphs ?? new Map<string, LinkGraph>();
   const graphFor = (abs: string): LinkGraph | undefined => {
     const root = options.sandbox.rootOf(abs);
     if (!root) return undefined;

@@ -36,6 +36,11 @@ export interface SandboxOptions {
   registryCache?: string | false;
   /** A folder of Bicep registry modules the user keeps (`bicep.moduleCache` in tollgate.yaml), absolute. */
   moduleMirror?: string;
+  /**
+   * Texts that replace what is on disk, by absolute path: an editor's unsaved buffers (`tollgate
+   * lsp`). The sandbox rules still apply (the path is checked as any other); only the content differs.
+   */
+  overlay?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -56,6 +61,7 @@ export class Sandbox {
     readonly bicepCacheRoot?: string,
     /** The module mirror folder the user configured. */
     readonly moduleMirror?: string,
+    private readonly overlay?: ReadonlyMap<string, string>,
   ) {}
 
   /** Bicep cache folders allowed but not resolved yet (see resolvePendingCaches). */
@@ -92,7 +98,7 @@ export class Sandbox {
    * (or fails to read): the files a unit depends on, for the result cache.
    */
   fork(onRead?: (absPath: string, content: Buffer | undefined) => void): Sandbox {
-    const box = new Sandbox(this.roots, this.environment, this.bicepCacheRoot, this.moduleMirror);
+    const box = new Sandbox(this.roots, this.environment, this.bicepCacheRoot, this.moduleMirror, this.overlay);
     box.pendingCaches.push(...this.pendingCaches);
     box.onRead = onRead;
     box.realPaths = this.realPaths; // real paths do not depend on the unit
@@ -114,7 +120,7 @@ export class Sandbox {
     const cache = options.registryCache === undefined ? path.join(homedir(), '.bicep') : options.registryCache;
     const mirror = options.moduleMirror === undefined ? undefined : path.resolve(options.cwd, options.moduleMirror);
     if (mirror) add({ path: realOrResolved(mirror), kind: 'Bicep module mirror' });
-    const box = new Sandbox(roots, new Map(Object.entries(options.environment ?? {})), cache || undefined, mirror);
+    const box = new Sandbox(roots, new Map(Object.entries(options.environment ?? {})), cache || undefined, mirror, options.overlay);
     if (cache) box.allowBicepCache(cache);
     return box;
   }
@@ -200,11 +206,15 @@ export class Sandbox {
   }
 
   readText(absPath: string): SandboxRead<string> {
+    const edited = this.overlay?.size ? this.fromOverlay(absPath) : undefined;
+    if (edited) return edited;
     const read = this.readBytes(absPath);
     return read.ok ? { ...read, value: read.value.toString('utf8') } : read;
   }
 
   readBytes(absPath: string): SandboxRead<Buffer> {
+    const edited = this.overlay?.size ? this.fromOverlay(absPath) : undefined;
+    if (edited) return edited.ok ? { ...edited, value: Buffer.from(edited.value, 'utf8') } : edited;
     const inside = this.check(absPath);
     if (!inside.ok) {
       this.onRead?.(absPath, undefined);
@@ -213,6 +223,17 @@ export class Sandbox {
     const read = readLimited(inside.realPath);
     this.onRead?.(absPath, read.ok ? read.value : undefined);
     return read;
+  }
+
+  /** The overlay's text for a path (by the path as given or its real path), checked like a read from disk. */
+  private fromOverlay(absPath: string): SandboxRead<string> | undefined {
+    if (!this.overlay!.has(absPath) && !this.overlay!.has(realOrResolved(absPath))) return undefined;
+    const inside = this.check(absPath);
+    if (!inside.ok) return { ok: false, reason: inside.reason, refused: true };
+    const text = this.overlay!.get(absPath) ?? this.overlay!.get(inside.realPath);
+    if (text === undefined) return undefined;
+    if (text.length > MAX_INPUT_FILE_BYTES) return { ok: false, reason: tooLarge(text.length), refused: true };
+    return { ok: true, value: text, realPath: inside.realPath };
   }
 }
 

@@ -42,6 +42,7 @@ export function unitContext(options: ScanOptions, ruleSet: RuleSet): UnitContext
       cwd: options.cwd,
       environment: options.env,
       ...(options.bicepModuleCache !== undefined && { moduleMirror: options.bicepModuleCache }),
+      ...(options.overlay && { overlay: options.overlay }),
     }),
     rules: ruleSet.rules,
     ruleOptions: ruleSet.options,

@@ -1,6 +1,7 @@
 import type { DeploymentContext } from '../arm/expression/context.js';
 import type { RuleSet } from '../evaluate/rule-set.js';
 import type { Suppression } from '../findings/finding.js';
+import type { LinkGraph } from '../input/link-graph.js';
 import type { Shard } from '../shard.js';
 
 // What a scan is asked to do. Here rather than in src/scan.ts so that the unit runner (run-unit.ts)
@@ -51,6 +52,10 @@ export interface ScanOptions {
   unitTimeoutSeconds?: number;
   /** `--shard i/n`: scan only the units whose template path hashes to this shard (src/shard.ts). */
   shard?: Shard;
+  /** Texts read instead of the files on disk, by absolute path: an editor's unsaved buffers (`tollgate lsp`). */
+  overlay?: ReadonlyMap<string, string>;
+  /** Who links whom, by work tree, kept between scans by a caller that scans often (`tollgate lsp`); built when missing. */
+  linkGraphs?: Map<string, LinkGraph>;
   /**
    * `--cache DIR`: keep each unit's results in DIR, keyed by what the unit read, and take them
    * from there while nothing it read has changed (src/pipeline/result-cache.ts).

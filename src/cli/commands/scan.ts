@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import { ConfigError, findConfig, loadConfig, type TollgateConfig } from '../../config/config.js';
+import { ConfigError, configEffects, configSuppressions, findConfig, loadConfig, type TollgateConfig } from '../../config/config.js';
 import { render } from '../../report/index.js';
 import { planOutputs, type OutputPlan } from '../output-plan.js';
 import { loadRuleSet, scanWith, type ScanOptions, type ScanOutput } from '../../scan.js';
@@ -253,12 +253,7 @@ export function scanSetup(
     standalone: flags.standalone,
     links: config.links,
     parameterDefaults: config.parameters,
-    suppressions: (config.suppressions ?? []).map((s, i) => {
-      // Where the entry is written, so that an unused one is reported at its line.
-      const at = config.origin?.suppressions?.[i];
-      const location = at && config.origin ? { file: config.origin.file, start: at, end: { line: at.line, column: at.column + 1 } } : undefined;
-      return { ...s, kind: 'external' as const, ...(location ? { location } : {}) };
-    }),
+    suppressions: configSuppressions(config),
     inlineSuppressions: flags.inlineSuppressions !== false,
     parameters: flags.parameters,
     deployment: { ...deployment, ...fromFlags },
@@ -365,10 +360,4 @@ function readConfig(paths: string[], explicit: string | false | undefined, cwd: 
   // A configuration given with -c is the user's choice; one found may come with the scanned files.
   const confineTo = explicit ? undefined : Sandbox.forPaths([...(paths.length ? paths : ['.']), ...parameters], { cwd, registryCache: false });
   return loadConfig(file, path.relative(cwd, file) || file, { confineTo });
-}
-
-function configEffects(config: TollgateConfig): Record<string, string> {
-  const out = Object.create(null) as Record<string, string>;
-  for (const [id, settings] of Object.entries(config.rules ?? {})) if (settings.effect) out[id] = settings.effect;
-  return out;
 }
