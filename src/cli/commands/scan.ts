@@ -18,6 +18,7 @@ import type { Rule } from '../../rules/rule.js';
 import { changedFiles } from '../changed-files.js';
 import { fail, ok, type Result } from '../../result.js';
 import { parseShard } from '../../shard.js';
+import { appendJobSummary, defaultReportUrl, parseMaxChars } from '../job-summary.js';
 
 export interface ScanFlags extends DeploymentFlags {
   /** One or more formats (repeatable, comma-separated). */
@@ -62,6 +63,10 @@ export interface ScanFlags extends DeploymentFlags {
   standalone?: boolean;
   /** `--shard I/N`: only the units of this shard. */
   shard?: string;
+  /** `--max-chars N`: the size limit of the pr-comment format. */
+  maxChars?: string;
+  /** `--report-url URL`: where the pr-comment format says the full report is. */
+  reportUrl?: string;
 }
 
 /** A number, or a promise of one when the configuration names plugins (ES modules load asynchronously). */
@@ -106,6 +111,9 @@ function scanWithConfig(paths: string[], flags: ScanFlags, cwd: string, config: 
     process.stderr.write(`tollgate: cannot write ${folder}: is a directory\n`);
     return EXIT.usage;
   }
+  const maxChars = parseMaxChars(flags.maxChars);
+  if (!maxChars.ok) return usageError(maxChars.error);
+  const reportUrl = defaultReportUrl(flags.reportUrl, process.env);
   const parsedEffects = parseEffects(flags.effect ?? []);
   if (!parsedEffects.ok) return usageError(parsedEffects.error);
   const flagEffects = parsedEffects.value;
@@ -241,10 +249,13 @@ function scanWithConfig(paths: string[], flags: ScanFlags, cwd: string, config: 
   for (const { format, file } of plan) {
     const color =
       !file && format === 'pretty' && flags.color && Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env && process.env['NO_COLOR'] !== '');
-    const text = render(format, result, { color, verbose: flags.verbose, quiet: flags.quiet, showSuppressed: flags.showSuppressed });
+    const options = { color, verbose: flags.verbose, quiet: flags.quiet, showSuppressed: flags.showSuppressed, maxChars: maxChars.value, reportUrl };
+    const text = render(format, result, options);
     if (file) unwritten = !writeOrSay(file, text) || unwritten;
     else if (text) process.stdout.write(text.endsWith('\n') ? text : text + '\n');
   }
+  // Annotations for GitHub Actions: the job's summary page gets the Markdown summary too.
+  if (plan.some((p) => p.format === 'github')) appendJobSummary(result, process.env, reportUrl);
   return unwritten ? EXIT.inputErrors : exitCodeFor(result, flags.failOn ?? config.failOn ?? 'error');
 }
 
