@@ -12,7 +12,7 @@ const NODE_GLOBALS = Object.fromEntries(
 );
 
 export default tseslint.config(
-  { ignores: ['dist/', '.test-build/', 'node_modules/', 'test/fixtures/', 'coverage/'] },
+  { ignores: ['dist/', '.test-build/', 'node_modules/', 'test/fixtures/', 'coverage/', 'action/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
