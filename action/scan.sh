@@ -5,7 +5,8 @@
 # log, the annotations, the SARIF file for upload-sarif, and (through -f github) the job summary.
 #
 # Inputs come as environment variables (set by action.yml from the action's inputs):
-#   TOLLGATE_PATHS (space-separated), TOLLGATE_CONFIG, TOLLGATE_CHANGED_SINCE, TOLLGATE_SARIF.
+#   TOLLGATE_PATHS (space-separated), TOLLGATE_CONFIG, TOLLGATE_CHANGED_SINCE, TOLLGATE_SARIF,
+#   TOLLGATE_PR_COMMENT (a file for the pull-request comment; empty: none).
 # Outputs go to $GITHUB_OUTPUT: exit-code (Tollgate's), sarif-written (true when the file exists).
 set -u
 
@@ -24,15 +25,16 @@ case "$major" in '' | *[!0-9]*) major=0 ;; esac
 cli="$GITHUB_ACTION_PATH/action/dist/tollgate.mjs"
 annotations="$(mktemp "${RUNNER_TEMP:-/tmp}/tollgate-annotations.XXXXXX")"
 trap 'rm -f "$annotations"' EXIT
-# A report left by an earlier run must not be uploaded as this run's.
-rm -f "$TOLLGATE_SARIF"
+# A report left by an earlier run must not be uploaded (or posted) as this run's.
+rm -f "$TOLLGATE_SARIF" ${TOLLGATE_PR_COMMENT:+"$TOLLGATE_PR_COMMENT"}
 
 # Word splitting of TOLLGATE_PATHS is intended: several paths may be given.
 # shellcheck disable=SC2086
 node "$cli" scan $TOLLGATE_PATHS \
   ${TOLLGATE_CONFIG:+--config "$TOLLGATE_CONFIG"} \
   ${TOLLGATE_CHANGED_SINCE:+--changed-since "$TOLLGATE_CHANGED_SINCE"} \
-  --no-color --format pretty,github,sarif --output sarif="$TOLLGATE_SARIF" --output github="$annotations"
+  --no-color --format pretty,github,sarif --output sarif="$TOLLGATE_SARIF" --output github="$annotations" \
+  ${TOLLGATE_PR_COMMENT:+--format pr-comment --output pr-comment="$TOLLGATE_PR_COMMENT"}
 code=$?
 # The workflow commands reach the runner through the log, after the readable report.
 cat "$annotations"

@@ -74,8 +74,14 @@ test('the scan step, run locally with GitHub’s files, scans once and writes th
   const calls = path.join(shim, 'calls');
   writeFileSync(path.join(shim, 'node'), `#!/bin/sh\necho "$*" >> "${calls}"\nexec "${process.execPath}" "$@"\n`);
   chmodSync(path.join(shim, 'node'), 0o755);
-  const sarifFile = path.join(mkdtempSync(path.join(tmpdir(), 'tollgate-sarif-')), 'tollgate.sarif');
-  const r = runScanStep(repoRoot(), { path: 'examples/noncompliant', 'sarif-file': sarifFile }, { PATH: `${shim}:${process.env['PATH']}` });
+  const reports = mkdtempSync(path.join(tmpdir(), 'tollgate-sarif-'));
+  const sarifFile = path.join(reports, 'tollgate.sarif');
+  const commentFile = path.join(reports, 'comment.md');
+  const r = runScanStep(
+    repoRoot(),
+    { path: 'examples/noncompliant', 'sarif-file': sarifFile, 'pr-comment-file': commentFile },
+    { PATH: `${shim}:${process.env['PATH']}`, GITHUB_ACTIONS: 'true', GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'o/r', GITHUB_RUN_ID: '7' },
+  );
   assert.equal(r.status, 0, r.stderr);
   const scans = readFileSync(calls, 'utf8')
     .split('\n')
@@ -99,6 +105,10 @@ test('the scan step, run locally with GitHub’s files, scans once and writes th
   // The job summary: appended after what was there.
   assert.ok(r.summary.startsWith('written before\n### Tollgate: ❌ fails\n'), r.summary.slice(0, 200));
   assert.match(r.summary, /\| 🔴 critical \| `APIM-HTTPBackend` \|/);
+  // The pull-request comment, from the same scan.
+  const comment = readFileSync(commentFile, 'utf8');
+  assert.ok(comment.startsWith('### Tollgate: ❌ fails\n') && comment.length < 65_536);
+  assert.match(comment, /`APIM-HTTPBackend`/);
 
   const fail = action.runs.steps.find((s) => s.name === 'Fail on findings')!;
   const failRun = spawnSync('bash', ['-e', '-c', fail.run!], { encoding: 'utf8', env: { ...process.env, TOLLGATE_EXIT_CODE: '1' } });
