@@ -23,6 +23,8 @@ case "$major" in '' | *[!0-9]*) major=0 ;; esac
   fail_setup "Node.js $(node --version 2>/dev/null) is too old: Tollgate needs Node.js 20 or later. This action uses the node on the PATH and does not change it: install Node.js 20+ (or run actions/setup-node before this action)."
 
 cli="$GITHUB_ACTION_PATH/action/dist/tollgate.mjs"
+TOLLGATE_PATHS="${TOLLGATE_PATHS:-.}"
+TOLLGATE_SARIF="${TOLLGATE_SARIF:-tollgate.sarif}"
 annotations="$(mktemp "${RUNNER_TEMP:-/tmp}/tollgate-annotations.XXXXXX")"
 trap 'rm -f "$annotations"' EXIT
 # A report left by an earlier run must not be uploaded (or posted) as this run's.
