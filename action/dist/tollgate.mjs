@@ -27470,8 +27470,8 @@ function formatPrComment(result, options = {}) {
   let used = length(head) + tailRoom;
   const kept = sections.map(() => 0);
   sections.forEach((s, i) => {
-    if (i > 0 && kept[i - 1] < sections[i - 1].items.length) return;
-    for (const item of s.items) {
+    if (i === 2 && kept[1] < sections[1].items.length) return;
+    for (const item of i === 0 ? s.items.slice(0, INPUT_ERRORS_SHOWN) : s.items) {
       const cost = (kept[i] === 0 ? length(s.title) : 0) + item.length + 1;
       if (used + cost > max) return;
       used += cost;
@@ -27522,7 +27522,7 @@ function fitTo(tail, room) {
   while (shown > 0 && build2(shown).length >= room) shown--;
   return build2(shown);
 }
-var length;
+var INPUT_ERRORS_SHOWN, length;
 var init_pr_comment = __esm({
   "src/report/pr-comment.ts"() {
     "use strict";
@@ -27531,6 +27531,7 @@ var init_pr_comment = __esm({
     init_rules_not_run();
     init_markdown();
     init_formats();
+    INPUT_ERRORS_SHOWN = 20;
     length = (lines) => lines.reduce((sum, l) => sum + l.length + 1, 0);
   }
 });

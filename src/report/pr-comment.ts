@@ -7,6 +7,9 @@ import { bySeriousness, cell, code, coverageDetails, coverageSummary, findingRow
 
 import { PR_COMMENT_MAX_CHARS, PR_COMMENT_MIN_CHARS } from './formats.js';
 
+/** When the comment must be cut, the most input errors it lists before the findings (the rest are counted). */
+const INPUT_ERRORS_SHOWN = 20;
+
 export interface PrCommentOptions {
   /** The most characters (UTF-16 code units: never fewer than GitHub counts) the comment may have. Default 65,000. */
   maxChars?: number;
@@ -16,7 +19,7 @@ export interface PrCommentOptions {
 
 /**
  * `--format pr-comment`: the Markdown report cut to fit a pull-request comment. The verdict, the
- * counts and the coverage line always; then input errors, the findings most serious first, the
+ * counts and the coverage line always; then input errors (at most 20), the findings most serious first, the
  * definitions that cannot run and the coverage details, each while it fits; last, when anything
  * was cut, one line with what was left out (counts by level and by rule) and where the full
  * report is. A report that fits whole has all of it, and no such line.
@@ -53,8 +56,9 @@ export function formatPrComment(result: ScanResult, options: PrCommentOptions = 
   let used = length(head) + tailRoom;
   const kept = sections.map(() => 0);
   sections.forEach((s, i) => {
-    if (i > 0 && kept[i - 1]! < sections[i - 1]!.items.length) return;
-    for (const item of s.items) {
+    // The definitions that cannot run only after every finding; input errors never crowd the findings out.
+    if (i === 2 && kept[1]! < sections[1]!.items.length) return;
+    for (const item of i === 0 ? s.items.slice(0, INPUT_ERRORS_SHOWN) : s.items) {
       const cost = (kept[i] === 0 ? length(s.title) : 0) + item.length + 1;
       if (used + cost > max) return;
       used += cost;

@@ -105,3 +105,16 @@ test('pr-comment: a report that fits is whole, with no line about what was left 
   assert.equal(text.split('\n').filter((l) => ROW.test(l)).length, result.findings.length);
   assert.match(text, /<details><summary>What was not evaluated<\/summary>/);
 });
+
+test('pr-comment: many input errors do not crowd the findings out; those not listed are counted', () => {
+  const result = scanFixture();
+  const d = result.diagnostics.find((x) => x.severity === 'error')!;
+  const many = Array.from({ length: 400 }, (_, i) => ({ ...d, message: `${d.message} (copy ${i}) ${'x'.repeat(100)}` }));
+  const text = formatPrComment({ ...result, diagnostics: [...result.diagnostics, ...many] }, { maxChars: 20_000 });
+  assert.ok(text.length <= 20_000);
+  const listed = text.split('\n').filter((l) => l.startsWith('- `') && l.includes('(copy ')).length;
+  assert.equal(listed, 20 - result.diagnostics.filter((x) => x.severity === 'error').length);
+  assert.equal(text.split('\n').filter((l) => ROW.test(l)).length, result.findings.length, 'every finding is shown');
+  const inputErrors = result.diagnostics.filter((x) => x.severity === 'error').length + many.length;
+  assert.match(text.trimEnd().split('\n').at(-1)!, new RegExp(`: ${inputErrors - 20} input errors; `));
+});
