@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, FAIL_ON } from './exit-code.js';
-import { FORMATS } from '../report/formats.js';
+import { FORMATS, MERGE_FORMATS, PR_COMMENT_MAX_CHARS } from '../report/formats.js';
 import type { RulesListFlags } from './commands/rules.js';
 import type { PolicyTestFlags } from './commands/policy-test.js';
 import type { PolicyCoverageFlags } from './commands/policy-coverage.js';
@@ -51,6 +51,11 @@ function program(): Command {
     .option('-q, --quiet', 'pretty format: only error-level findings and input errors, and nothing at all for a clean run')
     .option('--baseline <file>', 'report only findings that are not in this baseline (see `tollgate baseline write`); counts those fixed since')
     .option('--show-suppressed', 'also list suppressed findings with the reason they are accepted (pretty format; json and sarif always include them)')
+    .option('--max-chars <n>', `pr-comment format: the most characters the comment may have (default ${PR_COMMENT_MAX_CHARS})`)
+    .option(
+      '--report-url <url>',
+      'pr-comment format: where the full report is, named when the comment leaves findings out (default on GitHub Actions: the run)',
+    )
     .option('--shard <i/n>', 'scan only the I-th of N parts of the scan units (split by template path; join the JSON reports with `tollgate merge`)')
     .option('--unit-timeout <seconds>', 'stop expanding a template (with one parameter file) after SECONDS, with an error (default 30; 0: no limit)')
     .option('--debug', 'show stack traces of internal errors')
@@ -121,8 +126,10 @@ function program(): Command {
     .command('merge')
     .description('join the JSON reports of `scan --shard i/n` (every shard of one run) into the report of the whole scan')
     .argument('<files...>', 'JSON reports written by `tollgate scan --shard I/N -f json`')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['json', 'sarif', 'junit', 'markdown']).default('json'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(MERGE_FORMATS).default('json'))
     .option('-o, --output <file>', 'write the report to FILE (atomically) instead of standard output')
+    .option('--max-chars <n>', `pr-comment format: the most characters the comment may have (default ${PR_COMMENT_MAX_CHARS})`)
+    .option('--report-url <url>', 'pr-comment format: where the full report is, named when the comment leaves findings out')
     .addOption(new Option('--fail-on <level>', 'lowest finding level that fails the run with exit code 1, as scan (default error)').choices(FAIL_ON))
     .action(async (files: string[], opts: MergeFlags) => {
       const { runMerge } = await import('./commands/merge.js');

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { FORMATS, isFormatName, type FormatName } from '../report/index.js';
+import { FORMATS, formatNamed, type FormatName } from '../report/index.js';
 import { fail, ok, type Result } from '../result.js';
 
 /** Each requested format and where it goes: a file, or standard output (undefined). */
@@ -17,17 +17,18 @@ export function planOutputs(formats: readonly string[] | string | undefined, out
     .map((f) => f.trim().toLowerCase())
     .filter(Boolean);
   const chosen: FormatName[] = [];
-  for (const f of wanted.length ? wanted : ['pretty']) {
-    if (!isFormatName(f)) return fail(`unknown format '${f}' (one of ${FORMATS.join(', ')})`);
+  for (const name of wanted.length ? wanted : ['pretty']) {
+    const f = formatNamed(name);
+    if (!f) return fail(`unknown format '${name}' (one of ${FORMATS.join(', ')})`);
     if (!chosen.includes(f)) chosen.push(f);
   }
   const files = new Map<FormatName, string>();
   for (const o of asList(outputs)) {
     const eq = o.indexOf('=');
-    const named = eq > 0 ? o.slice(0, eq).trim().toLowerCase() : '';
+    const named = eq > 0 ? formatNamed(o.slice(0, eq)) : undefined;
     let format: FormatName;
     let file: string;
-    if (eq > 0 && isFormatName(named)) {
+    if (named) {
       if (!chosen.includes(named)) return fail(`--output ${o}: the format '${named}' was not asked for with --format`);
       format = named;
       file = o.slice(eq + 1);

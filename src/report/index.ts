@@ -7,12 +7,14 @@ import { formatJunit } from './junit.js';
 import { formatMarkdown } from './markdown.js';
 import { formatCsv } from './csv.js';
 import { formatGithub } from './github.js';
+import { formatGitlab } from './gitlab.js';
+import { formatPrComment, type PrCommentOptions } from './pr-comment.js';
 
-import { FORMATS, type FormatName } from './formats.js';
-export { FORMATS, type FormatName };
+import { FORMATS, FORMAT_ALIASES, formatNamed, type FormatName } from './formats.js';
+export { FORMATS, FORMAT_ALIASES, formatNamed, type FormatName };
 
-/** Only the pretty format reads these; the machine formats never colour and are always complete. */
-export type RenderOptions = PrettyOptions;
+/** The pretty format reads its options, pr-comment its size limit; the machine formats never colour and are always complete. */
+export type RenderOptions = PrettyOptions & PrCommentOptions;
 
 export function render(format: FormatName, result: ScanResult, options: RenderOptions): string {
   switch (format) {
@@ -32,6 +34,10 @@ export function render(format: FormatName, result: ScanResult, options: RenderOp
       return formatCsv(result);
     case 'github':
       return formatGithub(result);
+    case 'gitlab':
+      return formatGitlab(result);
+    case 'pr-comment':
+      return formatPrComment(result, options);
   }
 }
 

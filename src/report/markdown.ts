@@ -1,5 +1,6 @@
 import type { ScanResult } from '../evaluate/scan-result.js';
 import type { Finding } from '../findings/finding.js';
+import type { Diagnostic } from '../load/diagnostic.js';
 import { formatLocation } from '../load/format-location.js';
 import { sortDiagnostics, sortFindings } from './order.js';
 import { summarize } from './summary.js';
@@ -17,22 +18,7 @@ const RANK: Record<string, number> = { error: 0, warning: 1, note: 2 };
  * folded away when there are more.
  */
 export function formatMarkdown(result: ScanResult): string {
-  const s = summarize(result);
-  const failed = s.errors > 0 || s.inputErrors > 0;
-  const out: string[] = [];
-  out.push(`### Tollgate: ${failed ? '❌ fails' : '✅ passes'}`);
-  out.push('');
-  const n = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
-  out.push(
-    `${n(s.files, 'file')}, ${n(s.resources, 'resource')}, ${n(s.rules, 'rule')}: **${n(s.errors, 'error')}**, ${n(s.warnings, 'warning')}, ${n(s.notes, 'note')}` +
-      `${s.inputErrors ? `, **${n(s.inputErrors, 'input error')}**` : ''}${s.suppressed ? `, ${s.suppressed} suppressed` : ''}${s.unknown ? `, ${n(s.unknown, 'check')} undecided (unknown values)` : ''}` +
-      `${s.baseline ? `, ${s.baseline.known} in the baseline, ${s.baseline.fixed} fixed since` : ''}.`,
-  );
-  out.push('');
-  const bySeverity = SEVERITIES.map((v) => result.findings.filter((f) => f.severity === v).length);
-  out.push(`| ${SEVERITIES.join(' | ')} |`);
-  out.push(`|${SEVERITIES.map(() => '---:').join('|')}|`);
-  out.push(`| ${bySeverity.join(' | ')} |`);
+  const out = headLines(result);
   const findings = bySeriousness(result.findings);
   if (findings.length) {
     out.push('');
@@ -55,17 +41,43 @@ export function formatMarkdown(result: ScanResult): string {
     out.push('');
     out.push('#### Input errors');
     out.push('');
-    for (const d of inputs) out.push(`- ${code(formatLocation(d))} ${cell(d.message)} (${code(d.code)})`);
+    for (const d of inputs) out.push(inputErrorLine(d));
   }
   out.push('', ...coverageSection(coverageOf(result)));
   return out.join('\n') + '\n';
+}
+
+/** The verdict, the counts by level and the counts by severity: the top of every Markdown report. */
+export function headLines(result: ScanResult): string[] {
+  const s = summarize(result);
+  const failed = s.errors > 0 || s.inputErrors > 0;
+  const out: string[] = [];
+  out.push(`### Tollgate: ${failed ? '❌ fails' : '✅ passes'}`);
+  out.push('');
+  const n = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+  out.push(
+    `${n(s.files, 'file')}, ${n(s.resources, 'resource')}, ${n(s.rules, 'rule')}: **${n(s.errors, 'error')}**, ${n(s.warnings, 'warning')}, ${n(s.notes, 'note')}` +
+      `${s.inputErrors ? `, **${n(s.inputErrors, 'input error')}**` : ''}${s.suppressed ? `, ${s.suppressed} suppressed` : ''}${s.unknown ? `, ${n(s.unknown, 'check')} undecided (unknown values)` : ''}` +
+      `${s.baseline ? `, ${s.baseline.known} in the baseline, ${s.baseline.fixed} fixed since` : ''}.`,
+  );
+  out.push('');
+  const bySeverity = SEVERITIES.map((v) => result.findings.filter((f) => f.severity === v).length);
+  out.push(`| ${SEVERITIES.join(' | ')} |`);
+  out.push(`|${SEVERITIES.map(() => '---:').join('|')}|`);
+  out.push(`| ${bySeverity.join(' | ')} |`);
+  return out;
 }
 
 /**
  * What was not evaluated: one line of counts, every definition that cannot run (the user must
  * act), then the groups and items folded away.
  */
-function coverageSection(c: Coverage): string[] {
+export function coverageSection(c: Coverage): string[] {
+  return [...coverageSummary(c), ...coverageDetails(c)];
+}
+
+/** The coverage heading, its line of counts, and the definitions that cannot run. */
+export function coverageSummary(c: Coverage): string[] {
   const n = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
   const r = c.resources;
   const out = [
@@ -81,6 +93,13 @@ function coverageSection(c: Coverage): string[] {
     out.push('', '**Definitions that cannot run:**', '');
     for (const x of cannot) out.push(`- ${code(x.id)} ${cell(x.title)}: ${cell(x.detail)}${x.assignment ? ` (assignment ${code(x.assignment)})` : ''}`);
   }
+  return out;
+}
+
+/** What was not evaluated, by group and item, folded away (empty when everything was). */
+export function coverageDetails(c: Coverage): string[] {
+  const r = c.resources;
+  const out: string[] = [];
   const withParameters = (parameterFile: string | undefined) => (parameterFile ? ` with ${code(parameterFile)}` : '');
   const tables: string[] = [];
   const table = (heading: string, rows: { key: string; description: string; count: number }[], byKey = false) => {
@@ -102,20 +121,26 @@ function coverageSection(c: Coverage): string[] {
   return out;
 }
 
-function bySeriousness(findings: readonly Finding[]): Finding[] {
+export function bySeriousness(findings: readonly Finding[]): Finding[] {
   return sortFindings(findings).sort((a, b) => (RANK[a.level] ?? 3) - (RANK[b.level] ?? 3) || SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));
 }
 
+export const TABLE_HEAD = ['| | rule | resource | where | message |', '|---|---|---|---|---|'] as const;
+
 function table(findings: Finding[]): string[] {
-  const rows = ['| | rule | resource | where | message |', '|---|---|---|---|---|'];
-  for (const f of findings) {
-    const where = f.location ? `${f.location.file}#L${f.location.start.line}` : f.file;
-    const target = linkTarget(f.location?.file ?? f.file) + (f.location ? `#L${f.location.start.line}` : '');
-    rows.push(
-      `| ${f.level === 'error' ? '🔴' : f.level === 'warning' ? '🟠' : '🔵'} ${f.severity} | ${code(f.ruleId)} | ${cell(f.resource.name)} | [${cell(where)}](${target}) | ${cell(f.message)} |`,
-    );
-  }
-  return rows;
+  return [...TABLE_HEAD, ...findings.map(findingRow)];
+}
+
+/** One finding as a row of the findings table, with a `file#Lline` link. */
+export function findingRow(f: Finding): string {
+  const where = f.location ? `${f.location.file}#L${f.location.start.line}` : f.file;
+  const target = linkTarget(f.location?.file ?? f.file) + (f.location ? `#L${f.location.start.line}` : '');
+  return `| ${f.level === 'error' ? '🔴' : f.level === 'warning' ? '🟠' : '🔵'} ${f.severity} | ${code(f.ruleId)} | ${cell(f.resource.name)} | [${cell(where)}](${target}) | ${cell(f.message)} |`;
+}
+
+/** One input error as a list item: where, what, its code. */
+export function inputErrorLine(d: Diagnostic): string {
+  return `- ${code(formatLocation(d))} ${cell(d.message)} (${code(d.code)})`;
 }
 
 /**
@@ -139,11 +164,11 @@ function linkTarget(file: string): string {
  * `<` and `&`, which GitHub would read as an HTML tag (and hide `<tls>`) or an entity. `#`
  * acts only at the start of a line, where a cell never is.
  */
-function cell(text: string): string {
+export function cell(text: string): string {
   return visible(text.replace(/\r?\n/g, ' ')).replace(/[\\`*_~[\]<>|&]/g, (c) => `\\${c}`);
 }
 
 /** A code span in a table cell: backslashes are literal there, but GFM still splits cells at `|` unless escaped; a backtick would end the span. */
-function code(text: string): string {
+export function code(text: string): string {
   return `\`${visible(text.replace(/\r?\n/g, ' ')).replace(/\|/g, '\\|').replace(/`/g, "'")}\``;
 }

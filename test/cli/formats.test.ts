@@ -89,7 +89,7 @@ test("the configuration's output: formats and files (relative to it) when the co
   writeFileSync(path.join(dir, 'tollgate.yaml'), 'output:\n  formats: [pdf]\n');
   assert.match(
     run(['scan', 'infra'], dir).stderr,
-    /tollgate\.yaml:2:13: output\.formats\.0 'pdf' is not one of pretty, json, sarif, html, junit, markdown, csv, github/,
+    /tollgate\.yaml:2:13: output\.formats\.0 'pdf' is not one of pretty, json, sarif, html, junit, markdown, pr-comment, csv, github, gitlab/,
   );
 });
 
@@ -111,7 +111,7 @@ test('bad combinations are usage errors (exit 2) that say what to do, and write 
     [['--format', 'sarif,junit'], /sarif and junit would both go to standard output: give all but one a file with --output FORMAT=FILE/],
     [['-f', 'sarif', '-f', 'junit,csv'], /sarif, junit and csv would all go to standard output/],
     [['--format', 'sarif,junit', '--output', `${dir}/out.txt`], /with several formats, name each file as FORMAT=FILE/],
-    [['--format', 'yaml'], /unknown format 'yaml' \(one of pretty, json, sarif, html, junit, markdown, csv, github\)/],
+    [['--format', 'yaml'], /unknown format 'yaml' \(one of pretty, json, sarif, html, junit, markdown, pr-comment, csv, github, gitlab\)/],
     [['--format', 'json', '--output', `sarif=${dir}/x`], /the format 'sarif' was not asked for with --format/],
     [['--format', 'sarif,junit', '--output', 'sarif='], /--output sarif=: no file name/],
     [['--format', 'sarif', '--output', `=${dir}/x`], /name the format before '='/],

@@ -152,29 +152,30 @@ test('junit: well-formed XML 1.0 with the text escaped and active characters sho
   assert.ok(xml.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
 });
 
-test('markdown: no links but ours, link targets encoded, no raw HTML, active characters shown', () => {
-  const md = render('markdown', hostileScan(), { color: false });
-  // A link is `](` with the `]` not backslash-escaped.
-  const links = [...md.matchAll(/(?<!\\)\]\(([^)]*)\)/g)].map((m) => m[1]!);
-  assert.ok(links.length >= 2, md);
-  for (const target of links) {
-    // A relative path from the scan's folder: no scheme (javascript:), nothing markdown or a URL would split on.
-    assert.match(target, /^([A-Za-z0-9\-._~!$&'*+,;=/@]|%[0-9A-F]{2})+(#L[0-9]+)?$/, target);
-  }
-  assert.ok(
-    links.some((t) => t.startsWith('javascript%3Aalert%281%29/main.json#L')),
-    links.join('\n'),
-  );
-  // Raw HTML: a `<` that is not backslash-escaped, outside the <details> we write ourselves.
-  // (Code spans are left out: markdown shows their text as it is, `<` included.)
-  assert.doesNotMatch(md.replace(/<\/?details>|<summary>|<\/summary>/g, '').replace(/`[^`\n]*`/g, ''), /(^|[^\\])</m);
-  assert.doesNotMatch(md, ACTIVE);
-  // The rogue link in a resource name stays text.
-  assert.doesNotMatch(md, /(?<!\\)\]\(javascript:/);
-  assert.ok(md.includes('\\[x\\](javascript:alert(2))'));
-  // Every table row keeps its five cells: a `|` from the input is escaped.
-  for (const row of md.split('\n').filter((l) => l.startsWith('| ') && l.includes('🔴'))) assert.equal(row.split(/(?<!\\)\|/).length, 7, row);
-});
+for (const format of ['markdown', 'pr-comment'] as const)
+  test(`${format}: no links but ours, link targets encoded, no raw HTML, active characters shown`, () => {
+    const md = render(format, hostileScan(), { color: false });
+    // A link is `](` with the `]` not backslash-escaped.
+    const links = [...md.matchAll(/(?<!\\)\]\(([^)]*)\)/g)].map((m) => m[1]!);
+    assert.ok(links.length >= 2, md);
+    for (const target of links) {
+      // A relative path from the scan's folder: no scheme (javascript:), nothing markdown or a URL would split on.
+      assert.match(target, /^([A-Za-z0-9\-._~!$&'*+,;=/@]|%[0-9A-F]{2})+(#L[0-9]+)?$/, target);
+    }
+    assert.ok(
+      links.some((t) => t.startsWith('javascript%3Aalert%281%29/main.json#L')),
+      links.join('\n'),
+    );
+    // Raw HTML: a `<` that is not backslash-escaped, outside the <details> we write ourselves.
+    // (Code spans are left out: markdown shows their text as it is, `<` included.)
+    assert.doesNotMatch(md.replace(/<\/?details>|<summary>|<\/summary>/g, '').replace(/`[^`\n]*`/g, ''), /(^|[^\\])</m);
+    assert.doesNotMatch(md, ACTIVE);
+    // The rogue link in a resource name stays text.
+    assert.doesNotMatch(md, /(?<!\\)\]\(javascript:/);
+    assert.ok(md.includes('\\[x\\](javascript:alert(2))'));
+    // Every table row keeps its five cells: a `|` from the input is escaped.
+    for (const row of md.split('\n').filter((l) => l.startsWith('| ') && l.includes('🔴'))) assert.equal(row.split(/(?<!\\)\|/).length, 7, row);
+  });
 
 test('csv: no cell a spreadsheet would run as a formula; one row per finding', () => {
   const result = hostileScan();
@@ -215,8 +216,23 @@ test('github: one workflow command per line; data and properties escaped per the
   assert.ok(text.includes('%25'), 'a % from the input is escaped');
 });
 
+test('gitlab: valid JSON keeping the paths; descriptions show active characters as escapes', () => {
+  const result = hostileScan();
+  const issues = JSON.parse(render('gitlab', result, { color: false })) as { description: string; check_name: string; location: { path: string } }[];
+  assert.ok(issues.length >= result.findings.length);
+  for (const issue of issues) {
+    assert.doesNotMatch(issue.description, ACTIVE, issue.description);
+    assert.doesNotMatch(issue.check_name, ACTIVE);
+  }
+  assert.ok(
+    issues.some((i) => i.location.path.includes(FILE)),
+    'the odd file name is kept, so that GitLab finds the file',
+  );
+  assert.ok(issues.some((i) => i.description.includes('\\x1b[2J')));
+});
+
 test('every format is covered here', () => {
-  assert.deepEqual([...FORMATS].sort(), ['csv', 'github', 'html', 'json', 'junit', 'markdown', 'pretty', 'sarif']);
+  assert.deepEqual([...FORMATS].sort(), ['csv', 'github', 'gitlab', 'html', 'json', 'junit', 'markdown', 'pr-comment', 'pretty', 'sarif']);
 });
 
 test('visibleStrings: copies plain data only, keeps a __proto__ key as a key, keeps line feeds in messages only', () => {

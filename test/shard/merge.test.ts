@@ -66,7 +66,7 @@ function normalise(report: { summary: { durationMs: number }; shard?: unknown })
 }
 const normaliseText = (text: string) => text.replace(/"durationMs": \d+/g, '"durationMs": 0').replace(/time="[\d.]+"/g, 'time="0"');
 
-test('--shard 1/3, 2/3, 3/3 merged equals the single run: json, sarif, junit, markdown', () => {
+test('--shard 1/3, 2/3, 3/3 merged equals the single run: json, sarif, junit, markdown, pr-comment, gitlab', () => {
   const dir = repository();
   const single = run(['scan', '.', '-f', 'json', '-o', 'single.json'], dir);
   assert.equal(single.status, 3, `the broken file is an input error: ${single.stderr}`);
@@ -109,7 +109,7 @@ test('--shard 1/3, 2/3, 3/3 merged equals the single run: json, sarif, junit, ma
   );
 
   // Fingerprints and suppressions are kept: the SARIF of the merge is the single run's.
-  for (const format of ['sarif', 'junit', 'markdown']) {
+  for (const format of ['sarif', 'junit', 'markdown', 'pr-comment', 'gitlab']) {
     run(['scan', '.', '-f', format, '-o', `single.${format}`], dir);
     // Shard reports in another order: the merge does not depend on it.
     const m = run(['merge', 'shard-3.json', 'shard-1.json', 'shard-2.json', '-f', format, '-o', `merged.${format}`], dir);

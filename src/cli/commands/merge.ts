@@ -1,15 +1,19 @@
 import fs from 'node:fs';
 import { JsonSyntaxError, parseJson } from '../../load/json-parser.js';
-import { render } from '../../report/index.js';
+import { formatNamed, render } from '../../report/index.js';
+import type { MERGE_FORMATS } from '../../report/formats.js';
+import { defaultReportUrl, parseMaxChars } from '../job-summary.js';
 import { mergeShards, MergeError, type ShardInput } from '../../report/shard-report.js';
 import { EXIT, exitCodeFor, type FailOn } from '../exit-code.js';
 import { isDirectory } from '../../load/file-kind.js';
 import { writeOrSay } from '../write-output.js';
 
 export interface MergeFlags {
-  format: 'json' | 'sarif' | 'junit' | 'markdown';
+  format: (typeof MERGE_FORMATS)[number];
   output?: string;
   failOn?: FailOn;
+  maxChars?: string;
+  reportUrl?: string;
 }
 
 /**
@@ -18,6 +22,8 @@ export interface MergeFlags {
  */
 export function runMerge(files: string[], flags: MergeFlags): number {
   if (flags.output !== undefined && isDirectory(flags.output)) return usage(`cannot write ${flags.output}: is a directory`);
+  const maxChars = parseMaxChars(flags.maxChars);
+  if (!maxChars.ok) return usage(maxChars.error);
   const inputs: ShardInput[] = [];
   for (const file of files) {
     const read = readShardReport(file);
@@ -31,7 +37,8 @@ export function runMerge(files: string[], flags: MergeFlags): number {
     if (err instanceof MergeError) return usage(err.message);
     throw err;
   }
-  const text = render(flags.format, merged, { color: false });
+  const format = formatNamed(flags.format) ?? 'json';
+  const text = render(format, merged, { color: false, maxChars: maxChars.value, reportUrl: defaultReportUrl(flags.reportUrl, process.env) });
   if (flags.output !== undefined) {
     if (!writeOrSay(flags.output, text)) return EXIT.inputErrors;
   } else process.stdout.write(text.endsWith('\n') ? text : text + '\n');

@@ -23,6 +23,7 @@ import type { Rule } from '../../rules/rule.js';
 import { changedFiles } from '../changed-files.js';
 import { fail, ok, type Result } from '../../result.js';
 import { parseShard } from '../../shard.js';
+import { appendJobSummary, defaultReportUrl, parseMaxChars } from '../job-summary.js';
 
 export interface ScanFlags extends DeploymentFlags {
   /** One or more formats (repeatable, comma-separated). */
@@ -77,6 +78,10 @@ export interface ScanFlags extends DeploymentFlags {
   workerThreshold?: boolean;
   /** `tollgate fix`: takes the result (after baseline filtering) instead of the reports, and gives the exit code. */
   afterScan?: (result: ScanOutput, failOn: FailOn) => number | Promise<number>;
+  /** `--max-chars N`: the size limit of the pr-comment format. */
+  maxChars?: string;
+  /** `--report-url URL`: where the pr-comment format says the full report is. */
+  reportUrl?: string;
 }
 
 /** What a scan worker is started with (src/cli/scan-worker.ts). */
@@ -139,6 +144,9 @@ function configIdentity(config: TollgateConfig, spec: Record<string, readonly st
 interface ScanSetup {
   options: ScanOptions;
   plan: OutputPlan;
+  /** `--max-chars` (pr-comment) and `--report-url` (pr-comment, the job summary). */
+  maxChars: number;
+  reportUrl: string | undefined;
 }
 
 /**
@@ -173,6 +181,9 @@ export function scanSetup(
     process.stderr.write(`tollgate: cannot write ${folder}: is a directory\n`);
     return EXIT.usage;
   }
+  const maxChars = parseMaxChars(flags.maxChars);
+  if (!maxChars.ok) return usageError(maxChars.error);
+  const reportUrl = defaultReportUrl(flags.reportUrl, process.env);
   const parsedEffects = parseEffects(flags.effect ?? []);
   if (!parsedEffects.ok) return usageError(parsedEffects.error);
   const flagEffects = parsedEffects.value;
@@ -263,13 +274,13 @@ export function scanSetup(
     ...(shard && { shard: shard.value }),
     ...(flags.cache !== undefined && { cache: flags.cache, cacheIdentity: configIdentity(config, spec, cwd) }),
   };
-  return { options, plan };
+  return { options, plan, maxChars: maxChars.value, reportUrl };
 }
 
 async function scanWithConfig(paths: string[], flags: ScanFlags, cwd: string, config: TollgateConfig, plugins: readonly Rule[]): Promise<number> {
   const setup = scanSetup(paths, flags, cwd, config, plugins);
   if (typeof setup === 'number') return setup;
-  const { options, plan } = setup;
+  const { options, plan, maxChars, reportUrl } = setup;
   const jobs = flags.jobs === undefined ? availableParallelism() : Number(flags.jobs);
   if (!Number.isInteger(jobs) || jobs < 1) return usageError(`--jobs must be a whole number of threads, 1 or more, not '${flags.jobs}'`);
   // A long scan keeps its heap near what it holds: the garbage of units already done is collected
@@ -329,10 +340,13 @@ async function scanWithConfig(paths: string[], flags: ScanFlags, cwd: string, co
   for (const { format, file } of plan) {
     const color =
       !file && format === 'pretty' && flags.color && Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env && process.env['NO_COLOR'] !== '');
-    const text = render(format, result, { color, verbose: flags.verbose, quiet: flags.quiet, showSuppressed: flags.showSuppressed });
+    const options = { color, verbose: flags.verbose, quiet: flags.quiet, showSuppressed: flags.showSuppressed, maxChars, reportUrl };
+    const text = render(format, result, options);
     if (file) unwritten = !writeOrSay(file, text) || unwritten;
     else if (text) process.stdout.write(text.endsWith('\n') ? text : text + '\n');
   }
+  // Annotations for GitHub Actions: the job's summary page gets the Markdown summary too.
+  if (plan.some((p) => p.format === 'github')) appendJobSummary(result, process.env, reportUrl);
   return unwritten ? EXIT.inputErrors : exitCodeFor(result, flags.failOn ?? config.failOn ?? 'error');
 }
 
