@@ -305,6 +305,13 @@ function notIndexed(policy: CompiledPolicy, target: PolicyTarget): string | unde
   ) {
     return `${target.type} is evaluated only by mode All`;
   }
+  // A deployment takes a location only at subscription, management group or tenant scope (where
+  // it stores the deployment's data); at resource group scope it has none, so the type's
+  // location support does not reach it: a nested deployment or module into a resource group is
+  // not a resource an Indexed definition (Allowed locations, required tags) judges.
+  if (type === 'microsoft.resources/deployments' && (getProperty(target.body, 'location') ?? null) === null) {
+    return `a deployment without a location (resource group scope) does not support location`;
+  }
   const caps = policy.fields.aliases.capabilities(target.type);
   if (caps !== undefined) return /supportstags/i.test(caps) && /supportslocation/i.test(caps) ? undefined : `${target.type} does not (${caps})`;
   const supported = supportsTagsAndLocation(target.type, target.apiVersion);
