@@ -66,6 +66,12 @@ export interface EvaluateOptions {
    * whether any exists is not known.
    */
   related?(query: RelatedQuery): readonly PolicyTarget[] | undefined;
+  /**
+   * `deployment`: `related` finds only what one deployment declares (a scan), so a resource it
+   * does not declare may still match a query that names no resource; `all` (default): `related`
+   * is every resource there is (a resource as Azure has it, with its related resources given).
+   */
+  relatedFrom?: 'deployment' | 'all';
   /** Filled with the conditions looked at, for `explain`. */
   trace?: TraceNode[];
 }
@@ -237,16 +243,20 @@ function existence(policy: CompiledPolicy, scope: Scope, verdict: Verdict, optio
       verdict,
       reason: `the existence condition on a related ${what} cannot be decided: ${undecided.reason ?? 'a value is not known'}`,
     };
-  // The deployment is the whole story only for related resources of the resource itself. With
-  // existenceScope subscription, or another resource group, one outside the deployment may satisfy it.
-  const wide =
+  // Azure: compliant when any matching related resource satisfies the existence condition. The
+  // deployment is the whole story only when the definition names the one related resource it
+  // means (details.name: the declared one is that resource, as deployed). Without a name every
+  // resource of the type in scope matches, and one the deployment does not declare may satisfy
+  // it (in a scan); so may one anywhere in the subscription (existenceScope) or in another resource group.
+  const outside =
     query.existenceScope?.toLowerCase() === 'subscription'
-      ? 'anywhere in the subscription'
+      ? 'one anywhere in the subscription outside it may'
       : query.resourceGroupName !== undefined
-        ? `in resource group ${query.resourceGroupName}`
-        : undefined;
-  if (wide)
-    return { kind: 'unknown', verdict, reason: `no related ${what} in the deployment satisfies the existence condition, but one ${wide} outside it may` };
+        ? `one in resource group ${query.resourceGroupName} outside it may`
+        : query.name === undefined && options.relatedFrom === 'deployment'
+          ? `the definition matches any ${query.type}, not one by name, and one outside it may`
+          : undefined;
+  if (outside) return { kind: 'unknown', verdict, reason: `no related ${what} in the deployment satisfies the existence condition, but ${outside}` };
   const reason = candidates.length === 0 ? `no related ${what} exists` : `no related ${what} satisfies the existence condition`;
   return {
     kind: 'non-compliant',

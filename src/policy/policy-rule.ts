@@ -100,6 +100,7 @@ export function createPolicyRule(definition: PolicyDefinition, options: PolicyRu
       const result = evaluatePolicy(compiled, resource, {
         env: ctx.now ? { now: policyTime(ctx.now) } : {},
         related: (query) => relatedIn(resource, ctx.resources, query),
+        relatedFrom: 'deployment',
       });
       report(result, resource, definition, sidecar, ctx);
       const strict = sidecar.requireExplicit;
