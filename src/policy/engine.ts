@@ -11,6 +11,7 @@ import { checkPolicyExpression, POLICY_FUNCTIONS, type PolicyEnvironment } from 
 import { policyEquals } from './operators.js';
 import { supportsTagsAndLocation } from './resource-types.js';
 import { isImplied } from './implied-related.js';
+import { applicabilityCondition } from './applicability.js';
 
 export interface CompileOptions {
   /** The effect to use instead of the definition's; must be one of its allowed effects. */
@@ -37,6 +38,8 @@ export interface CompiledPolicy {
   readonly fields: FieldOptions;
   readonly then: CompiledThen;
   parameter(name: string): Value;
+  /** Azure's applicability test (src/policy/applicability.ts), compiled when first needed. */
+  applicability?(): CompiledCondition;
 }
 
 /** How evaluating a definition on one resource came out. */
@@ -98,7 +101,18 @@ export function compilePolicy(definition: PolicyDefinition, options: CompileOpti
   const effect = resolveEffect(definition, { functions: POLICY_FUNCTIONS, deployment: DEFAULT_DEPLOYMENT, parameter }, options.effect);
   const then = compileThen(effect, definition.then, fields);
   const notForTemplates = EFFECT_NOT_FOR_TEMPLATES[effect.toLowerCase()];
-  return { definition, condition, effect, mode, fields, then, parameter, ...(notForTemplates ? { notForTemplates } : {}) };
+  let applicability: CompiledCondition | undefined;
+  return {
+    definition,
+    condition,
+    effect,
+    mode,
+    fields,
+    then,
+    parameter,
+    applicability: () => (applicability ??= compileCondition(applicabilityCondition(definition.if), 'policyRule.if', { fields })),
+    ...(notForTemplates ? { notForTemplates } : {}),
+  };
 }
 
 /**
@@ -189,7 +203,7 @@ export function evaluatePolicy(policy: CompiledPolicy, target: PolicyTarget, opt
   try {
     const verdict = policy.condition.evaluate(scope);
     if (verdict.truth === 'unknown') return unknownResult(verdict);
-    if (!verdict.truth) return { kind: 'compliant', verdict };
+    if (!verdict.truth) return notApplicable(policy, scope) ?? { kind: 'compliant', verdict };
     if (isExistenceEffect(policy.effect)) return existence(policy, scope, verdict, options);
     const details = policy.then.details({ ...scope, trace: undefined });
     return { kind: 'non-compliant', effect: policy.effect, verdict, ...(details === undefined ? {} : { details }) };
@@ -197,6 +211,22 @@ export function evaluatePolicy(policy: CompiledPolicy, target: PolicyTarget, opt
     if (err instanceof PolicyEvaluationError) return { kind: 'error', message: err.message };
     throw err;
   }
+}
+
+/**
+ * A resource the `if` does not hold for is compliant only if the definition applies to it
+ * (policy-applicability): never for auditIfNotExists / deployIfNotExists, whose whole `if`
+ * decides applicability; for other effects, when the `if` read for applicability (its type, name
+ * and kind conditions) holds. Undefined: it applies, so the resource is compliant.
+ */
+function notApplicable(policy: CompiledPolicy, scope: Scope): PolicyResult | undefined {
+  if (isExistenceEffect(policy.effect))
+    return { kind: 'not-applicable', reason: `the if condition does not hold, so this ${policy.effect} definition does not apply` };
+  const test = policy.applicability?.();
+  if (!test) return undefined;
+  const applies = test.evaluate({ ...scope, trace: undefined });
+  if (applies.truth !== false) return undefined;
+  return { kind: 'not-applicable', reason: 'its type, name and kind conditions do not hold (what Azure Policy reads to decide whether a definition applies)' };
 }
 
 function unknownResult(verdict: Verdict): PolicyResult {
