@@ -122,6 +122,9 @@ test('the finding names the resource by its type in the singular, and a type tha
   assert.match(out.findings[0]!.message, /^Redis 'cache' sets enableNonSslPort to true/);
   const vaults = rule('Vaults', { field: 'type', equals: VAULT });
   assert.match(check(vaults, makeResource(VAULT, 'kv', {})).findings[0]!.message, /^Vault 'kv'/);
+  const ips = 'Microsoft.Network/publicIPAddresses';
+  const pip = rule('Public IPs', { field: 'type', equals: ips });
+  assert.match(check(pip, makeResource(ips, 'pip', {})).findings[0]!.message, /^PublicIPAddress 'pip'/);
 });
 
 test('Update Manager (bd876905, shipped): the finding names the assessment mode the value condition reads, not the image publisher that selected the VM', () => {
