@@ -150,6 +150,8 @@ function program(): Command {
       collect,
     )
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('-c, --config <file>', 'configuration file whose rules.default and rule settings the default listing follows, as scan does')
+    .option('--no-config', 'ignore configuration files')
     .action(async (opts: RulesListFlags) => {
       const { runRulesList } = await import('./commands/rules.js');
       process.exitCode = runRulesList(opts);

@@ -28,7 +28,7 @@ export type Truth = true | false | 'unknown';
 
 /** One leaf condition as it was evaluated: what a finding or an explanation points at. */
 export interface Witness {
-  /** The `field` as written; absent for a `value` condition. */
+  /** The `field` as written; for a `value` condition, the field its expression read the value from (absent when computed). */
   field?: string;
   /** The property in the resource body, e.g. `properties.tls.validateCertificateChain` (never with `[*]`). */
   path?: string;
@@ -85,6 +85,16 @@ export interface Scope {
   fieldOptions: FieldOptions;
   bindings: readonly Binding[];
   trace?: TraceNode[];
+  /** Filled with each property `field()` reads, while a `value` condition's expression is evaluated. */
+  reads?: FieldRead[];
+}
+
+/** A property an expression read with `field()`: which alias, where in the body, and whether it was there. */
+interface FieldRead {
+  field: string;
+  path?: string;
+  value: Value;
+  absent: boolean;
 }
 
 /** A field the definition reads, for `rules show`. */
@@ -385,9 +395,11 @@ function fieldFunction(scope: Scope, name: string): Value {
     }
     return collect(loc.base, loc.rest, 0, out) ?? out;
   }
-  const { value } = readScalar(ref, scope, target, useBindings);
+  const { value, path } = readScalar(ref, scope, target, useBindings);
   // Absent (or null) reads as '': built-ins rely on it (`if(equals(field(x), ''), 0, int(field(x)))`).
-  return value === undefined || value === null ? '' : value;
+  const read = value === undefined || value === null ? '' : value;
+  scope.reads?.push({ field: name, ...(path !== undefined ? { path } : {}), value: read, absent: read !== value });
+  return read;
 }
 
 /** `current()` (the innermost count's member) and `current('name')`. */
@@ -514,21 +526,40 @@ function everyMember(
 }
 
 function valueLeaf(value: Operand, operator: Operator, operand: Operand, at: string): CompiledCondition {
+  // A value computed from the resource's own properties (`[field('…assessmentMode')]`, or an
+  // `if` choosing between two of them) is about the property it came from: the witness names it,
+  // so that a finding points at that property rather than at a condition that only selected the resource.
+  const readsFields = 'expression' in value && /\bfield\s*\(/i.test(value.expression);
   return {
     at,
     evaluate: (scope) =>
       traced(
         scope,
-        (v) => `value ${showOperand(value)}${showActual(undefined, v)} ${operator.name} ${showOperand(operand)}`,
+        (v) => `value ${showOperand(value)}${showActual(v.because[0]?.path, v)} ${operator.name} ${showOperand(operand)}`,
         () => {
-          const actual = operandValue(value, scope);
+          const reads: FieldRead[] | undefined = readsFields ? [] : undefined;
+          const actual = operandValue(value, reads ? { ...scope, reads } : scope);
           if (isUnknown(actual)) return unknownVerdict(actual);
-          return decide(operator, actual, operandValue(operand, scope), {}, at);
+          const verdict = decide(operator, actual, operandValue(operand, scope), {}, at);
+          const source = reads && sourceRead(reads, actual);
+          const w = verdict.because[0];
+          if (source?.path !== undefined && w) {
+            w.field = source.field;
+            w.path = source.path;
+            if (source.absent) w.actual = undefined;
+          }
+          return verdict;
         },
       ),
     fields: () => [],
     types: () => [],
   };
+}
+
+/** The property the value is: the last one read whose value it is, unchanged (an `if` picking one, a bare `field()`). */
+function sourceRead(reads: readonly FieldRead[], actual: Value): FieldRead | undefined {
+  for (let i = reads.length - 1; i >= 0; i--) if (reads[i]!.value === actual) return reads[i];
+  return undefined;
 }
 
 function decide(operator: Operator, actual: Value | undefined, expected: Value, where: { field?: string; path?: string }, at: string): Verdict {

@@ -11,6 +11,7 @@ import { checkPolicyExpression, POLICY_FUNCTIONS, type PolicyEnvironment } from 
 import { policyEquals } from './operators.js';
 import { supportsTagsAndLocation } from './resource-types.js';
 import { isImplied } from './implied-related.js';
+import { applicabilityCondition } from './applicability.js';
 
 export interface CompileOptions {
   /** The effect to use instead of the definition's; must be one of its allowed effects. */
@@ -37,6 +38,8 @@ export interface CompiledPolicy {
   readonly fields: FieldOptions;
   readonly then: CompiledThen;
   parameter(name: string): Value;
+  /** Azure's applicability test (src/policy/applicability.ts), compiled when first needed. */
+  applicability?(): CompiledCondition;
 }
 
 /** How evaluating a definition on one resource came out. */
@@ -66,6 +69,12 @@ export interface EvaluateOptions {
    * whether any exists is not known.
    */
   related?(query: RelatedQuery): readonly PolicyTarget[] | undefined;
+  /**
+   * `deployment`: `related` finds only what one deployment declares (a scan), so a resource it
+   * does not declare may still match a query that names no resource; `all` (default): `related`
+   * is every resource there is (a resource as Azure has it, with its related resources given).
+   */
+  relatedFrom?: 'deployment' | 'all';
   /** Filled with the conditions looked at, for `explain`. */
   trace?: TraceNode[];
 }
@@ -92,7 +101,18 @@ export function compilePolicy(definition: PolicyDefinition, options: CompileOpti
   const effect = resolveEffect(definition, { functions: POLICY_FUNCTIONS, deployment: DEFAULT_DEPLOYMENT, parameter }, options.effect);
   const then = compileThen(effect, definition.then, fields);
   const notForTemplates = EFFECT_NOT_FOR_TEMPLATES[effect.toLowerCase()];
-  return { definition, condition, effect, mode, fields, then, parameter, ...(notForTemplates ? { notForTemplates } : {}) };
+  let applicability: CompiledCondition | undefined;
+  return {
+    definition,
+    condition,
+    effect,
+    mode,
+    fields,
+    then,
+    parameter,
+    applicability: () => (applicability ??= compileCondition(applicabilityCondition(definition.if), 'policyRule.if', { fields })),
+    ...(notForTemplates ? { notForTemplates } : {}),
+  };
 }
 
 /**
@@ -183,7 +203,7 @@ export function evaluatePolicy(policy: CompiledPolicy, target: PolicyTarget, opt
   try {
     const verdict = policy.condition.evaluate(scope);
     if (verdict.truth === 'unknown') return unknownResult(verdict);
-    if (!verdict.truth) return { kind: 'compliant', verdict };
+    if (!verdict.truth) return notApplicable(policy, scope) ?? { kind: 'compliant', verdict };
     if (isExistenceEffect(policy.effect)) return existence(policy, scope, verdict, options);
     const details = policy.then.details({ ...scope, trace: undefined });
     return { kind: 'non-compliant', effect: policy.effect, verdict, ...(details === undefined ? {} : { details }) };
@@ -191,6 +211,22 @@ export function evaluatePolicy(policy: CompiledPolicy, target: PolicyTarget, opt
     if (err instanceof PolicyEvaluationError) return { kind: 'error', message: err.message };
     throw err;
   }
+}
+
+/**
+ * A resource the `if` does not hold for is compliant only if the definition applies to it
+ * (policy-applicability): never for auditIfNotExists / deployIfNotExists, whose whole `if`
+ * decides applicability; for other effects, when the `if` read for applicability (its type, name
+ * and kind conditions) holds. Undefined: it applies, so the resource is compliant.
+ */
+function notApplicable(policy: CompiledPolicy, scope: Scope): PolicyResult | undefined {
+  if (isExistenceEffect(policy.effect))
+    return { kind: 'not-applicable', reason: `the if condition does not hold, so this ${policy.effect} definition does not apply` };
+  const test = policy.applicability?.();
+  if (!test) return undefined;
+  const applies = test.evaluate({ ...scope, trace: undefined });
+  if (applies.truth !== false) return undefined;
+  return { kind: 'not-applicable', reason: 'its type, name and kind conditions do not hold (what Azure Policy reads to decide whether a definition applies)' };
 }
 
 function unknownResult(verdict: Verdict): PolicyResult {
@@ -237,16 +273,20 @@ function existence(policy: CompiledPolicy, scope: Scope, verdict: Verdict, optio
       verdict,
       reason: `the existence condition on a related ${what} cannot be decided: ${undecided.reason ?? 'a value is not known'}`,
     };
-  // The deployment is the whole story only for related resources of the resource itself. With
-  // existenceScope subscription, or another resource group, one outside the deployment may satisfy it.
-  const wide =
+  // Azure: compliant when any matching related resource satisfies the existence condition. The
+  // deployment is the whole story only when the definition names the one related resource it
+  // means (details.name: the declared one is that resource, as deployed). Without a name every
+  // resource of the type in scope matches, and one the deployment does not declare may satisfy
+  // it (in a scan); so may one anywhere in the subscription (existenceScope) or in another resource group.
+  const outside =
     query.existenceScope?.toLowerCase() === 'subscription'
-      ? 'anywhere in the subscription'
+      ? 'one anywhere in the subscription outside it may'
       : query.resourceGroupName !== undefined
-        ? `in resource group ${query.resourceGroupName}`
-        : undefined;
-  if (wide)
-    return { kind: 'unknown', verdict, reason: `no related ${what} in the deployment satisfies the existence condition, but one ${wide} outside it may` };
+        ? `one in resource group ${query.resourceGroupName} outside it may`
+        : query.name === undefined && options.relatedFrom === 'deployment'
+          ? `the definition matches any ${query.type}, not one by name, and one outside it may`
+          : undefined;
+  if (outside) return { kind: 'unknown', verdict, reason: `no related ${what} in the deployment satisfies the existence condition, but ${outside}` };
   const reason = candidates.length === 0 ? `no related ${what} exists` : `no related ${what} satisfies the existence condition`;
   return {
     kind: 'non-compliant',
@@ -304,6 +344,13 @@ function notIndexed(policy: CompiledPolicy, target: PolicyTarget): string | unde
     type === 'microsoft.resources/subscriptions/resourcegroups'
   ) {
     return `${target.type} is evaluated only by mode All`;
+  }
+  // A deployment takes a location only at subscription, management group or tenant scope (where
+  // it stores the deployment's data); at resource group scope it has none, so the type's
+  // location support does not reach it: a nested deployment or module into a resource group is
+  // not a resource an Indexed definition (Allowed locations, required tags) judges.
+  if (type === 'microsoft.resources/deployments' && (getProperty(target.body, 'location') ?? null) === null) {
+    return `a deployment without a location (resource group scope) does not support location`;
   }
   const caps = policy.fields.aliases.capabilities(target.type);
   if (caps !== undefined) return /supportstags/i.test(caps) && /supportslocation/i.test(caps) ? undefined : `${target.type} does not (${caps})`;

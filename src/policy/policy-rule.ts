@@ -106,6 +106,7 @@ export function createPolicyRule(definition: PolicyDefinition, options: PolicyRu
       const result = evaluatePolicy(compiled, resource, {
         env: ctx.now ? { now: policyTime(ctx.now) } : {},
         related: (query) => relatedIn(resource, ctx.resources, query),
+        relatedFrom: 'deployment',
       });
       report(result, resource, definition, sidecar, ctx);
       const strict = sidecar.requireExplicit;
@@ -398,7 +399,8 @@ function changeText(effect: string, details: Value | undefined): string {
 function typeNoun(type: string): string {
   const last = type.split('/').pop() ?? type;
   // `redis`, `IotHubs`-style plurals aside, a word ending in -is, -us or -ss is not a plural (`Redis`, not `Redi`).
-  const singular = /ies$/i.test(last) ? `${last.slice(0, -3)}y` : /[^ius]s$/i.test(last) ? last.slice(0, -1) : last;
+  // `publicIPAddresses` -> `PublicIPAddress`, not `PublicIPAddresse`.
+  const singular = /ies$/i.test(last) ? `${last.slice(0, -3)}y` : /sses$/i.test(last) ? last.slice(0, -2) : /[^ius]s$/i.test(last) ? last.slice(0, -1) : last;
   return singular.charAt(0).toUpperCase() + singular.slice(1);
 }
 

@@ -133,3 +133,45 @@ test('suppressed findings: counted in the summary, listed with --show-suppressed
     { kind: 'inSource', status: 'accepted', justification: 'partner is HTTP-only' },
   );
 });
+
+test('tollgate rules lists the rule set of tollgate.yaml: rules.default and rule settings, as scan runs them', () => {
+  type Row = { id: string; kind: string; effect?: string; runs: boolean };
+  const list = (args: string[], cwd: string) => {
+    const r = run(['rules', '--format', 'json', ...args], cwd);
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout) as Row[];
+  };
+  const pack = tempTree({ 'tollgate.yaml': 'rules:\n  default: apim\n' });
+  const packRows = list([], pack);
+  const packPolicies = packRows.filter((r) => r.kind === 'policy');
+  // The API Management pack alone: its 22 definitions, none of the benchmark's.
+  assert.equal(packPolicies.length, 22);
+  assert.ok(!packPolicies.some((r) => r.id === '404c3081-a854-4457-ae30-26a93ef643f9'), 'storage secure transfer is an MCSB definition');
+  const defaults = list(['--no-config'], pack).filter((r) => r.kind === 'policy');
+  assert.ok(defaults.some((r) => r.id === '404c3081-a854-4457-ae30-26a93ef643f9'));
+  assert.ok(defaults.length > packPolicies.length + 100, `${defaults.length} default policies`);
+  // The same file named with -c from elsewhere; and the text footer names it.
+  const elsewhere = tempTree({ 'x.txt': '' });
+  assert.equal(list(['-c', path.join(pack, 'tollgate.yaml')], elsewhere).filter((r) => r.kind === 'policy').length, 22);
+  assert.match(run(['rules'], pack).stdout, /45 rules in the rule set of tollgate\.yaml/);
+
+  // An effect and enabled: false from the configuration show in the listing as scan applies them.
+  const tuned = tempTree({
+    'tollgate.yaml': [
+      'rules:',
+      '  default: apim',
+      '  92bb331d-ac71-416a-8c91-02f2cb734ce4: { effect: Deny }',
+      '  APIM-HTTPBackend: { enabled: false }',
+      '',
+    ].join('\n'),
+  });
+  const rows = list([], tuned);
+  assert.equal(rows.find((r) => r.id === '92bb331d-ac71-416a-8c91-02f2cb734ce4')?.effect, 'Deny');
+  assert.equal(rows.find((r) => r.id === 'APIM-HTTPBackend')?.runs, false);
+
+  // A bad configuration is bad usage, as for scan.
+  const bad = tempTree({ 'tollgate.yaml': 'rules:\n  default: no-such-initiative\n' });
+  const r = run(['rules'], bad);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /tollgate\.yaml:2:\d+: rules\.default 'no-such-initiative'/);
+});

@@ -18,9 +18,15 @@ const svc = () =>
     properties: { publisherEmail: 'api@contoso.example', disableGateway: null, virtualNetworkType: 'None' },
   });
 
-/** Whether the condition holds for the resource: 'fail' = it holds (non-compliant), 'pass' = it does not. */
-const holds = (condition: unknown, resource = svc(), extra?: Record<string, unknown>, parameters?: Record<string, unknown>) =>
-  check(ruleWith(condition, { extra, parameters }), resource).outcome;
+/**
+ * Whether the condition holds for the resource: 'fail' = it holds (non-compliant), 'pass' = it does
+ * not. A condition only on `type`, `name` or `kind` that does not hold also makes the definition
+ * not apply (Azure's applicability, tested below): that counts as not holding here.
+ */
+const holds = (condition: unknown, resource = svc(), extra?: Record<string, unknown>, parameters?: Record<string, unknown>) => {
+  const r = check(ruleWith(condition, { extra, parameters }), resource);
+  return r.outcome === 'skip' && /type, name and kind conditions do not hold/.test(r.skips[0] ?? '') ? 'pass' : r.outcome;
+};
 
 test('equals / notEquals: strings ignore case; absent fields equal nothing but null', () => {
   assert.equal(holds({ field: 'kind', equals: 'PREMIUM' }), 'fail');
@@ -168,7 +174,7 @@ test('an alias missing from the table makes the definition not applicable, namin
 
 test('a missing alias does not matter where the other conditions decide alone', () => {
   const missing = { field: 'Microsoft.ApiManagement/service/backends/nope', equals: true };
-  assert.equal(check(ruleWith({ allOf: [missing, { field: 'name', equals: 'other' }] }), backend({})).outcome, 'pass');
+  assert.equal(check(ruleWith({ allOf: [missing, { field: 'Microsoft.ApiManagement/service/backends/url', exists: true }] }), backend({})).outcome, 'pass');
   assert.equal(check(ruleWith({ anyOf: [missing, { field: 'name', equals: 'payments' }] }), backend({})).outcome, 'fail');
 });
 
@@ -177,7 +183,7 @@ test('unknown values: three-valued logic, so a decided branch still decides', ()
   const protocol = { field: 'Microsoft.ApiManagement/service/backends/protocol', equals: 'http' };
   assert.equal(check(ruleWith(protocol), b).outcome, 'unknown');
   assert.equal(check(ruleWith({ not: protocol }), b).outcome, 'unknown');
-  assert.equal(check(ruleWith({ allOf: [protocol, { field: 'name', equals: 'x' }] }), b).outcome, 'pass');
+  assert.equal(check(ruleWith({ allOf: [protocol, { field: 'Microsoft.ApiManagement/service/backends/url', equals: 'http://x' }] }), b).outcome, 'pass');
   assert.equal(check(ruleWith({ anyOf: [protocol, { field: 'name', equals: 'payments' }] }), b).outcome, 'fail');
   const partlyKnown = backend({ tls: { validateCertificateChain: new Unknown('y') } });
   const tls = 'Microsoft.ApiManagement/service/backends/tls';
@@ -251,4 +257,73 @@ test('a definition read with keys in any case compiles the same', () => {
   assert.equal(rule.meta.id, 'x');
   assert.equal(check(rule, makeResource('A.B/c', 'n')).outcome, 'fail');
   assert.deepEqual(compileCondition({ FIELD: 'type', EQUALS: 'A.B/c' }).types(), ['A.B/c']);
+});
+
+test("applicability (Azure's policy-applicability): only type, name and kind decide whether a definition applies; auditIfNotExists needs its whole if", () => {
+  const b = backend({ url: 'https://x', protocol: 'http' });
+  const skipped = (r: ReturnType<typeof check>) => r.outcome === 'skip' && /type, name and kind conditions do not hold/.test(r.skips[0] ?? '');
+  // The type condition fails: not applicable, never compliant.
+  assert.ok(
+    skipped(
+      check(
+        ruleWith({
+          allOf: [
+            { field: 'type', equals: SERVICE },
+            { field: 'Microsoft.ApiManagement/service/backends/protocol', equals: 'http' },
+          ],
+        }),
+        b,
+      ),
+    ),
+  );
+  // The type holds and a setting does not: applicable and compliant.
+  assert.equal(
+    check(
+      ruleWith({
+        allOf: [
+          { field: 'type', equals: BACKENDS },
+          { field: 'Microsoft.ApiManagement/service/backends/protocol', equals: 'soap' },
+        ],
+      }),
+      b,
+    ).outcome,
+    'pass',
+  );
+  // Other conditions count as true, or false under a not, so `not` of a setting never makes it inapplicable.
+  assert.equal(
+    check(ruleWith({ allOf: [{ field: 'name', like: 'pay*' }, { not: { field: 'Microsoft.ApiManagement/service/backends/protocol', equals: 'http' } }] }), b)
+      .outcome,
+    'pass',
+  );
+  assert.ok(
+    skipped(
+      check(
+        ruleWith({ allOf: [{ field: 'name', like: 'other*' }, { not: { field: 'Microsoft.ApiManagement/service/backends/protocol', equals: 'soap' } }] }),
+        b,
+      ),
+    ),
+  );
+  // A negated type condition: `not type equals backends` does not apply to a backend.
+  assert.ok(skipped(check(ruleWith({ allOf: [{ not: { field: 'type', equals: BACKENDS } }, { field: 'location', exists: true }] }), b)));
+  // auditIfNotExists: the whole if decides; a false if is not applicable, whatever it reads.
+  const aine = createPolicyRule(
+    readPolicyDefinition({
+      name: 'aine',
+      properties: {
+        mode: 'All',
+        policyRule: {
+          if: {
+            allOf: [
+              { field: 'type', equals: BACKENDS },
+              { field: 'Microsoft.ApiManagement/service/backends/protocol', equals: 'soap' },
+            ],
+          },
+          then: { effect: 'auditIfNotExists', details: { type: 'Microsoft.Insights/diagnosticSettings' } },
+        },
+      },
+    }),
+  );
+  const r = check(aine, b);
+  assert.equal(r.outcome, 'skip');
+  assert.match(r.skips[0]!, /the if condition does not hold, so this auditIfNotExists definition does not apply/);
 });

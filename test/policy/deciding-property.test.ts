@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readPolicyDefinition } from '../../src/policy/definition.js';
 import { createPolicyRule } from '../../src/policy/policy-rule.js';
+import { builtInDefinition } from '../../src/policy/builtin-catalog.js';
 import { check, makeResource } from './helpers.js';
 
 // A finding names the property the definition is about, not the guard or the classifier that also
@@ -121,4 +122,55 @@ test('the finding names the resource by its type in the singular, and a type tha
   assert.match(out.findings[0]!.message, /^Redis 'cache' sets enableNonSslPort to true/);
   const vaults = rule('Vaults', { field: 'type', equals: VAULT });
   assert.match(check(vaults, makeResource(VAULT, 'kv', {})).findings[0]!.message, /^Vault 'kv'/);
+  const ips = 'Microsoft.Network/publicIPAddresses';
+  const pip = rule('Public IPs', { field: 'type', equals: ips });
+  assert.match(check(pip, makeResource(ips, 'pip', {})).findings[0]!.message, /^PublicIPAddress 'pip'/);
+});
+
+test('Update Manager (bd876905, shipped): the finding names the assessment mode the value condition reads, not the image publisher that selected the VM', () => {
+  // The built-in's last condition is a `value` whose expression picks the Windows or the Linux
+  // patchSettings.assessmentMode by the OS type; the image publisher only says the image is supported.
+  const definition = builtInDefinition('bd876905-5b84-4f73-ab2d-2e7a7c4568d9')!;
+  const assess = createPolicyRule(definition);
+  const vms = 'Microsoft.Compute/virtualMachines';
+  const vm = (osType: string, publisher: string, offer: string, sku: string, osProfile: object) =>
+    makeResource(vms, `vm-${osType}`, {
+      location: 'westeurope',
+      properties: {
+        storageProfile: { imageReference: { publisher, offer, sku }, osDisk: { osType, createOption: 'FromImage' } },
+        osProfile: { computerName: 'vm', ...osProfile },
+      },
+    });
+  const linux = check(assess, vm('Linux', 'Canonical', '0001-com-ubuntu-server-jammy', '22_04-lts-gen2', {}));
+  assert.equal(linux.outcome, 'fail');
+  assert.equal(linux.findings[0]!.path, 'properties.osProfile.linuxConfiguration.patchSettings.assessmentMode');
+  assert.match(linux.findings[0]!.message, /does not set osProfile\.linuxConfiguration\.patchSettings\.assessmentMode/);
+  assert.doesNotMatch(linux.findings[0]!.message, /imagePublisher|publisher/);
+  const windows = check(
+    assess,
+    vm('Windows', 'MicrosoftWindowsServer', 'WindowsServer', '2022-datacenter-azure-edition', {
+      windowsConfiguration: { patchSettings: { assessmentMode: 'ImageDefault' } },
+    }),
+  );
+  assert.equal(windows.outcome, 'fail');
+  assert.equal(windows.findings[0]!.path, 'properties.osProfile.windowsConfiguration.patchSettings.assessmentMode');
+  assert.match(windows.findings[0]!.message, /sets osProfile\.windowsConfiguration\.patchSettings\.assessmentMode to "ImageDefault"/);
+  const fixed = vm('Linux', 'Canonical', '0001-com-ubuntu-server-jammy', '22_04-lts-gen2', {
+    linuxConfiguration: { patchSettings: { assessmentMode: 'AutomaticByPlatform' } },
+  });
+  assert.equal(check(assess, fixed).outcome, 'pass');
+});
+
+test('a value condition computed from a property (not the property itself) names no property', () => {
+  const accounts = 'Microsoft.Storage/storageAccounts';
+  const short = rule('Storage account names should be long', {
+    allOf: [
+      { field: 'type', equals: accounts },
+      { value: "[length(field('name'))]", less: 5 },
+    ],
+  });
+  const out = check(short, makeResource(accounts, 'st'));
+  assert.equal(out.outcome, 'fail');
+  assert.equal(out.findings[0]!.path, undefined);
+  assert.match(out.findings[0]!.message, /matches the policy rule/);
 });

@@ -604,12 +604,57 @@ test('in a scan: auditIfNotExists looks for the related resource in the same dep
   const bad = makeResource(BACKENDS, 'svc/b1', { properties: { tls: { validateCertificateChain: false } } });
   const other = makeResource(BACKENDS, 'other/b1', { properties: { tls: { validateCertificateChain: true } } });
   assert.equal(check(rule, svc, [svc, good]).outcome, 'pass');
+  // The definition names no backend: any backend of the service that satisfies it makes it
+  // compliant, and one the deployment does not declare may, so a declared one that fails decides nothing.
   const failing = check(rule, svc, [svc, bad, other]);
-  assert.equal(failing.outcome, 'fail', 'a backend of another service does not count');
-  assert.match(failing.findings[0]!.message, /no related Microsoft\.ApiManagement\/service\/backends satisfies the existence condition/);
+  assert.equal(failing.outcome, 'unknown', 'a backend of another service does not count');
+  assert.match(
+    failing.unknowns[0]!,
+    /no related Microsoft\.ApiManagement\/service\/backends in the deployment satisfies the existence condition, but the definition matches any/,
+  );
   const unknown = check(rule, svc, [svc]);
   assert.equal(unknown.outcome, 'unknown');
   assert.match(unknown.unknowns[0]!, /whether a related Microsoft\.ApiManagement\/service\/backends exists is not known before deployment/);
+});
+
+test('in a scan: a related resource named by the definition decides when declared; one matched by type only leaves the verdict undecided', () => {
+  // Azure's auditIfNotExists: compliant when any matching related resource satisfies the
+  // existence condition. With details.name the declared resource is the one Azure looks at; with
+  // the type alone, a resource outside the deployment may be the one that satisfies it.
+  const SERVICE = 'Microsoft.ApiManagement/service';
+  const BACKENDS = `${SERVICE}/backends`;
+  const definition = (name?: string) => ({
+    name: 'backend-tls',
+    properties: {
+      mode: 'All',
+      policyRule: {
+        if: { field: 'type', equals: SERVICE },
+        then: {
+          effect: 'auditIfNotExists',
+          details: { type: BACKENDS, ...(name ? { name } : {}), existenceCondition: { field: `${BACKENDS}/tls.validateCertificateChain`, equals: true } },
+        },
+      },
+    },
+  });
+  const svc = makeResource(SERVICE, 'svc');
+  const bad = makeResource(BACKENDS, 'svc/b1', { properties: { tls: { validateCertificateChain: false } } });
+  const good = makeResource(BACKENDS, 'svc/b2', { properties: { tls: { validateCertificateChain: true } } });
+  const named = check(createRule(definition('b1')), svc, [svc, bad, good]);
+  assert.equal(named.outcome, 'fail', 'the named backend is declared and fails; another backend does not count');
+  assert.match(named.findings[0]!.message, /no related Microsoft\.ApiManagement\/service\/backends named 'b1' satisfies the existence condition/);
+  const typeOnly = check(createRule(definition()), svc, [svc, bad]);
+  assert.equal(typeOnly.outcome, 'unknown');
+  assert.match(typeOnly.unknowns[0]!, /matches any Microsoft\.ApiManagement\/service\/backends, not one by name, and one outside it may/);
+  assert.equal(check(createRule(definition()), svc, [svc, bad, good]).outcome, 'pass', 'any declared one that satisfies it decides');
+  // Judged as Azure has it (the raw adapter), the related resources given are all there are: the type-only definition fails.
+  const raw = evaluateRaw(
+    compileRawPolicy(definitionFromJson(definition(), 'definition')),
+    { type: SERVICE, name: 'svc', id: '/x/svc' },
+    {
+      related: () => [{ type: BACKENDS, name: 'svc/b1', properties: { tls: { validateCertificateChain: false } } }],
+    },
+  );
+  assert.equal(raw.kind, 'non-compliant');
 });
 
 function createRule(json: unknown) {

@@ -82,6 +82,44 @@ test('mode Indexed: subnets, blob services and APIM APIs are not applicable to a
   assert.equal(all.findings.filter((f) => f.ruleId === 'allowed-locations').length, 5);
 });
 
+test('mode Indexed and deployments: a nested deployment into a resource group has no location and is not judged; a subscription deployment with a location is', () => {
+  const inner = { $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#', contentVersion: '1.0.0.0', resources: [] };
+  const nested = (name: string, extra: object) => ({
+    type: 'Microsoft.Resources/deployments',
+    apiVersion: '2022-09-01',
+    name,
+    properties: { mode: 'Incremental', expressionEvaluationOptions: { scope: 'inner' }, template: inner },
+    ...extra,
+  });
+  const sub = JSON.stringify({
+    $schema: 'https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#',
+    contentVersion: '1.0.0.0',
+    resources: [
+      nested('into-rg', { resourceGroup: 'rg-app' }),
+      nested('at-sub-far', { location: 'eastus' }),
+      nested('at-sub-near', { location: 'westeurope' }),
+    ],
+  });
+  const dir = tempTree({
+    'infra/main.json': sub,
+    'infra/rg.json': template({ resources: [nested('child', {})] }),
+    'policy/allowed.json': allowedLocations('Indexed'),
+  });
+  const ruleSet = loadRuleSet({}, {}, { policies: loadPolicyInputs({ policies: ['policy'] }, dir) });
+  const out = scan({ paths: ['infra'], cwd: dir, ruleSet });
+  const outcome = (name: string) => out.results.find((r) => r.ruleId === 'allowed-locations' && r.resource.name === name);
+  for (const name of ['into-rg', 'child']) {
+    assert.equal(outcome(name)?.outcome, 'skip', name);
+    assert.match(outcome(name)!.reason!, /a deployment without a location \(resource group scope\)/);
+  }
+  assert.equal(outcome('at-sub-far')?.outcome, 'fail');
+  assert.equal(outcome('at-sub-near')?.outcome, 'pass');
+  // Mode All still evaluates the resource group deployment: its absent location is not in the list.
+  const all = tempTree({ 'infra/rg.json': template({ resources: [nested('child', {})] }), 'policy/allowed.json': allowedLocations('All') });
+  const allOut = scan({ paths: ['infra'], cwd: all, ruleSet: loadRuleSet({}, {}, { policies: loadPolicyInputs({ policies: ['policy'] }, all) }) });
+  assert.equal(allOut.results.find((r) => r.ruleId === 'allowed-locations' && r.resource.name === 'child')?.outcome, 'fail');
+});
+
 test('a Resource Provider mode or a denyAction definition given with --policy loads, runs on nothing and says why in a warning', () => {
   const keyVault = JSON.stringify({
     name: 'kv-key-type',

@@ -79,7 +79,10 @@ test('appliesTo is the type named in the rule; a resource of another type does n
   const rule = seedRule();
   assert.deepEqual(rule.meta.appliesTo, [BACKENDS]);
   const api = makeResource('Microsoft.ApiManagement/service/apis', 'svc/orders', { properties: { tls: { validateCertificateChain: false } } });
-  assert.equal(check(rule, api).outcome, 'pass');
+  // Called on it anyway, the definition does not apply: its type condition does not hold (Azure's applicability).
+  const r = check(rule, api);
+  assert.equal(r.outcome, 'skip');
+  assert.match(r.skips[0]!, /type, name and kind conditions do not hold/);
 });
 
 test('explain traces every condition looked at, with values', () => {

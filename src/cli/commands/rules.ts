@@ -1,4 +1,8 @@
+import path from 'node:path';
 import type { RuleMeta } from '../../rules/rule-meta.js';
+import { ConfigError, findConfig, loadConfig, type TollgateConfig } from '../../config/config.js';
+import { checkRuleOptions } from '../../config/plugins.js';
+import { loadRuleSet } from '../../evaluate/rule-set.js';
 import { loadDefaultPolicies } from '../../policy/default-set.js';
 import { appliesToType, builtInCatalog, type CatalogEntry } from '../../policy/builtin-rules.js';
 import { closestNames } from '../../did-you-mean.js';
@@ -21,6 +25,8 @@ export interface RulesListFlags {
   /** Only rules that name this resource type, or a type under this namespace or parent type. */
   type?: string[];
   format?: 'text' | 'json';
+  /** `-c FILE`: the configuration to read; `false` (`--no-config`): none; undefined: look for one from the current folder. */
+  config?: string | false;
 }
 
 type Listed = { rule: Rule; category: string; problem?: undefined } | { rule?: undefined; id: string; title: string; category: string; problem: string };
@@ -32,6 +38,7 @@ type Listed = { rule: Rule; category: string; problem?: undefined } | { rule?: u
  */
 export function runRulesList(flags: RulesListFlags = {}): number {
   let listed: Listed[];
+  let configFile: string | undefined;
   if (flags.initiative !== undefined) {
     const found = initiativeByName(flags.initiative);
     if ('problem' in found) {
@@ -43,11 +50,10 @@ export function runRulesList(flags: RulesListFlags = {}): number {
   } else if (flags.all) {
     listed = [...NATIVE_RULES.map((rule) => ({ rule, category: NATIVE_CATEGORY })), ...catalogListing()];
   } else {
-    const { rules, definitions } = loadDefaultPolicies({});
-    listed = [
-      ...NATIVE_RULES.map((rule) => ({ rule, category: NATIVE_CATEGORY })),
-      ...rules.map((rule, i) => ({ rule: rule as Rule, category: definitions[i]?.category ?? '' })),
-    ];
+    const configured = configuredRules(flags.config);
+    if (typeof configured === 'number') return configured;
+    listed = configured.listed;
+    configFile = configured.file;
   }
   const categories = (flags.category ?? []).map((c) => c.toLowerCase());
   if (categories.length) listed = listed.filter((l) => categories.includes(l.category.toLowerCase()));
@@ -87,12 +93,47 @@ export function runRulesList(flags: RulesListFlags = {}): number {
       ? `of initiative ${flags.initiative}`
       : flags.all
         ? 'in the catalog'
-        : 'in the default rule set (tollgate rules --all: the whole built-in catalog)';
+        : `in the ${configFile === undefined ? 'default rule set' : `rule set of ${configFile}`} (tollgate rules --all: the whole built-in catalog)`;
   process.stdout.write(`${lines.length ? `${lines.join('\n')}\n\n` : ''}${listed.length} rules ${scope}. Details: tollgate rules show <id>\n`);
   return EXIT.ok;
 }
 
 const NATIVE_CATEGORY = 'API Management';
+
+/**
+ * The rules a scan with the same configuration runs, as scan builds them (`rules.default`, and
+ * each rule's effect, parameters, enabled and level): native rules first, then the policies.
+ * An exit code when the configuration cannot be read or names what does not exist.
+ */
+function configuredRules(explicit: string | false | undefined): { listed: Listed[]; file?: string } | number {
+  const cwd = process.cwd();
+  let config: TollgateConfig = {};
+  const file = explicit === false ? undefined : typeof explicit === 'string' ? path.resolve(cwd, explicit) : findConfig(cwd);
+  if (file !== undefined) {
+    try {
+      config = loadConfig(file, path.relative(cwd, file) || file);
+      checkRuleOptions(config, NATIVE_RULES);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      process.stderr.write(`tollgate: ${err.message}\n`);
+      return EXIT.usage;
+    }
+  }
+  const effects = Object.create(null) as Record<string, string>;
+  for (const [id, settings] of Object.entries(config.rules ?? {})) if (settings.effect) effects[id] = settings.effect;
+  const ruleSet = loadRuleSet(effects, config.rules ?? {}, config.defaultRules ? { defaults: config.defaultRules } : {});
+  if (ruleSet.effectErrors.length) {
+    for (const e of ruleSet.effectErrors) process.stderr.write(`tollgate: ${e}\n`);
+    return EXIT.usage;
+  }
+  for (const d of ruleSet.diagnostics) if (d.configKey?.[0] === 'rules') process.stderr.write(`tollgate: ${d.severity}: ${d.message}\n`);
+  const isPolicy = (r: Rule) => r.meta.kind === 'policy';
+  const listed = [
+    ...ruleSet.rules.filter((r) => !isPolicy(r)).map((rule) => ({ rule, category: NATIVE_CATEGORY })),
+    ...ruleSet.rules.filter(isPolicy).map((rule) => ({ rule, category: (rule as Partial<PolicyRule>).definition?.category ?? '' })),
+  ];
+  return { listed, ...(file !== undefined ? { file: path.relative(cwd, file) || file } : {}) };
+}
 
 /** Every built-in definition as a listing row. */
 function catalogListing(): Listed[] {
