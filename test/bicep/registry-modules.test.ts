@@ -5,7 +5,6 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_DEPLOYMENT, expandTemplate } from '../../src/arm/template/expand.js';
 import { loadBicep } from '../../src/bicep/load-bicep.js';
 import { resolveRegistryModule } from '../../src/bicep/registry-modules.js';
-import { moduleReferences } from '../../src/bicep/syntax/module-references.js';
 import { linkedFileLoader } from '../../src/input/linked-files.js';
 import { Sandbox } from '../../src/load/sandbox.js';
 import { SourceFile } from '../../src/load/source-file.js';
@@ -147,18 +146,15 @@ test('tollgate.yaml bicep.moduleCache: relative to the file, used by scan; a fou
   );
 });
 
-test('module cycles are found from tokens: only real module declarations count, not strings or comments', () => {
-  const text = [
-    "@description('a module')",
-    "module a './a.bicep' = {}",
-    "// module b './commented.bicep' = {}",
-    "var s = '''",
-    "module c './in-a-string.bicep' = {}",
-    "'''",
-    "module d 'br/public:avm/res/x/y:1.0.0' = {}",
-    "module e '${interpolated}.bicep' = {}",
-    "var o = { module: 'x' }",
-    '',
-  ].join('\n');
-  assert.deepEqual(moduleReferences(text), ['./a.bicep', 'br/public:avm/res/x/y:1.0.0']);
+test('module cycles are found from the parsed module files: only real module declarations count, not strings or comments', () => {
+  const dir = tempTree({
+    'main.bicep': ["module a './a.bicep' = {}", "module b './b.bicep' = {}", ''].join('\n'),
+    // Text that looks like a module declaration but is a comment, a string or an object key.
+    'a.bicep': ["// module x './main.bicep' = {}", "var s = '''", "module c './main.bicep' = {}", "'''", "var o = { module: 'x' }", ''].join('\n'),
+    'b.bicep': ["@description('back')", "module m './main.bicep' = {}", ''].join('\n'),
+  });
+  const main = path.join(dir, 'main.bicep');
+  const loaded = loadBicep(new SourceFile(main, 'main.bicep', readFileSync(main, 'utf8')));
+  const cycles = loaded.diagnostics.filter((d) => /module cycle/.test(d.message)).map((d) => d.message);
+  assert.deepEqual(cycles, ["'./b.bicep' leads back to this file (a module cycle): its resources are not checked"]);
 });
