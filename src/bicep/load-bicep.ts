@@ -6,7 +6,6 @@ import { SourceFile } from '../load/source-file.js';
 import { Sandbox } from '../load/sandbox.js';
 import { lowerParamsFile, lowerProgram, type LowerHost } from './lower/lower-program.js';
 import { parseBicep, type ParseResult } from './syntax/parser.js';
-import { moduleReferences } from './syntax/module-references.js';
 import { isRegistryReference, resolveRegistryModule } from './registry-modules.js';
 import type { Comment } from './syntax/lexer.js';
 import type { ParameterAssignment, Program } from './syntax/tree.js';
@@ -259,16 +258,14 @@ function bicepHost(sandbox: Sandbox): LowerHost {
     },
     moduleReferences(absPath) {
       if (references.has(absPath)) return references.get(absPath);
-      const cached = cache.get(absPath);
-      let found: readonly string[] | undefined;
-      if (cached && 'text' in cached) {
-        found = cached.parsed.program.statements.flatMap((s) =>
-          s.kind === 'ModuleDeclarationSyntax' && s.path && s.path.holes.length === 0 ? [s.path.segments[0] ?? ''] : [],
-        );
-      } else {
-        const read = sandbox.readText(absPath);
-        found = read.ok ? moduleReferences(read.value) : undefined;
-      }
+      // Parsed (and kept in the scan's cache), not only lexed: a module file checked for cycles is
+      // the file the deployment then loads, and lexing it here was a second pass over its text.
+      const loaded = this.program(absPath);
+      const found = loaded.ok
+        ? loaded.program.statements.flatMap((s) =>
+            s.kind === 'ModuleDeclarationSyntax' && s.path && s.path.holes.length === 0 ? [s.path.segments[0] ?? ''] : [],
+          )
+        : undefined;
       references.set(absPath, found);
       return found;
     },

@@ -240,7 +240,12 @@ function program(): Command {
     )
     .argument('<template>', 'ARM template file')
     .option('-p, --parameters <file>', 'parameter file')
-    .option('-o, --output <file>', 'write the JSON to a file (written atomically) instead of standard output');
+    .option('-o, --output <file>', 'write the JSON to a file (written atomically) instead of standard output')
+    .option(
+      '-c, --config <file>',
+      'configuration file (default: tollgate.yaml, .tollgate.yaml or tollgate.json beside the template or in a folder above it); its deployment, env, links and bicep.moduleCache apply',
+    )
+    .option('--no-config', 'ignore configuration files');
   addDeploymentOptions(expand).action(async (template: string, opts: ExpandFlags) => {
     const { runExpand } = await import('./commands/expand.js');
     process.exitCode = runExpand(template, opts);

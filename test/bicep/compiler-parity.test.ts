@@ -339,3 +339,35 @@ test("an interpolated object key stays a key ('${id}': {}), evaluated by ARM as 
   });
   assert.deepEqual((e.resources[0]!.body as { tags: unknown }).tags, { "[format('hidden-link:{0}', parameters('id'))]": 'Resource', 'abc-x': 'v', plain: 'p' });
 });
+
+test("an interpolated key over a resource's id ('${identity.id}': {}) is written as the compiler writes it: resourceId(type, name), the same id when known", () => {
+  const e = expandBicep({
+    'main.bicep': lines(
+      'param name string',
+      "resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {",
+      "  name: 'temp-${name}'",
+      "  location: 'eastus'",
+      '}',
+      "resource known 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {",
+      "  name: 'fixed'",
+      "  location: 'eastus'",
+      '}',
+      "resource script 'Microsoft.Resources/deploymentScripts@2023-08-01' = {",
+      "  name: 'script'",
+      "  location: 'eastus'",
+      "  kind: 'AzureCLI'",
+      "  identity: { type: 'UserAssigned', userAssignedIdentities: { '${identity.id}': {}, '${known.id}': {} } }",
+      "  properties: { azCliVersion: '2.60.0', retentionInterval: 'PT1H', tags: { id: identity.id } }",
+      '}',
+    ),
+  });
+  const script = e.resources.find((r) => r.type === 'Microsoft.Resources/deploymentScripts')!;
+  const body = script.body as { identity: { userAssignedIdentities: Record<string, unknown> }; properties: { tags: { id: unknown } } };
+  const knownId = `/subscriptions/${DEFAULT_DEPLOYMENT.subscriptionId}/resourceGroups/${DEFAULT_DEPLOYMENT.resourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/fixed`;
+  assert.deepEqual(Object.keys(body.identity.userAssignedIdentities), [
+    "[format('{0}', resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', format('temp-{0}', parameters('name'))))]",
+    knownId,
+  ]);
+  // Outside a key the id is a value like any other (unknown here: the name is a parameter without a value).
+  assert.ok(isUnknown(body.properties.tags.id as never));
+});

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_DEPLOYMENT, expandTemplate } from '../../src/arm/template/expand.js';
 import { loadBicep } from '../../src/bicep/load-bicep.js';
 import { resolveRegistryModule } from '../../src/bicep/registry-modules.js';
-import { moduleReferences } from '../../src/bicep/syntax/module-references.js';
 import { linkedFileLoader } from '../../src/input/linked-files.js';
 import { Sandbox } from '../../src/load/sandbox.js';
 import { SourceFile } from '../../src/load/source-file.js';
@@ -147,18 +147,102 @@ test('tollgate.yaml bicep.moduleCache: relative to the file, used by scan; a fou
   );
 });
 
-test('module cycles are found from tokens: only real module declarations count, not strings or comments', () => {
-  const text = [
-    "@description('a module')",
-    "module a './a.bicep' = {}",
-    "// module b './commented.bicep' = {}",
-    "var s = '''",
-    "module c './in-a-string.bicep' = {}",
-    "'''",
-    "module d 'br/public:avm/res/x/y:1.0.0' = {}",
-    "module e '${interpolated}.bicep' = {}",
-    "var o = { module: 'x' }",
-    '',
-  ].join('\n');
-  assert.deepEqual(moduleReferences(text), ['./a.bicep', 'br/public:avm/res/x/y:1.0.0']);
+test('module cycles are found from the parsed module files: only real module declarations count, not strings or comments', () => {
+  const dir = tempTree({
+    'main.bicep': ["module a './a.bicep' = {}", "module b './b.bicep' = {}", ''].join('\n'),
+    // Text that looks like a module declaration but is a comment, a string or an object key.
+    'a.bicep': ["// module x './main.bicep' = {}", "var s = '''", "module c './main.bicep' = {}", "'''", "var o = { module: 'x' }", ''].join('\n'),
+    'b.bicep': ["@description('back')", "module m './main.bicep' = {}", ''].join('\n'),
+  });
+  const main = path.join(dir, 'main.bicep');
+  const loaded = loadBicep(new SourceFile(main, 'main.bicep', readFileSync(main, 'utf8')));
+  const cycles = loaded.diagnostics.filter((d) => /module cycle/.test(d.message)).map((d) => d.message);
+  assert.deepEqual(cycles, ["'./b.bicep' leads back to this file (a module cycle): its resources are not checked"]);
+});
+
+test('tollgate expand reads the configuration scan reads: bicep.moduleCache, links, env and deployment (flags win; --no-config ignores it)', () => {
+  const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
+  const run = (args: string[], cwd: string) =>
+    spawnSync(process.execPath, [cli, 'expand', ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const vault = "param name string\nresource r 'Microsoft.KeyVault/vaults@2023-07-01' = {\n  name: name\n  location: 'westeurope'\n  properties: {}\n}\n";
+  const linked = {
+    $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+    contentVersion: '1.0.0.0',
+    resources: [{ type: 'Microsoft.Storage/storageAccounts', apiVersion: '2023-05-01', name: 'linkedsa', location: 'westeurope', properties: {} }],
+  };
+  const caller = {
+    $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+    contentVersion: '1.0.0.0',
+    resources: [
+      {
+        type: 'Microsoft.Resources/deployments',
+        apiVersion: '2022-09-01',
+        name: 'linked',
+        properties: { mode: 'Incremental', templateLink: { uri: 'https://example.com/templates/linked.json' } },
+      },
+    ],
+  };
+  const dir = tempTree({
+    'repo/.git/HEAD': '',
+    'repo/tollgate.yaml': [
+      'deployment:',
+      '  resourceGroup: rg-config',
+      'env:',
+      '  SKU: premium',
+      'bicep:',
+      '  moduleCache: vendor/modules',
+      'links:',
+      '  https://example.com/templates/: shared',
+      '',
+    ].join('\n'),
+    'repo/vendor/modules/avm/res/key-vault/vault/1.0.0/main.bicep': vault,
+    'repo/shared/linked.json': JSON.stringify(linked),
+    'repo/infra/caller.json': JSON.stringify(caller),
+    'repo/infra/main.bicep': [
+      "module kv 'br/public:avm/res/key-vault/vault:1.0.0' = {",
+      "  params: { name: 'kv' }",
+      '}',
+      "resource sa 'Microsoft.Storage/storageAccounts@2023-05-01' = {",
+      "  name: 'sa1'",
+      "  location: 'westeurope'",
+      "  sku: { name: readEnvironmentVariable('SKU') }",
+      "  kind: 'StorageV2'",
+      '}',
+      '',
+    ].join('\n'),
+  });
+  const repo = path.join(dir, 'repo');
+  type Out = { resources: { id: string; type: string; body: { sku?: { name: unknown } } }[] };
+  const ids = (stdout: string) => (JSON.parse(stdout) as Out).resources.map((r) => r.id.replace(/^\/subscriptions\/[^/]+/, ''));
+
+  const withConfig = run(['infra/main.bicep'], repo);
+  assert.equal(withConfig.status, 0, withConfig.stderr);
+  assert.deepEqual(ids(withConfig.stdout).sort(), [
+    '/resourceGroups/rg-config/providers/Microsoft.KeyVault/vaults/kv',
+    '/resourceGroups/rg-config/providers/Microsoft.Resources/deployments/' +
+      (JSON.parse(withConfig.stdout) as Out).resources
+        .find((r) => r.type === 'Microsoft.Resources/deployments')!
+        .id.split('/')
+        .pop(),
+    '/resourceGroups/rg-config/providers/Microsoft.Storage/storageAccounts/sa1',
+  ]);
+  const sa = (JSON.parse(withConfig.stdout) as Out).resources.find((r) => r.type === 'Microsoft.Storage/storageAccounts')!;
+  assert.equal(sa.body.sku?.name, 'premium');
+
+  // A flag wins over the configuration.
+  const flagged = run(['infra/main.bicep', '--resource-group', 'rg-flag', '--env', 'SKU=standard'], repo);
+  assert.equal(flagged.status, 0, flagged.stderr);
+  assert.ok(ids(flagged.stdout).every((id) => id.startsWith('/resourceGroups/rg-flag/')));
+  assert.equal((JSON.parse(flagged.stdout) as Out).resources.find((r) => r.type === 'Microsoft.Storage/storageAccounts')!.body.sku?.name, 'standard');
+
+  // links: the absolute URL is read from the folder it maps to.
+  const link = run(['infra/caller.json'], repo);
+  assert.equal(link.status, 0, link.stderr);
+  assert.ok(ids(link.stdout).includes('/resourceGroups/rg-config/providers/Microsoft.Storage/storageAccounts/linkedsa'), link.stdout);
+
+  // --no-config: no mirror (the module is missing, a warning), the default resource group.
+  const without = run(['infra/main.bicep', '--no-config'], repo);
+  assert.match(without.stderr, /bicep-module-missing/);
+  assert.ok(!ids(without.stdout).some((id) => id.includes('Microsoft.KeyVault')));
+  assert.ok(ids(without.stdout).every((id) => id.startsWith('/resourceGroups/tollgate-rg/')));
 });

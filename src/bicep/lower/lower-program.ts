@@ -153,6 +153,8 @@ class ProgramLowering {
   private loadCount = 0;
   /** Inside a user-defined function, which cannot read variables. */
   private inFunction = 0;
+  /** Lowering an interpolated object key (see keyText). */
+  private inKey = 0;
   private targetScope = 'resourceGroup';
   private readonly stack: string[] = [];
   /** Resources and modules declared again under a name already taken: reported and left out. */
@@ -473,7 +475,7 @@ class ProgramLowering {
         if (sym.shortNameText !== undefined) return sym.shortNameText;
         return sym.child ? `last(split(resourceInfo(${target}).name, '/'))` : `resourceInfo(${target}).name`;
       case 'id':
-        return `resourceInfo(${target}).${property}`;
+        return (this.inKey > 0 ? this.plainResourceId(sym) : undefined) ?? `resourceInfo(${target}).${property}`;
       case 'properties':
         return `reference(${target})`;
       default:
@@ -696,7 +698,11 @@ class ProgramLowering {
           return jObject(
             e,
             (e.properties as T.ObjectProperty[]).map((p) =>
-              entry(p.key !== undefined ? literalKey(p.key) : `[${exprs.text(p.keyNode as T.Expr, locals)}]`, p.keyNode, this.value(p.value, locals, exprs)),
+              entry(
+                p.key !== undefined ? literalKey(p.key) : `[${this.keyText(p.keyNode as T.Expr, locals, exprs)}]`,
+                p.keyNode,
+                this.value(p.value, locals, exprs),
+              ),
             ),
           );
         }
@@ -710,6 +716,28 @@ class ProgramLowering {
         break;
     }
     return jExpr(e, exprs.text(e, locals));
+  }
+
+  /**
+   * An interpolated key's ARM text. A key whose value is known only at deployment stays a key
+   * as this text, so it is written as the compiler writes it: `'${identity.id}': {}` reads
+   * `resourceId('<type>', <name>)` there, not resourceInfo() (same id when known; AVM's
+   * userAssignedIdentities keys).
+   */
+  private keyText(e: T.Expr, locals: Locals, exprs: ExpressionLowering): string {
+    this.inKey++;
+    try {
+      return exprs.text(e, locals);
+    } finally {
+      this.inKey--;
+    }
+  }
+
+  /** `resourceId('<type>', <name>)` for the id of a resource deployed at the top of a resource-group file, else undefined. */
+  private plainResourceId(sym: ResourceSym): string | undefined {
+    if (sym.kind !== 'resource' || sym.loop || sym.child || sym.existing || sym.scopeText !== undefined || sym.nameText === undefined) return undefined;
+    if (this.targetScope !== 'resourceGroup' || sym.type.split('/').length !== 2) return undefined;
+    return `resourceId(${quote(sym.type)}, ${sym.nameText})`;
   }
 
   // ---- declarations --------------------------------------------------------------------------

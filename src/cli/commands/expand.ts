@@ -2,7 +2,9 @@ import path from 'node:path';
 import { DEFAULT_DEPLOYMENT } from '../../arm/expression/context.js';
 import { evaluateBicepParamValues, expandTemplate } from '../../arm/template/expand.js';
 import { classify } from '../../input/classify.js';
-import { linkedFileLoader } from '../../input/linked-files.js';
+import { linkedFileLoader, remoteLinkResolver } from '../../input/linked-files.js';
+import { ConfigError, type TollgateConfig } from '../../config/config.js';
+import { readConfig } from '../read-config.js';
 import { Sandbox } from '../../load/sandbox.js';
 import type { Diagnostic } from '../../load/diagnostic.js';
 import type { JsonDocument } from '../../load/json-document.js';
@@ -17,6 +19,8 @@ import { fail, ok, type Result } from '../../result.js';
 export interface ExpandFlags extends DeploymentFlags {
   parameters?: string;
   output?: string;
+  /** A file, `false` for --no-config, undefined to look for one (as `scan` does). */
+  config?: string | false;
 }
 
 /**
@@ -26,12 +30,27 @@ export interface ExpandFlags extends DeploymentFlags {
  */
 export function runExpand(templatePath: string, flags: ExpandFlags): number {
   const cwd = process.cwd();
+  // The configuration `scan` would use for this template: its deployment, env, links and Bicep
+  // module mirror apply here too (flags win), so expand shows what scan checks.
+  let config: TollgateConfig;
+  try {
+    config = readConfig([templatePath], flags.config, cwd, flags.parameters ? [flags.parameters] : []);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`tollgate: ${err.message}\n`);
+    return EXIT.usage;
+  }
+  const configured = deploymentFromFlags({ ...config.deployment, cloud: config.deployment?.environment });
+  if (!configured.ok) {
+    process.stderr.write(`tollgate: ${configured.error}\n`);
+    return EXIT.usage;
+  }
   const deploymentRead = deploymentFromFlags(flags);
   if (!deploymentRead.ok) {
     process.stderr.write(`tollgate: ${deploymentRead.error}\n`);
     return EXIT.usage;
   }
-  const deployment = deploymentRead.value;
+  const deployment = { ...configured.value, ...deploymentRead.value };
   if (flags.output !== undefined && isDirectory(flags.output)) {
     process.stderr.write(`tollgate: cannot write ${flags.output}: is a directory\n`);
     return EXIT.usage;
@@ -41,10 +60,14 @@ export function runExpand(templatePath: string, flags: ExpandFlags): number {
     process.stderr.write(`tollgate: ${environmentRead.error}\n`);
     return EXIT.usage;
   }
-  const environment = environmentRead.value;
+  const environment = { ...config.env, ...environmentRead.value };
   // What the template reads (linked templates, modules, load*()) stays inside the sandbox its path
   // and the parameter file's make, as in `scan`.
-  const sandbox = Sandbox.forPaths([templatePath, ...(flags.parameters ? [flags.parameters] : [])], { cwd, environment });
+  const sandbox = Sandbox.forPaths([templatePath, ...(flags.parameters ? [flags.parameters] : [])], {
+    cwd,
+    environment,
+    ...(config.bicep?.moduleCache !== undefined && { moduleMirror: config.bicep.moduleCache }),
+  });
   // Problems found while reading (Bicep lowering: a load*() refused by the sandbox) are reported with the expansion's.
   const loading: Diagnostic[] = [];
   const templateRead = readAs(templatePath, 'template', cwd, sandbox, loading);
@@ -56,7 +79,7 @@ export function runExpand(templatePath: string, flags: ExpandFlags): number {
 
   const context = { ...DEFAULT_DEPLOYMENT, ...deployment };
   const loadLinked = linkedFileLoader(sandbox, cwd);
-  const expansion = expandTemplate(template, parameterDoc, { deployment: context, loadLinked });
+  const expansion = expandTemplate(template, parameterDoc, { deployment: context, loadLinked, resolveRemoteLink: remoteLinkResolver(config.links) });
   const diagnostics = [...loading, ...expansion.diagnostics];
   // Visible: file names and messages quote the template (an ESC there would act on the terminal).
   for (const d of diagnostics) process.stderr.write(visible(`${formatLocation(d)}: ${d.severity}: ${d.message} [${d.code}]`, 'lf') + '\n');

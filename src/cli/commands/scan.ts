@@ -3,7 +3,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import { ConfigError, configEffects, configSuppressions, findConfig, loadConfig, type TollgateConfig } from '../../config/config.js';
+import { ConfigError, configEffects, configSuppressions, type TollgateConfig } from '../../config/config.js';
+import { readConfig } from '../read-config.js';
 import { render } from '../../report/index.js';
 import { planOutputs, type OutputPlan } from '../output-plan.js';
 import { loadRuleSet, scanWith, type ScanOptions, type ScanOutput } from '../../scan.js';
@@ -14,7 +15,6 @@ import { BaselineError, baselineOf, compareWithBaseline, readBaseline } from '..
 import { deploymentFromFlags, environmentFromFlags, type DeploymentFlags } from '../deployment-options.js';
 import { isDirectory } from '../../load/file-kind.js';
 import { writeOrSay } from '../write-output.js';
-import { Sandbox } from '../../load/sandbox.js';
 import { createProgress } from '../progress.js';
 import { visible } from '../../report/visible.js';
 import { checkRuleOptions, loadPlugins } from '../../config/plugins.js';
@@ -365,13 +365,4 @@ function parseEffects(entries: string[]): Result<Record<string, string>> {
     out[e.slice(0, i)] = e.slice(i + 1);
   }
   return ok(out);
-}
-
-function readConfig(paths: string[], explicit: string | false | undefined, cwd: string, parameters: string[] = []): TollgateConfig {
-  if (explicit === false) return {};
-  const file = explicit ? path.resolve(cwd, explicit) : findConfig(path.resolve(cwd, paths[0] ?? '.'));
-  if (!file) return {};
-  // A configuration given with -c is the user's choice; one found may come with the scanned files.
-  const confineTo = explicit ? undefined : Sandbox.forPaths([...(paths.length ? paths : ['.']), ...parameters], { cwd, registryCache: false });
-  return loadConfig(file, path.relative(cwd, file) || file, { confineTo });
 }
