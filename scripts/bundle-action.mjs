@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Bundles the CLI for the GitHub Action and the Azure DevOps task into ONE committed file,
-// action/dist/tollgate.mjs: an action runs from the repository at its tag, with no install and
+// action/dist/tollgate.mjs (and its scan worker, scan-worker.mjs): an action runs from the repository at its tag, with no install and
 // no build, so everything the CLI loads must be in the file. Unlike dist/bundle/ (scripts/bundle.mjs),
 // ajv and yaml are bundled too: the source loads them lazily with createRequire, which a bundler
 // cannot follow, so those calls are rewritten here to plain require() calls esbuild can (it keeps
@@ -34,7 +34,8 @@ const lazyRequires = {
 
 rmSync(outdir, { recursive: true, force: true });
 const result = await build({
-  entryPoints: { tollgate: path.join(root, 'src/cli/main.ts') },
+  // The scan worker beside the CLI: main.ts starts worker threads from ./scan-worker.mjs (--jobs).
+  entryPoints: { tollgate: path.join(root, 'src/cli/main.ts'), 'scan-worker': path.join(root, 'src/cli/scan-worker.ts') },
   bundle: true,
   // The output names each module by its path: relative to the repository, whatever the working
   // directory, and through node_modules as written (a linked node_modules must not change the file).

@@ -25,4 +25,5 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(path.join(out, 'cli'), { recursive: true });
 for (const file of ['task.json', 'index.js', 'package.json']) cpSync(path.join(root, 'azure-pipelines/task', file), path.join(out, file));
 cpSync(bundle, path.join(out, 'cli/tollgate.mjs'));
+cpSync(path.join(root, 'action/dist/scan-worker.mjs'), path.join(out, 'cli/scan-worker.mjs'));
 for (const folder of ['catalog', 'schema']) cpSync(path.join(root, folder), path.join(out, folder), { recursive: true });
