@@ -1,7 +1,7 @@
 -- Drives Neovim's built-in LSP client (0.7 API) against `tollgate lsp`, headless: opens the files
 -- named in TOLLGATE_FILES, waits for diagnostics, writes them to TOLLGATE_OUT, then applies a
 -- code action (a rule's fix when one is offered, and a suppression) and records what happened.
--- Lines written: `diag <file> <line> <code>`, `fix none` or `fix <file> <line> <code> gone|stayed`,
+-- Lines written: `diag <file> <line> <code>`, `fix none <file>` or `fix <file> <line> <code> gone|stayed` (one per template),
 -- `suppress <file> <code> <count before> <count after>`, `done`; `error <text>` on failure.
 local out = assert(io.open(os.getenv('TOLLGATE_OUT'), 'w'))
 local function say(line)
@@ -88,9 +88,10 @@ local ok, err = pcall(function()
     return count(buf, code)
   end
 
-  -- A rule's fix, if any diagnostic offers one.
-  local fixed = false
+  -- A rule's fix in each template (the ARM one with its parameter file, the Bicep one with its
+  -- .bicepparam), when a diagnostic there offers one.
   for _, b in ipairs(templates) do
+    local fixed = false
     for _, d in ipairs(vim.diagnostic.get(b.buf)) do
       for _, a in ipairs(actions_for(b.buf, d)) do
         if not fixed and a.title:match('^Fix ') and a.edit then
@@ -104,9 +105,8 @@ local ok, err = pcall(function()
       end
       if fixed then break end
     end
-    if fixed then break end
+    if not fixed then say('fix none ' .. b.file) end
   end
-  if not fixed then say('fix none') end
 
   -- A suppression of the first APIM-HTTPBackend finding in each template.
   for _, b in ipairs(templates) do
