@@ -60,7 +60,8 @@ export interface Assigned {
 export function assignRules(
   assignment: Assignment,
   target: { initiative: Initiative } | { definitions: readonly KnownDefinition[] },
-  lookup: (name: string) => readonly KnownDefinition[],
+  /** The versions of a definition Tollgate has; `pattern` is the pin, so that older versions are read only when it asks for one. */
+  lookup: (name: string, pattern?: string) => readonly KnownDefinition[],
 ): Assigned {
   const out: Assigned = { rules: [], unavailable: [], problems: [] };
   for (const o of assignment.overrides) {
@@ -96,7 +97,7 @@ export function assignRules(
   }
   const setValues = initiativeParameters(initiative.parameters, assignment.parameters, out.problems);
   for (const ref of initiative.references) {
-    const versions = lookup(ref.definitionName);
+    const versions = lookup(ref.definitionName, ref.definitionVersion);
     const { picked: known, problem } = versions.length
       ? pickVersion(versions, (k) => k.definition.version, ref.definitionVersion, listedVersions(versions))
       : { picked: undefined, problem: UNAVAILABLE_DEFINITION };

@@ -4,6 +4,7 @@ import { brotliDecompressSync } from 'node:zlib';
 import { packageRoot } from '../package-root.js';
 import type { Value } from '../resources/value.js';
 import { readPolicyDefinition, type PolicyDefinition } from './definition.js';
+import { pickVersion } from './definition-version.js';
 import { readInitiative, type Initiative } from './initiative.js';
 
 /**
@@ -46,9 +47,9 @@ const NEWLINE = 10;
  * here (decoding all 8 MB as UTF-8 costs more than decompressing them); the JSON of a record is
  * decoded and parsed when that record is asked for.
  */
-function openShelf<T>(file: string): Shelf<T> {
+function readEntries<T>(file: string): ShelfEntry<T>[] {
   const bytes = brotliDecompressSync(readFileSync(path.join(packageRoot(), 'catalog', 'builtin', file)));
-  const shelf: Shelf<T> = { records: [], byName: new Map() };
+  const entries: ShelfEntry<T>[] = [];
   let at = 0;
   while (at < bytes.length) {
     let end = bytes.indexOf(NEWLINE, at);
@@ -58,10 +59,18 @@ function openShelf<T>(file: string): Shelf<T> {
     if (tab1 >= 0 && tab2 >= 0 && tab2 < end) {
       const upstream = bytes.toString('utf8', tab1 + 1, tab2);
       const record = { name: bytes.toString('utf8', at, tab1), path: upstream, shown: `built-in-policies/${upstream}` };
-      shelf.records.push(record);
-      shelf.byName.set(record.name.toLowerCase(), { record, bytes, start: tab2 + 1, end });
+      entries.push({ record, bytes, start: tab2 + 1, end });
     }
     at = end + 1;
+  }
+  return entries;
+}
+
+function openShelf<T>(file: string): Shelf<T> {
+  const shelf: Shelf<T> = { records: [], byName: new Map() };
+  for (const entry of readEntries<T>(file)) {
+    shelf.records.push(entry.record);
+    shelf.byName.set(entry.record.name.toLowerCase(), entry);
   }
   return shelf;
 }
@@ -90,7 +99,10 @@ function initiatives(): Shelf<Initiative> {
 
 function read<T>(shelf: Shelf<T>, name: string, parse: (json: Value, shown: string) => T): T | undefined {
   const entry = shelf.byName.get(name.toLowerCase());
-  if (!entry) return undefined;
+  return entry && parsed(entry, parse);
+}
+
+function parsed<T>(entry: ShelfEntry<T>, parse: (json: Value, shown: string) => T): T {
   if (entry.parsed === undefined) {
     try {
       entry.parsed = parse(JSON.parse(entry.bytes.toString('utf8', entry.start, entry.end)) as Value, entry.record.shown);
@@ -113,6 +125,49 @@ export function builtInDefinition(name: string): PolicyDefinition | undefined {
   // The parsed entry is shared: the merged shelf holds the default file's entries themselves.
   const shelf = !definitionShelf && defaultDefinitions().byName.has(name.toLowerCase()) ? defaultDefinitions() : definitions();
   return read(shelf, name, parse);
+}
+
+const olderShelves = new Map<string, Map<string, ShelfEntry<PolicyDefinition>[]>>();
+
+/**
+ * Older versions Azure still offers (a definition's `versions` other than the current one), from
+ * the history of Azure/azure-policy (scripts/build-builtin-older-versions.mjs): an initiative or
+ * assignment may pin an older major version. Opened only when a pin asks for one; those of the
+ * default set's definitions sit in a small file of their own, as their current versions do.
+ */
+function olderVersions(name: string): ShelfEntry<PolicyDefinition>[] {
+  const file = defaultDefinitions().byName.has(name.toLowerCase()) ? 'definitions-older-default.ndjson.br' : 'definitions-older.ndjson.br';
+  let shelf = olderShelves.get(file);
+  if (!shelf) {
+    shelf = new Map();
+    for (const entry of readEntries<PolicyDefinition>(file)) {
+      const key = entry.record.name.toLowerCase();
+      const list = shelf.get(key);
+      if (list) list.push(entry);
+      else shelf.set(key, [entry]);
+    }
+    olderShelves.set(file, shelf);
+  }
+  return shelf.get(name.toLowerCase()) ?? [];
+}
+
+/** Every version of a built-in definition Tollgate has: the older ones (oldest first), then the current one. */
+export function builtInDefinitionVersions(name: string): PolicyDefinition[] {
+  const current = builtInDefinition(name);
+  if (!current) return [];
+  const older = olderVersions(name).map((entry) => parsed(entry, (json, shown) => readPolicyDefinition(json, shown)));
+  return [...older, current];
+}
+
+/**
+ * The version of a built-in definition a `definitionVersion` pin picks (none: the current one):
+ * the current file when it matches, else the newest matching older version; otherwise a problem
+ * naming the versions Tollgate has and those Azure lists.
+ */
+export function pickBuiltInVersion(current: PolicyDefinition, pattern: string | undefined): { picked?: PolicyDefinition; problem?: string } {
+  const first = pickVersion([current], (d) => d.version, pattern, current.versions);
+  if (first.picked || pattern === undefined) return first;
+  return pickVersion(builtInDefinitionVersions(current.name), (d) => d.version, pattern, current.versions);
 }
 
 /** Every built-in initiative's record, in upstream path order. */

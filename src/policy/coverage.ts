@@ -1,8 +1,7 @@
 import { getProperty, type Value } from '../resources/value.js';
 import { initiativeParameters, resolveValue } from './assign.js';
-import { builtInDefinition } from './builtin-catalog.js';
+import { builtInDefinition, pickBuiltInVersion } from './builtin-catalog.js';
 import { builtInCatalog } from './builtin-rules.js';
-import { pickVersion } from './definition-version.js';
 import { isExistenceEffect } from './effects.js';
 import type { Initiative } from './initiative.js';
 import { deferredPolicyRule, type PolicyRule } from './policy-rule.js';
@@ -136,13 +135,13 @@ export function initiativeCoverage(initiative: Initiative): Coverage {
     }
     if (!definition) return { ...base, decidability: 'not-evaluable', reason: 'Tollgate does not have the definition (not a public-cloud built-in)' };
     const named = { ...base, title: definition.displayName, category: definition.category ?? '' };
-    const { picked, problem } = pickVersion([definition], (d) => d.version, ref.definitionVersion, definition.versions);
+    const { picked, problem } = pickBuiltInVersion(definition, ref.definitionVersion);
     if (!picked) return { ...named, decidability: 'not-evaluable', reason: problem ?? 'no such version' };
     let rule: PolicyRule;
     try {
       const values: Record<string, Value> = {};
       for (const [name, raw] of Object.entries(ref.parameters)) values[name] = resolveValue(raw, setValues);
-      rule = deferredPolicyRule(definition, { parameters: values, source: definition.file });
+      rule = deferredPolicyRule(picked, { parameters: values, source: picked.file });
     } catch (err) {
       return { ...named, decidability: 'not-evaluable', reason: `cannot compile with the initiative's values: ${(err as Error).message}` };
     }

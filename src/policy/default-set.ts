@@ -1,9 +1,8 @@
 import type { Diagnostic } from '../load/diagnostic.js';
 import type { Value } from '../resources/value.js';
 import { initiativeParameters, resolveValue } from './assign.js';
-import { builtInDefinition } from './builtin-catalog.js';
+import { builtInDefinition, pickBuiltInVersion } from './builtin-catalog.js';
 import { loadBuiltInPolicies, namedEntry, type Catalog, type CatalogOptions } from './catalog.js';
-import { pickVersion } from './definition-version.js';
 import type { PolicyDefinition } from './definition.js';
 import { PolicyEffectError } from './errors.js';
 import { initiativeByName } from './initiative-names.js';
@@ -123,7 +122,7 @@ function addInitiative(
       skip(ref, 'Tollgate does not have the definition (not a public-cloud built-in)');
       continue;
     }
-    const { picked, problem } = pickVersion([definition], (d) => d.version, ref.definitionVersion, definition.versions);
+    const { picked, problem } = pickBuiltInVersion(definition, ref.definitionVersion);
     if (!picked) {
       skip(ref, problem ?? 'no such version');
       continue;
@@ -138,14 +137,14 @@ function addInitiative(
     const given = namedEntry(parameters, definition)?.[1];
     const override = effects.find(([k]) => k.toLowerCase() === definition.name.toLowerCase() || k.toLowerCase() === definition.displayName.toLowerCase());
     if (override) pending.delete(override[0]);
-    const rule = buildRule(definition, { ...values, ...(given as Record<string, Value> | undefined) }, override, out);
+    const rule = buildRule(picked, { ...values, ...(given as Record<string, Value> | undefined) }, override, out);
     if (typeof rule === 'string') {
       skip(ref, rule);
       continue;
     }
     have.add(key);
     out.rules.push(rule);
-    out.definitions.push(definition);
+    out.definitions.push(picked);
   }
   for (const p of problems)
     out.diagnostics.push({ severity: 'warning', code: 'rule-default', message: `initiative ${initiative.displayName}: ${p}` } satisfies Diagnostic);

@@ -12,7 +12,7 @@ import { looksLikeInitiative, readInitiative, type Initiative } from './initiati
 import type { PolicyRule } from './policy-rule.js';
 import type { Suppression } from '../findings/finding.js';
 import { pushTo } from '../multimap.js';
-import { builtInDefinition, builtInInitiative } from './builtin-catalog.js';
+import { builtInDefinition, builtInDefinitionVersions, builtInInitiative, pickBuiltInVersion } from './builtin-catalog.js';
 import { initiativeByName, shippedInitiativeFile, SHIPPED_INITIATIVES } from './initiative-names.js';
 
 // The short names live with the other ways of naming an initiative; re-exported for the configuration.
@@ -125,7 +125,7 @@ export function assignPolicies(inputs: PolicyInputs, builtIns: readonly PolicyRu
     builtIns.map((r) => [r.definition.name.toLowerCase(), [{ definition: r.definition, sidecar: r.sidecar, source: r.source }]]),
   );
   for (const [name, list] of given) definitions.set(name, list);
-  const lookup = (name: string): readonly KnownDefinition[] => definitions.get(name.toLowerCase()) ?? builtInKnown(name);
+  const lookup = (name: string, pattern?: string): readonly KnownDefinition[] => definitions.get(name.toLowerCase()) ?? builtInKnown(name, pattern);
   const assignments = [...inputs.assignments];
   const assignedNames = new Set(assignments.filter((a) => !a.targetIsInitiative).map((a) => a.targetName.toLowerCase()));
   for (const [name, list] of given) {
@@ -135,7 +135,7 @@ export function assignPolicies(inputs: PolicyInputs, builtIns: readonly PolicyRu
     const initiative =
       inputs.initiatives.find((i) => i.name.toLowerCase() === assignment.targetName.toLowerCase()) ??
       (assignment.targetIsInitiative ? shippedInitiative(assignment.targetName) : undefined);
-    const definitions = initiative ? [] : lookup(assignment.targetName);
+    const definitions = initiative ? [] : lookup(assignment.targetName, assignment.definitionVersion);
     if (!initiative && !definitions.length) {
       out.diagnostics.push({
         severity: 'error',
@@ -223,11 +223,17 @@ function implicitAssignment(target: string, displayName: string, initiative: boo
   };
 }
 
-/** A definition of the built-in catalog as an assignment looks it up; none when the catalog lacks it or cannot read it. */
-function builtInKnown(name: string): readonly KnownDefinition[] {
+/**
+ * A definition of the built-in catalog as an assignment looks it up: the version the pin picks, or
+ * every version Tollgate has when none matches (the problem then names them); none when the
+ * catalog lacks it or cannot read it.
+ */
+function builtInKnown(name: string, pattern: string | undefined): readonly KnownDefinition[] {
   try {
-    const definition = builtInDefinition(name);
-    return definition ? [{ definition, source: definition.file }] : [];
+    const current = builtInDefinition(name);
+    if (!current) return [];
+    const { picked } = pickBuiltInVersion(current, pattern);
+    return (picked ? [picked] : builtInDefinitionVersions(name)).map((definition) => ({ definition, source: definition.file }));
   } catch {
     return [];
   }

@@ -48,8 +48,7 @@ test('the action bundle runs on its own: no node_modules, the catalog found from
 test('the action bundle scans in worker threads: its scan worker is beside it and gives the same report', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tollgate-action-workers-'));
   cpSync(path.dirname(COMMITTED), path.join(dir, 'action/dist'), { recursive: true });
-  for (const keep of ['catalog', 'schema', 'package.json', 'examples'])
-    cpSync(path.join(repoRoot(), keep), path.join(dir, keep), { recursive: true });
+  for (const keep of ['catalog', 'schema', 'package.json', 'examples']) cpSync(path.join(repoRoot(), keep), path.join(dir, keep), { recursive: true });
   const run = (...extra: string[]) =>
     spawnSync(process.execPath, ['action/dist/tollgate.mjs', 'scan', 'examples', '--no-config', '-f', 'json', '--verbose', ...extra], {
       cwd: dir,

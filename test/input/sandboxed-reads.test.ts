@@ -220,7 +220,7 @@ test('readEnvironmentVariable(): unknown without --env (the real environment is 
   }
 });
 
-test('expand --env and the configuration env: of scan reach readEnvironmentVariable(); the real environment never does', () => {
+test('expand and scan take --env and the configuration env: for readEnvironmentVariable(); the real environment never does', () => {
   const dir = tempTree({
     'main.bicep': ['param fromEnv string', bicepResource('fromEnv')].join('\n'),
     'main.bicepparam': ENV_PARAMS,
@@ -236,7 +236,9 @@ test('expand --env and the configuration env: of scan reach readEnvironmentVaria
       (JSON.parse(run(['expand', 'main.bicep', '-p', 'main.bicepparam', ...args]).stdout) as { resources: { body: Value }[] }).resources[0]!.body,
       'properties.description',
     );
-  assert.match(String(description([])), /^<unknown: /);
+  // expand reads the configuration scan reads (its env: too); without it the value stays unknown.
+  assert.equal(description([]), 'from-config');
+  assert.match(String(description(['--no-config'])), /^<unknown: /);
   assert.equal(description(['--env', 'TOLLGATE_TEST_VAR=a=b']), 'a=b', 'the first = splits name and value');
   assert.equal(run(['expand', 'main.bicep', '--env', 'novalue']).status, 2);
   // scan: the configuration's env: gives the variables (numbers too), so no note asks for them.

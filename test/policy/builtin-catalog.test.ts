@@ -6,9 +6,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliDecompressSync } from 'node:zlib';
 import { repoRoot, template, tempTree } from '../helpers.js';
-import { builtInDefinition, builtInDefinitionRecords, builtInInitiative, builtInInitiativeRecords } from '../../src/policy/builtin-catalog.js';
+import {
+  builtInDefinition,
+  builtInDefinitionRecords,
+  builtInDefinitionVersions,
+  builtInInitiative,
+  builtInInitiativeRecords,
+  pickBuiltInVersion,
+} from '../../src/policy/builtin-catalog.js';
 import { builtInCatalog } from '../../src/policy/builtin-rules.js';
-import { pickVersion } from '../../src/policy/definition-version.js';
 import { DEFAULT_ADDITIONS, loadDefaultPolicies } from '../../src/policy/default-set.js';
 import { describePolicy } from '../../src/policy/describe.js';
 import { initiativeByName, matchInitiative } from '../../src/policy/initiative-names.js';
@@ -60,38 +66,55 @@ test('every built-in definition loads as a rule (3,594), AuditAction ones listed
   assert.equal(described, 3594);
 });
 
-test('every shipped public initiative resolves its references against the catalog, but for older major versions the upstream snapshot lacks', () => {
+test('every shipped public initiative resolves every reference; older major versions come from the shipped older versions', () => {
   let references = 0;
-  let resolved = 0;
-  const unresolved = new Map<string, number>();
-  const incomplete = new Set<string>();
+  let current = 0;
+  const older = new Map<string, number>();
   for (const record of builtInInitiativeRecords()) {
     const initiative = builtInInitiative(record.name)!;
     for (const ref of initiative.references) {
       references++;
       const d = builtInDefinition(ref.definitionName);
       assert.ok(d, `${record.path}: ${ref.definitionId} is not in the catalog`);
-      const { picked, problem } = pickVersion([d], (x) => x.version, ref.definitionVersion, d.versions);
-      if (picked) {
-        resolved++;
+      const { picked, problem } = pickBuiltInVersion(d, ref.definitionVersion);
+      assert.ok(picked, `${record.path}: ${ref.referenceId}: ${problem}`);
+      if (picked === d) {
+        current++;
         continue;
       }
-      // Azure lists the version asked for; only its JSON is missing.
-      assert.match(problem!, /\(Azure has /, `${record.path}: ${ref.referenceId}`);
-      unresolved.set(`${d.name}@${ref.definitionVersion}`, (unresolved.get(`${d.name}@${ref.definitionVersion}`) ?? 0) + 1);
-      incomplete.add(record.path);
+      // An older version: one Azure lists for the definition, and the newest of the major asked for.
+      assert.ok(d.versions?.includes(picked.version!), `${picked.version} is among ${d.versions?.join(', ')}`);
+      const key = `${d.name}@${ref.definitionVersion}->${picked.version}`;
+      older.set(key, (older.get(key) ?? 0) + 1);
     }
   }
   assert.equal(references, 15815);
-  assert.equal(resolved, 15714);
-  assert.equal(181 - incomplete.size, 139);
-  assert.deepEqual(Object.fromEntries([...unresolved].sort()), {
-    '17bc14a7-92e1-4551-8b8c-80f36953e166@1.*.*': 1,
-    '1a5b4dca-0b6f-4cf5-907c-56316bc1bf3d@8.*.*': 17,
-    '1c6e92c9-99f0-4e55-9cf2-0c234dc48f99@7.*.*': 29,
-    '47a1ee2f-2a2a-4576-bf2a-e0e36709c2b8@5.*.*': 35,
-    '82985f06-dc18-4a48-bc1c-b9f4f0098cfe@6.*.*': 19,
+  assert.equal(current, 15714);
+  assert.deepEqual(Object.fromEntries([...older].sort()), {
+    '17bc14a7-92e1-4551-8b8c-80f36953e166@1.*.*->1.1.0': 1,
+    '1a5b4dca-0b6f-4cf5-907c-56316bc1bf3d@8.*.*->8.2.0': 17,
+    '1c6e92c9-99f0-4e55-9cf2-0c234dc48f99@7.*.*->7.2.0': 29,
+    '47a1ee2f-2a2a-4576-bf2a-e0e36709c2b8@5.*.*->5.2.0': 35,
+    '82985f06-dc18-4a48-bc1c-b9f4f0098cfe@6.*.*->6.2.0': 19,
   });
+});
+
+test('an older version is the definition as Azure had it: its own rule, file and version; a version nobody kept is still named as missing', () => {
+  const versions = builtInDefinitionVersions('17bc14a7-92e1-4551-8b8c-80f36953e166');
+  assert.deepEqual(
+    versions.map((v) => v.version),
+    ['1.0.2', '1.1.0', '2.0.0'],
+  );
+  const v1 = versions[1]!;
+  assert.match(v1.file ?? '', /MDC_Microsoft_Defender_For_Storage_Basic_DINE\.json@1\.1\.0$/);
+  // 1.1.0 still allowed the PerTransaction sub plan that 2.0.0 dropped.
+  const subPlans = (d: (typeof versions)[number]) => d.parameters.find((p) => p.name === 'subPlan')?.allowedValues;
+  assert.deepEqual(subPlans(v1), ['PerTransaction', 'PerStorageAccount', 'DefenderForStorageV2']);
+  assert.deepEqual(subPlans(versions[2]!), ['PerStorageAccount', 'DefenderForStorageV2']);
+  // A pin no kept version satisfies: the problem names what Tollgate has.
+  const { picked, problem } = pickBuiltInVersion(builtInDefinition('17bc14a7-92e1-4551-8b8c-80f36953e166')!, '9.*.*');
+  assert.equal(picked, undefined);
+  assert.match(problem!, /Tollgate has 1\.0\.2, 1\.1\.0, 2\.0\.0/);
 });
 
 test('initiatives by short name, guid, resource id, file name or display name, ignoring case, spaces and punctuation', () => {
@@ -129,11 +152,11 @@ test('the default rule set: the API Management pack, the Microsoft cloud securit
     set.initiatives.map((i) => i.name),
     [MCSB],
   );
-  assert.equal(set.rules.length, 231);
+  assert.equal(set.rules.length, 235);
   assert.equal(set.rules.filter((r) => r.enabled).length, 201);
-  assert.equal(set.rules.filter((r) => r.notForTemplates).length, 15);
-  assert.equal(set.skipped.length, 4);
-  assert.ok(set.skipped.every((s) => /version \d\.\*\.\* is asked for/.test(s.reason)));
+  // The four Kubernetes definitions the benchmark pins at an older major version are among them (not for templates).
+  assert.equal(set.rules.filter((r) => r.notForTemplates).length, 19);
+  assert.deepEqual(set.skipped, []);
   assert.deepEqual(set.diagnostics, []);
   const ids = new Set(set.rules.map((r) => r.meta.id));
   for (const a of DEFAULT_ADDITIONS) assert.ok(ids.has(a.name));
@@ -143,8 +166,8 @@ test('the default rule set: the API Management pack, the Microsoft cloud securit
   const seed = set.rules.find((r) => r.meta.id === '92bb331d-ac71-416a-8c91-02f2cb734ce4')!;
   assert.ok(seed.meta.equivalents.some((e) => e.tool === 'template-analyzer'));
   const whole = loadRuleSet();
-  assert.equal(whole.rules.length, 231 + NATIVE_RULES.length);
-  assert.equal(whole.defaultSkipped?.length, 4);
+  assert.equal(whole.rules.length, 235 + NATIVE_RULES.length);
+  assert.equal(whole.defaultSkipped?.length ?? 0, 0);
   const narrow = loadRuleSet({}, {}, { defaults: ['apim'] });
   assert.equal(narrow.rules.length, 22 + NATIVE_RULES.length);
 });
@@ -175,7 +198,7 @@ test('a rule compiled on first use has the effect and applicability its compiled
         );
     compared++;
   }
-  assert.equal(compared, 231);
+  assert.equal(compared, 235);
   // Not narrower than needed either: most of the benchmark names its types.
   assert.ok(set.rules.filter((r) => !r.meta.appliesTo.includes('*')).length > 200);
 });
@@ -242,7 +265,7 @@ test('rules.default: a list widens; a name that is no initiative is an error at 
   assert.equal(r.status, 0, r.stderr);
   const rules = JSON.parse(r.stdout).summary.rules as number;
   // NIST SP 800-53 Rev. 5 adds the definitions the benchmark does not reference.
-  assert.ok(rules > 231 + NATIVE_RULES.length + 300, `${rules}`);
+  assert.ok(rules > 235 + NATIVE_RULES.length + 300, `${rules}`);
   assert.equal(rules, loadRuleSet({}, {}, { defaults: ['mcsb', 'NIST SP 800-53 Rev. 5'] }).rules.length);
   const bad = run(['scan', '.'], path.join(dir, 'bad'));
   assert.equal(bad.status, 2);
@@ -253,7 +276,7 @@ test('tollgate rules: the default set by default; --all, --category, --type and 
   const list = run(['rules']);
   assert.equal(list.status, 0, list.stderr);
   assert.match(list.stdout, /404c3081-a854-4457-ae30-26a93ef643f9 /);
-  assert.match(list.stdout, new RegExp(`${231 + NATIVE_RULES.length} rules in the default rule set`));
+  assert.match(list.stdout, new RegExp(`${235 + NATIVE_RULES.length} rules in the default rule set`));
   const storage = run(['rules', '--all', '--category', 'storage', '--type', 'Microsoft.Storage/storageAccounts', '-f', 'json']);
   assert.equal(storage.status, 0, storage.stderr);
   const rows = JSON.parse(storage.stdout) as { id: string; category: string; appliesTo: string[] }[];
