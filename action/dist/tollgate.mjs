@@ -2504,11 +2504,11 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @private
        */
       _parseCommand(operands, unknown2) {
-        const parsed = this.parseOptions(unknown2);
+        const parsed2 = this.parseOptions(unknown2);
         this._parseOptionsEnv();
         this._parseOptionsImplied();
-        operands = operands.concat(parsed.operands);
-        unknown2 = parsed.unknown;
+        operands = operands.concat(parsed2.operands);
+        unknown2 = parsed2.unknown;
         this.args = operands.concat(unknown2);
         if (operands && this._findCommand(operands[0])) {
           return this._dispatchSubcommand(operands[0], operands.slice(1), unknown2);
@@ -2527,12 +2527,12 @@ Expecting one of '${allowedValues.join("', '")}'`);
         if (this.commands.length && this.args.length === 0 && !this._actionHandler && !this._defaultCommandName) {
           this.help({ error: true });
         }
-        this._outputHelpIfRequested(parsed.unknown);
+        this._outputHelpIfRequested(parsed2.unknown);
         this._checkForMissingMandatoryOptions();
         this._checkForConflictingOptions();
         const checkForUnknownOptions = () => {
-          if (parsed.unknown.length > 0) {
-            this.unknownOption(parsed.unknown[0]);
+          if (parsed2.unknown.length > 0) {
+            this.unknownOption(parsed2.unknown[0]);
           }
         };
         const commandEvent = `command:${this.name()}`;
@@ -7945,8 +7945,8 @@ function resolveField(field2, options) {
   if (tag !== void 0) return fixedPath(field2, ["tags", tag]);
   const entries2 = aliasEntries(field2, options.aliases);
   if (entries2.length > 0) {
-    const parsed = /* @__PURE__ */ new Map();
-    for (const e of entries2) for (const p of [e.defaultPath, ...(e.paths ?? []).map((v) => v.path)]) if (!parsed.has(p)) parsed.set(p, parseFieldPath(p));
+    const parsed2 = /* @__PURE__ */ new Map();
+    for (const e of entries2) for (const p of [e.defaultPath, ...(e.paths ?? []).map((v) => v.path)]) if (!parsed2.has(p)) parsed2.set(p, parseFieldPath(p));
     const first = entries2[0];
     return {
       kind: "path",
@@ -7955,9 +7955,9 @@ function resolveField(field2, options) {
       path: first.defaultPath,
       segments: (target) => {
         const entry2 = entryFor(entries2, field2, target.type);
-        return entry2 && parsed.get(aliasPath(entry2, target.apiVersion));
+        return entry2 && parsed2.get(aliasPath(entry2, target.apiVersion));
       },
-      wildcard: [...parsed.values()].some((s) => s.includes(WILD))
+      wildcard: [...parsed2.values()].some((s) => s.includes(WILD))
     };
   }
   if (options.unknownFields === "path") {
@@ -9870,7 +9870,7 @@ function assignRules(assignment, target, lookup) {
   }
   const setValues = initiativeParameters(initiative.parameters, assignment.parameters, out.problems);
   for (const ref2 of initiative.references) {
-    const versions = lookup(ref2.definitionName);
+    const versions = lookup(ref2.definitionName, ref2.definitionVersion);
     const { picked: known2, problem } = versions.length ? pickVersion(versions, (k) => k.definition.version, ref2.definitionVersion, listedVersions(versions)) : { picked: void 0, problem: UNAVAILABLE_DEFINITION };
     const unavailable = (reason2) => out.unavailable.push({
       assignment: assignment.name,
@@ -10280,9 +10280,9 @@ var init_multimap = __esm({
 import { readFileSync as readFileSync6 } from "node:fs";
 import path6 from "node:path";
 import { brotliDecompressSync } from "node:zlib";
-function openShelf(file) {
+function readEntries(file) {
   const bytes = brotliDecompressSync(readFileSync6(path6.join(packageRoot(), "catalog", "builtin", file)));
-  const shelf = { records: [], byName: /* @__PURE__ */ new Map() };
+  const entries2 = [];
   let at = 0;
   while (at < bytes.length) {
     let end = bytes.indexOf(NEWLINE, at);
@@ -10292,10 +10292,17 @@ function openShelf(file) {
     if (tab1 >= 0 && tab2 >= 0 && tab2 < end) {
       const upstream = bytes.toString("utf8", tab1 + 1, tab2);
       const record = { name: bytes.toString("utf8", at, tab1), path: upstream, shown: `built-in-policies/${upstream}` };
-      shelf.records.push(record);
-      shelf.byName.set(record.name.toLowerCase(), { record, bytes, start: tab2 + 1, end });
+      entries2.push({ record, bytes, start: tab2 + 1, end });
     }
     at = end + 1;
+  }
+  return entries2;
+}
+function openShelf(file) {
+  const shelf = { records: [], byName: /* @__PURE__ */ new Map() };
+  for (const entry2 of readEntries(file)) {
+    shelf.records.push(entry2.record);
+    shelf.byName.set(entry2.record.name.toLowerCase(), entry2);
   }
   return shelf;
 }
@@ -10316,7 +10323,9 @@ function initiatives() {
 }
 function read(shelf, name, parse) {
   const entry2 = shelf.byName.get(name.toLowerCase());
-  if (!entry2) return void 0;
+  return entry2 && parsed(entry2, parse);
+}
+function parsed(entry2, parse) {
   if (entry2.parsed === void 0) {
     try {
       entry2.parsed = parse(JSON.parse(entry2.bytes.toString("utf8", entry2.start, entry2.end)), entry2.record.shown);
@@ -10335,21 +10344,49 @@ function builtInDefinition(name) {
   const shelf = !definitionShelf && defaultDefinitions().byName.has(name.toLowerCase()) ? defaultDefinitions() : definitions();
   return read(shelf, name, parse);
 }
+function olderVersions(name) {
+  const file = defaultDefinitions().byName.has(name.toLowerCase()) ? "definitions-older-default.ndjson.br" : "definitions-older.ndjson.br";
+  let shelf = olderShelves.get(file);
+  if (!shelf) {
+    shelf = /* @__PURE__ */ new Map();
+    for (const entry2 of readEntries(file)) {
+      const key2 = entry2.record.name.toLowerCase();
+      const list3 = shelf.get(key2);
+      if (list3) list3.push(entry2);
+      else shelf.set(key2, [entry2]);
+    }
+    olderShelves.set(file, shelf);
+  }
+  return shelf.get(name.toLowerCase()) ?? [];
+}
+function builtInDefinitionVersions(name) {
+  const current = builtInDefinition(name);
+  if (!current) return [];
+  const older = olderVersions(name).map((entry2) => parsed(entry2, (json, shown) => readPolicyDefinition(json, shown)));
+  return [...older, current];
+}
+function pickBuiltInVersion(current, pattern) {
+  const first = pickVersion([current], (d) => d.version, pattern, current.versions);
+  if (first.picked || pattern === void 0) return first;
+  return pickVersion(builtInDefinitionVersions(current.name), (d) => d.version, pattern, current.versions);
+}
 function builtInInitiativeRecords() {
   return initiatives().records;
 }
 function builtInInitiative(name) {
   return read(initiatives(), name, (json, shown) => readInitiative(json, shown));
 }
-var definitionShelf, initiativeShelf, TAB, NEWLINE, defaultShelf;
+var definitionShelf, initiativeShelf, TAB, NEWLINE, defaultShelf, olderShelves;
 var init_builtin_catalog = __esm({
   "src/policy/builtin-catalog.ts"() {
     "use strict";
     init_package_root();
     init_definition();
+    init_definition_version();
     init_initiative();
     TAB = 9;
     NEWLINE = 10;
+    olderShelves = /* @__PURE__ */ new Map();
   }
 });
 
@@ -10549,7 +10586,7 @@ function assignPolicies(inputs, builtIns) {
     builtIns.map((r) => [r.definition.name.toLowerCase(), [{ definition: r.definition, sidecar: r.sidecar, source: r.source }]])
   );
   for (const [name, list3] of given) definitions2.set(name, list3);
-  const lookup = (name) => definitions2.get(name.toLowerCase()) ?? builtInKnown(name);
+  const lookup = (name, pattern) => definitions2.get(name.toLowerCase()) ?? builtInKnown(name, pattern);
   const assignments = [...inputs.assignments];
   const assignedNames = new Set(assignments.filter((a) => !a.targetIsInitiative).map((a) => a.targetName.toLowerCase()));
   for (const [name, list3] of given) {
@@ -10557,7 +10594,7 @@ function assignPolicies(inputs, builtIns) {
   }
   for (const assignment of assignments) {
     const initiative = inputs.initiatives.find((i) => i.name.toLowerCase() === assignment.targetName.toLowerCase()) ?? (assignment.targetIsInitiative ? shippedInitiative(assignment.targetName) : void 0);
-    const definitions3 = initiative ? [] : lookup(assignment.targetName);
+    const definitions3 = initiative ? [] : lookup(assignment.targetName, assignment.definitionVersion);
     if (!initiative && !definitions3.length) {
       out.diagnostics.push({
         severity: "error",
@@ -10633,10 +10670,12 @@ function implicitAssignment(target, displayName, initiative) {
     nonComplianceMessages: []
   };
 }
-function builtInKnown(name) {
+function builtInKnown(name, pattern) {
   try {
-    const definition = builtInDefinition(name);
-    return definition ? [{ definition, source: definition.file }] : [];
+    const current = builtInDefinition(name);
+    if (!current) return [];
+    const { picked } = pickBuiltInVersion(current, pattern);
+    return (picked ? [picked] : builtInDefinitionVersions(name)).map((definition) => ({ definition, source: definition.file }));
   } catch {
     return [];
   }
@@ -10715,7 +10754,7 @@ function addInitiative(out, initiative, have, effects, pending, parameters) {
       skip(ref2, "Tollgate does not have the definition (not a public-cloud built-in)");
       continue;
     }
-    const { picked, problem } = pickVersion([definition], (d) => d.version, ref2.definitionVersion, definition.versions);
+    const { picked, problem } = pickBuiltInVersion(definition, ref2.definitionVersion);
     if (!picked) {
       skip(ref2, problem ?? "no such version");
       continue;
@@ -10730,14 +10769,14 @@ function addInitiative(out, initiative, have, effects, pending, parameters) {
     const given = namedEntry(parameters, definition)?.[1];
     const override = effects.find(([k]) => k.toLowerCase() === definition.name.toLowerCase() || k.toLowerCase() === definition.displayName.toLowerCase());
     if (override) pending.delete(override[0]);
-    const rule = buildRule(definition, { ...values, ...given }, override, out);
+    const rule = buildRule(picked, { ...values, ...given }, override, out);
     if (typeof rule === "string") {
       skip(ref2, rule);
       continue;
     }
     have.add(key2);
     out.rules.push(rule);
-    out.definitions.push(definition);
+    out.definitions.push(picked);
   }
   for (const p of problems)
     out.diagnostics.push({ severity: "warning", code: "rule-default", message: `initiative ${initiative.displayName}: ${p}` });
@@ -10763,7 +10802,6 @@ var init_default_set = __esm({
     init_assign();
     init_builtin_catalog();
     init_catalog();
-    init_definition_version();
     init_errors();
     init_initiative_names();
     init_policy_rule();
@@ -11244,9 +11282,9 @@ function suppressionsOnResource(resource2, diagnostics) {
   }
   const out = [];
   list3.forEach((entry2, i) => {
-    const parsed = parseEntry(entry2);
-    if (!parsed.ok) diagnostics.push(invalid(at(i), parsed.error));
-    else out.push({ ...parsed.value, kind: "inSource", location: at(i) });
+    const parsed2 = parseEntry(entry2);
+    if (!parsed2.ok) diagnostics.push(invalid(at(i), parsed2.error));
+    else out.push({ ...parsed2.value, kind: "inSource", location: at(i) });
   });
   return out;
 }
@@ -22767,11 +22805,11 @@ var require_fast_uri = __commonJS({
     var URI_PARSE = /^(?:([^#/:?]+):)?(?:\/\/((?:([^#/?@]*)@)?(\[[^#/?\]]+\]|[^#/:?]*)(?::(\d*))?))?([^#?]*)(?:\?([^#]*))?(?:#((?:.|[\n\r])*))?/u;
     var AUTHORITY_PREFIX = /^(?:[^#/:?]+:)?\/\/([^/?#]*)/;
     var AUTHORITY_INTRODUCER_REGION = /^(?:[^#/:?]+:)?([/\\\t\n\r]*)/;
-    function getParseError(parsed, matches) {
-      if (matches[2] !== void 0 && parsed.path && parsed.path[0] !== "/") {
+    function getParseError(parsed2, matches) {
+      if (matches[2] !== void 0 && parsed2.path && parsed2.path[0] !== "/") {
         return 'URI path must start with "/" when authority is present.';
       }
-      if (typeof parsed.port === "number" && (parsed.port < 0 || parsed.port > 65535)) {
+      if (typeof parsed2.port === "number" && (parsed2.port < 0 || parsed2.port > 65535)) {
         return "URI port is malformed.";
       }
       return void 0;
@@ -22794,30 +22832,30 @@ var require_fast_uri = __commonJS({
       const host = matches[4];
       return hasMalformedPercentEncoding(matches[3]) || host !== void 0 && !isIPLiteral(host) && hasMalformedPercentEncoding(host) || hasMalformedPercentEncoding(matches[6]) || hasMalformedPercentEncoding(matches[7]) || hasMalformedPercentEncoding(matches[8]);
     }
-    function canonicalizeHost(parsed, options, schemeHandler, isIP) {
-      if (hasForbiddenDomainHost(parsed, options, schemeHandler, isIP)) {
-        parsed.error = parsed.error || MALFORMED_HOST_ERROR;
+    function canonicalizeHost(parsed2, options, schemeHandler, isIP) {
+      if (hasForbiddenDomainHost(parsed2, options, schemeHandler, isIP)) {
+        parsed2.error = parsed2.error || MALFORMED_HOST_ERROR;
         return true;
       }
-      if (!options.unicodeSupport && (!schemeHandler || !schemeHandler.unicodeSupport) && parsed.host && !isIPLiteral(parsed.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && isIP === false && nonSimpleDomain(parsed.host)) {
+      if (!options.unicodeSupport && (!schemeHandler || !schemeHandler.unicodeSupport) && parsed2.host && !isIPLiteral(parsed2.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && isIP === false && nonSimpleDomain(parsed2.host)) {
         let url;
         try {
-          url = new URL("http://" + parsed.host);
+          url = new URL("http://" + parsed2.host);
         } catch (e) {
-          parsed.error = parsed.error || "Host's domain name can not be converted to ASCII: " + e;
+          parsed2.error = parsed2.error || "Host's domain name can not be converted to ASCII: " + e;
           return true;
         }
         if (!isHostOnlyURL(url)) {
-          parsed.error = parsed.error || MALFORMED_HOST_ERROR;
+          parsed2.error = parsed2.error || MALFORMED_HOST_ERROR;
           return true;
         }
-        parsed.host = url.hostname;
+        parsed2.host = url.hostname;
       }
       return false;
     }
-    function hasForbiddenDomainHost(parsed, options, schemeHandler, isIP) {
+    function hasForbiddenDomainHost(parsed2, options, schemeHandler, isIP) {
       return Boolean(
-        parsed.host && isIP === false && !isIPLiteral(parsed.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && FORBIDDEN_DOMAIN_HOST_CHARACTER.test(parsed.host)
+        parsed2.host && isIP === false && !isIPLiteral(parsed2.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && FORBIDDEN_DOMAIN_HOST_CHARACTER.test(parsed2.host)
       );
     }
     function isHostOnlyURL(url) {
@@ -22825,7 +22863,7 @@ var require_fast_uri = __commonJS({
     }
     function parseWithStatus(uri, opts) {
       const options = Object.assign({}, opts);
-      const parsed = {
+      const parsed2 = {
         scheme: void 0,
         userinfo: void 0,
         host: "",
@@ -22850,7 +22888,7 @@ var require_fast_uri = __commonJS({
       }
       const authorityMatch = uri.match(AUTHORITY_PREFIX);
       if (authorityMatch !== null && authorityMatch[1].indexOf("\\") !== -1) {
-        parsed.error = "URI authority must not contain a literal backslash.";
+        parsed2.error = "URI authority must not contain a literal backslash.";
         malformedAuthorityOrPort = true;
       }
       const introducerMatch = uri.match(AUTHORITY_INTRODUCER_REGION);
@@ -22859,104 +22897,104 @@ var require_fast_uri = __commonJS({
         const normalizedRegion = region2.replace(/[\t\n\r]/g, "");
         if (normalizedRegion.length >= 2) {
           if (normalizedRegion.slice(0, 2) !== "//") {
-            parsed.error = parsed.error || "URI authority must not contain a literal backslash.";
+            parsed2.error = parsed2.error || "URI authority must not contain a literal backslash.";
             malformedAuthorityOrPort = true;
           } else if (region2.length !== normalizedRegion.length) {
-            parsed.error = parsed.error || "URI authority introducer must not contain whitespace.";
+            parsed2.error = parsed2.error || "URI authority introducer must not contain whitespace.";
             malformedAuthorityOrPort = true;
           }
         }
       }
       const matches = uri.match(URI_PARSE);
       if (matches) {
-        parsed.scheme = matches[1];
-        parsed.userinfo = matches[3];
-        parsed.host = matches[4];
-        parsed.port = parseInt(matches[5], 10);
-        parsed.path = matches[6] || "";
-        parsed.query = matches[7];
-        parsed.fragment = matches[8];
-        if (parsed.scheme !== void 0) {
-          if (VALID_SCHEME.test(parsed.scheme)) {
-            parsed.scheme = parsed.scheme.toLowerCase();
+        parsed2.scheme = matches[1];
+        parsed2.userinfo = matches[3];
+        parsed2.host = matches[4];
+        parsed2.port = parseInt(matches[5], 10);
+        parsed2.path = matches[6] || "";
+        parsed2.query = matches[7];
+        parsed2.fragment = matches[8];
+        if (parsed2.scheme !== void 0) {
+          if (VALID_SCHEME.test(parsed2.scheme)) {
+            parsed2.scheme = parsed2.scheme.toLowerCase();
           } else {
-            parsed.error = parsed.error || MALFORMED_SCHEME_ERROR;
+            parsed2.error = parsed2.error || MALFORMED_SCHEME_ERROR;
             malformedScheme = true;
           }
         }
         malformedPercentEncoding = hasMalformedComponentPercentEncoding(matches);
         if (malformedPercentEncoding) {
-          parsed.error = parsed.error || "URI contains malformed percent-encoding.";
+          parsed2.error = parsed2.error || "URI contains malformed percent-encoding.";
         }
-        if (isNaN(parsed.port)) {
-          parsed.port = matches[5];
+        if (isNaN(parsed2.port)) {
+          parsed2.port = matches[5];
         }
-        const parseError = getParseError(parsed, matches);
+        const parseError = getParseError(parsed2, matches);
         if (parseError !== void 0) {
-          parsed.error = parsed.error || parseError;
+          parsed2.error = parsed2.error || parseError;
           malformedAuthorityOrPort = true;
         }
-        if (parsed.host) {
-          const ipv4result = isIPv4(parsed.host);
+        if (parsed2.host) {
+          const ipv4result = isIPv4(parsed2.host);
           if (ipv4result === false) {
-            const bracketedIPLiteral = isIPLiteral(parsed.host);
-            const hasIPLiteralBracket = parsed.host.indexOf("[") !== -1 || parsed.host.indexOf("]") !== -1;
-            const ipv6result = normalizeIPv6(parsed.host);
+            const bracketedIPLiteral = isIPLiteral(parsed2.host);
+            const hasIPLiteralBracket = parsed2.host.indexOf("[") !== -1 || parsed2.host.indexOf("]") !== -1;
+            const ipv6result = normalizeIPv6(parsed2.host);
             isIP = ipv6result.isIPV6 || ipv6result.isIPVFuture === true;
             malformedIPLiteral = hasIPLiteralBracket && (!bracketedIPLiteral || ipv6result.error === true);
-            parsed.host = isIP ? ipv6result.host : ipv6result.host.toLowerCase();
+            parsed2.host = isIP ? ipv6result.host : ipv6result.host.toLowerCase();
             if (malformedIPLiteral) {
-              parsed.error = parsed.error || MALFORMED_HOST_ERROR;
+              parsed2.error = parsed2.error || MALFORMED_HOST_ERROR;
               malformedAuthorityOrPort = true;
             }
           } else {
             isIP = true;
           }
         }
-        if (parsed.scheme === void 0 && parsed.userinfo === void 0 && parsed.host === void 0 && parsed.port === void 0 && parsed.query === void 0 && !parsed.path) {
-          parsed.reference = "same-document";
-        } else if (parsed.scheme === void 0) {
-          parsed.reference = "relative";
-        } else if (parsed.fragment === void 0) {
-          parsed.reference = "absolute";
+        if (parsed2.scheme === void 0 && parsed2.userinfo === void 0 && parsed2.host === void 0 && parsed2.port === void 0 && parsed2.query === void 0 && !parsed2.path) {
+          parsed2.reference = "same-document";
+        } else if (parsed2.scheme === void 0) {
+          parsed2.reference = "relative";
+        } else if (parsed2.fragment === void 0) {
+          parsed2.reference = "absolute";
         } else {
-          parsed.reference = "uri";
+          parsed2.reference = "uri";
         }
-        if (options.reference && options.reference !== "suffix" && options.reference !== parsed.reference) {
-          parsed.error = parsed.error || "URI is not a " + options.reference + " reference.";
+        if (options.reference && options.reference !== "suffix" && options.reference !== parsed2.reference) {
+          parsed2.error = parsed2.error || "URI is not a " + options.reference + " reference.";
         }
-        const schemeHandler = getSchemeHandler(options.scheme || parsed.scheme);
+        const schemeHandler = getSchemeHandler(options.scheme || parsed2.scheme);
         if (!malformedIPLiteral) {
-          malformedHost = canonicalizeHost(parsed, options, schemeHandler, isIP);
+          malformedHost = canonicalizeHost(parsed2, options, schemeHandler, isIP);
         }
-        if (uri.indexOf("%") !== -1 && parsed.host !== void 0 && !malformedIPLiteral) {
-          let host = isIP ? parsed.host : normalizePercentEncoding(parsed.host, true);
+        if (uri.indexOf("%") !== -1 && parsed2.host !== void 0 && !malformedIPLiteral) {
+          let host = isIP ? parsed2.host : normalizePercentEncoding(parsed2.host, true);
           if (!isIP) {
             host = normalizePercentEncoding(host.toLowerCase());
           }
-          parsed.host = isIP || options.scheme !== "null" ? reescapeHostDelimiters(host, isIP) : host;
+          parsed2.host = isIP || options.scheme !== "null" ? reescapeHostDelimiters(host, isIP) : host;
         }
         if (!schemeHandler || schemeHandler && !schemeHandler.skipNormalize) {
-          if (parsed.path) {
-            parsed.path = normalizePathEncoding(parsed.path);
+          if (parsed2.path) {
+            parsed2.path = normalizePathEncoding(parsed2.path);
           }
-          if (parsed.query) {
-            parsed.query = normalizeQueryFragmentEncoding(parsed.query);
+          if (parsed2.query) {
+            parsed2.query = normalizeQueryFragmentEncoding(parsed2.query);
           }
-          if (parsed.fragment) {
-            parsed.fragment = normalizeQueryFragmentEncoding(parsed.fragment);
+          if (parsed2.fragment) {
+            parsed2.fragment = normalizeQueryFragmentEncoding(parsed2.fragment);
           }
         }
         if (schemeHandler && schemeHandler.parse) {
-          schemeHandler.parse(parsed, options);
-          if (schemeHandler === SCHEMES.urn && parsed.nid === void 0) {
+          schemeHandler.parse(parsed2, options);
+          if (schemeHandler === SCHEMES.urn && parsed2.nid === void 0) {
             malformedSchemeSpecific = true;
           }
         }
       } else {
-        parsed.error = parsed.error || "URI can not be parsed.";
+        parsed2.error = parsed2.error || "URI can not be parsed.";
       }
-      return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
+      return { parsed: parsed2, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
     function parse(uri, opts) {
       return parseWithStatus(uri, opts).parsed;
@@ -22965,9 +23003,9 @@ var require_fast_uri = __commonJS({
       return normalizeStringWithStatus(uri, opts).normalized;
     }
     function normalizeStringWithStatus(uri, opts) {
-      const { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = parseWithStatus(uri, opts);
+      const { parsed: parsed2, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = parseWithStatus(uri, opts);
       return {
-        normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri : serialize(parsed, opts),
+        normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri : serialize(parsed2, opts),
         malformedAuthorityOrPort,
         malformedPercentEncoding,
         malformedSchemeSpecific,
@@ -32335,8 +32373,8 @@ function bicepConfig(folder, sandbox) {
   let config;
   const file = path14.join(folder, "bicepconfig.json");
   const read2 = existsSync4(file) ? sandbox.readText(file) : void 0;
-  const parsed = read2?.ok ? parseConfig(read2.value, file) : void 0;
-  if (parsed) config = parsed;
+  const parsed2 = read2?.ok ? parseConfig(read2.value, file) : void 0;
+  if (parsed2) config = parsed2;
   else if (path14.dirname(folder) === folder) config = { br: { ...BUILT_IN_BR }, ts: {} };
   else config = bicepConfig(path14.dirname(folder), sandbox);
   cache.set(folder, config);
@@ -32376,10 +32414,10 @@ function isBicepPath(p) {
   return /\.bicep$/i.test(p);
 }
 function loadBicep(file, sandbox = sandboxOf(file)) {
-  const parsed = parseShared(sandbox, file.absPath, file.text);
-  const lowered = lowerProgram(parsed.program, file.absPath, bicepHost(sandbox));
-  const diagnostics = bicepDiagnostics(file, parsed.diagnostics, lowered.diagnostics);
-  return { document: new LoweredDocument(file, lowered.template, parsed.program, parsed.comments), diagnostics };
+  const parsed2 = parseShared(sandbox, file.absPath, file.text);
+  const lowered = lowerProgram(parsed2.program, file.absPath, bicepHost(sandbox));
+  const diagnostics = bicepDiagnostics(file, parsed2.diagnostics, lowered.diagnostics);
+  return { document: new LoweredDocument(file, lowered.template, parsed2.program, parsed2.comments), diagnostics };
 }
 function bicepDiagnostics(file, syntax, lowering) {
   const at = (d) => file.locationOf(d.start, Math.max(0, d.end - d.start));
@@ -32392,10 +32430,10 @@ function isBicepParamPath(p) {
   return /\.bicepparam$/i.test(p);
 }
 function loadBicepParams(file, evaluate2, sandbox = sandboxOf(file), extending = []) {
-  const parsed = parseBicep(file.text, { params: true });
-  const lowered = lowerParamsFile(parsed.program, file.absPath, bicepHost(sandbox));
-  const diagnostics = bicepDiagnostics(file, parsed.diagnostics, lowered.diagnostics);
-  const computed = lowered.assignments.some((a) => !lowered.literal.has(a.name)) ? evaluate2(new LoweredDocument(file, lowered.template, parsed.program)) : { outputs: {}, diagnostics: [] };
+  const parsed2 = parseBicep(file.text, { params: true });
+  const lowered = lowerParamsFile(parsed2.program, file.absPath, bicepHost(sandbox));
+  const diagnostics = bicepDiagnostics(file, parsed2.diagnostics, lowered.diagnostics);
+  const computed = lowered.assignments.some((a) => !lowered.literal.has(a.name)) ? evaluate2(new LoweredDocument(file, lowered.template, parsed2.program)) : { outputs: {}, diagnostics: [] };
   diagnostics.push(...computed.diagnostics);
   const at = { start: 0, end: file.text.length };
   const parameters = [];
@@ -32419,7 +32457,7 @@ function loadBicepParams(file, evaluate2, sandbox = sandboxOf(file), extending =
     ]) : jObject(a, [entry("value", a.value, value)]);
     parameters.push(entry(a.name, a, wrapped));
   }
-  const ext = parsed.program.statements.find((s) => s.kind === "ExtendsDeclarationSyntax");
+  const ext = parsed2.program.statements.find((s) => s.kind === "ExtendsDeclarationSyntax");
   if (ext?.kind === "ExtendsDeclarationSyntax" && ext.path && ext.path.holes.length === 0) {
     const baseAbs = path15.resolve(path15.dirname(file.absPath), ext.path.segments[0] ?? "");
     const read2 = sandbox.readText(baseAbs);
@@ -32447,7 +32485,7 @@ function loadBicepParams(file, evaluate2, sandbox = sandboxOf(file), extending =
       }
     }
   }
-  const using = parsed.program.statements.find((s) => s.kind === "UsingDeclarationSyntax");
+  const using = parsed2.program.statements.find((s) => s.kind === "UsingDeclarationSyntax");
   const usingPath = using?.kind === "UsingDeclarationSyntax" && using.path?.holes.length === 0 ? using.path.segments[0] : void 0;
   const entries2 = [
     entry("$schema", at, jString(at, "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#")),
@@ -32455,7 +32493,7 @@ function loadBicepParams(file, evaluate2, sandbox = sandboxOf(file), extending =
   ];
   if (usingPath) entries2.push(entry("metadata", using, jObject(using, [entry("template", using, jString(using, usingPath))])));
   entries2.push(entry("parameters", at, jObject(at, parameters)));
-  return { document: new LoweredDocument(file, jObject(at, entries2), parsed.program, parsed.comments), diagnostics };
+  return { document: new LoweredDocument(file, jObject(at, entries2), parsed2.program, parsed2.comments), diagnostics };
 }
 function keyVaultReference(a, _template) {
   const v = a.value;
@@ -32512,9 +32550,9 @@ function parseShared(sandbox, absPath, text2) {
   const cache = parsedFiles(sandbox);
   const known2 = cache.get(absPath);
   if (known2 && "text" in known2 && known2.text === text2) return known2.parsed;
-  const parsed = parseBicep(text2);
-  cache.set(absPath, { text: text2, parsed });
-  return parsed;
+  const parsed2 = parseBicep(text2);
+  cache.set(absPath, { text: text2, parsed: parsed2 });
+  return parsed2;
 }
 function sandboxOf(file) {
   return Sandbox.forPaths([file.absPath], { cwd: path15.dirname(file.absPath) });
@@ -40434,16 +40472,16 @@ function baselineOf(findings, now) {
   return { version: BASELINE_VERSION, tool: "tollgate", created: now.toISOString(), findings: entries2 };
 }
 function readBaseline(file, shownAs) {
-  let parsed;
+  let parsed2;
   try {
-    parsed = JSON.parse(readFileSync12(file, "utf8"));
+    parsed2 = JSON.parse(readFileSync12(file, "utf8"));
   } catch (err) {
     const code2 = err.code;
     throw new BaselineError(
       `${shownAs}: ${code2 === "ENOENT" ? "no such baseline file (write one with `tollgate baseline write`)" : `not a baseline file (${err.message})`}`
     );
   }
-  const b = parsed;
+  const b = parsed2;
   if (b?.tool !== "tollgate" || !Array.isArray(b.findings) || !b.findings.every((e) => typeof e?.fingerprint === "string")) {
     throw new BaselineError(`${shownAs}: not a Tollgate baseline`);
   }
@@ -42489,13 +42527,13 @@ function initiativeCoverage(initiative) {
     }
     if (!definition) return { ...base, decidability: "not-evaluable", reason: "Tollgate does not have the definition (not a public-cloud built-in)" };
     const named = { ...base, title: definition.displayName, category: definition.category ?? "" };
-    const { picked, problem } = pickVersion([definition], (d) => d.version, ref2.definitionVersion, definition.versions);
+    const { picked, problem } = pickBuiltInVersion(definition, ref2.definitionVersion);
     if (!picked) return { ...named, decidability: "not-evaluable", reason: problem ?? "no such version" };
     let rule;
     try {
       const values = {};
       for (const [name, raw] of Object.entries(ref2.parameters)) values[name] = resolveValue(raw, setValues);
-      rule = deferredPolicyRule(definition, { parameters: values, source: definition.file });
+      rule = deferredPolicyRule(picked, { parameters: values, source: picked.file });
     } catch (err) {
       return { ...named, decidability: "not-evaluable", reason: `cannot compile with the initiative's values: ${err.message}` };
     }
@@ -42527,7 +42565,6 @@ var init_coverage2 = __esm({
     init_assign();
     init_builtin_catalog();
     init_builtin_rules();
-    init_definition_version();
     init_effects();
     init_policy_rule();
     init_default_set();
@@ -51349,11 +51386,11 @@ var require_files = __commonJS({
     var fs2 = __importStar(__require("fs"));
     var child_process_1 = __require("child_process");
     function uriToFilePath(uri) {
-      const parsed = url.parse(uri);
-      if (parsed.protocol !== "file:" || !parsed.path) {
+      const parsed2 = url.parse(uri);
+      if (parsed2.protocol !== "file:" || !parsed2.path) {
         return void 0;
       }
-      const segments2 = parsed.path.split("/");
+      const segments2 = parsed2.path.split("/");
       for (let i = 0, len = segments2.length; i < len; i++) {
         segments2[i] = decodeURIComponent(segments2[i]);
       }
