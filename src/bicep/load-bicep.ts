@@ -224,12 +224,47 @@ function parsedFiles(sandbox: Sandbox) {
   return cache;
 }
 
-/** The parse of a file's text, shared within the scan. */
+/**
+ * Parses kept across the units of a scan (the sandbox and its per-unit forks), by path, while the
+ * text is the same: AVM-style repositories have hundreds of test deployments using the same
+ * module tree. Bounded by the text held (the trees are ~10x their text), oldest use first out, so
+ * memory follows the modules in use rather than the repository.
+ */
+const PARSE_CACHE_TEXT_LIMIT = 4_000_000;
+const parsesByFamily = new WeakMap<object, { entries: Map<string, { text: string; parsed: ParseResult }>; size: number }>();
+
+function familyParse(sandbox: Sandbox, absPath: string, text: string): ParseResult {
+  let shared = parsesByFamily.get(sandbox.family);
+  if (!shared) parsesByFamily.set(sandbox.family, (shared = { entries: new Map(), size: 0 }));
+  const known = shared.entries.get(absPath);
+  if (known) {
+    shared.entries.delete(absPath);
+    shared.size -= known.text.length;
+    if (known.text === text) {
+      shared.entries.set(absPath, known); // most recent last
+      shared.size += text.length;
+      return known.parsed;
+    }
+  }
+  const parsed = parseBicep(text);
+  if (text.length <= PARSE_CACHE_TEXT_LIMIT / 4) {
+    shared.entries.set(absPath, { text, parsed });
+    shared.size += text.length;
+    for (const [oldest, entry] of shared.entries) {
+      if (shared.size <= PARSE_CACHE_TEXT_LIMIT) break;
+      shared.entries.delete(oldest);
+      shared.size -= entry.text.length;
+    }
+  }
+  return parsed;
+}
+
+/** The parse of a file's text, shared within the unit, and across the scan's units while the text is the same. */
 function parseShared(sandbox: Sandbox, absPath: string, text: string): ParseResult {
   const cache = parsedFiles(sandbox);
   const known = cache.get(absPath);
   if (known && 'text' in known && known.text === text) return known.parsed;
-  const parsed = parseBicep(text);
+  const parsed = familyParse(sandbox, absPath, text);
   cache.set(absPath, { text, parsed });
   return parsed;
 }

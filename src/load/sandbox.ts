@@ -88,6 +88,13 @@ export class Sandbox {
     return real;
   }
 
+  /**
+   * The same object for a sandbox and all its forks: caches of what does not depend on the unit
+   * (a Bicep file's parse, given its text) key on it, so that a module many units use is parsed
+   * once per scan while each fork still reads (and reports) the file itself.
+   */
+  family: object = {};
+
   /** Told of every read, with the content, or undefined when the file could not be read (see fork). */
   private onRead?: (absPath: string, content: Buffer | undefined) => void;
 
@@ -99,6 +106,7 @@ export class Sandbox {
    */
   fork(onRead?: (absPath: string, content: Buffer | undefined) => void): Sandbox {
     const box = new Sandbox(this.roots, this.environment, this.bicepCacheRoot, this.moduleMirror, this.overlay);
+    box.family = this.family;
     box.pendingCaches.push(...this.pendingCaches);
     box.onRead = onRead;
     box.realPaths = this.realPaths; // real paths do not depend on the unit
