@@ -230,7 +230,7 @@ function parsedFiles(sandbox: Sandbox) {
  * module tree. Bounded by the text held (the trees are ~10x their text), oldest use first out, so
  * memory follows the modules in use rather than the repository.
  */
-const PARSE_CACHE_TEXT_LIMIT = 4_000_000;
+const PARSE_CACHE_TEXT_LIMIT = 2_000_000;
 const parsesByFamily = new WeakMap<object, { entries: Map<string, { text: string; parsed: ParseResult }>; size: number }>();
 
 function familyParse(sandbox: Sandbox, absPath: string, text: string): ParseResult {
@@ -259,12 +259,16 @@ function familyParse(sandbox: Sandbox, absPath: string, text: string): ParseResu
   return parsed;
 }
 
-/** The parse of a file's text, shared within the unit, and across the scan's units while the text is the same. */
-function parseShared(sandbox: Sandbox, absPath: string, text: string): ParseResult {
+/**
+ * The parse of a file's text, shared within the unit; a file read as a module or import
+ * (`acrossUnits`) also across the scan's units while its text is the same. Entry files are parsed
+ * by the unit that scans them (and by discovery), which keeping them would not save.
+ */
+function parseShared(sandbox: Sandbox, absPath: string, text: string, acrossUnits = false): ParseResult {
   const cache = parsedFiles(sandbox);
   const known = cache.get(absPath);
   if (known && 'text' in known && known.text === text) return known.parsed;
-  const parsed = familyParse(sandbox, absPath, text);
+  const parsed = acrossUnits ? familyParse(sandbox, absPath, text) : parseBicep(text);
   cache.set(absPath, { text, parsed });
   return parsed;
 }
@@ -289,7 +293,7 @@ function bicepHost(sandbox: Sandbox): LowerHost {
         cache.set(absPath, read);
         return read;
       }
-      return { ok: true, program: parseShared(sandbox, absPath, read.value).program, text: read.value };
+      return { ok: true, program: parseShared(sandbox, absPath, read.value, true).program, text: read.value };
     },
     moduleReferences(absPath) {
       if (references.has(absPath)) return references.get(absPath);
