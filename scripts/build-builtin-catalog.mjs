@@ -15,10 +15,10 @@
 // in initiatives. Each file is brotli
 // compressed (about 24x: 8.4 MB of definitions become ~350 KB). Output is deterministic (files in
 // byte order of their paths), so a rebuild of the same upstream commit gives identical bytes.
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { brotliCompressSync, constants } from 'node:zlib';
+import { writeCatalogShelf } from './write-catalog-shelf.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const source = process.argv[2];
@@ -62,15 +62,11 @@ function records(folder) {
 }
 
 function write(out, lines) {
-  const text = Buffer.from(lines.map((l) => l.line).join('\n'), 'utf8');
-  const packed = brotliCompressSync(text, {
-    params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_LGWIN]: 24, [constants.BROTLI_PARAM_SIZE_HINT]: text.length },
-  });
-  const target = path.join(root, 'catalog', 'builtin', out);
-  mkdirSync(path.dirname(target), { recursive: true });
-  writeFileSync(`${target}.tmp`, packed);
-  renameSync(`${target}.tmp`, target);
-  console.log(`${out}: ${lines.length} files, ${text.length} bytes -> ${packed.length} bytes`);
+  const size = writeCatalogShelf(
+    path.join(root, 'catalog', 'builtin', out),
+    lines.map((l) => l.line),
+  );
+  console.log(`${out}: ${lines.length} files, ${size.text} bytes -> ${size.packed} bytes`);
 }
 
 const initiatives = records('policySetDefinitions');

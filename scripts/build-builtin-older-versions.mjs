@@ -15,11 +15,11 @@
 // pins a few older versions, does not decompress the others. Records: `<name> TAB <upstream path>@<version> TAB <json>`, as in
 // scripts/build-builtin-catalog.mjs; ordered by name and version, so a rebuild gives identical bytes.
 import { execFileSync } from 'node:child_process';
-import { renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { readFileSync } from 'node:fs';
+import { brotliDecompressSync } from 'node:zlib';
+import { writeCatalogShelf } from './write-catalog-shelf.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const gitDir = process.argv[2];
@@ -104,14 +104,11 @@ function compareVersions(a, b) {
   return 0;
 }
 function write(out, list) {
-  const text = Buffer.from(list.map((r) => `${r.name}\t${r.rel}@${r.version}\t${JSON.stringify(r.json)}`).join('\n'), 'utf8');
-  const packed = brotliCompressSync(text, {
-    params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_LGWIN]: 24, [constants.BROTLI_PARAM_SIZE_HINT]: text.length },
-  });
-  const target = path.join(root, 'catalog/builtin', out);
-  writeFileSync(`${target}.tmp`, packed);
-  renameSync(`${target}.tmp`, target);
-  console.log(`${out}: ${list.length} versions, ${text.length} bytes -> ${packed.length} bytes`);
+  const size = writeCatalogShelf(
+    path.join(root, 'catalog/builtin', out),
+    list.map((r) => `${r.name}\t${r.rel}@${r.version}\t${JSON.stringify(r.json)}`),
+  );
+  console.log(`${out}: ${list.length} versions, ${size.text} bytes -> ${size.packed} bytes`);
 }
 write(
   'definitions-older-default.ndjson.br',
