@@ -4530,6 +4530,12 @@ var init_sandbox = __esm({
         }
         return real;
       }
+      /**
+       * The same object for a sandbox and all its forks: caches of what does not depend on the unit
+       * (a Bicep file's parse, given its text) key on it, so that a module many units use is parsed
+       * once per scan while each fork still reads (and reports) the file itself.
+       */
+      family = {};
       /** Told of every read, with the content, or undefined when the file could not be read (see fork). */
       onRead;
       /**
@@ -4540,6 +4546,7 @@ var init_sandbox = __esm({
        */
       fork(onRead) {
         const box = new _Sandbox(this.roots, this.environment, this.bicepCacheRoot, this.moduleMirror, this.overlay);
+        box.family = this.family;
         box.pendingCaches.push(...this.pendingCaches);
         box.onRead = onRead;
         box.realPaths = this.realPaths;
@@ -32546,11 +32553,36 @@ function parsedFiles(sandbox) {
   if (!cache) parsedBySandbox.set(sandbox, cache = /* @__PURE__ */ new Map());
   return cache;
 }
-function parseShared(sandbox, absPath, text2) {
+function familyParse(sandbox, absPath, text2) {
+  let shared = parsesByFamily.get(sandbox.family);
+  if (!shared) parsesByFamily.set(sandbox.family, shared = { entries: /* @__PURE__ */ new Map(), size: 0 });
+  const known2 = shared.entries.get(absPath);
+  if (known2) {
+    shared.entries.delete(absPath);
+    shared.size -= known2.text.length;
+    if (known2.text === text2) {
+      shared.entries.set(absPath, known2);
+      shared.size += text2.length;
+      return known2.parsed;
+    }
+  }
+  const parsed2 = parseBicep(text2);
+  if (text2.length <= PARSE_CACHE_TEXT_LIMIT / 4) {
+    shared.entries.set(absPath, { text: text2, parsed: parsed2 });
+    shared.size += text2.length;
+    for (const [oldest, entry2] of shared.entries) {
+      if (shared.size <= PARSE_CACHE_TEXT_LIMIT) break;
+      shared.entries.delete(oldest);
+      shared.size -= entry2.text.length;
+    }
+  }
+  return parsed2;
+}
+function parseShared(sandbox, absPath, text2, acrossUnits = false) {
   const cache = parsedFiles(sandbox);
   const known2 = cache.get(absPath);
   if (known2 && "text" in known2 && known2.text === text2) return known2.parsed;
-  const parsed2 = parseBicep(text2);
+  const parsed2 = acrossUnits ? familyParse(sandbox, absPath, text2) : parseBicep(text2);
   cache.set(absPath, { text: text2, parsed: parsed2 });
   return parsed2;
 }
@@ -32571,7 +32603,7 @@ function bicepHost(sandbox) {
         cache.set(absPath, read2);
         return read2;
       }
-      return { ok: true, program: parseShared(sandbox, absPath, read2.value).program, text: read2.value };
+      return { ok: true, program: parseShared(sandbox, absPath, read2.value, true).program, text: read2.value };
     },
     moduleReferences(absPath) {
       if (references.has(absPath)) return references.get(absPath);
@@ -32588,7 +32620,7 @@ function bicepHost(sandbox) {
     registryModule: (spec, fromAbsPath) => resolveRegistryModule(spec, fromAbsPath, sandbox)
   };
 }
-var LoweredDocument, parsedBySandbox, moduleRefsBySandbox;
+var LoweredDocument, parsedBySandbox, moduleRefsBySandbox, PARSE_CACHE_TEXT_LIMIT, parsesByFamily;
 var init_load_bicep = __esm({
   "src/bicep/load-bicep.ts"() {
     "use strict";
@@ -32611,6 +32643,8 @@ var init_load_bicep = __esm({
     };
     parsedBySandbox = /* @__PURE__ */ new WeakMap();
     moduleRefsBySandbox = /* @__PURE__ */ new WeakMap();
+    PARSE_CACHE_TEXT_LIMIT = 2e6;
+    parsesByFamily = /* @__PURE__ */ new WeakMap();
   }
 });
 
