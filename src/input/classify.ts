@@ -1,5 +1,5 @@
 import { InputError, type Diagnostic } from '../load/diagnostic.js';
-import { childNode, parseJsonDocument, type JsonDocument } from '../load/json-document.js';
+import { childNode, parseJsonDocument, parseJsonValueFirst, type JsonDocument } from '../load/json-document.js';
 import { SourceFile } from '../load/source-file.js';
 import { Sandbox } from '../load/sandbox.js';
 import { looksLikeExport } from '../resources/from-export.js';
@@ -36,6 +36,12 @@ export function classify(
   cwd: string,
   sandbox: Sandbox = Sandbox.forPaths([candidate.absPath], { cwd }),
   evaluateParams: ParamsEvaluator = noParamsEvaluator,
+  /**
+   * Discovery keeps only a JSON file's kind and a few values, never its syntax tree: it reads the
+   * value with JSON.parse and builds the tree (positions) only for a file JSON.parse rejects, so
+   * that errors are said as before. The unit that scans the file parses it with positions.
+   */
+  options: { valueFirst?: boolean } = {},
 ): Classification {
   const shown = displayPath(candidate.absPath, cwd);
   const read = sandbox.readText(candidate.absPath);
@@ -61,7 +67,7 @@ export function classify(
   }
   let document: JsonDocument;
   try {
-    document = parseJsonDocument(file);
+    document = options.valueFirst ? parseJsonValueFirst(file) : parseJsonDocument(file);
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
     // Broken JSON matters when the file means to be a template or parameter file.
@@ -69,7 +75,7 @@ export function classify(
     return { ok: false, skipped: true, path: shown, reason: 'not valid JSON' };
   }
   // The $schema decides for templates and parameter files without building the file's value.
-  const schema = childNode(document.root, '$schema')?.value;
+  const schema = options.valueFirst ? getProperty(document.value, '$schema') : childNode(document.root, '$schema')?.value;
   const kind =
     typeof schema === 'string' && (TEMPLATE_SCHEMA.test(schema) || PARAMETERS_SCHEMA.test(schema)) ? kindOf({ $schema: schema }) : kindOf(document.value);
   if (kind) return { ok: true, file: { kind, document } };

@@ -138,7 +138,7 @@ export function loadInputs(options: InputOptions): Inputs {
   const read = (candidate: Candidate, onRead?: ReadObserver): Summarised => {
     if (!shared || shared.files >= FILES_PER_FORK || onRead) shared = { fork: sandbox.fork(onRead), files: 0 };
     shared.files++;
-    const c = (options.classify ?? classify)(candidate, options.cwd, shared.fork, options.evaluateBicepParams);
+    const c = (options.classify ?? classify)(candidate, options.cwd, shared.fork, options.evaluateBicepParams, { valueFirst: true });
     if (onRead) shared = undefined;
     return summarise(c);
   };

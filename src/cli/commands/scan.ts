@@ -281,7 +281,7 @@ async function scanWithConfig(paths: string[], flags: ScanFlags, cwd: string, co
   const setup = scanSetup(paths, flags, cwd, config, plugins);
   if (typeof setup === 'number') return setup;
   const { options, plan, maxChars, reportUrl } = setup;
-  const jobs = flags.jobs === undefined ? availableParallelism() : Number(flags.jobs);
+  const jobs = flags.jobs === undefined ? defaultJobs() : Number(flags.jobs);
   if (!Number.isInteger(jobs) || jobs < 1) return usageError(`--jobs must be a whole number of threads, 1 or more, not '${flags.jobs}'`);
   // A long scan keeps its heap near what it holds: the garbage of units already done is collected
   // sooner, so peak memory follows the largest unit rather than the number of files (docs/cli.md, Scale).
@@ -365,4 +365,15 @@ function parseEffects(entries: string[]): Result<Record<string, string>> {
     out[e.slice(0, i)] = e.slice(i + 1);
   }
   return ok(out);
+}
+
+/**
+ * Threads for a scan when --jobs is not given: every core, but one thread on a machine of two
+ * cores or fewer. There the main thread (discovery, reports) and the workers share the cores, and
+ * the bench measured workers slower at every size tried (--jobs 2 at 0.81-0.83x of --jobs 1 on
+ * 20 MB; docs/performance.md); --jobs still asks for them.
+ */
+function defaultJobs(): number {
+  const cores = availableParallelism();
+  return cores <= 2 ? 1 : cores;
 }
