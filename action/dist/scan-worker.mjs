@@ -26783,7 +26783,7 @@ function nodeObject(node2) {
 // src/input/classify.ts
 var TEMPLATE_SCHEMA = /deploymenttemplate\.json#?$/i;
 var PARAMETERS_SCHEMA = /deploymentparameters\.json#?$/i;
-function classify(candidate, cwd, sandbox = Sandbox.forPaths([candidate.absPath], { cwd }), evaluateParams = noParamsEvaluator) {
+function classify(candidate, cwd, sandbox = Sandbox.forPaths([candidate.absPath], { cwd }), evaluateParams = noParamsEvaluator, options = {}) {
   const shown = displayPath(candidate.absPath, cwd);
   const read2 = sandbox.readText(candidate.absPath);
   if (!read2.ok) {
@@ -26807,13 +26807,13 @@ function classify(candidate, cwd, sandbox = Sandbox.forPaths([candidate.absPath]
   }
   let document;
   try {
-    document = parseJsonDocument(file);
+    document = options.valueFirst ? parseJsonValueFirst(file) : parseJsonDocument(file);
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
     if (candidate.explicit || /deployment(template|parameters)\.json/i.test(text2)) return { ok: false, skipped: false, diagnostic: err.diagnostic };
     return { ok: false, skipped: true, path: shown, reason: "not valid JSON" };
   }
-  const schema = childNode(document.root, "$schema")?.value;
+  const schema = options.valueFirst ? getProperty(document.value, "$schema") : childNode(document.root, "$schema")?.value;
   const kind = typeof schema === "string" && (TEMPLATE_SCHEMA.test(schema) || PARAMETERS_SCHEMA.test(schema)) ? kindOf({ $schema: schema }) : kindOf(document.value);
   if (kind) return { ok: true, file: { kind, document } };
   if (candidate.explicit) {

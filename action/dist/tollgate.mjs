@@ -33228,7 +33228,7 @@ var init_from_export = __esm({
 });
 
 // src/input/classify.ts
-function classify(candidate, cwd, sandbox = Sandbox.forPaths([candidate.absPath], { cwd }), evaluateParams = noParamsEvaluator) {
+function classify(candidate, cwd, sandbox = Sandbox.forPaths([candidate.absPath], { cwd }), evaluateParams = noParamsEvaluator, options = {}) {
   const shown = displayPath(candidate.absPath, cwd);
   const read2 = sandbox.readText(candidate.absPath);
   if (!read2.ok) {
@@ -33252,13 +33252,13 @@ function classify(candidate, cwd, sandbox = Sandbox.forPaths([candidate.absPath]
   }
   let document;
   try {
-    document = parseJsonDocument(file);
+    document = options.valueFirst ? parseJsonValueFirst(file) : parseJsonDocument(file);
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
     if (candidate.explicit || /deployment(template|parameters)\.json/i.test(text2)) return { ok: false, skipped: false, diagnostic: err.diagnostic };
     return { ok: false, skipped: true, path: shown, reason: "not valid JSON" };
   }
-  const schema = childNode(document.root, "$schema")?.value;
+  const schema = options.valueFirst ? getProperty(document.value, "$schema") : childNode(document.root, "$schema")?.value;
   const kind = typeof schema === "string" && (TEMPLATE_SCHEMA.test(schema) || PARAMETERS_SCHEMA.test(schema)) ? kindOf({ $schema: schema }) : kindOf(document.value);
   if (kind) return { ok: true, file: { kind, document } };
   if (candidate.explicit) {
@@ -33348,7 +33348,7 @@ function loadInputs(options) {
   const read2 = (candidate, onRead) => {
     if (!shared || shared.files >= FILES_PER_FORK || onRead) shared = { fork: sandbox.fork(onRead), files: 0 };
     shared.files++;
-    const c = (options.classify ?? classify)(candidate, options.cwd, shared.fork, options.evaluateBicepParams);
+    const c = (options.classify ?? classify)(candidate, options.cwd, shared.fork, options.evaluateBicepParams, { valueFirst: true });
     if (onRead) shared = void 0;
     return summarise(c);
   };
@@ -41039,7 +41039,7 @@ async function scanWithConfig(paths, flags, cwd, config, plugins) {
   const setup = scanSetup(paths, flags, cwd, config, plugins);
   if (typeof setup === "number") return setup;
   const { options, plan, maxChars, reportUrl } = setup;
-  const jobs = flags.jobs === void 0 ? availableParallelism() : Number(flags.jobs);
+  const jobs = flags.jobs === void 0 ? defaultJobs() : Number(flags.jobs);
   if (!Number.isInteger(jobs) || jobs < 1) return usageError(`--jobs must be a whole number of threads, 1 or more, not '${flags.jobs}'`);
   setFlagsFromString("--heap-growing-percent=50");
   const progress = createProgress(process.stderr);
@@ -41115,6 +41115,10 @@ function parseEffects(entries2) {
     out[e.slice(0, i)] = e.slice(i + 1);
   }
   return ok(out);
+}
+function defaultJobs() {
+  const cores = availableParallelism();
+  return cores <= 2 ? 1 : cores;
 }
 var init_scan2 = __esm({
   "src/cli/commands/scan.ts"() {
@@ -53493,7 +53497,10 @@ function program2() {
   return cli;
 }
 function addSelectionOptions(cmd) {
-  return cmd.option("-j, --jobs <n>", "threads that scan units (default: the available cores; 1: one thread); small scans use one thread whatever N is").option("--cache <dir>", "keep each unit's results in DIR and reuse them while nothing the unit reads has changed (opt-in; safe to delete)").addOption(new Option("--no-worker-threshold", "tests: use worker threads however small the scan").hideHelp()).option(
+  return cmd.option(
+    "-j, --jobs <n>",
+    "threads that scan units (default: the available cores, 1 on a machine of 2 cores or fewer; 1: one thread); small scans use one thread whatever N is"
+  ).option("--cache <dir>", "keep each unit's results in DIR and reuse them while nothing the unit reads has changed (opt-in; safe to delete)").addOption(new Option("--no-worker-threshold", "tests: use worker threads however small the scan").hideHelp()).option(
     "--skip-unrecognized",
     "files named on the command line that are not templates, parameter files or exports are skipped, not errors (for pre-commit hooks)"
   ).option(
