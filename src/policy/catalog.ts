@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic } from '../load/diagnostic.js';
 import { InputError } from '../load/diagnostic.js';
-import { childNode, parseJsonValueFirst, readJsonValueFirst, propertyKeyNode, type JsonDocument, type JsonNode } from '../load/json-document.js';
+import { readPolicyFile } from './arm-deployed.js';
+import { childNode, parseJsonValueFirst, propertyKeyNode, type JsonDocument, type JsonNode } from '../load/json-document.js';
 import type { SourceLocation } from '../load/source-file.js';
 import { SourceFile } from '../load/source-file.js';
 import { packageRoot } from '../package-root.js';
@@ -58,7 +59,9 @@ export function loadPolicies(dir: string, displayRoot: string, options: CatalogO
 export function addDefinitionFile(out: Catalog, abs: string, shown: string, ...options: DefinitionOptions): void {
   let doc: JsonDocument;
   try {
-    doc = readJsonValueFirst(abs, shown);
+    const read = readPolicyFile(abs, shown);
+    doc = read.doc;
+    if (read.note) out.diagnostics.push(read.note);
   } catch (err) {
     out.diagnostics.push(
       err instanceof InputError

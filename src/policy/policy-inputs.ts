@@ -2,7 +2,8 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic } from '../load/diagnostic.js';
 import { InputError } from '../load/diagnostic.js';
-import { readJsonValueFirst, type JsonDocument } from '../load/json-document.js';
+import type { JsonDocument } from '../load/json-document.js';
+import { readPolicyFile } from './arm-deployed.js';
 import { packageRoot } from '../package-root.js';
 import type { Value } from '../resources/value.js';
 import { assignRules, type AssignedRule, type KnownDefinition, type UnavailableReference } from './assign.js';
@@ -77,8 +78,10 @@ export function loadPolicyInputs(spec: PolicySpec, cwd: string): PolicyInputs {
       let doc: JsonDocument;
       let json: Value;
       try {
-        doc = readJsonValueFirst(file, shown);
+        const read = readPolicyFile(file, shown);
+        doc = read.doc;
         json = doc.value as Value;
+        if (read.note) out.diagnostics.push(read.note);
       } catch (err) {
         out.diagnostics.push(
           err instanceof InputError ? err.diagnostic : { severity: 'error', code: 'policy-file', message: (err as Error).message, file: shown },

@@ -9,6 +9,7 @@ import type { Expr } from '../../arm/expression/ast.js';
 import { findParameter, type PolicyDefinition } from '../../policy/definition.js';
 import { InputError } from '../../load/diagnostic.js';
 import { addDefinitionDocument, type Catalog } from '../../policy/catalog.js';
+import { readPolicyFile } from '../../policy/arm-deployed.js';
 import type { TraceNode } from '../../policy/condition.js';
 import { evaluatePolicy, type PolicyResult } from '../../policy/engine.js';
 import { createPolicyRule, policyTime, type PolicyRule } from '../../policy/policy-rule.js';
@@ -140,7 +141,7 @@ export function loadPolicy(policyPath: string, parameters: Record<string, unknow
   let doc: JsonDocument;
   let json: Value;
   try {
-    doc = readJsonDocument(abs, policyPath);
+    doc = readPolicyFile(abs, policyPath).doc;
     json = doc.value as Value;
   } catch (err) {
     const d =
