@@ -29679,6 +29679,68 @@ function builtInInitiative(name) {
 // src/policy/catalog.ts
 import { readdirSync as readdirSync2, readFileSync as readFileSync6 } from "node:fs";
 import path11 from "node:path";
+
+// src/policy/arm-deployed.ts
+var POLICY_RESOURCE_TYPES = /* @__PURE__ */ new Set([
+  "microsoft.authorization/policydefinitions",
+  "microsoft.authorization/policysetdefinitions",
+  "microsoft.authorization/policyassignments",
+  "microsoft.authorization/policyexemptions"
+]);
+function isArmPolicyResource(json) {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return false;
+  const o = json;
+  return typeof o["type"] === "string" && POLICY_RESOURCE_TYPES.has(o["type"].toLowerCase()) && typeof o["apiVersion"] === "string";
+}
+function isEscaped(text2) {
+  return text2.startsWith("[[") && text2.endsWith("]");
+}
+function unescapeArmStrings(value) {
+  let changed = 0;
+  const walk3 = (v) => {
+    if (typeof v === "string") {
+      if (!isEscaped(v)) return v;
+      changed++;
+      return v.slice(1);
+    }
+    if (Array.isArray(v)) return v.map(walk3);
+    if (v !== null && typeof v === "object") {
+      const out = /* @__PURE__ */ Object.create(null);
+      for (const [k, child] of Object.entries(v)) {
+        const key = isEscaped(k) ? (changed++, k.slice(1)) : k;
+        out[key] = walk3(child);
+      }
+      return out;
+    }
+    return v;
+  };
+  return { value: walk3(value), changed };
+}
+function readPolicyFile(abs, shown) {
+  const doc = readJsonValueFirst(abs, shown);
+  if (!isArmPolicyResource(doc.value)) return { doc };
+  const { value, changed } = unescapeArmStrings(doc.value);
+  if (changed === 0) return { doc };
+  const deployed = {
+    file: doc.file,
+    value,
+    // Positions stay the file's own: an escaped string sits where its unescaped value is read from.
+    get root() {
+      return doc.root;
+    }
+  };
+  return {
+    doc: deployed,
+    note: {
+      severity: "info",
+      code: "policy-arm-resource",
+      message: `${shown} is a ${doc.value.type} resource of an ARM template: read as Azure stores it after the deployment (ARM's [[ escape undone in ${changed} string${changed === 1 ? "" : "s"})`,
+      file: shown
+    }
+  };
+}
+
+// src/policy/catalog.ts
 var SIDECAR = ".tollgate.json";
 var SEVERITIES = /* @__PURE__ */ new Set(["critical", "high", "medium", "low", "informational"]);
 function loadBuiltInPolicies(options = {}) {
@@ -29698,7 +29760,9 @@ function loadPolicies(dir, displayRoot, options = {}) {
 function addDefinitionFile(out, abs, shown, ...options) {
   let doc;
   try {
-    doc = readJsonValueFirst(abs, shown);
+    const read2 = readPolicyFile(abs, shown);
+    doc = read2.doc;
+    if (read2.note) out.diagnostics.push(read2.note);
   } catch (err) {
     out.diagnostics.push(
       err instanceof InputError ? err.diagnostic : { severity: "error", code: "policy-definition", message: `not a policy definition: ${err.message}`, file: shown }
@@ -30059,8 +30123,10 @@ function loadPolicyInputs(spec, cwd) {
       let doc;
       let json;
       try {
-        doc = readJsonValueFirst(file, shown);
+        const read3 = readPolicyFile(file, shown);
+        doc = read3.doc;
         json = doc.value;
+        if (read3.note) out.diagnostics.push(read3.note);
       } catch (err) {
         out.diagnostics.push(
           err instanceof InputError ? err.diagnostic : { severity: "error", code: "policy-file", message: err.message, file: shown }

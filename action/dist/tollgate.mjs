@@ -5104,6 +5104,73 @@ var init_json_document = __esm({
   }
 });
 
+// src/policy/arm-deployed.ts
+function isArmPolicyResource(json) {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return false;
+  const o = json;
+  return typeof o["type"] === "string" && POLICY_RESOURCE_TYPES.has(o["type"].toLowerCase()) && typeof o["apiVersion"] === "string";
+}
+function isEscaped(text2) {
+  return text2.startsWith("[[") && text2.endsWith("]");
+}
+function unescapeArmStrings(value) {
+  let changed = 0;
+  const walk4 = (v) => {
+    if (typeof v === "string") {
+      if (!isEscaped(v)) return v;
+      changed++;
+      return v.slice(1);
+    }
+    if (Array.isArray(v)) return v.map(walk4);
+    if (v !== null && typeof v === "object") {
+      const out = /* @__PURE__ */ Object.create(null);
+      for (const [k, child] of Object.entries(v)) {
+        const key2 = isEscaped(k) ? (changed++, k.slice(1)) : k;
+        out[key2] = walk4(child);
+      }
+      return out;
+    }
+    return v;
+  };
+  return { value: walk4(value), changed };
+}
+function readPolicyFile(abs, shown) {
+  const doc = readJsonValueFirst(abs, shown);
+  if (!isArmPolicyResource(doc.value)) return { doc };
+  const { value, changed } = unescapeArmStrings(doc.value);
+  if (changed === 0) return { doc };
+  const deployed = {
+    file: doc.file,
+    value,
+    // Positions stay the file's own: an escaped string sits where its unescaped value is read from.
+    get root() {
+      return doc.root;
+    }
+  };
+  return {
+    doc: deployed,
+    note: {
+      severity: "info",
+      code: "policy-arm-resource",
+      message: `${shown} is a ${doc.value.type} resource of an ARM template: read as Azure stores it after the deployment (ARM's [[ escape undone in ${changed} string${changed === 1 ? "" : "s"})`,
+      file: shown
+    }
+  };
+}
+var POLICY_RESOURCE_TYPES;
+var init_arm_deployed = __esm({
+  "src/policy/arm-deployed.ts"() {
+    "use strict";
+    init_json_document();
+    POLICY_RESOURCE_TYPES = /* @__PURE__ */ new Set([
+      "microsoft.authorization/policydefinitions",
+      "microsoft.authorization/policysetdefinitions",
+      "microsoft.authorization/policyassignments",
+      "microsoft.authorization/policyexemptions"
+    ]);
+  }
+});
+
 // src/resources/resource.ts
 function isAtOrUnder(scope, resourceId) {
   const s = scope.toLowerCase().replace(/\/+$/, "");
@@ -10086,7 +10153,9 @@ function loadPolicies(dir, displayRoot, options = {}) {
 function addDefinitionFile(out, abs, shown, ...options) {
   let doc;
   try {
-    doc = readJsonValueFirst(abs, shown);
+    const read2 = readPolicyFile(abs, shown);
+    doc = read2.doc;
+    if (read2.note) out.diagnostics.push(read2.note);
   } catch (err) {
     out.diagnostics.push(
       err instanceof InputError ? err.diagnostic : { severity: "error", code: "policy-definition", message: `not a policy definition: ${err.message}`, file: shown }
@@ -10199,6 +10268,7 @@ var init_catalog = __esm({
   "src/policy/catalog.ts"() {
     "use strict";
     init_diagnostic();
+    init_arm_deployed();
     init_json_document();
     init_source_file();
     init_package_root();
@@ -10554,8 +10624,10 @@ function loadPolicyInputs(spec, cwd) {
       let doc;
       let json;
       try {
-        doc = readJsonValueFirst(file, shown);
+        const read3 = readPolicyFile(file, shown);
+        doc = read3.doc;
         json = doc.value;
+        if (read3.note) out.diagnostics.push(read3.note);
       } catch (err) {
         out.diagnostics.push(
           err instanceof InputError ? err.diagnostic : { severity: "error", code: "policy-file", message: err.message, file: shown }
@@ -10692,7 +10764,7 @@ var init_policy_inputs = __esm({
   "src/policy/policy-inputs.ts"() {
     "use strict";
     init_diagnostic();
-    init_json_document();
+    init_arm_deployed();
     init_package_root();
     init_assign();
     init_assignment();
@@ -42044,7 +42116,7 @@ function loadPolicy(policyPath, parameters, effect, cwd) {
   let doc;
   let json;
   try {
-    doc = readJsonDocument(abs, policyPath);
+    doc = readPolicyFile(abs, policyPath).doc;
     json = doc.value;
   } catch (err) {
     const d = err instanceof InputError ? err.diagnostic : { message: `cannot read the policy: ${err.code ?? err.message}`, file: policyPath };
@@ -42233,6 +42305,7 @@ var init_policy_test = __esm({
     init_definition();
     init_diagnostic();
     init_catalog();
+    init_arm_deployed();
     init_engine();
     init_policy_rule();
     init_raw();
