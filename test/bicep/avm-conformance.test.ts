@@ -16,8 +16,8 @@ import { expandFile, firstDifference, missingAsset, unpackAvm, withPlaceholdersF
 //   from this main.bicep. The evidence is given per module; these count as differing, not as equal.
 // - "JSON less precise": the compiler's text makes the JSON side's value unknown where the .bicep side
 //   knows it.
-// - "Bicep less precise": Tollgate cannot resolve something the compiler can (the one difference that
-//   is ours).
+// - "Bicep less precise": Tollgate cannot resolve something the compiler can (none left: the two
+//   secure resourceInput<> parameters are masked as secrets since the lowering marks them secure).
 const STALE_NETWORK_INTERFACE =
   'stale main.json: main.bicep declares avmTelemetry Microsoft.Resources/deployments@2024-07-01 and ' +
   'Microsoft.AzureStackHCI/networkInterfaces@2025-04-01-preview; main.json (bicep 0.41.2.15936, templateHash ' +
@@ -34,11 +34,6 @@ const JSON_HOISTED_TERNARY =
   'JSON less precise: the compiler hoists a ternary over a whole module parameter ' +
   "(if(c, createObject('value', a), ...)), which leaves that parameter unknown in main.json; the .bicep gives " +
   '{ value: unknown }';
-const SECURE_RESOURCE_INPUT =
-  'Bicep less precise: @secure() param osProfile typed resourceInput<...>.properties.osProfile; Tollgate has no ' +
-  'resource schemas to resolve that type, so the value passed is not masked as a secret (main.json types it ' +
-  'secureObject: <secret>)';
-
 const KNOWN_DIFFERENCES: Record<string, string> = {
   'res/azure-stack-hci/network-interface': STALE_NETWORK_INTERFACE,
   'res/azure-stack-hci/network-interface/tests/e2e/defaults': STALE_NETWORK_INTERFACE,
@@ -47,8 +42,6 @@ const KNOWN_DIFFERENCES: Record<string, string> = {
   'res/azure-stack-hci/virtual-hard-disk/tests/e2e/defaults': STALE_VIRTUAL_HARD_DISK,
   'res/azure-stack-hci/virtual-hard-disk/tests/e2e/max': STALE_VIRTUAL_HARD_DISK,
   'res/azure-stack-hci/virtual-hard-disk/tests/e2e/waf-aligned': STALE_VIRTUAL_HARD_DISK,
-  'res/azure-stack-hci/virtual-machine-instance/tests/e2e/defaults': SECURE_RESOURCE_INPUT,
-  'res/azure-stack-hci/virtual-machine-instance/tests/e2e/waf-aligned': SECURE_RESOURCE_INPUT,
   'res/cdn/profile/origin-group': `${JSON_HOISTED_TERNARY} (originHostHeader)`,
   'res/compute/virtual-machine': `${JSON_HOISTED_TERNARY} (dnsServers, networkSecurityGroupResourceId); and ${STALE_VIRTUAL_MACHINE}`,
   'res/compute/virtual-machine/tests/e2e/linux.max': STALE_VIRTUAL_MACHINE,

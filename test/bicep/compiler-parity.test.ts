@@ -371,3 +371,26 @@ test("an interpolated key over a resource's id ('${identity.id}': {}) is written
   // Outside a key the id is a value like any other (unknown here: the name is a parameter without a value).
   assert.ok(isUnknown(body.properties.tags.id as never));
 });
+
+test('@secure() over a resourceInput<> type: the value passed is a secret (the compiler types it securestring or secureObject from the schema)', () => {
+  const e = expandBicep({
+    'main.bicep': lines(
+      "module vm 'vm.bicep' = {",
+      "  name: 'vm'",
+      "  params: { osProfile: { adminUsername: 'azureuser', adminPassword: 'P@ssw0rd-not-for-reports' } }",
+      '}',
+    ),
+    'vm.bicep': lines(
+      '@secure()',
+      "param osProfile resourceInput<'Microsoft.Compute/virtualMachines@2024-03-01'>.properties.osProfile",
+      "resource vm 'Microsoft.Compute/virtualMachines@2024-03-01' = {",
+      "  name: 'vm1'",
+      "  location: 'eastus'",
+      '  properties: { osProfile: osProfile }',
+      '}',
+    ),
+  });
+  assert.deepEqual(e.errors, []);
+  assert.ok(e.secrets.has('P@ssw0rd-not-for-reports'), 'the password is known as a secret, so reports mask it');
+  assert.ok(e.secrets.has('azureuser'), 'every string of a secure object is');
+});

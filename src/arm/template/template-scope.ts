@@ -268,7 +268,7 @@ export class TemplateScope implements NodeScope {
 
   private computeParameter(name: string, decl: JsonNode): Value {
     const value = this.parameterValue(name, decl);
-    if (/^secure/i.test(String(childNode(decl, 'type')?.value ?? ''))) collectStrings(value, this.secrets);
+    if (isSecureParameter(decl)) collectStrings(value, this.secrets);
     return value;
   }
 
@@ -277,7 +277,7 @@ export class TemplateScope implements NodeScope {
     const supplied = this.parameterSource.supplied?.get(name.toLowerCase());
     if (supplied && supplied.value !== null) return checkParameterValue(this, name, decl, supplied.value, undefined);
     const entry = supplied ? undefined : this.parameterFileEntry(name);
-    const secure = /^secure/i.test(String(childNode(decl, 'type')?.value ?? ''));
+    const secure = isSecureParameter(decl);
     if (entry) {
       const valueNode = childNode(entry, 'value');
       if (valueNode) {
@@ -344,4 +344,13 @@ function collectStrings(v: Value, into: Set<string>): void {
     if (v.length >= 4) into.add(v);
   } else if (Array.isArray(v)) v.forEach((x) => collectStrings(x, into));
   else if (v !== null && typeof v === 'object' && !(v instanceof Unknown)) Object.values(v).forEach((x) => collectStrings(x, into));
+}
+
+/**
+ * A parameter whose value is never shown: `securestring`/`secureObject`, or a Bicep `@secure()`
+ * parameter whose type Tollgate cannot resolve (`resourceInput<…>` needs the resource schemas),
+ * which the lowering marks with `secure: true` instead of guessing string or object.
+ */
+export function isSecureParameter(decl: JsonNode): boolean {
+  return /^secure/i.test(String(childNode(decl, 'type')?.value ?? '')) || childNode(decl, 'secure')?.value === true;
 }

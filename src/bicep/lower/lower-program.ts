@@ -749,6 +749,9 @@ class ProgramLowering {
     // A type Tollgate cannot resolve (an unresolved import, resourceInput<…>) is left out rather than guessed: ARM then checks nothing.
     if (type.type)
       entries.push(entry('type', s.type ?? s, jString(s.type ?? s, secure ? (type.type === 'object' ? 'secureObject' : 'securestring') : type.type)));
+    // @secure() over such a type: the compiler writes securestring or secureObject from the schema;
+    // without it the value is still a secret (src/arm/template/template-scope.ts isSecureParameter).
+    else if (secure) entries.push(entry('secure', s, jBool(s, true)));
     if (type.allowed)
       entries.push(
         entry(
