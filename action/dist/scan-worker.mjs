@@ -22180,14 +22180,14 @@ var TemplateScope = class {
   }
   computeParameter(name, decl) {
     const value = this.parameterValue(name, decl);
-    if (/^secure/i.test(String(childNode(decl, "type")?.value ?? ""))) collectStrings(value, this.secrets);
+    if (isSecureParameter(decl)) collectStrings(value, this.secrets);
     return value;
   }
   parameterValue(name, decl) {
     const supplied = this.parameterSource.supplied?.get(name.toLowerCase());
     if (supplied && supplied.value !== null) return checkParameterValue(this, name, decl, supplied.value, void 0);
     const entry2 = supplied ? void 0 : this.parameterFileEntry(name);
-    const secure = /^secure/i.test(String(childNode(decl, "type")?.value ?? ""));
+    const secure = isSecureParameter(decl);
     if (entry2) {
       const valueNode2 = childNode(entry2, "value");
       if (valueNode2) {
@@ -22246,6 +22246,9 @@ function collectStrings(v, into) {
     if (v.length >= 4) into.add(v);
   } else if (Array.isArray(v)) v.forEach((x) => collectStrings(x, into));
   else if (v !== null && typeof v === "object" && !(v instanceof Unknown)) Object.values(v).forEach((x) => collectStrings(x, into));
+}
+function isSecureParameter(decl) {
+  return /^secure/i.test(String(childNode(decl, "type")?.value ?? "")) || childNode(decl, "secure")?.value === true;
 }
 
 // src/arm/template/not-followed.ts
@@ -24320,6 +24323,7 @@ var ProgramLowering = class {
     const secure = s.decorators.some((d) => decoratorName(d) === "secure");
     if (type.type)
       entries.push(entry("type", s.type ?? s, jString(s.type ?? s, secure ? type.type === "object" ? "secureObject" : "securestring" : type.type)));
+    else if (secure) entries.push(entry("secure", s, jBool(s, true)));
     if (type.allowed)
       entries.push(
         entry(

@@ -28466,6 +28466,9 @@ function collectStrings(v, into) {
   } else if (Array.isArray(v)) v.forEach((x) => collectStrings(x, into));
   else if (v !== null && typeof v === "object" && !(v instanceof Unknown)) Object.values(v).forEach((x) => collectStrings(x, into));
 }
+function isSecureParameter(decl) {
+  return /^secure/i.test(String(childNode(decl, "type")?.value ?? "")) || childNode(decl, "secure")?.value === true;
+}
 var withheldBy, TemplateScope, annotated;
 var init_template_scope = __esm({
   "src/arm/template/template-scope.ts"() {
@@ -28666,14 +28669,14 @@ var init_template_scope = __esm({
       }
       computeParameter(name, decl) {
         const value = this.parameterValue(name, decl);
-        if (/^secure/i.test(String(childNode(decl, "type")?.value ?? ""))) collectStrings(value, this.secrets);
+        if (isSecureParameter(decl)) collectStrings(value, this.secrets);
         return value;
       }
       parameterValue(name, decl) {
         const supplied = this.parameterSource.supplied?.get(name.toLowerCase());
         if (supplied && supplied.value !== null) return checkParameterValue(this, name, decl, supplied.value, void 0);
         const entry2 = supplied ? void 0 : this.parameterFileEntry(name);
-        const secure = /^secure/i.test(String(childNode(decl, "type")?.value ?? ""));
+        const secure = isSecureParameter(decl);
         if (entry2) {
           const valueNode2 = childNode(entry2, "value");
           if (valueNode2) {
@@ -30496,6 +30499,7 @@ var init_lower_program = __esm({
         const secure = s.decorators.some((d) => decoratorName(d) === "secure");
         if (type.type)
           entries2.push(entry("type", s.type ?? s, jString(s.type ?? s, secure ? type.type === "object" ? "secureObject" : "securestring" : type.type)));
+        else if (secure) entries2.push(entry("secure", s, jBool(s, true)));
         if (type.allowed)
           entries2.push(
             entry(
