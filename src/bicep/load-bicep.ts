@@ -38,11 +38,96 @@ export function isBicepPath(p: string): boolean {
  * Parses and lowers one `.bicep` file. Syntax errors and lowering problems are diagnostics at
  * their line and column; the template is still produced from what parsed.
  */
-export function loadBicep(file: SourceFile, sandbox: Sandbox = sandboxOf(file)): { document: BicepDocument; diagnostics: Diagnostic[] } {
+export function loadBicep(
+  file: SourceFile,
+  sandbox: Sandbox = sandboxOf(file),
+  /**
+   * `store`: discovery's lowering is kept for the unit that scans the file (`take`), when it read
+   * no other file; see handOff.
+   */
+  handoff?: 'store' | 'take',
+): { document: BicepDocument; diagnostics: Diagnostic[] } {
+  if (handoff === 'take') {
+    const kept = takeHandedOff(sandbox, file);
+    if (kept) return kept;
+  }
   const parsed = parseShared(sandbox, file.absPath, file.text);
-  const lowered = lowerProgram(parsed.program, file.absPath, bicepHost(sandbox));
+  // What the lowering read besides the file: a handed-off lowering is taken only while each still reads the same.
+  const reads: HandOffRead[] = [];
+  let reusable = true;
+  const host = bicepHost(sandbox);
+  const readProgram = (absPath: string) => {
+    const r = host.program(absPath);
+    if (absPath !== file.absPath) reads.push({ absPath, bytes: false, content: r.ok ? r.text : undefined });
+    return r;
+  };
+  const tracked: LowerHost = {
+    program: readProgram,
+    moduleReferences: (absPath) => (readProgram(absPath), host.moduleReferences(absPath)),
+    readText: (absPath) => {
+      const r = host.readText(absPath);
+      reads.push({ absPath, bytes: false, content: r.ok ? r.value : undefined });
+      return r;
+    },
+    readBytes: (absPath) => {
+      const r = host.readBytes(absPath);
+      reads.push({ absPath, bytes: true, content: r.ok ? r.value : undefined });
+      return r;
+    },
+    environmentVariable: (name) => host.environmentVariable(name),
+    // Where a registry module resolves depends on the caches present: not replayed, so not handed off.
+    registryModule: (spec, from) => ((reusable = false), host.registryModule(spec, from)),
+  };
+  const lowered = lowerProgram(parsed.program, file.absPath, tracked);
   const diagnostics = bicepDiagnostics(file, parsed.diagnostics, lowered.diagnostics);
-  return { document: new LoweredDocument(file, lowered.template, parsed.program, parsed.comments), diagnostics };
+  const result = { document: new LoweredDocument(file, lowered.template, parsed.program, parsed.comments), diagnostics };
+  if (handoff === 'store' && reusable) handOff(sandbox, file, result, reads);
+  return result;
+}
+
+interface HandOffRead {
+  absPath: string;
+  bytes: boolean;
+  /** What was read, or undefined when it could not be. */
+  content: string | Buffer | undefined;
+}
+
+/**
+ * Discovery lowers every Bicep file (for its diagnostics and modules) and the unit that scans it
+ * lowered it again, through its own sandbox fork. A lowering depends only on the file's text and
+ * the files it read (modules, imports, `load*()`), so discovery hands it to the unit, which takes
+ * it (once) if the file reads the same and each of those files, read again through the unit's
+ * fork (so that the result cache sees them), is unchanged. Bounded by the text held; first come
+ * first kept, as units run in discovery's order.
+ */
+const HANDOFF_TEXT_LIMIT = 2_000_000;
+type Lowered = { document: BicepDocument; diagnostics: Diagnostic[] };
+const handedOff = new WeakMap<object, { entries: Map<string, { text: string; path: string; result: Lowered; reads: HandOffRead[] }>; size: number }>();
+
+function handOff(sandbox: Sandbox, file: SourceFile, result: Lowered, reads: HandOffRead[]): void {
+  let held = handedOff.get(sandbox.family);
+  if (!held) handedOff.set(sandbox.family, (held = { entries: new Map(), size: 0 }));
+  if (held.size + file.text.length > HANDOFF_TEXT_LIMIT || held.entries.has(file.absPath)) return;
+  held.entries.set(file.absPath, { text: file.text, path: file.path, result, reads });
+  held.size += file.text.length;
+}
+
+function takeHandedOff(sandbox: Sandbox, file: SourceFile): Lowered | undefined {
+  const held = handedOff.get(sandbox.family);
+  const entry = held?.entries.get(file.absPath);
+  if (!held || !entry) return undefined;
+  held.entries.delete(file.absPath);
+  held.size -= entry.text.length;
+  if (entry.text !== file.text || entry.path !== file.path) return undefined;
+  for (const read of entry.reads) {
+    const now = read.bytes ? sandbox.readBytes(read.absPath) : sandbox.readText(read.absPath);
+    const same = now.ok
+      ? read.content !== undefined &&
+        (Buffer.isBuffer(now.value) ? Buffer.isBuffer(read.content) && now.value.equals(read.content) : now.value === read.content)
+      : read.content === undefined;
+    if (!same) return undefined;
+  }
+  return entry.result;
 }
 
 /** The parser's syntax errors, then the lowering's diagnostics, at their places in the file. */

@@ -41,7 +41,7 @@ export function classify(
    * value with JSON.parse and builds the tree (positions) only for a file JSON.parse rejects, so
    * that errors are said as before. The unit that scans the file parses it with positions.
    */
-  options: { valueFirst?: boolean } = {},
+  options: { valueFirst?: boolean; bicepHandoff?: 'store' | 'take' } = {},
 ): Classification {
   const shown = displayPath(candidate.absPath, cwd);
   const read = sandbox.readText(candidate.absPath);
@@ -58,7 +58,7 @@ export function classify(
   const text = read.value;
   const file = new SourceFile(candidate.absPath, shown, text);
   if (isBicepPath(candidate.absPath)) {
-    const { document, diagnostics } = loadBicep(file, sandbox);
+    const { document, diagnostics } = loadBicep(file, sandbox, options.bicepHandoff);
     return { ok: true, file: { kind: 'template', document, diagnostics } };
   }
   if (isBicepParamPath(candidate.absPath)) {

@@ -1,0 +1,49 @@
+// Discovery hands its lowering of a Bicep file to the unit that scans it (src/bicep/load-bicep.ts):
+// taken once, and only while the file and everything its lowering read still read the same.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadBicep } from '../../src/bicep/load-bicep.js';
+import { Sandbox } from '../../src/load/sandbox.js';
+import { SourceFile } from '../../src/load/source-file.js';
+import { tempTree } from '../helpers.js';
+
+const MAIN = ["import { prefix } from 'shared.bicep'", "output name string = '${prefix}-app'", ''].join('\n');
+const shared = (prefix: string) => ['@export()', `var prefix = '${prefix}'`, ''].join('\n');
+
+function source(dir: string): SourceFile {
+  const abs = path.join(dir, 'main.bicep');
+  return new SourceFile(abs, 'main.bicep', readFileSync(abs, 'utf8'));
+}
+
+/** The lowered template (the imported variable lands in its variables), as text. */
+const outputOf = (lowered: ReturnType<typeof loadBicep>) => JSON.stringify(lowered.document.value);
+
+test('a unit takes the lowering discovery handed off: once, and the reads it depends on go through the unit fork', () => {
+  const dir = tempTree({ 'main.bicep': MAIN, 'shared.bicep': shared('one') });
+  const root = Sandbox.forPaths([dir], { cwd: dir, registryCache: false });
+  const stored = loadBicep(source(dir), root.fork(), 'store');
+  const read: string[] = [];
+  const unit = root.fork((absPath) => read.push(path.basename(absPath)));
+  const taken = loadBicep(source(dir), unit, 'take');
+  assert.equal(taken.document, stored.document, 'the same lowering, not a second one');
+  assert.deepEqual(read, ['shared.bicep'], 'the imported file is read again through the unit fork (the result cache sees it)');
+  // Taken once: a second unit of the same file lowers it itself.
+  assert.notEqual(loadBicep(source(dir), root.fork(), 'take').document, stored.document);
+});
+
+test('a handed-off lowering is not taken when a file it read has changed since', () => {
+  const dir = tempTree({ 'main.bicep': MAIN, 'shared.bicep': shared('one') });
+  const root = Sandbox.forPaths([dir], { cwd: dir, registryCache: false });
+  const stored = loadBicep(source(dir), root.fork(), 'store');
+  assert.match(outputOf(stored), /"one"/);
+  writeFileSync(path.join(dir, 'shared.bicep'), shared('two'));
+  const taken = loadBicep(source(dir), root.fork(), 'take');
+  assert.notEqual(taken.document, stored.document);
+  assert.match(outputOf(taken), /"two"/);
+  // And when the file itself changed.
+  loadBicep(source(dir), root.fork(), 'store');
+  writeFileSync(path.join(dir, 'main.bicep'), MAIN.replace('-app', '-api'));
+  assert.match(outputOf(loadBicep(source(dir), root.fork(), 'take')), /-api/);
+});
