@@ -26434,11 +26434,65 @@ var LoweredDocument = class extends ParsedDocument {
 function isBicepPath(p) {
   return /\.bicep$/i.test(p);
 }
-function loadBicep(file, sandbox = sandboxOf(file)) {
+function loadBicep(file, sandbox = sandboxOf(file), handoff) {
+  if (handoff === "take") {
+    const kept = takeHandedOff(sandbox, file);
+    if (kept) return kept;
+  }
   const parsed2 = parseShared(sandbox, file.absPath, file.text);
-  const lowered = lowerProgram(parsed2.program, file.absPath, bicepHost(sandbox));
+  const reads = [];
+  let reusable = true;
+  const host = bicepHost(sandbox);
+  const readProgram = (absPath) => {
+    const r = host.program(absPath);
+    if (absPath !== file.absPath) reads.push({ absPath, bytes: false, content: r.ok ? r.text : void 0 });
+    return r;
+  };
+  const tracked = {
+    program: readProgram,
+    moduleReferences: (absPath) => (readProgram(absPath), host.moduleReferences(absPath)),
+    readText: (absPath) => {
+      const r = host.readText(absPath);
+      reads.push({ absPath, bytes: false, content: r.ok ? r.value : void 0 });
+      return r;
+    },
+    readBytes: (absPath) => {
+      const r = host.readBytes(absPath);
+      reads.push({ absPath, bytes: true, content: r.ok ? r.value : void 0 });
+      return r;
+    },
+    environmentVariable: (name) => host.environmentVariable(name),
+    // Where a registry module resolves depends on the caches present: not replayed, so not handed off.
+    registryModule: (spec, from) => (reusable = false, host.registryModule(spec, from))
+  };
+  const lowered = lowerProgram(parsed2.program, file.absPath, tracked);
   const diagnostics = bicepDiagnostics(file, parsed2.diagnostics, lowered.diagnostics);
-  return { document: new LoweredDocument(file, lowered.template, parsed2.program, parsed2.comments), diagnostics };
+  const result = { document: new LoweredDocument(file, lowered.template, parsed2.program, parsed2.comments), diagnostics };
+  if (handoff === "store" && reusable) handOff(sandbox, file, result, reads);
+  return result;
+}
+var HANDOFF_TEXT_LIMIT = 2e6;
+var handedOff = /* @__PURE__ */ new WeakMap();
+function handOff(sandbox, file, result, reads) {
+  let held = handedOff.get(sandbox.family);
+  if (!held) handedOff.set(sandbox.family, held = { entries: /* @__PURE__ */ new Map(), size: 0 });
+  if (held.size + file.text.length > HANDOFF_TEXT_LIMIT || held.entries.has(file.absPath)) return;
+  held.entries.set(file.absPath, { text: file.text, path: file.path, result, reads });
+  held.size += file.text.length;
+}
+function takeHandedOff(sandbox, file) {
+  const held = handedOff.get(sandbox.family);
+  const entry2 = held?.entries.get(file.absPath);
+  if (!held || !entry2) return void 0;
+  held.entries.delete(file.absPath);
+  held.size -= entry2.text.length;
+  if (entry2.text !== file.text || entry2.path !== file.path) return void 0;
+  for (const read2 of entry2.reads) {
+    const now = read2.bytes ? sandbox.readBytes(read2.absPath) : sandbox.readText(read2.absPath);
+    const same = now.ok ? read2.content !== void 0 && (Buffer.isBuffer(now.value) ? Buffer.isBuffer(read2.content) && now.value.equals(read2.content) : now.value === read2.content) : read2.content === void 0;
+    if (!same) return void 0;
+  }
+  return entry2.result;
 }
 function bicepDiagnostics(file, syntax, lowering) {
   const at = (d) => file.locationOf(d.start, Math.max(0, d.end - d.start));
@@ -26802,7 +26856,7 @@ function classify(candidate, cwd, sandbox = Sandbox.forPaths([candidate.absPath]
   const text2 = read2.value;
   const file = new SourceFile(candidate.absPath, shown, text2);
   if (isBicepPath(candidate.absPath)) {
-    const { document: document2, diagnostics } = loadBicep(file, sandbox);
+    const { document: document2, diagnostics } = loadBicep(file, sandbox, options.bicepHandoff);
     return { ok: true, file: { kind: "template", document: document2, diagnostics } };
   }
   if (isBicepParamPath(candidate.absPath)) {
@@ -26851,7 +26905,7 @@ function kindOf(value) {
 // src/input/load-inputs.ts
 function loadUnit(unit, cwd, sandbox, evaluateBicepParams) {
   const read2 = (ref) => {
-    const c = classify({ absPath: ref.absPath, explicit: true }, cwd, sandbox, evaluateBicepParams);
+    const c = classify({ absPath: ref.absPath, explicit: true }, cwd, sandbox, evaluateBicepParams, { bicepHandoff: "take" });
     if (c.ok) return c.file.document;
     if (c.skipped) throw new InputError({ severity: "error", code: "unreadable", message: `cannot read file: ${c.reason}`, file: ref.path });
     throw new InputError(c.diagnostic);
