@@ -26,6 +26,11 @@ interface Entry<T> {
 export class ResultCache {
   hits = 0;
   misses = 0;
+  /**
+   * Content hashes already computed in this scan, by path: a module many units use, and a file
+   * whose discovery entry and unit entry both list it, are read and hashed once per scan.
+   */
+  private readonly hashes = new Map<string, string | null>();
 
   constructor(
     private readonly dir: string,
@@ -71,7 +76,13 @@ export class ResultCache {
   private lookup<T>(key: unknown[], valid: (o: unknown) => o is T): T | undefined {
     const entry = this.read(this.fileOf(key));
     if (!entry || !valid(entry.outcome)) return undefined;
-    return Object.entries(entry.dependencies).every(([file, hash]) => contentHash(file) === hash) ? entry.outcome : undefined;
+    return Object.entries(entry.dependencies).every(([file, hash]) => this.hashOf(file) === hash) ? entry.outcome : undefined;
+  }
+
+  private hashOf(file: string): string | null {
+    let hash = this.hashes.get(file);
+    if (hash === undefined) this.hashes.set(file, (hash = contentHash(file)));
+    return hash;
   }
 
   /** Stores an entry (temporary file, then rename: a reader never sees half an entry). A failed write only costs the next scan the work. */
