@@ -34413,6 +34413,11 @@ var init_result_cache = __esm({
       identity;
       hits = 0;
       misses = 0;
+      /**
+       * Content hashes already computed in this scan, by path: a module many units use, and a file
+       * whose discovery entry and unit entry both list it, are read and hashed once per scan.
+       */
+      hashes = /* @__PURE__ */ new Map();
       fileOf(key2) {
         const hash = sha256(JSON.stringify([this.identity, ...key2]));
         return path23.join(this.dir, hash.slice(0, 2), `${hash}.json`);
@@ -34447,7 +34452,12 @@ var init_result_cache = __esm({
       lookup(key2, valid) {
         const entry2 = this.read(this.fileOf(key2));
         if (!entry2 || !valid(entry2.outcome)) return void 0;
-        return Object.entries(entry2.dependencies).every(([file, hash]) => contentHash(file) === hash) ? entry2.outcome : void 0;
+        return Object.entries(entry2.dependencies).every(([file, hash]) => this.hashOf(file) === hash) ? entry2.outcome : void 0;
+      }
+      hashOf(file) {
+        let hash = this.hashes.get(file);
+        if (hash === void 0) this.hashes.set(file, hash = contentHash(file));
+        return hash;
       }
       /** Stores an entry (temporary file, then rename: a reader never sees half an entry). A failed write only costs the next scan the work. */
       write(key2, dependencies, outcome) {
