@@ -80,7 +80,7 @@ function reportingDescriptor(rule: RuleMeta) {
     shortDescription: { text: rule.title },
     fullDescription: { text: rule.description },
     help: { text: rule.recommendation, markdown: helpMarkdown(rule) },
-    ...(rule.helpUri && { helpUri: rule.helpUri }),
+    ...((rule.docsUrl ?? rule.helpUri) && { helpUri: rule.docsUrl ?? rule.helpUri }),
     defaultConfiguration: { level: rule.level },
     properties: {
       tags: unique(['security', rule.kind, ...(rule.pillar ? [rule.pillar] : [])]),
@@ -93,7 +93,21 @@ function reportingDescriptor(rule: RuleMeta) {
 }
 
 function helpMarkdown(rule: RuleMeta): string {
-  return rule.helpUri ? `${rule.recommendation}\n\n[More information](${rule.helpUri})` : rule.recommendation;
+  const links = [
+    ...(rule.docsUrl ? [`[Rule documentation](${rule.docsUrl})`] : []),
+    ...(rule.helpUri ? [rule.docsUrl ? `[The same check in ${otherTool(rule.helpUri)}](${rule.helpUri})` : `[More information](${rule.helpUri})`] : []),
+  ];
+  return links.length ? `${rule.recommendation}\n\n${links.join(' · ')}` : rule.recommendation;
+}
+
+/** Whose page a native rule's helpUri is: PSRule's for most (the rules began as their ports), else the site's host. */
+function otherTool(uri: string): string {
+  if (/azure\.github\.io\/PSRule/i.test(uri)) return 'PSRule for Azure';
+  try {
+    return new URL(uri).host;
+  } catch {
+    return 'another tool';
+  }
 }
 
 function sarifResult(f: Finding, ruleIndex: number | undefined) {

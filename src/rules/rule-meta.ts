@@ -24,6 +24,8 @@ export interface RuleMeta {
   description: string;
   recommendation: string;
   helpUri?: string;
+  /** Tollgate's own page of a built-in rule (docs/rules/<id>.md); helpUri is then another tool's page of the same check. */
+  docsUrl?: string;
   pillar?: string;
   equivalents: Equivalent[];
   /** Resource types it evaluates (full types, case-insensitive). */

@@ -376,3 +376,19 @@ test('sarif: warnings and info are notifications of a successful run; a file-onl
 test('sarif: two-space indentation', () => {
   assert.match(formatSarif(scanFixture()), /^\{\n {2}"\$schema": "https:\/\/json\.schemastore\.org\/sarif-2\.1\.0\.json",\n {2}"version": "2\.1\.0",/);
 });
+
+test("a built-in native rule's helpUri is its page in docs/rules/; the help also links the same check in PSRule", async () => {
+  const { scan } = await import('../../src/scan.js');
+  const examples = path.join(repoRoot(), 'examples', 'noncompliant');
+  const result = scan({ paths: [examples], cwd: examples });
+  const log = JSON.parse(formatSarif(result)) as {
+    runs: { tool: { driver: { rules: { id: string; helpUri?: string; help: { markdown: string } }[] } } }[];
+  };
+  const rule = log.runs[0]!.tool.driver.rules.find((r) => r.id === 'APIM-HTTPBackend')!;
+  assert.equal(rule.helpUri, 'https://github.com/tollgate-dev/tollgate/blob/main/docs/rules/APIM-HTTPBackend.md');
+  assert.ok(existsSync(path.join(repoRoot(), 'docs/rules/APIM-HTTPBackend.md')), 'the page exists');
+  assert.match(
+    rule.help.markdown,
+    /\[Rule documentation\]\(https:\/\/github\.com\/tollgate-dev\/tollgate\/blob\/main\/docs\/rules\/APIM-HTTPBackend\.md\) · \[The same check in PSRule for Azure\]\(https:\/\/azure\.github\.io\/PSRule\.Rules\.Azure\/en\/rules\/Azure\.APIM\.HTTPBackend\/\)$/,
+  );
+});
