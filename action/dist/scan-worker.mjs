@@ -35414,7 +35414,10 @@ var NATIVE_RULE_MODULES = [
 ];
 
 // src/rules/index.ts
-var NATIVE_RULES = NATIVE_RULE_MODULES.map((m) => m.rule);
+var NATIVE_RULES = NATIVE_RULE_MODULES.map((m) => {
+  m.rule.meta.docsUrl = ruleDocsUrl(m.rule.meta.id);
+  return m.rule;
+});
 
 // src/did-you-mean.ts
 function editDistance(a, b) {

@@ -26964,7 +26964,7 @@ function reportingDescriptor(rule) {
     shortDescription: { text: rule.title },
     fullDescription: { text: rule.description },
     help: { text: rule.recommendation, markdown: helpMarkdown(rule) },
-    ...rule.helpUri && { helpUri: rule.helpUri },
+    ...(rule.docsUrl ?? rule.helpUri) && { helpUri: rule.docsUrl ?? rule.helpUri },
     defaultConfiguration: { level: rule.level },
     properties: {
       tags: unique2(["security", rule.kind, ...rule.pillar ? [rule.pillar] : []]),
@@ -26976,9 +26976,21 @@ function reportingDescriptor(rule) {
   };
 }
 function helpMarkdown(rule) {
-  return rule.helpUri ? `${rule.recommendation}
+  const links = [
+    ...rule.docsUrl ? [`[Rule documentation](${rule.docsUrl})`] : [],
+    ...rule.helpUri ? [rule.docsUrl ? `[The same check in ${otherTool(rule.helpUri)}](${rule.helpUri})` : `[More information](${rule.helpUri})`] : []
+  ];
+  return links.length ? `${rule.recommendation}
 
-[More information](${rule.helpUri})` : rule.recommendation;
+${links.join(" \xB7 ")}` : rule.recommendation;
+}
+function otherTool(uri) {
+  if (/azure\.github\.io\/PSRule/i.test(uri)) return "PSRule for Azure";
+  try {
+    return new URL(uri).host;
+  } catch {
+    return "another tool";
+  }
 }
 function sarifResult(f, ruleIndex) {
   return {
@@ -40103,7 +40115,11 @@ var init_rules = __esm({
   "src/rules/index.ts"() {
     "use strict";
     init_registry_generated();
-    NATIVE_RULES = NATIVE_RULE_MODULES.map((m) => m.rule);
+    init_define_rule();
+    NATIVE_RULES = NATIVE_RULE_MODULES.map((m) => {
+      m.rule.meta.docsUrl = ruleDocsUrl(m.rule.meta.id);
+      return m.rule;
+    });
   }
 });
 
