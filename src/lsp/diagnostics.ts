@@ -54,7 +54,7 @@ const SEVERITY: Record<Diagnostic['severity'], DiagnosticSeverity> = {
 const START: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
 /** A scan's findings and input diagnostics as LSP diagnostics, in the file each one points at. */
-export function recordOf(result: ScanOutput, trigger: string, docsUrl: (rule: RuleMeta) => string | undefined = (r) => r.helpUri): ScanRecord {
+export function recordOf(result: ScanOutput, trigger: string): ScanRecord {
   const cwd = result.cwd;
   const abs = (shown: string) => path.resolve(cwd, shown);
   const rules = new Map(result.rules.map((r) => [r.id, r]));
@@ -66,7 +66,8 @@ export function recordOf(result: ScanOutput, trigger: string, docsUrl: (rule: Ru
   };
   for (const finding of result.findings) {
     const rule = rules.get(finding.ruleId);
-    const href = rule && docsUrl(rule);
+    // A built-in rule's page in docs/rules/; a policy's or plugin's own helpUri.
+    const href = rule && (rule.docsUrl ?? rule.helpUri);
     const file = abs(finding.location?.file ?? finding.file);
     const diagnostic: LspDiagnostic = {
       range: finding.location ? lspRange(finding.location) : START,

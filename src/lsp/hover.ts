@@ -18,7 +18,8 @@ export function hoverFor(entries: readonly Entry[], at: Position): Hover | undef
     if (summary) lines.push('', escape(summary));
     for (const o of f.origins) lines.push('', `value set at ${o.location.file}:${o.location.start.line}: ${escape(o.description)}`);
     if (f.fix) lines.push('', `Fix available: ${escape(f.fix.description)}`);
-    if (rule?.helpUri) lines.push('', `[Rule documentation](${rule.helpUri})`);
+    const page = rule?.docsUrl ?? rule?.helpUri;
+    if (page) lines.push('', `[Rule documentation](${page})`);
     return lines.join('\n');
   });
   return { contents: { kind: 'markdown', value: parts.join('\n\n---\n\n') } };

@@ -19,8 +19,6 @@ import { Sandbox } from '../load/sandbox.js';
 import { isFile } from '../load/file-kind.js';
 import { scan } from '../scan.js';
 import { packageVersion } from '../package-root.js';
-import type { DefinedRule } from '../rules/define-rule.js';
-import type { RuleMeta } from '../rules/rule-meta.js';
 import { codeActionsFor } from './code-actions.js';
 import { DiagnosticStore, fileUri, recordOf, SOURCE } from './diagnostics.js';
 import { hoverFor, contains } from './hover.js';
@@ -194,7 +192,7 @@ class TollgateServer {
       linkGraphs: this.linkGraphs,
       today: this.today(),
     });
-    for (const f of this.store.replace(recordOf(result, file, docsUrls(settings)))) this.publish(f);
+    for (const f of this.store.replace(recordOf(result, file))) this.publish(f);
   }
 
   /**
@@ -232,12 +230,6 @@ class TollgateServer {
   private publish(file: string): void {
     void this.connection.sendDiagnostics({ uri: fileUri(file), diagnostics: this.store.entries(file).map((e) => e.diagnostic) });
   }
-}
-
-/** A native rule's page in docs/rules/ (its definition's docsUrl); a policy's or plugin's own helpUri. */
-function docsUrls(settings: ScanSettings): (rule: RuleMeta) => string | undefined {
-  const pages = new Map(settings.ruleSet.rules.map((r) => [r.meta.id, (r as Partial<DefinedRule>).definition?.docsUrl]));
-  return (rule) => pages.get(rule.id) ?? rule.helpUri;
 }
 
 function pathOf(uri: string): string | undefined {
