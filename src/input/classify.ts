@@ -37,11 +37,12 @@ export function classify(
   sandbox: Sandbox = Sandbox.forPaths([candidate.absPath], { cwd }),
   evaluateParams: ParamsEvaluator = noParamsEvaluator,
   /**
-   * Discovery keeps only a JSON file's kind and a few values, never its syntax tree: it reads the
-   * value with JSON.parse and builds the tree (positions) only for a file JSON.parse rejects, so
-   * that errors are said as before. The unit that scans the file parses it with positions.
+   * Who reads the file in a scan. `discovery` keeps only a JSON file's kind and a few values, never
+   * its syntax tree: it reads the value with JSON.parse and builds the tree (positions) only for a
+   * file JSON.parse rejects, so that errors are said as before; it hands its lowering of a Bicep
+   * file on. The `unit` that scans the file parses it with positions and takes that lowering.
    */
-  options: { valueFirst?: boolean; bicepHandoff?: 'store' | 'take' } = {},
+  reader?: 'discovery' | 'unit',
 ): Classification {
   const shown = displayPath(candidate.absPath, cwd);
   const read = sandbox.readText(candidate.absPath);
@@ -58,7 +59,7 @@ export function classify(
   const text = read.value;
   const file = new SourceFile(candidate.absPath, shown, text);
   if (isBicepPath(candidate.absPath)) {
-    const { document, diagnostics } = loadBicep(file, sandbox, options.bicepHandoff);
+    const { document, diagnostics } = loadBicep(file, sandbox, reader === 'discovery' ? 'store' : reader === 'unit' ? 'take' : undefined);
     return { ok: true, file: { kind: 'template', document, diagnostics } };
   }
   if (isBicepParamPath(candidate.absPath)) {
@@ -67,7 +68,7 @@ export function classify(
   }
   let document: JsonDocument;
   try {
-    document = options.valueFirst ? parseJsonValueFirst(file) : parseJsonDocument(file);
+    document = reader === 'discovery' ? parseJsonValueFirst(file) : parseJsonDocument(file);
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
     // Broken JSON matters when the file means to be a template or parameter file.
@@ -75,7 +76,7 @@ export function classify(
     return { ok: false, skipped: true, path: shown, reason: 'not valid JSON' };
   }
   // The $schema decides for templates and parameter files without building the file's value.
-  const schema = options.valueFirst ? getProperty(document.value, '$schema') : childNode(document.root, '$schema')?.value;
+  const schema = reader === 'discovery' ? getProperty(document.value, '$schema') : childNode(document.root, '$schema')?.value;
   const kind =
     typeof schema === 'string' && (TEMPLATE_SCHEMA.test(schema) || PARAMETERS_SCHEMA.test(schema)) ? kindOf({ $schema: schema }) : kindOf(document.value);
   if (kind) return { ok: true, file: { kind, document } };

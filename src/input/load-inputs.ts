@@ -138,7 +138,7 @@ export function loadInputs(options: InputOptions): Inputs {
   const read = (candidate: Candidate, onRead?: ReadObserver): Summarised => {
     if (!shared || shared.files >= FILES_PER_FORK || onRead) shared = { fork: sandbox.fork(onRead), files: 0 };
     shared.files++;
-    const c = (options.classify ?? classify)(candidate, options.cwd, shared.fork, options.evaluateBicepParams, { valueFirst: true, bicepHandoff: 'store' });
+    const c = (options.classify ?? classify)(candidate, options.cwd, shared.fork, options.evaluateBicepParams, 'discovery');
     if (onRead) shared = undefined;
     return summarise(c);
   };
@@ -237,7 +237,7 @@ export interface LoadedUnit {
  */
 export function loadUnit(unit: ScanUnit, cwd: string, sandbox: Sandbox, evaluateBicepParams?: ParamsEvaluator): LoadedUnit {
   const read = (ref: FileRef) => {
-    const c = classify({ absPath: ref.absPath, explicit: true }, cwd, sandbox, evaluateBicepParams, { bicepHandoff: 'take' });
+    const c = classify({ absPath: ref.absPath, explicit: true }, cwd, sandbox, evaluateBicepParams, 'unit');
     if (c.ok) return c.file.document;
     if (c.skipped) throw new InputError({ severity: 'error', code: 'unreadable', message: `cannot read file: ${c.reason}`, file: ref.path });
     throw new InputError(c.diagnostic);
