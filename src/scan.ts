@@ -49,7 +49,7 @@ export async function scanWith(options: ScanOptions, runner: UnitRunner | undefi
   try {
     for (let step = run.next(); ;) {
       if (step.done) return step.value;
-      const { units, runHere, cached, store, caching } = step.value;
+      const { units, runHere, runMissing, cached, store, caching } = step.value;
       useRunner ??= runner !== undefined && runner.worthIt(units);
       // Cached units are not sent to the workers.
       const outcomes: (UnitOutcome | undefined)[] = useRunner ? units.map(cached) : [];
@@ -66,7 +66,8 @@ export async function scanWith(options: ScanOptions, runner: UnitRunner | undefi
         }
       }
       if (!ran) {
-        step = run.next(units.map(runHere));
+        // In this thread; units already looked up in the cache are not looked up (and counted) again.
+        step = run.next(outcomes.length ? units.map((u, i) => outcomes[i] ?? runMissing(u)) : units.map(runHere));
         continue;
       }
       let next = 0;
@@ -88,6 +89,8 @@ interface Batch {
   units: ScanUnit[];
   /** Runs one unit in this thread (through the cache, when there is one). */
   runHere: (unit: ScanUnit) => UnitOutcome;
+  /** Runs one unit the cache has no outcome for, in this thread, and keeps the outcome in the cache. */
+  runMissing: (unit: ScanUnit) => UnitOutcome;
   /** The cached outcome of a unit, if any. */
   cached: (unit: ScanUnit) => UnitOutcome | undefined;
   /** Keeps in the cache the outcome a runner computed. */
@@ -151,18 +154,18 @@ function* pipeline(options: ScanOptions): Generator<Batch, ScanOutput, UnitOutco
     skipped: inputs.skipped,
     ...(options.shard && { shard: options.shard }),
   };
-  const runHere = (unit: ScanUnit): UnitOutcome => {
+  const runMissing = (unit: ScanUnit): UnitOutcome => {
     if (!cache) return runUnit(unit, ctx);
-    const hit = cache.get(unit);
-    if (hit) return hit;
     const recorder = dependencyRecorder();
     const outcome = runUnit(unit, ctx, recorder.onRead);
     cache.set(unit, recorder.dependencies, outcome);
     return outcome;
   };
+  const runHere = (unit: ScanUnit): UnitOutcome => cache?.get(unit) ?? runMissing(unit);
   const batch = (list: ScanUnit[]): Batch => ({
     units: list,
     runHere,
+    runMissing,
     cached: (unit) => cache?.get(unit),
     store: (unit, ran) => {
       if (cache && ran.dependencies) cache.set(unit, ran.dependencies, ran.outcome);
