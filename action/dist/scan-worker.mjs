@@ -26841,7 +26841,7 @@ function nodeObject(node2) {
 // src/input/classify.ts
 var TEMPLATE_SCHEMA = /deploymenttemplate\.json#?$/i;
 var PARAMETERS_SCHEMA = /deploymentparameters\.json#?$/i;
-function classify(candidate, cwd, sandbox = Sandbox.forPaths([candidate.absPath], { cwd }), evaluateParams = noParamsEvaluator, options = {}) {
+function classify(candidate, cwd, sandbox = Sandbox.forPaths([candidate.absPath], { cwd }), evaluateParams = noParamsEvaluator, reader) {
   const shown = displayPath(candidate.absPath, cwd);
   const read2 = sandbox.readText(candidate.absPath);
   if (!read2.ok) {
@@ -26856,7 +26856,7 @@ function classify(candidate, cwd, sandbox = Sandbox.forPaths([candidate.absPath]
   const text2 = read2.value;
   const file = new SourceFile(candidate.absPath, shown, text2);
   if (isBicepPath(candidate.absPath)) {
-    const { document: document2, diagnostics } = loadBicep(file, sandbox, options.bicepHandoff);
+    const { document: document2, diagnostics } = loadBicep(file, sandbox, reader === "discovery" ? "store" : reader === "unit" ? "take" : void 0);
     return { ok: true, file: { kind: "template", document: document2, diagnostics } };
   }
   if (isBicepParamPath(candidate.absPath)) {
@@ -26865,13 +26865,13 @@ function classify(candidate, cwd, sandbox = Sandbox.forPaths([candidate.absPath]
   }
   let document;
   try {
-    document = options.valueFirst ? parseJsonValueFirst(file) : parseJsonDocument(file);
+    document = reader === "discovery" ? parseJsonValueFirst(file) : parseJsonDocument(file);
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
     if (candidate.explicit || /deployment(template|parameters)\.json/i.test(text2)) return { ok: false, skipped: false, diagnostic: err.diagnostic };
     return { ok: false, skipped: true, path: shown, reason: "not valid JSON" };
   }
-  const schema = options.valueFirst ? getProperty(document.value, "$schema") : childNode(document.root, "$schema")?.value;
+  const schema = reader === "discovery" ? getProperty(document.value, "$schema") : childNode(document.root, "$schema")?.value;
   const kind = typeof schema === "string" && (TEMPLATE_SCHEMA.test(schema) || PARAMETERS_SCHEMA.test(schema)) ? kindOf({ $schema: schema }) : kindOf(document.value);
   if (kind) return { ok: true, file: { kind, document } };
   if (candidate.explicit) {
@@ -26905,7 +26905,7 @@ function kindOf(value) {
 // src/input/load-inputs.ts
 function loadUnit(unit, cwd, sandbox, evaluateBicepParams) {
   const read2 = (ref) => {
-    const c = classify({ absPath: ref.absPath, explicit: true }, cwd, sandbox, evaluateBicepParams, { bicepHandoff: "take" });
+    const c = classify({ absPath: ref.absPath, explicit: true }, cwd, sandbox, evaluateBicepParams, "unit");
     if (c.ok) return c.file.document;
     if (c.skipped) throw new InputError({ severity: "error", code: "unreadable", message: `cannot read file: ${c.reason}`, file: ref.path });
     throw new InputError(c.diagnostic);

@@ -33370,7 +33370,7 @@ var init_from_export = __esm({
 });
 
 // src/input/classify.ts
-function classify(candidate, cwd, sandbox = Sandbox.forPaths([candidate.absPath], { cwd }), evaluateParams = noParamsEvaluator, options = {}) {
+function classify(candidate, cwd, sandbox = Sandbox.forPaths([candidate.absPath], { cwd }), evaluateParams = noParamsEvaluator, reader) {
   const shown = displayPath(candidate.absPath, cwd);
   const read2 = sandbox.readText(candidate.absPath);
   if (!read2.ok) {
@@ -33385,7 +33385,7 @@ function classify(candidate, cwd, sandbox = Sandbox.forPaths([candidate.absPath]
   const text2 = read2.value;
   const file = new SourceFile(candidate.absPath, shown, text2);
   if (isBicepPath(candidate.absPath)) {
-    const { document: document2, diagnostics } = loadBicep(file, sandbox, options.bicepHandoff);
+    const { document: document2, diagnostics } = loadBicep(file, sandbox, reader === "discovery" ? "store" : reader === "unit" ? "take" : void 0);
     return { ok: true, file: { kind: "template", document: document2, diagnostics } };
   }
   if (isBicepParamPath(candidate.absPath)) {
@@ -33394,13 +33394,13 @@ function classify(candidate, cwd, sandbox = Sandbox.forPaths([candidate.absPath]
   }
   let document;
   try {
-    document = options.valueFirst ? parseJsonValueFirst(file) : parseJsonDocument(file);
+    document = reader === "discovery" ? parseJsonValueFirst(file) : parseJsonDocument(file);
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
     if (candidate.explicit || /deployment(template|parameters)\.json/i.test(text2)) return { ok: false, skipped: false, diagnostic: err.diagnostic };
     return { ok: false, skipped: true, path: shown, reason: "not valid JSON" };
   }
-  const schema = options.valueFirst ? getProperty(document.value, "$schema") : childNode(document.root, "$schema")?.value;
+  const schema = reader === "discovery" ? getProperty(document.value, "$schema") : childNode(document.root, "$schema")?.value;
   const kind = typeof schema === "string" && (TEMPLATE_SCHEMA.test(schema) || PARAMETERS_SCHEMA.test(schema)) ? kindOf({ $schema: schema }) : kindOf(document.value);
   if (kind) return { ok: true, file: { kind, document } };
   if (candidate.explicit) {
@@ -33490,7 +33490,7 @@ function loadInputs(options) {
   const read2 = (candidate, onRead) => {
     if (!shared || shared.files >= FILES_PER_FORK || onRead) shared = { fork: sandbox.fork(onRead), files: 0 };
     shared.files++;
-    const c = (options.classify ?? classify)(candidate, options.cwd, shared.fork, options.evaluateBicepParams, { valueFirst: true, bicepHandoff: "store" });
+    const c = (options.classify ?? classify)(candidate, options.cwd, shared.fork, options.evaluateBicepParams, "discovery");
     if (onRead) shared = void 0;
     return summarise(c);
   };
@@ -33564,7 +33564,7 @@ function linkedTemplates(files, links) {
 }
 function loadUnit(unit, cwd, sandbox, evaluateBicepParams) {
   const read2 = (ref2) => {
-    const c = classify({ absPath: ref2.absPath, explicit: true }, cwd, sandbox, evaluateBicepParams, { bicepHandoff: "take" });
+    const c = classify({ absPath: ref2.absPath, explicit: true }, cwd, sandbox, evaluateBicepParams, "unit");
     if (c.ok) return c.file.document;
     if (c.skipped) throw new InputError({ severity: "error", code: "unreadable", message: `cannot read file: ${c.reason}`, file: ref2.path });
     throw new InputError(c.diagnostic);
@@ -40309,7 +40309,7 @@ async function scanWith(options, runner) {
   try {
     for (let step2 = run.next(); ; ) {
       if (step2.done) return step2.value;
-      const { units, runHere, cached: cached2, store, caching } = step2.value;
+      const { units, runHere, runMissing, cached: cached2, store, caching } = step2.value;
       useRunner ??= runner !== void 0 && runner.worthIt(units);
       const outcomes = useRunner ? units.map(cached2) : [];
       let ran;
@@ -40325,7 +40325,7 @@ async function scanWith(options, runner) {
         }
       }
       if (!ran) {
-        step2 = run.next(units.map(runHere));
+        step2 = run.next(outcomes.length ? units.map((u, i) => outcomes[i] ?? runMissing(u)) : units.map(runHere));
         continue;
       }
       let next = 0;
@@ -40381,18 +40381,18 @@ function* pipeline(options) {
     skipped: inputs.skipped,
     ...options.shard && { shard: options.shard }
   };
-  const runHere = (unit) => {
+  const runMissing = (unit) => {
     if (!cache) return runUnit(unit, ctx);
-    const hit = cache.get(unit);
-    if (hit) return hit;
     const recorder = dependencyRecorder();
     const outcome = runUnit(unit, ctx, recorder.onRead);
     cache.set(unit, recorder.dependencies, outcome);
     return outcome;
   };
+  const runHere = (unit) => cache?.get(unit) ?? runMissing(unit);
   const batch = (list3) => ({
     units: list3,
     runHere,
+    runMissing,
     cached: (unit) => cache?.get(unit),
     store: (unit, ran) => {
       if (cache && ran.dependencies) cache.set(unit, ran.dependencies, ran.outcome);
@@ -52865,7 +52865,7 @@ function lspRange(r) {
 function fileUri(absPath) {
   return pathToFileURL4(absPath).href;
 }
-function recordOf2(result, trigger, docsUrl = (r) => r.helpUri) {
+function recordOf2(result, trigger) {
   const cwd = result.cwd;
   const abs = (shown) => path35.resolve(cwd, shown);
   const rules = new Map(result.rules.map((r) => [r.id, r]));
@@ -52877,7 +52877,7 @@ function recordOf2(result, trigger, docsUrl = (r) => r.helpUri) {
   };
   for (const finding2 of result.findings) {
     const rule = rules.get(finding2.ruleId);
-    const href = rule && docsUrl(rule);
+    const href = rule && (rule.docsUrl ?? rule.helpUri);
     const file = abs(finding2.location?.file ?? finding2.file);
     const diagnostic3 = {
       range: finding2.location ? lspRange(finding2.location) : START,
@@ -53116,7 +53116,8 @@ function hoverFor(entries2, at) {
     if (summary) lines.push("", escape2(summary));
     for (const o of f.origins) lines.push("", `value set at ${o.location.file}:${o.location.start.line}: ${escape2(o.description)}`);
     if (f.fix) lines.push("", `Fix available: ${escape2(f.fix.description)}`);
-    if (rule?.helpUri) lines.push("", `[Rule documentation](${rule.helpUri})`);
+    const page = rule?.docsUrl ?? rule?.helpUri;
+    if (page) lines.push("", `[Rule documentation](${page})`);
     return lines.join("\n");
   });
   return { contents: { kind: "markdown", value: parts.join("\n\n---\n\n") } };
@@ -53211,10 +53212,6 @@ import { fileURLToPath as fileURLToPath3 } from "node:url";
 function runLanguageServer(options = {}) {
   const connection = (0, import_node3.createConnection)(import_node3.ProposedFeatures.all, process.stdin, process.stdout);
   new TollgateServer(connection, options).listen();
-}
-function docsUrls(settings) {
-  const pages = new Map(settings.ruleSet.rules.map((r) => [r.meta.id, r.definition?.docsUrl]));
-  return (rule) => pages.get(rule.id) ?? rule.helpUri;
 }
 function pathOf(uri) {
   return uri.startsWith("file:") ? fileURLToPath3(uri) : void 0;
@@ -53372,7 +53369,7 @@ var init_server = __esm({
           linkGraphs: this.linkGraphs,
           today: this.today()
         });
-        for (const f of this.store.replace(recordOf2(result, file, docsUrls(settings)))) this.publish(f);
+        for (const f of this.store.replace(recordOf2(result, file))) this.publish(f);
       }
       /**
        * A parameter file is checked with its template and the template's other parameter files (a
