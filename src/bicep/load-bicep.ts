@@ -6,7 +6,7 @@ import { SourceFile } from '../load/source-file.js';
 import { Sandbox } from '../load/sandbox.js';
 import { lowerParamsFile, lowerProgram, type LowerHost } from './lower/lower-program.js';
 import { parseBicep, type ParseResult } from './syntax/parser.js';
-import { isRegistryReference, resolveRegistryModule } from './registry-modules.js';
+import { isRegistryReference, resolveRegistryModule, type RegistryResolution } from './registry-modules.js';
 import type { Comment } from './syntax/lexer.js';
 import type { ParameterAssignment, Program } from './syntax/tree.js';
 import { entry, jArray, jBool, jLiteral, jNull, jNumber, jObject, jString, type Entry } from './lower/json-build.js';
@@ -42,8 +42,8 @@ export function loadBicep(
   file: SourceFile,
   sandbox: Sandbox = sandboxOf(file),
   /**
-   * `store`: discovery's lowering is kept for the unit that scans the file (`take`), when it read
-   * no other file; see handOff.
+   * `store`: discovery's lowering is kept for the unit that scans the file (`take`), which takes it
+   * while everything it read reads the same; see handOff.
    */
   handoff?: 'store' | 'take',
 ): { document: BicepDocument; diagnostics: Diagnostic[] } {
@@ -54,7 +54,6 @@ export function loadBicep(
   const parsed = parseShared(sandbox, file.absPath, file.text);
   // What the lowering read besides the file: a handed-off lowering is taken only while each still reads the same.
   const reads: HandOffRead[] = [];
-  let reusable = true;
   const host = bicepHost(sandbox);
   const readProgram = (absPath: string) => {
     const r = host.program(absPath);
@@ -75,22 +74,31 @@ export function loadBicep(
       return r;
     },
     environmentVariable: (name) => host.environmentVariable(name),
-    // Where a registry module resolves depends on the caches present: not replayed, so not handed off.
-    registryModule: (spec, from) => ((reusable = false), host.registryModule(spec, from)),
+    // Where a registry module resolves depends on the caches present: the unit resolves it again
+    // through its own fork (which also lets that fork read the cache) and takes the lowering only
+    // if it resolves to the same place.
+    registryModule: (spec, from) => {
+      const resolution = host.registryModule(spec, from);
+      reads.push({ registry: spec, from, resolution });
+      return resolution;
+    },
   };
   const lowered = lowerProgram(parsed.program, file.absPath, tracked);
   const diagnostics = bicepDiagnostics(file, parsed.diagnostics, lowered.diagnostics);
   const result = { document: new LoweredDocument(file, lowered.template, parsed.program, parsed.comments), diagnostics };
-  if (handoff === 'store' && reusable) handOff(sandbox, file, result, reads);
+  if (handoff === 'store') handOff(sandbox, file, result, reads);
   return result;
 }
 
-interface HandOffRead {
-  absPath: string;
-  bytes: boolean;
-  /** What was read, or undefined when it could not be. */
-  content: string | Buffer | undefined;
-}
+/** What a lowering read besides its file, in order: a file, or where a registry module resolved. */
+type HandOffRead =
+  | {
+      absPath: string;
+      bytes: boolean;
+      /** What was read, or undefined when it could not be. */
+      content: string | Buffer | undefined;
+    }
+  | { registry: string; from: string; resolution: RegistryResolution };
 
 /**
  * Discovery lowers every Bicep file (for its diagnostics and modules) and the unit that scans it
@@ -120,6 +128,12 @@ function takeHandedOff(sandbox: Sandbox, file: SourceFile): Lowered | undefined 
   held.size -= entry.text.length;
   if (entry.text !== file.text || entry.path !== file.path) return undefined;
   for (const read of entry.reads) {
+    if ('registry' in read) {
+      const now = resolveRegistryModule(read.registry, read.from, sandbox);
+      const was = read.resolution;
+      if (now.ok !== was.ok || (now.ok && was.ok && now.path !== was.path) || (!now.ok && !was.ok && now.reason !== was.reason)) return undefined;
+      continue;
+    }
     const now = read.bytes ? sandbox.readBytes(read.absPath) : sandbox.readText(read.absPath);
     const same = now.ok
       ? read.content !== undefined &&

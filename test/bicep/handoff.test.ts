@@ -2,7 +2,7 @@
 // taken once, and only while the file and everything its lowering read still read the same.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadBicep } from '../../src/bicep/load-bicep.js';
 import { Sandbox } from '../../src/load/sandbox.js';
@@ -46,4 +46,38 @@ test('a handed-off lowering is not taken when a file it read has changed since',
   loadBicep(source(dir), root.fork(), 'store');
   writeFileSync(path.join(dir, 'main.bicep'), MAIN.replace('-app', '-api'));
   assert.match(outputOf(loadBicep(source(dir), root.fork(), 'take')), /-api/);
+});
+
+// A registry module (here from the configured mirror folder) is resolved again through the unit
+// fork: the lowering is taken only while it resolves to the same file and that file reads the same.
+const REGISTRY_MAIN = ["import { prefix } from 'br/public:avm/utl/types/common:0.7.0'", "output name string = '${prefix}-app'", ''].join('\n');
+
+function registryTree(): { dir: string; root: Sandbox } {
+  const dir = tempTree({ 'main.bicep': REGISTRY_MAIN, 'mirror/avm/utl/types/common/main.bicep': shared('any') });
+  const root = Sandbox.forPaths([dir], { cwd: dir, registryCache: false, moduleMirror: path.join(dir, 'mirror') });
+  return { dir, root };
+}
+
+test('a lowering that imports from a registry module is handed off, its module read again through the unit fork', () => {
+  const { dir, root } = registryTree();
+  const stored = loadBicep(source(dir), root.fork(), 'store');
+  assert.match(outputOf(stored), /"any"/);
+  assert.deepEqual(stored.diagnostics, []);
+  const read: string[] = [];
+  const unit = root.fork((absPath) => read.push(path.relative(dir, absPath).split(path.sep).join('/')));
+  const taken = loadBicep(source(dir), unit, 'take');
+  assert.equal(taken.document, stored.document, 'the same lowering, not a second one');
+  assert.deepEqual(read, ['mirror/avm/utl/types/common/main.bicep']);
+});
+
+test('a handed-off lowering is not taken when its registry module now resolves elsewhere', () => {
+  const { dir, root } = registryTree();
+  const stored = loadBicep(source(dir), root.fork(), 'store');
+  // The exact version appears in the mirror: it wins over the any-version copy, which is unchanged.
+  const exact = path.join(dir, 'mirror/avm/utl/types/common/0.7.0/main.bicep');
+  mkdirSync(path.dirname(exact), { recursive: true });
+  writeFileSync(exact, shared('exact'));
+  const taken = loadBicep(source(dir), root.fork(), 'take');
+  assert.notEqual(taken.document, stored.document);
+  assert.match(outputOf(taken), /"exact"/);
 });
