@@ -131,14 +131,21 @@ function dedupe(sorted: ParseDiagnostic[]): ParseDiagnostic[] {
   return out;
 }
 
-function node<N extends SyntaxNode>(kind: N['kind'], children: Child[], fields: Omit<N, keyof SyntaxNode>, at?: number): N {
+/**
+ * Completes a node built as one object literal at its call site (kind first, then its span and
+ * children, then its own fields): its span is that of its children, or the empty span at `at`.
+ * One literal per node keeps one object per node and one shape per call site; building the fields
+ * apart and copying them in (Object.assign, spreads) took a third of the parse and doubled its
+ * garbage.
+ */
+function spanned<N extends SyntaxNode>(n: N, at?: number): N {
+  const children = n.children;
   const first = children[0];
   const last = children[children.length - 1];
   const start = first ? first.start : (at ?? 0);
-  // Every node starts with the same four properties, in one order: code that reads `kind` or
-  // `start` of any node then meets a few object shapes, not one per call site (which made these
-  // stores and the lowering's reads megamorphic).
-  return Object.assign({ kind, start, end: last ? last.end : start, children }, fields) as unknown as N;
+  n.start = start;
+  n.end = last ? last.end : start;
+  return n;
 }
 
 class Parser {
@@ -243,7 +250,7 @@ class Parser {
     const t = this.peek();
     if (t.kind === 'EndOfFile' || this.closes(t.kind)) return true;
     this.diagnostics.push({ start: t.start, end: Math.max(t.end, t.start + 1), message: `unexpected '${t.text}'` });
-    children.push(node<T.Skipped>('SkippedTriviaSyntax', [this.next()], {}));
+    children.push(spanned<T.Skipped>({ kind: 'SkippedTriviaSyntax', start: 0, end: 0, children: [this.next()] }));
     return false;
   }
 
@@ -296,7 +303,7 @@ class Parser {
     // Always make progress: a stray closing bracket or comma is skipped on its own (but not a
     // bracket an enclosing one waits for: the enclosing list ends there).
     if (children.length === 0 && !this.at('NewLine') && !this.at('EndOfFile') && !this.closes(this.peek().kind)) children.push(this.next());
-    return node<T.Skipped>('SkippedTriviaSyntax', children, {}, at);
+    return spanned<T.Skipped>({ kind: 'SkippedTriviaSyntax', start: 0, end: 0, children }, at);
   }
 
   /** Runs a parse step; on failure records what was consumed plus the rest of the line as skipped. */
@@ -352,14 +359,15 @@ class Parser {
           this.diagnostics.push(...kept);
           this.i = from + lineBreak;
           this.reportedLine = -1;
-          children.push(node<T.Skipped>('SkippedTriviaSyntax', consumed.slice(0, lineBreak), {}));
+          children.push(spanned<T.Skipped>({ kind: 'SkippedTriviaSyntax', start: 0, end: 0, children: consumed.slice(0, lineBreak) }));
         } else children.push(this.skipped(consumed));
       }
       // Never turn without consuming input (a declaration that consumed nothing and left nothing to skip).
-      if (this.i === from && !this.at('EndOfFile') && !this.at('NewLine')) children.push(node<T.Skipped>('SkippedTriviaSyntax', [this.next()], {}));
+      if (this.i === from && !this.at('EndOfFile') && !this.at('NewLine'))
+        children.push(spanned<T.Skipped>({ kind: 'SkippedTriviaSyntax', start: 0, end: 0, children: [this.next()] }));
     }
     children.push(this.next());
-    const program = node<T.Program>('ProgramSyntax', children, { statements });
+    const program = spanned<T.Program>({ kind: 'ProgramSyntax', start: 0, end: 0, children, statements });
     program.start = 0;
     return program;
   }
@@ -369,7 +377,7 @@ class Parser {
     while (this.at('At')) {
       const at = this.next();
       const call = this.recover(() => this.memberExpression());
-      const d = node<T.Decorator>('DecoratorSyntax', [at, call], { call: call as T.Expr });
+      const d = spanned<T.Decorator>({ kind: 'DecoratorSyntax', start: 0, end: 0, children: [at, call], call: call as T.Expr });
       out.push(d);
       children.push(d);
       // Usually one line break; a directive line between a decorator and its declaration makes two.
@@ -383,14 +391,13 @@ class Parser {
     const decorators = this.decorators(children);
     const t = this.peek();
     const word = t.kind === 'Identifier' ? t.text : '';
-    const base = { decorators };
     const ident = (): T.Identifier => this.identifierOr();
     switch (word) {
       case 'targetScope': {
         children.push(this.next(), this.expectOr('Assignment', "'='"));
         const value = this.valueOr();
         children.push(value);
-        return node<T.TargetScope>('TargetScopeSyntax', children, { ...base, value });
+        return spanned<T.TargetScope>({ kind: 'TargetScopeSyntax', start: 0, end: 0, children, decorators, value });
       }
       case 'metadata': {
         children.push(this.next());
@@ -398,7 +405,7 @@ class Parser {
         children.push(name, this.expectOr('Assignment', "'='"));
         const value = this.valueOr();
         children.push(value);
-        return node<T.MetadataDeclaration>('MetadataDeclarationSyntax', children, { ...base, name: name.name, value });
+        return spanned<T.MetadataDeclaration>({ kind: 'MetadataDeclarationSyntax', start: 0, end: 0, children, decorators, name: name.name, value });
       }
       case 'param': {
         children.push(this.next());
@@ -408,22 +415,32 @@ class Parser {
           children.push(this.expectOr('Assignment', "'='"));
           const value = this.valueOr();
           children.push(value);
-          return node<T.ParameterAssignment>('ParameterAssignmentSyntax', children, { ...base, name: name.name, value });
+          return spanned<T.ParameterAssignment>({ kind: 'ParameterAssignmentSyntax', start: 0, end: 0, children, decorators, name: name.name, value });
         }
         let type: T.TypeNode | undefined;
         if (this.atKeyword('resource')) {
           const kw = this.next();
           const s = this.interpString();
-          type = node<SyntaxNode>('ResourceTypeSyntax', [kw, s], {});
+          type = spanned<SyntaxNode>({ kind: 'ResourceTypeSyntax', start: 0, end: 0, children: [kw, s] });
         } else type = this.startsType() ? this.typeExpression() : this.placeholder('a type');
         children.push(type);
         let defaultValue: T.Expr | undefined;
         if (this.at('Assignment')) {
           const eq = this.next();
           defaultValue = this.expression();
-          children.push(node<SyntaxNode>('ParameterDefaultValueSyntax', [eq, defaultValue], {}));
+          children.push(spanned<SyntaxNode>({ kind: 'ParameterDefaultValueSyntax', start: 0, end: 0, children: [eq, defaultValue] }));
         }
-        return node<T.ParameterDeclaration>('ParameterDeclarationSyntax', children, { ...base, name: name.name, nameNode: name, type, defaultValue });
+        return spanned<T.ParameterDeclaration>({
+          kind: 'ParameterDeclarationSyntax',
+          start: 0,
+          end: 0,
+          children,
+          decorators,
+          name: name.name,
+          nameNode: name,
+          type,
+          defaultValue,
+        });
       }
       case 'var': {
         children.push(this.next());
@@ -437,7 +454,17 @@ class Parser {
         children.push(this.expectOr('Assignment', "'='"));
         const value = this.valueOr();
         children.push(value);
-        return node<T.VariableDeclaration>('VariableDeclarationSyntax', children, { ...base, name: name.name, nameNode: name, type, value });
+        return spanned<T.VariableDeclaration>({
+          kind: 'VariableDeclarationSyntax',
+          start: 0,
+          end: 0,
+          children,
+          decorators,
+          name: name.name,
+          nameNode: name,
+          type,
+          value,
+        });
       }
       case 'resource':
       case 'module':
@@ -458,9 +485,30 @@ class Parser {
         const value = this.declarationBody();
         children.push(value);
         if (word === 'module')
-          return node<T.ModuleDeclaration>('ModuleDeclarationSyntax', children, { ...base, name: name.name, nameNode: name, path: typeString, value });
-        if (word === 'test') return node<T.OtherDeclaration>('TestDeclarationSyntax', children, { ...base });
-        return node<T.ResourceDeclaration>('ResourceDeclarationSyntax', children, { ...base, name: name.name, nameNode: name, typeString, existing, value });
+          return spanned<T.ModuleDeclaration>({
+            kind: 'ModuleDeclarationSyntax',
+            start: 0,
+            end: 0,
+            children,
+            decorators,
+            name: name.name,
+            nameNode: name,
+            path: typeString,
+            value,
+          });
+        if (word === 'test') return spanned<T.OtherDeclaration>({ kind: 'TestDeclarationSyntax', start: 0, end: 0, children, decorators });
+        return spanned<T.ResourceDeclaration>({
+          kind: 'ResourceDeclarationSyntax',
+          start: 0,
+          end: 0,
+          children,
+          decorators,
+          name: name.name,
+          nameNode: name,
+          typeString,
+          existing,
+          value,
+        });
       }
       case 'output': {
         children.push(this.next());
@@ -479,7 +527,18 @@ class Parser {
         children.push(this.expectOr('Assignment', "'='"));
         const value = this.valueOr();
         children.push(value);
-        return node<T.OutputDeclaration>('OutputDeclarationSyntax', children, { ...base, name: name.name, nameNode: name, type, resourceType, value });
+        return spanned<T.OutputDeclaration>({
+          kind: 'OutputDeclarationSyntax',
+          start: 0,
+          end: 0,
+          children,
+          decorators,
+          name: name.name,
+          nameNode: name,
+          type,
+          resourceType,
+          value,
+        });
       }
       case 'type': {
         children.push(this.next());
@@ -487,7 +546,7 @@ class Parser {
         children.push(name, this.expectOr('Assignment', "'='"));
         const value = this.typeExpression();
         children.push(value);
-        return node<T.TypeDeclaration>('TypeDeclarationSyntax', children, { ...base, name: name.name, value });
+        return spanned<T.TypeDeclaration>({ kind: 'TypeDeclarationSyntax', start: 0, end: 0, children, decorators, name: name.name, value });
       }
       case 'func': {
         children.push(this.next());
@@ -495,12 +554,12 @@ class Parser {
         children.push(name);
         const lambda = this.typedLambda();
         children.push(lambda);
-        return node<T.FunctionDeclaration>('FunctionDeclarationSyntax', children, { ...base, name: name.name, lambda });
+        return spanned<T.FunctionDeclaration>({ kind: 'FunctionDeclarationSyntax', start: 0, end: 0, children, decorators, name: name.name, lambda });
       }
       case 'assert': {
         children.push(this.next());
         children.push(ident(), this.expectOr('Assignment', "'='"), this.expression());
-        return node<T.OtherDeclaration>('AssertDeclarationSyntax', children, { ...base });
+        return spanned<T.OtherDeclaration>({ kind: 'AssertDeclarationSyntax', start: 0, end: 0, children, decorators });
       }
       case 'import':
         return this.importDeclaration(children, decorators);
@@ -520,15 +579,15 @@ class Parser {
           // `using 'main.bicep' with { … }` (deployment configuration) keeps its clause.
           if (this.atKeyword('with')) {
             const w = this.next();
-            children.push(node<SyntaxNode>('UsingWithClauseSyntax', [w, this.object()], {}));
+            children.push(spanned<SyntaxNode>({ kind: 'UsingWithClauseSyntax', start: 0, end: 0, children: [w, this.object()] }));
           }
-          return node<T.UsingDeclaration>('UsingDeclarationSyntax', children, { ...base, path });
+          return spanned<T.UsingDeclaration>({ kind: 'UsingDeclarationSyntax', start: 0, end: 0, children, decorators, path });
         }
-        return node<T.ExtendsDeclaration>('ExtendsDeclarationSyntax', children, { ...base, path });
+        return spanned<T.ExtendsDeclaration>({ kind: 'ExtendsDeclarationSyntax', start: 0, end: 0, children, decorators, path });
       }
     }
     if (decorators.length > 0 && (this.at('NewLine') || this.at('EndOfFile'))) {
-      return node<T.OtherDeclaration>('MissingDeclarationSyntax', children, { ...base });
+      return spanned<T.OtherDeclaration>({ kind: 'MissingDeclarationSyntax', start: 0, end: 0, children, decorators });
     }
     return this.fail('a declaration (param, var, resource, module, output, type, func, import, metadata, targetScope)');
   }
@@ -541,7 +600,7 @@ class Parser {
       const star = this.next();
       const alias = this.aliasClause();
       wildcardAlias = alias.name;
-      children.push(node<SyntaxNode>('WildcardImportSyntax', [star, alias.node], {}));
+      children.push(spanned<SyntaxNode>({ kind: 'WildcardImportSyntax', start: 0, end: 0, children: [star, alias.node] }));
     } else {
       const list: Child[] = [this.expect('LeftBrace', "'{'")];
       symbols = [];
@@ -565,38 +624,38 @@ class Parser {
           item.push(a.node);
         }
         symbols.push({ name, alias });
-        list.push(node<SyntaxNode>('ImportedSymbolsListItemSyntax', item, {}));
+        list.push(spanned<SyntaxNode>({ kind: 'ImportedSymbolsListItemSyntax', start: 0, end: 0, children: item }));
       }
       this.open.pop();
       list.push(this.expect('RightBrace', "'}'"));
-      children.push(node<SyntaxNode>('ImportedSymbolsListSyntax', list, {}));
+      children.push(spanned<SyntaxNode>({ kind: 'ImportedSymbolsListSyntax', start: 0, end: 0, children: list }));
     }
     let from: T.StringNode | undefined;
     if (this.atKeyword('from')) {
       const kw = this.next();
       from = this.interpString();
-      children.push(node<SyntaxNode>('CompileTimeImportFromClauseSyntax', [kw, from], {}));
+      children.push(spanned<SyntaxNode>({ kind: 'CompileTimeImportFromClauseSyntax', start: 0, end: 0, children: [kw, from] }));
     }
-    return node<T.ImportDeclaration>('CompileTimeImportDeclarationSyntax', children, { decorators, symbols, wildcardAlias, from });
+    return spanned<T.ImportDeclaration>({ kind: 'CompileTimeImportDeclarationSyntax', start: 0, end: 0, children, decorators, symbols, wildcardAlias, from });
   }
 
   private aliasClause(): { name: string; node: SyntaxNode } {
     const as = this.next();
     const id = this.identifier();
-    return { name: id.name, node: node<SyntaxNode>('AliasAsClauseSyntax', [as, id], {}) };
+    return { name: id.name, node: spanned<SyntaxNode>({ kind: 'AliasAsClauseSyntax', start: 0, end: 0, children: [as, id] }) };
   }
 
   private extensionDeclaration(children: Child[], decorators: T.Decorator[]): T.ExtensionDeclaration {
     children.push(this.next());
     children.push(this.at('Identifier') ? this.identifier() : this.interpString());
     // The official tree holds an empty placeholder for each clause that is absent.
-    const absent = () => node<T.Skipped>('SkippedTriviaSyntax', [], {}, this.peek().start);
+    const absent = () => spanned<T.Skipped>({ kind: 'SkippedTriviaSyntax', start: 0, end: 0, children: [] }, this.peek().start);
     if (this.atKeyword('with')) {
       const w = this.next();
-      children.push(node<SyntaxNode>('ExtensionWithClauseSyntax', [w, this.object()], {}));
+      children.push(spanned<SyntaxNode>({ kind: 'ExtensionWithClauseSyntax', start: 0, end: 0, children: [w, this.object()] }));
     } else children.push(absent());
     children.push(this.atKeyword('as') ? this.aliasClause().node : absent());
-    return node<T.ExtensionDeclaration>('ExtensionDeclarationSyntax', children, { decorators });
+    return spanned<T.ExtensionDeclaration>({ kind: 'ExtensionDeclarationSyntax', start: 0, end: 0, children, decorators });
   }
 
   /** The value of a resource or module: an object, `if (…) {…}` or a `[for …]` loop. */
@@ -633,7 +692,7 @@ class Parser {
         message: `expected ${what}${t.kind === 'EndOfFile' ? ' before the end of the file' : t.kind === 'NewLine' ? ' before the end of the line' : ` but found '${t.text}'`}`,
       });
     }
-    if (this.atLineEnd()) return node<T.Skipped>('SkippedTriviaSyntax', [], {}, t.start);
+    if (this.atLineEnd()) return spanned<T.Skipped>({ kind: 'SkippedTriviaSyntax', start: 0, end: 0, children: [] }, t.start);
     return this.skipped();
   }
 
@@ -651,7 +710,7 @@ class Parser {
     const t = this.peek();
     if (t.kind === 'Identifier' || t.kind === 'TrueKeyword' || t.kind === 'FalseKeyword' || t.kind === 'NullKeyword') return this.identifier();
     const skipped = this.placeholder('an identifier');
-    return node<T.Identifier>('IdentifierSyntax', [skipped], { name: '' });
+    return spanned<T.Identifier>({ kind: 'IdentifierSyntax', start: 0, end: 0, children: [skipped], name: '' });
   }
 
   private valueOr(): T.Expr {
@@ -685,14 +744,14 @@ class Parser {
     const kw = this.next();
     const cond = this.parenthesized();
     const body = this.at('LeftBrace') ? this.object() : (this.fail("'{'") as never);
-    return node<T.IfCondition>('IfConditionSyntax', [kw, cond, body], { condition: cond.inner, body });
+    return spanned<T.IfCondition>({ kind: 'IfConditionSyntax', start: 0, end: 0, children: [kw, cond, body], condition: cond.inner, body });
   }
 
   private identifier(): T.Identifier {
     const t = this.peek();
     if (t.kind === 'Identifier' || t.kind === 'TrueKeyword' || t.kind === 'FalseKeyword' || t.kind === 'NullKeyword') {
       this.next();
-      return node<T.Identifier>('IdentifierSyntax', [t], { name: t.text });
+      return spanned<T.Identifier>({ kind: 'IdentifierSyntax', start: 0, end: 0, children: [t], name: t.text });
     }
     return this.fail('an identifier');
   }
@@ -721,7 +780,7 @@ class Parser {
     this.newLinesInto(children);
     const whenFalse = this.expression();
     children.push(whenFalse);
-    return node<T.TernaryOperation>('TernaryOperationSyntax', children, { condition: cond, whenTrue, whenFalse });
+    return spanned<T.TernaryOperation>({ kind: 'TernaryOperationSyntax', start: 0, end: 0, children, condition: cond, whenTrue, whenFalse });
   }
 
   /** Whether the next token after one or more line breaks is `kind`. */
@@ -748,7 +807,7 @@ class Parser {
       this.enter();
       const right = this.at('NewLine') || this.at('EndOfFile') ? this.missing() : this.binary(precedence);
       this.leave();
-      left = node<T.BinaryOperation>('BinaryOperationSyntax', [left, op, right], { operator: op.text, left, right });
+      left = spanned<T.BinaryOperation>({ kind: 'BinaryOperationSyntax', start: 0, end: 0, children: [left, op, right], operator: op.text, left, right });
       this.chainGrow(chain);
     }
     this.chainEnd(chain);
@@ -761,7 +820,7 @@ class Parser {
       this.reportedLine = this.currentLine();
       this.diagnostics.push({ start: t.start, end: t.start + 1, message: 'expected an expression' });
     }
-    return node<T.Skipped>('SkippedTriviaSyntax', [], {}, t.start);
+    return spanned<T.Skipped>({ kind: 'SkippedTriviaSyntax', start: 0, end: 0, children: [] }, t.start);
   }
 
   private unary(): T.Expr {
@@ -771,7 +830,7 @@ class Parser {
       this.next();
       const operand = this.unary();
       this.leave();
-      return node<T.UnaryOperation>('UnaryOperationSyntax', [t, operand], { operator: t.text, operand });
+      return spanned<T.UnaryOperation>({ kind: 'UnaryOperationSyntax', start: 0, end: 0, children: [t, operand], operator: t.text, operand });
     }
     return this.memberExpression();
   }
@@ -798,7 +857,7 @@ class Parser {
         const index = this.expression();
         this.open.pop();
         children.push(index, this.expect('RightSquare', "']'"));
-        base = node<T.ArrayAccess>('ArrayAccessSyntax', children, { base, index, safe, fromEnd });
+        base = spanned<T.ArrayAccess>({ kind: 'ArrayAccessSyntax', start: 0, end: 0, children, base, index, safe, fromEnd });
       } else if (t.kind === 'Dot') {
         const children: Child[] = [base, this.next()];
         let safe = false;
@@ -809,17 +868,17 @@ class Parser {
         const name = this.identifier();
         if (!safe && this.at('LeftParen')) {
           const args = this.argumentList(children, name);
-          base = node<T.InstanceFunctionCall>('InstanceFunctionCallSyntax', children, { base, name: name.name, args });
+          base = spanned<T.InstanceFunctionCall>({ kind: 'InstanceFunctionCallSyntax', start: 0, end: 0, children, base, name: name.name, args });
         } else {
           children.push(name);
-          base = node<T.PropertyAccess>('PropertyAccessSyntax', children, { base, name: name.name, safe });
+          base = spanned<T.PropertyAccess>({ kind: 'PropertyAccessSyntax', start: 0, end: 0, children, base, name: name.name, safe });
         }
       } else if (t.kind === 'DoubleColon') {
         const colon = this.next();
         const name = this.identifier();
-        base = node<T.ResourceAccess>('ResourceAccessSyntax', [base, colon, name], { base, name: name.name });
+        base = spanned<T.ResourceAccess>({ kind: 'ResourceAccessSyntax', start: 0, end: 0, children: [base, colon, name], base, name: name.name });
       } else if (t.kind === 'Exclamation') {
-        base = node<T.NonNullAssertion>('NonNullAssertionSyntax', [base, this.next()], { base });
+        base = spanned<T.NonNullAssertion>({ kind: 'NonNullAssertionSyntax', start: 0, end: 0, children: [base, this.next()], base });
       } else break;
       this.chainGrow(chain);
     }
@@ -844,7 +903,7 @@ class Parser {
         continue;
       }
       args.push(value as T.Expr);
-      children.push(node<SyntaxNode>('FunctionArgumentSyntax', [value], {}));
+      children.push(spanned<SyntaxNode>({ kind: 'FunctionArgumentSyntax', start: 0, end: 0, children: [value] }));
     }
     this.open.pop();
     children.push(this.expect('RightParen', "')'"));
@@ -857,31 +916,31 @@ class Parser {
       case 'Identifier': {
         if (this.peek(1).kind === 'Arrow') {
           const id = this.identifier();
-          const local = node<SyntaxNode>('LocalVariableSyntax', [id], {});
+          const local = spanned<SyntaxNode>({ kind: 'LocalVariableSyntax', start: 0, end: 0, children: [id] });
           const children: Child[] = [local, this.next()];
           this.newLinesInto(children);
           const body = this.expression();
           children.push(body);
-          return node<T.Lambda>('LambdaSyntax', children, { parameters: [id.name], body });
+          return spanned<T.Lambda>({ kind: 'LambdaSyntax', start: 0, end: 0, children, parameters: [id.name], body });
         }
         const id = this.identifier();
         if (this.at('LeftParen')) {
           const children: Child[] = [];
           const args = this.argumentList(children, id);
-          return node<T.FunctionCall>('FunctionCallSyntax', children, { name: id.name, args });
+          return spanned<T.FunctionCall>({ kind: 'FunctionCallSyntax', start: 0, end: 0, children, name: id.name, args });
         }
-        return node<T.VariableAccess>('VariableAccessSyntax', [id], { name: id.name });
+        return spanned<T.VariableAccess>({ kind: 'VariableAccessSyntax', start: 0, end: 0, children: [id], name: id.name });
       }
       case 'Integer':
         this.next();
-        return node<T.IntegerNode>('IntegerLiteralSyntax', [t], { text: t.text });
+        return spanned<T.IntegerNode>({ kind: 'IntegerLiteralSyntax', start: 0, end: 0, children: [t], text: t.text });
       case 'TrueKeyword':
       case 'FalseKeyword':
         this.next();
-        return node<T.BooleanNode>('BooleanLiteralSyntax', [t], { value: t.kind === 'TrueKeyword' });
+        return spanned<T.BooleanNode>({ kind: 'BooleanLiteralSyntax', start: 0, end: 0, children: [t], value: t.kind === 'TrueKeyword' });
       case 'NullKeyword':
         this.next();
-        return node<T.NullNode>('NullLiteralSyntax', [t], {});
+        return spanned<T.NullNode>({ kind: 'NullLiteralSyntax', start: 0, end: 0, children: [t] });
       case 'StringComplete':
       case 'StringLeftPiece':
         return this.interpString();
@@ -923,15 +982,15 @@ class Parser {
       }
       const id = this.identifier();
       parameters.push(id.name);
-      block.push(node<SyntaxNode>('LocalVariableSyntax', [id], {}));
+      block.push(spanned<SyntaxNode>({ kind: 'LocalVariableSyntax', start: 0, end: 0, children: [id] }));
     }
     block.push(this.expect('RightParen', "')'"));
-    const vars = node<SyntaxNode>('VariableBlockSyntax', block, {});
+    const vars = spanned<SyntaxNode>({ kind: 'VariableBlockSyntax', start: 0, end: 0, children: block });
     const children: Child[] = [vars, this.expect('Arrow', "'=>'")];
     this.newLinesInto(children);
     const body = this.expression();
     children.push(body);
-    return node<T.Lambda>('LambdaSyntax', children, { parameters, body });
+    return spanned<T.Lambda>({ kind: 'LambdaSyntax', start: 0, end: 0, children, parameters, body });
   }
 
   private parenthesized(): T.Parenthesized {
@@ -944,7 +1003,7 @@ class Parser {
     while (this.at('NewLine')) children.push(this.next());
     this.open.pop();
     children.push(this.expect('RightParen', "')'"));
-    return node<T.Parenthesized>('ParenthesizedExpressionSyntax', children, { inner });
+    return spanned<T.Parenthesized>({ kind: 'ParenthesizedExpressionSyntax', start: 0, end: 0, children, inner });
   }
 
   interpString(): T.StringNode {
@@ -974,7 +1033,7 @@ class Parser {
       }
       this.open.pop();
     }
-    return node<T.StringNode>('StringSyntax', children, { segments, holes });
+    return spanned<T.StringNode>({ kind: 'StringSyntax', start: 0, end: 0, children, segments, holes });
   }
 
   object(): T.ObjectNode {
@@ -1006,14 +1065,14 @@ class Parser {
     }
     this.open.pop();
     children.push(this.expect('RightBrace', "'}'"));
-    return node<T.ObjectNode>('ObjectSyntax', children, { properties, resources: nested ?? [] });
+    return spanned<T.ObjectNode>({ kind: 'ObjectSyntax', start: 0, end: 0, children, properties, resources: nested ?? [] });
   }
 
   private objectProperty(): T.ObjectProperty | T.Spread {
     if (this.at('Ellipsis')) {
       const dots = this.next();
       const value = this.expression();
-      return node<T.Spread>('SpreadExpressionSyntax', [dots, value], { value });
+      return spanned<T.Spread>({ kind: 'SpreadExpressionSyntax', start: 0, end: 0, children: [dots, value], value });
     }
     const keyNode: SyntaxNode = this.at('StringComplete') || this.at('StringLeftPiece') ? this.interpString() : this.identifier();
     const key =
@@ -1024,7 +1083,7 @@ class Parser {
           : undefined;
     const colon = this.expect('Colon', "':'");
     const value = this.expression();
-    return node<T.ObjectProperty>('ObjectPropertySyntax', [keyNode, colon, value], { key, keyNode, value });
+    return spanned<T.ObjectProperty>({ kind: 'ObjectPropertySyntax', start: 0, end: 0, children: [keyNode, colon, value], key, keyNode, value });
   }
 
   private forOrArray(): T.Expr {
@@ -1047,7 +1106,7 @@ class Parser {
       if (this.at('Ellipsis')) {
         const dots = this.next();
         const value = this.expression();
-        const spread = node<T.Spread>('SpreadExpressionSyntax', [dots, value], { value });
+        const spread = spanned<T.Spread>({ kind: 'SpreadExpressionSyntax', start: 0, end: 0, children: [dots, value], value });
         items.push(spread);
         children.push(spread);
         continue;
@@ -1058,13 +1117,13 @@ class Parser {
         if (this.stalled(children)) break;
         continue;
       }
-      const item = node<T.ArrayItem>('ArrayItemSyntax', [value], { value });
+      const item = spanned<T.ArrayItem>({ kind: 'ArrayItemSyntax', start: 0, end: 0, children: [value], value });
       items.push(item);
       children.push(item);
     }
     this.open.pop();
     children.push(this.expect('RightSquare', "']'"));
-    return node<T.ArrayNode>('ArraySyntax', children, { items });
+    return spanned<T.ArrayNode>({ kind: 'ArraySyntax', start: 0, end: 0, children, items });
   }
 
   private forExpression(): T.ForNode {
@@ -1084,15 +1143,15 @@ class Parser {
         }
         const id = this.identifier();
         names.push(id.name);
-        block.push(node<SyntaxNode>('LocalVariableSyntax', [id], {}));
+        block.push(spanned<SyntaxNode>({ kind: 'LocalVariableSyntax', start: 0, end: 0, children: [id] }));
       }
       block.push(this.expect('RightParen', "')'"));
       [item, index] = names;
-      children.push(node<SyntaxNode>('VariableBlockSyntax', block, {}));
+      children.push(spanned<SyntaxNode>({ kind: 'VariableBlockSyntax', start: 0, end: 0, children: block }));
     } else {
       const id = this.identifier();
       item = id.name;
-      children.push(node<SyntaxNode>('LocalVariableSyntax', [id], {}));
+      children.push(spanned<SyntaxNode>({ kind: 'LocalVariableSyntax', start: 0, end: 0, children: [id] }));
     }
     if (!this.atKeyword('in')) this.fail("'in'");
     children.push(this.next());
@@ -1103,7 +1162,7 @@ class Parser {
     while (this.at('NewLine')) children.push(this.next());
     this.open.pop();
     children.push(this.expect('RightSquare', "']'"));
-    return node<T.ForNode>('ForSyntax', children, { item, index, iterable, body });
+    return spanned<T.ForNode>({ kind: 'ForSyntax', start: 0, end: 0, children, item, index, iterable, body });
   }
 
   // ---- types ----
@@ -1124,14 +1183,14 @@ class Parser {
     if (!leadingPipe && !this.at('Pipe') && !this.continuesWith('Pipe')) return first;
     const children: Child[] = leading;
     if (leadingPipe) children.push(leadingPipe);
-    children.push(node<SyntaxNode>('UnionTypeMemberSyntax', [first], {}));
+    children.push(spanned<SyntaxNode>({ kind: 'UnionTypeMemberSyntax', start: 0, end: 0, children: [first] }));
     while (this.at('Pipe') || this.continuesWith('Pipe')) {
       while (this.at('NewLine')) children.push(this.next());
       children.push(this.next());
       while (this.at('NewLine')) children.push(this.next());
-      children.push(node<SyntaxNode>('UnionTypeMemberSyntax', [this.singularType()], {}));
+      children.push(spanned<SyntaxNode>({ kind: 'UnionTypeMemberSyntax', start: 0, end: 0, children: [this.singularType()] }));
     }
-    return node<SyntaxNode>('UnionTypeSyntax', children, {});
+    return spanned<SyntaxNode>({ kind: 'UnionTypeSyntax', start: 0, end: 0, children });
   }
 
   private singularType(): T.TypeNode {
@@ -1140,33 +1199,46 @@ class Parser {
     for (;;) {
       if (this.at('LeftSquare') || this.at('Question') || this.at('Exclamation') || this.at('Dot')) this.chainStep(chain);
       if (this.at('LeftSquare') && this.peek(1).kind === 'RightSquare') {
-        const member = node<SyntaxNode>('ArrayTypeMemberSyntax', [type], {});
-        type = node<SyntaxNode>('ArrayTypeSyntax', [member, this.next(), this.next()], {});
+        const member = spanned<SyntaxNode>({ kind: 'ArrayTypeMemberSyntax', start: 0, end: 0, children: [type] });
+        type = spanned<SyntaxNode>({ kind: 'ArrayTypeSyntax', start: 0, end: 0, children: [member, this.next(), this.next()] });
       } else if (this.at('LeftSquare')) {
         const open = this.next();
-        if (this.at('Asterisk')) type = node<SyntaxNode>('TypeItemsAccessSyntax', [type, open, this.next(), this.expect('RightSquare', "']'")], {});
+        if (this.at('Asterisk'))
+          type = spanned<SyntaxNode>({
+            kind: 'TypeItemsAccessSyntax',
+            start: 0,
+            end: 0,
+            children: [type, open, this.next(), this.expect('RightSquare', "']'")],
+          });
         else {
           const index = this.expect('Integer', 'an index');
-          type = node<SyntaxNode>(
-            'TypeArrayAccessSyntax',
-            [type, open, node<T.IntegerNode>('IntegerLiteralSyntax', [index], { text: index.text }), this.expect('RightSquare', "']'")],
-            {},
-          );
+          type = spanned<SyntaxNode>({
+            kind: 'TypeArrayAccessSyntax',
+            start: 0,
+            end: 0,
+            children: [
+              type,
+              open,
+              spanned<T.IntegerNode>({ kind: 'IntegerLiteralSyntax', start: 0, end: 0, children: [index], text: index.text }),
+              this.expect('RightSquare', "']'"),
+            ],
+          });
         }
       } else if (this.at('Question')) {
-        type = node<SyntaxNode>('NullableTypeSyntax', [type, this.next()], {});
+        type = spanned<SyntaxNode>({ kind: 'NullableTypeSyntax', start: 0, end: 0, children: [type, this.next()] });
       } else if (this.at('Exclamation')) {
-        type = node<SyntaxNode>('NonNullableTypeSyntax', [type, this.next()], {});
+        type = spanned<SyntaxNode>({ kind: 'NonNullableTypeSyntax', start: 0, end: 0, children: [type, this.next()] });
       } else if (this.at('Dot')) {
         const dot = this.next();
-        if (this.at('Asterisk')) type = node<SyntaxNode>('TypeAdditionalPropertiesAccessSyntax', [type, dot, this.next()], {});
+        if (this.at('Asterisk'))
+          type = spanned<SyntaxNode>({ kind: 'TypeAdditionalPropertiesAccessSyntax', start: 0, end: 0, children: [type, dot, this.next()] });
         else {
           const id = this.identifier();
           if (this.at('LeftChevron')) {
             const children: Child[] = [type, dot, id];
             this.typeArguments(children);
-            type = node<SyntaxNode>('InstanceParameterizedTypeInstantiationSyntax', children, {});
-          } else type = node<SyntaxNode>('TypePropertyAccessSyntax', [type, dot, id], {});
+            type = spanned<SyntaxNode>({ kind: 'InstanceParameterizedTypeInstantiationSyntax', start: 0, end: 0, children });
+          } else type = spanned<SyntaxNode>({ kind: 'TypePropertyAccessSyntax', start: 0, end: 0, children: [type, dot, id] });
         }
       } else break;
       this.chainGrow(chain);
@@ -1182,7 +1254,7 @@ class Parser {
         children.push(this.next());
         continue;
       }
-      children.push(node<SyntaxNode>('ParameterizedTypeArgumentSyntax', [this.typeExpression()], {}));
+      children.push(spanned<SyntaxNode>({ kind: 'ParameterizedTypeArgumentSyntax', start: 0, end: 0, children: [this.typeExpression()] }));
     }
     children.push(this.expect('RightChevron', "'>'"));
   }
@@ -1195,32 +1267,32 @@ class Parser {
         if (this.at('LeftChevron')) {
           const children: Child[] = [id];
           this.typeArguments(children);
-          return node<SyntaxNode>('ParameterizedTypeInstantiationSyntax', children, {});
+          return spanned<SyntaxNode>({ kind: 'ParameterizedTypeInstantiationSyntax', start: 0, end: 0, children });
         }
-        return node<SyntaxNode>('TypeVariableAccessSyntax', [id], {});
+        return spanned<SyntaxNode>({ kind: 'TypeVariableAccessSyntax', start: 0, end: 0, children: [id] });
       }
       case 'StringComplete':
         this.next();
-        return node<SyntaxNode>('StringTypeLiteralSyntax', [t], {});
+        return spanned<SyntaxNode>({ kind: 'StringTypeLiteralSyntax', start: 0, end: 0, children: [t] });
       case 'StringLeftPiece':
         return this.interpString();
       case 'Integer':
         this.next();
-        return node<SyntaxNode>('IntegerTypeLiteralSyntax', [t], {});
+        return spanned<SyntaxNode>({ kind: 'IntegerTypeLiteralSyntax', start: 0, end: 0, children: [t] });
       case 'TrueKeyword':
       case 'FalseKeyword':
         this.next();
-        return node<SyntaxNode>('BooleanTypeLiteralSyntax', [t], {});
+        return spanned<SyntaxNode>({ kind: 'BooleanTypeLiteralSyntax', start: 0, end: 0, children: [t] });
       case 'NullKeyword':
         this.next();
-        return node<SyntaxNode>('NullTypeLiteralSyntax', [t], {});
+        return spanned<SyntaxNode>({ kind: 'NullTypeLiteralSyntax', start: 0, end: 0, children: [t] });
       case 'Minus':
       case 'Exclamation': {
         this.enter();
         this.next();
         const operand = this.primaryType();
         this.leave();
-        return node<SyntaxNode>('UnaryTypeOperationSyntax', [t, operand], {});
+        return spanned<SyntaxNode>({ kind: 'UnaryTypeOperationSyntax', start: 0, end: 0, children: [t, operand] });
       }
       case 'LeftParen': {
         const open = this.next();
@@ -1229,7 +1301,7 @@ class Parser {
         children.push(this.typeExpression());
         while (this.at('NewLine')) children.push(this.next());
         children.push(this.expect('RightParen', "')'"));
-        return node<SyntaxNode>('ParenthesizedTypeSyntax', children, {});
+        return spanned<SyntaxNode>({ kind: 'ParenthesizedTypeSyntax', start: 0, end: 0, children });
       }
       case 'LeftBrace':
         return this.objectType();
@@ -1254,10 +1326,10 @@ class Parser {
         this.decorators(parts);
         if (this.at('Asterisk')) {
           parts.push(this.next(), this.expect('Colon', "':'"), this.typeExpression());
-          return node<SyntaxNode>('ObjectTypeAdditionalPropertiesSyntax', parts, {});
+          return spanned<SyntaxNode>({ kind: 'ObjectTypeAdditionalPropertiesSyntax', start: 0, end: 0, children: parts });
         }
         parts.push(this.at('StringComplete') ? this.interpString() : this.identifier(), this.expect('Colon', "':'"), this.typeExpression());
-        return node<SyntaxNode>('ObjectTypePropertySyntax', parts, {});
+        return spanned<SyntaxNode>({ kind: 'ObjectTypePropertySyntax', start: 0, end: 0, children: parts });
       });
       if (this.i === before) {
         if (this.stalled(children)) break;
@@ -1267,7 +1339,7 @@ class Parser {
     }
     this.open.pop();
     children.push(this.expect('RightBrace', "'}'"));
-    return node<SyntaxNode>('ObjectTypeSyntax', children, {});
+    return spanned<SyntaxNode>({ kind: 'ObjectTypeSyntax', start: 0, end: 0, children });
   }
 
   private tupleType(): SyntaxNode {
@@ -1285,11 +1357,11 @@ class Parser {
       const parts: Child[] = [];
       this.decorators(parts);
       parts.push(this.typeExpression());
-      children.push(node<SyntaxNode>('TupleTypeItemSyntax', parts, {}));
+      children.push(spanned<SyntaxNode>({ kind: 'TupleTypeItemSyntax', start: 0, end: 0, children: parts }));
     }
     this.open.pop();
     children.push(this.expect('RightSquare', "']'"));
-    return node<SyntaxNode>('TupleTypeSyntax', children, {});
+    return spanned<SyntaxNode>({ kind: 'TupleTypeSyntax', start: 0, end: 0, children });
   }
 
   /** `(a string, b int) string => body` of a user-defined function. */
@@ -1304,16 +1376,16 @@ class Parser {
       const id = this.identifier();
       const type = this.typeExpression();
       parameters.push({ name: id.name, type });
-      block.push(node<SyntaxNode>('TypedLocalVariableSyntax', [id, type], {}));
+      block.push(spanned<SyntaxNode>({ kind: 'TypedLocalVariableSyntax', start: 0, end: 0, children: [id, type] }));
     }
     block.push(this.expect('RightParen', "')'"));
-    const vars = node<SyntaxNode>('TypedVariableBlockSyntax', block, {});
+    const vars = spanned<SyntaxNode>({ kind: 'TypedVariableBlockSyntax', start: 0, end: 0, children: block });
     const returnType = this.typeExpression();
     const children: Child[] = [vars, returnType, this.expect('Arrow', "'=>'")];
     this.newLinesInto(children);
     const body = this.expression();
     children.push(body);
-    return node<T.TypedLambda>('TypedLambdaSyntax', children, { parameters, returnType, body });
+    return spanned<T.TypedLambda>({ kind: 'TypedLambdaSyntax', start: 0, end: 0, children, parameters, returnType, body });
   }
 }
 
