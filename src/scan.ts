@@ -259,7 +259,10 @@ function* pipeline(options: ScanOptions): Generator<Batch, ScanOutput, UnitOutco
   result.suppressed = dedupeAcrossParameterFiles(accepted.suppressed);
   if (ruleSet.assigned) result.compliance = complianceByControl(result.results, applied.suppressed, ruleSet.assigned.assigned, ruleSet.assigned.unavailable);
   for (const d of applied.diagnostics) pushOnce(d, diagnostics, seenDiagnostics);
-  if (cache) result.cache = { hits: cache.hits, misses: cache.misses };
+  if (cache) {
+    cache.close();
+    result.cache = { hits: cache.hits, misses: cache.misses };
+  }
   result.durationMs = Math.round(performance.now() - started);
   return result;
 }

@@ -3,7 +3,7 @@ import { InputError, internalErrorDiagnostic, type Diagnostic } from '../load/di
 import { Sandbox } from '../load/sandbox.js';
 import { isBicepPath, localModulePaths, type BicepDocument, type ParamsEvaluator } from '../bicep/load-bicep.js';
 import type { RemoteLinkResolver } from '../arm/template/expansion-run.js';
-import { referencesOf } from './references.js';
+import { mayReference, referencesOf } from './references.js';
 import type { LinkGraph } from './link-graph.js';
 import { relatedFiles } from './related-files.js';
 import { classify, type Classification, type ClassifiedFile } from './classify.js';
@@ -62,7 +62,14 @@ export type ReadObserver = (absPath: string, content: Buffer | undefined) => voi
  * links are not part of it: they depend on which other files exist, so they are read again.
  */
 export type FileSummary =
-  | { ok: true; record: FileRecord; diagnostics?: Diagnostic[]; modules?: string[] }
+  | {
+      ok: true;
+      record: FileRecord;
+      diagnostics?: Diagnostic[];
+      modules?: string[];
+      /** Its text refers to no other file (see mayReference): a scan taking this summary from the cache need not read it again. */
+      refersToNone?: true;
+    }
   | { ok: false; skipped: true; path: string; reason: string }
   | { ok: false; skipped: false; diagnostic: Diagnostic };
 
@@ -75,7 +82,13 @@ function summarise(c: Classification): Summarised {
   const document = c.file.document;
   const modules = 'program' in document ? localModulePaths(document as BicepDocument) : undefined;
   return {
-    summary: { ok: true, record: recordOf(c.file), ...(c.file.diagnostics?.length && { diagnostics: c.file.diagnostics }), ...(modules && { modules }) },
+    summary: {
+      ok: true,
+      record: recordOf(c.file),
+      ...(c.file.diagnostics?.length && { diagnostics: c.file.diagnostics }),
+      ...(modules && { modules }),
+      ...(!mayReference(document.file.absPath, document.file.text) && { refersToNone: true as const }),
+    },
     text: document.file.text,
   };
 }
@@ -161,7 +174,7 @@ export function loadInputs(options: InputOptions): Inputs {
       if (c.diagnostics) diagnostics.push(...c.diagnostics);
       // A Bicep file another scanned Bicep file uses as a module is scanned through its caller.
       for (const m of c.modules ?? []) modules.add(m);
-      if (c.record.kind === 'template' && !options.standalone) {
+      if (c.record.kind === 'template' && !options.standalone && !c.refersToNone) {
         // From the text, each time: what it links depends on which files exist now.
         text ??= readOr(sandbox, c.record.absPath);
         const root = sandbox.rootOf(c.record.absPath)?.path;

@@ -17,6 +17,7 @@ import { isFile } from '../load/file-kind.js';
  * cannot see as "not linked" (the file is scanned on its own, as before), never the other way.
  */
 export function referencesOf(absPath: string, text: string, options: { resolveRemoteLink?: RemoteLinkResolver; root?: string } = {}): string[] {
+  if (!mayReference(absPath, text)) return [];
   const found = new Set<string>();
   const add = (p: string | undefined) => {
     if (p && p !== absPath && isFile(p)) found.add(p);
@@ -26,8 +27,6 @@ export function referencesOf(absPath: string, text: string, options: { resolveRe
     for (const ref of bicepReferences(text)) add(path.resolve(dir, ref));
     return [...found];
   }
-  // A template links others only through a deployment's templateLink (the URL may be built in a variable, but the key is there).
-  if (!/"templateLink"/i.test(text)) return [];
   for (const { key, value } of jsonStrings(text)) {
     if (value.startsWith('[') && !value.startsWith('[[')) {
       // A literal file path inside an expression: relative to this file's folder or, for an
@@ -46,6 +45,16 @@ export function referencesOf(absPath: string, text: string, options: { resolveRe
     if ((key === 'relativepath' || key === 'uri') && /\.json(?:\?|$)/i.test(value)) add(path.resolve(dir, value.split('?')[0]!));
   }
   return [...found];
+}
+
+/**
+ * Whether the text can refer to another file at all. It depends on the text only (what it refers
+ * to also depends on which files exist), so a file's summary kept in the result cache keeps it.
+ * A template links others only through a deployment's templateLink (the URL may be built in a
+ * variable, but the key is there).
+ */
+export function mayReference(absPath: string, text: string): boolean {
+  return /\.(bicep|bicepparam)$/i.test(absPath) || /"templateLink"/i.test(text);
 }
 
 /** Every JSON string value with the key it is the value of (lower case), by a scan of the text. */

@@ -1,24 +1,32 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { ScanUnit } from '../input/pair-parameters.js';
 import { MAX_INPUT_FILE_BYTES } from '../load/sandbox.js';
 import type { UnitOutcome } from './run-unit.js';
 
-// `--cache DIR`: one file per unit, named by the hash of what the scan is (Tollgate's version, the
+// `--cache DIR`: one entry per unit, keyed by the hash of what the scan is (Tollgate's version, the
 // rule set, the configuration: `identity`) and which files make the unit. It records the content
 // hash of every file the unit read (template, parameter file, linked templates, Bicep modules,
 // imports, load*() files; a file it could not read as null) and the unit's outcome. A later scan
 // takes the outcome while every one of those files still hashes the same; otherwise it runs the
 // unit and replaces the entry. An entry that does not read or parse is a miss, never an error.
+//
+// The entries of one identity live in one pack file, `DIR/<identity hash>.pack`: a header line,
+// then one line per entry (`<key hash> TAB <entry JSON>`), the last line of a key winning. A scan
+// reads the pack once and appends the entries it writes; when more than half its lines are
+// replaced ones, the scan's end rewrites it (temporary file, then rename). One file read instead
+// of one per entry: a warm re-scan of thousands of units spent most of its time opening files.
+// A line cut short (a scan stopped mid-write) or garbled (two scans appending at once) does not
+// parse: a miss, replaced by the next scan.
 
-const FORMAT = 1;
+const FORMAT = 2;
+const HEADER = `tollgate result cache ${FORMAT}\n`;
 
 /** The content hash of a file as a unit read it; null when it could not be read. */
 export type Dependencies = Record<string, string | null>;
 
 interface Entry<T> {
-  format: number;
   dependencies: Dependencies;
   outcome: T;
 }
@@ -31,15 +39,26 @@ export class ResultCache {
    * whose discovery entry and unit entry both list it, are read and hashed once per scan.
    */
   private readonly hashes = new Map<string, string | null>();
+  private readonly file: string;
+  /** The pack's entries by key hash, as JSON text (parsed when looked up); read on first use. */
+  private entries: Map<string, string> | undefined;
+  /** Lines in the pack (read, then appended) and how many of them a later line replaced. */
+  private lines = 0;
+  private replaced = 0;
+  /** Whether the pack read is ours and whole up to its last line break (else it is started again). */
+  private appendable = false;
+  private endsMidLine = false;
+  private fd: number | undefined;
 
   constructor(
     private readonly dir: string,
     private readonly identity: string,
-  ) {}
+  ) {
+    this.file = path.join(dir, `${sha256(identity).slice(0, 32)}.pack`);
+  }
 
-  private fileOf(key: unknown[]): string {
-    const hash = sha256(JSON.stringify([this.identity, ...key]));
-    return path.join(this.dir, hash.slice(0, 2), `${hash}.json`);
+  private keyOf(key: unknown[]): string {
+    return sha256(JSON.stringify([this.identity, ...key]));
   }
 
   private unitKey(unit: ScanUnit): unknown[] {
@@ -74,7 +93,7 @@ export class ResultCache {
   }
 
   private lookup<T>(key: unknown[], valid: (o: unknown) => o is T): T | undefined {
-    const entry = this.read(this.fileOf(key));
+    const entry = this.read(this.keyOf(key));
     if (!entry || !valid(entry.outcome)) return undefined;
     return Object.entries(entry.dependencies).every(([file, hash]) => this.hashOf(file) === hash) ? entry.outcome : undefined;
   }
@@ -85,27 +104,112 @@ export class ResultCache {
     return hash;
   }
 
-  /** Stores an entry (temporary file, then rename: a reader never sees half an entry). A failed write only costs the next scan the work. */
-  private write(key: unknown[], dependencies: Dependencies, outcome: unknown): void {
-    const file = this.fileOf(key);
-    const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  private load(): Map<string, string> {
+    if (this.entries) return this.entries;
+    const entries = new Map<string, string>();
+    this.entries = entries;
+    let text: string;
     try {
-      mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(temp, JSON.stringify({ format: FORMAT, dependencies, outcome } satisfies Entry<unknown>));
-      renameSync(temp, file);
+      text = readFileSync(this.file, 'utf8');
     } catch {
-      rmSync(temp, { force: true });
+      return entries;
     }
+    if (!text.startsWith(HEADER)) return entries; // another format: started again at the first write
+    this.appendable = true;
+    this.endsMidLine = !text.endsWith('\n');
+    for (let at = HEADER.length; at < text.length;) {
+      let end = text.indexOf('\n', at);
+      if (end < 0) end = text.length;
+      const tab = text.indexOf('\t', at);
+      if (tab > at && tab < end) {
+        const key = text.slice(at, tab);
+        if (entries.has(key)) this.replaced++;
+        entries.set(key, text.slice(tab + 1, end));
+      }
+      this.lines++;
+      at = end + 1;
+    }
+    return entries;
   }
 
-  private read(file: string): Entry<unknown> | undefined {
+  private read(key: string): Entry<unknown> | undefined {
+    const json = this.load().get(key);
+    if (json === undefined) return undefined;
     try {
-      const entry = JSON.parse(readFileSync(file, 'utf8')) as Entry<unknown>;
-      // A corrupt or foreign entry is a miss (the scan then replaces it).
-      if (entry?.format !== FORMAT || typeof entry.dependencies !== 'object' || !entry.dependencies) return undefined;
+      const entry = JSON.parse(json) as Entry<unknown>;
+      // A garbled or foreign entry is a miss (the scan then replaces it).
+      if (typeof entry?.dependencies !== 'object' || !entry.dependencies) return undefined;
       return entry;
     } catch {
       return undefined;
+    }
+  }
+
+  /** Appends an entry to the pack. A failed write only costs the next scan the work. */
+  private write(key: unknown[], dependencies: Dependencies, outcome: unknown): void {
+    const entries = this.load();
+    const hash = this.keyOf(key);
+    // Released: the entry is not looked up again in this scan.
+    if (entries.delete(hash)) this.replaced++;
+    try {
+      if (this.fd === undefined) this.fd = this.openForAppend();
+      writeSync(this.fd, `${hash}\t${JSON.stringify({ dependencies, outcome } satisfies Entry<unknown>)}\n`);
+      this.lines++;
+    } catch {
+      // a full disk, a read-only cache: the scan goes on without storing
+    }
+  }
+
+  private openForAppend(): number {
+    mkdirSync(this.dir, { recursive: true });
+    if (!this.appendable) {
+      // No pack yet, or not one this version reads: a new one, whole or not at all.
+      this.replace(HEADER);
+      this.lines = 0;
+      this.replaced = 0;
+      this.endsMidLine = false;
+    }
+    const fd = openSync(this.file, 'a');
+    // The last line of a scan that stopped mid-write stays on its own (unparsable) line.
+    if (this.endsMidLine) writeSync(fd, '\n');
+    return fd;
+  }
+
+  private replace(content: string): void {
+    const temp = `${this.file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    try {
+      writeFileSync(temp, content);
+      renameSync(temp, this.file);
+    } catch (err) {
+      rmSync(temp, { force: true });
+      throw err;
+    }
+  }
+
+  /**
+   * Ends the scan's writes. A pack whose lines are mostly replaced ones is rewritten with the last
+   * line of each key only (the whole pack read again: entries other scans appended meanwhile stay).
+   */
+  close(): void {
+    if (this.fd === undefined) return;
+    try {
+      closeSync(this.fd);
+    } catch {
+      // closed already
+    }
+    this.fd = undefined;
+    if (this.replaced * 2 <= this.lines || this.lines < 64) return;
+    try {
+      const text = readFileSync(this.file, 'utf8');
+      if (!text.startsWith(HEADER)) return;
+      const last = new Map<string, string>();
+      for (const line of text.slice(HEADER.length).split('\n')) {
+        const tab = line.indexOf('\t');
+        if (tab > 0) last.set(line.slice(0, tab), line);
+      }
+      this.replace(HEADER + [...last.values()].map((l) => `${l}\n`).join(''));
+    } catch {
+      // left as it is: still correct, only longer
     }
   }
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadRuleSet, scan, type RuleSet, type ScanOptions } from '../../src/scan.js';
@@ -103,20 +103,35 @@ test('a changed rule option or configuration is a new key: every unit is scanned
   assert.deepEqual(run(dir, cache, { deployment: { resourceGroup: 'other' } }).cache, { hits: 0, misses: 2 });
 });
 
-test('a corrupt or truncated cache entry is a miss, replaced, never an error', () => {
+/** The cache's pack file (one per identity) and its entry lines. */
+function pack(cache: string): { file: string; header: string; lines: string[] } {
+  const files = readdirSync(cache).filter((f) => f.endsWith('.pack'));
+  assert.equal(files.length, 1, `one pack: ${files.join(', ')}`);
+  const file = path.join(cache, files[0]!);
+  const [header, ...lines] = readFileSync(file, 'utf8').split('\n');
+  return { file, header: header!, lines: lines.filter((l) => l !== '') };
+}
+const isUnitLine = (line: string) => 'results' in JSON.parse(line.slice(line.indexOf('\t') + 1)).outcome;
+
+test('the cache is one pack file: a corrupt or truncated entry is a miss, replaced, never an error', () => {
   const dir = tree();
   const cache = mkdtempSync(path.join(tmpdir(), 'tollgate-cache-'));
   const first = run(dir, cache);
-  const all = readdirSync(cache, { recursive: true, encoding: 'utf8' })
-    .map((e) => path.join(cache, e))
-    .filter((e) => statSync(e).isFile());
+  const { file, header, lines } = pack(cache);
+  assert.match(header, /^tollgate result cache \d+$/);
   // The units' entries; the others are what discovery made of each file (4 files).
-  const entries = all.filter((e) => 'results' in JSON.parse(readFileSync(e, 'utf8')).outcome);
-  assert.equal(entries.length, 2);
-  assert.equal(all.length, 6);
-  for (const e of all) if (!entries.includes(e)) writeFileSync(e, 'not json');
-  writeFileSync(entries[0]!, '{"format": 1, "dependencies": {}, "outcome": ');
-  writeFileSync(entries[1]!, JSON.stringify({ format: 1, dependencies: {}, outcome: { results: 'no' } }));
+  const units = lines.filter(isUnitLine);
+  assert.equal(units.length, 2);
+  assert.equal(lines.length, 6);
+  const others = lines.filter((l) => !units.includes(l));
+  const keyOf = (l: string) => l.slice(0, l.indexOf('\t'));
+  const corrupt = [
+    ...others.map((l) => `${keyOf(l)}\tnot json`),
+    `${keyOf(units[0]!)}\t{"dependencies": {}, "outcome": `,
+    `${keyOf(units[1]!)}\t${JSON.stringify({ dependencies: {}, outcome: { results: 'no' } })}`,
+  ];
+  // The last line cut short, as by a scan stopped mid-write.
+  writeFileSync(file, `${header}\n${corrupt.join('\n')}`);
   const again = run(dir, cache);
   assert.deepEqual(again.cache, { hits: 0, misses: 2 });
   assert.deepEqual(
@@ -124,8 +139,34 @@ test('a corrupt or truncated cache entry is a miss, replaced, never an error', (
     first.diagnostics.map((d) => d.code),
   );
   assert.equal(reports(again), reports(first));
-  assert.ok(JSON.parse(readFileSync(entries[0]!, 'utf8')).outcome, 'the entry is written again');
+  // Appended after the cut line, on lines of their own.
+  const after = pack(cache).lines;
+  assert.equal(after.length, 12);
+  assert.deepEqual(after.slice(6).filter(isUnitLine).length, 2);
   assert.deepEqual(run(dir, cache).cache, { hits: 2, misses: 0 });
+});
+
+test('a pack of another format is started again; one mostly of replaced lines is rewritten at the end of a scan', () => {
+  const dir = tree();
+  const cache = mkdtempSync(path.join(tmpdir(), 'tollgate-cache-'));
+  run(dir, cache);
+  const { file, lines } = pack(cache);
+  writeFileSync(file, `tollgate result cache 0\n${lines.join('\n')}\n`);
+  assert.deepEqual(run(dir, cache).cache, { hits: 0, misses: 2 });
+  assert.match(pack(cache).header, /^tollgate result cache [1-9]/);
+  assert.equal(pack(cache).lines.length, 6);
+  // Each edit replaces the entries of what changed; the pack keeps only the last line of each key
+  // once most of its lines are replaced ones (here after a few dozen edits).
+  let most = 0;
+  for (let i = 0; i < 40; i++) {
+    writeFileSync(path.join(dir, 'api.parameters.json'), parameterFile({ minApi: `2020-01-01-v${i}` }));
+    assert.deepEqual(run(dir, cache).cache, { hits: 1, misses: 1 });
+    most = Math.max(most, pack(cache).lines.length);
+  }
+  assert.ok(most >= 50, `the pack grew to ${most} lines`);
+  assert.ok(pack(cache).lines.length < most, 'and was rewritten smaller');
+  assert.deepEqual(run(dir, cache).cache, { hits: 2, misses: 0 });
+  assert.equal(minApiFindings(run(dir, cache)).length, minApiFindings(run(dir, undefined)).length);
 });
 
 test('CLI: --cache with a changed configuration misses; --changed-since takes the results of a full scan', () => {
