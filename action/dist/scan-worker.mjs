@@ -503,24 +503,24 @@ var require_identity = __commonJS({
     var SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar");
     var SEQ = /* @__PURE__ */ Symbol.for("yaml.seq");
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
-    var isAlias = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === ALIAS;
-    var isDocument = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === DOC;
-    var isMap = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
-    var isPair = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
-    var isScalar = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
-    var isSeq = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
-    function isCollection(node2) {
-      if (node2 && typeof node2 === "object")
-        switch (node2[NODE_TYPE]) {
+    var isAlias = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
+    var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
+    var isMap = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
+    var isPair = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
+    var isScalar = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
+    var isSeq = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
+    function isCollection(node) {
+      if (node && typeof node === "object")
+        switch (node[NODE_TYPE]) {
           case MAP:
           case SEQ:
             return true;
         }
       return false;
     }
-    function isNode(node2) {
-      if (node2 && typeof node2 === "object")
-        switch (node2[NODE_TYPE]) {
+    function isNode(node) {
+      if (node && typeof node === "object")
+        switch (node[NODE_TYPE]) {
           case ALIAS:
           case MAP:
           case SCALAR:
@@ -529,7 +529,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node2) => (isScalar(node2) || isCollection(node2)) && !!node2.anchor;
+    var hasAnchor = (node) => (isScalar(node) || isCollection(node)) && !!node.anchor;
     exports2.ALIAS = ALIAS;
     exports2.DOC = DOC;
     exports2.MAP = MAP;
@@ -557,98 +557,98 @@ var require_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
-    function visit(node2, visitor) {
+    function visit(node, visitor) {
       const visitor_ = initVisitor(visitor);
-      if (identity.isDocument(node2)) {
-        const cd = visit_(null, node2.contents, visitor_, Object.freeze([node2]));
+      if (identity.isDocument(node)) {
+        const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
         if (cd === REMOVE)
-          node2.contents = null;
+          node.contents = null;
       } else
-        visit_(null, node2, visitor_, Object.freeze([]));
+        visit_(null, node, visitor_, Object.freeze([]));
     }
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path21) {
-      const ctrl = callVisitor(key, node2, visitor, path21);
+    function visit_(key, node, visitor, path21) {
+      const ctrl = callVisitor(key, node, visitor, path21);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
         replaceNode(key, path21, ctrl);
         return visit_(key, ctrl, visitor, path21);
       }
       if (typeof ctrl !== "symbol") {
-        if (identity.isCollection(node2)) {
-          path21 = Object.freeze(path21.concat(node2));
-          for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path21);
+        if (identity.isCollection(node)) {
+          path21 = Object.freeze(path21.concat(node));
+          for (let i = 0; i < node.items.length; ++i) {
+            const ci = visit_(i, node.items[i], visitor, path21);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
               return BREAK;
             else if (ci === REMOVE) {
-              node2.items.splice(i, 1);
+              node.items.splice(i, 1);
               i -= 1;
             }
           }
-        } else if (identity.isPair(node2)) {
-          path21 = Object.freeze(path21.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path21);
+        } else if (identity.isPair(node)) {
+          path21 = Object.freeze(path21.concat(node));
+          const ck = visit_("key", node.key, visitor, path21);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
-            node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path21);
+            node.key = null;
+          const cv = visit_("value", node.value, visitor, path21);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
-            node2.value = null;
+            node.value = null;
         }
       }
       return ctrl;
     }
-    async function visitAsync(node2, visitor) {
+    async function visitAsync(node, visitor) {
       const visitor_ = initVisitor(visitor);
-      if (identity.isDocument(node2)) {
-        const cd = await visitAsync_(null, node2.contents, visitor_, Object.freeze([node2]));
+      if (identity.isDocument(node)) {
+        const cd = await visitAsync_(null, node.contents, visitor_, Object.freeze([node]));
         if (cd === REMOVE)
-          node2.contents = null;
+          node.contents = null;
       } else
-        await visitAsync_(null, node2, visitor_, Object.freeze([]));
+        await visitAsync_(null, node, visitor_, Object.freeze([]));
     }
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path21) {
-      const ctrl = await callVisitor(key, node2, visitor, path21);
+    async function visitAsync_(key, node, visitor, path21) {
+      const ctrl = await callVisitor(key, node, visitor, path21);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
         replaceNode(key, path21, ctrl);
         return visitAsync_(key, ctrl, visitor, path21);
       }
       if (typeof ctrl !== "symbol") {
-        if (identity.isCollection(node2)) {
-          path21 = Object.freeze(path21.concat(node2));
-          for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path21);
+        if (identity.isCollection(node)) {
+          path21 = Object.freeze(path21.concat(node));
+          for (let i = 0; i < node.items.length; ++i) {
+            const ci = await visitAsync_(i, node.items[i], visitor, path21);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
               return BREAK;
             else if (ci === REMOVE) {
-              node2.items.splice(i, 1);
+              node.items.splice(i, 1);
               i -= 1;
             }
           }
-        } else if (identity.isPair(node2)) {
-          path21 = Object.freeze(path21.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path21);
+        } else if (identity.isPair(node)) {
+          path21 = Object.freeze(path21.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path21);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
-            node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path21);
+            node.key = null;
+          const cv = await visitAsync_("value", node.value, visitor, path21);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
-            node2.value = null;
+            node.value = null;
         }
       }
       return ctrl;
@@ -671,32 +671,32 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path21) {
+    function callVisitor(key, node, visitor, path21) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path21);
-      if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path21);
-      if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path21);
-      if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path21);
-      if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path21);
-      if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path21);
+        return visitor(key, node, path21);
+      if (identity.isMap(node))
+        return visitor.Map?.(key, node, path21);
+      if (identity.isSeq(node))
+        return visitor.Seq?.(key, node, path21);
+      if (identity.isPair(node))
+        return visitor.Pair?.(key, node, path21);
+      if (identity.isScalar(node))
+        return visitor.Scalar?.(key, node, path21);
+      if (identity.isAlias(node))
+        return visitor.Alias?.(key, node, path21);
       return void 0;
     }
-    function replaceNode(key, path21, node2) {
+    function replaceNode(key, path21, node) {
       const parent = path21[path21.length - 1];
       if (identity.isCollection(parent)) {
-        parent.items[key] = node2;
+        parent.items[key] = node;
       } else if (identity.isPair(parent)) {
         if (key === "key")
-          parent.key = node2;
+          parent.key = node;
         else
-          parent.value = node2;
+          parent.value = node;
       } else if (identity.isDocument(parent)) {
-        parent.contents = node2;
+        parent.contents = node;
       } else {
         const pt = identity.isAlias(parent) ? "alias" : "scalar";
         throw new Error(`Cannot replace node with ${pt} parent`);
@@ -856,9 +856,9 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
           const tags = {};
-          visit.visit(doc.contents, (_key, node2) => {
-            if (identity.isNode(node2) && node2.tag)
-              tags[node2.tag] = true;
+          visit.visit(doc.contents, (_key, node) => {
+            if (identity.isNode(node) && node.tag)
+              tags[node.tag] = true;
           });
           tagNames = Object.keys(tags);
         } else
@@ -895,9 +895,9 @@ var require_anchors = __commonJS({
     function anchorNames(root) {
       const anchors = /* @__PURE__ */ new Set();
       visit.visit(root, {
-        Value(_key, node2) {
-          if (node2.anchor)
-            anchors.add(node2.anchor);
+        Value(_key, node) {
+          if (node.anchor)
+            anchors.add(node.anchor);
         }
       });
       return anchors;
@@ -1101,20 +1101,20 @@ var require_Alias = __commonJS({
         } else {
           nodes = [];
           visit.visit(doc, {
-            Node: (_key, node2) => {
-              if (identity.isAlias(node2) || identity.hasAnchor(node2))
-                nodes.push(node2);
+            Node: (_key, node) => {
+              if (identity.isAlias(node) || identity.hasAnchor(node))
+                nodes.push(node);
             }
           });
           if (ctx2)
             ctx2.aliasResolveCache = nodes;
         }
         let found = void 0;
-        for (const node2 of nodes) {
-          if (node2 === this)
+        for (const node of nodes) {
+          if (node === this)
             break;
-          if (node2.anchor === this.source)
-            found = node2;
+          if (node.anchor === this.source)
+            found = node;
         }
         if (found && ctx2) {
           const { anchors: anchors2, doc: doc2, maxAliasCount } = ctx2;
@@ -1163,22 +1163,22 @@ var require_Alias = __commonJS({
         return src;
       }
     };
-    function getAliasCount(doc, node2, anchors2) {
-      if (identity.isAlias(node2)) {
-        const source = node2.resolve(doc);
+    function getAliasCount(doc, node, anchors2) {
+      if (identity.isAlias(node)) {
+        const source = node.resolve(doc);
         const anchor = anchors2 && source && anchors2.get(source);
         return anchor ? anchor.count * anchor.aliasCount : 0;
-      } else if (identity.isCollection(node2)) {
+      } else if (identity.isCollection(node)) {
         let count = 0;
-        for (const item of node2.items) {
+        for (const item of node.items) {
           const c = getAliasCount(doc, item, anchors2);
           if (c > count)
             count = c;
         }
         return count;
-      } else if (identity.isPair(node2)) {
-        const kc = getAliasCount(doc, node2.key, anchors2);
-        const vc = getAliasCount(doc, node2.value, anchors2);
+      } else if (identity.isPair(node)) {
+        const kc = getAliasCount(doc, node.key, anchors2);
+        const vc = getAliasCount(doc, node.value, anchors2);
         return Math.max(kc, vc);
       }
       return 1;
@@ -1268,10 +1268,10 @@ var require_createNode = __commonJS({
           value = value.toJSON();
         }
         if (!value || typeof value !== "object") {
-          const node3 = new Scalar.Scalar(value);
+          const node2 = new Scalar.Scalar(value);
           if (ref)
-            ref.node = node3;
-          return node3;
+            ref.node = node2;
+          return node2;
         }
         tagObj = value instanceof Map ? schema[identity.MAP] : Symbol.iterator in Object(value) ? schema[identity.SEQ] : schema[identity.MAP];
       }
@@ -1279,14 +1279,14 @@ var require_createNode = __commonJS({
         onTagObj(tagObj);
         delete ctx2.onTagObj;
       }
-      const node2 = tagObj?.createNode ? tagObj.createNode(ctx2.schema, value, ctx2) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx2.schema, value, ctx2) : new Scalar.Scalar(value);
+      const node = tagObj?.createNode ? tagObj.createNode(ctx2.schema, value, ctx2) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx2.schema, value, ctx2) : new Scalar.Scalar(value);
       if (tagName2)
-        node2.tag = tagName2;
+        node.tag = tagName2;
       else if (!tagObj.default)
-        node2.tag = tagObj.tag;
+        node.tag = tagObj.tag;
       if (ref)
-        ref.node = node2;
-      return node2;
+        ref.node = node;
+      return node;
     }
     exports2.createNode = createNode;
   }
@@ -1356,10 +1356,10 @@ var require_Collection = __commonJS({
           this.add(value);
         else {
           const [key, ...rest] = path21;
-          const node2 = this.get(key, true);
-          if (identity.isCollection(node2))
-            node2.addIn(rest, value);
-          else if (node2 === void 0 && this.schema)
+          const node = this.get(key, true);
+          if (identity.isCollection(node))
+            node.addIn(rest, value);
+          else if (node === void 0 && this.schema)
             this.set(key, collectionFromPath(this.schema, rest, value));
           else
             throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
@@ -1373,9 +1373,9 @@ var require_Collection = __commonJS({
         const [key, ...rest] = path21;
         if (rest.length === 0)
           return this.delete(key);
-        const node2 = this.get(key, true);
-        if (identity.isCollection(node2))
-          return node2.deleteIn(rest);
+        const node = this.get(key, true);
+        if (identity.isCollection(node))
+          return node.deleteIn(rest);
         else
           throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
       }
@@ -1386,17 +1386,17 @@ var require_Collection = __commonJS({
        */
       getIn(path21, keepScalar) {
         const [key, ...rest] = path21;
-        const node2 = this.get(key, true);
+        const node = this.get(key, true);
         if (rest.length === 0)
-          return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
+          return !keepScalar && identity.isScalar(node) ? node.value : node;
         else
-          return identity.isCollection(node2) ? node2.getIn(rest, keepScalar) : void 0;
+          return identity.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
       }
       hasAllNullValues(allowScalar) {
-        return this.items.every((node2) => {
-          if (!identity.isPair(node2))
+        return this.items.every((node) => {
+          if (!identity.isPair(node))
             return false;
-          const n = node2.value;
+          const n = node.value;
           return n == null || allowScalar && identity.isScalar(n) && n.value == null && !n.commentBefore && !n.comment && !n.tag;
         });
       }
@@ -1407,8 +1407,8 @@ var require_Collection = __commonJS({
         const [key, ...rest] = path21;
         if (rest.length === 0)
           return this.has(key);
-        const node2 = this.get(key, true);
-        return identity.isCollection(node2) ? node2.hasIn(rest) : false;
+        const node = this.get(key, true);
+        return identity.isCollection(node) ? node.hasIn(rest) : false;
       }
       /**
        * Sets a value in this collection. For `!!set`, `value` needs to be a
@@ -1419,10 +1419,10 @@ var require_Collection = __commonJS({
         if (rest.length === 0) {
           this.set(key, value);
         } else {
-          const node2 = this.get(key, true);
-          if (identity.isCollection(node2))
-            node2.setIn(rest, value);
-          else if (node2 === void 0 && this.schema)
+          const node = this.get(key, true);
+          if (identity.isCollection(node))
+            node.setIn(rest, value);
+          else if (node === void 0 && this.schema)
             this.set(key, collectionFromPath(this.schema, rest, value));
           else
             throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
@@ -1948,16 +1948,16 @@ var require_stringify = __commonJS({
       }
       return tagObj;
     }
-    function stringifyProps(node2, tagObj, { anchors: anchors$1, doc }) {
+    function stringifyProps(node, tagObj, { anchors: anchors$1, doc }) {
       if (!doc.directives)
         return "";
       const props = [];
-      const anchor = (identity.isScalar(node2) || identity.isCollection(node2)) && node2.anchor;
+      const anchor = (identity.isScalar(node) || identity.isCollection(node)) && node.anchor;
       if (anchor && anchors.anchorIsValid(anchor)) {
         anchors$1.add(anchor);
         props.push(`&${anchor}`);
       }
-      const tag = node2.tag ?? (tagObj.default ? null : tagObj.tag);
+      const tag = node.tag ?? (tagObj.default ? null : tagObj.tag);
       if (tag)
         props.push(doc.directives.tagString(tag));
       return props.join(" ");
@@ -1979,15 +1979,15 @@ var require_stringify = __commonJS({
         }
       }
       let tagObj = void 0;
-      const node2 = identity.isNode(item) ? item : ctx2.doc.createNode(item, { onTagObj: (o) => tagObj = o });
-      tagObj ?? (tagObj = getTagObject(ctx2.doc.schema.tags, node2));
-      const props = stringifyProps(node2, tagObj, ctx2);
+      const node = identity.isNode(item) ? item : ctx2.doc.createNode(item, { onTagObj: (o) => tagObj = o });
+      tagObj ?? (tagObj = getTagObject(ctx2.doc.schema.tags, node));
+      const props = stringifyProps(node, tagObj, ctx2);
       if (props.length > 0)
         ctx2.indentAtStart = (ctx2.indentAtStart ?? 0) + props.length + 1;
-      const str4 = typeof tagObj.stringify === "function" ? tagObj.stringify(node2, ctx2, onComment, onChompKeep) : identity.isScalar(node2) ? stringifyString.stringifyString(node2, ctx2, onComment, onChompKeep) : node2.toString(ctx2, onComment, onChompKeep);
+      const str4 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx2, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx2, onComment, onChompKeep) : node.toString(ctx2, onComment, onChompKeep);
       if (!props)
         return str4;
-      return identity.isScalar(node2) || str4[0] === "{" || str4[0] === "[" ? `${props} ${str4}` : `${props}
+      return identity.isScalar(node) || str4[0] === "{" || str4[0] === "[" ? `${props} ${str4}` : `${props}
 ${ctx2.indent}${str4}`;
     }
     exports2.createStringifyContext = createStringifyContext;
@@ -2254,8 +2254,8 @@ var require_addPairToJSMap = __commonJS({
       if (identity.isNode(key) && ctx2?.doc) {
         const strCtx = stringify.createStringifyContext(ctx2.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
-        for (const node2 of ctx2.anchors.keys())
-          strCtx.anchors.add(node2.anchor);
+        for (const node of ctx2.anchors.keys())
+          strCtx.anchors.add(node.anchor);
         strCtx.inFlow = true;
         strCtx.inStringifyKey = true;
         const strKey = key.toString(strCtx);
@@ -2564,8 +2564,8 @@ var require_YAMLMap = __commonJS({
       }
       get(key, keepScalar) {
         const it = findPair(this.items, key);
-        const node2 = it?.value;
-        return (!keepScalar && identity.isScalar(node2) ? node2.value : node2) ?? void 0;
+        const node = it?.value;
+        return (!keepScalar && identity.isScalar(node) ? node.value : node) ?? void 0;
       }
       has(key) {
         return !!findPair(this.items, key);
@@ -2878,9 +2878,9 @@ var require_float = __commonJS({
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
       resolve: (str4) => parseFloat(str4),
-      stringify(node2) {
-        const num = Number(node2.value);
-        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node2);
+      stringify(node) {
+        const num = Number(node.value);
+        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
     var float = {
@@ -2889,11 +2889,11 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
       resolve(str4) {
-        const node2 = new Scalar.Scalar(parseFloat(str4));
+        const node = new Scalar.Scalar(parseFloat(str4));
         const dot = str4.indexOf(".");
         if (dot !== -1 && str4[str4.length - 1] === "0")
-          node2.minFractionDigits = str4.length - dot - 1;
-        return node2;
+          node.minFractionDigits = str4.length - dot - 1;
+        return node;
       },
       stringify: stringifyNumber.stringifyNumber
     };
@@ -2910,11 +2910,11 @@ var require_int = __commonJS({
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
     var intResolve = (str4, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str4) : parseInt(str4.substring(offset), radix);
-    function intStringify(node2, radix, prefix) {
-      const { value } = node2;
+    function intStringify(node, radix, prefix) {
+      const { value } = node;
       if (intIdentify(value) && value >= 0)
         return prefix + value.toString(radix);
-      return stringifyNumber.stringifyNumber(node2);
+      return stringifyNumber.stringifyNumber(node);
     }
     var intOct = {
       identify: (value) => intIdentify(value) && value >= 0,
@@ -2923,7 +2923,7 @@ var require_int = __commonJS({
       format: "OCT",
       test: /^0o[0-7]+$/,
       resolve: (str4, _onError, opt) => intResolve(str4, 2, 8, opt),
-      stringify: (node2) => intStringify(node2, 8, "0o")
+      stringify: (node) => intStringify(node, 8, "0o")
     };
     var int = {
       identify: intIdentify,
@@ -2940,7 +2940,7 @@ var require_int = __commonJS({
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
       resolve: (str4, _onError, opt) => intResolve(str4, 2, 16, opt),
-      stringify: (node2) => intStringify(node2, 16, "0x")
+      stringify: (node) => intStringify(node, 16, "0x")
     };
     exports2.int = int;
     exports2.intHex = intHex;
@@ -3318,9 +3318,9 @@ var require_float2 = __commonJS({
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
       resolve: (str4) => parseFloat(str4.replace(/_/g, "")),
-      stringify(node2) {
-        const num = Number(node2.value);
-        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node2);
+      stringify(node) {
+        const num = Number(node.value);
+        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
     var float = {
@@ -3329,14 +3329,14 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
       resolve(str4) {
-        const node2 = new Scalar.Scalar(parseFloat(str4.replace(/_/g, "")));
+        const node = new Scalar.Scalar(parseFloat(str4.replace(/_/g, "")));
         const dot = str4.indexOf(".");
         if (dot !== -1) {
           const f = str4.substring(dot + 1).replace(/_/g, "");
           if (f[f.length - 1] === "0")
-            node2.minFractionDigits = f.length;
+            node.minFractionDigits = f.length;
         }
-        return node2;
+        return node;
       },
       stringify: stringifyNumber.stringifyNumber
     };
@@ -3375,13 +3375,13 @@ var require_int2 = __commonJS({
       const n = parseInt(str4, radix);
       return sign === "-" ? -1 * n : n;
     }
-    function intStringify(node2, radix, prefix) {
-      const { value } = node2;
+    function intStringify(node, radix, prefix) {
+      const { value } = node;
       if (intIdentify(value)) {
         const str4 = value.toString(radix);
         return value < 0 ? "-" + prefix + str4.substr(1) : prefix + str4;
       }
-      return stringifyNumber.stringifyNumber(node2);
+      return stringifyNumber.stringifyNumber(node);
     }
     var intBin = {
       identify: intIdentify,
@@ -3390,7 +3390,7 @@ var require_int2 = __commonJS({
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
       resolve: (str4, _onError, opt) => intResolve(str4, 2, 2, opt),
-      stringify: (node2) => intStringify(node2, 2, "0b")
+      stringify: (node) => intStringify(node, 2, "0b")
     };
     var intOct = {
       identify: intIdentify,
@@ -3399,7 +3399,7 @@ var require_int2 = __commonJS({
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
       resolve: (str4, _onError, opt) => intResolve(str4, 1, 8, opt),
-      stringify: (node2) => intStringify(node2, 8, "0")
+      stringify: (node) => intStringify(node, 8, "0")
     };
     var int = {
       identify: intIdentify,
@@ -3416,7 +3416,7 @@ var require_int2 = __commonJS({
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
       resolve: (str4, _onError, opt) => intResolve(str4, 2, 16, opt),
-      stringify: (node2) => intStringify(node2, 16, "0x")
+      stringify: (node) => intStringify(node, 16, "0x")
     };
     exports2.int = int;
     exports2.intBin = intBin;
@@ -3526,13 +3526,13 @@ var require_timestamp = __commonJS({
       const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
       return sign === "-" ? num(-1) * res : res;
     }
-    function stringifySexagesimal(node2) {
-      let { value } = node2;
+    function stringifySexagesimal(node) {
+      let { value } = node;
       let num = (n) => n;
       if (typeof value === "bigint")
         num = (n) => BigInt(n);
       else if (isNaN(value) || !isFinite(value))
-        return stringifyNumber.stringifyNumber(node2);
+        return stringifyNumber.stringifyNumber(node);
       let sign = "";
       if (value < 0) {
         sign = "-";
@@ -3943,13 +3943,13 @@ var require_Document = __commonJS({
        * `name` will be used as a prefix for a new unique anchor.
        * If `name` is undefined, the generated anchor will use 'a' as a prefix.
        */
-      createAlias(node2, name) {
-        if (!node2.anchor) {
+      createAlias(node, name) {
+        if (!node.anchor) {
           const prev = anchors.anchorNames(this);
-          node2.anchor = // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
+          node.anchor = // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
           !name || prev.has(name) ? anchors.findNewAnchor(name || "a", prev) : name;
         }
-        return new Alias.Alias(node2.anchor);
+        return new Alias.Alias(node.anchor);
       }
       createNode(value, replacer, options) {
         let _replacer = void 0;
@@ -3981,11 +3981,11 @@ var require_Document = __commonJS({
           schema: this.schema,
           sourceObjects
         };
-        const node2 = createNode.createNode(value, tag, ctx2);
-        if (flow && identity.isCollection(node2))
-          node2.flow = true;
+        const node = createNode.createNode(value, tag, ctx2);
+        if (flow && identity.isCollection(node))
+          node.flow = true;
         setAnchors();
-        return node2;
+        return node;
       }
       /**
        * Convert a key and a value into a `Pair` using the current schema,
@@ -4582,11 +4582,11 @@ var require_resolve_block_seq = __commonJS({
             continue;
           }
         }
-        const node2 = value ? composeNode(ctx2, value, props, onError) : composeEmptyNode(ctx2, props.end, start, null, props, onError);
+        const node = value ? composeNode(ctx2, value, props, onError) : composeEmptyNode(ctx2, props.end, start, null, props, onError);
         if (ctx2.schema.compat)
           utilFlowIndentCheck.flowIndentCheck(bs.indent, value, onError);
-        offset = node2.range[2];
-        seq.items.push(node2);
+        offset = node.range[2];
+        seq.items.push(node);
       }
       seq.range = [bs.offset, offset, commentEnd ?? offset];
       return seq;
@@ -4886,12 +4886,12 @@ var require_compose_collection = __commonJS({
       }
       const coll = resolveCollection(CN, ctx2, token2, onError, tagName2, tag);
       const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx2.options) ?? coll;
-      const node2 = identity.isNode(res) ? res : new Scalar.Scalar(res);
-      node2.range = coll.range;
-      node2.tag = tagName2;
+      const node = identity.isNode(res) ? res : new Scalar.Scalar(res);
+      node.range = coll.range;
+      node.tag = tagName2;
       if (tag?.format)
-        node2.format = tag.format;
-      return node2;
+        node.format = tag.format;
+      return node;
     }
     exports2.composeCollection = composeCollection;
   }
@@ -5426,11 +5426,11 @@ var require_compose_node = __commonJS({
     function composeNode(ctx2, token2, props, onError) {
       const atKey = ctx2.atKey;
       const { spaceBefore, comment, anchor, tag } = props;
-      let node2;
+      let node;
       let isSrcToken = true;
       switch (token2.type) {
         case "alias":
-          node2 = composeAlias(ctx2, token2, onError);
+          node = composeAlias(ctx2, token2, onError);
           if (anchor || tag)
             onError(token2, "ALIAS_PROPS", "An alias node must not specify any properties");
           break;
@@ -5438,17 +5438,17 @@ var require_compose_node = __commonJS({
         case "single-quoted-scalar":
         case "double-quoted-scalar":
         case "block-scalar":
-          node2 = composeScalar.composeScalar(ctx2, token2, tag, onError);
+          node = composeScalar.composeScalar(ctx2, token2, tag, onError);
           if (anchor)
-            node2.anchor = anchor.source.substring(1);
+            node.anchor = anchor.source.substring(1);
           break;
         case "block-map":
         case "block-seq":
         case "flow-collection":
           try {
-            node2 = composeCollection.composeCollection(CN, ctx2, token2, props, onError);
+            node = composeCollection.composeCollection(CN, ctx2, token2, props, onError);
             if (anchor)
-              node2.anchor = anchor.source.substring(1);
+              node.anchor = anchor.source.substring(1);
           } catch (error) {
             const message = error instanceof Error ? error.message : String(error);
             onError(token2, "RESOURCE_EXHAUSTION", message);
@@ -5460,24 +5460,24 @@ var require_compose_node = __commonJS({
           isSrcToken = false;
         }
       }
-      node2 ?? (node2 = composeEmptyNode(ctx2, token2.offset, void 0, null, props, onError));
-      if (anchor && node2.anchor === "")
+      node ?? (node = composeEmptyNode(ctx2, token2.offset, void 0, null, props, onError));
+      if (anchor && node.anchor === "")
         onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string");
-      if (atKey && ctx2.options.stringKeys && (!identity.isScalar(node2) || typeof node2.value !== "string" || node2.tag && node2.tag !== "tag:yaml.org,2002:str")) {
+      if (atKey && ctx2.options.stringKeys && (!identity.isScalar(node) || typeof node.value !== "string" || node.tag && node.tag !== "tag:yaml.org,2002:str")) {
         const msg = "With stringKeys, all keys must be strings";
         onError(tag ?? token2, "NON_STRING_KEY", msg);
       }
       if (spaceBefore)
-        node2.spaceBefore = true;
+        node.spaceBefore = true;
       if (comment) {
         if (token2.type === "scalar" && token2.source === "")
-          node2.comment = comment;
+          node.comment = comment;
         else
-          node2.commentBefore = comment;
+          node.commentBefore = comment;
       }
       if (ctx2.options.keepSourceTokens && isSrcToken)
-        node2.srcToken = token2;
-      return node2;
+        node.srcToken = token2;
+      return node;
     }
     function composeEmptyNode(ctx2, offset, before, pos, { spaceBefore, comment, anchor, tag, end }, onError) {
       const token2 = {
@@ -5486,19 +5486,19 @@ var require_compose_node = __commonJS({
         indent: -1,
         source: ""
       };
-      const node2 = composeScalar.composeScalar(ctx2, token2, tag, onError);
+      const node = composeScalar.composeScalar(ctx2, token2, tag, onError);
       if (anchor) {
-        node2.anchor = anchor.source.substring(1);
-        if (node2.anchor === "")
+        node.anchor = anchor.source.substring(1);
+        if (node.anchor === "")
           onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string");
       }
       if (spaceBefore)
-        node2.spaceBefore = true;
+        node.spaceBefore = true;
       if (comment) {
-        node2.comment = comment;
-        node2.range[2] = end;
+        node.comment = comment;
+        node.range[2] = end;
       }
-      return node2;
+      return node;
     }
     function composeAlias({ options }, { offset, source, end }, onError) {
       const alias = new Alias.Alias(source.substring(1));
@@ -8629,8 +8629,8 @@ var require_codegen = __commonJS({
       endIf() {
         return this._endBlockNode(If, Else);
       }
-      _for(node2, forBody) {
-        this._blockNode(node2);
+      _for(node, forBody) {
+        this._blockNode(node);
         if (forBody)
           this.code(forBody).endFor();
         return this;
@@ -8679,10 +8679,10 @@ var require_codegen = __commonJS({
       }
       // `return` statement
       return(value) {
-        const node2 = new Return();
-        this._blockNode(node2);
+        const node = new Return();
+        this._blockNode(node);
         this.code(value);
-        if (node2.nodes.length !== 1)
+        if (node.nodes.length !== 1)
           throw new Error('CodeGen: "return" should have one node');
         return this._endBlockNode(Return);
       }
@@ -8690,16 +8690,16 @@ var require_codegen = __commonJS({
       try(tryBody, catchCode, finallyCode) {
         if (!catchCode && !finallyCode)
           throw new Error('CodeGen: "try" without "catch" and "finally"');
-        const node2 = new Try();
-        this._blockNode(node2);
+        const node = new Try();
+        this._blockNode(node);
         this.code(tryBody);
         if (catchCode) {
           const error = this.name("e");
-          this._currNode = node2.catch = new Catch(error);
+          this._currNode = node.catch = new Catch(error);
           catchCode(error);
         }
         if (finallyCode) {
-          this._currNode = node2.finally = new Finally();
+          this._currNode = node.finally = new Finally();
           this.code(finallyCode);
         }
         return this._endBlockNode(Catch, Finally);
@@ -8744,13 +8744,13 @@ var require_codegen = __commonJS({
           this._root.optimizeNames(this._root.names, this._constants);
         }
       }
-      _leafNode(node2) {
-        this._currNode.nodes.push(node2);
+      _leafNode(node) {
+        this._currNode.nodes.push(node);
         return this;
       }
-      _blockNode(node2) {
-        this._currNode.nodes.push(node2);
-        this._nodes.push(node2);
+      _blockNode(node) {
+        this._currNode.nodes.push(node);
+        this._nodes.push(node);
       }
       _endBlockNode(N1, N2) {
         const n = this._currNode;
@@ -8760,12 +8760,12 @@ var require_codegen = __commonJS({
         }
         throw new Error(`CodeGen: not in block "${N2 ? `${N1.kind}/${N2.kind}` : N1.kind}"`);
       }
-      _elseNode(node2) {
+      _elseNode(node) {
         const n = this._currNode;
         if (!(n instanceof If)) {
           throw new Error('CodeGen: "else" without "if"');
         }
-        this._currNode = n.else = node2;
+        this._currNode = n.else = node;
         return this;
       }
       get _root() {
@@ -8775,9 +8775,9 @@ var require_codegen = __commonJS({
         const ns = this._nodes;
         return ns[ns.length - 1];
       }
-      set _currNode(node2) {
+      set _currNode(node) {
         const ns = this._nodes;
-        ns[ns.length - 1] = node2;
+        ns[ns.length - 1] = node;
       }
     };
     exports2.CodeGen = CodeGen;
@@ -18158,7 +18158,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { setFlagsFromString } from "node:v8";
 
 // src/pipeline/result-cache.ts
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 
 // src/load/sandbox.ts
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, realpathSync } from "node:fs";
@@ -18421,6 +18421,9 @@ function realOrResolved(p) {
 }
 
 // src/pipeline/result-cache.ts
+var FORMAT = 2;
+var HEADER = `tollgate result cache ${FORMAT}
+`;
 function dependencyRecorder() {
   const dependencies = /* @__PURE__ */ Object.create(null);
   return {
@@ -21205,10 +21208,10 @@ function parseJson(text2) {
     }
     const quote2 = text2.indexOf('"', pos);
     if (quote2 >= 0 && quote2 < nextBackslash) {
-      const node3 = new Node("string", start, quote2 + 1 - start);
-      node3.value = text2.slice(pos, quote2);
+      const node2 = new Node("string", start, quote2 + 1 - start);
+      node2.value = text2.slice(pos, quote2);
       pos = quote2 + 1;
-      return node3;
+      return node2;
     }
     let value = "";
     let chunk = pos;
@@ -21262,9 +21265,9 @@ function parseJson(text2) {
     }
     value += text2.slice(chunk, pos);
     pos++;
-    const node2 = new Node("string", start, pos - start);
-    node2.value = value;
-    return node2;
+    const node = new Node("string", start, pos - start);
+    node.value = value;
+    return node;
   };
   const parseValue2 = (depth) => {
     skipTrivia();
@@ -21285,22 +21288,22 @@ function parseJson(text2) {
       }
       const raw = text2.slice(start, pos);
       if (!NUMBER.test(raw)) fail2(`invalid number '${raw}'`, start, pos - start);
-      const node2 = new Node("number", start, pos - start);
-      node2.value = Number(raw);
-      return node2;
+      const node = new Node("number", start, pos - start);
+      node.value = Number(raw);
+      return node;
     }
     const literal = c === 116 ? TRUE : c === 102 ? FALSE : c === 110 ? NULL : void 0;
     if (literal && text2.startsWith(literal[0], pos)) {
-      const node2 = new Node(literal[1], pos, literal[0].length);
-      node2.value = literal[2];
+      const node = new Node(literal[1], pos, literal[0].length);
+      node.value = literal[2];
       pos += literal[0].length;
-      return node2;
+      return node;
     }
     return fail2(`unexpected ${describeHere()}: expected a value`);
   };
   const pending = [];
   const parseObject = (depth) => {
-    const node2 = new Node("object", pos, 0);
+    const node = new Node("object", pos, 0);
     const first = pending.length;
     pos++;
     for (; ; ) {
@@ -21309,7 +21312,7 @@ function parseJson(text2) {
       if (text2.charCodeAt(pos) !== 34) fail2(`expected a property name in double quotes or '}', found ${describeHere()}`);
       const key = parseString();
       const prop = new Node("property", key.offset, 0);
-      prop.parent = node2;
+      prop.parent = node;
       key.parent = prop;
       skipTrivia();
       if (text2.charCodeAt(pos) !== 58) fail2(`expected ':' after the property name, found ${describeHere()}`);
@@ -21329,20 +21332,20 @@ function parseJson(text2) {
       fail2(`expected ',' or '}' after a property value, found ${describeHere()}`);
     }
     pos++;
-    node2.length = pos - node2.offset;
-    node2.children = pending.slice(first);
+    node.length = pos - node.offset;
+    node.children = pending.slice(first);
     pending.length = first;
-    return node2;
+    return node;
   };
   const parseArray = (depth) => {
-    const node2 = new Node("array", pos, 0);
+    const node = new Node("array", pos, 0);
     const first = pending.length;
     pos++;
     for (; ; ) {
       skipTrivia();
       if (text2.charCodeAt(pos) === 93) break;
       const item = parseValue2(depth);
-      item.parent = node2;
+      item.parent = node;
       pending.push(item);
       skipTrivia();
       const sep2 = text2.charCodeAt(pos);
@@ -21354,10 +21357,10 @@ function parseJson(text2) {
       fail2(`expected ',' or ']' after an array item, found ${describeHere()}`);
     }
     pos++;
-    node2.length = pos - node2.offset;
-    node2.children = pending.slice(first);
+    node.length = pos - node.offset;
+    node.children = pending.slice(first);
     pending.length = first;
-    return node2;
+    return node;
   };
   skipTrivia();
   if (pos >= n) fail2("the file is empty", 0, 0);
@@ -21494,11 +21497,11 @@ function bracketCount(text2) {
   }
   return n;
 }
-function nodeValue(node2) {
-  switch (node2.type) {
+function nodeValue(node) {
+  switch (node.type) {
     case "object": {
       const out = {};
-      for (const prop of node2.children ?? []) {
+      for (const prop of node.children ?? []) {
         const [keyNode, valueNode2] = prop.children ?? [];
         if (!keyNode || !valueNode2) continue;
         const key = String(keyNode.value);
@@ -21508,20 +21511,20 @@ function nodeValue(node2) {
       return out;
     }
     case "array":
-      return (node2.children ?? []).map(nodeValue);
+      return (node.children ?? []).map(nodeValue);
     default:
-      return node2.value;
+      return node.value;
   }
 }
 var keyIndexes = /* @__PURE__ */ new WeakMap();
 var INDEX_FROM = 8;
-function childNode(node2, key) {
-  if (!node2) return void 0;
-  if (typeof key === "number") return node2.type === "array" ? node2.children?.[key] : void 0;
-  if (node2.type !== "object") return void 0;
-  const props = node2.children ?? [];
+function childNode(node, key) {
+  if (!node) return void 0;
+  if (typeof key === "number") return node.type === "array" ? node.children?.[key] : void 0;
+  if (node.type !== "object") return void 0;
+  const props = node.children ?? [];
   if (props.length >= INDEX_FROM) {
-    let index = keyIndexes.get(node2);
+    let index = keyIndexes.get(node);
     if (!index) {
       index = { exact: /* @__PURE__ */ new Map(), loose: /* @__PURE__ */ new Map() };
       for (const prop of props) {
@@ -21532,7 +21535,7 @@ function childNode(node2, key) {
         const lower3 = k.toLowerCase();
         if (!index.loose.has(lower3)) index.loose.set(lower3, v);
       }
-      keyIndexes.set(node2, index);
+      keyIndexes.set(node, index);
     }
     return index.exact.get(key) ?? index.loose.get(key.toLowerCase());
   }
@@ -21552,30 +21555,30 @@ function propertyKeyNode(valueNode2) {
 
 // src/resources/locate.ts
 function locateInTree(document, resourceNode, path21, origins, isComputed) {
-  let node2 = resourceNode;
+  let node = resourceNode;
   let exact = true;
   let depth = 0;
   for (const seg of path21) {
-    if (isComputed(node2)) {
+    if (isComputed(node)) {
       exact = false;
       break;
     }
-    const next = childNode(node2, seg);
+    const next = childNode(node, seg);
     if (!next) {
       exact = false;
       break;
     }
-    node2 = next;
+    node = next;
     depth++;
   }
-  const key = node2 !== resourceNode ? propertyKeyNode(node2) : void 0;
-  const start = key ? key.offset : node2.offset;
-  const end = node2.offset + node2.length;
+  const key = node !== resourceNode ? propertyKeyNode(node) : void 0;
+  const start = key ? key.offset : node.offset;
+  const end = node.offset + node.length;
   return {
     location: document.file.locationOf(start, end - start),
     exact,
-    origins: isComputed(node2) ? origins(node2) : [],
-    node: node2,
+    origins: isComputed(node) ? origins(node) : [],
+    node,
     depth
   };
 }
@@ -21650,16 +21653,16 @@ function shortestCycle(start, members2, depsOf) {
   const previous = /* @__PURE__ */ new Map();
   const queue = [start];
   for (let i = 0; i < queue.length; i++) {
-    const node2 = queue[i];
-    for (const dep of depsOf(node2)) {
+    const node = queue[i];
+    for (const dep of depsOf(node)) {
       if (!members2.has(dep)) continue;
       if (dep === start) {
-        const path21 = [node2];
+        const path21 = [node];
         while (path21[path21.length - 1] !== start) path21.push(previous.get(path21[path21.length - 1]));
         return path21.reverse();
       }
       if (!previous.has(dep)) {
-        previous.set(dep, node2);
+        previous.set(dep, node);
         queue.push(dep);
       }
     }
@@ -21679,40 +21682,40 @@ var DEFAULT_UNIT_TIMEOUT_SECONDS = 30;
 
 // src/arm/template/evaluate-node.ts
 var NO_OPTIONS = Object.freeze({});
-function evaluateNode(node2, scope, ctx2, options = NO_OPTIONS) {
-  const replacement = options.replace?.get(node2);
+function evaluateNode(node, scope, ctx2, options = NO_OPTIONS) {
+  const replacement = options.replace?.get(node);
   if (replacement !== void 0) return replacement;
-  if (node2.type !== "object" && node2.type !== "array") {
-    if (node2.type !== "string") return node2.value;
-    const text2 = node2.value;
+  if (node.type !== "object" && node.type !== "array") {
+    if (node.type !== "string") return node.value;
+    const text2 = node.value;
     if (options.literal || !isExpression(text2)) return unescapeLiteral(text2);
-    return evaluateString(node2, scope, ctx2);
+    return evaluateString(node, scope, ctx2);
   }
   const inner = options.skip ? { literal: options.literal, replace: options.replace } : options;
   if (ctx2.budget) {
     const budget = ctx2.budget;
     budget.step();
-    budget.charge(OBJECT_BYTES + MEMBER_BYTES * (node2.children?.length ?? 0));
+    budget.charge(OBJECT_BYTES + MEMBER_BYTES * (node.children?.length ?? 0));
     try {
       budget.enter();
     } catch (err) {
       if (!(err instanceof SizeError)) throw err;
-      scope.report(node2, "limit-depth", "error", err.message);
+      scope.report(node, "limit-depth", "error", err.message);
       return new Unknown(err.message);
     }
     try {
-      return evaluateContainer(node2, scope, ctx2, options, inner);
+      return evaluateContainer(node, scope, ctx2, options, inner);
     } finally {
       budget.leave();
     }
   }
-  return evaluateContainer(node2, scope, ctx2, options, inner);
+  return evaluateContainer(node, scope, ctx2, options, inner);
 }
-function evaluateContainer(node2, scope, ctx2, options, inner) {
-  switch (node2.type) {
+function evaluateContainer(node, scope, ctx2, options, inner) {
+  switch (node.type) {
     case "object": {
       const out = {};
-      for (const prop of node2.children ?? []) {
+      for (const prop of node.children ?? []) {
         const [k, v] = prop.children ?? [];
         if (!k || !v) continue;
         const key = String(k.value);
@@ -21731,7 +21734,7 @@ function evaluateContainer(node2, scope, ctx2, options, inner) {
       return out;
     }
     default:
-      return (node2.children ?? []).map((c) => evaluateNode(c, scope, ctx2, inner));
+      return (node.children ?? []).map((c) => evaluateNode(c, scope, ctx2, inner));
   }
 }
 function isPropertyCopy(key, value) {
@@ -21793,20 +21796,20 @@ function expandCopyEntries(entries, scope, ctx2, replace) {
   return out;
 }
 var parsedByNode = /* @__PURE__ */ new WeakMap();
-function evaluateString(node2, scope, ctx2) {
-  const text2 = node2.value;
-  scope.expressionStack.push(node2);
+function evaluateString(node, scope, ctx2) {
+  const text2 = node.value;
+  scope.expressionStack.push(node);
   try {
-    let expr = parsedByNode.get(node2);
+    let expr = parsedByNode.get(node);
     if (!expr) {
       expr = parseCached(text2);
-      parsedByNode.set(node2, expr);
+      parsedByNode.set(node, expr);
     }
     return evaluate(expr, ctx2);
   } catch (err) {
     if (err instanceof EvaluationError || err instanceof ExpressionSyntaxError) {
       const file = scope.template.file;
-      const at = offsetInFile(file.text, node2, err.offset);
+      const at = offsetInFile(file.text, node, err.offset);
       const code2 = err instanceof ExpressionSyntaxError ? "expression-syntax" : err.code;
       scope.diagnostics.push({
         severity: "error",
@@ -21820,16 +21823,16 @@ function evaluateString(node2, scope, ctx2) {
     if (err instanceof LimitExceeded && !err.location) {
       const file = scope.template.file;
       err.file = file.path;
-      err.location = file.locationOf(node2.offset, node2.length);
+      err.location = file.locationOf(node.offset, node.length);
     }
     throw err;
   } finally {
     scope.expressionStack.pop();
   }
 }
-function offsetInFile(fileText, node2, offsetInValue) {
-  const raw = fileText.slice(node2.offset + 1, node2.offset + node2.length - 1);
-  return raw === node2.value ? node2.offset + 1 + offsetInValue : node2.offset;
+function offsetInFile(fileText, node, offsetInValue) {
+  const raw = fileText.slice(node.offset + 1, node.offset + node.length - 1);
+  return raw === node.value ? node.offset + 1 + offsetInValue : node.offset;
 }
 
 // src/resources/resource.ts
@@ -22088,11 +22091,11 @@ var TemplateScope = class {
     return memo.value;
   }
   variable(name) {
-    const node2 = childNode(this.varDecls, name);
-    const loop = node2 ? void 0 : this.variableLoop(name);
-    if (!node2 && !loop || name.toLowerCase() === "copy") throw new FunctionError(`the template has no variable '${name}'`);
-    const canonical = node2 ? String(node2.parent?.children?.[0]?.value ?? name) : String(childNode(loop, "name")?.value ?? name);
-    const compute = node2 ? () => evaluateNode(node2, this, this.context()) : (
+    const node = childNode(this.varDecls, name);
+    const loop = node ? void 0 : this.variableLoop(name);
+    if (!node && !loop || name.toLowerCase() === "copy") throw new FunctionError(`the template has no variable '${name}'`);
+    const canonical = node ? String(node.parent?.children?.[0]?.value ?? name) : String(childNode(loop, "name")?.value ?? name);
+    const compute = node ? () => evaluateNode(node, this, this.context()) : (
       // A variable `copy` entry defines an array variable: `input` evaluated `count` times.
       () => [...expandCopyEntries([loop], this, this.context()).values()][0] ?? null
     );
@@ -22102,7 +22105,7 @@ var TemplateScope = class {
       canonical.toLowerCase(),
       compute,
       `variable '${canonical}'`,
-      (problems) => this.noteUse(problems, canonical, node2 ?? loop, usedAt)
+      (problems) => this.noteUse(problems, canonical, node ?? loop, usedAt)
     );
     this.noteRead({ kind: "variable", name: canonical }, memo.reads);
     return memo.value;
@@ -22208,8 +22211,8 @@ var TemplateScope = class {
     const out = [];
     for (const read2 of reads) {
       if (read2.kind === "variable") {
-        const node2 = childNode(this.varDecls, read2.name) ?? this.variableLoop(read2.name);
-        if (node2) out.push({ location: this.template.file.locationOf(node2.offset, node2.length), description: `variable '${read2.name}'` });
+        const node = childNode(this.varDecls, read2.name) ?? this.variableLoop(read2.name);
+        if (node) out.push({ location: this.template.file.locationOf(node.offset, node.length), description: `variable '${read2.name}'` });
         continue;
       }
       const supplied = this.parameterSource.supplied?.get(read2.name.toLowerCase());
@@ -22236,8 +22239,8 @@ var TemplateScope = class {
     return (this.paramDecls?.children ?? []).map((p) => String(p.children?.[0]?.value));
   }
   /** Reports a problem at a node of this scope's template. */
-  report(node2, code2, severity, message) {
-    this.diagnostics.push({ severity, code: code2, message, file: this.template.file.path, location: this.template.file.locationOf(node2.offset, node2.length) });
+  report(node, code2, severity, message) {
+    this.diagnostics.push({ severity, code: code2, message, file: this.template.file.path, location: this.template.file.locationOf(node.offset, node.length) });
   }
 };
 var annotated = /* @__PURE__ */ new WeakSet();
@@ -22264,8 +22267,8 @@ function recordNotFollowed(into, entry2) {
 }
 
 // src/arm/template/nested-deployment.ts
-function nestedTemplateOf(node2) {
-  const inner = childNode(childNode(node2, "properties"), "template");
+function nestedTemplateOf(node) {
+  const inner = childNode(childNode(node, "properties"), "template");
   return inner?.type === "object" ? inner : void 0;
 }
 function templateLinkOf(template) {
@@ -22326,8 +22329,8 @@ function suppliedParameters(inst, properties, outer) {
   if (!isObject(params)) return out;
   const paramNodes = childNode(childNode(inst.node, "properties"), "parameters");
   for (const [name, entry2] of Object.entries(params)) {
-    const node2 = childNode(paramNodes, name);
-    const valueNode2 = childNode(node2, "value") ?? node2;
+    const node = childNode(paramNodes, name);
+    const valueNode2 = childNode(node, "value") ?? node;
     const origin = valueNode2 ? { location: outer.template.file.locationOf(valueNode2.offset, valueNode2.length), description: `parameter '${name}' passed by deployment '${inst.name}'` } : void 0;
     let value;
     if (isObject(entry2) && getProperty(entry2, "value") !== void 0) value = getProperty(entry2, "value");
@@ -22483,9 +22486,9 @@ function pushTo(map, key, value) {
 }
 
 // src/arm/template/declaration.ts
-function declarationPath(node2) {
+function declarationPath(node) {
   const segments2 = [];
-  let n = node2;
+  let n = node;
   while (n.parent) {
     const p = n.parent;
     if (p.type === "property") {
@@ -22573,14 +22576,14 @@ var DeploymentExpansion = class _DeploymentExpansion {
   // ---- declaration -------------------------------------------------------------------------
   declare(list3, parent, copies) {
     const entries = list3.type === "array" ? (list3.children ?? []).map((n) => [void 0, n]) : list3.type === "object" ? (list3.children ?? []).flatMap((p) => p.children?.[1] ? [[String(p.children[0]?.value), p.children[1]]] : []) : [];
-    for (const [symbolicName, node2] of entries) {
-      if (node2.type !== "object") continue;
-      for (const instanceCopies of this.copyInstances(node2, copies)) this.declareOne(node2, symbolicName, parent, instanceCopies);
+    for (const [symbolicName, node] of entries) {
+      if (node.type !== "object") continue;
+      for (const instanceCopies of this.copyInstances(node, copies)) this.declareOne(node, symbolicName, parent, instanceCopies);
     }
   }
   /** One map of loop indexes per instance; a resource without `copy` has exactly one instance. */
-  copyInstances(node2, outer) {
-    const copy = childNode(node2, "copy");
+  copyInstances(node, outer) {
+    const copy = childNode(node, "copy");
     if (!copy) return [outer];
     const ctx2 = this.scope.context(outer);
     const countNode = childNode(copy, "count");
@@ -22601,9 +22604,9 @@ var DeploymentExpansion = class _DeploymentExpansion {
     }
     return Array.from({ length: count }, (_, i) => withIndex(outer, name, i));
   }
-  declareOne(node2, symbolicName, parent, copies) {
-    const existing = childNode(node2, "existing")?.value === true;
-    const { result: inst, held } = existing ? this.scope.withhold(() => this.conditionAndIdentity(node2, symbolicName, parent, copies)) : { result: this.conditionAndIdentity(node2, symbolicName, parent, copies), held: [] };
+  declareOne(node, symbolicName, parent, copies) {
+    const existing = childNode(node, "existing")?.value === true;
+    const { result: inst, held } = existing ? this.scope.withhold(() => this.conditionAndIdentity(node, symbolicName, parent, copies)) : { result: this.conditionAndIdentity(node, symbolicName, parent, copies), held: [] };
     if (!inst) {
       return;
     }
@@ -22611,20 +22614,20 @@ var DeploymentExpansion = class _DeploymentExpansion {
     this.instances.push(inst);
     if (symbolicName) pushTo(this.bySymbol, symbolicName.toLowerCase(), inst);
     if (inst.loopName) pushTo(this.byLoop, inst.loopName.toLowerCase(), inst);
-    const children = childNode(node2, "resources");
+    const children = childNode(node, "resources");
     if (children) this.declare(children, inst, copies);
     if (inst.withheld && this.instances.some((i) => i.parent === inst && !i.existing)) this.use(inst);
   }
-  conditionAndIdentity(node2, symbolicName, parent, copies) {
+  conditionAndIdentity(node, symbolicName, parent, copies) {
     const ctx2 = this.scope.context(copies);
-    const conditionNode = childNode(node2, "condition");
+    const conditionNode = childNode(node, "condition");
     const condition = conditionNode ? evaluateNode(conditionNode, this.scope, ctx2) : true;
     if (condition === false) {
-      if (symbolicName && !childNode(node2, "copy")) this.notDeployed.set(symbolicName.toLowerCase(), { node: node2, parent, copies });
+      if (symbolicName && !childNode(node, "copy")) this.notDeployed.set(symbolicName.toLowerCase(), { node, parent, copies });
       return void 0;
     }
     if (conditionNode && !isUnknown(condition) && condition !== true) this.scope.report(conditionNode, "condition", "error", "a condition must be a boolean");
-    return this.identify(node2, symbolicName, parent, copies, condition);
+    return this.identify(node, symbolicName, parent, copies, condition);
   }
   /** The template uses a declared resource: problems withheld while declaring it (and its parents) are reported now. */
   use(inst) {
@@ -22635,28 +22638,28 @@ var DeploymentExpansion = class _DeploymentExpansion {
     }
   }
   /** A resource's type, name and id for one copy instance (undefined, reported, when it has no type). */
-  identify(node2, symbolicName, parent, copies, condition) {
+  identify(node, symbolicName, parent, copies, condition) {
     const ctx2 = this.scope.context(copies);
-    const typeNode = childNode(node2, "type");
+    const typeNode = childNode(node, "type");
     const declaredType = typeNode ? evaluateNode(typeNode, this.scope, ctx2) : void 0;
     if (isUnknown(declaredType)) {
       this.scope.report(typeNode, "resource-type-unknown", "warning", `the resource type is unknown (${declaredType.reason}): the resource is not checked`);
       return void 0;
     }
     if (typeof declaredType !== "string" || !declaredType) {
-      this.scope.report(node2, "resource-type", "error", "the resource has no type");
+      this.scope.report(node, "resource-type", "error", "the resource has no type");
       return void 0;
     }
-    const nameNode = childNode(node2, "name");
+    const nameNode = childNode(node, "name");
     const nameValue = nameNode ? evaluateNode(nameNode, this.scope, ctx2) : void 0;
     const declaredName = textOf(nameValue);
     const short = parent && !declaredType.split("/")[0].includes(".");
     const type = short ? `${parent.type}/${declaredType}` : declaredType;
     const name = short ? `${parent.name}/${declaredName}` : declaredName;
-    const scopeNode = childNode(node2, "scope");
+    const scopeNode = childNode(node, "scope");
     let extensionScope = scopeNode ? evaluateNode(scopeNode, this.scope, ctx2) : void 0;
-    const groupNode = childNode(node2, "resourceGroup");
-    const subscriptionNode = childNode(node2, "subscriptionId");
+    const groupNode = childNode(node, "resourceGroup");
+    const subscriptionNode = childNode(node, "subscriptionId");
     if (extensionScope === void 0 && (groupNode || subscriptionNode) && type.toLowerCase() !== DEPLOYMENTS) {
       const group2 = groupNode ? evaluateNode(groupNode, this.scope, ctx2) : void 0;
       const subscription = subscriptionNode ? evaluateNode(subscriptionNode, this.scope, ctx2) : this.scope.deployment.subscriptionId;
@@ -22665,10 +22668,10 @@ var DeploymentExpansion = class _DeploymentExpansion {
       else
         extensionScope = group2 === void 0 ? `/subscriptions/${textOf(subscription)}` : `/subscriptions/${textOf(subscription)}/resourceGroups/${textOf(group2)}`;
     }
-    const loopName = childNode(childNode(node2, "copy"), "name")?.value;
-    this.atNode(node2, () => this.scope.budget?.resource());
+    const loopName = childNode(childNode(node, "copy"), "name")?.value;
+    this.atNode(node, () => this.scope.budget?.resource());
     const inst = {
-      node: node2,
+      node,
       copies,
       parent,
       symbolicName,
@@ -22682,7 +22685,7 @@ var DeploymentExpansion = class _DeploymentExpansion {
         this.scope.targetScope,
         typeof extensionScope === "string" ? extensionScope : isUnknown(extensionScope) ? "/<unknown>" : void 0
       ),
-      existing: childNode(node2, "existing")?.value === true,
+      existing: childNode(node, "existing")?.value === true,
       condition
     };
     const nameUnknown = isUnknown(nameValue) ? nameValue : short ? parent?.nameUnknown : void 0;
@@ -22705,11 +22708,11 @@ var DeploymentExpansion = class _DeploymentExpansion {
     }
   }
   dependenciesOf(inst) {
-    const node2 = childNode(inst.node, "dependsOn");
-    if (node2?.type !== "array") return [];
+    const node = childNode(inst.node, "dependsOn");
+    if (node?.type !== "array") return [];
     const ctx2 = this.scope.context(inst.copies);
     const out = [];
-    for (const entry2 of node2.children ?? []) {
+    for (const entry2 of node.children ?? []) {
       const target = evaluateNode(entry2, this.scope, ctx2);
       if (typeof target !== "string") continue;
       const loop = this.byLoop.get(target.toLowerCase());
@@ -22787,13 +22790,13 @@ var DeploymentExpansion = class _DeploymentExpansion {
     return this.deployedBy ? `${this.deployedBy} > ${own}` : own;
   }
   /** Runs a budget count; a limit hit there is located at the declaration that caused it. */
-  atNode(node2, count) {
+  atNode(node, count) {
     try {
       count();
     } catch (err) {
       if (err instanceof LimitExceeded && !err.location) {
         err.file = this.scope.template.file.path;
-        err.location = this.scope.template.file.locationOf(node2.offset, 1);
+        err.location = this.scope.template.file.locationOf(node.offset, 1);
       }
       throw err;
     }
@@ -22925,9 +22928,9 @@ var DeploymentExpansion = class _DeploymentExpansion {
     return this.index = index;
   }
 };
-function traceOrigins(node2, scope, ctx2) {
+function traceOrigins(node, scope, ctx2) {
   try {
-    const { reads } = scope.withReads(() => evaluateString(node2, scope, ctx2));
+    const { reads } = scope.withReads(() => evaluateString(node, scope, ctx2));
     return scope.originsOf(reads);
   } catch (err) {
     if (err instanceof LimitExceeded) return [];
@@ -23067,25 +23070,25 @@ function computeFix(resource, intent) {
   for (const { path: path21, value } of intent.set) {
     const segments2 = parsePath(path21);
     const located2 = resource.source.locate(segments2);
-    const node2 = located2.node;
-    if (!node2 || located2.depth === void 0) return void 0;
+    const node = located2.node;
+    if (!node || located2.depth === void 0) return void 0;
     const document = resource.source.document;
     if (located2.exact) {
-      if (isLiteral(node2, document)) {
-        replacements.push({ document, node: node2, value });
+      if (isLiteral(node, document)) {
+        replacements.push({ document, node, value });
         continue;
       }
-      const target = parameterTarget(resource, node2, located2.origins);
+      const target = parameterTarget(resource, node, located2.origins);
       if (!target) return void 0;
       replacements.push({ document: target.document, node: target.node, value });
-      for (const use of otherUses(document, target.parameter, node2)) shared.add(use);
+      for (const use of otherUses(document, target.parameter, node)) shared.add(use);
       if (target.document === document && resource.source.declaration?.includes(" > "))
         shared.add(`every deployment of ${document.file.path} that does not set '${target.parameter}'`);
       continue;
     }
     const rest = segments2.slice(located2.depth);
-    if (!isWrittenObject(node2, document) || rest.some((s) => typeof s !== "string")) return void 0;
-    insertions.push({ document, object: node2, keys: rest, value });
+    if (!isWrittenObject(node, document) || rest.some((s) => typeof s !== "string")) return void 0;
+    insertions.push({ document, object: node, keys: rest, value });
   }
   const edits = [...replacements.map(replacementEdit), ...groupInsertions(insertions).map((g) => insertionEdit(g.document, g.object, g.tree))];
   if (edits.some((e) => e === void 0)) return void 0;
@@ -23094,37 +23097,37 @@ function computeFix(resource, intent) {
   return { description: describeFixIntent(intent), edits: unique2, ...shared.size > 0 && { sharedWith: [...shared] } };
 }
 var isBicep = (document) => /\.bicep(param)?$/i.test(document.file.absPath);
-function isLiteral(node2, document) {
-  const text2 = document.file.text.slice(node2.offset, node2.offset + node2.length);
+function isLiteral(node, document) {
+  const text2 = document.file.text.slice(node.offset, node.offset + node.length);
   const bicep = isBicep(document);
-  switch (node2.type) {
+  switch (node.type) {
     case "string":
-      return typeof node2.value === "string" && !isExpression(node2.value) && text2.startsWith(bicep ? "'" : '"');
+      return typeof node.value === "string" && !isExpression(node.value) && text2.startsWith(bicep ? "'" : '"');
     case "boolean":
-      return text2 === String(node2.value);
+      return text2 === String(node.value);
     case "null":
       return text2 === "null";
     case "number":
       return /^-?\d/.test(text2);
     case "array":
-      return text2.startsWith("[") && text2.endsWith("]") && (node2.children ?? []).every((c) => isLiteral(c, document));
+      return text2.startsWith("[") && text2.endsWith("]") && (node.children ?? []).every((c) => isLiteral(c, document));
     case "object":
-      return text2.startsWith("{") && text2.endsWith("}") && (node2.children ?? []).every((p) => p.children?.[1] !== void 0 && p.children[0]?.type === "string" && isLiteral(p.children[1], document));
+      return text2.startsWith("{") && text2.endsWith("}") && (node.children ?? []).every((p) => p.children?.[1] !== void 0 && p.children[0]?.type === "string" && isLiteral(p.children[1], document));
     default:
       return false;
   }
 }
-function isWrittenObject(node2, document) {
+function isWrittenObject(node, document) {
   const text2 = document.file.text;
-  return node2.type === "object" && text2[node2.offset] === "{" && text2[node2.offset + node2.length - 1] === "}";
+  return node.type === "object" && text2[node.offset] === "{" && text2[node.offset + node.length - 1] === "}";
 }
 var PARAMETER_REFERENCE = /^\[\s*parameters\(\s*'([^']+)'\s*\)\s*\]$/i;
-function parameterTarget(resource, node2, origins) {
+function parameterTarget(resource, node, origins) {
   const template = resource.source.document;
-  const match2 = typeof node2.value === "string" ? PARAMETER_REFERENCE.exec(node2.value) : null;
+  const match2 = typeof node.value === "string" ? PARAMETER_REFERENCE.exec(node.value) : null;
   if (!match2 || origins.length !== 1) return void 0;
   const parameter = match2[1];
-  if (isBicep(template) && template.file.text.slice(node2.offset, node2.offset + node2.length) !== parameter) return void 0;
+  if (isBicep(template) && template.file.text.slice(node.offset, node.offset + node.length) !== parameter) return void 0;
   const file = resource.source.parameterFile;
   const candidates = [
     { document: template, node: childNode(childNode(childNode(template.root, "parameters"), parameter), "defaultValue") }
@@ -23143,12 +23146,12 @@ function sameLocation(a, b) {
 function otherUses(template, parameter, except) {
   const reads = new RegExp(`parameters\\(\\s*'${parameter.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}'\\s*\\)`, "i");
   const out = [];
-  const walk3 = (node2) => {
-    if (node2.type === "string" && node2 !== except && typeof node2.value === "string" && isExpression(node2.value) && reads.test(node2.value)) {
-      const at = template.file.positionAt(node2.offset);
+  const walk3 = (node) => {
+    if (node.type === "string" && node !== except && typeof node.value === "string" && isExpression(node.value) && reads.test(node.value)) {
+      const at = template.file.positionAt(node.offset);
       out.push(`${template.file.path}:${at.line}:${at.column} (parameter '${parameter}')`);
     }
-    for (const child of node2.children ?? []) walk3(child);
+    for (const child of node.children ?? []) walk3(child);
   };
   walk3(template.root);
   return out;
@@ -23801,9 +23804,9 @@ var ProgramLowering = class {
   stack = [];
   /** Resources and modules declared again under a name already taken: reported and left out. */
   duplicates = /* @__PURE__ */ new Set();
-  report(node2, message, severity = "error", code2) {
+  report(node, message, severity = "error", code2) {
     if (this.stack.length > 0) return;
-    this.diagnostics.push({ start: node2.start, end: node2.end, message, severity, ...code2 && { code: code2 } });
+    this.diagnostics.push({ start: node.start, end: node.end, message, severity, ...code2 && { code: code2 } });
   }
   lower() {
     const scope = this.root;
@@ -24048,11 +24051,11 @@ var ProgramLowering = class {
         }
         return void 0;
       },
-      call: (name, namespace, args, node2, lower2) => {
-        return this.call(scope, name, namespace, args, node2, lower2);
+      call: (name, namespace, args, node, lower2) => {
+        return this.call(scope, name, namespace, args, node, lower2);
       },
-      report: (node2, message) => {
-        this.report(node2, message);
+      report: (node, message) => {
+        this.report(node, message);
       }
     };
   }
@@ -24091,7 +24094,7 @@ var ProgramLowering = class {
         return `reference(${target}, ${quote(sym.apiVersion)}, 'full')${accessor(property, safe)}`;
     }
   }
-  call(scope, name, namespace, args, node2, lower2) {
+  call(scope, name, namespace, args, node, lower2) {
     let ns;
     if (namespace?.kind === "VariableAccessSyntax") {
       ns = namespace.name;
@@ -24099,7 +24102,7 @@ var ProgramLowering = class {
       if (imported) {
         const f = imported.funcs.get(name);
         if (f) return `${f}(${args.map(lower2).join(", ")})`;
-        this.report(node2, `'${ns}.${name}' is not exported by the imported file`);
+        this.report(node, `'${ns}.${name}' is not exported by the imported file`);
         return "null()";
       }
       if (ns === "sys" || ns === "az") namespace = void 0;
@@ -24121,7 +24124,7 @@ var ProgramLowering = class {
       case "loadFileAsBase64":
       case "loadJsonContent":
       case "loadYamlContent":
-        return this.load(scope, name, args, node2);
+        return this.load(scope, name, args, node);
       case "nameof":
         return quote(nameOf(args[0]));
       case "readEnvironmentVariable": {
@@ -24130,7 +24133,7 @@ var ProgramLowering = class {
         if (value !== void 0) return quote(value);
         const shown = nameArg ?? "?";
         this.report(
-          node2,
+          node,
           `readEnvironmentVariable('${shown}'): Tollgate does not read the environment, so the value is unknown; give it with --env ${shown}=VALUE or env: in tollgate.yaml`,
           "info",
           "environment"
@@ -24146,10 +24149,10 @@ var ProgramLowering = class {
    * `load*()` reads a file next to the source at compile time; its content becomes a literal. A
    * file the host will not or cannot read makes the value unknown, never empty.
    */
-  load(scope, name, args, node2) {
+  load(scope, name, args, node) {
     const arg = args[0];
     if (arg?.kind !== "StringSyntax" || arg.holes.length > 0) {
-      this.report(node2, `${name}() needs a literal file path`);
+      this.report(node, `${name}() needs a literal file path`);
       return unknown(`${name}() without a literal file path`);
     }
     const given = arg.segments[0] ?? "";
@@ -24157,7 +24160,7 @@ var ProgramLowering = class {
     const read2 = this.host.readBytes(target);
     if (!read2.ok) {
       this.report(
-        node2,
+        node,
         `${name}('${given}'): ${read2.refused ? read2.reason : `cannot read it (${read2.reason})`}`,
         "error",
         read2.refused ? "sandbox" : void 0
@@ -24173,7 +24176,7 @@ var ProgramLowering = class {
       try {
         json = JSON.stringify(this.parseYaml(text2));
       } catch (err) {
-        this.report(node2, `${name}('${given}'): not valid YAML (${err.message.split("\n")[0]})`);
+        this.report(node, `${name}('${given}'): not valid YAML (${err.message.split("\n")[0]})`);
         return unknown(`${name}('${given}') is not valid YAML`);
       }
     }
@@ -24181,7 +24184,7 @@ var ProgramLowering = class {
     const selected = this.inFunction ? void 0 : selectJson(json, pathArg);
     if (selected !== void 0) {
       const name2 = `$fxv#${this.loadCount++}`;
-      this.importedVars.push(entry(name2, node2, jsonValue(node2, selected.value)));
+      this.importedVars.push(entry(name2, node, jsonValue(node, selected.value)));
       return `variables(${quote(name2)})`;
     }
     const base = `json(${quote(json)})`;
@@ -25110,6 +25113,12 @@ function unescape(body) {
 
 // src/bicep/syntax/parser.ts
 var Failure = class extends Error {
+  constructor() {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    super("syntax error");
+    Error.stackTraceLimit = limit;
+  }
 };
 var BINARY2 = {
   Asterisk: 100,
@@ -25163,11 +25172,14 @@ function dedupe(sorted) {
   }
   return out;
 }
-function node(kind, children, fields, at) {
+function spanned(n, at) {
+  const children = n.children;
   const first = children[0];
   const last = children[children.length - 1];
   const start = first ? first.start : at ?? 0;
-  return Object.assign({ kind, start, end: last ? last.end : start, children }, fields);
+  n.start = start;
+  n.end = last ? last.end : start;
+  return n;
 }
 var Parser2 = class {
   constructor(tokens, options) {
@@ -25265,7 +25277,7 @@ var Parser2 = class {
     const t = this.peek();
     if (t.kind === "EndOfFile" || this.closes(t.kind)) return true;
     this.diagnostics.push({ start: t.start, end: Math.max(t.end, t.start + 1), message: `unexpected '${t.text}'` });
-    children.push(node("SkippedTriviaSyntax", [this.next()], {}));
+    children.push(spanned({ kind: "SkippedTriviaSyntax", start: 0, end: 0, children: [this.next()] }));
     return false;
   }
   peek(k = 0) {
@@ -25312,7 +25324,7 @@ var Parser2 = class {
       children.push(this.next());
     }
     if (children.length === 0 && !this.at("NewLine") && !this.at("EndOfFile") && !this.closes(this.peek().kind)) children.push(this.next());
-    return node("SkippedTriviaSyntax", children, {}, at);
+    return spanned({ kind: "SkippedTriviaSyntax", start: 0, end: 0, children }, at);
   }
   /** Runs a parse step; on failure records what was consumed plus the rest of the line as skipped. */
   recover(step2) {
@@ -25361,13 +25373,14 @@ var Parser2 = class {
           this.diagnostics.push(...kept);
           this.i = from + lineBreak;
           this.reportedLine = -1;
-          children.push(node("SkippedTriviaSyntax", consumed.slice(0, lineBreak), {}));
+          children.push(spanned({ kind: "SkippedTriviaSyntax", start: 0, end: 0, children: consumed.slice(0, lineBreak) }));
         } else children.push(this.skipped(consumed));
       }
-      if (this.i === from && !this.at("EndOfFile") && !this.at("NewLine")) children.push(node("SkippedTriviaSyntax", [this.next()], {}));
+      if (this.i === from && !this.at("EndOfFile") && !this.at("NewLine"))
+        children.push(spanned({ kind: "SkippedTriviaSyntax", start: 0, end: 0, children: [this.next()] }));
     }
     children.push(this.next());
-    const program2 = node("ProgramSyntax", children, { statements });
+    const program2 = spanned({ kind: "ProgramSyntax", start: 0, end: 0, children, statements });
     program2.start = 0;
     return program2;
   }
@@ -25376,7 +25389,7 @@ var Parser2 = class {
     while (this.at("At")) {
       const at = this.next();
       const call = this.recover(() => this.memberExpression());
-      const d = node("DecoratorSyntax", [at, call], { call });
+      const d = spanned({ kind: "DecoratorSyntax", start: 0, end: 0, children: [at, call], call });
       out.push(d);
       children.push(d);
       while (this.at("NewLine")) children.push(this.next());
@@ -25388,14 +25401,13 @@ var Parser2 = class {
     const decorators = this.decorators(children);
     const t = this.peek();
     const word = t.kind === "Identifier" ? t.text : "";
-    const base = { decorators };
     const ident = () => this.identifierOr();
     switch (word) {
       case "targetScope": {
         children.push(this.next(), this.expectOr("Assignment", "'='"));
         const value = this.valueOr();
         children.push(value);
-        return node("TargetScopeSyntax", children, { ...base, value });
+        return spanned({ kind: "TargetScopeSyntax", start: 0, end: 0, children, decorators, value });
       }
       case "metadata": {
         children.push(this.next());
@@ -25403,7 +25415,7 @@ var Parser2 = class {
         children.push(name, this.expectOr("Assignment", "'='"));
         const value = this.valueOr();
         children.push(value);
-        return node("MetadataDeclarationSyntax", children, { ...base, name: name.name, value });
+        return spanned({ kind: "MetadataDeclarationSyntax", start: 0, end: 0, children, decorators, name: name.name, value });
       }
       case "param": {
         children.push(this.next());
@@ -25413,22 +25425,32 @@ var Parser2 = class {
           children.push(this.expectOr("Assignment", "'='"));
           const value = this.valueOr();
           children.push(value);
-          return node("ParameterAssignmentSyntax", children, { ...base, name: name.name, value });
+          return spanned({ kind: "ParameterAssignmentSyntax", start: 0, end: 0, children, decorators, name: name.name, value });
         }
         let type;
         if (this.atKeyword("resource")) {
           const kw = this.next();
           const s = this.interpString();
-          type = node("ResourceTypeSyntax", [kw, s], {});
+          type = spanned({ kind: "ResourceTypeSyntax", start: 0, end: 0, children: [kw, s] });
         } else type = this.startsType() ? this.typeExpression() : this.placeholder("a type");
         children.push(type);
         let defaultValue;
         if (this.at("Assignment")) {
           const eq = this.next();
           defaultValue = this.expression();
-          children.push(node("ParameterDefaultValueSyntax", [eq, defaultValue], {}));
+          children.push(spanned({ kind: "ParameterDefaultValueSyntax", start: 0, end: 0, children: [eq, defaultValue] }));
         }
-        return node("ParameterDeclarationSyntax", children, { ...base, name: name.name, nameNode: name, type, defaultValue });
+        return spanned({
+          kind: "ParameterDeclarationSyntax",
+          start: 0,
+          end: 0,
+          children,
+          decorators,
+          name: name.name,
+          nameNode: name,
+          type,
+          defaultValue
+        });
       }
       case "var": {
         children.push(this.next());
@@ -25442,7 +25464,17 @@ var Parser2 = class {
         children.push(this.expectOr("Assignment", "'='"));
         const value = this.valueOr();
         children.push(value);
-        return node("VariableDeclarationSyntax", children, { ...base, name: name.name, nameNode: name, type, value });
+        return spanned({
+          kind: "VariableDeclarationSyntax",
+          start: 0,
+          end: 0,
+          children,
+          decorators,
+          name: name.name,
+          nameNode: name,
+          type,
+          value
+        });
       }
       case "resource":
       case "module":
@@ -25462,9 +25494,30 @@ var Parser2 = class {
         const value = this.declarationBody();
         children.push(value);
         if (word === "module")
-          return node("ModuleDeclarationSyntax", children, { ...base, name: name.name, nameNode: name, path: typeString, value });
-        if (word === "test") return node("TestDeclarationSyntax", children, { ...base });
-        return node("ResourceDeclarationSyntax", children, { ...base, name: name.name, nameNode: name, typeString, existing, value });
+          return spanned({
+            kind: "ModuleDeclarationSyntax",
+            start: 0,
+            end: 0,
+            children,
+            decorators,
+            name: name.name,
+            nameNode: name,
+            path: typeString,
+            value
+          });
+        if (word === "test") return spanned({ kind: "TestDeclarationSyntax", start: 0, end: 0, children, decorators });
+        return spanned({
+          kind: "ResourceDeclarationSyntax",
+          start: 0,
+          end: 0,
+          children,
+          decorators,
+          name: name.name,
+          nameNode: name,
+          typeString,
+          existing,
+          value
+        });
       }
       case "output": {
         children.push(this.next());
@@ -25483,7 +25536,18 @@ var Parser2 = class {
         children.push(this.expectOr("Assignment", "'='"));
         const value = this.valueOr();
         children.push(value);
-        return node("OutputDeclarationSyntax", children, { ...base, name: name.name, nameNode: name, type, resourceType, value });
+        return spanned({
+          kind: "OutputDeclarationSyntax",
+          start: 0,
+          end: 0,
+          children,
+          decorators,
+          name: name.name,
+          nameNode: name,
+          type,
+          resourceType,
+          value
+        });
       }
       case "type": {
         children.push(this.next());
@@ -25491,7 +25555,7 @@ var Parser2 = class {
         children.push(name, this.expectOr("Assignment", "'='"));
         const value = this.typeExpression();
         children.push(value);
-        return node("TypeDeclarationSyntax", children, { ...base, name: name.name, value });
+        return spanned({ kind: "TypeDeclarationSyntax", start: 0, end: 0, children, decorators, name: name.name, value });
       }
       case "func": {
         children.push(this.next());
@@ -25499,12 +25563,12 @@ var Parser2 = class {
         children.push(name);
         const lambda = this.typedLambda();
         children.push(lambda);
-        return node("FunctionDeclarationSyntax", children, { ...base, name: name.name, lambda });
+        return spanned({ kind: "FunctionDeclarationSyntax", start: 0, end: 0, children, decorators, name: name.name, lambda });
       }
       case "assert": {
         children.push(this.next());
         children.push(ident(), this.expectOr("Assignment", "'='"), this.expression());
-        return node("AssertDeclarationSyntax", children, { ...base });
+        return spanned({ kind: "AssertDeclarationSyntax", start: 0, end: 0, children, decorators });
       }
       case "import":
         return this.importDeclaration(children, decorators);
@@ -25523,15 +25587,15 @@ var Parser2 = class {
         if (word === "using") {
           if (this.atKeyword("with")) {
             const w = this.next();
-            children.push(node("UsingWithClauseSyntax", [w, this.object()], {}));
+            children.push(spanned({ kind: "UsingWithClauseSyntax", start: 0, end: 0, children: [w, this.object()] }));
           }
-          return node("UsingDeclarationSyntax", children, { ...base, path: path21 });
+          return spanned({ kind: "UsingDeclarationSyntax", start: 0, end: 0, children, decorators, path: path21 });
         }
-        return node("ExtendsDeclarationSyntax", children, { ...base, path: path21 });
+        return spanned({ kind: "ExtendsDeclarationSyntax", start: 0, end: 0, children, decorators, path: path21 });
       }
     }
     if (decorators.length > 0 && (this.at("NewLine") || this.at("EndOfFile"))) {
-      return node("MissingDeclarationSyntax", children, { ...base });
+      return spanned({ kind: "MissingDeclarationSyntax", start: 0, end: 0, children, decorators });
     }
     return this.fail("a declaration (param, var, resource, module, output, type, func, import, metadata, targetScope)");
   }
@@ -25543,7 +25607,7 @@ var Parser2 = class {
       const star = this.next();
       const alias = this.aliasClause();
       wildcardAlias = alias.name;
-      children.push(node("WildcardImportSyntax", [star, alias.node], {}));
+      children.push(spanned({ kind: "WildcardImportSyntax", start: 0, end: 0, children: [star, alias.node] }));
     } else {
       const list3 = [this.expect("LeftBrace", "'{'")];
       symbols = [];
@@ -25567,35 +25631,35 @@ var Parser2 = class {
           item.push(a.node);
         }
         symbols.push({ name, alias });
-        list3.push(node("ImportedSymbolsListItemSyntax", item, {}));
+        list3.push(spanned({ kind: "ImportedSymbolsListItemSyntax", start: 0, end: 0, children: item }));
       }
       this.open.pop();
       list3.push(this.expect("RightBrace", "'}'"));
-      children.push(node("ImportedSymbolsListSyntax", list3, {}));
+      children.push(spanned({ kind: "ImportedSymbolsListSyntax", start: 0, end: 0, children: list3 }));
     }
     let from;
     if (this.atKeyword("from")) {
       const kw = this.next();
       from = this.interpString();
-      children.push(node("CompileTimeImportFromClauseSyntax", [kw, from], {}));
+      children.push(spanned({ kind: "CompileTimeImportFromClauseSyntax", start: 0, end: 0, children: [kw, from] }));
     }
-    return node("CompileTimeImportDeclarationSyntax", children, { decorators, symbols, wildcardAlias, from });
+    return spanned({ kind: "CompileTimeImportDeclarationSyntax", start: 0, end: 0, children, decorators, symbols, wildcardAlias, from });
   }
   aliasClause() {
     const as = this.next();
     const id = this.identifier();
-    return { name: id.name, node: node("AliasAsClauseSyntax", [as, id], {}) };
+    return { name: id.name, node: spanned({ kind: "AliasAsClauseSyntax", start: 0, end: 0, children: [as, id] }) };
   }
   extensionDeclaration(children, decorators) {
     children.push(this.next());
     children.push(this.at("Identifier") ? this.identifier() : this.interpString());
-    const absent = () => node("SkippedTriviaSyntax", [], {}, this.peek().start);
+    const absent = () => spanned({ kind: "SkippedTriviaSyntax", start: 0, end: 0, children: [] }, this.peek().start);
     if (this.atKeyword("with")) {
       const w = this.next();
-      children.push(node("ExtensionWithClauseSyntax", [w, this.object()], {}));
+      children.push(spanned({ kind: "ExtensionWithClauseSyntax", start: 0, end: 0, children: [w, this.object()] }));
     } else children.push(absent());
     children.push(this.atKeyword("as") ? this.aliasClause().node : absent());
-    return node("ExtensionDeclarationSyntax", children, { decorators });
+    return spanned({ kind: "ExtensionDeclarationSyntax", start: 0, end: 0, children, decorators });
   }
   /** The value of a resource or module: an object, `if (…) {…}` or a `[for …]` loop. */
   declarationBody() {
@@ -25627,7 +25691,7 @@ var Parser2 = class {
         message: `expected ${what}${t.kind === "EndOfFile" ? " before the end of the file" : t.kind === "NewLine" ? " before the end of the line" : ` but found '${t.text}'`}`
       });
     }
-    if (this.atLineEnd()) return node("SkippedTriviaSyntax", [], {}, t.start);
+    if (this.atLineEnd()) return spanned({ kind: "SkippedTriviaSyntax", start: 0, end: 0, children: [] }, t.start);
     return this.skipped();
   }
   reportedLine = -1;
@@ -25642,7 +25706,7 @@ var Parser2 = class {
     const t = this.peek();
     if (t.kind === "Identifier" || t.kind === "TrueKeyword" || t.kind === "FalseKeyword" || t.kind === "NullKeyword") return this.identifier();
     const skipped = this.placeholder("an identifier");
-    return node("IdentifierSyntax", [skipped], { name: "" });
+    return spanned({ kind: "IdentifierSyntax", start: 0, end: 0, children: [skipped], name: "" });
   }
   valueOr() {
     return this.atLineEnd() ? this.missing() : this.expression();
@@ -25672,13 +25736,13 @@ var Parser2 = class {
     const kw = this.next();
     const cond = this.parenthesized();
     const body = this.at("LeftBrace") ? this.object() : this.fail("'{'");
-    return node("IfConditionSyntax", [kw, cond, body], { condition: cond.inner, body });
+    return spanned({ kind: "IfConditionSyntax", start: 0, end: 0, children: [kw, cond, body], condition: cond.inner, body });
   }
   identifier() {
     const t = this.peek();
     if (t.kind === "Identifier" || t.kind === "TrueKeyword" || t.kind === "FalseKeyword" || t.kind === "NullKeyword") {
       this.next();
-      return node("IdentifierSyntax", [t], { name: t.text });
+      return spanned({ kind: "IdentifierSyntax", start: 0, end: 0, children: [t], name: t.text });
     }
     return this.fail("an identifier");
   }
@@ -25703,7 +25767,7 @@ var Parser2 = class {
     this.newLinesInto(children);
     const whenFalse = this.expression();
     children.push(whenFalse);
-    return node("TernaryOperationSyntax", children, { condition: cond, whenTrue, whenFalse });
+    return spanned({ kind: "TernaryOperationSyntax", start: 0, end: 0, children, condition: cond, whenTrue, whenFalse });
   }
   /** Whether the next token after one or more line breaks is `kind`. */
   continuesWith(kind) {
@@ -25727,7 +25791,7 @@ var Parser2 = class {
       this.enter();
       const right = this.at("NewLine") || this.at("EndOfFile") ? this.missing() : this.binary(precedence);
       this.leave();
-      left = node("BinaryOperationSyntax", [left, op, right], { operator: op.text, left, right });
+      left = spanned({ kind: "BinaryOperationSyntax", start: 0, end: 0, children: [left, op, right], operator: op.text, left, right });
       this.chainGrow(chain);
     }
     this.chainEnd(chain);
@@ -25739,7 +25803,7 @@ var Parser2 = class {
       this.reportedLine = this.currentLine();
       this.diagnostics.push({ start: t.start, end: t.start + 1, message: "expected an expression" });
     }
-    return node("SkippedTriviaSyntax", [], {}, t.start);
+    return spanned({ kind: "SkippedTriviaSyntax", start: 0, end: 0, children: [] }, t.start);
   }
   unary() {
     const t = this.peek();
@@ -25748,7 +25812,7 @@ var Parser2 = class {
       this.next();
       const operand = this.unary();
       this.leave();
-      return node("UnaryOperationSyntax", [t, operand], { operator: t.text, operand });
+      return spanned({ kind: "UnaryOperationSyntax", start: 0, end: 0, children: [t, operand], operator: t.text, operand });
     }
     return this.memberExpression();
   }
@@ -25774,7 +25838,7 @@ var Parser2 = class {
         const index = this.expression();
         this.open.pop();
         children.push(index, this.expect("RightSquare", "']'"));
-        base = node("ArrayAccessSyntax", children, { base, index, safe, fromEnd: fromEnd2 });
+        base = spanned({ kind: "ArrayAccessSyntax", start: 0, end: 0, children, base, index, safe, fromEnd: fromEnd2 });
       } else if (t.kind === "Dot") {
         const children = [base, this.next()];
         let safe = false;
@@ -25785,17 +25849,17 @@ var Parser2 = class {
         const name = this.identifier();
         if (!safe && this.at("LeftParen")) {
           const args = this.argumentList(children, name);
-          base = node("InstanceFunctionCallSyntax", children, { base, name: name.name, args });
+          base = spanned({ kind: "InstanceFunctionCallSyntax", start: 0, end: 0, children, base, name: name.name, args });
         } else {
           children.push(name);
-          base = node("PropertyAccessSyntax", children, { base, name: name.name, safe });
+          base = spanned({ kind: "PropertyAccessSyntax", start: 0, end: 0, children, base, name: name.name, safe });
         }
       } else if (t.kind === "DoubleColon") {
         const colon = this.next();
         const name = this.identifier();
-        base = node("ResourceAccessSyntax", [base, colon, name], { base, name: name.name });
+        base = spanned({ kind: "ResourceAccessSyntax", start: 0, end: 0, children: [base, colon, name], base, name: name.name });
       } else if (t.kind === "Exclamation") {
-        base = node("NonNullAssertionSyntax", [base, this.next()], { base });
+        base = spanned({ kind: "NonNullAssertionSyntax", start: 0, end: 0, children: [base, this.next()], base });
       } else break;
       this.chainGrow(chain);
     }
@@ -25819,7 +25883,7 @@ var Parser2 = class {
         continue;
       }
       args.push(value);
-      children.push(node("FunctionArgumentSyntax", [value], {}));
+      children.push(spanned({ kind: "FunctionArgumentSyntax", start: 0, end: 0, children: [value] }));
     }
     this.open.pop();
     children.push(this.expect("RightParen", "')'"));
@@ -25831,31 +25895,31 @@ var Parser2 = class {
       case "Identifier": {
         if (this.peek(1).kind === "Arrow") {
           const id2 = this.identifier();
-          const local = node("LocalVariableSyntax", [id2], {});
+          const local = spanned({ kind: "LocalVariableSyntax", start: 0, end: 0, children: [id2] });
           const children = [local, this.next()];
           this.newLinesInto(children);
           const body = this.expression();
           children.push(body);
-          return node("LambdaSyntax", children, { parameters: [id2.name], body });
+          return spanned({ kind: "LambdaSyntax", start: 0, end: 0, children, parameters: [id2.name], body });
         }
         const id = this.identifier();
         if (this.at("LeftParen")) {
           const children = [];
           const args = this.argumentList(children, id);
-          return node("FunctionCallSyntax", children, { name: id.name, args });
+          return spanned({ kind: "FunctionCallSyntax", start: 0, end: 0, children, name: id.name, args });
         }
-        return node("VariableAccessSyntax", [id], { name: id.name });
+        return spanned({ kind: "VariableAccessSyntax", start: 0, end: 0, children: [id], name: id.name });
       }
       case "Integer":
         this.next();
-        return node("IntegerLiteralSyntax", [t], { text: t.text });
+        return spanned({ kind: "IntegerLiteralSyntax", start: 0, end: 0, children: [t], text: t.text });
       case "TrueKeyword":
       case "FalseKeyword":
         this.next();
-        return node("BooleanLiteralSyntax", [t], { value: t.kind === "TrueKeyword" });
+        return spanned({ kind: "BooleanLiteralSyntax", start: 0, end: 0, children: [t], value: t.kind === "TrueKeyword" });
       case "NullKeyword":
         this.next();
-        return node("NullLiteralSyntax", [t], {});
+        return spanned({ kind: "NullLiteralSyntax", start: 0, end: 0, children: [t] });
       case "StringComplete":
       case "StringLeftPiece":
         return this.interpString();
@@ -25894,15 +25958,15 @@ var Parser2 = class {
       }
       const id = this.identifier();
       parameters.push(id.name);
-      block.push(node("LocalVariableSyntax", [id], {}));
+      block.push(spanned({ kind: "LocalVariableSyntax", start: 0, end: 0, children: [id] }));
     }
     block.push(this.expect("RightParen", "')'"));
-    const vars = node("VariableBlockSyntax", block, {});
+    const vars = spanned({ kind: "VariableBlockSyntax", start: 0, end: 0, children: block });
     const children = [vars, this.expect("Arrow", "'=>'")];
     this.newLinesInto(children);
     const body = this.expression();
     children.push(body);
-    return node("LambdaSyntax", children, { parameters, body });
+    return spanned({ kind: "LambdaSyntax", start: 0, end: 0, children, parameters, body });
   }
   parenthesized() {
     const open = this.expect("LeftParen", "'('");
@@ -25914,7 +25978,7 @@ var Parser2 = class {
     while (this.at("NewLine")) children.push(this.next());
     this.open.pop();
     children.push(this.expect("RightParen", "')'"));
-    return node("ParenthesizedExpressionSyntax", children, { inner });
+    return spanned({ kind: "ParenthesizedExpressionSyntax", start: 0, end: 0, children, inner });
   }
   interpString() {
     const first = this.peek();
@@ -25942,7 +26006,7 @@ var Parser2 = class {
       }
       this.open.pop();
     }
-    return node("StringSyntax", children, { segments: segments2, holes });
+    return spanned({ kind: "StringSyntax", start: 0, end: 0, children, segments: segments2, holes });
   }
   object() {
     const children = [this.expect("LeftBrace", "'{'")];
@@ -25972,19 +26036,19 @@ var Parser2 = class {
     }
     this.open.pop();
     children.push(this.expect("RightBrace", "'}'"));
-    return node("ObjectSyntax", children, { properties, resources: nested ?? [] });
+    return spanned({ kind: "ObjectSyntax", start: 0, end: 0, children, properties, resources: nested ?? [] });
   }
   objectProperty() {
     if (this.at("Ellipsis")) {
       const dots = this.next();
       const value2 = this.expression();
-      return node("SpreadExpressionSyntax", [dots, value2], { value: value2 });
+      return spanned({ kind: "SpreadExpressionSyntax", start: 0, end: 0, children: [dots, value2], value: value2 });
     }
     const keyNode = this.at("StringComplete") || this.at("StringLeftPiece") ? this.interpString() : this.identifier();
     const key = keyNode.kind === "IdentifierSyntax" ? keyNode.name : keyNode.holes.length === 0 ? keyNode.segments[0] : void 0;
     const colon = this.expect("Colon", "':'");
     const value = this.expression();
-    return node("ObjectPropertySyntax", [keyNode, colon, value], { key, keyNode, value });
+    return spanned({ kind: "ObjectPropertySyntax", start: 0, end: 0, children: [keyNode, colon, value], key, keyNode, value });
   }
   forOrArray() {
     let k = 1;
@@ -26005,7 +26069,7 @@ var Parser2 = class {
       if (this.at("Ellipsis")) {
         const dots = this.next();
         const value2 = this.expression();
-        const spread = node("SpreadExpressionSyntax", [dots, value2], { value: value2 });
+        const spread = spanned({ kind: "SpreadExpressionSyntax", start: 0, end: 0, children: [dots, value2], value: value2 });
         items.push(spread);
         children.push(spread);
         continue;
@@ -26016,13 +26080,13 @@ var Parser2 = class {
         if (this.stalled(children)) break;
         continue;
       }
-      const item = node("ArrayItemSyntax", [value], { value });
+      const item = spanned({ kind: "ArrayItemSyntax", start: 0, end: 0, children: [value], value });
       items.push(item);
       children.push(item);
     }
     this.open.pop();
     children.push(this.expect("RightSquare", "']'"));
-    return node("ArraySyntax", children, { items });
+    return spanned({ kind: "ArraySyntax", start: 0, end: 0, children, items });
   }
   forExpression() {
     const children = [this.next()];
@@ -26041,15 +26105,15 @@ var Parser2 = class {
         }
         const id = this.identifier();
         names.push(id.name);
-        block.push(node("LocalVariableSyntax", [id], {}));
+        block.push(spanned({ kind: "LocalVariableSyntax", start: 0, end: 0, children: [id] }));
       }
       block.push(this.expect("RightParen", "')'"));
       [item, index] = names;
-      children.push(node("VariableBlockSyntax", block, {}));
+      children.push(spanned({ kind: "VariableBlockSyntax", start: 0, end: 0, children: block }));
     } else {
       const id = this.identifier();
       item = id.name;
-      children.push(node("LocalVariableSyntax", [id], {}));
+      children.push(spanned({ kind: "LocalVariableSyntax", start: 0, end: 0, children: [id] }));
     }
     if (!this.atKeyword("in")) this.fail("'in'");
     children.push(this.next());
@@ -26060,7 +26124,7 @@ var Parser2 = class {
     while (this.at("NewLine")) children.push(this.next());
     this.open.pop();
     children.push(this.expect("RightSquare", "']'"));
-    return node("ForSyntax", children, { item, index, iterable, body });
+    return spanned({ kind: "ForSyntax", start: 0, end: 0, children, item, index, iterable, body });
   }
   // ---- types ----
   typeExpression() {
@@ -26077,14 +26141,14 @@ var Parser2 = class {
     if (!leadingPipe && !this.at("Pipe") && !this.continuesWith("Pipe")) return first;
     const children = leading;
     if (leadingPipe) children.push(leadingPipe);
-    children.push(node("UnionTypeMemberSyntax", [first], {}));
+    children.push(spanned({ kind: "UnionTypeMemberSyntax", start: 0, end: 0, children: [first] }));
     while (this.at("Pipe") || this.continuesWith("Pipe")) {
       while (this.at("NewLine")) children.push(this.next());
       children.push(this.next());
       while (this.at("NewLine")) children.push(this.next());
-      children.push(node("UnionTypeMemberSyntax", [this.singularType()], {}));
+      children.push(spanned({ kind: "UnionTypeMemberSyntax", start: 0, end: 0, children: [this.singularType()] }));
     }
-    return node("UnionTypeSyntax", children, {});
+    return spanned({ kind: "UnionTypeSyntax", start: 0, end: 0, children });
   }
   singularType() {
     const chain = this.chainStart();
@@ -26092,33 +26156,46 @@ var Parser2 = class {
     for (; ; ) {
       if (this.at("LeftSquare") || this.at("Question") || this.at("Exclamation") || this.at("Dot")) this.chainStep(chain);
       if (this.at("LeftSquare") && this.peek(1).kind === "RightSquare") {
-        const member = node("ArrayTypeMemberSyntax", [type], {});
-        type = node("ArrayTypeSyntax", [member, this.next(), this.next()], {});
+        const member = spanned({ kind: "ArrayTypeMemberSyntax", start: 0, end: 0, children: [type] });
+        type = spanned({ kind: "ArrayTypeSyntax", start: 0, end: 0, children: [member, this.next(), this.next()] });
       } else if (this.at("LeftSquare")) {
         const open = this.next();
-        if (this.at("Asterisk")) type = node("TypeItemsAccessSyntax", [type, open, this.next(), this.expect("RightSquare", "']'")], {});
+        if (this.at("Asterisk"))
+          type = spanned({
+            kind: "TypeItemsAccessSyntax",
+            start: 0,
+            end: 0,
+            children: [type, open, this.next(), this.expect("RightSquare", "']'")]
+          });
         else {
           const index = this.expect("Integer", "an index");
-          type = node(
-            "TypeArrayAccessSyntax",
-            [type, open, node("IntegerLiteralSyntax", [index], { text: index.text }), this.expect("RightSquare", "']'")],
-            {}
-          );
+          type = spanned({
+            kind: "TypeArrayAccessSyntax",
+            start: 0,
+            end: 0,
+            children: [
+              type,
+              open,
+              spanned({ kind: "IntegerLiteralSyntax", start: 0, end: 0, children: [index], text: index.text }),
+              this.expect("RightSquare", "']'")
+            ]
+          });
         }
       } else if (this.at("Question")) {
-        type = node("NullableTypeSyntax", [type, this.next()], {});
+        type = spanned({ kind: "NullableTypeSyntax", start: 0, end: 0, children: [type, this.next()] });
       } else if (this.at("Exclamation")) {
-        type = node("NonNullableTypeSyntax", [type, this.next()], {});
+        type = spanned({ kind: "NonNullableTypeSyntax", start: 0, end: 0, children: [type, this.next()] });
       } else if (this.at("Dot")) {
         const dot = this.next();
-        if (this.at("Asterisk")) type = node("TypeAdditionalPropertiesAccessSyntax", [type, dot, this.next()], {});
+        if (this.at("Asterisk"))
+          type = spanned({ kind: "TypeAdditionalPropertiesAccessSyntax", start: 0, end: 0, children: [type, dot, this.next()] });
         else {
           const id = this.identifier();
           if (this.at("LeftChevron")) {
             const children = [type, dot, id];
             this.typeArguments(children);
-            type = node("InstanceParameterizedTypeInstantiationSyntax", children, {});
-          } else type = node("TypePropertyAccessSyntax", [type, dot, id], {});
+            type = spanned({ kind: "InstanceParameterizedTypeInstantiationSyntax", start: 0, end: 0, children });
+          } else type = spanned({ kind: "TypePropertyAccessSyntax", start: 0, end: 0, children: [type, dot, id] });
         }
       } else break;
       this.chainGrow(chain);
@@ -26133,7 +26210,7 @@ var Parser2 = class {
         children.push(this.next());
         continue;
       }
-      children.push(node("ParameterizedTypeArgumentSyntax", [this.typeExpression()], {}));
+      children.push(spanned({ kind: "ParameterizedTypeArgumentSyntax", start: 0, end: 0, children: [this.typeExpression()] }));
     }
     children.push(this.expect("RightChevron", "'>'"));
   }
@@ -26145,32 +26222,32 @@ var Parser2 = class {
         if (this.at("LeftChevron")) {
           const children = [id];
           this.typeArguments(children);
-          return node("ParameterizedTypeInstantiationSyntax", children, {});
+          return spanned({ kind: "ParameterizedTypeInstantiationSyntax", start: 0, end: 0, children });
         }
-        return node("TypeVariableAccessSyntax", [id], {});
+        return spanned({ kind: "TypeVariableAccessSyntax", start: 0, end: 0, children: [id] });
       }
       case "StringComplete":
         this.next();
-        return node("StringTypeLiteralSyntax", [t], {});
+        return spanned({ kind: "StringTypeLiteralSyntax", start: 0, end: 0, children: [t] });
       case "StringLeftPiece":
         return this.interpString();
       case "Integer":
         this.next();
-        return node("IntegerTypeLiteralSyntax", [t], {});
+        return spanned({ kind: "IntegerTypeLiteralSyntax", start: 0, end: 0, children: [t] });
       case "TrueKeyword":
       case "FalseKeyword":
         this.next();
-        return node("BooleanTypeLiteralSyntax", [t], {});
+        return spanned({ kind: "BooleanTypeLiteralSyntax", start: 0, end: 0, children: [t] });
       case "NullKeyword":
         this.next();
-        return node("NullTypeLiteralSyntax", [t], {});
+        return spanned({ kind: "NullTypeLiteralSyntax", start: 0, end: 0, children: [t] });
       case "Minus":
       case "Exclamation": {
         this.enter();
         this.next();
         const operand = this.primaryType();
         this.leave();
-        return node("UnaryTypeOperationSyntax", [t, operand], {});
+        return spanned({ kind: "UnaryTypeOperationSyntax", start: 0, end: 0, children: [t, operand] });
       }
       case "LeftParen": {
         const open = this.next();
@@ -26179,7 +26256,7 @@ var Parser2 = class {
         children.push(this.typeExpression());
         while (this.at("NewLine")) children.push(this.next());
         children.push(this.expect("RightParen", "')'"));
-        return node("ParenthesizedTypeSyntax", children, {});
+        return spanned({ kind: "ParenthesizedTypeSyntax", start: 0, end: 0, children });
       }
       case "LeftBrace":
         return this.objectType();
@@ -26203,10 +26280,10 @@ var Parser2 = class {
         this.decorators(parts);
         if (this.at("Asterisk")) {
           parts.push(this.next(), this.expect("Colon", "':'"), this.typeExpression());
-          return node("ObjectTypeAdditionalPropertiesSyntax", parts, {});
+          return spanned({ kind: "ObjectTypeAdditionalPropertiesSyntax", start: 0, end: 0, children: parts });
         }
         parts.push(this.at("StringComplete") ? this.interpString() : this.identifier(), this.expect("Colon", "':'"), this.typeExpression());
-        return node("ObjectTypePropertySyntax", parts, {});
+        return spanned({ kind: "ObjectTypePropertySyntax", start: 0, end: 0, children: parts });
       });
       if (this.i === before) {
         if (this.stalled(children)) break;
@@ -26216,7 +26293,7 @@ var Parser2 = class {
     }
     this.open.pop();
     children.push(this.expect("RightBrace", "'}'"));
-    return node("ObjectTypeSyntax", children, {});
+    return spanned({ kind: "ObjectTypeSyntax", start: 0, end: 0, children });
   }
   tupleType() {
     const children = [this.next()];
@@ -26233,11 +26310,11 @@ var Parser2 = class {
       const parts = [];
       this.decorators(parts);
       parts.push(this.typeExpression());
-      children.push(node("TupleTypeItemSyntax", parts, {}));
+      children.push(spanned({ kind: "TupleTypeItemSyntax", start: 0, end: 0, children: parts }));
     }
     this.open.pop();
     children.push(this.expect("RightSquare", "']'"));
-    return node("TupleTypeSyntax", children, {});
+    return spanned({ kind: "TupleTypeSyntax", start: 0, end: 0, children });
   }
   /** `(a string, b int) string => body` of a user-defined function. */
   typedLambda() {
@@ -26251,16 +26328,16 @@ var Parser2 = class {
       const id = this.identifier();
       const type = this.typeExpression();
       parameters.push({ name: id.name, type });
-      block.push(node("TypedLocalVariableSyntax", [id, type], {}));
+      block.push(spanned({ kind: "TypedLocalVariableSyntax", start: 0, end: 0, children: [id, type] }));
     }
     block.push(this.expect("RightParen", "')'"));
-    const vars = node("TypedVariableBlockSyntax", block, {});
+    const vars = spanned({ kind: "TypedVariableBlockSyntax", start: 0, end: 0, children: block });
     const returnType = this.typeExpression();
     const children = [vars, returnType, this.expect("Arrow", "'=>'")];
     this.newLinesInto(children);
     const body = this.expression();
     children.push(body);
-    return node("TypedLambdaSyntax", children, { parameters, returnType, body });
+    return spanned({ kind: "TypedLambdaSyntax", start: 0, end: 0, children, parameters, returnType, body });
   }
 };
 
@@ -26441,7 +26518,6 @@ function loadBicep(file, sandbox = sandboxOf(file), handoff) {
   }
   const parsed2 = parseShared(sandbox, file.absPath, file.text);
   const reads = [];
-  let reusable = true;
   const host = bicepHost(sandbox);
   const readProgram = (absPath) => {
     const r = host.program(absPath);
@@ -26462,13 +26538,19 @@ function loadBicep(file, sandbox = sandboxOf(file), handoff) {
       return r;
     },
     environmentVariable: (name) => host.environmentVariable(name),
-    // Where a registry module resolves depends on the caches present: not replayed, so not handed off.
-    registryModule: (spec, from) => (reusable = false, host.registryModule(spec, from))
+    // Where a registry module resolves depends on the caches present: the unit resolves it again
+    // through its own fork (which also lets that fork read the cache) and takes the lowering only
+    // if it resolves to the same place.
+    registryModule: (spec, from) => {
+      const resolution = host.registryModule(spec, from);
+      reads.push({ registry: spec, from, resolution });
+      return resolution;
+    }
   };
   const lowered = lowerProgram(parsed2.program, file.absPath, tracked);
   const diagnostics = bicepDiagnostics(file, parsed2.diagnostics, lowered.diagnostics);
   const result = { document: new LoweredDocument(file, lowered.template, parsed2.program, parsed2.comments), diagnostics };
-  if (handoff === "store" && reusable) handOff(sandbox, file, result, reads);
+  if (handoff === "store") handOff(sandbox, file, result, reads);
   return result;
 }
 var HANDOFF_TEXT_LIMIT = 2e6;
@@ -26488,6 +26570,12 @@ function takeHandedOff(sandbox, file) {
   held.size -= entry2.text.length;
   if (entry2.text !== file.text || entry2.path !== file.path) return void 0;
   for (const read2 of entry2.reads) {
+    if ("registry" in read2) {
+      const now2 = resolveRegistryModule(read2.registry, read2.from, sandbox);
+      const was = read2.resolution;
+      if (now2.ok !== was.ok || now2.ok && was.ok && now2.path !== was.path || !now2.ok && !was.ok && now2.reason !== was.reason) return void 0;
+      continue;
+    }
     const now = read2.bytes ? sandbox.readBytes(read2.absPath) : sandbox.readText(read2.absPath);
     const same = now.ok ? read2.content !== void 0 && (Buffer.isBuffer(now.value) ? Buffer.isBuffer(read2.content) && now.value.equals(read2.content) : now.value === read2.content) : read2.content === void 0;
     if (!same) return void 0;
@@ -26555,8 +26643,8 @@ function loadBicepParams(file, evaluate2, sandbox = sandboxOf(file), extending =
       const inherited = base.document.value.parameters ?? {};
       for (const [name, value] of Object.entries(inherited)) {
         if (assigned.has(name)) continue;
-        const node2 = valueNode(ext, value);
-        if (!isUnknown(node2)) parameters.push(entry(name, ext, node2));
+        const node = valueNode(ext, value);
+        if (!isUnknown(node)) parameters.push(entry(name, ext, node));
       }
     }
   }
@@ -26770,11 +26858,11 @@ function resourcesFromExport(doc) {
   const root = doc.root;
   const listNode = root.type === "array" ? root : isListResponse(doc.value) ? childNode(root, "value") : void 0;
   const nodes = listNode ? listNode.children ?? [] : [root];
-  for (const node2 of nodes) addResource(doc, node2, void 0, out);
+  for (const node of nodes) addResource(doc, node, void 0, out);
   return out;
 }
-function addResource(doc, node2, parent, out) {
-  const raw = nodeObject(node2);
+function addResource(doc, node, parent, out) {
+  const raw = nodeObject(node);
   if (!raw || !isResourceShape(raw)) return;
   const type = String(getProperty(raw, "type") ?? getProperty(raw, "resourceType"));
   const id = stringProp(raw, "id") ?? stringProp(raw, "resourceId");
@@ -26797,10 +26885,10 @@ function addResource(doc, node2, parent, out) {
     source: {
       kind: "export",
       document: doc,
-      location: doc.file.locationOf(node2.offset, 1),
+      location: doc.file.locationOf(node.offset, 1),
       locate: (path21) => locateInTree(
         doc,
-        node2,
+        node,
         path21,
         () => [],
         () => false
@@ -26809,7 +26897,7 @@ function addResource(doc, node2, parent, out) {
   };
   out.push(resource);
   parent?.children.push(resource);
-  const children = childNode(node2, "resources");
+  const children = childNode(node, "resources");
   for (const child of children?.type === "array" ? children.children ?? [] : []) addResource(doc, child, resource, out);
 }
 function fullName(type, name, id, parent) {
@@ -26834,8 +26922,8 @@ function stringProp(o, key) {
   const v = getProperty(o, key);
   return typeof v === "string" ? v : void 0;
 }
-function nodeObject(node2) {
-  return node2.type === "object" ? nodeValue(node2) : void 0;
+function nodeObject(node) {
+  return node.type === "object" ? nodeValue(node) : void 0;
 }
 
 // src/input/classify.ts
@@ -28011,17 +28099,17 @@ var MAX_VALUE_COUNTS = 10;
 var MAX_VALUE_COUNT_ITERATIONS = 100;
 var LOGICAL = /* @__PURE__ */ new Set(["allof", "anyof", "not"]);
 var LHS = /* @__PURE__ */ new Set(["field", "value", "count"]);
-function compileCondition(node2, at = "policyRule.if", options = {}) {
-  return compileNode(node2, at, { fields: options.fields ?? defaultFieldOptions(), valueCounts: 0, outerIterations: 1 });
+function compileCondition(node, at = "policyRule.if", options = {}) {
+  return compileNode(node, at, { fields: options.fields ?? defaultFieldOptions(), valueCounts: 0, outerIterations: 1 });
 }
-function compileNode(node2, at, state) {
-  if (!isObject(node2)) throw new PolicyCompileError("a condition must be an object", at);
-  const keys = Object.keys(node2);
+function compileNode(node, at, state) {
+  if (!isObject(node)) throw new PolicyCompileError("a condition must be an object", at);
+  const keys = Object.keys(node);
   const logical = keys.filter((k) => LOGICAL.has(k.toLowerCase()));
-  if (logical.length === 0) return compileLeaf(node2, at, state);
+  if (logical.length === 0) return compileLeaf(node, at, state);
   if (keys.length > 1) throw new PolicyCompileError(`a logical operator must stand alone in its object, found: ${keys.join(", ")}`, at);
   const key = logical[0];
-  const inner = node2[key];
+  const inner = node[key];
   if (key.toLowerCase() === "not") {
     if (!isObject(inner)) throw new PolicyCompileError(`'${key}' takes one condition (an object)`, at);
     return notOf(compileNode(inner, `${at}.${key}`, state), at);
@@ -28030,8 +28118,8 @@ function compileNode(node2, at, state) {
   const parts = inner.map((c, i) => compileNode(c, `${at}.${key}[${i}]`, state));
   return key.toLowerCase() === "allof" ? allOf(parts, at) : anyOf(parts, at);
 }
-function compileLeaf(node2, at, state) {
-  const keys = Object.keys(node2);
+function compileLeaf(node, at, state) {
+  const keys = Object.keys(node);
   const lhs = keys.filter((k) => LHS.has(k.toLowerCase()));
   if (lhs.length > 1) throw new PolicyCompileError(`a condition has one of 'field', 'value' or 'count', found: ${lhs.join(", ")}`, at);
   if (lhs.length === 0) {
@@ -28043,11 +28131,11 @@ function compileLeaf(node2, at, state) {
   const opKey = operatorKeys[0];
   const operator = OPERATORS.get(opKey.toLowerCase());
   if (!operator) throw new PolicyCompileError(`unsupported operator '${opKey}'`, at);
-  const operand = compileOperand(node2[opKey], operator, at);
+  const operand = compileOperand(node[opKey], operator, at);
   const kind = lhsKey.toLowerCase();
-  if (kind === "field") return fieldLeaf(node2[lhsKey], operator, operand, at, state);
-  if (kind === "value") return valueLeaf(compileOperand(node2[lhsKey], void 0, at), operator, operand, at);
-  return countLeaf(node2[lhsKey], operator, operand, `${at}.${lhsKey}`, at, state);
+  if (kind === "field") return fieldLeaf(node[lhsKey], operator, operand, at, state);
+  if (kind === "value") return valueLeaf(compileOperand(node[lhsKey], void 0, at), operator, operand, at);
+  return countLeaf(node[lhsKey], operator, operand, `${at}.${lhsKey}`, at, state);
 }
 function compileOperand(v, operator, at) {
   if (typeof v === "string" && isExpression(v)) {
@@ -28564,11 +28652,11 @@ function withBindings(scope, bindings) {
 }
 function traced(scope, text2, run) {
   if (!scope.trace) return run(scope);
-  const node2 = { text: "", truth: "unknown", children: [] };
-  scope.trace.push(node2);
-  const v = run({ ...scope, trace: node2.children });
-  node2.truth = v.truth;
-  node2.text = text2(v);
+  const node = { text: "", truth: "unknown", children: [] };
+  scope.trace.push(node);
+  const v = run({ ...scope, trace: node.children });
+  node.truth = v.truth;
+  node.text = text2(v);
   return v;
 }
 function showActual(path21, v) {
@@ -28792,18 +28880,18 @@ function isImplied(target) {
 // src/policy/applicability.ts
 var APPLICABILITY_FIELDS = /* @__PURE__ */ new Set(["type", "name", "kind"]);
 var LOGICAL2 = /* @__PURE__ */ new Set(["allof", "anyof", "not"]);
-function applicabilityCondition(node2, negated = false) {
-  if (!isObject(node2)) return node2;
-  const keys = Object.keys(node2);
+function applicabilityCondition(node, negated = false) {
+  if (!isObject(node)) return node;
+  const keys = Object.keys(node);
   const logical = keys.length === 1 && LOGICAL2.has(keys[0].toLowerCase()) ? keys[0] : void 0;
   if (logical !== void 0) {
-    const inner = node2[logical];
+    const inner = node[logical];
     if (logical.toLowerCase() === "not") return { [logical]: applicabilityCondition(inner, !negated) };
     return { [logical]: Array.isArray(inner) ? inner.map((c) => applicabilityCondition(c, negated)) : inner };
   }
   const fieldKey = keys.find((k) => k.toLowerCase() === "field");
-  const field = fieldKey === void 0 ? void 0 : node2[fieldKey];
-  if (typeof field === "string" && APPLICABILITY_FIELDS.has(field.toLowerCase())) return node2;
+  const field = fieldKey === void 0 ? void 0 : node[fieldKey];
+  if (typeof field === "string" && APPLICABILITY_FIELDS.has(field.toLowerCase())) return node;
   return { value: true, equals: !negated };
 }
 
@@ -29882,12 +29970,12 @@ function located(doc, at) {
 function locate2(doc, at) {
   if (!at) return void 0;
   const envelope = getProperty(doc.value, "properties") !== void 0;
-  let node2 = envelope ? childNode(doc.root, "properties") : doc.root;
-  let found = node2;
+  let node = envelope ? childNode(doc.root, "properties") : doc.root;
+  let found = node;
   for (const seg of parsePath(at)) {
-    node2 = childNode(node2, seg);
-    if (!node2) break;
-    found = node2;
+    node = childNode(node, seg);
+    if (!node) break;
+    found = node;
   }
   if (!found) return void 0;
   const target = propertyKeyNode(found) ?? found;
@@ -31507,11 +31595,11 @@ var buildOptions = function(options) {
   built.processEntities = normalizeProcessEntities(built.processEntities, built.htmlEntities);
   built.unpairedTagsSet = new Set(built.unpairedTags);
   if (built.stopNodes && Array.isArray(built.stopNodes)) {
-    built.stopNodes = built.stopNodes.map((node2) => {
-      if (typeof node2 === "string" && node2.startsWith("*.")) {
-        return ".." + node2.substring(2);
+    built.stopNodes = built.stopNodes.map((node) => {
+      if (typeof node === "string" && node.startsWith("*.")) {
+        return ".." + node.substring(2);
       }
-      return node2;
+      return node;
     });
   }
   return built;
@@ -31534,12 +31622,12 @@ var XmlNode = class {
     if (key === "__proto__") key = "#__proto__";
     this.child.push({ [key]: val });
   }
-  addChild(node2, startIndex) {
-    if (node2.tagname === "__proto__") node2.tagname = "#__proto__";
-    if (node2[":@"] && Object.keys(node2[":@"]).length > 0) {
-      this.child.push({ [node2.tagname]: node2.child, [":@"]: node2[":@"] });
+  addChild(node, startIndex) {
+    if (node.tagname === "__proto__") node.tagname = "#__proto__";
+    if (node[":@"] && Object.keys(node[":@"]).length > 0) {
+      this.child.push({ [node.tagname]: node.child, [":@"]: node[":@"] });
     } else {
-      this.child.push({ [node2.tagname]: node2.child });
+      this.child.push({ [node.tagname]: node.child });
     }
     this.addStartIndex(startIndex);
   }
@@ -32772,18 +32860,18 @@ var Matcher = class {
     const position = level.total;
     level.counts.set(siblingKey, counter + 1);
     level.total++;
-    const node2 = {
+    const node = {
       tag: tagName2,
       position,
       counter
     };
     if (namespace !== null && namespace !== void 0) {
-      node2.namespace = namespace;
+      node.namespace = namespace;
     }
     if (attrValues !== null && attrValues !== void 0) {
-      node2.values = attrValues;
+      node.values = attrValues;
     }
-    this.path.push(node2);
+    this.path.push(node);
     const depth = this.path.length;
     const keep = options !== null ? options.keep : null;
     if (keep !== null && keep !== void 0 && keep.length > 0 && attrValues) {
@@ -32802,7 +32890,7 @@ var Matcher = class {
   pop() {
     if (this.path.length === 0) return void 0;
     this._pathStringCache = null;
-    const node2 = this.path.pop();
+    const node = this.path.pop();
     if (this.siblingStacks.length > this.path.length + 1) {
       this.siblingStacks.length = this.path.length + 1;
     }
@@ -32810,7 +32898,7 @@ var Matcher = class {
     while (this._keptAttrs.length > 0 && this._keptAttrs[this._keptAttrs.length - 1].depth >= poppedDepth) {
       this._keptAttrs.pop();
     }
-    return node2;
+    return node;
   }
   /**
    * Update current node's attribute values.
@@ -33026,12 +33114,12 @@ var Matcher = class {
   /**
    * @private
    */
-  _matchSegment(segment, node2, isCurrentNode) {
-    if (segment.tag !== "*" && segment.tag !== node2.tag) {
+  _matchSegment(segment, node, isCurrentNode) {
+    if (segment.tag !== "*" && segment.tag !== node.tag) {
       return false;
     }
     if (segment.namespace !== void 0) {
-      if (segment.namespace !== "*" && segment.namespace !== node2.namespace) {
+      if (segment.namespace !== "*" && segment.namespace !== node.namespace) {
         return false;
       }
     }
@@ -33039,11 +33127,11 @@ var Matcher = class {
       if (!isCurrentNode) {
         return false;
       }
-      if (!node2.values || !(segment.attrName in node2.values)) {
+      if (!node.values || !(segment.attrName in node.values)) {
         return false;
       }
       if (segment.attrValue !== void 0) {
-        if (String(node2.values[segment.attrName]) !== String(segment.attrValue)) {
+        if (String(node.values[segment.attrName]) !== String(segment.attrValue)) {
           return false;
         }
       }
@@ -33052,7 +33140,7 @@ var Matcher = class {
       if (!isCurrentNode) {
         return false;
       }
-      const counter = node2.counter ?? 0;
+      const counter = node.counter ?? 0;
       if (segment.position === "first" && counter !== 0) {
         return false;
       } else if (segment.position === "odd" && counter % 2 !== 1) {
@@ -33079,7 +33167,7 @@ var Matcher = class {
    */
   snapshot() {
     return {
-      path: this.path.map((node2) => ({ ...node2 })),
+      path: this.path.map((node) => ({ ...node })),
       siblingStacks: this.siblingStacks.map((level) => level ? { counts: new Map(level.counts), total: level.total } : level),
       keptAttrs: this._keptAttrs.map((entry2) => ({ ...entry2 }))
     };
@@ -33090,7 +33178,7 @@ var Matcher = class {
    */
   restore(snapshot) {
     this._pathStringCache = null;
-    this.path = snapshot.path.map((node2) => ({ ...node2 }));
+    this.path = snapshot.path.map((node) => ({ ...node }));
     this.siblingStacks = snapshot.siblingStacks.map((level) => level ? { counts: new Map(level.counts), total: level.total } : level);
     this._keptAttrs = (snapshot.keptAttrs || []).map((entry2) => ({ ...entry2 }));
   }
@@ -34519,8 +34607,8 @@ function stripAttributePrefix(attrs, prefix) {
   }
   return rawAttrs;
 }
-function prettify(node2, options, matcher, readonlyMatcher) {
-  return compress(node2, options, matcher, readonlyMatcher);
+function prettify(node, options, matcher, readonlyMatcher) {
+  return compress(node, options, matcher, readonlyMatcher);
 }
 function compress(arr, options, matcher, readonlyMatcher) {
   let text2;
@@ -34761,12 +34849,12 @@ function parsePolicy(xml) {
 }
 function toElements(nodes) {
   const out = [];
-  for (const node2 of nodes) {
-    const entries = Object.entries(node2).filter(([k]) => k !== ":@" && k !== "#text");
+  for (const node of nodes) {
+    const entries = Object.entries(node).filter(([k]) => k !== ":@" && k !== "#text");
     for (const [name, children] of entries) {
       const kids = Array.isArray(children) ? children : [];
       const text2 = kids.map((k) => k["#text"]).filter((t) => t !== void 0).join("");
-      out.push({ name, attributes: node2[":@"] ?? {}, children: toElements(kids), text: String(text2) });
+      out.push({ name, attributes: node[":@"] ?? {}, children: toElements(kids), text: String(text2) });
     }
   }
   return out;
@@ -35662,8 +35750,8 @@ function loadConfig(file, shownAs = file, options = {}) {
   );
   if (!validator(value)) {
     const error = validator.errors[0];
-    const { node: node2, what } = offendingNode(doc, error);
-    const at = node2?.range ? lines.linePos(node2.range[0]) : { line: 1, col: 1 };
+    const { node, what } = offendingNode(doc, error);
+    const at = node?.range ? lines.linePos(node.range[0]) : { line: 1, col: 1 };
     throw new ConfigError(`${shownAs}:${at.line}:${at.col}: ${what}`);
   }
   const config = value;
@@ -35697,8 +35785,8 @@ function loadConfig(file, shownAs = file, options = {}) {
       suppressionAt.push({ line: start.line, column: start.col });
       const reason = config.suppressions?.[i]?.reason;
       if (reason !== void 0 && !reason.trim()) {
-        const node2 = doc.getIn(["suppressions", i, "reason"], true);
-        const at2 = node2?.range ? lines.linePos(node2.range[0]) : start;
+        const node = doc.getIn(["suppressions", i, "reason"], true);
+        const at2 = node?.range ? lines.linePos(node.range[0]) : start;
         throw new ConfigError(`${shownAs}:${at2.line}:${at2.col}: suppressions[${i}].reason is blank: accepting a risk must say why`);
       }
       const expires = config.suppressions?.[i]?.expires;
@@ -35720,8 +35808,8 @@ function loadConfig(file, shownAs = file, options = {}) {
       if (name.trim().toLowerCase() === PACK_ONLY) return;
       const match2 = matchInitiative(name);
       if (match2.kind === "shipped" || match2.kind === "builtin") return;
-      const node2 = Array.isArray(given) ? doc.getIn(["rules", "default", i], true) : doc.getIn(["rules", "default"], true);
-      const at = node2?.range ? lines.linePos(node2.range[0]) : { line: 1, col: 1 };
+      const node = Array.isArray(given) ? doc.getIn(["rules", "default", i], true) : doc.getIn(["rules", "default"], true);
+      const at = node?.range ? lines.linePos(node.range[0]) : { line: 1, col: 1 };
       const why = match2.kind === "ambiguous" ? `names several built-in initiatives: ${match2.candidates.slice(0, 5).join("; ")}` : "names no built-in initiative";
       throw new ConfigError(
         `${shownAs}:${at.line}:${at.col}: rules.default '${name}' ${why} (use ${PACK_ONLY}, mcsb, another short name such as nist-sp-800-53, a guid or a display name; see docs/configuration.md)`
@@ -35742,8 +35830,8 @@ function loadConfig(file, shownAs = file, options = {}) {
 function confinePaths(config, doc, lines, shownAs, allowed) {
   const inside = (abs) => allowed.some((s) => s.check(abs).ok);
   const fail2 = (keyPath, given, what) => {
-    const node2 = doc.getIn(keyPath, true);
-    const at = node2?.range ? lines.linePos(node2.range[0]) : { line: 1, col: 1 };
+    const node = doc.getIn(keyPath, true);
+    const at = node?.range ? lines.linePos(node.range[0]) : { line: 1, col: 1 };
     throw new ConfigError(
       `${shownAs}:${at.line}:${at.col}: ${keyPath.join(".")} '${String(given)}' is outside ${allowed[0].describe()} and the configuration's own work tree or folder; a configuration found in the scanned tree ${what} only inside them (give the path on the command line, or the configuration with -c)`
     );
