@@ -46,9 +46,11 @@ interface Chain {
   /** The level the chain's nodes are at, and the deepest level reached before the chain. */
   level: number;
   deepest: number;
-  /** The height of the chain's tree so far (0 until the first postfix or operator). */
+  /** The height of the chain's tree so far. */
   height: number;
 }
+/** The deepest level reached before a chain (what chainStart saves). */
+type ChainStart = number;
 
 // Binary operators and their precedence (higher binds tighter); all associate to the left.
 const BINARY: Partial<Record<TokenKind, number>> = {
@@ -209,25 +211,33 @@ class Parser {
    * is always at the level where the chain started; its other parts (an index, a right operand)
    * are parsed one level below it, and the chain's height is checked against MAX_NESTING.
    */
-  private chainStart(): Chain {
-    const c = { level: this.level, deepest: this.deepest, height: 0 };
+  private chainStart(): ChainStart {
+    const deepest = this.deepest;
     this.deepest = this.level;
-    return c;
+    return deepest;
   }
-  /** Before a postfix or operator: the parts it adds are parsed below the chain's level. */
-  private chainStep(c: Chain): void {
-    if (c.height === 0) c.height = this.deepest - c.level + 1; // the base
+  /**
+   * Before a postfix or operator: the parts it adds are parsed below the chain's level. The
+   * chain's record is made at its first step (most expressions have none).
+   */
+  private chainStep(c: Chain | undefined, start: ChainStart): Chain {
+    c ??= { level: this.level, deepest: start, height: this.deepest - this.level + 1 }; // the base
     this.level = c.level;
     this.deepest = c.level;
+    return c;
   }
   /** After it: the new node is one taller than its tallest part. */
   private chainGrow(c: Chain): void {
     c.height = 1 + Math.max(c.height, this.deepest - c.level);
     if (c.level + c.height - 1 > MAX_NESTING) this.tooDeep();
   }
-  private chainEnd(c: Chain): void {
+  private chainEnd(c: Chain | undefined, start: ChainStart): void {
+    if (!c) {
+      this.deepest = Math.max(start, this.deepest);
+      return;
+    }
     this.level = c.level;
-    this.deepest = Math.max(c.deepest, c.height === 0 ? this.deepest : c.level + c.height - 1);
+    this.deepest = Math.max(c.deepest, c.level + c.height - 1);
   }
 
   /** Parser state that a failure unwinds past without restoring it itself. */
@@ -307,14 +317,20 @@ class Parser {
   }
 
   /** Runs a parse step; on failure records what was consumed plus the rest of the line as skipped. */
-  private recover<N extends SyntaxNode>(step: () => N): N | T.Skipped {
+  private recover<N extends SyntaxNode>(step: (this: Parser) => N): N | T.Skipped {
+    // The state restored on failure, in locals, and the step a method called on this parser:
+    // nothing allocated for the (usual) step that parses.
     const from = this.i;
-    const state = this.checkpoint();
+    const open = this.open.length;
+    const level = this.level;
+    const deepest = this.deepest;
     try {
-      return step();
+      return step.call(this);
     } catch (err) {
       if (!(err instanceof Failure)) throw err;
-      this.restore(state);
+      this.open.length = open;
+      this.level = level;
+      this.deepest = Math.max(deepest, this.deepest);
       this.recoveryWork += this.i - from;
       return this.skipped(this.tokens.slice(from, this.i));
     }
@@ -376,7 +392,7 @@ class Parser {
     const out: T.Decorator[] = [];
     while (this.at('At')) {
       const at = this.next();
-      const call = this.recover(() => this.memberExpression());
+      const call = this.recover(this.memberExpression);
       const d = spanned<T.Decorator>({ kind: 'DecoratorSyntax', start: 0, end: 0, children: [at, call], call: call as T.Expr });
       out.push(d);
       children.push(d);
@@ -796,13 +812,14 @@ class Parser {
   }
 
   private binary(minPrecedence: number): T.Expr {
-    const chain = this.chainStart();
+    const start = this.chainStart();
+    let chain: Chain | undefined;
     let left = this.unary();
     for (;;) {
       const op = this.peek();
       const precedence = BINARY[op.kind];
       if (precedence === undefined || precedence <= minPrecedence) break;
-      this.chainStep(chain);
+      chain = this.chainStep(chain, start);
       this.next();
       this.enter();
       const right = this.at('NewLine') || this.at('EndOfFile') ? this.missing() : this.binary(precedence);
@@ -810,7 +827,7 @@ class Parser {
       left = spanned<T.BinaryOperation>({ kind: 'BinaryOperationSyntax', start: 0, end: 0, children: [left, op, right], operator: op.text, left, right });
       this.chainGrow(chain);
     }
-    this.chainEnd(chain);
+    this.chainEnd(chain, start);
     return left;
   }
 
@@ -836,11 +853,13 @@ class Parser {
   }
 
   private memberExpression(): T.Expr {
-    const chain = this.chainStart();
+    const start = this.chainStart();
+    let chain: Chain | undefined;
     let base = this.primary();
     for (;;) {
       const t = this.peek();
-      if (t.kind === 'LeftSquare' || t.kind === 'Dot' || t.kind === 'DoubleColon' || t.kind === 'Exclamation') this.chainStep(chain);
+      if (t.kind === 'LeftSquare' || t.kind === 'Dot' || t.kind === 'DoubleColon' || t.kind === 'Exclamation') chain = this.chainStep(chain, start);
+      else break;
       if (t.kind === 'LeftSquare') {
         const children: Child[] = [base, this.next()];
         let safe = false;
@@ -882,7 +901,7 @@ class Parser {
       } else break;
       this.chainGrow(chain);
     }
-    this.chainEnd(chain);
+    this.chainEnd(chain, start);
     return base;
   }
 
@@ -897,7 +916,7 @@ class Parser {
         continue;
       }
       const before = this.i;
-      const value = this.recover(() => this.expression());
+      const value = this.recover(this.expression);
       if (this.i === before) {
         if (this.stalled(children)) break;
         continue;
@@ -1049,11 +1068,11 @@ class Parser {
       const before = this.i;
       if (this.at('At') || (this.atKeyword('resource') && this.peek(1).kind === 'Identifier')) {
         // A child resource declared inside its parent's body.
-        const decl = this.recover(() => this.declaration());
+        const decl = this.recover(this.declaration);
         children.push(decl);
         if (decl.kind === 'ResourceDeclarationSyntax') (nested ??= []).push(decl as T.ResourceDeclaration);
       } else {
-        const p = this.recover(() => this.objectProperty());
+        const p = this.recover(this.objectProperty);
         if (this.i === before) {
           if (this.stalled(children)) break;
           continue;
@@ -1112,7 +1131,7 @@ class Parser {
         continue;
       }
       const before = this.i;
-      const value = this.recover(() => this.expression()) as T.Expr;
+      const value = this.recover(this.expression) as T.Expr;
       if (this.i === before) {
         if (this.stalled(children)) break;
         continue;
@@ -1194,10 +1213,12 @@ class Parser {
   }
 
   private singularType(): T.TypeNode {
-    const chain = this.chainStart();
+    const start = this.chainStart();
+    let chain: Chain | undefined;
     let type = this.primaryType();
     for (;;) {
-      if (this.at('LeftSquare') || this.at('Question') || this.at('Exclamation') || this.at('Dot')) this.chainStep(chain);
+      if (this.at('LeftSquare') || this.at('Question') || this.at('Exclamation') || this.at('Dot')) chain = this.chainStep(chain, start);
+      else break;
       if (this.at('LeftSquare') && this.peek(1).kind === 'RightSquare') {
         const member = spanned<SyntaxNode>({ kind: 'ArrayTypeMemberSyntax', start: 0, end: 0, children: [type] });
         type = spanned<SyntaxNode>({ kind: 'ArrayTypeSyntax', start: 0, end: 0, children: [member, this.next(), this.next()] });
@@ -1243,7 +1264,7 @@ class Parser {
       } else break;
       this.chainGrow(chain);
     }
-    this.chainEnd(chain);
+    this.chainEnd(chain, start);
     return type;
   }
 
