@@ -25239,24 +25239,32 @@ var Parser2 = class {
    * are parsed one level below it, and the chain's height is checked against MAX_NESTING.
    */
   chainStart() {
-    const c = { level: this.level, deepest: this.deepest, height: 0 };
+    const deepest = this.deepest;
     this.deepest = this.level;
-    return c;
+    return deepest;
   }
-  /** Before a postfix or operator: the parts it adds are parsed below the chain's level. */
-  chainStep(c) {
-    if (c.height === 0) c.height = this.deepest - c.level + 1;
+  /**
+   * Before a postfix or operator: the parts it adds are parsed below the chain's level. The
+   * chain's record is made at its first step (most expressions have none).
+   */
+  chainStep(c, start) {
+    c ??= { level: this.level, deepest: start, height: this.deepest - this.level + 1 };
     this.level = c.level;
     this.deepest = c.level;
+    return c;
   }
   /** After it: the new node is one taller than its tallest part. */
   chainGrow(c) {
     c.height = 1 + Math.max(c.height, this.deepest - c.level);
     if (c.level + c.height - 1 > MAX_NESTING) this.tooDeep();
   }
-  chainEnd(c) {
+  chainEnd(c, start) {
+    if (!c) {
+      this.deepest = Math.max(start, this.deepest);
+      return;
+    }
     this.level = c.level;
-    this.deepest = Math.max(c.deepest, c.height === 0 ? this.deepest : c.level + c.height - 1);
+    this.deepest = Math.max(c.deepest, c.level + c.height - 1);
   }
   /** Parser state that a failure unwinds past without restoring it itself. */
   checkpoint() {
@@ -25329,12 +25337,16 @@ var Parser2 = class {
   /** Runs a parse step; on failure records what was consumed plus the rest of the line as skipped. */
   recover(step2) {
     const from = this.i;
-    const state = this.checkpoint();
+    const open = this.open.length;
+    const level = this.level;
+    const deepest = this.deepest;
     try {
-      return step2();
+      return step2.call(this);
     } catch (err) {
       if (!(err instanceof Failure)) throw err;
-      this.restore(state);
+      this.open.length = open;
+      this.level = level;
+      this.deepest = Math.max(deepest, this.deepest);
       this.recoveryWork += this.i - from;
       return this.skipped(this.tokens.slice(from, this.i));
     }
@@ -25388,7 +25400,7 @@ var Parser2 = class {
     const out = [];
     while (this.at("At")) {
       const at = this.next();
-      const call = this.recover(() => this.memberExpression());
+      const call = this.recover(this.memberExpression);
       const d = spanned({ kind: "DecoratorSyntax", start: 0, end: 0, children: [at, call], call });
       out.push(d);
       children.push(d);
@@ -25780,13 +25792,14 @@ var Parser2 = class {
     while (this.at("NewLine")) children.push(this.next());
   }
   binary(minPrecedence) {
-    const chain = this.chainStart();
+    const start = this.chainStart();
+    let chain;
     let left = this.unary();
     for (; ; ) {
       const op = this.peek();
       const precedence = BINARY2[op.kind];
       if (precedence === void 0 || precedence <= minPrecedence) break;
-      this.chainStep(chain);
+      chain = this.chainStep(chain, start);
       this.next();
       this.enter();
       const right = this.at("NewLine") || this.at("EndOfFile") ? this.missing() : this.binary(precedence);
@@ -25794,7 +25807,7 @@ var Parser2 = class {
       left = spanned({ kind: "BinaryOperationSyntax", start: 0, end: 0, children: [left, op, right], operator: op.text, left, right });
       this.chainGrow(chain);
     }
-    this.chainEnd(chain);
+    this.chainEnd(chain, start);
     return left;
   }
   missing() {
@@ -25817,11 +25830,13 @@ var Parser2 = class {
     return this.memberExpression();
   }
   memberExpression() {
-    const chain = this.chainStart();
+    const start = this.chainStart();
+    let chain;
     let base = this.primary();
     for (; ; ) {
       const t = this.peek();
-      if (t.kind === "LeftSquare" || t.kind === "Dot" || t.kind === "DoubleColon" || t.kind === "Exclamation") this.chainStep(chain);
+      if (t.kind === "LeftSquare" || t.kind === "Dot" || t.kind === "DoubleColon" || t.kind === "Exclamation") chain = this.chainStep(chain, start);
+      else break;
       if (t.kind === "LeftSquare") {
         const children = [base, this.next()];
         let safe = false;
@@ -25863,7 +25878,7 @@ var Parser2 = class {
       } else break;
       this.chainGrow(chain);
     }
-    this.chainEnd(chain);
+    this.chainEnd(chain, start);
     return base;
   }
   /** `(args)` after a function name: arguments, commas and line breaks go into `children`. */
@@ -25877,7 +25892,7 @@ var Parser2 = class {
         continue;
       }
       const before = this.i;
-      const value = this.recover(() => this.expression());
+      const value = this.recover(this.expression);
       if (this.i === before) {
         if (this.stalled(children)) break;
         continue;
@@ -26020,11 +26035,11 @@ var Parser2 = class {
       }
       const before = this.i;
       if (this.at("At") || this.atKeyword("resource") && this.peek(1).kind === "Identifier") {
-        const decl = this.recover(() => this.declaration());
+        const decl = this.recover(this.declaration);
         children.push(decl);
         if (decl.kind === "ResourceDeclarationSyntax") (nested ??= []).push(decl);
       } else {
-        const p = this.recover(() => this.objectProperty());
+        const p = this.recover(this.objectProperty);
         if (this.i === before) {
           if (this.stalled(children)) break;
           continue;
@@ -26075,7 +26090,7 @@ var Parser2 = class {
         continue;
       }
       const before = this.i;
-      const value = this.recover(() => this.expression());
+      const value = this.recover(this.expression);
       if (this.i === before) {
         if (this.stalled(children)) break;
         continue;
@@ -26151,10 +26166,12 @@ var Parser2 = class {
     return spanned({ kind: "UnionTypeSyntax", start: 0, end: 0, children });
   }
   singularType() {
-    const chain = this.chainStart();
+    const start = this.chainStart();
+    let chain;
     let type = this.primaryType();
     for (; ; ) {
-      if (this.at("LeftSquare") || this.at("Question") || this.at("Exclamation") || this.at("Dot")) this.chainStep(chain);
+      if (this.at("LeftSquare") || this.at("Question") || this.at("Exclamation") || this.at("Dot")) chain = this.chainStep(chain, start);
+      else break;
       if (this.at("LeftSquare") && this.peek(1).kind === "RightSquare") {
         const member = spanned({ kind: "ArrayTypeMemberSyntax", start: 0, end: 0, children: [type] });
         type = spanned({ kind: "ArrayTypeSyntax", start: 0, end: 0, children: [member, this.next(), this.next()] });
@@ -26200,7 +26217,7 @@ var Parser2 = class {
       } else break;
       this.chainGrow(chain);
     }
-    this.chainEnd(chain);
+    this.chainEnd(chain, start);
     return type;
   }
   typeArguments(children) {
@@ -26553,7 +26570,7 @@ function loadBicep(file, sandbox = sandboxOf(file), handoff) {
   if (handoff === "store") handOff(sandbox, file, result, reads);
   return result;
 }
-var HANDOFF_TEXT_LIMIT = 2e6;
+var HANDOFF_TEXT_LIMIT = 5e5;
 var handedOff = /* @__PURE__ */ new WeakMap();
 function handOff(sandbox, file, result, reads) {
   let held = handedOff.get(sandbox.family);
@@ -26701,7 +26718,7 @@ function parsedFiles(sandbox) {
   if (!cache) parsedBySandbox.set(sandbox, cache = /* @__PURE__ */ new Map());
   return cache;
 }
-var PARSE_CACHE_TEXT_LIMIT = 2e6;
+var PARSE_CACHE_TEXT_LIMIT = 1e6;
 var parsesByFamily = /* @__PURE__ */ new WeakMap();
 function familyParse(sandbox, absPath, text2) {
   let shared = parsesByFamily.get(sandbox.family);

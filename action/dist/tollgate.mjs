@@ -31305,24 +31305,32 @@ var init_parser2 = __esm({
        * are parsed one level below it, and the chain's height is checked against MAX_NESTING.
        */
       chainStart() {
-        const c = { level: this.level, deepest: this.deepest, height: 0 };
+        const deepest = this.deepest;
         this.deepest = this.level;
-        return c;
+        return deepest;
       }
-      /** Before a postfix or operator: the parts it adds are parsed below the chain's level. */
-      chainStep(c) {
-        if (c.height === 0) c.height = this.deepest - c.level + 1;
+      /**
+       * Before a postfix or operator: the parts it adds are parsed below the chain's level. The
+       * chain's record is made at its first step (most expressions have none).
+       */
+      chainStep(c, start) {
+        c ??= { level: this.level, deepest: start, height: this.deepest - this.level + 1 };
         this.level = c.level;
         this.deepest = c.level;
+        return c;
       }
       /** After it: the new node is one taller than its tallest part. */
       chainGrow(c) {
         c.height = 1 + Math.max(c.height, this.deepest - c.level);
         if (c.level + c.height - 1 > MAX_NESTING) this.tooDeep();
       }
-      chainEnd(c) {
+      chainEnd(c, start) {
+        if (!c) {
+          this.deepest = Math.max(start, this.deepest);
+          return;
+        }
         this.level = c.level;
-        this.deepest = Math.max(c.deepest, c.height === 0 ? this.deepest : c.level + c.height - 1);
+        this.deepest = Math.max(c.deepest, c.level + c.height - 1);
       }
       /** Parser state that a failure unwinds past without restoring it itself. */
       checkpoint() {
@@ -31395,12 +31403,16 @@ var init_parser2 = __esm({
       /** Runs a parse step; on failure records what was consumed plus the rest of the line as skipped. */
       recover(step2) {
         const from = this.i;
-        const state = this.checkpoint();
+        const open = this.open.length;
+        const level = this.level;
+        const deepest = this.deepest;
         try {
-          return step2();
+          return step2.call(this);
         } catch (err) {
           if (!(err instanceof Failure)) throw err;
-          this.restore(state);
+          this.open.length = open;
+          this.level = level;
+          this.deepest = Math.max(deepest, this.deepest);
           this.recoveryWork += this.i - from;
           return this.skipped(this.tokens.slice(from, this.i));
         }
@@ -31454,7 +31466,7 @@ var init_parser2 = __esm({
         const out = [];
         while (this.at("At")) {
           const at = this.next();
-          const call = this.recover(() => this.memberExpression());
+          const call = this.recover(this.memberExpression);
           const d = spanned({ kind: "DecoratorSyntax", start: 0, end: 0, children: [at, call], call });
           out.push(d);
           children.push(d);
@@ -31846,13 +31858,14 @@ var init_parser2 = __esm({
         while (this.at("NewLine")) children.push(this.next());
       }
       binary(minPrecedence) {
-        const chain = this.chainStart();
+        const start = this.chainStart();
+        let chain;
         let left = this.unary();
         for (; ; ) {
           const op = this.peek();
           const precedence = BINARY2[op.kind];
           if (precedence === void 0 || precedence <= minPrecedence) break;
-          this.chainStep(chain);
+          chain = this.chainStep(chain, start);
           this.next();
           this.enter();
           const right = this.at("NewLine") || this.at("EndOfFile") ? this.missing() : this.binary(precedence);
@@ -31860,7 +31873,7 @@ var init_parser2 = __esm({
           left = spanned({ kind: "BinaryOperationSyntax", start: 0, end: 0, children: [left, op, right], operator: op.text, left, right });
           this.chainGrow(chain);
         }
-        this.chainEnd(chain);
+        this.chainEnd(chain, start);
         return left;
       }
       missing() {
@@ -31883,11 +31896,13 @@ var init_parser2 = __esm({
         return this.memberExpression();
       }
       memberExpression() {
-        const chain = this.chainStart();
+        const start = this.chainStart();
+        let chain;
         let base = this.primary();
         for (; ; ) {
           const t = this.peek();
-          if (t.kind === "LeftSquare" || t.kind === "Dot" || t.kind === "DoubleColon" || t.kind === "Exclamation") this.chainStep(chain);
+          if (t.kind === "LeftSquare" || t.kind === "Dot" || t.kind === "DoubleColon" || t.kind === "Exclamation") chain = this.chainStep(chain, start);
+          else break;
           if (t.kind === "LeftSquare") {
             const children = [base, this.next()];
             let safe = false;
@@ -31929,7 +31944,7 @@ var init_parser2 = __esm({
           } else break;
           this.chainGrow(chain);
         }
-        this.chainEnd(chain);
+        this.chainEnd(chain, start);
         return base;
       }
       /** `(args)` after a function name: arguments, commas and line breaks go into `children`. */
@@ -31943,7 +31958,7 @@ var init_parser2 = __esm({
             continue;
           }
           const before = this.i;
-          const value = this.recover(() => this.expression());
+          const value = this.recover(this.expression);
           if (this.i === before) {
             if (this.stalled(children)) break;
             continue;
@@ -32086,11 +32101,11 @@ var init_parser2 = __esm({
           }
           const before = this.i;
           if (this.at("At") || this.atKeyword("resource") && this.peek(1).kind === "Identifier") {
-            const decl = this.recover(() => this.declaration());
+            const decl = this.recover(this.declaration);
             children.push(decl);
             if (decl.kind === "ResourceDeclarationSyntax") (nested ??= []).push(decl);
           } else {
-            const p = this.recover(() => this.objectProperty());
+            const p = this.recover(this.objectProperty);
             if (this.i === before) {
               if (this.stalled(children)) break;
               continue;
@@ -32141,7 +32156,7 @@ var init_parser2 = __esm({
             continue;
           }
           const before = this.i;
-          const value = this.recover(() => this.expression());
+          const value = this.recover(this.expression);
           if (this.i === before) {
             if (this.stalled(children)) break;
             continue;
@@ -32217,10 +32232,12 @@ var init_parser2 = __esm({
         return spanned({ kind: "UnionTypeSyntax", start: 0, end: 0, children });
       }
       singularType() {
-        const chain = this.chainStart();
+        const start = this.chainStart();
+        let chain;
         let type = this.primaryType();
         for (; ; ) {
-          if (this.at("LeftSquare") || this.at("Question") || this.at("Exclamation") || this.at("Dot")) this.chainStep(chain);
+          if (this.at("LeftSquare") || this.at("Question") || this.at("Exclamation") || this.at("Dot")) chain = this.chainStep(chain, start);
+          else break;
           if (this.at("LeftSquare") && this.peek(1).kind === "RightSquare") {
             const member = spanned({ kind: "ArrayTypeMemberSyntax", start: 0, end: 0, children: [type] });
             type = spanned({ kind: "ArrayTypeSyntax", start: 0, end: 0, children: [member, this.next(), this.next()] });
@@ -32266,7 +32283,7 @@ var init_parser2 = __esm({
           } else break;
           this.chainGrow(chain);
         }
-        this.chainEnd(chain);
+        this.chainEnd(chain, start);
         return type;
       }
       typeArguments(children) {
@@ -32866,11 +32883,11 @@ var init_load_bicep = __esm({
       program;
       comments;
     };
-    HANDOFF_TEXT_LIMIT = 2e6;
+    HANDOFF_TEXT_LIMIT = 5e5;
     handedOff = /* @__PURE__ */ new WeakMap();
     parsedBySandbox = /* @__PURE__ */ new WeakMap();
     moduleRefsBySandbox = /* @__PURE__ */ new WeakMap();
-    PARSE_CACHE_TEXT_LIMIT = 2e6;
+    PARSE_CACHE_TEXT_LIMIT = 1e6;
     parsesByFamily = /* @__PURE__ */ new WeakMap();
   }
 });
