@@ -71,7 +71,7 @@ export function readJsonDocument(absPath: string, shown: string): JsonDocument {
 export function parseJsonValueFirst(file: SourceFile): JsonDocument {
   let value: unknown;
   try {
-    if (bracketCount(file.text) > MAX_DEPTH) return parseJsonDocument(file);
+    if (nestingDepth(file.text, MAX_DEPTH) > MAX_DEPTH) return parseJsonDocument(file);
     value = JSON.parse(file.text);
   } catch {
     return parseJsonDocument(file);
@@ -95,14 +95,31 @@ class ValueFirstDocument implements JsonDocument {
   }
 }
 
-/** How many `{` and `[` the text has: a bound on how deep its JSON can nest. */
-function bracketCount(text: string): number {
-  let n = 0;
+/**
+ * How deeply `{` and `[` nest in the text, outside strings; counting stops past `limit`. Exact for
+ * valid JSON, which is all it is asked about (text JSON.parse rejects takes the reader's path
+ * whatever it says). It was a count of every bracket, which sent any template with more than 512
+ * of them, most large ones, to the positional reader.
+ */
+function nestingDepth(text: string, limit: number): number {
+  let depth = 0;
+  let deepest = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 123 || c === 91) n++;
+    if (c === 34) {
+      // To the closing quote: the next quote not escaped (preceded by an even run of backslashes).
+      for (;;) {
+        i = text.indexOf('"', i + 1);
+        if (i < 0) return deepest;
+        let slashes = 0;
+        while (text.charCodeAt(i - 1 - slashes) === 92) slashes++;
+        if (slashes % 2 === 0) break;
+      }
+    } else if (c === 123 || c === 91) {
+      if (++depth > deepest && (deepest = depth) > limit) return deepest;
+    } else if (c === 125 || c === 93) depth--;
   }
-  return n;
+  return deepest;
 }
 
 /**

@@ -30,15 +30,21 @@ test('the value-first reader gives the same value, tree and errors as the reader
     deep(512),
     deep(513),
     '[' + '"[[[[",'.repeat(200) + '{}]',
+    // Brackets inside strings, escaped quotes and backslashes do not nest (nor un-nest) anything.
+    deep(256).replace('[]', '["]]]]", "\\\\", "\\"]]", [' + deep(256) + ']]'),
+    deep(300).replace('[]', '["[[[[\\"", [' + deep(300) + ']]'),
   ];
   for (const text of texts) {
     const expected = outcome(parseJsonDocument, text);
     const actual = outcome(parseJsonValueFirst, text);
     assert.deepEqual(actual, expected, JSON.stringify(text.slice(0, 60)));
   }
-  // A strict JSON file builds no tree until one is asked for.
-  const doc = parseJsonValueFirst(new SourceFile('/p/x.json', 'x.json', '{"a": [1]}'));
-  assert.deepEqual(doc.value, { a: [1] });
-  assert.equal((doc as unknown as { tree?: unknown }).tree, undefined);
-  assert.equal(doc.root.type, 'object');
+  // A strict JSON file builds no tree until one is asked for, however many brackets it has.
+  const many = JSON.stringify({ a: [1], resources: Array.from({ length: 400 }, (_, i) => ({ name: `r${i}`, tags: [{}] })) });
+  for (const text of ['{"a": [1]}', many]) {
+    const doc = parseJsonValueFirst(new SourceFile('/p/x.json', 'x.json', text));
+    assert.deepEqual(doc.value, JSON.parse(text));
+    assert.equal((doc as unknown as { tree?: unknown }).tree, undefined);
+    assert.equal(doc.root.type, 'object');
+  }
 });
