@@ -16,7 +16,17 @@ export interface TextStyle {
 export function styleAt(text: string, offset: number, bicep: boolean): TextStyle {
   const lineStart = Math.max(text.lastIndexOf('\n', offset - 1) + 1, 0);
   const indent = /^[ \t]*/.exec(text.slice(lineStart, offset))![0];
-  return { bicep, eol: text.includes('\r\n') ? '\r\n' : '\n', indent, unit: indentUnit(text) };
+  return { bicep, indent, ...fileStyle(text) };
+}
+
+/**
+ * The file's line ending and indentation unit, for the last file asked about: a file's findings
+ * come together and each fix asks, and both read the whole text.
+ */
+let lastStyle: { text: string; eol: string; unit: string } | undefined;
+function fileStyle(text: string): { eol: string; unit: string } {
+  if (lastStyle?.text !== text) lastStyle = { text, eol: text.includes('\r\n') ? '\r\n' : '\n', unit: indentUnit(text) };
+  return { eol: lastStyle.eol, unit: lastStyle.unit };
 }
 
 /** The smallest indentation a line of the file uses (a tab when lines start with tabs); two spaces by default. */
