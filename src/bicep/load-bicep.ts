@@ -51,6 +51,17 @@ export function loadBicep(
     const kept = takeHandedOff(sandbox, file);
     if (kept) return kept;
   }
+  const { result, reads } = lowerRecorded(file, sandbox);
+  if (handoff === 'store') {
+    handOff(sandbox, file, result, reads);
+    // Discovery lowers every Bicep file, modules too: the units that deploy it as a module take this.
+    keepModule(sandbox, { text: file.text, path: file.path, result, reads });
+  }
+  return result;
+}
+
+/** Parses and lowers a file, recording what the lowering read besides it (see HandOffRead). */
+function lowerRecorded(file: SourceFile, sandbox: Sandbox): { result: Lowered; reads: HandOffRead[] } {
   const parsed = parseShared(sandbox, file.absPath, file.text);
   // What the lowering read besides the file: a handed-off lowering is taken only while each still reads the same.
   const reads: HandOffRead[] = [];
@@ -85,10 +96,56 @@ export function loadBicep(
   };
   const lowered = lowerProgram(parsed.program, file.absPath, tracked);
   const diagnostics = bicepDiagnostics(file, parsed.diagnostics, lowered.diagnostics);
-  const result = { document: new LoweredDocument(file, lowered.template, parsed.program, parsed.comments), diagnostics };
-  if (handoff === 'store') handOff(sandbox, file, result, reads);
-  return result;
+  const result: Lowered = { document: new LoweredDocument(file, lowered.template, parsed.program, parsed.comments), diagnostics };
+  return { result, reads };
 }
+
+/**
+ * A Bicep module as a deployment loads it (src/input/linked-files.ts): its lowering shared by the
+ * units of a scan while its text and everything it read read the same (each read again through the
+ * unit's fork, so that the result cache sees them). AVM-style repositories deploy one module tree
+ * from many entry points (a module, its children, its e2e tests): each unit lowered the whole tree
+ * again. Bounded by the text held, least recently used out.
+ */
+export function loadBicepModule(file: SourceFile, sandbox: Sandbox): BicepDocument {
+  const shared = modulesByFamily.get(sandbox.family);
+  const known = shared?.entries.get(file.absPath);
+  if (shared && known) {
+    shared.entries.delete(file.absPath);
+    shared.size -= known.text.length;
+    if (known.text === file.text && known.path === file.path && readsTheSame(known.reads, sandbox)) {
+      shared.entries.set(file.absPath, known); // most recent last
+      shared.size += known.text.length;
+      return known.result.document;
+    }
+  }
+  const { result, reads } = lowerRecorded(file, sandbox);
+  keepModule(sandbox, { text: file.text, path: file.path, result, reads });
+  return result.document;
+}
+
+function keepModule(sandbox: Sandbox, held: HeldLowering): void {
+  if (held.text.length > MODULE_CACHE_TEXT_LIMIT / 4) return;
+  let shared = modulesByFamily.get(sandbox.family);
+  if (!shared) modulesByFamily.set(sandbox.family, (shared = { entries: new Map(), size: 0 }));
+  const absPath = held.result.document.file.absPath;
+  const before = shared.entries.get(absPath);
+  if (before) {
+    shared.entries.delete(absPath);
+    shared.size -= before.text.length;
+  }
+  shared.entries.set(absPath, held);
+  shared.size += held.text.length;
+  for (const [oldest, entry] of shared.entries) {
+    if (shared.size <= MODULE_CACHE_TEXT_LIMIT) break;
+    shared.entries.delete(oldest);
+    shared.size -= entry.text.length;
+  }
+}
+
+const MODULE_CACHE_TEXT_LIMIT = 500_000;
+type HeldLowering = { text: string; path: string; result: Lowered; reads: HandOffRead[] };
+const modulesByFamily = new WeakMap<object, { entries: Map<string, HeldLowering>; size: number }>();
 
 /** What a lowering read besides its file, in order: a file, or where a registry module resolved. */
 type HandOffRead =
@@ -113,7 +170,7 @@ type HandOffRead =
  */
 const HANDOFF_TEXT_LIMIT = 500_000;
 type Lowered = { document: BicepDocument; diagnostics: Diagnostic[] };
-const handedOff = new WeakMap<object, { entries: Map<string, { text: string; path: string; result: Lowered; reads: HandOffRead[] }>; size: number }>();
+const handedOff = new WeakMap<object, { entries: Map<string, HeldLowering>; size: number }>();
 
 function handOff(sandbox: Sandbox, file: SourceFile, result: Lowered, reads: HandOffRead[]): void {
   let held = handedOff.get(sandbox.family);
@@ -129,12 +186,17 @@ function takeHandedOff(sandbox: Sandbox, file: SourceFile): Lowered | undefined 
   if (!held || !entry) return undefined;
   held.entries.delete(file.absPath);
   held.size -= entry.text.length;
-  if (entry.text !== file.text || entry.path !== file.path) return undefined;
-  for (const read of entry.reads) {
+  if (entry.text !== file.text || entry.path !== file.path || !readsTheSame(entry.reads, sandbox)) return undefined;
+  return entry.result;
+}
+
+/** Whether each read of a lowering reads the same now, through `sandbox` (which records the reads). */
+function readsTheSame(reads: readonly HandOffRead[], sandbox: Sandbox): boolean {
+  for (const read of reads) {
     if ('registry' in read) {
       const now = resolveRegistryModule(read.registry, read.from, sandbox);
       const was = read.resolution;
-      if (now.ok !== was.ok || (now.ok && was.ok && now.path !== was.path) || (!now.ok && !was.ok && now.reason !== was.reason)) return undefined;
+      if (now.ok !== was.ok || (now.ok && was.ok && now.path !== was.path) || (!now.ok && !was.ok && now.reason !== was.reason)) return false;
       continue;
     }
     const now = read.bytes ? sandbox.readBytes(read.absPath) : sandbox.readText(read.absPath);
@@ -142,9 +204,9 @@ function takeHandedOff(sandbox: Sandbox, file: SourceFile): Lowered | undefined 
       ? read.content !== undefined &&
         (Buffer.isBuffer(now.value) ? Buffer.isBuffer(read.content) && now.value.equals(read.content) : now.value === read.content)
       : read.content === undefined;
-    if (!same) return undefined;
+    if (!same) return false;
   }
-  return entry.result;
+  return true;
 }
 
 /** The parser's syntax errors, then the lowering's diagnostics, at their places in the file. */

@@ -4,7 +4,7 @@ import { InputError } from '../load/diagnostic.js';
 import { parseJsonDocument, type JsonDocument } from '../load/json-document.js';
 import { Sandbox } from '../load/sandbox.js';
 import { SourceFile } from '../load/source-file.js';
-import { isBicepPath, loadBicep } from '../bicep/load-bicep.js';
+import { isBicepPath, loadBicepModule } from '../bicep/load-bicep.js';
 import { displayPath } from './discover.js';
 
 /**
@@ -28,8 +28,9 @@ export function linkedFileLoader(sandbox: Sandbox | readonly string[], cwd: stri
     } else {
       try {
         const file = new SourceFile(read.realPath, displayPath(read.realPath, cwd), read.value);
-        // A Bicep module is lowered like the file that uses it; its own problems are reported when it is scanned.
-        result = isBicepPath(target) ? loadBicep(file, box).document : parseJsonDocument(file);
+        // A Bicep module is lowered like the file that uses it (once per scan while it reads the
+        // same); its own problems are reported when it is scanned.
+        result = isBicepPath(target) ? loadBicepModule(file, box) : parseJsonDocument(file);
       } catch (err) {
         const reason =
           err instanceof InputError

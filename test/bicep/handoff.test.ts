@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadBicep } from '../../src/bicep/load-bicep.js';
+import { loadBicep, loadBicepModule } from '../../src/bicep/load-bicep.js';
 import { Sandbox } from '../../src/load/sandbox.js';
 import { SourceFile } from '../../src/load/source-file.js';
 import { tempTree } from '../helpers.js';
@@ -80,4 +80,29 @@ test('a handed-off lowering is not taken when its registry module now resolves e
   const taken = loadBicep(source(dir), root.fork(), 'take');
   assert.notEqual(taken.document, stored.document);
   assert.match(outputOf(taken), /"exact"/);
+});
+
+// A module many units deploy is lowered once per scan (src/bicep/load-bicep.ts, loadBicepModule):
+// shared while it and what it read read the same, each read again through the unit's fork.
+const MODULE_MAIN = ["import { prefix } from 'shared.bicep'", "output name string = '${prefix}-mod'", ''].join('\n');
+
+test('a Bicep module is lowered once for the units of a scan, and again when a file it read has changed', () => {
+  const dir = tempTree({ 'mod.bicep': MODULE_MAIN, 'shared.bicep': shared('one') });
+  const root = Sandbox.forPaths([dir], { cwd: dir, registryCache: false });
+  const moduleFile = () => new SourceFile(path.join(dir, 'mod.bicep'), 'mod.bicep', readFileSync(path.join(dir, 'mod.bicep'), 'utf8'));
+  const first = loadBicepModule(moduleFile(), root.fork());
+  const read: string[] = [];
+  const second = loadBicepModule(
+    moduleFile(),
+    root.fork((absPath) => read.push(path.basename(absPath))),
+  );
+  assert.equal(second, first, 'the same lowering for the second unit');
+  assert.deepEqual(read, ['shared.bicep'], 'what it read is read again through the second unit fork');
+  writeFileSync(path.join(dir, 'shared.bicep'), shared('two'));
+  const third = loadBicepModule(moduleFile(), root.fork());
+  assert.notEqual(third, first);
+  assert.match(JSON.stringify(third.value), /"two"/);
+  // Discovery's lowering of a file (stored for its unit) serves the units that deploy it as a module.
+  const stored = loadBicep(moduleFile(), root.fork(), 'store');
+  assert.equal(loadBicepModule(moduleFile(), root.fork()), stored.document);
 });
