@@ -37,7 +37,8 @@ export interface Entry {
 
 export function jObject(at: Span, entries: Entry[]): JsonNode {
   const n = new Node('object', at.start, Math.max(0, at.end - at.start));
-  n.children = entries.map((e) => {
+  const children: JsonNode[] = [];
+  for (const e of entries) {
     const end = Math.max(e.keyAt.end, e.value.offset + e.value.length);
     const prop = new Node('property', e.keyAt.start, Math.max(0, end - e.keyAt.start));
     const key = jString(e.keyAt, e.key);
@@ -45,8 +46,9 @@ export function jObject(at: Span, entries: Entry[]): JsonNode {
     key.parent = prop;
     e.value.parent = prop;
     prop.parent = n;
-    return prop;
-  });
+    children.push(prop);
+  }
+  n.children = children;
   return n;
 }
 

@@ -692,6 +692,7 @@ class ProgramLowering {
       case 'ParenthesizedExpressionSyntax':
         return this.value(e.inner, locals, exprs);
       case 'ObjectSyntax':
+        if (e.properties.length === 0) return jObject(e, []);
         // An interpolated key ('${id}': {}) stays a key, as an expression ARM evaluates, as the
         // compiler writes it: a key known only at deployment keeps the value checkable.
         if (e.properties.every((p) => p.kind === 'ObjectPropertySyntax' && (p.key !== undefined || p.keyNode.kind === 'StringSyntax'))) {
