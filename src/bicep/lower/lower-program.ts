@@ -136,6 +136,8 @@ export function lowerParamsFile(
   return { template, literal, assignments, diagnostics: lowering.diagnostics };
 }
 
+let yamlModule: typeof import('yaml') | undefined;
+
 export function lowerProgram(program: T.Program, absPath: string, host: LowerHost): { template: JsonNode; diagnostics: LowerDiagnostic[] } {
   const lowering = new ProgramLowering(absPath, program, host);
   return { template: lowering.lower(), diagnostics: lowering.diagnostics };
@@ -602,8 +604,10 @@ class ProgramLowering {
   }
 
   private parseYaml(text: string): unknown {
-    // yaml (a dependency for the config file) is loaded only when a file calls loadYamlContent.
-    return (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text);
+    // yaml (a dependency for the config file) is loaded only when a file calls loadYamlContent,
+    // once (building a require function and resolving the package was most of a small YAML file's cost).
+    yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml');
+    return yamlModule.parse(text);
   }
 
   // ---- imports -------------------------------------------------------------------------------
