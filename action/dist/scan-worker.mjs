@@ -21467,7 +21467,7 @@ function parseJsonDocument(file) {
 function parseJsonValueFirst(file) {
   let value;
   try {
-    if (bracketCount(file.text) > MAX_DEPTH2) return parseJsonDocument(file);
+    if (nestingDepth(file.text, MAX_DEPTH2) > MAX_DEPTH2) return parseJsonDocument(file);
     value = JSON.parse(file.text);
   } catch {
     return parseJsonDocument(file);
@@ -21489,13 +21489,24 @@ var ValueFirstDocument = class {
     return this.tree ??= parseJson(this.file.text);
   }
 };
-function bracketCount(text2) {
-  let n = 0;
+function nestingDepth(text2, limit) {
+  let depth = 0;
+  let deepest = 0;
   for (let i = 0; i < text2.length; i++) {
     const c = text2.charCodeAt(i);
-    if (c === 123 || c === 91) n++;
+    if (c === 34) {
+      for (; ; ) {
+        i = text2.indexOf('"', i + 1);
+        if (i < 0) return deepest;
+        let slashes = 0;
+        while (text2.charCodeAt(i - 1 - slashes) === 92) slashes++;
+        if (slashes % 2 === 0) break;
+      }
+    } else if (c === 123 || c === 91) {
+      if (++depth > deepest && (deepest = depth) > limit) return deepest;
+    } else if (c === 125 || c === 93) depth--;
   }
-  return n;
+  return deepest;
 }
 function nodeValue(node) {
   switch (node.type) {
@@ -23019,7 +23030,12 @@ function describeFixIntent(intent) {
 function styleAt(text2, offset, bicep) {
   const lineStart = Math.max(text2.lastIndexOf("\n", offset - 1) + 1, 0);
   const indent = /^[ \t]*/.exec(text2.slice(lineStart, offset))[0];
-  return { bicep, eol: text2.includes("\r\n") ? "\r\n" : "\n", indent, unit: indentUnit(text2) };
+  return { bicep, indent, ...fileStyle(text2) };
+}
+var lastStyle;
+function fileStyle(text2) {
+  if (lastStyle?.text !== text2) lastStyle = { text: text2, eol: text2.includes("\r\n") ? "\r\n" : "\n", unit: indentUnit(text2) };
+  return { eol: lastStyle.eol, unit: lastStyle.unit };
 }
 function indentUnit(text2) {
   let best = 0;
@@ -23718,7 +23734,8 @@ var jExpr = (at, body) => leaf("string", at, `[${body}]`);
 var jLiteral = (at, value) => jString(at, value.startsWith("[") && value.endsWith("]") ? `[${value}` : value);
 function jObject(at, entries) {
   const n = new Node("object", at.start, Math.max(0, at.end - at.start));
-  n.children = entries.map((e) => {
+  const children = [];
+  for (const e of entries) {
     const end = Math.max(e.keyAt.end, e.value.offset + e.value.length);
     const prop = new Node("property", e.keyAt.start, Math.max(0, end - e.keyAt.start));
     const key = jString(e.keyAt, e.key);
@@ -23726,8 +23743,9 @@ function jObject(at, entries) {
     key.parent = prop;
     e.value.parent = prop;
     prop.parent = n;
-    return prop;
-  });
+    children.push(prop);
+  }
+  n.children = children;
   return n;
 }
 function jArray(at, items) {
@@ -23775,6 +23793,7 @@ function lowerParamsFile(program2, absPath, host) {
   const { template, literal, assignments } = lowering.lowerParams();
   return { template, literal, assignments, diagnostics: lowering.diagnostics };
 }
+var yamlModule;
 function lowerProgram(program2, absPath, host) {
   const lowering = new ProgramLowering(absPath, program2, host);
   return { template: lowering.lower(), diagnostics: lowering.diagnostics };
@@ -24192,7 +24211,8 @@ var ProgramLowering = class {
     return base + pathArg.replace(/^\$/, "").replace(/\.([A-Za-z_][\w]*)/g, ".$1");
   }
   parseYaml(text2) {
-    return require_dist().parse(text2);
+    yamlModule ??= require_dist();
+    return yamlModule.parse(text2);
   }
   // ---- imports -------------------------------------------------------------------------------
   importNames(s, scope) {
@@ -24276,6 +24296,7 @@ var ProgramLowering = class {
       case "ParenthesizedExpressionSyntax":
         return this.value(e.inner, locals, exprs);
       case "ObjectSyntax":
+        if (e.properties.length === 0) return jObject(e, []);
         if (e.properties.every((p) => p.kind === "ObjectPropertySyntax" && (p.key !== void 0 || p.keyNode.kind === "StringSyntax"))) {
           return jObject(
             e,
@@ -25120,6 +25141,8 @@ var Failure = class extends Error {
     Error.stackTraceLimit = limit;
   }
 };
+var NONE = [];
+Object.freeze(NONE);
 var BINARY2 = {
   Asterisk: 100,
   Slash: 100,
@@ -26002,8 +26025,9 @@ var Parser2 = class {
     const { multiline, dollars } = multilineOpening(first);
     const children = [first];
     const segments2 = [pieceValue(first, multiline, dollars)];
-    const holes = [];
+    let holes = NONE;
     if (first.kind === "StringLeftPiece") {
+      holes = [];
       this.open.push("StringRightPiece");
       for (; ; ) {
         const hole = this.expression();
@@ -26024,7 +26048,11 @@ var Parser2 = class {
     return spanned({ kind: "StringSyntax", start: 0, end: 0, children, segments: segments2, holes });
   }
   object() {
-    const children = [this.expect("LeftBrace", "'{'")];
+    const open = this.expect("LeftBrace", "'{'");
+    if (this.at("RightBrace")) {
+      return spanned({ kind: "ObjectSyntax", start: 0, end: 0, children: [open, this.next()], properties: NONE, resources: NONE });
+    }
+    const children = [open];
     const properties = [];
     let nested;
     this.open.push("RightBrace");
@@ -26051,7 +26079,7 @@ var Parser2 = class {
     }
     this.open.pop();
     children.push(this.expect("RightBrace", "'}'"));
-    return spanned({ kind: "ObjectSyntax", start: 0, end: 0, children, properties, resources: nested ?? [] });
+    return spanned({ kind: "ObjectSyntax", start: 0, end: 0, children, properties, resources: nested ?? NONE });
   }
   objectProperty() {
     if (this.at("Ellipsis")) {
@@ -26533,6 +26561,14 @@ function loadBicep(file, sandbox = sandboxOf(file), handoff) {
     const kept = takeHandedOff(sandbox, file);
     if (kept) return kept;
   }
+  const { result, reads } = lowerRecorded(file, sandbox);
+  if (handoff === "store") {
+    handOff(sandbox, file, result, reads);
+    keepModule(sandbox, { text: file.text, path: file.path, result, reads });
+  }
+  return result;
+}
+function lowerRecorded(file, sandbox) {
   const parsed2 = parseShared(sandbox, file.absPath, file.text);
   const reads = [];
   const host = bicepHost(sandbox);
@@ -26567,9 +26603,44 @@ function loadBicep(file, sandbox = sandboxOf(file), handoff) {
   const lowered = lowerProgram(parsed2.program, file.absPath, tracked);
   const diagnostics = bicepDiagnostics(file, parsed2.diagnostics, lowered.diagnostics);
   const result = { document: new LoweredDocument(file, lowered.template, parsed2.program, parsed2.comments), diagnostics };
-  if (handoff === "store") handOff(sandbox, file, result, reads);
-  return result;
+  return { result, reads };
 }
+function loadBicepModule(file, sandbox) {
+  const shared = modulesByFamily.get(sandbox.family);
+  const known2 = shared?.entries.get(file.absPath);
+  if (shared && known2) {
+    shared.entries.delete(file.absPath);
+    shared.size -= known2.text.length;
+    if (known2.text === file.text && known2.path === file.path && readsTheSame(known2.reads, sandbox)) {
+      shared.entries.set(file.absPath, known2);
+      shared.size += known2.text.length;
+      return known2.result.document;
+    }
+  }
+  const { result, reads } = lowerRecorded(file, sandbox);
+  keepModule(sandbox, { text: file.text, path: file.path, result, reads });
+  return result.document;
+}
+function keepModule(sandbox, held) {
+  if (held.text.length > MODULE_CACHE_TEXT_LIMIT / 4) return;
+  let shared = modulesByFamily.get(sandbox.family);
+  if (!shared) modulesByFamily.set(sandbox.family, shared = { entries: /* @__PURE__ */ new Map(), size: 0 });
+  const absPath = held.result.document.file.absPath;
+  const before = shared.entries.get(absPath);
+  if (before) {
+    shared.entries.delete(absPath);
+    shared.size -= before.text.length;
+  }
+  shared.entries.set(absPath, held);
+  shared.size += held.text.length;
+  for (const [oldest, entry2] of shared.entries) {
+    if (shared.size <= MODULE_CACHE_TEXT_LIMIT) break;
+    shared.entries.delete(oldest);
+    shared.size -= entry2.text.length;
+  }
+}
+var MODULE_CACHE_TEXT_LIMIT = 5e5;
+var modulesByFamily = /* @__PURE__ */ new WeakMap();
 var HANDOFF_TEXT_LIMIT = 5e5;
 var handedOff = /* @__PURE__ */ new WeakMap();
 function handOff(sandbox, file, result, reads) {
@@ -26585,19 +26656,22 @@ function takeHandedOff(sandbox, file) {
   if (!held || !entry2) return void 0;
   held.entries.delete(file.absPath);
   held.size -= entry2.text.length;
-  if (entry2.text !== file.text || entry2.path !== file.path) return void 0;
-  for (const read2 of entry2.reads) {
+  if (entry2.text !== file.text || entry2.path !== file.path || !readsTheSame(entry2.reads, sandbox)) return void 0;
+  return entry2.result;
+}
+function readsTheSame(reads, sandbox) {
+  for (const read2 of reads) {
     if ("registry" in read2) {
       const now2 = resolveRegistryModule(read2.registry, read2.from, sandbox);
       const was = read2.resolution;
-      if (now2.ok !== was.ok || now2.ok && was.ok && now2.path !== was.path || !now2.ok && !was.ok && now2.reason !== was.reason) return void 0;
+      if (now2.ok !== was.ok || now2.ok && was.ok && now2.path !== was.path || !now2.ok && !was.ok && now2.reason !== was.reason) return false;
       continue;
     }
     const now = read2.bytes ? sandbox.readBytes(read2.absPath) : sandbox.readText(read2.absPath);
     const same = now.ok ? read2.content !== void 0 && (Buffer.isBuffer(now.value) ? Buffer.isBuffer(read2.content) && now.value.equals(read2.content) : now.value === read2.content) : read2.content === void 0;
-    if (!same) return void 0;
+    if (!same) return false;
   }
-  return entry2.result;
+  return true;
 }
 function bicepDiagnostics(file, syntax, lowering) {
   const at = (d) => file.locationOf(d.start, Math.max(0, d.end - d.start));
@@ -26813,7 +26887,7 @@ function linkedFileLoader(sandbox, cwd) {
     } else {
       try {
         const file = new SourceFile(read2.realPath, displayPath(read2.realPath, cwd), read2.value);
-        result = isBicepPath(target) ? loadBicep(file, box).document : parseJsonDocument(file);
+        result = isBicepPath(target) ? loadBicepModule(file, box) : parseJsonDocument(file);
       } catch (err) {
         const reason = err instanceof InputError ? `${err.diagnostic.message} (${err.diagnostic.file}:${err.diagnostic.location?.start.line ?? 1}:${err.diagnostic.location?.start.column ?? 1})` : err.message;
         result = { reason, refused: false };

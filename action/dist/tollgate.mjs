@@ -4991,7 +4991,7 @@ function readJsonDocument(absPath, shown) {
 function parseJsonValueFirst(file) {
   let value;
   try {
-    if (bracketCount(file.text) > MAX_DEPTH) return parseJsonDocument(file);
+    if (nestingDepth(file.text, MAX_DEPTH) > MAX_DEPTH) return parseJsonDocument(file);
     value = JSON.parse(file.text);
   } catch {
     return parseJsonDocument(file);
@@ -5001,13 +5001,24 @@ function parseJsonValueFirst(file) {
 function readJsonValueFirst(absPath, shown) {
   return parseJsonValueFirst(new SourceFile(absPath, shown, readLimitedText(absPath)));
 }
-function bracketCount(text2) {
-  let n = 0;
+function nestingDepth(text2, limit) {
+  let depth = 0;
+  let deepest = 0;
   for (let i = 0; i < text2.length; i++) {
     const c = text2.charCodeAt(i);
-    if (c === 123 || c === 91) n++;
+    if (c === 34) {
+      for (; ; ) {
+        i = text2.indexOf('"', i + 1);
+        if (i < 0) return deepest;
+        let slashes = 0;
+        while (text2.charCodeAt(i - 1 - slashes) === 92) slashes++;
+        if (slashes % 2 === 0) break;
+      }
+    } else if (c === 123 || c === 91) {
+      if (++depth > deepest && (deepest = depth) > limit) return deepest;
+    } else if (c === 125 || c === 93) depth--;
   }
-  return n;
+  return deepest;
 }
 function nodeValue(node) {
   switch (node.type) {
@@ -29747,7 +29758,8 @@ function leaf(type, at, value) {
 }
 function jObject(at, entries2) {
   const n = new Node("object", at.start, Math.max(0, at.end - at.start));
-  n.children = entries2.map((e) => {
+  const children = [];
+  for (const e of entries2) {
     const end = Math.max(e.keyAt.end, e.value.offset + e.value.length);
     const prop = new Node("property", e.keyAt.start, Math.max(0, end - e.keyAt.start));
     const key2 = jString(e.keyAt, e.key);
@@ -29755,8 +29767,9 @@ function jObject(at, entries2) {
     key2.parent = prop;
     e.value.parent = prop;
     prop.parent = n;
-    return prop;
-  });
+    children.push(prop);
+  }
+  n.children = children;
   return n;
 }
 function jArray(at, items) {
@@ -29924,7 +29937,7 @@ function nameOf(e) {
 function unknown(why) {
   return `${UNKNOWN_FUNCTION}(${quote(why)})`;
 }
-var FileScope, SCHEMAS, CONSTRAINT_DECORATORS, AMBIENT_TYPES, RESOURCE_CONTROL, ProgramLowering, MAX_LOADED_DEPTH;
+var FileScope, SCHEMAS, CONSTRAINT_DECORATORS, AMBIENT_TYPES, RESOURCE_CONTROL, yamlModule, ProgramLowering, MAX_LOADED_DEPTH;
 var init_lower_program = __esm({
   "src/bicep/lower/lower-program.ts"() {
     "use strict";
@@ -30377,7 +30390,8 @@ var init_lower_program = __esm({
         return base + pathArg.replace(/^\$/, "").replace(/\.([A-Za-z_][\w]*)/g, ".$1");
       }
       parseYaml(text2) {
-        return require_dist().parse(text2);
+        yamlModule ??= require_dist();
+        return yamlModule.parse(text2);
       }
       // ---- imports -------------------------------------------------------------------------------
       importNames(s, scope) {
@@ -30461,6 +30475,7 @@ var init_lower_program = __esm({
           case "ParenthesizedExpressionSyntax":
             return this.value(e.inner, locals, exprs);
           case "ObjectSyntax":
+            if (e.properties.length === 0) return jObject(e, []);
             if (e.properties.every((p) => p.kind === "ObjectPropertySyntax" && (p.key !== void 0 || p.keyNode.kind === "StringSyntax"))) {
               return jObject(
                 e,
@@ -31210,7 +31225,7 @@ function spanned(n, at) {
   n.end = last ? last.end : start;
   return n;
 }
-var Failure, BINARY2, CLOSERS, MAX_NESTING, RECOVERY_BUDGET_BASE, RECOVERY_BUDGET_PER_TOKEN, MAX_SYNTAX_DIAGNOSTICS, Parser2;
+var Failure, NONE, BINARY2, CLOSERS, MAX_NESTING, RECOVERY_BUDGET_BASE, RECOVERY_BUDGET_PER_TOKEN, MAX_SYNTAX_DIAGNOSTICS, Parser2;
 var init_parser2 = __esm({
   "src/bicep/syntax/parser.ts"() {
     "use strict";
@@ -31224,6 +31239,8 @@ var init_parser2 = __esm({
         Error.stackTraceLimit = limit;
       }
     };
+    NONE = [];
+    Object.freeze(NONE);
     BINARY2 = {
       Asterisk: 100,
       Slash: 100,
@@ -32068,8 +32085,9 @@ var init_parser2 = __esm({
         const { multiline, dollars } = multilineOpening(first);
         const children = [first];
         const segments2 = [pieceValue(first, multiline, dollars)];
-        const holes = [];
+        let holes = NONE;
         if (first.kind === "StringLeftPiece") {
+          holes = [];
           this.open.push("StringRightPiece");
           for (; ; ) {
             const hole = this.expression();
@@ -32090,7 +32108,11 @@ var init_parser2 = __esm({
         return spanned({ kind: "StringSyntax", start: 0, end: 0, children, segments: segments2, holes });
       }
       object() {
-        const children = [this.expect("LeftBrace", "'{'")];
+        const open = this.expect("LeftBrace", "'{'");
+        if (this.at("RightBrace")) {
+          return spanned({ kind: "ObjectSyntax", start: 0, end: 0, children: [open, this.next()], properties: NONE, resources: NONE });
+        }
+        const children = [open];
         const properties = [];
         let nested;
         this.open.push("RightBrace");
@@ -32117,7 +32139,7 @@ var init_parser2 = __esm({
         }
         this.open.pop();
         children.push(this.expect("RightBrace", "'}'"));
-        return spanned({ kind: "ObjectSyntax", start: 0, end: 0, children, properties, resources: nested ?? [] });
+        return spanned({ kind: "ObjectSyntax", start: 0, end: 0, children, properties, resources: nested ?? NONE });
       }
       objectProperty() {
         if (this.at("Ellipsis")) {
@@ -32604,6 +32626,14 @@ function loadBicep(file, sandbox = sandboxOf(file), handoff) {
     const kept = takeHandedOff(sandbox, file);
     if (kept) return kept;
   }
+  const { result, reads } = lowerRecorded(file, sandbox);
+  if (handoff === "store") {
+    handOff(sandbox, file, result, reads);
+    keepModule(sandbox, { text: file.text, path: file.path, result, reads });
+  }
+  return result;
+}
+function lowerRecorded(file, sandbox) {
   const parsed2 = parseShared(sandbox, file.absPath, file.text);
   const reads = [];
   const host = bicepHost(sandbox);
@@ -32638,8 +32668,41 @@ function loadBicep(file, sandbox = sandboxOf(file), handoff) {
   const lowered = lowerProgram(parsed2.program, file.absPath, tracked);
   const diagnostics = bicepDiagnostics(file, parsed2.diagnostics, lowered.diagnostics);
   const result = { document: new LoweredDocument(file, lowered.template, parsed2.program, parsed2.comments), diagnostics };
-  if (handoff === "store") handOff(sandbox, file, result, reads);
-  return result;
+  return { result, reads };
+}
+function loadBicepModule(file, sandbox) {
+  const shared = modulesByFamily.get(sandbox.family);
+  const known2 = shared?.entries.get(file.absPath);
+  if (shared && known2) {
+    shared.entries.delete(file.absPath);
+    shared.size -= known2.text.length;
+    if (known2.text === file.text && known2.path === file.path && readsTheSame(known2.reads, sandbox)) {
+      shared.entries.set(file.absPath, known2);
+      shared.size += known2.text.length;
+      return known2.result.document;
+    }
+  }
+  const { result, reads } = lowerRecorded(file, sandbox);
+  keepModule(sandbox, { text: file.text, path: file.path, result, reads });
+  return result.document;
+}
+function keepModule(sandbox, held) {
+  if (held.text.length > MODULE_CACHE_TEXT_LIMIT / 4) return;
+  let shared = modulesByFamily.get(sandbox.family);
+  if (!shared) modulesByFamily.set(sandbox.family, shared = { entries: /* @__PURE__ */ new Map(), size: 0 });
+  const absPath = held.result.document.file.absPath;
+  const before = shared.entries.get(absPath);
+  if (before) {
+    shared.entries.delete(absPath);
+    shared.size -= before.text.length;
+  }
+  shared.entries.set(absPath, held);
+  shared.size += held.text.length;
+  for (const [oldest, entry2] of shared.entries) {
+    if (shared.size <= MODULE_CACHE_TEXT_LIMIT) break;
+    shared.entries.delete(oldest);
+    shared.size -= entry2.text.length;
+  }
 }
 function handOff(sandbox, file, result, reads) {
   let held = handedOff.get(sandbox.family);
@@ -32654,19 +32717,22 @@ function takeHandedOff(sandbox, file) {
   if (!held || !entry2) return void 0;
   held.entries.delete(file.absPath);
   held.size -= entry2.text.length;
-  if (entry2.text !== file.text || entry2.path !== file.path) return void 0;
-  for (const read2 of entry2.reads) {
+  if (entry2.text !== file.text || entry2.path !== file.path || !readsTheSame(entry2.reads, sandbox)) return void 0;
+  return entry2.result;
+}
+function readsTheSame(reads, sandbox) {
+  for (const read2 of reads) {
     if ("registry" in read2) {
       const now2 = resolveRegistryModule(read2.registry, read2.from, sandbox);
       const was = read2.resolution;
-      if (now2.ok !== was.ok || now2.ok && was.ok && now2.path !== was.path || !now2.ok && !was.ok && now2.reason !== was.reason) return void 0;
+      if (now2.ok !== was.ok || now2.ok && was.ok && now2.path !== was.path || !now2.ok && !was.ok && now2.reason !== was.reason) return false;
       continue;
     }
     const now = read2.bytes ? sandbox.readBytes(read2.absPath) : sandbox.readText(read2.absPath);
     const same = now.ok ? read2.content !== void 0 && (Buffer.isBuffer(now.value) ? Buffer.isBuffer(read2.content) && now.value.equals(read2.content) : now.value === read2.content) : read2.content === void 0;
-    if (!same) return void 0;
+    if (!same) return false;
   }
-  return entry2.result;
+  return true;
 }
 function bicepDiagnostics(file, syntax, lowering) {
   const at = (d) => file.locationOf(d.start, Math.max(0, d.end - d.start));
@@ -32862,7 +32928,7 @@ function bicepHost(sandbox) {
     registryModule: (spec, fromAbsPath) => resolveRegistryModule(spec, fromAbsPath, sandbox)
   };
 }
-var LoweredDocument, HANDOFF_TEXT_LIMIT, handedOff, parsedBySandbox, moduleRefsBySandbox, PARSE_CACHE_TEXT_LIMIT, parsesByFamily;
+var LoweredDocument, MODULE_CACHE_TEXT_LIMIT, modulesByFamily, HANDOFF_TEXT_LIMIT, handedOff, parsedBySandbox, moduleRefsBySandbox, PARSE_CACHE_TEXT_LIMIT, parsesByFamily;
 var init_load_bicep = __esm({
   "src/bicep/load-bicep.ts"() {
     "use strict";
@@ -32883,6 +32949,8 @@ var init_load_bicep = __esm({
       program;
       comments;
     };
+    MODULE_CACHE_TEXT_LIMIT = 5e5;
+    modulesByFamily = /* @__PURE__ */ new WeakMap();
     HANDOFF_TEXT_LIMIT = 5e5;
     handedOff = /* @__PURE__ */ new WeakMap();
     parsedBySandbox = /* @__PURE__ */ new WeakMap();
@@ -33958,7 +34026,11 @@ var init_fix_intent = __esm({
 function styleAt(text2, offset, bicep) {
   const lineStart = Math.max(text2.lastIndexOf("\n", offset - 1) + 1, 0);
   const indent = /^[ \t]*/.exec(text2.slice(lineStart, offset))[0];
-  return { bicep, eol: text2.includes("\r\n") ? "\r\n" : "\n", indent, unit: indentUnit(text2) };
+  return { bicep, indent, ...fileStyle(text2) };
+}
+function fileStyle(text2) {
+  if (lastStyle?.text !== text2) lastStyle = { text: text2, eol: text2.includes("\r\n") ? "\r\n" : "\n", unit: indentUnit(text2) };
+  return { eol: lastStyle.eol, unit: lastStyle.unit };
 }
 function indentUnit(text2) {
   let best = 0;
@@ -33998,7 +34070,7 @@ function renderProperty(key2, v, style, indent) {
   const k = style.bicep ? BICEP_IDENTIFIER.test(key2) ? key2 : bicepString(key2) : JSON.stringify(key2);
   return `${k}: ${renderValue(v, style, indent)}`;
 }
-var BICEP_IDENTIFIER;
+var lastStyle, BICEP_IDENTIFIER;
 var init_fix_render = __esm({
   "src/evaluate/fix-render.ts"() {
     "use strict";
@@ -34327,7 +34399,7 @@ function linkedFileLoader(sandbox, cwd) {
     } else {
       try {
         const file = new SourceFile(read2.realPath, displayPath(read2.realPath, cwd), read2.value);
-        result = isBicepPath(target) ? loadBicep(file, box).document : parseJsonDocument(file);
+        result = isBicepPath(target) ? loadBicepModule(file, box) : parseJsonDocument(file);
       } catch (err) {
         const reason2 = err instanceof InputError ? `${err.diagnostic.message} (${err.diagnostic.file}:${err.diagnostic.location?.start.line ?? 1}:${err.diagnostic.location?.start.column ?? 1})` : err.message;
         result = { reason: reason2, refused: false };
