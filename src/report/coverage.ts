@@ -74,7 +74,21 @@ export interface Coverage {
 
 const REASON_ORDER = Object.keys(NOT_RUN_REASONS);
 
+/**
+ * Coverage by result, while its lists are the same ones: a report asks for it more than once (its
+ * summary, then its own section), and on a large scan each pass over the results took ~20 ms.
+ */
+const computed = new WeakMap<ScanResult, { results: ScanResult['results']; units: ScanResult['units']; resultCount: number; coverage: Coverage }>();
+
 export function coverageOf(result: ScanResult): Coverage {
+  const known = computed.get(result);
+  if (known && known.results === result.results && known.units === result.units && known.resultCount === result.results.length) return known.coverage;
+  const coverage = computeCoverage(result);
+  computed.set(result, { results: result.results, units: result.units, resultCount: result.results.length, coverage });
+  return coverage;
+}
+
+function computeCoverage(result: ScanResult): Coverage {
   const byResource = outcomesByResource(result.results);
   const notEvaluated: UnitResource[] = [];
   const undecided: UnitResource[] = [];
