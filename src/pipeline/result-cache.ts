@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { ScanUnit } from '../input/pair-parameters.js';
 import { MAX_INPUT_FILE_BYTES } from '../load/sandbox.js';
@@ -25,6 +25,18 @@ const HEADER = `tollgate result cache ${FORMAT}\n`;
 
 /** The content hash of a file as a unit read it; null when it could not be read. */
 export type Dependencies = Record<string, string | null>;
+
+/** What a file's stat said when it was hashed (see hashOf). */
+interface StatRecord {
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+  hash: string;
+}
+
+/** How recently modified a file may be and still have its stat recorded (coarse clocks tick every 2 s). */
+const RACY_MS = 3_000;
 
 interface Entry<T> {
   dependencies: Dependencies;
@@ -98,10 +110,50 @@ export class ResultCache {
     return Object.entries(entry.dependencies).every(([file, hash]) => this.hashOf(file) === hash) ? entry.outcome : undefined;
   }
 
+  /**
+   * A file's content hash. As git's index does, the pack also keeps, per file, the hash with the
+   * file's size, modification and change times and inode when it was hashed: while all four are
+   * the same the file is not read again. Writing a file changes its change time (which no tool
+   * sets back, unlike the modification time), and a file modified within RACY_MS of being hashed
+   * is not recorded, so that two writes within one tick of a coarse file system clock are not
+   * mistaken for one.
+   */
   private hashOf(file: string): string | null {
-    let hash = this.hashes.get(file);
-    if (hash === undefined) this.hashes.set(file, (hash = contentHash(file)));
+    const known = this.hashes.get(file);
+    if (known !== undefined) return known;
+    let stat: Stats | undefined;
+    try {
+      stat = statSync(file);
+    } catch {
+      // unreadable: contentHash says null
+    }
+    const key = this.keyOf(['stat', file]);
+    let hash: string | null | undefined;
+    if (stat) {
+      const recorded = this.statRecord(key);
+      if (recorded && recorded.size === stat.size && recorded.mtimeMs === stat.mtimeMs && recorded.ctimeMs === stat.ctimeMs && recorded.ino === stat.ino) {
+        hash = recorded.hash;
+      }
+    }
+    if (hash === undefined) {
+      hash = contentHash(file);
+      if (stat && hash !== null && stat.mtimeMs < Date.now() - RACY_MS) {
+        this.append(key, { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino, hash } satisfies StatRecord);
+      }
+    }
+    this.hashes.set(file, hash);
     return hash;
+  }
+
+  private statRecord(key: string): StatRecord | undefined {
+    const json = this.load().get(key);
+    if (json === undefined) return undefined;
+    try {
+      const r = JSON.parse(json) as StatRecord;
+      return typeof r?.hash === 'string' && typeof r.size === 'number' && typeof r.mtimeMs === 'number' ? r : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   private load(): Map<string, string> {
@@ -145,15 +197,18 @@ export class ResultCache {
     }
   }
 
-  /** Appends an entry to the pack. A failed write only costs the next scan the work. */
   private write(key: unknown[], dependencies: Dependencies, outcome: unknown): void {
+    this.append(this.keyOf(key), { dependencies, outcome } satisfies Entry<unknown>);
+  }
+
+  /** Appends a line to the pack. A failed write only costs the next scan the work. */
+  private append(hash: string, value: object): void {
     const entries = this.load();
-    const hash = this.keyOf(key);
     // Released: the entry is not looked up again in this scan.
     if (entries.delete(hash)) this.replaced++;
     try {
       if (this.fd === undefined) this.fd = this.openForAppend();
-      writeSync(this.fd, `${hash}\t${JSON.stringify({ dependencies, outcome } satisfies Entry<unknown>)}\n`);
+      writeSync(this.fd, `${hash}\t${JSON.stringify(value)}\n`);
       this.lines++;
     } catch {
       // a full disk, a read-only cache: the scan goes on without storing

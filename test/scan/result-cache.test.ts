@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import fs, { mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadRuleSet, scan, type RuleSet, type ScanOptions } from '../../src/scan.js';
@@ -197,4 +198,37 @@ test('CLI: --cache with a changed configuration misses; --changed-since takes th
   const changed = cli('--changed-since', 'HEAD');
   assert.match(changed.stderr, /result cache: 1 units reused, 0 scanned/);
   assert.match(changed.json, /"parameterFile": "api.parameters.json"/);
+});
+
+test("a file whose size, times and inode are as when it was hashed is not read again (git's index rule); an edit is", () => {
+  const dir = tree();
+  const cache = mkdtempSync(path.join(tmpdir(), 'tollgate-cache-'));
+  // Files modified long enough ago (a file modified within the last seconds is never recorded).
+  const past = new Date(Date.now() - 60_000);
+  for (const f of readdirSync(dir)) utimesSync(path.join(dir, f), past, past);
+  run(dir, cache);
+  // The first re-scan hashes each file and records its stat; the next ones compare stats.
+  assert.deepEqual(run(dir, cache).cache, { hits: 2, misses: 0 });
+  const hashed: string[] = [];
+  const original = fs.readFileSync;
+  (fs as { readFileSync: unknown }).readFileSync = (...args: Parameters<typeof fs.readFileSync>) => {
+    if (typeof args[0] === 'string' && args[0].startsWith(dir)) hashed.push(path.basename(args[0]));
+    return original(...args);
+  };
+  syncBuiltinESMExports();
+  try {
+    assert.deepEqual(run(dir, cache).cache, { hits: 2, misses: 0 });
+    assert.deepEqual(hashed, [], 'no file read to be hashed');
+    // An edit of the same size, its modification time set back: the change time still differs.
+    const params = path.join(dir, 'api.parameters.json');
+    writeFileSync(params, readFileSync(params, 'utf8').replace('2019-12-01', '2019-12-02'));
+    utimesSync(params, past, past);
+    const edited = run(dir, cache);
+    assert.deepEqual(edited.cache, { hits: 1, misses: 1 });
+    // Only the edited file is read again (by the cache, and by the unit that now runs).
+    assert.deepEqual([...new Set(hashed)], ['api.parameters.json']);
+  } finally {
+    (fs as { readFileSync: unknown }).readFileSync = original;
+    syncBuiltinESMExports();
+  }
 });
