@@ -51,6 +51,8 @@ export class ResultCache {
    * whose discovery entry and unit entry both list it, are read and hashed once per scan.
    */
   private readonly hashes = new Map<string, string | null>();
+  /** When this scan started (see recordStat). */
+  private readonly started = Date.now();
   private readonly file: string;
   /** The pack's entries by key hash, as JSON text (parsed when looked up); read on first use. */
   private entries: Map<string, string> | undefined;
@@ -199,6 +201,30 @@ export class ResultCache {
 
   private write(key: unknown[], dependencies: Dependencies, outcome: unknown): void {
     this.append(this.keyOf(key), { dependencies, outcome } satisfies Entry<unknown>);
+    for (const [file, hash] of Object.entries(dependencies)) if (hash !== null) this.recordStat(file, hash);
+  }
+
+  /**
+   * Records the stat of a file a unit read, with the hash of what it read: so that the first
+   * re-scan already compares stats. Only for a file neither modified nor changed since RACY_MS
+   * before this scan started: the unit then read what the stat describes (a file changed later
+   * would get a new change time, which the record then does not match).
+   */
+  private recordStat(file: string, hash: string): void {
+    if (this.hashes.has(file)) return; // hashed (and recorded when it could be) by a lookup of this scan
+    this.hashes.set(file, hash);
+    let stat: Stats;
+    try {
+      stat = statSync(file);
+    } catch {
+      return;
+    }
+    if (stat.mtimeMs >= this.started - RACY_MS || stat.ctimeMs >= this.started - RACY_MS) return;
+    const key = this.keyOf(['stat', file]);
+    const known = this.statRecord(key);
+    if (known && known.hash === hash && known.size === stat.size && known.mtimeMs === stat.mtimeMs && known.ctimeMs === stat.ctimeMs && known.ino === stat.ino)
+      return;
+    this.append(key, { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino, hash } satisfies StatRecord);
   }
 
   /** Appends a line to the pack. A failed write only costs the next scan the work. */

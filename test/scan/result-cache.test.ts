@@ -232,3 +232,27 @@ test("a file whose size, times and inode are as when it was hashed is not read a
     syncBuiltinESMExports();
   }
 });
+
+test('the scan that stores an entry records the stats of the files its unit read, when they were last changed before it started', async () => {
+  const dir = tree();
+  const cache = mkdtempSync(path.join(tmpdir(), 'tollgate-cache-'));
+  const past = new Date(Date.now() - 60_000);
+  for (const f of readdirSync(dir)) utimesSync(path.join(dir, f), past, past);
+  // Setting the times is itself a change (of the change time): let it age past the racy window.
+  await new Promise((resolve) => setTimeout(resolve, 3_200));
+  assert.deepEqual(run(dir, cache).cache, { hits: 0, misses: 2 });
+  const hashed: string[] = [];
+  const original = fs.readFileSync;
+  (fs as { readFileSync: unknown }).readFileSync = (...args: Parameters<typeof fs.readFileSync>) => {
+    if (typeof args[0] === 'string' && args[0].startsWith(dir)) hashed.push(path.basename(args[0]));
+    return original(...args);
+  };
+  syncBuiltinESMExports();
+  try {
+    assert.deepEqual(run(dir, cache).cache, { hits: 2, misses: 0 });
+    assert.deepEqual(hashed, [], 'the first re-scan reads no file to hash it');
+  } finally {
+    (fs as { readFileSync: unknown }).readFileSync = original;
+    syncBuiltinESMExports();
+  }
+});
