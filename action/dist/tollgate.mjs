@@ -8074,18 +8074,18 @@ function aliasEntries(field2, table2) {
   });
 }
 function builtInField(field2) {
-  const computed = (path39, read2) => ({ kind: "computed", field: field2, path: path39, read: read2 });
+  const computed2 = (path39, read2) => ({ kind: "computed", field: field2, path: path39, read: read2 });
   switch (field2.toLowerCase()) {
     case "type":
-      return computed("type", (t) => t.type);
+      return computed2("type", (t) => t.type);
     case "name":
-      return computed("name", (t) => leafName(t));
+      return computed2("name", (t) => leafName(t));
     case "fullname":
-      return computed("name", (t) => t.name);
+      return computed2("name", (t) => t.name);
     case "id":
-      return computed(void 0, (t) => t.id);
+      return computed2(void 0, (t) => t.id);
     case "apiversion":
-      return computed(void 0, (t) => t.apiVersion);
+      return computed2(void 0, (t) => t.apiVersion);
     case "kind":
       return fixedPath(field2, ["kind"]);
     case "location":
@@ -26149,6 +26149,13 @@ var init_rules_not_run = __esm({
 
 // src/report/coverage.ts
 function coverageOf(result) {
+  const known2 = computed.get(result);
+  if (known2 && known2.results === result.results && known2.units === result.units && known2.resultCount === result.results.length) return known2.coverage;
+  const coverage = computeCoverage(result);
+  computed.set(result, { results: result.results, units: result.units, resultCount: result.results.length, coverage });
+  return coverage;
+}
+function computeCoverage(result) {
   const byResource = outcomesByResource(result.results);
   const notEvaluated = [];
   const undecided = [];
@@ -26260,7 +26267,7 @@ function sortNotFollowed(list3) {
     )
   );
 }
-var REASON_ORDER;
+var REASON_ORDER, computed;
 var init_coverage = __esm({
   "src/report/coverage.ts"() {
     "use strict";
@@ -26268,6 +26275,7 @@ var init_coverage = __esm({
     init_rules_not_run();
     init_order();
     REASON_ORDER = Object.keys(NOT_RUN_REASONS);
+    computed = /* @__PURE__ */ new WeakMap();
   }
 });
 
@@ -28666,7 +28674,7 @@ var init_template_scope = __esm({
         if (loops?.type !== "array") return void 0;
         return loops.children?.find((entry2) => String(childNode(entry2, "name")?.value ?? "").toLowerCase() === name.toLowerCase());
       }
-      memoize(map, key2, compute, what, computed) {
+      memoize(map, key2, compute, what, computed2) {
         const lower2 = key2.toLowerCase();
         let memo = map.get(lower2);
         if (memo?.state === "running") throw new FunctionError(`${what} refers to itself`);
@@ -28684,7 +28692,7 @@ var init_template_scope = __esm({
           }
           if (this.diagnostics.length > before) memo.diagnostics = this.diagnostics.slice(before);
           memo.state = "done";
-          computed?.(memo.diagnostics);
+          computed2?.(memo.diagnostics);
         } else if (memo.diagnostics.length) {
           this.release(memo.diagnostics);
         }
@@ -32748,8 +32756,8 @@ function loadBicepParams(file, evaluate2, sandbox = sandboxOf(file), extending =
   const parsed2 = parseBicep(file.text, { params: true });
   const lowered = lowerParamsFile(parsed2.program, file.absPath, bicepHost(sandbox));
   const diagnostics = bicepDiagnostics(file, parsed2.diagnostics, lowered.diagnostics);
-  const computed = lowered.assignments.some((a) => !lowered.literal.has(a.name)) ? evaluate2(new LoweredDocument(file, lowered.template, parsed2.program)) : { outputs: {}, diagnostics: [] };
-  diagnostics.push(...computed.diagnostics);
+  const computed2 = lowered.assignments.some((a) => !lowered.literal.has(a.name)) ? evaluate2(new LoweredDocument(file, lowered.template, parsed2.program)) : { outputs: {}, diagnostics: [] };
+  diagnostics.push(...computed2.diagnostics);
   const at = { start: 0, end: file.text.length };
   const parameters = [];
   for (const a of lowered.assignments) {
@@ -32759,7 +32767,7 @@ function loadBicepParams(file, evaluate2, sandbox = sandboxOf(file), extending =
       continue;
     }
     const literal = lowered.literal.get(a.name);
-    const value = literal ?? valueNode(a.value, (Object.hasOwn(computed.outputs, a.name) ? computed.outputs[a.name] : void 0)?.value);
+    const value = literal ?? valueNode(a.value, (Object.hasOwn(computed2.outputs, a.name) ? computed2.outputs[a.name] : void 0)?.value);
     const wrapped = isUnknown(value) ? jObject(a, [
       entry(
         "reference",
@@ -34567,7 +34575,7 @@ var init_run_unit = __esm({
 
 // src/pipeline/result-cache.ts
 import { createHash as createHash4 } from "node:crypto";
-import { closeSync as closeSync3, mkdirSync, openSync as openSync3, readFileSync as readFileSync10, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync as closeSync3, mkdirSync, openSync as openSync3, readFileSync as readFileSync10, renameSync, rmSync, statSync as statSync5, writeFileSync, writeSync } from "node:fs";
 import path23 from "node:path";
 function dependencyRecorder() {
   const dependencies = /* @__PURE__ */ Object.create(null);
@@ -34593,7 +34601,7 @@ function isOutcome(o) {
 function sha256(data) {
   return createHash4("sha256").update(data).digest("hex");
 }
-var FORMAT, HEADER2, ResultCache;
+var FORMAT, HEADER2, RACY_MS, ResultCache;
 var init_result_cache = __esm({
   "src/pipeline/result-cache.ts"() {
     "use strict";
@@ -34601,6 +34609,7 @@ var init_result_cache = __esm({
     FORMAT = 2;
     HEADER2 = `tollgate result cache ${FORMAT}
 `;
+    RACY_MS = 3e3;
     ResultCache = class {
       constructor(dir, identity3) {
         this.dir = dir;
@@ -34616,6 +34625,8 @@ var init_result_cache = __esm({
        * whose discovery entry and unit entry both list it, are read and hashed once per scan.
        */
       hashes = /* @__PURE__ */ new Map();
+      /** When this scan started (see recordStat). */
+      started = Date.now();
       file;
       /** The pack's entries by key hash, as JSON text (parsed when looked up); read on first use. */
       entries;
@@ -34661,10 +34672,48 @@ var init_result_cache = __esm({
         if (!entry2 || !valid(entry2.outcome)) return void 0;
         return Object.entries(entry2.dependencies).every(([file, hash]) => this.hashOf(file) === hash) ? entry2.outcome : void 0;
       }
+      /**
+       * A file's content hash. As git's index does, the pack also keeps, per file, the hash with the
+       * file's size, modification and change times and inode when it was hashed: while all four are
+       * the same the file is not read again. Writing a file changes its change time (which no tool
+       * sets back, unlike the modification time), and a file modified within RACY_MS of being hashed
+       * is not recorded, so that two writes within one tick of a coarse file system clock are not
+       * mistaken for one.
+       */
       hashOf(file) {
-        let hash = this.hashes.get(file);
-        if (hash === void 0) this.hashes.set(file, hash = contentHash(file));
+        const known2 = this.hashes.get(file);
+        if (known2 !== void 0) return known2;
+        let stat;
+        try {
+          stat = statSync5(file);
+        } catch {
+        }
+        const key2 = this.keyOf(["stat", file]);
+        let hash;
+        if (stat) {
+          const recorded = this.statRecord(key2);
+          if (recorded && recorded.size === stat.size && recorded.mtimeMs === stat.mtimeMs && recorded.ctimeMs === stat.ctimeMs && recorded.ino === stat.ino) {
+            hash = recorded.hash;
+          }
+        }
+        if (hash === void 0) {
+          hash = contentHash(file);
+          if (stat && hash !== null && stat.mtimeMs < Date.now() - RACY_MS) {
+            this.append(key2, { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino, hash });
+          }
+        }
+        this.hashes.set(file, hash);
         return hash;
+      }
+      statRecord(key2) {
+        const json = this.load().get(key2);
+        if (json === void 0) return void 0;
+        try {
+          const r = JSON.parse(json);
+          return typeof r?.hash === "string" && typeof r.size === "number" && typeof r.mtimeMs === "number" ? r : void 0;
+        } catch {
+          return void 0;
+        }
       }
       load() {
         if (this.entries) return this.entries;
@@ -34704,14 +34753,39 @@ var init_result_cache = __esm({
           return void 0;
         }
       }
-      /** Appends an entry to the pack. A failed write only costs the next scan the work. */
       write(key2, dependencies, outcome) {
+        this.append(this.keyOf(key2), { dependencies, outcome });
+        for (const [file, hash] of Object.entries(dependencies)) if (hash !== null) this.recordStat(file, hash);
+      }
+      /**
+       * Records the stat of a file a unit read, with the hash of what it read: so that the first
+       * re-scan already compares stats. Only for a file neither modified nor changed since RACY_MS
+       * before this scan started: the unit then read what the stat describes (a file changed later
+       * would get a new change time, which the record then does not match).
+       */
+      recordStat(file, hash) {
+        if (this.hashes.has(file)) return;
+        this.hashes.set(file, hash);
+        let stat;
+        try {
+          stat = statSync5(file);
+        } catch {
+          return;
+        }
+        if (stat.mtimeMs >= this.started - RACY_MS || stat.ctimeMs >= this.started - RACY_MS) return;
+        const key2 = this.keyOf(["stat", file]);
+        const known2 = this.statRecord(key2);
+        if (known2 && known2.hash === hash && known2.size === stat.size && known2.mtimeMs === stat.mtimeMs && known2.ctimeMs === stat.ctimeMs && known2.ino === stat.ino)
+          return;
+        this.append(key2, { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino, hash });
+      }
+      /** Appends a line to the pack. A failed write only costs the next scan the work. */
+      append(hash, value) {
         const entries2 = this.load();
-        const hash = this.keyOf(key2);
         if (entries2.delete(hash)) this.replaced++;
         try {
           if (this.fd === void 0) this.fd = this.openForAppend();
-          writeSync(this.fd, `${hash}	${JSON.stringify({ dependencies, outcome })}
+          writeSync(this.fd, `${hash}	${JSON.stringify(value)}
 `);
           this.lines++;
         } catch {
@@ -40807,7 +40881,7 @@ var init_scan = __esm({
 });
 
 // src/pipeline/worker-pool.ts
-import { statSync as statSync5 } from "node:fs";
+import { statSync as statSync6 } from "node:fs";
 import { Worker } from "node:worker_threads";
 function workerPool(options) {
   let workers;
@@ -40838,7 +40912,7 @@ function workerPool(options) {
       let size = 0;
       for (const f of files) {
         try {
-          size += statSync5(f.absPath).size;
+          size += statSync6(f.absPath).size;
         } catch {
         }
         if (size >= options.minSize) {
@@ -40985,14 +41059,14 @@ var init_baseline = __esm({
 });
 
 // src/cli/write-output.ts
-import { chmodSync, mkdirSync as mkdirSync2, readdirSync as readdirSync6, realpathSync as realpathSync3, renameSync as renameSync2, rmSync as rmSync2, statSync as statSync6, writeFileSync as writeFileSync2 } from "node:fs";
+import { chmodSync, mkdirSync as mkdirSync2, readdirSync as readdirSync6, realpathSync as realpathSync3, renameSync as renameSync2, rmSync as rmSync2, statSync as statSync7, writeFileSync as writeFileSync2 } from "node:fs";
 import path26 from "node:path";
 function writeFileAtomic(target, content, options = {}) {
   let mode;
   if (options.keepMode) {
     try {
       target = realpathSync3(target);
-      mode = statSync6(target).mode & 4095;
+      mode = statSync7(target).mode & 4095;
     } catch {
     }
   }
@@ -41143,7 +41217,7 @@ var init_rule_options = __esm({
 });
 
 // src/config/plugins.ts
-import { existsSync as existsSync5, statSync as statSync7 } from "node:fs";
+import { existsSync as existsSync5, statSync as statSync8 } from "node:fs";
 import path27 from "node:path";
 import { pathToFileURL as pathToFileURL3 } from "node:url";
 function placeOf(config, i) {
@@ -41164,7 +41238,7 @@ async function loadPlugins(config, taken) {
         "Node.js cannot load TypeScript here: compile the plugin to JavaScript (.js or .mjs) first and name the compiled file (see docs/configuration.md#plugins)"
       );
     if (!LOADABLE.has(ext)) fail2(`a plugin is an ES module ending in .js or .mjs, not '${ext || "no extension"}'`);
-    if (!existsSync5(abs) || !statSync7(abs).isFile()) fail2("no such file");
+    if (!existsSync5(abs) || !statSync8(abs).isFile()) fail2("no such file");
     let module;
     try {
       module = await import(pathToFileURL3(abs).href);
@@ -41305,7 +41379,7 @@ __export(scan_exports, {
   workerScanOptions: () => workerScanOptions
 });
 import { createHash as createHash5 } from "node:crypto";
-import { readFileSync as readFileSync13, statSync as statSync8 } from "node:fs";
+import { readFileSync as readFileSync13, statSync as statSync9 } from "node:fs";
 import { availableParallelism } from "node:os";
 import path29 from "node:path";
 import { setFlagsFromString } from "node:v8";
@@ -41342,7 +41416,7 @@ function configIdentity(config, spec, cwd) {
   const contentOf = (given) => {
     const file = path29.resolve(cwd, given);
     try {
-      return statSync8(file).isFile() ? createHash5("sha256").update(readFileSync13(file)).digest("hex") : given;
+      return statSync9(file).isFile() ? createHash5("sha256").update(readFileSync13(file)).digest("hex") : given;
     } catch {
       return given;
     }
@@ -42691,12 +42765,12 @@ var policy_suite_exports = {};
 __export(policy_suite_exports, {
   runPolicySuite: () => runPolicySuite
 });
-import { existsSync as existsSync7, readdirSync as readdirSync7, readFileSync as readFileSync16, statSync as statSync9 } from "node:fs";
+import { existsSync as existsSync7, readdirSync as readdirSync7, readFileSync as readFileSync16, statSync as statSync10 } from "node:fs";
 import path34 from "node:path";
 function runPolicySuite(dir, flags = {}) {
   const cwd = process.cwd();
   const root = path34.resolve(cwd, dir);
-  if (!existsSync7(root) || !statSync9(root).isDirectory()) {
+  if (!existsSync7(root) || !statSync10(root).isDirectory()) {
     say2(process.stderr, `tollgate: --suite ${dir}: not a folder
 `);
     return EXIT.usage;
@@ -42775,7 +42849,7 @@ function suiteFolders(root) {
     for (const n of names) {
       if (n === "node_modules" || n.startsWith(".")) continue;
       const p = path34.join(dir, n);
-      if (statSync9(p).isDirectory()) visit(p);
+      if (statSync10(p).isDirectory()) visit(p);
     }
   };
   visit(root);
