@@ -11,6 +11,7 @@ import type { Comment } from './syntax/lexer.js';
 import type { ParameterAssignment, Program } from './syntax/tree.js';
 import { entry, jArray, jBool, jLiteral, jNull, jNumber, jObject, jString, type Entry } from './lower/json-build.js';
 import { isUnknown, Unknown } from '../resources/value.js';
+import { TextBoundedCache } from './text-bounded-cache.js';
 
 /** A lowered file: the ARM template in memory, its syntax tree and comments, and what went wrong. */
 export interface BicepDocument extends JsonDocument {
@@ -55,7 +56,7 @@ export function loadBicep(
   if (handoff === 'store') {
     handOff(sandbox, file, result, reads);
     // Discovery lowers every Bicep file, modules too: the units that deploy it as a module take this.
-    keepModule(sandbox, { text: file.text, path: file.path, result, reads });
+    moduleLowerings.set(sandbox.family, file.absPath, { text: file.text, path: file.path, result, reads });
   }
   return result;
 }
@@ -108,44 +109,15 @@ function lowerRecorded(file: SourceFile, sandbox: Sandbox): { result: Lowered; r
  * again. Bounded by the text held, least recently used out.
  */
 export function loadBicepModule(file: SourceFile, sandbox: Sandbox): BicepDocument {
-  const shared = modulesByFamily.get(sandbox.family);
-  const known = shared?.entries.get(file.absPath);
-  if (shared && known) {
-    shared.entries.delete(file.absPath);
-    shared.size -= known.text.length;
-    if (known.text === file.text && known.path === file.path && readsTheSame(known.reads, sandbox)) {
-      shared.entries.set(file.absPath, known); // most recent last
-      shared.size += known.text.length;
-      return known.result.document;
-    }
-  }
+  const known = moduleLowerings.get(sandbox.family, file.absPath, (m) => m.text === file.text && m.path === file.path && readsTheSame(m.reads, sandbox));
+  if (known) return known.result.document;
   const { result, reads } = lowerRecorded(file, sandbox);
-  keepModule(sandbox, { text: file.text, path: file.path, result, reads });
+  moduleLowerings.set(sandbox.family, file.absPath, { text: file.text, path: file.path, result, reads });
   return result.document;
 }
 
-function keepModule(sandbox: Sandbox, held: HeldLowering): void {
-  if (held.text.length > MODULE_CACHE_TEXT_LIMIT / 4) return;
-  let shared = modulesByFamily.get(sandbox.family);
-  if (!shared) modulesByFamily.set(sandbox.family, (shared = { entries: new Map(), size: 0 }));
-  const absPath = held.result.document.file.absPath;
-  const before = shared.entries.get(absPath);
-  if (before) {
-    shared.entries.delete(absPath);
-    shared.size -= before.text.length;
-  }
-  shared.entries.set(absPath, held);
-  shared.size += held.text.length;
-  for (const [oldest, entry] of shared.entries) {
-    if (shared.size <= MODULE_CACHE_TEXT_LIMIT) break;
-    shared.entries.delete(oldest);
-    shared.size -= entry.text.length;
-  }
-}
-
-const MODULE_CACHE_TEXT_LIMIT = 500_000;
+const moduleLowerings = new TextBoundedCache<HeldLowering>(500_000);
 type HeldLowering = { text: string; path: string; result: Lowered; reads: HandOffRead[] };
-const modulesByFamily = new WeakMap<object, { entries: Map<string, HeldLowering>; size: number }>();
 
 /** What a lowering read besides its file, in order: a file, or where a registry module resolved. */
 type HandOffRead =
@@ -394,32 +366,13 @@ function parsedFiles(sandbox: Sandbox) {
  * module tree. Bounded by the text held (a tree takes about 30 bytes per character of its text),
  * oldest use first out, so memory follows the modules in use rather than the repository.
  */
-const PARSE_CACHE_TEXT_LIMIT = 1_000_000;
-const parsesByFamily = new WeakMap<object, { entries: Map<string, { text: string; parsed: ParseResult }>; size: number }>();
+const familyParses = new TextBoundedCache<{ text: string; parsed: ParseResult }>(1_000_000);
 
 function familyParse(sandbox: Sandbox, absPath: string, text: string): ParseResult {
-  let shared = parsesByFamily.get(sandbox.family);
-  if (!shared) parsesByFamily.set(sandbox.family, (shared = { entries: new Map(), size: 0 }));
-  const known = shared.entries.get(absPath);
-  if (known) {
-    shared.entries.delete(absPath);
-    shared.size -= known.text.length;
-    if (known.text === text) {
-      shared.entries.set(absPath, known); // most recent last
-      shared.size += text.length;
-      return known.parsed;
-    }
-  }
+  const known = familyParses.get(sandbox.family, absPath, (p) => p.text === text);
+  if (known) return known.parsed;
   const parsed = parseBicep(text);
-  if (text.length <= PARSE_CACHE_TEXT_LIMIT / 4) {
-    shared.entries.set(absPath, { text, parsed });
-    shared.size += text.length;
-    for (const [oldest, entry] of shared.entries) {
-      if (shared.size <= PARSE_CACHE_TEXT_LIMIT) break;
-      shared.entries.delete(oldest);
-      shared.size -= entry.text.length;
-    }
-  }
+  familyParses.set(sandbox.family, absPath, { text, parsed });
   return parsed;
 }
 
