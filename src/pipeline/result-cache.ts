@@ -18,7 +18,8 @@ import type { UnitOutcome } from './run-unit.js';
 // replaced ones, the scan's end rewrites it (temporary file, then rename). One file read instead
 // of one per entry: a warm re-scan of thousands of units spent most of its time opening files.
 // A line cut short (a scan stopped mid-write) or garbled (two scans appending at once) does not
-// parse: a miss, replaced by the next scan.
+// parse: a miss, replaced by the next scan. The pack also holds a stat record per file hashed
+// (see hashOf), so that an unchanged file is not read again to be hashed.
 
 const FORMAT = 2;
 const HEADER = `tollgate result cache ${FORMAT}\n`;
