@@ -26543,6 +26543,44 @@ function parseConfig(text2, file) {
   return config;
 }
 
+// src/bicep/text-bounded-cache.ts
+var TextBoundedCache = class {
+  constructor(limit) {
+    this.limit = limit;
+  }
+  limit;
+  byFamily = /* @__PURE__ */ new WeakMap();
+  /** The value kept for `key` if `valid` says it still holds (it is then the most recently used); else none, and it is dropped. */
+  get(family, key, valid) {
+    const shared = this.byFamily.get(family);
+    const known2 = shared?.entries.get(key);
+    if (!shared || !known2) return void 0;
+    shared.entries.delete(key);
+    shared.size -= known2.text.length;
+    if (!valid(known2)) return void 0;
+    shared.entries.set(key, known2);
+    shared.size += known2.text.length;
+    return known2;
+  }
+  set(family, key, value) {
+    if (value.text.length > this.limit / 4) return;
+    let shared = this.byFamily.get(family);
+    if (!shared) this.byFamily.set(family, shared = { entries: /* @__PURE__ */ new Map(), size: 0 });
+    const before = shared.entries.get(key);
+    if (before) {
+      shared.entries.delete(key);
+      shared.size -= before.text.length;
+    }
+    shared.entries.set(key, value);
+    shared.size += value.text.length;
+    for (const [oldest, entry2] of shared.entries) {
+      if (shared.size <= this.limit) break;
+      shared.entries.delete(oldest);
+      shared.size -= entry2.text.length;
+    }
+  }
+};
+
 // src/bicep/load-bicep.ts
 var LoweredDocument = class extends ParsedDocument {
   constructor(file, root, program2, comments = []) {
@@ -26564,7 +26602,7 @@ function loadBicep(file, sandbox = sandboxOf(file), handoff) {
   const { result, reads } = lowerRecorded(file, sandbox);
   if (handoff === "store") {
     handOff(sandbox, file, result, reads);
-    keepModule(sandbox, { text: file.text, path: file.path, result, reads });
+    moduleLowerings.set(sandbox.family, file.absPath, { text: file.text, path: file.path, result, reads });
   }
   return result;
 }
@@ -26606,41 +26644,13 @@ function lowerRecorded(file, sandbox) {
   return { result, reads };
 }
 function loadBicepModule(file, sandbox) {
-  const shared = modulesByFamily.get(sandbox.family);
-  const known2 = shared?.entries.get(file.absPath);
-  if (shared && known2) {
-    shared.entries.delete(file.absPath);
-    shared.size -= known2.text.length;
-    if (known2.text === file.text && known2.path === file.path && readsTheSame(known2.reads, sandbox)) {
-      shared.entries.set(file.absPath, known2);
-      shared.size += known2.text.length;
-      return known2.result.document;
-    }
-  }
+  const known2 = moduleLowerings.get(sandbox.family, file.absPath, (m) => m.text === file.text && m.path === file.path && readsTheSame(m.reads, sandbox));
+  if (known2) return known2.result.document;
   const { result, reads } = lowerRecorded(file, sandbox);
-  keepModule(sandbox, { text: file.text, path: file.path, result, reads });
+  moduleLowerings.set(sandbox.family, file.absPath, { text: file.text, path: file.path, result, reads });
   return result.document;
 }
-function keepModule(sandbox, held) {
-  if (held.text.length > MODULE_CACHE_TEXT_LIMIT / 4) return;
-  let shared = modulesByFamily.get(sandbox.family);
-  if (!shared) modulesByFamily.set(sandbox.family, shared = { entries: /* @__PURE__ */ new Map(), size: 0 });
-  const absPath = held.result.document.file.absPath;
-  const before = shared.entries.get(absPath);
-  if (before) {
-    shared.entries.delete(absPath);
-    shared.size -= before.text.length;
-  }
-  shared.entries.set(absPath, held);
-  shared.size += held.text.length;
-  for (const [oldest, entry2] of shared.entries) {
-    if (shared.size <= MODULE_CACHE_TEXT_LIMIT) break;
-    shared.entries.delete(oldest);
-    shared.size -= entry2.text.length;
-  }
-}
-var MODULE_CACHE_TEXT_LIMIT = 5e5;
-var modulesByFamily = /* @__PURE__ */ new WeakMap();
+var moduleLowerings = new TextBoundedCache(5e5);
 var HANDOFF_TEXT_LIMIT = 5e5;
 var handedOff = /* @__PURE__ */ new WeakMap();
 function handOff(sandbox, file, result, reads) {
@@ -26792,31 +26802,12 @@ function parsedFiles(sandbox) {
   if (!cache) parsedBySandbox.set(sandbox, cache = /* @__PURE__ */ new Map());
   return cache;
 }
-var PARSE_CACHE_TEXT_LIMIT = 1e6;
-var parsesByFamily = /* @__PURE__ */ new WeakMap();
+var familyParses = new TextBoundedCache(1e6);
 function familyParse(sandbox, absPath, text2) {
-  let shared = parsesByFamily.get(sandbox.family);
-  if (!shared) parsesByFamily.set(sandbox.family, shared = { entries: /* @__PURE__ */ new Map(), size: 0 });
-  const known2 = shared.entries.get(absPath);
-  if (known2) {
-    shared.entries.delete(absPath);
-    shared.size -= known2.text.length;
-    if (known2.text === text2) {
-      shared.entries.set(absPath, known2);
-      shared.size += text2.length;
-      return known2.parsed;
-    }
-  }
+  const known2 = familyParses.get(sandbox.family, absPath, (p) => p.text === text2);
+  if (known2) return known2.parsed;
   const parsed2 = parseBicep(text2);
-  if (text2.length <= PARSE_CACHE_TEXT_LIMIT / 4) {
-    shared.entries.set(absPath, { text: text2, parsed: parsed2 });
-    shared.size += text2.length;
-    for (const [oldest, entry2] of shared.entries) {
-      if (shared.size <= PARSE_CACHE_TEXT_LIMIT) break;
-      shared.entries.delete(oldest);
-      shared.size -= entry2.text.length;
-    }
-  }
+  familyParses.set(sandbox.family, absPath, { text: text2, parsed: parsed2 });
   return parsed2;
 }
 function parseShared(sandbox, absPath, text2, acrossUnits = false) {

@@ -32624,6 +32624,50 @@ var init_registry_modules = __esm({
   }
 });
 
+// src/bicep/text-bounded-cache.ts
+var TextBoundedCache;
+var init_text_bounded_cache = __esm({
+  "src/bicep/text-bounded-cache.ts"() {
+    "use strict";
+    TextBoundedCache = class {
+      constructor(limit) {
+        this.limit = limit;
+      }
+      limit;
+      byFamily = /* @__PURE__ */ new WeakMap();
+      /** The value kept for `key` if `valid` says it still holds (it is then the most recently used); else none, and it is dropped. */
+      get(family, key2, valid) {
+        const shared = this.byFamily.get(family);
+        const known2 = shared?.entries.get(key2);
+        if (!shared || !known2) return void 0;
+        shared.entries.delete(key2);
+        shared.size -= known2.text.length;
+        if (!valid(known2)) return void 0;
+        shared.entries.set(key2, known2);
+        shared.size += known2.text.length;
+        return known2;
+      }
+      set(family, key2, value) {
+        if (value.text.length > this.limit / 4) return;
+        let shared = this.byFamily.get(family);
+        if (!shared) this.byFamily.set(family, shared = { entries: /* @__PURE__ */ new Map(), size: 0 });
+        const before = shared.entries.get(key2);
+        if (before) {
+          shared.entries.delete(key2);
+          shared.size -= before.text.length;
+        }
+        shared.entries.set(key2, value);
+        shared.size += value.text.length;
+        for (const [oldest, entry2] of shared.entries) {
+          if (shared.size <= this.limit) break;
+          shared.entries.delete(oldest);
+          shared.size -= entry2.text.length;
+        }
+      }
+    };
+  }
+});
+
 // src/bicep/load-bicep.ts
 import path15 from "node:path";
 function isBicepPath(p) {
@@ -32637,7 +32681,7 @@ function loadBicep(file, sandbox = sandboxOf(file), handoff) {
   const { result, reads } = lowerRecorded(file, sandbox);
   if (handoff === "store") {
     handOff(sandbox, file, result, reads);
-    keepModule(sandbox, { text: file.text, path: file.path, result, reads });
+    moduleLowerings.set(sandbox.family, file.absPath, { text: file.text, path: file.path, result, reads });
   }
   return result;
 }
@@ -32679,38 +32723,11 @@ function lowerRecorded(file, sandbox) {
   return { result, reads };
 }
 function loadBicepModule(file, sandbox) {
-  const shared = modulesByFamily.get(sandbox.family);
-  const known2 = shared?.entries.get(file.absPath);
-  if (shared && known2) {
-    shared.entries.delete(file.absPath);
-    shared.size -= known2.text.length;
-    if (known2.text === file.text && known2.path === file.path && readsTheSame(known2.reads, sandbox)) {
-      shared.entries.set(file.absPath, known2);
-      shared.size += known2.text.length;
-      return known2.result.document;
-    }
-  }
+  const known2 = moduleLowerings.get(sandbox.family, file.absPath, (m) => m.text === file.text && m.path === file.path && readsTheSame(m.reads, sandbox));
+  if (known2) return known2.result.document;
   const { result, reads } = lowerRecorded(file, sandbox);
-  keepModule(sandbox, { text: file.text, path: file.path, result, reads });
+  moduleLowerings.set(sandbox.family, file.absPath, { text: file.text, path: file.path, result, reads });
   return result.document;
-}
-function keepModule(sandbox, held) {
-  if (held.text.length > MODULE_CACHE_TEXT_LIMIT / 4) return;
-  let shared = modulesByFamily.get(sandbox.family);
-  if (!shared) modulesByFamily.set(sandbox.family, shared = { entries: /* @__PURE__ */ new Map(), size: 0 });
-  const absPath = held.result.document.file.absPath;
-  const before = shared.entries.get(absPath);
-  if (before) {
-    shared.entries.delete(absPath);
-    shared.size -= before.text.length;
-  }
-  shared.entries.set(absPath, held);
-  shared.size += held.text.length;
-  for (const [oldest, entry2] of shared.entries) {
-    if (shared.size <= MODULE_CACHE_TEXT_LIMIT) break;
-    shared.entries.delete(oldest);
-    shared.size -= entry2.text.length;
-  }
 }
 function handOff(sandbox, file, result, reads) {
   let held = handedOff.get(sandbox.family);
@@ -32870,28 +32887,10 @@ function parsedFiles(sandbox) {
   return cache;
 }
 function familyParse(sandbox, absPath, text2) {
-  let shared = parsesByFamily.get(sandbox.family);
-  if (!shared) parsesByFamily.set(sandbox.family, shared = { entries: /* @__PURE__ */ new Map(), size: 0 });
-  const known2 = shared.entries.get(absPath);
-  if (known2) {
-    shared.entries.delete(absPath);
-    shared.size -= known2.text.length;
-    if (known2.text === text2) {
-      shared.entries.set(absPath, known2);
-      shared.size += text2.length;
-      return known2.parsed;
-    }
-  }
+  const known2 = familyParses.get(sandbox.family, absPath, (p) => p.text === text2);
+  if (known2) return known2.parsed;
   const parsed2 = parseBicep(text2);
-  if (text2.length <= PARSE_CACHE_TEXT_LIMIT / 4) {
-    shared.entries.set(absPath, { text: text2, parsed: parsed2 });
-    shared.size += text2.length;
-    for (const [oldest, entry2] of shared.entries) {
-      if (shared.size <= PARSE_CACHE_TEXT_LIMIT) break;
-      shared.entries.delete(oldest);
-      shared.size -= entry2.text.length;
-    }
-  }
+  familyParses.set(sandbox.family, absPath, { text: text2, parsed: parsed2 });
   return parsed2;
 }
 function parseShared(sandbox, absPath, text2, acrossUnits = false) {
@@ -32936,7 +32935,7 @@ function bicepHost(sandbox) {
     registryModule: (spec, fromAbsPath) => resolveRegistryModule(spec, fromAbsPath, sandbox)
   };
 }
-var LoweredDocument, MODULE_CACHE_TEXT_LIMIT, modulesByFamily, HANDOFF_TEXT_LIMIT, handedOff, parsedBySandbox, moduleRefsBySandbox, PARSE_CACHE_TEXT_LIMIT, parsesByFamily;
+var LoweredDocument, moduleLowerings, HANDOFF_TEXT_LIMIT, handedOff, parsedBySandbox, moduleRefsBySandbox, familyParses;
 var init_load_bicep = __esm({
   "src/bicep/load-bicep.ts"() {
     "use strict";
@@ -32948,6 +32947,7 @@ var init_load_bicep = __esm({
     init_registry_modules();
     init_json_build();
     init_value();
+    init_text_bounded_cache();
     LoweredDocument = class extends ParsedDocument {
       constructor(file, root, program3, comments = []) {
         super(file, root);
@@ -32957,14 +32957,12 @@ var init_load_bicep = __esm({
       program;
       comments;
     };
-    MODULE_CACHE_TEXT_LIMIT = 5e5;
-    modulesByFamily = /* @__PURE__ */ new WeakMap();
+    moduleLowerings = new TextBoundedCache(5e5);
     HANDOFF_TEXT_LIMIT = 5e5;
     handedOff = /* @__PURE__ */ new WeakMap();
     parsedBySandbox = /* @__PURE__ */ new WeakMap();
     moduleRefsBySandbox = /* @__PURE__ */ new WeakMap();
-    PARSE_CACHE_TEXT_LIMIT = 1e6;
-    parsesByFamily = /* @__PURE__ */ new WeakMap();
+    familyParses = new TextBoundedCache(1e6);
   }
 });
 
