@@ -20,6 +20,7 @@ import type * as T from '../syntax/tree.js';
 import { isToken } from '../syntax/tree.js';
 import { ExpressionLowering, quote, type Locals, type Resolver } from './expressions.js';
 import { UNKNOWN_FUNCTION } from '../../arm/functions/tollgate.js';
+import { getProperty } from '../../resources/value.js';
 import { entry, jArray, jBool, jExpr, jLiteral, jNull, jNumber, jObject, jString, type Entry, type Span } from './json-build.js';
 
 export interface LowerDiagnostic {
@@ -648,10 +649,7 @@ class ProgramLowering {
     const cached = this.importedFiles.get(target);
     if (cached) return cached;
     if (this.stack.includes(target)) return undefined;
-    if (target.endsWith('.json')) {
-      this.report(at, 'imports from compiled JSON templates are not supported yet: the imported names are unknown', 'warning');
-      return undefined;
-    }
+    if (target.endsWith('.json')) return this.importedJsonScope(target, at, shown);
     const loaded = this.host.program(target);
     if (!loaded.ok) {
       this.report(at, `cannot import from '${shown}': ${loaded.reason}`, 'error', loaded.refused ? 'sandbox' : undefined);
@@ -673,6 +671,96 @@ class ProgramLowering {
         this.importedFuncs.push(entry(scope.funcs.get(s.name)!.slice('__bicep.'.length), at, this.func(s.lambda, scope)));
     }
     this.stack.pop();
+    return scope;
+  }
+
+  /**
+   * The names a compiled JSON template exports (`import {x} from 'mod.json'`, or a registry module
+   * restored as its main.json), as the compiler reads them: the variables its
+   * `metadata.__bicep_exported_variables!` lists and the type definitions marked
+   * `__bicep_export!`. Every variable of the template is copied in under an `__importedN_` name
+   * (an exported one may use the others), its `variables()` and `copyIndex()` references renamed
+   * to match. What cannot be copied faithfully is unknown, never guessed: a variable loop, and a
+   * value that reads the template's parameters or calls functions of another namespace. Its user
+   * functions (namespace `__bicep`) come along renamed the same way. A type keeps its base type only.
+   */
+  private importedJsonScope(target: string, at: Span, shown: string): FileScope | undefined {
+    const read = this.host.readText(target);
+    if (!read.ok) {
+      this.report(at, `cannot import from '${shown}': ${read.reason}`, 'error', read.refused ? 'sandbox' : undefined);
+      return undefined;
+    }
+    let template: unknown;
+    try {
+      template = JSON.parse(read.value.replace(/^\uFEFF/, ''));
+    } catch (err) {
+      this.report(at, `cannot import from '${shown}': not valid JSON (${(err as Error).message})`);
+      return undefined;
+    }
+    const n = ++this.importCount;
+    const scope = new FileScope(target, { kind: 'ProgramSyntax', start: 0, end: 0, children: [], statements: [] });
+    this.importedFiles.set(target, scope);
+    const variables = plainObject(getProperty(template, 'variables')) ?? {};
+    const copy = getProperty(variables, 'copy');
+    const loops = Array.isArray(copy) ? copy.map((l) => plainObject(l)).filter((l) => typeof l?.name === 'string') : [];
+    // The template's user functions (namespace `__bicep`, as Bicep compiles `func`): all copied in renamed, as its variables.
+    const functionNamespace = (Array.isArray(getProperty(template, 'functions')) ? (getProperty(template, 'functions') as unknown[]) : []).find(
+      (ns) => getProperty(ns, 'namespace') === '__bicep',
+    );
+    const members = plainObject(getProperty(functionNamespace, 'members')) ?? {};
+    const functions = new Map<string, string>();
+    for (const name of Object.keys(members)) functions.set(name.toLowerCase(), `__imported${n}_${name}`);
+    for (const [name, member] of Object.entries(members)) {
+      const copied = renameReferences(member, new Map(), functions, true);
+      if (copied !== undefined) this.importedFuncs.push(entry(functions.get(name.toLowerCase())!, at, armJsonValue(at, copied)));
+      if (copied !== undefined && getProperty(getProperty(member, 'metadata'), '__bicep_export!') === true)
+        scope.funcs.set(name, `__bicep.${functions.get(name.toLowerCase())!}`);
+    }
+    const renamed = new Map<string, string>();
+    for (const name of Object.keys(variables)) if (name.toLowerCase() !== 'copy') renamed.set(name.toLowerCase(), `__imported${n}_${name}`);
+    for (const loop of loops) renamed.set(String(loop!.name).toLowerCase(), `__imported${n}_${String(loop!.name)}`);
+    for (const [name, value] of Object.entries(variables)) {
+      if (name.toLowerCase() === 'copy') continue;
+      const copied = renameReferences(value, renamed, functions);
+      this.importedVars.push(
+        entry(
+          renamed.get(name.toLowerCase())!,
+          at,
+          copied === undefined
+            ? jExpr(at, unknown(`the variable '${name}' of '${shown}' uses its parameters or functions Tollgate cannot copy`))
+            : armJsonValue(at, copied),
+        ),
+      );
+    }
+    for (const loop of loops) {
+      const name = String(loop!.name);
+      const armName = renamed.get(name.toLowerCase())!;
+      const copied = renameReferences({ count: getProperty(loop, 'count'), input: getProperty(loop, 'input') }, renamed, functions) as
+        { count: unknown; input: unknown } | undefined;
+      const expression = copied && loopExpression(armName, copied.count, copied.input);
+      this.importedVars.push(
+        entry(armName, at, jExpr(at, expression ?? unknown(`the variable loop '${name}' of '${shown}' uses its parameters or functions`))),
+      );
+    }
+    const exported = getProperty(getProperty(template, 'metadata'), '__bicep_exported_variables!');
+    for (const e of Array.isArray(exported) ? exported : []) {
+      const name = getProperty(e, 'name');
+      const armName = typeof name === 'string' ? renamed.get(name.toLowerCase()) : undefined;
+      if (typeof name === 'string' && armName) scope.vars.set(name, armName);
+    }
+    for (const [name, definition] of Object.entries(plainObject(getProperty(template, 'definitions')) ?? {})) {
+      if (getProperty(getProperty(definition, 'metadata'), '__bicep_export!') !== true) continue;
+      const base = getProperty(definition, 'type');
+      const word = typeof base === 'string' && AMBIENT_TYPES.has(base.toLowerCase()) ? base.toLowerCase() : '';
+      // A type the lowering reads by its name: an ambient one when the definition has a plain base type, else none.
+      const node = {
+        kind: 'TypeVariableAccessSyntax',
+        start: at.start,
+        end: at.end,
+        children: [{ kind: 'Identifier', start: at.start, end: at.end, text: word }],
+      };
+      scope.types.set(name, { node: node as unknown as T.TypeNode, file: scope });
+    }
     return scope;
   }
 
@@ -1272,6 +1360,130 @@ function jsonValue(at: Span, v: unknown): JsonNode {
     at,
     Object.entries(v as Record<string, unknown>).map(([k, item]) => entry(k, at, jsonValue(at, item))),
   );
+}
+
+/** A JSON value of a compiled template as template nodes, its strings as they are (expressions stay expressions). */
+function armJsonValue(at: Span, v: unknown): JsonNode {
+  if (v === null) return jNull(at);
+  if (typeof v === 'string') return jString(at, v);
+  if (typeof v === 'number') return jNumber(at, v);
+  if (typeof v === 'boolean') return jBool(at, v);
+  if (Array.isArray(v))
+    return jArray(
+      at,
+      v.map((item) => armJsonValue(at, item)),
+    );
+  return jObject(
+    at,
+    Object.entries(v as Record<string, unknown>).map(([k, item]) => entry(k, at, armJsonValue(at, item))),
+  );
+}
+
+function plainObject(v: unknown): Record<string, unknown> | undefined {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+/**
+ * A variable loop of a compiled template (`copy: [{name, count, input}]`) as one expression:
+ * `map(range(0, count), lambda(…, input))`, its `copyIndex()` and `copyIndex('name')` read from the
+ * lambda. Undefined when the input nests another loop (a `copyIndex` naming another loop).
+ */
+function loopExpression(name: string, count: unknown, input: unknown): string | undefined {
+  const i = lambdaVariableOf(name);
+  const body = asExpression(input, (text) => {
+    let ok = true;
+    const out = text.replace(
+      /\bcopyIndex\s*\(\s*(?:('(?:[^']|'')*')\s*(?:,\s*([^()]*?)\s*)?|([^()']*?)\s*)\)/g,
+      (_call, literal: string | undefined, offsetAfterName: string | undefined, offsetAlone: string | undefined) => {
+        if (literal !== undefined && literal.slice(1, -1).replace(/''/g, "'").toLowerCase() !== name.toLowerCase()) ok = false;
+        const offset = (literal !== undefined ? offsetAfterName : offsetAlone)?.trim();
+        return offset ? `add(${i}, ${offset})` : i;
+      },
+    );
+    // A copyIndex left (an offset that is itself a call) would be read outside any loop.
+    return ok && !/\bcopyIndex\s*\(/.test(out) ? out : undefined;
+  });
+  const size = asExpression(count, (text) => text);
+  if (body === undefined || size === undefined) return undefined;
+  return `map(range(0, ${size}), lambda(${quote(`${name}_i`)}, ${body}))`;
+}
+
+const lambdaVariableOf = (name: string) => `lambdaVariables(${quote(`${name}_i`)})`;
+
+/** A JSON value of a compiled template as the text of one ARM expression; `inner` rewrites each expression's text. */
+function asExpression(v: unknown, inner: (text: string) => string | undefined): string | undefined {
+  if (typeof v === 'string') {
+    if (v.startsWith('[[')) return quote(v.slice(1));
+    if (v.startsWith('[') && v.endsWith(']')) return inner(v.slice(1, -1));
+    return quote(v);
+  }
+  if (typeof v === 'number') return Number.isInteger(v) && v >= 0 ? String(v) : `json(${quote(String(v))})`;
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (v === null || v === undefined) return 'null()';
+  if (Array.isArray(v)) {
+    const items = v.map((item) => asExpression(item, inner));
+    return items.includes(undefined) ? undefined : `createArray(${items.join(', ')})`;
+  }
+  const parts: string[] = [];
+  for (const [k, item] of Object.entries(v as Record<string, unknown>)) {
+    const e = asExpression(item, inner);
+    if (e === undefined) return undefined;
+    parts.push(quote(k), e);
+  }
+  return `createObject(${parts.join(', ')})`;
+}
+
+/**
+ * A compiled template's value with its `variables('x')` and `copyIndex('x')` references to the
+ * template's own variables renamed; undefined when an expression calls what cannot come along (its
+ * parameters, its user functions) or names a variable in a way that cannot be renamed.
+ */
+function renameReferences(
+  v: unknown,
+  renamed: ReadonlyMap<string, string>,
+  functions: ReadonlyMap<string, string> = new Map(),
+  /** In a user function, `parameters()` reads the function's own parameters. */
+  inFunction = false,
+): unknown {
+  if (typeof v === 'string') {
+    if (!v.startsWith('[') || v.startsWith('[[') || !v.endsWith(']')) return v;
+    const code = v.replace(/'(?:[^']|'')*'/g, "''");
+    if (!inFunction && /\bparameters\s*\(/.test(code)) return undefined;
+    // User functions: those of the template's own `__bicep` namespace come along renamed; others cannot.
+    for (const m of code.matchAll(/\b([A-Za-z_][\w]*)\.([A-Za-z_][\w$]*)\s*\(/g)) {
+      if (m[1] !== '__bicep' || !functions.has(m[2]!.toLowerCase())) return undefined;
+    }
+    let ok = true;
+    const out = v
+      .replace(/\b__bicep\.([A-Za-z_][\w$]*)\s*\(/g, (call, fn: string) => {
+        const to = functions.get(fn.toLowerCase());
+        return to ? `__bicep.${to}(` : call;
+      })
+      .replace(/\b(variables|copyIndex)\s*\(\s*('(?:[^']|'')*')?/g, (call, fn: string, literal: string | undefined) => {
+        if (literal === undefined) {
+          if (fn === 'variables') ok = false; // variables(<computed name>)
+          return call; // copyIndex() or copyIndex(offset): the current loop
+        }
+        const name = literal.slice(1, -1).replace(/''/g, "'");
+        const to = renamed.get(name.toLowerCase());
+        if (!to) return call;
+        return `${fn}(${quote(to)}`;
+      });
+    return ok ? out : undefined;
+  }
+  if (Array.isArray(v)) {
+    const items = v.map((item) => renameReferences(item, renamed, functions, inFunction));
+    return items.includes(undefined) ? undefined : items;
+  }
+  const o = plainObject(v);
+  if (!o) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, item] of Object.entries(o)) {
+    const r = renameReferences(item, renamed, functions, inFunction);
+    if (r === undefined) return undefined;
+    out[k] = r;
+  }
+  return out;
 }
 
 function accessor(property: string, safe: boolean): string {

@@ -1,0 +1,129 @@
+// `import … from 'x.json'`: names a compiled JSON template exports (variables listed in
+// metadata.__bicep_exported_variables!, type definitions marked __bicep_export!), copied in as the
+// compiler copies them (src/bicep/lower/lower-program.ts, importedJsonScope).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_DEPLOYMENT, expandTemplate } from '../../src/arm/template/expand.js';
+import { loadBicep } from '../../src/bicep/load-bicep.js';
+import { linkedFileLoader } from '../../src/input/linked-files.js';
+import { Sandbox } from '../../src/load/sandbox.js';
+import { SourceFile } from '../../src/load/source-file.js';
+import { isUnknown } from '../../src/resources/value.js';
+import { tempTree } from '../helpers.js';
+
+const SHARED = {
+  $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+  languageVersion: '2.0',
+  contentVersion: '1.0.0.0',
+  metadata: {
+    '__bicep_exported_variables!': [
+      { name: 'prefix' },
+      { name: 'names' },
+      { name: 'ports' },
+      { name: 'fromParameter' },
+      { name: 'shifted' },
+      { name: 'greeting' },
+    ],
+  },
+  parameters: { p: { type: 'string', defaultValue: 'x' } },
+  definitions: {
+    sku: { type: 'string', allowedValues: ['Basic', 'Premium'], metadata: { '__bicep_export!': true } },
+    hidden: { type: 'string' },
+  },
+  functions: [
+    {
+      namespace: '__bicep',
+      members: {
+        greet: {
+          parameters: [{ name: 'who', type: 'string' }],
+          output: { type: 'string', value: "[format('Hi, {0}!', __bicep.shout(parameters('who')))]" },
+          metadata: { '__bicep_export!': true },
+        },
+        shout: { parameters: [{ name: 's', type: 'string' }], output: { type: 'string', value: "[toUpper(parameters('s'))]" } },
+      },
+    },
+  ],
+  resources: {},
+  variables: {
+    greeting: "[__bicep.greet('you')]",
+    copy: [
+      { name: 'names', count: "[variables('count')]", input: "[format('{0}-{1}', variables('base'), copyIndex('names'))]" },
+      { name: 'shifted', count: 2, input: { at: "[copyIndex('shifted', 10)]", literal: '[[not an expression]' } },
+    ],
+    base: 'app',
+    count: 3,
+    prefix: "[concat(variables('base'), '-', string(variables('count')))]",
+    ports: [80, 443],
+    fromParameter: "[parameters('p')]",
+    notExported: 'secret-ish',
+  },
+};
+
+/** Output values by name. */
+const values = (outputs: object) => Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, (o as { value: unknown }).value]));
+
+function expandMain(main: string) {
+  const dir = tempTree({ 'main.bicep': main, 'shared.json': JSON.stringify(SHARED, null, 2) });
+  const box = Sandbox.forPaths([dir], { cwd: dir, registryCache: false });
+  const abs = path.join(dir, 'main.bicep');
+  const { document, diagnostics } = loadBicep(new SourceFile(abs, 'main.bicep', readFileSync(abs, 'utf8')), box);
+  const expansion = expandTemplate(document, undefined, { deployment: DEFAULT_DEPLOYMENT, loadLinked: linkedFileLoader(box, dir) });
+  return { diagnostics, outputs: values(expansion.outputs()), template: document.value as { parameters: Record<string, { type?: string }> } };
+}
+
+test('exported variables and functions of a compiled JSON template, with the variables, loops and functions they use', () => {
+  const { diagnostics, outputs } = expandMain(
+    [
+      "import { prefix, names, ports, shifted } from 'shared.json'",
+      "import * as shared from 'shared.json'",
+      'output prefix string = prefix',
+      'output names array = names',
+      'output ports array = shared.ports',
+      'output shifted array = shifted',
+      "import { greet, greeting } from 'shared.json'",
+      "output greet string = greet('friend')",
+      'output greeting string = greeting',
+      '',
+    ].join('\n'),
+  );
+  assert.deepEqual(diagnostics, []);
+  assert.equal(outputs.prefix, 'app-3');
+  assert.deepEqual(outputs.names, ['app-0', 'app-1', 'app-2']);
+  assert.deepEqual(outputs.ports, [80, 443]);
+  // A loop's offset, and a literal string that looks like an expression, as ARM reads them.
+  // Its user functions, and a variable that calls one, with the function it calls in turn.
+  assert.equal(outputs.greet, 'Hi, FRIEND!');
+  assert.equal(outputs.greeting, 'Hi, YOU!');
+  assert.deepEqual(outputs.shifted, [
+    { at: 10, literal: '[not an expression]' },
+    { at: 11, literal: '[not an expression]' },
+  ]);
+});
+
+test('a JSON import that reads the template parameters is unknown; a name it does not export is an error', () => {
+  const { diagnostics, outputs } = expandMain(["import { fromParameter, notExported } from 'shared.json'", 'output p string = fromParameter', ''].join('\n'));
+  assert.ok(isUnknown(outputs.p as never), `unknown, not guessed: ${JSON.stringify(outputs.p)}`);
+  assert.deepEqual(
+    diagnostics.map((d) => [d.severity, d.message]),
+    [['error', "'notExported' is not declared in 'shared.json'"]],
+  );
+});
+
+test('an exported type of a JSON template gives a parameter its base type', () => {
+  const { diagnostics, template } = expandMain(["import { sku } from 'shared.json'", "param tier sku = 'Basic'", 'output tier string = tier', ''].join('\n'));
+  assert.deepEqual(diagnostics, []);
+  assert.equal(template.parameters.tier?.type, 'string');
+});
+
+test('the compiler baseline Imports_LF: the output read through an imported variable loop is the compiled value', () => {
+  const base = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', '..', 'test', 'fixtures', 'upstream', 'bicep', 'baselines', 'Imports_LF');
+  const abs = path.join(base, 'main.bicep');
+  const box = Sandbox.forPaths([base], { cwd: base, registryCache: false });
+  const { document, diagnostics } = loadBicep(new SourceFile(abs, 'main.bicep', readFileSync(abs, 'utf8')), box);
+  assert.deepEqual(diagnostics, []);
+  const outputs = values(expandTemplate(document, undefined, { deployment: DEFAULT_DEPLOYMENT, loadLinked: linkedFileLoader(box, base) }).outputs());
+  // main.json: refersToCopyVariable[3].value = notExported[mod(3, 2)].
+  assert.equal(outputs.magicWord, 'abracadabra');
+});
