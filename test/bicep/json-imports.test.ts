@@ -31,6 +31,7 @@ const SHARED = {
   definitions: {
     sku: { type: 'string', allowedValues: ['Basic', 'Premium'], metadata: { '__bicep_export!': true } },
     hidden: { type: 'string' },
+    vault: { type: 'securestring', metadata: { '__bicep_export!': true } },
   },
   functions: [
     {
@@ -126,4 +127,26 @@ test('the compiler baseline Imports_LF: the output read through an imported vari
   const outputs = values(expandTemplate(document, undefined, { deployment: DEFAULT_DEPLOYMENT, loadLinked: linkedFileLoader(box, base) }).outputs());
   // main.json: refersToCopyVariable[3].value = notExported[mod(3, 2)].
   assert.equal(outputs.magicWord, 'abracadabra');
+});
+
+test('a parameter of a type declared @secure() is a secret, as the compiler writes it (securestring, secureObject); so is one of a secure definition imported from JSON', () => {
+  const { diagnostics, template } = expandMain(
+    [
+      "import { vault } from 'shared.json'",
+      '@secure()',
+      'type secretString = string',
+      '@secure()',
+      'type secretBag = { key: string }',
+      'param password secretString',
+      'param bag secretBag',
+      'param fromJson vault',
+      "output o string = 'x'",
+      '',
+    ].join('\n'),
+  );
+  assert.deepEqual(diagnostics, []);
+  assert.deepEqual(
+    ['password', 'bag', 'fromJson'].map((p) => template.parameters[p]?.type),
+    ['securestring', 'secureObject', 'securestring'],
+  );
 });

@@ -83,6 +83,8 @@ interface ResourceSym {
 interface TypeSym {
   node: T.TypeNode;
   file: FileScope;
+  /** `@secure()` on the type's declaration (or a secure definition of a compiled template): a parameter of it is a secret. */
+  secure?: boolean;
 }
 
 /** Names declared by one Bicep file (the lowered one or an imported one). */
@@ -295,7 +297,7 @@ class ProgramLowering {
           scope.funcs.set(s.name, funcName(s.name));
           break;
         case 'TypeDeclarationSyntax':
-          scope.types.set(s.name, { node: s.value, file: scope });
+          scope.types.set(s.name, { node: s.value, file: scope, secure: s.decorators.some((d) => decoratorName(d) === 'secure') || undefined });
           break;
         case 'ResourceDeclarationSyntax':
           this.declareResource(s, scope.resources, undefined);
@@ -751,7 +753,9 @@ class ProgramLowering {
     for (const [name, definition] of Object.entries(plainObject(getProperty(template, 'definitions')) ?? {})) {
       if (getProperty(getProperty(definition, 'metadata'), '__bicep_export!') !== true) continue;
       const base = getProperty(definition, 'type');
-      const word = typeof base === 'string' && AMBIENT_TYPES.has(base.toLowerCase()) ? base.toLowerCase() : '';
+      const lower = typeof base === 'string' ? base.toLowerCase() : '';
+      const secure = lower === 'securestring' || lower === 'secureobject';
+      const word = secure ? lower.slice('secure'.length) : AMBIENT_TYPES.has(lower) ? lower : '';
       // A type the lowering reads by its name: an ambient one when the definition has a plain base type, else none.
       const node = {
         kind: 'TypeVariableAccessSyntax',
@@ -759,7 +763,7 @@ class ProgramLowering {
         end: at.end,
         children: [{ kind: 'Identifier', start: at.start, end: at.end, text: word }],
       };
-      scope.types.set(name, { node: node as unknown as T.TypeNode, file: scope });
+      scope.types.set(name, { node: node as unknown as T.TypeNode, file: scope, ...(secure && { secure }) });
     }
     return scope;
   }
@@ -838,7 +842,8 @@ class ProgramLowering {
   private parameter(s: T.ParameterDeclaration, scope: FileScope, exprs: ExpressionLowering): JsonNode {
     const entries: Entry[] = [];
     const type = s.type ? this.typeOf(s.type, scope) : { type: 'object' };
-    const secure = s.decorators.some((d) => decoratorName(d) === 'secure');
+    // `@secure()` on the parameter, or on the declaration of its type (the compiler writes securestring/secureObject either way).
+    const secure = s.decorators.some((d) => decoratorName(d) === 'secure') || type.secure === true;
     // A type Tollgate cannot resolve (an unresolved import, resourceInput<…>) is left out rather than guessed: ARM then checks nothing.
     if (type.type)
       entries.push(entry('type', s.type ?? s, jString(s.type ?? s, secure ? (type.type === 'object' ? 'secureObject' : 'securestring') : type.type)));
@@ -870,14 +875,16 @@ class ProgramLowering {
   }
 
   /** The ARM type of a Bicep type expression, with allowed values for literal unions. */
-  private typeOf(t: T.TypeNode, scope: FileScope, depth = 0): { type: string; allowed?: (string | number)[]; nullable?: boolean } {
+  private typeOf(t: T.TypeNode, scope: FileScope, depth = 0): { type: string; allowed?: (string | number)[]; nullable?: boolean; secure?: boolean } {
     if (depth > 20) return { type: 'object' };
     switch (t.kind) {
       case 'TypeVariableAccessSyntax': {
         const name = identifierText(t.children[0]);
         if (AMBIENT_TYPES.has(name)) return { type: name };
         const user = scope.types.get(name);
-        return user ? this.typeOf(user.node, user.file, depth + 1) : { type: '' };
+        if (!user) return { type: '' };
+        const resolved = this.typeOf(user.node, user.file, depth + 1);
+        return user.secure ? { ...resolved, secure: true } : resolved;
       }
       case 'StringTypeLiteralSyntax':
         return { type: 'string', allowed: [stringLiteralOf(t)] };
