@@ -23942,7 +23942,7 @@ var ProgramLowering = class {
           scope.funcs.set(s.name, funcName(s.name));
           break;
         case "TypeDeclarationSyntax":
-          scope.types.set(s.name, { node: s.value, file: scope });
+          scope.types.set(s.name, { node: s.value, file: scope, secure: s.decorators.some((d) => decoratorName(d) === "secure") || void 0 });
           break;
         case "ResourceDeclarationSyntax":
           this.declareResource(s, scope.resources, void 0);
@@ -24250,10 +24250,7 @@ var ProgramLowering = class {
     const cached2 = this.importedFiles.get(target);
     if (cached2) return cached2;
     if (this.stack.includes(target)) return void 0;
-    if (target.endsWith(".json")) {
-      this.report(at, "imports from compiled JSON templates are not supported yet: the imported names are unknown", "warning");
-      return void 0;
-    }
+    if (target.endsWith(".json")) return this.importedJsonScope(target, at, shown);
     const loaded = this.host.program(target);
     if (!loaded.ok) {
       this.report(at, `cannot import from '${shown}': ${loaded.reason}`, "error", loaded.refused ? "sandbox" : void 0);
@@ -24275,6 +24272,92 @@ var ProgramLowering = class {
         this.importedFuncs.push(entry(scope.funcs.get(s.name).slice("__bicep.".length), at, this.func(s.lambda, scope)));
     }
     this.stack.pop();
+    return scope;
+  }
+  /**
+   * The names a compiled JSON template exports (`import {x} from 'mod.json'`, or a registry module
+   * restored as its main.json), as the compiler reads them: the variables its
+   * `metadata.__bicep_exported_variables!` lists and the type definitions marked
+   * `__bicep_export!`. Every variable of the template is copied in under an `__importedN_` name
+   * (an exported one may use the others), its `variables()` and `copyIndex()` references renamed
+   * to match. What cannot be copied faithfully is unknown, never guessed: a variable loop, and a
+   * value that reads the template's parameters or calls functions of another namespace. Its user
+   * functions (namespace `__bicep`) come along renamed the same way. A type keeps its base type only.
+   */
+  importedJsonScope(target, at, shown) {
+    const read2 = this.host.readText(target);
+    if (!read2.ok) {
+      this.report(at, `cannot import from '${shown}': ${read2.reason}`, "error", read2.refused ? "sandbox" : void 0);
+      return void 0;
+    }
+    let template;
+    try {
+      template = JSON.parse(read2.value.replace(/^\uFEFF/, ""));
+    } catch (err) {
+      this.report(at, `cannot import from '${shown}': not valid JSON (${err.message})`);
+      return void 0;
+    }
+    const n = ++this.importCount;
+    const scope = new FileScope(target, { kind: "ProgramSyntax", start: 0, end: 0, children: [], statements: [] });
+    this.importedFiles.set(target, scope);
+    const variables = plainObject(getProperty(template, "variables")) ?? {};
+    const copy = getProperty(variables, "copy");
+    const loops = Array.isArray(copy) ? copy.map((l) => plainObject(l)).filter((l) => typeof l?.name === "string") : [];
+    const functionNamespace = (Array.isArray(getProperty(template, "functions")) ? getProperty(template, "functions") : []).find(
+      (ns) => getProperty(ns, "namespace") === "__bicep"
+    );
+    const members2 = plainObject(getProperty(functionNamespace, "members")) ?? {};
+    const functions = /* @__PURE__ */ new Map();
+    for (const name of Object.keys(members2)) functions.set(name.toLowerCase(), `__imported${n}_${name}`);
+    for (const [name, member] of Object.entries(members2)) {
+      const copied = renameReferences(member, /* @__PURE__ */ new Map(), functions, true);
+      if (copied !== void 0) this.importedFuncs.push(entry(functions.get(name.toLowerCase()), at, armJsonValue(at, copied)));
+      if (copied !== void 0 && getProperty(getProperty(member, "metadata"), "__bicep_export!") === true)
+        scope.funcs.set(name, `__bicep.${functions.get(name.toLowerCase())}`);
+    }
+    const renamed = /* @__PURE__ */ new Map();
+    for (const name of Object.keys(variables)) if (name.toLowerCase() !== "copy") renamed.set(name.toLowerCase(), `__imported${n}_${name}`);
+    for (const loop of loops) renamed.set(String(loop.name).toLowerCase(), `__imported${n}_${String(loop.name)}`);
+    for (const [name, value] of Object.entries(variables)) {
+      if (name.toLowerCase() === "copy") continue;
+      const copied = renameReferences(value, renamed, functions);
+      this.importedVars.push(
+        entry(
+          renamed.get(name.toLowerCase()),
+          at,
+          copied === void 0 ? jExpr(at, unknown(`the variable '${name}' of '${shown}' uses its parameters or functions Tollgate cannot copy`)) : armJsonValue(at, copied)
+        )
+      );
+    }
+    for (const loop of loops) {
+      const name = String(loop.name);
+      const armName = renamed.get(name.toLowerCase());
+      const copied = renameReferences({ count: getProperty(loop, "count"), input: getProperty(loop, "input") }, renamed, functions);
+      const expression = copied && loopExpression(armName, copied.count, copied.input);
+      this.importedVars.push(
+        entry(armName, at, jExpr(at, expression ?? unknown(`the variable loop '${name}' of '${shown}' uses its parameters or functions`)))
+      );
+    }
+    const exported = getProperty(getProperty(template, "metadata"), "__bicep_exported_variables!");
+    for (const e of Array.isArray(exported) ? exported : []) {
+      const name = getProperty(e, "name");
+      const armName = typeof name === "string" ? renamed.get(name.toLowerCase()) : void 0;
+      if (typeof name === "string" && armName) scope.vars.set(name, armName);
+    }
+    for (const [name, definition] of Object.entries(plainObject(getProperty(template, "definitions")) ?? {})) {
+      if (getProperty(getProperty(definition, "metadata"), "__bicep_export!") !== true) continue;
+      const base = getProperty(definition, "type");
+      const lower2 = typeof base === "string" ? base.toLowerCase() : "";
+      const secure = lower2 === "securestring" || lower2 === "secureobject";
+      const word = secure ? lower2.slice("secure".length) : AMBIENT_TYPES.has(lower2) ? lower2 : "";
+      const node = {
+        kind: "TypeVariableAccessSyntax",
+        start: at.start,
+        end: at.end,
+        children: [{ kind: "Identifier", start: at.start, end: at.end, text: word }]
+      };
+      scope.types.set(name, { node, file: scope, ...secure && { secure } });
+    }
     return scope;
   }
   // ---- values --------------------------------------------------------------------------------
@@ -24344,7 +24427,7 @@ var ProgramLowering = class {
   parameter(s, scope, exprs) {
     const entries = [];
     const type = s.type ? this.typeOf(s.type, scope) : { type: "object" };
-    const secure = s.decorators.some((d) => decoratorName(d) === "secure");
+    const secure = s.decorators.some((d) => decoratorName(d) === "secure") || type.secure === true;
     if (type.type)
       entries.push(entry("type", s.type ?? s, jString(s.type ?? s, secure ? type.type === "object" ? "secureObject" : "securestring" : type.type)));
     else if (secure) entries.push(entry("secure", s, jBool(s, true)));
@@ -24379,7 +24462,9 @@ var ProgramLowering = class {
         const name = identifierText(t.children[0]);
         if (AMBIENT_TYPES.has(name)) return { type: name };
         const user = scope.types.get(name);
-        return user ? this.typeOf(user.node, user.file, depth + 1) : { type: "" };
+        if (!user) return { type: "" };
+        const resolved = this.typeOf(user.node, user.file, depth + 1);
+        return user.secure ? { ...resolved, secure: true } : resolved;
       }
       case "StringTypeLiteralSyntax":
         return { type: "string", allowed: [stringLiteralOf(t)] };
@@ -24783,6 +24868,102 @@ function jsonValue(at, v) {
     at,
     Object.entries(v).map(([k, item]) => entry(k, at, jsonValue(at, item)))
   );
+}
+function armJsonValue(at, v) {
+  if (v === null) return jNull(at);
+  if (typeof v === "string") return jString(at, v);
+  if (typeof v === "number") return jNumber(at, v);
+  if (typeof v === "boolean") return jBool(at, v);
+  if (Array.isArray(v))
+    return jArray(
+      at,
+      v.map((item) => armJsonValue(at, item))
+    );
+  return jObject(
+    at,
+    Object.entries(v).map(([k, item]) => entry(k, at, armJsonValue(at, item)))
+  );
+}
+function plainObject(v) {
+  return v !== null && typeof v === "object" && !Array.isArray(v) ? v : void 0;
+}
+function loopExpression(name, count, input) {
+  const i = lambdaVariableOf(name);
+  const body = asExpression(input, (text2) => {
+    let ok2 = true;
+    const out = text2.replace(
+      /\bcopyIndex\s*\(\s*(?:('(?:[^']|'')*')\s*(?:,\s*([^()]*?)\s*)?|([^()']*?)\s*)\)/g,
+      (_call, literal, offsetAfterName, offsetAlone) => {
+        if (literal !== void 0 && literal.slice(1, -1).replace(/''/g, "'").toLowerCase() !== name.toLowerCase()) ok2 = false;
+        const offset = (literal !== void 0 ? offsetAfterName : offsetAlone)?.trim();
+        return offset ? `add(${i}, ${offset})` : i;
+      }
+    );
+    return ok2 && !/\bcopyIndex\s*\(/.test(out) ? out : void 0;
+  });
+  const size = asExpression(count, (text2) => text2);
+  if (body === void 0 || size === void 0) return void 0;
+  return `map(range(0, ${size}), lambda(${quote(`${name}_i`)}, ${body}))`;
+}
+var lambdaVariableOf = (name) => `lambdaVariables(${quote(`${name}_i`)})`;
+function asExpression(v, inner) {
+  if (typeof v === "string") {
+    if (v.startsWith("[[")) return quote(v.slice(1));
+    if (v.startsWith("[") && v.endsWith("]")) return inner(v.slice(1, -1));
+    return quote(v);
+  }
+  if (typeof v === "number") return Number.isInteger(v) && v >= 0 ? String(v) : `json(${quote(String(v))})`;
+  if (typeof v === "boolean") return v ? "true" : "false";
+  if (v === null || v === void 0) return "null()";
+  if (Array.isArray(v)) {
+    const items = v.map((item) => asExpression(item, inner));
+    return items.includes(void 0) ? void 0 : `createArray(${items.join(", ")})`;
+  }
+  const parts = [];
+  for (const [k, item] of Object.entries(v)) {
+    const e = asExpression(item, inner);
+    if (e === void 0) return void 0;
+    parts.push(quote(k), e);
+  }
+  return `createObject(${parts.join(", ")})`;
+}
+function renameReferences(v, renamed, functions = /* @__PURE__ */ new Map(), inFunction = false) {
+  if (typeof v === "string") {
+    if (!v.startsWith("[") || v.startsWith("[[") || !v.endsWith("]")) return v;
+    const code2 = v.replace(/'(?:[^']|'')*'/g, "''");
+    if (!inFunction && /\bparameters\s*\(/.test(code2)) return void 0;
+    for (const m of code2.matchAll(/\b([A-Za-z_][\w]*)\.([A-Za-z_][\w$]*)\s*\(/g)) {
+      if (m[1] !== "__bicep" || !functions.has(m[2].toLowerCase())) return void 0;
+    }
+    let ok2 = true;
+    const out2 = v.replace(/\b__bicep\.([A-Za-z_][\w$]*)\s*\(/g, (call, fn2) => {
+      const to = functions.get(fn2.toLowerCase());
+      return to ? `__bicep.${to}(` : call;
+    }).replace(/\b(variables|copyIndex)\s*\(\s*('(?:[^']|'')*')?/g, (call, fn2, literal) => {
+      if (literal === void 0) {
+        if (fn2 === "variables") ok2 = false;
+        return call;
+      }
+      const name = literal.slice(1, -1).replace(/''/g, "'");
+      const to = renamed.get(name.toLowerCase());
+      if (!to) return call;
+      return `${fn2}(${quote(to)}`;
+    });
+    return ok2 ? out2 : void 0;
+  }
+  if (Array.isArray(v)) {
+    const items = v.map((item) => renameReferences(item, renamed, functions, inFunction));
+    return items.includes(void 0) ? void 0 : items;
+  }
+  const o = plainObject(v);
+  if (!o) return v;
+  const out = {};
+  for (const [k, item] of Object.entries(o)) {
+    const r = renameReferences(item, renamed, functions, inFunction);
+    if (r === void 0) return void 0;
+    out[k] = r;
+  }
+  return out;
 }
 function accessor(property, safe) {
   if (safe) return `[${quote(property)}]`;
