@@ -95,3 +95,34 @@ function resolveType(decl: JsonNode, root: JsonNode): JsonNode {
   }
   return current;
 }
+
+/**
+ * The parts of a parameter's value that its declared type makes secret below its top level: an
+ * object property or array item typed `securestring`/`secureObject` (Bicep's `@secure()` on a
+ * property of a user type, as the compiler writes it), following `$ref`s, `properties`, `items`,
+ * `prefixItems` and `additionalProperties`. Each is handed to `secret`.
+ */
+export function collectSecureParts(type: JsonNode, root: JsonNode, value: unknown, secret: (part: unknown) => void, depth = 0): void {
+  if (depth > 32 || value === null || value === undefined || typeof value !== 'object') return;
+  const t = resolveType(type, root);
+  if (Array.isArray(value)) {
+    const prefix = childNode(t, 'prefixItems');
+    const items = childNode(t, 'items');
+    value.forEach((item, i) => {
+      const itemType = prefix?.children?.[i] ?? (items?.type === 'object' ? items : undefined);
+      if (itemType) part(itemType, root, item, secret, depth);
+    });
+    return;
+  }
+  const properties = childNode(t, 'properties');
+  const additional = childNode(t, 'additionalProperties');
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    const propertyType = childNode(properties, key) ?? (additional?.type === 'object' ? additional : undefined);
+    if (propertyType) part(propertyType, root, v, secret, depth);
+  }
+}
+
+function part(type: JsonNode, root: JsonNode, value: unknown, secret: (part: unknown) => void, depth: number): void {
+  if (/^secure/i.test(String(childNode(resolveType(type, root), 'type')?.value ?? ''))) secret(value);
+  else collectSecureParts(type, root, value, secret, depth + 1);
+}

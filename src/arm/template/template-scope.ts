@@ -6,7 +6,7 @@ import type { DeploymentContext, EvalContext, FunctionTable, ResourceLookup } fr
 import { FunctionError } from '../expression/evaluator.js';
 import type { Budget } from '../expression/budget.js';
 import { evaluateNode, expandCopyEntries } from './evaluate-node.js';
-import { checkParameterValue, isNullableParameter } from './parameter-checks.js';
+import { checkParameterValue, collectSecureParts, isNullableParameter } from './parameter-checks.js';
 import { withUserFunctions } from './user-functions.js';
 import type { NodeScope } from './node-scope.js';
 
@@ -269,6 +269,7 @@ export class TemplateScope implements NodeScope {
   private computeParameter(name: string, decl: JsonNode): Value {
     const value = this.parameterValue(name, decl);
     if (isSecureParameter(decl)) collectStrings(value, this.secrets);
+    else collectSecureParts(decl, this.root, value, (secret) => collectStrings(secret as Value, this.secrets));
     return value;
   }
 

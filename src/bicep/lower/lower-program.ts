@@ -850,6 +850,10 @@ class ProgramLowering {
     // @secure() over such a type: the compiler writes securestring or secureObject from the schema;
     // without it the value is still a secret (src/arm/template/template-scope.ts isSecureParameter).
     else if (secure) entries.push(entry('secure', s, jBool(s, true)));
+    // Secure parts below the top level (`@secure()` on a property of its type): their schema, so
+    // that their values are secrets too; the engine does not check the rest of an object's shape.
+    const parts = !secure && s.type ? this.securePartsSchema(s.type, scope) : undefined;
+    if (parts) entries.push(...parts.filter((e) => e.key !== 'type'));
     if (type.allowed)
       entries.push(
         entry(
@@ -920,6 +924,54 @@ class ProgramLowering {
       default:
         return { type: '' };
     }
+  }
+
+  /**
+   * The ARM schema entries (`type` with `properties` or `items`) that lead to the parts of a type
+   * declared secure below its top level, or undefined when none is: only those parts, as ARM
+   * reads them (securestring/secureObject).
+   */
+  private securePartsSchema(t: T.TypeNode, scope: FileScope, depth = 0): Entry[] | undefined {
+    if (depth > 20) return undefined;
+    switch (t.kind) {
+      case 'TypeVariableAccessSyntax': {
+        const user = scope.types.get(identifierText(t.children[0]));
+        return user && !user.secure ? this.securePartsSchema(user.node, user.file, depth + 1) : undefined;
+      }
+      case 'NullableTypeSyntax':
+      case 'ParenthesizedTypeSyntax':
+        return this.securePartsSchema(t.children.find((c) => !isToken(c)) as T.TypeNode, scope, depth + 1);
+      case 'ArrayTypeSyntax': {
+        const element = (t.children[0] as T.SyntaxNode | undefined)?.children[0] as T.TypeNode | undefined;
+        const items = element && this.partSchema(element, false, scope, depth + 1);
+        return items ? [entry('type', t, jString(t, 'array')), entry('items', t, items)] : undefined;
+      }
+      case 'ObjectTypeSyntax': {
+        const properties: Entry[] = [];
+        for (const c of t.children) {
+          if (isToken(c) || c.kind !== 'ObjectTypePropertySyntax') continue;
+          const name = c.children.find((x) => !isToken(x) && (x.kind === 'IdentifierSyntax' || x.kind === 'StringSyntax')) as
+            T.Identifier | T.StringNode | undefined;
+          const type = c.children[c.children.length - 1];
+          if (!name || !type || isToken(type)) continue;
+          const key = name.kind === 'IdentifierSyntax' ? name.name : name.holes.length === 0 ? name.segments[0] : undefined;
+          const secure = c.children.some((x) => !isToken(x) && x.kind === 'DecoratorSyntax' && decoratorName(x as T.Decorator) === 'secure');
+          const schema = key === undefined ? undefined : this.partSchema(type as T.TypeNode, secure, scope, depth + 1);
+          if (schema) properties.push(entry(key!, name, schema));
+        }
+        return properties.length ? [entry('type', t, jString(t, 'object')), entry('properties', t, jObject(t, properties))] : undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** A property's or item's schema when it is secure or leads to secure parts. */
+  private partSchema(t: T.TypeNode, secure: boolean, scope: FileScope, depth: number): JsonNode | undefined {
+    const type = this.typeOf(t, scope, depth);
+    if (secure || type.secure) return jObject(t, [entry('type', t, jString(t, type.type === 'object' ? 'secureObject' : 'securestring'))]);
+    const inner = this.securePartsSchema(t, scope, depth);
+    return inner && jObject(t, inner);
   }
 
   private func(lambda: T.TypedLambda, scope: FileScope): JsonNode {

@@ -1,0 +1,59 @@
+// Parts of a parameter that its declared type makes secure below the top level (a property or
+// item typed securestring/secureObject: Bicep's `@secure()` on a property of a user type, as the
+// compiler writes it) are secrets too: never shown in a report (src/arm/template/parameter-checks.ts).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_DEPLOYMENT, expandTemplate } from '../../src/arm/template/expand.js';
+import { loadBicep } from '../../src/bicep/load-bicep.js';
+import { SourceFile } from '../../src/load/source-file.js';
+import { doc, template, tempTree } from '../helpers.js';
+
+test('a compiled template: secure properties and items of user-defined types, through $ref, items, prefixItems and additionalProperties', () => {
+  const t = template({
+    languageVersion: '2.0',
+    definitions: {
+      secretEntry: { type: 'object', properties: { name: { type: 'string' }, value: { type: 'securestring', nullable: true } } },
+      vault: { type: 'object', additionalProperties: { type: 'secureObject' } },
+    },
+    parameters: {
+      entries: { type: 'array', items: { $ref: '#/definitions/secretEntry' }, defaultValue: [{ name: 'visible-name', value: 'hidden-value-1' }] },
+      pair: { type: 'array', prefixItems: [{ type: 'string' }, { type: 'securestring' }], items: false, defaultValue: ['visible-first', 'hidden-value-2'] },
+      vault: { $ref: '#/definitions/vault', defaultValue: { a: { key: 'hidden-value-3' } } },
+      plain: { type: 'object', defaultValue: { value: 'visible-plain' } },
+    },
+    resources: {},
+    outputs: {
+      n: {
+        type: 'int',
+        value: "[add(length(parameters('entries')), add(length(parameters('pair')), add(length(parameters('vault')), length(parameters('plain')))))]",
+      },
+    },
+  });
+  const expansion = expandTemplate(doc(t), undefined, { deployment: DEFAULT_DEPLOYMENT });
+  expansion.outputs();
+  assert.deepEqual([...expansion.secrets].sort(), ['hidden-value-1', 'hidden-value-2', 'hidden-value-3']);
+});
+
+test('Bicep: @secure() on a property of a user type (AVM secrets: name and value) makes that property of the parameter secret, and only it', () => {
+  const dir = tempTree({
+    'main.bicep': [
+      'type secretType = {',
+      '  name: string',
+      '  @secure()',
+      '  value: string?',
+      '}',
+      "param secrets secretType[] = [ { name: 'visible-name', value: 'hidden-value' } ]",
+      "param inline { @secure()\n  token: string, label: string } = { token: 'hidden-token', label: 'visible-label' }",
+      'output n int = length(secrets) + length(inline)',
+      '',
+    ].join('\n'),
+  });
+  const abs = path.join(dir, 'main.bicep');
+  const { document, diagnostics } = loadBicep(new SourceFile(abs, 'main.bicep', readFileSync(abs, 'utf8')));
+  assert.deepEqual(diagnostics, []);
+  const expansion = expandTemplate(document, undefined, { deployment: DEFAULT_DEPLOYMENT });
+  expansion.outputs();
+  assert.deepEqual([...expansion.secrets].sort(), ['hidden-token', 'hidden-value']);
+});
