@@ -10847,15 +10847,15 @@ var require_compile = __commonJS({
       var _a;
       if (((_a = parsedRef.fragment) === null || _a === void 0 ? void 0 : _a[0]) !== "/")
         return;
-      for (const part of parsedRef.fragment.slice(1).split("/")) {
+      for (const part2 of parsedRef.fragment.slice(1).split("/")) {
         if (typeof schema === "boolean")
           return;
-        const partSchema = schema[(0, util_1.unescapeFragment)(part)];
+        const partSchema = schema[(0, util_1.unescapeFragment)(part2)];
         if (partSchema === void 0)
           return;
         schema = partSchema;
         const schId = typeof schema === "object" && schema[this.opts.schemaId];
-        if (!PREVENT_SCOPE_CHANGE.has(part) && schId) {
+        if (!PREVENT_SCOPE_CHANGE.has(part2) && schId) {
           baseId = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schId);
         }
       }
@@ -10995,15 +10995,15 @@ var require_utils = __commonJS({
       const parts = left.concat(right);
       let hextetCount = 0;
       for (let i = 0; i < parts.length; i++) {
-        const part = parts[i];
-        if (part === "") return void 0;
-        if (part.indexOf(".") !== -1) {
-          if (i !== parts.length - 1 || compression !== -1 && right.length === 0 || !isIPv4(part)) return void 0;
+        const part2 = parts[i];
+        if (part2 === "") return void 0;
+        if (part2.indexOf(".") !== -1) {
+          if (i !== parts.length - 1 || compression !== -1 && right.length === 0 || !isIPv4(part2)) return void 0;
           hextetCount += 2;
           continue;
         }
-        if (!isHextet(part)) return void 0;
-        parts[i] = parseInt(part, 16).toString(16);
+        if (!isHextet(part2)) return void 0;
+        parts[i] = parseInt(part2, 16).toString(16);
         hextetCount++;
       }
       if (compression === -1) {
@@ -20564,13 +20564,13 @@ var encodingFunctions = [
       if (!isObject(o)) throw new FunctionError(`takes an object like parseUri's result, not ${describe(o)}`);
       const unknown2 = findUnknown(o);
       if (unknown2) return unknown2;
-      const part = (k) => getProperty(o, k);
-      const scheme = part("scheme");
-      const host = part("host");
+      const part2 = (k) => getProperty(o, k);
+      const scheme = part2("scheme");
+      const host = part2("host");
       if (typeof scheme !== "string" || typeof host !== "string" || !scheme || !host) throw new FunctionError("needs the string properties scheme and host");
-      const port2 = part("port");
-      const path21 = part("path");
-      const query = part("query");
+      const port2 = part2("port");
+      const path21 = part2("path");
+      const query = part2("query");
       const u = parseAbsoluteUri(`${scheme}://${host}`, "scheme and host");
       if (port2 !== void 0 && port2 !== null) {
         const n = expectInt(port2, "port");
@@ -21946,6 +21946,29 @@ function resolveType(decl, root) {
   }
   return current;
 }
+function collectSecureParts(type, root, value, secret, depth = 0) {
+  if (depth > 32 || value === null || value === void 0 || typeof value !== "object") return;
+  const t = resolveType(type, root);
+  if (Array.isArray(value)) {
+    const prefix = childNode(t, "prefixItems");
+    const items = childNode(t, "items");
+    value.forEach((item, i) => {
+      const itemType = prefix?.children?.[i] ?? (items?.type === "object" ? items : void 0);
+      if (itemType) part(itemType, root, item, secret, depth);
+    });
+    return;
+  }
+  const properties = childNode(t, "properties");
+  const additional = childNode(t, "additionalProperties");
+  for (const [key, v] of Object.entries(value)) {
+    const propertyType = childNode(properties, key) ?? (additional?.type === "object" ? additional : void 0);
+    if (propertyType) part(propertyType, root, v, secret, depth);
+  }
+}
+function part(type, root, value, secret, depth) {
+  if (/^secure/i.test(String(childNode(resolveType(type, root), "type")?.value ?? ""))) secret(value);
+  else collectSecureParts(type, root, value, secret, depth + 1);
+}
 
 // src/arm/template/user-functions.ts
 function withUserFunctions(base, declarations, scope) {
@@ -22195,6 +22218,7 @@ var TemplateScope = class {
   computeParameter(name, decl) {
     const value = this.parameterValue(name, decl);
     if (isSecureParameter(decl)) collectStrings(value, this.secrets);
+    else collectSecureParts(decl, this.root, value, (secret) => collectStrings(secret, this.secrets));
     return value;
   }
   parameterValue(name, decl) {
@@ -24431,6 +24455,8 @@ var ProgramLowering = class {
     if (type.type)
       entries.push(entry("type", s.type ?? s, jString(s.type ?? s, secure ? type.type === "object" ? "secureObject" : "securestring" : type.type)));
     else if (secure) entries.push(entry("secure", s, jBool(s, true)));
+    const parts = !secure && s.type ? this.securePartsSchema(s.type, scope) : void 0;
+    if (parts) entries.push(...parts.filter((e) => e.key !== "type"));
     if (type.allowed)
       entries.push(
         entry(
@@ -24496,6 +24522,51 @@ var ProgramLowering = class {
       default:
         return { type: "" };
     }
+  }
+  /**
+   * The ARM schema entries (`type` with `properties` or `items`) that lead to the parts of a type
+   * declared secure below its top level, or undefined when none is: only those parts, as ARM
+   * reads them (securestring/secureObject).
+   */
+  securePartsSchema(t, scope, depth = 0) {
+    if (depth > 20) return void 0;
+    switch (t.kind) {
+      case "TypeVariableAccessSyntax": {
+        const user = scope.types.get(identifierText(t.children[0]));
+        return user && !user.secure ? this.securePartsSchema(user.node, user.file, depth + 1) : void 0;
+      }
+      case "NullableTypeSyntax":
+      case "ParenthesizedTypeSyntax":
+        return this.securePartsSchema(t.children.find((c) => !isToken(c)), scope, depth + 1);
+      case "ArrayTypeSyntax": {
+        const element = t.children[0]?.children[0];
+        const items = element && this.partSchema(element, false, scope, depth + 1);
+        return items ? [entry("type", t, jString(t, "array")), entry("items", t, items)] : void 0;
+      }
+      case "ObjectTypeSyntax": {
+        const properties = [];
+        for (const c of t.children) {
+          if (isToken(c) || c.kind !== "ObjectTypePropertySyntax") continue;
+          const name = c.children.find((x) => !isToken(x) && (x.kind === "IdentifierSyntax" || x.kind === "StringSyntax"));
+          const type = c.children[c.children.length - 1];
+          if (!name || !type || isToken(type)) continue;
+          const key = name.kind === "IdentifierSyntax" ? name.name : name.holes.length === 0 ? name.segments[0] : void 0;
+          const secure = c.children.some((x) => !isToken(x) && x.kind === "DecoratorSyntax" && decoratorName(x) === "secure");
+          const schema = key === void 0 ? void 0 : this.partSchema(type, secure, scope, depth + 1);
+          if (schema) properties.push(entry(key, name, schema));
+        }
+        return properties.length ? [entry("type", t, jString(t, "object")), entry("properties", t, jObject(t, properties))] : void 0;
+      }
+      default:
+        return void 0;
+    }
+  }
+  /** A property's or item's schema when it is secure or leads to secure parts. */
+  partSchema(t, secure, scope, depth) {
+    const type = this.typeOf(t, scope, depth);
+    if (secure || type.secure) return jObject(t, [entry("type", t, jString(t, type.type === "object" ? "secureObject" : "securestring"))]);
+    const inner = this.securePartsSchema(t, scope, depth);
+    return inner && jObject(t, inner);
   }
   func(lambda, scope) {
     const locals = /* @__PURE__ */ new Map();
@@ -28869,10 +28940,10 @@ function anyOf(parts, at) {
 function combine(parts, scope, decisive) {
   let unknown2;
   const because = [];
-  for (const part of parts) {
+  for (const part2 of parts) {
     let v;
     try {
-      v = part.evaluate(scope);
+      v = part2.evaluate(scope);
     } catch (err) {
       if (!unknown2 || !(err instanceof PolicyEvaluationError)) throw err;
       return {
@@ -32676,11 +32747,11 @@ var Expression = class {
    * @param {string} part - Segment string (e.g., "user", "ns::user", "user[id]", "ns::user:first")
    * @returns {Object} Segment object
    */
-  _parseSegment(part) {
+  _parseSegment(part2) {
     const segment = { type: "tag" };
     let bracketContent = null;
-    let withoutBrackets = part;
-    const bracketMatch = part.match(/^([^\[]+)(\[[^\]]*\])(.*)$/);
+    let withoutBrackets = part2;
+    const bracketMatch = part2.match(/^([^\[]+)(\[[^\]]*\])(.*)$/);
     if (bracketMatch) {
       withoutBrackets = bracketMatch[1] + bracketMatch[3];
       if (bracketMatch[2]) {
@@ -32697,7 +32768,7 @@ var Expression = class {
       namespace = withoutBrackets.substring(0, nsIndex).trim();
       tagAndPosition = withoutBrackets.substring(nsIndex + 2).trim();
       if (!namespace) {
-        throw new Error(`Invalid namespace in pattern: ${part}`);
+        throw new Error(`Invalid namespace in pattern: ${part2}`);
       }
     }
     let tag = void 0;
@@ -32717,7 +32788,7 @@ var Expression = class {
       tag = tagAndPosition;
     }
     if (!tag) {
-      throw new Error(`Invalid segment pattern: ${part}`);
+      throw new Error(`Invalid segment pattern: ${part2}`);
     }
     segment.tag = tag;
     if (namespace) {

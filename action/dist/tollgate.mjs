@@ -7031,13 +7031,13 @@ var init_encoding = __esm({
           if (!isObject(o)) throw new FunctionError(`takes an object like parseUri's result, not ${describe(o)}`);
           const unknown2 = findUnknown(o);
           if (unknown2) return unknown2;
-          const part = (k) => getProperty(o, k);
-          const scheme = part("scheme");
-          const host = part("host");
+          const part2 = (k) => getProperty(o, k);
+          const scheme = part2("scheme");
+          const host = part2("host");
           if (typeof scheme !== "string" || typeof host !== "string" || !scheme || !host) throw new FunctionError("needs the string properties scheme and host");
-          const port = part("port");
-          const path39 = part("path");
-          const query = part("query");
+          const port = part2("port");
+          const path39 = part2("path");
+          const query = part2("query");
           const u = parseAbsoluteUri(`${scheme}://${host}`, "scheme and host");
           if (port !== void 0 && port !== null) {
             const n = expectInt(port, "port");
@@ -8932,10 +8932,10 @@ function anyOf(parts, at) {
 function combine(parts, scope, decisive) {
   let unknown2;
   const because = [];
-  for (const part of parts) {
+  for (const part2 of parts) {
     let v;
     try {
-      v = part.evaluate(scope);
+      v = part2.evaluate(scope);
     } catch (err) {
       if (!unknown2 || !(err instanceof PolicyEvaluationError)) throw err;
       return {
@@ -21911,15 +21911,15 @@ var require_compile = __commonJS({
       var _a;
       if (((_a = parsedRef.fragment) === null || _a === void 0 ? void 0 : _a[0]) !== "/")
         return;
-      for (const part of parsedRef.fragment.slice(1).split("/")) {
+      for (const part2 of parsedRef.fragment.slice(1).split("/")) {
         if (typeof schema === "boolean")
           return;
-        const partSchema = schema[(0, util_1.unescapeFragment)(part)];
+        const partSchema = schema[(0, util_1.unescapeFragment)(part2)];
         if (partSchema === void 0)
           return;
         schema = partSchema;
         const schId = typeof schema === "object" && schema[this.opts.schemaId];
-        if (!PREVENT_SCOPE_CHANGE.has(part) && schId) {
+        if (!PREVENT_SCOPE_CHANGE.has(part2) && schId) {
           baseId = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schId);
         }
       }
@@ -22059,15 +22059,15 @@ var require_utils = __commonJS({
       const parts = left.concat(right);
       let hextetCount = 0;
       for (let i = 0; i < parts.length; i++) {
-        const part = parts[i];
-        if (part === "") return void 0;
-        if (part.indexOf(".") !== -1) {
-          if (i !== parts.length - 1 || compression !== -1 && right.length === 0 || !isIPv4(part)) return void 0;
+        const part2 = parts[i];
+        if (part2 === "") return void 0;
+        if (part2.indexOf(".") !== -1) {
+          if (i !== parts.length - 1 || compression !== -1 && right.length === 0 || !isIPv4(part2)) return void 0;
           hextetCount += 2;
           continue;
         }
-        if (!isHextet(part)) return void 0;
-        parts[i] = parseInt(part, 16).toString(16);
+        if (!isHextet(part2)) return void 0;
+        parts[i] = parseInt(part2, 16).toString(16);
         hextetCount++;
       }
       if (compression === -1) {
@@ -28406,6 +28406,29 @@ function resolveType(decl, root) {
   }
   return current;
 }
+function collectSecureParts(type, root, value, secret, depth = 0) {
+  if (depth > 32 || value === null || value === void 0 || typeof value !== "object") return;
+  const t = resolveType(type, root);
+  if (Array.isArray(value)) {
+    const prefix = childNode(t, "prefixItems");
+    const items = childNode(t, "items");
+    value.forEach((item, i) => {
+      const itemType = prefix?.children?.[i] ?? (items?.type === "object" ? items : void 0);
+      if (itemType) part(itemType, root, item, secret, depth);
+    });
+    return;
+  }
+  const properties = childNode(t, "properties");
+  const additional = childNode(t, "additionalProperties");
+  for (const [key2, v] of Object.entries(value)) {
+    const propertyType = childNode(properties, key2) ?? (additional?.type === "object" ? additional : void 0);
+    if (propertyType) part(propertyType, root, v, secret, depth);
+  }
+}
+function part(type, root, value, secret, depth) {
+  if (/^secure/i.test(String(childNode(resolveType(type, root), "type")?.value ?? ""))) secret(value);
+  else collectSecureParts(type, root, value, secret, depth + 1);
+}
 var TYPE_CHECKS;
 var init_parameter_checks = __esm({
   "src/arm/template/parameter-checks.ts"() {
@@ -28701,6 +28724,7 @@ var init_template_scope = __esm({
       computeParameter(name, decl) {
         const value = this.parameterValue(name, decl);
         if (isSecureParameter(decl)) collectStrings(value, this.secrets);
+        else collectSecureParts(decl, this.root, value, (secret) => collectStrings(secret, this.secrets));
         return value;
       }
       parameterValue(name, decl) {
@@ -30714,6 +30738,8 @@ var init_lower_program = __esm({
         if (type.type)
           entries2.push(entry("type", s.type ?? s, jString(s.type ?? s, secure ? type.type === "object" ? "secureObject" : "securestring" : type.type)));
         else if (secure) entries2.push(entry("secure", s, jBool(s, true)));
+        const parts = !secure && s.type ? this.securePartsSchema(s.type, scope) : void 0;
+        if (parts) entries2.push(...parts.filter((e) => e.key !== "type"));
         if (type.allowed)
           entries2.push(
             entry(
@@ -30779,6 +30805,51 @@ var init_lower_program = __esm({
           default:
             return { type: "" };
         }
+      }
+      /**
+       * The ARM schema entries (`type` with `properties` or `items`) that lead to the parts of a type
+       * declared secure below its top level, or undefined when none is: only those parts, as ARM
+       * reads them (securestring/secureObject).
+       */
+      securePartsSchema(t, scope, depth = 0) {
+        if (depth > 20) return void 0;
+        switch (t.kind) {
+          case "TypeVariableAccessSyntax": {
+            const user = scope.types.get(identifierText(t.children[0]));
+            return user && !user.secure ? this.securePartsSchema(user.node, user.file, depth + 1) : void 0;
+          }
+          case "NullableTypeSyntax":
+          case "ParenthesizedTypeSyntax":
+            return this.securePartsSchema(t.children.find((c) => !isToken(c)), scope, depth + 1);
+          case "ArrayTypeSyntax": {
+            const element = t.children[0]?.children[0];
+            const items = element && this.partSchema(element, false, scope, depth + 1);
+            return items ? [entry("type", t, jString(t, "array")), entry("items", t, items)] : void 0;
+          }
+          case "ObjectTypeSyntax": {
+            const properties = [];
+            for (const c of t.children) {
+              if (isToken(c) || c.kind !== "ObjectTypePropertySyntax") continue;
+              const name = c.children.find((x) => !isToken(x) && (x.kind === "IdentifierSyntax" || x.kind === "StringSyntax"));
+              const type = c.children[c.children.length - 1];
+              if (!name || !type || isToken(type)) continue;
+              const key2 = name.kind === "IdentifierSyntax" ? name.name : name.holes.length === 0 ? name.segments[0] : void 0;
+              const secure = c.children.some((x) => !isToken(x) && x.kind === "DecoratorSyntax" && decoratorName(x) === "secure");
+              const schema = key2 === void 0 ? void 0 : this.partSchema(type, secure, scope, depth + 1);
+              if (schema) properties.push(entry(key2, name, schema));
+            }
+            return properties.length ? [entry("type", t, jString(t, "object")), entry("properties", t, jObject(t, properties))] : void 0;
+          }
+          default:
+            return void 0;
+        }
+      }
+      /** A property's or item's schema when it is secure or leads to secure parts. */
+      partSchema(t, secure, scope, depth) {
+        const type = this.typeOf(t, scope, depth);
+        if (secure || type.secure) return jObject(t, [entry("type", t, jString(t, type.type === "object" ? "secureObject" : "securestring"))]);
+        const inner = this.securePartsSchema(t, scope, depth);
+        return inner && jObject(t, inner);
       }
       func(lambda, scope) {
         const locals = /* @__PURE__ */ new Map();
@@ -37156,11 +37227,11 @@ var init_Expression = __esm({
        * @param {string} part - Segment string (e.g., "user", "ns::user", "user[id]", "ns::user:first")
        * @returns {Object} Segment object
        */
-      _parseSegment(part) {
+      _parseSegment(part2) {
         const segment = { type: "tag" };
         let bracketContent = null;
-        let withoutBrackets = part;
-        const bracketMatch = part.match(/^([^\[]+)(\[[^\]]*\])(.*)$/);
+        let withoutBrackets = part2;
+        const bracketMatch = part2.match(/^([^\[]+)(\[[^\]]*\])(.*)$/);
         if (bracketMatch) {
           withoutBrackets = bracketMatch[1] + bracketMatch[3];
           if (bracketMatch[2]) {
@@ -37177,7 +37248,7 @@ var init_Expression = __esm({
           namespace = withoutBrackets.substring(0, nsIndex).trim();
           tagAndPosition = withoutBrackets.substring(nsIndex + 2).trim();
           if (!namespace) {
-            throw new Error(`Invalid namespace in pattern: ${part}`);
+            throw new Error(`Invalid namespace in pattern: ${part2}`);
           }
         }
         let tag = void 0;
@@ -37197,7 +37268,7 @@ var init_Expression = __esm({
           tag = tagAndPosition;
         }
         if (!tag) {
-          throw new Error(`Invalid segment pattern: ${part}`);
+          throw new Error(`Invalid segment pattern: ${part2}`);
         }
         segment.tag = tag;
         if (namespace) {
