@@ -200,6 +200,26 @@ test('CLI: --cache with a changed configuration misses; --changed-since takes th
   assert.match(changed.json, /"parameterFile": "api.parameters.json"/);
 });
 
+/**
+ * Runs `body` with `readFileSync` (what the cache hashes files with) spied on through the ESM
+ * bindings: `hashed` lists the files of `dir` read while it runs.
+ */
+function withReadsOf(dir: string, body: (hashed: string[]) => void): void {
+  const hashed: string[] = [];
+  const original = fs.readFileSync;
+  (fs as { readFileSync: unknown }).readFileSync = (...args: Parameters<typeof fs.readFileSync>) => {
+    if (typeof args[0] === 'string' && args[0].startsWith(dir)) hashed.push(path.basename(args[0]));
+    return original(...args);
+  };
+  syncBuiltinESMExports();
+  try {
+    body(hashed);
+  } finally {
+    (fs as { readFileSync: unknown }).readFileSync = original;
+    syncBuiltinESMExports();
+  }
+}
+
 test("a file whose size, times and inode are as when it was hashed is not read again (git's index rule); an edit is", () => {
   const dir = tree();
   const cache = mkdtempSync(path.join(tmpdir(), 'tollgate-cache-'));
@@ -209,14 +229,7 @@ test("a file whose size, times and inode are as when it was hashed is not read a
   run(dir, cache);
   // The first re-scan hashes each file and records its stat; the next ones compare stats.
   assert.deepEqual(run(dir, cache).cache, { hits: 2, misses: 0 });
-  const hashed: string[] = [];
-  const original = fs.readFileSync;
-  (fs as { readFileSync: unknown }).readFileSync = (...args: Parameters<typeof fs.readFileSync>) => {
-    if (typeof args[0] === 'string' && args[0].startsWith(dir)) hashed.push(path.basename(args[0]));
-    return original(...args);
-  };
-  syncBuiltinESMExports();
-  try {
+  withReadsOf(dir, (hashed) => {
     assert.deepEqual(run(dir, cache).cache, { hits: 2, misses: 0 });
     assert.deepEqual(hashed, [], 'no file read to be hashed');
     // An edit of the same size, its modification time set back: the change time still differs.
@@ -227,10 +240,7 @@ test("a file whose size, times and inode are as when it was hashed is not read a
     assert.deepEqual(edited.cache, { hits: 1, misses: 1 });
     // Only the edited file is read again (by the cache, and by the unit that now runs).
     assert.deepEqual([...new Set(hashed)], ['api.parameters.json']);
-  } finally {
-    (fs as { readFileSync: unknown }).readFileSync = original;
-    syncBuiltinESMExports();
-  }
+  });
 });
 
 test('the scan that stores an entry records the stats of the files its unit read, when they were last changed before it started', async () => {
@@ -241,18 +251,8 @@ test('the scan that stores an entry records the stats of the files its unit read
   // Setting the times is itself a change (of the change time): let it age past the racy window.
   await new Promise((resolve) => setTimeout(resolve, 3_200));
   assert.deepEqual(run(dir, cache).cache, { hits: 0, misses: 2 });
-  const hashed: string[] = [];
-  const original = fs.readFileSync;
-  (fs as { readFileSync: unknown }).readFileSync = (...args: Parameters<typeof fs.readFileSync>) => {
-    if (typeof args[0] === 'string' && args[0].startsWith(dir)) hashed.push(path.basename(args[0]));
-    return original(...args);
-  };
-  syncBuiltinESMExports();
-  try {
+  withReadsOf(dir, (hashed) => {
     assert.deepEqual(run(dir, cache).cache, { hits: 2, misses: 0 });
     assert.deepEqual(hashed, [], 'the first re-scan reads no file to hash it');
-  } finally {
-    (fs as { readFileSync: unknown }).readFileSync = original;
-    syncBuiltinESMExports();
-  }
+  });
 });

@@ -714,7 +714,7 @@ class ProgramLowering {
     for (const name of Object.keys(members)) functions.set(name.toLowerCase(), `__imported${n}_${name}`);
     for (const [name, member] of Object.entries(members)) {
       const copied = renameReferences(member, new Map(), functions, true);
-      if (copied !== undefined) this.importedFuncs.push(entry(functions.get(name.toLowerCase())!, at, armJsonValue(at, copied)));
+      if (copied !== undefined) this.importedFuncs.push(entry(functions.get(name.toLowerCase())!, at, jsonValue(at, copied, true)));
       if (copied !== undefined && getProperty(getProperty(member, 'metadata'), '__bicep_export!') === true)
         scope.funcs.set(name, `__bicep.${functions.get(name.toLowerCase())!}`);
     }
@@ -730,7 +730,7 @@ class ProgramLowering {
           at,
           copied === undefined
             ? jExpr(at, unknown(`the variable '${name}' of '${shown}' uses its parameters or functions Tollgate cannot copy`))
-            : armJsonValue(at, copied),
+            : jsonValue(at, copied, true),
         ),
       );
     }
@@ -1404,37 +1404,23 @@ function depthOf(v: unknown, depth: number): number {
   return max;
 }
 
-/** A JSON value as template nodes at `at`; strings that look like expressions are escaped. */
-function jsonValue(at: Span, v: unknown): JsonNode {
+/**
+ * A JSON value as template nodes at `at`. Strings that look like expressions are escaped; those of
+ * a compiled template (`arm`) are kept as they are: its expressions stay expressions.
+ */
+function jsonValue(at: Span, v: unknown, arm = false): JsonNode {
   if (v === null) return jNull(at);
-  if (typeof v === 'string') return jLiteral(at, v);
+  if (typeof v === 'string') return arm ? jString(at, v) : jLiteral(at, v);
   if (typeof v === 'number') return jNumber(at, v);
   if (typeof v === 'boolean') return jBool(at, v);
   if (Array.isArray(v))
     return jArray(
       at,
-      v.map((item) => jsonValue(at, item)),
+      v.map((item) => jsonValue(at, item, arm)),
     );
   return jObject(
     at,
-    Object.entries(v as Record<string, unknown>).map(([k, item]) => entry(k, at, jsonValue(at, item))),
-  );
-}
-
-/** A JSON value of a compiled template as template nodes, its strings as they are (expressions stay expressions). */
-function armJsonValue(at: Span, v: unknown): JsonNode {
-  if (v === null) return jNull(at);
-  if (typeof v === 'string') return jString(at, v);
-  if (typeof v === 'number') return jNumber(at, v);
-  if (typeof v === 'boolean') return jBool(at, v);
-  if (Array.isArray(v))
-    return jArray(
-      at,
-      v.map((item) => armJsonValue(at, item)),
-    );
-  return jObject(
-    at,
-    Object.entries(v as Record<string, unknown>).map(([k, item]) => entry(k, at, armJsonValue(at, item))),
+    Object.entries(v as Record<string, unknown>).map(([k, item]) => entry(k, at, jsonValue(at, item, arm))),
   );
 }
 
