@@ -24335,7 +24335,7 @@ var ProgramLowering = class {
     for (const name of Object.keys(members2)) functions.set(name.toLowerCase(), `__imported${n}_${name}`);
     for (const [name, member] of Object.entries(members2)) {
       const copied = renameReferences(member, /* @__PURE__ */ new Map(), functions, true);
-      if (copied !== void 0) this.importedFuncs.push(entry(functions.get(name.toLowerCase()), at, armJsonValue(at, copied)));
+      if (copied !== void 0) this.importedFuncs.push(entry(functions.get(name.toLowerCase()), at, jsonValue(at, copied, true)));
       if (copied !== void 0 && getProperty(getProperty(member, "metadata"), "__bicep_export!") === true)
         scope.funcs.set(name, `__bicep.${functions.get(name.toLowerCase())}`);
     }
@@ -24349,7 +24349,7 @@ var ProgramLowering = class {
         entry(
           renamed.get(name.toLowerCase()),
           at,
-          copied === void 0 ? jExpr(at, unknown(`the variable '${name}' of '${shown}' uses its parameters or functions Tollgate cannot copy`)) : armJsonValue(at, copied)
+          copied === void 0 ? jExpr(at, unknown(`the variable '${name}' of '${shown}' uses its parameters or functions Tollgate cannot copy`)) : jsonValue(at, copied, true)
         )
       );
     }
@@ -24925,34 +24925,19 @@ function depthOf2(v, depth) {
   }
   return max;
 }
-function jsonValue(at, v) {
+function jsonValue(at, v, arm = false) {
   if (v === null) return jNull(at);
-  if (typeof v === "string") return jLiteral(at, v);
+  if (typeof v === "string") return arm ? jString(at, v) : jLiteral(at, v);
   if (typeof v === "number") return jNumber(at, v);
   if (typeof v === "boolean") return jBool(at, v);
   if (Array.isArray(v))
     return jArray(
       at,
-      v.map((item) => jsonValue(at, item))
+      v.map((item) => jsonValue(at, item, arm))
     );
   return jObject(
     at,
-    Object.entries(v).map(([k, item]) => entry(k, at, jsonValue(at, item)))
-  );
-}
-function armJsonValue(at, v) {
-  if (v === null) return jNull(at);
-  if (typeof v === "string") return jString(at, v);
-  if (typeof v === "number") return jNumber(at, v);
-  if (typeof v === "boolean") return jBool(at, v);
-  if (Array.isArray(v))
-    return jArray(
-      at,
-      v.map((item) => armJsonValue(at, item))
-    );
-  return jObject(
-    at,
-    Object.entries(v).map(([k, item]) => entry(k, at, armJsonValue(at, item)))
+    Object.entries(v).map(([k, item]) => entry(k, at, jsonValue(at, item, arm)))
   );
 }
 function plainObject(v) {
