@@ -20,7 +20,7 @@ import type * as T from '../syntax/tree.js';
 import { isToken } from '../syntax/tree.js';
 import { ExpressionLowering, quote, type Locals, type Resolver } from './expressions.js';
 import { UNKNOWN_FUNCTION } from '../../arm/functions/tollgate.js';
-import { getProperty } from '../../resources/value.js';
+import { getProperty, isObject, type ObjectValue } from '../../resources/value.js';
 import { entry, jArray, jBool, jExpr, jLiteral, jNull, jNumber, jObject, jString, type Entry, type Span } from './json-build.js';
 
 export interface LowerDiagnostic {
@@ -702,14 +702,14 @@ class ProgramLowering {
     const n = ++this.importCount;
     const scope = new FileScope(target, { kind: 'ProgramSyntax', start: 0, end: 0, children: [], statements: [] });
     this.importedFiles.set(target, scope);
-    const variables = plainObject(getProperty(template, 'variables')) ?? {};
+    const declared = getProperty(template, 'variables');
+    const variables = isObject(declared) ? declared : {};
     const copy = getProperty(variables, 'copy');
-    const loops = Array.isArray(copy) ? copy.map((l) => plainObject(l)).filter((l) => typeof l?.name === 'string') : [];
+    const loops = Array.isArray(copy) ? copy.filter((l): l is ObjectValue => isObject(l) && typeof l.name === 'string') : [];
     // The template's user functions (namespace `__bicep`, as Bicep compiles `func`): all copied in renamed, as its variables.
-    const functionNamespace = (Array.isArray(getProperty(template, 'functions')) ? (getProperty(template, 'functions') as unknown[]) : []).find(
-      (ns) => getProperty(ns, 'namespace') === '__bicep',
-    );
-    const members = plainObject(getProperty(functionNamespace, 'members')) ?? {};
+    const namespaces = getProperty(template, 'functions');
+    const found = getProperty(Array.isArray(namespaces) ? namespaces.find((ns) => getProperty(ns, 'namespace') === '__bicep') : undefined, 'members');
+    const members = isObject(found) ? found : {};
     const functions = new Map<string, string>();
     for (const name of Object.keys(members)) functions.set(name.toLowerCase(), `__imported${n}_${name}`);
     for (const [name, member] of Object.entries(members)) {
@@ -720,7 +720,7 @@ class ProgramLowering {
     }
     const renamed = new Map<string, string>();
     for (const name of Object.keys(variables)) if (name.toLowerCase() !== 'copy') renamed.set(name.toLowerCase(), `__imported${n}_${name}`);
-    for (const loop of loops) renamed.set(String(loop!.name).toLowerCase(), `__imported${n}_${String(loop!.name)}`);
+    for (const loop of loops) renamed.set(String(loop.name).toLowerCase(), `__imported${n}_${String(loop.name)}`);
     for (const [name, value] of Object.entries(variables)) {
       if (name.toLowerCase() === 'copy') continue;
       const copied = renameReferences(value, renamed, functions);
@@ -735,7 +735,7 @@ class ProgramLowering {
       );
     }
     for (const loop of loops) {
-      const name = String(loop!.name);
+      const name = String(loop.name);
       const armName = renamed.get(name.toLowerCase())!;
       const copied = renameReferences({ count: getProperty(loop, 'count'), input: getProperty(loop, 'input') }, renamed, functions) as
         { count: unknown; input: unknown } | undefined;
@@ -750,7 +750,8 @@ class ProgramLowering {
       const armName = typeof name === 'string' ? renamed.get(name.toLowerCase()) : undefined;
       if (typeof name === 'string' && armName) scope.vars.set(name, armName);
     }
-    for (const [name, definition] of Object.entries(plainObject(getProperty(template, 'definitions')) ?? {})) {
+    const definitions = getProperty(template, 'definitions');
+    for (const [name, definition] of Object.entries(isObject(definitions) ? definitions : {})) {
       if (getProperty(getProperty(definition, 'metadata'), '__bicep_export!') !== true) continue;
       const base = getProperty(definition, 'type');
       const lower = typeof base === 'string' ? base.toLowerCase() : '';
@@ -1424,10 +1425,6 @@ function jsonValue(at: Span, v: unknown, arm = false): JsonNode {
   );
 }
 
-function plainObject(v: unknown): Record<string, unknown> | undefined {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-}
-
 /**
  * A variable loop of a compiled template (`copy: [{name, count, input}]`) as one expression:
  * `map(range(0, count), lambda(…, input))`, its `copyIndex()` and `copyIndex('name')` read from the
@@ -1520,8 +1517,8 @@ function renameReferences(
     const items = v.map((item) => renameReferences(item, renamed, functions, inFunction));
     return items.includes(undefined) ? undefined : items;
   }
-  const o = plainObject(v);
-  if (!o) return v;
+  if (!isObject(v)) return v;
+  const o = v;
   const out: Record<string, unknown> = {};
   for (const [k, item] of Object.entries(o)) {
     const r = renameReferences(item, renamed, functions, inFunction);
