@@ -10,30 +10,34 @@ import { loadBicep } from '../../src/bicep/load-bicep.js';
 import { SourceFile } from '../../src/load/source-file.js';
 import { doc, template, tempTree } from '../helpers.js';
 
-test('a compiled template: secure properties and items of user-defined types, through $ref, items, prefixItems and additionalProperties', () => {
+test('a compiled template: a parameter of a secure definition, and secure properties and items of user-defined types, through $ref, items, prefixItems and additionalProperties', () => {
   const t = template({
     languageVersion: '2.0',
     definitions: {
       secretEntry: { type: 'object', properties: { name: { type: 'string' }, value: { type: 'securestring', nullable: true } } },
       vault: { type: 'object', additionalProperties: { type: 'secureObject' } },
+      secretString: { type: 'securestring' },
     },
     parameters: {
       entries: { type: 'array', items: { $ref: '#/definitions/secretEntry' }, defaultValue: [{ name: 'visible-name', value: 'hidden-value-1' }] },
       pair: { type: 'array', prefixItems: [{ type: 'string' }, { type: 'securestring' }], items: false, defaultValue: ['visible-first', 'hidden-value-2'] },
       vault: { $ref: '#/definitions/vault', defaultValue: { a: { key: 'hidden-value-3' } } },
       plain: { type: 'object', defaultValue: { value: 'visible-plain' } },
+      // A whole parameter of a secure user type, as the compiler writes `param p secretString`.
+      byRef: { $ref: '#/definitions/secretString', defaultValue: 'hidden-value-4' },
     },
     resources: {},
     outputs: {
       n: {
         type: 'int',
-        value: "[add(length(parameters('entries')), add(length(parameters('pair')), add(length(parameters('vault')), length(parameters('plain')))))]",
+        value:
+          "[add(length(parameters('entries')), add(length(parameters('pair')), add(length(parameters('vault')), add(length(parameters('plain')), length(parameters('byRef'))))))]",
       },
     },
   });
   const expansion = expandTemplate(doc(t), undefined, { deployment: DEFAULT_DEPLOYMENT });
   expansion.outputs();
-  assert.deepEqual([...expansion.secrets].sort(), ['hidden-value-1', 'hidden-value-2', 'hidden-value-3']);
+  assert.deepEqual([...expansion.secrets].sort(), ['hidden-value-1', 'hidden-value-2', 'hidden-value-3', 'hidden-value-4']);
 });
 
 test('Bicep: @secure() on a property of a user type (AVM secrets: name and value) makes that property of the parameter secret, and only it', () => {

@@ -123,6 +123,11 @@ export function collectSecureParts(type: JsonNode, root: JsonNode, value: unknow
 }
 
 function part(type: JsonNode, root: JsonNode, value: unknown, secret: (part: unknown) => void, depth: number): void {
-  if (/^secure/i.test(String(childNode(resolveType(type, root), 'type')?.value ?? ''))) secret(value);
+  if (isSecureType(type, root)) secret(value);
   else collectSecureParts(type, root, value, secret, depth + 1);
+}
+
+/** Whether a declared type (a parameter, a property, an item) is `securestring`/`secureObject`, through its `$ref`s. */
+export function isSecureType(type: JsonNode, root: JsonNode): boolean {
+  return /^secure/i.test(String(childNode(resolveType(type, root), 'type')?.value ?? ''));
 }

@@ -6,7 +6,7 @@ import type { DeploymentContext, EvalContext, FunctionTable, ResourceLookup } fr
 import { FunctionError } from '../expression/evaluator.js';
 import type { Budget } from '../expression/budget.js';
 import { evaluateNode, expandCopyEntries } from './evaluate-node.js';
-import { checkParameterValue, collectSecureParts, isNullableParameter } from './parameter-checks.js';
+import { checkParameterValue, collectSecureParts, isNullableParameter, isSecureType } from './parameter-checks.js';
 import { withUserFunctions } from './user-functions.js';
 import type { NodeScope } from './node-scope.js';
 
@@ -268,7 +268,7 @@ export class TemplateScope implements NodeScope {
 
   private computeParameter(name: string, decl: JsonNode): Value {
     const value = this.parameterValue(name, decl);
-    if (isSecureParameter(decl)) collectStrings(value, this.secrets);
+    if (isSecureParameter(decl, this.root)) collectStrings(value, this.secrets);
     else collectSecureParts(decl, this.root, value, (secret) => collectStrings(secret as Value, this.secrets));
     return value;
   }
@@ -278,7 +278,7 @@ export class TemplateScope implements NodeScope {
     const supplied = this.parameterSource.supplied?.get(name.toLowerCase());
     if (supplied && supplied.value !== null) return checkParameterValue(this, name, decl, supplied.value, undefined);
     const entry = supplied ? undefined : this.parameterFileEntry(name);
-    const secure = isSecureParameter(decl);
+    const secure = isSecureParameter(decl, this.root);
     if (entry) {
       const valueNode = childNode(entry, 'value');
       if (valueNode) {
@@ -348,10 +348,11 @@ function collectStrings(v: Value, into: Set<string>): void {
 }
 
 /**
- * A parameter whose value is never shown: `securestring`/`secureObject`, or a Bicep `@secure()`
+ * A parameter whose value is never shown: `securestring`/`secureObject`, also through a `$ref` to
+ * a definition (how the compiler writes a parameter of a `@secure()` user type), or a Bicep `@secure()`
  * parameter whose type Tollgate cannot resolve (`resourceInput<…>` needs the resource schemas),
  * which the lowering marks with `secure: true` instead of guessing string or object.
  */
-export function isSecureParameter(decl: JsonNode): boolean {
-  return /^secure/i.test(String(childNode(decl, 'type')?.value ?? '')) || childNode(decl, 'secure')?.value === true;
+export function isSecureParameter(decl: JsonNode, root: JsonNode): boolean {
+  return isSecureType(decl, root) || childNode(decl, 'secure')?.value === true;
 }
