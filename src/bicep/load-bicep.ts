@@ -54,9 +54,10 @@ export function loadBicep(
   }
   const { result, reads } = lowerRecorded(file, sandbox);
   if (handoff === 'store') {
-    handOff(sandbox, file, result, reads);
+    const held: HeldLowering = { text: file.text, path: file.path, result, reads };
+    handOff(sandbox, file.absPath, held);
     // Discovery lowers every Bicep file, modules too: the units that deploy it as a module take this.
-    moduleLowerings.set(sandbox.family, file.absPath, { text: file.text, path: file.path, result, reads });
+    moduleLowerings.set(sandbox.family, file.absPath, held);
   }
   return result;
 }
@@ -109,7 +110,7 @@ function lowerRecorded(file: SourceFile, sandbox: Sandbox): { result: Lowered; r
  * again. Bounded by the text held, least recently used out.
  */
 export function loadBicepModule(file: SourceFile, sandbox: Sandbox): BicepDocument {
-  const known = moduleLowerings.get(sandbox.family, file.absPath, (m) => m.text === file.text && m.path === file.path && readsTheSame(m.reads, sandbox));
+  const known = moduleLowerings.get(sandbox.family, file.absPath, (m) => stillHolds(m, file, sandbox));
   if (known) return known.result.document;
   const { result, reads } = lowerRecorded(file, sandbox);
   moduleLowerings.set(sandbox.family, file.absPath, { text: file.text, path: file.path, result, reads });
@@ -144,12 +145,12 @@ const HANDOFF_TEXT_LIMIT = 500_000;
 type Lowered = { document: BicepDocument; diagnostics: Diagnostic[] };
 const handedOff = new WeakMap<object, { entries: Map<string, HeldLowering>; size: number }>();
 
-function handOff(sandbox: Sandbox, file: SourceFile, result: Lowered, reads: HandOffRead[]): void {
+function handOff(sandbox: Sandbox, absPath: string, lowering: HeldLowering): void {
   let held = handedOff.get(sandbox.family);
   if (!held) handedOff.set(sandbox.family, (held = { entries: new Map(), size: 0 }));
-  if (held.size + file.text.length > HANDOFF_TEXT_LIMIT || held.entries.has(file.absPath)) return;
-  held.entries.set(file.absPath, { text: file.text, path: file.path, result, reads });
-  held.size += file.text.length;
+  if (held.size + lowering.text.length > HANDOFF_TEXT_LIMIT || held.entries.has(absPath)) return;
+  held.entries.set(absPath, lowering);
+  held.size += lowering.text.length;
 }
 
 function takeHandedOff(sandbox: Sandbox, file: SourceFile): Lowered | undefined {
@@ -158,13 +159,16 @@ function takeHandedOff(sandbox: Sandbox, file: SourceFile): Lowered | undefined 
   if (!held || !entry) return undefined;
   held.entries.delete(file.absPath);
   held.size -= entry.text.length;
-  if (entry.text !== file.text || entry.path !== file.path || !readsTheSame(entry.reads, sandbox)) return undefined;
-  return entry.result;
+  return stillHolds(entry, file, sandbox) ? entry.result : undefined;
 }
 
-/** Whether each read of a lowering reads the same now, through `sandbox` (which records the reads). */
-function readsTheSame(reads: readonly HandOffRead[], sandbox: Sandbox): boolean {
-  for (const read of reads) {
+/**
+ * Whether a lowering kept from earlier is the lowering of `file` now: the same text and path, and
+ * each read it made reads the same through `sandbox` (which records the reads).
+ */
+function stillHolds(held: HeldLowering, file: SourceFile, sandbox: Sandbox): boolean {
+  if (held.text !== file.text || held.path !== file.path) return false;
+  for (const read of held.reads) {
     if ('registry' in read) {
       const now = resolveRegistryModule(read.registry, read.from, sandbox);
       const was = read.resolution;

@@ -134,15 +134,11 @@ export class ResultCache {
     let hash: string | null | undefined;
     if (stat) {
       const recorded = this.statRecord(key);
-      if (recorded && recorded.size === stat.size && recorded.mtimeMs === stat.mtimeMs && recorded.ctimeMs === stat.ctimeMs && recorded.ino === stat.ino) {
-        hash = recorded.hash;
-      }
+      if (recorded && sameStat(recorded, stat)) hash = recorded.hash;
     }
     if (hash === undefined) {
       hash = contentHash(file);
-      if (stat && hash !== null && stat.mtimeMs < Date.now() - RACY_MS) {
-        this.append(key, { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino, hash } satisfies StatRecord);
-      }
+      if (stat && hash !== null && stat.mtimeMs < Date.now() - RACY_MS) this.append(key, statRecordOf(stat, hash));
     }
     this.hashes.set(file, hash);
     return hash;
@@ -172,18 +168,10 @@ export class ResultCache {
     if (!text.startsWith(HEADER)) return entries; // another format: started again at the first write
     this.appendable = true;
     this.endsMidLine = !text.endsWith('\n');
-    for (let at = HEADER.length; at < text.length;) {
-      let end = text.indexOf('\n', at);
-      if (end < 0) end = text.length;
-      const tab = text.indexOf('\t', at);
-      if (tab > at && tab < end) {
-        const key = text.slice(at, tab);
-        if (entries.has(key)) this.replaced++;
-        entries.set(key, text.slice(tab + 1, end));
-      }
-      this.lines++;
-      at = end + 1;
-    }
+    this.lines = packLines(text, (key, body) => {
+      if (entries.has(key)) this.replaced++;
+      entries.set(key, body);
+    });
     return entries;
   }
 
@@ -223,9 +211,8 @@ export class ResultCache {
     if (stat.mtimeMs >= this.started - RACY_MS || stat.ctimeMs >= this.started - RACY_MS) return;
     const key = this.keyOf(['stat', file]);
     const known = this.statRecord(key);
-    if (known && known.hash === hash && known.size === stat.size && known.mtimeMs === stat.mtimeMs && known.ctimeMs === stat.ctimeMs && known.ino === stat.ino)
-      return;
-    this.append(key, { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino, hash } satisfies StatRecord);
+    if (known && known.hash === hash && sameStat(known, stat)) return;
+    this.append(key, statRecordOf(stat, hash));
   }
 
   /** Appends a line to the pack. A failed write only costs the next scan the work. */
@@ -285,15 +272,34 @@ export class ResultCache {
       const text = readFileSync(this.file, 'utf8');
       if (!text.startsWith(HEADER)) return;
       const last = new Map<string, string>();
-      for (const line of text.slice(HEADER.length).split('\n')) {
-        const tab = line.indexOf('\t');
-        if (tab > 0) last.set(line.slice(0, tab), line);
-      }
-      this.replace(HEADER + [...last.values()].map((l) => `${l}\n`).join(''));
+      packLines(text, (key, body) => last.set(key, body));
+      this.replace(HEADER + [...last].map(([key, body]) => `${key}\t${body}\n`).join(''));
     } catch {
       // left as it is: still correct, only longer
     }
   }
+}
+
+/** Calls `line` with each entry line's key and body (after the header); returns how many lines the pack has. */
+function packLines(text: string, line: (key: string, body: string) => void): number {
+  let lines = 0;
+  for (let at = HEADER.length; at < text.length;) {
+    let end = text.indexOf('\n', at);
+    if (end < 0) end = text.length;
+    const tab = text.indexOf('\t', at);
+    if (tab > at && tab < end) line(text.slice(at, tab), text.slice(tab + 1, end));
+    lines++;
+    at = end + 1;
+  }
+  return lines;
+}
+
+function sameStat(record: StatRecord, stat: Stats): boolean {
+  return record.size === stat.size && record.mtimeMs === stat.mtimeMs && record.ctimeMs === stat.ctimeMs && record.ino === stat.ino;
+}
+
+function statRecordOf(stat: Stats, hash: string): StatRecord {
+  return { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino, hash };
 }
 
 /** Collects a unit's dependencies from its sandbox's reads (the first read of a path counts). */
