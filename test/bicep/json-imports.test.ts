@@ -66,7 +66,11 @@ const SHARED = {
 const values = (outputs: object) => Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, (o as { value: unknown }).value]));
 
 function expandMain(main: string) {
-  const dir = tempTree({ 'main.bicep': main, 'shared.json': JSON.stringify(SHARED, null, 2) });
+  return expandIn(tempTree({ 'main.bicep': main, 'shared.json': JSON.stringify(SHARED, null, 2) }));
+}
+
+/** Lowers and expands `dir/main.bicep`: its diagnostics, output values and lowered template. */
+function expandIn(dir: string) {
   const box = Sandbox.forPaths([dir], { cwd: dir, registryCache: false });
   const abs = path.join(dir, 'main.bicep');
   const { document, diagnostics } = loadBicep(new SourceFile(abs, 'main.bicep', readFileSync(abs, 'utf8')), box);
@@ -120,11 +124,8 @@ test('an exported type of a JSON template gives a parameter its base type', () =
 
 test('the compiler baseline Imports_LF: the output read through an imported variable loop is the compiled value', () => {
   const base = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', '..', 'test', 'fixtures', 'upstream', 'bicep', 'baselines', 'Imports_LF');
-  const abs = path.join(base, 'main.bicep');
-  const box = Sandbox.forPaths([base], { cwd: base, registryCache: false });
-  const { document, diagnostics } = loadBicep(new SourceFile(abs, 'main.bicep', readFileSync(abs, 'utf8')), box);
+  const { diagnostics, outputs } = expandIn(base);
   assert.deepEqual(diagnostics, []);
-  const outputs = values(expandTemplate(document, undefined, { deployment: DEFAULT_DEPLOYMENT, loadLinked: linkedFileLoader(box, base) }).outputs());
   // main.json: refersToCopyVariable[3].value = notExported[mod(3, 2)].
   assert.equal(outputs.magicWord, 'abracadabra');
 });
