@@ -21966,8 +21966,11 @@ function collectSecureParts(type, root, value, secret, depth = 0) {
   }
 }
 function part(type, root, value, secret, depth) {
-  if (/^secure/i.test(String(childNode(resolveType(type, root), "type")?.value ?? ""))) secret(value);
+  if (isSecureType(type, root)) secret(value);
   else collectSecureParts(type, root, value, secret, depth + 1);
+}
+function isSecureType(type, root) {
+  return /^secure/i.test(String(childNode(resolveType(type, root), "type")?.value ?? ""));
 }
 
 // src/arm/template/user-functions.ts
@@ -22217,7 +22220,7 @@ var TemplateScope = class {
   }
   computeParameter(name, decl) {
     const value = this.parameterValue(name, decl);
-    if (isSecureParameter(decl)) collectStrings(value, this.secrets);
+    if (isSecureParameter(decl, this.root)) collectStrings(value, this.secrets);
     else collectSecureParts(decl, this.root, value, (secret) => collectStrings(secret, this.secrets));
     return value;
   }
@@ -22225,7 +22228,7 @@ var TemplateScope = class {
     const supplied = this.parameterSource.supplied?.get(name.toLowerCase());
     if (supplied && supplied.value !== null) return checkParameterValue(this, name, decl, supplied.value, void 0);
     const entry2 = supplied ? void 0 : this.parameterFileEntry(name);
-    const secure = isSecureParameter(decl);
+    const secure = isSecureParameter(decl, this.root);
     if (entry2) {
       const valueNode2 = childNode(entry2, "value");
       if (valueNode2) {
@@ -22285,8 +22288,8 @@ function collectStrings(v, into) {
   } else if (Array.isArray(v)) v.forEach((x) => collectStrings(x, into));
   else if (v !== null && typeof v === "object" && !(v instanceof Unknown)) Object.values(v).forEach((x) => collectStrings(x, into));
 }
-function isSecureParameter(decl) {
-  return /^secure/i.test(String(childNode(decl, "type")?.value ?? "")) || childNode(decl, "secure")?.value === true;
+function isSecureParameter(decl, root) {
+  return isSecureType(decl, root) || childNode(decl, "secure")?.value === true;
 }
 
 // src/arm/template/not-followed.ts
@@ -24324,13 +24327,13 @@ var ProgramLowering = class {
     const n = ++this.importCount;
     const scope = new FileScope(target, { kind: "ProgramSyntax", start: 0, end: 0, children: [], statements: [] });
     this.importedFiles.set(target, scope);
-    const variables = plainObject(getProperty(template, "variables")) ?? {};
+    const declared = getProperty(template, "variables");
+    const variables = isObject(declared) ? declared : {};
     const copy = getProperty(variables, "copy");
-    const loops = Array.isArray(copy) ? copy.map((l) => plainObject(l)).filter((l) => typeof l?.name === "string") : [];
-    const functionNamespace = (Array.isArray(getProperty(template, "functions")) ? getProperty(template, "functions") : []).find(
-      (ns) => getProperty(ns, "namespace") === "__bicep"
-    );
-    const members2 = plainObject(getProperty(functionNamespace, "members")) ?? {};
+    const loops = Array.isArray(copy) ? copy.filter((l) => isObject(l) && typeof l.name === "string") : [];
+    const namespaces = getProperty(template, "functions");
+    const found = getProperty(Array.isArray(namespaces) ? namespaces.find((ns) => getProperty(ns, "namespace") === "__bicep") : void 0, "members");
+    const members2 = isObject(found) ? found : {};
     const functions = /* @__PURE__ */ new Map();
     for (const name of Object.keys(members2)) functions.set(name.toLowerCase(), `__imported${n}_${name}`);
     for (const [name, member] of Object.entries(members2)) {
@@ -24368,7 +24371,8 @@ var ProgramLowering = class {
       const armName = typeof name === "string" ? renamed.get(name.toLowerCase()) : void 0;
       if (typeof name === "string" && armName) scope.vars.set(name, armName);
     }
-    for (const [name, definition] of Object.entries(plainObject(getProperty(template, "definitions")) ?? {})) {
+    const definitions2 = getProperty(template, "definitions");
+    for (const [name, definition] of Object.entries(isObject(definitions2) ? definitions2 : {})) {
       if (getProperty(getProperty(definition, "metadata"), "__bicep_export!") !== true) continue;
       const base = getProperty(definition, "type");
       const lower2 = typeof base === "string" ? base.toLowerCase() : "";
@@ -24940,9 +24944,6 @@ function jsonValue(at, v, arm = false) {
     Object.entries(v).map(([k, item]) => entry(k, at, jsonValue(at, item, arm)))
   );
 }
-function plainObject(v) {
-  return v !== null && typeof v === "object" && !Array.isArray(v) ? v : void 0;
-}
 function loopExpression(name, count, input) {
   const i = lambdaVariableOf(name);
   const body = asExpression(input, (text2) => {
@@ -25011,8 +25012,8 @@ function renameReferences(v, renamed, functions = /* @__PURE__ */ new Map(), inF
     const items = v.map((item) => renameReferences(item, renamed, functions, inFunction));
     return items.includes(void 0) ? void 0 : items;
   }
-  const o = plainObject(v);
-  if (!o) return v;
+  if (!isObject(v)) return v;
+  const o = v;
   const out = {};
   for (const [k, item] of Object.entries(o)) {
     const r = renameReferences(item, renamed, functions, inFunction);
@@ -26838,8 +26839,9 @@ function loadBicep(file, sandbox = sandboxOf(file), handoff) {
   }
   const { result, reads } = lowerRecorded(file, sandbox);
   if (handoff === "store") {
-    handOff(sandbox, file, result, reads);
-    moduleLowerings.set(sandbox.family, file.absPath, { text: file.text, path: file.path, result, reads });
+    const held = { text: file.text, path: file.path, result, reads };
+    handOff(sandbox, file.absPath, held);
+    moduleLowerings.set(sandbox.family, file.absPath, held);
   }
   return result;
 }
@@ -26881,7 +26883,7 @@ function lowerRecorded(file, sandbox) {
   return { result, reads };
 }
 function loadBicepModule(file, sandbox) {
-  const known2 = moduleLowerings.get(sandbox.family, file.absPath, (m) => m.text === file.text && m.path === file.path && readsTheSame(m.reads, sandbox));
+  const known2 = moduleLowerings.get(sandbox.family, file.absPath, (m) => stillHolds(m, file, sandbox));
   if (known2) return known2.result.document;
   const { result, reads } = lowerRecorded(file, sandbox);
   moduleLowerings.set(sandbox.family, file.absPath, { text: file.text, path: file.path, result, reads });
@@ -26890,12 +26892,12 @@ function loadBicepModule(file, sandbox) {
 var moduleLowerings = new TextBoundedCache(5e5);
 var HANDOFF_TEXT_LIMIT = 5e5;
 var handedOff = /* @__PURE__ */ new WeakMap();
-function handOff(sandbox, file, result, reads) {
+function handOff(sandbox, absPath, lowering) {
   let held = handedOff.get(sandbox.family);
   if (!held) handedOff.set(sandbox.family, held = { entries: /* @__PURE__ */ new Map(), size: 0 });
-  if (held.size + file.text.length > HANDOFF_TEXT_LIMIT || held.entries.has(file.absPath)) return;
-  held.entries.set(file.absPath, { text: file.text, path: file.path, result, reads });
-  held.size += file.text.length;
+  if (held.size + lowering.text.length > HANDOFF_TEXT_LIMIT || held.entries.has(absPath)) return;
+  held.entries.set(absPath, lowering);
+  held.size += lowering.text.length;
 }
 function takeHandedOff(sandbox, file) {
   const held = handedOff.get(sandbox.family);
@@ -26903,11 +26905,11 @@ function takeHandedOff(sandbox, file) {
   if (!held || !entry2) return void 0;
   held.entries.delete(file.absPath);
   held.size -= entry2.text.length;
-  if (entry2.text !== file.text || entry2.path !== file.path || !readsTheSame(entry2.reads, sandbox)) return void 0;
-  return entry2.result;
+  return stillHolds(entry2, file, sandbox) ? entry2.result : void 0;
 }
-function readsTheSame(reads, sandbox) {
-  for (const read2 of reads) {
+function stillHolds(held, file, sandbox) {
+  if (held.text !== file.text || held.path !== file.path) return false;
+  for (const read2 of held.reads) {
     if ("registry" in read2) {
       const now2 = resolveRegistryModule(read2.registry, read2.from, sandbox);
       const was = read2.resolution;

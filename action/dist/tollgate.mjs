@@ -28426,8 +28426,11 @@ function collectSecureParts(type, root, value, secret, depth = 0) {
   }
 }
 function part(type, root, value, secret, depth) {
-  if (/^secure/i.test(String(childNode(resolveType(type, root), "type")?.value ?? ""))) secret(value);
+  if (isSecureType(type, root)) secret(value);
   else collectSecureParts(type, root, value, secret, depth + 1);
+}
+function isSecureType(type, root) {
+  return /^secure/i.test(String(childNode(resolveType(type, root), "type")?.value ?? ""));
 }
 var TYPE_CHECKS;
 var init_parameter_checks = __esm({
@@ -28520,8 +28523,8 @@ function collectStrings(v, into) {
   } else if (Array.isArray(v)) v.forEach((x) => collectStrings(x, into));
   else if (v !== null && typeof v === "object" && !(v instanceof Unknown)) Object.values(v).forEach((x) => collectStrings(x, into));
 }
-function isSecureParameter(decl) {
-  return /^secure/i.test(String(childNode(decl, "type")?.value ?? "")) || childNode(decl, "secure")?.value === true;
+function isSecureParameter(decl, root) {
+  return isSecureType(decl, root) || childNode(decl, "secure")?.value === true;
 }
 var withheldBy, TemplateScope, annotated;
 var init_template_scope = __esm({
@@ -28723,7 +28726,7 @@ var init_template_scope = __esm({
       }
       computeParameter(name, decl) {
         const value = this.parameterValue(name, decl);
-        if (isSecureParameter(decl)) collectStrings(value, this.secrets);
+        if (isSecureParameter(decl, this.root)) collectStrings(value, this.secrets);
         else collectSecureParts(decl, this.root, value, (secret) => collectStrings(secret, this.secrets));
         return value;
       }
@@ -28731,7 +28734,7 @@ var init_template_scope = __esm({
         const supplied = this.parameterSource.supplied?.get(name.toLowerCase());
         if (supplied && supplied.value !== null) return checkParameterValue(this, name, decl, supplied.value, void 0);
         const entry2 = supplied ? void 0 : this.parameterFileEntry(name);
-        const secure = isSecureParameter(decl);
+        const secure = isSecureParameter(decl, this.root);
         if (entry2) {
           const valueNode2 = childNode(entry2, "value");
           if (valueNode2) {
@@ -29921,9 +29924,6 @@ function jsonValue(at, v, arm = false) {
     Object.entries(v).map(([k, item]) => entry(k, at, jsonValue(at, item, arm)))
   );
 }
-function plainObject(v) {
-  return v !== null && typeof v === "object" && !Array.isArray(v) ? v : void 0;
-}
 function loopExpression(name, count3, input) {
   const i = lambdaVariableOf(name);
   const body = asExpression(input, (text2) => {
@@ -29991,8 +29991,8 @@ function renameReferences(v, renamed, functions = /* @__PURE__ */ new Map(), inF
     const items = v.map((item) => renameReferences(item, renamed, functions, inFunction));
     return items.includes(void 0) ? void 0 : items;
   }
-  const o = plainObject(v);
-  if (!o) return v;
+  if (!isObject(v)) return v;
+  const o = v;
   const out = {};
   for (const [k, item] of Object.entries(o)) {
     const r = renameReferences(item, renamed, functions, inFunction);
@@ -30592,13 +30592,13 @@ var init_lower_program = __esm({
         const n = ++this.importCount;
         const scope = new FileScope(target, { kind: "ProgramSyntax", start: 0, end: 0, children: [], statements: [] });
         this.importedFiles.set(target, scope);
-        const variables = plainObject(getProperty(template, "variables")) ?? {};
+        const declared = getProperty(template, "variables");
+        const variables = isObject(declared) ? declared : {};
         const copy2 = getProperty(variables, "copy");
-        const loops = Array.isArray(copy2) ? copy2.map((l) => plainObject(l)).filter((l) => typeof l?.name === "string") : [];
-        const functionNamespace = (Array.isArray(getProperty(template, "functions")) ? getProperty(template, "functions") : []).find(
-          (ns) => getProperty(ns, "namespace") === "__bicep"
-        );
-        const members2 = plainObject(getProperty(functionNamespace, "members")) ?? {};
+        const loops = Array.isArray(copy2) ? copy2.filter((l) => isObject(l) && typeof l.name === "string") : [];
+        const namespaces = getProperty(template, "functions");
+        const found = getProperty(Array.isArray(namespaces) ? namespaces.find((ns) => getProperty(ns, "namespace") === "__bicep") : void 0, "members");
+        const members2 = isObject(found) ? found : {};
         const functions = /* @__PURE__ */ new Map();
         for (const name of Object.keys(members2)) functions.set(name.toLowerCase(), `__imported${n}_${name}`);
         for (const [name, member] of Object.entries(members2)) {
@@ -30636,7 +30636,8 @@ var init_lower_program = __esm({
           const armName = typeof name === "string" ? renamed.get(name.toLowerCase()) : void 0;
           if (typeof name === "string" && armName) scope.vars.set(name, armName);
         }
-        for (const [name, definition] of Object.entries(plainObject(getProperty(template, "definitions")) ?? {})) {
+        const definitions2 = getProperty(template, "definitions");
+        for (const [name, definition] of Object.entries(isObject(definitions2) ? definitions2 : {})) {
           if (getProperty(getProperty(definition, "metadata"), "__bicep_export!") !== true) continue;
           const base = getProperty(definition, "type");
           const lower2 = typeof base === "string" ? base.toLowerCase() : "";
@@ -32918,8 +32919,9 @@ function loadBicep(file, sandbox = sandboxOf(file), handoff) {
   }
   const { result, reads } = lowerRecorded(file, sandbox);
   if (handoff === "store") {
-    handOff(sandbox, file, result, reads);
-    moduleLowerings.set(sandbox.family, file.absPath, { text: file.text, path: file.path, result, reads });
+    const held = { text: file.text, path: file.path, result, reads };
+    handOff(sandbox, file.absPath, held);
+    moduleLowerings.set(sandbox.family, file.absPath, held);
   }
   return result;
 }
@@ -32961,18 +32963,18 @@ function lowerRecorded(file, sandbox) {
   return { result, reads };
 }
 function loadBicepModule(file, sandbox) {
-  const known2 = moduleLowerings.get(sandbox.family, file.absPath, (m) => m.text === file.text && m.path === file.path && readsTheSame(m.reads, sandbox));
+  const known2 = moduleLowerings.get(sandbox.family, file.absPath, (m) => stillHolds(m, file, sandbox));
   if (known2) return known2.result.document;
   const { result, reads } = lowerRecorded(file, sandbox);
   moduleLowerings.set(sandbox.family, file.absPath, { text: file.text, path: file.path, result, reads });
   return result.document;
 }
-function handOff(sandbox, file, result, reads) {
+function handOff(sandbox, absPath, lowering) {
   let held = handedOff.get(sandbox.family);
   if (!held) handedOff.set(sandbox.family, held = { entries: /* @__PURE__ */ new Map(), size: 0 });
-  if (held.size + file.text.length > HANDOFF_TEXT_LIMIT || held.entries.has(file.absPath)) return;
-  held.entries.set(file.absPath, { text: file.text, path: file.path, result, reads });
-  held.size += file.text.length;
+  if (held.size + lowering.text.length > HANDOFF_TEXT_LIMIT || held.entries.has(absPath)) return;
+  held.entries.set(absPath, lowering);
+  held.size += lowering.text.length;
 }
 function takeHandedOff(sandbox, file) {
   const held = handedOff.get(sandbox.family);
@@ -32980,11 +32982,11 @@ function takeHandedOff(sandbox, file) {
   if (!held || !entry2) return void 0;
   held.entries.delete(file.absPath);
   held.size -= entry2.text.length;
-  if (entry2.text !== file.text || entry2.path !== file.path || !readsTheSame(entry2.reads, sandbox)) return void 0;
-  return entry2.result;
+  return stillHolds(entry2, file, sandbox) ? entry2.result : void 0;
 }
-function readsTheSame(reads, sandbox) {
-  for (const read2 of reads) {
+function stillHolds(held, file, sandbox) {
+  if (held.text !== file.text || held.path !== file.path) return false;
+  for (const read2 of held.reads) {
     if ("registry" in read2) {
       const now2 = resolveRegistryModule(read2.registry, read2.from, sandbox);
       const was = read2.resolution;
@@ -34813,6 +34815,24 @@ var init_run_unit = __esm({
 import { createHash as createHash4 } from "node:crypto";
 import { closeSync as closeSync3, mkdirSync, openSync as openSync3, readFileSync as readFileSync10, renameSync, rmSync, statSync as statSync5, writeFileSync, writeSync } from "node:fs";
 import path23 from "node:path";
+function packLines(text2, line) {
+  let lines = 0;
+  for (let at = HEADER2.length; at < text2.length; ) {
+    let end = text2.indexOf("\n", at);
+    if (end < 0) end = text2.length;
+    const tab = text2.indexOf("	", at);
+    if (tab > at && tab < end) line(text2.slice(at, tab), text2.slice(tab + 1, end));
+    lines++;
+    at = end + 1;
+  }
+  return lines;
+}
+function sameStat(record, stat) {
+  return record.size === stat.size && record.mtimeMs === stat.mtimeMs && record.ctimeMs === stat.ctimeMs && record.ino === stat.ino;
+}
+function statRecordOf(stat, hash) {
+  return { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino, hash };
+}
 function dependencyRecorder() {
   const dependencies = /* @__PURE__ */ Object.create(null);
   return {
@@ -34928,15 +34948,11 @@ var init_result_cache = __esm({
         let hash;
         if (stat) {
           const recorded = this.statRecord(key2);
-          if (recorded && recorded.size === stat.size && recorded.mtimeMs === stat.mtimeMs && recorded.ctimeMs === stat.ctimeMs && recorded.ino === stat.ino) {
-            hash = recorded.hash;
-          }
+          if (recorded && sameStat(recorded, stat)) hash = recorded.hash;
         }
         if (hash === void 0) {
           hash = contentHash(file);
-          if (stat && hash !== null && stat.mtimeMs < Date.now() - RACY_MS) {
-            this.append(key2, { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino, hash });
-          }
+          if (stat && hash !== null && stat.mtimeMs < Date.now() - RACY_MS) this.append(key2, statRecordOf(stat, hash));
         }
         this.hashes.set(file, hash);
         return hash;
@@ -34964,18 +34980,10 @@ var init_result_cache = __esm({
         if (!text2.startsWith(HEADER2)) return entries2;
         this.appendable = true;
         this.endsMidLine = !text2.endsWith("\n");
-        for (let at = HEADER2.length; at < text2.length; ) {
-          let end = text2.indexOf("\n", at);
-          if (end < 0) end = text2.length;
-          const tab = text2.indexOf("	", at);
-          if (tab > at && tab < end) {
-            const key2 = text2.slice(at, tab);
-            if (entries2.has(key2)) this.replaced++;
-            entries2.set(key2, text2.slice(tab + 1, end));
-          }
-          this.lines++;
-          at = end + 1;
-        }
+        this.lines = packLines(text2, (key2, body) => {
+          if (entries2.has(key2)) this.replaced++;
+          entries2.set(key2, body);
+        });
         return entries2;
       }
       read(key2) {
@@ -35011,9 +35019,8 @@ var init_result_cache = __esm({
         if (stat.mtimeMs >= this.started - RACY_MS || stat.ctimeMs >= this.started - RACY_MS) return;
         const key2 = this.keyOf(["stat", file]);
         const known2 = this.statRecord(key2);
-        if (known2 && known2.hash === hash && known2.size === stat.size && known2.mtimeMs === stat.mtimeMs && known2.ctimeMs === stat.ctimeMs && known2.ino === stat.ino)
-          return;
-        this.append(key2, { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino, hash });
+        if (known2 && known2.hash === hash && sameStat(known2, stat)) return;
+        this.append(key2, statRecordOf(stat, hash));
       }
       /** Appends a line to the pack. A failed write only costs the next scan the work. */
       append(hash, value) {
@@ -35065,11 +35072,8 @@ var init_result_cache = __esm({
           const text2 = readFileSync10(this.file, "utf8");
           if (!text2.startsWith(HEADER2)) return;
           const last = /* @__PURE__ */ new Map();
-          for (const line of text2.slice(HEADER2.length).split("\n")) {
-            const tab = line.indexOf("	");
-            if (tab > 0) last.set(line.slice(0, tab), line);
-          }
-          this.replace(HEADER2 + [...last.values()].map((l) => `${l}
+          packLines(text2, (key2, body) => last.set(key2, body));
+          this.replace(HEADER2 + [...last].map(([key2, body]) => `${key2}	${body}
 `).join(""));
         } catch {
         }
