@@ -122,16 +122,26 @@ const PUNCTUATION: Record<string, TokenKind> = {
   '|': 'Pipe',
 };
 
-// The same table by character code, for the lexer's hot loop.
-const SINGLE: (TokenKind | undefined)[] = [];
-const PAIRS: Record<number, TokenKind> = {};
+// The same table by character code, for the lexer's hot loop: flat arrays indexed by code (a
+// two-character operator by both codes, 7 bits each), filled so that every read is a packed array
+// load. A record keyed by the pair's number was a dictionary lookup per operator.
+const SINGLE_KIND: (TokenKind | undefined)[] = new Array(128).fill(undefined);
+const SINGLE_TEXT: string[] = new Array(128).fill('');
+const PAIR_KIND: (TokenKind | undefined)[] = new Array(128 * 128).fill(undefined);
+const PAIR_TEXT: string[] = new Array(128 * 128).fill('');
 for (const [text, kind] of Object.entries(PUNCTUATION)) {
-  if (text.length === 1) SINGLE[text.charCodeAt(0)] = kind;
-  else if (text.length === 2) PAIRS[(text.charCodeAt(0) << 8) | text.charCodeAt(1)] = kind;
+  if (text.length === 1) {
+    SINGLE_KIND[text.charCodeAt(0)] = kind;
+    SINGLE_TEXT[text.charCodeAt(0)] = text;
+  } else if (text.length === 2) {
+    PAIR_KIND[(text.charCodeAt(0) << 7) | text.charCodeAt(1)] = kind;
+    PAIR_TEXT[(text.charCodeAt(0) << 7) | text.charCodeAt(1)] = text;
+  }
 }
 
-const TEXT_OF: Partial<Record<TokenKind, string>> = {};
-for (const [text, kind] of Object.entries(PUNCTUATION)) TEXT_OF[kind] = text;
+/** Character classes of ASCII codes: 1 a letter or `_` (starts an identifier), 2 a digit. */
+const CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) CLASS[c] = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 ? 1 : c >= 48 && c <= 57 ? 2 : 0;
 
 /** `true`, `false` and `null` by their text; compared only for words of four or five letters (no hashing of every identifier). */
 function keywordKind(word: string): TokenKind {
@@ -147,9 +157,9 @@ const LINE_BREAKS = new Map<string, string>(['\n', '\r\n', '\n\n', '\r\n\r\n', '
 const LF = 10;
 const CR = 13;
 
-const isIdentStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
-const isIdentPart = (c: number) => isIdentStart(c) || isDigit(c);
-const isDigit = (c: number) => c >= 48 && c <= 57;
+const isIdentStart = (c: number) => c < 128 && CLASS[c] === 1;
+const isIdentPart = (c: number) => c < 128 && CLASS[c] !== 0;
+const isDigit = (c: number) => c < 128 && CLASS[c] === 2;
 const isNewLine = (c: number) => c === 10 || c === 13;
 
 /** An open interpolated string: the kind of string and the `{` depth inside its current hole. */
@@ -237,7 +247,9 @@ export function lex(text: string): LexResult {
     const start = pos;
     const c = text.charCodeAt(pos);
     if (c === 32 || c === 9 || c === 0xfeff || c === 0xa0) {
+      // Indentation comes in runs.
       pos++;
+      while (pos < n && (text.charCodeAt(pos) === 32 || text.charCodeAt(pos) === 9)) pos++;
       continue;
     }
     if (isNewLine(c)) {
@@ -329,23 +341,22 @@ export function lex(text: string): LexResult {
       continue;
     }
     // Punctuation: the longest operator wins (`...`, then two characters, then one).
-    const single = SINGLE[c];
+    const single = c < 128 ? SINGLE_KIND[c] : undefined;
     if (single !== undefined) {
       const second = text.charCodeAt(pos + 1);
-      let kind: TokenKind = single;
-      let length = 1;
       if (c === 46 && second === 46 && text.charCodeAt(pos + 2) === 46) {
-        kind = 'Ellipsis';
-        length = 3;
-      } else {
-        const pair = PAIRS[(c << 8) | (second & 0xff)];
-        if (pair !== undefined && second < 128) {
-          kind = pair;
-          length = 2;
-        }
+        pos += 3;
+        pushFixed('Ellipsis', start, '...');
+        continue;
       }
-      pos += length;
-      pushFixed(kind, start, TEXT_OF[kind]!);
+      const pair = second < 128 ? PAIR_KIND[(c << 7) | second] : undefined;
+      if (pair !== undefined) {
+        pos += 2;
+        pushFixed(pair, start, PAIR_TEXT[(c << 7) | second]!);
+      } else {
+        pos += 1;
+        pushFixed(single, start, SINGLE_TEXT[c]!);
+      }
       continue;
     }
     if (c === 38 && text.charCodeAt(pos + 1) === 38) {
