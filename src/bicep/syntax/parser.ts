@@ -138,19 +138,25 @@ function dedupe(sorted: ParseDiagnostic[]): ParseDiagnostic[] {
 }
 
 /**
- * Completes a node built as one object literal at its call site (kind first, then its span and
- * children, then its own fields): its span is that of its children, or the empty span at `at`.
- * One literal per node keeps one object per node and one shape per call site; building the fields
- * apart and copying them in (Object.assign, spreads) took a third of the parse and doubled its
- * garbage.
+ * A node's span is that of its children, or the empty span at `at` when it has none. Each node is
+ * one object literal at its call site with its span computed there (kind first, then its span and
+ * children, then its own fields): one object and one shape per call site. Building the fields apart
+ * and copying them in (Object.assign, spreads) took a third of the parse and doubled its garbage;
+ * filling in the span afterwards in a shared helper wrote to every node shape from one place (a
+ * megamorphic store per field). Sites whose first and last children are named read their spans
+ * directly.
  */
+function startOf(children: readonly Child[], at: number): number {
+  return children.length > 0 ? children[0]!.start : at;
+}
+function endOf(children: readonly Child[], at: number): number {
+  return children.length > 0 ? children[children.length - 1]!.end : at;
+}
+
+/** The same, filled in after the literal: for the rare nodes whose children are parsed inside the literal. */
 function spanned<N extends SyntaxNode>(n: N, at?: number): N {
-  const children = n.children;
-  const first = children[0];
-  const last = children[children.length - 1];
-  const start = first ? first.start : (at ?? 0);
-  n.start = start;
-  n.end = last ? last.end : start;
+  n.start = startOf(n.children, at ?? 0);
+  n.end = endOf(n.children, n.start);
   return n;
 }
 
@@ -317,7 +323,7 @@ class Parser {
     // Always make progress: a stray closing bracket or comma is skipped on its own (but not a
     // bracket an enclosing one waits for: the enclosing list ends there).
     if (children.length === 0 && !this.at('NewLine') && !this.at('EndOfFile') && !this.closes(this.peek().kind)) children.push(this.next());
-    return spanned<T.Skipped>({ kind: 'SkippedTriviaSyntax', start: 0, end: 0, children }, at);
+    return { kind: 'SkippedTriviaSyntax', start: startOf(children, at), end: endOf(children, at), children } satisfies T.Skipped;
   }
 
   /** Runs a parse step; on failure records what was consumed plus the rest of the line as skipped. */
@@ -387,7 +393,7 @@ class Parser {
         children.push(spanned<T.Skipped>({ kind: 'SkippedTriviaSyntax', start: 0, end: 0, children: [this.next()] }));
     }
     children.push(this.next());
-    const program = spanned<T.Program>({ kind: 'ProgramSyntax', start: 0, end: 0, children, statements });
+    const program = { kind: 'ProgramSyntax', start: startOf(children, 0), end: endOf(children, 0), children, statements } satisfies T.Program;
     program.start = 0;
     return program;
   }
@@ -397,7 +403,7 @@ class Parser {
     while (this.at('At')) {
       const at = this.next();
       const call = this.recover(this.memberExpression);
-      const d = spanned<T.Decorator>({ kind: 'DecoratorSyntax', start: 0, end: 0, children: [at, call], call: call as T.Expr });
+      const d = { kind: 'DecoratorSyntax', start: at.start, end: call.end, children: [at, call], call: call as T.Expr } satisfies T.Decorator;
       out.push(d);
       children.push(d);
       // Usually one line break; a directive line between a decorator and its declaration makes two.
@@ -417,7 +423,7 @@ class Parser {
         children.push(this.next(), this.expectOr('Assignment', "'='"));
         const value = this.valueOr();
         children.push(value);
-        return spanned<T.TargetScope>({ kind: 'TargetScopeSyntax', start: 0, end: 0, children, decorators, value });
+        return { kind: 'TargetScopeSyntax', start: startOf(children, 0), end: endOf(children, 0), children, decorators, value } satisfies T.TargetScope;
       }
       case 'metadata': {
         children.push(this.next());
@@ -425,7 +431,15 @@ class Parser {
         children.push(name, this.expectOr('Assignment', "'='"));
         const value = this.valueOr();
         children.push(value);
-        return spanned<T.MetadataDeclaration>({ kind: 'MetadataDeclarationSyntax', start: 0, end: 0, children, decorators, name: name.name, value });
+        return {
+          kind: 'MetadataDeclarationSyntax',
+          start: startOf(children, 0),
+          end: endOf(children, 0),
+          children,
+          decorators,
+          name: name.name,
+          value,
+        } satisfies T.MetadataDeclaration;
       }
       case 'param': {
         children.push(this.next());
@@ -435,32 +449,40 @@ class Parser {
           children.push(this.expectOr('Assignment', "'='"));
           const value = this.valueOr();
           children.push(value);
-          return spanned<T.ParameterAssignment>({ kind: 'ParameterAssignmentSyntax', start: 0, end: 0, children, decorators, name: name.name, value });
+          return {
+            kind: 'ParameterAssignmentSyntax',
+            start: startOf(children, 0),
+            end: endOf(children, 0),
+            children,
+            decorators,
+            name: name.name,
+            value,
+          } satisfies T.ParameterAssignment;
         }
         let type: T.TypeNode | undefined;
         if (this.atKeyword('resource')) {
           const kw = this.next();
           const s = this.interpString();
-          type = spanned<SyntaxNode>({ kind: 'ResourceTypeSyntax', start: 0, end: 0, children: [kw, s] });
+          type = { kind: 'ResourceTypeSyntax', start: kw.start, end: s.end, children: [kw, s] } satisfies SyntaxNode;
         } else type = this.startsType() ? this.typeExpression() : this.placeholder('a type');
         children.push(type);
         let defaultValue: T.Expr | undefined;
         if (this.at('Assignment')) {
           const eq = this.next();
           defaultValue = this.expression();
-          children.push(spanned<SyntaxNode>({ kind: 'ParameterDefaultValueSyntax', start: 0, end: 0, children: [eq, defaultValue] }));
+          children.push({ kind: 'ParameterDefaultValueSyntax', start: eq.start, end: defaultValue.end, children: [eq, defaultValue] } satisfies SyntaxNode);
         }
-        return spanned<T.ParameterDeclaration>({
+        return {
           kind: 'ParameterDeclarationSyntax',
-          start: 0,
-          end: 0,
+          start: startOf(children, 0),
+          end: endOf(children, 0),
           children,
           decorators,
           name: name.name,
           nameNode: name,
           type,
           defaultValue,
-        });
+        } satisfies T.ParameterDeclaration;
       }
       case 'var': {
         children.push(this.next());
@@ -474,17 +496,17 @@ class Parser {
         children.push(this.expectOr('Assignment', "'='"));
         const value = this.valueOr();
         children.push(value);
-        return spanned<T.VariableDeclaration>({
+        return {
           kind: 'VariableDeclarationSyntax',
-          start: 0,
-          end: 0,
+          start: startOf(children, 0),
+          end: endOf(children, 0),
           children,
           decorators,
           name: name.name,
           nameNode: name,
           type,
           value,
-        });
+        } satisfies T.VariableDeclaration;
       }
       case 'resource':
       case 'module':
@@ -505,22 +527,23 @@ class Parser {
         const value = this.declarationBody();
         children.push(value);
         if (word === 'module')
-          return spanned<T.ModuleDeclaration>({
+          return {
             kind: 'ModuleDeclarationSyntax',
-            start: 0,
-            end: 0,
+            start: startOf(children, 0),
+            end: endOf(children, 0),
             children,
             decorators,
             name: name.name,
             nameNode: name,
             path: typeString,
             value,
-          });
-        if (word === 'test') return spanned<T.OtherDeclaration>({ kind: 'TestDeclarationSyntax', start: 0, end: 0, children, decorators });
-        return spanned<T.ResourceDeclaration>({
+          } satisfies T.ModuleDeclaration;
+        if (word === 'test')
+          return { kind: 'TestDeclarationSyntax', start: startOf(children, 0), end: endOf(children, 0), children, decorators } satisfies T.OtherDeclaration;
+        return {
           kind: 'ResourceDeclarationSyntax',
-          start: 0,
-          end: 0,
+          start: startOf(children, 0),
+          end: endOf(children, 0),
           children,
           decorators,
           name: name.name,
@@ -528,7 +551,7 @@ class Parser {
           typeString,
           existing,
           value,
-        });
+        } satisfies T.ResourceDeclaration;
       }
       case 'output': {
         children.push(this.next());
@@ -547,10 +570,10 @@ class Parser {
         children.push(this.expectOr('Assignment', "'='"));
         const value = this.valueOr();
         children.push(value);
-        return spanned<T.OutputDeclaration>({
+        return {
           kind: 'OutputDeclarationSyntax',
-          start: 0,
-          end: 0,
+          start: startOf(children, 0),
+          end: endOf(children, 0),
           children,
           decorators,
           name: name.name,
@@ -558,7 +581,7 @@ class Parser {
           type,
           resourceType,
           value,
-        });
+        } satisfies T.OutputDeclaration;
       }
       case 'type': {
         children.push(this.next());
@@ -566,7 +589,15 @@ class Parser {
         children.push(name, this.expectOr('Assignment', "'='"));
         const value = this.typeExpression();
         children.push(value);
-        return spanned<T.TypeDeclaration>({ kind: 'TypeDeclarationSyntax', start: 0, end: 0, children, decorators, name: name.name, value });
+        return {
+          kind: 'TypeDeclarationSyntax',
+          start: startOf(children, 0),
+          end: endOf(children, 0),
+          children,
+          decorators,
+          name: name.name,
+          value,
+        } satisfies T.TypeDeclaration;
       }
       case 'func': {
         children.push(this.next());
@@ -574,12 +605,20 @@ class Parser {
         children.push(name);
         const lambda = this.typedLambda();
         children.push(lambda);
-        return spanned<T.FunctionDeclaration>({ kind: 'FunctionDeclarationSyntax', start: 0, end: 0, children, decorators, name: name.name, lambda });
+        return {
+          kind: 'FunctionDeclarationSyntax',
+          start: startOf(children, 0),
+          end: endOf(children, 0),
+          children,
+          decorators,
+          name: name.name,
+          lambda,
+        } satisfies T.FunctionDeclaration;
       }
       case 'assert': {
         children.push(this.next());
         children.push(ident(), this.expectOr('Assignment', "'='"), this.expression());
-        return spanned<T.OtherDeclaration>({ kind: 'AssertDeclarationSyntax', start: 0, end: 0, children, decorators });
+        return { kind: 'AssertDeclarationSyntax', start: startOf(children, 0), end: endOf(children, 0), children, decorators } satisfies T.OtherDeclaration;
       }
       case 'import':
         return this.importDeclaration(children, decorators);
@@ -601,13 +640,27 @@ class Parser {
             const w = this.next();
             children.push(spanned<SyntaxNode>({ kind: 'UsingWithClauseSyntax', start: 0, end: 0, children: [w, this.object()] }));
           }
-          return spanned<T.UsingDeclaration>({ kind: 'UsingDeclarationSyntax', start: 0, end: 0, children, decorators, path });
+          return {
+            kind: 'UsingDeclarationSyntax',
+            start: startOf(children, 0),
+            end: endOf(children, 0),
+            children,
+            decorators,
+            path,
+          } satisfies T.UsingDeclaration;
         }
-        return spanned<T.ExtendsDeclaration>({ kind: 'ExtendsDeclarationSyntax', start: 0, end: 0, children, decorators, path });
+        return {
+          kind: 'ExtendsDeclarationSyntax',
+          start: startOf(children, 0),
+          end: endOf(children, 0),
+          children,
+          decorators,
+          path,
+        } satisfies T.ExtendsDeclaration;
       }
     }
     if (decorators.length > 0 && (this.at('NewLine') || this.at('EndOfFile'))) {
-      return spanned<T.OtherDeclaration>({ kind: 'MissingDeclarationSyntax', start: 0, end: 0, children, decorators });
+      return { kind: 'MissingDeclarationSyntax', start: startOf(children, 0), end: endOf(children, 0), children, decorators } satisfies T.OtherDeclaration;
     }
     return this.fail('a declaration (param, var, resource, module, output, type, func, import, metadata, targetScope)');
   }
@@ -620,7 +673,7 @@ class Parser {
       const star = this.next();
       const alias = this.aliasClause();
       wildcardAlias = alias.name;
-      children.push(spanned<SyntaxNode>({ kind: 'WildcardImportSyntax', start: 0, end: 0, children: [star, alias.node] }));
+      children.push({ kind: 'WildcardImportSyntax', start: star.start, end: alias.node.end, children: [star, alias.node] } satisfies SyntaxNode);
     } else {
       const list: Child[] = [this.expect('LeftBrace', "'{'")];
       symbols = [];
@@ -644,38 +697,47 @@ class Parser {
           item.push(a.node);
         }
         symbols.push({ name, alias });
-        list.push(spanned<SyntaxNode>({ kind: 'ImportedSymbolsListItemSyntax', start: 0, end: 0, children: item }));
+        list.push({ kind: 'ImportedSymbolsListItemSyntax', start: startOf(item, 0), end: endOf(item, 0), children: item } satisfies SyntaxNode);
       }
       this.open.pop();
       list.push(this.expect('RightBrace', "'}'"));
-      children.push(spanned<SyntaxNode>({ kind: 'ImportedSymbolsListSyntax', start: 0, end: 0, children: list }));
+      children.push({ kind: 'ImportedSymbolsListSyntax', start: startOf(list, 0), end: endOf(list, 0), children: list } satisfies SyntaxNode);
     }
     let from: T.StringNode | undefined;
     if (this.atKeyword('from')) {
       const kw = this.next();
       from = this.interpString();
-      children.push(spanned<SyntaxNode>({ kind: 'CompileTimeImportFromClauseSyntax', start: 0, end: 0, children: [kw, from] }));
+      children.push({ kind: 'CompileTimeImportFromClauseSyntax', start: kw.start, end: from.end, children: [kw, from] } satisfies SyntaxNode);
     }
-    return spanned<T.ImportDeclaration>({ kind: 'CompileTimeImportDeclarationSyntax', start: 0, end: 0, children, decorators, symbols, wildcardAlias, from });
+    return {
+      kind: 'CompileTimeImportDeclarationSyntax',
+      start: startOf(children, 0),
+      end: endOf(children, 0),
+      children,
+      decorators,
+      symbols,
+      wildcardAlias,
+      from,
+    } satisfies T.ImportDeclaration;
   }
 
   private aliasClause(): { name: string; node: SyntaxNode } {
     const as = this.next();
     const id = this.identifier();
-    return { name: id.name, node: spanned<SyntaxNode>({ kind: 'AliasAsClauseSyntax', start: 0, end: 0, children: [as, id] }) };
+    return { name: id.name, node: { kind: 'AliasAsClauseSyntax', start: as.start, end: id.end, children: [as, id] } satisfies SyntaxNode };
   }
 
   private extensionDeclaration(children: Child[], decorators: T.Decorator[]): T.ExtensionDeclaration {
     children.push(this.next());
     children.push(this.at('Identifier') ? this.identifier() : this.interpString());
     // The official tree holds an empty placeholder for each clause that is absent.
-    const absent = () => spanned<T.Skipped>({ kind: 'SkippedTriviaSyntax', start: 0, end: 0, children: [] }, this.peek().start);
+    const absent = () => ({ kind: 'SkippedTriviaSyntax', start: this.peek().start, end: this.peek().start, children: [] }) satisfies T.Skipped;
     if (this.atKeyword('with')) {
       const w = this.next();
       children.push(spanned<SyntaxNode>({ kind: 'ExtensionWithClauseSyntax', start: 0, end: 0, children: [w, this.object()] }));
     } else children.push(absent());
     children.push(this.atKeyword('as') ? this.aliasClause().node : absent());
-    return spanned<T.ExtensionDeclaration>({ kind: 'ExtensionDeclarationSyntax', start: 0, end: 0, children, decorators });
+    return { kind: 'ExtensionDeclarationSyntax', start: startOf(children, 0), end: endOf(children, 0), children, decorators } satisfies T.ExtensionDeclaration;
   }
 
   /** The value of a resource or module: an object, `if (…) {…}` or a `[for …]` loop. */
@@ -712,7 +774,7 @@ class Parser {
         message: `expected ${what}${t.kind === 'EndOfFile' ? ' before the end of the file' : t.kind === 'NewLine' ? ' before the end of the line' : ` but found '${t.text}'`}`,
       });
     }
-    if (this.atLineEnd()) return spanned<T.Skipped>({ kind: 'SkippedTriviaSyntax', start: 0, end: 0, children: [] }, t.start);
+    if (this.atLineEnd()) return { kind: 'SkippedTriviaSyntax', start: t.start, end: t.start, children: [] } satisfies T.Skipped;
     return this.skipped();
   }
 
@@ -730,7 +792,7 @@ class Parser {
     const t = this.peek();
     if (t.kind === 'Identifier' || t.kind === 'TrueKeyword' || t.kind === 'FalseKeyword' || t.kind === 'NullKeyword') return this.identifier();
     const skipped = this.placeholder('an identifier');
-    return spanned<T.Identifier>({ kind: 'IdentifierSyntax', start: 0, end: 0, children: [skipped], name: '' });
+    return { kind: 'IdentifierSyntax', start: skipped.start, end: skipped.end, children: [skipped], name: '' } satisfies T.Identifier;
   }
 
   private valueOr(): T.Expr {
@@ -764,14 +826,14 @@ class Parser {
     const kw = this.next();
     const cond = this.parenthesized();
     const body = this.at('LeftBrace') ? this.object() : (this.fail("'{'") as never);
-    return spanned<T.IfCondition>({ kind: 'IfConditionSyntax', start: 0, end: 0, children: [kw, cond, body], condition: cond.inner, body });
+    return { kind: 'IfConditionSyntax', start: kw.start, end: body.end, children: [kw, cond, body], condition: cond.inner, body } satisfies T.IfCondition;
   }
 
   private identifier(): T.Identifier {
     const t = this.peek();
     if (t.kind === 'Identifier' || t.kind === 'TrueKeyword' || t.kind === 'FalseKeyword' || t.kind === 'NullKeyword') {
       this.next();
-      return spanned<T.Identifier>({ kind: 'IdentifierSyntax', start: 0, end: 0, children: [t], name: t.text });
+      return { kind: 'IdentifierSyntax', start: t.start, end: t.end, children: [t], name: t.text } satisfies T.Identifier;
     }
     return this.fail('an identifier');
   }
@@ -800,7 +862,15 @@ class Parser {
     this.newLinesInto(children);
     const whenFalse = this.expression();
     children.push(whenFalse);
-    return spanned<T.TernaryOperation>({ kind: 'TernaryOperationSyntax', start: 0, end: 0, children, condition: cond, whenTrue, whenFalse });
+    return {
+      kind: 'TernaryOperationSyntax',
+      start: startOf(children, 0),
+      end: endOf(children, 0),
+      children,
+      condition: cond,
+      whenTrue,
+      whenFalse,
+    } satisfies T.TernaryOperation;
   }
 
   /** Whether the next token after one or more line breaks is `kind`. */
@@ -828,7 +898,15 @@ class Parser {
       this.enter();
       const right = this.at('NewLine') || this.at('EndOfFile') ? this.missing() : this.binary(precedence);
       this.leave();
-      left = spanned<T.BinaryOperation>({ kind: 'BinaryOperationSyntax', start: 0, end: 0, children: [left, op, right], operator: op.text, left, right });
+      left = {
+        kind: 'BinaryOperationSyntax',
+        start: left.start,
+        end: right.end,
+        children: [left, op, right],
+        operator: op.text,
+        left,
+        right,
+      } satisfies T.BinaryOperation;
       this.chainGrow(chain);
     }
     this.chainEnd(chain, start);
@@ -841,7 +919,7 @@ class Parser {
       this.reportedLine = this.currentLine();
       this.diagnostics.push({ start: t.start, end: t.start + 1, message: 'expected an expression' });
     }
-    return spanned<T.Skipped>({ kind: 'SkippedTriviaSyntax', start: 0, end: 0, children: [] }, t.start);
+    return { kind: 'SkippedTriviaSyntax', start: t.start, end: t.start, children: [] } satisfies T.Skipped;
   }
 
   private unary(): T.Expr {
@@ -851,7 +929,7 @@ class Parser {
       this.next();
       const operand = this.unary();
       this.leave();
-      return spanned<T.UnaryOperation>({ kind: 'UnaryOperationSyntax', start: 0, end: 0, children: [t, operand], operator: t.text, operand });
+      return { kind: 'UnaryOperationSyntax', start: t.start, end: operand.end, children: [t, operand], operator: t.text, operand } satisfies T.UnaryOperation;
     }
     return this.memberExpression();
   }
@@ -880,7 +958,16 @@ class Parser {
         const index = this.expression();
         this.open.pop();
         children.push(index, this.expect('RightSquare', "']'"));
-        base = spanned<T.ArrayAccess>({ kind: 'ArrayAccessSyntax', start: 0, end: 0, children, base, index, safe, fromEnd });
+        base = {
+          kind: 'ArrayAccessSyntax',
+          start: startOf(children, 0),
+          end: endOf(children, 0),
+          children,
+          base,
+          index,
+          safe,
+          fromEnd,
+        } satisfies T.ArrayAccess;
       } else if (t.kind === 'Dot') {
         const children: Child[] = [base, this.next()];
         let safe = false;
@@ -891,17 +978,41 @@ class Parser {
         const name = this.identifier();
         if (!safe && this.at('LeftParen')) {
           const args = this.argumentList(children, name);
-          base = spanned<T.InstanceFunctionCall>({ kind: 'InstanceFunctionCallSyntax', start: 0, end: 0, children, base, name: name.name, args });
+          base = {
+            kind: 'InstanceFunctionCallSyntax',
+            start: startOf(children, 0),
+            end: endOf(children, 0),
+            children,
+            base,
+            name: name.name,
+            args,
+          } satisfies T.InstanceFunctionCall;
         } else {
           children.push(name);
-          base = spanned<T.PropertyAccess>({ kind: 'PropertyAccessSyntax', start: 0, end: 0, children, base, name: name.name, safe });
+          base = {
+            kind: 'PropertyAccessSyntax',
+            start: startOf(children, 0),
+            end: endOf(children, 0),
+            children,
+            base,
+            name: name.name,
+            safe,
+          } satisfies T.PropertyAccess;
         }
       } else if (t.kind === 'DoubleColon') {
         const colon = this.next();
         const name = this.identifier();
-        base = spanned<T.ResourceAccess>({ kind: 'ResourceAccessSyntax', start: 0, end: 0, children: [base, colon, name], base, name: name.name });
+        base = {
+          kind: 'ResourceAccessSyntax',
+          start: base.start,
+          end: name.end,
+          children: [base, colon, name],
+          base,
+          name: name.name,
+        } satisfies T.ResourceAccess;
       } else if (t.kind === 'Exclamation') {
-        base = spanned<T.NonNullAssertion>({ kind: 'NonNullAssertionSyntax', start: 0, end: 0, children: [base, this.next()], base });
+        const bang = this.next();
+        base = { kind: 'NonNullAssertionSyntax', start: base.start, end: bang.end, children: [base, bang], base } satisfies T.NonNullAssertion;
       } else break;
       this.chainGrow(chain);
     }
@@ -926,7 +1037,7 @@ class Parser {
         continue;
       }
       args.push(value as T.Expr);
-      children.push(spanned<SyntaxNode>({ kind: 'FunctionArgumentSyntax', start: 0, end: 0, children: [value] }));
+      children.push({ kind: 'FunctionArgumentSyntax', start: value.start, end: value.end, children: [value] } satisfies SyntaxNode);
     }
     this.open.pop();
     children.push(this.expect('RightParen', "')'"));
@@ -939,31 +1050,31 @@ class Parser {
       case 'Identifier': {
         if (this.peek(1).kind === 'Arrow') {
           const id = this.identifier();
-          const local = spanned<SyntaxNode>({ kind: 'LocalVariableSyntax', start: 0, end: 0, children: [id] });
+          const local = { kind: 'LocalVariableSyntax', start: id.start, end: id.end, children: [id] } satisfies SyntaxNode;
           const children: Child[] = [local, this.next()];
           this.newLinesInto(children);
           const body = this.expression();
           children.push(body);
-          return spanned<T.Lambda>({ kind: 'LambdaSyntax', start: 0, end: 0, children, parameters: [id.name], body });
+          return { kind: 'LambdaSyntax', start: startOf(children, 0), end: endOf(children, 0), children, parameters: [id.name], body } satisfies T.Lambda;
         }
         const id = this.identifier();
         if (this.at('LeftParen')) {
           const children: Child[] = [];
           const args = this.argumentList(children, id);
-          return spanned<T.FunctionCall>({ kind: 'FunctionCallSyntax', start: 0, end: 0, children, name: id.name, args });
+          return { kind: 'FunctionCallSyntax', start: startOf(children, 0), end: endOf(children, 0), children, name: id.name, args } satisfies T.FunctionCall;
         }
-        return spanned<T.VariableAccess>({ kind: 'VariableAccessSyntax', start: 0, end: 0, children: [id], name: id.name });
+        return { kind: 'VariableAccessSyntax', start: id.start, end: id.end, children: [id], name: id.name } satisfies T.VariableAccess;
       }
       case 'Integer':
         this.next();
-        return spanned<T.IntegerNode>({ kind: 'IntegerLiteralSyntax', start: 0, end: 0, children: [t], text: t.text });
+        return { kind: 'IntegerLiteralSyntax', start: t.start, end: t.end, children: [t], text: t.text } satisfies T.IntegerNode;
       case 'TrueKeyword':
       case 'FalseKeyword':
         this.next();
-        return spanned<T.BooleanNode>({ kind: 'BooleanLiteralSyntax', start: 0, end: 0, children: [t], value: t.kind === 'TrueKeyword' });
+        return { kind: 'BooleanLiteralSyntax', start: t.start, end: t.end, children: [t], value: t.kind === 'TrueKeyword' } satisfies T.BooleanNode;
       case 'NullKeyword':
         this.next();
-        return spanned<T.NullNode>({ kind: 'NullLiteralSyntax', start: 0, end: 0, children: [t] });
+        return { kind: 'NullLiteralSyntax', start: t.start, end: t.end, children: [t] } satisfies T.NullNode;
       case 'StringComplete':
       case 'StringLeftPiece':
         return this.interpString();
@@ -1005,15 +1116,15 @@ class Parser {
       }
       const id = this.identifier();
       parameters.push(id.name);
-      block.push(spanned<SyntaxNode>({ kind: 'LocalVariableSyntax', start: 0, end: 0, children: [id] }));
+      block.push({ kind: 'LocalVariableSyntax', start: id.start, end: id.end, children: [id] } satisfies SyntaxNode);
     }
     block.push(this.expect('RightParen', "')'"));
-    const vars = spanned<SyntaxNode>({ kind: 'VariableBlockSyntax', start: 0, end: 0, children: block });
+    const vars = { kind: 'VariableBlockSyntax', start: startOf(block, 0), end: endOf(block, 0), children: block } satisfies SyntaxNode;
     const children: Child[] = [vars, this.expect('Arrow', "'=>'")];
     this.newLinesInto(children);
     const body = this.expression();
     children.push(body);
-    return spanned<T.Lambda>({ kind: 'LambdaSyntax', start: 0, end: 0, children, parameters, body });
+    return { kind: 'LambdaSyntax', start: startOf(children, 0), end: endOf(children, 0), children, parameters, body } satisfies T.Lambda;
   }
 
   private parenthesized(): T.Parenthesized {
@@ -1026,7 +1137,7 @@ class Parser {
     while (this.at('NewLine')) children.push(this.next());
     this.open.pop();
     children.push(this.expect('RightParen', "')'"));
-    return spanned<T.Parenthesized>({ kind: 'ParenthesizedExpressionSyntax', start: 0, end: 0, children, inner });
+    return { kind: 'ParenthesizedExpressionSyntax', start: startOf(children, 0), end: endOf(children, 0), children, inner } satisfies T.Parenthesized;
   }
 
   interpString(): T.StringNode {
@@ -1057,14 +1168,15 @@ class Parser {
       }
       this.open.pop();
     }
-    return spanned<T.StringNode>({ kind: 'StringSyntax', start: 0, end: 0, children, segments, holes });
+    return { kind: 'StringSyntax', start: startOf(children, 0), end: endOf(children, 0), children, segments, holes } satisfies T.StringNode;
   }
 
   object(): T.ObjectNode {
     const open = this.expect('LeftBrace', "'{'");
     if (this.at('RightBrace')) {
       // `{}`: its two tokens, and no list of its own (a stress test of 17,000 of them spent half its time collecting garbage).
-      return spanned<T.ObjectNode>({ kind: 'ObjectSyntax', start: 0, end: 0, children: [open, this.next()], properties: NONE, resources: NONE });
+      const close = this.next();
+      return { kind: 'ObjectSyntax', start: open.start, end: close.end, children: [open, close], properties: NONE, resources: NONE };
     }
     const children: Child[] = [open];
     const properties: (T.ObjectProperty | T.Spread)[] = [];
@@ -1094,14 +1206,21 @@ class Parser {
     }
     this.open.pop();
     children.push(this.expect('RightBrace', "'}'"));
-    return spanned<T.ObjectNode>({ kind: 'ObjectSyntax', start: 0, end: 0, children, properties, resources: nested ?? NONE });
+    return {
+      kind: 'ObjectSyntax',
+      start: startOf(children, 0),
+      end: endOf(children, 0),
+      children,
+      properties,
+      resources: nested ?? NONE,
+    } satisfies T.ObjectNode;
   }
 
   private objectProperty(): T.ObjectProperty | T.Spread {
     if (this.at('Ellipsis')) {
       const dots = this.next();
       const value = this.expression();
-      return spanned<T.Spread>({ kind: 'SpreadExpressionSyntax', start: 0, end: 0, children: [dots, value], value });
+      return { kind: 'SpreadExpressionSyntax', start: dots.start, end: value.end, children: [dots, value], value } satisfies T.Spread;
     }
     const keyNode: SyntaxNode = this.at('StringComplete') || this.at('StringLeftPiece') ? this.interpString() : this.identifier();
     const key =
@@ -1112,7 +1231,15 @@ class Parser {
           : undefined;
     const colon = this.expect('Colon', "':'");
     const value = this.expression();
-    return spanned<T.ObjectProperty>({ kind: 'ObjectPropertySyntax', start: 0, end: 0, children: [keyNode, colon, value], key, keyNode, value });
+    return {
+      kind: 'ObjectPropertySyntax',
+      start: keyNode.start,
+      end: value.end,
+      children: [keyNode, colon, value],
+      key,
+      keyNode,
+      value,
+    } satisfies T.ObjectProperty;
   }
 
   private forOrArray(): T.Expr {
@@ -1135,7 +1262,7 @@ class Parser {
       if (this.at('Ellipsis')) {
         const dots = this.next();
         const value = this.expression();
-        const spread = spanned<T.Spread>({ kind: 'SpreadExpressionSyntax', start: 0, end: 0, children: [dots, value], value });
+        const spread = { kind: 'SpreadExpressionSyntax', start: dots.start, end: value.end, children: [dots, value], value } satisfies T.Spread;
         items.push(spread);
         children.push(spread);
         continue;
@@ -1146,13 +1273,13 @@ class Parser {
         if (this.stalled(children)) break;
         continue;
       }
-      const item = spanned<T.ArrayItem>({ kind: 'ArrayItemSyntax', start: 0, end: 0, children: [value], value });
+      const item = { kind: 'ArrayItemSyntax', start: value.start, end: value.end, children: [value], value } satisfies T.ArrayItem;
       items.push(item);
       children.push(item);
     }
     this.open.pop();
     children.push(this.expect('RightSquare', "']'"));
-    return spanned<T.ArrayNode>({ kind: 'ArraySyntax', start: 0, end: 0, children, items });
+    return { kind: 'ArraySyntax', start: startOf(children, 0), end: endOf(children, 0), children, items } satisfies T.ArrayNode;
   }
 
   private forExpression(): T.ForNode {
@@ -1172,15 +1299,15 @@ class Parser {
         }
         const id = this.identifier();
         names.push(id.name);
-        block.push(spanned<SyntaxNode>({ kind: 'LocalVariableSyntax', start: 0, end: 0, children: [id] }));
+        block.push({ kind: 'LocalVariableSyntax', start: id.start, end: id.end, children: [id] } satisfies SyntaxNode);
       }
       block.push(this.expect('RightParen', "')'"));
       [item, index] = names;
-      children.push(spanned<SyntaxNode>({ kind: 'VariableBlockSyntax', start: 0, end: 0, children: block }));
+      children.push({ kind: 'VariableBlockSyntax', start: startOf(block, 0), end: endOf(block, 0), children: block } satisfies SyntaxNode);
     } else {
       const id = this.identifier();
       item = id.name;
-      children.push(spanned<SyntaxNode>({ kind: 'LocalVariableSyntax', start: 0, end: 0, children: [id] }));
+      children.push({ kind: 'LocalVariableSyntax', start: id.start, end: id.end, children: [id] } satisfies SyntaxNode);
     }
     if (!this.atKeyword('in')) this.fail("'in'");
     children.push(this.next());
@@ -1191,7 +1318,7 @@ class Parser {
     while (this.at('NewLine')) children.push(this.next());
     this.open.pop();
     children.push(this.expect('RightSquare', "']'"));
-    return spanned<T.ForNode>({ kind: 'ForSyntax', start: 0, end: 0, children, item, index, iterable, body });
+    return { kind: 'ForSyntax', start: startOf(children, 0), end: endOf(children, 0), children, item, index, iterable, body } satisfies T.ForNode;
   }
 
   // ---- types ----
@@ -1212,14 +1339,14 @@ class Parser {
     if (!leadingPipe && !this.at('Pipe') && !this.continuesWith('Pipe')) return first;
     const children: Child[] = leading;
     if (leadingPipe) children.push(leadingPipe);
-    children.push(spanned<SyntaxNode>({ kind: 'UnionTypeMemberSyntax', start: 0, end: 0, children: [first] }));
+    children.push({ kind: 'UnionTypeMemberSyntax', start: first.start, end: first.end, children: [first] } satisfies SyntaxNode);
     while (this.at('Pipe') || this.continuesWith('Pipe')) {
       while (this.at('NewLine')) children.push(this.next());
       children.push(this.next());
       while (this.at('NewLine')) children.push(this.next());
       children.push(spanned<SyntaxNode>({ kind: 'UnionTypeMemberSyntax', start: 0, end: 0, children: [this.singularType()] }));
     }
-    return spanned<SyntaxNode>({ kind: 'UnionTypeSyntax', start: 0, end: 0, children });
+    return { kind: 'UnionTypeSyntax', start: startOf(children, 0), end: endOf(children, 0), children } satisfies SyntaxNode;
   }
 
   private singularType(): T.TypeNode {
@@ -1230,7 +1357,7 @@ class Parser {
       if (this.at('LeftSquare') || this.at('Question') || this.at('Exclamation') || this.at('Dot')) chain = this.chainStep(chain, start);
       else break;
       if (this.at('LeftSquare') && this.peek(1).kind === 'RightSquare') {
-        const member = spanned<SyntaxNode>({ kind: 'ArrayTypeMemberSyntax', start: 0, end: 0, children: [type] });
+        const member = { kind: 'ArrayTypeMemberSyntax', start: type.start, end: type.end, children: [type] } satisfies SyntaxNode;
         type = spanned<SyntaxNode>({ kind: 'ArrayTypeSyntax', start: 0, end: 0, children: [member, this.next(), this.next()] });
       } else if (this.at('LeftSquare')) {
         const open = this.next();
@@ -1268,8 +1395,13 @@ class Parser {
           if (this.at('LeftChevron')) {
             const children: Child[] = [type, dot, id];
             this.typeArguments(children);
-            type = spanned<SyntaxNode>({ kind: 'InstanceParameterizedTypeInstantiationSyntax', start: 0, end: 0, children });
-          } else type = spanned<SyntaxNode>({ kind: 'TypePropertyAccessSyntax', start: 0, end: 0, children: [type, dot, id] });
+            type = {
+              kind: 'InstanceParameterizedTypeInstantiationSyntax',
+              start: startOf(children, 0),
+              end: endOf(children, 0),
+              children,
+            } satisfies SyntaxNode;
+          } else type = { kind: 'TypePropertyAccessSyntax', start: type.start, end: id.end, children: [type, dot, id] } satisfies SyntaxNode;
         }
       } else break;
       this.chainGrow(chain);
@@ -1298,32 +1430,32 @@ class Parser {
         if (this.at('LeftChevron')) {
           const children: Child[] = [id];
           this.typeArguments(children);
-          return spanned<SyntaxNode>({ kind: 'ParameterizedTypeInstantiationSyntax', start: 0, end: 0, children });
+          return { kind: 'ParameterizedTypeInstantiationSyntax', start: startOf(children, 0), end: endOf(children, 0), children } satisfies SyntaxNode;
         }
-        return spanned<SyntaxNode>({ kind: 'TypeVariableAccessSyntax', start: 0, end: 0, children: [id] });
+        return { kind: 'TypeVariableAccessSyntax', start: id.start, end: id.end, children: [id] } satisfies SyntaxNode;
       }
       case 'StringComplete':
         this.next();
-        return spanned<SyntaxNode>({ kind: 'StringTypeLiteralSyntax', start: 0, end: 0, children: [t] });
+        return { kind: 'StringTypeLiteralSyntax', start: t.start, end: t.end, children: [t] } satisfies SyntaxNode;
       case 'StringLeftPiece':
         return this.interpString();
       case 'Integer':
         this.next();
-        return spanned<SyntaxNode>({ kind: 'IntegerTypeLiteralSyntax', start: 0, end: 0, children: [t] });
+        return { kind: 'IntegerTypeLiteralSyntax', start: t.start, end: t.end, children: [t] } satisfies SyntaxNode;
       case 'TrueKeyword':
       case 'FalseKeyword':
         this.next();
-        return spanned<SyntaxNode>({ kind: 'BooleanTypeLiteralSyntax', start: 0, end: 0, children: [t] });
+        return { kind: 'BooleanTypeLiteralSyntax', start: t.start, end: t.end, children: [t] } satisfies SyntaxNode;
       case 'NullKeyword':
         this.next();
-        return spanned<SyntaxNode>({ kind: 'NullTypeLiteralSyntax', start: 0, end: 0, children: [t] });
+        return { kind: 'NullTypeLiteralSyntax', start: t.start, end: t.end, children: [t] } satisfies SyntaxNode;
       case 'Minus':
       case 'Exclamation': {
         this.enter();
         this.next();
         const operand = this.primaryType();
         this.leave();
-        return spanned<SyntaxNode>({ kind: 'UnaryTypeOperationSyntax', start: 0, end: 0, children: [t, operand] });
+        return { kind: 'UnaryTypeOperationSyntax', start: t.start, end: operand.end, children: [t, operand] } satisfies SyntaxNode;
       }
       case 'LeftParen': {
         const open = this.next();
@@ -1332,7 +1464,7 @@ class Parser {
         children.push(this.typeExpression());
         while (this.at('NewLine')) children.push(this.next());
         children.push(this.expect('RightParen', "')'"));
-        return spanned<SyntaxNode>({ kind: 'ParenthesizedTypeSyntax', start: 0, end: 0, children });
+        return { kind: 'ParenthesizedTypeSyntax', start: startOf(children, 0), end: endOf(children, 0), children } satisfies SyntaxNode;
       }
       case 'LeftBrace':
         return this.objectType();
@@ -1357,10 +1489,10 @@ class Parser {
         this.decorators(parts);
         if (this.at('Asterisk')) {
           parts.push(this.next(), this.expect('Colon', "':'"), this.typeExpression());
-          return spanned<SyntaxNode>({ kind: 'ObjectTypeAdditionalPropertiesSyntax', start: 0, end: 0, children: parts });
+          return { kind: 'ObjectTypeAdditionalPropertiesSyntax', start: startOf(parts, 0), end: endOf(parts, 0), children: parts } satisfies SyntaxNode;
         }
         parts.push(this.at('StringComplete') ? this.interpString() : this.identifier(), this.expect('Colon', "':'"), this.typeExpression());
-        return spanned<SyntaxNode>({ kind: 'ObjectTypePropertySyntax', start: 0, end: 0, children: parts });
+        return { kind: 'ObjectTypePropertySyntax', start: startOf(parts, 0), end: endOf(parts, 0), children: parts } satisfies SyntaxNode;
       });
       if (this.i === before) {
         if (this.stalled(children)) break;
@@ -1370,7 +1502,7 @@ class Parser {
     }
     this.open.pop();
     children.push(this.expect('RightBrace', "'}'"));
-    return spanned<SyntaxNode>({ kind: 'ObjectTypeSyntax', start: 0, end: 0, children });
+    return { kind: 'ObjectTypeSyntax', start: startOf(children, 0), end: endOf(children, 0), children } satisfies SyntaxNode;
   }
 
   private tupleType(): SyntaxNode {
@@ -1388,11 +1520,11 @@ class Parser {
       const parts: Child[] = [];
       this.decorators(parts);
       parts.push(this.typeExpression());
-      children.push(spanned<SyntaxNode>({ kind: 'TupleTypeItemSyntax', start: 0, end: 0, children: parts }));
+      children.push({ kind: 'TupleTypeItemSyntax', start: startOf(parts, 0), end: endOf(parts, 0), children: parts } satisfies SyntaxNode);
     }
     this.open.pop();
     children.push(this.expect('RightSquare', "']'"));
-    return spanned<SyntaxNode>({ kind: 'TupleTypeSyntax', start: 0, end: 0, children });
+    return { kind: 'TupleTypeSyntax', start: startOf(children, 0), end: endOf(children, 0), children } satisfies SyntaxNode;
   }
 
   /** `(a string, b int) string => body` of a user-defined function. */
@@ -1407,16 +1539,16 @@ class Parser {
       const id = this.identifier();
       const type = this.typeExpression();
       parameters.push({ name: id.name, type });
-      block.push(spanned<SyntaxNode>({ kind: 'TypedLocalVariableSyntax', start: 0, end: 0, children: [id, type] }));
+      block.push({ kind: 'TypedLocalVariableSyntax', start: id.start, end: type.end, children: [id, type] } satisfies SyntaxNode);
     }
     block.push(this.expect('RightParen', "')'"));
-    const vars = spanned<SyntaxNode>({ kind: 'TypedVariableBlockSyntax', start: 0, end: 0, children: block });
+    const vars = { kind: 'TypedVariableBlockSyntax', start: startOf(block, 0), end: endOf(block, 0), children: block } satisfies SyntaxNode;
     const returnType = this.typeExpression();
     const children: Child[] = [vars, returnType, this.expect('Arrow', "'=>'")];
     this.newLinesInto(children);
     const body = this.expression();
     children.push(body);
-    return spanned<T.TypedLambda>({ kind: 'TypedLambdaSyntax', start: 0, end: 0, children, parameters, returnType, body });
+    return { kind: 'TypedLambdaSyntax', start: startOf(children, 0), end: endOf(children, 0), children, parameters, returnType, body } satisfies T.TypedLambda;
   }
 }
 
