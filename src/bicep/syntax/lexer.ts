@@ -407,9 +407,12 @@ export function pieceValue(token: Token, multiline: boolean, dollars: number): s
 
 /** Whether a string token opens a multi-line string, and how many `$` open its holes. */
 export function multilineOpening(token: Token): { multiline: boolean; dollars: number } {
-  const m = /^(\$*)'''/.exec(token.text);
-  return m ? { multiline: true, dollars: m[1]!.length } : { multiline: false, dollars: 0 };
+  const t = token.text;
+  let dollars = 0;
+  while (t.charCodeAt(dollars) === 36) dollars++;
+  return t.startsWith("'''", dollars) ? { multiline: true, dollars } : SINGLE_LINE;
 }
+const SINGLE_LINE = Object.freeze({ multiline: false, dollars: 0 });
 
 function unescape(body: string): string {
   if (!body.includes('\\')) return body;

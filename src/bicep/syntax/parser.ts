@@ -57,24 +57,36 @@ Object.freeze(NONE);
 type ChainStart = number;
 
 // Binary operators and their precedence (higher binds tighter); all associate to the left.
-const BINARY: Partial<Record<TokenKind, number>> = {
-  Asterisk: 100,
-  Slash: 100,
-  Modulo: 100,
-  Plus: 90,
-  Minus: 90,
-  RightChevron: 80,
-  GreaterThanOrEqual: 80,
-  LeftChevron: 80,
-  LessThanOrEqual: 80,
-  Equals: 70,
-  NotEquals: 70,
-  EqualsInsensitive: 70,
-  NotEqualsInsensitive: 70,
-  LogicalAnd: 50,
-  LogicalOr: 40,
-  DoubleQuestion: 30,
-};
+/** Binary operators' precedence (higher binds tighter), undefined for any other token. A switch: a record read by a token's kind was a keyed lookup per expression. */
+function precedenceOf(kind: TokenKind): number | undefined {
+  switch (kind) {
+    case 'Asterisk':
+    case 'Slash':
+    case 'Modulo':
+      return 100;
+    case 'Plus':
+    case 'Minus':
+      return 90;
+    case 'RightChevron':
+    case 'GreaterThanOrEqual':
+    case 'LeftChevron':
+    case 'LessThanOrEqual':
+      return 80;
+    case 'Equals':
+    case 'NotEquals':
+    case 'EqualsInsensitive':
+    case 'NotEqualsInsensitive':
+      return 70;
+    case 'LogicalAnd':
+      return 50;
+    case 'LogicalOr':
+      return 40;
+    case 'DoubleQuestion':
+      return 30;
+    default:
+      return undefined;
+  }
+}
 
 const CLOSERS = new Set<TokenKind>(['RightBrace', 'RightSquare', 'RightParen']);
 
@@ -160,6 +172,17 @@ function spanned<N extends SyntaxNode>(n: N, at?: number): N {
   return n;
 }
 
+/** For each token index, the index of the first token of its line. */
+function lineStartsOf(tokens: readonly Token[]): Int32Array {
+  const lineStarts = new Int32Array(tokens.length);
+  let start = 0;
+  for (let k = 0; k < tokens.length; k++) {
+    lineStarts[k] = start;
+    if (tokens[k]!.kind === 'NewLine') start = k + 1;
+  }
+  return lineStarts;
+}
+
 class Parser {
   readonly diagnostics: ParseDiagnostic[] = [];
   private i = 0;
@@ -176,20 +199,14 @@ class Parser {
   /** Tokens read again or wrapped again by error recovery so far (see RECOVERY_BUDGET_BASE). */
   private recoveryWork = 0;
   private readonly recoveryBudget: number;
-  /** For each token index, the index of the first token of its line. */
-  private readonly lineStarts: Int32Array;
+  /** For each token index, the index of the first token of its line; made at the first syntax error. */
+  private lineStarts?: Int32Array;
 
   constructor(
     private readonly tokens: Token[],
     private readonly options: ParseOptions,
   ) {
     this.recoveryBudget = RECOVERY_BUDGET_BASE + RECOVERY_BUDGET_PER_TOKEN * tokens.length;
-    this.lineStarts = new Int32Array(tokens.length);
-    let start = 0;
-    for (let k = 0; k < tokens.length; k++) {
-      this.lineStarts[k] = start;
-      if (tokens[k]!.kind === 'NewLine') start = k + 1;
-    }
   }
 
   private get depth(): number {
@@ -781,7 +798,8 @@ class Parser {
   private reportedLine = -1;
   /** The index of the first token of the current token's line: enough to tell lines apart. */
   private currentLine(): number {
-    return this.lineStarts[Math.min(this.i, this.lineStarts.length - 1)]!;
+    const lineStarts = (this.lineStarts ??= lineStartsOf(this.tokens));
+    return lineStarts[Math.min(this.i, lineStarts.length - 1)]!;
   }
 
   private expectOr(kind: TokenKind, what: string): Child {
@@ -891,7 +909,7 @@ class Parser {
     let left = this.unary();
     for (;;) {
       const op = this.peek();
-      const precedence = BINARY[op.kind];
+      const precedence = precedenceOf(op.kind);
       if (precedence === undefined || precedence <= minPrecedence) break;
       chain = this.chainStep(chain, start);
       this.next();
