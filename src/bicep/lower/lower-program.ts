@@ -788,30 +788,33 @@ class ProgramLowering {
         break;
       case 'ParenthesizedExpressionSyntax':
         return this.value(e.inner, locals, exprs);
-      case 'ObjectSyntax':
-        if (e.properties.length === 0) return jObject(e, []);
+      case 'ObjectSyntax': {
+        // Loops, not every()/map() with closures: this runs for every object and array of a file.
+        const properties = e.properties;
+        if (properties.length === 0) return jObject(e, []);
         // An interpolated key ('${id}': {}) stays a key, as an expression ARM evaluates, as the
-        // compiler writes it: a key known only at deployment keeps the value checkable.
-        if (e.properties.every((p) => p.kind === 'ObjectPropertySyntax' && (p.key !== undefined || p.keyNode.kind === 'StringSyntax'))) {
-          return jObject(
-            e,
-            (e.properties as T.ObjectProperty[]).map((p) =>
-              entry(
-                p.key !== undefined ? literalKey(p.key) : `[${this.keyText(p.keyNode as T.Expr, locals, exprs)}]`,
-                p.keyNode,
-                this.value(p.value, locals, exprs),
-              ),
-            ),
-          );
+        // compiler writes it: a key known only at deployment keeps the value checkable. A spread
+        // makes the whole object an expression.
+        let spread = false;
+        for (const p of properties) if (p.kind !== 'ObjectPropertySyntax' || (p.key === undefined && p.keyNode.kind !== 'StringSyntax')) spread = true;
+        if (spread) break;
+        const entries: Entry[] = new Array<Entry>(properties.length);
+        for (let i = 0; i < properties.length; i++) {
+          const p = properties[i] as T.ObjectProperty;
+          const key = p.key !== undefined ? literalKey(p.key) : `[${this.keyText(p.keyNode as T.Expr, locals, exprs)}]`;
+          entries[i] = entry(key, p.keyNode, this.value(p.value, locals, exprs));
         }
-        break;
-      case 'ArraySyntax':
-        if (e.items.every((i) => i.kind === 'ArrayItemSyntax'))
-          return jArray(
-            e,
-            e.items.map((i) => this.value(i.value, locals, exprs)),
-          );
-        break;
+        return jObject(e, entries);
+      }
+      case 'ArraySyntax': {
+        const items = e.items;
+        let spread = false;
+        for (const item of items) if (item.kind !== 'ArrayItemSyntax') spread = true;
+        if (spread) break;
+        const values: JsonNode[] = new Array<JsonNode>(items.length);
+        for (let i = 0; i < items.length; i++) values[i] = this.value((items[i] as T.ArrayItem).value, locals, exprs);
+        return jArray(e, values);
+      }
     }
     return jExpr(e, exprs.text(e, locals));
   }
@@ -1310,13 +1313,20 @@ type Complete<S> = S extends T.ResourceDeclaration ? S & { typeString: T.StringN
  * whole: it declares nothing and deploys nothing, rather than a half that misleads.
  */
 function lowerable<S extends T.Statement>(statements: readonly S[]): Complete<S>[] {
-  return statements.filter((s) => {
-    if ('name' in s && s.name === '') return false;
-    if (s.kind === 'ResourceDeclarationSyntax') return s.typeString !== undefined;
-    if (s.kind === 'ModuleDeclarationSyntax') return s.path !== undefined;
-    return true;
-  }) as Complete<S>[];
+  // Asked several times of the same list (names, then declarations, then outputs).
+  let known = lowerableOf.get(statements);
+  if (!known) {
+    known = statements.filter((s) => {
+      if ('name' in s && s.name === '') return false;
+      if (s.kind === 'ResourceDeclarationSyntax') return s.typeString !== undefined;
+      if (s.kind === 'ModuleDeclarationSyntax') return s.path !== undefined;
+      return true;
+    });
+    lowerableOf.set(statements, known);
+  }
+  return known as Complete<S>[];
 }
+const lowerableOf = new WeakMap<readonly T.Statement[], readonly T.Statement[]>();
 
 /**
  * Resources ordered so that one whose name or scope reads another (`scope: vault`,
