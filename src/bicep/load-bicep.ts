@@ -4,7 +4,7 @@ import { ParsedDocument, type JsonDocument } from '../load/json-document.js';
 import type { JsonNode } from '../load/json-parser.js';
 import { SourceFile } from '../load/source-file.js';
 import { Sandbox } from '../load/sandbox.js';
-import { lowerParamsFile, lowerProgram, type LowerHost } from './lower/lower-program.js';
+import { lowerParamsFile, lowerProgram, type HostRead, type LowerHost } from './lower/lower-program.js';
 import { parseBicep, type ParseResult } from './syntax/parser.js';
 import { isRegistryReference, resolveRegistryModule, type RegistryResolution } from './registry-modules.js';
 import type { Comment } from './syntax/lexer.js';
@@ -68,6 +68,8 @@ function lowerRecorded(file: SourceFile, sandbox: Sandbox): { result: Lowered; r
   // What the lowering read besides the file: a handed-off lowering is taken only while each still reads the same.
   const reads: HandOffRead[] = [];
   const host = bicepHost(sandbox);
+  const textsRead = new Map<string, HostRead<string>>();
+  const bytesRead = new Map<string, HostRead<Buffer>>();
   const readProgram = (absPath: string) => {
     const r = host.program(absPath);
     if (absPath !== file.absPath) reads.push({ absPath, bytes: false, content: r.ok ? r.text : undefined });
@@ -76,14 +78,22 @@ function lowerRecorded(file: SourceFile, sandbox: Sandbox): { result: Lowered; r
   const tracked: LowerHost = {
     program: readProgram,
     moduleReferences: (absPath) => (readProgram(absPath), host.moduleReferences(absPath)),
+    // A file is read once per lowering, however many load*() calls name it (the compiler's
+    // baselines load the same file dozens of times): one content for all of them, one read to check.
     readText: (absPath) => {
-      const r = host.readText(absPath);
-      reads.push({ absPath, bytes: false, content: r.ok ? r.value : undefined });
+      let r = textsRead.get(absPath);
+      if (!r) {
+        textsRead.set(absPath, (r = host.readText(absPath)));
+        reads.push({ absPath, bytes: false, content: r.ok ? r.value : undefined });
+      }
       return r;
     },
     readBytes: (absPath) => {
-      const r = host.readBytes(absPath);
-      reads.push({ absPath, bytes: true, content: r.ok ? r.value : undefined });
+      let r = bytesRead.get(absPath);
+      if (!r) {
+        bytesRead.set(absPath, (r = host.readBytes(absPath)));
+        reads.push({ absPath, bytes: true, content: r.ok ? r.value : undefined });
+      }
       return r;
     },
     environmentVariable: (name) => host.environmentVariable(name),
