@@ -33,19 +33,33 @@ test('a unit takes the lowering discovery handed off: once, and the reads it dep
   assert.notEqual(loadBicep(source(dir), root.fork(), 'take').document, stored.document);
 });
 
-test('a handed-off lowering is not taken when a file it read has changed since', () => {
+// A unit whose reads are recorded (the result cache) reads again what the lowering read.
+const recorded = (root: Sandbox) => root.fork(() => undefined);
+
+test('a handed-off lowering is not taken by a recording unit when a file it read has changed since', () => {
   const dir = tempTree({ 'main.bicep': MAIN, 'shared.bicep': shared('one') });
   const root = Sandbox.forPaths([dir], { cwd: dir, registryCache: false });
   const stored = loadBicep(source(dir), root.fork(), 'store');
   assert.match(outputOf(stored), /"one"/);
   writeFileSync(path.join(dir, 'shared.bicep'), shared('two'));
-  const taken = loadBicep(source(dir), root.fork(), 'take');
+  const taken = loadBicep(source(dir), recorded(root), 'take');
   assert.notEqual(taken.document, stored.document);
   assert.match(outputOf(taken), /"two"/);
-  // And when the file itself changed.
+  // And when the file itself changed, whether the unit records or not.
   loadBicep(source(dir), root.fork(), 'store');
   writeFileSync(path.join(dir, 'main.bicep'), MAIN.replace('-app', '-api'));
   assert.match(outputOf(loadBicep(source(dir), root.fork(), 'take')), /-api/);
+});
+
+test('a unit that records nothing takes the lowering as discovery read its files, without reading them again', () => {
+  const dir = tempTree({ 'main.bicep': MAIN, 'shared.bicep': shared('one') });
+  const root = Sandbox.forPaths([dir], { cwd: dir, registryCache: false });
+  const stored = loadBicep(source(dir), root.fork(), 'store');
+  // Changed between discovery and the unit (within one scan): the scan keeps discovery's view.
+  writeFileSync(path.join(dir, 'shared.bicep'), shared('two'));
+  const taken = loadBicep(source(dir), root.fork(), 'take');
+  assert.equal(taken.document, stored.document);
+  assert.match(outputOf(taken), /"one"/);
 });
 
 // A registry module (here from the configured mirror folder) is resolved again through the unit
@@ -86,7 +100,7 @@ test('a handed-off lowering is not taken when its registry module now resolves e
 // shared while it and what it read read the same, each read again through the unit's fork.
 const MODULE_MAIN = ["import { prefix } from 'shared.bicep'", "output name string = '${prefix}-mod'", ''].join('\n');
 
-test('a Bicep module is lowered once for the units of a scan, and again when a file it read has changed', () => {
+test('a Bicep module is lowered once for the units of a scan, and again for a recording unit when a file it read has changed', () => {
   const dir = tempTree({ 'mod.bicep': MODULE_MAIN, 'shared.bicep': shared('one') });
   const root = Sandbox.forPaths([dir], { cwd: dir, registryCache: false });
   const moduleFile = () => new SourceFile(path.join(dir, 'mod.bicep'), 'mod.bicep', readFileSync(path.join(dir, 'mod.bicep'), 'utf8'));
@@ -99,7 +113,8 @@ test('a Bicep module is lowered once for the units of a scan, and again when a f
   assert.equal(second, first, 'the same lowering for the second unit');
   assert.deepEqual(read, ['shared.bicep'], 'what it read is read again through the second unit fork');
   writeFileSync(path.join(dir, 'shared.bicep'), shared('two'));
-  const third = loadBicepModule(moduleFile(), root.fork());
+  assert.equal(loadBicepModule(moduleFile(), root.fork()), first, "a unit that records nothing keeps the scan's first view");
+  const third = loadBicepModule(moduleFile(), recorded(root));
   assert.notEqual(third, first);
   assert.match(JSON.stringify(third.value), /"two"/);
   // Discovery's lowering of a file (stored for its unit) serves the units that deploy it as a module.
