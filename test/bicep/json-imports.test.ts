@@ -32,6 +32,16 @@ const SHARED = {
     sku: { type: 'string', allowedValues: ['Basic', 'Premium'], metadata: { '__bicep_export!': true } },
     hidden: { type: 'string' },
     vault: { type: 'securestring', metadata: { '__bicep_export!': true } },
+    maybeSku: { $ref: '#/definitions/sku', nullable: true, metadata: { '__bicep_export!': true } },
+    login: {
+      type: 'object',
+      properties: {
+        user: { type: 'string' },
+        password: { $ref: '#/definitions/vault' },
+        extra: { type: 'object', additionalProperties: { type: 'secureObject' } },
+      },
+      metadata: { '__bicep_export!': true },
+    },
   },
   functions: [
     {
@@ -75,7 +85,14 @@ function expandIn(dir: string) {
   const abs = path.join(dir, 'main.bicep');
   const { document, diagnostics } = loadBicep(new SourceFile(abs, 'main.bicep', readFileSync(abs, 'utf8')), box);
   const expansion = expandTemplate(document, undefined, { deployment: DEFAULT_DEPLOYMENT, loadLinked: linkedFileLoader(box, dir) });
-  return { diagnostics, outputs: values(expansion.outputs()), template: document.value as { parameters: Record<string, { type?: string }> } };
+  const outputs = values(expansion.outputs());
+  return {
+    diagnostics,
+    outputs,
+    template: document.value as { parameters: Record<string, { type?: string }> },
+    expansionMessages: expansion.diagnostics.map((d) => d.message),
+    secrets: [...expansion.secrets].sort(),
+  };
 }
 
 test('exported variables and functions of a compiled JSON template, with the variables, loops and functions they use', () => {
@@ -116,10 +133,39 @@ test('a JSON import that reads the template parameters is unknown; a name it doe
   );
 });
 
-test('an exported type of a JSON template gives a parameter its base type', () => {
-  const { diagnostics, template } = expandMain(["import { sku } from 'shared.json'", "param tier sku = 'Basic'", 'output tier string = tier', ''].join('\n'));
+test('an exported type of a JSON template gives a parameter its base type, allowed values and nullability, through $ref', () => {
+  const { diagnostics, template } = expandMain(
+    ["import { sku, maybeSku } from 'shared.json'", "param tier sku = 'Basic'", 'param other maybeSku', 'output tier string = tier', ''].join('\n'),
+  );
   assert.deepEqual(diagnostics, []);
-  assert.equal(template.parameters.tier?.type, 'string');
+  assert.deepEqual(template.parameters.tier, { type: 'string', defaultValue: 'Basic', allowedValues: ['Basic', 'Premium'] });
+  assert.deepEqual(template.parameters.other, { type: 'string', allowedValues: ['Basic', 'Premium'], nullable: true });
+  // ARM checks the value against them, as it would the compiler's $ref.
+  const wrong = expandMain(["import { sku } from 'shared.json'", "param tier sku = 'Gold'", 'output tier string = tier', ''].join('\n'));
+  assert.deepEqual(wrong.diagnostics, []);
+  assert.ok(
+    wrong.expansionMessages.some((m) => m.includes('"Gold" is not one of the allowed values ["Basic","Premium"]')),
+    wrong.expansionMessages.join('\n'),
+  );
+});
+
+test('secure parts of a type imported from a JSON template stay secrets (properties, $ref, additionalProperties)', () => {
+  const { diagnostics, template, secrets } = expandMain(
+    [
+      "import { login } from 'shared.json'",
+      "param creds login = { user: 'ann', password: 'hunter2-secret', extra: { k: { v: 'also-secret' } } }",
+      'output n int = length(creds)',
+      '',
+    ].join('\n'),
+  );
+  assert.deepEqual(diagnostics, []);
+  assert.deepEqual(template.parameters.creds, {
+    type: 'object',
+    defaultValue: { user: 'ann', password: 'hunter2-secret', extra: { k: { v: 'also-secret' } } },
+    properties: { password: { type: 'securestring' }, extra: { type: 'object', additionalProperties: { type: 'secureObject' } } },
+  });
+  // The parts the type makes secure are secrets (never shown in a report); `user` is not.
+  assert.deepEqual(secrets, ['also-secret', 'hunter2-secret']);
 });
 
 test('the compiler baseline Imports_LF: the output read through an imported variable loop is the compiled value', () => {

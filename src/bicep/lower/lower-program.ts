@@ -85,7 +85,12 @@ interface TypeSym {
   file: FileScope;
   /** `@secure()` on the type's declaration (or a secure definition of a compiled template): a parameter of it is a secret. */
   secure?: boolean;
+  /** A definition imported from a compiled JSON template, read from its schema rather than from syntax (with the template's other definitions, for `$ref`). */
+  json?: { type: TypeInfo; definition: unknown; definitions: ObjectValue };
 }
+
+/** What the lowering writes of a parameter's type: ARM's base type, allowed values, nullability, secrecy. */
+type TypeInfo = { type: string; allowed?: (string | number)[]; nullable?: boolean; secure?: boolean };
 
 /** Names declared by one Bicep file (the lowered one or an imported one). */
 class FileScope {
@@ -751,20 +756,13 @@ class ProgramLowering {
       if (typeof name === 'string' && armName) scope.vars.set(name, armName);
     }
     const definitions = getProperty(template, 'definitions');
-    for (const [name, definition] of Object.entries(isObject(definitions) ? definitions : {})) {
+    const all = isObject(definitions) ? definitions : {};
+    for (const [name, definition] of Object.entries(all)) {
       if (getProperty(getProperty(definition, 'metadata'), '__bicep_export!') !== true) continue;
-      const base = getProperty(definition, 'type');
-      const lower = typeof base === 'string' ? base.toLowerCase() : '';
-      const secure = lower === 'securestring' || lower === 'secureobject';
-      const word = secure ? lower.slice('secure'.length) : AMBIENT_TYPES.has(lower) ? lower : '';
-      // A type the lowering reads by its name: an ambient one when the definition has a plain base type, else none.
-      const node = {
-        kind: 'TypeVariableAccessSyntax',
-        start: at.start,
-        end: at.end,
-        children: [{ kind: 'Identifier', start: at.start, end: at.end, text: word }],
-      };
-      scope.types.set(name, { node: node as unknown as T.TypeNode, file: scope, ...(secure && { secure }) });
+      const type = jsonDefinitionType(definition, all);
+      // Never read as syntax (json is set); a node for the places that want one.
+      const node = { kind: 'TypeVariableAccessSyntax', start: at.start, end: at.end, children: [] } as unknown as T.TypeNode;
+      scope.types.set(name, { node, file: scope, json: { type, definition, definitions: all }, ...(type.secure && { secure: true }) });
     }
     return scope;
   }
@@ -883,7 +881,7 @@ class ProgramLowering {
   }
 
   /** The ARM type of a Bicep type expression, with allowed values for literal unions. */
-  private typeOf(t: T.TypeNode, scope: FileScope, depth = 0): { type: string; allowed?: (string | number)[]; nullable?: boolean; secure?: boolean } {
+  private typeOf(t: T.TypeNode, scope: FileScope, depth = 0): TypeInfo {
     if (depth > 20) return { type: 'object' };
     switch (t.kind) {
       case 'TypeVariableAccessSyntax': {
@@ -891,7 +889,7 @@ class ProgramLowering {
         if (AMBIENT_TYPES.has(name)) return { type: name };
         const user = scope.types.get(name);
         if (!user) return { type: '' };
-        const resolved = this.typeOf(user.node, user.file, depth + 1);
+        const resolved = user.json ? user.json.type : this.typeOf(user.node, user.file, depth + 1);
         return user.secure ? { ...resolved, secure: true } : resolved;
       }
       case 'StringTypeLiteralSyntax':
@@ -940,7 +938,8 @@ class ProgramLowering {
     switch (t.kind) {
       case 'TypeVariableAccessSyntax': {
         const user = scope.types.get(identifierText(t.children[0]));
-        return user && !user.secure ? this.securePartsSchema(user.node, user.file, depth + 1) : undefined;
+        if (!user || user.secure) return undefined;
+        return user.json ? jsonSecureParts(user.json.definition, user.json.definitions, t) : this.securePartsSchema(user.node, user.file, depth + 1);
       }
       case 'NullableTypeSyntax':
       case 'ParenthesizedTypeSyntax':
@@ -1595,4 +1594,69 @@ function nameOf(e: T.Expr | undefined): string {
 /** The ARM text of a value the lowering cannot know, with the reason the engine will carry. */
 function unknown(why: string): string {
   return `${UNKNOWN_FUNCTION}(${quote(why)})`;
+}
+
+/**
+ * A type definition of a compiled JSON template as the lowering writes a parameter of it: its base
+ * type (securestring/secureObject are secure string/object), `allowedValues` and `nullable`,
+ * following `$ref` to the template's other definitions.
+ */
+function jsonDefinitionType(definition: unknown, definitions: ObjectValue, depth = 0): TypeInfo {
+  if (depth > 20 || !isObject(definition)) return { type: '' };
+  const nullable = getProperty(definition, 'nullable') === true || undefined;
+  const ref = getProperty(definition, '$ref');
+  if (typeof ref === 'string') {
+    const target = ref.startsWith('#/definitions/') ? getProperty(definitions, ref.slice('#/definitions/'.length)) : undefined;
+    const resolved = jsonDefinitionType(target, definitions, depth + 1);
+    return nullable ? { ...resolved, nullable } : resolved;
+  }
+  const base = getProperty(definition, 'type');
+  const lower = typeof base === 'string' ? base.toLowerCase() : '';
+  const secure = lower === 'securestring' || lower === 'secureobject';
+  const type = secure ? lower.slice('secure'.length) : AMBIENT_TYPES.has(lower) ? lower : '';
+  const values = getProperty(definition, 'allowedValues');
+  const allowed =
+    (type === 'string' || type === 'int') && Array.isArray(values) && values.every((v) => typeof v === 'string' || typeof v === 'number')
+      ? (values as (string | number)[])
+      : undefined;
+  return { type, ...(allowed && { allowed }), ...(nullable && { nullable }), ...(secure && { secure }) };
+}
+
+/**
+ * The secure parts below the top level of a compiled JSON type definition, in the form
+ * securePartsSchema writes (`type` with `properties`, `items` or `additionalProperties`), or
+ * undefined when none is.
+ */
+function jsonSecureParts(definition: unknown, definitions: ObjectValue, at: Span, depth = 0): Entry[] | undefined {
+  if (depth > 20 || !isObject(definition)) return undefined;
+  const ref = getProperty(definition, '$ref');
+  if (typeof ref === 'string') {
+    const target = ref.startsWith('#/definitions/') ? getProperty(definitions, ref.slice('#/definitions/'.length)) : undefined;
+    return jsonDefinitionType(target, definitions, depth + 1).secure ? undefined : jsonSecureParts(target, definitions, at, depth + 1);
+  }
+  const part = (d: unknown): JsonNode | undefined => {
+    if (jsonDefinitionType(d, definitions, depth + 1).secure) {
+      const object = jsonDefinitionType(d, definitions, depth + 1).type === 'object';
+      return jObject(at, [entry('type', at, jString(at, object ? 'secureObject' : 'securestring'))]);
+    }
+    const inner = jsonSecureParts(d, definitions, at, depth + 1);
+    return inner && jObject(at, inner);
+  };
+  const type = getProperty(definition, 'type');
+  const properties = getProperty(definition, 'properties');
+  if (isObject(properties)) {
+    const entries: Entry[] = [];
+    for (const [key, d] of Object.entries(properties)) {
+      const schema = part(d);
+      if (schema) entries.push(entry(key, at, schema));
+    }
+    if (entries.length) return [entry('type', at, jString(at, typeof type === 'string' ? type : 'object')), entry('properties', at, jObject(at, entries))];
+  }
+  const items = getProperty(definition, 'items');
+  const itemSchema = isObject(items) ? part(items) : undefined;
+  if (itemSchema) return [entry('type', at, jString(at, 'array')), entry('items', at, itemSchema)];
+  const additional = getProperty(definition, 'additionalProperties');
+  const additionalSchema = isObject(additional) ? part(additional) : undefined;
+  if (additionalSchema) return [entry('type', at, jString(at, 'object')), entry('additionalProperties', at, additionalSchema)];
+  return undefined;
 }
