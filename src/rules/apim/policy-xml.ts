@@ -89,6 +89,27 @@ const parser = new XMLParser({
   parseAttributeValue: false,
 });
 
+/**
+ * The parsed policy document of a resource (its inline XML, from policyXml): parsed once for all
+ * the rules that read it (validation and parsing were a fifth of the rules' time on the corpora).
+ * The elements are shared: callers only read them.
+ */
+export function resourcePolicy(resource: Resource, xml: string): readonly XmlElement[] {
+  let parsed = parsedPolicies.get(resource);
+  if (!parsed || parsed.xml !== xml) {
+    try {
+      parsed = { xml, elements: parsePolicy(xml) };
+    } catch (err) {
+      if (!(err instanceof PolicyXmlError)) throw err;
+      parsed = { xml, error: err };
+    }
+    parsedPolicies.set(resource, parsed);
+  }
+  if ('error' in parsed) throw parsed.error;
+  return parsed.elements;
+}
+const parsedPolicies = new WeakMap<Resource, { xml: string; elements: XmlElement[] } | { xml: string; error: PolicyXmlError }>();
+
 /** Parses a policy document; a document that is not XML is a PolicyXmlError with line and column. */
 export function parsePolicy(xml: string): XmlElement[] {
   const escaped = escapeExpressions(xml);
@@ -126,9 +147,9 @@ function toElements(nodes: unknown[]): XmlElement[] {
 }
 
 /** Every element named `name` (ignoring case) at any depth. */
-export function findAll(elements: XmlElement[], name: string): XmlElement[] {
+export function findAll(elements: readonly XmlElement[], name: string): XmlElement[] {
   const out: XmlElement[] = [];
-  const walk = (list: XmlElement[]) => {
+  const walk = (list: readonly XmlElement[]) => {
     for (const e of list) {
       if (e.name.toLowerCase() === name.toLowerCase()) out.push(e);
       walk(e.children);

@@ -1,5 +1,5 @@
 import { defineRule } from '../define-rule.js';
-import { findAll, parsePolicy, policyXml, POLICY_TYPES } from '../apim/policy-xml.js';
+import { findAll, policyXml, resourcePolicy, POLICY_TYPES } from '../apim/policy-xml.js';
 import { CORS_LISTS, PSRULE } from '../apim/policy-rules.js';
 
 /** No `cors` policy allows `*` for origins, methods, or allowed or exposed headers. */
@@ -17,7 +17,7 @@ export default defineRule({
     const doc = policyXml(resource);
     if ('unknown' in doc) return ctx.unknown(doc.unknown);
     if ('skip' in doc) return ctx.skip(doc.skip);
-    const all = findAll(parsePolicy(doc.xml), 'cors');
+    const all = findAll(resourcePolicy(resource, doc.xml), 'cors');
     if (!all.length) return ctx.skip('the policy has no cors element');
     const wildcards: string[] = [];
     for (const cors of all) {

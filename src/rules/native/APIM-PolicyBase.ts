@@ -1,5 +1,5 @@
 import { defineRule } from '../define-rule.js';
-import { GLOBAL_POLICY, parsePolicy, policyXml, POLICY_TYPES } from '../apim/policy-xml.js';
+import { GLOBAL_POLICY, policyXml, resourcePolicy, POLICY_TYPES } from '../apim/policy-xml.js';
 import { PSRULE, SECTIONS } from '../apim/policy-rules.js';
 
 /** API, operation and product policies keep the policies of the enclosing scope: `<base/>` in every section. */
@@ -18,7 +18,7 @@ export default defineRule({
     const doc = policyXml(resource);
     if ('unknown' in doc) return ctx.unknown(doc.unknown);
     if ('skip' in doc) return ctx.skip(doc.skip);
-    const policies = parsePolicy(doc.xml).find((e) => e.name.toLowerCase() === 'policies');
+    const policies = resourcePolicy(resource, doc.xml).find((e) => e.name.toLowerCase() === 'policies');
     const missing = SECTIONS.filter((name) => {
       const section = policies?.children.find((c) => c.name.toLowerCase() === name);
       return !section || !section.children.some((c) => c.name.toLowerCase() === 'base');
