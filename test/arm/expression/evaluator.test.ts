@@ -76,6 +76,30 @@ test('unknown values propagate instead of failing', () => {
   assert.ok(isUnknown(ev("[if(equals(parameters('secret'), 'a'), 'b', 'c')]", c)));
 });
 
+test('if with an unknown condition keeps what both branches agree on, and nothing it cannot know', () => {
+  const c = ctx({ flag: new Unknown('no value'), a: 'x', list: [] });
+  const when = (then: string, otherwise: string) => ev(`[if(parameters('flag'), ${then}, ${otherwise})]`, c);
+  // The compiler's hoisted ternary over a module parameter: the shape is known, the differing value is not.
+  const hoisted = when("createObject('value', 'one', 'same', 2)", "createObject('value', 'two', 'same', 2)") as Record<string, Value>;
+  assert.deepEqual(Object.keys(hoisted), ['value', 'same']);
+  assert.ok(isUnknown(hoisted.value));
+  assert.equal(hoisted.same, 2);
+  assert.equal(when("'same'", "'same'"), 'same');
+  assert.deepEqual(when('createArray(1, 2)', 'createArray(1, 2)'), [1, 2]);
+  const items = when('createArray(1, 2)', 'createArray(1, 3)') as Value[];
+  assert.equal(items[0], 1);
+  assert.ok(isUnknown(items[1]));
+  // Different shapes, case-different strings, or a branch that could not run (ARM would not run it): unknown.
+  for (const [then, otherwise] of [
+    ["createObject('a', 1)", "createObject('b', 1)"],
+    ['createArray(1)', 'createArray(1, 2)'],
+    ["'A'", "'a'"],
+    ["'x'", "parameters('list')[0]"],
+    ["'x'", "parameters('missing')"],
+  ])
+    assert.ok(isUnknown(when(then!, otherwise!)), `${then} / ${otherwise}`);
+});
+
 test('property access is case-insensitive, as in ARM', () => {
   assert.equal(ev("[createObject('Name', 'x').name]"), 'x');
   assert.equal(ev("[createObject('Name', 'x')['NAME']]"), 'x');
