@@ -18227,6 +18227,10 @@ var Sandbox = class _Sandbox {
   family = {};
   /** Told of every read, with the content, or undefined when the file could not be read (see fork). */
   onRead;
+  /** Whether something records what this sandbox reads (a unit's dependencies for the result cache). */
+  get readsRecorded() {
+    return this.onRead !== void 0;
+  }
   /**
    * The same sandbox under a new identity. Caches keyed by the sandbox (Bicep parses, lowered
    * modules) then live as long as the fork: the scan forks one per unit so that they are released
@@ -20697,7 +20701,7 @@ var logicalFunctions = [
     maxArgs: 3,
     lazy: ([cond, then, otherwise]) => {
       const c = cond();
-      if (isUnknown(c)) return c;
+      if (isUnknown(c)) return eitherBranch(c, then, otherwise);
       return expectBool(c, "the condition") ? then() : otherwise();
     }
   }),
@@ -20727,6 +20731,36 @@ function shortCircuit(args, stopOn) {
     else if (expectBool(v) === stopOn) return stopOn;
   }
   return unknown2 ?? !stopOn;
+}
+function eitherBranch(condition, then, otherwise) {
+  const a = speculative(then);
+  if (a === void 0 || isUnknown(a)) return condition;
+  const b = speculative(otherwise);
+  if (b === void 0 || isUnknown(b)) return condition;
+  return agreed(a, b, condition, 0);
+}
+function speculative(branch) {
+  try {
+    return branch();
+  } catch (err) {
+    if (err instanceof EvaluationError || err instanceof FunctionError || err instanceof SizeError) return void 0;
+    throw err;
+  }
+}
+function agreed(a, b, unknown2, depth) {
+  if (isUnknown(a)) return a;
+  if (isUnknown(b)) return b;
+  if (deepEquals(a, b)) return a;
+  if (depth >= 32) return unknown2;
+  if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) return a.map((x, i) => agreed(x, b[i], unknown2, depth + 1));
+  if (isObject(a) && isObject(b)) {
+    const keys = Object.keys(a);
+    if (keys.length !== Object.keys(b).length || !keys.every((k) => Object.hasOwn(b, k))) return unknown2;
+    const out = {};
+    for (const k of keys) out[k] = agreed(a[k], b[k], unknown2, depth + 1);
+    return out;
+  }
+  return unknown2;
 }
 
 // src/arm/functions/numeric.ts
@@ -24372,19 +24406,12 @@ var ProgramLowering = class {
       if (typeof name === "string" && armName) scope.vars.set(name, armName);
     }
     const definitions2 = getProperty(template, "definitions");
-    for (const [name, definition] of Object.entries(isObject(definitions2) ? definitions2 : {})) {
+    const all = isObject(definitions2) ? definitions2 : {};
+    for (const [name, definition] of Object.entries(all)) {
       if (getProperty(getProperty(definition, "metadata"), "__bicep_export!") !== true) continue;
-      const base = getProperty(definition, "type");
-      const lower2 = typeof base === "string" ? base.toLowerCase() : "";
-      const secure = lower2 === "securestring" || lower2 === "secureobject";
-      const word = secure ? lower2.slice("secure".length) : AMBIENT_TYPES.has(lower2) ? lower2 : "";
-      const node = {
-        kind: "TypeVariableAccessSyntax",
-        start: at.start,
-        end: at.end,
-        children: [{ kind: "Identifier", start: at.start, end: at.end, text: word }]
-      };
-      scope.types.set(name, { node, file: scope, ...secure && { secure } });
+      const type = jsonDefinitionType(definition, all);
+      const node = { kind: "TypeVariableAccessSyntax", start: at.start, end: at.end, children: [] };
+      scope.types.set(name, { node, file: scope, json: { type, definition, definitions: all }, ...type.secure && { secure: true } });
     }
     return scope;
   }
@@ -24406,28 +24433,29 @@ var ProgramLowering = class {
         break;
       case "ParenthesizedExpressionSyntax":
         return this.value(e.inner, locals, exprs);
-      case "ObjectSyntax":
-        if (e.properties.length === 0) return jObject(e, []);
-        if (e.properties.every((p) => p.kind === "ObjectPropertySyntax" && (p.key !== void 0 || p.keyNode.kind === "StringSyntax"))) {
-          return jObject(
-            e,
-            e.properties.map(
-              (p) => entry(
-                p.key !== void 0 ? literalKey(p.key) : `[${this.keyText(p.keyNode, locals, exprs)}]`,
-                p.keyNode,
-                this.value(p.value, locals, exprs)
-              )
-            )
-          );
+      case "ObjectSyntax": {
+        const properties = e.properties;
+        if (properties.length === 0) return jObject(e, []);
+        let spread = false;
+        for (const p of properties) if (p.kind !== "ObjectPropertySyntax" || p.key === void 0 && p.keyNode.kind !== "StringSyntax") spread = true;
+        if (spread) break;
+        const entries = new Array(properties.length);
+        for (let i = 0; i < properties.length; i++) {
+          const p = properties[i];
+          const key = p.key !== void 0 ? literalKey(p.key) : `[${this.keyText(p.keyNode, locals, exprs)}]`;
+          entries[i] = entry(key, p.keyNode, this.value(p.value, locals, exprs));
         }
-        break;
-      case "ArraySyntax":
-        if (e.items.every((i) => i.kind === "ArrayItemSyntax"))
-          return jArray(
-            e,
-            e.items.map((i) => this.value(i.value, locals, exprs))
-          );
-        break;
+        return jObject(e, entries);
+      }
+      case "ArraySyntax": {
+        const items = e.items;
+        let spread = false;
+        for (const item of items) if (item.kind !== "ArrayItemSyntax") spread = true;
+        if (spread) break;
+        const values = new Array(items.length);
+        for (let i = 0; i < items.length; i++) values[i] = this.value(items[i].value, locals, exprs);
+        return jArray(e, values);
+      }
     }
     return jExpr(e, exprs.text(e, locals));
   }
@@ -24493,7 +24521,7 @@ var ProgramLowering = class {
         if (AMBIENT_TYPES.has(name)) return { type: name };
         const user = scope.types.get(name);
         if (!user) return { type: "" };
-        const resolved = this.typeOf(user.node, user.file, depth + 1);
+        const resolved = user.json ? user.json.type : this.typeOf(user.node, user.file, depth + 1);
         return user.secure ? { ...resolved, secure: true } : resolved;
       }
       case "StringTypeLiteralSyntax":
@@ -24537,7 +24565,8 @@ var ProgramLowering = class {
     switch (t.kind) {
       case "TypeVariableAccessSyntax": {
         const user = scope.types.get(identifierText(t.children[0]));
-        return user && !user.secure ? this.securePartsSchema(user.node, user.file, depth + 1) : void 0;
+        if (!user || user.secure) return void 0;
+        return user.json ? jsonSecureParts(user.json.definition, user.json.definitions, t) : this.securePartsSchema(user.node, user.file, depth + 1);
       }
       case "NullableTypeSyntax":
       case "ParenthesizedTypeSyntax":
@@ -24859,13 +24888,19 @@ var ProgramLowering = class {
   }
 };
 function lowerable(statements) {
-  return statements.filter((s) => {
-    if ("name" in s && s.name === "") return false;
-    if (s.kind === "ResourceDeclarationSyntax") return s.typeString !== void 0;
-    if (s.kind === "ModuleDeclarationSyntax") return s.path !== void 0;
-    return true;
-  });
+  let known2 = lowerableOf.get(statements);
+  if (!known2) {
+    known2 = statements.filter((s) => {
+      if ("name" in s && s.name === "") return false;
+      if (s.kind === "ResourceDeclarationSyntax") return s.typeString !== void 0;
+      if (s.kind === "ModuleDeclarationSyntax") return s.path !== void 0;
+      return true;
+    });
+    lowerableOf.set(statements, known2);
+  }
+  return known2;
 }
+var lowerableOf = /* @__PURE__ */ new WeakMap();
 function declarationOrder(resources) {
   const bySymbol = new Map(resources.map((e) => [e.key, e]));
   const placed = /* @__PURE__ */ new Set();
@@ -25070,6 +25105,56 @@ function nameOf(e) {
 function unknown(why) {
   return `${UNKNOWN_FUNCTION}(${quote(why)})`;
 }
+function jsonDefinitionType(definition, definitions2, depth = 0) {
+  if (depth > 20 || !isObject(definition)) return { type: "" };
+  const nullable = getProperty(definition, "nullable") === true || void 0;
+  const ref = getProperty(definition, "$ref");
+  if (typeof ref === "string") {
+    const target = ref.startsWith("#/definitions/") ? getProperty(definitions2, ref.slice("#/definitions/".length)) : void 0;
+    const resolved = jsonDefinitionType(target, definitions2, depth + 1);
+    return nullable ? { ...resolved, nullable } : resolved;
+  }
+  const base = getProperty(definition, "type");
+  const lower2 = typeof base === "string" ? base.toLowerCase() : "";
+  const secure = lower2 === "securestring" || lower2 === "secureobject";
+  const type = secure ? lower2.slice("secure".length) : AMBIENT_TYPES.has(lower2) ? lower2 : "";
+  const values = getProperty(definition, "allowedValues");
+  const allowed = (type === "string" || type === "int") && Array.isArray(values) && values.every((v) => typeof v === "string" || typeof v === "number") ? values : void 0;
+  return { type, ...allowed && { allowed }, ...nullable && { nullable }, ...secure && { secure } };
+}
+function jsonSecureParts(definition, definitions2, at, depth = 0) {
+  if (depth > 20 || !isObject(definition)) return void 0;
+  const ref = getProperty(definition, "$ref");
+  if (typeof ref === "string") {
+    const target = ref.startsWith("#/definitions/") ? getProperty(definitions2, ref.slice("#/definitions/".length)) : void 0;
+    return jsonDefinitionType(target, definitions2, depth + 1).secure ? void 0 : jsonSecureParts(target, definitions2, at, depth + 1);
+  }
+  const part2 = (d) => {
+    if (jsonDefinitionType(d, definitions2, depth + 1).secure) {
+      const object = jsonDefinitionType(d, definitions2, depth + 1).type === "object";
+      return jObject(at, [entry("type", at, jString(at, object ? "secureObject" : "securestring"))]);
+    }
+    const inner = jsonSecureParts(d, definitions2, at, depth + 1);
+    return inner && jObject(at, inner);
+  };
+  const type = getProperty(definition, "type");
+  const properties = getProperty(definition, "properties");
+  if (isObject(properties)) {
+    const entries = [];
+    for (const [key, d] of Object.entries(properties)) {
+      const schema = part2(d);
+      if (schema) entries.push(entry(key, at, schema));
+    }
+    if (entries.length) return [entry("type", at, jString(at, typeof type === "string" ? type : "object")), entry("properties", at, jObject(at, entries))];
+  }
+  const items = getProperty(definition, "items");
+  const itemSchema = isObject(items) ? part2(items) : void 0;
+  if (itemSchema) return [entry("type", at, jString(at, "array")), entry("items", at, itemSchema)];
+  const additional = getProperty(definition, "additionalProperties");
+  const additionalSchema = isObject(additional) ? part2(additional) : void 0;
+  if (additionalSchema) return [entry("type", at, jString(at, "object")), entry("additionalProperties", at, additionalSchema)];
+  return void 0;
+}
 
 // src/bicep/syntax/lexer.ts
 var PUNCTUATION = {
@@ -25107,14 +25192,21 @@ var PUNCTUATION = {
   "^": "Hat",
   "|": "Pipe"
 };
-var SINGLE = [];
-var PAIRS = {};
+var SINGLE_KIND = new Array(128).fill(void 0);
+var SINGLE_TEXT = new Array(128).fill("");
+var PAIR_KIND = new Array(128 * 128).fill(void 0);
+var PAIR_TEXT = new Array(128 * 128).fill("");
 for (const [text2, kind] of Object.entries(PUNCTUATION)) {
-  if (text2.length === 1) SINGLE[text2.charCodeAt(0)] = kind;
-  else if (text2.length === 2) PAIRS[text2.charCodeAt(0) << 8 | text2.charCodeAt(1)] = kind;
+  if (text2.length === 1) {
+    SINGLE_KIND[text2.charCodeAt(0)] = kind;
+    SINGLE_TEXT[text2.charCodeAt(0)] = text2;
+  } else if (text2.length === 2) {
+    PAIR_KIND[text2.charCodeAt(0) << 7 | text2.charCodeAt(1)] = kind;
+    PAIR_TEXT[text2.charCodeAt(0) << 7 | text2.charCodeAt(1)] = text2;
+  }
 }
-var TEXT_OF = {};
-for (const [text2, kind] of Object.entries(PUNCTUATION)) TEXT_OF[kind] = text2;
+var CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) CLASS[c] = c >= 65 && c <= 90 || c >= 97 && c <= 122 || c === 95 ? 1 : c >= 48 && c <= 57 ? 2 : 0;
 function keywordKind(word) {
   if (word.length === 4) return word === "true" ? "TrueKeyword" : word === "null" ? "NullKeyword" : "Identifier";
   return word.length === 5 && word === "false" ? "FalseKeyword" : "Identifier";
@@ -25122,9 +25214,9 @@ function keywordKind(word) {
 var LINE_BREAKS = new Map(["\n", "\r\n", "\n\n", "\r\n\r\n", "\n\n\n", "\r\n\r\n\r\n", "\r"].map((s) => [s, s]));
 var LF = 10;
 var CR = 13;
-var isIdentStart = (c) => c >= 65 && c <= 90 || c >= 97 && c <= 122 || c === 95;
-var isIdentPart = (c) => isIdentStart(c) || isDigit(c);
-var isDigit = (c) => c >= 48 && c <= 57;
+var isIdentStart = (c) => c < 128 && CLASS[c] === 1;
+var isIdentPart = (c) => c < 128 && CLASS[c] !== 0;
+var isDigit = (c) => c < 128 && CLASS[c] === 2;
 var isNewLine = (c) => c === 10 || c === 13;
 function token(kind, start, end, text2) {
   return { kind, start, end, text: text2 };
@@ -25186,6 +25278,7 @@ function lex(text2) {
     const c = text2.charCodeAt(pos);
     if (c === 32 || c === 9 || c === 65279 || c === 160) {
       pos++;
+      while (pos < n && (text2.charCodeAt(pos) === 32 || text2.charCodeAt(pos) === 9)) pos++;
       continue;
     }
     if (isNewLine(c)) {
@@ -25268,23 +25361,22 @@ function lex(text2) {
       tokens.push(token(keywordKind(word), start, pos, word));
       continue;
     }
-    const single = SINGLE[c];
+    const single = c < 128 ? SINGLE_KIND[c] : void 0;
     if (single !== void 0) {
       const second = text2.charCodeAt(pos + 1);
-      let kind = single;
-      let length = 1;
       if (c === 46 && second === 46 && text2.charCodeAt(pos + 2) === 46) {
-        kind = "Ellipsis";
-        length = 3;
-      } else {
-        const pair = PAIRS[c << 8 | second & 255];
-        if (pair !== void 0 && second < 128) {
-          kind = pair;
-          length = 2;
-        }
+        pos += 3;
+        pushFixed("Ellipsis", start, "...");
+        continue;
       }
-      pos += length;
-      pushFixed(kind, start, TEXT_OF[kind]);
+      const pair = second < 128 ? PAIR_KIND[c << 7 | second] : void 0;
+      if (pair !== void 0) {
+        pos += 2;
+        pushFixed(pair, start, PAIR_TEXT[c << 7 | second]);
+      } else {
+        pos += 1;
+        pushFixed(single, start, SINGLE_TEXT[c]);
+      }
       continue;
     }
     if (c === 38 && text2.charCodeAt(pos + 1) === 38) {
@@ -25323,9 +25415,12 @@ function pieceValue(token2, multiline, dollars) {
   return closes ? t.endsWith("'''") ? t.slice(0, -3) : t : t.slice(0, t.length - dollars - 1);
 }
 function multilineOpening(token2) {
-  const m = /^(\$*)'''/.exec(token2.text);
-  return m ? { multiline: true, dollars: m[1].length } : { multiline: false, dollars: 0 };
+  const t = token2.text;
+  let dollars = 0;
+  while (t.charCodeAt(dollars) === 36) dollars++;
+  return t.startsWith("'''", dollars) ? { multiline: true, dollars } : SINGLE_LINE;
 }
+var SINGLE_LINE = Object.freeze({ multiline: false, dollars: 0 });
 function unescape(body) {
   if (!body.includes("\\")) return body;
   let out = "";
@@ -25381,24 +25476,35 @@ var Failure = class extends Error {
 };
 var NONE = [];
 Object.freeze(NONE);
-var BINARY2 = {
-  Asterisk: 100,
-  Slash: 100,
-  Modulo: 100,
-  Plus: 90,
-  Minus: 90,
-  RightChevron: 80,
-  GreaterThanOrEqual: 80,
-  LeftChevron: 80,
-  LessThanOrEqual: 80,
-  Equals: 70,
-  NotEquals: 70,
-  EqualsInsensitive: 70,
-  NotEqualsInsensitive: 70,
-  LogicalAnd: 50,
-  LogicalOr: 40,
-  DoubleQuestion: 30
-};
+function precedenceOf(kind) {
+  switch (kind) {
+    case "Asterisk":
+    case "Slash":
+    case "Modulo":
+      return 100;
+    case "Plus":
+    case "Minus":
+      return 90;
+    case "RightChevron":
+    case "GreaterThanOrEqual":
+    case "LeftChevron":
+    case "LessThanOrEqual":
+      return 80;
+    case "Equals":
+    case "NotEquals":
+    case "EqualsInsensitive":
+    case "NotEqualsInsensitive":
+      return 70;
+    case "LogicalAnd":
+      return 50;
+    case "LogicalOr":
+      return 40;
+    case "DoubleQuestion":
+      return 30;
+    default:
+      return void 0;
+  }
+}
 var CLOSERS = /* @__PURE__ */ new Set(["RightBrace", "RightSquare", "RightParen"]);
 var MAX_NESTING = 256;
 var RECOVERY_BUDGET_BASE = 1e5;
@@ -25433,26 +25539,31 @@ function dedupe(sorted) {
   }
   return out;
 }
+function startOf(children, at) {
+  return children.length > 0 ? children[0].start : at;
+}
+function endOf(children, at) {
+  return children.length > 0 ? children[children.length - 1].end : at;
+}
 function spanned(n, at) {
-  const children = n.children;
-  const first = children[0];
-  const last = children[children.length - 1];
-  const start = first ? first.start : at ?? 0;
-  n.start = start;
-  n.end = last ? last.end : start;
+  n.start = startOf(n.children, at ?? 0);
+  n.end = endOf(n.children, n.start);
   return n;
+}
+function lineStartsOf(tokens) {
+  const lineStarts = new Int32Array(tokens.length);
+  let start = 0;
+  for (let k = 0; k < tokens.length; k++) {
+    lineStarts[k] = start;
+    if (tokens[k].kind === "NewLine") start = k + 1;
+  }
+  return lineStarts;
 }
 var Parser2 = class {
   constructor(tokens, options) {
     this.tokens = tokens;
     this.options = options;
     this.recoveryBudget = RECOVERY_BUDGET_BASE + RECOVERY_BUDGET_PER_TOKEN * tokens.length;
-    this.lineStarts = new Int32Array(tokens.length);
-    let start = 0;
-    for (let k = 0; k < tokens.length; k++) {
-      this.lineStarts[k] = start;
-      if (tokens[k].kind === "NewLine") start = k + 1;
-    }
   }
   tokens;
   options;
@@ -25471,7 +25582,7 @@ var Parser2 = class {
   /** Tokens read again or wrapped again by error recovery so far (see RECOVERY_BUDGET_BASE). */
   recoveryWork = 0;
   recoveryBudget;
-  /** For each token index, the index of the first token of its line. */
+  /** For each token index, the index of the first token of its line; made at the first syntax error. */
   lineStarts;
   get depth() {
     return this.open.length;
@@ -25593,7 +25704,7 @@ var Parser2 = class {
       children.push(this.next());
     }
     if (children.length === 0 && !this.at("NewLine") && !this.at("EndOfFile") && !this.closes(this.peek().kind)) children.push(this.next());
-    return spanned({ kind: "SkippedTriviaSyntax", start: 0, end: 0, children }, at);
+    return { kind: "SkippedTriviaSyntax", start: startOf(children, at), end: endOf(children, at), children };
   }
   /** Runs a parse step; on failure records what was consumed plus the rest of the line as skipped. */
   recover(step2) {
@@ -25653,7 +25764,7 @@ var Parser2 = class {
         children.push(spanned({ kind: "SkippedTriviaSyntax", start: 0, end: 0, children: [this.next()] }));
     }
     children.push(this.next());
-    const program2 = spanned({ kind: "ProgramSyntax", start: 0, end: 0, children, statements });
+    const program2 = { kind: "ProgramSyntax", start: startOf(children, 0), end: endOf(children, 0), children, statements };
     program2.start = 0;
     return program2;
   }
@@ -25662,7 +25773,7 @@ var Parser2 = class {
     while (this.at("At")) {
       const at = this.next();
       const call = this.recover(this.memberExpression);
-      const d = spanned({ kind: "DecoratorSyntax", start: 0, end: 0, children: [at, call], call });
+      const d = { kind: "DecoratorSyntax", start: at.start, end: call.end, children: [at, call], call };
       out.push(d);
       children.push(d);
       while (this.at("NewLine")) children.push(this.next());
@@ -25680,7 +25791,7 @@ var Parser2 = class {
         children.push(this.next(), this.expectOr("Assignment", "'='"));
         const value = this.valueOr();
         children.push(value);
-        return spanned({ kind: "TargetScopeSyntax", start: 0, end: 0, children, decorators, value });
+        return { kind: "TargetScopeSyntax", start: startOf(children, 0), end: endOf(children, 0), children, decorators, value };
       }
       case "metadata": {
         children.push(this.next());
@@ -25688,7 +25799,15 @@ var Parser2 = class {
         children.push(name, this.expectOr("Assignment", "'='"));
         const value = this.valueOr();
         children.push(value);
-        return spanned({ kind: "MetadataDeclarationSyntax", start: 0, end: 0, children, decorators, name: name.name, value });
+        return {
+          kind: "MetadataDeclarationSyntax",
+          start: startOf(children, 0),
+          end: endOf(children, 0),
+          children,
+          decorators,
+          name: name.name,
+          value
+        };
       }
       case "param": {
         children.push(this.next());
@@ -25698,32 +25817,40 @@ var Parser2 = class {
           children.push(this.expectOr("Assignment", "'='"));
           const value = this.valueOr();
           children.push(value);
-          return spanned({ kind: "ParameterAssignmentSyntax", start: 0, end: 0, children, decorators, name: name.name, value });
+          return {
+            kind: "ParameterAssignmentSyntax",
+            start: startOf(children, 0),
+            end: endOf(children, 0),
+            children,
+            decorators,
+            name: name.name,
+            value
+          };
         }
         let type;
         if (this.atKeyword("resource")) {
           const kw = this.next();
           const s = this.interpString();
-          type = spanned({ kind: "ResourceTypeSyntax", start: 0, end: 0, children: [kw, s] });
+          type = { kind: "ResourceTypeSyntax", start: kw.start, end: s.end, children: [kw, s] };
         } else type = this.startsType() ? this.typeExpression() : this.placeholder("a type");
         children.push(type);
         let defaultValue;
         if (this.at("Assignment")) {
           const eq = this.next();
           defaultValue = this.expression();
-          children.push(spanned({ kind: "ParameterDefaultValueSyntax", start: 0, end: 0, children: [eq, defaultValue] }));
+          children.push({ kind: "ParameterDefaultValueSyntax", start: eq.start, end: defaultValue.end, children: [eq, defaultValue] });
         }
-        return spanned({
+        return {
           kind: "ParameterDeclarationSyntax",
-          start: 0,
-          end: 0,
+          start: startOf(children, 0),
+          end: endOf(children, 0),
           children,
           decorators,
           name: name.name,
           nameNode: name,
           type,
           defaultValue
-        });
+        };
       }
       case "var": {
         children.push(this.next());
@@ -25737,17 +25864,17 @@ var Parser2 = class {
         children.push(this.expectOr("Assignment", "'='"));
         const value = this.valueOr();
         children.push(value);
-        return spanned({
+        return {
           kind: "VariableDeclarationSyntax",
-          start: 0,
-          end: 0,
+          start: startOf(children, 0),
+          end: endOf(children, 0),
           children,
           decorators,
           name: name.name,
           nameNode: name,
           type,
           value
-        });
+        };
       }
       case "resource":
       case "module":
@@ -25767,22 +25894,23 @@ var Parser2 = class {
         const value = this.declarationBody();
         children.push(value);
         if (word === "module")
-          return spanned({
+          return {
             kind: "ModuleDeclarationSyntax",
-            start: 0,
-            end: 0,
+            start: startOf(children, 0),
+            end: endOf(children, 0),
             children,
             decorators,
             name: name.name,
             nameNode: name,
             path: typeString,
             value
-          });
-        if (word === "test") return spanned({ kind: "TestDeclarationSyntax", start: 0, end: 0, children, decorators });
-        return spanned({
+          };
+        if (word === "test")
+          return { kind: "TestDeclarationSyntax", start: startOf(children, 0), end: endOf(children, 0), children, decorators };
+        return {
           kind: "ResourceDeclarationSyntax",
-          start: 0,
-          end: 0,
+          start: startOf(children, 0),
+          end: endOf(children, 0),
           children,
           decorators,
           name: name.name,
@@ -25790,7 +25918,7 @@ var Parser2 = class {
           typeString,
           existing,
           value
-        });
+        };
       }
       case "output": {
         children.push(this.next());
@@ -25809,10 +25937,10 @@ var Parser2 = class {
         children.push(this.expectOr("Assignment", "'='"));
         const value = this.valueOr();
         children.push(value);
-        return spanned({
+        return {
           kind: "OutputDeclarationSyntax",
-          start: 0,
-          end: 0,
+          start: startOf(children, 0),
+          end: endOf(children, 0),
           children,
           decorators,
           name: name.name,
@@ -25820,7 +25948,7 @@ var Parser2 = class {
           type,
           resourceType,
           value
-        });
+        };
       }
       case "type": {
         children.push(this.next());
@@ -25828,7 +25956,15 @@ var Parser2 = class {
         children.push(name, this.expectOr("Assignment", "'='"));
         const value = this.typeExpression();
         children.push(value);
-        return spanned({ kind: "TypeDeclarationSyntax", start: 0, end: 0, children, decorators, name: name.name, value });
+        return {
+          kind: "TypeDeclarationSyntax",
+          start: startOf(children, 0),
+          end: endOf(children, 0),
+          children,
+          decorators,
+          name: name.name,
+          value
+        };
       }
       case "func": {
         children.push(this.next());
@@ -25836,12 +25972,20 @@ var Parser2 = class {
         children.push(name);
         const lambda = this.typedLambda();
         children.push(lambda);
-        return spanned({ kind: "FunctionDeclarationSyntax", start: 0, end: 0, children, decorators, name: name.name, lambda });
+        return {
+          kind: "FunctionDeclarationSyntax",
+          start: startOf(children, 0),
+          end: endOf(children, 0),
+          children,
+          decorators,
+          name: name.name,
+          lambda
+        };
       }
       case "assert": {
         children.push(this.next());
         children.push(ident(), this.expectOr("Assignment", "'='"), this.expression());
-        return spanned({ kind: "AssertDeclarationSyntax", start: 0, end: 0, children, decorators });
+        return { kind: "AssertDeclarationSyntax", start: startOf(children, 0), end: endOf(children, 0), children, decorators };
       }
       case "import":
         return this.importDeclaration(children, decorators);
@@ -25862,13 +26006,27 @@ var Parser2 = class {
             const w = this.next();
             children.push(spanned({ kind: "UsingWithClauseSyntax", start: 0, end: 0, children: [w, this.object()] }));
           }
-          return spanned({ kind: "UsingDeclarationSyntax", start: 0, end: 0, children, decorators, path: path21 });
+          return {
+            kind: "UsingDeclarationSyntax",
+            start: startOf(children, 0),
+            end: endOf(children, 0),
+            children,
+            decorators,
+            path: path21
+          };
         }
-        return spanned({ kind: "ExtendsDeclarationSyntax", start: 0, end: 0, children, decorators, path: path21 });
+        return {
+          kind: "ExtendsDeclarationSyntax",
+          start: startOf(children, 0),
+          end: endOf(children, 0),
+          children,
+          decorators,
+          path: path21
+        };
       }
     }
     if (decorators.length > 0 && (this.at("NewLine") || this.at("EndOfFile"))) {
-      return spanned({ kind: "MissingDeclarationSyntax", start: 0, end: 0, children, decorators });
+      return { kind: "MissingDeclarationSyntax", start: startOf(children, 0), end: endOf(children, 0), children, decorators };
     }
     return this.fail("a declaration (param, var, resource, module, output, type, func, import, metadata, targetScope)");
   }
@@ -25880,7 +26038,7 @@ var Parser2 = class {
       const star = this.next();
       const alias = this.aliasClause();
       wildcardAlias = alias.name;
-      children.push(spanned({ kind: "WildcardImportSyntax", start: 0, end: 0, children: [star, alias.node] }));
+      children.push({ kind: "WildcardImportSyntax", start: star.start, end: alias.node.end, children: [star, alias.node] });
     } else {
       const list3 = [this.expect("LeftBrace", "'{'")];
       symbols = [];
@@ -25904,35 +26062,44 @@ var Parser2 = class {
           item.push(a.node);
         }
         symbols.push({ name, alias });
-        list3.push(spanned({ kind: "ImportedSymbolsListItemSyntax", start: 0, end: 0, children: item }));
+        list3.push({ kind: "ImportedSymbolsListItemSyntax", start: startOf(item, 0), end: endOf(item, 0), children: item });
       }
       this.open.pop();
       list3.push(this.expect("RightBrace", "'}'"));
-      children.push(spanned({ kind: "ImportedSymbolsListSyntax", start: 0, end: 0, children: list3 }));
+      children.push({ kind: "ImportedSymbolsListSyntax", start: startOf(list3, 0), end: endOf(list3, 0), children: list3 });
     }
     let from;
     if (this.atKeyword("from")) {
       const kw = this.next();
       from = this.interpString();
-      children.push(spanned({ kind: "CompileTimeImportFromClauseSyntax", start: 0, end: 0, children: [kw, from] }));
+      children.push({ kind: "CompileTimeImportFromClauseSyntax", start: kw.start, end: from.end, children: [kw, from] });
     }
-    return spanned({ kind: "CompileTimeImportDeclarationSyntax", start: 0, end: 0, children, decorators, symbols, wildcardAlias, from });
+    return {
+      kind: "CompileTimeImportDeclarationSyntax",
+      start: startOf(children, 0),
+      end: endOf(children, 0),
+      children,
+      decorators,
+      symbols,
+      wildcardAlias,
+      from
+    };
   }
   aliasClause() {
     const as = this.next();
     const id = this.identifier();
-    return { name: id.name, node: spanned({ kind: "AliasAsClauseSyntax", start: 0, end: 0, children: [as, id] }) };
+    return { name: id.name, node: { kind: "AliasAsClauseSyntax", start: as.start, end: id.end, children: [as, id] } };
   }
   extensionDeclaration(children, decorators) {
     children.push(this.next());
     children.push(this.at("Identifier") ? this.identifier() : this.interpString());
-    const absent = () => spanned({ kind: "SkippedTriviaSyntax", start: 0, end: 0, children: [] }, this.peek().start);
+    const absent = () => ({ kind: "SkippedTriviaSyntax", start: this.peek().start, end: this.peek().start, children: [] });
     if (this.atKeyword("with")) {
       const w = this.next();
       children.push(spanned({ kind: "ExtensionWithClauseSyntax", start: 0, end: 0, children: [w, this.object()] }));
     } else children.push(absent());
     children.push(this.atKeyword("as") ? this.aliasClause().node : absent());
-    return spanned({ kind: "ExtensionDeclarationSyntax", start: 0, end: 0, children, decorators });
+    return { kind: "ExtensionDeclarationSyntax", start: startOf(children, 0), end: endOf(children, 0), children, decorators };
   }
   /** The value of a resource or module: an object, `if (…) {…}` or a `[for …]` loop. */
   declarationBody() {
@@ -25964,13 +26131,14 @@ var Parser2 = class {
         message: `expected ${what}${t.kind === "EndOfFile" ? " before the end of the file" : t.kind === "NewLine" ? " before the end of the line" : ` but found '${t.text}'`}`
       });
     }
-    if (this.atLineEnd()) return spanned({ kind: "SkippedTriviaSyntax", start: 0, end: 0, children: [] }, t.start);
+    if (this.atLineEnd()) return { kind: "SkippedTriviaSyntax", start: t.start, end: t.start, children: [] };
     return this.skipped();
   }
   reportedLine = -1;
   /** The index of the first token of the current token's line: enough to tell lines apart. */
   currentLine() {
-    return this.lineStarts[Math.min(this.i, this.lineStarts.length - 1)];
+    const lineStarts = this.lineStarts ??= lineStartsOf(this.tokens);
+    return lineStarts[Math.min(this.i, lineStarts.length - 1)];
   }
   expectOr(kind, what) {
     return this.at(kind) ? this.next() : this.placeholder(what);
@@ -25979,7 +26147,7 @@ var Parser2 = class {
     const t = this.peek();
     if (t.kind === "Identifier" || t.kind === "TrueKeyword" || t.kind === "FalseKeyword" || t.kind === "NullKeyword") return this.identifier();
     const skipped = this.placeholder("an identifier");
-    return spanned({ kind: "IdentifierSyntax", start: 0, end: 0, children: [skipped], name: "" });
+    return { kind: "IdentifierSyntax", start: skipped.start, end: skipped.end, children: [skipped], name: "" };
   }
   valueOr() {
     return this.atLineEnd() ? this.missing() : this.expression();
@@ -26009,13 +26177,13 @@ var Parser2 = class {
     const kw = this.next();
     const cond = this.parenthesized();
     const body = this.at("LeftBrace") ? this.object() : this.fail("'{'");
-    return spanned({ kind: "IfConditionSyntax", start: 0, end: 0, children: [kw, cond, body], condition: cond.inner, body });
+    return { kind: "IfConditionSyntax", start: kw.start, end: body.end, children: [kw, cond, body], condition: cond.inner, body };
   }
   identifier() {
     const t = this.peek();
     if (t.kind === "Identifier" || t.kind === "TrueKeyword" || t.kind === "FalseKeyword" || t.kind === "NullKeyword") {
       this.next();
-      return spanned({ kind: "IdentifierSyntax", start: 0, end: 0, children: [t], name: t.text });
+      return { kind: "IdentifierSyntax", start: t.start, end: t.end, children: [t], name: t.text };
     }
     return this.fail("an identifier");
   }
@@ -26040,7 +26208,15 @@ var Parser2 = class {
     this.newLinesInto(children);
     const whenFalse = this.expression();
     children.push(whenFalse);
-    return spanned({ kind: "TernaryOperationSyntax", start: 0, end: 0, children, condition: cond, whenTrue, whenFalse });
+    return {
+      kind: "TernaryOperationSyntax",
+      start: startOf(children, 0),
+      end: endOf(children, 0),
+      children,
+      condition: cond,
+      whenTrue,
+      whenFalse
+    };
   }
   /** Whether the next token after one or more line breaks is `kind`. */
   continuesWith(kind) {
@@ -26058,14 +26234,22 @@ var Parser2 = class {
     let left = this.unary();
     for (; ; ) {
       const op = this.peek();
-      const precedence = BINARY2[op.kind];
+      const precedence = precedenceOf(op.kind);
       if (precedence === void 0 || precedence <= minPrecedence) break;
       chain = this.chainStep(chain, start);
       this.next();
       this.enter();
       const right = this.at("NewLine") || this.at("EndOfFile") ? this.missing() : this.binary(precedence);
       this.leave();
-      left = spanned({ kind: "BinaryOperationSyntax", start: 0, end: 0, children: [left, op, right], operator: op.text, left, right });
+      left = {
+        kind: "BinaryOperationSyntax",
+        start: left.start,
+        end: right.end,
+        children: [left, op, right],
+        operator: op.text,
+        left,
+        right
+      };
       this.chainGrow(chain);
     }
     this.chainEnd(chain, start);
@@ -26077,7 +26261,7 @@ var Parser2 = class {
       this.reportedLine = this.currentLine();
       this.diagnostics.push({ start: t.start, end: t.start + 1, message: "expected an expression" });
     }
-    return spanned({ kind: "SkippedTriviaSyntax", start: 0, end: 0, children: [] }, t.start);
+    return { kind: "SkippedTriviaSyntax", start: t.start, end: t.start, children: [] };
   }
   unary() {
     const t = this.peek();
@@ -26086,7 +26270,7 @@ var Parser2 = class {
       this.next();
       const operand = this.unary();
       this.leave();
-      return spanned({ kind: "UnaryOperationSyntax", start: 0, end: 0, children: [t, operand], operator: t.text, operand });
+      return { kind: "UnaryOperationSyntax", start: t.start, end: operand.end, children: [t, operand], operator: t.text, operand };
     }
     return this.memberExpression();
   }
@@ -26114,7 +26298,16 @@ var Parser2 = class {
         const index = this.expression();
         this.open.pop();
         children.push(index, this.expect("RightSquare", "']'"));
-        base = spanned({ kind: "ArrayAccessSyntax", start: 0, end: 0, children, base, index, safe, fromEnd: fromEnd2 });
+        base = {
+          kind: "ArrayAccessSyntax",
+          start: startOf(children, 0),
+          end: endOf(children, 0),
+          children,
+          base,
+          index,
+          safe,
+          fromEnd: fromEnd2
+        };
       } else if (t.kind === "Dot") {
         const children = [base, this.next()];
         let safe = false;
@@ -26125,17 +26318,41 @@ var Parser2 = class {
         const name = this.identifier();
         if (!safe && this.at("LeftParen")) {
           const args = this.argumentList(children, name);
-          base = spanned({ kind: "InstanceFunctionCallSyntax", start: 0, end: 0, children, base, name: name.name, args });
+          base = {
+            kind: "InstanceFunctionCallSyntax",
+            start: startOf(children, 0),
+            end: endOf(children, 0),
+            children,
+            base,
+            name: name.name,
+            args
+          };
         } else {
           children.push(name);
-          base = spanned({ kind: "PropertyAccessSyntax", start: 0, end: 0, children, base, name: name.name, safe });
+          base = {
+            kind: "PropertyAccessSyntax",
+            start: startOf(children, 0),
+            end: endOf(children, 0),
+            children,
+            base,
+            name: name.name,
+            safe
+          };
         }
       } else if (t.kind === "DoubleColon") {
         const colon = this.next();
         const name = this.identifier();
-        base = spanned({ kind: "ResourceAccessSyntax", start: 0, end: 0, children: [base, colon, name], base, name: name.name });
+        base = {
+          kind: "ResourceAccessSyntax",
+          start: base.start,
+          end: name.end,
+          children: [base, colon, name],
+          base,
+          name: name.name
+        };
       } else if (t.kind === "Exclamation") {
-        base = spanned({ kind: "NonNullAssertionSyntax", start: 0, end: 0, children: [base, this.next()], base });
+        const bang = this.next();
+        base = { kind: "NonNullAssertionSyntax", start: base.start, end: bang.end, children: [base, bang], base };
       } else break;
       this.chainGrow(chain);
     }
@@ -26159,7 +26376,7 @@ var Parser2 = class {
         continue;
       }
       args.push(value);
-      children.push(spanned({ kind: "FunctionArgumentSyntax", start: 0, end: 0, children: [value] }));
+      children.push({ kind: "FunctionArgumentSyntax", start: value.start, end: value.end, children: [value] });
     }
     this.open.pop();
     children.push(this.expect("RightParen", "')'"));
@@ -26171,31 +26388,31 @@ var Parser2 = class {
       case "Identifier": {
         if (this.peek(1).kind === "Arrow") {
           const id2 = this.identifier();
-          const local = spanned({ kind: "LocalVariableSyntax", start: 0, end: 0, children: [id2] });
+          const local = { kind: "LocalVariableSyntax", start: id2.start, end: id2.end, children: [id2] };
           const children = [local, this.next()];
           this.newLinesInto(children);
           const body = this.expression();
           children.push(body);
-          return spanned({ kind: "LambdaSyntax", start: 0, end: 0, children, parameters: [id2.name], body });
+          return { kind: "LambdaSyntax", start: startOf(children, 0), end: endOf(children, 0), children, parameters: [id2.name], body };
         }
         const id = this.identifier();
         if (this.at("LeftParen")) {
           const children = [];
           const args = this.argumentList(children, id);
-          return spanned({ kind: "FunctionCallSyntax", start: 0, end: 0, children, name: id.name, args });
+          return { kind: "FunctionCallSyntax", start: startOf(children, 0), end: endOf(children, 0), children, name: id.name, args };
         }
-        return spanned({ kind: "VariableAccessSyntax", start: 0, end: 0, children: [id], name: id.name });
+        return { kind: "VariableAccessSyntax", start: id.start, end: id.end, children: [id], name: id.name };
       }
       case "Integer":
         this.next();
-        return spanned({ kind: "IntegerLiteralSyntax", start: 0, end: 0, children: [t], text: t.text });
+        return { kind: "IntegerLiteralSyntax", start: t.start, end: t.end, children: [t], text: t.text };
       case "TrueKeyword":
       case "FalseKeyword":
         this.next();
-        return spanned({ kind: "BooleanLiteralSyntax", start: 0, end: 0, children: [t], value: t.kind === "TrueKeyword" });
+        return { kind: "BooleanLiteralSyntax", start: t.start, end: t.end, children: [t], value: t.kind === "TrueKeyword" };
       case "NullKeyword":
         this.next();
-        return spanned({ kind: "NullLiteralSyntax", start: 0, end: 0, children: [t] });
+        return { kind: "NullLiteralSyntax", start: t.start, end: t.end, children: [t] };
       case "StringComplete":
       case "StringLeftPiece":
         return this.interpString();
@@ -26234,15 +26451,15 @@ var Parser2 = class {
       }
       const id = this.identifier();
       parameters.push(id.name);
-      block.push(spanned({ kind: "LocalVariableSyntax", start: 0, end: 0, children: [id] }));
+      block.push({ kind: "LocalVariableSyntax", start: id.start, end: id.end, children: [id] });
     }
     block.push(this.expect("RightParen", "')'"));
-    const vars = spanned({ kind: "VariableBlockSyntax", start: 0, end: 0, children: block });
+    const vars = { kind: "VariableBlockSyntax", start: startOf(block, 0), end: endOf(block, 0), children: block };
     const children = [vars, this.expect("Arrow", "'=>'")];
     this.newLinesInto(children);
     const body = this.expression();
     children.push(body);
-    return spanned({ kind: "LambdaSyntax", start: 0, end: 0, children, parameters, body });
+    return { kind: "LambdaSyntax", start: startOf(children, 0), end: endOf(children, 0), children, parameters, body };
   }
   parenthesized() {
     const open = this.expect("LeftParen", "'('");
@@ -26254,7 +26471,7 @@ var Parser2 = class {
     while (this.at("NewLine")) children.push(this.next());
     this.open.pop();
     children.push(this.expect("RightParen", "')'"));
-    return spanned({ kind: "ParenthesizedExpressionSyntax", start: 0, end: 0, children, inner });
+    return { kind: "ParenthesizedExpressionSyntax", start: startOf(children, 0), end: endOf(children, 0), children, inner };
   }
   interpString() {
     const first = this.peek();
@@ -26283,12 +26500,13 @@ var Parser2 = class {
       }
       this.open.pop();
     }
-    return spanned({ kind: "StringSyntax", start: 0, end: 0, children, segments: segments2, holes });
+    return { kind: "StringSyntax", start: startOf(children, 0), end: endOf(children, 0), children, segments: segments2, holes };
   }
   object() {
     const open = this.expect("LeftBrace", "'{'");
     if (this.at("RightBrace")) {
-      return spanned({ kind: "ObjectSyntax", start: 0, end: 0, children: [open, this.next()], properties: NONE, resources: NONE });
+      const close = this.next();
+      return { kind: "ObjectSyntax", start: open.start, end: close.end, children: [open, close], properties: NONE, resources: NONE };
     }
     const children = [open];
     const properties = [];
@@ -26317,19 +26535,34 @@ var Parser2 = class {
     }
     this.open.pop();
     children.push(this.expect("RightBrace", "'}'"));
-    return spanned({ kind: "ObjectSyntax", start: 0, end: 0, children, properties, resources: nested ?? NONE });
+    return {
+      kind: "ObjectSyntax",
+      start: startOf(children, 0),
+      end: endOf(children, 0),
+      children,
+      properties,
+      resources: nested ?? NONE
+    };
   }
   objectProperty() {
     if (this.at("Ellipsis")) {
       const dots = this.next();
       const value2 = this.expression();
-      return spanned({ kind: "SpreadExpressionSyntax", start: 0, end: 0, children: [dots, value2], value: value2 });
+      return { kind: "SpreadExpressionSyntax", start: dots.start, end: value2.end, children: [dots, value2], value: value2 };
     }
     const keyNode = this.at("StringComplete") || this.at("StringLeftPiece") ? this.interpString() : this.identifier();
     const key = keyNode.kind === "IdentifierSyntax" ? keyNode.name : keyNode.holes.length === 0 ? keyNode.segments[0] : void 0;
     const colon = this.expect("Colon", "':'");
     const value = this.expression();
-    return spanned({ kind: "ObjectPropertySyntax", start: 0, end: 0, children: [keyNode, colon, value], key, keyNode, value });
+    return {
+      kind: "ObjectPropertySyntax",
+      start: keyNode.start,
+      end: value.end,
+      children: [keyNode, colon, value],
+      key,
+      keyNode,
+      value
+    };
   }
   forOrArray() {
     let k = 1;
@@ -26350,7 +26583,7 @@ var Parser2 = class {
       if (this.at("Ellipsis")) {
         const dots = this.next();
         const value2 = this.expression();
-        const spread = spanned({ kind: "SpreadExpressionSyntax", start: 0, end: 0, children: [dots, value2], value: value2 });
+        const spread = { kind: "SpreadExpressionSyntax", start: dots.start, end: value2.end, children: [dots, value2], value: value2 };
         items.push(spread);
         children.push(spread);
         continue;
@@ -26361,13 +26594,13 @@ var Parser2 = class {
         if (this.stalled(children)) break;
         continue;
       }
-      const item = spanned({ kind: "ArrayItemSyntax", start: 0, end: 0, children: [value], value });
+      const item = { kind: "ArrayItemSyntax", start: value.start, end: value.end, children: [value], value };
       items.push(item);
       children.push(item);
     }
     this.open.pop();
     children.push(this.expect("RightSquare", "']'"));
-    return spanned({ kind: "ArraySyntax", start: 0, end: 0, children, items });
+    return { kind: "ArraySyntax", start: startOf(children, 0), end: endOf(children, 0), children, items };
   }
   forExpression() {
     const children = [this.next()];
@@ -26386,15 +26619,15 @@ var Parser2 = class {
         }
         const id = this.identifier();
         names.push(id.name);
-        block.push(spanned({ kind: "LocalVariableSyntax", start: 0, end: 0, children: [id] }));
+        block.push({ kind: "LocalVariableSyntax", start: id.start, end: id.end, children: [id] });
       }
       block.push(this.expect("RightParen", "')'"));
       [item, index] = names;
-      children.push(spanned({ kind: "VariableBlockSyntax", start: 0, end: 0, children: block }));
+      children.push({ kind: "VariableBlockSyntax", start: startOf(block, 0), end: endOf(block, 0), children: block });
     } else {
       const id = this.identifier();
       item = id.name;
-      children.push(spanned({ kind: "LocalVariableSyntax", start: 0, end: 0, children: [id] }));
+      children.push({ kind: "LocalVariableSyntax", start: id.start, end: id.end, children: [id] });
     }
     if (!this.atKeyword("in")) this.fail("'in'");
     children.push(this.next());
@@ -26405,7 +26638,7 @@ var Parser2 = class {
     while (this.at("NewLine")) children.push(this.next());
     this.open.pop();
     children.push(this.expect("RightSquare", "']'"));
-    return spanned({ kind: "ForSyntax", start: 0, end: 0, children, item, index, iterable, body });
+    return { kind: "ForSyntax", start: startOf(children, 0), end: endOf(children, 0), children, item, index, iterable, body };
   }
   // ---- types ----
   typeExpression() {
@@ -26422,14 +26655,14 @@ var Parser2 = class {
     if (!leadingPipe && !this.at("Pipe") && !this.continuesWith("Pipe")) return first;
     const children = leading;
     if (leadingPipe) children.push(leadingPipe);
-    children.push(spanned({ kind: "UnionTypeMemberSyntax", start: 0, end: 0, children: [first] }));
+    children.push({ kind: "UnionTypeMemberSyntax", start: first.start, end: first.end, children: [first] });
     while (this.at("Pipe") || this.continuesWith("Pipe")) {
       while (this.at("NewLine")) children.push(this.next());
       children.push(this.next());
       while (this.at("NewLine")) children.push(this.next());
       children.push(spanned({ kind: "UnionTypeMemberSyntax", start: 0, end: 0, children: [this.singularType()] }));
     }
-    return spanned({ kind: "UnionTypeSyntax", start: 0, end: 0, children });
+    return { kind: "UnionTypeSyntax", start: startOf(children, 0), end: endOf(children, 0), children };
   }
   singularType() {
     const start = this.chainStart();
@@ -26439,7 +26672,7 @@ var Parser2 = class {
       if (this.at("LeftSquare") || this.at("Question") || this.at("Exclamation") || this.at("Dot")) chain = this.chainStep(chain, start);
       else break;
       if (this.at("LeftSquare") && this.peek(1).kind === "RightSquare") {
-        const member = spanned({ kind: "ArrayTypeMemberSyntax", start: 0, end: 0, children: [type] });
+        const member = { kind: "ArrayTypeMemberSyntax", start: type.start, end: type.end, children: [type] };
         type = spanned({ kind: "ArrayTypeSyntax", start: 0, end: 0, children: [member, this.next(), this.next()] });
       } else if (this.at("LeftSquare")) {
         const open = this.next();
@@ -26477,8 +26710,13 @@ var Parser2 = class {
           if (this.at("LeftChevron")) {
             const children = [type, dot, id];
             this.typeArguments(children);
-            type = spanned({ kind: "InstanceParameterizedTypeInstantiationSyntax", start: 0, end: 0, children });
-          } else type = spanned({ kind: "TypePropertyAccessSyntax", start: 0, end: 0, children: [type, dot, id] });
+            type = {
+              kind: "InstanceParameterizedTypeInstantiationSyntax",
+              start: startOf(children, 0),
+              end: endOf(children, 0),
+              children
+            };
+          } else type = { kind: "TypePropertyAccessSyntax", start: type.start, end: id.end, children: [type, dot, id] };
         }
       } else break;
       this.chainGrow(chain);
@@ -26505,32 +26743,32 @@ var Parser2 = class {
         if (this.at("LeftChevron")) {
           const children = [id];
           this.typeArguments(children);
-          return spanned({ kind: "ParameterizedTypeInstantiationSyntax", start: 0, end: 0, children });
+          return { kind: "ParameterizedTypeInstantiationSyntax", start: startOf(children, 0), end: endOf(children, 0), children };
         }
-        return spanned({ kind: "TypeVariableAccessSyntax", start: 0, end: 0, children: [id] });
+        return { kind: "TypeVariableAccessSyntax", start: id.start, end: id.end, children: [id] };
       }
       case "StringComplete":
         this.next();
-        return spanned({ kind: "StringTypeLiteralSyntax", start: 0, end: 0, children: [t] });
+        return { kind: "StringTypeLiteralSyntax", start: t.start, end: t.end, children: [t] };
       case "StringLeftPiece":
         return this.interpString();
       case "Integer":
         this.next();
-        return spanned({ kind: "IntegerTypeLiteralSyntax", start: 0, end: 0, children: [t] });
+        return { kind: "IntegerTypeLiteralSyntax", start: t.start, end: t.end, children: [t] };
       case "TrueKeyword":
       case "FalseKeyword":
         this.next();
-        return spanned({ kind: "BooleanTypeLiteralSyntax", start: 0, end: 0, children: [t] });
+        return { kind: "BooleanTypeLiteralSyntax", start: t.start, end: t.end, children: [t] };
       case "NullKeyword":
         this.next();
-        return spanned({ kind: "NullTypeLiteralSyntax", start: 0, end: 0, children: [t] });
+        return { kind: "NullTypeLiteralSyntax", start: t.start, end: t.end, children: [t] };
       case "Minus":
       case "Exclamation": {
         this.enter();
         this.next();
         const operand = this.primaryType();
         this.leave();
-        return spanned({ kind: "UnaryTypeOperationSyntax", start: 0, end: 0, children: [t, operand] });
+        return { kind: "UnaryTypeOperationSyntax", start: t.start, end: operand.end, children: [t, operand] };
       }
       case "LeftParen": {
         const open = this.next();
@@ -26539,7 +26777,7 @@ var Parser2 = class {
         children.push(this.typeExpression());
         while (this.at("NewLine")) children.push(this.next());
         children.push(this.expect("RightParen", "')'"));
-        return spanned({ kind: "ParenthesizedTypeSyntax", start: 0, end: 0, children });
+        return { kind: "ParenthesizedTypeSyntax", start: startOf(children, 0), end: endOf(children, 0), children };
       }
       case "LeftBrace":
         return this.objectType();
@@ -26563,10 +26801,10 @@ var Parser2 = class {
         this.decorators(parts);
         if (this.at("Asterisk")) {
           parts.push(this.next(), this.expect("Colon", "':'"), this.typeExpression());
-          return spanned({ kind: "ObjectTypeAdditionalPropertiesSyntax", start: 0, end: 0, children: parts });
+          return { kind: "ObjectTypeAdditionalPropertiesSyntax", start: startOf(parts, 0), end: endOf(parts, 0), children: parts };
         }
         parts.push(this.at("StringComplete") ? this.interpString() : this.identifier(), this.expect("Colon", "':'"), this.typeExpression());
-        return spanned({ kind: "ObjectTypePropertySyntax", start: 0, end: 0, children: parts });
+        return { kind: "ObjectTypePropertySyntax", start: startOf(parts, 0), end: endOf(parts, 0), children: parts };
       });
       if (this.i === before) {
         if (this.stalled(children)) break;
@@ -26576,7 +26814,7 @@ var Parser2 = class {
     }
     this.open.pop();
     children.push(this.expect("RightBrace", "'}'"));
-    return spanned({ kind: "ObjectTypeSyntax", start: 0, end: 0, children });
+    return { kind: "ObjectTypeSyntax", start: startOf(children, 0), end: endOf(children, 0), children };
   }
   tupleType() {
     const children = [this.next()];
@@ -26593,11 +26831,11 @@ var Parser2 = class {
       const parts = [];
       this.decorators(parts);
       parts.push(this.typeExpression());
-      children.push(spanned({ kind: "TupleTypeItemSyntax", start: 0, end: 0, children: parts }));
+      children.push({ kind: "TupleTypeItemSyntax", start: startOf(parts, 0), end: endOf(parts, 0), children: parts });
     }
     this.open.pop();
     children.push(this.expect("RightSquare", "']'"));
-    return spanned({ kind: "TupleTypeSyntax", start: 0, end: 0, children });
+    return { kind: "TupleTypeSyntax", start: startOf(children, 0), end: endOf(children, 0), children };
   }
   /** `(a string, b int) string => body` of a user-defined function. */
   typedLambda() {
@@ -26611,16 +26849,16 @@ var Parser2 = class {
       const id = this.identifier();
       const type = this.typeExpression();
       parameters.push({ name: id.name, type });
-      block.push(spanned({ kind: "TypedLocalVariableSyntax", start: 0, end: 0, children: [id, type] }));
+      block.push({ kind: "TypedLocalVariableSyntax", start: id.start, end: type.end, children: [id, type] });
     }
     block.push(this.expect("RightParen", "')'"));
-    const vars = spanned({ kind: "TypedVariableBlockSyntax", start: 0, end: 0, children: block });
+    const vars = { kind: "TypedVariableBlockSyntax", start: startOf(block, 0), end: endOf(block, 0), children: block };
     const returnType = this.typeExpression();
     const children = [vars, returnType, this.expect("Arrow", "'=>'")];
     this.newLinesInto(children);
     const body = this.expression();
     children.push(body);
-    return spanned({ kind: "TypedLambdaSyntax", start: 0, end: 0, children, parameters, returnType, body });
+    return { kind: "TypedLambdaSyntax", start: startOf(children, 0), end: endOf(children, 0), children, parameters, returnType, body };
   }
 };
 
@@ -26849,6 +27087,8 @@ function lowerRecorded(file, sandbox) {
   const parsed2 = parseShared(sandbox, file.absPath, file.text);
   const reads = [];
   const host = bicepHost(sandbox);
+  const textsRead = /* @__PURE__ */ new Map();
+  const bytesRead = /* @__PURE__ */ new Map();
   const readProgram = (absPath) => {
     const r = host.program(absPath);
     if (absPath !== file.absPath) reads.push({ absPath, bytes: false, content: r.ok ? r.text : void 0 });
@@ -26857,14 +27097,22 @@ function lowerRecorded(file, sandbox) {
   const tracked = {
     program: readProgram,
     moduleReferences: (absPath) => (readProgram(absPath), host.moduleReferences(absPath)),
+    // A file is read once per lowering, however many load*() calls name it (the compiler's
+    // baselines load the same file dozens of times): one content for all of them, one read to check.
     readText: (absPath) => {
-      const r = host.readText(absPath);
-      reads.push({ absPath, bytes: false, content: r.ok ? r.value : void 0 });
+      let r = textsRead.get(absPath);
+      if (!r) {
+        textsRead.set(absPath, r = host.readText(absPath));
+        reads.push({ absPath, bytes: false, content: r.ok ? r.value : void 0 });
+      }
       return r;
     },
     readBytes: (absPath) => {
-      const r = host.readBytes(absPath);
-      reads.push({ absPath, bytes: true, content: r.ok ? r.value : void 0 });
+      let r = bytesRead.get(absPath);
+      if (!r) {
+        bytesRead.set(absPath, r = host.readBytes(absPath));
+        reads.push({ absPath, bytes: true, content: r.ok ? r.value : void 0 });
+      }
       return r;
     },
     environmentVariable: (name) => host.environmentVariable(name),
@@ -26916,6 +27164,7 @@ function stillHolds(held, file, sandbox) {
       if (now2.ok !== was.ok || now2.ok && was.ok && now2.path !== was.path || !now2.ok && !was.ok && now2.reason !== was.reason) return false;
       continue;
     }
+    if (!sandbox.readsRecorded) continue;
     const now = read2.bytes ? sandbox.readBytes(read2.absPath) : sandbox.readText(read2.absPath);
     const same = now.ok ? read2.content !== void 0 && (Buffer.isBuffer(now.value) ? Buffer.isBuffer(read2.content) && now.value.equals(read2.content) : now.value === read2.content) : read2.content === void 0;
     if (!same) return false;
@@ -35153,6 +35402,21 @@ var parser = new XMLParser({
   parseTagValue: false,
   parseAttributeValue: false
 });
+function resourcePolicy(resource, xml) {
+  let parsed2 = parsedPolicies.get(resource);
+  if (!parsed2 || parsed2.xml !== xml) {
+    try {
+      parsed2 = { xml, elements: parsePolicy(xml) };
+    } catch (err) {
+      if (!(err instanceof PolicyXmlError)) throw err;
+      parsed2 = { xml, error: err };
+    }
+    parsedPolicies.set(resource, parsed2);
+  }
+  if ("error" in parsed2) throw parsed2.error;
+  return parsed2.elements;
+}
+var parsedPolicies = /* @__PURE__ */ new WeakMap();
 function parsePolicy(xml) {
   const escaped = escapeExpressions(xml);
   const doctype = /<!DOCTYPE/i.exec(escaped);
@@ -35217,7 +35481,7 @@ var APIM_CORSPolicy_default = defineRule({
     const doc = policyXml(resource);
     if ("unknown" in doc) return ctx2.unknown(doc.unknown);
     if ("skip" in doc) return ctx2.skip(doc.skip);
-    const all = findAll(parsePolicy(doc.xml), "cors");
+    const all = findAll(resourcePolicy(resource, doc.xml), "cors");
     if (!all.length) return ctx2.skip("the policy has no cors element");
     const wildcards = [];
     for (const cors of all) {
@@ -35643,7 +35907,7 @@ var APIM_PolicyBase_default = defineRule({
     const doc = policyXml(resource);
     if ("unknown" in doc) return ctx2.unknown(doc.unknown);
     if ("skip" in doc) return ctx2.skip(doc.skip);
-    const policies = parsePolicy(doc.xml).find((e) => e.name.toLowerCase() === "policies");
+    const policies = resourcePolicy(resource, doc.xml).find((e) => e.name.toLowerCase() === "policies");
     const missing = SECTIONS.filter((name) => {
       const section = policies?.children.find((c) => c.name.toLowerCase() === name);
       return !section || !section.children.some((c) => c.name.toLowerCase() === "base");

@@ -4538,6 +4538,10 @@ var init_sandbox = __esm({
       family = {};
       /** Told of every read, with the content, or undefined when the file could not be read (see fork). */
       onRead;
+      /** Whether something records what this sandbox reads (a unit's dependencies for the result cache). */
+      get readsRecorded() {
+        return this.onRead !== void 0;
+      }
       /**
        * The same sandbox under a new identity. Caches keyed by the sandbox (Bicep parses, lowered
        * modules) then live as long as the fork: the scan forks one per unit so that they are released
@@ -7177,10 +7181,42 @@ function shortCircuit(args, stopOn) {
   }
   return unknown2 ?? !stopOn;
 }
+function eitherBranch(condition, then, otherwise) {
+  const a = speculative(then);
+  if (a === void 0 || isUnknown(a)) return condition;
+  const b = speculative(otherwise);
+  if (b === void 0 || isUnknown(b)) return condition;
+  return agreed(a, b, condition, 0);
+}
+function speculative(branch) {
+  try {
+    return branch();
+  } catch (err) {
+    if (err instanceof EvaluationError || err instanceof FunctionError || err instanceof SizeError) return void 0;
+    throw err;
+  }
+}
+function agreed(a, b, unknown2, depth) {
+  if (isUnknown(a)) return a;
+  if (isUnknown(b)) return b;
+  if (deepEquals(a, b)) return a;
+  if (depth >= 32) return unknown2;
+  if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) return a.map((x, i) => agreed(x, b[i], unknown2, depth + 1));
+  if (isObject(a) && isObject(b)) {
+    const keys = Object.keys(a);
+    if (keys.length !== Object.keys(b).length || !keys.every((k) => Object.hasOwn(b, k))) return unknown2;
+    const out = {};
+    for (const k of keys) out[k] = agreed(a[k], b[k], unknown2, depth + 1);
+    return out;
+  }
+  return unknown2;
+}
 var logicalFunctions;
 var init_logical = __esm({
   "src/arm/functions/logical.ts"() {
     "use strict";
+    init_budget();
+    init_evaluator();
     init_value();
     init_define();
     init_comparison();
@@ -7191,7 +7227,7 @@ var init_logical = __esm({
         maxArgs: 3,
         lazy: ([cond, then, otherwise]) => {
           const c = cond();
-          if (isUnknown(c)) return c;
+          if (isUnknown(c)) return eitherBranch(c, then, otherwise);
           return expectBool(c, "the condition") ? then() : otherwise();
         }
       }),
@@ -29840,12 +29876,17 @@ function lowerProgram(program3, absPath, host) {
   return { template: lowering.lower(), diagnostics: lowering.diagnostics };
 }
 function lowerable(statements) {
-  return statements.filter((s) => {
-    if ("name" in s && s.name === "") return false;
-    if (s.kind === "ResourceDeclarationSyntax") return s.typeString !== void 0;
-    if (s.kind === "ModuleDeclarationSyntax") return s.path !== void 0;
-    return true;
-  });
+  let known2 = lowerableOf.get(statements);
+  if (!known2) {
+    known2 = statements.filter((s) => {
+      if ("name" in s && s.name === "") return false;
+      if (s.kind === "ResourceDeclarationSyntax") return s.typeString !== void 0;
+      if (s.kind === "ModuleDeclarationSyntax") return s.path !== void 0;
+      return true;
+    });
+    lowerableOf.set(statements, known2);
+  }
+  return known2;
 }
 function declarationOrder(resources) {
   const bySymbol = new Map(resources.map((e) => [e.key, e]));
@@ -30049,7 +30090,57 @@ function nameOf(e) {
 function unknown(why) {
   return `${UNKNOWN_FUNCTION}(${quote(why)})`;
 }
-var FileScope, SCHEMAS, CONSTRAINT_DECORATORS, AMBIENT_TYPES, RESOURCE_CONTROL, yamlModule, ProgramLowering, MAX_LOADED_DEPTH, lambdaVariableOf;
+function jsonDefinitionType(definition, definitions2, depth = 0) {
+  if (depth > 20 || !isObject(definition)) return { type: "" };
+  const nullable = getProperty(definition, "nullable") === true || void 0;
+  const ref2 = getProperty(definition, "$ref");
+  if (typeof ref2 === "string") {
+    const target = ref2.startsWith("#/definitions/") ? getProperty(definitions2, ref2.slice("#/definitions/".length)) : void 0;
+    const resolved = jsonDefinitionType(target, definitions2, depth + 1);
+    return nullable ? { ...resolved, nullable } : resolved;
+  }
+  const base = getProperty(definition, "type");
+  const lower2 = typeof base === "string" ? base.toLowerCase() : "";
+  const secure = lower2 === "securestring" || lower2 === "secureobject";
+  const type = secure ? lower2.slice("secure".length) : AMBIENT_TYPES.has(lower2) ? lower2 : "";
+  const values = getProperty(definition, "allowedValues");
+  const allowed = (type === "string" || type === "int") && Array.isArray(values) && values.every((v) => typeof v === "string" || typeof v === "number") ? values : void 0;
+  return { type, ...allowed && { allowed }, ...nullable && { nullable }, ...secure && { secure } };
+}
+function jsonSecureParts(definition, definitions2, at, depth = 0) {
+  if (depth > 20 || !isObject(definition)) return void 0;
+  const ref2 = getProperty(definition, "$ref");
+  if (typeof ref2 === "string") {
+    const target = ref2.startsWith("#/definitions/") ? getProperty(definitions2, ref2.slice("#/definitions/".length)) : void 0;
+    return jsonDefinitionType(target, definitions2, depth + 1).secure ? void 0 : jsonSecureParts(target, definitions2, at, depth + 1);
+  }
+  const part2 = (d) => {
+    if (jsonDefinitionType(d, definitions2, depth + 1).secure) {
+      const object = jsonDefinitionType(d, definitions2, depth + 1).type === "object";
+      return jObject(at, [entry("type", at, jString(at, object ? "secureObject" : "securestring"))]);
+    }
+    const inner = jsonSecureParts(d, definitions2, at, depth + 1);
+    return inner && jObject(at, inner);
+  };
+  const type = getProperty(definition, "type");
+  const properties = getProperty(definition, "properties");
+  if (isObject(properties)) {
+    const entries2 = [];
+    for (const [key2, d] of Object.entries(properties)) {
+      const schema = part2(d);
+      if (schema) entries2.push(entry(key2, at, schema));
+    }
+    if (entries2.length) return [entry("type", at, jString(at, typeof type === "string" ? type : "object")), entry("properties", at, jObject(at, entries2))];
+  }
+  const items = getProperty(definition, "items");
+  const itemSchema = isObject(items) ? part2(items) : void 0;
+  if (itemSchema) return [entry("type", at, jString(at, "array")), entry("items", at, itemSchema)];
+  const additional = getProperty(definition, "additionalProperties");
+  const additionalSchema = isObject(additional) ? part2(additional) : void 0;
+  if (additionalSchema) return [entry("type", at, jString(at, "object")), entry("additionalProperties", at, additionalSchema)];
+  return void 0;
+}
+var FileScope, SCHEMAS, CONSTRAINT_DECORATORS, AMBIENT_TYPES, RESOURCE_CONTROL, yamlModule, ProgramLowering, lowerableOf, MAX_LOADED_DEPTH, lambdaVariableOf;
 var init_lower_program = __esm({
   "src/bicep/lower/lower-program.ts"() {
     "use strict";
@@ -30637,19 +30728,12 @@ var init_lower_program = __esm({
           if (typeof name === "string" && armName) scope.vars.set(name, armName);
         }
         const definitions2 = getProperty(template, "definitions");
-        for (const [name, definition] of Object.entries(isObject(definitions2) ? definitions2 : {})) {
+        const all = isObject(definitions2) ? definitions2 : {};
+        for (const [name, definition] of Object.entries(all)) {
           if (getProperty(getProperty(definition, "metadata"), "__bicep_export!") !== true) continue;
-          const base = getProperty(definition, "type");
-          const lower2 = typeof base === "string" ? base.toLowerCase() : "";
-          const secure = lower2 === "securestring" || lower2 === "secureobject";
-          const word = secure ? lower2.slice("secure".length) : AMBIENT_TYPES.has(lower2) ? lower2 : "";
-          const node = {
-            kind: "TypeVariableAccessSyntax",
-            start: at.start,
-            end: at.end,
-            children: [{ kind: "Identifier", start: at.start, end: at.end, text: word }]
-          };
-          scope.types.set(name, { node, file: scope, ...secure && { secure } });
+          const type = jsonDefinitionType(definition, all);
+          const node = { kind: "TypeVariableAccessSyntax", start: at.start, end: at.end, children: [] };
+          scope.types.set(name, { node, file: scope, json: { type, definition, definitions: all }, ...type.secure && { secure: true } });
         }
         return scope;
       }
@@ -30671,28 +30755,29 @@ var init_lower_program = __esm({
             break;
           case "ParenthesizedExpressionSyntax":
             return this.value(e.inner, locals, exprs);
-          case "ObjectSyntax":
-            if (e.properties.length === 0) return jObject(e, []);
-            if (e.properties.every((p) => p.kind === "ObjectPropertySyntax" && (p.key !== void 0 || p.keyNode.kind === "StringSyntax"))) {
-              return jObject(
-                e,
-                e.properties.map(
-                  (p) => entry(
-                    p.key !== void 0 ? literalKey(p.key) : `[${this.keyText(p.keyNode, locals, exprs)}]`,
-                    p.keyNode,
-                    this.value(p.value, locals, exprs)
-                  )
-                )
-              );
+          case "ObjectSyntax": {
+            const properties = e.properties;
+            if (properties.length === 0) return jObject(e, []);
+            let spread = false;
+            for (const p of properties) if (p.kind !== "ObjectPropertySyntax" || p.key === void 0 && p.keyNode.kind !== "StringSyntax") spread = true;
+            if (spread) break;
+            const entries2 = new Array(properties.length);
+            for (let i = 0; i < properties.length; i++) {
+              const p = properties[i];
+              const key2 = p.key !== void 0 ? literalKey(p.key) : `[${this.keyText(p.keyNode, locals, exprs)}]`;
+              entries2[i] = entry(key2, p.keyNode, this.value(p.value, locals, exprs));
             }
-            break;
-          case "ArraySyntax":
-            if (e.items.every((i) => i.kind === "ArrayItemSyntax"))
-              return jArray(
-                e,
-                e.items.map((i) => this.value(i.value, locals, exprs))
-              );
-            break;
+            return jObject(e, entries2);
+          }
+          case "ArraySyntax": {
+            const items = e.items;
+            let spread = false;
+            for (const item of items) if (item.kind !== "ArrayItemSyntax") spread = true;
+            if (spread) break;
+            const values = new Array(items.length);
+            for (let i = 0; i < items.length; i++) values[i] = this.value(items[i].value, locals, exprs);
+            return jArray(e, values);
+          }
         }
         return jExpr(e, exprs.text(e, locals));
       }
@@ -30758,7 +30843,7 @@ var init_lower_program = __esm({
             if (AMBIENT_TYPES.has(name)) return { type: name };
             const user = scope.types.get(name);
             if (!user) return { type: "" };
-            const resolved = this.typeOf(user.node, user.file, depth + 1);
+            const resolved = user.json ? user.json.type : this.typeOf(user.node, user.file, depth + 1);
             return user.secure ? { ...resolved, secure: true } : resolved;
           }
           case "StringTypeLiteralSyntax":
@@ -30802,7 +30887,8 @@ var init_lower_program = __esm({
         switch (t.kind) {
           case "TypeVariableAccessSyntax": {
             const user = scope.types.get(identifierText(t.children[0]));
-            return user && !user.secure ? this.securePartsSchema(user.node, user.file, depth + 1) : void 0;
+            if (!user || user.secure) return void 0;
+            return user.json ? jsonSecureParts(user.json.definition, user.json.definitions, t) : this.securePartsSchema(user.node, user.file, depth + 1);
           }
           case "NullableTypeSyntax":
           case "ParenthesizedTypeSyntax":
@@ -31123,6 +31209,7 @@ var init_lower_program = __esm({
         return [];
       }
     };
+    lowerableOf = /* @__PURE__ */ new WeakMap();
     MAX_LOADED_DEPTH = 256;
     lambdaVariableOf = (name) => `lambdaVariables(${quote(`${name}_i`)})`;
   }
@@ -31193,6 +31280,7 @@ function lex(text2) {
     const c = text2.charCodeAt(pos);
     if (c === 32 || c === 9 || c === 65279 || c === 160) {
       pos++;
+      while (pos < n && (text2.charCodeAt(pos) === 32 || text2.charCodeAt(pos) === 9)) pos++;
       continue;
     }
     if (isNewLine(c)) {
@@ -31275,23 +31363,22 @@ function lex(text2) {
       tokens.push(token(keywordKind(word), start, pos, word));
       continue;
     }
-    const single = SINGLE[c];
+    const single = c < 128 ? SINGLE_KIND[c] : void 0;
     if (single !== void 0) {
       const second = text2.charCodeAt(pos + 1);
-      let kind = single;
-      let length2 = 1;
       if (c === 46 && second === 46 && text2.charCodeAt(pos + 2) === 46) {
-        kind = "Ellipsis";
-        length2 = 3;
-      } else {
-        const pair = PAIRS[c << 8 | second & 255];
-        if (pair !== void 0 && second < 128) {
-          kind = pair;
-          length2 = 2;
-        }
+        pos += 3;
+        pushFixed("Ellipsis", start, "...");
+        continue;
       }
-      pos += length2;
-      pushFixed(kind, start, TEXT_OF[kind]);
+      const pair = second < 128 ? PAIR_KIND[c << 7 | second] : void 0;
+      if (pair !== void 0) {
+        pos += 2;
+        pushFixed(pair, start, PAIR_TEXT[c << 7 | second]);
+      } else {
+        pos += 1;
+        pushFixed(single, start, SINGLE_TEXT[c]);
+      }
       continue;
     }
     if (c === 38 && text2.charCodeAt(pos + 1) === 38) {
@@ -31330,8 +31417,10 @@ function pieceValue(token2, multiline, dollars) {
   return closes ? t.endsWith("'''") ? t.slice(0, -3) : t : t.slice(0, t.length - dollars - 1);
 }
 function multilineOpening(token2) {
-  const m = /^(\$*)'''/.exec(token2.text);
-  return m ? { multiline: true, dollars: m[1].length } : { multiline: false, dollars: 0 };
+  const t = token2.text;
+  let dollars = 0;
+  while (t.charCodeAt(dollars) === 36) dollars++;
+  return t.startsWith("'''", dollars) ? { multiline: true, dollars } : SINGLE_LINE;
 }
 function unescape(body) {
   if (!body.includes("\\")) return body;
@@ -31376,7 +31465,7 @@ function unescape(body) {
   }
   return out;
 }
-var PUNCTUATION, SINGLE, PAIRS, TEXT_OF, LINE_BREAKS, LF, CR, isIdentStart, isIdentPart, isDigit, isNewLine;
+var PUNCTUATION, SINGLE_KIND, SINGLE_TEXT, PAIR_KIND, PAIR_TEXT, CLASS, LINE_BREAKS, LF, CR, isIdentStart, isIdentPart, isDigit, isNewLine, SINGLE_LINE;
 var init_lexer = __esm({
   "src/bicep/syntax/lexer.ts"() {
     "use strict";
@@ -31415,25 +31504,62 @@ var init_lexer = __esm({
       "^": "Hat",
       "|": "Pipe"
     };
-    SINGLE = [];
-    PAIRS = {};
+    SINGLE_KIND = new Array(128).fill(void 0);
+    SINGLE_TEXT = new Array(128).fill("");
+    PAIR_KIND = new Array(128 * 128).fill(void 0);
+    PAIR_TEXT = new Array(128 * 128).fill("");
     for (const [text2, kind] of Object.entries(PUNCTUATION)) {
-      if (text2.length === 1) SINGLE[text2.charCodeAt(0)] = kind;
-      else if (text2.length === 2) PAIRS[text2.charCodeAt(0) << 8 | text2.charCodeAt(1)] = kind;
+      if (text2.length === 1) {
+        SINGLE_KIND[text2.charCodeAt(0)] = kind;
+        SINGLE_TEXT[text2.charCodeAt(0)] = text2;
+      } else if (text2.length === 2) {
+        PAIR_KIND[text2.charCodeAt(0) << 7 | text2.charCodeAt(1)] = kind;
+        PAIR_TEXT[text2.charCodeAt(0) << 7 | text2.charCodeAt(1)] = text2;
+      }
     }
-    TEXT_OF = {};
-    for (const [text2, kind] of Object.entries(PUNCTUATION)) TEXT_OF[kind] = text2;
+    CLASS = new Uint8Array(128);
+    for (let c = 0; c < 128; c++) CLASS[c] = c >= 65 && c <= 90 || c >= 97 && c <= 122 || c === 95 ? 1 : c >= 48 && c <= 57 ? 2 : 0;
     LINE_BREAKS = new Map(["\n", "\r\n", "\n\n", "\r\n\r\n", "\n\n\n", "\r\n\r\n\r\n", "\r"].map((s) => [s, s]));
     LF = 10;
     CR = 13;
-    isIdentStart = (c) => c >= 65 && c <= 90 || c >= 97 && c <= 122 || c === 95;
-    isIdentPart = (c) => isIdentStart(c) || isDigit(c);
-    isDigit = (c) => c >= 48 && c <= 57;
+    isIdentStart = (c) => c < 128 && CLASS[c] === 1;
+    isIdentPart = (c) => c < 128 && CLASS[c] !== 0;
+    isDigit = (c) => c < 128 && CLASS[c] === 2;
     isNewLine = (c) => c === 10 || c === 13;
+    SINGLE_LINE = Object.freeze({ multiline: false, dollars: 0 });
   }
 });
 
 // src/bicep/syntax/parser.ts
+function precedenceOf(kind) {
+  switch (kind) {
+    case "Asterisk":
+    case "Slash":
+    case "Modulo":
+      return 100;
+    case "Plus":
+    case "Minus":
+      return 90;
+    case "RightChevron":
+    case "GreaterThanOrEqual":
+    case "LeftChevron":
+    case "LessThanOrEqual":
+      return 80;
+    case "Equals":
+    case "NotEquals":
+    case "EqualsInsensitive":
+    case "NotEqualsInsensitive":
+      return 70;
+    case "LogicalAnd":
+      return 50;
+    case "LogicalOr":
+      return 40;
+    case "DoubleQuestion":
+      return 30;
+    default:
+      return void 0;
+  }
+}
 function parseBicep(text2, options = {}) {
   const lexed = lex(text2);
   const parser2 = new Parser2(lexed.tokens, options);
@@ -31463,16 +31589,27 @@ function dedupe(sorted) {
   }
   return out;
 }
+function startOf(children, at) {
+  return children.length > 0 ? children[0].start : at;
+}
+function endOf(children, at) {
+  return children.length > 0 ? children[children.length - 1].end : at;
+}
 function spanned(n, at) {
-  const children = n.children;
-  const first = children[0];
-  const last = children[children.length - 1];
-  const start = first ? first.start : at ?? 0;
-  n.start = start;
-  n.end = last ? last.end : start;
+  n.start = startOf(n.children, at ?? 0);
+  n.end = endOf(n.children, n.start);
   return n;
 }
-var Failure, NONE, BINARY2, CLOSERS, MAX_NESTING, RECOVERY_BUDGET_BASE, RECOVERY_BUDGET_PER_TOKEN, MAX_SYNTAX_DIAGNOSTICS, Parser2;
+function lineStartsOf(tokens) {
+  const lineStarts2 = new Int32Array(tokens.length);
+  let start = 0;
+  for (let k = 0; k < tokens.length; k++) {
+    lineStarts2[k] = start;
+    if (tokens[k].kind === "NewLine") start = k + 1;
+  }
+  return lineStarts2;
+}
+var Failure, NONE, CLOSERS, MAX_NESTING, RECOVERY_BUDGET_BASE, RECOVERY_BUDGET_PER_TOKEN, MAX_SYNTAX_DIAGNOSTICS, Parser2;
 var init_parser2 = __esm({
   "src/bicep/syntax/parser.ts"() {
     "use strict";
@@ -31488,24 +31625,6 @@ var init_parser2 = __esm({
     };
     NONE = [];
     Object.freeze(NONE);
-    BINARY2 = {
-      Asterisk: 100,
-      Slash: 100,
-      Modulo: 100,
-      Plus: 90,
-      Minus: 90,
-      RightChevron: 80,
-      GreaterThanOrEqual: 80,
-      LeftChevron: 80,
-      LessThanOrEqual: 80,
-      Equals: 70,
-      NotEquals: 70,
-      EqualsInsensitive: 70,
-      NotEqualsInsensitive: 70,
-      LogicalAnd: 50,
-      LogicalOr: 40,
-      DoubleQuestion: 30
-    };
     CLOSERS = /* @__PURE__ */ new Set(["RightBrace", "RightSquare", "RightParen"]);
     MAX_NESTING = 256;
     RECOVERY_BUDGET_BASE = 1e5;
@@ -31516,12 +31635,6 @@ var init_parser2 = __esm({
         this.tokens = tokens;
         this.options = options;
         this.recoveryBudget = RECOVERY_BUDGET_BASE + RECOVERY_BUDGET_PER_TOKEN * tokens.length;
-        this.lineStarts = new Int32Array(tokens.length);
-        let start = 0;
-        for (let k = 0; k < tokens.length; k++) {
-          this.lineStarts[k] = start;
-          if (tokens[k].kind === "NewLine") start = k + 1;
-        }
       }
       tokens;
       options;
@@ -31540,7 +31653,7 @@ var init_parser2 = __esm({
       /** Tokens read again or wrapped again by error recovery so far (see RECOVERY_BUDGET_BASE). */
       recoveryWork = 0;
       recoveryBudget;
-      /** For each token index, the index of the first token of its line. */
+      /** For each token index, the index of the first token of its line; made at the first syntax error. */
       lineStarts;
       get depth() {
         return this.open.length;
@@ -31662,7 +31775,7 @@ var init_parser2 = __esm({
           children.push(this.next());
         }
         if (children.length === 0 && !this.at("NewLine") && !this.at("EndOfFile") && !this.closes(this.peek().kind)) children.push(this.next());
-        return spanned({ kind: "SkippedTriviaSyntax", start: 0, end: 0, children }, at);
+        return { kind: "SkippedTriviaSyntax", start: startOf(children, at), end: endOf(children, at), children };
       }
       /** Runs a parse step; on failure records what was consumed plus the rest of the line as skipped. */
       recover(step2) {
@@ -31722,7 +31835,7 @@ var init_parser2 = __esm({
             children.push(spanned({ kind: "SkippedTriviaSyntax", start: 0, end: 0, children: [this.next()] }));
         }
         children.push(this.next());
-        const program3 = spanned({ kind: "ProgramSyntax", start: 0, end: 0, children, statements });
+        const program3 = { kind: "ProgramSyntax", start: startOf(children, 0), end: endOf(children, 0), children, statements };
         program3.start = 0;
         return program3;
       }
@@ -31731,7 +31844,7 @@ var init_parser2 = __esm({
         while (this.at("At")) {
           const at = this.next();
           const call = this.recover(this.memberExpression);
-          const d = spanned({ kind: "DecoratorSyntax", start: 0, end: 0, children: [at, call], call });
+          const d = { kind: "DecoratorSyntax", start: at.start, end: call.end, children: [at, call], call };
           out.push(d);
           children.push(d);
           while (this.at("NewLine")) children.push(this.next());
@@ -31749,7 +31862,7 @@ var init_parser2 = __esm({
             children.push(this.next(), this.expectOr("Assignment", "'='"));
             const value = this.valueOr();
             children.push(value);
-            return spanned({ kind: "TargetScopeSyntax", start: 0, end: 0, children, decorators, value });
+            return { kind: "TargetScopeSyntax", start: startOf(children, 0), end: endOf(children, 0), children, decorators, value };
           }
           case "metadata": {
             children.push(this.next());
@@ -31757,7 +31870,15 @@ var init_parser2 = __esm({
             children.push(name, this.expectOr("Assignment", "'='"));
             const value = this.valueOr();
             children.push(value);
-            return spanned({ kind: "MetadataDeclarationSyntax", start: 0, end: 0, children, decorators, name: name.name, value });
+            return {
+              kind: "MetadataDeclarationSyntax",
+              start: startOf(children, 0),
+              end: endOf(children, 0),
+              children,
+              decorators,
+              name: name.name,
+              value
+            };
           }
           case "param": {
             children.push(this.next());
@@ -31767,32 +31888,40 @@ var init_parser2 = __esm({
               children.push(this.expectOr("Assignment", "'='"));
               const value = this.valueOr();
               children.push(value);
-              return spanned({ kind: "ParameterAssignmentSyntax", start: 0, end: 0, children, decorators, name: name.name, value });
+              return {
+                kind: "ParameterAssignmentSyntax",
+                start: startOf(children, 0),
+                end: endOf(children, 0),
+                children,
+                decorators,
+                name: name.name,
+                value
+              };
             }
             let type;
             if (this.atKeyword("resource")) {
               const kw = this.next();
               const s = this.interpString();
-              type = spanned({ kind: "ResourceTypeSyntax", start: 0, end: 0, children: [kw, s] });
+              type = { kind: "ResourceTypeSyntax", start: kw.start, end: s.end, children: [kw, s] };
             } else type = this.startsType() ? this.typeExpression() : this.placeholder("a type");
             children.push(type);
             let defaultValue;
             if (this.at("Assignment")) {
               const eq = this.next();
               defaultValue = this.expression();
-              children.push(spanned({ kind: "ParameterDefaultValueSyntax", start: 0, end: 0, children: [eq, defaultValue] }));
+              children.push({ kind: "ParameterDefaultValueSyntax", start: eq.start, end: defaultValue.end, children: [eq, defaultValue] });
             }
-            return spanned({
+            return {
               kind: "ParameterDeclarationSyntax",
-              start: 0,
-              end: 0,
+              start: startOf(children, 0),
+              end: endOf(children, 0),
               children,
               decorators,
               name: name.name,
               nameNode: name,
               type,
               defaultValue
-            });
+            };
           }
           case "var": {
             children.push(this.next());
@@ -31806,17 +31935,17 @@ var init_parser2 = __esm({
             children.push(this.expectOr("Assignment", "'='"));
             const value = this.valueOr();
             children.push(value);
-            return spanned({
+            return {
               kind: "VariableDeclarationSyntax",
-              start: 0,
-              end: 0,
+              start: startOf(children, 0),
+              end: endOf(children, 0),
               children,
               decorators,
               name: name.name,
               nameNode: name,
               type,
               value
-            });
+            };
           }
           case "resource":
           case "module":
@@ -31836,22 +31965,23 @@ var init_parser2 = __esm({
             const value = this.declarationBody();
             children.push(value);
             if (word === "module")
-              return spanned({
+              return {
                 kind: "ModuleDeclarationSyntax",
-                start: 0,
-                end: 0,
+                start: startOf(children, 0),
+                end: endOf(children, 0),
                 children,
                 decorators,
                 name: name.name,
                 nameNode: name,
                 path: typeString,
                 value
-              });
-            if (word === "test") return spanned({ kind: "TestDeclarationSyntax", start: 0, end: 0, children, decorators });
-            return spanned({
+              };
+            if (word === "test")
+              return { kind: "TestDeclarationSyntax", start: startOf(children, 0), end: endOf(children, 0), children, decorators };
+            return {
               kind: "ResourceDeclarationSyntax",
-              start: 0,
-              end: 0,
+              start: startOf(children, 0),
+              end: endOf(children, 0),
               children,
               decorators,
               name: name.name,
@@ -31859,7 +31989,7 @@ var init_parser2 = __esm({
               typeString,
               existing,
               value
-            });
+            };
           }
           case "output": {
             children.push(this.next());
@@ -31878,10 +32008,10 @@ var init_parser2 = __esm({
             children.push(this.expectOr("Assignment", "'='"));
             const value = this.valueOr();
             children.push(value);
-            return spanned({
+            return {
               kind: "OutputDeclarationSyntax",
-              start: 0,
-              end: 0,
+              start: startOf(children, 0),
+              end: endOf(children, 0),
               children,
               decorators,
               name: name.name,
@@ -31889,7 +32019,7 @@ var init_parser2 = __esm({
               type,
               resourceType,
               value
-            });
+            };
           }
           case "type": {
             children.push(this.next());
@@ -31897,7 +32027,15 @@ var init_parser2 = __esm({
             children.push(name, this.expectOr("Assignment", "'='"));
             const value = this.typeExpression();
             children.push(value);
-            return spanned({ kind: "TypeDeclarationSyntax", start: 0, end: 0, children, decorators, name: name.name, value });
+            return {
+              kind: "TypeDeclarationSyntax",
+              start: startOf(children, 0),
+              end: endOf(children, 0),
+              children,
+              decorators,
+              name: name.name,
+              value
+            };
           }
           case "func": {
             children.push(this.next());
@@ -31905,12 +32043,20 @@ var init_parser2 = __esm({
             children.push(name);
             const lambda = this.typedLambda();
             children.push(lambda);
-            return spanned({ kind: "FunctionDeclarationSyntax", start: 0, end: 0, children, decorators, name: name.name, lambda });
+            return {
+              kind: "FunctionDeclarationSyntax",
+              start: startOf(children, 0),
+              end: endOf(children, 0),
+              children,
+              decorators,
+              name: name.name,
+              lambda
+            };
           }
           case "assert": {
             children.push(this.next());
             children.push(ident(), this.expectOr("Assignment", "'='"), this.expression());
-            return spanned({ kind: "AssertDeclarationSyntax", start: 0, end: 0, children, decorators });
+            return { kind: "AssertDeclarationSyntax", start: startOf(children, 0), end: endOf(children, 0), children, decorators };
           }
           case "import":
             return this.importDeclaration(children, decorators);
@@ -31931,13 +32077,27 @@ var init_parser2 = __esm({
                 const w = this.next();
                 children.push(spanned({ kind: "UsingWithClauseSyntax", start: 0, end: 0, children: [w, this.object()] }));
               }
-              return spanned({ kind: "UsingDeclarationSyntax", start: 0, end: 0, children, decorators, path: path39 });
+              return {
+                kind: "UsingDeclarationSyntax",
+                start: startOf(children, 0),
+                end: endOf(children, 0),
+                children,
+                decorators,
+                path: path39
+              };
             }
-            return spanned({ kind: "ExtendsDeclarationSyntax", start: 0, end: 0, children, decorators, path: path39 });
+            return {
+              kind: "ExtendsDeclarationSyntax",
+              start: startOf(children, 0),
+              end: endOf(children, 0),
+              children,
+              decorators,
+              path: path39
+            };
           }
         }
         if (decorators.length > 0 && (this.at("NewLine") || this.at("EndOfFile"))) {
-          return spanned({ kind: "MissingDeclarationSyntax", start: 0, end: 0, children, decorators });
+          return { kind: "MissingDeclarationSyntax", start: startOf(children, 0), end: endOf(children, 0), children, decorators };
         }
         return this.fail("a declaration (param, var, resource, module, output, type, func, import, metadata, targetScope)");
       }
@@ -31949,7 +32109,7 @@ var init_parser2 = __esm({
           const star = this.next();
           const alias = this.aliasClause();
           wildcardAlias = alias.name;
-          children.push(spanned({ kind: "WildcardImportSyntax", start: 0, end: 0, children: [star, alias.node] }));
+          children.push({ kind: "WildcardImportSyntax", start: star.start, end: alias.node.end, children: [star, alias.node] });
         } else {
           const list3 = [this.expect("LeftBrace", "'{'")];
           symbols = [];
@@ -31973,35 +32133,44 @@ var init_parser2 = __esm({
               item.push(a.node);
             }
             symbols.push({ name, alias });
-            list3.push(spanned({ kind: "ImportedSymbolsListItemSyntax", start: 0, end: 0, children: item }));
+            list3.push({ kind: "ImportedSymbolsListItemSyntax", start: startOf(item, 0), end: endOf(item, 0), children: item });
           }
           this.open.pop();
           list3.push(this.expect("RightBrace", "'}'"));
-          children.push(spanned({ kind: "ImportedSymbolsListSyntax", start: 0, end: 0, children: list3 }));
+          children.push({ kind: "ImportedSymbolsListSyntax", start: startOf(list3, 0), end: endOf(list3, 0), children: list3 });
         }
         let from;
         if (this.atKeyword("from")) {
           const kw = this.next();
           from = this.interpString();
-          children.push(spanned({ kind: "CompileTimeImportFromClauseSyntax", start: 0, end: 0, children: [kw, from] }));
+          children.push({ kind: "CompileTimeImportFromClauseSyntax", start: kw.start, end: from.end, children: [kw, from] });
         }
-        return spanned({ kind: "CompileTimeImportDeclarationSyntax", start: 0, end: 0, children, decorators, symbols, wildcardAlias, from });
+        return {
+          kind: "CompileTimeImportDeclarationSyntax",
+          start: startOf(children, 0),
+          end: endOf(children, 0),
+          children,
+          decorators,
+          symbols,
+          wildcardAlias,
+          from
+        };
       }
       aliasClause() {
         const as = this.next();
         const id = this.identifier();
-        return { name: id.name, node: spanned({ kind: "AliasAsClauseSyntax", start: 0, end: 0, children: [as, id] }) };
+        return { name: id.name, node: { kind: "AliasAsClauseSyntax", start: as.start, end: id.end, children: [as, id] } };
       }
       extensionDeclaration(children, decorators) {
         children.push(this.next());
         children.push(this.at("Identifier") ? this.identifier() : this.interpString());
-        const absent = () => spanned({ kind: "SkippedTriviaSyntax", start: 0, end: 0, children: [] }, this.peek().start);
+        const absent = () => ({ kind: "SkippedTriviaSyntax", start: this.peek().start, end: this.peek().start, children: [] });
         if (this.atKeyword("with")) {
           const w = this.next();
           children.push(spanned({ kind: "ExtensionWithClauseSyntax", start: 0, end: 0, children: [w, this.object()] }));
         } else children.push(absent());
         children.push(this.atKeyword("as") ? this.aliasClause().node : absent());
-        return spanned({ kind: "ExtensionDeclarationSyntax", start: 0, end: 0, children, decorators });
+        return { kind: "ExtensionDeclarationSyntax", start: startOf(children, 0), end: endOf(children, 0), children, decorators };
       }
       /** The value of a resource or module: an object, `if (…) {…}` or a `[for …]` loop. */
       declarationBody() {
@@ -32033,13 +32202,14 @@ var init_parser2 = __esm({
             message: `expected ${what}${t.kind === "EndOfFile" ? " before the end of the file" : t.kind === "NewLine" ? " before the end of the line" : ` but found '${t.text}'`}`
           });
         }
-        if (this.atLineEnd()) return spanned({ kind: "SkippedTriviaSyntax", start: 0, end: 0, children: [] }, t.start);
+        if (this.atLineEnd()) return { kind: "SkippedTriviaSyntax", start: t.start, end: t.start, children: [] };
         return this.skipped();
       }
       reportedLine = -1;
       /** The index of the first token of the current token's line: enough to tell lines apart. */
       currentLine() {
-        return this.lineStarts[Math.min(this.i, this.lineStarts.length - 1)];
+        const lineStarts2 = this.lineStarts ??= lineStartsOf(this.tokens);
+        return lineStarts2[Math.min(this.i, lineStarts2.length - 1)];
       }
       expectOr(kind, what) {
         return this.at(kind) ? this.next() : this.placeholder(what);
@@ -32048,7 +32218,7 @@ var init_parser2 = __esm({
         const t = this.peek();
         if (t.kind === "Identifier" || t.kind === "TrueKeyword" || t.kind === "FalseKeyword" || t.kind === "NullKeyword") return this.identifier();
         const skipped = this.placeholder("an identifier");
-        return spanned({ kind: "IdentifierSyntax", start: 0, end: 0, children: [skipped], name: "" });
+        return { kind: "IdentifierSyntax", start: skipped.start, end: skipped.end, children: [skipped], name: "" };
       }
       valueOr() {
         return this.atLineEnd() ? this.missing() : this.expression();
@@ -32078,13 +32248,13 @@ var init_parser2 = __esm({
         const kw = this.next();
         const cond = this.parenthesized();
         const body = this.at("LeftBrace") ? this.object() : this.fail("'{'");
-        return spanned({ kind: "IfConditionSyntax", start: 0, end: 0, children: [kw, cond, body], condition: cond.inner, body });
+        return { kind: "IfConditionSyntax", start: kw.start, end: body.end, children: [kw, cond, body], condition: cond.inner, body };
       }
       identifier() {
         const t = this.peek();
         if (t.kind === "Identifier" || t.kind === "TrueKeyword" || t.kind === "FalseKeyword" || t.kind === "NullKeyword") {
           this.next();
-          return spanned({ kind: "IdentifierSyntax", start: 0, end: 0, children: [t], name: t.text });
+          return { kind: "IdentifierSyntax", start: t.start, end: t.end, children: [t], name: t.text };
         }
         return this.fail("an identifier");
       }
@@ -32109,7 +32279,15 @@ var init_parser2 = __esm({
         this.newLinesInto(children);
         const whenFalse = this.expression();
         children.push(whenFalse);
-        return spanned({ kind: "TernaryOperationSyntax", start: 0, end: 0, children, condition: cond, whenTrue, whenFalse });
+        return {
+          kind: "TernaryOperationSyntax",
+          start: startOf(children, 0),
+          end: endOf(children, 0),
+          children,
+          condition: cond,
+          whenTrue,
+          whenFalse
+        };
       }
       /** Whether the next token after one or more line breaks is `kind`. */
       continuesWith(kind) {
@@ -32127,14 +32305,22 @@ var init_parser2 = __esm({
         let left = this.unary();
         for (; ; ) {
           const op = this.peek();
-          const precedence = BINARY2[op.kind];
+          const precedence = precedenceOf(op.kind);
           if (precedence === void 0 || precedence <= minPrecedence) break;
           chain = this.chainStep(chain, start);
           this.next();
           this.enter();
           const right = this.at("NewLine") || this.at("EndOfFile") ? this.missing() : this.binary(precedence);
           this.leave();
-          left = spanned({ kind: "BinaryOperationSyntax", start: 0, end: 0, children: [left, op, right], operator: op.text, left, right });
+          left = {
+            kind: "BinaryOperationSyntax",
+            start: left.start,
+            end: right.end,
+            children: [left, op, right],
+            operator: op.text,
+            left,
+            right
+          };
           this.chainGrow(chain);
         }
         this.chainEnd(chain, start);
@@ -32146,7 +32332,7 @@ var init_parser2 = __esm({
           this.reportedLine = this.currentLine();
           this.diagnostics.push({ start: t.start, end: t.start + 1, message: "expected an expression" });
         }
-        return spanned({ kind: "SkippedTriviaSyntax", start: 0, end: 0, children: [] }, t.start);
+        return { kind: "SkippedTriviaSyntax", start: t.start, end: t.start, children: [] };
       }
       unary() {
         const t = this.peek();
@@ -32155,7 +32341,7 @@ var init_parser2 = __esm({
           this.next();
           const operand = this.unary();
           this.leave();
-          return spanned({ kind: "UnaryOperationSyntax", start: 0, end: 0, children: [t, operand], operator: t.text, operand });
+          return { kind: "UnaryOperationSyntax", start: t.start, end: operand.end, children: [t, operand], operator: t.text, operand };
         }
         return this.memberExpression();
       }
@@ -32183,7 +32369,16 @@ var init_parser2 = __esm({
             const index2 = this.expression();
             this.open.pop();
             children.push(index2, this.expect("RightSquare", "']'"));
-            base = spanned({ kind: "ArrayAccessSyntax", start: 0, end: 0, children, base, index: index2, safe, fromEnd: fromEnd2 });
+            base = {
+              kind: "ArrayAccessSyntax",
+              start: startOf(children, 0),
+              end: endOf(children, 0),
+              children,
+              base,
+              index: index2,
+              safe,
+              fromEnd: fromEnd2
+            };
           } else if (t.kind === "Dot") {
             const children = [base, this.next()];
             let safe = false;
@@ -32194,17 +32389,41 @@ var init_parser2 = __esm({
             const name = this.identifier();
             if (!safe && this.at("LeftParen")) {
               const args = this.argumentList(children, name);
-              base = spanned({ kind: "InstanceFunctionCallSyntax", start: 0, end: 0, children, base, name: name.name, args });
+              base = {
+                kind: "InstanceFunctionCallSyntax",
+                start: startOf(children, 0),
+                end: endOf(children, 0),
+                children,
+                base,
+                name: name.name,
+                args
+              };
             } else {
               children.push(name);
-              base = spanned({ kind: "PropertyAccessSyntax", start: 0, end: 0, children, base, name: name.name, safe });
+              base = {
+                kind: "PropertyAccessSyntax",
+                start: startOf(children, 0),
+                end: endOf(children, 0),
+                children,
+                base,
+                name: name.name,
+                safe
+              };
             }
           } else if (t.kind === "DoubleColon") {
             const colon = this.next();
             const name = this.identifier();
-            base = spanned({ kind: "ResourceAccessSyntax", start: 0, end: 0, children: [base, colon, name], base, name: name.name });
+            base = {
+              kind: "ResourceAccessSyntax",
+              start: base.start,
+              end: name.end,
+              children: [base, colon, name],
+              base,
+              name: name.name
+            };
           } else if (t.kind === "Exclamation") {
-            base = spanned({ kind: "NonNullAssertionSyntax", start: 0, end: 0, children: [base, this.next()], base });
+            const bang = this.next();
+            base = { kind: "NonNullAssertionSyntax", start: base.start, end: bang.end, children: [base, bang], base };
           } else break;
           this.chainGrow(chain);
         }
@@ -32228,7 +32447,7 @@ var init_parser2 = __esm({
             continue;
           }
           args.push(value);
-          children.push(spanned({ kind: "FunctionArgumentSyntax", start: 0, end: 0, children: [value] }));
+          children.push({ kind: "FunctionArgumentSyntax", start: value.start, end: value.end, children: [value] });
         }
         this.open.pop();
         children.push(this.expect("RightParen", "')'"));
@@ -32240,31 +32459,31 @@ var init_parser2 = __esm({
           case "Identifier": {
             if (this.peek(1).kind === "Arrow") {
               const id2 = this.identifier();
-              const local = spanned({ kind: "LocalVariableSyntax", start: 0, end: 0, children: [id2] });
+              const local = { kind: "LocalVariableSyntax", start: id2.start, end: id2.end, children: [id2] };
               const children = [local, this.next()];
               this.newLinesInto(children);
               const body = this.expression();
               children.push(body);
-              return spanned({ kind: "LambdaSyntax", start: 0, end: 0, children, parameters: [id2.name], body });
+              return { kind: "LambdaSyntax", start: startOf(children, 0), end: endOf(children, 0), children, parameters: [id2.name], body };
             }
             const id = this.identifier();
             if (this.at("LeftParen")) {
               const children = [];
               const args = this.argumentList(children, id);
-              return spanned({ kind: "FunctionCallSyntax", start: 0, end: 0, children, name: id.name, args });
+              return { kind: "FunctionCallSyntax", start: startOf(children, 0), end: endOf(children, 0), children, name: id.name, args };
             }
-            return spanned({ kind: "VariableAccessSyntax", start: 0, end: 0, children: [id], name: id.name });
+            return { kind: "VariableAccessSyntax", start: id.start, end: id.end, children: [id], name: id.name };
           }
           case "Integer":
             this.next();
-            return spanned({ kind: "IntegerLiteralSyntax", start: 0, end: 0, children: [t], text: t.text });
+            return { kind: "IntegerLiteralSyntax", start: t.start, end: t.end, children: [t], text: t.text };
           case "TrueKeyword":
           case "FalseKeyword":
             this.next();
-            return spanned({ kind: "BooleanLiteralSyntax", start: 0, end: 0, children: [t], value: t.kind === "TrueKeyword" });
+            return { kind: "BooleanLiteralSyntax", start: t.start, end: t.end, children: [t], value: t.kind === "TrueKeyword" };
           case "NullKeyword":
             this.next();
-            return spanned({ kind: "NullLiteralSyntax", start: 0, end: 0, children: [t] });
+            return { kind: "NullLiteralSyntax", start: t.start, end: t.end, children: [t] };
           case "StringComplete":
           case "StringLeftPiece":
             return this.interpString();
@@ -32303,15 +32522,15 @@ var init_parser2 = __esm({
           }
           const id = this.identifier();
           parameters.push(id.name);
-          block.push(spanned({ kind: "LocalVariableSyntax", start: 0, end: 0, children: [id] }));
+          block.push({ kind: "LocalVariableSyntax", start: id.start, end: id.end, children: [id] });
         }
         block.push(this.expect("RightParen", "')'"));
-        const vars = spanned({ kind: "VariableBlockSyntax", start: 0, end: 0, children: block });
+        const vars = { kind: "VariableBlockSyntax", start: startOf(block, 0), end: endOf(block, 0), children: block };
         const children = [vars, this.expect("Arrow", "'=>'")];
         this.newLinesInto(children);
         const body = this.expression();
         children.push(body);
-        return spanned({ kind: "LambdaSyntax", start: 0, end: 0, children, parameters, body });
+        return { kind: "LambdaSyntax", start: startOf(children, 0), end: endOf(children, 0), children, parameters, body };
       }
       parenthesized() {
         const open = this.expect("LeftParen", "'('");
@@ -32323,7 +32542,7 @@ var init_parser2 = __esm({
         while (this.at("NewLine")) children.push(this.next());
         this.open.pop();
         children.push(this.expect("RightParen", "')'"));
-        return spanned({ kind: "ParenthesizedExpressionSyntax", start: 0, end: 0, children, inner });
+        return { kind: "ParenthesizedExpressionSyntax", start: startOf(children, 0), end: endOf(children, 0), children, inner };
       }
       interpString() {
         const first = this.peek();
@@ -32352,12 +32571,13 @@ var init_parser2 = __esm({
           }
           this.open.pop();
         }
-        return spanned({ kind: "StringSyntax", start: 0, end: 0, children, segments: segments2, holes });
+        return { kind: "StringSyntax", start: startOf(children, 0), end: endOf(children, 0), children, segments: segments2, holes };
       }
       object() {
         const open = this.expect("LeftBrace", "'{'");
         if (this.at("RightBrace")) {
-          return spanned({ kind: "ObjectSyntax", start: 0, end: 0, children: [open, this.next()], properties: NONE, resources: NONE });
+          const close = this.next();
+          return { kind: "ObjectSyntax", start: open.start, end: close.end, children: [open, close], properties: NONE, resources: NONE };
         }
         const children = [open];
         const properties = [];
@@ -32386,19 +32606,34 @@ var init_parser2 = __esm({
         }
         this.open.pop();
         children.push(this.expect("RightBrace", "'}'"));
-        return spanned({ kind: "ObjectSyntax", start: 0, end: 0, children, properties, resources: nested ?? NONE });
+        return {
+          kind: "ObjectSyntax",
+          start: startOf(children, 0),
+          end: endOf(children, 0),
+          children,
+          properties,
+          resources: nested ?? NONE
+        };
       }
       objectProperty() {
         if (this.at("Ellipsis")) {
           const dots = this.next();
           const value2 = this.expression();
-          return spanned({ kind: "SpreadExpressionSyntax", start: 0, end: 0, children: [dots, value2], value: value2 });
+          return { kind: "SpreadExpressionSyntax", start: dots.start, end: value2.end, children: [dots, value2], value: value2 };
         }
         const keyNode = this.at("StringComplete") || this.at("StringLeftPiece") ? this.interpString() : this.identifier();
         const key2 = keyNode.kind === "IdentifierSyntax" ? keyNode.name : keyNode.holes.length === 0 ? keyNode.segments[0] : void 0;
         const colon = this.expect("Colon", "':'");
         const value = this.expression();
-        return spanned({ kind: "ObjectPropertySyntax", start: 0, end: 0, children: [keyNode, colon, value], key: key2, keyNode, value });
+        return {
+          kind: "ObjectPropertySyntax",
+          start: keyNode.start,
+          end: value.end,
+          children: [keyNode, colon, value],
+          key: key2,
+          keyNode,
+          value
+        };
       }
       forOrArray() {
         let k = 1;
@@ -32419,7 +32654,7 @@ var init_parser2 = __esm({
           if (this.at("Ellipsis")) {
             const dots = this.next();
             const value2 = this.expression();
-            const spread = spanned({ kind: "SpreadExpressionSyntax", start: 0, end: 0, children: [dots, value2], value: value2 });
+            const spread = { kind: "SpreadExpressionSyntax", start: dots.start, end: value2.end, children: [dots, value2], value: value2 };
             items.push(spread);
             children.push(spread);
             continue;
@@ -32430,13 +32665,13 @@ var init_parser2 = __esm({
             if (this.stalled(children)) break;
             continue;
           }
-          const item = spanned({ kind: "ArrayItemSyntax", start: 0, end: 0, children: [value], value });
+          const item = { kind: "ArrayItemSyntax", start: value.start, end: value.end, children: [value], value };
           items.push(item);
           children.push(item);
         }
         this.open.pop();
         children.push(this.expect("RightSquare", "']'"));
-        return spanned({ kind: "ArraySyntax", start: 0, end: 0, children, items });
+        return { kind: "ArraySyntax", start: startOf(children, 0), end: endOf(children, 0), children, items };
       }
       forExpression() {
         const children = [this.next()];
@@ -32455,15 +32690,15 @@ var init_parser2 = __esm({
             }
             const id = this.identifier();
             names.push(id.name);
-            block.push(spanned({ kind: "LocalVariableSyntax", start: 0, end: 0, children: [id] }));
+            block.push({ kind: "LocalVariableSyntax", start: id.start, end: id.end, children: [id] });
           }
           block.push(this.expect("RightParen", "')'"));
           [item, index2] = names;
-          children.push(spanned({ kind: "VariableBlockSyntax", start: 0, end: 0, children: block }));
+          children.push({ kind: "VariableBlockSyntax", start: startOf(block, 0), end: endOf(block, 0), children: block });
         } else {
           const id = this.identifier();
           item = id.name;
-          children.push(spanned({ kind: "LocalVariableSyntax", start: 0, end: 0, children: [id] }));
+          children.push({ kind: "LocalVariableSyntax", start: id.start, end: id.end, children: [id] });
         }
         if (!this.atKeyword("in")) this.fail("'in'");
         children.push(this.next());
@@ -32474,7 +32709,7 @@ var init_parser2 = __esm({
         while (this.at("NewLine")) children.push(this.next());
         this.open.pop();
         children.push(this.expect("RightSquare", "']'"));
-        return spanned({ kind: "ForSyntax", start: 0, end: 0, children, item, index: index2, iterable, body });
+        return { kind: "ForSyntax", start: startOf(children, 0), end: endOf(children, 0), children, item, index: index2, iterable, body };
       }
       // ---- types ----
       typeExpression() {
@@ -32491,14 +32726,14 @@ var init_parser2 = __esm({
         if (!leadingPipe && !this.at("Pipe") && !this.continuesWith("Pipe")) return first;
         const children = leading;
         if (leadingPipe) children.push(leadingPipe);
-        children.push(spanned({ kind: "UnionTypeMemberSyntax", start: 0, end: 0, children: [first] }));
+        children.push({ kind: "UnionTypeMemberSyntax", start: first.start, end: first.end, children: [first] });
         while (this.at("Pipe") || this.continuesWith("Pipe")) {
           while (this.at("NewLine")) children.push(this.next());
           children.push(this.next());
           while (this.at("NewLine")) children.push(this.next());
           children.push(spanned({ kind: "UnionTypeMemberSyntax", start: 0, end: 0, children: [this.singularType()] }));
         }
-        return spanned({ kind: "UnionTypeSyntax", start: 0, end: 0, children });
+        return { kind: "UnionTypeSyntax", start: startOf(children, 0), end: endOf(children, 0), children };
       }
       singularType() {
         const start = this.chainStart();
@@ -32508,7 +32743,7 @@ var init_parser2 = __esm({
           if (this.at("LeftSquare") || this.at("Question") || this.at("Exclamation") || this.at("Dot")) chain = this.chainStep(chain, start);
           else break;
           if (this.at("LeftSquare") && this.peek(1).kind === "RightSquare") {
-            const member = spanned({ kind: "ArrayTypeMemberSyntax", start: 0, end: 0, children: [type] });
+            const member = { kind: "ArrayTypeMemberSyntax", start: type.start, end: type.end, children: [type] };
             type = spanned({ kind: "ArrayTypeSyntax", start: 0, end: 0, children: [member, this.next(), this.next()] });
           } else if (this.at("LeftSquare")) {
             const open = this.next();
@@ -32546,8 +32781,13 @@ var init_parser2 = __esm({
               if (this.at("LeftChevron")) {
                 const children = [type, dot, id];
                 this.typeArguments(children);
-                type = spanned({ kind: "InstanceParameterizedTypeInstantiationSyntax", start: 0, end: 0, children });
-              } else type = spanned({ kind: "TypePropertyAccessSyntax", start: 0, end: 0, children: [type, dot, id] });
+                type = {
+                  kind: "InstanceParameterizedTypeInstantiationSyntax",
+                  start: startOf(children, 0),
+                  end: endOf(children, 0),
+                  children
+                };
+              } else type = { kind: "TypePropertyAccessSyntax", start: type.start, end: id.end, children: [type, dot, id] };
             }
           } else break;
           this.chainGrow(chain);
@@ -32574,32 +32814,32 @@ var init_parser2 = __esm({
             if (this.at("LeftChevron")) {
               const children = [id];
               this.typeArguments(children);
-              return spanned({ kind: "ParameterizedTypeInstantiationSyntax", start: 0, end: 0, children });
+              return { kind: "ParameterizedTypeInstantiationSyntax", start: startOf(children, 0), end: endOf(children, 0), children };
             }
-            return spanned({ kind: "TypeVariableAccessSyntax", start: 0, end: 0, children: [id] });
+            return { kind: "TypeVariableAccessSyntax", start: id.start, end: id.end, children: [id] };
           }
           case "StringComplete":
             this.next();
-            return spanned({ kind: "StringTypeLiteralSyntax", start: 0, end: 0, children: [t] });
+            return { kind: "StringTypeLiteralSyntax", start: t.start, end: t.end, children: [t] };
           case "StringLeftPiece":
             return this.interpString();
           case "Integer":
             this.next();
-            return spanned({ kind: "IntegerTypeLiteralSyntax", start: 0, end: 0, children: [t] });
+            return { kind: "IntegerTypeLiteralSyntax", start: t.start, end: t.end, children: [t] };
           case "TrueKeyword":
           case "FalseKeyword":
             this.next();
-            return spanned({ kind: "BooleanTypeLiteralSyntax", start: 0, end: 0, children: [t] });
+            return { kind: "BooleanTypeLiteralSyntax", start: t.start, end: t.end, children: [t] };
           case "NullKeyword":
             this.next();
-            return spanned({ kind: "NullTypeLiteralSyntax", start: 0, end: 0, children: [t] });
+            return { kind: "NullTypeLiteralSyntax", start: t.start, end: t.end, children: [t] };
           case "Minus":
           case "Exclamation": {
             this.enter();
             this.next();
             const operand = this.primaryType();
             this.leave();
-            return spanned({ kind: "UnaryTypeOperationSyntax", start: 0, end: 0, children: [t, operand] });
+            return { kind: "UnaryTypeOperationSyntax", start: t.start, end: operand.end, children: [t, operand] };
           }
           case "LeftParen": {
             const open = this.next();
@@ -32608,7 +32848,7 @@ var init_parser2 = __esm({
             children.push(this.typeExpression());
             while (this.at("NewLine")) children.push(this.next());
             children.push(this.expect("RightParen", "')'"));
-            return spanned({ kind: "ParenthesizedTypeSyntax", start: 0, end: 0, children });
+            return { kind: "ParenthesizedTypeSyntax", start: startOf(children, 0), end: endOf(children, 0), children };
           }
           case "LeftBrace":
             return this.objectType();
@@ -32632,10 +32872,10 @@ var init_parser2 = __esm({
             this.decorators(parts);
             if (this.at("Asterisk")) {
               parts.push(this.next(), this.expect("Colon", "':'"), this.typeExpression());
-              return spanned({ kind: "ObjectTypeAdditionalPropertiesSyntax", start: 0, end: 0, children: parts });
+              return { kind: "ObjectTypeAdditionalPropertiesSyntax", start: startOf(parts, 0), end: endOf(parts, 0), children: parts };
             }
             parts.push(this.at("StringComplete") ? this.interpString() : this.identifier(), this.expect("Colon", "':'"), this.typeExpression());
-            return spanned({ kind: "ObjectTypePropertySyntax", start: 0, end: 0, children: parts });
+            return { kind: "ObjectTypePropertySyntax", start: startOf(parts, 0), end: endOf(parts, 0), children: parts };
           });
           if (this.i === before) {
             if (this.stalled(children)) break;
@@ -32645,7 +32885,7 @@ var init_parser2 = __esm({
         }
         this.open.pop();
         children.push(this.expect("RightBrace", "'}'"));
-        return spanned({ kind: "ObjectTypeSyntax", start: 0, end: 0, children });
+        return { kind: "ObjectTypeSyntax", start: startOf(children, 0), end: endOf(children, 0), children };
       }
       tupleType() {
         const children = [this.next()];
@@ -32662,11 +32902,11 @@ var init_parser2 = __esm({
           const parts = [];
           this.decorators(parts);
           parts.push(this.typeExpression());
-          children.push(spanned({ kind: "TupleTypeItemSyntax", start: 0, end: 0, children: parts }));
+          children.push({ kind: "TupleTypeItemSyntax", start: startOf(parts, 0), end: endOf(parts, 0), children: parts });
         }
         this.open.pop();
         children.push(this.expect("RightSquare", "']'"));
-        return spanned({ kind: "TupleTypeSyntax", start: 0, end: 0, children });
+        return { kind: "TupleTypeSyntax", start: startOf(children, 0), end: endOf(children, 0), children };
       }
       /** `(a string, b int) string => body` of a user-defined function. */
       typedLambda() {
@@ -32680,16 +32920,16 @@ var init_parser2 = __esm({
           const id = this.identifier();
           const type = this.typeExpression();
           parameters.push({ name: id.name, type });
-          block.push(spanned({ kind: "TypedLocalVariableSyntax", start: 0, end: 0, children: [id, type] }));
+          block.push({ kind: "TypedLocalVariableSyntax", start: id.start, end: type.end, children: [id, type] });
         }
         block.push(this.expect("RightParen", "')'"));
-        const vars = spanned({ kind: "TypedVariableBlockSyntax", start: 0, end: 0, children: block });
+        const vars = { kind: "TypedVariableBlockSyntax", start: startOf(block, 0), end: endOf(block, 0), children: block };
         const returnType = this.typeExpression();
         const children = [vars, returnType, this.expect("Arrow", "'=>'")];
         this.newLinesInto(children);
         const body = this.expression();
         children.push(body);
-        return spanned({ kind: "TypedLambdaSyntax", start: 0, end: 0, children, parameters, returnType, body });
+        return { kind: "TypedLambdaSyntax", start: startOf(children, 0), end: endOf(children, 0), children, parameters, returnType, body };
       }
     };
   }
@@ -32929,6 +33169,8 @@ function lowerRecorded(file, sandbox) {
   const parsed2 = parseShared(sandbox, file.absPath, file.text);
   const reads = [];
   const host = bicepHost(sandbox);
+  const textsRead = /* @__PURE__ */ new Map();
+  const bytesRead = /* @__PURE__ */ new Map();
   const readProgram = (absPath) => {
     const r = host.program(absPath);
     if (absPath !== file.absPath) reads.push({ absPath, bytes: false, content: r.ok ? r.text : void 0 });
@@ -32937,14 +33179,22 @@ function lowerRecorded(file, sandbox) {
   const tracked = {
     program: readProgram,
     moduleReferences: (absPath) => (readProgram(absPath), host.moduleReferences(absPath)),
+    // A file is read once per lowering, however many load*() calls name it (the compiler's
+    // baselines load the same file dozens of times): one content for all of them, one read to check.
     readText: (absPath) => {
-      const r = host.readText(absPath);
-      reads.push({ absPath, bytes: false, content: r.ok ? r.value : void 0 });
+      let r = textsRead.get(absPath);
+      if (!r) {
+        textsRead.set(absPath, r = host.readText(absPath));
+        reads.push({ absPath, bytes: false, content: r.ok ? r.value : void 0 });
+      }
       return r;
     },
     readBytes: (absPath) => {
-      const r = host.readBytes(absPath);
-      reads.push({ absPath, bytes: true, content: r.ok ? r.value : void 0 });
+      let r = bytesRead.get(absPath);
+      if (!r) {
+        bytesRead.set(absPath, r = host.readBytes(absPath));
+        reads.push({ absPath, bytes: true, content: r.ok ? r.value : void 0 });
+      }
       return r;
     },
     environmentVariable: (name) => host.environmentVariable(name),
@@ -32993,6 +33243,7 @@ function stillHolds(held, file, sandbox) {
       if (now2.ok !== was.ok || now2.ok && was.ok && now2.path !== was.path || !now2.ok && !was.ok && now2.reason !== was.reason) return false;
       continue;
     }
+    if (!sandbox.readsRecorded) continue;
     const now = read2.bytes ? sandbox.readBytes(read2.absPath) : sandbox.readText(read2.absPath);
     const same = now.ok ? read2.content !== void 0 && (Buffer.isBuffer(now.value) ? Buffer.isBuffer(read2.content) && now.value.equals(read2.content) : now.value === read2.content) : read2.content === void 0;
     if (!same) return false;
@@ -39746,6 +39997,20 @@ function expressionEnd(text2, start) {
   }
   return text2.length;
 }
+function resourcePolicy(resource2, xml) {
+  let parsed2 = parsedPolicies.get(resource2);
+  if (!parsed2 || parsed2.xml !== xml) {
+    try {
+      parsed2 = { xml, elements: parsePolicy(xml) };
+    } catch (err) {
+      if (!(err instanceof PolicyXmlError)) throw err;
+      parsed2 = { xml, error: err };
+    }
+    parsedPolicies.set(resource2, parsed2);
+  }
+  if ("error" in parsed2) throw parsed2.error;
+  return parsed2.elements;
+}
 function parsePolicy(xml) {
   const escaped = escapeExpressions(xml);
   const doctype = /<!DOCTYPE/i.exec(escaped);
@@ -39784,7 +40049,7 @@ function findAll(elements, name) {
   walk4(elements);
   return out;
 }
-var POLICY_TYPES, GLOBAL_POLICY, PolicyXmlError, parser;
+var POLICY_TYPES, GLOBAL_POLICY, PolicyXmlError, parser, parsedPolicies;
 var init_policy_xml = __esm({
   "src/rules/apim/policy-xml.ts"() {
     "use strict";
@@ -39808,6 +40073,7 @@ var init_policy_xml = __esm({
       parseTagValue: false,
       parseAttributeValue: false
     });
+    parsedPolicies = /* @__PURE__ */ new WeakMap();
   }
 });
 
@@ -39849,7 +40115,7 @@ var init_APIM_CORSPolicy = __esm({
         const doc = policyXml(resource2);
         if ("unknown" in doc) return ctx.unknown(doc.unknown);
         if ("skip" in doc) return ctx.skip(doc.skip);
-        const all = findAll(parsePolicy(doc.xml), "cors");
+        const all = findAll(resourcePolicy(resource2, doc.xml), "cors");
         if (!all.length) return ctx.skip("the policy has no cors element");
         const wildcards = [];
         for (const cors of all) {
@@ -40412,7 +40678,7 @@ var init_APIM_PolicyBase = __esm({
         const doc = policyXml(resource2);
         if ("unknown" in doc) return ctx.unknown(doc.unknown);
         if ("skip" in doc) return ctx.skip(doc.skip);
-        const policies = parsePolicy(doc.xml).find((e) => e.name.toLowerCase() === "policies");
+        const policies = resourcePolicy(resource2, doc.xml).find((e) => e.name.toLowerCase() === "policies");
         const missing = SECTIONS.filter((name) => {
           const section = policies?.children.find((c) => c.name.toLowerCase() === name);
           return !section || !section.children.some((c) => c.name.toLowerCase() === "base");
