@@ -3,6 +3,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statS
 import path from 'node:path';
 import type { ScanUnit } from '../input/pair-parameters.js';
 import { MAX_INPUT_FILE_BYTES } from '../load/sandbox.js';
+import { packOutcome, unpackOutcome, type StoredOutcome } from './outcome-pack.js';
 import type { UnitOutcome } from './run-unit.js';
 
 // `--cache DIR`: one entry per unit, keyed by the hash of what the scan is (Tollgate's version, the
@@ -21,7 +22,8 @@ import type { UnitOutcome } from './run-unit.js';
 // parse: a miss, replaced by the next scan. The pack also holds a stat record per file hashed
 // (see hashOf), so that an unchanged file is not read again to be hashed.
 
-const FORMAT = 2;
+// 3: a rule result's findings stored as indexes into the unit's findings (outcome-pack.ts).
+const FORMAT = 3;
 const HEADER = `tollgate result cache ${FORMAT}\n`;
 
 /** The content hash of a file as a unit read it; null when it could not be read. */
@@ -82,14 +84,15 @@ export class ResultCache {
 
   /** The cached outcome while nothing the unit read has changed. */
   get(unit: ScanUnit): UnitOutcome | undefined {
-    const outcome = this.lookup(this.unitKey(unit), isOutcome);
+    const stored = this.lookup(this.unitKey(unit), isOutcome);
+    const outcome = stored && unpackOutcome(stored);
     if (outcome) this.hits++;
     else this.misses++;
     return outcome;
   }
 
   set(unit: ScanUnit, dependencies: Dependencies, outcome: UnitOutcome): void {
-    this.write(this.unitKey(unit), dependencies, outcome);
+    this.write(this.unitKey(unit), dependencies, packOutcome(outcome));
   }
 
   /**
@@ -322,8 +325,8 @@ function contentHash(file: string): string | null {
   }
 }
 
-function isOutcome(o: unknown): o is UnitOutcome {
-  const u = o as UnitOutcome | undefined;
+function isOutcome(o: unknown): o is StoredOutcome {
+  const u = o as StoredOutcome | undefined;
   return (
     typeof u === 'object' &&
     u !== null &&
