@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync, type Stats } from 'node:fs';
 import path from 'node:path';
@@ -169,7 +170,7 @@ export class ResultCache {
     this.entries = entries;
     let text: string;
     try {
-      text = readFileSync(this.file, 'utf8');
+      text = readPack(this.file);
     } catch {
       return entries;
     }
@@ -277,7 +278,7 @@ export class ResultCache {
     this.fd = undefined;
     if (this.replaced * 2 <= this.lines || this.lines < 64) return;
     try {
-      const text = readFileSync(this.file, 'utf8');
+      const text = readPack(this.file);
       if (!text.startsWith(HEADER)) return;
       const last = new Map<string, string>();
       packLines(text, (key, body) => last.set(key, body));
@@ -286,6 +287,16 @@ export class ResultCache {
       // left as it is: still correct, only longer
     }
   }
+}
+
+/**
+ * The pack's text. JSON.stringify writes ASCII unless a template holds other characters, and ASCII
+ * bytes read as Latin-1 are the same text: that copy took ~3 ms for a 10 MB pack where
+ * readFileSync(file, 'utf8') took ~20 ms.
+ */
+function readPack(file: string): string {
+  const bytes = readFileSync(file);
+  return bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
 }
 
 /** Calls `line` with each entry line's key and body (after the header); returns how many lines the pack has. */
