@@ -6,8 +6,8 @@ import { loadInputs } from '../../src/input/load-inputs.js';
 import { loadRuleSet } from '../../src/scan.js';
 import { template, tempTree } from '../helpers.js';
 
-// The result cache stores a rule result's findings as indexes into the unit's findings: read back,
-// an outcome equals the one the unit produced, and a result's finding is that very finding again.
+// The result cache stores a rule result's findings, resource and file as indexes: read back, an
+// outcome equals the one the unit produced, and a result's finding is that very finding again.
 
 test('an outcome stored and read back is the outcome the unit produced, its results holding its findings themselves', () => {
   const cwd = tempTree({
@@ -38,15 +38,19 @@ test('an outcome stored and read back is the outcome the unit produced, its resu
     stored.results.every((r) => r.findings.every((f) => typeof f === 'number')),
     'each finding of a result is stored as an index',
   );
+  assert.equal(stored.resources.length, 1, 'the one resource is written once');
+  assert.deepEqual(stored.files, [outcome.results[0]!.file]);
   const read = unpackOutcome(stored)!;
   assert.deepEqual(read, JSON.parse(JSON.stringify(outcome)));
   const findings = new Set(read.findings.map((f) => f.finding));
   for (const r of read.results) for (const f of r.findings) assert.ok(findings.has(f), 'the same object as in findings');
 });
 
-test('an index that names no finding makes the stored outcome unreadable (a miss)', () => {
+test('an index that names no finding or resource makes the stored outcome unreadable (a miss)', () => {
   const stored: StoredOutcome = {
-    results: [{ ruleId: 'x', resource: { type: 't', name: 'n', id: 'i' }, file: 'f', outcome: 'fail', findings: [3] }],
+    results: [{ ruleId: 'x', resource: 0, file: 0, outcome: 'fail', findings: [3] }],
+    resources: [{ type: 't', name: 'n', id: 'i' }],
+    files: ['f'],
     findings: [],
     own: [],
     comments: [],
@@ -54,4 +58,5 @@ test('an index that names no finding makes the stored outcome unreadable (a miss
     linked: [],
   };
   assert.equal(unpackOutcome(stored), undefined);
+  assert.equal(unpackOutcome({ ...stored, results: [{ ...stored.results[0]!, findings: [], resource: 1 }] }), undefined);
 });
