@@ -18421,7 +18421,7 @@ function realOrResolved(p) {
 }
 
 // src/pipeline/result-cache.ts
-var FORMAT = 2;
+var FORMAT = 3;
 var HEADER = `tollgate result cache ${FORMAT}
 `;
 function dependencyRecorder() {
@@ -25107,14 +25107,21 @@ var PUNCTUATION = {
   "^": "Hat",
   "|": "Pipe"
 };
-var SINGLE = [];
-var PAIRS = {};
+var SINGLE_KIND = new Array(128).fill(void 0);
+var SINGLE_TEXT = new Array(128).fill("");
+var PAIR_KIND = new Array(128 * 128).fill(void 0);
+var PAIR_TEXT = new Array(128 * 128).fill("");
 for (const [text2, kind] of Object.entries(PUNCTUATION)) {
-  if (text2.length === 1) SINGLE[text2.charCodeAt(0)] = kind;
-  else if (text2.length === 2) PAIRS[text2.charCodeAt(0) << 8 | text2.charCodeAt(1)] = kind;
+  if (text2.length === 1) {
+    SINGLE_KIND[text2.charCodeAt(0)] = kind;
+    SINGLE_TEXT[text2.charCodeAt(0)] = text2;
+  } else if (text2.length === 2) {
+    PAIR_KIND[text2.charCodeAt(0) << 7 | text2.charCodeAt(1)] = kind;
+    PAIR_TEXT[text2.charCodeAt(0) << 7 | text2.charCodeAt(1)] = text2;
+  }
 }
-var TEXT_OF = {};
-for (const [text2, kind] of Object.entries(PUNCTUATION)) TEXT_OF[kind] = text2;
+var CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) CLASS[c] = c >= 65 && c <= 90 || c >= 97 && c <= 122 || c === 95 ? 1 : c >= 48 && c <= 57 ? 2 : 0;
 function keywordKind(word) {
   if (word.length === 4) return word === "true" ? "TrueKeyword" : word === "null" ? "NullKeyword" : "Identifier";
   return word.length === 5 && word === "false" ? "FalseKeyword" : "Identifier";
@@ -25122,9 +25129,9 @@ function keywordKind(word) {
 var LINE_BREAKS = new Map(["\n", "\r\n", "\n\n", "\r\n\r\n", "\n\n\n", "\r\n\r\n\r\n", "\r"].map((s) => [s, s]));
 var LF = 10;
 var CR = 13;
-var isIdentStart = (c) => c >= 65 && c <= 90 || c >= 97 && c <= 122 || c === 95;
-var isIdentPart = (c) => isIdentStart(c) || isDigit(c);
-var isDigit = (c) => c >= 48 && c <= 57;
+var isIdentStart = (c) => c < 128 && CLASS[c] === 1;
+var isIdentPart = (c) => c < 128 && CLASS[c] !== 0;
+var isDigit = (c) => c < 128 && CLASS[c] === 2;
 var isNewLine = (c) => c === 10 || c === 13;
 function token(kind, start, end, text2) {
   return { kind, start, end, text: text2 };
@@ -25186,6 +25193,7 @@ function lex(text2) {
     const c = text2.charCodeAt(pos);
     if (c === 32 || c === 9 || c === 65279 || c === 160) {
       pos++;
+      while (pos < n && (text2.charCodeAt(pos) === 32 || text2.charCodeAt(pos) === 9)) pos++;
       continue;
     }
     if (isNewLine(c)) {
@@ -25268,23 +25276,22 @@ function lex(text2) {
       tokens.push(token(keywordKind(word), start, pos, word));
       continue;
     }
-    const single = SINGLE[c];
+    const single = c < 128 ? SINGLE_KIND[c] : void 0;
     if (single !== void 0) {
       const second = text2.charCodeAt(pos + 1);
-      let kind = single;
-      let length = 1;
       if (c === 46 && second === 46 && text2.charCodeAt(pos + 2) === 46) {
-        kind = "Ellipsis";
-        length = 3;
-      } else {
-        const pair = PAIRS[c << 8 | second & 255];
-        if (pair !== void 0 && second < 128) {
-          kind = pair;
-          length = 2;
-        }
+        pos += 3;
+        pushFixed("Ellipsis", start, "...");
+        continue;
       }
-      pos += length;
-      pushFixed(kind, start, TEXT_OF[kind]);
+      const pair = second < 128 ? PAIR_KIND[c << 7 | second] : void 0;
+      if (pair !== void 0) {
+        pos += 2;
+        pushFixed(pair, start, PAIR_TEXT[c << 7 | second]);
+      } else {
+        pos += 1;
+        pushFixed(single, start, SINGLE_TEXT[c]);
+      }
       continue;
     }
     if (c === 38 && text2.charCodeAt(pos + 1) === 38) {
@@ -30211,15 +30218,15 @@ function readPolicyFile(abs, shown) {
 var SIDECAR = ".tollgate.json";
 var SEVERITIES = /* @__PURE__ */ new Set(["critical", "high", "medium", "low", "informational"]);
 function loadBuiltInPolicies(options = {}) {
-  return loadPolicies(path11.join(packageRoot(), "catalog", "policies"), packageRoot(), options);
+  return loadPolicies(path11.join(packageRoot(), "catalog", "policies"), packageRoot(), options, { deferCompile: true });
 }
-function loadPolicies(dir, displayRoot, options = {}) {
+function loadPolicies(dir, displayRoot, options = {}, { deferCompile = false } = {}) {
   const out = { rules: [], definitions: [], diagnostics: [], unmatchedEffects: [], rejectedEffects: [] };
   const effects = Object.entries(options.effects ?? {});
   const used = /* @__PURE__ */ new Set();
   for (const abs of listDefinitions(dir)) {
     const shown = path11.relative(displayRoot, abs).split(path11.sep).join("/");
-    addDefinitionFile(out, abs, shown, effects, used, (d) => namedEntry(options.parameters, d)?.[1]);
+    addDefinitionFile(out, abs, shown, effects, used, (d) => namedEntry(options.parameters, d)?.[1], deferCompile);
   }
   out.unmatchedEffects = effects.map(([k]) => k).filter((k) => !used.has(k));
   return out;
@@ -30238,7 +30245,7 @@ function addDefinitionFile(out, abs, shown, ...options) {
   }
   addDefinitionDocument(out, doc, abs, shown, ...options);
 }
-function addDefinitionDocument(out, doc, abs, shown, ...[effects = [], used = /* @__PURE__ */ new Set(), parametersFor = () => void 0]) {
+function addDefinitionDocument(out, doc, abs, shown, ...[effects = [], used = /* @__PURE__ */ new Set(), parametersFor = () => void 0, deferCompile = false]) {
   let definition;
   try {
     definition = readPolicyDefinition(doc.value, shown);
@@ -30253,7 +30260,12 @@ function addDefinitionDocument(out, doc, abs, shown, ...[effects = [], used = /*
   try {
     let rule;
     try {
-      rule = createPolicyRule(definition, { effect: override?.[1], sidecar, source: shown, ...parameters ? { parameters } : {} });
+      rule = (deferCompile ? deferredPolicyRule : createPolicyRule)(definition, {
+        effect: override?.[1],
+        sidecar,
+        source: shown,
+        ...parameters ? { parameters } : {}
+      });
     } catch (err) {
       if (!(override && err instanceof PolicyEffectError)) throw err;
       out.rejectedEffects.push({ key: override[0], reason: `${definition.name}: ${err.message}` });
