@@ -18425,7 +18425,7 @@ function realOrResolved(p) {
 }
 
 // src/pipeline/result-cache.ts
-var FORMAT = 2;
+var FORMAT = 3;
 var HEADER = `tollgate result cache ${FORMAT}
 `;
 function dependencyRecorder() {
@@ -30460,15 +30460,15 @@ function readPolicyFile(abs, shown) {
 var SIDECAR = ".tollgate.json";
 var SEVERITIES = /* @__PURE__ */ new Set(["critical", "high", "medium", "low", "informational"]);
 function loadBuiltInPolicies(options = {}) {
-  return loadPolicies(path11.join(packageRoot(), "catalog", "policies"), packageRoot(), options);
+  return loadPolicies(path11.join(packageRoot(), "catalog", "policies"), packageRoot(), options, { deferCompile: true });
 }
-function loadPolicies(dir, displayRoot, options = {}) {
+function loadPolicies(dir, displayRoot, options = {}, { deferCompile = false } = {}) {
   const out = { rules: [], definitions: [], diagnostics: [], unmatchedEffects: [], rejectedEffects: [] };
   const effects = Object.entries(options.effects ?? {});
   const used = /* @__PURE__ */ new Set();
   for (const abs of listDefinitions(dir)) {
     const shown = path11.relative(displayRoot, abs).split(path11.sep).join("/");
-    addDefinitionFile(out, abs, shown, effects, used, (d) => namedEntry(options.parameters, d)?.[1]);
+    addDefinitionFile(out, abs, shown, effects, used, (d) => namedEntry(options.parameters, d)?.[1], deferCompile);
   }
   out.unmatchedEffects = effects.map(([k]) => k).filter((k) => !used.has(k));
   return out;
@@ -30487,7 +30487,7 @@ function addDefinitionFile(out, abs, shown, ...options) {
   }
   addDefinitionDocument(out, doc, abs, shown, ...options);
 }
-function addDefinitionDocument(out, doc, abs, shown, ...[effects = [], used = /* @__PURE__ */ new Set(), parametersFor = () => void 0]) {
+function addDefinitionDocument(out, doc, abs, shown, ...[effects = [], used = /* @__PURE__ */ new Set(), parametersFor = () => void 0, deferCompile = false]) {
   let definition;
   try {
     definition = readPolicyDefinition(doc.value, shown);
@@ -30502,7 +30502,12 @@ function addDefinitionDocument(out, doc, abs, shown, ...[effects = [], used = /*
   try {
     let rule;
     try {
-      rule = createPolicyRule(definition, { effect: override?.[1], sidecar, source: shown, ...parameters ? { parameters } : {} });
+      rule = (deferCompile ? deferredPolicyRule : createPolicyRule)(definition, {
+        effect: override?.[1],
+        sidecar,
+        source: shown,
+        ...parameters ? { parameters } : {}
+      });
     } catch (err) {
       if (!(override && err instanceof PolicyEffectError)) throw err;
       out.rejectedEffects.push({ key: override[0], reason: `${definition.name}: ${err.message}` });

@@ -4420,6 +4420,14 @@ function isDirectory(p) {
     return false;
   }
 }
+function isSpecialFile(p) {
+  try {
+    const stat = statSync(p);
+    return !stat.isFile() && !stat.isDirectory();
+  } catch {
+    return false;
+  }
+}
 var init_file_kind = __esm({
   "src/load/file-kind.ts"() {
     "use strict";
@@ -10184,15 +10192,15 @@ var init_assign = __esm({
 import { readdirSync, readFileSync as readFileSync5 } from "node:fs";
 import path5 from "node:path";
 function loadBuiltInPolicies(options = {}) {
-  return loadPolicies(path5.join(packageRoot(), "catalog", "policies"), packageRoot(), options);
+  return loadPolicies(path5.join(packageRoot(), "catalog", "policies"), packageRoot(), options, { deferCompile: true });
 }
-function loadPolicies(dir, displayRoot, options = {}) {
+function loadPolicies(dir, displayRoot, options = {}, { deferCompile = false } = {}) {
   const out = { rules: [], definitions: [], diagnostics: [], unmatchedEffects: [], rejectedEffects: [] };
   const effects = Object.entries(options.effects ?? {});
   const used = /* @__PURE__ */ new Set();
   for (const abs of listDefinitions(dir)) {
     const shown = path5.relative(displayRoot, abs).split(path5.sep).join("/");
-    addDefinitionFile(out, abs, shown, effects, used, (d) => namedEntry(options.parameters, d)?.[1]);
+    addDefinitionFile(out, abs, shown, effects, used, (d) => namedEntry(options.parameters, d)?.[1], deferCompile);
   }
   out.unmatchedEffects = effects.map(([k]) => k).filter((k) => !used.has(k));
   return out;
@@ -10211,7 +10219,7 @@ function addDefinitionFile(out, abs, shown, ...options) {
   }
   addDefinitionDocument(out, doc, abs, shown, ...options);
 }
-function addDefinitionDocument(out, doc, abs, shown, ...[effects = [], used = /* @__PURE__ */ new Set(), parametersFor = () => void 0]) {
+function addDefinitionDocument(out, doc, abs, shown, ...[effects = [], used = /* @__PURE__ */ new Set(), parametersFor = () => void 0, deferCompile = false]) {
   let definition;
   try {
     definition = readPolicyDefinition(doc.value, shown);
@@ -10226,7 +10234,12 @@ function addDefinitionDocument(out, doc, abs, shown, ...[effects = [], used = /*
   try {
     let rule;
     try {
-      rule = createPolicyRule(definition, { effect: override?.[1], sidecar, source: shown, ...parameters ? { parameters } : {} });
+      rule = (deferCompile ? deferredPolicyRule : createPolicyRule)(definition, {
+        effect: override?.[1],
+        sidecar,
+        source: shown,
+        ...parameters ? { parameters } : {}
+      });
     } catch (err) {
       if (!(override && err instanceof PolicyEffectError)) throw err;
       out.rejectedEffects.push({ key: override[0], reason: `${definition.name}: ${err.message}` });
@@ -33574,14 +33587,15 @@ function discover(paths, options) {
     if (stat.isDirectory()) {
       const ig = (0, import_ignore2.default)().add(ALWAYS_SKIPPED).add(options.exclude ?? []);
       const only = options.include?.length ? (0, import_ignore2.default)().add(options.include) : void 0;
-      walk3(abs, abs, ig, only, add2, options.onSymlink);
+      const skipsFiles = Boolean(options.exclude?.length);
+      walk3(abs, "", { ig, skipsFiles, only, add: add2, onSymlink: options.onSymlink });
     } else {
       add2({ absPath: abs, explicit: true });
     }
   }
   return { candidates, diagnostics };
 }
-function walk3(root, dir, ig, only, add2, onSymlink) {
+function walk3(dir, relDir, w) {
   let entries2;
   try {
     entries2 = readdirSync4(dir, { withFileTypes: true });
@@ -33591,14 +33605,14 @@ function walk3(root, dir, ig, only, add2, onSymlink) {
   entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   for (const entry2 of entries2) {
     const abs = path17.join(dir, entry2.name);
-    const rel = path17.relative(root, abs).split(path17.sep).join("/");
+    const rel = relDir ? `${relDir}/${entry2.name}` : entry2.name;
     if (entry2.isDirectory()) {
-      if (ig.ignores(rel + "/")) continue;
-      walk3(root, abs, ig, only, add2, onSymlink);
+      if (w.ig.ignores(rel + "/")) continue;
+      walk3(abs, rel, w);
     } else if (entry2.isSymbolicLink()) {
-      onSymlink?.(abs);
-    } else if (entry2.isFile() && JSON_FILE.test(entry2.name) && !ig.ignores(rel) && (!only || only.ignores(rel))) {
-      add2({ absPath: abs, explicit: false });
+      w.onSymlink?.(abs);
+    } else if (entry2.isFile() && JSON_FILE.test(entry2.name) && !(w.skipsFiles && w.ig.ignores(rel)) && (!w.only || w.only.ignores(rel))) {
+      w.add({ absPath: abs, explicit: false });
     }
   }
 }
@@ -35062,10 +35076,65 @@ var init_run_unit = __esm({
   }
 });
 
+// src/pipeline/outcome-pack.ts
+function packOutcome(outcome) {
+  const findingIndex = /* @__PURE__ */ new Map();
+  outcome.findings.forEach(({ finding: finding2 }, i) => findingIndex.set(finding2, i));
+  const resources = [];
+  const files = [];
+  const resourceIndex = /* @__PURE__ */ new Map();
+  const fileIndex = /* @__PURE__ */ new Map();
+  const indexOf = (list3, index2, key2, value) => {
+    let i = index2.get(key2);
+    if (i === void 0) index2.set(key2, i = list3.push(value) - 1);
+    return i;
+  };
+  return {
+    ...outcome,
+    results: outcome.results.map((r) => ({
+      ...r,
+      // By its JSON: two resources are one entry only when they would read back the same.
+      resource: indexOf(resources, resourceIndex, JSON.stringify(r.resource), r.resource),
+      file: indexOf(files, fileIndex, r.file, r.file),
+      findings: r.findings.map((f) => findingIndex.get(f) ?? f)
+    })),
+    resources,
+    files
+  };
+}
+function unpackOutcome(stored) {
+  if (!Array.isArray(stored.resources) || !Array.isArray(stored.files)) return void 0;
+  const results = [];
+  for (const r of stored.results) {
+    const resource2 = typeof r.resource === "number" ? stored.resources[r.resource] : void 0;
+    const file = typeof r.file === "number" ? stored.files[r.file] : void 0;
+    if (resource2 === void 0 || file === void 0) return void 0;
+    const findings = [];
+    for (const f of r.findings) {
+      const finding2 = typeof f === "number" ? stored.findings[f]?.finding : f;
+      if (finding2 === void 0) return void 0;
+      findings.push(finding2);
+    }
+    results.push({ ...r, resource: { ...resource2 }, file, findings });
+  }
+  const { resources: _resources, files: _files, ...outcome } = stored;
+  return { ...outcome, results };
+}
+var init_outcome_pack = __esm({
+  "src/pipeline/outcome-pack.ts"() {
+    "use strict";
+  }
+});
+
 // src/pipeline/result-cache.ts
+import { isAscii } from "node:buffer";
 import { createHash as createHash4 } from "node:crypto";
 import { closeSync as closeSync3, mkdirSync, openSync as openSync3, readFileSync as readFileSync10, renameSync, rmSync, statSync as statSync5, writeFileSync, writeSync } from "node:fs";
 import path23 from "node:path";
+function readPack(file) {
+  const bytes = readFileSync10(file);
+  return bytes.toString(isAscii(bytes) ? "latin1" : "utf8");
+}
 function packLines(text2, line) {
   let lines = 0;
   for (let at = HEADER2.length; at < text2.length; ) {
@@ -35113,18 +35182,17 @@ var init_result_cache = __esm({
   "src/pipeline/result-cache.ts"() {
     "use strict";
     init_sandbox();
-    FORMAT = 2;
+    init_outcome_pack();
+    FORMAT = 3;
     HEADER2 = `tollgate result cache ${FORMAT}
 `;
     RACY_MS = 3e3;
     ResultCache = class {
       constructor(dir, identity3) {
         this.dir = dir;
-        this.identity = identity3;
         this.file = path23.join(dir, `${sha256(identity3).slice(0, 32)}.pack`);
       }
       dir;
-      identity;
       hits = 0;
       misses = 0;
       /**
@@ -35135,7 +35203,7 @@ var init_result_cache = __esm({
       /** When this scan started (see recordStat). */
       started = Date.now();
       file;
-      /** The pack's entries by key hash, as JSON text (parsed when looked up); read on first use. */
+      /** The pack's entries by key, as JSON text (parsed when looked up); read on first use. */
       entries;
       /** Lines in the pack (read, then appended) and how many of them a later line replaced. */
       lines = 0;
@@ -35144,21 +35212,27 @@ var init_result_cache = __esm({
       appendable = false;
       endsMidLine = false;
       fd;
+      /**
+       * An entry's key in the pack: the key as JSON (which escapes tabs and line breaks). The identity
+       * is the pack's name; hashing each key with it again cost a warm re-scan ~15 ms of sha256 for
+       * ~4,000 lookups.
+       */
       keyOf(key2) {
-        return sha256(JSON.stringify([this.identity, ...key2]));
+        return JSON.stringify(key2);
       }
       unitKey(unit) {
         return ["unit", unit.kind, unit.file.absPath, unit.parameterFile?.absPath ?? null];
       }
       /** The cached outcome while nothing the unit read has changed. */
       get(unit) {
-        const outcome = this.lookup(this.unitKey(unit), isOutcome);
+        const stored = this.lookup(this.unitKey(unit), isOutcome);
+        const outcome = stored && unpackOutcome(stored);
         if (outcome) this.hits++;
         else this.misses++;
         return outcome;
       }
       set(unit, dependencies, outcome) {
-        this.write(this.unitKey(unit), dependencies, outcome);
+        this.write(this.unitKey(unit), dependencies, packOutcome(outcome));
       }
       /**
        * What discovery made of a file (its classification, Bicep diagnostics, modules), kept as a
@@ -35224,7 +35298,7 @@ var init_result_cache = __esm({
         this.entries = entries2;
         let text2;
         try {
-          text2 = readFileSync10(this.file, "utf8");
+          text2 = readPack(this.file);
         } catch {
           return entries2;
         }
@@ -35320,7 +35394,7 @@ var init_result_cache = __esm({
         this.fd = void 0;
         if (this.replaced * 2 <= this.lines || this.lines < 64) return;
         try {
-          const text2 = readFileSync10(this.file, "utf8");
+          const text2 = readPack(this.file);
           if (!text2.startsWith(HEADER2)) return;
           const last = /* @__PURE__ */ new Map();
           packLines(text2, (key2, body) => last.set(key2, body));
@@ -41579,6 +41653,14 @@ function writeFileAtomic(target, content, options = {}) {
   const dir = path26.dirname(target);
   const base = path26.basename(target);
   if (isDirectory(target)) throw new WriteError(`cannot write ${target}: is a directory`);
+  if (isSpecialFile(target)) {
+    try {
+      writeFileSync2(target, content);
+    } catch (err) {
+      throw new WriteError(`cannot write ${target}: ${reason(err)}`);
+    }
+    return;
+  }
   try {
     mkdirSync2(dir, { recursive: true });
   } catch (err) {

@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { isDirectory } from '../load/file-kind.js';
+import { isDirectory, isSpecialFile } from '../load/file-kind.js';
 
 /** A report or file that could not be written: the message names the file and why, for one line on standard error. */
 export class WriteError extends Error {}
@@ -29,6 +29,17 @@ export function writeFileAtomic(target: string, content: string, options: { keep
   const base = path.basename(target);
   // Checked first: renaming a file onto a folder fails with a message naming the temporary file.
   if (isDirectory(target)) throw new WriteError(`cannot write ${target}: is a directory`);
+  // A device or a pipe (`-o /dev/null`, `-o /dev/stdout`, a FIFO) is written to: a rename would put
+  // a file in its place (run as root, `-o /dev/null` turned /dev/null into an 8 MB file), and
+  // where nothing is kept there is no half-written file to fear.
+  if (isSpecialFile(target)) {
+    try {
+      writeFileSync(target, content);
+    } catch (err) {
+      throw new WriteError(`cannot write ${target}: ${reason(err)}`);
+    }
+    return;
+  }
   try {
     mkdirSync(dir, { recursive: true });
   } catch (err) {

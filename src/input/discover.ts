@@ -47,7 +47,10 @@ export function discover(paths: string[], options: DiscoverOptions): { candidate
         .add(ALWAYS_SKIPPED)
         .add(options.exclude ?? []);
       const only = options.include?.length ? ignore().add(options.include) : undefined;
-      walk(abs, abs, ig, only, add, options.onSymlink);
+      // ALWAYS_SKIPPED names folders only, and the walk enters no skipped folder: without --exclude
+      // patterns no file is skipped, and asking `ignore` about each file cost ~10 ms per 2,000.
+      const skipsFiles = Boolean(options.exclude?.length);
+      walk(abs, '', { ig, skipsFiles, only, add, onSymlink: options.onSymlink });
     } else {
       add({ absPath: abs, explicit: true });
     }
@@ -55,14 +58,17 @@ export function discover(paths: string[], options: DiscoverOptions): { candidate
   return { candidates, diagnostics };
 }
 
-function walk(
-  root: string,
-  dir: string,
-  ig: ReturnType<typeof ignore>,
-  only: ReturnType<typeof ignore> | undefined,
-  add: (c: Candidate) => void,
-  onSymlink: ((absPath: string) => void) | undefined,
-): void {
+interface Walk {
+  ig: ReturnType<typeof ignore>;
+  /** Whether `ig` can skip a file (see discover). */
+  skipsFiles: boolean;
+  only: ReturnType<typeof ignore> | undefined;
+  add: (c: Candidate) => void;
+  onSymlink: ((absPath: string) => void) | undefined;
+}
+
+/** Walks `dir`, whose path relative to the scanned directory is `relDir` ('' for itself), with forward slashes. */
+function walk(dir: string, relDir: string, w: Walk): void {
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true });
@@ -72,14 +78,14 @@ function walk(
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const abs = path.join(dir, entry.name);
-    const rel = path.relative(root, abs).split(path.sep).join('/');
+    const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
     if (entry.isDirectory()) {
-      if (ig.ignores(rel + '/')) continue;
-      walk(root, abs, ig, only, add, onSymlink);
+      if (w.ig.ignores(rel + '/')) continue;
+      walk(abs, rel, w);
     } else if (entry.isSymbolicLink()) {
-      onSymlink?.(abs);
-    } else if (entry.isFile() && JSON_FILE.test(entry.name) && !ig.ignores(rel) && (!only || only.ignores(rel))) {
-      add({ absPath: abs, explicit: false });
+      w.onSymlink?.(abs);
+    } else if (entry.isFile() && JSON_FILE.test(entry.name) && !(w.skipsFiles && w.ig.ignores(rel)) && (!w.only || w.only.ignores(rel))) {
+      w.add({ absPath: abs, explicit: false });
     }
   }
 }

@@ -18,3 +18,13 @@ export function isDirectory(p: string): boolean {
     return false;
   }
 }
+
+/** A device, a pipe or a socket (`/dev/null`, `/dev/stdout`, a FIFO): there, but neither a file nor a directory. */
+export function isSpecialFile(p: string): boolean {
+  try {
+    const stat = statSync(p);
+    return !stat.isFile() && !stat.isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -10,7 +10,7 @@ import { packageRoot } from '../package-root.js';
 import { getProperty, parsePath } from '../resources/value.js';
 import { readPolicyDefinition, type PolicyDefinition } from './definition.js';
 import { PolicyCompileError, PolicyEffectError } from './errors.js';
-import { createPolicyRule, type PolicyRule, type PolicySidecar } from './policy-rule.js';
+import { createPolicyRule, deferredPolicyRule, type PolicyRule, type PolicySidecar } from './policy-rule.js';
 
 export interface CatalogOptions {
   /** Effect overrides keyed by definition name (guid) or display name, case-insensitive. */
@@ -34,19 +34,27 @@ export interface Catalog {
 const SIDECAR = '.tollgate.json';
 const SEVERITIES = new Set(['critical', 'high', 'medium', 'low', 'informational']);
 
-/** The built-in definitions shipped in catalog/policies/ (sidecars excluded), in path order. */
+/**
+ * The built-in definitions shipped in catalog/policies/ (sidecars excluded), in path order. Each
+ * compiles when it first meets a resource of its types (deferredPolicyRule): a scan that meets
+ * none of them, a warm re-scan from the result cache, skips compiling them (~10 ms at start-up).
+ * That every one compiles is a test's (test/policy/catalog.test.ts), not each scan's.
+ */
 export function loadBuiltInPolicies(options: CatalogOptions = {}): Catalog {
-  return loadPolicies(path.join(packageRoot(), 'catalog', 'policies'), packageRoot(), options);
+  return loadPolicies(path.join(packageRoot(), 'catalog', 'policies'), packageRoot(), options, { deferCompile: true });
 }
 
-/** Loads every definition under `dir`; paths in diagnostics are shown relative to `displayRoot`. */
-export function loadPolicies(dir: string, displayRoot: string, options: CatalogOptions = {}): Catalog {
+/**
+ * Loads every definition under `dir`; paths in diagnostics are shown relative to `displayRoot`.
+ * Each compiles now, so that one that does not is a diagnostic of the load, unless `deferCompile`.
+ */
+export function loadPolicies(dir: string, displayRoot: string, options: CatalogOptions = {}, { deferCompile = false } = {}): Catalog {
   const out: Catalog = { rules: [], definitions: [], diagnostics: [], unmatchedEffects: [], rejectedEffects: [] };
   const effects = Object.entries(options.effects ?? {});
   const used = new Set<string>();
   for (const abs of listDefinitions(dir)) {
     const shown = path.relative(displayRoot, abs).split(path.sep).join('/');
-    addDefinitionFile(out, abs, shown, effects, used, (d) => namedEntry(options.parameters, d)?.[1]);
+    addDefinitionFile(out, abs, shown, effects, used, (d) => namedEntry(options.parameters, d)?.[1], deferCompile);
   }
   out.unmatchedEffects = effects.map(([k]) => k).filter((k) => !used.has(k));
   return out;
@@ -73,11 +81,15 @@ export function addDefinitionFile(out: Catalog, abs: string, shown: string, ...o
   addDefinitionDocument(out, doc, abs, shown, ...options);
 }
 
-/** Effect overrides by definition id or name (marked in `used` when applied), and the parameter values of a definition. */
+/**
+ * Effect overrides by definition id or name (marked in `used` when applied), the parameter values
+ * of a definition, and whether it compiles when it first meets a resource (see deferredPolicyRule).
+ */
 type DefinitionOptions = [
   effects?: [string, string][],
   used?: Set<string>,
   parametersFor?: (definition: PolicyDefinition) => Record<string, unknown> | undefined,
+  deferCompile?: boolean,
 ];
 
 /** As addDefinitionFile, for a file already read and parsed (`abs` locates its sidecar). */
@@ -86,7 +98,7 @@ export function addDefinitionDocument(
   doc: JsonDocument,
   abs: string,
   shown: string,
-  ...[effects = [], used = new Set<string>(), parametersFor = () => undefined]: DefinitionOptions
+  ...[effects = [], used = new Set<string>(), parametersFor = () => undefined, deferCompile = false]: DefinitionOptions
 ): void {
   let definition: PolicyDefinition;
   try {
@@ -102,7 +114,12 @@ export function addDefinitionDocument(
   try {
     let rule: PolicyRule;
     try {
-      rule = createPolicyRule(definition, { effect: override?.[1], sidecar, source: shown, ...(parameters ? { parameters } : {}) });
+      rule = (deferCompile ? deferredPolicyRule : createPolicyRule)(definition, {
+        effect: override?.[1],
+        sidecar,
+        source: shown,
+        ...(parameters ? { parameters } : {}),
+      });
     } catch (err) {
       if (!(override && err instanceof PolicyEffectError)) throw err;
       out.rejectedEffects.push({ key: override[0], reason: `${definition.name}: ${err.message}` });

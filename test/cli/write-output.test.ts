@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { temporaryName, writeFileAtomic, WriteError } from '../../src/cli/write-output.js';
@@ -49,6 +49,27 @@ test('an atomic write onto a folder fails with "is a directory" and leaves no te
   );
   assert.deepEqual(readdirSync(dir), ['out']);
 });
+
+test(
+  'a device or a pipe is written to, not replaced: /dev/null stays a device, a FIFO passes the text to its reader',
+  { skip: process.platform === 'win32' },
+  async () => {
+    writeFileAtomic('/dev/null', 'report\n');
+    assert.ok(statSync('/dev/null').isCharacterDevice(), '/dev/null is still a device');
+    const dir = tempTree({});
+    const fifo = path.join(dir, 'pipe');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    const reader = spawn('cat', [fifo]);
+    let read = '';
+    reader.stdout.on('data', (chunk: Buffer) => (read += chunk.toString()));
+    const done = new Promise<void>((resolve) => reader.once('close', () => resolve()));
+    writeFileAtomic(fifo, '{"ok":true}\n');
+    await done;
+    assert.equal(read, '{"ok":true}\n');
+    assert.ok(statSync(fifo).isFIFO(), 'the FIFO is still one');
+    assert.deepEqual(readdirSync(dir), ['pipe']);
+  },
+);
 
 test('-o naming a folder is a usage error before the scan; -o into missing folders creates them; -o under a file says why', () => {
   const dir = tempTree({ 'main.json': BACKEND });

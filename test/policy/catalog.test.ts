@@ -11,6 +11,8 @@ test('the built-in catalog: every APIM built-in and APIM-related definition comp
   assert.deepEqual(catalog.diagnostics, []);
   assert.equal(catalog.definitions.length, 22);
   assert.equal(catalog.rules.length, 22);
+  // They compile when they first meet a resource: compiled here, each must.
+  for (const rule of catalog.rules) assert.doesNotThrow(() => rule.compiled, rule.meta.id);
   const off = catalog.rules
     .filter((r) => !r.enabled)
     .map((r) => r.meta.id)

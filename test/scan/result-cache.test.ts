@@ -74,6 +74,16 @@ test('an unchanged tree is taken from the cache, unit by unit, with the same rep
   assert.equal(reports(warm), reports(uncached));
 });
 
+test('a pack holding text other than ASCII (a name in a template) reads back the same', () => {
+  const dir = tempTree({ 'api.json': template({ resources: [service('svc-äöü-日本', '2019-12-01')] }) });
+  const cache = mkdtempSync(path.join(tmpdir(), 'tollgate-cache-'));
+  const cold = run(dir, cache);
+  assert.deepEqual(minApiFindings(cold), ['svc-äöü-日本']);
+  const warm = run(dir, cache);
+  assert.deepEqual(warm.cache, { hits: 1, misses: 0 });
+  assert.equal(reports(warm), reports(cold));
+});
+
 test('editing a parameter file or a Bicep module misses for the unit that read it only', () => {
   const dir = tree();
   const cache = mkdtempSync(path.join(tmpdir(), 'tollgate-cache-'));
