@@ -10,6 +10,9 @@ import { isDirectory } from './file-kind.js';
  */
 export const MAX_INPUT_FILE_BYTES = 32 * 1024 * 1024;
 
+/** How much of what a scan read its sandbox keeps for reading again (see Sandbox.kept). */
+export const KEPT_READS_BYTES = 8 * 1024 * 1024;
+
 /** The longest path Tollgate resolves (Linux's PATH_MAX); a longer one is refused before any file system call. */
 export const MAX_PATH_LENGTH = 4096;
 
@@ -95,6 +98,14 @@ export class Sandbox {
    */
   family: object = {};
 
+  /**
+   * Files already read in this scan (the sandbox and its forks), by real path, up to
+   * KEPT_READS_BYTES, first come first kept: discovery reads every file and the unit that scans it
+   * reads it again, as does every unit that deploys a Bicep module (each read an open, a stat, a
+   * read and a close). A fork whose reads are recorded (the result cache) reads the disk.
+   */
+  private kept: { files: Map<string, Buffer>; bytes: number } = { files: new Map(), bytes: 0 };
+
   /** Told of every read, with the content, or undefined when the file could not be read (see fork). */
   private onRead?: (absPath: string, content: Buffer | undefined) => void;
 
@@ -115,6 +126,7 @@ export class Sandbox {
     box.pendingCaches.push(...this.pendingCaches);
     box.onRead = onRead;
     box.realPaths = this.realPaths; // real paths do not depend on the unit
+    box.kept = this.kept;
     return box;
   }
 
@@ -233,7 +245,13 @@ export class Sandbox {
       this.onRead?.(absPath, undefined);
       return { ok: false, reason: inside.reason, refused: true };
     }
-    const read = readLimited(inside.realPath);
+    const known = this.onRead ? undefined : this.kept.files.get(inside.realPath);
+    const read: SandboxRead<Buffer> = known ? { ok: true, value: known, realPath: inside.realPath } : readLimited(inside.realPath);
+    if (!known && read.ok && this.kept.bytes + read.value.length <= KEPT_READS_BYTES) {
+      const before = this.kept.files.get(inside.realPath);
+      this.kept.bytes += read.value.length - (before?.length ?? 0);
+      this.kept.files.set(inside.realPath, read.value);
+    }
     this.onRead?.(absPath, read.ok ? read.value : undefined);
     return read;
   }

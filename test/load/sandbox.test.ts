@@ -101,3 +101,30 @@ test('sandbox: a path longer than MAX_PATH_LENGTH is refused before any file sys
   const missing = box.readText(under);
   assert.ok(!missing.ok && !missing.refused, JSON.stringify(missing));
 });
+
+test('sandbox: a scan reads a file from disk once (its forks too); a fork whose reads are recorded reads the disk, a refused or missing file is never kept', () => {
+  const { repo } = layout();
+  const box = Sandbox.forPaths([repo], { cwd: repo, registryCache: false });
+  const file = path.join(repo, 'sub/data.txt');
+  const text = (b: Sandbox) => {
+    const r = b.readText(file);
+    return r.ok ? r.value : r.reason;
+  };
+  assert.equal(text(box), 'inside');
+  writeFileSync(file, 'changed');
+  // Discovery's read serves the units: one view of the file per scan.
+  assert.equal(text(box.fork()), 'inside');
+  // The result cache records what a unit read: from the disk, and kept for the forks after it.
+  const recorded: string[] = [];
+  assert.equal(text(box.fork((_, content) => recorded.push(String(content)))), 'changed');
+  assert.deepEqual(recorded, ['changed']);
+  assert.equal(text(box.fork()), 'changed');
+  // A new scan (a new sandbox) reads the disk.
+  writeFileSync(file, 'again');
+  assert.equal(text(Sandbox.forPaths([repo], { cwd: repo, registryCache: false })), 'again');
+  // A missing file is not kept: written later in the scan, it is read.
+  const later = path.join(repo, 'later.txt');
+  assert.equal(box.readText(later).ok, false);
+  writeFileSync(later, 'now here');
+  assert.equal(box.readText(later).ok && (box.readText(later) as { value: string }).value, 'now here');
+});
