@@ -18184,6 +18184,7 @@ function isDirectory(p) {
 
 // src/load/sandbox.ts
 var MAX_INPUT_FILE_BYTES = 32 * 1024 * 1024;
+var KEPT_READS_BYTES = 8 * 1024 * 1024;
 var MAX_PATH_LENGTH = 4096;
 var Sandbox = class _Sandbox {
   constructor(roots, environment2, bicepCacheRoot, moduleMirror, overlay2) {
@@ -18225,6 +18226,13 @@ var Sandbox = class _Sandbox {
    * once per scan while each fork still reads (and reports) the file itself.
    */
   family = {};
+  /**
+   * Files already read in this scan (the sandbox and its forks), by real path, up to
+   * KEPT_READS_BYTES, first come first kept: discovery reads every file and the unit that scans it
+   * reads it again, as does every unit that deploys a Bicep module (each read an open, a stat, a
+   * read and a close). A fork whose reads are recorded (the result cache) reads the disk.
+   */
+  kept = { files: /* @__PURE__ */ new Map(), bytes: 0 };
   /** Told of every read, with the content, or undefined when the file could not be read (see fork). */
   onRead;
   /** Whether something records what this sandbox reads (a unit's dependencies for the result cache). */
@@ -18243,6 +18251,7 @@ var Sandbox = class _Sandbox {
     box.pendingCaches.push(...this.pendingCaches);
     box.onRead = onRead;
     box.realPaths = this.realPaths;
+    box.kept = this.kept;
     return box;
   }
   /** The sandbox for the paths the user named (scanned paths, `--parameters` files and the like). */
@@ -18349,7 +18358,13 @@ var Sandbox = class _Sandbox {
       this.onRead?.(absPath, void 0);
       return { ok: false, reason: inside.reason, refused: true };
     }
-    const read2 = readLimited(inside.realPath);
+    const known2 = this.onRead ? void 0 : this.kept.files.get(inside.realPath);
+    const read2 = known2 ? { ok: true, value: known2, realPath: inside.realPath } : readLimited(inside.realPath);
+    if (!known2 && read2.ok && this.kept.bytes + read2.value.length <= KEPT_READS_BYTES) {
+      const before = this.kept.files.get(inside.realPath);
+      this.kept.bytes += read2.value.length - (before?.length ?? 0);
+      this.kept.files.set(inside.realPath, read2.value);
+    }
     this.onRead?.(absPath, read2.ok ? read2.value : void 0);
     return read2;
   }

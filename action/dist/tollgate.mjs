@@ -4497,12 +4497,13 @@ function realOrResolved(p) {
     return realOfMissing(p);
   }
 }
-var MAX_INPUT_FILE_BYTES, MAX_PATH_LENGTH, Sandbox;
+var MAX_INPUT_FILE_BYTES, KEPT_READS_BYTES, MAX_PATH_LENGTH, Sandbox;
 var init_sandbox = __esm({
   "src/load/sandbox.ts"() {
     "use strict";
     init_file_kind();
     MAX_INPUT_FILE_BYTES = 32 * 1024 * 1024;
+    KEPT_READS_BYTES = 8 * 1024 * 1024;
     MAX_PATH_LENGTH = 4096;
     Sandbox = class _Sandbox {
       constructor(roots, environment2, bicepCacheRoot, moduleMirror, overlay2) {
@@ -4544,6 +4545,13 @@ var init_sandbox = __esm({
        * once per scan while each fork still reads (and reports) the file itself.
        */
       family = {};
+      /**
+       * Files already read in this scan (the sandbox and its forks), by real path, up to
+       * KEPT_READS_BYTES, first come first kept: discovery reads every file and the unit that scans it
+       * reads it again, as does every unit that deploys a Bicep module (each read an open, a stat, a
+       * read and a close). A fork whose reads are recorded (the result cache) reads the disk.
+       */
+      kept = { files: /* @__PURE__ */ new Map(), bytes: 0 };
       /** Told of every read, with the content, or undefined when the file could not be read (see fork). */
       onRead;
       /** Whether something records what this sandbox reads (a unit's dependencies for the result cache). */
@@ -4562,6 +4570,7 @@ var init_sandbox = __esm({
         box.pendingCaches.push(...this.pendingCaches);
         box.onRead = onRead;
         box.realPaths = this.realPaths;
+        box.kept = this.kept;
         return box;
       }
       /** The sandbox for the paths the user named (scanned paths, `--parameters` files and the like). */
@@ -4668,7 +4677,13 @@ var init_sandbox = __esm({
           this.onRead?.(absPath, void 0);
           return { ok: false, reason: inside.reason, refused: true };
         }
-        const read2 = readLimited(inside.realPath);
+        const known2 = this.onRead ? void 0 : this.kept.files.get(inside.realPath);
+        const read2 = known2 ? { ok: true, value: known2, realPath: inside.realPath } : readLimited(inside.realPath);
+        if (!known2 && read2.ok && this.kept.bytes + read2.value.length <= KEPT_READS_BYTES) {
+          const before = this.kept.files.get(inside.realPath);
+          this.kept.bytes += read2.value.length - (before?.length ?? 0);
+          this.kept.files.set(inside.realPath, read2.value);
+        }
         this.onRead?.(absPath, read2.ok ? read2.value : void 0);
         return read2;
       }
@@ -26291,7 +26306,12 @@ function outcomesByResource(results) {
   return out;
 }
 function resourceKey(file, parameterFile, r) {
-  return [file, parameterFile ?? "", r.type.toLowerCase(), r.name.toLowerCase(), r.id.toLowerCase()].join("\0");
+  return `${file}\0${parameterFile ?? ""}\0${refKey(r)}`;
+}
+function refKey(r) {
+  let key2 = refKeys.get(r);
+  if (key2 === void 0) refKeys.set(r, key2 = `${r.type.toLowerCase()}\0${r.name.toLowerCase()}\0${r.id.toLowerCase()}`);
+  return key2;
 }
 function groups(keys, describe4, fold2 = (k) => k) {
   const counts = /* @__PURE__ */ new Map();
@@ -26316,7 +26336,7 @@ function sortNotFollowed(list3) {
     )
   );
 }
-var REASON_ORDER, computed;
+var REASON_ORDER, computed, refKeys;
 var init_coverage = __esm({
   "src/report/coverage.ts"() {
     "use strict";
@@ -26325,6 +26345,7 @@ var init_coverage = __esm({
     init_order();
     REASON_ORDER = Object.keys(NOT_RUN_REASONS);
     computed = /* @__PURE__ */ new WeakMap();
+    refKeys = /* @__PURE__ */ new WeakMap();
   }
 });
 
