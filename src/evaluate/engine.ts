@@ -31,8 +31,10 @@ export function evaluateResources(set: ResourceSet, rules: readonly Rule[], opti
   // One clock reading per unit, not one Date per rule and resource.
   const run: EvaluateOptions = { ...options, now: options.now ?? new Date() };
   for (const resource of set.resources) {
-    for (const rule of byType.get(resource.type.toLowerCase()) ?? []) out.results.push(runRule(rule, resource, set, run, out));
-    for (const rule of anyType) out.results.push(runRule(rule, resource, set, run, out));
+    // One reference per resource, shared by its results (coverage keys a resource once per reference).
+    const ref: ResourceRef = { type: resource.type, name: resource.name, id: resource.id };
+    for (const rule of byType.get(resource.type.toLowerCase()) ?? []) out.results.push(runRule(rule, resource, ref, set, run, out));
+    for (const rule of anyType) out.results.push(runRule(rule, resource, ref, set, run, out));
   }
   return out;
 }
@@ -57,8 +59,7 @@ function indexRules(rules: readonly Rule[]): Map<string, Rule[]> {
   return map;
 }
 
-function runRule(rule: Rule, resource: Resource, set: ResourceSet, options: EvaluateOptions, out: Evaluation): RuleResult {
-  const ref: ResourceRef = { type: resource.type, name: resource.name, id: resource.id };
+function runRule(rule: Rule, resource: Resource, ref: ResourceRef, set: ResourceSet, options: EvaluateOptions, out: Evaluation): RuleResult {
   const result: RuleResult = { ruleId: rule.meta.id, resource: ref, file: set.file, parameterFile: set.parameterFile, outcome: 'pass', findings: [] };
   let verdict: { outcome: Outcome; reason: string } | undefined;
   const ctx: CheckContext = {

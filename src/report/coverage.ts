@@ -185,8 +185,8 @@ function resourceKey(file: string, parameterFile: string | undefined, r: Resourc
 
 /**
  * A resource's part of the key, once per reference: the results of one resource share their
- * reference when they come from the result cache, and each key lower-cased three strings (an id
- * is long) and joined an array: a fifth of a warm re-scan's report.
+ * reference (src/evaluate/engine.ts, and the result cache's tables), and each key lower-cased
+ * three strings (an id is long) and joined an array: a fifth of a warm re-scan's report.
  */
 function refKey(r: ResourceRef): string {
   let key = refKeys.get(r);

@@ -44,6 +44,9 @@ test('an outcome stored and read back is the outcome the unit produced, its resu
   assert.deepEqual(read, JSON.parse(JSON.stringify(outcome)));
   const findings = new Set(read.findings.map((f) => f.finding));
   for (const r of read.results) for (const f of r.findings) assert.ok(findings.has(f), 'the same object as in findings');
+  // One resource, one reference object for all its results: the engine's, and the one read back.
+  assert.equal(new Set(outcome.results.map((r) => r.resource)).size, 1);
+  assert.equal(new Set(read.results.map((r) => r.resource)).size, 1);
 });
 
 test('an index that names no finding or resource makes the stored outcome unreadable (a miss)', () => {
