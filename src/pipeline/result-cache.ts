@@ -7,7 +7,7 @@ import { MAX_INPUT_FILE_BYTES } from '../load/sandbox.js';
 import { packOutcome, unpackOutcome, type StoredOutcome } from './outcome-pack.js';
 import type { UnitOutcome } from './run-unit.js';
 
-// `--cache DIR`: one entry per unit, keyed by the hash of what the scan is (Tollgate's version, the
+// `--cache DIR`: one entry per unit, keyed by what the scan is (Tollgate's version, the
 // rule set, the configuration: `identity`) and which files make the unit. It records the content
 // hash of every file the unit read (template, parameter file, linked templates, Bicep modules,
 // imports, load*() files; a file it could not read as null) and the unit's outcome. A later scan
@@ -154,11 +154,19 @@ export class ResultCache {
   }
 
   private statRecord(key: string): StatRecord | undefined {
+    return this.parsed(key, (r): r is StatRecord => {
+      const s = r as StatRecord | null;
+      return typeof s?.hash === 'string' && typeof s.size === 'number' && typeof s.mtimeMs === 'number';
+    });
+  }
+
+  /** The pack's value for a key, parsed; a garbled or foreign one is a miss (the scan then replaces it). */
+  private parsed<T>(key: string, valid: (value: unknown) => value is T): T | undefined {
     const json = this.load().get(key);
     if (json === undefined) return undefined;
     try {
-      const r = JSON.parse(json) as StatRecord;
-      return typeof r?.hash === 'string' && typeof r.size === 'number' && typeof r.mtimeMs === 'number' ? r : undefined;
+      const value: unknown = JSON.parse(json);
+      return valid(value) ? value : undefined;
     } catch {
       return undefined;
     }
@@ -185,16 +193,10 @@ export class ResultCache {
   }
 
   private read(key: string): Entry<unknown> | undefined {
-    const json = this.load().get(key);
-    if (json === undefined) return undefined;
-    try {
-      const entry = JSON.parse(json) as Entry<unknown>;
-      // A garbled or foreign entry is a miss (the scan then replaces it).
-      if (typeof entry?.dependencies !== 'object' || !entry.dependencies) return undefined;
-      return entry;
-    } catch {
-      return undefined;
-    }
+    return this.parsed(key, (e): e is Entry<unknown> => {
+      const d = (e as Entry<unknown> | null)?.dependencies;
+      return typeof d === 'object' && d !== null;
+    });
   }
 
   private write(key: unknown[], dependencies: Dependencies, outcome: unknown): void {
@@ -225,13 +227,13 @@ export class ResultCache {
   }
 
   /** Appends a line to the pack. A failed write only costs the next scan the work. */
-  private append(hash: string, value: object): void {
+  private append(key: string, value: object): void {
     const entries = this.load();
     // Released: the entry is not looked up again in this scan.
-    if (entries.delete(hash)) this.replaced++;
+    if (entries.delete(key)) this.replaced++;
     try {
       if (this.fd === undefined) this.fd = this.openForAppend();
-      writeSync(this.fd, `${hash}\t${JSON.stringify(value)}\n`);
+      writeSync(this.fd, `${key}\t${JSON.stringify(value)}\n`);
       this.lines++;
     } catch {
       // a full disk, a read-only cache: the scan goes on without storing
