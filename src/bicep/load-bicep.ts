@@ -185,9 +185,8 @@ function stillHolds(held: HeldLowering, file: SourceFile, sandbox: Sandbox): boo
       if (now.ok !== was.ok || (now.ok && was.ok && now.path !== was.path) || (!now.ok && !was.ok && now.reason !== was.reason)) return false;
       continue;
     }
-    // Read again only where the reads are recorded (the result cache): a scan takes its files as
-    // discovery read them, moments before; reading each again cost as much as lowering a small file.
-    if (!sandbox.readsRecorded) continue;
+    // Through the sandbox, which keeps what the scan read (a fork whose reads are recorded, for the
+    // result cache, reads the disk): the scan keeps discovery's view without opening the file again.
     const now = read.bytes ? sandbox.readBytes(read.absPath) : sandbox.readText(read.absPath);
     const same = now.ok
       ? read.content !== undefined &&

@@ -109,11 +109,6 @@ export class Sandbox {
   /** Told of every read, with the content, or undefined when the file could not be read (see fork). */
   private onRead?: (absPath: string, content: Buffer | undefined) => void;
 
-  /** Whether something records what this sandbox reads (a unit's dependencies for the result cache). */
-  get readsRecorded(): boolean {
-    return this.onRead !== undefined;
-  }
-
   /**
    * The same sandbox under a new identity. Caches keyed by the sandbox (Bicep parses, lowered
    * modules) then live as long as the fork: the scan forks one per unit so that they are released

@@ -51,7 +51,7 @@ test('a handed-off lowering is not taken by a recording unit when a file it read
   assert.match(outputOf(loadBicep(source(dir), root.fork(), 'take')), /-api/);
 });
 
-test('a unit that records nothing takes the lowering as discovery read its files, without reading them again', () => {
+test('a unit that records nothing takes the lowering as discovery read its files (the reads the scan kept)', () => {
   const dir = tempTree({ 'main.bicep': MAIN, 'shared.bicep': shared('one') });
   const root = Sandbox.forPaths([dir], { cwd: dir, registryCache: false });
   const stored = loadBicep(source(dir), root.fork(), 'store');
