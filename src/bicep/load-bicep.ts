@@ -9,7 +9,7 @@ import { parseBicep, type ParseResult } from './syntax/parser.js';
 import { isRegistryReference, resolveRegistryModule, type RegistryResolution } from './registry-modules.js';
 import type { Comment } from './syntax/lexer.js';
 import type { ParameterAssignment, Program } from './syntax/tree.js';
-import { entry, jArray, jBool, jLiteral, jNull, jNumber, jObject, jString, type Entry } from './lower/json-build.js';
+import { entry, jObject, jString, jValue, type Entry } from './lower/json-build.js';
 import { isUnknown, Unknown } from '../resources/value.js';
 import { TextBoundedCache } from './text-bounded-cache.js';
 
@@ -326,28 +326,21 @@ function keyVaultReference(a: ParameterAssignment, _template: JsonNode): JsonNod
   return jObject(a, [entry('reference', v, jObject(v, ref))]);
 }
 
-/** An evaluated value as a JSON node at the place of the expression that computed it. */
+/** An evaluated value as a JSON node at the place of the expression that computed it; unknown when any part is. */
 function valueNode(at: { start: number; end: number }, v: unknown): JsonNode | Unknown {
+  return unknownPart(v) ?? jValue(at, v);
+}
+
+/** The first part of a value (depth first, in order) that is unknown or could not be computed. */
+function unknownPart(v: unknown): Unknown | undefined {
   if (isUnknown(v as never)) return v as Unknown;
   if (v === undefined) return new Unknown('the value could not be computed');
-  if (Array.isArray(v)) {
-    const items = v.map((x) => valueNode(at, x));
-    const bad = items.find((x) => isUnknown(x as never));
-    return bad ? (bad as Unknown) : jArray(at, items as JsonNode[]);
+  if (v === null || typeof v !== 'object') return undefined;
+  for (const x of Array.isArray(v) ? v : Object.values(v)) {
+    const bad = unknownPart(x);
+    if (bad) return bad;
   }
-  if (v !== null && typeof v === 'object') {
-    const list: Entry[] = [];
-    for (const [k, x] of Object.entries(v)) {
-      const n = valueNode(at, x);
-      if (isUnknown(n as never)) return n as Unknown;
-      list.push(entry(k, at, n as JsonNode));
-    }
-    return jObject(at, list);
-  }
-  if (typeof v === 'string') return jLiteral(at, v);
-  if (typeof v === 'number') return jNumber(at, v);
-  if (typeof v === 'boolean') return jBool(at, v);
-  return jNull(at);
+  return undefined;
 }
 
 /** Local module paths a Bicep file uses (`module x './y.bicep'`), as absolute paths. */

@@ -60,3 +60,23 @@ export function jArray(at: Span, items: JsonNode[]): JsonNode {
 }
 
 export const entry = (key: string, keyAt: Span, value: JsonNode): Entry => ({ key, keyAt, value });
+
+/**
+ * A JSON value as template nodes at `at`. Strings that look like expressions are escaped; those of
+ * a compiled template (`arm`) are kept as they are: its expressions stay expressions.
+ */
+export function jValue(at: Span, v: unknown, arm = false): JsonNode {
+  if (v === null) return jNull(at);
+  if (typeof v === 'string') return arm ? jString(at, v) : jLiteral(at, v);
+  if (typeof v === 'number') return jNumber(at, v);
+  if (typeof v === 'boolean') return jBool(at, v);
+  if (Array.isArray(v))
+    return jArray(
+      at,
+      v.map((item) => jValue(at, item, arm)),
+    );
+  return jObject(
+    at,
+    Object.entries(v as Record<string, unknown>).map(([k, item]) => entry(k, at, jValue(at, item, arm))),
+  );
+}

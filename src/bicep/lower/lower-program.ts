@@ -21,7 +21,7 @@ import { isToken } from '../syntax/tree.js';
 import { ExpressionLowering, quote, type Locals, type Resolver } from './expressions.js';
 import { UNKNOWN_FUNCTION } from '../../arm/functions/tollgate.js';
 import { getProperty, isObject, type ObjectValue } from '../../resources/value.js';
-import { entry, jArray, jBool, jExpr, jLiteral, jNull, jNumber, jObject, jString, type Entry, type Span } from './json-build.js';
+import { entry, jArray, jBool, jExpr, jLiteral, jNull, jNumber, jObject, jString, jValue, type Entry, type Span } from './json-build.js';
 
 export interface LowerDiagnostic {
   start: number;
@@ -602,7 +602,7 @@ class ProgramLowering {
     const selected = this.inFunction ? undefined : selectJson(json, pathArg);
     if (selected !== undefined) {
       const name = `$fxv#${this.loadCount++}`;
-      this.importedVars.push(entry(name, node, jsonValue(node, selected.value)));
+      this.importedVars.push(entry(name, node, jValue(node, selected.value)));
       return `variables(${quote(name)})`;
     }
     const base = `json(${quote(json)})`;
@@ -719,7 +719,7 @@ class ProgramLowering {
     for (const name of Object.keys(members)) functions.set(name.toLowerCase(), `__imported${n}_${name}`);
     for (const [name, member] of Object.entries(members)) {
       const copied = renameReferences(member, new Map(), functions, true);
-      if (copied !== undefined) this.importedFuncs.push(entry(functions.get(name.toLowerCase())!, at, jsonValue(at, copied, true)));
+      if (copied !== undefined) this.importedFuncs.push(entry(functions.get(name.toLowerCase())!, at, jValue(at, copied, true)));
       if (copied !== undefined && getProperty(getProperty(member, 'metadata'), '__bicep_export!') === true)
         scope.funcs.set(name, `__bicep.${functions.get(name.toLowerCase())!}`);
     }
@@ -735,7 +735,7 @@ class ProgramLowering {
           at,
           copied === undefined
             ? jExpr(at, unknown(`the variable '${name}' of '${shown}' uses its parameters or functions Tollgate cannot copy`))
-            : jsonValue(at, copied, true),
+            : jValue(at, copied, true),
         ),
       );
     }
@@ -847,8 +847,7 @@ class ProgramLowering {
     // `@secure()` on the parameter, or on the declaration of its type (the compiler writes securestring/secureObject either way).
     const secure = s.decorators.some((d) => decoratorName(d) === 'secure') || type.secure === true;
     // A type Tollgate cannot resolve (an unresolved import, resourceInput<…>) is left out rather than guessed: ARM then checks nothing.
-    if (type.type)
-      entries.push(entry('type', s.type ?? s, jString(s.type ?? s, secure ? (type.type === 'object' ? 'secureObject' : 'securestring') : type.type)));
+    if (type.type) entries.push(entry('type', s.type ?? s, jString(s.type ?? s, secure ? secureTypeOf(type.type) : type.type)));
     // @secure() over such a type: the compiler writes securestring or secureObject from the schema;
     // without it the value is still a secret (src/arm/template/template-scope.ts isSecureParameter).
     else if (secure) entries.push(entry('secure', s, jBool(s, true)));
@@ -972,7 +971,7 @@ class ProgramLowering {
   /** A property's or item's schema when it is secure or leads to secure parts. */
   private partSchema(t: T.TypeNode, secure: boolean, scope: FileScope, depth: number): JsonNode | undefined {
     const type = this.typeOf(t, scope, depth);
-    if (secure || type.secure) return jObject(t, [entry('type', t, jString(t, type.type === 'object' ? 'secureObject' : 'securestring'))]);
+    if (secure || type.secure) return secureSchema(t, type.type);
     const inner = this.securePartsSchema(t, scope, depth);
     return inner && jObject(t, inner);
   }
@@ -1415,26 +1414,6 @@ function depthOf(v: unknown, depth: number): number {
 }
 
 /**
- * A JSON value as template nodes at `at`. Strings that look like expressions are escaped; those of
- * a compiled template (`arm`) are kept as they are: its expressions stay expressions.
- */
-function jsonValue(at: Span, v: unknown, arm = false): JsonNode {
-  if (v === null) return jNull(at);
-  if (typeof v === 'string') return arm ? jString(at, v) : jLiteral(at, v);
-  if (typeof v === 'number') return jNumber(at, v);
-  if (typeof v === 'boolean') return jBool(at, v);
-  if (Array.isArray(v))
-    return jArray(
-      at,
-      v.map((item) => jsonValue(at, item, arm)),
-    );
-  return jObject(
-    at,
-    Object.entries(v as Record<string, unknown>).map(([k, item]) => entry(k, at, jsonValue(at, item, arm))),
-  );
-}
-
-/**
  * A variable loop of a compiled template (`copy: [{name, count, input}]`) as one expression:
  * `map(range(0, count), lambda(…, input))`, its `copyIndex()` and `copyIndex('name')` read from the
  * lambda. Undefined when the input nests another loop (a `copyIndex` naming another loop).
@@ -1635,10 +1614,8 @@ function jsonSecureParts(definition: unknown, definitions: ObjectValue, at: Span
     return jsonDefinitionType(target, definitions, depth + 1).secure ? undefined : jsonSecureParts(target, definitions, at, depth + 1);
   }
   const part = (d: unknown): JsonNode | undefined => {
-    if (jsonDefinitionType(d, definitions, depth + 1).secure) {
-      const object = jsonDefinitionType(d, definitions, depth + 1).type === 'object';
-      return jObject(at, [entry('type', at, jString(at, object ? 'secureObject' : 'securestring'))]);
-    }
+    const type = jsonDefinitionType(d, definitions, depth + 1);
+    if (type.secure) return secureSchema(at, type.type);
     const inner = jsonSecureParts(d, definitions, at, depth + 1);
     return inner && jObject(at, inner);
   };
@@ -1659,4 +1636,14 @@ function jsonSecureParts(definition: unknown, definitions: ObjectValue, at: Span
   const additionalSchema = isObject(additional) ? part(additional) : undefined;
   if (additionalSchema) return [entry('type', at, jString(at, 'object')), entry('additionalProperties', at, additionalSchema)];
   return undefined;
+}
+
+/** ARM's secure type for a base type: secureObject for an object, securestring otherwise (as the compiler writes them). */
+function secureTypeOf(base: string): string {
+  return base === 'object' ? 'secureObject' : 'securestring';
+}
+
+/** The schema of a part that is secret: `{ type: securestring | secureObject }`. */
+function secureSchema(at: Span, base: string): JsonNode {
+  return jObject(at, [entry('type', at, jString(at, secureTypeOf(base)))]);
 }
