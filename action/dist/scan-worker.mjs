@@ -18235,10 +18235,6 @@ var Sandbox = class _Sandbox {
   kept = { files: /* @__PURE__ */ new Map(), bytes: 0 };
   /** Told of every read, with the content, or undefined when the file could not be read (see fork). */
   onRead;
-  /** Whether something records what this sandbox reads (a unit's dependencies for the result cache). */
-  get readsRecorded() {
-    return this.onRead !== void 0;
-  }
   /**
    * The same sandbox under a new identity. Caches keyed by the sandbox (Bicep parses, lowered
    * modules) then live as long as the fork: the scan forks one per unit so that they are released
@@ -23350,8 +23346,9 @@ function evaluateResources(set, rules, options = {}) {
   const anyType = byType.get("*") ?? [];
   const run = { ...options, now: options.now ?? /* @__PURE__ */ new Date() };
   for (const resource of set.resources) {
-    for (const rule of byType.get(resource.type.toLowerCase()) ?? []) out.results.push(runRule(rule, resource, set, run, out));
-    for (const rule of anyType) out.results.push(runRule(rule, resource, set, run, out));
+    const ref = { type: resource.type, name: resource.name, id: resource.id };
+    for (const rule of byType.get(resource.type.toLowerCase()) ?? []) out.results.push(runRule(rule, resource, ref, set, run, out));
+    for (const rule of anyType) out.results.push(runRule(rule, resource, ref, set, run, out));
   }
   return out;
 }
@@ -23372,8 +23369,7 @@ function indexRules(rules) {
   }
   return map;
 }
-function runRule(rule, resource, set, options, out) {
-  const ref = { type: resource.type, name: resource.name, id: resource.id };
+function runRule(rule, resource, ref, set, options, out) {
   const result = { ruleId: rule.meta.id, resource: ref, file: set.file, parameterFile: set.parameterFile, outcome: "pass", findings: [] };
   let verdict;
   const ctx2 = {
@@ -23831,6 +23827,21 @@ function jArray(at, items) {
   return n;
 }
 var entry = (key, keyAt, value) => ({ key, keyAt, value });
+function jValue(at, v, arm = false) {
+  if (v === null) return jNull(at);
+  if (typeof v === "string") return arm ? jString(at, v) : jLiteral(at, v);
+  if (typeof v === "number") return jNumber(at, v);
+  if (typeof v === "boolean") return jBool(at, v);
+  if (Array.isArray(v))
+    return jArray(
+      at,
+      v.map((item) => jValue(at, item, arm))
+    );
+  return jObject(
+    at,
+    Object.entries(v).map(([k, item]) => entry(k, at, jValue(at, item, arm)))
+  );
+}
 
 // src/bicep/lower/lower-program.ts
 var FileScope = class {
@@ -24279,7 +24290,7 @@ var ProgramLowering = class {
     const selected = this.inFunction ? void 0 : selectJson(json, pathArg);
     if (selected !== void 0) {
       const name2 = `$fxv#${this.loadCount++}`;
-      this.importedVars.push(entry(name2, node, jsonValue(node, selected.value)));
+      this.importedVars.push(entry(name2, node, jValue(node, selected.value)));
       return `variables(${quote(name2)})`;
     }
     const base = `json(${quote(json)})`;
@@ -24387,7 +24398,7 @@ var ProgramLowering = class {
     for (const name of Object.keys(members2)) functions.set(name.toLowerCase(), `__imported${n}_${name}`);
     for (const [name, member] of Object.entries(members2)) {
       const copied = renameReferences(member, /* @__PURE__ */ new Map(), functions, true);
-      if (copied !== void 0) this.importedFuncs.push(entry(functions.get(name.toLowerCase()), at, jsonValue(at, copied, true)));
+      if (copied !== void 0) this.importedFuncs.push(entry(functions.get(name.toLowerCase()), at, jValue(at, copied, true)));
       if (copied !== void 0 && getProperty(getProperty(member, "metadata"), "__bicep_export!") === true)
         scope.funcs.set(name, `__bicep.${functions.get(name.toLowerCase())}`);
     }
@@ -24401,7 +24412,7 @@ var ProgramLowering = class {
         entry(
           renamed.get(name.toLowerCase()),
           at,
-          copied === void 0 ? jExpr(at, unknown(`the variable '${name}' of '${shown}' uses its parameters or functions Tollgate cannot copy`)) : jsonValue(at, copied, true)
+          copied === void 0 ? jExpr(at, unknown(`the variable '${name}' of '${shown}' uses its parameters or functions Tollgate cannot copy`)) : jValue(at, copied, true)
         )
       );
     }
@@ -24499,8 +24510,7 @@ var ProgramLowering = class {
     const entries = [];
     const type = s.type ? this.typeOf(s.type, scope) : { type: "object" };
     const secure = s.decorators.some((d) => decoratorName(d) === "secure") || type.secure === true;
-    if (type.type)
-      entries.push(entry("type", s.type ?? s, jString(s.type ?? s, secure ? type.type === "object" ? "secureObject" : "securestring" : type.type)));
+    if (type.type) entries.push(entry("type", s.type ?? s, jString(s.type ?? s, secure ? secureTypeOf(type.type) : type.type)));
     else if (secure) entries.push(entry("secure", s, jBool(s, true)));
     const parts = !secure && s.type ? this.securePartsSchema(s.type, scope) : void 0;
     if (parts) entries.push(...parts.filter((e) => e.key !== "type"));
@@ -24612,7 +24622,7 @@ var ProgramLowering = class {
   /** A property's or item's schema when it is secure or leads to secure parts. */
   partSchema(t, secure, scope, depth) {
     const type = this.typeOf(t, scope, depth);
-    if (secure || type.secure) return jObject(t, [entry("type", t, jString(t, type.type === "object" ? "secureObject" : "securestring"))]);
+    if (secure || type.secure) return secureSchema(t, type.type);
     const inner = this.securePartsSchema(t, scope, depth);
     return inner && jObject(t, inner);
   }
@@ -24979,21 +24989,6 @@ function depthOf2(v, depth) {
   }
   return max;
 }
-function jsonValue(at, v, arm = false) {
-  if (v === null) return jNull(at);
-  if (typeof v === "string") return arm ? jString(at, v) : jLiteral(at, v);
-  if (typeof v === "number") return jNumber(at, v);
-  if (typeof v === "boolean") return jBool(at, v);
-  if (Array.isArray(v))
-    return jArray(
-      at,
-      v.map((item) => jsonValue(at, item, arm))
-    );
-  return jObject(
-    at,
-    Object.entries(v).map(([k, item]) => entry(k, at, jsonValue(at, item, arm)))
-  );
-}
 function loopExpression(name, count, input) {
   const i = lambdaVariableOf(name);
   const body = asExpression(input, (text2) => {
@@ -25145,10 +25140,8 @@ function jsonSecureParts(definition, definitions2, at, depth = 0) {
     return jsonDefinitionType(target, definitions2, depth + 1).secure ? void 0 : jsonSecureParts(target, definitions2, at, depth + 1);
   }
   const part2 = (d) => {
-    if (jsonDefinitionType(d, definitions2, depth + 1).secure) {
-      const object = jsonDefinitionType(d, definitions2, depth + 1).type === "object";
-      return jObject(at, [entry("type", at, jString(at, object ? "secureObject" : "securestring"))]);
-    }
+    const type2 = jsonDefinitionType(d, definitions2, depth + 1);
+    if (type2.secure) return secureSchema(at, type2.type);
     const inner = jsonSecureParts(d, definitions2, at, depth + 1);
     return inner && jObject(at, inner);
   };
@@ -25169,6 +25162,12 @@ function jsonSecureParts(definition, definitions2, at, depth = 0) {
   const additionalSchema = isObject(additional) ? part2(additional) : void 0;
   if (additionalSchema) return [entry("type", at, jString(at, "object")), entry("additionalProperties", at, additionalSchema)];
   return void 0;
+}
+function secureTypeOf(base) {
+  return base === "object" ? "secureObject" : "securestring";
+}
+function secureSchema(at, base) {
+  return jObject(at, [entry("type", at, jString(at, secureTypeOf(base)))]);
 }
 
 // src/bicep/syntax/lexer.ts
@@ -27179,7 +27178,6 @@ function stillHolds(held, file, sandbox) {
       if (now2.ok !== was.ok || now2.ok && was.ok && now2.path !== was.path || !now2.ok && !was.ok && now2.reason !== was.reason) return false;
       continue;
     }
-    if (!sandbox.readsRecorded) continue;
     const now = read2.bytes ? sandbox.readBytes(read2.absPath) : sandbox.readText(read2.absPath);
     const same = now.ok ? read2.content !== void 0 && (Buffer.isBuffer(now.value) ? Buffer.isBuffer(read2.content) && now.value.equals(read2.content) : now.value === read2.content) : read2.content === void 0;
     if (!same) return false;
@@ -27277,26 +27275,17 @@ function keyVaultReference(a, _template) {
   return jObject(a, [entry("reference", v, jObject(v, ref))]);
 }
 function valueNode(at, v) {
+  return unknownPart(v) ?? jValue(at, v);
+}
+function unknownPart(v) {
   if (isUnknown(v)) return v;
   if (v === void 0) return new Unknown("the value could not be computed");
-  if (Array.isArray(v)) {
-    const items = v.map((x) => valueNode(at, x));
-    const bad = items.find((x) => isUnknown(x));
-    return bad ? bad : jArray(at, items);
+  if (v === null || typeof v !== "object") return void 0;
+  for (const x of Array.isArray(v) ? v : Object.values(v)) {
+    const bad = unknownPart(x);
+    if (bad) return bad;
   }
-  if (v !== null && typeof v === "object") {
-    const list3 = [];
-    for (const [k, x] of Object.entries(v)) {
-      const n = valueNode(at, x);
-      if (isUnknown(n)) return n;
-      list3.push(entry(k, at, n));
-    }
-    return jObject(at, list3);
-  }
-  if (typeof v === "string") return jLiteral(at, v);
-  if (typeof v === "number") return jNumber(at, v);
-  if (typeof v === "boolean") return jBool(at, v);
-  return jNull(at);
+  return void 0;
 }
 var parsedBySandbox = /* @__PURE__ */ new WeakMap();
 var moduleRefsBySandbox = /* @__PURE__ */ new WeakMap();

@@ -4554,10 +4554,6 @@ var init_sandbox = __esm({
       kept = { files: /* @__PURE__ */ new Map(), bytes: 0 };
       /** Told of every read, with the content, or undefined when the file could not be read (see fork). */
       onRead;
-      /** Whether something records what this sandbox reads (a unit's dependencies for the result cache). */
-      get readsRecorded() {
-        return this.onRead !== void 0;
-      }
       /**
        * The same sandbox under a new identity. Caches keyed by the sandbox (Bicep parses, lowered
        * modules) then live as long as the fork: the scan forks one per unit so that they are released
@@ -29883,6 +29879,21 @@ function jArray(at, items) {
   for (const item of items) item.parent = n;
   return n;
 }
+function jValue(at, v, arm = false) {
+  if (v === null) return jNull(at);
+  if (typeof v === "string") return arm ? jString(at, v) : jLiteral(at, v);
+  if (typeof v === "number") return jNumber(at, v);
+  if (typeof v === "boolean") return jBool(at, v);
+  if (Array.isArray(v))
+    return jArray(
+      at,
+      v.map((item) => jValue(at, item, arm))
+    );
+  return jObject(
+    at,
+    Object.entries(v).map(([k, item]) => entry(k, at, jValue(at, item, arm)))
+  );
+}
 var jString, jNumber, jBool, jNull, jExpr, jLiteral, entry;
 var init_json_build = __esm({
   "src/bicep/lower/json-build.ts"() {
@@ -29983,21 +29994,6 @@ function depthOf2(v, depth) {
     if (max > MAX_LOADED_DEPTH) break;
   }
   return max;
-}
-function jsonValue(at, v, arm = false) {
-  if (v === null) return jNull(at);
-  if (typeof v === "string") return arm ? jString(at, v) : jLiteral(at, v);
-  if (typeof v === "number") return jNumber(at, v);
-  if (typeof v === "boolean") return jBool(at, v);
-  if (Array.isArray(v))
-    return jArray(
-      at,
-      v.map((item) => jsonValue(at, item, arm))
-    );
-  return jObject(
-    at,
-    Object.entries(v).map(([k, item]) => entry(k, at, jsonValue(at, item, arm)))
-  );
 }
 function loopExpression(name, count3, input) {
   const i = lambdaVariableOf(name);
@@ -30149,10 +30145,8 @@ function jsonSecureParts(definition, definitions2, at, depth = 0) {
     return jsonDefinitionType(target, definitions2, depth + 1).secure ? void 0 : jsonSecureParts(target, definitions2, at, depth + 1);
   }
   const part2 = (d) => {
-    if (jsonDefinitionType(d, definitions2, depth + 1).secure) {
-      const object = jsonDefinitionType(d, definitions2, depth + 1).type === "object";
-      return jObject(at, [entry("type", at, jString(at, object ? "secureObject" : "securestring"))]);
-    }
+    const type2 = jsonDefinitionType(d, definitions2, depth + 1);
+    if (type2.secure) return secureSchema(at, type2.type);
     const inner = jsonSecureParts(d, definitions2, at, depth + 1);
     return inner && jObject(at, inner);
   };
@@ -30173,6 +30167,12 @@ function jsonSecureParts(definition, definitions2, at, depth = 0) {
   const additionalSchema = isObject(additional) ? part2(additional) : void 0;
   if (additionalSchema) return [entry("type", at, jString(at, "object")), entry("additionalProperties", at, additionalSchema)];
   return void 0;
+}
+function secureTypeOf(base) {
+  return base === "object" ? "secureObject" : "securestring";
+}
+function secureSchema(at, base) {
+  return jObject(at, [entry("type", at, jString(at, secureTypeOf(base)))]);
 }
 var FileScope, SCHEMAS, CONSTRAINT_DECORATORS, AMBIENT_TYPES, RESOURCE_CONTROL, yamlModule, ProgramLowering, lowerableOf, MAX_LOADED_DEPTH, lambdaVariableOf;
 var init_lower_program = __esm({
@@ -30620,7 +30620,7 @@ var init_lower_program = __esm({
         const selected = this.inFunction ? void 0 : selectJson(json, pathArg);
         if (selected !== void 0) {
           const name2 = `$fxv#${this.loadCount++}`;
-          this.importedVars.push(entry(name2, node, jsonValue(node, selected.value)));
+          this.importedVars.push(entry(name2, node, jValue(node, selected.value)));
           return `variables(${quote(name2)})`;
         }
         const base = `json(${quote(json)})`;
@@ -30728,7 +30728,7 @@ var init_lower_program = __esm({
         for (const name of Object.keys(members2)) functions.set(name.toLowerCase(), `__imported${n}_${name}`);
         for (const [name, member] of Object.entries(members2)) {
           const copied = renameReferences(member, /* @__PURE__ */ new Map(), functions, true);
-          if (copied !== void 0) this.importedFuncs.push(entry(functions.get(name.toLowerCase()), at, jsonValue(at, copied, true)));
+          if (copied !== void 0) this.importedFuncs.push(entry(functions.get(name.toLowerCase()), at, jValue(at, copied, true)));
           if (copied !== void 0 && getProperty(getProperty(member, "metadata"), "__bicep_export!") === true)
             scope.funcs.set(name, `__bicep.${functions.get(name.toLowerCase())}`);
         }
@@ -30742,7 +30742,7 @@ var init_lower_program = __esm({
             entry(
               renamed.get(name.toLowerCase()),
               at,
-              copied === void 0 ? jExpr(at, unknown(`the variable '${name}' of '${shown}' uses its parameters or functions Tollgate cannot copy`)) : jsonValue(at, copied, true)
+              copied === void 0 ? jExpr(at, unknown(`the variable '${name}' of '${shown}' uses its parameters or functions Tollgate cannot copy`)) : jValue(at, copied, true)
             )
           );
         }
@@ -30840,8 +30840,7 @@ var init_lower_program = __esm({
         const entries2 = [];
         const type = s.type ? this.typeOf(s.type, scope) : { type: "object" };
         const secure = s.decorators.some((d) => decoratorName(d) === "secure") || type.secure === true;
-        if (type.type)
-          entries2.push(entry("type", s.type ?? s, jString(s.type ?? s, secure ? type.type === "object" ? "secureObject" : "securestring" : type.type)));
+        if (type.type) entries2.push(entry("type", s.type ?? s, jString(s.type ?? s, secure ? secureTypeOf(type.type) : type.type)));
         else if (secure) entries2.push(entry("secure", s, jBool(s, true)));
         const parts = !secure && s.type ? this.securePartsSchema(s.type, scope) : void 0;
         if (parts) entries2.push(...parts.filter((e) => e.key !== "type"));
@@ -30953,7 +30952,7 @@ var init_lower_program = __esm({
       /** A property's or item's schema when it is secure or leads to secure parts. */
       partSchema(t, secure, scope, depth) {
         const type = this.typeOf(t, scope, depth);
-        if (secure || type.secure) return jObject(t, [entry("type", t, jString(t, type.type === "object" ? "secureObject" : "securestring"))]);
+        if (secure || type.secure) return secureSchema(t, type.type);
         const inner = this.securePartsSchema(t, scope, depth);
         return inner && jObject(t, inner);
       }
@@ -33277,7 +33276,6 @@ function stillHolds(held, file, sandbox) {
       if (now2.ok !== was.ok || now2.ok && was.ok && now2.path !== was.path || !now2.ok && !was.ok && now2.reason !== was.reason) return false;
       continue;
     }
-    if (!sandbox.readsRecorded) continue;
     const now = read2.bytes ? sandbox.readBytes(read2.absPath) : sandbox.readText(read2.absPath);
     const same = now.ok ? read2.content !== void 0 && (Buffer.isBuffer(now.value) ? Buffer.isBuffer(read2.content) && now.value.equals(read2.content) : now.value === read2.content) : read2.content === void 0;
     if (!same) return false;
@@ -33375,26 +33373,17 @@ function keyVaultReference(a, _template) {
   return jObject(a, [entry("reference", v, jObject(v, ref2))]);
 }
 function valueNode(at, v) {
+  return unknownPart(v) ?? jValue(at, v);
+}
+function unknownPart(v) {
   if (isUnknown(v)) return v;
   if (v === void 0) return new Unknown("the value could not be computed");
-  if (Array.isArray(v)) {
-    const items = v.map((x) => valueNode(at, x));
-    const bad = items.find((x) => isUnknown(x));
-    return bad ? bad : jArray(at, items);
+  if (v === null || typeof v !== "object") return void 0;
+  for (const x of Array.isArray(v) ? v : Object.values(v)) {
+    const bad = unknownPart(x);
+    if (bad) return bad;
   }
-  if (v !== null && typeof v === "object") {
-    const list3 = [];
-    for (const [k, x] of Object.entries(v)) {
-      const n = valueNode(at, x);
-      if (isUnknown(n)) return n;
-      list3.push(entry(k, at, n));
-    }
-    return jObject(at, list3);
-  }
-  if (typeof v === "string") return jLiteral(at, v);
-  if (typeof v === "number") return jNumber(at, v);
-  if (typeof v === "boolean") return jBool(at, v);
-  return jNull(at);
+  return void 0;
 }
 function localModulePaths(document) {
   const out = [];
@@ -34818,8 +34807,9 @@ function evaluateResources(set, rules, options = {}) {
   const anyType = byType.get("*") ?? [];
   const run = { ...options, now: options.now ?? /* @__PURE__ */ new Date() };
   for (const resource2 of set.resources) {
-    for (const rule of byType.get(resource2.type.toLowerCase()) ?? []) out.results.push(runRule(rule, resource2, set, run, out));
-    for (const rule of anyType) out.results.push(runRule(rule, resource2, set, run, out));
+    const ref2 = { type: resource2.type, name: resource2.name, id: resource2.id };
+    for (const rule of byType.get(resource2.type.toLowerCase()) ?? []) out.results.push(runRule(rule, resource2, ref2, set, run, out));
+    for (const rule of anyType) out.results.push(runRule(rule, resource2, ref2, set, run, out));
   }
   return out;
 }
@@ -34839,8 +34829,7 @@ function indexRules(rules) {
   }
   return map;
 }
-function runRule(rule, resource2, set, options, out) {
-  const ref2 = { type: resource2.type, name: resource2.name, id: resource2.id };
+function runRule(rule, resource2, ref2, set, options, out) {
   const result = { ruleId: rule.meta.id, resource: ref2, file: set.file, parameterFile: set.parameterFile, outcome: "pass", findings: [] };
   let verdict;
   const ctx = {
@@ -35136,7 +35125,7 @@ function unpackOutcome(stored) {
       if (finding2 === void 0) return void 0;
       findings.push(finding2);
     }
-    results.push({ ...r, resource: { ...resource2 }, file, findings });
+    results.push({ ...r, resource: resource2, file, findings });
   }
   const { resources: _resources, files: _files, ...outcome } = stored;
   return { ...outcome, results };
@@ -35304,11 +35293,18 @@ var init_result_cache = __esm({
         return hash;
       }
       statRecord(key2) {
+        return this.parsed(key2, (r) => {
+          const s = r;
+          return typeof s?.hash === "string" && typeof s.size === "number" && typeof s.mtimeMs === "number";
+        });
+      }
+      /** The pack's value for a key, parsed; a garbled or foreign one is a miss (the scan then replaces it). */
+      parsed(key2, valid) {
         const json = this.load().get(key2);
         if (json === void 0) return void 0;
         try {
-          const r = JSON.parse(json);
-          return typeof r?.hash === "string" && typeof r.size === "number" && typeof r.mtimeMs === "number" ? r : void 0;
+          const value = JSON.parse(json);
+          return valid(value) ? value : void 0;
         } catch {
           return void 0;
         }
@@ -35333,15 +35329,10 @@ var init_result_cache = __esm({
         return entries2;
       }
       read(key2) {
-        const json = this.load().get(key2);
-        if (json === void 0) return void 0;
-        try {
-          const entry2 = JSON.parse(json);
-          if (typeof entry2?.dependencies !== "object" || !entry2.dependencies) return void 0;
-          return entry2;
-        } catch {
-          return void 0;
-        }
+        return this.parsed(key2, (e) => {
+          const d = e?.dependencies;
+          return typeof d === "object" && d !== null;
+        });
       }
       write(key2, dependencies, outcome) {
         this.append(this.keyOf(key2), { dependencies, outcome });
@@ -35369,12 +35360,12 @@ var init_result_cache = __esm({
         this.append(key2, statRecordOf(stat, hash));
       }
       /** Appends a line to the pack. A failed write only costs the next scan the work. */
-      append(hash, value) {
+      append(key2, value) {
         const entries2 = this.load();
-        if (entries2.delete(hash)) this.replaced++;
+        if (entries2.delete(key2)) this.replaced++;
         try {
           if (this.fd === void 0) this.fd = this.openForAppend();
-          writeSync(this.fd, `${hash}	${JSON.stringify(value)}
+          writeSync(this.fd, `${key2}	${JSON.stringify(value)}
 `);
           this.lines++;
         } catch {
