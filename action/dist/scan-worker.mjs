@@ -332,7 +332,7 @@ var require_ignore = __commonJS({
       //   path matching.
       // - check `string` either `MODE_IGNORE` or `MODE_CHECK_IGNORE`
       // @returns {TestResult} true if a file is ignored
-      test(path21, checkUnignored, mode) {
+      test(path22, checkUnignored, mode) {
         let ignored = false;
         let unignored = false;
         let matchedRule;
@@ -341,7 +341,7 @@ var require_ignore = __commonJS({
           if (unignored === negative && ignored !== unignored || negative && !ignored && !unignored && !checkUnignored) {
             return;
           }
-          const matched = rule[mode].test(path21);
+          const matched = rule[mode].test(path22);
           if (!matched) {
             return;
           }
@@ -362,17 +362,17 @@ var require_ignore = __commonJS({
     var throwError = (message, Ctor) => {
       throw new Ctor(message);
     };
-    var checkPath = (path21, originalPath, doThrow) => {
-      if (!isString(path21)) {
+    var checkPath = (path22, originalPath, doThrow) => {
+      if (!isString(path22)) {
         return doThrow(
           `path must be a string, but got \`${originalPath}\``,
           TypeError
         );
       }
-      if (!path21) {
+      if (!path22) {
         return doThrow(`path must not be empty`, TypeError);
       }
-      if (checkPath.isNotRelative(path21)) {
+      if (checkPath.isNotRelative(path22)) {
         const r = "`path.relative()`d";
         return doThrow(
           `path should be a ${r} string, but got "${originalPath}"`,
@@ -381,7 +381,7 @@ var require_ignore = __commonJS({
       }
       return true;
     };
-    var isNotRelative = (path21) => REGEX_TEST_INVALID_PATH.test(path21);
+    var isNotRelative = (path22) => REGEX_TEST_INVALID_PATH.test(path22);
     checkPath.isNotRelative = isNotRelative;
     checkPath.convert = (p) => p;
     var Ignore = class {
@@ -411,19 +411,19 @@ var require_ignore = __commonJS({
       }
       // @returns {TestResult}
       _test(originalPath, cache, checkUnignored, slices) {
-        const path21 = originalPath && checkPath.convert(originalPath);
+        const path22 = originalPath && checkPath.convert(originalPath);
         checkPath(
-          path21,
+          path22,
           originalPath,
           this._strictPathCheck ? throwError : RETURN_FALSE
         );
-        return this._t(path21, cache, checkUnignored, slices);
+        return this._t(path22, cache, checkUnignored, slices);
       }
-      checkIgnore(path21) {
-        if (!REGEX_TEST_TRAILING_SLASH.test(path21)) {
-          return this.test(path21);
+      checkIgnore(path22) {
+        if (!REGEX_TEST_TRAILING_SLASH.test(path22)) {
+          return this.test(path22);
         }
-        const slices = path21.split(SLASH).filter(Boolean);
+        const slices = path22.split(SLASH).filter(Boolean);
         slices.pop();
         if (slices.length) {
           const parent = this._t(
@@ -436,18 +436,18 @@ var require_ignore = __commonJS({
             return parent;
           }
         }
-        return this._rules.test(path21, false, MODE_CHECK_IGNORE);
+        return this._rules.test(path22, false, MODE_CHECK_IGNORE);
       }
-      _t(path21, cache, checkUnignored, slices) {
-        if (path21 in cache) {
-          return cache[path21];
+      _t(path22, cache, checkUnignored, slices) {
+        if (path22 in cache) {
+          return cache[path22];
         }
         if (!slices) {
-          slices = path21.split(SLASH).filter(Boolean);
+          slices = path22.split(SLASH).filter(Boolean);
         }
         slices.pop();
         if (!slices.length) {
-          return cache[path21] = this._rules.test(path21, checkUnignored, MODE_IGNORE);
+          return cache[path22] = this._rules.test(path22, checkUnignored, MODE_IGNORE);
         }
         const parent = this._t(
           slices.join(SLASH) + SLASH,
@@ -455,29 +455,29 @@ var require_ignore = __commonJS({
           checkUnignored,
           slices
         );
-        return cache[path21] = parent.ignored ? parent : this._rules.test(path21, checkUnignored, MODE_IGNORE);
+        return cache[path22] = parent.ignored ? parent : this._rules.test(path22, checkUnignored, MODE_IGNORE);
       }
-      ignores(path21) {
-        return this._test(path21, this._ignoreCache, false).ignored;
+      ignores(path22) {
+        return this._test(path22, this._ignoreCache, false).ignored;
       }
       createFilter() {
-        return (path21) => !this.ignores(path21);
+        return (path22) => !this.ignores(path22);
       }
       filter(paths) {
         return makeArray(paths).filter(this.createFilter());
       }
       // @returns {TestResult}
-      test(path21) {
-        return this._test(path21, this._testCache, true);
+      test(path22) {
+        return this._test(path22, this._testCache, true);
       }
     };
     var factory = (options) => new Ignore(options);
-    var isPathValid = (path21) => checkPath(path21 && checkPath.convert(path21), path21, RETURN_FALSE);
+    var isPathValid = (path22) => checkPath(path22 && checkPath.convert(path22), path22, RETURN_FALSE);
     var setupWindows = () => {
       const makePosix = (str4) => /^\\\\\?\\/.test(str4) || /["<>|\u0000-\u001F]+/u.test(str4) ? str4 : str4.replace(/\\/g, "/");
       checkPath.convert = makePosix;
       const REGEX_TEST_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
-      checkPath.isNotRelative = (path21) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path21) || isNotRelative(path21);
+      checkPath.isNotRelative = (path22) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path22) || isNotRelative(path22);
     };
     if (
       // Detect `process` so that it can run in browsers.
@@ -569,17 +569,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path21) {
-      const ctrl = callVisitor(key, node, visitor, path21);
+    function visit_(key, node, visitor, path22) {
+      const ctrl = callVisitor(key, node, visitor, path22);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path21, ctrl);
-        return visit_(key, ctrl, visitor, path21);
+        replaceNode(key, path22, ctrl);
+        return visit_(key, ctrl, visitor, path22);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path21 = Object.freeze(path21.concat(node));
+          path22 = Object.freeze(path22.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path21);
+            const ci = visit_(i, node.items[i], visitor, path22);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -590,13 +590,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path21 = Object.freeze(path21.concat(node));
-          const ck = visit_("key", node.key, visitor, path21);
+          path22 = Object.freeze(path22.concat(node));
+          const ck = visit_("key", node.key, visitor, path22);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path21);
+          const cv = visit_("value", node.value, visitor, path22);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -617,17 +617,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path21) {
-      const ctrl = await callVisitor(key, node, visitor, path21);
+    async function visitAsync_(key, node, visitor, path22) {
+      const ctrl = await callVisitor(key, node, visitor, path22);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path21, ctrl);
-        return visitAsync_(key, ctrl, visitor, path21);
+        replaceNode(key, path22, ctrl);
+        return visitAsync_(key, ctrl, visitor, path22);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path21 = Object.freeze(path21.concat(node));
+          path22 = Object.freeze(path22.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path21);
+            const ci = await visitAsync_(i, node.items[i], visitor, path22);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -638,13 +638,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path21 = Object.freeze(path21.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path21);
+          path22 = Object.freeze(path22.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path22);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path21);
+          const cv = await visitAsync_("value", node.value, visitor, path22);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -671,23 +671,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path21) {
+    function callVisitor(key, node, visitor, path22) {
       if (typeof visitor === "function")
-        return visitor(key, node, path21);
+        return visitor(key, node, path22);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path21);
+        return visitor.Map?.(key, node, path22);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path21);
+        return visitor.Seq?.(key, node, path22);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path21);
+        return visitor.Pair?.(key, node, path22);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path21);
+        return visitor.Scalar?.(key, node, path22);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path21);
+        return visitor.Alias?.(key, node, path22);
       return void 0;
     }
-    function replaceNode(key, path21, node) {
-      const parent = path21[path21.length - 1];
+    function replaceNode(key, path22, node) {
+      const parent = path22[path22.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -1299,10 +1299,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node2 = require_Node();
-    function collectionFromPath(schema, path21, value) {
+    function collectionFromPath(schema, path22, value) {
       let v = value;
-      for (let i = path21.length - 1; i >= 0; --i) {
-        const k = path21[i];
+      for (let i = path22.length - 1; i >= 0; --i) {
+        const k = path22[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -1321,7 +1321,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path21) => path21 == null || typeof path21 === "object" && !!path21[Symbol.iterator]().next().done;
+    var isEmptyPath = (path22) => path22 == null || typeof path22 === "object" && !!path22[Symbol.iterator]().next().done;
     var Collection = class extends Node2.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -1351,11 +1351,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path21, value) {
-        if (isEmptyPath(path21))
+      addIn(path22, value) {
+        if (isEmptyPath(path22))
           this.add(value);
         else {
-          const [key, ...rest] = path21;
+          const [key, ...rest] = path22;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
@@ -1369,8 +1369,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path21) {
-        const [key, ...rest] = path21;
+      deleteIn(path22) {
+        const [key, ...rest] = path22;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -1384,8 +1384,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path21, keepScalar) {
-        const [key, ...rest] = path21;
+      getIn(path22, keepScalar) {
+        const [key, ...rest] = path22;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -1403,8 +1403,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path21) {
-        const [key, ...rest] = path21;
+      hasIn(path22) {
+        const [key, ...rest] = path22;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -1414,8 +1414,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path21, value) {
-        const [key, ...rest] = path21;
+      setIn(path22, value) {
+        const [key, ...rest] = path22;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -3930,9 +3930,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path21, value) {
+      addIn(path22, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path21, value);
+          this.contents.addIn(path22, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -4007,14 +4007,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path21) {
-        if (Collection.isEmptyPath(path21)) {
+      deleteIn(path22) {
+        if (Collection.isEmptyPath(path22)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path21) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path22) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -4029,10 +4029,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path21, keepScalar) {
-        if (Collection.isEmptyPath(path21))
+      getIn(path22, keepScalar) {
+        if (Collection.isEmptyPath(path22))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path21, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path22, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -4043,10 +4043,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path21) {
-        if (Collection.isEmptyPath(path21))
+      hasIn(path22) {
+        if (Collection.isEmptyPath(path22))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path21) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path22) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -4063,13 +4063,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path21, value) {
-        if (Collection.isEmptyPath(path21)) {
+      setIn(path22, value) {
+        if (Collection.isEmptyPath(path22)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path21), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path22), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path21, value);
+          this.contents.setIn(path22, value);
         }
       }
       /**
@@ -6030,9 +6030,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path21) => {
+    visit.itemAtPath = (cst, path22) => {
       let item = cst;
-      for (const [field, index] of path21) {
+      for (const [field, index] of path22) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -6041,23 +6041,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path21) => {
-      const parent = visit.itemAtPath(cst, path21.slice(0, -1));
-      const field = path21[path21.length - 1][0];
+    visit.parentCollection = (cst, path22) => {
+      const parent = visit.itemAtPath(cst, path22.slice(0, -1));
+      const field = path22[path22.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path21, item, visitor) {
-      let ctrl = visitor(item, path21);
+    function _visit(path22, item, visitor) {
+      let ctrl = visitor(item, path22);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token2 = item[field];
         if (token2 && "items" in token2) {
           for (let i = 0; i < token2.items.length; ++i) {
-            const ci = _visit(Object.freeze(path21.concat([[field, i]])), token2.items[i], visitor);
+            const ci = _visit(Object.freeze(path22.concat([[field, i]])), token2.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -6068,10 +6068,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path21);
+            ctrl = ctrl(item, path22);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path21) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path22) : ctrl;
     }
     exports2.visit = visit;
   }
@@ -11051,8 +11051,8 @@ var require_utils = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path21) {
-      let input = path21;
+    function removeDotSegments(path22) {
+      let input = path22;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -11126,11 +11126,11 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path21) {
-      if (path21 === "" || path21[0] === "/") {
-        return removeDotSegments(path21);
+    function removeDotSegmentsRelative(path22) {
+      if (path22 === "" || path22[0] === "/") {
+        return removeDotSegments(path22);
       }
-      const segments2 = path21.split("/");
+      const segments2 = path22.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -11493,8 +11493,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path21 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path21 && path21 !== "/" ? path21 : void 0;
+        const path22 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path22 && path22 !== "/" ? path22 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -15890,7 +15890,7 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports2) {
     var EventEmitter = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path21 = __require("node:path");
+    var path22 = __require("node:path");
     var fs = __require("node:fs");
     var process2 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
@@ -16903,9 +16903,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          const localBin = path21.resolve(baseDir, baseName);
+          const localBin = path22.resolve(baseDir, baseName);
           if (fs.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path21.extname(baseName))) return void 0;
+          if (sourceExt.includes(path22.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs.existsSync(`${localBin}${ext}`)
           );
@@ -16923,17 +16923,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path21.resolve(
-            path21.dirname(resolvedScriptPath),
+          executableDir = path22.resolve(
+            path22.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path21.basename(
+            const legacyName = path22.basename(
               this._scriptPath,
-              path21.extname(this._scriptPath)
+              path22.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -16944,7 +16944,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path21.extname(executableFile));
+        launchWithNode = sourceExt.includes(path22.extname(executableFile));
         let proc;
         if (process2.platform !== "win32") {
           if (launchWithNode) {
@@ -17859,7 +17859,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path21.basename(filename, path21.extname(filename));
+        this._name = path22.basename(filename, path22.extname(filename));
         return this;
       }
       /**
@@ -17873,9 +17873,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path22) {
-        if (path22 === void 0) return this._executableDir;
-        this._executableDir = path22;
+      executableDir(path23) {
+        if (path23 === void 0) return this._executableDir;
+        this._executableDir = path23;
         return this;
       }
       /**
@@ -18681,28 +18681,28 @@ function getProperty(obj, key) {
   }
   return void 0;
 }
-function parsePath(path21) {
+function parsePath(path22) {
   const out = [];
   let i = 0;
   let start = 0;
   const flush = () => {
-    if (i > start) out.push(path21.slice(start, i));
+    if (i > start) out.push(path22.slice(start, i));
   };
-  while (i < path21.length) {
-    const ch = path21[i];
+  while (i < path22.length) {
+    const ch = path22[i];
     if (ch === ".") {
       flush();
       i++;
       start = i;
     } else if (ch === "[") {
       flush();
-      const close = path21.indexOf("]", i);
-      if (close < 0) throw new Error(`unclosed '[' in path '${path21}'`);
-      const inner = path21.slice(i + 1, close);
+      const close = path22.indexOf("]", i);
+      if (close < 0) throw new Error(`unclosed '[' in path '${path22}'`);
+      const inner = path22.slice(i + 1, close);
       const quoted = /^'(.*)'$|^"(.*)"$/s.exec(inner);
       if (quoted) out.push(quoted[1] ?? quoted[2] ?? "");
       else if (/^\d+$/.test(inner)) out.push(Number(inner));
-      else throw new Error(`bad index '[${inner}]' in path '${path21}'`);
+      else throw new Error(`bad index '[${inner}]' in path '${path22}'`);
       i = close + 1;
       start = i;
     } else {
@@ -18712,17 +18712,17 @@ function parsePath(path21) {
   flush();
   return out;
 }
-function formatPath(path21) {
+function formatPath(path22) {
   let out = "";
-  for (const seg of path21) {
+  for (const seg of path22) {
     if (typeof seg === "number") out += `[${seg}]`;
     else if (/^[A-Za-z_$][\w$-]*$/.test(seg)) out += out ? `.${seg}` : seg;
     else out += `['${seg}']`;
   }
   return out;
 }
-function getPath(value, path21) {
-  const segs = typeof path21 === "string" ? parsedPath(path21) : path21;
+function getPath(value, path22) {
+  const segs = typeof path22 === "string" ? parsedPath(path22) : path22;
   let cur = value;
   for (const seg of segs) {
     if (cur instanceof Unknown) return cur;
@@ -18738,12 +18738,12 @@ function getPath(value, path21) {
 }
 var parsedPaths = /* @__PURE__ */ new Map();
 var MAX_PARSED_PATHS = 1e4;
-function parsedPath(path21) {
-  let segs = parsedPaths.get(path21);
+function parsedPath(path22) {
+  let segs = parsedPaths.get(path22);
   if (!segs) {
-    segs = parsePath(path21);
+    segs = parsePath(path22);
     if (parsedPaths.size >= MAX_PARSED_PATHS) parsedPaths.clear();
-    parsedPaths.set(path21, segs);
+    parsedPaths.set(path22, segs);
   }
   return segs;
 }
@@ -20584,7 +20584,7 @@ var encodingFunctions = [
       const host = part2("host");
       if (typeof scheme !== "string" || typeof host !== "string" || !scheme || !host) throw new FunctionError("needs the string properties scheme and host");
       const port2 = part2("port");
-      const path21 = part2("path");
+      const path22 = part2("path");
       const query = part2("query");
       const u = parseAbsoluteUri(`${scheme}://${host}`, "scheme and host");
       if (port2 !== void 0 && port2 !== null) {
@@ -20592,7 +20592,7 @@ var encodingFunctions = [
         if (n < 0 || n > 65535) throw new FunctionError(`port ${n} is not between 0 and 65535`);
         u.port = String(n);
       }
-      if (path21 !== void 0 && path21 !== null) u.pathname = expectString(path21, "path");
+      if (path22 !== void 0 && path22 !== null) u.pathname = expectString(path22, "path");
       if (query !== void 0 && query !== null) u.search = expectString(query, "query");
       return u.href;
     }
@@ -21420,9 +21420,9 @@ var NULL = ["null", "null", null];
 
 // src/load/source-file.ts
 var SourceFile = class {
-  constructor(absPath, path21, text2) {
+  constructor(absPath, path22, text2) {
     this.absPath = absPath;
-    this.path = path21;
+    this.path = path22;
     this.text = text2;
   }
   absPath;
@@ -21610,11 +21610,11 @@ function propertyKeyNode(valueNode2) {
 }
 
 // src/resources/locate.ts
-function locateInTree(document, resourceNode, path21, origins, isComputed) {
+function locateInTree(document, resourceNode, path22, origins, isComputed) {
   let node = resourceNode;
   let exact = true;
   let depth = 0;
-  for (const seg of path21) {
+  for (const seg of path22) {
     if (isComputed(node)) {
       exact = false;
       break;
@@ -21713,9 +21713,9 @@ function shortestCycle(start, members2, depsOf) {
     for (const dep of depsOf(node)) {
       if (!members2.has(dep)) continue;
       if (dep === start) {
-        const path21 = [node];
-        while (path21[path21.length - 1] !== start) path21.push(previous.get(path21[path21.length - 1]));
-        return path21.reverse();
+        const path22 = [node];
+        while (path22[path22.length - 1] !== start) path22.push(previous.get(path22[path22.length - 1]));
+        return path22.reverse();
       }
       if (!previous.has(dep)) {
         previous.set(dep, node);
@@ -22435,8 +22435,8 @@ function loadLinkedTemplate(inst, properties, outer, run) {
     return target;
   }
   if (!run.loadLinked) return new Unknown("linked templates are not read here");
-  const { path: path21, shown } = target;
-  const loaded = run.loadLinked(outer.template.file.absPath, path21);
+  const { path: path22, shown } = target;
+  const loaded = run.loadLinked(outer.template.file.absPath, path22);
   if (isLoadFailure(loaded)) {
     outer.report(
       at,
@@ -22530,9 +22530,9 @@ function filePathOf(uri) {
 function providerSegments(type, name) {
   const [namespace, ...types] = type.split("/");
   const names = name.split("/");
-  let path21 = `/providers/${namespace}`;
-  types.forEach((t, i) => path21 += `/${t}/${names[i] ?? "<unknown>"}`);
-  return path21;
+  let path22 = `/providers/${namespace}`;
+  types.forEach((t, i) => path22 += `/${t}/${names[i] ?? "<unknown>"}`);
+  return path22;
 }
 function scopeIdFor(scope, d) {
   switch (scope) {
@@ -22778,15 +22778,15 @@ var DeploymentExpansion = class _DeploymentExpansion {
     return inst;
   }
   checkDependencies() {
-    for (const { path: path21, size } of findDependencyCycles(this.instances, (inst) => this.dependenciesOf(inst))) {
-      const first = path21[0];
+    for (const { path: path22, size } of findDependencyCycles(this.instances, (inst) => this.dependenciesOf(inst))) {
+      const first = path22[0];
       const at = childNode(first.node, "dependsOn") ?? first.node;
-      const others = size > path21.length ? ` (${size} resources depend on each other)` : "";
+      const others = size > path22.length ? ` (${size} resources depend on each other)` : "";
       this.scope.report(
         at,
         "dependson-cycle",
         "error",
-        `dependsOn forms a cycle: ${[...path21, first].map((i) => i.symbolicName ?? i.name).join(" -> ")}${others}`
+        `dependsOn forms a cycle: ${[...path22, first].map((i) => i.symbolicName ?? i.name).join(" -> ")}${others}`
       );
     }
   }
@@ -22851,10 +22851,10 @@ var DeploymentExpansion = class _DeploymentExpansion {
         get declaration() {
           return declarationOf(inst);
         },
-        locate: (path21) => locateInTree(
+        locate: (path22) => locateInTree(
           scope.template,
           inst.node,
-          path21,
+          path22,
           (at) => traceOrigins(at, scope, scope.context(inst.copies)),
           (at) => at.type === "string" && isExpression(at.value)
         )
@@ -23155,8 +23155,8 @@ function computeFix(resource, intent) {
   const replacements = [];
   const insertions = [];
   const shared = /* @__PURE__ */ new Set();
-  for (const { path: path21, value } of intent.set) {
-    const segments2 = parsePath(path21);
+  for (const { path: path22, value } of intent.set) {
+    const segments2 = parsePath(path22);
     const located2 = resource.source.locate(segments2);
     const node = located2.node;
     if (!node || located2.depth === void 0) return void 0;
@@ -23377,8 +23377,8 @@ function runRule(rule, resource, ref, set, options, out) {
     // Own keys only: a rule id from a policy file may be `constructor` or `__proto__`.
     options: (options.ruleOptions && Object.hasOwn(options.ruleOptions, rule.meta.id) ? options.ruleOptions[rule.meta.id] : void 0) ?? {},
     now: options.now ?? /* @__PURE__ */ new Date(),
-    report: ({ path: path21, message, messageId, level, effect, fix }) => {
-      const finding = makeFinding(rule, resource, set, path21, message);
+    report: ({ path: path22, message, messageId, level, effect, fix }) => {
+      const finding = makeFinding(rule, resource, set, path22, message);
       const edits = fix ? computeFix(resource, fix) : void 0;
       if (edits) finding.fix = edits;
       if (messageId !== void 0) finding.messageId = messageId;
@@ -23404,8 +23404,8 @@ function runRule(rule, resource, ref, set, options, out) {
   }
   return result;
 }
-function makeFinding(rule, resource, set, path21, message) {
-  const located2 = path21 ? resource.source.locate(parsePath(path21)) : void 0;
+function makeFinding(rule, resource, set, path22, message) {
+  const located2 = path22 ? resource.source.locate(parsePath(path22)) : void 0;
   return {
     ruleId: rule.meta.id,
     ruleTitle: rule.meta.title,
@@ -23415,7 +23415,7 @@ function makeFinding(rule, resource, set, path21, message) {
     resource: { type: resource.type, name: resource.name, id: resource.id },
     // A resource whose condition could not be decided is checked as if deployed: say so.
     message: resource.conditionUnknown ? `${message} (if deployed: its condition is unknown because ${resource.conditionUnknown})` : message,
-    path: path21,
+    path: path22,
     location: located2?.location ?? resource.source.location,
     snippet: snippetAround(resource, located2?.location ?? resource.source.location),
     origins: located2?.origins ?? [],
@@ -23574,6 +23574,9 @@ function packageRoot() {
     dir = up;
   }
   return cached = dir;
+}
+function packageVersion() {
+  return JSON.parse(readFileSync2(path2.join(packageRoot(), "package.json"), "utf8")).version;
 }
 
 // src/load/resource-type-table.ts
@@ -26009,11 +26012,11 @@ var Parser2 = class {
       case "using":
       case "extends": {
         children.push(this.next());
-        let path21;
+        let path22;
         if (this.atKeyword("none")) children.push(this.next());
         else {
-          path21 = this.interpString();
-          children.push(path21);
+          path22 = this.interpString();
+          children.push(path22);
         }
         if (word === "using") {
           if (this.atKeyword("with")) {
@@ -26026,7 +26029,7 @@ var Parser2 = class {
             end: endOf(children, 0),
             children,
             decorators,
-            path: path21
+            path: path22
           };
         }
         return {
@@ -26035,7 +26038,7 @@ var Parser2 = class {
           end: endOf(children, 0),
           children,
           decorators,
-          path: path21
+          path: path22
         };
       }
     }
@@ -27460,10 +27463,10 @@ function addResource(doc, node, parent, out) {
       kind: "export",
       document: doc,
       location: doc.file.locationOf(node.offset, 1),
-      locate: (path21) => locateInTree(
+      locate: (path22) => locateInTree(
         doc,
         node,
-        path21,
+        path22,
         () => [],
         () => false
       )
@@ -28012,10 +28015,10 @@ var POLICY_ONLY = [
     name: "field",
     minArgs: 1,
     maxArgs: 1,
-    eager: ([path21], ctx2) => {
-      if (typeof path21 !== "string") throw new FunctionError("field() takes a field name");
+    eager: ([path22], ctx2) => {
+      if (typeof path22 !== "string") throw new FunctionError("field() takes a field name");
       if (!ctx2.field) throw new PolicyCompileError("field() is only available while evaluating a resource");
-      return ctx2.field(path21);
+      return ctx2.field(path22);
     }
   },
   {
@@ -28364,14 +28367,14 @@ function aliasEntries(field, table) {
     const defaultPath = strip(e.defaultPath);
     if (defaultPath === void 0) return [];
     const paths = (e.paths ?? []).flatMap((v) => {
-      const path21 = strip(v.path);
-      return path21 === void 0 ? [] : [{ path: path21, apiVersions: v.apiVersions }];
+      const path22 = strip(v.path);
+      return path22 === void 0 ? [] : [{ path: path22, apiVersions: v.apiVersions }];
     });
     return [{ name: field, resourceType: e.resourceType, defaultPath, ...paths.length ? { paths } : {} }];
   });
 }
 function builtInField(field) {
-  const computed = (path21, read2) => ({ kind: "computed", field, path: path21, read: read2 });
+  const computed = (path22, read2) => ({ kind: "computed", field, path: path22, read: read2 });
   switch (field.toLowerCase()) {
     case "type":
       return computed("type", (t) => t.type);
@@ -28408,7 +28411,7 @@ function tagName(field) {
   if (m[2] !== void 0) return m[2].replace(/''/g, "'");
   return m[1] ?? m[3] ?? m[4];
 }
-function parseFieldPath(path21) {
+function parseFieldPath(path22) {
   const out = [];
   let current = "";
   let i = 0;
@@ -28416,37 +28419,37 @@ function parseFieldPath(path21) {
     if (current) out.push(current);
     current = "";
   };
-  while (i < path21.length) {
-    const ch = path21[i];
+  while (i < path22.length) {
+    const ch = path22[i];
     if (ch === ".") {
       flush();
       i++;
     } else if (ch === "[") {
       flush();
-      const quote2 = path21[i + 1];
+      const quote2 = path22[i + 1];
       if (quote2 === "'" || quote2 === '"') {
         let j = i + 2;
         let key = "";
         for (; ; ) {
-          if (j >= path21.length) throw new PolicyCompileError(`unclosed quote in the field path '${path21}'`);
-          if (path21[j] === quote2) {
-            if (path21[j + 1] === quote2) {
+          if (j >= path22.length) throw new PolicyCompileError(`unclosed quote in the field path '${path22}'`);
+          if (path22[j] === quote2) {
+            if (path22[j + 1] === quote2) {
               key += quote2;
               j += 2;
               continue;
             }
             break;
           }
-          key += path21[j];
+          key += path22[j];
           j++;
         }
-        if (path21[j + 1] !== "]") throw new PolicyCompileError(`expected ']' after a quoted key in the field path '${path21}'`);
+        if (path22[j + 1] !== "]") throw new PolicyCompileError(`expected ']' after a quoted key in the field path '${path22}'`);
         out.push(key);
         i = j + 2;
       } else {
-        const close = path21.indexOf("]", i);
-        if (close < 0) throw new PolicyCompileError(`unclosed '[' in the field path '${path21}'`);
-        const inner = path21.slice(i + 1, close).trim();
+        const close = path22.indexOf("]", i);
+        if (close < 0) throw new PolicyCompileError(`unclosed '[' in the field path '${path22}'`);
+        const inner = path22.slice(i + 1, close).trim();
         if (inner === "*") out.push(WILD);
         else if (/^\d+$/.test(inner)) out.push(Number(inner));
         else out.push(inner);
@@ -28757,7 +28760,7 @@ function contextOf(scope) {
       missingPropertyIsNull: true,
       env: scope.env,
       parameter: scope.parameter,
-      field: (path21) => fieldFunction(scope, path21),
+      field: (path22) => fieldFunction(scope, path22),
       current: (name) => currentValue(scope, name)
     };
     contexts.set(scope, ctx2);
@@ -28786,7 +28789,7 @@ function locate(segs, scope, useBindings, target) {
   }
   return { base: target.body, rest: segs, basePath: [] };
 }
-function walk2(base, segs, from, path21) {
+function walk2(base, segs, from, path22) {
   let cur = base;
   let i = from;
   for (; i < segs.length; i++) {
@@ -28794,7 +28797,7 @@ function walk2(base, segs, from, path21) {
     if (s === WILD) break;
     if (isUnknown(cur)) break;
     cur = stepInto(cur, s);
-    path21.push(s);
+    path22.push(s);
   }
   return { value: cur, next: i };
 }
@@ -28804,9 +28807,9 @@ function readScalar(ref, scope, target, useBindings) {
   const segs = ref.segments(target);
   if (!segs) return { value: void 0 };
   const loc = locate(segs, scope, useBindings, target);
-  const path21 = [...loc.basePath];
-  const { value } = walk2(loc.base, loc.rest, 0, path21);
-  return { value: ref.normalize ? ref.normalize(value) : value, path: showPath(path21) };
+  const path22 = [...loc.basePath];
+  const { value } = walk2(loc.base, loc.rest, 0, path22);
+  return { value: ref.normalize ? ref.normalize(value) : value, path: showPath(path22) };
 }
 function collect2(base, segs, from, out) {
   const { value, next } = walk2(base, segs, from, []);
@@ -28822,15 +28825,15 @@ function collect2(base, segs, from, out) {
   }
   return void 0;
 }
-function members(base, segs, from, path21, out) {
-  const step2 = walk2(base, segs, from, path21);
+function members(base, segs, from, path22, out) {
+  const step2 = walk2(base, segs, from, path22);
   if (isUnknown(step2.value)) return step2.value;
   if (step2.next === segs.length) return void 0;
   if (!Array.isArray(step2.value)) return void 0;
   const last = step2.next + 1 === segs.length;
   for (let k = 0; k < step2.value.length; k++) {
     const member = step2.value[k];
-    const memberPath = [...path21, k];
+    const memberPath = [...path22, k];
     if (last) {
       out.push({ value: member, path: memberPath });
       continue;
@@ -28857,9 +28860,9 @@ function fieldFunction(scope, name) {
     }
     return collect2(loc.base, loc.rest, 0, out) ?? out;
   }
-  const { value, path: path21 } = readScalar(ref, scope, target, useBindings);
+  const { value, path: path22 } = readScalar(ref, scope, target, useBindings);
   const read2 = value === void 0 || value === null ? "" : value;
-  scope.reads?.push({ field: name, ...path21 !== void 0 ? { path: path21 } : {}, value: read2, absent: read2 !== value });
+  scope.reads?.push({ field: name, ...path22 !== void 0 ? { path: path22 } : {}, value: read2, absent: read2 !== value });
   return read2;
 }
 function currentValue(scope, name) {
@@ -28936,25 +28939,25 @@ function evaluateField(ref, operator, operand, scope, at) {
     const loc = locate(segs, scope, true, scope.target);
     if (loc.rest.includes(WILD)) {
       let expected;
-      return everyMember(loc.base, loc.rest, 0, [...loc.basePath], (actual, path22) => {
+      return everyMember(loc.base, loc.rest, 0, [...loc.basePath], (actual, path23) => {
         expected ??= operandValue(operand, scope);
-        return decide(operator, actual, expected, { field: ref.field, path: showPath(path22) }, at);
+        return decide(operator, actual, expected, { field: ref.field, path: showPath(path23) }, at);
       });
     }
   }
-  const { value, path: path21 } = readScalar(ref, scope, scope.target, true);
-  if (isUnknown(value)) return unknownVerdict(value, path21 ?? ref.field);
-  return decide(operator, value, operandValue(operand, scope), { field: ref.field, path: path21 }, at);
+  const { value, path: path22 } = readScalar(ref, scope, scope.target, true);
+  if (isUnknown(value)) return unknownVerdict(value, path22 ?? ref.field);
+  return decide(operator, value, operandValue(operand, scope), { field: ref.field, path: path22 }, at);
 }
-function everyMember(base, segs, from, path21, visit) {
-  const step2 = walk2(base, segs, from, path21);
-  if (isUnknown(step2.value)) return unknownVerdict(step2.value, showPath(path21));
-  if (step2.next === segs.length) return visit(step2.value, path21);
+function everyMember(base, segs, from, path22, visit) {
+  const step2 = walk2(base, segs, from, path22);
+  if (isUnknown(step2.value)) return unknownVerdict(step2.value, showPath(path22));
+  if (step2.next === segs.length) return visit(step2.value, path22);
   if (!Array.isArray(step2.value)) return { truth: true, because: [] };
   let unknown2;
   const because = [];
   for (let k = 0; k < step2.value.length; k++) {
-    const v = everyMember(step2.value[k], segs, step2.next + 1, [...path21, k], visit);
+    const v = everyMember(step2.value[k], segs, step2.next + 1, [...path22, k], visit);
     if (v.truth === false) return v;
     if (v.truth === "unknown") unknown2 ??= v;
     else if (because.length < 1) because.push(...v.because);
@@ -29233,11 +29236,11 @@ function traced(scope, text2, run) {
   node.text = text2(v);
   return v;
 }
-function showActual(path21, v) {
+function showActual(path22, v) {
   const w = v.because[0];
   if (v.because.length !== 1 || !w) return v.truth === "unknown" && v.reason ? ` (${v.reason})` : "";
   const shown = w.actual === void 0 ? "absent" : JSON.stringify(w.actual);
-  return path21 ? ` (${path21} = ${shown})` : ` (= ${shown})`;
+  return path22 ? ` (${path22} = ${shown})` : ` (= ${shown})`;
 }
 function showOperand(operand) {
   if ("literal" in operand) return JSON.stringify(operand.literal);
@@ -29589,7 +29592,7 @@ function existence(policy, scope, verdict, options) {
     return { kind: "unknown", verdict, reason: `whether a related ${what} exists is not known before deployment` };
   }
   let undecided;
-  let path21;
+  let path22;
   for (const candidate of candidates) {
     if (!policy.then.existenceCondition) return { kind: "compliant", verdict };
     const v = policy.then.existenceCondition.evaluate({ ...inner, target: candidate, bindings: [] });
@@ -29599,7 +29602,7 @@ function existence(policy, scope, verdict, options) {
       const unset = v.because.find((w) => w.actual === void 0 && !w.counted && w.path !== void 0);
       if (unset) undecided ??= { truth: "unknown", because: [], reason: `${unset.path} is not set: ${candidate.unsetIsUnknown}` };
       const decided = v.because.find((w) => w.path !== void 0);
-      if (decided && candidate.parentPath) path21 ??= candidate.parentPath(decided.path);
+      if (decided && candidate.parentPath) path22 ??= candidate.parentPath(decided.path);
     }
   }
   if (undecided)
@@ -29617,7 +29620,7 @@ function existence(policy, scope, verdict, options) {
     verdict,
     reason,
     ...details === void 0 ? {} : { details },
-    ...path21 === void 0 ? {} : { path: path21 }
+    ...path22 === void 0 ? {} : { path: path22 }
   };
 }
 function requestContextOf(apiVersion) {
@@ -29886,10 +29889,10 @@ function report(result, resource, definition, sidecar, ctx2) {
       const what = result.reason ?? matchText(witness);
       const why = sidecar.summary ?? definition.displayName;
       const change = changeText(result.effect, result.details);
-      const path21 = result.reason ? result.path : witness?.path;
-      const fix = path21 === void 0 ? void 0 : sidecar.fixes?.find((f) => f.path.toLowerCase() === path21.toLowerCase());
+      const path22 = result.reason ? result.path : witness?.path;
+      const fix = path22 === void 0 ? void 0 : sidecar.fixes?.find((f) => f.path.toLowerCase() === path22.toLowerCase());
       ctx2.report({
-        path: path21,
+        path: path22,
         message: `${typeNoun(resource.type)} '${leafName(resource)}' ${what}: ${why} (policy ${definition.name}, effect ${result.effect}${change})`,
         ...fix && { fix: { set: [{ path: fix.path, value: fix.value }] } }
       });
@@ -29954,8 +29957,8 @@ function nameWords(displayName) {
     displayName.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length >= 3 && !NAME_NOISE.has(w))
   );
 }
-function sharedWords(path21, named) {
-  const last = path21.split(".").pop() ?? path21;
+function sharedWords(path22, named) {
+  const last = path22.split(".").pop() ?? path22;
   const words = last.replace(/\[.*?\]/g, "").split(/(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|[^A-Za-z0-9]+/);
   let n = 0;
   for (const w of words) if (named.has(w.toLowerCase())) n++;
@@ -30467,7 +30470,7 @@ function loadBuiltInPolicies(options = {}) {
   return loadPolicies(path11.join(packageRoot(), "catalog", "policies"), packageRoot(), options, { deferCompile: true });
 }
 function loadPolicies(dir, displayRoot, options = {}, { deferCompile = false } = {}) {
-  const out = { rules: [], definitions: [], diagnostics: [], unmatchedEffects: [], rejectedEffects: [] };
+  const out = { rules: [], definitions: [], diagnostics: [], unmatchedEffects: [], rejectedEffects: [], made: [] };
   const effects = Object.entries(options.effects ?? {});
   const used = /* @__PURE__ */ new Set();
   for (const abs of listDefinitions(dir)) {
@@ -30505,19 +30508,23 @@ function addDefinitionDocument(out, doc, abs, shown, ...[effects = [], used = /*
   const parameters = parametersFor(definition);
   try {
     let rule;
+    let recipe;
     try {
-      rule = (deferCompile ? deferredPolicyRule : createPolicyRule)(definition, {
-        effect: override?.[1],
-        sidecar,
+      const options = {
+        ...override && { effect: override[1] },
+        ...sidecar && { sidecar },
         source: shown,
         ...parameters ? { parameters } : {}
-      });
+      };
+      rule = (deferCompile ? deferredPolicyRule : createPolicyRule)(definition, options);
+      if (deferCompile) recipe = { definition, options };
     } catch (err) {
       if (!(override && err instanceof PolicyEffectError)) throw err;
       out.rejectedEffects.push({ key: override[0], reason: `${definition.name}: ${err.message}` });
       rule = createPolicyRule(definition, { sidecar, source: shown, ...parameters ? { parameters } : {} });
     }
     out.rules.push(rule);
+    out.made?.push(recipe);
     out.definitions.push(definition);
     if (rule.notForTemplates) {
       out.diagnostics.push({
@@ -30712,6 +30719,48 @@ function initiativeByName(query) {
   }
 }
 
+// src/policy/prepared-set.ts
+import { readFileSync as readFileSync8, statSync as statSync2 } from "node:fs";
+import path13 from "node:path";
+var FORMAT2 = 1;
+var FILE = path13.join("dist", "default-set.json");
+function sourceFiles(root) {
+  const policies = listDefinitions(path13.join(root, "catalog", "policies")).flatMap((f) => [f, f.replace(/\.json$/i, ".tollgate.json")]);
+  return [
+    ...policies.map((f) => path13.relative(root, f).split(path13.sep).join("/")),
+    "catalog/initiatives/AzureSecurityCenter.json",
+    "catalog/builtin/definitions-default.ndjson.br",
+    "catalog/builtin/definitions-older-default.ndjson.br"
+  ];
+}
+function sizeOf(root, rel) {
+  try {
+    return statSync2(path13.join(root, rel)).size;
+  } catch {
+    return -1;
+  }
+}
+function preparedDefaultPolicies(root = packageRoot()) {
+  let prepared;
+  try {
+    prepared = JSON.parse(readFileSync8(path13.join(root, FILE), "utf8"));
+  } catch {
+    return void 0;
+  }
+  if (prepared.format !== FORMAT2 || prepared.version !== packageVersion()) return void 0;
+  const files = sourceFiles(root);
+  if (files.length !== prepared.files.length || prepared.files.some(([f, size], i) => f !== files[i] || sizeOf(root, f) !== size)) return void 0;
+  return {
+    rules: prepared.recipes.map((r) => deferredPolicyRule(r.definition, r.options)),
+    definitions: prepared.recipes.map((r) => r.definition),
+    diagnostics: prepared.diagnostics,
+    unmatchedEffects: [],
+    rejectedEffects: [],
+    initiatives: prepared.initiatives.map((i) => ({ ...i, groups: new Map(i.groups) })),
+    skipped: prepared.skipped
+  };
+}
+
 // src/policy/default-set.ts
 var DEFAULT_INITIATIVES = ["mcsb"];
 var DEFAULT_ADDITIONS = [
@@ -30719,6 +30768,13 @@ var DEFAULT_ADDITIONS = [
 ];
 var PACK_ONLY = "apim";
 function loadDefaultPolicies(options = {}) {
+  return isPlainDefault(options) && preparedDefaultPolicies() || computeDefaultPolicies(options);
+}
+function isPlainDefault(options) {
+  const sets = options.sets ?? DEFAULT_INITIATIVES;
+  return Object.keys(options.effects ?? {}).length === 0 && Object.keys(options.parameters ?? {}).length === 0 && sets.length === DEFAULT_INITIATIVES.length && sets.every((s, i) => s === DEFAULT_INITIATIVES[i]);
+}
+function computeDefaultPolicies(options = {}) {
   const pack = loadBuiltInPolicies(options);
   const out = { ...pack, initiatives: [], skipped: [] };
   const sets = (options.sets ?? DEFAULT_INITIATIVES).filter((s) => s.trim().toLowerCase() !== PACK_ONLY);
@@ -30789,13 +30845,15 @@ function addInitiative(out, initiative, have, effects, pending, parameters) {
     const given = namedEntry(parameters, definition)?.[1];
     const override = effects.find(([k]) => k.toLowerCase() === definition.name.toLowerCase() || k.toLowerCase() === definition.displayName.toLowerCase());
     if (override) pending.delete(override[0]);
-    const rule = buildRule(picked, { ...values, ...given }, override, out);
+    const ruleParameters = { ...values, ...given };
+    const rule = buildRule(picked, ruleParameters, override, out);
     if (typeof rule === "string") {
       skip(ref, rule);
       continue;
     }
     have.add(key);
     out.rules.push(rule);
+    out.made?.push(override ? void 0 : { definition: picked, options: { parameters: ruleParameters, source: picked.file } });
     out.definitions.push(picked);
   }
   for (const p of problems)
@@ -30817,17 +30875,17 @@ function buildRule(definition, parameters, override, out) {
 }
 
 // src/policy/policy-inputs.ts
-import { statSync as statSync2 } from "node:fs";
-import path13 from "node:path";
+import { statSync as statSync3 } from "node:fs";
+import path14 from "node:path";
 function loadPolicyInputs(spec, cwd) {
   const out = { definitions: [], initiatives: [], assignments: [], exemptions: [], diagnostics: [] };
   const definitionFiles = { rules: [], definitions: [], diagnostics: out.diagnostics, unmatchedEffects: [], rejectedEffects: [] };
   const read2 = (given, expected) => {
     const shipped2 = expected === "initiative" && Object.hasOwn(SHIPPED_INITIATIVES, given.toLowerCase()) ? SHIPPED_INITIATIVES[given.toLowerCase()] : void 0;
-    const abs = shipped2 ? path13.join(packageRoot(), "catalog", "initiatives", shipped2.file) : path13.resolve(cwd, given);
+    const abs = shipped2 ? path14.join(packageRoot(), "catalog", "initiatives", shipped2.file) : path14.resolve(cwd, given);
     let files;
     try {
-      files = statSync2(abs).isDirectory() ? listDefinitions(abs) : [abs];
+      files = statSync3(abs).isDirectory() ? listDefinitions(abs) : [abs];
     } catch {
       const named = expected === "initiative" ? initiativeByName(given) : void 0;
       if (named && "initiative" in named) {
@@ -30844,7 +30902,7 @@ function loadPolicyInputs(spec, cwd) {
       return;
     }
     for (const file of files) {
-      const shown = shipped2 ? `${given} (${shipped2.file})` : path13.relative(cwd, file).split(path13.sep).join("/") || file;
+      const shown = shipped2 ? `${given} (${shipped2.file})` : path14.relative(cwd, file).split(path14.sep).join("/") || file;
       let doc;
       let json;
       try {
@@ -31084,8 +31142,8 @@ function descriptors(id, psrule, ref, type, what) {
 var APIM_APIDescriptors_default = descriptors("APIM-APIDescriptors", "Azure.APIM.APIDescriptors", "AZR-000043", APIS, "API");
 
 // src/rules/apim/lifecycle.ts
-import { readFileSync as readFileSync8 } from "node:fs";
-import path14 from "node:path";
+import { readFileSync as readFileSync9 } from "node:fs";
+import path15 from "node:path";
 var PSRULE2 = "https://azure.github.io/PSRule.Rules.Azure/en/rules/";
 var DAY = 864e5;
 function apiVersionDate(v) {
@@ -31095,7 +31153,7 @@ function apiVersionDate(v) {
 var zoneRegions;
 function regionsWithZones() {
   if (!zoneRegions) {
-    const data = JSON.parse(readFileSync8(path14.join(packageRoot(), "catalog", "zones", "microsoft.apimanagement.service.json"), "utf8"));
+    const data = JSON.parse(readFileSync9(path15.join(packageRoot(), "catalog", "zones", "microsoft.apimanagement.service.json"), "utf8"));
     zoneRegions = new Set(data.zoneMappings.filter((z) => z.zones.length > 0).map((z) => normaliseLocation(z.location)));
   }
   return zoneRegions;
@@ -33285,16 +33343,16 @@ var MatcherView = class {
    * @returns {string|undefined}
    */
   getCurrentTag() {
-    const path21 = this._matcher.path;
-    return path21.length > 0 ? path21[path21.length - 1].tag : void 0;
+    const path22 = this._matcher.path;
+    return path22.length > 0 ? path22[path22.length - 1].tag : void 0;
   }
   /**
    * Get current namespace.
    * @returns {string|undefined}
    */
   getCurrentNamespace() {
-    const path21 = this._matcher.path;
-    return path21.length > 0 ? path21[path21.length - 1].namespace : void 0;
+    const path22 = this._matcher.path;
+    return path22.length > 0 ? path22[path22.length - 1].namespace : void 0;
   }
   /**
    * Get current node's attribute value.
@@ -33302,9 +33360,9 @@ var MatcherView = class {
    * @returns {*}
    */
   getAttrValue(attrName) {
-    const path21 = this._matcher.path;
-    if (path21.length === 0) return void 0;
-    return path21[path21.length - 1].values?.[attrName];
+    const path22 = this._matcher.path;
+    if (path22.length === 0) return void 0;
+    return path22[path22.length - 1].values?.[attrName];
   }
   /**
    * Check if current node has an attribute.
@@ -33312,9 +33370,9 @@ var MatcherView = class {
    * @returns {boolean}
    */
   hasAttr(attrName) {
-    const path21 = this._matcher.path;
-    if (path21.length === 0) return false;
-    const current = path21[path21.length - 1];
+    const path22 = this._matcher.path;
+    if (path22.length === 0) return false;
+    const current = path22[path22.length - 1];
     return current.values !== void 0 && attrName in current.values;
   }
   /**
@@ -33340,18 +33398,18 @@ var MatcherView = class {
    * @returns {number}
    */
   getPosition() {
-    const path21 = this._matcher.path;
-    if (path21.length === 0) return -1;
-    return path21[path21.length - 1].position ?? 0;
+    const path22 = this._matcher.path;
+    if (path22.length === 0) return -1;
+    return path22[path22.length - 1].position ?? 0;
   }
   /**
    * Get current node's repeat counter (occurrence count of this tag name).
    * @returns {number}
    */
   getCounter() {
-    const path21 = this._matcher.path;
-    if (path21.length === 0) return -1;
-    return path21[path21.length - 1].counter ?? 0;
+    const path22 = this._matcher.path;
+    if (path22.length === 0) return -1;
+    return path22[path22.length - 1].counter ?? 0;
   }
   /**
    * Get current node's sibling index (alias for getPosition).
@@ -35591,11 +35649,11 @@ var APIM_Ciphers_default = defineRule({
       });
     const missing = [];
     for (const suite of MUST_DISABLE) {
-      const path21 = customPropertyPath(`Ciphers.${suite}`);
-      const s = getPath(resource.body, path21);
+      const path22 = customPropertyPath(`Ciphers.${suite}`);
+      const s = getPath(resource.body, path22);
       if (isUnknown(s)) ctx2.unknown(`Ciphers.${suite} is not known before deployment (${s.reason})`);
       else if (s === void 0) missing.push(suite);
-      else if (!isFalse(s)) ctx2.report({ path: path21, message: `The cipher suite ${suite} is enabled: set it to False.`, fix: { set: [{ path: path21, value: "False" }] } });
+      else if (!isFalse(s)) ctx2.report({ path: path22, message: `The cipher suite ${suite} is enabled: set it to False.`, fix: { set: [{ path: path22, value: "False" }] } });
     }
     if (missing.length) {
       const sku = getPath(resource.body, "sku.name");
@@ -35716,13 +35774,13 @@ var APIM_HTTPBackend_default = defineRule({
   messages: { plainHttp: "{{what}} '{{name}}' sends traffic to '{{url}}' without encryption: use an https:// URL." },
   check(resource, ctx2) {
     const isBackend = resource.type.toLowerCase() === BACKENDS.toLowerCase();
-    const path21 = isBackend ? "properties.url" : "properties.serviceUrl";
+    const path22 = isBackend ? "properties.url" : "properties.serviceUrl";
     const what = isBackend ? "Backend" : "API";
-    const url = getPath(resource.body, path21);
-    if (isUnknown(url)) return ctx2.unknown(`${path21} is not known before deployment (${url.reason})`);
-    if (typeof url !== "string" || url === "") return ctx2.skip(`${what.toLowerCase()} has no ${path21}`);
+    const url = getPath(resource.body, path22);
+    if (isUnknown(url)) return ctx2.unknown(`${path22} is not known before deployment (${url.reason})`);
+    if (typeof url !== "string" || url === "") return ctx2.skip(`${what.toLowerCase()} has no ${path22}`);
     if (/^http:\/\//i.test(url)) {
-      ctx2.report({ path: path21, messageId: "plainHttp", data: { what, name: leafName(resource), url } });
+      ctx2.report({ path: path22, messageId: "plainHttp", data: { what, name: leafName(resource), url } });
     }
   }
 });
@@ -35773,9 +35831,9 @@ var APIM_ManagedIdentity_default = defineRule({
     const type = getPath(resource.body, "identity.type");
     if (isUnknown(type)) return ctx2.unknown(`identity.type is not known before deployment (${type.reason})`);
     if (typeof type === "string" && MANAGED.has(type.replace(/\s+/g, "").toLowerCase())) return;
-    const path21 = type === void 0 ? "identity" : "identity.type";
+    const path22 = type === void 0 ? "identity" : "identity.type";
     ctx2.report({
-      path: path21,
+      path: path22,
       message: `Service '${leafName(resource)}' has no managed identity${typeof type === "string" ? ` (identity.type is '${type}')` : ""}: set identity.type to SystemAssigned or UserAssigned.`
     });
   }
@@ -35943,10 +36001,10 @@ function mustBeTrue(id, psrule, ref, property, title, description, recommendatio
     equivalents: [{ tool: "psrule", id: psrule, ref }],
     appliesTo: [PRODUCTS],
     check(resource, ctx2) {
-      const path21 = `properties.${property}`;
-      const v = getPath(resource.body, path21);
-      if (isUnknown(v)) return ctx2.unknown(`${path21} is not known before deployment (${v.reason})`);
-      if (v !== true) ctx2.report({ path: v === void 0 ? "properties" : path21, message: `Product '${leafName(resource)}' does not set ${property} to true.` });
+      const path22 = `properties.${property}`;
+      const v = getPath(resource.body, path22);
+      if (isUnknown(v)) return ctx2.unknown(`${path22} is not known before deployment (${v.reason})`);
+      if (v !== true) ctx2.report({ path: v === void 0 ? "properties" : path22, message: `Product '${leafName(resource)}' does not set ${property} to true.` });
     }
   });
 }
@@ -36015,14 +36073,14 @@ var APIM_Protocols_default = defineRule({
   appliesTo: [SERVICE],
   check(resource, ctx2) {
     for (const key of OLD_PROTOCOLS) {
-      const path21 = customPropertyPath(key);
-      const v = getPath(resource.body, path21);
+      const path22 = customPropertyPath(key);
+      const v = getPath(resource.body, path22);
       if (isUnknown(v)) ctx2.unknown(`${key} is not known before deployment (${v.reason})`);
       else if (v !== void 0 && !isFalse(v)) {
         const side = key.startsWith("Backend.") ? "towards backends" : "from clients";
         ctx2.report({
-          path: path21,
-          fix: { set: [{ path: path21, value: "False" }] },
+          path: path22,
+          fix: { set: [{ path: path22, value: "False" }] },
           message: `${key.replace(/^(Backend\.)?Protocols\./, "").replace("Ssl30", "SSL 3.0").replace(/Tls1(\d)/, "TLS 1.$1")} is enabled ${side} (${JSON.stringify(v)}): set it to False.`
         });
       }
@@ -36291,24 +36349,24 @@ function loadRuleSet(policyEffects = {}, settings = {}, selection = {}) {
 
 // src/cli/commands/scan.ts
 import { createHash as createHash3 } from "node:crypto";
-import { readFileSync as readFileSync10, statSync as statSync5 } from "node:fs";
-import path20 from "node:path";
+import { readFileSync as readFileSync11, statSync as statSync6 } from "node:fs";
+import path21 from "node:path";
 
 // src/config/config.ts
-import { existsSync as existsSync4, readFileSync as readFileSync9, statSync as statSync3 } from "node:fs";
-import path15 from "node:path";
+import { existsSync as existsSync4, readFileSync as readFileSync10, statSync as statSync4 } from "node:fs";
+import path16 from "node:path";
 import { createRequire } from "node:module";
 var ConfigError = class extends Error {
 };
 var CONFIG_NAMES = ["tollgate.yaml", ".tollgate.yaml", "tollgate.yml", ".tollgate.yml", "tollgate.json", ".tollgate.json"];
 function findConfig(start) {
-  let dir = existsSync4(start) && statSync3(start).isDirectory() ? start : path15.dirname(start);
+  let dir = existsSync4(start) && statSync4(start).isDirectory() ? start : path16.dirname(start);
   for (; ; ) {
     for (const name of CONFIG_NAMES) {
-      const candidate = path15.join(dir, name);
+      const candidate = path16.join(dir, name);
       if (existsSync4(candidate)) return candidate;
     }
-    const up = path15.dirname(dir);
+    const up = path16.dirname(dir);
     if (up === dir) return void 0;
     dir = up;
   }
@@ -36321,7 +36379,7 @@ var ajvLib = () => require_ajv();
 function loadConfig(file, shownAs = file, options = {}) {
   let text2;
   try {
-    text2 = readFileSync9(file, "utf8");
+    text2 = readFileSync10(file, "utf8");
   } catch (err) {
     throw new ConfigError(`${shownAs}: cannot read the configuration file (${err.code ?? String(err)})`);
   }
@@ -36340,7 +36398,7 @@ function loadConfig(file, shownAs = file, options = {}) {
     throw new ConfigError(`${shownAs}: cannot read the configuration file: ${err.message}`);
   }
   validator ??= new (ajvLib()).Ajv({ allErrors: false, strict: true, verbose: true }).compile(
-    JSON.parse(readFileSync9(path15.join(packageRoot(), "schema", "tollgate.schema.json"), "utf8"))
+    JSON.parse(readFileSync10(path16.join(packageRoot(), "schema", "tollgate.schema.json"), "utf8"))
   );
   if (!validator(value)) {
     const error = validator.errors[0];
@@ -36410,15 +36468,15 @@ function loadConfig(file, shownAs = file, options = {}) {
       );
     });
   }
-  const dir = path15.dirname(path15.resolve(file));
+  const dir = path16.dirname(path16.resolve(file));
   if (config.policy) config.policy = resolvePolicyPaths(config.policy, dir);
-  if (config.output?.files) config.output.files = Object.fromEntries(Object.entries(config.output.files).map(([format2, f]) => [format2, path15.resolve(dir, f)]));
-  if (config.plugins) config.plugins = config.plugins.map((p) => path15.resolve(dir, p));
-  if (config.links) config.links = Object.fromEntries(Object.entries(config.links).map(([prefix, folder]) => [prefix, path15.resolve(dir, folder)]));
-  if (config.bicep?.moduleCache !== void 0) config.bicep.moduleCache = path15.resolve(dir, config.bicep.moduleCache);
+  if (config.output?.files) config.output.files = Object.fromEntries(Object.entries(config.output.files).map(([format2, f]) => [format2, path16.resolve(dir, f)]));
+  if (config.plugins) config.plugins = config.plugins.map((p) => path16.resolve(dir, p));
+  if (config.links) config.links = Object.fromEntries(Object.entries(config.links).map(([prefix, folder]) => [prefix, path16.resolve(dir, folder)]));
+  if (config.bicep?.moduleCache !== void 0) config.bicep.moduleCache = path16.resolve(dir, config.bicep.moduleCache);
   if (config.env) config.env = Object.fromEntries(Object.entries(config.env).map(([name, v]) => [name, String(v)]));
   if (options.confineTo)
-    confinePaths(config, doc, lines, shownAs, [options.confineTo, Sandbox.forPaths([path15.resolve(file)], { cwd: dir, registryCache: false })]);
+    confinePaths(config, doc, lines, shownAs, [options.confineTo, Sandbox.forPaths([path16.resolve(file)], { cwd: dir, registryCache: false })]);
   return config;
 }
 function confinePaths(config, doc, lines, shownAs, allowed) {
@@ -36440,16 +36498,16 @@ function confinePaths(config, doc, lines, shownAs, allowed) {
     fail2(["bicep", "moduleCache"], doc.getIn(["bicep", "moduleCache"]), "reads Bicep modules");
   for (const key of ["definitions", "initiatives", "assignments", "exemptions"]) {
     (config.policy?.[key] ?? []).forEach((p, i) => {
-      if (path15.isAbsolute(p) && !inside(p)) fail2(["policy", key, i], doc.getIn(["policy", key, i]), "reads policy files");
+      if (path16.isAbsolute(p) && !inside(p)) fail2(["policy", key, i], doc.getIn(["policy", key, i]), "reads policy files");
     });
   }
 }
 function resolvePolicyPaths(policy, dir) {
-  const resolve2 = (list3, shortNames = []) => list3?.map((p) => shortNames.includes(p.toLowerCase()) ? p : path15.resolve(dir, p));
-  const builtIn2 = (p) => !existsSync4(path15.resolve(dir, p)) && ["shipped", "builtin"].includes(matchInitiative(p).kind);
+  const resolve2 = (list3, shortNames = []) => list3?.map((p) => shortNames.includes(p.toLowerCase()) ? p : path16.resolve(dir, p));
+  const builtIn2 = (p) => !existsSync4(path16.resolve(dir, p)) && ["shipped", "builtin"].includes(matchInitiative(p).kind);
   return {
     definitions: resolve2(policy.definitions),
-    initiatives: policy.initiatives?.map((p) => Object.hasOwn(SHIPPED_INITIATIVES, p.toLowerCase()) || builtIn2(p) ? p : path15.resolve(dir, p)),
+    initiatives: policy.initiatives?.map((p) => Object.hasOwn(SHIPPED_INITIATIVES, p.toLowerCase()) || builtIn2(p) ? p : path16.resolve(dir, p)),
     assignments: resolve2(policy.assignments),
     exemptions: resolve2(policy.exemptions)
   };
@@ -36486,13 +36544,13 @@ function configSuppressions(config) {
 }
 
 // src/cli/read-config.ts
-import path16 from "node:path";
+import path17 from "node:path";
 function readConfig(paths, explicit, cwd, parameters = []) {
   if (explicit === false) return {};
-  const file = explicit ? path16.resolve(cwd, explicit) : findConfig(path16.resolve(cwd, paths[0] ?? "."));
+  const file = explicit ? path17.resolve(cwd, explicit) : findConfig(path17.resolve(cwd, paths[0] ?? "."));
   if (!file) return {};
   const confineTo = explicit ? void 0 : Sandbox.forPaths([...paths.length ? paths : ["."], ...parameters], { cwd, registryCache: false });
-  return loadConfig(file, path16.relative(cwd, file) || file, { confineTo });
+  return loadConfig(file, path17.relative(cwd, file) || file, { confineTo });
 }
 
 // src/report/coverage.ts
@@ -36509,7 +36567,7 @@ var PR_COMMENT_MAX_CHARS = 65e3;
 var PR_COMMENT_MIN_CHARS = 5e3;
 
 // src/cli/output-plan.ts
-import path17 from "node:path";
+import path18 from "node:path";
 function planOutputs(formats, outputs) {
   const asList = (v) => v === void 0 ? [] : typeof v === "string" ? [v] : [...v];
   const wanted = asList(formats).flatMap((f) => f.split(",")).map((f) => f.trim().toLowerCase()).filter(Boolean);
@@ -36539,7 +36597,7 @@ function planOutputs(formats, outputs) {
     if (!file) return fail(`--output ${o}: no file name`);
     const earlier = files.get(format2);
     if (earlier !== void 0) return fail(`--output: ${format2} is written to one file, got both ${earlier} and ${file}`);
-    const clash = [...files].find(([, f]) => path17.resolve(f) === path17.resolve(file));
+    const clash = [...files].find(([, f]) => path18.resolve(f) === path18.resolve(file));
     if (clash) return fail(`--output: ${clash[0]} and ${format2} would both be written to ${file}`);
     files.set(format2, file);
   }
@@ -36605,8 +36663,8 @@ function deploymentFromFlags(flags) {
 }
 
 // src/config/plugins.ts
-import { existsSync as existsSync5, statSync as statSync4 } from "node:fs";
-import path18 from "node:path";
+import { existsSync as existsSync5, statSync as statSync5 } from "node:fs";
+import path19 from "node:path";
 import { pathToFileURL as pathToFileURL2 } from "node:url";
 
 // src/rules/rule-options.ts
@@ -36647,17 +36705,17 @@ async function loadPlugins(config, taken) {
   const out = [];
   const ids = new Map(taken.map((r) => [r.meta.id.toLowerCase(), "a shipped rule"]));
   for (const [i, abs] of (config.plugins ?? []).entries()) {
-    const shown = path18.relative(process.cwd(), abs) || abs;
+    const shown = path19.relative(process.cwd(), abs) || abs;
     const fail2 = (why) => {
       throw new ConfigError(`${placeOf(config, i)}: plugins[${i}] ${shown}: ${why}`);
     };
-    const ext = path18.extname(abs).toLowerCase();
+    const ext = path19.extname(abs).toLowerCase();
     if (ext === ".ts" || ext === ".mts" || ext === ".cts")
       fail2(
         "Node.js cannot load TypeScript here: compile the plugin to JavaScript (.js or .mjs) first and name the compiled file (see docs/configuration.md#plugins)"
       );
     if (!LOADABLE.has(ext)) fail2(`a plugin is an ES module ending in .js or .mjs, not '${ext || "no extension"}'`);
-    if (!existsSync5(abs) || !statSync4(abs).isFile()) fail2("no such file");
+    if (!existsSync5(abs) || !statSync5(abs).isFile()) fail2("no such file");
     let module;
     try {
       module = await import(pathToFileURL2(abs).href);
@@ -36709,7 +36767,7 @@ function checkRuleOptions(config, rules) {
 
 // src/cli/changed-files.ts
 import { spawnSync } from "node:child_process";
-import path19 from "node:path";
+import path20 from "node:path";
 function changedFiles(ref, within, cwd) {
   const top = git(["rev-parse", "--show-toplevel"], cwd);
   if ("error" in top) return { error: `--changed-since needs a git work tree: ${top.error}` };
@@ -36718,12 +36776,12 @@ function changedFiles(ref, within, cwd) {
   if ("error" in diff) return { error: `--changed-since ${ref}: ${diff.error}` };
   const untracked = git(["ls-files", "--others", "--exclude-standard", "-z"], root);
   if ("error" in untracked) return { error: `--changed-since ${ref}: ${untracked.error}` };
-  const scopes = within.map((p) => path19.resolve(cwd, p));
+  const scopes = within.map((p) => path20.resolve(cwd, p));
   const names = [...diff.out.split("\0"), ...untracked.out.split("\0")].filter(Boolean);
   const files = /* @__PURE__ */ new Set();
   for (const name of names) {
-    const abs = path19.resolve(root, name);
-    if (!scopes.some((s) => abs === s || abs.startsWith(s.endsWith(path19.sep) ? s : s + path19.sep))) continue;
+    const abs = path20.resolve(root, name);
+    if (!scopes.some((s) => abs === s || abs.startsWith(s.endsWith(path20.sep) ? s : s + path20.sep))) continue;
     if (isFile(abs)) files.add(abs);
   }
   return [...files].sort();
@@ -36759,9 +36817,9 @@ async function workerScanOptions(data) {
 }
 function configIdentity(config, spec, cwd) {
   const contentOf = (given) => {
-    const file = path20.resolve(cwd, given);
+    const file = path21.resolve(cwd, given);
     try {
-      return statSync5(file).isFile() ? createHash3("sha256").update(readFileSync10(file)).digest("hex") : given;
+      return statSync6(file).isFile() ? createHash3("sha256").update(readFileSync11(file)).digest("hex") : given;
     } catch {
       return given;
     }

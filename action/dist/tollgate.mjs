@@ -1212,7 +1212,7 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports2) {
     var EventEmitter = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path39 = __require("node:path");
+    var path40 = __require("node:path");
     var fs2 = __require("node:fs");
     var process2 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
@@ -2225,9 +2225,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          const localBin = path39.resolve(baseDir, baseName);
+          const localBin = path40.resolve(baseDir, baseName);
           if (fs2.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path39.extname(baseName))) return void 0;
+          if (sourceExt.includes(path40.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs2.existsSync(`${localBin}${ext}`)
           );
@@ -2245,17 +2245,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path39.resolve(
-            path39.dirname(resolvedScriptPath),
+          executableDir = path40.resolve(
+            path40.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path39.basename(
+            const legacyName = path40.basename(
               this._scriptPath,
-              path39.extname(this._scriptPath)
+              path40.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2266,7 +2266,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path39.extname(executableFile));
+        launchWithNode = sourceExt.includes(path40.extname(executableFile));
         let proc;
         if (process2.platform !== "win32") {
           if (launchWithNode) {
@@ -3181,7 +3181,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path39.basename(filename, path39.extname(filename));
+        this._name = path40.basename(filename, path40.extname(filename));
         return this;
       }
       /**
@@ -3195,9 +3195,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path40) {
-        if (path40 === void 0) return this._executableDir;
-        this._executableDir = path40;
+      executableDir(path41) {
+        if (path41 === void 0) return this._executableDir;
+        this._executableDir = path41;
         return this;
       }
       /**
@@ -3584,28 +3584,28 @@ function getProperty(obj, key2) {
   }
   return void 0;
 }
-function parsePath(path39) {
+function parsePath(path40) {
   const out = [];
   let i = 0;
   let start = 0;
   const flush = () => {
-    if (i > start) out.push(path39.slice(start, i));
+    if (i > start) out.push(path40.slice(start, i));
   };
-  while (i < path39.length) {
-    const ch = path39[i];
+  while (i < path40.length) {
+    const ch = path40[i];
     if (ch === ".") {
       flush();
       i++;
       start = i;
     } else if (ch === "[") {
       flush();
-      const close = path39.indexOf("]", i);
-      if (close < 0) throw new Error(`unclosed '[' in path '${path39}'`);
-      const inner = path39.slice(i + 1, close);
+      const close = path40.indexOf("]", i);
+      if (close < 0) throw new Error(`unclosed '[' in path '${path40}'`);
+      const inner = path40.slice(i + 1, close);
       const quoted = /^'(.*)'$|^"(.*)"$/s.exec(inner);
       if (quoted) out.push(quoted[1] ?? quoted[2] ?? "");
       else if (/^\d+$/.test(inner)) out.push(Number(inner));
-      else throw new Error(`bad index '[${inner}]' in path '${path39}'`);
+      else throw new Error(`bad index '[${inner}]' in path '${path40}'`);
       i = close + 1;
       start = i;
     } else {
@@ -3615,17 +3615,17 @@ function parsePath(path39) {
   flush();
   return out;
 }
-function formatPath(path39) {
+function formatPath(path40) {
   let out = "";
-  for (const seg of path39) {
+  for (const seg of path40) {
     if (typeof seg === "number") out += `[${seg}]`;
     else if (/^[A-Za-z_$][\w$-]*$/.test(seg)) out += out ? `.${seg}` : seg;
     else out += `['${seg}']`;
   }
   return out;
 }
-function getPath(value, path39) {
-  const segs = typeof path39 === "string" ? parsedPath(path39) : path39;
+function getPath(value, path40) {
+  const segs = typeof path40 === "string" ? parsedPath(path40) : path40;
   let cur = value;
   for (const seg of segs) {
     if (cur instanceof Unknown) return cur;
@@ -3639,12 +3639,12 @@ function getPath(value, path39) {
   }
   return cur;
 }
-function parsedPath(path39) {
-  let segs = parsedPaths.get(path39);
+function parsedPath(path40) {
+  let segs = parsedPaths.get(path40);
   if (!segs) {
-    segs = parsePath(path39);
+    segs = parsePath(path40);
     if (parsedPaths.size >= MAX_PARSED_PATHS) parsedPaths.clear();
-    parsedPaths.set(path39, segs);
+    parsedPaths.set(path40, segs);
   }
   return segs;
 }
@@ -4954,9 +4954,9 @@ var init_source_file = __esm({
   "src/load/source-file.ts"() {
     "use strict";
     SourceFile = class {
-      constructor(absPath, path39, text2) {
+      constructor(absPath, path40, text2) {
         this.absPath = absPath;
-        this.path = path39;
+        this.path = path40;
         this.text = text2;
       }
       absPath;
@@ -7059,7 +7059,7 @@ var init_encoding = __esm({
           const host = part2("host");
           if (typeof scheme !== "string" || typeof host !== "string" || !scheme || !host) throw new FunctionError("needs the string properties scheme and host");
           const port = part2("port");
-          const path39 = part2("path");
+          const path40 = part2("path");
           const query = part2("query");
           const u = parseAbsoluteUri(`${scheme}://${host}`, "scheme and host");
           if (port !== void 0 && port !== null) {
@@ -7067,7 +7067,7 @@ var init_encoding = __esm({
             if (n < 0 || n > 65535) throw new FunctionError(`port ${n} is not between 0 and 65535`);
             u.port = String(n);
           }
-          if (path39 !== void 0 && path39 !== null) u.pathname = expectString(path39, "path");
+          if (path40 !== void 0 && path40 !== null) u.pathname = expectString(path40, "path");
           if (query !== void 0 && query !== null) u.search = expectString(query, "query");
           return u.href;
         }
@@ -7858,10 +7858,10 @@ var init_functions2 = __esm({
         name: "field",
         minArgs: 1,
         maxArgs: 1,
-        eager: ([path39], ctx) => {
-          if (typeof path39 !== "string") throw new FunctionError("field() takes a field name");
+        eager: ([path40], ctx) => {
+          if (typeof path40 !== "string") throw new FunctionError("field() takes a field name");
           if (!ctx.field) throw new PolicyCompileError("field() is only available while evaluating a resource");
-          return ctx.field(path39);
+          return ctx.field(path40);
         }
       },
       {
@@ -8122,14 +8122,14 @@ function aliasEntries(field2, table2) {
     const defaultPath = strip(e.defaultPath);
     if (defaultPath === void 0) return [];
     const paths = (e.paths ?? []).flatMap((v) => {
-      const path39 = strip(v.path);
-      return path39 === void 0 ? [] : [{ path: path39, apiVersions: v.apiVersions }];
+      const path40 = strip(v.path);
+      return path40 === void 0 ? [] : [{ path: path40, apiVersions: v.apiVersions }];
     });
     return [{ name: field2, resourceType: e.resourceType, defaultPath, ...paths.length ? { paths } : {} }];
   });
 }
 function builtInField(field2) {
-  const computed2 = (path39, read2) => ({ kind: "computed", field: field2, path: path39, read: read2 });
+  const computed2 = (path40, read2) => ({ kind: "computed", field: field2, path: path40, read: read2 });
   switch (field2.toLowerCase()) {
     case "type":
       return computed2("type", (t) => t.type);
@@ -8165,7 +8165,7 @@ function tagName(field2) {
   if (m[2] !== void 0) return m[2].replace(/''/g, "'");
   return m[1] ?? m[3] ?? m[4];
 }
-function parseFieldPath(path39) {
+function parseFieldPath(path40) {
   const out = [];
   let current = "";
   let i = 0;
@@ -8173,37 +8173,37 @@ function parseFieldPath(path39) {
     if (current) out.push(current);
     current = "";
   };
-  while (i < path39.length) {
-    const ch = path39[i];
+  while (i < path40.length) {
+    const ch = path40[i];
     if (ch === ".") {
       flush();
       i++;
     } else if (ch === "[") {
       flush();
-      const quote2 = path39[i + 1];
+      const quote2 = path40[i + 1];
       if (quote2 === "'" || quote2 === '"') {
         let j = i + 2;
         let key2 = "";
         for (; ; ) {
-          if (j >= path39.length) throw new PolicyCompileError(`unclosed quote in the field path '${path39}'`);
-          if (path39[j] === quote2) {
-            if (path39[j + 1] === quote2) {
+          if (j >= path40.length) throw new PolicyCompileError(`unclosed quote in the field path '${path40}'`);
+          if (path40[j] === quote2) {
+            if (path40[j + 1] === quote2) {
               key2 += quote2;
               j += 2;
               continue;
             }
             break;
           }
-          key2 += path39[j];
+          key2 += path40[j];
           j++;
         }
-        if (path39[j + 1] !== "]") throw new PolicyCompileError(`expected ']' after a quoted key in the field path '${path39}'`);
+        if (path40[j + 1] !== "]") throw new PolicyCompileError(`expected ']' after a quoted key in the field path '${path40}'`);
         out.push(key2);
         i = j + 2;
       } else {
-        const close = path39.indexOf("]", i);
-        if (close < 0) throw new PolicyCompileError(`unclosed '[' in the field path '${path39}'`);
-        const inner = path39.slice(i + 1, close).trim();
+        const close = path40.indexOf("]", i);
+        if (close < 0) throw new PolicyCompileError(`unclosed '[' in the field path '${path40}'`);
+        const inner = path40.slice(i + 1, close).trim();
         if (inner === "*") out.push(WILD);
         else if (/^\d+$/.test(inner)) out.push(Number(inner));
         else out.push(inner);
@@ -8565,7 +8565,7 @@ function contextOf(scope) {
       missingPropertyIsNull: true,
       env: scope.env,
       parameter: scope.parameter,
-      field: (path39) => fieldFunction(scope, path39),
+      field: (path40) => fieldFunction(scope, path40),
       current: (name) => currentValue(scope, name)
     };
     contexts.set(scope, ctx);
@@ -8594,7 +8594,7 @@ function locate(segs, scope, useBindings, target) {
   }
   return { base: target.body, rest: segs, basePath: [] };
 }
-function walk2(base, segs, from, path39) {
+function walk2(base, segs, from, path40) {
   let cur = base;
   let i = from;
   for (; i < segs.length; i++) {
@@ -8602,7 +8602,7 @@ function walk2(base, segs, from, path39) {
     if (s === WILD) break;
     if (isUnknown(cur)) break;
     cur = stepInto(cur, s);
-    path39.push(s);
+    path40.push(s);
   }
   return { value: cur, next: i };
 }
@@ -8612,9 +8612,9 @@ function readScalar(ref2, scope, target, useBindings) {
   const segs = ref2.segments(target);
   if (!segs) return { value: void 0 };
   const loc = locate(segs, scope, useBindings, target);
-  const path39 = [...loc.basePath];
-  const { value } = walk2(loc.base, loc.rest, 0, path39);
-  return { value: ref2.normalize ? ref2.normalize(value) : value, path: showPath(path39) };
+  const path40 = [...loc.basePath];
+  const { value } = walk2(loc.base, loc.rest, 0, path40);
+  return { value: ref2.normalize ? ref2.normalize(value) : value, path: showPath(path40) };
 }
 function collect2(base, segs, from, out) {
   const { value, next } = walk2(base, segs, from, []);
@@ -8630,15 +8630,15 @@ function collect2(base, segs, from, out) {
   }
   return void 0;
 }
-function members(base, segs, from, path39, out) {
-  const step2 = walk2(base, segs, from, path39);
+function members(base, segs, from, path40, out) {
+  const step2 = walk2(base, segs, from, path40);
   if (isUnknown(step2.value)) return step2.value;
   if (step2.next === segs.length) return void 0;
   if (!Array.isArray(step2.value)) return void 0;
   const last = step2.next + 1 === segs.length;
   for (let k = 0; k < step2.value.length; k++) {
     const member = step2.value[k];
-    const memberPath = [...path39, k];
+    const memberPath = [...path40, k];
     if (last) {
       out.push({ value: member, path: memberPath });
       continue;
@@ -8665,9 +8665,9 @@ function fieldFunction(scope, name) {
     }
     return collect2(loc.base, loc.rest, 0, out) ?? out;
   }
-  const { value, path: path39 } = readScalar(ref2, scope, target, useBindings);
+  const { value, path: path40 } = readScalar(ref2, scope, target, useBindings);
   const read2 = value === void 0 || value === null ? "" : value;
-  scope.reads?.push({ field: name, ...path39 !== void 0 ? { path: path39 } : {}, value: read2, absent: read2 !== value });
+  scope.reads?.push({ field: name, ...path40 !== void 0 ? { path: path40 } : {}, value: read2, absent: read2 !== value });
   return read2;
 }
 function currentValue(scope, name) {
@@ -8744,25 +8744,25 @@ function evaluateField(ref2, operator, operand, scope, at) {
     const loc = locate(segs, scope, true, scope.target);
     if (loc.rest.includes(WILD)) {
       let expected;
-      return everyMember(loc.base, loc.rest, 0, [...loc.basePath], (actual, path40) => {
+      return everyMember(loc.base, loc.rest, 0, [...loc.basePath], (actual, path41) => {
         expected ??= operandValue(operand, scope);
-        return decide(operator, actual, expected, { field: ref2.field, path: showPath(path40) }, at);
+        return decide(operator, actual, expected, { field: ref2.field, path: showPath(path41) }, at);
       });
     }
   }
-  const { value, path: path39 } = readScalar(ref2, scope, scope.target, true);
-  if (isUnknown(value)) return unknownVerdict(value, path39 ?? ref2.field);
-  return decide(operator, value, operandValue(operand, scope), { field: ref2.field, path: path39 }, at);
+  const { value, path: path40 } = readScalar(ref2, scope, scope.target, true);
+  if (isUnknown(value)) return unknownVerdict(value, path40 ?? ref2.field);
+  return decide(operator, value, operandValue(operand, scope), { field: ref2.field, path: path40 }, at);
 }
-function everyMember(base, segs, from, path39, visit) {
-  const step2 = walk2(base, segs, from, path39);
-  if (isUnknown(step2.value)) return unknownVerdict(step2.value, showPath(path39));
-  if (step2.next === segs.length) return visit(step2.value, path39);
+function everyMember(base, segs, from, path40, visit) {
+  const step2 = walk2(base, segs, from, path40);
+  if (isUnknown(step2.value)) return unknownVerdict(step2.value, showPath(path40));
+  if (step2.next === segs.length) return visit(step2.value, path40);
   if (!Array.isArray(step2.value)) return { truth: true, because: [] };
   let unknown2;
   const because = [];
   for (let k = 0; k < step2.value.length; k++) {
-    const v = everyMember(step2.value[k], segs, step2.next + 1, [...path39, k], visit);
+    const v = everyMember(step2.value[k], segs, step2.next + 1, [...path40, k], visit);
     if (v.truth === false) return v;
     if (v.truth === "unknown") unknown2 ??= v;
     else if (because.length < 1) because.push(...v.because);
@@ -9040,11 +9040,11 @@ function traced(scope, text2, run) {
   node.text = text2(v);
   return v;
 }
-function showActual(path39, v) {
+function showActual(path40, v) {
   const w = v.because[0];
   if (v.because.length !== 1 || !w) return v.truth === "unknown" && v.reason ? ` (${v.reason})` : "";
   const shown = w.actual === void 0 ? "absent" : JSON.stringify(w.actual);
-  return path39 ? ` (${path39} = ${shown})` : ` (= ${shown})`;
+  return path40 ? ` (${path40} = ${shown})` : ` (= ${shown})`;
 }
 function showOperand(operand) {
   if ("literal" in operand) return JSON.stringify(operand.literal);
@@ -9481,7 +9481,7 @@ function existence(policy, scope, verdict, options) {
     return { kind: "unknown", verdict, reason: `whether a related ${what} exists is not known before deployment` };
   }
   let undecided;
-  let path39;
+  let path40;
   for (const candidate of candidates) {
     if (!policy.then.existenceCondition) return { kind: "compliant", verdict };
     const v = policy.then.existenceCondition.evaluate({ ...inner, target: candidate, bindings: [] });
@@ -9491,7 +9491,7 @@ function existence(policy, scope, verdict, options) {
       const unset = v.because.find((w) => w.actual === void 0 && !w.counted && w.path !== void 0);
       if (unset) undecided ??= { truth: "unknown", because: [], reason: `${unset.path} is not set: ${candidate.unsetIsUnknown}` };
       const decided = v.because.find((w) => w.path !== void 0);
-      if (decided && candidate.parentPath) path39 ??= candidate.parentPath(decided.path);
+      if (decided && candidate.parentPath) path40 ??= candidate.parentPath(decided.path);
     }
   }
   if (undecided)
@@ -9509,7 +9509,7 @@ function existence(policy, scope, verdict, options) {
     verdict,
     reason: reason2,
     ...details2 === void 0 ? {} : { details: details2 },
-    ...path39 === void 0 ? {} : { path: path39 }
+    ...path40 === void 0 ? {} : { path: path40 }
   };
 }
 function requestContextOf(apiVersion) {
@@ -9813,10 +9813,10 @@ function report(result, resource2, definition, sidecar, ctx) {
       const what = result.reason ?? matchText(witness);
       const why = sidecar.summary ?? definition.displayName;
       const change = changeText(result.effect, result.details);
-      const path39 = result.reason ? result.path : witness?.path;
-      const fix = path39 === void 0 ? void 0 : sidecar.fixes?.find((f) => f.path.toLowerCase() === path39.toLowerCase());
+      const path40 = result.reason ? result.path : witness?.path;
+      const fix = path40 === void 0 ? void 0 : sidecar.fixes?.find((f) => f.path.toLowerCase() === path40.toLowerCase());
       ctx.report({
-        path: path39,
+        path: path40,
         message: `${typeNoun(resource2.type)} '${leafName(resource2)}' ${what}: ${why} (policy ${definition.name}, effect ${result.effect}${change})`,
         ...fix && { fix: { set: [{ path: fix.path, value: fix.value }] } }
       });
@@ -9859,8 +9859,8 @@ function nameWords(displayName) {
     displayName.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length >= 3 && !NAME_NOISE.has(w))
   );
 }
-function sharedWords(path39, named) {
-  const last = path39.split(".").pop() ?? path39;
+function sharedWords(path40, named) {
+  const last = path40.split(".").pop() ?? path40;
   const words = last.replace(/\[.*?\]/g, "").split(/(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|[^A-Za-z0-9]+/);
   let n = 0;
   for (const w of words) if (named.has(w.toLowerCase())) n++;
@@ -10206,7 +10206,7 @@ function loadBuiltInPolicies(options = {}) {
   return loadPolicies(path5.join(packageRoot(), "catalog", "policies"), packageRoot(), options, { deferCompile: true });
 }
 function loadPolicies(dir, displayRoot, options = {}, { deferCompile = false } = {}) {
-  const out = { rules: [], definitions: [], diagnostics: [], unmatchedEffects: [], rejectedEffects: [] };
+  const out = { rules: [], definitions: [], diagnostics: [], unmatchedEffects: [], rejectedEffects: [], made: [] };
   const effects = Object.entries(options.effects ?? {});
   const used = /* @__PURE__ */ new Set();
   for (const abs of listDefinitions(dir)) {
@@ -10244,19 +10244,23 @@ function addDefinitionDocument(out, doc, abs, shown, ...[effects = [], used = /*
   const parameters = parametersFor(definition);
   try {
     let rule;
+    let recipe;
     try {
-      rule = (deferCompile ? deferredPolicyRule : createPolicyRule)(definition, {
-        effect: override?.[1],
-        sidecar,
+      const options = {
+        ...override && { effect: override[1] },
+        ...sidecar && { sidecar },
         source: shown,
         ...parameters ? { parameters } : {}
-      });
+      };
+      rule = (deferCompile ? deferredPolicyRule : createPolicyRule)(definition, options);
+      if (deferCompile) recipe = { definition, options };
     } catch (err) {
       if (!(override && err instanceof PolicyEffectError)) throw err;
       out.rejectedEffects.push({ key: override[0], reason: `${definition.name}: ${err.message}` });
       rule = createPolicyRule(definition, { sidecar, source: shown, ...parameters ? { parameters } : {} });
     }
     out.rules.push(rule);
+    out.made?.push(recipe);
     out.definitions.push(definition);
     if (rule.notForTemplates) {
       out.diagnostics.push({
@@ -10848,8 +10852,66 @@ var init_policy_inputs = __esm({
   }
 });
 
+// src/policy/prepared-set.ts
+import { readFileSync as readFileSync8, statSync as statSync3 } from "node:fs";
+import path9 from "node:path";
+function sourceFiles(root) {
+  const policies = listDefinitions(path9.join(root, "catalog", "policies")).flatMap((f) => [f, f.replace(/\.json$/i, ".tollgate.json")]);
+  return [
+    ...policies.map((f) => path9.relative(root, f).split(path9.sep).join("/")),
+    "catalog/initiatives/AzureSecurityCenter.json",
+    "catalog/builtin/definitions-default.ndjson.br",
+    "catalog/builtin/definitions-older-default.ndjson.br"
+  ];
+}
+function sizeOf(root, rel) {
+  try {
+    return statSync3(path9.join(root, rel)).size;
+  } catch {
+    return -1;
+  }
+}
+function preparedDefaultPolicies(root = packageRoot()) {
+  let prepared;
+  try {
+    prepared = JSON.parse(readFileSync8(path9.join(root, FILE), "utf8"));
+  } catch {
+    return void 0;
+  }
+  if (prepared.format !== FORMAT || prepared.version !== packageVersion()) return void 0;
+  const files = sourceFiles(root);
+  if (files.length !== prepared.files.length || prepared.files.some(([f, size], i) => f !== files[i] || sizeOf(root, f) !== size)) return void 0;
+  return {
+    rules: prepared.recipes.map((r) => deferredPolicyRule(r.definition, r.options)),
+    definitions: prepared.recipes.map((r) => r.definition),
+    diagnostics: prepared.diagnostics,
+    unmatchedEffects: [],
+    rejectedEffects: [],
+    initiatives: prepared.initiatives.map((i) => ({ ...i, groups: new Map(i.groups) })),
+    skipped: prepared.skipped
+  };
+}
+var FORMAT, FILE;
+var init_prepared_set = __esm({
+  "src/policy/prepared-set.ts"() {
+    "use strict";
+    init_package_root();
+    init_catalog();
+    init_policy_rule();
+    FORMAT = 1;
+    FILE = path9.join("dist", "default-set.json");
+  }
+});
+
 // src/policy/default-set.ts
 function loadDefaultPolicies(options = {}) {
+  return isPlainDefault(options) && preparedDefaultPolicies() || computeDefaultPolicies(options);
+}
+function isPlainDefault(options) {
+  const sets = options.sets ?? DEFAULT_INITIATIVES;
+  return Object.keys(options.effects ?? {}).length === 0 && Object.keys(options.parameters ?? {}).length === 0 && sets.length === DEFAULT_INITIATIVES.length && sets.every((s, i) => s === DEFAULT_INITIATIVES[i]);
+}
+function computeDefaultPolicies(options = {}) {
   const pack = loadBuiltInPolicies(options);
   const out = { ...pack, initiatives: [], skipped: [] };
   const sets = (options.sets ?? DEFAULT_INITIATIVES).filter((s) => s.trim().toLowerCase() !== PACK_ONLY);
@@ -10919,13 +10981,15 @@ function addInitiative(out, initiative, have, effects, pending, parameters) {
     const given = namedEntry(parameters, definition)?.[1];
     const override = effects.find(([k]) => k.toLowerCase() === definition.name.toLowerCase() || k.toLowerCase() === definition.displayName.toLowerCase());
     if (override) pending.delete(override[0]);
-    const rule = buildRule(picked, { ...values, ...given }, override, out);
+    const ruleParameters = { ...values, ...given };
+    const rule = buildRule(picked, ruleParameters, override, out);
     if (typeof rule === "string") {
       skip(ref2, rule);
       continue;
     }
     have.add(key2);
     out.rules.push(rule);
+    out.made?.push(override ? void 0 : { definition: picked, options: { parameters: ruleParameters, source: picked.file } });
     out.definitions.push(picked);
   }
   for (const p of problems)
@@ -10955,6 +11019,7 @@ var init_default_set = __esm({
     init_errors();
     init_initiative_names();
     init_policy_rule();
+    init_prepared_set();
     DEFAULT_INITIATIVES = ["mcsb"];
     DEFAULT_ADDITIONS = [
       { name: "fe83a0eb-a853-422d-aac2-1bffd182c5d0", why: "storage accounts: minimum TLS version (MCSB v2 DP-3, CIS Azure Foundations)" }
@@ -11261,7 +11326,7 @@ var require_ignore = __commonJS({
       //   path matching.
       // - check `string` either `MODE_IGNORE` or `MODE_CHECK_IGNORE`
       // @returns {TestResult} true if a file is ignored
-      test(path39, checkUnignored, mode) {
+      test(path40, checkUnignored, mode) {
         let ignored = false;
         let unignored = false;
         let matchedRule;
@@ -11270,7 +11335,7 @@ var require_ignore = __commonJS({
           if (unignored === negative && ignored !== unignored || negative && !ignored && !unignored && !checkUnignored) {
             return;
           }
-          const matched = rule[mode].test(path39);
+          const matched = rule[mode].test(path40);
           if (!matched) {
             return;
           }
@@ -11291,17 +11356,17 @@ var require_ignore = __commonJS({
     var throwError = (message, Ctor) => {
       throw new Ctor(message);
     };
-    var checkPath = (path39, originalPath, doThrow) => {
-      if (!isString(path39)) {
+    var checkPath = (path40, originalPath, doThrow) => {
+      if (!isString(path40)) {
         return doThrow(
           `path must be a string, but got \`${originalPath}\``,
           TypeError
         );
       }
-      if (!path39) {
+      if (!path40) {
         return doThrow(`path must not be empty`, TypeError);
       }
-      if (checkPath.isNotRelative(path39)) {
+      if (checkPath.isNotRelative(path40)) {
         const r = "`path.relative()`d";
         return doThrow(
           `path should be a ${r} string, but got "${originalPath}"`,
@@ -11310,7 +11375,7 @@ var require_ignore = __commonJS({
       }
       return true;
     };
-    var isNotRelative = (path39) => REGEX_TEST_INVALID_PATH.test(path39);
+    var isNotRelative = (path40) => REGEX_TEST_INVALID_PATH.test(path40);
     checkPath.isNotRelative = isNotRelative;
     checkPath.convert = (p) => p;
     var Ignore = class {
@@ -11340,19 +11405,19 @@ var require_ignore = __commonJS({
       }
       // @returns {TestResult}
       _test(originalPath, cache, checkUnignored, slices) {
-        const path39 = originalPath && checkPath.convert(originalPath);
+        const path40 = originalPath && checkPath.convert(originalPath);
         checkPath(
-          path39,
+          path40,
           originalPath,
           this._strictPathCheck ? throwError : RETURN_FALSE
         );
-        return this._t(path39, cache, checkUnignored, slices);
+        return this._t(path40, cache, checkUnignored, slices);
       }
-      checkIgnore(path39) {
-        if (!REGEX_TEST_TRAILING_SLASH.test(path39)) {
-          return this.test(path39);
+      checkIgnore(path40) {
+        if (!REGEX_TEST_TRAILING_SLASH.test(path40)) {
+          return this.test(path40);
         }
-        const slices = path39.split(SLASH).filter(Boolean);
+        const slices = path40.split(SLASH).filter(Boolean);
         slices.pop();
         if (slices.length) {
           const parent = this._t(
@@ -11365,18 +11430,18 @@ var require_ignore = __commonJS({
             return parent;
           }
         }
-        return this._rules.test(path39, false, MODE_CHECK_IGNORE);
+        return this._rules.test(path40, false, MODE_CHECK_IGNORE);
       }
-      _t(path39, cache, checkUnignored, slices) {
-        if (path39 in cache) {
-          return cache[path39];
+      _t(path40, cache, checkUnignored, slices) {
+        if (path40 in cache) {
+          return cache[path40];
         }
         if (!slices) {
-          slices = path39.split(SLASH).filter(Boolean);
+          slices = path40.split(SLASH).filter(Boolean);
         }
         slices.pop();
         if (!slices.length) {
-          return cache[path39] = this._rules.test(path39, checkUnignored, MODE_IGNORE);
+          return cache[path40] = this._rules.test(path40, checkUnignored, MODE_IGNORE);
         }
         const parent = this._t(
           slices.join(SLASH) + SLASH,
@@ -11384,29 +11449,29 @@ var require_ignore = __commonJS({
           checkUnignored,
           slices
         );
-        return cache[path39] = parent.ignored ? parent : this._rules.test(path39, checkUnignored, MODE_IGNORE);
+        return cache[path40] = parent.ignored ? parent : this._rules.test(path40, checkUnignored, MODE_IGNORE);
       }
-      ignores(path39) {
-        return this._test(path39, this._ignoreCache, false).ignored;
+      ignores(path40) {
+        return this._test(path40, this._ignoreCache, false).ignored;
       }
       createFilter() {
-        return (path39) => !this.ignores(path39);
+        return (path40) => !this.ignores(path40);
       }
       filter(paths) {
         return makeArray(paths).filter(this.createFilter());
       }
       // @returns {TestResult}
-      test(path39) {
-        return this._test(path39, this._testCache, true);
+      test(path40) {
+        return this._test(path40, this._testCache, true);
       }
     };
     var factory = (options) => new Ignore(options);
-    var isPathValid = (path39) => checkPath(path39 && checkPath.convert(path39), path39, RETURN_FALSE);
+    var isPathValid = (path40) => checkPath(path40 && checkPath.convert(path40), path40, RETURN_FALSE);
     var setupWindows = () => {
       const makePosix = (str6) => /^\\\\\?\\/.test(str6) || /["<>|\u0000-\u001F]+/u.test(str6) ? str6 : str6.replace(/\\/g, "/");
       checkPath.convert = makePosix;
       const REGEX_TEST_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
-      checkPath.isNotRelative = (path39) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path39) || isNotRelative(path39);
+      checkPath.isNotRelative = (path40) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path40) || isNotRelative(path40);
     };
     if (
       // Detect `process` so that it can run in browsers.
@@ -11693,17 +11758,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key2, node, visitor, path39) {
-      const ctrl = callVisitor(key2, node, visitor, path39);
+    function visit_(key2, node, visitor, path40) {
+      const ctrl = callVisitor(key2, node, visitor, path40);
       if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
-        replaceNode(key2, path39, ctrl);
-        return visit_(key2, ctrl, visitor, path39);
+        replaceNode(key2, path40, ctrl);
+        return visit_(key2, ctrl, visitor, path40);
       }
       if (typeof ctrl !== "symbol") {
         if (identity3.isCollection(node)) {
-          path39 = Object.freeze(path39.concat(node));
+          path40 = Object.freeze(path40.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path39);
+            const ci = visit_(i, node.items[i], visitor, path40);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -11714,13 +11779,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity3.isPair(node)) {
-          path39 = Object.freeze(path39.concat(node));
-          const ck = visit_("key", node.key, visitor, path39);
+          path40 = Object.freeze(path40.concat(node));
+          const ck = visit_("key", node.key, visitor, path40);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path39);
+          const cv = visit_("value", node.value, visitor, path40);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -11741,17 +11806,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key2, node, visitor, path39) {
-      const ctrl = await callVisitor(key2, node, visitor, path39);
+    async function visitAsync_(key2, node, visitor, path40) {
+      const ctrl = await callVisitor(key2, node, visitor, path40);
       if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
-        replaceNode(key2, path39, ctrl);
-        return visitAsync_(key2, ctrl, visitor, path39);
+        replaceNode(key2, path40, ctrl);
+        return visitAsync_(key2, ctrl, visitor, path40);
       }
       if (typeof ctrl !== "symbol") {
         if (identity3.isCollection(node)) {
-          path39 = Object.freeze(path39.concat(node));
+          path40 = Object.freeze(path40.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path39);
+            const ci = await visitAsync_(i, node.items[i], visitor, path40);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -11762,13 +11827,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity3.isPair(node)) {
-          path39 = Object.freeze(path39.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path39);
+          path40 = Object.freeze(path40.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path40);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path39);
+          const cv = await visitAsync_("value", node.value, visitor, path40);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -11795,23 +11860,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key2, node, visitor, path39) {
+    function callVisitor(key2, node, visitor, path40) {
       if (typeof visitor === "function")
-        return visitor(key2, node, path39);
+        return visitor(key2, node, path40);
       if (identity3.isMap(node))
-        return visitor.Map?.(key2, node, path39);
+        return visitor.Map?.(key2, node, path40);
       if (identity3.isSeq(node))
-        return visitor.Seq?.(key2, node, path39);
+        return visitor.Seq?.(key2, node, path40);
       if (identity3.isPair(node))
-        return visitor.Pair?.(key2, node, path39);
+        return visitor.Pair?.(key2, node, path40);
       if (identity3.isScalar(node))
-        return visitor.Scalar?.(key2, node, path39);
+        return visitor.Scalar?.(key2, node, path40);
       if (identity3.isAlias(node))
-        return visitor.Alias?.(key2, node, path39);
+        return visitor.Alias?.(key2, node, path40);
       return void 0;
     }
-    function replaceNode(key2, path39, node) {
-      const parent = path39[path39.length - 1];
+    function replaceNode(key2, path40, node) {
+      const parent = path40[path40.length - 1];
       if (identity3.isCollection(parent)) {
         parent.items[key2] = node;
       } else if (identity3.isPair(parent)) {
@@ -12423,10 +12488,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity3 = require_identity();
     var Node2 = require_Node();
-    function collectionFromPath(schema, path39, value) {
+    function collectionFromPath(schema, path40, value) {
       let v = value;
-      for (let i = path39.length - 1; i >= 0; --i) {
-        const k = path39[i];
+      for (let i = path40.length - 1; i >= 0; --i) {
+        const k = path40[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -12445,7 +12510,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path39) => path39 == null || typeof path39 === "object" && !!path39[Symbol.iterator]().next().done;
+    var isEmptyPath = (path40) => path40 == null || typeof path40 === "object" && !!path40[Symbol.iterator]().next().done;
     var Collection = class extends Node2.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -12475,11 +12540,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path39, value) {
-        if (isEmptyPath(path39))
+      addIn(path40, value) {
+        if (isEmptyPath(path40))
           this.add(value);
         else {
-          const [key2, ...rest] = path39;
+          const [key2, ...rest] = path40;
           const node = this.get(key2, true);
           if (identity3.isCollection(node))
             node.addIn(rest, value);
@@ -12493,8 +12558,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path39) {
-        const [key2, ...rest] = path39;
+      deleteIn(path40) {
+        const [key2, ...rest] = path40;
         if (rest.length === 0)
           return this.delete(key2);
         const node = this.get(key2, true);
@@ -12508,8 +12573,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path39, keepScalar) {
-        const [key2, ...rest] = path39;
+      getIn(path40, keepScalar) {
+        const [key2, ...rest] = path40;
         const node = this.get(key2, true);
         if (rest.length === 0)
           return !keepScalar && identity3.isScalar(node) ? node.value : node;
@@ -12527,8 +12592,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path39) {
-        const [key2, ...rest] = path39;
+      hasIn(path40) {
+        const [key2, ...rest] = path40;
         if (rest.length === 0)
           return this.has(key2);
         const node = this.get(key2, true);
@@ -12538,8 +12603,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path39, value) {
-        const [key2, ...rest] = path39;
+      setIn(path40, value) {
+        const [key2, ...rest] = path40;
         if (rest.length === 0) {
           this.set(key2, value);
         } else {
@@ -15054,9 +15119,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path39, value) {
+      addIn(path40, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path39, value);
+          this.contents.addIn(path40, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -15131,14 +15196,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path39) {
-        if (Collection.isEmptyPath(path39)) {
+      deleteIn(path40) {
+        if (Collection.isEmptyPath(path40)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path39) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path40) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -15153,10 +15218,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path39, keepScalar) {
-        if (Collection.isEmptyPath(path39))
+      getIn(path40, keepScalar) {
+        if (Collection.isEmptyPath(path40))
           return !keepScalar && identity3.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity3.isCollection(this.contents) ? this.contents.getIn(path39, keepScalar) : void 0;
+        return identity3.isCollection(this.contents) ? this.contents.getIn(path40, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -15167,10 +15232,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path39) {
-        if (Collection.isEmptyPath(path39))
+      hasIn(path40) {
+        if (Collection.isEmptyPath(path40))
           return this.contents !== void 0;
-        return identity3.isCollection(this.contents) ? this.contents.hasIn(path39) : false;
+        return identity3.isCollection(this.contents) ? this.contents.hasIn(path40) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -15187,13 +15252,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path39, value) {
-        if (Collection.isEmptyPath(path39)) {
+      setIn(path40, value) {
+        if (Collection.isEmptyPath(path40)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path39), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path40), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path39, value);
+          this.contents.setIn(path40, value);
         }
       }
       /**
@@ -17154,9 +17219,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path39) => {
+    visit.itemAtPath = (cst, path40) => {
       let item = cst;
-      for (const [field2, index2] of path39) {
+      for (const [field2, index2] of path40) {
         const tok = item?.[field2];
         if (tok && "items" in tok) {
           item = tok.items[index2];
@@ -17165,23 +17230,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path39) => {
-      const parent = visit.itemAtPath(cst, path39.slice(0, -1));
-      const field2 = path39[path39.length - 1][0];
+    visit.parentCollection = (cst, path40) => {
+      const parent = visit.itemAtPath(cst, path40.slice(0, -1));
+      const field2 = path40[path40.length - 1][0];
       const coll = parent?.[field2];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path39, item, visitor) {
-      let ctrl = visitor(item, path39);
+    function _visit(path40, item, visitor) {
+      let ctrl = visitor(item, path40);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field2 of ["key", "value"]) {
         const token2 = item[field2];
         if (token2 && "items" in token2) {
           for (let i = 0; i < token2.items.length; ++i) {
-            const ci = _visit(Object.freeze(path39.concat([[field2, i]])), token2.items[i], visitor);
+            const ci = _visit(Object.freeze(path40.concat([[field2, i]])), token2.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -17192,10 +17257,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field2 === "key")
-            ctrl = ctrl(item, path39);
+            ctrl = ctrl(item, path40);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path39) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path40) : ctrl;
     }
     exports2.visit = visit;
   }
@@ -22175,8 +22240,8 @@ var require_utils = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path39) {
-      let input = path39;
+    function removeDotSegments(path40) {
+      let input = path40;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -22250,11 +22315,11 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path39) {
-      if (path39 === "" || path39[0] === "/") {
-        return removeDotSegments(path39);
+    function removeDotSegmentsRelative(path40) {
+      if (path40 === "" || path40[0] === "/") {
+        return removeDotSegments(path40);
       }
-      const segments2 = path39.split("/");
+      const segments2 = path40.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -22617,8 +22682,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path39 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path39 && path39 !== "/" ? path39 : void 0;
+        const path40 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path40 && path40 !== "/" ? path40 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -25852,17 +25917,17 @@ var require_ajv = __commonJS({
 });
 
 // src/config/config.ts
-import { existsSync as existsSync3, readFileSync as readFileSync8, statSync as statSync3 } from "node:fs";
-import path9 from "node:path";
+import { existsSync as existsSync3, readFileSync as readFileSync9, statSync as statSync4 } from "node:fs";
+import path10 from "node:path";
 import { createRequire } from "node:module";
 function findConfig(start) {
-  let dir = existsSync3(start) && statSync3(start).isDirectory() ? start : path9.dirname(start);
+  let dir = existsSync3(start) && statSync4(start).isDirectory() ? start : path10.dirname(start);
   for (; ; ) {
     for (const name of CONFIG_NAMES) {
-      const candidate = path9.join(dir, name);
+      const candidate = path10.join(dir, name);
       if (existsSync3(candidate)) return candidate;
     }
-    const up = path9.dirname(dir);
+    const up = path10.dirname(dir);
     if (up === dir) return void 0;
     dir = up;
   }
@@ -25870,7 +25935,7 @@ function findConfig(start) {
 function loadConfig(file, shownAs = file, options = {}) {
   let text2;
   try {
-    text2 = readFileSync8(file, "utf8");
+    text2 = readFileSync9(file, "utf8");
   } catch (err) {
     throw new ConfigError(`${shownAs}: cannot read the configuration file (${err.code ?? String(err)})`);
   }
@@ -25889,7 +25954,7 @@ function loadConfig(file, shownAs = file, options = {}) {
     throw new ConfigError(`${shownAs}: cannot read the configuration file: ${err.message}`);
   }
   validator ??= new (ajvLib()).Ajv({ allErrors: false, strict: true, verbose: true }).compile(
-    JSON.parse(readFileSync8(path9.join(packageRoot(), "schema", "tollgate.schema.json"), "utf8"))
+    JSON.parse(readFileSync9(path10.join(packageRoot(), "schema", "tollgate.schema.json"), "utf8"))
   );
   if (!validator(value)) {
     const error = validator.errors[0];
@@ -25959,15 +26024,15 @@ function loadConfig(file, shownAs = file, options = {}) {
       );
     });
   }
-  const dir = path9.dirname(path9.resolve(file));
+  const dir = path10.dirname(path10.resolve(file));
   if (config.policy) config.policy = resolvePolicyPaths(config.policy, dir);
-  if (config.output?.files) config.output.files = Object.fromEntries(Object.entries(config.output.files).map(([format2, f]) => [format2, path9.resolve(dir, f)]));
-  if (config.plugins) config.plugins = config.plugins.map((p) => path9.resolve(dir, p));
-  if (config.links) config.links = Object.fromEntries(Object.entries(config.links).map(([prefix, folder]) => [prefix, path9.resolve(dir, folder)]));
-  if (config.bicep?.moduleCache !== void 0) config.bicep.moduleCache = path9.resolve(dir, config.bicep.moduleCache);
+  if (config.output?.files) config.output.files = Object.fromEntries(Object.entries(config.output.files).map(([format2, f]) => [format2, path10.resolve(dir, f)]));
+  if (config.plugins) config.plugins = config.plugins.map((p) => path10.resolve(dir, p));
+  if (config.links) config.links = Object.fromEntries(Object.entries(config.links).map(([prefix, folder]) => [prefix, path10.resolve(dir, folder)]));
+  if (config.bicep?.moduleCache !== void 0) config.bicep.moduleCache = path10.resolve(dir, config.bicep.moduleCache);
   if (config.env) config.env = Object.fromEntries(Object.entries(config.env).map(([name, v]) => [name, String(v)]));
   if (options.confineTo)
-    confinePaths(config, doc, lines, shownAs, [options.confineTo, Sandbox.forPaths([path9.resolve(file)], { cwd: dir, registryCache: false })]);
+    confinePaths(config, doc, lines, shownAs, [options.confineTo, Sandbox.forPaths([path10.resolve(file)], { cwd: dir, registryCache: false })]);
   return config;
 }
 function confinePaths(config, doc, lines, shownAs, allowed) {
@@ -25989,16 +26054,16 @@ function confinePaths(config, doc, lines, shownAs, allowed) {
     fail2(["bicep", "moduleCache"], doc.getIn(["bicep", "moduleCache"]), "reads Bicep modules");
   for (const key2 of ["definitions", "initiatives", "assignments", "exemptions"]) {
     (config.policy?.[key2] ?? []).forEach((p, i) => {
-      if (path9.isAbsolute(p) && !inside(p)) fail2(["policy", key2, i], doc.getIn(["policy", key2, i]), "reads policy files");
+      if (path10.isAbsolute(p) && !inside(p)) fail2(["policy", key2, i], doc.getIn(["policy", key2, i]), "reads policy files");
     });
   }
 }
 function resolvePolicyPaths(policy, dir) {
-  const resolve2 = (list3, shortNames = []) => list3?.map((p) => shortNames.includes(p.toLowerCase()) ? p : path9.resolve(dir, p));
-  const builtIn2 = (p) => !existsSync3(path9.resolve(dir, p)) && ["shipped", "builtin"].includes(matchInitiative(p).kind);
+  const resolve2 = (list3, shortNames = []) => list3?.map((p) => shortNames.includes(p.toLowerCase()) ? p : path10.resolve(dir, p));
+  const builtIn2 = (p) => !existsSync3(path10.resolve(dir, p)) && ["shipped", "builtin"].includes(matchInitiative(p).kind);
   return {
     definitions: resolve2(policy.definitions),
-    initiatives: policy.initiatives?.map((p) => Object.hasOwn(SHIPPED_INITIATIVES, p.toLowerCase()) || builtIn2(p) ? p : path9.resolve(dir, p)),
+    initiatives: policy.initiatives?.map((p) => Object.hasOwn(SHIPPED_INITIATIVES, p.toLowerCase()) || builtIn2(p) ? p : path10.resolve(dir, p)),
     assignments: resolve2(policy.assignments),
     exemptions: resolve2(policy.exemptions)
   };
@@ -26055,13 +26120,13 @@ var init_config = __esm({
 });
 
 // src/cli/read-config.ts
-import path10 from "node:path";
+import path11 from "node:path";
 function readConfig(paths, explicit, cwd, parameters = []) {
   if (explicit === false) return {};
-  const file = explicit ? path10.resolve(cwd, explicit) : findConfig(path10.resolve(cwd, paths[0] ?? "."));
+  const file = explicit ? path11.resolve(cwd, explicit) : findConfig(path11.resolve(cwd, paths[0] ?? "."));
   if (!file) return {};
   const confineTo = explicit ? void 0 : Sandbox.forPaths([...paths.length ? paths : ["."], ...parameters], { cwd, registryCache: false });
-  return loadConfig(file, path10.relative(cwd, file) || file, { confineTo });
+  return loadConfig(file, path11.relative(cwd, file) || file, { confineTo });
 }
 var init_read_config = __esm({
   "src/cli/read-config.ts"() {
@@ -26539,17 +26604,17 @@ var init_json = __esm({
 });
 
 // src/policy/compliance.ts
-import { readdirSync as readdirSync2, readFileSync as readFileSync9 } from "node:fs";
-import path11 from "node:path";
+import { readdirSync as readdirSync2, readFileSync as readFileSync10 } from "node:fs";
+import path12 from "node:path";
 function controlsFor(definitionName) {
   index ??= buildIndex();
   return index.byDefinition.get(definitionName.toLowerCase()) ?? [];
 }
 function buildIndex() {
-  const dir = path11.join(packageRoot(), "catalog", "initiatives");
+  const dir = path12.join(packageRoot(), "catalog", "initiatives");
   const byDefinition = /* @__PURE__ */ new Map();
   for (const file of readdirSync2(dir).filter((f) => f.endsWith(".json")).sort()) {
-    const json = JSON.parse(readFileSync9(path11.join(dir, file), "utf8"));
+    const json = JSON.parse(readFileSync10(path12.join(dir, file), "utf8"));
     const props = getProperty(json, "properties") ?? json;
     const initiative = String(getProperty(props, "displayName") ?? file);
     const initiativeId = String(getProperty(json, "name") ?? file);
@@ -28026,7 +28091,7 @@ var init_report = __esm({
 });
 
 // src/cli/output-plan.ts
-import path12 from "node:path";
+import path13 from "node:path";
 function planOutputs(formats, outputs) {
   const asList = (v) => v === void 0 ? [] : typeof v === "string" ? [v] : [...v];
   const wanted = asList(formats).flatMap((f) => f.split(",")).map((f) => f.trim().toLowerCase()).filter(Boolean);
@@ -28056,7 +28121,7 @@ function planOutputs(formats, outputs) {
     if (!file) return fail(`--output ${o}: no file name`);
     const earlier = files.get(format2);
     if (earlier !== void 0) return fail(`--output: ${format2} is written to one file, got both ${earlier} and ${file}`);
-    const clash = [...files].find(([, f]) => path12.resolve(f) === path12.resolve(file));
+    const clash = [...files].find(([, f]) => path13.resolve(f) === path13.resolve(file));
     if (clash) return fail(`--output: ${clash[0]} and ${format2} would both be written to ${file}`);
     files.set(format2, file);
   }
@@ -28079,11 +28144,11 @@ var init_output_plan = __esm({
 });
 
 // src/resources/locate.ts
-function locateInTree(document, resourceNode, path39, origins, isComputed) {
+function locateInTree(document, resourceNode, path40, origins, isComputed) {
   let node = resourceNode;
   let exact = true;
   let depth = 0;
-  for (const seg of path39) {
+  for (const seg of path40) {
     if (isComputed(node)) {
       exact = false;
       break;
@@ -28188,9 +28253,9 @@ function shortestCycle(start, members2, depsOf) {
     for (const dep of depsOf(node)) {
       if (!members2.has(dep)) continue;
       if (dep === start) {
-        const path39 = [node];
-        while (path39[path39.length - 1] !== start) path39.push(previous.get(path39[path39.length - 1]));
-        return path39.reverse();
+        const path40 = [node];
+        while (path40[path40.length - 1] !== start) path40.push(previous.get(path40[path40.length - 1]));
+        return path40.reverse();
       }
       if (!previous.has(dep)) {
         previous.set(dep, node);
@@ -28944,8 +29009,8 @@ function loadLinkedTemplate(inst, properties, outer, run) {
     return target;
   }
   if (!run.loadLinked) return new Unknown("linked templates are not read here");
-  const { path: path39, shown } = target;
-  const loaded = run.loadLinked(outer.template.file.absPath, path39);
+  const { path: path40, shown } = target;
+  const loaded = run.loadLinked(outer.template.file.absPath, path40);
   if (isLoadFailure(loaded)) {
     outer.report(
       at,
@@ -29050,9 +29115,9 @@ var init_nested_deployment = __esm({
 function providerSegments(type, name) {
   const [namespace, ...types] = type.split("/");
   const names = name.split("/");
-  let path39 = `/providers/${namespace}`;
-  types.forEach((t, i) => path39 += `/${t}/${names[i] ?? "<unknown>"}`);
-  return path39;
+  let path40 = `/providers/${namespace}`;
+  types.forEach((t, i) => path40 += `/${t}/${names[i] ?? "<unknown>"}`);
+  return path40;
 }
 function scopeIdFor(scope, d) {
   switch (scope) {
@@ -29339,15 +29404,15 @@ var init_deployment_expansion = __esm({
         return inst;
       }
       checkDependencies() {
-        for (const { path: path39, size } of findDependencyCycles(this.instances, (inst) => this.dependenciesOf(inst))) {
-          const first = path39[0];
+        for (const { path: path40, size } of findDependencyCycles(this.instances, (inst) => this.dependenciesOf(inst))) {
+          const first = path40[0];
           const at = childNode(first.node, "dependsOn") ?? first.node;
-          const others = size > path39.length ? ` (${size} resources depend on each other)` : "";
+          const others = size > path40.length ? ` (${size} resources depend on each other)` : "";
           this.scope.report(
             at,
             "dependson-cycle",
             "error",
-            `dependsOn forms a cycle: ${[...path39, first].map((i) => i.symbolicName ?? i.name).join(" -> ")}${others}`
+            `dependsOn forms a cycle: ${[...path40, first].map((i) => i.symbolicName ?? i.name).join(" -> ")}${others}`
           );
         }
       }
@@ -29412,10 +29477,10 @@ var init_deployment_expansion = __esm({
             get declaration() {
               return declarationOf(inst);
             },
-            locate: (path39) => locateInTree(
+            locate: (path40) => locateInTree(
               scope.template,
               inst.node,
-              path39,
+              path40,
               (at) => traceOrigins(at, scope, scope.context(inst.copies)),
               (at) => at.type === "string" && isExpression(at.value)
             )
@@ -29910,7 +29975,7 @@ var init_json_build = __esm({
 });
 
 // src/bicep/lower/lower-program.ts
-import path13 from "node:path";
+import path14 from "node:path";
 function lowerParamsFile(program3, absPath, host) {
   const lowering = new ProgramLowering(absPath, program3, host);
   const { template, literal, assignments } = lowering.lowerParams();
@@ -30592,7 +30657,7 @@ var init_lower_program = __esm({
           return unknown(`${name}() without a literal file path`);
         }
         const given = arg.segments[0] ?? "";
-        const target = path13.resolve(path13.dirname(scope.absPath), given);
+        const target = path14.resolve(path14.dirname(scope.absPath), given);
         const read2 = this.host.readBytes(target);
         if (!read2.ok) {
           this.report(
@@ -30649,7 +30714,7 @@ var init_lower_program = __esm({
             return;
           }
           target = found.path;
-        } else target = path13.resolve(path13.dirname(scope.absPath), spec);
+        } else target = path14.resolve(path14.dirname(scope.absPath), spec);
         const imported = this.importedScope(target, from, spec);
         if (!imported) return;
         if (s.wildcardAlias) scope.wildcards.set(s.wildcardAlias, imported);
@@ -30663,7 +30728,7 @@ var init_lower_program = __esm({
           else this.report(from, `'${name}' is not declared in '${spec}'`);
         }
       }
-      importedScope(target, at, shown = path13.basename(target)) {
+      importedScope(target, at, shown = path14.basename(target)) {
         const cached2 = this.importedFiles.get(target);
         if (cached2) return cached2;
         if (this.stack.includes(target)) return void 0;
@@ -31155,7 +31220,7 @@ var init_lower_program = __esm({
         let relative = spec;
         const target = this.moduleFile(spec, scope.absPath);
         if (/^(br[:/]|ts[:/])/.test(spec)) {
-          relative = target ? path13.relative(path13.dirname(scope.absPath), target).split(path13.sep).join("/") : void 0;
+          relative = target ? path14.relative(path14.dirname(scope.absPath), target).split(path14.sep).join("/") : void 0;
           if (!target) {
             const found = this.host.registryModule(spec, scope.absPath);
             const reason2 = found.ok ? "it was not found" : found.reason;
@@ -31183,7 +31248,7 @@ var init_lower_program = __esm({
           const found = this.host.registryModule(spec, fromAbsPath);
           return found.ok ? found.path : void 0;
         }
-        return path13.resolve(path13.dirname(fromAbsPath), spec);
+        return path14.resolve(path14.dirname(fromAbsPath), spec);
       }
       /** Whether the Bicep module file `target` uses `file` as a module, directly or through other modules. */
       leadsBack(target, file) {
@@ -32099,11 +32164,11 @@ var init_parser2 = __esm({
           case "using":
           case "extends": {
             children.push(this.next());
-            let path39;
+            let path40;
             if (this.atKeyword("none")) children.push(this.next());
             else {
-              path39 = this.interpString();
-              children.push(path39);
+              path40 = this.interpString();
+              children.push(path40);
             }
             if (word === "using") {
               if (this.atKeyword("with")) {
@@ -32116,7 +32181,7 @@ var init_parser2 = __esm({
                 end: endOf(children, 0),
                 children,
                 decorators,
-                path: path39
+                path: path40
               };
             }
             return {
@@ -32125,7 +32190,7 @@ var init_parser2 = __esm({
               end: endOf(children, 0),
               children,
               decorators,
-              path: path39
+              path: path40
             };
           }
         }
@@ -32971,28 +33036,28 @@ var init_parser2 = __esm({
 // src/bicep/registry-modules.ts
 import { existsSync as existsSync4, readdirSync as readdirSync3 } from "node:fs";
 import { homedir as homedir2 } from "node:os";
-import path14 from "node:path";
+import path15 from "node:path";
 function isRegistryReference(spec) {
   return /^(br[:/]|ts[:/])/.test(spec);
 }
 function resolveRegistryModule(spec, fromAbsPath, sandbox) {
   let cache = resolutionsBySandbox.get(sandbox);
   if (!cache) resolutionsBySandbox.set(sandbox, cache = /* @__PURE__ */ new Map());
-  const key2 = `${path14.dirname(fromAbsPath)}\0${spec}`;
+  const key2 = `${path15.dirname(fromAbsPath)}\0${spec}`;
   let result = cache.get(key2);
   if (!result) cache.set(key2, result = resolve(spec, fromAbsPath, sandbox));
   return result;
 }
 function resolve(spec, fromAbsPath, sandbox) {
-  const config = bicepConfig(path14.dirname(fromAbsPath), sandbox);
+  const config = bicepConfig(path15.dirname(fromAbsPath), sandbox);
   const ref2 = parseReference(spec, config);
   if (typeof ref2 === "string") return { ok: false, reason: ref2 };
   const found = (p) => existsSync4(p) && sandbox.check(p).ok;
   const mirror = sandbox.moduleMirror;
-  const mirrorForms = mirror ? mirrorPaths(ref2).map((f) => path14.join(mirror, ...f.split("/"))) : [];
+  const mirrorForms = mirror ? mirrorPaths(ref2).map((f) => path15.join(mirror, ...f.split("/"))) : [];
   const version = ref2.kind === "br" ? ref2.tag ?? ref2.digest ?? "" : ref2.version;
   for (const dir of mirrorForms) {
-    for (const file of ["main.bicep", "main.json"]) if (found(path14.join(dir, version, file))) return { ok: true, path: path14.join(dir, version, file) };
+    for (const file of ["main.bicep", "main.json"]) if (found(path15.join(dir, version, file))) return { ok: true, path: path15.join(dir, version, file) };
   }
   const cacheRoot = config.cacheRoot ?? sandbox.bicepCacheRoot;
   if (cacheRoot) {
@@ -33001,15 +33066,15 @@ function resolve(spec, fromAbsPath, sandbox) {
     if (cached2 && found(cached2)) return { ok: true, path: cached2 };
   }
   for (const dir of mirrorForms) {
-    for (const file of ["main.bicep", "main.json"]) if (found(path14.join(dir, file))) return { ok: true, path: path14.join(dir, file) };
+    for (const file of ["main.bicep", "main.json"]) if (found(path15.join(dir, file))) return { ok: true, path: path15.join(dir, file) };
   }
   const name = ref2.kind === "br" ? ref2.repository.split("/").pop() : ref2.name;
-  for (let dir = path14.dirname(fromAbsPath); ; dir = path14.dirname(dir)) {
+  for (let dir = path15.dirname(fromAbsPath); ; dir = path15.dirname(dir)) {
     for (const file of ["main.bicep", "main.json"]) {
-      const candidate = path14.join(dir, "_external", name, file);
+      const candidate = path15.join(dir, "_external", name, file);
       if (found(candidate)) return { ok: true, path: candidate };
     }
-    if (path14.dirname(dir) === dir) break;
+    if (path15.dirname(dir) === dir) break;
   }
   const where2 = cacheRoot ? `Bicep's module cache ${cacheRoot}` : "Bicep's module cache";
   const fix = ref2.kind === "br" ? "run `bicep restore` on the file to fill the cache" : "run `bicep restore` on the file (template specs are cached too)";
@@ -33066,13 +33131,13 @@ function parseReference(spec, config) {
 }
 function cachePath(ref2, root) {
   if (ref2.kind === "ts") {
-    return path14.join(root, "ts", ...[ref2.subscription, ref2.resourceGroup, ref2.name, ref2.version].map((s) => s.toLowerCase()), "main.json");
+    return path15.join(root, "ts", ...[ref2.subscription, ref2.resourceGroup, ref2.name, ref2.version].map((s) => s.toLowerCase()), "main.json");
   }
   const repository = ref2.repository.replace(/\//g, "$");
   for (const registry of /* @__PURE__ */ new Set([ref2.registry, encodeURIComponent(ref2.registry)])) {
-    const dir = path14.join(root, "br", registry, repository);
+    const dir = path15.join(root, "br", registry, repository);
     const leaf2 = ref2.digest ? ref2.digest.replace(":", "#") : tagFolder(dir, ref2.tag);
-    if (leaf2 && existsSync4(path14.join(dir, leaf2, "main.json"))) return path14.join(dir, leaf2, "main.json");
+    if (leaf2 && existsSync4(path15.join(dir, leaf2, "main.json"))) return path15.join(dir, leaf2, "main.json");
   }
   return void 0;
 }
@@ -33099,12 +33164,12 @@ function bicepConfig(folder, sandbox) {
   const known2 = cache.get(folder);
   if (known2) return known2;
   let config;
-  const file = path14.join(folder, "bicepconfig.json");
+  const file = path15.join(folder, "bicepconfig.json");
   const read2 = existsSync4(file) ? sandbox.readText(file) : void 0;
   const parsed2 = read2?.ok ? parseConfig(read2.value, file) : void 0;
   if (parsed2) config = parsed2;
-  else if (path14.dirname(folder) === folder) config = { br: { ...BUILT_IN_BR }, ts: {} };
-  else config = bicepConfig(path14.dirname(folder), sandbox);
+  else if (path15.dirname(folder) === folder) config = { br: { ...BUILT_IN_BR }, ts: {} };
+  else config = bicepConfig(path15.dirname(folder), sandbox);
   cache.set(folder, config);
   return config;
 }
@@ -33120,7 +33185,7 @@ function parseConfig(text2, file) {
   const config = { file, br: { ...BUILT_IN_BR, ...record(v.moduleAliases?.br) }, ts: { ...record(v.moduleAliases?.ts) } };
   if (typeof v.cacheRootDirectory === "string" && v.cacheRootDirectory !== "") {
     const dir = v.cacheRootDirectory.replace(/^~(?=$|[\\/])/, homedir2());
-    config.cacheRoot = path14.resolve(path14.dirname(file), dir);
+    config.cacheRoot = path15.resolve(path15.dirname(file), dir);
   }
   return config;
 }
@@ -33181,7 +33246,7 @@ var init_text_bounded_cache = __esm({
 });
 
 // src/bicep/load-bicep.ts
-import path15 from "node:path";
+import path16 from "node:path";
 function isBicepPath(p) {
   return /\.bicep$/i.test(p);
 }
@@ -33322,7 +33387,7 @@ function loadBicepParams(file, evaluate2, sandbox = sandboxOf(file), extending =
   }
   const ext = parsed2.program.statements.find((s) => s.kind === "ExtendsDeclarationSyntax");
   if (ext?.kind === "ExtendsDeclarationSyntax" && ext.path && ext.path.holes.length === 0) {
-    const baseAbs = path15.resolve(path15.dirname(file.absPath), ext.path.segments[0] ?? "");
+    const baseAbs = path16.resolve(path16.dirname(file.absPath), ext.path.segments[0] ?? "");
     const read2 = sandbox.readText(baseAbs);
     const where2 = file.locationOf(ext.path.start, ext.path.end - ext.path.start);
     if (!read2.ok) {
@@ -33336,7 +33401,7 @@ function loadBicepParams(file, evaluate2, sandbox = sandboxOf(file), extending =
     } else if (extending.includes(baseAbs)) {
       diagnostics.push({ severity: "error", code: "bicep-lowering", message: `'${ext.path.segments[0]}' extends itself`, file: file.path, location: where2 });
     } else {
-      const baseShown = path15.posix.join(path15.posix.dirname(file.path), ext.path.segments[0] ?? "");
+      const baseShown = path16.posix.join(path16.posix.dirname(file.path), ext.path.segments[0] ?? "");
       const base = loadBicepParams(new SourceFile(baseAbs, baseShown, read2.value), evaluate2, sandbox, [...extending, file.absPath]);
       diagnostics.push(...base.diagnostics);
       const assigned = new Set(lowered.assignments.map((a) => a.name));
@@ -33391,7 +33456,7 @@ function localModulePaths(document) {
     if (s.kind !== "ModuleDeclarationSyntax" || !s.path || s.path.holes.length > 0) continue;
     const spec = s.path.segments[0] ?? "";
     if (isRegistryReference(spec)) continue;
-    out.push(path15.resolve(path15.dirname(document.file.absPath), spec));
+    out.push(path16.resolve(path16.dirname(document.file.absPath), spec));
   }
   return out;
 }
@@ -33416,7 +33481,7 @@ function parseShared(sandbox, absPath, text2, acrossUnits = false) {
   return parsed2;
 }
 function sandboxOf(file) {
-  return Sandbox.forPaths([file.absPath], { cwd: path15.dirname(file.absPath) });
+  return Sandbox.forPaths([file.absPath], { cwd: path16.dirname(file.absPath) });
 }
 function bicepHost(sandbox) {
   const cache = parsedFiles(sandbox);
@@ -33481,16 +33546,16 @@ var init_load_bicep = __esm({
 });
 
 // src/input/references.ts
-import path16 from "node:path";
+import path17 from "node:path";
 function referencesOf(absPath, text2, options = {}) {
   if (!mayReference(absPath, text2)) return [];
   const found = /* @__PURE__ */ new Set();
   const add2 = (p) => {
     if (p && p !== absPath && isFile(p)) found.add(p);
   };
-  const dir = path16.dirname(absPath);
+  const dir = path17.dirname(absPath);
   if (/\.(bicep|bicepparam)$/i.test(absPath)) {
-    for (const ref2 of bicepReferences(text2)) add2(path16.resolve(dir, ref2));
+    for (const ref2 of bicepReferences(text2)) add2(path17.resolve(dir, ref2));
     return [...found];
   }
   for (const { key: key2, value } of jsonStrings(text2)) {
@@ -33506,7 +33571,7 @@ function referencesOf(absPath, text2, options = {}) {
       if (/\.json(?:[?#]|$)/i.test(value)) add2(options.resolveRemoteLink?.(value)?.path);
       continue;
     }
-    if ((key2 === "relativepath" || key2 === "uri") && /\.json(?:\?|$)/i.test(value)) add2(path16.resolve(dir, value.split("?")[0]));
+    if ((key2 === "relativepath" || key2 === "uri") && /\.json(?:\?|$)/i.test(value)) add2(path17.resolve(dir, value.split("?")[0]));
   }
   return [...found];
 }
@@ -33544,15 +33609,15 @@ function bicepReferences(text2) {
 }
 function firstExisting(rel, from, root) {
   for (let dir = from; ; ) {
-    const candidate = path16.resolve(dir, rel);
+    const candidate = path17.resolve(dir, rel);
     if (isFile(candidate)) return candidate;
-    const up = path16.dirname(dir);
+    const up = path17.dirname(dir);
     if (up === dir || root !== void 0 && !isInside(up, root)) return void 0;
     dir = up;
   }
 }
 function isInside(p, root) {
-  return p === root || p.startsWith(root.endsWith(path16.sep) ? root : root + path16.sep);
+  return p === root || p.startsWith(root.endsWith(path17.sep) ? root : root + path17.sep);
 }
 function isAbsoluteUrl(s) {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(s);
@@ -33574,8 +33639,8 @@ var init_references = __esm({
 });
 
 // src/input/discover.ts
-import { readdirSync as readdirSync4, statSync as statSync4 } from "node:fs";
-import path17 from "node:path";
+import { readdirSync as readdirSync4, statSync as statSync5 } from "node:fs";
+import path18 from "node:path";
 function discover(paths, options) {
   const candidates = [];
   const diagnostics = [];
@@ -33586,10 +33651,10 @@ function discover(paths, options) {
     candidates.push(c);
   };
   for (const given of paths) {
-    const abs = path17.resolve(options.cwd, given);
+    const abs = path18.resolve(options.cwd, given);
     let stat;
     try {
-      stat = statSync4(abs);
+      stat = statSync5(abs);
     } catch {
       diagnostics.push({ severity: "error", code: "not-found", message: `no such file or directory: ${given}`, file: given });
       continue;
@@ -33614,7 +33679,7 @@ function walk3(dir, relDir, w) {
   }
   entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   for (const entry2 of entries2) {
-    const abs = path17.join(dir, entry2.name);
+    const abs = path18.join(dir, entry2.name);
     const rel = relDir ? `${relDir}/${entry2.name}` : entry2.name;
     if (entry2.isDirectory()) {
       if (w.ig.ignores(rel + "/")) continue;
@@ -33627,9 +33692,9 @@ function walk3(dir, relDir, w) {
   }
 }
 function displayPath(absPath, cwd) {
-  const rel = path17.relative(cwd, absPath);
-  const shown = rel && !rel.startsWith("..") && !path17.isAbsolute(rel) ? rel : absPath;
-  return shown.split(path17.sep).join("/");
+  const rel = path18.relative(cwd, absPath);
+  const shown = rel && !rel.startsWith("..") && !path18.isAbsolute(rel) ? rel : absPath;
+  return shown.split(path18.sep).join("/");
 }
 var import_ignore2, ALWAYS_SKIPPED, JSON_FILE;
 var init_discover = __esm({
@@ -33643,9 +33708,9 @@ var init_discover = __esm({
 
 // src/input/link-graph.ts
 import { realpathSync as realpathSync2 } from "node:fs";
-import path18 from "node:path";
+import path19 from "node:path";
 function namePattern(targets) {
-  const names = targets.map((t) => path18.basename(t));
+  const names = targets.map((t) => path19.basename(t));
   if (names.some((n) => !n || UNSEARCHABLE_NAME.test(n))) return void 0;
   const asBytes = names.map(
     (n) => Buffer.from(n, "utf8").toString("latin1").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
@@ -33764,7 +33829,7 @@ var init_link_graph = __esm({
 });
 
 // src/input/pair-parameters.ts
-import path19 from "node:path";
+import path20 from "node:path";
 function recordOf(c) {
   const file = c.document.file;
   const template = c.kind === "parameters" ? getPath(c.document.value, ["metadata", "template"]) : void 0;
@@ -33818,7 +33883,7 @@ function pairParameters(files, explicitParameters) {
 }
 function templateFromMetadata(p, byPath) {
   if (p.metadataTemplate === void 0) return void 0;
-  return byPath.get(path19.resolve(path19.dirname(p.absPath), p.metadataTemplate));
+  return byPath.get(path20.resolve(path20.dirname(p.absPath), p.metadataTemplate));
 }
 function templateByName(p, byPath) {
   for (const candidate of templatePathsByName(p.absPath)) {
@@ -33840,7 +33905,7 @@ var init_pair_parameters = __esm({
 
 // src/input/related-files.ts
 import { readdirSync as readdirSync5 } from "node:fs";
-import path20 from "node:path";
+import path21 from "node:path";
 function relatedFiles(paths, options) {
   const out = /* @__PURE__ */ new Set();
   const diagnostics = [];
@@ -33859,7 +33924,7 @@ function relatedFiles(paths, options) {
     if (!options.explicitParameters) for (const p of parameterFilesOf(template, options.sandbox)) out.add(p);
   };
   for (const given of paths) {
-    const abs = path20.resolve(options.cwd, given);
+    const abs = path21.resolve(options.cwd, given);
     if (!isFile(abs)) {
       out.add(abs);
       continue;
@@ -33870,7 +33935,7 @@ function relatedFiles(paths, options) {
     if (/\.bicepparam$/i.test(abs)) {
       out.add(abs);
       const using = /^\s*using\s+'([^']+)'/m.exec(text2)?.[1];
-      const target = using && !/^(br|ts)[:/]/i.test(using) ? path20.resolve(path20.dirname(abs), using) : void 0;
+      const target = using && !/^(br|ts)[:/]/i.test(using) ? path21.resolve(path21.dirname(abs), using) : void 0;
       if (target && isFile(target)) out.add(target);
       continue;
     }
@@ -33908,15 +33973,15 @@ function note(message, file) {
 function templateOfParameterFile(abs, text2) {
   const declared = /"template"\s*:\s*"((?:[^"\\]|\\.)*)"/.exec(text2)?.[1];
   if (declared && /"metadata"\s*:/.test(text2)) {
-    const target = path20.resolve(path20.dirname(abs), JSON.parse(`"${declared}"`));
+    const target = path21.resolve(path21.dirname(abs), JSON.parse(`"${declared}"`));
     if (isFile(target)) return target;
   }
   return templatePathsByName(abs).find(isFile);
 }
 function parameterFilesOf(template, sandbox) {
-  const dir = path20.dirname(template);
+  const dir = path21.dirname(template);
   const real = realPath(template);
-  const base = path20.basename(template).replace(/\.(jsonc?|bicep)$/i, "");
+  const base = path21.basename(template).replace(/\.(jsonc?|bicep)$/i, "");
   let names;
   try {
     names = readdirSync5(dir).sort();
@@ -33925,7 +33990,7 @@ function parameterFilesOf(template, sandbox) {
   }
   const out = [];
   for (const name of names) {
-    const abs = path20.join(dir, name);
+    const abs = path21.join(dir, name);
     if (abs === template) continue;
     const byName = !/\.bicep$/i.test(template) && name.toLowerCase().startsWith(`${base.toLowerCase()}.parameters.`) && /\.jsonc?$/i.test(name);
     if (byName && isFile(abs)) {
@@ -33936,7 +34001,7 @@ function parameterFilesOf(template, sandbox) {
     const read2 = sandbox.readText(abs);
     if (!read2.ok) continue;
     const target = /\.bicepparam$/i.test(name) ? /^\s*using\s+'([^']+)'/m.exec(read2.value)?.[1] : PARAMETERS_TEXT.test(read2.value.slice(0, 4096)) ? metadataTemplate(read2.value) : void 0;
-    if (target && realPath(path20.resolve(dir, target)) === real) out.push(abs);
+    if (target && realPath(path21.resolve(dir, target)) === real) out.push(abs);
   }
   return out;
 }
@@ -34015,10 +34080,10 @@ function addResource(doc, node, parent, out) {
       kind: "export",
       document: doc,
       location: doc.file.locationOf(node.offset, 1),
-      locate: (path39) => locateInTree(
+      locate: (path40) => locateInTree(
         doc,
         node,
-        path39,
+        path40,
         () => [],
         () => false
       )
@@ -34142,7 +34207,7 @@ var init_classify = __esm({
 });
 
 // src/input/load-inputs.ts
-import path21 from "node:path";
+import path22 from "node:path";
 function summarise(c) {
   if (!c.ok) return { summary: c };
   const document = c.file.document;
@@ -34176,7 +34241,7 @@ function loadInputs(options) {
   const found = discover(related.paths, { cwd: options.cwd, exclude: options.exclude, include: options.include });
   const diagnostics = [...related.diagnostics, ...found.diagnostics];
   const skipped = [];
-  const explicitParams = new Set((options.parameters ?? []).map((p) => path21.resolve(options.cwd, p)));
+  const explicitParams = new Set((options.parameters ?? []).map((p) => path22.resolve(options.cwd, p)));
   const candidates = found.candidates.map(
     (c) => explicitParams.has(c.absPath) ? { ...c, explicit: true } : options.skipUnrecognized ? { ...c, explicit: false } : c
   );
@@ -34605,8 +34670,8 @@ function computeFix(resource2, intent) {
   const replacements = [];
   const insertions = [];
   const shared = /* @__PURE__ */ new Set();
-  for (const { path: path39, value } of intent.set) {
-    const segments2 = parsePath(path39);
+  for (const { path: path40, value } of intent.set) {
+    const segments2 = parsePath(path40);
     const located2 = resource2.source.locate(segments2);
     const node = located2.node;
     if (!node || located2.depth === void 0) return void 0;
@@ -34837,8 +34902,8 @@ function runRule(rule, resource2, ref2, set, options, out) {
     // Own keys only: a rule id from a policy file may be `constructor` or `__proto__`.
     options: (options.ruleOptions && Object.hasOwn(options.ruleOptions, rule.meta.id) ? options.ruleOptions[rule.meta.id] : void 0) ?? {},
     now: options.now ?? /* @__PURE__ */ new Date(),
-    report: ({ path: path39, message, messageId, level, effect, fix }) => {
-      const finding2 = makeFinding(rule, resource2, set, path39, message);
+    report: ({ path: path40, message, messageId, level, effect, fix }) => {
+      const finding2 = makeFinding(rule, resource2, set, path40, message);
       const edits = fix ? computeFix(resource2, fix) : void 0;
       if (edits) finding2.fix = edits;
       if (messageId !== void 0) finding2.messageId = messageId;
@@ -34864,8 +34929,8 @@ function runRule(rule, resource2, ref2, set, options, out) {
   }
   return result;
 }
-function makeFinding(rule, resource2, set, path39, message) {
-  const located2 = path39 ? resource2.source.locate(parsePath(path39)) : void 0;
+function makeFinding(rule, resource2, set, path40, message) {
+  const located2 = path40 ? resource2.source.locate(parsePath(path40)) : void 0;
   return {
     ruleId: rule.meta.id,
     ruleTitle: rule.meta.title,
@@ -34875,7 +34940,7 @@ function makeFinding(rule, resource2, set, path39, message) {
     resource: { type: resource2.type, name: resource2.name, id: resource2.id },
     // A resource whose condition could not be decided is checked as if deployed: say so.
     message: resource2.conditionUnknown ? `${message} (if deployed: its condition is unknown because ${resource2.conditionUnknown})` : message,
-    path: path39,
+    path: path40,
     location: located2?.location ?? resource2.source.location,
     snippet: snippetAround(resource2, located2?.location ?? resource2.source.location),
     origins: located2?.origins ?? [],
@@ -34904,13 +34969,13 @@ var init_engine2 = __esm({
 });
 
 // src/input/linked-files.ts
-import path22 from "node:path";
+import path23 from "node:path";
 function linkedFileLoader(sandbox, cwd) {
   const box = sandbox instanceof Sandbox ? sandbox : Sandbox.forPaths(sandbox, { cwd });
   const cache = /* @__PURE__ */ new Map();
   const loaded = /* @__PURE__ */ new Set();
   const load3 = (fromAbsPath, relativePath) => {
-    const target = path22.resolve(path22.dirname(fromAbsPath), relativePath.split("?")[0]);
+    const target = path23.resolve(path23.dirname(fromAbsPath), relativePath.split("?")[0]);
     const cached2 = cache.get(target);
     if (cached2 !== void 0) return cached2;
     let result;
@@ -34948,7 +35013,7 @@ function remoteLinkResolver(links) {
       } catch {
         return void 0;
       }
-      return { path: path22.resolve(folder, rest.replace(/^\/+/, "")), prefix };
+      return { path: path23.resolve(folder, rest.replace(/^\/+/, "")), prefix };
     }
     return void 0;
   };
@@ -35139,10 +35204,10 @@ var init_outcome_pack = __esm({
 // src/pipeline/result-cache.ts
 import { isAscii } from "node:buffer";
 import { createHash as createHash4 } from "node:crypto";
-import { closeSync as closeSync3, mkdirSync, openSync as openSync3, readFileSync as readFileSync10, renameSync, rmSync, statSync as statSync5, writeFileSync, writeSync } from "node:fs";
-import path23 from "node:path";
+import { closeSync as closeSync3, mkdirSync, openSync as openSync3, readFileSync as readFileSync11, renameSync, rmSync, statSync as statSync6, writeFileSync, writeSync } from "node:fs";
+import path24 from "node:path";
 function readPack(file) {
-  const bytes = readFileSync10(file);
+  const bytes = readFileSync11(file);
   return bytes.toString(isAscii(bytes) ? "latin1" : "utf8");
 }
 function packLines(text2, line) {
@@ -35174,7 +35239,7 @@ function dependencyRecorder() {
 }
 function contentHash(file) {
   try {
-    const content = readFileSync10(file);
+    const content = readFileSync11(file);
     return content.length > MAX_INPUT_FILE_BYTES ? null : sha256(content);
   } catch {
     return null;
@@ -35187,20 +35252,20 @@ function isOutcome(o) {
 function sha256(data) {
   return createHash4("sha256").update(data).digest("hex");
 }
-var FORMAT, HEADER2, RACY_MS, ResultCache;
+var FORMAT2, HEADER2, RACY_MS, ResultCache;
 var init_result_cache = __esm({
   "src/pipeline/result-cache.ts"() {
     "use strict";
     init_sandbox();
     init_outcome_pack();
-    FORMAT = 3;
-    HEADER2 = `tollgate result cache ${FORMAT}
+    FORMAT2 = 3;
+    HEADER2 = `tollgate result cache ${FORMAT2}
 `;
     RACY_MS = 3e3;
     ResultCache = class {
       constructor(dir, identity3) {
         this.dir = dir;
-        this.file = path23.join(dir, `${sha256(identity3).slice(0, 32)}.pack`);
+        this.file = path24.join(dir, `${sha256(identity3).slice(0, 32)}.pack`);
       }
       dir;
       hits = 0;
@@ -35276,7 +35341,7 @@ var init_result_cache = __esm({
         if (known2 !== void 0) return known2;
         let stat;
         try {
-          stat = statSync5(file);
+          stat = statSync6(file);
         } catch {
         }
         const key2 = this.keyOf(["stat", file]);
@@ -35349,7 +35414,7 @@ var init_result_cache = __esm({
         this.hashes.set(file, hash);
         let stat;
         try {
-          stat = statSync5(file);
+          stat = statSync6(file);
         } catch {
           return;
         }
@@ -35547,15 +35612,15 @@ var init_APIM_APIDescriptors = __esm({
 });
 
 // src/rules/apim/lifecycle.ts
-import { readFileSync as readFileSync11 } from "node:fs";
-import path24 from "node:path";
+import { readFileSync as readFileSync12 } from "node:fs";
+import path25 from "node:path";
 function apiVersionDate(v) {
   const m = /^(\d{4}-\d{2}-\d{2})(-preview)?$/i.exec(v.trim());
   return m ? Date.parse(m[1]) : void 0;
 }
 function regionsWithZones() {
   if (!zoneRegions) {
-    const data = JSON.parse(readFileSync11(path24.join(packageRoot(), "catalog", "zones", "microsoft.apimanagement.service.json"), "utf8"));
+    const data = JSON.parse(readFileSync12(path25.join(packageRoot(), "catalog", "zones", "microsoft.apimanagement.service.json"), "utf8"));
     zoneRegions = new Set(data.zoneMappings.filter((z) => z.zones.length > 0).map((z) => normaliseLocation(z.location)));
   }
   return zoneRegions;
@@ -37856,16 +37921,16 @@ var init_Matcher = __esm({
        * @returns {string|undefined}
        */
       getCurrentTag() {
-        const path39 = this._matcher.path;
-        return path39.length > 0 ? path39[path39.length - 1].tag : void 0;
+        const path40 = this._matcher.path;
+        return path40.length > 0 ? path40[path40.length - 1].tag : void 0;
       }
       /**
        * Get current namespace.
        * @returns {string|undefined}
        */
       getCurrentNamespace() {
-        const path39 = this._matcher.path;
-        return path39.length > 0 ? path39[path39.length - 1].namespace : void 0;
+        const path40 = this._matcher.path;
+        return path40.length > 0 ? path40[path40.length - 1].namespace : void 0;
       }
       /**
        * Get current node's attribute value.
@@ -37873,9 +37938,9 @@ var init_Matcher = __esm({
        * @returns {*}
        */
       getAttrValue(attrName) {
-        const path39 = this._matcher.path;
-        if (path39.length === 0) return void 0;
-        return path39[path39.length - 1].values?.[attrName];
+        const path40 = this._matcher.path;
+        if (path40.length === 0) return void 0;
+        return path40[path40.length - 1].values?.[attrName];
       }
       /**
        * Check if current node has an attribute.
@@ -37883,9 +37948,9 @@ var init_Matcher = __esm({
        * @returns {boolean}
        */
       hasAttr(attrName) {
-        const path39 = this._matcher.path;
-        if (path39.length === 0) return false;
-        const current = path39[path39.length - 1];
+        const path40 = this._matcher.path;
+        if (path40.length === 0) return false;
+        const current = path40[path40.length - 1];
         return current.values !== void 0 && attrName in current.values;
       }
       /**
@@ -37911,18 +37976,18 @@ var init_Matcher = __esm({
        * @returns {number}
        */
       getPosition() {
-        const path39 = this._matcher.path;
-        if (path39.length === 0) return -1;
-        return path39[path39.length - 1].position ?? 0;
+        const path40 = this._matcher.path;
+        if (path40.length === 0) return -1;
+        return path40[path40.length - 1].position ?? 0;
       }
       /**
        * Get current node's repeat counter (occurrence count of this tag name).
        * @returns {number}
        */
       getCounter() {
-        const path39 = this._matcher.path;
-        if (path39.length === 0) return -1;
-        return path39[path39.length - 1].counter ?? 0;
+        const path40 = this._matcher.path;
+        if (path40.length === 0) return -1;
+        return path40[path40.length - 1].counter ?? 0;
       }
       /**
        * Get current node's sibling index (alias for getPosition).
@@ -40328,11 +40393,11 @@ var init_APIM_Ciphers = __esm({
           });
         const missing = [];
         for (const suite2 of MUST_DISABLE) {
-          const path39 = customPropertyPath(`Ciphers.${suite2}`);
-          const s = getPath(resource2.body, path39);
+          const path40 = customPropertyPath(`Ciphers.${suite2}`);
+          const s = getPath(resource2.body, path40);
           if (isUnknown(s)) ctx.unknown(`Ciphers.${suite2} is not known before deployment (${s.reason})`);
           else if (s === void 0) missing.push(suite2);
-          else if (!isFalse(s)) ctx.report({ path: path39, message: `The cipher suite ${suite2} is enabled: set it to False.`, fix: { set: [{ path: path39, value: "False" }] } });
+          else if (!isFalse(s)) ctx.report({ path: path40, message: `The cipher suite ${suite2} is enabled: set it to False.`, fix: { set: [{ path: path40, value: "False" }] } });
         }
         if (missing.length) {
           const sku = getPath(resource2.body, "sku.name");
@@ -40494,13 +40559,13 @@ var init_APIM_HTTPBackend = __esm({
       messages: { plainHttp: "{{what}} '{{name}}' sends traffic to '{{url}}' without encryption: use an https:// URL." },
       check(resource2, ctx) {
         const isBackend = resource2.type.toLowerCase() === BACKENDS.toLowerCase();
-        const path39 = isBackend ? "properties.url" : "properties.serviceUrl";
+        const path40 = isBackend ? "properties.url" : "properties.serviceUrl";
         const what = isBackend ? "Backend" : "API";
-        const url = getPath(resource2.body, path39);
-        if (isUnknown(url)) return ctx.unknown(`${path39} is not known before deployment (${url.reason})`);
-        if (typeof url !== "string" || url === "") return ctx.skip(`${what.toLowerCase()} has no ${path39}`);
+        const url = getPath(resource2.body, path40);
+        if (isUnknown(url)) return ctx.unknown(`${path40} is not known before deployment (${url.reason})`);
+        if (typeof url !== "string" || url === "") return ctx.skip(`${what.toLowerCase()} has no ${path40}`);
         if (/^http:\/\//i.test(url)) {
-          ctx.report({ path: path39, messageId: "plainHttp", data: { what, name: leafName(resource2), url } });
+          ctx.report({ path: path40, messageId: "plainHttp", data: { what, name: leafName(resource2), url } });
         }
       }
     });
@@ -40571,9 +40636,9 @@ var init_APIM_ManagedIdentity = __esm({
         const type = getPath(resource2.body, "identity.type");
         if (isUnknown(type)) return ctx.unknown(`identity.type is not known before deployment (${type.reason})`);
         if (typeof type === "string" && MANAGED.has(type.replace(/\s+/g, "").toLowerCase())) return;
-        const path39 = type === void 0 ? "identity" : "identity.type";
+        const path40 = type === void 0 ? "identity" : "identity.type";
         ctx.report({
-          path: path39,
+          path: path40,
           message: `Service '${leafName(resource2)}' has no managed identity${typeof type === "string" ? ` (identity.type is '${type}')` : ""}: set identity.type to SystemAssigned or UserAssigned.`
         });
       }
@@ -40792,10 +40857,10 @@ function mustBeTrue(id, psrule, ref2, property2, title, description, recommendat
     equivalents: [{ tool: "psrule", id: psrule, ref: ref2 }],
     appliesTo: [PRODUCTS],
     check(resource2, ctx) {
-      const path39 = `properties.${property2}`;
-      const v = getPath(resource2.body, path39);
-      if (isUnknown(v)) return ctx.unknown(`${path39} is not known before deployment (${v.reason})`);
-      if (v !== true) ctx.report({ path: v === void 0 ? "properties" : path39, message: `Product '${leafName(resource2)}' does not set ${property2} to true.` });
+      const path40 = `properties.${property2}`;
+      const v = getPath(resource2.body, path40);
+      if (isUnknown(v)) return ctx.unknown(`${path40} is not known before deployment (${v.reason})`);
+      if (v !== true) ctx.report({ path: v === void 0 ? "properties" : path40, message: `Product '${leafName(resource2)}' does not set ${property2} to true.` });
     }
   });
 }
@@ -40916,14 +40981,14 @@ var init_APIM_Protocols = __esm({
       appliesTo: [SERVICE],
       check(resource2, ctx) {
         for (const key2 of OLD_PROTOCOLS) {
-          const path39 = customPropertyPath(key2);
-          const v = getPath(resource2.body, path39);
+          const path40 = customPropertyPath(key2);
+          const v = getPath(resource2.body, path40);
           if (isUnknown(v)) ctx.unknown(`${key2} is not known before deployment (${v.reason})`);
           else if (v !== void 0 && !isFalse(v)) {
             const side = key2.startsWith("Backend.") ? "towards backends" : "from clients";
             ctx.report({
-              path: path39,
-              fix: { set: [{ path: path39, value: "False" }] },
+              path: path40,
+              fix: { set: [{ path: path40, value: "False" }] },
               message: `${key2.replace(/^(Backend\.)?Protocols\./, "").replace("Ssl30", "SSL 3.0").replace(/Tls1(\d)/, "TLS 1.$1")} is enabled ${side} (${JSON.stringify(v)}): set it to False.`
             });
           }
@@ -41232,7 +41297,7 @@ var init_rule_set = __esm({
 });
 
 // src/scan.ts
-import path25 from "node:path";
+import path26 from "node:path";
 import { performance as performance2 } from "node:perf_hooks";
 function scan(options) {
   const run = pipeline(options);
@@ -41287,7 +41352,7 @@ function* pipeline(options) {
   const rules = ruleSet.rules;
   diagnostics.push(...ruleSet.diagnostics);
   const ctx = unitContext(options, ruleSet);
-  const cache = options.cache === void 0 ? void 0 : new ResultCache(path25.resolve(options.cwd, options.cache), cacheIdentity(options, ruleSet, ctx.sandbox));
+  const cache = options.cache === void 0 ? void 0 : new ResultCache(path26.resolve(options.cwd, options.cache), cacheIdentity(options, ruleSet, ctx.sandbox));
   const inputs = loadInputs({
     ...options,
     sandbox: ctx.sandbox,
@@ -41473,7 +41538,7 @@ var init_scan = __esm({
 });
 
 // src/pipeline/worker-pool.ts
-import { statSync as statSync6 } from "node:fs";
+import { statSync as statSync7 } from "node:fs";
 import { Worker } from "node:worker_threads";
 function workerPool(options) {
   let workers;
@@ -41504,7 +41569,7 @@ function workerPool(options) {
       let size = 0;
       for (const f of files) {
         try {
-          size += statSync6(f.absPath).size;
+          size += statSync7(f.absPath).size;
         } catch {
         }
         if (size >= options.minSize) {
@@ -41582,7 +41647,7 @@ var init_worker_pool = __esm({
 });
 
 // src/findings/baseline.ts
-import { readFileSync as readFileSync12 } from "node:fs";
+import { readFileSync as readFileSync13 } from "node:fs";
 function baselineOf(findings, now) {
   const seen = /* @__PURE__ */ new Set();
   const entries2 = [];
@@ -41605,7 +41670,7 @@ function baselineOf(findings, now) {
 function readBaseline(file, shownAs) {
   let parsed2;
   try {
-    parsed2 = JSON.parse(readFileSync12(file, "utf8"));
+    parsed2 = JSON.parse(readFileSync13(file, "utf8"));
   } catch (err) {
     const code2 = err.code;
     throw new BaselineError(
@@ -41651,19 +41716,19 @@ var init_baseline = __esm({
 });
 
 // src/cli/write-output.ts
-import { chmodSync, mkdirSync as mkdirSync2, readdirSync as readdirSync6, realpathSync as realpathSync3, renameSync as renameSync2, rmSync as rmSync2, statSync as statSync7, writeFileSync as writeFileSync2 } from "node:fs";
-import path26 from "node:path";
+import { chmodSync, mkdirSync as mkdirSync2, readdirSync as readdirSync6, realpathSync as realpathSync3, renameSync as renameSync2, rmSync as rmSync2, statSync as statSync8, writeFileSync as writeFileSync2 } from "node:fs";
+import path27 from "node:path";
 function writeFileAtomic(target, content, options = {}) {
   let mode;
   if (options.keepMode) {
     try {
       target = realpathSync3(target);
-      mode = statSync7(target).mode & 4095;
+      mode = statSync8(target).mode & 4095;
     } catch {
     }
   }
-  const dir = path26.dirname(target);
-  const base = path26.basename(target);
+  const dir = path27.dirname(target);
+  const base = path27.basename(target);
   if (isDirectory(target)) throw new WriteError(`cannot write ${target}: is a directory`);
   if (isSpecialFile(target)) {
     try {
@@ -41680,7 +41745,7 @@ function writeFileAtomic(target, content, options = {}) {
     throw new WriteError(`cannot write ${target}: cannot create the folder ${dir}: ${why}`);
   }
   removeStaleTemporaries(dir, base);
-  const tmp = path26.join(dir, temporaryName(base, process.pid));
+  const tmp = path27.join(dir, temporaryName(base, process.pid));
   try {
     writeFileSync2(tmp, content);
     if (mode !== void 0) chmodSync(tmp, mode);
@@ -41707,7 +41772,7 @@ function removeStaleTemporaries(dir, base) {
     if (!/^[1-9][0-9]{0,9}$/.test(digits)) continue;
     const pid = Number(digits);
     if (pid === process.pid || isAlive(pid)) continue;
-    rmSync2(path26.join(dir, name), { force: true });
+    rmSync2(path27.join(dir, name), { force: true });
   }
 }
 function isAlive(pid) {
@@ -41817,8 +41882,8 @@ var init_rule_options = __esm({
 });
 
 // src/config/plugins.ts
-import { existsSync as existsSync5, statSync as statSync8 } from "node:fs";
-import path27 from "node:path";
+import { existsSync as existsSync5, statSync as statSync9 } from "node:fs";
+import path28 from "node:path";
 import { pathToFileURL as pathToFileURL3 } from "node:url";
 function placeOf(config, i) {
   const at = config.origin?.plugins?.[i];
@@ -41828,17 +41893,17 @@ async function loadPlugins(config, taken) {
   const out = [];
   const ids = new Map(taken.map((r) => [r.meta.id.toLowerCase(), "a shipped rule"]));
   for (const [i, abs] of (config.plugins ?? []).entries()) {
-    const shown = path27.relative(process.cwd(), abs) || abs;
+    const shown = path28.relative(process.cwd(), abs) || abs;
     const fail2 = (why) => {
       throw new ConfigError(`${placeOf(config, i)}: plugins[${i}] ${shown}: ${why}`);
     };
-    const ext = path27.extname(abs).toLowerCase();
+    const ext = path28.extname(abs).toLowerCase();
     if (ext === ".ts" || ext === ".mts" || ext === ".cts")
       fail2(
         "Node.js cannot load TypeScript here: compile the plugin to JavaScript (.js or .mjs) first and name the compiled file (see docs/configuration.md#plugins)"
       );
     if (!LOADABLE.has(ext)) fail2(`a plugin is an ES module ending in .js or .mjs, not '${ext || "no extension"}'`);
-    if (!existsSync5(abs) || !statSync8(abs).isFile()) fail2("no such file");
+    if (!existsSync5(abs) || !statSync9(abs).isFile()) fail2("no such file");
     let module;
     try {
       module = await import(pathToFileURL3(abs).href);
@@ -41901,7 +41966,7 @@ var init_plugins = __esm({
 
 // src/cli/changed-files.ts
 import { spawnSync } from "node:child_process";
-import path28 from "node:path";
+import path29 from "node:path";
 function changedFiles(ref2, within, cwd) {
   const top = git(["rev-parse", "--show-toplevel"], cwd);
   if ("error" in top) return { error: `--changed-since needs a git work tree: ${top.error}` };
@@ -41910,12 +41975,12 @@ function changedFiles(ref2, within, cwd) {
   if ("error" in diff) return { error: `--changed-since ${ref2}: ${diff.error}` };
   const untracked = git(["ls-files", "--others", "--exclude-standard", "-z"], root);
   if ("error" in untracked) return { error: `--changed-since ${ref2}: ${untracked.error}` };
-  const scopes = within.map((p) => path28.resolve(cwd, p));
+  const scopes = within.map((p) => path29.resolve(cwd, p));
   const names = [...diff.out.split("\0"), ...untracked.out.split("\0")].filter(Boolean);
   const files = /* @__PURE__ */ new Set();
   for (const name of names) {
-    const abs = path28.resolve(root, name);
-    if (!scopes.some((s) => abs === s || abs.startsWith(s.endsWith(path28.sep) ? s : s + path28.sep))) continue;
+    const abs = path29.resolve(root, name);
+    if (!scopes.some((s) => abs === s || abs.startsWith(s.endsWith(path29.sep) ? s : s + path29.sep))) continue;
     if (isFile(abs)) files.add(abs);
   }
   return [...files].sort();
@@ -41979,9 +42044,9 @@ __export(scan_exports, {
   workerScanOptions: () => workerScanOptions
 });
 import { createHash as createHash5 } from "node:crypto";
-import { readFileSync as readFileSync13, statSync as statSync9 } from "node:fs";
+import { readFileSync as readFileSync14, statSync as statSync10 } from "node:fs";
 import { availableParallelism } from "node:os";
-import path29 from "node:path";
+import path30 from "node:path";
 import { setFlagsFromString } from "node:v8";
 function runScan(paths, flags) {
   const cwd = process.cwd();
@@ -42014,9 +42079,9 @@ async function workerScanOptions(data) {
 }
 function configIdentity(config, spec, cwd) {
   const contentOf = (given) => {
-    const file = path29.resolve(cwd, given);
+    const file = path30.resolve(cwd, given);
     try {
-      return statSync9(file).isFile() ? createHash5("sha256").update(readFileSync13(file)).digest("hex") : given;
+      return statSync10(file).isFile() ? createHash5("sha256").update(readFileSync14(file)).digest("hex") : given;
     } catch {
       return given;
     }
@@ -42178,7 +42243,7 @@ ${d.stack}
   if (flags.baseline) {
     let baseline;
     try {
-      baseline = readBaseline(path29.resolve(cwd, flags.baseline), flags.baseline);
+      baseline = readBaseline(path30.resolve(cwd, flags.baseline), flags.baseline);
     } catch (err) {
       if (!(err instanceof BaselineError)) throw err;
       process.stderr.write(`tollgate: ${err.message}
@@ -42421,7 +42486,7 @@ var fix_exports = {};
 __export(fix_exports, {
   runFix: () => runFix
 });
-import { readFileSync as readFileSync14 } from "node:fs";
+import { readFileSync as readFileSync15 } from "node:fs";
 function runFix(paths, flags) {
   return runScan(paths, { ...flags, color: false, afterScan: (before, failOn) => fixAndRescan(paths, flags, before, failOn) });
 }
@@ -42435,7 +42500,7 @@ function fixAndRescan(paths, flags, before, failOn) {
   for (const [absPath, edits] of [...plan.edits].sort(([a], [b]) => a.localeCompare(b))) {
     let text2;
     try {
-      text2 = readFileSync14(absPath, "utf8");
+      text2 = readFileSync15(absPath, "utf8");
     } catch (err) {
       say3(`tollgate: cannot read ${edits[0].file}: ${err.code ?? err.message}`);
       unwritten = true;
@@ -42503,9 +42568,9 @@ __export(init_exports, {
   runInit: () => runInit
 });
 import { existsSync as existsSync6 } from "node:fs";
-import path30 from "node:path";
+import path31 from "node:path";
 function runInit(options, cwd = process.cwd()) {
-  const file = path30.join(cwd, "tollgate.yaml");
+  const file = path31.join(cwd, "tollgate.yaml");
   if (existsSync6(file) && !options.force) {
     process.stderr.write("tollgate: tollgate.yaml already exists (use --force to replace it)\n");
     return EXIT.usage;
@@ -42695,8 +42760,8 @@ var init_builtin_rules = __esm({
 });
 
 // src/policy/describe.ts
-import { readFileSync as readFileSync15 } from "node:fs";
-import path31 from "node:path";
+import { readFileSync as readFileSync16 } from "node:fs";
+import path32 from "node:path";
 function describePolicy(definition, rule) {
   const param = effectParameter(definition);
   const defaultEffect = param ? String(param.defaultValue ?? "(none)") : String(definition.effect);
@@ -42767,7 +42832,7 @@ function controlLines(definitionName) {
 function initiativesCiting(definitionName) {
   let map;
   try {
-    map = JSON.parse(readFileSync15(path31.join(packageRoot(), "catalog", "apim-policy-to-initiative-map.json"), "utf8"));
+    map = JSON.parse(readFileSync16(path32.join(packageRoot(), "catalog", "apim-policy-to-initiative-map.json"), "utf8"));
   } catch {
     return [];
   }
@@ -42796,7 +42861,7 @@ __export(rules_exports, {
   runRulesList: () => runRulesList,
   runRulesShow: () => runRulesShow
 });
-import path32 from "node:path";
+import path33 from "node:path";
 function runRulesList(flags = {}) {
   let listed;
   let configFile;
@@ -42856,10 +42921,10 @@ function runRulesList(flags = {}) {
 function configuredRules(explicit) {
   const cwd = process.cwd();
   let config = {};
-  const file = explicit === false ? void 0 : typeof explicit === "string" ? path32.resolve(cwd, explicit) : findConfig(cwd);
+  const file = explicit === false ? void 0 : typeof explicit === "string" ? path33.resolve(cwd, explicit) : findConfig(cwd);
   if (file !== void 0) {
     try {
-      config = loadConfig(file, path32.relative(cwd, file) || file);
+      config = loadConfig(file, path33.relative(cwd, file) || file);
       checkRuleOptions(config, NATIVE_RULES);
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
@@ -42883,7 +42948,7 @@ function configuredRules(explicit) {
     ...ruleSet.rules.filter((r) => !isPolicy(r)).map((rule) => ({ rule, category: NATIVE_CATEGORY })),
     ...ruleSet.rules.filter(isPolicy).map((rule) => ({ rule, category: rule.definition?.category ?? "" }))
   ];
-  return { listed, ...file !== void 0 ? { file: path32.relative(cwd, file) || file } : {} };
+  return { listed, ...file !== void 0 ? { file: path33.relative(cwd, file) || file } : {} };
 }
 function catalogListing() {
   return builtInCatalog().map(
@@ -43057,7 +43122,7 @@ __export(policy_test_exports, {
   loadPolicy: () => loadPolicy,
   runPolicyTest: () => runPolicyTest
 });
-import path33 from "node:path";
+import path34 from "node:path";
 function runPolicyTest(policyPath, resourcePath, flags) {
   const cwd = process.cwd();
   const parametersRead = parseParams(flags.param ?? []);
@@ -43072,7 +43137,7 @@ function runPolicyTest(policyPath, resourcePath, flags) {
   const ruleRead = loadPolicy(policyPath, parameters, flags.effect, cwd);
   if (!ruleRead.ok) return ruleRead.error;
   const rule = ruleRead.value;
-  const abs = path33.resolve(cwd, resourcePath);
+  const abs = path34.resolve(cwd, resourcePath);
   const c = classify({ absPath: abs, explicit: true }, cwd, void 0, evaluateBicepParamValues);
   let verdicts;
   let inputErrors = false;
@@ -43145,7 +43210,7 @@ function runPolicyTest(policyPath, resourcePath, flags) {
   return verdicts.some((v) => v.outcome === "non-compliant" || v.outcome === "error") ? EXIT.findings : EXIT.ok;
 }
 function loadPolicy(policyPath, parameters, effect, cwd) {
-  const abs = path33.resolve(cwd, policyPath);
+  const abs = path34.resolve(cwd, policyPath);
   let doc;
   let json;
   try {
@@ -43365,12 +43430,12 @@ var policy_suite_exports = {};
 __export(policy_suite_exports, {
   runPolicySuite: () => runPolicySuite
 });
-import { existsSync as existsSync7, readdirSync as readdirSync7, readFileSync as readFileSync16, statSync as statSync10 } from "node:fs";
-import path34 from "node:path";
+import { existsSync as existsSync7, readdirSync as readdirSync7, readFileSync as readFileSync17, statSync as statSync11 } from "node:fs";
+import path35 from "node:path";
 function runPolicySuite(dir, flags = {}) {
   const cwd = process.cwd();
-  const root = path34.resolve(cwd, dir);
-  if (!existsSync7(root) || !statSync10(root).isDirectory()) {
+  const root = path35.resolve(cwd, dir);
+  if (!existsSync7(root) || !statSync11(root).isDirectory()) {
     say2(process.stderr, `tollgate: --suite ${dir}: not a folder
 `);
     return EXIT.usage;
@@ -43387,7 +43452,7 @@ function runPolicySuite(dir, flags = {}) {
   const lines = [];
   const caseResults = [];
   for (const folder of folders) {
-    const shown = path34.relative(cwd, folder) || ".";
+    const shown = path35.relative(cwd, folder) || ".";
     lines.push(shown);
     const cases = readCases(folder, shown);
     if (typeof cases === "string") {
@@ -43399,7 +43464,7 @@ function runPolicySuite(dir, flags = {}) {
     const policies = /* @__PURE__ */ new Map();
     for (const c of cases) {
       const key2 = JSON.stringify(c.parameters ?? {});
-      if (!policies.has(key2)) policies.set(key2, loadPolicy(path34.join(folder, "policy.json"), c.parameters ?? {}, void 0, cwd));
+      if (!policies.has(key2)) policies.set(key2, loadPolicy(path35.join(folder, "policy.json"), c.parameters ?? {}, void 0, cwd));
       const loaded = policies.get(key2);
       if (!loaded.ok) {
         lines.push(`  \u2717 ${c.name}: the definition cannot be evaluated (the error is above)`);
@@ -43448,20 +43513,20 @@ function suiteFolders(root) {
     if (names.includes("policy.json") && CASE_FILES.some((f) => names.includes(f))) out.push(dir);
     for (const n of names) {
       if (n === "node_modules" || n.startsWith(".")) continue;
-      const p = path34.join(dir, n);
-      if (statSync10(p).isDirectory()) visit(p);
+      const p = path35.join(dir, n);
+      if (statSync11(p).isDirectory()) visit(p);
     }
   };
   visit(root);
   return out;
 }
 function readCases(folder, shown) {
-  const name = CASE_FILES.find((f) => existsSync7(path34.join(folder, f)));
+  const name = CASE_FILES.find((f) => existsSync7(path35.join(folder, f)));
   const where2 = `${shown}/${name}`;
   let data;
   try {
     const { parse } = yamlLib2();
-    data = parse(readFileSync16(path34.join(folder, name), "utf8"), { maxAliasCount: 100 });
+    data = parse(readFileSync17(path35.join(folder, name), "utf8"), { maxAliasCount: 100 });
   } catch (err) {
     return `${where2}: ${err.message.split("\n")[0]}`;
   }
@@ -43497,8 +43562,8 @@ function readCases(folder, shown) {
 function outcomeOf(rule, c, folder, cwd) {
   const deployment = { ...DEFAULT_DEPLOYMENT, ...c.now ? { now: c.now } : {} };
   if (c.resource !== void 0) return rawOutcome(rule, c.resource, deployment);
-  const abs = path34.resolve(folder, c.file);
-  const shown = path34.relative(cwd, abs);
+  const abs = path35.resolve(folder, c.file);
+  const shown = path35.relative(cwd, abs);
   const classified = classify({ absPath: abs, explicit: true }, cwd);
   if (classified.ok && (classified.file.kind === "template" || classified.file.kind === "export")) return scannedOutcome(rule, shown, c, cwd);
   let json;
@@ -52526,7 +52591,7 @@ var require_files = __commonJS({
     exports2.resolveGlobalYarnPath = resolveGlobalYarnPath;
     exports2.resolveModulePath = resolveModulePath;
     var url = __importStar(__require("url"));
-    var path39 = __importStar(__require("path"));
+    var path40 = __importStar(__require("path"));
     var fs2 = __importStar(__require("fs"));
     var child_process_1 = __require("child_process");
     function uriToFilePath(uri) {
@@ -52545,7 +52610,7 @@ var require_files = __commonJS({
           segments2.shift();
         }
       }
-      return path39.normalize(segments2.join("/"));
+      return path40.normalize(segments2.join("/"));
     }
     function isWindows() {
       return process.platform === "win32";
@@ -52575,7 +52640,7 @@ var require_files = __commonJS({
         Object.keys(env).forEach((key2) => newEnv[key2] = env[key2]);
         if (nodePath && fs2.existsSync(nodePath)) {
           if (newEnv[nodePathKey]) {
-            newEnv[nodePathKey] = nodePath + path39.delimiter + newEnv[nodePathKey];
+            newEnv[nodePathKey] = nodePath + path40.delimiter + newEnv[nodePathKey];
           } else {
             newEnv[nodePathKey] = nodePath;
           }
@@ -52645,9 +52710,9 @@ var require_files = __commonJS({
         }
         if (prefix.length > 0) {
           if (isWindows()) {
-            return path39.join(prefix, "node_modules");
+            return path40.join(prefix, "node_modules");
           } else {
-            return path39.join(prefix, "lib", "node_modules");
+            return path40.join(prefix, "lib", "node_modules");
           }
         }
         return void 0;
@@ -52684,7 +52749,7 @@ var require_files = __commonJS({
           try {
             const yarn = JSON.parse(line);
             if (yarn.type === "log") {
-              return path39.join(yarn.data, "node_modules");
+              return path40.join(yarn.data, "node_modules");
             }
           } catch (e) {
           }
@@ -52713,17 +52778,17 @@ var require_files = __commonJS({
       FileSystem2.isCaseSensitive = isCaseSensitive;
       function isParent(parent, child) {
         if (isCaseSensitive()) {
-          return path39.normalize(child).indexOf(path39.normalize(parent)) === 0;
+          return path40.normalize(child).indexOf(path40.normalize(parent)) === 0;
         } else {
-          return path39.normalize(child).toLowerCase().indexOf(path39.normalize(parent).toLowerCase()) === 0;
+          return path40.normalize(child).toLowerCase().indexOf(path40.normalize(parent).toLowerCase()) === 0;
         }
       }
       FileSystem2.isParent = isParent;
     })(FileSystem || (exports2.FileSystem = FileSystem = {}));
     function resolveModulePath(workspaceRoot, moduleName, nodePath, tracer) {
       if (nodePath) {
-        if (!path39.isAbsolute(nodePath)) {
-          nodePath = path39.join(workspaceRoot, nodePath);
+        if (!path40.isAbsolute(nodePath)) {
+          nodePath = path40.join(workspaceRoot, nodePath);
         }
         return resolve2(moduleName, nodePath, nodePath, tracer).then((value) => {
           if (FileSystem.isParent(nodePath, value)) {
@@ -52960,7 +53025,7 @@ var require_main = __commonJS({
     exports2.createMessageConnection = createMessageConnection;
     var ril_1 = __importDefault(require_ril());
     ril_1.default.install();
-    var path39 = __importStar(__require("path"));
+    var path40 = __importStar(__require("path"));
     var os = __importStar(__require("os"));
     var fs2 = __importStar(__require("fs"));
     var crypto_1 = __require("crypto");
@@ -53112,7 +53177,7 @@ var require_main = __commonJS({
         throw new Error(`Unable to generate a random pipe name with ${randomLength} characters.`);
       }
       const randomSuffix = (0, crypto_1.randomBytes)(Math.floor(randomLength / 2)).toString("hex");
-      return path39.join(tmpDir, `lsp-${randomSuffix}.sock`);
+      return path40.join(tmpDir, `lsp-${randomSuffix}.sock`);
     }
     function createClientPipeTransport(pipeName, encoding = "utf-8") {
       let connectResolve;
@@ -53803,7 +53868,7 @@ var init_main2 = __esm({
 });
 
 // src/lsp/diagnostics.ts
-import path35 from "node:path";
+import path36 from "node:path";
 import { pathToFileURL as pathToFileURL4 } from "node:url";
 function lspRange(r) {
   return {
@@ -53816,7 +53881,7 @@ function fileUri(absPath) {
 }
 function recordOf2(result, trigger) {
   const cwd = result.cwd;
-  const abs = (shown) => path35.resolve(cwd, shown);
+  const abs = (shown) => path36.resolve(cwd, shown);
   const rules = new Map(result.rules.map((r) => [r.id, r]));
   const byFile = /* @__PURE__ */ new Map();
   const add2 = (file, entry2) => {
@@ -54081,12 +54146,12 @@ var init_hover = __esm({
 });
 
 // src/lsp/settings.ts
-import path36 from "node:path";
+import path37 from "node:path";
 async function settingsFor(configFile, cwd) {
   if (configFile === void 0) return { ruleSet: loadRuleSet(), options: {} };
   try {
     const confineTo = Sandbox.forPaths([cwd], { cwd, registryCache: false });
-    const config = loadConfig(configFile, path36.relative(cwd, configFile) || configFile, { confineTo });
+    const config = loadConfig(configFile, path37.relative(cwd, configFile) || configFile, { confineTo });
     const plugins = config.plugins?.length ? await loadPlugins(config, NATIVE_RULES) : [];
     checkRuleOptions(config, [...NATIVE_RULES, ...plugins]);
     return { configFile, ...fromConfig(config, cwd, plugins) };
@@ -54156,7 +54221,7 @@ __export(server_exports, {
   DEFAULT_DEBOUNCE_MS: () => DEFAULT_DEBOUNCE_MS,
   runLanguageServer: () => runLanguageServer
 });
-import path37 from "node:path";
+import path38 from "node:path";
 import { fileURLToPath as fileURLToPath3 } from "node:url";
 function runLanguageServer(options = {}) {
   const connection = (0, import_node3.createConnection)(import_node3.ProposedFeatures.all, process.stdin, process.stdout);
@@ -54284,7 +54349,7 @@ var init_server = __esm({
       /** Files saved or changed on disk: references may have changed; a configuration file reloads and everything open is checked again. */
       changedOnDisk(files) {
         this.linkGraphs.clear();
-        if (!files.some((f) => CONFIG_NAMES.includes(path37.basename(f)))) return;
+        if (!files.some((f) => CONFIG_NAMES.includes(path38.basename(f)))) return;
         this.settings.clear();
         for (const doc of this.documents.all()) {
           const file = pathOf(doc.uri);
@@ -54292,8 +54357,8 @@ var init_server = __esm({
         }
       }
       cwdFor(file) {
-        const folder = this.workspaceFolders.filter((f) => file === f || file.startsWith(f.endsWith(path37.sep) ? f : f + path37.sep)).sort((a, b) => b.length - a.length)[0];
-        return folder ?? path37.dirname(file);
+        const folder = this.workspaceFolders.filter((f) => file === f || file.startsWith(f.endsWith(path38.sep) ? f : f + path38.sep)).sort((a, b) => b.length - a.length)[0];
+        return folder ?? path38.dirname(file);
       }
       settingsOf(file, cwd) {
         const configFile = configFileFor(file);
@@ -54361,7 +54426,7 @@ var expand_exports = {};
 __export(expand_exports, {
   runExpand: () => runExpand
 });
-import path38 from "node:path";
+import path39 from "node:path";
 function runExpand(templatePath, flags) {
   const cwd = process.cwd();
   let config;
@@ -54437,7 +54502,7 @@ function runExpand(templatePath, flags) {
   return diagnostics.some((d) => d.severity === "error") ? EXIT.inputErrors : EXIT.ok;
 }
 function readAs(file, kind, cwd, sandbox, diagnostics) {
-  const c = classify({ absPath: path38.resolve(cwd, file), explicit: true }, cwd, sandbox, evaluateBicepParamValues);
+  const c = classify({ absPath: path39.resolve(cwd, file), explicit: true }, cwd, sandbox, evaluateBicepParamValues);
   if (c.ok && c.file.kind === kind) {
     diagnostics.push(...c.file.diagnostics ?? []);
     return ok(c.file.document);

@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../load/diagnostic.js';
-import { loadDefaultPolicies, type DefaultSetSkip } from '../policy/default-set.js';
+import type { DefaultSetSkip } from '../policy/catalog.js';
+import { loadDefaultPolicies } from '../policy/default-set.js';
 import type { PolicyRule } from '../policy/policy-rule.js';
 import { assignPolicies, type AssignedPolicies, type PolicyInputs } from '../policy/policy-inputs.js';
 import { NATIVE_RULES } from '../rules/index.js';

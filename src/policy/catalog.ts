@@ -9,8 +9,9 @@ import { SourceFile } from '../load/source-file.js';
 import { packageRoot } from '../package-root.js';
 import { getProperty, parsePath } from '../resources/value.js';
 import { readPolicyDefinition, type PolicyDefinition } from './definition.js';
+import type { Initiative } from './initiative.js';
 import { PolicyCompileError, PolicyEffectError } from './errors.js';
-import { createPolicyRule, deferredPolicyRule, type PolicyRule, type PolicySidecar } from './policy-rule.js';
+import { createPolicyRule, deferredPolicyRule, type PolicyRule, type PolicyRuleOptions, type PolicySidecar } from './policy-rule.js';
 
 export interface CatalogOptions {
   /** Effect overrides keyed by definition name (guid) or display name, case-insensitive. */
@@ -29,6 +30,33 @@ export interface Catalog {
   unmatchedEffects: string[];
   /** Overrides the definition does not allow; that definition keeps its default effect. */
   rejectedEffects: { key: string; reason: string }[];
+  /**
+   * How each rule was made, in the order of `rules`, when it was by deferredPolicyRule (undefined
+   * otherwise): what a prepared catalog (prepared-set.ts) needs to make the same rules again.
+   */
+  made?: (RuleRecipe | undefined)[];
+}
+
+/** A definition an initiative of the default set references that does not run, and why. */
+export interface DefaultSetSkip {
+  initiative: string;
+  referenceId: string;
+  definitionId: string;
+  reason: string;
+}
+
+/** The default rule set's catalog (default-set.ts). */
+export interface DefaultCatalog extends Catalog {
+  /** The initiatives whose definitions joined the pack, as resolved. */
+  initiatives: Initiative[];
+  /** References of those initiatives Tollgate cannot run (definition or version missing, parameters unresolvable, does not compile). */
+  skipped: DefaultSetSkip[];
+}
+
+/** A rule made by `deferredPolicyRule(definition, options)`. */
+export interface RuleRecipe {
+  definition: PolicyDefinition;
+  options: PolicyRuleOptions;
 }
 
 const SIDECAR = '.tollgate.json';
@@ -49,7 +77,7 @@ export function loadBuiltInPolicies(options: CatalogOptions = {}): Catalog {
  * Each compiles now, so that one that does not is a diagnostic of the load, unless `deferCompile`.
  */
 export function loadPolicies(dir: string, displayRoot: string, options: CatalogOptions = {}, { deferCompile = false } = {}): Catalog {
-  const out: Catalog = { rules: [], definitions: [], diagnostics: [], unmatchedEffects: [], rejectedEffects: [] };
+  const out: Catalog = { rules: [], definitions: [], diagnostics: [], unmatchedEffects: [], rejectedEffects: [], made: [] };
   const effects = Object.entries(options.effects ?? {});
   const used = new Set<string>();
   for (const abs of listDefinitions(dir)) {
@@ -113,19 +141,23 @@ export function addDefinitionDocument(
   const parameters = parametersFor(definition);
   try {
     let rule: PolicyRule;
+    let recipe: RuleRecipe | undefined;
     try {
-      rule = (deferCompile ? deferredPolicyRule : createPolicyRule)(definition, {
-        effect: override?.[1],
-        sidecar,
+      const options: PolicyRuleOptions = {
+        ...(override && { effect: override[1] }),
+        ...(sidecar && { sidecar }),
         source: shown,
         ...(parameters ? { parameters } : {}),
-      });
+      };
+      rule = (deferCompile ? deferredPolicyRule : createPolicyRule)(definition, options);
+      if (deferCompile) recipe = { definition, options };
     } catch (err) {
       if (!(override && err instanceof PolicyEffectError)) throw err;
       out.rejectedEffects.push({ key: override[0], reason: `${definition.name}: ${err.message}` });
       rule = createPolicyRule(definition, { sidecar, source: shown, ...(parameters ? { parameters } : {}) });
     }
     out.rules.push(rule);
+    out.made?.push(recipe);
     out.definitions.push(definition);
     // Loaded and listed, but it will never report on a template: say so once, as a warning.
     if (rule.notForTemplates) {

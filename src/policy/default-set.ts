@@ -2,12 +2,13 @@ import type { Diagnostic } from '../load/diagnostic.js';
 import type { Value } from '../resources/value.js';
 import { initiativeParameters, resolveValue } from './assign.js';
 import { builtInDefinition, pickBuiltInVersion } from './builtin-catalog.js';
-import { loadBuiltInPolicies, namedEntry, type Catalog, type CatalogOptions } from './catalog.js';
+import { loadBuiltInPolicies, namedEntry, type CatalogOptions, type DefaultCatalog } from './catalog.js';
 import type { PolicyDefinition } from './definition.js';
 import { PolicyEffectError } from './errors.js';
 import { initiativeByName } from './initiative-names.js';
 import type { Initiative } from './initiative.js';
 import { createPolicyRule, deferredPolicyRule, type PolicyRule } from './policy-rule.js';
+import { preparedDefaultPolicies } from './prepared-set.js';
 
 /**
  * The default rule set's policies: Tollgate's API Management pack (catalog/policies/, with its
@@ -31,28 +32,33 @@ export const DEFAULT_ADDITIONS: readonly { name: string; why: string }[] = [
 /** `rules.default: apim`: the API Management pack alone, as before the benchmark joined the default. */
 export const PACK_ONLY = 'apim';
 
-/** A definition an initiative of the default set references that does not run, and why. */
-export interface DefaultSetSkip {
-  initiative: string;
-  referenceId: string;
-  definitionId: string;
-  reason: string;
-}
-
-export interface DefaultCatalog extends Catalog {
-  /** The initiatives whose definitions joined the pack, as resolved. */
-  initiatives: Initiative[];
-  /** References of those initiatives Tollgate cannot run (definition or version missing, parameters unresolvable, does not compile). */
-  skipped: DefaultSetSkip[];
-}
-
 export interface DefaultSetOptions extends CatalogOptions {
   /** Initiatives (short name, guid, display name) whose definitions join the pack; `apim` = none. Default: DEFAULT_INITIATIVES. */
   sets?: readonly string[];
 }
 
-/** The policies of the default rule set: the API Management pack plus the definitions of the chosen initiatives. */
+/**
+ * The policies of the default rule set: the API Management pack plus the definitions of the chosen
+ * initiatives. Without options (no configuration) they come from the catalog prepared at build
+ * time when there is one that matches the shipped files (prepared-set.ts), as the same rules.
+ */
 export function loadDefaultPolicies(options: DefaultSetOptions = {}): DefaultCatalog {
+  return (isPlainDefault(options) && preparedDefaultPolicies()) || computeDefaultPolicies(options);
+}
+
+/** No effect overrides, no parameter values, the default initiatives: the set a scan without configuration loads. */
+function isPlainDefault(options: DefaultSetOptions): boolean {
+  const sets = options.sets ?? DEFAULT_INITIATIVES;
+  return (
+    Object.keys(options.effects ?? {}).length === 0 &&
+    Object.keys(options.parameters ?? {}).length === 0 &&
+    sets.length === DEFAULT_INITIATIVES.length &&
+    sets.every((s, i) => s === DEFAULT_INITIATIVES[i])
+  );
+}
+
+/** loadDefaultPolicies from the shipped files, never the prepared catalog (which is made from this). */
+export function computeDefaultPolicies(options: DefaultSetOptions = {}): DefaultCatalog {
   const pack = loadBuiltInPolicies(options);
   const out: DefaultCatalog = { ...pack, initiatives: [], skipped: [] };
   const sets = (options.sets ?? DEFAULT_INITIATIVES).filter((s) => s.trim().toLowerCase() !== PACK_ONLY);
@@ -137,13 +143,15 @@ function addInitiative(
     const given = namedEntry(parameters, definition)?.[1];
     const override = effects.find(([k]) => k.toLowerCase() === definition.name.toLowerCase() || k.toLowerCase() === definition.displayName.toLowerCase());
     if (override) pending.delete(override[0]);
-    const rule = buildRule(picked, { ...values, ...(given as Record<string, Value> | undefined) }, override, out);
+    const ruleParameters = { ...values, ...(given as Record<string, Value> | undefined) };
+    const rule = buildRule(picked, ruleParameters, override, out);
     if (typeof rule === 'string') {
       skip(ref, rule);
       continue;
     }
     have.add(key);
     out.rules.push(rule);
+    out.made?.push(override ? undefined : { definition: picked, options: { parameters: ruleParameters, source: picked.file } });
     out.definitions.push(picked);
   }
   for (const p of problems)
