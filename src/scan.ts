@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { evaluateBicepParamValues } from './arm/template/expand.js';
-import type { ScanResult } from './evaluate/scan-result.js';
-import { loadInputs } from './input/load-inputs.js';
+import { findCandidates, loadInputs, type InputOptions } from './input/load-inputs.js';
+import { isDirectory, isFile } from './load/file-kind.js';
 import type { ScanUnit } from './input/pair-parameters.js';
 import type { Diagnostic } from './load/diagnostic.js';
 import type { Sandbox } from './load/sandbox.js';
@@ -16,22 +16,16 @@ import { inShard } from './shard.js';
 import { applySuppressions, fileMatches, globMatches, namesRule, scopeMatches } from './findings/suppressions.js';
 import { runUnit, unitContext, type UnitOutcome } from './pipeline/run-unit.js';
 import { dependencyRecorder, ResultCache, sha256 } from './pipeline/result-cache.js';
+import { ScanRecords, type ScanKey } from './pipeline/scan-record.js';
 import type { RunOutcome, UnitRunner } from './pipeline/worker-pool.js';
 export type { RunOutcome, UnitRunner };
 
-import type { ScanOptions } from './pipeline/scan-options.js';
-export type { ScanOptions };
+import type { ScanOptions, ScanOutput } from './pipeline/scan-options.js';
+export type { ScanOptions, ScanOutput };
 
 import { loadRuleSet, type RuleSet } from './evaluate/rule-set.js';
 // The CLI, the rule tester and the tests read the rule set from here, with the scan.
 export { loadRuleSet, type RuleSet };
-
-export interface ScanOutput extends ScanResult {
-  /** Files met while walking directories that were not templates, parameter files or exports. */
-  skipped: { path: string; reason: string }[];
-  /** `cache`: units whose results were taken from the result cache, and units scanned (not part of any report). */
-  cache?: { hits: number; misses: number };
-}
 
 /** The whole pipeline in this thread: discover -> load -> expand -> resources -> evaluate. Reporting is the caller's. */
 export function scan(options: ScanOptions): ScanOutput {
@@ -113,17 +107,35 @@ function* pipeline(options: ScanOptions): Generator<Batch, ScanOutput, UnitOutco
   diagnostics.push(...ruleSet.diagnostics);
   const ctx = unitContext(options, ruleSet);
 
-  const cache =
-    options.cache === undefined ? undefined : new ResultCache(path.resolve(options.cwd, options.cache), cacheIdentity(options, ruleSet, ctx.sandbox));
+  const identity = options.cache === undefined ? undefined : cacheIdentity(options, ruleSet, ctx.sandbox);
+  const cacheDir = options.cache === undefined ? undefined : path.resolve(options.cwd, options.cache);
+  const cache = cacheDir === undefined || identity === undefined ? undefined : new ResultCache(cacheDir, identity);
+  // The whole scan's record (scan-record.ts): the existence checks of link resolution are part of it.
+  const records = cacheDir !== undefined && identity !== undefined && recordable(options) ? new ScanRecords(cacheDir, identity, Date.now()) : undefined;
+  const probes = new Map<string, boolean>();
+  const probe = (absPath: string) => {
+    const exists = isFile(absPath);
+    probes.set(absPath, exists);
+    return exists;
+  };
 
   // discover + load
-  const inputs = loadInputs({
+  const inputOptions: InputOptions = {
     ...options,
     sandbox: ctx.sandbox,
     resolveRemoteLink: ctx.resolveRemoteLink,
     evaluateBicepParams: evaluateBicepParamValues,
     ...(cache && { memo: (candidate, compute) => cache.memo([candidate.absPath, candidate.explicit], compute) }),
-  });
+    ...(records && { isFile: probe }),
+  };
+  const found = findCandidates(inputOptions, ctx.sandbox);
+  const recordKey = records && scanKey(options);
+  const recorded = records && recordKey && records.take(recordKey, found);
+  if (recorded) {
+    recorded.durationMs = Math.round(performance.now() - started);
+    return recorded;
+  }
+  const inputs = loadInputs(inputOptions, found);
   diagnostics.push(...inputs.diagnostics);
   // A shard keeps the units of its templates (all parameter files of a template stay together, so
   // findings merged across them are merged the same). Every file is still read and parsed: the
@@ -261,10 +273,39 @@ function* pipeline(options: ScanOptions): Generator<Batch, ScanOutput, UnitOutco
   for (const d of applied.diagnostics) pushOnce(d, diagnostics, seenDiagnostics);
   if (cache) {
     cache.close();
+    if (records && recordKey) records.keep(recordKey, found, probes, cache.used, cache.hits + cache.misses, result);
     result.cache = { hits: cache.hits, misses: cache.misses };
   }
   result.durationMs = Math.round(performance.now() - started);
   return result;
+}
+
+/**
+ * Whether a scan can have a record of its whole output (scan-record.ts): scans of folders. A named
+ * file stands for what it belongs to, found by reading other files; an overlay (the editor's
+ * unsaved text) or link graphs kept between scans are state the record does not see.
+ */
+function recordable(options: ScanOptions): boolean {
+  return !options.overlay && !options.linkGraphs && !options.parameters?.length && options.paths.every((p) => isDirectory(path.resolve(options.cwd, p)));
+}
+
+/** The options a scan's output depends on besides its identity (cacheIdentity), and the day (suppressions expire by the calendar). */
+function scanKey(options: ScanOptions): ScanKey {
+  const today = (options.today ?? new Date()).toISOString().slice(0, 10);
+  return {
+    scope: {
+      paths: options.paths,
+      include: options.include ?? null,
+      exclude: options.exclude ?? null,
+      skipUnrecognized: options.skipUnrecognized ?? false,
+      suppressions: options.suppressions ?? null,
+      standalone: options.standalone ?? false,
+      related: options.related ?? true,
+      debug: options.debug ?? false,
+      shard: options.shard ?? null,
+    },
+    today,
+  };
 }
 
 /**

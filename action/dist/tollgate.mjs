@@ -1212,7 +1212,7 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports2) {
     var EventEmitter = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path40 = __require("node:path");
+    var path41 = __require("node:path");
     var fs2 = __require("node:fs");
     var process2 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
@@ -2225,9 +2225,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          const localBin = path40.resolve(baseDir, baseName);
+          const localBin = path41.resolve(baseDir, baseName);
           if (fs2.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path40.extname(baseName))) return void 0;
+          if (sourceExt.includes(path41.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs2.existsSync(`${localBin}${ext}`)
           );
@@ -2245,17 +2245,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path40.resolve(
-            path40.dirname(resolvedScriptPath),
+          executableDir = path41.resolve(
+            path41.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path40.basename(
+            const legacyName = path41.basename(
               this._scriptPath,
-              path40.extname(this._scriptPath)
+              path41.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2266,7 +2266,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path40.extname(executableFile));
+        launchWithNode = sourceExt.includes(path41.extname(executableFile));
         let proc;
         if (process2.platform !== "win32") {
           if (launchWithNode) {
@@ -3181,7 +3181,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path40.basename(filename, path40.extname(filename));
+        this._name = path41.basename(filename, path41.extname(filename));
         return this;
       }
       /**
@@ -3195,9 +3195,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path41) {
-        if (path41 === void 0) return this._executableDir;
-        this._executableDir = path41;
+      executableDir(path42) {
+        if (path42 === void 0) return this._executableDir;
+        this._executableDir = path42;
         return this;
       }
       /**
@@ -3584,28 +3584,28 @@ function getProperty(obj, key2) {
   }
   return void 0;
 }
-function parsePath(path40) {
+function parsePath(path41) {
   const out = [];
   let i = 0;
   let start = 0;
   const flush = () => {
-    if (i > start) out.push(path40.slice(start, i));
+    if (i > start) out.push(path41.slice(start, i));
   };
-  while (i < path40.length) {
-    const ch = path40[i];
+  while (i < path41.length) {
+    const ch = path41[i];
     if (ch === ".") {
       flush();
       i++;
       start = i;
     } else if (ch === "[") {
       flush();
-      const close = path40.indexOf("]", i);
-      if (close < 0) throw new Error(`unclosed '[' in path '${path40}'`);
-      const inner = path40.slice(i + 1, close);
+      const close = path41.indexOf("]", i);
+      if (close < 0) throw new Error(`unclosed '[' in path '${path41}'`);
+      const inner = path41.slice(i + 1, close);
       const quoted = /^'(.*)'$|^"(.*)"$/s.exec(inner);
       if (quoted) out.push(quoted[1] ?? quoted[2] ?? "");
       else if (/^\d+$/.test(inner)) out.push(Number(inner));
-      else throw new Error(`bad index '[${inner}]' in path '${path40}'`);
+      else throw new Error(`bad index '[${inner}]' in path '${path41}'`);
       i = close + 1;
       start = i;
     } else {
@@ -3615,17 +3615,17 @@ function parsePath(path40) {
   flush();
   return out;
 }
-function formatPath(path40) {
+function formatPath(path41) {
   let out = "";
-  for (const seg of path40) {
+  for (const seg of path41) {
     if (typeof seg === "number") out += `[${seg}]`;
     else if (/^[A-Za-z_$][\w$-]*$/.test(seg)) out += out ? `.${seg}` : seg;
     else out += `['${seg}']`;
   }
   return out;
 }
-function getPath(value, path40) {
-  const segs = typeof path40 === "string" ? parsedPath(path40) : path40;
+function getPath(value, path41) {
+  const segs = typeof path41 === "string" ? parsedPath(path41) : path41;
   let cur = value;
   for (const seg of segs) {
     if (cur instanceof Unknown) return cur;
@@ -3639,12 +3639,12 @@ function getPath(value, path40) {
   }
   return cur;
 }
-function parsedPath(path40) {
-  let segs = parsedPaths.get(path40);
+function parsedPath(path41) {
+  let segs = parsedPaths.get(path41);
   if (!segs) {
-    segs = parsePath(path40);
+    segs = parsePath(path41);
     if (parsedPaths.size >= MAX_PARSED_PATHS) parsedPaths.clear();
-    parsedPaths.set(path40, segs);
+    parsedPaths.set(path41, segs);
   }
   return segs;
 }
@@ -4954,9 +4954,9 @@ var init_source_file = __esm({
   "src/load/source-file.ts"() {
     "use strict";
     SourceFile = class {
-      constructor(absPath, path40, text2) {
+      constructor(absPath, path41, text2) {
         this.absPath = absPath;
-        this.path = path40;
+        this.path = path41;
         this.text = text2;
       }
       absPath;
@@ -7059,7 +7059,7 @@ var init_encoding = __esm({
           const host = part2("host");
           if (typeof scheme !== "string" || typeof host !== "string" || !scheme || !host) throw new FunctionError("needs the string properties scheme and host");
           const port = part2("port");
-          const path40 = part2("path");
+          const path41 = part2("path");
           const query = part2("query");
           const u = parseAbsoluteUri(`${scheme}://${host}`, "scheme and host");
           if (port !== void 0 && port !== null) {
@@ -7067,7 +7067,7 @@ var init_encoding = __esm({
             if (n < 0 || n > 65535) throw new FunctionError(`port ${n} is not between 0 and 65535`);
             u.port = String(n);
           }
-          if (path40 !== void 0 && path40 !== null) u.pathname = expectString(path40, "path");
+          if (path41 !== void 0 && path41 !== null) u.pathname = expectString(path41, "path");
           if (query !== void 0 && query !== null) u.search = expectString(query, "query");
           return u.href;
         }
@@ -7858,10 +7858,10 @@ var init_functions2 = __esm({
         name: "field",
         minArgs: 1,
         maxArgs: 1,
-        eager: ([path40], ctx) => {
-          if (typeof path40 !== "string") throw new FunctionError("field() takes a field name");
+        eager: ([path41], ctx) => {
+          if (typeof path41 !== "string") throw new FunctionError("field() takes a field name");
           if (!ctx.field) throw new PolicyCompileError("field() is only available while evaluating a resource");
-          return ctx.field(path40);
+          return ctx.field(path41);
         }
       },
       {
@@ -8122,14 +8122,14 @@ function aliasEntries(field2, table2) {
     const defaultPath = strip(e.defaultPath);
     if (defaultPath === void 0) return [];
     const paths = (e.paths ?? []).flatMap((v) => {
-      const path40 = strip(v.path);
-      return path40 === void 0 ? [] : [{ path: path40, apiVersions: v.apiVersions }];
+      const path41 = strip(v.path);
+      return path41 === void 0 ? [] : [{ path: path41, apiVersions: v.apiVersions }];
     });
     return [{ name: field2, resourceType: e.resourceType, defaultPath, ...paths.length ? { paths } : {} }];
   });
 }
 function builtInField(field2) {
-  const computed2 = (path40, read2) => ({ kind: "computed", field: field2, path: path40, read: read2 });
+  const computed2 = (path41, read2) => ({ kind: "computed", field: field2, path: path41, read: read2 });
   switch (field2.toLowerCase()) {
     case "type":
       return computed2("type", (t) => t.type);
@@ -8165,7 +8165,7 @@ function tagName(field2) {
   if (m[2] !== void 0) return m[2].replace(/''/g, "'");
   return m[1] ?? m[3] ?? m[4];
 }
-function parseFieldPath(path40) {
+function parseFieldPath(path41) {
   const out = [];
   let current = "";
   let i = 0;
@@ -8173,37 +8173,37 @@ function parseFieldPath(path40) {
     if (current) out.push(current);
     current = "";
   };
-  while (i < path40.length) {
-    const ch = path40[i];
+  while (i < path41.length) {
+    const ch = path41[i];
     if (ch === ".") {
       flush();
       i++;
     } else if (ch === "[") {
       flush();
-      const quote2 = path40[i + 1];
+      const quote2 = path41[i + 1];
       if (quote2 === "'" || quote2 === '"') {
         let j = i + 2;
         let key2 = "";
         for (; ; ) {
-          if (j >= path40.length) throw new PolicyCompileError(`unclosed quote in the field path '${path40}'`);
-          if (path40[j] === quote2) {
-            if (path40[j + 1] === quote2) {
+          if (j >= path41.length) throw new PolicyCompileError(`unclosed quote in the field path '${path41}'`);
+          if (path41[j] === quote2) {
+            if (path41[j + 1] === quote2) {
               key2 += quote2;
               j += 2;
               continue;
             }
             break;
           }
-          key2 += path40[j];
+          key2 += path41[j];
           j++;
         }
-        if (path40[j + 1] !== "]") throw new PolicyCompileError(`expected ']' after a quoted key in the field path '${path40}'`);
+        if (path41[j + 1] !== "]") throw new PolicyCompileError(`expected ']' after a quoted key in the field path '${path41}'`);
         out.push(key2);
         i = j + 2;
       } else {
-        const close = path40.indexOf("]", i);
-        if (close < 0) throw new PolicyCompileError(`unclosed '[' in the field path '${path40}'`);
-        const inner = path40.slice(i + 1, close).trim();
+        const close = path41.indexOf("]", i);
+        if (close < 0) throw new PolicyCompileError(`unclosed '[' in the field path '${path41}'`);
+        const inner = path41.slice(i + 1, close).trim();
         if (inner === "*") out.push(WILD);
         else if (/^\d+$/.test(inner)) out.push(Number(inner));
         else out.push(inner);
@@ -8565,7 +8565,7 @@ function contextOf(scope) {
       missingPropertyIsNull: true,
       env: scope.env,
       parameter: scope.parameter,
-      field: (path40) => fieldFunction(scope, path40),
+      field: (path41) => fieldFunction(scope, path41),
       current: (name) => currentValue(scope, name)
     };
     contexts.set(scope, ctx);
@@ -8594,7 +8594,7 @@ function locate(segs, scope, useBindings, target) {
   }
   return { base: target.body, rest: segs, basePath: [] };
 }
-function walk2(base, segs, from, path40) {
+function walk2(base, segs, from, path41) {
   let cur = base;
   let i = from;
   for (; i < segs.length; i++) {
@@ -8602,7 +8602,7 @@ function walk2(base, segs, from, path40) {
     if (s === WILD) break;
     if (isUnknown(cur)) break;
     cur = stepInto(cur, s);
-    path40.push(s);
+    path41.push(s);
   }
   return { value: cur, next: i };
 }
@@ -8612,9 +8612,9 @@ function readScalar(ref2, scope, target, useBindings) {
   const segs = ref2.segments(target);
   if (!segs) return { value: void 0 };
   const loc = locate(segs, scope, useBindings, target);
-  const path40 = [...loc.basePath];
-  const { value } = walk2(loc.base, loc.rest, 0, path40);
-  return { value: ref2.normalize ? ref2.normalize(value) : value, path: showPath(path40) };
+  const path41 = [...loc.basePath];
+  const { value } = walk2(loc.base, loc.rest, 0, path41);
+  return { value: ref2.normalize ? ref2.normalize(value) : value, path: showPath(path41) };
 }
 function collect2(base, segs, from, out) {
   const { value, next } = walk2(base, segs, from, []);
@@ -8630,15 +8630,15 @@ function collect2(base, segs, from, out) {
   }
   return void 0;
 }
-function members(base, segs, from, path40, out) {
-  const step2 = walk2(base, segs, from, path40);
+function members(base, segs, from, path41, out) {
+  const step2 = walk2(base, segs, from, path41);
   if (isUnknown(step2.value)) return step2.value;
   if (step2.next === segs.length) return void 0;
   if (!Array.isArray(step2.value)) return void 0;
   const last = step2.next + 1 === segs.length;
   for (let k = 0; k < step2.value.length; k++) {
     const member = step2.value[k];
-    const memberPath = [...path40, k];
+    const memberPath = [...path41, k];
     if (last) {
       out.push({ value: member, path: memberPath });
       continue;
@@ -8665,9 +8665,9 @@ function fieldFunction(scope, name) {
     }
     return collect2(loc.base, loc.rest, 0, out) ?? out;
   }
-  const { value, path: path40 } = readScalar(ref2, scope, target, useBindings);
+  const { value, path: path41 } = readScalar(ref2, scope, target, useBindings);
   const read2 = value === void 0 || value === null ? "" : value;
-  scope.reads?.push({ field: name, ...path40 !== void 0 ? { path: path40 } : {}, value: read2, absent: read2 !== value });
+  scope.reads?.push({ field: name, ...path41 !== void 0 ? { path: path41 } : {}, value: read2, absent: read2 !== value });
   return read2;
 }
 function currentValue(scope, name) {
@@ -8744,25 +8744,25 @@ function evaluateField(ref2, operator, operand, scope, at) {
     const loc = locate(segs, scope, true, scope.target);
     if (loc.rest.includes(WILD)) {
       let expected;
-      return everyMember(loc.base, loc.rest, 0, [...loc.basePath], (actual, path41) => {
+      return everyMember(loc.base, loc.rest, 0, [...loc.basePath], (actual, path42) => {
         expected ??= operandValue(operand, scope);
-        return decide(operator, actual, expected, { field: ref2.field, path: showPath(path41) }, at);
+        return decide(operator, actual, expected, { field: ref2.field, path: showPath(path42) }, at);
       });
     }
   }
-  const { value, path: path40 } = readScalar(ref2, scope, scope.target, true);
-  if (isUnknown(value)) return unknownVerdict(value, path40 ?? ref2.field);
-  return decide(operator, value, operandValue(operand, scope), { field: ref2.field, path: path40 }, at);
+  const { value, path: path41 } = readScalar(ref2, scope, scope.target, true);
+  if (isUnknown(value)) return unknownVerdict(value, path41 ?? ref2.field);
+  return decide(operator, value, operandValue(operand, scope), { field: ref2.field, path: path41 }, at);
 }
-function everyMember(base, segs, from, path40, visit) {
-  const step2 = walk2(base, segs, from, path40);
-  if (isUnknown(step2.value)) return unknownVerdict(step2.value, showPath(path40));
-  if (step2.next === segs.length) return visit(step2.value, path40);
+function everyMember(base, segs, from, path41, visit) {
+  const step2 = walk2(base, segs, from, path41);
+  if (isUnknown(step2.value)) return unknownVerdict(step2.value, showPath(path41));
+  if (step2.next === segs.length) return visit(step2.value, path41);
   if (!Array.isArray(step2.value)) return { truth: true, because: [] };
   let unknown2;
   const because = [];
   for (let k = 0; k < step2.value.length; k++) {
-    const v = everyMember(step2.value[k], segs, step2.next + 1, [...path40, k], visit);
+    const v = everyMember(step2.value[k], segs, step2.next + 1, [...path41, k], visit);
     if (v.truth === false) return v;
     if (v.truth === "unknown") unknown2 ??= v;
     else if (because.length < 1) because.push(...v.because);
@@ -9040,11 +9040,11 @@ function traced(scope, text2, run) {
   node.text = text2(v);
   return v;
 }
-function showActual(path40, v) {
+function showActual(path41, v) {
   const w = v.because[0];
   if (v.because.length !== 1 || !w) return v.truth === "unknown" && v.reason ? ` (${v.reason})` : "";
   const shown = w.actual === void 0 ? "absent" : JSON.stringify(w.actual);
-  return path40 ? ` (${path40} = ${shown})` : ` (= ${shown})`;
+  return path41 ? ` (${path41} = ${shown})` : ` (= ${shown})`;
 }
 function showOperand(operand) {
   if ("literal" in operand) return JSON.stringify(operand.literal);
@@ -9481,7 +9481,7 @@ function existence(policy, scope, verdict, options) {
     return { kind: "unknown", verdict, reason: `whether a related ${what} exists is not known before deployment` };
   }
   let undecided;
-  let path40;
+  let path41;
   for (const candidate of candidates) {
     if (!policy.then.existenceCondition) return { kind: "compliant", verdict };
     const v = policy.then.existenceCondition.evaluate({ ...inner, target: candidate, bindings: [] });
@@ -9491,7 +9491,7 @@ function existence(policy, scope, verdict, options) {
       const unset = v.because.find((w) => w.actual === void 0 && !w.counted && w.path !== void 0);
       if (unset) undecided ??= { truth: "unknown", because: [], reason: `${unset.path} is not set: ${candidate.unsetIsUnknown}` };
       const decided = v.because.find((w) => w.path !== void 0);
-      if (decided && candidate.parentPath) path40 ??= candidate.parentPath(decided.path);
+      if (decided && candidate.parentPath) path41 ??= candidate.parentPath(decided.path);
     }
   }
   if (undecided)
@@ -9509,7 +9509,7 @@ function existence(policy, scope, verdict, options) {
     verdict,
     reason: reason2,
     ...details2 === void 0 ? {} : { details: details2 },
-    ...path40 === void 0 ? {} : { path: path40 }
+    ...path41 === void 0 ? {} : { path: path41 }
   };
 }
 function requestContextOf(apiVersion) {
@@ -9813,10 +9813,10 @@ function report(result, resource2, definition, sidecar, ctx) {
       const what = result.reason ?? matchText(witness);
       const why = sidecar.summary ?? definition.displayName;
       const change = changeText(result.effect, result.details);
-      const path40 = result.reason ? result.path : witness?.path;
-      const fix = path40 === void 0 ? void 0 : sidecar.fixes?.find((f) => f.path.toLowerCase() === path40.toLowerCase());
+      const path41 = result.reason ? result.path : witness?.path;
+      const fix = path41 === void 0 ? void 0 : sidecar.fixes?.find((f) => f.path.toLowerCase() === path41.toLowerCase());
       ctx.report({
-        path: path40,
+        path: path41,
         message: `${typeNoun(resource2.type)} '${leafName(resource2)}' ${what}: ${why} (policy ${definition.name}, effect ${result.effect}${change})`,
         ...fix && { fix: { set: [{ path: fix.path, value: fix.value }] } }
       });
@@ -9859,8 +9859,8 @@ function nameWords(displayName) {
     displayName.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length >= 3 && !NAME_NOISE.has(w))
   );
 }
-function sharedWords(path40, named) {
-  const last = path40.split(".").pop() ?? path40;
+function sharedWords(path41, named) {
+  const last = path41.split(".").pop() ?? path41;
   const words = last.replace(/\[.*?\]/g, "").split(/(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|[^A-Za-z0-9]+/);
   let n = 0;
   for (const w of words) if (named.has(w.toLowerCase())) n++;
@@ -11326,7 +11326,7 @@ var require_ignore = __commonJS({
       //   path matching.
       // - check `string` either `MODE_IGNORE` or `MODE_CHECK_IGNORE`
       // @returns {TestResult} true if a file is ignored
-      test(path40, checkUnignored, mode) {
+      test(path41, checkUnignored, mode) {
         let ignored = false;
         let unignored = false;
         let matchedRule;
@@ -11335,7 +11335,7 @@ var require_ignore = __commonJS({
           if (unignored === negative && ignored !== unignored || negative && !ignored && !unignored && !checkUnignored) {
             return;
           }
-          const matched = rule[mode].test(path40);
+          const matched = rule[mode].test(path41);
           if (!matched) {
             return;
           }
@@ -11356,17 +11356,17 @@ var require_ignore = __commonJS({
     var throwError = (message, Ctor) => {
       throw new Ctor(message);
     };
-    var checkPath = (path40, originalPath, doThrow) => {
-      if (!isString(path40)) {
+    var checkPath = (path41, originalPath, doThrow) => {
+      if (!isString(path41)) {
         return doThrow(
           `path must be a string, but got \`${originalPath}\``,
           TypeError
         );
       }
-      if (!path40) {
+      if (!path41) {
         return doThrow(`path must not be empty`, TypeError);
       }
-      if (checkPath.isNotRelative(path40)) {
+      if (checkPath.isNotRelative(path41)) {
         const r = "`path.relative()`d";
         return doThrow(
           `path should be a ${r} string, but got "${originalPath}"`,
@@ -11375,7 +11375,7 @@ var require_ignore = __commonJS({
       }
       return true;
     };
-    var isNotRelative = (path40) => REGEX_TEST_INVALID_PATH.test(path40);
+    var isNotRelative = (path41) => REGEX_TEST_INVALID_PATH.test(path41);
     checkPath.isNotRelative = isNotRelative;
     checkPath.convert = (p) => p;
     var Ignore = class {
@@ -11405,19 +11405,19 @@ var require_ignore = __commonJS({
       }
       // @returns {TestResult}
       _test(originalPath, cache, checkUnignored, slices) {
-        const path40 = originalPath && checkPath.convert(originalPath);
+        const path41 = originalPath && checkPath.convert(originalPath);
         checkPath(
-          path40,
+          path41,
           originalPath,
           this._strictPathCheck ? throwError : RETURN_FALSE
         );
-        return this._t(path40, cache, checkUnignored, slices);
+        return this._t(path41, cache, checkUnignored, slices);
       }
-      checkIgnore(path40) {
-        if (!REGEX_TEST_TRAILING_SLASH.test(path40)) {
-          return this.test(path40);
+      checkIgnore(path41) {
+        if (!REGEX_TEST_TRAILING_SLASH.test(path41)) {
+          return this.test(path41);
         }
-        const slices = path40.split(SLASH).filter(Boolean);
+        const slices = path41.split(SLASH).filter(Boolean);
         slices.pop();
         if (slices.length) {
           const parent = this._t(
@@ -11430,18 +11430,18 @@ var require_ignore = __commonJS({
             return parent;
           }
         }
-        return this._rules.test(path40, false, MODE_CHECK_IGNORE);
+        return this._rules.test(path41, false, MODE_CHECK_IGNORE);
       }
-      _t(path40, cache, checkUnignored, slices) {
-        if (path40 in cache) {
-          return cache[path40];
+      _t(path41, cache, checkUnignored, slices) {
+        if (path41 in cache) {
+          return cache[path41];
         }
         if (!slices) {
-          slices = path40.split(SLASH).filter(Boolean);
+          slices = path41.split(SLASH).filter(Boolean);
         }
         slices.pop();
         if (!slices.length) {
-          return cache[path40] = this._rules.test(path40, checkUnignored, MODE_IGNORE);
+          return cache[path41] = this._rules.test(path41, checkUnignored, MODE_IGNORE);
         }
         const parent = this._t(
           slices.join(SLASH) + SLASH,
@@ -11449,29 +11449,29 @@ var require_ignore = __commonJS({
           checkUnignored,
           slices
         );
-        return cache[path40] = parent.ignored ? parent : this._rules.test(path40, checkUnignored, MODE_IGNORE);
+        return cache[path41] = parent.ignored ? parent : this._rules.test(path41, checkUnignored, MODE_IGNORE);
       }
-      ignores(path40) {
-        return this._test(path40, this._ignoreCache, false).ignored;
+      ignores(path41) {
+        return this._test(path41, this._ignoreCache, false).ignored;
       }
       createFilter() {
-        return (path40) => !this.ignores(path40);
+        return (path41) => !this.ignores(path41);
       }
       filter(paths) {
         return makeArray(paths).filter(this.createFilter());
       }
       // @returns {TestResult}
-      test(path40) {
-        return this._test(path40, this._testCache, true);
+      test(path41) {
+        return this._test(path41, this._testCache, true);
       }
     };
     var factory = (options) => new Ignore(options);
-    var isPathValid = (path40) => checkPath(path40 && checkPath.convert(path40), path40, RETURN_FALSE);
+    var isPathValid = (path41) => checkPath(path41 && checkPath.convert(path41), path41, RETURN_FALSE);
     var setupWindows = () => {
       const makePosix = (str6) => /^\\\\\?\\/.test(str6) || /["<>|\u0000-\u001F]+/u.test(str6) ? str6 : str6.replace(/\\/g, "/");
       checkPath.convert = makePosix;
       const REGEX_TEST_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
-      checkPath.isNotRelative = (path40) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path40) || isNotRelative(path40);
+      checkPath.isNotRelative = (path41) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path41) || isNotRelative(path41);
     };
     if (
       // Detect `process` so that it can run in browsers.
@@ -11758,17 +11758,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key2, node, visitor, path40) {
-      const ctrl = callVisitor(key2, node, visitor, path40);
+    function visit_(key2, node, visitor, path41) {
+      const ctrl = callVisitor(key2, node, visitor, path41);
       if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
-        replaceNode(key2, path40, ctrl);
-        return visit_(key2, ctrl, visitor, path40);
+        replaceNode(key2, path41, ctrl);
+        return visit_(key2, ctrl, visitor, path41);
       }
       if (typeof ctrl !== "symbol") {
         if (identity3.isCollection(node)) {
-          path40 = Object.freeze(path40.concat(node));
+          path41 = Object.freeze(path41.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path40);
+            const ci = visit_(i, node.items[i], visitor, path41);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -11779,13 +11779,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity3.isPair(node)) {
-          path40 = Object.freeze(path40.concat(node));
-          const ck = visit_("key", node.key, visitor, path40);
+          path41 = Object.freeze(path41.concat(node));
+          const ck = visit_("key", node.key, visitor, path41);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path40);
+          const cv = visit_("value", node.value, visitor, path41);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -11806,17 +11806,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key2, node, visitor, path40) {
-      const ctrl = await callVisitor(key2, node, visitor, path40);
+    async function visitAsync_(key2, node, visitor, path41) {
+      const ctrl = await callVisitor(key2, node, visitor, path41);
       if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
-        replaceNode(key2, path40, ctrl);
-        return visitAsync_(key2, ctrl, visitor, path40);
+        replaceNode(key2, path41, ctrl);
+        return visitAsync_(key2, ctrl, visitor, path41);
       }
       if (typeof ctrl !== "symbol") {
         if (identity3.isCollection(node)) {
-          path40 = Object.freeze(path40.concat(node));
+          path41 = Object.freeze(path41.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path40);
+            const ci = await visitAsync_(i, node.items[i], visitor, path41);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -11827,13 +11827,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity3.isPair(node)) {
-          path40 = Object.freeze(path40.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path40);
+          path41 = Object.freeze(path41.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path41);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path40);
+          const cv = await visitAsync_("value", node.value, visitor, path41);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -11860,23 +11860,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key2, node, visitor, path40) {
+    function callVisitor(key2, node, visitor, path41) {
       if (typeof visitor === "function")
-        return visitor(key2, node, path40);
+        return visitor(key2, node, path41);
       if (identity3.isMap(node))
-        return visitor.Map?.(key2, node, path40);
+        return visitor.Map?.(key2, node, path41);
       if (identity3.isSeq(node))
-        return visitor.Seq?.(key2, node, path40);
+        return visitor.Seq?.(key2, node, path41);
       if (identity3.isPair(node))
-        return visitor.Pair?.(key2, node, path40);
+        return visitor.Pair?.(key2, node, path41);
       if (identity3.isScalar(node))
-        return visitor.Scalar?.(key2, node, path40);
+        return visitor.Scalar?.(key2, node, path41);
       if (identity3.isAlias(node))
-        return visitor.Alias?.(key2, node, path40);
+        return visitor.Alias?.(key2, node, path41);
       return void 0;
     }
-    function replaceNode(key2, path40, node) {
-      const parent = path40[path40.length - 1];
+    function replaceNode(key2, path41, node) {
+      const parent = path41[path41.length - 1];
       if (identity3.isCollection(parent)) {
         parent.items[key2] = node;
       } else if (identity3.isPair(parent)) {
@@ -12488,10 +12488,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity3 = require_identity();
     var Node2 = require_Node();
-    function collectionFromPath(schema, path40, value) {
+    function collectionFromPath(schema, path41, value) {
       let v = value;
-      for (let i = path40.length - 1; i >= 0; --i) {
-        const k = path40[i];
+      for (let i = path41.length - 1; i >= 0; --i) {
+        const k = path41[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -12510,7 +12510,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path40) => path40 == null || typeof path40 === "object" && !!path40[Symbol.iterator]().next().done;
+    var isEmptyPath = (path41) => path41 == null || typeof path41 === "object" && !!path41[Symbol.iterator]().next().done;
     var Collection = class extends Node2.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -12540,11 +12540,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path40, value) {
-        if (isEmptyPath(path40))
+      addIn(path41, value) {
+        if (isEmptyPath(path41))
           this.add(value);
         else {
-          const [key2, ...rest] = path40;
+          const [key2, ...rest] = path41;
           const node = this.get(key2, true);
           if (identity3.isCollection(node))
             node.addIn(rest, value);
@@ -12558,8 +12558,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path40) {
-        const [key2, ...rest] = path40;
+      deleteIn(path41) {
+        const [key2, ...rest] = path41;
         if (rest.length === 0)
           return this.delete(key2);
         const node = this.get(key2, true);
@@ -12573,8 +12573,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path40, keepScalar) {
-        const [key2, ...rest] = path40;
+      getIn(path41, keepScalar) {
+        const [key2, ...rest] = path41;
         const node = this.get(key2, true);
         if (rest.length === 0)
           return !keepScalar && identity3.isScalar(node) ? node.value : node;
@@ -12592,8 +12592,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path40) {
-        const [key2, ...rest] = path40;
+      hasIn(path41) {
+        const [key2, ...rest] = path41;
         if (rest.length === 0)
           return this.has(key2);
         const node = this.get(key2, true);
@@ -12603,8 +12603,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path40, value) {
-        const [key2, ...rest] = path40;
+      setIn(path41, value) {
+        const [key2, ...rest] = path41;
         if (rest.length === 0) {
           this.set(key2, value);
         } else {
@@ -15119,9 +15119,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path40, value) {
+      addIn(path41, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path40, value);
+          this.contents.addIn(path41, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -15196,14 +15196,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path40) {
-        if (Collection.isEmptyPath(path40)) {
+      deleteIn(path41) {
+        if (Collection.isEmptyPath(path41)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path40) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path41) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -15218,10 +15218,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path40, keepScalar) {
-        if (Collection.isEmptyPath(path40))
+      getIn(path41, keepScalar) {
+        if (Collection.isEmptyPath(path41))
           return !keepScalar && identity3.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity3.isCollection(this.contents) ? this.contents.getIn(path40, keepScalar) : void 0;
+        return identity3.isCollection(this.contents) ? this.contents.getIn(path41, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -15232,10 +15232,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path40) {
-        if (Collection.isEmptyPath(path40))
+      hasIn(path41) {
+        if (Collection.isEmptyPath(path41))
           return this.contents !== void 0;
-        return identity3.isCollection(this.contents) ? this.contents.hasIn(path40) : false;
+        return identity3.isCollection(this.contents) ? this.contents.hasIn(path41) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -15252,13 +15252,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path40, value) {
-        if (Collection.isEmptyPath(path40)) {
+      setIn(path41, value) {
+        if (Collection.isEmptyPath(path41)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path40), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path41), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path40, value);
+          this.contents.setIn(path41, value);
         }
       }
       /**
@@ -17219,9 +17219,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path40) => {
+    visit.itemAtPath = (cst, path41) => {
       let item = cst;
-      for (const [field2, index2] of path40) {
+      for (const [field2, index2] of path41) {
         const tok = item?.[field2];
         if (tok && "items" in tok) {
           item = tok.items[index2];
@@ -17230,23 +17230,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path40) => {
-      const parent = visit.itemAtPath(cst, path40.slice(0, -1));
-      const field2 = path40[path40.length - 1][0];
+    visit.parentCollection = (cst, path41) => {
+      const parent = visit.itemAtPath(cst, path41.slice(0, -1));
+      const field2 = path41[path41.length - 1][0];
       const coll = parent?.[field2];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path40, item, visitor) {
-      let ctrl = visitor(item, path40);
+    function _visit(path41, item, visitor) {
+      let ctrl = visitor(item, path41);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field2 of ["key", "value"]) {
         const token2 = item[field2];
         if (token2 && "items" in token2) {
           for (let i = 0; i < token2.items.length; ++i) {
-            const ci = _visit(Object.freeze(path40.concat([[field2, i]])), token2.items[i], visitor);
+            const ci = _visit(Object.freeze(path41.concat([[field2, i]])), token2.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -17257,10 +17257,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field2 === "key")
-            ctrl = ctrl(item, path40);
+            ctrl = ctrl(item, path41);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path40) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path41) : ctrl;
     }
     exports2.visit = visit;
   }
@@ -22240,8 +22240,8 @@ var require_utils = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path40) {
-      let input = path40;
+    function removeDotSegments(path41) {
+      let input = path41;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -22315,11 +22315,11 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path40) {
-      if (path40 === "" || path40[0] === "/") {
-        return removeDotSegments(path40);
+    function removeDotSegmentsRelative(path41) {
+      if (path41 === "" || path41[0] === "/") {
+        return removeDotSegments(path41);
       }
-      const segments2 = path40.split("/");
+      const segments2 = path41.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -22682,8 +22682,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path40 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path40 && path40 !== "/" ? path40 : void 0;
+        const path41 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path41 && path41 !== "/" ? path41 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -26146,26 +26146,32 @@ function compareKeys2(a, b) {
   }
   return a.length - b.length;
 }
+function sortByKey(list3, keyOf2) {
+  const keys = list3.map(keyOf2);
+  const order = Array.from(list3.keys());
+  order.sort((i, j) => compareKeys2(keys[i], keys[j]));
+  return order.map((i) => list3[i]);
+}
 function findingKey(f) {
   return [f.file, f.location?.start.line ?? 0, f.location?.start.column ?? 0, f.ruleId, f.resource.name, f.parameterFile ?? "", f.path ?? ""];
 }
 function sortFindings(findings) {
-  return [...findings].sort((a, b) => compareKeys2(findingKey(a), findingKey(b)));
+  return sortByKey(findings, findingKey);
 }
 function resultKey(r) {
   return [r.file, r.parameterFile ?? "", r.resource.id, r.ruleId];
 }
 function sortResults(results) {
-  return [...results].sort((a, b) => compareKeys2(resultKey(a), resultKey(b)));
+  return sortByKey(results, resultKey);
 }
 function diagnosticKey(d) {
   return [d.location?.file ?? d.file ?? "", d.location?.start.line ?? 0, d.location?.start.column ?? 0, d.code, d.message];
 }
 function sortDiagnostics(diagnostics) {
-  return [...diagnostics].sort((a, b) => compareKeys2(diagnosticKey(a), diagnosticKey(b)));
+  return sortByKey(diagnostics, diagnosticKey);
 }
 function sortUnits(units) {
-  return [...units].sort((a, b) => compareKeys2([a.file, a.parameterFile ?? ""], [b.file, b.parameterFile ?? ""]));
+  return sortByKey(units, (u) => [u.file, u.parameterFile ?? ""]);
 }
 var init_order = __esm({
   "src/report/order.ts"() {
@@ -26287,17 +26293,26 @@ function computeCoverage(result) {
   let found = 0;
   let evaluated = 0;
   for (const unit of result.units) {
+    const outcomesOf = byResource.get(unitKey(unit.file, unit.parameterFile));
     for (const r of inventoryOf(unit, result.results)) {
       found++;
-      const outcomes = byResource.get(resourceKey(unit.file, unit.parameterFile, r));
+      const outcomes = outcomesOf?.get(refKey(r)) ?? 0;
+      if (outcomes & (OUTCOME_BIT.pass | OUTCOME_BIT.fail)) {
+        evaluated++;
+        continue;
+      }
       const where2 = { type: r.type, name: r.name, id: r.id, file: unit.file, ...unit.parameterFile !== void 0 && { parameterFile: unit.parameterFile } };
-      if (outcomes?.has("pass") || outcomes?.has("fail")) evaluated++;
-      else if (outcomes?.has("unknown") || outcomes?.has("error")) undecided.push(where2);
+      if (outcomes & (OUTCOME_BIT.unknown | OUTCOME_BIT.error)) undecided.push(where2);
       else notEvaluated.push(where2);
     }
   }
-  const count3 = (outcome) => result.results.filter((r) => r.outcome === outcome).length;
-  const unknown2 = result.results.filter((r) => r.outcome === "unknown");
+  const counts = { pass: 0, fail: 0, skip: 0, unknown: 0, error: 0 };
+  const unknown2 = [];
+  for (const r of result.results) {
+    counts[r.outcome]++;
+    if (r.outcome === "unknown") unknown2.push(r);
+  }
+  const count3 = (outcome) => counts[outcome];
   const notRun2 = result.notRun ?? [];
   const notFollowed = sortNotFollowed(result.units.flatMap((u) => u.notFollowed ?? []));
   return {
@@ -26350,24 +26365,31 @@ function computeCoverage(result) {
 function inventoryOf(unit, results) {
   if (unit.inventory) return unit.inventory;
   const named = /* @__PURE__ */ new Map();
-  for (const r of results)
-    if (r.file === unit.file && r.parameterFile === unit.parameterFile) named.set(resourceKey(r.file, r.parameterFile, r.resource), r.resource);
+  for (const r of results) if (r.file === unit.file && r.parameterFile === unit.parameterFile) named.set(refKey(r.resource), r.resource);
   const listed = [...named.values()].slice(0, unit.resources);
   const unlisted = Array.from({ length: Math.max(0, unit.resources - listed.length) }, () => ({ type: "(type not recorded)", name: "", id: "" }));
   return [...listed, ...unlisted];
 }
 function outcomesByResource(results) {
   const out = /* @__PURE__ */ new Map();
+  let file;
+  let parameterFile;
+  let current;
   for (const r of results) {
-    const key2 = resourceKey(r.file, r.parameterFile, r.resource);
-    let set = out.get(key2);
-    if (!set) out.set(key2, set = /* @__PURE__ */ new Set());
-    set.add(r.outcome);
+    if (!current || r.file !== file || r.parameterFile !== parameterFile) {
+      file = r.file;
+      parameterFile = r.parameterFile;
+      const key3 = unitKey(file, parameterFile);
+      current = out.get(key3);
+      if (!current) out.set(key3, current = /* @__PURE__ */ new Map());
+    }
+    const key2 = refKey(r.resource);
+    current.set(key2, (current.get(key2) ?? 0) | OUTCOME_BIT[r.outcome]);
   }
   return out;
 }
-function resourceKey(file, parameterFile, r) {
-  return `${file}\0${parameterFile ?? ""}\0${refKey(r)}`;
+function unitKey(file, parameterFile) {
+  return `${file}\0${parameterFile ?? ""}`;
 }
 function refKey(r) {
   let key2 = refKeys.get(r);
@@ -26385,19 +26407,12 @@ function groups(keys, describe4, fold2 = (k) => k) {
   return [...counts.values()].map(({ key: key2, count: count3 }) => ({ key: key2, description: describe4(key2), count: count3 })).sort((a, b) => b.count - a.count || compareKeys2([a.key], [b.key]));
 }
 function sortResources(list3) {
-  return [...list3].sort(
-    (a, b) => compareKeys2([a.file, a.parameterFile ?? "", a.type.toLowerCase(), a.name, a.id], [b.file, b.parameterFile ?? "", b.type.toLowerCase(), b.name, b.id])
-  );
+  return sortByKey(list3, (r) => [r.file, r.parameterFile ?? "", r.type.toLowerCase(), r.name, r.id]);
 }
 function sortNotFollowed(list3) {
-  return [...list3].sort(
-    (a, b) => compareKeys2(
-      [a.file, a.location?.start.line ?? 0, a.location?.start.column ?? 0, a.deployment],
-      [b.file, b.location?.start.line ?? 0, b.location?.start.column ?? 0, b.deployment]
-    )
-  );
+  return sortByKey(list3, (d) => [d.file, d.location?.start.line ?? 0, d.location?.start.column ?? 0, d.deployment]);
 }
-var REASON_ORDER, computed, refKeys;
+var REASON_ORDER, computed, OUTCOME_BIT, refKeys;
 var init_coverage = __esm({
   "src/report/coverage.ts"() {
     "use strict";
@@ -26406,6 +26421,7 @@ var init_coverage = __esm({
     init_order();
     REASON_ORDER = Object.keys(NOT_RUN_REASONS);
     computed = /* @__PURE__ */ new WeakMap();
+    OUTCOME_BIT = { pass: 1, fail: 2, skip: 4, unknown: 8, error: 16 };
     refKeys = /* @__PURE__ */ new WeakMap();
   }
 });
@@ -28144,11 +28160,11 @@ var init_output_plan = __esm({
 });
 
 // src/resources/locate.ts
-function locateInTree(document, resourceNode, path40, origins, isComputed) {
+function locateInTree(document, resourceNode, path41, origins, isComputed) {
   let node = resourceNode;
   let exact = true;
   let depth = 0;
-  for (const seg of path40) {
+  for (const seg of path41) {
     if (isComputed(node)) {
       exact = false;
       break;
@@ -28253,9 +28269,9 @@ function shortestCycle(start, members2, depsOf) {
     for (const dep of depsOf(node)) {
       if (!members2.has(dep)) continue;
       if (dep === start) {
-        const path40 = [node];
-        while (path40[path40.length - 1] !== start) path40.push(previous.get(path40[path40.length - 1]));
-        return path40.reverse();
+        const path41 = [node];
+        while (path41[path41.length - 1] !== start) path41.push(previous.get(path41[path41.length - 1]));
+        return path41.reverse();
       }
       if (!previous.has(dep)) {
         previous.set(dep, node);
@@ -29009,8 +29025,8 @@ function loadLinkedTemplate(inst, properties, outer, run) {
     return target;
   }
   if (!run.loadLinked) return new Unknown("linked templates are not read here");
-  const { path: path40, shown } = target;
-  const loaded = run.loadLinked(outer.template.file.absPath, path40);
+  const { path: path41, shown } = target;
+  const loaded = run.loadLinked(outer.template.file.absPath, path41);
   if (isLoadFailure(loaded)) {
     outer.report(
       at,
@@ -29115,9 +29131,9 @@ var init_nested_deployment = __esm({
 function providerSegments(type, name) {
   const [namespace, ...types] = type.split("/");
   const names = name.split("/");
-  let path40 = `/providers/${namespace}`;
-  types.forEach((t, i) => path40 += `/${t}/${names[i] ?? "<unknown>"}`);
-  return path40;
+  let path41 = `/providers/${namespace}`;
+  types.forEach((t, i) => path41 += `/${t}/${names[i] ?? "<unknown>"}`);
+  return path41;
 }
 function scopeIdFor(scope, d) {
   switch (scope) {
@@ -29404,15 +29420,15 @@ var init_deployment_expansion = __esm({
         return inst;
       }
       checkDependencies() {
-        for (const { path: path40, size } of findDependencyCycles(this.instances, (inst) => this.dependenciesOf(inst))) {
-          const first = path40[0];
+        for (const { path: path41, size } of findDependencyCycles(this.instances, (inst) => this.dependenciesOf(inst))) {
+          const first = path41[0];
           const at = childNode(first.node, "dependsOn") ?? first.node;
-          const others = size > path40.length ? ` (${size} resources depend on each other)` : "";
+          const others = size > path41.length ? ` (${size} resources depend on each other)` : "";
           this.scope.report(
             at,
             "dependson-cycle",
             "error",
-            `dependsOn forms a cycle: ${[...path40, first].map((i) => i.symbolicName ?? i.name).join(" -> ")}${others}`
+            `dependsOn forms a cycle: ${[...path41, first].map((i) => i.symbolicName ?? i.name).join(" -> ")}${others}`
           );
         }
       }
@@ -29477,10 +29493,10 @@ var init_deployment_expansion = __esm({
             get declaration() {
               return declarationOf(inst);
             },
-            locate: (path40) => locateInTree(
+            locate: (path41) => locateInTree(
               scope.template,
               inst.node,
-              path40,
+              path41,
               (at) => traceOrigins(at, scope, scope.context(inst.copies)),
               (at) => at.type === "string" && isExpression(at.value)
             )
@@ -32164,11 +32180,11 @@ var init_parser2 = __esm({
           case "using":
           case "extends": {
             children.push(this.next());
-            let path40;
+            let path41;
             if (this.atKeyword("none")) children.push(this.next());
             else {
-              path40 = this.interpString();
-              children.push(path40);
+              path41 = this.interpString();
+              children.push(path41);
             }
             if (word === "using") {
               if (this.atKeyword("with")) {
@@ -32181,7 +32197,7 @@ var init_parser2 = __esm({
                 end: endOf(children, 0),
                 children,
                 decorators,
-                path: path40
+                path: path41
               };
             }
             return {
@@ -32190,7 +32206,7 @@ var init_parser2 = __esm({
               end: endOf(children, 0),
               children,
               decorators,
-              path: path40
+              path: path41
             };
           }
         }
@@ -33549,9 +33565,10 @@ var init_load_bicep = __esm({
 import path17 from "node:path";
 function referencesOf(absPath, text2, options = {}) {
   if (!mayReference(absPath, text2)) return [];
+  const isFile3 = options.isFile ?? isFile;
   const found = /* @__PURE__ */ new Set();
   const add2 = (p) => {
-    if (p && p !== absPath && isFile(p)) found.add(p);
+    if (p && p !== absPath && isFile3(p)) found.add(p);
   };
   const dir = path17.dirname(absPath);
   if (/\.(bicep|bicepparam)$/i.test(absPath)) {
@@ -33563,7 +33580,7 @@ function referencesOf(absPath, text2, options = {}) {
       for (const literal of value.matchAll(/'((?:[^']|'')*?\.json)(?:\?[^']*)?'/gi)) {
         const rel = literal[1].replace(/''/g, "'");
         if (isAbsoluteUrl(rel)) add2(options.resolveRemoteLink?.(rel)?.path);
-        else add2(firstExisting(rel.replace(/^\/+/, ""), dir, options.root));
+        else add2(firstExisting(rel.replace(/^\/+/, ""), dir, options.root, isFile3));
       }
       continue;
     }
@@ -33607,10 +33624,10 @@ function bicepReferences(text2) {
   }
   return out;
 }
-function firstExisting(rel, from, root) {
+function firstExisting(rel, from, root, isFile3) {
   for (let dir = from; ; ) {
     const candidate = path17.resolve(dir, rel);
-    if (isFile(candidate)) return candidate;
+    if (isFile3(candidate)) return candidate;
     const up = path17.dirname(dir);
     if (up === dir || root !== void 0 && !isInside(up, root)) return void 0;
     dir = up;
@@ -33661,7 +33678,7 @@ function discover(paths, options) {
     }
     if (stat.isDirectory()) {
       const ig = (0, import_ignore2.default)().add(ALWAYS_SKIPPED).add(options.exclude ?? []);
-      const only = options.include?.length ? (0, import_ignore2.default)().add(options.include) : void 0;
+      const only = options.include?.length ? includeMatcher(options.include) : void 0;
       const skipsFiles = Boolean(options.exclude?.length);
       walk3(abs, "", { ig, skipsFiles, only, add: add2, onSymlink: options.onSymlink });
     } else {
@@ -33678,8 +33695,9 @@ function walk3(dir, relDir, w) {
     return;
   }
   entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  const prefix = dir.endsWith(path18.sep) ? dir : dir + path18.sep;
   for (const entry2 of entries2) {
-    const abs = path18.join(dir, entry2.name);
+    const abs = prefix + entry2.name;
     const rel = relDir ? `${relDir}/${entry2.name}` : entry2.name;
     if (entry2.isDirectory()) {
       if (w.ig.ignores(rel + "/")) continue;
@@ -33690,6 +33708,15 @@ function walk3(dir, relDir, w) {
       w.add({ absPath: abs, explicit: false });
     }
   }
+}
+function includeMatcher(patterns) {
+  const suffixes = [];
+  for (const p of patterns) {
+    const m = /^(?:\*\*\/)?\*(\.[A-Za-z0-9_-]+)$/.exec(p);
+    if (!m) return (0, import_ignore2.default)().add(patterns);
+    suffixes.push(m[1].toLowerCase());
+  }
+  return { ignores: (rel) => suffixes.some((x) => rel.toLowerCase().endsWith(x)) };
 }
 function displayPath(absPath, cwd) {
   const rel = path18.relative(cwd, absPath);
@@ -34080,10 +34107,10 @@ function addResource(doc, node, parent, out) {
       kind: "export",
       document: doc,
       location: doc.file.locationOf(node.offset, 1),
-      locate: (path40) => locateInTree(
+      locate: (path41) => locateInTree(
         doc,
         node,
-        path40,
+        path41,
         () => [],
         () => false
       )
@@ -34227,8 +34254,7 @@ function readOr(sandbox, absPath) {
   const read2 = sandbox.readText(absPath);
   return read2.ok ? read2.value : "";
 }
-function loadInputs(options) {
-  const sandbox = options.sandbox ?? Sandbox.forPaths([...options.paths, ...options.parameters ?? []], { cwd: options.cwd });
+function findCandidates(options, sandbox = inputSandbox(options)) {
   const related = options.related === false ? { paths: options.paths, diagnostics: [] } : relatedFiles(options.paths, {
     cwd: options.cwd,
     sandbox,
@@ -34239,13 +34265,22 @@ function loadInputs(options) {
     ...options.linkGraphs && { graphs: options.linkGraphs }
   });
   const found = discover(related.paths, { cwd: options.cwd, exclude: options.exclude, include: options.include });
-  const diagnostics = [...related.diagnostics, ...found.diagnostics];
-  const skipped = [];
   const explicitParams = new Set((options.parameters ?? []).map((p) => path22.resolve(options.cwd, p)));
   const candidates = found.candidates.map(
     (c) => explicitParams.has(c.absPath) ? { ...c, explicit: true } : options.skipUnrecognized ? { ...c, explicit: false } : c
   );
   for (const absPath of explicitParams) if (!candidates.some((c) => c.absPath === absPath)) candidates.push({ absPath, explicit: true });
+  return { candidates, diagnostics: [...related.diagnostics, ...found.diagnostics] };
+}
+function inputSandbox(options) {
+  return options.sandbox ?? Sandbox.forPaths([...options.paths, ...options.parameters ?? []], { cwd: options.cwd });
+}
+function loadInputs(options, found) {
+  const sandbox = inputSandbox(options);
+  const { candidates, diagnostics: foundDiagnostics } = found ?? findCandidates(options, sandbox);
+  const diagnostics = [...foundDiagnostics];
+  const skipped = [];
+  const explicitParams = new Set((options.parameters ?? []).map((p) => path22.resolve(options.cwd, p)));
   options.onCandidates?.(candidates);
   const files = [];
   const parameterFiles = [];
@@ -34279,7 +34314,7 @@ function loadInputs(options) {
       if (c.record.kind === "template" && !options.standalone && !c.refersToNone) {
         text2 ??= readOr(sandbox, c.record.absPath);
         const root = sandbox.rootOf(c.record.absPath)?.path;
-        links.set(c.record.absPath, [...referencesOf(c.record.absPath, text2, { resolveRemoteLink: options.resolveRemoteLink, root })]);
+        links.set(c.record.absPath, [...referencesOf(c.record.absPath, text2, { resolveRemoteLink: options.resolveRemoteLink, root, isFile: options.isFile })]);
       }
     } else if (c.record.kind === "parameters") {
       parameterFiles.push(c.record);
@@ -34458,7 +34493,7 @@ function complianceByControl(results, exempted, assigned, unavailable) {
     if (!state) continue;
     let byResource = states.get(r.ruleId);
     if (!byResource) states.set(r.ruleId, byResource = /* @__PURE__ */ new Map());
-    byResource.set(resourceKey2(r), state);
+    byResource.set(resourceKey(r), state);
   }
   const out = [];
   const byAssignment = /* @__PURE__ */ new Map();
@@ -34555,11 +34590,11 @@ function count2(states) {
   for (const s of states) c[s]++;
   return c;
 }
-function resourceKey2(r) {
+function resourceKey(r) {
   return [r.file, r.parameterFile ?? "", r.resource.id.toLowerCase()].join("\0");
 }
 function key(ruleId, r) {
-  return `${ruleId}\0${resourceKey2(r)}`;
+  return `${ruleId}\0${resourceKey(r)}`;
 }
 var RANK3, zero;
 var init_control_compliance = __esm({
@@ -34670,8 +34705,8 @@ function computeFix(resource2, intent) {
   const replacements = [];
   const insertions = [];
   const shared = /* @__PURE__ */ new Set();
-  for (const { path: path40, value } of intent.set) {
-    const segments2 = parsePath(path40);
+  for (const { path: path41, value } of intent.set) {
+    const segments2 = parsePath(path41);
     const located2 = resource2.source.locate(segments2);
     const node = located2.node;
     if (!node || located2.depth === void 0) return void 0;
@@ -34902,8 +34937,8 @@ function runRule(rule, resource2, ref2, set, options, out) {
     // Own keys only: a rule id from a policy file may be `constructor` or `__proto__`.
     options: (options.ruleOptions && Object.hasOwn(options.ruleOptions, rule.meta.id) ? options.ruleOptions[rule.meta.id] : void 0) ?? {},
     now: options.now ?? /* @__PURE__ */ new Date(),
-    report: ({ path: path40, message, messageId, level, effect, fix }) => {
-      const finding2 = makeFinding(rule, resource2, set, path40, message);
+    report: ({ path: path41, message, messageId, level, effect, fix }) => {
+      const finding2 = makeFinding(rule, resource2, set, path41, message);
       const edits = fix ? computeFix(resource2, fix) : void 0;
       if (edits) finding2.fix = edits;
       if (messageId !== void 0) finding2.messageId = messageId;
@@ -34929,8 +34964,8 @@ function runRule(rule, resource2, ref2, set, options, out) {
   }
   return result;
 }
-function makeFinding(rule, resource2, set, path40, message) {
-  const located2 = path40 ? resource2.source.locate(parsePath(path40)) : void 0;
+function makeFinding(rule, resource2, set, path41, message) {
+  const located2 = path41 ? resource2.source.locate(parsePath(path41)) : void 0;
   return {
     ruleId: rule.meta.id,
     ruleTitle: rule.meta.title,
@@ -34940,7 +34975,7 @@ function makeFinding(rule, resource2, set, path40, message) {
     resource: { type: resource2.type, name: resource2.name, id: resource2.id },
     // A resource whose condition could not be decided is checked as if deployed: say so.
     message: resource2.conditionUnknown ? `${message} (if deployed: its condition is unknown because ${resource2.conditionUnknown})` : message,
-    path: path40,
+    path: path41,
     location: located2?.location ?? resource2.source.location,
     snippet: snippetAround(resource2, located2?.location ?? resource2.source.location),
     origins: located2?.origins ?? [],
@@ -35099,7 +35134,7 @@ function collect3(set, ctx, out) {
   };
   for (const resource2 of set.resources) {
     const document = resource2.source.document;
-    documentOf.set(resourceKey3(resource2), document);
+    documentOf.set(resourceKey2(resource2), document);
     if (!ctx.inlineSuppressions) continue;
     const found = suppressionsOnResource(resource2, problems);
     const comments = suppressionsInComments(document, problems);
@@ -35110,15 +35145,15 @@ function collect3(set, ctx, out) {
     }
     found.push(...comments.file, ...comments.nextLine.get(resource2.source.location.start.line) ?? []);
     if (!found.length) continue;
-    const refs = onResource.get(resourceKey3(resource2)) ?? [];
+    const refs = onResource.get(resourceKey2(resource2)) ?? [];
     for (const s of found) refs.push(refOf2(s, document));
-    onResource.set(resourceKey3(resource2), refs);
+    onResource.set(resourceKey2(resource2), refs);
   }
   for (const diagnostic3 of problems) out.diagnostics.push({ diagnostic: diagnostic3, once: true });
   for (const finding2 of evaluation.findings) {
-    const document = documentOf.get(resourceKey3(finding2.resource));
+    const document = documentOf.get(resourceKey2(finding2.resource));
     const atLine = document && finding2.location && ctx.inlineSuppressions ? (suppressionsInComments(document, problems).nextLine.get(finding2.location.start.line) ?? []).map((s) => refOf2(s, document)) : [];
-    out.findings.push({ finding: finding2, suppressions: [...onResource.get(resourceKey3(finding2.resource)) ?? [], ...atLine] });
+    out.findings.push({ finding: finding2, suppressions: [...onResource.get(resourceKey2(finding2.resource)) ?? [], ...atLine] });
   }
   out.unit = unit;
 }
@@ -35134,7 +35169,7 @@ function defaultsFor(file, entries2) {
   const matching = (entries2 ?? []).filter((e) => e.files === "*" || fileMatches(e.files, file));
   return matching.length ? Object.assign({}, ...matching.map((e) => e.values)) : void 0;
 }
-function resourceKey3(r) {
+function resourceKey2(r) {
   return `${r.type.toLowerCase()}\0${r.name.toLowerCase()}`;
 }
 var init_run_unit = __esm({
@@ -35206,10 +35241,6 @@ import { isAscii } from "node:buffer";
 import { createHash as createHash4 } from "node:crypto";
 import { closeSync as closeSync3, mkdirSync, openSync as openSync3, readFileSync as readFileSync11, renameSync, rmSync, statSync as statSync6, writeFileSync, writeSync } from "node:fs";
 import path24 from "node:path";
-function readPack(file) {
-  const bytes = readFileSync11(file);
-  return bytes.toString(isAscii(bytes) ? "latin1" : "utf8");
-}
 function packLines(text2, line) {
   let lines = 0;
   for (let at = HEADER2.length; at < text2.length; ) {
@@ -35249,6 +35280,13 @@ function isOutcome(o) {
   const u = o;
   return typeof u === "object" && u !== null && Array.isArray(u.results) && Array.isArray(u.findings) && Array.isArray(u.own) && Array.isArray(u.comments) && Array.isArray(u.diagnostics) && Array.isArray(u.linked);
 }
+function asciiJson(value) {
+  return JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+function readCacheText(file) {
+  const bytes = readFileSync11(file);
+  return bytes.toString(isAscii(bytes) ? "latin1" : "utf8");
+}
 function sha256(data) {
   return createHash4("sha256").update(data).digest("hex");
 }
@@ -35287,6 +35325,8 @@ var init_result_cache = __esm({
       appendable = false;
       endsMidLine = false;
       fd;
+      /** Every file the entries this scan took or wrote depend on (src/pipeline/scan-record.ts keeps them). */
+      used = /* @__PURE__ */ Object.create(null);
       /**
        * An entry's key in the pack: the key as JSON (which escapes tabs and line breaks). The identity
        * is the pack's name; hashing each key with it again cost a warm re-scan ~15 ms of sha256 for
@@ -35326,7 +35366,9 @@ var init_result_cache = __esm({
       lookup(key2, valid) {
         const entry2 = this.read(this.keyOf(key2));
         if (!entry2 || !valid(entry2.outcome)) return void 0;
-        return Object.entries(entry2.dependencies).every(([file, hash]) => this.hashOf(file) === hash) ? entry2.outcome : void 0;
+        if (!Object.entries(entry2.dependencies).every(([file, hash]) => this.hashOf(file) === hash)) return void 0;
+        Object.assign(this.used, entry2.dependencies);
+        return entry2.outcome;
       }
       /**
        * A file's content hash. As git's index does, the pack also keeps, per file, the hash with the
@@ -35380,7 +35422,7 @@ var init_result_cache = __esm({
         this.entries = entries2;
         let text2;
         try {
-          text2 = readPack(this.file);
+          text2 = readCacheText(this.file);
         } catch {
           return entries2;
         }
@@ -35400,6 +35442,7 @@ var init_result_cache = __esm({
         });
       }
       write(key2, dependencies, outcome) {
+        Object.assign(this.used, dependencies);
         this.append(this.keyOf(key2), { dependencies, outcome });
         for (const [file, hash] of Object.entries(dependencies)) if (hash !== null) this.recordStat(file, hash);
       }
@@ -35430,7 +35473,7 @@ var init_result_cache = __esm({
         if (entries2.delete(key2)) this.replaced++;
         try {
           if (this.fd === void 0) this.fd = this.openForAppend();
-          writeSync(this.fd, `${key2}	${JSON.stringify(value)}
+          writeSync(this.fd, `${key2}	${asciiJson(value)}
 `);
           this.lines++;
         } catch {
@@ -35471,13 +35514,164 @@ var init_result_cache = __esm({
         this.fd = void 0;
         if (this.replaced * 2 <= this.lines || this.lines < 64) return;
         try {
-          const text2 = readPack(this.file);
+          const text2 = readCacheText(this.file);
           if (!text2.startsWith(HEADER2)) return;
           const last = /* @__PURE__ */ new Map();
           packLines(text2, (key2, body) => last.set(key2, body));
           this.replace(HEADER2 + [...last].map(([key2, body]) => `${key2}	${body}
 `).join(""));
         } catch {
+        }
+      }
+    };
+  }
+});
+
+// src/pipeline/scan-record.ts
+import { renameSync as renameSync2, rmSync as rmSync2, statSync as statSync7, writeFileSync as writeFileSync2 } from "node:fs";
+import path25 from "node:path";
+function isFile2(p) {
+  return statOrUndefined(p)?.isFile() ?? false;
+}
+function statOrUndefined(p) {
+  try {
+    return statSync7(p);
+  } catch {
+    return void 0;
+  }
+}
+function sameStat2([size, mtimeMs, ctimeMs, ino], stat) {
+  return size === stat.size && mtimeMs === stat.mtimeMs && ctimeMs === stat.ctimeMs && ino === stat.ino;
+}
+function packOutput(output) {
+  const { results, findings, suppressed, durationMs: _durationMs, cache: _cache, ...rest } = output;
+  const findingTable = [];
+  const findingIndex = /* @__PURE__ */ new Map();
+  const finding2 = (f) => {
+    let i = findingIndex.get(f);
+    if (i === void 0) findingIndex.set(f, i = findingTable.push(f) - 1);
+    return i;
+  };
+  const resources = [];
+  const resourceIndex = /* @__PURE__ */ new Map();
+  const files = [];
+  const fileIndex = /* @__PURE__ */ new Map();
+  const indexOf = (list3, index2, value) => {
+    let i = index2.get(value);
+    if (i === void 0) index2.set(value, i = list3.push(value) - 1);
+    return i;
+  };
+  return {
+    output: rest,
+    findings: findings.map(finding2),
+    suppressed: suppressed ? suppressed.map(finding2) : null,
+    results: results.map((r) => ({
+      ...r,
+      findings: r.findings.map(finding2),
+      resource: indexOf(resources, resourceIndex, r.resource),
+      file: indexOf(files, fileIndex, r.file)
+    })),
+    findingTable,
+    resources,
+    files
+  };
+}
+function unpackOutput(packed) {
+  const at = (list3, i) => {
+    const v = list3[i];
+    if (v === void 0) throw new Error("garbled record");
+    return v;
+  };
+  const finding2 = (i) => at(packed.findingTable, i);
+  return {
+    ...packed.output,
+    results: packed.results.map((r) => ({
+      ...r,
+      findings: r.findings.map(finding2),
+      resource: at(packed.resources, r.resource),
+      file: at(packed.files, r.file)
+    })),
+    findings: packed.findings.map(finding2),
+    ...packed.suppressed && { suppressed: packed.suppressed.map(finding2) },
+    durationMs: 0
+  };
+}
+var FORMAT3, RACY_MS2, ScanRecords;
+var init_scan_record = __esm({
+  "src/pipeline/scan-record.ts"() {
+    "use strict";
+    init_result_cache();
+    FORMAT3 = 1;
+    RACY_MS2 = 3e3;
+    ScanRecords = class {
+      constructor(dir, identity3, started) {
+        this.dir = dir;
+        this.identity = identity3;
+        this.started = started;
+      }
+      dir;
+      identity;
+      started;
+      fileOf(key2) {
+        return path25.join(this.dir, `${sha256(`${this.identity}\0${JSON.stringify(key2.scope)}`).slice(0, 32)}.scan`);
+      }
+      /** The output the last scan with this key left, while the walk finds the same files and nothing it depends on changed. */
+      take(key2, { candidates, diagnostics }) {
+        let stored;
+        try {
+          stored = JSON.parse(readCacheText(this.fileOf(key2)));
+        } catch {
+          return void 0;
+        }
+        try {
+          if (stored.format !== FORMAT3 || stored.key !== JSON.stringify(key2)) return void 0;
+          if (stored.candidates.length !== candidates.length || stored.walked !== JSON.stringify(diagnostics)) return void 0;
+          for (const [i, [absPath, explicit]] of stored.candidates.entries()) {
+            const c = candidates[i];
+            if (c.absPath !== absPath || (c.explicit ?? null) !== explicit) return void 0;
+          }
+          for (const [p, exists] of stored.probes) if (isFile2(p) !== exists) return void 0;
+          for (const [file, , recorded] of stored.files) {
+            const stat = statOrUndefined(file);
+            if (recorded === null ? stat !== void 0 : stat === void 0 || !sameStat2(recorded, stat)) return void 0;
+          }
+          const output = unpackOutput(stored.output);
+          output.cache = { hits: stored.units, misses: 0 };
+          return output;
+        } catch {
+          return void 0;
+        }
+      }
+      /** Keeps this scan's output for the next scan with the same key; nothing when a file it read is too young to be trusted by its stat. */
+      keep(key2, { candidates, diagnostics }, probes, dependencies, units, output) {
+        const files = [];
+        for (const [file2, hash] of Object.entries(dependencies)) {
+          const stat = statOrUndefined(file2);
+          if (!stat) {
+            if (hash !== null) return;
+            files.push([file2, null, null]);
+            continue;
+          }
+          if (stat.mtimeMs >= this.started - RACY_MS2 || stat.ctimeMs >= this.started - RACY_MS2) return;
+          files.push([file2, hash, [stat.size, stat.mtimeMs, stat.ctimeMs, stat.ino]]);
+        }
+        const stored = {
+          format: FORMAT3,
+          key: JSON.stringify(key2),
+          candidates: candidates.map((c) => [c.absPath, c.explicit ?? null]),
+          walked: JSON.stringify(diagnostics),
+          probes: [...probes],
+          files,
+          units,
+          output: packOutput(output)
+        };
+        const file = this.fileOf(key2);
+        const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+        try {
+          writeFileSync2(temp, asciiJson(stored));
+          renameSync2(temp, file);
+        } catch {
+          rmSync2(temp, { force: true });
         }
       }
     };
@@ -35613,14 +35807,14 @@ var init_APIM_APIDescriptors = __esm({
 
 // src/rules/apim/lifecycle.ts
 import { readFileSync as readFileSync12 } from "node:fs";
-import path25 from "node:path";
+import path26 from "node:path";
 function apiVersionDate(v) {
   const m = /^(\d{4}-\d{2}-\d{2})(-preview)?$/i.exec(v.trim());
   return m ? Date.parse(m[1]) : void 0;
 }
 function regionsWithZones() {
   if (!zoneRegions) {
-    const data = JSON.parse(readFileSync12(path25.join(packageRoot(), "catalog", "zones", "microsoft.apimanagement.service.json"), "utf8"));
+    const data = JSON.parse(readFileSync12(path26.join(packageRoot(), "catalog", "zones", "microsoft.apimanagement.service.json"), "utf8"));
     zoneRegions = new Set(data.zoneMappings.filter((z) => z.zones.length > 0).map((z) => normaliseLocation(z.location)));
   }
   return zoneRegions;
@@ -37921,16 +38115,16 @@ var init_Matcher = __esm({
        * @returns {string|undefined}
        */
       getCurrentTag() {
-        const path40 = this._matcher.path;
-        return path40.length > 0 ? path40[path40.length - 1].tag : void 0;
+        const path41 = this._matcher.path;
+        return path41.length > 0 ? path41[path41.length - 1].tag : void 0;
       }
       /**
        * Get current namespace.
        * @returns {string|undefined}
        */
       getCurrentNamespace() {
-        const path40 = this._matcher.path;
-        return path40.length > 0 ? path40[path40.length - 1].namespace : void 0;
+        const path41 = this._matcher.path;
+        return path41.length > 0 ? path41[path41.length - 1].namespace : void 0;
       }
       /**
        * Get current node's attribute value.
@@ -37938,9 +38132,9 @@ var init_Matcher = __esm({
        * @returns {*}
        */
       getAttrValue(attrName) {
-        const path40 = this._matcher.path;
-        if (path40.length === 0) return void 0;
-        return path40[path40.length - 1].values?.[attrName];
+        const path41 = this._matcher.path;
+        if (path41.length === 0) return void 0;
+        return path41[path41.length - 1].values?.[attrName];
       }
       /**
        * Check if current node has an attribute.
@@ -37948,9 +38142,9 @@ var init_Matcher = __esm({
        * @returns {boolean}
        */
       hasAttr(attrName) {
-        const path40 = this._matcher.path;
-        if (path40.length === 0) return false;
-        const current = path40[path40.length - 1];
+        const path41 = this._matcher.path;
+        if (path41.length === 0) return false;
+        const current = path41[path41.length - 1];
         return current.values !== void 0 && attrName in current.values;
       }
       /**
@@ -37976,18 +38170,18 @@ var init_Matcher = __esm({
        * @returns {number}
        */
       getPosition() {
-        const path40 = this._matcher.path;
-        if (path40.length === 0) return -1;
-        return path40[path40.length - 1].position ?? 0;
+        const path41 = this._matcher.path;
+        if (path41.length === 0) return -1;
+        return path41[path41.length - 1].position ?? 0;
       }
       /**
        * Get current node's repeat counter (occurrence count of this tag name).
        * @returns {number}
        */
       getCounter() {
-        const path40 = this._matcher.path;
-        if (path40.length === 0) return -1;
-        return path40[path40.length - 1].counter ?? 0;
+        const path41 = this._matcher.path;
+        if (path41.length === 0) return -1;
+        return path41[path41.length - 1].counter ?? 0;
       }
       /**
        * Get current node's sibling index (alias for getPosition).
@@ -40393,11 +40587,11 @@ var init_APIM_Ciphers = __esm({
           });
         const missing = [];
         for (const suite2 of MUST_DISABLE) {
-          const path40 = customPropertyPath(`Ciphers.${suite2}`);
-          const s = getPath(resource2.body, path40);
+          const path41 = customPropertyPath(`Ciphers.${suite2}`);
+          const s = getPath(resource2.body, path41);
           if (isUnknown(s)) ctx.unknown(`Ciphers.${suite2} is not known before deployment (${s.reason})`);
           else if (s === void 0) missing.push(suite2);
-          else if (!isFalse(s)) ctx.report({ path: path40, message: `The cipher suite ${suite2} is enabled: set it to False.`, fix: { set: [{ path: path40, value: "False" }] } });
+          else if (!isFalse(s)) ctx.report({ path: path41, message: `The cipher suite ${suite2} is enabled: set it to False.`, fix: { set: [{ path: path41, value: "False" }] } });
         }
         if (missing.length) {
           const sku = getPath(resource2.body, "sku.name");
@@ -40559,13 +40753,13 @@ var init_APIM_HTTPBackend = __esm({
       messages: { plainHttp: "{{what}} '{{name}}' sends traffic to '{{url}}' without encryption: use an https:// URL." },
       check(resource2, ctx) {
         const isBackend = resource2.type.toLowerCase() === BACKENDS.toLowerCase();
-        const path40 = isBackend ? "properties.url" : "properties.serviceUrl";
+        const path41 = isBackend ? "properties.url" : "properties.serviceUrl";
         const what = isBackend ? "Backend" : "API";
-        const url = getPath(resource2.body, path40);
-        if (isUnknown(url)) return ctx.unknown(`${path40} is not known before deployment (${url.reason})`);
-        if (typeof url !== "string" || url === "") return ctx.skip(`${what.toLowerCase()} has no ${path40}`);
+        const url = getPath(resource2.body, path41);
+        if (isUnknown(url)) return ctx.unknown(`${path41} is not known before deployment (${url.reason})`);
+        if (typeof url !== "string" || url === "") return ctx.skip(`${what.toLowerCase()} has no ${path41}`);
         if (/^http:\/\//i.test(url)) {
-          ctx.report({ path: path40, messageId: "plainHttp", data: { what, name: leafName(resource2), url } });
+          ctx.report({ path: path41, messageId: "plainHttp", data: { what, name: leafName(resource2), url } });
         }
       }
     });
@@ -40636,9 +40830,9 @@ var init_APIM_ManagedIdentity = __esm({
         const type = getPath(resource2.body, "identity.type");
         if (isUnknown(type)) return ctx.unknown(`identity.type is not known before deployment (${type.reason})`);
         if (typeof type === "string" && MANAGED.has(type.replace(/\s+/g, "").toLowerCase())) return;
-        const path40 = type === void 0 ? "identity" : "identity.type";
+        const path41 = type === void 0 ? "identity" : "identity.type";
         ctx.report({
-          path: path40,
+          path: path41,
           message: `Service '${leafName(resource2)}' has no managed identity${typeof type === "string" ? ` (identity.type is '${type}')` : ""}: set identity.type to SystemAssigned or UserAssigned.`
         });
       }
@@ -40857,10 +41051,10 @@ function mustBeTrue(id, psrule, ref2, property2, title, description, recommendat
     equivalents: [{ tool: "psrule", id: psrule, ref: ref2 }],
     appliesTo: [PRODUCTS],
     check(resource2, ctx) {
-      const path40 = `properties.${property2}`;
-      const v = getPath(resource2.body, path40);
-      if (isUnknown(v)) return ctx.unknown(`${path40} is not known before deployment (${v.reason})`);
-      if (v !== true) ctx.report({ path: v === void 0 ? "properties" : path40, message: `Product '${leafName(resource2)}' does not set ${property2} to true.` });
+      const path41 = `properties.${property2}`;
+      const v = getPath(resource2.body, path41);
+      if (isUnknown(v)) return ctx.unknown(`${path41} is not known before deployment (${v.reason})`);
+      if (v !== true) ctx.report({ path: v === void 0 ? "properties" : path41, message: `Product '${leafName(resource2)}' does not set ${property2} to true.` });
     }
   });
 }
@@ -40981,14 +41175,14 @@ var init_APIM_Protocols = __esm({
       appliesTo: [SERVICE],
       check(resource2, ctx) {
         for (const key2 of OLD_PROTOCOLS) {
-          const path40 = customPropertyPath(key2);
-          const v = getPath(resource2.body, path40);
+          const path41 = customPropertyPath(key2);
+          const v = getPath(resource2.body, path41);
           if (isUnknown(v)) ctx.unknown(`${key2} is not known before deployment (${v.reason})`);
           else if (v !== void 0 && !isFalse(v)) {
             const side = key2.startsWith("Backend.") ? "towards backends" : "from clients";
             ctx.report({
-              path: path40,
-              fix: { set: [{ path: path40, value: "False" }] },
+              path: path41,
+              fix: { set: [{ path: path41, value: "False" }] },
               message: `${key2.replace(/^(Backend\.)?Protocols\./, "").replace("Ssl30", "SSL 3.0").replace(/Tls1(\d)/, "TLS 1.$1")} is enabled ${side} (${JSON.stringify(v)}): set it to False.`
             });
           }
@@ -41297,7 +41491,7 @@ var init_rule_set = __esm({
 });
 
 // src/scan.ts
-import path26 from "node:path";
+import path27 from "node:path";
 import { performance as performance2 } from "node:perf_hooks";
 function scan(options) {
   const run = pipeline(options);
@@ -41352,14 +41546,32 @@ function* pipeline(options) {
   const rules = ruleSet.rules;
   diagnostics.push(...ruleSet.diagnostics);
   const ctx = unitContext(options, ruleSet);
-  const cache = options.cache === void 0 ? void 0 : new ResultCache(path26.resolve(options.cwd, options.cache), cacheIdentity(options, ruleSet, ctx.sandbox));
-  const inputs = loadInputs({
+  const identity3 = options.cache === void 0 ? void 0 : cacheIdentity(options, ruleSet, ctx.sandbox);
+  const cacheDir = options.cache === void 0 ? void 0 : path27.resolve(options.cwd, options.cache);
+  const cache = cacheDir === void 0 || identity3 === void 0 ? void 0 : new ResultCache(cacheDir, identity3);
+  const records = cacheDir !== void 0 && identity3 !== void 0 && recordable(options) ? new ScanRecords(cacheDir, identity3, Date.now()) : void 0;
+  const probes = /* @__PURE__ */ new Map();
+  const probe = (absPath) => {
+    const exists = isFile(absPath);
+    probes.set(absPath, exists);
+    return exists;
+  };
+  const inputOptions = {
     ...options,
     sandbox: ctx.sandbox,
     resolveRemoteLink: ctx.resolveRemoteLink,
     evaluateBicepParams: evaluateBicepParamValues,
-    ...cache && { memo: (candidate, compute) => cache.memo([candidate.absPath, candidate.explicit], compute) }
-  });
+    ...cache && { memo: (candidate, compute) => cache.memo([candidate.absPath, candidate.explicit], compute) },
+    ...records && { isFile: probe }
+  };
+  const found = findCandidates(inputOptions, ctx.sandbox);
+  const recordKey = records && scanKey(options);
+  const recorded = records && recordKey && records.take(recordKey, found);
+  if (recorded) {
+    recorded.durationMs = Math.round(performance2.now() - started);
+    return recorded;
+  }
+  const inputs = loadInputs(inputOptions, found);
   diagnostics.push(...inputs.diagnostics);
   const units = inputs.units.filter((u) => inShard(u.file.path, options.shard));
   const linkedOnly = inputs.linkedOnly.filter((l) => inShard(firstCaller(l.unit.file.path, inputs.linkedOnly), options.shard));
@@ -41474,10 +41686,31 @@ function* pipeline(options) {
   for (const d of applied.diagnostics) pushOnce(d, diagnostics, seenDiagnostics);
   if (cache) {
     cache.close();
+    if (records && recordKey) records.keep(recordKey, found, probes, cache.used, cache.hits + cache.misses, result);
     result.cache = { hits: cache.hits, misses: cache.misses };
   }
   result.durationMs = Math.round(performance2.now() - started);
   return result;
+}
+function recordable(options) {
+  return !options.overlay && !options.linkGraphs && !options.parameters?.length && options.paths.every((p) => isDirectory(path27.resolve(options.cwd, p)));
+}
+function scanKey(options) {
+  const today = (options.today ?? /* @__PURE__ */ new Date()).toISOString().slice(0, 10);
+  return {
+    scope: {
+      paths: options.paths,
+      include: options.include ?? null,
+      exclude: options.exclude ?? null,
+      skipUnrecognized: options.skipUnrecognized ?? false,
+      suppressions: options.suppressions ?? null,
+      standalone: options.standalone ?? false,
+      related: options.related ?? true,
+      debug: options.debug ?? false,
+      shard: options.shard ?? null
+    },
+    today
+  };
 }
 function cacheIdentity(options, ruleSet, sandbox) {
   return sha256(
@@ -41524,6 +41757,7 @@ var init_scan = __esm({
     "use strict";
     init_expand();
     init_load_inputs();
+    init_file_kind();
     init_package_root();
     init_dedupe();
     init_equivalents();
@@ -41533,12 +41767,13 @@ var init_scan = __esm({
     init_suppressions();
     init_run_unit();
     init_result_cache();
+    init_scan_record();
     init_rule_set();
   }
 });
 
 // src/pipeline/worker-pool.ts
-import { statSync as statSync7 } from "node:fs";
+import { statSync as statSync8 } from "node:fs";
 import { Worker } from "node:worker_threads";
 function workerPool(options) {
   let workers;
@@ -41569,7 +41804,7 @@ function workerPool(options) {
       let size = 0;
       for (const f of files) {
         try {
-          size += statSync7(f.absPath).size;
+          size += statSync8(f.absPath).size;
         } catch {
         }
         if (size >= options.minSize) {
@@ -41716,23 +41951,23 @@ var init_baseline = __esm({
 });
 
 // src/cli/write-output.ts
-import { chmodSync, mkdirSync as mkdirSync2, readdirSync as readdirSync6, realpathSync as realpathSync3, renameSync as renameSync2, rmSync as rmSync2, statSync as statSync8, writeFileSync as writeFileSync2 } from "node:fs";
-import path27 from "node:path";
+import { chmodSync, mkdirSync as mkdirSync2, readdirSync as readdirSync6, realpathSync as realpathSync3, renameSync as renameSync3, rmSync as rmSync3, statSync as statSync9, writeFileSync as writeFileSync3 } from "node:fs";
+import path28 from "node:path";
 function writeFileAtomic(target, content, options = {}) {
   let mode;
   if (options.keepMode) {
     try {
       target = realpathSync3(target);
-      mode = statSync8(target).mode & 4095;
+      mode = statSync9(target).mode & 4095;
     } catch {
     }
   }
-  const dir = path27.dirname(target);
-  const base = path27.basename(target);
+  const dir = path28.dirname(target);
+  const base = path28.basename(target);
   if (isDirectory(target)) throw new WriteError(`cannot write ${target}: is a directory`);
   if (isSpecialFile(target)) {
     try {
-      writeFileSync2(target, content);
+      writeFileSync3(target, content);
     } catch (err) {
       throw new WriteError(`cannot write ${target}: ${reason(err)}`);
     }
@@ -41745,13 +41980,13 @@ function writeFileAtomic(target, content, options = {}) {
     throw new WriteError(`cannot write ${target}: cannot create the folder ${dir}: ${why}`);
   }
   removeStaleTemporaries(dir, base);
-  const tmp = path27.join(dir, temporaryName(base, process.pid));
+  const tmp = path28.join(dir, temporaryName(base, process.pid));
   try {
-    writeFileSync2(tmp, content);
+    writeFileSync3(tmp, content);
     if (mode !== void 0) chmodSync(tmp, mode);
-    renameSync2(tmp, target);
+    renameSync3(tmp, target);
   } catch (err) {
-    rmSync2(tmp, { force: true });
+    rmSync3(tmp, { force: true });
     throw new WriteError(`cannot write ${target}: ${reason(err)}`);
   }
 }
@@ -41772,7 +42007,7 @@ function removeStaleTemporaries(dir, base) {
     if (!/^[1-9][0-9]{0,9}$/.test(digits)) continue;
     const pid = Number(digits);
     if (pid === process.pid || isAlive(pid)) continue;
-    rmSync2(path27.join(dir, name), { force: true });
+    rmSync3(path28.join(dir, name), { force: true });
   }
 }
 function isAlive(pid) {
@@ -41882,8 +42117,8 @@ var init_rule_options = __esm({
 });
 
 // src/config/plugins.ts
-import { existsSync as existsSync5, statSync as statSync9 } from "node:fs";
-import path28 from "node:path";
+import { existsSync as existsSync5, statSync as statSync10 } from "node:fs";
+import path29 from "node:path";
 import { pathToFileURL as pathToFileURL3 } from "node:url";
 function placeOf(config, i) {
   const at = config.origin?.plugins?.[i];
@@ -41893,17 +42128,17 @@ async function loadPlugins(config, taken) {
   const out = [];
   const ids = new Map(taken.map((r) => [r.meta.id.toLowerCase(), "a shipped rule"]));
   for (const [i, abs] of (config.plugins ?? []).entries()) {
-    const shown = path28.relative(process.cwd(), abs) || abs;
+    const shown = path29.relative(process.cwd(), abs) || abs;
     const fail2 = (why) => {
       throw new ConfigError(`${placeOf(config, i)}: plugins[${i}] ${shown}: ${why}`);
     };
-    const ext = path28.extname(abs).toLowerCase();
+    const ext = path29.extname(abs).toLowerCase();
     if (ext === ".ts" || ext === ".mts" || ext === ".cts")
       fail2(
         "Node.js cannot load TypeScript here: compile the plugin to JavaScript (.js or .mjs) first and name the compiled file (see docs/configuration.md#plugins)"
       );
     if (!LOADABLE.has(ext)) fail2(`a plugin is an ES module ending in .js or .mjs, not '${ext || "no extension"}'`);
-    if (!existsSync5(abs) || !statSync9(abs).isFile()) fail2("no such file");
+    if (!existsSync5(abs) || !statSync10(abs).isFile()) fail2("no such file");
     let module;
     try {
       module = await import(pathToFileURL3(abs).href);
@@ -41966,7 +42201,7 @@ var init_plugins = __esm({
 
 // src/cli/changed-files.ts
 import { spawnSync } from "node:child_process";
-import path29 from "node:path";
+import path30 from "node:path";
 function changedFiles(ref2, within, cwd) {
   const top = git(["rev-parse", "--show-toplevel"], cwd);
   if ("error" in top) return { error: `--changed-since needs a git work tree: ${top.error}` };
@@ -41975,12 +42210,12 @@ function changedFiles(ref2, within, cwd) {
   if ("error" in diff) return { error: `--changed-since ${ref2}: ${diff.error}` };
   const untracked = git(["ls-files", "--others", "--exclude-standard", "-z"], root);
   if ("error" in untracked) return { error: `--changed-since ${ref2}: ${untracked.error}` };
-  const scopes = within.map((p) => path29.resolve(cwd, p));
+  const scopes = within.map((p) => path30.resolve(cwd, p));
   const names = [...diff.out.split("\0"), ...untracked.out.split("\0")].filter(Boolean);
   const files = /* @__PURE__ */ new Set();
   for (const name of names) {
-    const abs = path29.resolve(root, name);
-    if (!scopes.some((s) => abs === s || abs.startsWith(s.endsWith(path29.sep) ? s : s + path29.sep))) continue;
+    const abs = path30.resolve(root, name);
+    if (!scopes.some((s) => abs === s || abs.startsWith(s.endsWith(path30.sep) ? s : s + path30.sep))) continue;
     if (isFile(abs)) files.add(abs);
   }
   return [...files].sort();
@@ -42044,9 +42279,9 @@ __export(scan_exports, {
   workerScanOptions: () => workerScanOptions
 });
 import { createHash as createHash5 } from "node:crypto";
-import { readFileSync as readFileSync14, statSync as statSync10 } from "node:fs";
+import { readFileSync as readFileSync14, statSync as statSync11 } from "node:fs";
 import { availableParallelism } from "node:os";
-import path30 from "node:path";
+import path31 from "node:path";
 import { setFlagsFromString } from "node:v8";
 function runScan(paths, flags) {
   const cwd = process.cwd();
@@ -42079,9 +42314,9 @@ async function workerScanOptions(data) {
 }
 function configIdentity(config, spec, cwd) {
   const contentOf = (given) => {
-    const file = path30.resolve(cwd, given);
+    const file = path31.resolve(cwd, given);
     try {
-      return statSync10(file).isFile() ? createHash5("sha256").update(readFileSync14(file)).digest("hex") : given;
+      return statSync11(file).isFile() ? createHash5("sha256").update(readFileSync14(file)).digest("hex") : given;
     } catch {
       return given;
     }
@@ -42243,7 +42478,7 @@ ${d.stack}
   if (flags.baseline) {
     let baseline;
     try {
-      baseline = readBaseline(path30.resolve(cwd, flags.baseline), flags.baseline);
+      baseline = readBaseline(path31.resolve(cwd, flags.baseline), flags.baseline);
     } catch (err) {
       if (!(err instanceof BaselineError)) throw err;
       process.stderr.write(`tollgate: ${err.message}
@@ -42568,9 +42803,9 @@ __export(init_exports, {
   runInit: () => runInit
 });
 import { existsSync as existsSync6 } from "node:fs";
-import path31 from "node:path";
+import path32 from "node:path";
 function runInit(options, cwd = process.cwd()) {
-  const file = path31.join(cwd, "tollgate.yaml");
+  const file = path32.join(cwd, "tollgate.yaml");
   if (existsSync6(file) && !options.force) {
     process.stderr.write("tollgate: tollgate.yaml already exists (use --force to replace it)\n");
     return EXIT.usage;
@@ -42761,7 +42996,7 @@ var init_builtin_rules = __esm({
 
 // src/policy/describe.ts
 import { readFileSync as readFileSync16 } from "node:fs";
-import path32 from "node:path";
+import path33 from "node:path";
 function describePolicy(definition, rule) {
   const param = effectParameter(definition);
   const defaultEffect = param ? String(param.defaultValue ?? "(none)") : String(definition.effect);
@@ -42832,7 +43067,7 @@ function controlLines(definitionName) {
 function initiativesCiting(definitionName) {
   let map;
   try {
-    map = JSON.parse(readFileSync16(path32.join(packageRoot(), "catalog", "apim-policy-to-initiative-map.json"), "utf8"));
+    map = JSON.parse(readFileSync16(path33.join(packageRoot(), "catalog", "apim-policy-to-initiative-map.json"), "utf8"));
   } catch {
     return [];
   }
@@ -42861,7 +43096,7 @@ __export(rules_exports, {
   runRulesList: () => runRulesList,
   runRulesShow: () => runRulesShow
 });
-import path33 from "node:path";
+import path34 from "node:path";
 function runRulesList(flags = {}) {
   let listed;
   let configFile;
@@ -42921,10 +43156,10 @@ function runRulesList(flags = {}) {
 function configuredRules(explicit) {
   const cwd = process.cwd();
   let config = {};
-  const file = explicit === false ? void 0 : typeof explicit === "string" ? path33.resolve(cwd, explicit) : findConfig(cwd);
+  const file = explicit === false ? void 0 : typeof explicit === "string" ? path34.resolve(cwd, explicit) : findConfig(cwd);
   if (file !== void 0) {
     try {
-      config = loadConfig(file, path33.relative(cwd, file) || file);
+      config = loadConfig(file, path34.relative(cwd, file) || file);
       checkRuleOptions(config, NATIVE_RULES);
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
@@ -42948,7 +43183,7 @@ function configuredRules(explicit) {
     ...ruleSet.rules.filter((r) => !isPolicy(r)).map((rule) => ({ rule, category: NATIVE_CATEGORY })),
     ...ruleSet.rules.filter(isPolicy).map((rule) => ({ rule, category: rule.definition?.category ?? "" }))
   ];
-  return { listed, ...file !== void 0 ? { file: path33.relative(cwd, file) || file } : {} };
+  return { listed, ...file !== void 0 ? { file: path34.relative(cwd, file) || file } : {} };
 }
 function catalogListing() {
   return builtInCatalog().map(
@@ -43122,7 +43357,7 @@ __export(policy_test_exports, {
   loadPolicy: () => loadPolicy,
   runPolicyTest: () => runPolicyTest
 });
-import path34 from "node:path";
+import path35 from "node:path";
 function runPolicyTest(policyPath, resourcePath, flags) {
   const cwd = process.cwd();
   const parametersRead = parseParams(flags.param ?? []);
@@ -43137,7 +43372,7 @@ function runPolicyTest(policyPath, resourcePath, flags) {
   const ruleRead = loadPolicy(policyPath, parameters, flags.effect, cwd);
   if (!ruleRead.ok) return ruleRead.error;
   const rule = ruleRead.value;
-  const abs = path34.resolve(cwd, resourcePath);
+  const abs = path35.resolve(cwd, resourcePath);
   const c = classify({ absPath: abs, explicit: true }, cwd, void 0, evaluateBicepParamValues);
   let verdicts;
   let inputErrors = false;
@@ -43210,7 +43445,7 @@ function runPolicyTest(policyPath, resourcePath, flags) {
   return verdicts.some((v) => v.outcome === "non-compliant" || v.outcome === "error") ? EXIT.findings : EXIT.ok;
 }
 function loadPolicy(policyPath, parameters, effect, cwd) {
-  const abs = path34.resolve(cwd, policyPath);
+  const abs = path35.resolve(cwd, policyPath);
   let doc;
   let json;
   try {
@@ -43430,12 +43665,12 @@ var policy_suite_exports = {};
 __export(policy_suite_exports, {
   runPolicySuite: () => runPolicySuite
 });
-import { existsSync as existsSync7, readdirSync as readdirSync7, readFileSync as readFileSync17, statSync as statSync11 } from "node:fs";
-import path35 from "node:path";
+import { existsSync as existsSync7, readdirSync as readdirSync7, readFileSync as readFileSync17, statSync as statSync12 } from "node:fs";
+import path36 from "node:path";
 function runPolicySuite(dir, flags = {}) {
   const cwd = process.cwd();
-  const root = path35.resolve(cwd, dir);
-  if (!existsSync7(root) || !statSync11(root).isDirectory()) {
+  const root = path36.resolve(cwd, dir);
+  if (!existsSync7(root) || !statSync12(root).isDirectory()) {
     say2(process.stderr, `tollgate: --suite ${dir}: not a folder
 `);
     return EXIT.usage;
@@ -43452,7 +43687,7 @@ function runPolicySuite(dir, flags = {}) {
   const lines = [];
   const caseResults = [];
   for (const folder of folders) {
-    const shown = path35.relative(cwd, folder) || ".";
+    const shown = path36.relative(cwd, folder) || ".";
     lines.push(shown);
     const cases = readCases(folder, shown);
     if (typeof cases === "string") {
@@ -43464,7 +43699,7 @@ function runPolicySuite(dir, flags = {}) {
     const policies = /* @__PURE__ */ new Map();
     for (const c of cases) {
       const key2 = JSON.stringify(c.parameters ?? {});
-      if (!policies.has(key2)) policies.set(key2, loadPolicy(path35.join(folder, "policy.json"), c.parameters ?? {}, void 0, cwd));
+      if (!policies.has(key2)) policies.set(key2, loadPolicy(path36.join(folder, "policy.json"), c.parameters ?? {}, void 0, cwd));
       const loaded = policies.get(key2);
       if (!loaded.ok) {
         lines.push(`  \u2717 ${c.name}: the definition cannot be evaluated (the error is above)`);
@@ -43513,20 +43748,20 @@ function suiteFolders(root) {
     if (names.includes("policy.json") && CASE_FILES.some((f) => names.includes(f))) out.push(dir);
     for (const n of names) {
       if (n === "node_modules" || n.startsWith(".")) continue;
-      const p = path35.join(dir, n);
-      if (statSync11(p).isDirectory()) visit(p);
+      const p = path36.join(dir, n);
+      if (statSync12(p).isDirectory()) visit(p);
     }
   };
   visit(root);
   return out;
 }
 function readCases(folder, shown) {
-  const name = CASE_FILES.find((f) => existsSync7(path35.join(folder, f)));
+  const name = CASE_FILES.find((f) => existsSync7(path36.join(folder, f)));
   const where2 = `${shown}/${name}`;
   let data;
   try {
     const { parse } = yamlLib2();
-    data = parse(readFileSync17(path35.join(folder, name), "utf8"), { maxAliasCount: 100 });
+    data = parse(readFileSync17(path36.join(folder, name), "utf8"), { maxAliasCount: 100 });
   } catch (err) {
     return `${where2}: ${err.message.split("\n")[0]}`;
   }
@@ -43562,8 +43797,8 @@ function readCases(folder, shown) {
 function outcomeOf(rule, c, folder, cwd) {
   const deployment = { ...DEFAULT_DEPLOYMENT, ...c.now ? { now: c.now } : {} };
   if (c.resource !== void 0) return rawOutcome(rule, c.resource, deployment);
-  const abs = path35.resolve(folder, c.file);
-  const shown = path35.relative(cwd, abs);
+  const abs = path36.resolve(folder, c.file);
+  const shown = path36.relative(cwd, abs);
   const classified = classify({ absPath: abs, explicit: true }, cwd);
   if (classified.ok && (classified.file.kind === "template" || classified.file.kind === "export")) return scannedOutcome(rule, shown, c, cwd);
   let json;
@@ -52591,7 +52826,7 @@ var require_files = __commonJS({
     exports2.resolveGlobalYarnPath = resolveGlobalYarnPath;
     exports2.resolveModulePath = resolveModulePath;
     var url = __importStar(__require("url"));
-    var path40 = __importStar(__require("path"));
+    var path41 = __importStar(__require("path"));
     var fs2 = __importStar(__require("fs"));
     var child_process_1 = __require("child_process");
     function uriToFilePath(uri) {
@@ -52610,7 +52845,7 @@ var require_files = __commonJS({
           segments2.shift();
         }
       }
-      return path40.normalize(segments2.join("/"));
+      return path41.normalize(segments2.join("/"));
     }
     function isWindows() {
       return process.platform === "win32";
@@ -52640,7 +52875,7 @@ var require_files = __commonJS({
         Object.keys(env).forEach((key2) => newEnv[key2] = env[key2]);
         if (nodePath && fs2.existsSync(nodePath)) {
           if (newEnv[nodePathKey]) {
-            newEnv[nodePathKey] = nodePath + path40.delimiter + newEnv[nodePathKey];
+            newEnv[nodePathKey] = nodePath + path41.delimiter + newEnv[nodePathKey];
           } else {
             newEnv[nodePathKey] = nodePath;
           }
@@ -52710,9 +52945,9 @@ var require_files = __commonJS({
         }
         if (prefix.length > 0) {
           if (isWindows()) {
-            return path40.join(prefix, "node_modules");
+            return path41.join(prefix, "node_modules");
           } else {
-            return path40.join(prefix, "lib", "node_modules");
+            return path41.join(prefix, "lib", "node_modules");
           }
         }
         return void 0;
@@ -52749,7 +52984,7 @@ var require_files = __commonJS({
           try {
             const yarn = JSON.parse(line);
             if (yarn.type === "log") {
-              return path40.join(yarn.data, "node_modules");
+              return path41.join(yarn.data, "node_modules");
             }
           } catch (e) {
           }
@@ -52778,17 +53013,17 @@ var require_files = __commonJS({
       FileSystem2.isCaseSensitive = isCaseSensitive;
       function isParent(parent, child) {
         if (isCaseSensitive()) {
-          return path40.normalize(child).indexOf(path40.normalize(parent)) === 0;
+          return path41.normalize(child).indexOf(path41.normalize(parent)) === 0;
         } else {
-          return path40.normalize(child).toLowerCase().indexOf(path40.normalize(parent).toLowerCase()) === 0;
+          return path41.normalize(child).toLowerCase().indexOf(path41.normalize(parent).toLowerCase()) === 0;
         }
       }
       FileSystem2.isParent = isParent;
     })(FileSystem || (exports2.FileSystem = FileSystem = {}));
     function resolveModulePath(workspaceRoot, moduleName, nodePath, tracer) {
       if (nodePath) {
-        if (!path40.isAbsolute(nodePath)) {
-          nodePath = path40.join(workspaceRoot, nodePath);
+        if (!path41.isAbsolute(nodePath)) {
+          nodePath = path41.join(workspaceRoot, nodePath);
         }
         return resolve2(moduleName, nodePath, nodePath, tracer).then((value) => {
           if (FileSystem.isParent(nodePath, value)) {
@@ -53025,7 +53260,7 @@ var require_main = __commonJS({
     exports2.createMessageConnection = createMessageConnection;
     var ril_1 = __importDefault(require_ril());
     ril_1.default.install();
-    var path40 = __importStar(__require("path"));
+    var path41 = __importStar(__require("path"));
     var os = __importStar(__require("os"));
     var fs2 = __importStar(__require("fs"));
     var crypto_1 = __require("crypto");
@@ -53177,7 +53412,7 @@ var require_main = __commonJS({
         throw new Error(`Unable to generate a random pipe name with ${randomLength} characters.`);
       }
       const randomSuffix = (0, crypto_1.randomBytes)(Math.floor(randomLength / 2)).toString("hex");
-      return path40.join(tmpDir, `lsp-${randomSuffix}.sock`);
+      return path41.join(tmpDir, `lsp-${randomSuffix}.sock`);
     }
     function createClientPipeTransport(pipeName, encoding = "utf-8") {
       let connectResolve;
@@ -53868,7 +54103,7 @@ var init_main2 = __esm({
 });
 
 // src/lsp/diagnostics.ts
-import path36 from "node:path";
+import path37 from "node:path";
 import { pathToFileURL as pathToFileURL4 } from "node:url";
 function lspRange(r) {
   return {
@@ -53881,7 +54116,7 @@ function fileUri(absPath) {
 }
 function recordOf2(result, trigger) {
   const cwd = result.cwd;
-  const abs = (shown) => path36.resolve(cwd, shown);
+  const abs = (shown) => path37.resolve(cwd, shown);
   const rules = new Map(result.rules.map((r) => [r.id, r]));
   const byFile = /* @__PURE__ */ new Map();
   const add2 = (file, entry2) => {
@@ -54146,12 +54381,12 @@ var init_hover = __esm({
 });
 
 // src/lsp/settings.ts
-import path37 from "node:path";
+import path38 from "node:path";
 async function settingsFor(configFile, cwd) {
   if (configFile === void 0) return { ruleSet: loadRuleSet(), options: {} };
   try {
     const confineTo = Sandbox.forPaths([cwd], { cwd, registryCache: false });
-    const config = loadConfig(configFile, path37.relative(cwd, configFile) || configFile, { confineTo });
+    const config = loadConfig(configFile, path38.relative(cwd, configFile) || configFile, { confineTo });
     const plugins = config.plugins?.length ? await loadPlugins(config, NATIVE_RULES) : [];
     checkRuleOptions(config, [...NATIVE_RULES, ...plugins]);
     return { configFile, ...fromConfig(config, cwd, plugins) };
@@ -54221,7 +54456,7 @@ __export(server_exports, {
   DEFAULT_DEBOUNCE_MS: () => DEFAULT_DEBOUNCE_MS,
   runLanguageServer: () => runLanguageServer
 });
-import path38 from "node:path";
+import path39 from "node:path";
 import { fileURLToPath as fileURLToPath3 } from "node:url";
 function runLanguageServer(options = {}) {
   const connection = (0, import_node3.createConnection)(import_node3.ProposedFeatures.all, process.stdin, process.stdout);
@@ -54349,7 +54584,7 @@ var init_server = __esm({
       /** Files saved or changed on disk: references may have changed; a configuration file reloads and everything open is checked again. */
       changedOnDisk(files) {
         this.linkGraphs.clear();
-        if (!files.some((f) => CONFIG_NAMES.includes(path38.basename(f)))) return;
+        if (!files.some((f) => CONFIG_NAMES.includes(path39.basename(f)))) return;
         this.settings.clear();
         for (const doc of this.documents.all()) {
           const file = pathOf(doc.uri);
@@ -54357,8 +54592,8 @@ var init_server = __esm({
         }
       }
       cwdFor(file) {
-        const folder = this.workspaceFolders.filter((f) => file === f || file.startsWith(f.endsWith(path38.sep) ? f : f + path38.sep)).sort((a, b) => b.length - a.length)[0];
-        return folder ?? path38.dirname(file);
+        const folder = this.workspaceFolders.filter((f) => file === f || file.startsWith(f.endsWith(path39.sep) ? f : f + path39.sep)).sort((a, b) => b.length - a.length)[0];
+        return folder ?? path39.dirname(file);
       }
       settingsOf(file, cwd) {
         const configFile = configFileFor(file);
@@ -54426,7 +54661,7 @@ var expand_exports = {};
 __export(expand_exports, {
   runExpand: () => runExpand
 });
-import path39 from "node:path";
+import path40 from "node:path";
 function runExpand(templatePath, flags) {
   const cwd = process.cwd();
   let config;
@@ -54502,7 +54737,7 @@ function runExpand(templatePath, flags) {
   return diagnostics.some((d) => d.severity === "error") ? EXIT.inputErrors : EXIT.ok;
 }
 function readAs(file, kind, cwd, sandbox, diagnostics) {
-  const c = classify({ absPath: path39.resolve(cwd, file), explicit: true }, cwd, sandbox, evaluateBicepParamValues);
+  const c = classify({ absPath: path40.resolve(cwd, file), explicit: true }, cwd, sandbox, evaluateBicepParamValues);
   if (c.ok && c.file.kind === kind) {
     diagnostics.push(...c.file.diagnostics ?? []);
     return ok(c.file.document);

@@ -52,6 +52,11 @@ export interface InputOptions {
    * files it was made from are unchanged, else calls `compute` with an observer of what it reads.
    */
   memo?: (candidate: Candidate, compute: (onRead: ReadObserver) => FileSummary) => FileSummary;
+  /**
+   * Whether a path is a file, for the links read from templates (which paths exist decides what a
+   * relative path refers to): the result cache records the answers (src/pipeline/scan-record.ts).
+   */
+  isFile?: (absPath: string) => boolean;
 }
 
 /** Told of each file read (its content, or undefined when it could not be read). */
@@ -112,9 +117,14 @@ export interface Inputs {
   linkedOnly: { unit: ScanUnit; linkedFrom: string[] }[];
 }
 
-/** discover + load: the scan units for a set of paths, with everything that was skipped or broken. */
-export function loadInputs(options: InputOptions): Inputs {
-  const sandbox = options.sandbox ?? Sandbox.forPaths([...options.paths, ...(options.parameters ?? [])], { cwd: options.cwd });
+/** The files a scan reads (the walk, and the files named), with the problems met finding them. */
+export interface Found {
+  candidates: Candidate[];
+  diagnostics: Diagnostic[];
+}
+
+/** discover: the files to read for a set of paths (named files stand for what they belong to), before any is read. */
+export function findCandidates(options: InputOptions, sandbox: Sandbox = inputSandbox(options)): Found {
   // A named file stands for what it belongs to: its template, parameter files, or the deployments reaching it.
   const related =
     options.related === false
@@ -129,14 +139,29 @@ export function loadInputs(options: InputOptions): Inputs {
           ...(options.linkGraphs && { graphs: options.linkGraphs }),
         });
   const found = discover(related.paths, { cwd: options.cwd, exclude: options.exclude, include: options.include });
-  const diagnostics = [...related.diagnostics, ...found.diagnostics];
-  const skipped: Inputs['skipped'] = [];
   const explicitParams = new Set((options.parameters ?? []).map((p) => path.resolve(options.cwd, p)));
   // A --parameters file is explicit even when the walk also found it: if it is broken, say so.
   const candidates: Candidate[] = found.candidates.map((c) =>
     explicitParams.has(c.absPath) ? { ...c, explicit: true } : options.skipUnrecognized ? { ...c, explicit: false } : c,
   );
   for (const absPath of explicitParams) if (!candidates.some((c) => c.absPath === absPath)) candidates.push({ absPath, explicit: true });
+  return { candidates, diagnostics: [...related.diagnostics, ...found.diagnostics] };
+}
+
+function inputSandbox(options: InputOptions): Sandbox {
+  return options.sandbox ?? Sandbox.forPaths([...options.paths, ...(options.parameters ?? [])], { cwd: options.cwd });
+}
+
+/**
+ * discover + load: the scan units for a set of paths, with everything that was skipped or broken.
+ * `found`: what findCandidates returned for these options, when the caller needed it first.
+ */
+export function loadInputs(options: InputOptions, found?: Found): Inputs {
+  const sandbox = inputSandbox(options);
+  const { candidates, diagnostics: foundDiagnostics } = found ?? findCandidates(options, sandbox);
+  const diagnostics = [...foundDiagnostics];
+  const skipped: Inputs['skipped'] = [];
+  const explicitParams = new Set((options.parameters ?? []).map((p) => path.resolve(options.cwd, p)));
   options.onCandidates?.(candidates);
 
   // Each file is read, classified and reduced to a summary: what pairing and the link graph need
@@ -178,7 +203,7 @@ export function loadInputs(options: InputOptions): Inputs {
         // From the text, each time: what it links depends on which files exist now.
         text ??= readOr(sandbox, c.record.absPath);
         const root = sandbox.rootOf(c.record.absPath)?.path;
-        links.set(c.record.absPath, [...referencesOf(c.record.absPath, text, { resolveRemoteLink: options.resolveRemoteLink, root })]);
+        links.set(c.record.absPath, [...referencesOf(c.record.absPath, text, { resolveRemoteLink: options.resolveRemoteLink, root, isFile: options.isFile })]);
       }
     } else if (c.record.kind === 'parameters') {
       parameterFiles.push(c.record);

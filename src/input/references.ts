@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { RemoteLinkResolver } from '../arm/template/expansion-run.js';
-import { isFile } from '../load/file-kind.js';
+import { isFile as isPlainFile } from '../load/file-kind.js';
 
 /**
  * Which files a template, Bicep file or parameter file refers to, read from its text without
@@ -16,8 +16,13 @@ import { isFile } from '../load/file-kind.js';
  * unmapped remote URL. A literal path is kept only when the file exists. Callers treat what it
  * cannot see as "not linked" (the file is scanned on its own, as before), never the other way.
  */
-export function referencesOf(absPath: string, text: string, options: { resolveRemoteLink?: RemoteLinkResolver; root?: string } = {}): string[] {
+export function referencesOf(
+  absPath: string,
+  text: string,
+  options: { resolveRemoteLink?: RemoteLinkResolver; root?: string; isFile?: (p: string) => boolean } = {},
+): string[] {
   if (!mayReference(absPath, text)) return [];
+  const isFile = options.isFile ?? isPlainFile;
   const found = new Set<string>();
   const add = (p: string | undefined) => {
     if (p && p !== absPath && isFile(p)) found.add(p);
@@ -34,7 +39,7 @@ export function referencesOf(absPath: string, text: string, options: { resolveRe
       for (const literal of value.matchAll(/'((?:[^']|'')*?\.json)(?:\?[^']*)?'/gi)) {
         const rel = literal[1]!.replace(/''/g, "'");
         if (isAbsoluteUrl(rel)) add(options.resolveRemoteLink?.(rel)?.path);
-        else add(firstExisting(rel.replace(/^\/+/, ''), dir, options.root));
+        else add(firstExisting(rel.replace(/^\/+/, ''), dir, options.root, isFile));
       }
       continue;
     }
@@ -101,7 +106,7 @@ function bicepReferences(text: string): string[] {
   return out;
 }
 
-function firstExisting(rel: string, from: string, root: string | undefined): string | undefined {
+function firstExisting(rel: string, from: string, root: string | undefined, isFile: (p: string) => boolean): string | undefined {
   for (let dir = from; ;) {
     const candidate = path.resolve(dir, rel);
     if (isFile(candidate)) return candidate;

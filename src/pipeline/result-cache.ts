@@ -67,6 +67,8 @@ export class ResultCache {
   private appendable = false;
   private endsMidLine = false;
   private fd: number | undefined;
+  /** Every file the entries this scan took or wrote depend on (src/pipeline/scan-record.ts keeps them). */
+  readonly used: Dependencies = Object.create(null) as Dependencies;
 
   constructor(
     private readonly dir: string,
@@ -119,7 +121,9 @@ export class ResultCache {
   private lookup<T>(key: unknown[], valid: (o: unknown) => o is T): T | undefined {
     const entry = this.read(this.keyOf(key));
     if (!entry || !valid(entry.outcome)) return undefined;
-    return Object.entries(entry.dependencies).every(([file, hash]) => this.hashOf(file) === hash) ? entry.outcome : undefined;
+    if (!Object.entries(entry.dependencies).every(([file, hash]) => this.hashOf(file) === hash)) return undefined;
+    Object.assign(this.used, entry.dependencies);
+    return entry.outcome;
   }
 
   /**
@@ -178,7 +182,7 @@ export class ResultCache {
     this.entries = entries;
     let text: string;
     try {
-      text = readPack(this.file);
+      text = readCacheText(this.file);
     } catch {
       return entries;
     }
@@ -200,6 +204,7 @@ export class ResultCache {
   }
 
   private write(key: unknown[], dependencies: Dependencies, outcome: unknown): void {
+    Object.assign(this.used, dependencies);
     this.append(this.keyOf(key), { dependencies, outcome } satisfies Entry<unknown>);
     for (const [file, hash] of Object.entries(dependencies)) if (hash !== null) this.recordStat(file, hash);
   }
@@ -233,7 +238,7 @@ export class ResultCache {
     if (entries.delete(key)) this.replaced++;
     try {
       if (this.fd === undefined) this.fd = this.openForAppend();
-      writeSync(this.fd, `${key}\t${JSON.stringify(value)}\n`);
+      writeSync(this.fd, `${key}\t${asciiJson(value)}\n`);
       this.lines++;
     } catch {
       // a full disk, a read-only cache: the scan goes on without storing
@@ -280,7 +285,7 @@ export class ResultCache {
     this.fd = undefined;
     if (this.replaced * 2 <= this.lines || this.lines < 64) return;
     try {
-      const text = readPack(this.file);
+      const text = readCacheText(this.file);
       if (!text.startsWith(HEADER)) return;
       const last = new Map<string, string>();
       packLines(text, (key, body) => last.set(key, body));
@@ -289,16 +294,6 @@ export class ResultCache {
       // left as it is: still correct, only longer
     }
   }
-}
-
-/**
- * The pack's text. JSON.stringify writes ASCII unless a template holds other characters, and ASCII
- * bytes read as Latin-1 are the same text: that copy took ~3 ms for a 10 MB pack where
- * readFileSync(file, 'utf8') took ~20 ms.
- */
-function readPack(file: string): string {
-  const bytes = readFileSync(file);
-  return bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
 }
 
 /** Calls `line` with each entry line's key and body (after the header); returns how many lines the pack has. */
@@ -355,6 +350,20 @@ function isOutcome(o: unknown): o is StoredOutcome {
     Array.isArray(u.diagnostics) &&
     Array.isArray(u.linked)
   );
+}
+
+/**
+ * JSON with every character past ASCII escaped (`\u2026`): the same value when parsed, and a file
+ * of it is read as Latin-1 (readCacheText), which for 10 MB costs ~3 ms where UTF-8 costs ~20.
+ */
+export function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A cache file's text: ASCII (asciiJson) read as Latin-1, the same text; anything else as UTF-8. */
+export function readCacheText(file: string): string {
+  const bytes = readFileSync(file);
+  return bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
 }
 
 export function sha256(data: string | Buffer): string {

@@ -1,5 +1,6 @@
 import type { DeploymentContext } from '../arm/expression/context.js';
 import type { RuleSet } from '../evaluate/rule-set.js';
+import type { ScanResult } from '../evaluate/scan-result.js';
 import type { Suppression } from '../findings/finding.js';
 import type { LinkGraph } from '../input/link-graph.js';
 import type { Shard } from '../shard.js';
@@ -67,4 +68,12 @@ export interface ScanOptions {
    * policy and plugin files' content hashes.
    */
   cacheIdentity?: string;
+}
+
+/** What a scan returns: the reporters' input, and what only the CLI reads. */
+export interface ScanOutput extends ScanResult {
+  /** Files met while walking directories that were not templates, parameter files or exports. */
+  skipped: { path: string; reason: string }[];
+  /** `cache`: units whose results were taken from the result cache, and units scanned (not part of any report). */
+  cache?: { hits: number; misses: number };
 }

@@ -20,13 +20,24 @@ export function compareKeys(a: readonly Key[], b: readonly Key[]): number {
   return a.length - b.length;
 }
 
+/**
+ * `list` sorted by `keyOf` (stable): each item's key made once, not twice per comparison (the
+ * results of a large scan number tens of thousands, and a sort compares each ~17 times).
+ */
+export function sortByKey<T>(list: readonly T[], keyOf: (item: T) => Key[]): T[] {
+  const keys = list.map(keyOf);
+  const order = Array.from(list.keys());
+  order.sort((i, j) => compareKeys(keys[i]!, keys[j]!));
+  return order.map((i) => list[i]!);
+}
+
 function findingKey(f: Finding): Key[] {
   // A finding without a location sorts before the located ones of its file, like a file-level message.
   return [f.file, f.location?.start.line ?? 0, f.location?.start.column ?? 0, f.ruleId, f.resource.name, f.parameterFile ?? '', f.path ?? ''];
 }
 
 export function sortFindings(findings: readonly Finding[]): Finding[] {
-  return [...findings].sort((a, b) => compareKeys(findingKey(a), findingKey(b)));
+  return sortByKey(findings, findingKey);
 }
 
 function resultKey(r: RuleResult): Key[] {
@@ -34,7 +45,7 @@ function resultKey(r: RuleResult): Key[] {
 }
 
 export function sortResults(results: readonly RuleResult[]): RuleResult[] {
-  return [...results].sort((a, b) => compareKeys(resultKey(a), resultKey(b)));
+  return sortByKey(results, resultKey);
 }
 
 function diagnosticKey(d: Diagnostic): Key[] {
@@ -42,10 +53,10 @@ function diagnosticKey(d: Diagnostic): Key[] {
 }
 
 export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
-  return [...diagnostics].sort((a, b) => compareKeys(diagnosticKey(a), diagnosticKey(b)));
+  return sortByKey(diagnostics, diagnosticKey);
 }
 
 /** Scan units by template, then parameter file: discovery order depends on the file system and, with --shard, on the machine. */
 export function sortUnits(units: readonly ScannedUnit[]): ScannedUnit[] {
-  return [...units].sort((a, b) => compareKeys([a.file, a.parameterFile ?? ''], [b.file, b.parameterFile ?? '']));
+  return sortByKey(units, (u) => [u.file, u.parameterFile ?? '']);
 }

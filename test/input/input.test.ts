@@ -57,6 +57,21 @@ test('--exclude takes .gitignore-style patterns', () => {
   );
 });
 
+test('extension-only include patterns (the suffix fast path) take exactly the files the gitignore matcher takes', () => {
+  const files = ['a.json', 'A.JSON', 'deep/x/y.Json', '.json', 'b.jsonc', 'c.json.bak', 'd.bicep', 'e/f.bicepparam', 'g.txt.json', 'h.jsonx'];
+  const dir = tempTree(Object.fromEntries(files.map((f) => [f, T])));
+  const found = (include: string[]) =>
+    discover(['.'], { cwd: dir, include })
+      .candidates.map((c) => path.relative(dir, c.absPath).split(path.sep).join('/'))
+      .sort();
+  for (const include of [['**/*.json'], ['*.json'], ['**/*.json', '**/*.jsonc'], ['*.bicep', '**/*.bicepparam'], ['**/*.JSON']]) {
+    // The same patterns with one `ignore` must handle (a folder pattern) take the general path; minus that folder's files, the same set.
+    const general = found([...include, 'no-such-folder/']);
+    assert.deepEqual(found(include), general, include.join(' '));
+  }
+  assert.deepEqual(found(['**/*.json']), ['.json', 'A.JSON', 'a.json', 'deep/x/y.Json', 'g.txt.json']);
+});
+
 test('include keeps only matching files from directory walks; exclude still applies; named files are always taken', () => {
   const dir = tempTree({ 'infra/main.json': T, 'infra/legacy/main.json': T, 'tools/main.json': T, 'tools/named.json': T });
   const { candidates } = discover(['.', 'tools/named.json'], { cwd: dir, include: ['infra/'], exclude: ['legacy/'] });
