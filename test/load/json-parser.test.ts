@@ -88,6 +88,14 @@ test('line and column positions with LF, CRLF and lone CR line ends', async () =
     assert.equal(file.lineCount(), 4);
     assert.equal(file.lineText(2), '  "a": 1,');
   }
+  // Mixed: Windows line ends, then a lone carriage return, a '\n', a carriage return at the end.
+  const mixed = new SourceFile('/m.json', 'm.json', 'a\r\nb\rc\nd\r');
+  assert.equal(mixed.lineCount(), 5);
+  assert.deepEqual(
+    [1, 2, 3, 4, 5].map((l) => mixed.lineText(l)),
+    ['a', 'b', 'c', 'd', ''],
+  );
+  assert.deepEqual(mixed.positionAt(5), { line: 3, column: 1 });
 });
 
 test('property lookup: exact case first, then ignoring case, missing keys undefined', async () => {
