@@ -27575,6 +27575,41 @@ function loadUnit(unit, cwd, sandbox, evaluateBicepParams) {
   return { kind: unit.kind, document, ...unit.parameterFile && { parameterFile: read2(unit.parameterFile) } };
 }
 
+// src/pipeline/detach.ts
+function detachStrings(outcome) {
+  const copies = /* @__PURE__ */ new Map();
+  const seen = /* @__PURE__ */ new Set();
+  const copy = (s) => {
+    if (s.length < SLICE_MIN) return s;
+    let c = copies.get(s);
+    if (c === void 0) {
+      c = JSON.parse(JSON.stringify(s));
+      copies.set(c, c);
+    }
+    return c;
+  };
+  const walk3 = (value) => {
+    if (seen.has(value) || Object.isFrozen(value)) return;
+    seen.add(value);
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const item = value[i];
+        if (typeof item === "string") value[i] = copy(item);
+        else if (typeof item === "object" && item !== null) walk3(item);
+      }
+      return;
+    }
+    const record = value;
+    for (const key of Object.keys(record)) {
+      const item = record[key];
+      if (typeof item === "string") record[key] = copy(item);
+      else if (typeof item === "object" && item !== null) walk3(item);
+    }
+  };
+  walk3(outcome);
+}
+var SLICE_MIN = 13;
+
 // src/pipeline/run-unit.ts
 function unitContext(options, ruleSet) {
   return {
@@ -27618,6 +27653,7 @@ function runUnit(unit, ctx2, onRead) {
     out.diagnostics.push({ diagnostic: internalErrorDiagnostic(err, unit.file.path, ctx2.debug), once: true });
   }
   out.linked = [...loadLinked.loaded];
+  detachStrings(out);
   return out;
 }
 function collect(set, ctx2, out) {

@@ -35061,6 +35061,47 @@ var init_linked_files = __esm({
   }
 });
 
+// src/pipeline/detach.ts
+function detachStrings(outcome) {
+  const copies = /* @__PURE__ */ new Map();
+  const seen = /* @__PURE__ */ new Set();
+  const copy2 = (s) => {
+    if (s.length < SLICE_MIN) return s;
+    let c = copies.get(s);
+    if (c === void 0) {
+      c = JSON.parse(JSON.stringify(s));
+      copies.set(c, c);
+    }
+    return c;
+  };
+  const walk4 = (value) => {
+    if (seen.has(value) || Object.isFrozen(value)) return;
+    seen.add(value);
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const item = value[i];
+        if (typeof item === "string") value[i] = copy2(item);
+        else if (typeof item === "object" && item !== null) walk4(item);
+      }
+      return;
+    }
+    const record = value;
+    for (const key2 of Object.keys(record)) {
+      const item = record[key2];
+      if (typeof item === "string") record[key2] = copy2(item);
+      else if (typeof item === "object" && item !== null) walk4(item);
+    }
+  };
+  walk4(outcome);
+}
+var SLICE_MIN;
+var init_detach = __esm({
+  "src/pipeline/detach.ts"() {
+    "use strict";
+    SLICE_MIN = 13;
+  }
+});
+
 // src/pipeline/run-unit.ts
 function unitContext(options, ruleSet) {
   return {
@@ -35104,6 +35145,7 @@ function runUnit(unit, ctx, onRead) {
     out.diagnostics.push({ diagnostic: internalErrorDiagnostic(err, unit.file.path, ctx.debug), once: true });
   }
   out.linked = [...loadLinked.loaded];
+  detachStrings(out);
   return out;
 }
 function collect3(set, ctx, out) {
@@ -35176,6 +35218,7 @@ var init_run_unit = __esm({
     init_suppressions();
     init_linked_files();
     init_load_inputs();
+    init_detach();
     init_diagnostic();
     init_sandbox();
     init_from_export();

@@ -9,6 +9,7 @@ import type { Finding, RuleResult, Suppression } from '../findings/finding.js';
 import { fileMatches, suppressionsInComments, suppressionsOnResource } from '../findings/suppressions.js';
 import { linkedFileLoader, remoteLinkResolver } from '../input/linked-files.js';
 import { loadUnit, type LoadedUnit } from '../input/load-inputs.js';
+import { detachStrings } from './detach.js';
 import type { ScanUnit } from '../input/pair-parameters.js';
 import { internalErrorDiagnostic, type Diagnostic } from '../load/diagnostic.js';
 import type { JsonDocument } from '../load/json-document.js';
@@ -113,6 +114,7 @@ export function runUnit(unit: ScanUnit, ctx: UnitContext, onRead?: (absPath: str
     out.diagnostics.push({ diagnostic: internalErrorDiagnostic(err, unit.file.path, ctx.debug), once: true });
   }
   out.linked = [...loadLinked.loaded];
+  detachStrings(out);
   return out;
 }
 
