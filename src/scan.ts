@@ -110,14 +110,17 @@ function* pipeline(options: ScanOptions): Generator<Batch, ScanOutput, UnitOutco
   const identity = options.cache === undefined ? undefined : cacheIdentity(options, ruleSet, ctx.sandbox);
   const cacheDir = options.cache === undefined ? undefined : path.resolve(options.cwd, options.cache);
   const cache = cacheDir === undefined || identity === undefined ? undefined : new ResultCache(cacheDir, identity);
-  // The whole scan's record (scan-record.ts): the existence checks of link resolution are part of it.
-  const records = cacheDir !== undefined && identity !== undefined && recordable(options) ? new ScanRecords(cacheDir, identity, Date.now()) : undefined;
+  // The whole scan's record (scan-record.ts): the folders the walk lists and the existence checks
+  // of link resolution are part of it.
+  const records =
+    cacheDir !== undefined && identity !== undefined && recordable(options) ? new ScanRecords(cacheDir, identity, scanKey(options), Date.now()) : undefined;
   const probes = new Map<string, boolean>();
   const probe = (absPath: string) => {
     const exists = isFile(absPath);
     probes.set(absPath, exists);
     return exists;
   };
+  const listed: string[] = [];
 
   // discover + load
   const inputOptions: InputOptions = {
@@ -126,11 +129,11 @@ function* pipeline(options: ScanOptions): Generator<Batch, ScanOutput, UnitOutco
     resolveRemoteLink: ctx.resolveRemoteLink,
     evaluateBicepParams: evaluateBicepParamValues,
     ...(cache && { memo: (candidate, compute) => cache.memo([candidate.absPath, candidate.explicit], compute) }),
-    ...(records && { isFile: probe }),
+    ...(records && { isFile: probe, onDirectory: (dir) => listed.push(dir) }),
   };
-  const found = findCandidates(inputOptions, ctx.sandbox);
-  const recordKey = records && scanKey(options);
-  const recorded = records && recordKey && records.take(recordKey, found);
+  const unchangedWalk = records?.unchangedWalk();
+  const found = unchangedWalk ?? findCandidates(inputOptions, ctx.sandbox);
+  const recorded = records?.take(found);
   if (recorded) {
     recorded.durationMs = Math.round(performance.now() - started);
     return recorded;
@@ -273,7 +276,7 @@ function* pipeline(options: ScanOptions): Generator<Batch, ScanOutput, UnitOutco
   for (const d of applied.diagnostics) pushOnce(d, diagnostics, seenDiagnostics);
   if (cache) {
     cache.close();
-    if (records && recordKey) records.keep(recordKey, found, probes, cache.used, cache.hits + cache.misses, result);
+    records?.keep(found, unchangedWalk ? 'unchanged' : listed, probes, cache.used, cache.hits + cache.misses, result);
     result.cache = { hits: cache.hits, misses: cache.misses };
   }
   result.durationMs = Math.round(performance.now() - started);

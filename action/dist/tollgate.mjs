@@ -33676,7 +33676,7 @@ function discover(paths, options) {
       const ig = (0, import_ignore2.default)().add(ALWAYS_SKIPPED).add(options.exclude ?? []);
       const only = options.include?.length ? includeMatcher(options.include) : void 0;
       const skipsFiles = Boolean(options.exclude?.length);
-      walk3(abs, "", { ig, skipsFiles, only, add: add2, onSymlink: options.onSymlink });
+      walk3(abs, "", { ig, skipsFiles, only, add: add2, onSymlink: options.onSymlink, onDirectory: options.onDirectory });
     } else {
       add2({ absPath: abs, explicit: true });
     }
@@ -33684,6 +33684,7 @@ function discover(paths, options) {
   return { candidates, diagnostics };
 }
 function walk3(dir, relDir, w) {
+  w.onDirectory?.(dir);
   let entries2;
   try {
     entries2 = readdirSync4(dir, { withFileTypes: true });
@@ -34260,7 +34261,7 @@ function findCandidates(options, sandbox = inputSandbox(options)) {
     standalone: options.standalone,
     ...options.linkGraphs && { graphs: options.linkGraphs }
   });
-  const found = discover(related.paths, { cwd: options.cwd, exclude: options.exclude, include: options.include });
+  const found = discover(related.paths, { cwd: options.cwd, exclude: options.exclude, include: options.include, onDirectory: options.onDirectory });
   const explicitParams = new Set((options.parameters ?? []).map((p) => path22.resolve(options.cwd, p)));
   const candidates = found.candidates.map(
     (c) => explicitParams.has(c.absPath) ? { ...c, explicit: true } : options.skipUnrecognized ? { ...c, explicit: false } : c
@@ -35579,37 +35580,46 @@ function statOrUndefined(p) {
     return void 0;
   }
 }
+function stampOf(stat) {
+  return [stat.size, stat.mtimeMs, stat.ctimeMs, stat.ino];
+}
 function sameStat2([size, mtimeMs, ctimeMs, ino], stat) {
   return size === stat.size && mtimeMs === stat.mtimeMs && ctimeMs === stat.ctimeMs && ino === stat.ino;
 }
 function packOutput(output) {
   const { results, findings, suppressed, durationMs: _durationMs, cache: _cache, ...rest } = output;
-  const findingTable = [];
-  const findingIndex = /* @__PURE__ */ new Map();
-  const finding2 = (f) => {
-    let i = findingIndex.get(f);
-    if (i === void 0) findingIndex.set(f, i = findingTable.push(f) - 1);
-    return i;
-  };
   const resources = [];
   const resourceIndex = /* @__PURE__ */ new Map();
   const files = [];
   const fileIndex = /* @__PURE__ */ new Map();
-  const indexOf = (list3, index2, value) => {
-    let i = index2.get(value);
-    if (i === void 0) index2.set(value, i = list3.push(value) - 1);
+  const indexOf = (list3, index2, key2, value) => {
+    let i = index2.get(key2);
+    if (i === void 0) index2.set(key2, i = list3.push(value) - 1);
+    return i;
+  };
+  const resource2 = (r) => indexOf(resources, resourceIndex, `${r.type}\0${r.name}\0${r.id}`, r);
+  const file = (f) => indexOf(files, fileIndex, f, f);
+  const findingTable = [];
+  const findingIndex = /* @__PURE__ */ new Map();
+  const finding2 = (f) => {
+    let i = findingIndex.get(f);
+    if (i === void 0) {
+      const { resource: ref2, file: where2, parameterFile, ...other } = f;
+      i = findingTable.push({
+        ...other,
+        resource: resource2(ref2),
+        file: file(where2),
+        ...parameterFile !== void 0 && { parameterFile: file(parameterFile) }
+      }) - 1;
+      findingIndex.set(f, i);
+    }
     return i;
   };
   return {
     output: rest,
     findings: findings.map(finding2),
     suppressed: suppressed ? suppressed.map(finding2) : null,
-    results: results.map((r) => ({
-      ...r,
-      findings: r.findings.map(finding2),
-      resource: indexOf(resources, resourceIndex, r.resource),
-      file: indexOf(files, fileIndex, r.file)
-    })),
+    results: results.map((r) => ({ ...r, findings: r.findings.map(finding2), resource: resource2(r.resource), file: file(r.file) })),
     findingTable,
     resources,
     files
@@ -35621,7 +35631,13 @@ function unpackOutput(packed) {
     if (v === void 0) throw new Error("garbled record");
     return v;
   };
-  const finding2 = (i) => at(packed.findingTable, i);
+  const findingTable = packed.findingTable.map(({ resource: resource2, file, parameterFile, ...other }) => ({
+    ...other,
+    resource: at(packed.resources, resource2),
+    file: at(packed.files, file),
+    ...parameterFile !== void 0 && { parameterFile: at(packed.files, parameterFile) }
+  }));
+  const finding2 = (i) => at(findingTable, i);
   return {
     ...packed.output,
     results: packed.results.map((r) => ({
@@ -35640,30 +35656,56 @@ var init_scan_record = __esm({
   "src/pipeline/scan-record.ts"() {
     "use strict";
     init_result_cache();
-    FORMAT3 = 1;
+    FORMAT3 = 2;
     RACY_MS2 = 3e3;
     ScanRecords = class {
-      constructor(dir, identity3, started) {
+      constructor(dir, identity3, key2, started) {
         this.dir = dir;
         this.identity = identity3;
+        this.key = key2;
         this.started = started;
       }
       dir;
       identity;
+      key;
       started;
-      fileOf(key2) {
-        return path25.join(this.dir, `${sha256(`${this.identity}\0${JSON.stringify(key2.scope)}`).slice(0, 32)}.scan`);
+      stored = null;
+      get file() {
+        return path25.join(this.dir, `${sha256(`${this.identity}\0${JSON.stringify(this.key.scope)}`).slice(0, 32)}.scan`);
       }
-      /** The output the last scan with this key left, while the walk finds the same files and nothing it depends on changed. */
-      take(key2, { candidates, diagnostics }) {
-        let stored;
+      /** The record for this key, read once; undefined when there is none of this key and format. */
+      record() {
+        if (this.stored !== null) return this.stored;
         try {
-          stored = JSON.parse(readCacheText(this.fileOf(key2)));
+          const stored = JSON.parse(readCacheText(this.file));
+          this.stored = stored.format === FORMAT3 && stored.key === JSON.stringify(this.key) ? stored : void 0;
+        } catch {
+          this.stored = void 0;
+        }
+        return this.stored;
+      }
+      /** What the walk would find, without walking: the recorded walk, while every folder it listed has its recorded stat. */
+      unchangedWalk() {
+        const stored = this.record();
+        try {
+          if (!stored?.dirs) return void 0;
+          for (const [dir, stamp] of stored.dirs) {
+            const stat = statOrUndefined(dir);
+            if (!stat?.isDirectory() || !sameStat2(stamp, stat)) return void 0;
+          }
+          return {
+            candidates: stored.candidates.map(([absPath, explicit]) => ({ absPath, explicit: explicit === true })),
+            diagnostics: JSON.parse(stored.walked)
+          };
         } catch {
           return void 0;
         }
+      }
+      /** The output the last scan with this key left, while the walk finds the same files and nothing it depends on changed. */
+      take({ candidates, diagnostics }) {
+        const stored = this.record();
+        if (!stored) return void 0;
         try {
-          if (stored.format !== FORMAT3 || stored.key !== JSON.stringify(key2)) return void 0;
           if (stored.candidates.length !== candidates.length || stored.walked !== JSON.stringify(diagnostics)) return void 0;
           for (const [i, [absPath, explicit]] of stored.candidates.entries()) {
             const c = candidates[i];
@@ -35681,8 +35723,13 @@ var init_scan_record = __esm({
           return void 0;
         }
       }
-      /** Keeps this scan's output for the next scan with the same key; nothing when a file it read is too young to be trusted by its stat. */
-      keep(key2, { candidates, diagnostics }, probes, dependencies, units, output) {
+      /**
+       * Keeps this scan's output for the next scan with the same key; nothing when a file it read is
+       * too young to be trusted by its stat. `dirs`: the folders the walk listed, or 'unchanged' when
+       * the scan took the recorded walk.
+       */
+      keep({ candidates, diagnostics }, dirs, probes, dependencies, units, output) {
+        const old = (stat) => stat.mtimeMs < this.started - RACY_MS2 && stat.ctimeMs < this.started - RACY_MS2;
         const files = [];
         for (const [file2, hash] of Object.entries(dependencies)) {
           const stat = statOrUndefined(file2);
@@ -35691,20 +35738,32 @@ var init_scan_record = __esm({
             files.push([file2, null, null]);
             continue;
           }
-          if (stat.mtimeMs >= this.started - RACY_MS2 || stat.ctimeMs >= this.started - RACY_MS2) return;
-          files.push([file2, hash, [stat.size, stat.mtimeMs, stat.ctimeMs, stat.ino]]);
+          if (!old(stat)) return;
+          files.push([file2, hash, stampOf(stat)]);
         }
+        let dirStamps = [];
+        if (dirs === "unchanged") dirStamps = this.record()?.dirs ?? null;
+        else
+          for (const dir of dirs) {
+            const stat = statOrUndefined(dir);
+            if (!stat || !old(stat)) {
+              dirStamps = null;
+              break;
+            }
+            dirStamps.push([dir, stampOf(stat)]);
+          }
         const stored = {
           format: FORMAT3,
-          key: JSON.stringify(key2),
+          key: JSON.stringify(this.key),
           candidates: candidates.map((c) => [c.absPath, c.explicit ?? null]),
           walked: JSON.stringify(diagnostics),
+          dirs: dirStamps,
           probes: [...probes],
           files,
           units,
           output: packOutput(output)
         };
-        const file = this.fileOf(key2);
+        const file = this.file;
         const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
         try {
           writeFileSync2(temp, asciiJson(stored));
@@ -41588,24 +41647,25 @@ function* pipeline(options) {
   const identity3 = options.cache === void 0 ? void 0 : cacheIdentity(options, ruleSet, ctx.sandbox);
   const cacheDir = options.cache === void 0 ? void 0 : path27.resolve(options.cwd, options.cache);
   const cache = cacheDir === void 0 || identity3 === void 0 ? void 0 : new ResultCache(cacheDir, identity3);
-  const records = cacheDir !== void 0 && identity3 !== void 0 && recordable(options) ? new ScanRecords(cacheDir, identity3, Date.now()) : void 0;
+  const records = cacheDir !== void 0 && identity3 !== void 0 && recordable(options) ? new ScanRecords(cacheDir, identity3, scanKey(options), Date.now()) : void 0;
   const probes = /* @__PURE__ */ new Map();
   const probe = (absPath) => {
     const exists = isFile(absPath);
     probes.set(absPath, exists);
     return exists;
   };
+  const listed = [];
   const inputOptions = {
     ...options,
     sandbox: ctx.sandbox,
     resolveRemoteLink: ctx.resolveRemoteLink,
     evaluateBicepParams: evaluateBicepParamValues,
     ...cache && { memo: (candidate, compute) => cache.memo([candidate.absPath, candidate.explicit], compute) },
-    ...records && { isFile: probe }
+    ...records && { isFile: probe, onDirectory: (dir) => listed.push(dir) }
   };
-  const found = findCandidates(inputOptions, ctx.sandbox);
-  const recordKey = records && scanKey(options);
-  const recorded = records && recordKey && records.take(recordKey, found);
+  const unchangedWalk = records?.unchangedWalk();
+  const found = unchangedWalk ?? findCandidates(inputOptions, ctx.sandbox);
+  const recorded = records?.take(found);
   if (recorded) {
     recorded.durationMs = Math.round(performance2.now() - started);
     return recorded;
@@ -41725,7 +41785,7 @@ function* pipeline(options) {
   for (const d of applied.diagnostics) pushOnce(d, diagnostics, seenDiagnostics);
   if (cache) {
     cache.close();
-    if (records && recordKey) records.keep(recordKey, found, probes, cache.used, cache.hits + cache.misses, result);
+    records?.keep(found, unchangedWalk ? "unchanged" : listed, probes, cache.used, cache.hits + cache.misses, result);
     result.cache = { hits: cache.hits, misses: cache.misses };
   }
   result.durationMs = Math.round(performance2.now() - started);

@@ -11,6 +11,8 @@ export interface DiscoverOptions {
   include?: string[];
   /** Told of each symbolic link met in a walk (a walk never follows them). */
   onSymlink?: (absPath: string) => void;
+  /** Told of each directory a walk lists (the result cache's record of the scan keeps their stats). */
+  onDirectory?: (absPath: string) => void;
 }
 
 export interface Candidate {
@@ -50,7 +52,7 @@ export function discover(paths: string[], options: DiscoverOptions): { candidate
       // ALWAYS_SKIPPED names folders only, and the walk enters no skipped folder: without --exclude
       // patterns no file is skipped, and asking `ignore` about each file cost ~10 ms per 2,000.
       const skipsFiles = Boolean(options.exclude?.length);
-      walk(abs, '', { ig, skipsFiles, only, add, onSymlink: options.onSymlink });
+      walk(abs, '', { ig, skipsFiles, only, add, onSymlink: options.onSymlink, onDirectory: options.onDirectory });
     } else {
       add({ absPath: abs, explicit: true });
     }
@@ -65,10 +67,12 @@ interface Walk {
   only: { ignores: (rel: string) => boolean } | undefined;
   add: (c: Candidate) => void;
   onSymlink: ((absPath: string) => void) | undefined;
+  onDirectory: ((absPath: string) => void) | undefined;
 }
 
 /** Walks `dir`, whose path relative to the scanned directory is `relDir` ('' for itself), with forward slashes. */
 function walk(dir: string, relDir: string, w: Walk): void {
+  w.onDirectory?.(dir);
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true });

@@ -57,6 +57,8 @@ export interface InputOptions {
    * relative path refers to): the result cache records the answers (src/pipeline/scan-record.ts).
    */
   isFile?: (absPath: string) => boolean;
+  /** Told of each directory the walk lists (see DiscoverOptions). */
+  onDirectory?: (absPath: string) => void;
 }
 
 /** Told of each file read (its content, or undefined when it could not be read). */
@@ -138,7 +140,7 @@ export function findCandidates(options: InputOptions, sandbox: Sandbox = inputSa
           standalone: options.standalone,
           ...(options.linkGraphs && { graphs: options.linkGraphs }),
         });
-  const found = discover(related.paths, { cwd: options.cwd, exclude: options.exclude, include: options.include });
+  const found = discover(related.paths, { cwd: options.cwd, exclude: options.exclude, include: options.include, onDirectory: options.onDirectory });
   const explicitParams = new Set((options.parameters ?? []).map((p) => path.resolve(options.cwd, p)));
   // A --parameters file is explicit even when the walk also found it: if it is broken, say so.
   const candidates: Candidate[] = found.candidates.map((c) =>

@@ -30,12 +30,14 @@ import { asciiJson, readCacheText, sha256 } from './result-cache.js';
 // One record per identity and options (today's date aside: the next day replaces it), in its own
 // file beside the pack, written whole (temporary file, then rename).
 
-const FORMAT = 1;
+const FORMAT = 2;
 /** How recently modified a file may be and still be trusted by its stat (coarse clocks tick every 2 s). */
 const RACY_MS = 3_000;
 
+type Stamp = [size: number, mtimeMs: number, ctimeMs: number, ino: number];
+
 /** A file the scan depends on: path, content hash (null: could not be read), then its stat (null: it did not exist). */
-type RecordedFile = [string, string | null, [size: number, mtimeMs: number, ctimeMs: number, ino: number] | null];
+type RecordedFile = [string, string | null, Stamp | null];
 
 interface StoredScan {
   format: number;
@@ -43,6 +45,13 @@ interface StoredScan {
   candidates: [string, boolean | null][];
   /** What the walk said (a folder it could not read, say), as JSON. */
   walked: string;
+  /**
+   * The folders the walk listed, with their stats; null when one had changed within RACY_MS of the
+   * scan (the next scan walks). Adding, removing or renaming an entry changes its folder's
+   * modification time, so while every folder has its stat the walk would find the same files (as
+   * git's untracked cache reasons).
+   */
+  dirs: [string, Stamp][] | null;
   probes: [string, boolean][];
   files: RecordedFile[];
   /** How many units the scan ran or took from the cache (a re-scan taking the record counts them as hits). */
@@ -56,28 +65,57 @@ export interface ScanKey {
   today: string;
 }
 
+/** The record of one scan's key (scan.ts: `open`, then `unchangedWalk`, `take`, and `keep` at the end). */
 export class ScanRecords {
+  private stored: StoredScan | undefined | null = null;
+
   constructor(
     private readonly dir: string,
     private readonly identity: string,
+    private readonly key: ScanKey,
     /** When this scan started (see RACY_MS). */
     private readonly started: number,
   ) {}
 
-  private fileOf(key: ScanKey): string {
-    return path.join(this.dir, `${sha256(`${this.identity}\0${JSON.stringify(key.scope)}`).slice(0, 32)}.scan`);
+  private get file(): string {
+    return path.join(this.dir, `${sha256(`${this.identity}\0${JSON.stringify(this.key.scope)}`).slice(0, 32)}.scan`);
   }
 
-  /** The output the last scan with this key left, while the walk finds the same files and nothing it depends on changed. */
-  take(key: ScanKey, { candidates, diagnostics }: Found): ScanOutput | undefined {
-    let stored: StoredScan;
+  /** The record for this key, read once; undefined when there is none of this key and format. */
+  private record(): StoredScan | undefined {
+    if (this.stored !== null) return this.stored;
     try {
-      stored = JSON.parse(readCacheText(this.fileOf(key))) as StoredScan;
+      const stored = JSON.parse(readCacheText(this.file)) as StoredScan;
+      this.stored = stored.format === FORMAT && stored.key === JSON.stringify(this.key) ? stored : undefined;
+    } catch {
+      this.stored = undefined;
+    }
+    return this.stored;
+  }
+
+  /** What the walk would find, without walking: the recorded walk, while every folder it listed has its recorded stat. */
+  unchangedWalk(): Found | undefined {
+    const stored = this.record();
+    try {
+      if (!stored?.dirs) return undefined;
+      for (const [dir, stamp] of stored.dirs) {
+        const stat = statOrUndefined(dir);
+        if (!stat?.isDirectory() || !sameStat(stamp, stat)) return undefined;
+      }
+      return {
+        candidates: stored.candidates.map(([absPath, explicit]) => ({ absPath, explicit: explicit === true })),
+        diagnostics: JSON.parse(stored.walked) as Found['diagnostics'],
+      };
     } catch {
       return undefined;
     }
+  }
+
+  /** The output the last scan with this key left, while the walk finds the same files and nothing it depends on changed. */
+  take({ candidates, diagnostics }: Found): ScanOutput | undefined {
+    const stored = this.record();
+    if (!stored) return undefined;
     try {
-      if (stored.format !== FORMAT || stored.key !== JSON.stringify(key)) return undefined;
       if (stored.candidates.length !== candidates.length || stored.walked !== JSON.stringify(diagnostics)) return undefined;
       for (const [i, [absPath, explicit]] of stored.candidates.entries()) {
         const c = candidates[i]!;
@@ -97,15 +135,20 @@ export class ScanRecords {
     }
   }
 
-  /** Keeps this scan's output for the next scan with the same key; nothing when a file it read is too young to be trusted by its stat. */
+  /**
+   * Keeps this scan's output for the next scan with the same key; nothing when a file it read is
+   * too young to be trusted by its stat. `dirs`: the folders the walk listed, or 'unchanged' when
+   * the scan took the recorded walk.
+   */
   keep(
-    key: ScanKey,
     { candidates, diagnostics }: Found,
+    dirs: readonly string[] | 'unchanged',
     probes: ReadonlyMap<string, boolean>,
     dependencies: Dependencies,
     units: number,
     output: ScanOutput,
   ): void {
+    const old = (stat: Stats) => stat.mtimeMs < this.started - RACY_MS && stat.ctimeMs < this.started - RACY_MS;
     const files: RecordedFile[] = [];
     for (const [file, hash] of Object.entries(dependencies)) {
       const stat = statOrUndefined(file);
@@ -115,20 +158,32 @@ export class ScanRecords {
         files.push([file, null, null]);
         continue;
       }
-      if (stat.mtimeMs >= this.started - RACY_MS || stat.ctimeMs >= this.started - RACY_MS) return;
-      files.push([file, hash, [stat.size, stat.mtimeMs, stat.ctimeMs, stat.ino]]);
+      if (!old(stat)) return;
+      files.push([file, hash, stampOf(stat)]);
     }
+    let dirStamps: [string, Stamp][] | null = [];
+    if (dirs === 'unchanged') dirStamps = this.record()?.dirs ?? null;
+    else
+      for (const dir of dirs) {
+        const stat = statOrUndefined(dir);
+        if (!stat || !old(stat)) {
+          dirStamps = null;
+          break;
+        }
+        dirStamps.push([dir, stampOf(stat)]);
+      }
     const stored: StoredScan = {
       format: FORMAT,
-      key: JSON.stringify(key),
+      key: JSON.stringify(this.key),
       candidates: candidates.map((c) => [c.absPath, c.explicit ?? null]),
       walked: JSON.stringify(diagnostics),
+      dirs: dirStamps,
       probes: [...probes],
       files,
       units,
       output: packOutput(output),
     };
-    const file = this.fileOf(key);
+    const file = this.file;
     const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     try {
       writeFileSync(temp, asciiJson(stored));
@@ -152,7 +207,11 @@ function statOrUndefined(p: string): Stats | undefined {
   }
 }
 
-function sameStat([size, mtimeMs, ctimeMs, ino]: [number, number, number, number], stat: Stats): boolean {
+function stampOf(stat: Stats): Stamp {
+  return [stat.size, stat.mtimeMs, stat.ctimeMs, stat.ino];
+}
+
+function sameStat([size, mtimeMs, ctimeMs, ino]: Stamp, stat: Stats): boolean {
   return size === stat.size && mtimeMs === stat.mtimeMs && ctimeMs === stat.ctimeMs && ino === stat.ino;
 }
 
@@ -161,10 +220,11 @@ function sameStat([size, mtimeMs, ctimeMs, ino]: [number, number, number, number
 // outcome-pack.ts stores a unit's outcome.
 
 type PackedResult = Omit<RuleResult, 'findings' | 'resource' | 'file'> & { findings: number[]; resource: number; file: number };
+type PackedFinding = Omit<Finding, 'resource' | 'file' | 'parameterFile'> & { resource: number; file: number; parameterFile?: number };
 
 interface PackedOutput {
   output: Omit<ScanOutput, 'results' | 'findings' | 'suppressed' | 'durationMs' | 'cache'>;
-  findingTable: Finding[];
+  findingTable: PackedFinding[];
   findings: number[];
   suppressed: number[] | null;
   resources: ResourceRef[];
@@ -174,32 +234,40 @@ interface PackedOutput {
 
 function packOutput(output: ScanOutput): PackedOutput {
   const { results, findings, suppressed, durationMs: _durationMs, cache: _cache, ...rest } = output;
-  const findingTable: Finding[] = [];
+  const resources: ResourceRef[] = [];
+  const resourceIndex = new Map<string, number>();
+  const files: string[] = [];
+  const fileIndex = new Map<string, number>();
+  const indexOf = <T>(list: T[], index: Map<string, number>, key: string, value: T) => {
+    let i = index.get(key);
+    if (i === undefined) index.set(key, (i = list.push(value) - 1));
+    return i;
+  };
+  // By content: two references to one resource read back as one object, as the engine made them.
+  const resource = (r: ResourceRef) => indexOf(resources, resourceIndex, `${r.type}\0${r.name}\0${r.id}`, r);
+  const file = (f: string) => indexOf(files, fileIndex, f, f);
+  const findingTable: PackedFinding[] = [];
   const findingIndex = new Map<Finding, number>();
   const finding = (f: Finding) => {
     let i = findingIndex.get(f);
-    if (i === undefined) findingIndex.set(f, (i = findingTable.push(f) - 1));
-    return i;
-  };
-  const resources: ResourceRef[] = [];
-  const resourceIndex = new Map<ResourceRef, number>();
-  const files: string[] = [];
-  const fileIndex = new Map<string, number>();
-  const indexOf = <T>(list: T[], index: Map<T, number>, value: T) => {
-    let i = index.get(value);
-    if (i === undefined) index.set(value, (i = list.push(value) - 1));
+    if (i === undefined) {
+      const { resource: ref, file: where, parameterFile, ...other } = f;
+      i =
+        findingTable.push({
+          ...other,
+          resource: resource(ref),
+          file: file(where),
+          ...(parameterFile !== undefined && { parameterFile: file(parameterFile) }),
+        }) - 1;
+      findingIndex.set(f, i);
+    }
     return i;
   };
   return {
     output: rest,
     findings: findings.map(finding),
     suppressed: suppressed ? suppressed.map(finding) : null,
-    results: results.map((r) => ({
-      ...r,
-      findings: r.findings.map(finding),
-      resource: indexOf(resources, resourceIndex, r.resource),
-      file: indexOf(files, fileIndex, r.file),
-    })),
+    results: results.map((r) => ({ ...r, findings: r.findings.map(finding), resource: resource(r.resource), file: file(r.file) })),
     findingTable,
     resources,
     files,
@@ -212,7 +280,13 @@ function unpackOutput(packed: PackedOutput): ScanOutput {
     if (v === undefined) throw new Error('garbled record');
     return v;
   };
-  const finding = (i: number) => at(packed.findingTable, i);
+  const findingTable = packed.findingTable.map(({ resource, file, parameterFile, ...other }): Finding => ({
+    ...other,
+    resource: at(packed.resources, resource),
+    file: at(packed.files, file),
+    ...(parameterFile !== undefined && { parameterFile: at(packed.files, parameterFile) }),
+  }));
+  const finding = (i: number) => at(findingTable, i);
   return {
     ...packed.output,
     results: packed.results.map((r) => ({
