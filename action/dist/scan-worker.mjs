@@ -36380,11 +36380,12 @@ function loadRuleSet(policyEffects = {}, settings = {}, selection = {}) {
 }
 
 // src/cli/commands/scan.ts
-import { createHash as createHash3 } from "node:crypto";
+import { createHash as createHash4 } from "node:crypto";
 import { readFileSync as readFileSync11, statSync as statSync6 } from "node:fs";
 import path21 from "node:path";
 
 // src/config/config.ts
+import { createHash as createHash3 } from "node:crypto";
 import { existsSync as existsSync4, readFileSync as readFileSync10, statSync as statSync4 } from "node:fs";
 import path16 from "node:path";
 import { createRequire } from "node:module";
@@ -36408,6 +36409,19 @@ var MAX_ALIAS_COUNT = 100;
 var load = createRequire(import.meta.url);
 var yamlLib = () => require_dist();
 var ajvLib = () => require_ajv();
+function configValidator() {
+  if (validator) return validator;
+  const schemaText = readFileSync10(path16.join(packageRoot(), "schema", "tollgate.schema.json"), "utf8");
+  try {
+    const built = load(path16.join(packageRoot(), "dist", "config-validator.cjs"));
+    if (built.schemaSha256 === createHash3("sha256").update(schemaText).digest("hex")) return validator = built;
+  } catch {
+  }
+  return validator = compileConfigValidator(schemaText);
+}
+function compileConfigValidator(schemaText) {
+  return new (ajvLib()).Ajv({ allErrors: false, strict: true, verbose: true }).compile(JSON.parse(schemaText));
+}
 function loadConfig(file, shownAs = file, options = {}) {
   let text2;
   try {
@@ -36429,11 +36443,9 @@ function loadConfig(file, shownAs = file, options = {}) {
   } catch (err) {
     throw new ConfigError(`${shownAs}: cannot read the configuration file: ${err.message}`);
   }
-  validator ??= new (ajvLib()).Ajv({ allErrors: false, strict: true, verbose: true }).compile(
-    JSON.parse(readFileSync10(path16.join(packageRoot(), "schema", "tollgate.schema.json"), "utf8"))
-  );
-  if (!validator(value)) {
-    const error = validator.errors[0];
+  const validate2 = configValidator();
+  if (!validate2(value)) {
+    const error = validate2.errors[0];
     const { node, what } = offendingNode(doc, error);
     const at = node?.range ? lines.linePos(node.range[0]) : { line: 1, col: 1 };
     throw new ConfigError(`${shownAs}:${at.line}:${at.col}: ${what}`);
@@ -36851,7 +36863,7 @@ function configIdentity(config, spec, cwd) {
   const contentOf = (given) => {
     const file = path21.resolve(cwd, given);
     try {
-      return statSync6(file).isFile() ? createHash3("sha256").update(readFileSync11(file)).digest("hex") : given;
+      return statSync6(file).isFile() ? createHash4("sha256").update(readFileSync11(file)).digest("hex") : given;
     } catch {
       return given;
     }

@@ -25913,6 +25913,7 @@ var require_ajv = __commonJS({
 });
 
 // src/config/config.ts
+import { createHash as createHash2 } from "node:crypto";
 import { existsSync as existsSync3, readFileSync as readFileSync9, statSync as statSync4 } from "node:fs";
 import path10 from "node:path";
 import { createRequire } from "node:module";
@@ -25927,6 +25928,19 @@ function findConfig(start) {
     if (up === dir) return void 0;
     dir = up;
   }
+}
+function configValidator() {
+  if (validator) return validator;
+  const schemaText = readFileSync9(path10.join(packageRoot(), "schema", "tollgate.schema.json"), "utf8");
+  try {
+    const built = load(path10.join(packageRoot(), "dist", "config-validator.cjs"));
+    if (built.schemaSha256 === createHash2("sha256").update(schemaText).digest("hex")) return validator = built;
+  } catch {
+  }
+  return validator = compileConfigValidator(schemaText);
+}
+function compileConfigValidator(schemaText) {
+  return new (ajvLib()).Ajv({ allErrors: false, strict: true, verbose: true }).compile(JSON.parse(schemaText));
 }
 function loadConfig(file, shownAs = file, options = {}) {
   let text2;
@@ -25949,11 +25963,9 @@ function loadConfig(file, shownAs = file, options = {}) {
   } catch (err) {
     throw new ConfigError(`${shownAs}: cannot read the configuration file: ${err.message}`);
   }
-  validator ??= new (ajvLib()).Ajv({ allErrors: false, strict: true, verbose: true }).compile(
-    JSON.parse(readFileSync9(path10.join(packageRoot(), "schema", "tollgate.schema.json"), "utf8"))
-  );
-  if (!validator(value)) {
-    const error = validator.errors[0];
+  const validate2 = configValidator();
+  if (!validate2(value)) {
+    const error = validate2.errors[0];
     const { node, what } = offendingNode(doc, error);
     const at = node?.range ? lines.linePos(node.range[0]) : { line: 1, col: 1 };
     throw new ConfigError(`${shownAs}:${at.line}:${at.col}: ${what}`);
@@ -27068,17 +27080,17 @@ var init_pretty = __esm({
 });
 
 // src/findings/fingerprint.ts
-import { createHash as createHash2 } from "node:crypto";
+import { createHash as createHash3 } from "node:crypto";
 function fingerprint(f) {
   const fromParameterFile = f.parameterFile !== void 0 && f.origins.some((o) => o.location.file === f.parameterFile);
   const parts = [f.ruleId, f.resource.type.toLowerCase(), f.resource.name.toLowerCase(), f.path ?? "", f.file, fromParameterFile ? f.parameterFile : ""];
-  return createHash2("sha256").update(parts.join("\0")).digest("hex");
+  return createHash3("sha256").update(parts.join("\0")).digest("hex");
 }
 function baselineFingerprint(f) {
   const fromParameterFile = f.parameterFile !== void 0 && f.origins.some((o) => o.location.file === f.parameterFile);
   const where2 = f.declaration ?? `${f.resource.type.toLowerCase()}${f.resource.name.toLowerCase()}`;
   const parts = ["baseline/2", f.ruleId, f.file, where2, f.path ?? "", fromParameterFile ? f.parameterFile : ""];
-  return createHash2("sha256").update(parts.join("\0")).digest("hex");
+  return createHash3("sha256").update(parts.join("\0")).digest("hex");
 }
 var init_fingerprint = __esm({
   "src/findings/fingerprint.ts"() {
@@ -27915,14 +27927,14 @@ var init_github = __esm({
 });
 
 // src/report/gitlab.ts
-import { createHash as createHash3 } from "node:crypto";
+import { createHash as createHash4 } from "node:crypto";
 function formatGitlab(result) {
   const issues = [];
   const seen = /* @__PURE__ */ new Map();
   const unique3 = (fingerprint3) => {
     const n = seen.get(fingerprint3) ?? 0;
     seen.set(fingerprint3, n + 1);
-    return n === 0 ? fingerprint3 : createHash3("sha256").update(`${fingerprint3}\0${n}`).digest("hex");
+    return n === 0 ? fingerprint3 : createHash4("sha256").update(`${fingerprint3}\0${n}`).digest("hex");
   };
   for (const f of sortFindings(result.findings)) {
     const origins = f.origins.map((o) => ` (value set at ${o.location.file}:${o.location.start.line}: ${o.description})`).join("");
@@ -27937,7 +27949,7 @@ function formatGitlab(result) {
   for (const d of sortDiagnostics(result.diagnostics.filter((x) => x.severity !== "info"))) {
     const file = d.location?.file ?? d.file;
     if (file === void 0) continue;
-    const identity3 = createHash3("sha256").update(["diagnostic", d.code, file, d.message].join("\0")).digest("hex");
+    const identity3 = createHash4("sha256").update(["diagnostic", d.code, file, d.message].join("\0")).digest("hex");
     issues.push({
       description: visible(`${d.code}: ${d.message}`),
       check_name: `tollgate/${d.code}`,
@@ -35278,7 +35290,7 @@ var init_outcome_pack = __esm({
 
 // src/pipeline/result-cache.ts
 import { isAscii } from "node:buffer";
-import { createHash as createHash4 } from "node:crypto";
+import { createHash as createHash5 } from "node:crypto";
 import { closeSync as closeSync3, mkdirSync, openSync as openSync3, readFileSync as readFileSync11, renameSync, rmSync, statSync as statSync6, writeFileSync, writeSync } from "node:fs";
 import path24 from "node:path";
 function packLines(text2, line) {
@@ -35328,7 +35340,7 @@ function readCacheText(file) {
   return bytes.toString(isAscii(bytes) ? "latin1" : "utf8");
 }
 function sha256(data) {
-  return createHash4("sha256").update(data).digest("hex");
+  return createHash5("sha256").update(data).digest("hex");
 }
 var FORMAT2, HEADER2, RACY_MS, ResultCache;
 var init_result_cache = __esm({
@@ -42377,7 +42389,7 @@ __export(scan_exports, {
   scanSetup: () => scanSetup,
   workerScanOptions: () => workerScanOptions
 });
-import { createHash as createHash5 } from "node:crypto";
+import { createHash as createHash6 } from "node:crypto";
 import { readFileSync as readFileSync14, statSync as statSync11 } from "node:fs";
 import { availableParallelism } from "node:os";
 import path31 from "node:path";
@@ -42415,7 +42427,7 @@ function configIdentity(config, spec, cwd) {
   const contentOf = (given) => {
     const file = path31.resolve(cwd, given);
     try {
-      return statSync11(file).isFile() ? createHash5("sha256").update(readFileSync14(file)).digest("hex") : given;
+      return statSync11(file).isFile() ? createHash6("sha256").update(readFileSync14(file)).digest("hex") : given;
     } catch {
       return given;
     }

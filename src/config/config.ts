@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -107,6 +108,28 @@ export interface LoadConfigOptions {
   confineTo?: Sandbox;
 }
 
+/**
+ * The schema's validator: the one `npm run build` compiled (scripts/prepare-config-validator.mjs,
+ * dist/config-validator.cjs) while the schema hashes as it did then, else compiled now. Loading
+ * Ajv and compiling the schema cost ~100 ms of every scan with a configuration file.
+ */
+export function configValidator(): ValidateFunction {
+  if (validator) return validator;
+  const schemaText = readFileSync(path.join(packageRoot(), 'schema', 'tollgate.schema.json'), 'utf8');
+  try {
+    const built = load(path.join(packageRoot(), 'dist', 'config-validator.cjs')) as ValidateFunction & { schemaSha256?: unknown };
+    if (built.schemaSha256 === createHash('sha256').update(schemaText).digest('hex')) return (validator = built);
+  } catch {
+    // not built (a checkout without `npm run build`, the action's bundle): compiled below
+  }
+  return (validator = compileConfigValidator(schemaText));
+}
+
+/** The validator compiled now; verbose: an error carries its schema, whose known keys make the "did you mean" of an unknown key. */
+export function compileConfigValidator(schemaText: string): ValidateFunction {
+  return new (ajvLib().Ajv)({ allErrors: false, strict: true, verbose: true }).compile(JSON.parse(schemaText));
+}
+
 export function loadConfig(file: string, shownAs = file, options: LoadConfigOptions = {}): TollgateConfig {
   let text: string;
   try {
@@ -130,12 +153,9 @@ export function loadConfig(file: string, shownAs = file, options: LoadConfigOpti
   } catch (err) {
     throw new ConfigError(`${shownAs}: cannot read the configuration file: ${(err as Error).message}`);
   }
-  // verbose: an error carries its schema, whose known keys make the "did you mean" of an unknown key.
-  validator ??= new (ajvLib().Ajv)({ allErrors: false, strict: true, verbose: true }).compile(
-    JSON.parse(readFileSync(path.join(packageRoot(), 'schema', 'tollgate.schema.json'), 'utf8')),
-  );
-  if (!validator(value)) {
-    const error = validator.errors![0]!;
+  const validate = configValidator();
+  if (!validate(value)) {
+    const error = validate.errors![0]!;
     const { node, what } = offendingNode(doc, error);
     const at = node?.range ? lines.linePos(node.range[0]) : { line: 1, col: 1 };
     throw new ConfigError(`${shownAs}:${at.line}:${at.col}: ${what}`);

@@ -175,3 +175,32 @@ test('links: URL prefixes map to folders relative to the configuration file; a p
     (err: unknown) => err instanceof ConfigError && /tollgate\.yaml:\d+:\d+: .*links/.test(err.message),
   );
 });
+
+test('the schema validator compiled at build time is used, and judges as the one compiled at run time does', async () => {
+  const { compileConfigValidator, configValidator } = await import('../../src/config/config.js');
+  const { readFileSync } = await import('node:fs');
+  const { repoRoot } = await import('../helpers.js');
+  const built = configValidator() as ReturnType<typeof configValidator> & { schemaSha256?: string };
+  assert.equal(typeof built.schemaSha256, 'string', 'dist/config-validator.cjs is missing or stale: run npm run build');
+  const now = compileConfigValidator(readFileSync(path.join(repoRoot(), 'schema', 'tollgate.schema.json'), 'utf8'));
+  const cases: unknown[] = [
+    {},
+    { exclude: ['a/'], rules: { default: ['apim'], 'APIM-MinAPIVersion': { enabled: false } } },
+    { exclud: ['a/'] },
+    { rules: { default: 'apim' } },
+    { rules: { 'APIM-MinAPIVersion': { level: 'loud' } } },
+    { failOn: 3 },
+    { links: { 'https://x/': 5 } },
+    { suppressions: [{ rule: 'x' }] },
+    { output: [{ format: 'nope' }] },
+    { deployment: { location: 7 } },
+  ];
+  for (const value of cases) {
+    const a = built(value);
+    const b = now(value);
+    assert.equal(a, b, JSON.stringify(value));
+    const pick = (errors: typeof built.errors) => errors?.map((e) => [e.keyword, e.instancePath, e.params, e.message]);
+    assert.deepEqual(pick(built.errors), pick(now.errors), JSON.stringify(value));
+    if (!a) assert.deepEqual(built.errors?.[0]?.parentSchema, now.errors?.[0]?.parentSchema);
+  }
+});
