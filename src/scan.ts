@@ -4,7 +4,7 @@ import { evaluateBicepParamValues } from './arm/template/expand.js';
 import { findCandidates, loadInputs, type InputOptions } from './input/load-inputs.js';
 import { isDirectory, isFile } from './load/file-kind.js';
 import type { ScanUnit } from './input/pair-parameters.js';
-import type { Diagnostic } from './load/diagnostic.js';
+import { INTERNAL_ERROR, type Diagnostic } from './load/diagnostic.js';
 import type { Sandbox } from './load/sandbox.js';
 import { packageVersion } from './package-root.js';
 import type { Finding, Suppression } from './findings/finding.js';
@@ -113,7 +113,9 @@ function* pipeline(options: ScanOptions): Generator<Batch, ScanOutput, UnitOutco
   // The whole scan's record (scan-record.ts): the folders the walk lists and the existence checks
   // of link resolution are part of it.
   const records =
-    cacheDir !== undefined && identity !== undefined && recordable(options) ? new ScanRecords(cacheDir, identity, scanKey(options), Date.now()) : undefined;
+    cacheDir !== undefined && identity !== undefined && recordable(options)
+      ? new ScanRecords(cacheDir, identity, scanKey(options, ruleSet), Date.now())
+      : undefined;
   const probes = new Map<string, boolean>();
   const probe = (absPath: string) => {
     const exists = isFile(absPath);
@@ -121,6 +123,7 @@ function* pipeline(options: ScanOptions): Generator<Batch, ScanOutput, UnitOutco
     return exists;
   };
   const listed: string[] = [];
+  let keepRecord = true;
 
   // discover + load
   const inputOptions: InputOptions = {
@@ -184,6 +187,9 @@ function* pipeline(options: ScanOptions): Generator<Batch, ScanOutput, UnitOutco
     cached: (unit) => cache?.get(unit),
     store: (unit, ran) => {
       if (cache && ran.dependencies) cache.set(unit, ran.dependencies, ran.outcome);
+      // A unit a worker could not finish (it died, it ran out of memory) says nothing of what it
+      // read: a record of this scan would keep its failure while none of its files changed.
+      else if (cache) keepRecord = false;
     },
     caching: cache !== undefined,
   });
@@ -276,7 +282,10 @@ function* pipeline(options: ScanOptions): Generator<Batch, ScanOutput, UnitOutco
   for (const d of applied.diagnostics) pushOnce(d, diagnostics, seenDiagnostics);
   if (cache) {
     cache.close();
-    records?.keep(found, unchangedWalk ? 'unchanged' : listed, probes, cache.used, cache.hits + cache.misses, result);
+    // An internal error (a bug in one file's reading or one unit, or a worker that died) may not
+    // happen again: the next scan tries again rather than take it from a record.
+    if (keepRecord && !diagnostics.some((d) => d.code === INTERNAL_ERROR))
+      records?.keep(found, unchangedWalk ? 'unchanged' : listed, probes, cache.used, cache.hits + cache.misses, result);
     result.cache = { hits: cache.hits, misses: cache.misses };
   }
   result.durationMs = Math.round(performance.now() - started);
@@ -292,11 +301,35 @@ function recordable(options: ScanOptions): boolean {
   return !options.overlay && !options.linkGraphs && !options.parameters?.length && options.paths.every((p) => isDirectory(path.resolve(options.cwd, p)));
 }
 
-/** The options a scan's output depends on besides its identity (cacheIdentity), and the day (suppressions expire by the calendar). */
-function scanKey(options: ScanOptions): ScanKey {
+/**
+ * The options a scan's output depends on besides its identity (cacheIdentity), and the day
+ * (suppressions expire by the calendar). The identity keys what a unit's outcome depends on; the
+ * stages after the units also read what the rule set says beyond its rules: `--rules all`, the
+ * rules turned off or left out, the assignments, their exemptions and what they lack.
+ */
+function scanKey(options: ScanOptions, ruleSet: RuleSet): ScanKey {
   const today = (options.today ?? new Date()).toISOString().slice(0, 10);
+  const assigned = ruleSet.assigned;
   return {
     scope: {
+      rules: sha256(
+        JSON.stringify({
+          all: ruleSet.all ?? false,
+          turnedOff: ruleSet.turnedOff ?? [],
+          deselected: ruleSet.deselected ?? [],
+          notRun: ruleSet.notRun ?? [],
+          defaultSkipped: ruleSet.defaultSkipped ?? [],
+          diagnostics: ruleSet.diagnostics,
+          effectErrors: ruleSet.effectErrors,
+          assigned: assigned
+            ? {
+                rules: assigned.assigned.map((a) => [a.rule.meta.id, a.assignment, a.initiative?.name ?? null, a.referenceId ?? null, a.groups]),
+                unavailable: assigned.unavailable,
+                exemptions: assigned.exemptions,
+              }
+            : null,
+        }),
+      ),
       paths: options.paths,
       include: options.include ?? null,
       exclude: options.exclude ?? null,

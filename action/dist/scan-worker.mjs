@@ -18364,6 +18364,13 @@ var Sandbox = class _Sandbox {
     this.onRead?.(absPath, read2.ok ? read2.value : void 0);
     return read2;
   }
+  /**
+   * Says that a path that decides something (where a module resolves, which bicepconfig.json
+   * applies) does not exist: a dependency like a file read, so that the result cache sees it appear.
+   */
+  noteAbsent(absPath) {
+    this.onRead?.(absPath, void 0);
+  }
   /** The overlay's text for a path (by the path as given or its real path), checked like a read from disk. */
   fromOverlay(absPath) {
     if (!this.overlay.has(absPath) && !this.overlay.has(realOrResolved(absPath))) return void 0;
@@ -21181,12 +21188,13 @@ var InputError = class extends Error {
   }
   diagnostic;
 };
+var INTERNAL_ERROR = "internal-error";
 function internalErrorDiagnostic(err, file, debug = false) {
   if (err instanceof InputError) return err.diagnostic;
   const message = err instanceof Error ? err.message : String(err);
   return {
     severity: "error",
-    code: "internal-error",
+    code: INTERNAL_ERROR,
     message: `internal error while scanning: ${message}`,
     ...file !== void 0 ? { file } : {},
     ...debug && err instanceof Error && err.stack ? { stack: err.stack } : {}
@@ -23340,7 +23348,15 @@ function evaluateResources(set, rules, options = {}) {
   const out = { results: [], findings: [], diagnostics: [] };
   const byType = indexRules(rules);
   const anyType = byType.get("*") ?? [];
-  const run = { ...options, now: options.now ?? /* @__PURE__ */ new Date() };
+  let clock = options.now;
+  const now = () => {
+    if (clock === void 0) {
+      clock = /* @__PURE__ */ new Date();
+      out.clockRead = true;
+    }
+    return clock;
+  };
+  const run = { ruleOptions: options.ruleOptions, now };
   for (const resource of set.resources) {
     const ref = { type: resource.type, name: resource.name, id: resource.id };
     for (const rule of byType.get(resource.type.toLowerCase()) ?? []) out.results.push(runRule(rule, resource, ref, set, run, out));
@@ -23372,7 +23388,10 @@ function runRule(rule, resource, ref, set, options, out) {
     resources: set.resources,
     // Own keys only: a rule id from a policy file may be `constructor` or `__proto__`.
     options: (options.ruleOptions && Object.hasOwn(options.ruleOptions, rule.meta.id) ? options.ruleOptions[rule.meta.id] : void 0) ?? {},
-    now: options.now ?? /* @__PURE__ */ new Date(),
+    // Read when a rule asks (see Evaluation.clockRead).
+    get now() {
+      return options.now();
+    },
     report: ({ path: path22, message, messageId, level, effect, fix }) => {
       const finding = makeFinding(rule, resource, set, path22, message);
       const edits = fix ? computeFix(resource, fix) : void 0;
@@ -26894,7 +26913,11 @@ function resolve(spec, fromAbsPath, sandbox) {
   const config = bicepConfig(path5.dirname(fromAbsPath), sandbox);
   const ref = parseReference(spec, config);
   if (typeof ref === "string") return { ok: false, reason: ref };
-  const found = (p) => existsSync3(p) && sandbox.check(p).ok;
+  const found = (p) => {
+    if (existsSync3(p)) return sandbox.check(p).ok;
+    sandbox.noteAbsent(p);
+    return false;
+  };
   const mirror = sandbox.moduleMirror;
   const mirrorForms = mirror ? mirrorPaths(ref).map((f) => path5.join(mirror, ...f.split("/"))) : [];
   const version = ref.kind === "br" ? ref.tag ?? ref.digest ?? "" : ref.version;
@@ -26904,7 +26927,7 @@ function resolve(spec, fromAbsPath, sandbox) {
   const cacheRoot = config.cacheRoot ?? sandbox.bicepCacheRoot;
   if (cacheRoot) {
     if (config.cacheRoot) sandbox.allowBicepCache(config.cacheRoot);
-    const cached2 = cachePath(ref, cacheRoot);
+    const cached2 = cachePath(ref, cacheRoot, sandbox);
     if (cached2 && found(cached2)) return { ok: true, path: cached2 };
   }
   for (const dir of mirrorForms) {
@@ -26971,7 +26994,7 @@ function parseReference(spec, config) {
   if (!resourceGroup) resourceGroup = parts.shift();
   return { kind: "ts", subscription, resourceGroup, name: parts[0], version: body.slice(colon + 1) };
 }
-function cachePath(ref, root) {
+function cachePath(ref, root, sandbox) {
   if (ref.kind === "ts") {
     return path5.join(root, "ts", ...[ref.subscription, ref.resourceGroup, ref.name, ref.version].map((s) => s.toLowerCase()), "main.json");
   }
@@ -26980,6 +27003,7 @@ function cachePath(ref, root) {
     const dir = path5.join(root, "br", registry, repository);
     const leaf2 = ref.digest ? ref.digest.replace(":", "#") : tagFolder(dir, ref.tag);
     if (leaf2 && existsSync3(path5.join(dir, leaf2, "main.json"))) return path5.join(dir, leaf2, "main.json");
+    if (leaf2) sandbox.noteAbsent(path5.join(dir, leaf2, "main.json"));
   }
   return void 0;
 }
@@ -27007,7 +27031,9 @@ function bicepConfig(folder, sandbox) {
   if (known2) return known2;
   let config;
   const file = path5.join(folder, "bicepconfig.json");
-  const read2 = existsSync3(file) ? sandbox.readText(file) : void 0;
+  const exists = existsSync3(file);
+  if (!exists) sandbox.noteAbsent(file);
+  const read2 = exists ? sandbox.readText(file) : void 0;
   const parsed2 = read2?.ok ? parseConfig(read2.value, file) : void 0;
   if (parsed2) config = parsed2;
   else if (path5.dirname(folder) === folder) config = { br: { ...BUILT_IN_BR }, ts: {} };
@@ -27666,6 +27692,7 @@ function collect(set, ctx2, out) {
   };
   const evaluation = evaluateResources(set, ctx2.rules, { ruleOptions: ctx2.ruleOptions, now: ctx2.deployment.now ? new Date(ctx2.deployment.now) : void 0 });
   out.results.push(...evaluation.results);
+  if (evaluation.clockRead) out.clock = (/* @__PURE__ */ new Date()).toISOString().slice(0, 10);
   for (const diagnostic of evaluation.diagnostics) out.diagnostics.push({ diagnostic, once: false });
   const onResource = /* @__PURE__ */ new Map();
   const problems = [];
@@ -29663,7 +29690,7 @@ function requestContextOf(apiVersion) {
 }
 function environment(policy, target, given = {}) {
   const d = policy.definition;
-  return {
+  const env = {
     deployment: given.deployment ?? DEFAULT_DEPLOYMENT,
     requestContext: given.requestContext ?? requestContextOf(target.apiVersion),
     policy: given.policy ?? {
@@ -29673,9 +29700,10 @@ function environment(policy, target, given = {}) {
       definitionReferenceId: ""
     },
     ...given.resourceGroup !== void 0 ? { resourceGroup: given.resourceGroup } : {},
-    ...given.subscription !== void 0 ? { subscription: given.subscription } : {},
-    ...given.now !== void 0 ? { now: given.now } : {}
+    ...given.subscription !== void 0 ? { subscription: given.subscription } : {}
   };
+  if ("now" in given) Object.defineProperty(env, "now", { get: () => given.now, enumerable: true, configurable: true });
+  return env;
 }
 function notIndexed(policy, target) {
   const type = target.type.toLowerCase();
@@ -29797,7 +29825,12 @@ function createPolicyRule(definition, options = {}) {
     check(resource, ctx2) {
       if (compiled2.notForTemplates) return ctx2.skip(`not applicable: ${compiled2.notForTemplates}`);
       const result = evaluatePolicy(compiled2, resource, {
-        env: ctx2.now ? { now: policyTime(ctx2.now) } : {},
+        // The clock is read when the definition calls utcNow() (engine.ts: the outcome is then one of today).
+        env: {
+          get now() {
+            return ctx2.now ? policyTime(ctx2.now) : void 0;
+          }
+        },
         related: (query) => relatedIn(resource, ctx2.resources, query),
         relatedFrom: "deployment"
       });
@@ -31125,7 +31158,10 @@ function defineRule(spec) {
       const own = {
         resources: ctx2.resources,
         options: ctx2.options,
-        ...ctx2.now ? { now: ctx2.now } : {},
+        // Read when the rule asks: the clock makes the outcome one of today (engine.ts).
+        get now() {
+          return ctx2.now;
+        },
         skip: (reason) => ctx2.skip(reason),
         unknown: (reason) => ctx2.unknown(reason),
         report: (finding) => {
@@ -36381,7 +36417,7 @@ function loadRuleSet(policyEffects = {}, settings = {}, selection = {}) {
 
 // src/cli/commands/scan.ts
 import { createHash as createHash4 } from "node:crypto";
-import { readFileSync as readFileSync11, statSync as statSync6 } from "node:fs";
+import { readdirSync as readdirSync3, readFileSync as readFileSync11, statSync as statSync6 } from "node:fs";
 import path21 from "node:path";
 
 // src/config/config.ts
@@ -36863,12 +36899,39 @@ function configIdentity(config, spec, cwd) {
   const contentOf = (given) => {
     const file = path21.resolve(cwd, given);
     try {
-      return statSync6(file).isFile() ? createHash4("sha256").update(readFileSync11(file)).digest("hex") : given;
+      const stat = statSync6(file);
+      if (stat.isFile()) return createHash4("sha256").update(readFileSync11(file)).digest("hex");
+      if (stat.isDirectory()) return [given, folderContent(file)];
+      return given;
     } catch {
       return given;
     }
   };
   return JSON.stringify({ config, policies: Object.values(spec).map((list3) => list3.map(contentOf)), plugins: (config.plugins ?? []).map(contentOf) });
+}
+function folderContent(dir) {
+  const out = [];
+  const walk3 = (at) => {
+    let entries;
+    try {
+      entries = readdirSync3(at, { withFileTypes: true }).sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    } catch {
+      return;
+    }
+    for (const entry2 of entries) {
+      const abs = path21.join(at, entry2.name);
+      if (entry2.isDirectory()) walk3(abs);
+      else if (entry2.isFile()) {
+        try {
+          out.push([path21.relative(dir, abs), createHash4("sha256").update(readFileSync11(abs)).digest("hex")]);
+        } catch {
+          out.push([path21.relative(dir, abs), "unreadable"]);
+        }
+      }
+    }
+  };
+  walk3(dir);
+  return out;
 }
 function scanSetup(paths, flags, cwd, config, plugins, scanned) {
   const fromConfig = flags.format === void 0 && flags.output === void 0 && config.output;

@@ -4383,13 +4383,13 @@ function internalErrorDiagnostic(err, file, debug = false) {
   const message = err instanceof Error ? err.message : String(err);
   return {
     severity: "error",
-    code: "internal-error",
+    code: INTERNAL_ERROR,
     message: `internal error while scanning: ${message}`,
     ...file !== void 0 ? { file } : {},
     ...debug && err instanceof Error && err.stack ? { stack: err.stack } : {}
   };
 }
-var InputError;
+var InputError, INTERNAL_ERROR;
 var init_diagnostic = __esm({
   "src/load/diagnostic.ts"() {
     "use strict";
@@ -4401,6 +4401,7 @@ var init_diagnostic = __esm({
       }
       diagnostic;
     };
+    INTERNAL_ERROR = "internal-error";
   }
 });
 
@@ -4682,6 +4683,13 @@ var init_sandbox = __esm({
         }
         this.onRead?.(absPath, read2.ok ? read2.value : void 0);
         return read2;
+      }
+      /**
+       * Says that a path that decides something (where a module resolves, which bicepconfig.json
+       * applies) does not exist: a dependency like a file read, so that the result cache sees it appear.
+       */
+      noteAbsent(absPath) {
+        this.onRead?.(absPath, void 0);
       }
       /** The overlay's text for a path (by the path as given or its real path), checked like a read from disk. */
       fromOverlay(absPath) {
@@ -9516,7 +9524,7 @@ function requestContextOf(apiVersion) {
 }
 function environment(policy, target, given = {}) {
   const d = policy.definition;
-  return {
+  const env = {
     deployment: given.deployment ?? DEFAULT_DEPLOYMENT,
     requestContext: given.requestContext ?? requestContextOf(target.apiVersion),
     policy: given.policy ?? {
@@ -9526,9 +9534,10 @@ function environment(policy, target, given = {}) {
       definitionReferenceId: ""
     },
     ...given.resourceGroup !== void 0 ? { resourceGroup: given.resourceGroup } : {},
-    ...given.subscription !== void 0 ? { subscription: given.subscription } : {},
-    ...given.now !== void 0 ? { now: given.now } : {}
+    ...given.subscription !== void 0 ? { subscription: given.subscription } : {}
   };
+  if ("now" in given) Object.defineProperty(env, "now", { get: () => given.now, enumerable: true, configurable: true });
+  return env;
 }
 function notIndexed(policy, target) {
   const type = target.type.toLowerCase();
@@ -9685,7 +9694,12 @@ function createPolicyRule(definition, options = {}) {
     check(resource2, ctx) {
       if (compiled2.notForTemplates) return ctx.skip(`not applicable: ${compiled2.notForTemplates}`);
       const result = evaluatePolicy(compiled2, resource2, {
-        env: ctx.now ? { now: policyTime(ctx.now) } : {},
+        // The clock is read when the definition calls utcNow() (engine.ts: the outcome is then one of today).
+        env: {
+          get now() {
+            return ctx.now ? policyTime(ctx.now) : void 0;
+          }
+        },
         related: (query) => relatedIn(resource2, ctx.resources, query),
         relatedFrom: "deployment"
       });
@@ -33076,7 +33090,11 @@ function resolve(spec, fromAbsPath, sandbox) {
   const config = bicepConfig(path15.dirname(fromAbsPath), sandbox);
   const ref2 = parseReference(spec, config);
   if (typeof ref2 === "string") return { ok: false, reason: ref2 };
-  const found = (p) => existsSync4(p) && sandbox.check(p).ok;
+  const found = (p) => {
+    if (existsSync4(p)) return sandbox.check(p).ok;
+    sandbox.noteAbsent(p);
+    return false;
+  };
   const mirror = sandbox.moduleMirror;
   const mirrorForms = mirror ? mirrorPaths(ref2).map((f) => path15.join(mirror, ...f.split("/"))) : [];
   const version = ref2.kind === "br" ? ref2.tag ?? ref2.digest ?? "" : ref2.version;
@@ -33086,7 +33104,7 @@ function resolve(spec, fromAbsPath, sandbox) {
   const cacheRoot = config.cacheRoot ?? sandbox.bicepCacheRoot;
   if (cacheRoot) {
     if (config.cacheRoot) sandbox.allowBicepCache(config.cacheRoot);
-    const cached2 = cachePath(ref2, cacheRoot);
+    const cached2 = cachePath(ref2, cacheRoot, sandbox);
     if (cached2 && found(cached2)) return { ok: true, path: cached2 };
   }
   for (const dir of mirrorForms) {
@@ -33153,7 +33171,7 @@ function parseReference(spec, config) {
   if (!resourceGroup) resourceGroup = parts.shift();
   return { kind: "ts", subscription, resourceGroup, name: parts[0], version: body.slice(colon + 1) };
 }
-function cachePath(ref2, root) {
+function cachePath(ref2, root, sandbox) {
   if (ref2.kind === "ts") {
     return path15.join(root, "ts", ...[ref2.subscription, ref2.resourceGroup, ref2.name, ref2.version].map((s) => s.toLowerCase()), "main.json");
   }
@@ -33162,6 +33180,7 @@ function cachePath(ref2, root) {
     const dir = path15.join(root, "br", registry, repository);
     const leaf2 = ref2.digest ? ref2.digest.replace(":", "#") : tagFolder(dir, ref2.tag);
     if (leaf2 && existsSync4(path15.join(dir, leaf2, "main.json"))) return path15.join(dir, leaf2, "main.json");
+    if (leaf2) sandbox.noteAbsent(path15.join(dir, leaf2, "main.json"));
   }
   return void 0;
 }
@@ -33189,7 +33208,9 @@ function bicepConfig(folder, sandbox) {
   if (known2) return known2;
   let config;
   const file = path15.join(folder, "bicepconfig.json");
-  const read2 = existsSync4(file) ? sandbox.readText(file) : void 0;
+  const exists = existsSync4(file);
+  if (!exists) sandbox.noteAbsent(file);
+  const read2 = exists ? sandbox.readText(file) : void 0;
   const parsed2 = read2?.ok ? parseConfig(read2.value, file) : void 0;
   if (parsed2) config = parsed2;
   else if (path15.dirname(folder) === folder) config = { br: { ...BUILT_IN_BR }, ts: {} };
@@ -34914,7 +34935,15 @@ function evaluateResources(set, rules, options = {}) {
   const out = { results: [], findings: [], diagnostics: [] };
   const byType = indexRules(rules);
   const anyType = byType.get("*") ?? [];
-  const run = { ...options, now: options.now ?? /* @__PURE__ */ new Date() };
+  let clock = options.now;
+  const now = () => {
+    if (clock === void 0) {
+      clock = /* @__PURE__ */ new Date();
+      out.clockRead = true;
+    }
+    return clock;
+  };
+  const run = { ruleOptions: options.ruleOptions, now };
   for (const resource2 of set.resources) {
     const ref2 = { type: resource2.type, name: resource2.name, id: resource2.id };
     for (const rule of byType.get(resource2.type.toLowerCase()) ?? []) out.results.push(runRule(rule, resource2, ref2, set, run, out));
@@ -34945,7 +34974,10 @@ function runRule(rule, resource2, ref2, set, options, out) {
     resources: set.resources,
     // Own keys only: a rule id from a policy file may be `constructor` or `__proto__`.
     options: (options.ruleOptions && Object.hasOwn(options.ruleOptions, rule.meta.id) ? options.ruleOptions[rule.meta.id] : void 0) ?? {},
-    now: options.now ?? /* @__PURE__ */ new Date(),
+    // Read when a rule asks (see Evaluation.clockRead).
+    get now() {
+      return options.now();
+    },
     report: ({ path: path41, message, messageId, level, effect, fix }) => {
       const finding2 = makeFinding(rule, resource2, set, path41, message);
       const edits = fix ? computeFix(resource2, fix) : void 0;
@@ -35171,6 +35203,7 @@ function collect3(set, ctx, out) {
   };
   const evaluation = evaluateResources(set, ctx.rules, { ruleOptions: ctx.ruleOptions, now: ctx.deployment.now ? new Date(ctx.deployment.now) : void 0 });
   out.results.push(...evaluation.results);
+  if (evaluation.clockRead) out.clock = (/* @__PURE__ */ new Date()).toISOString().slice(0, 10);
   for (const diagnostic3 of evaluation.diagnostics) out.diagnostics.push({ diagnostic: diagnostic3, once: false });
   const onResource = /* @__PURE__ */ new Map();
   const problems = [];
@@ -35393,7 +35426,8 @@ var init_result_cache = __esm({
       /** The cached outcome while nothing the unit read has changed. */
       get(unit) {
         const stored = this.lookup(this.unitKey(unit), isOutcome);
-        const outcome = stored && unpackOutcome(stored);
+        const today = new Date(this.started).toISOString().slice(0, 10);
+        const outcome = stored && (stored.clock === void 0 || stored.clock === today) ? unpackOutcome(stored) : void 0;
         if (outcome) this.hits++;
         else this.misses++;
         return outcome;
@@ -35841,7 +35875,10 @@ function defineRule(spec) {
       const own = {
         resources: ctx.resources,
         options: ctx.options,
-        ...ctx.now ? { now: ctx.now } : {},
+        // Read when the rule asks: the clock makes the outcome one of today (engine.ts).
+        get now() {
+          return ctx.now;
+        },
         skip: (reason2) => ctx.skip(reason2),
         unknown: (reason2) => ctx.unknown(reason2),
         report: (finding2) => {
@@ -41659,7 +41696,7 @@ function* pipeline(options) {
   const identity3 = options.cache === void 0 ? void 0 : cacheIdentity(options, ruleSet, ctx.sandbox);
   const cacheDir = options.cache === void 0 ? void 0 : path27.resolve(options.cwd, options.cache);
   const cache = cacheDir === void 0 || identity3 === void 0 ? void 0 : new ResultCache(cacheDir, identity3);
-  const records = cacheDir !== void 0 && identity3 !== void 0 && recordable(options) ? new ScanRecords(cacheDir, identity3, scanKey(options), Date.now()) : void 0;
+  const records = cacheDir !== void 0 && identity3 !== void 0 && recordable(options) ? new ScanRecords(cacheDir, identity3, scanKey(options, ruleSet), Date.now()) : void 0;
   const probes = /* @__PURE__ */ new Map();
   const probe = (absPath) => {
     const exists = isFile(absPath);
@@ -41667,6 +41704,7 @@ function* pipeline(options) {
     return exists;
   };
   const listed = [];
+  let keepRecord = true;
   const inputOptions = {
     ...options,
     sandbox: ctx.sandbox,
@@ -41722,6 +41760,7 @@ function* pipeline(options) {
     cached: (unit) => cache?.get(unit),
     store: (unit, ran) => {
       if (cache && ran.dependencies) cache.set(unit, ran.dependencies, ran.outcome);
+      else if (cache) keepRecord = false;
     },
     caching: cache !== void 0
   });
@@ -41797,7 +41836,8 @@ function* pipeline(options) {
   for (const d of applied.diagnostics) pushOnce(d, diagnostics, seenDiagnostics);
   if (cache) {
     cache.close();
-    records?.keep(found, unchangedWalk ? "unchanged" : listed, probes, cache.used, cache.hits + cache.misses, result);
+    if (keepRecord && !diagnostics.some((d) => d.code === INTERNAL_ERROR))
+      records?.keep(found, unchangedWalk ? "unchanged" : listed, probes, cache.used, cache.hits + cache.misses, result);
     result.cache = { hits: cache.hits, misses: cache.misses };
   }
   result.durationMs = Math.round(performance2.now() - started);
@@ -41806,10 +41846,27 @@ function* pipeline(options) {
 function recordable(options) {
   return !options.overlay && !options.linkGraphs && !options.parameters?.length && options.paths.every((p) => isDirectory(path27.resolve(options.cwd, p)));
 }
-function scanKey(options) {
+function scanKey(options, ruleSet) {
   const today = (options.today ?? /* @__PURE__ */ new Date()).toISOString().slice(0, 10);
+  const assigned = ruleSet.assigned;
   return {
     scope: {
+      rules: sha256(
+        JSON.stringify({
+          all: ruleSet.all ?? false,
+          turnedOff: ruleSet.turnedOff ?? [],
+          deselected: ruleSet.deselected ?? [],
+          notRun: ruleSet.notRun ?? [],
+          defaultSkipped: ruleSet.defaultSkipped ?? [],
+          diagnostics: ruleSet.diagnostics,
+          effectErrors: ruleSet.effectErrors,
+          assigned: assigned ? {
+            rules: assigned.assigned.map((a) => [a.rule.meta.id, a.assignment, a.initiative?.name ?? null, a.referenceId ?? null, a.groups]),
+            unavailable: assigned.unavailable,
+            exemptions: assigned.exemptions
+          } : null
+        })
+      ),
       paths: options.paths,
       include: options.include ?? null,
       exclude: options.exclude ?? null,
@@ -41869,6 +41926,7 @@ var init_scan = __esm({
     init_expand();
     init_load_inputs();
     init_file_kind();
+    init_diagnostic();
     init_package_root();
     init_dedupe();
     init_equivalents();
@@ -42390,7 +42448,7 @@ __export(scan_exports, {
   workerScanOptions: () => workerScanOptions
 });
 import { createHash as createHash6 } from "node:crypto";
-import { readFileSync as readFileSync14, statSync as statSync11 } from "node:fs";
+import { readdirSync as readdirSync7, readFileSync as readFileSync14, statSync as statSync11 } from "node:fs";
 import { availableParallelism } from "node:os";
 import path31 from "node:path";
 import { setFlagsFromString } from "node:v8";
@@ -42427,12 +42485,39 @@ function configIdentity(config, spec, cwd) {
   const contentOf = (given) => {
     const file = path31.resolve(cwd, given);
     try {
-      return statSync11(file).isFile() ? createHash6("sha256").update(readFileSync14(file)).digest("hex") : given;
+      const stat = statSync11(file);
+      if (stat.isFile()) return createHash6("sha256").update(readFileSync14(file)).digest("hex");
+      if (stat.isDirectory()) return [given, folderContent(file)];
+      return given;
     } catch {
       return given;
     }
   };
   return JSON.stringify({ config, policies: Object.values(spec).map((list3) => list3.map(contentOf)), plugins: (config.plugins ?? []).map(contentOf) });
+}
+function folderContent(dir) {
+  const out = [];
+  const walk4 = (at) => {
+    let entries2;
+    try {
+      entries2 = readdirSync7(at, { withFileTypes: true }).sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    } catch {
+      return;
+    }
+    for (const entry2 of entries2) {
+      const abs = path31.join(at, entry2.name);
+      if (entry2.isDirectory()) walk4(abs);
+      else if (entry2.isFile()) {
+        try {
+          out.push([path31.relative(dir, abs), createHash6("sha256").update(readFileSync14(abs)).digest("hex")]);
+        } catch {
+          out.push([path31.relative(dir, abs), "unreadable"]);
+        }
+      }
+    }
+  };
+  walk4(dir);
+  return out;
 }
 function scanSetup(paths, flags, cwd, config, plugins, scanned) {
   const fromConfig2 = flags.format === void 0 && flags.output === void 0 && config.output;
@@ -43776,7 +43861,7 @@ var policy_suite_exports = {};
 __export(policy_suite_exports, {
   runPolicySuite: () => runPolicySuite
 });
-import { existsSync as existsSync7, readdirSync as readdirSync7, readFileSync as readFileSync17, statSync as statSync12 } from "node:fs";
+import { existsSync as existsSync7, readdirSync as readdirSync8, readFileSync as readFileSync17, statSync as statSync12 } from "node:fs";
 import path36 from "node:path";
 function runPolicySuite(dir, flags = {}) {
   const cwd = process.cwd();
@@ -43855,7 +43940,7 @@ ${summary}
 function suiteFolders(root) {
   const out = [];
   const visit = (dir) => {
-    const names = readdirSync7(dir).sort();
+    const names = readdirSync8(dir).sort();
     if (names.includes("policy.json") && CASE_FILES.some((f) => names.includes(f))) out.push(dir);
     for (const n of names) {
       if (n === "node_modules" || n.startsWith(".")) continue;

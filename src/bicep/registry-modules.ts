@@ -59,7 +59,12 @@ function resolve(spec: string, fromAbsPath: string, sandbox: Sandbox): RegistryR
   const config = bicepConfig(path.dirname(fromAbsPath), sandbox);
   const ref = parseReference(spec, config);
   if (typeof ref === 'string') return { ok: false, reason: ref };
-  const found = (p: string) => existsSync(p) && sandbox.check(p).ok;
+  // A place looked at and found empty is a dependency too: a module restored later resolves there.
+  const found = (p: string) => {
+    if (existsSync(p)) return sandbox.check(p).ok;
+    sandbox.noteAbsent(p);
+    return false;
+  };
   const mirror = sandbox.moduleMirror;
   const mirrorForms = mirror ? mirrorPaths(ref).map((f) => path.join(mirror, ...f.split('/'))) : [];
   const version = ref.kind === 'br' ? (ref.tag ?? ref.digest ?? '') : ref.version;
@@ -71,7 +76,7 @@ function resolve(spec: string, fromAbsPath: string, sandbox: Sandbox): RegistryR
   const cacheRoot = config.cacheRoot ?? sandbox.bicepCacheRoot;
   if (cacheRoot) {
     if (config.cacheRoot) sandbox.allowBicepCache(config.cacheRoot);
-    const cached = cachePath(ref, cacheRoot);
+    const cached = cachePath(ref, cacheRoot, sandbox);
     if (cached && found(cached)) return { ok: true, path: cached };
   }
   for (const dir of mirrorForms) {
@@ -143,7 +148,7 @@ function parseReference(spec: string, config: BicepConfig): Reference | string {
 }
 
 /** The file `bicep restore` writes for a reference under the cache root. */
-function cachePath(ref: Reference, root: string): string | undefined {
+function cachePath(ref: Reference, root: string, sandbox: Sandbox): string | undefined {
   if (ref.kind === 'ts') {
     return path.join(root, 'ts', ...[ref.subscription, ref.resourceGroup, ref.name, ref.version].map((s) => s.toLowerCase()), 'main.json');
   }
@@ -153,6 +158,7 @@ function cachePath(ref: Reference, root: string): string | undefined {
     const dir = path.join(root, 'br', registry, repository);
     const leaf = ref.digest ? ref.digest.replace(':', '#') : tagFolder(dir, ref.tag!);
     if (leaf && existsSync(path.join(dir, leaf, 'main.json'))) return path.join(dir, leaf, 'main.json');
+    if (leaf) sandbox.noteAbsent(path.join(dir, leaf, 'main.json'));
   }
   return undefined;
 }
@@ -197,7 +203,9 @@ function bicepConfig(folder: string, sandbox: Sandbox): BicepConfig {
   if (known) return known;
   let config: BicepConfig;
   const file = path.join(folder, 'bicepconfig.json');
-  const read = existsSync(file) ? sandbox.readText(file) : undefined;
+  const exists = existsSync(file);
+  if (!exists) sandbox.noteAbsent(file);
+  const read = exists ? sandbox.readText(file) : undefined;
   const parsed = read?.ok ? parseConfig(read.value, file) : undefined;
   if (parsed) config = parsed;
   else if (path.dirname(folder) === folder) config = { br: { ...BUILT_IN_BR }, ts: {} };

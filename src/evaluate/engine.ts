@@ -17,6 +17,11 @@ export interface Evaluation {
   results: RuleResult[];
   findings: Finding[];
   diagnostics: Diagnostic[];
+  /**
+   * A rule read the live clock (no `now` given): the outcome holds only today (a certificate
+   * expiring, a policy's utcNow()), and the result cache keeps it for the day.
+   */
+  clockRead?: boolean;
 }
 
 /**
@@ -28,8 +33,16 @@ export function evaluateResources(set: ResourceSet, rules: readonly Rule[], opti
   const out: Evaluation = { results: [], findings: [], diagnostics: [] };
   const byType = indexRules(rules);
   const anyType = byType.get('*') ?? [];
-  // One clock reading per unit, not one Date per rule and resource.
-  const run: EvaluateOptions = { ...options, now: options.now ?? new Date() };
+  // One clock reading per unit, not one Date per rule and resource, made when a rule asks.
+  let clock = options.now;
+  const now = (): Date => {
+    if (clock === undefined) {
+      clock = new Date();
+      out.clockRead = true;
+    }
+    return clock;
+  };
+  const run: RunOptions = { ruleOptions: options.ruleOptions, now };
   for (const resource of set.resources) {
     // One reference per resource, shared by its results (coverage keys a resource once per reference).
     const ref: ResourceRef = { type: resource.type, name: resource.name, id: resource.id };
@@ -59,14 +72,22 @@ function indexRules(rules: readonly Rule[]): Map<string, Rule[]> {
   return map;
 }
 
-function runRule(rule: Rule, resource: Resource, ref: ResourceRef, set: ResourceSet, options: EvaluateOptions, out: Evaluation): RuleResult {
+interface RunOptions {
+  ruleOptions: EvaluateOptions['ruleOptions'];
+  now: () => Date;
+}
+
+function runRule(rule: Rule, resource: Resource, ref: ResourceRef, set: ResourceSet, options: RunOptions, out: Evaluation): RuleResult {
   const result: RuleResult = { ruleId: rule.meta.id, resource: ref, file: set.file, parameterFile: set.parameterFile, outcome: 'pass', findings: [] };
   let verdict: { outcome: Outcome; reason: string } | undefined;
   const ctx: CheckContext = {
     resources: set.resources,
     // Own keys only: a rule id from a policy file may be `constructor` or `__proto__`.
     options: (options.ruleOptions && Object.hasOwn(options.ruleOptions, rule.meta.id) ? options.ruleOptions[rule.meta.id] : undefined) ?? {},
-    now: options.now ?? new Date(),
+    // Read when a rule asks (see Evaluation.clockRead).
+    get now() {
+      return options.now();
+    },
     report: ({ path, message, messageId, level, effect, fix }) => {
       const finding = makeFinding(rule, resource, set, path, message);
       // Only failures reach here, so the walk that finds where values are written stays off the hot path.

@@ -37,12 +37,14 @@ export class InputError extends Error {
  * diagnostic. The stack is kept only with `--debug`: it names our install paths, which do not
  * belong in a report.
  */
+export const INTERNAL_ERROR = 'internal-error';
+
 export function internalErrorDiagnostic(err: unknown, file: string | undefined, debug = false): Diagnostic {
   if (err instanceof InputError) return err.diagnostic;
   const message = err instanceof Error ? err.message : String(err);
   return {
     severity: 'error',
-    code: 'internal-error',
+    code: INTERNAL_ERROR,
     message: `internal error while scanning: ${message}`,
     ...(file !== undefined ? { file } : {}),
     ...(debug && err instanceof Error && err.stack ? { stack: err.stack } : {}),

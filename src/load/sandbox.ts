@@ -251,6 +251,14 @@ export class Sandbox {
     return read;
   }
 
+  /**
+   * Says that a path that decides something (where a module resolves, which bicepconfig.json
+   * applies) does not exist: a dependency like a file read, so that the result cache sees it appear.
+   */
+  noteAbsent(absPath: string): void {
+    this.onRead?.(absPath, undefined);
+  }
+
   /** The overlay's text for a path (by the path as given or its real path), checked like a read from disk. */
   private fromOverlay(absPath: string): SandboxRead<string> | undefined {
     if (!this.overlay!.has(absPath) && !this.overlay!.has(realOrResolved(absPath))) return undefined;

@@ -93,7 +93,9 @@ export class ResultCache {
   /** The cached outcome while nothing the unit read has changed. */
   get(unit: ScanUnit): UnitOutcome | undefined {
     const stored = this.lookup(this.unitKey(unit), isOutcome);
-    const outcome = stored && unpackOutcome(stored);
+    // An outcome that read the clock holds for its day only.
+    const today = new Date(this.started).toISOString().slice(0, 10);
+    const outcome = stored && (stored.clock === undefined || stored.clock === today) ? unpackOutcome(stored) : undefined;
     if (outcome) this.hits++;
     else this.misses++;
     return outcome;

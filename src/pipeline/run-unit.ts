@@ -81,6 +81,8 @@ export interface UnitOutcome {
   diagnostics: { diagnostic: Diagnostic; once: boolean }[];
   /** Absolute paths (as linked and real) of the files the unit read as linked templates or modules. */
   linked: string[];
+  /** The UTC day, when a rule read the live clock: the outcome holds for that day only (the result cache's entry too). */
+  clock?: string;
 }
 
 /**
@@ -128,6 +130,7 @@ function collect(set: ResourceSet & { notFollowed?: NotFollowed[] }, ctx: UnitCo
   };
   const evaluation = evaluateResources(set, ctx.rules, { ruleOptions: ctx.ruleOptions, now: ctx.deployment.now ? new Date(ctx.deployment.now) : undefined });
   out.results.push(...evaluation.results);
+  if (evaluation.clockRead) out.clock = new Date().toISOString().slice(0, 10);
   for (const diagnostic of evaluation.diagnostics) out.diagnostics.push({ diagnostic, once: false });
   // Suppressions written on the resources of this unit, found by resource.
   const onResource = new Map<string, SuppressionRef[]>();

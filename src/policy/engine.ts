@@ -313,7 +313,7 @@ export function requestContextOf(apiVersion: string | undefined): ObjectValue {
 
 function environment(policy: CompiledPolicy, target: PolicyTarget, given: Partial<PolicyEnvironment> = {}): PolicyEnvironment {
   const d = policy.definition;
-  return {
+  const env: PolicyEnvironment = {
     deployment: given.deployment ?? DEFAULT_DEPLOYMENT,
     requestContext: given.requestContext ?? requestContextOf(target.apiVersion),
     policy: given.policy ?? {
@@ -324,8 +324,10 @@ function environment(policy: CompiledPolicy, target: PolicyTarget, given: Partia
     },
     ...(given.resourceGroup !== undefined ? { resourceGroup: given.resourceGroup } : {}),
     ...(given.subscription !== undefined ? { subscription: given.subscription } : {}),
-    ...(given.now !== undefined ? { now: given.now } : {}),
   };
+  // Read when utcNow() asks, not here: the scan's engine notes whether the clock was read.
+  if ('now' in given) Object.defineProperty(env, 'now', { get: () => given.now, enumerable: true, configurable: true });
+  return env;
 }
 
 /**

@@ -104,7 +104,12 @@ export function createPolicyRule(definition: PolicyDefinition, options: PolicyRu
       // Run anyway (`--rules all`, an assignment): each resource says why nothing is reported.
       if (compiled.notForTemplates) return ctx.skip(`not applicable: ${compiled.notForTemplates}`);
       const result = evaluatePolicy(compiled, resource, {
-        env: ctx.now ? { now: policyTime(ctx.now) } : {},
+        // The clock is read when the definition calls utcNow() (engine.ts: the outcome is then one of today).
+        env: {
+          get now() {
+            return ctx.now ? policyTime(ctx.now) : undefined;
+          },
+        },
         related: (query) => relatedIn(resource, ctx.resources, query),
         relatedFrom: 'deployment',
       });

@@ -123,7 +123,10 @@ export function defineRule<M extends string>(spec: RuleSpec<M>): DefinedRule {
       const own: RuleContext<M> = {
         resources: ctx.resources,
         options: ctx.options,
-        ...(ctx.now ? { now: ctx.now } : {}),
+        // Read when the rule asks: the clock makes the outcome one of today (engine.ts).
+        get now() {
+          return ctx.now;
+        },
         skip: (reason) => ctx.skip(reason),
         unknown: (reason) => ctx.unknown(reason),
         report: (finding) => {

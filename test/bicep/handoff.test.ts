@@ -78,10 +78,14 @@ test('a lowering that imports from a registry module is handed off, its module r
   assert.match(outputOf(stored), /"any"/);
   assert.deepEqual(stored.diagnostics, []);
   const read: string[] = [];
-  const unit = root.fork((absPath) => read.push(path.relative(dir, absPath).split(path.sep).join('/')));
+  const absent: string[] = [];
+  const unit = root.fork((absPath, content) => (content ? read : absent).push(path.relative(dir, absPath).split(path.sep).join('/')));
   const taken = loadBicep(source(dir), unit, 'take');
   assert.equal(taken.document, stored.document, 'the same lowering, not a second one');
   assert.deepEqual(read, ['mirror/avm/utl/types/common/main.bicep']);
+  // The places looked at first and found empty are dependencies too: the exact version appearing there is a change.
+  assert.ok(absent.includes('mirror/avm/utl/types/common/0.7.0/main.bicep'));
+  assert.ok(absent.includes('bicepconfig.json'));
 });
 
 test('a handed-off lowering is not taken when its registry module now resolves elsewhere', () => {

@@ -266,3 +266,54 @@ test('the scan that stores an entry records the stats of the files its unit read
     assert.deepEqual(hashed, [], 'the first re-scan reads no file to hash it');
   });
 });
+
+test("a unit whose rules read the clock (a certificate's days left) is taken from the cache on the day it ran only", () => {
+  const withCertificate = {
+    ...service('svc-cert', '2019-12-01'),
+    properties: {
+      ...service('svc-cert', '2019-12-01').properties,
+      hostnameConfigurations: [{ type: 'Proxy', hostName: 'api.example.com', certificate: { expiry: '2999-01-01T00:00:00Z' } }],
+    },
+  };
+  const dir = tempTree({
+    'cert.json': template({ resources: [withCertificate] }),
+    'plain.json': template({ resources: [service('svc-plain', '2019-12-01')] }),
+  });
+  const cache = mkdtempSync(path.join(tmpdir(), 'tollgate-cache-'));
+  assert.deepEqual(run(dir, cache).cache, { hits: 0, misses: 2 });
+  assert.deepEqual(run(dir, cache).cache, { hits: 2, misses: 0 });
+  // Only the certificate's unit read the clock: its entry says for which day.
+  const { file, header, lines } = pack(cache);
+  const today = new Date().toISOString().slice(0, 10);
+  const dated = lines.filter((l) => l.includes(`"clock":"${today}"`));
+  assert.equal(dated.length, 1);
+  assert.ok(dated[0]!.includes('cert.json'));
+  // The same entry from another day is scanned again; the other unit is still taken.
+  writeFileSync(file, [header, ...lines.map((l) => l.replace(`"clock":"${today}"`, '"clock":"2000-01-01"'))].join('\n') + '\n');
+  assert.deepEqual(run(dir, cache).cache, { hits: 1, misses: 1 });
+  // With a fixed clock (--now, deployment.now) nothing reads the live one: no day on the entry.
+  const fixed = mkdtempSync(path.join(tmpdir(), 'tollgate-cache-'));
+  run(dir, fixed, { deployment: { now: '2026-01-01T00:00:00Z' } });
+  assert.ok(!pack(fixed).lines.some((l) => l.includes('"clock"')));
+});
+
+test('a registry module that appears after a scan (restored, vendored) is a change: the unit that looked for it is scanned again', () => {
+  const dir = tempTree({
+    'infra/main.bicep': "module m 'br/public:avm/res/foo/bar:1.0.0' = {\n  name: 'm'\n  params: { name: 'svc3' }\n}\n",
+  });
+  const cache = mkdtempSync(path.join(tmpdir(), 'tollgate-cache-'));
+  const before = run(dir, cache);
+  assert.ok(
+    before.diagnostics.some((d) => /bicep-module/.test(d.code)),
+    JSON.stringify(before.diagnostics.map((d) => d.code)),
+  );
+  assert.deepEqual(minApiFindings(before), []);
+  assert.deepEqual(run(dir, cache).cache, { hits: 1, misses: 0 });
+  // Vendored next to the files (`_external/<name>/main.bicep`), as Bicep's tooling does.
+  fs.mkdirSync(path.join(dir, '_external', 'bar'), { recursive: true });
+  writeFileSync(path.join(dir, '_external', 'bar', 'main.bicep'), MODULE('2019-12-01'));
+  const after = run(dir, cache);
+  // infra/main.bicep is scanned again (and the module, now a file of the tree, on its own).
+  assert.deepEqual(after.cache, { hits: 0, misses: 2 });
+  assert.ok(minApiFindings(after).includes('svc3'));
+});

@@ -112,6 +112,14 @@ test('a re-scan of an unchanged tree takes the whole scan from its record, with 
   assert.deepEqual(warm!.cache, { hits: units, misses: 0 }, 'taken from the record');
   assert.equal(reports(warm!), reports(cold));
 
+  // What the rule set says beyond its rules (here `--rules all`, which stops merging equivalent
+  // findings; exemptions and assignments likewise) is part of the record's key.
+  dropPack(cache);
+  assert.equal(run(dir, cache, { ruleSet: { ...ruleSet(), all: true } }).cache?.misses, units);
+  // Each has a record of its own.
+  dropPack(cache);
+  assert.deepEqual(run(dir, cache).cache, { hits: units, misses: 0 });
+
   // Another day: suppressions may have expired. Scanned (every unit a miss: the pack is gone).
   dropPack(cache);
   assert.equal(run(dir, cache, { today: new Date('2026-01-02') }).cache?.misses, units);

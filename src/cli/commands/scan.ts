@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -128,16 +128,46 @@ export async function workerScanOptions(data: WorkerData): Promise<ScanOptions> 
  * exemption files; plugins), for the result cache's key: a change to any of them is a new key.
  */
 function configIdentity(config: TollgateConfig, spec: Record<string, readonly string[]>, cwd: string): string {
-  const contentOf = (given: string) => {
+  const contentOf = (given: string): unknown => {
     const file = path.resolve(cwd, given);
     try {
-      return statSync(file).isFile() ? createHash('sha256').update(readFileSync(file)).digest('hex') : given;
+      const stat = statSync(file);
+      if (stat.isFile()) return createHash('sha256').update(readFileSync(file)).digest('hex');
+      // A folder of policy files: what is in it (a definition or exemption edited, added or removed).
+      if (stat.isDirectory()) return [given, folderContent(file)];
+      return given;
     } catch {
       // An initiative given by name, not by file.
       return given;
     }
   };
   return JSON.stringify({ config, policies: Object.values(spec).map((list) => list.map(contentOf)), plugins: (config.plugins ?? []).map(contentOf) });
+}
+
+/** Each file under a folder (the walk order of policy folders: sorted, recursive) with the hash of its content. */
+function folderContent(dir: string): [string, string][] {
+  const out: [string, string][] = [];
+  const walk = (at: string) => {
+    let entries;
+    try {
+      entries = readdirSync(at, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const abs = path.join(at, entry.name);
+      if (entry.isDirectory()) walk(abs);
+      else if (entry.isFile()) {
+        try {
+          out.push([path.relative(dir, abs), createHash('sha256').update(readFileSync(abs)).digest('hex')]);
+        } catch {
+          out.push([path.relative(dir, abs), 'unreadable']);
+        }
+      }
+    }
+  };
+  walk(dir);
+  return out;
 }
 
 /** What a scan is set up with: its options (rule set included) and where its reports go; or the exit code of a usage error, already said. */
