@@ -172,7 +172,34 @@ export class ScanRecords {
         }
         dirStamps.push([dir, stampOf(stat)]);
       }
-    const stored: StoredScan = {
+    let text: string;
+    try {
+      text = asciiJson(this.storedOf(candidates, diagnostics, dirStamps, probes, files, units, output));
+    } catch {
+      // an output this format cannot hold (a plugin's finding of another shape): no record
+      return;
+    }
+    const file = this.file;
+    const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    try {
+      writeFileSync(temp, text);
+      renameSync(temp, file);
+    } catch {
+      // a full disk, a read-only cache: the next scan takes the units one by one
+      rmSync(temp, { force: true });
+    }
+  }
+
+  private storedOf(
+    candidates: Found['candidates'],
+    diagnostics: Found['diagnostics'],
+    dirStamps: [string, Stamp][] | null,
+    probes: ReadonlyMap<string, boolean>,
+    files: RecordedFile[],
+    units: number,
+    output: ScanOutput,
+  ): StoredScan {
+    return {
       format: FORMAT,
       key: JSON.stringify(this.key),
       candidates: candidates.map((c) => [c.absPath, c.explicit ?? null]),
@@ -183,15 +210,6 @@ export class ScanRecords {
       units,
       output: packOutput(output),
     };
-    const file = this.file;
-    const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    try {
-      writeFileSync(temp, asciiJson(stored));
-      renameSync(temp, file);
-    } catch {
-      // a full disk, a read-only cache: the next scan takes the units one by one
-      rmSync(temp, { force: true });
-    }
   }
 }
 
