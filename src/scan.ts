@@ -112,10 +112,8 @@ function* pipeline(options: ScanOptions): Generator<Batch, ScanOutput, UnitOutco
   const cache = cacheDir === undefined || identity === undefined ? undefined : new ResultCache(cacheDir, identity);
   // The whole scan's record (scan-record.ts): the folders the walk lists and the existence checks
   // of link resolution are part of it.
-  const records =
-    cacheDir !== undefined && identity !== undefined && recordable(options)
-      ? new ScanRecords(cacheDir, identity, scanKey(options, ruleSet), Date.now())
-      : undefined;
+  const key = cacheDir !== undefined && identity !== undefined && recordable(options) ? scanKey(options, ruleSet) : undefined;
+  const records = cacheDir !== undefined && identity !== undefined && key ? new ScanRecords(cacheDir, identity, key, Date.now()) : undefined;
   const probes = new Map<string, boolean>();
   const probe = (absPath: string) => {
     const exists = isFile(absPath);
@@ -307,41 +305,49 @@ function recordable(options: ScanOptions): boolean {
  * stages after the units also read what the rule set says beyond its rules: `--rules all`, the
  * rules turned off or left out, the assignments, their exemptions and what they lack.
  */
-function scanKey(options: ScanOptions, ruleSet: RuleSet): ScanKey {
+function scanKey(options: ScanOptions, ruleSet: RuleSet): ScanKey | undefined {
   const today = (options.today ?? new Date()).toISOString().slice(0, 10);
   const assigned = ruleSet.assigned;
-  return {
-    scope: {
-      rules: sha256(
-        JSON.stringify({
-          all: ruleSet.all ?? false,
-          turnedOff: ruleSet.turnedOff ?? [],
-          deselected: ruleSet.deselected ?? [],
-          notRun: ruleSet.notRun ?? [],
-          defaultSkipped: ruleSet.defaultSkipped ?? [],
-          diagnostics: ruleSet.diagnostics,
-          effectErrors: ruleSet.effectErrors,
-          assigned: assigned
-            ? {
-                rules: assigned.assigned.map((a) => [a.rule.meta.id, a.assignment, a.initiative?.name ?? null, a.referenceId ?? null, a.groups]),
-                unavailable: assigned.unavailable,
-                exemptions: assigned.exemptions,
-              }
-            : null,
-        }),
-      ),
-      paths: options.paths,
-      include: options.include ?? null,
-      exclude: options.exclude ?? null,
-      skipUnrecognized: options.skipUnrecognized ?? false,
-      suppressions: options.suppressions ?? null,
-      standalone: options.standalone ?? false,
-      related: options.related ?? true,
-      debug: options.debug ?? false,
-      shard: options.shard ?? null,
-    },
-    today,
-  };
+  try {
+    return keyOf();
+  } catch {
+    // A rule set this cannot write down (a plugin's cyclic metadata): no record, the units still cached.
+    return undefined;
+  }
+  function keyOf(): ScanKey {
+    return {
+      scope: {
+        rules: sha256(
+          JSON.stringify({
+            all: ruleSet.all ?? false,
+            turnedOff: ruleSet.turnedOff ?? [],
+            deselected: ruleSet.deselected ?? [],
+            notRun: ruleSet.notRun ?? [],
+            defaultSkipped: ruleSet.defaultSkipped ?? [],
+            diagnostics: ruleSet.diagnostics,
+            effectErrors: ruleSet.effectErrors,
+            assigned: assigned
+              ? {
+                  rules: assigned.assigned.map((a) => [a.rule.meta.id, a.assignment, a.initiative?.name ?? null, a.referenceId ?? null, a.groups]),
+                  unavailable: assigned.unavailable,
+                  exemptions: assigned.exemptions,
+                }
+              : null,
+          }),
+        ),
+        paths: options.paths,
+        include: options.include ?? null,
+        exclude: options.exclude ?? null,
+        skipUnrecognized: options.skipUnrecognized ?? false,
+        suppressions: options.suppressions ?? null,
+        standalone: options.standalone ?? false,
+        related: options.related ?? true,
+        debug: options.debug ?? false,
+        shard: options.shard ?? null,
+      },
+      today,
+    };
+  }
 }
 
 /**

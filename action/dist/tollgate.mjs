@@ -35798,7 +35798,23 @@ var init_scan_record = __esm({
             }
             dirStamps.push([dir, stampOf(stat)]);
           }
-        const stored = {
+        let text2;
+        try {
+          text2 = asciiJson(this.storedOf(candidates, diagnostics, dirStamps, probes, files, units, output));
+        } catch {
+          return;
+        }
+        const file = this.file;
+        const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+        try {
+          writeFileSync2(temp, text2);
+          renameSync2(temp, file);
+        } catch {
+          rmSync2(temp, { force: true });
+        }
+      }
+      storedOf(candidates, diagnostics, dirStamps, probes, files, units, output) {
+        return {
           format: FORMAT3,
           key: JSON.stringify(this.key),
           candidates: candidates.map((c) => [c.absPath, c.explicit ?? null]),
@@ -35809,14 +35825,6 @@ var init_scan_record = __esm({
           units,
           output: packOutput(output)
         };
-        const file = this.file;
-        const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-        try {
-          writeFileSync2(temp, asciiJson(stored));
-          renameSync2(temp, file);
-        } catch {
-          rmSync2(temp, { force: true });
-        }
       }
     };
   }
@@ -41696,7 +41704,8 @@ function* pipeline(options) {
   const identity3 = options.cache === void 0 ? void 0 : cacheIdentity(options, ruleSet, ctx.sandbox);
   const cacheDir = options.cache === void 0 ? void 0 : path27.resolve(options.cwd, options.cache);
   const cache = cacheDir === void 0 || identity3 === void 0 ? void 0 : new ResultCache(cacheDir, identity3);
-  const records = cacheDir !== void 0 && identity3 !== void 0 && recordable(options) ? new ScanRecords(cacheDir, identity3, scanKey(options, ruleSet), Date.now()) : void 0;
+  const key2 = cacheDir !== void 0 && identity3 !== void 0 && recordable(options) ? scanKey(options, ruleSet) : void 0;
+  const records = cacheDir !== void 0 && identity3 !== void 0 && key2 ? new ScanRecords(cacheDir, identity3, key2, Date.now()) : void 0;
   const probes = /* @__PURE__ */ new Map();
   const probe = (absPath) => {
     const exists = isFile(absPath);
@@ -41849,36 +41858,43 @@ function recordable(options) {
 function scanKey(options, ruleSet) {
   const today = (options.today ?? /* @__PURE__ */ new Date()).toISOString().slice(0, 10);
   const assigned = ruleSet.assigned;
-  return {
-    scope: {
-      rules: sha256(
-        JSON.stringify({
-          all: ruleSet.all ?? false,
-          turnedOff: ruleSet.turnedOff ?? [],
-          deselected: ruleSet.deselected ?? [],
-          notRun: ruleSet.notRun ?? [],
-          defaultSkipped: ruleSet.defaultSkipped ?? [],
-          diagnostics: ruleSet.diagnostics,
-          effectErrors: ruleSet.effectErrors,
-          assigned: assigned ? {
-            rules: assigned.assigned.map((a) => [a.rule.meta.id, a.assignment, a.initiative?.name ?? null, a.referenceId ?? null, a.groups]),
-            unavailable: assigned.unavailable,
-            exemptions: assigned.exemptions
-          } : null
-        })
-      ),
-      paths: options.paths,
-      include: options.include ?? null,
-      exclude: options.exclude ?? null,
-      skipUnrecognized: options.skipUnrecognized ?? false,
-      suppressions: options.suppressions ?? null,
-      standalone: options.standalone ?? false,
-      related: options.related ?? true,
-      debug: options.debug ?? false,
-      shard: options.shard ?? null
-    },
-    today
-  };
+  try {
+    return keyOf2();
+  } catch {
+    return void 0;
+  }
+  function keyOf2() {
+    return {
+      scope: {
+        rules: sha256(
+          JSON.stringify({
+            all: ruleSet.all ?? false,
+            turnedOff: ruleSet.turnedOff ?? [],
+            deselected: ruleSet.deselected ?? [],
+            notRun: ruleSet.notRun ?? [],
+            defaultSkipped: ruleSet.defaultSkipped ?? [],
+            diagnostics: ruleSet.diagnostics,
+            effectErrors: ruleSet.effectErrors,
+            assigned: assigned ? {
+              rules: assigned.assigned.map((a) => [a.rule.meta.id, a.assignment, a.initiative?.name ?? null, a.referenceId ?? null, a.groups]),
+              unavailable: assigned.unavailable,
+              exemptions: assigned.exemptions
+            } : null
+          })
+        ),
+        paths: options.paths,
+        include: options.include ?? null,
+        exclude: options.exclude ?? null,
+        skipUnrecognized: options.skipUnrecognized ?? false,
+        suppressions: options.suppressions ?? null,
+        standalone: options.standalone ?? false,
+        related: options.related ?? true,
+        debug: options.debug ?? false,
+        shard: options.shard ?? null
+      },
+      today
+    };
+  }
 }
 function cacheIdentity(options, ruleSet, sandbox) {
   return sha256(
