@@ -18184,7 +18184,7 @@ function isDirectory(p) {
 
 // src/load/sandbox.ts
 var MAX_INPUT_FILE_BYTES = 32 * 1024 * 1024;
-var KEPT_READS_BYTES = 8 * 1024 * 1024;
+var KEPT_READS_BYTES = 4 * 1024 * 1024;
 var MAX_PATH_LENGTH = 4096;
 var Sandbox = class _Sandbox {
   constructor(roots, environment2, bicepCacheRoot, moduleMirror, overlay2) {
@@ -18942,6 +18942,12 @@ var Parser = class {
   }
 };
 
+// src/own-string.ts
+var SLICE_MIN = 13;
+function ownString(s) {
+  return s.length < SLICE_MIN ? s : JSON.parse(JSON.stringify(s));
+}
+
 // src/arm/expression/evaluator.ts
 var EvaluationError = class extends Error {
   constructor(message, offset, code2 = "evaluation") {
@@ -18960,9 +18966,10 @@ var parseCache = /* @__PURE__ */ new Map();
 function parseCached(text2) {
   let expr = parseCache.get(text2);
   if (!expr) {
-    expr = parseExpression(text2);
+    const own = ownString(text2);
+    expr = parseExpression(own);
     if (parseCache.size > 5e4) parseCache.clear();
-    parseCache.set(text2, expr);
+    parseCache.set(own, expr);
   }
   return expr;
 }
@@ -27319,7 +27326,7 @@ function parsedFiles(sandbox) {
   if (!cache) parsedBySandbox.set(sandbox, cache = /* @__PURE__ */ new Map());
   return cache;
 }
-var familyParses = new TextBoundedCache(1e6);
+var familyParses = new TextBoundedCache(5e5);
 function familyParse(sandbox, absPath, text2) {
   const known2 = familyParses.get(sandbox.family, absPath, (p) => p.text === text2);
   if (known2) return known2.parsed;
@@ -27609,7 +27616,7 @@ function detachStrings(outcome) {
     if (s.length < SLICE_MIN) return s;
     let c = copies.get(s);
     if (c === void 0) {
-      c = JSON.parse(JSON.stringify(s));
+      c = ownString(s);
       copies.set(c, c);
     }
     return c;
@@ -27634,7 +27641,6 @@ function detachStrings(outcome) {
   };
   walk3(outcome);
 }
-var SLICE_MIN = 13;
 
 // src/pipeline/run-unit.ts
 function unitContext(options, ruleSet) {

@@ -4045,6 +4045,18 @@ var init_parser = __esm({
   }
 });
 
+// src/own-string.ts
+function ownString(s) {
+  return s.length < SLICE_MIN ? s : JSON.parse(JSON.stringify(s));
+}
+var SLICE_MIN;
+var init_own_string = __esm({
+  "src/own-string.ts"() {
+    "use strict";
+    SLICE_MIN = 13;
+  }
+});
+
 // src/arm/expression/evaluator.ts
 function evaluateExpressionText(text2, ctx) {
   return evaluate(parseCached(text2), ctx);
@@ -4052,9 +4064,10 @@ function evaluateExpressionText(text2, ctx) {
 function parseCached(text2) {
   let expr = parseCache.get(text2);
   if (!expr) {
-    expr = parseExpression(text2);
+    const own = ownString(text2);
+    expr = parseExpression(own);
     if (parseCache.size > 5e4) parseCache.clear();
-    parseCache.set(text2, expr);
+    parseCache.set(own, expr);
   }
   return expr;
 }
@@ -4210,6 +4223,7 @@ var init_evaluator = __esm({
     init_value();
     init_parser();
     init_budget();
+    init_own_string();
     EvaluationError = class extends Error {
       constructor(message, offset, code2 = "evaluation") {
         super(message);
@@ -4504,7 +4518,7 @@ var init_sandbox = __esm({
     "use strict";
     init_file_kind();
     MAX_INPUT_FILE_BYTES = 32 * 1024 * 1024;
-    KEPT_READS_BYTES = 8 * 1024 * 1024;
+    KEPT_READS_BYTES = 4 * 1024 * 1024;
     MAX_PATH_LENGTH = 4096;
     Sandbox = class _Sandbox {
       constructor(roots, environment2, bicepCacheRoot, moduleMirror, overlay2) {
@@ -33586,7 +33600,7 @@ var init_load_bicep = __esm({
     handedOff = /* @__PURE__ */ new WeakMap();
     parsedBySandbox = /* @__PURE__ */ new WeakMap();
     moduleRefsBySandbox = /* @__PURE__ */ new WeakMap();
-    familyParses = new TextBoundedCache(1e6);
+    familyParses = new TextBoundedCache(5e5);
   }
 });
 
@@ -35114,7 +35128,7 @@ function detachStrings(outcome) {
     if (s.length < SLICE_MIN) return s;
     let c = copies.get(s);
     if (c === void 0) {
-      c = JSON.parse(JSON.stringify(s));
+      c = ownString(s);
       copies.set(c, c);
     }
     return c;
@@ -35139,11 +35153,10 @@ function detachStrings(outcome) {
   };
   walk4(outcome);
 }
-var SLICE_MIN;
 var init_detach = __esm({
   "src/pipeline/detach.ts"() {
     "use strict";
-    SLICE_MIN = 13;
+    init_own_string();
   }
 });
 

@@ -373,9 +373,11 @@ function parsedFiles(sandbox: Sandbox) {
  * Parses kept across the units of a scan (the sandbox and its per-unit forks), by path, while the
  * text is the same: AVM-style repositories have hundreds of test deployments using the same
  * module tree. Bounded by the text held (a tree takes about 30 bytes per character of its text),
- * oldest use first out, so memory follows the modules in use rather than the repository.
+ * oldest use first out, so memory follows the modules in use rather than the repository. 500 K
+ * characters, as the lowered modules: at 1 M the corpora copied four times held 10 MB more than one
+ * copy (which fits either way), for no speed measured.
  */
-const familyParses = new TextBoundedCache<{ text: string; parsed: ParseResult }>(1_000_000);
+const familyParses = new TextBoundedCache<{ text: string; parsed: ParseResult }>(500_000);
 
 function familyParse(sandbox: Sandbox, absPath: string, text: string): ParseResult {
   const known = familyParses.get(sandbox.family, absPath, (p) => p.text === text);

@@ -1,3 +1,5 @@
+import { ownString, SLICE_MIN } from '../own-string.js';
+
 /**
  * Makes a unit's outcome hold nothing of the unit's texts, in place. V8 makes a substring of 13
  * characters or more (`slice`, a regular expression's match) a view into the string it came from,
@@ -17,8 +19,7 @@ export function detachStrings(outcome: object): void {
     if (s.length < SLICE_MIN) return s;
     let c = copies.get(s);
     if (c === undefined) {
-      // JSON.parse makes a string of its own, whatever the argument shares.
-      c = JSON.parse(JSON.stringify(s)) as string;
+      c = ownString(s);
       copies.set(c, c);
     }
     return c;
@@ -45,6 +46,3 @@ export function detachStrings(outcome: object): void {
   };
   walk(outcome);
 }
-
-/** The shortest substring V8 makes a view (SlicedString::kMinLength); shorter ones are copies already. */
-const SLICE_MIN = 13;

@@ -3,6 +3,7 @@ import type { Expr } from './ast.js';
 import { parseExpression } from './parser.js';
 import { RETURNS_EXISTING, SizeError, checkResult } from './budget.js';
 import type { EvalContext, FunctionDef, FunctionTable, LambdaFn, Lazy } from './context.js';
+import { ownString } from '../../own-string.js';
 
 /**
  * An error in evaluating an expression that Azure would also reject (wrong argument type,
@@ -25,13 +26,17 @@ export function evaluateExpressionText(text: string, ctx: EvalContext): Value {
 }
 
 // Templates repeat the same expressions (per copy instance, per parameter file); parsing once pays.
+// The text is copied first: an expression read from a template is a view into the template's whole
+// text (see own-string.ts), and the key and the parsed literals would keep every template whose
+// expressions the cache holds (up to 50,000) alive for the life of the process.
 const parseCache = new Map<string, Expr>();
 export function parseCached(text: string): Expr {
   let expr = parseCache.get(text);
   if (!expr) {
-    expr = parseExpression(text);
+    const own = ownString(text);
+    expr = parseExpression(own);
     if (parseCache.size > 50_000) parseCache.clear();
-    parseCache.set(text, expr);
+    parseCache.set(own, expr);
   }
   return expr;
 }
