@@ -33383,6 +33383,16 @@ function handOff(sandbox, absPath, lowering) {
   held.entries.set(absPath, lowering);
   held.size += lowering.text.length;
 }
+function dropHandOffs(sandbox, absPaths) {
+  const held = handedOff.get(sandbox.family);
+  if (!held) return;
+  for (const absPath of absPaths) {
+    const entry2 = held.entries.get(absPath);
+    if (!entry2) continue;
+    held.entries.delete(absPath);
+    held.size -= entry2.text.length;
+  }
+}
 function takeHandedOff(sandbox, file) {
   const held = handedOff.get(sandbox.family);
   const entry2 = held?.entries.get(file.absPath);
@@ -34374,6 +34384,10 @@ function loadInputs(options, found) {
   }
   const explicitFiles = new Set(candidates.filter((c) => c.explicit).map((c) => c.absPath));
   const entryPoints = files.filter((f) => !modules.has(f.absPath) || explicitFiles.has(f.absPath));
+  dropHandOffs(
+    sandbox,
+    [...modules].filter((m) => !explicitFiles.has(m))
+  );
   const paired = pairParameters(entryPoints, parameterFiles);
   const linkedFrom = options.standalone ? /* @__PURE__ */ new Map() : linkedTemplates(files, links);
   const linkedOnly = [];

@@ -163,6 +163,27 @@ function handOff(sandbox: Sandbox, absPath: string, lowering: HeldLowering): voi
   held.size += lowering.text.length;
 }
 
+/**
+ * Lets go of what discovery handed off for files no unit will take: Bicep files that others use
+ * as modules are scanned through their callers (the lowered-module cache shares their lowering),
+ * so their hand-off entries would hold memory, and the budget, until the scan ends.
+ */
+export function dropHandOffs(sandbox: Sandbox, absPaths: Iterable<string>): void {
+  const held = handedOff.get(sandbox.family);
+  if (!held) return;
+  for (const absPath of absPaths) {
+    const entry = held.entries.get(absPath);
+    if (!entry) continue;
+    held.entries.delete(absPath);
+    held.size -= entry.text.length;
+  }
+}
+
+/** The files whose lowerings are held for their units (tests). */
+export function handedOffFiles(sandbox: Sandbox): string[] {
+  return [...(handedOff.get(sandbox.family)?.entries.keys() ?? [])];
+}
+
 function takeHandedOff(sandbox: Sandbox, file: SourceFile): Lowered | undefined {
   const held = handedOff.get(sandbox.family);
   const entry = held?.entries.get(file.absPath);

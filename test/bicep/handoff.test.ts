@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadBicep, loadBicepModule } from '../../src/bicep/load-bicep.js';
+import { handedOffFiles, loadBicep, loadBicepModule } from '../../src/bicep/load-bicep.js';
 import { Sandbox } from '../../src/load/sandbox.js';
 import { SourceFile } from '../../src/load/source-file.js';
 import { tempTree } from '../helpers.js';
@@ -124,4 +124,24 @@ test('a Bicep module is lowered once for the units of a scan, and again for a re
   // Discovery's lowering of a file (stored for its unit) serves the units that deploy it as a module.
   const stored = loadBicep(moduleFile(), root.fork(), 'store');
   assert.equal(loadBicepModule(moduleFile(), root.fork()), stored.document);
+});
+
+test('discovery lets go of the lowerings of files no unit takes (modules, scanned through their callers)', async () => {
+  const { loadInputs } = await import('../../src/input/load-inputs.js');
+  const { evaluateBicepParamValues } = await import('../../src/arm/template/expand.js');
+  const dir = tempTree({
+    'main.bicep': "module m 'mod.bicep' = {\n  name: 'm'\n}\n",
+    'mod.bicep': "output x string = 'x'\n",
+    'other.bicep': "output y string = 'y'\n",
+  });
+  const sandbox = Sandbox.forPaths([dir], { cwd: dir, registryCache: false });
+  const inputs = loadInputs({ paths: ['.'], cwd: dir, sandbox, evaluateBicepParams: evaluateBicepParamValues });
+  assert.deepEqual(inputs.units.map((u) => u.file.path).sort(), ['main.bicep', 'other.bicep']);
+  // Held for the two units; mod.bicep's lowering is in the lowered-module cache, not held for a unit.
+  assert.deepEqual(
+    handedOffFiles(sandbox)
+      .map((f) => path.basename(f))
+      .sort(),
+    ['main.bicep', 'other.bicep'],
+  );
 });
