@@ -130,7 +130,16 @@ function* pipeline(options: ScanOptions): Generator<Batch, ScanOutput, UnitOutco
     resolveRemoteLink: ctx.resolveRemoteLink,
     evaluateBicepParams: evaluateBicepParamValues,
     ...(cache && { memo: (candidate, compute) => cache.memo([candidate.absPath, candidate.explicit], compute) }),
-    ...(records && { isFile: probe, onDirectory: (dir) => listed.push(dir) }),
+    // The cache's own folder, when it is inside a scanned one, holds no template and changes with
+    // every scan: walked, it would make every re-scan walk again.
+    ...(records && {
+      isFile: probe,
+      onDirectory: (dir) => {
+        if (dir === cacheDir) return false;
+        listed.push(dir);
+        return true;
+      },
+    }),
   };
   const unchangedWalk = records?.unchangedWalk();
   const found = unchangedWalk ?? findCandidates(inputOptions, ctx.sandbox);

@@ -33741,7 +33741,7 @@ function discover(paths, options) {
   return { candidates, diagnostics };
 }
 function walk3(dir, relDir, w) {
-  w.onDirectory?.(dir);
+  if (w.onDirectory?.(dir) === false) return;
   let entries2;
   try {
     entries2 = readdirSync4(dir, { withFileTypes: true });
@@ -41747,7 +41747,16 @@ function* pipeline(options) {
     resolveRemoteLink: ctx.resolveRemoteLink,
     evaluateBicepParams: evaluateBicepParamValues,
     ...cache && { memo: (candidate, compute) => cache.memo([candidate.absPath, candidate.explicit], compute) },
-    ...records && { isFile: probe, onDirectory: (dir) => listed.push(dir) }
+    // The cache's own folder, when it is inside a scanned one, holds no template and changes with
+    // every scan: walked, it would make every re-scan walk again.
+    ...records && {
+      isFile: probe,
+      onDirectory: (dir) => {
+        if (dir === cacheDir) return false;
+        listed.push(dir);
+        return true;
+      }
+    }
   };
   const unchangedWalk = records?.unchangedWalk();
   const found = unchangedWalk ?? findCandidates(inputOptions, ctx.sandbox);

@@ -11,8 +11,11 @@ export interface DiscoverOptions {
   include?: string[];
   /** Told of each symbolic link met in a walk (a walk never follows them). */
   onSymlink?: (absPath: string) => void;
-  /** Told of each directory a walk lists (the result cache's record of the scan keeps their stats). */
-  onDirectory?: (absPath: string) => void;
+  /**
+   * Told of each directory a walk lists (the result cache's record of the scan keeps their stats);
+   * returning false leaves it out (the cache's own folder, which every scan writes).
+   */
+  onDirectory?: (absPath: string) => boolean;
 }
 
 export interface Candidate {
@@ -67,12 +70,12 @@ interface Walk {
   only: { ignores: (rel: string) => boolean } | undefined;
   add: (c: Candidate) => void;
   onSymlink: ((absPath: string) => void) | undefined;
-  onDirectory: ((absPath: string) => void) | undefined;
+  onDirectory: ((absPath: string) => boolean) | undefined;
 }
 
 /** Walks `dir`, whose path relative to the scanned directory is `relDir` ('' for itself), with forward slashes. */
 function walk(dir: string, relDir: string, w: Walk): void {
-  w.onDirectory?.(dir);
+  if (w.onDirectory?.(dir) === false) return;
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true });

@@ -57,8 +57,8 @@ export interface InputOptions {
    * relative path refers to): the result cache records the answers (src/pipeline/scan-record.ts).
    */
   isFile?: (absPath: string) => boolean;
-  /** Told of each directory the walk lists (see DiscoverOptions). */
-  onDirectory?: (absPath: string) => void;
+  /** Told of each directory the walk lists; false leaves it out (see DiscoverOptions). */
+  onDirectory?: (absPath: string) => boolean;
 }
 
 /** Told of each file read (its content, or undefined when it could not be read). */

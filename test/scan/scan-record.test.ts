@@ -180,3 +180,20 @@ test('a scan that read a file changed within the racy window leaves no record; a
   run(dir, cache, { paths: ['api.json'] });
   assert.ok(!readdirSync(cache).some((f) => f.endsWith('.scan')));
 });
+
+test('a cache folder inside the scanned one is not walked: every scan writes it, and the re-scan still skips the walk', async () => {
+  const dir = tempTree({ 'api.json': template({ resources: [service('svc1')] }) });
+  const cache = path.join(dir, '.tollgate-cache');
+  mkdirSync(cache);
+  await age(dir);
+  const cold = run(dir, cache);
+  assert.ok(readdirSync(cache).some((f) => f.endsWith('.scan')));
+  dropPack(cache);
+  let warm: ReturnType<typeof scan> | undefined;
+  assert.equal(
+    listings(dir, () => (warm = run(dir, cache))),
+    0,
+  );
+  assert.deepEqual(warm!.cache, { hits: 1, misses: 0 });
+  assert.equal(reports(warm!), reports(cold));
+});
