@@ -18945,7 +18945,7 @@ var Parser = class {
 // src/own-string.ts
 var SLICE_MIN = 13;
 function ownString(s) {
-  return s.length < SLICE_MIN ? s : JSON.parse(JSON.stringify(s));
+  return s.length < SLICE_MIN ? s : (" " + s).slice(1);
 }
 
 // src/arm/expression/evaluator.ts

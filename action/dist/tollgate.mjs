@@ -4047,7 +4047,7 @@ var init_parser = __esm({
 
 // src/own-string.ts
 function ownString(s) {
-  return s.length < SLICE_MIN ? s : JSON.parse(JSON.stringify(s));
+  return s.length < SLICE_MIN ? s : (" " + s).slice(1);
 }
 var SLICE_MIN;
 var init_own_string = __esm({
