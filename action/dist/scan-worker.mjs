@@ -23357,10 +23357,7 @@ function evaluateResources(set, rules, options = {}) {
   const anyType = byType.get("*") ?? [];
   let clock = options.now;
   const now = () => {
-    if (clock === void 0) {
-      clock = /* @__PURE__ */ new Date();
-      out.clockRead = true;
-    }
+    if (clock === void 0) clock = out.clockRead = /* @__PURE__ */ new Date();
     return clock;
   };
   const run = { ruleOptions: options.ruleOptions, now };
@@ -27698,7 +27695,7 @@ function collect(set, ctx2, out) {
   };
   const evaluation = evaluateResources(set, ctx2.rules, { ruleOptions: ctx2.ruleOptions, now: ctx2.deployment.now ? new Date(ctx2.deployment.now) : void 0 });
   out.results.push(...evaluation.results);
-  if (evaluation.clockRead) out.clock = (/* @__PURE__ */ new Date()).toISOString().slice(0, 10);
+  if (evaluation.clockRead) out.clock = evaluation.clockRead.toISOString().slice(0, 10);
   for (const diagnostic of evaluation.diagnostics) out.diagnostics.push({ diagnostic, once: false });
   const onResource = /* @__PURE__ */ new Map();
   const problems = [];

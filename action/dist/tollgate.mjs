@@ -33618,10 +33618,10 @@ var init_load_bicep = __esm({
 import path17 from "node:path";
 function referencesOf(absPath, text2, options = {}) {
   if (!mayReference(absPath, text2)) return [];
-  const isFile3 = options.isFile ?? isFile;
+  const isFile2 = options.isFile ?? isFile;
   const found = /* @__PURE__ */ new Set();
   const add2 = (p) => {
-    if (p && p !== absPath && isFile3(p)) found.add(p);
+    if (p && p !== absPath && isFile2(p)) found.add(p);
   };
   const dir = path17.dirname(absPath);
   if (/\.(bicep|bicepparam)$/i.test(absPath)) {
@@ -33633,7 +33633,7 @@ function referencesOf(absPath, text2, options = {}) {
       for (const literal of value.matchAll(/'((?:[^']|'')*?\.json)(?:\?[^']*)?'/gi)) {
         const rel = literal[1].replace(/''/g, "'");
         if (isAbsoluteUrl(rel)) add2(options.resolveRemoteLink?.(rel)?.path);
-        else add2(firstExisting(rel.replace(/^\/+/, ""), dir, options.root, isFile3));
+        else add2(firstExisting(rel.replace(/^\/+/, ""), dir, options.root, isFile2));
       }
       continue;
     }
@@ -33677,10 +33677,10 @@ function bicepReferences(text2) {
   }
   return out;
 }
-function firstExisting(rel, from, root, isFile3) {
+function firstExisting(rel, from, root, isFile2) {
   for (let dir = from; ; ) {
     const candidate = path17.resolve(dir, rel);
-    if (isFile3(candidate)) return candidate;
+    if (isFile2(candidate)) return candidate;
     const up = path17.dirname(dir);
     if (up === dir || root !== void 0 && !isInside(up, root)) return void 0;
     dir = up;
@@ -34965,10 +34965,7 @@ function evaluateResources(set, rules, options = {}) {
   const anyType = byType.get("*") ?? [];
   let clock = options.now;
   const now = () => {
-    if (clock === void 0) {
-      clock = /* @__PURE__ */ new Date();
-      out.clockRead = true;
-    }
+    if (clock === void 0) clock = out.clockRead = /* @__PURE__ */ new Date();
     return clock;
   };
   const run = { ruleOptions: options.ruleOptions, now };
@@ -35230,7 +35227,7 @@ function collect3(set, ctx, out) {
   };
   const evaluation = evaluateResources(set, ctx.rules, { ruleOptions: ctx.ruleOptions, now: ctx.deployment.now ? new Date(ctx.deployment.now) : void 0 });
   out.results.push(...evaluation.results);
-  if (evaluation.clockRead) out.clock = (/* @__PURE__ */ new Date()).toISOString().slice(0, 10);
+  if (evaluation.clockRead) out.clock = evaluation.clockRead.toISOString().slice(0, 10);
   for (const diagnostic3 of evaluation.diagnostics) out.diagnostics.push({ diagnostic: diagnostic3, once: false });
   const onResource = /* @__PURE__ */ new Map();
   const problems = [];
@@ -35353,6 +35350,9 @@ import { isAscii } from "node:buffer";
 import { createHash as createHash5 } from "node:crypto";
 import { closeSync as closeSync3, mkdirSync, openSync as openSync3, readFileSync as readFileSync11, renameSync, rmSync, statSync as statSync6, writeFileSync, writeSync } from "node:fs";
 import path24 from "node:path";
+function settledBefore(stat, started) {
+  return stat.mtimeMs < started - RACY_MS && stat.ctimeMs < started - RACY_MS;
+}
 function packLines(text2, line) {
   let lines = 0;
   for (let at = HEADER2.length; at < text2.length; ) {
@@ -35365,11 +35365,21 @@ function packLines(text2, line) {
   }
   return lines;
 }
-function sameStat(record, stat) {
-  return record.size === stat.size && record.mtimeMs === stat.mtimeMs && record.ctimeMs === stat.ctimeMs && record.ino === stat.ino;
+function sameStat(stamp, stat) {
+  return stamp.size === stat.size && stamp.mtimeMs === stat.mtimeMs && stamp.ctimeMs === stat.ctimeMs && stamp.ino === stat.ino;
 }
-function statRecordOf(stat, hash) {
-  return { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino, hash };
+function stampOf(stat) {
+  return { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino };
+}
+function replaceWhole(file, content) {
+  const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    writeFileSync(temp, content);
+    renameSync(temp, file);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw err;
+  }
 }
 function dependencyRecorder() {
   const dependencies = /* @__PURE__ */ Object.create(null);
@@ -35427,6 +35437,8 @@ var init_result_cache = __esm({
       hashes = /* @__PURE__ */ new Map();
       /** When this scan started (see recordStat). */
       started = Date.now();
+      /** Its UTC day: an outcome that read the clock holds for its day only. */
+      today = new Date(this.started).toISOString().slice(0, 10);
       file;
       /** The pack's entries by key, as JSON text (parsed when looked up); read on first use. */
       entries;
@@ -35453,8 +35465,7 @@ var init_result_cache = __esm({
       /** The cached outcome while nothing the unit read has changed. */
       get(unit) {
         const stored = this.lookup(this.unitKey(unit), isOutcome);
-        const today = new Date(this.started).toISOString().slice(0, 10);
-        const outcome = stored && (stored.clock === void 0 || stored.clock === today) ? unpackOutcome(stored) : void 0;
+        const outcome = stored && (stored.clock === void 0 || stored.clock === this.today) ? unpackOutcome(stored) : void 0;
         if (outcome) this.hits++;
         else this.misses++;
         return outcome;
@@ -35507,7 +35518,7 @@ var init_result_cache = __esm({
         }
         if (hash === void 0) {
           hash = contentHash(file);
-          if (stat && hash !== null && stat.mtimeMs < Date.now() - RACY_MS) this.append(key2, statRecordOf(stat, hash));
+          if (stat && hash !== null && stat.mtimeMs < Date.now() - RACY_MS) this.append(key2, { ...stampOf(stat), hash });
         }
         this.hashes.set(file, hash);
         return hash;
@@ -35574,11 +35585,11 @@ var init_result_cache = __esm({
         } catch {
           return;
         }
-        if (stat.mtimeMs >= this.started - RACY_MS || stat.ctimeMs >= this.started - RACY_MS) return;
+        if (!settledBefore(stat, this.started)) return;
         const key2 = this.keyOf(["stat", file]);
         const known2 = this.statRecord(key2);
         if (known2 && known2.hash === hash && sameStat(known2, stat)) return;
-        this.append(key2, statRecordOf(stat, hash));
+        this.append(key2, { ...stampOf(stat), hash });
       }
       /** Appends a line to the pack. A failed write only costs the next scan the work. */
       append(key2, value) {
@@ -35595,7 +35606,7 @@ var init_result_cache = __esm({
       openForAppend() {
         mkdirSync(this.dir, { recursive: true });
         if (!this.appendable) {
-          this.replace(HEADER2);
+          replaceWhole(this.file, HEADER2);
           this.lines = 0;
           this.replaced = 0;
           this.endsMidLine = false;
@@ -35603,16 +35614,6 @@ var init_result_cache = __esm({
         const fd = openSync3(this.file, "a");
         if (this.endsMidLine) writeSync(fd, "\n");
         return fd;
-      }
-      replace(content) {
-        const temp = `${this.file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-        try {
-          writeFileSync(temp, content);
-          renameSync(temp, this.file);
-        } catch (err) {
-          rmSync(temp, { force: true });
-          throw err;
-        }
       }
       /**
        * Ends the scan's writes. A pack whose lines are mostly replaced ones is rewritten with the last
@@ -35631,7 +35632,7 @@ var init_result_cache = __esm({
           if (!text2.startsWith(HEADER2)) return;
           const last = /* @__PURE__ */ new Map();
           packLines(text2, (key2, body) => last.set(key2, body));
-          this.replace(HEADER2 + [...last].map(([key2, body]) => `${key2}	${body}
+          replaceWhole(this.file, HEADER2 + [...last].map(([key2, body]) => `${key2}	${body}
 `).join(""));
         } catch {
         }
@@ -35641,23 +35642,14 @@ var init_result_cache = __esm({
 });
 
 // src/pipeline/scan-record.ts
-import { renameSync as renameSync2, rmSync as rmSync2, statSync as statSync7, writeFileSync as writeFileSync2 } from "node:fs";
+import { statSync as statSync7 } from "node:fs";
 import path25 from "node:path";
-function isFile2(p) {
-  return statOrUndefined(p)?.isFile() ?? false;
-}
 function statOrUndefined(p) {
   try {
     return statSync7(p);
   } catch {
     return void 0;
   }
-}
-function stampOf(stat) {
-  return [stat.size, stat.mtimeMs, stat.ctimeMs, stat.ino];
-}
-function sameStat2([size, mtimeMs, ctimeMs, ino], stat) {
-  return size === stat.size && mtimeMs === stat.mtimeMs && ctimeMs === stat.ctimeMs && ino === stat.ino;
 }
 function packOutput(output) {
   const { results, findings, suppressed, durationMs: _durationMs, cache: _cache, ...rest } = output;
@@ -35724,13 +35716,13 @@ function unpackOutput(packed) {
     durationMs: 0
   };
 }
-var FORMAT3, RACY_MS2, ScanRecords;
+var FORMAT3, ScanRecords;
 var init_scan_record = __esm({
   "src/pipeline/scan-record.ts"() {
     "use strict";
+    init_file_kind();
     init_result_cache();
-    FORMAT3 = 2;
-    RACY_MS2 = 3e3;
+    FORMAT3 = 3;
     ScanRecords = class {
       constructor(dir, identity3, key2, started) {
         this.dir = dir;
@@ -35764,7 +35756,7 @@ var init_scan_record = __esm({
           if (!stored?.dirs) return void 0;
           for (const [dir, stamp] of stored.dirs) {
             const stat = statOrUndefined(dir);
-            if (!stat?.isDirectory() || !sameStat2(stamp, stat)) return void 0;
+            if (!stat?.isDirectory() || !sameStat(stamp, stat)) return void 0;
           }
           return {
             candidates: stored.candidates.map(([absPath, explicit]) => ({ absPath, explicit: explicit === true })),
@@ -35784,10 +35776,10 @@ var init_scan_record = __esm({
             const c = candidates[i];
             if (c.absPath !== absPath || (c.explicit ?? null) !== explicit) return void 0;
           }
-          for (const [p, exists] of stored.probes) if (isFile2(p) !== exists) return void 0;
+          for (const [p, exists] of stored.probes) if (isFile(p) !== exists) return void 0;
           for (const [file, , recorded] of stored.files) {
             const stat = statOrUndefined(file);
-            if (recorded === null ? stat !== void 0 : stat === void 0 || !sameStat2(recorded, stat)) return void 0;
+            if (recorded === null ? stat !== void 0 : stat === void 0 || !sameStat(recorded, stat)) return void 0;
           }
           const output = unpackOutput(stored.output);
           output.cache = { hits: stored.units, misses: 0 };
@@ -35802,17 +35794,17 @@ var init_scan_record = __esm({
        * the scan took the recorded walk.
        */
       keep({ candidates, diagnostics }, dirs, probes, dependencies, units, output) {
-        const old = (stat) => stat.mtimeMs < this.started - RACY_MS2 && stat.ctimeMs < this.started - RACY_MS2;
+        const old = (stat) => settledBefore(stat, this.started);
         const files = [];
-        for (const [file2, hash] of Object.entries(dependencies)) {
-          const stat = statOrUndefined(file2);
+        for (const [file, hash] of Object.entries(dependencies)) {
+          const stat = statOrUndefined(file);
           if (!stat) {
             if (hash !== null) return;
-            files.push([file2, null, null]);
+            files.push([file, null, null]);
             continue;
           }
           if (!old(stat)) return;
-          files.push([file2, hash, stampOf(stat)]);
+          files.push([file, hash, stampOf(stat)]);
         }
         let dirStamps = [];
         if (dirs === "unchanged") dirStamps = this.record()?.dirs ?? null;
@@ -35831,13 +35823,9 @@ var init_scan_record = __esm({
         } catch {
           return;
         }
-        const file = this.file;
-        const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
         try {
-          writeFileSync2(temp, text2);
-          renameSync2(temp, file);
+          replaceWhole(this.file, text2);
         } catch {
-          rmSync2(temp, { force: true });
         }
       }
       storedOf(candidates, diagnostics, dirStamps, probes, files, units, output) {
@@ -42172,7 +42160,7 @@ var init_baseline = __esm({
 });
 
 // src/cli/write-output.ts
-import { chmodSync, mkdirSync as mkdirSync2, readdirSync as readdirSync6, realpathSync as realpathSync3, renameSync as renameSync3, rmSync as rmSync3, statSync as statSync9, writeFileSync as writeFileSync3 } from "node:fs";
+import { chmodSync, mkdirSync as mkdirSync2, readdirSync as readdirSync6, realpathSync as realpathSync3, renameSync as renameSync2, rmSync as rmSync2, statSync as statSync9, writeFileSync as writeFileSync2 } from "node:fs";
 import path28 from "node:path";
 function writeFileAtomic(target, content, options = {}) {
   let mode;
@@ -42188,7 +42176,7 @@ function writeFileAtomic(target, content, options = {}) {
   if (isDirectory(target)) throw new WriteError(`cannot write ${target}: is a directory`);
   if (isSpecialFile(target)) {
     try {
-      writeFileSync3(target, content);
+      writeFileSync2(target, content);
     } catch (err) {
       throw new WriteError(`cannot write ${target}: ${reason(err)}`);
     }
@@ -42203,11 +42191,11 @@ function writeFileAtomic(target, content, options = {}) {
   removeStaleTemporaries(dir, base);
   const tmp = path28.join(dir, temporaryName(base, process.pid));
   try {
-    writeFileSync3(tmp, content);
+    writeFileSync2(tmp, content);
     if (mode !== void 0) chmodSync(tmp, mode);
-    renameSync3(tmp, target);
+    renameSync2(tmp, target);
   } catch (err) {
-    rmSync3(tmp, { force: true });
+    rmSync2(tmp, { force: true });
     throw new WriteError(`cannot write ${target}: ${reason(err)}`);
   }
 }
@@ -42228,7 +42216,7 @@ function removeStaleTemporaries(dir, base) {
     if (!/^[1-9][0-9]{0,9}$/.test(digits)) continue;
     const pid = Number(digits);
     if (pid === process.pid || isAlive(pid)) continue;
-    rmSync3(path28.join(dir, name), { force: true });
+    rmSync2(path28.join(dir, name), { force: true });
   }
 }
 function isAlive(pid) {

@@ -18,10 +18,10 @@ export interface Evaluation {
   findings: Finding[];
   diagnostics: Diagnostic[];
   /**
-   * A rule read the live clock (no `now` given): the outcome holds only today (a certificate
-   * expiring, a policy's utcNow()), and the result cache keeps it for the day.
+   * The live clock, when a rule read it (no `now` given): the outcome holds only on its day (a
+   * certificate expiring, a policy's utcNow()), and the result cache keeps it for that day.
    */
-  clockRead?: boolean;
+  clockRead?: Date;
 }
 
 /**
@@ -36,10 +36,7 @@ export function evaluateResources(set: ResourceSet, rules: readonly Rule[], opti
   // One clock reading per unit, not one Date per rule and resource, made when a rule asks.
   let clock = options.now;
   const now = (): Date => {
-    if (clock === undefined) {
-      clock = new Date();
-      out.clockRead = true;
-    }
+    if (clock === undefined) clock = out.clockRead = new Date();
     return clock;
   };
   const run: RunOptions = { ruleOptions: options.ruleOptions, now };

@@ -30,17 +30,29 @@ const HEADER = `tollgate result cache ${FORMAT}\n`;
 /** The content hash of a file as a unit read it; null when it could not be read. */
 export type Dependencies = Record<string, string | null>;
 
-/** What a file's stat said when it was hashed (see hashOf). */
-interface StatRecord {
+/** What of a file's stat tells that it changed: size, modification and change times, inode. */
+export interface StatStamp {
   size: number;
   mtimeMs: number;
   ctimeMs: number;
   ino: number;
+}
+
+/** What a file's stat said when it was hashed (see hashOf). */
+interface StatRecord extends StatStamp {
   hash: string;
 }
 
 /** How recently modified a file may be and still have its stat recorded (coarse clocks tick every 2 s). */
 const RACY_MS = 3_000;
+
+/**
+ * Whether a file was neither modified nor changed within RACY_MS before `started`: what a scan
+ * that started then read of it is what its stat describes (a later write changes the change time).
+ */
+export function settledBefore(stat: Stats, started: number): boolean {
+  return stat.mtimeMs < started - RACY_MS && stat.ctimeMs < started - RACY_MS;
+}
 
 interface Entry<T> {
   dependencies: Dependencies;
@@ -57,6 +69,8 @@ export class ResultCache {
   private readonly hashes = new Map<string, string | null>();
   /** When this scan started (see recordStat). */
   private readonly started = Date.now();
+  /** Its UTC day: an outcome that read the clock holds for its day only. */
+  private readonly today = new Date(this.started).toISOString().slice(0, 10);
   private readonly file: string;
   /** The pack's entries by key, as JSON text (parsed when looked up); read on first use. */
   private entries: Map<string, string> | undefined;
@@ -93,9 +107,7 @@ export class ResultCache {
   /** The cached outcome while nothing the unit read has changed. */
   get(unit: ScanUnit): UnitOutcome | undefined {
     const stored = this.lookup(this.unitKey(unit), isOutcome);
-    // An outcome that read the clock holds for its day only.
-    const today = new Date(this.started).toISOString().slice(0, 10);
-    const outcome = stored && (stored.clock === undefined || stored.clock === today) ? unpackOutcome(stored) : undefined;
+    const outcome = stored && (stored.clock === undefined || stored.clock === this.today) ? unpackOutcome(stored) : undefined;
     if (outcome) this.hits++;
     else this.misses++;
     return outcome;
@@ -153,7 +165,7 @@ export class ResultCache {
     }
     if (hash === undefined) {
       hash = contentHash(file);
-      if (stat && hash !== null && stat.mtimeMs < Date.now() - RACY_MS) this.append(key, statRecordOf(stat, hash));
+      if (stat && hash !== null && stat.mtimeMs < Date.now() - RACY_MS) this.append(key, { ...stampOf(stat), hash } satisfies StatRecord);
     }
     this.hashes.set(file, hash);
     return hash;
@@ -226,11 +238,11 @@ export class ResultCache {
     } catch {
       return;
     }
-    if (stat.mtimeMs >= this.started - RACY_MS || stat.ctimeMs >= this.started - RACY_MS) return;
+    if (!settledBefore(stat, this.started)) return;
     const key = this.keyOf(['stat', file]);
     const known = this.statRecord(key);
     if (known && known.hash === hash && sameStat(known, stat)) return;
-    this.append(key, statRecordOf(stat, hash));
+    this.append(key, { ...stampOf(stat), hash } satisfies StatRecord);
   }
 
   /** Appends a line to the pack. A failed write only costs the next scan the work. */
@@ -251,7 +263,7 @@ export class ResultCache {
     mkdirSync(this.dir, { recursive: true });
     if (!this.appendable) {
       // No pack yet, or not one this version reads: a new one, whole or not at all.
-      this.replace(HEADER);
+      replaceWhole(this.file, HEADER);
       this.lines = 0;
       this.replaced = 0;
       this.endsMidLine = false;
@@ -260,17 +272,6 @@ export class ResultCache {
     // The last line of a scan that stopped mid-write stays on its own (unparsable) line.
     if (this.endsMidLine) writeSync(fd, '\n');
     return fd;
-  }
-
-  private replace(content: string): void {
-    const temp = `${this.file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    try {
-      writeFileSync(temp, content);
-      renameSync(temp, this.file);
-    } catch (err) {
-      rmSync(temp, { force: true });
-      throw err;
-    }
   }
 
   /**
@@ -291,7 +292,7 @@ export class ResultCache {
       if (!text.startsWith(HEADER)) return;
       const last = new Map<string, string>();
       packLines(text, (key, body) => last.set(key, body));
-      this.replace(HEADER + [...last].map(([key, body]) => `${key}\t${body}\n`).join(''));
+      replaceWhole(this.file, HEADER + [...last].map(([key, body]) => `${key}\t${body}\n`).join(''));
     } catch {
       // left as it is: still correct, only longer
     }
@@ -312,12 +313,24 @@ function packLines(text: string, line: (key: string, body: string) => void): num
   return lines;
 }
 
-function sameStat(record: StatRecord, stat: Stats): boolean {
-  return record.size === stat.size && record.mtimeMs === stat.mtimeMs && record.ctimeMs === stat.ctimeMs && record.ino === stat.ino;
+export function sameStat(stamp: StatStamp, stat: Stats): boolean {
+  return stamp.size === stat.size && stamp.mtimeMs === stat.mtimeMs && stamp.ctimeMs === stat.ctimeMs && stamp.ino === stat.ino;
 }
 
-function statRecordOf(stat: Stats, hash: string): StatRecord {
-  return { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino, hash };
+export function stampOf(stat: Stats): StatStamp {
+  return { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino };
+}
+
+/** Writes a cache file whole or not at all: a temporary file beside it, then renamed over it. */
+export function replaceWhole(file: string, content: string): void {
+  const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    writeFileSync(temp, content);
+    renameSync(temp, file);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw err;
+  }
 }
 
 /** Collects a unit's dependencies from its sandbox's reads (the first read of a path counts). */

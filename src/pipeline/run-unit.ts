@@ -130,7 +130,7 @@ function collect(set: ResourceSet & { notFollowed?: NotFollowed[] }, ctx: UnitCo
   };
   const evaluation = evaluateResources(set, ctx.rules, { ruleOptions: ctx.ruleOptions, now: ctx.deployment.now ? new Date(ctx.deployment.now) : undefined });
   out.results.push(...evaluation.results);
-  if (evaluation.clockRead) out.clock = new Date().toISOString().slice(0, 10);
+  if (evaluation.clockRead) out.clock = evaluation.clockRead.toISOString().slice(0, 10);
   for (const diagnostic of evaluation.diagnostics) out.diagnostics.push({ diagnostic, once: false });
   // Suppressions written on the resources of this unit, found by resource.
   const onResource = new Map<string, SuppressionRef[]>();

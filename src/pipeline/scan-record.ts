@@ -1,10 +1,11 @@
-import { renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { Finding, ResourceRef, RuleResult } from '../findings/finding.js';
 import type { Found } from '../input/load-inputs.js';
 import type { ScanOutput } from './scan-options.js';
-import type { Dependencies } from './result-cache.js';
-import { asciiJson, readCacheText, sha256 } from './result-cache.js';
+import { isFile } from '../load/file-kind.js';
+import type { Dependencies, StatStamp } from './result-cache.js';
+import { asciiJson, readCacheText, replaceWhole, sameStat, settledBefore, sha256, stampOf } from './result-cache.js';
 
 // `--cache DIR`, the whole scan: a re-scan of a tree where nothing changed takes the scan's output
 // as the last scan left it, without looking up its thousands of file and unit entries one by one,
@@ -21,7 +22,7 @@ import { asciiJson, readCacheText, sha256 } from './result-cache.js';
 //   link resolves to the nearest existing file): `probes`;
 // - every file the scan's entries depend on (what each unit and each file summary read) with its
 //   content hash and, as git's index does, the stat it had: size, modification and change times,
-//   inode. A file is trusted by its stat only if it had not changed for RACY_MS before the scan
+//   inode. A file is trusted by its stat only if it had not changed for 3 s before the scan
 //   started (then what the scan read is what the stat describes); a scan that read a younger file
 //   writes no record, and the next one does.
 // Only scans of folders have records: a named file stands for the files linked with it, found by
@@ -30,14 +31,11 @@ import { asciiJson, readCacheText, sha256 } from './result-cache.js';
 // One record per identity and options (today's date aside: the next day replaces it), in its own
 // file beside the pack, written whole (temporary file, then rename).
 
-const FORMAT = 2;
-/** How recently modified a file may be and still be trusted by its stat (coarse clocks tick every 2 s). */
-const RACY_MS = 3_000;
-
-type Stamp = [size: number, mtimeMs: number, ctimeMs: number, ino: number];
+// 3: stats as the pack's stat records write them (objects), not tuples.
+const FORMAT = 3;
 
 /** A file the scan depends on: path, content hash (null: could not be read), then its stat (null: it did not exist). */
-type RecordedFile = [string, string | null, Stamp | null];
+type RecordedFile = [string, string | null, StatStamp | null];
 
 interface StoredScan {
   format: number;
@@ -46,12 +44,12 @@ interface StoredScan {
   /** What the walk said (a folder it could not read, say), as JSON. */
   walked: string;
   /**
-   * The folders the walk listed, with their stats; null when one had changed within RACY_MS of the
+   * The folders the walk listed, with their stats; null when one had changed within 3 s of the
    * scan (the next scan walks). Adding, removing or renaming an entry changes its folder's
    * modification time, so while every folder has its stat the walk would find the same files (as
    * git's untracked cache reasons).
    */
-  dirs: [string, Stamp][] | null;
+  dirs: [string, StatStamp][] | null;
   probes: [string, boolean][];
   files: RecordedFile[];
   /** How many units the scan ran or took from the cache (a re-scan taking the record counts them as hits). */
@@ -73,7 +71,7 @@ export class ScanRecords {
     private readonly dir: string,
     private readonly identity: string,
     private readonly key: ScanKey,
-    /** When this scan started (see RACY_MS). */
+    /** When this scan started (see settledBefore). */
     private readonly started: number,
   ) {}
 
@@ -148,7 +146,7 @@ export class ScanRecords {
     units: number,
     output: ScanOutput,
   ): void {
-    const old = (stat: Stats) => stat.mtimeMs < this.started - RACY_MS && stat.ctimeMs < this.started - RACY_MS;
+    const old = (stat: Stats) => settledBefore(stat, this.started);
     const files: RecordedFile[] = [];
     for (const [file, hash] of Object.entries(dependencies)) {
       const stat = statOrUndefined(file);
@@ -161,7 +159,7 @@ export class ScanRecords {
       if (!old(stat)) return;
       files.push([file, hash, stampOf(stat)]);
     }
-    let dirStamps: [string, Stamp][] | null = [];
+    let dirStamps: [string, StatStamp][] | null = [];
     if (dirs === 'unchanged') dirStamps = this.record()?.dirs ?? null;
     else
       for (const dir of dirs) {
@@ -179,21 +177,17 @@ export class ScanRecords {
       // an output this format cannot hold (a plugin's finding of another shape): no record
       return;
     }
-    const file = this.file;
-    const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     try {
-      writeFileSync(temp, text);
-      renameSync(temp, file);
+      replaceWhole(this.file, text);
     } catch {
       // a full disk, a read-only cache: the next scan takes the units one by one
-      rmSync(temp, { force: true });
     }
   }
 
   private storedOf(
     candidates: Found['candidates'],
     diagnostics: Found['diagnostics'],
-    dirStamps: [string, Stamp][] | null,
+    dirStamps: [string, StatStamp][] | null,
     probes: ReadonlyMap<string, boolean>,
     files: RecordedFile[],
     units: number,
@@ -213,24 +207,12 @@ export class ScanRecords {
   }
 }
 
-function isFile(p: string): boolean {
-  return statOrUndefined(p)?.isFile() ?? false;
-}
-
 function statOrUndefined(p: string): Stats | undefined {
   try {
     return statSync(p);
   } catch {
     return undefined;
   }
-}
-
-function stampOf(stat: Stats): Stamp {
-  return [stat.size, stat.mtimeMs, stat.ctimeMs, stat.ino];
-}
-
-function sameStat([size, mtimeMs, ctimeMs, ino]: Stamp, stat: Stats): boolean {
-  return size === stat.size && mtimeMs === stat.mtimeMs && ctimeMs === stat.ctimeMs && ino === stat.ino;
 }
 
 // The output as stored: each finding once (a unit's finding is in its rule result and, unless
