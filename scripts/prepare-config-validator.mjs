@@ -12,7 +12,8 @@ import standaloneCode from 'ajv/dist/standalone/index.js';
 
 const schemaText = readFileSync(new URL('../schema/tollgate.schema.json', import.meta.url), 'utf8');
 // The options of config.ts's runtime compile, plus the source the standalone code needs.
-const ajv = new Ajv({ allErrors: false, strict: true, verbose: true, code: { source: true } });
+const { CONFIG_SCHEMA_OPTIONS } = await import('../dist/config/config.js');
+const ajv = new Ajv({ ...CONFIG_SCHEMA_OPTIONS, code: { source: true } });
 const validate = ajv.compile(JSON.parse(schemaText));
 const hash = createHash('sha256').update(schemaText).digest('hex');
 const code = `${standaloneCode.default(ajv, validate)}\nmodule.exports.schemaSha256 = ${JSON.stringify(hash)};\n`;

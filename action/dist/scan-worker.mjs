@@ -36458,8 +36458,9 @@ function configValidator() {
   }
   return validator = compileConfigValidator(schemaText);
 }
+var CONFIG_SCHEMA_OPTIONS = { allErrors: false, strict: true, verbose: true };
 function compileConfigValidator(schemaText) {
-  return new (ajvLib()).Ajv({ allErrors: false, strict: true, verbose: true }).compile(JSON.parse(schemaText));
+  return new (ajvLib()).Ajv(CONFIG_SCHEMA_OPTIONS).compile(JSON.parse(schemaText));
 }
 function loadConfig(file, shownAs = file, options = {}) {
   let text2;

@@ -25968,7 +25968,7 @@ function configValidator() {
   return validator = compileConfigValidator(schemaText);
 }
 function compileConfigValidator(schemaText) {
-  return new (ajvLib()).Ajv({ allErrors: false, strict: true, verbose: true }).compile(JSON.parse(schemaText));
+  return new (ajvLib()).Ajv(CONFIG_SCHEMA_OPTIONS).compile(JSON.parse(schemaText));
 }
 function loadConfig(file, shownAs = file, options = {}) {
   let text2;
@@ -26134,7 +26134,7 @@ function configSuppressions(config) {
     return { ...s, kind: "external", ...location ? { location } : {} };
   });
 }
-var ConfigError, CONFIG_NAMES, validator, MAX_ALIAS_COUNT, load, yamlLib, ajvLib;
+var ConfigError, CONFIG_NAMES, validator, MAX_ALIAS_COUNT, load, yamlLib, ajvLib, CONFIG_SCHEMA_OPTIONS;
 var init_config = __esm({
   "src/config/config.ts"() {
     "use strict";
@@ -26152,6 +26152,7 @@ var init_config = __esm({
     load = createRequire(import.meta.url);
     yamlLib = () => require_dist();
     ajvLib = () => require_ajv();
+    CONFIG_SCHEMA_OPTIONS = { allErrors: false, strict: true, verbose: true };
   }
 });
 

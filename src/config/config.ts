@@ -125,9 +125,15 @@ export function configValidator(): ValidateFunction {
   return (validator = compileConfigValidator(schemaText));
 }
 
-/** The validator compiled now; verbose: an error carries its schema, whose known keys make the "did you mean" of an unknown key. */
+/**
+ * Ajv's options for the schema, here and at build time. verbose: an error carries its schema, whose
+ * known keys make the "did you mean" of an unknown key.
+ */
+export const CONFIG_SCHEMA_OPTIONS = { allErrors: false, strict: true, verbose: true } as const;
+
+/** The validator compiled now. */
 export function compileConfigValidator(schemaText: string): ValidateFunction {
-  return new (ajvLib().Ajv)({ allErrors: false, strict: true, verbose: true }).compile(JSON.parse(schemaText));
+  return new (ajvLib().Ajv)(CONFIG_SCHEMA_OPTIONS).compile(JSON.parse(schemaText));
 }
 
 export function loadConfig(file: string, shownAs = file, options: LoadConfigOptions = {}): TollgateConfig {
