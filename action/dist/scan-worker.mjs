@@ -18229,8 +18229,11 @@ var Sandbox = class _Sandbox {
   /**
    * Files already read in this scan (the sandbox and its forks), by real path, up to
    * KEPT_READS_BYTES, first come first kept: discovery reads every file and the unit that scans it
-   * reads it again, as does every unit that deploys a Bicep module (each read an open, a stat, a
-   * read and a close). A fork whose reads are recorded (the result cache) reads the disk.
+   * reads it again (each read an open, a stat, a read and a close). A kept read serves the next
+   * reader once and is then let go: units run in discovery's order, so what the first units read
+   * is kept for them, and it does not stay until the scan ends (four copies of the corpora held
+   * 4 MB of files to the end, one copy 2 MB). A fork whose reads are recorded (the result cache)
+   * reads the disk.
    */
   kept = { files: /* @__PURE__ */ new Map(), bytes: 0 };
   /** Told of every read, with the content, or undefined when the file could not be read (see fork). */
@@ -18355,6 +18358,10 @@ var Sandbox = class _Sandbox {
       return { ok: false, reason: inside.reason, refused: true };
     }
     const known2 = this.onRead ? void 0 : this.kept.files.get(inside.realPath);
+    if (known2) {
+      this.kept.files.delete(inside.realPath);
+      this.kept.bytes -= known2.length;
+    }
     const read2 = known2 ? { ok: true, value: known2, realPath: inside.realPath } : readLimited(inside.realPath);
     if (!known2 && read2.ok && this.kept.bytes + read2.value.length <= KEPT_READS_BYTES) {
       const before = this.kept.files.get(inside.realPath);
@@ -27082,7 +27089,7 @@ var TextBoundedCache = class {
     return known2;
   }
   set(family, key, value) {
-    if (value.text.length > this.limit / 4) return;
+    if (value.text.length > this.limit / 2) return;
     let shared = this.byFamily.get(family);
     if (!shared) this.byFamily.set(family, shared = { entries: /* @__PURE__ */ new Map(), size: 0 });
     const before = shared.entries.get(key);
@@ -27097,6 +27104,14 @@ var TextBoundedCache = class {
       shared.entries.delete(oldest);
       shared.size -= entry2.text.length;
     }
+  }
+  /** The value kept for `key`, if any, without making it the most recently used. */
+  peek(family, key) {
+    return this.byFamily.get(family)?.entries.get(key);
+  }
+  /** The keys held, oldest use first (tests). */
+  keys(family) {
+    return [...this.byFamily.get(family)?.entries.keys() ?? []];
   }
 };
 
@@ -27118,11 +27133,10 @@ function loadBicep(file, sandbox = sandboxOf(file), handoff) {
     const kept = takeHandedOff(sandbox, file);
     if (kept) return kept;
   }
-  const { result, reads } = lowerRecorded(file, sandbox);
+  const { result, reads, parsed: parsed2 } = lowerRecorded(file, sandbox);
   if (handoff === "store") {
-    const held = { text: file.text, path: file.path, result, reads };
+    const held = { text: file.text, path: file.path, result, reads, parsed: parsed2 };
     handOff(sandbox, file.absPath, held);
-    moduleLowerings.set(sandbox.family, file.absPath, held);
   }
   return result;
 }
@@ -27171,16 +27185,16 @@ function lowerRecorded(file, sandbox) {
   const lowered = lowerProgram(parsed2.program, file.absPath, tracked);
   const diagnostics = bicepDiagnostics(file, parsed2.diagnostics, lowered.diagnostics);
   const result = { document: new LoweredDocument(file, lowered.template, parsed2.program, parsed2.comments), diagnostics };
-  return { result, reads };
+  return { result, reads, parsed: parsed2 };
 }
 function loadBicepModule(file, sandbox) {
   const known2 = moduleLowerings.get(sandbox.family, file.absPath, (m) => stillHolds(m, file, sandbox));
   if (known2) return known2.result.document;
-  const { result, reads } = lowerRecorded(file, sandbox);
-  moduleLowerings.set(sandbox.family, file.absPath, { text: file.text, path: file.path, result, reads });
+  const { result, reads, parsed: parsed2 } = lowerRecorded(file, sandbox);
+  moduleLowerings.set(sandbox.family, file.absPath, { text: file.text, path: file.path, result, reads, parsed: parsed2 });
   return result.document;
 }
-var moduleLowerings = new TextBoundedCache(5e5);
+var moduleLowerings = new TextBoundedCache(4e5);
 var HANDOFF_TEXT_LIMIT = 5e5;
 var handedOff = /* @__PURE__ */ new WeakMap();
 function handOff(sandbox, absPath, lowering) {
@@ -27323,8 +27337,10 @@ function parsedFiles(sandbox) {
   if (!cache) parsedBySandbox.set(sandbox, cache = /* @__PURE__ */ new Map());
   return cache;
 }
-var familyParses = new TextBoundedCache(5e5);
+var familyParses = new TextBoundedCache(3e5);
 function familyParse(sandbox, absPath, text2) {
+  const lowered = moduleLowerings.peek(sandbox.family, absPath) ?? handedOff.get(sandbox.family)?.entries.get(absPath);
+  if (lowered?.text === text2) return lowered.parsed;
   const known2 = familyParses.get(sandbox.family, absPath, (p) => p.text === text2);
   if (known2) return known2.parsed;
   const parsed2 = parseBicep(text2);

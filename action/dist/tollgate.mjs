@@ -4563,8 +4563,11 @@ var init_sandbox = __esm({
       /**
        * Files already read in this scan (the sandbox and its forks), by real path, up to
        * KEPT_READS_BYTES, first come first kept: discovery reads every file and the unit that scans it
-       * reads it again, as does every unit that deploys a Bicep module (each read an open, a stat, a
-       * read and a close). A fork whose reads are recorded (the result cache) reads the disk.
+       * reads it again (each read an open, a stat, a read and a close). A kept read serves the next
+       * reader once and is then let go: units run in discovery's order, so what the first units read
+       * is kept for them, and it does not stay until the scan ends (four copies of the corpora held
+       * 4 MB of files to the end, one copy 2 MB). A fork whose reads are recorded (the result cache)
+       * reads the disk.
        */
       kept = { files: /* @__PURE__ */ new Map(), bytes: 0 };
       /** Told of every read, with the content, or undefined when the file could not be read (see fork). */
@@ -4689,6 +4692,10 @@ var init_sandbox = __esm({
           return { ok: false, reason: inside.reason, refused: true };
         }
         const known2 = this.onRead ? void 0 : this.kept.files.get(inside.realPath);
+        if (known2) {
+          this.kept.files.delete(inside.realPath);
+          this.kept.bytes -= known2.length;
+        }
         const read2 = known2 ? { ok: true, value: known2, realPath: inside.realPath } : readLimited(inside.realPath);
         if (!known2 && read2.ok && this.kept.bytes + read2.value.length <= KEPT_READS_BYTES) {
           const before = this.kept.files.get(inside.realPath);
@@ -33285,7 +33292,7 @@ var init_text_bounded_cache = __esm({
         return known2;
       }
       set(family, key2, value) {
-        if (value.text.length > this.limit / 4) return;
+        if (value.text.length > this.limit / 2) return;
         let shared = this.byFamily.get(family);
         if (!shared) this.byFamily.set(family, shared = { entries: /* @__PURE__ */ new Map(), size: 0 });
         const before = shared.entries.get(key2);
@@ -33301,6 +33308,14 @@ var init_text_bounded_cache = __esm({
           shared.size -= entry2.text.length;
         }
       }
+      /** The value kept for `key`, if any, without making it the most recently used. */
+      peek(family, key2) {
+        return this.byFamily.get(family)?.entries.get(key2);
+      }
+      /** The keys held, oldest use first (tests). */
+      keys(family) {
+        return [...this.byFamily.get(family)?.entries.keys() ?? []];
+      }
     };
   }
 });
@@ -33315,11 +33330,10 @@ function loadBicep(file, sandbox = sandboxOf(file), handoff) {
     const kept = takeHandedOff(sandbox, file);
     if (kept) return kept;
   }
-  const { result, reads } = lowerRecorded(file, sandbox);
+  const { result, reads, parsed: parsed2 } = lowerRecorded(file, sandbox);
   if (handoff === "store") {
-    const held = { text: file.text, path: file.path, result, reads };
+    const held = { text: file.text, path: file.path, result, reads, parsed: parsed2 };
     handOff(sandbox, file.absPath, held);
-    moduleLowerings.set(sandbox.family, file.absPath, held);
   }
   return result;
 }
@@ -33368,13 +33382,13 @@ function lowerRecorded(file, sandbox) {
   const lowered = lowerProgram(parsed2.program, file.absPath, tracked);
   const diagnostics = bicepDiagnostics(file, parsed2.diagnostics, lowered.diagnostics);
   const result = { document: new LoweredDocument(file, lowered.template, parsed2.program, parsed2.comments), diagnostics };
-  return { result, reads };
+  return { result, reads, parsed: parsed2 };
 }
 function loadBicepModule(file, sandbox) {
   const known2 = moduleLowerings.get(sandbox.family, file.absPath, (m) => stillHolds(m, file, sandbox));
   if (known2) return known2.result.document;
-  const { result, reads } = lowerRecorded(file, sandbox);
-  moduleLowerings.set(sandbox.family, file.absPath, { text: file.text, path: file.path, result, reads });
+  const { result, reads, parsed: parsed2 } = lowerRecorded(file, sandbox);
+  moduleLowerings.set(sandbox.family, file.absPath, { text: file.text, path: file.path, result, reads, parsed: parsed2 });
   return result.document;
 }
 function handOff(sandbox, absPath, lowering) {
@@ -33384,12 +33398,13 @@ function handOff(sandbox, absPath, lowering) {
   held.entries.set(absPath, lowering);
   held.size += lowering.text.length;
 }
-function dropHandOffs(sandbox, absPaths) {
+function settleHandOffs(sandbox, modules, scannedOnTheirOwn) {
   const held = handedOff.get(sandbox.family);
   if (!held) return;
-  for (const absPath of absPaths) {
-    const entry2 = held.entries.get(absPath);
-    if (!entry2) continue;
+  for (const [absPath, entry2] of held.entries) {
+    if (!modules.has(absPath)) continue;
+    moduleLowerings.set(sandbox.family, absPath, entry2);
+    if (scannedOnTheirOwn.has(absPath)) continue;
     held.entries.delete(absPath);
     held.size -= entry2.text.length;
   }
@@ -33536,6 +33551,8 @@ function parsedFiles(sandbox) {
   return cache;
 }
 function familyParse(sandbox, absPath, text2) {
+  const lowered = moduleLowerings.peek(sandbox.family, absPath) ?? handedOff.get(sandbox.family)?.entries.get(absPath);
+  if (lowered?.text === text2) return lowered.parsed;
   const known2 = familyParses.get(sandbox.family, absPath, (p) => p.text === text2);
   if (known2) return known2.parsed;
   const parsed2 = parseBicep(text2);
@@ -33606,12 +33623,12 @@ var init_load_bicep = __esm({
       program;
       comments;
     };
-    moduleLowerings = new TextBoundedCache(5e5);
+    moduleLowerings = new TextBoundedCache(4e5);
     HANDOFF_TEXT_LIMIT = 5e5;
     handedOff = /* @__PURE__ */ new WeakMap();
     parsedBySandbox = /* @__PURE__ */ new WeakMap();
     moduleRefsBySandbox = /* @__PURE__ */ new WeakMap();
-    familyParses = new TextBoundedCache(5e5);
+    familyParses = new TextBoundedCache(3e5);
   }
 });
 
@@ -34385,10 +34402,7 @@ function loadInputs(options, found) {
   }
   const explicitFiles = new Set(candidates.filter((c) => c.explicit).map((c) => c.absPath));
   const entryPoints = files.filter((f) => !modules.has(f.absPath) || explicitFiles.has(f.absPath));
-  dropHandOffs(
-    sandbox,
-    [...modules].filter((m) => !explicitFiles.has(m))
-  );
+  settleHandOffs(sandbox, modules, explicitFiles);
   const paired = pairParameters(entryPoints, parameterFiles);
   const linkedFrom = options.standalone ? /* @__PURE__ */ new Map() : linkedTemplates(files, links);
   const linkedOnly = [];

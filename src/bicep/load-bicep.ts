@@ -52,18 +52,16 @@ export function loadBicep(
     const kept = takeHandedOff(sandbox, file);
     if (kept) return kept;
   }
-  const { result, reads } = lowerRecorded(file, sandbox);
+  const { result, reads, parsed } = lowerRecorded(file, sandbox);
   if (handoff === 'store') {
-    const held: HeldLowering = { text: file.text, path: file.path, result, reads };
+    const held: HeldLowering = { text: file.text, path: file.path, result, reads, parsed };
     handOff(sandbox, file.absPath, held);
-    // Discovery lowers every Bicep file, modules too: the units that deploy it as a module take this.
-    moduleLowerings.set(sandbox.family, file.absPath, held);
   }
   return result;
 }
 
 /** Parses and lowers a file, recording what the lowering read besides it (see HandOffRead). */
-function lowerRecorded(file: SourceFile, sandbox: Sandbox): { result: Lowered; reads: HandOffRead[] } {
+function lowerRecorded(file: SourceFile, sandbox: Sandbox): { result: Lowered; reads: HandOffRead[]; parsed: ParseResult } {
   const parsed = parseShared(sandbox, file.absPath, file.text);
   // What the lowering read besides the file: a handed-off lowering is taken only while each still reads the same.
   const reads: HandOffRead[] = [];
@@ -109,7 +107,7 @@ function lowerRecorded(file: SourceFile, sandbox: Sandbox): { result: Lowered; r
   const lowered = lowerProgram(parsed.program, file.absPath, tracked);
   const diagnostics = bicepDiagnostics(file, parsed.diagnostics, lowered.diagnostics);
   const result: Lowered = { document: new LoweredDocument(file, lowered.template, parsed.program, parsed.comments), diagnostics };
-  return { result, reads };
+  return { result, reads, parsed };
 }
 
 /**
@@ -117,18 +115,23 @@ function lowerRecorded(file: SourceFile, sandbox: Sandbox): { result: Lowered; r
  * units of a scan while its text and everything it read read the same (each read again through the
  * unit's fork, so that the result cache sees them). AVM-style repositories deploy one module tree
  * from many entry points (a module, its children, its e2e tests): each unit lowered the whole tree
- * again. Bounded by the text held, least recently used out.
+ * again. Bounded by the text held, least recently used out: 400 K characters hold the module tree
+ * of one AVM module (the API Management one is 296 K with a main.bicep of 121 K). At the first
+ * unit, the corpora copied four times held 53 MB of heap against 35 MB for one copy when this
+ * cache (at 500 K) and the parses (at 500 K) filled with what discovery read last; with
+ * settleHandOffs and these bounds, 43 MB against 35 MB.
  */
 export function loadBicepModule(file: SourceFile, sandbox: Sandbox): BicepDocument {
   const known = moduleLowerings.get(sandbox.family, file.absPath, (m) => stillHolds(m, file, sandbox));
   if (known) return known.result.document;
-  const { result, reads } = lowerRecorded(file, sandbox);
-  moduleLowerings.set(sandbox.family, file.absPath, { text: file.text, path: file.path, result, reads });
+  const { result, reads, parsed } = lowerRecorded(file, sandbox);
+  moduleLowerings.set(sandbox.family, file.absPath, { text: file.text, path: file.path, result, reads, parsed });
   return result.document;
 }
 
-const moduleLowerings = new TextBoundedCache<HeldLowering>(500_000);
-type HeldLowering = { text: string; path: string; result: Lowered; reads: HandOffRead[] };
+const moduleLowerings = new TextBoundedCache<HeldLowering>(400_000);
+/** A lowering kept for later units, with the parse it was made from (which serves as the file's parse: see familyParse). */
+type HeldLowering = { text: string; path: string; result: Lowered; reads: HandOffRead[]; parsed: ParseResult };
 
 /** What a lowering read besides its file, in order: a file, or where a registry module resolved. */
 type HandOffRead =
@@ -145,7 +148,8 @@ type HandOffRead =
  * lowered it again, through its own sandbox fork. A lowering depends only on the file's text and
  * the files it read (modules, imports, `load*()`), so discovery hands it to the unit, which takes
  * it (once) if the file reads the same and each of those files, read again through the unit's
- * fork (so that the result cache sees them), is unchanged. Bounded by the text held; first come
+ * fork (so that the result cache sees them), is unchanged. A module's lowering goes to the
+ * lowered-module cache when discovery ends (settleHandOffs). Bounded by the text held; first come
  * first kept, as units run in discovery's order. A lowering held (syntax tree, template) takes
  * tens of bytes per character of its file, and discovery ends before the first unit runs: at 2 M
  * characters the corpora copied 4 times held all their Bicep and peaked at 1.9x the memory of one
@@ -164,19 +168,28 @@ function handOff(sandbox: Sandbox, absPath: string, lowering: HeldLowering): voi
 }
 
 /**
- * Lets go of what discovery handed off for files no unit will take: Bicep files that others use
- * as modules are scanned through their callers (the lowered-module cache shares their lowering),
- * so their hand-off entries would hold memory, and the budget, until the scan ends.
+ * Settles what discovery handed off once it knows which files are Bicep modules: a module is
+ * scanned through its callers, so its lowering goes to the lowered-module cache, where the units
+ * that deploy it find it; it stays held for a unit only if it is scanned on its own too (named on
+ * the command line). Before, discovery put every lowering in that cache as it went: least recently
+ * used out, it held the last files discovered, which the units reach last, and entry files that no
+ * unit deploys.
  */
-export function dropHandOffs(sandbox: Sandbox, absPaths: Iterable<string>): void {
+export function settleHandOffs(sandbox: Sandbox, modules: ReadonlySet<string>, scannedOnTheirOwn: ReadonlySet<string>): void {
   const held = handedOff.get(sandbox.family);
   if (!held) return;
-  for (const absPath of absPaths) {
-    const entry = held.entries.get(absPath);
-    if (!entry) continue;
+  for (const [absPath, entry] of held.entries) {
+    if (!modules.has(absPath)) continue;
+    moduleLowerings.set(sandbox.family, absPath, entry);
+    if (scannedOnTheirOwn.has(absPath)) continue;
     held.entries.delete(absPath);
     held.size -= entry.text.length;
   }
+}
+
+/** The files whose lowerings the lowered-module cache holds, oldest use first (tests). */
+export function loweredModuleFiles(sandbox: Sandbox): string[] {
+  return moduleLowerings.keys(sandbox.family);
 }
 
 /** The files whose lowerings are held for their units (tests). */
@@ -394,13 +407,18 @@ function parsedFiles(sandbox: Sandbox) {
  * Parses kept across the units of a scan (the sandbox and its per-unit forks), by path, while the
  * text is the same: AVM-style repositories have hundreds of test deployments using the same
  * module tree. Bounded by the text held (a tree takes about 30 bytes per character of its text),
- * oldest use first out, so memory follows the modules in use rather than the repository. 500 K
- * characters, as the lowered modules: at 1 M the corpora copied four times held 10 MB more than one
- * copy (which fits either way), for no speed measured.
+ * oldest use first out, so memory follows the modules in use rather than the repository. A file
+ * whose lowering is kept is not parsed or kept here: its lowering has its parse. 300 K characters:
+ * at 500 K the corpora copied four times held 8 MB of parses at the first unit, against 4 MB for
+ * one copy; at 150 K they parsed three times as many files again and peaked higher.
  */
-const familyParses = new TextBoundedCache<{ text: string; parsed: ParseResult }>(500_000);
+const familyParses = new TextBoundedCache<{ text: string; parsed: ParseResult }>(300_000);
 
 function familyParse(sandbox: Sandbox, absPath: string, text: string): ParseResult {
+  // A file whose lowering is kept (a module's, or one discovery holds for its unit) has its parse
+  // there: a second copy here would hold its syntax tree twice once the caches part.
+  const lowered = moduleLowerings.peek(sandbox.family, absPath) ?? handedOff.get(sandbox.family)?.entries.get(absPath);
+  if (lowered?.text === text) return lowered.parsed;
   const known = familyParses.get(sandbox.family, absPath, (p) => p.text === text);
   if (known) return known.parsed;
   const parsed = parseBicep(text);

@@ -1,7 +1,7 @@
 /**
  * Values made from files' text, kept per scan (keyed by the sandbox family) and bounded by the
  * text they stand for: the memory a parse or a lowering holds grows with its text. Least recently
- * used out; a value whose text is more than a quarter of the bound is not kept.
+ * used out; a value whose text is more than half the bound is not kept.
  */
 export class TextBoundedCache<V extends { text: string }> {
   private readonly byFamily = new WeakMap<object, { entries: Map<string, V>; size: number }>();
@@ -22,7 +22,7 @@ export class TextBoundedCache<V extends { text: string }> {
   }
 
   set(family: object, key: string, value: V): void {
-    if (value.text.length > this.limit / 4) return;
+    if (value.text.length > this.limit / 2) return;
     let shared = this.byFamily.get(family);
     if (!shared) this.byFamily.set(family, (shared = { entries: new Map(), size: 0 }));
     const before = shared.entries.get(key);
@@ -37,5 +37,15 @@ export class TextBoundedCache<V extends { text: string }> {
       shared.entries.delete(oldest);
       shared.size -= entry.text.length;
     }
+  }
+
+  /** The value kept for `key`, if any, without making it the most recently used. */
+  peek(family: object, key: string): V | undefined {
+    return this.byFamily.get(family)?.entries.get(key);
+  }
+
+  /** The keys held, oldest use first (tests). */
+  keys(family: object): string[] {
+    return [...(this.byFamily.get(family)?.entries.keys() ?? [])];
   }
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { InputError, internalErrorDiagnostic, type Diagnostic } from '../load/diagnostic.js';
 import { Sandbox } from '../load/sandbox.js';
-import { dropHandOffs, isBicepPath, localModulePaths, type BicepDocument, type ParamsEvaluator } from '../bicep/load-bicep.js';
+import { settleHandOffs, isBicepPath, localModulePaths, type BicepDocument, type ParamsEvaluator } from '../bicep/load-bicep.js';
 import type { RemoteLinkResolver } from '../arm/template/expansion-run.js';
 import { mayReference, referencesOf } from './references.js';
 import type { LinkGraph } from './link-graph.js';
@@ -223,10 +223,7 @@ export function loadInputs(options: InputOptions, found?: Found): Inputs {
   // the parameters it passes), not again on its own, unless it was named on the command line.
   const explicitFiles = new Set(candidates.filter((c) => c.explicit).map((c) => c.absPath));
   const entryPoints = files.filter((f) => !modules.has(f.absPath) || explicitFiles.has(f.absPath));
-  dropHandOffs(
-    sandbox,
-    [...modules].filter((m) => !explicitFiles.has(m)),
-  );
+  settleHandOffs(sandbox, modules, explicitFiles);
   const paired = pairParameters(entryPoints, parameterFiles);
   const linkedFrom = options.standalone ? new Map<string, string[]>() : linkedTemplates(files, links);
   const linkedOnly: Inputs['linkedOnly'] = [];

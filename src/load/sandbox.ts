@@ -104,8 +104,11 @@ export class Sandbox {
   /**
    * Files already read in this scan (the sandbox and its forks), by real path, up to
    * KEPT_READS_BYTES, first come first kept: discovery reads every file and the unit that scans it
-   * reads it again, as does every unit that deploys a Bicep module (each read an open, a stat, a
-   * read and a close). A fork whose reads are recorded (the result cache) reads the disk.
+   * reads it again (each read an open, a stat, a read and a close). A kept read serves the next
+   * reader once and is then let go: units run in discovery's order, so what the first units read
+   * is kept for them, and it does not stay until the scan ends (four copies of the corpora held
+   * 4 MB of files to the end, one copy 2 MB). A fork whose reads are recorded (the result cache)
+   * reads the disk.
    */
   private kept: { files: Map<string, Buffer>; bytes: number } = { files: new Map(), bytes: 0 };
 
@@ -244,6 +247,11 @@ export class Sandbox {
       return { ok: false, reason: inside.reason, refused: true };
     }
     const known = this.onRead ? undefined : this.kept.files.get(inside.realPath);
+    if (known) {
+      // Served once (see kept).
+      this.kept.files.delete(inside.realPath);
+      this.kept.bytes -= known.length;
+    }
     const read: SandboxRead<Buffer> = known ? { ok: true, value: known, realPath: inside.realPath } : readLimited(inside.realPath);
     if (!known && read.ok && this.kept.bytes + read.value.length <= KEPT_READS_BYTES) {
       const before = this.kept.files.get(inside.realPath);

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { handedOffFiles, loadBicep, loadBicepModule } from '../../src/bicep/load-bicep.js';
+import { handedOffFiles, loadBicep, loadBicepModule, loweredModuleFiles, settleHandOffs } from '../../src/bicep/load-bicep.js';
 import { Sandbox } from '../../src/load/sandbox.js';
 import { SourceFile } from '../../src/load/source-file.js';
 import { tempTree } from '../helpers.js';
@@ -121,9 +121,18 @@ test('a Bicep module is lowered once for the units of a scan, and again for a re
   const third = loadBicepModule(moduleFile(), recorded(root));
   assert.notEqual(third, first);
   assert.match(JSON.stringify(third.value), /"two"/);
-  // Discovery's lowering of a file (stored for its unit) serves the units that deploy it as a module.
+  // Discovery's lowering of a file serves the units that deploy it as a module, once discovery
+  // knows that it is one; the file is then not held for a unit of its own.
   const stored = loadBicep(moduleFile(), root.fork(), 'store');
+  const modulePath = path.join(dir, 'mod.bicep');
+  settleHandOffs(root, new Set([modulePath]), new Set());
   assert.equal(loadBicepModule(moduleFile(), root.fork()), stored.document);
+  assert.deepEqual(handedOffFiles(root), []);
+  // Named on the command line, a module is also scanned on its own: held for that unit too.
+  const named = loadBicep(moduleFile(), root.fork(), 'store');
+  settleHandOffs(root, new Set([modulePath]), new Set([modulePath]));
+  assert.deepEqual(handedOffFiles(root), [modulePath]);
+  assert.equal(loadBicepModule(moduleFile(), root.fork()), named.document);
 });
 
 test('discovery lets go of the lowerings of files no unit takes (modules, scanned through their callers)', async () => {
@@ -143,5 +152,11 @@ test('discovery lets go of the lowerings of files no unit takes (modules, scanne
       .map((f) => path.basename(f))
       .sort(),
     ['main.bicep', 'other.bicep'],
+  );
+  // Files no unit deploys as a module take no room in that cache: it holds what discovery read
+  // first, for the units that run first, not what it read last.
+  assert.deepEqual(
+    loweredModuleFiles(sandbox).map((f) => path.basename(f)),
+    ['mod.bicep'],
   );
 });

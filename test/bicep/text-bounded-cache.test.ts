@@ -17,8 +17,8 @@ test('a text-bounded cache keeps values per family, least recently used out, and
   cache.set(scan, 'e', { text: 'x'.repeat(20), n: 5 }); // 110: the least recently used (b) goes
   assert.equal(cache.get(scan, 'b', always), undefined);
   assert.equal(cache.get(scan, 'a', always)?.n, 1);
-  // More than a quarter of the bound is never kept.
-  cache.set(scan, 'big', { text: 'x'.repeat(26), n: 6 });
+  // More than half the bound is never kept.
+  cache.set(scan, 'big', { text: 'x'.repeat(51), n: 6 });
   assert.equal(cache.get(scan, 'big', always), undefined);
   // A value that no longer holds is dropped (and its text no longer counts).
   assert.equal(
@@ -31,4 +31,10 @@ test('a text-bounded cache keeps values per family, least recently used out, and
     ['a', 'd', 'e', 'f'].map((k) => cache.get(scan, k, always)?.n),
     [1, 4, 5, 7],
   );
+  // A peek does not count as a use: a stays the least recently used, and goes first.
+  assert.equal(cache.peek(scan, 'a')?.n, 1);
+  assert.equal(cache.peek(other, 'a'), undefined);
+  cache.set(scan, 'g', { text: 'x'.repeat(10), n: 8 }); // 100 characters
+  cache.set(scan, 'h', { text: 'x'.repeat(10), n: 9 }); // 110: a goes
+  assert.deepEqual(cache.keys(scan), ['d', 'e', 'f', 'g', 'h']);
 });

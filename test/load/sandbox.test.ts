@@ -102,7 +102,7 @@ test('sandbox: a path longer than MAX_PATH_LENGTH is refused before any file sys
   assert.ok(!missing.ok && !missing.refused, JSON.stringify(missing));
 });
 
-test('sandbox: a scan reads a file from disk once (its forks too); a fork whose reads are recorded reads the disk, a refused or missing file is never kept', () => {
+test('sandbox: a file read in a scan is kept for the next reader (a fork too), once; a fork whose reads are recorded reads the disk, a refused or missing file is never kept', () => {
   const { repo } = layout();
   const box = Sandbox.forPaths([repo], { cwd: repo, registryCache: false });
   const file = path.join(repo, 'sub/data.txt');
@@ -112,13 +112,17 @@ test('sandbox: a scan reads a file from disk once (its forks too); a fork whose 
   };
   assert.equal(text(box), 'inside');
   writeFileSync(file, 'changed');
-  // Discovery's read serves the units: one view of the file per scan.
+  // Discovery's read serves the unit that scans the file: the same view of it.
   assert.equal(text(box.fork()), 'inside');
-  // The result cache records what a unit read: from the disk, and kept for the forks after it.
-  const recorded: string[] = [];
-  assert.equal(text(box.fork((_, content) => recorded.push(String(content)))), 'changed');
-  assert.deepEqual(recorded, ['changed']);
+  // Once: it is not held to the end of the scan, and the next reader reads the disk.
   assert.equal(text(box.fork()), 'changed');
+  writeFileSync(file, 'changed twice');
+  assert.equal(text(box.fork()), 'changed');
+  // The result cache records what a unit read: from the disk, and kept for the fork after it.
+  const recorded: string[] = [];
+  assert.equal(text(box.fork((_, content) => recorded.push(String(content)))), 'changed twice');
+  assert.deepEqual(recorded, ['changed twice']);
+  assert.equal(text(box.fork()), 'changed twice');
   // A new scan (a new sandbox) reads the disk.
   writeFileSync(file, 'again');
   assert.equal(text(Sandbox.forPaths([repo], { cwd: repo, registryCache: false })), 'again');
