@@ -17,6 +17,7 @@ import { applySuppressions, fileMatches, globMatches, namesRule, scopeMatches } 
 import { runUnit, unitContext, type UnitOutcome } from './pipeline/run-unit.js';
 import { dependencyRecorder, ResultCache, sha256 } from './pipeline/result-cache.js';
 import { ScanRecords, type ScanKey } from './pipeline/scan-record.js';
+import { heapBound } from './pipeline/heap-bound.js';
 import type { RunOutcome, UnitRunner } from './pipeline/worker-pool.js';
 export type { RunOutcome, UnitRunner };
 
@@ -186,7 +187,12 @@ function* pipeline(options: ScanOptions): Generator<Batch, ScanOutput, UnitOutco
     cache.set(unit, recorder.dependencies, outcome);
     return outcome;
   };
-  const runHere = (unit: ScanUnit): UnitOutcome => cache?.get(unit) ?? runMissing(unit);
+  const between = options.boundHeap ? heapBound() : undefined;
+  const runHere = (unit: ScanUnit): UnitOutcome => {
+    const outcome = cache?.get(unit) ?? runMissing(unit);
+    between?.();
+    return outcome;
+  };
   const batch = (list: ScanUnit[]): Batch => ({
     units: list,
     runHere,

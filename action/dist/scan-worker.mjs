@@ -18155,7 +18155,34 @@ var require_commander = __commonJS({
 
 // src/cli/scan-worker.ts
 import { parentPort, workerData } from "node:worker_threads";
-import { setFlagsFromString } from "node:v8";
+import { setFlagsFromString as setFlagsFromString2 } from "node:v8";
+
+// src/pipeline/heap-bound.ts
+import { getHeapStatistics, setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+function heapBound(minGrowthBytes = 40 * 1024 * 1024, heap = v8Heap()) {
+  let floor = heap.used();
+  return () => {
+    const used = heap.used();
+    if (used - floor < Math.max(minGrowthBytes, floor / 2)) return false;
+    heap.collect();
+    floor = heap.used();
+    return true;
+  };
+}
+function v8Heap() {
+  let gc;
+  return {
+    used: () => getHeapStatistics().used_heap_size,
+    collect: () => {
+      if (!gc) {
+        setFlagsFromString("--expose-gc");
+        gc = runInNewContext("gc");
+      }
+      gc();
+    }
+  };
+}
 
 // src/pipeline/result-cache.ts
 import { createHash } from "node:crypto";
@@ -37088,7 +37115,7 @@ function parseEffects(entries) {
 // src/cli/scan-worker.ts
 var port = parentPort;
 if (!port) throw new Error("scan-worker.js runs as a worker thread of `tollgate scan --jobs N`");
-setFlagsFromString("--heap-growing-percent=50");
+setFlagsFromString2("--heap-growing-percent=50");
 var ctx;
 try {
   const options = await workerScanOptions(workerData);
@@ -37098,8 +37125,10 @@ try {
   port.postMessage({ ready: false, error: err.message });
   process.exit(1);
 }
+var between = heapBound();
 port.on("message", (m) => {
   const recorder = m.dependencies ? dependencyRecorder() : void 0;
   const outcome = runUnit(m.unit, ctx, recorder?.onRead);
   port.postMessage({ id: m.id, ran: { outcome, ...recorder && { dependencies: recorder.dependencies } } });
+  between();
 });

@@ -35860,6 +35860,38 @@ var init_scan_record = __esm({
   }
 });
 
+// src/pipeline/heap-bound.ts
+import { getHeapStatistics, setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+function heapBound(minGrowthBytes = 40 * 1024 * 1024, heap = v8Heap()) {
+  let floor = heap.used();
+  return () => {
+    const used = heap.used();
+    if (used - floor < Math.max(minGrowthBytes, floor / 2)) return false;
+    heap.collect();
+    floor = heap.used();
+    return true;
+  };
+}
+function v8Heap() {
+  let gc;
+  return {
+    used: () => getHeapStatistics().used_heap_size,
+    collect: () => {
+      if (!gc) {
+        setFlagsFromString("--expose-gc");
+        gc = runInNewContext("gc");
+      }
+      gc();
+    }
+  };
+}
+var init_heap_bound = __esm({
+  "src/pipeline/heap-bound.ts"() {
+    "use strict";
+  }
+});
+
 // src/rules/apim/types.ts
 function customPropertyPath(key2) {
   return `properties.customProperties['${SECURITY}${key2}']`;
@@ -41800,7 +41832,12 @@ function* pipeline(options) {
     cache.set(unit, recorder.dependencies, outcome);
     return outcome;
   };
-  const runHere = (unit) => cache?.get(unit) ?? runMissing(unit);
+  const between = options.boundHeap ? heapBound() : void 0;
+  const runHere = (unit) => {
+    const outcome = cache?.get(unit) ?? runMissing(unit);
+    between?.();
+    return outcome;
+  };
   const batch = (list3) => ({
     units: list3,
     runHere,
@@ -41992,6 +42029,7 @@ var init_scan = __esm({
     init_run_unit();
     init_result_cache();
     init_scan_record();
+    init_heap_bound();
     init_rule_set();
   }
 });
@@ -42506,7 +42544,7 @@ import { createHash as createHash6 } from "node:crypto";
 import { readdirSync as readdirSync7, readFileSync as readFileSync14, statSync as statSync11 } from "node:fs";
 import { availableParallelism } from "node:os";
 import path31 from "node:path";
-import { setFlagsFromString } from "node:v8";
+import { setFlagsFromString as setFlagsFromString2 } from "node:v8";
 function runScan(paths, flags) {
   const cwd = process.cwd();
   let config = {};
@@ -42697,7 +42735,8 @@ async function scanWithConfig(paths, flags, cwd, config, plugins) {
   const { options, plan, maxChars, reportUrl } = setup;
   const jobs = flags.jobs === void 0 ? defaultJobs() : Number(flags.jobs);
   if (!Number.isInteger(jobs) || jobs < 1) return usageError(`--jobs must be a whole number of threads, 1 or more, not '${flags.jobs}'`);
-  setFlagsFromString("--heap-growing-percent=50");
+  setFlagsFromString2("--heap-growing-percent=50");
+  options.boundHeap = true;
   const progress = createProgress(process.stderr);
   options.onProgress = (done, total) => progress.update(done, total);
   const runner = jobs > 1 && flags.workerEntry ? workerPool({

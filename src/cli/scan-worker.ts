@@ -3,6 +3,7 @@
 // and posts back each outcome (plain data) with, for the result cache, the files the unit read.
 import { parentPort, workerData } from 'node:worker_threads';
 import { setFlagsFromString } from 'node:v8';
+import { heapBound } from '../pipeline/heap-bound.js';
 import { dependencyRecorder } from '../pipeline/result-cache.js';
 import { runUnit, unitContext, type UnitContext } from '../pipeline/run-unit.js';
 import type { FromWorker, ToWorker } from '../pipeline/worker-pool.js';
@@ -23,8 +24,10 @@ try {
   port.postMessage({ ready: false, error: (err as Error).message } satisfies FromWorker);
   process.exit(1);
 }
+const between = heapBound();
 port.on('message', (m: ToWorker) => {
   const recorder = m.dependencies ? dependencyRecorder() : undefined;
   const outcome = runUnit(m.unit, ctx, recorder?.onRead);
   port.postMessage({ id: m.id, ran: { outcome, ...(recorder && { dependencies: recorder.dependencies }) } } satisfies FromWorker);
+  between();
 });

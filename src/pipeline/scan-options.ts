@@ -49,6 +49,8 @@ export interface ScanOptions {
   bicepModuleCache?: string;
   /** `--debug`: internal errors keep their stack (`Diagnostic.stack`). */
   debug?: boolean;
+  /** Collects garbage between units when the heap has grown (src/pipeline/heap-bound.ts): `tollgate scan`. */
+  boundHeap?: boolean;
   /** Seconds one scan unit may take to expand (default 30, DEFAULT_UNIT_TIMEOUT_SECONDS; 0: no limit). */
   unitTimeoutSeconds?: number;
   /** `--shard i/n`: scan only the units whose template path hashes to this shard (src/shard.ts). */

@@ -316,6 +316,7 @@ async function scanWithConfig(paths: string[], flags: ScanFlags, cwd: string, co
   // A long scan keeps its heap near what it holds: the garbage of units already done is collected
   // sooner, so peak memory follows the largest unit rather than the number of files (docs/cli.md, Scale).
   setFlagsFromString('--heap-growing-percent=50');
+  options.boundHeap = true;
   const progress = createProgress(process.stderr);
   options.onProgress = (done, total) => progress.update(done, total);
   const runner =
