@@ -42044,7 +42044,7 @@ function workerPool(options) {
     Array.from(
       { length: options.jobs },
       () => new Promise((resolve2, reject) => {
-        const worker = new Worker(options.entry, { workerData: options.data });
+        const worker = new Worker(options.entry, { workerData: options.data, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
         const onError = (err) => reject(err);
         worker.once("error", onError);
         worker.once("message", (m) => {
@@ -42134,12 +42134,13 @@ function failed(unit, err) {
     }
   };
 }
-var WORKER_THRESHOLD;
+var WORKER_THRESHOLD, WORKER_YOUNG_GENERATION_MB;
 var init_worker_pool = __esm({
   "src/pipeline/worker-pool.ts"() {
     "use strict";
     init_diagnostic();
     WORKER_THRESHOLD = { minUnits: 16, minSize: 2e6 };
+    WORKER_YOUNG_GENERATION_MB = 12;
   }
 });
 
