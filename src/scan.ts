@@ -324,12 +324,6 @@ function scanKey(options: ScanOptions, ruleSet: RuleSet): ScanKey | undefined {
   const today = (options.today ?? new Date()).toISOString().slice(0, 10);
   const assigned = ruleSet.assigned;
   try {
-    return keyOf();
-  } catch {
-    // A rule set this cannot write down (a plugin's cyclic metadata): no record, the units still cached.
-    return undefined;
-  }
-  function keyOf(): ScanKey {
     return {
       scope: {
         rules: sha256(
@@ -362,6 +356,9 @@ function scanKey(options: ScanOptions, ruleSet: RuleSet): ScanKey | undefined {
       },
       today,
     };
+  } catch {
+    // A rule set this cannot write down (a plugin's cyclic metadata): no record, the units still cached.
+    return undefined;
   }
 }
 

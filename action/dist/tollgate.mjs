@@ -35834,7 +35834,18 @@ var init_scan_record = __esm({
           }
         let text2;
         try {
-          text2 = asciiJson(this.storedOf(candidates, diagnostics, dirStamps, probes, files, units, output));
+          const stored = {
+            format: FORMAT3,
+            key: JSON.stringify(this.key),
+            candidates: candidates.map((c) => [c.absPath, c.explicit ?? null]),
+            walked: JSON.stringify(diagnostics),
+            dirs: dirStamps,
+            probes: [...probes],
+            files,
+            units,
+            output: packOutput(output)
+          };
+          text2 = asciiJson(stored);
         } catch {
           return;
         }
@@ -35842,19 +35853,6 @@ var init_scan_record = __esm({
           replaceWhole(this.file, text2);
         } catch {
         }
-      }
-      storedOf(candidates, diagnostics, dirStamps, probes, files, units, output) {
-        return {
-          format: FORMAT3,
-          key: JSON.stringify(this.key),
-          candidates: candidates.map((c) => [c.absPath, c.explicit ?? null]),
-          walked: JSON.stringify(diagnostics),
-          dirs: dirStamps,
-          probes: [...probes],
-          files,
-          units,
-          output: packOutput(output)
-        };
       }
     };
   }
@@ -41935,11 +41933,6 @@ function scanKey(options, ruleSet) {
   const today = (options.today ?? /* @__PURE__ */ new Date()).toISOString().slice(0, 10);
   const assigned = ruleSet.assigned;
   try {
-    return keyOf2();
-  } catch {
-    return void 0;
-  }
-  function keyOf2() {
     return {
       scope: {
         rules: sha256(
@@ -41970,6 +41963,8 @@ function scanKey(options, ruleSet) {
       },
       today
     };
+  } catch {
+    return void 0;
   }
 }
 function cacheIdentity(options, ruleSet, sandbox) {

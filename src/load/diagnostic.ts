@@ -30,6 +30,9 @@ export class InputError extends Error {
   }
 }
 
+/** The code of internalErrorDiagnostic's diagnostics (a scan that met one keeps no record of itself). */
+export const INTERNAL_ERROR = 'internal-error';
+
 /**
  * What a failure of our own (a bug: TypeError, RangeError, …) while reading or scanning one
  * file becomes: an error diagnostic for that file, so the other files are still scanned and the
@@ -37,8 +40,6 @@ export class InputError extends Error {
  * diagnostic. The stack is kept only with `--debug`: it names our install paths, which do not
  * belong in a report.
  */
-export const INTERNAL_ERROR = 'internal-error';
-
 export function internalErrorDiagnostic(err: unknown, file: string | undefined, debug = false): Diagnostic {
   if (err instanceof InputError) return err.diagnostic;
   const message = err instanceof Error ? err.message : String(err);

@@ -172,7 +172,18 @@ export class ScanRecords {
       }
     let text: string;
     try {
-      text = asciiJson(this.storedOf(candidates, diagnostics, dirStamps, probes, files, units, output));
+      const stored: StoredScan = {
+        format: FORMAT,
+        key: JSON.stringify(this.key),
+        candidates: candidates.map((c) => [c.absPath, c.explicit ?? null]),
+        walked: JSON.stringify(diagnostics),
+        dirs: dirStamps,
+        probes: [...probes],
+        files,
+        units,
+        output: packOutput(output),
+      };
+      text = asciiJson(stored);
     } catch {
       // an output this format cannot hold (a plugin's finding of another shape): no record
       return;
@@ -182,28 +193,6 @@ export class ScanRecords {
     } catch {
       // a full disk, a read-only cache: the next scan takes the units one by one
     }
-  }
-
-  private storedOf(
-    candidates: Found['candidates'],
-    diagnostics: Found['diagnostics'],
-    dirStamps: [string, StatStamp][] | null,
-    probes: ReadonlyMap<string, boolean>,
-    files: RecordedFile[],
-    units: number,
-    output: ScanOutput,
-  ): StoredScan {
-    return {
-      format: FORMAT,
-      key: JSON.stringify(this.key),
-      candidates: candidates.map((c) => [c.absPath, c.explicit ?? null]),
-      walked: JSON.stringify(diagnostics),
-      dirs: dirStamps,
-      probes: [...probes],
-      files,
-      units,
-      output: packOutput(output),
-    };
   }
 }
 
