@@ -51,6 +51,7 @@ if (session) {
   };
   walk(profile.head);
   console.log(`allocated per scan (sampled): ${(total / runs / 1e6).toFixed(1)} MB`);
-  for (const [site, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`${(bytes / runs / 1e6).toFixed(2).padStart(7)} MB  ${site}`);
+  for (const [site, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.PROFILE_TOP ?? 15)))
+    console.log(`${(bytes / runs / 1e6).toFixed(2).padStart(7)} MB  ${site}`);
 }
 rmSync(corpus, { recursive: true, force: true });

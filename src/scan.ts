@@ -44,7 +44,7 @@ export async function scanWith(options: ScanOptions, runner: UnitRunner | undefi
   try {
     for (let step = run.next(); ;) {
       if (step.done) return step.value;
-      const { units, runHere, runMissing, cached, store, caching } = step.value;
+      const { units, runHere, runMissing, runLocal, cached, store, caching } = step.value;
       useRunner ??= runner !== undefined && runner.worthIt(units);
       // Cached units are not sent to the workers.
       const outcomes: (UnitOutcome | undefined)[] = useRunner ? units.map(cached) : [];
@@ -52,13 +52,16 @@ export async function scanWith(options: ScanOptions, runner: UnitRunner | undefi
       if (useRunner && runner) {
         const missing = units.filter((_, i) => outcomes[i] === undefined);
         let done = units.length - missing.length;
-        try {
-          ran = await runner.run(missing, { dependencies: caching, onDone: () => options.onProgress?.(++done, units.length) });
-        } catch (err) {
+        ran = await runner.run(missing, {
+          dependencies: caching,
+          onDone: () => options.onProgress?.(++done, units.length),
+          here: runLocal,
           // Workers that cannot start (no threads, a broken install) leave the scan to this thread.
-          useRunner = false;
-          process.stderr.write(`tollgate: scan workers did not start (${(err as Error).message}); scanning in one thread\n`);
-        }
+          onNoWorkers: (err) => {
+            useRunner = false;
+            process.stderr.write(`tollgate: scan workers did not start (${err.message}); scanning in one thread\n`);
+          },
+        });
       }
       if (!ran) {
         // In this thread; units already looked up in the cache are not looked up (and counted) again.
@@ -86,6 +89,8 @@ interface Batch {
   runHere: (unit: ScanUnit) => UnitOutcome;
   /** Runs one unit the cache has no outcome for, in this thread, and keeps the outcome in the cache. */
   runMissing: (unit: ScanUnit) => UnitOutcome;
+  /** Runs one unit in this thread beside the workers: its outcome as a worker gives it (what it read, when caching), for `store`. */
+  runLocal: (unit: ScanUnit) => RunOutcome;
   /** The cached outcome of a unit, if any. */
   cached: (unit: ScanUnit) => UnitOutcome | undefined;
   /** Keeps in the cache the outcome a runner computed. */
@@ -193,10 +198,17 @@ function* pipeline(options: ScanOptions): Generator<Batch, ScanOutput, UnitOutco
     between?.();
     return outcome;
   };
+  const runLocal = (unit: ScanUnit): RunOutcome => {
+    const recorder = cache ? dependencyRecorder() : undefined;
+    const outcome = runUnit(unit, ctx, recorder?.onRead);
+    between?.();
+    return { outcome, ...(recorder && { dependencies: recorder.dependencies }) };
+  };
   const batch = (list: ScanUnit[]): Batch => ({
     units: list,
     runHere,
     runMissing,
+    runLocal,
     cached: (unit) => cache?.get(unit),
     store: (unit, ran) => {
       if (cache && ran.dependencies) cache.set(unit, ran.dependencies, ran.outcome);

@@ -41721,20 +41721,24 @@ async function scanWith(options, runner) {
   try {
     for (let step2 = run.next(); ; ) {
       if (step2.done) return step2.value;
-      const { units, runHere, runMissing, cached: cached2, store, caching } = step2.value;
+      const { units, runHere, runMissing, runLocal, cached: cached2, store, caching } = step2.value;
       useRunner ??= runner !== void 0 && runner.worthIt(units);
       const outcomes = useRunner ? units.map(cached2) : [];
       let ran;
       if (useRunner && runner) {
         const missing = units.filter((_, i) => outcomes[i] === void 0);
         let done = units.length - missing.length;
-        try {
-          ran = await runner.run(missing, { dependencies: caching, onDone: () => options.onProgress?.(++done, units.length) });
-        } catch (err) {
-          useRunner = false;
-          process.stderr.write(`tollgate: scan workers did not start (${err.message}); scanning in one thread
+        ran = await runner.run(missing, {
+          dependencies: caching,
+          onDone: () => options.onProgress?.(++done, units.length),
+          here: runLocal,
+          // Workers that cannot start (no threads, a broken install) leave the scan to this thread.
+          onNoWorkers: (err) => {
+            useRunner = false;
+            process.stderr.write(`tollgate: scan workers did not start (${err.message}); scanning in one thread
 `);
-        }
+          }
+        });
       }
       if (!ran) {
         step2 = run.next(outcomes.length ? units.map((u, i) => outcomes[i] ?? runMissing(u)) : units.map(runHere));
@@ -41836,10 +41840,17 @@ function* pipeline(options) {
     between?.();
     return outcome;
   };
+  const runLocal = (unit) => {
+    const recorder = cache ? dependencyRecorder() : void 0;
+    const outcome = runUnit(unit, ctx, recorder?.onRead);
+    between?.();
+    return { outcome, ...recorder && { dependencies: recorder.dependencies } };
+  };
   const batch = (list3) => ({
     units: list3,
     runHere,
     runMissing,
+    runLocal,
     cached: (unit) => cache?.get(unit),
     store: (unit, ran) => {
       if (cache && ran.dependencies) cache.set(unit, ran.dependencies, ran.outcome);
@@ -42035,23 +42046,37 @@ import { Worker } from "node:worker_threads";
 function workerPool(options) {
   let workers;
   let started = 0;
-  const start = () => Promise.all(
-    Array.from(
-      { length: options.jobs },
-      () => new Promise((resolve2, reject) => {
-        const worker = new Worker(options.entry, { workerData: options.data, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
-        const onError = (err) => reject(err);
-        worker.once("error", onError);
-        worker.once("message", (m) => {
-          worker.off("error", onError);
-          if ("ready" in m && m.ready) {
-            started++;
-            resolve2(worker);
-          } else reject(new Error("ready" in m && !m.ready ? m.error : "unexpected message from a scan worker"));
-        });
-      })
-    )
-  );
+  const start = async () => {
+    const settled = await Promise.allSettled(
+      Array.from(
+        { length: options.jobs - 1 },
+        () => new Promise((resolve2, reject) => {
+          const worker = new Worker(options.entry, { workerData: options.data, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+          const onError = (err) => reject(err);
+          const onExit = (code2) => reject(new Error(`the scan worker exited with code ${code2} before it was ready`));
+          worker.once("error", onError);
+          worker.once("exit", onExit);
+          worker.once("message", (m) => {
+            worker.off("error", onError);
+            worker.off("exit", onExit);
+            if ("ready" in m && m.ready) {
+              started++;
+              resolve2(worker);
+            } else {
+              void worker.terminate();
+              reject(new Error("ready" in m && !m.ready ? m.error : "unexpected message from a scan worker"));
+            }
+          });
+        })
+      )
+    );
+    const failure = settled.find((r) => r.status === "rejected");
+    const ready = settled.flatMap((r) => r.status === "fulfilled" ? [r.value] : []);
+    if (!failure) return ready;
+    await Promise.all(ready.map((w) => w.terminate()));
+    started = 0;
+    throw failure.reason instanceof Error ? failure.reason : new Error(String(failure.reason));
+  };
   return {
     get started() {
       return started;
@@ -42071,43 +42096,67 @@ function workerPool(options) {
       }
     },
     worthIt: (units) => workers !== void 0 || options.jobs > 1 && units.length >= options.minUnits && units.reduce((n, u) => n + u.file.size + (u.parameterFile?.size ?? 0), 0) >= options.minSize,
-    async run(units, { dependencies, onDone }) {
-      const pool = await (workers ??= start());
+    async run(units, { dependencies, onDone, here, onNoWorkers }) {
       const out = new Array(units.length);
       let next = 0;
-      await Promise.all(
-        pool.map(
-          (worker) => new Promise((resolve2) => {
-            let current = -1;
-            const give = () => {
-              if (next >= units.length) {
-                worker.off("message", onMessage);
-                worker.off("error", onError);
-                resolve2();
-                return;
-              }
-              current = next++;
-              worker.postMessage({ id: current, unit: units[current], dependencies });
-            };
-            const onMessage = (m) => {
-              if (!("id" in m)) return;
-              out[m.id] = m.ran;
-              onDone?.();
-              give();
-            };
-            const onError = (err) => {
-              worker.off("message", onMessage);
-              if (current >= 0 && out[current] === void 0) out[current] = failed(units[current], err);
-              pool.splice(pool.indexOf(worker), 1);
-              resolve2();
-            };
-            worker.on("message", onMessage);
-            worker.once("error", onError);
-            give();
-          })
-        )
+      const retry = [];
+      const take = () => retry.pop() ?? (next < units.length ? next++ : -1);
+      const feed = (worker, pool) => new Promise((resolve2) => {
+        const queued = [];
+        const give = () => {
+          while (queued.length < IN_FLIGHT) {
+            const i = take();
+            if (i < 0) break;
+            queued.push(i);
+            worker.postMessage({ id: i, unit: units[i], dependencies });
+          }
+          if (queued.length) return;
+          detach();
+          resolve2();
+        };
+        const onMessage = (m) => {
+          if (!("id" in m)) return;
+          queued.splice(queued.indexOf(m.id), 1);
+          out[m.id] = m.ran;
+          onDone?.();
+          give();
+        };
+        const onError = (err) => {
+          detach();
+          const [running, ...waiting] = queued;
+          if (running !== void 0) {
+            out[running] = failed(units[running], err);
+            onDone?.();
+          }
+          retry.push(...waiting.reverse());
+          pool.splice(pool.indexOf(worker), 1);
+          resolve2();
+        };
+        const onExit = (code2) => onError(new Error(`the scan worker exited with code ${code2}`));
+        const detach = () => {
+          worker.off("message", onMessage);
+          worker.off("error", onError);
+          worker.off("exit", onExit);
+        };
+        worker.on("message", onMessage);
+        worker.once("error", onError);
+        worker.once("exit", onExit);
+        give();
+      });
+      const remote = (workers ??= start()).then(
+        (pool) => Promise.all(pool.map((w) => feed(w, pool))),
+        (err) => onNoWorkers?.(err)
       );
-      for (let i = 0; i < units.length; i++) out[i] ??= failed(units[i], new Error("no scan worker left to run it"));
+      for (let i = take(); i >= 0; i = take()) {
+        out[i] = here(units[i]);
+        onDone?.();
+        await new Promise((resolve2) => setImmediate(resolve2));
+      }
+      await remote;
+      for (let i = take(); i >= 0; i = take()) {
+        out[i] = here(units[i]);
+        onDone?.();
+      }
       return out;
     },
     async close() {
@@ -42129,13 +42178,14 @@ function failed(unit, err) {
     }
   };
 }
-var WORKER_THRESHOLD, WORKER_YOUNG_GENERATION_MB;
+var WORKER_THRESHOLD, WORKER_YOUNG_GENERATION_MB, IN_FLIGHT;
 var init_worker_pool = __esm({
   "src/pipeline/worker-pool.ts"() {
     "use strict";
     init_diagnostic();
     WORKER_THRESHOLD = { minUnits: 16, minSize: 2e6 };
     WORKER_YOUNG_GENERATION_MB = 12;
+    IN_FLIGHT = 2;
   }
 });
 
@@ -42750,7 +42800,7 @@ ${d.stack}
 `, "lf"));
   if (flags.verbose) for (const s of result.skipped) process.stderr.write(`skipped ${visible(s.path)}: ${visible(s.reason)}
 `);
-  if (flags.verbose && runner?.started) process.stderr.write(`scanned in ${runner.started} worker threads
+  if (flags.verbose && runner?.started) process.stderr.write(`scanned in ${runner.started + 1} threads (${runner.started} worker${runner.started === 1 ? "" : "s"} and the main thread)
 `);
   if (flags.verbose && result.cache) process.stderr.write(`result cache: ${result.cache.hits} units reused, ${result.cache.misses} scanned
 `);

@@ -23,10 +23,23 @@ export interface UnitRunner {
    * now and load their rule set while this thread reads and classifies the files.
    */
   prestart(files: readonly { absPath: string }[]): void;
-  run(units: readonly ScanUnit[], options: { dependencies: boolean; onDone?: () => void }): Promise<RunOutcome[]>;
+  run(units: readonly ScanUnit[], options: RunOptions): Promise<RunOutcome[]>;
   close(): Promise<void>;
-  /** How many workers started (0 until a scan was worth them). */
+  /** How many worker threads started (0 until a scan was worth them). */
   readonly started: number;
+}
+
+export interface RunOptions {
+  /** Whether each outcome comes with the files its unit read (the result cache's dependencies). */
+  dependencies: boolean;
+  onDone?: () => void;
+  /**
+   * Runs one unit in this thread, which takes units from the same queue as the workers: `--jobs N`
+   * is this thread and N - 1 workers. It is also where a unit goes that a dying worker had queued.
+   */
+  here: (unit: ScanUnit) => RunOutcome;
+  /** The workers could not start: this thread ran every unit. */
+  onNoWorkers?: (err: Error) => void;
 }
 
 /** Messages between the pool and a worker (src/cli/scan-worker.ts answers them). */
@@ -38,6 +51,7 @@ export interface PoolOptions {
   entry: URL;
   /** What the worker builds its rule set and scan options from: the same as this thread's. */
   data: unknown;
+  /** Threads that scan units, this one included: the pool starts `jobs - 1` workers. */
   jobs: number;
   /**
    * Below these (units, characters of text) a scan runs in its own thread: starting a worker
@@ -63,34 +77,53 @@ export const WORKER_THRESHOLD = { minUnits: 16, minSize: 2_000_000 };
  */
 const WORKER_YOUNG_GENERATION_MB = 12;
 
+/** Units sent to a worker ahead of its replies: the next one is there when it finishes one. */
+const IN_FLIGHT = 2;
+
 /**
- * A pool of worker threads, started on the first `run`. Each worker loads the rule set once and
- * then takes units one at a time as it finishes the previous one (units differ widely in cost, so
- * a fixed split would leave a core idle). A worker that dies fails the unit it held, with an
- * internal error naming the unit's file; the other workers carry on with the rest.
+ * A pool of `jobs - 1` worker threads, started on the first `run` (or by `prestart`), beside this
+ * thread, which scans units too: it would otherwise wait, and a worker costs its own code, rule set
+ * and heap. Each worker loads the rule set once; units go one at a time to whichever thread is
+ * free (units differ widely in cost, so a fixed split would leave a core idle). A worker that dies
+ * fails the unit it was running, with an internal error naming the unit's file; the units it had
+ * not begun go to the other threads.
  */
 export function workerPool(options: PoolOptions): UnitRunner {
   let workers: Promise<Worker[]> | undefined;
   let started = 0;
-  const start = (): Promise<Worker[]> =>
-    Promise.all(
+  const start = async (): Promise<Worker[]> => {
+    const settled = await Promise.allSettled(
       Array.from(
-        { length: options.jobs },
+        { length: options.jobs - 1 },
         () =>
           new Promise<Worker>((resolve, reject) => {
             const worker = new Worker(options.entry, { workerData: options.data, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
             const onError = (err: Error) => reject(err);
+            const onExit = (code: number) => reject(new Error(`the scan worker exited with code ${code} before it was ready`));
             worker.once('error', onError);
+            worker.once('exit', onExit);
             worker.once('message', (m: FromWorker) => {
               worker.off('error', onError);
+              worker.off('exit', onExit);
               if ('ready' in m && m.ready) {
                 started++;
                 resolve(worker);
-              } else reject(new Error('ready' in m && !m.ready ? m.error : 'unexpected message from a scan worker'));
+              } else {
+                void worker.terminate();
+                reject(new Error('ready' in m && !m.ready ? m.error : 'unexpected message from a scan worker'));
+              }
             });
           }),
       ),
     );
+    const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    const ready = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    if (!failure) return ready;
+    // All or none: a worker that cannot start says the install is broken for every one of them.
+    await Promise.all(ready.map((w) => w.terminate()));
+    started = 0;
+    throw failure.reason instanceof Error ? failure.reason : new Error(String(failure.reason));
+  };
   return {
     get started() {
       return started;
@@ -114,51 +147,83 @@ export function workerPool(options: PoolOptions): UnitRunner {
     worthIt: (units) =>
       workers !== undefined ||
       (options.jobs > 1 && units.length >= options.minUnits && units.reduce((n, u) => n + u.file.size + (u.parameterFile?.size ?? 0), 0) >= options.minSize),
-    async run(units, { dependencies, onDone }) {
-      const pool = await (workers ??= start());
+    async run(units, { dependencies, onDone, here, onNoWorkers }) {
       const out: RunOutcome[] = new Array(units.length);
       let next = 0;
-      await Promise.all(
-        pool.map(
-          (worker) =>
-            new Promise<void>((resolve) => {
-              let current = -1;
-              const give = () => {
-                if (next >= units.length) {
-                  worker.off('message', onMessage);
-                  worker.off('error', onError);
-                  resolve();
-                  return;
-                }
-                current = next++;
-                worker.postMessage({ id: current, unit: units[current]!, dependencies } satisfies ToWorker);
-              };
-              const onMessage = (m: FromWorker) => {
-                if (!('id' in m)) return;
-                out[m.id] = m.ran;
-                onDone?.();
-                give();
-              };
-              const onError = (err: Error) => {
-                // This worker is gone: its unit fails, the others take the rest.
-                worker.off('message', onMessage);
-                if (current >= 0 && out[current] === undefined) out[current] = failed(units[current]!, err);
-                pool.splice(pool.indexOf(worker), 1);
-                resolve();
-              };
-              worker.on('message', onMessage);
-              worker.once('error', onError);
-              give();
-            }),
-        ),
+      // Units a worker had queued when it died: taken before the rest.
+      const retry: number[] = [];
+      const take = (): number => retry.pop() ?? (next < units.length ? next++ : -1);
+      const feed = (worker: Worker, pool: Worker[]): Promise<void> =>
+        new Promise<void>((resolve) => {
+          // In the order sent: a worker runs its messages one at a time.
+          const queued: number[] = [];
+          const give = () => {
+            while (queued.length < IN_FLIGHT) {
+              const i = take();
+              if (i < 0) break;
+              queued.push(i);
+              worker.postMessage({ id: i, unit: units[i]!, dependencies } satisfies ToWorker);
+            }
+            if (queued.length) return;
+            detach();
+            resolve();
+          };
+          const onMessage = (m: FromWorker) => {
+            if (!('id' in m)) return;
+            queued.splice(queued.indexOf(m.id), 1);
+            out[m.id] = m.ran;
+            onDone?.();
+            give();
+          };
+          const onError = (err: Error) => {
+            // This worker is gone: the unit it was running fails; the ones it had not begun go
+            // back to the queue.
+            detach();
+            const [running, ...waiting] = queued;
+            if (running !== undefined) {
+              out[running] = failed(units[running]!, err);
+              onDone?.();
+            }
+            retry.push(...waiting.reverse());
+            pool.splice(pool.indexOf(worker), 1);
+            resolve();
+          };
+          // A worker that ends without an error (process.exit in a rule plugin) is gone too.
+          const onExit = (code: number) => onError(new Error(`the scan worker exited with code ${code}`));
+          const detach = () => {
+            worker.off('message', onMessage);
+            worker.off('error', onError);
+            worker.off('exit', onExit);
+          };
+          worker.on('message', onMessage);
+          worker.once('error', onError);
+          worker.once('exit', onExit);
+          give();
+        });
+      // The workers join when they are ready (they may still be loading their rule set); this
+      // thread starts at once, and hands the event loop back after each unit so that a worker
+      // that finished is given more. Each worker has IN_FLIGHT units sent, so it does not wait
+      // for this thread to finish a unit before it starts the next.
+      const remote = (workers ??= start()).then(
+        (pool) => Promise.all(pool.map((w) => feed(w, pool))),
+        (err: Error) => onNoWorkers?.(err),
       );
-      // Units no worker took (every worker died) fail too: the scan says it is incomplete.
-      for (let i = 0; i < units.length; i++) out[i] ??= failed(units[i]!, new Error('no scan worker left to run it'));
+      for (let i = take(); i >= 0; i = take()) {
+        out[i] = here(units[i]!);
+        onDone?.();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await remote;
+      // What dying workers left after this thread had finished.
+      for (let i = take(); i >= 0; i = take()) {
+        out[i] = here(units[i]!);
+        onDone?.();
+      }
       return out;
     },
     async close() {
       if (!workers) return;
-      const pool = await workers.catch(() => [] as Worker[]);
+      const pool = await workers.catch((): Worker[] => []);
       await Promise.all(pool.map((w) => w.terminate()));
     },
   };

@@ -336,7 +336,8 @@ async function scanWithConfig(paths: string[], flags: ScanFlags, cwd: string, co
   for (const d of result.diagnostics)
     if (d.stack) process.stderr.write(visible(`tollgate: internal error while scanning ${d.file ?? ''}:\n${d.stack}\n`, 'lf'));
   if (flags.verbose) for (const s of result.skipped) process.stderr.write(`skipped ${visible(s.path)}: ${visible(s.reason)}\n`);
-  if (flags.verbose && runner?.started) process.stderr.write(`scanned in ${runner.started} worker threads\n`);
+  if (flags.verbose && runner?.started)
+    process.stderr.write(`scanned in ${runner.started + 1} threads (${runner.started} worker${runner.started === 1 ? '' : 's'} and the main thread)\n`);
   if (flags.verbose && result.cache) process.stderr.write(`result cache: ${result.cache.hits} units reused, ${result.cache.misses} scanned\n`);
   if (flags.writeBaseline) {
     const baseline = baselineOf(result.findings, new Date());
