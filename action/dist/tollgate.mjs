@@ -42800,7 +42800,8 @@ ${d.stack}
 `, "lf"));
   if (flags.verbose) for (const s of result.skipped) process.stderr.write(`skipped ${visible(s.path)}: ${visible(s.reason)}
 `);
-  if (flags.verbose && runner?.started) process.stderr.write(`scanned in ${runner.started + 1} threads (${runner.started} worker${runner.started === 1 ? "" : "s"} and the main thread)
+  if (flags.verbose && runner?.started)
+    process.stderr.write(`scanned in ${runner.started + 1} threads (${runner.started} worker${runner.started === 1 ? "" : "s"} and the main thread)
 `);
   if (flags.verbose && result.cache) process.stderr.write(`result cache: ${result.cache.hits} units reused, ${result.cache.misses} scanned
 `);
@@ -55238,7 +55239,7 @@ function program2() {
 function addSelectionOptions(cmd) {
   return cmd.option(
     "-j, --jobs <n>",
-    "threads that scan units (default: the available cores, 1 on a machine of 2 cores or fewer; 1: one thread); small scans use one thread whatever N is"
+    "threads that scan units, this one and N-1 workers (default: the available cores, 1 on a machine of 2 cores or fewer; 1: one thread); small scans use one thread whatever N is"
   ).option("--cache <dir>", "keep each unit's results in DIR and reuse them while nothing the unit reads has changed (opt-in; safe to delete)").addOption(new Option("--no-worker-threshold", "tests: use worker threads however small the scan").hideHelp()).option(
     "--skip-unrecognized",
     "files named on the command line that are not templates, parameter files or exports are skipped, not errors (for pre-commit hooks)"

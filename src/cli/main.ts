@@ -258,7 +258,7 @@ function addSelectionOptions(cmd: Command): Command {
   return cmd
     .option(
       '-j, --jobs <n>',
-      'threads that scan units (default: the available cores, 1 on a machine of 2 cores or fewer; 1: one thread); small scans use one thread whatever N is',
+      'threads that scan units, this one and N-1 workers (default: the available cores, 1 on a machine of 2 cores or fewer; 1: one thread); small scans use one thread whatever N is',
     )
     .option('--cache <dir>', "keep each unit's results in DIR and reuse them while nothing the unit reads has changed (opt-in; safe to delete)")
     .addOption(new Option('--no-worker-threshold', 'tests: use worker threads however small the scan').hideHelp())
