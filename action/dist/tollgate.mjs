@@ -4960,11 +4960,18 @@ var init_json_parser = __esm({
 // src/load/source-file.ts
 function computeLineStarts(text2) {
   if (!hasLoneCarriageReturn(text2)) {
-    let count3 = 1;
-    for (let i = text2.indexOf("\n"); i >= 0; i = text2.indexOf("\n", i + 1)) count3++;
-    const starts = new Uint32Array(count3);
     let n = 1;
-    for (let i = text2.indexOf("\n"); i >= 0; i = text2.indexOf("\n", i + 1)) starts[n++] = i + 1;
+    scratch[0] = 0;
+    for (let i = text2.indexOf("\n"); i >= 0; i = text2.indexOf("\n", i + 1)) {
+      if (n === scratch.length) {
+        const grown = new Uint32Array(n * 2);
+        grown.set(scratch);
+        scratch = grown;
+      }
+      scratch[n++] = i + 1;
+    }
+    const starts = scratch.slice(0, n);
+    if (scratch.length > SCRATCH_KEPT) scratch = new Uint32Array(4096);
     return starts;
   }
   const found = [0];
@@ -4982,7 +4989,7 @@ function hasLoneCarriageReturn(text2) {
   for (let i = text2.indexOf("\r"); i >= 0; i = text2.indexOf("\r", i + 1)) if (text2.charCodeAt(i + 1) !== 10) return true;
   return false;
 }
-var SourceFile;
+var SourceFile, scratch, SCRATCH_KEPT;
 var init_source_file = __esm({
   "src/load/source-file.ts"() {
     "use strict";
@@ -5023,6 +5030,8 @@ var init_source_file = __esm({
         return this.text.slice(start, next ?? this.text.length).replace(/(?:\r\n|\r|\n)$/, "");
       }
     };
+    scratch = new Uint32Array(4096);
+    SCRATCH_KEPT = 1 << 16;
   }
 });
 
@@ -28701,6 +28710,13 @@ var init_user_functions = __esm({
 });
 
 // src/arm/template/template-scope.ts
+function addRead(top, kind, name, read2) {
+  const key2 = `${kind}:${name}`;
+  if (top.seen.has(key2)) return false;
+  top.seen.add(key2);
+  top.reads.push(read2 ?? { kind, name });
+  return true;
+}
 function targetScopeOf(root) {
   const schema = String(childNode(root, "$schema")?.value ?? "").toLowerCase();
   if (schema.includes("subscriptiondeploymenttemplate")) return "subscription";
@@ -28796,18 +28812,11 @@ var init_template_scope = __esm({
           this.readStack.pop();
         }
       }
-      noteRead(read2, nested) {
+      noteRead(kind, name, nested) {
         const top = this.readStack[this.readStack.length - 1];
         if (!top) return;
-        const add2 = (r) => {
-          const key2 = `${r.kind}:${r.name}`;
-          if (top.seen.has(key2)) return false;
-          top.seen.add(key2);
-          top.reads.push(r);
-          return true;
-        };
-        if (!add2(read2)) return;
-        for (const r of nested) add2(r);
+        if (!addRead(top, kind, name)) return;
+        for (const r of nested) addRead(top, r.kind, r.name, r);
       }
       parameterDeclaration(name) {
         return childNode(this.paramDecls, name);
@@ -28820,8 +28829,8 @@ var init_template_scope = __esm({
         const decl = this.parameterDeclaration(name);
         if (!decl) throw new FunctionError(`the template has no parameter '${name}'`);
         const canonical = String(decl.parent?.children?.[0]?.value ?? name);
-        const memo = this.memoize(this.params, canonical, () => this.computeParameter(canonical, decl), `parameter '${canonical}'`);
-        this.noteRead({ kind: "parameter", name: canonical }, memo.reads);
+        const memo = this.memoized(this.params, canonical, "parameter") ?? this.memoize(this.params, canonical, () => this.computeParameter(canonical, decl));
+        this.noteRead("parameter", canonical, memo.reads);
         return memo.value;
       }
       variable(name) {
@@ -28829,20 +28838,17 @@ var init_template_scope = __esm({
         const loop = node ? void 0 : this.variableLoop(name);
         if (!node && !loop || name.toLowerCase() === "copy") throw new FunctionError(`the template has no variable '${name}'`);
         const canonical = node ? String(node.parent?.children?.[0]?.value ?? name) : String(childNode(loop, "name")?.value ?? name);
+        const memo = this.memoized(this.vars, canonical, "variable") ?? this.computeVariable(canonical, node, loop);
+        this.noteRead("variable", canonical, memo.reads);
+        return memo.value;
+      }
+      computeVariable(canonical, node, loop) {
         const compute = node ? () => evaluateNode(node, this, this.context()) : (
           // A variable `copy` entry defines an array variable: `input` evaluated `count` times.
           () => [...expandCopyEntries([loop], this, this.context()).values()][0] ?? null
         );
         const usedAt = this.expressionStack[this.expressionStack.length - 1];
-        const memo = this.memoize(
-          this.vars,
-          canonical.toLowerCase(),
-          compute,
-          `variable '${canonical}'`,
-          (problems) => this.noteUse(problems, canonical, node ?? loop, usedAt)
-        );
-        this.noteRead({ kind: "variable", name: canonical }, memo.reads);
-        return memo.value;
+        return this.memoize(this.vars, canonical, compute, (problems) => this.noteUse(problems, canonical, node ?? loop, usedAt));
       }
       /**
        * ARM evaluates a variable only where it is read, so an error in its definition is an error of
@@ -28891,28 +28897,34 @@ var init_template_scope = __esm({
         if (loops?.type !== "array") return void 0;
         return loops.children?.find((entry2) => String(childNode(entry2, "name")?.value ?? "").toLowerCase() === name.toLowerCase());
       }
-      memoize(map, key2, compute, what, computed2) {
+      /**
+       * The memo of a value already computed, or undefined. Apart from `memoize` so that a read of a
+       * computed value (most reads) makes no closure and no label.
+       */
+      memoized(map, key2, kind) {
+        const memo = map.get(key2.toLowerCase());
+        if (!memo) return void 0;
+        if (memo.state === "running") throw new FunctionError(`${kind} '${key2}' refers to itself`);
+        if (memo.diagnostics.length) this.release(memo.diagnostics);
+        return memo;
+      }
+      /** Computes a value `memoized` does not have yet, and keeps it. */
+      memoize(map, key2, compute, computed2) {
         const lower2 = key2.toLowerCase();
-        let memo = map.get(lower2);
-        if (memo?.state === "running") throw new FunctionError(`${what} refers to itself`);
-        if (!memo) {
-          memo = { state: "running", value: null, reads: [], diagnostics: [] };
-          map.set(lower2, memo);
-          const before = this.diagnostics.length;
-          try {
-            const { result, reads } = this.withReads(compute);
-            memo.value = result;
-            memo.reads = reads;
-          } catch (err) {
-            map.delete(lower2);
-            throw err;
-          }
-          if (this.diagnostics.length > before) memo.diagnostics = this.diagnostics.slice(before);
-          memo.state = "done";
-          computed2?.(memo.diagnostics);
-        } else if (memo.diagnostics.length) {
-          this.release(memo.diagnostics);
+        const memo = { state: "running", value: null, reads: [], diagnostics: [] };
+        map.set(lower2, memo);
+        const before = this.diagnostics.length;
+        try {
+          const { result, reads } = this.withReads(compute);
+          memo.value = result;
+          memo.reads = reads;
+        } catch (err) {
+          map.delete(lower2);
+          throw err;
         }
+        if (this.diagnostics.length > before) memo.diagnostics = this.diagnostics.slice(before);
+        memo.state = "done";
+        computed2?.(memo.diagnostics);
         return memo;
       }
       computeParameter(name, decl) {
@@ -34728,12 +34740,27 @@ function fileStyle(text2) {
 }
 function indentUnit(text2) {
   let best = 0;
-  const lines = /^([ \t]+)\S/gm;
-  for (let m = lines.exec(text2), n = 0; m && n < 500; m = lines.exec(text2), n++) {
-    if (m[1].startsWith("	")) return "	";
-    if (best === 0 || m[1].length < best) best = m[1].length;
+  let counted = 0;
+  for (let start = 0; start < text2.length && counted < 500; start = nextLineStart(text2, start)) {
+    let i = start;
+    let tab = false;
+    for (let c = text2.charCodeAt(i); c === 32 || c === 9; c = text2.charCodeAt(++i)) tab ||= c === 9 && i === start;
+    if (i === start || i >= text2.length || isWhiteSpace(text2.charCodeAt(i))) continue;
+    counted++;
+    if (tab) return "	";
+    if (best === 0 || i - start < best) best = i - start;
   }
   return best > 0 && best <= 8 ? " ".repeat(best) : "  ";
+}
+function nextLineStart(text2, from) {
+  for (let i = from; i < text2.length; i++) {
+    const c = text2.charCodeAt(i);
+    if (c === 10 || c === 13 || c === 8232 || c === 8233) return i + 1;
+  }
+  return text2.length;
+}
+function isWhiteSpace(c) {
+  return c >= 9 && c <= 13 || c === 32 || c === 160 || c === 5760 || c >= 8192 && c <= 8202 || c === 8232 || c === 8233 || c === 8239 || c === 8287 || c === 12288 || c === 65279;
 }
 function bicepString(s) {
   return `'${s.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\$\{/g, "\\${").replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t")}'`;
@@ -35171,7 +35198,7 @@ function detachStrings(outcome) {
       return;
     }
     const record = value;
-    for (const key2 of Object.keys(record)) {
+    for (const key2 in record) {
       const item = record[key2];
       if (typeof item === "string") record[key2] = copy2(item);
       else if (typeof item === "object" && item !== null) walk4(item);
@@ -36278,7 +36305,7 @@ function validate(xmlData, options) {
               return getErrorObject("InvalidChar", "char '&' is not expected.", getLineNumberForPosition(xmlData, i));
             i = afterAmp;
           } else {
-            if (reachedRoot === true && !isWhiteSpace(xmlData[i])) {
+            if (reachedRoot === true && !isWhiteSpace2(xmlData[i])) {
               return getErrorObject("InvalidXml", "Extra text at the end", getLineNumberForPosition(xmlData, i));
             }
           }
@@ -36288,7 +36315,7 @@ function validate(xmlData, options) {
         }
       }
     } else {
-      if (isWhiteSpace(xmlData[i])) {
+      if (isWhiteSpace2(xmlData[i])) {
         continue;
       }
       return getErrorObject("InvalidChar", "char '" + xmlData[i] + "' is not expected.", getLineNumberForPosition(xmlData, i));
@@ -36303,7 +36330,7 @@ function validate(xmlData, options) {
   }
   return true;
 }
-function isWhiteSpace(char) {
+function isWhiteSpace2(char) {
   return char === " " || char === "	" || char === "\n" || char === "\r";
 }
 function readPI(xmlData, i) {
@@ -36388,7 +36415,7 @@ function scanAttributeTokens(attrStr) {
   let i = 0;
   while (i < len) {
     const tokenStart = i;
-    while (i < len && isWhiteSpace(attrStr[i])) i++;
+    while (i < len && isWhiteSpace2(attrStr[i])) i++;
     if (i >= len) break;
     if (attrStr[i] === "=") {
       i++;
@@ -36396,11 +36423,11 @@ function scanAttributeTokens(attrStr) {
     }
     const leadingWs = attrStr.slice(tokenStart, i);
     const nameStart = i;
-    while (i < len && !isWhiteSpace(attrStr[i]) && attrStr[i] !== "=") i++;
+    while (i < len && !isWhiteSpace2(attrStr[i]) && attrStr[i] !== "=") i++;
     const name = attrStr.slice(nameStart, i);
     let equalsGroup;
     let j = i;
-    while (j < len && isWhiteSpace(attrStr[j])) j++;
+    while (j < len && isWhiteSpace2(attrStr[j])) j++;
     if (j < len && attrStr[j] === "=") {
       equalsGroup = attrStr.slice(i, j + 1);
       i = j + 1;
@@ -36408,7 +36435,7 @@ function scanAttributeTokens(attrStr) {
     let quoteChar;
     let value;
     let k = i;
-    while (k < len && isWhiteSpace(attrStr[k])) k++;
+    while (k < len && isWhiteSpace2(attrStr[k])) k++;
     if (k < len && (attrStr[k] === '"' || attrStr[k] === "'")) {
       const valueStart = k + 1;
       const closeIdx = attrStr.indexOf(attrStr[k], valueStart);

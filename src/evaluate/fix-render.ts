@@ -29,15 +29,52 @@ function fileStyle(text: string): { eol: string; unit: string } {
   return { eol: lastStyle.eol, unit: lastStyle.unit };
 }
 
-/** The smallest indentation a line of the file uses (a tab when lines start with tabs); two spaces by default. */
-function indentUnit(text: string): string {
+/**
+ * The smallest indentation a line of the file uses (a tab when lines start with tabs); two spaces
+ * by default. Of the first 500 indented lines: a line counts when it starts (after any line
+ * terminator JavaScript knows) with spaces and tabs followed by a character that is not white
+ * space. Read character by character: a multi-line regular expression allocated a match per line,
+ * ~3% of what a scan of the corpora allocated.
+ */
+export function indentUnit(text: string): string {
   let best = 0;
-  const lines = /^([ \t]+)\S/gm;
-  for (let m = lines.exec(text), n = 0; m && n < 500; m = lines.exec(text), n++) {
-    if (m[1]!.startsWith('\t')) return '\t';
-    if (best === 0 || m[1]!.length < best) best = m[1]!.length;
+  let counted = 0;
+  for (let start = 0; start < text.length && counted < 500; start = nextLineStart(text, start)) {
+    let i = start;
+    let tab = false;
+    for (let c = text.charCodeAt(i); c === 32 || c === 9; c = text.charCodeAt(++i)) tab ||= c === 9 && i === start;
+    if (i === start || i >= text.length || isWhiteSpace(text.charCodeAt(i))) continue;
+    counted++;
+    if (tab) return '\t';
+    if (best === 0 || i - start < best) best = i - start;
   }
   return best > 0 && best <= 8 ? ' '.repeat(best) : '  ';
+}
+
+/** Where the line after the one at `from` starts (after \n, \r, U+2028 or U+2029), or the text's length. */
+function nextLineStart(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13 || c === 0x2028 || c === 0x2029) return i + 1;
+  }
+  return text.length;
+}
+
+/** What `\s` matches in a JavaScript regular expression. */
+function isWhiteSpace(c: number): boolean {
+  return (
+    (c >= 9 && c <= 13) ||
+    c === 32 ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
 }
 
 const BICEP_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;

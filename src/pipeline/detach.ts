@@ -38,7 +38,9 @@ export function detachStrings(outcome: object): void {
       return;
     }
     const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record)) {
+    // for-in, not Object.keys: no array of keys per object. An outcome's objects are plain (their
+    // prototype Object.prototype or null), so it sees their own keys only.
+    for (const key in record) {
       const item = record[key];
       if (typeof item === 'string') record[key] = copy(item);
       else if (typeof item === 'object' && item !== null) walk(item);

@@ -98,6 +98,23 @@ test('line and column positions with LF, CRLF and lone CR line ends', async () =
   assert.deepEqual(mixed.positionAt(5), { line: 3, column: 1 });
 });
 
+test('line tables of files of many lines, one after another (the table is gathered in a shared scratch array)', async () => {
+  const { SourceFile } = await import('../../src/load/source-file.js');
+  // Over the scratch array's first size (4,096 lines) and over what it keeps (65,536), then small
+  // files again: each table is its own file's, whatever came before.
+  for (const lines of [10, 5_000, 70_000, 3, 9_000, 1]) {
+    for (const eol of ['\n', '\r\n']) {
+      const text = Array.from({ length: lines }, (_, i) => `line ${i + 1}`).join(eol);
+      const file = new SourceFile('/x.json', 'x.json', text);
+      assert.equal(file.lineCount(), lines, `${lines} lines, ${JSON.stringify(eol)}`);
+      for (const line of [1, Math.ceil(lines / 2), lines]) {
+        assert.equal(file.lineText(line), `line ${line}`);
+        assert.deepEqual(file.positionAt(text.indexOf(`line ${line}${line === lines ? '' : eol}`)), { line, column: 1 });
+      }
+    }
+  }
+});
+
 test('property lookup: exact case first, then ignoring case, missing keys undefined', async () => {
   const { childNode } = await import('../../src/load/json-document.js');
   const small = parseJson('{"Name":1,"name":2,"TYPE":3}');

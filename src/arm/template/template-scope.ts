@@ -13,6 +13,19 @@ import type { NodeScope } from './node-scope.js';
 /** A parameter or variable that an evaluated value read: what provenance is made of. */
 export type Read = { kind: 'parameter' | 'variable'; name: string };
 
+/**
+ * Adds a read to the reads being collected, once: a set beside the list, as a chain of variables
+ * reads all the ones before it, and a linear search per read made a long chain cubic (3,000
+ * variables took a minute). The read's object is made only when it is new (`read`: one to reuse).
+ */
+function addRead(top: { reads: Read[]; seen: Set<string> }, kind: Read['kind'], name: string, read?: Read): boolean {
+  const key = `${kind}:${name}`;
+  if (top.seen.has(key)) return false;
+  top.seen.add(key);
+  top.reads.push(read ?? { kind, name });
+  return true;
+}
+
 interface Memo {
   state: 'running' | 'done';
   value: Value;
@@ -132,21 +145,12 @@ export class TemplateScope implements NodeScope {
     }
   }
 
-  private noteRead(read: Read, nested: Read[]): void {
+  private noteRead(kind: Read['kind'], name: string, nested: Read[]): void {
     const top = this.readStack[this.readStack.length - 1];
     if (!top) return;
-    // A set beside the list: a chain of variables reads all the ones before it, and a linear
-    // search per read made a long chain cubic (3,000 variables took a minute).
-    const add = (r: Read) => {
-      const key = `${r.kind}:${r.name}`;
-      if (top.seen.has(key)) return false;
-      top.seen.add(key);
-      top.reads.push(r);
-      return true;
-    };
     // What a read value read was noted with it: a second read of it adds nothing new.
-    if (!add(read)) return;
-    for (const r of nested) add(r);
+    if (!addRead(top, kind, name)) return;
+    for (const r of nested) addRead(top, r.kind, r.name, r);
   }
 
   parameterDeclaration(name: string): JsonNode | undefined {
@@ -162,8 +166,8 @@ export class TemplateScope implements NodeScope {
     const decl = this.parameterDeclaration(name);
     if (!decl) throw new FunctionError(`the template has no parameter '${name}'`);
     const canonical = String(decl.parent?.children?.[0]?.value ?? name);
-    const memo = this.memoize(this.params, canonical, () => this.computeParameter(canonical, decl), `parameter '${canonical}'`);
-    this.noteRead({ kind: 'parameter', name: canonical }, memo.reads);
+    const memo = this.memoized(this.params, canonical, 'parameter') ?? this.memoize(this.params, canonical, () => this.computeParameter(canonical, decl));
+    this.noteRead('parameter', canonical, memo.reads);
     return memo.value;
   }
 
@@ -172,16 +176,18 @@ export class TemplateScope implements NodeScope {
     const loop = node ? undefined : this.variableLoop(name);
     if ((!node && !loop) || name.toLowerCase() === 'copy') throw new FunctionError(`the template has no variable '${name}'`);
     const canonical = node ? String(node.parent?.children?.[0]?.value ?? name) : String(childNode(loop, 'name')?.value ?? name);
+    const memo = this.memoized(this.vars, canonical, 'variable') ?? this.computeVariable(canonical, node, loop);
+    this.noteRead('variable', canonical, memo.reads);
+    return memo.value;
+  }
+
+  private computeVariable(canonical: string, node: JsonNode | undefined, loop: JsonNode | undefined): Memo {
     const compute = node
       ? () => evaluateNode(node, this, this.context())
       : // A variable `copy` entry defines an array variable: `input` evaluated `count` times.
         () => [...expandCopyEntries([loop!], this, this.context()).values()][0] ?? null;
     const usedAt = this.expressionStack[this.expressionStack.length - 1];
-    const memo = this.memoize(this.vars, canonical.toLowerCase(), compute, `variable '${canonical}'`, (problems) =>
-      this.noteUse(problems, canonical, (node ?? loop)!, usedAt),
-    );
-    this.noteRead({ kind: 'variable', name: canonical }, memo.reads);
-    return memo.value;
+    return this.memoize(this.vars, canonical, compute, (problems) => this.noteUse(problems, canonical, (node ?? loop)!, usedAt));
   }
 
   /**
@@ -237,32 +243,39 @@ export class TemplateScope implements NodeScope {
     return loops.children?.find((entry) => String(childNode(entry, 'name')?.value ?? '').toLowerCase() === name.toLowerCase());
   }
 
-  private memoize(map: Map<string, Memo>, key: string, compute: () => Value, what: string, computed?: (problems: Diagnostic[]) => void): Memo {
+  /**
+   * The memo of a value already computed, or undefined. Apart from `memoize` so that a read of a
+   * computed value (most reads) makes no closure and no label.
+   */
+  private memoized(map: Map<string, Memo>, key: string, kind: Read['kind']): Memo | undefined {
+    const memo = map.get(key.toLowerCase());
+    if (!memo) return undefined;
+    if (memo.state === 'running') throw new FunctionError(`${kind} '${key}' refers to itself`);
+    // First computed where its problems were withheld: this read may be one that counts.
+    if (memo.diagnostics.length) this.release(memo.diagnostics);
+    return memo;
+  }
+
+  /** Computes a value `memoized` does not have yet, and keeps it. */
+  private memoize(map: Map<string, Memo>, key: string, compute: () => Value, computed?: (problems: Diagnostic[]) => void): Memo {
     const lower = key.toLowerCase();
-    let memo = map.get(lower);
-    if (memo?.state === 'running') throw new FunctionError(`${what} refers to itself`);
-    if (!memo) {
-      memo = { state: 'running', value: null, reads: [], diagnostics: [] };
-      map.set(lower, memo);
-      const before = this.diagnostics.length;
-      try {
-        const { result, reads } = this.withReads(compute);
-        memo.value = result;
-        memo.reads = reads;
-      } catch (err) {
-        // A cycle or an error: forget the half-computed entry so the next use reports it too.
-        map.delete(lower);
-        throw err;
-      }
-      // Only `withhold` removes diagnostics, and only those added since it began: a withhold
-      // within this computation takes its own (an unused existing resource's), not earlier ones.
-      if (this.diagnostics.length > before) memo.diagnostics = this.diagnostics.slice(before);
-      memo.state = 'done';
-      computed?.(memo.diagnostics);
-    } else if (memo.diagnostics.length) {
-      // First computed where its problems were withheld: this read may be one that counts.
-      this.release(memo.diagnostics);
+    const memo: Memo = { state: 'running', value: null, reads: [], diagnostics: [] };
+    map.set(lower, memo);
+    const before = this.diagnostics.length;
+    try {
+      const { result, reads } = this.withReads(compute);
+      memo.value = result;
+      memo.reads = reads;
+    } catch (err) {
+      // A cycle or an error: forget the half-computed entry so the next use reports it too.
+      map.delete(lower);
+      throw err;
     }
+    // Only `withhold` removes diagnostics, and only those added since it began: a withhold
+    // within this computation takes its own (an unused existing resource's), not earlier ones.
+    if (this.diagnostics.length > before) memo.diagnostics = this.diagnostics.slice(before);
+    memo.state = 'done';
+    computed?.(memo.diagnostics);
     return memo;
   }
 
