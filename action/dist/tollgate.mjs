@@ -42809,6 +42809,7 @@ async function scanWithConfig(paths, flags, cwd, config, plugins) {
   const jobs = flags.jobs === void 0 ? defaultJobs() : Number(flags.jobs);
   if (!Number.isInteger(jobs) || jobs < 1) return usageError(`--jobs must be a whole number of threads, 1 or more, not '${flags.jobs}'`);
   setFlagsFromString2("--heap-growing-percent=50");
+  setFlagsFromString2(`--interrupt-budget=${INTERRUPT_BUDGET}`);
   options.boundHeap = true;
   const progress = createProgress(process.stderr);
   options.onProgress = (done, total) => progress.update(done, total);
@@ -42889,6 +42890,7 @@ function defaultJobs() {
   const cores = availableParallelism();
   return cores <= 2 ? 1 : cores;
 }
+var INTERRUPT_BUDGET;
 var init_scan2 = __esm({
   "src/cli/commands/scan.ts"() {
     "use strict";
@@ -42912,6 +42914,7 @@ var init_scan2 = __esm({
     init_result();
     init_shard();
     init_job_summary();
+    INTERRUPT_BUDGET = 1e6;
   }
 });
 
