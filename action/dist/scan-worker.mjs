@@ -23169,7 +23169,8 @@ function fileStyle(text2) {
 function indentUnit(text2) {
   let best = 0;
   let counted = 0;
-  for (let start = 0; start < text2.length && counted < 500; start = nextLineStart(text2, start)) {
+  const newlinesOnly = !OTHER_LINE_ENDS.test(text2);
+  for (let start = 0; start < text2.length && counted < 500; start = newlinesOnly ? afterNewline(text2, start) : nextLineStart(text2, start)) {
     let i = start;
     let tab = false;
     for (let c = text2.charCodeAt(i); c === 32 || c === 9; c = text2.charCodeAt(++i)) tab ||= c === 9 && i === start;
@@ -23179,6 +23180,11 @@ function indentUnit(text2) {
     if (best === 0 || i - start < best) best = i - start;
   }
   return best > 0 && best <= 8 ? " ".repeat(best) : "  ";
+}
+var OTHER_LINE_ENDS = /\r(?!\n)|[\u2028\u2029]/;
+function afterNewline(text2, from) {
+  const i = text2.indexOf("\n", from);
+  return i < 0 ? text2.length : i + 1;
 }
 function nextLineStart(text2, from) {
   for (let i = from; i < text2.length; i++) {
@@ -27684,7 +27690,7 @@ function detachStrings(outcome) {
     let c = copies.get(s);
     if (c === void 0) {
       c = ownString(s);
-      copies.set(c, c);
+      copies.set(s, c);
     }
     return c;
   };

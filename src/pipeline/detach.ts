@@ -20,7 +20,9 @@ export function detachStrings(outcome: object): void {
     let c = copies.get(s);
     if (c === undefined) {
       c = ownString(s);
-      copies.set(c, c);
+      // Keyed by the string looked up, whose hash the lookup computed: the copy's would be
+      // computed again over its whole length. The map (and the view it holds) ends with this call.
+      copies.set(s, c);
     }
     return c;
   };
