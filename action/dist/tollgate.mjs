@@ -26844,9 +26844,14 @@ function copy(value, key2, seen) {
   }
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return value;
-  const out = Object.create(proto);
+  const out = proto === null ? /* @__PURE__ */ Object.create(null) : {};
   seen.set(value, out);
-  for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: copy(v, k, seen), enumerable: true, writable: true, configurable: true });
+  const record = value;
+  for (const k of Object.keys(record)) {
+    const v = copy(record[k], k, seen);
+    if (k === "__proto__") Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[k] = v;
+  }
   return out;
 }
 function wellFormed(text2) {
