@@ -42080,11 +42080,12 @@ var init_scan = __esm({
 
 // src/pipeline/worker-pool.ts
 import { statSync as statSync8 } from "node:fs";
-import { Worker } from "node:worker_threads";
+import { createRequire as createRequire2 } from "node:module";
 function workerPool(options) {
   let workers;
   let started = 0;
   const start = async () => {
+    const { Worker } = createRequire2(import.meta.url)("node:worker_threads");
     const settled = await Promise.allSettled(
       Array.from(
         { length: options.jobs - 1 },
@@ -42428,7 +42429,7 @@ var init_progress = __esm({
 });
 
 // src/rules/rule-options.ts
-import { createRequire as createRequire2 } from "node:module";
+import { createRequire as createRequire3 } from "node:module";
 function optionProblems(rule, options) {
   if (!isDefinedRule(rule)) return [];
   const schema = rule.definition.optionsSchema;
@@ -42457,7 +42458,7 @@ var init_rule_options = __esm({
   "src/rules/rule-options.ts"() {
     "use strict";
     init_define_rule();
-    load2 = createRequire2(import.meta.url);
+    load2 = createRequire3(import.meta.url);
     compiled = /* @__PURE__ */ new WeakMap();
   }
 });

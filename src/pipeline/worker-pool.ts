@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import type { Worker } from 'node:worker_threads';
 import type { ScanUnit } from '../input/pair-parameters.js';
 import { internalErrorDiagnostic } from '../load/diagnostic.js';
 import type { Dependencies } from './result-cache.js';
@@ -92,6 +93,8 @@ export function workerPool(options: PoolOptions): UnitRunner {
   let workers: Promise<Worker[]> | undefined;
   let started = 0;
   const start = async (): Promise<Worker[]> => {
+    // Loaded when workers start: most scans run in one thread, and every CLI start paid for it.
+    const { Worker } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
     const settled = await Promise.allSettled(
       Array.from(
         { length: options.jobs - 1 },
