@@ -28582,12 +28582,13 @@ function checkParameterValue(scope, name, declared, value, at, inFile = scope.te
     const v = childNode(decl, key2)?.value;
     return typeof v === "number" ? v : void 0;
   };
-  const [minValue, maxValue, minLength, maxLength] = [bound("minValue"), bound("maxValue"), bound("minLength"), bound("maxLength")];
   if (typeof value === "number") {
+    const [minValue, maxValue] = [bound("minValue"), bound("maxValue")];
     if (minValue !== void 0 && value < minValue) fail2(`${value} is less than the minimum ${minValue}`);
     if (maxValue !== void 0 && value > maxValue) fail2(`${value} is more than the maximum ${maxValue}`);
   }
   if (typeof value === "string" || Array.isArray(value)) {
+    const [minLength, maxLength] = [bound("minLength"), bound("maxLength")];
     if (minLength !== void 0 && value.length < minLength) fail2(`the length ${value.length} is less than the minimum ${minLength}`);
     if (maxLength !== void 0 && value.length > maxLength) fail2(`the length ${value.length} is more than the maximum ${maxLength}`);
   }
@@ -28613,6 +28614,7 @@ function resolveType(decl, root) {
 }
 function collectSecureParts(type, root, value, secret, depth = 0) {
   if (depth > 32 || value === null || value === void 0 || typeof value !== "object") return;
+  if (depth === 0 && !maySecure(type, root)) return;
   const t = resolveType(type, root);
   if (Array.isArray(value)) {
     const prefix = childNode(t, "prefixItems");
@@ -28630,6 +28632,23 @@ function collectSecureParts(type, root, value, secret, depth = 0) {
     if (propertyType) part(propertyType, root, v, secret, depth);
   }
 }
+function maySecure(type, root) {
+  let known2 = secureBelow.get(type);
+  if (known2 === void 0) secureBelow.set(type, known2 = reachesSecure(type, root, /* @__PURE__ */ new Set()));
+  return known2;
+}
+function reachesSecure(type, root, seen) {
+  const t = resolveType(type, root);
+  if (seen.has(t)) return false;
+  seen.add(t);
+  const below = (node) => node !== void 0 && (isSecureType(node, root) || reachesSecure(node, root, seen));
+  if (childNode(t, "prefixItems")?.children?.some(below)) return true;
+  const items = childNode(t, "items");
+  if (items?.type === "object" && below(items)) return true;
+  if (childNode(t, "properties")?.children?.some((p) => below(p.children?.[1]))) return true;
+  const additional = childNode(t, "additionalProperties");
+  return additional?.type === "object" && below(additional);
+}
 function part(type, root, value, secret, depth) {
   if (isSecureType(type, root)) secret(value);
   else collectSecureParts(type, root, value, secret, depth + 1);
@@ -28637,7 +28656,7 @@ function part(type, root, value, secret, depth) {
 function isSecureType(type, root) {
   return /^secure/i.test(String(childNode(resolveType(type, root), "type")?.value ?? ""));
 }
-var TYPE_CHECKS;
+var TYPE_CHECKS, secureBelow;
 var init_parameter_checks = __esm({
   "src/arm/template/parameter-checks.ts"() {
     "use strict";
@@ -28653,6 +28672,7 @@ var init_parameter_checks = __esm({
       ["secureobject", (v) => isObject(v)],
       ["array", (v) => Array.isArray(v)]
     ]);
+    secureBelow = /* @__PURE__ */ new WeakMap();
   }
 });
 

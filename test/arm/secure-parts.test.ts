@@ -61,3 +61,28 @@ test('Bicep: @secure() on a property of a user type (AVM secrets: name and value
   expansion.outputs();
   assert.deepEqual([...expansion.secrets].sort(), ['hidden-token', 'hidden-value']);
 });
+
+test('a type that refers to itself: a secure part reached through the cycle is found, and a type with no secure part anywhere leaves the value alone', () => {
+  const t = template({
+    languageVersion: '2.0',
+    definitions: {
+      // A tree: each node has children of its own type, and a secure token.
+      node: { type: 'object', properties: { token: { type: 'securestring' }, children: { type: 'array', items: { $ref: '#/definitions/node' } } } },
+      // A list that refers to itself with no secure part anywhere.
+      plainNode: { type: 'object', properties: { label: { type: 'string' }, next: { $ref: '#/definitions/plainNode' } } },
+    },
+    parameters: {
+      tree: {
+        $ref: '#/definitions/node',
+        defaultValue: { token: 'hidden-root', children: [{ token: 'hidden-child', children: [{ token: 'hidden-grandchild', children: [] }] }] },
+      },
+      list: { $ref: '#/definitions/plainNode', defaultValue: { label: 'visible-1', next: { label: 'visible-2' } } },
+      many: { type: 'array', defaultValue: Array.from({ length: 200 }, (_, i) => ({ name: `visible-${i}` })) },
+    },
+    resources: {},
+    outputs: { n: { type: 'int', value: "[add(length(parameters('tree')), add(length(parameters('list')), length(parameters('many'))))]" } },
+  });
+  const expansion = expandTemplate(doc(t), undefined, { deployment: DEFAULT_DEPLOYMENT });
+  expansion.outputs();
+  assert.deepEqual([...expansion.secrets].sort(), ['hidden-child', 'hidden-grandchild', 'hidden-root']);
+});

@@ -54,16 +54,18 @@ export function checkParameterValue(
     const bad = items.find((item) => !allowed.some((a) => sameAllowed(a, item)));
     if (bad !== undefined) fail(`${JSON.stringify(bad)} is not one of the allowed values ${JSON.stringify(allowed)}`);
   }
+  // Only the bounds that apply to the value are looked up (most values are objects, which have none).
   const bound = (key: string) => {
     const v = childNode(decl, key)?.value;
     return typeof v === 'number' ? v : undefined;
   };
-  const [minValue, maxValue, minLength, maxLength] = [bound('minValue'), bound('maxValue'), bound('minLength'), bound('maxLength')];
   if (typeof value === 'number') {
+    const [minValue, maxValue] = [bound('minValue'), bound('maxValue')];
     if (minValue !== undefined && value < minValue) fail(`${value} is less than the minimum ${minValue}`);
     if (maxValue !== undefined && value > maxValue) fail(`${value} is more than the maximum ${maxValue}`);
   }
   if (typeof value === 'string' || Array.isArray(value)) {
+    const [minLength, maxLength] = [bound('minLength'), bound('maxLength')];
     if (minLength !== undefined && value.length < minLength) fail(`the length ${value.length} is less than the minimum ${minLength}`);
     if (maxLength !== undefined && value.length > maxLength) fail(`the length ${value.length} is more than the maximum ${maxLength}`);
   }
@@ -104,6 +106,8 @@ function resolveType(decl: JsonNode, root: JsonNode): JsonNode {
  */
 export function collectSecureParts(type: JsonNode, root: JsonNode, value: unknown, secret: (part: unknown) => void, depth = 0): void {
   if (depth > 32 || value === null || value === undefined || typeof value !== 'object') return;
+  // Most types have no secure part anywhere below: then the value is not walked.
+  if (depth === 0 && !maySecure(type, root)) return;
   const t = resolveType(type, root);
   if (Array.isArray(value)) {
     const prefix = childNode(t, 'prefixItems');
@@ -120,6 +124,34 @@ export function collectSecureParts(type: JsonNode, root: JsonNode, value: unknow
     const propertyType = childNode(properties, key) ?? (additional?.type === 'object' ? additional : undefined);
     if (propertyType) part(propertyType, root, v, secret, depth);
   }
+}
+
+/**
+ * Whether a secure type can be reached below a declared type: through the `$ref`s, `properties`,
+ * `items`, `prefixItems` and `additionalProperties` that collectSecureParts follows. When not, that
+ * walk over the value finds nothing, and a large value (an array of objects) cost it a lookup per
+ * item and key. Kept per declaration; the walk below it keeps no partial answers, so a type that
+ * refers to itself is answered whole.
+ */
+const secureBelow = new WeakMap<JsonNode, boolean>();
+
+function maySecure(type: JsonNode, root: JsonNode): boolean {
+  let known = secureBelow.get(type);
+  if (known === undefined) secureBelow.set(type, (known = reachesSecure(type, root, new Set())));
+  return known;
+}
+
+function reachesSecure(type: JsonNode, root: JsonNode, seen: Set<JsonNode>): boolean {
+  const t = resolveType(type, root);
+  if (seen.has(t)) return false;
+  seen.add(t);
+  const below = (node: JsonNode | undefined) => node !== undefined && (isSecureType(node, root) || reachesSecure(node, root, seen));
+  if (childNode(t, 'prefixItems')?.children?.some(below)) return true;
+  const items = childNode(t, 'items');
+  if (items?.type === 'object' && below(items)) return true;
+  if (childNode(t, 'properties')?.children?.some((p) => below(p.children?.[1]))) return true;
+  const additional = childNode(t, 'additionalProperties');
+  return additional?.type === 'object' && below(additional);
 }
 
 function part(type: JsonNode, root: JsonNode, value: unknown, secret: (part: unknown) => void, depth: number): void {
