@@ -411,9 +411,9 @@ const INTERRUPT_BUDGET = 1_000_000;
 
 /**
  * Threads for a scan when --jobs is not given: every core, but one thread on a machine of two
- * cores or fewer. There the main thread (discovery, reports) and the workers share the cores, and
- * the bench measured workers slower at every size tried (--jobs 2 at 0.81-0.83x of --jobs 1 on
- * 20 MB; docs/performance.md); --jobs still asks for them.
+ * cores or fewer. There one thread already keeps the second core partly busy (V8's compiler and
+ * collector), and the bench measured `--jobs 2` no faster: 0.93-1.07x of `--jobs 1` on 20 MB, with
+ * a worker's memory on top (docs/performance.md); --jobs still asks for it.
  */
 function defaultJobs(): number {
   const cores = availableParallelism();
