@@ -42156,6 +42156,7 @@ function workerPool(options) {
     },
     worthIt: (units) => workers !== void 0 || options.jobs > 1 && units.length >= options.minUnits && units.reduce((n, u) => n + u.file.size + (u.parameterFile?.size ?? 0), 0) >= options.minSize,
     async run(units, { dependencies, onDone, here, onNoWorkers }) {
+      if (!units.length) return [];
       const out = new Array(units.length);
       let next = 0;
       const retry = [];

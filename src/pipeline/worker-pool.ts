@@ -151,6 +151,8 @@ export function workerPool(options: PoolOptions): UnitRunner {
       workers !== undefined ||
       (options.jobs > 1 && units.length >= options.minUnits && units.reduce((n, u) => n + u.file.size + (u.parameterFile?.size ?? 0), 0) >= options.minSize),
     async run(units, { dependencies, onDone, here, onNoWorkers }) {
+      // Nothing to run (every unit came from the result cache): no reason to wait for the workers.
+      if (!units.length) return [];
       const out: RunOutcome[] = new Array(units.length);
       let next = 0;
       // Units a worker had queued when it died: taken before the rest.

@@ -127,3 +127,12 @@ test('worker pool: workers that cannot start leave every unit to this thread, an
     out.forEach((r, i) => assert.equal(r.outcome.linked[0], `here:t${i}.json`));
   });
 });
+
+test('worker pool: nothing to run (every unit from the result cache) starts no worker and waits for none', { timeout: 30_000 }, async () => {
+  await withPool({}, 2, async (pool) => {
+    const ranHere: string[] = [];
+    assert.deepEqual(await pool.run([], { dependencies: false, here: here(ranHere) }), []);
+    assert.equal(pool.started, 0);
+    assert.deepEqual(ranHere, []);
+  });
+});
