@@ -14,8 +14,8 @@ import { complianceByControl } from './policy/control-compliance.js';
 import { rulesNotRun } from './evaluate/rules-not-run.js';
 import { inShard } from './shard.js';
 import { applySuppressions, fileMatches, globMatches, namesRule, scopeMatches } from './findings/suppressions.js';
-import { runUnit, unitContext, type UnitOutcome } from './pipeline/run-unit.js';
-import { dependencyRecorder, ResultCache, sha256 } from './pipeline/result-cache.js';
+import { unitContext, type UnitOutcome } from './pipeline/run-unit.js';
+import { ResultCache, runRecorded, sha256 } from './pipeline/result-cache.js';
 import { ScanRecords, type ScanKey } from './pipeline/scan-record.js';
 import { heapBound } from './pipeline/heap-bound.js';
 import type { RunOutcome, UnitRunner } from './pipeline/worker-pool.js';
@@ -44,7 +44,7 @@ export async function scanWith(options: ScanOptions, runner: UnitRunner | undefi
   try {
     for (let step = run.next(); ;) {
       if (step.done) return step.value;
-      const { units, runHere, runMissing, runLocal, cached, store, caching } = step.value;
+      const { units, runHere, runLocal, cached, store, caching } = step.value;
       useRunner ??= runner !== undefined && runner.worthIt(units);
       // Cached units are not sent to the workers.
       const outcomes: (UnitOutcome | undefined)[] = useRunner ? units.map(cached) : [];
@@ -64,8 +64,8 @@ export async function scanWith(options: ScanOptions, runner: UnitRunner | undefi
         });
       }
       if (!ran) {
-        // In this thread; units already looked up in the cache are not looked up (and counted) again.
-        step = run.next(outcomes.length ? units.map((u, i) => outcomes[i] ?? runMissing(u)) : units.map(runHere));
+        // In this thread (no runner, or not worth it for these units).
+        step = run.next(units.map(runHere));
         continue;
       }
       let next = 0;
@@ -87,8 +87,6 @@ interface Batch {
   units: ScanUnit[];
   /** Runs one unit in this thread (through the cache, when there is one). */
   runHere: (unit: ScanUnit) => UnitOutcome;
-  /** Runs one unit the cache has no outcome for, in this thread, and keeps the outcome in the cache. */
-  runMissing: (unit: ScanUnit) => UnitOutcome;
   /** Runs one unit in this thread beside the workers: its outcome as a worker gives it (what it read, when caching), for `store`. */
   runLocal: (unit: ScanUnit) => RunOutcome;
   /** The cached outcome of a unit, if any. */
@@ -186,10 +184,8 @@ function* pipeline(options: ScanOptions): Generator<Batch, ScanOutput, UnitOutco
     ...(options.shard && { shard: options.shard }),
   };
   const runMissing = (unit: ScanUnit): UnitOutcome => {
-    if (!cache) return runUnit(unit, ctx);
-    const recorder = dependencyRecorder();
-    const outcome = runUnit(unit, ctx, recorder.onRead);
-    cache.set(unit, recorder.dependencies, outcome);
+    const { outcome, dependencies } = runRecorded(unit, ctx, cache !== undefined);
+    if (cache && dependencies) cache.set(unit, dependencies, outcome);
     return outcome;
   };
   const between = options.boundHeap ? heapBound() : undefined;
@@ -199,15 +195,13 @@ function* pipeline(options: ScanOptions): Generator<Batch, ScanOutput, UnitOutco
     return outcome;
   };
   const runLocal = (unit: ScanUnit): RunOutcome => {
-    const recorder = cache ? dependencyRecorder() : undefined;
-    const outcome = runUnit(unit, ctx, recorder?.onRead);
+    const ran = runRecorded(unit, ctx, cache !== undefined);
     between?.();
-    return { outcome, ...(recorder && { dependencies: recorder.dependencies }) };
+    return ran;
   };
   const batch = (list: ScanUnit[]): Batch => ({
     units: list,
     runHere,
-    runMissing,
     runLocal,
     cached: (unit) => cache?.get(unit),
     store: (unit, ran) => {

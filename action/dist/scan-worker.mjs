@@ -18185,7 +18185,7 @@ function v8Heap() {
 }
 
 // src/pipeline/result-cache.ts
-import { createHash } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 
 // src/load/sandbox.ts
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, realpathSync } from "node:fs";
@@ -18474,23 +18474,6 @@ function realOrResolved(p) {
   } catch {
     return realOfMissing(p);
   }
-}
-
-// src/pipeline/result-cache.ts
-var FORMAT = 3;
-var HEADER = `tollgate result cache ${FORMAT}
-`;
-function dependencyRecorder() {
-  const dependencies = /* @__PURE__ */ Object.create(null);
-  return {
-    dependencies,
-    onRead: (absPath, content) => {
-      if (!Object.hasOwn(dependencies, absPath)) dependencies[absPath] = content === void 0 ? null : sha256(content);
-    }
-  };
-}
-function sha256(data) {
-  return createHash("sha256").update(data).digest("hex");
 }
 
 // src/arm/expression/context.ts
@@ -20039,7 +20022,7 @@ var deploymentFunctions = [
 ];
 
 // src/arm/functions/hash.ts
-import { createHash as createHash2 } from "node:crypto";
+import { createHash } from "node:crypto";
 function murmur64(data, seed = 0) {
   const C1 = 597399067;
   const C2 = 2869860233;
@@ -20107,7 +20090,7 @@ function uniqueString(parts) {
 var GUID_NAMESPACE = "11fb06fb-712d-4ddd-98c7-e71bbd588830";
 function armGuid(parts) {
   const ns = Buffer.from(GUID_NAMESPACE.replace(/-/g, ""), "hex");
-  const digest = createHash2("sha1").update(ns).update(Buffer.from(parts.join("-"), "utf8")).digest();
+  const digest = createHash("sha1").update(ns).update(Buffer.from(parts.join("-"), "utf8")).digest();
   const b = digest.subarray(0, 16);
   b[6] = b[6] & 15 | 80;
   b[8] = b[8] & 63 | 128;
@@ -27843,6 +27826,28 @@ function defaultsFor(file, entries) {
 }
 function resourceKey(r) {
   return `${r.type.toLowerCase()}\0${r.name.toLowerCase()}`;
+}
+
+// src/pipeline/result-cache.ts
+var FORMAT = 3;
+var HEADER = `tollgate result cache ${FORMAT}
+`;
+function runRecorded(unit, ctx2, record) {
+  if (!record) return { outcome: runUnit(unit, ctx2) };
+  const recorder = dependencyRecorder();
+  return { outcome: runUnit(unit, ctx2, recorder.onRead), dependencies: recorder.dependencies };
+}
+function dependencyRecorder() {
+  const dependencies = /* @__PURE__ */ Object.create(null);
+  return {
+    dependencies,
+    onRead: (absPath, content) => {
+      if (!Object.hasOwn(dependencies, absPath)) dependencies[absPath] = content === void 0 ? null : sha256(content);
+    }
+  };
+}
+function sha256(data) {
+  return createHash2("sha256").update(data).digest("hex");
 }
 
 // src/evaluate/rules-not-run.ts
@@ -37180,8 +37185,6 @@ try {
 }
 var between = heapBound();
 port.on("message", (m) => {
-  const recorder = m.dependencies ? dependencyRecorder() : void 0;
-  const outcome = runUnit(m.unit, ctx, recorder?.onRead);
-  port.postMessage({ id: m.id, ran: { outcome, ...recorder && { dependencies: recorder.dependencies } } });
+  port.postMessage({ id: m.id, ran: runRecorded(m.unit, ctx, m.dependencies) });
   between();
 });

@@ -35454,6 +35454,11 @@ function replaceWhole(file, content) {
     throw err;
   }
 }
+function runRecorded(unit, ctx, record) {
+  if (!record) return { outcome: runUnit(unit, ctx) };
+  const recorder = dependencyRecorder();
+  return { outcome: runUnit(unit, ctx, recorder.onRead), dependencies: recorder.dependencies };
+}
 function dependencyRecorder() {
   const dependencies = /* @__PURE__ */ Object.create(null);
   return {
@@ -35491,6 +35496,7 @@ var init_result_cache = __esm({
     "use strict";
     init_sandbox();
     init_outcome_pack();
+    init_run_unit();
     FORMAT2 = 3;
     HEADER2 = `tollgate result cache ${FORMAT2}
 `;
@@ -41779,7 +41785,7 @@ async function scanWith(options, runner) {
   try {
     for (let step2 = run.next(); ; ) {
       if (step2.done) return step2.value;
-      const { units, runHere, runMissing, runLocal, cached: cached2, store, caching } = step2.value;
+      const { units, runHere, runLocal, cached: cached2, store, caching } = step2.value;
       useRunner ??= runner !== void 0 && runner.worthIt(units);
       const outcomes = useRunner ? units.map(cached2) : [];
       let ran;
@@ -41799,7 +41805,7 @@ async function scanWith(options, runner) {
         });
       }
       if (!ran) {
-        step2 = run.next(outcomes.length ? units.map((u, i) => outcomes[i] ?? runMissing(u)) : units.map(runHere));
+        step2 = run.next(units.map(runHere));
         continue;
       }
       let next = 0;
@@ -41886,10 +41892,8 @@ function* pipeline(options) {
     ...options.shard && { shard: options.shard }
   };
   const runMissing = (unit) => {
-    if (!cache) return runUnit(unit, ctx);
-    const recorder = dependencyRecorder();
-    const outcome = runUnit(unit, ctx, recorder.onRead);
-    cache.set(unit, recorder.dependencies, outcome);
+    const { outcome, dependencies } = runRecorded(unit, ctx, cache !== void 0);
+    if (cache && dependencies) cache.set(unit, dependencies, outcome);
     return outcome;
   };
   const between = options.boundHeap ? heapBound() : void 0;
@@ -41899,15 +41903,13 @@ function* pipeline(options) {
     return outcome;
   };
   const runLocal = (unit) => {
-    const recorder = cache ? dependencyRecorder() : void 0;
-    const outcome = runUnit(unit, ctx, recorder?.onRead);
+    const ran = runRecorded(unit, ctx, cache !== void 0);
     between?.();
-    return { outcome, ...recorder && { dependencies: recorder.dependencies } };
+    return ran;
   };
   const batch = (list3) => ({
     units: list3,
     runHere,
-    runMissing,
     runLocal,
     cached: (unit) => cache?.get(unit),
     store: (unit, ran) => {

@@ -4,8 +4,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { setFlagsFromString } from 'node:v8';
 import { heapBound } from '../pipeline/heap-bound.js';
-import { dependencyRecorder } from '../pipeline/result-cache.js';
-import { runUnit, unitContext, type UnitContext } from '../pipeline/run-unit.js';
+import { runRecorded } from '../pipeline/result-cache.js';
+import { unitContext, type UnitContext } from '../pipeline/run-unit.js';
 import type { FromWorker, ToWorker } from '../pipeline/worker-pool.js';
 import { loadRuleSet } from '../scan.js';
 import { workerScanOptions, type WorkerData } from './commands/scan.js';
@@ -26,8 +26,6 @@ try {
 }
 const between = heapBound();
 port.on('message', (m: ToWorker) => {
-  const recorder = m.dependencies ? dependencyRecorder() : undefined;
-  const outcome = runUnit(m.unit, ctx, recorder?.onRead);
-  port.postMessage({ id: m.id, ran: { outcome, ...(recorder && { dependencies: recorder.dependencies }) } } satisfies FromWorker);
+  port.postMessage({ id: m.id, ran: runRecorded(m.unit, ctx, m.dependencies) } satisfies FromWorker);
   between();
 });

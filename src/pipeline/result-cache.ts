@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { ScanUnit } from '../input/pair-parameters.js';
 import { MAX_INPUT_FILE_BYTES } from '../load/sandbox.js';
 import { packOutcome, unpackOutcome, type StoredOutcome } from './outcome-pack.js';
-import type { UnitOutcome } from './run-unit.js';
+import { runUnit, type UnitContext, type UnitOutcome } from './run-unit.js';
 
 // `--cache DIR`: one entry per unit, keyed by what the scan is (Tollgate's version, the
 // rule set, the configuration: `identity`) and which files make the unit. It records the content
@@ -331,6 +331,16 @@ export function replaceWhole(file: string, content: string): void {
     rmSync(temp, { force: true });
     throw err;
   }
+}
+
+/**
+ * Runs one unit, with the files it read and their hashes when `record` (a result cache will keep
+ * the outcome): what a scan worker sends back, and what the scan's own thread stores.
+ */
+export function runRecorded(unit: ScanUnit, ctx: UnitContext, record: boolean): { outcome: UnitOutcome; dependencies?: Dependencies } {
+  if (!record) return { outcome: runUnit(unit, ctx) };
+  const recorder = dependencyRecorder();
+  return { outcome: runUnit(unit, ctx, recorder.onRead), dependencies: recorder.dependencies };
 }
 
 /** Collects a unit's dependencies from its sandbox's reads (the first read of a path counts). */
