@@ -23177,7 +23177,7 @@ function indentUnit(text2) {
     let i = start;
     let tab = false;
     for (let c = text2.charCodeAt(i); c === 32 || c === 9; c = text2.charCodeAt(++i)) tab ||= c === 9 && i === start;
-    if (i === start || i >= text2.length || isWhiteSpace(text2.charCodeAt(i))) continue;
+    if (i === start || i >= text2.length || WHITE_SPACE.test(text2[i])) continue;
     counted++;
     if (tab) return "	";
     if (best === 0 || i - start < best) best = i - start;
@@ -23196,9 +23196,7 @@ function nextLineStart(text2, from) {
   }
   return text2.length;
 }
-function isWhiteSpace(c) {
-  return c >= 9 && c <= 13 || c === 32 || c === 160 || c === 5760 || c >= 8192 && c <= 8202 || c === 8232 || c === 8233 || c === 8239 || c === 8287 || c === 12288 || c === 65279;
-}
+var WHITE_SPACE = /\s/;
 var BICEP_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 function bicepString(s) {
   return `'${s.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\$\{/g, "\\${").replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t")}'`;
@@ -31551,7 +31549,7 @@ function validate(xmlData, options) {
               return getErrorObject("InvalidChar", "char '&' is not expected.", getLineNumberForPosition(xmlData, i));
             i = afterAmp;
           } else {
-            if (reachedRoot === true && !isWhiteSpace2(xmlData[i])) {
+            if (reachedRoot === true && !isWhiteSpace(xmlData[i])) {
               return getErrorObject("InvalidXml", "Extra text at the end", getLineNumberForPosition(xmlData, i));
             }
           }
@@ -31561,7 +31559,7 @@ function validate(xmlData, options) {
         }
       }
     } else {
-      if (isWhiteSpace2(xmlData[i])) {
+      if (isWhiteSpace(xmlData[i])) {
         continue;
       }
       return getErrorObject("InvalidChar", "char '" + xmlData[i] + "' is not expected.", getLineNumberForPosition(xmlData, i));
@@ -31576,7 +31574,7 @@ function validate(xmlData, options) {
   }
   return true;
 }
-function isWhiteSpace2(char) {
+function isWhiteSpace(char) {
   return char === " " || char === "	" || char === "\n" || char === "\r";
 }
 function readPI(xmlData, i) {
@@ -31663,7 +31661,7 @@ function scanAttributeTokens(attrStr) {
   let i = 0;
   while (i < len) {
     const tokenStart = i;
-    while (i < len && isWhiteSpace2(attrStr[i])) i++;
+    while (i < len && isWhiteSpace(attrStr[i])) i++;
     if (i >= len) break;
     if (attrStr[i] === "=") {
       i++;
@@ -31671,11 +31669,11 @@ function scanAttributeTokens(attrStr) {
     }
     const leadingWs = attrStr.slice(tokenStart, i);
     const nameStart = i;
-    while (i < len && !isWhiteSpace2(attrStr[i]) && attrStr[i] !== "=") i++;
+    while (i < len && !isWhiteSpace(attrStr[i]) && attrStr[i] !== "=") i++;
     const name = attrStr.slice(nameStart, i);
     let equalsGroup;
     let j = i;
-    while (j < len && isWhiteSpace2(attrStr[j])) j++;
+    while (j < len && isWhiteSpace(attrStr[j])) j++;
     if (j < len && attrStr[j] === "=") {
       equalsGroup = attrStr.slice(i, j + 1);
       i = j + 1;
@@ -31683,7 +31681,7 @@ function scanAttributeTokens(attrStr) {
     let quoteChar;
     let value;
     let k = i;
-    while (k < len && isWhiteSpace2(attrStr[k])) k++;
+    while (k < len && isWhiteSpace(attrStr[k])) k++;
     if (k < len && (attrStr[k] === '"' || attrStr[k] === "'")) {
       const valueStart = k + 1;
       const closeIdx = attrStr.indexOf(attrStr[k], valueStart);

@@ -46,7 +46,7 @@ export function indentUnit(text: string): string {
     let i = start;
     let tab = false;
     for (let c = text.charCodeAt(i); c === 32 || c === 9; c = text.charCodeAt(++i)) tab ||= c === 9 && i === start;
-    if (i === start || i >= text.length || isWhiteSpace(text.charCodeAt(i))) continue;
+    if (i === start || i >= text.length || WHITE_SPACE.test(text[i]!)) continue;
     counted++;
     if (tab) return '\t';
     if (best === 0 || i - start < best) best = i - start;
@@ -71,22 +71,8 @@ function nextLineStart(text: string, from: number): number {
   return text.length;
 }
 
-/** What `\s` matches in a JavaScript regular expression. */
-function isWhiteSpace(c: number): boolean {
-  return (
-    (c >= 9 && c <= 13) ||
-    c === 32 ||
-    c === 0xa0 ||
-    c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 ||
-    c === 0x2029 ||
-    c === 0x202f ||
-    c === 0x205f ||
-    c === 0x3000 ||
-    c === 0xfeff
-  );
-}
+/** What `\s` matches, asked of one character (only at the end of a line's indentation). */
+const WHITE_SPACE = /\s/;
 
 const BICEP_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
