@@ -22899,26 +22899,7 @@ var DeploymentExpansion = class _DeploymentExpansion {
       children: [],
       // An unknown condition: checked as if deployed, and said so.
       conditionUnknown: isUnknown(inst.condition) ? inst.condition.reason : void 0,
-      source: {
-        kind: "template",
-        document: scope.template,
-        parameterFile: scope.parameterFile,
-        // Computed when a finding needs it: most resources never have one.
-        get location() {
-          return scope.template.file.locationOf(inst.node.offset, 1);
-        },
-        // Only findings need it (baselines), so it is computed on demand.
-        get declaration() {
-          return declarationOf(inst);
-        },
-        locate: (path22) => locateInTree(
-          scope.template,
-          inst.node,
-          path22,
-          (at) => traceOrigins(at, scope, scope.context(inst.copies)),
-          (at) => at.type === "string" && isExpression(at.value)
-        )
-      }
+      source: new DeclaredSource(scope, inst, declarationOf)
     };
     inst.resource = resource;
     parent?.children.push(resource);
@@ -23089,6 +23070,40 @@ function withIndex(outer, name, i) {
 function textOf(v) {
   return typeof v === "string" ? v : isUnknown(v) ? "<unknown>" : v === void 0 || v === null ? "" : String(v);
 }
+var DeclaredSource = class {
+  kind = "template";
+  document;
+  parameterFile;
+  #scope;
+  #inst;
+  #declarationOf;
+  #location;
+  #declaration;
+  constructor(scope, inst, declarationOf) {
+    this.document = scope.template;
+    this.parameterFile = scope.parameterFile;
+    this.#scope = scope;
+    this.#inst = inst;
+    this.#declarationOf = declarationOf;
+  }
+  get location() {
+    return this.#location ??= this.#scope.template.file.locationOf(this.#inst.node.offset, 1);
+  }
+  get declaration() {
+    return this.#declaration ??= this.#declarationOf(this.#inst);
+  }
+  locate(path22) {
+    const scope = this.#scope;
+    const inst = this.#inst;
+    return locateInTree(
+      scope.template,
+      inst.node,
+      path22,
+      (at) => traceOrigins(at, scope, scope.context(inst.copies)),
+      (at) => at.type === "string" && isExpression(at.value)
+    );
+  }
+};
 
 // src/arm/template/expand.ts
 var DEFAULT_LIMITS = {
@@ -23456,15 +23471,12 @@ function indexRules(rules) {
 function runRule(rule, resource, ref, set, options, out) {
   const result = { ruleId: rule.meta.id, resource: ref, file: set.file, parameterFile: set.parameterFile, outcome: "pass", findings: [] };
   let verdict;
-  const ctx2 = {
-    resources: set.resources,
+  const ctx2 = new RuleCheckContext(
+    set.resources,
     // Own keys only: a rule id from a policy file may be `constructor` or `__proto__`.
-    options: (options.ruleOptions && Object.hasOwn(options.ruleOptions, rule.meta.id) ? options.ruleOptions[rule.meta.id] : void 0) ?? {},
-    // Read when a rule asks (see Evaluation.clockRead).
-    get now() {
-      return options.now();
-    },
-    report: ({ path: path22, message, messageId, level, effect, fix }) => {
+    (options.ruleOptions && Object.hasOwn(options.ruleOptions, rule.meta.id) ? options.ruleOptions[rule.meta.id] : void 0) ?? {},
+    options.now,
+    ({ path: path22, message, messageId, level, effect, fix }) => {
       const finding = makeFinding(rule, resource, set, path22, message);
       const edits = fix ? computeFix(resource, fix) : void 0;
       if (edits) finding.fix = edits;
@@ -23474,9 +23486,9 @@ function runRule(rule, resource, ref, set, options, out) {
       result.findings.push(finding);
       out.findings.push(finding);
     },
-    skip: (reason) => verdict ??= { outcome: "skip", reason },
-    unknown: (reason) => verdict ??= { outcome: "unknown", reason }
-  };
+    (reason) => void (verdict ??= { outcome: "skip", reason }),
+    (reason) => void (verdict ??= { outcome: "unknown", reason })
+  );
   try {
     rule.check(resource, ctx2);
   } catch (err) {
@@ -23491,6 +23503,26 @@ function runRule(rule, resource, ref, set, options, out) {
   }
   return result;
 }
+var RuleCheckContext = class {
+  constructor(resources, options, clock, report2, skip, unknown2) {
+    this.resources = resources;
+    this.options = options;
+    this.report = report2;
+    this.skip = skip;
+    this.unknown = unknown2;
+    this.#clock = clock;
+  }
+  resources;
+  options;
+  report;
+  skip;
+  unknown;
+  #clock;
+  // Read when a rule asks (see Evaluation.clockRead).
+  get now() {
+    return this.#clock();
+  }
+};
 function makeFinding(rule, resource, set, path22, message) {
   const located2 = path22 ? resource.source.locate(parsePath(path22)) : void 0;
   return {
@@ -29791,21 +29823,57 @@ function requestContextOf(apiVersion) {
   };
 }
 function environment(policy, target, given = {}) {
-  const d = policy.definition;
-  const env = {
-    deployment: given.deployment ?? DEFAULT_DEPLOYMENT,
-    requestContext: given.requestContext ?? requestContextOf(target.apiVersion),
-    policy: given.policy ?? {
+  return new EvaluationEnvironment(policy, target.apiVersion, given);
+}
+var EvaluationEnvironment = class {
+  deployment;
+  resourceGroup;
+  subscription;
+  #policy;
+  #apiVersion;
+  #given;
+  constructor(policy, apiVersion, given) {
+    this.deployment = given.deployment ?? DEFAULT_DEPLOYMENT;
+    this.resourceGroup = given.resourceGroup;
+    this.subscription = given.subscription;
+    this.#policy = policy;
+    this.#apiVersion = apiVersion;
+    this.#given = given;
+  }
+  get requestContext() {
+    return this.#given.requestContext ?? sharedRequestContext(this.#apiVersion);
+  }
+  get policy() {
+    return this.#given.policy ?? policyFunctionValue(this.#policy);
+  }
+  // Read when utcNow() asks, not before: the scan's engine notes whether the clock was read.
+  get now() {
+    return this.#given.now;
+  }
+};
+var requestContexts = /* @__PURE__ */ new Map();
+function sharedRequestContext(apiVersion) {
+  let value = requestContexts.get(apiVersion);
+  if (!value) {
+    if (requestContexts.size >= 1e3) requestContexts.clear();
+    requestContexts.set(apiVersion, value = requestContextOf(apiVersion));
+  }
+  return value;
+}
+var policyValues = /* @__PURE__ */ new WeakMap();
+function policyFunctionValue(policy) {
+  let value = policyValues.get(policy);
+  if (!value) {
+    const d = policy.definition;
+    value = {
       assignmentId: new Unknown("the policy assignment id: Tollgate evaluates definitions, not assignments"),
       definitionId: d.id ?? `/providers/Microsoft.Authorization/policyDefinitions/${d.name}`,
       setDefinitionId: "",
       definitionReferenceId: ""
-    },
-    ...given.resourceGroup !== void 0 ? { resourceGroup: given.resourceGroup } : {},
-    ...given.subscription !== void 0 ? { subscription: given.subscription } : {}
-  };
-  if ("now" in given) Object.defineProperty(env, "now", { get: () => given.now, enumerable: true, configurable: true });
-  return env;
+    };
+    policyValues.set(policy, value);
+  }
+  return value;
 }
 function notIndexed(policy, target) {
   const type = target.type.toLowerCase();
@@ -29900,6 +29968,15 @@ function resourcesOfType(all, type) {
 }
 
 // src/policy/policy-rule.ts
+var ClockOf = class {
+  #ctx;
+  constructor(ctx2) {
+    this.#ctx = ctx2;
+  }
+  get now() {
+    return this.#ctx.now ? policyTime(this.#ctx.now) : void 0;
+  }
+};
 var LEVEL_BY_EFFECT = /* @__PURE__ */ new Map([
   ["deny", "error"],
   ["denyaction", "error"],
@@ -29928,11 +30005,7 @@ function createPolicyRule(definition, options = {}) {
       if (compiled2.notForTemplates) return ctx2.skip(`not applicable: ${compiled2.notForTemplates}`);
       const result = evaluatePolicy(compiled2, resource, {
         // The clock is read when the definition calls utcNow() (engine.ts: the outcome is then one of today).
-        env: {
-          get now() {
-            return ctx2.now ? policyTime(ctx2.now) : void 0;
-          }
-        },
+        env: new ClockOf(ctx2),
         related: (query) => relatedIn(resource, ctx2.resources, query),
         relatedFrom: "deployment"
       });
@@ -30120,10 +30193,17 @@ var NAME_NOISE = /* @__PURE__ */ new Set([
   "configure"
 ]);
 function nameWords(displayName) {
-  return new Set(
-    displayName.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length >= 3 && !NAME_NOISE.has(w))
-  );
+  let words = nameWordsKept.get(displayName);
+  if (!words) {
+    words = new Set(
+      displayName.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length >= 3 && !NAME_NOISE.has(w))
+    );
+    if (nameWordsKept.size >= 1e4) nameWordsKept.clear();
+    nameWordsKept.set(displayName, words);
+  }
+  return words;
 }
+var nameWordsKept = /* @__PURE__ */ new Map();
 function sharedWords(path22, named) {
   const last = path22.split(".").pop() ?? path22;
   const words = last.replace(/\[.*?\]/g, "").split(/(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|[^A-Za-z0-9]+/);
@@ -31257,28 +31337,38 @@ function defineRule(spec) {
       ...fix !== void 0 && { fix }
     },
     check(resource, ctx2) {
-      const own = {
-        resources: ctx2.resources,
-        options: ctx2.options,
-        // Read when the rule asks: the clock makes the outcome one of today (engine.ts).
-        get now() {
-          return ctx2.now;
-        },
-        skip: (reason) => ctx2.skip(reason),
-        unknown: (reason) => ctx2.unknown(reason),
-        report: (finding) => {
-          if (!("messageId" in finding)) return ctx2.report(finding);
-          const text2 = Object.hasOwn(table, finding.messageId) ? table[finding.messageId] : void 0;
-          if (text2 === void 0)
-            throw new Error(`unknown messageId '${finding.messageId}' (the rule's messages are: ${Object.keys(table).join(", ") || "none"})`);
-          const { data, messageId, ...rest } = finding;
-          ctx2.report({ ...rest, messageId, message: formatMessage(text2, data) });
-        }
-      };
+      const own = new NativeRuleContext(ctx2, (finding) => {
+        if (!("messageId" in finding)) return ctx2.report(finding);
+        const text2 = Object.hasOwn(table, finding.messageId) ? table[finding.messageId] : void 0;
+        if (text2 === void 0)
+          throw new Error(`unknown messageId '${finding.messageId}' (the rule's messages are: ${Object.keys(table).join(", ") || "none"})`);
+        const { data, messageId, ...rest } = finding;
+        ctx2.report({ ...rest, messageId, message: formatMessage(text2, data) });
+      });
       check(resource, own);
     }
   };
 }
+var NativeRuleContext = class {
+  constructor(ctx2, report2) {
+    this.report = report2;
+    this.#ctx = ctx2;
+    this.resources = ctx2.resources;
+    this.options = ctx2.options;
+    this.skip = (reason) => ctx2.skip(reason);
+    this.unknown = (reason) => ctx2.unknown(reason);
+  }
+  report;
+  resources;
+  options;
+  skip;
+  unknown;
+  #ctx;
+  // Read when the rule asks: the clock makes the outcome one of today (engine.ts).
+  get now() {
+    return this.#ctx.now;
+  }
+};
 
 // src/rules/apim/service-shape.ts
 var PSRULE = "https://azure.github.io/PSRule.Rules.Azure/en/rules/";

@@ -9553,21 +9553,29 @@ function requestContextOf(apiVersion) {
   };
 }
 function environment(policy, target, given = {}) {
-  const d = policy.definition;
-  const env = {
-    deployment: given.deployment ?? DEFAULT_DEPLOYMENT,
-    requestContext: given.requestContext ?? requestContextOf(target.apiVersion),
-    policy: given.policy ?? {
+  return new EvaluationEnvironment(policy, target.apiVersion, given);
+}
+function sharedRequestContext(apiVersion) {
+  let value = requestContexts.get(apiVersion);
+  if (!value) {
+    if (requestContexts.size >= 1e3) requestContexts.clear();
+    requestContexts.set(apiVersion, value = requestContextOf(apiVersion));
+  }
+  return value;
+}
+function policyFunctionValue(policy) {
+  let value = policyValues.get(policy);
+  if (!value) {
+    const d = policy.definition;
+    value = {
       assignmentId: new Unknown("the policy assignment id: Tollgate evaluates definitions, not assignments"),
       definitionId: d.id ?? `/providers/Microsoft.Authorization/policyDefinitions/${d.name}`,
       setDefinitionId: "",
       definitionReferenceId: ""
-    },
-    ...given.resourceGroup !== void 0 ? { resourceGroup: given.resourceGroup } : {},
-    ...given.subscription !== void 0 ? { subscription: given.subscription } : {}
-  };
-  if ("now" in given) Object.defineProperty(env, "now", { get: () => given.now, enumerable: true, configurable: true });
-  return env;
+    };
+    policyValues.set(policy, value);
+  }
+  return value;
 }
 function notIndexed(policy, target) {
   const type = target.type.toLowerCase();
@@ -9642,7 +9650,7 @@ function resolveEffect(definition, ctx, override) {
   if (isUnknown(value) || typeof value !== "string") throw new PolicyCompileError(`then.effect must give a string, got ${JSON.stringify(value)}`);
   return canonical(value, "the effect", false);
 }
-var EFFECT_NOT_FOR_TEMPLATES, PROVIDER_MODES;
+var EFFECT_NOT_FOR_TEMPLATES, PROVIDER_MODES, EvaluationEnvironment, requestContexts, policyValues;
 var init_engine = __esm({
   "src/policy/engine.ts"() {
     "use strict";
@@ -9674,6 +9682,34 @@ var init_engine = __esm({
       "microsoft.machinelearningservices.v2.data": "Azure Machine Learning model deployments",
       "microsoft.loadtestservice.data": "Azure Load Testing test runs"
     };
+    EvaluationEnvironment = class {
+      deployment;
+      resourceGroup;
+      subscription;
+      #policy;
+      #apiVersion;
+      #given;
+      constructor(policy, apiVersion, given) {
+        this.deployment = given.deployment ?? DEFAULT_DEPLOYMENT;
+        this.resourceGroup = given.resourceGroup;
+        this.subscription = given.subscription;
+        this.#policy = policy;
+        this.#apiVersion = apiVersion;
+        this.#given = given;
+      }
+      get requestContext() {
+        return this.#given.requestContext ?? sharedRequestContext(this.#apiVersion);
+      }
+      get policy() {
+        return this.#given.policy ?? policyFunctionValue(this.#policy);
+      }
+      // Read when utcNow() asks, not before: the scan's engine notes whether the clock was read.
+      get now() {
+        return this.#given.now;
+      }
+    };
+    requestContexts = /* @__PURE__ */ new Map();
+    policyValues = /* @__PURE__ */ new WeakMap();
   }
 });
 
@@ -9725,11 +9761,7 @@ function createPolicyRule(definition, options = {}) {
       if (compiled2.notForTemplates) return ctx.skip(`not applicable: ${compiled2.notForTemplates}`);
       const result = evaluatePolicy(compiled2, resource2, {
         // The clock is read when the definition calls utcNow() (engine.ts: the outcome is then one of today).
-        env: {
-          get now() {
-            return ctx.now ? policyTime(ctx.now) : void 0;
-          }
-        },
+        env: new ClockOf(ctx),
         related: (query) => relatedIn(resource2, ctx.resources, query),
         relatedFrom: "deployment"
       });
@@ -9895,9 +9927,15 @@ function findingWitness(because, changed, displayName) {
   return best;
 }
 function nameWords(displayName) {
-  return new Set(
-    displayName.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length >= 3 && !NAME_NOISE.has(w))
-  );
+  let words = nameWordsKept.get(displayName);
+  if (!words) {
+    words = new Set(
+      displayName.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length >= 3 && !NAME_NOISE.has(w))
+    );
+    if (nameWordsKept.size >= 1e4) nameWordsKept.clear();
+    nameWordsKept.set(displayName, words);
+  }
+  return words;
 }
 function sharedWords(path41, named) {
   const last = path41.split(".").pop() ?? path41;
@@ -9973,7 +10011,7 @@ function relatedIn(resource2, all, query) {
   const implied = impliedRelated(resource2, query.type, name);
   return implied ? [implied] : void 0;
 }
-var LEVEL_BY_EFFECT, NAME_NOISE, CLASSIFIERS, SELECTING, lastTime;
+var ClockOf, LEVEL_BY_EFFECT, NAME_NOISE, nameWordsKept, CLASSIFIERS, SELECTING, lastTime;
 var init_policy_rule = __esm({
   "src/policy/policy-rule.ts"() {
     "use strict";
@@ -9985,6 +10023,15 @@ var init_policy_rule = __esm({
     init_rule_types();
     init_by_type();
     init_implied_related();
+    ClockOf = class {
+      #ctx;
+      constructor(ctx) {
+        this.#ctx = ctx;
+      }
+      get now() {
+        return this.#ctx.now ? policyTime(this.#ctx.now) : void 0;
+      }
+    };
     LEVEL_BY_EFFECT = /* @__PURE__ */ new Map([
       ["deny", "error"],
       ["denyaction", "error"],
@@ -10012,6 +10059,7 @@ var init_policy_rule = __esm({
       "disable",
       "configure"
     ]);
+    nameWordsKept = /* @__PURE__ */ new Map();
     CLASSIFIERS = /* @__PURE__ */ new Set(["kind", "name", "fullname", "location", "tags", "id"]);
     SELECTING = /* @__PURE__ */ new Set(["in", "like", "match", "matchinsensitively", "contains", "containskey"]);
     lastTime = { time: NaN, text: "" };
@@ -29320,7 +29368,7 @@ function withIndex(outer, name, i) {
 function textOf(v) {
   return typeof v === "string" ? v : isUnknown(v) ? "<unknown>" : v === void 0 || v === null ? "" : String(v);
 }
-var CONTROL_KEYS, DEPLOYMENTS, DeploymentExpansion;
+var CONTROL_KEYS, DEPLOYMENTS, DeploymentExpansion, DeclaredSource;
 var init_deployment_expansion = __esm({
   "src/arm/template/deployment-expansion.ts"() {
     "use strict";
@@ -29562,26 +29610,7 @@ var init_deployment_expansion = __esm({
           children: [],
           // An unknown condition: checked as if deployed, and said so.
           conditionUnknown: isUnknown(inst.condition) ? inst.condition.reason : void 0,
-          source: {
-            kind: "template",
-            document: scope.template,
-            parameterFile: scope.parameterFile,
-            // Computed when a finding needs it: most resources never have one.
-            get location() {
-              return scope.template.file.locationOf(inst.node.offset, 1);
-            },
-            // Only findings need it (baselines), so it is computed on demand.
-            get declaration() {
-              return declarationOf(inst);
-            },
-            locate: (path41) => locateInTree(
-              scope.template,
-              inst.node,
-              path41,
-              (at) => traceOrigins(at, scope, scope.context(inst.copies)),
-              (at) => at.type === "string" && isExpression(at.value)
-            )
-          }
+          source: new DeclaredSource(scope, inst, declarationOf)
         };
         inst.resource = resource2;
         parent?.children.push(resource2);
@@ -29732,6 +29761,40 @@ var init_deployment_expansion = __esm({
           pushTo(index2.byName, inst.name.toLowerCase(), inst);
         }
         return this.index = index2;
+      }
+    };
+    DeclaredSource = class {
+      kind = "template";
+      document;
+      parameterFile;
+      #scope;
+      #inst;
+      #declarationOf;
+      #location;
+      #declaration;
+      constructor(scope, inst, declarationOf) {
+        this.document = scope.template;
+        this.parameterFile = scope.parameterFile;
+        this.#scope = scope;
+        this.#inst = inst;
+        this.#declarationOf = declarationOf;
+      }
+      get location() {
+        return this.#location ??= this.#scope.template.file.locationOf(this.#inst.node.offset, 1);
+      }
+      get declaration() {
+        return this.#declaration ??= this.#declarationOf(this.#inst);
+      }
+      locate(path41) {
+        const scope = this.#scope;
+        const inst = this.#inst;
+        return locateInTree(
+          scope.template,
+          inst.node,
+          path41,
+          (at) => traceOrigins(at, scope, scope.context(inst.copies)),
+          (at) => at.type === "string" && isExpression(at.value)
+        );
       }
     };
   }
@@ -35066,15 +35129,12 @@ function indexRules(rules) {
 function runRule(rule, resource2, ref2, set, options, out) {
   const result = { ruleId: rule.meta.id, resource: ref2, file: set.file, parameterFile: set.parameterFile, outcome: "pass", findings: [] };
   let verdict;
-  const ctx = {
-    resources: set.resources,
+  const ctx = new RuleCheckContext(
+    set.resources,
     // Own keys only: a rule id from a policy file may be `constructor` or `__proto__`.
-    options: (options.ruleOptions && Object.hasOwn(options.ruleOptions, rule.meta.id) ? options.ruleOptions[rule.meta.id] : void 0) ?? {},
-    // Read when a rule asks (see Evaluation.clockRead).
-    get now() {
-      return options.now();
-    },
-    report: ({ path: path41, message, messageId, level, effect, fix }) => {
+    (options.ruleOptions && Object.hasOwn(options.ruleOptions, rule.meta.id) ? options.ruleOptions[rule.meta.id] : void 0) ?? {},
+    options.now,
+    ({ path: path41, message, messageId, level, effect, fix }) => {
       const finding2 = makeFinding(rule, resource2, set, path41, message);
       const edits = fix ? computeFix(resource2, fix) : void 0;
       if (edits) finding2.fix = edits;
@@ -35084,9 +35144,9 @@ function runRule(rule, resource2, ref2, set, options, out) {
       result.findings.push(finding2);
       out.findings.push(finding2);
     },
-    skip: (reason2) => verdict ??= { outcome: "skip", reason: reason2 },
-    unknown: (reason2) => verdict ??= { outcome: "unknown", reason: reason2 }
-  };
+    (reason2) => void (verdict ??= { outcome: "skip", reason: reason2 }),
+    (reason2) => void (verdict ??= { outcome: "unknown", reason: reason2 })
+  );
   try {
     rule.check(resource2, ctx);
   } catch (err) {
@@ -35130,13 +35190,33 @@ function snippetAround(resource2, location) {
   for (let line = startLine; line <= last; line++) lines.push(file.lineText(line));
   return { startLine, lines };
 }
-var indexes2;
+var indexes2, RuleCheckContext;
 var init_engine2 = __esm({
   "src/evaluate/engine.ts"() {
     "use strict";
     init_value();
     init_fix_edits();
     indexes2 = /* @__PURE__ */ new WeakMap();
+    RuleCheckContext = class {
+      constructor(resources, options, clock, report2, skip, unknown2) {
+        this.resources = resources;
+        this.options = options;
+        this.report = report2;
+        this.skip = skip;
+        this.unknown = unknown2;
+        this.#clock = clock;
+      }
+      resources;
+      options;
+      report;
+      skip;
+      unknown;
+      #clock;
+      // Read when a rule asks (see Evaluation.clockRead).
+      get now() {
+        return this.#clock();
+      }
+    };
   }
 });
 
@@ -36002,35 +36082,45 @@ function defineRule(spec) {
       ...fix !== void 0 && { fix }
     },
     check(resource2, ctx) {
-      const own = {
-        resources: ctx.resources,
-        options: ctx.options,
-        // Read when the rule asks: the clock makes the outcome one of today (engine.ts).
-        get now() {
-          return ctx.now;
-        },
-        skip: (reason2) => ctx.skip(reason2),
-        unknown: (reason2) => ctx.unknown(reason2),
-        report: (finding2) => {
-          if (!("messageId" in finding2)) return ctx.report(finding2);
-          const text2 = Object.hasOwn(table2, finding2.messageId) ? table2[finding2.messageId] : void 0;
-          if (text2 === void 0)
-            throw new Error(`unknown messageId '${finding2.messageId}' (the rule's messages are: ${Object.keys(table2).join(", ") || "none"})`);
-          const { data, messageId, ...rest } = finding2;
-          ctx.report({ ...rest, messageId, message: formatMessage(text2, data) });
-        }
-      };
+      const own = new NativeRuleContext(ctx, (finding2) => {
+        if (!("messageId" in finding2)) return ctx.report(finding2);
+        const text2 = Object.hasOwn(table2, finding2.messageId) ? table2[finding2.messageId] : void 0;
+        if (text2 === void 0)
+          throw new Error(`unknown messageId '${finding2.messageId}' (the rule's messages are: ${Object.keys(table2).join(", ") || "none"})`);
+        const { data, messageId, ...rest } = finding2;
+        ctx.report({ ...rest, messageId, message: formatMessage(text2, data) });
+      });
       check(resource2, own);
     }
   };
 }
-var RULE_DOCS_BASE, PLACEHOLDER, ID;
+var RULE_DOCS_BASE, PLACEHOLDER, ID, NativeRuleContext;
 var init_define_rule = __esm({
   "src/rules/define-rule.ts"() {
     "use strict";
     RULE_DOCS_BASE = "https://github.com/tollgate-dev/tollgate/blob/main/docs/rules/";
     PLACEHOLDER = /\{\{\s*([A-Za-z_$][\w$]*)\s*\}\}/g;
     ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+    NativeRuleContext = class {
+      constructor(ctx, report2) {
+        this.report = report2;
+        this.#ctx = ctx;
+        this.resources = ctx.resources;
+        this.options = ctx.options;
+        this.skip = (reason2) => ctx.skip(reason2);
+        this.unknown = (reason2) => ctx.unknown(reason2);
+      }
+      report;
+      resources;
+      options;
+      skip;
+      unknown;
+      #ctx;
+      // Read when the rule asks: the clock makes the outcome one of today (engine.ts).
+      get now() {
+        return this.#ctx.now;
+      }
+    };
   }
 });
 

@@ -77,15 +77,12 @@ interface RunOptions {
 function runRule(rule: Rule, resource: Resource, ref: ResourceRef, set: ResourceSet, options: RunOptions, out: Evaluation): RuleResult {
   const result: RuleResult = { ruleId: rule.meta.id, resource: ref, file: set.file, parameterFile: set.parameterFile, outcome: 'pass', findings: [] };
   let verdict: { outcome: Outcome; reason: string } | undefined;
-  const ctx: CheckContext = {
-    resources: set.resources,
+  const ctx = new RuleCheckContext(
+    set.resources,
     // Own keys only: a rule id from a policy file may be `constructor` or `__proto__`.
-    options: (options.ruleOptions && Object.hasOwn(options.ruleOptions, rule.meta.id) ? options.ruleOptions[rule.meta.id] : undefined) ?? {},
-    // Read when a rule asks (see Evaluation.clockRead).
-    get now() {
-      return options.now();
-    },
-    report: ({ path, message, messageId, level, effect, fix }) => {
+    (options.ruleOptions && Object.hasOwn(options.ruleOptions, rule.meta.id) ? options.ruleOptions[rule.meta.id] : undefined) ?? {},
+    options.now,
+    ({ path, message, messageId, level, effect, fix }) => {
       const finding = makeFinding(rule, resource, set, path, message);
       // Only failures reach here, so the walk that finds where values are written stays off the hot path.
       const edits = fix ? computeFix(resource, fix) : undefined;
@@ -97,9 +94,9 @@ function runRule(rule: Rule, resource: Resource, ref: ResourceRef, set: Resource
       result.findings.push(finding);
       out.findings.push(finding);
     },
-    skip: (reason) => (verdict ??= { outcome: 'skip', reason }),
-    unknown: (reason) => (verdict ??= { outcome: 'unknown', reason }),
-  };
+    (reason) => void (verdict ??= { outcome: 'skip', reason }),
+    (reason) => void (verdict ??= { outcome: 'unknown', reason }),
+  );
   try {
     rule.check(resource, ctx);
   } catch (err) {
@@ -113,6 +110,30 @@ function runRule(rule: Rule, resource: Resource, ref: ResourceRef, set: Resource
     result.reason = verdict.reason;
   }
   return result;
+}
+
+/**
+ * What a rule's check sees. A class with the clock as a getter on its prototype, not an object
+ * literal with a getter: one is made for every rule and resource, and such a literal was built
+ * slowly and twice the size (~1 KB against ~0.5 KB each, 4x the time, in a micro-benchmark). The
+ * functions stay own properties, so a rule may take them out of the context (`const { report } = ctx`).
+ */
+class RuleCheckContext implements CheckContext {
+  readonly #clock: () => Date;
+  constructor(
+    readonly resources: readonly Resource[],
+    readonly options: Readonly<Record<string, unknown>>,
+    clock: () => Date,
+    readonly report: CheckContext['report'],
+    readonly skip: CheckContext['skip'],
+    readonly unknown: CheckContext['unknown'],
+  ) {
+    this.#clock = clock;
+  }
+  // Read when a rule asks (see Evaluation.clockRead).
+  get now(): Date {
+    return this.#clock();
+  }
 }
 
 function makeFinding(rule: Rule, resource: Resource, set: ResourceSet, path: string | undefined, message: string): Finding {

@@ -312,22 +312,68 @@ export function requestContextOf(apiVersion: string | undefined): ObjectValue {
 }
 
 function environment(policy: CompiledPolicy, target: PolicyTarget, given: Partial<PolicyEnvironment> = {}): PolicyEnvironment {
-  const d = policy.definition;
-  const env: PolicyEnvironment = {
-    deployment: given.deployment ?? DEFAULT_DEPLOYMENT,
-    requestContext: given.requestContext ?? requestContextOf(target.apiVersion),
-    policy: given.policy ?? {
+  return new EvaluationEnvironment(policy, target.apiVersion, given);
+}
+
+/**
+ * What one evaluation's policy functions see. A class, not an object literal: it is made for every
+ * definition and resource, and the clock had to be a getter on each one (Object.defineProperty),
+ * which made a slow object every time. `requestContext()` and `policy()` are built when a
+ * definition calls them (few do), once per API version and per definition.
+ */
+class EvaluationEnvironment implements PolicyEnvironment {
+  readonly deployment: PolicyEnvironment['deployment'];
+  readonly resourceGroup: Value | undefined;
+  readonly subscription: Value | undefined;
+  readonly #policy: CompiledPolicy;
+  readonly #apiVersion: string | undefined;
+  readonly #given: Partial<PolicyEnvironment>;
+  constructor(policy: CompiledPolicy, apiVersion: string | undefined, given: Partial<PolicyEnvironment>) {
+    this.deployment = given.deployment ?? DEFAULT_DEPLOYMENT;
+    this.resourceGroup = given.resourceGroup;
+    this.subscription = given.subscription;
+    this.#policy = policy;
+    this.#apiVersion = apiVersion;
+    this.#given = given;
+  }
+  get requestContext(): Value {
+    return this.#given.requestContext ?? sharedRequestContext(this.#apiVersion);
+  }
+  get policy(): Value {
+    return this.#given.policy ?? policyFunctionValue(this.#policy);
+  }
+  // Read when utcNow() asks, not before: the scan's engine notes whether the clock was read.
+  get now(): string | undefined {
+    return this.#given.now;
+  }
+}
+
+// Values are never changed once built, so evaluations share these.
+const requestContexts = new Map<string | undefined, ObjectValue>();
+function sharedRequestContext(apiVersion: string | undefined): ObjectValue {
+  let value = requestContexts.get(apiVersion);
+  if (!value) {
+    // API versions are few; a bound all the same, for a process that lives long (the language server).
+    if (requestContexts.size >= 1000) requestContexts.clear();
+    requestContexts.set(apiVersion, (value = requestContextOf(apiVersion)));
+  }
+  return value;
+}
+
+const policyValues = new WeakMap<CompiledPolicy, ObjectValue>();
+function policyFunctionValue(policy: CompiledPolicy): ObjectValue {
+  let value = policyValues.get(policy);
+  if (!value) {
+    const d = policy.definition;
+    value = {
       assignmentId: new Unknown('the policy assignment id: Tollgate evaluates definitions, not assignments'),
       definitionId: d.id ?? `/providers/Microsoft.Authorization/policyDefinitions/${d.name}`,
       setDefinitionId: '',
       definitionReferenceId: '',
-    },
-    ...(given.resourceGroup !== undefined ? { resourceGroup: given.resourceGroup } : {}),
-    ...(given.subscription !== undefined ? { subscription: given.subscription } : {}),
-  };
-  // Read when utcNow() asks, not here: the scan's engine notes whether the clock was read.
-  if ('now' in given) Object.defineProperty(env, 'now', { get: () => given.now, enumerable: true, configurable: true });
-  return env;
+    };
+    policyValues.set(policy, value);
+  }
+  return value;
 }
 
 /**

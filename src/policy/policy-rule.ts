@@ -3,7 +3,7 @@ import type { FixValue } from '../findings/fix-intent.js';
 import type { Equivalent, RuleMeta } from '../rules/rule-meta.js';
 import { leafName, type Resource } from '../resources/resource.js';
 import { getPath, getProperty, isObject, type Value } from '../resources/value.js';
-import type { Rule } from '../rules/rule.js';
+import type { CheckContext, Rule } from '../rules/rule.js';
 import type { TraceNode, Verdict, Witness } from './condition.js';
 import type { PolicyDefinition } from './definition.js';
 import type { RelatedQuery } from './effects.js';
@@ -14,6 +14,22 @@ import { ruleTypes } from './rule-types.js';
 import type { FieldOptions, PolicyTarget } from './field.js';
 import { resourcesOfType } from '../resources/by-type.js';
 import { impliedRelated, withDefaultsUnknown } from './implied-related.js';
+
+/**
+ * The evaluation environment a rule's check gives a definition: the clock read from the rule's
+ * context when utcNow() asks (engine.ts: the outcome is then one of today). A class, not an
+ * object literal with a getter: one is made per definition and resource, and such a literal is
+ * built slowly.
+ */
+class ClockOf {
+  readonly #ctx: CheckContext;
+  constructor(ctx: CheckContext) {
+    this.#ctx = ctx;
+  }
+  get now(): string | undefined {
+    return this.#ctx.now ? policyTime(this.#ctx.now) : undefined;
+  }
+}
 
 /** Tollgate's own notes on a shipped definition, kept beside its JSON as `<name>.tollgate.json`. */
 export interface PolicySidecar {
@@ -105,11 +121,7 @@ export function createPolicyRule(definition: PolicyDefinition, options: PolicyRu
       if (compiled.notForTemplates) return ctx.skip(`not applicable: ${compiled.notForTemplates}`);
       const result = evaluatePolicy(compiled, resource, {
         // The clock is read when the definition calls utcNow() (engine.ts: the outcome is then one of today).
-        env: {
-          get now() {
-            return ctx.now ? policyTime(ctx.now) : undefined;
-          },
-        },
+        env: new ClockOf(ctx),
         related: (query) => relatedIn(resource, ctx.resources, query),
         relatedFrom: 'deployment',
       });
@@ -333,15 +345,25 @@ const NAME_NOISE = new Set([
   'configure',
 ]);
 
-/** The words of a display name, lower case, without the ones every definition uses. */
-function nameWords(displayName: string): Set<string> {
-  return new Set(
-    displayName
-      .toLowerCase()
-      .split(/[^a-z0-9]+/)
-      .filter((w) => w.length >= 3 && !NAME_NOISE.has(w)),
-  );
+/**
+ * The words of a display name, lower case, without the ones every definition uses. Kept per name:
+ * asked for every finding, and a scan has as many names as definitions (bounded all the same).
+ */
+function nameWords(displayName: string): ReadonlySet<string> {
+  let words = nameWordsKept.get(displayName);
+  if (!words) {
+    words = new Set(
+      displayName
+        .toLowerCase()
+        .split(/[^a-z0-9]+/)
+        .filter((w) => w.length >= 3 && !NAME_NOISE.has(w)),
+    );
+    if (nameWordsKept.size >= 10_000) nameWordsKept.clear();
+    nameWordsKept.set(displayName, words);
+  }
+  return words;
 }
+const nameWordsKept = new Map<string, ReadonlySet<string>>();
 
 /** How many words of the property's last segment (camelCase split) the name uses. */
 function sharedWords(path: string, named: ReadonlySet<string>): number {

@@ -120,26 +120,43 @@ export function defineRule<M extends string>(spec: RuleSpec<M>): DefinedRule {
       ...(fix !== undefined && { fix }),
     },
     check(resource, ctx) {
-      const own: RuleContext<M> = {
-        resources: ctx.resources,
-        options: ctx.options,
-        // Read when the rule asks: the clock makes the outcome one of today (engine.ts).
-        get now() {
-          return ctx.now;
-        },
-        skip: (reason) => ctx.skip(reason),
-        unknown: (reason) => ctx.unknown(reason),
-        report: (finding) => {
-          if (!('messageId' in finding)) return ctx.report(finding);
-          const text = Object.hasOwn(table, finding.messageId) ? table[finding.messageId] : undefined;
-          // A typo in a message id is the rule's bug: the engine turns it into a rule error on this resource.
-          if (text === undefined)
-            throw new Error(`unknown messageId '${finding.messageId}' (the rule's messages are: ${Object.keys(table).join(', ') || 'none'})`);
-          const { data, messageId, ...rest } = finding;
-          ctx.report({ ...rest, messageId, message: formatMessage(text, data) });
-        },
-      };
+      const own = new NativeRuleContext<M>(ctx, (finding) => {
+        if (!('messageId' in finding)) return ctx.report(finding);
+        const text = Object.hasOwn(table, finding.messageId) ? table[finding.messageId] : undefined;
+        // A typo in a message id is the rule's bug: the engine turns it into a rule error on this resource.
+        if (text === undefined)
+          throw new Error(`unknown messageId '${finding.messageId}' (the rule's messages are: ${Object.keys(table).join(', ') || 'none'})`);
+        const { data, messageId, ...rest } = finding;
+        ctx.report({ ...rest, messageId, message: formatMessage(text, data) });
+      });
       check(resource, own);
     },
   };
+}
+
+/**
+ * A native rule's context: the engine's, with `report` taking message ids. A class with the clock
+ * as a prototype getter, not an object literal with one (made per rule and resource; see
+ * RuleCheckContext in engine.ts). The functions stay own properties, for rules that take them out.
+ */
+class NativeRuleContext<M extends string> implements RuleContext<M> {
+  readonly resources: CheckContext['resources'];
+  readonly options: CheckContext['options'];
+  readonly skip: CheckContext['skip'];
+  readonly unknown: CheckContext['unknown'];
+  readonly #ctx: CheckContext;
+  constructor(
+    ctx: CheckContext,
+    readonly report: RuleContext<M>['report'],
+  ) {
+    this.#ctx = ctx;
+    this.resources = ctx.resources;
+    this.options = ctx.options;
+    this.skip = (reason) => ctx.skip(reason);
+    this.unknown = (reason) => ctx.unknown(reason);
+  }
+  // Read when the rule asks: the clock makes the outcome one of today (engine.ts).
+  get now(): Date | undefined {
+    return this.#ctx.now;
+  }
 }

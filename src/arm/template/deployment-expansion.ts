@@ -1,7 +1,7 @@
 import type { Diagnostic } from '../../load/diagnostic.js';
 import { childNode, type JsonNode } from '../../load/json-document.js';
 import { locateInTree } from '../../resources/locate.js';
-import type { Resource } from '../../resources/resource.js';
+import type { LocatedValue, Resource, ResourceSource } from '../../resources/resource.js';
 import { getProperty, isUnknown, markDeclaredBody, Unknown, type ObjectValue, type Value, setOwn } from '../../resources/value.js';
 import type { EvalContext, ResourceLookup } from '../expression/context.js';
 import { FunctionError } from '../expression/evaluator.js';
@@ -316,27 +316,7 @@ export class DeploymentExpansion implements ResourceLookup {
       children: [],
       // An unknown condition: checked as if deployed, and said so.
       conditionUnknown: isUnknown(inst.condition) ? inst.condition.reason : undefined,
-      source: {
-        kind: 'template',
-        document: scope.template,
-        parameterFile: scope.parameterFile,
-        // Computed when a finding needs it: most resources never have one.
-        get location() {
-          return scope.template.file.locationOf(inst.node.offset, 1);
-        },
-        // Only findings need it (baselines), so it is computed on demand.
-        get declaration() {
-          return declarationOf(inst);
-        },
-        locate: (path) =>
-          locateInTree(
-            scope.template,
-            inst.node,
-            path,
-            (at) => traceOrigins(at, scope, scope.context(inst.copies)),
-            (at) => at.type === 'string' && isExpression(at.value as string),
-          ),
-      },
+      source: new DeclaredSource(scope, inst, declarationOf),
     };
     inst.resource = resource;
     parent?.children.push(resource);
@@ -532,4 +512,44 @@ function withIndex(outer: CopyIndexes, name: unknown, i: number): CopyIndexes {
 
 function textOf(v: Value | undefined): string {
   return typeof v === 'string' ? v : isUnknown(v) ? '<unknown>' : v === undefined || v === null ? '' : String(v);
+}
+
+/**
+ * Where a template's resource comes from. A class whose location and declaration are computed
+ * when a finding asks (most resources never have one), once each: an object literal with getters,
+ * made per resource, is built slowly, and a resource with five findings made its declaration five times.
+ */
+class DeclaredSource implements ResourceSource {
+  readonly kind = 'template';
+  readonly document: TemplateScope['template'];
+  readonly parameterFile: TemplateScope['parameterFile'];
+  readonly #scope: TemplateScope;
+  readonly #inst: Instance;
+  readonly #declarationOf: (inst: Instance) => string;
+  #location: ResourceSource['location'] | undefined;
+  #declaration: string | undefined;
+  constructor(scope: TemplateScope, inst: Instance, declarationOf: (inst: Instance) => string) {
+    this.document = scope.template;
+    this.parameterFile = scope.parameterFile;
+    this.#scope = scope;
+    this.#inst = inst;
+    this.#declarationOf = declarationOf;
+  }
+  get location(): ResourceSource['location'] {
+    return (this.#location ??= this.#scope.template.file.locationOf(this.#inst.node.offset, 1));
+  }
+  get declaration(): string {
+    return (this.#declaration ??= this.#declarationOf(this.#inst));
+  }
+  locate(path: Parameters<ResourceSource['locate']>[0]): LocatedValue {
+    const scope = this.#scope;
+    const inst = this.#inst;
+    return locateInTree(
+      scope.template,
+      inst.node,
+      path,
+      (at) => traceOrigins(at, scope, scope.context(inst.copies)),
+      (at) => at.type === 'string' && isExpression(at.value as string),
+    );
+  }
 }
