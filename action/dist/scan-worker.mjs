@@ -27715,6 +27715,7 @@ function loadUnit(unit, cwd, sandbox, evaluateBicepParams) {
 }
 
 // src/pipeline/detach.ts
+var NOT_FROM_TEXTS = /* @__PURE__ */ new Set(["ruleId", "ruleTitle", "level", "severity", "effect", "outcome", "file", "parameterFile"]);
 function detachStrings(outcome) {
   const copies = /* @__PURE__ */ new Map();
   const seen = /* @__PURE__ */ new Set();
@@ -27741,8 +27742,9 @@ function detachStrings(outcome) {
     const record = value;
     for (const key in record) {
       const item = record[key];
-      if (typeof item === "string") record[key] = copy(item);
-      else if (typeof item === "object" && item !== null) walk3(item);
+      if (typeof item === "string") {
+        if (!NOT_FROM_TEXTS.has(key)) record[key] = copy(item);
+      } else if (typeof item === "object" && item !== null) walk3(item);
     }
   };
   walk3(outcome);

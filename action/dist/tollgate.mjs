@@ -35309,16 +35309,19 @@ function detachStrings(outcome) {
     const record = value;
     for (const key2 in record) {
       const item = record[key2];
-      if (typeof item === "string") record[key2] = copy2(item);
-      else if (typeof item === "object" && item !== null) walk4(item);
+      if (typeof item === "string") {
+        if (!NOT_FROM_TEXTS.has(key2)) record[key2] = copy2(item);
+      } else if (typeof item === "object" && item !== null) walk4(item);
     }
   };
   walk4(outcome);
 }
+var NOT_FROM_TEXTS;
 var init_detach = __esm({
   "src/pipeline/detach.ts"() {
     "use strict";
     init_own_string();
+    NOT_FROM_TEXTS = /* @__PURE__ */ new Set(["ruleId", "ruleTitle", "level", "severity", "effect", "outcome", "file", "parameterFile"]);
   }
 });
 

@@ -12,6 +12,14 @@ import { ownString, SLICE_MIN } from '../own-string.js';
  * a scan; this walk copies only the long strings, each distinct value once per outcome (the same
  * resource type in every rule result is one string).
  */
+/**
+ * Keys of an outcome's records (rule results, findings, locations) whose strings never come from a
+ * unit's texts: rule identities and levels from the rule set, display paths of files. Copying them
+ * kept nothing alive and was a third of the strings copied (every rule result has a rule id and a
+ * file).
+ */
+const NOT_FROM_TEXTS: ReadonlySet<string> = new Set(['ruleId', 'ruleTitle', 'level', 'severity', 'effect', 'outcome', 'file', 'parameterFile']);
+
 export function detachStrings(outcome: object): void {
   const copies = new Map<string, string>();
   const seen = new Set<object>();
@@ -44,8 +52,9 @@ export function detachStrings(outcome: object): void {
     // prototype Object.prototype or null), so it sees their own keys only.
     for (const key in record) {
       const item = record[key];
-      if (typeof item === 'string') record[key] = copy(item);
-      else if (typeof item === 'object' && item !== null) walk(item);
+      if (typeof item === 'string') {
+        if (!NOT_FROM_TEXTS.has(key)) record[key] = copy(item);
+      } else if (typeof item === 'object' && item !== null) walk(item);
     }
   };
   walk(outcome);
