@@ -28663,22 +28663,28 @@ function resolveType(decl, root) {
 function collectSecureParts(type, root, value, secret, depth = 0) {
   if (depth > 32 || value === null || value === void 0 || typeof value !== "object") return;
   if (depth === 0 && !maySecure(type, root)) return;
-  const t = resolveType(type, root);
+  const parts = typeParts(resolveType(type, root));
   if (Array.isArray(value)) {
-    const prefix = childNode(t, "prefixItems");
-    const items = childNode(t, "items");
     value.forEach((item, i) => {
-      const itemType = prefix?.children?.[i] ?? (items?.type === "object" ? items : void 0);
+      const itemType = parts.prefixItems?.[i] ?? parts.items;
       if (itemType) part(itemType, root, item, secret, depth);
     });
     return;
   }
-  const properties = childNode(t, "properties");
-  const additional = childNode(t, "additionalProperties");
   for (const [key2, v] of Object.entries(value)) {
-    const propertyType = childNode(properties, key2) ?? (additional?.type === "object" ? additional : void 0);
+    const propertyType = childNode(parts.properties, key2) ?? parts.additional;
     if (propertyType) part(propertyType, root, v, secret, depth);
   }
+}
+function typeParts(t) {
+  const items = childNode(t, "items");
+  const additional = childNode(t, "additionalProperties");
+  return {
+    prefixItems: childNode(t, "prefixItems")?.children,
+    items: items?.type === "object" ? items : void 0,
+    properties: childNode(t, "properties"),
+    additional: additional?.type === "object" ? additional : void 0
+  };
 }
 function maySecure(type, root) {
   let known2 = secureBelow.get(type);
@@ -28690,12 +28696,8 @@ function reachesSecure(type, root, seen) {
   if (seen.has(t)) return false;
   seen.add(t);
   const below = (node) => node !== void 0 && (isSecureType(node, root) || reachesSecure(node, root, seen));
-  if (childNode(t, "prefixItems")?.children?.some(below)) return true;
-  const items = childNode(t, "items");
-  if (items?.type === "object" && below(items)) return true;
-  if (childNode(t, "properties")?.children?.some((p) => below(p.children?.[1]))) return true;
-  const additional = childNode(t, "additionalProperties");
-  return additional?.type === "object" && below(additional);
+  const parts = typeParts(t);
+  return parts.prefixItems?.some(below) === true || below(parts.items) || parts.properties?.children?.some((p) => below(p.children?.[1])) === true || below(parts.additional);
 }
 function part(type, root, value, secret, depth) {
   if (isSecureType(type, root)) secret(value);

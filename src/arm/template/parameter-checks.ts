@@ -108,22 +108,42 @@ export function collectSecureParts(type: JsonNode, root: JsonNode, value: unknow
   if (depth > 32 || value === null || value === undefined || typeof value !== 'object') return;
   // Most types have no secure part anywhere below: then the value is not walked.
   if (depth === 0 && !maySecure(type, root)) return;
-  const t = resolveType(type, root);
+  const parts = typeParts(resolveType(type, root));
   if (Array.isArray(value)) {
-    const prefix = childNode(t, 'prefixItems');
-    const items = childNode(t, 'items');
     value.forEach((item, i) => {
-      const itemType = prefix?.children?.[i] ?? (items?.type === 'object' ? items : undefined);
+      const itemType = parts.prefixItems?.[i] ?? parts.items;
       if (itemType) part(itemType, root, item, secret, depth);
     });
     return;
   }
-  const properties = childNode(t, 'properties');
-  const additional = childNode(t, 'additionalProperties');
   for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-    const propertyType = childNode(properties, key) ?? (additional?.type === 'object' ? additional : undefined);
+    const propertyType = childNode(parts.properties, key) ?? parts.additional;
     if (propertyType) part(propertyType, root, v, secret, depth);
   }
+}
+
+/**
+ * The types of a type's parts, the edges both collectSecureParts (with a value) and reachesSecure
+ * (without) follow: array items by position (`prefixItems`) or all alike (`items`, when a type),
+ * object properties by name (`properties`) or the others (`additionalProperties`, when a type).
+ */
+interface TypeParts {
+  prefixItems?: readonly JsonNode[];
+  items?: JsonNode;
+  /** The `properties` object: a property's type is the value of its key. */
+  properties?: JsonNode;
+  additional?: JsonNode;
+}
+
+function typeParts(t: JsonNode): TypeParts {
+  const items = childNode(t, 'items');
+  const additional = childNode(t, 'additionalProperties');
+  return {
+    prefixItems: childNode(t, 'prefixItems')?.children,
+    items: items?.type === 'object' ? items : undefined,
+    properties: childNode(t, 'properties'),
+    additional: additional?.type === 'object' ? additional : undefined,
+  };
 }
 
 /**
@@ -146,12 +166,13 @@ function reachesSecure(type: JsonNode, root: JsonNode, seen: Set<JsonNode>): boo
   if (seen.has(t)) return false;
   seen.add(t);
   const below = (node: JsonNode | undefined) => node !== undefined && (isSecureType(node, root) || reachesSecure(node, root, seen));
-  if (childNode(t, 'prefixItems')?.children?.some(below)) return true;
-  const items = childNode(t, 'items');
-  if (items?.type === 'object' && below(items)) return true;
-  if (childNode(t, 'properties')?.children?.some((p) => below(p.children?.[1]))) return true;
-  const additional = childNode(t, 'additionalProperties');
-  return additional?.type === 'object' && below(additional);
+  const parts = typeParts(t);
+  return (
+    parts.prefixItems?.some(below) === true ||
+    below(parts.items) ||
+    parts.properties?.children?.some((p) => below(p.children?.[1])) === true ||
+    below(parts.additional)
+  );
 }
 
 function part(type: JsonNode, root: JsonNode, value: unknown, secret: (part: unknown) => void, depth: number): void {
