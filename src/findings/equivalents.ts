@@ -3,9 +3,36 @@ import { pushTo } from '../multimap.js';
 
 /** Two rules check the same thing when one names the other, or both name the same check of another tool. */
 export function equivalentRules(a: RuleIdentity, b: RuleIdentity): boolean {
-  const names = (m: RuleIdentity, other: RuleIdentity) => m.equivalents.some((e) => e.id.toLowerCase() === other.id.toLowerCase());
-  if (names(a, b) || names(b, a)) return true;
-  return a.equivalents.some((e) => b.equivalents.some((f) => e.tool === f.tool && e.id.toLowerCase() === f.id.toLowerCase()));
+  const x = foldedIdentity(a);
+  const y = foldedIdentity(b);
+  if (x.named.has(y.id) || y.named.has(x.id)) return true;
+  for (const check of x.checks) if (y.checks.has(check)) return true;
+  return false;
+}
+
+/**
+ * A rule's identity in lower case, made once per rule: the merge compares every pair of findings
+ * on a resource, and lower-cased every id of both rules for each pair.
+ */
+interface FoldedIdentity {
+  id: string;
+  /** The ids it names, any tool. */
+  named: ReadonlySet<string>;
+  /** `<tool>\0<id>` of each check of another tool it names (tools compare as written). */
+  checks: ReadonlySet<string>;
+}
+const folded = new WeakMap<RuleIdentity, FoldedIdentity>();
+function foldedIdentity(r: RuleIdentity): FoldedIdentity {
+  let f = folded.get(r);
+  if (!f) {
+    f = {
+      id: r.id.toLowerCase(),
+      named: new Set(r.equivalents.map((e) => e.id.toLowerCase())),
+      checks: new Set(r.equivalents.map((e) => `${e.tool}\u0000${e.id.toLowerCase()}`)),
+    };
+    folded.set(r, f);
+  }
+  return f;
 }
 
 const RANK = { error: 0, warning: 1, note: 2 } as const;

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadRuleSet, scan } from '../../src/scan.js';
 import { defineRule } from '../../src/rules/define-rule.js';
+import { equivalentRules } from '../../src/findings/equivalents.js';
 import type { Rule } from '../../src/rules/rule.js';
 import { template, tempTree } from '../helpers.js';
 
@@ -136,4 +137,18 @@ test('suppressing a finding suppresses its equivalent twin on the same property 
       assert.ok(!out.diagnostics.some((d) => d.code === 'suppression-unused'));
     }
   }
+});
+
+test('equivalent rules: one names the other, or both name one check of another tool; ids ignore case, tools do not', () => {
+  const rule = (id: string, equivalents: { tool: string; id: string }[] = []) => ({ id, kind: 'policy' as const, equivalents });
+  const native = rule('APIM-PublicNetwork', [{ tool: 'psrule', id: 'Azure.APIM.PublicAccess' }]);
+  const policy = rule('DF73BD95-24DA-4A4F-96B9-4E8B94B402BD', [{ tool: 'psrule', id: 'azure.apim.publicaccess' }]);
+  assert.equal(equivalentRules(native, policy), true, 'the same PSRule rule, in another case');
+  assert.equal(equivalentRules(policy, native), true);
+  assert.equal(equivalentRules(rule('A', [{ tool: 'azure-policy', id: 'df73bd95-24da-4a4f-96b9-4e8b94b402bd' }]), policy), true, 'A names the policy');
+  assert.equal(equivalentRules(policy, rule('A', [{ tool: 'azure-policy', id: 'df73bd95-24da-4a4f-96b9-4e8b94b402bd' }])), true, 'either way round');
+  assert.equal(equivalentRules(native, rule('B', [{ tool: 'checkov', id: 'Azure.APIM.PublicAccess' }])), false, 'the same id of another tool');
+  assert.equal(equivalentRules(native, rule('C', [{ tool: 'PSRule', id: 'Azure.APIM.PublicAccess' }])), false, 'tools compare as written');
+  assert.equal(equivalentRules(native, rule('D')), false);
+  assert.equal(equivalentRules(rule('E'), rule('F')), false);
 });
