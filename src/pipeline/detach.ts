@@ -1,6 +1,14 @@
 import { ownString, SLICE_MIN } from '../own-string.js';
 
 /**
+ * Keys of an outcome's records (rule results, findings, locations) whose strings never come from a
+ * unit's texts: rule identities and levels from the rule set, display paths of files. Copying them
+ * kept nothing alive and was a third of the strings copied (every rule result has a rule id and a
+ * file).
+ */
+const NOT_FROM_TEXTS: ReadonlySet<string> = new Set(['ruleId', 'ruleTitle', 'level', 'severity', 'effect', 'outcome', 'file', 'parameterFile']);
+
+/**
  * Makes a unit's outcome hold nothing of the unit's texts, in place. V8 makes a substring of 13
  * characters or more (`slice`, a regular expression's match) a view into the string it came from,
  * which it keeps whole: a resource type read from a template, a line of a finding's snippet, kept
@@ -12,14 +20,6 @@ import { ownString, SLICE_MIN } from '../own-string.js';
  * a scan; this walk copies only the long strings, each distinct value once per outcome (the same
  * resource type in every rule result is one string).
  */
-/**
- * Keys of an outcome's records (rule results, findings, locations) whose strings never come from a
- * unit's texts: rule identities and levels from the rule set, display paths of files. Copying them
- * kept nothing alive and was a third of the strings copied (every rule result has a rule id and a
- * file).
- */
-const NOT_FROM_TEXTS: ReadonlySet<string> = new Set(['ruleId', 'ruleTitle', 'level', 'severity', 'effect', 'outcome', 'file', 'parameterFile']);
-
 export function detachStrings(outcome: object): void {
   const copies = new Map<string, string>();
   const seen = new Set<object>();
