@@ -26500,10 +26500,10 @@ function refKey(r) {
 function groups(keys, describe4, fold2 = (k) => k) {
   const counts = /* @__PURE__ */ new Map();
   for (const key2 of keys) {
-    const folded = fold2(key2);
-    const entry2 = counts.get(folded);
+    const folded2 = fold2(key2);
+    const entry2 = counts.get(folded2);
     if (entry2) entry2.count++;
-    else counts.set(folded, { key: key2, count: 1 });
+    else counts.set(folded2, { key: key2, count: 1 });
   }
   return [...counts.values()].map(({ key: key2, count: count3 }) => ({ key: key2, description: describe4(key2), count: count3 })).sort((a, b) => b.count - a.count || compareKeys2([a.key], [b.key]));
 }
@@ -34594,9 +34594,23 @@ var init_dedupe = __esm({
 
 // src/findings/equivalents.ts
 function equivalentRules(a, b) {
-  const names = (m, other) => m.equivalents.some((e) => e.id.toLowerCase() === other.id.toLowerCase());
-  if (names(a, b) || names(b, a)) return true;
-  return a.equivalents.some((e) => b.equivalents.some((f) => e.tool === f.tool && e.id.toLowerCase() === f.id.toLowerCase()));
+  const x = foldedIdentity(a);
+  const y = foldedIdentity(b);
+  if (x.named.has(y.id) || y.named.has(x.id)) return true;
+  for (const check of x.checks) if (y.checks.has(check)) return true;
+  return false;
+}
+function foldedIdentity(r) {
+  let f = folded.get(r);
+  if (!f) {
+    f = {
+      id: r.id.toLowerCase(),
+      named: new Set(r.equivalents.map((e) => e.id.toLowerCase())),
+      checks: new Set(r.equivalents.map((e) => `${e.tool}\0${e.id.toLowerCase()}`))
+    };
+    folded.set(r, f);
+  }
+  return f;
 }
 function samePlace(a, b) {
   const [outer, inner] = a.length <= b.length ? [a, b] : [b, a];
@@ -34650,11 +34664,12 @@ function suppressEquivalents(findings, suppressed, rules) {
   }
   return { findings: kept, suppressed: [...suppressed, ...alsoSuppressed] };
 }
-var RANK2;
+var folded, RANK2;
 var init_equivalents = __esm({
   "src/findings/equivalents.ts"() {
     "use strict";
     init_multimap();
+    folded = /* @__PURE__ */ new WeakMap();
     RANK2 = { error: 0, warning: 1, note: 2 };
   }
 });
