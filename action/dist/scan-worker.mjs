@@ -20961,16 +20961,22 @@ var resourceFunctions = [
 ];
 function resourceGroupObject(ctx2) {
   const d = ctx2.deployment;
-  return {
-    id: `/subscriptions/${d.subscriptionId}/resourceGroups/${d.resourceGroup}`,
-    name: d.resourceGroup,
-    type: "Microsoft.Resources/resourceGroups",
-    location: d.location,
-    // The resource group's tags live in Azure, not in the template.
-    tags: new Unknown("the resource group tags are only known to Azure"),
-    properties: { provisioningState: "Succeeded" }
-  };
+  let made = resourceGroups.get(d);
+  if (!made) {
+    made = {
+      id: `/subscriptions/${d.subscriptionId}/resourceGroups/${d.resourceGroup}`,
+      name: d.resourceGroup,
+      type: "Microsoft.Resources/resourceGroups",
+      location: d.location,
+      // The resource group's tags live in Azure, not in the template.
+      tags: new Unknown("the resource group tags are only known to Azure"),
+      properties: { provisioningState: "Succeeded" }
+    };
+    resourceGroups.set(d, made);
+  }
+  return made;
 }
+var resourceGroups = /* @__PURE__ */ new WeakMap();
 function segmentText(v, what = "argument") {
   if (typeof v === "number" && Number.isInteger(v)) return String(v);
   return expectString(v, what);

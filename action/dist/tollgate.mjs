@@ -7404,15 +7404,20 @@ var init_object = __esm({
 // src/arm/functions/resource.ts
 function resourceGroupObject(ctx) {
   const d = ctx.deployment;
-  return {
-    id: `/subscriptions/${d.subscriptionId}/resourceGroups/${d.resourceGroup}`,
-    name: d.resourceGroup,
-    type: "Microsoft.Resources/resourceGroups",
-    location: d.location,
-    // The resource group's tags live in Azure, not in the template.
-    tags: new Unknown("the resource group tags are only known to Azure"),
-    properties: { provisioningState: "Succeeded" }
-  };
+  let made = resourceGroups.get(d);
+  if (!made) {
+    made = {
+      id: `/subscriptions/${d.subscriptionId}/resourceGroups/${d.resourceGroup}`,
+      name: d.resourceGroup,
+      type: "Microsoft.Resources/resourceGroups",
+      location: d.location,
+      // The resource group's tags live in Azure, not in the template.
+      tags: new Unknown("the resource group tags are only known to Azure"),
+      properties: { provisioningState: "Succeeded" }
+    };
+    resourceGroups.set(d, made);
+  }
+  return made;
 }
 function segmentText(v, what = "argument") {
   if (typeof v === "number" && Number.isInteger(v)) return String(v);
@@ -7442,7 +7447,7 @@ function listFunction(name) {
     eager: () => new Unknown("list*() returns keys and secrets known only at deployment")
   });
 }
-var resourceFunctions;
+var resourceFunctions, resourceGroups;
 var init_resource2 = __esm({
   "src/arm/functions/resource.ts"() {
     "use strict";
@@ -7523,6 +7528,7 @@ var init_resource2 = __esm({
         }
       })
     ];
+    resourceGroups = /* @__PURE__ */ new WeakMap();
   }
 });
 

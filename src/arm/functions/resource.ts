@@ -86,16 +86,25 @@ export const resourceFunctions: FunctionDef[] = [
 
 export function resourceGroupObject(ctx: EvalContext): ObjectValue {
   const d = ctx.deployment;
-  return {
-    id: `/subscriptions/${d.subscriptionId}/resourceGroups/${d.resourceGroup}`,
-    name: d.resourceGroup,
-    type: 'Microsoft.Resources/resourceGroups',
-    location: d.location,
-    // The resource group's tags live in Azure, not in the template.
-    tags: new Unknown('the resource group tags are only known to Azure'),
-    properties: { provisioningState: 'Succeeded' },
-  };
+  // One per deployment context: values are never changed once built, and definitions call
+  // resourceGroup() for every resource (`resourceGroup().managedBy`, three times per resource in
+  // the default rule set), each call building the object anew before.
+  let made = resourceGroups.get(d);
+  if (!made) {
+    made = {
+      id: `/subscriptions/${d.subscriptionId}/resourceGroups/${d.resourceGroup}`,
+      name: d.resourceGroup,
+      type: 'Microsoft.Resources/resourceGroups',
+      location: d.location,
+      // The resource group's tags live in Azure, not in the template.
+      tags: new Unknown('the resource group tags are only known to Azure'),
+      properties: { provisioningState: 'Succeeded' },
+    };
+    resourceGroups.set(d, made);
+  }
+  return made;
 }
+const resourceGroups = new WeakMap<EvalContext['deployment'], ObjectValue>();
 
 /**
  * A name segment of a resource id function: a string, or an integer written in decimal. ARM
