@@ -23532,7 +23532,7 @@ var RuleCheckContext = class {
   }
 };
 function makeFinding(rule, resource, set, path22, message) {
-  const located2 = path22 ? resource.source.locate(parsePath(path22)) : void 0;
+  const located2 = path22 ? resource.source.locate(parsedPath(path22)) : void 0;
   return {
     ruleId: rule.meta.id,
     ruleTitle: rule.meta.title,

@@ -35185,7 +35185,7 @@ function runRule(rule, resource2, ref2, set, options, out) {
   return result;
 }
 function makeFinding(rule, resource2, set, path41, message) {
-  const located2 = path41 ? resource2.source.locate(parsePath(path41)) : void 0;
+  const located2 = path41 ? resource2.source.locate(parsedPath(path41)) : void 0;
   return {
     ruleId: rule.meta.id,
     ruleTitle: rule.meta.title,

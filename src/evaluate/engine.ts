@@ -2,7 +2,7 @@ import type { Diagnostic } from '../load/diagnostic.js';
 import type { Finding, Outcome, ResourceRef, RuleResult } from '../findings/finding.js';
 import type { Resource, ResourceSet } from '../resources/resource.js';
 import type { SourceLocation } from '../load/source-file.js';
-import { parsePath } from '../resources/value.js';
+import { parsedPath } from '../resources/value.js';
 import type { CheckContext, Rule } from '../rules/rule.js';
 import { computeFix } from './fix-edits.js';
 
@@ -137,7 +137,8 @@ class RuleCheckContext implements CheckContext {
 }
 
 function makeFinding(rule: Rule, resource: Resource, set: ResourceSet, path: string | undefined, message: string): Finding {
-  const located = path ? resource.source.locate(parsePath(path)) : undefined;
+  // A rule reports the same few paths on every resource: each is parsed once (parsedPath).
+  const located = path ? resource.source.locate(parsedPath(path)) : undefined;
   return {
     ruleId: rule.meta.id,
     ruleTitle: rule.meta.title,

@@ -138,7 +138,8 @@ export function getPath(value: unknown, path: readonly PathSegment[] | string): 
 const parsedPaths = new Map<string, readonly PathSegment[]>();
 const MAX_PARSED_PATHS = 10_000;
 
-function parsedPath(path: string): readonly PathSegment[] {
+/** parsePath, kept per path (read-only: shared by every caller). */
+export function parsedPath(path: string): readonly PathSegment[] {
   let segs = parsedPaths.get(path);
   if (!segs) {
     segs = parsePath(path);
