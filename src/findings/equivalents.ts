@@ -37,6 +37,11 @@ function foldedIdentity(r: RuleIdentity): FoldedIdentity {
 
 const RANK = { error: 0, warning: 1, note: 2 } as const;
 
+/** Where a finding is, for the merge and for spreading suppressions: its file, parameter file and resource. */
+function placeKey(f: Finding): string {
+  return [f.file, f.parameterFile ?? '', f.resource.id.toLowerCase()].join('\u0000');
+}
+
 /** Same property, or one inside the other (`properties` and `properties.keyVault`): rules point at different depths of one defect. */
 function samePlace(a: string, b: string): boolean {
   const [outer, inner] = a.length <= b.length ? [a, b] : [b, a];
@@ -51,8 +56,7 @@ function samePlace(a: string, b: string): boolean {
 export function mergeEquivalentFindings(findings: readonly Finding[], rules: ReadonlyMap<string, RuleIdentity>): Finding[] {
   const groups = new Map<string, Finding[]>();
   for (const f of findings) {
-    const key = [f.file, f.parameterFile ?? '', f.resource.id.toLowerCase()].join('\u0000');
-    pushTo(groups, key, f);
+    pushTo(groups, placeKey(f), f);
   }
   const dropped = new Set<Finding>();
   const replaced = new Map<Finding, Finding>();
@@ -101,7 +105,6 @@ export function suppressEquivalents(
   suppressed: readonly Finding[],
   rules: ReadonlyMap<string, RuleIdentity>,
 ): { findings: Finding[]; suppressed: Finding[] } {
-  const placeKey = (f: Finding) => [f.file, f.parameterFile ?? '', f.resource.id.toLowerCase()].join('\u0000');
   const accepted = new Map<string, Finding[]>();
   for (const s of suppressed) if (s.suppression && !s.suppression.exemption) pushTo(accepted, placeKey(s), s);
   if (!accepted.size) return { findings: [...findings], suppressed: [...suppressed] };
