@@ -34618,6 +34618,9 @@ function foldedIdentity(r) {
   }
   return f;
 }
+function placeKey(f) {
+  return [f.file, f.parameterFile ?? "", f.resource.id.toLowerCase()].join("\0");
+}
 function samePlace(a, b) {
   const [outer, inner] = a.length <= b.length ? [a, b] : [b, a];
   return outer === inner || outer === "" || inner.startsWith(`${outer}.`) || inner.startsWith(`${outer}[`);
@@ -34625,8 +34628,7 @@ function samePlace(a, b) {
 function mergeEquivalentFindings(findings, rules) {
   const groups2 = /* @__PURE__ */ new Map();
   for (const f of findings) {
-    const key2 = [f.file, f.parameterFile ?? "", f.resource.id.toLowerCase()].join("\0");
-    pushTo(groups2, key2, f);
+    pushTo(groups2, placeKey(f), f);
   }
   const dropped = /* @__PURE__ */ new Set();
   const replaced = /* @__PURE__ */ new Map();
@@ -34653,7 +34655,6 @@ function mergeEquivalentFindings(findings, rules) {
   return findings.filter((f) => !dropped.has(f)).map((f) => replaced.get(f) ?? f);
 }
 function suppressEquivalents(findings, suppressed, rules) {
-  const placeKey = (f) => [f.file, f.parameterFile ?? "", f.resource.id.toLowerCase()].join("\0");
   const accepted = /* @__PURE__ */ new Map();
   for (const s of suppressed) if (s.suppression && !s.suppression.exemption) pushTo(accepted, placeKey(s), s);
   if (!accepted.size) return { findings: [...findings], suppressed: [...suppressed] };
@@ -42323,16 +42324,16 @@ function workerPool(options) {
         (pool) => Promise.all(pool.map((w) => feed(w, pool))),
         (err) => onNoWorkers?.(err)
       );
-      for (let i = take(); i >= 0; i = take()) {
-        out[i] = here(units[i]);
-        onDone?.();
-        await new Promise((resolve2) => setImmediate(resolve2));
-      }
+      const runHere = async (handBack) => {
+        for (let i = take(); i >= 0; i = take()) {
+          out[i] = here(units[i]);
+          onDone?.();
+          if (handBack) await new Promise((resolve2) => setImmediate(resolve2));
+        }
+      };
+      await runHere(true);
       await remote;
-      for (let i = take(); i >= 0; i = take()) {
-        out[i] = here(units[i]);
-        onDone?.();
-      }
+      await runHere(false);
       return out;
     },
     async close() {

@@ -333,18 +333,24 @@ export function replaceWhole(file: string, content: string): void {
   }
 }
 
+/** A unit's outcome, and the files it read with their hashes when a result cache asked for them. */
+export interface RunOutcome {
+  outcome: UnitOutcome;
+  dependencies?: Dependencies;
+}
+
 /**
  * Runs one unit, with the files it read and their hashes when `record` (a result cache will keep
  * the outcome): what a scan worker sends back, and what the scan's own thread stores.
  */
-export function runRecorded(unit: ScanUnit, ctx: UnitContext, record: boolean): { outcome: UnitOutcome; dependencies?: Dependencies } {
+export function runRecorded(unit: ScanUnit, ctx: UnitContext, record: boolean): RunOutcome {
   if (!record) return { outcome: runUnit(unit, ctx) };
   const recorder = dependencyRecorder();
   return { outcome: runUnit(unit, ctx, recorder.onRead), dependencies: recorder.dependencies };
 }
 
 /** Collects a unit's dependencies from its sandbox's reads (the first read of a path counts). */
-export function dependencyRecorder(): { dependencies: Dependencies; onRead: (absPath: string, content: Buffer | undefined) => void } {
+function dependencyRecorder(): { dependencies: Dependencies; onRead: (absPath: string, content: Buffer | undefined) => void } {
   const dependencies: Dependencies = Object.create(null) as Dependencies;
   return {
     dependencies,

@@ -3,14 +3,8 @@ import { createRequire } from 'node:module';
 import type { Worker } from 'node:worker_threads';
 import type { ScanUnit } from '../input/pair-parameters.js';
 import { internalErrorDiagnostic } from '../load/diagnostic.js';
-import type { Dependencies } from './result-cache.js';
-import type { UnitOutcome } from './run-unit.js';
-
-/** A unit's outcome, and the files it read with their hashes when a result cache asked for them. */
-export interface RunOutcome {
-  outcome: UnitOutcome;
-  dependencies?: Dependencies;
-}
+import type { RunOutcome } from './result-cache.js';
+export type { RunOutcome };
 
 /**
  * Runs units elsewhere (`--jobs N`: worker threads) and hands their outcomes back in the order of
@@ -213,17 +207,17 @@ export function workerPool(options: PoolOptions): UnitRunner {
         (pool) => Promise.all(pool.map((w) => feed(w, pool))),
         (err: Error) => onNoWorkers?.(err),
       );
-      for (let i = take(); i >= 0; i = take()) {
-        out[i] = here(units[i]!);
-        onDone?.();
-        await new Promise((resolve) => setImmediate(resolve));
-      }
+      const runHere = async (handBack: boolean): Promise<void> => {
+        for (let i = take(); i >= 0; i = take()) {
+          out[i] = here(units[i]!);
+          onDone?.();
+          if (handBack) await new Promise((resolve) => setImmediate(resolve));
+        }
+      };
+      await runHere(true);
       await remote;
-      // What dying workers left after this thread had finished.
-      for (let i = take(); i >= 0; i = take()) {
-        out[i] = here(units[i]!);
-        onDone?.();
-      }
+      // What dying workers left after this thread had finished: no worker is left to hand back to.
+      await runHere(false);
       return out;
     },
     async close() {
